@@ -1,0 +1,143 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { ZodError } from 'zod';
+import type { ApiEnv } from './auth';
+import { type Clock, systemClock } from './clock';
+import type { Database } from './db/database';
+import { consoleLogger, type Logger, type ServiceDeps } from './deps';
+import { ApiError, errorBody, respondWithError } from './errors';
+import { createMemoryEventBus, type EventBus } from './realtime/event-bus';
+import { channelsRouter } from './routes/channels';
+import { conversationRouter } from './routes/conversation';
+import { registerSecuritySchemes } from './routes/define-route';
+import { mountDocs } from './routes/docs';
+import { handoffsRouter } from './routes/handoffs';
+import { healthRouter } from './routes/health';
+import { realtimeRouter } from './routes/realtime';
+import { sessionsRouter } from './routes/sessions';
+import { createSealer } from './secrets';
+import type { HandoffGuards } from './services/handoffs';
+import { createRateLimiter } from './services/rate-limiter';
+import { type Responder, silentResponder } from './services/replies';
+
+export interface AppOptions {
+  database: Database;
+  /** 32 bytes: encrypts identity secrets and PII at rest (AES-256-GCM). */
+  masterKey: Uint8Array;
+  /** 32 bytes: signs session tokens. */
+  sessionSigningKey: Uint8Array;
+  clock?: Clock;
+  bus?: EventBus;
+  logger?: Logger;
+  responder?: Responder;
+  /** For calls to third parties (WeChat); tests hand in msw-backed fetch. */
+  fetch?: typeof fetch;
+  wechatApiBase?: string;
+  sessionTtlSec?: number;
+  heartbeatMs?: number;
+  bodyLimitBytes?: number;
+  /** Trust X-Forwarded-For for client addresses (behind your own proxy only). */
+  trustProxy?: boolean;
+  handoffAttempts?: { perClientPerMinute?: number; perAppPerMinute?: number };
+  publicUrl?: string;
+}
+
+/** What routers get: the services' deps plus HTTP-level settings. */
+export interface RouterDeps extends ServiceDeps {
+  responder: Responder;
+  handoffGuards: HandoffGuards;
+  heartbeatMs: number;
+  trustProxy: boolean;
+  validationHook: (result: { success: boolean; error?: unknown; target?: string }) => void;
+}
+
+export type ThreadlineApp = OpenAPIHono<ApiEnv> & { deps: RouterDeps };
+
+const validationHook: RouterDeps['validationHook'] = (result) => {
+  if (!result.success)
+    throw ApiError.fromZod(
+      result.error as ZodError,
+      result.target === 'json' ? 'body' : String(result.target),
+    );
+};
+
+/** The Threadline API as a Hono app. Everything stateful is injected, so tests build one per case. */
+export function createApp(options: AppOptions): ThreadlineApp {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? consoleLogger;
+  const deps: RouterDeps = {
+    database: options.database,
+    clock,
+    bus: options.bus ?? createMemoryEventBus(),
+    sealer: createSealer(options.masterKey),
+    logger,
+    fetch: options.fetch ?? ((...args) => fetch(...args)),
+    config: {
+      sessionSigningKey: options.sessionSigningKey,
+      sessionTtlSec: options.sessionTtlSec ?? 24 * 3600,
+      wechatApiBase: options.wechatApiBase ?? 'https://api.weixin.qq.com',
+      publicUrl: options.publicUrl,
+    },
+    responder: options.responder ?? silentResponder,
+    handoffGuards: {
+      perClient: createRateLimiter({
+        limit: options.handoffAttempts?.perClientPerMinute ?? 10,
+        windowMs: 60_000,
+        clock,
+      }),
+      perApp: createRateLimiter({
+        limit: options.handoffAttempts?.perAppPerMinute ?? 200,
+        windowMs: 60_000,
+        clock,
+      }),
+    },
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    trustProxy: options.trustProxy ?? false,
+    validationHook,
+  };
+
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
+  app.deps = deps;
+  registerSecuritySchemes(app.openAPIRegistry);
+
+  app.use(
+    '/v1/*',
+    cors({
+      origin: '*',
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes ?? 64 * 1024,
+      onError: () => {
+        throw new ApiError(
+          'payload_too_large',
+          `The body is larger than ${options.bodyLimitBytes ?? 64 * 1024} bytes.`,
+        );
+      },
+    }),
+  );
+
+  app.route('/', healthRouter());
+  app.route('/', sessionsRouter(deps));
+  app.route('/', conversationRouter(deps));
+  app.route('/', realtimeRouter(deps));
+  app.route('/', handoffsRouter(deps));
+  app.route('/', channelsRouter(deps));
+  mountDocs(app);
+
+  app.notFound((c) =>
+    c.json(errorBody(new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), 404),
+  );
+  app.onError((error, c) =>
+    respondWithError(c, error, (message, err) =>
+      logger.error(message, { error: String((err as Error)?.stack ?? err) }),
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,3 @@
+import type { agents } from './apps';
+
+export type AgentRow = typeof agents.$inferSelect;

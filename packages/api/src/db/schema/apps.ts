@@ -1,0 +1,65 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** A merchant's app: one tenant. Every other row carries its app id. */
+export const apps = sqliteTable('apps', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** AES-256-GCM ciphertext of the HS256 secret the merchant signs identity tokens with. */
+  identitySecretEnc: text('identity_secret_enc').notNull(),
+  /** Origins allowed to start sessions with the publishable key; empty = any. */
+  allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  /** Channel slugs beyond the 12 defaults. */
+  extraChannels: text('extra_channels', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  settings: text('settings', { mode: 'json' }).$type<AppSettings>().notNull().default({}),
+  createdAt: integer('created_at').notNull(),
+});
+
+export interface AppSettings {
+  /** Longest identity-token lifetime accepted (exp − iat), seconds. Default 7 days. */
+  identityTokenMaxLifetimeSec?: number;
+  /** Handoff code lifetime, seconds. Default 10 minutes. */
+  handoffTtlSec?: number;
+  /** Base of the link put in handoff QR codes, e.g. https://shop.example/continue */
+  handoffUrlBase?: string;
+  wechat?: { appId: string; secretEnc: string };
+  sessionTtlSec?: number;
+}
+
+/** Publishable and secret keys, stored as SHA-256 hashes; the key itself is shown once. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id')
+      .notNull()
+      .references(() => apps.id),
+    kind: text('kind', { enum: ['publishable', 'secret'] }).notNull(),
+    keyHash: text('key_hash').notNull(),
+    /** First characters, to tell keys apart in a listing. */
+    prefix: text('prefix').notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_by_hash').on(t.keyHash), index('api_keys_by_app').on(t.appId)],
+);
+
+/** Human agents; the token is stored hashed. The agent issue adds skills and capacity. */
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id')
+      .notNull()
+      .references(() => apps.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('agents_by_token_hash').on(t.tokenHash), index('agents_by_app').on(t.appId)],
+);
+
+/** Server-wide settings that must survive restarts (e.g. the session-signing key id). */
+export const serverSettings = sqliteTable('server_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

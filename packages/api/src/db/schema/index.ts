@@ -1,0 +1,4 @@
+export * from './apps';
+export * from './conversations';
+export * from './customers';
+export * from './events';

@@ -1,0 +1,87 @@
+import type { ServiceDeps } from '../deps';
+import { CUSTOMER_MERGED } from '../services/customers';
+import { latestEventId, readEventsAfter } from '../services/events';
+import type { BusEvent } from './event-bus';
+
+const PAGE = 500;
+
+export interface CustomerFeed {
+  /** The next events after the cursor, waiting up to `waitMs` for some; [] on timeout or close. */
+  next(waitMs: number): Promise<BusEvent[]>;
+  /** The id of the last event handed out (or the start cursor). */
+  cursor(): number;
+  close(): void;
+}
+
+/**
+ * A customer's events from a cursor on, with no gap and no duplicate: it subscribes to the bus
+ * first and reads the log second, so an event committed in between is in one or the other, and
+ * anything at or below the cursor is dropped. Follows the customer through a merge.
+ */
+export async function createCustomerFeed(
+  deps: Pick<ServiceDeps, 'database' | 'bus'>,
+  options: { customerId: string; after?: number },
+): Promise<CustomerFeed> {
+  let customerId = options.customerId;
+  let cursor = -1;
+  let live: BusEvent[] = [];
+  let needsBackfill = true;
+  let closed = false;
+  let wake: (() => void) | null = null;
+
+  const onEvent = (event: BusEvent) => {
+    if (event.type === CUSTOMER_MERGED) {
+      unsubscribe();
+      customerId = (event.data as { into: string }).into;
+      unsubscribe = deps.bus.subscribe(customerId, onEvent);
+      needsBackfill = true;
+    } else {
+      live.push(event);
+    }
+    wake?.();
+  };
+  let unsubscribe = deps.bus.subscribe(customerId, onEvent);
+  cursor = options.after ?? (await latestEventId(deps.database.db, customerId));
+
+  const take = async (): Promise<BusEvent[]> => {
+    if (needsBackfill) {
+      needsBackfill = false;
+      const stored = await readEventsAfter(deps.database.db, customerId, cursor, PAGE);
+      // A full page means more wait in the log: stay in backfill until it is drained.
+      if (stored.length === PAGE) needsBackfill = true;
+      live = live.filter((e) => e.id > (stored.at(-1)?.id ?? cursor));
+      if (stored.length > 0) {
+        cursor = stored.at(-1)!.id;
+        return stored;
+      }
+    }
+    const fresh = live.filter((e) => e.id > cursor).sort((a, b) => a.id - b.id);
+    live = [];
+    if (fresh.length > 0) cursor = fresh.at(-1)!.id;
+    return fresh;
+  };
+
+  return {
+    async next(waitMs) {
+      if (closed) return [];
+      const ready = await take();
+      if (ready.length > 0 || waitMs <= 0) return ready;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+      return closed ? [] : take();
+    },
+    cursor: () => cursor,
+    close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      wake?.();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  randomInt,
+} from 'node:crypto';
+
+/** Random, URL-safe, prefixed ids: `cus_…`, `msg_…`. 16 random bytes = 128 bits. */
+export function createId(prefix: string): string {
+  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+}
+
+/** A time-ordered id, so ids of one kind sort by creation (used for messages). */
+export function createSortableId(prefix: string, now: number): string {
+  return `${prefix}_${now.toString(36).padStart(9, '0')}${randomBytes(10).toString('base64url')}`;
+}
+
+export function randomSecret(prefix: string, bytes = 24): string {
+  return `${prefix}_${randomBytes(bytes).toString('base64url')}`;
+}
+
+export function randomDigits(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += randomInt(0, 10).toString();
+  return out;
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** AES-256-GCM with a 32-byte master key; the output is `v1.iv.tag.ciphertext`, base64url. */
+export function createSealer(masterKey: Uint8Array) {
+  if (masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+  return {
+    seal(plain: string): string {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return [
+        'v1',
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        body.toString('base64url'),
+      ].join('.');
+    },
+    open(sealed: string): string {
+      const [version, iv, tag, body] = sealed.split('.');
+      if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('not a sealed value');
+      const decipher = createDecipheriv('aes-256-gcm', masterKey, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
+    },
+    /** Keyed hash for looking PII up without storing it in the clear. */
+    blindIndex(value: string): string {
+      return createHmac('sha256', masterKey).update(value).digest('base64url');
+    },
+  };
+}
+export type Sealer = ReturnType<typeof createSealer>;
+
+/** Masks PII for agent views and logs: keeps the ends, hides the middle. */
+export function maskValue(kind: string, value: string): string {
+  if (kind === 'email') {
+    const [user = '', domain = ''] = value.split('@');
+    return `${user.slice(0, 1)}***@${domain}`;
+  }
+  if (value.length <= 4) return '*'.repeat(value.length);
+  return `${value.slice(0, 3)}****${value.slice(-4)}`;
+}

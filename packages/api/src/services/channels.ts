@@ -1,0 +1,63 @@
+import type { ChannelSender, PhoneCallAnswer } from '@threadline/sdk-core/protocol';
+import type { ServiceDeps } from '../deps';
+import type { AppRow } from './apps';
+import { findOpenConversation } from './conversations';
+import { type CustomerRow, type IdentityInput, upsertVerifiedCustomer } from './customers';
+import { timelinePage } from './messages';
+import { currentCart } from './track';
+
+/** Server channels speak with the secret key, so whatever identities they name are verified. */
+export function senderIdentities(from: ChannelSender): { externalId?: string; identities: IdentityInput[] } {
+  return {
+    externalId: from.externalId,
+    identities: [
+      ...(from.identity ? [{ ...from.identity, verified: true }] : []),
+      ...(from.phone ? [{ kind: 'phone', value: from.phone, verified: true }] : []),
+    ],
+  };
+}
+
+/** Finds or creates the customer a server channel's sender is. */
+export async function resolveChannelSender(
+  deps: ServiceDeps,
+  app: AppRow,
+  from: ChannelSender,
+): Promise<CustomerRow> {
+  return deps.database.write(async (db, onCommit) => {
+    const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
+      ...senderIdentities(from),
+      name: from.name,
+    });
+    return customer;
+  });
+}
+
+/** Screen-pop / IVR context for an incoming call: who it is and where they left off. */
+export async function phoneCallContext(
+  deps: ServiceDeps,
+  app: AppRow,
+  phone: string,
+): Promise<PhoneCallAnswer> {
+  const customer = await resolveChannelSender(deps, app, { phone });
+  const db = deps.database.db;
+  const [page, conversation, cart] = await Promise.all([
+    timelinePage(db, customer.id, { limit: 10 }),
+    findOpenConversation(db, customer.id),
+    currentCart(db, customer.id),
+  ]);
+  const lastIntent =
+    (conversation?.context.lastIntent as string | undefined) ??
+    [...page.messages].reverse().find((m) => m.intent)?.intent ??
+    null;
+  return {
+    customer: { id: customer.id, identified: customer.identified },
+    context: {
+      recentMessages: page.messages,
+      // Tickets arrive with the AI issue's ticket store; until then there are none to show.
+      openTickets: [],
+      lastIntent,
+      cart,
+      summary: conversation?.summary ?? null,
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { jwtVerify, SignJWT } from 'jose';
+import type { ServiceDeps } from '../deps';
+import { ApiError } from '../errors';
+
+export interface SessionClaims {
+  sessionId: string;
+  appId: string;
+  channel: string;
+}
+
+const ISSUER = 'threadline';
+
+/** Session tokens are our own short-lived JWTs; the customer is read from the session row. */
+export async function signSessionToken(
+  deps: Pick<ServiceDeps, 'clock' | 'config'>,
+  claims: SessionClaims,
+  expiresAt: number,
+): Promise<string> {
+  return new SignJWT({ app: claims.appId, ch: claims.channel, typ: 'session' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setSubject(claims.sessionId)
+    .setIssuedAt(Math.floor(deps.clock.now() / 1000))
+    .setExpirationTime(Math.floor(expiresAt / 1000))
+    .sign(deps.config.sessionSigningKey);
+}
+
+export async function verifySessionToken(
+  deps: Pick<ServiceDeps, 'clock' | 'config'>,
+  token: string,
+): Promise<SessionClaims> {
+  try {
+    const { payload } = await jwtVerify(token, deps.config.sessionSigningKey, {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      requiredClaims: ['exp', 'sub'],
+      currentDate: new Date(deps.clock.now()),
+    });
+    if (payload.typ !== 'session' || typeof payload.app !== 'string' || typeof payload.ch !== 'string') {
+      throw new ApiError('invalid_credential', 'Not a session token.');
+    }
+    return { sessionId: payload.sub!, appId: payload.app, channel: payload.ch };
+  } catch (error) {
+    if (ApiError.isInstance(error)) throw error;
+    if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') {
+      throw new ApiError('session_expired', 'The session has expired; start a new one.');
+    }
+    throw new ApiError('invalid_credential', 'The credential is not valid.');
+  }
+}

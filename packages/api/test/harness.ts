@@ -1,0 +1,96 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppOptions, createApp } from '../src/app';
+import { createDatabase, migrateDatabase } from '../src/db/database';
+import { silentLogger } from '../src/deps';
+import { type CreateMerchantAppOptions, createMerchantApp } from '../src/services/apps';
+import { signIdentityToken } from '../src/services/identity-tokens';
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** A real API on a fresh, migrated libSQL file — one per test file or case. */
+export async function createTestApi(options: Partial<AppOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
+  const database = createDatabase({ url: `file:${join(dir, 'test.db')}` });
+  await migrateDatabase(database);
+  const app = createApp({
+    database,
+    masterKey: randomBytes(32),
+    sessionSigningKey: randomBytes(32),
+    logger: silentLogger,
+    ...options,
+  });
+
+  async function call<T = any>(method: string, path: string, options: CallOptions = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, body: json as T, text, headers: response.headers };
+  }
+
+  async function createShop(options: Partial<CreateMerchantAppOptions> = {}) {
+    const keys = await createMerchantApp(app.deps, { name: 'Test shop', ...options });
+    const startSession = async (body: Record<string, unknown> = {}) => {
+      const res = await call('POST', '/v1/sessions', {
+        token: keys.publishableKey,
+        body: { channel: 'web', anonymousId: anonymousId(), ...body },
+      });
+      if (res.status !== 201) throw new Error(`session failed: ${res.status} ${res.text}`);
+      return res.body as import('@threadline/sdk-core/protocol').SessionAnswer;
+    };
+    return {
+      ...keys,
+      startSession,
+      identityToken: (sub: string, claims: Record<string, unknown> = {}) =>
+        signIdentityToken({ sub, ...claims }, keys.identitySecret),
+      send: (sessionToken: string, text: string, clientMessageId = randomUUID()) =>
+        call('POST', '/v1/messages', { token: sessionToken, body: { clientMessageId, text } }),
+      channelMessage: (
+        channel: string,
+        from: Record<string, unknown>,
+        text: string,
+        clientMessageId?: string,
+      ) =>
+        call('POST', `/v1/channels/${channel}/messages`, {
+          token: keys.secretKey,
+          body: { from, text, ...(clientMessageId ? { clientMessageId } : {}) },
+        }),
+    };
+  }
+
+  return {
+    app,
+    deps: app.deps,
+    database,
+    call,
+    createShop,
+    async close() {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const anonymousId = () => randomBytes(18).toString('base64url');
+
+export type TestApi = Awaited<ReturnType<typeof createTestApi>>;

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** The 12 channel slugs every app starts with; apps may add their own (lowercase slug). */
+export const DEFAULT_CHANNELS = [
+  'web',
+  'app',
+  'miniprogram',
+  'phone',
+  'douyin_live',
+  'taobao_live',
+  'wechat_oa',
+  'wecom',
+  'weibo',
+  'sms',
+  'email',
+  'video',
+] as const;
+
+export const channelSlug = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and _ only');
+export type Channel = z.infer<typeof channelSlug>;
+
+/** Every machine-readable error code the API can answer with, and the HTTP status it maps to. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  invalid_credential: 401,
+  session_expired: 401,
+  invalid_identity_token: 401,
+  forbidden: 403,
+  origin_not_allowed: 403,
+  wrong_credential_kind: 403,
+  identity_conflict: 409,
+  not_found: 404,
+  unknown_channel: 400,
+  handoff_code_invalid: 404,
+  handoff_code_expired: 410,
+  handoff_code_used: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  wechat_exchange_failed: 502,
+  wechat_not_configured: 400,
+  internal_error: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const errorEnvelope = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z
+      .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
+      .optional(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof errorEnvelope>;
+
+export const authorType = z.enum(['customer', 'bot', 'agent', 'system']);
+export type AuthorType = z.infer<typeof authorType>;
+
+export const messageMeta = z
+  .object({
+    articleId: z.string().optional(),
+    productId: z.string().optional(),
+    confidence: z.number().optional(),
+    source: z.enum(['kb', 'llm', 'fallback']).optional(),
+  })
+  .catchall(z.unknown());
+
+export const message = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  channel: z.string(),
+  author: z.object({
+    type: authorType,
+    id: z.string().optional(),
+    name: z.string().optional(),
+  }),
+  text: z.string(),
+  createdAt: z.string(),
+  clientMessageId: z.string().optional(),
+  intent: z.string().optional(),
+  meta: messageMeta.optional(),
+});
+export type Message = z.infer<typeof message>;
+
+export const conversationStatus = z.enum(['bot', 'queued', 'assigned', 'resolved']);
+export type ConversationStatus = z.infer<typeof conversationStatus>;
+
+export const conversationRef = z.object({ id: z.string(), status: conversationStatus });
+export type ConversationRef = z.infer<typeof conversationRef>;
+
+export const customerRef = z.object({ id: z.string(), identified: z.boolean() });
+export type CustomerRef = z.infer<typeof customerRef>;
+
+/** Client-chosen idempotency key: the same value twice yields one message. */
+export const clientMessageId = z.string().min(8).max(128);
+
+/** Message text as shoppers type it; long rambles allowed, empty not. */
+export const messageText = z.string().trim().min(1).max(4000);

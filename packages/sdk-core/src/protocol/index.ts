@@ -1,0 +1,8 @@
+/** The Threadline wire protocol: every HTTP body and answer as zod schemas, defined once. */
+export * from './channels';
+export * from './common';
+export * from './handoffs';
+export * from './health';
+export * from './messages';
+export * from './realtime';
+export * from './sessions';

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { channelSlug, conversationRef, customerRef } from './common';
+
+export const identityKind = z.enum([
+  'anonymous',
+  'external',
+  'phone',
+  'email',
+  'wechat_unionid',
+  'wechat_openid',
+  'douyin',
+  'taobao',
+  'weibo',
+]);
+export type IdentityKind = z.infer<typeof identityKind>;
+
+export const deviceInfo = z
+  .object({
+    platform: z.string().max(64).optional(),
+    userAgent: z.string().max(512).optional(),
+    locale: z.string().max(35).optional(),
+    appVersion: z.string().max(64).optional(),
+  })
+  .strict();
+
+/** A random per-device id: at least 128 bits, URL-safe. */
+export const anonymousId = z
+  .string()
+  .min(22)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'URL-safe characters only');
+
+export const identityToken = z.string().min(16).max(4096);
+
+export const createSessionBody = z.object({
+  channel: channelSlug,
+  anonymousId: anonymousId.optional(),
+  identityToken: identityToken.optional(),
+  handoffCode: z.string().min(6).max(128).optional(),
+  wechatCode: z.string().min(1).max(256).optional(),
+  device: deviceInfo.optional(),
+});
+export type CreateSessionBody = z.infer<typeof createSessionBody>;
+
+export const sessionAnswer = z.object({
+  sessionToken: z.string(),
+  expiresAt: z.string(),
+  anonymousId: z.string(),
+  session: z.object({ id: z.string(), channel: z.string() }),
+  customer: customerRef,
+  conversation: conversationRef.nullable(),
+  handoff: z
+    .object({
+      fromChannel: z.string(),
+      conversationId: z.string(),
+      summary: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+});
+export type SessionAnswer = z.infer<typeof sessionAnswer>;
+
+export const identifyBody = z.object({ identityToken });
+export type IdentifyBody = z.infer<typeof identifyBody>;
+
+export const identifyAnswer = z.object({
+  sessionToken: z.string(),
+  expiresAt: z.string(),
+  customer: z.object({ id: z.string(), identified: z.literal(true) }),
+  merged: z.boolean(),
+});
+export type IdentifyAnswer = z.infer<typeof identifyAnswer>;
