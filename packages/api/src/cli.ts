@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from './app';
+import { systemClock } from './clock';
+import { createDatabase, migrateDatabase } from './db/database';
+import { consoleLogger, silentLogger } from './deps';
+import { demoPaths, ensureDemoApp, mountStaticFolder, writeDemoInfo } from './demo';
+import { loadServerKeys } from './server-keys';
+import { startServer } from './serve';
+import { createMerchantApp } from './services/apps';
+import { signIdentityToken } from './services/identity-tokens';
+import { VERSION } from './version';
+
+const HELP = `threadline ${VERSION} — one customer, one history, every channel
+
+Usage:
+  threadline serve [--port 8787] [--host 127.0.0.1] [--db file:.threadline/threadline.db]
+  threadline migrate [--db URL]
+  threadline app create --name "My shop" [--origin https://shop.example ...] [--db URL]
+  threadline token sign --sub USER_ID [--secret is_…] [--ttl 3600] [--name N] [--phone P] [--email E] [--unionid U]
+  threadline demo [--port 8787]         (what \`npm start\` runs)
+
+Environment: PORT, HOST, DATABASE_URL (file:… or libsql://…), DATABASE_AUTH_TOKEN, THREADLINE_DIR (default .threadline),
+THREADLINE_MASTER_KEY and THREADLINE_SESSION_KEY (32 bytes, base64; generated into THREADLINE_DIR when unset),
+WECHAT_API_BASE.`;
+
+const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
+const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, sub] = argv;
+  const { values, positionals } = parseArgs({
+    args: argv.slice(command === 'app' || command === 'token' ? 2 : 1),
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      name: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      sub: { type: 'string' },
+      secret: { type: 'string' },
+      ttl: { type: 'string' },
+      phone: { type: 'string' },
+      email: { type: 'string' },
+      unionid: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  void positionals;
+  if (!command || values.help || command === 'help') {
+    console.log(HELP);
+    return command ? 0 : 1;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 8787);
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+
+  switch (command) {
+    case 'migrate': {
+      const database = createDatabase({ url: databaseUrl(values.db), authToken: process.env.DATABASE_AUTH_TOKEN });
+      await migrateDatabase(database);
+      database.close();
+      console.log('migrated');
+      return 0;
+    }
+    case 'serve': {
+      const server = await startServer({
+        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
+        databaseUrl: databaseUrl(values.db),
+        databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
+        port,
+        host,
+        wechatApiBase: process.env.WECHAT_API_BASE,
+        publicUrl: process.env.PUBLIC_URL,
+      });
+      console.log(`Threadline API listening on ${server.url} (docs: ${server.url}/docs)`);
+      onShutdown(() => server.close());
+      return -1;
+    }
+    case 'app': {
+      if (sub !== 'create' || !values.name) throw new UsageError('threadline app create --name "My shop"');
+      const database = createDatabase({ url: databaseUrl(values.db), authToken: process.env.DATABASE_AUTH_TOKEN });
+      await migrateDatabase(database);
+      const app = createApp({ database, ...loadServerKeys(process.env, demoPaths(dataDir()).keys), logger: silentLogger });
+      const keys = await createMerchantApp(app.deps, { name: values.name, allowedOrigins: values.origin ?? [] });
+      database.close();
+      console.log('Keys are shown once. Keep the secret key, identity secret and agent token on your server.');
+      console.log(JSON.stringify(keys, null, 2));
+      return 0;
+    }
+    case 'token': {
+      if (sub !== 'sign' || !values.sub) throw new UsageError('threadline token sign --sub USER_ID [--secret is_…]');
+      const secret = values.secret ?? readDemoIdentitySecret();
+      console.log(
+        await signIdentityToken(
+          {
+            sub: values.sub,
+            expiresInSec: Number(values.ttl ?? 3600),
+            ...(values.name ? { name: values.name } : {}),
+            ...(values.phone ? { phone: values.phone } : {}),
+            ...(values.email ? { email: values.email } : {}),
+            ...(values.unionid ? { unionid: values.unionid } : {}),
+          },
+          secret,
+          systemClock.now(),
+        ),
+      );
+      return 0;
+    }
+    case 'demo':
+      await runDemo(port, host);
+      return -1;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+function readDemoIdentitySecret(): string {
+  try {
+    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { identitySecret: string }).identitySecret;
+  } catch {
+    throw new UsageError('pass --secret (the app identity secret), or run `npm start` first to create the demo app');
+  }
+}
+
+async function runDemo(port: number, host: string) {
+  const paths = demoPaths(dataDir());
+  const repoRoot = resolve(import.meta.dirname ?? '.', '../../..');
+  const server = await startServer({
+    ...loadServerKeys(process.env, paths.keys),
+    databaseUrl: databaseUrl(),
+    port,
+    host,
+    logger: { ...consoleLogger, info() {} },
+    wechatApiBase: process.env.WECHAT_API_BASE,
+    mount: (app) => {
+      mountStaticFolder(app, '/shop', resolve(repoRoot, 'examples/web-shop'));
+      mountStaticFolder(app, '/sdk', resolve(repoRoot, 'packages/sdk-web/dist'));
+      app.get('/', (c) => c.redirect('/docs'));
+    },
+  });
+  const { keys, seeded } = await ensureDemoApp(server.app.deps, async () => {});
+  const info = {
+    apiUrl: server.url,
+    shopUrl: `${server.url}/shop/`,
+    consoleUrl: `${server.url}/console`,
+    docsUrl: `${server.url}/docs`,
+    ...keys,
+  };
+  writeDemoInfo(paths.info, info);
+  console.log(`
+Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
+  API        ${info.apiUrl}
+  API docs   ${info.docsUrl}
+  Shop       ${info.shopUrl}
+  Console    ${info.consoleUrl}
+
+  publishableKey  ${keys.publishableKey}
+  secretKey       ${keys.secretKey}
+  identitySecret  ${keys.identitySecret}
+  agentToken      ${keys.agentToken}
+  appId           ${keys.appId}
+
+Written to ${paths.info}. Database: ${databaseUrl()}. Ctrl-C stops.`);
+  onShutdown(() => server.close());
+}
+
+function onShutdown(close: () => Promise<void>) {
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

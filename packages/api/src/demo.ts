@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { ThreadlineApp } from './app';
+import { serverSettings } from './db/schema/index';
+import type { ServiceDeps } from './deps';
+import { type CreatedApp, createMerchantApp } from './services/apps';
+
+export interface DemoInfo {
+  apiUrl: string;
+  shopUrl: string;
+  consoleUrl: string;
+  docsUrl: string;
+  publishableKey: string;
+  secretKey: string;
+  identitySecret: string;
+  agentToken: string;
+  appId: string;
+}
+
+const DEMO_SETTING = 'demo_app';
+
+/**
+ * Creates the demo shop's app once per database and remembers its keys sealed with the master key,
+ * so a restart prints the same keys and never seeds twice. Returns the keys and whether it seeded.
+ */
+export async function ensureDemoApp(
+  deps: ServiceDeps,
+  seed: (deps: ServiceDeps, appId: string) => Promise<void>,
+  options: { allowedOrigins?: string[] } = {},
+): Promise<{ keys: CreatedApp; seeded: boolean }> {
+  const [stored] = await deps.database.db.select().from(serverSettings).where(eq(serverSettings.key, DEMO_SETTING));
+  if (stored) return { keys: JSON.parse(deps.sealer.open(stored.value)) as CreatedApp, seeded: false };
+  const keys = await createMerchantApp(deps, {
+    name: '澜悦生活 Lanyue Life (demo)',
+    allowedOrigins: options.allowedOrigins ?? [],
+    agentName: '小周 (demo agent)',
+    settings: {},
+  });
+  await seed(deps, keys.appId);
+  await deps.database.write(async (db) => {
+    await db.insert(serverSettings).values({ key: DEMO_SETTING, value: deps.sealer.seal(JSON.stringify(keys)) });
+  });
+  return { keys, seeded: true };
+}
+
+export function writeDemoInfo(path: string, info: DemoInfo): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** Serves a folder's files under a URL prefix (demo pages only; the API itself serves no files). */
+export function mountStaticFolder(app: ThreadlineApp, prefix: string, folder: string): boolean {
+  const root = resolve(folder);
+  if (!existsSync(root)) return false;
+  app.get(`${prefix}/*`, (c) => {
+    const relative = decodeURIComponent(c.req.path.slice(prefix.length)).replace(/^\/+/, '') || 'index.html';
+    const file = resolve(root, relative);
+    if (!file.startsWith(root) || !existsSync(file)) return c.notFound();
+    return c.body(readFileSync(file), 200, {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    });
+  });
+  app.get(prefix, (c) => c.redirect(`${prefix}/`));
+  return true;
+}
+
+export const demoPaths = (dataDir: string) => ({
+  database: `file:${join(dataDir, 'threadline.db')}`,
+  keys: join(dataDir, 'server-keys.json'),
+  info: join(dataDir, 'demo.json'),
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts' } },
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    // The workspace protocol package is bundled in so the published API has one source of truth inside.
+    noExternal: ['@threadline/sdk-core'],
+    banner: { js: '' },
+  },
+]);

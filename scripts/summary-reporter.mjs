@@ -1,0 +1,23 @@
+/**
+ * Prints the plain closing line CI reads ("Tests: N passed, N failed") after vitest's own summary,
+ * so the run is judged by its counts and not only by its exit code.
+ */
+export default class SummaryReporter {
+  onTestRunEnd(testModules, unhandledErrors) {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed++;
+        else if (state === 'failed') failed++;
+        else skipped++;
+      }
+      if (module.state() === 'failed' && module.children.size === 0) failed++;
+    }
+    failed += unhandledErrors?.length ?? 0;
+    const tail = skipped ? `, ${skipped} skipped` : '';
+    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed${tail}\n`);
+  }
+}
