@@ -4,6 +4,7 @@ export { createDatabase, type Database, migrateDatabase } from './db/database';
 export { consoleLogger, type Logger, silentLogger } from './deps';
 export { ApiError } from './errors';
 export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
+export { type RunningServer, type ServerOptions, startServer } from './serve';
 export { type CreatedApp, createMerchantApp } from './services/apps';
 export { signIdentityToken } from './services/identity-tokens';
 export type { BotReply, Responder } from './services/replies';
