@@ -8,6 +8,7 @@ import type { Database } from './db/database';
 import { consoleLogger, type Logger, type ServiceDeps } from './deps';
 import { ApiError, errorBody, respondWithError } from './errors';
 import { createMemoryEventBus, type EventBus } from './realtime/event-bus';
+import { appSettingsRouter } from './routes/app-settings';
 import { channelsRouter } from './routes/channels';
 import { conversationRouter } from './routes/conversation';
 import { registerSecuritySchemes } from './routes/define-route';
@@ -129,6 +130,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', realtimeRouter(deps));
   app.route('/', handoffsRouter(deps));
   app.route('/', channelsRouter(deps));
+  app.route('/', appSettingsRouter(deps));
   mountDocs(app);
 
   app.notFound((c) =>

@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { createDatabase, migrateDatabase } from './db/database';
-import { consoleLogger, silentLogger } from './deps';
 import { demoPaths, ensureDemoApp, mountStaticFolder, writeDemoInfo } from './demo';
-import { loadServerKeys } from './server-keys';
+import { consoleLogger, silentLogger } from './deps';
 import { startServer } from './serve';
+import { loadServerKeys } from './server-keys';
 import { createMerchantApp } from './services/apps';
 import { signIdentityToken } from './services/identity-tokens';
 import { VERSION } from './version';
@@ -18,7 +18,7 @@ const HELP = `threadline ${VERSION} — one customer, one history, every channel
 Usage:
   threadline serve [--port 8787] [--host 127.0.0.1] [--db file:.threadline/threadline.db]
   threadline migrate [--db URL]
-  threadline app create --name "My shop" [--origin https://shop.example ...] [--db URL]
+  threadline app create --name "My shop" [--origin https://shop.example ...] [--wechat-appid wx… --wechat-secret …] [--db URL]
   threadline token sign --sub USER_ID [--secret is_…] [--ttl 3600] [--name N] [--phone P] [--email E] [--unionid U]
   threadline demo [--port 8787]         (what \`npm start\` runs)
 
@@ -46,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       phone: { type: 'string' },
       email: { type: 'string' },
       unionid: { type: 'string' },
+      'wechat-appid': { type: 'string' },
+      'wechat-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'migrate': {
-      const database = createDatabase({ url: databaseUrl(values.db), authToken: process.env.DATABASE_AUTH_TOKEN });
+      const database = createDatabase({
+        url: databaseUrl(values.db),
+        authToken: process.env.DATABASE_AUTH_TOKEN,
+      });
       await migrateDatabase(database);
       database.close();
       console.log('migrated');
@@ -81,17 +86,36 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'app': {
       if (sub !== 'create' || !values.name) throw new UsageError('threadline app create --name "My shop"');
-      const database = createDatabase({ url: databaseUrl(values.db), authToken: process.env.DATABASE_AUTH_TOKEN });
+      const database = createDatabase({
+        url: databaseUrl(values.db),
+        authToken: process.env.DATABASE_AUTH_TOKEN,
+      });
       await migrateDatabase(database);
-      const app = createApp({ database, ...loadServerKeys(process.env, demoPaths(dataDir()).keys), logger: silentLogger });
-      const keys = await createMerchantApp(app.deps, { name: values.name, allowedOrigins: values.origin ?? [] });
+      const app = createApp({
+        database,
+        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
+        logger: silentLogger,
+      });
+      const wechatAppId = values['wechat-appid'];
+      const wechatSecret = values['wechat-secret'];
+      if (Boolean(wechatAppId) !== Boolean(wechatSecret)) {
+        throw new UsageError('--wechat-appid and --wechat-secret go together');
+      }
+      const keys = await createMerchantApp(app.deps, {
+        name: values.name,
+        allowedOrigins: values.origin ?? [],
+        ...(wechatAppId && wechatSecret ? { wechat: { appId: wechatAppId, secret: wechatSecret } } : {}),
+      });
       database.close();
-      console.log('Keys are shown once. Keep the secret key, identity secret and agent token on your server.');
+      console.log(
+        'Keys are shown once. Keep the secret key, identity secret and agent token on your server.',
+      );
       console.log(JSON.stringify(keys, null, 2));
       return 0;
     }
     case 'token': {
-      if (sub !== 'sign' || !values.sub) throw new UsageError('threadline token sign --sub USER_ID [--secret is_…]');
+      if (sub !== 'sign' || !values.sub)
+        throw new UsageError('threadline token sign --sub USER_ID [--secret is_…]');
       const secret = values.secret ?? readDemoIdentitySecret();
       console.log(
         await signIdentityToken(
@@ -121,9 +145,12 @@ class UsageError extends Error {}
 
 function readDemoIdentitySecret(): string {
   try {
-    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { identitySecret: string }).identitySecret;
+    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { identitySecret: string })
+      .identitySecret;
   } catch {
-    throw new UsageError('pass --secret (the app identity secret), or run `npm start` first to create the demo app');
+    throw new UsageError(
+      'pass --secret (the app identity secret), or run `npm start` first to create the demo app',
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_CHANNELS } from '@threadline/sdk-core/protocol';
+import { type AppAnswer, DEFAULT_CHANNELS, type UpdateAppBody } from '@threadline/sdk-core/protocol';
 import { and, eq, isNull } from 'drizzle-orm';
 import { type AppSettings, agents, apiKeys, apps } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
@@ -18,9 +18,11 @@ export interface CreatedApp {
 export interface CreateMerchantAppOptions {
   name: string;
   allowedOrigins?: string[];
-  settings?: AppSettings;
+  settings?: Omit<AppSettings, 'wechat'>;
   extraChannels?: string[];
   agentName?: string;
+  /** The mini-program's appid and secret; the secret is sealed at rest. */
+  wechat?: { appId: string; secret: string };
 }
 
 /** Creates an app with its keys and a first agent. The plain keys are returned once, never stored. */
@@ -43,7 +45,12 @@ export async function createMerchantApp(
       identitySecretEnc: deps.sealer.seal(created.identitySecret),
       allowedOrigins: options.allowedOrigins ?? [],
       extraChannels: options.extraChannels ?? [],
-      settings: options.settings ?? {},
+      settings: {
+        ...options.settings,
+        ...(options.wechat
+          ? { wechat: { appId: options.wechat.appId, secretEnc: deps.sealer.seal(options.wechat.secret) } }
+          : {}),
+      },
       createdAt: now,
     });
     for (const [kind, key] of [
@@ -117,3 +124,63 @@ export function identitySecretOf(deps: Pick<ServiceDeps, 'sealer'>, app: AppRow)
 
 export const DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC = 7 * 24 * 3600;
 export const DEFAULT_HANDOFF_TTL_SEC = 600;
+
+/** Applies a merchant's settings change; omitted fields stay, `null` clears. */
+export async function updateMerchantApp(
+  deps: ServiceDeps,
+  appId: string,
+  change: UpdateAppBody,
+): Promise<AppRow> {
+  return deps.database.write(async (db) => {
+    const [current] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
+    if (!current) throw new ApiError('not_found', 'App not found.');
+    const settings: AppSettings = { ...current.settings };
+    if (change.identityTokenMaxLifetimeSec !== undefined) {
+      settings.identityTokenMaxLifetimeSec = change.identityTokenMaxLifetimeSec;
+    }
+    if (change.handoffTtlSec !== undefined) settings.handoffTtlSec = change.handoffTtlSec;
+    if (change.handoffUrlBase !== undefined) {
+      if (change.handoffUrlBase === null) delete settings.handoffUrlBase;
+      else settings.handoffUrlBase = change.handoffUrlBase;
+    }
+    if (change.wechat !== undefined) {
+      if (change.wechat === null) delete settings.wechat;
+      else
+        settings.wechat = { appId: change.wechat.appId, secretEnc: deps.sealer.seal(change.wechat.secret) };
+    }
+    const [updated] = await db
+      .update(apps)
+      .set({
+        ...(change.name !== undefined ? { name: change.name } : {}),
+        ...(change.allowedOrigins !== undefined ? { allowedOrigins: change.allowedOrigins } : {}),
+        ...(change.extraChannels !== undefined
+          ? {
+              extraChannels: [...new Set(change.extraChannels)].filter(
+                (c) => !DEFAULT_CHANNELS.includes(c as never),
+              ),
+            }
+          : {}),
+        settings,
+      })
+      .where(eq(apps.id, appId))
+      .returning();
+    return updated!;
+  });
+}
+
+/** The app as its merchant sees it: no secrets, effective defaults filled in. */
+export function toAppAnswer(app: AppRow): AppAnswer {
+  return {
+    app: {
+      id: app.id,
+      name: app.name,
+      allowedOrigins: app.allowedOrigins,
+      channels: appChannels(app),
+      identityTokenMaxLifetimeSec:
+        app.settings.identityTokenMaxLifetimeSec ?? DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
+      handoffTtlSec: app.settings.handoffTtlSec ?? DEFAULT_HANDOFF_TTL_SEC,
+      handoffUrlBase: app.settings.handoffUrlBase ?? null,
+      wechat: app.settings.wechat ? { appId: app.settings.wechat.appId } : null,
+    },
+  };
+}

@@ -1,8 +1,10 @@
 /** The Threadline wire protocol: every HTTP body and answer as zod schemas, defined once. */
+export * from './apps';
 export * from './channels';
 export * from './common';
 export * from './handoffs';
 export * from './health';
+export * from './kb';
 export * from './messages';
 export * from './realtime';
 export * from './sessions';
