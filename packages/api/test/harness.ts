@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { InArgs } from '@libsql/client';
 import { type AppOptions, createApp } from '../src/app';
 import { createDatabase, migrateDatabase } from '../src/db/database';
 import { silentLogger } from '../src/deps';
@@ -48,6 +49,11 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     return { status: response.status, body: json as T, text, headers: response.headers };
   }
 
+  /** Raw SQL against the test database, e.g. to count the rows a flow must not duplicate. */
+  async function rows<T = Record<string, unknown>>(sql: string, args: InArgs = []): Promise<T[]> {
+    return (await database.client.execute({ sql, args })).rows as unknown as T[];
+  }
+
   async function createShop(options: Partial<CreateMerchantAppOptions> = {}) {
     const keys = await createMerchantApp(app.deps, { name: 'Test shop', ...options });
     const startSession = async (body: Record<string, unknown> = {}) => {
@@ -63,7 +69,9 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
       startSession,
       identityToken: (sub: string, claims: Record<string, unknown> = {}) =>
         signIdentityToken({ sub, ...claims }, keys.identitySecret),
-      send: (sessionToken: string, text: string, clientMessageId = randomUUID()) =>
+      identify: (sessionToken: string, identityToken: string) =>
+        call('POST', '/v1/identify', { token: sessionToken, body: { identityToken } }),
+      send: (sessionToken: string, text: string, clientMessageId: string = randomUUID()) =>
         call('POST', '/v1/messages', { token: sessionToken, body: { clientMessageId, text } }),
       channelMessage: (
         channel: string,
@@ -83,6 +91,7 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     deps: app.deps,
     database,
     call,
+    rows,
     createShop,
     async close() {
       database.close();

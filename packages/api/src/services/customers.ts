@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import {
   conversations,
@@ -175,6 +175,16 @@ export async function mergeCustomers(
     .where(and(inArray(conversations.customerId, [fromId, intoId]), ne(conversations.status, 'resolved')));
   const fromOpen = open.find((c) => c.customerId === fromId);
   const intoOpen = open.find((c) => c.customerId === intoId);
+  // Client message ids are unique per customer; where both used one, the merged-in message keeps
+  // it with its old customer id appended, so neither message is lost.
+  const takenIds = db
+    .select({ id: messages.clientMessageId })
+    .from(messages)
+    .where(and(eq(messages.customerId, intoId), isNotNull(messages.clientMessageId)));
+  await db
+    .update(messages)
+    .set({ clientMessageId: sql`${messages.clientMessageId} || ${`:${fromId}`}` })
+    .where(and(eq(messages.customerId, fromId), inArray(messages.clientMessageId, takenIds)));
   if (fromOpen && intoOpen) {
     await db
       .update(messages)
@@ -248,13 +258,17 @@ export async function upsertVerifiedCustomer(
   ];
   if (all.length === 0) throw new ApiError('bad_request', 'A verified identity is needed.');
 
+  // With a user id, only that id or a customer without another user id can be this person: a phone
+  // or email in the token may be shared with someone else.
+  const userId = person.externalId ? normalizeIdentityValue('external', person.externalId) : undefined;
   let owner: CustomerRow | null = null;
   for (const identity of all) {
     const found = await findCustomerByIdentity(deps, db, appId, identity.kind, identity.value);
-    if (found) {
-      owner = await resolveCustomer(db, appId, found.customer.id);
-      break;
-    }
+    if (!found) continue;
+    const candidate = await resolveCustomer(db, appId, found.customer.id);
+    if (userId !== undefined && (await hasExternalIdentity(db, candidate.id, userId))) continue;
+    owner = candidate;
+    break;
   }
   if (!owner) {
     owner = await createCustomer(deps, db, appId, { identified: true, name: person.name, identities: [] });
