@@ -1,0 +1,159 @@
+// A server for the benchmarks, run in its own process so the load generator and the SSE clients do
+// not share its event loop. `node server-child.mjs '<json options>'`, talks to the parent over IPC:
+//   → { type: 'ready', url, pid, fdLimit, ...app keys (api mode) }
+//   ← { cmd: 'gc' }   → { type: 'mem', rss, heapUsed, external, arrayBuffers }
+//   ← { cmd: 'stop' } → closes and exits
+//
+// mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
+//              merchant app whose keys it reports.
+// mode 'bare': the baseline — a minimal Hono app on @hono/node-server with one libSQL client and the
+//              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
+//              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+const options = JSON.parse(process.argv[2] ?? '{}');
+const host = options.host ?? '127.0.0.1';
+
+function fdLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s{2,}/)[1]);
+  } catch {
+    return null;
+  }
+}
+
+let close = async () => {};
+
+async function startApi() {
+  const api = await import('../../packages/api/dist/index.js');
+  const running = await api.startServer({
+    databaseUrl: `file:${options.dbPath}`,
+    port: 0,
+    host,
+    masterKey: randomBytes(32),
+    sessionSigningKey: randomBytes(32),
+    logger: api.silentLogger,
+  });
+  const created = await api.createMerchantApp(running.app.deps, { name: 'bench' });
+  close = () => running.close();
+  return { url: running.url, ...created };
+}
+
+async function startBare() {
+  const { Hono } = await import('hono');
+  const { streamSSE } = await import('hono/streaming');
+  const { serve } = await import('@hono/node-server');
+  const { createClient } = await import('@libsql/client');
+  const client = createClient({ url: `file:${options.dbPath}` });
+  await client.execute('PRAGMA journal_mode = WAL');
+  await client.execute('PRAGMA synchronous = NORMAL');
+  await client.execute('PRAGMA busy_timeout = 5000');
+  await client.execute(`CREATE TABLE IF NOT EXISTS bare_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    client_message_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  )`);
+  await client.execute(
+    'CREATE UNIQUE INDEX IF NOT EXISTS bare_messages_cmid ON bare_messages (customer_id, client_message_id)',
+  );
+
+  const app = new Hono();
+  app.post('/messages', async (c) => {
+    const body = await c.req.json();
+    if (typeof body?.text !== 'string' || typeof body?.clientMessageId !== 'string')
+      return c.json({ error: 'bad body' }, 400);
+    const now = Date.now();
+    const id = `msg_${randomBytes(12).toString('base64url')}`;
+    const customer = c.req.header('x-customer') ?? 'anon';
+    const { rows } = await client.execute({
+      sql: 'INSERT INTO bare_messages (id, customer_id, client_message_id, text, created_at) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+      args: [id, customer, body.clientMessageId, body.text, now],
+    });
+    return c.json({ message: { id, seq: rows[0].seq, text: body.text, createdAt: now } }, 201);
+  });
+  app.get('/timeline', async (c) => {
+    const customer = c.req.query('customer') ?? '';
+    const limit = Number(c.req.query('limit') ?? 50);
+    const before = c.req.query('before');
+    const { rows } = await client.execute({
+      sql:
+        before === undefined
+          ? 'SELECT * FROM messages WHERE customer_id = ? ORDER BY seq DESC LIMIT ?'
+          : 'SELECT * FROM messages WHERE customer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      args: before === undefined ? [customer, limit + 1] : [customer, Number(before), limit + 1],
+    });
+    const page = rows.slice(0, limit).reverse();
+    return c.json({
+      messages: page,
+      nextBefore: rows.length > limit && page[0] ? String(page[0].seq) : null,
+    });
+  });
+  app.get('/sse', (c) =>
+    streamSSE(c, async (stream) => {
+      await stream.write(': connected\n\n');
+      // Idle until the client leaves, with the same 15 s heartbeat as the API.
+      await new Promise((resolve) => {
+        const timer = setInterval(() => stream.write(': ping\n\n').catch(() => undefined), 15_000);
+        stream.onAbort(() => {
+          clearInterval(timer);
+          resolve();
+        });
+      });
+    }),
+  );
+
+  const server = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections?.();
+      server.close(() => {
+        client.close();
+        resolve();
+      });
+    });
+  return { url: `http://${host}:${server.address().port}` };
+}
+
+process.on('message', async (message) => {
+  if (message?.cmd === 'gc') {
+    globalThis.gc?.();
+    const m = process.memoryUsage();
+    process.send({
+      type: 'mem',
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+    });
+  } else if (message?.cmd === 'stop') {
+    const timer = setTimeout(() => process.exit(0), 3000);
+    try {
+      await close();
+    } finally {
+      clearTimeout(timer);
+      process.exit(0);
+    }
+  }
+});
+// The parent went away: never outlive it.
+process.on('disconnect', () => process.exit(0));
+
+try {
+  const info = options.mode === 'bare' ? await startBare() : await startApi();
+  process.send({ type: 'ready', pid: process.pid, fdLimit: fdLimit(), ...info });
+} catch (error) {
+  console.error('bench server failed to start:', error);
+  process.exit(1);
+}
