@@ -68,7 +68,7 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
       ...keys,
       startSession,
       identityToken: (sub: string, claims: Record<string, unknown> = {}) =>
-        signIdentityToken({ sub, ...claims }, keys.identitySecret),
+        signIdentityToken({ sub, ...claims }, keys.identitySecret, app.deps.clock.now()),
       identify: (sessionToken: string, identityToken: string) =>
         call('POST', '/v1/identify', { token: sessionToken, body: { identityToken } }),
       send: (sessionToken: string, text: string, clientMessageId: string = randomUUID()) =>

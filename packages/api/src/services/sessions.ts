@@ -96,16 +96,20 @@ export async function startSession(
       ? (await upsertVerifiedCustomer(deps, db, onCommit, app.id, person)).customer
       : null;
 
+    const anonymous = await findCustomerByIdentity(deps, db, app.id, 'anonymous', anonymousId);
+    const deviceCustomer = anonymous ? await resolveCustomer(db, app.id, anonymous.customer.id) : null;
+
     if (handoff) {
       const handoffCustomer = await resolveCustomer(db, app.id, handoff.customerId);
-      if (customer && customer.id !== handoffCustomer.id) {
+      // Verified as someone else — by this request's token, or by the identified device it comes
+      // from — is refused: a code never moves a person's conversation onto another person.
+      const verifiedAs = customer ?? (deviceCustomer?.identified ? deviceCustomer : null);
+      if (verifiedAs && verifiedAs.id !== handoffCustomer.id) {
         throw new ApiError('identity_conflict', 'This handoff code belongs to another customer.');
       }
       customer = handoffCustomer;
     }
 
-    const anonymous = await findCustomerByIdentity(deps, db, app.id, 'anonymous', anonymousId);
-    const deviceCustomer = anonymous ? await resolveCustomer(db, app.id, anonymous.customer.id) : null;
     if (customer) {
       // The device's anonymous history joins the verified customer; a device last used by another
       // verified customer keeps that history apart.
