@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { errorEnvelope, timelinePage, updatesAnswer } from '@threadline/sdk-core/protocol';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManualClock } from '../src/clock';
+import { createTestApi, type TestApi } from './harness';
+
+const codeOf = (res: { body: unknown }) => errorEnvelope.parse(res.body).error.code;
+
+describe('each route takes only its own kind of credential', () => {
+  const clock = createManualClock(Date.UTC(2026, 4, 1, 8));
+  let api: TestApi;
+  let shop: Awaited<ReturnType<TestApi['createShop']>>;
+  let sessionToken: string;
+  beforeAll(async () => {
+    api = await createTestApi({ clock });
+    shop = await api.createShop();
+    sessionToken = (await shop.startSession({ channel: 'web' })).sessionToken;
+  });
+  afterAll(() => api.close());
+
+  const attempt = (token: string | undefined, method: string, path: string, body?: unknown) =>
+    api.call(method, path, { token, body });
+  const sender = { from: { externalId: 'u-1' }, text: 'hi' };
+
+  it('refuses a publishable key on secret-key routes', async () => {
+    for (const [path, body] of [
+      ['/v1/channels/sms/messages', sender],
+      ['/v1/channels/phone/calls', { from: { phone: '13800000000' } }],
+      ['/v1/handoffs', { customer: { externalId: 'u-1' } }],
+    ] as const) {
+      const res = await attempt(shop.publishableKey, 'POST', path, body);
+      expect([path, res.status, codeOf(res)]).toEqual([path, 403, 'wrong_credential_kind']);
+    }
+  });
+
+  it('refuses a session token on server channels and a secret key or agent token on session routes', async () => {
+    const channel = await attempt(sessionToken, 'POST', '/v1/channels/sms/messages', sender);
+    expect([channel.status, codeOf(channel)]).toEqual([403, 'wrong_credential_kind']);
+    const call = await attempt(sessionToken, 'POST', '/v1/channels/phone/calls', {
+      from: { phone: '13800000000' },
+    });
+    expect([call.status, codeOf(call)]).toEqual([403, 'wrong_credential_kind']);
+    for (const token of [shop.secretKey, shop.agentToken, shop.publishableKey]) {
+      const send = await attempt(token, 'POST', '/v1/messages', { clientMessageId: 'cmid-0001', text: 'x' });
+      expect([send.status, codeOf(send)]).toEqual([403, 'wrong_credential_kind']);
+      const timeline = await attempt(token, 'GET', '/v1/timeline');
+      expect([timeline.status, codeOf(timeline)]).toEqual([403, 'wrong_credential_kind']);
+    }
+    for (const token of [shop.secretKey, sessionToken, shop.agentToken]) {
+      const start = await attempt(token, 'POST', '/v1/sessions', { channel: 'web' });
+      expect([start.status, codeOf(start)]).toEqual([403, 'wrong_credential_kind']);
+    }
+  });
+
+  it('answers 401 for a missing, unknown, foreign-signed or expired credential', async () => {
+    const missing = await attempt(undefined, 'GET', '/v1/timeline');
+    expect([missing.status, codeOf(missing)]).toEqual([401, 'unauthorized']);
+    for (const unknown of [
+      `pk_${randomBytes(24).toString('base64url')}`,
+      `sk_${'x'.repeat(40)}`,
+      'at_nope-nope',
+    ]) {
+      const res = await attempt(unknown, 'POST', '/v1/sessions', { channel: 'web' });
+      expect([res.status, codeOf(res)]).toEqual([401, 'invalid_credential']);
+    }
+    // A session token minted with another server's key, with this app's ids in it.
+    const [session] = await api.rows<{ id: string }>('select id from sessions limit 1');
+    const foreign = await new SignJWT({ app: shop.appId, ch: 'web', typ: 'session' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('threadline')
+      .setSubject(session!.id)
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 3600)
+      .sign(randomBytes(32));
+    const forged = await attempt(foreign, 'GET', '/v1/timeline');
+    expect([forged.status, codeOf(forged)]).toEqual([401, 'invalid_credential']);
+
+    clock.advance(25 * 3600_000);
+    const expired = await attempt(sessionToken, 'GET', '/v1/timeline');
+    expect([expired.status, codeOf(expired)]).toEqual([401, 'session_expired']);
+  });
+
+  it('lets a publishable key start sessions only from its allowed origins', async () => {
+    const locked = await api.createShop({ allowedOrigins: ['https://shop.example'] });
+    const from = (origin?: string) =>
+      api.call('POST', '/v1/sessions', {
+        token: locked.publishableKey,
+        body: { channel: 'web' },
+        headers: origin ? { origin } : {},
+      });
+    const evil = await from('https://evil.example');
+    expect([evil.status, codeOf(evil)]).toEqual([403, 'origin_not_allowed']);
+    const lookalike = await from('https://shop.example.evil.example');
+    expect([lookalike.status, codeOf(lookalike)]).toEqual([403, 'origin_not_allowed']);
+    expect((await from('https://shop.example')).status).toBe(201);
+    // Apps and mini-programs send no Origin; browsers always do, so the list still binds them.
+    expect((await from()).status).toBe(201);
+  });
+});
+
+describe('no credential of app A reads or writes app B', () => {
+  let api: TestApi;
+  let a: Awaited<ReturnType<TestApi['createShop']>>;
+  let b: Awaited<ReturnType<TestApi['createShop']>>;
+  let bUser: { customerId: string; sessionToken: string; anonymousId: string };
+  let aSession: string;
+  beforeAll(async () => {
+    api = await createTestApi();
+    a = await api.createShop({ name: 'Shop A' });
+    b = await api.createShop({ name: 'Shop B', extraChannels: ['b_only'] });
+    // The same merchant user id exists in both apps: two different people.
+    const session = await b.startSession({
+      channel: 'app',
+      identityToken: await b.identityToken('shared-user'),
+    });
+    await b.send(session.sessionToken, "B's secret order question");
+    bUser = {
+      customerId: session.customer.id,
+      sessionToken: session.sessionToken,
+      anonymousId: session.anonymousId,
+    };
+    aSession = (await a.startSession({ channel: 'web', identityToken: await a.identityToken('shared-user') }))
+      .sessionToken;
+  });
+  afterAll(() => api.close());
+
+  it("refuses A's secret key and agent token on B's customer ids", async () => {
+    for (const token of [a.secretKey, a.agentToken]) {
+      const res = await api.call('POST', '/v1/handoffs', {
+        token,
+        body: { customer: { id: bUser.customerId } },
+      });
+      expect([res.status, codeOf(res)]).toEqual([404, 'not_found']);
+    }
+    const own = await api.call('POST', '/v1/handoffs', {
+      token: b.secretKey,
+      body: { customer: { id: bUser.customerId } },
+    });
+    expect(own.status).toBe(201);
+  });
+
+  it("refuses B's identity tokens and B's handoff codes on A's publishable key", async () => {
+    const bToken = await b.identityToken('shared-user');
+    const start = await api.call('POST', '/v1/sessions', {
+      token: a.publishableKey,
+      body: { channel: 'web', identityToken: bToken },
+    });
+    expect([start.status, codeOf(start)]).toEqual([401, 'invalid_identity_token']);
+    const identify = await a.identify((await a.startSession()).sessionToken, bToken);
+    expect([identify.status, codeOf(identify)]).toEqual([401, 'invalid_identity_token']);
+
+    const code = await api.call('POST', '/v1/handoffs', { token: bUser.sessionToken, body: {} });
+    for (const presented of [code.body.code, code.body.shortCode]) {
+      const res = await api.call('POST', '/v1/sessions', {
+        token: a.publishableKey,
+        body: { channel: 'web', handoffCode: presented },
+      });
+      expect([res.status, codeOf(res)]).toEqual([404, 'handoff_code_invalid']);
+    }
+  });
+
+  it("keeps A's sessions on A's customers: same user id, same device id, never B's history", async () => {
+    const timeline = timelinePage.parse((await api.call('GET', '/v1/timeline', { token: aSession })).body);
+    expect(timeline.messages).toEqual([]);
+    // A device id seen by app B means nothing to app A.
+    const sameDevice = await a.startSession({ channel: 'app', anonymousId: bUser.anonymousId });
+    expect(sameDevice.customer.id).not.toBe(bUser.customerId);
+    const deviceTimeline = timelinePage.parse(
+      (await api.call('GET', '/v1/timeline', { token: sameDevice.sessionToken })).body,
+    );
+    expect(deviceTimeline.messages).toEqual([]);
+
+    // B's traffic never shows up on A's realtime feed.
+    const cursor = updatesAnswer.parse(
+      (await api.call('GET', '/v1/updates?wait=0', { token: aSession })).body,
+    ).cursor;
+    await b.send(bUser.sessionToken, 'another B message');
+    await b.channelMessage('phone', { externalId: 'shared-user' }, 'B on the phone');
+    const updates = updatesAnswer.parse(
+      (await api.call('GET', `/v1/updates?wait=0&after=${cursor}`, { token: aSession })).body,
+    );
+    expect(updates.events).toEqual([]);
+  });
+
+  it("writes A's server-channel traffic to A's customer even when B has the same external id or phone", async () => {
+    await b.channelMessage(
+      'phone',
+      { externalId: 'shared-user', phone: '13700000009' },
+      'B registers a phone',
+    );
+    const posted = await a.channelMessage('phone', { phone: '13700000009' }, 'A caller with that number');
+    expect(posted.status).toBe(201);
+    const sameUser = await a.channelMessage('sms', { externalId: 'shared-user' }, 'A user by sms');
+    expect(sameUser.status).toBe(201);
+    const anonymousOfB = await a.channelMessage(
+      'douyin_live',
+      { identity: { kind: 'anonymous', value: bUser.anonymousId } },
+      'A livestream viewer',
+    );
+    expect(anonymousOfB.status).toBe(201);
+
+    const customers = [posted, sameUser, anonymousOfB].map((r) => r.body.customer.id as string);
+    const rows = await api.rows<{ app_id: string }>(
+      `select app_id from customers where id in (${customers.map(() => '?').join(',')})`,
+      customers,
+    );
+    expect(rows.map((r) => r.app_id)).toEqual(rows.map(() => a.appId));
+    expect(customers).not.toContain(bUser.customerId);
+
+    const bTimeline = timelinePage.parse(
+      (await api.call('GET', '/v1/timeline', { token: bUser.sessionToken })).body,
+    );
+    for (const message of bTimeline.messages) expect(message.text.startsWith('A ')).toBe(false);
+    // No row anywhere points across apps.
+    for (const table of ['messages', 'conversations', 'identities', 'sessions', 'events']) {
+      const crossed = await api.rows(
+        `select t.customer_id from ${table} t join customers c on c.id = t.customer_id where t.app_id <> c.app_id`,
+      );
+      expect(crossed, table).toEqual([]);
+    }
+  });
+
+  it("keeps each app's own channel list", async () => {
+    expect((await b.channelMessage('b_only', { externalId: 'x' }, 'ok')).status).toBe(201);
+    const res = await a.channelMessage('b_only', { externalId: 'x' }, 'not for A');
+    expect([res.status, codeOf(res)]).toEqual([400, 'unknown_channel']);
+  });
+});
