@@ -16,6 +16,7 @@ export default defineConfig({
         replacement: src('./packages/sdk-core/src/testing/index.ts'),
       },
       { find: /^@threadline\/sdk-core$/, replacement: src('./packages/sdk-core/src/index.ts') },
+      { find: /^@threadline\/api$/, replacement: src('./packages/api/src/index.ts') },
     ],
   },
   test: {
