@@ -70,12 +70,32 @@ async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedM
   return { message, replies, conversation: conversation! };
 }
 
+/** Sends still being answered in this process, per database, by customer and clientMessageId. */
+const sendsInFlight = new WeakMap<ServiceDeps['database'], Map<string, Promise<PostedMessage>>>();
+
 /**
  * Stores a customer's message (from a session or a server channel) in the open conversation,
  * publishes it to every session of the customer, then lets the responder answer if the bot owns
  * the conversation. The same clientMessageId again returns the first result and stores nothing.
  */
 export async function postCustomerMessage(
+  deps: ServiceDeps & { responder: Responder },
+  input: CustomerMessageInput,
+): Promise<PostedMessage> {
+  if (!input.clientMessageId) return storeAndAnswer(deps, input);
+  const pending = sendsInFlight.get(deps.database) ?? new Map<string, Promise<PostedMessage>>();
+  sendsInFlight.set(deps.database, pending);
+  const key = `${input.customerId}\n${input.clientMessageId}`;
+  // A retry arriving while the bot is still answering the first send waits for that same answer,
+  // replies included, instead of reading the message before its replies exist.
+  const running = pending.get(key);
+  if (running) return { ...(await running), created: false };
+  const work = storeAndAnswer(deps, input).finally(() => pending.delete(key));
+  pending.set(key, work);
+  return work;
+}
+
+async function storeAndAnswer(
   deps: ServiceDeps & { responder: Responder },
   input: CustomerMessageInput,
 ): Promise<PostedMessage> {
