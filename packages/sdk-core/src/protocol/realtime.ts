@@ -18,17 +18,20 @@ export const messageDelta = z.object({
   delta: z.string(),
   index: z.number().int(),
 });
+export type MessageDelta = z.infer<typeof messageDelta>;
 
 export const conversationUpdate = conversationRef.extend({
   channel: z.string().optional(),
   assignedAgent: z.object({ id: z.string(), name: z.string().optional() }).nullable().optional(),
 });
+export type ConversationUpdate = z.infer<typeof conversationUpdate>;
 
 export const typingEvent = z.object({
   conversationId: z.string(),
   author: z.object({ type: z.enum(['bot', 'agent', 'customer']), name: z.string().optional() }),
   typing: z.boolean(),
 });
+export type TypingEvent = z.infer<typeof typingEvent>;
 
 /** Data carried by each realtime event type. */
 export const realtimeEventData = {

@@ -1,0 +1,122 @@
+import { clientError, HttpError, NetworkError, ThreadlineError, TimeoutError } from './errors';
+import type { AbortSignalLike, Platform } from './platform';
+import type { ErrorEnvelope } from './protocol/index';
+import { parseRetryAfter } from './retry-policy';
+import { createAbortSource, type Runtime } from './runtime';
+
+/** One call of the HTTP contract (§5). */
+export interface ApiCall {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Bearer credential: the publishable key or a session token. */
+  token: string;
+  timeoutMs?: number;
+  signal?: AbortSignalLike;
+}
+
+export interface ApiTransport {
+  call<T>(call: ApiCall): Promise<T>;
+  /** The absolute URL of a path and query, as requests use it. */
+  url(path: string, query?: ApiCall['query']): string;
+}
+
+export interface ApiTransportOptions {
+  platform: Platform;
+  runtime: Runtime;
+  apiUrl: string;
+  timeoutMs: number;
+}
+
+/**
+ * Turns calls into platform requests and answers into values or typed errors: a timeout becomes
+ * `TimeoutError`, nothing back becomes `NetworkError`, an error status becomes `HttpError`.
+ */
+export function createApiTransport(options: ApiTransportOptions): ApiTransport {
+  const { platform, runtime } = options;
+  const base = options.apiUrl.replace(/\/+$/, '');
+
+  const url = (path: string, query?: ApiCall['query']) => {
+    const pairs = Object.entries(query ?? {})
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+    return base + path + (pairs.length ? `?${pairs.join('&')}` : '');
+  };
+
+  async function call<T>(request: ApiCall): Promise<T> {
+    const timeoutMs = request.timeoutMs ?? options.timeoutMs;
+    const source = createAbortSource();
+    let timedOut = false;
+    const timer = runtime.setTimeout(() => {
+      timedOut = true;
+      source.abort();
+    }, timeoutMs);
+    const forwardAbort = () => source.abort();
+    request.signal?.addEventListener('abort', forwardAbort);
+    if (request.signal?.aborted) source.abort();
+    // Settles every call even when a platform ignores the signal.
+    const abandoned = new Promise<never>((_, reject) =>
+      source.signal.addEventListener('abort', () =>
+        reject(timedOut ? new TimeoutError(timeoutMs) : clientError('aborted', 'The request was cancelled.')),
+      ),
+    );
+    abandoned.catch(() => {});
+
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      authorization: `Bearer ${request.token}`,
+    };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      let status: number;
+      let text: string;
+      let retryAfter: string | null | undefined;
+      try {
+        const response = await Promise.race([
+          platform.request({
+            method: request.method,
+            url: url(request.path, request.query),
+            headers,
+            body: request.body === undefined ? undefined : JSON.stringify(request.body),
+            timeoutMs,
+            signal: source.signal,
+          }),
+          abandoned,
+        ]);
+        status = response.status;
+        retryAfter = response.headers?.get('retry-after');
+        text = await Promise.race([response.text(), abandoned]);
+      } catch (error) {
+        if (ThreadlineError.isInstance(error)) throw error;
+        throw source.signal.aborted
+          ? timedOut
+            ? new TimeoutError(timeoutMs)
+            : clientError('aborted', 'The request was cancelled.')
+          : new NetworkError(error instanceof Error ? error.message : undefined, error);
+      }
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch (error) {
+        if (status >= 200 && status < 300)
+          throw clientError(
+            'invalid_response',
+            `The API answered ${status} with a body that is not JSON.`,
+            error,
+          );
+      }
+      if (status >= 200 && status < 300) return json as T;
+      throw new HttpError(
+        status,
+        (json as Partial<ErrorEnvelope> | undefined)?.error,
+        parseRetryAfter(retryAfter, runtime.now()),
+      );
+    } finally {
+      runtime.clearTimeout(timer);
+      request.signal?.removeEventListener('abort', forwardAbort);
+    }
+  }
+
+  return { call, url };
+}

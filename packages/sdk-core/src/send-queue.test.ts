@@ -1,0 +1,203 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ClientOptions, createClient } from './client';
+import { HttpError } from './errors';
+import { STORAGE_KEYS } from './storage-keys';
+import { createAsyncMemoryStorage, createFakePlatform, type FakePlatform } from './testing/index';
+
+const silent = { warn() {}, error() {} };
+
+function clientOn(platform: FakePlatform, overrides: Partial<ClientOptions> = {}) {
+  return createClient({
+    appKey: 'pk_test',
+    apiUrl: 'https://api.test',
+    channel: 'app',
+    platform,
+    logger: silent,
+    realtime: false,
+    ...overrides,
+  });
+}
+
+const posted = (platform: FakePlatform) =>
+  platform.callsTo('POST', '/v1/messages').map((c) => [c.body.clientMessageId, c.body.text]);
+
+describe('the durable send queue', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('sends in the order of send() calls and resolves each with the acknowledged message and replies', async () => {
+    const platform = createFakePlatform();
+    const client = clientOn(platform);
+    const answers = await Promise.all(['一', '二', '三'].map((text) => client.send(text)));
+    expect(answers.map((a) => a.message.text)).toEqual(['一', '二', '三']);
+    expect(answers[0]!.replies.map((r) => r.text)).toEqual(['re: 一']);
+    expect(posted(platform).map(([, text]) => text)).toEqual(['一', '二', '三']);
+    expect(platform.api.messages.filter((m) => m.author.type === 'customer').map((m) => m.text)).toEqual([
+      '一',
+      '二',
+      '三',
+    ]);
+    expect(client.pending()).toEqual([]);
+  });
+
+  it('persists a message before sending it, and forgets it once acknowledged', async () => {
+    const platform = createFakePlatform();
+    let storedWhilePosting: string | undefined;
+    platform.routeOnce('POST', '/v1/messages', () => {
+      storedWhilePosting = platform.storage.getItem(`threadline.${STORAGE_KEYS.sendQueue}`) as string;
+      return { status: 503, body: { error: { code: 'internal_error', message: 'busy' } } };
+    });
+    const client = clientOn(platform);
+    const sent = client.send('保质期多久');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(JSON.parse(storedWhilePosting!)).toEqual([expect.objectContaining({ text: '保质期多久' })]);
+    await vi.advanceTimersByTimeAsync(1000);
+    await sent;
+    expect(platform.storage.getItem(`threadline.${STORAGE_KEYS.sendQueue}`)).toBeNull();
+  });
+
+  it('retries network errors, 408, 429 and 5xx with growing backoff, reusing the clientMessageId', async () => {
+    const platform = createFakePlatform();
+    const failures = [
+      () => {
+        throw new TypeError('Failed to fetch');
+      },
+      () => ({ status: 408, body: { error: { code: 'timeout', message: 'slow' } } }),
+      () => ({ status: 500, body: { error: { code: 'internal_error', message: 'oops' } } }),
+      () => ({ status: 502 }),
+    ];
+    for (const failure of failures) platform.routeOnce('POST', '/v1/messages', failure);
+    const client = clientOn(platform);
+    let acknowledged = false;
+    const sent = client.send('还在吗').then((answer) => {
+      acknowledged = true;
+      return answer;
+    });
+
+    // With Math.random at 0.5, attempt n waits 0.75 × min(30 s, 500 ms × 2ⁿ): 375, 750, 1500, 3000 ms.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(posted(platform)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(374);
+    expect(posted(platform)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(posted(platform)).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(749);
+    expect(posted(platform)).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(posted(platform)).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(posted(platform)).toHaveLength(4);
+    expect(acknowledged).toBe(false);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(acknowledged).toBe(true);
+
+    const ids = new Set(posted(platform).map(([id]) => id));
+    expect(posted(platform)).toHaveLength(5);
+    expect(ids.size).toBe(1);
+    expect((await sent).message.clientMessageId).toBe([...ids][0]);
+    expect(platform.api.messages.filter((m) => m.author.type === 'customer')).toHaveLength(1);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    const platform = createFakePlatform();
+    platform.routeOnce('POST', '/v1/messages', () => ({
+      status: 429,
+      headers: { 'Retry-After': '5' },
+      body: { error: { code: 'rate_limited', message: 'slow down' } },
+    }));
+    const client = clientOn(platform);
+    const sent = client.send('hello');
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(posted(platform)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await sent;
+    expect(posted(platform)).toHaveLength(2);
+  });
+
+  it('rejects with a typed HttpError on other 4xx, without retrying, and goes on with the next message', async () => {
+    const platform = createFakePlatform();
+    platform.routeOnce('POST', '/v1/messages', () => ({
+      status: 400,
+      body: { error: { code: 'validation_failed', message: 'The request body is not valid.', issues: [] } },
+    }));
+    const client = clientOn(platform);
+    const first = client.send('bad one');
+    const second = client.send('good one');
+    const error = await first.catch((e: unknown) => e);
+    expect(HttpError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((await second).message.text).toBe('good one');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(posted(platform).map(([, text]) => text)).toEqual(['bad one', 'good one']);
+  });
+
+  it('keeps later messages behind a retried one, so order holds through failures', async () => {
+    const platform = createFakePlatform();
+    platform.setOnline(false);
+    const client = clientOn(platform);
+    const sends = ['a', 'b', 'c'].map((text) => client.send(text));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(client.pending().map((m) => m.text)).toEqual(['a', 'b', 'c']);
+    platform.setOnline(true);
+    await Promise.all(sends);
+    const stored = platform.api.messages.filter((m) => m.author.type === 'customer').map((m) => m.text);
+    expect(stored).toEqual(['a', 'b', 'c']);
+  });
+
+  it('survives a reload: a new client on the same storage sends what was pending, once, in order, with the same ids', async () => {
+    const storage = createAsyncMemoryStorage();
+    const before = createFakePlatform({ storage });
+    before.setOnline(false);
+    const first = clientOn(before);
+    const lost = ['第一条', '第二条'].map((text) => first.send(text).catch((e: unknown) => e));
+    await vi.advanceTimersByTimeAsync(1000);
+    const queuedIds = first.pending().map((m) => m.clientMessageId);
+    expect(queuedIds).toHaveLength(2);
+    first.close(); // the page goes away with both unsent
+    expect((await lost[0]) as { code: string }).toMatchObject({ code: 'client_closed' });
+
+    const after = createFakePlatform({ storage });
+    const second = clientOn(after);
+    const seen: string[] = [];
+    second.on('message', (m) => {
+      if (m.author.type === 'customer') seen.push(m.text);
+    });
+    await second.start();
+    const third = await second.send('第三条');
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(posted(after).map(([, text]) => text)).toEqual(['第一条', '第二条', '第三条']);
+    expect(
+      posted(after)
+        .slice(0, 2)
+        .map(([id]) => id),
+    ).toEqual(queuedIds);
+    expect(seen).toEqual(['第一条', '第二条', '第三条']);
+    expect(third.message.text).toBe('第三条');
+    expect(second.pending()).toEqual([]);
+  });
+
+  it('is idempotent when an acknowledgement is lost: the retry carries the same id and the API answers the first result', async () => {
+    const platform = createFakePlatform();
+    // The API stores the message but the answer never arrives.
+    platform.routeOnce('POST', '/v1/messages', async (request) => {
+      await platform.defaultHandler(request);
+      throw new TypeError('connection reset');
+    });
+    const client = clientOn(platform);
+    const sent = client.send('only once please');
+    await vi.advanceTimersByTimeAsync(1000);
+    const answer = await sent;
+    const [firstId, retryId] = posted(platform).map(([id]) => id as string);
+    expect(retryId).toBe(firstId);
+    expect(platform.api.posts.get(firstId!)).toBe(2);
+    expect(platform.api.messages.filter((m) => m.text === 'only once please')).toHaveLength(1);
+    expect(answer.message.clientMessageId).toBe(firstId);
+  });
+});
