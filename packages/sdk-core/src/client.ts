@@ -102,6 +102,8 @@ export interface ThreadlineClient {
   handoff(options?: { toChannel?: Channel }): Promise<HandoffAnswer>;
   /** Continues a conversation handed off from another channel. */
   resume(code: string): Promise<ResumeResult>;
+  /** A new session verified by a WeChat login code (sdk-miniprogram's loginWithWechat gets it from wx.login). */
+  loginWithWechatCode(wechatCode: string): Promise<StartResult>;
   track(name: string, properties?: Record<string, unknown>): Promise<void>;
   escalate(reason?: string): Promise<EscalateAnswer>;
   /** Log out: forgets identity, anonymous id and unsent messages; never rejects. */
@@ -134,6 +136,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
   let lastConversation = '';
   let storageFailed = false;
   let unsubscribeNetwork: (() => void) | undefined;
+  let unsubscribeAppState: (() => void) | undefined;
   const seen = new Set<string>();
 
   const emitter = createEmitter<ClientEvents>((error, event) => {
@@ -276,6 +279,12 @@ export function createClient(options: ClientOptions): ThreadlineClient {
         realtime?.wake();
         queue.flush();
       });
+      // In the background realtime pauses (mini-programs fail requests left open there); it resumes from its cursor.
+      unsubscribeAppState = platform.onAppStateChange?.((active) => {
+        if (!active) return realtime?.stop();
+        realtime?.start();
+        queue.flush();
+      });
     } catch (error) {
       report(error, 'could not watch the network');
     }
@@ -336,6 +345,12 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       begin();
       return { ...summary(answer), ...(answer.handoff ? { handoff: answer.handoff } : {}) };
     },
+    async loginWithWechatCode(wechatCode) {
+      assertOpen();
+      const answer = await session.loginWithWechatCode(wechatCode);
+      begin();
+      return summary(answer);
+    },
     async track(name, properties) {
       assertOpen();
       await session.authed({
@@ -377,6 +392,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       queue.stop(clientError('client_closed', 'The client was closed before the message was acknowledged.'));
       try {
         unsubscribeNetwork?.();
+        unsubscribeAppState?.();
       } catch (error) {
         logger.warn('threadline: could not stop watching the network', { error });
       }

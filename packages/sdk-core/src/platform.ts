@@ -72,6 +72,11 @@ export interface Platform {
   openStream?(request: StreamRequest, handlers: StreamHandlers): StreamHandle;
   /** Reports connectivity changes so retries and reconnects happen at once; returns an unsubscribe. */
   onNetworkChange?(listener: (online: boolean) => void): () => void;
+  /**
+   * Reports the host app going to the background (`false`) and back (`true`), e.g. wx.onAppHide /
+   * onAppShow: realtime pauses and resumes from its cursor. Returns an unsubscribe.
+   */
+  onAppStateChange?(listener: (active: boolean) => void): () => void;
   /** Cryptographically strong random bytes; defaults to `crypto.getRandomValues` when the host has it. */
   randomBytes?(length: number): Uint8Array;
   /** Sent with every new session (platform, userAgent, locale, appVersion). */

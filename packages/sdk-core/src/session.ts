@@ -49,6 +49,8 @@ export interface SessionManager {
   authed<T>(call: Omit<ApiCall, 'token'>): Promise<T>;
   identify(identityToken: string): Promise<IdentifyAnswer>;
   resume(handoffCode: string): Promise<SessionAnswer>;
+  /** A new session carrying a WeChat login code, which the API exchanges (jscode2session). */
+  loginWithWechatCode(wechatCode: string): Promise<SessionAnswer>;
   /** Forgets the session, the identity token and the anonymous id. */
   reset(): Promise<void>;
   updateConversation(conversation: ConversationRef | null): void;
@@ -79,6 +81,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   async function createSession(
     change: SessionChange,
     handoffCode?: string,
+    wechatCode?: string,
   ): Promise<{ state: SessionState; answer: SessionAnswer }> {
     const startedIn = epoch;
     const known = await identity();
@@ -87,6 +90,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       anonymousId: known.anonymousId,
       ...(known.identityToken ? { identityToken: known.identityToken } : {}),
       ...(handoffCode ? { handoffCode } : {}),
+      ...(wechatCode ? { wechatCode } : {}),
       ...(options.device ? { device: options.device } : {}),
     };
     const post = (sent: CreateSessionBody) =>
@@ -188,6 +192,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       // A session already starting must not land after (and over) the resumed one.
       await starting?.catch(() => {});
       return (await createSession('resumed', handoffCode)).answer;
+    },
+    async loginWithWechatCode(wechatCode) {
+      await starting?.catch(() => {});
+      return (await createSession('identified', undefined, wechatCode)).answer;
     },
     async reset() {
       epoch++;
