@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { channelSlug } from './common';
+
+/** Ids of knowledge items are chosen by the merchant (`kb-shipping-time`, `p-cream`), unique per app. */
+export const kbId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits, _ . : - only');
+
+const kbText = (max: number) => z.string().trim().min(1).max(max);
+
+export const kbArticleBody = z.object({
+  /** Same id again updates the article; without one the API picks an id. */
+  id: kbId.optional(),
+  title: kbText(200),
+  questions: z.array(kbText(500)).min(1).max(100),
+  answer: kbText(8000),
+  intent: kbId.optional(),
+  /** Per-channel phrasing (livestream chattier, phone shorter), keyed by channel slug. */
+  channelAnswers: z.record(channelSlug, kbText(8000)).optional(),
+  productIds: z.array(kbId).max(100).optional(),
+});
+export type KbArticleBody = z.infer<typeof kbArticleBody>;
+
+export const kbArticle = kbArticleBody.extend({
+  id: kbId,
+  intent: kbId.nullable(),
+  channelAnswers: z.record(z.string(), z.string()),
+  productIds: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type KbArticle = z.infer<typeof kbArticle>;
+
+export const kbProductBody = z.object({
+  id: kbId,
+  name: kbText(200),
+  aliases: z.array(kbText(100)).max(50).optional(),
+  category: z.string().max(100).nullable().optional(),
+  price: z.number().nonnegative().nullable().optional(),
+  /** Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… */
+  attributes: z.record(z.string().max(64), z.unknown()).optional(),
+});
+export type KbProductBody = z.infer<typeof kbProductBody>;
+
+export const kbProduct = kbProductBody.extend({
+  aliases: z.array(z.string()),
+  category: z.string().nullable(),
+  price: z.number().nullable(),
+  attributes: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type KbProduct = z.infer<typeof kbProduct>;
+
+/** `ai` answers, `human` queues the conversation for an agent, `ticket` opens a ticket. */
+export const intentPolicy = z.enum(['ai', 'human', 'ticket']);
+export type IntentPolicy = z.infer<typeof intentPolicy>;
+
+export const kbIntentBody = z.object({
+  id: kbId,
+  name: kbText(200),
+  policy: intentPolicy.default('ai'),
+  ticketType: z.string().min(1).max(64).nullable().optional(),
+  answerFrom: z
+    .object({ productAttribute: z.string().min(1).max(64) })
+    .nullable()
+    .optional(),
+  examples: z.array(kbText(500)).max(500).default([]),
+});
+export type KbIntentBody = z.input<typeof kbIntentBody>;
+
+export const kbIntent = z.object({
+  id: kbId,
+  name: z.string(),
+  policy: intentPolicy,
+  ticketType: z.string().nullable(),
+  answerFrom: z.object({ productAttribute: z.string() }).nullable(),
+  examples: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type KbIntent = z.infer<typeof kbIntent>;
+
+export const kbImportBody = z.object({
+  articles: z.array(kbArticleBody).max(20_000),
+  products: z.array(kbProductBody).max(20_000).optional(),
+  intents: z.array(kbIntentBody).max(2_000).optional(),
+});
+export type KbImportBody = z.input<typeof kbImportBody>;
+
+export const kbImportAnswer = z.object({
+  imported: z.object({ articles: z.number().int(), products: z.number().int(), intents: z.number().int() }),
+});
+export type KbImportAnswer = z.infer<typeof kbImportAnswer>;
+
+export const kbArticleAnswer = z.object({ article: kbArticle });
+export const kbArticleList = z.object({ articles: z.array(kbArticle) });
+export const kbProductAnswer = z.object({ product: kbProduct });
+export const kbProductList = z.object({ products: z.array(kbProduct) });
+export const kbIntentAnswer = z.object({ intent: kbIntent });
+export const kbIntentList = z.object({ intents: z.array(kbIntent) });
+export const kbDeleted = z.object({ deleted: z.literal(true) });
+export const kbIdParam = z.object({ id: kbId });
+
+export const ticketStatus = z.enum(['open', 'in_progress', 'resolved', 'closed']);
+export type TicketStatus = z.infer<typeof ticketStatus>;
+
+export const ticket = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: ticketStatus,
+  intent: z.string().nullable(),
+  channel: z.string(),
+  customerId: z.string(),
+  conversationId: z.string().nullable(),
+  orderId: z.string().nullable(),
+  productId: z.string().nullable(),
+  reason: z.string().nullable(),
+  wantedSize: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Ticket = z.infer<typeof ticket>;
+
+export const ticketListQuery = z.object({
+  status: ticketStatus.optional(),
+  customerId: z.string().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const ticketList = z.object({ tickets: z.array(ticket) });
+export const ticketAnswer = z.object({ ticket });
+export const ticketUpdateBody = z
+  .object({
+    status: ticketStatus.optional(),
+    orderId: z.string().trim().min(1).max(64).nullable().optional(),
+    productId: kbId.nullable().optional(),
+    reason: z.string().trim().max(1000).nullable().optional(),
+    wantedSize: z.string().trim().max(32).nullable().optional(),
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
+export type TicketUpdateBody = z.infer<typeof ticketUpdateBody>;
+
+export const unansweredQuery = z.object({
+  /** Only questions asked at or after this ISO time. */
+  since: z.iso.datetime({ offset: true }).optional(),
+  channel: channelSlug.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const unansweredCluster = z.object({
+  /** The most typical question of the cluster: a ready title for a new article. */
+  label: z.string(),
+  count: z.number().int(),
+  channels: z.record(z.string(), z.number().int()),
+  samples: z.array(z.string()),
+  kinds: z.record(z.string(), z.number().int()),
+  nearestIntent: z.string().nullable(),
+  nearestArticleId: z.string().nullable(),
+  lastAskedAt: z.string(),
+});
+export const unansweredInsights = z.object({
+  total: z.number().int(),
+  clusters: z.array(unansweredCluster),
+});
+export type UnansweredInsights = z.infer<typeof unansweredInsights>;
