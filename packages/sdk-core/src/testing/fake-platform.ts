@@ -17,7 +17,10 @@ export interface FakeRequest {
 
 export interface FakeReply {
   status?: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, instead of `body`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -227,7 +230,8 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
         });
       }
       case 'GET /v1/updates': {
-        const after = request.query.after || undefined;
+        // Like the API: no cursor means "from now on".
+        const after = request.query.after || (api.events.at(-1)?.id ?? '0');
         const wait = Number(request.query.wait ?? 25);
         if (eventsAfter(after).length === 0 && wait > 0) {
           // Hold the poll like the API: until an event, the wait is over, or the client gives up.
@@ -242,7 +246,7 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
           });
         }
         const events = eventsAfter(after);
-        const cursor = events.at(-1)?.id ?? after ?? api.events.at(-1)?.id ?? '0';
+        const cursor = events.at(-1)?.id ?? after;
         return json(200, { events, cursor });
       }
       case 'POST /v1/escalate':
@@ -293,7 +297,7 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
       const reply = await answer(request);
       if (!platform.online) throw networkDown();
       const headers = new Map(Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const text = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
       return {
         status: reply.status ?? 200,
         headers: { get: (name: string) => headers.get(name.toLowerCase()) ?? null },
@@ -357,7 +361,8 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
           if (!stream.opened) return;
           stream.text(': connected\n\n');
           const after = request.headers['last-event-id'] ?? request.query.after;
-          for (const event of eventsAfter(after)) stream.event(event);
+          // Like the API: without a cursor the stream starts from now.
+          if (after !== undefined) for (const event of eventsAfter(after)) stream.event(event);
         },
         event(event) {
           stream.text(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
