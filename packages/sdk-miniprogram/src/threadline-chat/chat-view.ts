@@ -1,0 +1,213 @@
+import type { ConnectionStatus, ConversationUpdate, Message, MessageDelta } from '@threadline/sdk-core';
+
+export type Locale = 'zh-CN' | 'en';
+
+/** One row of the message list as the WXML renders it. */
+export interface ChatItem {
+  /** Unique in the list; also the scroll-into-view anchor (WXML ids cannot start with a digit). */
+  key: string;
+  kind: 'message' | 'ticket';
+  id: string;
+  author: Message['author']['type'];
+  authorName: string;
+  text: string;
+  channel: string;
+  /** "来自网页" for messages that came in on another channel; empty for this one. */
+  channelMark: string;
+  createdAt: string;
+  streaming: boolean;
+  pending: boolean;
+  failed: boolean;
+  ticketTitle: string;
+  ticketStatus: string;
+  ticketDetail: string;
+}
+
+const CHANNELS: Record<string, [string, string]> = {
+  web: ['网页', 'web'],
+  app: ['App', 'app'],
+  miniprogram: ['小程序', 'mini-program'],
+  phone: ['电话', 'phone'],
+  douyin_live: ['抖音直播', 'Douyin live'],
+  taobao_live: ['淘宝直播', 'Taobao live'],
+  wechat_oa: ['公众号', 'official account'],
+  wecom: ['企业微信', 'WeCom'],
+  weibo: ['微博', 'Weibo'],
+  sms: ['短信', 'SMS'],
+  email: ['邮件', 'email'],
+  video: ['视频', 'video'],
+};
+
+const TEXT = {
+  'zh-CN': {
+    channelName: 0,
+    from: (name: string) => `来自${name}`,
+    status: { bot: '智能客服', queued: '排队等待人工…', assigned: '人工客服', resolved: '已解决' },
+    connection: { online: '', offline: '网络不可用，恢复后自动重连', reconnecting: '正在重连…' },
+    ticketTypes: { exchange: '换货', return: '退货', refund: '退款', complaint: '投诉' } as Record<
+      string,
+      string
+    >,
+    ticketStatus: { open: '已受理', in_progress: '处理中', resolved: '已解决', closed: '已关闭' } as Record<
+      string,
+      string
+    >,
+    ticket: '工单',
+    order: '订单',
+    you: '我',
+    bot: '智能客服',
+    agent: '客服',
+    system: '系统',
+    placeholder: '请输入您的问题',
+    send: '发送',
+    escalate: '转人工',
+    handoff: '转电话',
+    handoffHint: (code: string) => `请致电客服热线，并报出接续码 ${code}，客服即可看到本次对话。`,
+    failed: '发送失败，将自动重试',
+  },
+  en: {
+    channelName: 1,
+    from: (name: string) => `via ${name}`,
+    status: { bot: 'Assistant', queued: 'Waiting for an agent…', assigned: 'Agent', resolved: 'Resolved' },
+    connection: { online: '', offline: 'Offline — will reconnect', reconnecting: 'Reconnecting…' },
+    ticketTypes: {
+      exchange: 'Exchange',
+      return: 'Return',
+      refund: 'Refund',
+      complaint: 'Complaint',
+    } as Record<string, string>,
+    ticketStatus: {
+      open: 'Open',
+      in_progress: 'In progress',
+      resolved: 'Resolved',
+      closed: 'Closed',
+    } as Record<string, string>,
+    ticket: 'Ticket',
+    order: 'Order',
+    you: 'You',
+    bot: 'Assistant',
+    agent: 'Agent',
+    system: 'System',
+    placeholder: 'Type your question',
+    send: 'Send',
+    escalate: 'Talk to a human',
+    handoff: 'Continue by phone',
+    handoffHint: (code: string) =>
+      `Call our hotline and give the code ${code}; the agent will see this chat.`,
+    failed: 'Not sent yet — retrying',
+  },
+};
+
+export type ChatText = (typeof TEXT)['zh-CN'];
+
+export function textFor(locale: string | undefined): ChatText {
+  return locale === 'en' ? (TEXT.en as unknown as ChatText) : TEXT['zh-CN'];
+}
+
+export function channelMark(channel: string, here: string, text: ChatText): string {
+  if (!channel || channel === here) return '';
+  const names = CHANNELS[channel];
+  const name = names?.[text.channelName] ?? channel;
+  return text.from(name);
+}
+
+export function statusText(
+  status: ConversationUpdate['status'] | undefined,
+  text: ChatText,
+  agent?: string,
+): string {
+  if (!status) return text.status.bot;
+  if (status === 'assigned' && agent) return `${text.status.assigned} · ${agent}`;
+  return text.status[status] ?? status;
+}
+
+export function connectionText(connection: ConnectionStatus, text: ChatText): string {
+  return text.connection[connection] ?? '';
+}
+
+const blank = {
+  streaming: false,
+  pending: false,
+  failed: false,
+  ticketTitle: '',
+  ticketStatus: '',
+  ticketDetail: '',
+};
+
+function authorName(author: Message['author'], text: ChatText): string {
+  if (author.type === 'customer') return text.you;
+  return author.name || text[author.type];
+}
+
+export function messageItem(message: Message, here: string, text: ChatText): ChatItem {
+  return {
+    ...blank,
+    key: `m-${message.id}`,
+    kind: 'message',
+    id: message.id,
+    author: message.author.type,
+    authorName: authorName(message.author, text),
+    text: message.text,
+    channel: message.channel,
+    channelMark: channelMark(message.channel, here, text),
+    createdAt: message.createdAt,
+  };
+}
+
+export function ticketItem(ticket: Record<string, unknown>, here: string, text: ChatText): ChatItem {
+  const id = String(ticket.id ?? '');
+  const type = String(ticket.type ?? '');
+  const status = String(ticket.status ?? 'open');
+  const orderId = ticket.orderId ? `${text.order} ${String(ticket.orderId)}` : '';
+  const reason = ticket.reason ? String(ticket.reason) : '';
+  return {
+    ...blank,
+    key: `t-${id}`,
+    kind: 'ticket',
+    id,
+    author: 'system',
+    authorName: text.system,
+    text: '',
+    channel: String(ticket.channel ?? here),
+    channelMark: '',
+    createdAt: String(ticket.createdAt ?? ''),
+    ticketTitle: `${text.ticketTypes[type] ?? type} ${text.ticket}`.trim(),
+    ticketStatus: text.ticketStatus[status] ?? status,
+    ticketDetail: [orderId, reason].filter(Boolean).join(' · '),
+  };
+}
+
+/** Adds or replaces one item by key; a final message replaces the streamed draft with its id. */
+export function upsert(items: ChatItem[], item: ChatItem, limit = 200): ChatItem[] {
+  const index = items.findIndex((existing) => existing.key === item.key);
+  const next = items.slice();
+  if (index >= 0) next[index] = item;
+  else next.push(item);
+  return next.length > limit ? next.slice(next.length - limit) : next;
+}
+
+/** Appends streamed AI text to the reply being written (deltas arrive in `index` order). */
+export function applyDelta(items: ChatItem[], delta: MessageDelta, here: string, text: ChatText): ChatItem[] {
+  const key = `m-${delta.replyId}`;
+  const existing = items.find((item) => item.key === key);
+  if (existing && !existing.streaming) return items; // the final message already arrived
+  return upsert(items, {
+    ...blank,
+    key,
+    kind: 'message',
+    id: delta.replyId,
+    author: 'bot',
+    authorName: text.bot,
+    text: (existing?.text ?? '') + delta.delta,
+    channel: here,
+    channelMark: '',
+    createdAt: existing?.createdAt ?? '',
+    streaming: true,
+  });
+}
+
+/** Timeline page first, then whatever arrived live meanwhile, oldest first. */
+export function mergeHistory(history: ChatItem[], live: ChatItem[]): ChatItem[] {
+  const seen = new Set(history.map((item) => item.key));
+  return history.concat(live.filter((item) => !seen.has(item.key)));
+}

@@ -1,0 +1,229 @@
+// The <threadline-chat> custom component. Built to miniprogram_dist/threadline-chat/index.js, which
+// requires the package entry (`../index`) so the component and the host app share one client.
+import type { ConversationUpdate } from '@threadline/sdk-core';
+import { createThreadline, getThreadline, type MiniProgramThreadline } from '../index';
+import {
+  applyDelta,
+  type ChatItem,
+  type ChatText,
+  connectionText,
+  mergeHistory,
+  messageItem,
+  statusText,
+  textFor,
+  ticketItem,
+  upsert,
+} from './chat-view';
+
+interface ChatData {
+  items: ChatItem[];
+  draft: string;
+  status: ConversationUpdate['status'];
+  statusText: string;
+  connectionText: string;
+  scrollTo: string;
+  handoffCode: string;
+  handoffHint: string;
+  busy: boolean;
+  ready: boolean;
+  text: Omit<ChatText, 'from' | 'handoffHint'>;
+}
+
+interface ChatProperties {
+  appKey: string;
+  apiUrl: string;
+  locale: string;
+  handoffChannel: string;
+}
+
+interface ChatInstance {
+  data: ChatData & ChatProperties;
+  setData(data: Partial<ChatData>): void;
+  triggerEvent(name: string, detail?: unknown): void;
+  client: MiniProgramThreadline | null;
+  _off: Array<() => void>;
+  _local: number;
+  _text: ChatText;
+  _update(items: ChatItem[]): void;
+  _fail(error: unknown): void;
+}
+
+declare function Component(options: Record<string, unknown>): void;
+declare function getApp(options?: {
+  allowDefault?: boolean;
+}): { threadline?: MiniProgramThreadline } | undefined;
+
+const HERE = 'miniprogram';
+
+/** The host's client: `getApp().threadline`, else the one createThreadline() made, else our own. */
+function findClient(properties: ChatProperties): MiniProgramThreadline | null {
+  try {
+    const app = typeof getApp === 'function' ? getApp({ allowDefault: true }) : undefined;
+    if (app?.threadline) return app.threadline;
+  } catch {
+    // Outside a running app (tests, previews) there is no getApp.
+  }
+  const shared = getThreadline();
+  if (shared) return shared;
+  if (properties.appKey && properties.apiUrl)
+    return createThreadline({ appKey: properties.appKey, apiUrl: properties.apiUrl });
+  return null;
+}
+
+function labels(text: ChatText): ChatData['text'] {
+  const { from: _from, handoffHint: _hint, ...rest } = text;
+  return rest;
+}
+
+Component({
+  options: { styleIsolation: 'isolated' },
+  properties: {
+    appKey: { type: String, value: '' },
+    apiUrl: { type: String, value: '' },
+    locale: { type: String, value: 'zh-CN' },
+    /** Where "转电话" hands the conversation to. */
+    handoffChannel: { type: String, value: 'phone' },
+  },
+  data: {
+    items: [],
+    draft: '',
+    status: 'bot',
+    statusText: '',
+    connectionText: '',
+    scrollTo: '',
+    handoffCode: '',
+    handoffHint: '',
+    busy: false,
+    ready: false,
+    text: labels(textFor('zh-CN')),
+  },
+  lifetimes: {
+    attached(this: ChatInstance) {
+      const text = textFor(this.data.locale);
+      this._text = text;
+      this._local = 0;
+      this._off = [];
+      this.setData({ text: labels(text), statusText: statusText('bot', text) });
+      const client = findClient(this.data);
+      this.client = client;
+      if (!client) {
+        this.triggerEvent('error', {
+          code: 'invalid_input',
+          message: 'threadline-chat needs createThreadline() first',
+        });
+        return;
+      }
+      const items = () => this.data.items;
+      this._off.push(
+        client.on('message', (message) => this._update(upsert(items(), messageItem(message, HERE, text)))),
+        client.on('delta', (delta) => this._update(applyDelta(items(), delta, HERE, text))),
+        client.on('ticket', ({ ticket }) => this._update(upsert(items(), ticketItem(ticket, HERE, text)))),
+        client.on('conversation', (update) => {
+          this.setData({
+            status: update.status,
+            statusText: statusText(update.status, text, update.assignedAgent?.name),
+          });
+          this.triggerEvent('status', { status: update.status });
+        }),
+        client.on('connection', (status) => this.setData({ connectionText: connectionText(status, text) })),
+        client.on('error', (error) =>
+          this.triggerEvent('error', { code: error.code, message: error.message }),
+        ),
+      );
+      client
+        .start()
+        .then((started) => {
+          const status = started.conversation?.status ?? 'bot';
+          this.setData({ status, statusText: statusText(status, text) });
+          return client.timeline({ limit: 50 });
+        })
+        .then((page) => {
+          const history = page.messages.map((message) => messageItem(message, HERE, text));
+          this._update(mergeHistory(history, items()));
+          this.setData({ ready: true });
+        })
+        .catch((error) => this._fail(error));
+    },
+    detached(this: ChatInstance) {
+      // The client belongs to the app (it keeps realtime and the send queue); only unsubscribe.
+      for (const off of this._off ?? []) off();
+      this._off = [];
+    },
+  },
+  methods: {
+    onInput(this: ChatInstance, event: { detail: { value: string } }) {
+      this.setData({ draft: event.detail.value });
+    },
+    onSend(this: ChatInstance) {
+      const text = (this.data.draft || '').trim();
+      const client = this.client;
+      if (!text || !client) return;
+      const key = `local-${++this._local}`;
+      const local: ChatItem = {
+        ...messageItem(
+          {
+            id: key,
+            conversationId: '',
+            channel: HERE,
+            author: { type: 'customer' },
+            text,
+            createdAt: '',
+          },
+          HERE,
+          this._text,
+        ),
+        key,
+        pending: true,
+      };
+      this.setData({ draft: '' });
+      this._update(upsert(this.data.items, local));
+      client.send(text).then(
+        // The acknowledged message came through the `message` event just before.
+        () => this._update(this.data.items.filter((item) => item.key !== key)),
+        (error) => {
+          this._update(this.data.items.map((item) => (item.key === key ? { ...item, failed: true } : item)));
+          this._fail(error);
+        },
+      );
+    },
+    onEscalate(this: ChatInstance) {
+      const client = this.client;
+      if (!client || this.data.busy) return;
+      this.setData({ busy: true });
+      client
+        .escalate()
+        .catch((error) => this._fail(error))
+        .then(() => this.setData({ busy: false }));
+    },
+    onHandoff(this: ChatInstance) {
+      const client = this.client;
+      if (!client || this.data.busy) return;
+      this.setData({ busy: true });
+      client
+        .handoff({ toChannel: this.data.handoffChannel || 'phone' })
+        .then((answer) => {
+          this.setData({
+            handoffCode: answer.shortCode,
+            handoffHint: this._text.handoffHint(answer.shortCode),
+          });
+          this.triggerEvent('handoff', answer);
+        })
+        .catch((error) => this._fail(error))
+        .then(() => this.setData({ busy: false }));
+    },
+    onCloseHandoff(this: ChatInstance) {
+      this.setData({ handoffCode: '', handoffHint: '' });
+    },
+    _update(this: ChatInstance, items: ChatItem[]) {
+      const last = items[items.length - 1];
+      this.setData({ items, scrollTo: last ? `i-${last.key}` : '' });
+    },
+    _fail(this: ChatInstance, error: unknown) {
+      const failure = error as { code?: string; message?: string };
+      this.triggerEvent('error', {
+        code: failure?.code ?? 'unexpected',
+        message: failure?.message ?? String(error),
+      });
+    },
+  },
+});
