@@ -1,11 +1,13 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AgentRow } from './db/schema/agent-types';
+import { apps, sessions } from './db/schema/index';
 import type { ServiceDeps } from './deps';
 import { ApiError } from './errors';
-import { type AppRow, findAgentByToken, findAppByKey, getApp } from './services/apps';
+import { type AppRow, findAgentByToken, findAppByKey } from './services/apps';
 import { verifySessionToken } from './services/session-tokens';
-import { getSession, type SessionRow } from './services/sessions';
+import type { SessionRow } from './services/sessions';
 
 export type Auth =
   | { kind: 'publishable'; app: AppRow }
@@ -39,10 +41,16 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
     return { kind: 'agent', app: found.app, agent: found.agent };
   }
   const claims = await verifySessionToken(deps, credential);
-  const session = await getSession(deps.database.db, claims.sessionId);
-  if (!session || session.appId !== claims.appId)
+  // The session and its app in one round trip: this runs on every SDK request.
+  const [found] = await deps.database.db
+    .select({ session: sessions, app: apps })
+    .from(sessions)
+    .innerJoin(apps, eq(apps.id, sessions.appId))
+    .where(eq(sessions.id, claims.sessionId))
+    .limit(1);
+  if (!found || found.session.appId !== claims.appId)
     throw new ApiError('invalid_credential', 'This session no longer exists.');
-  return { kind: 'session', app: await getApp(deps, session.appId), session };
+  return { kind: 'session', app: found.app, session: found.session };
 }
 
 /** Route middleware: the request must carry one of `kinds`; otherwise 401 (none/invalid) or 403 (wrong kind). */

@@ -1,5 +1,5 @@
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
-import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, ne } from 'drizzle-orm';
 import { iso } from '../clock';
 import type { Db } from '../db/database';
 import { conversations, messages } from '../db/schema/index';
@@ -105,8 +105,15 @@ async function storeAndAnswer(
         const existing = await findByClientMessageId(db, input.customerId, input.clientMessageId);
         if (existing) return { ...(await previousResult(db, existing)), created: false };
       }
-      const conversation = await openConversation(deps, db, input.appId, input.customerId, input.channel);
       const now = deps.clock.now();
+      // The usual case in one statement: touch the open conversation and read it back.
+      const [touched] = await db
+        .update(conversations)
+        .set({ lastChannel: input.channel, updatedAt: now })
+        .where(and(eq(conversations.customerId, input.customerId), ne(conversations.status, 'resolved')))
+        .returning();
+      const conversation =
+        touched ?? (await openConversation(deps, db, input.appId, input.customerId, input.channel));
       const [message] = await db
         .insert(messages)
         .values({
@@ -122,18 +129,13 @@ async function storeAndAnswer(
           createdAt: now,
         })
         .returning();
-      const [updated] = await db
-        .update(conversations)
-        .set({ lastChannel: input.channel, updatedAt: now })
-        .where(eq(conversations.id, conversation.id))
-        .returning();
       await appendEvent(deps, db, onCommit, {
         appId: input.appId,
         customerId: input.customerId,
         type: 'message.created',
         data: toWireMessage(message!),
       });
-      return { message: message!, replies: [] as MessageRow[], conversation: updated!, created: true };
+      return { message: message!, replies: [] as MessageRow[], conversation, created: true };
     })
     .catch(async (error: unknown) => {
       // Another process raced us to the same clientMessageId: the unique index kept one.

@@ -25,10 +25,34 @@ export async function signSessionToken(
     .sign(deps.config.sessionSigningKey);
 }
 
+/**
+ * Tokens whose signature already checked out, per signing key: the HMAC runs once per token, not
+ * once per request. Expiry is still checked on every use; the map is bounded and simply starts over.
+ */
+const verified = new WeakMap<Uint8Array, Map<string, { claims: SessionClaims; exp: number }>>();
+const VERIFIED_MAX = 10_000;
+
 export async function verifySessionToken(
   deps: Pick<ServiceDeps, 'clock' | 'config'>,
   token: string,
 ): Promise<SessionClaims> {
+  const cache = verified.get(deps.config.sessionSigningKey) ?? new Map();
+  verified.set(deps.config.sessionSigningKey, cache);
+  const hit = cache.get(token);
+  if (hit) {
+    if (hit.exp * 1000 > deps.clock.now()) return hit.claims;
+    cache.delete(token);
+  }
+  const claims = await verifySignedSessionToken(deps, token);
+  if (cache.size >= VERIFIED_MAX) cache.clear();
+  cache.set(token, claims);
+  return claims.claims;
+}
+
+async function verifySignedSessionToken(
+  deps: Pick<ServiceDeps, 'clock' | 'config'>,
+  token: string,
+): Promise<{ claims: SessionClaims; exp: number }> {
   try {
     const { payload } = await jwtVerify(token, deps.config.sessionSigningKey, {
       algorithms: ['HS256'],
@@ -39,7 +63,10 @@ export async function verifySessionToken(
     if (payload.typ !== 'session' || typeof payload.app !== 'string' || typeof payload.ch !== 'string') {
       throw new ApiError('invalid_credential', 'Not a session token.');
     }
-    return { sessionId: payload.sub!, appId: payload.app, channel: payload.ch };
+    return {
+      claims: { sessionId: payload.sub!, appId: payload.app, channel: payload.ch },
+      exp: payload.exp!,
+    };
   } catch (error) {
     if (ApiError.isInstance(error)) throw error;
     if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') {
