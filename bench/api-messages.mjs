@@ -2,8 +2,10 @@
 // Both servers run in their own child process; autocannon runs in this process, so on 2 cores the
 // load generator never shares an event loop with the server. Both arms are measured the same way,
 // alternately, each request carrying a unique clientMessageId; each connection is its own session.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { jsonClient, pool, ratio, startServerProcess, tempDir } from './lib/common.mjs';
+import { jsonClient, pool, ratio, repoRoot, startServerProcess, tempDir } from './lib/common.mjs';
 
 const CONNECTIONS = 50;
 const TEXT = '这款面霜保质期多久？';
@@ -23,6 +25,20 @@ function load({ url, path, duration, headersFor, nextId }) {
     ],
     setupClient: (c) => c.setHeaders({ 'content-type': 'application/json', ...headersFor(client++) }),
   });
+}
+
+/**
+ * SPEC §10 measures the send *with* an AI answer: give the app the demo store's knowledge when the
+ * API has the knowledge routes (POST /v1/kb/import); answers whether it did.
+ */
+async function importDemoKnowledge(http, secretKey) {
+  const read = (name) =>
+    JSON.parse(readFileSync(join(repoRoot, 'packages/api/seed/demo-store', `${name}.json`), 'utf8'));
+  const res = await http.request('POST', '/v1/kb/import', {
+    token: secretKey,
+    body: { articles: read('articles'), products: read('products'), intents: read('intents') },
+  });
+  return res.status >= 200 && res.status < 300;
 }
 
 const summary = (r) => ({
@@ -49,6 +65,7 @@ export default async function run({ log, quick }) {
       startServerProcess({ mode: 'api', dbPath: dir.file('api.db') }),
     ]);
     const http = jsonClient(api.url, { maxSockets: 10 });
+    const withKnowledge = await importDemoKnowledge(http, api.secretKey);
     const tokens = await pool(CONNECTIONS, 10, async () => {
       const s = await http.expect(201, 'POST', '/v1/sessions', {
         token: api.publishableKey,
@@ -61,7 +78,9 @@ export default async function run({ log, quick }) {
       body: { clientMessageId: 'sanity-check-0', text: TEXT },
     });
     http.close();
-    log(`${CONNECTIONS} sessions ready; a sample message got ${sample.replies.length} bot replies`);
+    log(
+      `${CONNECTIONS} sessions ready; demo knowledge ${withKnowledge ? 'imported' : 'not available (no /v1/kb/import)'}; a sample message got ${sample.replies.length} bot replies`,
+    );
 
     const arms = {
       bare: {
@@ -110,7 +129,7 @@ export default async function run({ log, quick }) {
           ratio: throughputRatio,
           budget: '≥ 0.50× bare',
           pass: throughputRatio >= 0.5 && failures === 0,
-          note: `mean of ${rounds} × ${duration} s per arm, alternating; baseline = bare Hono + libSQL insert route; autocannon in the bench process, each server in its own process; ${sample.replies.length} bot replies per message`,
+          note: `mean of ${rounds} × ${duration} s per arm, alternating; baseline = bare Hono + libSQL insert route; autocannon in the bench process, each server in its own process; ${withKnowledge ? 'demo knowledge imported' : 'no knowledge routes yet, so no AI answer'}: ${sample.replies.length} bot replies to the sample message`,
         },
         {
           metric: 'latency p50',
