@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { createDatabase, migrateDatabase } from './db/database';
-import { demoPaths, ensureDemoApp, mountStaticFolder, writeDemoInfo } from './demo';
+import { demoPaths, ensureDemoApp, mountDemoShop, writeDemoInfo } from './demo';
 import { consoleLogger, silentLogger } from './deps';
 import { startServer } from './serve';
 import { loadServerKeys } from './server-keys';
@@ -165,8 +165,7 @@ async function runDemo(port: number, host: string) {
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     mount: (app) => {
-      mountStaticFolder(app, '/shop', resolve(repoRoot, 'examples/web-shop'));
-      mountStaticFolder(app, '/sdk', resolve(repoRoot, 'packages/sdk-web/dist'));
+      mountDemoShop(app, { repoRoot, infoPath: paths.info });
       app.get('/', (c) => c.redirect('/docs'));
     },
   });

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { ThreadlineApp } from './app';
 import { serverSettings } from './db/schema/index';
@@ -29,7 +30,10 @@ export async function ensureDemoApp(
   seed: (deps: ServiceDeps, appId: string) => Promise<void>,
   options: { allowedOrigins?: string[] } = {},
 ): Promise<{ keys: CreatedApp; seeded: boolean }> {
-  const [stored] = await deps.database.db.select().from(serverSettings).where(eq(serverSettings.key, DEMO_SETTING));
+  const [stored] = await deps.database.db
+    .select()
+    .from(serverSettings)
+    .where(eq(serverSettings.key, DEMO_SETTING));
   if (stored) return { keys: JSON.parse(deps.sealer.open(stored.value)) as CreatedApp, seeded: false };
   const keys = await createMerchantApp(deps, {
     name: '澜悦生活 Lanyue Life (demo)',
@@ -39,7 +43,9 @@ export async function ensureDemoApp(
   });
   await seed(deps, keys.appId);
   await deps.database.write(async (db) => {
-    await db.insert(serverSettings).values({ key: DEMO_SETTING, value: deps.sealer.seal(JSON.stringify(keys)) });
+    await db
+      .insert(serverSettings)
+      .values({ key: DEMO_SETTING, value: deps.sealer.seal(JSON.stringify(keys)) });
   });
   return { keys, seeded: true };
 }
@@ -73,6 +79,31 @@ export function mountStaticFolder(app: ThreadlineApp, prefix: string, folder: st
   });
   app.get(prefix, (c) => c.redirect(`${prefix}/`));
   return true;
+}
+
+type MerchantHandler = (request: Request, demo: DemoInfo) => Promise<Response | undefined>;
+
+/**
+ * The demo shop as `npm start` serves it: the page (examples/web-shop) at /shop, the widget bundle
+ * (packages/sdk-web/dist) at /sdk, and the example merchant backend (examples/merchant-backend:
+ * /merchant/login signs identity tokens, /shop/config.json gives the page its keys), which reads
+ * `.threadline/demo.json` on every request so it always has the current keys.
+ */
+export function mountDemoShop(app: ThreadlineApp, options: { repoRoot: string; infoPath: string }): void {
+  const backendFile = resolve(options.repoRoot, 'examples/merchant-backend/merchant-backend.mjs');
+  let backend: Promise<MerchantHandler> | undefined;
+  const viaBackend = async (c: { req: { raw: Request }; notFound(): Response | Promise<Response> }) => {
+    if (!existsSync(backendFile) || !existsSync(options.infoPath)) return c.notFound();
+    backend ??= import(pathToFileURL(backendFile).href).then(
+      (m) => m.handleMerchantRequest as MerchantHandler,
+    );
+    const demo = JSON.parse(readFileSync(options.infoPath, 'utf8')) as DemoInfo;
+    return (await (await backend)(c.req.raw, demo)) ?? c.notFound();
+  };
+  app.get('/shop/config.json', viaBackend);
+  app.post('/merchant/login', viaBackend);
+  mountStaticFolder(app, '/shop', resolve(options.repoRoot, 'examples/web-shop'));
+  mountStaticFolder(app, '/sdk', resolve(options.repoRoot, 'packages/sdk-web/dist'));
 }
 
 export const demoPaths = (dataDir: string) => ({
