@@ -1,0 +1,92 @@
+import { type PlatformStorage, STORAGE_KEYS } from '@threadline/sdk-core';
+
+/** A Map behind the storage interface: the fallback when the browser gives us nothing durable. */
+export function createMemoryStorage(): PlatformStorage {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => {
+      items.set(key, value);
+    },
+    removeItem: (key) => {
+      items.delete(key);
+    },
+  };
+}
+
+/** Reads `localStorage` / `sessionStorage` without throwing (sandboxed iframes throw on the mere access). */
+function hostStorage(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
+  try {
+    return globalThis[name] ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * localStorage when it works, memory when it does not (private mode, disabled cookies, a full
+ * quota): a write that fails once switches that key set to memory so reads stay consistent.
+ */
+export function createBrowserStorage(
+  storage: Storage | null | undefined = hostStorage('localStorage'),
+): PlatformStorage {
+  const memory = createMemoryStorage();
+  let durable: Storage | undefined;
+  try {
+    if (storage) {
+      const probe = '__threadline_probe__';
+      storage.setItem(probe, '1');
+      storage.removeItem(probe);
+      durable = storage;
+    }
+  } catch {
+    durable = undefined;
+  }
+  return {
+    getItem(key) {
+      const value = memory.getItem(key) as string | null;
+      if (value !== null || !durable) return value;
+      try {
+        return durable.getItem(key);
+      } catch {
+        return null;
+      }
+    },
+    setItem(key, value) {
+      if (durable) {
+        try {
+          durable.setItem(key, value);
+          memory.removeItem(key);
+          return;
+        } catch {
+          // Quota or policy: keep the value for this page's life rather than lose it.
+        }
+      }
+      memory.setItem(key, value);
+    },
+    removeItem(key) {
+      memory.removeItem(key);
+      try {
+        durable?.removeItem(key);
+      } catch {
+        // Nothing to undo.
+      }
+    },
+  };
+}
+
+/**
+ * The web default: localStorage for what every tab shares (anonymous id, identity token), and
+ * sessionStorage for the send queue, so each tab flushes only its own unsent messages (a reload
+ * keeps them) and two tabs never send — or overwrite — each other's.
+ */
+export function createTabAwareStorage(): PlatformStorage {
+  const shared = createBrowserStorage(hostStorage('localStorage'));
+  const perTab = createBrowserStorage(hostStorage('sessionStorage'));
+  const pick = (key: string) => (key.endsWith(STORAGE_KEYS.sendQueue) ? perTab : shared);
+  return {
+    getItem: (key) => pick(key).getItem(key),
+    setItem: (key, value) => pick(key).setItem(key, value),
+    removeItem: (key) => pick(key).removeItem(key),
+  };
+}

@@ -1,0 +1,107 @@
+import type {
+  AbortSignalLike,
+  Platform,
+  PlatformStorage,
+  StreamHandle,
+  StreamHandlers,
+  StreamRequest,
+} from '@threadline/sdk-core';
+import { createTabAwareStorage } from './browser-storage';
+import { createSharedStream } from './shared-stream';
+
+export interface WebPlatformOptions {
+  /** Defaults to the page's `fetch`. */
+  fetch?: typeof fetch;
+  /** Defaults to localStorage (the send queue in sessionStorage), falling back to memory. */
+  storage?: PlatformStorage;
+  /**
+   * Tabs sharing this key share one realtime stream (Web Locks + BroadcastChannel).
+   * `false` gives every tab its own stream.
+   */
+  tabKey?: string | false;
+}
+
+function toAbortSignal(signal: AbortSignalLike): AbortSignal {
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener('abort', () => controller.abort());
+  return controller.signal;
+}
+
+/** SSE over fetch, so the session token travels in a header rather than the URL. */
+function createFetchStream(doFetch: typeof fetch) {
+  return (request: StreamRequest, handlers: StreamHandlers): StreamHandle => {
+    const controller = new AbortController();
+    let done = false;
+    const end = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      handlers.onClose(error);
+    };
+    (async () => {
+      const response = await doFetch(request.url, {
+        headers: { Accept: 'text/event-stream', ...request.headers },
+        signal: controller.signal,
+        cache: 'no-store',
+      });
+      handlers.onOpen({ status: response.status, headers: response.headers });
+      if (!response.ok || !response.body) return end();
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done: finished } = await reader.read();
+        if (finished) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text && !done) handlers.onText(text);
+      }
+      end();
+    })().catch((error: unknown) => end(controller.signal.aborted ? undefined : error));
+    return {
+      close() {
+        done = true;
+        controller.abort();
+      },
+    };
+  };
+}
+
+/** The browser as a Threadline platform: fetch, localStorage, fetch-streamed SSE, online/offline. */
+export function createWebPlatform(options: WebPlatformOptions = {}): Platform {
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const stream = createFetchStream(doFetch);
+  const nav = globalThis.navigator as Navigator | undefined;
+  return {
+    async request(request) {
+      const response = await doFetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: toAbortSignal(request.signal),
+        cache: 'no-store',
+      });
+      return { status: response.status, headers: response.headers, text: () => response.text() };
+    },
+    storage: options.storage ?? createTabAwareStorage(),
+    openStream(request, handlers) {
+      const tabKey = options.tabKey ?? new URL(request.url, globalThis.location?.href).pathname;
+      if (tabKey === false) return stream(request, handlers);
+      return createSharedStream(`threadline-stream:${tabKey}`, stream)(request, handlers);
+    },
+    onNetworkChange(listener) {
+      if (typeof addEventListener !== 'function') return () => {};
+      const online = () => listener(true);
+      const offline = () => listener(false);
+      addEventListener('online', online);
+      addEventListener('offline', offline);
+      return () => {
+        removeEventListener('online', online);
+        removeEventListener('offline', offline);
+      };
+    },
+    device: {
+      platform: 'web',
+      ...(nav?.userAgent ? { userAgent: nav.userAgent.slice(0, 512) } : {}),
+      ...(nav?.language ? { locale: nav.language.slice(0, 35) } : {}),
+    },
+  };
+}

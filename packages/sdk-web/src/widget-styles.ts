@@ -1,0 +1,57 @@
+/** The widget's shadow-root styles; every colour and size goes through a `--threadline-*` property. */
+export const WIDGET_CSS = `
+:host{--a:var(--threadline-accent,#d6336c);--at:var(--threadline-accent-text,#fff);--bg:var(--threadline-bg,#fff);--fg:var(--threadline-text,#1f2328);--mu:var(--threadline-muted,#6e7781);--bd:var(--threadline-border,#e5e7eb);--bu:var(--threadline-bubble,#f3f4f6);--r:var(--threadline-radius,16px);position:fixed;z-index:var(--threadline-z-index,2147483000);right:var(--threadline-offset-x,20px);bottom:var(--threadline-offset-y,20px);font:14px/1.45 var(--threadline-font,system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif);color:var(--fg)}
+*{box-sizing:border-box}
+button{font:inherit;cursor:pointer}
+:focus-visible{outline:2px solid var(--a);outline-offset:2px}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+[data-part=launcher]{position:relative;width:56px;height:56px;border-radius:50%;border:0;background:var(--a);color:var(--at);box-shadow:0 6px 20px rgba(0,0,0,.2);display:grid;place-items:center}
+[data-part=launcher] svg{width:26px;height:26px}
+[data-part=badge]{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#e5484d;color:#fff;font-size:12px;font-weight:600;line-height:20px;text-align:center}
+[data-part=badge][hidden]{display:none}
+[data-part=panel]{position:absolute;right:0;bottom:72px;width:var(--threadline-width,370px);height:var(--threadline-height,560px);max-height:calc(100vh - 110px);background:var(--bg);border:1px solid var(--bd);border-radius:var(--r);box-shadow:0 12px 40px rgba(0,0,0,.18);display:flex;flex-direction:column;overflow:hidden}
+[data-part=panel][hidden]{display:none}
+header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--a);color:var(--at)}
+header h2{margin:0;font-size:15px;flex:1}
+header small{display:block;font-weight:400;opacity:.85;font-size:12px}
+.x{background:transparent;border:0;color:inherit;font-size:22px;line-height:1;padding:2px 6px;border-radius:6px}
+[data-part=status]{padding:6px 14px;font-size:12px;color:var(--mu);border-bottom:1px solid var(--bd);display:flex;gap:8px;align-items:center}
+[data-part=status]::before{content:"";width:8px;height:8px;border-radius:50%;background:#30a46c;flex:none}
+[data-part=status][data-connection=offline]::before{background:#e5484d}
+[data-part=status][data-connection=reconnecting]::before,[data-part=status][data-connection=connecting]::before{background:#f5a524}
+[data-part=status][data-conversation=queued],[data-part=status][data-conversation=assigned]{color:var(--a);font-weight:600}
+[data-part=log]{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:8px;overscroll-behavior:contain}
+.empty{color:var(--mu);text-align:center;margin:auto 8px}
+[data-part=message]{max-width:82%;display:flex;flex-direction:column;gap:2px}
+[data-part=message] .t{padding:8px 12px;border-radius:var(--r);background:var(--bu);white-space:pre-wrap;word-break:break-word}
+[data-part=message] .m{font-size:11px;color:var(--mu)}
+[data-part=message][data-author=customer]{align-self:flex-end;align-items:flex-end}
+[data-part=message][data-author=customer] .t{background:var(--a);color:var(--at);border-bottom-right-radius:4px}
+[data-part=message][data-author=bot] .t,[data-part=message][data-author=agent] .t{border-bottom-left-radius:4px}
+[data-part=message][data-author=agent] .t{background:var(--threadline-agent-bubble,#e7f0ff)}
+[data-part=message][data-author=system]{align-self:center;max-width:100%}
+[data-part=message][data-author=system] .t{background:transparent;color:var(--mu);font-size:12px;padding:2px}
+[data-part=message][data-pending] .t{opacity:.6}
+.via{display:inline-block;padding:0 6px;border-radius:8px;background:var(--bd);color:var(--fg);font-size:11px}
+[data-part=typing]{font-size:12px;color:var(--mu);padding:0 14px 6px}
+[data-part=typing][hidden]{display:none}
+[data-part=ticket]{align-self:stretch;border:1px solid var(--bd);border-left:4px solid var(--a);border-radius:10px;padding:8px 12px;font-size:13px}
+[data-part=ticket] b{display:block}
+.actions{display:flex;gap:6px;padding:8px 14px 0;flex-wrap:wrap}
+.actions button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:14px;padding:3px 10px;font-size:12px}
+.actions button:disabled{opacity:.5;cursor:default}
+form{display:flex;gap:8px;padding:10px 14px 14px}
+[data-part=input]{flex:1;resize:none;border:1px solid var(--bd);border-radius:12px;padding:8px 10px;font:inherit;color:var(--fg);background:var(--bg);max-height:96px}
+[data-part=send]{border:0;border-radius:12px;background:var(--a);color:var(--at);padding:0 14px;font-weight:600}
+[data-part=handoff-view]{flex:1;overflow-y:auto;padding:16px;text-align:center}
+[data-part=handoff-view][hidden]{display:none}
+[data-part=short-code]{font:600 30px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px;margin:8px 0}
+[data-part=qr] svg{width:180px;height:180px}
+[data-part=handoff-view] p{color:var(--mu);font-size:13px}
+[data-part=handoff-view] button{border:1px solid var(--bd);background:var(--bg);border-radius:12px;padding:6px 14px}
+@media (max-width:480px){[data-part=panel]{position:fixed;inset:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}:host([open]) [data-part=launcher]{display:none}}
+@media (prefers-reduced-motion:no-preference){[data-part=panel]{animation:tl-in .16s ease-out}@keyframes tl-in{from{opacity:0;transform:translateY(8px)}}}
+`;
+
+export const CHAT_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z"/></svg>';
