@@ -35,6 +35,15 @@ export class ApiError extends Error {
   }
 }
 
+/** Hono's own HTTPExceptions (validators, middleware), in our codes and words. */
+function fromHttpException(status: number, message: string): ApiError {
+  if (status === 400 && /json/i.test(message))
+    return new ApiError('invalid_json', 'The request body is not valid JSON.');
+  if (status === 415) return new ApiError('unsupported_media_type', 'Send the body as application/json.');
+  if (status === 413) return new ApiError('payload_too_large', 'The request body is too large.');
+  return new ApiError(status === 401 ? 'unauthorized' : 'bad_request', message || 'Bad request.');
+}
+
 export function errorBody(error: ApiError): ErrorEnvelope {
   return {
     error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
@@ -48,12 +57,10 @@ export function respondWithError(c: Context, error: unknown, log: (message: stri
     return c.json(errorBody(error), error.status);
   }
   const status = (error as { status?: number })?.status;
-  // Hono's own HTTPExceptions (e.g. body limit) carry a status; keep those 4xx.
+  // Hono's own HTTPExceptions carry a status; keep those 4xx.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode =
-      status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'bad_request';
     return c.json(
-      errorBody(new ApiError(code, (error as Error).message || code)),
+      errorBody(fromHttpException(status, (error as Error).message ?? '')),
       status as ContentfulStatusCode,
     );
   }
