@@ -15,9 +15,12 @@ import { registerSecuritySchemes } from './routes/define-route';
 import { mountDocs } from './routes/docs';
 import { handoffsRouter } from './routes/handoffs';
 import { healthRouter } from './routes/health';
+import { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './routes/knowledge';
 import { realtimeRouter } from './routes/realtime';
 import { sessionsRouter } from './routes/sessions';
+import { ticketsRouter } from './routes/tickets';
 import { createSealer } from './secrets';
+import { type AiResponderOptions, createAiResponder } from './services/ai-responder';
 import type { HandoffGuards } from './services/handoffs';
 import { createRateLimiter } from './services/rate-limiter';
 import { type Responder, silentResponder } from './services/replies';
@@ -31,7 +34,10 @@ export interface AppOptions {
   clock?: Clock;
   bus?: EventBus;
   logger?: Logger;
+  /** Replaces the AI engine (e.g. `silentResponder`). */
   responder?: Responder;
+  /** The AI engine's settings: LLM mode, out-of-scope handling. Ignored when `responder` is given. */
+  ai?: AiResponderOptions;
   /** For calls to third parties (WeChat); tests hand in msw-backed fetch. */
   fetch?: typeof fetch;
   wechatApiBase?: string;
@@ -98,6 +104,9 @@ export function createApp(options: AppOptions): ThreadlineApp {
     validationHook,
   };
 
+  // The embedded AI engine answers by default; apps without knowledge stay silent.
+  if (!options.responder) deps.responder = createAiResponder(deps, options.ai);
+
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
   app.deps = deps;
   registerSecuritySchemes(app.openAPIRegistry);
@@ -111,17 +120,18 @@ export function createApp(options: AppOptions): ThreadlineApp {
       maxAge: 600,
     }),
   );
-  app.use(
-    '/v1/*',
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: options.bodyLimitBytes ?? 64 * 1024,
+      maxSize,
       onError: () => {
-        throw new ApiError(
-          'payload_too_large',
-          `The body is larger than ${options.bodyLimitBytes ?? 64 * 1024} bytes.`,
-        );
+        throw new ApiError('payload_too_large', `The body is larger than ${maxSize} bytes.`);
       },
-    }),
+    });
+  const defaultBodyLimit = limitBody(options.bodyLimitBytes ?? 64 * 1024);
+  // Knowledge files are the one body that is legitimately large.
+  const importBodyLimit = limitBody(KB_IMPORT_MAX_BYTES);
+  app.use('/v1/*', (c, next) =>
+    c.req.path === '/v1/kb/import' ? importBodyLimit(c, next) : defaultBodyLimit(c, next),
   );
 
   app.route('/', healthRouter());
@@ -131,6 +141,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', handoffsRouter(deps));
   app.route('/', channelsRouter(deps));
   app.route('/', appSettingsRouter(deps));
+  app.route('/', knowledgeRouter(deps));
+  app.route('/', ticketsRouter(deps));
   mountDocs(app);
 
   app.notFound((c) =>

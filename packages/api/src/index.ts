@@ -1,3 +1,12 @@
+export {
+  type AnswerEngine,
+  createAnswerEngine,
+  type EngineInput,
+  type EngineResult,
+} from './ai/answer-engine';
+export type { KnowledgeBase } from './ai/knowledge-base';
+export { createKnowledgeIndex } from './ai/knowledge-index';
+export { type LlmOptions, llmOptionsFromEnv } from './ai/llm-writer';
 export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from './app';
 export { type Clock, createManualClock, systemClock } from './clock';
 export { createDatabase, type Database, migrateDatabase } from './db/database';
@@ -5,6 +14,19 @@ export { consoleLogger, type Logger, silentLogger } from './deps';
 export { ApiError } from './errors';
 export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';
+export { type AiResponderOptions, createAiResponder } from './services/ai-responder';
 export { type CreatedApp, createMerchantApp } from './services/apps';
+export {
+  type EvalQuestion,
+  type EvalReport,
+  evaluateQuestions,
+  parseEvalQuestions,
+} from './services/evaluation';
 export { signIdentityToken } from './services/identity-tokens';
-export type { BotReply, Responder } from './services/replies';
+export {
+  importKnowledge,
+  loadKnowledge,
+  readDemoStore,
+  seedDemoStore,
+} from './services/knowledge';
+export { type BotReply, type Responder, silentResponder } from './services/replies';

@@ -4,6 +4,7 @@ import type { AppRow } from './apps';
 import { findOpenConversation } from './conversations';
 import { type CustomerRow, type IdentityInput, upsertVerifiedCustomer } from './customers';
 import { timelinePage } from './messages';
+import { openTicketsOf, toWireTicket } from './tickets';
 import { currentCart } from './track';
 
 /** Server channels speak with the secret key, so whatever identities they name are verified. */
@@ -40,10 +41,11 @@ export async function phoneCallContext(
 ): Promise<PhoneCallAnswer> {
   const customer = await resolveChannelSender(deps, app, { phone });
   const db = deps.database.db;
-  const [page, conversation, cart] = await Promise.all([
+  const [page, conversation, cart, openTickets] = await Promise.all([
     timelinePage(db, customer.id, { limit: 10 }),
     findOpenConversation(db, customer.id),
     currentCart(db, customer.id),
+    openTicketsOf(db, customer.id),
   ]);
   const lastIntent =
     (conversation?.context.lastIntent as string | undefined) ??
@@ -53,8 +55,7 @@ export async function phoneCallContext(
     customer: { id: customer.id, identified: customer.identified },
     context: {
       recentMessages: page.messages,
-      // Tickets arrive with the AI issue's ticket store; until then there are none to show.
-      openTickets: [],
+      openTickets: openTickets.map(toWireTicket),
       lastIntent,
       cart,
       summary: conversation?.summary ?? null,

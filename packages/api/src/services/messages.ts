@@ -190,7 +190,7 @@ async function postBotReplies(
       const [row] = await db
         .insert(messages)
         .values({
-          id: createSortableId('msg', now),
+          id: reply.id ?? createSortableId('msg', now),
           appId: customer.appId,
           customerId: customer.id,
           conversationId: current.id,

@@ -4,6 +4,8 @@ import type { MessageRow } from './messages';
 
 /** A reply the bot wants posted. */
 export interface BotReply {
+  /** Preset id, so streamed `message.delta` events and the final message share it. */
+  id?: string;
   text: string;
   intent?: string;
   meta?: Record<string, unknown>;

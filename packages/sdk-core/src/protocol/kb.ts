@@ -16,7 +16,8 @@ export const kbArticleBody = z.object({
   title: kbText(200),
   questions: z.array(kbText(500)).min(1).max(100),
   answer: kbText(8000),
-  intent: kbId.optional(),
+  /** The intent the article answers; null/absent for general articles. */
+  intent: kbId.nullable().optional(),
   /** Per-channel phrasing (livestream chattier, phone shorter), keyed by channel slug. */
   channelAnswers: z.record(channelSlug, kbText(8000)).optional(),
   productIds: z.array(kbId).max(100).optional(),

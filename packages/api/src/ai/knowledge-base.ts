@@ -1,0 +1,36 @@
+/** The knowledge of one app as the engine holds it in memory. */
+export interface KnowledgeArticle {
+  id: string;
+  title: string;
+  questions: string[];
+  answer: string;
+  intent: string | null;
+  channelAnswers: Record<string, string>;
+  productIds: string[];
+}
+
+export interface KnowledgeProduct {
+  id: string;
+  name: string;
+  aliases: string[];
+  category: string | null;
+  price: number | null;
+  attributes: Record<string, unknown>;
+}
+
+export type IntentPolicy = 'ai' | 'human' | 'ticket';
+
+export interface KnowledgeIntent {
+  id: string;
+  name: string;
+  policy: IntentPolicy;
+  ticketType: string | null;
+  answerFrom: { productAttribute: string } | null;
+  examples: string[];
+}
+
+export interface KnowledgeBase {
+  articles: KnowledgeArticle[];
+  products: KnowledgeProduct[];
+  intents: KnowledgeIntent[];
+}

@@ -1,0 +1,207 @@
+import MiniSearch from 'minisearch';
+import { type TextTokens, tokenize } from './chinese-tokenizer';
+import type { KnowledgeArticle, KnowledgeBase, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
+import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
+import { createProductMatcher, type ProductMention } from './product-matcher';
+import { negativeSentiment } from './shopper-signals';
+import { normalizeText } from './text-normalizer';
+
+/** The intent key of the built-in "not a shop question" class. */
+export const OFF_TOPIC = '~off_topic';
+
+/** A text as the engine reads it: products recognised, then masked out of the tokens. */
+export interface ReadText {
+  normalized: string;
+  tokens: TextTokens;
+  products: ProductMention[];
+}
+
+/** A question variant (article question, title or intent example) the query resembled. */
+export interface QuestionHit {
+  /** The intent the variant teaches; articles without one count as their own `~articleId`. */
+  intentKey: string;
+  articleId: string | null;
+  score: number;
+  /** Share of the query's information (IDF-weighted) this variant contains, 0…1. */
+  coverage: number;
+}
+
+export interface ArticleHit {
+  articleId: string;
+  score: number;
+  coverage: number;
+}
+
+interface QuestionDoc {
+  id: number;
+  terms: string;
+  chars: string;
+  intentKey: string;
+  articleId: string | null;
+}
+
+interface ArticleDoc {
+  id: string;
+  title: string;
+  questions: string;
+  answer: string;
+}
+
+const FIELD_BOOST = { terms: 1, chars: 0.3 };
+const splitTokens = (text: string) => (text ? text.split(' ') : []);
+
+/** Articles without an intent form a class of their own, so they still answer. */
+export const intentKeyOf = (article: KnowledgeArticle) => article.intent ?? `~${article.id}`;
+
+/**
+ * The per-app search structures, built in one pass from the knowledge base: a MiniSearch index
+ * of every question variant (the intent classifier's training set), one of whole articles
+ * (titles, questions and answer text, for article ranking) and the product matcher.
+ */
+export function createKnowledgeIndex(kb: KnowledgeBase) {
+  const articles = new Map(kb.articles.map((a) => [a.id, a]));
+  const products = new Map(kb.products.map((p) => [p.id, p]));
+  const intents = new Map(kb.intents.map((i) => [i.id, i]));
+  const articlesByProduct = new Map<string, string[]>();
+  for (const article of kb.articles) {
+    for (const productId of article.productIds) {
+      articlesByProduct.set(productId, [...(articlesByProduct.get(productId) ?? []), article.id]);
+    }
+  }
+
+  const matcher = createProductMatcher(kb.products);
+  // Share of each intent's examples that sound upset: lets sentiment vote for complaint-like intents.
+  const negativeShare = new Map<string, number>();
+  for (const intent of kb.intents) {
+    if (intent.examples.length === 0) continue;
+    const upset = intent.examples.filter((e) => negativeSentiment(normalizeText(e)) > 0).length;
+    if (upset / intent.examples.length >= 0.3) negativeShare.set(intent.id, upset / intent.examples.length);
+  }
+  const read = (text: string): ReadText => {
+    const normalized = normalizeText(text);
+    const { mentions, masked } = matcher.find(normalized);
+    return { normalized, tokens: tokenize(masked, true), products: mentions };
+  };
+
+  const questionDocs: QuestionDoc[] = [];
+  const addQuestion = (text: string, intentKey: string, articleId: string | null) => {
+    const { tokens } = read(text);
+    if (tokens.terms.length === 0 && tokens.chars.length === 0) return;
+    questionDocs.push({
+      id: questionDocs.length,
+      terms: tokens.terms.join(' '),
+      chars: tokens.chars.join(' '),
+      intentKey,
+      articleId,
+    });
+  };
+  for (const article of kb.articles) {
+    const key = intentKeyOf(article);
+    addQuestion(article.title, key, article.id);
+    for (const q of article.questions) addQuestion(q, key, article.id);
+  }
+  for (const intent of kb.intents)
+    for (const example of intent.examples) addQuestion(example, intent.id, null);
+  for (const example of OFF_TOPIC_EXAMPLES) addQuestion(example, OFF_TOPIC, null);
+
+  const questionIndex = new MiniSearch<QuestionDoc>({
+    fields: ['terms', 'chars'],
+    storeFields: ['intentKey', 'articleId'],
+    tokenize: splitTokens,
+    processTerm: (term) => term,
+    searchOptions: { boost: FIELD_BOOST },
+  });
+  questionIndex.addAll(questionDocs);
+
+  const articleIndex = new MiniSearch<ArticleDoc>({
+    fields: ['title', 'questions', 'answer'],
+    tokenize: splitTokens,
+    processTerm: (term) => term,
+    searchOptions: { boost: { title: 2, questions: 2, answer: 1 } },
+  });
+  articleIndex.addAll(
+    kb.articles.map((a) => ({
+      id: a.id,
+      title: read(a.title).tokens.terms.join(' '),
+      questions: [...new Set(a.questions.flatMap((q) => read(q).tokens.terms))].join(' '),
+      answer: read(a.answer).tokens.terms.join(' '),
+    })),
+  );
+
+  // Inverse document frequencies over the question variants, for coverage.
+  const docFrequency = new Map<string, number>();
+  for (const doc of questionDocs) {
+    for (const t of new Set([...splitTokens(doc.terms), ...splitTokens(doc.chars)])) {
+      docFrequency.set(t, (docFrequency.get(t) ?? 0) + 1);
+    }
+  }
+  const total = questionDocs.length || 1;
+  const idf = (term: string) => {
+    const df = docFrequency.get(term) ?? 0;
+    return Math.log(1 + (total - df + 0.5) / (df + 0.5));
+  };
+  const queryWeight = (tokens: TextTokens) => {
+    let weight = 0;
+    for (const t of tokens.terms) weight += idf(t);
+    for (const t of tokens.chars) weight += idf(t) * FIELD_BOOST.chars;
+    return weight;
+  };
+  const coverageOf = (match: Record<string, string[]>, tokens: TextTokens, weight: number) => {
+    if (weight === 0) return 0;
+    let covered = 0;
+    for (const [term, fields] of Object.entries(match)) {
+      covered += idf(term) * (fields.includes('terms') ? 1 : FIELD_BOOST.chars);
+    }
+    return Math.min(1, covered / weight);
+  };
+
+  return {
+    kb,
+    articles,
+    products,
+    intents,
+    /** Question variants resembling the query, best first. */
+    searchQuestions(tokens: TextTokens, limit = 40): QuestionHit[] {
+      const query = [...tokens.terms, ...tokens.chars].join(' ');
+      if (!query) return [];
+      const weight = queryWeight(tokens);
+      return questionIndex
+        .search(query)
+        .slice(0, limit)
+        .map((r) => ({
+          intentKey: r.intentKey as string,
+          articleId: (r.articleId as string | null) ?? null,
+          score: r.score,
+          coverage: coverageOf(r.match, tokens, weight),
+        }));
+    },
+    /** Whole articles (questions and answer text) resembling the query, best first. */
+    searchArticles(tokens: TextTokens, limit = 10): ArticleHit[] {
+      if (tokens.terms.length === 0) return [];
+      let weight = 0;
+      for (const t of tokens.terms) weight += idf(t);
+      return articleIndex
+        .search(tokens.terms.join(' '))
+        .slice(0, limit)
+        .map((r) => {
+          let covered = 0;
+          for (const term of Object.keys(r.match)) covered += idf(term);
+          return {
+            articleId: r.id as string,
+            score: r.score,
+            coverage: weight ? Math.min(1, covered / weight) : 0,
+          };
+        });
+    },
+    negativeShare,
+    articlesByProduct,
+    /** Normalises, recognises products and tokenises with product names masked. */
+    read,
+    intent: (id: string | null | undefined): KnowledgeIntent | undefined =>
+      id ? intents.get(id) : undefined,
+    product: (id: string | null | undefined): KnowledgeProduct | undefined =>
+      id ? products.get(id) : undefined,
+  };
+}
+
+export type KnowledgeIndex = ReturnType<typeof createKnowledgeIndex>;

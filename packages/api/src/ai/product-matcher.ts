@@ -1,0 +1,84 @@
+import type { KnowledgeProduct } from './knowledge-base';
+import { normalizeText } from './text-normalizer';
+
+export interface ProductMention {
+  productId: string;
+  /** Higher is surer: a full alias or name beats a shared fragment of one. */
+  score: number;
+}
+
+/**
+ * Recognises products in shopper text: full names and aliases first, then the tail of a name
+ * that belongs to one product only ("面霜" when a single product's names end in it). Fragments shared
+ * by several products count for each in proportion, so "防晒" alone stays ambiguous.
+ */
+export function createProductMatcher(products: KnowledgeProduct[]) {
+  const phrases: { text: string; productId: string }[] = [];
+  const fragmentOwners = new Map<string, Set<string>>();
+  for (const product of products) {
+    for (const label of [product.name, ...product.aliases]) {
+      const text = normalizeText(label);
+      if (text.length >= 2) phrases.push({ text, productId: product.id });
+      // Chinese noun phrases end in their head noun (…面霜, …奶粉), so a name's tail says what it
+      // is; its head ("跨境…", "澜悦…") only qualifies it.
+      for (const [run] of text.matchAll(/\p{Script=Han}{2,}/gu)) {
+        for (const size of [2, 3]) {
+          if (run.length < size) continue;
+          const tail = run.slice(-size);
+          const owners = fragmentOwners.get(tail) ?? new Set<string>();
+          owners.add(product.id);
+          fragmentOwners.set(tail, owners);
+        }
+      }
+    }
+  }
+  // Longest phrases first, so "碎花连衣裙" is taken before "连衣裙" could be.
+  phrases.sort((a, b) => b.text.length - a.text.length);
+  // Fragments on most of the catalogue (the brand name) say nothing about which product.
+  const maxOwners = Math.max(2, Math.ceil(products.length / 4));
+
+  return {
+    /**
+     * Products the normalised text names, best first, and the text with each unambiguous
+     * mention cut out — so the intent classifier sees "how do I use …" and product words do
+     * not drag a question towards that product's articles of another intent.
+     */
+    find(normalized: string): { mentions: ProductMention[]; masked: string } {
+      const scores = new Map<string, number>();
+      let masked = normalized;
+      for (const phrase of phrases) {
+        if (!masked.includes(phrase.text)) continue;
+        scores.set(phrase.productId, (scores.get(phrase.productId) ?? 0) + 2 + phrase.text.length / 2);
+        masked = masked.split(phrase.text).join(' ');
+      }
+      if (scores.size === 0) {
+        const seen = new Set<string>();
+        const unique: string[] = [];
+        for (const [run] of masked.matchAll(/\p{Script=Han}{2,}/gu)) {
+          for (let i = 0; i + 2 <= run.length; i++) {
+            for (const size of [3, 2]) {
+              const gram = run.slice(i, i + size);
+              if (gram.length < size || seen.has(gram)) continue;
+              seen.add(gram);
+              const owners = fragmentOwners.get(gram);
+              if (!owners || owners.size > maxOwners) continue;
+              for (const id of owners) scores.set(id, (scores.get(id) ?? 0) + 1 / owners.size);
+              if (owners.size === 1) unique.push(gram);
+            }
+          }
+        }
+        for (const gram of unique.sort((a, b) => b.length - a.length)) {
+          masked = masked.split(gram).join(' ');
+        }
+      }
+      return {
+        mentions: [...scores]
+          .map(([productId, score]) => ({ productId, score }))
+          .sort((a, b) => b.score - a.score),
+        masked: masked.replace(/\s+/g, ' ').trim(),
+      };
+    },
+  };
+}
+
+export type ProductMatcher = ReturnType<typeof createProductMatcher>;

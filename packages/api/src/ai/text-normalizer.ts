@@ -1,0 +1,54 @@
+import { Converter } from 'opencc-js/t2cn';
+
+// Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
+let toSimplified: ((text: string) => string) | undefined;
+const HAN = /\p{Script=Han}/u;
+
+/**
+ * Colloquial and regional variants rewritten to one standard form, applied to the knowledge base
+ * and to shopper text alike, so "啥时候" meets "什么时候" and "几天" meets "多久". Only general
+ * Chinese usage belongs here — nothing specific to one shop's catalogue.
+ */
+const VARIANTS: [RegExp, string][] = [
+  [/啥/g, '什么'],
+  [/咋/g, '怎么'],
+  [/神马|甚么/g, '什么'],
+  [/多长时间|多少天|多长|几天|多少时间/g, '多久'],
+  [/几号|啥时候|什么时间/g, '什么时候'],
+  [/能不能|可不可以|可以不可以|能否/g, '能'],
+  [/有没有|有无/g, '有'],
+  [/是不是|是否/g, '是'],
+  [/会不会/g, '会'],
+  [/要不要/g, '要'],
+  [/(?:咨询|了解)一下/g, '咨询'],
+  // Everyday e-commerce synonyms: what a shop's FAQ calls one thing, shoppers call several.
+  [/快递费|邮费|寄费|运输费/g, '运费'],
+  [/谁付|谁承担|谁负责|谁掏/g, '谁出'],
+  [/淘宝直播|抖音直播|直播里/g, '直播间'],
+  [/退钱/g, '退款'],
+  [/护理|养护/g, '保养'],
+  [/压扁了?|压坏了?|摔坏了?|碎了|裂了|破了/g, '破损'],
+  [/(\d)\s*(?:公斤|千克)/g, '$1kg'],
+  [/(\d)\s*(?:厘米|公分)/g, '$1cm'],
+  [/木有|没得/g, '没有'],
+  [/嘛|(?<![什怎那这多要])么(?=\s|$)/g, '吗'],
+  [/(?<=\p{Script=Han})不(?=\s|$)/gu, '吗'],
+  [/[亲]{2,}|宝子们?|家人们|集美们?|姐妹们?|老铁们?/g, ' '],
+  [/请问|麻烦(?:问)?一下|麻烦/g, ' '],
+  [/哦+|呀+|啊+|哈(?!喽)|呢+|吧+|噢+|嗯+|额+|呃+/g, ' '],
+];
+
+/**
+ * Shopper text → the canonical form the engine matches on: full-width forms folded (NFKC),
+ * Traditional → Simplified, lower case, punctuation and emoji gone, colloquial variants unified.
+ */
+export function normalizeText(text: string): string {
+  let out = text.normalize('NFKC');
+  if (HAN.test(out)) {
+    toSimplified ??= Converter({ from: 'tw', to: 'cn' });
+    out = toSimplified(out);
+  }
+  out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');
+  for (const [pattern, replacement] of VARIANTS) out = out.replace(pattern, replacement);
+  return out.replace(/\s+/g, ' ').trim();
+}

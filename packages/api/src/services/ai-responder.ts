@@ -1,0 +1,222 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { ConversationMemory, EngineResult, ShopperProfile } from '../ai/answer-engine';
+import { createEngineRegistry, type EngineRegistry } from '../ai/engine-registry';
+import { type LlmOptions, writeWithLlm } from '../ai/llm-writer';
+import { customerEvents, messages } from '../db/schema/index';
+import type { ServiceDeps } from '../deps';
+import { createSortableId } from '../secrets';
+import { appendEvent } from './events';
+import { recordUnanswered } from './insights';
+import type { BotReply, ReplyInput, Responder } from './replies';
+import { openOrUpdateTicket } from './tickets';
+import { currentCart } from './track';
+
+export interface AiResponderOptions {
+  /** LLM mode; without it answers come from the embedded engine alone. */
+  llm?: LlmOptions | null;
+  /** Questions outside the shop's business: decline politely (default) or queue for a human. */
+  outOfScope?: 'decline' | 'human';
+  /** Shared engines (tests and the bench build one registry for several responders). */
+  engines?: EngineRegistry;
+}
+
+type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'logger'>;
+
+const HISTORY_TURNS = 8;
+// Coalesce streamed tokens into a few events a second rather than one row per token.
+const DELTA_FLUSH_MS = 60;
+
+/** Profile facts for personal answers: attributes (skin type…), cart and recent views. */
+async function readProfile(deps: Deps, input: ReplyInput): Promise<ShopperProfile> {
+  const db = deps.database.db;
+  const [cart, views] = await Promise.all([
+    currentCart(db, input.customer.id),
+    db
+      .select({ properties: customerEvents.properties })
+      .from(customerEvents)
+      .where(
+        and(eq(customerEvents.customerId, input.customer.id), inArray(customerEvents.name, ['product_view'])),
+      )
+      .orderBy(desc(customerEvents.id))
+      .limit(10),
+  ]);
+  const idOf = (props: Record<string, unknown>) => String(props.productId ?? props.sku ?? '');
+  return {
+    attributes: input.customer.attributes,
+    cartProductIds: cart.map((line) => idOf(line)).filter(Boolean),
+    viewedProductIds: views.map((v) => idOf(v.properties)).filter(Boolean),
+  };
+}
+
+/** JSON drops `undefined`, and the conversation context is merged: clear keys with null instead. */
+function memoryPatch(memory: ConversationMemory): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v === undefined ? null : v]));
+}
+
+function metaOf(
+  result: EngineResult,
+  source: 'kb' | 'llm' | 'fallback',
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    ...(result.articleId ? { articleId: result.articleId } : {}),
+    ...(result.productId ? { productId: result.productId } : {}),
+    confidence: Math.round(result.confidence * 1000) / 1000,
+    source,
+    action: result.action,
+    ...extra,
+  };
+}
+
+/**
+ * The default responder: the embedded engine decides (answer, clarify, ticket, escalate, decline)
+ * from the message, the conversation's cross-channel memory and the shopper's profile; tickets are
+ * opened here, doubtful questions recorded, and in LLM mode answers are streamed as
+ * `message.delta` events before the final message, falling back to the retrieval answer.
+ */
+export function createAiResponder(deps: Deps, options: AiResponderOptions = {}): Responder {
+  const engines = options.engines ?? createEngineRegistry(deps);
+
+  return {
+    async respond(input) {
+      const engine = await engines.get(input.appId);
+      // No knowledge yet: the merchant has not set the bot up, so it stays out of the way.
+      if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
+        return { replies: [] };
+      const profile = await readProfile(deps, input);
+      const result = engine.answer({
+        text: input.message.text,
+        channel: input.message.channel,
+        memory: input.conversation.context as ConversationMemory,
+        profile,
+        outOfScope: options.outOfScope,
+      });
+      const context = memoryPatch(result.memory);
+      const intent = result.intent ?? undefined;
+
+      if (result.lowConfidence || result.outOfScope) {
+        await recordUnanswered(deps, {
+          appId: input.appId,
+          customerId: input.customer.id,
+          conversationId: input.conversation.id,
+          channel: input.message.channel,
+          text: input.message.text,
+          kind: result.outOfScope ? 'out_of_scope' : 'low_confidence',
+          confidence: result.confidence,
+          bestIntent: result.nearest.intent,
+          bestArticleId: result.nearest.articleId,
+        });
+      }
+
+      if (result.action === 'escalate') {
+        return {
+          replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }],
+          escalate: true,
+          context,
+        };
+      }
+      if (result.action === 'decline') {
+        return { replies: [{ text: result.text, meta: metaOf(result, 'fallback') }], context };
+      }
+      if (result.action === 'ticket' && result.ticket) {
+        const { ticket, created } = await openOrUpdateTicket(deps, {
+          appId: input.appId,
+          customerId: input.customer.id,
+          conversationId: input.conversation.id,
+          channel: input.message.channel,
+          draft: result.ticket,
+          text: input.message.text,
+        });
+        const kind = ticket.type === 'exchange' ? '换货' : ticket.type === 'return' ? '退货退款' : '售后';
+        const facts = [
+          ticket.orderId ? `订单 ${ticket.orderId}` : '',
+          ticket.wantedSize ? `想换 ${ticket.wantedSize}` : '',
+        ].filter(Boolean);
+        const lead = created
+          ? `已为您登记${kind}申请（工单号 ${ticket.id}${facts.length ? `，${facts.join('，')}` : ''}），售后同事会尽快跟进。`
+          : `您的${kind}申请（工单号 ${ticket.id}）已在处理中，不用重复提交哦。`;
+        const missing = !ticket.orderId ? '方便的话请告诉我订单号，处理会更快。' : '';
+        return {
+          replies: [
+            {
+              text: [lead, result.text, missing].filter(Boolean).join(''),
+              intent,
+              meta: metaOf(result, 'kb', { ticketId: ticket.id }),
+            },
+          ],
+          context: { ...context, openTicketId: ticket.id },
+        };
+      }
+
+      const retrieval: BotReply = { text: result.text, intent, meta: metaOf(result, 'kb') };
+      if (!options.llm || result.action !== 'answer') return { replies: [retrieval], context };
+      return {
+        replies: [await answerWithLlm(deps, options.llm, input, result, profile, retrieval)],
+        context,
+      };
+    },
+  };
+}
+
+/** Streams the LLM's phrasing as deltas; any failure or timeout sends the retrieval answer instead. */
+async function answerWithLlm(
+  deps: Deps,
+  llm: LlmOptions,
+  input: ReplyInput,
+  result: EngineResult,
+  profile: ShopperProfile,
+  retrieval: BotReply,
+): Promise<BotReply> {
+  const replyId = createSortableId('msg', deps.clock.now());
+  const history = await deps.database.db
+    .select({ channel: messages.channel, authorType: messages.authorType, text: messages.text })
+    .from(messages)
+    .where(eq(messages.customerId, input.customer.id))
+    .orderBy(desc(messages.seq))
+    .limit(HISTORY_TURNS + 1);
+  let index = 0;
+  let pending = '';
+  let lastFlush = 0;
+  const flush = async () => {
+    if (!pending) return;
+    const delta = pending;
+    pending = '';
+    lastFlush = Date.now();
+    await deps.database.write((db, onCommit) =>
+      appendEvent(deps, db, onCommit, {
+        appId: input.appId,
+        customerId: input.customer.id,
+        type: 'message.delta',
+        data: { replyId, conversationId: input.conversation.id, delta, index: index++ },
+      }),
+    );
+  };
+  try {
+    const text = await writeWithLlm(
+      llm,
+      {
+        question: input.message.text,
+        channel: input.message.channel,
+        articles: result.grounding.articles,
+        product: result.grounding.product,
+        draft: result.text,
+        profile: profile.attributes,
+        cart: profile.cartProductIds,
+        history: history
+          .filter((m) => m.text !== input.message.text || m.authorType !== 'customer')
+          .slice(0, HISTORY_TURNS)
+          .reverse()
+          .map((m) => ({ channel: m.channel, author: m.authorType, text: m.text })),
+      },
+      async (delta) => {
+        pending += delta;
+        if (Date.now() - lastFlush >= DELTA_FLUSH_MS) await flush();
+      },
+    );
+    await flush();
+    return { ...retrieval, id: replyId, text, meta: { ...retrieval.meta, source: 'llm' } };
+  } catch (error) {
+    deps.logger.warn('LLM answer failed; sending the retrieval answer', { error: String(error) });
+    return { ...retrieval, id: replyId, meta: { ...retrieval.meta, source: 'fallback' } };
+  }
+}
