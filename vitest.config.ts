@@ -15,6 +15,10 @@ export default defineConfig({
         find: /^@threadline\/sdk-core\/testing$/,
         replacement: src('./packages/sdk-core/src/testing/index.ts'),
       },
+      {
+        find: /^@threadline\/sdk-core\/fetch$/,
+        replacement: src('./packages/sdk-core/src/fetch-platform.ts'),
+      },
       { find: /^@threadline\/sdk-core$/, replacement: src('./packages/sdk-core/src/index.ts') },
       { find: /^@threadline\/api$/, replacement: src('./packages/api/src/index.ts') },
     ],
