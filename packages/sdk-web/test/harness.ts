@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SignJWT } from 'jose';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { demoPaths, ensureDemoApp, mountDemoShop, writeDemoInfo } from '../../api/src/demo';
+import { silentLogger } from '../../api/src/deps';
+import { startServer } from '../../api/src/serve';
+
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+export const widgetBundle = resolve(repoRoot, 'packages/sdk-web/dist/widget.js');
+
+/** The real API on 127.0.0.1 (random port, fresh libSQL file), with the demo shop mounted as `npm start` does. */
+export async function startDemoApi() {
+  if (!existsSync(widgetBundle))
+    throw new Error('Build first: packages/sdk-web/dist/widget.js is missing (npm run build).');
+  const dir = mkdtempSync(join(tmpdir(), 'threadline-web-'));
+  const paths = demoPaths(dir);
+  const server = await startServer({
+    masterKey: randomBytes(32),
+    sessionSigningKey: randomBytes(32),
+    databaseUrl: paths.database,
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    mount: (app) => mountDemoShop(app, { repoRoot, infoPath: paths.info }),
+  });
+  const { keys } = await ensureDemoApp(server.app.deps, async () => {});
+  const info = {
+    apiUrl: server.url,
+    shopUrl: `${server.url}/shop/`,
+    consoleUrl: `${server.url}/console`,
+    docsUrl: `${server.url}/docs`,
+    ...keys,
+  };
+  writeDemoInfo(paths.info, info);
+
+  /** Calls the API over HTTP, as a merchant backend or another channel would. */
+  async function call<T = any>(method: string, path: string, token: string, body?: unknown) {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  return {
+    info,
+    keys,
+    call,
+    identityToken: (sub: string) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(sub)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(keys.identitySecret)),
+    /** A session of the customer behind an anonymous id (what the browser keeps in localStorage). */
+    async sessionFor(channel: string, extra: Record<string, unknown>) {
+      const answer = await call<{ sessionToken: string }>('POST', '/v1/sessions', keys.publishableKey, {
+        channel,
+        ...extra,
+      });
+      expect(answer.status).toBe(201);
+      return answer.body.sessionToken;
+    },
+    async timeline(sessionToken: string) {
+      const answer = await call<{
+        messages: Array<{ text: string; channel: string; author: { type: string } }>;
+      }>('GET', '/v1/timeline?limit=200', sessionToken);
+      expect(answer.status).toBe(200);
+      return answer.body.messages;
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type DemoApi = Awaited<ReturnType<typeof startDemoApi>>;
+
+/** Debian's Chromium, headless (`npx playwright install` cannot run here). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** The widget's parts; Playwright's CSS engine pierces the open shadow root. */
+export const widget = (page: Page) => {
+  const part = (name: string) => page.locator(`threadline-chat [data-part=${name}]`);
+  return {
+    part,
+    messages: (author?: string) =>
+      page.locator(
+        `threadline-chat [data-part=message]${author ? `[data-author=${author}]` : ''}:not([data-pending])`,
+      ),
+    async open() {
+      await part('launcher').click();
+      await expect.poll(() => part('panel').isVisible()).toBe(true);
+    },
+    async send(text: string) {
+      await part('input').fill(text);
+      await part('send').click();
+    },
+  };
+};
