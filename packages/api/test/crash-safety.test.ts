@@ -1,0 +1,201 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { sessionAnswer, timelinePage } from '@threadline/sdk-core/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The real server process (the built CLI) is SIGKILLed while sends are in flight over HTTP; after
+ * a restart on the same file, every message that got a 201 is there, and retries store nothing twice.
+ */
+
+const CLI = resolve(import.meta.dirname, '../dist/cli.js');
+const SESSIONS = 4;
+const SENDS = 300;
+const IN_FLIGHT = 8;
+/** Acknowledged sends after which the process is killed, mid-way through the run. */
+const KILL_AFTER = 90;
+
+const dir = mkdtempSync(join(tmpdir(), 'threadline-crash-'));
+const database = `file:${join(dir, 'crash.db')}`;
+const env = { ...process.env, THREADLINE_DIR: dir, DATABASE_URL: '', PORT: '', HOST: '' };
+const children = new Set<ChildProcess>();
+
+/** Starts `threadline serve` on a free loopback port and resolves with its URL once it listens. */
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', database],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return { url, child };
+}
+
+async function kill(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Enough of a send's answer for this test; sessions are parsed with their schema. */
+interface SentAnswer {
+  message: { id: string; text: string };
+}
+
+async function post(url: string, token: string, body: unknown) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as SentAnswer };
+}
+
+/** Every message of a session's customer, walking the timeline back page by page (bounded). */
+async function wholeTimeline(url: string, token: string) {
+  const messages: ReturnType<typeof timelinePage.parse>['messages'] = [];
+  let before: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const response = await fetch(`${url}/v1/timeline?limit=200${before ? `&before=${before}` : ''}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    const parsed = timelinePage.parse(await response.json());
+    messages.unshift(...parsed.messages);
+    before = parsed.nextBefore;
+    if (!before) break;
+  }
+  return messages;
+}
+
+describe('an acknowledged message survives a SIGKILL of the server', () => {
+  let keys: { publishableKey: string };
+  beforeAll(async () => {
+    if (!existsSync(CLI)) {
+      throw new Error(
+        `${CLI} is missing: build the API first (npm test does; or npx turbo run build --filter=@threadline/api).`,
+      );
+    }
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CLI, 'app', 'create', '--name', 'Crash shop', '--db', database],
+      { env, timeout: 30_000 },
+    );
+    keys = JSON.parse(stdout.slice(stdout.indexOf('{')));
+  });
+  afterAll(async () => {
+    await Promise.all([...children].map(kill));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every 201 after a restart, and a retry with the same clientMessageId stores nothing twice', async () => {
+    const first = await startServer();
+    const sessions: { token: string; customerId: string }[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const res = await post(`${first.url}/v1/sessions`, keys.publishableKey, {
+        channel: i % 2 ? 'app' : 'web',
+      });
+      expect(res.status).toBe(201);
+      const session = sessionAnswer.parse(res.body);
+      sessions.push({ token: session.sessionToken, customerId: session.customer.id });
+    }
+
+    const planned = Array.from({ length: SENDS }, (_, i) => ({
+      session: sessions[i % SESSIONS]!,
+      clientMessageId: randomUUID(),
+      text: `message ${i}`,
+    }));
+    const acknowledged = new Map<string, string>(); // clientMessageId → message id
+    const unanswered: typeof planned = [];
+    let next = 0;
+    let killed: Promise<void> | null = null;
+    const worker = async () => {
+      while (next < planned.length) {
+        const send = planned[next++]!;
+        if (killed) {
+          unanswered.push(send);
+          continue;
+        }
+        try {
+          const res = await post(`${first.url}/v1/messages`, send.session.token, {
+            clientMessageId: send.clientMessageId,
+            text: send.text,
+          });
+          if (res.status !== 201) throw new Error(`send answered ${res.status}`);
+          acknowledged.set(send.clientMessageId, res.body.message.id);
+          if (acknowledged.size >= KILL_AFTER) killed ??= kill(first.child);
+        } catch {
+          // The connection died with the process: the client does not know whether it was stored.
+          unanswered.push(send);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    await killed;
+    expect(first.child.signalCode).toBe('SIGKILL');
+    expect(acknowledged.size).toBeGreaterThanOrEqual(KILL_AFTER);
+    expect(acknowledged.size + unanswered.length).toBe(SENDS);
+
+    const second = await startServer();
+    const byCustomer = async () => {
+      const all = new Map<string, { id: string; count: number }>();
+      for (const session of sessions) {
+        for (const message of await wholeTimeline(second.url, session.token)) {
+          if (!message.clientMessageId) continue;
+          const seen = all.get(message.clientMessageId);
+          all.set(message.clientMessageId, { id: message.id, count: (seen?.count ?? 0) + 1 });
+        }
+      }
+      return all;
+    };
+    const stored = await byCustomer();
+    const lost = [...acknowledged].filter(([clientMessageId, id]) => stored.get(clientMessageId)?.id !== id);
+    expect(lost).toEqual([]);
+
+    // The client retries what it never heard back about; nothing ends up stored twice.
+    const retries = [...unanswered];
+    const retry = async () => {
+      for (let send = retries.pop(); send; send = retries.pop()) {
+        const res = await post(`${second.url}/v1/messages`, send.session.token, {
+          clientMessageId: send.clientMessageId,
+          text: send.text,
+        });
+        expect(res.status).toBe(201);
+        expect(res.body.message.text).toBe(send.text);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, retry));
+    const after = await byCustomer();
+    expect(after.size).toBe(SENDS);
+    expect([...after.values()].filter((m) => m.count > 1)).toEqual([]);
+    for (const [clientMessageId, id] of acknowledged) expect(after.get(clientMessageId)?.id).toBe(id);
+    await kill(second.child);
+  });
+});
