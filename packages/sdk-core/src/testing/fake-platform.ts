@@ -1,5 +1,12 @@
 import { createMemoryStorage, type MemoryStorage } from '../memory-storage';
-import type { Platform, PlatformRequest, PlatformStorage, StreamHandlers, StreamRequest } from '../platform';
+import type {
+  AbortSignalLike,
+  Platform,
+  PlatformRequest,
+  PlatformStorage,
+  StreamHandlers,
+  StreamRequest,
+} from '../platform';
 import type { Message, RealtimeEvent, RealtimeEventType, SendMessageAnswer } from '../protocol/index';
 
 /** A request as the fake saw it: path and query split out, JSON body parsed. */
@@ -13,6 +20,8 @@ export interface FakeRequest {
   token?: string;
   // biome-ignore lint/suspicious/noExplicitAny: tests read bodies of every shape without casts.
   body: any;
+  /** The client's cancel signal (plain requests only). */
+  signal?: AbortSignalLike;
 }
 
 export interface FakeReply {
@@ -240,9 +249,12 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
             function done() {
               host.clearTimeout(timer);
               waitingPolls.delete(done);
+              request.signal?.removeEventListener('abort', done);
               resolve();
             }
             waitingPolls.add(done);
+            // A client that gives up (close, restart) frees the poll, so no timer outlives a test.
+            request.signal?.addEventListener('abort', done);
           });
         }
         const events = eventsAfter(after);
@@ -291,7 +303,7 @@ export function createFakePlatform(options: FakePlatformOptions = {}): FakePlatf
     defaultHandler: fakeApi,
 
     async request(raw: PlatformRequest) {
-      const request = parseRequest(raw.method, raw.url, raw.headers, raw.body);
+      const request = { ...parseRequest(raw.method, raw.url, raw.headers, raw.body), signal: raw.signal };
       platform.calls.push(request);
       if (!platform.online) throw networkDown();
       const reply = await answer(request);
