@@ -83,7 +83,7 @@ export interface EngineThresholds {
   confident: number;
 }
 
-const DEFAULT_THRESHOLDS: EngineThresholds = { outOfScope: 0.1, confident: 0.25 };
+const DEFAULT_THRESHOLDS: EngineThresholds = { outOfScope: 0.05, confident: 0.2 };
 
 const ATTRIBUTE_LABELS: Record<string, string> = {
   shelfLife: '保质期',
@@ -177,7 +177,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     const runnerUp = classification.intents[1];
     const margin = top ? top.score - (runnerUp?.score ?? 0) : 0;
-    let confidence = top ? Math.min(1, top.coverage * 0.75 + Math.min(margin, 0.5) * 0.5) : 0;
+    // How much of the message the best reading explains, discounted when a rival reading is close.
+    let confidence = top ? Math.min(1, top.coverage * (0.6 + 0.4 * Math.min(1, margin / 0.3))) : 0;
     base.nearest = {
       intent: publicIntent(top?.intentKey),
       articleId: classification.articles.find((a) => a.intentKey === top?.intentKey)?.articleId ?? null,
@@ -219,7 +220,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
 
     // "你们那个气垫我想了解一下": a product and no clear question — ask what they want to know.
-    if (namedProductId && confidence < 0.45 && isProductMention(read.normalized, input.text)) {
+    if (
+      namedProductId &&
+      (confidence < 0.45 || top?.intentKey === greetingIntent?.id) &&
+      isProductMention(read.normalized, input.text)
+    ) {
       memory.lowConfidenceStreak = 0;
       const product = index.product(namedProductId)!;
       const topics = Object.keys(product.attributes)

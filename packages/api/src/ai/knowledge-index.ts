@@ -50,6 +50,30 @@ interface ArticleDoc {
 const FIELD_BOOST = { terms: 1, chars: 0.3 };
 const splitTokens = (text: string) => (text ? text.split(' ') : []);
 
+// Function words and vague nouns carry no meaning of their own: a message made only of them
+// ("就是上次说的那个情况呢") must not look understood because its 的/那个 matched somewhere.
+const FUNCTION_CHARS = new Set(
+  '的了吗呢吧啊呀哦是就那这个我你您他她们在有和也都还说要会能可以想一下什么怎么么样些点儿得地着过把被给让对从到为与及或又再很太最更'.split(
+    '',
+  ),
+);
+const VAGUE_TERMS = new Set([
+  '情况',
+  '事情',
+  '东西',
+  '问题',
+  '上次',
+  '后来',
+  '然后',
+  '到底',
+  '一个',
+  '那个',
+  '这个',
+  '时候',
+]);
+const isFunctionTerm = (term: string) =>
+  VAGUE_TERMS.has(term) || [...term].every((ch) => FUNCTION_CHARS.has(ch));
+
 /** Articles without an intent form a class of their own, so they still answer. */
 export const intentKeyOf = (article: KnowledgeArticle) => article.intent ?? `~${article.id}`;
 
@@ -137,6 +161,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   }
   const total = questionDocs.length || 1;
   const idf = (term: string) => {
+    if (isFunctionTerm(term)) return 0;
     const df = docFrequency.get(term) ?? 0;
     return Math.log(1 + (total - df + 0.5) / (df + 0.5));
   };

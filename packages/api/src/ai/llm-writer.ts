@@ -119,6 +119,8 @@ export async function writeWithLlm(
       maxRetries: 0,
       abortSignal: controller.signal,
       temperature: 0.3,
+      // Errors surface as stream parts below; the SDK's default console logging is not wanted.
+      onError: () => {},
     });
     let text = '';
     const consume = (async () => {
