@@ -197,5 +197,5 @@ describe('an acknowledged message survives a SIGKILL of the server', () => {
     expect([...after.values()].filter((m) => m.count > 1)).toEqual([]);
     for (const [clientMessageId, id] of acknowledged) expect(after.get(clientMessageId)?.id).toBe(id);
     await kill(second.child);
-  });
+  }, 120_000);
 });

@@ -63,18 +63,24 @@ export async function createCustomerFeed(
 
   return {
     async next(waitMs) {
-      if (closed) return [];
-      const ready = await take();
-      if (ready.length > 0 || waitMs <= 0) return ready;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
-      return closed ? [] : take();
+      const deadline = Date.now() + waitMs;
+      // Bounded: each round either hands events out, sleeps until woken or the deadline, or
+      // consumes what arrived while take() was settling (it found no one to wake then).
+      while (!closed) {
+        const ready = await take();
+        const left = deadline - Date.now();
+        if (ready.length > 0 || left <= 0) return ready;
+        if (live.length > 0 || needsBackfill) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      return [];
     },
     cursor: () => cursor,
     close() {
