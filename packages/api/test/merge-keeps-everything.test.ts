@@ -173,6 +173,27 @@ describe('merging an anonymous customer into an identified one keeps everything'
     expect(sent.body.conversation.id).toBe(userConversation!.id);
   });
 
+  it('keeps a request for a human made before logging in', async () => {
+    const shop = await api.createShop();
+    const token = await shop.identityToken('user-waiting-for-human');
+    const app = await shop.startSession({ channel: 'app', identityToken: token });
+    await shop.send(app.sessionToken, 'app: 看看新品');
+    const web = await shop.startSession({ channel: 'web' });
+    await shop.send(web.sessionToken, 'web: 我的包裹丢了');
+    const escalated = await api.call('POST', '/v1/escalate', { token: web.sessionToken, body: {} });
+    expect(escalated.body.conversation.status).toBe('queued');
+
+    const identified = await shop.identify(web.sessionToken, token);
+    expect(identified.status).toBe(200);
+    const open = await api.rows<{ status: string; waiting_since: number | null }>(
+      "select status, waiting_since from conversations where customer_id = ? and status <> 'resolved'",
+      [app.customer.id],
+    );
+    expect(open).toHaveLength(1);
+    expect(open[0]!.status).toBe('queued');
+    expect(open[0]!.waiting_since).not.toBeNull();
+  });
+
   it('keeps both messages when two devices used the same clientMessageId before the merge', async () => {
     const shop = await api.createShop();
     const token = await shop.identityToken('user-same-client-id');

@@ -199,9 +199,18 @@ export async function mergeCustomers(
         context: { ...fromOpen.context, mergedIntoConversation: intoOpen.id },
       })
       .where(eq(conversations.id, fromOpen.id));
+    // A request for a human (or an agent already on it) made on either side is kept.
+    const human = HUMAN_STAGE[fromOpen.status] > HUMAN_STAGE[intoOpen.status] ? fromOpen : intoOpen;
     await db
       .update(conversations)
-      .set({ context: { ...fromOpen.context, ...intoOpen.context }, updatedAt: now })
+      .set({
+        context: { ...fromOpen.context, ...intoOpen.context },
+        status: human.status,
+        assignedAgentId: human.assignedAgentId,
+        waitingSince: human.waitingSince,
+        priority: Math.max(fromOpen.priority, intoOpen.priority),
+        updatedAt: now,
+      })
       .where(eq(conversations.id, intoOpen.id));
   }
   await db.update(conversations).set({ customerId: intoId }).where(eq(conversations.customerId, fromId));
@@ -228,6 +237,14 @@ export async function mergeCustomers(
     deps.bus.publish({ id: 0, appId, customerId: fromId, type: CUSTOMER_MERGED, data: { into: intoId } }),
   );
 }
+
+/** How far an open conversation has moved towards a human; a merge keeps the further one. */
+const HUMAN_STAGE: Record<(typeof conversations.$inferSelect)['status'], number> = {
+  resolved: -1,
+  bot: 0,
+  queued: 1,
+  assigned: 2,
+};
 
 /** Bus-only notice that a customer was merged away (never stored, never sent to clients). */
 export const CUSTOMER_MERGED = 'customer.merged';
