@@ -1,0 +1,112 @@
+import type { Message } from '@threadline/sdk-core';
+import { describe, expect, it } from 'vitest';
+import {
+  applyDelta,
+  channelMark,
+  mergeHistory,
+  messageItem,
+  statusText,
+  textFor,
+  ticketItem,
+  upsert,
+} from './chat-view';
+
+const zh = textFor('zh-CN');
+const message = (over: Partial<Message> = {}): Message => ({
+  id: 'msg_1',
+  conversationId: 'con_1',
+  channel: 'miniprogram',
+  author: { type: 'bot' },
+  text: '您好',
+  createdAt: '2024-06-11T08:00:00.000Z',
+  ...over,
+});
+
+describe('the chat view model', () => {
+  it('marks messages that came in on another channel', () => {
+    expect(channelMark('web', 'miniprogram', zh)).toBe('来自网页');
+    expect(channelMark('phone', 'miniprogram', zh)).toBe('来自电话');
+    expect(channelMark('douyin_live', 'miniprogram', zh)).toBe('来自抖音直播');
+    expect(channelMark('kuaishou_live', 'miniprogram', zh)).toBe('来自kuaishou_live');
+    expect(channelMark('miniprogram', 'miniprogram', zh)).toBe('');
+    expect(channelMark('web', 'miniprogram', textFor('en'))).toBe('via web');
+  });
+
+  it('streams AI text into one row that the final message replaces', () => {
+    let items = applyDelta(
+      [],
+      { replyId: 'msg_9', conversationId: 'con_1', delta: '未开封', index: 0 },
+      'miniprogram',
+      zh,
+    );
+    items = applyDelta(
+      items,
+      { replyId: 'msg_9', conversationId: 'con_1', delta: '保质期 3 年', index: 1 },
+      'miniprogram',
+      zh,
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      key: 'm-msg_9',
+      author: 'bot',
+      text: '未开封保质期 3 年',
+      streaming: true,
+    });
+    items = upsert(
+      items,
+      messageItem(message({ id: 'msg_9', text: '未开封保质期 3 年。' }), 'miniprogram', zh),
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ text: '未开封保质期 3 年。', streaming: false });
+    // A late delta does not reopen a finished reply.
+    expect(
+      applyDelta(
+        items,
+        { replyId: 'msg_9', conversationId: 'con_1', delta: '…', index: 2 },
+        'miniprogram',
+        zh,
+      ),
+    ).toBe(items);
+  });
+
+  it('renders a ticket as a card with its type, status, order and reason', () => {
+    const card = ticketItem(
+      {
+        id: 'tkt_1',
+        type: 'exchange',
+        status: 'open',
+        orderId: '20240611001',
+        reason: '尺码偏小',
+        channel: 'web',
+      },
+      'miniprogram',
+      zh,
+    );
+    expect(card).toMatchObject({
+      kind: 'ticket',
+      key: 't-tkt_1',
+      ticketTitle: '换货 工单',
+      ticketStatus: '已受理',
+      ticketDetail: '订单 20240611001 · 尺码偏小',
+    });
+  });
+
+  it('puts history first, keeps live rows not in it, and caps the list', () => {
+    const history = [messageItem(message({ id: 'a' }), 'miniprogram', zh)];
+    const live = [
+      messageItem(message({ id: 'a' }), 'miniprogram', zh),
+      messageItem(message({ id: 'b' }), 'web', zh),
+    ];
+    expect(mergeHistory(history, live).map((item) => item.key)).toEqual(['m-a', 'm-b']);
+    let items: ReturnType<typeof upsert> = [];
+    for (let i = 0; i < 5; i++)
+      items = upsert(items, messageItem(message({ id: `m${i}` }), 'miniprogram', zh), 3);
+    expect(items.map((item) => item.id)).toEqual(['m2', 'm3', 'm4']);
+  });
+
+  it('names the conversation status, with the agent when one is assigned', () => {
+    expect(statusText('bot', zh)).toBe('智能客服');
+    expect(statusText('queued', zh)).toBe('排队等待人工…');
+    expect(statusText('assigned', zh, '小美')).toBe('人工客服 · 小美');
+  });
+});

@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { API_URL, type StartedApi, startApi } from './api-harness';
+import { answerWithApi } from './api-wx';
+import { createFakeWx } from './fake-wx';
+
+// The component as WeChat devtools gets it: the built miniprogram_dist, rendered by
+// miniprogram-simulate (official wcc compiler) into a jsdom document. Run `npm run build` first
+// (npm test does).
+//
+// jsdom is installed by hand rather than as vitest's jsdom environment: that environment swaps
+// the realm's Uint8Array, and the in-process API's JWT signing (jose) then rejects Node's keys.
+// miniprogram-simulate needs only the DOM entry points below.
+const require = createRequire(import.meta.url);
+const { JSDOM } = require('jsdom');
+const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', {
+  url: 'https://servicewechat.com/',
+});
+const g = globalThis as Record<string, unknown>;
+const installed = {
+  window: dom.window,
+  document: dom.window.document,
+  CustomEvent: dom.window.CustomEvent,
+  HTMLElement: dom.window.HTMLElement,
+  requestAnimationFrame: (callback: () => void) => setTimeout(callback, 0),
+};
+const previous = Object.fromEntries(Object.keys(installed).map((key) => [key, g[key]]));
+Object.assign(g, installed);
+const dist = join(__dirname, '..', 'miniprogram_dist');
+const simulate = require('miniprogram-simulate');
+
+// The component reaches the API only through the client; nothing may leak to the network.
+const network = setupServer(http.all('*', () => HttpResponse.error()));
+
+/** The bits of a jsdom element the assertions read. */
+interface DomElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement> & Iterable<DomElement>;
+}
+interface SimulatedNode {
+  dom: DomElement;
+  dispatchEvent(name: string, options?: { detail?: unknown }): void;
+}
+interface SimulatedComponent {
+  dom: DomElement;
+  data: Record<string, unknown>;
+  querySelector(selector: string): SimulatedNode | undefined;
+  attach(parent: unknown): void;
+  detach(): void;
+}
+
+const shown = (comp: SimulatedComponent) =>
+  [...comp.dom.querySelectorAll('[data-part="message"]')].map((el) => ({
+    author: el.getAttribute('data-author'),
+    channel: el.getAttribute('data-channel'),
+    text: el.querySelector('[data-part="text"]')?.textContent ?? '',
+    mark: el.querySelector('[data-part="channel-mark"]')?.textContent ?? '',
+  }));
+
+describe('<threadline-chat> rendered by miniprogram-simulate', () => {
+  let api: StartedApi;
+  // biome-ignore lint/suspicious/noExplicitAny: the built CommonJS entry, loaded as the component loads it.
+  let sdk: any;
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'index.js')))
+      throw new Error(
+        'miniprogram_dist is missing: run `npm run build -w @threadline/sdk-miniprogram` first.',
+      );
+    network.listen({ onUnhandledRequest: 'bypass' });
+    api = await startApi();
+    sdk = require(join(dist, 'index.js'));
+  });
+  afterAll(async () => {
+    sdk?.getThreadline()?.close();
+    network.close();
+    await api?.close();
+    Object.assign(g, previous);
+    dom.window.close();
+  });
+
+  async function renderChat() {
+    const shop = await api.createShop();
+    const wx = createFakeWx({ respond: answerWithApi(api.app) });
+    const client = sdk.createThreadline({
+      appKey: shop.publishableKey,
+      apiUrl: API_URL,
+      wx,
+      logger: { warn() {}, error() {} },
+    });
+    const id = simulate.load(join(dist, 'threadline-chat', 'index'), 'threadline-chat', { rootPath: dist });
+    const comp: SimulatedComponent = simulate.render(id, {});
+    const parent = dom.window.document.createElement('parent-wrapper');
+    comp.attach(parent);
+    await vi.waitFor(() => expect(comp.data.ready).toBe(true));
+    return { shop, wx, client, comp };
+  }
+
+  it('typing and sending shows the message and the AI answer', async () => {
+    const { comp, shop } = await renderChat();
+    await shop.article({
+      title: '面霜保质期',
+      questions: ['这款面霜保质期多久？', '面霜能放多久'],
+      answer: '未开封保质期 3 年，开封后建议 12 个月内用完。',
+    });
+    expect(comp.querySelector('#status')!.dom.textContent).toBe('智能客服');
+
+    comp.querySelector('#input')!.dispatchEvent('input', { detail: { value: '这款面霜保质期多久？' } });
+    await vi.waitFor(() => expect(comp.data.draft).toBe('这款面霜保质期多久？'));
+    comp.querySelector('#send')!.dispatchEvent('tap');
+
+    await vi.waitFor(() =>
+      expect(shown(comp)).toContainEqual(
+        expect.objectContaining({ author: 'customer', channel: 'miniprogram', text: '这款面霜保质期多久？' }),
+      ),
+    );
+    expect(comp.data.draft).toBe('');
+    // The embedded AI engine answers from the article, on this channel (so no channel mark).
+    await vi.waitFor(() =>
+      expect(shown(comp)).toContainEqual({
+        author: 'bot',
+        channel: 'miniprogram',
+        text: expect.stringContaining('开封后建议 12 个月内用完'),
+        mark: '',
+      }),
+    );
+    // The optimistic copy is gone once the API acknowledged the message: it shows once.
+    expect(shown(comp).filter((m) => m.text === '这款面霜保质期多久？')).toHaveLength(1);
+  });
+
+  it('marks messages from other channels, and shows a phone message as it arrives', async () => {
+    const { comp, shop, client } = await renderChat();
+    await client.identify(await shop.identityToken('user-c', { phone: '+8613900139000' }));
+    await shop.phoneMessage({ phone: '+8613900139000' }, '电话里补充：要 M 码');
+    await vi.waitFor(() =>
+      expect(shown(comp)).toContainEqual(
+        expect.objectContaining({ channel: 'phone', text: '电话里补充：要 M 码', mark: '来自电话' }),
+      ),
+    );
+  });
+
+  it('"转人工" asks for a human and the status changes', async () => {
+    const { comp } = await renderChat();
+    comp.querySelector('#escalate')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(comp.querySelector('#status')!.dom.textContent).toBe('排队等待人工…'));
+    expect(comp.querySelector('#status')!.dom.getAttribute('data-status')).toBe('queued');
+  });
+
+  it('"转电话" shows the 6-digit short code to read out on the phone', async () => {
+    const { comp } = await renderChat();
+    comp.querySelector('#handoff')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(comp.querySelector('#handoff-code')).toBeDefined());
+    expect(comp.querySelector('#handoff-code')!.dom.textContent).toMatch(/^\d{6}$/);
+    expect(comp.dom.textContent).toContain('接续码');
+  });
+});
