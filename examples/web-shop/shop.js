@@ -17,7 +17,7 @@ for (const product of products) {
   const item = document.createElement('li');
   item.className = 'card';
   item.dataset.productId = product.id;
-  item.innerHTML = `<div class="pic" aria-hidden="true"></div><h2></h2><div class="meta"></div><div class="price"></div><button type="button" data-action="add-to-cart">加入购物车 · Add to cart</button>`;
+  item.innerHTML = `<div class="pic" aria-hidden="true"></div><h2></h2><div class="meta"></div><div class="price"></div><button type="button" data-action="add-to-cart">加入购物车</button>`;
   item.querySelector('.pic').textContent = product.emoji;
   item.querySelector('h2').textContent = product.name;
   item.querySelector('.meta').textContent = product.size ?? '';

@@ -32,7 +32,10 @@ const TEMPLATE = `<button type="button" data-part="launcher" aria-haspopup="dial
  * `<threadline-chat app-key="pk_…" api-url="https://…" lang="zh-CN">`: the chat widget. Give it a
  * client through the `client` property instead of the attributes to share one with the page.
  */
-export class ThreadlineChatElement extends HTMLElement {
+// Importing the package where there is no DOM (server rendering, tests in Node) must not throw.
+const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
+
+export class ThreadlineChatElement extends ElementBase {
   static get observedAttributes() {
     return ['lang'];
   }

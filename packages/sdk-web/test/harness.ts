@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { demoPaths, ensureDemoApp, mountDemoShop, writeDemoInfo } from '../../api/src/demo';
 import { silentLogger } from '../../api/src/deps';
 import { startServer } from '../../api/src/serve';
+import { seedDemoStore } from '../../api/src/services/knowledge';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const widgetBundle = resolve(repoRoot, 'packages/sdk-web/dist/widget.js');
@@ -27,7 +28,10 @@ export async function startDemoApi() {
     logger: silentLogger,
     mount: (app) => mountDemoShop(app, { repoRoot, infoPath: paths.info }),
   });
-  const { keys } = await ensureDemoApp(server.app.deps, async () => {});
+  // The demo store's knowledge base, products and intents, so the embedded AI engine answers.
+  const { keys } = await ensureDemoApp(server.app.deps, async (deps, appId) => {
+    await seedDemoStore(deps, appId);
+  });
   const info = {
     apiUrl: server.url,
     shopUrl: `${server.url}/shop/`,
