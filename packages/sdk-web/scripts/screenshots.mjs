@@ -1,0 +1,100 @@
+// `npm run screenshots -w @threadline/sdk-web` (after `npm run build`): starts the demo as
+// `npm start` does on a throwaway data folder, plays a short conversation through the API and the
+// widget in headless Debian Chromium, and writes docs/screenshots/widget-{closed,open,mobile}.png.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const out = join(root, 'docs/screenshots');
+const dir = mkdtempSync(join(tmpdir(), 'threadline-shots-'));
+const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', THREADLINE_DIR: dir };
+delete env.DATABASE_URL;
+const demo = spawn(process.execPath, [join(root, 'packages/api/dist/cli.js'), 'demo'], {
+  env,
+  stdio: 'ignore',
+});
+let browser;
+try {
+  const infoPath = join(dir, 'demo.json');
+  for (let i = 0; i < 600 && !existsSync(infoPath); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 100));
+  const info = JSON.parse(readFileSync(infoPath, 'utf8'));
+  const call = (path, token, body) =>
+    fetch(`${info.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+
+  // Earlier on the phone and in the app, as the demo user.
+  await call('/v1/channels/phone/messages', info.secretKey, {
+    from: { externalId: 'demo-user-1' },
+    text: '我上周在电话里问过那款玻尿酸面霜',
+  });
+  const token = await new SignJWT({ name: '林小姐 (demo)' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('demo-user-1')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(info.identitySecret));
+  const app = await call('/v1/sessions', info.publishableKey, { channel: 'app', identityToken: token });
+  await call('/v1/messages', app.sessionToken, {
+    clientMessageId: 'shot-app-0001',
+    text: '在App里看了，干皮能用吗？',
+  });
+
+  mkdirSync(out, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  const shoot = async (name, viewport, play) => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.goto(info.shopUrl);
+    await page.locator('body[data-ready=true]').waitFor();
+    await page
+      .locator('threadline-chat [data-part=status][data-connection=online]')
+      .waitFor({ state: 'attached' });
+    await play(page);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(out, `widget-${name}.png`) });
+    await context.close();
+    console.log(`wrote docs/screenshots/widget-${name}.png`);
+  };
+  const converse = async (page) => {
+    await page.locator('#login').click();
+    await page.locator('threadline-chat [data-part=launcher]').click();
+    await page.locator('threadline-chat [data-channel=phone]').first().waitFor();
+    await page.locator('threadline-chat [data-part=input]').fill('这款面霜保质期多久');
+    await page.locator('threadline-chat [data-part=send]').click();
+    await page
+      .locator('threadline-chat [data-part=message][data-author=customer]:not([data-pending])')
+      .last()
+      .waitFor();
+    await page.waitForTimeout(1500); // the bot's answer, when the AI engine is wired
+  };
+  await shoot('closed', { width: 1200, height: 760 }, async () => {});
+  await shoot('open', { width: 1200, height: 760 }, converse);
+  await shoot('mobile', { width: 390, height: 760 }, async (page) => {
+    await page.locator('#login').click();
+    await page.locator('threadline-chat [data-part=launcher]').click();
+    await page.locator('threadline-chat [data-channel=phone]').first().waitFor();
+  });
+} finally {
+  await browser?.close();
+  demo.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
