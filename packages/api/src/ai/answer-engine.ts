@@ -34,8 +34,6 @@ export interface ShopperProfile {
   attributes: Record<string, unknown>;
   /** SKUs / product ids in the cart. */
   cartProductIds: string[];
-  /** Recently viewed product ids, newest first. */
-  viewedProductIds: string[];
 }
 
 export interface EngineInput {

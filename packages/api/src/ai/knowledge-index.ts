@@ -48,6 +48,7 @@ interface ArticleDoc {
 }
 
 const FIELD_BOOST = { terms: 1, chars: 0.3 };
+const MAX_QUERY_TERMS = 48;
 const splitTokens = (text: string) => (text ? text.split(' ') : []);
 
 // Function words and vague nouns carry no meaning of their own: a message made only of them
@@ -165,6 +166,17 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     const df = docFrequency.get(term) ?? 0;
     return Math.log(1 + (total - df + 0.5) / (df + 0.5));
   };
+  // Function words only add work (their postings cover every document) and no meaning; a long
+  // rambling message keeps its most telling terms.
+  const informative = (terms: string[]) => {
+    const kept = terms.filter((t) => !isFunctionTerm(t));
+    if (kept.length <= MAX_QUERY_TERMS) return kept;
+    return kept
+      .map((t) => ({ t, w: idf(t) }))
+      .sort((a, b) => b.w - a.w)
+      .slice(0, MAX_QUERY_TERMS)
+      .map((x) => x.t);
+  };
   const queryWeight = (tokens: TextTokens) => {
     let weight = 0;
     for (const t of tokens.terms) weight += idf(t);
@@ -187,7 +199,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     intents,
     /** Question variants resembling the query, best first. */
     searchQuestions(tokens: TextTokens, limit = 40): QuestionHit[] {
-      const query = [...tokens.terms, ...tokens.chars].join(' ');
+      const query = informative([...tokens.terms, ...tokens.chars]).join(' ');
       if (!query) return [];
       const weight = queryWeight(tokens);
       return questionIndex
@@ -205,8 +217,10 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       if (tokens.terms.length === 0) return [];
       let weight = 0;
       for (const t of tokens.terms) weight += idf(t);
+      const query = informative(tokens.terms).join(' ');
+      if (!query) return [];
       return articleIndex
-        .search(tokens.terms.join(' '))
+        .search(query)
         .slice(0, limit)
         .map((r) => {
           let covered = 0;

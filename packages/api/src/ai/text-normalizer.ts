@@ -3,6 +3,23 @@ import { Converter } from 'opencc-js/t2cn';
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
 let toSimplified: ((text: string) => string) | undefined;
 const HAN = /\p{Script=Han}/u;
+// Whether a character changes under conversion, learnt once per character: most shopper text is
+// already Simplified, and the phrase-level conversion is the slowest step of normalising.
+const changesUnderConversion = new Map<string, boolean>();
+
+function hasTraditional(text: string): boolean {
+  for (const ch of text) {
+    if (!HAN.test(ch)) continue;
+    let changes = changesUnderConversion.get(ch);
+    if (changes === undefined) {
+      toSimplified ??= Converter({ from: 'tw', to: 'cn' });
+      changes = toSimplified(ch) !== ch;
+      if (changesUnderConversion.size < 50_000) changesUnderConversion.set(ch, changes);
+    }
+    if (changes) return true;
+  }
+  return false;
+}
 
 /**
  * Colloquial and regional variants rewritten to one standard form, applied to the knowledge base
@@ -44,7 +61,7 @@ const VARIANTS: [RegExp, string][] = [
  */
 export function normalizeText(text: string): string {
   let out = text.normalize('NFKC');
-  if (HAN.test(out)) {
+  if (HAN.test(out) && hasTraditional(out)) {
     toSimplified ??= Converter({ from: 'tw', to: 'cn' });
     out = toSimplified(out);
   }

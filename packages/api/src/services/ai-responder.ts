@@ -1,8 +1,8 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { ConversationMemory, EngineResult, ShopperProfile } from '../ai/answer-engine';
 import { createEngineRegistry, type EngineRegistry } from '../ai/engine-registry';
 import { type LlmOptions, writeWithLlm } from '../ai/llm-writer';
-import { customerEvents, messages } from '../db/schema/index';
+import { messages } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 import { createSortableId } from '../secrets';
 import { appendEvent } from './events';
@@ -26,25 +26,12 @@ const HISTORY_TURNS = 8;
 // Coalesce streamed tokens into a few events a second rather than one row per token.
 const DELTA_FLUSH_MS = 60;
 
-/** Profile facts for personal answers: attributes (skin type…), cart and recent views. */
+/** Profile facts for personal answers: attributes (skin type…) and the cart. */
 async function readProfile(deps: Deps, input: ReplyInput): Promise<ShopperProfile> {
-  const db = deps.database.db;
-  const [cart, views] = await Promise.all([
-    currentCart(db, input.customer.id),
-    db
-      .select({ properties: customerEvents.properties })
-      .from(customerEvents)
-      .where(
-        and(eq(customerEvents.customerId, input.customer.id), inArray(customerEvents.name, ['product_view'])),
-      )
-      .orderBy(desc(customerEvents.id))
-      .limit(10),
-  ]);
-  const idOf = (props: Record<string, unknown>) => String(props.productId ?? props.sku ?? '');
+  const cart = await currentCart(deps.database.db, input.customer.id);
   return {
     attributes: input.customer.attributes,
-    cartProductIds: cart.map((line) => idOf(line)).filter(Boolean),
-    viewedProductIds: views.map((v) => idOf(v.properties)).filter(Boolean),
+    cartProductIds: cart.map((line) => String(line.productId ?? line.sku)).filter(Boolean),
   };
 }
 
