@@ -192,6 +192,25 @@ describe('AI answers across channels, with tickets and escalation', () => {
     expect(after.body.replies[0].text).toBe('目前只在线上销售，没有线下门店。');
   });
 
+  it('keeps a ticket opened anonymously when the shopper logs in as a known customer', async () => {
+    const known = await shop.startSession({
+      channel: 'app',
+      identityToken: await shop.identityToken('u-merge'),
+    });
+    const anonymous = await shop.startSession({ channel: 'web' });
+    const opened = await shop.send(anonymous.sessionToken, '裤子小了想换大一码');
+    const ticketId = opened.body.replies[0].meta.ticketId as string;
+    const identified = await api.call('POST', '/v1/identify', {
+      token: anonymous.sessionToken,
+      body: { identityToken: await shop.identityToken('u-merge') },
+    });
+    expect(identified.body.customer.id).toBe(known.customer.id);
+    const list = await api.call('GET', `/v1/tickets?customerId=${known.customer.id}`, {
+      token: shop.secretKey,
+    });
+    expect(list.body.tickets.map((t: { id: string }) => t.id)).toEqual([ticketId]);
+  });
+
   it('shows open tickets in the phone screen-pop', async () => {
     await shop.channelMessage('app', { phone: '13800000009' }, '裤子太小了想换大一码');
     const pop = await api.call('POST', '/v1/channels/phone/calls', {

@@ -9,6 +9,8 @@ import {
   identities,
   messages,
   sessions,
+  tickets,
+  unansweredQuestions,
 } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -220,6 +222,11 @@ export async function mergeCustomers(
   await db.update(sessions).set({ customerId: intoId }).where(eq(sessions.customerId, fromId));
   await db.update(customerEvents).set({ customerId: intoId }).where(eq(customerEvents.customerId, fromId));
   await db.update(handoffCodes).set({ customerId: intoId }).where(eq(handoffCodes.customerId, fromId));
+  await db.update(tickets).set({ customerId: intoId }).where(eq(tickets.customerId, fromId));
+  await db
+    .update(unansweredQuestions)
+    .set({ customerId: intoId })
+    .where(eq(unansweredQuestions.customerId, fromId));
   await db
     .update(customers)
     .set({
