@@ -415,6 +415,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     profile: ShopperProfile | undefined,
     normalized: string,
   ): ArticleCandidate | undefined {
+    if (productId) {
+      // An article written for other products is not about this one ("纸尿裤漏尿" for a serum question).
+      const relevant = options.filter((o) => {
+        const linked = index.articles.get(o.articleId)!.productIds;
+        return linked.length === 0 || linked.includes(productId);
+      });
+      if (relevant.length > 0) options = relevant;
+    }
     if (options.length <= 1) return options[0];
     const best = options[0]!.score;
     // Specific beats general: an article written for the product in question wins unless a
@@ -425,7 +433,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const specific = options.find(
         (o) =>
           o.score >= best * bar &&
-          o.coverage * 2 >= top.coverage &&
+          (productId !== namedProductId || o.coverage * 2 >= top.coverage) &&
           index.articles.get(o.articleId)!.productIds.includes(productId),
       );
       if (specific) return specific;
