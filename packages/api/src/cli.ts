@@ -9,8 +9,9 @@ import { demoPaths, ensureDemoApp, mountDemoShop, writeDemoInfo } from './demo';
 import { consoleLogger, silentLogger } from './deps';
 import { startServer } from './serve';
 import { loadServerKeys } from './server-keys';
-import { createMerchantApp } from './services/apps';
+import { createMerchantApp, getApp } from './services/apps';
 import { signIdentityToken } from './services/identity-tokens';
+import { importKnowledge, seedDemoStore } from './services/knowledge';
 import { VERSION } from './version';
 
 const HELP = `threadline ${VERSION} — one customer, one history, every channel
@@ -20,6 +21,7 @@ Usage:
   threadline migrate [--db URL]
   threadline app create --name "My shop" [--origin https://shop.example ...] [--wechat-appid wx… --wechat-secret …] [--db URL]
   threadline token sign --sub USER_ID [--secret is_…] [--ttl 3600] [--name N] [--phone P] [--email E] [--unionid U]
+  threadline kb import <file.json> --app app_… [--db URL]   ({articles, products?, intents?}; same ids update)
   threadline demo [--port 8787]         (what \`npm start\` runs)
 
 Environment: PORT, HOST, DATABASE_URL (file:… or libsql://…), DATABASE_AUTH_TOKEN, THREADLINE_DIR (default .threadline),
@@ -32,7 +34,7 @@ const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoP
 async function main(argv: string[]): Promise<number> {
   const [command, sub] = argv;
   const { values, positionals } = parseArgs({
-    args: argv.slice(command === 'app' || command === 'token' ? 2 : 1),
+    args: argv.slice(command === 'app' || command === 'token' || command === 'kb' ? 2 : 1),
     allowPositionals: true,
     options: {
       port: { type: 'string' },
@@ -46,12 +48,12 @@ async function main(argv: string[]): Promise<number> {
       phone: { type: 'string' },
       email: { type: 'string' },
       unionid: { type: 'string' },
+      app: { type: 'string' },
       'wechat-appid': { type: 'string' },
       'wechat-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  void positionals;
   if (!command || values.help || command === 'help') {
     console.log(HELP);
     return command ? 0 : 1;
@@ -133,6 +135,34 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case 'kb': {
+      const [file] = positionals;
+      const appId = values.app;
+      if (sub !== 'import' || !file || !appId)
+        throw new UsageError('threadline kb import <file.json> --app app_…');
+      const database = createDatabase({
+        url: databaseUrl(values.db),
+        authToken: process.env.DATABASE_AUTH_TOKEN,
+      });
+      await migrateDatabase(database);
+      const app = createApp({
+        database,
+        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
+        logger: silentLogger,
+      });
+      try {
+        await getApp(app.deps, appId);
+        const answer = await importKnowledge(
+          app.deps,
+          appId,
+          JSON.parse(readFileSync(resolve(file), 'utf8')),
+        );
+        console.log(JSON.stringify(answer));
+      } finally {
+        database.close();
+      }
+      return 0;
+    }
     case 'demo':
       await runDemo(port, host);
       return -1;
@@ -169,7 +199,9 @@ async function runDemo(port: number, host: string) {
       app.get('/', (c) => c.redirect('/docs'));
     },
   });
-  const { keys, seeded } = await ensureDemoApp(server.app.deps, async () => {});
+  const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, appId) => {
+    await seedDemoStore(deps, appId);
+  });
   const info = {
     apiUrl: server.url,
     shopUrl: `${server.url}/shop/`,
