@@ -66,6 +66,13 @@ export async function startApi(options: Partial<AppOptions> = {}) {
       /** A knowledge-base article the embedded AI engine answers from. */
       article: (article: { title: string; questions: string[]; answer: string }) =>
         call('POST', '/v1/kb/articles', keys.secretKey, article),
+      intent: (intent: {
+        id: string;
+        name: string;
+        policy: string;
+        ticketType?: string;
+        examples: string[];
+      }) => call('POST', '/v1/kb/intents', keys.secretKey, intent),
       phoneMessage: (from: Record<string, unknown>, text: string) =>
         call('POST', '/v1/channels/phone/messages', keys.secretKey, { from, text }),
       /** A mini-program client whose wx.request reaches this API in-process. */

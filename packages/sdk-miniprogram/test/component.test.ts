@@ -145,6 +145,22 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
     );
   });
 
+  it('shows a ticket card when the conversation opens one', async () => {
+    const { comp, shop } = await renderChat();
+    await shop.intent({
+      id: 'exchange_size',
+      name: '尺码换货',
+      policy: 'ticket',
+      ticketType: 'exchange',
+      examples: ['衣服尺码不合适', '尺码不对想换一件', '买小了能换大一码吗'],
+    });
+    comp.querySelector('#input')!.dispatchEvent('input', { detail: { value: '衣服尺码不合适，想换大一码' } });
+    await vi.waitFor(() => expect(comp.data.draft).not.toBe(''));
+    comp.querySelector('#send')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(comp.dom.querySelectorAll('[data-part="ticket"]')).toHaveLength(1));
+    expect(comp.dom.querySelector('[data-part="ticket"]')!.textContent).toContain('换货 工单');
+  });
+
   it('"转人工" asks for a human and the status changes', async () => {
     const { comp } = await renderChat();
     comp.querySelector('#escalate')!.dispatchEvent('tap');
