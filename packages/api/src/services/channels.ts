@@ -3,6 +3,7 @@ import type { ServiceDeps } from '../deps';
 import type { AppRow } from './apps';
 import { findOpenConversation } from './conversations';
 import { type CustomerRow, type IdentityInput, upsertVerifiedCustomer } from './customers';
+import { buildHandoffSummary } from './handoff-summary';
 import { timelinePage } from './messages';
 import { openTicketsOf, toWireTicket } from './tickets';
 import { currentCart } from './track';
@@ -58,7 +59,15 @@ export async function phoneCallContext(
       openTickets: openTickets.map(toWireTicket),
       lastIntent,
       cart,
-      summary: conversation?.summary ?? null,
+      // The call is a change of hands too: the agent or IVR gets a fresh summary.
+      summary: conversation
+        ? await buildHandoffSummary(db, conversation, {
+            reason: 'screen_pop',
+            fromChannel: conversation.lastChannel,
+            toChannel: 'phone',
+            now: deps.clock.now(),
+          })
+        : null,
     },
   };
 }

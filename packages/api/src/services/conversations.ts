@@ -5,6 +5,7 @@ import { conversations } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 import { createId } from '../secrets';
 import { appendEvent } from './events';
+import { refreshHandoffSummary } from './handoff-summary';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
@@ -69,6 +70,12 @@ export async function escalateConversation(
       })
       .where(eq(conversations.id, conversation.id))
       .returning();
+    // The agent who picks it up reads this first.
+    updated!.summary = await refreshHandoffSummary(db, updated!, {
+      reason: 'escalation',
+      fromChannel: input.channel,
+      now,
+    });
     await appendEvent(deps, db, onCommit, {
       appId: input.appId,
       customerId: input.customerId,

@@ -9,6 +9,7 @@ import { createId, randomDigits, sha256 } from '../secrets';
 import { type AppRow, DEFAULT_HANDOFF_TTL_SEC } from './apps';
 import { findOpenConversation } from './conversations';
 import { appendEvent } from './events';
+import { refreshHandoffSummary } from './handoff-summary';
 import type { RateLimiter, RateVerdict } from './rate-limiter';
 
 export type HandoffRow = typeof handoffCodes.$inferSelect;
@@ -134,7 +135,7 @@ export async function claimHandoff(
     throw new ApiError('handoff_code_used', 'This handoff code has already been used.');
   const conversation = await findOpenConversation(db, input.handoff.customerId);
   if (!conversation) return { conversationId: null };
-  await db
+  const [moved] = await db
     .update(conversations)
     .set({
       lastChannel: input.channel,
@@ -144,7 +145,15 @@ export async function claimHandoff(
         handoff: { from: input.handoff.fromChannel, to: input.channel, at: now },
       },
     })
-    .where(eq(conversations.id, conversation.id));
+    .where(eq(conversations.id, conversation.id))
+    .returning();
+  // The next channel reads this first (the session answer carries it).
+  await refreshHandoffSummary(db, moved!, {
+    reason: 'channel_handoff',
+    fromChannel: input.handoff.fromChannel,
+    toChannel: input.channel,
+    now,
+  });
   await appendEvent(deps, db, onCommit, {
     appId: input.handoff.appId,
     customerId: input.handoff.customerId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clientMessageId, conversationRef, customerRef, message, messageText } from './common';
+import { handoffSummary } from './handoffs';
 import { identityKind } from './sessions';
 
 export const channelSender = z
@@ -39,7 +40,7 @@ export const phoneCallAnswer = z.object({
     openTickets: z.array(z.record(z.string(), z.unknown())),
     lastIntent: z.string().nullable(),
     cart: z.array(z.record(z.string(), z.unknown())),
-    summary: z.record(z.string(), z.unknown()).nullable(),
+    summary: handoffSummary.nullable(),
   }),
 });
 export type PhoneCallAnswer = z.infer<typeof phoneCallAnswer>;

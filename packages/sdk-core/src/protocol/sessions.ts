@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSlug, conversationRef, customerRef } from './common';
+import { handoffSummary } from './handoffs';
 
 export const identityKind = z.enum([
   'anonymous',
@@ -53,7 +54,7 @@ export const sessionAnswer = z.object({
     .object({
       fromChannel: z.string(),
       conversationId: z.string(),
-      summary: z.record(z.string(), z.unknown()).optional(),
+      summary: handoffSummary.optional(),
     })
     .optional(),
 });

@@ -1,3 +1,4 @@
+import type { HandoffSummary } from '@threadline/sdk-core/protocol';
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
@@ -18,7 +19,7 @@ export const conversations = sqliteTable(
     /** What the bot remembers across channels: last product, order, intents. */
     context: text('context', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     /** Structured handoff summary, refreshed whenever the conversation changes hands. */
-    summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>(),
+    summary: text('summary', { mode: 'json' }).$type<HandoffSummary>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     resolvedAt: integer('resolved_at'),

@@ -1,0 +1,82 @@
+import { handoffSummary, phoneCallAnswer, sessionAnswer } from '@threadline/sdk-core/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoStore } from '../src/services/knowledge';
+import { anonymousId, createTestApi, type TestApi } from './harness';
+
+describe('the handoff summary travels with the conversation', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi();
+  });
+  afterAll(() => api.close());
+
+  it('carries channels, products, orders, bot answers, tickets and mood to the next channel and the phone', async () => {
+    const shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    const token = await shop.identityToken('user-51', { phone: '+86 138 0013 8000' });
+
+    // On the phone line first, then on the web.
+    const phone = await shop.channelMessage('phone', { externalId: 'user-51' }, '玻尿酸面霜保质期多久');
+    expect(phone.status).toBe(201);
+    expect(phone.body.replies[0]?.meta?.productId).toBe('p-hyaluronic-cream');
+    const web = await shop.startSession({ channel: 'web', identityToken: token });
+    expect((await shop.send(web.sessionToken, '订单LY20240601123还没发货吧')).status).toBe(201);
+
+    const code = await api.call('POST', '/v1/handoffs', {
+      token: web.sessionToken,
+      body: { toChannel: 'app' },
+    });
+    expect(code.status).toBe(201);
+    const app = await api.call('POST', '/v1/sessions', {
+      token: shop.publishableKey,
+      body: { channel: 'app', anonymousId: anonymousId(), handoffCode: code.body.code },
+    });
+    expect(app.status).toBe(201);
+    const summary = handoffSummary.parse(sessionAnswer.parse(app.body).handoff?.summary);
+    expect(summary).toMatchObject({
+      reason: 'channel_handoff',
+      fromChannel: 'web',
+      toChannel: 'app',
+      conversationId: app.body.conversation.id,
+    });
+    expect(summary.channels).toEqual(['phone', 'web', 'app']);
+    expect(summary.products).toContainEqual({ id: 'p-hyaluronic-cream', name: '澜悦玻尿酸水润保湿面霜' });
+    expect(summary.orderIds).toContain('LY20240601123');
+    expect(summary.intents).toEqual(expect.arrayContaining(['shelf_life']));
+    expect(summary.botAnswered.length).toBeGreaterThan(0);
+    expect(summary.lastCustomerMessage).toMatchObject({
+      channel: 'web',
+      text: '订单LY20240601123还没发货吧',
+    });
+    expect(summary.sentiment).toEqual({ negativeMessages: 0, flags: [] });
+
+    // An unhappy shopper asks for a person in the app; the summary is refreshed for the agent.
+    await shop.send(app.body.sessionToken, '太差了，等了这么久，我要投诉');
+    const escalated = await api.call('POST', '/v1/escalate', { token: app.body.sessionToken, body: {} });
+    expect(escalated.body.conversation.status).toBe('queued');
+
+    // The same shopper then calls: the screen-pop reads the summary first.
+    const call = await api.call('POST', '/v1/channels/phone/calls', {
+      token: shop.secretKey,
+      body: { from: { phone: '+86 138 0013 8000' } },
+    });
+    expect(call.status).toBe(200);
+    const popped = phoneCallAnswer.parse(call.body).context.summary!;
+    expect(popped.reason).toBe('screen_pop');
+    expect(popped.status).toBe('queued');
+    expect(popped.sentiment.negativeMessages).toBe(1);
+    expect(popped.sentiment.flags).toContain('negative');
+    expect(popped.orderIds).toContain('LY20240601123');
+    expect(popped.messageCount).toBe(call.body.context.recentMessages.length);
+  });
+
+  it('a conversation with nothing open has no summary on the phone', async () => {
+    const shop = await api.createShop();
+    const call = await api.call('POST', '/v1/channels/phone/calls', {
+      token: shop.secretKey,
+      body: { from: { phone: '13900000000' } },
+    });
+    expect(call.status).toBe(200);
+    expect(call.body.context.summary).toBeNull();
+  });
+});
