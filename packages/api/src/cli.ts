@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { llmOptionsFromEnv } from './ai/llm-writer';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { createDatabase, migrateDatabase } from './db/database';
@@ -26,7 +27,7 @@ Usage:
 
 Environment: PORT, HOST, DATABASE_URL (file:… or libsql://…), DATABASE_AUTH_TOKEN, THREADLINE_DIR (default .threadline),
 THREADLINE_MASTER_KEY and THREADLINE_SESSION_KEY (32 bytes, base64; generated into THREADLINE_DIR when unset),
-WECHAT_API_BASE.`;
+WECHAT_API_BASE, LLM_BASE_URL + LLM_MODEL (+ LLM_API_KEY, LLM_TIMEOUT_MS) for answers written by any OpenAI-compatible model.`;
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
@@ -80,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
         port,
         host,
         wechatApiBase: process.env.WECHAT_API_BASE,
+        ai: { llm: llmOptionsFromEnv(process.env) },
         publicUrl: process.env.PUBLIC_URL,
       });
       console.log(`Threadline API listening on ${server.url} (docs: ${server.url}/docs)`);
@@ -194,6 +196,7 @@ async function runDemo(port: number, host: string) {
     host,
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
+    ai: { llm: llmOptionsFromEnv(process.env) },
     mount: (app) => {
       mountDemoShop(app, { repoRoot, infoPath: paths.info });
       app.get('/', (c) => c.redirect('/docs'));
