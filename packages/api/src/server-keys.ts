@@ -27,11 +27,17 @@ export function loadServerKeys(env: NodeJS.ProcessEnv, keyFile: string): ServerK
   }
   if (!existsSync(keyFile)) {
     mkdirSync(dirname(keyFile), { recursive: true });
-    const fresh = { masterKey: randomBytes(32).toString('base64'), sessionSigningKey: randomBytes(32).toString('base64') };
+    const fresh = {
+      masterKey: randomBytes(32).toString('base64'),
+      sessionSigningKey: randomBytes(32).toString('base64'),
+    };
     writeFileSync(keyFile, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(keyFile, 0o600);
   }
-  const stored = JSON.parse(readFileSync(keyFile, 'utf8')) as { masterKey: string; sessionSigningKey: string };
+  const stored = JSON.parse(readFileSync(keyFile, 'utf8')) as {
+    masterKey: string;
+    sessionSigningKey: string;
+  };
   return {
     masterKey: decodeKey('masterKey', stored.masterKey),
     sessionSigningKey: decodeKey('sessionSigningKey', stored.sessionSigningKey),
