@@ -77,9 +77,7 @@ describe('examples/miniprogram', () => {
     });
     wx.loginCodes.push('wx-login-code');
     (globalThis as { wx?: unknown }).wx = wx;
-    // biome-ignore lint/suspicious/noExplicitAny: App() options as the example defines them.
     let app: any;
-    // biome-ignore lint/suspicious/noExplicitAny: Page() options as the example defines them.
     let page: any;
     run('app.js', { wx, App: (options: unknown) => (app = options) });
     app.onLaunch();

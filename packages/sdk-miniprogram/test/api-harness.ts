@@ -30,7 +30,6 @@ export async function startApi(options: Partial<AppOptions> = {}) {
     ...options,
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: answers of every route are read loosely in flows.
   async function call(method: string, path: string, token: string, body?: unknown): Promise<any> {
     const response = await app.request(path, {
       method,

@@ -117,7 +117,6 @@ describe('the built miniprogram_dist', () => {
       const shop = await api.createShop();
       const wx = createFakeWx({ respond: answerWithApi(api.app) });
       const { exports, asked } = load(wx);
-      // biome-ignore lint/suspicious/noExplicitAny: the bundle's exports, from another realm.
       const client = (exports.createThreadline as any)({ appKey: shop.publishableKey, apiUrl: API_URL });
       try {
         const started = await client.start();

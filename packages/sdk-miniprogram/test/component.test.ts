@@ -65,7 +65,6 @@ const shown = (comp: SimulatedComponent) =>
 
 describe('<threadline-chat> rendered by miniprogram-simulate', () => {
   let api: StartedApi;
-  // biome-ignore lint/suspicious/noExplicitAny: the built CommonJS entry, loaded as the component loads it.
   let sdk: any;
 
   beforeAll(async () => {

@@ -183,7 +183,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     for (const t of tokens.chars) weight += idf(t) * FIELD_BOOST.chars;
     return weight;
   };
-  const coverageOf = (match: Record<string, string[]>, tokens: TextTokens, weight: number) => {
+  const coverageOf = (match: Record<string, string[]>, _tokens: TextTokens, weight: number) => {
     if (weight === 0) return 0;
     let covered = 0;
     for (const [term, fields] of Object.entries(match)) {
