@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InStatement, type TransactionMode } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { createLocalClient } from './local-client';
 import * as schema from './schema/index';
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -45,17 +46,37 @@ export function findMigrationsFolder(from = fileURLToPath(import.meta.url)): str
  * request's uncommitted rows. Remote URLs (libsql://, http://) use the server's transactions.
  */
 export function createDatabase(options: DatabaseOptions): Database {
-  const raw = createClient({ url: options.url, authToken: options.authToken });
   const isLocal = options.url.startsWith('file:') || options.url === ':memory:';
+  // Plain local files get the statement-caching client; anything else (remote, URL options) the stock one.
+  const raw =
+    (isLocal ? createLocalClient(options.url) : null) ??
+    createClient({ url: options.url, authToken: options.authToken });
   if (!isLocal) return remoteDatabase(raw);
 
   const inTransaction = new AsyncLocalStorage<true>();
   let tail: Promise<unknown> = Promise.resolve();
+  let queued = 0;
   const serialize = <T>(task: () => Promise<T>): Promise<T> => {
     if (inTransaction.getStore()) return task();
+    // Nothing queued or running: nothing to wait for, so skip the promise chain.
+    if (queued === 0) {
+      queued++;
+      let run: Promise<T>;
+      try {
+        run = task();
+      } catch (error) {
+        run = Promise.reject(error);
+      }
+      tail = run.then(done, done);
+      return run;
+    }
+    queued++;
     const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
+    tail = run.then(done, done);
     return run;
+  };
+  const done = () => {
+    queued--;
   };
 
   const client = new Proxy(raw, {
