@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../deps';
-import { knowledgeRevision, loadKnowledge } from '../services/knowledge';
+import { cachedKnowledgeRevision, loadKnowledge } from '../services/knowledge';
 import { type AnswerEngine, createAnswerEngine } from './answer-engine';
 import { createKnowledgeIndex } from './knowledge-index';
 
@@ -10,7 +10,8 @@ interface Entry {
 
 /**
  * One in-memory engine per app, rebuilt when the app's knowledge revision moves — a write through
- * any API process bumps it, so imports take effect on the next message without a restart.
+ * any API process bumps it, so imports take effect without a restart: at once in the process that
+ * made them, within REVISION_TTL_MS (1 s) in the others.
  */
 export function createEngineRegistry(deps: Pick<ServiceDeps, 'database' | 'logger'>) {
   const entries = new Map<string, Entry>();
@@ -23,7 +24,8 @@ export function createEngineRegistry(deps: Pick<ServiceDeps, 'database' | 'logge
   return {
     /** The app's engine, current as of its latest knowledge revision. */
     async get(appId: string): Promise<AnswerEngine> {
-      const revision = await knowledgeRevision(deps.database.db, appId);
+      // Cached briefly per process (see REVISION_TTL_MS); this process's own changes show at once.
+      const revision = await cachedKnowledgeRevision(deps.database, appId);
       const entry = entries.get(appId);
       if (entry && entry.revision === revision) return entry.engine;
       const built = build(appId).then((b) => b.engine);

@@ -68,6 +68,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, where = 'b
 
 /** Marks the app's knowledge as changed: every process rebuilds its index on the next answer. */
 async function bumpRevision(db: Db, appId: string, now: number): Promise<void> {
+  noteLocalChange(appId);
   await db
     .insert(kbRevisions)
     .values({ appId, revision: 1, updatedAt: now })
@@ -84,6 +85,48 @@ export async function knowledgeRevision(db: Db, appId: string): Promise<number> 
     .from(kbRevisions)
     .where(eq(kbRevisions.appId, appId));
   return row?.revision ?? 0;
+}
+
+/**
+ * How long a process trusts the revision it last read. Changes made through this process are seen
+ * at once (they invalidate it); a change made by another process against the same database is
+ * picked up within this time.
+ */
+export const REVISION_TTL_MS = 1000;
+
+/** Knowledge changes this process made, per app: any change invalidates the cached revision. */
+const localChanges = new Map<string, number>();
+const revisionCache = new WeakMap<
+  Deps['database'],
+  Map<string, { revision: number; changes: number; at: number }>
+>();
+
+function noteLocalChange(appId: string): void {
+  localChanges.set(appId, (localChanges.get(appId) ?? 0) + 1);
+}
+
+/** Runs a knowledge write and invalidates the cached revision again once it has committed. */
+function afterCommit<T>(appId: string, write: Promise<T>): Promise<T> {
+  return write.finally(() => noteLocalChange(appId));
+}
+
+/**
+ * The app's knowledge revision, read at most every REVISION_TTL_MS per process (the send path
+ * asks on every message); this process's own changes take effect immediately.
+ */
+export async function cachedKnowledgeRevision(database: Deps['database'], appId: string): Promise<number> {
+  let perApp = revisionCache.get(database);
+  if (!perApp) {
+    perApp = new Map();
+    revisionCache.set(database, perApp);
+  }
+  const changes = localChanges.get(appId) ?? 0;
+  const now = Date.now();
+  const cached = perApp.get(appId);
+  if (cached && cached.changes === changes && now - cached.at < REVISION_TTL_MS) return cached.revision;
+  const revision = await knowledgeRevision(database.db, appId);
+  perApp.set(appId, { revision, changes, at: now });
+  return revision;
 }
 
 async function writeArticle(db: Db, appId: string, body: KbArticleBody, now: number): Promise<ArticleRow> {
@@ -106,12 +149,15 @@ async function writeArticle(db: Db, appId: string, body: KbArticleBody, now: num
 
 /** Creates an article, or replaces the one with the same id. */
 export async function upsertArticle(deps: Deps, appId: string, body: KbArticleBody): Promise<KbArticle> {
-  return deps.database.write(async (db) => {
-    const now = deps.clock.now();
-    const row = await writeArticle(db, appId, body, now);
-    await bumpRevision(db, appId, now);
-    return toWireArticle(row);
-  });
+  return afterCommit(
+    appId,
+    deps.database.write(async (db) => {
+      const now = deps.clock.now();
+      const row = await writeArticle(db, appId, body, now);
+      await bumpRevision(db, appId, now);
+      return toWireArticle(row);
+    }),
+  );
 }
 
 /**
@@ -121,40 +167,43 @@ export async function upsertArticle(deps: Deps, appId: string, body: KbArticleBo
  */
 export async function importKnowledge(deps: Deps, appId: string, payload: unknown): Promise<KbImportAnswer> {
   const { articles, products = [], intents = [] } = parseOrThrow(kbImportBody, payload, 'knowledge file');
-  return deps.database.write(async (db) => {
-    const now = deps.clock.now();
-    for (const product of products) {
-      const values = {
-        name: product.name,
-        aliases: product.aliases ?? [],
-        category: product.category ?? null,
-        price: product.price ?? null,
-        attributes: product.attributes ?? {},
-        updatedAt: now,
-      };
-      await db
-        .insert(kbProducts)
-        .values({ appId, id: product.id, createdAt: now, ...values })
-        .onConflictDoUpdate({ target: [kbProducts.appId, kbProducts.id], set: values });
-    }
-    for (const intent of intents) {
-      const values = {
-        name: intent.name,
-        policy: intent.policy,
-        ticketType: intent.ticketType ?? null,
-        answerFrom: intent.answerFrom ?? null,
-        examples: intent.examples,
-        updatedAt: now,
-      };
-      await db
-        .insert(kbIntents)
-        .values({ appId, id: intent.id, createdAt: now, ...values })
-        .onConflictDoUpdate({ target: [kbIntents.appId, kbIntents.id], set: values });
-    }
-    for (const article of articles) await writeArticle(db, appId, article, now);
-    await bumpRevision(db, appId, now);
-    return { imported: { articles: articles.length, products: products.length, intents: intents.length } };
-  });
+  return afterCommit(
+    appId,
+    deps.database.write(async (db) => {
+      const now = deps.clock.now();
+      for (const product of products) {
+        const values = {
+          name: product.name,
+          aliases: product.aliases ?? [],
+          category: product.category ?? null,
+          price: product.price ?? null,
+          attributes: product.attributes ?? {},
+          updatedAt: now,
+        };
+        await db
+          .insert(kbProducts)
+          .values({ appId, id: product.id, createdAt: now, ...values })
+          .onConflictDoUpdate({ target: [kbProducts.appId, kbProducts.id], set: values });
+      }
+      for (const intent of intents) {
+        const values = {
+          name: intent.name,
+          policy: intent.policy,
+          ticketType: intent.ticketType ?? null,
+          answerFrom: intent.answerFrom ?? null,
+          examples: intent.examples,
+          updatedAt: now,
+        };
+        await db
+          .insert(kbIntents)
+          .values({ appId, id: intent.id, createdAt: now, ...values })
+          .onConflictDoUpdate({ target: [kbIntents.appId, kbIntents.id], set: values });
+      }
+      for (const article of articles) await writeArticle(db, appId, article, now);
+      await bumpRevision(db, appId, now);
+      return { imported: { articles: articles.length, products: products.length, intents: intents.length } };
+    }),
+  );
 }
 
 /** Creates or replaces one product. */
@@ -182,14 +231,17 @@ export async function deleteKnowledgeItem(
   id: string,
 ): Promise<boolean> {
   const table = tables[kind];
-  return deps.database.write(async (db) => {
-    const removed = await db
-      .delete(table)
-      .where(and(eq(table.appId, appId), eq(table.id, id)))
-      .returning({ id: table.id });
-    if (removed.length > 0) await bumpRevision(db, appId, deps.clock.now());
-    return removed.length > 0;
-  });
+  return afterCommit(
+    appId,
+    deps.database.write(async (db) => {
+      const removed = await db
+        .delete(table)
+        .where(and(eq(table.appId, appId), eq(table.id, id)))
+        .returning({ id: table.id });
+      if (removed.length > 0) await bumpRevision(db, appId, deps.clock.now());
+      return removed.length > 0;
+    }),
+  );
 }
 
 export async function listArticles(deps: Deps, appId: string): Promise<KbArticle[]> {
