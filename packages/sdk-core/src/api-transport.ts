@@ -27,6 +27,8 @@ export interface ApiTransportOptions {
   runtime: Runtime;
   apiUrl: string;
   timeoutMs: number;
+  /** Every answer (`true`: a 2xx came back) and every network failure or timeout (`false`). */
+  onReachable?(reachable: boolean): void;
 }
 
 /**
@@ -88,12 +90,16 @@ export function createApiTransport(options: ApiTransportOptions): ApiTransport {
         retryAfter = response.headers?.get('retry-after');
         text = await Promise.race([response.text(), abandoned]);
       } catch (error) {
-        if (ThreadlineError.isInstance(error)) throw error;
-        throw source.signal.aborted
-          ? timedOut
-            ? new TimeoutError(timeoutMs)
-            : clientError('aborted', 'The request was cancelled.')
-          : new NetworkError(error instanceof Error ? error.message : undefined, error);
+        const failure = ThreadlineError.isInstance(error)
+          ? error
+          : source.signal.aborted
+            ? timedOut
+              ? new TimeoutError(timeoutMs)
+              : clientError('aborted', 'The request was cancelled.')
+            : new NetworkError(error instanceof Error ? error.message : undefined, error);
+        if (NetworkError.isInstance(failure) || TimeoutError.isInstance(failure))
+          options.onReachable?.(false);
+        throw failure;
       }
       let json: unknown;
       try {
@@ -106,7 +112,10 @@ export function createApiTransport(options: ApiTransportOptions): ApiTransport {
             error,
           );
       }
-      if (status >= 200 && status < 300) return json as T;
+      if (status >= 200 && status < 300) {
+        options.onReachable?.(true);
+        return json as T;
+      }
       throw new HttpError(
         status,
         (json as Partial<ErrorEnvelope> | undefined)?.error,

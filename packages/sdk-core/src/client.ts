@@ -1,6 +1,6 @@
 import { createApiTransport } from './api-transport';
 import { createEmitter } from './emitter';
-import { clientError, NetworkError, type ThreadlineError, TimeoutError, toThreadlineError } from './errors';
+import { clientError, type ThreadlineError, toThreadlineError } from './errors';
 import type { Platform } from './platform';
 import type {
   Channel,
@@ -18,10 +18,11 @@ import type {
 } from './protocol/index';
 import { type ConnectionStatus, createRealtime } from './realtime';
 import type { BackoffOptions } from './retry-policy';
-import { createRuntime } from './runtime';
+import { createRuntime, hostGlobals } from './runtime';
 import { createSafeStorage } from './safe-storage';
-import { createSendQueue, type PendingMessage } from './send-queue';
+import { createSendQueue, type PendingMessage, withRealmLock } from './send-queue';
 import { createSessionManager } from './session';
+import { STORAGE_KEYS } from './storage-keys';
 
 export type { ConnectionStatus } from './realtime';
 export type { PendingMessage } from './send-queue';
@@ -56,6 +57,18 @@ export interface TicketEvent {
   ticket: Record<string, unknown>;
 }
 
+/** The person behind the client changed: reload what you show of their history. */
+export interface SessionEvent {
+  /**
+   * `identified` (identify()), `resumed` (resume()), `wechat` (loginWithWechat), `reset` (reset()),
+   * or `renewed`: a silent session renewal landed on another customer.
+   */
+  reason: 'identified' | 'resumed' | 'wechat' | 'reset' | 'renewed';
+  /** Who the client speaks for now; null after reset() until a new session starts. */
+  customer: CustomerRef | null;
+  previous: CustomerRef | null;
+}
+
 /** Every event `on()` accepts, with what its listeners receive. */
 export interface ClientEvents {
   /** Every new message of this customer, from any channel (each once). */
@@ -65,7 +78,13 @@ export interface ClientEvents {
   conversation: ConversationUpdate;
   typing: TypingEvent;
   ticket: TicketEvent;
+  /**
+   * `online` once any request succeeds (or the stream opens), `offline` when the network fails,
+   * `reconnecting` while realtime retries another failure; each emitted once per change.
+   */
   connection: ConnectionStatus;
+  /** After identify(), resume(), loginWithWechat(), reset(), or a renewal onto another customer. */
+  session: SessionEvent;
   /** Background failures (never thrown at the host). */
   error: ThreadlineError;
 }
@@ -119,8 +138,8 @@ const MAX_TEXT = 4000;
 const SEEN_LIMIT = 1000;
 
 const consoleLogger: Logger = {
-  warn: (message, fields) => (globalThis as { console?: Logger }).console?.warn(message, fields),
-  error: (message, fields) => (globalThis as { console?: Logger }).console?.error(message, fields),
+  warn: (message, fields) => hostGlobals<{ console: Logger }>().console?.warn(message, fields),
+  error: (message, fields) => hostGlobals<{ console: Logger }>().console?.error(message, fields),
 };
 
 /** Creates the platform-agnostic Threadline client. */
@@ -133,6 +152,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
   let started = false;
   let closed = false;
   let connection: ConnectionStatus = 'offline';
+  let customer: CustomerRef | null = null;
   let lastConversation = '';
   let storageFailed = false;
   let unsubscribeNetwork: (() => void) | undefined;
@@ -151,8 +171,9 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     emitter.emit('error', failure);
   };
 
+  /** The one place the connection state changes; a closed client stays offline. */
   const setConnection = (status: ConnectionStatus) => {
-    if (status === connection) return;
+    if (status === connection || (closed && status === 'online')) return;
     connection = status;
     emitter.emit('connection', status);
   };
@@ -195,7 +216,12 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     runtime,
     apiUrl: options.apiUrl,
     timeoutMs: options.requestTimeoutMs ?? 15_000,
+    onReachable: (reachable) => setConnection(reachable ? 'online' : 'offline'),
   });
+
+  const personChanged = (reason: SessionEvent['reason'], previous: CustomerRef | null) => {
+    emitter.emit('session', { reason, customer, previous });
+  };
 
   const session = createSessionManager({
     transport,
@@ -206,8 +232,15 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     device: platform.device,
     onChange(change, state) {
       if (state?.conversation) emitConversation(state.conversation);
-      if (change === 'identified' || change === 'resumed') realtime?.restart();
+      if (change === 'identified' || change === 'resumed' || change === 'wechat') realtime?.restart();
       if (change === 'reset') realtime?.restart({ forgetCursor: true });
+      const previous = customer;
+      customer = state?.customer ?? null;
+      // reset() tells once the next session is there; a first start is nobody changing.
+      if (change === 'identified' || change === 'resumed' || change === 'wechat')
+        personChanged(change, previous);
+      else if (change === 'renewed' && previous && customer && previous.id !== customer.id)
+        personChanged(change, previous);
     },
     onWarning: (error, context) => report(error, context),
   });
@@ -239,9 +272,14 @@ export function createClient(options: ClientOptions): ThreadlineClient {
           },
         });
 
+  const prefix = options.storagePrefix ?? 'threadline.';
   const queue = createSendQueue({
     storage,
     runtime,
+    lock(name, fn) {
+      const lockName = `${prefix}${STORAGE_KEYS.sendQueue}.${name}`;
+      return platform.lock ? platform.lock(lockName, fn) : withRealmLock(lockName, fn);
+    },
     backoff: options.backoff,
     deliver: (message) =>
       session.authed<SendMessageAnswer>({
@@ -255,7 +293,6 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       if (!awaited) report(error, `the API refused queued message ${message.clientMessageId}`);
     },
     onRetry(message, error, delayMs) {
-      if (NetworkError.isInstance(error) || TimeoutError.isInstance(error)) setConnection('offline');
       logger.debug?.('threadline: send will be retried', {
         clientMessageId: message.clientMessageId,
         code: error.code,
@@ -371,6 +408,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     },
     async reset() {
       if (closed) return;
+      const previous = customer ?? session.current()?.customer ?? null;
       try {
         seen.clear();
         lastConversation = '';
@@ -384,6 +422,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       } catch (error) {
         report(error, 'reset could not start a new session');
       }
+      if (!closed) personChanged('reset', previous);
     },
     close() {
       if (closed) return;

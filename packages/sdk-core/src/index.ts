@@ -10,6 +10,7 @@ export {
   type Logger,
   type PendingMessage,
   type ResumeResult,
+  type SessionEvent,
   type StartResult,
   type ThreadlineClient,
   type TicketEvent,

@@ -77,6 +77,12 @@ export interface Platform {
    * onAppShow: realtime pauses and resumes from its cursor. Returns an unsubscribe.
    */
   onAppStateChange?(listener: (active: boolean) => void): () => void;
+  /**
+   * Runs `fn` holding the lock `name`, shared by every client on the same storage (browser tabs:
+   * Web Locks), and returns what it returns. The send queue uses it so only one client writes or
+   * flushes at a time. Without it each client only relies on the API's clientMessageId idempotency.
+   */
+  lock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Cryptographically strong random bytes; defaults to `crypto.getRandomValues` when the host has it. */
   randomBytes?(length: number): Uint8Array;
   /** Sent with every new session (platform, userAgent, locale, appVersion). */

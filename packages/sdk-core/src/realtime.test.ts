@@ -51,7 +51,9 @@ describe('realtime', () => {
     const tickets = record(client, 'ticket');
     const connection = record(client, 'connection');
     await client.start();
-    await vi.waitFor(() => expect(connection).toEqual(['online']));
+    await vi.waitFor(() => expect(platform.streams[0]?.closed).toBe(false));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection).toEqual(['online']);
 
     const [stream] = platform.streams;
     expect(stream!.request.headers.authorization).toBe('Bearer st_1');
@@ -84,7 +86,9 @@ describe('realtime', () => {
     const messages = record(client, 'message');
     const connection = record(client, 'connection');
     await client.start();
-    await vi.waitFor(() => expect(connection).toEqual(['online']));
+    await vi.waitFor(() => expect(platform.streams[0]?.closed).toBe(false));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection).toEqual(['online']);
     platform.publish('message.created', phoneMessage('msg_1', 'one'));
     await vi.advanceTimersByTimeAsync(0);
 
@@ -93,7 +97,9 @@ describe('realtime', () => {
     platform.publish('message.created', phoneMessage('msg_2', 'two (while away)'));
     await vi.advanceTimersByTimeAsync(5_000);
     platform.setOnline(true);
-    await vi.waitFor(() => expect(connection.at(-1)).toBe('online'));
+    await vi.waitFor(() => expect(platform.streams.at(-1)?.closed).toBe(false));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection.at(-1)).toBe('online');
 
     const resumed = platform.streams.at(-1)!;
     expect(resumed.request.headers['last-event-id']).toBe('1');
@@ -129,11 +135,14 @@ describe('realtime', () => {
     const client = clientOn(platform);
     const connection = record(client, 'connection');
     await client.start();
-    await vi.waitFor(() => expect(connection).toEqual(['online']));
+    await vi.waitFor(() => expect(platform.streams[0]?.closed).toBe(false));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection).toEqual(['online']);
     platform.expireSessions();
     platform.streams[0]!.end();
     await vi.advanceTimersByTimeAsync(2_000);
-    await vi.waitFor(() => expect(connection.at(-1)).toBe('online'));
+    await vi.waitFor(() => expect(platform.streams).toHaveLength(3));
+    expect(connection.at(-1)).toBe('online');
     expect(platform.callsTo('POST', '/v1/sessions')).toHaveLength(2);
     expect(platform.streams.map((s) => s.request.token)).toEqual(['st_1', 'st_1', 'st_2']);
     client.close();
@@ -203,5 +212,77 @@ describe('realtime', () => {
     expect(platform.streams[1]!.request.token).toBe('st_2');
     client.close();
     expect(platform.streams[1]!.closed).toBe(true);
+  });
+});
+
+describe('the connection state', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  const networkDown = () => {
+    throw new TypeError('Failed to fetch');
+  };
+
+  it('comes back online with the next acknowledged send when the stream outlived the blip', async () => {
+    const platform = createFakePlatform();
+    const client = clientOn(platform);
+    const connection = record(client, 'connection');
+    await client.start();
+    await vi.waitFor(() => expect(platform.streams[0]?.closed).toBe(false));
+    platform.routeOnce('POST', '/v1/messages', networkDown);
+    platform.routeOnce('POST', '/v1/messages', networkDown);
+    const sent = client.send('还在吗');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection).toEqual(['online', 'offline']);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await sent;
+    // Two failures told once; the stream never dropped, yet the state is online again.
+    expect(connection).toEqual(['online', 'offline', 'online']);
+    expect(platform.streams).toHaveLength(1);
+    expect(client.getState().connection).toBe('online');
+    client.close();
+  });
+
+  it('long-polling: a failed poll says offline once, the next answered poll says online once', async () => {
+    const platform = createFakePlatform({ stream: false });
+    const client = clientOn(platform);
+    const connection = record(client, 'connection');
+    await client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(connection).toEqual(['online']);
+    const polls = platform.callsTo('GET', '/v1/updates').length;
+    platform.route('GET', '/v1/updates', networkDown);
+    platform.publish('typing', { conversationId: 'con_1', author: { type: 'bot' }, typing: true });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(platform.callsTo('GET', '/v1/updates').length).toBeGreaterThan(polls + 2);
+    expect(connection).toEqual(['online', 'offline']);
+    platform.route('GET', '/v1/updates', platform.defaultHandler);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(connection).toEqual(['online', 'offline', 'online']);
+    client.close();
+  });
+
+  it('any answered request ends offline, even with realtime off; close() leaves it offline for good', async () => {
+    const platform = createFakePlatform();
+    const client = clientOn(platform, { realtime: false });
+    const connection = record(client, 'connection');
+    platform.setOnline(false);
+    await client.start().catch(() => {});
+    await client.timeline().catch(() => {});
+    expect(connection).toEqual([]); // it starts offline: nothing changed
+    platform.setOnline(true);
+    await client.timeline();
+    expect(connection).toEqual(['online']);
+    const late = client.track('after_close');
+    client.close();
+    await late.catch(() => {});
+    expect(connection).toEqual(['online', 'offline']);
+    expect(client.getState().connection).toBe('offline');
   });
 });

@@ -6,7 +6,13 @@ interface HostGlobals {
   clearTimeout(handle: unknown): void;
   crypto?: { getRandomValues(array: Uint8Array): Uint8Array };
 }
-const host = globalThis as unknown as HostGlobals;
+/**
+ * The host's global object, read at call time: old WeChat base libraries have no `globalThis`, and
+ * reading it while the module loads would throw before any platform could stand in.
+ */
+export function hostGlobals<T = HostGlobals>(): Partial<T> {
+  return (typeof globalThis !== 'undefined' ? globalThis : {}) as Partial<T>;
+}
 
 /** Clock, timers and randomness: the platform's when given, else the host's, looked up at call time (so fake timers apply). */
 export interface Runtime {
@@ -23,15 +29,17 @@ export interface Runtime {
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 export function createRuntime(platform: Platform): Runtime {
+  const host = hostGlobals;
   const setTimer = (callback: () => void, ms: number) =>
-    platform.setTimeout ? platform.setTimeout(callback, ms) : host.setTimeout(callback, ms);
+    platform.setTimeout ? platform.setTimeout(callback, ms) : host().setTimeout!(callback, ms);
   const clearTimer = (handle: unknown) =>
-    platform.clearTimeout ? platform.clearTimeout(handle) : host.clearTimeout(handle);
+    platform.clearTimeout ? platform.clearTimeout(handle) : host().clearTimeout!(handle);
 
   const randomBytes = (length: number): Uint8Array => {
     if (platform.randomBytes) return platform.randomBytes(length);
     const bytes = new Uint8Array(length);
-    if (host.crypto?.getRandomValues) return host.crypto.getRandomValues(bytes);
+    const crypto = host().crypto;
+    if (crypto?.getRandomValues) return crypto.getRandomValues(bytes);
     // Last resort for hosts with no crypto at all; platforms there should supply randomBytes.
     for (let i = 0; i < length; i++) bytes[i] = Math.floor(Math.random() * 256);
     return bytes;

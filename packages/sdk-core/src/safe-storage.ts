@@ -4,8 +4,11 @@ import type { StorageKey } from './storage-keys';
 /** Platform storage behind one async, never-throwing face: failures are reported, not thrown. */
 export interface SafeStorage {
   get(key: StorageKey): Promise<string | null>;
-  set(key: StorageKey, value: string): Promise<void>;
-  remove(key: StorageKey): Promise<void>;
+  /** Like `get`, but `undefined` when the storage failed rather than held nothing. */
+  read(key: StorageKey): Promise<string | null | undefined>;
+  /** Resolves `false` when the value could not be stored. */
+  set(key: StorageKey, value: string): Promise<boolean>;
+  remove(key: StorageKey): Promise<boolean>;
 }
 
 export interface SafeStorageOptions {
@@ -34,7 +37,16 @@ export function createSafeStorage(options: SafeStorageOptions): SafeStorage {
   };
   return {
     get: (key) => run(key, null, async (k) => (await options.storage.getItem(k)) ?? null),
-    set: (key, value) => run(key, undefined, (k) => options.storage.setItem(k, value)),
-    remove: (key) => run(key, undefined, (k) => options.storage.removeItem(k)),
+    read: (key) => run(key, undefined, async (k) => (await options.storage.getItem(k)) ?? null),
+    set: (key, value) =>
+      run(key, false, async (k) => {
+        await options.storage.setItem(k, value);
+        return true;
+      }),
+    remove: (key) =>
+      run(key, false, async (k) => {
+        await options.storage.removeItem(k);
+        return true;
+      }),
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ClientOptions, createClient } from './client';
 import { HttpError } from './errors';
+import type { SendMessageAnswer } from './protocol/index';
 import { STORAGE_KEYS } from './storage-keys';
 import { createAsyncMemoryStorage, createFakePlatform, type FakePlatform } from './testing/index';
 
@@ -199,5 +200,130 @@ describe('the durable send queue', () => {
     expect(platform.api.posts.get(firstId!)).toBe(2);
     expect(platform.api.messages.filter((m) => m.text === 'only once please')).toHaveLength(1);
     expect(answer.message.clientMessageId).toBe(firstId);
+  });
+
+  describe('shared by two clients on one storage (two tabs)', () => {
+    /** Web Locks in miniature: one holder per name, the rest wait in order. */
+    function addLocks(platform: FakePlatform) {
+      const tails = new Map<string, Promise<unknown>>();
+      const taken: string[] = [];
+      platform.lock = <T>(name: string, fn: () => Promise<T>) => {
+        const run = (tails.get(name) ?? Promise.resolve()).then(() => {
+          taken.push(name);
+          return fn();
+        });
+        tails.set(
+          name,
+          run.catch(() => {}),
+        );
+        return run;
+      };
+      return taken;
+    }
+    const stored = (platform: FakePlatform) =>
+      JSON.parse((platform.storage.getItem(`threadline.${STORAGE_KEYS.sendQueue}`) as string) ?? '[]').map(
+        (m: { text: string }) => m.text,
+      );
+
+    it('never overwrites the other tab’s queued messages; each is sent once when the network is back', async () => {
+      const platform = createFakePlatform();
+      platform.setOnline(false);
+      const [a, b] = [clientOn(platform), clientOn(platform)];
+      const sends: Promise<SendMessageAnswer>[] = [];
+      for (const [client, text] of [
+        [a, 'A1'],
+        [b, 'B1'],
+        [a, 'A2'],
+        [b, 'B2'],
+      ] as const) {
+        sends.push(client.send(text));
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(stored(platform)).toEqual(['A1', 'B1', 'A2', 'B2']);
+
+      platform.setOnline(true);
+      const answers = await Promise.all(sends);
+      expect(answers.map((answer) => answer.message.text)).toEqual(['A1', 'B1', 'A2', 'B2']);
+      // Without a platform lock (one realm here) each is still posted once, in the order persisted.
+      expect(posted(platform).map(([, text]) => text)).toEqual(['A1', 'B1', 'A2', 'B2']);
+      expect([...platform.api.posts.values()]).toEqual([1, 1, 1, 1]);
+      expect(stored(platform)).toEqual([]);
+      a.close();
+      b.close();
+    });
+
+    it('a tab closed while offline leaves its message to the other tab, which sends it exactly once', async () => {
+      const platform = createFakePlatform();
+      const taken = addLocks(platform);
+      const b = clientOn(platform);
+      await b.start();
+      platform.setOnline(false);
+      const a = clientOn(platform);
+      const lost = a.send('from the closed tab').catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1_000);
+      a.close(); // the tab goes away with its message unsent
+      expect((await lost) as { code: string }).toMatchObject({ code: 'client_closed' });
+      expect(stored(platform)).toEqual(['from the closed tab']);
+
+      const seen: string[] = [];
+      b.on('message', (m) => {
+        if (m.author.type === 'customer') seen.push(m.text);
+      });
+      platform.setOnline(true); // tab B hears the network come back and flushes the shared queue
+      await vi.advanceTimersByTimeAsync(0);
+      await b.send('from the open tab');
+      expect(posted(platform).map(([, text]) => text)).toEqual(['from the closed tab', 'from the open tab']);
+      expect(seen).toEqual(['from the closed tab', 'from the open tab']);
+      expect([...platform.api.posts.values()]).toEqual([1, 1]);
+      expect(stored(platform)).toEqual([]);
+      expect(taken).toContain(`threadline.${STORAGE_KEYS.sendQueue}.flush`);
+      b.close();
+    });
+
+    it('with a lock, a message the other tab sent for us is posted once and our send() still gets its answer', async () => {
+      const platform = createFakePlatform();
+      addLocks(platform);
+      const [a, b] = [clientOn(platform), clientOn(platform)];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // B's first post hangs, holding the flush lock, while A queues behind it.
+      platform.routeOnce('POST', '/v1/messages', async (request) => {
+        await held;
+        return platform.defaultHandler(request);
+      });
+      const fromB = b.send('B first');
+      await vi.advanceTimersByTimeAsync(0);
+      const fromA = a.send('A meanwhile');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(stored(platform)).toEqual(['B first', 'A meanwhile']);
+      release();
+
+      const [answerA, answerB] = await Promise.all([fromA, fromB]);
+      expect(answerA.message.text).toBe('A meanwhile');
+      expect(answerA.replies.map((r) => r.text)).toEqual(['re: A meanwhile']);
+      expect(answerB.message.text).toBe('B first');
+      expect(posted(platform).map(([, text]) => text)).toEqual(['B first', 'A meanwhile']);
+      expect([...platform.api.posts.values()]).toEqual([1, 1]);
+      expect(stored(platform)).toEqual([]);
+      a.close();
+      b.close();
+    });
+
+    it('a message this tab awaits is never lost, even when another writer dropped it from storage without a result', async () => {
+      const platform = createFakePlatform();
+      platform.setOnline(false);
+      const a = clientOn(platform);
+      const sent = a.send('keep me');
+      await vi.advanceTimersByTimeAsync(1_000);
+      // A writer without locks raced us and wrote a list without our message.
+      platform.storage.setItem(`threadline.${STORAGE_KEYS.sendQueue}`, '[]');
+      platform.setOnline(true);
+      expect((await sent).message.text).toBe('keep me');
+      expect([...platform.api.posts.values()]).toEqual([1]);
+      a.close();
+    });
   });
 });

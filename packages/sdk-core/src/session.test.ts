@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type ClientOptions, createClient } from './client';
+import { type ClientEvents, type ClientOptions, createClient } from './client';
 import { HttpError, type ThreadlineError } from './errors';
 import { STORAGE_KEYS } from './storage-keys';
 import { createFakePlatform, createMemoryStorage, type FakePlatform } from './testing/index';
@@ -185,5 +185,86 @@ describe('sessions and identity', () => {
       body: { name: 'add_to_cart', properties: { sku: 'A1' } },
     });
     expect(platform.callsTo('POST', '/v1/escalate')[0]!.body).toEqual({ reason: '想找人工' });
+  });
+
+  describe('the session event', () => {
+    const sessionEvents = (client: ReturnType<typeof clientOn>) => {
+      const seen: ClientEvents['session'][] = [];
+      client.on('session', (event) => seen.push(event));
+      return seen;
+    };
+
+    it('is quiet on the first start, and tells identify() with the customer before and after', async () => {
+      const platform = createFakePlatform();
+      const client = clientOn(platform);
+      const events = sessionEvents(client);
+      const started = await client.start();
+      expect(events).toEqual([]);
+      let customerWhenTold: string | undefined;
+      client.on('session', () => {
+        customerWhenTold = client.getState().customer?.id;
+      });
+      await client.identify('user-7');
+      expect(events).toEqual([
+        {
+          reason: 'identified',
+          customer: { id: 'cus_user-7', identified: true },
+          previous: started.customer,
+        },
+      ]);
+      // Listeners can reload the history right away: the state already speaks for the new customer.
+      expect(customerWhenTold).toBe('cus_user-7');
+    });
+
+    it('tells resume(), loginWithWechatCode() and reset(), the last with the next anonymous customer', async () => {
+      const platform = createFakePlatform();
+      const client = clientOn(platform);
+      const events = sessionEvents(client);
+      await client.start();
+      await client.resume('handoff-code-0123456789');
+      await client.loginWithWechatCode('wx-code-1');
+      await client.reset();
+      expect(events.map((e) => e.reason)).toEqual(['resumed', 'wechat', 'reset']);
+      expect(events[0]!.customer?.id).toBe('cus_handoff');
+      expect(events[1]!.previous?.id).toBe('cus_handoff');
+      const after = client.getState();
+      expect(events[2]).toEqual({ reason: 'reset', customer: after.customer, previous: events[1]!.customer });
+      expect(after.customer?.id).toBe(`cus_${after.anonymousId}`);
+    });
+
+    it('tells reset() before any session with no customer on either side', async () => {
+      const client = clientOn(createFakePlatform());
+      const events = sessionEvents(client);
+      await client.reset();
+      expect(events).toEqual([{ reason: 'reset', customer: null, previous: null }]);
+    });
+
+    it('tells a silent renewal only when it lands on another customer', async () => {
+      const platform = createFakePlatform();
+      const client = clientOn(platform);
+      const events = sessionEvents(client);
+      await client.start();
+      platform.expireSessions();
+      await client.timeline();
+      expect(platform.callsTo('POST', '/v1/sessions')).toHaveLength(2);
+      expect(events).toEqual([]);
+
+      platform.expireSessions();
+      platform.routeOnce('POST', '/v1/sessions', async (request) => {
+        const reply = await platform.defaultHandler(request);
+        return {
+          ...reply,
+          body: { ...(reply.body as object), customer: { id: 'cus_other', identified: true } },
+        };
+      });
+      await client.timeline();
+      expect(events).toEqual([
+        {
+          reason: 'renewed',
+          customer: { id: 'cus_other', identified: true },
+          previous: expect.objectContaining({ identified: false }),
+        },
+      ]);
+    });
   });
 });

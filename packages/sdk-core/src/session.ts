@@ -24,7 +24,7 @@ export interface SessionState {
   conversation: ConversationRef | null;
 }
 
-export type SessionChange = 'started' | 'renewed' | 'identified' | 'resumed' | 'reset';
+export type SessionChange = 'started' | 'renewed' | 'identified' | 'resumed' | 'wechat' | 'reset';
 
 export interface SessionManagerOptions {
   transport: ApiTransport;
@@ -195,7 +195,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     },
     async loginWithWechatCode(wechatCode) {
       await starting?.catch(() => {});
-      return (await createSession('identified', undefined, wechatCode)).answer;
+      return (await createSession('wechat', undefined, wechatCode)).answer;
     },
     async reset() {
       epoch++;

@@ -6,6 +6,8 @@ export const STORAGE_KEYS = {
   identityToken: 'identity_token',
   /** Messages not yet acknowledged by the API, oldest first, with their clientMessageIds. */
   sendQueue: 'send_queue',
+  /** Answers to messages this client sent for another one on the same storage (a closed or waiting tab); short-lived. */
+  sendResults: 'send_results',
 } as const;
 
 export type StorageKey = (typeof STORAGE_KEYS)[keyof typeof STORAGE_KEYS];
