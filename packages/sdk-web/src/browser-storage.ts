@@ -1,4 +1,4 @@
-import { type PlatformStorage, STORAGE_KEYS } from '@threadline/sdk-core';
+import type { PlatformStorage } from '@threadline/sdk-core';
 
 /** A Map behind the storage interface: the fallback when the browser gives us nothing durable. */
 export function createMemoryStorage(): PlatformStorage {
@@ -72,21 +72,5 @@ export function createBrowserStorage(
         // Nothing to undo.
       }
     },
-  };
-}
-
-/**
- * The web default: localStorage for what every tab shares (anonymous id, identity token), and
- * sessionStorage for the send queue, so each tab flushes only its own unsent messages (a reload
- * keeps them) and two tabs never send — or overwrite — each other's.
- */
-export function createTabAwareStorage(): PlatformStorage {
-  const shared = createBrowserStorage(hostStorage('localStorage'));
-  const perTab = createBrowserStorage(hostStorage('sessionStorage'));
-  const pick = (key: string) => (key.endsWith(STORAGE_KEYS.sendQueue) ? perTab : shared);
-  return {
-    getItem: (key) => pick(key).getItem(key),
-    setItem: (key, value) => pick(key).setItem(key, value),
-    removeItem: (key) => pick(key).removeItem(key),
   };
 }

@@ -187,19 +187,15 @@ export class ThreadlineChatElement extends ElementBase {
         const wasOnline = this.connection === 'online';
         this.connection = status;
         this.renderStatus();
-        // Back online (or re-identified): pick up anything the timeline gained meanwhile.
+        // Back online: pick up anything the timeline gained meanwhile.
         if (status === 'online' && !wasOnline) this.refresh();
       }),
-    ];
-    this.unsubscribe.push(
-      onIdentityChange(client, {
-        changed: () => this.refresh(),
-        reset: () => {
-          this.clear();
-          this.refresh();
-        },
+      // Another person (logout, a renewal onto someone else) or the same one with merged history.
+      client.on('session', ({ reason }) => {
+        if (reason === 'reset' || reason === 'renewed') this.clear();
+        this.refresh();
       }),
-    );
+    ];
     this.started = client
       .start()
       .then(() => this.refresh())
@@ -241,8 +237,8 @@ export class ThreadlineChatElement extends ElementBase {
     const code = new URL(location.href).searchParams.get('handoff');
     if (!code || !this.clientValue) return;
     try {
+      // The `session` event that follows reloads the resumed history.
       await this.clientValue.resume(code);
-      await this.refresh();
       this.toggle(true);
     } catch {
       // An expired or used code: the shopper simply starts fresh here.
@@ -263,7 +259,6 @@ export class ThreadlineChatElement extends ElementBase {
     client
       .send(text)
       .then((answer) => {
-        this.reachedApi();
         this.place(answer.message, false);
         for (const reply of answer.replies) this.place(reply, false);
         this.setConversation(answer.conversation.status);
@@ -406,16 +401,6 @@ export class ThreadlineChatElement extends ElementBase {
     this.typingTimer = setTimeout(() => this.showTyping(undefined), 10_000);
   }
 
-  /**
-   * A request just succeeded, so we are not offline. The core only leaves `offline` when its stream
-   * reconnects, and a stream that outlived a network blip never does.
-   */
-  private reachedApi() {
-    if (this.connection !== 'offline') return;
-    this.connection = 'online';
-    this.renderStatus();
-  }
-
   private setConversation(status: ConversationStatus) {
     this.conversation = status;
     this.renderStatus();
@@ -463,37 +448,6 @@ export class ThreadlineChatElement extends ElementBase {
   whenReady(): Promise<void> {
     return this.started ?? Promise.resolve();
   }
-}
-
-interface IdentityListener {
-  changed(): void;
-  reset(): void;
-}
-const identityListeners = new WeakMap<ThreadlineClient, Set<IdentityListener>>();
-
-/**
- * The core emits no event when the person behind a client changes, so the widget wraps the three
- * calls that change it (once per client) to show the merged history after the page's own login.
- */
-function onIdentityChange(client: ThreadlineClient, listener: IdentityListener): () => void {
-  let listeners = identityListeners.get(client);
-  if (!listeners) {
-    const set = new Set<IdentityListener>();
-    listeners = set;
-    identityListeners.set(client, set);
-    const after =
-      <A extends unknown[], R>(call: (...args: A) => Promise<R>, kind: keyof IdentityListener) =>
-      async (...args: A) => {
-        const result = await call.apply(client, args);
-        for (const each of set) each[kind]();
-        return result;
-      };
-    client.identify = after(client.identify, 'changed');
-    client.resume = after(client.resume, 'changed');
-    client.reset = after(client.reset, 'reset');
-  }
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 /** Registers `<threadline-chat>` once (safe to call from several bundles). */

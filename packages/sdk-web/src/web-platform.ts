@@ -6,13 +6,13 @@ import type {
   StreamHandlers,
   StreamRequest,
 } from '@threadline/sdk-core';
-import { createTabAwareStorage } from './browser-storage';
+import { createBrowserStorage } from './browser-storage';
 import { createSharedStream } from './shared-stream';
 
 export interface WebPlatformOptions {
   /** Defaults to the page's `fetch`. */
   fetch?: typeof fetch;
-  /** Defaults to localStorage (the send queue in sessionStorage), falling back to memory. */
+  /** Defaults to localStorage (shared by the tabs, send queue included), falling back to memory. */
   storage?: PlatformStorage;
   /**
    * Tabs sharing this key share one realtime stream (Web Locks + BroadcastChannel).
@@ -81,7 +81,22 @@ export function createWebPlatform(options: WebPlatformOptions = {}): Platform {
       });
       return { status: response.status, headers: response.headers, text: () => response.text() };
     },
-    storage: options.storage ?? createTabAwareStorage(),
+    storage: options.storage ?? createBrowserStorage(),
+    // Tabs share localStorage, so they share the send queue: one writes or flushes it at a time.
+    lock(name, fn) {
+      const locks = nav?.locks;
+      if (!locks) return fn();
+      let ran = false;
+      const run = () => {
+        ran = true;
+        return fn();
+      };
+      // A browser that refuses the lock (e.g. an opaque origin) still sends, unlocked.
+      return locks.request(name, run).catch((error: unknown) => {
+        if (ran) throw error;
+        return fn();
+      }) as ReturnType<typeof fn>;
+    },
     openStream(request, handlers) {
       const tabKey = options.tabKey ?? new URL(request.url, globalThis.location?.href).pathname;
       if (tabKey === false) return stream(request, handlers);

@@ -96,4 +96,49 @@ describe('dist/widget.js and tabs, in Chromium, against the real API', () => {
       await context.close();
     }
   });
+
+  it('a tab that goes offline, queues a message and closes leaves it to the other tab, which sends it exactly once', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    try {
+      const delivered: string[] = [];
+      context.on('requestfinished', (request) => {
+        if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/messages')
+          delivered.push(JSON.parse(request.postData() ?? '{}').text);
+      });
+      const [tabA, tabB] = [await context.newPage(), await context.newPage()];
+      for (const page of [tabA, tabB]) {
+        await page.goto(api.info.shopUrl);
+        await page.locator('body[data-ready=true]').waitFor(WAIT);
+        await widget(page).open();
+        await widget(page).part('status').and(page.locator('[data-connection=online]')).waitFor(WAIT);
+      }
+
+      // Only tab A loses the API (the browser-wide offline switch would take tab B too).
+      await tabA.route('**/v1/**', (route) => route.abort('internetdisconnected'));
+      await widget(tabA).send('A标签页离线时发的');
+      await tabA.locator('threadline-chat [data-part=message][data-pending]').waitFor(WAIT);
+      // Persisted where every tab can see it, not in tab A's sessionStorage.
+      await expect
+        .poll(() => tabB.evaluate(() => localStorage.getItem('threadline.send_queue') ?? ''), WAIT)
+        .toContain('A标签页离线时发的');
+      await widget(tabA).part('status').and(tabA.locator('[data-connection=offline]')).waitFor(WAIT);
+      await tabA.close();
+
+      // Tab B's next flush (here: its own message) starts from the shared queue.
+      await widget(tabB).send('B标签页发的');
+      for (const text of ['A标签页离线时发的', 'B标签页发的'])
+        await widget(tabB).messages('customer').filter({ hasText: text }).waitFor(WAIT);
+      await expect
+        .poll(() => tabB.evaluate(() => localStorage.getItem('threadline.send_queue')), WAIT)
+        .toBeNull();
+
+      expect(delivered.filter((text) => text === 'A标签页离线时发的')).toHaveLength(1);
+      const anonymousId = await tabB.evaluate(() => localStorage.getItem('threadline.anonymous_id'));
+      const session = await api.sessionFor('web', { anonymousId });
+      const customerSaid = (await api.timeline(session)).filter((m) => m.author.type === 'customer');
+      expect(customerSaid.map((m) => m.text)).toEqual(['A标签页离线时发的', 'B标签页发的']);
+    } finally {
+      await context.close();
+    }
+  });
 });
