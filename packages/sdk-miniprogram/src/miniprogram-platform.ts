@@ -51,6 +51,9 @@ export function createMiniProgramPlatform(options: MiniProgramPlatformOptions = 
     request: createWxRequest(getWx, limiter, timers),
     storage: createWxStorage(getWx, options.maxStorageBytesPerKey ?? WX_STORAGE_KEY_LIMIT),
     randomBytes: entropy.randomBytes,
+    // The logic layer's own timers: old base libraries have no `globalThis` for the core to find them on.
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
 
     onNetworkChange(listener) {
       const wx = getWx();

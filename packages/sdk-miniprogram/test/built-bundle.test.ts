@@ -74,7 +74,7 @@ describe('the built miniprogram_dist', () => {
      * mini-program logic layer has — ECMAScript built-ins, timers, console, `wx` — and nothing else:
      * no require (beyond a throwing stub), process, fetch, URL, TextDecoder, AbortController or crypto.
      */
-    function load(wx: unknown) {
+    function load(wx: unknown, options: { withoutGlobalThis?: boolean } = {}) {
       const asked: string[] = [];
       const sandbox = {
         wx,
@@ -88,6 +88,8 @@ describe('the built miniprogram_dist', () => {
         },
       };
       const context = vm.createContext(sandbox);
+      // Very old base libraries have no `globalThis`.
+      if (options.withoutGlobalThis) vm.runInContext('delete globalThis.globalThis', context);
       vm.runInContext(
         `(function (module, exports, require) {${readFileSync(join(outside, 'index.js'), 'utf8')}\n})(module, module.exports, require);`,
         context,
@@ -103,7 +105,7 @@ describe('the built miniprogram_dist', () => {
         'process',
       ])
         expect(vm.runInContext(`typeof ${name}`, context)).toBe('undefined');
-      return { exports: sandbox.module.exports, asked };
+      return { exports: sandbox.module.exports, asked, context };
     }
 
     it('exports createThreadline and createMiniProgramPlatform', () => {
@@ -127,6 +129,21 @@ describe('the built miniprogram_dist', () => {
         expect(answer.message.channel).toBe('miniprogram');
         // The anonymous id persisted through wx.setStorageSync.
         expect(wx.storage.get('threadline.anonymous_id')).toBe(started.anonymousId);
+        expect(asked).toEqual([]);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('loads and sends on an old base library that has no globalThis', async () => {
+      const shop = await api.createShop();
+      const wx = createFakeWx({ respond: answerWithApi(api.app) });
+      const { exports, asked, context } = load(wx, { withoutGlobalThis: true });
+      expect(vm.runInContext('typeof globalThis', context)).toBe('undefined');
+      const client = (exports.createThreadline as any)({ appKey: shop.publishableKey, apiUrl: API_URL });
+      try {
+        await client.start();
+        expect((await client.send('老版本基础库')).message.text).toBe('老版本基础库');
         expect(asked).toEqual([]);
       } finally {
         client.close();

@@ -144,6 +144,21 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
     );
   });
 
+  it('after a login on the open chat, shows the history the shopper had on other channels', async () => {
+    const { comp, shop, client } = await renderChat();
+    // Said on the phone before this mini-program user logged in.
+    await shop.phoneMessage({ phone: '+8613700137000' }, '登录前在电话里问过：有赠品吗');
+    expect(shown(comp)).toEqual([]);
+    await client.identify(await shop.identityToken('user-d', { phone: '+8613700137000' }));
+    await vi.waitFor(() =>
+      expect(shown(comp)).toContainEqual(
+        expect.objectContaining({ channel: 'phone', text: '登录前在电话里问过：有赠品吗', mark: '来自电话' }),
+      ),
+    );
+    await client.reset();
+    await vi.waitFor(() => expect(shown(comp)).toEqual([]));
+  });
+
   it('shows a ticket card when the conversation opens one', async () => {
     const { comp, shop } = await renderChat();
     await shop.intent({

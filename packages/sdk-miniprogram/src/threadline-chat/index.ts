@@ -45,6 +45,7 @@ interface ChatInstance {
   _local: number;
   _text: ChatText;
   _update(items: ChatItem[]): void;
+  _reload(): Promise<void>;
   _fail(error: unknown): void;
 }
 
@@ -126,6 +127,11 @@ Component({
           this.triggerEvent('status', { status: update.status });
         }),
         client.on('connection', (status) => this.setData({ connectionText: connectionText(status, text) })),
+        // loginWithWechat / identify / resume merged another history in; reset is someone else.
+        client.on('session', ({ reason }) => {
+          if (reason === 'reset' || reason === 'renewed') this._update([]);
+          this._reload().catch((error) => this._fail(error));
+        }),
         client.on('error', (error) =>
           this.triggerEvent('error', { code: error.code, message: error.message }),
         ),
@@ -135,13 +141,9 @@ Component({
         .then((started) => {
           const status = started.conversation?.status ?? 'bot';
           this.setData({ status, statusText: statusText(status, text) });
-          return client.timeline({ limit: 50 });
+          return this._reload();
         })
-        .then((page) => {
-          const history = page.messages.map((message) => messageItem(message, HERE, text));
-          this._update(mergeHistory(history, items()));
-          this.setData({ ready: true });
-        })
+        .then(() => this.setData({ ready: true }))
         .catch((error) => this._fail(error));
     },
     detached(this: ChatInstance) {
@@ -213,6 +215,15 @@ Component({
     },
     onCloseHandoff(this: ChatInstance) {
       this.setData({ handoffCode: '', handoffHint: '' });
+    },
+    /** The latest timeline page, merged with what arrived live meanwhile. */
+    _reload(this: ChatInstance): Promise<void> {
+      const client = this.client;
+      if (!client) return Promise.resolve();
+      return client.timeline({ limit: 50 }).then((page) => {
+        const history = page.messages.map((message) => messageItem(message, HERE, this._text));
+        this._update(mergeHistory(history, this.data.items));
+      });
     },
     _update(this: ChatInstance, items: ChatItem[]) {
       const last = items[items.length - 1];
