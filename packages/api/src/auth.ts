@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
+import { hotQuery, slot } from './db/hot-queries';
 import type { AgentRow } from './db/schema/agent-types';
 import { apps, sessions } from './db/schema/index';
 import type { ServiceDeps } from './deps';
@@ -42,12 +43,16 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
   }
   const claims = await verifySessionToken(deps, credential);
   // The session and its app in one round trip: this runs on every SDK request.
-  const [found] = await deps.database.db
-    .select({ session: sessions, app: apps })
-    .from(sessions)
-    .innerJoin(apps, eq(apps.id, sessions.appId))
-    .where(eq(sessions.id, claims.sessionId))
-    .limit(1);
+  const query = hotQuery(deps.database.db, 'auth.sessionWithApp', (db) =>
+    db
+      .select({ session: sessions, app: apps })
+      .from(sessions)
+      .innerJoin(apps, eq(apps.id, sessions.appId))
+      .where(eq(sessions.id, slot('sessionId')))
+      .limit(1)
+      .prepare(),
+  );
+  const [found] = await query.all({ sessionId: claims.sessionId });
   if (!found || found.session.appId !== claims.appId)
     throw new ApiError('invalid_credential', 'This session no longer exists.');
   return { kind: 'session', app: found.app, session: found.session };

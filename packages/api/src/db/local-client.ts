@@ -271,9 +271,9 @@ export function createLocalClient(url: string): Client | null {
       rowPrototype: rowPrototypeFor(columns, duplicateNames),
       duplicateNames,
     };
-    // Statements that change the schema or the connection are cheap to prepare and rare: keep the
-    // cache for the queries that repeat.
-    if (!/^\s*(PRAGMA|BEGIN|COMMIT|ROLLBACK|CREATE|DROP|ALTER|SAVEPOINT|RELEASE)\b/i.test(sql)) {
+    // Statements that change the schema or the connection are rare: keep the cache for the
+    // queries that repeat (BEGIN and COMMIT included).
+    if (!/^\s*(PRAGMA|CREATE|DROP|ALTER|ATTACH|DETACH|VACUUM)\b/i.test(sql)) {
       cache.set(sql, cached);
       if (cache.size > MAX_STATEMENTS) cache.delete(cache.keys().next().value as string);
     }

@@ -2,12 +2,14 @@ import { desc, eq } from 'drizzle-orm';
 import type { ConversationMemory, EngineResult, ShopperProfile } from '../ai/answer-engine';
 import { createEngineRegistry, type EngineRegistry } from '../ai/engine-registry';
 import { type LlmOptions, writeWithLlm } from '../ai/llm-writer';
+import type { Db } from '../db/database';
 import { messages } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 import { createSortableId } from '../secrets';
+import { getCustomer } from './customers';
 import { appendEvent } from './events';
-import { recordUnanswered } from './insights';
-import type { BotReply, ReplyInput, Responder } from './replies';
+import { recordUnanswered, recordUnansweredIn } from './insights';
+import type { BotReply, ReplyInput, Responder, ResponderDecision } from './replies';
 import { openOrUpdateTicket } from './tickets';
 import { currentCart } from './track';
 
@@ -27,10 +29,14 @@ const HISTORY_TURNS = 8;
 const DELTA_FLUSH_MS = 60;
 
 /** Profile facts for personal answers: attributes (skin type…) and the cart. */
-async function readProfile(deps: Deps, input: ReplyInput): Promise<ShopperProfile> {
-  const cart = await currentCart(deps.database.db, input.customer.id);
+async function readProfile(
+  db: Db,
+  customerId: string,
+  attributes: Record<string, unknown>,
+): Promise<ShopperProfile> {
+  const cart = await currentCart(db, customerId);
   return {
-    attributes: input.customer.attributes,
+    attributes,
     cartProductIds: cart.map((line) => String(line.productId ?? line.sku)).filter(Boolean),
   };
 }
@@ -70,7 +76,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       // No knowledge yet: the merchant has not set the bot up, so it stays out of the way.
       if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
         return { replies: [] };
-      const profile = await readProfile(deps, input);
+      const profile = await readProfile(deps.database.db, input.customer.id, input.customer.attributes);
       const result = engine.answer({
         text: input.message.text,
         channel: input.message.channel,
@@ -95,16 +101,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
         });
       }
 
-      if (result.action === 'escalate') {
-        return {
-          replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }],
-          escalate: true,
-          context,
-        };
-      }
-      if (result.action === 'decline') {
-        return { replies: [{ text: result.text, meta: metaOf(result, 'fallback') }], context };
-      }
+      if (result.action === 'escalate' || result.action === 'decline') return plainDecision(result);
       if (result.action === 'ticket' && result.ticket) {
         const { ticket, created } = await openOrUpdateTicket(deps, {
           appId: input.appId,
@@ -135,14 +132,83 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
         };
       }
 
+      if (!options.llm || result.action !== 'answer') return plainDecision(result);
       const retrieval: BotReply = { text: result.text, intent, meta: metaOf(result, 'kb') };
-      if (!options.llm || result.action !== 'answer') return { replies: [retrieval], context };
       return {
         replies: [await answerWithLlm(deps, options.llm, input, result, profile, retrieval)],
         context,
       };
     },
+
+    async prepare(appId) {
+      const engine = await engines.get(appId);
+      return async (input) => {
+        if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
+          return { replies: [] };
+        const question = {
+          text: input.text,
+          channel: input.channel,
+          memory: input.conversation.context as ConversationMemory,
+          outOfScope: options.outOfScope,
+        };
+        // Most answers never look at the profile: answer with a probe first, and read the customer
+        // and the cart (then answer again) only when the engine asked for them.
+        let looked = false;
+        const probe: ShopperProfile = {
+          get attributes() {
+            looked = true;
+            return {};
+          },
+          get cartProductIds() {
+            looked = true;
+            return [];
+          },
+        };
+        let result = engine.answer({ ...question, profile: probe });
+        if (looked) {
+          const customer = await getCustomer(input.db, input.appId, input.customerId);
+          result = engine.answer({
+            ...question,
+            profile: await readProfile(input.db, customer.id, customer.attributes),
+          });
+        }
+        // Tickets are opened by their own write, LLM answers stream: both after the commit.
+        if (result.action === 'ticket' && result.ticket) return null;
+        if (options.llm && result.action === 'answer') return null;
+        if (result.lowConfidence || result.outOfScope) {
+          await recordUnansweredIn(input.db, deps.clock.now(), {
+            appId: input.appId,
+            customerId: input.customerId,
+            conversationId: input.conversation.id,
+            channel: input.channel,
+            text: input.text,
+            kind: result.outOfScope ? 'out_of_scope' : 'low_confidence',
+            confidence: result.confidence,
+            bestIntent: result.nearest.intent,
+            bestArticleId: result.nearest.articleId,
+          });
+        }
+        return plainDecision(result);
+      };
+    },
   };
+}
+
+/** Escalate, decline, clarify and retrieval answers: one reply, the memory, maybe a handoff. */
+function plainDecision(result: EngineResult): ResponderDecision {
+  const context = memoryPatch(result.memory);
+  const intent = result.intent ?? undefined;
+  if (result.action === 'escalate') {
+    return {
+      replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }],
+      escalate: true,
+      context,
+    };
+  }
+  if (result.action === 'decline') {
+    return { replies: [{ text: result.text, meta: metaOf(result, 'fallback') }], context };
+  }
+  return { replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }], context };
 }
 
 /** Streams the LLM's phrasing as deltas; any failure or timeout sends the retrieval answer instead. */

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import { events } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 import type { BusEvent } from '../realtime/event-bus';
@@ -27,6 +28,49 @@ export async function appendEvent(
     .returning({ id: events.id });
   const stored: BusEvent = { id: row!.id, ...event };
   onCommit(() => deps.bus.publish(stored));
+  return stored;
+}
+
+/**
+ * Appends several events in one statement, in the order given (their ids rise in that order), and
+ * publishes them in that order once the caller's transaction commits.
+ */
+export async function appendEvents(
+  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  list: NewEvent[],
+): Promise<BusEvent[]> {
+  const now = deps.clock.now();
+  const values: Record<string, unknown> = {};
+  list.forEach((event, i) => {
+    values[`${i}appId`] = event.appId;
+    values[`${i}customerId`] = event.customerId;
+    values[`${i}type`] = event.type;
+    values[`${i}data`] = JSON.stringify(event.data);
+    values[`${i}createdAt`] = now;
+  });
+  const build = (d: Db, count: number) =>
+    d
+      .insert(events)
+      .values(
+        Array.from({ length: count }, (_, i) => ({
+          appId: slot(`${i}appId`),
+          customerId: slot(`${i}customerId`),
+          type: slot(`${i}type`),
+          data: slot(`${i}data`),
+          createdAt: slot(`${i}createdAt`),
+        })),
+      )
+      .returning({ id: events.id })
+      .prepare();
+  const count = list.length;
+  const query = count <= 3 ? hotQuery(db, `events.append${count}`, (d) => build(d, count)) : build(db, count);
+  const rows = await query.all(values);
+  // A multi-row INSERT assigns rising ids in VALUES order; RETURNING's own order is not promised.
+  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+  const stored = list.map((event, i): BusEvent => ({ id: ids[i]!, ...event }));
+  for (const event of stored) onCommit(() => deps.bus.publish(event));
   return stored;
 }
 

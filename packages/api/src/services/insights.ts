@@ -2,6 +2,7 @@ import type { UnansweredInsights } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte } from 'drizzle-orm';
 import { tokenize } from '../ai/chinese-tokenizer';
 import { iso } from '../clock';
+import type { Db } from '../db/database';
 import { unansweredQuestions } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 
@@ -12,11 +13,16 @@ export async function recordUnanswered(
   deps: Pick<ServiceDeps, 'database' | 'clock'>,
   row: Omit<UnansweredRow, 'id' | 'createdAt'>,
 ): Promise<void> {
-  await deps.database.write(async (db) => {
-    await db
-      .insert(unansweredQuestions)
-      .values({ ...row, text: row.text.slice(0, 500), createdAt: deps.clock.now() });
-  });
+  await deps.database.write((db) => recordUnansweredIn(db, deps.clock.now(), row));
+}
+
+/** The same, inside a transaction the caller already holds (the send's own). */
+export async function recordUnansweredIn(
+  db: Db,
+  now: number,
+  row: Omit<UnansweredRow, 'id' | 'createdAt'>,
+): Promise<void> {
+  await db.insert(unansweredQuestions).values({ ...row, text: row.text.slice(0, 500), createdAt: now });
 }
 
 const SIMILARITY = 0.3;

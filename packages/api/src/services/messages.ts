@@ -1,15 +1,17 @@
+import { LibsqlError } from '@libsql/client';
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
-import { and, asc, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import { iso } from '../clock';
 import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema/index';
 import type { ServiceDeps } from '../deps';
 import { ApiError } from '../errors';
 import { createSortableId } from '../secrets';
 import { type ConversationRow, openConversation, toConversationRef } from './conversations';
 import { type CustomerRow, getCustomer } from './customers';
-import { appendEvent } from './events';
-import type { BotReply, Responder } from './replies';
+import { appendEvent, appendEvents } from './events';
+import type { BotReply, InlineResponder, Responder, ResponderDecision } from './replies';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -49,12 +51,77 @@ export interface PostedMessage {
 }
 
 async function findByClientMessageId(db: Db, customerId: string, clientMessageId: string) {
-  const [row] = await db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.customerId, customerId), eq(messages.clientMessageId, clientMessageId)))
-    .limit(1);
+  const query = hotQuery(db, 'messages.byClientMessageId', (d) =>
+    d
+      .select()
+      .from(messages)
+      .where(and(eq(messages.customerId, slot('customerId')), eq(messages.clientMessageId, slot('cmid'))))
+      .limit(1)
+      .prepare(),
+  );
+  const [row] = await query.all({ customerId, cmid: clientMessageId });
   return row ?? null;
+}
+
+/** Touches the customer's open conversation (last channel, updatedAt) and reads it back. */
+async function touchOpenConversation(db: Db, customerId: string, channel: string, now: number) {
+  const query = hotQuery(db, 'conversations.touchOpen', (d) =>
+    d
+      .update(conversations)
+      .set({ lastChannel: slot('channel'), updatedAt: slot('now') })
+      // The 'resolved' literal (not a bound parameter) lets SQLite use the one-open-per-customer index.
+      .where(
+        and(eq(conversations.customerId, slot('customerId')), sql`${conversations.status} <> 'resolved'`),
+      )
+      .returning()
+      .prepare(),
+  );
+  const [row] = await query.all({ customerId, channel, now });
+  return row;
+}
+
+const MESSAGE_COLUMNS = [
+  'id',
+  'appId',
+  'customerId',
+  'conversationId',
+  'channel',
+  'authorType',
+  'authorName',
+  'text',
+  'clientMessageId',
+  'inReplyTo',
+  'intent',
+  'meta',
+  'createdAt',
+] as const;
+type NewMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
+
+/** Inserts a send's messages (the customer's, then the bot's replies) in one statement, in order. */
+async function insertMessages(db: Db, list: NewMessage[]): Promise<MessageRow[]> {
+  const values: Record<string, unknown> = {};
+  list.forEach((message, i) => {
+    for (const column of MESSAGE_COLUMNS) {
+      const value = message[column];
+      values[`${i}${column}`] = column === 'meta' && value !== null ? JSON.stringify(value) : value;
+    }
+  });
+  const build = (d: Db, count: number) =>
+    d
+      .insert(messages)
+      .values(
+        Array.from({ length: count }, (_, i) =>
+          Object.fromEntries(MESSAGE_COLUMNS.map((column) => [column, slot(`${i}${column}`)])),
+        ) as unknown as (typeof messages.$inferInsert)[],
+      )
+      .returning()
+      .prepare();
+  // One prepared statement per row count; sends with many replies are rare enough to build.
+  const count = list.length;
+  const query =
+    count <= 3 ? hotQuery(db, `messages.insert${count}`, (d) => build(d, count)) : build(db, count);
+  // RETURNING's order is not promised; seq rises in VALUES order.
+  return (await query.all(values)).sort((a, b) => a.seq - b.seq);
 }
 
 async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedMessage, 'created'>> {
@@ -99,25 +166,56 @@ async function storeAndAnswer(
   deps: ServiceDeps & { responder: Responder },
   input: CustomerMessageInput,
 ): Promise<PostedMessage> {
-  const stored = await deps.database
+  // The fast path: what answering needs (the app's engine) is loaded before the transaction, and
+  // the answer is decided inside it, so the message, the replies, their events and the
+  // conversation update commit together, in one round of the write queue.
+  let inline: InlineResponder | null = null;
+  if (deps.responder.prepare) {
+    try {
+      inline = await deps.responder.prepare(input.appId);
+    } catch (error) {
+      deps.logger.error('responder failed', { error: String(error) });
+    }
+  }
+  const { posted: stored, answered } = await deps.database
     .write(async (db, onCommit) => {
       if (input.clientMessageId) {
         const existing = await findByClientMessageId(db, input.customerId, input.clientMessageId);
-        if (existing) return { ...(await previousResult(db, existing)), created: false };
+        if (existing)
+          return { posted: { ...(await previousResult(db, existing)), created: false }, answered: true };
       }
       const now = deps.clock.now();
       // The usual case in one statement: touch the open conversation and read it back.
-      const [touched] = await db
-        .update(conversations)
-        .set({ lastChannel: input.channel, updatedAt: now })
-        .where(and(eq(conversations.customerId, input.customerId), ne(conversations.status, 'resolved')))
-        .returning();
+      const touched = await touchOpenConversation(db, input.customerId, input.channel, now);
       const conversation =
         touched ?? (await openConversation(deps, db, input.appId, input.customerId, input.channel));
-      const [message] = await db
-        .insert(messages)
-        .values({
-          id: createSortableId('msg', now),
+      const messageId = createSortableId('msg', now);
+
+      // Decided in this transaction, so an agent's claim either committed before (the bot stays
+      // quiet) or waits behind it.
+      let decision: ResponderDecision | null = null;
+      if (inline && conversation.status === 'bot') {
+        try {
+          decision = await inline({
+            appId: input.appId,
+            customerId: input.customerId,
+            conversation,
+            text: input.text,
+            channel: input.channel,
+            db,
+          });
+        } catch (error) {
+          // A database error aborts the whole send (nothing stored, the client retries); a failing
+          // bot must not turn a stored message into an error.
+          if (error instanceof LibsqlError) throw error;
+          deps.logger.error('responder failed', { error: String(error) });
+          decision = { replies: [] };
+        }
+      }
+
+      const values: NewMessage[] = [
+        {
+          id: messageId,
           appId: input.appId,
           customerId: input.customerId,
           conversationId: conversation.id,
@@ -126,16 +224,48 @@ async function storeAndAnswer(
           authorName: input.authorName ?? null,
           text: input.text,
           clientMessageId: input.clientMessageId ?? null,
+          inReplyTo: null,
+          intent: null,
+          meta: null,
           createdAt: now,
-        })
-        .returning();
-      await appendEvent(deps, db, onCommit, {
-        appId: input.appId,
-        customerId: input.customerId,
-        type: 'message.created',
-        data: toWireMessage(message!),
-      });
-      return { message: message!, replies: [] as MessageRow[], conversation, created: true };
+        },
+      ];
+      for (const reply of decision?.replies ?? []) {
+        const at = deps.clock.now();
+        values.push({
+          id: reply.id ?? createSortableId('msg', at),
+          appId: input.appId,
+          customerId: input.customerId,
+          conversationId: conversation.id,
+          channel: input.channel,
+          authorType: 'bot',
+          authorName: null,
+          text: reply.text,
+          clientMessageId: null,
+          inReplyTo: messageId,
+          intent: reply.intent ?? null,
+          meta: reply.meta ?? null,
+          createdAt: at,
+        });
+      }
+      const rows = await insertMessages(db, values);
+      await appendEvents(
+        deps,
+        db,
+        onCommit,
+        rows.map((row) => ({
+          appId: input.appId,
+          customerId: input.customerId,
+          type: 'message.created',
+          data: toWireMessage(row),
+        })),
+      );
+      const [message, ...replies] = rows;
+      const posted: PostedMessage = { message: message!, replies, conversation, created: true };
+      if (decision && (decision.replies.length > 0 || decision.escalate || decision.context)) {
+        posted.conversation = await applyDecision(deps, db, onCommit, conversation, input.channel, decision);
+      }
+      return { posted, answered: decision !== null };
     })
     .catch(async (error: unknown) => {
       // Another process raced us to the same clientMessageId: the unique index kept one.
@@ -145,13 +275,18 @@ async function storeAndAnswer(
           input.customerId,
           input.clientMessageId,
         );
-        if (existing) return { ...(await previousResult(deps.database.db, existing)), created: false };
+        if (existing)
+          return {
+            posted: { ...(await previousResult(deps.database.db, existing)), created: false },
+            answered: true,
+          };
       }
       throw error;
     });
 
-  if (!stored.created || stored.conversation.status !== 'bot') return stored;
+  if (answered || !stored.created || stored.conversation.status !== 'bot') return stored;
 
+  // The slow path (no inline responder, LLM streaming, tickets): answer after the commit.
   const customer = await getCustomer(deps.database.db, input.appId, input.customerId);
   let decision: Awaited<ReturnType<Responder['respond']>>;
   try {
@@ -168,6 +303,46 @@ async function storeAndAnswer(
   }
   if (decision.replies.length === 0 && !decision.escalate && !decision.context) return stored;
   return { ...stored, ...(await postBotReplies(deps, customer, stored, decision)) };
+}
+
+/** Stores the bot's memory and, when it hands over, queues the conversation and says so. */
+async function applyDecision(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  current: ConversationRow,
+  channel: string,
+  decision: ResponderDecision,
+): Promise<ConversationRow> {
+  const now = deps.clock.now();
+  const withContext = !!decision.context;
+  const escalate = !!decision.escalate;
+  const query = hotQuery(db, `conversations.decide.${withContext}.${escalate}`, (d) =>
+    d
+      .update(conversations)
+      .set({
+        updatedAt: slot('now'),
+        ...(withContext ? { context: slot('context') } : {}),
+        ...(escalate ? { status: sql`'queued'`, waitingSince: slot('now') } : {}),
+      })
+      .where(eq(conversations.id, slot('id')))
+      .returning()
+      .prepare(),
+  );
+  const [updated] = await query.all({
+    now,
+    id: current.id,
+    ...(withContext ? { context: JSON.stringify({ ...current.context, ...decision.context }) } : {}),
+  });
+  if (decision.escalate) {
+    await appendEvent(deps, db, onCommit, {
+      appId: current.appId,
+      customerId: current.customerId,
+      type: 'conversation.updated',
+      data: { ...toConversationRef(updated!), channel },
+    });
+  }
+  return updated!;
 }
 
 async function postBotReplies(
@@ -211,24 +386,8 @@ async function postBotReplies(
         data: toWireMessage(row!),
       });
     }
-    const now = deps.clock.now();
-    const patch: Partial<ConversationRow> = { updatedAt: now };
-    if (decision.context) patch.context = { ...current.context, ...decision.context };
-    if (decision.escalate) Object.assign(patch, { status: 'queued', waitingSince: now });
-    const [updated] = await db
-      .update(conversations)
-      .set(patch)
-      .where(eq(conversations.id, current.id))
-      .returning();
-    if (decision.escalate) {
-      await appendEvent(deps, db, onCommit, {
-        appId: customer.appId,
-        customerId: customer.id,
-        type: 'conversation.updated',
-        data: { ...toConversationRef(updated!), channel: stored.message.channel },
-      });
-    }
-    return { replies, conversation: updated! };
+    const updated = await applyDecision(deps, db, onCommit, current, stored.message.channel, decision);
+    return { replies, conversation: updated };
   });
 }
 
