@@ -439,15 +439,26 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (specific) return specific;
     }
     // The profile's skin type picks between near-equal recommendation articles ("干皮" vs "油皮").
-    const skin =
-      skinTypeOf(normalized) ?? skinTypeOf(profile?.attributes.skinType ?? profile?.attributes.skin_type);
-    if (!skin || skinTypeOf(normalized)) return options[0];
-    const fits = options.find((o) => {
-      if (o.score < best * 0.8) return false;
-      const article = index.articles.get(o.articleId)!;
-      return skinTypeOf(`${article.title} ${article.questions.join(' ')}`) === skin;
-    });
-    return fits ?? options[0];
+    // The message's own skin type wins; the profile is read only when a near-equal article is
+    // written for a skin type (so answers that cannot be personal never touch the profile).
+    if (skinTypeOf(normalized)) return options[0];
+    const nearWithSkin = options.filter((o) => o.score >= best * 0.8 && articleSkinType(o.articleId));
+    if (nearWithSkin.length === 0) return options[0];
+    const skin = skinTypeOf(profile?.attributes.skinType ?? profile?.attributes.skin_type);
+    if (!skin) return options[0];
+    return nearWithSkin.find((o) => articleSkinType(o.articleId) === skin) ?? options[0];
+  }
+
+  const articleSkinTypes = new Map<string, string | null>();
+  /** The skin type an article is written for (title and questions), learnt once per article. */
+  function articleSkinType(articleId: string): string | null {
+    let skin = articleSkinTypes.get(articleId);
+    if (skin === undefined) {
+      const article = index.articles.get(articleId)!;
+      skin = skinTypeOf(`${article.title} ${article.questions.join(' ')}`) ?? null;
+      articleSkinTypes.set(articleId, skin);
+    }
+    return skin;
   }
 
   /** "根据您的肤质…": which of the article's products suit the shopper, and what's already in the cart. */
