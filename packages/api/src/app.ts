@@ -111,15 +111,25 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.deps = deps;
   registerSecuritySchemes(app.openAPIRegistry);
 
-  app.use(
-    '/v1/*',
-    cors({
-      origin: '*',
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
-      exposeHeaders: ['Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  const preflight = cors({
+    origin: '*',
+    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+    exposeHeaders: ['Retry-After'],
+    maxAge: 600,
+  });
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    // The same headers Hono's cors() sets on other requests, but set before the response exists:
+    // cors() writes them into an early empty Response, which the node adapter then has to turn
+    // into a full WHATWG Response on every request just to copy them over.
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Access-Control-Expose-Headers', 'Retry-After');
+    await next();
+    if (!c.res.headers.has('Access-Control-Allow-Origin')) {
+      c.res.headers.set('Access-Control-Allow-Origin', '*');
+      c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
+    }
+  });
   const limitBody = (maxSize: number) =>
     bodyLimit({
       maxSize,
