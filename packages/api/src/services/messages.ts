@@ -137,6 +137,22 @@ async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedM
   return { message, replies, conversation: conversation! };
 }
 
+/** A unique-index violation, also when drizzle wraps the driver's error (as `cause`). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
+    if (String((e as Error).message).includes('UNIQUE')) return true;
+  }
+  return false;
+}
+
+/** An error from the database (possibly wrapped by drizzle), as opposed to one from the bot's code. */
+function isDatabaseError(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
+    if (e instanceof LibsqlError) return true;
+  }
+  return false;
+}
+
 /** Sends still being answered in this process, per database, by customer and clientMessageId. */
 const sendsInFlight = new WeakMap<ServiceDeps['database'], Map<string, Promise<PostedMessage>>>();
 
@@ -179,11 +195,8 @@ async function storeAndAnswer(
   }
   const { posted: stored, answered } = await deps.database
     .write(async (db, onCommit) => {
-      if (input.clientMessageId) {
-        const existing = await findByClientMessageId(db, input.customerId, input.clientMessageId);
-        if (existing)
-          return { posted: { ...(await previousResult(db, existing)), created: false }, answered: true };
-      }
+      // No look-up first: the unique index on (customer, clientMessageId) refuses a repeat, the
+      // whole transaction rolls back, and the catch below answers with the first result.
       const now = deps.clock.now();
       // The usual case in one statement: touch the open conversation and read it back.
       const touched = await touchOpenConversation(db, input.customerId, input.channel, now);
@@ -207,7 +220,7 @@ async function storeAndAnswer(
         } catch (error) {
           // A database error aborts the whole send (nothing stored, the client retries); a failing
           // bot must not turn a stored message into an error.
-          if (error instanceof LibsqlError) throw error;
+          if (isDatabaseError(error)) throw error;
           deps.logger.error('responder failed', { error: String(error) });
           decision = { replies: [] };
         }
@@ -268,8 +281,9 @@ async function storeAndAnswer(
       return { posted, answered: decision !== null };
     })
     .catch(async (error: unknown) => {
-      // Another process raced us to the same clientMessageId: the unique index kept one.
-      if (input.clientMessageId && String((error as Error)?.message).includes('UNIQUE')) {
+      // A repeated clientMessageId (an earlier send, or another process racing this one): the
+      // unique index kept the first, and nothing of this attempt was committed.
+      if (input.clientMessageId && isUniqueViolation(error)) {
         const existing = await findByClientMessageId(
           deps.database.db,
           input.customerId,
