@@ -75,6 +75,91 @@ const VAGUE_TERMS = new Set([
 const isFunctionTerm = (term: string) =>
   VAGUE_TERMS.has(term) || [...term].every((ch) => FUNCTION_CHARS.has(ch));
 
+interface TermHits {
+  docs: number[];
+  scores: number[];
+  fields: string[][];
+}
+
+interface SearchHit {
+  id: unknown;
+  score: number;
+  match: Record<string, string[]>;
+  stored: Record<string, unknown> | undefined;
+}
+
+/** What MiniSearch keeps inside and computes per term; used only when it is there as expected. */
+interface MiniSearchInternals {
+  executeQuery(query: string): Map<number, { score: number; match: Record<string, string[]> }>;
+  _documentIds: Map<number, unknown>;
+  _storedFields: Map<number, Record<string, unknown>>;
+}
+
+const MAX_CACHED_TERMS = 20_000;
+
+/**
+ * `index.search(terms.join(' '))` (OR of exact terms) with each term's postings scored once per
+ * index instead of once per query. The index never changes after it is built (a knowledge change
+ * builds a new one), so a term's BM25 contributions are fixed; they are summed per document in
+ * query-term order, multiplied by the number of query terms matched and sorted stably — exactly
+ * what MiniSearch does, without allocating a result object per posting per query. Common
+ * characters (多, 久, 期 …) have long postings, and they were the slow tail on large bases.
+ */
+function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | MiniSearch<ArticleDoc>) {
+  const internals = index as unknown as Partial<MiniSearchInternals>;
+  const usable =
+    typeof internals.executeQuery === 'function' &&
+    internals._documentIds instanceof Map &&
+    internals._storedFields instanceof Map;
+  const cache = new Map<string, TermHits | null>();
+  const hitsOf = (term: string): TermHits | null => {
+    let hits = cache.get(term);
+    if (hits !== undefined) return hits;
+    const results = (internals as MiniSearchInternals).executeQuery(term);
+    hits = null;
+    if (results.size > 0) {
+      hits = { docs: [], scores: [], fields: [] };
+      for (const [doc, result] of results) {
+        hits.docs.push(doc);
+        hits.scores.push(result.score);
+        hits.fields.push(result.match[term] ?? []);
+      }
+    }
+    if (cache.size >= MAX_CACHED_TERMS) cache.clear();
+    cache.set(term, hits);
+    return hits;
+  };
+  return (terms: string[]): SearchHit[] => {
+    if (!usable) {
+      return index
+        .search(terms.join(' '))
+        .map((r) => ({ id: r.id, score: r.score, match: r.match, stored: r as Record<string, unknown> }));
+    }
+    const combined = new Map<number, { score: number; terms: string[]; match: Record<string, string[]> }>();
+    for (const term of terms) {
+      const hits = hitsOf(term);
+      if (!hits) continue;
+      for (let i = 0; i < hits.docs.length; i++) {
+        const doc = hits.docs[i]!;
+        const existing = combined.get(doc);
+        if (!existing) {
+          combined.set(doc, { score: hits.scores[i]!, terms: [term], match: { [term]: hits.fields[i]! } });
+        } else {
+          existing.score = existing.score + hits.scores[i]!;
+          if (!existing.terms.includes(term)) existing.terms.push(term);
+          existing.match[term] = hits.fields[i]!;
+        }
+      }
+    }
+    const { _documentIds: ids, _storedFields: stored } = internals as MiniSearchInternals;
+    const out: SearchHit[] = [];
+    for (const [doc, { score, terms: matched, match }] of combined) {
+      out.push({ id: ids.get(doc), score: score * (matched.length || 1), match, stored: stored.get(doc) });
+    }
+    return out.sort((a, b) => b.score - a.score);
+  };
+}
+
 /** Articles without an intent form a class of their own, so they still answer. */
 export const intentKeyOf = (article: KnowledgeArticle) => article.intent ?? `~${article.id}`;
 
@@ -137,6 +222,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     searchOptions: { boost: FIELD_BOOST },
   });
   questionIndex.addAll(questionDocs);
+  const searchQuestionIndex = cachedTermSearch(questionIndex);
 
   const articleIndex = new MiniSearch<ArticleDoc>({
     fields: ['title', 'questions', 'answer'],
@@ -152,6 +238,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       answer: read(a.answer).tokens.terms.join(' '),
     })),
   );
+  const searchArticleIndex = cachedTermSearch(articleIndex);
 
   // Inverse document frequencies over the question variants, for coverage.
   const docFrequency = new Map<string, number>();
@@ -199,15 +286,14 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     intents,
     /** Question variants resembling the query, best first. */
     searchQuestions(tokens: TextTokens, limit = 40): QuestionHit[] {
-      const query = informative([...tokens.terms, ...tokens.chars]).join(' ');
-      if (!query) return [];
+      const query = informative([...tokens.terms, ...tokens.chars]);
+      if (query.length === 0) return [];
       const weight = queryWeight(tokens);
-      return questionIndex
-        .search(query)
+      return searchQuestionIndex(query)
         .slice(0, limit)
         .map((r) => ({
-          intentKey: r.intentKey as string,
-          articleId: (r.articleId as string | null) ?? null,
+          intentKey: r.stored?.intentKey as string,
+          articleId: (r.stored?.articleId as string | null) ?? null,
           score: r.score,
           coverage: coverageOf(r.match, tokens, weight),
         }));
@@ -217,10 +303,9 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       if (tokens.terms.length === 0) return [];
       let weight = 0;
       for (const t of tokens.terms) weight += idf(t);
-      const query = informative(tokens.terms).join(' ');
-      if (!query) return [];
-      return articleIndex
-        .search(query)
+      const query = informative(tokens.terms);
+      if (query.length === 0) return [];
+      return searchArticleIndex(query)
         .slice(0, limit)
         .map((r) => {
           let covered = 0;
