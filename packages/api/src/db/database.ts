@@ -15,7 +15,8 @@ export interface Database {
   db: Db;
   client: Client;
   /**
-   * Runs `work` as one write transaction; concurrent writers in this process wait their turn.
+   * Runs `work` atomically: it commits entirely or not at all, and the promise settles after the
+   * COMMIT. Concurrent writers in this process wait their turn (locally they may share one COMMIT).
    * Callbacks given to `onCommit` run after COMMIT, in commit order, before the next writer starts
    * — which is what lets realtime publish events in cursor order.
    */
@@ -53,7 +54,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     createClient({ url: options.url, authToken: options.authToken });
   if (!isLocal) return remoteDatabase(raw);
 
-  const inTransaction = new AsyncLocalStorage<true>();
+  const inTransaction = new AsyncLocalStorage<TransactionScope>();
   let tail: Promise<unknown> = Promise.resolve();
   let queued = 0;
   const serialize = <T>(task: () => Promise<T>): Promise<T> => {
@@ -95,28 +96,91 @@ export function createDatabase(options: DatabaseOptions): Database {
   }) as Client;
 
   const db = drizzle(client, { schema });
+
+  // Group commit: writers that queue up while a transaction runs share the next one. Each keeps
+  // its own savepoint, so one failing writer rolls back alone; every writer's promise settles only
+  // after the shared COMMIT, so an acknowledged write is as durable as before — it just shares the
+  // COMMIT (and the WAL pages it writes) with its neighbours.
+  const waiting: PendingWrite[] = [];
+  let groupScheduled = false;
+  const scheduleGroup = () => {
+    if (groupScheduled) return;
+    groupScheduled = true;
+    void serialize(runGroup);
+  };
+  const runGroup = async () => {
+    groupScheduled = false;
+    const group = waiting.splice(0, MAX_GROUP);
+    if (waiting.length > 0) scheduleGroup();
+    const outcomes: { write: PendingWrite; ok: boolean; value: unknown; committed: (() => void)[] }[] = [];
+    try {
+      await raw.execute('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const write of group) write.reject(error);
+      return;
+    }
+    for (const write of group) {
+      const committed: (() => void)[] = [];
+      const scope: TransactionScope = { onCommit: (callback) => committed.push(callback) };
+      await raw.execute('SAVEPOINT group_write');
+      try {
+        const value = await inTransaction.run(scope, () => write.work(db, scope.onCommit));
+        await raw.execute('RELEASE group_write');
+        outcomes.push({ write, ok: true, value, committed });
+      } catch (error) {
+        await raw.execute('ROLLBACK TO group_write').catch(() => undefined);
+        await raw.execute('RELEASE group_write').catch(() => undefined);
+        outcomes.push({ write, ok: false, value: error, committed });
+      }
+    }
+    try {
+      await raw.execute('COMMIT');
+    } catch (error) {
+      await raw.execute('ROLLBACK').catch(() => undefined);
+      for (const write of group) write.reject(error);
+      return;
+    }
+    // Still inside the serialised slot: events are published in commit order before anyone else writes.
+    for (const outcome of outcomes) {
+      if (outcome.ok) {
+        runAll(outcome.committed);
+        outcome.write.resolve(outcome.value);
+      } else {
+        outcome.write.reject(outcome.value);
+      }
+    }
+  };
+
   return {
     db,
     client,
-    write: <T>(work: (db: Db, onCommit: (callback: () => void) => void) => Promise<T>) =>
-      serialize(() =>
-        inTransaction.run(true, async () => {
-          const committed: (() => void)[] = [];
-          await raw.execute('BEGIN IMMEDIATE');
-          try {
-            const result = await work(db, (callback) => committed.push(callback));
-            await raw.execute('COMMIT');
-            runAll(committed);
-            return result;
-          } catch (error) {
-            await raw.execute('ROLLBACK').catch(() => undefined);
-            throw error;
-          }
-        }),
-      ),
+    write: <T>(work: WriteWork<T>) => {
+      // A write inside a write joins the transaction it is already in.
+      const scope = inTransaction.getStore();
+      if (scope) return work(db, scope.onCommit);
+      return new Promise<T>((resolve, reject) => {
+        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        scheduleGroup();
+      });
+    },
     close: () => raw.close(),
   };
 }
+
+type WriteWork<T> = (db: Db, onCommit: (callback: () => void) => void) => Promise<T>;
+
+interface TransactionScope {
+  onCommit(callback: () => void): void;
+}
+
+interface PendingWrite {
+  work: WriteWork<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Writers sharing one COMMIT at most; bounds how long the first of them waits for the last. */
+const MAX_GROUP = 64;
 
 function remoteDatabase(client: Client): Database {
   const db = drizzle(client, { schema });
