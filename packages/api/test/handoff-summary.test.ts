@@ -1,5 +1,7 @@
 import { handoffSummary, phoneCallAnswer, sessionAnswer } from '@threadline/sdk-core/protocol';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversations } from '../src/db/schema/index';
 import { seedDemoStore } from '../src/services/knowledge';
 import { anonymousId, createTestApi, type TestApi } from './harness';
 
@@ -68,6 +70,23 @@ describe('the handoff summary travels with the conversation', () => {
     expect(popped.sentiment.flags).toContain('negative');
     expect(popped.orderIds).toContain('LY20240601123');
     expect(popped.messageCount).toBe(call.body.context.recentMessages.length);
+  });
+
+  it('is kept on the conversation when the bot hands over to a human', async () => {
+    const shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    const web = await shop.startSession({ channel: 'web' });
+    await shop.send(web.sessionToken, '玻尿酸面霜保质期多久');
+    const handover = await shop.send(web.sessionToken, '转人工');
+    expect(handover.body.conversation.status).toBe('queued');
+    const [row] = await api.database.db
+      .select({ summary: conversations.summary })
+      .from(conversations)
+      .where(eq(conversations.id, handover.body.conversation.id));
+    const summary = handoffSummary.parse(row?.summary);
+    expect(summary).toMatchObject({ reason: 'escalation', fromChannel: 'web', status: 'queued' });
+    expect(summary.sentiment.flags).toContain('asked_for_human');
+    expect(summary.products.map((p) => p.id)).toContain('p-hyaluronic-cream');
   });
 
   it('a conversation with nothing open has no summary on the phone', async () => {

@@ -11,6 +11,7 @@ import { createSortableId } from '../secrets';
 import { type ConversationRow, openConversation, toConversationRef } from './conversations';
 import { type CustomerRow, getCustomer } from './customers';
 import { appendEvent, appendEvents } from './events';
+import { refreshHandoffSummary } from './handoff-summary';
 import type { BotReply, InlineResponder, Responder, ResponderDecision } from './replies';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -349,6 +350,12 @@ async function applyDecision(
     ...(withContext ? { context: JSON.stringify({ ...current.context, ...decision.context }) } : {}),
   });
   if (decision.escalate) {
+    // The bot hands over: the agent who picks it up reads the summary first.
+    updated!.summary = await refreshHandoffSummary(db, updated!, {
+      reason: 'escalation',
+      fromChannel: channel,
+      now,
+    });
     await appendEvent(deps, db, onCommit, {
       appId: current.appId,
       customerId: current.customerId,
