@@ -218,7 +218,7 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   API        ${info.apiUrl}
   API docs   ${info.docsUrl}
   Shop       ${info.shopUrl}
-  Console    ${info.consoleUrl}
+  Console    ${info.consoleUrl}  (not built yet: it arrives with the agent inbox)
 
   publishableKey  ${keys.publishableKey}
   secretKey       ${keys.secretKey}
