@@ -90,16 +90,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'app': {
       if (sub !== 'create' || !values.name) throw new UsageError('threadline app create --name "My shop"');
-      const database = createDatabase({
-        url: databaseUrl(values.db),
-        authToken: process.env.DATABASE_AUTH_TOKEN,
-      });
-      await migrateDatabase(database);
-      const app = createApp({
-        database,
-        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
-        logger: silentLogger,
-      });
+      const { app, database } = await openAdminApp(values.db);
       const wechatAppId = values['wechat-appid'];
       const wechatSecret = values['wechat-secret'];
       if (Boolean(wechatAppId) !== Boolean(wechatSecret)) {
@@ -142,16 +133,7 @@ async function main(argv: string[]): Promise<number> {
       const appId = values.app;
       if (sub !== 'import' || !file || !appId)
         throw new UsageError('threadline kb import <file.json> --app app_…');
-      const database = createDatabase({
-        url: databaseUrl(values.db),
-        authToken: process.env.DATABASE_AUTH_TOKEN,
-      });
-      await migrateDatabase(database);
-      const app = createApp({
-        database,
-        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
-        logger: silentLogger,
-      });
+      const { app, database } = await openAdminApp(values.db);
       try {
         await getApp(app.deps, appId);
         const answer = await importKnowledge(
@@ -174,6 +156,18 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** The API's services without a listener, for one-off admin commands (app create, kb import). */
+async function openAdminApp(dbFlag?: string) {
+  const database = createDatabase({ url: databaseUrl(dbFlag), authToken: process.env.DATABASE_AUTH_TOKEN });
+  await migrateDatabase(database);
+  const app = createApp({
+    database,
+    ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
+    logger: silentLogger,
+  });
+  return { app, database };
+}
 
 function readDemoIdentitySecret(): string {
   try {
