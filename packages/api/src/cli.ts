@@ -6,7 +6,7 @@ import { llmOptionsFromEnv } from './ai/llm-writer';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { createDatabase, migrateDatabase } from './db/database';
-import { demoPaths, ensureDemoApp, mountDemoShop, writeDemoInfo } from './demo';
+import { demoPaths, startDemo } from './demo';
 import { consoleLogger, silentLogger } from './deps';
 import { startServer } from './serve';
 import { loadServerKeys } from './server-keys';
@@ -181,32 +181,17 @@ function readDemoIdentitySecret(): string {
 }
 
 async function runDemo(port: number, host: string) {
-  const paths = demoPaths(dataDir());
-  const repoRoot = resolve(import.meta.dirname ?? '.', '../../..');
-  const server = await startServer({
-    ...loadServerKeys(process.env, paths.keys),
-    databaseUrl: databaseUrl(),
+  const { server, info, seeded, infoPath } = await startDemo({
+    ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
+    dataDir: dataDir(),
+    repoRoot: resolve(import.meta.dirname ?? '.', '../../..'),
+    databaseUrl: process.env.DATABASE_URL,
     port,
     host,
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },
-    mount: (app) => {
-      mountDemoShop(app, { repoRoot, infoPath: paths.info });
-      app.get('/', (c) => c.redirect('/docs'));
-    },
   });
-  const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, appId) => {
-    await seedDemoStore(deps, appId);
-  });
-  const info = {
-    apiUrl: server.url,
-    shopUrl: `${server.url}/shop/`,
-    consoleUrl: `${server.url}/console`,
-    docsUrl: `${server.url}/docs`,
-    ...keys,
-  };
-  writeDemoInfo(paths.info, info);
   console.log(`
 Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   API        ${info.apiUrl}
@@ -214,13 +199,13 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   Shop       ${info.shopUrl}
   Console    ${info.consoleUrl}  (not built yet: it arrives with the agent inbox)
 
-  publishableKey  ${keys.publishableKey}
-  secretKey       ${keys.secretKey}
-  identitySecret  ${keys.identitySecret}
-  agentToken      ${keys.agentToken}
-  appId           ${keys.appId}
+  publishableKey  ${info.publishableKey}
+  secretKey       ${info.secretKey}
+  identitySecret  ${info.identitySecret}
+  agentToken      ${info.agentToken}
+  appId           ${info.appId}
 
-Written to ${paths.info}. Database: ${databaseUrl()}. Ctrl-C stops.`);
+Written to ${infoPath}. Database: ${databaseUrl()}. Ctrl-C stops.`);
   onShutdown(() => server.close());
 }
 

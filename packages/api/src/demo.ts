@@ -5,7 +5,9 @@ import { eq } from 'drizzle-orm';
 import type { ThreadlineApp } from './app';
 import { serverSettings } from './db/schema/index';
 import type { ServiceDeps } from './deps';
+import { type RunningServer, type ServerOptions, startServer } from './serve';
 import { type CreatedApp, createMerchantApp } from './services/apps';
+import { seedDemoStore } from './services/knowledge';
 
 export interface DemoInfo {
   apiUrl: string;
@@ -111,3 +113,43 @@ export const demoPaths = (dataDir: string) => ({
   keys: join(dataDir, 'server-keys.json'),
   info: join(dataDir, 'demo.json'),
 });
+
+export interface StartDemoOptions extends Omit<ServerOptions, 'databaseUrl' | 'mount'> {
+  /** Where the database, keys and demo.json live (THREADLINE_DIR, `.threadline` by default). */
+  dataDir: string;
+  /** The repository, for the demo shop page and the widget bundle. */
+  repoRoot: string;
+  /** Overrides the data dir's database (DATABASE_URL). */
+  databaseUrl?: string;
+}
+
+/**
+ * What `npm start` runs: the API on the data dir's libSQL file with the demo shop and widget
+ * mounted, the demo app seeded once with the demo store's knowledge, and demo.json written.
+ */
+export async function startDemo(
+  options: StartDemoOptions,
+): Promise<{ server: RunningServer; info: DemoInfo; seeded: boolean; infoPath: string }> {
+  const { dataDir, repoRoot, databaseUrl, ...serverOptions } = options;
+  const paths = demoPaths(dataDir);
+  const server = await startServer({
+    ...serverOptions,
+    databaseUrl: databaseUrl ?? paths.database,
+    mount: (app) => {
+      mountDemoShop(app, { repoRoot, infoPath: paths.info });
+      app.get('/', (c) => c.redirect('/docs'));
+    },
+  });
+  const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, appId) => {
+    await seedDemoStore(deps, appId);
+  });
+  const info: DemoInfo = {
+    apiUrl: server.url,
+    shopUrl: `${server.url}/shop/`,
+    consoleUrl: `${server.url}/console`,
+    docsUrl: `${server.url}/docs`,
+    ...keys,
+  };
+  writeDemoInfo(paths.info, info);
+  return { server, info, seeded, infoPath: paths.info };
+}

@@ -5,10 +5,8 @@ import { join, resolve } from 'node:path';
 import { SignJWT } from 'jose';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { demoPaths, ensureDemoApp, mountDemoShop, writeDemoInfo } from '../../api/src/demo';
+import { startDemo } from '../../api/src/demo';
 import { silentLogger } from '../../api/src/deps';
-import { startServer } from '../../api/src/serve';
-import { seedDemoStore } from '../../api/src/services/knowledge';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const widgetBundle = resolve(repoRoot, 'packages/sdk-web/dist/widget.js');
@@ -18,28 +16,16 @@ export async function startDemoApi() {
   if (!existsSync(widgetBundle))
     throw new Error('Build first: packages/sdk-web/dist/widget.js is missing (npm run build).');
   const dir = mkdtempSync(join(tmpdir(), 'threadline-web-'));
-  const paths = demoPaths(dir);
-  const server = await startServer({
+  // The same start-up as `npm start`: demo shop mounted, demo store seeded, demo.json written.
+  const { server, info } = await startDemo({
     masterKey: randomBytes(32),
     sessionSigningKey: randomBytes(32),
-    databaseUrl: paths.database,
+    dataDir: dir,
+    repoRoot,
     port: 0,
     host: '127.0.0.1',
     logger: silentLogger,
-    mount: (app) => mountDemoShop(app, { repoRoot, infoPath: paths.info }),
   });
-  // The demo store's knowledge base, products and intents, so the embedded AI engine answers.
-  const { keys } = await ensureDemoApp(server.app.deps, async (deps, appId) => {
-    await seedDemoStore(deps, appId);
-  });
-  const info = {
-    apiUrl: server.url,
-    shopUrl: `${server.url}/shop/`,
-    consoleUrl: `${server.url}/console`,
-    docsUrl: `${server.url}/docs`,
-    ...keys,
-  };
-  writeDemoInfo(paths.info, info);
 
   /** Calls the API over HTTP, as a merchant backend or another channel would. */
   async function call<T = any>(method: string, path: string, token: string, body?: unknown) {
@@ -54,7 +40,7 @@ export async function startDemoApi() {
 
   return {
     info,
-    keys,
+    keys: info,
     call,
     identityToken: (sub: string) =>
       new SignJWT({})
@@ -62,10 +48,10 @@ export async function startDemoApi() {
         .setSubject(sub)
         .setIssuedAt()
         .setExpirationTime('1h')
-        .sign(new TextEncoder().encode(keys.identitySecret)),
+        .sign(new TextEncoder().encode(info.identitySecret)),
     /** A session of the customer behind an anonymous id (what the browser keeps in localStorage). */
     async sessionFor(channel: string, extra: Record<string, unknown>) {
-      const answer = await call<{ sessionToken: string }>('POST', '/v1/sessions', keys.publishableKey, {
+      const answer = await call<{ sessionToken: string }>('POST', '/v1/sessions', info.publishableKey, {
         channel,
         ...extra,
       });
