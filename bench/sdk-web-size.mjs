@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../packages/sdk-web/scripts/launch-chromium.mjs';
 import { ratio, repoRoot, sleep, summarize, tempDir } from './lib/common.mjs';
 
 const WIDGET_BUDGET_BYTES = 30 * 1024;
@@ -66,17 +66,7 @@ export default async function run({ log, quick }) {
   let browser;
   try {
     demo = await startDemo(dir);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const scriptToLauncher = [];
     const navigationToLauncher = [];
     const blankNavigation = [];
