@@ -1,16 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  type AppOptions,
-  createApp,
-  createDatabase,
-  createMerchantApp,
-  migrateDatabase,
-  signIdentityToken,
-  silentLogger,
-} from '@threadline/api';
+import { type AppOptions, createMerchantApp, signIdentityToken } from '@threadline/api';
+import { createTestApi } from '../../api/test/harness';
 import { createThreadline, type MiniProgramThreadline } from '../src/index';
 import { answerWithApi } from './api-wx';
 import { createFakeWx, type FakeWx } from './fake-wx';
@@ -19,16 +9,9 @@ export const API_URL = 'https://api.threadline.test';
 
 /** The real API on a fresh libSQL file, and helpers to play the web side over plain HTTP. */
 export async function startApi(options: Partial<AppOptions> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'threadline-mp-'));
-  const database = createDatabase({ url: `file:${join(dir, 'api.db')}` });
-  await migrateDatabase(database);
-  const app = createApp({
-    database,
-    masterKey: randomBytes(32),
-    sessionSigningKey: randomBytes(32),
-    logger: silentLogger,
-    ...options,
-  });
+  // The API's own test harness: a fresh, migrated libSQL file and the app over it.
+  const api = await createTestApi(options);
+  const { app } = api;
 
   async function call(method: string, path: string, token: string, body?: unknown): Promise<any> {
     const response = await app.request(path, {
@@ -96,8 +79,7 @@ export async function startApi(options: Partial<AppOptions> = {}) {
     createShop,
     async close() {
       for (const client of clients) client.close();
-      database.close();
-      rmSync(dir, { recursive: true, force: true });
+      await api.close();
     },
   };
 }
