@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SignJWT } from 'jose';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startDemo } from '../../api/src/demo';
 import { silentLogger } from '../../api/src/deps';
@@ -74,20 +74,8 @@ export async function startDemoApi() {
 
 export type DemoApi = Awaited<ReturnType<typeof startDemoApi>>;
 
-/** Debian's Chromium, headless (`npx playwright install` cannot run here). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
-}
+// One launcher for the tests, the bench and the screenshot script.
+export { launchChromium } from '../scripts/launch-chromium.mjs';
 
 /** The widget's parts; Playwright's CSS engine pierces the open shadow root. */
 export const widget = (page: Page) => {
