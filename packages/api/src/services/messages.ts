@@ -138,21 +138,19 @@ async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedM
   return { message, replies, conversation: conversation! };
 }
 
-/** A unique-index violation, also when drizzle wraps the driver's error (as `cause`). */
-function isUniqueViolation(error: unknown): boolean {
+/** Whether the error, or one it wraps (drizzle puts the driver's error in `cause`), matches. */
+function hasCause(error: unknown, matches: (e: Error) => boolean): boolean {
   for (let e = error, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
-    if (String((e as Error).message).includes('UNIQUE')) return true;
+    if (matches(e as Error)) return true;
   }
   return false;
 }
 
-/** An error from the database (possibly wrapped by drizzle), as opposed to one from the bot's code. */
-function isDatabaseError(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
-    if (e instanceof LibsqlError) return true;
-  }
-  return false;
-}
+/** A unique-index violation. */
+const isUniqueViolation = (error: unknown) => hasCause(error, (e) => String(e.message).includes('UNIQUE'));
+
+/** An error from the database, as opposed to one from the bot's code. */
+const isDatabaseError = (error: unknown) => hasCause(error, (e) => e instanceof LibsqlError);
 
 /** Sends still being answered in this process, per database, by customer and clientMessageId. */
 const sendsInFlight = new WeakMap<ServiceDeps['database'], Map<string, Promise<PostedMessage>>>();
@@ -196,8 +194,8 @@ async function storeAndAnswer(
   }
   const { posted: stored, answered } = await deps.database
     .write(async (db, onCommit) => {
-      // No look-up first: the unique index on (customer, clientMessageId) refuses a repeat, the
-      // whole transaction rolls back, and the catch below answers with the first result.
+      // No look-up first: the unique index on (customer, clientMessageId) refuses a repeat, this
+      // write rolls back (its own savepoint), and the catch below answers with the first result.
       const now = deps.clock.now();
       // The usual case in one statement: touch the open conversation and read it back.
       const touched = await touchOpenConversation(db, input.customerId, input.channel, now);
