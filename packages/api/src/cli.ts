@@ -2,17 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { llmOptionsFromEnv } from './ai/llm-writer';
 import { createApp } from './app';
-import { systemClock } from './clock';
+import { createMerchantApp, getApp } from './apps/apps';
 import { createDatabase, migrateDatabase } from './db/database';
 import { demoPaths, startDemo } from './demo';
-import { consoleLogger, silentLogger } from './deps';
+import { signIdentityToken } from './identity/identity-tokens';
+import { llmOptionsFromEnv } from './knowledge/engine/llm-writer';
+import { importKnowledge, seedDemoStore } from './knowledge/knowledge';
+import { systemClock } from './platform/clock';
+import { consoleLogger, silentLogger } from './platform/deps';
+import { loadServerKeys } from './platform/server-keys';
 import { startServer } from './serve';
-import { loadServerKeys } from './server-keys';
-import { createMerchantApp, getApp } from './services/apps';
-import { signIdentityToken } from './services/identity-tokens';
-import { importKnowledge, seedDemoStore } from './services/knowledge';
 import { VERSION } from './version';
 
 const HELP = `threadline ${VERSION} — one customer, one history, every channel

@@ -3,11 +3,11 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { ThreadlineApp } from './app';
-import { serverSettings } from './db/schema/index';
-import type { ServiceDeps } from './deps';
+import { type CreatedApp, createMerchantApp } from './apps/apps';
+import { serverSettings } from './db/schema';
+import { seedDemoStore } from './knowledge/knowledge';
+import type { ServiceDeps } from './platform/deps';
 import { type RunningServer, type ServerOptions, startServer } from './serve';
-import { type CreatedApp, createMerchantApp } from './services/apps';
-import { seedDemoStore } from './services/knowledge';
 
 export interface DemoInfo {
   apiUrl: string;

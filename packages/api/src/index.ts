@@ -1,32 +1,32 @@
+export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from './app';
+export { type CreatedApp, createMerchantApp } from './apps/apps';
+export { type BotReply, type Responder, silentResponder } from './conversations/replies';
+export { createDatabase, type Database, migrateDatabase } from './db/database';
+export { signIdentityToken } from './identity/identity-tokens';
+export { type AiResponderOptions, createAiResponder } from './knowledge/ai-responder';
 export {
   type AnswerEngine,
   createAnswerEngine,
   type EngineInput,
   type EngineResult,
-} from './ai/answer-engine';
-export type { KnowledgeBase } from './ai/knowledge-base';
-export { createKnowledgeIndex } from './ai/knowledge-index';
-export { type LlmOptions, llmOptionsFromEnv } from './ai/llm-writer';
-export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from './app';
-export { type Clock, createManualClock, systemClock } from './clock';
-export { createDatabase, type Database, migrateDatabase } from './db/database';
-export { consoleLogger, type Logger, silentLogger } from './deps';
-export { ApiError } from './errors';
-export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
-export { type RunningServer, type ServerOptions, startServer } from './serve';
-export { type AiResponderOptions, createAiResponder } from './services/ai-responder';
-export { type CreatedApp, createMerchantApp } from './services/apps';
+} from './knowledge/engine/answer-engine';
+export type { KnowledgeBase } from './knowledge/engine/knowledge-base';
+export { createKnowledgeIndex } from './knowledge/engine/knowledge-index';
+export { type LlmOptions, llmOptionsFromEnv } from './knowledge/engine/llm-writer';
 export {
   type EvalQuestion,
   type EvalReport,
   evaluateQuestions,
   parseEvalQuestions,
-} from './services/evaluation';
-export { signIdentityToken } from './services/identity-tokens';
+} from './knowledge/evaluation';
 export {
   importKnowledge,
   loadKnowledge,
   readDemoStore,
   seedDemoStore,
-} from './services/knowledge';
-export { type BotReply, type Responder, silentResponder } from './services/replies';
+} from './knowledge/knowledge';
+export { type Clock, createManualClock, systemClock } from './platform/clock';
+export { consoleLogger, type Logger, silentLogger } from './platform/deps';
+export { ApiError } from './platform/errors';
+export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
+export { type RunningServer, type ServerOptions, startServer } from './serve';

@@ -6,7 +6,7 @@ import {
   unansweredInsights,
 } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoStore } from '../src/services/knowledge';
+import { seedDemoStore } from '../src/knowledge/knowledge';
 import { createTestApi, type TestApi } from './harness';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvalReport, evaluateQuestions, parseEvalQuestions } from '../src/services/evaluation';
+import { type EvalReport, evaluateQuestions, parseEvalQuestions } from '../src/knowledge/evaluation';
 import { createTestApi, type TestApi } from './harness';
 
 // The dev set, run through the real /v1/messages and /v1/channels/:channel/messages routes.

@@ -2,7 +2,7 @@ import { message, messageDelta } from '@threadline/sdk-core/protocol';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoStore } from '../src/services/knowledge';
+import { seedDemoStore } from '../src/knowledge/knowledge';
 import { createTestApi, type TestApi } from './harness';
 
 const LLM_BASE = 'https://llm.test/v1';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorEnvelope, timelinePage, updatesAnswer } from '@threadline/sdk-core/protocol';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock } from '../src/clock';
+import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi } from './harness';
 
 const codeOf = (res: { body: unknown }) => errorEnvelope.parse(res.body).error.code;

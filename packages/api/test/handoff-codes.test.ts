@@ -1,6 +1,6 @@
 import { errorEnvelope, handoffAnswer, sessionAnswer, timelinePage } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock } from '../src/clock';
+import { createManualClock } from '../src/platform/clock';
 import { anonymousId, createTestApi, type TestApi } from './harness';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;

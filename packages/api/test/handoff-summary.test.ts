@@ -1,8 +1,8 @@
 import { handoffSummary, phoneCallAnswer, sessionAnswer } from '@threadline/sdk-core/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversations } from '../src/db/schema/index';
-import { seedDemoStore } from '../src/services/knowledge';
+import { conversations } from '../src/db/schema';
+import { seedDemoStore } from '../src/knowledge/knowledge';
 import { anonymousId, createTestApi, type TestApi } from './harness';
 
 describe('the handoff summary travels with the conversation', () => {

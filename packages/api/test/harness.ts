@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InArgs } from '@libsql/client';
 import { type AppOptions, createApp } from '../src/app';
+import { type CreateMerchantAppOptions, createMerchantApp } from '../src/apps/apps';
 import { createDatabase, migrateDatabase } from '../src/db/database';
-import { silentLogger } from '../src/deps';
-import { type CreateMerchantAppOptions, createMerchantApp } from '../src/services/apps';
-import { signIdentityToken } from '../src/services/identity-tokens';
+import { signIdentityToken } from '../src/identity/identity-tokens';
+import { silentLogger } from '../src/platform/deps';
 
 export interface CallOptions {
   token?: string;

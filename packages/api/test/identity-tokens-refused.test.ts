@@ -1,7 +1,7 @@
 import { errorEnvelope } from '@threadline/sdk-core/protocol';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManualClock } from '../src/clock';
+import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi } from './harness';
 
 const encoder = new TextEncoder();

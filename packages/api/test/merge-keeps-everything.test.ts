@@ -1,6 +1,6 @@
 import { timelinePage } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeCustomers, resolveCustomer } from '../src/services/customers';
+import { mergeCustomers, resolveCustomer } from '../src/identity/customers';
 import { anonymousId, createTestApi, type TestApi } from './harness';
 
 const texts = (body: unknown) => timelinePage.parse(body).messages.map((m) => m.text);

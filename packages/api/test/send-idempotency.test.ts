@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { channelMessageAnswer, sendMessageAnswer } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Responder } from '../src/services/replies';
+import type { Responder } from '../src/conversations/replies';
 import { createTestApi, type TestApi } from './harness';
 
 /** A bot that takes a moment to think, so retries can arrive while it does. */

@@ -1,6 +1,6 @@
 import { errorEnvelope, updatesAnswer } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendEvent } from '../src/services/events';
+import { appendEvent } from '../src/realtime/events';
 import { createTestApi, type TestApi } from './harness';
 import { readSse, type SseFrame } from './sse-reader';
 

@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startDemo } from '../../api/src/demo';
-import { silentLogger } from '../../api/src/deps';
+import { silentLogger } from '../../api/src/platform/deps';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const widgetBundle = resolve(repoRoot, 'packages/sdk-web/dist/widget.js');

@@ -6,7 +6,7 @@ import { type Client, createClient, type InStatement, type TransactionMode } fro
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { createLocalClient } from './local-client';
-import * as schema from './schema/index';
+import * as schema from './schema';
 
 export type Db = LibSQLDatabase<typeof schema>;
 

@@ -1,7 +1,7 @@
-import type { ServiceDeps } from '../deps';
-import { CUSTOMER_MERGED } from '../services/customers';
-import { latestEventId, readEventsAfter } from '../services/events';
+import { CUSTOMER_MERGED } from '../identity/customers';
+import type { ServiceDeps } from '../platform/deps';
 import type { BusEvent } from './event-bus';
+import { latestEventId, readEventsAfter } from './events';
 
 const PAGE = 500;
 

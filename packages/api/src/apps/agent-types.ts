@@ -1,0 +1,3 @@
+import type { agents } from './schema';
+
+export type AgentRow = typeof agents.$inferSelect;

@@ -1,0 +1,87 @@
+import type { ConversationRef } from '@threadline/sdk-core/protocol';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import { conversations } from '../db/schema';
+import type { ServiceDeps } from '../platform/deps';
+import { createId } from '../platform/secrets';
+import { appendEvent } from '../realtime/events';
+import { refreshHandoffSummary } from './handoff-summary';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+
+export const toConversationRef = (c: Pick<ConversationRow, 'id' | 'status'>): ConversationRef => ({
+  id: c.id,
+  status: c.status,
+});
+
+export async function findOpenConversation(db: Db, customerId: string): Promise<ConversationRow | null> {
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.customerId, customerId), ne(conversations.status, 'resolved')))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The customer's open conversation, opened on `channel` if there is none (a message after `resolved` starts anew). */
+export async function openConversation(
+  deps: Pick<ServiceDeps, 'clock'>,
+  db: Db,
+  appId: string,
+  customerId: string,
+  channel: string,
+): Promise<ConversationRow> {
+  const existing = await findOpenConversation(db, customerId);
+  if (existing) return existing;
+  const now = deps.clock.now();
+  const [row] = await db
+    .insert(conversations)
+    .values({
+      id: createId('cnv'),
+      appId,
+      customerId,
+      status: 'bot',
+      channel,
+      lastChannel: channel,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return row!;
+}
+
+/** Asks for a human: `bot` → `queued`. Already queued or assigned stays as it is. */
+export async function escalateConversation(
+  deps: ServiceDeps,
+  input: { appId: string; customerId: string; channel: string; reason?: string },
+): Promise<ConversationRow> {
+  return deps.database.write(async (db, onCommit) => {
+    const conversation = await openConversation(deps, db, input.appId, input.customerId, input.channel);
+    if (conversation.status !== 'bot') return conversation;
+    const now = deps.clock.now();
+    const [updated] = await db
+      .update(conversations)
+      .set({
+        status: 'queued',
+        waitingSince: now,
+        updatedAt: now,
+        lastChannel: input.channel,
+        context: { ...conversation.context, escalationReason: input.reason ?? 'customer_request' },
+      })
+      .where(eq(conversations.id, conversation.id))
+      .returning();
+    // The agent who picks it up reads this first.
+    updated!.summary = await refreshHandoffSummary(db, updated!, {
+      reason: 'escalation',
+      fromChannel: input.channel,
+      now,
+    });
+    await appendEvent(deps, db, onCommit, {
+      appId: input.appId,
+      customerId: input.customerId,
+      type: 'conversation.updated',
+      data: { id: updated!.id, status: updated!.status, channel: input.channel },
+    });
+    return updated!;
+  });
+}

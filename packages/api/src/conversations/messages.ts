@@ -1,0 +1,442 @@
+import { LibsqlError } from '@libsql/client';
+import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
+import { conversations, messages } from '../db/schema';
+import { type CustomerRow, getCustomer } from '../identity/customers';
+import { iso } from '../platform/clock';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+import { createSortableId } from '../platform/secrets';
+import { appendEvent, appendEvents } from '../realtime/events';
+import { type ConversationRow, openConversation, toConversationRef } from './conversations';
+import { refreshHandoffSummary } from './handoff-summary';
+import type { BotReply, InlineResponder, Responder, ResponderDecision } from './replies';
+
+export type MessageRow = typeof messages.$inferSelect;
+
+export function toWireMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    channel: row.channel,
+    author: {
+      type: row.authorType,
+      ...(row.authorId ? { id: row.authorId } : {}),
+      ...(row.authorName ? { name: row.authorName } : {}),
+    },
+    text: row.text,
+    createdAt: iso(row.createdAt),
+    ...(row.clientMessageId ? { clientMessageId: row.clientMessageId } : {}),
+    ...(row.intent ? { intent: row.intent } : {}),
+    ...(row.meta ? { meta: row.meta } : {}),
+  };
+}
+
+export interface CustomerMessageInput {
+  appId: string;
+  customerId: string;
+  channel: string;
+  text: string;
+  clientMessageId?: string;
+  authorName?: string;
+}
+
+export interface PostedMessage {
+  message: MessageRow;
+  replies: MessageRow[];
+  conversation: ConversationRow;
+  /** False when the clientMessageId had been seen: the first result is returned as it was. */
+  created: boolean;
+}
+
+async function findByClientMessageId(db: Db, customerId: string, clientMessageId: string) {
+  const query = hotQuery(db, 'messages.byClientMessageId', (d) =>
+    d
+      .select()
+      .from(messages)
+      .where(and(eq(messages.customerId, slot('customerId')), eq(messages.clientMessageId, slot('cmid'))))
+      .limit(1)
+      .prepare(),
+  );
+  const [row] = await query.all({ customerId, cmid: clientMessageId });
+  return row ?? null;
+}
+
+/** Touches the customer's open conversation (last channel, updatedAt) and reads it back. */
+async function touchOpenConversation(db: Db, customerId: string, channel: string, now: number) {
+  const query = hotQuery(db, 'conversations.touchOpen', (d) =>
+    d
+      .update(conversations)
+      .set({ lastChannel: slot('channel'), updatedAt: slot('now') })
+      // The 'resolved' literal (not a bound parameter) lets SQLite use the one-open-per-customer index.
+      .where(
+        and(eq(conversations.customerId, slot('customerId')), sql`${conversations.status} <> 'resolved'`),
+      )
+      .returning()
+      .prepare(),
+  );
+  const [row] = await query.all({ customerId, channel, now });
+  return row;
+}
+
+const MESSAGE_COLUMNS = [
+  'id',
+  'appId',
+  'customerId',
+  'conversationId',
+  'channel',
+  'authorType',
+  'authorName',
+  'text',
+  'clientMessageId',
+  'inReplyTo',
+  'intent',
+  'meta',
+  'createdAt',
+] as const;
+type NewMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
+
+/** Inserts a send's messages (the customer's, then the bot's replies) in one statement, in order. */
+async function insertMessages(db: Db, list: NewMessage[]): Promise<MessageRow[]> {
+  const values: Record<string, unknown> = {};
+  list.forEach((message, i) => {
+    for (const column of MESSAGE_COLUMNS) {
+      const value = message[column];
+      values[`${i}${column}`] = column === 'meta' && value !== null ? JSON.stringify(value) : value;
+    }
+  });
+  const build = (d: Db, count: number) =>
+    d
+      .insert(messages)
+      .values(
+        Array.from({ length: count }, (_, i) =>
+          Object.fromEntries(MESSAGE_COLUMNS.map((column) => [column, slot(`${i}${column}`)])),
+        ) as unknown as (typeof messages.$inferInsert)[],
+      )
+      .returning()
+      .prepare();
+  // One prepared statement per row count; sends with many replies are rare enough to build.
+  const count = list.length;
+  const query =
+    count <= 3 ? hotQuery(db, `messages.insert${count}`, (d) => build(d, count)) : build(db, count);
+  // RETURNING's order is not promised; seq rises in VALUES order.
+  return (await query.all(values)).sort((a, b) => a.seq - b.seq);
+}
+
+async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedMessage, 'created'>> {
+  const replies = await db
+    .select()
+    .from(messages)
+    .where(eq(messages.inReplyTo, message.id))
+    .orderBy(asc(messages.seq));
+  const [conversation] = await db
+    .select()
+    .from(conversations)
+    .where(eq(conversations.id, message.conversationId));
+  return { message, replies, conversation: conversation! };
+}
+
+/** Whether the error, or one it wraps (drizzle puts the driver's error in `cause`), matches. */
+function hasCause(error: unknown, matches: (e: Error) => boolean): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as Error).cause, depth++) {
+    if (matches(e as Error)) return true;
+  }
+  return false;
+}
+
+/** A unique-index violation. */
+const isUniqueViolation = (error: unknown) => hasCause(error, (e) => String(e.message).includes('UNIQUE'));
+
+/** An error from the database, as opposed to one from the bot's code. */
+const isDatabaseError = (error: unknown) => hasCause(error, (e) => e instanceof LibsqlError);
+
+/** Sends still being answered in this process, per database, by customer and clientMessageId. */
+const sendsInFlight = new WeakMap<ServiceDeps['database'], Map<string, Promise<PostedMessage>>>();
+
+/**
+ * Stores a customer's message (from a session or a server channel) in the open conversation,
+ * publishes it to every session of the customer, then lets the responder answer if the bot owns
+ * the conversation. The same clientMessageId again returns the first result and stores nothing.
+ */
+export async function postCustomerMessage(
+  deps: ServiceDeps & { responder: Responder },
+  input: CustomerMessageInput,
+): Promise<PostedMessage> {
+  if (!input.clientMessageId) return storeAndAnswer(deps, input);
+  const pending = sendsInFlight.get(deps.database) ?? new Map<string, Promise<PostedMessage>>();
+  sendsInFlight.set(deps.database, pending);
+  const key = `${input.customerId}\n${input.clientMessageId}`;
+  // A retry arriving while the bot is still answering the first send waits for that same answer,
+  // replies included, instead of reading the message before its replies exist.
+  const running = pending.get(key);
+  if (running) return { ...(await running), created: false };
+  const work = storeAndAnswer(deps, input).finally(() => pending.delete(key));
+  pending.set(key, work);
+  return work;
+}
+
+async function storeAndAnswer(
+  deps: ServiceDeps & { responder: Responder },
+  input: CustomerMessageInput,
+): Promise<PostedMessage> {
+  // The fast path: what answering needs (the app's engine) is loaded before the transaction, and
+  // the answer is decided inside it, so the message, the replies, their events and the
+  // conversation update commit together, in one round of the write queue.
+  let inline: InlineResponder | null = null;
+  if (deps.responder.prepare) {
+    try {
+      inline = await deps.responder.prepare(input.appId);
+    } catch (error) {
+      deps.logger.error('responder failed', { error: String(error) });
+    }
+  }
+  const { posted: stored, answered } = await deps.database
+    .write(async (db, onCommit) => {
+      // No look-up first: the unique index on (customer, clientMessageId) refuses a repeat, this
+      // write rolls back (its own savepoint), and the catch below answers with the first result.
+      const now = deps.clock.now();
+      // The usual case in one statement: touch the open conversation and read it back.
+      const touched = await touchOpenConversation(db, input.customerId, input.channel, now);
+      const conversation =
+        touched ?? (await openConversation(deps, db, input.appId, input.customerId, input.channel));
+      const messageId = createSortableId('msg', now);
+
+      // Decided in this transaction, so an agent's claim either committed before (the bot stays
+      // quiet) or waits behind it.
+      let decision: ResponderDecision | null = null;
+      if (inline && conversation.status === 'bot') {
+        try {
+          decision = await inline({
+            appId: input.appId,
+            customerId: input.customerId,
+            conversation,
+            text: input.text,
+            channel: input.channel,
+            db,
+          });
+        } catch (error) {
+          // A database error aborts the whole send (nothing stored, the client retries); a failing
+          // bot must not turn a stored message into an error.
+          if (isDatabaseError(error)) throw error;
+          deps.logger.error('responder failed', { error: String(error) });
+          decision = { replies: [] };
+        }
+      }
+
+      const values: NewMessage[] = [
+        {
+          id: messageId,
+          appId: input.appId,
+          customerId: input.customerId,
+          conversationId: conversation.id,
+          channel: input.channel,
+          authorType: 'customer',
+          authorName: input.authorName ?? null,
+          text: input.text,
+          clientMessageId: input.clientMessageId ?? null,
+          inReplyTo: null,
+          intent: null,
+          meta: null,
+          createdAt: now,
+        },
+      ];
+      for (const reply of decision?.replies ?? []) {
+        const at = deps.clock.now();
+        values.push({
+          id: reply.id ?? createSortableId('msg', at),
+          appId: input.appId,
+          customerId: input.customerId,
+          conversationId: conversation.id,
+          channel: input.channel,
+          authorType: 'bot',
+          authorName: null,
+          text: reply.text,
+          clientMessageId: null,
+          inReplyTo: messageId,
+          intent: reply.intent ?? null,
+          meta: reply.meta ?? null,
+          createdAt: at,
+        });
+      }
+      const rows = await insertMessages(db, values);
+      await appendEvents(
+        deps,
+        db,
+        onCommit,
+        rows.map((row) => ({
+          appId: input.appId,
+          customerId: input.customerId,
+          type: 'message.created',
+          data: toWireMessage(row),
+        })),
+      );
+      const [message, ...replies] = rows;
+      const posted: PostedMessage = { message: message!, replies, conversation, created: true };
+      if (decision && (decision.replies.length > 0 || decision.escalate || decision.context)) {
+        posted.conversation = await applyDecision(deps, db, onCommit, conversation, input.channel, decision);
+      }
+      return { posted, answered: decision !== null };
+    })
+    .catch(async (error: unknown) => {
+      // A repeated clientMessageId (an earlier send, or another process racing this one): the
+      // unique index kept the first, and nothing of this attempt was committed.
+      if (input.clientMessageId && isUniqueViolation(error)) {
+        const existing = await findByClientMessageId(
+          deps.database.db,
+          input.customerId,
+          input.clientMessageId,
+        );
+        if (existing)
+          return {
+            posted: { ...(await previousResult(deps.database.db, existing)), created: false },
+            answered: true,
+          };
+      }
+      throw error;
+    });
+
+  if (answered || !stored.created || stored.conversation.status !== 'bot') return stored;
+
+  // The slow path (no inline responder, LLM streaming, tickets): answer after the commit.
+  const customer = await getCustomer(deps.database.db, input.appId, input.customerId);
+  let decision: Awaited<ReturnType<Responder['respond']>>;
+  try {
+    decision = await deps.responder.respond({
+      appId: input.appId,
+      customer,
+      conversation: stored.conversation,
+      message: stored.message,
+    });
+  } catch (error) {
+    // The customer's message is stored and acknowledged; a failing bot must not turn that into an error.
+    deps.logger.error('responder failed', { error: String(error) });
+    return stored;
+  }
+  if (decision.replies.length === 0 && !decision.escalate && !decision.context) return stored;
+  return { ...stored, ...(await postBotReplies(deps, customer, stored, decision)) };
+}
+
+/** Stores the bot's memory and, when it hands over, queues the conversation and says so. */
+async function applyDecision(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  current: ConversationRow,
+  channel: string,
+  decision: ResponderDecision,
+): Promise<ConversationRow> {
+  const now = deps.clock.now();
+  const withContext = !!decision.context;
+  const escalate = !!decision.escalate;
+  const query = hotQuery(db, `conversations.decide.${withContext}.${escalate}`, (d) =>
+    d
+      .update(conversations)
+      .set({
+        updatedAt: slot('now'),
+        ...(withContext ? { context: slot('context') } : {}),
+        ...(escalate ? { status: sql`'queued'`, waitingSince: slot('now') } : {}),
+      })
+      .where(eq(conversations.id, slot('id')))
+      .returning()
+      .prepare(),
+  );
+  const [updated] = await query.all({
+    now,
+    id: current.id,
+    ...(withContext ? { context: JSON.stringify({ ...current.context, ...decision.context }) } : {}),
+  });
+  if (decision.escalate) {
+    // The bot hands over: the agent who picks it up reads the summary first.
+    updated!.summary = await refreshHandoffSummary(db, updated!, {
+      reason: 'escalation',
+      fromChannel: channel,
+      now,
+    });
+    await appendEvent(deps, db, onCommit, {
+      appId: current.appId,
+      customerId: current.customerId,
+      type: 'conversation.updated',
+      data: { ...toConversationRef(updated!), channel },
+    });
+  }
+  return updated!;
+}
+
+async function postBotReplies(
+  deps: ServiceDeps,
+  customer: CustomerRow,
+  stored: PostedMessage,
+  decision: { replies: BotReply[]; escalate?: boolean; context?: Record<string, unknown> },
+): Promise<Pick<PostedMessage, 'replies' | 'conversation'>> {
+  return deps.database.write(async (db, onCommit) => {
+    const [current] = await db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, stored.conversation.id));
+    // An agent may have claimed the conversation while the bot was thinking: then it stays quiet.
+    if (!current || current.status !== 'bot')
+      return { replies: [], conversation: current ?? stored.conversation };
+    const replies: MessageRow[] = [];
+    for (const reply of decision.replies) {
+      const now = deps.clock.now();
+      const [row] = await db
+        .insert(messages)
+        .values({
+          id: reply.id ?? createSortableId('msg', now),
+          appId: customer.appId,
+          customerId: customer.id,
+          conversationId: current.id,
+          channel: stored.message.channel,
+          authorType: 'bot',
+          text: reply.text,
+          inReplyTo: stored.message.id,
+          intent: reply.intent ?? null,
+          meta: reply.meta ?? null,
+          createdAt: now,
+        })
+        .returning();
+      replies.push(row!);
+      await appendEvent(deps, db, onCommit, {
+        appId: customer.appId,
+        customerId: customer.id,
+        type: 'message.created',
+        data: toWireMessage(row!),
+      });
+    }
+    const updated = await applyDecision(deps, db, onCommit, current, stored.message.channel, decision);
+    return { replies, conversation: updated };
+  });
+}
+
+/** One page of the customer's cross-channel timeline, oldest first; `before` walks back. */
+export async function timelinePage(
+  db: Db,
+  customerId: string,
+  options: { before?: string; limit: number },
+): Promise<TimelinePage> {
+  let beforeSeq: number | undefined;
+  if (options.before !== undefined) {
+    if (!/^\d{1,15}$/.test(options.before)) {
+      throw new ApiError('validation_failed', 'before must be a cursor returned as nextBefore.');
+    }
+    beforeSeq = Number(options.before);
+  }
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(
+      beforeSeq === undefined
+        ? eq(messages.customerId, customerId)
+        : and(eq(messages.customerId, customerId), lt(messages.seq, beforeSeq)),
+    )
+    .orderBy(desc(messages.seq))
+    .limit(options.limit + 1);
+  const hasMore = rows.length > options.limit;
+  const page = rows.slice(0, options.limit).reverse();
+  return {
+    messages: page.map(toWireMessage),
+    nextBefore: hasMore && page[0] ? String(page[0].seq) : null,
+  };
+}

@@ -1,0 +1,123 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import {
+  escalateAnswer,
+  escalateBody,
+  sendMessageAnswer,
+  sendMessageBody,
+  timelinePage,
+  timelineQuery,
+  trackAnswer,
+  trackBody,
+} from '@threadline/sdk-core/protocol';
+import type { RouterDeps } from '../app';
+import type { ApiEnv } from '../http/auth';
+import { defineRoute } from '../http/define-route';
+import { trackEvent } from '../profile/track';
+import { escalateConversation, toConversationRef } from './conversations';
+import { postCustomerMessage, timelinePage as readTimelinePage, toWireMessage } from './messages';
+
+/** The session's own conversation: send, read the timeline, ask for a human, track events. */
+export function conversationRouter(deps: RouterDeps) {
+  const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+  const sessionOf = (auth: ApiEnv['Variables']['auth']) => {
+    if (auth.kind !== 'session') throw new Error('unreachable');
+    return auth;
+  };
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'get',
+      path: '/v1/timeline',
+      summary: 'A page of the customer’s timeline across every channel',
+      tags: ['Conversation'],
+      auth: ['session'],
+      query: timelineQuery,
+      status: 200,
+      answer: timelinePage,
+    }),
+    async (c) => {
+      const { session } = sessionOf(c.get('auth'));
+      const query = c.req.valid('query');
+      return c.json(await readTimelinePage(deps.database.db, session.customerId, query), 200);
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'post',
+      path: '/v1/messages',
+      summary: 'Send a customer message (idempotent by clientMessageId)',
+      tags: ['Conversation'],
+      auth: ['session'],
+      body: sendMessageBody,
+      status: 201,
+      answer: sendMessageAnswer,
+    }),
+    async (c) => {
+      const { app, session } = sessionOf(c.get('auth'));
+      const body = c.req.valid('json');
+      const posted = await postCustomerMessage(deps, {
+        appId: app.id,
+        customerId: session.customerId,
+        channel: session.channel,
+        text: body.text,
+        clientMessageId: body.clientMessageId,
+      });
+      return c.json(
+        {
+          message: toWireMessage(posted.message),
+          replies: posted.replies.map(toWireMessage),
+          conversation: toConversationRef(posted.conversation),
+        },
+        201,
+      );
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'post',
+      path: '/v1/escalate',
+      summary: 'Ask for a human agent',
+      tags: ['Conversation'],
+      auth: ['session'],
+      body: escalateBody,
+      status: 200,
+      answer: escalateAnswer,
+    }),
+    async (c) => {
+      const { app, session } = sessionOf(c.get('auth'));
+      const conversation = await escalateConversation(deps, {
+        appId: app.id,
+        customerId: session.customerId,
+        channel: session.channel,
+        reason: c.req.valid('json').reason,
+      });
+      return c.json({ conversation: toConversationRef(conversation) }, 200);
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'post',
+      path: '/v1/track',
+      summary: 'Record what the customer does (product_view, add_to_cart, …) for the profile',
+      tags: ['Conversation'],
+      auth: ['session'],
+      body: trackBody,
+      status: 202,
+      answer: trackAnswer,
+    }),
+    async (c) => {
+      const { app, session } = sessionOf(c.get('auth'));
+      await trackEvent(deps, {
+        appId: app.id,
+        customerId: session.customerId,
+        session,
+        ...c.req.valid('json'),
+      });
+      return c.json({ accepted: true as const }, 202);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,6 @@
+export * from '../apps/schema';
+export * from '../conversations/schema';
+export * from '../identity/schema';
+export * from '../knowledge/schema';
+export * from '../realtime/schema';
+export * from '../tickets/schema';

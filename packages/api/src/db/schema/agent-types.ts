@@ -1,3 +1,0 @@
-import type { agents } from './apps';
-
-export type AgentRow = typeof agents.$inferSelect;

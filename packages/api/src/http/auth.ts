@@ -1,0 +1,104 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { eq } from 'drizzle-orm';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AgentRow } from '../apps/agent-types';
+import { type AppRow, findAgentByToken, findAppByKey } from '../apps/apps';
+import { hotQuery, slot } from '../db/hot-queries';
+import { apps, sessions } from '../db/schema';
+import { verifySessionToken } from '../identity/session-tokens';
+import type { SessionRow } from '../identity/sessions';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+
+export type Auth =
+  | { kind: 'publishable'; app: AppRow }
+  | { kind: 'secret'; app: AppRow }
+  | { kind: 'session'; app: AppRow; session: SessionRow }
+  | { kind: 'agent'; app: AppRow; agent: AgentRow };
+
+export type CredentialKind = Auth['kind'];
+
+export interface ApiEnv {
+  Variables: { auth: Auth };
+}
+
+const KIND_NAMES: Record<CredentialKind, string> = {
+  publishable: 'a publishable key (pk_…)',
+  secret: 'a secret key (sk_…)',
+  session: 'a session token',
+  agent: 'an agent token',
+};
+
+/** Works out which credential the bearer is, and the app it belongs to. */
+async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth> {
+  if (credential.startsWith('pk_') || credential.startsWith('sk_')) {
+    const found = await findAppByKey(deps, credential);
+    if (!found) throw new ApiError('invalid_credential', 'This API key is not valid.');
+    return { kind: found.kind, app: found.app };
+  }
+  if (credential.startsWith('at_')) {
+    const found = await findAgentByToken(deps, credential);
+    if (!found) throw new ApiError('invalid_credential', 'This agent token is not valid.');
+    return { kind: 'agent', app: found.app, agent: found.agent };
+  }
+  const claims = await verifySessionToken(deps, credential);
+  // The session and its app in one round trip: this runs on every SDK request.
+  const query = hotQuery(deps.database.db, 'auth.sessionWithApp', (db) =>
+    db
+      .select({ session: sessions, app: apps })
+      .from(sessions)
+      .innerJoin(apps, eq(apps.id, sessions.appId))
+      .where(eq(sessions.id, slot('sessionId')))
+      .limit(1)
+      .prepare(),
+  );
+  const [found] = await query.all({ sessionId: claims.sessionId });
+  if (!found || found.session.appId !== claims.appId)
+    throw new ApiError('invalid_credential', 'This session no longer exists.');
+  return { kind: 'session', app: found.app, session: found.session };
+}
+
+/** Route middleware: the request must carry one of `kinds`; otherwise 401 (none/invalid) or 403 (wrong kind). */
+export function requireAuth(deps: ServiceDeps, ...kinds: CredentialKind[]): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S{8,4096})$/i.exec(header);
+    if (!match) {
+      throw new ApiError(
+        'unauthorized',
+        `This route needs ${kinds.map((k) => KIND_NAMES[k]).join(' or ')} as a Bearer credential.`,
+      );
+    }
+    const auth = await authenticate(deps, match[1]!);
+    if (!kinds.includes(auth.kind)) {
+      throw new ApiError(
+        'wrong_credential_kind',
+        `This route takes ${kinds.map((k) => KIND_NAMES[k]).join(' or ')}, not ${KIND_NAMES[auth.kind]}.`,
+      );
+    }
+    if (auth.kind === 'publishable') assertOriginAllowed(auth.app, c.req.header('origin'));
+    c.set('auth', auth);
+    await next();
+  };
+}
+
+/** Publishable keys are public; the allowed-origin list keeps other sites from using one in a browser. */
+function assertOriginAllowed(app: AppRow, origin: string | undefined): void {
+  if (!origin || app.allowedOrigins.length === 0) return;
+  if (!app.allowedOrigins.includes(origin)) {
+    throw new ApiError('origin_not_allowed', `Origin ${origin} may not use this publishable key.`);
+  }
+}
+
+/** A key for per-client limits: the socket's address (or the proxy's X-Forwarded-For when trusted). */
+export function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

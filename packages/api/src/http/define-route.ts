@@ -1,0 +1,103 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { errorEnvelope } from '@threadline/sdk-core/protocol';
+import type { MiddlewareHandler } from 'hono';
+import type { ZodObject, ZodType } from 'zod';
+import type { ServiceDeps } from '../platform/deps';
+import { type ApiEnv, type CredentialKind, requireAuth } from './auth';
+
+const SECURITY_SCHEME: Record<CredentialKind, string> = {
+  publishable: 'publishableKey',
+  secret: 'secretKey',
+  session: 'sessionToken',
+  agent: 'agentToken',
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorEnvelope } },
+});
+
+interface RouteSpec<
+  Body extends ZodType | undefined,
+  Query extends ZodObject | undefined,
+  Params extends ZodObject | undefined,
+  Answer extends ZodType,
+  Status extends 200 | 201 | 202,
+> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: CredentialKind[];
+  body?: Body;
+  query?: Query;
+  params?: Params;
+  status: Status;
+  answer: Answer;
+  middleware?: MiddlewareHandler<ApiEnv>[];
+}
+
+/**
+ * One route of the HTTP contract: the same zod schemas validate the request, type the handler and
+ * describe the route in /openapi.json. Credentials are checked before the body is looked at.
+ */
+export function defineRoute<
+  Body extends ZodType | undefined,
+  Query extends ZodObject | undefined,
+  Params extends ZodObject | undefined,
+  Answer extends ZodType,
+  Status extends 200 | 201 | 202,
+>(deps: ServiceDeps, spec: RouteSpec<Body, Query, Params, Answer, Status>) {
+  return createRoute({
+    method: spec.method,
+    path: spec.path,
+    summary: spec.summary,
+    description: spec.description,
+    tags: spec.tags,
+    security: spec.auth.map((kind) => ({ [SECURITY_SCHEME[kind]]: [] })),
+    middleware: [requireAuth(deps, ...spec.auth), ...(spec.middleware ?? [])] as const,
+    request: {
+      ...(spec.body
+        ? {
+            body: {
+              required: true,
+              content: { 'application/json': { schema: spec.body as Exclude<Body, undefined> } },
+            },
+          }
+        : {}),
+      ...(spec.query ? { query: spec.query as Exclude<Query, undefined> } : {}),
+      ...(spec.params ? { params: spec.params as Exclude<Params, undefined> } : {}),
+    } as unknown as {
+      body: Body extends ZodType
+        ? { required: true; content: { 'application/json': { schema: Body } } }
+        : never;
+      query: Query extends ZodObject ? Query : never;
+      params: Params extends ZodObject ? Params : never;
+    },
+    responses: {
+      [spec.status]: { description: 'OK', content: { 'application/json': { schema: spec.answer } } },
+      400: errorResponse('The request is malformed or fails validation.'),
+      401: errorResponse('The credential is missing, invalid or expired.'),
+      403: errorResponse('The credential may not use this route.'),
+      404: errorResponse('Not found.'),
+      429: errorResponse('Rate limited; see Retry-After.'),
+    } as { [K in Status]: { description: string; content: { 'application/json': { schema: Answer } } } },
+  });
+}
+
+export function registerSecuritySchemes(registry: OpenAPIHono['openAPIRegistry']) {
+  const bearer = (description: string) => ({ type: 'http' as const, scheme: 'bearer', description });
+  registry.registerComponent(
+    'securitySchemes',
+    'publishableKey',
+    bearer('pk_… — safe to embed; starts sessions.'),
+  );
+  registry.registerComponent('securitySchemes', 'secretKey', bearer('sk_… — merchant backend only.'));
+  registry.registerComponent(
+    'securitySchemes',
+    'sessionToken',
+    bearer('Session token from POST /v1/sessions.'),
+  );
+  registry.registerComponent('securitySchemes', 'agentToken', bearer('at_… — a service agent.'));
+}

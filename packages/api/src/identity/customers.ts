@@ -1,0 +1,329 @@
+import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import {
+  conversations,
+  customerEvents,
+  customers,
+  events,
+  handoffCodes,
+  identities,
+  messages,
+  sessions,
+  tickets,
+  unansweredQuestions,
+} from '../db/schema';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+import { createId } from '../platform/secrets';
+
+export type CustomerRow = typeof customers.$inferSelect;
+
+export interface IdentityInput {
+  kind: string;
+  value: string;
+  verified: boolean;
+}
+
+const PII_KINDS = new Set(['phone', 'email']);
+
+/** Phone numbers and emails are matched in one canonical form. */
+export function normalizeIdentityValue(kind: string, value: string): string {
+  const trimmed = value.trim();
+  if (kind === 'phone') return trimmed.replace(/[\s\-().]/g, '');
+  if (kind === 'email') return trimmed.toLowerCase();
+  return trimmed;
+}
+
+/** How an identity is stored: PII as a keyed hash plus ciphertext, everything else as is. */
+function storedIdentity(deps: Pick<ServiceDeps, 'sealer'>, kind: string, value: string) {
+  const normal = normalizeIdentityValue(kind, value);
+  if (!PII_KINDS.has(kind)) return { value: normal, valueEnc: null };
+  return { value: deps.sealer.blindIndex(`${kind}:${normal}`), valueEnc: deps.sealer.seal(normal) };
+}
+
+export async function findCustomerByIdentity(
+  deps: Pick<ServiceDeps, 'sealer'>,
+  db: Db,
+  appId: string,
+  kind: string,
+  value: string,
+): Promise<{ customer: CustomerRow; verified: boolean } | null> {
+  const stored = storedIdentity(deps, kind, value);
+  const [row] = await db
+    .select({ customer: customers, verified: identities.verified })
+    .from(identities)
+    .innerJoin(customers, eq(customers.id, identities.customerId))
+    .where(and(eq(identities.appId, appId), eq(identities.kind, kind), eq(identities.value, stored.value)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function getCustomer(db: Db, appId: string, customerId: string): Promise<CustomerRow> {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, customerId), eq(customers.appId, appId)))
+    .limit(1);
+  if (!row) throw new ApiError('not_found', 'Customer not found.');
+  return row;
+}
+
+/** Follows merge aliases: an old customer id still resolves to the customer it became. */
+export async function resolveCustomer(db: Db, appId: string, customerId: string): Promise<CustomerRow> {
+  let current = await getCustomer(db, appId, customerId);
+  for (let hops = 0; current.mergedInto && hops < 16; hops++) {
+    current = await getCustomer(db, appId, current.mergedInto);
+  }
+  return current;
+}
+
+export async function createCustomer(
+  deps: Pick<ServiceDeps, 'clock' | 'sealer'>,
+  db: Db,
+  appId: string,
+  init: { identified: boolean; name?: string | null; identities: IdentityInput[] },
+): Promise<CustomerRow> {
+  const now = deps.clock.now();
+  const [customer] = await db
+    .insert(customers)
+    .values({
+      id: createId('cus'),
+      appId,
+      identified: init.identified,
+      name: init.name ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  for (const identity of init.identities) await attachIdentity(deps, db, appId, customer!.id, identity);
+  return customer!;
+}
+
+/** Adds an identity to a customer unless it is already someone's; returns the current owner. */
+export async function attachIdentity(
+  deps: Pick<ServiceDeps, 'clock' | 'sealer'>,
+  db: Db,
+  appId: string,
+  customerId: string,
+  identity: IdentityInput,
+): Promise<string> {
+  const stored = storedIdentity(deps, identity.kind, identity.value);
+  const [inserted] = await db
+    .insert(identities)
+    .values({
+      id: createId('idn'),
+      appId,
+      customerId,
+      kind: identity.kind,
+      value: stored.value,
+      valueEnc: stored.valueEnc,
+      verified: identity.verified,
+      createdAt: deps.clock.now(),
+    })
+    .onConflictDoNothing()
+    .returning({ customerId: identities.customerId });
+  if (inserted) return inserted.customerId;
+  const [existing] = await db
+    .select({ customerId: identities.customerId })
+    .from(identities)
+    .where(
+      and(
+        eq(identities.appId, appId),
+        eq(identities.kind, identity.kind),
+        eq(identities.value, stored.value),
+      ),
+    )
+    .limit(1);
+  return existing!.customerId;
+}
+
+export async function hasExternalIdentity(db: Db, customerId: string, except?: string): Promise<boolean> {
+  const rows = await db
+    .select({ value: identities.value })
+    .from(identities)
+    .where(and(eq(identities.customerId, customerId), eq(identities.kind, 'external')));
+  return rows.some((r) => r.value !== except);
+}
+
+/**
+ * Moves everything of `fromId` to `intoId` in the caller's transaction: messages, conversations,
+ * events (so cursors keep working), identities, sessions, tracked events and handoff codes.
+ * `fromId` stays as an alias. Two open conversations become one: the newer customer keeps its
+ * own and the merged-in messages join it.
+ */
+export async function mergeCustomers(
+  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  appId: string,
+  fromId: string,
+  intoId: string,
+): Promise<void> {
+  if (fromId === intoId) return;
+  const now = deps.clock.now();
+  const [from] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, fromId), eq(customers.appId, appId)));
+  const [into] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, intoId), eq(customers.appId, appId)));
+  if (!from || !into) throw new ApiError('not_found', 'Customer not found.');
+
+  const open = await db
+    .select()
+    .from(conversations)
+    .where(and(inArray(conversations.customerId, [fromId, intoId]), ne(conversations.status, 'resolved')));
+  const fromOpen = open.find((c) => c.customerId === fromId);
+  const intoOpen = open.find((c) => c.customerId === intoId);
+  // Client message ids are unique per customer; where both used one, the merged-in message keeps
+  // it with its old customer id appended, so neither message is lost.
+  const takenIds = db
+    .select({ id: messages.clientMessageId })
+    .from(messages)
+    .where(and(eq(messages.customerId, intoId), isNotNull(messages.clientMessageId)));
+  await db
+    .update(messages)
+    .set({ clientMessageId: sql`${messages.clientMessageId} || ${`:${fromId}`}` })
+    .where(and(eq(messages.customerId, fromId), inArray(messages.clientMessageId, takenIds)));
+  if (fromOpen && intoOpen) {
+    await db
+      .update(messages)
+      .set({ conversationId: intoOpen.id })
+      .where(eq(messages.conversationId, fromOpen.id));
+    await db
+      .update(conversations)
+      .set({
+        status: 'resolved',
+        resolvedAt: now,
+        updatedAt: now,
+        context: { ...fromOpen.context, mergedIntoConversation: intoOpen.id },
+      })
+      .where(eq(conversations.id, fromOpen.id));
+    // A request for a human (or an agent already on it) made on either side is kept.
+    const human = HUMAN_STAGE[fromOpen.status] > HUMAN_STAGE[intoOpen.status] ? fromOpen : intoOpen;
+    await db
+      .update(conversations)
+      .set({
+        context: { ...fromOpen.context, ...intoOpen.context },
+        status: human.status,
+        assignedAgentId: human.assignedAgentId,
+        waitingSince: human.waitingSince,
+        priority: Math.max(fromOpen.priority, intoOpen.priority),
+        updatedAt: now,
+      })
+      .where(eq(conversations.id, intoOpen.id));
+  }
+  await db.update(conversations).set({ customerId: intoId }).where(eq(conversations.customerId, fromId));
+  await db.update(messages).set({ customerId: intoId }).where(eq(messages.customerId, fromId));
+  await db.update(events).set({ customerId: intoId }).where(eq(events.customerId, fromId));
+  await db.update(identities).set({ customerId: intoId }).where(eq(identities.customerId, fromId));
+  await db.update(sessions).set({ customerId: intoId }).where(eq(sessions.customerId, fromId));
+  await db.update(customerEvents).set({ customerId: intoId }).where(eq(customerEvents.customerId, fromId));
+  await db.update(handoffCodes).set({ customerId: intoId }).where(eq(handoffCodes.customerId, fromId));
+  await db.update(tickets).set({ customerId: intoId }).where(eq(tickets.customerId, fromId));
+  await db
+    .update(unansweredQuestions)
+    .set({ customerId: intoId })
+    .where(eq(unansweredQuestions.customerId, fromId));
+  await db
+    .update(customers)
+    .set({
+      attributes: { ...from.attributes, ...into.attributes },
+      name: into.name ?? from.name,
+      identified: into.identified || from.identified,
+      updatedAt: now,
+    })
+    .where(eq(customers.id, intoId));
+  await db.update(customers).set({ mergedInto: intoId, updatedAt: now }).where(eq(customers.id, fromId));
+  // Earlier aliases of `from` now point straight at `into`.
+  await db.update(customers).set({ mergedInto: intoId }).where(eq(customers.mergedInto, fromId));
+  // Open streams of `from` follow to `into`; this notice is not logged, so it has no cursor.
+  onCommit(() =>
+    deps.bus.publish({ id: 0, appId, customerId: fromId, type: CUSTOMER_MERGED, data: { into: intoId } }),
+  );
+}
+
+/** How far an open conversation has moved towards a human; a merge keeps the further one. */
+const HUMAN_STAGE: Record<(typeof conversations.$inferSelect)['status'], number> = {
+  resolved: -1,
+  bot: 0,
+  queued: 1,
+  assigned: 2,
+};
+
+/** Bus-only notice that a customer was merged away (never stored, never sent to clients). */
+export const CUSTOMER_MERGED = 'customer.merged';
+
+export interface VerifiedPerson {
+  /** The merchant's user id (identity token `sub`, channel `externalId`). */
+  externalId?: string;
+  identities: IdentityInput[];
+  name?: string;
+  attributes?: Record<string, unknown>;
+}
+
+/**
+ * Finds or creates the customer a set of verified identities points to. Customers found through
+ * the other identities (phone, unionid…) are merged in only when they carry no different external
+ * id: a shared phone never merges two merchant users.
+ */
+export async function upsertVerifiedCustomer(
+  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  appId: string,
+  person: VerifiedPerson,
+): Promise<{ customer: CustomerRow; mergedIds: string[] }> {
+  const all: IdentityInput[] = [
+    ...(person.externalId ? [{ kind: 'external', value: person.externalId, verified: true }] : []),
+    ...person.identities,
+  ];
+  if (all.length === 0) throw new ApiError('bad_request', 'A verified identity is needed.');
+
+  // With a user id, only that id or a customer without another user id can be this person: a phone
+  // or email in the token may be shared with someone else.
+  const userId = person.externalId ? normalizeIdentityValue('external', person.externalId) : undefined;
+  let owner: CustomerRow | null = null;
+  for (const identity of all) {
+    const found = await findCustomerByIdentity(deps, db, appId, identity.kind, identity.value);
+    if (!found) continue;
+    const candidate = await resolveCustomer(db, appId, found.customer.id);
+    if (userId !== undefined && (await hasExternalIdentity(db, candidate.id, userId))) continue;
+    owner = candidate;
+    break;
+  }
+  if (!owner) {
+    owner = await createCustomer(deps, db, appId, { identified: true, name: person.name, identities: [] });
+  }
+
+  const mergedIds: string[] = [];
+  for (const identity of all) {
+    const ownerId = await attachIdentity(deps, db, appId, owner.id, identity);
+    if (ownerId === owner.id) continue;
+    const other = await resolveCustomer(db, appId, ownerId);
+    if (other.id === owner.id) continue;
+    const otherIsUser = await hasExternalIdentity(db, other.id);
+    const ownerIsUser = await hasExternalIdentity(db, owner.id);
+    if (otherIsUser && ownerIsUser) {
+      deps.logger.warn('verified identity belongs to another merchant user; not merging', {
+        kind: identity.kind,
+      });
+      continue;
+    }
+    // The merchant user's record survives; the record without a user id becomes its alias.
+    const [keep, drop] = otherIsUser ? [other, owner] : [owner, other];
+    await mergeCustomers(deps, db, onCommit, appId, drop.id, keep.id);
+    mergedIds.push(drop.id);
+    owner = await getCustomer(db, appId, keep.id);
+  }
+
+  const now = deps.clock.now();
+  const attributes = { ...owner.attributes, ...(person.attributes ?? {}) };
+  await db
+    .update(customers)
+    .set({ identified: true, name: person.name ?? owner.name, attributes, updatedAt: now })
+    .where(eq(customers.id, owner.id));
+  return { customer: { ...owner, identified: true, name: person.name ?? owner.name, attributes }, mergedIds };
+}

@@ -1,0 +1,81 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { apps } from '../apps/schema';
+
+/** One person per app. A merged-away customer keeps its row with `mergedInto` set: an alias. */
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id')
+      .notNull()
+      .references(() => apps.id),
+    identified: integer('identified', { mode: 'boolean' }).notNull().default(false),
+    mergedInto: text('merged_into'),
+    name: text('name'),
+    /** Profile attributes (skin type, VIP, …) from identity claims, the merchant and events. */
+    attributes: text('attributes', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('customers_by_app').on(t.appId)],
+);
+
+/** `(kind, value)` → customer. Verified identities come only from tokens, the secret key or WeChat. */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    kind: text('kind').notNull(),
+    /** Plain value for lookups of non-PII kinds; for phone/email this is a keyed hash. */
+    value: text('value').notNull(),
+    /** AES-256-GCM ciphertext of PII values (phone, email), for masked display. */
+    valueEnc: text('value_enc'),
+    verified: integer('verified', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('identities_by_app_kind_value').on(t.appId, t.kind, t.value),
+    index('identities_by_customer').on(t.customerId),
+  ],
+);
+
+/** A session per channel instance: a tab, an app install, a mini-program launch, a call. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    channel: text('channel').notNull(),
+    anonymousId: text('anonymous_id'),
+    /** True once an identity token, WeChat exchange or handoff bound the session to a verified customer. */
+    verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
+    device: text('device', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_by_customer').on(t.customerId)],
+);
+
+/** What customers do outside the chat (`/v1/track`): views, carts, orders. Feeds the profile. */
+export const customerEvents = sqliteTable(
+  'customer_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    appId: text('app_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    sessionId: text('session_id'),
+    channel: text('channel'),
+    name: text('name').notNull(),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('customer_events_by_customer_recent').on(t.customerId, sql`${t.id} desc`)],
+);

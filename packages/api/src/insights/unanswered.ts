@@ -1,0 +1,111 @@
+import type { UnansweredInsights } from '@threadline/sdk-core/protocol';
+import { and, desc, eq, gte } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import { unansweredQuestions } from '../db/schema';
+import { tokenize } from '../knowledge/engine/chinese-tokenizer';
+import { iso } from '../platform/clock';
+import type { ServiceDeps } from '../platform/deps';
+
+export type UnansweredRow = typeof unansweredQuestions.$inferSelect;
+
+/** Keeps a question the bot could not answer confidently, for the learning loop. */
+export async function recordUnanswered(
+  deps: Pick<ServiceDeps, 'database' | 'clock'>,
+  row: Omit<UnansweredRow, 'id' | 'createdAt'>,
+): Promise<void> {
+  await deps.database.write((db) => recordUnansweredIn(db, deps.clock.now(), row));
+}
+
+/** The same, inside a transaction the caller already holds (the send's own). */
+export async function recordUnansweredIn(
+  db: Db,
+  now: number,
+  row: Omit<UnansweredRow, 'id' | 'createdAt'>,
+): Promise<void> {
+  await db.insert(unansweredQuestions).values({ ...row, text: row.text.slice(0, 500), createdAt: now });
+}
+
+const SIMILARITY = 0.3;
+const MAX_ROWS = 5000;
+
+const jaccard = (a: Set<string>, b: Set<string>) => {
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  return shared / (a.size + b.size - shared || 1);
+};
+
+/**
+ * Groups recent unanswered and low-confidence questions by wording (character bigrams and words,
+ * Jaccard similarity against each cluster's first question), so an operator sees the new frequent
+ * needs per channel — with counts and samples, ready to become an article.
+ */
+export async function clusterUnanswered(
+  deps: Pick<ServiceDeps, 'database'>,
+  appId: string,
+  query: { since?: string; channel?: string; limit: number },
+): Promise<UnansweredInsights> {
+  const rows = await deps.database.db
+    .select()
+    .from(unansweredQuestions)
+    .where(
+      and(
+        eq(unansweredQuestions.appId, appId),
+        query.since ? gte(unansweredQuestions.createdAt, Date.parse(query.since)) : undefined,
+        query.channel ? eq(unansweredQuestions.channel, query.channel) : undefined,
+      ),
+    )
+    .orderBy(desc(unansweredQuestions.createdAt))
+    .limit(MAX_ROWS);
+
+  interface Cluster {
+    leader: Set<string>;
+    rows: UnansweredRow[];
+  }
+  const clusters: Cluster[] = [];
+  for (const row of rows) {
+    const tokens = tokenize(row.text);
+    const terms = new Set(tokens.terms.length ? tokens.terms : tokens.chars);
+    let best: Cluster | undefined;
+    let bestScore = SIMILARITY;
+    for (const cluster of clusters) {
+      const score = jaccard(terms, cluster.leader);
+      if (score >= bestScore) {
+        best = cluster;
+        bestScore = score;
+      }
+    }
+    if (best) best.rows.push(row);
+    else clusters.push({ leader: terms, rows: [row] });
+  }
+
+  const mode = (values: (string | null)[]) => {
+    const counts = new Map<string, number>();
+    for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  };
+  const countBy = (values: string[]) => {
+    const out: Record<string, number> = {};
+    for (const v of values) out[v] = (out[v] ?? 0) + 1;
+    return out;
+  };
+
+  return {
+    total: rows.length,
+    clusters: clusters
+      .sort((a, b) => b.rows.length - a.rows.length || b.rows[0]!.createdAt - a.rows[0]!.createdAt)
+      .slice(0, query.limit)
+      .map((cluster) => {
+        const texts = [...new Set(cluster.rows.map((r) => r.text))];
+        return {
+          label: cluster.rows[cluster.rows.length - 1]!.text,
+          count: cluster.rows.length,
+          channels: countBy(cluster.rows.map((r) => r.channel)),
+          kinds: countBy(cluster.rows.map((r) => r.kind)),
+          samples: texts.slice(0, 5),
+          nearestIntent: mode(cluster.rows.map((r) => r.bestIntent)),
+          nearestArticleId: mode(cluster.rows.map((r) => r.bestArticleId)),
+          lastAskedAt: iso(cluster.rows[0]!.createdAt),
+        };
+      }),
+  };
+}

@@ -1,0 +1,275 @@
+import { desc, eq } from 'drizzle-orm';
+import type { BotReply, ReplyInput, Responder, ResponderDecision } from '../conversations/replies';
+import type { Db } from '../db/database';
+import { messages } from '../db/schema';
+import { getCustomer } from '../identity/customers';
+import { recordUnanswered, recordUnansweredIn } from '../insights/unanswered';
+import type { ServiceDeps } from '../platform/deps';
+import { createSortableId } from '../platform/secrets';
+import { currentCart } from '../profile/track';
+import { appendEvent } from '../realtime/events';
+import { openOrUpdateTicket } from '../tickets/tickets';
+import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
+import { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
+import { type LlmOptions, writeWithLlm } from './engine/llm-writer';
+
+export interface AiResponderOptions {
+  /** LLM mode; without it answers come from the embedded engine alone. */
+  llm?: LlmOptions | null;
+  /** Questions outside the shop's business: decline politely (default) or queue for a human. */
+  outOfScope?: 'decline' | 'human';
+  /** Shared engines (tests and the bench build one registry for several responders). */
+  engines?: EngineRegistry;
+}
+
+type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'logger'>;
+
+const HISTORY_TURNS = 8;
+// Coalesce streamed tokens into a few events a second rather than one row per token.
+const DELTA_FLUSH_MS = 60;
+
+/** Profile facts for personal answers: attributes (skin type…) and the cart. */
+async function readProfile(
+  db: Db,
+  customerId: string,
+  attributes: Record<string, unknown>,
+): Promise<ShopperProfile> {
+  const cart = await currentCart(db, customerId);
+  return {
+    attributes,
+    cartProductIds: cart.map((line) => String(line.productId ?? line.sku)).filter(Boolean),
+  };
+}
+
+/** JSON drops `undefined`, and the conversation context is merged: clear keys with null instead. */
+function memoryPatch(memory: ConversationMemory): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v === undefined ? null : v]));
+}
+
+function metaOf(
+  result: EngineResult,
+  source: 'kb' | 'llm' | 'fallback',
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    ...(result.articleId ? { articleId: result.articleId } : {}),
+    ...(result.productId ? { productId: result.productId } : {}),
+    confidence: Math.round(result.confidence * 1000) / 1000,
+    source,
+    action: result.action,
+    ...extra,
+  };
+}
+
+/**
+ * The default responder: the embedded engine decides (answer, clarify, ticket, escalate, decline)
+ * from the message, the conversation's cross-channel memory and the shopper's profile; tickets are
+ * opened here, doubtful questions recorded, and in LLM mode answers are streamed as
+ * `message.delta` events before the final message, falling back to the retrieval answer.
+ */
+export function createAiResponder(deps: Deps, options: AiResponderOptions = {}): Responder {
+  const engines = options.engines ?? createEngineRegistry(deps);
+
+  return {
+    async respond(input) {
+      const engine = await engines.get(input.appId);
+      // No knowledge yet: the merchant has not set the bot up, so it stays out of the way.
+      if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
+        return { replies: [] };
+      const profile = await readProfile(deps.database.db, input.customer.id, input.customer.attributes);
+      const result = engine.answer({
+        text: input.message.text,
+        channel: input.message.channel,
+        memory: input.conversation.context as ConversationMemory,
+        profile,
+        outOfScope: options.outOfScope,
+      });
+      const context = memoryPatch(result.memory);
+      const intent = result.intent ?? undefined;
+
+      if (result.lowConfidence || result.outOfScope) {
+        await recordUnanswered(deps, {
+          appId: input.appId,
+          customerId: input.customer.id,
+          conversationId: input.conversation.id,
+          channel: input.message.channel,
+          text: input.message.text,
+          kind: result.outOfScope ? 'out_of_scope' : 'low_confidence',
+          confidence: result.confidence,
+          bestIntent: result.nearest.intent,
+          bestArticleId: result.nearest.articleId,
+        });
+      }
+
+      if (result.action === 'escalate' || result.action === 'decline') return plainDecision(result);
+      if (result.action === 'ticket' && result.ticket) {
+        const { ticket, created } = await openOrUpdateTicket(deps, {
+          appId: input.appId,
+          customerId: input.customer.id,
+          conversationId: input.conversation.id,
+          channel: input.message.channel,
+          draft: result.ticket,
+          text: input.message.text,
+        });
+        const kind = ticket.type === 'exchange' ? '换货' : ticket.type === 'return' ? '退货退款' : '售后';
+        const facts = [
+          ticket.orderId ? `订单 ${ticket.orderId}` : '',
+          ticket.wantedSize ? `想换 ${ticket.wantedSize}` : '',
+        ].filter(Boolean);
+        const lead = created
+          ? `已为您登记${kind}申请（工单号 ${ticket.id}${facts.length ? `，${facts.join('，')}` : ''}），售后同事会尽快跟进。`
+          : `您的${kind}申请（工单号 ${ticket.id}）已在处理中，不用重复提交哦。`;
+        const missing = !ticket.orderId ? '方便的话请告诉我订单号，处理会更快。' : '';
+        return {
+          replies: [
+            {
+              text: [lead, result.text, missing].filter(Boolean).join(''),
+              intent,
+              meta: metaOf(result, 'kb', { ticketId: ticket.id }),
+            },
+          ],
+          context: { ...context, openTicketId: ticket.id },
+        };
+      }
+
+      if (!options.llm || result.action !== 'answer') return plainDecision(result);
+      const retrieval: BotReply = { text: result.text, intent, meta: metaOf(result, 'kb') };
+      return {
+        replies: [await answerWithLlm(deps, options.llm, input, result, profile, retrieval)],
+        context,
+      };
+    },
+
+    async prepare(appId) {
+      const engine = await engines.get(appId);
+      return async (input) => {
+        if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
+          return { replies: [] };
+        const question = {
+          text: input.text,
+          channel: input.channel,
+          memory: input.conversation.context as ConversationMemory,
+          outOfScope: options.outOfScope,
+        };
+        // Most answers never look at the profile: answer with a probe first, and read the customer
+        // and the cart (then answer again) only when the engine asked for them.
+        let looked = false;
+        const probe: ShopperProfile = {
+          get attributes() {
+            looked = true;
+            return {};
+          },
+          get cartProductIds() {
+            looked = true;
+            return [];
+          },
+        };
+        let result = engine.answer({ ...question, profile: probe });
+        if (looked) {
+          const customer = await getCustomer(input.db, input.appId, input.customerId);
+          result = engine.answer({
+            ...question,
+            profile: await readProfile(input.db, customer.id, customer.attributes),
+          });
+        }
+        // Tickets are opened by their own write, LLM answers stream: both after the commit.
+        if (result.action === 'ticket' && result.ticket) return null;
+        if (options.llm && result.action === 'answer') return null;
+        if (result.lowConfidence || result.outOfScope) {
+          await recordUnansweredIn(input.db, deps.clock.now(), {
+            appId: input.appId,
+            customerId: input.customerId,
+            conversationId: input.conversation.id,
+            channel: input.channel,
+            text: input.text,
+            kind: result.outOfScope ? 'out_of_scope' : 'low_confidence',
+            confidence: result.confidence,
+            bestIntent: result.nearest.intent,
+            bestArticleId: result.nearest.articleId,
+          });
+        }
+        return plainDecision(result);
+      };
+    },
+  };
+}
+
+/** Escalate, decline, clarify and retrieval answers: one reply, the memory, maybe a handoff. */
+function plainDecision(result: EngineResult): ResponderDecision {
+  const context = memoryPatch(result.memory);
+  const intent = result.intent ?? undefined;
+  if (result.action === 'escalate') {
+    return {
+      replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }],
+      escalate: true,
+      context,
+    };
+  }
+  if (result.action === 'decline') {
+    return { replies: [{ text: result.text, meta: metaOf(result, 'fallback') }], context };
+  }
+  return { replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }], context };
+}
+
+/** Streams the LLM's phrasing as deltas; any failure or timeout sends the retrieval answer instead. */
+async function answerWithLlm(
+  deps: Deps,
+  llm: LlmOptions,
+  input: ReplyInput,
+  result: EngineResult,
+  profile: ShopperProfile,
+  retrieval: BotReply,
+): Promise<BotReply> {
+  const replyId = createSortableId('msg', deps.clock.now());
+  const history = await deps.database.db
+    .select({ channel: messages.channel, authorType: messages.authorType, text: messages.text })
+    .from(messages)
+    .where(eq(messages.customerId, input.customer.id))
+    .orderBy(desc(messages.seq))
+    .limit(HISTORY_TURNS + 1);
+  let index = 0;
+  let pending = '';
+  let lastFlush = 0;
+  const flush = async () => {
+    if (!pending) return;
+    const delta = pending;
+    pending = '';
+    lastFlush = Date.now();
+    await deps.database.write((db, onCommit) =>
+      appendEvent(deps, db, onCommit, {
+        appId: input.appId,
+        customerId: input.customer.id,
+        type: 'message.delta',
+        data: { replyId, conversationId: input.conversation.id, delta, index: index++ },
+      }),
+    );
+  };
+  try {
+    const text = await writeWithLlm(
+      llm,
+      {
+        question: input.message.text,
+        channel: input.message.channel,
+        articles: result.grounding.articles,
+        product: result.grounding.product,
+        draft: result.text,
+        profile: profile.attributes,
+        cart: profile.cartProductIds,
+        history: history
+          .filter((m) => m.text !== input.message.text || m.authorType !== 'customer')
+          .slice(0, HISTORY_TURNS)
+          .reverse()
+          .map((m) => ({ channel: m.channel, author: m.authorType, text: m.text })),
+      },
+      async (delta) => {
+        pending += delta;
+        if (Date.now() - lastFlush >= DELTA_FLUSH_MS) await flush();
+      },
+    );
+    await flush();
+    return { ...retrieval, id: replyId, text, meta: { ...retrieval.meta, source: 'llm' } };
+  } catch (error) {
+    deps.logger.warn('LLM answer failed; sending the retrieval answer', { error: String(error) });
+    return { ...retrieval, id: replyId, meta: { ...retrieval.meta, source: 'fallback' } };
+  }
+}

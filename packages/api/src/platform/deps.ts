@@ -1,0 +1,40 @@
+import type { Database } from '../db/database';
+import type { EventBus } from '../realtime/event-bus';
+import type { Clock } from './clock';
+import type { Sealer } from './secrets';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const consoleLogger: Logger = {
+  info: (m, f) => console.log(JSON.stringify({ level: 'info', msg: m, ...f })),
+  warn: (m, f) => console.warn(JSON.stringify({ level: 'warn', msg: m, ...f })),
+  error: (m, f) => console.error(JSON.stringify({ level: 'error', msg: m, ...f })),
+};
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** Settings that hold for the whole server, not per app. */
+export interface ServerConfig {
+  /** 32-byte key that signs session tokens. */
+  sessionSigningKey: Uint8Array;
+  sessionTtlSec: number;
+  /** Where WeChat's jscode2session lives; tests point it at msw. */
+  wechatApiBase: string;
+  /** Public base URL of this API, used in handoff links when an app sets none. */
+  publicUrl?: string;
+}
+
+/** What every service needs: the database, time, the realtime bus, the PII sealer. */
+export interface ServiceDeps {
+  database: Database;
+  clock: Clock;
+  bus: EventBus;
+  sealer: Sealer;
+  config: ServerConfig;
+  logger: Logger;
+  fetch: typeof fetch;
+}

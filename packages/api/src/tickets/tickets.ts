@@ -1,0 +1,187 @@
+import type { Ticket, TicketUpdateBody } from '@threadline/sdk-core/protocol';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import { tickets } from '../db/schema';
+import type { TicketDraft } from '../knowledge/engine/answer-engine';
+import { iso } from '../platform/clock';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+import { createSortableId } from '../platform/secrets';
+import { appendEvent } from '../realtime/events';
+
+export type TicketRow = typeof tickets.$inferSelect;
+const OPEN_STATUSES = ['open', 'in_progress'] as const;
+
+export const toWireTicket = (row: TicketRow): Ticket => ({
+  id: row.id,
+  type: row.type,
+  status: row.status,
+  intent: row.intent,
+  channel: row.channel,
+  customerId: row.customerId,
+  conversationId: row.conversationId,
+  orderId: row.orderId,
+  productId: row.productId,
+  reason: row.reason,
+  wantedSize: row.wantedSize,
+  details: row.details,
+  createdAt: iso(row.createdAt),
+  updatedAt: iso(row.updatedAt),
+});
+
+/** The customer's tickets still being worked, newest first. */
+export async function openTicketsOf(db: Db, customerId: string): Promise<TicketRow[]> {
+  return db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.customerId, customerId), inArray(tickets.status, [...OPEN_STATUSES])))
+    .orderBy(desc(tickets.createdAt))
+    .limit(20);
+}
+
+/** Same type, and no conflicting order or product: the shopper is talking about the same matter. */
+function sameMatter(row: TicketRow, draft: TicketDraft): boolean {
+  if (row.type !== draft.type) return false;
+  if (row.orderId && draft.orderId && row.orderId !== draft.orderId) return false;
+  if (row.productId && draft.productId && row.productId !== draft.productId) return false;
+  return true;
+}
+
+/**
+ * Opens a ticket from what the engine extracted — or, when an open ticket already covers the same
+ * matter, fills in what it was missing instead of opening a second one. Either way the customer's
+ * sessions hear about it (`ticket.created` / `ticket.updated`).
+ */
+export async function openOrUpdateTicket(
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'bus'>,
+  input: {
+    appId: string;
+    customerId: string;
+    conversationId: string | null;
+    channel: string;
+    draft: TicketDraft;
+    text: string;
+  },
+): Promise<{ ticket: TicketRow; created: boolean }> {
+  return deps.database.write(async (db, onCommit) => {
+    const now = deps.clock.now();
+    const existing = (await openTicketsOf(db, input.customerId)).find((row) => sameMatter(row, input.draft));
+    if (existing) {
+      const patch: Partial<TicketRow> = {};
+      for (const key of ['orderId', 'productId', 'reason', 'wantedSize'] as const) {
+        if (!existing[key] && input.draft[key]) patch[key] = input.draft[key];
+      }
+      if (Object.keys(patch).length === 0) return { ticket: existing, created: false };
+      const messages = [...((existing.details.messages as string[] | undefined) ?? []), input.text].slice(
+        -10,
+      );
+      const [updated] = await db
+        .update(tickets)
+        .set({ ...patch, details: { ...existing.details, messages }, updatedAt: now })
+        .where(eq(tickets.id, existing.id))
+        .returning();
+      await appendEvent(deps, db, onCommit, {
+        appId: input.appId,
+        customerId: input.customerId,
+        type: 'ticket.updated',
+        data: toWireTicket(updated!),
+      });
+      return { ticket: updated!, created: false };
+    }
+    const [row] = await db
+      .insert(tickets)
+      .values({
+        id: createSortableId('tkt', now),
+        appId: input.appId,
+        customerId: input.customerId,
+        conversationId: input.conversationId,
+        type: input.draft.type,
+        status: 'open',
+        intent: input.draft.intent,
+        channel: input.channel,
+        orderId: input.draft.orderId,
+        productId: input.draft.productId,
+        reason: input.draft.reason,
+        wantedSize: input.draft.wantedSize,
+        details: { messages: [input.text] },
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await appendEvent(deps, db, onCommit, {
+      appId: input.appId,
+      customerId: input.customerId,
+      type: 'ticket.created',
+      data: toWireTicket(row!),
+    });
+    return { ticket: row!, created: true };
+  });
+}
+
+/** The app's tickets, newest first, optionally one status or one customer. */
+export async function listTickets(
+  deps: Pick<ServiceDeps, 'database'>,
+  appId: string,
+  query: { status?: TicketRow['status']; customerId?: string; limit: number },
+): Promise<Ticket[]> {
+  const rows = await deps.database.db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.appId, appId),
+        query.status ? eq(tickets.status, query.status) : undefined,
+        query.customerId ? eq(tickets.customerId, query.customerId) : undefined,
+      ),
+    )
+    .orderBy(desc(tickets.updatedAt))
+    .limit(query.limit);
+  return rows.map(toWireTicket);
+}
+
+/** One ticket of the app, or 404. */
+export async function getTicket(
+  deps: Pick<ServiceDeps, 'database'>,
+  appId: string,
+  id: string,
+): Promise<Ticket> {
+  const [row] = await deps.database.db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.appId, appId), eq(tickets.id, id)));
+  if (!row) throw new ApiError('not_found', 'No such ticket.');
+  return toWireTicket(row);
+}
+
+/** Changes a ticket's status or fields (an agent or the merchant's backend) and tells the customer's sessions. */
+export async function updateTicket(
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'bus'>,
+  appId: string,
+  id: string,
+  patch: TicketUpdateBody,
+  by: string,
+): Promise<Ticket> {
+  return deps.database.write(async (db, onCommit) => {
+    const [row] = await db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.appId, appId), eq(tickets.id, id)));
+    if (!row) throw new ApiError('not_found', 'No such ticket.');
+    const now = deps.clock.now();
+    const { note, ...fields } = patch;
+    const notes = [...((row.details.notes as unknown[] | undefined) ?? [])];
+    if (note) notes.push({ by, text: note, at: iso(now) });
+    const [updated] = await db
+      .update(tickets)
+      .set({ ...fields, details: { ...row.details, ...(note ? { notes } : {}) }, updatedAt: now })
+      .where(eq(tickets.id, id))
+      .returning();
+    await appendEvent(deps, db, onCommit, {
+      appId,
+      customerId: row.customerId,
+      type: 'ticket.updated',
+      data: toWireTicket(updated!),
+    });
+    return toWireTicket(updated!);
+  });
+}
