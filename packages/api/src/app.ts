@@ -2,28 +2,30 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
-import { appSettingsRouter } from './apps/routes';
-import { channelsRouter } from './channels/routes';
-import { type Responder, silentResponder } from './conversations/replies';
-import { conversationRouter } from './conversations/routes';
+import { appSettingsRouter } from './apps';
+import { channelsRouter } from './channels';
+import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
-import type { HandoffGuards } from './handoffs/handoffs';
-import { handoffsRouter } from './handoffs/routes';
+import type { HandoffGuards } from './handoffs';
+import { handoffsRouter } from './handoffs';
 import type { ApiEnv } from './http/auth';
 import { registerSecuritySchemes } from './http/define-route';
 import { mountDocs } from './http/docs-routes';
 import { healthRouter } from './http/health-routes';
 import { createRateLimiter } from './http/rate-limiter';
-import { sessionsRouter } from './identity/routes';
-import { type AiResponderOptions, createAiResponder } from './knowledge/ai-responder';
-import { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './knowledge/routes';
+import { sessionsRouter } from './identity';
+import {
+  type AiResponderOptions,
+  createAiResponder,
+  KB_IMPORT_MAX_BYTES,
+  knowledgeRouter,
+} from './knowledge';
 import { type Clock, systemClock } from './platform/clock';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
-import { createMemoryEventBus, type EventBus } from './realtime/event-bus';
-import { realtimeRouter } from './realtime/routes';
-import { ticketsRouter } from './tickets/routes';
+import { createMemoryEventBus, type EventBus, realtimeRouter } from './realtime';
+import { ticketsRouter } from './tickets';
 
 export interface AppOptions {
   database: Database;

@@ -3,9 +3,9 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { ThreadlineApp } from './app';
-import { type CreatedApp, createMerchantApp } from './apps/apps';
+import { type CreatedApp, createMerchantApp } from './apps';
 import { serverSettings } from './db/schema';
-import { seedDemoStore } from './knowledge/knowledge';
+import { seedDemoStore } from './knowledge';
 import type { ServiceDeps } from './platform/deps';
 import { type RunningServer, type ServerOptions, startServer } from './serve';
 

@@ -1,12 +1,10 @@
 import type { ChannelSender, PhoneCallAnswer } from '@threadline/sdk-core/protocol';
-import type { AppRow } from '../apps/apps';
-import { findOpenConversation } from '../conversations/conversations';
-import { buildHandoffSummary } from '../conversations/handoff-summary';
-import { timelinePage } from '../conversations/messages';
-import { type CustomerRow, type IdentityInput, upsertVerifiedCustomer } from '../identity/customers';
+import type { AppRow } from '../apps';
+import { buildHandoffSummary, findOpenConversation, timelinePage } from '../conversations';
+import { type CustomerRow, type IdentityInput, upsertVerifiedCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
-import { currentCart } from '../profile/track';
-import { openTicketsOf, toWireTicket } from '../tickets/tickets';
+import { currentCart } from '../profile';
+import { openTicketsOf, toWireTicket } from '../tickets';
 
 /** Server channels speak with the secret key, so whatever identities they name are verified. */
 export function senderIdentities(from: ChannelSender): { externalId?: string; identities: IdentityInput[] } {

@@ -8,9 +8,8 @@ import {
 } from '@threadline/sdk-core/protocol';
 import { z } from 'zod';
 import type { RouterDeps } from '../app';
-import { assertKnownChannel } from '../apps/apps';
-import { toConversationRef } from '../conversations/conversations';
-import { postCustomerMessage, toWireMessage } from '../conversations/messages';
+import { assertKnownChannel } from '../apps';
+import { postCustomerMessage, toConversationRef, toWireMessage } from '../conversations';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { phoneCallContext, resolveChannelSender } from './channels';

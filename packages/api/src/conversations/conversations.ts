@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import { conversations } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
-import { appendEvent } from '../realtime/events';
+import { appendEvent } from '../realtime';
 import { refreshHandoffSummary } from './handoff-summary';
 
 export type ConversationRow = typeof conversations.$inferSelect;

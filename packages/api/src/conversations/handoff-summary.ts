@@ -2,10 +2,9 @@ import type { HandoffSummary } from '@threadline/sdk-core/protocol';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations, customers, kbArticles, kbProducts, messages } from '../db/schema';
-import { asksForHuman, negativeSentiment } from '../knowledge/engine/shopper-signals';
-import { normalizeText } from '../knowledge/engine/text-normalizer';
+import { asksForHuman, negativeSentiment, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
-import { openTicketsOf } from '../tickets/tickets';
+import { openTicketsOf } from '../tickets';
 import type { ConversationRow } from './conversations';
 
 // Enough of the conversation to see its channels and mood without reading a years-long thread.

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { CustomerRow } from '../identity/customers';
+import type { CustomerRow } from '../identity';
 import type { ConversationRow } from './conversations';
 import type { MessageRow } from './messages';
 

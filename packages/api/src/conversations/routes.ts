@@ -12,7 +12,7 @@ import {
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
-import { trackEvent } from '../profile/track';
+import { trackEvent } from '../profile';
 import { escalateConversation, toConversationRef } from './conversations';
 import { postCustomerMessage, timelinePage as readTimelinePage, toWireMessage } from './messages';
 

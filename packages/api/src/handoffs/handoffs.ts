@@ -1,8 +1,7 @@
 import type { HandoffAnswer } from '@threadline/sdk-core/protocol';
 import { and, eq, isNull } from 'drizzle-orm';
-import { type AppRow, DEFAULT_HANDOFF_TTL_SEC } from '../apps/apps';
-import { findOpenConversation } from '../conversations/conversations';
-import { refreshHandoffSummary } from '../conversations/handoff-summary';
+import { type AppRow, DEFAULT_HANDOFF_TTL_SEC } from '../apps';
+import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
 import { conversations, handoffCodes } from '../db/schema';
 import type { RateLimiter, RateVerdict } from '../http/rate-limiter';
@@ -10,7 +9,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, randomDigits, sha256 } from '../platform/secrets';
-import { appendEvent } from '../realtime/events';
+import { appendEvent } from '../realtime';
 
 export type HandoffRow = typeof handoffCodes.$inferSelect;
 

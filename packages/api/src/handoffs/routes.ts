@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { createHandoffBody, handoffAnswer } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
-import { resolveChannelSender } from '../channels/channels';
+import { resolveChannelSender } from '../channels';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
-import { resolveCustomer } from '../identity/customers';
+import { resolveCustomer } from '../identity';
 import { ApiError } from '../platform/errors';
 import { createHandoff } from './handoffs';
 

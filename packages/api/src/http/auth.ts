@@ -1,12 +1,12 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AgentRow } from '../apps/agent-types';
-import { type AppRow, findAgentByToken, findAppByKey } from '../apps/apps';
+import type { AgentRow } from '../apps';
+import { type AppRow, findAgentByToken, findAppByKey } from '../apps';
 import { hotQuery, slot } from '../db/hot-queries';
 import { apps, sessions } from '../db/schema';
-import { verifySessionToken } from '../identity/session-tokens';
-import type { SessionRow } from '../identity/sessions';
+import type { SessionRow } from '../identity';
+import { verifySessionToken } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { apps } from '../apps/schema';
+import { apps } from '../apps';
 
 /** One person per app. A merged-away customer keeps its row with `mergedInto` set: an alias. */
 export const customers = sqliteTable(

@@ -5,11 +5,11 @@ import {
   assertKnownChannel,
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
   identitySecretOf,
-} from '../apps/apps';
-import { findOpenConversation, toConversationRef } from '../conversations/conversations';
+} from '../apps';
+import { findOpenConversation, toConversationRef } from '../conversations';
 import type { Db } from '../db/database';
 import { identities, sessions } from '../db/schema';
-import { claimHandoff, findClaimableHandoff, type HandoffGuards } from '../handoffs/handoffs';
+import { claimHandoff, findClaimableHandoff, type HandoffGuards } from '../handoffs';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';

@@ -1,4 +1,4 @@
-import type { AppRow } from '../apps/apps';
+import type { AppRow } from '../apps';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 

@@ -2,7 +2,7 @@ import type { UnansweredInsights } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { unansweredQuestions } from '../db/schema';
-import { tokenize } from '../knowledge/engine/chinese-tokenizer';
+import { tokenize } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 

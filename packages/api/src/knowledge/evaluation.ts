@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CHANNELS, type Message } from '@threadline/sdk-core/protocol';
 import type { ThreadlineApp } from '../app';
-import { createMerchantApp } from '../apps/apps';
-import { signIdentityToken } from '../identity/identity-tokens';
+import { createMerchantApp } from '../apps';
+import { signIdentityToken } from '../identity';
 import { seedDemoStore } from './knowledge';
 
 /** One line of an evaluation set (`eval/dev-questions.jsonl`). */

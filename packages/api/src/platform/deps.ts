@@ -1,5 +1,5 @@
 import type { Database } from '../db/database';
-import type { EventBus } from '../realtime/event-bus';
+import type { EventBus } from '../realtime';
 import type { Clock } from './clock';
 import type { Sealer } from './secrets';
 

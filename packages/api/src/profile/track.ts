@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { customerEvents } from '../db/schema';
-import type { SessionRow } from '../identity/sessions';
+import type { SessionRow } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 

@@ -1,4 +1,4 @@
-import { CUSTOMER_MERGED } from '../identity/customers';
+import { CUSTOMER_MERGED } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import type { BusEvent } from './event-bus';
 import { latestEventId, readEventsAfter } from './events';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
-import { clusterUnanswered } from '../insights/unanswered';
+import { clusterUnanswered } from '../insights';
 import { getTicket, listTickets, updateTicket } from './tickets';
 
 const ticketIdParam = z.object({ id: z.string().min(1).max(64) });

@@ -2,12 +2,12 @@ import type { Ticket, TicketUpdateBody } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { tickets } from '../db/schema';
-import type { TicketDraft } from '../knowledge/engine/answer-engine';
+import type { TicketDraft } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
-import { appendEvent } from '../realtime/events';
+import { appendEvent } from '../realtime';
 
 export type TicketRow = typeof tickets.$inferSelect;
 const OPEN_STATUSES = ['open', 'in_progress'] as const;

@@ -1,0 +1,15 @@
+export type { AgentRow } from './agent-types';
+export {
+  type AppRow,
+  assertKnownChannel,
+  type CreatedApp,
+  createMerchantApp,
+  DEFAULT_HANDOFF_TTL_SEC,
+  DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
+  findAgentByToken,
+  findAppByKey,
+  getApp,
+  identitySecretOf,
+} from './apps';
+export { appSettingsRouter } from './routes';
+export { apps } from './schema';

@@ -1,0 +1,2 @@
+export { resolveChannelSender } from './channels';
+export { channelsRouter } from './routes';

@@ -1,0 +1,2 @@
+export { claimHandoff, findClaimableHandoff, type HandoffGuards } from './handoffs';
+export { handoffsRouter } from './routes';

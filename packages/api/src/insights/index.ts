@@ -1,0 +1,1 @@
+export { clusterUnanswered, recordUnanswered, recordUnansweredIn } from './unanswered';

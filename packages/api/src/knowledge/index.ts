@@ -1,0 +1,8 @@
+export { type AiResponderOptions, createAiResponder } from './ai-responder';
+export type { TicketDraft } from './engine/answer-engine';
+export { tokenize } from './engine/chinese-tokenizer';
+export { llmOptionsFromEnv } from './engine/llm-writer';
+export { asksForHuman, negativeSentiment } from './engine/shopper-signals';
+export { normalizeText } from './engine/text-normalizer';
+export { importKnowledge, seedDemoStore } from './knowledge';
+export { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './routes';

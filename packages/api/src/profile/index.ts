@@ -1,0 +1,1 @@
+export { currentCart, trackEvent } from './track';

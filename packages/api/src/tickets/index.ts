@@ -1,0 +1,2 @@
+export { ticketsRouter } from './routes';
+export { openOrUpdateTicket, openTicketsOf, toWireTicket } from './tickets';
