@@ -1,157 +1,190 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { createApp } from './app';
 import { createMerchantApp, getApp } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
 import { demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
-import { importKnowledge, llmOptionsFromEnv, seedDemoStore } from './knowledge';
+import { importKnowledge, llmOptionsFromEnv } from './knowledge';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { loadServerKeys } from './platform/server-keys';
 import { startServer } from './serve';
 import { VERSION } from './version';
 
-const HELP = `threadline ${VERSION} — one customer, one history, every channel
-
-Usage:
-  threadline serve [--port 8787] [--host 127.0.0.1] [--db file:.threadline/threadline.db]
-  threadline migrate [--db URL]
-  threadline app create --name "My shop" [--origin https://shop.example ...] [--wechat-appid wx… --wechat-secret …] [--db URL]
-  threadline token sign --sub USER_ID [--secret is_…] [--ttl 3600] [--name N] [--phone P] [--email E] [--unionid U]
-  threadline kb import <file.json> --app app_… [--db URL]   ({articles, products?, intents?}; same ids update)
-  threadline demo [--port 8787]         (what \`npm start\` runs)
-
-Environment: PORT, HOST, DATABASE_URL (file:… or libsql://…), DATABASE_AUTH_TOKEN, THREADLINE_DIR (default .threadline),
-THREADLINE_MASTER_KEY and THREADLINE_SESSION_KEY (32 bytes, base64; generated into THREADLINE_DIR when unset),
-WECHAT_API_BASE, LLM_BASE_URL + LLM_MODEL (+ LLM_API_KEY, LLM_TIMEOUT_MS) for answers written by any OpenAI-compatible model.`;
+const ENVIRONMENT_HELP = `
+Environment:
+  PORT, HOST                   where to listen (default 8787, 127.0.0.1)
+  DATABASE_URL                 file:… or libsql://… (default file:.threadline/threadline.db)
+  DATABASE_AUTH_TOKEN          for a libSQL server
+  THREADLINE_DIR               where keys and the demo file live (default .threadline)
+  THREADLINE_MASTER_KEY        32 bytes, base64: encrypts secrets and PII at rest (generated when unset)
+  THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
+  WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
+  LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
+const listenPort = (flag?: string) => Number(flag ?? process.env.PORT ?? 8787);
+const listenHost = (flag?: string) => flag ?? process.env.HOST ?? '127.0.0.1';
 
-async function main(argv: string[]): Promise<number> {
-  const [command, sub] = argv;
-  const { values, positionals } = parseArgs({
-    args: argv.slice(command === 'app' || command === 'token' || command === 'kb' ? 2 : 1),
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      db: { type: 'string' },
-      name: { type: 'string' },
-      origin: { type: 'string', multiple: true },
-      sub: { type: 'string' },
-      secret: { type: 'string' },
-      ttl: { type: 'string' },
-      phone: { type: 'string' },
-      email: { type: 'string' },
-      unionid: { type: 'string' },
-      app: { type: 'string' },
-      'wechat-appid': { type: 'string' },
-      'wechat-secret': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (!command || values.help || command === 'help') {
-    console.log(HELP);
-    return command ? 0 : 1;
-  }
-  const port = Number(values.port ?? process.env.PORT ?? 8787);
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+/** The command tree; `run` resolves when a one-off command is done (servers keep running). */
+export function buildProgram(): Command {
+  const program = new Command('threadline')
+    .description('Threadline — one customer, one history, every channel')
+    .version(VERSION, '-v, --version')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
 
-  switch (command) {
-    case 'migrate': {
-      const database = createDatabase({
-        url: databaseUrl(values.db),
-        authToken: process.env.DATABASE_AUTH_TOKEN,
-      });
-      await migrateDatabase(database);
-      database.close();
-      console.log('migrated');
-      return 0;
-    }
-    case 'serve': {
+  program
+    .command('serve')
+    .description('migrate the database and serve the API')
+    .option('--port <port>', 'port to listen on (env PORT, default 8787)')
+    .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: { port?: string; host?: string; db?: string }) => {
       const server = await startServer({
         ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
-        databaseUrl: databaseUrl(values.db),
+        databaseUrl: databaseUrl(options.db),
         databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
-        port,
-        host,
+        port: listenPort(options.port),
+        host: listenHost(options.host),
         wechatApiBase: process.env.WECHAT_API_BASE,
         ai: { llm: llmOptionsFromEnv(process.env) },
         publicUrl: process.env.PUBLIC_URL,
       });
       console.log(`Threadline API listening on ${server.url} (docs: ${server.url}/docs)`);
       onShutdown(() => server.close());
-      return -1;
-    }
-    case 'app': {
-      if (sub !== 'create' || !values.name) throw new UsageError('threadline app create --name "My shop"');
-      const { app, database } = await openAdminApp(values.db);
-      const wechatAppId = values['wechat-appid'];
-      const wechatSecret = values['wechat-secret'];
-      if (Boolean(wechatAppId) !== Boolean(wechatSecret)) {
-        throw new UsageError('--wechat-appid and --wechat-secret go together');
-      }
-      const keys = await createMerchantApp(app.deps, {
-        name: values.name,
-        allowedOrigins: values.origin ?? [],
-        ...(wechatAppId && wechatSecret ? { wechat: { appId: wechatAppId, secret: wechatSecret } } : {}),
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: { db?: string }) => {
+      const database = createDatabase({
+        url: databaseUrl(options.db),
+        authToken: process.env.DATABASE_AUTH_TOKEN,
       });
+      await migrateDatabase(database);
       database.close();
-      console.log(
-        'Keys are shown once. Keep the secret key, identity secret and agent token on your server.',
-      );
-      console.log(JSON.stringify(keys, null, 2));
-      return 0;
-    }
-    case 'token': {
-      if (sub !== 'sign' || !values.sub)
-        throw new UsageError('threadline token sign --sub USER_ID [--secret is_…]');
-      const secret = values.secret ?? readDemoIdentitySecret();
-      console.log(
-        await signIdentityToken(
-          {
-            sub: values.sub,
-            expiresInSec: Number(values.ttl ?? 3600),
-            ...(values.name ? { name: values.name } : {}),
-            ...(values.phone ? { phone: values.phone } : {}),
-            ...(values.email ? { email: values.email } : {}),
-            ...(values.unionid ? { unionid: values.unionid } : {}),
-          },
-          secret,
-          systemClock.now(),
-        ),
-      );
-      return 0;
-    }
-    case 'kb': {
-      const [file] = positionals;
-      const appId = values.app;
-      if (sub !== 'import' || !file || !appId)
-        throw new UsageError('threadline kb import <file.json> --app app_…');
-      const { app, database } = await openAdminApp(values.db);
+      console.log('migrated');
+    });
+
+  const appCommand = program.command('app').description('manage merchant apps');
+  appCommand
+    .command('create')
+    .description('create an app; prints its keys once')
+    .requiredOption('--name <name>', 'the shop name')
+    .option('--origin <origin...>', 'origins allowed to start sessions (https://shop.example)')
+    .option('--wechat-appid <appid>', 'WeChat mini-program appid (with --wechat-secret)')
+    .option('--wechat-secret <secret>', 'WeChat mini-program secret (with --wechat-appid)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (options: {
+        name: string;
+        origin?: string[];
+        wechatAppid?: string;
+        wechatSecret?: string;
+        db?: string;
+      }) => {
+        if (Boolean(options.wechatAppid) !== Boolean(options.wechatSecret)) {
+          throw new UsageError('--wechat-appid and --wechat-secret go together');
+        }
+        const { app, database } = await openAdminApp(options.db);
+        try {
+          const keys = await createMerchantApp(app.deps, {
+            name: options.name,
+            allowedOrigins: options.origin ?? [],
+            ...(options.wechatAppid && options.wechatSecret
+              ? { wechat: { appId: options.wechatAppid, secret: options.wechatSecret } }
+              : {}),
+          });
+          console.log(
+            'Keys are shown once. Keep the secret key, identity secret and agent token on your server.',
+          );
+          console.log(JSON.stringify(keys, null, 2));
+        } finally {
+          database.close();
+        }
+      },
+    );
+
+  const tokenCommand = program.command('token').description('identity tokens (a development helper)');
+  tokenCommand
+    .command('sign')
+    .description("sign an identity token with an app's identity secret (HS256)")
+    .requiredOption('--sub <userId>', 'your user id (the token subject)')
+    .option('--secret <identitySecret>', "the app's identity secret (default: the demo app's)")
+    .option('--ttl <seconds>', 'lifetime in seconds', '3600')
+    .option('--name <name>', 'display name claim')
+    .option('--phone <phone>', 'phone claim')
+    .option('--email <email>', 'email claim')
+    .option('--unionid <unionid>', 'WeChat unionid claim')
+    .action(
+      async (options: {
+        sub: string;
+        secret?: string;
+        ttl: string;
+        name?: string;
+        phone?: string;
+        email?: string;
+        unionid?: string;
+      }) => {
+        const secret = options.secret ?? readDemoIdentitySecret();
+        console.log(
+          await signIdentityToken(
+            {
+              sub: options.sub,
+              expiresInSec: Number(options.ttl),
+              ...(options.name ? { name: options.name } : {}),
+              ...(options.phone ? { phone: options.phone } : {}),
+              ...(options.email ? { email: options.email } : {}),
+              ...(options.unionid ? { unionid: options.unionid } : {}),
+            },
+            secret,
+            systemClock.now(),
+          ),
+        );
+      },
+    );
+
+  const kbCommand = program.command('kb').description('knowledge base');
+  kbCommand
+    .command('import')
+    .description('import knowledge: {articles, products?, intents?} (same ids update)')
+    .argument('<file>', 'a JSON knowledge file')
+    .requiredOption('--app <appId>', 'the app to import into')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (file: string, options: { app: string; db?: string }) => {
+      const { app, database } = await openAdminApp(options.db);
       try {
-        await getApp(app.deps, appId);
+        await getApp(app.deps, options.app);
         const answer = await importKnowledge(
           app.deps,
-          appId,
+          options.app,
           JSON.parse(readFileSync(resolve(file), 'utf8')),
         );
         console.log(JSON.stringify(answer));
       } finally {
         database.close();
       }
-      return 0;
-    }
-    case 'demo':
-      await runDemo(port, host);
-      return -1;
-    default:
-      throw new UsageError(`unknown command "${command}"`);
-  }
+    });
+
+  program
+    .command('demo')
+    .description('what `npm start` runs: the API, the demo shop and the console on one embedded file')
+    .option('--port <port>', 'port to listen on (env PORT, default 8787)')
+    .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }) => {
+      await runDemo(listenPort(options.port), listenHost(options.host));
+    });
+
+  return program;
 }
 
 class UsageError extends Error {}
@@ -219,12 +252,24 @@ function onShutdown(close: () => Promise<void>) {
   process.once('SIGTERM', stop);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exitCode = code;
-  },
-  (error: unknown) => {
+// `threadline --help | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+const program = buildProgram();
+// Plain `threadline` is a request for help, not a mistake.
+if (process.argv.length <= 2) program.outputHelp();
+else
+  program.parseAsync(process.argv).catch((error: unknown) => {
+    if (error instanceof CommanderError) {
+      // Help (asked for, or shown for a bare group such as `threadline app`) and --version
+      // exit 0; usage errors were already printed by commander and exit 2.
+      const informational = ['commander.helpDisplayed', 'commander.help', 'commander.version'];
+      process.exitCode = informational.includes(error.code) ? 0 : 2;
+      return;
+    }
     console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
     process.exitCode = error instanceof UsageError ? 2 : 1;
-  },
-);
+  });
