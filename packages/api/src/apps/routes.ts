@@ -13,6 +13,7 @@ export function appSettingsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/app',
+      operationId: 'getApp',
       summary: 'Read the app’s settings',
       tags: ['App'],
       auth: ['secret'],
@@ -26,6 +27,7 @@ export function appSettingsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'patch',
       path: '/v1/app',
+      operationId: 'updateApp',
       summary: 'Change the app’s settings',
       description: 'Omitted fields stay as they are; `null` clears handoffUrlBase or wechat.',
       tags: ['App'],

@@ -28,6 +28,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/timeline',
+      operationId: 'getTimeline',
       summary: 'A page of the customer’s timeline across every channel',
       tags: ['Conversation'],
       auth: ['session'],
@@ -46,6 +47,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/messages',
+      operationId: 'sendMessage',
       summary: 'Send a customer message (idempotent by clientMessageId)',
       tags: ['Conversation'],
       auth: ['session'],
@@ -78,6 +80,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/escalate',
+      operationId: 'escalateConversation',
       summary: 'Ask for a human agent',
       tags: ['Conversation'],
       auth: ['session'],
@@ -101,6 +104,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/track',
+      operationId: 'trackEvent',
       summary: 'Record what the customer does (product_view, add_to_cart, …) for the profile',
       tags: ['Conversation'],
       auth: ['session'],

@@ -18,6 +18,7 @@ export function sessionsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/sessions',
+      operationId: 'createSession',
       summary: 'Start a session',
       description:
         'Anonymous by default; an identityToken, wechatCode or handoffCode binds it to a verified customer, and the device’s anonymous history follows.',
@@ -43,6 +44,7 @@ export function sessionsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/identify',
+      operationId: 'identifySession',
       summary: 'Identify the session’s customer with a merchant-signed identity token',
       tags: ['Sessions'],
       auth: ['session'],
