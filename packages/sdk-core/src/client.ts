@@ -1,6 +1,7 @@
 import { createApiTransport } from './api-transport';
 import { createEmitter } from './emitter';
 import { clientError, type ThreadlineError, toThreadlineError } from './errors';
+import { toJson } from './json';
 import { MESSAGE_MAX_LENGTH, messageLength } from './message-length';
 import type { Platform } from './platform';
 import type {
@@ -188,7 +189,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
 
   const emitConversation = (update: ConversationUpdate) => {
     session.updateConversation({ id: update.id, status: update.status });
-    const key = JSON.stringify(update);
+    const key = toJson(update);
     if (key === lastConversation) return;
     lastConversation = key;
     emitter.emit('conversation', update);

@@ -13,6 +13,7 @@ import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { trackEvent } from '../profile';
+import { listTickets } from '../tickets';
 import { escalateConversation, toConversationRef } from './conversations';
 import { postCustomerMessage, timelinePage as readTimelinePage, toWireMessage } from './messages';
 
@@ -30,6 +31,8 @@ export function conversationRouter(deps: RouterDeps) {
       path: '/v1/timeline',
       operationId: 'getTimeline',
       summary: 'A page of the customer’s timeline across every channel',
+      description:
+        'Messages of every conversation and channel, oldest first; `before` walks back. The first page also carries the customer’s tickets.',
       tags: ['Conversation'],
       auth: ['session'],
       query: timelineQuery,
@@ -37,9 +40,13 @@ export function conversationRouter(deps: RouterDeps) {
       answer: timelinePage,
     }),
     async (c) => {
-      const { session } = sessionOf(c.get('auth'));
+      const { app, session } = sessionOf(c.get('auth'));
       const query = c.req.valid('query');
-      return c.json(await readTimelinePage(deps.database.db, session.customerId, query), 200);
+      const page = await readTimelinePage(deps.database.db, session.customerId, query);
+      if (query.before) return c.json(page, 200);
+      // The first page carries the customer's tickets, so a reloaded client shows its cards again.
+      const tickets = await listTickets(deps, app.id, { customerId: session.customerId, limit: 20 });
+      return c.json({ ...page, tickets }, 200);
     },
   );
 

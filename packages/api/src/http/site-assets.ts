@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Context, Hono } from 'hono';
+import type { ApiEnv } from './auth';
 
 /** The Threadline mark: a speech bubble with a thread through it, in the widget's accent colour. */
 export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#c2255c"/><path d="M8 9h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-8l-5 4v-4H8a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2z" fill="#fff"/><path d="M10 16c3-3 5 3 8 0s4-2 4-2" fill="none" stroke="#c2255c" stroke-width="2" stroke-linecap="round"/></svg>`;
@@ -66,7 +67,7 @@ export function widgetBundlePath(): string | undefined {
  * release reaches shoppers within minutes without every page view downloading it again; any
  * site may embed it (`Cross-Origin-Resource-Policy: cross-origin`).
  */
-export function mountSiteAssets(app: Hono<any>, options: { widgetPath?: () => string | undefined } = {}) {
+export function mountSiteAssets(app: Hono<ApiEnv>, options: { widgetPath?: () => string | undefined } = {}) {
   app.get(
     '/sdk/widget.js',
     serveFile(options.widgetPath ?? widgetBundlePath, {
