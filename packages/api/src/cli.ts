@@ -109,7 +109,8 @@ export function buildProgram(): Command {
             'Keys are shown once. Keep the secret key, identity secret and agent token on your server.',
           );
           console.log(JSON.stringify(keys, null, 2));
-          console.log(`
+          // On stderr, so stdout stays the keys as JSON for scripts (`… | jq .secretKey`).
+          console.error(`
 The bot answers greetings from the start, and stays silent on everything else until you import
 knowledge (articles, products, intents):
   threadline kb import knowledge.json --app ${keys.appId}

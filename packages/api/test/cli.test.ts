@@ -58,7 +58,7 @@ describe('the threadline CLI', () => {
     env = { THREADLINE_DIR: dir, DATABASE_URL: `file:${join(dir, 'cli.db')}` };
     const created = await threadline(['app', 'create', '--name', 'Trail & Co'], env);
     expect(created.code).toBe(0);
-    app = JSON.parse(created.stdout.slice(created.stdout.indexOf('{'), created.stdout.indexOf('}') + 1));
+    app = JSON.parse(created.stdout.slice(created.stdout.indexOf('{')));
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -98,10 +98,12 @@ describe('the threadline CLI', () => {
     it('app create tells the operator the bot is silent until knowledge is imported, except for greetings', async () => {
       const result = await threadline(['app', 'create', '--name', 'Second shop'], env);
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/answers greetings from the start/);
-      expect(result.stdout).toMatch(/silent on everything else until you import\s+knowledge/);
-      expect(result.stdout).toMatch(/threadline kb import knowledge\.json --app app_/);
-      expect(result.stdout).toContain('knowledge-example.json');
+      // The keys stay machine-readable on stdout; the advice goes to stderr.
+      expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))).toHaveProperty('secretKey');
+      expect(result.stderr).toMatch(/answers greetings from the start/);
+      expect(result.stderr).toMatch(/silent on everything else until you import\s+knowledge/);
+      expect(result.stderr).toMatch(/threadline kb import knowledge\.json --app app_/);
+      expect(result.stderr).toContain('knowledge-example.json');
     });
 
     it('token sign refuses to guess the app, and names the demo app when there is one', async () => {
