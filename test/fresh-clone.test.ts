@@ -24,30 +24,41 @@ function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Starts a long-running command and resolves once its output matches `ready`. */
-function startUntil(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, ready: RegExp, timeoutMs: number) {
+function startUntil(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  ready: RegExp,
+  timeoutMs: number,
+) {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
-  const done = new Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${stdout}\n${stderr}`)), timeoutMs);
-    const check = () => {
-      if (ready.test(stdout)) {
+  const done = new Promise<{ child: ChildProcess; stdout: () => string; stderr: () => string }>(
+    (resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`not ready in time:\n${stdout}\n${stderr}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (ready.test(stdout)) {
+          clearTimeout(timer);
+          resolve({ child, stdout: () => stdout, stderr: () => stderr });
+        }
+      };
+      child.stdout!.on('data', (chunk) => {
+        stdout += chunk;
+        check();
+      });
+      child.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve({ child, stdout: () => stdout, stderr: () => stderr });
-      }
-    };
-    child.stdout!.on('data', (chunk) => {
-      stdout += chunk;
-      check();
-    });
-    child.stderr!.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stdout}\n${stderr}`));
-    });
-  });
+        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stdout}\n${stderr}`));
+      });
+    },
+  );
   return done;
 }
 
@@ -103,8 +114,9 @@ describe('a fresh clone: npm install && npm start, then the CLI', () => {
 
   afterAll(async () => {
     await Promise.all([stop(demo), stop(serve)]);
+    // The clone's node_modules is large: removing it takes a while on a busy disk.
     rmSync(dir, { recursive: true, force: true });
-  }, MINUTE);
+  }, 5 * MINUTE);
 
   it('npm install leaves the committed lock as it was', async () => {
     const { stdout } = await run('git', ['status', '--porcelain'], { cwd: clone, env });
@@ -118,7 +130,15 @@ describe('a fresh clone: npm install && npm start, then the CLI', () => {
     expect(startOutput).not.toMatch(/tsup|turbo|CJS|ESM|DTS/);
     expect(lines.at(-1)).toMatch(/Ctrl-C stops\.$/);
     const banner = startOutput.slice(startOutput.indexOf('Threadline demo'));
-    for (const word of ['Shop', 'API docs', 'publishableKey', 'secretKey', 'identitySecret', 'agentToken', 'appId'])
+    for (const word of [
+      'Shop',
+      'API docs',
+      'publishableKey',
+      'secretKey',
+      'identitySecret',
+      'agentToken',
+      'appId',
+    ])
       expect(banner).toContain(word);
     expect(shopUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/shop\/$/);
   });
