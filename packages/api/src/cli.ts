@@ -114,7 +114,7 @@ export function buildProgram(): Command {
 The bot answers greetings from the start, and stays silent on everything else until you import
 knowledge (articles, products, intents):
   threadline kb import knowledge.json --app ${keys.appId}
-The fields, with an example file: ${KNOWLEDGE_EXAMPLE_HINT}`);
+An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         } finally {
           database.close();
         }
@@ -180,7 +180,7 @@ The fields, with an example file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .argument('<file>', 'a JSON knowledge file')
     .requiredOption('--app <appId>', 'the app to import into (`demo` = the demo app)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
-    .addHelpText('after', `\nThe file's fields, with an example: ${KNOWLEDGE_EXAMPLE_HINT}`)
+    .addHelpText('after', `\nAn example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`)
     .action(async (file: string, options: { app: string; db?: string }) => {
       const knowledge = readKnowledgeFile(file);
       const { app, database } = await openAdminApp(options.db);
@@ -232,7 +232,7 @@ class UsageError extends Error {}
 class CliError extends Error {}
 
 const KNOWLEDGE_EXAMPLE_HINT =
-  'packages/api/seed/knowledge-example.json (the fields: packages/api/README.md#knowledge-files)';
+  'packages/api/seed/knowledge-example.json (every field: packages/api/README.md#knowledge-files)';
 
 /** `demo` stands for the demo app of this data folder; anything else is an app id. */
 function resolveAppId(app: string): string {
