@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,6 +84,10 @@ describe('the threadline CLI', () => {
     );
 
     it('the workspace bin is linked and executable, and `npx threadline` finds it (the root package is not called threadline)', async () => {
+      // npx looks for a package called threadline first: the repository root must not be one.
+      expect(JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')).name).toBe(
+        'threadline-monorepo',
+      );
       const bin = resolve(repoRoot, 'node_modules/.bin/threadline');
       expect(statSync(bin).mode & 0o111).not.toBe(0);
       const direct = await threadline(['--version'], env, bin);
