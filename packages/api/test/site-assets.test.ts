@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SessionAnswer, TimelinePage } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo } from '../src/demo';
 import { silentLogger } from '../src/platform/deps';
@@ -77,21 +78,18 @@ describe('what the API serves besides JSON', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${info.publishableKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ channel: 'web', identityToken: token }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<SessionAnswer>);
     const timeline = await fetch(`${demo.server.url}/v1/timeline`, {
       headers: { authorization: `Bearer ${session.sessionToken}` },
-    }).then((r) => r.json());
-    const said = timeline.messages.map((m: { channel: string; author: { type: string }; text: string }) => [
-      m.channel,
-      m.author.type,
-    ]);
+    }).then((r) => r.json() as Promise<TimelinePage>);
+    const said = timeline.messages.map((m) => [m.channel, m.author.type]);
     expect(said).toEqual([
       ['phone', 'customer'],
       ['phone', 'bot'],
       ['app', 'customer'],
       ['app', 'bot'],
     ]);
-    expect(timeline.messages[1].text).toMatch(/干皮/);
-    expect(timeline.messages[3].text).toMatch(/保质期/);
+    expect(timeline.messages[1]!.text).toMatch(/干皮/);
+    expect(timeline.messages[3]!.text).toMatch(/保质期/);
   });
 });
