@@ -124,7 +124,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       const scope: TransactionScope = { onCommit: (callback) => committed.push(callback) };
       await raw.execute('SAVEPOINT group_write');
       try {
-        const value = await inTransaction.run(scope, () => write.work(db, scope.onCommit));
+        // Awaited inside the scope: a work that returns a lazy drizzle query (a thenable) runs it in
+        // the transaction, not behind it.
+        const value = await inTransaction.run(scope, async () => await write.work(db, scope.onCommit));
         await raw.execute('RELEASE group_write');
         outcomes.push({ write, ok: true, value, committed });
       } catch (error) {
