@@ -25,7 +25,7 @@ import { type Clock, systemClock } from './platform/clock';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
-import { createMemoryEventBus, type EventBus, realtimeRouter } from './realtime';
+import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
 
 export interface AppOptions {
@@ -46,6 +46,8 @@ export interface AppOptions {
   wechatApiBase?: string;
   sessionTtlSec?: number;
   heartbeatMs?: number;
+  /** A stream write that has not drained within this drops the stalled reader (default 20 s). */
+  streamWriteTimeoutMs?: number;
   bodyLimitBytes?: number;
   /**
    * How many reverse proxies of your own stand in front of the API. The client's address is then
@@ -68,6 +70,7 @@ export interface RouterDeps extends ServiceDeps {
   responder: Responder;
   limits: RateLimits;
   heartbeatMs: number;
+  streamWriteTimeoutMs: number;
   trustedProxyHops: number;
   validationHook: (result: { success: boolean; error?: unknown; target?: string }) => void;
 }
@@ -103,6 +106,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
     responder: options.responder ?? silentResponder,
     limits: createRateLimits({ defaults: options.rateLimits, store: options.limiterStore }),
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? STREAM_WRITE_TIMEOUT_MS,
     trustedProxyHops: options.trustedProxyHops ?? (options.trustProxy ? 1 : 0),
     validationHook,
   };

@@ -33,6 +33,9 @@ const TEMPLATE = `<button type="button" data-part="launcher" aria-haspopup="dial
  * client through the `client` property instead of the attributes to share one with the page.
  */
 // Importing the package where there is no DOM (server rendering, tests in Node) must not throw.
+/** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
+const hasOwn = (record: object, key: string) => Object.prototype.hasOwnProperty.call(record, key);
+
 const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
 
 export class ThreadlineChatElement extends ElementBase {
@@ -315,7 +318,7 @@ export class ThreadlineChatElement extends ElementBase {
     element.append(h('span', { class: 'sr' }, `${name}: `), h('div', { class: 't' }, text));
     const meta = h('div', { class: 'm' });
     if (channel !== (this.getAttribute('channel') || 'web'))
-      meta.append(h('span', { class: 'via', 'data-part': 'via' }, s.via(s.channels[channel] ?? channel)));
+      meta.append(h('span', { class: 'via', 'data-part': 'via' }, s.via((hasOwn(s.channels, channel) ? s.channels[channel] : undefined) ?? channel)));
     element.append(meta);
     return element;
   }

@@ -100,7 +100,7 @@ export function realtimeRouter(deps: RouterDeps) {
         const write = async (text: string) => {
           let timer: ReturnType<typeof setTimeout> | undefined;
           const stalled = new Promise<'stalled'>((resolve) => {
-            timer = setTimeout(() => resolve('stalled'), STREAM_WRITE_TIMEOUT_MS);
+            timer = setTimeout(() => resolve('stalled'), deps.streamWriteTimeoutMs);
           });
           const outcome = await Promise.race([stream.write(text).then(() => 'written' as const), stalled]);
           clearTimeout(timer);

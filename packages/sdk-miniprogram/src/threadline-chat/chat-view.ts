@@ -106,7 +106,8 @@ export function textFor(locale: string | undefined): ChatText {
 
 export function channelMark(channel: string, here: string, text: ChatText): string {
   if (!channel || channel === here) return '';
-  const names = CHANNELS[channel];
+  // Own properties only: a channel slug such as "constructor" must not find Object.prototype's.
+  const names = Object.prototype.hasOwnProperty.call(CHANNELS, channel) ? CHANNELS[channel] : undefined;
   const name = names?.[text.channelName] ?? channel;
   return text.from(name);
 }
