@@ -22,7 +22,8 @@ export interface CallOptions {
 /** A real API on a fresh, migrated libSQL file — one per test file or case. */
 export async function createTestApi(options: Partial<AppOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
-  const database = createDatabase({ url: `file:${join(dir, 'test.db')}` });
+  const databasePath = join(dir, 'test.db');
+  const database = createDatabase({ url: `file:${databasePath}` });
   await migrateDatabase(database);
   const app = createApp({
     database,
@@ -102,6 +103,7 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     app,
     deps: app.deps,
     database,
+    databasePath,
     call,
     rows,
     opened,

@@ -95,6 +95,13 @@ export function realtimeRouter(deps: RouterDeps) {
           feed.close();
           release();
         };
+        // A reader we give up on is cut off at the socket: ending the response politely would leave
+        // its unread bytes queued behind a client that never reads them.
+        const drop = async () => {
+          end();
+          await stream.abort();
+          (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+        };
         stream.onAbort(end);
         // A reader that stopped reading blocks the write: drop it rather than buffer for it.
         const write = async (text: string) => {
@@ -104,16 +111,14 @@ export function realtimeRouter(deps: RouterDeps) {
           });
           const outcome = await Promise.race([stream.write(text).then(() => 'written' as const), stalled]);
           clearTimeout(timer);
-          if (outcome === 'stalled') {
-            end();
-            await stream.abort();
-          }
+          if (outcome === 'stalled') await drop();
           return outcome === 'written';
         };
         try {
           if (!(await write(': connected\n\n'))) return;
           while (!stream.aborted && !stream.closed) {
             const batch = await feed.next(deps.heartbeatMs);
+            if (feed.ended() === 'overflow') return await drop();
             if (stream.aborted || feed.ended()) break;
             if (batch.length === 0) {
               if (!(await write(': ping\n\n'))) return;

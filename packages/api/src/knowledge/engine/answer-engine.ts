@@ -1,3 +1,4 @@
+import { ownValue } from '../../platform/own-property';
 import { type ArticleCandidate, classify } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC } from './knowledge-index';
@@ -13,7 +14,6 @@ import {
   negativeSentiment,
   skinTypeOf,
 } from './shopper-signals';
-import { ownValue } from '../../platform/own-property';
 
 /** What the bot remembers across turns and channels (stored in `conversations.context`). */
 export interface ConversationMemory {
@@ -317,7 +317,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
         const related = (RELATED_ATTRIBUTES[attribute] ?? [])
           .filter((key) => ownValue(product.attributes, key) !== undefined)
-          .map((key) => `${ownValue(ATTRIBUTE_LABELS, key) ?? key}：${formatValue(ownValue(product.attributes, key))}`);
+          .map(
+            (key) =>
+              `${ownValue(ATTRIBUTE_LABELS, key) ?? key}：${formatValue(ownValue(product.attributes, key))}`,
+          );
         const text = [
           `${product.name}的${ownValue(ATTRIBUTE_LABELS, attribute) ?? attribute}：${formatValue(ownValue(product.attributes, attribute))}`,
           ...related,

@@ -1,7 +1,7 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { streamText } from 'ai';
-import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import { ownValue } from '../../platform/own-property';
+import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 
 /** LLM mode settings: any OpenAI-compatible endpoint (DeepSeek, Qwen, OpenAI…). */
 export interface LlmOptions {
