@@ -94,7 +94,12 @@ try {
   };
   const prompt = (page) => page.locator('threadline-chat [data-part=handoff-prompt]').waitFor();
   await shoot('link-prompt', { width: 1280, height: 800 }, prompt, await linkFrom('这件外套有 M 码吗？'));
-  await shoot('link-prompt-mobile', { width: 390, height: 844 }, prompt, await linkFrom('这件外套有 M 码吗？'));
+  await shoot(
+    'link-prompt-mobile',
+    { width: 390, height: 844 },
+    prompt,
+    await linkFrom('这件外套有 M 码吗？'),
+  );
   await shoot(
     'link-continued',
     { width: 390, height: 844 },

@@ -119,13 +119,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /**
  * Message text as shoppers type it: stored exactly as sent (never trimmed or altered) or refused.
- * 1 to 4,000 code points, not only white space, no control characters but tab and line breaks,
- * no unpaired surrogates.
+ * 1 to 4,000 code points, not only white space or invisible characters, no control characters but
+ * tab and line breaks, no unpaired surrogates.
  */
 export const messageText = z
   .string()
   .max(MESSAGE_TEXT_MAX)
-  .refine((text) => text.trim().length > 0, 'The text is empty or only white space.')
+  // Only white space and invisible format characters (zero-width space, joiners…) is no message.
+  .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
   .refine(
     (text) => !CONTROL_CHARACTER.test(text),
     'The text holds a control character (only tab and line breaks are allowed).',
