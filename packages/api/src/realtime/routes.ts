@@ -168,12 +168,9 @@ export function realtimeRouter(deps: RouterDeps) {
         const abort = () => feed.close();
         c.req.raw.signal?.addEventListener('abort', abort);
         try {
+          // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
+          // the next poll is refused if revoked, or reads as the session's new customer.
           const events = await feed.next(query.wait * 1000);
-          if (feed.ended() === 'session_ended')
-            throw new ApiError(
-              'invalid_credential',
-              'This session was revoked or now belongs to someone else.',
-            );
           return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
         } finally {
           c.req.raw.signal?.removeEventListener('abort', abort);
