@@ -92,10 +92,13 @@ export function mountStaticFolder(
     try {
       relative = decodeURIComponent(c.req.path.slice(prefix.length)).replace(/^\/+/, '') || 'index.html';
     } catch {
+      // A malformed percent-escape names no file.
       return c.notFound();
     }
     const file = resolve(root, relative);
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return c.notFound();
+    // Inside the folder means under "root/": a sibling such as "root-private" only shares a prefix.
+    if (relative.includes('\0') || !file.startsWith(root + sep)) return c.notFound();
+    if (!existsSync(file) || !statSync(file).isFile()) return c.notFound();
     return c.body(readFileSync(file), 200, {
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       // Demo pages change while you edit them; the widget bundle has its own caching.

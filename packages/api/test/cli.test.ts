@@ -114,7 +114,7 @@ describe('the threadline CLI', () => {
       const refused = await threadline(['token', 'sign', '--sub', 'user-42'], env);
       expect(refused.code).toBe(2);
       expect(oneClearLine(refused.stderr)).toMatch(
-        /say which app the token is for: --app app_… or --secret is_…/,
+        /^usage: say which app the token is for: --app app_… or --secret is_…/,
       );
       expect(refused.stdout).toBe('');
 
@@ -157,10 +157,10 @@ describe('the threadline CLI', () => {
     });
 
     it.each([
-      [['--app', 'app_nope'], 1, /^threadline: no app app_nope in file:.*`threadline app create` makes one/],
-      [['--secret', 'sk_live_wrongkind'], 2, /^threadline: --secret takes an identity secret \(is_…\)/],
-      [['--app', 'x', '--secret', 'is_x'], 2, /^threadline: give --app or --secret, not both/],
-      [['--app', 'demo'], 2, /^threadline: no demo app in .* yet: run `npm start` once/],
+      [['--app', 'app_nope'], 1, /^error: no app app_nope in file:.*`threadline app create` makes one/],
+      [['--secret', 'sk_live_wrongkind'], 2, /^usage: --secret takes an identity secret \(is_…\)/],
+      [['--app', 'x', '--secret', 'is_x'], 2, /^usage: give --app or --secret, not both/],
+      [['--app', 'demo'], 2, /^usage: no demo app in .* yet: run `npm start` once/],
     ])('token sign %j: exit %i with one clear line', async (extra, code, message) => {
       const result = await threadline(['token', 'sign', '--sub', 'u1', ...(extra as string[])], env);
       expect(result.code).toBe(code);
@@ -182,7 +182,7 @@ describe('the threadline CLI', () => {
         'a missing file',
         () => join(dir, 'nope.json'),
         () => app.appId,
-        /^threadline: no such file: .*nope\.json$/,
+        /^error: no such file: .*nope\.json$/,
       ],
       ['a folder', () => dir, () => app.appId, /is a folder, not a knowledge file$/],
       [
@@ -192,7 +192,7 @@ describe('the threadline CLI', () => {
           return join(dir, 'broken.json');
         },
         () => app.appId,
-        /^threadline: .*broken\.json is not valid JSON: /,
+        /^error: .*broken\.json is not valid JSON: /,
       ],
       [
         'a file of the wrong shape',
@@ -204,9 +204,9 @@ describe('the threadline CLI', () => {
           return join(dir, 'shape.json');
         },
         () => app.appId,
-        /^threadline: .*shape\.json does not fit the knowledge format: articles\[0\]\.questions: /,
+        /^error: .*shape\.json does not fit the knowledge format: articles\[0\]\.questions: /,
       ],
-      ['an unknown app', () => example, () => 'app_doesnotexist', /^threadline: no app app_doesnotexist in /],
+      ['an unknown app', () => example, () => 'app_doesnotexist', /^error: no app app_doesnotexist in /],
     ])('%s: exit 1 with one clear line', async (_what, file, appId, message) => {
       const result = await threadline(['kb', 'import', file(), '--app', appId()], env);
       expect(result.code).toBe(1);

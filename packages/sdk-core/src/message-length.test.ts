@@ -5,23 +5,29 @@ import { messageText } from './protocol/index';
 import { createFakePlatform } from './testing/index';
 
 describe('message length is counted as the API counts it (code points)', () => {
+  // What the SDK sends: the trimmed text (the API stores text exactly as it arrives).
   const samples = [
     'a'.repeat(4000),
     '😀'.repeat(4000),
     '😀'.repeat(4001),
     '中'.repeat(4001),
     `  ${'👍🏽'.repeat(2000)}  `,
-    '\uD83D', // a lone surrogate counts once, as zod counts it
-    'a\uDC00b',
+    `  ${'👍🏽'.repeat(2001)}\n`,
   ];
 
   it.each(samples.map((s) => [s.slice(0, 4), s]))(
     'agrees with the protocol schema on %j…',
     (_label, text) => {
-      expect(messageLength(text) <= MESSAGE_MAX_LENGTH).toBe(messageText.safeParse(text).success);
-      expect(messageLength(text)).toBe([...text.trim()].length);
+      const sent = text.trim();
+      expect(messageLength(text) <= MESSAGE_MAX_LENGTH).toBe(messageText.safeParse(sent).success);
+      expect(messageLength(text)).toBe([...sent].length);
     },
   );
+
+  it('counts a lone surrogate once, as the iteration of strings does (the API refuses those anyway)', () => {
+    expect(messageLength('\uD83D')).toBe(1);
+    expect(messageLength('a\uDC00b')).toBe(3);
+  });
 
   it('the client accepts 4,000 emoji and refuses 4,001, before any request', async () => {
     const platform = createFakePlatform();

@@ -1,6 +1,7 @@
 // `npm run screenshots -w @threadline/sdk-web` (after `npm run build`): starts the demo as
 // `npm start` does on a throwaway data folder (which seeds the demo user's phone and app
-// history), plays short conversations in headless Debian Chromium, and writes docs/screenshots/.
+// history), plays short conversations in headless Debian Chromium, and writes docs/screenshots/
+// (the widget at 1280×800 and 390×844, the handoff-link prompt, the API reference).
 // Chinese text needs a CJK font (Debian: fonts-noto-cjk).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -89,6 +90,36 @@ try {
     await part(page, 'status').and(page.locator('[data-conversation=queued]')).waitFor();
   });
   await shoot('shop-mobile', PHONE, ready);
+
+  // A handoff link: a conversation started in a desktop browser, opened on another device.
+  const call = (path, token, body) =>
+    fetch(`${info.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+  const linkFrom = async (said) => {
+    const web = await call('/v1/sessions', info.publishableKey, { channel: 'web' });
+    await call('/v1/messages', web.sessionToken, { clientMessageId: `shot-${said.length}-0001`, text: said });
+    const handoff = await call('/v1/handoffs', web.sessionToken, { toChannel: 'web' });
+    return `${info.shopUrl}?handoff=${encodeURIComponent(handoff.code)}`;
+  };
+  const prompt = async (page) => {
+    await page.locator('body[data-ready=true]').waitFor();
+    await part(page, 'handoff-prompt').waitFor();
+  };
+  await shoot('widget-link-prompt', DESKTOP, prompt, await linkFrom('这件外套有 M 码吗？'));
+  await shoot('widget-link-prompt-mobile', PHONE, prompt, await linkFrom('这件外套有 M 码吗？'));
+  await shoot(
+    'widget-link-continued',
+    PHONE,
+    async (page) => {
+      await prompt(page);
+      await part(page, 'handoff-accept').click();
+      await page.locator('threadline-chat [data-part=message][data-author=system]').last().waitFor();
+    },
+    await linkFrom('这件外套有 M 码吗？我平时穿 S'),
+  );
   await shoot(
     'api-docs',
     DESKTOP,

@@ -38,6 +38,7 @@ const TEMPLATE = `<div class="tl"><button type="button" data-part="launcher" ari
 <section data-part="panel" id="tl-panel" role="dialog" aria-modal="false" aria-labelledby="tl-title" hidden>
 <header><h2 id="tl-title"><span class="ttl"></span><small class="sub" data-part="subtitle"></small></h2><button type="button" class="x" data-part="close">×</button></header>
 <div data-part="status" role="status" data-connection="connecting"></div>
+<div data-part="handoff-prompt" role="alertdialog" aria-labelledby="tl-hp" aria-describedby="tl-hpd" hidden><b id="tl-hp"></b><p id="tl-hpd"></p><div><button type="button" data-part="handoff-decline"></button><button type="button" data-part="handoff-accept"></button></div></div>
 <div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
 <div data-part="handoff-view" role="region" aria-labelledby="tl-hv-title" hidden><div class="hv-top"><h3 class="hv-title" id="tl-hv-title" tabindex="-1"></h3><button type="button" data-part="back"></button></div><p class="hv-choose"></p><div data-part="handoff-targets" role="group"></div><p class="hv-hint" aria-live="polite"></p><div data-part="qr"></div><p class="hv-label"></p><div data-part="short-code"></div><p class="hv-exp"></p></div>
 <div data-part="typing" aria-live="polite" hidden></div>
@@ -45,6 +46,9 @@ const TEMPLATE = `<div class="tl"><button type="button" data-part="launcher" ari
 <p data-part="composer-note" role="alert" hidden></p>
 <div data-part="counter" aria-live="polite" hidden></div>
 <form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send" dir="auto"></textarea><button type="submit" data-part="send"></button></form></section></div>`;
+
+/** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
+const hasOwn = (record: object, key: string) => Object.hasOwn(record, key);
 
 // Importing the package where there is no DOM (server rendering, tests in Node) must not throw.
 const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
@@ -96,6 +100,8 @@ export class ThreadlineChatElement extends ElementBase {
   private handoffTarget: HandoffTarget | undefined;
   private handoffRequest = 0;
   private pageLanguage: MutationObserver | undefined;
+  /** The code of the link this page was opened with, until the shopper answers the prompt. */
+  private linkCode: string | undefined;
 
   constructor() {
     super();
@@ -109,6 +115,8 @@ export class ThreadlineChatElement extends ElementBase {
     this.$('back').addEventListener('click', () => this.closeHandoff());
     this.$('escalate').addEventListener('click', () => this.escalate());
     this.$('handoff').addEventListener('click', () => this.openHandoff());
+    this.$('handoff-accept').addEventListener('click', () => this.answerLink(true));
+    this.$('handoff-decline').addEventListener('click', () => this.answerLink(false));
     this.$('handoff-targets').addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest<HTMLElement>('[data-part=handoff-target]');
       if (button?.dataset.channel) this.openHandoff(button.dataset.channel as HandoffTarget);
@@ -236,6 +244,10 @@ export class ThreadlineChatElement extends ElementBase {
     set('.hv-choose', s.handoffChoose);
     set('.hv-label', s.handoffCodeLabel);
     set('[data-part=back]', s.back);
+    set('#tl-hp', s.resumeQuestion);
+    set('#tl-hpd', s.resumeHint);
+    set('[data-part=handoff-accept]', s.resumeAccept);
+    set('[data-part=handoff-decline]', s.resumeDecline);
     set('[data-part=escalate]', s.escalate);
     set('[data-part=handoff]', s.handoff);
     set('[data-part=send]', s.send);
@@ -280,7 +292,7 @@ export class ThreadlineChatElement extends ElementBase {
       if (forget) await client.reset();
       await client.start();
       await this.refresh();
-      await this.resumeFromLink();
+      this.resumeFromLink();
     })().catch(() => {
       // Start failures surface through the client's `error` and `connection` events.
     });
@@ -321,15 +333,49 @@ export class ThreadlineChatElement extends ElementBase {
     }
   }
 
-  private async resumeFromLink() {
+  /**
+   * A page opened from a handoff link (`?handoff=…`) asks before it continues anything: the link may
+   * be someone else's. Nothing of the linked conversation is shown until the shopper says yes and
+   * the API allows the claim; whatever the answer, the parameter leaves the address bar and the
+   * shopper's own chat stays where it was.
+   */
+  private resumeFromLink() {
     const code = new URL(location.href).searchParams.get('handoff');
     if (!code || !this.clientValue) return;
+    this.linkCode = code;
+    this.$('handoff-prompt').hidden = false;
+    if (!this.isOpen) this.toggle(true);
+    this.$('handoff-accept').focus();
+  }
+
+  private async answerLink(accept: boolean) {
+    const code = this.linkCode;
+    this.linkCode = undefined;
+    this.$('handoff-prompt').hidden = true;
+    const url = new URL(location.href);
+    if (url.searchParams.has('handoff')) {
+      url.searchParams.delete('handoff');
+      history.replaceState(history.state, '', url.href);
+    }
+    this.$('input').focus();
+    if (!accept || !code || !this.clientValue) return;
+    const s = this.strings;
     try {
       // The `session` event that follows reloads the resumed history.
-      await this.clientValue.resume(code);
-      this.toggle(true);
-    } catch {
-      // An expired or used code: the shopper simply starts fresh here.
+      const resumed = await this.clientValue.resume(code);
+      const from = resumed.handoff?.fromChannel ?? '';
+      this.flash(s.resumed((hasOwn(s.channels, from) ? s.channels[from] : undefined) ?? from));
+    } catch (error) {
+      const reason = (error as { code?: string }).code;
+      this.flash(
+        reason === 'handoff_code_used'
+          ? s.resumeUsed
+          : reason === 'identity_conflict'
+            ? s.resumeOther
+            : reason === 'handoff_code_invalid' || reason === 'handoff_code_expired'
+              ? s.resumeInvalid
+              : s.error,
+      );
     }
   }
 
@@ -529,7 +575,13 @@ export class ThreadlineChatElement extends ElementBase {
     element.append(h('span', { class: 'sr' }, `${name}: `), h('div', { class: 't', dir: 'auto' }, text));
     const meta = h('div', { class: 'm' });
     if (channel !== this.channel)
-      meta.append(h('span', { class: 'via', 'data-part': 'via' }, s.via(s.channels[channel] ?? channel)));
+      meta.append(
+        h(
+          'span',
+          { class: 'via', 'data-part': 'via' },
+          s.via((hasOwn(s.channels, channel) ? s.channels[channel] : undefined) ?? channel),
+        ),
+      );
     element.append(meta);
     return element;
   }

@@ -4,6 +4,9 @@ import type { WidgetStrings } from './i18n';
 export type TicketLike = Record<string, unknown> & { id?: unknown };
 
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+/** A label by a code from the API, own properties only ("constructor" is no ticket type). */
+const label = (labels: Record<string, string>, code: string | undefined) =>
+  code !== undefined && Object.hasOwn(labels, code) ? labels[code] : undefined;
 
 /**
  * A ticket card's words, in the widget's language. Internal codes (ticket ids, reason codes, raw
@@ -15,14 +18,11 @@ export function ticketWords(ticket: TicketLike, s: WidgetStrings): { title: stri
   const reason = text(ticket.reason);
   const wantedSize = text(ticket.wantedSize);
   const orderId = text(ticket.orderId);
-  const title = [
-    (type && s.ticketTypes[type]) || s.ticketOther,
-    status ? s.ticketStatuses[status] : undefined,
-  ]
+  const title = [label(s.ticketTypes, type) ?? s.ticketOther, label(s.ticketStatuses, status)]
     .filter(Boolean)
     .join(' · ');
   const details = [
-    reason ? s.ticketReasons[reason] : undefined,
+    label(s.ticketReasons, reason),
     wantedSize ? s.wantedSize(wantedSize) : undefined,
     // The shopper's own order number is theirs to see; the ticket's id is ours.
     orderId ? `${s.order} ${orderId}` : undefined,

@@ -50,6 +50,13 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=qr] svg{width:min(168px,40vh);height:min(168px,40vh);display:block}
 [data-part=handoff-view] p{color:var(--mu);font-size:13px}
 [data-part=handoff-view] button{border:1px solid var(--bd);background:var(--bg);border-radius:12px;padding:6px 14px}
+[data-part=handoff-prompt]{margin:10px 14px 0;padding:12px 14px;border:1px solid var(--bd);border-left:4px solid var(--a);border-radius:12px;background:var(--bg);box-shadow:0 4px 14px rgba(0,0,0,.08)}
+[data-part=handoff-prompt][hidden]{display:none}
+[data-part=handoff-prompt] b{display:block;font-size:15px}
+[data-part=handoff-prompt] p{margin:6px 0 10px;color:var(--mu);font-size:13px}
+[data-part=handoff-prompt] div{display:flex;gap:8px;justify-content:flex-end}
+[data-part=handoff-prompt] button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:12px;padding:6px 14px}
+[data-part=handoff-prompt] [data-part=handoff-accept]{background:var(--a);border-color:var(--a);color:var(--at);font-weight:600}
 [data-part=handoff-view]{flex:1;overflow-y:auto;padding:12px 16px 16px;text-align:center;display:flex;flex-direction:column;align-items:center;gap:8px}
 .hv-top{align-self:stretch;display:flex;align-items:center;justify-content:space-between;gap:8px}
 .hv-top h3{margin:0;font-size:15px}

@@ -132,24 +132,23 @@ describe.each(SIZES)('the widget on real pages (%s)', (_size, viewport) => {
     await poll(() => chat.part('qr').locator('svg').count()).toBe(0);
     await expect(targets.filter({ hasText: '电话' }).getAttribute('aria-pressed')).resolves.toBe('true');
     await expect(page.locator('threadline-chat .hv-hint').textContent()).resolves.toContain('拨打客服热线');
-    const shortCode = (await chat
+    // Six digits to read out (claiming one on the phone also needs the caller's last four digits).
+    await chat
       .part('short-code')
       .filter({ hasText: /^\d{6}$/ })
-      .textContent())!;
-    // The code really continues the conversation, here on the phone channel.
+      .waitFor(WAIT);
+
+    // Mini-program: a QR code whose link carries the code, which really continues the conversation.
+    await targets.filter({ hasText: '微信小程序' }).click();
+    await chat.part('qr').locator('svg').waitFor(WAIT);
+    const code = new URL((await chat.part('qr').getAttribute('data-link'))!).searchParams.get('handoff');
+    expect(code).toMatch(/.{16,}/);
     const continued = await api.call('POST', '/v1/sessions', api.keys.publishableKey, {
-      channel: 'phone',
-      handoffCode: shortCode,
+      channel: 'miniprogram',
+      handoffCode: code,
     });
     expect(continued.status).toBe(201);
     expect(continued.body.handoff.fromChannel).toBe('web');
-
-    // Mini-program: a QR code whose link carries the code.
-    await targets.filter({ hasText: '微信小程序' }).click();
-    await chat.part('qr').locator('svg').waitFor(WAIT);
-    expect(new URL((await chat.part('qr').getAttribute('data-link'))!).searchParams.get('handoff')).toMatch(
-      /.{16,}/,
-    );
 
     await chat.part('back').click();
     await poll(() => chat.part('log').isVisible()).toBe(true);

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import {
+  customerTicket,
   escalateAnswer,
   escalateBody,
   sendMessageAnswer,
@@ -12,6 +13,7 @@ import {
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
+import { limitRoute } from '../http/limit-route';
 import { trackEvent } from '../profile';
 import { listTickets } from '../tickets';
 import { escalateConversation, toConversationRef } from './conversations';
@@ -42,11 +44,12 @@ export function conversationRouter(deps: RouterDeps) {
     async (c) => {
       const { app, session } = sessionOf(c.get('auth'));
       const query = c.req.valid('query');
-      const page = await readTimelinePage(deps.database.db, session.customerId, query);
+      const page = await readTimelinePage(deps, deps.database.db, session.customerId, query);
       if (query.before) return c.json(page, 200);
-      // The first page carries the customer's tickets, so a reloaded client shows its cards again.
+      // The first page carries the customer's tickets (their customer-facing fields only), so a
+      // reloaded client shows its cards again.
       const tickets = await listTickets(deps, app.id, { customerId: session.customerId, limit: 20 });
-      return c.json({ ...page, tickets }, 200);
+      return c.json({ ...page, tickets: tickets.map((ticket) => customerTicket.parse(ticket)) }, 200);
     },
   );
 
@@ -58,6 +61,14 @@ export function conversationRouter(deps: RouterDeps) {
       summary: 'Send a customer message (idempotent by clientMessageId)',
       tags: ['Conversation'],
       auth: ['session'],
+      middleware: [
+        limitRoute(
+          deps,
+          ['messagesPerSessionPerMinute', 'session'],
+          ['messagesPerIpPerMinute', 'ip'],
+          ['messagesPerAppPerMinute', 'app'],
+        ),
+      ],
       body: sendMessageBody,
       status: 201,
       answer: sendMessageAnswer,
@@ -115,6 +126,7 @@ export function conversationRouter(deps: RouterDeps) {
       summary: 'Record what the customer does (product_view, add_to_cart, …) for the profile',
       tags: ['Conversation'],
       auth: ['session'],
+      middleware: [limitRoute(deps, ['trackPerSessionPerMinute', 'session'], ['trackPerIpPerMinute', 'ip'])],
       body: trackBody,
       status: 202,
       answer: trackAnswer,

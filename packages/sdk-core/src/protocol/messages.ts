@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clientMessageId, conversationRef, message, messageText } from './common';
-import { ticket } from './kb';
+import { customerTicket } from './kb';
 
 export const timelineQuery = z.object({
   before: z
@@ -20,7 +20,7 @@ export type TimelineQuery = z.input<typeof timelineQuery>;
 
 export const timelinePage = z.object({
   messages: z.array(message).meta({ description: 'Oldest first, across every conversation and channel.' }),
-  tickets: z.array(ticket).optional().meta({
+  tickets: z.array(customerTicket).optional().meta({
     description:
       'On the first page (no `before`): the customer’s tickets, newest activity first (at most 20), so clients show ticket cards with the history.',
   }),

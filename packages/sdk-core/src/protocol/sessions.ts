@@ -56,6 +56,19 @@ export const createSessionBody = z
       description: 'A handoff `code` or 6-digit `shortCode`: join that customer and conversation.',
       example: '482913',
     }),
+    /**
+     * With a 6-digit short code: the last 4 digits of the phone number on file for the customer the
+     * code belongs to (the caller it was read out to). Link codes need no check.
+     */
+    handoffCheck: z
+      .string()
+      .regex(/^\d{4}$/, 'four digits')
+      .optional()
+      .meta({
+        description:
+          'With a 6-digit short code: the last 4 digits of the phone number on file for its customer. Link codes need none.',
+        example: '8000',
+      }),
     wechatCode: z
       .string()
       .min(1)
