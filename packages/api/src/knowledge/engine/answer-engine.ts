@@ -479,7 +479,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return notes.length ? `（${notes.join('；')}。）` : '';
   }
 
-  return { answer, index };
+  /** The intent the classifier ranks first for a text (no memory, no policy): for evaluations. */
+  function topIntent(text: string): string | null {
+    const read = index.read(text);
+    const top = classify(index, read.tokens, { productIds: read.products.map((p) => p.productId) })
+      .intents[0];
+    return publicIntent(top?.intentKey);
+  }
+
+  return { answer, topIntent, index };
 }
 
 /** The article's phrasing for this channel (phone shorter, livestream chattier), else its answer. */
