@@ -7,7 +7,8 @@ const HAN = /\p{Script=Han}/u;
 // already Simplified, and the phrase-level conversion is the slowest step of normalising.
 const changesUnderConversion = new Map<string, boolean>();
 
-function hasTraditional(text: string): boolean {
+/** True when the text has characters that only Traditional Chinese writes that way. */
+export function hasTraditional(text: string): boolean {
   for (const ch of text) {
     if (!HAN.test(ch)) continue;
     let changes = changesUnderConversion.get(ch);
