@@ -127,6 +127,8 @@ export interface EngineThresholds {
 }
 
 const DEFAULT_THRESHOLDS: EngineThresholds = { outOfScope: 0.05, confident: 0.2 };
+// Share of n-gram similarity to an article's own question variants when ranking one intent's articles.
+const VARIANT_SHARE = Number(process.env.TL_VARIANT_SHARE ?? 0.35);
 // A product fact asked in so many words, about a known product: that much more for its intent.
 const ATTRIBUTE_CUE_BONUS = 0.25;
 // The built-in intents of answers the catalogue gives (prices, what the shop sells).
@@ -167,6 +169,8 @@ interface Ranked extends IntentCandidate {
   /** Blended score: the linear model's probability and retrieval's relative score. */
   blended: number;
   probability: number;
+  /** The message asks for this intent's product fact in so many words, about a known product. */
+  cued?: boolean;
 }
 
 /**
@@ -234,7 +238,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       for (const intent of index.kb.intents) {
         const cue = ATTRIBUTE_INTENT_CUES[intent.answerFrom?.productAttribute ?? ''];
         const candidate = byKey.get(intent.id);
-        if (cue && candidate && cue.test(read.normalized)) candidate.blended += ATTRIBUTE_CUE_BONUS;
+        if (cue && candidate && cue.test(read.normalized)) {
+          candidate.blended += ATTRIBUTE_CUE_BONUS;
+          candidate.cued = true;
+        }
       }
     }
     // An intent that hands over to a person must be meant: weak evidence for "complaint" in a
@@ -253,7 +260,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (!top) return 0;
     const margin = top.blended - (intents[1]?.blended ?? 0);
     const retrieval = top.coverage * (0.6 + 0.4 * Math.min(1, margin / 0.3));
-    return Math.min(1, 0.5 * top.probability + 0.5 * retrieval + 0.5 * Math.max(0, margin - 0.25));
+    return Math.min(
+      1,
+      0.5 * top.probability + 0.5 * retrieval + 0.5 * Math.max(0, margin - 0.25) + (top.cued ? 0.15 : 0),
+    );
   }
 
   function answer(input: EngineInput): EngineResult {
@@ -292,7 +302,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   function answerOne(input: EngineInput): EngineResult {
     const memory: ConversationMemory = { ...(input.memory ?? {}) };
     const read = index.read(input.text);
-    const language = replyLanguageOf(input.text, read.glossed);
+    const language = replyLanguageOf(input.text, read.pinyinOnly);
     const say = (key: SystemTextKey, slots: Record<string, string | number> = {}) =>
       systemText(key, language, slots);
     const orderId = extractOrderId(input.text);
@@ -397,7 +407,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
 
     // Thanks, goodbyes, "嗯嗯": a short friendly reply; in a livestream an acknowledgement needs none.
-    const talk = !namedProductId && !orderId ? smallTalkKind(read.plain) : null;
+    const talk = !namedProductId && !orderId && !isGreeting(read.normalized) ? smallTalkKind(read.plain) : null;
     if (talk) {
       memory.lowConfidenceStreak = 0;
       const silent = talk === 'ack' && LIVE_CHANNELS.has(input.channel);
@@ -547,7 +557,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const productId = namedProductId ?? contextProductId;
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
-    const article = pickArticle(articleOptions, namedProductId, productId, input.profile, read.normalized);
+    const article =
+      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ?? onlyArticleOf(intentKey);
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
@@ -717,6 +728,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         };
       }
     }
+    // A long message that mentions a price ("想知道要多交多少钱") asks something else.
+    if (read.plain.length > 16) return null;
     const cue = ATTRIBUTE_CUES.find((c) => c.cue.test(read.plain) && !merchantAttributes.has(c.attribute));
     if (!cue) return null;
     const product = index.product(productId);
@@ -830,8 +843,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const candidate = matched ? index.articles.get(matched.articleId) : undefined;
     if (!candidate) return own;
     if (candidate.id === own?.id) return candidate;
+    // Only reasons that belong to this kind of ticket compete (sizes for exchanges, the rest for returns).
+    const sizeReasons = ['too_small', 'too_large', 'wrong_size'];
+    const ownWords = REASON_POLICY_WORDS[reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind')];
     const otherReasons = Object.keys(REASON_POLICY_WORDS).filter(
-      (r) => REASON_POLICY_WORDS[r] !== REASON_POLICY_WORDS[reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind')],
+      (r) =>
+        REASON_POLICY_WORDS[r] !== ownWords &&
+        (intent.ticketType === 'exchange' ? sizeReasons.includes(r) : !sizeReasons.includes(r)),
     );
     const states = otherReasons.some((r) => reasonArticle(intent, r, productId)?.id === candidate.id);
     return states ? (own ?? candidate) : candidate;
@@ -851,13 +869,30 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return undefined;
   }
 
+  /** An intent with a single article answers with it even when the words did not reach it ("嗨 在不在"). */
+  function onlyArticleOf(intentKey: string): ArticleCandidate | undefined {
+    const own = index.kb.articles.filter((a) => (a.intent ?? `~${a.id}`) === intentKey);
+    return own.length === 1 ? { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 } : undefined;
+  }
+
   function pickArticle(
     options: ArticleCandidate[],
     namedProductId: string | null,
     productId: string | null,
     profile: ShopperProfile | undefined,
-    normalized: string,
+    read: ReadText,
   ): ArticleCandidate | undefined {
+    const normalized = read.normalized;
+    options = rerankByVariants(options, read);
+    if (!productId && options.length > 1) {
+      // General beats specific when no product is in question: "能开票" is not about the one
+      // imported product whose invoice article happens to share the word 开票.
+      const best = options[0]!.score;
+      const general = options.find(
+        (o) => index.articles.get(o.articleId)!.productIds.length === 0 && o.score >= best * 0.35,
+      );
+      if (general && index.articles.get(options[0]!.articleId)!.productIds.length > 0) return general;
+    }
     if (productId) {
       // An article written for other products is not about this one ("纸尿裤漏尿" for a serum question).
       const relevant = options.filter((o) => {
@@ -960,6 +995,22 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       outOfScope: false,
       grounding: { articles: article ? [article] : [], product: null },
     };
+  }
+
+  /**
+   * Within one intent, articles ranked again by how close the question is to each article's own
+   * question variants in n-gram space (cosine over the classifier's features): BM25 over bigrams
+   * misses "撤回" ≈ "取消", character trigrams and glosses don't.
+   */
+  function rerankByVariants(options: ArticleCandidate[], read: ReadText): ArticleCandidate[] {
+    if (options.length <= 1) return options;
+    const best = options[0]!.score || 1;
+    return options
+      .map((o) => ({
+        ...o,
+        score: (1 - VARIANT_SHARE) * (o.score / best) + VARIANT_SHARE * index.variantSimilarity(read, o.articleId),
+      }))
+      .sort((a, b) => b.score - a.score);
   }
 
   /** The intent the engine ranks first for a text (no memory, no policy): for evaluations. */

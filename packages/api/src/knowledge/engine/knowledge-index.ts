@@ -22,8 +22,8 @@ export interface ReadText {
   masked: string;
   tokens: TextTokens;
   products: ProductMention[];
-  /** True when the glosses came only from pinyin/English, i.e. the shopper wrote no Chinese. */
-  glossed: boolean;
+  /** True when the shopper wrote Chinese in pinyin (no Han characters, pinyin recognised, no English word). */
+  pinyinOnly: boolean;
 }
 
 // Article-only classes (articles without an intent) join the linear model while they are few;
@@ -213,7 +213,8 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   }
   const read = (text: string): ReadText => {
     const plain = normalizeText(text);
-    const normalized = glosser.gloss(plain);
+    const gloss = glosser.gloss(plain);
+    const normalized = gloss.text;
     const { mentions, masked } = matcher.find(normalized);
     return {
       normalized,
@@ -221,7 +222,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       masked,
       tokens: tokenize(masked, true),
       products: mentions,
-      glossed: normalized !== plain && !/\p{Script=Han}/u.test(plain),
+      pinyinOnly: gloss.pinyin && !gloss.english && !/\p{Script=Han}/u.test(plain),
     };
   };
 
@@ -276,6 +277,40 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     }
   }
   const linear = trainLinearClassifier(training);
+
+  // Each article's question variants as IDF-weighted, normalised feature vectors, for ranking the
+  // articles of one intent against each other (see `variantSimilarity`).
+  const featureFrequency = new Map<string, number>();
+  const variantFeatures = new Map<string, string[][]>();
+  for (const article of kb.articles) {
+    const variants = [article.title, ...article.questions].map((q) => textFeatures(read(q).masked));
+    variantFeatures.set(article.id, variants);
+    for (const features of variants) for (const f of features) featureFrequency.set(f, (featureFrequency.get(f) ?? 0) + 1);
+  }
+  const variantCount = [...variantFeatures.values()].reduce((n, v) => n + v.length, 0) || 1;
+  const featureWeight = (f: string) => Math.log((1 + variantCount) / (1 + (featureFrequency.get(f) ?? 0))) + 1;
+  const unitVector = (features: string[]) => {
+    const vector = new Map<string, number>();
+    let norm = 0;
+    for (const f of features) {
+      if (!featureFrequency.has(f)) continue;
+      const w = featureWeight(f);
+      vector.set(f, w);
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [f, w] of vector) vector.set(f, w / norm);
+    return vector;
+  };
+  const variantVectors = new Map<string, Map<string, number>[]>();
+  const vectorsOf = (articleId: string) => {
+    let vectors = variantVectors.get(articleId);
+    if (!vectors) {
+      vectors = (variantFeatures.get(articleId) ?? []).map(unitVector);
+      variantVectors.set(articleId, vectors);
+    }
+    return vectors;
+  };
 
   const questionIndex = new MiniSearch<QuestionDoc>({
     fields: ['terms', 'chars'],
@@ -384,6 +419,17 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     negativeShare,
     articlesByProduct,
     matcher,
+    /** Best cosine between the text and one of an article's question variants (n-gram features), 0…1. */
+    variantSimilarity(text: ReadText, articleId: string): number {
+      const query = unitVector(textFeatures(text.masked));
+      let best = 0;
+      for (const vector of vectorsOf(articleId)) {
+        let dot = 0;
+        for (const [f, w] of query) dot += w * (vector.get(f) ?? 0);
+        if (dot > best) best = dot;
+      }
+      return best;
+    },
     /** Intent probabilities from the linear model for a read text, best first. */
     predictIntents(text: ReadText): LabelProbability[] {
       return linear.predict(textFeatures(text.masked));

@@ -17,15 +17,29 @@ function readings(ch: string): string[] {
   return out;
 }
 
-/** The toneless pinyin spellings of a short Han word (each polyphone's readings, at most 8). */
-export function pinyinSpellings(word: string): string[] {
+/**
+ * The toneless pinyin spellings of a short Han word: every polyphone's readings (at most 8
+ * spellings) for the knowledge's words, the usual reading only for what a shopper typed — so
+ * 花被 (huabei) still meets 花呗 (huabai/huabei), but 说 is not read as "yue".
+ */
+export function pinyinSpellings(word: string, usualOnly = false): string[] {
   let spellings = [''];
   for (const ch of word) {
     const next: string[] = [];
-    for (const prefix of spellings) for (const r of readings(ch)) next.push(prefix + r);
+    const options = usualOnly ? readings(ch).slice(0, 1) : readings(ch);
+    for (const prefix of spellings) for (const r of options) next.push(prefix + r);
     spellings = next.slice(0, 8);
   }
   return spellings;
+}
+
+/** A glossed text, and where its glosses came from. */
+export interface Gloss {
+  text: string;
+  /** An English (or other Latin-script lexicon) word was recognised. */
+  english: boolean;
+  /** A pinyin fragment was recognised. */
+  pinyin: boolean;
 }
 
 /**
@@ -72,8 +86,10 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
 
   return {
     /** The normalised text with the shop's terms appended for what it recognised; unchanged otherwise. */
-    gloss(normalized: string): string {
+    gloss(normalized: string): Gloss {
       const added: string[] = [];
+      let english = false;
+      let pinyinSeen = false;
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
@@ -84,6 +100,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           const means = latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
           if (means) {
             added.push(means);
+            english = true;
             taken = n;
             continue;
           }
@@ -92,6 +109,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           const heard = joined.length >= 4 && /^[a-z]+$/.test(joined) ? bySound.get(joined) : undefined;
           if (heard) {
             added.push(heard[0]!);
+            pinyinSeen = true;
             taken = n;
           }
         }
@@ -105,7 +123,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           for (const size of [3, 2]) {
             const gram = run.slice(i, i + size);
             if (gram.length < size || known.has(gram)) continue;
-            for (const spelling of pinyinSpellings(gram)) {
+            for (const spelling of pinyinSpellings(gram, true)) {
               const match = bySound.get(spelling)?.find((w) => [...w].some((ch) => gram.includes(ch)));
               if (match) {
                 added.push(match);
@@ -115,7 +133,8 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           }
         }
       }
-      return added.length ? `${normalized} ${[...new Set(added)].join(' ')}` : normalized;
+      const text = added.length ? `${normalized} ${[...new Set(added)].join(' ')}` : normalized;
+      return { text, english, pinyin: pinyinSeen };
     },
   };
 }

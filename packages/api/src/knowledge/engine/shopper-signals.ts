@@ -23,13 +23,13 @@ export function asksForHuman(normalized: string): boolean {
   if (HUMAN_REQUEST.test(normalized) || REJECTS_BOT.test(normalized)) return true;
   const person = PERSON.exec(normalized);
   if (!person) return false;
-  const before = normalized.slice(Math.max(0, person.index - 12), person.index);
+  const before = normalized.slice(Math.max(0, person.index - 20), person.index);
   const after = normalized.slice(person.index + person[0].length, person.index + person[0].length + 10);
   return ASKING.test(before) || /^(?:来|出来|过来|处理|回|跟我|和我|联系|接)/.test(after.trim());
 }
 
 const NEGATIVE =
-  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|不讲理|欺负|烂脸|太过分|过分了|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
+  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|不讲理|欺负|烂脸|太过分|过分了|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
 const MILD_NEGATIVE = /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|\bnobody\b|\bstill\b/g;
 
 /** How upset the text sounds: strong negative cues count 1, milder ones ½ (0 = neutral). */
@@ -111,7 +111,7 @@ export function skinTypeOf(value: unknown): string | null {
 }
 
 const GREETING =
-  /你好|您好|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
+  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
 const GREETING_FILLER = /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|\s/g;
 
 /** True for a bare greeting ("哈喽哈喽 主播好", "在吗") with no question in it. */
