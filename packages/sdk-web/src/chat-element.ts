@@ -248,9 +248,16 @@ export class ThreadlineChatElement extends ElementBase {
   private submit() {
     const input = this.$<HTMLTextAreaElement>('input');
     const text = input.value.trim();
-    const client = this.clientValue;
-    if (!text || !client) return;
+    if (!text || !this.clientValue) return;
     input.value = '';
+    this.sendText(text);
+  }
+
+  /** Sends a message as the shopper typed it (the input, or a tapped quick-reply option). */
+  private sendText(text: string) {
+    const client = this.clientValue;
+    if (!client) return;
+    this.clearOptions();
     const bubble = this.bubble('customer', text, this.getAttribute('channel') || 'web');
     bubble.toggleAttribute('data-pending', true);
     bubble.querySelector('.m')!.textContent = this.strings.sending;
@@ -331,8 +338,22 @@ export class ThreadlineChatElement extends ElementBase {
     if (author === 'agent' && message.author.name)
       element.querySelector('.m')!.prepend(`${message.author.name} `);
     this.seen.set(message.id, element);
+    // The bot's clarifying options become chips; a tap sends the option as the shopper's answer.
+    const options = message.meta?.quickReplies;
+    if (author === 'bot' && Array.isArray(options) && options.length > 0) {
+      this.clearOptions();
+      const chips = h('div', { 'data-part': 'quick-replies', role: 'group' });
+      for (const option of options.slice(0, 4)) {
+        if (typeof option !== 'string') continue;
+        const chip = h('button', { type: 'button', 'data-part': 'quick-reply' }, option);
+        chip.addEventListener('click', () => this.sendText(option));
+        chips.append(chip);
+      }
+      element.insertBefore(chips, element.querySelector('.m'));
+    }
 
     if (author === 'customer') {
+      this.clearOptions();
       const pending = [...log.querySelectorAll<HTMLElement>('[data-pending]')].find(
         (candidate) => candidate.querySelector('.t')?.textContent === message.text,
       );
@@ -354,6 +375,11 @@ export class ThreadlineChatElement extends ElementBase {
       this.renderBadge();
     }
     this.afterInsert();
+  }
+
+  /** Options answer the latest question only: once the shopper says anything, they go. */
+  private clearOptions() {
+    for (const chips of this.$('log').querySelectorAll('[data-part=quick-replies]')) chips.remove();
   }
 
   private streamDelta(replyId: string, delta: string) {

@@ -71,6 +71,16 @@ export const messageMeta = z
     productId: z.string().optional(),
     confidence: z.number().optional(),
     source: z.enum(['kb', 'llm', 'fallback']).optional(),
+    /** What the bot did: answer, clarify, ticket, escalate, decline, smalltalk. */
+    action: z.string().optional(),
+    /**
+     * Options for the shopper to tap (a clarifying question's readings, "转人工" past two unclear
+     * turns). The widget and the mini-program component show them as chips; a tap sends the
+     * option's text as the shopper's next message.
+     */
+    quickReplies: z.array(z.string()).max(4).optional(),
+    /** The reply's language when it is not Simplified Chinese (`zh-Hant`, `en`). */
+    language: z.string().optional(),
   })
   .catchall(z.unknown());
 
