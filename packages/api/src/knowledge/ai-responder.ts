@@ -10,9 +10,9 @@ import { currentCart } from '../profile';
 import { appendEvent } from '../realtime';
 import { openOrUpdateTicket } from '../tickets';
 import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
-import { systemText } from './engine/reply-language';
 import { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 import { type LlmOptions, writeWithLlm } from './engine/llm-writer';
+import { systemText } from './engine/reply-language';
 
 export interface AiResponderOptions {
   /** LLM mode; without it answers come from the embedded engine alone. */
@@ -126,7 +126,11 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
         const kind = language === 'en' ? kindNames.en : kindNames.zh;
         const facts = [
           ticket.orderId ? (language === 'en' ? `order ${ticket.orderId}` : `订单 ${ticket.orderId}`) : '',
-          ticket.wantedSize ? (language === 'en' ? `wanted size ${ticket.wantedSize}` : `想换 ${ticket.wantedSize}`) : '',
+          ticket.wantedSize
+            ? language === 'en'
+              ? `wanted size ${ticket.wantedSize}`
+              : `想换 ${ticket.wantedSize}`
+            : '',
         ].filter(Boolean);
         const lead = result.ticketFill
           ? systemText('orderFilled', language, { orderId: ticket.orderId ?? '', kind, ticketId: ticket.id })
@@ -134,7 +138,11 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
             ? systemText('ticketCreated', language, {
                 kind,
                 ticketId: ticket.id,
-                facts: facts.length ? (language === 'en' ? `, ${facts.join(', ')}` : `，${facts.join('，')}`) : '',
+                facts: facts.length
+                  ? language === 'en'
+                    ? `, ${facts.join(', ')}`
+                    : `，${facts.join('，')}`
+                  : '',
               })
             : systemText('ticketOpen', language, { kind, ticketId: ticket.id });
         const missing = !ticket.orderId ? systemText('askOrderId', language) : '';

@@ -166,7 +166,12 @@ export async function upsertArticle(deps: Deps, appId: string, body: KbArticleBo
  * here too, so a CLI caller gets the same errors as an HTTP one.
  */
 export async function importKnowledge(deps: Deps, appId: string, payload: unknown): Promise<KbImportAnswer> {
-  const { articles, products = [], intents = [], lexicon } = parseOrThrow(kbImportBody, payload, 'knowledge file');
+  const {
+    articles,
+    products = [],
+    intents = [],
+    lexicon,
+  } = parseOrThrow(kbImportBody, payload, 'knowledge file');
   return afterCommit(
     appId,
     deps.database.write(async (db) => {

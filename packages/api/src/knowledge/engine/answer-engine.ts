@@ -3,8 +3,19 @@ import { type ArticleCandidate, classify, type IntentCandidate } from './intent-
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { splitQuestions } from './question-splitter';
-import { inScript, type ReplyLanguage, replyLanguageOf, type SystemTextKey, systemText } from './reply-language';
-import { ASKS_AVAILABILITY, ATTRIBUTE_CUES, ATTRIBUTE_INTENT_CUES, REASON_POLICY_WORDS } from './retail-lexicon';
+import {
+  inScript,
+  type ReplyLanguage,
+  replyLanguageOf,
+  type SystemTextKey,
+  systemText,
+} from './reply-language';
+import {
+  ASKS_AVAILABILITY,
+  ATTRIBUTE_CUES,
+  ATTRIBUTE_INTENT_CUES,
+  REASON_POLICY_WORDS,
+} from './retail-lexicon';
 import {
   asksForHuman,
   extractOrderId,
@@ -196,8 +207,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       .filter((i) => i !== handoffIntent || humanIntents.length === 1)
       .map((i) => ({ i, share: index.negativeShare.get(i.id) ?? 0 }))
       .sort((a, b) => b.share - a.share)
-      .find((x) => x.share > 0)?.i ??
-    handoffIntent;
+      .find((x) => x.share > 0)?.i ?? handoffIntent;
   // Likewise the intent bare greetings belong to.
   const greetingIntent =
     index.kb.intents
@@ -248,7 +258,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // plain statement ("我买了你们家的…") is not a reason to queue the conversation.
     for (const candidate of byKey.values()) {
       const intent = index.intent(candidate.intentKey);
-      if (intent?.policy === 'human' && (candidate.probability < 0.6 || candidate.coverage < 0.4)) candidate.blended *= 0.5;
+      if (intent?.policy === 'human' && (candidate.probability < 0.6 || candidate.coverage < 0.4))
+        candidate.blended *= 0.5;
     }
     const intents = [...byKey.values()].sort((a, b) => b.blended - a.blended);
     return { intents, articles: classification.articles };
@@ -283,7 +294,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     for (const result of results) {
       if (!['answer', 'ticket'].includes(result.action) || result.lowConfidence) continue;
       const same = answered.some(
-        (a) => a.intent === result.intent && a.articleId === result.articleId && a.attribute === result.attribute,
+        (a) =>
+          a.intent === result.intent && a.articleId === result.articleId && a.attribute === result.attribute,
       );
       if (!same) answered.push(result);
     }
@@ -294,7 +306,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return { ...first!, memory: memory ?? first!.memory, more: rest };
     }
     // A long message with one real question in it: answer that question when the whole is unclear.
-    if (answered.length === 1 && (whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence))
+    if (
+      answered.length === 1 &&
+      (whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence)
+    )
       return { ...answered[0]!, memory: memory ?? answered[0]!.memory };
     return whole;
   }
@@ -349,7 +364,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       text: inScript(result.text, language),
       quickReplies: result.quickReplies.map((q) => inScript(q, language)),
     });
-    const escalate = (intent: KnowledgeIntent | null, confidence: number, key: SystemTextKey): EngineResult => {
+    const escalate = (
+      intent: KnowledgeIntent | null,
+      confidence: number,
+      key: SystemTextKey,
+    ): EngineResult => {
       memory.lowConfidenceStreak = 0;
       memory.pendingIntent = undefined;
       if (intent) memory.lastIntent = intent.id;
@@ -367,7 +386,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
 
     // Upset shoppers and requests for a person go to a human first, whatever else they mention.
-    if (complaintIntent && negativeSentiment(read.normalized) >= 1) return escalate(complaintIntent, 1, 'escalateUpset');
+    if (complaintIntent && negativeSentiment(read.normalized) >= 1)
+      return escalate(complaintIntent, 1, 'escalateUpset');
     if (asksForHuman(read.normalized)) return escalate(handoffIntent, 1, 'escalate');
 
     // A message that is only a number: complete the ticket that asked for it, answer from the
@@ -402,12 +422,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         confidence: 0,
         lowConfidence: true,
         outOfScope: false,
-        quickReplies: [say('optionTrack', { number }), say('optionAfterSales', { number }), say('optionHuman')],
+        quickReplies: [
+          say('optionTrack', { number }),
+          say('optionAfterSales', { number }),
+          say('optionHuman'),
+        ],
       });
     }
 
     // Thanks, goodbyes, "嗯嗯": a short friendly reply; in a livestream an acknowledgement needs none.
-    const talk = !namedProductId && !orderId && !isGreeting(read.normalized) ? smallTalkKind(read.plain) : null;
+    const talk =
+      !namedProductId && !orderId && !isGreeting(read.normalized) ? smallTalkKind(read.plain) : null;
     if (talk) {
       memory.lowConfidenceStreak = 0;
       const silent = talk === 'ack' && LIVE_CHANNELS.has(input.channel);
@@ -439,23 +464,42 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
 
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes…
-    const catalogue = catalogueAnswer(read, input, namedProductId ?? contextProductId, namedProductId, kindCandidates, language, say);
+    const catalogue = catalogueAnswer(
+      read,
+      input,
+      namedProductId ?? contextProductId,
+      namedProductId,
+      kindCandidates,
+      language,
+      say,
+    );
     if (catalogue) {
       memory.lowConfidenceStreak = 0;
       if (catalogue.productId) memory.lastProductId = catalogue.productId;
       return finish({ ...base, ...catalogue, memory });
     }
 
-    const ranking = rank(read, {
-      channel: input.channel,
-      productIds: namedProductId ? [namedProductId] : read.products.map((p) => p.productId),
-      contextProductIds: contextProductId ? [contextProductId] : [],
-      negative: negativeSentiment(read.normalized),
-    }, !!(namedProductId ?? contextProductId));
+    const ranking = rank(
+      read,
+      {
+        channel: input.channel,
+        productIds: namedProductId ? [namedProductId] : read.products.map((p) => p.productId),
+        contextProductIds: contextProductId ? [contextProductId] : [],
+        negative: negativeSentiment(read.normalized),
+      },
+      !!(namedProductId ?? contextProductId),
+    );
     let top: Ranked | undefined = ranking.intents[0];
     let confidence = confidenceOf(ranking.intents);
     if (greetingIntent && isGreeting(read.normalized)) {
-      top = { intentKey: greetingIntent.id, score: 1, coverage: 1, exampleCoverage: 1, probability: 1, blended: 1 };
+      top = {
+        intentKey: greetingIntent.id,
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
       confidence = 1;
     }
     base.nearest = {
@@ -470,12 +514,26 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       isEllipticalFollowUp(input.text) &&
       (namedProductId || confidence < limits.confident)
     ) {
-      top = { intentKey: memory.lastIntent, score: 1, coverage: 1, exampleCoverage: 1, probability: 1, blended: 1 };
+      top = {
+        intentKey: memory.lastIntent,
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
       confidence = Math.max(confidence, limits.confident);
     }
     // "那清透的呢" after "which product?": the product completes the earlier question.
     if (memory.pendingIntent && namedProductId && (!top || confidence < limits.confident)) {
-      top = { intentKey: memory.pendingIntent, score: 1, coverage: 1, exampleCoverage: 1, probability: 1, blended: 1 };
+      top = {
+        intentKey: memory.pendingIntent,
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
       confidence = Math.max(confidence, limits.confident);
     }
     memory.pendingIntent = undefined;
@@ -490,7 +548,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           (mentionsOffDomainTopic(read.normalized) && confidence < 0.75)));
     if (offTopic) {
       memory.lowConfidenceStreak = 0;
-      if (input.outOfScope === 'human') return { ...escalate(null, confidence, 'escalateOutOfScope'), outOfScope: true };
+      if (input.outOfScope === 'human')
+        return { ...escalate(null, confidence, 'escalateOutOfScope'), outOfScope: true };
       return finish({
         ...base,
         action: 'decline',
@@ -533,7 +592,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return finish({
         ...base,
         action: 'clarify',
-        text: options.length === 0 ? say('clarifyGeneric') : say(streak >= 2 ? 'clarifyOptionsHuman' : 'clarifyOptions'),
+        text:
+          options.length === 0
+            ? say('clarifyGeneric')
+            : say(streak >= 2 ? 'clarifyOptionsHuman' : 'clarifyOptions'),
         intent: null,
         articleId: null,
         productId: namedProductId,
@@ -550,7 +612,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
 
     if (intent?.policy === 'human') {
-      return escalate(intent, confidence, negativeSentiment(read.normalized) > 0 ? 'escalateUpset' : 'escalate');
+      return escalate(
+        intent,
+        confidence,
+        negativeSentiment(read.normalized) > 0 ? 'escalateUpset' : 'escalate',
+      );
     }
 
     // Follow-ups inherit the product last discussed on any channel, for every intent.
@@ -615,7 +681,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         const related = (RELATED_ATTRIBUTES[attribute] ?? [])
           .filter((key) => product.attributes[key] !== undefined)
           .map((key) => `${labelOf(key, 'zh')}：${formatValue(product.attributes[key])}`);
-        const text = [`${product.name}的${labelOf(attribute, 'zh')}：${formatValue(product.attributes[attribute])}`, ...related].join('；');
+        const text = [
+          `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(product.attributes[attribute])}`,
+          ...related,
+        ].join('；');
         return finish({
           ...base,
           action: 'answer',
@@ -634,7 +703,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // own examples do ("胸围要量哪里"), otherwise ask which product ("保质期多久").
       if (!product && (!article || article.coverage < 0.8 * top!.exampleCoverage)) {
         memory.pendingIntent = intent!.id;
-        const pool = kindCandidates.length > 1 ? kindCandidates.map((id) => index.product(id)!) : index.kb.products;
+        const pool =
+          kindCandidates.length > 1 ? kindCandidates.map((id) => index.product(id)!) : index.kb.products;
         const choices = pool.filter((p) => p.attributes[attribute] !== undefined).slice(0, 3);
         return finish({
           ...base,
@@ -714,7 +784,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         };
       }
       // "你们有口红吗": yes, and what it costs — when nothing else is asked.
-      const rest = read.masked.replace(/有|卖|没|吗|你们|店里|这里|这边|家|的|请问|\b(?:do|you|sell|have|carry|any)\b|\s/g, '');
+      const rest = read.masked.replace(
+        /有|卖|没|吗|你们|店里|这里|这边|家|的|请问|\b(?:do|you|sell|have|carry|any)\b|\s/g,
+        '',
+      );
       if (asked.length > 0 && rest.length <= 1) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);
         return {
@@ -744,14 +817,19 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           text: say('whichProduct', { topic: labelOf(cue.attribute, language) }),
           intent: PRODUCT_INFO_INTENT,
           productId: null,
-          quickReplies: choices.map((p) => `${p.aliases[0] ?? p.name}${language === 'en' ? ' ' : ''}${labelOf(cue.attribute, language)}`),
+          quickReplies: choices.map(
+            (p) =>
+              `${p.aliases[0] ?? p.name}${language === 'en' ? ' ' : ''}${labelOf(cue.attribute, language)}`,
+          ),
           attribute: cue.attribute,
         };
       }
       return null;
     }
     const value =
-      cue.attribute === 'price' ? product.price : cue.keys.map((k) => product.attributes[k]).find((v) => v != null);
+      cue.attribute === 'price'
+        ? product.price
+        : cue.keys.map((k) => product.attributes[k]).find((v) => v != null);
     if (value == null) return null;
     return {
       ...shared,
@@ -759,7 +837,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       text:
         cue.attribute === 'price'
           ? say('price', { product: product.name, price: String(value) })
-          : say('attribute', { product: product.name, label: labelOf(cue.attribute, language), value: formatValue(value) }),
+          : say('attribute', {
+              product: product.name,
+              label: labelOf(cue.attribute, language),
+              value: formatValue(value),
+            }),
       intent: PRODUCT_INFO_INTENT,
       productId: product.id,
       attribute: cue.attribute,
@@ -791,7 +873,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       lowConfidence: false,
       outOfScope: false,
       quickReplies: topics.map((key) =>
-        language === 'en' ? `${short} ${labelOf(key, language)}` : key === 'price' ? `${short}多少钱` : `${short}的${labelOf(key, 'zh')}`,
+        language === 'en'
+          ? `${short} ${labelOf(key, language)}`
+          : key === 'price'
+            ? `${short}多少钱`
+            : `${short}的${labelOf(key, 'zh')}`,
       ),
       grounding: { articles: [], product },
     };
@@ -813,7 +899,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const best = articles.find(
         (a) =>
           a.intentKey === candidate.intentKey &&
-          (!productId || index.articles.get(a.articleId)!.productIds.length === 0 || index.articles.get(a.articleId)!.productIds.includes(productId)),
+          (!productId ||
+            index.articles.get(a.articleId)!.productIds.length === 0 ||
+            index.articles.get(a.articleId)!.productIds.includes(productId)),
       );
       const attribute = intent?.answerFrom?.productAttribute;
       const product = index.product(productId);
@@ -845,7 +933,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (candidate.id === own?.id) return candidate;
     // Only reasons that belong to this kind of ticket compete (sizes for exchanges, the rest for returns).
     const sizeReasons = ['too_small', 'too_large', 'wrong_size'];
-    const ownWords = REASON_POLICY_WORDS[reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind')];
+    const ownWords =
+      REASON_POLICY_WORDS[reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind')];
     const otherReasons = Object.keys(REASON_POLICY_WORDS).filter(
       (r) =>
         REASON_POLICY_WORDS[r] !== ownWords &&
@@ -858,12 +947,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   /** The intent's article that states the policy for a ticket's reason (change of mind, damage, size…). */
   function reasonArticle(intent: KnowledgeIntent, reason: string | null, productId: string | null) {
     const words =
-      REASON_POLICY_WORDS[reason ?? ''] ?? REASON_POLICY_WORDS[intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind']!;
+      REASON_POLICY_WORDS[reason ?? ''] ??
+      REASON_POLICY_WORDS[intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind']!;
     const hits = index.searchArticles(tokenize(words));
     for (const hit of hits) {
       const candidate = index.articles.get(hit.articleId);
       if (!candidate || candidate.intent !== intent.id) continue;
-      if (candidate.productIds.length > 0 && (!productId || !candidate.productIds.includes(productId))) continue;
+      if (candidate.productIds.length > 0 && (!productId || !candidate.productIds.includes(productId)))
+        continue;
       return candidate;
     }
     return undefined;
@@ -960,7 +1051,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   // Intents about where an order is: taught with "到哪", "物流", "快递" and the like.
   const orderStatusIntents = new Set(
     index.kb.intents
-      .filter((i) => i.examples.filter((e) => /到哪|物流|快递|包裹|发货了|where is my/.test(index.read(e).normalized)).length >= 3)
+      .filter(
+        (i) =>
+          i.examples.filter((e) => /到哪|物流|快递|包裹|发货了|where is my/.test(index.read(e).normalized))
+            .length >= 3,
+      )
       .map((i) => i.id),
   );
   const isOrderStatusIntent = (intent: KnowledgeIntent) =>
@@ -1008,7 +1103,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return options
       .map((o) => ({
         ...o,
-        score: (1 - VARIANT_SHARE) * (o.score / best) + VARIANT_SHARE * index.variantSimilarity(read, o.articleId),
+        score:
+          (1 - VARIANT_SHARE) * (o.score / best) + VARIANT_SHARE * index.variantSimilarity(read, o.articleId),
       }))
       .sort((a, b) => b.score - a.score);
   }

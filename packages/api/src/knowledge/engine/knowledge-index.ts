@@ -1,9 +1,9 @@
 import MiniSearch from 'minisearch';
 import { type TextTokens, tokenize } from './chinese-tokenizer';
 import type { KnowledgeArticle, KnowledgeBase, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
-import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
 import { createGlosser } from './lexical-gloss';
 import { type LabelProbability, trainLinearClassifier } from './linear-classifier';
+import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
 import { createProductMatcher, type ProductMention } from './product-matcher';
 import { negativeSentiment } from './shopper-signals';
 import { textFeatures } from './text-features';
@@ -231,7 +231,8 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   // they are glossed instead — and must not make a question look unexplained or off-topic.
   const teaching = [...kb.intents.flatMap((i) => i.examples), ...kb.articles.flatMap((a) => a.questions)];
   const englishKnowledge =
-    teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length > 0.3 * Math.max(1, teaching.length);
+    teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length >
+    0.3 * Math.max(1, teaching.length);
   const inKnowledgeScript = (text: string) => /\p{Script=Han}/u.test(text) !== englishKnowledge;
 
   const questionDocs: QuestionDoc[] = [];
@@ -253,7 +254,8 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   }
   for (const intent of kb.intents)
     for (const example of intent.examples) addQuestion(example, intent.id, null);
-  for (const example of OFF_TOPIC_EXAMPLES) if (inKnowledgeScript(example)) addQuestion(example, OFF_TOPIC, null);
+  for (const example of OFF_TOPIC_EXAMPLES)
+    if (inKnowledgeScript(example)) addQuestion(example, OFF_TOPIC, null);
 
   // The linear intent model: every intent example, article title and question, and the built-in
   // off-topic class, as n-gram features of the text the classifier reads (products masked).
@@ -261,7 +263,8 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const linearArticleClasses = kb.intents.length + articleClasses.size <= MAX_LINEAR_CLASSES;
   const training: { features: string[]; label: string; weight: number }[] = [];
   for (const intent of kb.intents) {
-    for (const example of intent.examples) training.push({ features: textFeatures(read(example).masked), label: intent.id, weight: 1 });
+    for (const example of intent.examples)
+      training.push({ features: textFeatures(read(example).masked), label: intent.id, weight: 1 });
   }
   for (const article of kb.articles) {
     const key = intentKeyOf(article);
@@ -285,10 +288,12 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   for (const article of kb.articles) {
     const variants = [article.title, ...article.questions].map((q) => textFeatures(read(q).masked));
     variantFeatures.set(article.id, variants);
-    for (const features of variants) for (const f of features) featureFrequency.set(f, (featureFrequency.get(f) ?? 0) + 1);
+    for (const features of variants)
+      for (const f of features) featureFrequency.set(f, (featureFrequency.get(f) ?? 0) + 1);
   }
   const variantCount = [...variantFeatures.values()].reduce((n, v) => n + v.length, 0) || 1;
-  const featureWeight = (f: string) => Math.log((1 + variantCount) / (1 + (featureFrequency.get(f) ?? 0))) + 1;
+  const featureWeight = (f: string) =>
+    Math.log((1 + variantCount) / (1 + (featureFrequency.get(f) ?? 0))) + 1;
   const unitVector = (features: string[]) => {
     const vector = new Map<string, number>();
     let norm = 0;

@@ -2,6 +2,8 @@ import { pinyin } from 'pinyin-pro';
 import { type LexiconTerm, RETAIL_TERMS } from './retail-lexicon';
 
 const HAN_RUN = /\p{Script=Han}+/gu;
+// Function characters: "那个" sounds like "哪个", "在吗" like "再吗" — no misspelling worth fixing.
+const FUNCTION_CHARS = /[的了吗呢吧啊呀哦是就那哪这个我你您他她们在有和也都还说要会能可以想一下什么怎么样些点儿得地着过把被给让对从到为与及或又再很太最更不没]/u;
 const LATIN_WORD = /[a-z0-9][a-z0-9'-]*/g;
 const MAX_PHRASE_WORDS = 4;
 
@@ -11,7 +13,10 @@ function readings(ch: string): string[] {
   let out = readingsOf.get(ch);
   if (!out) {
     const all = pinyin(ch, { toneType: 'none', type: 'array', multiple: true }) as string[];
-    out = [...new Set(all.map((r) => r.replace(/ü/g, 'v').replace(/[^a-z]/g, '')).filter(Boolean))].slice(0, 3);
+    out = [...new Set(all.map((r) => r.replace(/ü/g, 'v').replace(/[^a-z]/g, '')).filter(Boolean))].slice(
+      0,
+      3,
+    );
     if (readingsOf.size < 30_000) readingsOf.set(ch, out);
   }
   return out;
@@ -97,7 +102,8 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
         let taken = 0;
         for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1 && !taken; n--) {
           const phrase = words.slice(i, i + n).join(' ');
-          const means = latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
+          const means =
+            latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
           if (means) {
             added.push(means);
             english = true;
@@ -122,9 +128,12 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
         for (let i = 0; i + 2 <= run.length; i++) {
           for (const size of [3, 2]) {
             const gram = run.slice(i, i + size);
-            if (gram.length < size || known.has(gram)) continue;
+            if (gram.length < size || known.has(gram) || [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1)
+              continue;
             for (const spelling of pinyinSpellings(gram, true)) {
-              const match = bySound.get(spelling)?.find((w) => [...w].some((ch) => gram.includes(ch)));
+              const match = bySound
+                .get(spelling)
+                ?.find((w) => [...w].some((ch) => gram.includes(ch)) && ![...w].every((ch) => FUNCTION_CHARS.test(ch)));
               if (match) {
                 added.push(match);
                 break;

@@ -1,7 +1,8 @@
 import { isQuestion } from './shopper-signals';
 import { normalizeText } from './text-normalizer';
 
-const STRONG_BREAKS = /[？?！!。；;\n]+|(?:\s|，|,)*(?:另外|还有就是|还有|顺便问一?下|顺便|以及|然后还想问|再问一?下)(?:\s|，|,)*/u;
+const STRONG_BREAKS =
+  /[？?！!。；;\n]+|(?:\s|，|,)*(?:另外|还有就是|还有|顺便问一?下|顺便|以及|然后还想问|再问一?下)(?:\s|，|,)*/u;
 const MAX_PARTS = 3;
 
 /**

@@ -30,7 +30,10 @@ export function inScript(text: string, language: ReplyLanguage): string {
 
 /** The bot's own sentences (not the merchant's articles), in each language it answers in. */
 export const SYSTEM_TEXTS = {
-  escalate: { zh: '好的，正在为您转接人工客服，请稍等～', en: 'Sure, I am passing you to a member of our team. One moment, please.' },
+  escalate: {
+    zh: '好的，正在为您转接人工客服，请稍等～',
+    en: 'Sure, I am passing you to a member of our team. One moment, please.',
+  },
   escalateUpset: {
     zh: '非常抱歉给您带来不好的体验，已为您转接人工客服，马上为您处理。',
     en: "I'm very sorry about this. I've passed you to a member of our team, who will sort it out right away.",
@@ -51,7 +54,10 @@ export const SYSTEM_TEXTS = {
     zh: '哈哈这个小澜就不知道啦～商品、优惠、发货、售后的问题尽管问！',
     en: 'Ha, that one is beyond me! Ask me anything about the products, deals, delivery or returns.',
   },
-  clarifyOptions: { zh: '我不太确定您想问的是哪一个，是下面这些吗？', en: "I'm not sure which of these you mean. Is it one of them?" },
+  clarifyOptions: {
+    zh: '我不太确定您想问的是哪一个，是下面这些吗？',
+    en: "I'm not sure which of these you mean. Is it one of them?",
+  },
   clarifyOptionsHuman: {
     zh: '还是没太明白您的意思，是下面这些吗？也可以直接转人工。',
     en: "I'm still not sure what you mean. Is it one of these? You can also talk to a person.",
@@ -60,7 +66,10 @@ export const SYSTEM_TEXTS = {
     zh: '能再具体说说吗？比如商品名称或订单号，我好帮您查。',
     en: 'Could you tell me a bit more, for example the product name or your order number?',
   },
-  clarifyProduct: { zh: '好的，您说的是「{product}」～想了解它的哪方面呢？', en: 'About "{product}": what would you like to know?' },
+  clarifyProduct: {
+    zh: '好的，您说的是「{product}」～想了解它的哪方面呢？',
+    en: 'About "{product}": what would you like to know?',
+  },
   whichProduct: {
     zh: '请问您问的是哪款商品呢？告诉我商品名就能帮您查{topic}。',
     en: 'Which product do you mean? Tell me its name and I will look up the {topic}.',
@@ -73,7 +82,10 @@ export const SYSTEM_TEXTS = {
     zh: '好的，已把订单号 {orderId} 补充到您的{kind}申请（工单号 {ticketId}），售后同事会尽快跟进。',
     en: 'Thanks, I have added order {orderId} to your {kind} request (ticket {ticketId}). Our after-sales team will follow up soon.',
   },
-  thanks: { zh: '不客气～还有其他问题随时问我。', en: "You're welcome! If anything else comes up, just ask." },
+  thanks: {
+    zh: '不客气～还有其他问题随时问我。',
+    en: "You're welcome! If anything else comes up, just ask.",
+  },
   goodbye: { zh: '好的，祝您购物愉快，再见～', en: 'Bye for now, and happy shopping!' },
   ack: { zh: '好的～还有其他问题随时找我。', en: 'Great. If anything else comes up, just ask.' },
   greetingAgain: { zh: '在的～请问有什么可以帮您？', en: 'Hi! How can I help?' },
@@ -99,7 +111,10 @@ export const SYSTEM_TEXTS = {
     zh: '您的{kind}申请（工单号 {ticketId}）已在处理中，不用重复提交哦。',
     en: 'Your {kind} request (ticket {ticketId}) is already being handled; no need to submit it again.',
   },
-  askOrderId: { zh: '方便的话请告诉我订单号，处理会更快。', en: 'If you can, send me the order number so we can handle it faster.' },
+  askOrderId: {
+    zh: '方便的话请告诉我订单号，处理会更快。',
+    en: 'If you can, send me the order number so we can handle it faster.',
+  },
 } as const;
 
 export type SystemTextKey = keyof typeof SYSTEM_TEXTS;

@@ -201,6 +201,11 @@ export const RETAIL_TERMS: [string, string][] = [
   ['德邦', '快递'],
   ['百世', '快递'],
   ['菜鸟', '快递'],
+  // everyday synonyms of the words shop knowledge is written in
+  ['褪色', '掉色'],
+  ['撤回', '取消'],
+  ['撤单', '取消订单'],
+  ['不要了', '不想要了'],
   // common written variants and misspellings of retail words
   ['优惠卷', '优惠券'],
   ['红包', '优惠券'],
@@ -221,7 +226,11 @@ export const KIND_NOUNS: { words: string[]; heads: string[]; categories?: string
   { words: ['衣服', '上衣'], heads: ['衣', '衫', '裙', '裤'], categories: APPAREL() },
   { words: ['毛衣', '针织衫'], heads: ['毛衣', '开衫', '针织'], categories: APPAREL() },
   { words: ['外套'], heads: ['外套', '开衫'], categories: APPAREL() },
-  { words: ['(?<![红面打承])包(?![裹邮装括含容])'], heads: ['包'], categories: ['bags', 'bag', '箱包', '包袋'] },
+  {
+    words: ['(?<![红面打承])包(?![裹邮装括含容])'],
+    heads: ['包'],
+    categories: ['bags', 'bag', '箱包', '包袋'],
+  },
   { words: ['(?<![防晒眼手])霜'], heads: ['霜'], categories: SKINCARE() },
   { words: ['精华', '精华液'], heads: ['精华'], categories: SKINCARE() },
   { words: ['防晒', '防晒霜', '防晒乳'], heads: ['防晒'], categories: SKINCARE() },
@@ -229,7 +238,11 @@ export const KIND_NOUNS: { words: string[]; heads: string[]; categories?: string
   { words: ['面膜'], heads: ['面膜'], categories: SKINCARE() },
   { words: ['口红', '唇膏'], heads: ['口红', '唇膏'], categories: MAKEUP() },
   { words: ['粉底', '气垫'], heads: ['粉底', '气垫'], categories: MAKEUP() },
-  { words: ['零食', '吃的'], heads: ['坚果', '牛肉干', '肉干'], categories: ['snacks', 'snack', 'food', '食品', '零食'] },
+  {
+    words: ['零食', '吃的'],
+    heads: ['坚果', '牛肉干', '肉干'],
+    categories: ['snacks', 'snack', 'food', '食品', '零食'],
+  },
   { words: ['奶粉'], heads: ['奶粉'], categories: ['baby', 'crossborder', '母婴', '奶粉'] },
   { words: ['尿不湿', '纸尿裤', '尿裤'], heads: ['尿裤', '尿不湿', '尿片'], categories: ['baby', '母婴'] },
 ];
@@ -298,7 +311,13 @@ export const PRODUCT_NOUNS = [
 ];
 
 /** Catalogue facts shoppers ask for in so many words, with the attribute keys that hold them. */
-export const ATTRIBUTE_CUES: { attribute: string; keys: string[]; cue: RegExp; label: string; labelEn: string }[] = [
+export const ATTRIBUTE_CUES: {
+  attribute: string;
+  keys: string[];
+  cue: RegExp;
+  label: string;
+  labelEn: string;
+}[] = [
   {
     attribute: 'price',
     keys: ['price'],
@@ -358,7 +377,9 @@ export const REASON_POLICY_WORDS: Record<string, string> = {
  */
 export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
   shelfLife: /保质期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
-  ingredients: /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
+  ingredients:
+    /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
   care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|\bwash|\bshrink|\bfade/,
-  sizeChart: /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
+  sizeChart:
+    /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
 };

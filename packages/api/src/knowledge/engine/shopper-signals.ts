@@ -30,7 +30,8 @@ export function asksForHuman(normalized: string): boolean {
 
 const NEGATIVE =
   /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|不讲理|欺负|烂脸|太过分|过分了|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
-const MILD_NEGATIVE = /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|\bnobody\b|\bstill\b/g;
+const MILD_NEGATIVE =
+  /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|\bnobody\b|\bstill\b/g;
 
 /** How upset the text sounds: strong negative cues count 1, milder ones ½ (0 = neutral). */
 export function negativeSentiment(normalized: string): number {
@@ -67,7 +68,10 @@ const REASONS: [RegExp, string][] = [
   [/破损|坏了|漏了|碎了|破了|湿了|压坏|\bbroken\b|\bdamaged\b/, 'damaged'],
   [/过敏|起疹|红疹|刺痛/, 'reaction'],
   [/质量|掉色|起球|开线|脱线/, 'quality'],
-  [/不喜欢|不想要|不要了|拍错|不一样|不符|不满意|不好看|不适合我|买多了|\bchanged? my mind\b|\bdon'?t (?:like|want)\b/, 'changed_mind'],
+  [
+    /不喜欢|不想要|不要了|拍错|不一样|不符|不满意|不好看|不适合我|买多了|\bchanged? my mind\b|\bdon'?t (?:like|want)\b/,
+    'changed_mind',
+  ],
 ];
 
 /** Why the shopper wants a return or exchange, as a short code, or null. */
@@ -136,18 +140,25 @@ export function isProductMention(normalized: string, raw: string): boolean {
 }
 
 // An order number or a long digit string with at most a few filler words around it.
-const ORDER_FILLER = /订单号?|单号|编号|号码|是|发你|给你|这个|我的|呢|\border\b|\bnumber\b|\bis\b|\bmy\b|\s/g;
+const ORDER_FILLER =
+  /订单号?|单号|编号|号码|是|发你|给你|这个|我的|呢|\border\b|\bnumber\b|\bis\b|\bmy\b|\s/g;
 
 /** True when the message is only an order/product number ("20251130884213", "单号LY2025…"). */
 export function isBareNumber(raw: string): boolean {
   const text = raw.normalize('NFKC').toLowerCase();
   const id = extractOrderId(text) ?? /\b\d{8,20}\b/.exec(text)?.[0];
   if (!id) return false;
-  return text.replace(id.toLowerCase(), ' ').replace(/[\p{P}\p{S}]/gu, ' ').replace(ORDER_FILLER, '').length === 0;
+  return (
+    text
+      .replace(id.toLowerCase(), ' ')
+      .replace(/[\p{P}\p{S}]/gu, ' ')
+      .replace(ORDER_FILLER, '').length === 0
+  );
 }
 
 // "那面膜呢", "物理的那款呢", "what about the mask": the question of the turn before, about something else.
-const ELLIPSIS = /^(?:那|那么|那这个|那个|还有|and|what about|how about)?.{0,10}(?:呢|的呢|那款呢|那个呢|那件呢|的那款|呐)[?？。!！\s]*$|^(?:what|how) about\b/i;
+const ELLIPSIS =
+  /^(?:那|那么|那这个|那个|还有|and|what about|how about)?.{0,10}(?:呢|的呢|那款呢|那个呢|那件呢|的那款|呐)[?？。!！\s]*$|^(?:what|how) about\b/i;
 
 /** True for a short follow-up that leaves its question to the turn before. */
 export const isEllipticalFollowUp = (raw: string) => raw.trim().length <= 14 && ELLIPSIS.test(raw.trim());

@@ -7,7 +7,8 @@
 export type SmallTalkKind = 'thanks' | 'goodbye' | 'ack';
 
 const THANKS = /谢谢|多谢|感谢|谢啦|谢了|辛苦了|辛苦啦|\bthanks?\b|\bthank you\b|\bthx\b|\bty\b|\bcheers\b/;
-const GOODBYE = /再见|拜拜|拜了|回头见|下次见|晚安|先这样|就这样|先不问了|没事了|没有了|\bbye\b|\bgoodbye\b|\bsee you\b|\bgood night\b/;
+const GOODBYE =
+  /再见|拜拜|拜了|回头见|下次见|晚安|先这样|就这样|先不问了|没事了|没有了|\bbye\b|\bgoodbye\b|\bsee you\b|\bgood night\b/;
 const ACK =
   /^(?:好|好的|好滴|好嘞|好吧|行|行吧|可以|嗯|恩|哦|噢|ok|okay|okk|k|收到|明白|明白了|懂了|知道了|知道啦|了解|了解了|没问题|对|是的|对的|好哒|get|got it|sure|alright|fine|cool|great|nice|perfect|noted)$/;
 // What may stand around the cue without making it a question ("好的 多谢啦", "ok的", "收到 辛苦了").

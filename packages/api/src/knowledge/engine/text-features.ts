@@ -9,12 +9,33 @@
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const RUNS = /(\p{Script=Han}+)|([a-z0-9']+)/gu;
 // English words so common that they only add noise to short questions.
-const ENGLISH_STOP = new Set(['a', 'an', 'the', 'to', 'of', 'is', 'am', 'are', 'be', 'it', 'and', 'or', 'i', 'my', 'me']);
+const ENGLISH_STOP = new Set([
+  'a',
+  'an',
+  'the',
+  'to',
+  'of',
+  'is',
+  'am',
+  'are',
+  'be',
+  'it',
+  'and',
+  'or',
+  'i',
+  'my',
+  'me',
+]);
 
 /** A light English stem ("charged" → "charg", "cards" → "card"): enough to meet inflected forms. */
 export function stemEnglish(word: string): string {
   if (word.length <= 3) return word;
-  return word.replace(/(?:ies|ied)$/, 'y').replace(/(?:ing|ed|es|s|ly)$/, '').replace(/(.)\1$/, '$1') || word;
+  return (
+    word
+      .replace(/(?:ies|ied)$/, 'y')
+      .replace(/(?:ing|ed|es|s|ly)$/, '')
+      .replace(/(.)\1$/, '$1') || word
+  );
 }
 
 /** Feature strings of a normalised text, each once (binary presence; the model weighs them). */
