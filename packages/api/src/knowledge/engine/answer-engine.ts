@@ -14,7 +14,9 @@ import {
   ASKS_AVAILABILITY,
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
+  ORDER_STATUS_CUE,
   REASON_POLICY_WORDS,
+  SHOP_CUE,
 } from './retail-lexicon';
 import {
   asksForHuman,
@@ -140,6 +142,8 @@ export interface EngineThresholds {
 const DEFAULT_THRESHOLDS: EngineThresholds = { outOfScope: 0.05, confident: 0.2 };
 // Share of n-gram similarity to an article's own question variants when ranking one intent's articles.
 const VARIANT_SHARE = Number(process.env.TL_VARIANT_SHARE ?? 0.35);
+// A request to act, or a question about the shopper's own order: that much for the intents that do it.
+const ACTION_BONUS = 0.2;
 // A product fact asked in so many words, about a known product: that much more for its intent.
 const ATTRIBUTE_CUE_BONUS = 0.25;
 // The built-in intents of answers the catalogue gives (prices, what the shop sells).
@@ -220,7 +224,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   );
 
   /** Ranks intents by the linear model blended with retrieval over every question variant. */
-  function rank(read: ReadText, options: Parameters<typeof classify>[2], productKnown = false) {
+  function rank(
+    read: ReadText,
+    options: Parameters<typeof classify>[2],
+    productKnown = false,
+    raw = read.plain,
+  ) {
     const classification = classify(index, read.tokens, options);
     const retrievalTop = classification.intents[0]?.score || 1;
     const probabilities = new Map(index.predictIntents(read).map((p) => [p.label, p.probability]));
@@ -253,6 +262,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           candidate.cued = true;
         }
       }
+    }
+    // "帮我退掉", "少寄了一袋": a request to do something weighs for the intents that open tickets;
+    // "我的订单到哪了" for the intents about where an order is.
+    const action = isActionRequest(read.normalized, raw);
+    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized);
+    for (const candidate of byKey.values()) {
+      const intent = index.intent(candidate.intentKey);
+      if (action && intent?.policy === 'ticket') candidate.blended += ACTION_BONUS;
+      if (whereIsOrder && intent && orderStatusIntents.has(intent.id)) candidate.blended += ACTION_BONUS;
     }
     // An intent that hands over to a person must be meant: weak evidence for "complaint" in a
     // plain statement ("我买了你们家的…") is not a reason to queue the conversation.
@@ -538,14 +556,19 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     memory.pendingIntent = undefined;
 
+    // Declined: what the off-topic class takes, a topic no shop answers (weather, trains, poems)
+    // without a word of the shop's business, or next to nothing understood that also looks
+    // off-topic. A vague message about the shop ("上次那个弄好了没") is asked about instead.
+    const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
       !top ||
       (read.products.length === 0 &&
         !namedProductId &&
         !orderId &&
         (top.intentKey === OFF_TOPIC ||
-          confidence < limits.outOfScope ||
-          (mentionsOffDomainTopic(read.normalized) && confidence < 0.75)));
+          (mentionsOffDomainTopic(read.normalized) && !SHOP_CUE.test(read.plain)) ||
+          (mentionsOffDomainTopic(read.normalized) && confidence < 0.75) ||
+          (confidence < limits.outOfScope && offTopicProbability >= 0.2)));
     if (offTopic) {
       memory.lowConfidenceStreak = 0;
       if (input.outOfScope === 'human')

@@ -141,6 +141,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['recommend', '推荐'],
   ['use', '用'],
   ['how to use', '怎么用'],
+  ["what's in", '含 成分'],
+  ['what is in', '含 成分'],
+  ['made of', '材质 成分'],
   // kinds of product
   ['sunscreen', '防晒'],
   ['face cream', '面霜'],
@@ -383,3 +386,11 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
   sizeChart:
     /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
 };
+
+/** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
+export const ORDER_STATUS_CUE =
+  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
+
+/** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
+export const SHOP_CUE =
+  /订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;

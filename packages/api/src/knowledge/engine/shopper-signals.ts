@@ -127,7 +127,7 @@ export function isGreeting(normalized: string): boolean {
 
 // Topics no shop answers: weather, markets, lottery, news, sport, homework, fortune telling.
 const OFF_DOMAIN =
-  /主播.{0,6}(?:多大|几岁|哪里人|哪的人|唱|跳舞|结婚|男朋友|女朋友|好美|漂亮|好帅|身高|体重)|天气|下雨|下雪|气温|台风|预报|股票|股市|炒股|基金|大盘|比特币|彩票|新闻|比分|球赛|世界杯|作业|数学题|作文|写诗|一首诗|算命|星座|运势|高铁|火车|航班|机票|地铁|首都|总统|首相|朝代|人生|编程|代码|python|java|菜谱|做菜|吃什么|爬山|旅游|电影|\bcapital of\b|\bpresident\b|\bpoem\b|\bmeaning of life\b|\bweather\b|\bstocks?\b|\bbitcoin\b|\bhomework\b|\bjoke\b/;
+  /主播.{0,6}(?:多大|几岁|哪里人|哪的人|唱|跳舞|结婚|男朋友|女朋友|好美|漂亮|好帅|身高|体重)|天气|下雨|下雪|气温|台风|预报|股票|股市|炒股|基金|大盘|比特币|彩票|新闻|比分|球赛|世界杯|作业|数学题|作文|写诗|一首诗|写.{0,8}诗|算命|星座|运势|高铁|火车|航班|机票|地铁|首都|总统|首相|朝代|人生|编程|代码|python|java|菜谱|做菜|吃什么|爬山|旅游|电影|\bcapital of\b|\bpresident\b|\bpoem\b|\bmeaning of life\b|\bweather\b|\bstocks?\b|\bbitcoin\b|\bhomework\b|\bjoke\b/;
 
 /** True when the text is about a topic outside any shop's business. */
 export const mentionsOffDomainTopic = (normalized: string) => OFF_DOMAIN.test(normalized);
