@@ -269,8 +269,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized);
     for (const candidate of byKey.values()) {
       const intent = index.intent(candidate.intentKey);
-      if (action && intent?.policy === 'ticket') candidate.blended += ACTION_BONUS;
-      if (whereIsOrder && intent && orderStatusIntents.has(intent.id)) candidate.blended += ACTION_BONUS;
+      const cued =
+        (action && intent?.policy === 'ticket') || (whereIsOrder && !!intent && orderStatusIntents.has(intent.id));
+      if (cued) {
+        candidate.blended += ACTION_BONUS;
+        candidate.cued = true;
+      }
     }
     // An intent that hands over to a person must be meant: weak evidence for "complaint" in a
     // plain statement ("我买了你们家的…") is not a reason to queue the conversation.
@@ -568,7 +572,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         (top.intentKey === OFF_TOPIC ||
           (mentionsOffDomainTopic(read.normalized) && !SHOP_CUE.test(read.plain)) ||
           (mentionsOffDomainTopic(read.normalized) && confidence < 0.75) ||
-          (confidence < limits.outOfScope && offTopicProbability >= 0.2)));
+          (confidence < limits.outOfScope && offTopicProbability >= 0.35)));
     if (offTopic) {
       memory.lowConfidenceStreak = 0;
       if (input.outOfScope === 'human')
@@ -647,7 +651,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
     const article =
-      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ?? onlyArticleOf(intentKey);
+      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
+      onlyArticleOf(intentKey);
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
@@ -998,6 +1003,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
+    // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
+    // the merchant took the trouble to phrase for other channels too, when it is about as close.
+    if (options.length > 1 && read.plain.replace(/[^\p{Script=Han}]/gu, '').length <= 5 && !/[a-z]/.test(read.plain)) {
+      const best = options[0]!.score;
+      const headline = options.find(
+        (o) => o.score >= best * 0.6 && Object.keys(index.articles.get(o.articleId)!.channelAnswers).length >= 2,
+      );
+      if (headline && (!productId || index.articles.get(headline.articleId)!.productIds.length === 0))
+        options = [headline, ...options.filter((o) => o !== headline)];
+    }
     if (!productId && options.length > 1) {
       // General beats specific when no product is in question: "能开票" is not about the one
       // imported product whose invoice article happens to share the word 开票.

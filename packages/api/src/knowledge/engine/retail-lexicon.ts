@@ -209,6 +209,10 @@ export const RETAIL_TERMS: [string, string][] = [
   ['撤回', '取消'],
   ['撤单', '取消订单'],
   ['不要了', '不想要了'],
+  ['兑换', '使用'],
+  ['上限', '最多'],
+  ['寄哪', '寄到哪里'],
+  ['几天内', '多久'],
   // common written variants and misspellings of retail words
   ['优惠卷', '优惠券'],
   ['红包', '优惠券'],
