@@ -150,6 +150,9 @@ const ATTRIBUTE_CUE_BONUS = 0.25;
 export const PRODUCT_INFO_INTENT = 'product_info';
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
+// Words that tie a vague message to this conversation or this shop rather than to the world.
+const REFERS_TO_CHAT =
+  /你们|我的|我买|我家|这个|那个|这款|那款|上次|刚才|之前|帮我|\bmy\b|\byour\b|\bthis\b|\bit\b/;
 const LIVE_CHANNELS = new Set(['douyin_live', 'taobao_live', 'kuaishou_live', 'video_live']);
 
 const ATTRIBUTE_LABELS: Record<string, { zh: string; en: string }> = {
@@ -270,7 +273,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     for (const candidate of byKey.values()) {
       const intent = index.intent(candidate.intentKey);
       const cued =
-        (action && intent?.policy === 'ticket') || (whereIsOrder && !!intent && orderStatusIntents.has(intent.id));
+        (action && intent?.policy === 'ticket') ||
+        (whereIsOrder && !!intent && orderStatusIntents.has(intent.id));
       if (cued) {
         candidate.blended += ACTION_BONUS;
         candidate.cued = true;
@@ -572,7 +576,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         (top.intentKey === OFF_TOPIC ||
           (mentionsOffDomainTopic(read.normalized) && !SHOP_CUE.test(read.plain)) ||
           (mentionsOffDomainTopic(read.normalized) && confidence < 0.75) ||
-          (confidence < limits.outOfScope && offTopicProbability >= 0.35)));
+          (confidence < limits.outOfScope && offTopicProbability >= 0.35) ||
+          // Nothing understood and nothing of the shop's, not even "你们/我的/这个": trivia.
+          (confidence < limits.outOfScope &&
+            kindCandidates.length === 0 &&
+            !SHOP_CUE.test(read.plain) &&
+            !REFERS_TO_CHAT.test(read.plain))));
     if (offTopic) {
       memory.lowConfidenceStreak = 0;
       if (input.outOfScope === 'human')
@@ -603,6 +612,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const intentKey = top!.intentKey;
     const intent = index.intent(intentKey);
     const intentName = publicIntent(intentKey);
+    // Off-topic words about a product of ours ("粉底有适合黄皮的色号吗"): not understood, so ask.
+    if (intentKey === OFF_TOPIC) confidence = Math.min(confidence, limits.confident / 2);
 
     // Below the bar: no guessed article. Ask which reading was meant, with up to three options;
     // the second unclear turn in a row also offers a person, the third hands over.
@@ -610,12 +621,18 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const streak = (memory.lowConfidenceStreak ?? 0) + 1;
       memory.lowConfidenceStreak = streak;
       if (streak >= 3) return escalate(intent ?? null, confidence, 'escalateUnclear');
-      if (namedProductId && !ranking.intents.slice(0, 2).some((c) => c.probability > 0.3)) {
+      const readings = ranking.intents.filter((c) => c.intentKey !== OFF_TOPIC);
+      if (namedProductId && !readings.slice(0, 2).some((c) => c.probability > 0.3)) {
         const clarify = productClarify(base, index.product(namedProductId)!, confidence, language, say);
         if (streak >= 2) clarify.quickReplies = [...clarify.quickReplies.slice(0, 3), say('optionHuman')];
         return finish({ ...clarify, lowConfidence: true });
       }
       const options = clarifyOptions(ranking.intents, ranking.articles, namedProductId, language);
+      if (options.length === 0 && namedProductId)
+        return finish({
+          ...productClarify(base, index.product(namedProductId)!, confidence, language, say),
+          lowConfidence: true,
+        });
       return finish({
         ...base,
         action: 'clarify',
@@ -651,8 +668,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
     const article =
-      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
-      onlyArticleOf(intentKey);
+      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ?? onlyArticleOf(intentKey);
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
@@ -1005,10 +1021,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     options = rerankByVariants(options, read);
     // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
     // the merchant took the trouble to phrase for other channels too, when it is about as close.
-    if (options.length > 1 && read.plain.replace(/[^\p{Script=Han}]/gu, '').length <= 5 && !/[a-z]/.test(read.plain)) {
+    if (
+      options.length > 1 &&
+      read.plain.replace(/[^\p{Script=Han}]/gu, '').length <= 5 &&
+      !/[a-z]/.test(read.plain)
+    ) {
       const best = options[0]!.score;
       const headline = options.find(
-        (o) => o.score >= best * 0.6 && Object.keys(index.articles.get(o.articleId)!.channelAnswers).length >= 2,
+        (o) =>
+          o.score >= best * 0.6 && Object.keys(index.articles.get(o.articleId)!.channelAnswers).length >= 2,
       );
       if (headline && (!productId || index.articles.get(headline.articleId)!.productIds.length === 0))
         options = [headline, ...options.filter((o) => o !== headline)];

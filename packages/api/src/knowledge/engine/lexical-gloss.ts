@@ -3,9 +3,13 @@ import { type LexiconTerm, RETAIL_TERMS } from './retail-lexicon';
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 // Function characters: "那个" sounds like "哪个", "在吗" like "再吗" — no misspelling worth fixing.
-const FUNCTION_CHARS = /[的了吗呢吧啊呀哦是就那哪这个我你您他她们在有和也都还说要会能可以想一下什么怎么样些点儿得地着过把被给让对从到为与及或又再很太最更不没]/u;
+const FUNCTION_CHARS =
+  /[的了吗呢吧啊呀哦是就那哪这个我你您他她们在有和也都还说要会能可以想一下什么怎么样些点儿得地着过把被给让对从到为与及或又再很太最更不没]/u;
 const LATIN_WORD = /[a-z0-9][a-z0-9'-]*/g;
 const MAX_PHRASE_WORDS = 4;
+// One or more pinyin syllables, toneless ("tuihuo", "kuaidi", "zhuan"): what a pinyin word looks like.
+const PINYIN_WORD =
+  /^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|er|in|un|ui|ue|ve|ia|ie|iu|uo|ua|a|o|e|i|u|v))+$/;
 
 // Pinyin readings per character (toneless, every reading of a polyphone): shared by all apps.
 const readingsOf = new Map<string, string[]>();
@@ -98,6 +102,9 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
+      // Pinyin is read only in text that is mostly pinyin: "mona lisa" in an English sentence is not 没拿.
+      const pinyinText =
+        words.length > 0 && words.filter((w) => PINYIN_WORD.test(w)).length >= 0.8 * words.length;
       for (let i = 0; i < words.length; ) {
         let taken = 0;
         for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1 && !taken; n--) {
@@ -112,7 +119,8 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           }
           // Pinyin: "tuihuo", "tui huo", "kuaidi dao na le" — two syllables or more.
           const joined = words.slice(i, i + n).join('');
-          const heard = joined.length >= 4 && /^[a-z]+$/.test(joined) ? bySound.get(joined) : undefined;
+          const heard =
+            pinyinText && joined.length >= 4 && /^[a-z]+$/.test(joined) ? bySound.get(joined) : undefined;
           if (heard) {
             added.push(heard[0]!);
             pinyinSeen = true;
@@ -128,12 +136,16 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
         for (let i = 0; i + 2 <= run.length; i++) {
           for (const size of [3, 2]) {
             const gram = run.slice(i, i + size);
-            if (gram.length < size || known.has(gram) || [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1)
+            if (
+              gram.length < size ||
+              known.has(gram) ||
+              [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1
+            )
               continue;
             for (const spelling of pinyinSpellings(gram, true)) {
               const match = bySound
                 .get(spelling)
-                ?.find((w) => [...w].some((ch) => gram.includes(ch)) && ![...w].every((ch) => FUNCTION_CHARS.test(ch)));
+                ?.find((w) => [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)));
               if (match) {
                 added.push(match);
                 break;
