@@ -308,6 +308,17 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     return vector;
   };
   const variantVectors = new Map<string, Map<string, number>[]>();
+  // Per read text (one message), computed once: its features and its unit vector.
+  const queryFeatures = new WeakMap<ReadText, string[]>();
+  const queryVectors = new WeakMap<ReadText, Map<string, number>>();
+  const featuresOf = (text: ReadText) => {
+    let features = queryFeatures.get(text);
+    if (!features) {
+      features = textFeatures(text.masked);
+      queryFeatures.set(text, features);
+    }
+    return features;
+  };
   const vectorsOf = (articleId: string) => {
     let vectors = variantVectors.get(articleId);
     if (!vectors) {
@@ -426,7 +437,8 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     matcher,
     /** Best cosine between the text and one of an article's question variants (n-gram features), 0…1. */
     variantSimilarity(text: ReadText, articleId: string): number {
-      const query = unitVector(textFeatures(text.masked));
+      const query = (queryVectors.get(text) as Map<string, number> | undefined) ?? unitVector(featuresOf(text));
+      queryVectors.set(text, query);
       let best = 0;
       for (const vector of vectorsOf(articleId)) {
         let dot = 0;
@@ -437,7 +449,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     },
     /** Intent probabilities from the linear model for a read text, best first. */
     predictIntents(text: ReadText): LabelProbability[] {
-      return linear.predict(textFeatures(text.masked));
+      return linear.predict(featuresOf(text));
     },
     /** Normalises, recognises products and tokenises with product names masked. */
     read,
