@@ -349,7 +349,7 @@ export const ATTRIBUTE_CUES: {
   {
     attribute: 'material',
     keys: ['material'],
-    cue: /材质|面料|什么料|什么皮|真皮吗|纯棉吗|\bmaterial\b|\bfabric\b/,
+    cue: /材质|面料|什么料|什么皮|真皮|纯棉|羊毛的|\bmaterial\b|\bfabric\b|\bleather\b/,
     label: '材质',
     labelEn: 'material',
   },
