@@ -437,7 +437,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     matcher,
     /** Best cosine between the text and one of an article's question variants (n-gram features), 0…1. */
     variantSimilarity(text: ReadText, articleId: string): number {
-      const query = (queryVectors.get(text) as Map<string, number> | undefined) ?? unitVector(featuresOf(text));
+      const query = queryVectors.get(text) ?? unitVector(featuresOf(text));
       queryVectors.set(text, query);
       let best = 0;
       for (const vector of vectorsOf(articleId)) {
