@@ -89,6 +89,10 @@ describe('AI answers on real shopper text, kind by kind', () => {
     const human = await conversation('please let me chat with a real agent');
     expect(human.status).toBe('queued');
     expect(human.replies[0]?.text).not.toMatch(/\p{Script=Han}/u);
+    // A wordless message in an English conversation is answered in English too.
+    const number = await conversation('hi, a question about my order', '20251202123456');
+    expect(number.replies[0]?.meta?.action).toBe('clarify');
+    expect(number.replies[0]?.text).not.toMatch(/\p{Script=Han}/u);
     const away = await conversation('who painted the mona lisa');
     expect(away.replies[0]?.meta?.action).toBe('decline');
     expect(away.replies[0]?.text).not.toMatch(/\p{Script=Han}/u);

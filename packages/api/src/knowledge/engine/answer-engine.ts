@@ -51,6 +51,8 @@ export interface ConversationMemory {
   pendingIntent?: string;
   /** Unclear turns in a row: the second offers a human, the third hands over. */
   lowConfidenceStreak?: number;
+  /** The language the shopper writes in (zh, zh-Hant, en): replies to wordless messages keep it. */
+  language?: ReplyLanguage;
   /** The ticket the last turn opened without an order number (the bot asked for one). */
   awaitingOrderFor?: AwaitedOrder | null;
   intents?: string[];
@@ -343,7 +345,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   function answerOne(input: EngineInput): EngineResult {
     const memory: ConversationMemory = { ...(input.memory ?? {}) };
     const read = index.read(input.text);
-    const language = replyLanguageOf(input.text, read.pinyinOnly);
+    // The conversation's language: a message with no words of its own ("20251130884213", "👍")
+    // keeps the language the shopper has been writing in.
+    const wordless = !/[\p{Script=Han}a-z]/iu.test(input.text.replace(/\b[a-z]{0,4}\d[a-z\d]*\b/gi, ''));
+    const language =
+      wordless && memory.language ? memory.language : replyLanguageOf(input.text, read.pinyinOnly);
+    memory.language = language;
     const say = (key: SystemTextKey, slots: Record<string, string | number> = {}) =>
       systemText(key, language, slots);
     const orderId = extractOrderId(input.text);
