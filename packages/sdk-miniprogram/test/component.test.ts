@@ -183,26 +183,26 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
       answer: '在「我的订单」里点查看物流。',
     });
     // A bare order number: the bot asks what it is for, with options.
-    comp.querySelector('#input')!.dispatchEvent('input', { detail: { value: '20251130884213' } });
-    await vi.waitFor(() => expect(comp.data.draft).toBe('20251130884213'));
+    comp.querySelector('#input')!.dispatchEvent('input', { detail: { value: '20251203556170' } });
+    await vi.waitFor(() => expect(comp.data.draft).toBe('20251203556170'));
     comp.querySelector('#send')!.dispatchEvent('tap');
     await vi.waitFor(() => expect(comp.dom.querySelectorAll('[data-part="quick-reply"]')).toHaveLength(3));
     const chips = [...comp.dom.querySelectorAll('[data-part="quick-reply"]')].map((el) =>
       el.textContent?.trim(),
     );
-    expect(chips).toEqual(['查订单 20251130884213 的物流', '订单 20251130884213 要申请售后', '转人工']);
+    expect(chips).toEqual(['查订单 20251203556170 的物流', '订单 20251203556170 要申请售后', '转人工']);
 
     comp.querySelector('.option')!.dispatchEvent('tap');
     await vi.waitFor(() =>
       expect(shown(comp)).toContainEqual(
-        expect.objectContaining({ author: 'customer', text: '查订单 20251130884213 的物流' }),
+        expect.objectContaining({ author: 'customer', text: '查订单 20251203556170 的物流' }),
       ),
     );
     // The options answered the earlier question: once the shopper has spoken they are gone.
     await vi.waitFor(() =>
       expect(
         [...comp.dom.querySelectorAll('[data-part="quick-reply"]')].map((el) => el.textContent?.trim()),
-      ).not.toContain('订单 20251130884213 要申请售后'),
+      ).not.toContain('订单 20251203556170 要申请售后'),
     );
   });
 
