@@ -143,6 +143,15 @@ describe('AI answers on real shopper text, kind by kind', () => {
     expect(live.replies).toEqual([]);
     const hello = await conversation('哈喽 在线吗');
     expect(hello.replies[0]).toMatchObject({ intent: 'greeting', meta: { articleId: 'kb-welcome' } });
+    // A greeting in front of a question is manners: the question gets the answer.
+    const sizes = await conversation('哈喽 请问牛仔裤有29码吗');
+    expect(sizes.replies[0]).toMatchObject({
+      intent: 'product_info',
+      meta: { productId: 'p-straight-jeans' },
+    });
+    expect(sizes.replies[0]?.text).toContain('29');
+    const praise = await conversation('东西收到了 特别满意');
+    expect(praise.replies[0]?.meta).toMatchObject({ action: 'smalltalk' });
     for (const text of ['taobao_live|主播你家住哪个城市', '黑洞是怎么形成的']) {
       const turn = await conversation(text);
       expect({ text, action: turn.replies[0]?.meta?.action }).toEqual({ text, action: 'decline' });

@@ -31,6 +31,7 @@ import {
   mentionsOffDomainTopic,
   negativeSentiment,
   skinTypeOf,
+  withoutGreeting,
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
 
@@ -342,7 +343,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return whole;
   }
 
-  function answerOne(input: EngineInput): EngineResult {
+  function answerOne(asked: EngineInput): EngineResult {
+    // "你好 请问裙子有S码吗": the greeting is manners, the question is the message.
+    const input = { ...asked, text: withoutGreeting(asked.text) };
     const memory: ConversationMemory = { ...(input.memory ?? {}) };
     const read = index.read(input.text);
     // The conversation's language: a message with no words of its own ("20251130884213", "👍")

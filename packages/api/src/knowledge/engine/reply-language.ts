@@ -88,6 +88,10 @@ export const SYSTEM_TEXTS = {
   },
   goodbye: { zh: '好的，祝您购物愉快，再见～', en: 'Bye for now, and happy shopping!' },
   ack: { zh: '好的～还有其他问题随时找我。', en: 'Great. If anything else comes up, just ask.' },
+  praise: {
+    zh: '谢谢您的认可，很高兴您喜欢～有需要随时找我们！',
+    en: "Thank you, we're glad you like it! If you need anything, just ask.",
+  },
   greetingAgain: { zh: '在的～请问有什么可以帮您？', en: 'Hi! How can I help?' },
   notCarried: {
     zh: '抱歉，我们店暂时没有{item}哦～店里目前有：{catalog}。',

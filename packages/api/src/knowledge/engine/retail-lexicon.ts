@@ -356,7 +356,7 @@ export const ATTRIBUTE_CUES: {
   {
     attribute: 'sizes',
     keys: ['sizes'],
-    cue: /几个码|哪些码|什么码数|有哪些尺码|有几个尺码|尺码有哪些/,
+    cue: /几个码|哪些码|什么码数|有哪些尺码|有几个尺码|尺码有哪些|有(?:xxl|xl|xs|s|m|l|\d{2})码|有(?:xxl|xl|xs|s|m|l)号|\bwhat sizes\b/,
     label: '尺码',
     labelEn: 'sizes',
   },
@@ -397,4 +397,4 @@ export const ORDER_STATUS_CUE =
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
-  /订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;
+  /质量|正品|好用|效果|货|赠品|便宜|价格|订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;

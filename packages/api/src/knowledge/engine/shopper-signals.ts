@@ -1,3 +1,5 @@
+import { normalizeText } from './text-normalizer';
+
 /** Cues read straight off shopper text, before and beside the classifier. */
 
 // Explicit requests for a person. Matched on normalised (and glossed) text.
@@ -115,7 +117,7 @@ export function skinTypeOf(value: unknown): string | null {
 }
 
 const GREETING =
-  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
+  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|在线吗|有人在线吗|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
 const GREETING_FILLER = /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|\s/g;
 
 /** True for a bare greeting ("哈喽哈喽 主播好", "在吗") with no question in it. */
@@ -162,3 +164,16 @@ const ELLIPSIS =
 
 /** True for a short follow-up that leaves its question to the turn before. */
 export const isEllipticalFollowUp = (raw: string) => raw.trim().length <= 14 && ELLIPSIS.test(raw.trim());
+
+// A greeting in front of the real question ("你好 请问裙子有S码吗", "亲 这个还有货吗").
+const GREETING_PREFIX =
+  /^(?:(?:你好|您好|哈喽|哈罗|嗨|hello|hi|hey|在吗|在不在|有人吗|有人在吗|亲爱的|亲+)[\s,，.。!！~～、]*)+(?:请问|问一下|问下|咨询一下)?[\s,，]*/i;
+
+/** The message without a greeting in front of its question; the message itself when that is all there is. */
+export function withoutGreeting(raw: string): string {
+  const rest = raw.trim().replace(GREETING_PREFIX, '').trim();
+  const han = rest.match(/\p{Script=Han}/gu)?.length ?? 0;
+  const words = rest.match(/[a-z]+/gi)?.length ?? 0;
+  if (han < 2 && words < 3) return raw;
+  return isGreeting(normalizeText(rest)) ? raw : rest;
+}

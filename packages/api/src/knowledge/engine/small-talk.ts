@@ -4,7 +4,7 @@
  * an article. Greetings are not here: a shop's greeting intent answers those.
  */
 
-export type SmallTalkKind = 'thanks' | 'goodbye' | 'ack';
+export type SmallTalkKind = 'thanks' | 'goodbye' | 'ack' | 'praise';
 
 const THANKS = /谢谢|多谢|感谢|谢啦|谢了|辛苦了|辛苦啦|\bthanks?\b|\bthank you\b|\bthx\b|\bty\b|\bcheers\b/;
 const GOODBYE =
@@ -14,6 +14,11 @@ const ACK =
 // What may stand around the cue without making it a question ("好的 多谢啦", "ok的", "收到 辛苦了").
 const FILLER =
   /好的|好滴|好嘞|好吧|好哒|行吧|好|行|嗯|恩|哦|噢|ok的?|okay|收到|明白了?|懂了|知道了|知道啦|了解了?|那就|那先|那|先|就|这样|吧|啦|了|呀|哈|嘿|亲|你|您|们|主播|客服|小姐姐|老板|非常|太|很|真的?|的|so much|a lot|very|much|you|all|for|your|help|the|ok|okay|thanks|thank|bye|then|and|great|for now|\s/g;
+
+// Praise for the goods or the service: a thank-you back, not the returns policy.
+const PRAISE =
+  /很满意|非常满意|挺满意|满意|好评|五星|好用|很好看|很喜欢|超喜欢|超赞|很赞|不错|质量很好|质量挺好|物超所值|回购|\blove it\b|\bgreat product\b|\bvery happy\b/;
+const NOT_PRAISE = /不满意|不好用|不喜欢|不怎么样|一般般|但是|可是|就是|退|换|吗|\?|？/;
 
 /**
  * The kind of small talk a normalised message is, or null when it carries anything else (a
@@ -28,5 +33,6 @@ export function smallTalkKind(normalized: string): SmallTalkKind | null {
   if (GOODBYE.test(normalized) && rest(new RegExp(GOODBYE.source, 'g')) === '') return 'goodbye';
   const words = normalized.split(' ');
   if (words.every((w) => ACK.test(w) || w.replace(FILLER, '') === '')) return 'ack';
+  if (PRAISE.test(normalized) && !NOT_PRAISE.test(normalized)) return 'praise';
   return null;
 }
