@@ -10,7 +10,7 @@ import {
   parseEvalQuestions,
   parseLabelledCsv,
 } from '../src/knowledge/evaluation';
-import { createTestApi, type TestApi } from './harness';
+import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
 const evalFile = (name: string) =>
   parseEvalQuestions(readFileSync(fileURLToPath(new URL(`../eval/${name}`, import.meta.url)), 'utf8'));
@@ -26,7 +26,8 @@ describe('AI answers on the demo store dev questions (regression thresholds)', (
   let api: TestApi;
   let report: EvalReport;
   beforeAll(async () => {
-    api = await createTestApi();
+    // Hundreds of sessions and sends in a minute from one address: the eval measures answers, not limits.
+    api = await createTestApi({ rateLimits: UNLIMITED });
     report = await evaluateQuestions(api.app, devQuestions);
   }, 120_000);
   afterAll(() => api.close());
@@ -54,7 +55,8 @@ describe('AI answers on the independent shopper set (regression thresholds)', ()
   let api: TestApi;
   let report: EvalReport;
   beforeAll(async () => {
-    api = await createTestApi();
+    // Hundreds of sessions and sends in a minute from one address: the eval measures answers, not limits.
+    api = await createTestApi({ rateLimits: UNLIMITED });
     report = await evaluateQuestions(api.app, shopperQuestions);
   }, 180_000);
   afterAll(() => api.close());
@@ -131,7 +133,8 @@ describe('intent learning beyond the store: Banking77 imported through /v1/kb/im
   let report: IntentSplitReport;
   beforeAll(async () => {
     if (!banking77) throw new Error('shared/eval/banking77-train.csv not found above the repository');
-    api = await createTestApi();
+    // Hundreds of sessions and sends in a minute from one address: the eval measures answers, not limits.
+    api = await createTestApi({ rateLimits: UNLIMITED });
     report = await evaluateIntentSplit(api.app, parseLabelledCsv(readFileSync(banking77, 'utf8')));
   }, 300_000);
   afterAll(() => api?.close());

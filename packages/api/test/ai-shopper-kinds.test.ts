@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnswerEngine } from '../src/knowledge/engine/answer-engine';
 import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
 import { loadKnowledge, seedDemoStore } from '../src/knowledge/knowledge';
-import { createTestApi, type TestApi } from './harness';
+import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
 // Every kind of shopper text issue 12 names, each with sentences that appear nowhere in the
 // knowledge, the dev set or the shopper evaluation set — through the real HTTP routes.
@@ -18,7 +18,7 @@ describe('AI answers on real shopper text, kind by kind', () => {
   let api: TestApi;
   let shop: Shop;
   beforeAll(async () => {
-    api = await createTestApi();
+    api = await createTestApi({ rateLimits: UNLIMITED });
     shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
   });

@@ -1,3 +1,4 @@
+import { ownValue } from '../../platform/own-property';
 import { tokenize } from './chinese-tokenizer';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
@@ -181,7 +182,7 @@ const RELATED_ATTRIBUTES: Record<string, string[]> = {
 const formatValue = (value: unknown) =>
   Array.isArray(value) ? value.join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
 const labelOf = (attribute: string, language: ReplyLanguage) =>
-  ATTRIBUTE_LABELS[attribute]?.[language === 'en' ? 'en' : 'zh'] ?? attribute;
+  ownValue(ATTRIBUTE_LABELS, attribute)?.[language === 'en' ? 'en' : 'zh'] ?? attribute;
 
 const isArticleIntent = (key: string | null | undefined) => !!key && key.startsWith('~') && key !== OFF_TOPIC;
 const publicIntent = (key: string | null | undefined) => (key && !key.startsWith('~') ? key : null);
@@ -261,7 +262,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     if (productKnown) {
       for (const intent of index.kb.intents) {
-        const cue = ATTRIBUTE_INTENT_CUES[intent.answerFrom?.productAttribute ?? ''];
+        const cue = ownValue(ATTRIBUTE_INTENT_CUES, intent.answerFrom?.productAttribute ?? '');
         const candidate = byKey.get(intent.id);
         if (cue && candidate && cue.test(read.normalized)) {
           candidate.blended += ATTRIBUTE_CUE_BONUS;
@@ -731,12 +732,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (attribute) {
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
-      if (product && !productArticle && product.attributes[attribute] !== undefined) {
-        const related = (RELATED_ATTRIBUTES[attribute] ?? [])
-          .filter((key) => product.attributes[key] !== undefined)
-          .map((key) => `${labelOf(key, 'zh')}：${formatValue(product.attributes[key])}`);
+      if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
+        const related = (ownValue(RELATED_ATTRIBUTES, attribute) ?? [])
+          .filter((key) => ownValue(product.attributes, key) !== undefined)
+          .map((key) => `${labelOf(key, 'zh')}：${formatValue(ownValue(product.attributes, key))}`);
         const text = [
-          `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(product.attributes[attribute])}`,
+          `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
           ...related,
         ].join('；');
         return finish({
@@ -759,7 +760,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         memory.pendingIntent = intent!.id;
         const pool =
           kindCandidates.length > 1 ? kindCandidates.map((id) => index.product(id)!) : index.kb.products;
-        const choices = pool.filter((p) => p.attributes[attribute] !== undefined).slice(0, 3);
+        const choices = pool.filter((p) => ownValue(p.attributes, attribute) !== undefined).slice(0, 3);
         return finish({
           ...base,
           action: 'clarify',
@@ -883,7 +884,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const value =
       cue.attribute === 'price'
         ? product.price
-        : cue.keys.map((k) => product.attributes[k]).find((v) => v != null);
+        : cue.keys.map((k) => ownValue(product.attributes, k)).find((v) => v != null);
     if (value == null) return null;
     return {
       ...shared,
@@ -913,7 +914,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): EngineResult {
     const short = product.aliases[0] ?? product.name;
     const topics = [
-      ...Object.keys(product.attributes).filter((key) => ATTRIBUTE_LABELS[key] && key !== 'allergenNotes'),
+      ...Object.keys(product.attributes).filter(
+        (key) => ownValue(ATTRIBUTE_LABELS, key) && key !== 'allergenNotes',
+      ),
       ...(product.price != null ? ['price'] : []),
     ].slice(0, 3);
     return {
@@ -987,8 +990,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (candidate.id === own?.id) return candidate;
     // Only reasons that belong to this kind of ticket compete (sizes for exchanges, the rest for returns).
     const sizeReasons = ['too_small', 'too_large', 'wrong_size'];
-    const ownWords =
-      REASON_POLICY_WORDS[reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind')];
+    const ownWords = ownValue(
+      REASON_POLICY_WORDS,
+      reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind'),
+    );
     const otherReasons = Object.keys(REASON_POLICY_WORDS).filter(
       (r) =>
         REASON_POLICY_WORDS[r] !== ownWords &&
@@ -1001,7 +1006,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   /** The intent's article that states the policy for a ticket's reason (change of mind, damage, size…). */
   function reasonArticle(intent: KnowledgeIntent, reason: string | null, productId: string | null) {
     const words =
-      REASON_POLICY_WORDS[reason ?? ''] ??
+      ownValue(REASON_POLICY_WORDS, reason ?? '') ??
       REASON_POLICY_WORDS[intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind']!;
     const hits = index.searchArticles(tokenize(words));
     for (const hit of hits) {
@@ -1190,7 +1195,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
 /** The article's phrasing for this channel (phone shorter, livestream chattier), else its answer. */
 export function channelText(article: KnowledgeArticle, channel: string): string {
-  return article.channelAnswers[channel] ?? article.answer;
+  return ownValue(article.channelAnswers, channel) ?? article.answer;
 }
 
 export type AnswerEngine = ReturnType<typeof createAnswerEngine>;
