@@ -5,6 +5,7 @@ import { messages } from '../db/schema';
 import { getCustomer, openAllForCustomers } from '../identity';
 import { recordUnanswered, recordUnansweredIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
+import { ownValue } from '../platform/own-property';
 import { createSortableId } from '../platform/secrets';
 import { currentCart } from '../profile';
 import { appendEvent } from '../realtime';
@@ -122,7 +123,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
           text: input.message.text,
         });
         const language = result.language;
-        const kindNames = TICKET_KINDS[ticket.type] ?? { zh: '售后', en: 'after-sales' };
+        const kindNames = ownValue(TICKET_KINDS, ticket.type) ?? { zh: '售后', en: 'after-sales' };
         const kind = language === 'en' ? kindNames.en : kindNames.zh;
         const facts = [
           ticket.orderId ? (language === 'en' ? `order ${ticket.orderId}` : `订单 ${ticket.orderId}`) : '',
