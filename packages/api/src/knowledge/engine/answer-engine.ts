@@ -309,8 +309,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   function answer(input: EngineInput): EngineResult {
     const parts = splitQuestions(input.text);
-    const whole = answerOne(input);
-    if (parts.length < 2) return whole;
+    if (parts.length < 2) return answerOne(input);
     // Each question of the message on its own, the memory carried from one to the next
     // ("面霜怎么用？孕妇能用吗？" asks the second about the cream).
     let memory = input.memory;
@@ -336,6 +335,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return { ...first!, memory: memory ?? first!.memory, more: rest };
     }
     // A long message with one real question in it: answer that question when the whole is unclear.
+    const whole = answerOne(input);
     if (
       answered.length === 1 &&
       (whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence)
