@@ -281,8 +281,11 @@ export class ThreadlineChatElement extends ElementBase {
       }),
       // Whoever the client now speaks for (identify, resume, reset, a renewal onto someone else),
       // the log is rebuilt from their timeline: nothing of the previous person stays on screen.
-      client.on('session', ({ reason }) => {
-        this.clear({ keepPending: reason !== 'reset' });
+      client.on('session', ({ reason, customer, previous }) => {
+        // Unsent bubbles stay only when they are still this person's: an anonymous shopper who
+        // logged in, or the same person again. Never across a logout or a switch of account.
+        const samePerson = !previous?.identified || previous.id === customer?.id;
+        this.clear({ keepPending: reason !== 'reset' && samePerson });
         this.refresh();
       }),
     ];
@@ -426,6 +429,12 @@ export class ThreadlineChatElement extends ElementBase {
       })
       .catch((error: { code?: string }) => {
         if (!bubble.isConnected || generation !== this.generation) return;
+        if (error?.code === 'aborted') {
+          // Dropped on purpose (the person changed): it must not be offered for a retry as someone else.
+          bubble.remove();
+          this.afterInsert();
+          return;
+        }
         if (TEXT_REFUSALS.has(String(error?.code))) {
           // The API refused the text itself: hand it back for editing rather than keep a dead bubble.
           bubble.remove();
