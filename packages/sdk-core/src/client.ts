@@ -326,7 +326,10 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     try {
       unsubscribeNetwork = platform.onNetworkChange?.((online) => {
         if (!online) return setConnection('offline');
-        realtime?.wake();
+        // Back online: a fresh connection (from the cursor, so nothing is missed) rather than
+        // trust a stream that may have survived the drop, or died in it without a word: either
+        // way the status is known again at once instead of staying "offline".
+        realtime?.restart();
         queue.flush();
       });
       // Another tab logged out (its reset gave the device a new anonymous id and dropped the
