@@ -568,6 +568,8 @@ export class ThreadlineChatElement extends ElementBase {
     const minutes = Math.max(1, Math.round((Date.parse(answer.expiresAt) - Date.now()) / 60_000)) || 10;
     this.root.querySelector('.hv-exp')!.textContent = s.handoffExpires(minutes);
     // A phone call needs only the six digits; the other channels open a link from the QR code.
+    // Their view shows no six digits: a 6-digit code is claimable only with the last four digits of
+    // a phone on file (the API's guard against guessing), which no app or mini-program SDK sends.
     if (target === 'phone') return;
     const link = new URL(answer.url ?? location.href);
     if (!answer.url) link.searchParams.set('handoff', answer.code);

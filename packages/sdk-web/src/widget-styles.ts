@@ -68,6 +68,7 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=handoff-target][aria-pressed=true]{border-color:var(--a);background:var(--a);color:var(--at)}
 .hv-label{font-size:12px;color:var(--mu);margin:0}
 [data-part=handoff-view] p{margin:0}
+[data-part=handoff-view]:not([data-channel=phone]) :is([data-part=short-code],.hv-label){display:none}
 [data-part=counter]{font-size:11px;color:var(--mu);padding:0 14px;text-align:end}
 [data-part=counter][hidden],[data-part=composer-note][hidden]{display:none}
 [data-part=counter][data-over]{color:#c92a2a;font-weight:600}
