@@ -50,7 +50,8 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=handoff-view][hidden]{display:none}
 [data-part=short-code]{font:600 30px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px;margin:0}
 [data-part=qr]:empty{display:none}
-[data-part=qr] svg{width:min(168px,40vh);height:min(168px,40vh);display:block}
+[data-part=qr]{flex:1 1 0;min-height:96px;max-height:168px;display:flex;justify-content:center}
+[data-part=qr] svg{height:100%;width:auto;aspect-ratio:1/1;display:block}
 [data-part=handoff-view] p{color:var(--mu);font-size:13px}
 [data-part=handoff-view] button{border:1px solid var(--bd);background:var(--bg);border-radius:12px;padding:6px 14px}
 [data-part=handoff-prompt]{margin:10px 14px 0;padding:12px 14px;border:1px solid var(--bd);border-left:4px solid var(--a);border-radius:12px;background:var(--bg);box-shadow:0 4px 14px rgba(0,0,0,.08)}
@@ -78,6 +79,7 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 .failed button{border:0;background:transparent;color:var(--a);text-decoration:underline;font-size:11px;padding:0}
 [data-part=ticket] .tk-meta{display:block;color:var(--mu);font-size:12px}
 [data-part=panel][data-view=handoff] [data-part=log],[data-part=panel][data-view=handoff] [data-part=typing],[data-part=panel][data-view=handoff] .actions,[data-part=panel][data-view=handoff] form,[data-part=panel][data-view=handoff] [data-part=counter],[data-part=panel][data-view=handoff] [data-part=composer-note]{display:none}
+@media (max-height:540px){[data-part=panel]{position:fixed;top:8px;bottom:8px;right:8px;height:auto;max-height:none}:host([open]) [data-part=launcher]{display:none}[data-part=panel][data-view=handoff] [data-part=status]{display:none}.hv-choose{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}[data-part=handoff-view]{gap:6px}}
 @media (max-width:480px){[data-part=panel]{position:fixed;inset:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}:host([open]) [data-part=launcher]{display:none}}
 @media (prefers-reduced-motion:no-preference){[data-part=panel]{animation:tl-in .16s ease-out}@keyframes tl-in{from{opacity:0;transform:translateY(8px)}}}
 `;
