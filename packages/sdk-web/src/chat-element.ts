@@ -423,6 +423,9 @@ export class ThreadlineChatElement extends ElementBase {
       .send(text)
       .then((answer) => {
         if (generation !== this.generation) return;
+        // The stand-in goes whatever the API made of the text (card numbers come back masked),
+        // so a message never stays "sending…" beside its own acknowledged copy.
+        bubble.remove();
         this.place(answer.message, false);
         for (const reply of answer.replies) this.place(reply, false);
         this.setConversation(answer.conversation.status);
