@@ -121,11 +121,8 @@ export class ThreadlineChatElement extends ElementBase {
       const button = (event.target as HTMLElement).closest<HTMLElement>('[data-part=handoff-target]');
       if (button?.dataset.channel) this.openHandoff(button.dataset.channel as HandoffTarget);
     });
-    const form = this.root.querySelector('form')!;
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.submit();
-    });
+    this.root.querySelector('form')!.addEventListener('submit', (event) => event.preventDefault());
+    this.$('send').addEventListener('click', () => this.submit());
     const input = this.$<HTMLTextAreaElement>('input');
     input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
