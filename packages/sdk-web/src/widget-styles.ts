@@ -1,6 +1,12 @@
-/** The widget's shadow-root styles; every colour and size goes through a `--threadline-*` property. */
+/**
+ * The widget's shadow-root styles; every colour and size goes through a `--threadline-*` property.
+ * `:host` is all `!important`: in the cascade an important declaration of the shadow tree beats an
+ * important one of the page, so `threadline-chat{all:unset!important}` or `*{position:static!important}`
+ * on a host page cannot move, hide or restyle the launcher. `hidden` on the element still hides it.
+ */
 export const WIDGET_CSS = `
-:host{all:initial;position:fixed!important;z-index:var(--threadline-z-index,2147483000)!important;right:var(--threadline-offset-x,20px);bottom:var(--threadline-offset-y,20px)}
+:host{all:initial!important;display:block!important;position:fixed!important;z-index:var(--threadline-z-index,2147483000)!important;inset:auto var(--threadline-offset-x,20px) var(--threadline-offset-y,20px) auto!important;overflow:visible!important}
+:host([hidden]){display:none!important}
 .tl{all:initial;display:contents;direction:ltr;unicode-bidi:isolate;--a:var(--threadline-accent,#d6336c);--at:var(--threadline-accent-text,#fff);--bg:var(--threadline-bg,#fff);--fg:var(--threadline-text,#1f2328);--mu:var(--threadline-muted,#6e7781);--bd:var(--threadline-border,#e5e7eb);--bu:var(--threadline-bubble,#f3f4f6);--r:var(--threadline-radius,16px);font:14px/1.45 var(--threadline-font,system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif);color:var(--fg);text-align:start;-webkit-text-size-adjust:100%}
 *{box-sizing:border-box}
 button{font:inherit;cursor:pointer}
@@ -88,20 +94,55 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
  * Styles a shadow root. A constructed stylesheet is not governed by the page's
  * Content-Security-Policy `style-src` (an inline `<style>` is), so the widget also works on
  * merchant pages that forbid inline styles; browsers without constructed sheets get `<style>`.
+ * Returns a setter for a second sheet the element rewrites at run time (the page-zoom counterweight).
  */
-export function adoptStyles(root: ShadowRoot, css: string): void {
+export function adoptStyles(root: ShadowRoot, css: string): (extra: string) => void {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-    return;
+    const extra = new CSSStyleSheet();
+    root.adoptedStyleSheets = [sheet, extra];
+    return (text) => extra.replaceSync(text);
   } catch {
-    // Older browsers: fall through to a <style> element.
+    // Older browsers: fall through to <style> elements.
   }
   const style = document.createElement('style');
+  const extra = document.createElement('style');
   style.textContent = css;
-  root.prepend(style);
+  root.prepend(style, extra);
+  return (text) => {
+    extra.textContent = text;
+  };
 }
 
-export const CHAT_ICON =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z"/></svg>';
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element built node by node: no HTML string ever reaches the DOM (Trusted Types pages refuse those). */
+export function svgElement(
+  tag: string,
+  attributes: Record<string, string>,
+  ...children: Element[]
+): SVGElement {
+  const element = document.createElementNS(SVG_NS, tag) as SVGElement;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+/** The launcher's speech bubble. */
+export const chatIcon = () =>
+  svgElement(
+    'svg',
+    {
+      viewBox: '0 0 24 24',
+      fill: 'none',
+      stroke: 'currentColor',
+      'stroke-width': '2',
+      'stroke-linecap': 'round',
+      'stroke-linejoin': 'round',
+      'aria-hidden': 'true',
+    },
+    svgElement('path', {
+      d: 'M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z',
+    }),
+  );
