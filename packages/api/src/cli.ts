@@ -125,6 +125,11 @@ export function buildProgram(): Command {
     .option('--phone <phone>', 'phone claim')
     .option('--email <email>', 'email claim')
     .option('--unionid <unionid>', 'WeChat unionid claim')
+    .option(
+      '--handle <kind=handle>',
+      'a linked platform handle, e.g. douyin=dy_8f3a (repeat for several)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(
       async (options: {
         sub: string;
@@ -134,8 +139,16 @@ export function buildProgram(): Command {
         phone?: string;
         email?: string;
         unionid?: string;
+        handle?: string[];
       }) => {
         const secret = options.secret ?? readDemoIdentitySecret();
+        const handles: Record<string, string> = {};
+        for (const pair of options.handle ?? []) {
+          const at = pair.indexOf('=');
+          if (at <= 0 || at === pair.length - 1)
+            throw new UsageError(`--handle takes kind=handle, not "${pair}"`);
+          handles[pair.slice(0, at)] = pair.slice(at + 1);
+        }
         console.log(
           await signIdentityToken(
             {
@@ -145,6 +158,7 @@ export function buildProgram(): Command {
               ...(options.phone ? { phone: options.phone } : {}),
               ...(options.email ? { email: options.email } : {}),
               ...(options.unionid ? { unionid: options.unionid } : {}),
+              ...(options.handle?.length ? { handles } : {}),
             },
             secret,
             systemClock.now(),

@@ -37,6 +37,7 @@ export function personFromClaims(claims: IdentityClaims): VerifiedPerson {
       ...(claims.unionid ? [{ kind: 'wechat_unionid', value: claims.unionid, verified: true }] : []),
       ...(claims.phone ? [{ kind: 'phone', value: claims.phone, verified: true }] : []),
       ...(claims.email ? [{ kind: 'email', value: claims.email, verified: true }] : []),
+      ...Object.entries(claims.handles ?? {}).map(([kind, value]) => ({ kind, value, verified: true })),
     ],
   };
 }
