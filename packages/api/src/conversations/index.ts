@@ -1,4 +1,9 @@
-export { findOpenConversation, toConversationRef } from './conversations';
+export {
+  escalateConversation,
+  findOpenConversation,
+  openConversation,
+  toConversationRef,
+} from './conversations';
 export { buildHandoffSummary, refreshHandoffSummary } from './handoff-summary';
 export { postCustomerMessage, timelinePage, toWireMessage } from './messages';
 export {
