@@ -21,10 +21,10 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
   const database = createDatabase({ url: `file:${join(dir, 'test.db')}` });
   await migrateDatabase(database);
+  const keys = { masterKey: randomBytes(32), sessionSigningKey: randomBytes(32) };
   const app = createApp({
     database,
-    masterKey: randomBytes(32),
-    sessionSigningKey: randomBytes(32),
+    ...keys,
     logger: silentLogger,
     ...options,
   });
@@ -90,6 +90,9 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     app,
     deps: app.deps,
     database,
+    /** Another API over the same database and keys: what a restart (or a second process) sees. */
+    reopen: (more: Partial<AppOptions> = {}) =>
+      createApp({ database, ...keys, logger: silentLogger, ...options, ...more }),
     call,
     rows,
     createShop,

@@ -78,6 +78,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   const delivery = createReplyDelivery(deps);
   const escalations: { room: LiveRoomRow; comment: EscalatedComment }[] = [];
   let escalating: Promise<void> | null = null;
+  const roundsRunning = new Set<Promise<unknown>>();
   let closed = false;
 
   const tickMs = options.tickMs ?? 1000;
@@ -267,7 +268,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       const key = question.info.key;
       if (entry.roundsInFlight.has(key)) continue;
       entry.roundsInFlight.add(key);
-      void recordAnswerRound(deps, {
+      const round = recordAnswerRound(deps, {
         room: entry.room,
         question: question.info,
         waiting: entry.window.waiting(key, now),
@@ -286,7 +287,11 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         },
       })
         .catch((error) => deps.logger.error('room answer round failed', { error: String(error) }))
-        .finally(() => entry.roundsInFlight.delete(key));
+        .finally(() => {
+          entry.roundsInFlight.delete(key);
+          roundsRunning.delete(round);
+        });
+      roundsRunning.add(round);
     }
   }
 
@@ -356,16 +361,18 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     byPlatform.delete(entry.platformKey);
   }
 
-  function tick(): void {
+  function tick(): Promise<unknown> {
     const now = Date.now();
+    const judged: Promise<void>[] = [];
     for (const entry of [...rooms.values()]) {
       if (entry.listeners.size === 0 && now - entry.lastActive > IDLE_MS) {
         drop(entry);
         continue;
       }
       // Windows slide and answer intervals pass without new comments.
-      void entry.ready.then(() => judge(entry));
+      judged.push(entry.ready.then(() => judge(entry)));
     }
+    return Promise.allSettled(judged);
   }
 
   function evictIfFull(): void {
@@ -456,9 +463,19 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       };
     },
 
-    /** Waits for the escalations queued so far to be handed to agents (tests, shutdown). */
+    /**
+     * Re-judges every loaded room now, as the timer does: windows slide and answer intervals
+     * pass without new comments. (Tests with a manual clock call it after moving the clock.)
+     */
+    async refreshRooms(): Promise<void> {
+      await tick();
+    },
+
+    /** Waits for the escalations and answer rounds under way to be written (tests, shutdown). */
     async settled(): Promise<void> {
-      for (let i = 0; i < 10 && (escalating || escalations.length > 0); i++) await escalating;
+      for (let i = 0; i < 10 && (escalating || escalations.length > 0 || roundsRunning.size > 0); i++) {
+        await Promise.all([escalating, ...roundsRunning]);
+      }
     },
 
     /** Re-reads the room row by id (after a change made through another path). */

@@ -132,7 +132,7 @@ export const liveSettingsBody = z
     example: {
       replyUrl: 'https://connector.shop.example/threadline/room-replies',
       answers: { mentionsPerMessage: 20, intervalSec: 15 },
-      hot: { minAskers: 5, minShare: 0.1 },
+      hot: { minAskers: 5, minShare: 0.2 },
     },
   });
 export type LiveSettingsBody = z.infer<typeof liveSettingsBody>;
