@@ -7,7 +7,7 @@ import {
   liveReplyPayload,
   liveRoomFigures,
 } from '@threadline/sdk-core/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi } from './harness';
