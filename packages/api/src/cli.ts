@@ -8,6 +8,7 @@ import { createDatabase, migrateDatabase } from './db/database';
 import { demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
+import { playRoom, simulateRoom } from './livestream';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { loadServerKeys } from './platform/server-keys';
@@ -167,6 +168,70 @@ export function buildProgram(): Command {
       },
     );
 
+  const liveCommand = program.command('live').description('livestream rooms');
+  liveCommand
+    .command('simulate')
+    .description(
+      'play a simulated livestream room (filler, everyday questions, a coupon rush at minute 3, a sizing rush at minute 6) against a running API, as a connector would; prints the host card link',
+    )
+    .option('--api <url>', 'the API (default: the demo’s)')
+    .option('--key <secretKey>', "the app's secret key (default: the demo app's)")
+    .option('--room <roomId>', 'the platform room id', 'demo-room')
+    .option('--speed <factor>', 'times faster than real time', '10')
+    .option('--comments <n>', 'comments in the 10-minute room', '20000')
+    .option('--viewers <n>', 'viewers in the room', '3000')
+    .action(
+      async (options: {
+        api?: string;
+        key?: string;
+        room: string;
+        speed: string;
+        comments: string;
+        viewers: string;
+      }) => {
+        const demo = options.api && options.key ? null : readDemoInfo();
+        const apiUrl = options.api ?? demo!.apiUrl;
+        const secretKey = options.key ?? demo!.secretKey;
+        const speed = Number(options.speed);
+        const comments = Number(options.comments);
+        const viewers = Number(options.viewers);
+        if (!(speed > 0) || !(comments > 0) || !(viewers > 0) || viewers > comments) {
+          throw new UsageError(
+            '--speed, --comments and --viewers take positive numbers, viewers at most comments',
+          );
+        }
+        const room = simulateRoom({ roomId: options.room, comments, viewers });
+        const key = await fetch(
+          `${apiUrl}/v1/channels/douyin_live/rooms/${encodeURIComponent(options.room)}/host-keys`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+            body: '{}',
+          },
+        );
+        if (key.status !== 201) throw new Error(`host key: HTTP ${key.status} ${await key.text()}`);
+        console.log(`Host card: ${((await key.json()) as { cardUrl: string }).cardUrl}`);
+        let last = -1;
+        const { posted } = await playRoom({
+          apiUrl,
+          secretKey,
+          room,
+          speed,
+          title: '澜悦直播间（模拟）',
+          onProgress: ({ roomSec, posted, status }) => {
+            if (status !== 200) console.error(`batch at ${roomSec} s: HTTP ${status}`);
+            if (Math.floor(roomSec / 30) !== last) {
+              last = Math.floor(roomSec / 30);
+              console.log(
+                `${String(Math.floor(roomSec / 60)).padStart(2, '0')}:${String(roomSec % 60).padStart(2, '0')}  ${posted} comments`,
+              );
+            }
+          },
+        });
+        console.log(`Done: ${posted} comments.`);
+      },
+    );
+
   const kbCommand = program.command('kb').description('knowledge base');
   kbCommand
     .command('import')
@@ -213,6 +278,15 @@ async function openAdminApp(dbFlag?: string) {
     logger: silentLogger,
   });
   return { app, database };
+}
+
+/** The demo's URLs and keys, as `npm start` wrote them. */
+function readDemoInfo(): { apiUrl: string; secretKey: string; identitySecret: string } {
+  try {
+    return JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8'));
+  } catch {
+    throw new UsageError('pass --api and --key, or run `npm start` first to create the demo app');
+  }
 }
 
 function readDemoIdentitySecret(): string {

@@ -27,6 +27,8 @@ export {
 } from './knowledge/knowledge';
 export {
   connectorBatches,
+  type PlayRoomOptions,
+  playRoom,
   type SimulatedRoom,
   type SimulatedRoomOptions,
   simulateRoom,

@@ -83,17 +83,18 @@ h1{font-size:17px;margin:0;font-weight:600;overflow:hidden;text-overflow:ellipsi
 .shelf{margin-top:8px;font-size:13px;color:#c9c9cf}
 .pinned{margin:12px 16px 0;background:#fff7e6;border:1px solid #f5d08a;border-radius:12px;padding:10px 12px;display:grid;grid-template-columns:1fr auto;gap:4px 10px;align-items:start}
 .pin-label{font-size:12px;color:#8a5a00;font-weight:600;grid-column:1}
-.pinned p{margin:0;grid-column:1}
+.pinned p{margin:0;grid-column:1;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 .pinned button{grid-column:2;grid-row:1/span 2;align-self:center}
 main{padding:12px 16px 32px;display:grid;gap:12px;grid-template-columns:1fr}
 @media (min-width:900px){main{grid-template-columns:repeat(2,minmax(0,1fr));max-width:1240px;margin:0 auto}.top{padding:14px 24px}.pinned{max-width:1208px;margin:12px auto 0}}
 .q{background:var(--card);border:1px solid var(--line);border-radius:14px;padding:12px 14px;display:flex;flex-direction:column;gap:8px}
 .q.hot{border-color:#f3b3a8;box-shadow:0 0 0 2px #fde3dd inset}
-.q-head{display:flex;gap:8px;align-items:flex-start}
-.q-head h2{font-size:16px;margin:0;flex:1;line-height:1.35}
+.q-head{display:flex;gap:8px;align-items:center}
+.q-head h2{font-size:16px;margin:0;flex:1;line-height:1.35;min-width:0}
+.badges{display:flex;gap:6px;flex:none;align-items:center}
 .badge{font-size:12px;border-radius:999px;padding:1px 8px;white-space:nowrap;background:#eef1f5;color:var(--muted)}
 .badge.hot{background:var(--hot);color:#fff}
-.badge.pinned{background:#fff1cc;color:#8a5a00}
+.badge.pin{background:#fff1cc;color:#8a5a00}
 .counts{display:flex;gap:6px;font-size:13px;color:var(--muted);flex-wrap:wrap}
 .counts b{color:var(--ink);font-variant-numeric:tabular-nums}
 .counts .now b{color:var(--hot);font-size:15px}
@@ -167,14 +168,16 @@ const SCRIPT = `
       card.setAttribute('data-hot', String(q.hot));
       var head = el('div', 'q-head');
       head.appendChild(el('h2', null, q.label));
-      if (q.pinned) head.appendChild(el('span', 'badge pinned', '已置顶'));
-      head.appendChild(el('span', q.hot ? 'badge hot' : 'badge', q.hot ? '🔥 热门' : '提问中'));
+      var badges = el('div', 'badges');
+      if (q.pinned) badges.appendChild(el('span', 'badge pin', '已置顶'));
+      badges.appendChild(el('span', q.hot ? 'badge hot' : 'badge', q.hot ? '🔥 热门' : '提问中'));
+      head.appendChild(badges);
       card.appendChild(head);
       var counts = el('div', 'counts');
       var now = el('span', 'now'); now.appendChild(el('b', null, String(q.askers.m1))); now.appendChild(document.createTextNode(' 人 / 1 分钟'));
       counts.appendChild(now);
       [['5 分钟', q.askers.m5], ['15 分钟', q.askers.m15]].forEach(function(c){ var s = el('span'); s.appendChild(el('b', null, String(c[1]))); s.appendChild(document.createTextNode(' 人 / ' + c[0])); counts.appendChild(s); });
-      if (q.product && q.product.name) counts.appendChild(el('span', null, '· ' + q.product.name));
+      if (q.product && q.product.name && q.label.indexOf(q.product.name) < 0) counts.appendChild(el('span', null, '· ' + q.product.name));
       card.appendChild(counts);
       if (q.examples.length) { var ul = el('ul', 'examples'); q.examples.forEach(function(x){ ul.appendChild(el('li', null, '“' + x + '”')); }); card.appendChild(ul); }
       var answer = el('div', q.suggestedAnswer ? 'answer' : 'answer none');

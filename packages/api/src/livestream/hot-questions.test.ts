@@ -12,7 +12,7 @@ const info = (key: string, answer: string | null = `answer to ${key}`): LiveQues
   answer,
 });
 
-const HOT = { minAskers: 5, minShare: 0.2, maxListed: 50 };
+const HOT = { minAskers: 5, minShare: 0.2, maxHot: 3, maxListed: 50 };
 const T0 = Date.UTC(2026, 4, 1, 12);
 
 /** A small seeded PRNG so the random cases are the same on every run. */
@@ -128,6 +128,32 @@ describe('RoomWindow', () => {
     // The hot question leads the list; the everyday ones are listed, not hot.
     expect(view.questions.map((q) => [q.info.key, q.hot])[0]).toEqual(['coupon', true]);
     expect(view.questions.filter((q) => q.hot)).toHaveLength(1);
+  });
+
+  it('keeps at most maxHot questions hot: the ones most asked in the last 10 seconds', () => {
+    const window = new RoomWindow();
+    let seq = 0;
+    // Five questions each asked by a fifth of the room, the later ones a little more.
+    for (let k = 0; k < 5; k++) {
+      window.know(info(`q${k}`));
+      for (let i = 0; i < 6 + k; i++) {
+        window.apply([
+          {
+            seq: ++seq,
+            viewerId: `v${k}-${i}`,
+            customerId: 'c',
+            nickname: null,
+            text: 'q',
+            at: T0 + i * 100,
+            kind: 'question',
+            questionKey: `q${k}`,
+            messageId: null,
+          },
+        ]);
+      }
+    }
+    const view = window.view(T0 + 2_000, { ...HOT, minShare: 0.1 });
+    expect(view.questions.filter((q) => q.hot).map((q) => q.info.key)).toEqual(['q4', 'q3', 'q2']);
   });
 
   it('waits each asker once: answered viewers do not wait again within the window, new askers do', () => {

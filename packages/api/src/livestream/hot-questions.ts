@@ -6,6 +6,8 @@ export const WINDOW_SEC = 900;
 const WINDOWS = { m1: 60, m5: 300, m15: 900 } as const;
 /** A question rises when it qualifies over the last 10 seconds or the last minute. */
 const RISE_SEC = 10;
+/** Once hot, a question stays hot while it keeps this share of the bars (so it does not flicker). */
+const STAY_HOT = 0.8;
 const EXAMPLES = 3;
 
 /** A comment as the windows take it in: after its batch committed, or from the log on a rebuild. */
@@ -180,8 +182,8 @@ const toCounts = (sums: readonly number[]): LiveWindowCounts => ({
  *
  * A question is hot when, over the last 10 seconds or the last minute, at least `minAskers`
  * distinct viewers asked it and they are at least `minShare` of the viewers who asked anything in
- * that span. Once hot it stays hot while the last minute keeps half of both bars, so a question
- * does not flicker at the edge.
+ * that span — and it is among the `maxHot` of those most asked in the last 10 seconds. Once hot,
+ * it stays hot while it keeps 80% of both bars, so a question does not flicker at the edge.
  */
 export class RoomWindow {
   readonly questions = new Map<string, QuestionState>();
@@ -312,18 +314,35 @@ export class RoomWindow {
     const qualifies = (askers: number, room: number, scale: number) =>
       askers >= Math.max(1, settings.minAskers * scale) && askers >= settings.minShare * scale * room;
 
+    // Which questions qualify, and of those the most asked in the last 10 seconds are hot.
+    const judged: { question: QuestionState; sums: readonly number[]; rise: number }[] = [];
+    for (const question of this.questions.values()) {
+      const [rise, m1] = question.askers.sums(nowSec);
+      const qualified =
+        question.hotSince !== null
+          ? qualifies(m1!, roomMinute!, STAY_HOT) || qualifies(rise!, roomRise!, STAY_HOT)
+          : qualifies(rise!, roomRise!, 1) || qualifies(m1!, roomMinute!, 1);
+      if (qualified) judged.push({ question, sums: question.askers.sums(nowSec), rise: rise! });
+      else {
+        question.hotSince = null;
+      }
+    }
+    judged.sort(
+      (a, b) =>
+        b.rise - a.rise || b.sums[1]! - a.sums[1]! || a.question.info.key.localeCompare(b.question.info.key),
+    );
+    judged.forEach(({ question }, rank) => {
+      if (rank < settings.maxHot) {
+        question.hotSince ??= now;
+        question.lastHotAt = now;
+      } else question.hotSince = null;
+    });
+
     const views: HotQuestionView[] = [];
     for (const question of this.questions.values()) {
       const counts = toCounts(question.comments.sums(nowSec));
-      const [rise, m1, m5, m15] = question.askers.sums(nowSec);
-      const wasHot = question.hotSince !== null;
-      const hot = wasHot
-        ? qualifies(m1!, roomMinute!, 0.5) || qualifies(rise!, roomRise!, 1)
-        : qualifies(rise!, roomRise!, 1) || qualifies(m1!, roomMinute!, 1);
-      if (hot && !wasHot) question.hotSince = now;
-      if (!hot) question.hotSince = null;
-      if (hot) question.lastHotAt = now;
       if (counts.m15 === 0) continue;
+      const [, m1, m5, m15] = question.askers.sums(nowSec);
       let answeredAskers = 0;
       for (const at of question.answered.values()) if (now - at < WINDOW_SEC * 1000) answeredAskers++;
       views.push({
@@ -331,7 +350,7 @@ export class RoomWindow {
         counts,
         askers: { m1: m1!, m5: m5!, m15: m15! },
         examples: [...question.examples],
-        hot,
+        hot: question.hotSince !== null,
         hotSince: question.hotSince,
         answeredAskers,
         // Exact but for asks that left the window since the last prune (at most 30 s ago).

@@ -4,6 +4,7 @@ export { hostCardRouter } from './host-card';
 export { createLiveRuntime, type LiveRuntime, type LiveRuntimeOptions, type RoomEvent } from './live-runtime';
 export { signReply } from './reply-delivery';
 export { createHostKey, findHostKey } from './room-keys';
+export { type PlayRoomOptions, playRoom } from './room-player';
 export { findRoom, type LiveRoomRow } from './rooms';
 export { livestreamRouter } from './routes';
 

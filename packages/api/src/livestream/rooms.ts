@@ -18,7 +18,7 @@ import { liveRooms, liveSettings } from './schema';
 
 export type LiveRoomRow = typeof liveRooms.$inferSelect;
 
-export const DEFAULT_HOT: LiveHotSettings = { minAskers: 5, minShare: 0.2, maxListed: 10 };
+export const DEFAULT_HOT: LiveHotSettings = { minAskers: 5, minShare: 0.2, maxHot: 3, maxListed: 10 };
 export const DEFAULT_ANSWERS: LiveAnswerSettings = { enabled: true, mentionsPerMessage: 20, intervalSec: 15 };
 
 /**

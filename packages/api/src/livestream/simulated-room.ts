@@ -224,12 +224,13 @@ function truthAt(
   const weights: [SimulatedTruth, number][] = [
     ['filler', 0.48],
     ['chat', 0.2],
-    ['shipping_time', 0.035],
+    // Six everyday questions asked about as often as each other: none stands out.
+    ['shipping_time', 0.03],
     ['shipping_fee', 0.03],
     ['invoice', 0.03],
     ['points', 0.03],
     ['logistics', 0.03],
-    [dress ? 'care' : 'shelf_life', 0.035],
+    [dress ? 'care' : 'shelf_life', 0.03],
     ['escalation', 0.001],
     ['unmatched', 0.03],
     ['coupon', couponSurge ? 0.45 : at >= when.couponAt ? 0.01 : 0.002],

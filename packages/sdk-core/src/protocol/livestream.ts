@@ -103,6 +103,8 @@ export const liveHotSettings = z.object({
   minAskers: z.number().int().min(1).max(100_000),
   /** Share of the last minute's asking viewers a question needs to be hot (0…1). */
   minShare: z.number().min(0).max(1),
+  /** Hot questions at most at once: the qualifying ones most asked in the last 10 seconds. */
+  maxHot: z.number().int().min(1).max(20),
   /** Questions listed in a snapshot, hot or not. */
   maxListed: z.number().int().min(1).max(50),
 });
