@@ -318,6 +318,7 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   API docs   ${info.docsUrl}
   Shop       ${info.shopUrl}
   Console    ${info.consoleUrl}  (not built yet: it arrives with the agent inbox)
+  Livestream npx threadline live simulate   (plays a room against this API; prints the host card link)
 
   publishableKey  ${info.publishableKey}
   secretKey       ${info.secretKey}

@@ -167,6 +167,22 @@ describe('POST /v1/channels/:channel/comments', () => {
     ]);
   });
 
+  it('works for an app without knowledge: filler is still filler, questions are kept by their words', async () => {
+    const bare = await api.createShop({ name: 'No knowledge yet' });
+    const res = await post(
+      [comment('dy_1', '666'), comment('dy_2', '优惠券怎么领啊')],
+      'room-1',
+      'douyin_live',
+      bare.secretKey,
+    );
+    expect(res.status).toBe(200);
+    const hot = liveHotQuestions.parse(
+      (await api.call('GET', room('/hot-questions'), { token: bare.secretKey })).body,
+    );
+    expect(hot.totals.filler.m1).toBe(1);
+    expect(hot.questions.map((q) => [q.key.startsWith('?'), q.suggestedAnswer])).toEqual([[true, null]]);
+  });
+
   it('takes ISO and millisecond times, and pulls a connector clock running ahead back to now', async () => {
     await post([
       comment('dy_1', '几号发货', { at: '2026-05-01T19:59:30+08:00' }),
