@@ -4,8 +4,15 @@ export {
   openConversation,
   toConversationRef,
 } from './conversations';
-export { buildHandoffSummary, refreshHandoffSummary } from './handoff-summary';
-export { postCustomerMessage, timelinePage, toWireMessage } from './messages';
+export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';
+export {
+  insertMessages,
+  openMessageRows,
+  postCustomerMessage,
+  timelinePage,
+  toWireMessage,
+  toWireMessages,
+} from './messages';
 export {
   type BotReply,
   type ReplyInput,

@@ -2,8 +2,12 @@ import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
 import { events } from '../db/schema';
+import { customerSealer, openAllForCustomers } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
+import { customerView } from './customer-view';
 import type { BusEvent } from './event-bus';
+
+type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config'>;
 
 export interface NewEvent {
   appId: string;
@@ -15,20 +19,17 @@ export interface NewEvent {
 /**
  * Appends an event to the log inside the caller's transaction and publishes it once that
  * transaction commits — never before, so no stream sees an event that could still roll back.
+ * The log is what the customer's sessions read: its data is cut down to what customers may see
+ * (`customerView`) and sealed with the customer's data key.
  */
 export async function appendEvent(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Deps,
   db: Db,
   onCommit: (callback: () => void) => void,
   event: NewEvent,
 ): Promise<BusEvent> {
-  const [row] = await db
-    .insert(events)
-    .values({ ...event, createdAt: deps.clock.now() })
-    .returning({ id: events.id });
-  const stored: BusEvent = { id: row!.id, ...event };
-  onCommit(() => deps.bus.publish(stored));
-  return stored;
+  const [stored] = await appendEvents(deps, db, onCommit, [event]);
+  return stored!;
 }
 
 /**
@@ -36,18 +37,26 @@ export async function appendEvent(
  * publishes them in that order once the caller's transaction commits.
  */
 export async function appendEvents(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Deps,
   db: Db,
   onCommit: (callback: () => void) => void,
-  list: NewEvent[],
+  given: NewEvent[],
 ): Promise<BusEvent[]> {
+  if (given.length === 0) return [];
+  const list = given.map((event) => ({ ...event, data: customerView(event.type, event.data) }));
   const now = deps.clock.now();
   const values: Record<string, unknown> = {};
+  // Events of one append belong to one customer (a send, a ticket); seal each with its customer's key.
+  const sealers = new Map<string, (plain: string) => string>();
+  for (const event of list)
+    if (!sealers.has(event.customerId))
+      sealers.set(event.customerId, await customerSealer(deps, db, onCommit, event));
   list.forEach((event, i) => {
     values[`${i}appId`] = event.appId;
     values[`${i}customerId`] = event.customerId;
     values[`${i}type`] = event.type;
-    values[`${i}data`] = JSON.stringify(event.data);
+    // Stored as a JSON string holding the ciphertext of the JSON payload.
+    values[`${i}data`] = JSON.stringify(sealers.get(event.customerId)!(JSON.stringify(event.data)));
     values[`${i}createdAt`] = now;
   });
   const build = (d: Db, count: number) =>
@@ -76,24 +85,28 @@ export async function appendEvents(
 
 /** The customer's events after a cursor, oldest first. */
 export async function readEventsAfter(
-  db: Db,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   customerId: string,
   after: number,
   limit = 500,
 ): Promise<BusEvent[]> {
-  const rows = await db
+  const rows = await deps.database.db
     .select()
     .from(events)
     .where(and(eq(events.customerId, customerId), gt(events.id, after)))
     .orderBy(asc(events.id))
     .limit(limit);
-  return rows.map((r) => ({
-    id: r.id,
-    appId: r.appId,
-    customerId: r.customerId,
-    type: r.type,
-    data: r.data,
-  }));
+  const opened = await openAllForCustomers(
+    deps,
+    rows.map((r) => (typeof r.data === 'string' ? r.data : null)),
+  );
+  return rows.flatMap((r, i) => {
+    // Rows written before encryption hold the payload itself; an erased customer's opens as null.
+    if (typeof r.data !== 'string') return [{ ...r, data: r.data }];
+    const text = opened[i];
+    if (text === null || text === undefined) return [];
+    return [{ id: r.id, appId: r.appId, customerId: r.customerId, type: r.type, data: JSON.parse(text) }];
+  });
 }
 
 /** The newest cursor of a customer, so a client that starts without one tails from now. */

@@ -9,8 +9,9 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
-import { requireAuth } from '../http/auth';
+import { clientAddress, requireAuth } from '../http/auth';
 import { defineRoute } from '../http/define-route';
+import type { LimitedApp } from '../http/rate-limits';
 import { ApiError } from '../platform/errors';
 import { createCustomerFeed } from './customer-feed';
 
@@ -20,11 +21,32 @@ const toWire = (e: { id: number; type: string; data: unknown }): RealtimeEvent =
   data: e.data,
 });
 
+/**
+ * A write that has not drained within this is a client that stopped reading: the stream is dropped
+ * (it resumes from its cursor when it reads again) rather than held in memory.
+ */
+export const STREAM_WRITE_TIMEOUT_MS = 20_000;
+
 function parseAfter(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d{1,15}$/.test(value))
     throw new ApiError('validation_failed', 'The cursor must be an event id you received.');
   return Number(value);
+}
+
+/** One stream (or waiting long-poll) counts against the session's and the address's concurrent limits. */
+function holdStreamSlots(deps: RouterDeps, app: LimitedApp, sessionId: string, address: string): () => void {
+  const releaseSession = deps.limits.acquire(app, 'streamsPerSession', sessionId);
+  try {
+    const releaseAddress = deps.limits.acquire(app, 'streamsPerIp', address);
+    return () => {
+      releaseSession();
+      releaseAddress();
+    };
+  } catch (error) {
+    releaseSession();
+    throw error;
+  }
 }
 
 /** Realtime for a session: SSE for browsers and apps, long-poll for hosts without streaming (mini-programs). */
@@ -51,26 +73,65 @@ export function realtimeRouter(deps: RouterDeps) {
       const auth = c.get('auth');
       if (auth.kind !== 'session') throw new Error('unreachable');
       const after = parseAfter(c.req.header('last-event-id') || c.req.valid('query').after);
-      const feed = await createCustomerFeed(deps, { customerId: auth.session.customerId, after });
+      const release = holdStreamSlots(
+        deps,
+        auth.app,
+        auth.session.id,
+        clientAddress(c, deps.trustedProxyHops),
+      );
+      let feed: Awaited<ReturnType<typeof createCustomerFeed>>;
+      try {
+        feed = await createCustomerFeed(deps, {
+          customerId: auth.session.customerId,
+          sessionId: auth.session.id,
+          after,
+        });
+      } catch (error) {
+        release();
+        throw error;
+      }
       return streamSSE(c, async (stream) => {
-        stream.onAbort(() => feed.close());
-        await stream.write(': connected\n\n');
-        while (!stream.aborted && !stream.closed) {
-          const batch = await feed.next(deps.heartbeatMs);
-          if (stream.aborted) break;
-          if (batch.length === 0) {
-            await stream.write(': ping\n\n');
-            continue;
+        const end = () => {
+          feed.close();
+          release();
+        };
+        // A reader we give up on is cut off at the socket: ending the response politely would leave
+        // its unread bytes queued behind a client that never reads them.
+        const drop = async () => {
+          end();
+          await stream.abort();
+          (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+        };
+        stream.onAbort(end);
+        // A reader that stopped reading blocks the write: drop it rather than buffer for it.
+        const write = async (text: string) => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const stalled = new Promise<'stalled'>((resolve) => {
+            timer = setTimeout(() => resolve('stalled'), deps.streamWriteTimeoutMs);
+          });
+          const outcome = await Promise.race([stream.write(text).then(() => 'written' as const), stalled]);
+          clearTimeout(timer);
+          if (outcome === 'stalled') await drop();
+          return outcome === 'written';
+        };
+        try {
+          if (!(await write(': connected\n\n'))) return;
+          while (!stream.aborted && !stream.closed) {
+            const batch = await feed.next(deps.heartbeatMs);
+            if (feed.ended() === 'overflow') return await drop();
+            if (stream.aborted || feed.ended()) break;
+            if (batch.length === 0) {
+              if (!(await write(': ping\n\n'))) return;
+              continue;
+            }
+            let frames = '';
+            for (const event of batch)
+              frames += `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`;
+            if (!(await write(frames))) return;
           }
-          for (const event of batch) {
-            await stream.writeSSE({
-              id: String(event.id),
-              event: event.type,
-              data: JSON.stringify(event.data),
-            });
-          }
+        } finally {
+          end();
         }
-        feed.close();
       });
     },
   );
@@ -92,18 +153,31 @@ export function realtimeRouter(deps: RouterDeps) {
       const auth = c.get('auth');
       if (auth.kind !== 'session') throw new Error('unreachable');
       const query = c.req.valid('query');
-      const feed = await createCustomerFeed(deps, {
-        customerId: auth.session.customerId,
-        after: parseAfter(query.after),
-      });
-      const abort = () => feed.close();
-      c.req.raw.signal?.addEventListener('abort', abort);
+      const release = holdStreamSlots(
+        deps,
+        auth.app,
+        auth.session.id,
+        clientAddress(c, deps.trustedProxyHops),
+      );
       try {
-        const events = await feed.next(query.wait * 1000);
-        return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
+        const feed = await createCustomerFeed(deps, {
+          customerId: auth.session.customerId,
+          sessionId: auth.session.id,
+          after: parseAfter(query.after),
+        });
+        const abort = () => feed.close();
+        c.req.raw.signal?.addEventListener('abort', abort);
+        try {
+          // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
+          // the next poll is refused if revoked, or reads as the session's new customer.
+          const events = await feed.next(query.wait * 1000);
+          return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
+        } finally {
+          c.req.raw.signal?.removeEventListener('abort', abort);
+          feed.close();
+        }
       } finally {
-        c.req.raw.signal?.removeEventListener('abort', abort);
-        feed.close();
+        release();
       }
     },
   );
