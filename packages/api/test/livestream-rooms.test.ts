@@ -8,6 +8,7 @@ import {
   liveRoomFigures,
 } from '@threadline/sdk-core/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { destroyCustomerKeys, openAllForCustomers } from '../src/identity';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi } from './harness';
@@ -183,6 +184,30 @@ describe('POST /v1/channels/:channel/comments', () => {
     expect(hot.questions.map((q) => [q.key.startsWith('?'), q.suggestedAnswer])).toEqual([[true, null]]);
   });
 
+  it('seals the viewer’s words with their data key (an erase leaves them unreadable) and masks card numbers', async () => {
+    await post([
+      comment('dy_1', '卡号4111 1111 1111 1111付不了款怎么办'),
+      comment('dy_1', '直播间的券怎么领'),
+    ]);
+    await api.app.livestream.settled();
+    const rows = await api.rows<{ text: string; customer_id: string }>(
+      'select text, customer_id from live_comments order by seq',
+    );
+    expect(rows.every((r) => r.text.startsWith('k1.'))).toBe(true);
+    const opened = await api.opened(rows);
+    expect(opened[0]!.text).toBe('卡号**** **** **** 1111付不了款怎么办');
+    await api.database.write((db, onCommit) =>
+      destroyCustomerKeys(api.deps, db, onCommit, { appId: shop.appId, customerId: rows[0]!.customer_id }),
+    );
+    const erased = await openAllForCustomers(
+      api.deps,
+      (
+        await api.rows<{ text: string }>('select text from live_comments union all select text from messages')
+      ).map((r) => r.text),
+    );
+    expect(erased.every((text) => text === null)).toBe(true);
+  });
+
   it('takes ISO and millisecond times, and pulls a connector clock running ahead back to now', async () => {
     await post([
       comment('dy_1', '几号发货', { at: '2026-05-01T19:59:30+08:00' }),
@@ -200,9 +225,12 @@ describe('POST /v1/channels/:channel/comments', () => {
       comment('dy_1', '直播间的券怎么领？？'),
       comment('dy_2', '来了来了'),
     ]);
-    const messages = await api.rows<{ text: string; channel: string; author_type: string }>(
+    // Stored sealed with the viewer's data key; read as the API reads them.
+    const stored = await api.rows<{ text: string; channel: string; author_type: string }>(
       'select text, channel, author_type from messages order by seq',
     );
+    expect(stored[0]!.text.startsWith('k1.')).toBe(true);
+    const messages = await api.opened(stored);
     expect(messages).toEqual([{ text: '直播间的券怎么领', channel: 'douyin_live', author_type: 'customer' }]);
     const hot = liveHotQuestions.parse(
       (await api.call('GET', room('/hot-questions'), { token: shop.secretKey })).body,

@@ -1,4 +1,5 @@
 import {
+  isStorableText,
   LIVE_BATCH_MAX_ITEMS,
   type LiveCommentBatch,
   type LiveCommentBatchAnswer,
@@ -9,6 +10,8 @@ import { between } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { bulkInsert } from '../db/bulk-insert';
 import { conversations, messages } from '../db/schema';
+import { customerSealers } from '../identity';
+import { maskCardNumbers } from '../platform/card-numbers';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
 import type { CommentReading, LiveQuestionInfo } from './comment-reader';
@@ -104,7 +107,8 @@ export async function ingestCommentBatch(
       id: item.id,
       viewerId: item.viewerId,
       nickname: item.nickname || null,
-      text: item.text,
+      // Card numbers never reach storage, the engine or a room answer.
+      text: maskCardNumbers(item.text),
       at: Math.min(at, now),
     });
   });
@@ -148,11 +152,15 @@ export async function ingestCommentBatch(
     if (!storedKeys.has(question.key)) newQuestions.set(question.key, question);
   }
 
-  const written = await deps.database.write(async (db) => {
+  const written = await deps.database.write(async (db, onCommit) => {
     const nicknames = new Map<string, string | null>();
     for (const item of items)
       if (!nicknames.has(item.viewerId) || item.nickname) nicknames.set(item.viewerId, item.nickname);
     const customerOf = await resolveViewers(deps, db, app.id, kind, nicknames);
+    // The viewer's words are sealed with their data key (an erase makes them unreadable); a
+    // question's message reuses its comment's ciphertext.
+    const sealFor = await customerSealers(deps, db, onCommit, app.id, customerOf.values());
+    const sealed = items.map((item) => sealFor(customerOf.get(item.viewerId)!)(item.text));
 
     const chunks = await bulkInsert(
       db,
@@ -174,13 +182,13 @@ export async function ingestCommentBatch(
         ],
         skipConflicts: true,
       },
-      items.map((item) => [
+      items.map((item, i) => [
         room.id,
         item.id,
         item.viewerId,
         customerOf.get(item.viewerId)!,
         item.nickname,
-        item.text,
+        sealed[i],
         item.at,
         item.reading.kind,
         item.reading.question?.key ?? null,
@@ -205,6 +213,7 @@ export async function ingestCommentBatch(
       }
     }
     const fresh = items.filter((item) => seqOf.has(item.id));
+    const sealedOf = new Map(items.map((item, i) => [item.id, sealed[i]!]));
 
     if (newQuestions.size > 0) {
       await bulkInsert(
@@ -307,7 +316,7 @@ export async function ingestCommentBatch(
           channel,
           'customer',
           item.nickname,
-          item.text,
+          sealedOf.get(item.id),
           item.reading.intent,
           JSON.stringify({ live: { channel, roomId: room.platformRoomId, commentId: item.id } }),
           item.at,
@@ -385,8 +394,7 @@ function readItemFast(
   if (typeof viewerId !== 'string' || typeof text !== 'string') return null;
   if (nickname !== undefined && (typeof nickname !== 'string' || nickname.length > 64)) return null;
   const viewer = viewerId.trim();
-  const said = text.trim();
-  if (viewer.length === 0 || viewer.length > 256 || said.length === 0 || said.length > 500) return null;
+  if (viewer.length === 0 || viewer.length > 256 || text.length > 500 || !isStorableText(text)) return null;
   let ms: number;
   if (typeof at === 'number') {
     if (!Number.isSafeInteger(at) || at < 0 || at > 8_640_000_000_000_000) return null;
@@ -396,7 +404,7 @@ function readItemFast(
     if (parsed === null) return null;
     ms = parsed;
   }
-  return { id, viewerId: viewer, nickname: nickname as string | undefined, text: said, at: ms };
+  return { id, viewerId: viewer, nickname: nickname as string | undefined, text, at: ms };
 }
 
 function idOf(raw: unknown): string | null {

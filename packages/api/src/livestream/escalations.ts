@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { escalateConversation, openConversation, toWireMessage } from '../conversations';
-import { conversations, kbProducts, messages } from '../db/schema';
-import { resolveCustomer } from '../identity';
+import { escalateConversation, insertMessages, openConversation, toWireMessage } from '../conversations';
+import { conversations, kbProducts } from '../db/schema';
+import { openAllForCustomers, resolveCustomer } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
@@ -79,9 +79,8 @@ export async function escalateComment(
         },
       })
       .where(eq(conversations.id, conversation.id));
-    const [message] = await db
-      .insert(messages)
-      .values({
+    const [message] = await insertMessages(deps, db, onCommit, [
+      {
         id: createSortableId('msg', comment.at),
         appId: room.appId,
         customerId: customer.id,
@@ -90,11 +89,13 @@ export async function escalateComment(
         authorType: 'customer',
         authorName: comment.nickname,
         text: comment.text,
+        clientMessageId: null,
+        inReplyTo: null,
         intent: comment.intent,
         meta: { live: { channel: room.channel, roomId: room.platformRoomId, commentId: comment.itemId } },
         createdAt: comment.at,
-      })
-      .returning();
+      },
+    ]);
     await appendEvent(deps, db, onCommit, {
       appId: room.appId,
       customerId: customer.id,
@@ -117,7 +118,7 @@ export async function escalateComment(
 
 /** Escalations of a room that were committed but not yet handed over (a crash in between). */
 export async function pendingEscalations(
-  deps: Pick<ServiceDeps, 'database'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   room: LiveRoomRow,
 ): Promise<EscalatedComment[]> {
   const rows = await deps.database.db
@@ -140,5 +141,10 @@ export async function pendingEscalations(
       ),
     )
     .limit(500);
-  return rows.map((row) => ({ ...row, reason: row.reason ?? 'complaint' }));
+  // Comment texts are sealed with the viewer's key.
+  const texts = await openAllForCustomers(
+    deps,
+    rows.map((row) => row.text),
+  );
+  return rows.map((row, i) => ({ ...row, text: texts[i] ?? '', reason: row.reason ?? 'complaint' }));
 }

@@ -1,6 +1,7 @@
 import type { LiveHotQuestions } from '@threadline/sdk-core/protocol';
 import { and, count, eq, gte, max } from 'drizzle-orm';
 import type { AppRow } from '../apps';
+import { openAllForCustomers } from '../identity';
 import type { EngineRegistry } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -207,6 +208,15 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       // Answered before the restart: keep answering its askers while the window lasts.
       if (q.lastRoundAt !== null && q.lastRoundAt >= since) state.lastHotAt = q.lastRoundAt;
     }
+    // Texts are sealed per viewer; only questions' are shown (as examples), so only those are opened.
+    const questionRows = recent.filter((r) => r.kind === 'question');
+    const texts = await openAllForCustomers(
+      deps,
+      questionRows.map((r) => r.text),
+    );
+    questionRows.forEach((row, i) => {
+      row.text = texts[i] ?? '';
+    });
     entry.window.apply(recent);
     entry.window.ingested = totals?.n ?? 0;
     entry.window.appliedThrough = Math.max(entry.window.appliedThrough, totals?.last ?? 0);

@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { bulkInsert } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import { conversations, messages } from '../db/schema';
+import { customerSealers } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -59,7 +60,7 @@ export function composeRoomMessages(
  * reply to their latest ask). Returns null when the round was already taken.
  */
 export async function recordAnswerRound(
-  deps: Pick<ServiceDeps, 'database' | 'clock'>,
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'config'>,
   input: {
     room: LiveRoomRow;
     question: LiveQuestionInfo;
@@ -122,7 +123,7 @@ export async function recordAnswerRound(
       },
       askers.map((a) => [room.id, question.key, a.viewerId, replyId, now]),
     );
-    await answerInTimelines(db, room, question, answer, input.waiting, now);
+    await answerInTimelines(deps, db, onCommit, room, question, answer, input.waiting, now);
     const notice: AnsweredNotice = {
       questionKey: question.key,
       viewerIds: askers.map((a) => a.viewerId),
@@ -137,7 +138,9 @@ export async function recordAnswerRound(
 
 /** The room answer as a bot message in each asker's room conversation, so their timeline has it too. */
 async function answerInTimelines(
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'config'>,
   db: Db,
+  onCommit: (callback: () => void) => void,
   room: LiveRoomRow,
   question: LiveQuestionInfo,
   answer: string,
@@ -161,6 +164,8 @@ async function answerInTimelines(
     source: 'kb',
     live: { channel: room.channel, roomId: room.platformRoomId, questionKey: question.key, roomAnswer: true },
   });
+  // Each asker's copy is sealed with their own data key, like every message.
+  const sealFor = await customerSealers(deps, db, onCommit, room.appId, owners.values());
   const rows: unknown[][] = [];
   for (const [conversationId, { asker }] of byConversation) {
     const customerId = owners.get(conversationId);
@@ -172,7 +177,7 @@ async function answerInTimelines(
       conversationId,
       room.channel,
       'bot',
-      answer,
+      sealFor(customerId)(answer),
       asker.messageId,
       question.intent,
       meta,

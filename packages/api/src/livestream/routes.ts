@@ -25,7 +25,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
-import { requireAuth } from '../http/auth';
+import { clientAddress, requireAuth } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { iso } from '../platform/clock';
 import { ApiError } from '../platform/errors';
@@ -291,44 +291,76 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
       let nextId = Number.isSafeInteger(last) && last >= 0 ? last + 1 : 1;
       const queue: RoomEvent[] = [];
       let wake: (() => void) | null = null;
-      const stop = await runtime.listen(room, (event) => {
-        // A newer view replaces an undelivered one: a slow reader gets the latest state, not a backlog.
-        if (event.type === 'live.hot_questions') {
-          const stale = queue.findIndex((e) => e.type === 'live.hot_questions');
-          if (stale >= 0) queue.splice(stale, 1);
-        } else if (queue.length >= MAX_QUEUED) {
-          queue.shift();
-        }
-        queue.push(event);
-        wake?.();
-      });
-      return streamSSE(c, async (stream) => {
-        stream.onAbort(() => {
-          stop();
+      // Each open card counts against the address's concurrent streams, like a shopper's stream.
+      const release = deps.limits.acquire(
+        c.get('auth').app,
+        'streamsPerIp',
+        clientAddress(c, deps.trustedProxyHops),
+      );
+      let stop: () => void;
+      try {
+        stop = await runtime.listen(room, (event) => {
+          // A newer view replaces an undelivered one: a slow reader gets the latest state, not a backlog.
+          if (event.type === 'live.hot_questions') {
+            const stale = queue.findIndex((e) => e.type === 'live.hot_questions');
+            if (stale >= 0) queue.splice(stale, 1);
+          } else if (queue.length >= MAX_QUEUED) {
+            queue.shift();
+          }
+          queue.push(event);
           wake?.();
         });
-        await stream.write(': connected\n\n');
-        while (!stream.aborted && !stream.closed) {
-          if (queue.length === 0) {
-            const woke = await new Promise<boolean>((resolve) => {
-              const timer = setTimeout(() => resolve(false), deps.heartbeatMs);
-              wake = () => {
-                clearTimeout(timer);
-                resolve(true);
-              };
-            });
-            wake = null;
-            if (!woke && !stream.aborted) await stream.write(': ping\n\n');
-            continue;
-          }
-          const event = queue.shift()!;
-          await stream.writeSSE({
-            id: String(nextId++),
-            event: event.type,
-            data: JSON.stringify(event.data),
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return streamSSE(c, async (stream) => {
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          stop();
+          release();
+          wake?.();
+        };
+        stream.onAbort(end);
+        // A reader that stopped reading blocks the write: it is cut off at the socket rather than
+        // buffered for (it gets the whole view again when it reconnects).
+        const write = async (text: string) => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const stalled = new Promise<'stalled'>((resolve) => {
+            timer = setTimeout(() => resolve('stalled'), deps.streamWriteTimeoutMs);
           });
+          const outcome = await Promise.race([stream.write(text).then(() => 'written' as const), stalled]);
+          clearTimeout(timer);
+          if (outcome === 'written') return true;
+          end();
+          await stream.abort();
+          (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+          return false;
+        };
+        try {
+          if (!(await write(': connected\n\n'))) return;
+          while (!stream.aborted && !stream.closed && !ended) {
+            if (queue.length === 0) {
+              const woke = await new Promise<boolean>((resolve) => {
+                const timer = setTimeout(() => resolve(false), deps.heartbeatMs);
+                wake = () => {
+                  clearTimeout(timer);
+                  resolve(true);
+                };
+              });
+              wake = null;
+              if (!woke && !stream.aborted && !(await write(': ping\n\n'))) return;
+              continue;
+            }
+            const event = queue.shift()!;
+            const frame = `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${nextId++}\n\n`;
+            if (!(await write(frame))) return;
+          }
+        } finally {
+          end();
         }
-        stop();
       });
     },
   );

@@ -120,6 +120,10 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // A UTF-16 surrogate without its partner cannot be stored as UTF-8 without being replaced.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether text may be stored as it is: something visible, no control characters, no lone surrogates. */
+export const isStorableText = (text: string): boolean =>
+  /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
+
 /**
  * Message text as shoppers type it: stored exactly as sent (never trimmed or altered) or refused.
  * 1 to 4,000 code points, not only white space or invisible characters, no control characters but

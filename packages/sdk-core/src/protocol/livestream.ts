@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSlug, errorEnvelope } from './common';
+import { channelSlug, errorEnvelope, messageText } from './common';
 
 /** Items one comment batch may carry (SPEC §9a); items beyond it are refused one by one. */
 export const LIVE_BATCH_MAX_ITEMS = 1000;
@@ -27,7 +27,8 @@ export const liveCommentItem = z
     /** The viewer's platform identity (抖音 open id, 淘宝 nick id…), stored as a `douyin`/`taobao` identity. */
     viewerId: z.string().trim().min(1).max(256),
     nickname: z.string().max(64).optional(),
-    text: z.string().trim().min(1).max(500),
+    /** As typed, stored exactly (message text rules; at most 500 characters). */
+    text: messageText.max(500),
     at: liveCommentTime,
   })
   .meta({
