@@ -54,6 +54,21 @@ async function importDemoKnowledge(http, secretKey) {
   });
 }
 
+/**
+ * A request retried on a dropped keep-alive connection (the server closing an idle socket as the
+ * client reuses it): batches are idempotent by item id, so a connector simply sends one again.
+ */
+async function requestRetrying(http, method, path, options, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await http.request(method, path, options);
+    } catch (error) {
+      const dropped = /socket hang up|ECONNRESET|EPIPE/.test(String(error?.message ?? error));
+      if (!dropped || attempt >= attempts) throw error;
+    }
+  }
+}
+
 /** Posts the room's batches (CONCURRENCY in flight); pushes the shelf when its segment starts. */
 async function postRoom(http, { path, token, room, batches, shelf }) {
   let shelfIndex = 0;
@@ -65,7 +80,7 @@ async function postRoom(http, { path, token, room, batches, shelf }) {
       const s = room.shelf[shelfIndex++];
       await shelf(s);
     }
-    const res = await http.request('POST', path, {
+    const res = await requestRetrying(http, 'POST', path, {
       token,
       body: { roomId: room.roomId, items: batch.items },
     });
@@ -205,7 +220,7 @@ export default async function run({ log, quick }) {
         waiter = { target, resolve };
       });
       const t0 = performance.now();
-      const res = await apiHttp.request('POST', '/v1/channels/douyin_live/comments', {
+      const res = await requestRetrying(apiHttp, 'POST', '/v1/channels/douyin_live/comments', {
         token: api.secretKey,
         body: { roomId: latencyRoom.roomId, items },
       });
@@ -215,7 +230,7 @@ export default async function run({ log, quick }) {
       if (at === null) throw new Error(`no hot-questions event for batch ${i} within 10 s`);
       toEvent.push(at - t0);
       const b0 = performance.now();
-      await bareHttp.request('POST', '/comments', { body: { roomId: latencyRoom.roomId, items } });
+      await requestRetrying(bareHttp, 'POST', '/comments', { body: { roomId: latencyRoom.roomId, items } });
       bareAck.push(performance.now() - b0);
       await new Promise((r) => setTimeout(r, 20));
     }

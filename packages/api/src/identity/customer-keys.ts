@@ -4,7 +4,7 @@ import { bulkInsert } from '../db/bulk-insert';
 import type { Database, Db } from '../db/database';
 import { customerKeys, customers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
-import { createId } from '../platform/secrets';
+import { createId, pooledRandomBytes } from '../platform/secrets';
 
 /**
  * Per-customer encryption at rest (§11): every customer gets a random AES-256 data key, stored
@@ -20,7 +20,8 @@ import { createId } from '../platform/secrets';
 const PREFIX = 'k1.';
 // Unwrapped keys stay in memory for a while; erase in another process takes effect within this.
 const CACHE_TTL_MS = 10 * 60_000;
-const CACHE_MAX = 20_000;
+// A busy livestream room alone brings tens of thousands of viewers, each with a key (~200 bytes here).
+const CACHE_MAX = 100_000;
 
 export interface DataKey {
   id: string;
@@ -154,7 +155,7 @@ export async function customerSealers(
     const found = loaded.get(customerId);
     if (found) keys.set(customerId, found.key);
     else {
-      const key = { id: createId('ck').slice(3), key: randomBytes(32) };
+      const key = { id: createId('ck').slice(3), key: pooledRandomBytes(32) };
       keys.set(customerId, key);
       created.push({ customerId, key });
     }
@@ -181,7 +182,7 @@ export async function customerSealers(
 
 /** Seals text with a key already in hand (synchronous: AES-256-GCM, 96-bit random IV). */
 export function sealWith(key: DataKey, plain: string): string {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key.key, iv);
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return `${PREFIX}${key.id}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
