@@ -102,3 +102,32 @@ export async function bulkInsert(
   }
   return chunks;
 }
+
+/** IN-list sizes: a look-up is padded up to one (repeating a value), so a few statements stay prepared. */
+const IN_SIZES = [1, 8, 32, 128, 512] as const;
+
+/**
+ * `select <columns> from <table> where <column> in (…)` for many values, 512 a statement, each list
+ * padded to one of five sizes so the statement cache keeps them prepared (a fresh SQL text per
+ * list length was prepared anew every time, and pushed hot statements out of the cache). Extra
+ * conditions go in `where` with their own arguments first. Rows come back as arrays, in no order.
+ */
+export async function selectIn(
+  db: Db,
+  query: { select: string; from: string; where?: string; whereArgs?: unknown[]; column: string },
+  values: readonly unknown[],
+): Promise<unknown[][]> {
+  const execute = rawExecutor(db);
+  const rows: unknown[][] = [];
+  for (let offset = 0; offset < values.length; offset += 512) {
+    const slice = values.slice(offset, offset + 512);
+    const size = IN_SIZES.find((s) => s >= slice.length)!;
+    while (slice.length < size) slice.push(slice[0]);
+    const result = await execute(
+      `select ${query.select} from ${query.from} where ${query.where ? `${query.where} and ` : ''}${query.column} in (${slice.map(() => '?').join(',')})`,
+      [...(query.whereArgs ?? []), ...slice] as InArgs,
+    );
+    for (const row of result.rows) rows.push(Array.prototype.slice.call(row));
+  }
+  return rows;
+}

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { bulkInsert } from '../db/bulk-insert';
+import { bulkInsert, selectIn } from '../db/bulk-insert';
 import type { Database, Db } from '../db/database';
 import { customerKeys, customers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
@@ -135,19 +135,18 @@ export async function customerSealers(
     else missing.push(id);
   }
   const loaded = new Map<string, { key: DataKey; createdAt: number }>();
-  for (let i = 0; i < missing.length; i += 500) {
-    const rows = await db
-      .select()
-      .from(customerKeys)
-      .where(inArray(customerKeys.customerId, missing.slice(i, i + 500)));
-    for (const row of rows) {
-      const seen = loaded.get(row.customerId);
-      if (seen && seen.createdAt >= row.createdAt) continue;
-      loaded.set(row.customerId, {
-        key: { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') },
-        createdAt: row.createdAt,
-      });
-    }
+  const rows = await selectIn(
+    db,
+    { select: 'id, customer_id, wrapped_key, created_at', from: 'customer_keys', column: 'customer_id' },
+    missing,
+  );
+  for (const [id, customerId, wrappedKey, createdAt] of rows as [string, string, string, number][]) {
+    const seen = loaded.get(customerId);
+    if (seen && seen.createdAt >= createdAt) continue;
+    loaded.set(customerId, {
+      key: { id, key: Buffer.from(deps.sealer.open(wrappedKey), 'base64') },
+      createdAt,
+    });
   }
   const now = deps.clock.now();
   const created: { customerId: string; key: DataKey }[] = [];
@@ -173,10 +172,16 @@ export async function customerSealers(
       remember(keyring.byId, key.id, { key, at });
     }
   });
+  const sealers = new Map<string, (plain: string) => string>();
   return (customerId) => {
-    const key = keys.get(customerId);
-    if (!key) throw new Error(`no data key was loaded for ${customerId}`);
-    return (plain) => sealWith(key, plain);
+    let seal = sealers.get(customerId);
+    if (!seal) {
+      const key = keys.get(customerId);
+      if (!key) throw new Error(`no data key was loaded for ${customerId}`);
+      seal = (plain) => sealWith(key, plain);
+      sealers.set(customerId, seal);
+    }
+    return seal;
   };
 }
 

@@ -1,6 +1,6 @@
 import type { LiveReplyPayload } from '@threadline/sdk-core/protocol';
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import { bulkInsert } from '../db/bulk-insert';
+import { bulkInsert, selectIn } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import { conversations, messages } from '../db/schema';
 import { customerSealers } from '../identity';
@@ -149,15 +149,13 @@ async function answerInTimelines(
 ): Promise<void> {
   const byConversation = new Map(waiting.map((w) => [roomConversationId(room.id, w.viewerId), w]));
   // The conversation's customer, not the one at comment time: a merge since then moved it.
-  const owners = new Map<string, string>();
-  const ids = [...byConversation.keys()];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .select({ id: conversations.id, customerId: conversations.customerId })
-      .from(conversations)
-      .where(inArray(conversations.id, ids.slice(i, i + 500)));
-    for (const row of rows) owners.set(row.id, row.customerId);
-  }
+  const owners = new Map(
+    (
+      await selectIn(db, { select: 'id, customer_id', from: 'conversations', column: 'id' }, [
+        ...byConversation.keys(),
+      ])
+    ).map((row) => [row[0] as string, row[1] as string]),
+  );
   const meta = JSON.stringify({
     ...(question.articleId ? { articleId: question.articleId } : {}),
     ...(question.productId ? { productId: question.productId } : {}),

@@ -1,5 +1,5 @@
 import { inArray } from 'drizzle-orm';
-import { bulkInsert, rawExecutor } from '../db/bulk-insert';
+import { bulkInsert, selectIn } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import { customers, identities } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
@@ -66,26 +66,22 @@ export async function resolveViewers(
   return found;
 }
 
-/** IN-list sizes; a look-up is padded up to one (repeating a value), so a few statements stay prepared. */
-const IN_SIZES = [1, 8, 32, 128, 512] as const;
-
 async function lookUp(
   db: Db,
   appId: string,
   kind: string,
   viewerIds: string[],
 ): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  const execute = rawExecutor(db);
-  for (let offset = 0; offset < viewerIds.length; offset += 512) {
-    const slice = viewerIds.slice(offset, offset + 512);
-    const size = IN_SIZES.find((s) => s >= slice.length)!;
-    while (slice.length < size) slice.push(slice[0]!);
-    const result = await execute(
-      `select value, customer_id from identities where app_id = ? and kind = ? and value in (${slice.map(() => '?').join(',')})`,
-      [appId, kind, ...slice],
-    );
-    for (const row of result.rows) found.set(row[0] as string, row[1] as string);
-  }
-  return found;
+  const rows = await selectIn(
+    db,
+    {
+      select: 'value, customer_id',
+      from: 'identities',
+      where: 'app_id = ? and kind = ?',
+      whereArgs: [appId, kind],
+      column: 'value',
+    },
+    viewerIds,
+  );
+  return new Map(rows.map((row) => [row[0] as string, row[1] as string]));
 }
