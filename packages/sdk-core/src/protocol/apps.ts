@@ -39,6 +39,8 @@ export const rateLimitSettings = z
     trackPerSessionPerMinute: perWindow(10_000),
     trackPerIpPerMinute: perWindow(100_000),
     handoffsPerSessionPerHour: perWindow(10_000),
+    handoffsPerIpPerHour: perWindow(100_000),
+    handoffsPerAppPerHour: perWindow(1_000_000),
     streamsPerSession: perWindow(1_000),
     streamsPerIp: perWindow(100_000),
     handoffClaimFailuresPerIpPerMinute: perWindow(10_000),
