@@ -118,17 +118,21 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Message text as shoppers type it: stored exactly as sent (never trimmed or altered) or refused.
- * 1 to 4,000 code points, not only white space or invisible characters, no control characters but
- * tab and line breaks, no unpaired surrogates.
+ * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
+ * code points, not only white space or invisible characters, no control characters but tab and
+ * line breaks, no unpaired surrogates.
  */
-export const messageText = z
-  .string()
-  .max(MESSAGE_TEXT_MAX)
-  // Only white space and invisible format characters (zero-width space, joiners…) is no message.
-  .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
-  .refine(
-    (text) => !CONTROL_CHARACTER.test(text),
-    'The text holds a control character (only tab and line breaks are allowed).',
-  )
-  .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');
+export const freeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // Only white space and invisible format characters (zero-width space, joiners…) is no text.
+    .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
+    .refine(
+      (text) => !CONTROL_CHARACTER.test(text),
+      'The text holds a control character (only tab and line breaks are allowed).',
+    )
+    .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');
+
+/** Message text as shoppers type it (`freeText` of up to 4,000 code points). */
+export const messageText = freeText(MESSAGE_TEXT_MAX);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientMessageId, conversationRef, message, messageText } from './common';
+import { clientMessageId, conversationRef, freeText, message, messageText } from './common';
 
 export const timelineQuery = z.object({
   before: z.string().max(64).optional(),
@@ -23,7 +23,8 @@ export const sendMessageAnswer = z.object({
 });
 export type SendMessageAnswer = z.infer<typeof sendMessageAnswer>;
 
-export const escalateBody = z.object({ reason: z.string().max(500).optional() });
+/** `reason`, when given, is the shopper's own words for the agent: sealed at rest like a message. */
+export const escalateBody = z.object({ reason: freeText(500).optional() });
 export const escalateAnswer = z.object({ conversation: conversationRef });
 export type EscalateAnswer = z.infer<typeof escalateAnswer>;
 
