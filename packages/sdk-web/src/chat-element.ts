@@ -432,7 +432,10 @@ export class ThreadlineChatElement extends ElementBase {
     const existing = id ? log.querySelector(`[data-ticket-id="${CSS.escape(id)}"]`) : null;
     const card = h('div', { 'data-part': 'ticket', 'data-ticket-id': id, role: 'note' });
     const type = String(ticket.type ?? '');
-    card.append(h('b', {}, `${s.ticket} · ${s.ticketTypes[type] ?? type}`));
+    // Ticket types are the merchant's to name: own labels only ("constructor" finds no function).
+    card.append(
+      h('b', {}, `${s.ticket} · ${(hasOwn(s.ticketTypes, type) ? s.ticketTypes[type] : undefined) ?? type}`),
+    );
     const details = [
       ticket.orderId ? `${s.order} ${ticket.orderId}` : '',
       String(ticket.reason ?? ''),

@@ -315,7 +315,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
       if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
-        const related = (RELATED_ATTRIBUTES[attribute] ?? [])
+        const related = (ownValue(RELATED_ATTRIBUTES, attribute) ?? [])
           .filter((key) => ownValue(product.attributes, key) !== undefined)
           .map(
             (key) =>
@@ -349,7 +349,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         return {
           ...base,
           action: 'clarify',
-          text: `请问您问的是哪款商品呢？${examples.length ? `比如${examples.join('、')}，` : ''}告诉我商品名就能帮您查${ATTRIBUTE_LABELS[attribute] ?? ''}。`,
+          text: `请问您问的是哪款商品呢？${examples.length ? `比如${examples.join('、')}，` : ''}告诉我商品名就能帮您查${ownValue(ATTRIBUTE_LABELS, attribute) ?? ''}。`,
           intent: intentName,
           articleId: null,
           productId: null,
