@@ -4,10 +4,33 @@ import { channelSlug } from './common';
 // Schemes that run or embed content rather than name a site: never an origin or a link base.
 const SCRIPT_SCHEMES = /^(javascript|data|vbscript|file|blob|about):/i;
 
+// Host names as they appear in an Origin: dot-separated labels of letters, digits and inner hyphens
+// (IDNs in their xn-- form); a final dot is a different, valid name.
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?$/;
+
+/**
+ * True when a browser could send exactly this in an Origin header: a real host, a port from 1 to
+ * 65535, and for http(s) the form browsers serialise (no default port: `https://x:443` arrives as
+ * `https://x`), so no entry is accepted that can never match.
+ */
+function isSendableOrigin(value: string): boolean {
+  const parts = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]+\]|[^:/[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!parts) return false;
+  const [, scheme, host, port] = parts;
+  if (port !== undefined && (port.startsWith('0') || Number(port) > 65_535)) return false;
+  if (!host!.startsWith('[') && !HOST_NAME.test(host!)) return false;
+  if (scheme !== 'http' && scheme !== 'https') return true;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A browser origin exactly as browsers send it in the Origin header: `scheme://host[:port]`, no
- * path, no trailing slash, lowercase. App schemes (capacitor://localhost) are fine; script-like
- * schemes are not.
+ * path, no trailing slash, lowercase, no default port. App schemes (capacitor://localhost) are
+ * fine; script-like schemes are not.
  */
 export const appOrigin = z
   .string()
@@ -16,7 +39,11 @@ export const appOrigin = z
     /^[a-z][a-z0-9+.-]*:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/,
     'An origin is scheme://host[:port] in lowercase, with no path or trailing slash (e.g. https://shop.example).',
   )
-  .refine((value) => !SCRIPT_SCHEMES.test(value), 'This scheme cannot be an origin.');
+  .refine((value) => !SCRIPT_SCHEMES.test(value), 'This scheme cannot be an origin.')
+  .refine(
+    isSendableOrigin,
+    'No browser sends this origin: leave out default ports (:443 for https, :80 for http) and use a real host name and a port from 1 to 65535.',
+  );
 
 /** A link base for handoff QR codes: an absolute http(s) URL. */
 export const linkBase = z
