@@ -25,6 +25,7 @@ describe('origins a browser can actually send', () => {
       'https://.',
       'https://-',
       'https://a..b',
+      'http://127.1',
     ]) {
       const res = await api.call('PATCH', '/v1/app', {
         token: shop.secretKey,

@@ -8,23 +8,27 @@ const SCRIPT_SCHEMES = /^(javascript|data|vbscript|file|blob|about):/i;
 // (IDNs in their xn-- form); a final dot is a different, valid name.
 const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?$/;
 
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
+// A host of digits and dots is an IPv4 address, which browsers write as four plain decimal numbers.
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /**
  * True when a browser could send exactly this in an Origin header: a real host, a port from 1 to
- * 65535, and for http(s) the form browsers serialise (no default port: `https://x:443` arrives as
- * `https://x`), so no entry is accepted that can never match.
+ * 65535 and not the scheme's default (`https://x:443` arrives as `https://x`), an IPv4 address in
+ * its plain form — so no entry is accepted that can never match. (Written without `URL`, which
+ * some SDK hosts lack.)
  */
 function isSendableOrigin(value: string): boolean {
   const parts = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]+\]|[^:/[\]]+)(?::(\d{1,5}))?$/.exec(value);
   if (!parts) return false;
-  const [, scheme, host, port] = parts;
-  if (port !== undefined && (port.startsWith('0') || Number(port) > 65_535)) return false;
-  if (!host!.startsWith('[') && !HOST_NAME.test(host!)) return false;
-  if (scheme !== 'http' && scheme !== 'https') return true;
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
+  const [, scheme, host, port] = parts as unknown as [string, string, string, string | undefined];
+  if (port !== undefined) {
+    if (port.startsWith('0') || Number(port) > 65_535) return false;
+    if (Object.hasOwn(DEFAULT_PORTS, scheme) && DEFAULT_PORTS[scheme] === port) return false;
   }
+  if (host.startsWith('[')) return true;
+  if (/^[\d.]+$/.test(host)) return IPV4.test(host);
+  return HOST_NAME.test(host);
 }
 
 /**
