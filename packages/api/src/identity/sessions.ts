@@ -5,6 +5,7 @@ import {
   assertKnownChannel,
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
   identitySecretOf,
+  previousIdentitySecretsOf,
 } from '../apps';
 import { findOpenConversation, openHandoffSummary, toConversationRef } from '../conversations';
 import type { Db } from '../db/database';
@@ -55,11 +56,27 @@ export function personFromClaims(app: AppRow, claims: IdentityClaims): VerifiedP
   };
 }
 
+/**
+ * Verifies an identity token with the app's identity secret or, during a rotation's overlap, with
+ * a secret it replaced. A token no secret accepts gets the current secret's refusal.
+ */
 export async function verifyAppIdentityToken(deps: ServiceDeps, app: AppRow, token: string) {
-  return verifyIdentityToken(token, identitySecretOf(deps, app), {
+  const options = {
     clock: deps.clock,
     maxLifetimeSec: app.settings.identityTokenMaxLifetimeSec ?? DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
-  });
+  };
+  try {
+    return await verifyIdentityToken(token, identitySecretOf(deps, app), options);
+  } catch (refusal) {
+    for (const previous of previousIdentitySecretsOf(deps, app, deps.clock.now())) {
+      try {
+        return await verifyIdentityToken(token, previous, options);
+      } catch {
+        // Not this one either.
+      }
+    }
+    throw refusal;
+  }
 }
 
 /** After "revoke all sessions", tokens issued before it no longer sign the customer back in. */

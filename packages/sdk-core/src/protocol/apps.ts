@@ -135,10 +135,13 @@ export const appAnswer = z.object({
 });
 export type AppAnswer = z.infer<typeof appAnswer>;
 
-/** Rotates one credential: the new one is shown once; the old one keeps working for the overlap. */
+/**
+ * Rotates one credential: the new one is shown once; the old one keeps working for the overlap.
+ * `identity` is the secret the merchant backend signs identity tokens with.
+ */
 export const rotateKeyBody = z
   .object({
-    kind: z.enum(['publishable', 'secret', 'agent']),
+    kind: z.enum(['publishable', 'secret', 'agent', 'identity']),
     /** With kind `agent`: whose token. */
     agentId: z.string().max(64).optional(),
     /** How long the old credential keeps working, seconds (0 ends it now). Default one day. */
@@ -157,7 +160,7 @@ export const rotateKeyBody = z
 export type RotateKeyBody = z.infer<typeof rotateKeyBody>;
 
 export const rotateKeyAnswer = z.object({
-  kind: z.enum(['publishable', 'secret', 'agent']),
+  kind: z.enum(['publishable', 'secret', 'agent', 'identity']),
   /** The new credential, shown once. */
   key: z.string(),
   prefix: z.string(),
