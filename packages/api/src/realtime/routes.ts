@@ -57,6 +57,7 @@ export function realtimeRouter(deps: RouterDeps) {
     createRoute({
       method: 'get',
       path: '/v1/stream',
+      operationId: 'streamEvents',
       summary: 'Server-Sent Events of the customer, resumable from a cursor',
       description:
         'Each event’s `id:` is a cursor. Reconnect with `Last-Event-ID` (or `?after=`) and the stream replays everything after it: no gap, no duplicate. Comment lines are heartbeats.',
@@ -152,6 +153,7 @@ export function realtimeRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/updates',
+      operationId: 'pollUpdates',
       summary: 'Long-poll for the customer’s events after a cursor',
       description:
         'Answers at once when events exist, otherwise after `wait` seconds (at most 30) with none.',
