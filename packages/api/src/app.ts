@@ -14,6 +14,7 @@ import { mountDocs } from './http/docs-routes';
 import { healthRouter } from './http/health-routes';
 import { assertJsonDepth } from './http/json-depth';
 import { createRateLimits, type LimiterStore, type RateLimits } from './http/rate-limits';
+import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
 import {
   type AiResponderOptions,
@@ -136,6 +137,11 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.livestream = livestream;
   registerSecuritySchemes(app.openAPIRegistry);
 
+  // Every answer, JSON and pages alike: browsers must take the declared type, never sniff one.
+  app.use(async (c, next) => {
+    c.header('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
   const preflight = cors({
     origin: '*',
     allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
@@ -187,7 +193,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', ticketsRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
-  mountDocs(app);
+  mountDocs(app, { publicUrl: options.publicUrl });
+  mountSiteAssets(app);
 
   app.notFound((c) =>
     c.json(errorBody(new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), 404),

@@ -57,6 +57,13 @@ describe('reading livestream comments', () => {
     expect(read('码数?').kind).toBe('question');
   });
 
+  it('keeps a question that does not depend on the product one question whatever is on the shelf', () => {
+    const keys = ['p-hyaluronic-cream', 'p-floral-dress', null].map(
+      (shelf) => read('直播间的券怎么领', shelf).question?.key,
+    );
+    expect(new Set(keys).size).toBe(1);
+  });
+
   it('groups the same question however it is dressed: an address to the host, particles, punctuation, emoji', () => {
     const keys = [
       '直播间的券怎么领',
@@ -81,6 +88,11 @@ describe('reading livestream comments', () => {
     const dress = read('163 100斤穿什么码', 'p-floral-dress');
     expect(dress.question?.productId).toBe('p-floral-dress');
     expect(dress.question?.intent).toBe('size_advice');
+    // The issue's own example: the price of what is being shown.
+    const price = read('这个多少钱', 'p-floral-dress');
+    expect([price.kind, price.question?.productId]).toEqual(['question', 'p-floral-dress']);
+    expect(price.question?.answer).toContain('259');
+    expect(read('这件多少钱呀', 'p-hyaluronic-cream').question?.answer).toContain('189');
     // Another shelf, another question, even with the same words.
     expect(read('这个开封以后能放多久', 'p-daily-nuts').question?.key).not.toBe(cream.question?.key);
   });

@@ -155,7 +155,7 @@ function readComment(
     if (understood && result.confidence >= STATEMENT_QUESTION_CONFIDENCE) {
       return {
         kind: 'question',
-        question: questionOf(engine, result, room),
+        question: questionOf(engine, result, room, norm),
         escalation: null,
         intent: result.intent,
       };
@@ -165,7 +165,7 @@ function readComment(
   if (understood) {
     return {
       kind: 'question',
-      question: questionOf(engine, result, room),
+      question: questionOf(engine, result, room, norm),
       escalation: null,
       intent: result.intent,
     };
@@ -198,14 +198,24 @@ function escalationOf(result: EngineResult, norm: string): CommentReading['escal
   return null;
 }
 
-function questionOf(engine: AnswerEngine, result: EngineResult, room: RoomContext): LiveQuestionInfo {
+function questionOf(
+  engine: AnswerEngine,
+  result: EngineResult,
+  room: RoomContext,
+  words: string,
+): LiveQuestionInfo {
   const article = result.grounding.articles[0] ?? null;
-  const productId = result.productId;
+  // The product is part of the question only when the answer depends on it: an answer read from
+  // the product (its shelf life, size chart, price) or an article written for products. "优惠券怎么领"
+  // is one question whichever product is on the shelf; "这个保质期多久" is not.
+  const productMatters = !article || article.productIds.length > 0;
+  const productId = productMatters ? result.productId : null;
   const product = productId ? engine.index.product(productId) : undefined;
   const intentName = result.intent
     ? engine.index.kb.intents.find((i) => i.id === result.intent)?.name
     : undefined;
-  const topic = article?.title ?? intentName ?? result.intent ?? '问题';
+  // An engine's own intent has no name in the knowledge base: the asker's words say it best.
+  const topic = article?.title ?? intentName ?? words;
   const label = product && !article?.productIds.includes(product.id) ? `${product.name} · ${topic}` : topic;
   let answer: string | null = null;
   if (result.action === 'answer' && !result.lowConfidence) {

@@ -1,8 +1,8 @@
 import type { LiveReplyPayload } from '@threadline/sdk-core/protocol';
-import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { bulkInsert, selectIn } from '../db/bulk-insert';
 import type { Db } from '../db/database';
-import { conversations, messages } from '../db/schema';
+import { messages } from '../db/schema';
 import { customerSealers } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
