@@ -91,8 +91,20 @@ export function realtimeRouter(deps: RouterDeps) {
         release();
         throw error;
       }
+      // The stream ends when its session does: revoked (the session's topic says so at once) or run
+      // out — a copied token must not read on for as long as the connection is kept up.
+      let expired = false;
+      const expiry = setTimeout(
+        () => {
+          expired = true;
+          feed.close();
+        },
+        Math.min(2 ** 31 - 1, Math.max(0, auth.session.expiresAt - deps.clock.now())),
+      );
+      expiry.unref?.();
       return streamSSE(c, async (stream) => {
         const end = () => {
+          clearTimeout(expiry);
           feed.close();
           release();
         };
@@ -117,10 +129,10 @@ export function realtimeRouter(deps: RouterDeps) {
         };
         try {
           if (!(await write(': connected\n\n'))) return;
-          while (!stream.aborted && !stream.closed) {
+          while (!stream.aborted && !stream.closed && !expired) {
             const batch = await feed.next(deps.heartbeatMs);
             if (feed.ended() === 'overflow') return await drop();
-            if (stream.aborted || feed.ended()) break;
+            if (stream.aborted || feed.ended() || expired) break;
             if (batch.length === 0) {
               if (!(await write(': ping\n\n'))) return;
               continue;
@@ -172,7 +184,9 @@ export function realtimeRouter(deps: RouterDeps) {
         try {
           // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
           // the next poll is refused if revoked, or reads as the session's new customer.
-          const events = await feed.next(query.wait * 1000);
+          // Never past the session's own end.
+          const left = Math.max(0, auth.session.expiresAt - deps.clock.now());
+          const events = await feed.next(Math.min(query.wait * 1000, left));
           return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
         } finally {
           c.req.raw.signal?.removeEventListener('abort', abort);
