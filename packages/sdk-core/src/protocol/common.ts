@@ -50,6 +50,8 @@ export const ERROR_STATUS = {
   wechat_exchange_failed: 502,
   wechat_not_configured: 400,
   internal_error: 500,
+  /** Retry after the Retry-After header: the database is busy, or this process is shutting down. */
+  unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -60,7 +62,7 @@ export const errorEnvelope = z.object({
     issues: z
       .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
       .optional(),
-    /** With `rate_limited`: seconds to wait before trying again (the same as the Retry-After header). */
+    /** With `rate_limited` and `unavailable`: seconds to wait before trying again (the Retry-After header). */
     retryAfterSec: z.number().int().optional(),
   }),
 });
