@@ -28,6 +28,11 @@ export interface Database {
 export interface DatabaseOptions {
   url: string;
   authToken?: string;
+  /**
+   * How long a write waits for another process's lock (or a busy libSQL server) before it fails
+   * with a retryable 503 `unavailable` (default `WRITE_BUSY_DEADLINE_MS`, 5 s).
+   */
+  busyDeadlineMs?: number;
 }
 
 /** Where drizzle-kit's committed migrations live: the package's drizzle/ folder, from dist/ or src/db/. */
@@ -72,7 +77,8 @@ export function createDatabase(options: DatabaseOptions): Database {
   const raw =
     (isLocal ? createLocalClient(options.url) : null) ??
     createClient({ url: options.url, authToken: options.authToken });
-  if (!isLocal) return remoteDatabase(raw);
+  const deadlineMs = options.busyDeadlineMs ?? WRITE_BUSY_DEADLINE_MS;
+  if (!isLocal) return remoteDatabase(raw, deadlineMs);
   // Per connection. The engine's own busy wait blocks the event loop (the engine is synchronous),
   // so it is kept short; longer waits for another process's write lock are taken asynchronously
   // below, where streams and reads keep running meanwhile.
@@ -113,7 +119,7 @@ export function createDatabase(options: DatabaseOptions): Database {
           // Inside a transaction the lock is held already; outside, a statement may meet another
           // process's checkpoint or lock and is tried again after a pause, off the queue.
           if (inTransaction.getStore()) return run();
-          return retryWhileBusy(() => serialize(run));
+          return retryWhileBusy(() => serialize(run), deadlineMs);
         };
       }
       if (prop === 'batch') {
@@ -151,7 +157,7 @@ export function createDatabase(options: DatabaseOptions): Database {
         // Another process holds the write lock. Give the queue back (reads go on meanwhile) and
         // try again shortly; writers past their deadline get a retryable 503 instead of waiting on.
         const now = Date.now();
-        const late = group.filter((write) => now - write.since > WRITE_BUSY_DEADLINE_MS);
+        const late = group.filter((write) => now - write.since > deadlineMs);
         for (const write of late) write.reject(unavailable(error));
         waiting.unshift(...group.filter((write) => !late.includes(write)));
         setTimeout(scheduleGroup, busyPause(busyRetries++));
@@ -230,7 +236,7 @@ interface PendingWrite {
 /** Writers sharing one COMMIT at most; bounds how long the first of them waits for the last. */
 const MAX_GROUP = 64;
 
-function remoteDatabase(client: Client): Database {
+function remoteDatabase(client: Client, deadlineMs: number): Database {
   const db = drizzle(client, { schema });
   return {
     db,
@@ -248,7 +254,7 @@ function remoteDatabase(client: Client): Database {
           return result;
         } catch (error) {
           if (!isBusy(error)) throw error;
-          if (Date.now() - started > WRITE_BUSY_DEADLINE_MS) throw unavailable(error);
+          if (Date.now() - started > deadlineMs) throw unavailable(error);
           await sleep(busyPause(attempt));
         }
       }
@@ -303,14 +309,14 @@ function unavailable(cause: unknown): ApiError {
 }
 
 /** Runs a statement outside a transaction again while the database is busy, up to the deadline. */
-async function retryWhileBusy<T>(run: () => Promise<T>): Promise<T> {
+async function retryWhileBusy<T>(run: () => Promise<T>, deadlineMs = WRITE_BUSY_DEADLINE_MS): Promise<T> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       return await run();
     } catch (error) {
       if (!isBusy(error)) throw error;
-      if (Date.now() - started > WRITE_BUSY_DEADLINE_MS) throw unavailable(error);
+      if (Date.now() - started > deadlineMs) throw unavailable(error);
       await sleep(busyPause(attempt));
     }
   }
