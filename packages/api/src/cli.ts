@@ -297,8 +297,8 @@ async function runCluster(count: number, url: string) {
       process.exit(0);
     });
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
@@ -369,8 +369,8 @@ function onShutdown(close: () => Promise<unknown>) {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 // `threadline --help | head` closes the pipe early; that is not an error.

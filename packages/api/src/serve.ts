@@ -116,6 +116,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     connections.closeIdleConnections();
     const drained = await lifecycle.idle(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
     if (!drained) logger.warn('shutdown: requests still running were cut', { running: lifecycle.inFlight() });
+    // A handler that returned has not always written its answer yet: close connections as they
+    // fall idle, and cut the rest only after a short grace.
+    const idleCloser = setInterval(() => connections.closeIdleConnections(), 25);
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, drained ? 2_000 : 0));
+    await Promise.race([stopped, grace]);
+    clearInterval(idleCloser);
     connections.closeAllConnections();
     await stopped;
     sweep?.stop();
