@@ -42,6 +42,20 @@ function parseAfter(value: string | undefined): number | undefined {
 }
 
 /**
+ * An event as an SSE frame. Feeds that read the log together share the event objects (a broadcast
+ * to many streams of one customer), so each frame is serialised once, not once per stream.
+ */
+const frameCache = new WeakMap<object, string>();
+function frameOf(event: { id: number; type: string; data?: unknown }): string {
+  let frame = frameCache.get(event);
+  if (frame === undefined) {
+    frame = `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`;
+    frameCache.set(event, frame);
+  }
+  return frame;
+}
+
+/**
  * How long a client waits before reconnecting to a stream this process closed because it is
  * shutting down (the SSE `retry:` field); the load balancer sends it to another process.
  */
@@ -160,8 +174,7 @@ export function realtimeRouter(deps: RouterDeps) {
               continue;
             }
             let frames = '';
-            for (const event of batch)
-              frames += `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`;
+            for (const event of batch) frames += frameOf(event);
             if (!(await write(frames))) return;
           }
         } finally {

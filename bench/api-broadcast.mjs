@@ -1,0 +1,300 @@
+// One process holding 12,000 SSE streams, then 12,000 waiting long-polls (GET /v1/updates), then
+// both kinds at once as far as the file-descriptor limit allows: the server's RSS, and the time to
+// broadcast one event to all of them (post → the last stream or poll has it). Every stream and
+// poll is a session of one identified customer, so one phone message (merchant, secret key) is
+// one event every one of them must get. Clients are raw sockets from several loopback addresses.
+//
+// File descriptors: the server process raises `ulimit -n` as far as the hard limit allows (here
+// the hard limit may be below 2 × 12,000 + the database's; then the combined phase holds as many
+// of each as fit, and says so). Baseline, same run: the same broadcast to a single stream.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { signIdentityToken } from '../packages/api/dist/index.js';
+import { jsonClient, MiB, openSse, pool, ratio, sleep, startServerProcess, tempDir } from './lib/common.mjs';
+
+const LOCAL_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'];
+const SUB = 'broadcast-everyone';
+
+/** This process's own open-file limit (soft). */
+function ownFdLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s{2,}/)[1]);
+  } catch {
+    return 1024;
+  }
+}
+
+/** A waiting GET /v1/updates over a raw socket; resolves with the moment its answer ended. */
+function longPoll(baseUrl, token, localAddress) {
+  const url = new URL(baseUrl);
+  let sent;
+  const answered = new Promise((resolve, reject) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => {
+      socket.write(
+        `GET /v1/updates?wait=30 HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
+      sent?.();
+    });
+    socket.on('data', (chunk) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const at = performance.now();
+      if (!text.startsWith('HTTP/1.1 200')) return reject(new Error(`long-poll: ${text.slice(0, 200)}`));
+      const events = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).events ?? [];
+      resolve({ at, events: events.length });
+    });
+  });
+  const connected = new Promise((resolve) => {
+    sent = resolve;
+  });
+  // Awaited later; until then a failure must not count as unhandled.
+  answered.catch(() => undefined);
+  return { answered, connected };
+}
+
+export default async function run({ log, quick }) {
+  const wanted = quick ? 1_000 : 12_000;
+  const dir = tempDir('broadcast');
+  let api;
+  const streams = [];
+  try {
+    api = await startServerProcess({
+      mode: 'api',
+      dbPath: dir.file('broadcast.db'),
+      fdLimit: 1_048_576,
+      nodeArgs: ['--max-old-space-size=4096'],
+    });
+    const clientFds = ownFdLimit();
+    log(`server fd limit ${api.fdLimit}, this process ${clientFds}`);
+    const http = jsonClient(api.url, { maxSockets: 8 });
+    const identityToken = await signIdentityToken({ sub: SUB, expiresInSec: 7200 }, api.identitySecret);
+    const t0 = performance.now();
+    const tokens = await pool(wanted, 8, async () => {
+      const s = await http.expect(201, 'POST', '/v1/sessions', {
+        token: api.publishableKey,
+        body: { channel: 'web', identityToken },
+      });
+      return s.sessionToken;
+    });
+    log(`${wanted} sessions of one customer in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    http.close();
+    let seq = 0;
+    // A fresh connection per post: a kept-alive one may have been closed by the server meanwhile.
+    const post = async () => {
+      const once = jsonClient(api.url);
+      try {
+        const res = await once.request('POST', '/v1/channels/phone/messages', {
+          token: api.secretKey,
+          body: {
+            from: { externalId: SUB },
+            text: `to everyone #${++seq}`,
+            clientMessageId: `broadcast-${seq}-bench`,
+          },
+        });
+        if (res.status !== 201) throw new Error(`post: ${res.status} ${res.text.slice(0, 200)}`);
+      } finally {
+        once.close();
+      }
+    };
+    await post(); // the phone identity and the conversation exist before anything is timed
+
+    /** Opens `count` SSE streams counting message.created per stream; answers a broadcaster. */
+    const openStreams = async (count, offset = 0) => {
+      const got = new Array(count).fill(0);
+      let waiting = null;
+      let arrivedAll = 0;
+      let need = 0;
+      const opened = [];
+      let failed = 0;
+      await pool(count, 100, async (k) => {
+        try {
+          opened[k] = await openSse(api.url, '/v1/stream', {
+            token: tokens[offset + k],
+            localAddress: LOCAL_ADDRESSES[k % LOCAL_ADDRESSES.length],
+            onEvent: () => {
+              got[k]++;
+              if (waiting && got[k] === need) {
+                arrivedAll++;
+                if (arrivedAll === count) waiting(performance.now());
+              }
+            },
+          });
+          streams.push(opened[k]);
+        } catch {
+          failed++;
+        }
+      });
+      return {
+        failed,
+        open: () => opened.filter((s) => s && !s.closed).length,
+        /** Resolves when every stream has one more message than before (or rejects after 60 s). */
+        expectOneMore() {
+          need = Math.max(...got) + 1;
+          arrivedAll = got.filter((g) => g >= need).length;
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(
+              () => reject(new Error(`${count - arrivedAll} of ${count} streams missed the broadcast`)),
+              60_000,
+            );
+            waiting = (at) => {
+              clearTimeout(timer);
+              resolve(at);
+            };
+          });
+        },
+        close: () => {
+          for (const s of opened) s?.close();
+        },
+      };
+    };
+    const broadcast = async (arrivals) => {
+      const start = performance.now();
+      await post();
+      const ack = performance.now() - start;
+      const done = await Promise.all(arrivals);
+      return { ms: Math.max(...done) - start, ack };
+    };
+    const sample = async () => {
+      await sleep(1_500);
+      const rss = api.rss();
+      await api.gc();
+      return { rss, rssAfterGc: api.rss() };
+    };
+
+    // Baseline: one stream.
+    const one = await openStreams(1);
+    await sleep(300);
+    const single = await broadcast([one.expectOneMore()]);
+    one.close();
+    log(`1 stream: broadcast ${single.ms.toFixed(1)} ms`);
+    const idle = await sample();
+
+    // SSE.
+    const sse = await openStreams(wanted);
+    const sseHeld = await sample();
+    log(`${sse.open()} SSE streams (${sse.failed} failed): RSS ${(sseHeld.rss / MiB).toFixed(0)} MiB`);
+    const sseCast = await broadcast([sse.expectOneMore()]);
+    log(
+      `SSE broadcast to ${sse.open()}: ${sseCast.ms.toFixed(0)} ms (post answered in ${sseCast.ack.toFixed(1)} ms)`,
+    );
+    const sseOpen = sse.open();
+    sse.close();
+    await sleep(2_000);
+
+    // Long-polls.
+    const openPolls = async (count, offset = 0) => {
+      const polls = Array.from({ length: count }, (_, k) =>
+        longPoll(api.url, tokens[offset + k], LOCAL_ADDRESSES[k % LOCAL_ADDRESSES.length]),
+      );
+      await Promise.all(polls.map((p) => p.connected));
+      // Requests written; give the server a moment to have each one waiting.
+      await sleep(Math.min(8_000, 1_000 + count / 4));
+      return polls;
+    };
+    const polls = await openPolls(wanted);
+    const pollHeld = await sample();
+    log(`${wanted} long-polls waiting: RSS ${(pollHeld.rss / MiB).toFixed(0)} MiB`);
+    const pollCast = await broadcast(polls.map((p) => p.answered.then((r) => r.at)));
+    const pollEvents = (await Promise.all(polls.map((p) => p.answered))).filter((r) => r.events > 0).length;
+    log(
+      `long-poll broadcast to ${wanted}: ${pollCast.ms.toFixed(0)} ms; ${pollEvents} answered with the event`,
+    );
+    await sleep(2_000);
+
+    // Both kinds at once, as many as both processes' descriptor limits allow.
+    const room = Math.min(api.fdLimit, clientFds) - 1_500;
+    const each = Math.min(wanted, Math.floor(room / 2));
+    const mixedStreams = await openStreams(each);
+    // The polls reuse the streams' sessions (the bench server's per-session limits are opened wide).
+    const mixedPolls = await openPolls(each);
+    const mixedHeld = await sample();
+    const mixedCast = await broadcast([
+      mixedStreams.expectOneMore(),
+      ...mixedPolls.map((p) => p.answered.then((r) => r.at)),
+    ]);
+    const mixedOpen = mixedStreams.open();
+    log(
+      `${mixedOpen} SSE + ${each} long-polls: RSS ${(mixedHeld.rss / MiB).toFixed(0)} MiB, broadcast ${mixedCast.ms.toFixed(0)} ms`,
+    );
+    mixedStreams.close();
+
+    const limited = each < wanted;
+    return {
+      name: `${wanted.toLocaleString('en-US')} SSE streams and ${wanted.toLocaleString('en-US')} long-polls in one process: RSS and one broadcast`,
+      rows: [
+        {
+          metric: `broadcast to ${sseOpen} SSE streams`,
+          value: sseCast.ms,
+          unit: 'ms',
+          baseline: single.ms,
+          ratio: ratio(sseCast.ms, single.ms),
+          note: 'post → the last stream has the event; baseline = the same post to 1 stream',
+        },
+        {
+          metric: `RSS holding ${sseOpen} SSE streams`,
+          value: sseHeld.rss / MiB,
+          unit: 'MiB',
+          baseline: idle.rss / MiB,
+          ratio: ratio(sseHeld.rss, idle.rss),
+          note: `baseline = the same process idle; ${((sseHeld.rss - idle.rss) / Math.max(1, sseOpen) / 1024).toFixed(1)} KiB per stream`,
+        },
+        {
+          metric: `broadcast to ${wanted} waiting long-polls`,
+          value: pollCast.ms,
+          unit: 'ms',
+          baseline: single.ms,
+          ratio: ratio(pollCast.ms, single.ms),
+          note: `post → the last poll answered; ${pollEvents} of ${wanted} answered with the event (the rest had timed out or failed)`,
+        },
+        {
+          metric: `RSS holding ${wanted} long-polls`,
+          value: pollHeld.rss / MiB,
+          unit: 'MiB',
+          baseline: idle.rss / MiB,
+          ratio: ratio(pollHeld.rss, idle.rss),
+        },
+        {
+          metric: `broadcast to ${mixedOpen} SSE + ${each} long-polls at once`,
+          value: mixedCast.ms,
+          unit: 'ms',
+          baseline: single.ms,
+          ratio: ratio(mixedCast.ms, single.ms),
+          note: limited
+            ? `not ${wanted} + ${wanted}: the server may hold ${api.fdLimit} descriptors and this process ${clientFds} (hard limits here), so ${each} of each`
+            : 'both kinds at full count',
+        },
+        {
+          metric: `RSS holding ${mixedOpen} SSE + ${each} long-polls`,
+          value: mixedHeld.rss / MiB,
+          unit: 'MiB',
+          baseline: idle.rss / MiB,
+          ratio: ratio(mixedHeld.rss, idle.rss),
+        },
+      ],
+      meta: {
+        single,
+        sseCast,
+        pollCast,
+        mixedCast,
+        idle,
+        sseHeld,
+        pollHeld,
+        mixedHeld,
+        fdLimit: api.fdLimit,
+        clientFds,
+      },
+    };
+  } finally {
+    for (const s of streams) s?.close();
+    await api?.stop();
+    dir.remove();
+  }
+}
