@@ -346,3 +346,15 @@ export async function startRedisServer() {
     },
   };
 }
+
+/** This process's open-file limit (soft), from /proc; null where it cannot be read. */
+export function ownFdLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s{2,}/)[1]);
+  } catch {
+    return null;
+  }
+}

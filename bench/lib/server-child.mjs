@@ -14,21 +14,10 @@
 //              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
 //              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { ownFdLimit as fdLimit } from './common.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const host = options.host ?? '127.0.0.1';
-
-function fdLimit() {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    return Number(line?.split(/\s{2,}/)[1]);
-  } catch {
-    return null;
-  }
-}
 
 let close = async () => {};
 

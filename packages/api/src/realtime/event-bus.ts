@@ -39,6 +39,9 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+/** Listeners of one topic woken in one turn of the event loop. */
+const DELIVERY_SLICE = 256;
+
 /** Listeners by topic, called safely; the part every bus shares. */
 export function createTopicRegistry() {
   const listeners = new Map<string, Set<BusListener>>();
@@ -47,12 +50,23 @@ export function createTopicRegistry() {
     deliver(event: BusEvent) {
       const set = listeners.get(event.topic);
       if (!set) return;
-      for (const listener of [...set]) {
-        try {
-          listener(event);
-        } catch {
-          // One broken stream must not stop delivery to the others.
+      const all = [...set];
+      const call = (from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          try {
+            all[i]!(event);
+          } catch {
+            // One broken stream must not stop delivery to the others.
+          }
         }
+      };
+      call(0, Math.min(all.length, DELIVERY_SLICE));
+      // A topic with thousands of listeners (a broadcast) is woken in slices, each in its own turn of
+      // the event loop, so the request that published it and other I/O are not held behind them all.
+      // Listeners only wake and then read the log, so the order of slices does not matter.
+      for (let from = DELIVERY_SLICE; from < all.length; from += DELIVERY_SLICE) {
+        const start = from;
+        setImmediate(() => call(start, Math.min(all.length, start + DELIVERY_SLICE)));
       }
     },
     subscribe(topic: string, listener: BusListener) {
@@ -87,7 +101,10 @@ export function createTopicRegistry() {
   };
 }
 
-/** The single-process bus: messages are delivered synchronously, in publish order. */
+/**
+ * The single-process bus: messages are delivered in publish order (a topic with more than 256
+ * listeners finishes in later turns of the event loop).
+ */
 export function createMemoryEventBus(): EventBus {
   const registry = createTopicRegistry();
   return {

@@ -42,14 +42,16 @@ function parseAfter(value: string | undefined): number | undefined {
 }
 
 /**
- * An event as an SSE frame. Feeds that read the log together share the event objects (a broadcast
- * to many streams of one customer), so each frame is serialised once, not once per stream.
+ * An event as an SSE frame, encoded. Feeds that read the log together share the event objects (a
+ * broadcast to many streams of one customer), so each frame is serialised and encoded once, not
+ * once per stream.
  */
-const frameCache = new WeakMap<object, string>();
-function frameOf(event: { id: number; type: string; data?: unknown }): string {
+const frameCache = new WeakMap<object, Uint8Array>();
+const encoder = new TextEncoder();
+function frameOf(event: { id: number; type: string; data?: unknown }): Uint8Array {
   let frame = frameCache.get(event);
   if (frame === undefined) {
-    frame = `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`;
+    frame = encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`);
     frameCache.set(event, frame);
   }
   return frame;
@@ -145,7 +147,7 @@ export function realtimeRouter(deps: RouterDeps) {
           feed.close();
         });
         // A reader that stopped reading blocks the write: drop it rather than buffer for it.
-        const write = async (text: string) => {
+        const write = async (text: string | Uint8Array) => {
           let timer: ReturnType<typeof setTimeout> | undefined;
           const stalled = new Promise<'stalled'>((resolve) => {
             timer = setTimeout(() => resolve('stalled'), deps.streamWriteTimeoutMs);
@@ -173,8 +175,7 @@ export function realtimeRouter(deps: RouterDeps) {
               if (!(await write(': ping\n\n'))) return;
               continue;
             }
-            let frames = '';
-            for (const event of batch) frames += frameOf(event);
+            const frames = batch.length === 1 ? frameOf(batch[0]!) : Buffer.concat(batch.map(frameOf));
             if (!(await write(frames))) return;
           }
         } finally {
