@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { createApp } from './app';
-import { createMerchantApp, getApp } from './apps';
+import { createMerchantApp, getApp, identitySecretOf } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
-import { demoPaths, startDemo } from './demo';
+import { type DemoInfo, demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
 import { systemClock } from './platform/clock';
@@ -124,7 +124,7 @@ export function buildProgram(): Command {
       console.log('migrated');
     });
 
-  const appCommand = program.command('app').description('manage merchant apps');
+  const appCommand = helpGroup(program, 'app', 'manage merchant apps');
   appCommand
     .command('create')
     .description('create an app; prints its keys once')
@@ -159,68 +159,92 @@ export function buildProgram(): Command {
           );
           console.log(JSON.stringify(shown, null, 2));
           for (const warning of warnings) console.error(`warning: ${warning}`);
+          // On stderr, so stdout stays the keys as JSON for scripts (`… | jq .secretKey`).
+          console.error(`
+The bot answers greetings from the start, and stays silent on everything else until you import
+knowledge (articles, products, intents):
+  threadline kb import knowledge.json --app ${keys.appId}
+An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         } finally {
           database.close();
         }
       },
     );
 
-  const tokenCommand = program.command('token').description('identity tokens (a development helper)');
+  const tokenCommand = helpGroup(program, 'token', 'identity tokens (a development helper)');
   tokenCommand
     .command('sign')
     .description("sign an identity token with an app's identity secret (HS256)")
     .requiredOption('--sub <userId>', 'your user id (the token subject)')
-    .option('--secret <identitySecret>', "the app's identity secret (default: the demo app's)")
+    .option(
+      '--app <appId>',
+      'sign for this app (its identity secret is read from the database); `demo` = the demo app',
+    )
+    .option('--secret <identitySecret>', 'sign with this identity secret instead (is_…)')
     .option('--ttl <seconds>', 'lifetime in seconds', '3600')
     .option('--name <name>', 'display name claim')
     .option('--phone <phone>', 'phone claim')
     .option('--email <email>', 'email claim')
     .option('--unionid <unionid>', 'WeChat unionid claim')
+    .option('--db <url>', 'database URL (env DATABASE_URL), with --app')
+    .addHelpText(
+      'after',
+      '\nThe token goes to stdout; which app it is for goes to stderr. Examples:\n  threadline token sign --sub user-42 --app demo\n  threadline token sign --sub user-42 --app app_… --name 王小姐',
+    )
     .action(
       async (options: {
         sub: string;
+        app?: string;
         secret?: string;
         ttl: string;
         name?: string;
         phone?: string;
         email?: string;
         unionid?: string;
+        db?: string;
       }) => {
-        const secret = options.secret ?? readDemoIdentitySecret();
-        console.log(
-          await signIdentityToken(
-            {
-              sub: options.sub,
-              expiresInSec: Number(options.ttl),
-              ...(options.name ? { name: options.name } : {}),
-              ...(options.phone ? { phone: options.phone } : {}),
-              ...(options.email ? { email: options.email } : {}),
-              ...(options.unionid ? { unionid: options.unionid } : {}),
-            },
-            secret,
-            systemClock.now(),
-          ),
+        const ttl = Number(options.ttl);
+        if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError('--ttl takes a whole number of seconds');
+        const { secret, signedFor } = await identitySecretFor(options);
+        const token = await signIdentityToken(
+          {
+            sub: options.sub,
+            expiresInSec: ttl,
+            ...(options.name ? { name: options.name } : {}),
+            ...(options.phone ? { phone: options.phone } : {}),
+            ...(options.email ? { email: options.email } : {}),
+            ...(options.unionid ? { unionid: options.unionid } : {}),
+          },
+          secret,
+          systemClock.now(),
         );
+        console.error(`${signedFor}; sub ${options.sub}, valid ${ttl} s.`);
+        console.log(token);
       },
     );
 
-  const kbCommand = program.command('kb').description('knowledge base');
+  const kbCommand = helpGroup(program, 'kb', 'knowledge base');
   kbCommand
     .command('import')
     .description('import knowledge: {articles, products?, intents?} (same ids update)')
     .argument('<file>', 'a JSON knowledge file')
-    .requiredOption('--app <appId>', 'the app to import into')
+    .requiredOption('--app <appId>', 'the app to import into (`demo` = the demo app)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .addHelpText('after', `\nAn example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`)
     .action(async (file: string, options: { app: string; db?: string }) => {
+      const knowledge = readKnowledgeFile(file);
       const { app, database } = await openAdminApp(options.db);
       try {
-        await getApp(app.deps, options.app);
-        const answer = await importKnowledge(
-          app.deps,
-          options.app,
-          JSON.parse(readFileSync(resolve(file), 'utf8')),
+        const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+        const answer = await importKnowledge(app.deps, target.id, knowledge).catch((error: unknown) => {
+          if (ApiError.isInstance(error) && error.code === 'validation_failed')
+            throw new CliError(`${file} does not fit the knowledge format: ${describeIssues(error)}`);
+          throw error;
+        });
+        const { articles, products, intents } = answer.imported;
+        console.log(
+          `Imported ${articles} articles, ${products} products and ${intents} intents into ${target.id} (${target.name}). The bot answers from them now.`,
         );
-        console.log(JSON.stringify(answer));
       } finally {
         database.close();
       }
@@ -243,7 +267,108 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A command group (`threadline app`): run bare, it prints its help to stdout and exits 0. */
+function helpGroup(program: Command, name: string, description: string): Command {
+  const group = program.command(name).description(description).allowExcessArguments(true);
+  group.action(() => {
+    if (group.args.length)
+      group.error(`error: unknown command '${group.args[0]}' for 'threadline ${name}'`, {
+        code: 'commander.unknownCommand',
+        exitCode: 2,
+      });
+    group.outputHelp();
+  });
+  return group;
+}
+
+/** A mistake in how the command was called: one line, exit 2. */
 class UsageError extends Error {}
+/** The command could not do its work (a missing file, an unknown app): one line, exit 1. */
+class CliError extends Error {}
+
+const KNOWLEDGE_EXAMPLE_HINT =
+  'packages/api/seed/knowledge-example.json (every field: packages/api/README.md#knowledge-files)';
+
+/** `demo` stands for the demo app of this data folder; anything else is an app id. */
+function resolveAppId(app: string): string {
+  return app === 'demo' ? readDemoInfo().appId : app;
+}
+
+async function findApp(deps: Parameters<typeof getApp>[0], appId: string, dbFlag?: string) {
+  try {
+    return await getApp(deps, appId);
+  } catch (error) {
+    if (ApiError.isInstance(error) && error.code === 'not_found')
+      throw new CliError(
+        `no app ${appId} in ${databaseUrl(dbFlag)} (\`threadline app create\` makes one; \`--app demo\` is the demo app)`,
+      );
+    throw error;
+  }
+}
+
+/** The identity secret `token sign` uses, and a line saying whose it is. */
+async function identitySecretFor(options: { app?: string; secret?: string; db?: string }) {
+  if (options.app && options.secret) throw new UsageError('give --app or --secret, not both');
+  if (options.secret) {
+    if (!options.secret.startsWith('is_'))
+      throw new UsageError('--secret takes an identity secret (is_…), not a publishable or secret key');
+    return {
+      secret: options.secret,
+      signedFor: 'Signed with the identity secret you gave (valid for the app that owns it)',
+    };
+  }
+  if (!options.app) {
+    let hint = '';
+    try {
+      hint = ` The demo app here is ${readDemoInfo().appId}: --app demo.`;
+    } catch {
+      // No demo yet: the hint stays general.
+    }
+    throw new UsageError(`say which app the token is for: --app app_… or --secret is_….${hint}`);
+  }
+  const { app, database } = await openAdminApp(options.db);
+  try {
+    const row = await findApp(app.deps, resolveAppId(options.app), options.db);
+    return { secret: identitySecretOf(app.deps, row), signedFor: `Signed for app ${row.id} (${row.name})` };
+  } finally {
+    database.close();
+  }
+}
+
+/** Reads and parses a knowledge file, or says in one line why it cannot. */
+function readKnowledgeFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      code === 'ENOENT'
+        ? `no such file: ${file}`
+        : code === 'EISDIR'
+          ? `${file} is a folder, not a knowledge file`
+          : `cannot read ${file} (${code ?? String(error)})`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `articles[2].questions: Too small… (and 3 more)` */
+function describeIssues(error: ApiError): string {
+  const issues = error.issues ?? [];
+  if (issues.length === 0) return error.message;
+  const [first] = issues;
+  const path = first!.path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    '',
+  );
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${path || 'the file'}: ${first!.message}${more}`;
+}
 
 /** `--workers`: a whole number from 1 to 64. */
 function workerCount(flag?: string): number {
@@ -313,14 +438,14 @@ async function openAdminApp(dbFlag?: string) {
   return { app, database };
 }
 
-function readDemoIdentitySecret(): string {
+function readDemoInfo(): { appId: string; identitySecret: string } {
   try {
-    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { identitySecret: string })
-      .identitySecret;
+    return JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as {
+      appId: string;
+      identitySecret: string;
+    };
   } catch {
-    throw new UsageError(
-      'pass --secret (the app identity secret), or run `npm start` first to create the demo app',
-    );
+    throw new UsageError(`no demo app in ${dataDir()} yet: run \`npm start\` once, or name an app id`);
   }
 }
 
@@ -337,21 +462,27 @@ async function runDemo(port: number, host: string, hops: number) {
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },
   });
-  console.log(`
-Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
-  API        ${info.apiUrl}
-  API docs   ${info.docsUrl}
-  Shop       ${info.shopUrl}
-  Console    ${info.consoleUrl}  (not built yet: it arrives with the agent inbox)
+  console.log(demoBanner(info, { seeded, infoPath, database: databaseUrl() }));
+  onShutdown(() => server.close());
+}
+
+/** What `npm start` prints last: where to click, and the keys (also in demo.json). */
+export function demoBanner(
+  info: DemoInfo,
+  where: { seeded: boolean; infoPath: string; database: string },
+): string {
+  return `
+Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from the last start)'}
+  Shop      ${info.shopUrl}   ← the chat is the button at the bottom right
+  API docs  ${info.docsUrl}
+  Console   ${info.consoleUrl} (arrives with the agent inbox)
 
   publishableKey  ${info.publishableKey}
   secretKey       ${info.secretKey}
   identitySecret  ${info.identitySecret}
   agentToken      ${info.agentToken}
   appId           ${info.appId}
-
-Written to ${infoPath}. Database: ${databaseUrl()}. Ctrl-C stops.`);
-  onShutdown(() => server.close());
+Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;
 }
 
 function onShutdown(close: () => Promise<unknown>) {
@@ -392,12 +523,13 @@ else
       return;
     }
     // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
+    // A command that cannot do its work (a missing file, an unknown app): one line, exit 1.
     const refused = ApiError.isInstance(error) && error.status < 500;
     console.error(
       error instanceof UsageError
         ? `usage: ${error.message}`
-        : refused
-          ? `error: ${(error as ApiError).message}`
+        : error instanceof CliError || refused
+          ? `error: ${(error as Error).message}`
           : error,
     );
     process.exitCode = error instanceof UsageError || refused ? 2 : 1;

@@ -2,6 +2,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
+import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
 import { consoleLogger } from './platform/deps';
 import { startLogSweep } from './realtime/log-sweep';
@@ -56,11 +57,11 @@ export interface RunningServer {
   close(): Promise<boolean>;
 }
 
-/** Drops connections past `max` from one address (counted while they are open). */
+/** Drops connections past `max` from one client (an IPv4 address or an IPv6 /64, counted while open). */
 function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number): void {
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
+    const address = clientKeyOf(socket.remoteAddress ?? 'unknown');
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) {
       socket.destroy();

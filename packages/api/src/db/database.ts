@@ -83,7 +83,11 @@ export function createDatabase(options: DatabaseOptions): Database {
   // so it is kept short; longer waits for another process's write lock are taken asynchronously
   // below, where streams and reads keep running meanwhile.
   raw.execute(`PRAGMA busy_timeout = ${ENGINE_BUSY_TIMEOUT_MS}`).catch(() => undefined);
+  // NORMAL still survives a process crash (SIGKILL).
   raw.execute('PRAGMA synchronous = NORMAL').catch(() => undefined);
+  // Deleted rows are zeroed, not left in freed pages: erasing a customer's data key must remove
+  // its bytes from the file (see `truncateWriteAheadLog` for the log's old frames).
+  raw.execute('PRAGMA secure_delete = ON').catch(() => undefined);
 
   const inTransaction = new AsyncLocalStorage<TransactionScope>();
   let tail: Promise<unknown> = Promise.resolve();
@@ -268,8 +272,8 @@ export async function migrateDatabase(database: Database): Promise<void> {
   const url = (database.client as { protocol?: string }).protocol;
   if (url === 'file') {
     // WAL lets readers run beside the writer, and several processes share one file; it is a
-    // property of the file, kept once set. (synchronous = NORMAL, which still survives a process
-    // crash, and the busy timeout are set per connection when the database is opened.)
+    // property of the file, kept once set. (synchronous = NORMAL, the busy timeout and
+    // secure_delete are per connection: set when the database is opened.)
     await retryWhileBusy(() => database.client.execute('PRAGMA journal_mode = WAL'));
   }
   await migrate(database.db, { migrationsFolder: findMigrationsFolder() });
@@ -320,4 +324,14 @@ async function retryWhileBusy<T>(run: () => Promise<T>, deadlineMs = WRITE_BUSY_
       await sleep(busyPause(attempt));
     }
   }
+}
+
+/**
+ * Copies the write-ahead log into the database file and empties it, so page images written before
+ * (a since-deleted data key among them) no longer sit in the -wal file. Local files only; a no-op
+ * for remote databases. With one connection per local file, no reader holds the log back.
+ */
+export async function truncateWriteAheadLog(database: Database): Promise<void> {
+  if ((database.client as { protocol?: string }).protocol !== 'file') return;
+  await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
 }

@@ -16,6 +16,10 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   trackPerSessionPerMinute: 120,
   trackPerIpPerMinute: 1200,
   handoffsPerSessionPerHour: 20,
+  // Sessions are cheap to make: without these, per-session is no limit. At most this many codes an
+  // hour keeps live short codes far below the 10⁶ space even at the longest code lifetime (24 h).
+  handoffsPerIpPerHour: 300,
+  handoffsPerAppPerHour: 6000,
   streamsPerSession: 4,
   streamsPerIp: 200,
   handoffClaimFailuresPerIpPerMinute: 10,
@@ -35,6 +39,8 @@ const WINDOW_SEC: Record<WindowRule, number> = {
   trackPerSessionPerMinute: 60,
   trackPerIpPerMinute: 60,
   handoffsPerSessionPerHour: 3600,
+  handoffsPerIpPerHour: 3600,
+  handoffsPerAppPerHour: 3600,
   handoffClaimFailuresPerIpPerMinute: 60,
   handoffClaimFailuresPerDevicePerHour: 3600,
 };
@@ -48,6 +54,8 @@ const WHAT: Record<keyof RateLimitSettings, string> = {
   trackPerSessionPerMinute: 'tracked events from this session',
   trackPerIpPerMinute: 'tracked events from this address',
   handoffsPerSessionPerHour: 'handoff codes from this session',
+  handoffsPerIpPerHour: 'handoff codes from this address',
+  handoffsPerAppPerHour: 'handoff codes from shoppers of this app',
   streamsPerSession: 'open streams for this session',
   streamsPerIp: 'open streams from this address',
   handoffClaimFailuresPerIpPerMinute: 'wrong handoff codes from this address',

@@ -5,6 +5,7 @@ import { messages } from '../db/schema';
 import { getCustomer, openAllForCustomers } from '../identity';
 import { recordUnanswered, recordUnansweredIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
+import { ownValue } from '../platform/own-property';
 import { createSortableId } from '../platform/secrets';
 import { currentCart } from '../profile';
 import { appendEvent } from '../realtime';
@@ -12,6 +13,9 @@ import { openOrUpdateTicket } from '../tickets';
 import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
 import { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 import { type LlmOptions, writeWithLlm } from './engine/llm-writer';
+import { systemText } from './engine/reply-language';
+import { isGreeting } from './engine/shopper-signals';
+import { normalizeText } from './engine/text-normalizer';
 
 export interface AiResponderOptions {
   /** LLM mode; without it answers come from the embedded engine alone. */
@@ -57,9 +61,18 @@ function metaOf(
     confidence: Math.round(result.confidence * 1000) / 1000,
     source,
     action: result.action,
+    ...(result.quickReplies.length ? { quickReplies: result.quickReplies } : {}),
+    ...(result.attribute ? { attribute: result.attribute } : {}),
+    ...(result.orderId ? { orderId: result.orderId } : {}),
+    ...(result.language !== 'zh' ? { language: result.language } : {}),
     ...extra,
   };
 }
+
+const TICKET_KINDS: Record<string, { zh: string; en: string }> = {
+  exchange: { zh: '换货', en: 'exchange' },
+  return: { zh: '退货退款', en: 'return' },
+};
 
 /**
  * The default responder: the embedded engine decides (answer, clarify, ticket, escalate, decline)
@@ -73,9 +86,10 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
   return {
     async respond(input) {
       const engine = await engines.get(input.appId);
-      // No knowledge yet: the merchant has not set the bot up, so it stays out of the way.
+      // No knowledge yet: the merchant has not set the bot up, so it stays out of the way, except
+      // for a greeting, which gets one back rather than silence.
       if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
-        return { replies: [] };
+        return greetingDecision(input.message.text) ?? { replies: [] };
       const profile = await readProfile(deps.database.db, input.customer.id, input.customer.attributes);
       const result = engine.answer({
         text: input.message.text,
@@ -86,6 +100,8 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       });
       const context = memoryPatch(result.memory);
       const intent = result.intent ?? undefined;
+      const greeted = unansweredGreeting(result, input.message.text);
+      if (greeted) return greeted;
 
       if (result.lowConfidence || result.outOfScope) {
         await recordUnanswered(deps, {
@@ -111,31 +127,52 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
           draft: result.ticket,
           text: input.message.text,
         });
-        const kind = ticket.type === 'exchange' ? '换货' : ticket.type === 'return' ? '退货退款' : '售后';
+        const language = result.language;
+        const kindNames = ownValue(TICKET_KINDS, ticket.type) ?? { zh: '售后', en: 'after-sales' };
+        const kind = language === 'en' ? kindNames.en : kindNames.zh;
         const facts = [
-          ticket.orderId ? `订单 ${ticket.orderId}` : '',
-          ticket.wantedSize ? `想换 ${ticket.wantedSize}` : '',
+          ticket.orderId ? (language === 'en' ? `order ${ticket.orderId}` : `订单 ${ticket.orderId}`) : '',
+          ticket.wantedSize
+            ? language === 'en'
+              ? `wanted size ${ticket.wantedSize}`
+              : `想换 ${ticket.wantedSize}`
+            : '',
         ].filter(Boolean);
-        const lead = created
-          ? `已为您登记${kind}申请（工单号 ${ticket.id}${facts.length ? `，${facts.join('，')}` : ''}），售后同事会尽快跟进。`
-          : `您的${kind}申请（工单号 ${ticket.id}）已在处理中，不用重复提交哦。`;
-        const missing = !ticket.orderId ? '方便的话请告诉我订单号，处理会更快。' : '';
+        // Ticket ids stay out of the text: the ticket card (meta.ticketId) shows the ticket.
+        const lead = result.ticketFill
+          ? systemText('orderFilled', language, { orderId: ticket.orderId ?? '', kind })
+          : created
+            ? systemText('ticketCreated', language, {
+                kind,
+                facts: facts.length
+                  ? language === 'en'
+                    ? ` (${facts.join(', ')})`
+                    : `（${facts.join('，')}）`
+                  : '',
+              })
+            : systemText('ticketOpen', language, { kind });
+        const missing = !ticket.orderId ? systemText('askOrderId', language) : '';
+        const separator = language === 'en' ? ' ' : '';
         return {
           replies: [
             {
-              text: [lead, result.text, missing].filter(Boolean).join(''),
+              text: [lead, result.text, missing].filter(Boolean).join(separator),
               intent,
               meta: metaOf(result, 'kb', { ticketId: ticket.id }),
             },
+            ...result.more.map((extra) => replyOf(extra)),
           ],
-          context: { ...context, openTicketId: ticket.id },
+          context: { ...memoryPatch(result.memory), openTicketId: ticket.id },
         };
       }
 
       if (!options.llm || result.action !== 'answer') return plainDecision(result);
       const retrieval: BotReply = { text: result.text, intent, meta: metaOf(result, 'kb') };
       return {
-        replies: [await answerWithLlm(deps, options.llm, input, result, profile, retrieval)],
+        replies: [
+          await answerWithLlm(deps, options.llm, input, result, profile, retrieval),
+          ...result.more.map((extra) => replyOf(extra)),
+        ],
         context,
       };
     },
@@ -144,7 +181,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       const engine = await engines.get(appId);
       return async (input) => {
         if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
-          return { replies: [] };
+          return greetingDecision(input.text) ?? { replies: [] };
         const question = {
           text: input.text,
           channel: input.channel,
@@ -174,7 +211,10 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
         }
         // Tickets are opened by their own write, LLM answers stream: both after the commit.
         if (result.action === 'ticket' && result.ticket) return null;
+        if (result.more.some((extra) => extra.action === 'ticket')) return null;
         if (options.llm && result.action === 'answer') return null;
+        const greeted = unansweredGreeting(result, input.text);
+        if (greeted) return greeted;
         if (result.lowConfidence || result.outOfScope) {
           await recordUnansweredIn(deps, input.db, input.onCommit, {
             appId: input.appId,
@@ -194,21 +234,49 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
   };
 }
 
-/** Escalate, decline, clarify and retrieval answers: one reply, the memory, maybe a handoff. */
+const GREETINGS = {
+  zh: '您好！我是这家店的智能客服，商品、订单、物流、售后的问题都可以问我。',
+  en: "Hello! I'm the shop's assistant: ask me about products, orders, delivery or returns.",
+};
+
+/**
+ * A greeting answered by the bot itself: every app greets back out of the box, before its
+ * knowledge is imported and when its knowledge has no greeting intent of its own. In the
+ * shopper's script: Chinese for text with Han characters, English otherwise.
+ */
+function greetingDecision(text: string): ResponderDecision | null {
+  if (!isGreeting(normalizeText(text))) return null;
+  const reply = /\p{Script=Han}/u.test(text) ? GREETINGS.zh : GREETINGS.en;
+  return {
+    replies: [
+      { text: reply, intent: 'greeting', meta: { confidence: 1, source: 'fallback', builtIn: 'greeting' } },
+    ],
+  };
+}
+
+/** A greeting the knowledge could not answer (no greeting intent): answered, never recorded as a miss. */
+function unansweredGreeting(result: EngineResult, text: string): ResponderDecision | null {
+  const unanswered = result.action === 'decline' || result.lowConfidence || result.outOfScope;
+  if (!unanswered) return null;
+  const greeting = greetingDecision(text);
+  return greeting && { ...greeting, context: memoryPatch(result.memory) };
+}
+
+/** One engine result as a bot reply (declines cite nothing: their source is the fallback). */
+function replyOf(result: EngineResult): BotReply {
+  if (result.action === 'decline') return { text: result.text, meta: metaOf(result, 'fallback') };
+  return { text: result.text, intent: result.intent ?? undefined, meta: metaOf(result, 'kb') };
+}
+
+/**
+ * Escalate, decline, clarify, small talk and retrieval answers: the replies (a second question in
+ * the same message gets its own; an acknowledgement in a livestream gets none), the memory, maybe
+ * a handoff.
+ */
 function plainDecision(result: EngineResult): ResponderDecision {
   const context = memoryPatch(result.memory);
-  const intent = result.intent ?? undefined;
-  if (result.action === 'escalate') {
-    return {
-      replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }],
-      escalate: true,
-      context,
-    };
-  }
-  if (result.action === 'decline') {
-    return { replies: [{ text: result.text, meta: metaOf(result, 'fallback') }], context };
-  }
-  return { replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }], context };
+  const replies = [result, ...result.more].filter((r) => r.text).map(replyOf);
+  return { replies, ...(result.action === 'escalate' ? { escalate: true } : {}), context };
 }
 
 /** Streams the LLM's phrasing as deltas; any failure or timeout sends the retrieval answer instead. */

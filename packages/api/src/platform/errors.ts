@@ -96,8 +96,24 @@ function isDatabaseUnreachable(error: unknown): boolean {
   return false;
 }
 
-/** Writes any failure as the envelope. Unknown errors are logged and become a 500 with no detail. */
+/**
+ * True for a request body that stopped arriving: the client hung up, or the server's body deadline
+ * cut it (Node destroys the request with ECONNRESET "aborted"). The client's failure, not ours.
+ */
+function isClientAbort(error: unknown): boolean {
+  // Exactly Node's error for an incoming request cut short (an outbound call's reset is ours).
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' && message === 'aborted';
+}
+
+/**
+ * Writes any failure as the envelope. A body the client never finished is a 400 (nobody may be
+ * there to read it; it is not logged as our error). Unknown errors are logged and become a 500
+ * with no detail.
+ */
 export function respondWithError(c: Context, error: unknown, log: (message: string, error: unknown) => void) {
+  if (isClientAbort(error))
+    return c.json(errorBody(new ApiError('bad_request', 'The request body did not arrive in full.')), 400);
   if (ApiError.isInstance(error)) {
     if (error.headers) for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
     return c.json(errorBody(error), error.status);

@@ -91,6 +91,7 @@ export function realtimeRouter(deps: RouterDeps) {
     createRoute({
       method: 'get',
       path: '/v1/stream',
+      operationId: 'streamEvents',
       summary: 'Server-Sent Events of the customer, resumable from a cursor',
       description:
         'Each event’s `id:` is a cursor. Reconnect with `Last-Event-ID` (or `?after=`) and the stream replays everything after it: no gap, no duplicate. Comment lines are heartbeats.',
@@ -126,8 +127,20 @@ export function realtimeRouter(deps: RouterDeps) {
       }
       // Counted until it ends, so a shutdown waits for its goodbye frame to be written.
       const leave = deps.lifecycle.enter();
+      // The stream ends when its session does: revoked (the session's topic says so at once) or run
+      // out — a copied token must not read on for as long as the connection is kept up.
+      let expired = false;
+      const expiry = setTimeout(
+        () => {
+          expired = true;
+          feed.close();
+        },
+        Math.min(2 ** 31 - 1, Math.max(0, auth.session.expiresAt - deps.clock.now())),
+      );
+      expiry.unref?.();
       return streamSSE(c, async (stream) => {
         const end = () => {
+          clearTimeout(expiry);
           feed.close();
           release();
           leave();
@@ -164,13 +177,13 @@ export function realtimeRouter(deps: RouterDeps) {
         };
         try {
           if (!(await write(': connected\n\n'))) return;
-          while (!stream.aborted && !stream.closed) {
+          while (!stream.aborted && !stream.closed && !expired) {
             const batch = await feed.next(deps.heartbeatMs);
             if (draining) {
               await write(`retry: ${SHUTDOWN_RETRY_MS}\n: server restarting, reconnect\n\n`);
               break;
             }
-            if (stream.aborted || feed.ended()) break;
+            if (stream.aborted || feed.ended() || expired) break;
             if (batch.length === 0) {
               if (!(await write(': ping\n\n'))) return;
               continue;
@@ -190,6 +203,7 @@ export function realtimeRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/updates',
+      operationId: 'pollUpdates',
       summary: 'Long-poll for the customer’s events after a cursor',
       description:
         'Answers at once when events exist, otherwise after `wait` seconds (at most 30) with none.',
@@ -222,7 +236,9 @@ export function realtimeRouter(deps: RouterDeps) {
         try {
           // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
           // the next poll is refused if revoked, or reads as the session's new customer.
-          const events = await feed.next(query.wait * 1000);
+          // Never past the session's own end.
+          const left = Math.max(0, auth.session.expiresAt - deps.clock.now());
+          const events = await feed.next(Math.min(query.wait * 1000, left));
           return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
         } finally {
           stopDrain();
