@@ -24,37 +24,85 @@ import {
 const LOCAL_ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'];
 const SUB = 'broadcast-everyone';
 
-/** A waiting GET /v1/updates over a raw socket; resolves with the moment its answer ended. */
-function longPoll(baseUrl, token, localAddress) {
-  const url = new URL(baseUrl);
-  let sent;
-  const answered = new Promise((resolve, reject) => {
+/** One GET /v1/updates over a raw socket; resolves with its cursor and the texts it carried. */
+function pollOnce(url, token, localAddress, after, onSent, onSocket) {
+  return new Promise((resolve, reject) => {
     const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress });
+    onSocket(socket);
     let text = '';
     socket.setEncoding('utf8');
     socket.on('connect', () => {
       socket.write(
-        `GET /v1/updates?wait=30 HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+        `GET /v1/updates?wait=30${after ? `&after=${after}` : ''} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
       );
-      sent?.();
+      onSent();
     });
     socket.on('data', (chunk) => {
       text += chunk;
     });
     socket.on('error', reject);
     socket.on('close', () => {
-      const at = performance.now();
       if (!text.startsWith('HTTP/1.1 200')) return reject(new Error(`long-poll: ${text.slice(0, 200)}`));
-      const events = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).events ?? [];
-      resolve({ at, events: events.length });
+      const answer = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+      resolve({ cursor: answer.cursor, texts: (answer.events ?? []).map((e) => e.data?.text) });
     });
   });
-  const connected = new Promise((resolve) => {
-    sent = resolve;
+}
+
+/**
+ * A long-poll client as the mini-program SDK runs one: it polls again as soon as a poll answers
+ * (empty after 30 s, or with events), from the cursor it got, so it is always waiting on the server.
+ * `arrival(text)` resolves when a poll has carried that text.
+ */
+function longPoller(baseUrl, token, localAddress) {
+  const url = new URL(baseUrl);
+  let cursor;
+  let stopped = false;
+  let armed;
+  const firstArmed = new Promise((resolve) => {
+    armed = resolve;
   });
-  // Awaited later; until then a failure must not count as unhandled.
-  answered.catch(() => undefined);
-  return { answered, connected };
+  const wanted = new Map();
+  let failures = 0;
+  let socket;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const answer = await pollOnce(url, token, localAddress, cursor, armed, (s) => {
+          socket = s;
+        });
+        cursor = answer.cursor;
+        for (const text of answer.texts) {
+          const at = performance.now();
+          wanted.get(text)?.(at);
+          wanted.delete(text);
+        }
+      } catch {
+        if (stopped) return;
+        failures++;
+        armed();
+        if (failures > 20) return;
+        await sleep(200);
+      }
+    }
+  })();
+  return {
+    armed: firstArmed,
+    failures: () => failures,
+    arrival: (text) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no event within 60 s')), 60_000);
+        wanted.set(text, (at) => {
+          clearTimeout(timer);
+          resolve(at);
+        });
+      }),
+    stop() {
+      stopped = true;
+      socket?.destroy();
+      return Promise.race([loop, sleep(5_000)]);
+    },
+  };
 }
 
 export default async function run({ log, quick }) {
@@ -84,6 +132,8 @@ export default async function run({ log, quick }) {
     log(`${wanted} sessions of one customer in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     http.close();
     let seq = 0;
+    /** The text the next post will carry (pollers wait for it by text). */
+    const nextText = () => `to everyone #${seq + 1}`;
     // A fresh connection per post: a kept-alive one may have been closed by the server meanwhile.
     const post = async () => {
       const once = jsonClient(api.url);
@@ -192,26 +242,29 @@ export default async function run({ log, quick }) {
     // Long-polls.
     const openPolls = async (count, offset = 0) => {
       // Opened 100 at a time, as the streams are: thousands of connects at once overflow the
-      // listen backlog and get reset.
-      const polls = await pool(count, 100, async (k) => {
-        const poll = longPoll(api.url, tokens[offset + k], LOCAL_ADDRESSES[k % LOCAL_ADDRESSES.length]);
-        await Promise.race([poll.connected, poll.answered.catch(() => undefined)]);
-        return poll;
+      // listen backlog and get reset. Each poller re-polls at once, so all stay waiting.
+      const pollers = await pool(count, 100, async (k) => {
+        const poller = longPoller(api.url, tokens[offset + k], LOCAL_ADDRESSES[k % LOCAL_ADDRESSES.length]);
+        await poller.armed;
+        return poller;
       });
       // Requests written; give the server a moment to have each one waiting.
-      await sleep(Math.min(8_000, 1_000 + count / 4));
-      return polls;
+      await sleep(Math.min(5_000, 500 + count / 4));
+      return pollers;
+    };
+    const stopPolls = async (pollers) => {
+      await Promise.all(pollers.map((p) => p.stop()));
     };
     const polls = await openPolls(wanted);
     const pollHeld = await sample();
     log(`${wanted} long-polls waiting: RSS ${(pollHeld.rss / MiB).toFixed(0)} MiB`);
-    const pollCast = await broadcast(polls.map((p) => p.answered.then((r) => r.at)));
-    const pollEvents = (await Promise.allSettled(polls.map((p) => p.answered))).filter(
-      (r) => r.status === 'fulfilled' && r.value.events > 0,
-    ).length;
+    const pollText = nextText();
+    const pollCast = await broadcast(polls.map((p) => p.arrival(pollText)));
+    const pollFailures = polls.reduce((n, p) => n + p.failures(), 0);
     log(
-      `long-poll broadcast to ${wanted}: ${pollCast.ms.toFixed(0)} ms; ${pollEvents} answered with the event`,
+      `long-poll broadcast to ${wanted}: ${pollCast.ms.toFixed(0)} ms; ${wanted - pollCast.failed} got the event, ${pollFailures} polls failed`,
     );
+    await stopPolls(polls);
     await sleep(2_000);
 
     // Both kinds at once, as many as both processes' descriptor limits allow.
@@ -221,15 +274,17 @@ export default async function run({ log, quick }) {
     // The polls reuse the streams' sessions (the bench server's per-session limits are opened wide).
     const mixedPolls = await openPolls(each);
     const mixedHeld = await sample();
+    const mixedText = nextText();
     const mixedCast = await broadcast([
       mixedStreams.expectOneMore(),
-      ...mixedPolls.map((p) => p.answered.then((r) => r.at)),
+      ...mixedPolls.map((p) => p.arrival(mixedText)),
     ]);
     const mixedOpen = mixedStreams.open();
     log(
       `${mixedOpen} SSE + ${each} long-polls: RSS ${(mixedHeld.rss / MiB).toFixed(0)} MiB, broadcast ${mixedCast.ms.toFixed(0)} ms`,
     );
     mixedStreams.close();
+    await stopPolls(mixedPolls);
 
     const limited = each < wanted;
     return {
@@ -257,7 +312,7 @@ export default async function run({ log, quick }) {
           unit: 'ms',
           baseline: single.ms,
           ratio: ratio(pollCast.ms, single.ms),
-          note: `post → the last poll answered; ${pollEvents} of ${wanted} answered with the event${pollCast.failed ? `, ${pollCast.failed} failed` : ''}`,
+          note: `post → the last poll answered with the event; each client polls again at once (as the SDK does); ${wanted - pollCast.failed} of ${wanted} got it${pollCast.failed ? ` (${pollCast.failed} did not)` : ''}`,
         },
         {
           metric: `RSS holding ${wanted} long-polls`,
