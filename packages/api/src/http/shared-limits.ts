@@ -65,7 +65,13 @@ type SlotCommands = RedisLink['commands'] & {
  * After Redis restarts (its data gone), each process writes its shares again. While Redis is
  * unreachable the limit is checked against this process's own streams only.
  */
-export function createRedisSlots(link: RedisLink, logger: Logger): SlotStore & { close(): void } {
+export function createRedisSlots(
+  link: RedisLink,
+  logger: Logger,
+  timing: { processTtlMs?: number; heartbeatMs?: number } = {},
+): SlotStore & { close(): void } {
+  const processTtlMs = timing.processTtlMs ?? PROCESS_TTL_MS;
+  const heartbeatMs = timing.heartbeatMs ?? HEARTBEAT_MS;
   const redis = link.commands as SlotCommands;
   redis.defineCommand('threadlineSlotTake', { numberOfKeys: 2, lua: TAKE });
   redis.defineCommand('threadlineSlotGive', { numberOfKeys: 1, lua: GIVE });
@@ -77,7 +83,7 @@ export function createRedisSlots(link: RedisLink, logger: Logger): SlotStore & {
     const now = Date.now();
     await redis
       .multi()
-      .zadd(liveKey, now + PROCESS_TTL_MS, link.processId)
+      .zadd(liveKey, now + processTtlMs, link.processId)
       .zremrangebyscore(liveKey, '-inf', now - 60_000)
       .exec();
   };
@@ -89,7 +95,7 @@ export function createRedisSlots(link: RedisLink, logger: Logger): SlotStore & {
       batch.hset(hashOf(id), link.processId, count).pexpire(hashOf(id), COUNT_TTL_MS);
     await batch.exec();
   };
-  const beat = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_MS);
+  const beat = setInterval(() => heartbeat().catch(() => undefined), heartbeatMs);
   beat.unref();
   let first = true;
   const onReady = () => {
