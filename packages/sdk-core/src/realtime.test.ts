@@ -246,7 +246,8 @@ describe('realtime', () => {
     const client = clientOn(platform);
     const connection = record(client, 'connection');
     await client.start();
-    await vi.waitFor(() => expect(platform.streams[0]?.opened).toBe(true));
+    await vi.waitFor(() => expect(platform.streams[0]?.closed).toBe(false));
+    await vi.advanceTimersByTimeAsync(0);
     // The browser says offline, then online; the stream itself never noticed.
     tell!(false);
     tell!(true);
