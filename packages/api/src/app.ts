@@ -2,7 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
+import { agentAdminRouter, agentConsoleRouter, createConversationRouting } from './agents';
 import { appSettingsRouter } from './apps';
+import { auditRouter } from './audit';
 import { channelsRouter } from './channels';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
@@ -24,6 +26,7 @@ import { type Clock, systemClock } from './platform/clock';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
+import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter } from './realtime';
 import { ticketsRouter } from './tickets';
 
@@ -50,6 +53,11 @@ export interface AppOptions {
   trustProxy?: boolean;
   handoffAttempts?: { perClientPerMinute?: number; perAppPerMinute?: number };
   publicUrl?: string;
+  /**
+   * An agent not heard from (no request, no open stream) for this long is turned offline and their
+   * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
+   */
+  agentPresenceTimeoutSec?: number;
 }
 
 /** What routers get: the services' deps plus HTTP-level settings. */
@@ -108,6 +116,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
 
   // The embedded AI engine answers by default; apps without knowledge stay silent.
   if (!options.responder) deps.responder = createAiResponder(deps, options.ai);
+  // Queued conversations go to agents by load and skill (see agents/routing.ts).
+  deps.routing = createConversationRouting(deps);
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
   app.deps = deps;
@@ -155,6 +165,10 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', appSettingsRouter(deps));
   app.route('/', knowledgeRouter(deps));
   app.route('/', ticketsRouter(deps));
+  app.route('/', agentAdminRouter(deps));
+  app.route('/', agentConsoleRouter(deps));
+  app.route('/', profileRouter(deps));
+  app.route('/', auditRouter(deps));
   mountDocs(app);
 
   app.notFound((c) =>

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
 
@@ -35,6 +36,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   (server as unknown as { requestTimeout: number }).requestTimeout = 0;
   (server as unknown as { headersTimeout: number }).headersTimeout = 60_000;
   const port = (server.address() as AddressInfo).port;
+  const timeoutMs = (options.agentPresenceTimeoutSec ?? 120) * 1000;
+  const stopSweeper = startPresenceSweeper(app.deps, { timeoutMs, everyMs: Math.min(30_000, timeoutMs / 2) });
   return {
     app,
     database,
@@ -42,6 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        stopSweeper();
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => {
           database.close();

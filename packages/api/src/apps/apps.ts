@@ -1,6 +1,6 @@
 import { type AppAnswer, DEFAULT_CHANNELS, type UpdateAppBody } from '@threadline/sdk-core/protocol';
 import { and, eq, isNull } from 'drizzle-orm';
-import { type AppSettings, agents, apiKeys, apps } from '../db/schema';
+import { type AppSettings, agents, agentTokens, apiKeys, apps } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, randomSecret, sha256 } from '../platform/secrets';
@@ -21,11 +21,12 @@ export interface CreateMerchantAppOptions {
   settings?: Omit<AppSettings, 'wechat'>;
   extraChannels?: string[];
   agentName?: string;
+  agentSkills?: string[];
   /** The mini-program's appid and secret; the secret is sealed at rest. */
   wechat?: { appId: string; secret: string };
 }
 
-/** Creates an app with its keys and a first agent. The plain keys are returned once, never stored. */
+/** Creates an app with its keys and a first agent (a supervisor). The plain keys are returned once, never stored. */
 export async function createMerchantApp(
   deps: ServiceDeps,
   options: CreateMerchantAppOptions,
@@ -66,11 +67,24 @@ export async function createMerchantApp(
         createdAt: now,
       });
     }
+    // The shop's first agent is its supervisor; its token does not expire (it can be revoked).
+    const agentId = createId('agt');
     await db.insert(agents).values({
-      id: createId('agt'),
+      id: agentId,
       appId: created.appId,
       name: options.agentName ?? 'Agent',
+      role: 'supervisor',
+      skills: options.agentSkills ?? [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await db.insert(agentTokens).values({
+      id: createId('atk'),
+      appId: created.appId,
+      agentId,
       tokenHash: sha256(created.agentToken),
+      label: 'first agent token',
+      createdBy: 'app_create',
       createdAt: now,
     });
   });
@@ -87,16 +101,6 @@ export async function findAppByKey(
     .from(apiKeys)
     .innerJoin(apps, eq(apps.id, apiKeys.appId))
     .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  return row ?? null;
-}
-
-export async function findAgentByToken(deps: Pick<ServiceDeps, 'database'>, token: string) {
-  const [row] = await deps.database.db
-    .select({ agent: agents, app: apps })
-    .from(agents)
-    .innerJoin(apps, eq(apps.id, agents.appId))
-    .where(eq(agents.tokenHash, sha256(token)))
     .limit(1);
   return row ?? null;
 }

@@ -1,4 +1,3 @@
-export type { AgentRow } from './agent-types';
 export {
   type AppRow,
   assertKnownChannel,
@@ -6,7 +5,6 @@ export {
   createMerchantApp,
   DEFAULT_HANDOFF_TTL_SEC,
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
-  findAgentByToken,
   findAppByKey,
   getApp,
   identitySecretOf,

@@ -1,6 +1,19 @@
-export { findOpenConversation, toConversationRef } from './conversations';
+export {
+  announceQueued,
+  type ConversationRow,
+  findOpenConversation,
+  toConversationRef,
+} from './conversations';
 export { buildHandoffSummary, refreshHandoffSummary } from './handoff-summary';
-export { postCustomerMessage, timelinePage, toWireMessage } from './messages';
+export {
+  channelsUsedBy,
+  lastMessagesOf,
+  type MessageRow,
+  postCustomerMessage,
+  postStaffMessage,
+  timelinePage,
+  toWireMessage,
+} from './messages';
 export {
   type BotReply,
   type ReplyInput,
@@ -9,3 +22,4 @@ export {
   silentResponder,
 } from './replies';
 export { conversationRouter } from './routes';
+export type { ConversationRouting } from './routing-hook';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InStatement, type TransactionMode } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { runDataMigrations } from './data-migrations';
 import { createLocalClient } from './local-client';
 import * as schema from './schema';
 
@@ -207,6 +208,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await database.client.execute('PRAGMA busy_timeout = 5000');
   }
   await migrate(database.db, { migrationsFolder: findMigrationsFolder() });
+  await runDataMigrations(database);
 }
 
 function runAll(callbacks: (() => void)[]) {

@@ -1,2 +1,2 @@
-export { claimHandoff, findClaimableHandoff, type HandoffGuards } from './handoffs';
+export { claimHandoff, createHandoff, findClaimableHandoff, type HandoffGuards } from './handoffs';
 export { handoffsRouter } from './routes';

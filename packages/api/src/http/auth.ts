@@ -1,8 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AgentRow } from '../apps';
-import { type AppRow, findAgentByToken, findAppByKey } from '../apps';
+import { type AgentRow, findAgentByToken } from '../agents';
+import { type AppRow, findAppByKey } from '../apps';
 import { hotQuery, slot } from '../db/hot-queries';
 import { apps, sessions } from '../db/schema';
 import type { SessionRow } from '../identity';
@@ -14,7 +14,7 @@ export type Auth =
   | { kind: 'publishable'; app: AppRow }
   | { kind: 'secret'; app: AppRow }
   | { kind: 'session'; app: AppRow; session: SessionRow }
-  | { kind: 'agent'; app: AppRow; agent: AgentRow };
+  | { kind: 'agent'; app: AppRow; agent: AgentRow; tokenId: string };
 
 export type CredentialKind = Auth['kind'];
 
@@ -39,7 +39,7 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
   if (credential.startsWith('at_')) {
     const found = await findAgentByToken(deps, credential);
     if (!found) throw new ApiError('invalid_credential', 'This agent token is not valid.');
-    return { kind: 'agent', app: found.app, agent: found.agent };
+    return { kind: 'agent', app: found.app, agent: found.agent, tokenId: found.token.id };
   }
   const claims = await verifySessionToken(deps, credential);
   // The session and its app in one round trip: this runs on every SDK request.

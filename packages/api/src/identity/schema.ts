@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { apps } from '../apps';
+// The table, not the apps index: see agents/schema.ts.
+import { apps } from '../apps/schema';
 
 /** One person per app. A merged-away customer keeps its row with `mergedInto` set: an alias. */
 export const customers = sqliteTable(

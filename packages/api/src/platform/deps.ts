@@ -1,3 +1,4 @@
+import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
 import type { Clock } from './clock';
@@ -37,4 +38,6 @@ export interface ServiceDeps {
   config: ServerConfig;
   logger: Logger;
   fetch: typeof fetch;
+  /** Routes queued conversations to agents (the agents domain); without it they just wait. */
+  routing?: ConversationRouting;
 }

@@ -1,9 +1,11 @@
+import type { CustomerEventsBody } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { customerEvents } from '../db/schema';
 import type { SessionRow } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
+import { selectCustomer } from './customers';
 
 const PROPERTIES_MAX_BYTES = 8 * 1024;
 
@@ -19,12 +21,7 @@ export async function trackEvent(
   },
 ): Promise<void> {
   const properties = input.properties ?? {};
-  if (JSON.stringify(properties).length > PROPERTIES_MAX_BYTES) {
-    throw new ApiError(
-      'validation_failed',
-      `properties must serialise to at most ${PROPERTIES_MAX_BYTES} bytes.`,
-    );
-  }
+  assertPropertiesFit(properties);
   await deps.database.write(async (db) => {
     await db.insert(customerEvents).values({
       appId: input.appId,
@@ -36,6 +33,40 @@ export async function trackEvent(
       createdAt: deps.clock.now(),
     });
   });
+}
+
+/** Events the merchant backend sends for a customer (secret key); `at` defaults to now. */
+export async function recordCustomerEvents(
+  deps: ServiceDeps,
+  appId: string,
+  body: CustomerEventsBody,
+): Promise<{ customer: { id: string; identified: boolean }; accepted: number }> {
+  for (const event of body.events) assertPropertiesFit(event.properties ?? {});
+  return deps.database.write(async (db, onCommit) => {
+    const customer = await selectCustomer(deps, db, onCommit, appId, body.customer);
+    const now = deps.clock.now();
+    await db.insert(customerEvents).values(
+      body.events.map((event) => ({
+        appId,
+        customerId: customer.id,
+        sessionId: null,
+        channel: null,
+        name: event.name,
+        properties: event.properties ?? {},
+        createdAt: event.at ? Date.parse(event.at) : now,
+      })),
+    );
+    return { customer: { id: customer.id, identified: customer.identified }, accepted: body.events.length };
+  });
+}
+
+function assertPropertiesFit(properties: Record<string, unknown>) {
+  if (JSON.stringify(properties).length > PROPERTIES_MAX_BYTES) {
+    throw new ApiError(
+      'validation_failed',
+      `properties must serialise to at most ${PROPERTIES_MAX_BYTES} bytes.`,
+    );
+  }
 }
 
 export interface CartLine {

@@ -7,9 +7,12 @@ import type { BusEvent } from './event-bus';
 
 export interface NewEvent {
   appId: string;
+  /** The customer the event is about; `appTopic(appId)` for staff events about no customer. */
   customerId: string;
   type: string;
   data: unknown;
+  /** Default `customer`: the customer's sessions see it. `staff`: only the app's agents. */
+  audience?: 'customer' | 'staff';
 }
 
 /**
@@ -24,7 +27,7 @@ export async function appendEvent(
 ): Promise<BusEvent> {
   const [row] = await db
     .insert(events)
-    .values({ ...event, createdAt: deps.clock.now() })
+    .values({ ...event, audience: event.audience ?? 'customer', createdAt: deps.clock.now() })
     .returning({ id: events.id });
   const stored: BusEvent = { id: row!.id, ...event };
   onCommit(() => deps.bus.publish(stored));
@@ -48,6 +51,7 @@ export async function appendEvents(
     values[`${i}customerId`] = event.customerId;
     values[`${i}type`] = event.type;
     values[`${i}data`] = JSON.stringify(event.data);
+    values[`${i}audience`] = event.audience ?? 'customer';
     values[`${i}createdAt`] = now;
   });
   const build = (d: Db, count: number) =>
@@ -59,6 +63,7 @@ export async function appendEvents(
           customerId: slot(`${i}customerId`),
           type: slot(`${i}type`),
           data: slot(`${i}data`),
+          audience: slot(`${i}audience`),
           createdAt: slot(`${i}createdAt`),
         })),
       )
@@ -74,7 +79,19 @@ export async function appendEvents(
   return stored;
 }
 
-/** The customer's events after a cursor, oldest first. */
+const toBusEvent = (r: typeof events.$inferSelect): BusEvent => ({
+  id: r.id,
+  appId: r.appId,
+  customerId: r.customerId,
+  type: r.type,
+  data: r.data,
+  audience: r.audience,
+});
+
+const forCustomer = (customerId: string) =>
+  and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
+
+/** The customer's events after a cursor, oldest first (staff-only events are never among them). */
 export async function readEventsAfter(
   db: Db,
   customerId: string,
@@ -84,16 +101,10 @@ export async function readEventsAfter(
   const rows = await db
     .select()
     .from(events)
-    .where(and(eq(events.customerId, customerId), gt(events.id, after)))
+    .where(and(forCustomer(customerId), gt(events.id, after)))
     .orderBy(asc(events.id))
     .limit(limit);
-  return rows.map((r) => ({
-    id: r.id,
-    appId: r.appId,
-    customerId: r.customerId,
-    type: r.type,
-    data: r.data,
-  }));
+  return rows.map(toBusEvent);
 }
 
 /** The newest cursor of a customer, so a client that starts without one tails from now. */
@@ -101,7 +112,34 @@ export async function latestEventId(db: Db, customerId: string): Promise<number>
   const [row] = await db
     .select({ id: events.id })
     .from(events)
-    .where(eq(events.customerId, customerId))
+    .where(forCustomer(customerId))
+    .orderBy(desc(events.id))
+    .limit(1);
+  return row?.id ?? 0;
+}
+
+/** Every event of an app after a cursor, oldest first: customers' and staff-only alike. */
+export async function readAppEventsAfter(
+  db: Db,
+  appId: string,
+  after: number,
+  limit = 500,
+): Promise<BusEvent[]> {
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.appId, appId), gt(events.id, after)))
+    .orderBy(asc(events.id))
+    .limit(limit);
+  return rows.map(toBusEvent);
+}
+
+/** The newest cursor of an app. */
+export async function latestAppEventId(db: Db, appId: string): Promise<number> {
+  const [row] = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(eq(events.appId, appId))
     .orderBy(desc(events.id))
     .limit(1);
   return row?.id ?? 0;

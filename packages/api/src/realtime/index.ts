@@ -1,3 +1,4 @@
-export { createMemoryEventBus, type EventBus } from './event-bus';
-export { appendEvent, appendEvents } from './events';
-export { realtimeRouter } from './routes';
+export { appTopic, type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
+export { createAppFeed, createCustomerFeed, type EventFeed } from './event-feed';
+export { appendEvent, appendEvents, type NewEvent } from './events';
+export { type FeedRoutesSpec, mountFeedRoutes, realtimeRouter } from './routes';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, migrateDatabase } from '../db/database';
-import { createCustomerFeed } from './customer-feed';
 import { type BusEvent, createMemoryEventBus } from './event-bus';
+import { createCustomerFeed } from './event-feed';
 
 describe('createCustomerFeed', () => {
   let database: Database | undefined;
