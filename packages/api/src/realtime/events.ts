@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
 import { events } from '../db/schema';
@@ -91,59 +91,39 @@ const toBusEvent = (r: typeof events.$inferSelect): BusEvent => ({
 const forCustomer = (customerId: string) =>
   and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
 
-/** The customer's events after a cursor, oldest first (staff-only events are never among them). */
-export async function readEventsAfter(
-  db: Db,
-  customerId: string,
-  after: number,
-  limit = 500,
-): Promise<BusEvent[]> {
+async function readAfter(db: Db, scope: SQL | undefined, after: number, limit: number): Promise<BusEvent[]> {
   const rows = await db
     .select()
     .from(events)
-    .where(and(forCustomer(customerId), gt(events.id, after)))
+    .where(and(scope, gt(events.id, after)))
     .orderBy(asc(events.id))
     .limit(limit);
   return rows.map(toBusEvent);
 }
+
+async function latestIn(db: Db, scope: SQL | undefined): Promise<number> {
+  const [row] = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(scope)
+    .orderBy(desc(events.id))
+    .limit(1);
+  return row?.id ?? 0;
+}
+
+/** The customer's events after a cursor, oldest first (staff-only events are never among them). */
+export const readEventsAfter = (db: Db, customerId: string, after: number, limit = 500) =>
+  readAfter(db, forCustomer(customerId), after, limit);
 
 /** The newest cursor of a customer, so a client that starts without one tails from now. */
-export async function latestEventId(db: Db, customerId: string): Promise<number> {
-  const [row] = await db
-    .select({ id: events.id })
-    .from(events)
-    .where(forCustomer(customerId))
-    .orderBy(desc(events.id))
-    .limit(1);
-  return row?.id ?? 0;
-}
+export const latestEventId = (db: Db, customerId: string) => latestIn(db, forCustomer(customerId));
 
 /** Every event of an app after a cursor, oldest first: customers' and staff-only alike. */
-export async function readAppEventsAfter(
-  db: Db,
-  appId: string,
-  after: number,
-  limit = 500,
-): Promise<BusEvent[]> {
-  const rows = await db
-    .select()
-    .from(events)
-    .where(and(eq(events.appId, appId), gt(events.id, after)))
-    .orderBy(asc(events.id))
-    .limit(limit);
-  return rows.map(toBusEvent);
-}
+export const readAppEventsAfter = (db: Db, appId: string, after: number, limit = 500) =>
+  readAfter(db, eq(events.appId, appId), after, limit);
 
 /** The newest cursor of an app. */
-export async function latestAppEventId(db: Db, appId: string): Promise<number> {
-  const [row] = await db
-    .select({ id: events.id })
-    .from(events)
-    .where(eq(events.appId, appId))
-    .orderBy(desc(events.id))
-    .limit(1);
-  return row?.id ?? 0;
-}
+export const latestAppEventId = (db: Db, appId: string) => latestIn(db, eq(events.appId, appId));
 
 /** Cursors travel as strings; anything that is not a non-negative integer is refused upstream. */
 export function parseCursor(value: string | undefined | null): number | null {
