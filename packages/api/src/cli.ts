@@ -13,6 +13,7 @@ import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
+import { ApiError } from './platform/errors';
 import { loadServerKeys } from './platform/server-keys';
 import { startServer } from './serve';
 import { VERSION } from './version';
@@ -482,6 +483,8 @@ else
       process.exitCode = informational.includes(error.code) ? 0 : 2;
       return;
     }
-    console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
+    // An ApiError (an unknown agent or app, a taken email) is the operator's mistake: one line.
+    if (ApiError.isInstance(error)) console.error(`error: ${error.code}: ${error.message}`);
+    else console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   });
