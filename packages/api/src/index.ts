@@ -4,6 +4,7 @@ export {
   listAgents,
   setAgentActive,
   setPresence,
+  startPresenceSweeper,
   sweepPresence,
   updateAgent,
 } from './agents';
