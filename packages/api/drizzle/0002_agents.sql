@@ -96,7 +96,7 @@ CREATE INDEX `orders_recent_by_customer` ON `orders` (`customer_id`,`placed_at`)
 DROP INDEX `conversations_inbox`;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `assigned_at` integer;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `skill` text;--> statement-breakpoint
-CREATE INDEX `conversations_queue` ON `conversations` (`app_id`,`status`,`priority`,`waiting_since`);--> statement-breakpoint
+CREATE INDEX `conversations_queue` ON `conversations` (`app_id`,`status`,"priority" desc,`waiting_since`,`skill`,`last_channel`);--> statement-breakpoint
 CREATE INDEX `conversations_inbox_recent` ON `conversations` (`app_id`,`status`,`updated_at`);--> statement-breakpoint
 CREATE INDEX `conversations_by_agent` ON `conversations` (`assigned_agent_id`,`status`);--> statement-breakpoint
 ALTER TABLE `agents` ADD `email` text;--> statement-breakpoint
