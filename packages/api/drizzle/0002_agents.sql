@@ -40,11 +40,13 @@ CREATE TABLE `conversation_notes` (
 	`customer_id` text NOT NULL,
 	`agent_id` text NOT NULL,
 	`text_enc` text NOT NULL,
+	`client_note_id` text,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `conversation_notes_by_customer` ON `conversation_notes` (`customer_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `conversation_notes_by_conversation` ON `conversation_notes` (`conversation_id`,`created_at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `conversation_notes_one_per_client_id` ON `conversation_notes` (`agent_id`,`client_note_id`) WHERE "conversation_notes"."client_note_id" is not null;--> statement-breakpoint
 CREATE TABLE `routing_settings` (
 	`app_id` text PRIMARY KEY NOT NULL,
 	`settings` text NOT NULL,
