@@ -39,8 +39,12 @@ export { type LlmOptions, llmOptionsFromEnv } from './knowledge/engine/llm-write
 export {
   type EvalQuestion,
   type EvalReport,
+  evaluateIntentSplit,
   evaluateQuestions,
+  type IntentSplitReport,
+  type LabelledQuestion,
   parseEvalQuestions,
+  parseLabelledCsv,
 } from './knowledge/evaluation';
 export {
   importKnowledge,

@@ -67,6 +67,31 @@ describe('the demo shop with <threadline-chat>, in Chromium, against the real AP
     await poll(() => chat.part('panel').isVisible()).toBe(false);
   });
 
+  it("shows the bot's clarifying options as chips; a tap sends the option and the answer follows", async () => {
+    const fresh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 800 } });
+    const shopper = await fresh.newPage();
+    try {
+      await shopper.goto(api.info.shopUrl);
+      await shopper.locator('body[data-ready=true]').waitFor(WAIT);
+      const chat = widget(shopper);
+      await chat.open();
+      // A product and a question the catalogue cannot answer: the bot asks what the shopper wants to know.
+      await chat.send('口红有没有玫瑰色的');
+      const chips = shopper.locator('threadline-chat [data-part=quick-reply]');
+      await poll(() => chips.count()).toBe(3);
+      const first = (await chips.first().textContent()) ?? '';
+      expect(first).toMatch(/口红/);
+      await chips.first().click();
+      await chat.messages('customer').filter({ hasText: first }).waitFor(WAIT);
+      await poll(() => chat.messages('bot').count()).toBe(2);
+      await expect(chat.messages('bot').nth(1).textContent()).resolves.toMatch(/丝绒雾面口红/);
+      // Once the shopper has answered, the old options are gone.
+      await poll(() => chips.count()).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('after logging in, shows the history from app and phone marked with their channels, and phone messages live', async () => {
     const token = await api.identityToken('demo-user-1');
     const app = await api.sessionFor('app', {

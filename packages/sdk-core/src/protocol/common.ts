@@ -105,6 +105,18 @@ export const messageMeta = z
       .enum(['kb', 'llm', 'fallback'])
       .optional()
       .meta({ description: 'kb: the knowledge base; llm: written by the model; fallback: no answer found.' }),
+    action: z
+      .string()
+      .optional()
+      .meta({ description: 'What the bot did: answer, clarify, ticket, escalate, decline, smalltalk.' }),
+    quickReplies: z.array(z.string()).max(4).optional().meta({
+      description:
+        "Options for the shopper to tap (a clarifying question's readings, 转人工 past two unclear turns). The widget and the mini-program component show them as chips; a tap sends the option's text as the shopper's next message.",
+    }),
+    language: z
+      .string()
+      .optional()
+      .meta({ description: "The reply's language when it is not Simplified Chinese (zh-Hant, en)." }),
   })
   .catchall(z.unknown())
   .meta({ description: 'What a bot reply used.' });

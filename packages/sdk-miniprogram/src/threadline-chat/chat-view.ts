@@ -21,6 +21,8 @@ export interface ChatItem {
   ticketTitle: string;
   ticketStatus: string;
   ticketDetail: string;
+  /** The bot's quick-reply options (a clarifying question's readings), shown as chips while it is the latest message. */
+  options: string[];
 }
 
 const CHANNELS: Record<string, [string, string]> = {
@@ -166,6 +168,7 @@ const blank = {
   ticketTitle: '',
   ticketStatus: '',
   ticketDetail: '',
+  options: [] as string[],
 };
 
 function authorName(author: Message['author'], text: ChatText): string {
@@ -185,7 +188,19 @@ export function messageItem(message: Message, here: string, text: ChatText): Cha
     channel: message.channel,
     channelMark: channelMark(message.channel, here, text),
     createdAt: message.createdAt,
+    options:
+      message.author.type === 'bot' && Array.isArray(message.meta?.quickReplies)
+        ? message.meta.quickReplies.filter((o): o is string => typeof o === 'string').slice(0, 4)
+        : [],
   };
+}
+
+/** Options answer the latest question only: every item but a last bot message loses its chips. */
+export function onlyLatestOptions(items: ChatItem[]): ChatItem[] {
+  const last = items.length - 1;
+  return items.map((item, i) =>
+    item.options.length > 0 && (i !== last || item.author !== 'bot') ? { ...item, options: [] } : item,
+  );
 }
 
 export function ticketItem(ticket: Record<string, unknown>, here: string, text: ChatText): ChatItem {
