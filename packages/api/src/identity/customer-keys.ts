@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Database, Db } from '../db/database';
+import { type Database, type Db, truncateWriteAheadLog } from '../db/database';
 import { customerKeys, customers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
@@ -197,7 +197,13 @@ export async function openAllForCustomers<T extends string | null | undefined>(
         found.set(row.id, { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') });
     }
     const at = Date.now();
-    for (const id of ids) remember(keyring.byId, id, { key: found.get(id) ?? null, at });
+    // Only keys found are kept. A key not found may be erased — or not visible to this read yet:
+    // created by a transaction still open (a libSQL server reads outside it) — and must not be
+    // remembered as gone.
+    for (const id of ids) {
+      const key = found.get(id);
+      if (key) remember(keyring.byId, id, { key, at });
+    }
   }
   return values.map((value) => {
     if (!isSealed(value)) return value;
@@ -256,6 +262,9 @@ export async function destroyCustomerKeys(
   onCommit(() => {
     for (const id of ids) keyring.byCustomer.delete(id);
     for (const row of deleted) keyring.byId.set(row.id, { key: null, at: Date.now() });
+    // The deleted rows are zeroed in the file (secure_delete); their old page images in the log go
+    // with it. Best effort: the next checkpoint does the same.
+    truncateWriteAheadLog(deps.database).catch(() => {});
   });
   return deleted.length;
 }
