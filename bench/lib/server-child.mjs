@@ -12,7 +12,9 @@
 //              so its cost can be measured.
 // mode 'bare': the baseline — a minimal Hono app on @hono/node-server with one libSQL client and the
 //              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
-//              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream.
+//              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream,
+//              POST /comments stores a livestream comment batch with one multi-row INSERT in one
+//              transaction (no validation beyond the shape, no understanding, no viewers).
 import { randomBytes } from 'node:crypto';
 import { ownFdLimit as fdLimit } from './common.mjs';
 
@@ -72,7 +74,49 @@ async function startBare() {
     'CREATE UNIQUE INDEX IF NOT EXISTS bare_messages_cmid ON bare_messages (customer_id, client_message_id)',
   );
 
+  await client.execute(`CREATE TABLE IF NOT EXISTS bare_comments (
+    seq INTEGER PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    viewer_id TEXT NOT NULL,
+    nickname TEXT,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL
+  )`);
+  await client.execute(
+    'CREATE UNIQUE INDEX IF NOT EXISTS bare_comments_item ON bare_comments (room_id, item_id)',
+  );
+
   const app = new Hono();
+  app.post('/comments', async (c) => {
+    const body = await c.req.json();
+    const items = Array.isArray(body?.items) ? body.items : null;
+    if (typeof body?.roomId !== 'string' || !items) return c.json({ error: 'bad body' }, 400);
+    if (items.length === 0) return c.json({ accepted: 0, refused: [] });
+    const args = [];
+    for (const item of items) {
+      args.push(
+        body.roomId,
+        String(item.id),
+        String(item.viewerId),
+        item.nickname ?? null,
+        String(item.text),
+      );
+      args.push(typeof item.at === 'number' ? item.at : Date.parse(item.at));
+    }
+    await client.batch(
+      [
+        {
+          sql: `INSERT OR IGNORE INTO bare_comments (room_id, item_id, viewer_id, nickname, text, at) VALUES ${items
+            .map(() => '(?, ?, ?, ?, ?, ?)')
+            .join(', ')}`,
+          args,
+        },
+      ],
+      'write',
+    );
+    return c.json({ accepted: items.length, refused: [] });
+  });
   app.post('/messages', async (c) => {
     const body = await c.req.json();
     if (typeof body?.text !== 'string' || typeof body?.clientMessageId !== 'string')

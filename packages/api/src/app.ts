@@ -22,9 +22,17 @@ import { sessionsRouter } from './identity';
 import {
   type AiResponderOptions,
   createAiResponder,
+  createEngineRegistry,
   KB_IMPORT_MAX_BYTES,
   knowledgeRouter,
 } from './knowledge';
+import {
+  createLiveRuntime,
+  hostCardRouter,
+  LIVE_BATCH_MAX_BYTES,
+  type LiveRuntime,
+  livestreamRouter,
+} from './livestream';
 import { type Clock, systemClock } from './platform/clock';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
@@ -80,6 +88,8 @@ export interface AppOptions {
    * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
    */
   agentPresenceTimeoutSec?: number;
+  /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
+  liveTickMs?: number;
 }
 
 /** What routers get: the services' deps plus HTTP-level settings. */
@@ -93,7 +103,11 @@ export interface RouterDeps extends ServiceDeps {
   validationHook: (result: { success: boolean; error?: unknown; target?: string }) => void;
 }
 
-export type ThreadlineApp = OpenAPIHono<ApiEnv> & { deps: RouterDeps };
+export type ThreadlineApp = OpenAPIHono<ApiEnv> & {
+  deps: RouterDeps;
+  /** Livestream rooms held by this process (windows, answer rounds, reply outbox); `close()` on shutdown. */
+  livestream: LiveRuntime;
+};
 
 const validationHook: RouterDeps['validationHook'] = (result) => {
   if (!result.success)
@@ -135,13 +149,17 @@ export function createApp(options: AppOptions): ThreadlineApp {
     validationHook,
   };
 
+  // One engine per app, shared by the bot's replies and the livestream rooms' understanding.
+  const engines = options.ai?.engines ?? createEngineRegistry(deps);
   // The embedded AI engine answers by default; apps without knowledge stay silent.
-  if (!options.responder) deps.responder = createAiResponder(deps, options.ai);
+  if (!options.responder) deps.responder = createAiResponder(deps, { ...options.ai, engines });
   // Queued conversations go to agents by load and skill (see agents/routing.ts).
   deps.routing = createConversationRouting(deps);
+  const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
   app.deps = deps;
+  app.livestream = livestream;
   registerSecuritySchemes(app.openAPIRegistry);
 
   // Every answer, JSON and pages alike: browsers must take the declared type, never sniff one.
@@ -178,11 +196,16 @@ export function createApp(options: AppOptions): ThreadlineApp {
       },
     });
   const defaultBodyLimit = limitBody(options.bodyLimitBytes ?? 64 * 1024);
-  // Knowledge files are the one body that is legitimately large.
+  // Knowledge files and livestream comment batches are the bodies that are legitimately large.
   const importBodyLimit = limitBody(KB_IMPORT_MAX_BYTES);
-  app.use('/v1/*', (c, next) =>
-    c.req.path === '/v1/kb/import' ? importBodyLimit(c, next) : defaultBodyLimit(c, next),
-  );
+  const commentBatchLimit = limitBody(LIVE_BATCH_MAX_BYTES);
+  app.use('/v1/*', (c, next) => {
+    if (c.req.path === '/v1/kb/import') return importBodyLimit(c, next);
+    if (c.req.method === 'POST' && /^\/v1\/channels\/[^/]+\/comments$/.test(c.req.path)) {
+      return commentBatchLimit(c, next);
+    }
+    return defaultBodyLimit(c, next);
+  });
   // Free-form objects (track properties, attributes) are bounded in depth before anything parses them.
   app.use('/v1/*', assertJsonDepth);
 
@@ -199,6 +222,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', agentConsoleRouter(deps));
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
+  app.route('/', livestreamRouter(deps, livestream));
+  app.route('/', hostCardRouter());
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

@@ -12,6 +12,7 @@ import { createDatabase, migrateDatabase } from './db/database';
 import { type DemoInfo, demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
+import { playRoom, simulateRoom } from './livestream';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
@@ -189,6 +190,11 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .option('--phone <phone>', 'phone claim')
     .option('--email <email>', 'email claim')
     .option('--unionid <unionid>', 'WeChat unionid claim')
+    .option(
+      '--handle <kind=handle>',
+      'a linked platform handle, e.g. douyin=dy_8f3a (repeat for several)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--db <url>', 'database URL (env DATABASE_URL), with --app')
     .addHelpText(
       'after',
@@ -204,10 +210,18 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         phone?: string;
         email?: string;
         unionid?: string;
+        handle?: string[];
         db?: string;
       }) => {
         const ttl = Number(options.ttl);
         if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError('--ttl takes a whole number of seconds');
+        const handles: Record<string, string> = {};
+        for (const pair of options.handle ?? []) {
+          const at = pair.indexOf('=');
+          if (at <= 0 || at === pair.length - 1)
+            throw new UsageError(`--handle takes kind=handle, not "${pair}"`);
+          handles[pair.slice(0, at)] = pair.slice(at + 1);
+        }
         const { secret, signedFor } = await identitySecretFor(options);
         const token = await signIdentityToken(
           {
@@ -217,6 +231,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
             ...(options.phone ? { phone: options.phone } : {}),
             ...(options.email ? { email: options.email } : {}),
             ...(options.unionid ? { unionid: options.unionid } : {}),
+            ...(options.handle?.length ? { handles } : {}),
           },
           secret,
           systemClock.now(),
@@ -390,6 +405,70 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         database.close();
       }
     });
+
+  const liveCommand = helpGroup(program, 'live', 'livestream rooms');
+  liveCommand
+    .command('simulate')
+    .description(
+      'play a simulated livestream room (filler, everyday questions, a coupon rush at minute 3, a sizing rush at minute 6) against a running API, as a connector would; prints the host card link',
+    )
+    .option('--api <url>', 'the API (default: the demo’s)')
+    .option('--key <secretKey>', "the app's secret key (default: the demo app's)")
+    .option('--room <roomId>', 'the platform room id', 'demo-room')
+    .option('--speed <factor>', 'times faster than real time', '10')
+    .option('--comments <n>', 'comments in the 10-minute room', '20000')
+    .option('--viewers <n>', 'viewers in the room', '3000')
+    .action(
+      async (options: {
+        api?: string;
+        key?: string;
+        room: string;
+        speed: string;
+        comments: string;
+        viewers: string;
+      }) => {
+        const demo = options.api && options.key ? null : (readDemoInfo() as DemoInfo);
+        const apiUrl = options.api ?? demo!.apiUrl;
+        const secretKey = options.key ?? demo!.secretKey;
+        const speed = Number(options.speed);
+        const comments = Number(options.comments);
+        const viewers = Number(options.viewers);
+        if (!(speed > 0) || !(comments > 0) || !(viewers > 0) || viewers > comments) {
+          throw new UsageError(
+            '--speed, --comments and --viewers take positive numbers, viewers at most comments',
+          );
+        }
+        const room = simulateRoom({ roomId: options.room, comments, viewers });
+        const key = await fetch(
+          `${apiUrl}/v1/channels/douyin_live/rooms/${encodeURIComponent(options.room)}/host-keys`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+            body: '{}',
+          },
+        );
+        if (key.status !== 201) throw new Error(`host key: HTTP ${key.status} ${await key.text()}`);
+        console.log(`Host card: ${((await key.json()) as { cardUrl: string }).cardUrl}`);
+        let last = -1;
+        const { posted } = await playRoom({
+          apiUrl,
+          secretKey,
+          room,
+          speed,
+          title: '澜悦直播间（模拟）',
+          onProgress: ({ roomSec, posted, status }) => {
+            if (status !== 200) console.error(`batch at ${roomSec} s: HTTP ${status}`);
+            if (Math.floor(roomSec / 30) !== last) {
+              last = Math.floor(roomSec / 30);
+              console.log(
+                `${String(Math.floor(roomSec / 60)).padStart(2, '0')}:${String(roomSec % 60).padStart(2, '0')}  ${posted} comments`,
+              );
+            }
+          },
+        });
+        console.log(`Done: ${posted} comments.`);
+      },
+    );
 
   const kbCommand = helpGroup(program, 'kb', 'knowledge base');
   kbCommand
@@ -675,6 +754,7 @@ Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from
   Shop      ${info.shopUrl}   ← the chat is the button at the bottom right
   API docs  ${info.docsUrl}
   Console   ${info.consoleUrl} (arrives with the agent inbox)
+  Livestream  npx threadline live simulate   (plays a room here; prints the host card link)
 
   publishableKey  ${info.publishableKey}
   secretKey       ${info.secretKey}

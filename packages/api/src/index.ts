@@ -54,6 +54,15 @@ export {
   readDemoStore,
   seedDemoStore,
 } from './knowledge/knowledge';
+export {
+  connectorBatches,
+  type PlayRoomOptions,
+  playRoom,
+  type SimulatedRoom,
+  type SimulatedRoomOptions,
+  simulateRoom,
+  toBatchItem,
+} from './livestream';
 export { type Clock, createManualClock, systemClock } from './platform/clock';
 export { consoleLogger, type Logger, silentLogger } from './platform/deps';
 export { ApiError } from './platform/errors';

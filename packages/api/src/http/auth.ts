@@ -8,6 +8,7 @@ import { hotQuery, slot } from '../db/hot-queries';
 import { apps, sessions } from '../db/schema';
 import type { SessionRow } from '../identity';
 import { verifySessionToken } from '../identity';
+import { findHostKey, type LiveRoomRow } from '../livestream';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 
@@ -15,7 +16,9 @@ export type Auth =
   | { kind: 'publishable'; app: AppRow }
   | { kind: 'secret'; app: AppRow }
   | { kind: 'session'; app: AppRow; session: SessionRow }
-  | { kind: 'agent'; app: AppRow; agent: AgentRow; tokenId: string };
+  | { kind: 'agent'; app: AppRow; agent: AgentRow; tokenId: string }
+  /** A host key: one livestream room's hot questions and pins, nothing else. */
+  | { kind: 'room'; app: AppRow; room: LiveRoomRow };
 
 export type CredentialKind = Auth['kind'];
 
@@ -28,6 +31,7 @@ const KIND_NAMES: Record<CredentialKind, string> = {
   secret: 'a secret key (sk_…)',
   session: 'a session token',
   agent: 'an agent token',
+  room: 'a host key (rk_…)',
 };
 
 /** Works out which credential the bearer is, and the app it belongs to. */
@@ -41,6 +45,11 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
     const found = await findAgentByToken(deps, credential);
     if (!found) throw new ApiError('invalid_credential', 'This agent token is not valid.');
     return { kind: 'agent', app: found.app, agent: found.agent, tokenId: found.token.id };
+  }
+  if (credential.startsWith('rk_')) {
+    const found = await findHostKey(deps, credential);
+    if (!found) throw new ApiError('invalid_credential', 'This host key is not valid or has expired.');
+    return { kind: 'room', app: found.app, room: found.room };
   }
   const claims = await verifySessionToken(deps, credential);
   // The session and its app in one round trip: this runs on every SDK request.

@@ -52,6 +52,7 @@ export function personFromClaims(app: AppRow, claims: IdentityClaims): VerifiedP
           ]
         : []),
       ...(claims.email ? [{ kind: 'email', value: claims.email, verified: true }] : []),
+      ...Object.entries(claims.handles ?? {}).map(([kind, value]) => ({ kind, value, verified: true })),
     ],
   };
 }

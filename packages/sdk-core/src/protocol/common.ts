@@ -43,6 +43,9 @@ export const ERROR_STATUS = {
   identity_conflict: 409,
   not_found: 404,
   unknown_channel: 400,
+  not_a_livestream_channel: 400,
+  items_refused: 422,
+  batch_too_large: 413,
   handoff_code_invalid: 404,
   handoff_code_expired: 410,
   handoff_code_used: 409,
@@ -188,6 +191,10 @@ export const MESSAGE_TEXT_MAX = MESSAGE_MAX_LENGTH;
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // A UTF-16 surrogate without its partner cannot be stored as UTF-8 without being replaced.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether text may be stored as it is: something visible, no control characters, no lone surrogates. */
+export const isStorableText = (text: string): boolean =>
+  /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
 
 /**
  * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
