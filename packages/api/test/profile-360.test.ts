@@ -245,4 +245,59 @@ describe('the 360° profile: tracked cart, pushed orders, personal data sealed a
     }
     for (const secret of SECRETS) expect(logged.join('\n')).not.toContain(secret);
   });
+
+  it('lets the bot tell a shopper where their pushed order is, in their own words, from the latest order or the one they name', async () => {
+    const session = await shop.startSession({
+      channel: 'miniprogram',
+      identityToken: await shop.identityToken('user-parcel'),
+    });
+    const ask = async (text: string) => {
+      const res = await shop.send(session.sessionToken, text);
+      expect(res.status).toBe(201);
+      return (res.body.replies as { text: string }[]).map((r) => r.text).join('\n');
+    };
+    // Before the backend pushed anything the bot can only explain how to follow a parcel.
+    const before = await ask('我买的东西现在到哪儿了呀');
+    expect(before).not.toMatch(/ZT7766554433|中通/);
+
+    await api.call('POST', '/v1/orders', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-parcel' },
+        orders: [
+          {
+            id: 'A2026030101',
+            status: '已签收',
+            items: [{ productId: 'p-velvet-lipstick', name: '丝绒口红', quantity: 1 }],
+            amount: 129,
+            trackingNumber: 'YD5566778899',
+            carrier: '韵达快递',
+            placedAt: '2026-03-01T09:00:00+08:00',
+            address: ORDER_ADDRESS,
+          },
+          {
+            id: 'A2026032002',
+            status: '运输中',
+            items: [{ productId: 'p-floral-dress', name: '碎花连衣裙 S', quantity: 1 }],
+            amount: 329,
+            trackingNumber: 'ZT7766554433',
+            carrier: '中通快递',
+            placedAt: '2026-03-20T21:30:00+08:00',
+            address: ORDER_ADDRESS,
+          },
+        ],
+      },
+    });
+    // "Where is it" without a number: the latest order, with its status, carrier and tracking number.
+    const latest = await ask('前几天下的单，快递走到哪一步了');
+    expect(latest).toContain('ZT7766554433');
+    expect(latest).toContain('中通快递');
+    expect(latest).toContain('运输中');
+    // Named by its number: that order.
+    const named = await ask('A2026030101 这个单子的物流到哪了');
+    expect(named).toContain('YD5566778899');
+    expect(named).toContain('已签收');
+    // The shipping address never goes into a bot reply.
+    for (const reply of [latest, named]) expect(reply).not.toMatch(/建国路|SOHO/);
+  });
 });
