@@ -6,6 +6,7 @@ import { createDatabase, type Database, migrateDatabase } from './db/database';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
 import { consoleLogger } from './platform/deps';
+import { sealTrackedEventsInTheClear } from './profile';
 import { startLogSweep } from './realtime/log-sweep';
 import { connectSharedState, type SharedState } from './shared-state';
 
@@ -85,6 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
   const lifecycle = createLifecycle();
   const app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
+  // Data steps that need the keys (the SQL migrations cannot seal): idempotent, every start.
+  await sealTrackedEventsInTheClear(app.deps);
   const sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
   options.mount?.(app);
   const host = options.host ?? '127.0.0.1';

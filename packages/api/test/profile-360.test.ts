@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge/knowledge';
 import type { Logger } from '../src/platform/deps';
+import { sealTrackedEventsInTheClear } from '../src/profile';
 import { createTestApi, type TestApi } from './harness';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;
@@ -28,6 +29,10 @@ const SECRETS = [
   '建国路88号',
   '4111 1111 1111 1234',
   '4111111111111234',
+  // Tracked properties (the shopper's own order and note, from the SDK and from the backend).
+  '文三路478号',
+  '收件人林晓',
+  '请放在快递柜',
 ];
 
 describe('the 360° profile: tracked cart, pushed orders, personal data sealed and masked', () => {
@@ -229,6 +234,66 @@ describe('the 360° profile: tracked cart, pushed orders, personal data sealed a
     const notForAgents = await agent.call('GET', '/v1/audit-log');
     expect([notForAgents.status, codeOf(notForAgents)]).toEqual([403, 'role_forbidden']);
     expect((await supervisor.call('GET', '/v1/audit-log')).status).toBe(200);
+  });
+
+  it('seals tracked properties with the shopper’s key, yet shows them to agents and the cart as sent', async () => {
+    expect(
+      (
+        await track('order_placed', {
+          orderId: 'W-778',
+          address: '杭州市西湖区文三路478号',
+          receiver: '收件人林晓',
+        })
+      ).status,
+    ).toBe(202);
+    await track('add_to_cart', { sku: 'p-velvet-lipstick', quantity: 1, color: '复古红' });
+    const fromBackend = await api.call('POST', '/v1/customer-events', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-42' },
+        events: [{ name: 'delivery_note', properties: { note: '请放在快递柜' } }],
+      },
+    });
+    expect(fromBackend.status).toBe(202);
+    const stored = await api.rows<{ name: string; properties: string }>(
+      "select name, properties from customer_events where customer_id = ? and name in ('order_placed', 'delivery_note', 'add_to_cart')",
+      [customerId],
+    );
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    for (const row of stored) expect(JSON.parse(row.properties)).toMatch(/^k1\./);
+
+    const agent = await shop.addAgent({ name: '林客服' });
+    const profile = customerProfile.parse(
+      (await agent.call('GET', `/v1/agent/customers/${customerId}`)).body,
+    );
+    expect(profile.recentEvents.slice(0, 3).map((e) => [e.name, e.properties])).toEqual([
+      ['delivery_note', { note: '请放在快递柜' }],
+      ['add_to_cart', { sku: 'p-velvet-lipstick', quantity: 1, color: '复古红' }],
+      ['order_placed', { orderId: 'W-778', address: '杭州市西湖区文三路478号', receiver: '收件人林晓' }],
+    ]);
+    // order_placed emptied the cart; the line added after it is the cart now.
+    expect(profile.cart.map((l) => [l.sku, l.quantity])).toEqual([['p-velvet-lipstick', 1]]);
+  });
+
+  it('seals properties tracked before sealing existed, once, when the server starts', async () => {
+    await api.rows(
+      'insert into customer_events (app_id, customer_id, name, properties, created_at) values (?, ?, ?, ?, ?)',
+      [shop.appId, customerId, 'legacy_note', JSON.stringify({ memo: '旧数据里的门牌号' }), Date.now()],
+    );
+    expect(await sealTrackedEventsInTheClear(api.deps)).toBe(1);
+    expect(await sealTrackedEventsInTheClear(api.deps)).toBe(0);
+    const [row] = await api.rows<{ properties: string }>(
+      "select properties from customer_events where name = 'legacy_note'",
+    );
+    expect(JSON.parse(row!.properties)).toMatch(/^k1\./);
+    const agent = await shop.addAgent({ name: '迁移检查' });
+    const profile = customerProfile.parse(
+      (await agent.call('GET', `/v1/agent/customers/${customerId}`)).body,
+    );
+    expect(profile.recentEvents[0]).toMatchObject({
+      name: 'legacy_note',
+      properties: { memo: '旧数据里的门牌号' },
+    });
   });
 
   it('keeps no phone, address or payment detail in the clear in the libSQL file, its WAL, or the logs', async () => {

@@ -42,7 +42,7 @@ async function readProfile(
   attributes: Record<string, unknown>,
 ): Promise<ShopperProfile> {
   const [cart, orders] = await Promise.all([
-    currentCart(db, customerId),
+    currentCart(deps, db, customerId),
     recentOrdersOf(deps, db, customerId, PROFILE_ORDERS),
   ]);
   return {
