@@ -457,8 +457,7 @@ async function postBotReplies(
       .from(conversations)
       .where(eq(conversations.id, stored.conversation.id));
     // An agent may have claimed the conversation while the bot was thinking: then it stays quiet.
-    if (current?.status !== 'bot')
-      return { replies: [], conversation: current ?? stored.conversation };
+    if (current?.status !== 'bot') return { replies: [], conversation: current ?? stored.conversation };
     const replies = await insertMessages(
       deps,
       db,
