@@ -42,6 +42,24 @@ export function pinyinSpellings(word: string, usualOnly = false): string[] {
   return spellings;
 }
 
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/**
+ * Where the segmenter's words of a Han run begin and end (code-unit offsets), and the spans of
+ * its multi-character words (`start:end`): a gram that starts and ends on these offsets and is not
+ * one word by itself is made of whole words and single characters.
+ */
+function segmentCuts(run: string): Set<number> & { words: Set<string> } {
+  const cuts = new Set<number>([0, run.length]) as Set<number> & { words: Set<string> };
+  cuts.words = new Set();
+  for (const { segment, index } of segmenter.segment(run)) {
+    cuts.add(index);
+    cuts.add(index + segment.length);
+    if (segment.length > 1) cuts.words.add(`${index}:${index + segment.length}`);
+  }
+  return cuts;
+}
+
 /** A glossed text, and where its glosses came from. */
 export interface Gloss {
   text: string;
@@ -131,14 +149,21 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       }
 
       // Same-sounding misspellings of the knowledge's words ("物留" → 物流, "保只期" → 保质期): a gram
-      // the knowledge never uses, sounding like one it does and sharing a character with it.
+      // the knowledge never uses, sounding like one it does and sharing a character with it — and
+      // not a real word. A misspelling breaks the segmenter's words into single characters (物|留);
+      // a gram that is a dictionary word (那里, 防水) or cuts through one (衣服|太 → "服太") is
+      // what the shopper meant to write, and "correcting" it (那里 → 哪里) changes the question.
       for (const [run] of normalized.matchAll(HAN_RUN)) {
+        const cuts = segmentCuts(run);
         for (let i = 0; i + 2 <= run.length; i++) {
           for (const size of [3, 2]) {
             const gram = run.slice(i, i + size);
             if (
               gram.length < size ||
               known.has(gram) ||
+              !cuts.has(i) ||
+              !cuts.has(i + size) ||
+              cuts.words.has(`${i}:${i + size}`) ||
               [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1
             )
               continue;
