@@ -3,6 +3,7 @@ import { tokenize } from './chinese-tokenizer';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import { focusMessage } from './message-focus';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -307,7 +308,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
   }
 
-  function answer(input: EngineInput): EngineResult {
+  function answer(asked: EngineInput): EngineResult {
+    // A long message is read for what it asks (bounded time, whatever its length).
+    const focus = focusMessage(
+      asked.text,
+      (normalized) => index.matcher.find(normalized).mentions.length > 0,
+    );
+    const input = focus === asked.text ? asked : { ...asked, text: focus };
     const parts = splitQuestions(input.text);
     if (parts.length < 2) return answerOne(input);
     // Each question of the message on its own, the memory carried from one to the next

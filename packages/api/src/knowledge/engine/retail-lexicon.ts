@@ -386,7 +386,7 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
   shelfLife: /保质期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
   ingredients:
     /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
-  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|\bwash|\bshrink|\bfade/,
+  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|雨淋|淋湿|被淋|淋了|进水|沾水|弄湿|泡水|发霉|\bwash|\bshrink|\bfade|\bwet\b|\brain\b/,
   sizeChart:
     /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
 };
