@@ -87,3 +87,56 @@ describe('misspelling repair leaves real words alone', () => {
     expect(result.intent).toBe('exchange_size');
   });
 });
+
+describe('long messages are read for what they ask', () => {
+  const story =
+    '我是你们家的老顾客了，前前后后买过好多次，上个月给我姐姐过生日，挑来挑去最后买了那个头层牛皮的托特包送她，' +
+    '她收到以后特别喜欢，天天背着去上班，同事都问在哪买的，我也挺有面子的，结果昨天下班路上突然下大雨，她没带伞，' +
+    '包被淋得湿透了，回家以后她用毛巾擦了擦就放在暖气片旁边了，';
+
+  it('answers the question at the end of a long story, about the product the story names', () => {
+    const result = say(`${story}我想问问被雨淋了以后到底应该怎么处理才不会坏？`);
+    expect(result.action).toBe('answer');
+    expect(result.intent).toBe('care_instructions');
+    expect(result.productId).toBe('p-leather-tote');
+  });
+
+  it('still hears a complaint or a request for a person anywhere in a long message', () => {
+    const upset = say(`${story}结果客服三天都没回我消息，你们这服务也太差劲了，然后我还想问问积分怎么算`);
+    expect(upset.action).toBe('escalate');
+    const person = say(`${story}这种情况我觉得跟你说不清楚，麻烦让你们的售后主管直接联系我吧，谢谢`);
+    expect(person.action).toBe('escalate');
+  });
+
+  it('answers a message at the length limit (4,000 characters) on its question', () => {
+    const filler = '今天天气不错我心情也挺好随便聊两句，'.repeat(250);
+    const text = `${[...filler].slice(0, 3980).join('')}坚果开袋以后能放几天`;
+    expect([...text].length).toBeLessThanOrEqual(4000);
+    const result = say(text);
+    expect(result.intent).toBe('shelf_life');
+    expect(result.productId).toBe('p-daily-nuts');
+  });
+});
+
+describe('a request for a person is read next to the person asked for', () => {
+  it('hands over when the shopper asks for someone, wherever the words around it fall', () => {
+    for (const text of [
+      '能麻烦你们店长给我回个电话吗',
+      '这事我只想跟你们的售后当面说清楚',
+      '你们安排个值班的同事跟进一下吧',
+      'could you get someone from your team to look at this',
+    ]) {
+      expect({ text, action: say(text).action }).toEqual({ text, action: 'escalate' });
+    }
+  });
+
+  it("does not hand over a shopper who only mentions a colleague or someone's working hours", () => {
+    for (const text of [
+      '入秋了 同事说你们家面膜好用 敏感肌能用吗',
+      '下班路上同事帮我取的快递 外箱破了个洞',
+      '店长推荐的那款口红保质期多久',
+    ]) {
+      expect({ text, action: say(text).action }).not.toEqual({ text, action: 'escalate' });
+    }
+  });
+});

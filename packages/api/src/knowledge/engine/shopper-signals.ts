@@ -7,11 +7,14 @@ const HUMAN_REQUEST =
   /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone|human|staff)\b|\blive agent\b/;
 // Who a shopper may ask for, what asking sounds like, and what turning the bot down sounds like.
 const PERSON =
-  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|店长|经理|主管|负责人|专员|同事|能做主的|管事的|小二|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagent\b|\brepresentative\b/;
+  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagent\b|\brepresentative\b/;
 const ASKING =
   /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
 const REJECTS_BOT =
   /不要(?:跟|和)?(?:机器|机器人|ai|自动回复|模板)|别(?:让)?(?:机器|机器人|ai)|(?:机器人|机器|ai|自动回复)(?:根本)?(?:听不懂|没用|不行|答非所问)|别(?:再)?发模板|不要自动回复|\bnot a bot\b|\bno bots?\b|\bstop the bot\b/;
+// The same, in Chinese, right before whom it asks for: "让你们的工作人员", "换个真正的客服", "安排一位同事".
+const ASKING_NEAR =
+  /(?:找|叫|喊|换|转|接|让|(?<!申)请|要|想|联系|安排|跟|和|与)(?:个|一个|一位|位|一下|下)?(?:你们|你家|你们家|贵店|店里|店铺)?的?(?:真正的|真的|正经的|靠谱的|专业的|售后|售前|值班的?)?\s*$/;
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
 const ABOUT_SERVICE = /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b/;
 
@@ -21,13 +24,32 @@ const ABOUT_SERVICE = /几点|什么时候|什么时间|时间|上班|下班|在
  * turning the bot down ("别发模板了", "机器人听不懂") — and not when asking about the service.
  */
 export function asksForHuman(normalized: string): boolean {
-  if (ABOUT_SERVICE.test(normalized) && !REJECTS_BOT.test(normalized)) return false;
-  if (HUMAN_REQUEST.test(normalized) || REJECTS_BOT.test(normalized)) return true;
-  const person = PERSON.exec(normalized);
-  if (!person) return false;
-  const before = normalized.slice(Math.max(0, person.index - 20), person.index);
-  const after = normalized.slice(person.index + person[0].length, person.index + person[0].length + 10);
-  return ASKING.test(before) || /^(?:来|出来|过来|处理|回|跟我|和我|联系|接)/.test(after.trim());
+  if (REJECTS_BOT.test(normalized)) return true;
+  // Chinese asks right next to whom it wants ("让你们主管联系我"); English words are further apart,
+  // and English glosses are appended at the end, so an English match reads the whole text.
+  const latin = (match: RegExpExecArray) => /^[a-z]/.test(match[0]);
+  // "人工客服几点下班" asks about the service, with the question words next to whom it is about
+  // ("…天天背着去上班…让主管联系我" mentions work elsewhere and still asks for a person).
+  const aboutService = (match: RegExpExecArray) =>
+    ABOUT_SERVICE.test(
+      latin(match)
+        ? normalized
+        : normalized.slice(Math.max(0, match.index - 8), match.index + match[0].length + 12),
+    );
+  const explicit = HUMAN_REQUEST.exec(normalized);
+  if (explicit) return !aboutService(explicit);
+  // Every person the text names ("同事都问…" is not a request; "让你们主管联系我" is).
+  for (const person of normalized.matchAll(new RegExp(PERSON.source, 'g'))) {
+    if (aboutService(person)) continue;
+    const at = person.index;
+    const after = normalized.slice(at + person[0].length, at + person[0].length + 10).trim();
+    if (/^(?:来|出来|过来|处理|回|跟我|和我|联系|接|给我回|给我打|回个?电话)/.test(after)) return true;
+    const asking = latin(person)
+      ? ASKING.test(normalized.slice(Math.max(0, at - 20), at))
+      : ASKING_NEAR.test(normalized.slice(Math.max(0, at - 12), at));
+    if (asking) return true;
+  }
+  return false;
 }
 
 const NEGATIVE =
