@@ -140,3 +140,43 @@ describe('a request for a person is read next to the person asked for', () => {
     }
   });
 });
+
+describe('upset shoppers and shoppers done with the bot, in words the keyword lists missed', () => {
+  it('hands over blame, broken promises and contempt as complaints', () => {
+    for (const text of [
+      '你们怎么打包的 口红管子都断成两截了',
+      '答应好的三天内退款 现在一分钱都没收到',
+      '卖的这叫什么玩意 一股怪怪的塑料味',
+      'honestly this is a rip off, the bag looks nothing like the photos',
+    ]) {
+      const result = say(text);
+      expect({ text, action: result.action, intent: result.intent }).toEqual({
+        text,
+        action: 'escalate',
+        intent: 'complaint',
+      });
+    }
+  });
+
+  it('reads a row of angry faces as upset, and one alone as no reason to queue', () => {
+    expect(say('🤬🤬 都五天了还没发出来').action).toBe('escalate');
+    expect(say('👎👎👎 客服也不回').action).toBe('escalate');
+    expect(say('😤').action).not.toBe('escalate');
+  });
+
+  it('hands over a shopper who says the bot cannot help or keeps sending canned replies', () => {
+    for (const text of [
+      '怎么老是自动回复啊 有没有人在看',
+      '算了 这个你解决不了的',
+      'I keep getting automated replies, is anyone actually there',
+    ]) {
+      expect({ text, action: say(text).action }).toEqual({ text, action: 'escalate' });
+    }
+  });
+
+  it('reads emoji that stand for words', () => {
+    expect(say('🙏🙏').action).toBe('smalltalk');
+    const parcel = say('我的📦到哪了');
+    expect(parcel.intent).toBe('logistics_query');
+  });
+});

@@ -398,3 +398,19 @@ export const ORDER_STATUS_CUE =
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
   /质量|正品|好用|效果|货|赠品|便宜|价格|订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;
+
+/**
+ * Emoji shoppers put in place of words, read as those words (the normaliser drops symbols
+ * otherwise): a parcel, a gift, a thumbs-up, a row of angry faces. Angry faces read as 怒, which
+ * counts as a mild sign of upset: one alone is a shrug, three with "还不发货" a complaint.
+ */
+export const EMOJI_TERMS: [RegExp, string][] = [
+  [/[\u{1F621}\u{1F620}\u{1F92C}\u{1F4A2}\u{1F47F}\u{1F624}\u{1F44E}]/gu, ' 怒 '],
+  [/\u{1F381}/gu, ' 赠品 '],
+  [/[\u{1F4E6}\u{1F69A}\u{1F69B}]/gu, ' 快递 '],
+  [/[\u{1F4B0}\u{1F4B5}\u{1F4B4}\u{1F4B8}]/gu, ' 钱 '],
+  [/\u{1F9FE}/gu, ' 发票 '],
+  [/\u{1F6D2}/gu, ' 购物车 '],
+  [/[\u{1F44D}\u{1F44C}]/gu, ' 好 '],
+  [/\u{1F64F}/gu, ' 谢谢 '],
+];

@@ -11,7 +11,7 @@ const PERSON =
 const ASKING =
   /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
 const REJECTS_BOT =
-  /不要(?:跟|和)?(?:机器|机器人|ai|自动回复|模板)|别(?:让)?(?:机器|机器人|ai)|(?:机器人|机器|ai|自动回复)(?:根本)?(?:听不懂|没用|不行|答非所问)|别(?:再)?发模板|不要自动回复|\bnot a bot\b|\bno bots?\b|\bstop the bot\b/;
+  /不要(?:跟|和)?(?:机器|机器人|ai|自动回复|模板)|别(?:让)?(?:机器|机器人|ai)|(?:机器人|机器|ai|自动回复)(?:根本)?(?:听不懂|没用|不行|答非所问)|别(?:再)?发模板|不要自动回复|(?:一直是|一直|总是|老是|都是|全是)(?:自动回复|机器人?|ai|模板|复制粘贴)|你(?:根本)?(?:处理|解决|回答|搞|做)不了|你(?:根本)?(?:不懂|听不懂|搞不懂)|(?:跟|和)你说不(?:清|明白|通)|说了你也不懂|\bnot a bot\b|\bno bots?\b|\bstop the bot\b|\b(?:stupid|useless) bot\b|\bautomated (?:reply|replies|answers?)\b/;
 // The same, in Chinese, right before whom it asks for: "让你们的工作人员", "换个真正的客服", "安排一位同事".
 const ASKING_NEAR =
   /(?:找|叫|喊|换|转|接|让|(?<!申)请|要|想|联系|安排|跟|和|与)(?:个|一个|一位|位|一下|下)?(?:你们|你家|你们家|贵店|店里|店铺)?的?(?:真正的|真的|正经的|靠谱的|专业的|售后|售前|值班的?)?\s*$/;
@@ -43,7 +43,12 @@ export function asksForHuman(normalized: string): boolean {
     if (aboutService(person)) continue;
     const at = person.index;
     const after = normalized.slice(at + person[0].length, at + person[0].length + 10).trim();
-    if (/^(?:来|出来|过来|处理|回|跟我|和我|联系|接|给我回|给我打|回个?电话)/.test(after)) return true;
+    if (
+      /^(?:来|出来|过来|处理|回|跟我|和我|联系|接|给我回|给我打|回个?电话|(?:让|叫)(?:他|她)(?:来|回|联系|跟))/.test(
+        after,
+      )
+    )
+      return true;
     const asking = latin(person)
       ? ASKING.test(normalized.slice(Math.max(0, at - 20), at))
       : ASKING_NEAR.test(normalized.slice(Math.max(0, at - 12), at));
@@ -53,9 +58,9 @@ export function asksForHuman(normalized: string): boolean {
 }
 
 const NEGATIVE =
-  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|太烂|很烂|烂透|真烂|不讲理|欺负|烂脸|太过分|过分了|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
+  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|太烂|很烂|烂透|真烂|不讲理|欺负|烂脸|太过分|过分了|什么玩意|什么鬼|什么东西啊|你们(?:这是)?什么意思|什么意思啊?你们|脸.{0,2}烂|(?:说好|答应好?|承诺)的?.{0,12}(?:结果|现在|到现在|至今|还是|还没|都没)|再也不(?:买|来|会买)|你们怎么(?:包装|发货|做事|办事|搞|弄|检查|打包|回事)的|\bfed up\b|\brip ?off\b|\bpathetic\b|\buseless\b|\bnever again\b|\bnot happy\b|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
 const MILD_NEGATIVE =
-  /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|\bnobody\b|\bstill\b/g;
+  /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|说好的?|一分钱(?:都|也)?没|怒|\bnobody\b|\bstill\b/g;
 
 /** How upset the text sounds: strong negative cues count 1, milder ones ½ (0 = neutral). */
 export function negativeSentiment(normalized: string): number {

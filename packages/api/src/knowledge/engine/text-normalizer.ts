@@ -1,5 +1,6 @@
 import { Converter as TraditionalConverter } from 'opencc-js/cn2t';
 import { Converter } from 'opencc-js/t2cn';
+import { EMOJI_TERMS } from './retail-lexicon';
 
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
 let toSimplified: ((text: string) => string) | undefined;
@@ -73,6 +74,9 @@ export function normalizeText(text: string): string {
   if (HAN.test(out) && hasTraditional(out)) {
     toSimplified ??= Converter({ from: 'tw', to: 'cn' });
     out = toSimplified(out);
+  }
+  if (/\p{Extended_Pictographic}/u.test(out)) {
+    for (const [emoji, words] of EMOJI_TERMS) out = out.replace(emoji, words);
   }
   out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');
   for (const [pattern, replacement] of VARIANTS) out = out.replace(pattern, replacement);
