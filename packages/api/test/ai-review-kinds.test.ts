@@ -180,3 +180,134 @@ describe('upset shoppers and shoppers done with the bot, in words the keyword li
     expect(parcel.intent).toBe('logistics_query');
   });
 });
+
+describe('English and mixed text: the retail words shoppers use, wherever they stand', () => {
+  it('reads card brands, "not working", "change", "update" and contractions', () => {
+    const cases: [string, string, string | null][] = [
+      ['is a unionpay or amex card ok for paying', 'payment_issue', 'kb-payment-methods'],
+      ["the discount voucher doesn't work when I check out", 'coupon_usage', 'kb-coupon-not-working'],
+      ['I need to modify the address on my order', 'address_change', 'kb-address-change'],
+      ['is there an update about my parcel', 'logistics_query', null],
+    ];
+    for (const [text, intent, articleId] of cases) {
+      const result = say(text);
+      expect({ text, intent: result.intent }).toEqual({ text, intent });
+      if (articleId) expect({ text, articleId: result.articleId }).toEqual({ text, articleId });
+    }
+  });
+
+  it('reads an English word inside Chinese in its place ("可以cancel吗")', () => {
+    const read = engine.index.read('刚付完款能cancel掉吗');
+    expect(read.normalized.startsWith('刚付完款能取消掉吗')).toBe(true);
+    expect(say('刚付完款能cancel掉吗').intent).toBe('order_cancel');
+  });
+});
+
+describe('goods the shop does not sell, named in any words', () => {
+  it("says the shop does not carry goods outside the catalogue, in the shopper's language", () => {
+    for (const text of ['请问有卖电动剃须刀的吗', '你们家有暖手宝吗', '卷发棒有的吗']) {
+      const result = say(text);
+      expect({ text, action: result.action, intent: result.intent }).toEqual({
+        text,
+        action: 'answer',
+        intent: 'product_info',
+      });
+      expect(result.text).toMatch(/没有/);
+      // The shop's range, one product per category, not six of one kind.
+      expect(result.text).toContain('口红');
+      expect(result.text).toContain('托特包');
+    }
+    const english = say('do you stock laptop sleeves');
+    expect(english.text).toMatch(
+      /^Sorry, we don't carry laptop sleeves\. Here is what we have: skincare, makeup/,
+    );
+  });
+
+  it('answers yes, with the price, for goods the catalogue has — named by kind or in English', () => {
+    const zh = say('店里有卖防晒的吗');
+    expect(zh.intent).toBe('product_info');
+    expect(zh.text).toMatch(/^有的～.*防晒.*¥/);
+    expect(say('do you sell any face cream').text).toMatch(/^Yes, we have .*¥189/);
+  });
+
+  it('does not call a question about the service or an unclear word "goods we do not carry"', () => {
+    for (const text of [
+      'do you have price protection on sale items',
+      '有没有纸质说明书呀',
+      '卖得快吗',
+      '店里有活动吗',
+    ]) {
+      const result = say(text);
+      expect({ text, notCarried: /don't carry|暂时没有/.test(result.text) }).toEqual({
+        text,
+        notCarried: false,
+      });
+    }
+  });
+});
+
+describe('chat fragments: greetings that announce a question, goodbyes, livestream cheers', () => {
+  it('greets a shopper who only announces a question', () => {
+    for (const text of ['在么 问个事', '你好呀 我有个问题', 'hello, anyone online']) {
+      const result = say(text);
+      expect({ text, intent: result.intent }).toEqual({ text, intent: 'greeting' });
+    }
+  });
+
+  it('says goodbye to "see you tomorrow" shapes and stays quiet on livestream cheers', () => {
+    for (const text of ['那我先撤了 回头再问', '行 有空再来逛逛', 'ok gotta go']) {
+      expect({ text, action: say(text).action }).toEqual({ text, action: 'smalltalk' });
+    }
+    const cheer = say('kuaishou_live|6666');
+    expect(cheer.action).toBe('smalltalk');
+    expect(cheer.text).toBe('');
+  });
+});
+
+describe('prices: asked about "this" with nothing in view, limits that are no price', () => {
+  it('asks which product a bare "how much" is about instead of declining', () => {
+    for (const text of ['这款卖多少', 'what is the price of this one']) {
+      const result = say(text);
+      expect({ text, action: result.action, intent: result.intent }).toEqual({
+        text,
+        action: 'clarify',
+        intent: 'product_info',
+      });
+    }
+  });
+
+  it('answers an English price question about a named product from the catalogue', () => {
+    const result = say('roughly how much does the cica face mask cost');
+    expect(result.attribute).toBe('price');
+    expect(result.productId).toBe('p-cica-mask');
+    expect(result.text).toBe(
+      '澜悦积雪草舒缓修护面膜 costs ¥99.'.replace('澜悦积雪草舒缓修护面膜', result.grounding.product!.name),
+    );
+  });
+
+  it('does not answer a purchase limit with the product price', () => {
+    const result = say('奶粉一次最多可以下单多少钱');
+    expect(result.attribute).not.toBe('price');
+  });
+});
+
+describe('what arrived is not what was ordered, and questions without punctuation', () => {
+  it('opens a wrong-item ticket with the right policy', () => {
+    for (const text of ['到手的口红跟我订的不是同一个色号', '这双袜子不是我拍的 给我寄错了吧']) {
+      const result = say(text);
+      expect({ text, action: result.action, reason: result.ticket?.reason }).toEqual({
+        text,
+        action: 'ticket',
+        reason: 'wrong_or_missing_item',
+      });
+      expect(result.articleId).toBe('kb-damaged-or-missing');
+    }
+  });
+
+  it('answers "免运费" as the free-shipping rule and both halves of "X多少 Y多久"', () => {
+    expect(say('douyin_live|免邮吗').articleId).toBe('kb-shipping-carrier-fee');
+    const two = say('邮费要多少 大概多久能到广州');
+    expect(two.articleId).toBe('kb-shipping-carrier-fee');
+    expect(two.more.map((m) => m.articleId)).toContain('kb-delivery-eta');
+  });
+});

@@ -17,10 +17,12 @@ import {
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
   ORDER_STATUS_CUE,
+  PRODUCT_NOUNS,
   REASON_POLICY_WORDS,
   SHOP_CUE,
 } from './retail-lexicon';
 import {
+  askedForSale,
   asksForHuman,
   extractOrderId,
   extractReason,
@@ -158,6 +160,15 @@ const LINEAR_SHARE = 0.55;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
 const REFERS_TO_CHAT =
   /你们|我的|我买|我家|这个|那个|这款|那款|上次|刚才|之前|帮我|\bmy\b|\byour\b|\bthis\b|\bit\b/;
+// Words that only point at the thing discussed ("这个多少钱", "how much is it").
+const DEICTIC =
+  /这个|那个|这款|那款|这件|那件|这条|那条|这双|这套|这瓶|这盒|这支|宝贝|链接|现在|一个|一件|目前|[这那它的呀呢啊]|\b(?:what|whats|what s|is|it|its|this|that|the|one|for|now|of|does|do|much|how)\b|\s/g;
+// "最多能买多少钱", "满多少包邮", "还差多少钱", "退多少钱": amounts that are no product's price.
+const NOT_A_PRICE =
+  /最多|最少|上限|限额|额度|满多少|差多少|还差|退多少|扣多少|补多少|交多少|税|运费|邮费|定金|尾款|\bmax(?:imum)?\b|\blimit\b/;
+/** Longer than a short question: Han characters and Latin words counted apart (English is wordier). */
+const longerThan = (plain: string, han: number, words: number) =>
+  (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > han || (plain.match(/[a-z]+/g)?.length ?? 0) > words;
 const LIVE_CHANNELS = new Set(['douyin_live', 'taobao_live', 'kuaishou_live', 'video_live']);
 
 const ATTRIBUTE_LABELS: Record<string, { zh: string; en: string }> = {
@@ -821,6 +832,31 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     Partial<Pick<EngineResult, 'quickReplies' | 'attribute' | 'grounding'>>;
   type Say = (key: SystemTextKey, slots?: Record<string, string | number>) => string;
 
+  /**
+   * What the shop sells, in a few words: one product per category (the breadth of the shop, not
+   * six face creams); for an English reply, the categories themselves when the merchant named
+   * them in Latin letters.
+   */
+  function catalogueSummary(language: ReplyLanguage): string[] {
+    const byCategory = new Map<string, KnowledgeProduct>();
+    for (const product of index.kb.products) {
+      const key = product.category ?? product.id;
+      if (!byCategory.has(key)) byCategory.set(key, product);
+    }
+    const categories = [...byCategory.keys()];
+    if (language === 'en' && categories.every((c) => /^[a-z][a-z\s&-]*$/i.test(c)) && categories.length > 1)
+      return categories.slice(0, 8);
+    return [...byCategory.values()].map((p) => p.aliases[0] ?? p.name).slice(0, 6);
+  }
+
+  /** True when an English phrase glosses to a service term (价保, 优惠券) and to no kind of goods. */
+  function glossesToService(english: string): boolean {
+    const read = index.read(english);
+    const added = read.normalized.slice(read.plain.length).trim();
+    if (!added) return false;
+    return index.matcher.kinds(added).length === 0 && !PRODUCT_NOUNS.some((noun) => added.includes(noun));
+  }
+
   /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
   function catalogueAnswer(
     read: ReadText,
@@ -832,15 +868,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     say: Say,
   ): CatalogueAnswer | null {
     const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
-    if (ASKS_AVAILABILITY.test(read.plain) && !isActionRequest(read.normalized, input.text)) {
-      const uncarried = index.matcher.uncarried(read.normalized);
-      const asked = namedProductId ? [namedProductId] : kindCandidates;
+    const forSale = askedForSale(read.plain, glossesToService);
+    if ((forSale || ASKS_AVAILABILITY.test(read.plain)) && !isActionRequest(read.normalized, input.text)) {
+      const asked = namedProductId
+        ? [namedProductId]
+        : kindCandidates.length > 0
+          ? kindCandidates
+          : [...new Set(read.products.map((p) => p.productId))];
+      // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
+      // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
+      const uncarried =
+        index.matcher.uncarried(read.normalized) ??
+        (asked.length === 0 && read.products.length === 0 && forSale?.goods ? forSale.item : null);
       if (uncarried && asked.length === 0) {
-        const categories = [...new Set(index.kb.products.map((p) => p.aliases[0] ?? p.name))].slice(0, 6);
+        const categories = catalogueSummary(language);
         return {
           ...shared,
           action: 'answer',
-          text: say('notCarried', { item: uncarried, catalog: categories.join('、') }),
+          text: say('notCarried', {
+            item: uncarried,
+            catalog: categories.join(language === 'en' ? ', ' : '、'),
+          }),
           intent: PRODUCT_INFO_INTENT,
           productId: null,
         };
@@ -850,7 +898,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         /有|卖|没|吗|你们|店里|这里|这边|家|的|请问|\b(?:do|you|sell|have|carry|any)\b|\s/g,
         '',
       );
-      if (asked.length > 0 && rest.length <= 1) {
+      // The question is only "do you sell X" with X a product or kind of ours ("有卖防晒的吗").
+      const onlyAsksForIt =
+        !!forSale &&
+        (namedProductId !== null ||
+          index.matcher.kinds(forSale.item).length > 0 ||
+          index.read(forSale.item).products.length > 0);
+      if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);
         return {
           ...shared,
@@ -863,11 +917,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         };
       }
     }
-    // A long message that mentions a price ("想知道要多交多少钱") asks something else.
-    if (read.plain.length > 16) return null;
+    // A long message that mentions a price ("想知道要多交多少钱") asks something else; so does a
+    // limit or a difference ("最多能买多少钱", "满多少包邮", "差多少钱").
+    if (longerThan(read.plain, 16, 10) || NOT_A_PRICE.test(read.plain)) return null;
     const cue = ATTRIBUTE_CUES.find((c) => c.cue.test(read.plain) && !merchantAttributes.has(c.attribute));
     if (!cue) return null;
     const product = index.product(productId);
+    // "这个多少钱" with no product anywhere in the conversation: ask which one, never decline.
+    if (!product && kindCandidates.length === 0 && read.products.length === 0) {
+      const rest = read.plain.replace(new RegExp(cue.cue.source, 'g'), '').replace(DEICTIC, '').trim();
+      if (rest) return null;
+      return {
+        ...shared,
+        action: 'clarify',
+        text: say('whichProduct', { topic: labelOf(cue.attribute, language) }),
+        intent: PRODUCT_INFO_INTENT,
+        productId: null,
+        lowConfidence: true,
+        quickReplies: [],
+        attribute: cue.attribute,
+      };
+    }
     if (!product) {
       if (kindCandidates.length > 1 || read.products.length > 1) {
         const choices = (kindCandidates.length > 1 ? kindCandidates : read.products.map((p) => p.productId))

@@ -80,7 +80,13 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
   const latinTerms = new Map<string, string>();
   const hanTerms: [string, string][] = [];
   for (const [term, means] of [...merchantTerms.map((t) => [t.term, t.means] as const), ...RETAIL_TERMS]) {
-    const key = term.normalize('NFKC').toLowerCase().trim();
+    // Keys read like the text they meet: "isn't" is "isn t" once punctuation is gone.
+    const key = term
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\p{P}\p{S}]+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (!key || !means) continue;
     if (/\p{Script=Han}/u.test(key)) hanTerms.push([key, means]);
     else if (!latinTerms.has(key)) latinTerms.set(key, means);
@@ -120,6 +126,11 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
+      // In mixed text ("refund一般几天能到", "可以cancel吗") the Chinese around an English word is
+      // the question: the shop's term takes the word's place there too, so "退款一般多久" reads as
+      // one phrase and not as "多久能到" (delivery) with 退款 somewhere at the end.
+      const mixed = /\p{Script=Han}/u.test(normalized);
+      const inPlace: { from: string; to: string }[] = [];
       // Pinyin is read only in text that is mostly pinyin: "mona lisa" in an English sentence is not 没拿.
       const pinyinText =
         words.length > 0 && words.filter((w) => PINYIN_WORD.test(w)).length >= 0.8 * words.length;
@@ -131,6 +142,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
             latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
           if (means) {
             added.push(means);
+            if (mixed) inPlace.push({ from: phrase, to: means.split(' ')[0]! });
             english = true;
             taken = n;
             continue;
@@ -179,7 +191,16 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           }
         }
       }
-      const text = added.length ? `${normalized} ${[...new Set(added)].join(' ')}` : normalized;
+      let base = normalized;
+      for (const { from, to } of inPlace) {
+        // Whole words only ("ship" is not replaced inside "shipping"); the English stays at the end.
+        base = base.replace(
+          new RegExp(`(?<![a-z0-9'-])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9'-])`),
+          to,
+        );
+      }
+      if (base !== normalized) added.push(inPlace.map((w) => w.from).join(' '));
+      const text = added.length ? `${base} ${[...new Set(added)].join(' ')}` : normalized;
       return { text, english, pinyin: pinyinSeen };
     },
   };

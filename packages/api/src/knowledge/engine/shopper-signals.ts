@@ -117,7 +117,7 @@ export function extractReason(normalized: string): string | null {
 const ACTION_REQUEST =
   /想换|要换|换(?:大|小|个|一)|我要退|想退|要退|退掉|退了|帮我退|申请退|不合适|不合身|太(?:大|小|紧|松|短|长)|破损|破了|坏了|发错|少发|漏发|少寄|寄错|\b(?:return|exchange) (?:it|this|my)\b/;
 const QUESTION =
-  /怎么|如何|在哪|哪里|哪个|哪儿|谁|多久|什么时候|什么|吗|能.+?(?:吧|呢)$|是\s*$|\bhow\b|\bwhere\b|\bwhen\b|\bwho\b|\bcan i\b/;
+  /怎么|如何|在哪|哪里|哪个|哪儿|谁|多久|多少|什么时候|什么|吗|能.+?(?:吧|呢)$|是\s*$|\bhow\b|\bwhere\b|\bwhen\b|\bwho\b|\bcan i\b/;
 
 /**
  * True for "do something for me" messages ("尺码不合适想换大一码") as opposed to questions about
@@ -149,8 +149,10 @@ export function skinTypeOf(value: unknown): string | null {
 }
 
 const GREETING =
-  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|在线吗|有人在线吗|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
-const GREETING_FILLER = /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|\s/g;
+  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|在线吗|有人在线吗|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好|\banyone (?:there|around|here|online)\b|\bgood (?:morning|afternoon|evening)\b/g;
+// Around a greeting: whom it is for, and the announcement of a question still to come ("想问点事").
+const GREETING_FILLER =
+  /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|(?:我)?想(?:问|咨询)(?:点事|个事|个问题|一下|下)?|(?:问|咨询)(?:点事|个事|个问题)|(?:我)?有(?:个|点)(?:事|问题)|\bis\b|\bthere\b|\bi have a question\b|\bquick question\b|\s/g;
 
 /** True for a bare greeting ("哈喽哈喽 主播好", "在吗") with no question in it. */
 export function isGreeting(normalized: string): boolean {
@@ -209,5 +211,63 @@ export function withoutGreeting(raw: string): string {
   const han = rest.match(/\p{Script=Han}/gu)?.length ?? 0;
   const words = rest.match(/[a-z]+/gi)?.length ?? 0;
   if (han < 2 && words < 3) return raw;
-  return isGreeting(normalizeText(rest)) ? raw : rest;
+  const restRead = normalizeText(rest);
+  // "在不 想问点事": the rest only announces a question — the whole is a greeting.
+  return isGreeting(restRead) || restRead.replace(GREETING_FILLER, '').length === 0 ? raw : rest;
+}
+
+// "有卖男士剃须刀吗", "卖不卖X", "你家有香水吗", "护手霜有吗", "do you sell phone cases": the thing
+// asked for, read off the sentence's shape (normalised text: 有没有 → 有, 嘛 → 吗).
+const ASKED_FOR_SALE = [
+  /(?:^|有|在|还)卖(?!家|的吗)(.{1,12}?)(?:吗|不|没)?$/,
+  /卖不卖(.{1,12})$/,
+  /^(?:你们|你家|你们家|店里|这里|这边|贵店|咱家|家里)?(?:有|还有)(.{1,12}?)(?:卖|的|可以买)?吗$/,
+  /^(.{1,12}?)(?:有|有卖|有的|卖)吗$/,
+];
+const ASKED_FOR_SALE_EN =
+  /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
+// What is asked about the shop's service, not its goods: never "we don't carry that".
+const NOT_GOODS =
+  /人工|客服|真人|人在|货|库存|优惠|活动|赠品|小样|运费|包邮|发票|积分|会员|门店|折扣|券|码|号|颜色|色|尺|款|推荐|什么|哪|别的|其他|链接|价保|保价|保修|运费险|说明|证书|质检|报告|发货|寄|退货|退款|换货|价|钱|便宜|新品|正品|\d/;
+// The last character of a Chinese product noun: 霜, 刀, 壳, 鞋… A word ending otherwise ("中文说明书")
+// is not taken for goods by the bare "有X吗" shape.
+const GOODS_HEAD =
+  /[霜水乳液膏油露粉笔刀剪器机仪鞋靴帽袜衣衫裤裙包袋表链环镜瓶罐杯壶锅碗盘巾被枕毯垫套壳膜线灯扇伞酒茶糖奶饼肉干果菜米面琴球拍具玩偶车椅桌床柜箱盒梳刷针香皂宝棒夹贴架仪罩圈绳卡纸胶片]$/;
+
+/** What a "do you sell X?" question names: the words, and whether they read as goods. */
+export interface AskedForSale {
+  /** As the shopper wrote it (normalised, at most 12 characters / 40 letters). */
+  item: string;
+  /** False when it asks about the service ("有优惠吗", "do you have price protection") or is no noun. */
+  goods: boolean;
+}
+
+/**
+ * The thing a "do you sell X?" question asks about, or null when the message has another shape.
+ * `glossesToService` tells whether an English phrase maps to a service term of the lexicon.
+ */
+export function askedForSale(
+  normalized: string,
+  glossesToService: (english: string) => boolean,
+): AskedForSale | null {
+  const en = ASKED_FOR_SALE_EN.exec(normalized);
+  if (en) {
+    const item = en[2]!.replace(/\b(?:here|in store|at all|now|too|please|pls)\b/g, '').trim();
+    const service =
+      !item ||
+      glossesToService(item) ||
+      (en[1] === 'have' && /\b(?:time|a moment|stock|size|sizes|discount|offer|sale)\b/.test(item));
+    return { item, goods: !service };
+  }
+  const text = normalized.replace(/\s+/g, '');
+  for (const pattern of ASKED_FOR_SALE) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const item = match[1]!.replace(/^(?:那种|这种|一些|些|点|的)|的$/g, '');
+    // Goods end in a product noun's head ("剃须刀", "护手霜"): "卖得好吗", "有中文说明书吗" ask other things.
+    const goods =
+      item.length >= 2 && !NOT_GOODS.test(item) && /^\p{Script=Han}+$/u.test(item) && GOODS_HEAD.test(item);
+    return { item, goods };
+  }
+  return null;
 }
