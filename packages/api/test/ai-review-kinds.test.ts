@@ -311,3 +311,60 @@ describe('what arrived is not what was ordered, and questions without punctuatio
     expect(two.more.map((m) => m.articleId)).toContain('kb-delivery-eta');
   });
 });
+
+describe("products in question: named alone, pointed at, or answered with the wrong product's article", () => {
+  it('asks what the shopper wants to know when the message is only a product name', () => {
+    for (const text of ['唇膏', '风干牛肉', 'the cica mask']) {
+      const result = say(text);
+      expect({ text, action: result.action }).toEqual({ text, action: 'clarify' });
+      expect(result.productId).not.toBeNull();
+      expect(result.quickReplies.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('asks which product "this" is when none is named or in the conversation', () => {
+    const result = say('那款效果怎么样啊');
+    expect(result.action).toBe('clarify');
+    expect(result.articleId).toBeNull();
+    // …and answers once the product is known.
+    expect(say('积雪草面膜', '那款一次敷多久').productId).toBe('p-cica-mask');
+  });
+
+  it('never answers about one product with an article written only for others', () => {
+    const result = say('直筒牛仔裤', '刚洗一次就缩得厉害 这正常吗');
+    const article = result.articleId ? engine.index.articles.get(result.articleId) : undefined;
+    if (article && article.productIds.length > 0) expect(article.productIds).toContain('p-straight-jeans');
+    expect(result.intent).not.toBe('allergy_reaction');
+  });
+
+  it('reads a product fact asked in so many words even when the model had not thought of it', () => {
+    const result = say('针织开衫', '扔滚筒里洗会不会出问题');
+    expect(result.intent).toBe('care_instructions');
+    expect(result.productId).toBe('p-wool-cardigan');
+  });
+
+  it('frames catalogue facts in English for an English question', () => {
+    const result = say('the leather tote', 'how should I clean it');
+    expect(result.intent).toBe('care_instructions');
+    expect(result.text).toMatch(/^头层牛皮通勤托特包, care: .+\.$/);
+  });
+
+  it('reads an English "bag" as a bag, not a parcel', () => {
+    expect(say('tote bag').intent).not.toBe('logistics_query');
+  });
+});
+
+describe('a story with its question at the end', () => {
+  it('answers the last question when the whole story is unclear, about the product the story names', () => {
+    const result = say(
+      '表妹上个月结婚 我当伴娘 买了你们那条碎花裙 穿了一天 衣服上沾了红酒 不知道能不能直接手洗',
+    );
+    expect(result.intent).toBe('care_instructions');
+    expect(result.productId).toBe('p-floral-dress');
+  });
+
+  it('does not guess from a tail that is itself unclear', () => {
+    const result = say('我跟我妈说了好几次 她总是不信 说网上买的东西都不靠谱 你说这种事情怎么弄才好');
+    expect(['clarify', 'decline']).toContain(result.action);
+  });
+});

@@ -32,12 +32,14 @@ import {
   isEllipticalFollowUp,
   isGreeting,
   isProductMention,
+  isQuestion,
   mentionsOffDomainTopic,
   negativeSentiment,
   skinTypeOf,
   withoutGreeting,
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
+import { normalizeText } from './text-normalizer';
 
 /** A ticket the engine opened and is waiting to complete with the order number it asked for. */
 export interface AwaitedOrder {
@@ -163,6 +165,10 @@ const REFERS_TO_CHAT =
 // Words that only point at the thing discussed ("这个多少钱", "how much is it").
 const DEICTIC =
   /这个|那个|这款|那款|这件|那件|这条|那条|这双|这套|这瓶|这盒|这支|宝贝|链接|现在|一个|一件|目前|[这那它的呀呢啊]|\b(?:what|whats|what s|is|it|its|this|that|the|one|for|now|of|does|do|much|how)\b|\s/g;
+const A_NOT_A = /能不能|可不可以|是不是|会不会|有没有|要不要|行不行|好不好|可以吗/;
+// "这个", "this one": a product the shopper sees and the bot may not.
+const POINTS_AT_PRODUCT =
+  /这个|这款|那个|那款|这件|那件|这支|这瓶|这条|\b(?:this|that) (?:one|product|item)\b|\bis (?:it|this)\b/;
 // "最多能买多少钱", "满多少包邮", "还差多少钱", "退多少钱": amounts that are no product's price.
 const NOT_A_PRICE =
   /最多|最少|上限|限额|额度|满多少|差多少|还差|退多少|扣多少|补多少|交多少|税|运费|邮费|定金|尾款|\bmax(?:imum)?\b|\blimit\b/;
@@ -242,6 +248,23 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     index.kb.intents.map((i) => i.answerFrom?.productAttribute).filter((a): a is string => !!a),
   );
 
+  // Per intent, the products its articles are written for — only for intents whose every article
+  // names products (an intent with one general article is about any product).
+  const articleProducts = new Map<string, Set<string>>();
+  {
+    const general = new Set<string>();
+    for (const article of index.kb.articles) {
+      const key = article.intent ?? `~${article.id}`;
+      if (article.productIds.length === 0) general.add(key);
+      else {
+        const set = articleProducts.get(key) ?? new Set<string>();
+        for (const id of article.productIds) set.add(id);
+        articleProducts.set(key, set);
+      }
+    }
+    for (const key of general) articleProducts.delete(key);
+  }
+
   /** Ranks intents by the linear model blended with retrieval over every question variant. */
   function rank(
     read: ReadText,
@@ -275,11 +298,37 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (productKnown) {
       for (const intent of index.kb.intents) {
         const cue = ownValue(ATTRIBUTE_INTENT_CUES, intent.answerFrom?.productAttribute ?? '');
-        const candidate = byKey.get(intent.id);
-        if (cue && candidate && cue.test(read.normalized)) {
-          candidate.blended += ATTRIBUTE_CUE_BONUS;
-          candidate.cued = true;
+        if (!cue?.test(read.normalized)) continue;
+        // Asked in so many words ("缩水", "机洗"), the fact's intent competes even when the model
+        // and retrieval had not thought of it.
+        let candidate = byKey.get(intent.id);
+        if (!candidate) {
+          candidate = {
+            intentKey: intent.id,
+            score: 0,
+            coverage: 0,
+            exampleCoverage: 0,
+            probability: 0,
+            blended: 0,
+          };
+          byKey.set(intent.id, candidate);
         }
+        candidate.blended += ATTRIBUTE_CUE_BONUS;
+        candidate.cued = true;
+      }
+    }
+    // An intent whose every article is written for other products ("烟酰胺刺痛" for a question
+    // about jeans) is a poor reading when the product in question is known.
+    const inQuestion = productKnown
+      ? options?.productIds?.length === 1
+        ? options.productIds[0]
+        : options?.contextProductIds?.[0]
+      : undefined;
+    if (inQuestion) {
+      for (const candidate of byKey.values()) {
+        const linked = articleProducts.get(candidate.intentKey);
+        if (linked && !linked.has(inQuestion) && !index.intent(candidate.intentKey)?.answerFrom)
+          candidate.blended *= 0.5;
       }
     }
     // "帮我退掉", "少寄了一袋": a request to do something weighs for the intents that open tickets;
@@ -327,7 +376,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
     const input = focus === asked.text ? asked : { ...asked, text: focus };
     const parts = splitQuestions(input.text);
-    if (parts.length < 2) return answerOne(input);
+    if (parts.length < 2) return answerTail(input, answerOne(input));
     // Each question of the message on its own, the memory carried from one to the next
     // ("面霜怎么用？孕妇能用吗？" asks the second about the cream).
     let memory = input.memory;
@@ -359,6 +408,40 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence)
     )
       return { ...answered[0]!, memory: memory ?? answered[0]!.memory };
+    return whole;
+  }
+
+  /**
+   * A story with its question at the end ("…我平时都是机洗的 不知道这个能不能直接丢洗衣机"): when the
+   * whole message is unclear, the last clause that asks is read on its own, then with one and two
+   * clauses before it, the product the story named carried over. The first confident reading
+   * wins; otherwise the whole message's answer stands. At most three more readings, only for
+   * messages of three clauses or more.
+   */
+  function answerTail(input: EngineInput, whole: EngineResult): EngineResult {
+    const unclear = whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence;
+    if (!unclear) return whole;
+    const clauses = input.text.split(/[，,。！!？?；;、\s]+/u).filter(Boolean);
+    if (clauses.length < 3) return whole;
+    let last = clauses.length - 1;
+    // "能不能", "可不可以" ask too (the normaliser folds them to 能, 可以).
+    const asks = (clause: string) => isQuestion(normalizeText(clause), clause) || A_NOT_A.test(clause);
+    while (last >= 0 && !asks(clauses[last]!)) last--;
+    if (last < 1) return whole;
+    const memory: ConversationMemory = {
+      ...(input.memory ?? {}),
+      ...(whole.memory.lastProductId ? { lastProductId: whole.memory.lastProductId } : {}),
+    };
+    for (let before = 0; before <= 2 && last - before >= 0; before++) {
+      const text = clauses.slice(last - before, last + 1).join('，');
+      const tail = answerOne({ ...input, text, memory });
+      if (
+        (tail.action === 'answer' || tail.action === 'ticket') &&
+        !tail.lowConfidence &&
+        tail.confidence >= 0.5
+      )
+        return tail;
+    }
     return whole;
   }
 
@@ -596,6 +679,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // Declined: what the off-topic class takes, a topic no shop answers (weather, trains, poems)
     // without a word of the shop's business, or next to nothing understood that also looks
     // off-topic. A vague message about the shop ("上次那个弄好了没") is asked about instead.
+    // A product's name and nothing else ("口红"): nothing left to rank, and no reason to decline —
+    // ask what the shopper wants to know about it.
+    if (!top && namedProductId) {
+      memory.lowConfidenceStreak = 0;
+      return finish(productClarify(base, index.product(namedProductId)!, 0, language, say));
+    }
     const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
       !top ||
@@ -697,7 +786,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
     const article =
-      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ?? onlyArticleOf(intentKey);
+      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
+      onlyArticleOf(intentKey, productId);
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
@@ -751,17 +841,24 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
       if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
+        // The frame in the shopper's language; the values are the merchant's words.
+        const en = language === 'en';
         const related = (ownValue(RELATED_ATTRIBUTES, attribute) ?? [])
           .filter((key) => ownValue(product.attributes, key) !== undefined)
-          .map((key) => `${labelOf(key, 'zh')}：${formatValue(ownValue(product.attributes, key))}`);
+          .map(
+            (key) =>
+              `${labelOf(key, language)}${en ? ': ' : '：'}${formatValue(ownValue(product.attributes, key))}`,
+          );
         const text = [
-          `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
+          en
+            ? `${product.name}, ${labelOf(attribute, language)}: ${formatValue(ownValue(product.attributes, attribute))}`
+            : `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
           ...related,
-        ].join('；');
+        ].join(en ? '; ' : '；');
         return finish({
           ...base,
           action: 'answer',
-          text: `${text}。`.replace(/。。$/, '。'),
+          text: language === 'en' ? `${text.replace(/[。.]$/, '')}.` : `${text}。`.replace(/。。$/, '。'),
           intent: intentName,
           articleId: null,
           productId: product.id,
@@ -808,6 +905,22 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
     const chosen = index.articles.get(article.articleId)!;
+    // "这个好用吗" with no product named and none in the conversation: "this" points at something
+    // the bot cannot see, so an article about one particular product is a guess — ask which.
+    if (!productId && chosen.productIds.length > 0 && POINTS_AT_PRODUCT.test(read.plain)) {
+      memory.lowConfidenceStreak = (memory.lowConfidenceStreak ?? 0) + 1;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('clarifyGeneric'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence,
+        lowConfidence: true,
+        outOfScope: false,
+      });
+    }
     memory.answeredArticleIds = [...new Set([...(memory.answeredArticleIds ?? []), chosen.id])].slice(-10);
     const personal = personalNote(chosen, input.profile);
     return finish({
@@ -1097,9 +1210,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   }
 
   /** An intent with a single article answers with it even when the words did not reach it ("嗨 在不在"). */
-  function onlyArticleOf(intentKey: string): ArticleCandidate | undefined {
+  function onlyArticleOf(intentKey: string, productId: string | null): ArticleCandidate | undefined {
     const own = index.kb.articles.filter((a) => (a.intent ?? `~${a.id}`) === intentKey);
-    return own.length === 1 ? { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 } : undefined;
+    if (own.length !== 1) return undefined;
+    // Written for other products: not an answer about this one.
+    if (productId && own[0]!.productIds.length > 0 && !own[0]!.productIds.includes(productId))
+      return undefined;
+    return { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 };
   }
 
   function pickArticle(
@@ -1141,7 +1258,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         const linked = index.articles.get(o.articleId)!.productIds;
         return linked.length === 0 || linked.includes(productId);
       });
-      if (relevant.length > 0) options = relevant;
+      // None of them: no article at all — "缩水正常吗" about jeans is not answered with a serum's
+      // tingling advice; the engine asks instead.
+      options = relevant;
     }
     if (options.length <= 1) return options[0];
     const best = options[0]!.score;
