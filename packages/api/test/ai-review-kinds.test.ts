@@ -368,3 +368,53 @@ describe('a story with its question at the end', () => {
     expect(['clarify', 'decline']).toContain(result.action);
   });
 });
+
+describe('what an attacker or an unusual shopper sends', () => {
+  it('answers pathological messages at the length limit with a plain decision, never a wrong hand-over', () => {
+    const limit = 4000;
+    for (const text of [
+      '嗯'.repeat(limit),
+      'b'.repeat(limit),
+      '8'.repeat(limit),
+      '？！'.repeat(limit / 2),
+      '好吗？'.repeat(limit / 3),
+      '['.repeat(limit / 2) + '退货' + ']'.repeat(limit / 2 - 2),
+      '🎉'.repeat(limit / 2),
+    ]) {
+      const result = say(text);
+      expect(['answer', 'clarify', 'decline', 'smalltalk']).toContain(result.action);
+      expect(result.text.length).toBeLessThan(400);
+    }
+  });
+
+  it('reads text with zero-width characters in it like the text without them', () => {
+    const plain = say('保质期多久 面霜');
+    const hidden = say('保\u200b质\u200d期多久\u2060 面霜');
+    expect(hidden.intent).toBe(plain.intent);
+    expect(hidden.productId).toBe('p-hyaluronic-cream');
+  });
+
+  it('says which languages it reads, and offers a person, for a script it cannot read', () => {
+    for (const text of ['можно вернуть товар?', '배송 언제 와요', 'متى يصل الطلب', 'いつ届きますか']) {
+      const result = say(text);
+      expect({ text, action: result.action, outOfScope: result.outOfScope }).toEqual({
+        text,
+        action: 'clarify',
+        outOfScope: false,
+      });
+      expect(result.text).toContain('Chinese and English');
+      expect(result.quickReplies).toHaveLength(1);
+    }
+    // A Latin-script word or two inside Chinese is still read.
+    expect(say('这个serum孕妇可以用吗').intent).not.toBeNull();
+  });
+
+  it('asks what is wrong after a row of emoji that stand for no word, and stays quiet in a livestream', () => {
+    const web = say('😢😢😢');
+    expect(web.action).toBe('clarify');
+    expect(web.text).toMatch(/怎么啦/);
+    expect(say('taobao_live|😮😮').text).toBe('');
+    // Emoji that stand for words keep their meaning.
+    expect(say('👌').action).toBe('smalltalk');
+  });
+});

@@ -172,6 +172,14 @@ const POINTS_AT_PRODUCT =
 // "最多能买多少钱", "满多少包邮", "还差多少钱", "退多少钱": amounts that are no product's price.
 const NOT_A_PRICE =
   /最多|最少|上限|限额|额度|满多少|差多少|还差|退多少|扣多少|补多少|交多少|税|运费|邮费|定金|尾款|\bmax(?:imum)?\b|\blimit\b/;
+/** True when most letters of the text are in scripts the engine does not read (not Han, not Latin). */
+function unreadScript(text: string): boolean {
+  const sample = text.slice(0, 400);
+  const letters = sample.match(/\p{L}/gu)?.length ?? 0;
+  if (letters < 2) return false;
+  const read = sample.match(/[\p{Script=Han}a-z]/giu)?.length ?? 0;
+  return read * 2 < letters;
+}
 /** Longer than a short question: Han characters and Latin words counted apart (English is wordier). */
 const longerThan = (plain: string, han: number, words: number) =>
   (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > han || (plain.match(/[a-z]+/g)?.length ?? 0) > words;
@@ -565,6 +573,39 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           say('optionAfterSales', { number }),
           say('optionHuman'),
         ],
+      });
+    }
+
+    // A script the engine cannot read ("где мой заказ", "환불 가능한가요"): say so and offer a
+    // person — never the out-of-scope refusal for a question it did not understand.
+    if (unreadScript(input.text)) {
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('unreadScript'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 0,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: [say('optionHuman')],
+      });
+    }
+    // Nothing but emoji that stand for no word (😭😭😭, 🤔): ask what is wrong (silent in a livestream).
+    if (read.plain.length === 0 && /\p{Extended_Pictographic}/u.test(input.text)) {
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: LIVE_CHANNELS.has(input.channel) ? '' : say('emojiOnly'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 0,
+        lowConfidence: true,
+        outOfScope: false,
       });
     }
 
