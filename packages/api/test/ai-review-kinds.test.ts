@@ -418,3 +418,12 @@ describe('what an attacker or an unusual shopper sends', () => {
     expect(say('👌').action).toBe('smalltalk');
   });
 });
+
+describe('vague messages about this chat are asked about, not declined', () => {
+  it('asks back when a message points at an earlier matter ("上回那件事")', () => {
+    for (const text of ['上回说的那个处理得咋样了', '我的那个事情有结果没']) {
+      const result = say(text);
+      expect({ text, action: result.action }).toEqual({ text, action: 'clarify' });
+    }
+  });
+});

@@ -421,10 +421,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /**
    * A story with its question at the end ("…我平时都是机洗的 不知道这个能不能直接丢洗衣机"): when the
-   * whole message is unclear, the last clause that asks is read on its own, then with one and two
-   * clauses before it, the product the story named carried over. The first confident reading
-   * wins; otherwise the whole message's answer stands. At most three more readings, only for
-   * messages of three clauses or more.
+   * whole message is unclear, the last clause that asks is read on its own, then with the clause
+   * before it, the product the story named carried over. The first confident reading wins;
+   * otherwise the whole message's answer stands. At most two more readings, only for messages of
+   * three clauses or more.
    */
   function answerTail(input: EngineInput, whole: EngineResult): EngineResult {
     const unclear = whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence;
@@ -440,7 +440,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ...(input.memory ?? {}),
       ...(whole.memory.lastProductId ? { lastProductId: whole.memory.lastProductId } : {}),
     };
-    for (let before = 0; before <= 2 && last - before >= 0; before++) {
+    for (let before = 0; before <= 1 && last - before >= 0; before++) {
       const text = clauses.slice(last - before, last + 1).join('，');
       const tail = answerOne({ ...input, text, memory });
       if (
@@ -732,7 +732,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (read.products.length === 0 &&
         !namedProductId &&
         !orderId &&
-        (top.intentKey === OFF_TOPIC ||
+        // The off-topic class alone does not decline a message that points at this chat or this
+        // shop ("上次那个弄好了没"): that one is asked about.
+        ((top.intentKey === OFF_TOPIC && !REFERS_TO_CHAT.test(read.plain)) ||
           (mentionsOffDomainTopic(read.normalized) && !SHOP_CUE.test(read.plain)) ||
           (mentionsOffDomainTopic(read.normalized) && confidence < 0.75) ||
           (confidence < limits.outOfScope && offTopicProbability >= 0.35) ||

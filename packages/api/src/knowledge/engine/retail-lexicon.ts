@@ -366,7 +366,7 @@ export const ATTRIBUTE_CUES: {
   {
     attribute: 'price',
     keys: ['price'],
-    cue: /多少钱|什么价|啥价|价格|价钱|卖多少|几块|几多钱|贵不贵|贵吗|售价|多少米|\bhow much\b|\bprice\b|\bcost\b/,
+    cue: /多少钱|什么价|啥价|价格|价钱|卖多少|怎么卖|咋卖|几块|几多钱|贵不贵|贵吗|售价|多少米|\bhow much\b|\bprice\b|\bcost\b/,
     label: '价格',
     labelEn: 'price',
   },
@@ -431,7 +431,7 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
 
 /** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
 export const ORDER_STATUS_CUE =
-  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
+  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
