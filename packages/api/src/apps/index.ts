@@ -12,6 +12,7 @@ export {
   findAppByKey,
   getApp,
   identitySecretOf,
+  previousIdentitySecretsOf,
   rotateCredential,
 } from './apps';
 export { appSettingsRouter } from './routes';

@@ -1,4 +1,9 @@
-export { findOpenConversation, toConversationRef } from './conversations';
+export {
+  escalateConversation,
+  findOpenConversation,
+  openConversation,
+  toConversationRef,
+} from './conversations';
 export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';
 export {
   insertMessages,

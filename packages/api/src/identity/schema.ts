@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { apps } from '../apps';
+// A schema module imports other schema modules only, never a domain's index: db/schema gathers every
+// table, and going through an index would run services and routers while the tables are half
+// defined (in the bundle, knowledge's table map captured undefined and every DELETE /v1/kb/* was a 500).
+import { apps } from '../apps/schema';
 
 /** One person per app. A merged-away customer keeps its row with `mergedInto` set: an alias. */
 export const customers = sqliteTable(

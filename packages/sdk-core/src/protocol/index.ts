@@ -5,6 +5,7 @@ export * from './common';
 export * from './handoffs';
 export * from './health';
 export * from './kb';
+export * from './livestream';
 export * from './messages';
 export * from './realtime';
 export * from './sessions';
