@@ -3,7 +3,9 @@ import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
+import { agentAdminRouter, agentConsoleRouter, createConversationRouting } from './agents';
 import { appSettingsRouter } from './apps';
+import { auditRouter } from './audit';
 import { channelsRouter } from './channels';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
@@ -36,6 +38,7 @@ import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import type { InFlightMarks } from './platform/in-flight';
 import { createSealer } from './platform/secrets';
+import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
 
@@ -80,6 +83,11 @@ export interface AppOptions {
   /** Seal customer text at rest (default true; false only to measure the cost). */
   encryptAtRest?: boolean;
   publicUrl?: string;
+  /**
+   * An agent not heard from (no request, no open stream) for this long is turned offline and their
+   * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
+   */
+  agentPresenceTimeoutSec?: number;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -145,6 +153,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   const engines = options.ai?.engines ?? createEngineRegistry(deps);
   // The embedded AI engine answers by default; apps without knowledge stay silent.
   if (!options.responder) deps.responder = createAiResponder(deps, { ...options.ai, engines });
+  // Queued conversations go to agents by load and skill (see agents/routing.ts).
+  deps.routing = createConversationRouting(deps);
   const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
@@ -208,6 +218,10 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', appSettingsRouter(deps));
   app.route('/', knowledgeRouter(deps));
   app.route('/', ticketsRouter(deps));
+  app.route('/', agentAdminRouter(deps));
+  app.route('/', agentConsoleRouter(deps));
+  app.route('/', profileRouter(deps));
+  app.route('/', auditRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
   mountDocs(app, { publicUrl: options.publicUrl });
