@@ -16,6 +16,7 @@ import { playRoom, simulateRoom } from './livestream';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
+import { RedisRefusedError, redisUrlProblem } from './platform/redis';
 import { loadServerKeys } from './platform/server-keys';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
 import { redactUrl } from './shared-state';
@@ -92,6 +93,8 @@ export function buildProgram(): Command {
         const hops = trustedProxyHops(options.trustedProxyHops);
         const workers = workerCount(options.workers);
         const redisUrl = process.env.REDIS_URL || undefined;
+        const redisProblem = redisUrl ? redisUrlProblem(redisUrl) : null;
+        if (redisProblem) throw new UsageError(redisProblem);
         if (workers > 1 && !redisUrl)
           throw new UsageError(
             '--workers above 1 needs REDIS_URL: a stream held by one process must hear a message sent to another, and limits must count across them',
@@ -703,10 +706,15 @@ async function runCluster(count: number, url: string) {
   database.close();
   let stopping = false;
   let listening = 0;
+  /** Workers that have not said they listen yet. */
+  const starting = new Set<number>();
   const fork = () => {
+    if (stopping) return;
     const worker = cluster.fork();
+    starting.add(worker.id);
     worker.on('message', (message: { type?: string; url?: string }) => {
       if (message?.type !== 'listening') return;
+      starting.delete(worker.id);
       listening++;
       if (listening === count)
         console.log(
@@ -716,11 +724,18 @@ async function runCluster(count: number, url: string) {
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (starting.has(worker.id)) {
+      // It died before it listened (the port is taken, Redis refuses the password, the database
+      // cannot be opened): a replacement would die the same way, for ever. Stop and say so.
+      console.error(`worker ${worker.process.pid} exited (${signal ?? code}) before it listened; stopping`);
+      stop(1);
+      return;
+    }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     setTimeout(fork, 1_000).unref();
   });
   for (let i = 0; i < count; i++) fork();
-  const stop = () => {
+  function stop(exitCode = 0) {
     if (stopping) return;
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
@@ -731,11 +746,11 @@ async function runCluster(count: number, url: string) {
     }, DEFAULT_SHUTDOWN_TIMEOUT_MS + 5_000);
     Promise.all(exited).then(() => {
       clearTimeout(deadline);
-      process.exit(0);
+      process.exit(exitCode);
     });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  }
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
 }
 
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
@@ -845,7 +860,7 @@ else
     }
     // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
     // A command that cannot do its work (a missing file, an unknown app): one line, exit 1.
-    const refused = ApiError.isInstance(error) && error.status < 500;
+    const refused = (ApiError.isInstance(error) && error.status < 500) || error instanceof RedisRefusedError;
     const environment = environmentProblem(error);
     console.error(
       error instanceof UsageError
@@ -856,5 +871,7 @@ else
             ? `error: ${environment}`
             : error,
     );
-    process.exitCode = error instanceof UsageError || refused ? 2 : 1;
+    // Exit now: a command that failed half-way (a server whose port was taken after it had
+    // connected to Redis and the database) must not be kept alive by what it had opened.
+    process.exit(error instanceof UsageError || refused ? 2 : 1);
   });
