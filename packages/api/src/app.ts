@@ -72,6 +72,8 @@ export interface AppOptions {
   /** Seal customer text at rest (default true; false only to measure the cost). */
   encryptAtRest?: boolean;
   publicUrl?: string;
+  /** Callback URLs may point at loopback/private addresses (local demo, tests); off by default. */
+  allowPrivateCallbacks?: boolean;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -117,6 +119,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
       wechatApiBase: options.wechatApiBase ?? 'https://api.weixin.qq.com',
       publicUrl: options.publicUrl,
       encryptAtRest: options.encryptAtRest ?? true,
+      allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
     },
     responder: options.responder ?? silentResponder,
     limits: createRateLimits({ defaults: options.rateLimits, store: options.limiterStore }),
