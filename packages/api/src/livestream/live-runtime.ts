@@ -243,6 +243,11 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       if (last) entry.lastCommentAt = Math.max(entry.lastCommentAt ?? 0, last.at);
     } else if (event.type === BUS_ANSWERED) {
       const notice = event.data as AnsweredNotice;
+      if (notice.replyId === null) {
+        entry.window.markAnswered(notice.questionKey, notice.viewerIds, notice.at);
+        judge(entry);
+        return;
+      }
       entry.window.markAnswered(notice.questionKey, notice.viewerIds, notice.at, notice.round);
       emit(entry, {
         type: 'live.answer',
