@@ -33,6 +33,7 @@ Environment:
   THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
   THREADLINE_TRUSTED_PROXY_HOPS  reverse proxies of yours in front of the API (default 0); see --trusted-proxy-hops
   WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
+  THREADLINE_ALLOW_PRIVATE_CALLBACKS  1: reply callbacks may go to loopback/private addresses (the demo allows them)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
@@ -111,6 +112,7 @@ export function buildProgram(): Command {
           ai: { llm: llmOptionsFromEnv(process.env) },
           publicUrl: process.env.PUBLIC_URL,
           trustedProxyHops: hops,
+          allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,
