@@ -88,6 +88,8 @@ export interface AppOptions {
    * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
    */
   agentPresenceTimeoutSec?: number;
+  /** Callback URLs may point at loopback/private addresses (local demo, tests); off by default. */
+  allowPrivateCallbacks?: boolean;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -134,6 +136,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
       wechatApiBase: options.wechatApiBase ?? 'https://api.weixin.qq.com',
       publicUrl: options.publicUrl,
       encryptAtRest: options.encryptAtRest ?? true,
+      allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
     },
     ...(options.inFlight ? { inFlight: options.inFlight } : {}),
     responder: options.responder ?? silentResponder,

@@ -33,11 +33,21 @@ Environment:
   THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
   THREADLINE_TRUSTED_PROXY_HOPS  reverse proxies of yours in front of the API (default 0); see --trusted-proxy-hops
   WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
+  THREADLINE_ALLOW_PRIVATE_CALLBACKS  1: reply callbacks may go to loopback/private addresses (the demo allows them)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
-const listenPort = (flag?: string) => Number(flag ?? process.env.PORT ?? 8787);
+/** `--port` or PORT: a whole number from 0 to 65535 (0: any free port). */
+function listenPort(flag?: string): number {
+  const raw = flag ?? process.env.PORT ?? '8787';
+  const port = Number(raw);
+  if (!/^\d{1,5}$/.test(raw.trim()) || port > 65_535)
+    throw new UsageError(
+      `${flag === undefined ? 'PORT' : '--port'} must be a whole number from 0 to 65535, not "${raw}"`,
+    );
+  return port;
+}
 const listenHost = (flag?: string) => flag ?? process.env.HOST ?? '127.0.0.1';
 
 const PROXY_HOPS_HELP =
@@ -102,6 +112,7 @@ export function buildProgram(): Command {
           ai: { llm: llmOptionsFromEnv(process.env) },
           publicUrl: process.env.PUBLIC_URL,
           trustedProxyHops: hops,
+          allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,
@@ -531,6 +542,31 @@ function helpGroup(program: Command, name: string, description: string): Command
   return group;
 }
 
+/**
+ * What the machine refused rather than what went wrong in Threadline (a port in use, a host that
+ * does not resolve, a database URL libSQL cannot open): one line for the operator, or undefined
+ * for anything else, which keeps its stack trace because it is ours to fix.
+ */
+function environmentProblem(error: unknown): string | undefined {
+  const failure = error as { code?: unknown; syscall?: unknown; name?: unknown; message?: unknown } | null;
+  if (!failure || typeof failure.message !== 'string') return undefined;
+  if (failure.name === 'LibsqlError') return `the database could not be opened: ${failure.message}`;
+  if (typeof failure.syscall !== 'string' || typeof failure.code !== 'string') return undefined;
+  const where = /(\S+:\d+)$/.exec(failure.message)?.[1];
+  switch (failure.code) {
+    case 'EADDRINUSE':
+      return `${where ?? 'that address'} is already in use: stop what listens there, or choose another --port (env PORT)`;
+    case 'EACCES':
+      return `no permission to listen on ${where ?? 'that port'} (ports below 1024 need privileges): choose another --port`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on that host (${failure.message}): give --host (env HOST) an address of this machine`;
+    default:
+      return failure.message;
+  }
+}
+
 /** A mistake in how the command was called: one line, exit 2. */
 class UsageError extends Error {}
 /** The command could not do its work (a missing file, an unknown app): one line, exit 1. */
@@ -827,12 +863,15 @@ else
     // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
     // A command that cannot do its work (a missing file, an unknown app): one line, exit 1.
     const refused = (ApiError.isInstance(error) && error.status < 500) || error instanceof RedisRefusedError;
+    const environment = environmentProblem(error);
     console.error(
       error instanceof UsageError
         ? `usage: ${error.message}`
         : error instanceof CliError || refused
           ? `error: ${(error as Error).message}`
-          : error,
+          : environment !== undefined
+            ? `error: ${environment}`
+            : error,
     );
     // Exit now: a command that failed half-way (a server whose port was taken after it had
     // connected to Redis and the database) must not be kept alive by what it had opened.

@@ -107,6 +107,17 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   ticker?.unref?.();
   // Replies left pending by a previous run of the process go out once it is up.
   const startup = setTimeout(() => delivery.kick(), 1000);
+  // Notices may have been lost (the link to Redis dropped and came back): every loaded room reads
+  // its log again, and the outbox looks for replies another process left.
+  const stopResync = deps.bus.onResync(() => {
+    for (const entry of rooms.values()) {
+      entry.ready = entry.ready
+        .then(() => rebuild(entry, true))
+        .then(() => judge(entry))
+        .catch((error) => deps.logger.error('livestream room catch-up failed', { error: String(error) }));
+    }
+    delivery.kick();
+  });
   startup.unref?.();
 
   /** The app's settings, loaded (and reloaded after SETTINGS_TTL_MS) from the database. */
@@ -182,7 +193,12 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     return entry;
   }
 
-  async function rebuild(entry: LoadedRoom): Promise<void> {
+  /**
+   * Reads the room's last 15 minutes from the log into its windows. Also a catch-up (`catchUp`):
+   * the windows count each comment once by its sequence number, so reading again adds only what
+   * bus notices missed (Redis was away), and leaves escalations to the first load.
+   */
+  async function rebuild(entry: LoadedRoom, catchUp = false): Promise<void> {
     const db = deps.database.db;
     const roomPk = entry.room.id;
     const since = deps.clock.now() - WINDOW_SEC * 1000;
@@ -223,6 +239,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     entry.lastCommentAt = totals?.lastAt ?? null;
     for (const m of mentioned) if (m.at !== null) entry.window.markAnswered(m.key, [m.viewerId], m.at);
     await settings(entry.room.appId);
+    if (catchUp) return;
     for (const comment of await pendingEscalations(deps, entry.room)) {
       escalations.push({ room: entry.room, comment });
     }
@@ -268,6 +285,11 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       if (last) entry.lastCommentAt = Math.max(entry.lastCommentAt ?? 0, last.at);
     } else if (event.type === BUS_ANSWERED) {
       const notice = event.data as AnsweredNotice;
+      if (notice.replyId === null) {
+        entry.window.markAnswered(notice.questionKey, notice.viewerIds, notice.at);
+        judge(entry);
+        return;
+      }
       entry.window.markAnswered(notice.questionKey, notice.viewerIds, notice.at, notice.round);
       emit(entry, {
         type: 'live.answer',
@@ -657,6 +679,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       if (ticker) clearInterval(ticker);
       clearTimeout(startup);
       delivery.close();
+      stopResync();
       for (const entry of rooms.values()) entry.unsubscribe();
       rooms.clear();
     },

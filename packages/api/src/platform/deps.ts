@@ -33,6 +33,12 @@ export interface ServerConfig {
    * On unless set to false — which exists to measure its cost in the benchmarks.
    */
   encryptAtRest?: boolean;
+  /**
+   * Callback URLs a merchant gives (the livestream reply callback) may point at loopback and
+   * private addresses: for the local demo and tests, whose connectors run on this machine. Off
+   * by default: a deployed API calls only public addresses (THREADLINE_ALLOW_PRIVATE_CALLBACKS=1 lifts it).
+   */
+  allowPrivateCallbacks?: boolean;
 }
 
 /** What every service needs: the database, time, the realtime bus, the PII sealer. */
