@@ -360,33 +360,6 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     return rows as WindowComment[];
   }
 
-  /**
-   * After the bus lost messages (Redis was away): each loaded room re-reads its row (a lost
-   * shelf or pin change), the mentions already answered (a lost answer round) and its comments.
-   */
-  const stopResync = deps.bus.onResync(() => {
-    for (const entry of [...rooms.values()]) {
-      void entry.ready
-        .then(async () => {
-          const room = await roomById(deps.database.db, entry.room.id);
-          if (room) entry.room = room;
-          const since = deps.clock.now() - WINDOW_SEC * 1000;
-          const mentioned = await deps.database.db
-            .select({
-              key: liveMentions.questionKey,
-              viewerId: liveMentions.viewerId,
-              at: max(liveMentions.at),
-            })
-            .from(liveMentions)
-            .where(and(eq(liveMentions.roomId, entry.room.id), gte(liveMentions.at, since)))
-            .groupBy(liveMentions.questionKey, liveMentions.viewerId);
-          for (const m of mentioned) if (m.at !== null) entry.window.markAnswered(m.key, [m.viewerId], m.at);
-          await catchUp(entry);
-        })
-        .catch((error) => deps.logger.warn('livestream room resync failed', { error: String(error) }));
-    }
-  });
-
   /** Re-judges the room now: a fresh view to every stream, and any answer round that is due. */
   function judge(entry: LoadedRoom): void {
     if (closed) return;
