@@ -107,6 +107,17 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   ticker?.unref?.();
   // Replies left pending by a previous run of the process go out once it is up.
   const startup = setTimeout(() => delivery.kick(), 1000);
+  // Notices may have been lost (the link to Redis dropped and came back): every loaded room reads
+  // its log again, and the outbox looks for replies another process left.
+  const stopResync = deps.bus.onResync(() => {
+    for (const entry of rooms.values()) {
+      entry.ready = entry.ready
+        .then(() => rebuild(entry, true))
+        .then(() => judge(entry))
+        .catch((error) => deps.logger.error('livestream room catch-up failed', { error: String(error) }));
+    }
+    delivery.kick();
+  });
   startup.unref?.();
 
   /** The app's settings, loaded (and reloaded after SETTINGS_TTL_MS) from the database. */
