@@ -1,6 +1,7 @@
 export {
   CUSTOMER_MERGED,
   type CustomerRow,
+  findCustomerByIdentity,
   getCustomer,
   type IdentityInput,
   resolveCustomer,

@@ -4,5 +4,5 @@ export { tokenize } from './engine/chinese-tokenizer';
 export { llmOptionsFromEnv } from './engine/llm-writer';
 export { asksForHuman, negativeSentiment } from './engine/shopper-signals';
 export { normalizeText } from './engine/text-normalizer';
-export { importKnowledge, seedDemoStore } from './knowledge';
+export { cachedKnowledgeRevision, importKnowledge, listArticles, seedDemoStore } from './knowledge';
 export { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './routes';
