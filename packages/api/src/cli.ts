@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createAgentBody, updateAgentBody } from '@threadline/sdk-core/protocol';
 import { Command, CommanderError } from 'commander';
+import type { ZodType } from 'zod';
+import { appOfAgent, createAgent, issueTokenFor, listAgents, setAgentActive, updateAgent } from './agents';
 import { createApp } from './app';
 import { createMerchantApp, getApp } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
@@ -10,6 +13,7 @@ import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
+import { ApiError } from './platform/errors';
 import { loadServerKeys } from './platform/server-keys';
 import { startServer } from './serve';
 import { VERSION } from './version';
@@ -153,6 +157,176 @@ export function buildProgram(): Command {
       },
     );
 
+  const agentCommand = program.command('agent').description('service agents: skills, capacity, role, tokens');
+  const OPERATOR = { type: 'system' as const, id: null };
+  agentCommand
+    .command('create')
+    .description('create an agent and print a first token for the console (shown once)')
+    .requiredOption('--name <name>', 'the name customers and colleagues see')
+    .option('--skills <list>', 'comma-separated skills routing matches, e.g. returns,cosmetics')
+    .option('--capacity <n>', 'conversations the agent may own at once (default 5)')
+    .option('--role <role>', 'agent or supervisor (supervisors may unmask personal data)')
+    .option('--email <email>', 'sign-in name for password sign-in')
+    .option('--password-stdin', 'read a console password from stdin (kept out of your shell history)')
+    .option('--ttl <seconds>', 'lifetime of the printed token (default 8 hours)', String(8 * 3600))
+    .option('--app <appId>', "the app (default: the demo app's)")
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (options: {
+        name: string;
+        skills?: string;
+        capacity?: string;
+        role?: string;
+        email?: string;
+        passwordStdin?: boolean;
+        ttl: string;
+        app?: string;
+        db?: string;
+      }) => {
+        const body = parseOrUsage(createAgentBody, {
+          name: options.name,
+          ...(options.skills !== undefined ? { skills: splitList(options.skills) } : {}),
+          ...(options.capacity !== undefined ? { capacity: Number(options.capacity) } : {}),
+          ...(options.role !== undefined ? { role: options.role } : {}),
+          ...(options.email !== undefined ? { email: options.email } : {}),
+          ...(options.passwordStdin ? { password: await readStdin() } : {}),
+        });
+        const appId = options.app ?? readDemoAppId();
+        const { app, database } = await openAdminApp(options.db);
+        try {
+          await getApp(app.deps, appId);
+          const agent = await createAgent(app.deps, appId, body, OPERATOR);
+          const token = await issueTokenFor(app.deps, appId, agent.id, {
+            ttlSec: Number(options.ttl),
+            label: 'threadline agent create',
+            createdBy: 'cli',
+            actor: OPERATOR,
+          });
+          console.log(
+            'The token is shown once. Hand it to the agent’s console; revoke it with the secret key.',
+          );
+          console.log(
+            JSON.stringify({ agent: token.agent, token: token.token, expiresAt: token.expiresAt }, null, 2),
+          );
+        } finally {
+          database.close();
+        }
+      },
+    );
+  agentCommand
+    .command('list')
+    .description("list an app's agents with presence and load")
+    .option('--app <appId>', "the app (default: the demo app's)")
+    .option('--json', 'print JSON')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: { app?: string; json?: boolean; db?: string }) => {
+      const appId = options.app ?? readDemoAppId();
+      const { app, database } = await openAdminApp(options.db);
+      try {
+        await getApp(app.deps, appId);
+        const agents = await listAgents(app.deps, appId);
+        if (options.json) return console.log(JSON.stringify({ agents }, null, 2));
+        console.table(
+          agents.map((a) => ({
+            id: a.id,
+            name: a.name,
+            role: a.role,
+            skills: a.skills.join(','),
+            load: `${a.load}/${a.capacity}`,
+            presence: a.presence,
+            active: a.active,
+          })),
+        );
+      } finally {
+        database.close();
+      }
+    });
+  agentCommand
+    .command('update')
+    .description("change an agent's name, skills, capacity, role or email")
+    .argument('<agentId>', 'agt_…')
+    .option('--name <name>', 'new name')
+    .option('--skills <list>', 'comma-separated skills (replaces the list)')
+    .option('--capacity <n>', 'conversations the agent may own at once')
+    .option('--role <role>', 'agent or supervisor')
+    .option('--email <email>', 'sign-in name for password sign-in')
+    .option('--password-stdin', 'read a new console password from stdin')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (
+        agentId: string,
+        options: {
+          name?: string;
+          skills?: string;
+          capacity?: string;
+          role?: string;
+          email?: string;
+          passwordStdin?: boolean;
+          db?: string;
+        },
+      ) => {
+        const body = parseOrUsage(updateAgentBody, {
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.skills !== undefined ? { skills: splitList(options.skills) } : {}),
+          ...(options.capacity !== undefined ? { capacity: Number(options.capacity) } : {}),
+          ...(options.role !== undefined ? { role: options.role } : {}),
+          ...(options.email !== undefined ? { email: options.email } : {}),
+          ...(options.passwordStdin ? { password: await readStdin() } : {}),
+        });
+        const { app, database } = await openAdminApp(options.db);
+        try {
+          const appId = await appOfAgent(app.deps, agentId);
+          console.log(
+            JSON.stringify({ agent: await updateAgent(app.deps, appId, agentId, body, OPERATOR) }, null, 2),
+          );
+        } finally {
+          database.close();
+        }
+      },
+    );
+  agentCommand
+    .command('deactivate')
+    .description('deactivate an agent: tokens revoked, their conversations re-routed')
+    .argument('<agentId>', 'agt_…')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (agentId: string, options: { db?: string }) => {
+      const { app, database } = await openAdminApp(options.db);
+      try {
+        const appId = await appOfAgent(app.deps, agentId);
+        console.log(
+          JSON.stringify({ agent: await setAgentActive(app.deps, appId, agentId, false, OPERATOR) }, null, 2),
+        );
+      } finally {
+        database.close();
+      }
+    });
+  agentCommand
+    .command('token')
+    .description('issue a new token for an agent (shown once)')
+    .argument('<agentId>', 'agt_…')
+    .option('--ttl <seconds>', 'lifetime (default 8 hours, at most 30 days)', String(8 * 3600))
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (agentId: string, options: { ttl: string; db?: string }) => {
+      const ttlSec = Number(options.ttl);
+      if (!Number.isInteger(ttlSec) || ttlSec < 60 || ttlSec > 30 * 24 * 3600)
+        throw new UsageError('--ttl is a whole number of seconds from 60 to 2592000');
+      const { app, database } = await openAdminApp(options.db);
+      try {
+        const appId = await appOfAgent(app.deps, agentId);
+        const token = await issueTokenFor(app.deps, appId, agentId, {
+          ttlSec,
+          label: 'threadline agent token',
+          createdBy: 'cli',
+          actor: OPERATOR,
+        });
+        console.log(
+          JSON.stringify({ token: token.token, tokenId: token.tokenId, expiresAt: token.expiresAt }, null, 2),
+        );
+      } finally {
+        database.close();
+      }
+    });
+
   const kbCommand = program.command('kb').description('knowledge base');
   kbCommand
     .command('import')
@@ -201,6 +375,37 @@ async function openAdminApp(dbFlag?: string) {
   return { app, database };
 }
 
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Validates options with the same schema as the HTTP route; a mistake is a usage error. */
+function parseOrUsage<T>(schema: ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; '),
+  );
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+function readDemoAppId(): string {
+  try {
+    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { appId: string }).appId;
+  } catch {
+    throw new UsageError('pass --app (the app id), or run `npm start` first to create the demo app');
+  }
+}
+
 function readDemoIdentitySecret(): string {
   try {
     return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { identitySecret: string })
@@ -237,6 +442,14 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   agentToken      ${info.agentToken}
   appId           ${info.appId}
 
+  Agents (routing by skill; go online with POST /v1/agent/presence):
+${info.agents
+  .map(
+    (a) =>
+      `    ${a.name.padEnd(12)} ${a.role.padEnd(10)} skills ${a.skills.join(',')}  ${a.email ? `sign in: ${a.email} / ${a.password}` : 'sign in: agentToken'}`,
+  )
+  .join('\n')}
+
 Written to ${infoPath}. Database: ${databaseUrl()}. Ctrl-C stops.`);
   onShutdown(() => server.close());
 }
@@ -270,6 +483,8 @@ else
       process.exitCode = informational.includes(error.code) ? 0 : 2;
       return;
     }
-    console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
+    // An ApiError (an unknown agent or app, a taken email) is the operator's mistake: one line.
+    if (ApiError.isInstance(error)) console.error(`error: ${error.code}: ${error.message}`);
+    else console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   });

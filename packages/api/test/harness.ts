@@ -19,7 +19,8 @@ export interface CallOptions {
 /** A real API on a fresh, migrated libSQL file — one per test file or case. */
 export async function createTestApi(options: Partial<AppOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
-  const database = createDatabase({ url: `file:${join(dir, 'test.db')}` });
+  const dbPath = join(dir, 'test.db');
+  const database = createDatabase({ url: `file:${dbPath}` });
   await migrateDatabase(database);
   const app = createApp({
     database,
@@ -73,6 +74,25 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
         call('POST', '/v1/identify', { token: sessionToken, body: { identityToken } }),
       send: (sessionToken: string, text: string, clientMessageId: string = randomUUID()) =>
         call('POST', '/v1/messages', { token: sessionToken, body: { clientMessageId, text } }),
+      /** An agent created with the secret key, with a fresh token (8 h). */
+      addAgent: async (body: Record<string, unknown>) => {
+        const created = await call('POST', '/v1/agents', { token: keys.secretKey, body });
+        if (created.status !== 201) throw new Error(`agent failed: ${created.status} ${created.text}`);
+        const issued = await call('POST', `/v1/agents/${created.body.agent.id}/tokens`, {
+          token: keys.secretKey,
+          body: {},
+        });
+        if (issued.status !== 201) throw new Error(`token failed: ${issued.status} ${issued.text}`);
+        const token = issued.body.token as string;
+        return {
+          id: created.body.agent.id as string,
+          token,
+          call: <T = any>(method: string, path: string, body?: unknown) =>
+            call<T>(method, path, { token, ...(body === undefined ? {} : { body }) }),
+          presence: (presence: 'online' | 'away' | 'offline') =>
+            call('POST', '/v1/agent/presence', { token, body: { presence } }),
+        };
+      },
       channelMessage: (
         channel: string,
         from: Record<string, unknown>,
@@ -90,6 +110,8 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     app,
     deps: app.deps,
     database,
+    /** The libSQL file itself (its WAL is `${dbPath}-wal`), for tests that read raw bytes. */
+    dbPath,
     call,
     rows,
     createShop,

@@ -106,8 +106,8 @@ const CHANNEL_NAMES: Record<string, string> = {
 /**
  * POST /v1/agent/conversations/:id/handoff — a handoff code for this customer (phone → app), and
  * with `sendSms` a text with the link and the 6-digit code to the phone number on file. Threadline
- * sends no SMS itself: the text is posted on the conversation's `sms` channel, where your SMS
- * gateway picks it up from the app's event stream, like every other server-channel reply.
+ * sends no SMS itself: the text is posted on the conversation's `sms` channel (taking the
+ * conversation, like a reply), where your SMS gateway picks it up from the app's event stream.
  */
 export async function handoffForCustomer(
   deps: ServiceDeps,
@@ -121,6 +121,8 @@ export async function handoffForCustomer(
   const conversation = await getConversationRow(db, app.id, conversationId);
   if (conversation.status === 'resolved')
     throw new ApiError('conversation_resolved', 'This conversation is resolved.');
+  // The text is a reply on the conversation: only its owner (or anyone, while nobody owns it).
+  if (body.sendSms) assertNotOthers(conversation, agent);
   const phone = body.sendSms ? await phoneOnFile(deps, db, conversation.customerId) : null;
   if (body.sendSms && !phone)
     throw new ApiError('no_phone_on_file', 'There is no phone number on file for this customer.');
@@ -137,7 +139,10 @@ export async function handoffForCustomer(
     ? `【${app.name}】点击 ${code.url} 继续刚才的咨询，或在${where || '客服窗口'}输入继续码 ${code.shortCode}（${minutes} 分钟内有效）。`
     : `【${app.name}】打开${where || '客服窗口'}输入继续码 ${code.shortCode}，即可继续刚才的咨询（${minutes} 分钟内有效）。`;
   const message = await deps.database.write(async (tx, onCommit) => {
-    const current = await getConversationRow(tx, app.id, conversationId);
+    let current = await getConversationRow(tx, app.id, conversationId);
+    assertNotOthers(current, agent);
+    // Like a reply, texting the customer takes the conversation: the bot stays out of it.
+    if (current.status !== 'assigned') current = await takeConversation(deps, tx, onCommit, current, agent);
     const posted = await postStaffMessage(deps, tx, onCommit, {
       conversation: current,
       channel: 'sms',

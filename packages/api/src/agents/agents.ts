@@ -20,6 +20,17 @@ import { announceAgent, fillAgent, returnToQueue } from './routing';
 export type AgentRow = typeof agents.$inferSelect;
 export type AgentTokenRow = typeof agentTokens.$inferSelect;
 
+/** The app an agent belongs to (for the operator's CLI, which names agents by id alone). */
+export async function appOfAgent(deps: Pick<ServiceDeps, 'database'>, agentId: string): Promise<string> {
+  const [row] = await deps.database.db
+    .select({ appId: agents.appId })
+    .from(agents)
+    .where(eq(agents.id, agentId))
+    .limit(1);
+  if (!row) throw new ApiError('not_found', `No agent ${agentId}.`);
+  return row.appId;
+}
+
 /** One agent's load. */
 export async function agentLoad(db: Db, agentId: string): Promise<number> {
   const [row] = await db

@@ -1,7 +1,9 @@
 export {
   type AgentRow,
+  appOfAgent,
   createAgent,
   findAgentByToken,
+  getAgent,
   issueTokenFor,
   listAgents,
   setAgentActive,

@@ -1,0 +1,247 @@
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  auditList,
+  customerProfile,
+  errorEnvelope,
+  inboxUpdate,
+  revealAnswer,
+} from '@threadline/sdk-core/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoStore } from '../src/knowledge/knowledge';
+import type { Logger } from '../src/platform/deps';
+import { createTestApi, type TestApi } from './harness';
+
+type Shop = Awaited<ReturnType<TestApi['createShop']>>;
+const codeOf = (res: { body: unknown }) => errorEnvelope.parse(res.body).error.code;
+
+// Personal data the backend sends; none of it may be stored, shown to an agent or logged in the clear.
+const PHONE = '13812345678';
+const TOKEN_PHONE = '13987654321';
+const ADDRESS = '上海市浦东新区世纪大道100号12楼1203室';
+const ORDER_ADDRESS = '北京市朝阳区建国路88号SOHO现代城5号楼2单元701';
+const CARD = 'Visa 4111 1111 1111 1234 exp 09/28';
+const SECRETS = [
+  PHONE,
+  TOKEN_PHONE,
+  '世纪大道100号',
+  '1203室',
+  '建国路88号',
+  '4111 1111 1111 1234',
+  '4111111111111234',
+];
+
+describe('the 360° profile: tracked cart, pushed orders, personal data sealed and masked', () => {
+  const logged: string[] = [];
+  const logger: Logger = {
+    info: (m, f) => logged.push(JSON.stringify([m, f])),
+    warn: (m, f) => logged.push(JSON.stringify([m, f])),
+    error: (m, f) => logged.push(JSON.stringify([m, f])),
+  };
+  let api: TestApi;
+  let shop: Shop;
+  let customerId: string;
+  let web: string;
+  beforeAll(async () => {
+    api = await createTestApi({ logger });
+    shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    const session = await shop.startSession({
+      channel: 'web',
+      identityToken: await shop.identityToken('user-42', { phone: TOKEN_PHONE, name: '王小姐' }),
+    });
+    customerId = session.customer.id;
+    web = session.sessionToken;
+  });
+  afterAll(() => api.close());
+
+  const track = (name: string, properties: Record<string, unknown>) =>
+    api.call('POST', '/v1/track', { token: web, body: { name, properties } });
+
+  it('builds the cart from add/remove tracking and shows the orders and contact the backend pushed, masked', async () => {
+    expect((await track('product_view', { productId: 'p-floral-dress' })).status).toBe(202);
+    await track('add_to_cart', { sku: 'p-velvet-lipstick', quantity: 2 });
+    await track('add_to_cart', { sku: 'p-hyaluronic-cream' });
+    await track('remove_from_cart', { sku: 'p-velvet-lipstick', quantity: 1 });
+    await shop.send(web, '这款面霜适合敏感肌吗');
+
+    const upsert = await api.call('POST', '/v1/customers', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-42' },
+        attributes: { vip: true, skinType: 'sensitive', memberLevel: 'gold' },
+        phone: PHONE,
+        address: ADDRESS,
+        payment: CARD,
+      },
+    });
+    expect(upsert.status).toBe(200);
+    expect(upsert.body.customer.id).toBe(customerId);
+    const refused = await api.call('POST', '/v1/customers', {
+      token: shop.secretKey,
+      body: { customer: { externalId: 'user-42' }, attributes: { shipping_address: ADDRESS } },
+    });
+    expect([refused.status, codeOf(refused)]).toEqual([400, 'validation_failed']);
+
+    const pushed = await api.call('POST', '/v1/orders', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-42' },
+        orders: [
+          {
+            id: '20240518001',
+            status: 'shipped',
+            items: [
+              { productId: 'p-hyaluronic-cream', name: '玻尿酸保湿面霜 50ml', quantity: 1, price: 199 },
+            ],
+            amount: 199,
+            trackingNumber: 'SF1234567890',
+            carrier: '顺丰',
+            placedAt: '2026-05-18T10:00:00+08:00',
+            address: ORDER_ADDRESS,
+            payment: CARD,
+          },
+          {
+            id: '20240601002',
+            status: 'paid',
+            items: [{ sku: 'p-floral-dress', name: '碎花连衣裙 M', quantity: 1, price: 329 }],
+            amount: 329,
+            placedAt: '2026-06-01T09:00:00+08:00',
+          },
+        ],
+      },
+    });
+    expect(pushed.body).toEqual({ customer: { id: customerId, identified: true }, upserted: 2 });
+    // The same order id again updates it; fields left out stay.
+    await api.call('POST', '/v1/orders', {
+      token: shop.secretKey,
+      body: {
+        customer: { id: customerId },
+        orders: [{ id: '20240601002', status: 'shipped', items: [], amount: 329, trackingNumber: 'YT9988' }],
+      },
+    });
+    expect(
+      (
+        await api.call('POST', '/v1/customer-events', {
+          token: shop.secretKey,
+          body: {
+            customer: { externalId: 'user-42' },
+            events: [{ name: 'coupon_claimed', properties: { coupon: 'NEW20' } }],
+          },
+        })
+      ).status,
+    ).toBe(202);
+
+    const agent = await shop.addAgent({ name: '王敏' });
+    const res = await agent.call('GET', `/v1/agent/customers/${customerId}`);
+    expect(res.status).toBe(200);
+    const profile = customerProfile.parse(res.body);
+    expect(profile.customer).toMatchObject({ id: customerId, name: '王小姐', vip: true, identified: true });
+    expect(profile.cart.map((l) => [l.sku, l.quantity, l.name])).toEqual([
+      ['p-velvet-lipstick', 1, '澜悦丝绒雾面口红'],
+      ['p-hyaluronic-cream', 1, '澜悦玻尿酸水润保湿面霜'],
+    ]);
+    expect(profile.recentViews.map((v) => v.productId)).toEqual(['p-floral-dress']);
+    expect(profile.recentEvents[0]).toMatchObject({
+      name: 'coupon_claimed',
+      properties: { coupon: 'NEW20' },
+    });
+    expect(profile.orders.map((o) => [o.id, o.status, o.trackingNumber])).toEqual([
+      ['20240601002', 'shipped', 'YT9988'],
+      ['20240518001', 'shipped', 'SF1234567890'],
+    ]);
+    expect(profile.orders[1]).toMatchObject({ amount: 199, currency: 'CNY', payment: 'Visa ••••1234' });
+    expect(profile.orders[1]!.address).toMatch(/^北京市朝阳区\*{4}$/);
+    expect(profile.contact).toEqual({
+      phone: '138****5678',
+      address: '上海市浦东新****',
+      payment: 'Visa ••••1234',
+    });
+    expect(profile.identities).toEqual(
+      expect.arrayContaining([
+        { kind: 'external', value: 'user-42', verified: true },
+        { kind: 'phone', value: '139****4321', verified: true },
+      ]),
+    );
+    expect(profile.attributes).toMatchObject({ vip: true, skinType: 'sensitive' });
+    expect(profile.channels.map((c) => c.channel)).toEqual(['web']);
+    expect(profile.timeline.messages.map((m) => m.text)).toContain('这款面霜适合敏感肌吗');
+    for (const secret of SECRETS) expect(res.text).not.toContain(secret);
+
+    // The inbox event that announces the customer's escalation carries the same profile, masked.
+    const asked = await shop.send(web, '转人工');
+    expect(asked.body.conversation.status).toBe('queued');
+    const events = (await agent.call('GET', '/v1/agent/updates?after=0&wait=0')).body.events as {
+      type: string;
+      data: unknown;
+    }[];
+    const queued = events.filter((e) => e.type === 'inbox.updated').map((e) => inboxUpdate.parse(e.data));
+    expect(queued[0]).toMatchObject({
+      change: 'queued',
+      conversation: { priority: 1, customer: { vip: true } },
+    });
+    expect(queued[0]!.profile?.orders[0]?.trackingNumber).toBe('YT9988');
+    expect(queued[0]!.profile?.contact.phone).toBe('138****5678');
+    expect(queued[0]!.conversation.summary?.sentiment.flags).toContain('vip');
+    for (const secret of SECRETS) expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
+  it('lets only supervisors unmask, and records every unmasking in the audit log', async () => {
+    const agent = await shop.addAgent({ name: '小周', role: 'agent' });
+    const denied = await agent.call('POST', `/v1/agent/customers/${customerId}/reveal`, {
+      fields: ['phone'],
+      reason: '核对收货信息',
+    });
+    expect([denied.status, codeOf(denied)]).toEqual([403, 'role_forbidden']);
+
+    const supervisor = await shop.addAgent({ name: '李主管', role: 'supervisor' });
+    const shown = revealAnswer.parse(
+      (
+        await supervisor.call('POST', `/v1/agent/customers/${customerId}/reveal`, {
+          fields: ['phone', 'address', 'identities'],
+          orderId: '20240518001',
+          reason: '客户要求修改收货地址',
+        })
+      ).body,
+    );
+    expect(shown.contact).toEqual({ phone: PHONE, address: ADDRESS });
+    expect(shown.identities).toEqual(
+      expect.arrayContaining([{ kind: 'phone', value: TOKEN_PHONE, verified: true }]),
+    );
+    expect(shown.order).toEqual({ id: '20240518001', address: ORDER_ADDRESS, payment: CARD });
+
+    const log = auditList.parse(
+      (await api.call('GET', '/v1/audit-log?action=pii.revealed', { token: shop.secretKey })).body,
+    );
+    expect(log.entries).toHaveLength(1);
+    expect(log.entries[0]).toMatchObject({
+      id: shown.auditId,
+      actor: { type: 'agent', id: supervisor.id },
+      subject: { type: 'customer', id: customerId },
+      details: {
+        fields: ['phone', 'address', 'identities'],
+        orderId: '20240518001',
+        reason: '客户要求修改收货地址',
+      },
+    });
+    for (const secret of SECRETS) expect(JSON.stringify(log)).not.toContain(secret);
+    // Agents read the log only as supervisors.
+    const notForAgents = await agent.call('GET', '/v1/audit-log');
+    expect([notForAgents.status, codeOf(notForAgents)]).toEqual([403, 'role_forbidden']);
+    expect((await supervisor.call('GET', '/v1/audit-log')).status).toBe(200);
+  });
+
+  it('keeps no phone, address or payment detail in the clear in the libSQL file, its WAL, or the logs', async () => {
+    const files = [api.dbPath, `${api.dbPath}-wal`].filter((file) => existsSync(file));
+    expect(files).toContain(`${api.dbPath}-wal`);
+    const bytes = Buffer.concat(files.map((file) => readFileSync(file)));
+    expect(bytes.length).toBeGreaterThan(0);
+    // Sanity: what is stored in the clear is findable this way (so the search itself works).
+    expect(bytes.includes(Buffer.from('SF1234567890'))).toBe(true);
+    expect(bytes.includes(Buffer.from('这款面霜适合敏感肌吗'))).toBe(true);
+    for (const secret of SECRETS) {
+      expect(bytes.includes(Buffer.from(secret, 'utf8')), secret).toBe(false);
+      expect(bytes.includes(Buffer.from(secret, 'utf16le')), `${secret} (UTF-16)`).toBe(false);
+    }
+    for (const secret of SECRETS) expect(logged.join('\n')).not.toContain(secret);
+  });
+});
