@@ -20,7 +20,7 @@ const h = <K extends keyof HTMLElementTagNameMap>(
 
 const TEMPLATE = `<button type="button" data-part="launcher" aria-haspopup="dialog" aria-expanded="false" aria-controls="tl-panel">${CHAT_ICON}<span data-part="badge" hidden></span></button>
 <section data-part="panel" id="tl-panel" role="dialog" aria-modal="false" aria-labelledby="tl-title" hidden>
-<header><h2 id="tl-title"><span class="ttl"></span><small class="sub"></small></h2><button type="button" class="x" data-part="close">×</button></header>
+<header role="none"><h2 id="tl-title"><span class="ttl"></span><small class="sub"></small></h2><button type="button" class="x" data-part="close">×</button></header>
 <div data-part="status" role="status" data-connection="connecting"></div>
 <div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
 <div data-part="handoff-view" hidden><h3 class="hv-title"></h3><p class="hv-hint"></p><div data-part="short-code"></div><div data-part="qr"></div><p class="hv-exp"></p><button type="button" data-part="back"></button></div>
