@@ -434,7 +434,7 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   API        ${info.apiUrl}
   API docs   ${info.docsUrl}
   Shop       ${info.shopUrl}
-  Console    ${info.consoleUrl}  (not built yet: it arrives with the agent inbox)
+  Console    ${info.consoleUrl}/?app=${info.appId}
 
   publishableKey  ${info.publishableKey}
   secretKey       ${info.secretKey}
@@ -442,11 +442,11 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   agentToken      ${info.agentToken}
   appId           ${info.appId}
 
-  Agents (routing by skill; go online with POST /v1/agent/presence):
+  Agents (routing by skill; sign in to the console, then switch to online):
 ${info.agents
   .map(
     (a) =>
-      `    ${a.name.padEnd(12)} ${a.role.padEnd(10)} skills ${a.skills.join(',')}  ${a.email ? `sign in: ${a.email} / ${a.password}` : 'sign in: agentToken'}`,
+      `    ${a.name.padEnd(12)} ${a.role.padEnd(10)} skills ${a.skills.join(',')}  ${a.email ? `sign in: ${a.email} / ${a.password}` : `sign in: ${info.consoleUrl}/#token=${info.agentToken}`}`,
   )
   .join('\n')}
 

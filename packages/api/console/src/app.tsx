@@ -171,7 +171,7 @@ function Header({ store }: { store: ConsoleStore }) {
         <LanguageSwitch store={store} />
         <span class="who">
           {me?.name}
-          <small>{me?.role === 'supervisor' ? s.supervisor : s.agent}</small>
+          <small>{me?.role === 'supervisor' ? s.supervisorRole : s.agent}</small>
         </span>
         <button type="button" onClick={() => store.signOut()}>
           {s.signOut}

@@ -1,6 +1,6 @@
 import type { HandoffSummary, Message, Note } from '@threadline/sdk-core/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { channelName, clock, dateTime } from './format';
+import { channelName, clock, customerName, dateTime } from './format';
 import { ChannelMark } from './inbox';
 import type { CannedReply, ConsoleStore, Row } from './store';
 
@@ -23,7 +23,7 @@ function Summary({ store, summary }: { store: ConsoleStore; summary: HandoffSumm
       s.sentiment,
       [
         ...summary.sentiment.flags.map((f) => s.sentimentFlags[f] ?? f),
-        summary.sentiment.negativeMessages ? `−${summary.sentiment.negativeMessages}` : '',
+        summary.sentiment.negativeMessages ? s.negativeMessages(summary.sentiment.negativeMessages) : '',
       ]
         .filter(Boolean)
         .join(' · '),
@@ -315,7 +315,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
     );
   const row = detail.conversation;
   const mine = row.status === 'assigned' && row.assignedAgent?.id === me?.id;
-  const name = row.customer.name ?? row.customer.handle ?? row.customer.id;
+  const name = customerName(s, row.customer);
   const typingHere =
     typing && typing.conversationId === row.id && typing.until > Date.now() ? typing.who : '';
   return (

@@ -42,3 +42,9 @@ export const slaLeft = (waitingSince: string | null, now: number, targetSec: num
   waitingSince ? targetSec - secondsSince(waitingSince, now) : null;
 
 export const FIRST_RESPONSE_SLA_SEC = 120;
+
+/** What to call a customer: their name, a masked handle, or "Visitor ·" and the id's last characters. */
+export const customerName = (
+  s: Strings,
+  customer: { id: string; name: string | null; handle?: string | null },
+) => customer.name ?? customer.handle ?? `${s.visitor} ${customer.id.slice(-4)}`;

@@ -1,5 +1,12 @@
 import { useRef } from 'preact/hooks';
-import { channelMark, channelName, FIRST_RESPONSE_SLA_SEC, secondsSince, slaLeft } from './format';
+import {
+  channelMark,
+  channelName,
+  customerName,
+  FIRST_RESPONSE_SLA_SEC,
+  secondsSince,
+  slaLeft,
+} from './format';
 import { type ConsoleStore, type Row, useNow, type View } from './store';
 
 const TABS: Exclude<View, 'supervisor'>[] = ['queued', 'mine', 'all', 'snoozed'];
@@ -17,7 +24,7 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
   const s = store.t();
   const selected = store.state.selectedId === row.id;
   const unread = store.state.unread.has(row.id);
-  const name = row.customer.name ?? row.customer.handle ?? row.customer.id.slice(0, 10);
+  const name = customerName(s, row.customer);
   const intent = row.summary?.intents.at(-1) ?? row.lastMessage?.intent ?? null;
   const left = row.status === 'queued' ? slaLeft(row.waitingSince, now, FIRST_RESPONSE_SLA_SEC) : null;
   const waited = secondsSince(row.waitingSince ?? row.lastMessage?.createdAt, now);
@@ -27,7 +34,7 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
       id={`row-${row.id}`}
       aria-selected={selected}
       tabIndex={selected ? 0 : -1}
-      class={`row ${unread ? 'unread' : ''} status-${row.status}`}
+      class={`row ${unread ? 'unread' : ''}`}
       data-conversation-id={row.id}
       data-status={row.status}
       onClick={() => store.select(row.id)}

@@ -1,6 +1,6 @@
 import type { QueueFigures } from '@threadline/sdk-core/protocol';
 import { useEffect } from 'preact/hooks';
-import { channelName, secondsSince } from './format';
+import { channelName, customerName, secondsSince } from './format';
 import { ChannelMark } from './inbox';
 import { type ConsoleStore, useNow } from './store';
 
@@ -29,6 +29,11 @@ function FiguresTable({
         </tr>
       </thead>
       <tbody>
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={5}>{s.nothingWaiting}</td>
+          </tr>
+        )}
         {rows.map((r) => (
           <tr key={r.key} data-key={r.key}>
             <th scope="row">{r.label}</th>
@@ -173,7 +178,7 @@ export function SupervisorView({ store }: { store: ConsoleStore }) {
           </thead>
           <tbody>
             {[...waits, ...assigned].slice(0, 30).map((r) => {
-              const name = r.customer.name ?? r.customer.handle ?? r.customer.id.slice(0, 10);
+              const name = customerName(s, r.customer);
               return (
                 <tr key={r.id} data-conversation-id={r.id}>
                   <th scope="row">
