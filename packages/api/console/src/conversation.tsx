@@ -52,7 +52,7 @@ function Timeline({ store }: { store: ConsoleStore }) {
   const s = store.t();
   const detail = store.state.detail!;
   const lang = store.state.lang;
-  const ref = useRef<HTMLOListElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const entries: Entry[] = [
     ...detail.timeline.messages.map((m) => ({ kind: 'message' as const, at: m.createdAt, message: m })),
     ...detail.timeline.notes.map((n) => ({ kind: 'note' as const, at: n.createdAt, note: n })),
@@ -72,17 +72,17 @@ function Timeline({ store }: { store: ConsoleStore }) {
           : s.system;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so keyboard users can scroll it (axe scrollable-region-focusable)
-    <ol class="timeline" role="log" aria-live="polite" aria-label={s.timeline} tabIndex={0} ref={ref}>
+    <div class="timeline" role="log" aria-live="polite" aria-label={s.timeline} tabIndex={0} ref={ref}>
       {detail.timeline.nextBefore && (
-        <li class="older">
+        <div class="older">
           <button type="button" class="link" onClick={() => store.loadOlder()}>
             {s.olderMessages}
           </button>
-        </li>
+        </div>
       )}
       {entries.map((entry) =>
         entry.kind === 'message' ? (
-          <li
+          <div
             key={entry.message.id}
             class={`msg msg-${entry.message.author.type}`}
             data-part="message"
@@ -96,9 +96,9 @@ function Timeline({ store }: { store: ConsoleStore }) {
               <time dateTime={entry.message.createdAt}>{dateTime(entry.message.createdAt, lang)}</time>
             </div>
             <p>{entry.message.text}</p>
-          </li>
+          </div>
         ) : (
-          <li key={entry.note.id} class="msg msg-note" data-part="note">
+          <div key={entry.note.id} class="msg msg-note" data-part="note">
             <div class="msg-head">
               <b>
                 {s.note} · {entry.note.author.name}
@@ -106,10 +106,10 @@ function Timeline({ store }: { store: ConsoleStore }) {
               <time dateTime={entry.note.createdAt}>{clock(entry.note.createdAt, lang)}</time>
             </div>
             <p>{entry.note.text}</p>
-          </li>
+          </div>
         ),
       )}
-    </ol>
+    </div>
   );
 }
 

@@ -1,0 +1,243 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoApi, launchChromium, startDemoApi, widget } from '../../sdk-web/test/harness';
+
+const WAIT = { timeout: 20_000 };
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Collects CSP violations the page reports, so a test can assert the console's bundle satisfies its CSP. */
+const CSP_WATCH = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core in the page (evaluated over CDP, so the console's CSP need not allow it). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(() =>
+    (window as unknown as { axe: { run(d: Document): Promise<{ violations: unknown[] }> } }).axe
+      .run(document)
+      .then((r) => r.violations),
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('the agent console at /console, in Chromium, against the real API', () => {
+  let api: DemoApi;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([startDemoApi(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  async function newPage(locale = 'zh-CN') {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.addInitScript(CSP_WATCH);
+    return page;
+  }
+
+  /** Signs in to the console as an agent: by token in the link, or with email and password. */
+  async function openConsole(as: { token: string } | { email: string; password: string }, locale = 'zh-CN') {
+    const page = await newPage(locale);
+    if ('token' in as) await page.goto(`${api.info.consoleUrl}/#token=${as.token}`);
+    else {
+      await page.goto(`${api.info.consoleUrl}/?app=${api.info.appId}`);
+      await page.locator('input[name=email]').fill(as.email);
+      await page.locator('input[name=password]').fill(as.password);
+      await page.locator('button[type=submit]').click();
+    }
+    await page.locator('header.top output', { hasText: /实时|Live/ }).waitFor(WAIT);
+    return page;
+  }
+  const row = (page: Page, text: string) => page.locator('[role=option]', { hasText: text });
+  const wangmin = () => api.info.agents.find((a) => a.email)!;
+
+  it('a shopper goes from the shop widget to the phone and asks for a person; the agent sees it live, answers in the widget, hands back to the bot', async () => {
+    // The agent signs in first (password sign-in) and watches the queue.
+    const agent = await openConsole({ email: wangmin().email!, password: wangmin().password! });
+    await agent.locator('[data-view=queued]').click();
+    expect(await agent.locator('[data-presence=offline][aria-pressed=true]').count()).toBe(1);
+
+    // The shopper logs in on the demo shop, adds a product to the cart and asks the bot something.
+    const shopper = await newPage();
+    await shopper.goto(api.info.shopUrl);
+    await shopper.locator('body[data-ready=true]').waitFor(WAIT);
+    await shopper.locator('#login').click();
+    await shopper.locator('#user:not([hidden])').waitFor(WAIT);
+    const tracked = shopper.waitForResponse((r) => r.url().endsWith('/v1/track'));
+    await shopper.locator('[data-product-id=p-hyaluronic-cream] [data-action=add-to-cart]').click();
+    expect((await tracked).status()).toBe(202);
+    const chat = widget(shopper);
+    await chat.open();
+    await chat.send('这款面霜保质期多久？');
+    await poll(() => chat.messages('bot').count()).toBeGreaterThan(0);
+
+    // The conversation continues on the phone (the telephony backend posts with the secret key)…
+    const phone = (text: string) =>
+      api.call('POST', '/v1/channels/phone/messages', api.keys.secretKey, {
+        from: { externalId: 'demo-user-1' },
+        text,
+      });
+    expect((await phone('我在电话里再问一下，面霜适合干皮吗')).status).toBe(201);
+    // …where the shopper asks for a person.
+    const escalated = await phone('转人工');
+    expect(escalated.body.conversation.status).toBe('queued');
+
+    // The row pops into the open console without a reload, with both channels marked.
+    const pending = row(agent, '林小姐');
+    await pending.waitFor(WAIT);
+    await poll(() =>
+      pending.locator('[data-channel]').evaluateAll((els) => els.map((e) => e.getAttribute('data-channel'))),
+    ).toEqual(expect.arrayContaining(['web', 'phone']));
+    await poll(() => agent.locator('[data-view=queued] [data-part=unread]').count()).toBe(1);
+    expect(await pending.locator('[data-part=sla]').count()).toBe(1);
+
+    // Opening it shows the handoff summary and the profile with the cart the shop filled.
+    await pending.click();
+    await agent.locator('[data-part=summary]').waitFor(WAIT);
+    await expect(agent.locator('[data-part=summary]').textContent()).resolves.toContain('电话');
+    await poll(() => agent.locator('[data-part=profile] [data-part=cart] li').allTextContents()).toEqual([
+      expect.stringContaining('玻尿酸'),
+    ]);
+    // The whole cross-channel timeline, each message with its channel.
+    const channels = await agent
+      .locator('.timeline [data-part=message]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-channel')));
+    expect(new Set(channels)).toEqual(new Set(['web', 'phone']));
+
+    // The agent replies (Enter sends); the reply appears live in the shopper's widget.
+    await agent
+      .locator('[data-part=reply]')
+      .fill('林小姐您好，我是王敏，这款面霜干皮可以用，我来帮您看看订单。');
+    await agent.locator('[data-part=reply]').press('Enter');
+    await poll(() => chat.messages('agent').allTextContents()).toEqual([expect.stringContaining('我是王敏')]);
+    await agent.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+
+    // Released to the bot: the bot answers the shopper's next question again.
+    await agent.locator('[data-action=release]').click();
+    await agent.locator('[data-part=status]', { hasText: '机器人' }).waitFor(WAIT);
+    const botBefore = await chat.messages('bot').count();
+    await chat.send('退货运费谁出？');
+    await poll(() => chat.messages('bot').count()).toBeGreaterThan(botBefore);
+
+    for (const page of [agent, shopper])
+      expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+  });
+
+  it('a supervisor reassigns a conversation from one agent to another; both agents’ consoles update live', async () => {
+    const created = await api.call('POST', '/v1/agents', api.keys.secretKey, {
+      name: '李雷',
+      skills: ['aftersales', 'fashion', 'beauty'],
+      capacity: 3,
+    });
+    expect(created.status).toBe(201);
+    const lilei = await api.call(
+      'POST',
+      `/v1/agents/${created.body.agent.id}/tokens`,
+      api.keys.secretKey,
+      {},
+    );
+    const [supervisor, first, second] = await Promise.all([
+      openConsole({ token: api.info.agentToken }),
+      openConsole({ email: wangmin().email!, password: wangmin().password! }),
+      openConsole({ token: lilei.body.token }),
+    ]);
+    // 王敏 goes online and routing gives her a new after-sales matter from the livestream.
+    await first.locator('[data-presence=online]').click();
+    await first.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);
+    await second.locator('[data-presence=online]').click();
+    await second.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);
+    await first.locator('[data-view=mine]').click();
+    await second.locator('[data-view=mine]').click();
+    await api.call('POST', '/v1/channels/douyin_live/messages', api.keys.secretKey, {
+      from: { identity: { kind: 'douyin', value: 'dy_transfer_1' } },
+      text: '我要退货，转人工',
+    });
+    const inbox = await api.call('GET', '/v1/agent/inbox?view=open', api.info.agentToken);
+    const conversation = inbox.body.conversations.find(
+      (c: { channel: string }) => c.channel === 'douyin_live',
+    );
+    expect(conversation).toBeTruthy();
+    // Whoever routing picked, the supervisor moves it to the other one.
+    const [from, to, toName] =
+      conversation.assignedAgent?.name === '王敏' ? [first, second, '李雷'] : [second, first, '王敏'];
+    expect(conversation.status).toBe('assigned');
+    await from.locator(`[role=option][data-conversation-id="${conversation.id}"]`).waitFor(WAIT);
+
+    await supervisor.locator('[data-action=supervisor]').click();
+    const line = supervisor.locator(`[data-part=waits] tr[data-conversation-id="${conversation.id}"]`);
+    await line.waitFor(WAIT);
+    const targetId = (await api.call('GET', '/v1/agents', api.keys.secretKey)).body.agents.find(
+      (a: { name: string }) => a.name === toName,
+    ).id;
+    await line.locator('[data-part=reassign]').selectOption(targetId);
+
+    // Both consoles follow: gone from the first agent's "mine", arrived in the second's.
+    await to.locator(`[role=option][data-conversation-id="${conversation.id}"]`).waitFor(WAIT);
+    await poll(() => from.locator(`[role=option][data-conversation-id="${conversation.id}"]`).count()).toBe(
+      0,
+    );
+    await poll(() => line.locator('[data-part=owner]').textContent()).toBe(toName);
+    await to.locator(`[role=option][data-conversation-id="${conversation.id}"]`).click();
+    await to.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+  });
+
+  it('axe-core finds no serious or critical violations on the inbox, a conversation and the supervisor view; the shop page is clean too', async () => {
+    // Something in the inbox whatever ran before: a caller who asks for a person.
+    for (const text of ['订单 LY20240518001 到哪了', '转人工'])
+      await api.call('POST', '/v1/channels/phone/messages', api.keys.secretKey, {
+        from: { externalId: 'axe-caller' },
+        text,
+      });
+    const page = await openConsole({ token: api.info.agentToken });
+    await page.locator('[data-view=all]').click();
+    await page.locator('[role=option]').first().waitFor(WAIT);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.locator('[role=option]').first().click();
+    await page.locator('[data-part=profile] h2').waitFor(WAIT);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.locator('[data-action=supervisor]').click();
+    await page.locator('[data-part=agents] tbody tr').first().waitFor(WAIT);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+
+    // The English console at 1920×1080, and the sign-in page.
+    const english = await newPage('en-US');
+    await english.setViewportSize({ width: 1920, height: 1080 });
+    await english.goto(`${api.info.consoleUrl}/`);
+    await english.locator('input[name=email]').waitFor(WAIT);
+    expect(await english.locator('h1').textContent()).toBe('Sign in to the agent console');
+    expect(await seriousViolations(english)).toEqual([]);
+
+    const shop = await newPage();
+    await shop.goto(api.info.shopUrl);
+    await shop.locator('body[data-ready=true]').waitFor(WAIT);
+    await widget(shop).open();
+    // Every impact here: the shop page had 7 nodes (contrast, duplicate banner landmarks).
+    await shop.evaluate(axeSource);
+    const all = (await shop.evaluate(() =>
+      (window as unknown as { axe: { run(d: Document): Promise<{ violations: unknown[] }> } }).axe
+        .run(document)
+        .then((r) => r.violations),
+    )) as AxeViolation[];
+    expect(all.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
+  });
+});
