@@ -42,12 +42,13 @@ export async function snoozeConversation(
   conversationId: string,
   untilIso: string | null,
 ) {
-  const now = deps.clock.now();
-  const until = untilIso === null ? null : Date.parse(untilIso);
-  if (until !== null && (until <= now || until > now + MAX_SNOOZE_MS))
-    throw new ApiError('validation_failed', 'until must be in the future and at most 30 days ahead.');
   return deps.database.write(async (db, onCommit) => {
+    // Someone else's conversation is not found, whatever the body says.
     const conversation = await getConversationRow(db, agent.appId, conversationId);
+    const now = deps.clock.now();
+    const until = untilIso === null ? null : Date.parse(untilIso);
+    if (until !== null && (until <= now || until > now + MAX_SNOOZE_MS))
+      throw new ApiError('validation_failed', 'until must be in the future and at most 30 days ahead.');
     if (conversation.status === 'resolved')
       throw new ApiError('conversation_resolved', 'This conversation is resolved.');
     await db.delete(conversationSnoozes).where(eq(conversationSnoozes.conversationId, conversation.id));
