@@ -241,3 +241,87 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     expect(all.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
   });
 });
+
+describe('the shopper’s side of a handoff in the widget, with the console at the other end', () => {
+  let api: DemoApi;
+  let browser: Browser;
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([startDemoApi(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  it('says honestly that nobody is online, offers the bot back, shows the agent once one takes it, and asks for a rating the console shows', async () => {
+    const shopContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 800 } });
+    const shopper = await shopContext.newPage();
+    await shopper.goto(api.info.shopUrl);
+    await shopper.locator('body[data-ready=true]').waitFor(WAIT);
+    const chat = widget(shopper);
+    await chat.open();
+    const subtitle = shopper.locator('threadline-chat .sub');
+    const usual = await subtitle.textContent();
+
+    // Nobody is online: the widget says so, the header stops promising quick answers.
+    await chat.part('escalate').click();
+    const wait = chat.part('wait');
+    await wait.waitFor(WAIT);
+    await expect(wait.getAttribute('data-agents-online')).resolves.toBe('0');
+    await expect(wait.textContent()).resolves.toContain('目前没有客服在线');
+    await poll(() => subtitle.textContent()).toContain('暂无客服在线');
+
+    // Back to the assistant: the bot answers again.
+    await chat.part('back-to-bot').click();
+    await poll(() => wait.isVisible()).toBe(false);
+    await poll(() => subtitle.textContent()).toBe(usual);
+    const bots = await chat.messages('bot').count();
+    await chat.send('面霜保质期多久？');
+    await poll(() => chat.messages('bot').count()).toBeGreaterThan(bots);
+
+    // One agent is online but busy (capacity 1, a caller took the slot): the place in the queue.
+    const xiaozhou = api.info.agents.find((a) => !a.email)!;
+    await api.call('PATCH', `/v1/agents/${xiaozhou.id}`, api.keys.secretKey, { capacity: 1 });
+    const agentContext = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 1280, height: 800 },
+    });
+    const agent = await agentContext.newPage();
+    await agent.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await agent.locator('[data-presence=online]').click();
+    await agent.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);
+    for (const text of ['我的快递到哪了', '转人工'])
+      await api.call('POST', '/v1/channels/phone/messages', api.keys.secretKey, {
+        from: { phone: '13700001111' },
+        text,
+      });
+    await agent.locator('[data-view=mine]').click();
+    await agent.locator('[role=option]').first().waitFor(WAIT);
+    await chat.part('escalate').click();
+    await poll(() => wait.getAttribute('data-agents-online')).toBe('1');
+    await expect(wait.getAttribute('data-position')).resolves.toBe('1');
+    await expect(wait.textContent()).resolves.toContain('下一位就轮到您');
+    await poll(() => subtitle.textContent()).toContain('正在等待人工客服');
+
+    // The agent resolves the call: routing hands the shopper to them, and the widget names them.
+    await agent.locator('[role=option]').first().click();
+    await agent.locator('[data-action=resolve]').click();
+    await poll(() => subtitle.textContent()).toContain('小周 正在为您服务');
+    await poll(() => wait.isVisible()).toBe(false);
+    await agent.locator('[data-view=mine]').click();
+    await agent.locator('[role=option]').first().click();
+    await agent.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+
+    // Resolved: the widget asks for 1–5 and a comment; the console shows the rating live.
+    await agent.locator('[data-action=resolve]').click();
+    const csat = chat.part('csat');
+    await csat.waitFor(WAIT);
+    await csat.locator('[data-rating="4"]').click();
+    await csat.locator('textarea').fill('回复很快，谢谢');
+    await chat.part('csat-submit').click();
+    await poll(() => csat.getAttribute('data-rated')).toBe('true');
+    await agent.locator('[data-part=csat]', { hasText: '回复很快' }).waitFor(WAIT);
+    const insights = await api.call('GET', '/v1/insights/csat', api.keys.secretKey);
+    expect(insights.body.total).toMatchObject({ responses: 1, average: 4 });
+  });
+});

@@ -2,6 +2,7 @@ import type { ConversationStatus, HandoffAnswer, Message } from '@threadline/sdk
 import { createThreadline, type ThreadlineClient } from './create-threadline';
 import { pickStrings, type WidgetStrings } from './i18n';
 import { qrSvg } from './qr-code';
+import { createWaitAndRating, WAIT_AND_RATING_CSS, WAIT_AND_RATING_HTML } from './wait-and-rating';
 import { CHAT_ICON, WIDGET_CSS } from './widget-styles';
 
 type Connection = 'online' | 'offline' | 'reconnecting' | 'connecting';
@@ -24,6 +25,7 @@ const TEMPLATE = `<button type="button" data-part="launcher" aria-haspopup="dial
 <div data-part="status" role="status" data-connection="connecting"></div>
 <div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
 <div data-part="handoff-view" hidden><h3 class="hv-title"></h3><p class="hv-hint"></p><div data-part="short-code"></div><div data-part="qr"></div><p class="hv-exp"></p><button type="button" data-part="back"></button></div>
+${WAIT_AND_RATING_HTML}
 <div data-part="typing" aria-live="polite" hidden></div>
 <div class="actions"><button type="button" data-part="escalate"></button><button type="button" data-part="handoff"></button></div>
 <form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send"></textarea><button type="submit" data-part="send"></button></form>`;
@@ -51,16 +53,27 @@ export class ThreadlineChatElement extends ElementBase {
   private conversation: ConversationStatus | undefined;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private started: Promise<void> | undefined;
+  private waiting: ReturnType<typeof createWaitAndRating>;
 
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
-    style.textContent = WIDGET_CSS;
+    style.textContent = WIDGET_CSS + WAIT_AND_RATING_CSS;
     this.root.append(style);
     const template = document.createElement('template');
     template.innerHTML = TEMPLATE;
     this.root.append(template.content);
+    // Queue position / nobody online / back to the bot, and the CSAT question after resolve.
+    this.waiting = createWaitAndRating({
+      root: this.root,
+      client: () => this.clientValue,
+      lang: () => this.getAttribute('lang') || globalThis.navigator?.language || 'en',
+      setSubtitle: (text) => {
+        const sub = this.root.querySelector('.sub');
+        if (sub) sub.textContent = text ?? this.strings.subtitle;
+      },
+    });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));
     this.$('back').addEventListener('click', () => this.showHandoff(undefined));
@@ -117,6 +130,7 @@ export class ThreadlineChatElement extends ElementBase {
 
   disconnectedCallback() {
     this.detach();
+    this.waiting.stop();
     if (this.ownsClient) {
       this.clientValue?.close();
       this.clientValue = undefined;
@@ -125,6 +139,7 @@ export class ThreadlineChatElement extends ElementBase {
 
   attributeChangedCallback() {
     this.applyStrings();
+    this.waiting?.relabel();
   }
 
   /** Opens or closes the panel; focus moves into it and back to the launcher. */
@@ -199,6 +214,7 @@ export class ThreadlineChatElement extends ElementBase {
     this.started = client
       .start()
       .then(() => this.refresh())
+      .then(() => this.waiting.check())
       .then(() => this.resumeFromLink())
       .catch(() => {
         // Start failures surface through the client's `error` and `connection` events.
@@ -404,6 +420,7 @@ export class ThreadlineChatElement extends ElementBase {
   private setConversation(status: ConversationStatus) {
     this.conversation = status;
     this.renderStatus();
+    this.waiting.onStatus(status);
   }
 
   private renderStatus() {
