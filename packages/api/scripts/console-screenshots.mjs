@@ -39,7 +39,7 @@ try {
     .first()
     .waitFor()
     .catch(async (e) => {
-      await page.screenshot({ path: join(out, 'debug.png') });
+      await page.screenshot({ path: join(tmpdir(), 'threadline-console-debug.png') });
       throw e;
     });
   await page.waitForTimeout(300);
@@ -66,7 +66,15 @@ try {
     password: wangmin.password,
   });
   await call('POST', '/v1/agent/presence', signIn.token, { presence: 'online' });
-  await page.locator('[data-presence=online]').click();
+  // A livestream surge while 小周 is still offline: 王敏 fills up, the rest waits.
+  const surge = [
+    ['douyin_live', { identity: { kind: 'douyin', value: 'dy_2291' } }, '直播间那件针织衫还有货吗？转人工'],
+    ['douyin_live', { identity: { kind: 'douyin', value: 'dy_5120' } }, '主播说的优惠券怎么领 人工客服'],
+    ['taobao_live', { identity: { kind: 'taobao', value: 'tb_77' } }, '我要退货，转人工'],
+    ['phone', { phone: '13600136000' }, '我要投诉快递，转人工'],
+  ];
+  for (const [channel, from, text] of surge)
+    await call('POST', `/v1/channels/${channel}/messages`, info.secretKey, { from, text });
   await page.locator('[data-action=supervisor]').click();
   await page.locator('[data-part=supervisor] [data-part=agents] tbody tr').first().waitFor();
   await page.waitForTimeout(300);

@@ -89,7 +89,7 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
             title={left < 0 ? s.slaBreached : s.slaLeft}
           >
             <span class="sr">{left < 0 ? s.slaBreached : s.slaLeft} </span>
-            {left < 0 ? `−${s.ago(-left)}` : s.ago(left)}
+            SLA {left < 0 ? `−${s.ago(-left)}` : s.ago(left)}
           </span>
         )}
       </div>
