@@ -1,3 +1,13 @@
+export {
+  createAgent,
+  issueTokenFor,
+  listAgents,
+  setAgentActive,
+  setPresence,
+  startPresenceSweeper,
+  sweepPresence,
+  updateAgent,
+} from './agents';
 export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from './app';
 export { type CreatedApp, createMerchantApp } from './apps/apps';
 export { type BotReply, type Responder, silentResponder } from './conversations/replies';
@@ -28,5 +38,6 @@ export {
 export { type Clock, createManualClock, systemClock } from './platform/clock';
 export { consoleLogger, type Logger, silentLogger } from './platform/deps';
 export { ApiError } from './platform/errors';
+export { recentOrdersOf, upsertCustomerProfile, upsertOrders } from './profile';
 export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';

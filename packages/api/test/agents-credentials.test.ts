@@ -287,6 +287,43 @@ describe('the agent stream', () => {
   });
 });
 
+describe('queue figures on the agent stream', () => {
+  let api: TestApi;
+  let shop: Shop;
+  beforeAll(async () => {
+    api = await createTestApi();
+    shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+  });
+  afterAll(() => api.close());
+
+  it('are announced at most once a second under a burst, and the last announcement is the final state', async () => {
+    const agent = await shop.addAgent({ name: '看队列' });
+    let cursor = (await agent.call('GET', '/v1/agent/updates?wait=0')).body.cursor as string;
+    for (let i = 0; i < 8; i++) {
+      const web = await shop.startSession({ channel: i % 2 ? 'web' : 'app' });
+      expect((await shop.send(web.sessionToken, '转人工')).body.conversation.status).toBe('queued');
+    }
+    const figures: { total: { waiting: number }; channels: { channel: string; waiting: number }[] }[] = [];
+    // The trailing announcement comes within a second of the last change; allow a loaded machine.
+    for (let round = 0; round < 10 && figures.at(-1)?.total.waiting !== 8; round++) {
+      const page = await agent.call('GET', `/v1/agent/updates?wait=2&after=${cursor}`);
+      cursor = page.body.cursor;
+      for (const event of page.body.events) if (event.type === 'queue.updated') figures.push(event.data);
+    }
+    const now = (await agent.call('GET', '/v1/agent/queue')).body;
+    const counts = (f: { channels: { channel: string; waiting: number }[] }) =>
+      f.channels.map((c) => [c.channel, c.waiting]);
+    expect(figures.at(-1)!.total.waiting).toBe(8);
+    expect(counts(figures.at(-1)!)).toEqual(counts(now));
+    expect(counts(now)).toEqual([
+      ['app', 4],
+      ['web', 4],
+    ]);
+    expect(figures.length).toBeLessThan(8);
+  });
+});
+
 describe('upgrading a database made before agents had skills and their own token table', () => {
   it('keeps the app’s existing agent token working', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadline-upgrade-'));

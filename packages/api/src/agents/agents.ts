@@ -4,18 +4,18 @@ import type {
   CreateAgentBody,
   UpdateAgentBody,
 } from '@threadline/sdk-core/protocol';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { type AuditActor, recordAudit } from '../audit';
 import type { Db } from '../db/database';
-import { agents, agentTokens, apps, conversations } from '../db/schema';
+import { agents, agentTokens, apps } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, randomSecret, sha256 } from '../platform/secrets';
-import { agentLoads } from './inbox';
+import { agentLoad, agentLoads } from './inbox';
 import { hashPassword } from './passwords';
-import { announceAgent, fillAgent, returnToQueue } from './routing';
+import { announceAgent, announceQueue, fillAgent, returnToQueue } from './routing';
 
 export type AgentRow = typeof agents.$inferSelect;
 export type AgentTokenRow = typeof agentTokens.$inferSelect;
@@ -29,15 +29,6 @@ export async function appOfAgent(deps: Pick<ServiceDeps, 'database'>, agentId: s
     .limit(1);
   if (!row) throw new ApiError('not_found', `No agent ${agentId}.`);
   return row.appId;
-}
-
-/** One agent's load. */
-export async function agentLoad(db: Db, agentId: string): Promise<number> {
-  const [row] = await db
-    .select({ load: sql<number>`count(*)` })
-    .from(conversations)
-    .where(and(eq(conversations.assignedAgentId, agentId), eq(conversations.status, 'assigned')));
-  return Number(row?.load ?? 0);
 }
 
 export function toWireAgent(row: AgentRow, load: number): Agent {
@@ -181,8 +172,11 @@ export async function updateAgent(
         },
       });
       const by = { type: actor.type, id: actor.id };
-      if (body.capacity !== undefined || body.skills !== undefined)
-        await fillAgent(deps, db, onCommit, row!, by);
+      if (
+        (body.capacity !== undefined || body.skills !== undefined) &&
+        (await fillAgent(deps, db, onCommit, row!, by)) > 0
+      )
+        await announceQueue(deps, db, onCommit, appId);
       await announceAgent(deps, db, onCommit, row!);
       return toWireAgent(row!, await agentLoad(db, row!.id));
     });

@@ -42,15 +42,8 @@ import {
   noteOnConversation,
   replyAsAgent,
 } from './agent-work';
-import {
-  agentLoad,
-  getAgentRow,
-  keepAgentStreamAlive,
-  revokeAgentToken,
-  tokenExpiry,
-  toWireAgent,
-} from './agents';
-import { getConversationRow, queueFigures, readInbox } from './inbox';
+import { getAgentRow, keepAgentStreamAlive, revokeAgentToken, tokenExpiry, toWireAgent } from './agents';
+import { agentLoad, getConversationRow, queueFigures, readInbox } from './inbox';
 import {
   claimConversation,
   releaseConversation,

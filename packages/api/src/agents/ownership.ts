@@ -5,8 +5,8 @@ import type { Db } from '../db/database';
 import { conversations } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { type AgentRow, agentLoad, getAgentRow } from './agents';
-import { getConversationRow, toInboxRows } from './inbox';
+import { type AgentRow, getAgentRow } from './agents';
+import { agentLoad, getConversationRow, toInboxRows } from './inbox';
 import { addNote } from './notes';
 import {
   announceInbox,
@@ -87,8 +87,8 @@ export async function takeConversation(
     tellCustomer: true,
     queuedAt: wasQueued ? conversation.waitingSince : null,
   });
-  if (previousOwner) await fillAgent(deps, db, onCommit, previousOwner, byAgent(agent));
-  if (wasQueued) await announceQueue(deps, db, onCommit, conversation.appId);
+  const refilled = previousOwner ? await fillAgent(deps, db, onCommit, previousOwner, byAgent(agent)) : 0;
+  if (wasQueued || refilled > 0) await announceQueue(deps, db, onCommit, conversation.appId);
   return taken;
 }
 
@@ -126,10 +126,10 @@ export async function releaseConversation(deps: ServiceDeps, agent: Actor, conve
       .where(eq(conversations.id, conversation.id))
       .returning();
     await tellCustomer(deps, db, onCommit, released!);
-    await announceInbox(deps, db, onCommit, released!, 'released', byAgent(agent));
+    const row = await announceInbox(deps, db, onCommit, released!, 'released', byAgent(agent));
     if (owner) await fillAgent(deps, db, onCommit, owner, byAgent(agent));
     await announceQueue(deps, db, onCommit, agent.appId);
-    return toRow(deps, db, released!);
+    return row;
   });
 }
 
@@ -151,10 +151,10 @@ export async function resolveConversation(deps: ServiceDeps, agent: Actor, conve
       .where(eq(conversations.id, conversation.id))
       .returning();
     await tellCustomer(deps, db, onCommit, resolved!);
-    await announceInbox(deps, db, onCommit, resolved!, 'resolved', byAgent(agent));
+    const row = await announceInbox(deps, db, onCommit, resolved!, 'resolved', byAgent(agent));
     if (owner) await fillAgent(deps, db, onCommit, owner, byAgent(agent));
     if (conversation.status === 'queued' || owner) await announceQueue(deps, db, onCommit, agent.appId);
-    return toRow(deps, db, resolved!);
+    return row;
   });
 }
 

@@ -2,8 +2,9 @@ import type { Agent, AgentPresence } from '@threadline/sdk-core/protocol';
 import { and, eq, isNull, lt, ne, or } from 'drizzle-orm';
 import { agents } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
-import { agentLoad, getAgentRow, toWireAgent } from './agents';
-import { announceAgent, BY_ROUTING, type ChangeBy, fillAgent, returnToQueue } from './routing';
+import { getAgentRow, toWireAgent } from './agents';
+import { agentLoad } from './inbox';
+import { announceAgent, announceQueue, BY_ROUTING, type ChangeBy, fillAgent, returnToQueue } from './routing';
 
 /**
  * Sets an agent's presence. `online` takes waiting conversations up to capacity at once; `away`
@@ -29,7 +30,8 @@ export async function setPresence(
       .where(eq(agents.id, current.id))
       .returning();
     if (current.presence !== presence) {
-      if (presence === 'online') await fillAgent(deps, db, onCommit, row!, by);
+      if (presence === 'online' && (await fillAgent(deps, db, onCommit, row!, by)) > 0)
+        await announceQueue(deps, db, onCommit, appId);
       if (presence === 'offline') await returnToQueue(deps, db, onCommit, row!, 'agent_offline', by);
       await announceAgent(deps, db, onCommit, row!);
     }

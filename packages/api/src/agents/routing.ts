@@ -1,4 +1,4 @@
-import type { InboxUpdate, ProfileBrief } from '@threadline/sdk-core/protocol';
+import type { InboxRow, InboxUpdate, ProfileBrief } from '@threadline/sdk-core/protocol';
 import { and, asc, desc, eq, inArray, isNull, ne, notInArray, or } from 'drizzle-orm';
 import type { ConversationRouting, ConversationRow } from '../conversations';
 import type { Db } from '../db/database';
@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
 import { buildProfileBrief, isVipCustomer } from '../profile';
 import { appendEvent, appTopic } from '../realtime';
-import { type OnlineAgent, onlineAgents, queueFigures, toInboxRows } from './inbox';
+import { agentLoad, type OnlineAgent, onlineAgents, queueFigures, toInboxRows } from './inbox';
 
 type OnCommit = (callback: () => void) => void;
 type AgentRow = typeof agents.$inferSelect;
@@ -31,7 +31,7 @@ export async function appendStaffEvent(
   });
 }
 
-/** `inbox.updated` for one conversation: the fresh row, and the profile when one is given. */
+/** `inbox.updated` for one conversation: the fresh row, and the profile when one is given. Returns the row. */
 export async function announceInbox(
   deps: ServiceDeps,
   db: Db,
@@ -40,7 +40,7 @@ export async function announceInbox(
   change: InboxUpdate['change'],
   by: ChangeBy,
   profile?: ProfileBrief,
-): Promise<void> {
+): Promise<InboxRow> {
   const [row] = await toInboxRows(deps, db, [conversation]);
   const data: InboxUpdate = { change, conversation: row!, by, ...(profile ? { profile } : {}) };
   await appendStaffEvent(deps, db, onCommit, {
@@ -49,16 +49,59 @@ export async function announceInbox(
     type: 'inbox.updated',
     data,
   });
+  return row!;
 }
+
+/**
+ * Queue figures read every waiting conversation of the app, so under a burst they are announced at
+ * most once a second per app: a change inside the second schedules one trailing announcement, and
+ * the last state always goes out.
+ */
+const QUEUE_FIGURES_EVERY_MS = 1000;
+const queueAnnouncements = new WeakMap<
+  ServiceDeps['database'],
+  Map<string, { lastAt: number; trailing: ReturnType<typeof setTimeout> | null }>
+>();
 
 /** `queue.updated`: the queue figures after a change, so consoles need not poll them. */
 export async function announceQueue(deps: ServiceDeps, db: Db, onCommit: OnCommit, appId: string) {
-  await appendStaffEvent(deps, db, onCommit, {
-    appId,
-    customerId: null,
-    type: 'queue.updated',
-    data: await queueFigures(db, appId, deps.clock.now()),
-  });
+  let apps = queueAnnouncements.get(deps.database);
+  if (!apps) {
+    apps = new Map();
+    queueAnnouncements.set(deps.database, apps);
+  }
+  const state = apps.get(appId) ?? { lastAt: Number.NEGATIVE_INFINITY, trailing: null };
+  apps.set(appId, state);
+  const now = Date.now();
+  if (now - state.lastAt >= QUEUE_FIGURES_EVERY_MS) {
+    state.lastAt = now;
+    await appendStaffEvent(deps, db, onCommit, {
+      appId,
+      customerId: null,
+      type: 'queue.updated',
+      data: await queueFigures(db, appId, deps.clock.now()),
+    });
+    return;
+  }
+  if (state.trailing) return;
+  state.trailing = setTimeout(
+    () => {
+      state.trailing = null;
+      state.lastAt = Date.now();
+      deps.database
+        .write(async (tx, commit) => {
+          await appendStaffEvent(deps, tx, commit, {
+            appId,
+            customerId: null,
+            type: 'queue.updated',
+            data: await queueFigures(tx, appId, deps.clock.now()),
+          });
+        })
+        .catch((error) => deps.logger.warn('queue figures not announced', { appId, error: String(error) }));
+    },
+    state.lastAt + QUEUE_FIGURES_EVERY_MS - now,
+  );
+  state.trailing.unref?.();
 }
 
 /** `agent.updated`: presence, skills or capacity of an agent changed. */
@@ -289,7 +332,7 @@ export async function routeWaiting(
 /**
  * Gives an online agent with free slots the next waiting conversations they can take: VIP first,
  * then the longest wait, whatever the channel, only skills they have (or conversations needing
- * none). Returns how many were assigned.
+ * none). Returns how many were assigned; the caller announces the queue (`announceQueue`).
  */
 export async function fillAgent(
   deps: ServiceDeps,
@@ -305,8 +348,7 @@ export async function fillAgent(
       ? (await db.select().from(agents).where(eq(agents.id, agentId)).limit(1))[0]
       : agentId;
   if (!agent?.active || agent.presence !== 'online') return 0;
-  const me = (await onlineAgents(db, agent.appId)).find((a) => a.id === agent.id);
-  const free = me ? me.capacity - me.load : 0;
+  const free = agent.capacity - (await agentLoad(db, agent.id));
   if (free <= 0) return 0;
   const next = await db
     .select()
@@ -321,12 +363,13 @@ export async function fillAgent(
         skip.size ? notInArray(conversations.id, [...skip]) : undefined,
       ),
     )
-    .orderBy(desc(conversations.priority), asc(conversations.waitingSince), asc(conversations.id))
+    // Exactly the queue index's order, so SQLite walks it and stops after `free` matches.
+    .orderBy(desc(conversations.priority), asc(conversations.waitingSince))
     .limit(free);
   for (const conversation of next) {
     await assignTo(deps, db, onCommit, conversation, agent, { how: 'routed', by, tellCustomer: true });
   }
-  if (next.length > 0) await announceQueue(deps, db, onCommit, agent.appId);
+  // The caller announces the queue once for its whole change.
   return next.length;
 }
 

@@ -33,8 +33,16 @@ export const conversations = sqliteTable(
   (t) => [
     // The "one open conversation" rule, enforced by the database itself.
     uniqueIndex('conversations_one_open_per_customer').on(t.customerId).where(sql`${t.status} <> 'resolved'`),
-    // The queue in serving order: VIP first, then the longest wait.
-    index('conversations_queue').on(t.appId, t.status, t.priority, t.waitingSince),
+    // The queue in serving order (VIP first, then the longest wait), covering the skill and channel
+    // so routing's skill filter and the queue figures read the index alone.
+    index('conversations_queue').on(
+      t.appId,
+      t.status,
+      sql`${t.priority} desc`,
+      t.waitingSince,
+      t.skill,
+      t.lastChannel,
+    ),
     index('conversations_inbox_recent').on(t.appId, t.status, t.updatedAt),
     // An agent's load and "mine".
     index('conversations_by_agent').on(t.assignedAgentId, t.status),
