@@ -6,6 +6,8 @@ import { type DemoApi, launchChromium, startDemoApi, widget } from '../../sdk-we
 
 const WAIT = { timeout: 20_000 };
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+/** Runs axe-core (already evaluated into the page) over the whole document: its violations. */
+const AXE_RUN = 'axe.run(document).then((r) => r.violations)';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Collects CSP violations the page reports, so a test can assert the console's bundle satisfies its CSP. */
@@ -21,11 +23,7 @@ interface AxeViolation {
 /** axe-core in the page (evaluated over CDP, so the console's CSP need not allow it). */
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
-  const violations = (await page.evaluate(() =>
-    (window as unknown as { axe: { run(d: Document): Promise<{ violations: unknown[] }> } }).axe
-      .run(document)
-      .then((r) => r.violations),
-  )) as AxeViolation[];
+  const violations = (await page.evaluate(AXE_RUN)) as AxeViolation[];
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -136,8 +134,7 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await chat.send('退货运费谁出？');
     await poll(() => chat.messages('bot').count()).toBeGreaterThan(botBefore);
 
-    for (const page of [agent, shopper])
-      expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    for (const page of [agent, shopper]) expect(await page.evaluate('window.__csp')).toEqual([]);
   });
 
   it('a supervisor reassigns a conversation from one agent to another; both agents’ consoles update live', async () => {
@@ -217,7 +214,7 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await page.locator('[data-action=supervisor]').click();
     await page.locator('[data-part=agents] tbody tr').first().waitFor(WAIT);
     expect(await seriousViolations(page)).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    expect(await page.evaluate('window.__csp')).toEqual([]);
 
     // The English console at 1920×1080, and the sign-in page.
     const english = await newPage('en-US');
@@ -233,11 +230,7 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await widget(shop).open();
     // Every impact here: the shop page had 7 nodes (contrast, duplicate banner landmarks).
     await shop.evaluate(axeSource);
-    const all = (await shop.evaluate(() =>
-      (window as unknown as { axe: { run(d: Document): Promise<{ violations: unknown[] }> } }).axe
-        .run(document)
-        .then((r) => r.violations),
-    )) as AxeViolation[];
+    const all = (await shop.evaluate(AXE_RUN)) as AxeViolation[];
     expect(all.map((v) => `${v.id}: ${v.nodes.length}`)).toEqual([]);
   });
 });

@@ -161,7 +161,7 @@ describe('what agents rely on daily: search, canned replies, labels, snooze, CSA
         (e) =>
           e.type === 'inbox.updated' &&
           e.data.conversation?.id === s.conversationId &&
-          e.data.conversation.labels?.includes('urgent'),
+          e.data.conversation?.labels?.includes('urgent'),
       ),
     ).toBe(true);
 
