@@ -134,6 +134,16 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await chat.send('退货运费谁出？');
     await poll(() => chat.messages('bot').count()).toBeGreaterThan(botBefore);
 
+    // A matter the bot turns into a ticket: the agent sees it in the profile and moves it on; the
+    // shopper's widget shows the new status live.
+    await chat.send('衣服尺码不合适，订单 LY20240601007 想换大一码');
+    const card = shopper.locator('threadline-chat [data-part=ticket]');
+    await card.waitFor(WAIT);
+    const ticketRow = agent.locator('[data-part=profile] [data-part=tickets] li[data-ticket-id]');
+    await ticketRow.first().waitFor(WAIT);
+    await ticketRow.first().locator('select').selectOption('in_progress');
+    await poll(() => card.textContent()).toContain('in_progress');
+
     for (const page of [agent, shopper]) expect(await page.evaluate('window.__csp')).toEqual([]);
   });
 

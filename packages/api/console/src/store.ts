@@ -279,15 +279,14 @@ export function createConsoleStore() {
       }
       case 'ticket.created':
       case 'ticket.updated': {
-        const ticket =
-          (data as { ticket?: { id: string; customerId?: string } }).ticket ?? (data as { id: string });
+        const ticket = data as unknown as CustomerProfile['tickets'][number];
         const profile = state.profile;
-        if (profile && ticket?.id) {
-          const tickets = profile.tickets.some((x) => x.id === ticket.id)
-            ? profile.tickets.map((x) => (x.id === ticket.id ? ({ ...x, ...ticket } as typeof x) : x))
-            : profile.tickets;
-          set({ profile: { ...profile, tickets } });
-        }
+        if (!profile || !ticket?.id || ticket.customerId !== profile.customer.id) break;
+        const known = profile.tickets.some((x) => x.id === ticket.id);
+        const tickets = known
+          ? profile.tickets.map((x) => (x.id === ticket.id ? ticket : x))
+          : [ticket, ...profile.tickets];
+        set({ profile: { ...profile, tickets } });
         break;
       }
       case 'csat.created': {
