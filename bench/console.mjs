@@ -7,13 +7,13 @@
 //    stream in Node — the API's own share, without the browser's fetch reader and rendering.
 // 2. The console bundle (dist/console: script + stylesheet), gzip, against Preact + hooks alone
 //    (the framework's share), built the same way in the same run.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { startDemoProcess } from '../packages/api/scripts/demo-process.mjs';
 import { launchChromium } from '../packages/sdk-web/scripts/launch-chromium.mjs';
-import { jsonClient, openSse, repoRoot, sleep, summarize, tempDir } from './lib/common.mjs';
+import { jsonClient, openSse, repoRoot, sleep, summarize } from './lib/common.mjs';
 
 const BUDGET_MS = 200;
 const BUNDLE_BUDGET_BYTES = 40 * 1024;
@@ -56,20 +56,11 @@ async function bundleSizes() {
 export default async function run({ log, quick }) {
   const iterations = quick ? 20 : 100;
   const warmup = quick ? 3 : 10;
-  const dir = tempDir('console');
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', THREADLINE_DIR: dir.path };
-  delete env.DATABASE_URL;
-  const demo = spawn(process.execPath, [join(repoRoot, 'packages/api/dist/cli.js'), 'demo'], {
-    env,
-    stdio: 'ignore',
-  });
+  const demo = await startDemoProcess({ prefix: 'threadline-bench-console-' });
+  const info = demo.info;
   let browser;
   let stream;
   try {
-    const infoPath = join(dir.path, 'demo.json');
-    for (let i = 0; i < 1200 && !existsSync(infoPath); i++) await sleep(50);
-    await sleep(200);
-    const info = JSON.parse(readFileSync(infoPath, 'utf8'));
     const http = jsonClient(info.apiUrl);
 
     // The baseline arm: the agent stream read raw in Node.
@@ -157,8 +148,6 @@ export default async function run({ log, quick }) {
   } finally {
     stream?.close();
     await browser?.close();
-    demo.kill('SIGTERM');
-    await new Promise((r) => demo.once('exit', r));
-    dir.remove();
+    await demo.stop();
   }
 }

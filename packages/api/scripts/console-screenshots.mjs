@@ -1,29 +1,20 @@
 // `npm run screenshots:console -w @threadline/api` (after `npm run build`): starts the demo as
 // `npm start` does on a throwaway data folder, plays a small working day through the API, signs in
 // to /console in headless Debian Chromium and writes docs/screenshots/console-*.png.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../sdk-web/scripts/launch-chromium.mjs';
 import { apiCaller, playDemoDay } from './console-demo-data.mjs';
+import { startDemoProcess } from './demo-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const out = process.env.SCREENSHOT_DIR ?? join(root, 'docs/screenshots');
-const dir = mkdtempSync(join(tmpdir(), 'threadline-console-shots-'));
-const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', THREADLINE_DIR: dir };
-delete env.DATABASE_URL;
-const demo = spawn(process.execPath, [join(root, 'packages/api/dist/cli.js'), 'demo'], {
-  env,
-  stdio: 'ignore',
-});
+const demo = await startDemoProcess({ prefix: 'threadline-console-shots-' });
 let browser;
 try {
-  const infoPath = join(dir, 'demo.json');
-  for (let i = 0; i < 600 && !existsSync(infoPath); i++) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 100));
-  const info = JSON.parse(readFileSync(infoPath, 'utf8'));
+  const info = demo.info;
   const call = apiCaller(info.apiUrl);
   await playDemoDay(info);
   mkdirSync(out, { recursive: true });
@@ -93,7 +84,5 @@ try {
   console.log(`screenshots in ${out}`);
 } finally {
   await browser?.close();
-  demo.kill('SIGTERM');
-  await new Promise((r) => demo.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await demo.stop();
 }
