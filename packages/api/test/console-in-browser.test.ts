@@ -205,6 +205,56 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await to.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
   });
 
+  it('new work alerts the agent: unread badge and title, a chime, a desktop notification while the tab is hidden; keyboard shortcuts work', async () => {
+    const page = await newPage();
+    // Stand-ins for the two browser surfaces headless Chromium cannot show: a notification centre
+    // and a sound card. They record what the console asked of them.
+    await page.addInitScript(`
+      window.__notes = []; window.__tones = 0;
+      window.Notification = class { constructor(title, options) { window.__notes.push({ title, body: options?.body }); } static permission = 'granted'; static requestPermission() { return Promise.resolve('granted'); } };
+      window.AudioContext = class { currentTime = 0; destination = {}; createGain() { return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (x) => x }; } createOscillator() { window.__tones++; return { frequency: {}, connect: (x) => x, start() {}, stop() {} }; } };
+      Object.defineProperty(document, 'hidden', { get: () => window.__hidden === true });
+    `);
+    await page.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await page.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    await page.locator('header.top label', { hasText: '提示音' }).locator('input').check();
+    await page.locator('header.top label', { hasText: '桌面通知' }).locator('input').check();
+    const tonesBefore = Number(await page.evaluate('window.__tones'));
+    expect(tonesBefore).toBeGreaterThan(0); // turning the sound on plays it once
+    await page.evaluate('window.__hidden = true');
+
+    for (const text of ['快递三天没动了', '转人工'])
+      await api.call('POST', '/v1/channels/phone/messages', api.keys.secretKey, {
+        from: { externalId: 'alert-caller' },
+        text,
+      });
+    await poll(() => page.evaluate('window.__notes.length')).toBe(1);
+    expect(await page.evaluate('window.__notes[0].title')).toBe('有新会话等待接待');
+    expect(Number(await page.evaluate('window.__tones'))).toBeGreaterThan(tonesBefore);
+    await poll(() => page.title()).toMatch(/^\(\d+\) /);
+
+    // Keys: j opens the first conversation, r goes to the reply box, t opens transfer, Escape
+    // closes it, c claims, e resolves.
+    await page.evaluate('window.__hidden = false');
+    // "All", newest first: whoever routing gave it to, the supervisor may act on it.
+    await page.locator('[data-view=all]').click();
+    await page.locator('[role=option]', { hasText: 'alert-caller' }).waitFor(WAIT);
+    await page.locator('body').press('j');
+    await page.locator('#conversation h1', { hasText: 'alert-caller' }).waitFor(WAIT);
+    await page.locator('body').press('c');
+    await page.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+    await page.locator('body').press('r');
+    await poll(() => page.evaluate('document.activeElement?.id')).toBe('reply-box');
+    await page.locator('#reply-box').press('Escape');
+    await page.locator('#reply-box').evaluate((el) => (el as unknown as { blur(): void }).blur());
+    await page.locator('body').press('t');
+    await page.locator('dialog[data-part=transfer][open]').waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await poll(() => page.locator('dialog[data-part=transfer]').count()).toBe(0);
+    await page.locator('body').press('e');
+    await page.locator('[data-part=status]', { hasText: '已解决' }).waitFor(WAIT);
+  });
+
   it('axe-core finds no serious or critical violations on the inbox, a conversation and the supervisor view; the shop page is clean too', async () => {
     // Something in the inbox whatever ran before: a caller who asks for a person.
     for (const text of ['订单 LY20240518001 到哪了', '转人工'])
