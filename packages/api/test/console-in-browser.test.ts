@@ -255,6 +255,54 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await page.locator('[data-part=status]', { hasText: '已解决' }).waitFor(WAIT);
   });
 
+  it('finds a conversation by order id, labels it, snoozes it out of "mine", and texts a handoff code to the phone on file', async () => {
+    await api.call('POST', '/v1/orders', api.keys.secretKey, {
+      customer: { externalId: 'search-buyer' },
+      orders: [
+        { id: 'LY-SEARCH-42', status: 'paid', items: [{ name: '真丝睡衣', quantity: 1 }], amount: 399 },
+      ],
+    });
+    await api.call('POST', '/v1/customers', api.keys.secretKey, {
+      customer: { externalId: 'search-buyer' },
+      name: '周女士',
+      phone: '13500135000',
+    });
+    for (const text of ['睡衣什么时候发货', '转人工'])
+      await api.call('POST', '/v1/channels/phone/messages', api.keys.secretKey, {
+        from: { externalId: 'search-buyer' },
+        text,
+      });
+    const page = await openConsole({ token: api.info.agentToken });
+    await page.locator('body').press('/');
+    await page.locator('#search').fill('LY-SEARCH-42');
+    await page.locator('#search').press('Enter');
+    const hit = page.locator('[role=option]', { hasText: '周女士' });
+    await hit.waitFor(WAIT);
+    await expect(page.locator('[role=option]').count()).resolves.toBe(1);
+    await hit.click();
+    await page.locator('[data-action=claim]').click();
+    await page.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+
+    await page.locator('.label-input').fill('发货');
+    await page.locator('.label-input').press('Enter');
+    await hit.locator('.label', { hasText: '发货' }).waitFor(WAIT);
+
+    // The handoff code goes out as a text to the phone on file, masked in the console.
+    await page.locator('[data-action=handoff]').click();
+    await page.locator('.toast', { hasText: '135****5000' }).waitFor(WAIT);
+
+    // Snoozed: gone from "mine", listed under "snoozed".
+    await page.locator('button', { hasText: '清除搜索' }).click();
+    await page.locator('[data-view=mine]').click();
+    const mine = page.locator('[role=option]', { hasText: '周女士' });
+    await mine.waitFor(WAIT);
+    await mine.click();
+    await page.locator('.snooze select').selectOption('1');
+    await poll(() => mine.count()).toBe(0);
+    await page.locator('[data-view=snoozed]').click();
+    await page.locator('[role=option]', { hasText: '周女士' }).waitFor(WAIT);
+  });
+
   it('axe-core finds no serious or critical violations on the inbox, a conversation and the supervisor view; the shop page is clean too', async () => {
     // Something in the inbox whatever ran before: a caller who asks for a person.
     for (const text of ['订单 LY20240518001 到哪了', '转人工'])
