@@ -40,11 +40,13 @@ CREATE TABLE `conversation_notes` (
 	`customer_id` text NOT NULL,
 	`agent_id` text NOT NULL,
 	`text_enc` text NOT NULL,
+	`client_note_id` text,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `conversation_notes_by_customer` ON `conversation_notes` (`customer_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `conversation_notes_by_conversation` ON `conversation_notes` (`conversation_id`,`created_at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `conversation_notes_one_per_client_id` ON `conversation_notes` (`agent_id`,`client_note_id`) WHERE "conversation_notes"."client_note_id" is not null;--> statement-breakpoint
 CREATE TABLE `routing_settings` (
 	`app_id` text PRIMARY KEY NOT NULL,
 	`settings` text NOT NULL,
@@ -96,7 +98,7 @@ CREATE INDEX `orders_recent_by_customer` ON `orders` (`customer_id`,`placed_at`)
 DROP INDEX `conversations_inbox`;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `assigned_at` integer;--> statement-breakpoint
 ALTER TABLE `conversations` ADD `skill` text;--> statement-breakpoint
-CREATE INDEX `conversations_queue` ON `conversations` (`app_id`,`status`,`priority`,`waiting_since`);--> statement-breakpoint
+CREATE INDEX `conversations_queue` ON `conversations` (`app_id`,`status`,"priority" desc,`waiting_since`,`skill`,`last_channel`);--> statement-breakpoint
 CREATE INDEX `conversations_inbox_recent` ON `conversations` (`app_id`,`status`,`updated_at`);--> statement-breakpoint
 CREATE INDEX `conversations_by_agent` ON `conversations` (`assigned_agent_id`,`status`);--> statement-breakpoint
 ALTER TABLE `agents` ADD `email` text;--> statement-breakpoint

@@ -285,19 +285,11 @@ describe('the agent stream', () => {
       'message.created',
     ]);
   });
-});
 
-describe('queue figures on the agent stream', () => {
-  let api: TestApi;
-  let shop: Shop;
-  beforeAll(async () => {
-    api = await createTestApi();
-    shop = await api.createShop();
+  it('announces queue figures at most once a second under a burst, the final state last', async () => {
+    // A shop of its own, with nobody online: everything waits.
+    const shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
-  });
-  afterAll(() => api.close());
-
-  it('are announced at most once a second under a burst, and the last announcement is the final state', async () => {
     const agent = await shop.addAgent({ name: '看队列' });
     let cursor = (await agent.call('GET', '/v1/agent/updates?wait=0')).body.cursor as string;
     for (let i = 0; i < 8; i++) {

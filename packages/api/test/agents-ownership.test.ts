@@ -223,10 +223,12 @@ describe('exclusive ownership across web, phone and mini-program', () => {
     const me = await shopper('u-notes');
     const conversationId = (await me.web('转人工')).body.conversation.id;
     const cursor = (await me.updates()).cursor!;
-    const note = await agent.call('POST', `/v1/agent/conversations/${conversationId}/notes`, {
-      text: '内部：客户手机 13912345678，地址在上海浦东',
-    });
+    const noteBody = { text: '内部：客户手机 13912345678，地址在上海浦东', clientNoteId: 'note-retry-0001' };
+    const note = await agent.call('POST', `/v1/agent/conversations/${conversationId}/notes`, noteBody);
     expect(note.status).toBe(201);
+    // A retried POST adds nothing.
+    const retried = await agent.call('POST', `/v1/agent/conversations/${conversationId}/notes`, noteBody);
+    expect(retried.body.note.id).toBe(note.body.note.id);
     const typing = await agent.call('POST', `/v1/agent/conversations/${conversationId}/typing`, {
       typing: true,
     });
@@ -247,6 +249,7 @@ describe('exclusive ownership across web, phone and mini-program', () => {
       'select text_enc from conversation_notes where conversation_id = ?',
       [conversationId],
     );
+    expect(raw).toHaveLength(1);
     expect(raw[0]!.text_enc).not.toContain('13912345678');
     const stored = await api.rows<{ data: string }>("select data from events where type = 'note.created'");
     expect(stored.map((r) => r.data).join()).not.toContain('13912345678');

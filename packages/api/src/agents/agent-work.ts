@@ -83,16 +83,19 @@ export async function agentTyping(deps: ServiceDeps, agent: Actor, conversationI
   });
 }
 
-/** POST /v1/agent/conversations/:id/notes — an internal note, never shown to the customer. */
+/**
+ * POST /v1/agent/conversations/:id/notes — an internal note, never shown to the customer. The same
+ * clientNoteId again returns the first note.
+ */
 export async function noteOnConversation(
   deps: ServiceDeps,
   agent: Actor,
   conversationId: string,
-  text: string,
+  body: { text: string; clientNoteId?: string },
 ) {
   return deps.database.write(async (db, onCommit) => {
     const conversation = await getConversationRow(db, agent.appId, conversationId);
-    return addNote(deps, db, onCommit, conversation, agent, text);
+    return addNote(deps, db, onCommit, conversation, agent, body.text, body.clientNoteId);
   });
 }
 

@@ -295,7 +295,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
     async (c) => {
       const { agent } = agentAuth(c.get('auth'));
       return c.json(
-        { note: await noteOnConversation(deps, agent, c.req.valid('param').id, c.req.valid('json').text) },
+        { note: await noteOnConversation(deps, agent, c.req.valid('param').id, c.req.valid('json')) },
         201,
       );
     },

@@ -5,6 +5,7 @@ import type { Db } from '../db/database';
 import { agents, conversationNotes } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
 import { openPii, sealPii } from '../profile';
 import { appendStaffEvent } from './routing';
@@ -33,7 +34,23 @@ export async function addNote(
   conversation: Pick<ConversationRow, 'id' | 'appId' | 'customerId'>,
   agent: { id: string; name: string },
   text: string,
+  clientNoteId?: string,
 ): Promise<Note> {
+  if (clientNoteId) {
+    const [existing] = await db
+      .select()
+      .from(conversationNotes)
+      .where(and(eq(conversationNotes.agentId, agent.id), eq(conversationNotes.clientNoteId, clientNoteId)))
+      .limit(1);
+    if (existing) {
+      if (existing.conversationId !== conversation.id)
+        throw new ApiError(
+          'conflict',
+          'This clientNoteId was already used for a note on another conversation.',
+        );
+      return toWireNote(deps, existing, agent.name);
+    }
+  }
   const now = deps.clock.now();
   const [row] = await db
     .insert(conversationNotes)
@@ -44,6 +61,7 @@ export async function addNote(
       customerId: conversation.customerId,
       agentId: agent.id,
       textEnc: sealPii(deps, conversation.customerId, text),
+      clientNoteId: clientNoteId ?? null,
       createdAt: now,
     })
     .returning();

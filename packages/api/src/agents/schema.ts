@@ -119,10 +119,15 @@ export const conversationNotes = sqliteTable(
     agentId: text('agent_id').notNull(),
     /** Sealed: agents write phone numbers and addresses into notes. */
     textEnc: text('text_enc').notNull(),
+    /** The console's id for the note, so a retried POST adds nothing. */
+    clientNoteId: text('client_note_id'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
     index('conversation_notes_by_customer').on(t.customerId, t.createdAt),
     index('conversation_notes_by_conversation').on(t.conversationId, t.createdAt),
+    uniqueIndex('conversation_notes_one_per_client_id')
+      .on(t.agentId, t.clientNoteId)
+      .where(sql`${t.clientNoteId} is not null`),
   ],
 );

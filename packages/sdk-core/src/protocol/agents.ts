@@ -252,9 +252,13 @@ export const note = z.object({
 });
 export type Note = z.infer<typeof note>;
 export const noteBody = z
-  .object({ text: z.string().trim().min(1).max(4000) })
+  .object({
+    text: z.string().trim().min(1).max(4000),
+    /** The same id again (a retry) returns the first note instead of adding a second. */
+    clientNoteId: clientMessageId.optional(),
+  })
   .strict()
-  .meta({ example: { text: '老客户，上次退货已处理，注意语气。' } });
+  .meta({ example: { text: '老客户，上次退货已处理，注意语气。', clientNoteId: 'note-7f3a9c21' } });
 export const noteAnswer = z.object({ note });
 
 export const typingBody = z
