@@ -96,12 +96,13 @@ export default async function run({ log, quick }) {
       const id = answer.conversation.id;
       if (answer.conversation.status !== 'queued')
         throw new Error(`not queued: ${answer.conversation.status}`);
-      let drawn;
-      for (let tries = 0; tries < 500 && drawn === undefined; tries++) {
-        drawn = await page.evaluate((cid) => window.__drawn[cid], id);
-        if (drawn === undefined) await sleep(5);
-      }
-      if (drawn === undefined) throw new Error(`row ${id} never drawn`);
+      // Waited for inside the page, so this process's event loop stays free to read the baseline
+      // stream the moment its bytes arrive.
+      const handle = await page.waitForFunction((cid) => window.__drawn[cid], id, {
+        polling: 10,
+        timeout: 10_000,
+      });
+      const drawn = await handle.jsonValue();
       for (let tries = 0; tries < 200 && !arrived.has(id); tries++) await sleep(5);
       if (i < warmup) continue;
       console_.push(drawn - t0);
