@@ -55,7 +55,7 @@ function SignIn({ store }: { store: ConsoleStore }) {
           <>
             <label>
               {s.appId}
-              <input name="app" required autoComplete="organization" value={params.get('app') ?? ''} />
+              <input name="app" required autoComplete="organization" defaultValue={params.get('app') ?? ''} />
             </label>
             <label>
               {s.email}
@@ -64,7 +64,7 @@ function SignIn({ store }: { store: ConsoleStore }) {
                 type="email"
                 required
                 autoComplete="username"
-                value={params.get('email') ?? ''}
+                defaultValue={params.get('email') ?? ''}
               />
             </label>
             <label>
