@@ -165,8 +165,12 @@ describe('the agent console at /console, in Chromium, against the real API', () 
       openConsole({ email: wangmin().email!, password: wangmin().password! }),
       openConsole({ token: lilei.body.token }),
     ]);
-    // 王敏 goes online and routing gives her a new after-sales matter from the livestream.
+    // The supervisor watches the team while 王敏 and 李雷 go online: presence follows live.
+    await supervisor.locator('[data-action=supervisor]').click();
+    const wangminRow = supervisor.locator(`[data-part=agents] tr[data-agent-id="${wangmin().id}"]`);
+    await wangminRow.waitFor(WAIT);
     await first.locator('[data-presence=online]').click();
+    await poll(() => wangminRow.locator('.presence-pill').textContent()).toBe('在线');
     await first.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);
     await second.locator('[data-presence=online]').click();
     await second.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);
@@ -187,7 +191,6 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     expect(conversation.status).toBe('assigned');
     await from.locator(`[role=option][data-conversation-id="${conversation.id}"]`).waitFor(WAIT);
 
-    await supervisor.locator('[data-action=supervisor]').click();
     const line = supervisor.locator(`[data-part=waits] tr[data-conversation-id="${conversation.id}"]`);
     await line.waitFor(WAIT);
     const targetId = (await api.call('GET', '/v1/agents', api.keys.secretKey)).body.agents.find(
@@ -201,6 +204,10 @@ describe('the agent console at /console, in Chromium, against the real API', () 
       0,
     );
     await poll(() => line.locator('[data-part=owner]').textContent()).toBe(toName);
+    // The team table follows the loads (read again after the queue moved).
+    await poll(() =>
+      supervisor.locator(`[data-part=agents] tr[data-agent-id="${targetId}"] [data-part=load]`).textContent(),
+    ).toMatch(/^[1-9]/);
     await to.locator(`[role=option][data-conversation-id="${conversation.id}"]`).click();
     await to.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
   });

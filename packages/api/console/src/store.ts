@@ -162,6 +162,15 @@ export function createConsoleStore() {
     set({ queue, agents: agents.agents, skills });
   }
 
+  let agentsTimer: ReturnType<typeof setTimeout> | undefined;
+  function refreshAgentsSoon() {
+    if (agentsTimer || !state.api) return;
+    agentsTimer = setTimeout(() => {
+      agentsTimer = undefined;
+      void loadTeam().catch(() => {});
+    }, 2000);
+  }
+
   function notifyNew(row: Row) {
     if (state.sound) playChime();
     if (state.notify && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
@@ -263,18 +272,26 @@ export function createConsoleStore() {
         break;
       }
       case 'agent.updated': {
-        const agent = (data as { agent?: Agent }).agent ?? (data as unknown as Agent);
-        if (!agent?.id) break;
-        const agents = state.agents.some((a) => a.id === agent.id)
-          ? state.agents.map((a) => (a.id === agent.id ? agent : a))
-          : [...state.agents, agent];
-        set({ agents, me: state.me?.id === agent.id ? agent : state.me });
+        // The event carries what changed (presence, skills, capacity…), not the load: merge it.
+        const change = data as Partial<Agent> & { id?: string };
+        if (!change?.id) break;
+        const known = state.agents.find((a) => a.id === change.id);
+        if (!known) {
+          refreshAgentsSoon();
+          break;
+        }
+        const merged = { ...known, ...change } as Agent;
+        set({
+          agents: state.agents.map((a) => (a.id === merged.id ? merged : a)),
+          me: state.me?.id === merged.id ? { ...state.me, ...change } : state.me,
+        });
         break;
       }
       case 'queue.updated': {
         const queue = (data as { queue?: QueueAnswer }).queue ?? (data as unknown as QueueAnswer);
         if (queue?.total) set({ queue });
-        else void loadTeam().catch(() => {});
+        // Loads moved with the queue; the agents' list is read again, at most every 2 s.
+        refreshAgentsSoon();
         break;
       }
       case 'ticket.created':
