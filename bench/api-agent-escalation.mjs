@@ -23,12 +23,18 @@ export default async function run({ log, quick }) {
       token: api.secretKey,
       body: { capacity: 100 },
     });
-    await setup.expect(200, 'POST', '/v1/agent/presence', { token: api.agentToken, body: { presence: 'online' } });
+    await setup.expect(200, 'POST', '/v1/agent/presence', {
+      token: api.agentToken,
+      body: { presence: 'online' },
+    });
 
     // Untimed: one identified customer per iteration, with a profile, an order and two messages.
     const total = iterations + warmup;
     const customers = await pool(total, 4, async (i) => {
-      const identityToken = await signIdentityToken({ sub: `escalation-${i}`, name: `顾客${i}` }, api.identitySecret);
+      const identityToken = await signIdentityToken(
+        { sub: `escalation-${i}`, name: `顾客${i}` },
+        api.identitySecret,
+      );
       const session = await setup.expect(201, 'POST', '/v1/sessions', {
         token: api.publishableKey,
         body: { channel: 'web', identityToken },
@@ -75,7 +81,8 @@ export default async function run({ log, quick }) {
         const event = JSON.parse(data);
         if (type === 'message.created') return settle(`message:${event.text}`, at);
         // The inbox event counts only when it carries what the agent reads first.
-        if (event.conversation?.summary && event.profile?.customer) settle(`inbox:${event.conversation.id}`, at);
+        if (event.conversation?.summary && event.profile?.customer)
+          settle(`inbox:${event.conversation.id}`, at);
       },
     });
     const arrival = (key) =>
@@ -97,7 +104,10 @@ export default async function run({ log, quick }) {
       ).messages[0].conversationId;
       const arrived = arrival(`inbox:${conversationId}`);
       const t0 = performance.now();
-      const answer = await http.expect(200, 'POST', '/v1/escalate', { token: session.sessionToken, body: {} });
+      const answer = await http.expect(200, 'POST', '/v1/escalate', {
+        token: session.sessionToken,
+        body: {},
+      });
       const at = await arrived;
       if (answer.conversation.id !== conversationId) throw new Error('escalated another conversation');
       await setup.expect(200, 'POST', `/v1/agent/conversations/${conversationId}/resolve`, {

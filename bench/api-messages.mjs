@@ -2,53 +2,11 @@
 // Both servers run in their own child process; autocannon runs in this process, so on 2 cores the
 // load generator never shares an event loop with the server. Both arms are measured the same way,
 // alternately, each request carrying a unique clientMessageId; each connection is its own session.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { jsonClient, pool, ratio, repoRoot, startServerProcess, tempDir } from './lib/common.mjs';
+import { jsonClient, pool, ratio, startServerProcess, tempDir } from './lib/common.mjs';
+import { importDemoKnowledge, loadMessages as load, summary } from './lib/send-load.mjs';
 
 const CONNECTIONS = 50;
 const TEXT = '这款面霜保质期多久？';
-
-function load({ url, path, duration, headersFor, nextId }) {
-  let client = 0;
-  return autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration,
-    requests: [
-      {
-        method: 'POST',
-        path,
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ clientMessageId: nextId(), text: TEXT }) }),
-      },
-    ],
-    setupClient: (c) => c.setHeaders({ 'content-type': 'application/json', ...headersFor(client++) }),
-  });
-}
-
-/**
- * SPEC §10 measures the send *with* an AI answer: give the app the demo store's knowledge when the
- * API has the knowledge routes (POST /v1/kb/import); answers whether it did.
- */
-async function importDemoKnowledge(http, secretKey) {
-  const read = (name) =>
-    JSON.parse(readFileSync(join(repoRoot, 'packages/api/seed/demo-store', `${name}.json`), 'utf8'));
-  const res = await http.request('POST', '/v1/kb/import', {
-    token: secretKey,
-    body: { articles: read('articles'), products: read('products'), intents: read('intents') },
-  });
-  return res.status >= 200 && res.status < 300;
-}
-
-const summary = (r) => ({
-  rps: r['2xx'] / r.duration,
-  ok: r['2xx'],
-  non2xx: r.non2xx,
-  errors: r.errors + r.timeouts,
-  p50: r.latency.p50,
-  p99: r.latency.p99,
-});
 
 export default async function run({ log, quick }) {
   const duration = quick ? 3 : 10;

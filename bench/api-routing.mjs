@@ -9,7 +9,14 @@
 // The queue is topped up (and the escalated conversation resolved) outside the timing, so each
 // arm keeps its size.
 import { randomBytes } from 'node:crypto';
-import { createApp, createDatabase, createMerchantApp, migrateDatabase, silentLogger } from '../packages/api/dist/index.js';
+import {
+  createApp,
+  createDatabase,
+  createMerchantApp,
+  DEFAULT_RATE_LIMITS,
+  migrateDatabase,
+  silentLogger,
+} from '../packages/api/dist/index.js';
 import { ratio, summarize, tempDir } from './lib/common.mjs';
 
 const SKILLS = ['beauty', 'fashion', 'aftersales', 'livestream'];
@@ -29,6 +36,8 @@ async function scenario({ dir, name, agentCount, capacity, queued }) {
     masterKey: randomBytes(32),
     sessionSigningKey: randomBytes(32),
     logger: silentLogger,
+    // Every request comes from one process: the per-address and per-app limits have their own tests.
+    rateLimits: Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((rule) => [rule, 100_000_000])),
   });
   const keys = await createMerchantApp(app.deps, { name: `routing ${name}` });
   const call = async (method, path, token, body) => {
@@ -45,7 +54,11 @@ async function scenario({ dir, name, agentCount, capacity, queued }) {
   const agents = [];
   for (let i = 0; i < agentCount; i++) {
     const skills = [SKILLS[i % SKILLS.length], ...(i % 3 === 0 ? [SKILLS[(i + 1) % SKILLS.length]] : [])];
-    const { agent } = await call('POST', '/v1/agents', keys.secretKey, { name: `agent-${i}`, skills, capacity });
+    const { agent } = await call('POST', '/v1/agents', keys.secretKey, {
+      name: `agent-${i}`,
+      skills,
+      capacity,
+    });
     const { token } = await call('POST', `/v1/agents/${agent.id}/tokens`, keys.secretKey, {});
     agents.push({ id: agent.id, token, skills });
   }
@@ -90,7 +103,8 @@ async function scenario({ dir, name, agentCount, capacity, queued }) {
   const owned = new Map();
   for (const agent of agents) {
     const list = [];
-    for (let k = 0; k < capacity; k++) list.push(await insertConversation('assigned', agent.skills[0], agent.id));
+    for (let k = 0; k < capacity; k++)
+      list.push(await insertConversation('assigned', agent.skills[0], agent.id));
     owned.set(agent.id, list);
   }
   for (let q = 0; q < queued; q++) await insertConversation('queued', SKILLS[q % SKILLS.length], null);
@@ -118,12 +132,15 @@ async function scenario({ dir, name, agentCount, capacity, queued }) {
     },
     /** A new customer asks for a human; nobody is free, so it is ranked and announced. Returns ms. */
     async escalation() {
-      const session = await call('POST', '/v1/sessions', keys.publishableKey, { channel: CHANNELS[turn % 4] });
+      const session = await call('POST', '/v1/sessions', keys.publishableKey, {
+        channel: CHANNELS[turn % 4],
+      });
       turn++;
       const t0 = performance.now();
       const answer = await call('POST', '/v1/escalate', session.sessionToken, {});
       const elapsed = performance.now() - t0;
-      if (answer.conversation.status !== 'queued') throw new Error('expected it to wait: every agent is full');
+      if (answer.conversation.status !== 'queued')
+        throw new Error('expected it to wait: every agent is full');
       await call('POST', `/v1/agent/conversations/${answer.conversation.id}/resolve`, keys.agentToken);
       return elapsed;
     },

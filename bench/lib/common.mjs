@@ -28,7 +28,14 @@ export function tempDir(prefix) {
  * Starts bench/lib/server-child.mjs in its own process (through bash, so `ulimit -n` can be raised
  * for it) and waits for it to listen. Always `await server.stop()` in a finally.
  */
-export async function startServerProcess({ mode, dbPath, nodeArgs = [], fdLimit, timeoutMs = 60_000 }) {
+export async function startServerProcess({
+  mode,
+  dbPath,
+  nodeArgs = [],
+  fdLimit,
+  timeoutMs = 60_000,
+  encryptAtRest = true,
+}) {
   const raise = fdLimit ? `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; ` : '';
   const child = spawn(
     'bash',
@@ -39,7 +46,7 @@ export async function startServerProcess({ mode, dbPath, nodeArgs = [], fdLimit,
       '--expose-gc',
       ...nodeArgs,
       join(here, 'server-child.mjs'),
-      JSON.stringify({ mode, dbPath }),
+      JSON.stringify({ mode, dbPath, encryptAtRest }),
     ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: repoRoot },
   );

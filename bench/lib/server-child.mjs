@@ -5,7 +5,10 @@
 //   ← { cmd: 'stop' } → closes and exits
 //
 // mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
-//              merchant app whose keys it reports.
+//              merchant app whose keys it reports. Rate limits and the per-address connection cap
+//              are opened wide (every bench client is one loopback address; the limits have their
+//              own tests); `encryptAtRest: false` runs the same API without sealing customer text,
+//              so its cost can be measured.
 // mode 'bare': the baseline — a minimal Hono app on @hono/node-server with one libSQL client and the
 //              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
 //              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream.
@@ -37,6 +40,9 @@ async function startApi() {
     masterKey: randomBytes(32),
     sessionSigningKey: randomBytes(32),
     logger: api.silentLogger,
+    encryptAtRest: options.encryptAtRest !== false,
+    maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
+    rateLimits: Object.fromEntries(Object.keys(api.DEFAULT_RATE_LIMITS).map((rule) => [rule, 100_000_000])),
   });
   const created = await api.createMerchantApp(running.app.deps, { name: 'bench' });
   close = () => running.close();

@@ -75,7 +75,7 @@ async function run(line) {
       return;
     case '/handoff': {
       const { code, shortCode, url } = await client.handoff({});
-      print(`· continue elsewhere with code ${shortCode} (${url ?? code})`);
+      print(`· continue elsewhere with ${url ?? code} (on the phone, read out ${shortCode})`);
       return;
     }
     case '/resume': {

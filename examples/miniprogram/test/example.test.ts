@@ -69,7 +69,7 @@ describe('examples/miniprogram', () => {
     expect(JSON.parse(readFileSync(built, 'utf8')).component).toBe(true);
   });
 
-  it('app.js logs in with WeChat at launch, and the page resumes a handoff from its scene', async () => {
+  it('app.js logs in with WeChat at launch; the page hands a scanned handoff to the component, which asks first', async () => {
     wx = createFakeWx({
       respond(request) {
         if (request.path === '/v1/sessions') request.succeed(201, session());
@@ -89,13 +89,14 @@ describe('examples/miniprogram', () => {
     });
 
     run('pages/chat/index.js', { wx, Page: (options: unknown) => (page = options), getApp: () => app });
-    page.onLoad({ scene: encodeURIComponent('h=123456') });
-    await vi.waitFor(() => expect(wx!.requests.filter((r) => r.path === '/v1/sessions')).toHaveLength(2));
-    expect(
-      JSON.parse(String(wx.requests.filter((r) => r.path === '/v1/sessions')[1]!.options.data)),
-    ).toMatchObject({
-      handoffCode: '123456',
-    });
+    page.setData = (data: Record<string, unknown>) => Object.assign(page.data, data);
+    const scene = encodeURIComponent('h=Qx7mV2kP9sT4wY8zB1cD3e');
+    page.onLoad({ scene });
+    // The page claims nothing itself: the code goes to <threadline-chat handoff>, which asks.
+    expect(page.data.handoff).toBe(scene);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(wx.requests.filter((r) => r.path === '/v1/sessions')).toHaveLength(1);
+    expect(readFileSync(join(mini, 'pages/chat/index.wxml'), 'utf8')).toContain('handoff="{{handoff}}"');
     app.threadline.close();
   });
 });

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
@@ -14,13 +15,13 @@ import { channelsRouter } from './channels';
 import { consoleRouter } from './console';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
-import type { HandoffGuards } from './handoffs';
 import { handoffsRouter } from './handoffs';
 import type { ApiEnv } from './http/auth';
 import { registerSecuritySchemes } from './http/define-route';
 import { mountDocs } from './http/docs-routes';
 import { healthRouter } from './http/health-routes';
-import { createRateLimiter } from './http/rate-limiter';
+import { assertJsonDepth } from './http/json-depth';
+import { createRateLimits, type LimiterStore, type RateLimits } from './http/rate-limits';
 import { sessionsRouter } from './identity';
 import {
   type AiResponderOptions,
@@ -33,7 +34,7 @@ import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
 import { profileRouter } from './profile';
-import { createMemoryEventBus, type EventBus, realtimeRouter } from './realtime';
+import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
 
 export interface AppOptions {
@@ -54,10 +55,22 @@ export interface AppOptions {
   wechatApiBase?: string;
   sessionTtlSec?: number;
   heartbeatMs?: number;
+  /** A stream write that has not drained within this drops the stalled reader (default 20 s). */
+  streamWriteTimeoutMs?: number;
   bodyLimitBytes?: number;
-  /** Trust X-Forwarded-For for client addresses (behind your own proxy only). */
+  /**
+   * How many reverse proxies of your own stand in front of the API. The client's address is then
+   * read from X-Forwarded-For that many entries from the right (default 0: the socket's peer).
+   */
+  trustedProxyHops?: number;
+  /** Same as `trustedProxyHops: 1`. */
   trustProxy?: boolean;
-  handoffAttempts?: { perClientPerMinute?: number; perAppPerMinute?: number };
+  /** Server-wide defaults under each app's own limits (tests and benchmarks tune these). */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Where rate-limit counters live: memory by default; Redis for several processes. */
+  limiterStore?: LimiterStore;
+  /** Seal customer text at rest (default true; false only to measure the cost). */
+  encryptAtRest?: boolean;
   publicUrl?: string;
   /**
    * An agent not heard from (no request, no open stream) for this long is turned offline and their
@@ -69,9 +82,10 @@ export interface AppOptions {
 /** What routers get: the services' deps plus HTTP-level settings. */
 export interface RouterDeps extends ServiceDeps {
   responder: Responder;
-  handoffGuards: HandoffGuards;
+  limits: RateLimits;
   heartbeatMs: number;
-  trustProxy: boolean;
+  streamWriteTimeoutMs: number;
+  trustedProxyHops: number;
   validationHook: (result: { success: boolean; error?: unknown; target?: string }) => void;
 }
 
@@ -101,22 +115,13 @@ export function createApp(options: AppOptions): ThreadlineApp {
       sessionTtlSec: options.sessionTtlSec ?? 24 * 3600,
       wechatApiBase: options.wechatApiBase ?? 'https://api.weixin.qq.com',
       publicUrl: options.publicUrl,
+      encryptAtRest: options.encryptAtRest ?? true,
     },
     responder: options.responder ?? silentResponder,
-    handoffGuards: {
-      perClient: createRateLimiter({
-        limit: options.handoffAttempts?.perClientPerMinute ?? 10,
-        windowMs: 60_000,
-        clock,
-      }),
-      perApp: createRateLimiter({
-        limit: options.handoffAttempts?.perAppPerMinute ?? 200,
-        windowMs: 60_000,
-        clock,
-      }),
-    },
+    limits: createRateLimits({ defaults: options.rateLimits, store: options.limiterStore }),
     heartbeatMs: options.heartbeatMs ?? 15_000,
-    trustProxy: options.trustProxy ?? false,
+    streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? STREAM_WRITE_TIMEOUT_MS,
+    trustedProxyHops: options.trustedProxyHops ?? (options.trustProxy ? 1 : 0),
     validationHook,
   };
 
@@ -161,6 +166,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.use('/v1/*', (c, next) =>
     c.req.path === '/v1/kb/import' ? importBodyLimit(c, next) : defaultBodyLimit(c, next),
   );
+  // Free-form objects (track properties, attributes) are bounded in depth before anything parses them.
+  app.use('/v1/*', assertJsonDepth);
 
   app.route('/', healthRouter());
   app.route('/', sessionsRouter(deps));

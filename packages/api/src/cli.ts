@@ -26,6 +26,7 @@ Environment:
   THREADLINE_DIR               where keys and the demo file live (default .threadline)
   THREADLINE_MASTER_KEY        32 bytes, base64: encrypts secrets and PII at rest (generated when unset)
   THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
+  THREADLINE_TRUSTED_PROXY_HOPS  reverse proxies of yours in front of the API (default 0); see --trusted-proxy-hops
   WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
@@ -33,6 +34,18 @@ const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
 const listenPort = (flag?: string) => Number(flag ?? process.env.PORT ?? 8787);
 const listenHost = (flag?: string) => flag ?? process.env.HOST ?? '127.0.0.1';
+
+const PROXY_HOPS_HELP =
+  'reverse proxies of yours in front of the API; the client address is read that many entries from the right of X-Forwarded-For (env THREADLINE_TRUSTED_PROXY_HOPS, default 0: the socket address)';
+
+/** `--trusted-proxy-hops` or THREADLINE_TRUSTED_PROXY_HOPS: a whole number from 0 to 10. */
+function trustedProxyHops(flag?: string): number {
+  const raw = flag ?? process.env.THREADLINE_TRUSTED_PROXY_HOPS ?? '0';
+  const hops = Number(raw);
+  if (!/^\d{1,2}$/.test(raw.trim()) || hops > 10)
+    throw new UsageError(`trusted proxy hops must be a whole number from 0 to 10, not "${raw}"`);
+  return hops;
+}
 
 /** The command tree; `run` resolves when a one-off command is done (servers keep running). */
 export function buildProgram(): Command {
@@ -50,7 +63,9 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on (env PORT, default 8787)')
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
-    .action(async (options: { port?: string; host?: string; db?: string }) => {
+    .option('--trusted-proxy-hops <n>', PROXY_HOPS_HELP)
+    .action(async (options: { port?: string; host?: string; db?: string; trustedProxyHops?: string }) => {
+      const hops = trustedProxyHops(options.trustedProxyHops);
       const server = await startServer({
         ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
         databaseUrl: databaseUrl(options.db),
@@ -60,8 +75,11 @@ export function buildProgram(): Command {
         wechatApiBase: process.env.WECHAT_API_BASE,
         ai: { llm: llmOptionsFromEnv(process.env) },
         publicUrl: process.env.PUBLIC_URL,
+        trustedProxyHops: hops,
       });
-      console.log(`Threadline API listening on ${server.url} (docs: ${server.url}/docs)`);
+      console.log(
+        `Threadline API listening on ${server.url} (docs: ${server.url}/docs)${hops ? `, trusting ${hops} proxy hop(s)` : ''}`,
+      );
       onShutdown(() => server.close());
     });
 
@@ -108,10 +126,12 @@ export function buildProgram(): Command {
               ? { wechat: { appId: options.wechatAppid, secret: options.wechatSecret } }
               : {}),
           });
+          const { warnings = [], ...shown } = keys;
           console.log(
             'Keys are shown once. Keep the secret key, identity secret and agent token on your server.',
           );
-          console.log(JSON.stringify(keys, null, 2));
+          console.log(JSON.stringify(shown, null, 2));
+          for (const warning of warnings) console.error(`warning: ${warning}`);
         } finally {
           database.close();
         }
@@ -354,8 +374,13 @@ export function buildProgram(): Command {
     .description('what `npm start` runs: the API, the demo shop and the console on one embedded file')
     .option('--port <port>', 'port to listen on (env PORT, default 8787)')
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
-    .action(async (options: { port?: string; host?: string }) => {
-      await runDemo(listenPort(options.port), listenHost(options.host));
+    .option('--trusted-proxy-hops <n>', PROXY_HOPS_HELP)
+    .action(async (options: { port?: string; host?: string; trustedProxyHops?: string }) => {
+      await runDemo(
+        listenPort(options.port),
+        listenHost(options.host),
+        trustedProxyHops(options.trustedProxyHops),
+      );
     });
 
   return program;
@@ -417,7 +442,7 @@ function readDemoIdentitySecret(): string {
   }
 }
 
-async function runDemo(port: number, host: string) {
+async function runDemo(port: number, host: string, hops: number) {
   const { server, info, seeded, infoPath } = await startDemo({
     ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
     dataDir: dataDir(),
@@ -425,6 +450,7 @@ async function runDemo(port: number, host: string) {
     databaseUrl: process.env.DATABASE_URL,
     port,
     host,
+    trustedProxyHops: hops,
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },
@@ -483,8 +509,14 @@ else
       process.exitCode = informational.includes(error.code) ? 0 : 2;
       return;
     }
-    // An ApiError (an unknown agent or app, a taken email) is the operator's mistake: one line.
-    if (ApiError.isInstance(error)) console.error(`error: ${error.code}: ${error.message}`);
-    else console.error(error instanceof UsageError ? `usage: ${error.message}` : error);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
+    const refused = ApiError.isInstance(error) && error.status < 500;
+    console.error(
+      error instanceof UsageError
+        ? `usage: ${error.message}`
+        : refused
+          ? `error: ${(error as ApiError).message}`
+          : error,
+    );
+    process.exitCode = error instanceof UsageError || refused ? 2 : 1;
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { and, asc, eq } from 'drizzle-orm';
 import { createAgent, putRoutingSettings, updateAgent } from './agents';
@@ -175,9 +175,17 @@ export function mountStaticFolder(app: ThreadlineApp, prefix: string, folder: st
   const root = resolve(folder);
   if (!existsSync(root)) return false;
   app.get(`${prefix}/*`, (c) => {
-    const relative = decodeURIComponent(c.req.path.slice(prefix.length)).replace(/^\/+/, '') || 'index.html';
+    let relative: string;
+    try {
+      relative = decodeURIComponent(c.req.path.slice(prefix.length)).replace(/^\/+/, '') || 'index.html';
+    } catch {
+      // A malformed percent-escape names no file.
+      return c.notFound();
+    }
     const file = resolve(root, relative);
-    if (!file.startsWith(root) || !existsSync(file)) return c.notFound();
+    // Inside the folder means under "root/": a sibling such as "root-private" only shares a prefix.
+    if (relative.includes('\0') || !file.startsWith(root + sep)) return c.notFound();
+    if (!existsSync(file) || !statSync(file).isFile()) return c.notFound();
     return c.body(readFileSync(file), 200, {
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     });

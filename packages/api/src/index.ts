@@ -12,6 +12,19 @@ export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from 
 export { type CreatedApp, createMerchantApp } from './apps/apps';
 export { type BotReply, type Responder, silentResponder } from './conversations/replies';
 export { createDatabase, type Database, migrateDatabase } from './db/database';
+export {
+  DEFAULT_RATE_LIMITS,
+  type LimiterStore,
+  memoryLimiterStore,
+  type RateLimits,
+} from './http/rate-limits';
+export {
+  destroyCustomerKeys,
+  openForCustomer,
+  openJsonForCustomer,
+  sealForCustomer,
+  sealJsonForCustomer,
+} from './identity/customer-keys';
 export { signIdentityToken } from './identity/identity-tokens';
 export { type AiResponderOptions, createAiResponder } from './knowledge/ai-responder';
 export {

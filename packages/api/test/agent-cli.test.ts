@@ -109,6 +109,6 @@ describe('threadline agent', () => {
       expect(run.err.trim().split('\n')).toHaveLength(1);
     }
     const missing = threadline(['agent', 'deactivate', 'agt_nobody']);
-    expect([missing.code, missing.err.trim()]).toEqual([1, 'error: not_found: No agent agt_nobody.']);
+    expect([missing.code, missing.err.trim()]).toEqual([2, 'error: No agent agt_nobody.']);
   });
 });

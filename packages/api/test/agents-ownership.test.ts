@@ -293,7 +293,8 @@ describe('exclusive ownership across web, phone and mini-program', () => {
     // The app session that presents the code joins the same customer and conversation.
     const resumed = await api.call('POST', '/v1/sessions', {
       token: shop.publishableKey,
-      body: { channel: 'app', handoffCode: answer.shortCode },
+      // A short code also needs the last 4 digits of the phone on file.
+      body: { channel: 'app', handoffCode: answer.shortCode, handoffCheck: '1111' },
     });
     expect(resumed.status).toBe(201);
     expect(resumed.body.customer.id).toBe(caller.body.customer.id);

@@ -2,7 +2,7 @@ import {
   kbImportAnswer,
   message,
   phoneCallAnswer,
-  ticket as ticketSchema,
+  customerTicket as ticketSchema,
   unansweredInsights,
 } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

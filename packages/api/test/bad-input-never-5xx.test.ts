@@ -1,7 +1,7 @@
 import { errorEnvelope } from '@threadline/sdk-core/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueTokenFor } from '../src/agents';
-import { createTestApi, type TestApi } from './harness';
+import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
 /**
  * Every route in /openapi.json — so routes added later are covered without touching this file —
@@ -166,13 +166,14 @@ function queryAttempts(route: Route, path: string): Attempt[] {
   return attempts;
 }
 
-// The document is read before the tests are declared, so each route gets its own test.
-const api: TestApi = await createTestApi();
+// The document is read before the tests are declared, so each route gets its own test. The sweep
+// sends thousands of requests from one address: rate limits (tested on their own) are opened wide.
+const api: TestApi = await createTestApi({ rateLimits: UNLIMITED });
 const shop = await api.createShop();
 const credentials: Record<string, string> = {
   publishableKey: shop.publishableKey,
   secretKey: shop.secretKey,
-  sessionToken: (await shop.startSession({ channel: 'web' })).sessionToken,
+  sessionToken: '',
   agentToken: shop.agentToken,
 };
 const [firstAgent] = await api.rows<{ id: string }>('select id from agents where app_id = ?', [shop.appId]);
@@ -281,6 +282,9 @@ describe('bad input never yields a 5xx, on every route of the OpenAPI document',
 
   for (const route of routes) {
     it(`${route.method} ${route.template}`, async () => {
+      // Each route gets its own session and agent token: some routes (logout, sign-out, revocation)
+      // end the one they are given.
+      credentials.sessionToken = (await shop.startSession({ channel: 'web' })).sessionToken;
       credentials.agentToken = await freshAgentToken();
       const schemes = (route.operation.security ?? []).flatMap((s) => Object.keys(s));
       const wrongKind = Object.keys(credentials).find((k) => !schemes.includes(k))!;
@@ -329,6 +333,101 @@ describe('bad input never yields a 5xx, on every route of the OpenAPI document',
       expect(attempts.length).toBeGreaterThan(0);
     }, 60_000);
   }
+
+  it('refuses the new kinds of bad input (issue 8) with their own 4xx codes', async () => {
+    credentials.sessionToken = (await shop.startSession({ channel: 'web' })).sessionToken;
+    const cases: [string, string, string, unknown, string][] = [
+      [
+        'POST',
+        '/v1/channels/phone/messages',
+        'secretKey',
+        { from: { phone: '---' }, text: 'x' },
+        'invalid_phone',
+      ],
+      [
+        'POST',
+        '/v1/channels/sms/messages',
+        'secretKey',
+        { from: { identity: { kind: 'phone', value: '((()))' } }, text: 'x' },
+        'invalid_phone',
+      ],
+      ['POST', '/v1/channels/phone/calls', 'secretKey', { from: { phone: 'abc' } }, 'invalid_phone'],
+      ['POST', '/v1/handoffs', 'secretKey', { customer: { phone: '+' } }, 'invalid_phone'],
+      [
+        'POST',
+        '/v1/sessions',
+        'publishableKey',
+        { channel: 'web', handoffCode: '123456' },
+        'handoff_check_required',
+      ],
+      [
+        'POST',
+        '/v1/sessions',
+        'publishableKey',
+        { channel: 'web', handoffCode: '123456', handoffCheck: '12a4' },
+        'validation_failed',
+      ],
+      [
+        'POST',
+        '/v1/messages',
+        'sessionToken',
+        { clientMessageId: 'sweep-0001', text: 'a\u0000b' },
+        'validation_failed',
+      ],
+      [
+        'POST',
+        '/v1/messages',
+        'sessionToken',
+        { clientMessageId: 'sweep-0002', text: '\u200b \t ' },
+        'validation_failed',
+      ],
+      ['PATCH', '/v1/app', 'secretKey', { allowedOrigins: ['https://a.example/'] }, 'validation_failed'],
+      ['PATCH', '/v1/app', 'secretKey', { handoffUrlBase: 'javascript:alert(1)' }, 'validation_failed'],
+      ['PATCH', '/v1/app', 'secretKey', { phoneRegion: 'china' }, 'validation_failed'],
+      [
+        'PATCH',
+        '/v1/app',
+        'secretKey',
+        { rateLimits: { messagesPerSessionPerMinute: -1 } },
+        'validation_failed',
+      ],
+      [
+        'PATCH',
+        '/v1/app',
+        'secretKey',
+        { rateLimits: { __proto__: { x: 1 }, constructor: 5 } },
+        'validation_failed',
+      ],
+      ['POST', '/v1/app/keys/rotate', 'secretKey', { kind: 'agent' }, 'validation_failed'],
+      ['POST', '/v1/app/keys/rotate', 'secretKey', { kind: 'agent', agentId: 'agt_nope' }, 'not_found'],
+      ['POST', '/v1/app/keys/rotate', 'secretKey', { kind: 'secret', overlapSec: 1e12 }, 'validation_failed'],
+      ['DELETE', '/v1/sessions/ses_unknown', 'secretKey', undefined, 'not_found'],
+      ['DELETE', '/v1/customers/cus_unknown/sessions', 'secretKey', undefined, 'not_found'],
+      [
+        'POST',
+        '/v1/track',
+        'sessionToken',
+        { name: 'deep', properties: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) },
+        'validation_failed',
+      ],
+    ];
+    const problems: string[] = [];
+    for (const [method, path, credential, body, code] of cases) {
+      const res = await send(
+        {
+          what: path,
+          method,
+          path,
+          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        },
+        `Bearer ${credentials[credential]}`,
+      );
+      const problem = problemWith(res, code);
+      if (problem) problems.push(`${method} ${path} ${JSON.stringify(body)?.slice(0, 60)} → ${problem}`);
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('answers unknown routes and methods with a 404 envelope', async () => {
     for (const [method, path] of [

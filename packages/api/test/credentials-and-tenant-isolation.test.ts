@@ -155,7 +155,7 @@ describe('no credential of app A reads or writes app B', () => {
     for (const presented of [code.body.code, code.body.shortCode]) {
       const res = await api.call('POST', '/v1/sessions', {
         token: a.publishableKey,
-        body: { channel: 'web', handoffCode: presented },
+        body: { channel: 'web', handoffCode: presented, handoffCheck: '0000' },
       });
       expect([res.status, codeOf(res)]).toEqual([404, 'handoff_code_invalid']);
     }

@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InArgs } from '@libsql/client';
+import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { type AppOptions, createApp } from '../src/app';
 import { type CreateMerchantAppOptions, createMerchantApp } from '../src/apps/apps';
 import { createDatabase, migrateDatabase } from '../src/db/database';
+import { DEFAULT_RATE_LIMITS } from '../src/http/rate-limits';
+import { openAllForCustomers } from '../src/identity/customer-keys';
 import { signIdentityToken } from '../src/identity/identity-tokens';
 import { silentLogger } from '../src/platform/deps';
 
@@ -19,8 +22,8 @@ export interface CallOptions {
 /** A real API on a fresh, migrated libSQL file — one per test file or case. */
 export async function createTestApi(options: Partial<AppOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
-  const dbPath = join(dir, 'test.db');
-  const database = createDatabase({ url: `file:${dbPath}` });
+  const databasePath = join(dir, 'test.db');
+  const database = createDatabase({ url: `file:${databasePath}` });
   await migrateDatabase(database);
   const app = createApp({
     database,
@@ -53,6 +56,15 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
   /** Raw SQL against the test database, e.g. to count the rows a flow must not duplicate. */
   async function rows<T = Record<string, unknown>>(sql: string, args: InArgs = []): Promise<T[]> {
     return (await database.client.execute({ sql, args })).rows as unknown as T[];
+  }
+
+  /** Rows with their sealed `text` opened with the customers' data keys, as the API reads them. */
+  async function opened<T extends { text: string }>(list: T[]): Promise<T[]> {
+    const texts = await openAllForCustomers(
+      app.deps,
+      list.map((row) => row.text),
+    );
+    return list.map((row, i) => ({ ...row, text: texts[i] ?? '' }));
   }
 
   async function createShop(options: Partial<CreateMerchantAppOptions> = {}) {
@@ -110,10 +122,10 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     app,
     deps: app.deps,
     database,
-    /** The libSQL file itself (its WAL is `${dbPath}-wal`), for tests that read raw bytes. */
-    dbPath,
+    databasePath,
     call,
     rows,
+    opened,
     createShop,
     async close() {
       database.close();
@@ -123,5 +135,10 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
 }
 
 export const anonymousId = () => randomBytes(18).toString('base64url');
+
+/** Rate limits opened wide, for tests that send many requests from one address on purpose. */
+export const UNLIMITED = Object.fromEntries(
+  Object.keys(DEFAULT_RATE_LIMITS).map((rule) => [rule, 1_000_000]),
+) as unknown as RateLimitSettings;
 
 export type TestApi = Awaited<ReturnType<typeof createTestApi>>;

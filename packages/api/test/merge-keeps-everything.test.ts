@@ -129,9 +129,12 @@ describe('merging an anonymous customer into an identified one keeps everything'
     for (const oldId of [phone.customer.id, laptop.customer.id]) {
       expect((await resolveCustomer(api.database.db, shop.appId, oldId)).id).toBe(userId);
     }
-    // A later session on either device lands on the user without a token: the device id moved too.
+    // The device id was unlinked when the device identified: without a token it is nobody yet.
     const returning = await shop.startSession({ channel: 'app', anonymousId: phone.anonymousId });
-    expect(returning.customer.id).toBe(userId);
+    expect(returning.customer).toMatchObject({ identified: false });
+    expect(returning.customer.id).not.toBe(userId);
+    const alone = await api.call('GET', '/v1/timeline', { token: returning.sessionToken });
+    expect(alone.body.messages).toEqual([]);
   });
 
   it('joins an anonymous conversation into the open conversation the user already has', async () => {
@@ -153,9 +156,12 @@ describe('merging an anonymous customer into an identified one keeps everything'
     expect(identified.body.customer.id).toBe(app.customer.id);
     expect(identified.body.merged).toBe(true);
 
-    const messages = await api.rows<{ text: string; conversation_id: string }>(
-      'select text, conversation_id from messages where customer_id = ? order by seq',
-      [app.customer.id],
+    // Moved rows keep the key of the customer they were sealed for, and still open.
+    const messages = await api.opened(
+      await api.rows<{ text: string; conversation_id: string }>(
+        'select text, conversation_id from messages where customer_id = ? order by seq',
+        [app.customer.id],
+      ),
     );
     expect(messages.map((m) => m.text)).toEqual([
       'app: 订单什么时候发货',

@@ -23,10 +23,13 @@ describe('the same clientMessageId yields one message', () => {
   });
   afterAll(() => api.close());
 
+  // Text is stored sealed; the test opens it as the API does.
   const stored = async (clientMessageId: string) =>
-    api.rows<{ id: string; text: string }>(
-      "select id, text from messages where client_message_id = ? and author_type = 'customer'",
-      [clientMessageId],
+    api.opened(
+      await api.rows<{ id: string; text: string }>(
+        "select id, text from messages where client_message_id = ? and author_type = 'customer'",
+        [clientMessageId],
+      ),
     );
   const replies = async (messageId: string) =>
     api.rows('select id from messages where in_reply_to = ?', [messageId]);

@@ -13,6 +13,7 @@ export function readSse(response: Response) {
   const decoder = new TextDecoder();
   let buffer = '';
   const frames: SseFrame[] = [];
+  let ended = false;
 
   const parse = (block: string): SseFrame => {
     const frame: SseFrame = {};
@@ -32,8 +33,12 @@ export function readSse(response: Response) {
     /** Reads until `done(frames)` holds; gives up after `maxChunks` reads so a test can never hang. */
     async until(done: (frames: SseFrame[]) => boolean, maxChunks = 2_000): Promise<SseFrame[]> {
       for (let i = 0; i < maxChunks && !done(frames); i++) {
-        const { value, done: ended } = await reader.read();
-        if (ended) break;
+        const read = await reader.read();
+        if (read.done) {
+          ended = true;
+          break;
+        }
+        const value = read.value;
         buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
         let end = buffer.indexOf('\n\n');
         while (end >= 0) {
@@ -44,6 +49,8 @@ export function readSse(response: Response) {
       }
       return frames;
     },
+    /** True once the server ended the stream. */
+    ended: () => ended,
     /** The events (frames with an id) received so far. */
     events: () => frames.filter((f) => f.id !== undefined),
     close: () => reader.cancel().catch(() => undefined),

@@ -112,7 +112,7 @@ describe('a client that disconnects and resumes from its last cursor misses noth
           appId: shop.appId,
           customerId: web.customer.id,
           type: 'typing',
-          data: { conversationId: 'c', author: { type: 'bot' }, typing: i % 2 === 0, i },
+          data: { conversationId: String(i), author: { type: 'bot' }, typing: i % 2 === 0 },
         });
       }
     });
@@ -120,7 +120,7 @@ describe('a client that disconnects and resumes from its last cursor misses noth
     let after = cursor!;
     for (let round = 0; round < 10 && polled.length < total; round++) {
       const page = await updates(web.sessionToken, `after=${after}&wait=0`);
-      polled.push(...page.events.map((e) => (e.data as { i: number }).i));
+      polled.push(...page.events.map((e) => Number((e.data as { conversationId: string }).conversationId)));
       after = page.cursor!;
     }
     expect(polled).toEqual(Array.from({ length: total }, (_, i) => i));
@@ -128,9 +128,11 @@ describe('a client that disconnects and resumes from its last cursor misses noth
     const streamed = readSse(await stream(web.sessionToken, { after: cursor! }));
     await streamed.until(() => streamed.events().length >= total);
     await streamed.close();
-    expect(streamed.events().map((f) => (JSON.parse(f.data!) as { i: number }).i)).toEqual(
-      Array.from({ length: total }, (_, i) => i),
-    );
+    expect(
+      streamed
+        .events()
+        .map((f) => Number((JSON.parse(f.data!) as { conversationId: string }).conversationId)),
+    ).toEqual(Array.from({ length: total }, (_, i) => i));
   });
 
   it('keeps a stream opened on an anonymous session going after that customer merges into a user', async () => {

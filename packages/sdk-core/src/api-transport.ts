@@ -6,7 +6,7 @@ import { createAbortSource, type Runtime } from './runtime';
 
 /** One call of the HTTP contract (§5). */
 export interface ApiCall {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -116,11 +116,11 @@ export function createApiTransport(options: ApiTransportOptions): ApiTransport {
         options.onReachable?.(true);
         return json as T;
       }
-      throw new HttpError(
-        status,
-        (json as Partial<ErrorEnvelope> | undefined)?.error,
-        parseRetryAfter(retryAfter, runtime.now()),
-      );
+      const envelope = (json as Partial<ErrorEnvelope> | undefined)?.error;
+      // The header where the host exposes it; the envelope's copy where it does not (CORS, wx.request).
+      const envelopeRetry =
+        typeof envelope?.retryAfterSec === 'number' ? envelope.retryAfterSec * 1000 : undefined;
+      throw new HttpError(status, envelope, parseRetryAfter(retryAfter, runtime.now()) ?? envelopeRetry);
     } finally {
       runtime.clearTimeout(timer);
       request.signal?.removeEventListener('abort', forwardAbort);

@@ -20,7 +20,7 @@ export interface PlatformHeaders {
 
 /** One HTTP request as the core asks for it. Bodies are JSON text. */
 export interface PlatformRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -48,6 +48,11 @@ export interface PlatformStorage {
 export interface StreamRequest {
   url: string;
   headers: Record<string, string>;
+  /**
+   * Whose events the stream carries (the customer id). A platform that shares one stream among
+   * several clients (browser tabs) shares it only among clients with the same scope.
+   */
+  scope?: string;
 }
 
 /** How a platform reports a stream: open once, text as it arrives, close once. */

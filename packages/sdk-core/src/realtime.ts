@@ -3,7 +3,7 @@ import type { ApiTransport } from './api-transport';
 import { HttpError, NetworkError, type ThreadlineError, TimeoutError, toThreadlineError } from './errors';
 import type { Platform, StreamHandle } from './platform';
 import type { RealtimeEvent, UpdatesAnswer } from './protocol/index';
-import { type BackoffOptions, backoffDelay, needsNewSession } from './retry-policy';
+import { type BackoffOptions, backoffDelay, needsNewSession, parseRetryAfter } from './retry-policy';
 import { type AbortSource, createAbortSource, type Runtime } from './runtime';
 import type { SessionManager } from './session';
 
@@ -76,7 +76,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     stop: AbortSource,
     onOpen: () => void,
   ): Promise<void> {
-    const { token } = await session.ensure();
+    const { token, customer } = await session.ensure();
     const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
     if (cursor !== undefined) headers['last-event-id'] = cursor;
     const parser = createParser({
@@ -115,7 +115,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       stop.signal.addEventListener('abort', onStop);
       try {
         handle = openStream(
-          { url: transport.url('/v1/stream', { after: cursor }), headers },
+          { url: transport.url('/v1/stream', { after: cursor }), headers, scope: customer.id },
           {
             onOpen(response) {
               if (settled) return;
@@ -128,6 +128,8 @@ export function createRealtime(options: RealtimeOptions): Realtime {
                   new HttpError(
                     response.status,
                     response.status === 401 ? { code: 'session_expired' } : undefined,
+                    // A 429 (too many streams) says when to come back; the backoff waits at least that.
+                    parseRetryAfter(response.headers?.get('retry-after'), runtime.now()),
                   ),
                 );
               }

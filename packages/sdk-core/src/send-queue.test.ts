@@ -121,6 +121,22 @@ describe('the durable send queue', () => {
     expect(posted(platform)).toHaveLength(2);
   });
 
+  it('honours retryAfterSec from the error envelope where the host cannot read the header', async () => {
+    const platform = createFakePlatform();
+    // wx.request, or a browser without the header exposed: only the body says when to come back.
+    platform.routeOnce('POST', '/v1/messages', () => ({
+      status: 429,
+      body: { error: { code: 'rate_limited', message: 'slow down', retryAfterSec: 20 } },
+    }));
+    const client = clientOn(platform);
+    const sent = client.send('hello');
+    await vi.advanceTimersByTimeAsync(19_999);
+    expect(posted(platform)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await sent;
+    expect(posted(platform)).toHaveLength(2);
+  });
+
   it('rejects with a typed HttpError on other 4xx, without retrying, and goes on with the next message', async () => {
     const platform = createFakePlatform();
     platform.routeOnce('POST', '/v1/messages', () => ({

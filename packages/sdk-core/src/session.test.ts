@@ -150,6 +150,10 @@ describe('sessions and identity', () => {
     expect(storage.data.get(key(STORAGE_KEYS.anonymousId))).toBe(after.anonymousId);
     const fresh = platform.callsTo('POST', '/v1/sessions').at(-1)!;
     expect(fresh.body).toEqual({ channel: 'web', anonymousId: after.anonymousId });
+    // The API heard of the logout, with the leaving person's session: it ends that session there too.
+    const logout = platform.callsTo('DELETE', '/v1/session');
+    expect(logout).toHaveLength(1);
+    expect(logout[0]!.headers.authorization).not.toContain(String(after.customer?.id));
     await vi.advanceTimersByTimeAsync(60_000);
     expect(platform.api.messages.map((m) => m.text)).not.toContain('private to user 42');
   });

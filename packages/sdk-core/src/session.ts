@@ -199,8 +199,15 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     },
     async reset() {
       epoch++;
+      const leaving = state;
       state = null;
       starting = null;
+      // Tell the API the device logged out: the session ends and its device id is forgotten there
+      // too. Best effort — offline, the session simply expires.
+      if (leaving)
+        transport
+          .call({ method: 'DELETE', path: '/v1/session', token: leaving.token, timeoutMs: 5_000 })
+          .catch(() => {});
       // The next person's id is fixed right away, so no session can start with the old one meanwhile.
       const next = { anonymousId: runtime.randomId(22), identityToken: null };
       remembered = Promise.all([

@@ -18,7 +18,7 @@ function decode(value: string): string {
 /**
  * Finds the handoff code in what a page was opened with. A link carries `?handoff=<code>`; a
  * mini-program code (wxacode.getUnlimited) carries a URL-encoded `scene` of at most 32 characters,
- * which holds the 6-digit short code, bare or as `h=123456`. Null when there is none.
+ * which holds the 22-character link code, bare or as `h=<code>`. Null when there is none.
  */
 export function parseHandoffCode(input: string | HandoffQuery | null | undefined): string | null {
   if (!input) return null;

@@ -55,6 +55,8 @@ interface SimulatedComponent {
   detach(): void;
 }
 
+type Shop = Awaited<ReturnType<StartedApi['createShop']>>;
+
 const shown = (comp: SimulatedComponent) =>
   [...comp.dom.querySelectorAll('[data-part="message"]')].map((el) => ({
     author: el.getAttribute('data-author'),
@@ -84,8 +86,8 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
     dom.window.close();
   });
 
-  async function renderChat() {
-    const shop = await api.createShop();
+  async function renderChat(properties: Record<string, string> = {}, existingShop?: Shop) {
+    const shop = existingShop ?? (await api.createShop());
     const wx = createFakeWx({ respond: answerWithApi(api.app) });
     const client = sdk.createThreadline({
       appKey: shop.publishableKey,
@@ -94,7 +96,7 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
       logger: { warn() {}, error() {} },
     });
     const id = simulate.load(join(dist, 'threadline-chat', 'index'), 'threadline-chat', { rootPath: dist });
-    const comp: SimulatedComponent = simulate.render(id, {});
+    const comp: SimulatedComponent = simulate.render(id, properties);
     const parent = dom.window.document.createElement('parent-wrapper');
     comp.attach(parent);
     await vi.waitFor(() => expect(comp.data.ready).toBe(true));
@@ -212,6 +214,56 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
     const insights = await api.call('GET', '/v1/insights/csat', shop.secretKey);
     expect(insights.total).toMatchObject({ responses: 1, average: 5 });
     expect(insights.recent[0]).toMatchObject({ comment: '很耐心', agentId: agent.agent.id });
+  });
+
+  it('asks before continuing a conversation from a link, and shows it only after "继续对话"', async () => {
+    const shop = await api.createShop();
+    const web = await shop.webSession();
+    await shop.send(web.sessionToken, '网页上问过：这件外套有 M 码吗');
+    const { code } = await shop.handoff(web.sessionToken);
+    // What onLoad(query) hands on for a link opened as pages/service/index?handoff=<code>.
+    const { comp } = await renderChat({ handoff: code }, shop);
+    await vi.waitFor(() => expect(comp.querySelector('#resume-prompt')).toBeDefined());
+    expect(comp.querySelector('#resume-prompt')!.dom.textContent).toContain('继续链接里的对话？');
+    // Nothing of the linked conversation is on screen before the shopper says yes.
+    expect(shown(comp).map((m) => m.text)).not.toContain('网页上问过：这件外套有 M 码吗');
+
+    comp.querySelector('#resume-accept')!.dispatchEvent('tap');
+    await vi.waitFor(() =>
+      expect(shown(comp)).toContainEqual(
+        expect.objectContaining({ text: '网页上问过：这件外套有 M 码吗', mark: '来自网页' }),
+      ),
+    );
+    await vi.waitFor(() =>
+      expect(comp.querySelector('#notice')!.dom.textContent).toContain('已接上你在网页上的对话'),
+    );
+    expect(comp.querySelector('#resume-prompt')).toBeUndefined();
+  });
+
+  it('keeps the shopper’s own chat when they decline, and says when a link was already used', async () => {
+    const shop = await api.createShop();
+    const web = await shop.webSession();
+    await shop.send(web.sessionToken, 'not yours');
+    const { code } = await shop.handoff(web.sessionToken);
+    const declined = await renderChat({ handoff: code }, shop);
+    await vi.waitFor(() => expect(declined.comp.querySelector('#resume-decline')).toBeDefined());
+    declined.comp.querySelector('#resume-decline')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(declined.comp.querySelector('#resume-prompt')).toBeUndefined());
+    expect(shown(declined.comp).map((m) => m.text)).not.toContain('not yours');
+
+    // The code is still unused (declining claims nothing); someone else uses it first.
+    const claimed = await api.call('POST', '/v1/sessions', shop.publishableKey, {
+      channel: 'web',
+      handoffCode: code,
+    });
+    expect(claimed.sessionToken).toBeDefined();
+    const late = await renderChat({ handoff: `handoff=${code}` }, shop);
+    await vi.waitFor(() => expect(late.comp.querySelector('#resume-accept')).toBeDefined());
+    late.comp.querySelector('#resume-accept')!.dispatchEvent('tap');
+    await vi.waitFor(() =>
+      expect(late.comp.querySelector('#notice')!.dom.textContent).toContain('这个链接已经用过了'),
+    );
+    expect(shown(late.comp).map((m) => m.text)).not.toContain('not yours');
   });
 
   it('"转电话" shows the 6-digit short code to read out on the phone', async () => {

@@ -1,4 +1,3 @@
-import { afterEach, beforeEach } from 'vitest';
 import type {
   WxCallbackResult,
   WxHost,
@@ -180,18 +179,4 @@ export function createFakeWx(options: FakeWxOptions = {}): FakeWx {
         }),
   };
   return wx;
-}
-
-/** A fresh fake `wx` as the global for each test of the file (sentry-miniapp's habit). */
-export function useFakeWx(options: FakeWxOptions = {}): { readonly current: FakeWx } {
-  const holder = { current: undefined as unknown as FakeWx };
-  const g = globalThis as { wx?: WxHost };
-  beforeEach(() => {
-    holder.current = createFakeWx(options);
-    g.wx = holder.current;
-  });
-  afterEach(() => {
-    delete g.wx;
-  });
-  return holder;
 }

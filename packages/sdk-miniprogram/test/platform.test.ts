@@ -10,7 +10,8 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseHandoffCode } from '../src/handoff-code';
 import { createMiniProgramPlatform } from '../src/miniprogram-platform';
-import { createFakeWx, type FakeWxRequest, useFakeWx } from './fake-wx';
+import { createFakeWx, type FakeWxRequest } from './fake-wx';
+import { useFakeWx } from './use-fake-wx';
 
 const fake = useFakeWx();
 

@@ -1,6 +1,7 @@
 // `npm run screenshots -w @threadline/sdk-web` (after `npm run build`): starts the demo as
 // `npm start` does on a throwaway data folder, plays a short conversation through the API and the
-// widget in headless Debian Chromium, and writes docs/screenshots/widget-{closed,open,mobile}.png.
+// widget in headless Debian Chromium, and writes docs/screenshots/widget-{closed,open,mobile}.png
+// and the handoff-link prompt: widget-link-prompt{,-mobile}.png and widget-link-continued.png.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,10 +51,10 @@ try {
 
   mkdirSync(out, { recursive: true });
   browser = await launchChromium();
-  const shoot = async (name, viewport, play) => {
+  const shoot = async (name, viewport, play, path = '') => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport, deviceScaleFactor: 1 });
     const page = await context.newPage();
-    await page.goto(info.shopUrl);
+    await page.goto(info.shopUrl + path);
     await page.locator('body[data-ready=true]').waitFor();
     await page
       .locator('threadline-chat [data-part=status][data-connection=online]')
@@ -83,6 +84,32 @@ try {
     await page.locator('threadline-chat [data-part=launcher]').click();
     await page.locator('threadline-chat [data-channel=phone]').first().waitFor();
   });
+
+  // A handoff link: a conversation started in a desktop browser, opened on another device.
+  const linkFrom = async (said) => {
+    const web = await call('/v1/sessions', info.publishableKey, { channel: 'web' });
+    await call('/v1/messages', web.sessionToken, { clientMessageId: `shot-${said.length}-0001`, text: said });
+    const handoff = await call('/v1/handoffs', web.sessionToken, { toChannel: 'web' });
+    return `?handoff=${encodeURIComponent(handoff.code)}`;
+  };
+  const prompt = (page) => page.locator('threadline-chat [data-part=handoff-prompt]').waitFor();
+  await shoot('link-prompt', { width: 1280, height: 800 }, prompt, await linkFrom('这件外套有 M 码吗？'));
+  await shoot(
+    'link-prompt-mobile',
+    { width: 390, height: 844 },
+    prompt,
+    await linkFrom('这件外套有 M 码吗？'),
+  );
+  await shoot(
+    'link-continued',
+    { width: 390, height: 844 },
+    async (page) => {
+      await prompt(page);
+      await page.locator('threadline-chat [data-part=handoff-accept]').click();
+      await page.locator('threadline-chat [data-part=message][data-author=system]').last().waitFor();
+    },
+    await linkFrom('这件外套有 M 码吗？我平时穿 S'),
+  );
 } finally {
   await browser?.close();
   demo.kill('SIGTERM');

@@ -23,6 +23,7 @@ const TEMPLATE = `<button type="button" data-part="launcher" aria-haspopup="dial
 <section data-part="panel" id="tl-panel" role="dialog" aria-modal="false" aria-labelledby="tl-title" hidden>
 <header role="none"><h2 id="tl-title"><span class="ttl"></span><small class="sub"></small></h2><button type="button" class="x" data-part="close">×</button></header>
 <div data-part="status" role="status" data-connection="connecting"></div>
+<div data-part="handoff-prompt" role="alertdialog" aria-labelledby="tl-hp" aria-describedby="tl-hpd" hidden><b id="tl-hp"></b><p id="tl-hpd"></p><div><button type="button" data-part="handoff-decline"></button><button type="button" data-part="handoff-accept"></button></div></div>
 <div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
 <div data-part="handoff-view" hidden><h3 class="hv-title"></h3><p class="hv-hint"></p><div data-part="short-code"></div><div data-part="qr"></div><p class="hv-exp"></p><button type="button" data-part="back"></button></div>
 ${WAIT_AND_RATING_HTML}
@@ -35,6 +36,9 @@ ${WAIT_AND_RATING_HTML}
  * client through the `client` property instead of the attributes to share one with the page.
  */
 // Importing the package where there is no DOM (server rendering, tests in Node) must not throw.
+/** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
+const hasOwn = (record: object, key: string) => Object.hasOwn(record, key);
+
 const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
 
 export class ThreadlineChatElement extends ElementBase {
@@ -54,6 +58,8 @@ export class ThreadlineChatElement extends ElementBase {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private started: Promise<void> | undefined;
   private waiting: ReturnType<typeof createWaitAndRating>;
+  /** The code of the link this page was opened with, until the shopper answers the prompt. */
+  private linkCode: string | undefined;
 
   constructor() {
     super();
@@ -79,6 +85,8 @@ export class ThreadlineChatElement extends ElementBase {
     this.$('back').addEventListener('click', () => this.showHandoff(undefined));
     this.$('escalate').addEventListener('click', () => this.escalate());
     this.$('handoff').addEventListener('click', () => this.handoff());
+    this.$('handoff-accept').addEventListener('click', () => this.answerLink(true));
+    this.$('handoff-decline').addEventListener('click', () => this.answerLink(false));
     const form = this.root.querySelector('form')!;
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -177,6 +185,10 @@ export class ThreadlineChatElement extends ElementBase {
     set('.hv-hint', s.handoffHint);
     set('.hv-exp', s.handoffExpires);
     set('[data-part=back]', s.back);
+    set('#tl-hp', s.resumeQuestion);
+    set('#tl-hpd', s.resumeHint);
+    set('[data-part=handoff-accept]', s.resumeAccept);
+    set('[data-part=handoff-decline]', s.resumeDecline);
     set('[data-part=escalate]', s.escalate);
     set('[data-part=handoff]', s.handoff);
     set('[data-part=send]', s.send);
@@ -205,9 +217,10 @@ export class ThreadlineChatElement extends ElementBase {
         // Back online: pick up anything the timeline gained meanwhile.
         if (status === 'online' && !wasOnline) this.refresh();
       }),
-      // Another person (logout, a renewal onto someone else) or the same one with merged history.
+      // Another person (logout, a continued link, a renewal onto someone else) or the same one with
+      // merged history.
       client.on('session', ({ reason }) => {
-        if (reason === 'reset' || reason === 'renewed') this.clear();
+        if (reason === 'reset' || reason === 'renewed' || reason === 'resumed') this.clear();
         this.refresh();
       }),
     ];
@@ -249,15 +262,49 @@ export class ThreadlineChatElement extends ElementBase {
     }
   }
 
-  private async resumeFromLink() {
+  /**
+   * A page opened from a handoff link (`?handoff=…`) asks before it continues anything: the link may
+   * be someone else's. Nothing of the linked conversation is shown until the shopper says yes and
+   * the API allows the claim; whatever the answer, the parameter leaves the address bar and the
+   * shopper's own chat stays where it was.
+   */
+  private resumeFromLink() {
     const code = new URL(location.href).searchParams.get('handoff');
     if (!code || !this.clientValue) return;
+    this.linkCode = code;
+    this.$('handoff-prompt').hidden = false;
+    if (!this.isOpen) this.toggle(true);
+    this.$('handoff-accept').focus();
+  }
+
+  private async answerLink(accept: boolean) {
+    const code = this.linkCode;
+    this.linkCode = undefined;
+    this.$('handoff-prompt').hidden = true;
+    const url = new URL(location.href);
+    if (url.searchParams.has('handoff')) {
+      url.searchParams.delete('handoff');
+      history.replaceState(history.state, '', url.href);
+    }
+    this.$('input').focus();
+    if (!accept || !code || !this.clientValue) return;
+    const s = this.strings;
     try {
       // The `session` event that follows reloads the resumed history.
-      await this.clientValue.resume(code);
-      this.toggle(true);
-    } catch {
-      // An expired or used code: the shopper simply starts fresh here.
+      const resumed = await this.clientValue.resume(code);
+      const from = resumed.handoff?.fromChannel ?? '';
+      this.flash(s.resumed((hasOwn(s.channels, from) ? s.channels[from] : undefined) ?? from));
+    } catch (error) {
+      const reason = (error as { code?: string }).code;
+      this.flash(
+        reason === 'handoff_code_used'
+          ? s.resumeUsed
+          : reason === 'identity_conflict'
+            ? s.resumeOther
+            : reason === 'handoff_code_invalid' || reason === 'handoff_code_expired'
+              ? s.resumeInvalid
+              : s.error,
+      );
     }
   }
 
@@ -331,7 +378,13 @@ export class ThreadlineChatElement extends ElementBase {
     element.append(h('span', { class: 'sr' }, `${name}: `), h('div', { class: 't' }, text));
     const meta = h('div', { class: 'm' });
     if (channel !== (this.getAttribute('channel') || 'web'))
-      meta.append(h('span', { class: 'via', 'data-part': 'via' }, s.via(s.channels[channel] ?? channel)));
+      meta.append(
+        h(
+          'span',
+          { class: 'via', 'data-part': 'via' },
+          s.via((hasOwn(s.channels, channel) ? s.channels[channel] : undefined) ?? channel),
+        ),
+      );
     element.append(meta);
     return element;
   }

@@ -15,8 +15,8 @@ export interface WebPlatformOptions {
   /** Defaults to localStorage (shared by the tabs, send queue included), falling back to memory. */
   storage?: PlatformStorage;
   /**
-   * Tabs sharing this key share one realtime stream (Web Locks + BroadcastChannel).
-   * `false` gives every tab its own stream.
+   * Tabs sharing this key — and speaking for the same customer — share one realtime stream (Web
+   * Locks + BroadcastChannel). `false` gives every tab its own stream.
    */
   tabKey?: string | false;
 }
@@ -99,8 +99,11 @@ export function createWebPlatform(options: WebPlatformOptions = {}): Platform {
     },
     openStream(request, handlers) {
       const tabKey = options.tabKey ?? new URL(request.url, globalThis.location?.href).pathname;
-      if (tabKey === false) return stream(request, handlers);
-      return createSharedStream(`threadline-stream:${tabKey}`, stream)(request, handlers);
+      // Without knowing whose events these are, a stream is never shared.
+      if (tabKey === false || !request.scope) return stream(request, handlers);
+      // Keyed by the person: a tab that logged out or signed in as someone else never reads (or
+      // relays to) another person's stream, and opens its own.
+      return createSharedStream(`threadline-stream:${tabKey}:${request.scope}`, stream)(request, handlers);
     },
     onNetworkChange(listener) {
       if (typeof addEventListener !== 'function') return () => {};

@@ -43,6 +43,13 @@ header small{display:block;font-weight:400;font-size:12px}
 form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=input]{flex:1;resize:none;border:1px solid var(--bd);border-radius:12px;padding:8px 10px;font:inherit;color:var(--fg);background:var(--bg);max-height:96px}
 [data-part=send]{border:0;border-radius:12px;background:var(--a);color:var(--at);padding:0 14px;font-weight:600}
+[data-part=handoff-prompt]{margin:10px 14px 0;padding:12px 14px;border:1px solid var(--bd);border-left:4px solid var(--a);border-radius:12px;background:var(--bg);box-shadow:0 4px 14px rgba(0,0,0,.08)}
+[data-part=handoff-prompt][hidden]{display:none}
+[data-part=handoff-prompt] b{display:block;font-size:15px}
+[data-part=handoff-prompt] p{margin:6px 0 10px;color:var(--mu);font-size:13px}
+[data-part=handoff-prompt] div{display:flex;gap:8px;justify-content:flex-end}
+[data-part=handoff-prompt] button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:12px;padding:6px 14px}
+[data-part=handoff-prompt] [data-part=handoff-accept]{background:var(--a);border-color:var(--a);color:var(--at);font-weight:600}
 [data-part=handoff-view]{flex:1;overflow-y:auto;padding:16px;text-align:center}
 [data-part=handoff-view][hidden]{display:none}
 [data-part=short-code]{font:600 30px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px;margin:8px 0}

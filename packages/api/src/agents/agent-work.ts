@@ -139,8 +139,8 @@ export async function handoffForCustomer(
   const minutes = Math.round((app.settings.handoffTtlSec ?? DEFAULT_HANDOFF_TTL_SEC) / 60);
   const where = body.toChannel ? (CHANNEL_NAMES[body.toChannel] ?? body.toChannel) : '';
   const text = code.url
-    ? `【${app.name}】点击 ${code.url} 继续刚才的咨询，或在${where || '客服窗口'}输入继续码 ${code.shortCode}（${minutes} 分钟内有效）。`
-    : `【${app.name}】打开${where || '客服窗口'}输入继续码 ${code.shortCode}，即可继续刚才的咨询（${minutes} 分钟内有效）。`;
+    ? `【${app.name}】点击 ${code.url} 继续刚才的咨询，或在${where || '客服窗口'}输入继续码 ${code.shortCode} 和本机号码后四位（${minutes} 分钟内有效）。`
+    : `【${app.name}】打开${where || '客服窗口'}输入继续码 ${code.shortCode} 和本机号码后四位，即可继续刚才的咨询（${minutes} 分钟内有效）。`;
   const message = await deps.database.write(async (tx, onCommit) => {
     let current = await getConversationRow(tx, app.id, conversationId);
     assertNotOthers(current, agent);
@@ -162,12 +162,12 @@ export async function handoffForCustomer(
  * the same span (the newest page also gets every note since its first message).
  */
 export async function agentTimeline(
-  deps: Pick<ServiceDeps, 'sealer'>,
+  deps: Pick<ServiceDeps, 'sealer' | 'database'>,
   db: Db,
   customerId: string,
   options: { before?: string; limit: number },
 ) {
-  const page = await timelinePage(db, customerId, options);
+  const page = await timelinePage(deps, db, customerId, options);
   const first = page.messages[0];
   const last = page.messages.at(-1);
   if (options.before !== undefined && !last) return { ...page, notes: [] };

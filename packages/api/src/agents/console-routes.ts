@@ -22,7 +22,7 @@ import {
   queueAnswer,
   revealAnswer,
   revealBody,
-  revokedAnswer,
+  tokenRevokedAnswer,
   transferBody,
   typingBody,
 } from '@threadline/sdk-core/protocol';
@@ -97,7 +97,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       path: '/v1/agent/sign-out',
       summary: 'Revoke the token this request carries',
       status: 200,
-      answer: revokedAnswer,
+      answer: tokenRevokedAnswer,
     }),
     async (c) => {
       const { agent, app, tokenId } = agentAuth(c.get('auth'));
@@ -340,7 +340,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       const base = await buildCustomerProfile(deps, app.id, c.req.valid('param').id);
       const [channels, timeline] = await Promise.all([
         channelsUsedBy(db, base.customer.id),
-        timelinePage(db, base.customer.id, { limit: 20 }),
+        timelinePage(deps, db, base.customer.id, { limit: 20 }),
       ]);
       return c.json({ ...base, channels, timeline }, 200);
     },
@@ -373,6 +373,10 @@ export function agentConsoleRouter(deps: RouterDeps) {
     auth: 'agent',
     tags: ['Agent console'],
     what: 'the app for agents (customers’ events, inbox changes, notes, presence, queue figures)',
+    holder: (c) => {
+      const auth = agentAuth(c.get('auth'));
+      return { app: auth.app, id: `agent-token:${auth.tokenId}` };
+    },
     pollAnswer: agentUpdatesAnswer,
     open: (c, after) => createAppFeed(deps, { appId: agentAuth(c.get('auth')).app.id, after }),
     stillAllowed: (c) => keepAgentStreamAlive(deps, agentAuth(c.get('auth')).tokenId),

@@ -9,13 +9,14 @@ import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-
 import { type ConversationRow, lastMessagesOf } from '../conversations';
 import type { Db } from '../db/database';
 import { agents, conversations, customers } from '../db/schema';
+import { isSealed, openAllForCustomers } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { customerHandles, isVipCustomer } from '../profile';
 import { activeSnooze, marksOf } from './conversation-marks';
 
-type Deps = Pick<ServiceDeps, 'sealer'> & Partial<Pick<ServiceDeps, 'clock'>>;
+type Deps = Pick<ServiceDeps, 'sealer' | 'database'> & Partial<Pick<ServiceDeps, 'clock'>>;
 
 /** A conversation of the app, or 404 (another app's conversation is not found either). */
 export async function getConversationRow(db: Db, appId: string, id: string): Promise<ConversationRow> {
@@ -50,6 +51,7 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
       ? db.select({ id: agents.id, name: agents.name }).from(agents).where(inArray(agents.id, agentIds))
       : [],
     lastMessagesOf(
+      deps,
       db,
       rows.map((r) => r.id),
     ),
@@ -60,10 +62,23 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
     ),
   ]);
   const now = deps.clock?.now() ?? Date.now();
+  // The summaries' last customer message is stored sealed with the customer's key.
+  const summaryTexts = await openAllForCustomers(
+    deps,
+    rows.map((r) => r.summary?.lastCustomerMessage?.text ?? null),
+    db,
+  );
   const personOf = new Map(people.map((p) => [p.id, p]));
   const ownerOf = new Map(owners.map((o) => [o.id, o]));
-  return rows.map((row) => {
+  return rows.map((row, i) => {
     const person = personOf.get(row.customerId);
+    const summary =
+      row.summary?.lastCustomerMessage && isSealed(row.summary.lastCustomerMessage.text)
+        ? {
+            ...row.summary,
+            lastCustomerMessage: { ...row.summary.lastCustomerMessage, text: summaryTexts[i] ?? '' },
+          }
+        : (row.summary ?? null);
     const vip = isVipCustomer(person?.attributes);
     const owner = row.assignedAgentId ? (ownerOf.get(row.assignedAgentId) ?? null) : null;
     const lastMessage = lastMessages.get(row.id) ?? null;
@@ -86,7 +101,7 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
       waitingSince: row.status === 'queued' && row.waitingSince !== null ? iso(row.waitingSince) : null,
       assignedAgent: owner ? { id: owner.id, name: owner.name } : null,
       assignedAt: row.status === 'assigned' && row.assignedAt !== null ? iso(row.assignedAt) : null,
-      summary: row.summary ?? null,
+      summary,
       lastMessage,
       awaitingReply: lastMessage?.author.type === 'customer',
       createdAt: iso(row.createdAt),

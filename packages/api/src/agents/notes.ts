@@ -3,6 +3,7 @@ import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import type { ConversationRow } from '../conversations';
 import type { Db } from '../db/database';
 import { agents, conversationNotes } from '../db/schema';
+import { maskCardNumbers } from '../platform/card-numbers';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -12,16 +13,14 @@ import { appendStaffEvent } from './routing';
 
 type NoteRow = typeof conversationNotes.$inferSelect;
 
-function toWireNote(deps: Pick<ServiceDeps, 'sealer'>, row: NoteRow, authorName: string): Note {
-  return {
-    id: row.id,
-    conversationId: row.conversationId,
-    customerId: row.customerId,
-    author: { id: row.agentId, name: authorName },
-    text: openPii(deps, row.customerId, row.textEnc),
-    createdAt: iso(row.createdAt),
-  };
-}
+const toWireNote = (row: NoteRow, text: string, authorName: string): Note => ({
+  id: row.id,
+  conversationId: row.conversationId,
+  customerId: row.customerId,
+  author: { id: row.agentId, name: authorName },
+  text,
+  createdAt: iso(row.createdAt),
+});
 
 /**
  * An internal note on a conversation: sealed at rest, shown only on agent routes and the agent
@@ -48,7 +47,8 @@ export async function addNote(
           'conflict',
           'This clientNoteId was already used for a note on another conversation.',
         );
-      return toWireNote(deps, existing, agent.name);
+      const [opened] = await openPii(deps, [existing.textEnc], db);
+      return toWireNote(existing, opened ?? '', agent.name);
     }
   }
   const now = deps.clock.now();
@@ -60,7 +60,7 @@ export async function addNote(
       conversationId: conversation.id,
       customerId: conversation.customerId,
       agentId: agent.id,
-      textEnc: sealPii(deps, conversation.customerId, text),
+      textEnc: await sealPii(deps, db, onCommit, conversation, maskCardNumbers(text)),
       clientNoteId: clientNoteId ?? null,
       createdAt: now,
     })
@@ -77,12 +77,12 @@ export async function addNote(
       createdAt: iso(now),
     },
   });
-  return toWireNote(deps, row!, agent.name);
+  return toWireNote(row!, maskCardNumbers(text), agent.name);
 }
 
 /** A customer's notes written between two instants (inclusive), oldest first. */
 export async function notesBetween(
-  deps: Pick<ServiceDeps, 'sealer'>,
+  deps: Pick<ServiceDeps, 'sealer' | 'database'>,
   db: Db,
   customerId: string,
   from: number,
@@ -105,5 +105,14 @@ export async function notesBetween(
     ? await db.select({ id: agents.id, name: agents.name }).from(agents).where(inArray(agents.id, authorIds))
     : [];
   const names = new Map(authors.map((a) => [a.id, a.name]));
-  return rows.map((row) => toWireNote(deps, row, names.get(row.agentId) ?? ''));
+  const texts = await openPii(
+    deps,
+    rows.map((row) => row.textEnc),
+    db,
+  );
+  // An erased customer's notes open as nothing and are left out.
+  return rows.flatMap((row, i) => {
+    const text = texts[i];
+    return text === null || text === undefined ? [] : [toWireNote(row, text, names.get(row.agentId) ?? '')];
+  });
 }

@@ -74,7 +74,7 @@ export async function takeConversation(
   if (previousOwner) await endAssignment(db, conversation.id, now, 'claimed_over');
   if (conversation.status === 'bot') {
     // From the bot straight to a human: the agent reads the summary first, as after an escalation.
-    conversation.summary = await refreshHandoffSummary(db, conversation, {
+    conversation.summary = await refreshHandoffSummary(deps, db, onCommit, conversation, {
       reason: 'escalation',
       fromChannel: conversation.lastChannel,
       now,

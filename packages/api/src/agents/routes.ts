@@ -9,11 +9,11 @@ import {
   createAgentBody,
   errorEnvelope,
   issueAgentTokenBody,
-  revokedAnswer,
   routingAnswer,
   routingSettings,
   signInAnswer,
   signInBody,
+  tokenRevokedAnswer,
   updateAgentBody,
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
@@ -40,7 +40,7 @@ const MERCHANT = { type: 'merchant' as const, id: null };
  */
 export function agentAdminRouter(deps: RouterDeps) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
-  const signInGuards = createSignInGuards(deps.clock);
+  const signInGuards = createSignInGuards();
 
   router.openapi(
     defineRoute(deps, {
@@ -196,7 +196,7 @@ export function agentAdminRouter(deps: RouterDeps) {
       auth: ['secret'],
       params: agentTokenParams,
       status: 200,
-      answer: revokedAnswer,
+      answer: tokenRevokedAnswer,
     }),
     async (c) => {
       const { id, tokenId } = c.req.valid('param');
@@ -257,7 +257,7 @@ export function agentAdminRouter(deps: RouterDeps) {
         appId: body.app,
         email: body.email,
         password: body.password,
-        clientKey: clientAddress(c, deps.trustProxy),
+        clientKey: clientAddress(c, deps.trustedProxyHops),
       });
       return c.json(answer, 201);
     },

@@ -17,7 +17,7 @@ export const BY_ROUTING: ChangeBy = { type: 'system', id: null };
 
 /** Appends an event only the app's agents receive (never a customer session). */
 export async function appendStaffEvent(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: ServiceDeps,
   db: Db,
   onCommit: OnCommit,
   event: { appId: string; customerId: string | null; type: string; data: unknown },

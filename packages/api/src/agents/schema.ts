@@ -39,6 +39,9 @@ export const agents = sqliteTable(
      * moves it to agent_tokens and clears it; nothing reads it.
      */
     legacyTokenHash: text('token_hash'),
+    /** The same, for the token before a rotation (moved to agent_tokens with its end as expiry). */
+    legacyPreviousTokenHash: text('previous_token_hash'),
+    legacyPreviousTokenValidUntil: integer('previous_token_valid_until'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull().default(0),
   },

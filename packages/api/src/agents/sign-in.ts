@@ -1,9 +1,9 @@
 import type { AgentTokenAnswer } from '@threadline/sdk-core/protocol';
 import { and, eq } from 'drizzle-orm';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { recordAudit } from '../audit';
 import { agents } from '../db/schema';
-import { createRateLimiter, type RateLimiter } from '../http/rate-limiter';
-import type { Clock } from '../platform/clock';
+import { memoryLimiterStore, rateLimited } from '../http/rate-limits';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { issueAgentToken } from './agents';
@@ -14,15 +14,20 @@ export const SIGN_IN_TTL_SEC = 12 * 3600;
 
 export interface SignInGuards {
   /** Failed attempts per app + email: a password cannot be guessed from many addresses. */
-  perAccount: RateLimiter;
+  perAccount: RateLimiterAbstract;
   /** Failed attempts per client address: one address cannot walk many accounts. */
-  perClient: RateLimiter;
+  perClient: RateLimiterAbstract;
 }
 
-export function createSignInGuards(clock: Clock): SignInGuards {
+/** Counters of failed sign-ins (rate-limiter-flexible, in the store the other limits use). */
+export function createSignInGuards(): SignInGuards {
   return {
-    perAccount: createRateLimiter({ limit: 10, windowMs: 15 * 60_000, clock }),
-    perClient: createRateLimiter({ limit: 30, windowMs: 15 * 60_000, clock }),
+    perAccount: memoryLimiterStore({
+      keyPrefix: 'tl:signInFailuresPerAccount',
+      points: 10,
+      duration: 15 * 60,
+    }),
+    perClient: memoryLimiterStore({ keyPrefix: 'tl:signInFailuresPerIp', points: 30, duration: 15 * 60 }),
   };
 }
 
@@ -38,11 +43,13 @@ export async function signInWithPassword(
 ): Promise<AgentTokenAnswer> {
   const email = input.email.trim().toLowerCase();
   const accountKey = `${input.appId}\n${email}`;
-  for (const verdict of [guards.perAccount.check(accountKey), guards.perClient.check(input.clientKey)]) {
-    if (!verdict.allowed)
-      throw new ApiError('rate_limited', 'Too many failed sign-ins; wait and try again.', undefined, {
-        'Retry-After': String(verdict.retryAfterSec),
-      });
+  for (const [limiter, key] of [
+    [guards.perAccount, accountKey],
+    [guards.perClient, input.clientKey],
+  ] as const) {
+    const used = await limiter.get(key);
+    if (used && used.consumedPoints >= limiter.points && used.msBeforeNext > 0)
+      throw rateLimited('failed sign-ins', used.msBeforeNext);
   }
   const [agent] = await deps.database.db
     .select()
@@ -54,8 +61,8 @@ export async function signInWithPassword(
     !!agent?.passwordHash &&
     agent.active;
   if (!agent || !ok) {
-    guards.perAccount.hit(accountKey);
-    guards.perClient.hit(input.clientKey);
+    await guards.perAccount.penalty(accountKey);
+    await guards.perClient.penalty(input.clientKey);
     throw new ApiError('sign_in_failed', 'The app, email or password is not right.');
   }
   return deps.database.write(async (db) => {

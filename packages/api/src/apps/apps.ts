@@ -1,6 +1,17 @@
-import { type AppAnswer, DEFAULT_CHANNELS, type UpdateAppBody } from '@threadline/sdk-core/protocol';
-import { and, eq, isNull } from 'drizzle-orm';
+import {
+  type AppAnswer,
+  appOrigin,
+  DEFAULT_CHANNELS,
+  linkBase,
+  type RateLimitSettings,
+  type RotateKeyAnswer,
+  type RotateKeyBody,
+  type UpdateAppBody,
+} from '@threadline/sdk-core/protocol';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import { type AppSettings, agents, agentTokens, apiKeys, apps } from '../db/schema';
+import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
+import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, randomSecret, sha256 } from '../platform/secrets';
@@ -13,6 +24,8 @@ export interface CreatedApp {
   secretKey: string;
   identitySecret: string;
   agentToken: string;
+  /** Things the merchant should fix (e.g. no allowed origin); the CLI prints them. */
+  warnings?: string[];
 }
 
 export interface CreateMerchantAppOptions {
@@ -31,6 +44,25 @@ export async function createMerchantApp(
   deps: ServiceDeps,
   options: CreateMerchantAppOptions,
 ): Promise<CreatedApp> {
+  const origins = (options.allowedOrigins ?? []).map((origin) => {
+    const parsed = appOrigin.safeParse(origin);
+    if (!parsed.success)
+      throw new ApiError(
+        'validation_failed',
+        `"${origin}" is not an origin: use scheme://host[:port], e.g. https://shop.example.`,
+      );
+    return parsed.data;
+  });
+  if (
+    options.settings?.handoffUrlBase !== undefined &&
+    !linkBase.safeParse(options.settings.handoffUrlBase).success
+  )
+    throw new ApiError('validation_failed', 'handoffUrlBase must be an http(s) URL.');
+  const warnings: string[] = [];
+  if (origins.length === 0)
+    warnings.push(
+      'No allowed origin: any website can start sessions with this publishable key. Set one with --origin https://your-shop.example (or PATCH /v1/app allowedOrigins).',
+    );
   const now = deps.clock.now();
   const created: CreatedApp = {
     appId: createId('app'),
@@ -44,7 +76,7 @@ export async function createMerchantApp(
       id: created.appId,
       name: options.name,
       identitySecretEnc: deps.sealer.seal(created.identitySecret),
-      allowedOrigins: options.allowedOrigins ?? [],
+      allowedOrigins: origins,
       extraChannels: options.extraChannels ?? [],
       settings: {
         ...options.settings,
@@ -88,21 +120,94 @@ export async function createMerchantApp(
       createdAt: now,
     });
   });
-  return created;
+  return warnings.length > 0 ? { ...created, warnings } : created;
 }
 
-/** Finds the app an API key belongs to, or null for an unknown or revoked key. */
+/** Finds the app an API key belongs to, or null for an unknown key or one past its end (rotation). */
 export async function findAppByKey(
   deps: Pick<ServiceDeps, 'database'>,
   key: string,
+  now: number,
 ): Promise<{ app: AppRow; kind: 'publishable' | 'secret' } | null> {
   const [row] = await deps.database.db
     .select({ app: apps, kind: apiKeys.kind })
     .from(apiKeys)
     .innerJoin(apps, eq(apps.id, apiKeys.appId))
-    .where(and(eq(apiKeys.keyHash, sha256(key)), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.keyHash, sha256(key)), or(isNull(apiKeys.revokedAt), gt(apiKeys.revokedAt, now))))
     .limit(1);
   return row ?? null;
+}
+
+/** How long a rotated credential keeps working by default: long enough to roll out the new one. */
+export const DEFAULT_ROTATION_OVERLAP_SEC = 24 * 3600;
+
+/**
+ * Issues a new publishable key, secret key or agent token. The ones it replaces keep working for
+ * `overlapSec` (default one day, 0 = stop now), so deployments can switch without downtime.
+ */
+export async function rotateCredential(
+  deps: ServiceDeps,
+  appId: string,
+  body: RotateKeyBody,
+): Promise<RotateKeyAnswer> {
+  const now = deps.clock.now();
+  const until = now + (body.overlapSec ?? DEFAULT_ROTATION_OVERLAP_SEC) * 1000;
+  const key =
+    body.kind === 'publishable'
+      ? randomSecret('pk')
+      : body.kind === 'secret'
+        ? randomSecret('sk', 32)
+        : randomSecret('at', 32);
+  await deps.database.write(async (db) => {
+    if (body.kind === 'agent') {
+      const [agent] = await db
+        .select()
+        .from(agents)
+        .where(and(eq(agents.id, body.agentId!), eq(agents.appId, appId)));
+      if (!agent) throw new ApiError('not_found', 'No such agent.');
+      // Every live token of the agent ends after the overlap (never later than it already would).
+      await db
+        .update(agentTokens)
+        .set({ expiresAt: until })
+        .where(
+          and(
+            eq(agentTokens.agentId, agent.id),
+            isNull(agentTokens.revokedAt),
+            or(isNull(agentTokens.expiresAt), gt(agentTokens.expiresAt, until)),
+          ),
+        );
+      await db.insert(agentTokens).values({
+        id: createId('atk'),
+        appId,
+        agentId: agent.id,
+        tokenHash: sha256(key),
+        label: 'rotated',
+        createdBy: 'merchant',
+        createdAt: now,
+      });
+      return;
+    }
+    // Every live key of the kind ends after the overlap (never later than it already would).
+    await db
+      .update(apiKeys)
+      .set({ revokedAt: until })
+      .where(
+        and(
+          eq(apiKeys.appId, appId),
+          eq(apiKeys.kind, body.kind),
+          or(isNull(apiKeys.revokedAt), gt(apiKeys.revokedAt, until)),
+        ),
+      );
+    await db.insert(apiKeys).values({
+      id: createId('key'),
+      appId,
+      kind: body.kind,
+      keyHash: sha256(key),
+      prefix: key.slice(0, 8),
+      createdAt: now,
+    });
+  });
+  return { kind: body.kind, key, prefix: key.slice(0, 8), previousValidUntil: iso(until) };
 }
 
 export async function getApp(deps: Pick<ServiceDeps, 'database'>, appId: string): Promise<AppRow> {
@@ -128,6 +233,8 @@ export function identitySecretOf(deps: Pick<ServiceDeps, 'sealer'>, app: AppRow)
 
 export const DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC = 7 * 24 * 3600;
 export const DEFAULT_HANDOFF_TTL_SEC = 600;
+/** The region for phone numbers written without a country code when an app sets none. */
+export const DEFAULT_PHONE_REGION = 'CN';
 
 /** Applies a merchant's settings change; omitted fields stay, `null` clears. */
 export async function updateMerchantApp(
@@ -143,6 +250,11 @@ export async function updateMerchantApp(
       settings.identityTokenMaxLifetimeSec = change.identityTokenMaxLifetimeSec;
     }
     if (change.handoffTtlSec !== undefined) settings.handoffTtlSec = change.handoffTtlSec;
+    if (change.phoneRegion !== undefined) settings.phoneRegion = change.phoneRegion;
+    if (change.rateLimits !== undefined) {
+      if (change.rateLimits === null) delete settings.rateLimits;
+      else settings.rateLimits = { ...settings.rateLimits, ...change.rateLimits };
+    }
     if (change.handoffUrlBase !== undefined) {
       if (change.handoffUrlBase === null) delete settings.handoffUrlBase;
       else settings.handoffUrlBase = change.handoffUrlBase;
@@ -173,7 +285,10 @@ export async function updateMerchantApp(
 }
 
 /** The app as its merchant sees it: no secrets, effective defaults filled in. */
-export function toAppAnswer(app: AppRow): AppAnswer {
+export function toAppAnswer(
+  app: AppRow,
+  limits: RateLimitSettings = { ...DEFAULT_RATE_LIMITS, ...app.settings.rateLimits },
+): AppAnswer {
   return {
     app: {
       id: app.id,
@@ -184,6 +299,8 @@ export function toAppAnswer(app: AppRow): AppAnswer {
         app.settings.identityTokenMaxLifetimeSec ?? DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
       handoffTtlSec: app.settings.handoffTtlSec ?? DEFAULT_HANDOFF_TTL_SEC,
       handoffUrlBase: app.settings.handoffUrlBase ?? null,
+      phoneRegion: app.settings.phoneRegion ?? DEFAULT_PHONE_REGION,
+      rateLimits: limits,
       wechat: app.settings.wechat ? { appId: app.settings.wechat.appId } : null,
     },
   };

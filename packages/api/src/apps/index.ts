@@ -5,9 +5,12 @@ export {
   createMerchantApp,
   DEFAULT_HANDOFF_TTL_SEC,
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
+  DEFAULT_PHONE_REGION,
+  DEFAULT_ROTATION_OVERLAP_SEC,
   findAppByKey,
   getApp,
   identitySecretOf,
+  rotateCredential,
 } from './apps';
 export { appSettingsRouter } from './routes';
 export { apps } from './schema';

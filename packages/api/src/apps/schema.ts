@@ -1,3 +1,4 @@
+import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** A merchant's app: one tenant. Every other row carries its app id. */
@@ -23,6 +24,10 @@ export interface AppSettings {
   handoffUrlBase?: string;
   wechat?: { appId: string; secretEnc: string };
   sessionTtlSec?: number;
+  /** ISO 3166 region for phone numbers given without a country code. Default CN. */
+  phoneRegion?: string;
+  /** The app's own rate limits over the defaults. */
+  rateLimits?: Partial<RateLimitSettings>;
 }
 
 /** Publishable and secret keys, stored as SHA-256 hashes; the key itself is shown once. */
@@ -38,6 +43,7 @@ export const apiKeys = sqliteTable(
     /** First characters, to tell keys apart in a listing. */
     prefix: text('prefix').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** When the key stops working: set by rotation (after the overlap) or revocation. */
     revokedAt: integer('revoked_at'),
   },
   (t) => [uniqueIndex('api_keys_by_hash').on(t.keyHash), index('api_keys_by_app').on(t.appId)],

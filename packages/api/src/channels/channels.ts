@@ -1,18 +1,37 @@
 import type { ChannelSender, PhoneCallAnswer } from '@threadline/sdk-core/protocol';
 import type { AppRow } from '../apps';
 import { buildHandoffSummary, findOpenConversation, timelinePage } from '../conversations';
-import { type CustomerRow, type IdentityInput, upsertVerifiedCustomer } from '../identity';
+import { type CustomerRow, type IdentityInput, toE164, upsertVerifiedCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
-import { openTicketsOf, toWireTicket } from '../tickets';
+import { openTicketRows, openTicketsOf, toWireTicket } from '../tickets';
 
-/** Server channels speak with the secret key, so whatever identities they name are verified. */
-export function senderIdentities(from: ChannelSender): { externalId?: string; identities: IdentityInput[] } {
+/**
+ * Server channels speak with the secret key, so whatever identities they name are verified. Phones
+ * (`from.phone`, or an identity of kind phone) are read in the app's region and kept in E.164.
+ */
+export function senderIdentities(
+  app: AppRow,
+  from: ChannelSender,
+): { externalId?: string; identities: IdentityInput[] } {
+  const identity = from.identity
+    ? from.identity.kind === 'phone'
+      ? { kind: 'phone', value: toE164(from.identity.value, app.settings.phoneRegion, 'from.identity.value') }
+      : from.identity
+    : undefined;
   return {
     externalId: from.externalId,
     identities: [
-      ...(from.identity ? [{ ...from.identity, verified: true }] : []),
-      ...(from.phone ? [{ kind: 'phone', value: from.phone, verified: true }] : []),
+      ...(identity ? [{ ...identity, verified: true }] : []),
+      ...(from.phone
+        ? [
+            {
+              kind: 'phone',
+              value: toE164(from.phone, app.settings.phoneRegion, 'from.phone'),
+              verified: true,
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -25,7 +44,7 @@ export async function resolveChannelSender(
 ): Promise<CustomerRow> {
   return deps.database.write(async (db, onCommit) => {
     const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
-      ...senderIdentities(from),
+      ...senderIdentities(app, from),
       name: from.name,
     });
     return customer;
@@ -41,7 +60,7 @@ export async function phoneCallContext(
   const customer = await resolveChannelSender(deps, app, { phone });
   const db = deps.database.db;
   const [page, conversation, cart, openTickets] = await Promise.all([
-    timelinePage(db, customer.id, { limit: 10 }),
+    timelinePage(deps, db, customer.id, { limit: 10 }),
     findOpenConversation(db, customer.id),
     currentCart(db, customer.id),
     openTicketsOf(db, customer.id),
@@ -54,12 +73,12 @@ export async function phoneCallContext(
     customer: { id: customer.id, identified: customer.identified },
     context: {
       recentMessages: page.messages,
-      openTickets: openTickets.map(toWireTicket),
+      openTickets: (await openTicketRows(deps, openTickets)).map(toWireTicket),
       lastIntent,
       cart,
       // The call is a change of hands too: the agent or IVR gets a fresh summary.
       summary: conversation
-        ? await buildHandoffSummary(db, conversation, {
+        ? await buildHandoffSummary(deps, db, conversation, {
             reason: 'screen_pop',
             fromChannel: conversation.lastChannel,
             toChannel: 'phone',

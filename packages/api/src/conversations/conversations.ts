@@ -71,7 +71,7 @@ export async function escalateConversation(
       .where(eq(conversations.id, conversation.id))
       .returning();
     // The agent who picks it up reads this first.
-    updated!.summary = await refreshHandoffSummary(db, updated!, {
+    updated!.summary = await refreshHandoffSummary(deps, db, onCommit, updated!, {
       reason: 'escalation',
       fromChannel: input.channel,
       now,

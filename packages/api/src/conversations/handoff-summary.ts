@@ -2,8 +2,10 @@ import type { HandoffSummary } from '@threadline/sdk-core/protocol';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations, customers, kbArticles, kbProducts, messages } from '../db/schema';
+import { isSealed, openAllForCustomers, openForCustomer, sealForCustomer } from '../identity';
 import { asksForHuman, negativeSentiment, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
+import type { ServiceDeps } from '../platform/deps';
 import { openTicketsOf } from '../tickets';
 import type { ConversationRow } from './conversations';
 
@@ -19,6 +21,7 @@ const stringsOf = (value: unknown): string[] =>
  * tickets and sentiment flags. Reads only; the caller decides where to keep it.
  */
 export async function buildHandoffSummary(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
   conversation: ConversationRow,
   handoff: {
@@ -66,7 +69,14 @@ export async function buildHandoffSummary(
       : [],
   ]);
 
-  const fromCustomer = recent.filter((m) => m.authorType === 'customer');
+  const texts = await openAllForCustomers(
+    deps,
+    recent.map((m) => m.text),
+    db,
+  );
+  const fromCustomer = recent
+    .map((m, i) => ({ ...m, text: texts[i] ?? '' }))
+    .filter((m) => m.authorType === 'customer');
   const normalized = fromCustomer.map((m) => normalizeText(m.text));
   const negativeMessages = normalized.filter((text) => negativeSentiment(text) > 0).length;
   const flags: HandoffSummary['sentiment']['flags'] = [];
@@ -106,13 +116,37 @@ export async function buildHandoffSummary(
   };
 }
 
-/** Builds the summary and keeps it on the conversation, inside the caller's transaction. */
+/**
+ * Builds the summary and keeps it on the conversation, inside the caller's transaction. The last
+ * customer message in it is the shopper's own words: it is stored sealed with their data key.
+ */
 export async function refreshHandoffSummary(
+  deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
   db: Db,
+  onCommit: (callback: () => void) => void,
   conversation: ConversationRow,
-  handoff: Parameters<typeof buildHandoffSummary>[2],
+  handoff: Parameters<typeof buildHandoffSummary>[3],
 ): Promise<HandoffSummary> {
-  const summary = await buildHandoffSummary(db, conversation, handoff);
-  await db.update(conversations).set({ summary }).where(eq(conversations.id, conversation.id));
+  const summary = await buildHandoffSummary(deps, db, conversation, handoff);
+  const stored: HandoffSummary = summary.lastCustomerMessage
+    ? {
+        ...summary,
+        lastCustomerMessage: {
+          ...summary.lastCustomerMessage,
+          text: await sealForCustomer(deps, db, onCommit, conversation, summary.lastCustomerMessage.text),
+        },
+      }
+    : summary;
+  await db.update(conversations).set({ summary: stored }).where(eq(conversations.id, conversation.id));
   return summary;
+}
+
+/** A summary as stored on a conversation, with the last customer message opened. */
+export async function openHandoffSummary(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  summary: HandoffSummary,
+): Promise<HandoffSummary> {
+  if (!summary.lastCustomerMessage || !isSealed(summary.lastCustomerMessage.text)) return summary;
+  const text = await openForCustomer(deps, summary.lastCustomerMessage.text);
+  return { ...summary, lastCustomerMessage: { ...summary.lastCustomerMessage, text: text ?? '' } };
 }

@@ -4,15 +4,18 @@ export {
   findOpenConversation,
   toConversationRef,
 } from './conversations';
-export { buildHandoffSummary, refreshHandoffSummary } from './handoff-summary';
+export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';
 export {
   channelsUsedBy,
+  insertMessages,
   lastMessagesOf,
   type MessageRow,
+  openMessageRows,
   postCustomerMessage,
   postStaffMessage,
   timelinePage,
   toWireMessage,
+  toWireMessages,
 } from './messages';
 export {
   type BotReply,

@@ -4,7 +4,8 @@ import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
-import { type CustomerRow, getCustomer } from '../identity';
+import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
+import { maskCardNumbers } from '../platform/card-numbers';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -16,7 +17,11 @@ import type { BotReply, InlineResponder, Responder, ResponderDecision } from './
 
 export type MessageRow = typeof messages.$inferSelect;
 
-export function toWireMessage(row: MessageRow): Message {
+/** A message row as the app reads it: `text` opened (the stored column holds ciphertext). */
+export type OpenMessageRow = MessageRow;
+
+/** Maps an opened row to the wire. Rows read from the database go through `openMessageRows` first. */
+export function toWireMessage(row: OpenMessageRow): Message {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -49,6 +54,32 @@ export interface PostedMessage {
   conversation: ConversationRow;
   /** False when the clientMessageId had been seen: the first result is returned as it was. */
   created: boolean;
+}
+
+/**
+ * The one way message rows leave the database: texts opened with their customers' data keys (an
+ * erased customer's text opens as ''). Every reader maps rows through here before `toWireMessage`.
+ */
+export async function openMessageRows(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  rows: MessageRow[],
+  db?: Db,
+): Promise<OpenMessageRow[]> {
+  const texts = await openAllForCustomers(
+    deps,
+    rows.map((row) => row.text),
+    db,
+  );
+  return rows.map((row, i) => ({ ...row, text: texts[i] ?? '' }));
+}
+
+/** Reads and opens messages, then maps them to the wire. */
+export async function toWireMessages(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  rows: MessageRow[],
+  db?: Db,
+): Promise<Message[]> {
+  return (await openMessageRows(deps, rows, db)).map(toWireMessage);
 }
 
 async function findByClientMessageId(db: Db, customerId: string, clientMessageId: string) {
@@ -99,13 +130,31 @@ const MESSAGE_COLUMNS = [
 ] as const;
 type NewMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
 
-/** Inserts a send's messages (the customer's, then the bot's replies) in one statement, in order. */
-async function insertMessages(db: Db, list: NewMessage[]): Promise<MessageRow[]> {
+/**
+ * The one place messages are stored: a send's messages (the customer's, then the bot's or an
+ * agent's replies) of one customer, in one statement, in order. Text is sealed with the customer's
+ * data key; the rows come back with their text open, as the caller wrote it.
+ */
+export async function insertMessages(
+  deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  list: NewMessage[],
+): Promise<OpenMessageRow[]> {
+  if (list.length === 0) return [];
+  const seal = await customerSealer(deps, db, onCommit, list[0]!);
   const values: Record<string, unknown> = {};
+  const plain = new Map<string, string>();
   list.forEach((message, i) => {
+    plain.set(message.id, message.text);
     for (const column of MESSAGE_COLUMNS) {
       const value = message[column];
-      values[`${i}${column}`] = column === 'meta' && value !== null ? JSON.stringify(value) : value;
+      values[`${i}${column}`] =
+        column === 'meta' && value !== null
+          ? JSON.stringify(value)
+          : column === 'text'
+            ? seal(message.text)
+            : value;
     }
   });
   const build = (d: Db, count: number) =>
@@ -123,10 +172,16 @@ async function insertMessages(db: Db, list: NewMessage[]): Promise<MessageRow[]>
   const query =
     count <= 3 ? hotQuery(db, `messages.insert${count}`, (d) => build(d, count)) : build(db, count);
   // RETURNING's order is not promised; seq rises in VALUES order.
-  return (await query.all(values)).sort((a, b) => a.seq - b.seq);
+  return (await query.all(values))
+    .sort((a, b) => a.seq - b.seq)
+    .map((row) => ({ ...row, text: plain.get(row.id) ?? row.text }));
 }
 
-async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedMessage, 'created'>> {
+async function previousResult(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  message: MessageRow,
+): Promise<Omit<PostedMessage, 'created'>> {
   const replies = await db
     .select()
     .from(messages)
@@ -136,7 +191,8 @@ async function previousResult(db: Db, message: MessageRow): Promise<Omit<PostedM
     .select()
     .from(conversations)
     .where(eq(conversations.id, message.conversationId));
-  return { message, replies, conversation: conversation! };
+  const [first, ...rest] = await openMessageRows(deps, [message, ...replies], db);
+  return { message: first!, replies: rest, conversation: conversation! };
 }
 
 /** Whether the error, or one it wraps (drizzle puts the driver's error in `cause`), matches. */
@@ -163,8 +219,10 @@ const sendsInFlight = new WeakMap<ServiceDeps['database'], Map<string, Promise<P
  */
 export async function postCustomerMessage(
   deps: ServiceDeps & { responder: Responder },
-  input: CustomerMessageInput,
+  sent: CustomerMessageInput,
 ): Promise<PostedMessage> {
+  // Card numbers never reach storage, the bot, the event log or a ticket.
+  const input = { ...sent, text: maskCardNumbers(sent.text) };
   if (!input.clientMessageId) return storeAndAnswer(deps, input);
   const pending = sendsInFlight.get(deps.database) ?? new Map<string, Promise<PostedMessage>>();
   sendsInFlight.set(deps.database, pending);
@@ -216,6 +274,7 @@ async function storeAndAnswer(
             text: input.text,
             channel: input.channel,
             db,
+            onCommit,
           });
         } catch (error) {
           // A database error aborts the whole send (nothing stored, the client retries); a failing
@@ -263,7 +322,7 @@ async function storeAndAnswer(
           createdAt: at,
         });
       }
-      const rows = await insertMessages(db, values);
+      const rows = await insertMessages(deps, db, onCommit, values);
       await appendEvents(
         deps,
         db,
@@ -293,7 +352,7 @@ async function storeAndAnswer(
         );
         if (existing)
           return {
-            posted: { ...(await previousResult(deps.database.db, existing)), created: false },
+            posted: { ...(await previousResult(deps, deps.database.db, existing)), created: false },
             answered: true,
           };
       }
@@ -352,7 +411,7 @@ async function applyDecision(
   });
   if (decision.escalate) {
     // The bot hands over: the agent who picks it up reads the summary first.
-    updated!.summary = await refreshHandoffSummary(db, updated!, {
+    updated!.summary = await refreshHandoffSummary(deps, db, onCommit, updated!, {
       reason: 'escalation',
       fromChannel: channel,
       now,
@@ -376,33 +435,41 @@ async function postBotReplies(
     // An agent may have claimed the conversation while the bot was thinking: then it stays quiet.
     if (!current || current.status !== 'bot')
       return { replies: [], conversation: current ?? stored.conversation };
-    const replies: MessageRow[] = [];
-    for (const reply of decision.replies) {
-      const now = deps.clock.now();
-      const [row] = await db
-        .insert(messages)
-        .values({
-          id: reply.id ?? createSortableId('msg', now),
+    const replies = await insertMessages(
+      deps,
+      db,
+      onCommit,
+      decision.replies.map((reply) => {
+        const at = deps.clock.now();
+        return {
+          id: reply.id ?? createSortableId('msg', at),
           appId: customer.appId,
           customerId: customer.id,
           conversationId: current.id,
           channel: stored.message.channel,
-          authorType: 'bot',
+          authorType: 'bot' as const,
+          authorId: null,
+          authorName: null,
           text: reply.text,
+          clientMessageId: null,
           inReplyTo: stored.message.id,
           intent: reply.intent ?? null,
           meta: reply.meta ?? null,
-          createdAt: now,
-        })
-        .returning();
-      replies.push(row!);
-      await appendEvent(deps, db, onCommit, {
+          createdAt: at,
+        };
+      }),
+    );
+    await appendEvents(
+      deps,
+      db,
+      onCommit,
+      replies.map((row) => ({
         appId: customer.appId,
         customerId: customer.id,
         type: 'message.created',
-        data: toWireMessage(row!),
-      });
-    }
+        data: toWireMessage(row),
+      })),
+    );
     const updated = await applyDecision(deps, db, onCommit, current, stored.message.channel, decision);
     return { replies, conversation: updated };
   });
@@ -422,7 +489,7 @@ export interface StaffMessageInput {
  * customer returns the first message (`created: false`) and stores nothing.
  */
 export async function postStaffMessage(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   input: StaffMessageInput,
@@ -433,11 +500,12 @@ export async function postStaffMessage(
     if (existing) {
       if (existing.authorType !== input.author.type || existing.authorId !== input.author.id)
         throw new ApiError('conflict', 'This clientMessageId was already used for another message.');
-      return { message: existing, created: false };
+      const [opened] = await openMessageRows(deps, [existing], db);
+      return { message: opened!, created: false };
     }
   }
   const now = deps.clock.now();
-  const [row] = await insertMessages(db, [
+  const [row] = await insertMessages(deps, db, onCommit, [
     {
       id: createSortableId('msg', now),
       appId: conversation.appId,
@@ -447,7 +515,8 @@ export async function postStaffMessage(
       authorType: input.author.type,
       authorId: input.author.id,
       authorName: input.author.name,
-      text: input.text,
+      // Card numbers never reach storage, whoever types them.
+      text: maskCardNumbers(input.text),
       clientMessageId: input.clientMessageId ?? null,
       inReplyTo: null,
       intent: null,
@@ -464,8 +533,12 @@ export async function postStaffMessage(
   return { message: row!, created: true };
 }
 
-/** The newest message of each conversation, for inbox rows. */
-export async function lastMessagesOf(db: Db, conversationIds: string[]): Promise<Map<string, Message>> {
+/** The newest message of each conversation, for inbox rows (texts opened with their customers' keys). */
+export async function lastMessagesOf(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  conversationIds: string[],
+): Promise<Map<string, Message>> {
   const found = new Map<string, Message>();
   if (conversationIds.length === 0) return found;
   const newest = db
@@ -473,7 +546,11 @@ export async function lastMessagesOf(db: Db, conversationIds: string[]): Promise
     .from(messages)
     .where(inArray(messages.conversationId, conversationIds))
     .groupBy(messages.conversationId);
-  const rows = await db.select().from(messages).where(inArray(messages.seq, newest));
+  const rows = await openMessageRows(
+    deps,
+    await db.select().from(messages).where(inArray(messages.seq, newest)),
+    db,
+  );
   for (const row of rows) found.set(row.conversationId, toWireMessage(row));
   return found;
 }
@@ -501,6 +578,7 @@ export async function channelsUsedBy(db: Db, customerId: string) {
 
 /** One page of the customer's cross-channel timeline, oldest first; `before` walks back. */
 export async function timelinePage(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
   customerId: string,
   options: { before?: string; limit: number },
@@ -525,7 +603,7 @@ export async function timelinePage(
   const hasMore = rows.length > options.limit;
   const page = rows.slice(0, options.limit).reverse();
   return {
-    messages: page.map(toWireMessage),
+    messages: await toWireMessages(deps, page, db),
     nextBefore: hasMore && page[0] ? String(page[0].seq) : null,
   };
 }

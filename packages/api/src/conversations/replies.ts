@@ -34,6 +34,8 @@ export interface InlineReplyInput {
   channel: string;
   /** The send's transaction: read through it, and insert only rows that belong to this send. */
   db: Db;
+  /** Runs after the send's COMMIT (e.g. caching a data key created in it). */
+  onCommit: (callback: () => void) => void;
 }
 
 /** Decides inside the send's transaction; null = this answer needs `respond` after the commit. */

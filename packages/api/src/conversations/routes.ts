@@ -12,6 +12,7 @@ import {
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
+import { limitRoute } from '../http/limit-route';
 import { trackEvent } from '../profile';
 import { escalateConversation, toConversationRef } from './conversations';
 import { postCustomerMessage, timelinePage as readTimelinePage, toWireMessage } from './messages';
@@ -38,7 +39,7 @@ export function conversationRouter(deps: RouterDeps) {
     async (c) => {
       const { session } = sessionOf(c.get('auth'));
       const query = c.req.valid('query');
-      return c.json(await readTimelinePage(deps.database.db, session.customerId, query), 200);
+      return c.json(await readTimelinePage(deps, deps.database.db, session.customerId, query), 200);
     },
   );
 
@@ -49,6 +50,14 @@ export function conversationRouter(deps: RouterDeps) {
       summary: 'Send a customer message (idempotent by clientMessageId)',
       tags: ['Conversation'],
       auth: ['session'],
+      middleware: [
+        limitRoute(
+          deps,
+          ['messagesPerSessionPerMinute', 'session'],
+          ['messagesPerIpPerMinute', 'ip'],
+          ['messagesPerAppPerMinute', 'app'],
+        ),
+      ],
       body: sendMessageBody,
       status: 201,
       answer: sendMessageAnswer,
@@ -104,6 +113,7 @@ export function conversationRouter(deps: RouterDeps) {
       summary: 'Record what the customer does (product_view, add_to_cart, …) for the profile',
       tags: ['Conversation'],
       auth: ['session'],
+      middleware: [limitRoute(deps, ['trackPerSessionPerMinute', 'session'], ['trackPerIpPerMinute', 'ip'])],
       body: trackBody,
       status: 202,
       answer: trackAnswer,

@@ -95,6 +95,8 @@ export const handoffCodes = sqliteTable(
     /** SHA-256 of the long code; the code itself is never stored. */
     codeHash: text('code_hash').notNull(),
     shortCode: text('short_code').notNull(),
+    /** Wrong phone checks presented with the short code; at the limit the short code is withdrawn. */
+    checkFailures: integer('check_failures').notNull().default(0),
     createdBy: text('created_by').notNull(),
     expiresAt: integer('expires_at').notNull(),
     claimedAt: integer('claimed_at'),
@@ -103,7 +105,10 @@ export const handoffCodes = sqliteTable(
   },
   (t) => [
     uniqueIndex('handoff_codes_by_hash').on(t.codeHash),
-    // A short code is unique among the app's unclaimed codes, so voice entry finds one match.
+    // A short code is unique among the app's unclaimed codes, so voice entry finds one match;
+    // expired unclaimed codes are deleted (swept) to free their short code.
     uniqueIndex('handoff_codes_live_short_code').on(t.appId, t.shortCode).where(sql`${t.claimedAt} is null`),
+    index('handoff_codes_by_expiry').on(t.expiresAt),
+    index('handoff_codes_live_by_customer').on(t.customerId, t.expiresAt),
   ],
 );

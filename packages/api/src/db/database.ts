@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InStatement, type TransactionMode } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { runDataMigrations } from './data-migrations';
-import { createLocalClient } from './local-client';
+import { createLocalClient, localPathOf } from './local-client';
 import * as schema from './schema';
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -42,6 +42,24 @@ export function findMigrationsFolder(from = fileURLToPath(import.meta.url)): str
 }
 
 /**
+ * The database holds customer data: its file is created (or narrowed to) owner read/write only,
+ * before the engine opens it — SQLite gives its -wal and -shm files the database file's mode.
+ */
+function restrictFileMode(url: string): void {
+  const path = localPathOf(url.split('?')[0]!.split('#')[0]!);
+  if (!path || path === ':memory:') return;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // Not there yet (the engine makes it with the file's mode), or not ours to change.
+    }
+  }
+}
+
+/**
  * Opens a libSQL database. For local files every statement goes through one connection,
  * serialised by an in-process queue: @libsql/client would otherwise open a fresh connection per
  * interactive transaction (slow, and racy against other writers), and a reader could see another
@@ -49,6 +67,7 @@ export function findMigrationsFolder(from = fileURLToPath(import.meta.url)): str
  */
 export function createDatabase(options: DatabaseOptions): Database {
   const isLocal = options.url.startsWith('file:') || options.url === ':memory:';
+  if (isLocal) restrictFileMode(options.url);
   // Plain local files get the statement-caching client; anything else (remote, URL options) the stock one.
   const raw =
     (isLocal ? createLocalClient(options.url) : null) ??
@@ -125,7 +144,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       const scope: TransactionScope = { onCommit: (callback) => committed.push(callback) };
       await raw.execute('SAVEPOINT group_write');
       try {
-        const value = await inTransaction.run(scope, () => write.work(db, scope.onCommit));
+        // Awaited inside the scope: a work that returns a lazy drizzle query (a thenable) runs it in
+        // the transaction, not behind it.
+        const value = await inTransaction.run(scope, async () => await write.work(db, scope.onCommit));
         await raw.execute('RELEASE group_write');
         outcomes.push({ write, ok: true, value, committed });
       } catch (error) {

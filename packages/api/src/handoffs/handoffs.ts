@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { HandoffAnswer } from '@threadline/sdk-core/protocol';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import { type AppRow, DEFAULT_HANDOFF_TTL_SEC } from '../apps';
 import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
-import { conversations, handoffCodes } from '../db/schema';
-import type { RateLimiter, RateVerdict } from '../http/rate-limiter';
+import { conversations, handoffCodes, identities } from '../db/schema';
+import type { RateLimits } from '../http/rate-limits';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -15,15 +16,43 @@ export type HandoffRow = typeof handoffCodes.$inferSelect;
 
 const SHORT_CODE = /^\d{6}$/;
 
-/** Creates a single-use code (long, for links and QR) plus a 6-digit one (for voice). */
+/** Live codes one customer may hold; a new one beyond this retires the oldest. */
+export const MAX_LIVE_CODES_PER_CUSTOMER = 3;
+/** Wrong phone checks a short code survives; then it is withdrawn (the code expires). */
+export const MAX_SHORT_CODE_CHECK_FAILURES = 3;
+/** Claimed codes are kept this long (who claimed what), then swept. */
+const CLAIMED_RETENTION_MS = 7 * 24 * 3600_000;
+const SWEEP_BATCH = 200;
+
+/**
+ * Creates a single-use code: a long one (128 random bits, 22 characters — fits a mini-program
+ * code's 32-character scene as `h=<code>`) for links and QR codes, and a 6-digit one for voice.
+ * Expired codes are swept as codes are made, so the 6-digit space frees up as codes expire.
+ */
 export async function createHandoff(
   deps: ServiceDeps,
   input: { app: AppRow; customerId: string; fromChannel?: string; toChannel?: string; createdBy: string },
 ): Promise<HandoffAnswer> {
-  const code = createId('ho').slice(3) + createId('x').slice(2);
+  const code = randomBytes(16).toString('base64url');
   const now = deps.clock.now();
   const expiresAt = now + (input.app.settings.handoffTtlSec ?? DEFAULT_HANDOFF_TTL_SEC) * 1000;
   const shortCode = await deps.database.write(async (db) => {
+    await sweepHandoffCodes(db, input.app.id, now);
+    // One customer cannot hold many live codes: the oldest beyond the cap are retired.
+    const live = await db
+      .select({ id: handoffCodes.id })
+      .from(handoffCodes)
+      .where(
+        and(
+          eq(handoffCodes.customerId, input.customerId),
+          isNull(handoffCodes.claimedAt),
+          gt(handoffCodes.expiresAt, now),
+        ),
+      )
+      .orderBy(desc(handoffCodes.createdAt));
+    const retired = live.slice(MAX_LIVE_CODES_PER_CUSTOMER - 1).map((r) => r.id);
+    if (retired.length > 0) await db.delete(handoffCodes).where(inArray(handoffCodes.id, retired));
+
     const conversation = await findOpenConversation(db, input.customerId);
     // Retry on the rare clash with another live short code of this app.
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -47,6 +76,17 @@ export async function createHandoff(
         .onConflictDoNothing()
         .returning({ shortCode: handoffCodes.shortCode });
       if (row) return row.shortCode;
+      // The clash may be an expired code the sweep has not reached yet: free it and try again.
+      await db
+        .delete(handoffCodes)
+        .where(
+          and(
+            eq(handoffCodes.appId, input.app.id),
+            eq(handoffCodes.shortCode, candidate),
+            isNull(handoffCodes.claimedAt),
+            lte(handoffCodes.expiresAt, now),
+          ),
+        );
     }
     throw new ApiError('conflict', 'Could not allocate a short code; try again.');
   });
@@ -59,34 +99,62 @@ export async function createHandoff(
   };
 }
 
-export interface HandoffGuards {
-  /** Failed claims per client address. */
-  perClient: RateLimiter;
-  /** Failed short-code claims per app: a 6-digit space must not be walked from many addresses. */
-  perApp: RateLimiter;
+/**
+ * Deletes (a bounded batch of) the app's codes that can no longer be claimed: unclaimed ones past
+ * their expiry — which frees their short codes — and claimed ones past the retention period.
+ */
+export async function sweepHandoffCodes(db: Db, appId: string, now: number): Promise<void> {
+  const stale = db
+    .select({ id: handoffCodes.id })
+    .from(handoffCodes)
+    .where(
+      and(
+        eq(handoffCodes.appId, appId),
+        lte(handoffCodes.expiresAt, now),
+        or(isNull(handoffCodes.claimedAt), lte(handoffCodes.expiresAt, now - CLAIMED_RETENTION_MS)),
+      ),
+    )
+    .limit(SWEEP_BATCH);
+  await db.delete(handoffCodes).where(inArray(handoffCodes.id, stale));
+}
+
+const invalid = () => new ApiError('handoff_code_invalid', 'This handoff code is not valid or has expired.');
+
+/** The last four digits of each phone on file for the customer (sealed identities, opened here). */
+async function phoneEndingsOf(deps: ServiceDeps, customerId: string): Promise<string[]> {
+  const rows = await deps.database.db
+    .select({ valueEnc: identities.valueEnc })
+    .from(identities)
+    .where(and(eq(identities.customerId, customerId), eq(identities.kind, 'phone')));
+  return rows.flatMap((row) => (row.valueEnc ? [deps.sealer.open(row.valueEnc).slice(-4)] : []));
 }
 
 /**
- * Looks a presented code up and checks it is live. Failed attempts count against the client and,
- * for short codes, the whole app; past the limit every attempt is refused before the lookup.
+ * Looks a presented code up and checks it is live. Unknown and expired codes get the same answer.
+ * Failed attempts count against the client's address and device; past either limit every attempt
+ * is refused before the lookup.
+ *
+ * A 6-digit short code alone is worth nothing on this public route: it must come with the last four
+ * digits of the phone on file for its customer (`check`), so a guessed code still needs the right
+ * phone, and three wrong checks withdraw the code. Codes of customers with no phone on file are
+ * claimed with the long code (link or QR) only.
  */
 export async function findClaimableHandoff(
   deps: ServiceDeps,
-  guards: HandoffGuards,
-  input: { app: AppRow; presented: string; clientKey: string },
+  limits: RateLimits,
+  input: { app: AppRow; presented: string; check?: string; clientKey: string; deviceKey?: string },
 ): Promise<HandoffRow> {
+  const { app } = input;
   const isShort = SHORT_CODE.test(input.presented);
-  const clientKey = `${input.app.id}:${input.clientKey}`;
-  const refuseIf = ({ allowed, retryAfterSec }: RateVerdict) => {
-    if (!allowed) {
-      throw new ApiError('rate_limited', 'Too many handoff code attempts; wait and try again.', undefined, {
-        'Retry-After': String(retryAfterSec),
-      });
-    }
-  };
+  if (isShort && !input.check)
+    throw new ApiError(
+      'handoff_check_required',
+      'A 6-digit handoff code needs handoffCheck: the last 4 digits of the phone number it was given to.',
+    );
   // Blocked clients are refused before any lookup, so guessing cannot continue past the limit.
-  refuseIf(guards.perClient.check(clientKey));
-  if (isShort) refuseIf(guards.perApp.check(input.app.id));
+  await limits.assertNotBlocked(app, 'handoffClaimFailuresPerIpPerMinute', input.clientKey);
+  if (input.deviceKey)
+    await limits.assertNotBlocked(app, 'handoffClaimFailuresPerDevicePerHour', input.deviceKey);
 
   const [row] = await deps.database.db
     .select()
@@ -94,23 +162,38 @@ export async function findClaimableHandoff(
     .where(
       isShort
         ? and(
-            eq(handoffCodes.appId, input.app.id),
+            eq(handoffCodes.appId, app.id),
             eq(handoffCodes.shortCode, input.presented),
             isNull(handoffCodes.claimedAt),
           )
-        : and(eq(handoffCodes.appId, input.app.id), eq(handoffCodes.codeHash, sha256(input.presented))),
+        : and(eq(handoffCodes.appId, app.id), eq(handoffCodes.codeHash, sha256(input.presented))),
     )
     .limit(1);
-  const fail = (error: ApiError) => {
-    guards.perClient.hit(clientKey);
-    if (isShort) guards.perApp.hit(input.app.id);
+  const fail = async (error: ApiError) => {
+    await limits.penalize(app, 'handoffClaimFailuresPerIpPerMinute', input.clientKey);
+    if (input.deviceKey) await limits.penalize(app, 'handoffClaimFailuresPerDevicePerHour', input.deviceKey);
     return error;
   };
-  if (!row) throw fail(new ApiError('handoff_code_invalid', 'This handoff code is not valid.'));
+  const now = deps.clock.now();
+  if (!row || row.expiresAt <= now) throw await fail(invalid());
   if (row.claimedAt !== null)
-    throw fail(new ApiError('handoff_code_used', 'This handoff code has already been used.'));
-  if (row.expiresAt <= deps.clock.now())
-    throw fail(new ApiError('handoff_code_expired', 'This handoff code has expired.'));
+    throw await fail(new ApiError('handoff_code_used', 'This handoff code has already been used.'));
+  if (isShort) {
+    const endings = await phoneEndingsOf(deps, row.customerId);
+    if (!endings.includes(input.check!)) {
+      const failures = row.checkFailures + 1;
+      await deps.database.write(async (db) => {
+        await db
+          .update(handoffCodes)
+          .set({
+            checkFailures: failures,
+            ...(failures >= MAX_SHORT_CODE_CHECK_FAILURES ? { expiresAt: now } : {}),
+          })
+          .where(eq(handoffCodes.id, row.id));
+      });
+      throw await fail(invalid());
+    }
+  }
   return row;
 }
 
@@ -147,7 +230,7 @@ export async function claimHandoff(
     .where(eq(conversations.id, conversation.id))
     .returning();
   // The next channel reads this first (the session answer carries it).
-  await refreshHandoffSummary(db, moved!, {
+  await refreshHandoffSummary(deps, db, onCommit, moved!, {
     reason: 'channel_handoff',
     fromChannel: input.handoff.fromChannel,
     toChannel: input.channel,

@@ -1,2 +1,9 @@
-export { claimHandoff, createHandoff, findClaimableHandoff, type HandoffGuards } from './handoffs';
+export {
+  claimHandoff,
+  createHandoff,
+  findClaimableHandoff,
+  MAX_LIVE_CODES_PER_CUSTOMER,
+  MAX_SHORT_CODE_CHECK_FAILURES,
+  sweepHandoffCodes,
+} from './handoffs';
 export { handoffsRouter } from './routes';

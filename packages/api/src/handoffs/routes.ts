@@ -31,6 +31,7 @@ export function handoffsRouter(deps: RouterDeps) {
       let fromChannel: string | undefined;
       let createdBy: string;
       if (auth.kind === 'session') {
+        await deps.limits.consume(auth.app, 'handoffsPerSessionPerHour', auth.session.id);
         customerId = auth.session.customerId;
         fromChannel = auth.session.channel;
         createdBy = `session:${auth.session.id}`;

@@ -32,7 +32,7 @@ const KIND_NAMES: Record<CredentialKind, string> = {
 /** Works out which credential the bearer is, and the app it belongs to. */
 async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth> {
   if (credential.startsWith('pk_') || credential.startsWith('sk_')) {
-    const found = await findAppByKey(deps, credential);
+    const found = await findAppByKey(deps, credential, deps.clock.now());
     if (!found) throw new ApiError('invalid_credential', 'This API key is not valid.');
     return { kind: found.kind, app: found.app };
   }
@@ -55,6 +55,8 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
   const [found] = await query.all({ sessionId: claims.sessionId });
   if (!found || found.session.appId !== claims.appId)
     throw new ApiError('invalid_credential', 'This session no longer exists.');
+  if (found.session.revokedAt !== null)
+    throw new ApiError('invalid_credential', 'This session was revoked; start a new one.');
   return { kind: 'session', app: found.app, session: found.session };
 }
 
@@ -90,11 +92,22 @@ function assertOriginAllowed(app: AppRow, origin: string | undefined): void {
   }
 }
 
-/** A key for per-client limits: the socket's address (or the proxy's X-Forwarded-For when trusted). */
-export function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
+/**
+ * The client's address for per-address limits. With no trusted proxy it is the socket's peer. Behind
+ * `trustedProxyHops` proxies of your own, each appends the address it received from to
+ * X-Forwarded-For, so the client is the entry that many places from the right; everything left of
+ * it was written by the client and is ignored.
+ */
+export function clientAddress(c: Context, trustedProxyHops: number): string {
+  if (trustedProxyHops > 0) {
+    const entries = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    // A shorter chain than configured came past part of the proxy chain: its leftmost entry is the
+    // nearest to a client we can tell.
+    const forwarded = entries[Math.max(0, entries.length - trustedProxyHops)];
+    if (forwarded) return forwarded.slice(0, 64);
   }
   try {
     return getConnInfo(c).remote.address ?? 'unknown';

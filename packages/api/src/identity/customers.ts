@@ -30,10 +30,19 @@ export interface IdentityInput {
 
 const PII_KINDS = new Set(['phone', 'email']);
 
-/** Phone numbers and emails are matched in one canonical form. */
+const E164 = /^\+[1-9]\d{5,14}$/;
+
+/**
+ * Phone numbers and emails are matched in one canonical form. Phones arrive here already in E.164
+ * (`toE164` with the app's region, at every edge); anything else is refused rather than guessed.
+ */
 export function normalizeIdentityValue(kind: string, value: string): string {
   const trimmed = value.trim();
-  if (kind === 'phone') return trimmed.replace(/[\s\-().]/g, '');
+  if (kind === 'phone') {
+    if (!E164.test(trimmed))
+      throw new ApiError('invalid_phone', 'A phone identity must be a phone number (E.164).');
+    return trimmed;
+  }
   if (kind === 'email') return trimmed.toLowerCase();
   return trimmed;
 }
@@ -149,11 +158,60 @@ export async function hasExternalIdentity(db: Db, customerId: string, except?: s
   return rows.some((r) => r.value !== except);
 }
 
+/** Bus-only notice on `sessionTopic(id)`: the session was revoked or now speaks for someone else. */
+export const SESSION_ENDED = 'session.ended';
+/** The bus topic a session's open streams listen on besides their customer's. */
+export const sessionTopic = (sessionId: string) => `session:${sessionId}`;
+
+/**
+ * Revokes sessions in the caller's transaction and, after COMMIT, ends their open streams. The
+ * SDK renews a revoked session on its next request, with whatever the device can still prove.
+ */
+export async function revokeSessions(
+  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  where: { appId: string; sessionId?: string; customerId?: string; exceptSessionId?: string },
+): Promise<string[]> {
+  const revoked = await db
+    .update(sessions)
+    .set({ revokedAt: deps.clock.now() })
+    .where(
+      and(
+        eq(sessions.appId, where.appId),
+        isNull(sessions.revokedAt),
+        where.sessionId ? eq(sessions.id, where.sessionId) : undefined,
+        where.customerId ? eq(sessions.customerId, where.customerId) : undefined,
+        where.exceptSessionId ? ne(sessions.id, where.exceptSessionId) : undefined,
+      ),
+    )
+    .returning({ id: sessions.id });
+  for (const { id } of revoked) endSessionStreams(deps, onCommit, where.appId, id);
+  return revoked.map((r) => r.id);
+}
+
+/** After COMMIT, tells the session's open streams to stop (revoked, or switched to another customer). */
+export function endSessionStreams(
+  deps: Pick<ServiceDeps, 'bus'>,
+  onCommit: (callback: () => void) => void,
+  appId: string,
+  sessionId: string,
+): void {
+  onCommit(() =>
+    deps.bus.publish({ id: 0, appId, customerId: sessionTopic(sessionId), type: SESSION_ENDED, data: {} }),
+  );
+}
+
 /**
  * Moves everything of `fromId` to `intoId` in the caller's transaction: messages, conversations,
- * events (so cursors keep working), identities, sessions, tracked events and handoff codes.
+ * events (so cursors keep working), verified identities, tracked events and handoff codes.
  * `fromId` stays as an alias. Two open conversations become one: the newer customer keeps its
  * own and the merged-in messages join it.
+ *
+ * Sessions follow only when `fromId` was verified (the merchant says both are one person). An
+ * unverified customer's sessions may be anyone holding its device id or a handoff code: only
+ * `bringSessionId` (the session that proved who it is) moves; the others are revoked. Anonymous
+ * device ids never move: they are never a way into a verified customer.
  */
 export async function mergeCustomers(
   deps: Pick<ServiceDeps, 'clock' | 'bus'>,
@@ -162,6 +220,7 @@ export async function mergeCustomers(
   appId: string,
   fromId: string,
   intoId: string,
+  options: { bringSessionId?: string } = {},
 ): Promise<void> {
   if (fromId === intoId) return;
   const now = deps.clock.now();
@@ -232,8 +291,24 @@ export async function mergeCustomers(
   await db.update(conversations).set({ customerId: intoId }).where(eq(conversations.customerId, fromId));
   await db.update(messages).set({ customerId: intoId }).where(eq(messages.customerId, fromId));
   await db.update(events).set({ customerId: intoId }).where(eq(events.customerId, fromId));
-  await db.update(identities).set({ customerId: intoId }).where(eq(identities.customerId, fromId));
-  await db.update(sessions).set({ customerId: intoId }).where(eq(sessions.customerId, fromId));
+  await db
+    .update(identities)
+    .set({ customerId: intoId })
+    .where(and(eq(identities.customerId, fromId), ne(identities.kind, 'anonymous')));
+  if (from.identified) {
+    await db.update(sessions).set({ customerId: intoId }).where(eq(sessions.customerId, fromId));
+  } else {
+    await revokeSessions(deps, db, onCommit, {
+      appId,
+      customerId: fromId,
+      exceptSessionId: options.bringSessionId,
+    });
+    if (options.bringSessionId)
+      await db
+        .update(sessions)
+        .set({ customerId: intoId })
+        .where(and(eq(sessions.id, options.bringSessionId), eq(sessions.customerId, fromId)));
+  }
   await db.update(customerEvents).set({ customerId: intoId }).where(eq(customerEvents.customerId, fromId));
   await db.update(handoffCodes).set({ customerId: intoId }).where(eq(handoffCodes.customerId, fromId));
   await db.update(tickets).set({ customerId: intoId }).where(eq(tickets.customerId, fromId));

@@ -1,13 +1,28 @@
 export {
+  type CustomerRef,
+  customerSealer,
+  destroyCustomerKeys,
+  isSealed,
+  openAllForCustomers,
+  openForCustomer,
+  openJsonForCustomer,
+  sealForCustomer,
+  sealJsonForCustomer,
+} from './customer-keys';
+export {
   CUSTOMER_MERGED,
   type CustomerRow,
   findCustomerByIdentity,
   getCustomer,
   type IdentityInput,
   resolveCustomer,
+  revokeSessions,
+  SESSION_ENDED,
+  sessionTopic,
   upsertVerifiedCustomer,
 } from './customers';
 export { signIdentityToken } from './identity-tokens';
+export { toE164 } from './phone-numbers';
 export { sessionsRouter } from './routes';
 export { verifySessionToken } from './session-tokens';
 export type { SessionRow } from './sessions';

@@ -16,10 +16,33 @@ export const customers = sqliteTable(
     name: text('name'),
     /** Profile attributes (skin type, VIP, …) from identity claims, the merchant and events. */
     attributes: text('attributes', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * Set by "revoke all sessions": identity tokens issued (iat) before it no longer start or
+     * identify sessions of this customer, so a stored token cannot quietly sign the device back in.
+     */
+    sessionsRevokedAt: integer('sessions_revoked_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('customers_by_app').on(t.appId)],
+  (t) => [index('customers_by_app').on(t.appId), index('customers_by_alias').on(t.mergedInto)],
+);
+
+/**
+ * Per-customer data keys (AES-256), each wrapped by the server's master key. Ciphertexts name the
+ * key id they were sealed with, so rows moved by a merge still open; erasing a customer deletes
+ * its keys (and its aliases'), which leaves every copy of its sealed text unreadable.
+ */
+export const customerKeys = sqliteTable(
+  'customer_keys',
+  {
+    id: text('id').primaryKey(),
+    appId: text('app_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    /** The data key sealed with the master key (AES-256-GCM). */
+    wrappedKey: text('wrapped_key').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('customer_keys_by_customer').on(t.customerId, t.createdAt)],
 );
 
 /** `(kind, value)` → customer. Verified identities come only from tokens, the secret key or WeChat. */
@@ -59,8 +82,15 @@ export const sessions = sqliteTable(
     /** True once an identity token, WeChat exchange or handoff bound the session to a verified customer. */
     verified: integer('verified', { mode: 'boolean' }).notNull().default(false),
     device: text('device', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /**
+     * True when the session reached its customer by claiming a handoff code: it shares that
+     * customer with the code's creator, so it never merges the customer into a verified account.
+     */
+    viaHandoff: integer('via_handoff', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** Set when the session was revoked (logout, merchant, a merge that left it behind). */
+    revokedAt: integer('revoked_at'),
   },
   (t) => [index('sessions_by_customer').on(t.customerId)],
 );

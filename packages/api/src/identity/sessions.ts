@@ -6,10 +6,11 @@ import {
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
   identitySecretOf,
 } from '../apps';
-import { findOpenConversation, toConversationRef } from '../conversations';
+import { findOpenConversation, openHandoffSummary, toConversationRef } from '../conversations';
 import type { Db } from '../db/database';
-import { identities, sessions } from '../db/schema';
-import { claimHandoff, findClaimableHandoff, type HandoffGuards } from '../handoffs';
+import { customers, identities, sessions } from '../db/schema';
+import { claimHandoff, findClaimableHandoff } from '../handoffs';
+import type { RateLimits } from '../http/rate-limits';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -17,25 +18,38 @@ import { createId } from '../platform/secrets';
 import {
   type CustomerRow,
   createCustomer,
+  endSessionStreams,
   findCustomerByIdentity,
+  getCustomer,
   mergeCustomers,
   resolveCustomer,
+  revokeSessions,
   upsertVerifiedCustomer,
   type VerifiedPerson,
 } from './customers';
 import { type IdentityClaims, verifyIdentityToken } from './identity-tokens';
+import { toE164 } from './phone-numbers';
 import { signSessionToken } from './session-tokens';
 import { exchangeWechatCode } from './wechat';
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-export function personFromClaims(claims: IdentityClaims): VerifiedPerson {
+/** The verified person an identity token names; its phone claim is read in the app's region. */
+export function personFromClaims(app: AppRow, claims: IdentityClaims): VerifiedPerson {
   return {
     externalId: claims.sub,
     name: claims.name,
     identities: [
       ...(claims.unionid ? [{ kind: 'wechat_unionid', value: claims.unionid, verified: true }] : []),
-      ...(claims.phone ? [{ kind: 'phone', value: claims.phone, verified: true }] : []),
+      ...(claims.phone
+        ? [
+            {
+              kind: 'phone',
+              value: toE164(claims.phone, app.settings.phoneRegion, 'phone claim'),
+              verified: true,
+            },
+          ]
+        : []),
       ...(claims.email ? [{ kind: 'email', value: claims.email, verified: true }] : []),
     ],
   };
@@ -48,19 +62,44 @@ export async function verifyAppIdentityToken(deps: ServiceDeps, app: AppRow, tok
   });
 }
 
-/** An anonymous customer with no verified identity may be folded into a verified one. */
-async function isMergeableAnonymous(customer: CustomerRow): Promise<boolean> {
-  return !customer.identified && !customer.mergedInto;
+/** After "revoke all sessions", tokens issued before it no longer sign the customer back in. */
+function assertTokenNotRevoked(customer: CustomerRow, claims: IdentityClaims | null): void {
+  if (!claims || customer.sessionsRevokedAt === null) return;
+  if ((claims.iat ?? 0) * 1000 < customer.sessionsRevokedAt)
+    throw new ApiError(
+      'invalid_identity_token',
+      'This identity token was issued before the customer’s sessions were revoked; sign a new one.',
+    );
+}
+
+/**
+ * The customer a device's anonymous id stands for — only while that customer is itself anonymous
+ * and not merged away. A device id is never a way into a verified customer (it is unlinked when
+ * the device identifies, and ignored if it still points at one).
+ */
+async function deviceCustomerOf(
+  deps: ServiceDeps,
+  db: Db,
+  appId: string,
+  anonymousId: string,
+): Promise<CustomerRow | null> {
+  const found = await findCustomerByIdentity(deps, db, appId, 'anonymous', anonymousId);
+  if (!found || found.customer.identified || found.customer.mergedInto) return null;
+  return found.customer;
 }
 
 /**
  * POST /v1/sessions. Works out who this is — identity token, WeChat login, handoff code, or the
- * device's anonymous id — binds the device's anonymous history to a verified customer when there
- * is one, and issues a session token.
+ * device's anonymous id — and issues a session token.
+ *
+ * A handoff code puts this one session on the code's customer and nothing else: the device's own
+ * history stays with the device's own customer (never moved into the code's), and the device id is
+ * not re-pointed, so a reload is the device's own customer again. A verified login folds the
+ * device's anonymous history into the verified customer and unlinks the device id.
  */
 export async function startSession(
   deps: ServiceDeps,
-  guards: HandoffGuards,
+  limits: RateLimits,
   input: { app: AppRow; body: CreateSessionBody; clientKey: string },
 ): Promise<SessionAnswer> {
   const { app, body } = input;
@@ -68,12 +107,15 @@ export async function startSession(
 
   // Everything that talks to the outside or can fail cheaply happens before the write transaction.
   const claims = body.identityToken ? await verifyAppIdentityToken(deps, app, body.identityToken) : null;
+  const person: VerifiedPerson | null = claims ? personFromClaims(app, claims) : null;
   const wechat = body.wechatCode ? await exchangeWechatCode(deps, app, body.wechatCode) : null;
   const handoff = body.handoffCode
-    ? await findClaimableHandoff(deps, guards, {
+    ? await findClaimableHandoff(deps, limits, {
         app,
         presented: body.handoffCode,
+        check: body.handoffCheck,
         clientKey: input.clientKey,
+        deviceKey: body.anonymousId,
       })
     : null;
   const anonymousId = body.anonymousId ?? createId('anon').slice(5);
@@ -82,51 +124,47 @@ export async function startSession(
   const expiresAt = now + deps.config.sessionTtlSec * 1000;
 
   const result = await deps.database.write(async (db, onCommit) => {
-    const person: VerifiedPerson | null = claims
-      ? personFromClaims(claims)
-      : wechat
+    const verifiedPerson: VerifiedPerson | null =
+      person ??
+      (wechat
         ? {
             identities: [
               ...(wechat.unionid ? [{ kind: 'wechat_unionid', value: wechat.unionid, verified: true }] : []),
               { kind: 'wechat_openid', value: wechat.openid, verified: true },
             ],
           }
-        : null;
-    let customer: CustomerRow | null = person
-      ? (await upsertVerifiedCustomer(deps, db, onCommit, app.id, person)).customer
+        : null);
+    const verified: CustomerRow | null = verifiedPerson
+      ? (await upsertVerifiedCustomer(deps, db, onCommit, app.id, verifiedPerson)).customer
       : null;
+    if (verified) assertTokenNotRevoked(verified, claims);
+    const deviceCustomer = await deviceCustomerOf(deps, db, app.id, anonymousId);
 
-    const anonymous = await findCustomerByIdentity(deps, db, app.id, 'anonymous', anonymousId);
-    const deviceCustomer = anonymous ? await resolveCustomer(db, app.id, anonymous.customer.id) : null;
-
+    let customer: CustomerRow;
+    let viaHandoff = false;
     if (handoff) {
       const handoffCustomer = await resolveCustomer(db, app.id, handoff.customerId);
-      // Verified as someone else — by this request's token, or by the identified device it comes
-      // from — is refused: a code never moves a person's conversation onto another person.
-      const verifiedAs = customer ?? (deviceCustomer?.identified ? deviceCustomer : null);
-      if (verifiedAs && verifiedAs.id !== handoffCustomer.id) {
+      // Verified as someone else by this request is refused: a code never moves a person's
+      // conversation onto another person.
+      if (verified && verified.id !== handoffCustomer.id) {
         throw new ApiError('identity_conflict', 'This handoff code belongs to another customer.');
       }
       customer = handoffCustomer;
-    }
-
-    if (customer) {
-      // The device's anonymous history joins the verified customer; a device last used by another
-      // verified customer keeps that history apart.
-      if (
-        deviceCustomer &&
-        deviceCustomer.id !== customer.id &&
-        (await isMergeableAnonymous(deviceCustomer))
-      ) {
+      viaHandoff = !verified;
+    } else if (verified) {
+      customer = verified;
+      // The device's anonymous history joins the verified customer; its other sessions (tabs) are
+      // revoked and renew with whatever they can prove.
+      if (deviceCustomer && deviceCustomer.id !== customer.id)
         await mergeCustomers(deps, db, onCommit, app.id, deviceCustomer.id, customer.id);
-      }
+      await unlinkAnonymousId(db, app.id, anonymousId);
     } else if (deviceCustomer) {
-      // A returning device: the same customer, identified or not, until the SDK's reset().
+      // A returning anonymous device: the same anonymous customer, until the SDK's reset().
       customer = deviceCustomer;
     } else {
       customer = await createCustomer(deps, db, app.id, { identified: false, identities: [] });
+      await bindAnonymousId(deps, db, app.id, anonymousId, customer.id);
     }
-    await bindAnonymousId(deps, db, app.id, anonymousId, customer.id);
 
     await db.insert(sessions).values({
       id: sessionId,
@@ -134,7 +172,8 @@ export async function startSession(
       customerId: customer.id,
       channel: body.channel,
       anonymousId,
-      verified: Boolean(person || handoff),
+      verified: Boolean(verified || handoff),
+      viaHandoff,
       device: body.device ?? null,
       createdAt: now,
       expiresAt,
@@ -146,6 +185,9 @@ export async function startSession(
     return { customer, conversation, claimed };
   });
 
+  const summary = result.conversation?.summary
+    ? await openHandoffSummary(deps, result.conversation.summary)
+    : null;
   return {
     sessionToken: await signSessionToken(
       deps,
@@ -162,14 +204,14 @@ export async function startSession(
           handoff: {
             fromChannel: handoff.fromChannel,
             conversationId: result.claimed?.conversationId ?? result.conversation?.id ?? '',
-            ...(result.conversation?.summary ? { summary: result.conversation.summary } : {}),
+            ...(summary ? { summary } : {}),
           },
         }
       : {}),
   };
 }
 
-/** Points the device's anonymous id at `customerId` (inserting it, or moving it off an alias). */
+/** Points the device's anonymous id at an anonymous customer (inserting it, or moving it). */
 async function bindAnonymousId(
   deps: ServiceDeps,
   db: Db,
@@ -194,32 +236,48 @@ async function bindAnonymousId(
     });
 }
 
-/** POST /v1/identify: the session's customer becomes the verified one; anonymous history merges in. */
+/** Forgets a device id: the next session that presents only it starts a new anonymous customer. */
+async function unlinkAnonymousId(db: Db, appId: string, anonymousId: string | null): Promise<void> {
+  if (!anonymousId) return;
+  await db
+    .delete(identities)
+    .where(
+      and(eq(identities.appId, appId), eq(identities.kind, 'anonymous'), eq(identities.value, anonymousId)),
+    );
+}
+
+/**
+ * POST /v1/identify: the calling session — and only it — becomes the verified customer's. The
+ * session's anonymous history merges in when the session owns it; a session that reached its
+ * customer through someone else's handoff code does not, since that customer is shared with the
+ * code's creator. Other sessions are never carried along, and the device id is unlinked.
+ */
 export async function identifySession(
   deps: ServiceDeps,
   input: { app: AppRow; session: SessionRow; identityToken: string },
 ): Promise<IdentifyAnswer> {
   const claims = await verifyAppIdentityToken(deps, input.app, input.identityToken);
+  const person = personFromClaims(input.app, claims);
   const { customerId, merged } = await deps.database.write(async (db, onCommit) => {
-    const current = await resolveCustomer(db, input.app.id, input.session.customerId);
-    const { customer } = await upsertVerifiedCustomer(
-      deps,
-      db,
-      onCommit,
-      input.app.id,
-      personFromClaims(claims),
-    );
+    const current = await getCustomer(db, input.app.id, input.session.customerId);
+    const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, input.app.id, person);
+    assertTokenNotRevoked(customer, claims);
     let merged = false;
-    if (current.id !== customer.id && (await isMergeableAnonymous(current))) {
-      await mergeCustomers(deps, db, onCommit, input.app.id, current.id, customer.id);
-      merged = true;
+    if (current.id !== customer.id) {
+      if (!current.identified && !current.mergedInto && !input.session.viaHandoff) {
+        await mergeCustomers(deps, db, onCommit, input.app.id, current.id, customer.id, {
+          bringSessionId: input.session.id,
+        });
+        merged = true;
+      } else {
+        // Someone else's customer until now: its open streams must not follow this session.
+        endSessionStreams(deps, onCommit, input.app.id, input.session.id);
+      }
     }
-    // A device that was another user's (no reset before logging in) now belongs to this one.
-    if (input.session.anonymousId)
-      await bindAnonymousId(deps, db, input.app.id, input.session.anonymousId, customer.id);
+    await unlinkAnonymousId(db, input.app.id, input.session.anonymousId);
     await db
       .update(sessions)
-      .set({ customerId: customer.id, verified: true })
+      .set({ customerId: customer.id, verified: true, viaHandoff: false })
       .where(and(eq(sessions.id, input.session.id), eq(sessions.appId, input.app.id)));
     return { customerId: customer.id, merged };
   });
@@ -233,6 +291,47 @@ export async function identifySession(
     customer: { id: customerId, identified: true },
     merged,
   };
+}
+
+/** DELETE /v1/session: the device logs out — this session ends and its device id is forgotten. */
+export async function endSession(deps: ServiceDeps, input: { app: AppRow; session: SessionRow }) {
+  return deps.database.write(async (db, onCommit) => {
+    await unlinkAnonymousId(db, input.app.id, input.session.anonymousId);
+    return revokeSessions(deps, db, onCommit, { appId: input.app.id, sessionId: input.session.id });
+  });
+}
+
+/**
+ * Revokes one session, or every session of a customer (and its aliases'). For a customer, identity
+ * tokens issued before now stop working for it too, so devices cannot sign back in with a stored one.
+ */
+export async function revokeCustomerSessions(
+  deps: ServiceDeps,
+  input: { app: AppRow; sessionId?: string; customerId?: string },
+): Promise<number> {
+  return deps.database.write(async (db, onCommit) => {
+    if (input.sessionId) {
+      const [row] = await db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(and(eq(sessions.id, input.sessionId), eq(sessions.appId, input.app.id)));
+      if (!row) throw new ApiError('not_found', 'No such session.');
+      return (await revokeSessions(deps, db, onCommit, { appId: input.app.id, sessionId: row.id })).length;
+    }
+    const customer = await resolveCustomer(db, input.app.id, input.customerId!);
+    await db
+      .update(customers)
+      .set({ sessionsRevokedAt: deps.clock.now() })
+      .where(eq(customers.id, customer.id));
+    const aliases = await db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.appId, input.app.id), eq(customers.mergedInto, customer.id)));
+    let count = 0;
+    for (const id of [customer.id, ...aliases.map((a) => a.id)])
+      count += (await revokeSessions(deps, db, onCommit, { appId: input.app.id, customerId: id })).length;
+    return count;
+  });
 }
 
 export async function getSession(db: Db, sessionId: string): Promise<SessionRow | null> {

@@ -2,27 +2,35 @@ import type { UnansweredInsights } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { unansweredQuestions } from '../db/schema';
+import { openAllForCustomers, sealForCustomer } from '../identity';
 import { tokenize } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 
 export type UnansweredRow = typeof unansweredQuestions.$inferSelect;
 
+type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'config'>;
+
 /** Keeps a question the bot could not answer confidently, for the learning loop. */
 export async function recordUnanswered(
-  deps: Pick<ServiceDeps, 'database' | 'clock'>,
+  deps: Deps,
   row: Omit<UnansweredRow, 'id' | 'createdAt'>,
 ): Promise<void> {
-  await deps.database.write((db) => recordUnansweredIn(db, deps.clock.now(), row));
+  await deps.database.write((db, onCommit) => recordUnansweredIn(deps, db, onCommit, row));
 }
 
-/** The same, inside a transaction the caller already holds (the send's own). */
+/**
+ * The same, inside a transaction the caller already holds (the send's own). The question is the
+ * shopper's own words: stored sealed with their data key.
+ */
 export async function recordUnansweredIn(
+  deps: Deps,
   db: Db,
-  now: number,
+  onCommit: (callback: () => void) => void,
   row: Omit<UnansweredRow, 'id' | 'createdAt'>,
 ): Promise<void> {
-  await db.insert(unansweredQuestions).values({ ...row, text: row.text.slice(0, 500), createdAt: now });
+  const text = await sealForCustomer(deps, db, onCommit, row, [...row.text].slice(0, 500).join(''));
+  await db.insert(unansweredQuestions).values({ ...row, text, createdAt: deps.clock.now() });
 }
 
 const SIMILARITY = 0.3;
@@ -40,11 +48,11 @@ const jaccard = (a: Set<string>, b: Set<string>) => {
  * needs per channel — with counts and samples, ready to become an article.
  */
 export async function clusterUnanswered(
-  deps: Pick<ServiceDeps, 'database'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   appId: string,
   query: { since?: string; channel?: string; limit: number },
 ): Promise<UnansweredInsights> {
-  const rows = await deps.database.db
+  const stored = await deps.database.db
     .select()
     .from(unansweredQuestions)
     .where(
@@ -56,6 +64,12 @@ export async function clusterUnanswered(
     )
     .orderBy(desc(unansweredQuestions.createdAt))
     .limit(MAX_ROWS);
+  const texts = await openAllForCustomers(
+    deps,
+    stored.map((row) => row.text),
+  );
+  // An erased customer's questions no longer open: they drop out of the clusters.
+  const rows = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
 
   interface Cluster {
     leader: Set<string>;

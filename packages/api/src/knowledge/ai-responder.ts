@@ -2,7 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { BotReply, ReplyInput, Responder, ResponderDecision } from '../conversations';
 import type { Db } from '../db/database';
 import { messages } from '../db/schema';
-import { getCustomer } from '../identity';
+import { getCustomer, openAllForCustomers } from '../identity';
 import { recordUnanswered, recordUnansweredIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
@@ -22,7 +22,7 @@ export interface AiResponderOptions {
   engines?: EngineRegistry;
 }
 
-type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'logger' | 'sealer' | 'config'>;
 
 const HISTORY_TURNS = 8;
 // Coalesce streamed tokens into a few events a second rather than one row per token.
@@ -176,7 +176,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
         if (result.action === 'ticket' && result.ticket) return null;
         if (options.llm && result.action === 'answer') return null;
         if (result.lowConfidence || result.outOfScope) {
-          await recordUnansweredIn(input.db, deps.clock.now(), {
+          await recordUnansweredIn(deps, input.db, input.onCommit, {
             appId: input.appId,
             customerId: input.customerId,
             conversationId: input.conversation.id,
@@ -221,12 +221,17 @@ async function answerWithLlm(
   retrieval: BotReply,
 ): Promise<BotReply> {
   const replyId = createSortableId('msg', deps.clock.now());
-  const history = await deps.database.db
+  const stored = await deps.database.db
     .select({ channel: messages.channel, authorType: messages.authorType, text: messages.text })
     .from(messages)
     .where(eq(messages.customerId, input.customer.id))
     .orderBy(desc(messages.seq))
     .limit(HISTORY_TURNS + 1);
+  const texts = await openAllForCustomers(
+    deps,
+    stored.map((m) => m.text),
+  );
+  const history = stored.map((m, i) => ({ ...m, text: texts[i] ?? '' }));
   let index = 0;
   let pending = '';
   let lastFlush = 0;

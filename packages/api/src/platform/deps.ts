@@ -27,6 +27,11 @@ export interface ServerConfig {
   wechatApiBase: string;
   /** Public base URL of this API, used in handoff links when an app sets none. */
   publicUrl?: string;
+  /**
+   * Seal customer text (messages, events, tickets, unanswered questions) with per-customer keys.
+   * On unless set to false — which exists to measure its cost in the benchmarks.
+   */
+  encryptAtRest?: boolean;
 }
 
 /** What every service needs: the database, time, the realtime bus, the PII sealer. */

@@ -13,6 +13,8 @@ export class ApiError extends Error {
     message: string,
     readonly issues?: { path: (string | number)[]; message: string }[],
     readonly headers?: Record<string, string>,
+    /** For `rate_limited`: also written into the envelope, for hosts that cannot read headers. */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -46,7 +48,12 @@ function fromHttpException(status: number, message: string): ApiError {
 
 export function errorBody(error: ApiError): ErrorEnvelope {
   return {
-    error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.issues ? { issues: error.issues } : {}),
+      ...(error.retryAfterSec !== undefined ? { retryAfterSec: error.retryAfterSec } : {}),
+    },
   };
 }
 

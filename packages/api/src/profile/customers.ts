@@ -1,8 +1,9 @@
 import type { CustomerSelector, UpsertCustomerBody } from '@threadline/sdk-core/protocol';
 import { and, eq } from 'drizzle-orm';
+import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { customerPii, customers } from '../db/schema';
-import { type CustomerRow, resolveCustomer, upsertVerifiedCustomer } from '../identity';
+import { type CustomerRow, resolveCustomer, toE164, upsertVerifiedCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { type PiiField, sealPii } from './pii';
 
@@ -20,15 +21,29 @@ export async function selectCustomer(
   deps: ServiceDeps,
   db: Db,
   onCommit: (callback: () => void) => void,
-  appId: string,
+  app: Pick<AppRow, 'id' | 'settings'>,
   selector: CustomerSelector,
 ): Promise<CustomerRow> {
-  if (selector.id) return resolveCustomer(db, appId, selector.id);
-  const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, appId, {
+  if (selector.id) return resolveCustomer(db, app.id, selector.id);
+  // Phones are matched in E.164, read in the app's region, as on the server channels.
+  const phone = (value: string, field: string) => toE164(value, app.settings.phoneRegion, field);
+  const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
     externalId: selector.externalId,
     identities: [
-      ...(selector.identity ? [{ ...selector.identity, verified: true }] : []),
-      ...(selector.phone ? [{ kind: 'phone', value: selector.phone, verified: true }] : []),
+      ...(selector.identity
+        ? [
+            selector.identity.kind === 'phone'
+              ? {
+                  kind: 'phone',
+                  value: phone(selector.identity.value, 'customer.identity.value'),
+                  verified: true,
+                }
+              : { ...selector.identity, verified: true },
+          ]
+        : []),
+      ...(selector.phone
+        ? [{ kind: 'phone', value: phone(selector.phone, 'customer.phone'), verified: true }]
+        : []),
     ],
   });
   return customer;
@@ -36,8 +51,9 @@ export async function selectCustomer(
 
 /** Stores (or with `null` removes) one sealed contact field of a customer. */
 export async function storePii(
-  deps: Pick<ServiceDeps, 'sealer' | 'clock'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
   db: Db,
+  onCommit: (callback: () => void) => void,
   customer: Pick<CustomerRow, 'id' | 'appId'>,
   field: PiiField,
   value: string | null,
@@ -52,7 +68,7 @@ export async function storePii(
     appId: customer.appId,
     customerId: customer.id,
     field,
-    valueEnc: sealPii(deps, customer.id, value),
+    valueEnc: await sealPii(deps, db, onCommit, { appId: customer.appId, customerId: customer.id }, value),
     updatedAt: deps.clock.now(),
   };
   await db
@@ -70,11 +86,12 @@ export async function storePii(
  */
 export async function upsertCustomerProfile(
   deps: ServiceDeps,
-  appId: string,
+  app: Pick<AppRow, 'id' | 'settings'>,
   body: UpsertCustomerBody,
 ): Promise<CustomerRow> {
+  const appId = app.id;
   return deps.database.write(async (db, onCommit) => {
-    const customer = await selectCustomer(deps, db, onCommit, appId, body.customer);
+    const customer = await selectCustomer(deps, db, onCommit, app, body.customer);
     const attributes = { ...customer.attributes };
     for (const [key, value] of Object.entries(body.attributes ?? {})) {
       if (value === null) delete attributes[key];
@@ -87,7 +104,12 @@ export async function upsertCustomerProfile(
       .returning();
     for (const field of ['phone', 'address', 'payment'] as const) {
       const value = body[field];
-      if (value !== undefined) await storePii(deps, db, customer, field, value);
+      if (value === undefined) continue;
+      // A phone on file is kept in E.164 (the app's region reads numbers without a country code),
+      // the form SMS gateways take.
+      const stored =
+        field === 'phone' && value !== null ? toE164(value, app.settings.phoneRegion, 'phone') : value;
+      await storePii(deps, db, onCommit, customer, field, stored);
     }
     if (isVipCustomer(customer.attributes) !== isVipCustomer(attributes)) {
       await deps.routing?.customerChanged(db, onCommit, appId, customer.id);

@@ -1,5 +1,5 @@
 export { isVipCustomer, selectCustomer, upsertCustomerProfile } from './customers';
-export { type OrderRow, recentOrdersOf, toOrderView, upsertOrders } from './orders';
+export { type OrderRow, recentOrdersOf, toOrderViews, upsertOrders } from './orders';
 export { maskPii, openPii, type PiiField, sealPii } from './pii';
 export {
   buildCustomerProfile,

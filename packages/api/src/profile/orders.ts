@@ -1,5 +1,6 @@
 import type { OrderView, UpsertOrdersBody } from '@threadline/sdk-core/protocol';
 import { desc, eq } from 'drizzle-orm';
+import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { orders } from '../db/schema';
 import { iso } from '../platform/clock';
@@ -10,23 +11,33 @@ import { maskPii, openPii, sealPii } from './pii';
 
 export type OrderRow = typeof orders.$inferSelect;
 
-/** An order as agents (and the bot) see it: address and payment masked. */
-export function toOrderView(deps: Pick<ServiceDeps, 'sealer'>, row: OrderRow): OrderView {
-  const masked = (field: 'address' | 'payment', sealed: string | null) =>
-    sealed === null ? null : maskPii(field, openPii(deps, row.customerId, sealed));
-  return {
-    id: row.id,
-    status: row.status,
-    items: row.items,
-    amount: row.amount,
-    currency: row.currency,
-    trackingNumber: row.trackingNumber,
-    carrier: row.carrier,
-    placedAt: iso(row.placedAt),
-    updatedAt: iso(row.updatedAt),
-    address: masked('address', row.addressEnc),
-    payment: masked('payment', row.paymentEnc),
-  };
+/** Orders as agents (and the bot) see them: address and payment opened, then masked. */
+export async function toOrderViews(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  rows: OrderRow[],
+  db?: Db,
+): Promise<OrderView[]> {
+  const opened = await openPii(
+    deps,
+    rows.flatMap((row) => [row.addressEnc, row.paymentEnc]),
+    db,
+  );
+  return rows.map((row, i) => {
+    const [address, payment] = [opened[2 * i], opened[2 * i + 1]];
+    return {
+      id: row.id,
+      status: row.status,
+      items: row.items,
+      amount: row.amount,
+      currency: row.currency,
+      trackingNumber: row.trackingNumber,
+      carrier: row.carrier,
+      placedAt: iso(row.placedAt),
+      updatedAt: iso(row.updatedAt),
+      address: address ? maskPii('address', address) : null,
+      payment: payment ? maskPii('payment', payment) : null,
+    };
+  });
 }
 
 /**
@@ -34,7 +45,7 @@ export function toOrderView(deps: Pick<ServiceDeps, 'sealer'>, row: OrderRow): O
  * "我的订单到哪了" (status, items, tracking number and carrier) and the agent's profile shows.
  */
 export async function recentOrdersOf(
-  deps: Pick<ServiceDeps, 'sealer'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
   customerId: string,
   limit = 10,
@@ -45,24 +56,35 @@ export async function recentOrdersOf(
     .where(eq(orders.customerId, customerId))
     .orderBy(desc(orders.placedAt))
     .limit(limit);
-  return rows.map((row) => toOrderView(deps, row));
+  return toOrderViews(deps, rows, db);
 }
 
 /**
  * The merchant backend's order sync: the same order id again updates it (fields left out stay,
  * `null` clears address, payment, tracking). Address and payment are sealed before they are stored.
  */
-export async function upsertOrders(deps: ServiceDeps, appId: string, body: UpsertOrdersBody) {
+export async function upsertOrders(
+  deps: ServiceDeps,
+  app: Pick<AppRow, 'id' | 'settings'>,
+  body: UpsertOrdersBody,
+) {
+  const appId = app.id;
   return deps.database.write(async (db, onCommit) => {
-    const customer = await selectCustomer(deps, db, onCommit, appId, body.customer);
+    const customer = await selectCustomer(deps, db, onCommit, app, body.customer);
+    const ref = { appId, customerId: customer.id };
     const now = deps.clock.now();
     const ids = new Set<string>();
     for (const order of body.orders) {
       if (ids.has(order.id)) throw new ApiError('validation_failed', `Order ${order.id} is listed twice.`);
       ids.add(order.id);
       const placedAt = order.placedAt ? Date.parse(order.placedAt) : undefined;
-      const sealed = (value: string | null | undefined) =>
-        value === undefined ? undefined : value === null ? null : sealPii(deps, customer.id, value);
+      const sealed = async (value: string | null | undefined) =>
+        value === undefined
+          ? undefined
+          : value === null
+            ? null
+            : await sealPii(deps, db, onCommit, ref, value);
+      const [addressEnc, paymentEnc] = [await sealed(order.address), await sealed(order.payment)];
       const changes = {
         customerId: customer.id,
         status: order.status,
@@ -71,8 +93,8 @@ export async function upsertOrders(deps: ServiceDeps, appId: string, body: Upser
         currency: order.currency,
         ...(order.trackingNumber !== undefined ? { trackingNumber: order.trackingNumber } : {}),
         ...(order.carrier !== undefined ? { carrier: order.carrier } : {}),
-        ...(order.address !== undefined ? { addressEnc: sealed(order.address) } : {}),
-        ...(order.payment !== undefined ? { paymentEnc: sealed(order.payment) } : {}),
+        ...(addressEnc !== undefined ? { addressEnc } : {}),
+        ...(paymentEnc !== undefined ? { paymentEnc } : {}),
         ...(placedAt !== undefined ? { placedAt } : {}),
         updatedAt: now,
       };

@@ -13,14 +13,18 @@ import { recentOrdersOf } from './orders';
 import { maskPii, openPii, type PiiField } from './pii';
 import { type CartLine, currentCart } from './track';
 
-type Deps = Pick<ServiceDeps, 'sealer'>;
+type Deps = Pick<ServiceDeps, 'sealer' | 'database'>;
 
 const PRODUCT_VIEW_EVENTS = ['product_view', 'view_product', 'viewed_product'];
 
+/** An identity's value in the clear (phone and email identities are sealed by the identity domain). */
+const identityValue = (deps: Pick<ServiceDeps, 'sealer'>, row: typeof identities.$inferSelect) =>
+  row.valueEnc ? deps.sealer.open(row.valueEnc) : row.value;
+
 /** How an identity is shown to agents: phone/email masked, opaque device ids shortened. */
-function displayIdentity(deps: Deps, row: typeof identities.$inferSelect): string {
+function displayIdentity(deps: Pick<ServiceDeps, 'sealer'>, row: typeof identities.$inferSelect): string {
   if ((row.kind === 'phone' || row.kind === 'email') && row.valueEnc)
-    return maskPii(row.kind, openPii(deps, row.customerId, row.valueEnc));
+    return maskPii(row.kind, identityValue(deps, row));
   if (row.kind === 'anonymous') return `${row.value.slice(0, 6)}…`;
   if (row.kind === 'wechat_openid' || row.kind === 'wechat_unionid') return maskPii('phone', row.value);
   return row.value;
@@ -77,19 +81,24 @@ async function identitiesOf(deps: Deps, db: Db, customerId: string) {
 async function contactOf(deps: Deps, db: Db, customerId: string, reveal = false) {
   const rows = await db.select().from(customerPii).where(eq(customerPii.customerId, customerId));
   const contact: Record<PiiField, string | null> = { phone: null, address: null, payment: null };
-  for (const row of rows) {
-    const plain = openPii(deps, customerId, row.valueEnc);
-    contact[row.field] = reveal ? plain : maskPii(row.field, plain);
-  }
+  const opened = await openPii(
+    deps,
+    rows.map((row) => row.valueEnc),
+    db,
+  );
+  rows.forEach((row, i) => {
+    const plain = opened[i];
+    if (plain) contact[row.field] = reveal ? plain : maskPii(row.field, plain);
+  });
   if (contact.phone === null) {
     // A phone identity (from an identity token or the phone channel) is on file too.
     const [phone] = await db
-      .select({ valueEnc: identities.valueEnc })
+      .select()
       .from(identities)
       .where(and(eq(identities.customerId, customerId), eq(identities.kind, 'phone')))
       .limit(1);
     if (phone?.valueEnc) {
-      const plain = openPii(deps, customerId, phone.valueEnc);
+      const plain = identityValue(deps, phone);
       contact.phone = reveal ? plain : maskPii('phone', plain);
     }
   }
@@ -239,7 +248,7 @@ export async function revealPii(
       const rows = await db.select().from(identities).where(eq(identities.customerId, customer.id));
       answer.identities = rows.map((row) => ({
         kind: row.kind,
-        value: row.valueEnc ? openPii(deps, customer.id, row.valueEnc) : row.value,
+        value: identityValue(deps, row),
         verified: row.verified,
       }));
     }
@@ -255,11 +264,8 @@ export async function revealPii(
           ),
         );
       if (!order) throw new ApiError('not_found', 'This customer has no such order.');
-      answer.order = {
-        id: order.id,
-        address: order.addressEnc ? openPii(deps, customer.id, order.addressEnc) : null,
-        payment: order.paymentEnc ? openPii(deps, customer.id, order.paymentEnc) : null,
-      };
+      const [address, payment] = await openPii(deps, [order.addressEnc, order.paymentEnc], db);
+      answer.order = { id: order.id, address: address ?? null, payment: payment ?? null };
     }
     const auditId = await recordAudit(deps, db, {
       appId: input.appId,

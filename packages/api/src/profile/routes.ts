@@ -32,7 +32,7 @@ export function profileRouter(deps: RouterDeps) {
       answer: customerAnswer,
     }),
     async (c) => {
-      const customer = await upsertCustomerProfile(deps, c.get('auth').app.id, c.req.valid('json'));
+      const customer = await upsertCustomerProfile(deps, c.get('auth').app, c.req.valid('json'));
       return c.json(
         {
           customer: {
@@ -60,7 +60,7 @@ export function profileRouter(deps: RouterDeps) {
       status: 200,
       answer: upsertOrdersAnswer,
     }),
-    async (c) => c.json(await upsertOrders(deps, c.get('auth').app.id, c.req.valid('json')), 200),
+    async (c) => c.json(await upsertOrders(deps, c.get('auth').app, c.req.valid('json')), 200),
   );
 
   router.openapi(
@@ -76,7 +76,7 @@ export function profileRouter(deps: RouterDeps) {
       status: 202,
       answer: customerEventsAnswer,
     }),
-    async (c) => c.json(await recordCustomerEvents(deps, c.get('auth').app.id, c.req.valid('json')), 202),
+    async (c) => c.json(await recordCustomerEvents(deps, c.get('auth').app, c.req.valid('json')), 202),
   );
   return router;
 }

@@ -1,5 +1,6 @@
 import type { CustomerEventsBody } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { customerEvents } from '../db/schema';
 import type { SessionRow } from '../identity';
@@ -38,16 +39,16 @@ export async function trackEvent(
 /** Events the merchant backend sends for a customer (secret key); `at` defaults to now. */
 export async function recordCustomerEvents(
   deps: ServiceDeps,
-  appId: string,
+  app: Pick<AppRow, 'id' | 'settings'>,
   body: CustomerEventsBody,
 ): Promise<{ customer: { id: string; identified: boolean }; accepted: number }> {
   for (const event of body.events) assertPropertiesFit(event.properties ?? {});
   return deps.database.write(async (db, onCommit) => {
-    const customer = await selectCustomer(deps, db, onCommit, appId, body.customer);
+    const customer = await selectCustomer(deps, db, onCommit, app, body.customer);
     const now = deps.clock.now();
     await db.insert(customerEvents).values(
       body.events.map((event) => ({
-        appId,
+        appId: app.id,
         customerId: customer.id,
         sessionId: null,
         channel: null,

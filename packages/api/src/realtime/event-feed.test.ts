@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, migrateDatabase } from '../db/database';
+import { createSealer } from '../platform/secrets';
 import { type BusEvent, createMemoryEventBus } from './event-bus';
 import { createCustomerFeed } from './event-feed';
 
@@ -19,7 +21,11 @@ describe('createCustomerFeed', () => {
     database = createDatabase({ url: ':memory:' });
     await migrateDatabase(database);
     const bus = createMemoryEventBus();
-    const feed = await createCustomerFeed({ database, bus }, { customerId: 'cus', after: 0 });
+    const sealer = createSealer(randomBytes(32));
+    const feed = await createCustomerFeed(
+      { database, bus, sealer },
+      { customerId: 'cus', sessionId: 'ses', after: 0 },
+    );
     expect(await feed.next(0)).toEqual([]);
 
     // The event lands after the feed found nothing but before it starts waiting: a commit's

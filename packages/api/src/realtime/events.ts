@@ -2,8 +2,12 @@ import { and, asc, desc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
 import { events } from '../db/schema';
+import { customerSealer, openAllForCustomers } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
-import type { BusEvent } from './event-bus';
+import { customerView } from './customer-view';
+import { appTopic, type BusEvent } from './event-bus';
+
+type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config'>;
 
 export interface NewEvent {
   appId: string;
@@ -11,27 +15,28 @@ export interface NewEvent {
   customerId: string;
   type: string;
   data: unknown;
-  /** Default `customer`: the customer's sessions see it. `staff`: only the app's agents. */
+  /**
+   * Default `customer`: the customer's sessions (and the app's agents) see it, cut down to its
+   * customer-facing schema. `staff`: only the app's agents, as given.
+   */
   audience?: 'customer' | 'staff';
 }
 
 /**
  * Appends an event to the log inside the caller's transaction and publishes it once that
  * transaction commits — never before, so no stream sees an event that could still roll back.
+ * Customer events are cut down to what customers may see (`customerView`); every event about a
+ * customer is sealed with that customer's data key (staff events about no customer — presence,
+ * queue figures — hold no customer data and are stored as they are).
  */
 export async function appendEvent(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Deps,
   db: Db,
   onCommit: (callback: () => void) => void,
   event: NewEvent,
 ): Promise<BusEvent> {
-  const [row] = await db
-    .insert(events)
-    .values({ ...event, audience: event.audience ?? 'customer', createdAt: deps.clock.now() })
-    .returning({ id: events.id });
-  const stored: BusEvent = { id: row!.id, ...event };
-  onCommit(() => deps.bus.publish(stored));
-  return stored;
+  const [stored] = await appendEvents(deps, db, onCommit, [event]);
+  return stored!;
 }
 
 /**
@@ -39,19 +44,36 @@ export async function appendEvent(
  * publishes them in that order once the caller's transaction commits.
  */
 export async function appendEvents(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Deps,
   db: Db,
   onCommit: (callback: () => void) => void,
-  list: NewEvent[],
+  given: NewEvent[],
 ): Promise<BusEvent[]> {
+  if (given.length === 0) return [];
+  const list = given.map((event) => ({
+    ...event,
+    audience: event.audience ?? ('customer' as const),
+    data: event.audience === 'staff' ? event.data : customerView(event.type, event.data),
+  }));
   const now = deps.clock.now();
   const values: Record<string, unknown> = {};
+  // Events of one append belong to one customer (a send, a ticket); seal each with its customer's key.
+  const sealers = new Map<string, ((plain: string) => string) | null>();
+  for (const event of list)
+    if (!sealers.has(event.customerId))
+      sealers.set(
+        event.customerId,
+        event.customerId === appTopic(event.appId) ? null : await customerSealer(deps, db, onCommit, event),
+      );
   list.forEach((event, i) => {
     values[`${i}appId`] = event.appId;
     values[`${i}customerId`] = event.customerId;
     values[`${i}type`] = event.type;
-    values[`${i}data`] = JSON.stringify(event.data);
-    values[`${i}audience`] = event.audience ?? 'customer';
+    const seal = sealers.get(event.customerId);
+    // Stored as a JSON string holding the ciphertext of the JSON payload (or, about no customer,
+    // the payload itself).
+    values[`${i}data`] = JSON.stringify(seal ? seal(JSON.stringify(event.data)) : event.data);
+    values[`${i}audience`] = event.audience;
     values[`${i}createdAt`] = now;
   });
   const build = (d: Db, count: number) =>
@@ -79,26 +101,39 @@ export async function appendEvents(
   return stored;
 }
 
-const toBusEvent = (r: typeof events.$inferSelect): BusEvent => ({
+const toBusEvent = (r: typeof events.$inferSelect, data: unknown): BusEvent => ({
   id: r.id,
   appId: r.appId,
   customerId: r.customerId,
   type: r.type,
-  data: r.data,
+  data,
   audience: r.audience,
 });
 
-const forCustomer = (customerId: string) =>
-  and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
-
-async function readAfter(db: Db, scope: SQL | undefined, after: number, limit: number): Promise<BusEvent[]> {
-  const rows = await db
+async function readAfter(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  scope: SQL | undefined,
+  after: number,
+  limit: number,
+): Promise<BusEvent[]> {
+  const rows = await deps.database.db
     .select()
     .from(events)
     .where(and(scope, gt(events.id, after)))
     .orderBy(asc(events.id))
     .limit(limit);
-  return rows.map(toBusEvent);
+  const opened = await openAllForCustomers(
+    deps,
+    rows.map((r) => (typeof r.data === 'string' ? r.data : null)),
+  );
+  return rows.flatMap((r, i) => {
+    // Rows written before encryption (and staff events about no customer) hold the payload itself;
+    // an erased customer's opens as null and is left out.
+    if (typeof r.data !== 'string') return [toBusEvent(r, r.data)];
+    const text = opened[i];
+    if (text === null || text === undefined) return [];
+    return [toBusEvent(r, JSON.parse(text))];
+  });
 }
 
 async function latestIn(db: Db, scope: SQL | undefined): Promise<number> {
@@ -111,16 +146,27 @@ async function latestIn(db: Db, scope: SQL | undefined): Promise<number> {
   return row?.id ?? 0;
 }
 
+const forCustomer = (customerId: string) =>
+  and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
+
 /** The customer's events after a cursor, oldest first (staff-only events are never among them). */
-export const readEventsAfter = (db: Db, customerId: string, after: number, limit = 500) =>
-  readAfter(db, forCustomer(customerId), after, limit);
+export const readEventsAfter = (
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  customerId: string,
+  after: number,
+  limit = 500,
+) => readAfter(deps, forCustomer(customerId), after, limit);
 
 /** The newest cursor of a customer, so a client that starts without one tails from now. */
 export const latestEventId = (db: Db, customerId: string) => latestIn(db, forCustomer(customerId));
 
 /** Every event of an app after a cursor, oldest first: customers' and staff-only alike. */
-export const readAppEventsAfter = (db: Db, appId: string, after: number, limit = 500) =>
-  readAfter(db, eq(events.appId, appId), after, limit);
+export const readAppEventsAfter = (
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  appId: string,
+  after: number,
+  limit = 500,
+) => readAfter(deps, eq(events.appId, appId), after, limit);
 
 /** The newest cursor of an app. */
 export const latestAppEventId = (db: Db, appId: string) => latestIn(db, eq(events.appId, appId));

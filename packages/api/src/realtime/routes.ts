@@ -5,10 +5,17 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { RouterDeps } from '../app';
 import type { ApiEnv, CredentialKind } from '../http/auth';
-import { requireAuth } from '../http/auth';
+import { clientAddress, requireAuth } from '../http/auth';
 import { defineRoute } from '../http/define-route';
+import type { LimitedApp } from '../http/rate-limits';
 import { ApiError } from '../platform/errors';
 import { createCustomerFeed, type EventFeed } from './event-feed';
+
+/**
+ * A write that has not drained within this is a client that stopped reading: the stream is dropped
+ * (it resumes from its cursor when it reads again) rather than held in memory.
+ */
+export const STREAM_WRITE_TIMEOUT_MS = 20_000;
 
 const SECURITY_SCHEME: Partial<Record<CredentialKind, string>> = {
   session: 'sessionToken',
@@ -22,17 +29,38 @@ function parseAfter(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/**
+ * One stream (or waiting long-poll) counts against its holder's and its address's concurrent
+ * limits: `holder` is the session id, or the agent token for agent streams.
+ */
+function holdStreamSlots(deps: RouterDeps, app: LimitedApp, holder: string, address: string): () => void {
+  const releaseHolder = deps.limits.acquire(app, 'streamsPerSession', holder);
+  try {
+    const releaseAddress = deps.limits.acquire(app, 'streamsPerIp', address);
+    return () => {
+      releaseHolder();
+      releaseAddress();
+    };
+  } catch (error) {
+    releaseHolder();
+    throw error;
+  }
+}
+
 export interface FeedRoutesSpec {
   /** e.g. `/v1/stream` and `/v1/updates`. */
   streamPath: string;
   pollPath: string;
   auth: CredentialKind;
   tags: string[];
-  /** Whose events: opened per request from the authenticated credential. */
-  open(c: Context<ApiEnv>, after: number | undefined): Promise<EventFeed>;
+  /** What the stream carries, for the route summaries. */
+  what: string;
   /** The long-poll answer's schema (the event types differ between customers and agents). */
   pollAnswer: z.ZodType;
-  what: string;
+  /** The app and the holder (session or token id) whose stream slots a stream takes. */
+  holder(c: Context<ApiEnv>): { app: LimitedApp; id: string };
+  /** Whose events: opened per request from the authenticated credential. */
+  open(c: Context<ApiEnv>, after: number | undefined): Promise<EventFeed>;
   /**
    * Called at every heartbeat of an open stream; false ends it (a revoked credential). Each
    * long-poll is a new request, so its credential is checked anyway.
@@ -45,6 +73,11 @@ export interface FeedRoutesSpec {
  * feed: the same cursor resumes either, with no gap and no duplicate.
  */
 export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, spec: FeedRoutesSpec) {
+  const hold = (c: Context<ApiEnv>) => {
+    const holder = spec.holder(c);
+    return holdStreamSlots(deps, holder.app, holder.id, clientAddress(c, deps.trustedProxyHops));
+  };
+
   router.openapi(
     createRoute({
       method: 'get',
@@ -65,28 +98,59 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
       },
     }),
     async (c) => {
+      const context = c as unknown as Context<ApiEnv>;
       const after = parseAfter(c.req.header('last-event-id') || c.req.valid('query').after);
-      const feed = await spec.open(c as unknown as Context<ApiEnv>, after);
+      const release = hold(context);
+      let feed: EventFeed;
+      try {
+        feed = await spec.open(context, after);
+      } catch (error) {
+        release();
+        throw error;
+      }
       return streamSSE(c, async (stream) => {
-        stream.onAbort(() => feed.close());
-        await stream.write(': connected\n\n');
-        while (!stream.aborted && !stream.closed) {
-          const batch = await feed.next(deps.heartbeatMs);
-          if (stream.aborted) break;
-          if (batch.length === 0) {
-            if (spec.stillAllowed && !(await spec.stillAllowed(c as unknown as Context<ApiEnv>))) break;
-            await stream.write(': ping\n\n');
-            continue;
+        const end = () => {
+          feed.close();
+          release();
+        };
+        // A reader we give up on is cut off at the socket: ending the response politely would leave
+        // its unread bytes queued behind a client that never reads them.
+        const drop = async () => {
+          end();
+          await stream.abort();
+          (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
+        };
+        stream.onAbort(end);
+        // A reader that stopped reading blocks the write: drop it rather than buffer for it.
+        const write = async (text: string) => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const stalled = new Promise<'stalled'>((resolve) => {
+            timer = setTimeout(() => resolve('stalled'), deps.streamWriteTimeoutMs);
+          });
+          const outcome = await Promise.race([stream.write(text).then(() => 'written' as const), stalled]);
+          clearTimeout(timer);
+          if (outcome === 'stalled') await drop();
+          return outcome === 'written';
+        };
+        try {
+          if (!(await write(': connected\n\n'))) return;
+          while (!stream.aborted && !stream.closed) {
+            const batch = await feed.next(deps.heartbeatMs);
+            if (feed.ended() === 'overflow') return await drop();
+            if (stream.aborted || feed.ended()) break;
+            if (batch.length === 0) {
+              if (spec.stillAllowed && !(await spec.stillAllowed(context))) break;
+              if (!(await write(': ping\n\n'))) return;
+              continue;
+            }
+            let frames = '';
+            for (const event of batch)
+              frames += `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`;
+            if (!(await write(frames))) return;
           }
-          for (const event of batch) {
-            await stream.writeSSE({
-              id: String(event.id),
-              event: event.type,
-              data: JSON.stringify(event.data),
-            });
-          }
+        } finally {
+          end();
         }
-        feed.close();
       });
     },
   );
@@ -105,22 +169,30 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
       answer: spec.pollAnswer,
     }),
     async (c) => {
+      const context = c as unknown as Context<ApiEnv>;
       const query = c.req.valid('query');
-      const feed = await spec.open(c as unknown as Context<ApiEnv>, parseAfter(query.after));
-      const abort = () => feed.close();
-      c.req.raw.signal?.addEventListener('abort', abort);
+      const release = hold(context);
       try {
-        const events = await feed.next(query.wait * 1000);
-        return c.json(
-          {
-            events: events.map((e) => ({ id: String(e.id), type: e.type, data: e.data })),
-            cursor: String(feed.cursor()),
-          },
-          200,
-        );
+        const feed = await spec.open(context, parseAfter(query.after));
+        const abort = () => feed.close();
+        c.req.raw.signal?.addEventListener('abort', abort);
+        try {
+          // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
+          // the next poll is refused if revoked, or reads as the session's new customer.
+          const events = await feed.next(query.wait * 1000);
+          return c.json(
+            {
+              events: events.map((e) => ({ id: String(e.id), type: e.type, data: e.data })),
+              cursor: String(feed.cursor()),
+            },
+            200,
+          );
+        } finally {
+          c.req.raw.signal?.removeEventListener('abort', abort);
+          feed.close();
+        }
       } finally {
-        c.req.raw.signal?.removeEventListener('abort', abort);
-        feed.close();
+        release();
       }
     },
   );
@@ -129,6 +201,11 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
 /** Realtime for a session: the customer's events on every channel. */
 export function realtimeRouter(deps: RouterDeps) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+  const sessionAuth = (c: Context<ApiEnv>) => {
+    const auth = c.get('auth');
+    if (auth.kind !== 'session') throw new Error('unreachable');
+    return auth;
+  };
   mountFeedRoutes(router, deps, {
     streamPath: '/v1/stream',
     pollPath: '/v1/updates',
@@ -136,10 +213,13 @@ export function realtimeRouter(deps: RouterDeps) {
     tags: ['Realtime'],
     what: 'the customer',
     pollAnswer: updatesAnswer,
+    holder: (c) => {
+      const auth = sessionAuth(c);
+      return { app: auth.app, id: auth.session.id };
+    },
     open: (c, after) => {
-      const auth = c.get('auth');
-      if (auth.kind !== 'session') throw new Error('unreachable');
-      return createCustomerFeed(deps, { customerId: auth.session.customerId, after });
+      const { session } = sessionAuth(c);
+      return createCustomerFeed(deps, { customerId: session.customerId, sessionId: session.id, after });
     },
   });
   return router;

@@ -1,2 +1,2 @@
 export { ticketsRouter } from './routes';
-export { listTickets, openOrUpdateTicket, openTicketsOf, toWireTicket } from './tickets';
+export { listTickets, openOrUpdateTicket, openTicketRows, openTicketsOf, toWireTicket } from './tickets';

@@ -2,6 +2,7 @@ import type { Ticket, TicketUpdateBody } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { tickets } from '../db/schema';
+import { isSealed, openAllForCustomers, sealJsonForCustomer } from '../identity';
 import type { TicketDraft } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -10,6 +11,38 @@ import { createSortableId } from '../platform/secrets';
 import { appendEvent } from '../realtime';
 
 export type TicketRow = typeof tickets.$inferSelect;
+type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'sealer' | 'config'>;
+type OnCommit = (callback: () => void) => void;
+
+/** Details hold the shopper's words and staff notes: stored sealed with the customer's data key. */
+async function sealDetails(
+  deps: Deps,
+  db: Db,
+  onCommit: OnCommit,
+  ref: { appId: string; customerId: string },
+  details: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  if (deps.config.encryptAtRest === false) return details;
+  return { sealed: await sealJsonForCustomer(deps, db, onCommit, ref, details) };
+}
+
+/** Ticket rows with their details opened (an erased customer's open as {}). */
+export async function openTicketRows(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  rows: TicketRow[],
+  db?: Db,
+): Promise<TicketRow[]> {
+  const opened = await openAllForCustomers(
+    deps,
+    rows.map((row) => (isSealed(row.details.sealed) ? row.details.sealed : null)),
+    db,
+  );
+  return rows.map((row, i) => {
+    if (!isSealed(row.details.sealed)) return row;
+    const text = opened[i];
+    return { ...row, details: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  });
+}
 const OPEN_STATUSES = ['open', 'in_progress'] as const;
 
 export const toWireTicket = (row: TicketRow): Ticket => ({
@@ -53,7 +86,7 @@ function sameMatter(row: TicketRow, draft: TicketDraft): boolean {
  * sessions hear about it (`ticket.created` / `ticket.updated`).
  */
 export async function openOrUpdateTicket(
-  deps: Pick<ServiceDeps, 'database' | 'clock' | 'bus'>,
+  deps: Deps,
   input: {
     appId: string;
     customerId: string;
@@ -65,7 +98,9 @@ export async function openOrUpdateTicket(
 ): Promise<{ ticket: TicketRow; created: boolean }> {
   return deps.database.write(async (db, onCommit) => {
     const now = deps.clock.now();
-    const existing = (await openTicketsOf(db, input.customerId)).find((row) => sameMatter(row, input.draft));
+    const existing = (await openTicketRows(deps, await openTicketsOf(db, input.customerId), db)).find((row) =>
+      sameMatter(row, input.draft),
+    );
     if (existing) {
       const patch: Partial<TicketRow> = {};
       for (const key of ['orderId', 'productId', 'reason', 'wantedSize'] as const) {
@@ -75,18 +110,20 @@ export async function openOrUpdateTicket(
       const messages = [...((existing.details.messages as string[] | undefined) ?? []), input.text].slice(
         -10,
       );
-      const [updated] = await db
+      const details = { ...existing.details, messages };
+      const [stored] = await db
         .update(tickets)
-        .set({ ...patch, details: { ...existing.details, messages }, updatedAt: now })
+        .set({ ...patch, details: await sealDetails(deps, db, onCommit, existing, details), updatedAt: now })
         .where(eq(tickets.id, existing.id))
         .returning();
+      const updated = { ...stored!, details };
       await appendEvent(deps, db, onCommit, {
         appId: input.appId,
         customerId: input.customerId,
         type: 'ticket.updated',
-        data: toWireTicket(updated!),
+        data: toWireTicket(updated),
       });
-      return { ticket: updated!, created: false };
+      return { ticket: updated, created: false };
     }
     const [row] = await db
       .insert(tickets)
@@ -103,24 +140,25 @@ export async function openOrUpdateTicket(
         productId: input.draft.productId,
         reason: input.draft.reason,
         wantedSize: input.draft.wantedSize,
-        details: { messages: [input.text] },
+        details: await sealDetails(deps, db, onCommit, input, { messages: [input.text] }),
         createdAt: now,
         updatedAt: now,
       })
       .returning();
+    const created = { ...row!, details: { messages: [input.text] } };
     await appendEvent(deps, db, onCommit, {
       appId: input.appId,
       customerId: input.customerId,
       type: 'ticket.created',
-      data: toWireTicket(row!),
+      data: toWireTicket(created),
     });
-    return { ticket: row!, created: true };
+    return { ticket: created, created: true };
   });
 }
 
 /** The app's tickets, newest first, optionally one status or one customer. */
 export async function listTickets(
-  deps: Pick<ServiceDeps, 'database'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   appId: string,
   query: { status?: TicketRow['status']; customerId?: string; limit: number },
 ): Promise<Ticket[]> {
@@ -136,12 +174,12 @@ export async function listTickets(
     )
     .orderBy(desc(tickets.updatedAt))
     .limit(query.limit);
-  return rows.map(toWireTicket);
+  return (await openTicketRows(deps, rows)).map(toWireTicket);
 }
 
 /** One ticket of the app, or 404. */
 export async function getTicket(
-  deps: Pick<ServiceDeps, 'database'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   appId: string,
   id: string,
 ): Promise<Ticket> {
@@ -150,38 +188,42 @@ export async function getTicket(
     .from(tickets)
     .where(and(eq(tickets.appId, appId), eq(tickets.id, id)));
   if (!row) throw new ApiError('not_found', 'No such ticket.');
-  return toWireTicket(row);
+  return toWireTicket((await openTicketRows(deps, [row]))[0]!);
 }
 
 /** Changes a ticket's status or fields (an agent or the merchant's backend) and tells the customer's sessions. */
 export async function updateTicket(
-  deps: Pick<ServiceDeps, 'database' | 'clock' | 'bus'>,
+  deps: Deps,
   appId: string,
   id: string,
   patch: TicketUpdateBody,
   by: string,
 ): Promise<Ticket> {
   return deps.database.write(async (db, onCommit) => {
-    const [row] = await db
+    const [found] = await db
       .select()
       .from(tickets)
       .where(and(eq(tickets.appId, appId), eq(tickets.id, id)));
-    if (!row) throw new ApiError('not_found', 'No such ticket.');
+    if (!found) throw new ApiError('not_found', 'No such ticket.');
+    const [row] = await openTicketRows(deps, [found], db);
     const now = deps.clock.now();
     const { note, ...fields } = patch;
-    const notes = [...((row.details.notes as unknown[] | undefined) ?? [])];
+    const notes = [...((row!.details.notes as unknown[] | undefined) ?? [])];
     if (note) notes.push({ by, text: note, at: iso(now) });
-    const [updated] = await db
+    const details = { ...row!.details, ...(note ? { notes } : {}) };
+    const [stored] = await db
       .update(tickets)
-      .set({ ...fields, details: { ...row.details, ...(note ? { notes } : {}) }, updatedAt: now })
+      .set({ ...fields, details: await sealDetails(deps, db, onCommit, found, details), updatedAt: now })
       .where(eq(tickets.id, id))
       .returning();
+    const updated = toWireTicket({ ...stored!, details });
+    // The customer's sessions hear of the change, never of the note or who wrote it.
     await appendEvent(deps, db, onCommit, {
       appId,
-      customerId: row.customerId,
+      customerId: found.customerId,
       type: 'ticket.updated',
-      data: toWireTicket(updated!),
+      data: updated,
     });
-    return toWireTicket(updated!);
+    return updated;
   });
 }

@@ -121,7 +121,8 @@ export const agentTokenParams = z.object({
   id: z.string().min(1).max(64),
   tokenId: z.string().min(1).max(64),
 });
-export const revokedAnswer = z.object({ revoked: z.literal(true) });
+/** A token revoked (or already revoked): its next use is refused. */
+export const tokenRevokedAnswer = z.object({ revoked: z.literal(true) });
 
 export const signInBody = z
   .object({ app: z.string().min(1).max(64), email: z.email().max(200), password: z.string().min(1).max(200) })

@@ -1,12 +1,58 @@
 import { z } from 'zod';
 import { channelSlug } from './common';
 
+// Schemes that run or embed content rather than name a site: never an origin or a link base.
+const SCRIPT_SCHEMES = /^(javascript|data|vbscript|file|blob|about):/i;
+
+/**
+ * A browser origin exactly as browsers send it in the Origin header: `scheme://host[:port]`, no
+ * path, no trailing slash, lowercase. App schemes (capacitor://localhost) are fine; script-like
+ * schemes are not.
+ */
+export const appOrigin = z
+  .string()
+  .max(200)
+  .regex(
+    /^[a-z][a-z0-9+.-]*:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/,
+    'An origin is scheme://host[:port] in lowercase, with no path or trailing slash (e.g. https://shop.example).',
+  )
+  .refine((value) => !SCRIPT_SCHEMES.test(value), 'This scheme cannot be an origin.');
+
+/** A link base for handoff QR codes: an absolute http(s) URL. */
+export const linkBase = z
+  .url({ protocol: /^https?$/, error: 'The link base must be an http(s) URL.' })
+  .max(500);
+
+const perWindow = (max: number) => z.number().int().min(1).max(max);
+
+/**
+ * Rate limits an app may tune (each omitted one keeps its default; see docs/security.md). Windows
+ * are fixed: per minute, per hour, or concurrent.
+ */
+export const rateLimitSettings = z
+  .object({
+    sessionsPerIpPerMinute: perWindow(100_000),
+    sessionsPerAppPerMinute: perWindow(1_000_000),
+    messagesPerSessionPerMinute: perWindow(10_000),
+    messagesPerIpPerMinute: perWindow(100_000),
+    messagesPerAppPerMinute: perWindow(1_000_000),
+    trackPerSessionPerMinute: perWindow(10_000),
+    trackPerIpPerMinute: perWindow(100_000),
+    handoffsPerSessionPerHour: perWindow(10_000),
+    streamsPerSession: perWindow(1_000),
+    streamsPerIp: perWindow(100_000),
+    handoffClaimFailuresPerIpPerMinute: perWindow(10_000),
+    handoffClaimFailuresPerDevicePerHour: perWindow(10_000),
+  })
+  .strict();
+export type RateLimitSettings = z.infer<typeof rateLimitSettings>;
+
 /** What a merchant may change about its app with the secret key. Omitted fields stay as they are. */
 export const updateAppBody = z
   .object({
     name: z.string().trim().min(1).max(120).optional(),
     /** Browser origins allowed to start sessions with the publishable key; [] allows any. */
-    allowedOrigins: z.array(z.url().max(200)).max(50).optional(),
+    allowedOrigins: z.array(appOrigin).max(50).optional(),
     /** Channel slugs beyond the 12 defaults (e.g. a kuaishou_live). */
     extraChannels: z.array(channelSlug).max(50).optional(),
     identityTokenMaxLifetimeSec: z
@@ -22,7 +68,14 @@ export const updateAppBody = z
       .max(24 * 3600)
       .optional(),
     /** Link base for handoff QR codes, e.g. https://shop.example/continue → …?handoff=CODE */
-    handoffUrlBase: z.url().max(500).nullable().optional(),
+    handoffUrlBase: linkBase.nullable().optional(),
+    /** Region (ISO 3166 alpha-2) for phone numbers written without a country code. Default CN. */
+    phoneRegion: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'Two capital letters, e.g. CN')
+      .optional(),
+    /** Limits to change; null restores every default. */
+    rateLimits: rateLimitSettings.partial().nullable().optional(),
     /** The mini-program's appid and secret for jscode2session; null removes them. */
     wechat: z
       .object({ appId: z.string().min(1).max(64), secret: z.string().min(1).max(128) })
@@ -41,7 +94,44 @@ export const appAnswer = z.object({
     identityTokenMaxLifetimeSec: z.number(),
     handoffTtlSec: z.number(),
     handoffUrlBase: z.string().nullable(),
+    phoneRegion: z.string(),
+    /** The limits in force, defaults included. */
+    rateLimits: rateLimitSettings,
     wechat: z.object({ appId: z.string() }).nullable(),
   }),
 });
 export type AppAnswer = z.infer<typeof appAnswer>;
+
+/** Rotates one credential: the new one is shown once; the old one keeps working for the overlap. */
+export const rotateKeyBody = z
+  .object({
+    kind: z.enum(['publishable', 'secret', 'agent']),
+    /** With kind `agent`: whose token. */
+    agentId: z.string().max(64).optional(),
+    /** How long the old credential keeps working, seconds (0 ends it now). Default one day. */
+    overlapSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .optional(),
+  })
+  .strict()
+  .refine((body) => body.kind !== 'agent' || body.agentId, {
+    message: 'kind agent needs agentId',
+    path: ['agentId'],
+  });
+export type RotateKeyBody = z.infer<typeof rotateKeyBody>;
+
+export const rotateKeyAnswer = z.object({
+  kind: z.enum(['publishable', 'secret', 'agent']),
+  /** The new credential, shown once. */
+  key: z.string(),
+  prefix: z.string(),
+  /** When the credentials it replaces stop working. */
+  previousValidUntil: z.string(),
+});
+export type RotateKeyAnswer = z.infer<typeof rotateKeyAnswer>;
+
+export const revokedAnswer = z.object({ revoked: z.number().int() });
+export type RevokedAnswer = z.infer<typeof revokedAnswer>;

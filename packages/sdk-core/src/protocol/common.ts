@@ -55,6 +55,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  invalid_phone: 400,
+  handoff_check_required: 400,
   wechat_exchange_failed: 502,
   wechat_not_configured: 400,
   internal_error: 500,
@@ -68,6 +70,8 @@ export const errorEnvelope = z.object({
     issues: z
       .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
       .optional(),
+    /** With `rate_limited`: seconds to wait before trying again (the same as the Retry-After header). */
+    retryAfterSec: z.number().int().optional(),
   }),
 });
 export type ErrorEnvelope = z.infer<typeof errorEnvelope>;
@@ -113,5 +117,28 @@ export type CustomerRef = z.infer<typeof customerRef>;
 /** Client-chosen idempotency key: the same value twice yields one message. */
 export const clientMessageId = z.string().min(8).max(128);
 
-/** Message text as shoppers type it; long rambles allowed, empty not. */
-export const messageText = z.string().trim().min(1).max(4000);
+/** The longest message, in Unicode code points (an emoji counts once, as the shopper sees it). */
+export const MESSAGE_TEXT_MAX = 4000;
+
+// C0 controls other than tab, line feed and carriage return, and DEL: invisible, and some (NUL)
+// would cut the text short in storage or in the SDKs' hosts.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// A UTF-16 surrogate without its partner cannot be stored as UTF-8 without being replaced.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Message text as shoppers type it: stored exactly as sent (never trimmed or altered) or refused.
+ * 1 to 4,000 code points, not only white space or invisible characters, no control characters but
+ * tab and line breaks, no unpaired surrogates.
+ */
+export const messageText = z
+  .string()
+  .max(MESSAGE_TEXT_MAX)
+  // Only white space and invisible format characters (zero-width space, joiners…) is no message.
+  .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
+  .refine(
+    (text) => !CONTROL_CHARACTER.test(text),
+    'The text holds a control character (only tab and line breaks are allowed).',
+  )
+  .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');

@@ -126,6 +126,25 @@ export const ticket = z.object({
 });
 export type Ticket = z.infer<typeof ticket>;
 
+/**
+ * A ticket as its customer sees it in `ticket.created` / `ticket.updated`: no internal notes, no
+ * staff ids, no details — only what the shop would tell the shopper.
+ */
+export const customerTicket = ticket.pick({
+  id: true,
+  type: true,
+  status: true,
+  channel: true,
+  conversationId: true,
+  orderId: true,
+  productId: true,
+  reason: true,
+  wantedSize: true,
+  createdAt: true,
+  updatedAt: true,
+});
+export type CustomerTicket = z.infer<typeof customerTicket>;
+
 export const ticketListQuery = z.object({
   status: ticketStatus.optional(),
   customerId: z.string().min(1).max(128).optional(),

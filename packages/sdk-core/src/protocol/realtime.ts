@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conversationRef, message } from './common';
+import { customerTicket } from './kb';
 
 export const REALTIME_EVENT_TYPES = [
   'message.created',
@@ -39,8 +40,8 @@ export const realtimeEventData = {
   'message.delta': messageDelta,
   'conversation.updated': conversationUpdate,
   typing: typingEvent,
-  'ticket.created': z.record(z.string(), z.unknown()),
-  'ticket.updated': z.record(z.string(), z.unknown()),
+  'ticket.created': customerTicket,
+  'ticket.updated': customerTicket,
 } as const;
 
 /** One event as delivered by SSE (`id`, `event`, `data`) and long-poll. The id is the resume cursor. */

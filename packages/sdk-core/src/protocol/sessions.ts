@@ -38,6 +38,14 @@ export const createSessionBody = z.object({
   anonymousId: anonymousId.optional(),
   identityToken: identityToken.optional(),
   handoffCode: z.string().min(6).max(128).optional(),
+  /**
+   * With a 6-digit short code: the last 4 digits of the phone number on file for the customer the
+   * code belongs to (the caller it was read out to). Link codes need no check.
+   */
+  handoffCheck: z
+    .string()
+    .regex(/^\d{4}$/, 'four digits')
+    .optional(),
   wechatCode: z.string().min(1).max(256).optional(),
   device: deviceInfo.optional(),
 });

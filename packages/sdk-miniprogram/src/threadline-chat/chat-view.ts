@@ -78,6 +78,16 @@ const TEXT = {
     ratePlaceholder: '还有什么想说的？（选填）',
     rateSubmit: '提交评价',
     rateThanks: '感谢您的评价！',
+    resumeQuestion: '继续链接里的对话？',
+    resumeHint:
+      '这个链接会接上在别处开始的对话（比如你在网页上聊的，或客服发给你的链接）。只有是你自己发起的，才选择继续。',
+    resumeAccept: '继续对话',
+    resumeDecline: '不用了',
+    resumed: (channel: string) => `已接上你在${channel}上的对话。`,
+    resumeUsed: '这个链接已经用过了，你仍在自己的对话里。',
+    resumeInvalid: '这个链接已过期或无效，你仍在自己的对话里。',
+    resumeOther: '这个链接属于另一个账号，你仍在自己的对话里。',
+    resumeFailed: '暂时无法接上对话，请稍后再试。',
   },
   en: {
     channelName: 1,
@@ -117,6 +127,16 @@ const TEXT = {
     ratePlaceholder: 'Anything to add? (optional)',
     rateSubmit: 'Send rating',
     rateThanks: 'Thank you for your feedback!',
+    resumeQuestion: 'Continue a conversation from a link?',
+    resumeHint:
+      'This link carries on a chat that began somewhere else — on the web, or in a link our team sent you. Continue only if you asked for it.',
+    resumeAccept: 'Continue',
+    resumeDecline: 'No, stay here',
+    resumed: (channel: string) => `You are now continuing the conversation from ${channel}.`,
+    resumeUsed: 'This link has already been used. You are still in your own chat.',
+    resumeInvalid: 'This link has expired or is not valid. You are still in your own chat.',
+    resumeOther: 'This link belongs to another account. You are still in your own chat.',
+    resumeFailed: 'Could not continue the conversation just now; please try again.',
   },
 };
 
@@ -126,11 +146,25 @@ export function textFor(locale: string | undefined): ChatText {
   return locale === 'en' ? (TEXT.en as unknown as ChatText) : TEXT['zh-CN'];
 }
 
+/** A channel's name in the text's language (the slug itself for channels we have no name for). */
+export function channelName(channel: string, text: ChatText): string {
+  // Own properties only: a channel slug such as "constructor" must not find Object.prototype's.
+  const names = Object.hasOwn(CHANNELS, channel) ? CHANNELS[channel] : undefined;
+  return names?.[text.channelName] ?? channel;
+}
+
 export function channelMark(channel: string, here: string, text: ChatText): string {
   if (!channel || channel === here) return '';
-  const names = CHANNELS[channel];
-  const name = names?.[text.channelName] ?? channel;
-  return text.from(name);
+  return text.from(channelName(channel, text));
+}
+
+/** What to tell the shopper after a continued link was refused, by the API's error code. */
+export function resumeRefusal(code: string | undefined, text: ChatText): string {
+  if (code === 'handoff_code_used') return text.resumeUsed;
+  if (code === 'identity_conflict') return text.resumeOther;
+  if (code === 'handoff_code_invalid' || code === 'handoff_code_expired' || code === 'invalid_input')
+    return text.resumeInvalid;
+  return text.resumeFailed;
 }
 
 export function statusText(

@@ -1,14 +1,16 @@
 // The <threadline-chat> custom component. Built to miniprogram_dist/threadline-chat/index.js, which
 // requires the package entry (`../index`) so the component and the host app share one client.
 import type { ConversationUpdate } from '@threadline/sdk-core';
-import { createThreadline, getThreadline, type MiniProgramThreadline } from '../index';
+import { createThreadline, getThreadline, type MiniProgramThreadline, parseHandoffCode } from '../index';
 import {
   applyDelta,
   type ChatItem,
   type ChatText,
+  channelName,
   connectionText,
   mergeHistory,
   messageItem,
+  resumeRefusal,
   statusText,
   textFor,
   ticketItem,
@@ -30,7 +32,11 @@ interface ChatData {
   handoffHint: string;
   busy: boolean;
   ready: boolean;
-  text: Omit<ChatText, 'from' | 'handoffHint' | 'waitPosition' | 'rateTitle'>;
+  /** A handoff link is waiting for the shopper's yes or no. */
+  resumePrompt: boolean;
+  /** What happened to the last link (continued, used, expired…); '' when nothing to say. */
+  notice: string;
+  text: Omit<ChatText, 'from' | 'handoffHint' | 'resumed' | 'waitPosition' | 'rateTitle'>;
   /** While waiting for a person: the place in the queue, or that nobody is online. */
   waitText: string;
   agentsOnline: number;
@@ -48,6 +54,7 @@ interface ChatProperties {
   apiUrl: string;
   locale: string;
   handoffChannel: string;
+  handoff: string;
 }
 
 interface ChatInstance {
@@ -58,11 +65,15 @@ interface ChatInstance {
   _off: Array<() => void>;
   _local: number;
   _text: ChatText;
+  /** The code of the link the page was opened with, until the shopper answers. */
+  _linkCode: string | null;
+  _ready: boolean;
   _update(items: ChatItem[]): void;
   _reload(): Promise<void>;
   _checkState(): Promise<void>;
   _waitTimer?: ReturnType<typeof setTimeout>;
   _fail(error: unknown): void;
+  _askToResume(): void;
 }
 
 declare function Component(options: Record<string, unknown>): void;
@@ -88,7 +99,14 @@ function findClient(properties: ChatProperties): MiniProgramThreadline | null {
 }
 
 function labels(text: ChatText): ChatData['text'] {
-  const { from: _from, handoffHint: _hint, waitPosition: _wait, rateTitle: _rate, ...rest } = text;
+  const {
+    from: _from,
+    handoffHint: _hint,
+    resumed: _resumed,
+    waitPosition: _wait,
+    rateTitle: _rate,
+    ...rest
+  } = text;
   return rest;
 }
 
@@ -102,6 +120,18 @@ Component({
     locale: { type: String, value: 'zh-CN' },
     /** Where "转电话" hands the conversation to. */
     handoffChannel: { type: String, value: 'phone' },
+    /**
+     * The page's handoff link, e.g. `handoff="{{query.handoff || query.scene}}"` from onLoad(query).
+     * The component asks the shopper before it continues anything.
+     */
+    handoff: {
+      type: String,
+      value: '',
+      observer(this: ChatInstance, value: string) {
+        this._linkCode = value ? parseHandoffCode(value) : null;
+        this._askToResume();
+      },
+    },
   },
   data: {
     items: [],
@@ -114,6 +144,8 @@ Component({
     handoffHint: '',
     busy: false,
     ready: false,
+    resumePrompt: false,
+    notice: '',
     text: labels(textFor('zh-CN')),
     waitText: '',
     agentsOnline: 0,
@@ -154,9 +186,10 @@ Component({
           this._checkState().catch((error) => this._fail(error));
         }),
         client.on('connection', (status) => this.setData({ connectionText: connectionText(status, text) })),
-        // loginWithWechat / identify / resume merged another history in; reset is someone else.
+        // loginWithWechat / identify merged another history in; reset and a continued link are
+        // someone else's history, so what is shown goes first.
         client.on('session', ({ reason }) => {
-          if (reason === 'reset' || reason === 'renewed') this._update([]);
+          if (reason === 'reset' || reason === 'renewed' || reason === 'resumed') this._update([]);
           this._reload().catch((error) => this._fail(error));
         }),
         client.on('error', (error) =>
@@ -171,7 +204,11 @@ Component({
           return this._reload();
         })
         .then(() => this._checkState())
-        .then(() => this.setData({ ready: true }))
+        .then(() => {
+          this._ready = true;
+          this.setData({ ready: true });
+          this._askToResume();
+        })
         .catch((error) => this._fail(error));
     },
     detached(this: ChatInstance) {
@@ -300,6 +337,38 @@ Component({
     },
     onCloseHandoff(this: ChatInstance) {
       this.setData({ handoffCode: '', handoffHint: '' });
+    },
+    /** The shopper continues the linked conversation; only now is it shown, and whose it was. */
+    onResumeAccept(this: ChatInstance) {
+      const code = this._linkCode;
+      this._linkCode = null;
+      this.setData({ resumePrompt: false });
+      const client = this.client;
+      if (!client || !code) return;
+      client.resume(code).then(
+        (answer) => {
+          const from = answer.handoff?.fromChannel;
+          this.setData({ notice: this._text.resumed(channelName(from ?? '', this._text)) });
+          this.triggerEvent('resume', { ok: true, fromChannel: from });
+        },
+        (error: { code?: string }) => {
+          this.setData({ notice: resumeRefusal(error?.code, this._text) });
+          this.triggerEvent('resume', { ok: false, code: error?.code });
+        },
+      );
+    },
+    /** The shopper stays in their own chat; the link is forgotten. */
+    onResumeDecline(this: ChatInstance) {
+      this._linkCode = null;
+      this.setData({ resumePrompt: false });
+      this.triggerEvent('resume', { ok: false, code: 'declined' });
+    },
+    onCloseNotice(this: ChatInstance) {
+      this.setData({ notice: '' });
+    },
+    /** Shows the question once the chat is up and a link is waiting. */
+    _askToResume(this: ChatInstance) {
+      if (this._ready && this._linkCode && !this.data.resumePrompt) this.setData({ resumePrompt: true });
     },
     /** The latest timeline page, merged with what arrived live meanwhile. */
     _reload(this: ChatInstance): Promise<void> {

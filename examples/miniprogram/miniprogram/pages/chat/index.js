@@ -1,12 +1,14 @@
 Page({
-  // Opened from a handoff link (?handoff=<code>) or a mini-program code whose scene holds the
-  // 6-digit short code (`h=123456`): continue the same conversation here.
+  data: { handoff: '' },
+  // Opened from a handoff link (?handoff=<code>) or a mini-program code whose scene holds the link
+  // code (`h=<code>`): the component asks the shopper before it continues anything, and shows whose
+  // conversation it was only after they said yes.
   onLoad(query) {
-    if (query && (query.handoff || query.scene)) {
-      getApp()
-        .threadline.resume(query)
-        .catch((error) => wx.showToast({ title: `接续失败：${error.code}`, icon: 'none' }));
-    }
+    if (query && (query.handoff || query.scene)) this.setData({ handoff: query.handoff || query.scene });
+  },
+  onResume(event) {
+    if (!event.detail.ok && event.detail.code !== 'declined')
+      console.warn('[threadline-chat] link not continued:', event.detail.code);
   },
   onStatus(event) {
     if (event.detail.status === 'queued') wx.showToast({ title: '已为您转接人工客服', icon: 'none' });

@@ -1,3 +1,4 @@
+import { ownValue } from '../../platform/own-property';
 import { type ArticleCandidate, classify } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC } from './knowledge-index';
@@ -226,7 +227,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       memory.lowConfidenceStreak = 0;
       const product = index.product(namedProductId)!;
       const topics = Object.keys(product.attributes)
-        .map((key) => ATTRIBUTE_LABELS[key])
+        .map((key) => ownValue(ATTRIBUTE_LABELS, key))
         .filter(Boolean)
         .slice(0, 4);
       return {
@@ -313,12 +314,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (attribute) {
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
-      if (product && !productArticle && product.attributes[attribute] !== undefined) {
+      if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
         const related = (RELATED_ATTRIBUTES[attribute] ?? [])
-          .filter((key) => product.attributes[key] !== undefined)
-          .map((key) => `${ATTRIBUTE_LABELS[key] ?? key}：${formatValue(product.attributes[key])}`);
+          .filter((key) => ownValue(product.attributes, key) !== undefined)
+          .map(
+            (key) =>
+              `${ownValue(ATTRIBUTE_LABELS, key) ?? key}：${formatValue(ownValue(product.attributes, key))}`,
+          );
         const text = [
-          `${product.name}的${ATTRIBUTE_LABELS[attribute] ?? attribute}：${formatValue(product.attributes[attribute])}`,
+          `${product.name}的${ownValue(ATTRIBUTE_LABELS, attribute) ?? attribute}：${formatValue(ownValue(product.attributes, attribute))}`,
           ...related,
         ].join('；');
         return {
@@ -339,7 +343,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (!product && (!article || article.coverage < 0.8 * top!.exampleCoverage)) {
         memory.pendingIntent = intent!.id;
         const examples = index.kb.products
-          .filter((p) => p.attributes[attribute] !== undefined)
+          .filter((p) => ownValue(p.attributes, attribute) !== undefined)
           .slice(0, 3)
           .map((p) => p.aliases[0] ?? p.name);
         return {
@@ -484,7 +488,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
 /** The article's phrasing for this channel (phone shorter, livestream chattier), else its answer. */
 export function channelText(article: KnowledgeArticle, channel: string): string {
-  return article.channelAnswers[channel] ?? article.answer;
+  return ownValue(article.channelAnswers, channel) ?? article.answer;
 }
 
 export type AnswerEngine = ReturnType<typeof createAnswerEngine>;

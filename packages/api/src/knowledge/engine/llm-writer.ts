@@ -1,5 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { streamText } from 'ai';
+import { ownValue } from '../../platform/own-property';
 import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 
 /** LLM mode settings: any OpenAI-compatible endpoint (DeepSeek, Qwen, OpenAI…). */
@@ -50,7 +51,7 @@ export function buildPrompt(input: GroundedPrompt): { system: string; prompt: st
   const facts: string[] = [];
   for (const article of input.articles) {
     facts.push(
-      `[知识库文章 ${article.id}] ${article.title}\n${article.channelAnswers[input.channel] ?? article.answer}`,
+      `[知识库文章 ${article.id}] ${article.title}\n${ownValue(article.channelAnswers, input.channel) ?? article.answer}`,
     );
   }
   if (input.product) {
@@ -69,7 +70,7 @@ export function buildPrompt(input: GroundedPrompt): { system: string; prompt: st
   const system = [
     '你是电商店铺的智能客服。只根据下面「资料」里的事实回答顾客，不要编造资料里没有的政策、价格或承诺；资料不够时请顾客说「转人工」。',
     '用顾客的语言回答（中文问题用简体中文）。',
-    CHANNEL_STYLE[input.channel] ?? '回答简洁友好，不超过120字。',
+    ownValue(CHANNEL_STYLE, input.channel) ?? '回答简洁友好，不超过120字。',
   ].join('\n');
   const prompt = [
     `资料：\n${facts.join('\n\n') || '（无）'}`,

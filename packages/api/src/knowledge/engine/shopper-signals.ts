@@ -16,12 +16,17 @@ export function negativeSentiment(normalized: string): number {
 }
 
 // "LY20240601123"-style order numbers, or long digit runs shoppers paste from the order page.
-const ORDER_ID = /\b([a-z]{1,4}\d{8,20}|\d{10,20})\b/i;
+const ORDER_ID = /\b([a-z]{1,4}\d{8,20}|\d{10,20})\b/gi;
+// A mainland mobile number is a phone, not an order: it must not travel as an order id (that
+// would copy it, in the clear, into the conversation's memory and handoff summary).
+const MOBILE = /^1[3-9]\d{9}$/;
 
-/** An order number in the raw text, upper-cased, or null. */
+/** An order number in the raw text, upper-cased, or null. Phone numbers are never taken for one. */
 export function extractOrderId(text: string): string | null {
-  const match = ORDER_ID.exec(text.normalize('NFKC'));
-  return match ? match[1]!.toUpperCase() : null;
+  for (const match of text.normalize('NFKC').matchAll(ORDER_ID)) {
+    if (!MOBILE.test(match[1]!)) return match[1]!.toUpperCase();
+  }
+  return null;
 }
 
 const WANTED_SIZE =

@@ -1,0 +1,161 @@
+import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { ApiError } from '../platform/errors';
+
+/**
+ * The limits every app starts with (docs/security.md explains each). Session creation, messages
+ * and track are generous per address because shoppers behind one carrier NAT share an address;
+ * the per-session and per-app limits are the ones that stop a script.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  sessionsPerIpPerMinute: 120,
+  sessionsPerAppPerMinute: 6000,
+  messagesPerSessionPerMinute: 30,
+  messagesPerIpPerMinute: 600,
+  messagesPerAppPerMinute: 6000,
+  trackPerSessionPerMinute: 120,
+  trackPerIpPerMinute: 1200,
+  handoffsPerSessionPerHour: 20,
+  streamsPerSession: 4,
+  streamsPerIp: 200,
+  handoffClaimFailuresPerIpPerMinute: 10,
+  handoffClaimFailuresPerDevicePerHour: 20,
+};
+
+type ConcurrentRule = 'streamsPerSession' | 'streamsPerIp';
+/** Limits on a count of events within a fixed window. */
+export type WindowRule = Exclude<keyof RateLimitSettings, ConcurrentRule>;
+
+const WINDOW_SEC: Record<WindowRule, number> = {
+  sessionsPerIpPerMinute: 60,
+  sessionsPerAppPerMinute: 60,
+  messagesPerSessionPerMinute: 60,
+  messagesPerIpPerMinute: 60,
+  messagesPerAppPerMinute: 60,
+  trackPerSessionPerMinute: 60,
+  trackPerIpPerMinute: 60,
+  handoffsPerSessionPerHour: 3600,
+  handoffClaimFailuresPerIpPerMinute: 60,
+  handoffClaimFailuresPerDevicePerHour: 3600,
+};
+
+const WHAT: Record<keyof RateLimitSettings, string> = {
+  sessionsPerIpPerMinute: 'new sessions from this address',
+  sessionsPerAppPerMinute: 'new sessions for this app',
+  messagesPerSessionPerMinute: 'messages from this session',
+  messagesPerIpPerMinute: 'messages from this address',
+  messagesPerAppPerMinute: 'messages for this app',
+  trackPerSessionPerMinute: 'tracked events from this session',
+  trackPerIpPerMinute: 'tracked events from this address',
+  handoffsPerSessionPerHour: 'handoff codes from this session',
+  streamsPerSession: 'open streams for this session',
+  streamsPerIp: 'open streams from this address',
+  handoffClaimFailuresPerIpPerMinute: 'wrong handoff codes from this address',
+  handoffClaimFailuresPerDevicePerHour: 'wrong handoff codes from this device',
+};
+
+export interface LimiterStoreOptions {
+  keyPrefix: string;
+  points: number;
+  /** Window length, seconds. */
+  duration: number;
+}
+
+/**
+ * Where counters live. The one place the store is chosen: process memory today; with several API
+ * processes (§9) this returns `new RateLimiterRedis({ storeClient, ...options })` instead, and
+ * nothing else changes.
+ */
+export type LimiterStore = (options: LimiterStoreOptions) => RateLimiterAbstract;
+
+export const memoryLimiterStore: LimiterStore = (options) => new RateLimiterMemory(options);
+
+/** The app-level settings the limits read. */
+export interface LimitedApp {
+  id: string;
+  settings: { rateLimits?: Partial<RateLimitSettings> };
+}
+
+export interface RateLimits {
+  /** The limits in force for an app: its own settings over the server's defaults. */
+  of(app: LimitedApp): RateLimitSettings;
+  /** Counts one hit of `rule` for `key`; past the app's limit throws 429 `rate_limited`. */
+  consume(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
+  /** Throws 429 when `key` has already used up `rule`, without counting anything. */
+  assertNotBlocked(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
+  /** Counts one failure (a wrong code) against `rule` for `key`, without throwing. */
+  penalize(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
+  /**
+   * Takes one of the concurrent slots of `rule` for `key` (open streams); throws 429 when none is
+   * left. Call the returned function once when the stream ends. Counted in this process.
+   */
+  acquire(app: LimitedApp, rule: ConcurrentRule, key: string): () => void;
+}
+
+/** A 429 in the one envelope, with Retry-After as a header and in the body. */
+export function rateLimited(what: string, retryAfterMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    'rate_limited',
+    `Too many ${what}; try again in ${seconds} s.`,
+    undefined,
+    { 'Retry-After': String(seconds) },
+    seconds,
+  );
+}
+
+/** Per-app rate limits over rate-limiter-flexible counters (fixed windows). */
+export function createRateLimits(
+  options: { defaults?: Partial<RateLimitSettings>; store?: LimiterStore } = {},
+): RateLimits {
+  const defaults = { ...DEFAULT_RATE_LIMITS, ...options.defaults };
+  const store = options.store ?? memoryLimiterStore;
+  // One limiter per rule and size: apps that tune a limit get their own counter set.
+  const limiters = new Map<string, RateLimiterAbstract>();
+  const limiter = (rule: WindowRule, points: number) => {
+    const id = `${rule}:${points}`;
+    let found = limiters.get(id);
+    if (!found) {
+      found = store({ keyPrefix: `tl:${id}`, points, duration: WINDOW_SEC[rule] });
+      limiters.set(id, found);
+    }
+    return found;
+  };
+  const open = new Map<string, number>();
+  const of = (app: LimitedApp): RateLimitSettings => ({ ...defaults, ...app.settings.rateLimits });
+
+  return {
+    of,
+    async consume(app, rule, key) {
+      try {
+        await limiter(rule, of(app)[rule]).consume(`${app.id}:${key}`);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) throw rateLimited(WHAT[rule], error.msBeforeNext);
+        throw error;
+      }
+    },
+    async assertNotBlocked(app, rule, key) {
+      const points = of(app)[rule];
+      const used = await limiter(rule, points).get(`${app.id}:${key}`);
+      if (used && used.consumedPoints >= points && used.msBeforeNext > 0)
+        throw rateLimited(WHAT[rule], used.msBeforeNext);
+    },
+    async penalize(app, rule, key) {
+      await limiter(rule, of(app)[rule]).penalty(`${app.id}:${key}`);
+    },
+    acquire(app, rule, key) {
+      const id = `${rule}:${app.id}:${key}`;
+      const count = open.get(id) ?? 0;
+      if (count >= of(app)[rule]) throw rateLimited(WHAT[rule], 5_000);
+      open.set(id, count + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (open.get(id) ?? 1) - 1;
+        if (left <= 0) open.delete(id);
+        else open.set(id, left);
+      };
+    },
+  };
+}

@@ -1,0 +1,261 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Database, Db } from '../db/database';
+import { customerKeys, customers } from '../db/schema';
+import type { ServiceDeps } from '../platform/deps';
+import { createId } from '../platform/secrets';
+
+/**
+ * Per-customer encryption at rest (§11): every customer gets a random AES-256 data key, stored
+ * wrapped by the server's master key. A sealed value is `k1.<keyId>.<iv>.<tag>.<ciphertext>`
+ * (base64url), so it names its key: rows that a merge moved to another customer still open with
+ * the key they were sealed with, and deleting a customer's keys (GDPR erase) leaves every copy —
+ * messages, event log, tickets, unanswered questions, summaries — unreadable.
+ *
+ * Other domains seal customer PII with `sealForCustomer` / `openForCustomer` (or the JSON
+ * variants); `destroyCustomerKeys` is the erase.
+ */
+
+const PREFIX = 'k1.';
+// Unwrapped keys stay in memory for a while; erase in another process takes effect within this.
+const CACHE_TTL_MS = 10 * 60_000;
+const CACHE_MAX = 20_000;
+
+export interface DataKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Whom a sealed value belongs to. */
+export interface CustomerRef {
+  appId: string;
+  customerId: string;
+}
+
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>;
+type OnCommit = (callback: () => void) => void;
+
+interface Keyring {
+  byCustomer: Map<string, { key: DataKey; at: number }>;
+  /** null: the key is gone (erased) — its values stay unreadable. */
+  byId: Map<string, { key: DataKey | null; at: number }>;
+}
+
+const keyrings = new WeakMap<Database, Keyring>();
+function keyringOf(database: Database): Keyring {
+  let keyring = keyrings.get(database);
+  if (!keyring) {
+    keyring = { byCustomer: new Map(), byId: new Map() };
+    keyrings.set(database, keyring);
+  }
+  return keyring;
+}
+
+function remember<V>(map: Map<string, { at: number } & V>, id: string, value: V & { at: number }) {
+  map.delete(id);
+  if (map.size >= CACHE_MAX) map.delete(map.keys().next().value!);
+  map.set(id, value);
+}
+
+function fresh<V extends { at: number }>(map: Map<string, V>, id: string): V | undefined {
+  const entry = map.get(id);
+  if (entry && Date.now() - entry.at < CACHE_TTL_MS) return entry;
+  if (entry) map.delete(id);
+  return undefined;
+}
+
+const encryptionOn = (deps: Pick<ServiceDeps, 'config'>) => deps.config.encryptAtRest !== false;
+
+/** Whether a stored value is sealed with a customer key (older rows and `encryptAtRest: false` are plain). */
+export const isSealed = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith(PREFIX);
+
+/**
+ * The customer's current data key, created in the caller's transaction when it has none. Cached
+ * only after COMMIT: a key whose transaction rolled back must never seal anything later.
+ */
+export async function customerKey(
+  deps: Deps,
+  db: Db,
+  onCommit: OnCommit,
+  ref: CustomerRef,
+): Promise<DataKey> {
+  const keyring = keyringOf(deps.database);
+  const cached = fresh(keyring.byCustomer, ref.customerId);
+  if (cached) return cached.key;
+  const [row] = await db
+    .select()
+    .from(customerKeys)
+    .where(eq(customerKeys.customerId, ref.customerId))
+    .orderBy(desc(customerKeys.createdAt))
+    .limit(1);
+  let key: DataKey;
+  if (row) {
+    key = { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') };
+  } else {
+    key = { id: createId('ck').slice(3), key: randomBytes(32) };
+    await db.insert(customerKeys).values({
+      id: key.id,
+      appId: ref.appId,
+      customerId: ref.customerId,
+      wrappedKey: deps.sealer.seal(key.key.toString('base64')),
+      createdAt: deps.clock.now(),
+    });
+  }
+  onCommit(() => {
+    const at = Date.now();
+    remember(keyring.byCustomer, ref.customerId, { key, at });
+    remember(keyring.byId, key.id, { key, at });
+  });
+  return key;
+}
+
+/** Seals text with a key already in hand (synchronous: AES-256-GCM, 96-bit random IV). */
+export function sealWith(key: DataKey, plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return `${PREFIX}${key.id}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
+}
+
+/** A sealer for one customer inside a transaction; plain pass-through when encryption is off. */
+export async function customerSealer(
+  deps: Deps,
+  db: Db,
+  onCommit: OnCommit,
+  ref: CustomerRef,
+): Promise<(plain: string) => string> {
+  if (!encryptionOn(deps)) return (plain) => plain;
+  const key = await customerKey(deps, db, onCommit, ref);
+  return (plain) => sealWith(key, plain);
+}
+
+/** Seals a customer's PII (text) inside the caller's write transaction. */
+export async function sealForCustomer(
+  deps: Deps,
+  db: Db,
+  onCommit: OnCommit,
+  ref: CustomerRef,
+  plain: string,
+): Promise<string> {
+  return (await customerSealer(deps, db, onCommit, ref))(plain);
+}
+
+/** Seals any JSON value as one string (ticket details, summaries, event payloads). */
+export async function sealJsonForCustomer(
+  deps: Deps,
+  db: Db,
+  onCommit: OnCommit,
+  ref: CustomerRef,
+  value: unknown,
+): Promise<string> {
+  return sealForCustomer(deps, db, onCommit, ref, JSON.stringify(value));
+}
+
+function openWith(key: DataKey, sealed: string): string | null {
+  const [, , iv, tag, body] = sealed.split('.');
+  if (!iv || !tag || body === undefined) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    return null;
+  }
+}
+
+const keyIdOf = (sealed: string) => sealed.slice(PREFIX.length, sealed.indexOf('.', PREFIX.length));
+
+/**
+ * Opens many stored values at once, loading the keys they name in one query. Plain values pass
+ * through; a value whose key was destroyed (an erased customer) opens as null.
+ */
+export async function openAllForCustomers<T extends string | null | undefined>(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  values: readonly T[],
+  db: Db = deps.database.db,
+): Promise<(T | string | null)[]> {
+  const keyring = keyringOf(deps.database);
+  const missing = new Set<string>();
+  for (const value of values) {
+    if (isSealed(value)) {
+      const id = keyIdOf(value);
+      if (!fresh(keyring.byId, id)) missing.add(id);
+    }
+  }
+  if (missing.size > 0) {
+    const ids = [...missing];
+    const found = new Map<string, DataKey>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .select({ id: customerKeys.id, wrappedKey: customerKeys.wrappedKey })
+        .from(customerKeys)
+        .where(inArray(customerKeys.id, ids.slice(i, i + 500)));
+      for (const row of rows)
+        found.set(row.id, { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') });
+    }
+    const at = Date.now();
+    for (const id of ids) remember(keyring.byId, id, { key: found.get(id) ?? null, at });
+  }
+  return values.map((value) => {
+    if (!isSealed(value)) return value;
+    const key = keyring.byId.get(keyIdOf(value))?.key;
+    return key ? openWith(key, value) : null;
+  });
+}
+
+/** Opens one stored value (plain values pass through; an erased customer's value opens as null). */
+export async function openForCustomer(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  value: string | null | undefined,
+  db?: Db,
+): Promise<string | null> {
+  const [opened] = await openAllForCustomers(deps, [value ?? null], db);
+  return opened ?? null;
+}
+
+/** Opens a value sealed by `sealJsonForCustomer`; anything not sealed is returned as it is. */
+export async function openJsonForCustomer<T>(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  value: unknown,
+  db?: Db,
+): Promise<T | null> {
+  if (!isSealed(value)) return value as T;
+  const text = await openForCustomer(deps, value, db);
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/**
+ * Destroys the data keys of a customer and of every customer merged into it, in the caller's
+ * transaction: afterwards nothing sealed for them can be opened, wherever a copy sits.
+ */
+export async function destroyCustomerKeys(
+  deps: Pick<ServiceDeps, 'database'>,
+  db: Db,
+  onCommit: OnCommit,
+  ref: CustomerRef,
+): Promise<number> {
+  const ids = new Set([ref.customerId]);
+  // Aliases of aliases: bounded, as merges are.
+  let frontier = [ref.customerId];
+  for (let depth = 0; depth < 16 && frontier.length > 0; depth++) {
+    const rows = await db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(and(eq(customers.appId, ref.appId), inArray(customers.mergedInto, frontier)));
+    frontier = rows.map((r) => r.id).filter((id) => !ids.has(id));
+    for (const id of frontier) ids.add(id);
+  }
+  const deleted = await db
+    .delete(customerKeys)
+    .where(and(eq(customerKeys.appId, ref.appId), inArray(customerKeys.customerId, [...ids])))
+    .returning({ id: customerKeys.id });
+  const keyring = keyringOf(deps.database);
+  onCommit(() => {
+    for (const id of ids) keyring.byCustomer.delete(id);
+    for (const row of deleted) keyring.byId.set(row.id, { key: null, at: Date.now() });
+  });
+  return deleted.length;
+}
