@@ -99,9 +99,11 @@ describe('what agents rely on daily: search, canned replies, labels, snooze, CSA
 
   it('search finds conversations by message text, customer name, user id, full phone number and order id — phones masked', async () => {
     const s = await queuedShopper('search-1', '我的快递一直没到，转人工');
-    const find = async (q: string) =>
-      searchAnswer.parse((await agent.call('GET', `/v1/agent/search?q=${encodeURIComponent(q)}`)).body)
-        .conversations;
+    const find = async (q: string) => {
+      const res = await agent.call('GET', `/v1/agent/search?q=${encodeURIComponent(q)}`);
+      expect(res.status, `${q}: ${res.text}`).toBe(200);
+      return searchAnswer.parse(res.body).conversations;
+    };
     const spaced = `${s.phone.slice(0, 3)} ${s.phone.slice(3, 7)} ${s.phone.slice(7)}`;
     for (const q of ['快递一直没到', '顾客 search-1', 'search-1', spaced, 'ORD-search-1'])
       expect(
@@ -221,6 +223,12 @@ describe('what agents rely on daily: search, canned replies, labels, snooze, CSA
       [s.conversationId],
     );
     expect(Number(stored[0]!.n)).toBe(1);
+    // The comment is the shopper's own words: sealed at rest like their messages.
+    const raw = await api.rows<{ comment: string }>(
+      'select comment from csat_ratings where conversation_id = ?',
+      [s.conversationId],
+    );
+    expect(raw[0]!.comment).not.toContain('后来很快');
     expect((await s.state()).rateable).toBeNull();
 
     const all = inboxAnswer.parse((await agent.call('GET', '/v1/agent/inbox?view=resolved')).body);

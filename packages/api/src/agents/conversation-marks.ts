@@ -1,7 +1,9 @@
 import type { CsatRating } from '@threadline/sdk-core/protocol';
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { openAllForCustomers } from '../identity';
 import { iso } from '../platform/clock';
+import type { ServiceDeps } from '../platform/deps';
 import { conversationLabels, conversationSnoozes, csatRatings } from './console-schema';
 
 export interface ConversationMarks {
@@ -10,8 +12,12 @@ export interface ConversationMarks {
   csat: CsatRating | null;
 }
 
-/** Labels, snooze and CSAT of many conversations, in three queries. */
-export async function marksOf(db: Db, conversationIds: string[]): Promise<Map<string, ConversationMarks>> {
+/** Labels, snooze and CSAT (its comment opened) of many conversations, in three queries. */
+export async function marksOf(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  conversationIds: string[],
+): Promise<Map<string, ConversationMarks>> {
   const marks = new Map<string, ConversationMarks>(
     conversationIds.map((id) => [id, { labels: [], snooze: null, csat: null }]),
   );
@@ -30,10 +36,15 @@ export async function marksOf(db: Db, conversationIds: string[]): Promise<Map<st
     const mark = marks.get(s.conversationId);
     if (mark) mark.snooze = { until: s.until, snoozedAt: s.snoozedAt };
   }
-  for (const r of ratings) {
+  const comments = await openAllForCustomers(
+    deps,
+    ratings.map((r) => r.comment),
+    db,
+  );
+  ratings.forEach((r, i) => {
     const mark = marks.get(r.conversationId);
-    if (mark) mark.csat = { rating: r.rating, comment: r.comment, createdAt: iso(r.createdAt) };
-  }
+    if (mark) mark.csat = { rating: r.rating, comment: comments[i] ?? null, createdAt: iso(r.createdAt) };
+  });
   return marks;
 }
 

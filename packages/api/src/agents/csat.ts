@@ -1,6 +1,7 @@
 import type { CsatAnswer, CsatInsightsAnswer } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
 import { agents, assignments, conversations, csatRatings } from '../db/schema';
+import { openAllForCustomers, sealForCustomer } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -50,7 +51,16 @@ export async function rateConversation(
       channel: conversation.lastChannel,
       agentId: lastOwner?.agentId ?? null,
       rating: body.rating,
-      comment: body.comment ?? null,
+      // The shopper's own words: sealed with their data key like their messages (§11).
+      comment: body.comment
+        ? await sealForCustomer(
+            deps,
+            db,
+            onCommit,
+            { appId: shopper.appId, customerId: conversation.customerId },
+            body.comment,
+          )
+        : null,
       createdAt: now,
     };
     await db
@@ -90,7 +100,7 @@ function figuresOf(ratings: number[]): Figures {
  * CSAT score (share of 4–5) and the distribution, plus the latest ratings with their comments.
  */
 export async function csatInsights(
-  deps: Pick<ServiceDeps, 'database'>,
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   appId: string,
   range: { since?: string; until?: string },
 ): Promise<CsatInsightsAnswer> {
@@ -118,6 +128,12 @@ export async function csatInsights(
       : []
     ).map((a) => [a.id, a.name]),
   );
+  const recent = rows.slice(0, 20);
+  const comments = await openAllForCustomers(
+    deps,
+    recent.map((r) => r.comment),
+    db,
+  );
   return {
     total: figuresOf(rows.map((r) => r.rating)),
     channels: [...group((r) => r.channel)]
@@ -129,12 +145,12 @@ export async function csatInsights(
         ...figuresOf(ratings),
       }))
       .sort((a, b) => b.responses - a.responses),
-    recent: rows.slice(0, 20).map((r) => ({
+    recent: recent.map((r, i) => ({
       conversationId: r.conversationId,
       channel: r.channel,
       agentId: r.agentId,
       rating: r.rating,
-      comment: r.comment,
+      comment: comments[i] ?? null,
       createdAt: iso(r.createdAt),
     })),
   };

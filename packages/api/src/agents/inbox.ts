@@ -57,6 +57,7 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
     ),
     customerHandles(deps, db, customerIds),
     marksOf(
+      deps,
       db,
       rows.map((r) => r.id),
     ),

@@ -1,25 +1,31 @@
 import type { InboxRow } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { conversations, customers, identities, messages, orders } from '../db/schema';
-import { findCustomerByIdentity } from '../identity';
+import { findCustomerByIdentity, openAllForCustomers, toE164 } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { toInboxRows } from './inbox';
 
 /** LIKE pattern for a literal substring (`%`, `_` and `\` match themselves). */
 const contains = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 const PHONE = /^\+?[\d\s\-()]{6,20}$/;
-/** How many matching messages are looked at; the newest first. */
-const MESSAGE_SCAN = 500;
+/**
+ * How many of the app's newest messages the text search reads. Message text is sealed with each
+ * customer's key (§11), so SQL cannot match it; the newest messages are opened and matched here.
+ */
+export const MESSAGE_SCAN = 2000;
 
 /**
  * GET /v1/agent/search — conversations whose customer matches (name, merchant user id, a full phone
  * number through its keyed hash — phones are encrypted, so partial digits cannot match — or an
- * order id) or whose messages contain the text. Newest activity first, as inbox rows (phones masked).
+ * order id) or whose messages contain the text (among the app's newest MESSAGE_SCAN messages,
+ * case-insensitive). Newest activity first, as inbox rows (phones masked).
  */
 export async function searchConversations(
   deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock'>,
   appId: string,
   query: { q: string; limit: number },
+  /** The app's region for numbers written without a country code (`app.settings.phoneRegion`). */
+  phoneRegion?: string,
 ): Promise<InboxRow[]> {
   const db = deps.database.db;
   const q = query.q.trim();
@@ -40,13 +46,8 @@ export async function searchConversations(
       .from(orders)
       .where(and(eq(orders.appId, appId), eq(orders.id, q)))
       .limit(10),
-    PHONE.test(q) ? findCustomerByIdentity(deps, db, appId, 'phone', q) : Promise.resolve(null),
-    db
-      .select({ conversationId: messages.conversationId })
-      .from(messages)
-      .where(and(eq(messages.appId, appId), sql`${messages.text} like ${contains(q)} escape ${escapeChar}`))
-      .orderBy(desc(messages.seq))
-      .limit(MESSAGE_SCAN),
+    phoneCustomer(deps, appId, q, phoneRegion),
+    messagesContaining(deps, appId, q),
   ]);
   const customerIds = [
     ...new Set(
@@ -65,4 +66,44 @@ export async function searchConversations(
     .orderBy(desc(conversations.updatedAt), desc(conversations.id))
     .limit(query.limit);
   return toInboxRows(deps, db, rows);
+}
+
+/** Conversations among the app's newest messages whose opened text contains `q` (any case). */
+async function messagesContaining(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  appId: string,
+  q: string,
+): Promise<{ conversationId: string }[]> {
+  const db = deps.database.db;
+  const recent = await db
+    .select({ conversationId: messages.conversationId, text: messages.text })
+    .from(messages)
+    .where(eq(messages.appId, appId))
+    .orderBy(desc(messages.seq))
+    .limit(MESSAGE_SCAN);
+  const texts = await openAllForCustomers(
+    deps,
+    recent.map((m) => m.text),
+    db,
+  );
+  const needle = q.toLocaleLowerCase();
+  return recent.filter((_, i) => (texts[i] ?? '').toLocaleLowerCase().includes(needle));
+}
+
+/** The customer whose verified phone is `q` (read in the app's region), if `q` is a phone number. */
+async function phoneCustomer(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  appId: string,
+  q: string,
+  region: string | undefined,
+) {
+  if (!PHONE.test(q)) return null;
+  let e164: string;
+  try {
+    e164 = toE164(q, region);
+  } catch {
+    // Digits that are no phone number (an order id, say) simply match no phone.
+    return null;
+  }
+  return findCustomerByIdentity(deps, deps.database.db, appId, 'phone', e164);
 }

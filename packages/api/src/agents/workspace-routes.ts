@@ -60,7 +60,17 @@ export function agentWorkspaceRouter(deps: RouterDeps) {
     }),
     async (c) => {
       const { app } = agentOf(c.get('auth'));
-      return c.json({ conversations: await searchConversations(deps, app.id, c.req.valid('query')) }, 200);
+      return c.json(
+        {
+          conversations: await searchConversations(
+            deps,
+            app.id,
+            c.req.valid('query'),
+            app.settings.phoneRegion,
+          ),
+        },
+        200,
+      );
     },
   );
 
