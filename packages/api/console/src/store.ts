@@ -296,13 +296,23 @@ export function createConsoleStore() {
       }
       case 'ticket.created':
       case 'ticket.updated': {
-        const ticket = data as unknown as CustomerProfile['tickets'][number];
+        // The customer-facing view of the ticket (no customer id, no details): matched by id, or
+        // by the open conversation for a new one.
+        const ticket = data as Partial<CustomerProfile['tickets'][number]> & { id?: string };
         const profile = state.profile;
-        if (!profile || !ticket?.id || ticket.customerId !== profile.customer.id) break;
-        const known = profile.tickets.some((x) => x.id === ticket.id);
+        if (!profile || !ticket?.id) break;
+        const known = profile.tickets.find((x) => x.id === ticket.id);
+        if (!known && !(ticket.conversationId && belongsToDetail(ticket.conversationId))) break;
+        const merged = {
+          intent: null,
+          details: {},
+          ...known,
+          ...ticket,
+          customerId: profile.customer.id,
+        } as CustomerProfile['tickets'][number];
         const tickets = known
-          ? profile.tickets.map((x) => (x.id === ticket.id ? ticket : x))
-          : [ticket, ...profile.tickets];
+          ? profile.tickets.map((x) => (x.id === merged.id ? merged : x))
+          : [merged, ...profile.tickets];
         set({ profile: { ...profile, tickets } });
         break;
       }
