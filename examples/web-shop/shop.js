@@ -1,6 +1,8 @@
 // The demo shop: the product list, a cart that tells Threadline about `add_to_cart`, and a login
 // that asks the merchant backend (examples/merchant-backend) for an identity token and hands it to
 // the widget's client. Keys come from /shop/config.json at run time, never from this file.
+import { productArt } from './product-art.js';
+
 const $ = (selector) => document.querySelector(selector);
 
 const config = await fetch('config.json').then((r) => r.json());
@@ -8,6 +10,8 @@ const client = window.Threadline.init({
   appKey: config.publishableKey,
   apiUrl: config.apiUrl,
   lang: config.lang,
+  // The shop's login lasts as long as the browser session; so does the shopper's chat.
+  forgetOnClose: true,
 });
 
 const products = await fetch('products.json').then((r) => r.json());
@@ -17,8 +21,8 @@ for (const product of products) {
   const item = document.createElement('li');
   item.className = 'card';
   item.dataset.productId = product.id;
-  item.innerHTML = `<div class="pic" aria-hidden="true"></div><h2></h2><div class="meta"></div><div class="price"></div><button type="button" data-action="add-to-cart">加入购物车</button>`;
-  item.querySelector('.pic').textContent = product.emoji;
+  item.innerHTML = `<div class="pic"></div><div class="info"><h2></h2><div class="meta"></div><div class="buy"><button type="button" data-action="add-to-cart">加入购物车</button><span class="price"></span></div></div>`;
+  item.querySelector('.pic').innerHTML = productArt(product);
   item.querySelector('h2').textContent = product.name;
   item.querySelector('.meta').textContent = product.size ?? '';
   item.querySelector('.price').textContent = `¥${product.price}`;
@@ -50,6 +54,7 @@ $('#login').addEventListener('click', async () => {
 });
 
 $('#logout').addEventListener('click', async () => {
+  // Logging out must call reset(): otherwise the next person at this computer sees this one's chat.
   await client.reset();
   sessionStorage.removeItem('demo-shop-user');
   showUser(null);

@@ -22,6 +22,7 @@ import { mountDocs } from './http/docs-routes';
 import { healthRouter } from './http/health-routes';
 import { assertJsonDepth } from './http/json-depth';
 import { createRateLimits, type LimiterStore, type RateLimits } from './http/rate-limits';
+import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
 import {
   type AiResponderOptions,
@@ -134,6 +135,11 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.deps = deps;
   registerSecuritySchemes(app.openAPIRegistry);
 
+  // Every answer, JSON and pages alike: browsers must take the declared type, never sniff one.
+  app.use(async (c, next) => {
+    c.header('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
   const preflight = cors({
     origin: '*',
     allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
@@ -184,7 +190,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
   app.route('/', consoleRouter());
-  mountDocs(app);
+  mountDocs(app, { publicUrl: options.publicUrl });
+  mountSiteAssets(app);
 
   app.notFound((c) =>
     c.json(errorBody(new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), 404),

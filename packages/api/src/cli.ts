@@ -6,9 +6,9 @@ import { Command, CommanderError } from 'commander';
 import type { ZodType } from 'zod';
 import { appOfAgent, createAgent, issueTokenFor, listAgents, setAgentActive, updateAgent } from './agents';
 import { createApp } from './app';
-import { createMerchantApp, getApp } from './apps';
+import { createMerchantApp, getApp, identitySecretOf } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
-import { demoPaths, startDemo } from './demo';
+import { type DemoInfo, demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
 import { systemClock } from './platform/clock';
@@ -97,7 +97,7 @@ export function buildProgram(): Command {
       console.log('migrated');
     });
 
-  const appCommand = program.command('app').description('manage merchant apps');
+  const appCommand = helpGroup(program, 'app', 'manage merchant apps');
   appCommand
     .command('create')
     .description('create an app; prints its keys once')
@@ -132,75 +132,94 @@ export function buildProgram(): Command {
           );
           console.log(JSON.stringify(shown, null, 2));
           for (const warning of warnings) console.error(`warning: ${warning}`);
+          // On stderr, so stdout stays the keys as JSON for scripts (`… | jq .secretKey`).
+          console.error(`
+The bot answers greetings from the start, and stays silent on everything else until you import
+knowledge (articles, products, intents):
+  threadline kb import knowledge.json --app ${keys.appId}
+An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         } finally {
           database.close();
         }
       },
     );
 
-  const tokenCommand = program.command('token').description('identity tokens (a development helper)');
+  const tokenCommand = helpGroup(program, 'token', 'identity tokens (a development helper)');
   tokenCommand
     .command('sign')
     .description("sign an identity token with an app's identity secret (HS256)")
     .requiredOption('--sub <userId>', 'your user id (the token subject)')
-    .option('--secret <identitySecret>', "the app's identity secret (default: the demo app's)")
+    .option(
+      '--app <appId>',
+      'sign for this app (its identity secret is read from the database); `demo` = the demo app',
+    )
+    .option('--secret <identitySecret>', 'sign with this identity secret instead (is_…)')
     .option('--ttl <seconds>', 'lifetime in seconds', '3600')
     .option('--name <name>', 'display name claim')
     .option('--phone <phone>', 'phone claim')
     .option('--email <email>', 'email claim')
     .option('--unionid <unionid>', 'WeChat unionid claim')
+    .option('--db <url>', 'database URL (env DATABASE_URL), with --app')
+    .addHelpText(
+      'after',
+      '\nThe token goes to stdout; which app it is for goes to stderr. Examples:\n  threadline token sign --sub user-42 --app demo\n  threadline token sign --sub user-42 --app app_… --name 王小姐',
+    )
     .action(
       async (options: {
         sub: string;
+        app?: string;
         secret?: string;
         ttl: string;
         name?: string;
         phone?: string;
         email?: string;
         unionid?: string;
+        db?: string;
       }) => {
-        const secret = options.secret ?? readDemoIdentitySecret();
-        console.log(
-          await signIdentityToken(
-            {
-              sub: options.sub,
-              expiresInSec: Number(options.ttl),
-              ...(options.name ? { name: options.name } : {}),
-              ...(options.phone ? { phone: options.phone } : {}),
-              ...(options.email ? { email: options.email } : {}),
-              ...(options.unionid ? { unionid: options.unionid } : {}),
-            },
-            secret,
-            systemClock.now(),
-          ),
+        const ttl = Number(options.ttl);
+        if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError('--ttl takes a whole number of seconds');
+        const { secret, signedFor } = await identitySecretFor(options);
+        const token = await signIdentityToken(
+          {
+            sub: options.sub,
+            expiresInSec: ttl,
+            ...(options.name ? { name: options.name } : {}),
+            ...(options.phone ? { phone: options.phone } : {}),
+            ...(options.email ? { email: options.email } : {}),
+            ...(options.unionid ? { unionid: options.unionid } : {}),
+          },
+          secret,
+          systemClock.now(),
         );
+        console.error(`${signedFor}; sub ${options.sub}, valid ${ttl} s.`);
+        console.log(token);
       },
     );
 
-  const agentCommand = program.command('agent').description('service agents: skills, capacity, role, tokens');
+  const agentCommand = helpGroup(program, 'agent', 'service agents: skills, capacity, role, tokens');
   const OPERATOR = { type: 'system' as const, id: null };
   agentCommand
     .command('create')
     .description('create an agent and print a first token for the console (shown once)')
     .requiredOption('--name <name>', 'the name customers and colleagues see')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
     .option('--skills <list>', 'comma-separated skills routing matches, e.g. returns,cosmetics')
     .option('--capacity <n>', 'conversations the agent may own at once (default 5)')
     .option('--role <role>', 'agent or supervisor (supervisors may unmask personal data)')
     .option('--email <email>', 'sign-in name for password sign-in')
     .option('--password-stdin', 'read a console password from stdin (kept out of your shell history)')
     .option('--ttl <seconds>', 'lifetime of the printed token (default 8 hours)', String(8 * 3600))
-    .option('--app <appId>', "the app (default: the demo app's)")
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(
       async (options: {
         name: string;
+        app: string;
         skills?: string;
         capacity?: string;
         role?: string;
         email?: string;
         passwordStdin?: boolean;
         ttl: string;
-        app?: string;
         db?: string;
       }) => {
         const body = parseOrUsage(createAgentBody, {
@@ -211,19 +230,19 @@ export function buildProgram(): Command {
           ...(options.email !== undefined ? { email: options.email } : {}),
           ...(options.passwordStdin ? { password: await readStdin() } : {}),
         });
-        const appId = options.app ?? readDemoAppId();
+        const ttlSec = parseTtl(options.ttl);
         const { app, database } = await openAdminApp(options.db);
         try {
-          await getApp(app.deps, appId);
-          const agent = await createAgent(app.deps, appId, body, OPERATOR);
-          const token = await issueTokenFor(app.deps, appId, agent.id, {
-            ttlSec: Number(options.ttl),
+          const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+          const agent = await createAgent(app.deps, target.id, body, OPERATOR);
+          const token = await issueTokenFor(app.deps, target.id, agent.id, {
+            ttlSec,
             label: 'threadline agent create',
             createdBy: 'cli',
             actor: OPERATOR,
           });
-          console.log(
-            'The token is shown once. Hand it to the agent’s console; revoke it with the secret key.',
+          console.error(
+            'The token is shown once: hand it to the agent’s console; revoke it with the secret key.',
           );
           console.log(
             JSON.stringify({ agent: token.agent, token: token.token, expiresAt: token.expiresAt }, null, 2),
@@ -236,15 +255,14 @@ export function buildProgram(): Command {
   agentCommand
     .command('list')
     .description("list an app's agents with presence and load")
-    .option('--app <appId>', "the app (default: the demo app's)")
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
     .option('--json', 'print JSON')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
-    .action(async (options: { app?: string; json?: boolean; db?: string }) => {
-      const appId = options.app ?? readDemoAppId();
+    .action(async (options: { app: string; json?: boolean; db?: string }) => {
       const { app, database } = await openAdminApp(options.db);
       try {
-        await getApp(app.deps, appId);
-        const agents = await listAgents(app.deps, appId);
+        const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+        const agents = await listAgents(app.deps, target.id);
         if (options.json) return console.log(JSON.stringify({ agents }, null, 2));
         console.table(
           agents.map((a) => ({
@@ -263,7 +281,7 @@ export function buildProgram(): Command {
     });
   agentCommand
     .command('update')
-    .description("change an agent's name, skills, capacity, role or email")
+    .description("change an agent's name, skills, capacity, role, email or password")
     .argument('<agentId>', 'agt_…')
     .option('--name <name>', 'new name')
     .option('--skills <list>', 'comma-separated skills (replaces the list)')
@@ -296,9 +314,8 @@ export function buildProgram(): Command {
         const { app, database } = await openAdminApp(options.db);
         try {
           const appId = await appOfAgent(app.deps, agentId);
-          console.log(
-            JSON.stringify({ agent: await updateAgent(app.deps, appId, agentId, body, OPERATOR) }, null, 2),
-          );
+          const agent = await updateAgent(app.deps, appId, agentId, body, OPERATOR);
+          console.log(JSON.stringify({ agent }, null, 2));
         } finally {
           database.close();
         }
@@ -313,9 +330,8 @@ export function buildProgram(): Command {
       const { app, database } = await openAdminApp(options.db);
       try {
         const appId = await appOfAgent(app.deps, agentId);
-        console.log(
-          JSON.stringify({ agent: await setAgentActive(app.deps, appId, agentId, false, OPERATOR) }, null, 2),
-        );
+        const agent = await setAgentActive(app.deps, appId, agentId, false, OPERATOR);
+        console.log(JSON.stringify({ agent }, null, 2));
       } finally {
         database.close();
       }
@@ -327,9 +343,7 @@ export function buildProgram(): Command {
     .option('--ttl <seconds>', 'lifetime (default 8 hours, at most 30 days)', String(8 * 3600))
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (agentId: string, options: { ttl: string; db?: string }) => {
-      const ttlSec = Number(options.ttl);
-      if (!Number.isInteger(ttlSec) || ttlSec < 60 || ttlSec > 30 * 24 * 3600)
-        throw new UsageError('--ttl is a whole number of seconds from 60 to 2592000');
+      const ttlSec = parseTtl(options.ttl);
       const { app, database } = await openAdminApp(options.db);
       try {
         const appId = await appOfAgent(app.deps, agentId);
@@ -347,23 +361,28 @@ export function buildProgram(): Command {
       }
     });
 
-  const kbCommand = program.command('kb').description('knowledge base');
+  const kbCommand = helpGroup(program, 'kb', 'knowledge base');
   kbCommand
     .command('import')
     .description('import knowledge: {articles, products?, intents?} (same ids update)')
     .argument('<file>', 'a JSON knowledge file')
-    .requiredOption('--app <appId>', 'the app to import into')
+    .requiredOption('--app <appId>', 'the app to import into (`demo` = the demo app)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .addHelpText('after', `\nAn example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`)
     .action(async (file: string, options: { app: string; db?: string }) => {
+      const knowledge = readKnowledgeFile(file);
       const { app, database } = await openAdminApp(options.db);
       try {
-        await getApp(app.deps, options.app);
-        const answer = await importKnowledge(
-          app.deps,
-          options.app,
-          JSON.parse(readFileSync(resolve(file), 'utf8')),
+        const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+        const answer = await importKnowledge(app.deps, target.id, knowledge).catch((error: unknown) => {
+          if (ApiError.isInstance(error) && error.code === 'validation_failed')
+            throw new CliError(`${file} does not fit the knowledge format: ${describeIssues(error)}`);
+          throw error;
+        });
+        const { articles, products, intents } = answer.imported;
+        console.log(
+          `Imported ${articles} articles, ${products} products and ${intents} intents into ${target.id} (${target.name}). The bot answers from them now.`,
         );
-        console.log(JSON.stringify(answer));
       } finally {
         database.close();
       }
@@ -386,19 +405,27 @@ export function buildProgram(): Command {
   return program;
 }
 
-class UsageError extends Error {}
-
-/** The API's services without a listener, for one-off admin commands (app create, kb import). */
-async function openAdminApp(dbFlag?: string) {
-  const database = createDatabase({ url: databaseUrl(dbFlag), authToken: process.env.DATABASE_AUTH_TOKEN });
-  await migrateDatabase(database);
-  const app = createApp({
-    database,
-    ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
-    logger: silentLogger,
+/** A command group (`threadline app`): run bare, it prints its help to stdout and exits 0. */
+function helpGroup(program: Command, name: string, description: string): Command {
+  const group = program.command(name).description(description).allowExcessArguments(true);
+  group.action(() => {
+    if (group.args.length)
+      group.error(`error: unknown command '${group.args[0]}' for 'threadline ${name}'`, {
+        code: 'commander.unknownCommand',
+        exitCode: 2,
+      });
+    group.outputHelp();
   });
-  return { app, database };
+  return group;
 }
+
+/** A mistake in how the command was called: one line, exit 2. */
+class UsageError extends Error {}
+/** The command could not do its work (a missing file, an unknown app): one line, exit 1. */
+class CliError extends Error {}
+
+const KNOWLEDGE_EXAMPLE_HINT =
+  'packages/api/seed/knowledge-example.json (every field: packages/api/README.md#knowledge-files)';
 
 const splitList = (value: string) =>
   value
@@ -415,6 +442,14 @@ function parseOrUsage<T>(schema: ZodType<T>, value: unknown): T {
   );
 }
 
+/** `--ttl`: whole seconds from a minute to 30 days, as the token route takes. */
+function parseTtl(raw: string): number {
+  const ttlSec = Number(raw);
+  if (!Number.isInteger(ttlSec) || ttlSec < 60 || ttlSec > 30 * 24 * 3600)
+    throw new UsageError('--ttl is a whole number of seconds from 60 to 2592000');
+  return ttlSec;
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -423,22 +458,107 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-function readDemoAppId(): string {
+/** `demo` stands for the demo app of this data folder; anything else is an app id. */
+function resolveAppId(app: string): string {
+  return app === 'demo' ? readDemoInfo().appId : app;
+}
+
+async function findApp(deps: Parameters<typeof getApp>[0], appId: string, dbFlag?: string) {
   try {
-    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { appId: string }).appId;
-  } catch {
-    throw new UsageError('pass --app (the app id), or run `npm start` first to create the demo app');
+    return await getApp(deps, appId);
+  } catch (error) {
+    if (ApiError.isInstance(error) && error.code === 'not_found')
+      throw new CliError(
+        `no app ${appId} in ${databaseUrl(dbFlag)} (\`threadline app create\` makes one; \`--app demo\` is the demo app)`,
+      );
+    throw error;
   }
 }
 
-function readDemoIdentitySecret(): string {
+/** The identity secret `token sign` uses, and a line saying whose it is. */
+async function identitySecretFor(options: { app?: string; secret?: string; db?: string }) {
+  if (options.app && options.secret) throw new UsageError('give --app or --secret, not both');
+  if (options.secret) {
+    if (!options.secret.startsWith('is_'))
+      throw new UsageError('--secret takes an identity secret (is_…), not a publishable or secret key');
+    return {
+      secret: options.secret,
+      signedFor: 'Signed with the identity secret you gave (valid for the app that owns it)',
+    };
+  }
+  if (!options.app) {
+    let hint = '';
+    try {
+      hint = ` The demo app here is ${readDemoInfo().appId}: --app demo.`;
+    } catch {
+      // No demo yet: the hint stays general.
+    }
+    throw new UsageError(`say which app the token is for: --app app_… or --secret is_….${hint}`);
+  }
+  const { app, database } = await openAdminApp(options.db);
   try {
-    return (JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as { identitySecret: string })
-      .identitySecret;
-  } catch {
-    throw new UsageError(
-      'pass --secret (the app identity secret), or run `npm start` first to create the demo app',
+    const row = await findApp(app.deps, resolveAppId(options.app), options.db);
+    return { secret: identitySecretOf(app.deps, row), signedFor: `Signed for app ${row.id} (${row.name})` };
+  } finally {
+    database.close();
+  }
+}
+
+/** Reads and parses a knowledge file, or says in one line why it cannot. */
+function readKnowledgeFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      code === 'ENOENT'
+        ? `no such file: ${file}`
+        : code === 'EISDIR'
+          ? `${file} is a folder, not a knowledge file`
+          : `cannot read ${file} (${code ?? String(error)})`,
     );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `articles[2].questions: Too small… (and 3 more)` */
+function describeIssues(error: ApiError): string {
+  const issues = error.issues ?? [];
+  if (issues.length === 0) return error.message;
+  const [first] = issues;
+  const path = first!.path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    '',
+  );
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${path || 'the file'}: ${first!.message}${more}`;
+}
+
+/** The API's services without a listener, for one-off admin commands (app create, kb import). */
+async function openAdminApp(dbFlag?: string) {
+  const database = createDatabase({ url: databaseUrl(dbFlag), authToken: process.env.DATABASE_AUTH_TOKEN });
+  await migrateDatabase(database);
+  const app = createApp({
+    database,
+    ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
+    logger: silentLogger,
+  });
+  return { app, database };
+}
+
+function readDemoInfo(): { appId: string; identitySecret: string } {
+  try {
+    return JSON.parse(readFileSync(demoPaths(dataDir()).info, 'utf8')) as {
+      appId: string;
+      identitySecret: string;
+    };
+  } catch {
+    throw new UsageError(`no demo app in ${dataDir()} yet: run \`npm start\` once, or name an app id`);
   }
 }
 
@@ -455,12 +575,20 @@ async function runDemo(port: number, host: string, hops: number) {
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },
   });
-  console.log(`
-Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
-  API        ${info.apiUrl}
-  API docs   ${info.docsUrl}
-  Shop       ${info.shopUrl}
-  Console    ${info.consoleUrl}/?app=${info.appId}
+  console.log(demoBanner(info, { seeded, infoPath, database: databaseUrl() }));
+  onShutdown(() => server.close());
+}
+
+/** What `npm start` prints last: where to click, and the keys (also in demo.json). */
+export function demoBanner(
+  info: DemoInfo,
+  where: { seeded: boolean; infoPath: string; database: string },
+): string {
+  return `
+Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from the last start)'}
+  Shop      ${info.shopUrl}   ← the chat is the button at the bottom right
+  API docs  ${info.docsUrl}
+  Console   ${info.consoleUrl}/?app=${info.appId}
 
   publishableKey  ${info.publishableKey}
   secretKey       ${info.secretKey}
@@ -468,16 +596,14 @@ Threadline demo ${seeded ? '(seeded a new demo app)' : '(existing demo app)'}
   agentToken      ${info.agentToken}
   appId           ${info.appId}
 
-  Agents (routing by skill; sign in to the console, then switch to online):
+  Agents (sign in to the console, then switch to online; routing matches their skills):
 ${info.agents
   .map(
     (a) =>
-      `    ${a.name.padEnd(12)} ${a.role.padEnd(10)} skills ${a.skills.join(',')}  ${a.email ? `sign in: ${a.email} / ${a.password}` : `sign in: ${info.consoleUrl}/#token=${info.agentToken}`}`,
+      `    ${a.name} · ${a.role} · ${a.skills.join(', ')} · sign in with ${a.email ? `${a.email} / ${a.password}` : `${info.consoleUrl}/#token=${info.agentToken}`}`,
   )
   .join('\n')}
-
-Written to ${infoPath}. Database: ${databaseUrl()}. Ctrl-C stops.`);
-  onShutdown(() => server.close());
+Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;
 }
 
 function onShutdown(close: () => Promise<void>) {
@@ -510,12 +636,13 @@ else
       return;
     }
     // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
+    // A command that cannot do its work (a missing file, an unknown app): one line, exit 1.
     const refused = ApiError.isInstance(error) && error.status < 500;
     console.error(
       error instanceof UsageError
         ? `usage: ${error.message}`
-        : refused
-          ? `error: ${(error as ApiError).message}`
+        : error instanceof CliError || refused
+          ? `error: ${(error as Error).message}`
           : error,
     );
     process.exitCode = error instanceof UsageError || refused ? 2 : 1;

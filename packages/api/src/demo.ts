@@ -7,6 +7,8 @@ import { createAgent, putRoutingSettings, updateAgent } from './agents';
 import type { ThreadlineApp } from './app';
 import { type CreatedApp, createMerchantApp } from './apps';
 import { agents, serverSettings } from './db/schema';
+import { type PagePolicy, securePage } from './http/page-security';
+import { signIdentityToken } from './identity';
 import { seedDemoStore } from './knowledge';
 import type { ServiceDeps } from './platform/deps';
 import { type RunningServer, type ServerOptions, startServer } from './serve';
@@ -132,7 +134,7 @@ export async function ensureDemoTeam(deps: ServiceDeps, appId: string): Promise<
  */
 export async function ensureDemoApp(
   deps: ServiceDeps,
-  seed: (deps: ServiceDeps, appId: string) => Promise<void>,
+  seed: (deps: ServiceDeps, keys: CreatedApp) => Promise<void>,
   options: { allowedOrigins?: string[] } = {},
 ): Promise<{ keys: CreatedApp; seeded: boolean }> {
   const [stored] = await deps.database.db
@@ -146,7 +148,7 @@ export async function ensureDemoApp(
     agentName: '小周',
     settings: {},
   });
-  await seed(deps, keys.appId);
+  await seed(deps, keys);
   await deps.database.write(async (db) => {
     await db
       .insert(serverSettings)
@@ -170,11 +172,25 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves a folder's files under a URL prefix (demo pages only; the API itself serves no files). */
-export function mountStaticFolder(app: ThreadlineApp, prefix: string, folder: string): boolean {
+/**
+ * Serves a folder's files under a URL prefix (demo pages only; the API itself serves no files),
+ * with the page's Content-Security-Policy. `/shop` redirects to `/shop/` (query kept, so a
+ * `?handoff=` link survives): relative URLs in the page resolve against the folder only then.
+ */
+export function mountStaticFolder(
+  app: ThreadlineApp,
+  prefix: string,
+  folder: string,
+  policy: PagePolicy = 'shop',
+): boolean {
   const root = resolve(folder);
   if (!existsSync(root)) return false;
-  app.get(`${prefix}/*`, (c) => {
+  // Registered first: Hono's `${prefix}/*` also matches the bare prefix.
+  app.get(prefix, (c) => {
+    const { search } = new URL(c.req.url);
+    return c.redirect(`${prefix}/${search}`, 301);
+  });
+  app.get(`${prefix}/*`, securePage(policy), (c) => {
     let relative: string;
     try {
       relative = decodeURIComponent(c.req.path.slice(prefix.length)).replace(/^\/+/, '') || 'index.html';
@@ -188,17 +204,18 @@ export function mountStaticFolder(app: ThreadlineApp, prefix: string, folder: st
     if (!existsSync(file) || !statSync(file).isFile()) return c.notFound();
     return c.body(readFileSync(file), 200, {
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      // Demo pages change while you edit them; the widget bundle has its own caching.
+      'cache-control': 'no-cache',
     });
   });
-  app.get(prefix, (c) => c.redirect(`${prefix}/`));
   return true;
 }
 
 type MerchantHandler = (request: Request, demo: DemoInfo) => Promise<Response | undefined>;
 
 /**
- * The demo shop as `npm start` serves it: the page (examples/web-shop) at /shop, the widget bundle
- * (packages/sdk-web/dist) at /sdk, and the example merchant backend (examples/merchant-backend:
+ * The demo shop as `npm start` serves it: the page (examples/web-shop) at /shop (the widget bundle
+ * at /sdk/widget.js is served by every API, see http/site-assets.ts), and the example merchant backend (examples/merchant-backend:
  * /merchant/login signs identity tokens, /shop/config.json gives the page its keys), which reads
  * `.threadline/demo.json` on every request so it always has the current keys.
  */
@@ -216,7 +233,6 @@ export function mountDemoShop(app: ThreadlineApp, options: { repoRoot: string; i
   app.get('/shop/config.json', viaBackend);
   app.post('/merchant/login', viaBackend);
   mountStaticFolder(app, '/shop', resolve(options.repoRoot, 'examples/web-shop'));
-  mountStaticFolder(app, '/sdk', resolve(options.repoRoot, 'packages/sdk-web/dist'));
 }
 
 export const demoPaths = (dataDir: string) => ({
@@ -251,8 +267,9 @@ export async function startDemo(
       app.get('/', (c) => c.redirect('/docs'));
     },
   });
-  const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, appId) => {
-    await seedDemoStore(deps, appId);
+  const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, created) => {
+    await seedDemoStore(deps, created.appId);
+    await seedDemoHistory(server.app, created);
   });
   const team = await ensureDemoTeam(server.app.deps, keys.appId);
   const info: DemoInfo = {
@@ -266,3 +283,45 @@ export async function startDemo(
   writeDemoInfo(paths.info, info);
   return { server, info, seeded, infoPath: paths.info };
 }
+
+/** The demo shop's one account (examples/merchant-backend signs its identity token). */
+export const DEMO_USER = { id: 'demo-user-1', name: '林小姐 (demo)', phone: '+8613800138000' };
+
+/**
+ * What the demo user said before visiting the shop, so "log in as demo user" shows one history
+ * across channels: a hotline call (posted by the merchant's telephony backend with the secret
+ * key) and a question in the app (a session identified by the shared identity token). Both go
+ * through the real routes, and the bot answers them as it would live.
+ */
+export async function seedDemoHistory(app: ThreadlineApp, keys: CreatedApp): Promise<void> {
+  const post = async (path: string, credential: string, body: unknown) => {
+    const response = await app.request(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`seeding the demo history: ${path} answered ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  await post('/v1/channels/phone/messages', keys.secretKey, {
+    from: { externalId: DEMO_USER.id, name: DEMO_USER.name },
+    text: DEMO_HISTORY.phone,
+    clientMessageId: 'demo-seed-phone-1',
+  });
+  const identityToken = await signIdentityToken(
+    { sub: DEMO_USER.id, name: DEMO_USER.name },
+    keys.identitySecret,
+    app.deps.clock.now(),
+  );
+  const session = await post('/v1/sessions', keys.publishableKey, { channel: 'app', identityToken });
+  await post('/v1/messages', String(session.sessionToken), {
+    clientMessageId: 'demo-seed-app-1',
+    text: DEMO_HISTORY.app,
+  });
+}
+
+/** The demo user's earlier questions (the README quotes them). */
+export const DEMO_HISTORY = {
+  phone: '玻尿酸面霜干皮能用吗',
+  app: '面霜保质期多久',
+};

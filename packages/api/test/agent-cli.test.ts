@@ -48,7 +48,7 @@ describe('threadline agent', () => {
       ],
       'a long console password\n',
     );
-    expect(created.err).toBe('');
+    expect(created.err).toContain('shown once');
     expect(created.code).toBe(0);
     const { agent, token, expiresAt } = jsonOf(created.out);
     expect(agent).toMatchObject({
@@ -110,5 +110,8 @@ describe('threadline agent', () => {
     }
     const missing = threadline(['agent', 'deactivate', 'agt_nobody']);
     expect([missing.code, missing.err.trim()]).toEqual([2, 'error: No agent agt_nobody.']);
+    const noApp = threadline(['agent', 'list', '--app', 'app_nobody']);
+    expect(noApp.code).toBe(1);
+    expect(noApp.err.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { clientError, HttpError, NetworkError, ThreadlineError, TimeoutError } from './errors';
+import { toJson } from './json';
 import type { AbortSignalLike, Platform } from './platform';
 import type { ErrorEnvelope } from './protocol/index';
 import { parseRetryAfter } from './retry-policy';
@@ -80,7 +81,7 @@ export function createApiTransport(options: ApiTransportOptions): ApiTransport {
             method: request.method,
             url: url(request.path, request.query),
             headers,
-            body: request.body === undefined ? undefined : JSON.stringify(request.body),
+            body: request.body === undefined ? undefined : toJson(request.body),
             timeoutMs,
             signal: source.signal,
           }),

@@ -1,6 +1,8 @@
 import { createApiTransport } from './api-transport';
 import { createEmitter } from './emitter';
 import { clientError, type ThreadlineError, toThreadlineError } from './errors';
+import { toJson } from './json';
+import { MESSAGE_MAX_LENGTH, messageLength } from './message-length';
 import type { Platform } from './platform';
 import type {
   Channel,
@@ -145,7 +147,6 @@ export interface ThreadlineClient {
   getState(): ClientState;
 }
 
-const MAX_TEXT = 4000;
 const SEEN_LIMIT = 1000;
 
 const consoleLogger: Logger = {
@@ -199,7 +200,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
 
   const emitConversation = (update: ConversationUpdate) => {
     session.updateConversation({ id: update.id, status: update.status });
-    const key = JSON.stringify(update);
+    const key = toJson(update);
     if (key === lastConversation) return;
     lastConversation = key;
     emitter.emit('conversation', update);
@@ -368,8 +369,9 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     async send(text) {
       assertOpen();
       const trimmed = typeof text === 'string' ? text.trim() : '';
-      if (!trimmed || trimmed.length > MAX_TEXT)
-        throw clientError('invalid_input', `A message needs 1 to ${MAX_TEXT} characters.`);
+      // Code points, as the API counts them: 4,000 emoji fit, as they do on the server.
+      if (!trimmed || messageLength(trimmed) > MESSAGE_MAX_LENGTH)
+        throw clientError('invalid_input', `A message needs 1 to ${MESSAGE_MAX_LENGTH} characters.`);
       begin();
       return queue.enqueue(trimmed);
     },

@@ -22,6 +22,7 @@ export {
   ThreadlineError,
   TimeoutError,
 } from './errors';
+export { MESSAGE_MAX_LENGTH, messageLength } from './message-length';
 export type {
   AbortSignalLike,
   MaybePromise,

@@ -1,4 +1,5 @@
 import { clientError, HttpError, type ThreadlineError, toThreadlineError } from './errors';
+import { toJson } from './json';
 import type { SendMessageAnswer } from './protocol/index';
 import { type BackoffOptions, backoffDelay, isRetryable } from './retry-policy';
 import { type AbortSource, createAbortSource, type Runtime } from './runtime';
@@ -147,7 +148,7 @@ export function createSendQueue(options: SendQueueOptions): SendQueue {
           results = [...results, ...outbox].slice(-RESULTS_KEPT);
           outbox = [];
           // Written before the queue, so a crash in between can only lead to a harmless re-send.
-          await storage.set(STORAGE_KEYS.sendResults, JSON.stringify(results));
+          await storage.set(STORAGE_KEYS.sendResults, toJson(results));
         }
       }
       // Gone with no result (e.g. a write lost to a race without locks): still ours to send if awaited here.
@@ -164,7 +165,7 @@ export function createSendQueue(options: SendQueueOptions): SendQueue {
       }
       const written = items.map((m) => ({ ...m }));
       const ok = await (written.length
-        ? storage.set(STORAGE_KEYS.sendQueue, JSON.stringify(written))
+        ? storage.set(STORAGE_KEYS.sendQueue, toJson(written))
         : storage.remove(STORAGE_KEYS.sendQueue));
       if (ok) for (const message of written) stored.add(message.clientMessageId);
     });

@@ -1,13 +1,13 @@
 // `npm run screenshots -w @threadline/sdk-web` (after `npm run build`): starts the demo as
-// `npm start` does on a throwaway data folder, plays a short conversation through the API and the
-// widget in headless Debian Chromium, and writes docs/screenshots/widget-{closed,open,mobile}.png
-// and the handoff-link prompt: widget-link-prompt{,-mobile}.png and widget-link-continued.png.
+// `npm start` does on a throwaway data folder (which seeds the demo user's phone and app
+// history), plays short conversations in headless Debian Chromium, and writes docs/screenshots/
+// (the widget at 1280×800 and 390×844, the handoff-link prompt, the API reference).
+// Chinese text needs a CJK font (Debian: fonts-noto-cjk).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SignJWT } from 'jose';
 import { launchChromium } from './launch-chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -19,96 +19,116 @@ const demo = spawn(process.execPath, [join(root, 'packages/api/dist/cli.js'), 'd
   env,
   stdio: 'ignore',
 });
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 let browser;
 try {
   const infoPath = join(dir, 'demo.json');
   for (let i = 0; i < 600 && !existsSync(infoPath); i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 100));
   const info = JSON.parse(readFileSync(infoPath, 'utf8'));
+
+  mkdirSync(out, { recursive: true });
+  browser = await launchChromium();
+  const part = (page, name) => page.locator(`threadline-chat [data-part=${name}]`);
+  const shoot = async (name, viewport, play, url = info.shopUrl) => {
+    // An English browser on the Chinese shop: the widget follows the page.
+    const context = await browser.newContext({ locale: 'en-US', viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.goto(url);
+    await play(page);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(out, `${name}.png`) });
+    await context.close();
+    console.log(`wrote docs/screenshots/${name}.png`);
+  };
+  const ready = async (page) => {
+    await page.locator('body[data-ready=true]').waitFor();
+    await part(page, 'status').and(page.locator('[data-connection=online]')).waitFor({ state: 'attached' });
+  };
+  const loggedInWithHistory = async (page) => {
+    await ready(page);
+    await page.locator('#login').click();
+    await page.locator('#user:not([hidden])').waitFor();
+    await part(page, 'launcher').click();
+    await page.locator('threadline-chat [data-channel=phone]').first().waitFor();
+  };
+  const ask = async (page, text) => {
+    const replies = await page.locator('threadline-chat [data-part=message][data-author=bot]').count();
+    await part(page, 'input').fill(text);
+    await part(page, 'send').click();
+    await page.locator('threadline-chat [data-part=message][data-author=bot]').nth(replies).waitFor();
+  };
+
+  await shoot('widget-closed', DESKTOP, ready);
+  await shoot('widget-open', DESKTOP, async (page) => {
+    await loggedInWithHistory(page);
+    await ask(page, '这款怎么用');
+  });
+  await shoot('widget-mobile', PHONE, loggedInWithHistory);
+  await shoot('widget-ticket', DESKTOP, async (page) => {
+    await loggedInWithHistory(page);
+    await ask(page, '上周买的牛仔裤太小了，想换大一码，订单号 20261130001');
+    await part(page, 'ticket').waitFor();
+  });
+  await shoot('widget-handoff', DESKTOP, async (page) => {
+    await loggedInWithHistory(page);
+    await part(page, 'handoff').click();
+    await part(page, 'qr').locator('svg').waitFor();
+  });
+  await shoot('widget-handoff-mobile', PHONE, async (page) => {
+    await loggedInWithHistory(page);
+    await part(page, 'handoff').click();
+    await part(page, 'handoff-target').filter({ hasText: '微信小程序' }).click();
+    await part(page, 'qr').locator('svg').waitFor();
+  });
+  await shoot('widget-queued-mobile', PHONE, async (page) => {
+    await ready(page);
+    await part(page, 'launcher').click();
+    await ask(page, '你好');
+    await part(page, 'escalate').click();
+    await part(page, 'status').and(page.locator('[data-conversation=queued]')).waitFor();
+  });
+  await shoot('shop-mobile', PHONE, ready);
+
+  // A handoff link: a conversation started in a desktop browser, opened on another device.
   const call = (path, token, body) =>
     fetch(`${info.apiUrl}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).then((r) => r.json());
-
-  // Earlier on the phone and in the app, as the demo user.
-  await call('/v1/channels/phone/messages', info.secretKey, {
-    from: { externalId: 'demo-user-1' },
-    text: '我上周在电话里问过那款玻尿酸面霜',
-  });
-  const token = await new SignJWT({ name: '林小姐 (demo)' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('demo-user-1')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(info.identitySecret));
-  const app = await call('/v1/sessions', info.publishableKey, { channel: 'app', identityToken: token });
-  await call('/v1/messages', app.sessionToken, {
-    clientMessageId: 'shot-app-0001',
-    text: '在App里看了，干皮能用吗？',
-  });
-
-  mkdirSync(out, { recursive: true });
-  browser = await launchChromium();
-  const shoot = async (name, viewport, play, path = '') => {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    await page.goto(info.shopUrl + path);
-    await page.locator('body[data-ready=true]').waitFor();
-    await page
-      .locator('threadline-chat [data-part=status][data-connection=online]')
-      .waitFor({ state: 'attached' });
-    await play(page);
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: join(out, `widget-${name}.png`) });
-    await context.close();
-    console.log(`wrote docs/screenshots/widget-${name}.png`);
-  };
-  const converse = async (page) => {
-    await page.locator('#login').click();
-    await page.locator('threadline-chat [data-part=launcher]').click();
-    await page.locator('threadline-chat [data-channel=phone]').first().waitFor();
-    await page.locator('threadline-chat [data-part=input]').fill('这款面霜保质期多久');
-    await page.locator('threadline-chat [data-part=send]').click();
-    await page
-      .locator('threadline-chat [data-part=message][data-author=customer]:not([data-pending])')
-      .last()
-      .waitFor();
-    await page.waitForTimeout(1500); // the bot's answer, when the AI engine is wired
-  };
-  await shoot('closed', { width: 1200, height: 760 }, async () => {});
-  await shoot('open', { width: 1200, height: 760 }, converse);
-  await shoot('mobile', { width: 390, height: 760 }, async (page) => {
-    await page.locator('#login').click();
-    await page.locator('threadline-chat [data-part=launcher]').click();
-    await page.locator('threadline-chat [data-channel=phone]').first().waitFor();
-  });
-
-  // A handoff link: a conversation started in a desktop browser, opened on another device.
   const linkFrom = async (said) => {
     const web = await call('/v1/sessions', info.publishableKey, { channel: 'web' });
     await call('/v1/messages', web.sessionToken, { clientMessageId: `shot-${said.length}-0001`, text: said });
     const handoff = await call('/v1/handoffs', web.sessionToken, { toChannel: 'web' });
-    return `?handoff=${encodeURIComponent(handoff.code)}`;
+    return `${info.shopUrl}?handoff=${encodeURIComponent(handoff.code)}`;
   };
-  const prompt = (page) => page.locator('threadline-chat [data-part=handoff-prompt]').waitFor();
-  await shoot('link-prompt', { width: 1280, height: 800 }, prompt, await linkFrom('这件外套有 M 码吗？'));
+  const prompt = async (page) => {
+    await page.locator('body[data-ready=true]').waitFor();
+    await part(page, 'handoff-prompt').waitFor();
+  };
+  await shoot('widget-link-prompt', DESKTOP, prompt, await linkFrom('这件外套有 M 码吗？'));
+  await shoot('widget-link-prompt-mobile', PHONE, prompt, await linkFrom('这件外套有 M 码吗？'));
   await shoot(
-    'link-prompt-mobile',
-    { width: 390, height: 844 },
-    prompt,
-    await linkFrom('这件外套有 M 码吗？'),
-  );
-  await shoot(
-    'link-continued',
-    { width: 390, height: 844 },
+    'widget-link-continued',
+    PHONE,
     async (page) => {
       await prompt(page);
-      await page.locator('threadline-chat [data-part=handoff-accept]').click();
+      await part(page, 'handoff-accept').click();
       await page.locator('threadline-chat [data-part=message][data-author=system]').last().waitFor();
     },
     await linkFrom('这件外套有 M 码吗？我平时穿 S'),
+  );
+  await shoot(
+    'api-docs',
+    DESKTOP,
+    async (page) => {
+      await page.getByText('Conversation', { exact: true }).first().click();
+      await page.getByText('Send a customer message (idempotent by clientMessageId)').first().click();
+      await page.waitForTimeout(800);
+    },
+    `${info.apiUrl}/docs`,
   );
 } finally {
   await browser?.close();

@@ -1,12 +1,28 @@
-import type { ConversationStatus, HandoffAnswer, Message } from '@threadline/sdk-core';
+import {
+  type ConversationStatus,
+  type HandoffAnswer,
+  MESSAGE_MAX_LENGTH,
+  type Message,
+  messageLength,
+} from '@threadline/sdk-core';
 import { createThreadline, type ThreadlineClient } from './create-threadline';
-import { pickStrings, type WidgetStrings } from './i18n';
+import { resolveLanguage, stringsFor, type WidgetLanguage, type WidgetStrings } from './i18n';
 import { qrSvg } from './qr-code';
+import { type TicketLike, ticketWords } from './ticket-card';
 import { createWaitAndRating, WAIT_AND_RATING_CSS, WAIT_AND_RATING_HTML } from './wait-and-rating';
-import { CHAT_ICON, WIDGET_CSS } from './widget-styles';
+import { adoptStyles, CHAT_ICON, WIDGET_CSS } from './widget-styles';
 
 type Connection = 'online' | 'offline' | 'reconnecting' | 'connecting';
-type Ticket = Record<string, unknown> & { id?: string };
+
+/** Where the shopper can continue a conversation, in the order the widget offers them. */
+export const HANDOFF_TARGETS = ['app', 'miniprogram', 'phone'] as const;
+type HandoffTarget = (typeof HANDOFF_TARGETS)[number];
+
+/** Errors that mean "this text cannot be sent as it is" (the shopper should edit it), not "try again". */
+const TEXT_REFUSALS = new Set(['invalid_input', 'validation_failed', 'payload_too_large']);
+
+/** Shown once the text gets this close to the limit (80 %). */
+const COUNTER_FROM = Math.floor(MESSAGE_MAX_LENGTH * 0.8);
 
 const h = <K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -19,37 +35,61 @@ const h = <K extends keyof HTMLElementTagNameMap>(
   return element;
 };
 
-const TEMPLATE = `<button type="button" data-part="launcher" aria-haspopup="dialog" aria-expanded="false" aria-controls="tl-panel">${CHAT_ICON}<span data-part="badge" hidden></span></button>
+const TEMPLATE = `<div class="tl"><button type="button" data-part="launcher" aria-haspopup="dialog" aria-expanded="false" aria-controls="tl-panel">${CHAT_ICON}<span data-part="badge" hidden></span></button>
 <section data-part="panel" id="tl-panel" role="dialog" aria-modal="false" aria-labelledby="tl-title" hidden>
-<header role="none"><h2 id="tl-title"><span class="ttl"></span><small class="sub"></small></h2><button type="button" class="x" data-part="close">×</button></header>
+<header role="none"><h2 id="tl-title"><span class="ttl"></span><small class="sub" data-part="subtitle"></small></h2><button type="button" class="x" data-part="close">×</button></header>
 <div data-part="status" role="status" data-connection="connecting"></div>
 <div data-part="handoff-prompt" role="alertdialog" aria-labelledby="tl-hp" aria-describedby="tl-hpd" hidden><b id="tl-hp"></b><p id="tl-hpd"></p><div><button type="button" data-part="handoff-decline"></button><button type="button" data-part="handoff-accept"></button></div></div>
 <div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
-<div data-part="handoff-view" hidden><h3 class="hv-title"></h3><p class="hv-hint"></p><div data-part="short-code"></div><div data-part="qr"></div><p class="hv-exp"></p><button type="button" data-part="back"></button></div>
+<div data-part="handoff-view" role="region" aria-labelledby="tl-hv-title" hidden><div class="hv-top"><h3 class="hv-title" id="tl-hv-title" tabindex="-1"></h3><button type="button" data-part="back"></button></div><p class="hv-choose"></p><div data-part="handoff-targets" role="group"></div><p class="hv-hint" aria-live="polite"></p><div data-part="qr"></div><p class="hv-label"></p><div data-part="short-code"></div><p class="hv-exp"></p></div>
 ${WAIT_AND_RATING_HTML}
 <div data-part="typing" aria-live="polite" hidden></div>
 <div class="actions"><button type="button" data-part="escalate"></button><button type="button" data-part="handoff"></button></div>
-<form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send"></textarea><button type="submit" data-part="send"></button></form>`;
+<p data-part="composer-note" role="alert" hidden></p>
+<div data-part="counter" aria-live="polite" hidden></div>
+<form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send" dir="auto"></textarea><button type="submit" data-part="send"></button></form></section></div>`;
+
+/** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
+const hasOwn = (record: object, key: string) => Object.hasOwn(record, key);
+
+// Importing the package where there is no DOM (server rendering, tests in Node) must not throw.
+const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
+
+/** A cookie without an expiry lives exactly as long as the browser session, across its tabs. */
+const BROWSER_SESSION_COOKIE = 'threadline_browser_session';
+
+/** True the first time it is asked in a browser session (after the browser was closed and opened). */
+function startsBrowserSession(): boolean {
+  try {
+    if (document.cookie.split('; ').some((c) => c.startsWith(`${BROWSER_SESSION_COOKIE}=`))) return false;
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is not in every browser, and this cookie is one fixed value.
+    document.cookie = `${BROWSER_SESSION_COOKIE}=1; path=/; SameSite=Lax`;
+    // Cookies disabled: we cannot tell a new browser session, so we never forget on a guess.
+    return document.cookie.includes(`${BROWSER_SESSION_COOKIE}=`);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * `<threadline-chat app-key="pk_…" api-url="https://…" lang="zh-CN">`: the chat widget. Give it a
  * client through the `client` property instead of the attributes to share one with the page.
+ *
+ * Attributes: `lang` (zh-CN, en; else the page's `<html lang>`, then the browser's), `channel`,
+ * `handoff-targets` (e.g. "miniprogram phone"; default "app miniprogram phone"), and
+ * `forget-on-close`: the shopper's identity and history on this device last only as long as the
+ * browser session, like a shop login kept in a session cookie (shared or public computers).
  */
-// Importing the package where there is no DOM (server rendering, tests in Node) must not throw.
-/** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
-const hasOwn = (record: object, key: string) => Object.hasOwn(record, key);
-
-const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
-
 export class ThreadlineChatElement extends ElementBase {
   static get observedAttributes() {
-    return ['lang'];
+    return ['lang', 'handoff-targets'];
   }
 
   private clientValue: ThreadlineClient | undefined;
   private ownsClient = false;
   private root: ShadowRoot;
-  private strings: WidgetStrings = pickStrings(null);
+  private currentLanguage: WidgetLanguage = 'en';
+  private strings: WidgetStrings = stringsFor('en');
   private unsubscribe: Array<() => void> = [];
   private seen = new Map<string, HTMLElement>();
   private unread = 0;
@@ -58,15 +98,20 @@ export class ThreadlineChatElement extends ElementBase {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private started: Promise<void> | undefined;
   private waiting: ReturnType<typeof createWaitAndRating>;
+  /** The wait's own words for the header (place in line, nobody online, the agent's name). */
+  private waitSubtitle: string | null = null;
+  /** Bumped whenever the person changes: answers for the previous person are dropped. */
+  private generation = 0;
+  private handoffTarget: HandoffTarget | undefined;
+  private handoffRequest = 0;
+  private pageLanguage: MutationObserver | undefined;
   /** The code of the link this page was opened with, until the shopper answers the prompt. */
   private linkCode: string | undefined;
 
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = WIDGET_CSS + WAIT_AND_RATING_CSS;
-    this.root.append(style);
+    adoptStyles(this.root, WIDGET_CSS + WAIT_AND_RATING_CSS);
     const template = document.createElement('template');
     template.innerHTML = TEMPLATE;
     this.root.append(template.content);
@@ -75,29 +120,40 @@ export class ThreadlineChatElement extends ElementBase {
       root: this.root,
       client: () => this.clientValue,
       lang: () => this.getAttribute('lang') || globalThis.navigator?.language || 'en',
+      // More specific than the status alone; null hands the header back to renderStatus.
       setSubtitle: (text) => {
-        const sub = this.root.querySelector('.sub');
-        if (sub) sub.textContent = text ?? this.strings.subtitle;
+        this.waitSubtitle = text;
+        this.renderStatus();
       },
     });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));
-    this.$('back').addEventListener('click', () => this.showHandoff(undefined));
+    this.$('back').addEventListener('click', () => this.closeHandoff());
     this.$('escalate').addEventListener('click', () => this.escalate());
-    this.$('handoff').addEventListener('click', () => this.handoff());
+    this.$('handoff').addEventListener('click', () => this.openHandoff());
     this.$('handoff-accept').addEventListener('click', () => this.answerLink(true));
     this.$('handoff-decline').addEventListener('click', () => this.answerLink(false));
+    this.$('handoff-targets').addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLElement>('[data-part=handoff-target]');
+      if (button?.dataset.channel) this.openHandoff(button.dataset.channel as HandoffTarget);
+    });
     const form = this.root.querySelector('form')!;
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
     });
-    const input = this.$('input');
+    const input = this.$<HTMLTextAreaElement>('input');
     input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
       }
+    });
+    input.addEventListener('input', () => this.renderCounter());
+    this.$('log').addEventListener('click', (event) => {
+      const retry = (event.target as HTMLElement).closest('[data-part=retry]');
+      const bubble = retry?.closest<HTMLElement>('[data-part=message][data-failed]');
+      if (bubble) this.submit(bubble);
     });
     this.root.addEventListener('keydown', (event) => {
       if ((event as KeyboardEvent).key === 'Escape' && this.isOpen) {
@@ -126,6 +182,10 @@ export class ThreadlineChatElement extends ElementBase {
   }
 
   connectedCallback() {
+    // Without a language of its own the widget follows the page's, also when the page switches.
+    this.pageLanguage ??= new MutationObserver(() => this.applyStrings());
+    this.pageLanguage.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
+    this.applyStrings();
     if (!this.clientValue) {
       const appKey = this.getAttribute('app-key');
       const apiUrl = this.getAttribute('api-url');
@@ -137,6 +197,7 @@ export class ThreadlineChatElement extends ElementBase {
   }
 
   disconnectedCallback() {
+    this.pageLanguage?.disconnect();
     this.detach();
     this.waiting.stop();
     if (this.ownsClient) {
@@ -167,23 +228,39 @@ export class ThreadlineChatElement extends ElementBase {
     this.dispatchEvent(new CustomEvent(open ? 'threadline:open' : 'threadline:close'));
   }
 
+  /** The language the widget speaks now (`zh-CN` or `en`), whichever setting chose it. */
+  get language(): WidgetLanguage {
+    return this.currentLanguage;
+  }
+
   private $<T extends HTMLElement = HTMLElement>(name: string): T {
     return this.root.querySelector(`[data-part=${name}]`) as T;
   }
 
+  private get channel(): string {
+    return this.getAttribute('channel') || 'web';
+  }
+
   private applyStrings() {
-    this.strings = pickStrings(this.getAttribute('lang'));
+    const nav = globalThis.navigator;
+    this.currentLanguage = resolveLanguage(
+      this.getAttribute('lang'),
+      document.documentElement.lang,
+      nav?.languages,
+      nav?.language,
+    );
+    this.strings = stringsFor(this.currentLanguage);
     const s = this.strings;
+    this.root.querySelector('.tl')?.setAttribute('lang', this.currentLanguage);
     const set = (selector: string, text: string) => {
       const element = this.root.querySelector(selector);
       if (element) element.textContent = text;
     };
     set('.ttl', s.title);
-    set('.sub', s.subtitle);
     set('.empty', s.empty);
     set('.hv-title', s.handoffTitle);
-    set('.hv-hint', s.handoffHint);
-    set('.hv-exp', s.handoffExpires);
+    set('.hv-choose', s.handoffChoose);
+    set('.hv-label', s.handoffCodeLabel);
     set('[data-part=back]', s.back);
     set('#tl-hp', s.resumeQuestion);
     set('#tl-hpd', s.resumeHint);
@@ -197,8 +274,11 @@ export class ThreadlineChatElement extends ElementBase {
     this.$('close').setAttribute('aria-label', s.close);
     this.$('launcher').setAttribute('aria-label', this.isOpen ? s.close : s.open);
     this.$('log').setAttribute('aria-label', s.messages);
+    this.$('handoff-targets').setAttribute('aria-label', s.handoffChoose);
+    this.renderHandoffTargets();
     this.renderStatus();
     this.renderBadge();
+    this.renderCounter();
   }
 
   private attach() {
@@ -217,21 +297,24 @@ export class ThreadlineChatElement extends ElementBase {
         // Back online: pick up anything the timeline gained meanwhile.
         if (status === 'online' && !wasOnline) this.refresh();
       }),
-      // Another person (logout, a continued link, a renewal onto someone else) or the same one with
-      // merged history.
+      // Whoever the client now speaks for (identify, resume, reset, a renewal onto someone else),
+      // the log is rebuilt from their timeline: nothing of the previous person stays on screen.
       client.on('session', ({ reason }) => {
-        if (reason === 'reset' || reason === 'renewed' || reason === 'resumed') this.clear();
+        this.clear({ keepPending: reason !== 'reset' });
         this.refresh();
       }),
     ];
-    this.started = client
-      .start()
-      .then(() => this.refresh())
-      .then(() => this.waiting.check())
-      .then(() => this.resumeFromLink())
-      .catch(() => {
-        // Start failures surface through the client's `error` and `connection` events.
-      });
+    const forget = this.hasAttribute('forget-on-close') && startsBrowserSession();
+    this.started = (async () => {
+      // A new browser session on a page that asked for it: the last person's identity and history go first.
+      if (forget) await client.reset();
+      await client.start();
+      await this.refresh();
+      await this.waiting.check();
+      this.resumeFromLink();
+    })().catch(() => {
+      // Start failures surface through the client's `error` and `connection` events.
+    });
   }
 
   private detach() {
@@ -239,24 +322,31 @@ export class ThreadlineChatElement extends ElementBase {
     this.unsubscribe = [];
   }
 
-  /** Forgets what is shown (the person on this device changed). */
-  private clear() {
+  /** Forgets what is shown (the person on this device changed); unsent messages stay unless they left with them. */
+  private clear({ keepPending = false } = {}) {
+    this.generation++;
     this.seen.clear();
-    for (const element of this.$('log').querySelectorAll('[data-part=message],[data-part=ticket]'))
-      element.remove();
+    const shown = keepPending
+      ? '[data-part=message]:not([data-pending]):not([data-failed]),[data-part=ticket]'
+      : '[data-part=message],[data-part=ticket]';
+    for (const element of this.$('log').querySelectorAll(shown)) element.remove();
     this.conversation = undefined;
     delete this.$('status').dataset.conversation;
+    this.closeHandoff(false);
     this.renderStatus();
     this.afterInsert();
   }
 
-  /** Reloads the latest page of the timeline (after start, reconnect, identify). */
+  /** Reloads the latest page of the timeline, tickets included (after start, reconnect, identify). */
   async refresh(): Promise<void> {
     const client = this.clientValue;
     if (!client) return;
+    const generation = this.generation;
     try {
       const page = await client.timeline({ limit: 50 });
+      if (generation !== this.generation) return;
       for (const message of page.messages) this.place(message, false);
+      for (const ticket of (page as { tickets?: TicketLike[] }).tickets ?? []) this.placeTicket(ticket);
     } catch {
       // Offline: the status line says so; the next `online` refreshes again.
     }
@@ -308,27 +398,86 @@ export class ThreadlineChatElement extends ElementBase {
     }
   }
 
-  private submit() {
+  /** Sends what is typed, or again the text of a failed bubble. */
+  private submit(retry?: HTMLElement) {
     const input = this.$<HTMLTextAreaElement>('input');
-    const text = input.value.trim();
     const client = this.clientValue;
+    const text = retry ? (retry.querySelector('.t')?.textContent ?? '') : input.value.trim();
     if (!text || !client) return;
-    input.value = '';
-    const bubble = this.bubble('customer', text, this.getAttribute('channel') || 'web');
+    const length = messageLength(text);
+    if (length > MESSAGE_MAX_LENGTH) {
+      // Refused here, before anything is sent: the text stays where the shopper can shorten it.
+      this.note(this.strings.tooLong(length - MESSAGE_MAX_LENGTH, MESSAGE_MAX_LENGTH), 'too_long');
+      return;
+    }
+    this.note(undefined);
+    if (!retry) {
+      input.value = '';
+      this.renderCounter();
+    }
+    const bubble = retry ?? this.bubble('customer', text, this.channel);
+    bubble.toggleAttribute('data-failed', false);
     bubble.toggleAttribute('data-pending', true);
+    // Where it was sent in time, so later messages follow it and it never sinks below them.
+    bubble.dataset.at = new Date().toISOString();
     bubble.querySelector('.m')!.textContent = this.strings.sending;
-    this.$('log').append(bubble);
+    this.insertInOrder(bubble, bubble.dataset.at);
     this.afterInsert();
+    const generation = this.generation;
     client
       .send(text)
       .then((answer) => {
+        if (generation !== this.generation) return;
         this.place(answer.message, false);
         for (const reply of answer.replies) this.place(reply, false);
         this.setConversation(answer.conversation.status);
       })
-      .catch(() => {
-        if (bubble.isConnected) bubble.querySelector('.m')!.textContent = this.strings.error;
+      .catch((error: { code?: string }) => {
+        if (!bubble.isConnected || generation !== this.generation) return;
+        if (TEXT_REFUSALS.has(String(error?.code))) {
+          // The API refused the text itself: hand it back for editing rather than keep a dead bubble.
+          bubble.remove();
+          if (!input.value.trim()) input.value = text;
+          this.renderCounter();
+          this.note(this.strings.refused, 'refused');
+          this.afterInsert();
+          return;
+        }
+        this.markFailed(bubble);
       });
+  }
+
+  private markFailed(bubble: HTMLElement) {
+    const s = this.strings;
+    bubble.toggleAttribute('data-pending', false);
+    bubble.toggleAttribute('data-failed', true);
+    const meta = bubble.querySelector('.m')!;
+    meta.textContent = '';
+    const line = h('span', { class: 'failed' }, s.failed);
+    line.append(h('button', { type: 'button', 'data-part': 'retry' }, s.retry));
+    meta.append(line);
+  }
+
+  /** A line above the composer for refusals; `undefined` hides it. */
+  private note(text: string | undefined, reason?: 'too_long' | 'refused') {
+    const note = this.$('composer-note');
+    note.hidden = !text;
+    note.textContent = text ?? '';
+    if (reason) note.dataset.reason = reason;
+    else delete note.dataset.reason;
+  }
+
+  private renderCounter() {
+    const input = this.$<HTMLTextAreaElement>('input');
+    const counter = this.$('counter');
+    const length = messageLength(input.value);
+    const over = length > MESSAGE_MAX_LENGTH;
+    counter.hidden = length < COUNTER_FROM;
+    counter.textContent = this.strings.counter(length, MESSAGE_MAX_LENGTH);
+    counter.toggleAttribute('data-over', over);
+    input.setAttribute('aria-invalid', String(over));
+    // Shortened enough: the "too long" note has done its job.
+    if (!over && this.$('composer-note').dataset.reason === 'too_long') this.note(undefined);
   }
 
   private async escalate() {
@@ -344,30 +493,96 @@ export class ThreadlineChatElement extends ElementBase {
     }
   }
 
-  private async handoff() {
+  /** The channels this widget offers to continue on: `handoff-targets`, never its own channel. */
+  private handoffTargets(): HandoffTarget[] {
+    const wanted = (this.getAttribute('handoff-targets') ?? '').split(/[\s,]+/).filter(Boolean);
+    const offered = HANDOFF_TARGETS.filter(
+      (target) => target !== this.channel && (wanted.length === 0 || wanted.includes(target)),
+    );
+    return offered.length ? offered : ['phone'];
+  }
+
+  private renderHandoffTargets() {
+    const group = this.$('handoff-targets');
+    group.textContent = '';
+    for (const target of this.handoffTargets()) {
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          'data-part': 'handoff-target',
+          'data-channel': target,
+          'aria-pressed': String(target === this.handoffTarget),
+        },
+        this.strings.handoffTargets[target] ?? target,
+      );
+      group.append(button);
+    }
+  }
+
+  /**
+   * The handoff view takes the log's place (and the composer's) while open, so its title, the
+   * choice of channel, the code and the QR code are all in sight at desktop and phone sizes.
+   * Each channel gets its own code: `toChannel` tells the API (and the agent) where it continues.
+   */
+  private async openHandoff(target = this.handoffTarget ?? this.handoffTargets()[0]!) {
+    const client = this.clientValue;
+    if (!client) return;
+    const s = this.strings;
+    const view = this.$('handoff-view');
+    const panel = this.$('panel');
+    const request = ++this.handoffRequest;
+    this.handoffTarget = target;
+    this.renderHandoffTargets();
+    panel.dataset.view = 'handoff';
+    view.hidden = false;
+    view.dataset.channel = target;
+    view.scrollTop = 0;
+    this.root.querySelector('.hv-hint')!.textContent = s.handoffHints[target] ?? '';
+    this.$('short-code').textContent = '······';
+    this.$('short-code').setAttribute('aria-busy', 'true');
+    this.$('qr').textContent = '';
+    this.$('qr').removeAttribute('data-link');
+    this.root.querySelector('.hv-exp')!.textContent = s.handoffLoading;
+    this.root.querySelector<HTMLElement>('.hv-title')!.focus();
     const button = this.$<HTMLButtonElement>('handoff');
     button.disabled = true;
     try {
-      const answer = await this.clientValue?.handoff({ toChannel: 'miniprogram' });
-      if (answer) this.showHandoff(answer);
+      const answer = await client.handoff({ toChannel: target });
+      if (request !== this.handoffRequest || view.hidden) return;
+      this.showHandoffCode(answer, target);
     } catch {
-      this.flash(this.strings.error);
+      if (request !== this.handoffRequest) return;
+      this.$('short-code').textContent = '';
+      this.root.querySelector('.hv-exp')!.textContent = s.error;
     } finally {
       button.disabled = false;
     }
   }
 
-  private showHandoff(answer: HandoffAnswer | undefined) {
-    const view = this.$('handoff-view');
-    view.hidden = !answer;
-    this.$('log').hidden = Boolean(answer);
-    if (!answer) return this.$('handoff').focus();
+  private showHandoffCode(answer: HandoffAnswer, target: HandoffTarget) {
+    const s = this.strings;
+    this.$('short-code').textContent = answer.shortCode;
+    this.$('short-code').removeAttribute('aria-busy');
+    const minutes = Math.max(1, Math.round((Date.parse(answer.expiresAt) - Date.now()) / 60_000)) || 10;
+    this.root.querySelector('.hv-exp')!.textContent = s.handoffExpires(minutes);
+    // A phone call needs only the six digits; the other channels open a link from the QR code.
+    if (target === 'phone') return;
     const link = new URL(answer.url ?? location.href);
     if (!answer.url) link.searchParams.set('handoff', answer.code);
-    this.$('short-code').textContent = answer.shortCode;
-    this.$('qr').innerHTML = qrSvg(link.href, this.strings.handoffQr);
+    this.$('qr').innerHTML = qrSvg(link.href, s.handoffQr);
     this.$('qr').setAttribute('data-link', link.href);
-    this.$('back').focus();
+  }
+
+  private closeHandoff(focus = true) {
+    const view = this.$('handoff-view');
+    if (view.hidden) return;
+    this.handoffRequest++;
+    view.hidden = true;
+    delete this.$('panel').dataset.view;
+    this.$('qr').textContent = '';
+    if (focus) this.$('handoff').focus();
+    this.scrollToEnd();
   }
 
   private bubble(author: string, text: string, channel: string): HTMLElement {
@@ -375,9 +590,10 @@ export class ThreadlineChatElement extends ElementBase {
     const element = h('div', { 'data-part': 'message', 'data-author': author, 'data-channel': channel });
     const name =
       author === 'customer' ? s.you : author === 'agent' ? s.agent : author === 'bot' ? s.bot : s.system;
-    element.append(h('span', { class: 'sr' }, `${name}: `), h('div', { class: 't' }, text));
+    // dir=auto: each bubble takes the direction of its own text (Arabic, Hebrew…), not the widget's.
+    element.append(h('span', { class: 'sr' }, `${name}: `), h('div', { class: 't', dir: 'auto' }, text));
     const meta = h('div', { class: 'm' });
-    if (channel !== (this.getAttribute('channel') || 'web'))
+    if (channel !== this.channel)
       meta.append(
         h(
           'span',
@@ -387,6 +603,18 @@ export class ThreadlineChatElement extends ElementBase {
       );
     element.append(meta);
     return element;
+  }
+
+  /** Inserts by time: before the first later item, else before a reply still streaming in. */
+  private insertInOrder(element: HTMLElement, at: string) {
+    const log = this.$('log');
+    let later: HTMLElement | undefined;
+    for (const other of log.querySelectorAll<HTMLElement>('[data-at]'))
+      if (other !== element && (other.dataset.at ?? '') > at) {
+        later = other;
+        break;
+      }
+    log.insertBefore(element, later ?? log.querySelector('[data-streaming]'));
   }
 
   /** Shows a message once, in time order; replaces its pending or streamed stand-in. */
@@ -402,10 +630,11 @@ export class ThreadlineChatElement extends ElementBase {
     this.seen.set(message.id, element);
 
     if (author === 'customer') {
-      const pending = [...log.querySelectorAll<HTMLElement>('[data-pending]')].find(
-        (candidate) => candidate.querySelector('.t')?.textContent === message.text,
-      );
-      pending?.remove();
+      for (const candidate of log.querySelectorAll<HTMLElement>('[data-pending]'))
+        if (candidate.querySelector('.t')?.textContent === message.text) {
+          candidate.remove();
+          break;
+        }
     } else {
       const streamed =
         log.querySelector(`[data-reply-id="${CSS.escape(message.id)}"]`) ??
@@ -413,11 +642,7 @@ export class ThreadlineChatElement extends ElementBase {
       streamed?.remove();
       this.showTyping(undefined);
     }
-    // Keep time order: before the first later message, else before pending ones.
-    const later = [...log.querySelectorAll<HTMLElement>('[data-at]')].find(
-      (other) => (other.dataset.at ?? '') > message.createdAt,
-    );
-    log.insertBefore(element, later ?? log.querySelector('[data-pending],[data-streaming]'));
+    this.insertInOrder(element, message.createdAt);
     if (live && author !== 'customer' && !this.isOpen) {
       this.unread++;
       this.renderBadge();
@@ -430,7 +655,7 @@ export class ThreadlineChatElement extends ElementBase {
     if (this.seen.has(replyId)) return;
     let element = log.querySelector<HTMLElement>(`[data-reply-id="${CSS.escape(replyId)}"]`);
     if (!element) {
-      element = this.bubble('bot', '', this.getAttribute('channel') || 'web');
+      element = this.bubble('bot', '', this.channel);
       element.dataset.replyId = replyId;
       element.toggleAttribute('data-streaming', true);
       element.setAttribute('aria-busy', 'true');
@@ -441,22 +666,20 @@ export class ThreadlineChatElement extends ElementBase {
     this.afterInsert();
   }
 
-  private placeTicket(ticket: Ticket) {
-    const s = this.strings;
-    const id = String(ticket.id ?? '');
+  /** A ticket card in time order: human words in the widget's language, no internal ids in the text. */
+  private placeTicket(ticket: TicketLike) {
+    const id = typeof ticket.id === 'string' ? ticket.id : '';
     const log = this.$('log');
-    const existing = id ? log.querySelector(`[data-ticket-id="${CSS.escape(id)}"]`) : null;
+    const existing = id ? log.querySelector<HTMLElement>(`[data-ticket-id="${CSS.escape(id)}"]`) : null;
+    const { title, details } = ticketWords(ticket, this.strings);
     const card = h('div', { 'data-part': 'ticket', 'data-ticket-id': id, role: 'note' });
-    const type = String(ticket.type ?? '');
-    card.append(h('b', {}, `${s.ticket} · ${s.ticketTypes[type] ?? type}`));
-    const details = [
-      ticket.orderId ? `${s.order} ${ticket.orderId}` : '',
-      String(ticket.reason ?? ''),
-      String(ticket.status ?? ''),
-    ];
-    card.append(h('span', {}, details.filter(Boolean).join(' · ')));
+    if (typeof ticket.status === 'string') card.dataset.status = ticket.status;
+    card.append(h('b', {}, `${this.strings.ticket} · ${title}`));
+    if (details) card.append(h('span', { class: 'tk-meta' }, details));
+    const at = typeof ticket.createdAt === 'string' ? ticket.createdAt : new Date().toISOString();
+    card.dataset.at = existing?.dataset.at ?? at;
     if (existing) existing.replaceWith(card);
-    else log.append(card);
+    else this.insertInOrder(card, card.dataset.at);
     this.afterInsert();
   }
 
@@ -486,6 +709,16 @@ export class ThreadlineChatElement extends ElementBase {
         ? s.conversation[this.conversation]
         : s.connection[this.connection];
     status.textContent = words ?? '';
+    // The header says honestly who answers: while queued, the shopper is waiting for a person.
+    const subtitle =
+      this.conversation === 'queued'
+        ? s.subtitleQueued
+        : this.conversation === 'assigned'
+          ? s.subtitleAssigned
+          : s.subtitle;
+    const sub = this.$('subtitle');
+    sub.textContent = this.waitSubtitle ?? subtitle;
+    sub.dataset.conversation = this.conversation ?? '';
     const escalate = this.$<HTMLButtonElement>('escalate');
     escalate.hidden = this.conversation === 'queued' || this.conversation === 'assigned';
   }
@@ -498,7 +731,8 @@ export class ThreadlineChatElement extends ElementBase {
   }
 
   private flash(text: string) {
-    const note = this.bubble('system', text, this.getAttribute('channel') || 'web');
+    const note = this.bubble('system', text, this.channel);
+    note.dataset.at = new Date().toISOString();
     this.$('log').append(note);
     this.afterInsert();
   }

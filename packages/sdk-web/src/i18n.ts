@@ -2,6 +2,8 @@
 const en = {
   title: 'Customer service',
   subtitle: 'We usually answer at once',
+  subtitleQueued: 'You are waiting for a person. Stay here: they will answer in this chat.',
+  subtitleAssigned: 'A person from our team is answering you',
   open: 'Open chat',
   close: 'Close chat',
   placeholder: 'Type your question…',
@@ -9,9 +11,20 @@ const en = {
   escalate: 'Talk to a human',
   handoff: 'Continue on phone / mini-program',
   handoffTitle: 'Continue elsewhere',
-  handoffHint: 'Scan with your phone, or read this code to our hotline or type it in the mini-program:',
-  handoffExpires: 'Valid for 10 minutes, once.',
+  handoffChoose: 'Where do you want to continue?',
+  handoffTargets: { app: 'Our app', miniprogram: 'Mini-program', phone: 'Phone call' } as Record<
+    string,
+    string
+  >,
+  handoffHints: {
+    app: 'Scan the QR code with your phone to open this chat in our app, or type the code in the app.',
+    miniprogram: 'Scan the QR code in WeChat to continue in the mini-program, or type the code there.',
+    phone: 'Call our hotline and read out this code: the agent will see this conversation.',
+  } as Record<string, string>,
+  handoffCodeLabel: 'Your code',
+  handoffExpires: (minutes: number) => `Valid for ${minutes} minutes, once.`,
   handoffQr: 'QR code of the handoff link',
+  handoffLoading: 'Creating a code…',
   back: 'Back to chat',
   resumeQuestion: 'Continue a conversation from a link?',
   resumeHint:
@@ -31,12 +44,38 @@ const en = {
   system: 'Notice',
   typing: 'typing…',
   sending: 'sending…',
+  failed: 'Not sent.',
+  retry: 'Retry',
+  tooLong: (over: number, max: number) =>
+    `Your message is ${over} character${over === 1 ? '' : 's'} too long (at most ${max}). Shorten it, or send it in parts.`,
+  refused: 'This message could not be sent as it is. It is back in the box so you can change it.',
+  counter: (length: number, max: number) => `${length} of ${max} characters`,
   empty: 'Ask us anything — shelf life, sizes, your order.',
   ticket: 'Ticket',
-  ticketTypes: { exchange: 'Exchange', return: 'Return', refund: 'Refund', complaint: 'Complaint' } as Record<
-    string,
-    string
-  >,
+  ticketTypes: {
+    exchange: 'Exchange request',
+    return: 'Return and refund',
+    refund: 'Refund',
+    complaint: 'Complaint',
+  } as Record<string, string>,
+  ticketOther: 'After-sales request',
+  ticketStatuses: {
+    open: 'Received',
+    in_progress: 'In progress',
+    resolved: 'Resolved',
+    closed: 'Closed',
+  } as Record<string, string>,
+  ticketReasons: {
+    too_small: 'Too small',
+    too_large: 'Too large',
+    wrong_size: 'Wrong size',
+    damaged: 'Arrived damaged',
+    wrong_or_missing_item: 'Wrong or missing item',
+    reaction: 'Skin reaction',
+    quality: 'Quality problem',
+    changed_mind: 'Changed my mind',
+  } as Record<string, string>,
+  wantedSize: (size: string) => `wants size ${size}`,
   order: 'Order',
   connection: {
     online: 'Online',
@@ -72,6 +111,8 @@ export type WidgetStrings = typeof en;
 const zh: WidgetStrings = {
   title: '在线客服',
   subtitle: '通常立即回复',
+  subtitleQueued: '您正在排队等待人工客服，请留在此页，接入后会在这里回复您',
+  subtitleAssigned: '人工客服正在为您服务',
   open: '打开客服',
   close: '关闭客服',
   placeholder: '请输入您的问题…',
@@ -79,9 +120,17 @@ const zh: WidgetStrings = {
   escalate: '转人工客服',
   handoff: '到手机 / 小程序继续',
   handoffTitle: '换个地方继续',
-  handoffHint: '用手机扫码，或在电话中报出、在小程序里输入以下号码：',
-  handoffExpires: '10 分钟内有效，仅可使用一次。',
+  handoffChoose: '您想在哪里继续？',
+  handoffTargets: { app: '手机 App', miniprogram: '微信小程序', phone: '电话' },
+  handoffHints: {
+    app: '用手机扫描二维码，在 App 中打开这段对话；也可以在 App 里输入下面的号码。',
+    miniprogram: '用微信扫描二维码，在小程序中继续；也可以在小程序里输入下面的号码。',
+    phone: '拨打客服热线，报出下面的号码，客服就能看到这段对话。',
+  },
+  handoffCodeLabel: '接续号码',
+  handoffExpires: (minutes: number) => `${minutes} 分钟内有效，仅可使用一次。`,
   handoffQr: '接续链接的二维码',
+  handoffLoading: '正在生成号码…',
   back: '返回对话',
   resumeQuestion: '继续链接里的对话？',
   resumeHint:
@@ -101,9 +150,27 @@ const zh: WidgetStrings = {
   system: '通知',
   typing: '正在输入…',
   sending: '发送中…',
+  failed: '未发送。',
+  retry: '重试',
+  tooLong: (over: number, max: number) => `消息超出 ${over} 个字（最多 ${max} 字），请删减或分几条发送。`,
+  refused: '这条消息无法按原样发送，已放回输入框，您可以修改后再发。',
+  counter: (length: number, max: number) => `${length} / ${max} 字`,
   empty: '有什么可以帮您？保质期、尺码、订单都可以问。',
   ticket: '工单',
-  ticketTypes: { exchange: '换货', return: '退货', refund: '退款', complaint: '投诉' },
+  ticketTypes: { exchange: '换货申请', return: '退货退款', refund: '退款', complaint: '投诉' },
+  ticketOther: '售后申请',
+  ticketStatuses: { open: '已受理', in_progress: '处理中', resolved: '已解决', closed: '已关闭' },
+  ticketReasons: {
+    too_small: '尺码偏小',
+    too_large: '尺码偏大',
+    wrong_size: '尺码不合适',
+    damaged: '收到时破损',
+    wrong_or_missing_item: '发错或少发',
+    reaction: '使用后过敏',
+    quality: '质量问题',
+    changed_mind: '不想要了',
+  },
+  wantedSize: (size: string) => `想换 ${size}`,
   order: '订单',
   connection: {
     online: '在线',
@@ -134,8 +201,33 @@ const zh: WidgetStrings = {
   },
 };
 
-/** `zh*` gets Chinese, everything else English; unset follows the browser. */
+export type WidgetLanguage = 'zh-CN' | 'en';
+
+/**
+ * The widget's language: the first of the element's `lang` (the app's setting, from `init({ lang })`
+ * or `data-lang`), the page's `<html lang>`, then the browser's languages, that the widget speaks
+ * (zh*, en*). A Chinese shop thus gets a Chinese widget in an English browser; anything unknown
+ * falls back to English.
+ */
+export function resolveLanguage(
+  ...candidates: Array<string | null | undefined | readonly string[]>
+): WidgetLanguage {
+  for (const candidate of candidates.flat()) {
+    if (!candidate) continue;
+    if (/^zh\b/i.test(candidate)) return 'zh-CN';
+    if (/^en\b/i.test(candidate)) return 'en';
+  }
+  return 'en';
+}
+
+export function stringsFor(language: WidgetLanguage): WidgetStrings {
+  return language === 'zh-CN' ? zh : en;
+}
+
+/** `zh*` gets Chinese, everything else English; unset follows the page, then the browser. */
 export function pickStrings(lang: string | null | undefined): WidgetStrings {
-  const chosen = lang || globalThis.navigator?.language || 'en';
-  return /^zh/i.test(chosen) ? zh : en;
+  const nav = globalThis.navigator;
+  return stringsFor(
+    resolveLanguage(lang, globalThis.document?.documentElement?.lang, nav?.languages, nav?.language),
+  );
 }

@@ -103,8 +103,13 @@ export function encodeQr(text: string): boolean[][] {
   }
 
   const size = version * 4 + 21;
-  const modules = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
-  const reserved = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
+  // Plain loops, not Array.from: old page libraries (Prototype.js) replace it with one that ignores the callback.
+  const modules: boolean[][] = [];
+  const reserved: boolean[][] = [];
+  for (let row = 0; row < size; row++) {
+    modules.push(new Array<boolean>(size).fill(false));
+    reserved.push(new Array<boolean>(size).fill(false));
+  }
   const set = (x: number, y: number, dark: boolean) => {
     modules[y]![x] = dark;
     reserved[y]![x] = true;

@@ -10,8 +10,16 @@ export { createWebPlatform } from './web-platform';
 export interface InitOptions extends Omit<ThreadlineOptions, 'apiUrl'> {
   /** Default: the origin the script was loaded from. */
   apiUrl?: string;
-  /** `zh-CN` or `en`; default from the browser. */
+  /** `zh-CN` or `en`: the app's language. Default: the page's `<html lang>`, then the browser's. */
   lang?: string;
+  /**
+   * Forget the shopper (identity, history, unsent messages) when the browser session ends, as a
+   * shop login kept in a session cookie does: for shops used on shared or public computers.
+   * Logging out must still call `client.reset()`.
+   */
+  forgetOnClose?: boolean;
+  /** The channels the handoff view offers (default `['app', 'miniprogram', 'phone']`). */
+  handoffTargets?: string[];
   /** Open the panel at once. */
   open?: boolean;
   /** Where to put the widget; default `document.body`. */
@@ -29,11 +37,14 @@ export let element: ThreadlineChatElement | undefined;
 export function init(options: InitOptions): ThreadlineClient {
   if (client) return client;
   defineThreadlineChat();
-  const { lang, open, container, ...clientOptions } = options;
+  const { lang, open, container, forgetOnClose, handoffTargets, ...clientOptions } = options;
   const apiUrl = options.apiUrl ?? (script?.src ? new URL(script.src).origin : location.origin);
   client = createThreadline({ ...clientOptions, apiUrl });
   const chat = document.createElement('threadline-chat') as unknown as ThreadlineChatElement;
   if (lang) chat.setAttribute('lang', lang);
+  if (forgetOnClose) chat.setAttribute('forget-on-close', '');
+  if (handoffTargets?.length) chat.setAttribute('handoff-targets', handoffTargets.join(' '));
+  if (clientOptions.channel) chat.setAttribute('channel', clientOptions.channel);
   chat.client = client;
   element = chat;
   const mount = () => {
@@ -53,6 +64,8 @@ if (data?.appKey) {
     ...(data.apiUrl ? { apiUrl: data.apiUrl } : {}),
     ...(data.lang ? { lang: data.lang } : {}),
     ...(data.channel ? { channel: data.channel } : {}),
+    ...(data.forgetOnClose !== undefined ? { forgetOnClose: data.forgetOnClose !== 'false' } : {}),
+    ...(data.handoffTargets ? { handoffTargets: data.handoffTargets.split(/[\s,]+/) } : {}),
     open: data.open === 'true',
   });
 }

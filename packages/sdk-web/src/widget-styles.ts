@@ -1,11 +1,12 @@
 /** The widget's shadow-root styles; every colour and size goes through a `--threadline-*` property. */
 export const WIDGET_CSS = `
-:host{--a:var(--threadline-accent,#d6336c);--at:var(--threadline-accent-text,#fff);--bg:var(--threadline-bg,#fff);--fg:var(--threadline-text,#1f2328);--mu:var(--threadline-muted,#6e7781);--bd:var(--threadline-border,#e5e7eb);--bu:var(--threadline-bubble,#f3f4f6);--r:var(--threadline-radius,16px);position:fixed;z-index:var(--threadline-z-index,2147483000);right:var(--threadline-offset-x,20px);bottom:var(--threadline-offset-y,20px);font:14px/1.45 var(--threadline-font,system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif);color:var(--fg)}
+:host{all:initial;position:fixed!important;z-index:var(--threadline-z-index,2147483000)!important;right:var(--threadline-offset-x,20px);bottom:var(--threadline-offset-y,20px)}
+.tl{all:initial;display:contents;direction:ltr;unicode-bidi:isolate;--a:var(--threadline-accent,#d6336c);--at:var(--threadline-accent-text,#fff);--bg:var(--threadline-bg,#fff);--fg:var(--threadline-text,#1f2328);--mu:var(--threadline-muted,#6e7781);--bd:var(--threadline-border,#e5e7eb);--bu:var(--threadline-bubble,#f3f4f6);--r:var(--threadline-radius,16px);font:14px/1.45 var(--threadline-font,system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif);color:var(--fg);text-align:start;-webkit-text-size-adjust:100%}
 *{box-sizing:border-box}
 button{font:inherit;cursor:pointer}
 :focus-visible{outline:2px solid var(--a);outline-offset:2px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-[data-part=launcher]{position:relative;width:56px;height:56px;border-radius:50%;border:0;background:var(--a);color:var(--at);box-shadow:0 6px 20px rgba(0,0,0,.2);display:grid;place-items:center}
+[data-part=launcher]{all:unset;box-sizing:border-box;cursor:pointer;position:relative;width:56px;height:56px;border-radius:50%;border:0;background:var(--a);color:var(--at);box-shadow:0 6px 20px rgba(0,0,0,.2);display:grid;place-items:center}
 [data-part=launcher] svg{width:26px;height:26px}
 [data-part=badge]{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;border-radius:10px;background:#e5484d;color:#fff;font-size:12px;font-weight:600;line-height:20px;text-align:center}
 [data-part=badge][hidden]{display:none}
@@ -43,6 +44,12 @@ header small{display:block;font-weight:400;font-size:12px}
 form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=input]{flex:1;resize:none;border:1px solid var(--bd);border-radius:12px;padding:8px 10px;font:inherit;color:var(--fg);background:var(--bg);max-height:96px}
 [data-part=send]{border:0;border-radius:12px;background:var(--a);color:var(--at);padding:0 14px;font-weight:600}
+[data-part=handoff-view][hidden]{display:none}
+[data-part=short-code]{font:600 30px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px;margin:0}
+[data-part=qr]:empty{display:none}
+[data-part=qr] svg{width:min(168px,40vh);height:min(168px,40vh);display:block}
+[data-part=handoff-view] p{color:var(--mu);font-size:13px}
+[data-part=handoff-view] button{border:1px solid var(--bd);background:var(--bg);border-radius:12px;padding:6px 14px}
 [data-part=handoff-prompt]{margin:10px 14px 0;padding:12px 14px;border:1px solid var(--bd);border-left:4px solid var(--a);border-radius:12px;background:var(--bg);box-shadow:0 4px 14px rgba(0,0,0,.08)}
 [data-part=handoff-prompt][hidden]{display:none}
 [data-part=handoff-prompt] b{display:block;font-size:15px}
@@ -50,15 +57,45 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=handoff-prompt] div{display:flex;gap:8px;justify-content:flex-end}
 [data-part=handoff-prompt] button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:12px;padding:6px 14px}
 [data-part=handoff-prompt] [data-part=handoff-accept]{background:var(--a);border-color:var(--a);color:var(--at);font-weight:600}
-[data-part=handoff-view]{flex:1;overflow-y:auto;padding:16px;text-align:center}
-[data-part=handoff-view][hidden]{display:none}
-[data-part=short-code]{font:600 30px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px;margin:8px 0}
-[data-part=qr] svg{width:180px;height:180px}
-[data-part=handoff-view] p{color:var(--mu);font-size:13px}
-[data-part=handoff-view] button{border:1px solid var(--bd);background:var(--bg);border-radius:12px;padding:6px 14px}
+[data-part=handoff-view]{flex:1;overflow-y:auto;padding:12px 16px 16px;text-align:center;display:flex;flex-direction:column;align-items:center;gap:8px}
+.hv-top{align-self:stretch;display:flex;align-items:center;justify-content:space-between;gap:8px}
+.hv-top h3{margin:0;font-size:15px}
+[data-part=handoff-targets]{display:flex;gap:6px;flex-wrap:wrap;justify-content:center}
+[data-part=handoff-target]{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:14px;padding:4px 12px;font-size:13px}
+[data-part=handoff-target][aria-pressed=true]{border-color:var(--a);background:var(--a);color:var(--at)}
+.hv-label{font-size:12px;color:var(--mu);margin:0}
+[data-part=handoff-view] p{margin:0}
+[data-part=counter]{font-size:11px;color:var(--mu);padding:0 14px;text-align:end}
+[data-part=counter][hidden],[data-part=composer-note][hidden]{display:none}
+[data-part=counter][data-over]{color:#c92a2a;font-weight:600}
+[data-part=composer-note]{font-size:12px;color:#c92a2a;padding:4px 14px 0}
+[data-part=message][data-failed] .t{background:var(--bg);color:var(--fg);border:1px dashed #c92a2a}
+.failed{color:#c92a2a;display:flex;gap:6px;align-items:center}
+.failed button{border:0;background:transparent;color:var(--a);text-decoration:underline;font-size:11px;padding:0}
+[data-part=ticket] .tk-meta{display:block;color:var(--mu);font-size:12px}
+[data-part=panel][data-view=handoff] [data-part=log],[data-part=panel][data-view=handoff] [data-part=typing],[data-part=panel][data-view=handoff] .actions,[data-part=panel][data-view=handoff] form,[data-part=panel][data-view=handoff] [data-part=counter],[data-part=panel][data-view=handoff] [data-part=composer-note]{display:none}
 @media (max-width:480px){[data-part=panel]{position:fixed;inset:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}:host([open]) [data-part=launcher]{display:none}}
 @media (prefers-reduced-motion:no-preference){[data-part=panel]{animation:tl-in .16s ease-out}@keyframes tl-in{from{opacity:0;transform:translateY(8px)}}}
 `;
+
+/**
+ * Styles a shadow root. A constructed stylesheet is not governed by the page's
+ * Content-Security-Policy `style-src` (an inline `<style>` is), so the widget also works on
+ * merchant pages that forbid inline styles; browsers without constructed sheets get `<style>`.
+ */
+export function adoptStyles(root: ShadowRoot, css: string): void {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+    return;
+  } catch {
+    // Older browsers: fall through to a <style> element.
+  }
+  const style = document.createElement('style');
+  style.textContent = css;
+  root.prepend(style);
+}
 
 export const CHAT_ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z"/></svg>';

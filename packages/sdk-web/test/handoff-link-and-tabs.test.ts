@@ -102,14 +102,15 @@ describe('the widget and handoff links, in Chromium, against the real API', () =
       handoffCode: code,
     });
     expect(used.status).toBe(201);
+    // An English browser on the Chinese shop: the widget speaks the page's language (issue 10, item 5).
     const { context, page, chat } = await shopperPage('en-US');
     try {
       await openLink(page, code);
       await chat.part('handoff-accept').click();
-      await chat.messages('system').filter({ hasText: 'already been used' }).waitFor(WAIT);
+      await chat.messages('system').filter({ hasText: '这个链接已经用过了' }).waitFor(WAIT);
       await openLink(page, 'this-code-was-never-issued-xx');
       await chat.part('handoff-accept').click();
-      await chat.messages('system').filter({ hasText: 'expired or is not valid' }).waitFor(WAIT);
+      await chat.messages('system').filter({ hasText: '这个链接已过期或无效' }).waitFor(WAIT);
       expect(new URL(page.url()).searchParams.has('handoff')).toBe(false);
       await chat.messages('customer').filter({ hasText: '我自己的问题' }).waitFor(WAIT);
       await chat.send('still me');

@@ -132,6 +132,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       ...CONSOLE,
       method: 'get',
       path: '/v1/agent/inbox',
+      operationId: 'getAgentInbox',
       summary: 'The inbox across every channel: open, mine, queued…, by channel or skill',
       description:
         'Each row carries the customer (masked handle, VIP), the owner, the wait, the handoff summary and the last message, so one request draws the list. `open` and `queued` come in serving order (VIP first, then the longest wait).',
@@ -204,11 +205,13 @@ export function agentConsoleRouter(deps: RouterDeps) {
     ['resolve', 'Resolve: the customer’s next message opens a new conversation', resolveConversation],
   ] as const;
   for (const [verb, summary, act] of actions) {
+    const operationId = `${verb}Conversation`;
     router.openapi(
       defineRoute(deps, {
         ...CONSOLE,
         method: 'post',
         path: `/v1/agent/conversations/{id}/${verb}`,
+        operationId,
         summary,
         params: conversationIdParam,
         status: 200,
@@ -248,6 +251,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       ...CONSOLE,
       method: 'post',
       path: '/v1/agent/conversations/{id}/messages',
+      operationId: 'sendAgentMessage',
       summary: 'Reply: delivered live to every session of the customer (idempotent by clientMessageId)',
       description:
         'Replying to a queued or bot conversation takes it first. `channel` defaults to the one the customer used last.',
@@ -328,6 +332,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       ...CONSOLE,
       method: 'get',
       path: '/v1/agent/customers/{id}',
+      operationId: 'getCustomerProfile',
       summary:
         'The 360° profile: identities (masked), contact (masked), attributes, cart, views, orders, tickets, channels, timeline',
       params: conversationIdParam,
@@ -370,6 +375,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
   mountFeedRoutes(router, deps, {
     streamPath: '/v1/agent/stream',
     pollPath: '/v1/agent/updates',
+    operationIds: ['streamAgentEvents', 'pollAgentUpdates'],
     auth: 'agent',
     tags: ['Agent console'],
     what: 'the app for agents (customers’ events, inbox changes, notes, presence, queue figures)',

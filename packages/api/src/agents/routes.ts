@@ -239,6 +239,9 @@ export function agentAdminRouter(deps: RouterDeps) {
     createRoute({
       method: 'post',
       path: '/v1/agent/sign-in',
+      operationId: 'signInAgent',
+      // No credential: the password is the credential.
+      security: [],
       summary: 'Password sign-in for the console: a 12-hour agent token',
       description:
         'For shops without their own staff sign-in. Failures are rate-limited per account and per address and all look alike.',

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, isNull, ne, notInArray, or } from 'drizzle
 import type { ConversationRouting, ConversationRow } from '../conversations';
 import type { Db } from '../db/database';
 import { agents, assignments, conversations, customers, kbProducts, routingSettings } from '../db/schema';
+import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
 import { buildProfileBrief, isVipCustomer } from '../profile';
@@ -40,8 +41,10 @@ export async function announceInbox(
   change: InboxUpdate['change'],
   by: ChangeBy,
   profile?: ProfileBrief,
+  /** The row already built in this transaction (the same conversation a moment ago), patched. */
+  ready?: InboxRow,
 ): Promise<InboxRow> {
-  const [row] = await toInboxRows(deps, db, [conversation]);
+  const row = ready ?? (await toInboxRows(deps, db, [conversation]))[0];
   const data: InboxUpdate = { change, conversation: row!, by, ...(profile ? { profile } : {}) };
   await appendStaffEvent(deps, db, onCommit, {
     appId: conversation.appId,
@@ -235,6 +238,8 @@ export async function assignTo(
     tellCustomer: boolean;
     queuedAt?: number | null;
     profile?: ProfileBrief;
+    /** The conversation's inbox row as just announced in this transaction: patched, not re-read. */
+    row?: InboxRow;
   },
 ): Promise<ConversationRow> {
   const now = deps.clock.now();
@@ -277,6 +282,14 @@ export async function assignTo(
   }
   const profile =
     options.profile ?? (await buildProfileBrief(deps, db, conversation.appId, conversation.customerId));
+  const row = options.row && {
+    ...options.row,
+    status: updated!.status,
+    waitingSince: null,
+    assignedAgent: { id: agent.id, name: agent.name },
+    assignedAt: iso(now),
+    updatedAt: iso(now),
+  };
   await announceInbox(
     deps,
     db,
@@ -285,6 +298,7 @@ export async function assignTo(
     options.how === 'transferred' ? 'transferred' : 'assigned',
     options.by,
     profile,
+    row,
   );
   return updated!;
 }
@@ -316,7 +330,13 @@ export async function routeWaiting(
   db: Db,
   onCommit: OnCommit,
   conversation: ConversationRow,
-  options: { by: ChangeBy; exclude?: ReadonlySet<string>; tellCustomer: boolean; profile?: ProfileBrief },
+  options: {
+    by: ChangeBy;
+    exclude?: ReadonlySet<string>;
+    tellCustomer: boolean;
+    profile?: ProfileBrief;
+    row?: InboxRow;
+  },
 ): Promise<{ conversation: ConversationRow; assignedAgent: { id: string; name: string } | null }> {
   const agent = chooseAgent(await onlineAgents(db, conversation.appId), conversation.skill, options.exclude);
   if (!agent) return { conversation, assignedAgent: null };
@@ -325,6 +345,7 @@ export async function routeWaiting(
     by: options.by,
     tellCustomer: options.tellCustomer,
     profile: options.profile,
+    row: options.row,
   });
   return { conversation: assigned, assignedAgent: { id: agent.id, name: agent.name } };
 }
@@ -435,11 +456,12 @@ export function createConversationRouting(deps: ServiceDeps): ConversationRoutin
         .returning();
       // Every agent sees the new arrival with what they need to greet the shopper by context.
       const profile = await buildProfileBrief(deps, db, conversation.appId, conversation.customerId);
-      await announceInbox(deps, db, onCommit, ranked!, 'queued', BY_ROUTING, profile);
+      const row = await announceInbox(deps, db, onCommit, ranked!, 'queued', BY_ROUTING, profile);
       const routed = await routeWaiting(deps, db, onCommit, ranked!, {
         by: BY_ROUTING,
         tellCustomer: false,
         profile,
+        row,
       });
       await announceQueue(deps, db, onCommit, conversation.appId);
       return routed;

@@ -13,6 +13,7 @@ export function appSettingsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/app',
+      operationId: 'getApp',
       summary: 'Read the app’s settings',
       description: 'Rate limits are the ones in force: the app’s own over the defaults.',
       tags: ['App'],
@@ -30,6 +31,7 @@ export function appSettingsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'patch',
       path: '/v1/app',
+      operationId: 'updateApp',
       summary: 'Change the app’s settings',
       description:
         'Omitted fields stay as they are; `null` clears handoffUrlBase or wechat, and restores every default rate limit. allowedOrigins are exact origins (scheme://host[:port]); handoffUrlBase is an http(s) URL.',

@@ -26,6 +26,7 @@ export function channelsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/channels/phone/calls',
+      operationId: 'startPhoneCall',
       summary: 'An incoming call: find the caller and return their context (screen-pop / IVR)',
       tags: ['Server channels'],
       auth: ['secret'],
@@ -41,6 +42,7 @@ export function channelsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/channels/{channel}/messages',
+      operationId: 'postChannelMessage',
       summary: 'Post a customer message that arrived on a server channel',
       tags: ['Server channels'],
       auth: ['secret'],

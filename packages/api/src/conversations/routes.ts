@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import {
+  customerTicket,
   escalateAnswer,
   escalateBody,
   sendMessageAnswer,
@@ -14,6 +15,7 @@ import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { limitRoute } from '../http/limit-route';
 import { trackEvent } from '../profile';
+import { listTickets } from '../tickets';
 import { escalateConversation, toConversationRef } from './conversations';
 import { postCustomerMessage, timelinePage as readTimelinePage, toWireMessage } from './messages';
 
@@ -29,7 +31,10 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/timeline',
+      operationId: 'getTimeline',
       summary: 'A page of the customer’s timeline across every channel',
+      description:
+        'Messages of every conversation and channel, oldest first; `before` walks back. The first page also carries the customer’s tickets.',
       tags: ['Conversation'],
       auth: ['session'],
       query: timelineQuery,
@@ -37,9 +42,14 @@ export function conversationRouter(deps: RouterDeps) {
       answer: timelinePage,
     }),
     async (c) => {
-      const { session } = sessionOf(c.get('auth'));
+      const { app, session } = sessionOf(c.get('auth'));
       const query = c.req.valid('query');
-      return c.json(await readTimelinePage(deps, deps.database.db, session.customerId, query), 200);
+      const page = await readTimelinePage(deps, deps.database.db, session.customerId, query);
+      if (query.before) return c.json(page, 200);
+      // The first page carries the customer's tickets (their customer-facing fields only), so a
+      // reloaded client shows its cards again.
+      const tickets = await listTickets(deps, app.id, { customerId: session.customerId, limit: 20 });
+      return c.json({ ...page, tickets: tickets.map((ticket) => customerTicket.parse(ticket)) }, 200);
     },
   );
 
@@ -47,6 +57,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/messages',
+      operationId: 'sendMessage',
       summary: 'Send a customer message (idempotent by clientMessageId)',
       tags: ['Conversation'],
       auth: ['session'],
@@ -87,6 +98,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/escalate',
+      operationId: 'escalateConversation',
       summary: 'Ask for a human agent',
       tags: ['Conversation'],
       auth: ['session'],
@@ -110,6 +122,7 @@ export function conversationRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/track',
+      operationId: 'trackEvent',
       summary: 'Record what the customer does (product_view, add_to_cart, …) for the profile',
       tags: ['Conversation'],
       auth: ['session'],

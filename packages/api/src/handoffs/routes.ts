@@ -15,6 +15,7 @@ export function handoffsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/handoffs',
+      operationId: 'createHandoff',
       summary: 'Create a code that continues this conversation on another channel',
       description:
         'A session hands off its own customer. The merchant backend (sk) and agents name the customer by id, externalId or phone — e.g. an IVR texting an app link to a caller.',

@@ -26,6 +26,8 @@ interface RouteSpec<
 > {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
+  /** The method name client generators use (`sendMessage`); unique across the API. */
+  operationId?: string;
   summary: string;
   description?: string;
   tags: string[];
@@ -52,6 +54,7 @@ export function defineRoute<
   return createRoute({
     method: spec.method,
     path: spec.path,
+    operationId: spec.operationId ?? deriveOperationId(spec.method, spec.path),
     summary: spec.summary,
     description: spec.description,
     tags: spec.tags,
@@ -84,6 +87,20 @@ export function defineRoute<
       429: errorResponse('Rate limited; see Retry-After.'),
     } as { [K in Status]: { description: string; content: { 'application/json': { schema: Answer } } } },
   });
+}
+
+/**
+ * A stable method name for a route that does not name one: `GET /v1/kb/articles/{id}` →
+ * `getKbArticlesById`. Routes of the §5 contract name theirs; this keeps later routes valid.
+ */
+export function deriveOperationId(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((part) => part && part !== 'v1')
+    .map((part) => (part.startsWith('{') ? `by_${part.slice(1, -1)}` : part))
+    .flatMap((part) => part.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return [method.toLowerCase(), ...words.map((w) => w[0]!.toUpperCase() + w.slice(1))].join('');
 }
 
 export function registerSecuritySchemes(registry: OpenAPIHono['openAPIRegistry']) {

@@ -23,6 +23,7 @@ export function sessionsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/sessions',
+      operationId: 'createSession',
       summary: 'Start a session',
       description:
         'Anonymous by default; an identityToken or wechatCode binds it to a verified customer (the device’s anonymous history follows), a handoffCode continues that code’s conversation in this one session. A 6-digit short code needs handoffCheck. Rate-limited per address and per app.',
@@ -49,6 +50,7 @@ export function sessionsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'post',
       path: '/v1/identify',
+      operationId: 'identifySession',
       summary: 'Identify the session’s customer with a merchant-signed identity token',
       description:
         'Only this session (and its device’s anonymous history) moves to the verified customer; other sessions never follow, and the device id is unlinked.',

@@ -12,6 +12,8 @@ import { openOrUpdateTicket } from '../tickets';
 import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
 import { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 import { type LlmOptions, writeWithLlm } from './engine/llm-writer';
+import { isGreeting } from './engine/shopper-signals';
+import { normalizeText } from './engine/text-normalizer';
 
 export interface AiResponderOptions {
   /** LLM mode; without it answers come from the embedded engine alone. */
@@ -73,9 +75,10 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
   return {
     async respond(input) {
       const engine = await engines.get(input.appId);
-      // No knowledge yet: the merchant has not set the bot up, so it stays out of the way.
+      // No knowledge yet: the merchant has not set the bot up, so it stays out of the way, except
+      // for a greeting, which gets one back rather than silence.
       if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
-        return { replies: [] };
+        return greetingDecision(input.message.text) ?? { replies: [] };
       const profile = await readProfile(deps.database.db, input.customer.id, input.customer.attributes);
       const result = engine.answer({
         text: input.message.text,
@@ -86,6 +89,8 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       });
       const context = memoryPatch(result.memory);
       const intent = result.intent ?? undefined;
+      const greeted = unansweredGreeting(result, input.message.text);
+      if (greeted) return greeted;
 
       if (result.lowConfidence || result.outOfScope) {
         await recordUnanswered(deps, {
@@ -117,8 +122,8 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
           ticket.wantedSize ? `想换 ${ticket.wantedSize}` : '',
         ].filter(Boolean);
         const lead = created
-          ? `已为您登记${kind}申请（工单号 ${ticket.id}${facts.length ? `，${facts.join('，')}` : ''}），售后同事会尽快跟进。`
-          : `您的${kind}申请（工单号 ${ticket.id}）已在处理中，不用重复提交哦。`;
+          ? `已为您登记${kind}申请${facts.length ? `（${facts.join('，')}）` : ''}，售后同事会尽快跟进。`
+          : `您的${kind}申请已在处理中，不用重复提交哦。`;
         const missing = !ticket.orderId ? '方便的话请告诉我订单号，处理会更快。' : '';
         return {
           replies: [
@@ -144,7 +149,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       const engine = await engines.get(appId);
       return async (input) => {
         if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
-          return { replies: [] };
+          return greetingDecision(input.text) ?? { replies: [] };
         const question = {
           text: input.text,
           channel: input.channel,
@@ -175,6 +180,8 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
         // Tickets are opened by their own write, LLM answers stream: both after the commit.
         if (result.action === 'ticket' && result.ticket) return null;
         if (options.llm && result.action === 'answer') return null;
+        const greeted = unansweredGreeting(result, input.text);
+        if (greeted) return greeted;
         if (result.lowConfidence || result.outOfScope) {
           await recordUnansweredIn(deps, input.db, input.onCommit, {
             appId: input.appId,
@@ -192,6 +199,34 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       };
     },
   };
+}
+
+const GREETINGS = {
+  zh: '您好！我是这家店的智能客服，商品、订单、物流、售后的问题都可以问我。',
+  en: "Hello! I'm the shop's assistant: ask me about products, orders, delivery or returns.",
+};
+
+/**
+ * A greeting answered by the bot itself: every app greets back out of the box, before its
+ * knowledge is imported and when its knowledge has no greeting intent of its own. In the
+ * shopper's script: Chinese for text with Han characters, English otherwise.
+ */
+function greetingDecision(text: string): ResponderDecision | null {
+  if (!isGreeting(normalizeText(text))) return null;
+  const reply = /\p{Script=Han}/u.test(text) ? GREETINGS.zh : GREETINGS.en;
+  return {
+    replies: [
+      { text: reply, intent: 'greeting', meta: { confidence: 1, source: 'fallback', builtIn: 'greeting' } },
+    ],
+  };
+}
+
+/** A greeting the knowledge could not answer (no greeting intent): answered, never recorded as a miss. */
+function unansweredGreeting(result: EngineResult, text: string): ResponderDecision | null {
+  const unanswered = result.action === 'decline' || result.lowConfidence || result.outOfScope;
+  if (!unanswered) return null;
+  const greeting = greetingDecision(text);
+  return greeting && { ...greeting, context: memoryPatch(result.memory) };
 }
 
 /** Escalate, decline, clarify and retrieval answers: one reply, the memory, maybe a handoff. */

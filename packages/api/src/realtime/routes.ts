@@ -51,6 +51,8 @@ export interface FeedRoutesSpec {
   /** e.g. `/v1/stream` and `/v1/updates`. */
   streamPath: string;
   pollPath: string;
+  /** The stream's and the long-poll's method names for client generators. */
+  operationIds: [string, string];
   auth: CredentialKind;
   tags: string[];
   /** What the stream carries, for the route summaries. */
@@ -82,6 +84,7 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
     createRoute({
       method: 'get',
       path: spec.streamPath,
+      operationId: spec.operationIds[0],
       summary: `Server-Sent Events of ${spec.what}, resumable from a cursor`,
       description:
         'Each event’s `id:` is a cursor. Reconnect with `Last-Event-ID` (or `?after=`) and the stream replays everything after it: no gap, no duplicate. Comment lines are heartbeats.',
@@ -159,6 +162,7 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
     defineRoute(deps, {
       method: 'get',
       path: spec.pollPath,
+      operationId: spec.operationIds[1],
       summary: `Long-poll for ${spec.what} after a cursor`,
       description:
         'Answers at once when events exist, otherwise after `wait` seconds (at most 30) with none.',
@@ -209,6 +213,7 @@ export function realtimeRouter(deps: RouterDeps) {
   mountFeedRoutes(router, deps, {
     streamPath: '/v1/stream',
     pollPath: '/v1/updates',
+    operationIds: ['streamEvents', 'pollUpdates'],
     auth: 'session',
     tags: ['Realtime'],
     what: 'the customer',

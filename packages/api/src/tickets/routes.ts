@@ -24,6 +24,7 @@ export function ticketsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/tickets',
+      operationId: 'listTickets',
       summary: 'List tickets, newest activity first',
       tags: ['Tickets'],
       auth: ['secret', 'agent'],
@@ -39,6 +40,7 @@ export function ticketsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/tickets/{id}',
+      operationId: 'getTicket',
       summary: 'Read one ticket',
       tags: ['Tickets'],
       auth: ['secret', 'agent'],
@@ -54,6 +56,7 @@ export function ticketsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'patch',
       path: '/v1/tickets/{id}',
+      operationId: 'updateTicket',
       summary:
         'Change a ticket’s status or fields, or add a note (the customer’s sessions get ticket.updated)',
       tags: ['Tickets'],
@@ -75,6 +78,7 @@ export function ticketsRouter(deps: RouterDeps) {
     defineRoute(deps, {
       method: 'get',
       path: '/v1/insights/unanswered',
+      operationId: 'getUnansweredInsights',
       summary: 'Questions the bot could not answer confidently, clustered, with counts per channel',
       tags: ['Insights'],
       auth: ['secret', 'agent'],

@@ -17,7 +17,8 @@ export const skillName = z
   .trim()
   .min(1)
   .max(48)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}_.-]*$/u, 'letters, digits, _ . - only');
+  // ASCII and CJK letters and digits (no \p{…} escapes: JSON Schema patterns have no \`u\` flag).
+  .regex(/^[A-Za-z0-9\u3400-\u9fff][A-Za-z0-9\u3400-\u9fff_.-]*$/, 'letters, digits, _ . - only');
 
 const agentName = z.string().trim().min(1).max(80);
 /** Console passwords: long enough to resist guessing; stored as a scrypt hash only. */

@@ -12,14 +12,26 @@ export const channelSender = z
   })
   .refine((s) => s.externalId || s.phone || s.identity, {
     message: 'from needs externalId, phone or identity',
+  })
+  .meta({
+    description:
+      'Who wrote it: your user id, a phone number (E.164), or another identity. The customer is found or created.',
   });
 export type ChannelSender = z.infer<typeof channelSender>;
 
-export const channelMessageBody = z.object({
-  from: channelSender,
-  text: messageText,
-  clientMessageId: clientMessageId.optional(),
-});
+export const channelMessageBody = z
+  .object({
+    from: channelSender,
+    text: messageText,
+    clientMessageId: clientMessageId.optional(),
+  })
+  .meta({
+    example: {
+      from: { externalId: 'user-42', name: '王小姐' },
+      text: '你们几点发货',
+      clientMessageId: 'call-7731-utt-3',
+    },
+  });
 export type ChannelMessageBody = z.infer<typeof channelMessageBody>;
 
 export const channelMessageAnswer = z.object({
@@ -30,7 +42,11 @@ export const channelMessageAnswer = z.object({
 });
 export type ChannelMessageAnswer = z.infer<typeof channelMessageAnswer>;
 
-export const phoneCallBody = z.object({ from: z.object({ phone: z.string().min(3).max(32) }) });
+export const phoneCallBody = z
+  .object({
+    from: z.object({ phone: z.string().min(3).max(32).meta({ description: 'The caller id, E.164.' }) }),
+  })
+  .meta({ example: { from: { phone: '+8613800138000' } } });
 export type PhoneCallBody = z.infer<typeof phoneCallBody>;
 
 export const phoneCallAnswer = z.object({

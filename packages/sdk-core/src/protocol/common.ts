@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MESSAGE_MAX_LENGTH } from '../message-length';
 
 /** The 12 channel slugs every app starts with; apps may add their own (lowercase slug). */
 export const DEFAULT_CHANNELS = [
@@ -20,7 +21,11 @@ export const channelSlug = z
   .string()
   .min(1)
   .max(32)
-  .regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and _ only');
+  .regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and _ only')
+  .meta({
+    description: `A channel slug. Every app has the 12 defaults (${DEFAULT_CHANNELS.join(', ')}) and may add its own (lowercase letters, digits and _, e.g. kuaishou_live).`,
+    examples: ['web', 'phone'],
+  });
 export type Channel = z.infer<typeof channelSlug>;
 
 /** Every machine-readable error code the API can answer with, and the HTTP status it maps to. */
@@ -63,62 +68,108 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export const errorEnvelope = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    issues: z
-      .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
-      .optional(),
-    /** With `rate_limited`: seconds to wait before trying again (the same as the Retry-After header). */
-    retryAfterSec: z.number().int().optional(),
-  }),
-});
+export const errorEnvelope = z
+  .object({
+    error: z.object({
+      code: z
+        .string()
+        .meta({ description: 'Stable, machine-readable, snake_case.', example: 'validation_failed' }),
+      message: z.string().meta({
+        description: 'For people; may change.',
+        example: 'text: Too big: expected string to have <=4000 characters',
+      }),
+      issues: z
+        .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
+        .optional()
+        .meta({ description: 'Validation failures, each with the path of the field.' }),
+      /** With `rate_limited`: seconds to wait before trying again (the same as the Retry-After header). */
+      retryAfterSec: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'With rate_limited: seconds to wait (the same as the Retry-After header).' }),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every error the API answers with, whatever the route.' });
 export type ErrorEnvelope = z.infer<typeof errorEnvelope>;
 
-export const authorType = z.enum(['customer', 'bot', 'agent', 'system']);
+export const authorType = z
+  .enum(['customer', 'bot', 'agent', 'system'])
+  .meta({ description: 'Who wrote the message.' });
 export type AuthorType = z.infer<typeof authorType>;
 
 export const messageMeta = z
   .object({
-    articleId: z.string().optional(),
-    productId: z.string().optional(),
-    confidence: z.number().optional(),
-    source: z.enum(['kb', 'llm', 'fallback']).optional(),
+    articleId: z.string().optional().meta({ description: 'The knowledge article the answer came from.' }),
+    productId: z.string().optional().meta({ description: 'The product the answer is about.' }),
+    confidence: z.number().optional().meta({ description: 'How sure the bot was, 0–1.' }),
+    source: z
+      .enum(['kb', 'llm', 'fallback'])
+      .optional()
+      .meta({ description: 'kb: the knowledge base; llm: written by the model; fallback: no answer found.' }),
   })
-  .catchall(z.unknown());
+  .catchall(z.unknown())
+  .meta({ description: 'What a bot reply used.' });
 
-export const message = z.object({
-  id: z.string(),
-  conversationId: z.string(),
-  channel: z.string(),
-  author: z.object({
-    type: authorType,
-    id: z.string().optional(),
-    name: z.string().optional(),
-  }),
-  text: z.string(),
-  createdAt: z.string(),
-  clientMessageId: z.string().optional(),
-  intent: z.string().optional(),
-  meta: messageMeta.optional(),
-});
+export const message = z
+  .object({
+    id: z.string().meta({ example: 'msg_01JD3W5V6Z8K2N4P7Q9R' }),
+    conversationId: z.string().meta({ example: 'cnv_01JD3W5T0B1C2D3E4F5G' }),
+    channel: z
+      .string()
+      .meta({ description: 'The channel slug it arrived on or was sent to.', example: 'web' }),
+    author: z.object({
+      type: authorType,
+      id: z.string().optional(),
+      name: z.string().optional().meta({ example: '小周' }),
+    }),
+    text: z.string().meta({ example: '这款面霜保质期多久' }),
+    createdAt: z.string().meta({ description: 'ISO 8601, UTC.', example: '2026-11-30T08:15:00.000Z' }),
+    clientMessageId: z.string().optional().meta({ description: 'The idempotency key the sender chose.' }),
+    intent: z
+      .string()
+      .optional()
+      .meta({ description: 'The intent the bot recognised.', example: 'shelf_life' }),
+    meta: messageMeta.optional(),
+  })
+  .meta({ id: 'Message', description: 'One message of the customer’s timeline, from any channel.' });
 export type Message = z.infer<typeof message>;
 
-export const conversationStatus = z.enum(['bot', 'queued', 'assigned', 'resolved']);
+export const conversationStatus = z.enum(['bot', 'queued', 'assigned', 'resolved']).meta({
+  description:
+    'bot: the AI answers; queued: waiting for a human agent; assigned: an agent owns it (the bot is silent); resolved: closed (the next message opens a new one).',
+});
 export type ConversationStatus = z.infer<typeof conversationStatus>;
 
-export const conversationRef = z.object({ id: z.string(), status: conversationStatus });
+// No component id: zod-to-openapi turns a named schema nullable everywhere once one use is nullable.
+export const conversationRef = z.object({
+  id: z.string().meta({ example: 'cnv_01JD3W5T0B1C2D3E4F5G' }),
+  status: conversationStatus,
+});
 export type ConversationRef = z.infer<typeof conversationRef>;
 
-export const customerRef = z.object({ id: z.string(), identified: z.boolean() });
+export const customerRef = z
+  .object({
+    id: z.string().meta({ example: 'cus_01JD3W5R8M9N0P1Q2R3S' }),
+    identified: z.boolean().meta({
+      description: 'True once a verified identity (identity token, secret-key call, WeChat) is attached.',
+    }),
+  })
+  .meta({ id: 'CustomerRef' });
 export type CustomerRef = z.infer<typeof customerRef>;
 
 /** Client-chosen idempotency key: the same value twice yields one message. */
-export const clientMessageId = z.string().min(8).max(128);
+export const clientMessageId = z.string().min(8).max(128).meta({
+  description:
+    'Chosen by the sender (8–128 characters, e.g. a UUID); the same value again returns the first result instead of a second message.',
+  example: 'c1b7f3e2-6a4d-4f8e-9b1a-2d3c4e5f6a7b',
+});
 
-/** The longest message, in Unicode code points (an emoji counts once, as the shopper sees it). */
-export const MESSAGE_TEXT_MAX = 4000;
+/**
+ * The longest message, in Unicode code points (an emoji counts once, as the shopper sees it); the
+ * SDKs count with `messageLength()` from the same module.
+ */
+export const MESSAGE_TEXT_MAX = MESSAGE_MAX_LENGTH;
 
 // C0 controls other than tab, line feed and carriage return, and DEL: invisible, and some (NUL)
 // would cut the text short in storage or in the SDKs' hosts.
@@ -141,4 +192,8 @@ export const messageText = z
     (text) => !CONTROL_CHARACTER.test(text),
     'The text holds a control character (only tab and line breaks are allowed).',
   )
-  .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');
+  .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.')
+  .meta({
+    description: `1 to ${MESSAGE_TEXT_MAX} characters, counted in Unicode code points (an emoji is one), stored exactly as sent: not only white space, no control characters but tab and line breaks.`,
+    example: '这款面霜保质期多久',
+  });

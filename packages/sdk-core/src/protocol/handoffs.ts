@@ -1,24 +1,38 @@
 import { z } from 'zod';
 import { channelSlug } from './common';
 
-export const createHandoffBody = z.object({
-  toChannel: channelSlug.optional(),
-  /** With the secret key or an agent token: whose conversation to hand off. */
-  customer: z
-    .object({
-      id: z.string().optional(),
-      externalId: z.string().max(256).optional(),
-      phone: z.string().max(32).optional(),
-    })
-    .optional(),
-});
+export const createHandoffBody = z
+  .object({
+    toChannel: channelSlug.optional().meta({
+      description: 'Where the shopper will continue (app, miniprogram, phone…).',
+      example: 'miniprogram',
+    }),
+    /** With the secret key or an agent token: whose conversation to hand off. */
+    customer: z
+      .object({
+        id: z.string().optional(),
+        externalId: z.string().max(256).optional(),
+        phone: z.string().max(32).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'With the secret key or an agent token: whose conversation (a session hands off its own).',
+      }),
+  })
+  .meta({ example: { toChannel: 'miniprogram' } });
 export type CreateHandoffBody = z.infer<typeof createHandoffBody>;
 
 export const handoffAnswer = z.object({
-  code: z.string(),
-  shortCode: z.string(),
-  url: z.string().optional(),
-  expiresAt: z.string(),
+  code: z.string().meta({ description: 'Single-use, long and random: for links and QR codes.' }),
+  shortCode: z
+    .string()
+    .meta({ description: 'Six digits to read out on the phone or type in.', example: '482913' }),
+  url: z
+    .string()
+    .optional()
+    .meta({ description: "The link for QR codes, when the app's handoffUrlBase is set." }),
+  expiresAt: z.string().meta({ description: 'ISO 8601; 10 minutes by default.' }),
 });
 export type HandoffAnswer = z.infer<typeof handoffAnswer>;
 

@@ -10,18 +10,40 @@ export const kbId = z
 
 const kbText = (max: number) => z.string().trim().min(1).max(max);
 
-export const kbArticleBody = z.object({
-  /** Same id again updates the article; without one the API picks an id. */
-  id: kbId.optional(),
-  title: kbText(200),
-  questions: z.array(kbText(500)).min(1).max(100),
-  answer: kbText(8000),
-  /** The intent the article answers; null/absent for general articles. */
-  intent: kbId.nullable().optional(),
-  /** Per-channel phrasing (livestream chattier, phone shorter), keyed by channel slug. */
-  channelAnswers: z.record(channelSlug, kbText(8000)).optional(),
-  productIds: z.array(kbId).max(100).optional(),
-});
+export const kbArticleBody = z
+  .object({
+    /** Same id again updates the article; without one the API picks an id. */
+    id: kbId
+      .optional()
+      .meta({ description: 'Same id again updates the article; without one the API picks an id.' }),
+    title: kbText(200).meta({ description: 'Shown to agents and in insights.' }),
+    questions: z
+      .array(kbText(500))
+      .min(1)
+      .max(100)
+      .meta({ description: 'How shoppers ask it: 1–100 variants, any language.' }),
+    answer: kbText(8000).meta({ description: 'The answer the bot gives.' }),
+    /** The intent the article answers; null/absent for general articles. */
+    intent: kbId
+      .nullable()
+      .optional()
+      .meta({ description: 'The intent the article answers; null for general articles.' }),
+    /** Per-channel phrasing (livestream chattier, phone shorter), keyed by channel slug. */
+    channelAnswers: z.record(channelSlug, kbText(8000)).optional().meta({
+      description: 'Per-channel phrasing keyed by channel slug (phone shorter, livestream chattier).',
+    }),
+    productIds: z.array(kbId).max(100).optional().meta({ description: 'Products the article is about.' }),
+  })
+  .meta({
+    example: {
+      id: 'kb-shipping-time',
+      title: '发货时间',
+      questions: ['什么时候发货', '几天能到', 'when will my order ship'],
+      answer: '工作日 16:00 前付款当天发货，江浙沪一般次日达，其他地区 2–4 天。',
+      intent: 'shipping_time',
+      channelAnswers: { phone: '下午四点前付款当天发，一般两到四天到。' },
+    },
+  });
 export type KbArticleBody = z.infer<typeof kbArticleBody>;
 
 export const kbArticle = kbArticleBody.extend({
@@ -34,15 +56,32 @@ export const kbArticle = kbArticleBody.extend({
 });
 export type KbArticle = z.infer<typeof kbArticle>;
 
-export const kbProductBody = z.object({
-  id: kbId,
-  name: kbText(200),
-  aliases: z.array(kbText(100)).max(50).optional(),
-  category: z.string().max(100).nullable().optional(),
-  price: z.number().nonnegative().nullable().optional(),
-  /** Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… */
-  attributes: z.record(z.string().max(64), z.unknown()).optional(),
-});
+export const kbProductBody = z
+  .object({
+    id: kbId,
+    name: kbText(200),
+    aliases: z
+      .array(kbText(100))
+      .max(50)
+      .optional()
+      .meta({ description: 'Other names shoppers use (玻尿酸面霜, the cream).' }),
+    category: z.string().max(100).nullable().optional(),
+    price: z.number().nonnegative().nullable().optional().meta({ description: 'In the shop’s currency.' }),
+    /** Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… */
+    attributes: z.record(z.string().max(64), z.unknown()).optional().meta({
+      description: 'Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin…',
+    }),
+  })
+  .meta({
+    example: {
+      id: 'p-hyaluronic-cream',
+      name: '澜悦玻尿酸水润保湿面霜',
+      aliases: ['玻尿酸面霜', '保湿面霜'],
+      category: 'skincare',
+      price: 189,
+      attributes: { shelfLife: '未开封 3 年，开封后 12 个月内用完', suitableSkin: '干性、混合性' },
+    },
+  });
 export type KbProductBody = z.infer<typeof kbProductBody>;
 
 export const kbProduct = kbProductBody.extend({
@@ -59,17 +98,42 @@ export type KbProduct = z.infer<typeof kbProduct>;
 export const intentPolicy = z.enum(['ai', 'human', 'ticket']);
 export type IntentPolicy = z.infer<typeof intentPolicy>;
 
-export const kbIntentBody = z.object({
-  id: kbId,
-  name: kbText(200),
-  policy: intentPolicy.default('ai'),
-  ticketType: z.string().min(1).max(64).nullable().optional(),
-  answerFrom: z
-    .object({ productAttribute: z.string().min(1).max(64) })
-    .nullable()
-    .optional(),
-  examples: z.array(kbText(500)).max(500).default([]),
-});
+export const kbIntentBody = z
+  .object({
+    id: kbId,
+    name: kbText(200),
+    policy: intentPolicy
+      .default('ai')
+      .meta({ description: 'ai: answer; human: queue for an agent; ticket: open a ticket.' }),
+    ticketType: z
+      .string()
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .meta({ description: 'With policy ticket: exchange, return, refund, complaint…' }),
+    answerFrom: z
+      .object({ productAttribute: z.string().min(1).max(64) })
+      .nullable()
+      .optional()
+      .meta({
+        description: 'Answer from the product’s attribute (e.g. shelfLife) of the product in question.',
+      }),
+    examples: z
+      .array(kbText(500))
+      .max(500)
+      .default([])
+      .meta({ description: 'Phrases that mean this intent.' }),
+  })
+  .meta({
+    example: {
+      id: 'exchange_size',
+      name: '尺码不合适换货',
+      policy: 'ticket',
+      ticketType: 'exchange',
+      examples: ['衣服尺码不合适', '想换大一码'],
+    },
+  });
 export type KbIntentBody = z.input<typeof kbIntentBody>;
 
 export const kbIntent = z.object({
@@ -84,11 +148,28 @@ export const kbIntent = z.object({
 });
 export type KbIntent = z.infer<typeof kbIntent>;
 
-export const kbImportBody = z.object({
-  articles: z.array(kbArticleBody).max(20_000),
-  products: z.array(kbProductBody).max(20_000).optional(),
-  intents: z.array(kbIntentBody).max(2_000).optional(),
-});
+export const kbImportBody = z
+  .object({
+    articles: z.array(kbArticleBody).max(20_000),
+    products: z.array(kbProductBody).max(20_000).optional(),
+    intents: z.array(kbIntentBody).max(2_000).optional(),
+  })
+  .meta({
+    description: 'A knowledge file: what `threadline kb import FILE --app app_…` reads.',
+    example: {
+      articles: [
+        {
+          id: 'kb-shipping-time',
+          title: '发货时间',
+          questions: ['什么时候发货', '几天能到'],
+          answer: '工作日 16:00 前付款当天发货，一般 2–4 天送达。',
+          intent: 'shipping_time',
+        },
+      ],
+      products: [{ id: 'p-hyaluronic-cream', name: '澜悦玻尿酸水润保湿面霜', price: 189 }],
+      intents: [{ id: 'shipping_time', name: '发货时间', policy: 'ai', examples: ['什么时候发货'] }],
+    },
+  });
 export type KbImportBody = z.input<typeof kbImportBody>;
 
 export const kbImportAnswer = z.object({
