@@ -98,8 +98,6 @@ export class ThreadlineChatElement extends ElementBase {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private started: Promise<void> | undefined;
   private waiting: ReturnType<typeof createWaitAndRating>;
-  /** The wait's own words for the header (place in line, nobody online, the agent's name). */
-  private waitSubtitle: string | null = null;
   /** Bumped whenever the person changes: answers for the previous person are dropped. */
   private generation = 0;
   private handoffTarget: HandoffTarget | undefined;
@@ -120,11 +118,6 @@ export class ThreadlineChatElement extends ElementBase {
       root: this.root,
       client: () => this.clientValue,
       lang: () => this.getAttribute('lang') || globalThis.navigator?.language || 'en',
-      // More specific than the status alone; null hands the header back to renderStatus.
-      setSubtitle: (text) => {
-        this.waitSubtitle = text;
-        this.renderStatus();
-      },
     });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));
@@ -717,7 +710,7 @@ export class ThreadlineChatElement extends ElementBase {
           ? s.subtitleAssigned
           : s.subtitle;
     const sub = this.$('subtitle');
-    sub.textContent = this.waitSubtitle ?? subtitle;
+    sub.textContent = subtitle;
     sub.dataset.conversation = this.conversation ?? '';
     const escalate = this.$<HTMLButtonElement>('escalate');
     escalate.hidden = this.conversation === 'queued' || this.conversation === 'assigned';

@@ -5,7 +5,8 @@ import type { ThreadlineClient } from './create-threadline';
  * The shopper's side of a handoff in the widget: while the conversation waits for a person it says
  * honestly where they stand (their place in the queue, or that nobody is online and the reply will
  * come here) and offers to go back to the assistant; after an agent resolved the matter it asks for
- * a 1–5 rating with an optional comment (CSAT). Kept apart from the chat element so the element
+ * a 1–5 rating with an optional comment (CSAT). The header's honest subtitle is the element's own
+ * (by status); this module only adds the details. Kept apart from the chat element so the element
  * only forwards status changes here.
  */
 const STRINGS = {
@@ -14,9 +15,6 @@ const STRINGS = {
       n <= 1 ? 'You are next in line for an agent.' : `You are number ${n} in line for an agent.`,
     nobody: 'No agent is online right now. Leave your message and we’ll reply here.',
     backToBot: 'Back to the assistant',
-    subtitleWaiting: 'Waiting for an agent',
-    subtitleNobody: 'No agent online right now — we’ll reply here',
-    subtitleAgent: (name: string) => `${name} is helping you`,
     rateTitle: (name: string | null) => `How did ${name ?? 'we'} do?`,
     star: (n: number) => `${n} of 5`,
     comment: 'Anything to add? (optional)',
@@ -29,9 +27,6 @@ const STRINGS = {
       n <= 1 ? '下一位就轮到您，请稍候。' : `您前面还有 ${n - 1} 位，正在排队等待人工客服。`,
     nobody: '目前没有客服在线。请留下您的问题，客服上线后会在这里回复您。',
     backToBot: '返回智能助手',
-    subtitleWaiting: '正在等待人工客服',
-    subtitleNobody: '暂无客服在线，稍后在这里回复您',
-    subtitleAgent: (name: string) => `${name} 正在为您服务`,
     rateTitle: (name: string | null) => `请为${name ?? '本次'}服务打分`,
     star: (n: number) => `${n} 星（满分 5 星）`,
     comment: '还有什么想说的？（选填）',
@@ -65,8 +60,6 @@ export function createWaitAndRating(host: {
   root: ShadowRoot;
   client(): ThreadlineClient | undefined;
   lang(): string;
-  /** The header's subtitle; the widget's own text when null. */
-  setSubtitle(text: string | null): void;
 }) {
   const $ = (part: string) => host.root.querySelector(`[data-part=${part}]`) as HTMLElement;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,10 +77,7 @@ export function createWaitAndRating(host: {
       box.querySelector('.wt')!.textContent = wait.agentsOnline === 0 ? s.nobody : s.position(wait.position);
       box.dataset.agentsOnline = String(wait.agentsOnline);
       box.dataset.position = String(wait.position);
-      host.setSubtitle(wait.agentsOnline === 0 ? s.subtitleNobody : s.subtitleWaiting);
-    } else if (state.conversation?.status === 'assigned' && state.conversation.assignedAgent)
-      host.setSubtitle(s.subtitleAgent(state.conversation.assignedAgent.name));
-    else host.setSubtitle(null);
+    }
   }
 
   function showRating(next: ConversationStateAnswer['rateable']) {

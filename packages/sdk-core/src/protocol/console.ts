@@ -7,7 +7,7 @@ export const labelName = z
   .trim()
   .min(1)
   .max(32)
-  .regex(/^[^\s,][^,]*$/u, 'no commas, not blank');
+  .regex(/^[^\s,][^,]*$/, 'no commas, not blank');
 
 export const labelsBody = z
   .object({ labels: z.array(labelName).max(20) })
