@@ -124,13 +124,22 @@ describe('AI answers across channels, with tickets and escalation', () => {
     expect(told.body.replies[0]).toMatchObject({ intent: 'shelf_life', meta: { productId: 'p-daily-nuts' } });
   });
 
-  it('hands over after two low-confidence turns in a row', async () => {
+  it('asks with options on unclear turns, offers a person on the second, hands over on the third', async () => {
     const web = await shop.startSession({ channel: 'web' });
-    const texts = ['快递那边说不太清楚', '我那个订单的钱怎么还没有'];
-    const statuses: string[] = [];
-    for (const text of texts)
-      statuses.push((await shop.send(web.sessionToken, text)).body.conversation.status);
-    expect(statuses).toEqual(['bot', 'queued']);
+    const texts = ['我那个订单的钱怎么还没有', '就是那个事情还没弄', '你们到底弄了没有那个'];
+    const turns: { status: string; action: string; options: string[] }[] = [];
+    for (const text of texts) {
+      const body = (await shop.send(web.sessionToken, text)).body;
+      turns.push({
+        status: body.conversation.status,
+        action: body.replies[0]?.meta?.action,
+        options: body.replies[0]?.meta?.quickReplies ?? [],
+      });
+    }
+    expect(turns.map((t) => t.status)).toEqual(['bot', 'bot', 'queued']);
+    expect(turns.slice(0, 2).map((t) => t.action)).toEqual(['clarify', 'clarify']);
+    expect(turns[0]!.options).not.toContain('转人工');
+    expect(turns[1]!.options.at(-1)).toBe('转人工');
   });
 
   it('declines out-of-scope questions without citing an article, and clusters them for the merchant', async () => {

@@ -177,6 +177,37 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
     expect(comp.dom.querySelector('[data-part="ticket"]')!.textContent).toContain('换货 工单');
   });
 
+  it("shows the bot's options as chips under its question; a tap sends the option as the shopper's message", async () => {
+    const { comp, shop } = await renderChat();
+    await shop.article({
+      title: '怎么查物流',
+      questions: ['我的快递到哪了'],
+      answer: '在「我的订单」里点查看物流。',
+    });
+    // A bare order number: the bot asks what it is for, with options.
+    comp.querySelector('#input')!.dispatchEvent('input', { detail: { value: '20251203556170' } });
+    await vi.waitFor(() => expect(comp.data.draft).toBe('20251203556170'));
+    comp.querySelector('#send')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(comp.dom.querySelectorAll('[data-part="quick-reply"]')).toHaveLength(3));
+    const chips = [...comp.dom.querySelectorAll('[data-part="quick-reply"]')].map((el) =>
+      el.textContent?.trim(),
+    );
+    expect(chips).toEqual(['查订单 20251203556170 的物流', '订单 20251203556170 要申请售后', '转人工']);
+
+    comp.querySelector('.option')!.dispatchEvent('tap');
+    await vi.waitFor(() =>
+      expect(shown(comp)).toContainEqual(
+        expect.objectContaining({ author: 'customer', text: '查订单 20251203556170 的物流' }),
+      ),
+    );
+    // The options answered the earlier question: once the shopper has spoken they are gone.
+    await vi.waitFor(() =>
+      expect(
+        [...comp.dom.querySelectorAll('[data-part="quick-reply"]')].map((el) => el.textContent?.trim()),
+      ).not.toContain('订单 20251203556170 要申请售后'),
+    );
+  });
+
   it('"转人工" asks for a human and the status changes', async () => {
     const { comp } = await renderChat();
     comp.querySelector('#escalate')!.dispatchEvent('tap');

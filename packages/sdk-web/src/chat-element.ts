@@ -394,20 +394,31 @@ export class ThreadlineChatElement extends ElementBase {
   /** Sends what is typed, or again the text of a failed bubble. */
   private submit(retry?: HTMLElement) {
     const input = this.$<HTMLTextAreaElement>('input');
-    const client = this.clientValue;
     const text = retry ? (retry.querySelector('.t')?.textContent ?? '') : input.value.trim();
-    if (!text || !client) return;
+    if (!text || !this.clientValue) return;
     const length = messageLength(text);
     if (length > MESSAGE_MAX_LENGTH) {
       // Refused here, before anything is sent: the text stays where the shopper can shorten it.
       this.note(this.strings.tooLong(length - MESSAGE_MAX_LENGTH, MESSAGE_MAX_LENGTH), 'too_long');
       return;
     }
-    this.note(undefined);
     if (!retry) {
       input.value = '';
       this.renderCounter();
     }
+    this.sendText(text, retry);
+  }
+
+  /**
+   * Sends a message as the shopper typed it (the input, a tapped quick-reply option, or again the
+   * text of a failed bubble, which keeps its place).
+   */
+  private sendText(text: string, retry?: HTMLElement) {
+    const client = this.clientValue;
+    if (!client) return;
+    const input = this.$<HTMLTextAreaElement>('input');
+    this.note(undefined);
+    this.clearOptions();
     const bubble = retry ?? this.bubble('customer', text, this.channel);
     bubble.toggleAttribute('data-failed', false);
     bubble.toggleAttribute('data-pending', true);
@@ -621,13 +632,26 @@ export class ThreadlineChatElement extends ElementBase {
     if (author === 'agent' && message.author.name)
       element.querySelector('.m')!.prepend(`${message.author.name} `);
     this.seen.set(message.id, element);
+    // The bot's clarifying options become chips; a tap sends the option as the shopper's answer.
+    const options = message.meta?.quickReplies;
+    if (author === 'bot' && Array.isArray(options) && options.length > 0) {
+      this.clearOptions();
+      const chips = h('div', { 'data-part': 'quick-replies', role: 'group' });
+      for (const option of options.slice(0, 4)) {
+        if (typeof option !== 'string') continue;
+        const chip = h('button', { type: 'button', 'data-part': 'quick-reply' }, option);
+        chip.addEventListener('click', () => this.sendText(option));
+        chips.append(chip);
+      }
+      element.insertBefore(chips, element.querySelector('.m'));
+    }
 
     if (author === 'customer') {
-      for (const candidate of log.querySelectorAll<HTMLElement>('[data-pending]'))
-        if (candidate.querySelector('.t')?.textContent === message.text) {
-          candidate.remove();
-          break;
-        }
+      this.clearOptions();
+      const pending = [...log.querySelectorAll<HTMLElement>('[data-pending]')].find(
+        (candidate) => candidate.querySelector('.t')?.textContent === message.text,
+      );
+      pending?.remove();
     } else {
       const streamed =
         log.querySelector(`[data-reply-id="${CSS.escape(message.id)}"]`) ??
@@ -641,6 +665,11 @@ export class ThreadlineChatElement extends ElementBase {
       this.renderBadge();
     }
     this.afterInsert();
+  }
+
+  /** Options answer the latest question only: once the shopper says anything, they go. */
+  private clearOptions() {
+    for (const chips of this.$('log').querySelectorAll('[data-part=quick-replies]')) chips.remove();
   }
 
   private streamDelta(replyId: string, delta: string) {

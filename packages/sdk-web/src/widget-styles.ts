@@ -33,6 +33,9 @@ header small{display:block;font-weight:400;font-size:12px}
 [data-part=message][data-author=system]{align-self:center;max-width:100%}
 [data-part=message][data-author=system] .t{background:transparent;color:var(--mu);font-size:12px;padding:2px}
 [data-part=message][data-pending] .t{opacity:.6}
+[data-part=quick-replies]{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
+[data-part=quick-reply]{border:1px solid var(--a);background:var(--bg);color:var(--a);border-radius:14px;padding:4px 12px;font-size:13px;text-align:left}
+[data-part=quick-reply]:hover{background:var(--a);color:var(--at)}
 .via{display:inline-block;padding:0 6px;border-radius:8px;background:var(--bd);color:var(--fg);font-size:11px}
 [data-part=typing]{font-size:12px;color:var(--mu);padding:0 14px 6px}
 [data-part=typing][hidden]{display:none}

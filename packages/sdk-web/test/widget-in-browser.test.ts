@@ -67,6 +67,31 @@ describe('the demo shop with <threadline-chat>, in Chromium, against the real AP
     await poll(() => chat.part('panel').isVisible()).toBe(false);
   });
 
+  it("shows the bot's clarifying options as chips; a tap sends the option and the answer follows", async () => {
+    const fresh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 800 } });
+    const shopper = await fresh.newPage();
+    try {
+      await shopper.goto(api.info.shopUrl);
+      await shopper.locator('body[data-ready=true]').waitFor(WAIT);
+      const chat = widget(shopper);
+      await chat.open();
+      // A product and a question the catalogue cannot answer: the bot asks what the shopper wants to know.
+      await chat.send('口红有没有玫瑰色的');
+      const chips = shopper.locator('threadline-chat [data-part=quick-reply]');
+      await poll(() => chips.count()).toBe(3);
+      const first = (await chips.first().textContent()) ?? '';
+      expect(first).toMatch(/口红/);
+      await chips.first().click();
+      await chat.messages('customer').filter({ hasText: first }).waitFor(WAIT);
+      await poll(() => chat.messages('bot').count()).toBe(2);
+      await expect(chat.messages('bot').nth(1).textContent()).resolves.toMatch(/丝绒雾面口红/);
+      // Once the shopper has answered, the old options are gone.
+      await poll(() => chips.count()).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('after logging in, shows the history from app and phone marked with their channels, and phone messages live', async () => {
     const token = await api.identityToken('demo-user-1');
     const app = await api.sessionFor('app', {
@@ -168,5 +193,33 @@ describe('the demo shop with <threadline-chat>, in Chromium, against the real AP
     expect(new URL(link).searchParams.get('handoff')).toMatch(/.{16,}/);
     await chat.part('back').click();
     await poll(() => chat.part('log').isVisible()).toBe(true);
+  });
+
+  it('labels a ticket whose type the merchant named like an Object.prototype member without a function', async () => {
+    // The merchant's own ticket type (an intent's ticketType); none may find a built-in's source.
+    const { body } = await api.call<{ intent: Record<string, unknown> }>(
+      'GET',
+      '/v1/kb/intents/exchange_size',
+      api.keys.secretKey,
+    );
+    const { createdAt: _c, updatedAt: _u, ...intent } = body.intent;
+    const renamed = await api.call('POST', '/v1/kb/intents', api.keys.secretKey, {
+      ...intent,
+      ticketType: 'constructor',
+    });
+    expect(renamed.status).toBe(201);
+    await context.close();
+    context = await browser.newContext({ locale: 'zh-CN' });
+    page = await context.newPage();
+    await openShop();
+    const chat = widget(page);
+    await chat.open();
+    await chat.send('订单 LY20240601123 裤子小了想换大一码');
+    const card = chat.part('ticket').first();
+    await card.waitFor(WAIT);
+    const text = (await card.textContent()) ?? '';
+    // A type the widget has no words for gets the general label, never a built-in's source.
+    expect(text).toContain('售后申请');
+    expect(text).not.toMatch(/function|native code/);
   });
 });

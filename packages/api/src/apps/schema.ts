@@ -28,6 +28,8 @@ export interface AppSettings {
   phoneRegion?: string;
   /** The app's own rate limits over the defaults. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */
+  previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
 }
 
 /** Publishable and secret keys, stored as SHA-256 hashes; the key itself is shown once. */

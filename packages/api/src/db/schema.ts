@@ -5,6 +5,7 @@ export * from '../audit/schema';
 export * from '../conversations/schema';
 export * from '../identity/schema';
 export * from '../knowledge/schema';
+export * from '../livestream/schema';
 export * from '../profile/schema';
 export * from '../realtime/schema';
 export * from '../tickets/schema';

@@ -5,13 +5,15 @@ import { messages } from '../db/schema';
 import { getCustomer, openAllForCustomers } from '../identity';
 import { recordUnanswered, recordUnansweredIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
+import { ownValue } from '../platform/own-property';
 import { createSortableId } from '../platform/secrets';
-import { currentCart } from '../profile';
+import { currentCart, recentOrdersOf } from '../profile';
 import { appendEvent } from '../realtime';
 import { openOrUpdateTicket } from '../tickets';
 import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
 import { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 import { type LlmOptions, writeWithLlm } from './engine/llm-writer';
+import { systemText } from './engine/reply-language';
 import { isGreeting } from './engine/shopper-signals';
 import { normalizeText } from './engine/text-normalizer';
 
@@ -27,19 +29,35 @@ export interface AiResponderOptions {
 type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'logger' | 'sealer' | 'config'>;
 
 const HISTORY_TURNS = 8;
+/** Orders the bot looks at: the latest few are what shoppers ask about. */
+const PROFILE_ORDERS = 5;
 // Coalesce streamed tokens into a few events a second rather than one row per token.
 const DELTA_FLUSH_MS = 60;
 
-/** Profile facts for personal answers: attributes (skin type…) and the cart. */
+/** Profile facts for personal answers: attributes (skin type…), the cart and recent orders. */
 async function readProfile(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
   customerId: string,
   attributes: Record<string, unknown>,
 ): Promise<ShopperProfile> {
-  const cart = await currentCart(db, customerId);
+  const [cart, orders] = await Promise.all([
+    currentCart(deps, db, customerId),
+    recentOrdersOf(deps, db, customerId, PROFILE_ORDERS),
+  ]);
   return {
     attributes,
     cartProductIds: cart.map((line) => String(line.productId ?? line.sku)).filter(Boolean),
+    // The orders the merchant's backend pushed (POST /v1/orders), newest first: "我的订单到哪了"
+    // answers with the real status, carrier and tracking number. Address and payment stay out.
+    orders: orders.map((order) => ({
+      id: order.id,
+      status: order.status,
+      carrier: order.carrier,
+      trackingNumber: order.trackingNumber,
+      productIds: order.items.flatMap((item) => item.productId ?? item.sku ?? []),
+      updatedAt: order.updatedAt,
+    })),
   };
 }
 
@@ -59,9 +77,18 @@ function metaOf(
     confidence: Math.round(result.confidence * 1000) / 1000,
     source,
     action: result.action,
+    ...(result.quickReplies.length ? { quickReplies: result.quickReplies } : {}),
+    ...(result.attribute ? { attribute: result.attribute } : {}),
+    ...(result.orderId ? { orderId: result.orderId } : {}),
+    ...(result.language !== 'zh' ? { language: result.language } : {}),
     ...extra,
   };
 }
+
+const TICKET_KINDS: Record<string, { zh: string; en: string }> = {
+  exchange: { zh: '换货', en: 'exchange' },
+  return: { zh: '退货退款', en: 'return' },
+};
 
 /**
  * The default responder: the embedded engine decides (answer, clarify, ticket, escalate, decline)
@@ -79,7 +106,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       // for a greeting, which gets one back rather than silence.
       if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
         return greetingDecision(input.message.text) ?? { replies: [] };
-      const profile = await readProfile(deps.database.db, input.customer.id, input.customer.attributes);
+      const profile = await readProfile(deps, deps.database.db, input.customer.id, input.customer.attributes);
       const result = engine.answer({
         text: input.message.text,
         channel: input.message.channel,
@@ -116,31 +143,52 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
           draft: result.ticket,
           text: input.message.text,
         });
-        const kind = ticket.type === 'exchange' ? '换货' : ticket.type === 'return' ? '退货退款' : '售后';
+        const language = result.language;
+        const kindNames = ownValue(TICKET_KINDS, ticket.type) ?? { zh: '售后', en: 'after-sales' };
+        const kind = language === 'en' ? kindNames.en : kindNames.zh;
         const facts = [
-          ticket.orderId ? `订单 ${ticket.orderId}` : '',
-          ticket.wantedSize ? `想换 ${ticket.wantedSize}` : '',
+          ticket.orderId ? (language === 'en' ? `order ${ticket.orderId}` : `订单 ${ticket.orderId}`) : '',
+          ticket.wantedSize
+            ? language === 'en'
+              ? `wanted size ${ticket.wantedSize}`
+              : `想换 ${ticket.wantedSize}`
+            : '',
         ].filter(Boolean);
-        const lead = created
-          ? `已为您登记${kind}申请${facts.length ? `（${facts.join('，')}）` : ''}，售后同事会尽快跟进。`
-          : `您的${kind}申请已在处理中，不用重复提交哦。`;
-        const missing = !ticket.orderId ? '方便的话请告诉我订单号，处理会更快。' : '';
+        // Ticket ids stay out of the text: the ticket card (meta.ticketId) shows the ticket.
+        const lead = result.ticketFill
+          ? systemText('orderFilled', language, { orderId: ticket.orderId ?? '', kind })
+          : created
+            ? systemText('ticketCreated', language, {
+                kind,
+                facts: facts.length
+                  ? language === 'en'
+                    ? ` (${facts.join(', ')})`
+                    : `（${facts.join('，')}）`
+                  : '',
+              })
+            : systemText('ticketOpen', language, { kind });
+        const missing = !ticket.orderId ? systemText('askOrderId', language) : '';
+        const separator = language === 'en' ? ' ' : '';
         return {
           replies: [
             {
-              text: [lead, result.text, missing].filter(Boolean).join(''),
+              text: [lead, result.text, missing].filter(Boolean).join(separator),
               intent,
               meta: metaOf(result, 'kb', { ticketId: ticket.id }),
             },
+            ...result.more.map((extra) => replyOf(extra)),
           ],
-          context: { ...context, openTicketId: ticket.id },
+          context: { ...memoryPatch(result.memory), openTicketId: ticket.id },
         };
       }
 
       if (!options.llm || result.action !== 'answer') return plainDecision(result);
       const retrieval: BotReply = { text: result.text, intent, meta: metaOf(result, 'kb') };
       return {
-        replies: [await answerWithLlm(deps, options.llm, input, result, profile, retrieval)],
+        replies: [
+          await answerWithLlm(deps, options.llm, input, result, profile, retrieval),
+          ...result.more.map((extra) => replyOf(extra)),
+        ],
         context,
       };
     },
@@ -157,7 +205,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
           outOfScope: options.outOfScope,
         };
         // Most answers never look at the profile: answer with a probe first, and read the customer
-        // and the cart (then answer again) only when the engine asked for them.
+        // the cart and the orders (then answer again) only when the engine asked for them.
         let looked = false;
         const probe: ShopperProfile = {
           get attributes() {
@@ -168,17 +216,22 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
             looked = true;
             return [];
           },
+          get orders() {
+            looked = true;
+            return [];
+          },
         };
         let result = engine.answer({ ...question, profile: probe });
         if (looked) {
           const customer = await getCustomer(input.db, input.appId, input.customerId);
           result = engine.answer({
             ...question,
-            profile: await readProfile(input.db, customer.id, customer.attributes),
+            profile: await readProfile(deps, input.db, customer.id, customer.attributes),
           });
         }
         // Tickets are opened by their own write, LLM answers stream: both after the commit.
         if (result.action === 'ticket' && result.ticket) return null;
+        if (result.more.some((extra) => extra.action === 'ticket')) return null;
         if (options.llm && result.action === 'answer') return null;
         const greeted = unansweredGreeting(result, input.text);
         if (greeted) return greeted;
@@ -229,21 +282,21 @@ function unansweredGreeting(result: EngineResult, text: string): ResponderDecisi
   return greeting && { ...greeting, context: memoryPatch(result.memory) };
 }
 
-/** Escalate, decline, clarify and retrieval answers: one reply, the memory, maybe a handoff. */
+/** One engine result as a bot reply (declines cite nothing: their source is the fallback). */
+function replyOf(result: EngineResult): BotReply {
+  if (result.action === 'decline') return { text: result.text, meta: metaOf(result, 'fallback') };
+  return { text: result.text, intent: result.intent ?? undefined, meta: metaOf(result, 'kb') };
+}
+
+/**
+ * Escalate, decline, clarify, small talk and retrieval answers: the replies (a second question in
+ * the same message gets its own; an acknowledgement in a livestream gets none), the memory, maybe
+ * a handoff.
+ */
 function plainDecision(result: EngineResult): ResponderDecision {
   const context = memoryPatch(result.memory);
-  const intent = result.intent ?? undefined;
-  if (result.action === 'escalate') {
-    return {
-      replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }],
-      escalate: true,
-      context,
-    };
-  }
-  if (result.action === 'decline') {
-    return { replies: [{ text: result.text, meta: metaOf(result, 'fallback') }], context };
-  }
-  return { replies: [{ text: result.text, intent, meta: metaOf(result, 'kb') }], context };
+  const replies = [result, ...result.more].filter((r) => r.text).map(replyOf);
+  return { replies, ...(result.action === 'escalate' ? { escalate: true } : {}), context };
 }
 
 /** Streams the LLM's phrasing as deltas; any failure or timeout sends the retrieval answer instead. */

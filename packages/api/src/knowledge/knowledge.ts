@@ -14,7 +14,7 @@ import {
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db } from '../db/database';
-import { kbArticles, kbIntents, kbProducts, kbRevisions } from '../db/schema';
+import { kbArticles, kbIntents, kbProducts, kbRevisions, kbTerms } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -166,7 +166,12 @@ export async function upsertArticle(deps: Deps, appId: string, body: KbArticleBo
  * here too, so a CLI caller gets the same errors as an HTTP one.
  */
 export async function importKnowledge(deps: Deps, appId: string, payload: unknown): Promise<KbImportAnswer> {
-  const { articles, products = [], intents = [] } = parseOrThrow(kbImportBody, payload, 'knowledge file');
+  const {
+    articles,
+    products = [],
+    intents = [],
+    lexicon,
+  } = parseOrThrow(kbImportBody, payload, 'knowledge file');
   return afterCommit(
     appId,
     deps.database.write(async (db) => {
@@ -200,8 +205,21 @@ export async function importKnowledge(deps: Deps, appId: string, payload: unknow
           .onConflictDoUpdate({ target: [kbIntents.appId, kbIntents.id], set: values });
       }
       for (const article of articles) await writeArticle(db, appId, article, now);
+      for (const { term, means } of lexicon ?? []) {
+        await db
+          .insert(kbTerms)
+          .values({ appId, term, means, createdAt: now, updatedAt: now })
+          .onConflictDoUpdate({ target: [kbTerms.appId, kbTerms.term], set: { means, updatedAt: now } });
+      }
       await bumpRevision(db, appId, now);
-      return { imported: { articles: articles.length, products: products.length, intents: intents.length } };
+      return {
+        imported: {
+          articles: articles.length,
+          products: products.length,
+          intents: intents.length,
+          ...(lexicon ? { lexicon: lexicon.length } : {}),
+        },
+      };
     }),
   );
 }
@@ -301,11 +319,12 @@ export async function loadKnowledge(
   appId: string,
 ): Promise<{ revision: number; kb: KnowledgeBase }> {
   const db = deps.database.db;
-  const [revision, articles, products, intents] = await Promise.all([
+  const [revision, articles, products, intents, terms] = await Promise.all([
     knowledgeRevision(db, appId),
     db.select().from(kbArticles).where(eq(kbArticles.appId, appId)).orderBy(asc(kbArticles.id)),
     db.select().from(kbProducts).where(eq(kbProducts.appId, appId)).orderBy(asc(kbProducts.id)),
     db.select().from(kbIntents).where(eq(kbIntents.appId, appId)).orderBy(asc(kbIntents.id)),
+    db.select().from(kbTerms).where(eq(kbTerms.appId, appId)).orderBy(asc(kbTerms.term)),
   ]);
   return {
     revision,
@@ -335,6 +354,7 @@ export async function loadKnowledge(
         answerFrom: i.answerFrom,
         examples: i.examples,
       })),
+      lexicon: terms.map((t) => ({ term: t.term, means: t.means })),
     },
   };
 }

@@ -57,6 +57,19 @@ export const kbIntents = sqliteTable(
   (t) => [primaryKey({ columns: [t.appId, t.id] })],
 );
 
+/** The app's own lexicon: shopper words (English, pinyin, slang) → the terms its knowledge uses. */
+export const kbTerms = sqliteTable(
+  'kb_terms',
+  {
+    appId: text('app_id').notNull(),
+    term: text('term').notNull(),
+    means: text('means').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.term] })],
+);
+
 /**
  * One row per app, bumped by every knowledge write: each API process compares it with the
  * revision its in-memory index was built from, so an import on one process reaches all of them.

@@ -2,6 +2,7 @@ import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
 import type { Clock } from './clock';
+import type { InFlightMarks } from './in-flight';
 import type { Sealer } from './secrets';
 
 export interface Logger {
@@ -45,4 +46,6 @@ export interface ServiceDeps {
   fetch: typeof fetch;
   /** Routes queued conversations to agents (the agents domain); without it they just wait. */
   routing?: ConversationRouting;
+  /** Work under way in other API processes (Redis); absent when one process serves alone. */
+  inFlight?: InFlightMarks;
 }

@@ -7,6 +7,7 @@ export * from './console';
 export * from './handoffs';
 export * from './health';
 export * from './kb';
+export * from './livestream';
 export * from './messages';
 export * from './profile';
 export * from './realtime';

@@ -148,11 +148,23 @@ export const kbIntent = z.object({
 });
 export type KbIntent = z.infer<typeof kbIntent>;
 
+/**
+ * One word of the app's own lexicon: what shoppers write (an English or pinyin word, a nickname,
+ * slang, a common misspelling) and the term the knowledge uses for it. It extends the engine's
+ * built-in retail vocabulary for this app; the same `term` again updates it.
+ */
+export const kbLexiconTerm = z.object({
+  term: z.string().trim().min(1).max(64),
+  means: z.string().trim().min(1).max(200),
+});
+export type KbLexiconTerm = z.infer<typeof kbLexiconTerm>;
+
 export const kbImportBody = z
   .object({
     articles: z.array(kbArticleBody).max(20_000),
     products: z.array(kbProductBody).max(20_000).optional(),
     intents: z.array(kbIntentBody).max(2_000).optional(),
+    lexicon: z.array(kbLexiconTerm).max(5_000).optional(),
   })
   .meta({
     description: 'A knowledge file: what `threadline kb import FILE --app app_…` reads.',
@@ -168,12 +180,19 @@ export const kbImportBody = z
       ],
       products: [{ id: 'p-hyaluronic-cream', name: '澜悦玻尿酸水润保湿面霜', price: 189 }],
       intents: [{ id: 'shipping_time', name: '发货时间', policy: 'ai', examples: ['什么时候发货'] }],
+      lexicon: [{ term: 'parcel', means: '快递' }],
     },
   });
 export type KbImportBody = z.input<typeof kbImportBody>;
 
 export const kbImportAnswer = z.object({
-  imported: z.object({ articles: z.number().int(), products: z.number().int(), intents: z.number().int() }),
+  imported: z.object({
+    articles: z.number().int(),
+    products: z.number().int(),
+    intents: z.number().int(),
+    /** Present when the import carried lexicon terms. */
+    lexicon: z.number().int().optional(),
+  }),
 });
 export type KbImportAnswer = z.infer<typeof kbImportAnswer>;
 

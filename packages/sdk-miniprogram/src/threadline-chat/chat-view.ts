@@ -27,6 +27,8 @@ export interface ChatItem {
   ticketTitle: string;
   ticketStatus: string;
   ticketDetail: string;
+  /** The bot's quick-reply options (a clarifying question's readings), shown as chips while it is the latest message. */
+  options: string[];
 }
 
 const CHANNELS: Record<string, [string, string]> = {
@@ -146,6 +148,10 @@ export function textFor(locale: string | undefined): ChatText {
   return locale === 'en' ? (TEXT.en as unknown as ChatText) : TEXT['zh-CN'];
 }
 
+/** `record[key]` for keys that come from outside (ticket types are the merchant's): own properties only. */
+const ownLabel = (record: Readonly<Record<string, string>>, key: string): string | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
 /** A channel's name in the text's language (the slug itself for channels we have no name for). */
 export function channelName(channel: string, text: ChatText): string {
   // Own properties only: a channel slug such as "constructor" must not find Object.prototype's.
@@ -174,7 +180,7 @@ export function statusText(
 ): string {
   if (!status) return text.status.bot;
   if (status === 'assigned' && agent) return `${text.status.assigned} · ${agent}`;
-  return text.status[status] ?? status;
+  return ownLabel(text.status, status) ?? status;
 }
 
 export function connectionText(connection: ConnectionStatus, text: ChatText): string {
@@ -188,6 +194,7 @@ const blank = {
   ticketTitle: '',
   ticketStatus: '',
   ticketDetail: '',
+  options: [] as string[],
 };
 
 function authorName(author: Message['author'], text: ChatText): string {
@@ -207,7 +214,19 @@ export function messageItem(message: Message, here: string, text: ChatText): Cha
     channel: message.channel,
     channelMark: channelMark(message.channel, here, text),
     createdAt: message.createdAt,
+    options:
+      message.author.type === 'bot' && Array.isArray(message.meta?.quickReplies)
+        ? message.meta.quickReplies.filter((o): o is string => typeof o === 'string').slice(0, 4)
+        : [],
   };
+}
+
+/** Options answer the latest question only: every item but a last bot message loses its chips. */
+export function onlyLatestOptions(items: ChatItem[]): ChatItem[] {
+  const last = items.length - 1;
+  return items.map((item, i) =>
+    item.options.length > 0 && (i !== last || item.author !== 'bot') ? { ...item, options: [] } : item,
+  );
 }
 
 export function ticketItem(ticket: Record<string, unknown>, here: string, text: ChatText): ChatItem {
@@ -227,8 +246,8 @@ export function ticketItem(ticket: Record<string, unknown>, here: string, text: 
     channel: String(ticket.channel ?? here),
     channelMark: '',
     createdAt: String(ticket.createdAt ?? ''),
-    ticketTitle: `${text.ticketTypes[type] ?? type} ${text.ticket}`.trim(),
-    ticketStatus: text.ticketStatus[status] ?? status,
+    ticketTitle: `${ownLabel(text.ticketTypes, type) ?? type} ${text.ticket}`.trim(),
+    ticketStatus: ownLabel(text.ticketStatus, status) ?? status,
     ticketDetail: [orderId, reason].filter(Boolean).join(' · '),
   };
 }

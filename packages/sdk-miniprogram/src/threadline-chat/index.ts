@@ -10,6 +10,7 @@ import {
   connectionText,
   mergeHistory,
   messageItem,
+  onlyLatestOptions,
   resumeRefusal,
   statusText,
   textFor,
@@ -69,6 +70,7 @@ interface ChatInstance {
   _linkCode: string | null;
   _ready: boolean;
   _update(items: ChatItem[]): void;
+  _send(text: string): void;
   _reload(): Promise<void>;
   _checkState(): Promise<void>;
   _waitTimer?: ReturnType<typeof setTimeout>;
@@ -224,8 +226,18 @@ Component({
     },
     onSend(this: ChatInstance) {
       const text = (this.data.draft || '').trim();
+      if (!text || !this.client) return;
+      this.setData({ draft: '' });
+      this._send(text);
+    },
+    /** A tapped quick-reply chip: its text goes out as the shopper's next message. */
+    onOption(this: ChatInstance, event: { currentTarget: { dataset: { option?: string } } }) {
+      const text = event.currentTarget.dataset.option;
+      if (text) this._send(text);
+    },
+    _send(this: ChatInstance, text: string) {
       const client = this.client;
-      if (!text || !client) return;
+      if (!client) return;
       const key = `local-${++this._local}`;
       const local: ChatItem = {
         ...messageItem(
@@ -243,7 +255,6 @@ Component({
         key,
         pending: true,
       };
-      this.setData({ draft: '' });
       this._update(upsert(this.data.items, local));
       client.send(text).then(
         // The acknowledged message came through the `message` event just before.
@@ -379,7 +390,8 @@ Component({
         this._update(mergeHistory(history, this.data.items));
       });
     },
-    _update(this: ChatInstance, items: ChatItem[]) {
+    _update(this: ChatInstance, next: ChatItem[]) {
+      const items = onlyLatestOptions(next);
       const last = items[items.length - 1];
       this.setData({ items, scrollTo: last ? `i-${last.key}` : '' });
     },

@@ -1,19 +1,48 @@
 import { ownValue } from '../../platform/own-property';
-import { type ArticleCandidate, classify } from './intent-classifier';
+import { tokenize } from './chinese-tokenizer';
+import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
-import { type KnowledgeIndex, OFF_TOPIC } from './knowledge-index';
+import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import { splitQuestions } from './question-splitter';
+import {
+  inScript,
+  type ReplyLanguage,
+  replyLanguageOf,
+  type SystemTextKey,
+  systemText,
+} from './reply-language';
+import {
+  ASKS_AVAILABILITY,
+  ATTRIBUTE_CUES,
+  ATTRIBUTE_INTENT_CUES,
+  ORDER_STATUS_CUE,
+  REASON_POLICY_WORDS,
+  SHOP_CUE,
+} from './retail-lexicon';
 import {
   asksForHuman,
   extractOrderId,
   extractReason,
   extractWantedSize,
   isActionRequest,
+  isBareNumber,
+  isEllipticalFollowUp,
   isGreeting,
   isProductMention,
   mentionsOffDomainTopic,
   negativeSentiment,
   skinTypeOf,
+  withoutGreeting,
 } from './shopper-signals';
+import { smallTalkKind } from './small-talk';
+
+/** A ticket the engine opened and is waiting to complete with the order number it asked for. */
+export interface AwaitedOrder {
+  type: string;
+  intent: string;
+  productId: string | null;
+  reason: string | null;
+}
 
 /** What the bot remembers across turns and channels (stored in `conversations.context`). */
 export interface ConversationMemory {
@@ -22,7 +51,12 @@ export interface ConversationMemory {
   lastIntent?: string;
   /** An intent waiting for the shopper to say which product ("which one?"). */
   pendingIntent?: string;
+  /** Unclear turns in a row: the second offers a human, the third hands over. */
   lowConfidenceStreak?: number;
+  /** The language the shopper writes in (zh, zh-Hant, en): replies to wordless messages keep it. */
+  language?: ReplyLanguage;
+  /** The ticket the last turn opened without an order number (the bot asked for one). */
+  awaitingOrderFor?: AwaitedOrder | null;
   intents?: string[];
   productIds?: string[];
   orderIds?: string[];
@@ -30,11 +64,26 @@ export interface ConversationMemory {
   [key: string]: unknown;
 }
 
+/** One of the shopper's orders as the merchant's backend pushed it to the profile. */
+export interface ShopperOrder {
+  id: string;
+  /** The merchant's status words ("已发货", "shipped", "运输中"…), shown as they are. */
+  status: string;
+  carrier?: string | null;
+  trackingNumber?: string | null;
+  /** Products in the order (catalogue ids), to pick the order a question is about. */
+  productIds?: string[];
+  /** ISO time the order was placed or last changed: the latest answers "我的订单到哪了". */
+  updatedAt?: string | null;
+}
+
 /** Profile facts that make answers personal. */
 export interface ShopperProfile {
   attributes: Record<string, unknown>;
   /** SKUs / product ids in the cart. */
   cartProductIds: string[];
+  /** Recent orders, newest first; "我的订单到哪了" answers from them when given. */
+  orders?: ShopperOrder[];
 }
 
 export interface EngineInput {
@@ -46,7 +95,7 @@ export interface EngineInput {
   outOfScope?: 'decline' | 'human';
 }
 
-export type EngineAction = 'answer' | 'clarify' | 'escalate' | 'ticket' | 'decline';
+export type EngineAction = 'answer' | 'clarify' | 'escalate' | 'ticket' | 'decline' | 'smalltalk';
 
 export interface TicketDraft {
   type: string;
@@ -59,7 +108,7 @@ export interface TicketDraft {
 
 export interface EngineResult {
   action: EngineAction;
-  /** The reply text (for tickets, the part after the ticket confirmation). */
+  /** The reply text (for tickets, the part after the ticket confirmation); empty = stay silent. */
   text: string;
   intent: string | null;
   articleId: string | null;
@@ -68,33 +117,60 @@ export interface EngineResult {
   lowConfidence: boolean;
   outOfScope: boolean;
   ticket?: TicketDraft;
+  /** The ticket only gets the order number it was waiting for. */
+  ticketFill?: boolean;
+  /** Up to three options for the shopper to tap (plus "talk to a person" past two unclear turns). */
+  quickReplies: string[];
+  /** The language the reply is written in (the shopper's). */
+  language: ReplyLanguage;
+  /** The catalogue fact answered (`price`, `shelfLife`…), when the answer came from the catalogue. */
+  attribute?: string;
+  /** The shopper's order the answer is about (from the profile's orders). */
+  orderId?: string | null;
   memory: ConversationMemory;
   /** What the answer rests on, for an LLM to phrase and for the meta. */
   grounding: { articles: KnowledgeArticle[]; product: KnowledgeProduct | null; attribute?: string };
   /** Best guesses kept when the engine did not answer, for the learning loop. */
   nearest: { intent: string | null; articleId: string | null };
+  /** Further answers in the same turn: the second question of "保质期多久？可以退货吗？". */
+  more: EngineResult[];
 }
 
 export interface EngineThresholds {
   /** Below this the question is treated as outside the shop's business. */
   outOfScope: number;
-  /** Below this an answer is sent with a hedge and counted as low confidence. */
+  /** Below this the bot asks which of its best readings was meant instead of answering. */
   confident: number;
 }
 
 const DEFAULT_THRESHOLDS: EngineThresholds = { outOfScope: 0.05, confident: 0.2 };
+// Share of n-gram similarity to an article's own question variants when ranking one intent's articles.
+const VARIANT_SHARE = Number(process.env.TL_VARIANT_SHARE ?? 0.35);
+// A request to act, or a question about the shopper's own order: that much for the intents that do it.
+const ACTION_BONUS = 0.2;
+// A product fact asked in so many words, about a known product: that much more for its intent.
+const ATTRIBUTE_CUE_BONUS = 0.25;
+// The built-in intents of answers the catalogue gives (prices, what the shop sells).
+export const PRODUCT_INFO_INTENT = 'product_info';
+// Share of the linear model in the blended intent score (the rest is retrieval over question variants).
+const LINEAR_SHARE = 0.55;
+// Words that tie a vague message to this conversation or this shop rather than to the world.
+const REFERS_TO_CHAT =
+  /你们|我的|我买|我家|这个|那个|这款|那款|上次|刚才|之前|帮我|\bmy\b|\byour\b|\bthis\b|\bit\b/;
+const LIVE_CHANNELS = new Set(['douyin_live', 'taobao_live', 'kuaishou_live', 'video_live']);
 
-const ATTRIBUTE_LABELS: Record<string, string> = {
-  shelfLife: '保质期',
-  ingredients: '成分',
-  allergenNotes: '过敏提示',
-  sizeChart: '尺码参考',
-  sizes: '尺码',
-  care: '洗涤保养',
-  material: '材质',
-  suitableSkin: '适合肤质',
-  volume: '规格',
-  origin: '产地',
+const ATTRIBUTE_LABELS: Record<string, { zh: string; en: string }> = {
+  shelfLife: { zh: '保质期', en: 'shelf life' },
+  ingredients: { zh: '成分', en: 'ingredients' },
+  allergenNotes: { zh: '过敏提示', en: 'allergy notes' },
+  sizeChart: { zh: '尺码参考', en: 'size chart' },
+  sizes: { zh: '尺码', en: 'sizes' },
+  care: { zh: '洗涤保养', en: 'care' },
+  material: { zh: '材质', en: 'material' },
+  suitableSkin: { zh: '适合肤质', en: 'skin types' },
+  volume: { zh: '规格', en: 'size' },
+  origin: { zh: '产地', en: 'origin' },
+  price: { zh: '价格', en: 'price' },
 };
 // Facts worth adding when one attribute is asked for.
 const RELATED_ATTRIBUTES: Record<string, string[]> = {
@@ -105,26 +181,30 @@ const RELATED_ATTRIBUTES: Record<string, string[]> = {
 
 const formatValue = (value: unknown) =>
   Array.isArray(value) ? value.join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+const labelOf = (attribute: string, language: ReplyLanguage) =>
+  ownValue(ATTRIBUTE_LABELS, attribute)?.[language === 'en' ? 'en' : 'zh'] ?? attribute;
 
 const isArticleIntent = (key: string | null | undefined) => !!key && key.startsWith('~') && key !== OFF_TOPIC;
 const publicIntent = (key: string | null | undefined) => (key && !key.startsWith('~') ? key : null);
 
+interface Ranked extends IntentCandidate {
+  /** Blended score: the linear model's probability and retrieval's relative score. */
+  blended: number;
+  probability: number;
+  /** The message asks for this intent's product fact in so many words, about a known product. */
+  cued?: boolean;
+}
+
 /**
  * The embedded answer engine: reads a shopper message with the conversation's memory and the
- * shopper's profile and decides — answer (article or product fact), ask which product, open a
- * ticket, hand to a human, or decline. Pure and synchronous: no I/O, so it runs in microseconds
- * and the same decision backs HTTP, tests and the benchmark.
+ * shopper's profile and decides — answer (article, product fact or order status), ask which of
+ * its readings was meant, open or complete a ticket, hand to a human, reply to small talk, or
+ * decline. Pure and synchronous: no I/O, so it runs in well under a millisecond and the same
+ * decision backs HTTP, tests and the benchmark.
  */
 export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<EngineThresholds> = {}) {
   const limits = { ...DEFAULT_THRESHOLDS, ...thresholds };
 
-  // Intents whose articles are mostly about one product: follow-ups there inherit the last product.
-  const productCentric = new Set<string>();
-  for (const intent of index.kb.intents) {
-    const own = index.kb.articles.filter((a) => a.intent === intent.id);
-    const linked = own.filter((a) => a.productIds.length > 0).length;
-    if (intent.answerFrom || (own.length > 0 && linked / own.length > 0.5)) productCentric.add(intent.id);
-  }
   const humanIntents = index.kb.intents.filter((i) => i.policy === 'human');
   // The human-policy intent an explicit "转人工" belongs to: the one whose examples ask for a human most.
   const handoffIntent =
@@ -132,19 +212,172 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       .map((i) => ({ i, n: i.examples.filter((e) => asksForHuman(index.read(e).normalized)).length }))
       .sort((a, b) => b.n - a.n)
       .find((x) => x.n > 0)?.i ?? null;
+  // The human-policy intent angry messages belong to: the one taught with the most upset examples.
+  const complaintIntent =
+    humanIntents
+      .filter((i) => i !== handoffIntent || humanIntents.length === 1)
+      .map((i) => ({ i, share: index.negativeShare.get(i.id) ?? 0 }))
+      .sort((a, b) => b.share - a.share)
+      .find((x) => x.share > 0)?.i ?? handoffIntent;
   // Likewise the intent bare greetings belong to.
   const greetingIntent =
     index.kb.intents
       .map((i) => ({ i, n: i.examples.filter((e) => isGreeting(index.read(e).normalized)).length }))
       .sort((a, b) => b.n - a.n)
       .find((x) => x.n >= 2)?.i ?? null;
+  // Merchant intents that answer a catalogue attribute take those questions from the built-in ones.
+  const merchantAttributes = new Set(
+    index.kb.intents.map((i) => i.answerFrom?.productAttribute).filter((a): a is string => !!a),
+  );
+
+  /** Ranks intents by the linear model blended with retrieval over every question variant. */
+  function rank(
+    read: ReadText,
+    options: Parameters<typeof classify>[2],
+    productKnown = false,
+    raw = read.plain,
+  ) {
+    const classification = classify(index, read.tokens, options);
+    const retrievalTop = classification.intents[0]?.score || 1;
+    const probabilities = new Map(index.predictIntents(read).map((p) => [p.label, p.probability]));
+    const byKey = new Map<string, Ranked>();
+    for (const candidate of classification.intents) {
+      const probability = probabilities.get(candidate.intentKey) ?? 0;
+      byKey.set(candidate.intentKey, {
+        ...candidate,
+        probability,
+        blended: LINEAR_SHARE * probability + (1 - LINEAR_SHARE) * (candidate.score / retrievalTop),
+      });
+    }
+    for (const [intentKey, probability] of probabilities) {
+      if (byKey.has(intentKey) || probability < 0.05) continue;
+      byKey.set(intentKey, {
+        intentKey,
+        score: 0,
+        coverage: 0,
+        exampleCoverage: 0,
+        probability,
+        blended: LINEAR_SHARE * probability,
+      });
+    }
+    if (productKnown) {
+      for (const intent of index.kb.intents) {
+        const cue = ownValue(ATTRIBUTE_INTENT_CUES, intent.answerFrom?.productAttribute ?? '');
+        const candidate = byKey.get(intent.id);
+        if (cue && candidate && cue.test(read.normalized)) {
+          candidate.blended += ATTRIBUTE_CUE_BONUS;
+          candidate.cued = true;
+        }
+      }
+    }
+    // "帮我退掉", "少寄了一袋": a request to do something weighs for the intents that open tickets;
+    // "我的订单到哪了" for the intents about where an order is.
+    const action = isActionRequest(read.normalized, raw);
+    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized);
+    for (const candidate of byKey.values()) {
+      const intent = index.intent(candidate.intentKey);
+      const cued =
+        (action && intent?.policy === 'ticket') ||
+        (whereIsOrder && !!intent && orderStatusIntents.has(intent.id));
+      if (cued) {
+        candidate.blended += ACTION_BONUS;
+        candidate.cued = true;
+      }
+    }
+    // An intent that hands over to a person must be meant: weak evidence for "complaint" in a
+    // plain statement ("我买了你们家的…") is not a reason to queue the conversation.
+    for (const candidate of byKey.values()) {
+      const intent = index.intent(candidate.intentKey);
+      if (intent?.policy === 'human' && (candidate.probability < 0.6 || candidate.coverage < 0.4))
+        candidate.blended *= 0.5;
+    }
+    const intents = [...byKey.values()].sort((a, b) => b.blended - a.blended);
+    return { intents, articles: classification.articles };
+  }
+
+  /** How sure the engine is of its top reading: its probability, coverage and lead over the next. */
+  function confidenceOf(intents: Ranked[]): number {
+    const top = intents[0];
+    if (!top) return 0;
+    const margin = top.blended - (intents[1]?.blended ?? 0);
+    const retrieval = top.coverage * (0.6 + 0.4 * Math.min(1, margin / 0.3));
+    return Math.min(
+      1,
+      0.5 * top.probability + 0.5 * retrieval + 0.5 * Math.max(0, margin - 0.25) + (top.cued ? 0.15 : 0),
+    );
+  }
 
   function answer(input: EngineInput): EngineResult {
+    const parts = splitQuestions(input.text);
+    if (parts.length < 2) return answerOne(input);
+    // Each question of the message on its own, the memory carried from one to the next
+    // ("面霜怎么用？孕妇能用吗？" asks the second about the cream).
+    let memory = input.memory;
+    const results: EngineResult[] = [];
+    for (const part of parts) {
+      const result = answerOne({ ...input, text: part, memory });
+      results.push(result);
+      memory = result.memory;
+    }
+    const answered: EngineResult[] = [];
+    for (const result of results) {
+      if (!['answer', 'ticket'].includes(result.action) || result.lowConfidence) continue;
+      const same = answered.some(
+        (a) =>
+          a.intent === result.intent && a.articleId === result.articleId && a.attribute === result.attribute,
+      );
+      if (!same) answered.push(result);
+    }
+    if (answered.length >= 2) {
+      // A ticket leads: the responder opens it with the first reply.
+      answered.sort((a, b) => Number(b.action === 'ticket') - Number(a.action === 'ticket'));
+      const [first, ...rest] = answered;
+      return { ...first!, memory: memory ?? first!.memory, more: rest };
+    }
+    // A long message with one real question in it: answer that question when the whole is unclear.
+    const whole = answerOne(input);
+    if (
+      answered.length === 1 &&
+      (whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence)
+    )
+      return { ...answered[0]!, memory: memory ?? answered[0]!.memory };
+    return whole;
+  }
+
+  function answerOne(asked: EngineInput): EngineResult {
+    // "你好 请问裙子有S码吗": the greeting is manners, the question is the message.
+    const input = { ...asked, text: withoutGreeting(asked.text) };
     const memory: ConversationMemory = { ...(input.memory ?? {}) };
     const read = index.read(input.text);
+    // The conversation's language: a message with no words of its own ("20251130884213", "👍")
+    // keeps the language the shopper has been writing in.
+    const wordless = !/[\p{Script=Han}a-z]/iu.test(input.text.replace(/\b[a-z]{0,4}\d[a-z\d]*\b/gi, ''));
+    const language =
+      wordless && memory.language ? memory.language : replyLanguageOf(input.text, read.pinyinOnly);
+    memory.language = language;
+    const say = (key: SystemTextKey, slots: Record<string, string | number> = {}) =>
+      systemText(key, language, slots);
     const orderId = extractOrderId(input.text);
+    const contextProductId = memory.lastProductId ?? null;
+
+    // Products: named outright, else a short follow-up's fragment ("物理的那款呢"), else a kind
+    // noun ("裙子") settled by the product in context or by the catalogue having one of that kind.
     const named = read.products.filter((p) => p.score >= (read.products[0]?.score ?? 0));
-    const namedProductId = named.length === 1 ? named[0]!.productId : null;
+    let namedProductId = named.length === 1 ? named[0]!.productId : null;
+    let kindCandidates: string[] = [];
+    if (!namedProductId && read.products.length > 1 && contextProductId) {
+      if (named.some((p) => p.productId === contextProductId)) namedProductId = contextProductId;
+    }
+    if (!namedProductId && read.products.length === 0 && isEllipticalFollowUp(input.text)) {
+      const fragments = index.matcher.fragments(read.plain);
+      if (fragments.length === 1) namedProductId = fragments[0]!;
+    }
+    if (!namedProductId && read.products.length === 0) {
+      const kinds = index.matcher.kinds(read.normalized);
+      kindCandidates = [...new Set(kinds.flatMap((k) => k.productIds))];
+      if (contextProductId && kindCandidates.includes(contextProductId)) namedProductId = contextProductId;
+      else if (kindCandidates.length === 1) namedProductId = kindCandidates[0]!;
+    }
     if (orderId) {
       memory.lastOrderId = orderId;
       memory.orderIds = [...new Set([...(memory.orderIds ?? []), orderId])].slice(-10);
@@ -153,69 +386,228 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       memory.lastProductId = namedProductId;
       memory.productIds = [...new Set([...(memory.productIds ?? []), namedProductId])].slice(-10);
     }
+    const awaited = memory.awaitingOrderFor ?? null;
+    memory.awaitingOrderFor = null;
     const base = {
       memory,
+      language,
+      quickReplies: [] as string[],
+      more: [] as EngineResult[],
       grounding: { articles: [] as KnowledgeArticle[], product: index.product(namedProductId) ?? null },
       nearest: { intent: null as string | null, articleId: null as string | null },
     };
-
-    if (asksForHuman(read.normalized)) {
-      return escalate(base, handoffIntent, 1, '好的，正在为您转接人工客服，请稍等～');
-    }
-
-    const contextProductId = memory.lastProductId ?? null;
-    const classification = classify(index, read.tokens, {
-      channel: input.channel,
-      productIds: read.products.map((p) => p.productId),
-      contextProductIds: contextProductId ? [contextProductId] : [],
-      negative: negativeSentiment(read.normalized),
+    const finish = (result: EngineResult): EngineResult => ({
+      ...result,
+      text: inScript(result.text, language),
+      quickReplies: result.quickReplies.map((q) => inScript(q, language)),
     });
-    let top = classification.intents[0];
-    if (greetingIntent && isGreeting(read.normalized)) {
-      top = { intentKey: greetingIntent.id, score: 1, coverage: 1, exampleCoverage: 1 };
-    }
-    const runnerUp = classification.intents[1];
-    const margin = top ? top.score - (runnerUp?.score ?? 0) : 0;
-    // How much of the message the best reading explains, discounted when a rival reading is close.
-    let confidence = top ? Math.min(1, top.coverage * (0.6 + 0.4 * Math.min(1, margin / 0.3))) : 0;
-    base.nearest = {
-      intent: publicIntent(top?.intentKey),
-      articleId: classification.articles.find((a) => a.intentKey === top?.intentKey)?.articleId ?? null,
+    const escalate = (
+      intent: KnowledgeIntent | null,
+      confidence: number,
+      key: SystemTextKey,
+    ): EngineResult => {
+      memory.lowConfidenceStreak = 0;
+      memory.pendingIntent = undefined;
+      if (intent) memory.lastIntent = intent.id;
+      return finish({
+        ...base,
+        action: 'escalate',
+        text: say(key),
+        intent: intent?.id ?? null,
+        articleId: null,
+        productId: base.grounding.product?.id ?? null,
+        confidence,
+        lowConfidence: false,
+        outOfScope: false,
+      });
     };
 
+    // Upset shoppers and requests for a person go to a human first, whatever else they mention.
+    if (complaintIntent && negativeSentiment(read.normalized) >= 1)
+      return escalate(complaintIntent, 1, 'escalateUpset');
+    if (asksForHuman(read.normalized)) return escalate(handoffIntent, 1, 'escalate');
+
+    // A message that is only a number: complete the ticket that asked for it, answer from the
+    // shopper's order, or ask what it is — never refuse it.
+    if (isBareNumber(input.text)) {
+      const number = orderId ?? input.text.replace(/\D+/g, '');
+      if (awaited && orderId) {
+        return finish({
+          ...base,
+          action: 'ticket',
+          text: '',
+          intent: awaited.intent,
+          articleId: null,
+          productId: awaited.productId,
+          confidence: 1,
+          lowConfidence: false,
+          outOfScope: false,
+          ticket: { ...awaited, orderId, wantedSize: null },
+          ticketFill: true,
+        });
+      }
+      const order = input.profile?.orders?.find((o) => o.id.toUpperCase() === number.toUpperCase());
+      if (order) return finish(orderAnswer(base, order, null, say));
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('bareNumber', { number }),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 0,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: [
+          say('optionTrack', { number }),
+          say('optionAfterSales', { number }),
+          say('optionHuman'),
+        ],
+      });
+    }
+
+    // Thanks, goodbyes, "嗯嗯": a short friendly reply; in a livestream an acknowledgement needs none.
+    const talk =
+      !namedProductId && !orderId && !isGreeting(read.normalized) ? smallTalkKind(read.plain) : null;
+    if (talk) {
+      memory.lowConfidenceStreak = 0;
+      const silent = talk === 'ack' && LIVE_CHANNELS.has(input.channel);
+      return finish({
+        ...base,
+        action: 'smalltalk',
+        text: silent ? '' : say(talk),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 1,
+        lowConfidence: false,
+        outOfScope: false,
+      });
+    }
+    // A second "在吗" in a conversation already greeted: no second welcome speech.
+    if (greetingIntent && isGreeting(read.normalized) && (memory.answeredArticleIds?.length ?? 0) > 0) {
+      return finish({
+        ...base,
+        action: 'smalltalk',
+        text: say('greetingAgain'),
+        intent: greetingIntent.id,
+        articleId: null,
+        productId: null,
+        confidence: 1,
+        lowConfidence: false,
+        outOfScope: false,
+      });
+    }
+
+    // What the catalogue answers by itself: whether the shop sells something, prices, sizes…
+    const catalogue = catalogueAnswer(
+      read,
+      input,
+      namedProductId ?? contextProductId,
+      namedProductId,
+      kindCandidates,
+      language,
+      say,
+    );
+    if (catalogue) {
+      memory.lowConfidenceStreak = 0;
+      if (catalogue.productId) memory.lastProductId = catalogue.productId;
+      return finish({ ...base, ...catalogue, memory });
+    }
+
+    const ranking = rank(
+      read,
+      {
+        channel: input.channel,
+        productIds: namedProductId ? [namedProductId] : read.products.map((p) => p.productId),
+        contextProductIds: contextProductId ? [contextProductId] : [],
+        negative: negativeSentiment(read.normalized),
+      },
+      !!(namedProductId ?? contextProductId),
+    );
+    let top: Ranked | undefined = ranking.intents[0];
+    let confidence = confidenceOf(ranking.intents);
+    if (greetingIntent && isGreeting(read.normalized)) {
+      top = {
+        intentKey: greetingIntent.id,
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
+      confidence = 1;
+    }
+    base.nearest = {
+      intent: publicIntent(top?.intentKey),
+      articleId: ranking.articles.find((a) => a.intentKey === top?.intentKey)?.articleId ?? null,
+    };
+
+    // "那面膜呢" after a shelf-life question: the same question about another product.
+    if (
+      memory.lastIntent &&
+      index.intent(memory.lastIntent) &&
+      isEllipticalFollowUp(input.text) &&
+      (namedProductId || confidence < limits.confident)
+    ) {
+      top = {
+        intentKey: memory.lastIntent,
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
+      confidence = Math.max(confidence, limits.confident);
+    }
     // "那清透的呢" after "which product?": the product completes the earlier question.
     if (memory.pendingIntent && namedProductId && (!top || confidence < limits.confident)) {
-      top = { intentKey: memory.pendingIntent, score: 1, coverage: 1, exampleCoverage: 1 };
+      top = {
+        intentKey: memory.pendingIntent,
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
       confidence = Math.max(confidence, limits.confident);
     }
     memory.pendingIntent = undefined;
 
+    // Declined: what the off-topic class takes, a topic no shop answers (weather, trains, poems)
+    // without a word of the shop's business, or next to nothing understood that also looks
+    // off-topic. A vague message about the shop ("上次那个弄好了没") is asked about instead.
+    const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
       !top ||
       (read.products.length === 0 &&
+        !namedProductId &&
         !orderId &&
         (top.intentKey === OFF_TOPIC ||
-          confidence < limits.outOfScope ||
-          (mentionsOffDomainTopic(read.normalized) && confidence < 0.75)));
+          (mentionsOffDomainTopic(read.normalized) && !SHOP_CUE.test(read.plain)) ||
+          (mentionsOffDomainTopic(read.normalized) && confidence < 0.75) ||
+          (confidence < limits.outOfScope && offTopicProbability >= 0.35) ||
+          // Nothing understood and nothing of the shop's, not even "你们/我的/这个": trivia.
+          (confidence < limits.outOfScope &&
+            kindCandidates.length === 0 &&
+            !SHOP_CUE.test(read.plain) &&
+            !REFERS_TO_CHAT.test(read.plain))));
     if (offTopic) {
       memory.lowConfidenceStreak = 0;
-      if (input.outOfScope === 'human') {
-        return {
-          ...escalate(base, null, confidence, '这个问题我帮不上忙，已为您转接人工客服～'),
-          outOfScope: true,
-        };
-      }
-      return {
+      if (input.outOfScope === 'human')
+        return { ...escalate(null, confidence, 'escalateOutOfScope'), outOfScope: true };
+      return finish({
         ...base,
         action: 'decline',
-        text: '抱歉，这个问题超出了我能帮忙的范围～商品、订单、物流、售后的问题都可以问我，需要人工时说「转人工」。',
+        text: say(LIVE_CHANNELS.has(input.channel) ? 'declineLive' : 'decline'),
         intent: null,
         articleId: null,
         productId: null,
         confidence,
         lowConfidence: true,
         outOfScope: true,
-      };
+      });
     }
 
     // "你们那个气垫我想了解一下": a product and no clear question — ask what they want to know.
@@ -225,87 +617,114 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       isProductMention(read.normalized, input.text)
     ) {
       memory.lowConfidenceStreak = 0;
-      const product = index.product(namedProductId)!;
-      const topics = Object.keys(product.attributes)
-        .map((key) => ownValue(ATTRIBUTE_LABELS, key))
-        .filter(Boolean)
-        .slice(0, 4);
-      return {
-        ...base,
-        action: 'clarify',
-        text: `好的，您说的是「${product.name}」～想了解它的哪方面呢？${topics.length ? `比如${topics.join('、')}。` : ''}`,
-        intent: null,
-        articleId: null,
-        productId: product.id,
-        confidence,
-        lowConfidence: false,
-        outOfScope: false,
-        grounding: { articles: [], product },
-      };
+      return finish(productClarify(base, index.product(namedProductId)!, confidence, language, say));
     }
 
     const intentKey = top!.intentKey;
     const intent = index.intent(intentKey);
-    const lowConfidence = confidence < limits.confident;
-    memory.lowConfidenceStreak = lowConfidence ? (memory.lowConfidenceStreak ?? 0) + 1 : 0;
     const intentName = publicIntent(intentKey);
+    // Off-topic words about a product of ours ("粉底有适合黄皮的色号吗"): not understood, so ask.
+    if (intentKey === OFF_TOPIC) confidence = Math.min(confidence, limits.confident / 2);
+
+    // Below the bar: no guessed article. Ask which reading was meant, with up to three options;
+    // the second unclear turn in a row also offers a person, the third hands over.
+    if (confidence < limits.confident && intent?.policy !== 'human') {
+      const streak = (memory.lowConfidenceStreak ?? 0) + 1;
+      memory.lowConfidenceStreak = streak;
+      if (streak >= 3) return escalate(intent ?? null, confidence, 'escalateUnclear');
+      const readings = ranking.intents.filter((c) => c.intentKey !== OFF_TOPIC);
+      if (namedProductId && !readings.slice(0, 2).some((c) => c.probability > 0.3)) {
+        const clarify = productClarify(base, index.product(namedProductId)!, confidence, language, say);
+        if (streak >= 2) clarify.quickReplies = [...clarify.quickReplies.slice(0, 3), say('optionHuman')];
+        return finish({ ...clarify, lowConfidence: true });
+      }
+      const options = clarifyOptions(ranking.intents, ranking.articles, namedProductId, language);
+      if (options.length === 0 && namedProductId)
+        return finish({
+          ...productClarify(base, index.product(namedProductId)!, confidence, language, say),
+          lowConfidence: true,
+        });
+      return finish({
+        ...base,
+        action: 'clarify',
+        text:
+          options.length === 0
+            ? say('clarifyGeneric')
+            : say(streak >= 2 ? 'clarifyOptionsHuman' : 'clarifyOptions'),
+        intent: null,
+        articleId: null,
+        productId: namedProductId,
+        confidence,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: streak >= 2 ? [...options, say('optionHuman')] : options,
+      });
+    }
+    memory.lowConfidenceStreak = 0;
     if (intentName) {
       memory.lastIntent = intentName;
       memory.intents = [...new Set([...(memory.intents ?? []), intentName])].slice(-10);
     }
 
     if (intent?.policy === 'human') {
-      const text =
-        negativeSentiment(read.normalized) > 0
-          ? '非常抱歉给您带来不好的体验，已为您转接人工客服，马上为您处理。'
-          : '好的，正在为您转接人工客服，请稍等～';
-      return escalate(base, intent, confidence, text);
-    }
-    if (lowConfidence && (memory.lowConfidenceStreak ?? 0) >= 2) {
       return escalate(
-        base,
-        intent ?? null,
+        intent,
         confidence,
-        '抱歉，我可能没理解您的问题，已为您转接人工客服，请稍等～',
+        negativeSentiment(read.normalized) > 0 ? 'escalateUpset' : 'escalate',
       );
     }
 
-    const productId = namedProductId ?? (intent && productCentric.has(intent.id) ? contextProductId : null);
+    // Follow-ups inherit the product last discussed on any channel, for every intent.
+    const productId = namedProductId ?? contextProductId;
     const product = index.product(productId) ?? null;
-    const articleOptions = classification.articles.filter((a) => a.intentKey === intentKey);
-    const article = pickArticle(articleOptions, namedProductId, productId, input.profile, read.normalized);
-    const hedge =
-      lowConfidence && article
-        ? `不太确定我理解得对不对，您是想问「${index.articles.get(article.articleId)?.title}」吗？`
-        : '';
+    const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
+    const article =
+      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ?? onlyArticleOf(intentKey);
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
         type: intent.ticketType ?? intent.id,
         intent: intent.id,
         orderId: orderId ?? memory.lastOrderId ?? null,
-        productId: namedProductId ?? contextProductId,
+        productId,
         reason: extractReason(read.normalized),
         wantedSize: extractWantedSize(read.normalized),
       };
-      const strongArticle =
-        article && article.coverage >= limits.outOfScope ? index.articles.get(article.articleId) : undefined;
-      return {
+      // The reply quotes the policy for the ticket's reason: a change of mind is not damaged goods.
+      const policy = ticketArticle(intent, ticket.reason, productId, article);
+      if (!ticket.orderId) {
+        memory.awaitingOrderFor = {
+          type: ticket.type,
+          intent: ticket.intent,
+          productId: ticket.productId,
+          reason: ticket.reason,
+        };
+      }
+      return finish({
         ...base,
         action: 'ticket',
-        text: strongArticle ? channelText(strongArticle, input.channel) : '',
+        text: policy ? channelText(policy, input.channel) : '',
         intent: intent.id,
-        articleId: strongArticle?.id ?? null,
+        articleId: policy?.id ?? null,
         productId: ticket.productId,
         confidence,
-        lowConfidence,
+        lowConfidence: false,
         outOfScope: false,
         ticket,
-        grounding: {
-          articles: strongArticle ? [strongArticle] : [],
-          product: index.product(ticket.productId) ?? null,
-        },
-      };
+        grounding: { articles: policy ? [policy] : [], product: index.product(ticket.productId) ?? null },
+      });
+    }
+
+    // "我的订单到哪了": from the shopper's own orders when the merchant pushed them. The orders are
+    // read only for such a question (the responder loads them lazily).
+    const orders = intent && isOrderStatusIntent(intent) ? (input.profile?.orders ?? []) : [];
+    if (orders.length > 0 && intent) {
+      const order =
+        orders.find((o) => orderId && o.id.toUpperCase() === orderId) ??
+        orders.find((o) => productId && o.productIds?.includes(productId)) ??
+        orders[0]!;
+      const chosen = article ? index.articles.get(article.articleId) : undefined;
+      return finish(orderAnswer(base, order, chosen ?? null, say, intent.id, confidence));
     }
 
     // Product-fact intents answer from the product's attribute — unless an article written for
@@ -315,17 +734,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
       if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
-        const related = (RELATED_ATTRIBUTES[attribute] ?? [])
+        const related = (ownValue(RELATED_ATTRIBUTES, attribute) ?? [])
           .filter((key) => ownValue(product.attributes, key) !== undefined)
-          .map(
-            (key) =>
-              `${ownValue(ATTRIBUTE_LABELS, key) ?? key}：${formatValue(ownValue(product.attributes, key))}`,
-          );
+          .map((key) => `${labelOf(key, 'zh')}：${formatValue(ownValue(product.attributes, key))}`);
         const text = [
-          `${product.name}的${ownValue(ATTRIBUTE_LABELS, attribute) ?? attribute}：${formatValue(ownValue(product.attributes, attribute))}`,
+          `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
           ...related,
         ].join('；');
-        return {
+        return finish({
           ...base,
           action: 'answer',
           text: `${text}。`.replace(/。。$/, '。'),
@@ -333,83 +749,281 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           articleId: null,
           productId: product.id,
           confidence,
-          lowConfidence,
+          lowConfidence: false,
           outOfScope: false,
+          attribute,
           grounding: { articles: [], product, attribute },
-        };
+        });
       }
       // No product to read from: a general article if it fits the words as well as the intent's
       // own examples do ("胸围要量哪里"), otherwise ask which product ("保质期多久").
       if (!product && (!article || article.coverage < 0.8 * top!.exampleCoverage)) {
         memory.pendingIntent = intent!.id;
-        const examples = index.kb.products
-          .filter((p) => ownValue(p.attributes, attribute) !== undefined)
-          .slice(0, 3)
-          .map((p) => p.aliases[0] ?? p.name);
-        return {
+        const pool =
+          kindCandidates.length > 1 ? kindCandidates.map((id) => index.product(id)!) : index.kb.products;
+        const choices = pool.filter((p) => ownValue(p.attributes, attribute) !== undefined).slice(0, 3);
+        return finish({
           ...base,
           action: 'clarify',
-          text: `请问您问的是哪款商品呢？${examples.length ? `比如${examples.join('、')}，` : ''}告诉我商品名就能帮您查${ATTRIBUTE_LABELS[attribute] ?? ''}。`,
+          text: say('whichProduct', { topic: labelOf(attribute, language) }),
           intent: intentName,
           articleId: null,
           productId: null,
           confidence,
-          lowConfidence,
+          lowConfidence: false,
           outOfScope: false,
-        };
+          quickReplies: choices.map((p) => p.aliases[0] ?? p.name),
+        });
       }
     }
 
     if (!article) {
-      memory.pendingIntent = undefined;
-      return {
+      return finish({
         ...base,
         action: 'clarify',
-        text: '能再具体说说吗？比如商品名称或订单号，我好帮您查。',
+        text: say('clarifyGeneric'),
         intent: intentName,
         articleId: null,
         productId,
         confidence,
         lowConfidence: true,
         outOfScope: false,
-      };
+      });
     }
     const chosen = index.articles.get(article.articleId)!;
     memory.answeredArticleIds = [...new Set([...(memory.answeredArticleIds ?? []), chosen.id])].slice(-10);
     const personal = personalNote(chosen, input.profile);
-    return {
+    return finish({
       ...base,
       action: 'answer',
-      text: `${hedge}${channelText(chosen, input.channel)}${personal}`,
+      text: `${channelText(chosen, input.channel)}${personal}`,
       intent: isArticleIntent(intentKey) ? null : intentName,
       articleId: chosen.id,
       productId: productId ?? (chosen.productIds.length === 1 ? chosen.productIds[0]! : null),
       confidence,
-      lowConfidence,
+      lowConfidence: false,
       outOfScope: false,
       grounding: { articles: [chosen], product },
+    });
+  }
+
+  type Base = Pick<EngineResult, 'memory' | 'grounding' | 'nearest' | 'language' | 'quickReplies' | 'more'>;
+  type CatalogueAnswer = Pick<
+    EngineResult,
+    'action' | 'text' | 'intent' | 'articleId' | 'productId' | 'confidence' | 'lowConfidence' | 'outOfScope'
+  > &
+    Partial<Pick<EngineResult, 'quickReplies' | 'attribute' | 'grounding'>>;
+  type Say = (key: SystemTextKey, slots?: Record<string, string | number>) => string;
+
+  /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
+  function catalogueAnswer(
+    read: ReadText,
+    input: EngineInput,
+    productId: string | null,
+    namedProductId: string | null,
+    kindCandidates: string[],
+    language: ReplyLanguage,
+    say: Say,
+  ): CatalogueAnswer | null {
+    const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
+    if (ASKS_AVAILABILITY.test(read.plain) && !isActionRequest(read.normalized, input.text)) {
+      const uncarried = index.matcher.uncarried(read.normalized);
+      const asked = namedProductId ? [namedProductId] : kindCandidates;
+      if (uncarried && asked.length === 0) {
+        const categories = [...new Set(index.kb.products.map((p) => p.aliases[0] ?? p.name))].slice(0, 6);
+        return {
+          ...shared,
+          action: 'answer',
+          text: say('notCarried', { item: uncarried, catalog: categories.join('、') }),
+          intent: PRODUCT_INFO_INTENT,
+          productId: null,
+        };
+      }
+      // "你们有口红吗": yes, and what it costs — when nothing else is asked.
+      const rest = read.masked.replace(
+        /有|卖|没|吗|你们|店里|这里|这边|家|的|请问|\b(?:do|you|sell|have|carry|any)\b|\s/g,
+        '',
+      );
+      if (asked.length > 0 && rest.length <= 1) {
+        const products = asked.map((id) => index.product(id)!).slice(0, 3);
+        return {
+          ...shared,
+          action: 'answer',
+          text: say('carried', {
+            products: products.map((p) => (p.price != null ? `${p.name} ¥${p.price}` : p.name)).join('、'),
+          }),
+          intent: PRODUCT_INFO_INTENT,
+          productId: products.length === 1 ? products[0]!.id : null,
+        };
+      }
+    }
+    // A long message that mentions a price ("想知道要多交多少钱") asks something else.
+    if (read.plain.length > 16) return null;
+    const cue = ATTRIBUTE_CUES.find((c) => c.cue.test(read.plain) && !merchantAttributes.has(c.attribute));
+    if (!cue) return null;
+    const product = index.product(productId);
+    if (!product) {
+      if (kindCandidates.length > 1 || read.products.length > 1) {
+        const choices = (kindCandidates.length > 1 ? kindCandidates : read.products.map((p) => p.productId))
+          .map((id) => index.product(id)!)
+          .slice(0, 3);
+        return {
+          ...shared,
+          action: 'clarify',
+          text: say('whichProduct', { topic: labelOf(cue.attribute, language) }),
+          intent: PRODUCT_INFO_INTENT,
+          productId: null,
+          quickReplies: choices.map(
+            (p) =>
+              `${p.aliases[0] ?? p.name}${language === 'en' ? ' ' : ''}${labelOf(cue.attribute, language)}`,
+          ),
+          attribute: cue.attribute,
+        };
+      }
+      return null;
+    }
+    const value =
+      cue.attribute === 'price'
+        ? product.price
+        : cue.keys.map((k) => ownValue(product.attributes, k)).find((v) => v != null);
+    if (value == null) return null;
+    return {
+      ...shared,
+      action: 'answer',
+      text:
+        cue.attribute === 'price'
+          ? say('price', { product: product.name, price: String(value) })
+          : say('attribute', {
+              product: product.name,
+              label: labelOf(cue.attribute, language),
+              value: formatValue(value),
+            }),
+      intent: PRODUCT_INFO_INTENT,
+      productId: product.id,
+      attribute: cue.attribute,
+      grounding: { articles: [], product, attribute: cue.attribute },
     };
   }
 
-  function escalate(
-    base: Pick<EngineResult, 'memory' | 'grounding' | 'nearest'>,
-    intent: KnowledgeIntent | null,
+  /** "关于「口红」您想了解什么？" with the product's facts as options. */
+  function productClarify(
+    base: Base,
+    product: KnowledgeProduct,
     confidence: number,
-    text: string,
+    language: ReplyLanguage,
+    say: Say,
   ): EngineResult {
-    base.memory.lowConfidenceStreak = 0;
-    if (intent) base.memory.lastIntent = intent.id;
+    const short = product.aliases[0] ?? product.name;
+    const topics = [
+      ...Object.keys(product.attributes).filter(
+        (key) => ownValue(ATTRIBUTE_LABELS, key) && key !== 'allergenNotes',
+      ),
+      ...(product.price != null ? ['price'] : []),
+    ].slice(0, 3);
     return {
       ...base,
-      action: 'escalate',
-      text,
-      intent: intent?.id ?? null,
+      action: 'clarify',
+      text: say('clarifyProduct', { product: product.name }),
+      intent: null,
       articleId: null,
-      productId: base.grounding.product?.id ?? null,
+      productId: product.id,
       confidence,
       lowConfidence: false,
       outOfScope: false,
+      quickReplies: topics.map((key) =>
+        language === 'en'
+          ? `${short} ${labelOf(key, language)}`
+          : key === 'price'
+            ? `${short}多少钱`
+            : `${short}的${labelOf(key, 'zh')}`,
+      ),
+      grounding: { articles: [], product },
     };
+  }
+
+  /** Up to three readings to offer: each intent's best article title (or the intent's name). */
+  function clarifyOptions(
+    intents: Ranked[],
+    articles: ArticleCandidate[],
+    productId: string | null,
+    language: ReplyLanguage,
+  ): string[] {
+    const options: string[] = [];
+    for (const candidate of intents) {
+      if (options.length >= 3) break;
+      if (candidate.intentKey === OFF_TOPIC || candidate.blended < 0.08) continue;
+      const intent = index.intent(candidate.intentKey);
+      if (intent?.policy === 'human' || intent?.id === greetingIntent?.id) continue;
+      const best = articles.find(
+        (a) =>
+          a.intentKey === candidate.intentKey &&
+          (!productId ||
+            index.articles.get(a.articleId)!.productIds.length === 0 ||
+            index.articles.get(a.articleId)!.productIds.includes(productId)),
+      );
+      const attribute = intent?.answerFrom?.productAttribute;
+      const product = index.product(productId);
+      const label =
+        attribute && product
+          ? `${product.aliases[0] ?? product.name}${language === 'en' ? ' ' : '的'}${labelOf(attribute, language)}`
+          : best
+            ? index.articles.get(best.articleId)!.title
+            : (intent?.name ?? null);
+      if (label && !options.includes(label)) options.push(label);
+    }
+    return options;
+  }
+
+  /**
+   * The article a ticket's reply quotes: the one the question matched, unless that one states the
+   * policy for another reason (the damaged-goods rules for a change of mind); then the article
+   * for the ticket's own reason.
+   */
+  function ticketArticle(
+    intent: KnowledgeIntent,
+    reason: string | null,
+    productId: string | null,
+    matched: ArticleCandidate | undefined,
+  ): KnowledgeArticle | undefined {
+    const own = reasonArticle(intent, reason, productId);
+    const candidate = matched ? index.articles.get(matched.articleId) : undefined;
+    if (!candidate) return own;
+    if (candidate.id === own?.id) return candidate;
+    // Only reasons that belong to this kind of ticket compete (sizes for exchanges, the rest for returns).
+    const sizeReasons = ['too_small', 'too_large', 'wrong_size'];
+    const ownWords = ownValue(
+      REASON_POLICY_WORDS,
+      reason ?? (intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind'),
+    );
+    const otherReasons = Object.keys(REASON_POLICY_WORDS).filter(
+      (r) =>
+        REASON_POLICY_WORDS[r] !== ownWords &&
+        (intent.ticketType === 'exchange' ? sizeReasons.includes(r) : !sizeReasons.includes(r)),
+    );
+    const states = otherReasons.some((r) => reasonArticle(intent, r, productId)?.id === candidate.id);
+    return states ? (own ?? candidate) : candidate;
+  }
+
+  /** The intent's article that states the policy for a ticket's reason (change of mind, damage, size…). */
+  function reasonArticle(intent: KnowledgeIntent, reason: string | null, productId: string | null) {
+    const words =
+      ownValue(REASON_POLICY_WORDS, reason ?? '') ??
+      REASON_POLICY_WORDS[intent.ticketType === 'exchange' ? 'wrong_size' : 'changed_mind']!;
+    const hits = index.searchArticles(tokenize(words));
+    for (const hit of hits) {
+      const candidate = index.articles.get(hit.articleId);
+      if (!candidate || candidate.intent !== intent.id) continue;
+      if (candidate.productIds.length > 0 && (!productId || !candidate.productIds.includes(productId)))
+        continue;
+      return candidate;
+    }
+    return undefined;
+  }
+
+  /** An intent with a single article answers with it even when the words did not reach it ("嗨 在不在"). */
+  function onlyArticleOf(intentKey: string): ArticleCandidate | undefined {
+    const own = index.kb.articles.filter((a) => (a.intent ?? `~${a.id}`) === intentKey);
+    return own.length === 1 ? { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 } : undefined;
   }
 
   function pickArticle(
@@ -417,8 +1031,34 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     namedProductId: string | null,
     productId: string | null,
     profile: ShopperProfile | undefined,
-    normalized: string,
+    read: ReadText,
   ): ArticleCandidate | undefined {
+    const normalized = read.normalized;
+    options = rerankByVariants(options, read);
+    // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
+    // the merchant took the trouble to phrase for other channels too, when it is about as close.
+    if (
+      options.length > 1 &&
+      read.plain.replace(/[^\p{Script=Han}]/gu, '').length <= 5 &&
+      !/[a-z]/.test(read.plain)
+    ) {
+      const best = options[0]!.score;
+      const headline = options.find(
+        (o) =>
+          o.score >= best * 0.6 && Object.keys(index.articles.get(o.articleId)!.channelAnswers).length >= 2,
+      );
+      if (headline && (!productId || index.articles.get(headline.articleId)!.productIds.length === 0))
+        options = [headline, ...options.filter((o) => o !== headline)];
+    }
+    if (!productId && options.length > 1) {
+      // General beats specific when no product is in question: "能开票" is not about the one
+      // imported product whose invoice article happens to share the word 开票.
+      const best = options[0]!.score;
+      const general = options.find(
+        (o) => index.articles.get(o.articleId)!.productIds.length === 0 && o.score >= best * 0.35,
+      );
+      if (general && index.articles.get(options[0]!.articleId)!.productIds.length > 0) return general;
+    }
     if (productId) {
       // An article written for other products is not about this one ("纸尿裤漏尿" for a serum question).
       const relevant = options.filter((o) => {
@@ -483,7 +1123,75 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return notes.length ? `（${notes.join('；')}。）` : '';
   }
 
-  return { answer, index };
+  // Intents about where an order is: taught with "到哪", "物流", "快递" and the like.
+  const orderStatusIntents = new Set(
+    index.kb.intents
+      .filter(
+        (i) =>
+          i.examples.filter((e) => /到哪|物流|快递|包裹|发货了|where is my/.test(index.read(e).normalized))
+            .length >= 3,
+      )
+      .map((i) => i.id),
+  );
+  const isOrderStatusIntent = (intent: KnowledgeIntent) =>
+    orderStatusIntents.has(intent.id) && intent.policy === 'ai' && !intent.answerFrom;
+
+  /** The order's status, carrier and tracking number, then the article (how to follow it). */
+  function orderAnswer(
+    base: Base,
+    order: ShopperOrder,
+    article: KnowledgeArticle | null,
+    say: Say,
+    intent: string | null = null,
+    confidence = 1,
+  ): EngineResult {
+    base.memory.lastOrderId = order.id;
+    const shipment = [order.carrier, order.trackingNumber].filter(Boolean).join(' ');
+    const text = say('orderStatus', {
+      orderId: order.id,
+      status: order.status,
+      shipment: shipment ? (base.language === 'en' ? `, ${shipment}` : `，${shipment}`) : '',
+    });
+    return {
+      ...base,
+      action: 'answer',
+      text,
+      intent,
+      articleId: article?.id ?? null,
+      productId: order.productIds?.length === 1 ? order.productIds[0]! : null,
+      orderId: order.id,
+      confidence,
+      lowConfidence: false,
+      outOfScope: false,
+      grounding: { articles: article ? [article] : [], product: null },
+    };
+  }
+
+  /**
+   * Within one intent, articles ranked again by how close the question is to each article's own
+   * question variants in n-gram space (cosine over the classifier's features): BM25 over bigrams
+   * misses "撤回" ≈ "取消", character trigrams and glosses don't.
+   */
+  function rerankByVariants(options: ArticleCandidate[], read: ReadText): ArticleCandidate[] {
+    if (options.length <= 1) return options;
+    const best = options[0]!.score || 1;
+    return options
+      .map((o) => ({
+        ...o,
+        score:
+          (1 - VARIANT_SHARE) * (o.score / best) + VARIANT_SHARE * index.variantSimilarity(read, o.articleId),
+      }))
+      .sort((a, b) => b.score - a.score);
+  }
+
+  /** The intent the engine ranks first for a text (no memory, no policy): for evaluations. */
+  function topIntent(text: string): string | null {
+    const read = index.read(text);
+    const ranking = rank(read, { productIds: read.products.map((p) => p.productId) });
+    return publicIntent(ranking.intents[0]?.intentKey);
+  }
+
+  return { answer, topIntent, index };
 }
 
 /** The article's phrasing for this channel (phone shorter, livestream chattier), else its answer. */

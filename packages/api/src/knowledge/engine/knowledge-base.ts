@@ -33,4 +33,6 @@ export interface KnowledgeBase {
   articles: KnowledgeArticle[];
   products: KnowledgeProduct[];
   intents: KnowledgeIntent[];
+  /** The merchant's own words for the lexicon (brand nicknames, slang), beside the built-in one. */
+  lexicon?: { term: string; means: string }[];
 }

@@ -1,9 +1,12 @@
 import MiniSearch from 'minisearch';
 import { type TextTokens, tokenize } from './chinese-tokenizer';
 import type { KnowledgeArticle, KnowledgeBase, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
+import { createGlosser } from './lexical-gloss';
+import { type LabelProbability, trainLinearClassifier } from './linear-classifier';
 import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
 import { createProductMatcher, type ProductMention } from './product-matcher';
 import { negativeSentiment } from './shopper-signals';
+import { textFeatures } from './text-features';
 import { normalizeText } from './text-normalizer';
 
 /** The intent key of the built-in "not a shop question" class. */
@@ -11,10 +14,23 @@ export const OFF_TOPIC = '~off_topic';
 
 /** A text as the engine reads it: products recognised, then masked out of the tokens. */
 export interface ReadText {
+  /** Normalised, with the shop's terms written beside English, pinyin and misspelt words. */
   normalized: string;
+  /** Normalised only (what the shopper wrote). */
+  plain: string;
+  /** The glossed text with product names cut out: what intent classification reads. */
+  masked: string;
   tokens: TextTokens;
   products: ProductMention[];
+  /** True when the shopper wrote Chinese in pinyin (no Han characters, pinyin recognised, no English word). */
+  pinyinOnly: boolean;
 }
+
+// Article-only classes (articles without an intent) join the linear model while they are few;
+// beyond that the weight table would grow with the article count, and retrieval ranks them alone.
+const MAX_LINEAR_CLASSES = 300;
+// Weak examples: article titles and questions teach their intent, a little less than its own examples.
+const ARTICLE_EXAMPLE_WEIGHT = 0.7;
 
 /** A question variant (article question, title or intent example) the query resembled. */
 export interface QuestionHit {
@@ -180,6 +196,14 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   }
 
   const matcher = createProductMatcher(kb.products);
+  const glosser = createGlosser(
+    [
+      ...kb.articles.flatMap((a) => [a.title, ...a.questions]),
+      ...kb.intents.flatMap((i) => i.examples),
+      ...kb.products.flatMap((p) => [p.name, ...p.aliases]),
+    ].map((t) => normalizeText(t)),
+    kb.lexicon ?? [],
+  );
   // Share of each intent's examples that sound upset: lets sentiment vote for complaint-like intents.
   const negativeShare = new Map<string, number>();
   for (const intent of kb.intents) {
@@ -188,10 +212,28 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     if (upset / intent.examples.length >= 0.3) negativeShare.set(intent.id, upset / intent.examples.length);
   }
   const read = (text: string): ReadText => {
-    const normalized = normalizeText(text);
+    const plain = normalizeText(text);
+    const gloss = glosser.gloss(plain);
+    const normalized = gloss.text;
     const { mentions, masked } = matcher.find(normalized);
-    return { normalized, tokens: tokenize(masked, true), products: mentions };
+    return {
+      normalized,
+      plain,
+      masked,
+      tokens: tokenize(masked, true),
+      products: mentions,
+      pinyinOnly: gloss.pinyin && !gloss.english && !/\p{Script=Han}/u.test(plain),
+    };
   };
+
+  // Whether the knowledge is written in English (Banking77) or Chinese with the odd Latin word
+  // (the demo store): English words the knowledge never uses mean nothing to a Chinese shop —
+  // they are glossed instead — and must not make a question look unexplained or off-topic.
+  const teaching = [...kb.intents.flatMap((i) => i.examples), ...kb.articles.flatMap((a) => a.questions)];
+  const englishKnowledge =
+    teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length >
+    0.3 * Math.max(1, teaching.length);
+  const inKnowledgeScript = (text: string) => /\p{Script=Han}/u.test(text) !== englishKnowledge;
 
   const questionDocs: QuestionDoc[] = [];
   const addQuestion = (text: string, intentKey: string, articleId: string | null) => {
@@ -212,7 +254,79 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   }
   for (const intent of kb.intents)
     for (const example of intent.examples) addQuestion(example, intent.id, null);
-  for (const example of OFF_TOPIC_EXAMPLES) addQuestion(example, OFF_TOPIC, null);
+  for (const example of OFF_TOPIC_EXAMPLES)
+    if (inKnowledgeScript(example)) addQuestion(example, OFF_TOPIC, null);
+
+  // The linear intent model: every intent example, article title and question, and the built-in
+  // off-topic class, as n-gram features of the text the classifier reads (products masked).
+  const articleClasses = new Set(kb.articles.filter((a) => !a.intent).map((a) => intentKeyOf(a)));
+  const linearArticleClasses = kb.intents.length + articleClasses.size <= MAX_LINEAR_CLASSES;
+  const training: { features: string[]; label: string; weight: number }[] = [];
+  for (const intent of kb.intents) {
+    for (const example of intent.examples)
+      training.push({ features: textFeatures(read(example).masked), label: intent.id, weight: 1 });
+  }
+  for (const article of kb.articles) {
+    const key = intentKeyOf(article);
+    if (!article.intent && !linearArticleClasses) continue;
+    for (const q of [article.title, ...article.questions]) {
+      training.push({ features: textFeatures(read(q).masked), label: key, weight: ARTICLE_EXAMPLE_WEIGHT });
+    }
+  }
+  if (training.length > 0) {
+    for (const example of OFF_TOPIC_EXAMPLES) {
+      if (inKnowledgeScript(example))
+        training.push({ features: textFeatures(read(example).masked), label: OFF_TOPIC, weight: 1 });
+    }
+  }
+  const linear = trainLinearClassifier(training);
+
+  // Each article's question variants as IDF-weighted, normalised feature vectors, for ranking the
+  // articles of one intent against each other (see `variantSimilarity`).
+  const featureFrequency = new Map<string, number>();
+  const variantFeatures = new Map<string, string[][]>();
+  for (const article of kb.articles) {
+    const variants = [article.title, ...article.questions].map((q) => textFeatures(read(q).masked));
+    variantFeatures.set(article.id, variants);
+    for (const features of variants)
+      for (const f of features) featureFrequency.set(f, (featureFrequency.get(f) ?? 0) + 1);
+  }
+  const variantCount = [...variantFeatures.values()].reduce((n, v) => n + v.length, 0) || 1;
+  const featureWeight = (f: string) =>
+    Math.log((1 + variantCount) / (1 + (featureFrequency.get(f) ?? 0))) + 1;
+  const unitVector = (features: string[]) => {
+    const vector = new Map<string, number>();
+    let norm = 0;
+    for (const f of features) {
+      if (!featureFrequency.has(f)) continue;
+      const w = featureWeight(f);
+      vector.set(f, w);
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [f, w] of vector) vector.set(f, w / norm);
+    return vector;
+  };
+  const variantVectors = new Map<string, Map<string, number>[]>();
+  // Per read text (one message), computed once: its features and its unit vector.
+  const queryFeatures = new WeakMap<ReadText, string[]>();
+  const queryVectors = new WeakMap<ReadText, Map<string, number>>();
+  const featuresOf = (text: ReadText) => {
+    let features = queryFeatures.get(text);
+    if (!features) {
+      features = textFeatures(text.masked);
+      queryFeatures.set(text, features);
+    }
+    return features;
+  };
+  const vectorsOf = (articleId: string) => {
+    let vectors = variantVectors.get(articleId);
+    if (!vectors) {
+      vectors = (variantFeatures.get(articleId) ?? []).map(unitVector);
+      variantVectors.set(articleId, vectors);
+    }
+    return vectors;
+  };
 
   const questionIndex = new MiniSearch<QuestionDoc>({
     fields: ['terms', 'chars'],
@@ -251,6 +365,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const idf = (term: string) => {
     if (isFunctionTerm(term)) return 0;
     const df = docFrequency.get(term) ?? 0;
+    if (df === 0 && !englishKnowledge && /^[a-z#]/.test(term)) return 0;
     return Math.log(1 + (total - df + 0.5) / (df + 0.5));
   };
   // Function words only add work (their postings cover every document) and no meaning; a long
@@ -319,6 +434,23 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     },
     negativeShare,
     articlesByProduct,
+    matcher,
+    /** Best cosine between the text and one of an article's question variants (n-gram features), 0…1. */
+    variantSimilarity(text: ReadText, articleId: string): number {
+      const query = queryVectors.get(text) ?? unitVector(featuresOf(text));
+      queryVectors.set(text, query);
+      let best = 0;
+      for (const vector of vectorsOf(articleId)) {
+        let dot = 0;
+        for (const [f, w] of query) dot += w * (vector.get(f) ?? 0);
+        if (dot > best) best = dot;
+      }
+      return best;
+    },
+    /** Intent probabilities from the linear model for a read text, best first. */
+    predictIntents(text: ReadText): LabelProbability[] {
+      return linear.predict(featuresOf(text));
+    },
     /** Normalises, recognises products and tokenises with product names masked. */
     read,
     intent: (id: string | null | undefined): KnowledgeIntent | undefined =>

@@ -1,5 +1,12 @@
 import type { KnowledgeProduct } from './knowledge-base';
+import { KIND_NOUNS, PRODUCT_NOUNS } from './retail-lexicon';
 import { normalizeText } from './text-normalizer';
+
+/** A kind noun in the text ("裙子") and the catalogue products of that kind. */
+export interface KindMention {
+  word: string;
+  productIds: string[];
+}
 
 export interface ProductMention {
   productId: string;
@@ -37,7 +44,58 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
   // Fragments on most of the catalogue (the brand name) say nothing about which product.
   const maxOwners = Math.max(2, Math.ceil(products.length / 4));
 
+  const labelsOf = new Map(
+    products.map((p) => [p.id, [p.name, ...p.aliases].map((label) => normalizeText(label)).join(' ')]),
+  );
+  const kinds = KIND_NOUNS.map((kind) => {
+    const ofKind = products.filter((p) => kind.heads.some((head) => labelsOf.get(p.id)!.includes(head)));
+    const hinted = ofKind.filter((p) => kind.categories?.includes((p.category ?? '').toLowerCase()));
+    return {
+      patterns: kind.words.map((w) => new RegExp(w, 'u')),
+      productIds: (hinted.length ? hinted : ofKind).map((p) => p.id),
+    };
+  });
+  const productNouns = [...PRODUCT_NOUNS].sort((a, b) => b.length - a.length);
+
   return {
+    /** Kind nouns in the text ("裙子", "面霜"), each with the catalogue's products of that kind. */
+    kinds(normalized: string): KindMention[] {
+      const out: KindMention[] = [];
+      for (const kind of kinds) {
+        for (const pattern of kind.patterns) {
+          const match = pattern.exec(normalized);
+          if (match) {
+            out.push({ word: match[0], productIds: kind.productIds });
+            break;
+          }
+        }
+      }
+      return out;
+    },
+    /** A product noun the text names that no catalogue product is ("电动牙刷"), or null. */
+    uncarried(normalized: string): string | null {
+      for (const noun of productNouns) {
+        if (!normalized.includes(noun)) continue;
+        const carried = products.some((p) => labelsOf.get(p.id)!.includes(noun));
+        return carried ? null : noun;
+      }
+      return null;
+    },
+    /**
+     * Products whose name or alias contains a 2+-character fragment of the text ("物理的那款" →
+     * 物理防晒): only for short follow-ups, where the fragment can only mean a product.
+     */
+    fragments(normalized: string): string[] {
+      const found = new Set<string>();
+      for (const [run] of normalized.matchAll(/\p{Script=Han}{2,}/gu)) {
+        for (let i = 0; i + 2 <= run.length; i++) {
+          const gram = run.slice(i, i + 2);
+          const owners = products.filter((p) => labelsOf.get(p.id)!.includes(gram));
+          if (owners.length === 1) found.add(owners[0]!.id);
+        }
+      }
+      return [...found];
+    },
     /**
      * Products the normalised text names, best first, and the text with each unambiguous
      * mention cut out — so the intent classifier sees "how do I use …" and product words do

@@ -1,30 +1,78 @@
+import { normalizeText } from './text-normalizer';
+
 /** Cues read straight off shopper text, before and beside the classifier. */
 
-// Explicit requests for a person. Matched on normalised text.
+// Explicit requests for a person. Matched on normalised (and glossed) text.
 const HUMAN_REQUEST =
-  /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone)\b|\blive agent\b/;
+  /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone|human|staff)\b|\blive agent\b/;
+// Who a shopper may ask for, what asking sounds like, and what turning the bot down sounds like.
+const PERSON =
+  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|店长|经理|主管|负责人|专员|同事|能做主的|管事的|小二|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagent\b|\brepresentative\b/;
+const ASKING =
+  /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
+const REJECTS_BOT =
+  /不要(?:跟|和)?(?:机器|机器人|ai|自动回复|模板)|别(?:让)?(?:机器|机器人|ai)|(?:机器人|机器|ai|自动回复)(?:根本)?(?:听不懂|没用|不行|答非所问)|别(?:再)?发模板|不要自动回复|\bnot a bot\b|\bno bots?\b|\bstop the bot\b/;
+// Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
+const ABOUT_SERVICE = /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b/;
 
-/** True when the shopper asks for a human in so many words. */
-export const asksForHuman = (normalized: string) => HUMAN_REQUEST.test(normalized);
+/**
+ * True when the shopper asks for a person — in so many words ("转人工", "human"), by naming who
+ * they want and asking for them ("叫你们店长来", "can I talk to someone from your team"), or by
+ * turning the bot down ("别发模板了", "机器人听不懂") — and not when asking about the service.
+ */
+export function asksForHuman(normalized: string): boolean {
+  if (ABOUT_SERVICE.test(normalized) && !REJECTS_BOT.test(normalized)) return false;
+  if (HUMAN_REQUEST.test(normalized) || REJECTS_BOT.test(normalized)) return true;
+  const person = PERSON.exec(normalized);
+  if (!person) return false;
+  const before = normalized.slice(Math.max(0, person.index - 20), person.index);
+  const after = normalized.slice(person.index + person[0].length, person.index + person[0].length + 10);
+  return ASKING.test(before) || /^(?:来|出来|过来|处理|回|跟我|和我|联系|接)/.test(after.trim());
+}
 
 const NEGATIVE =
-  /投诉|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|不满|失望|骗子|骗人|坑人|假货|12315|曝光|举报|什么破|离谱|无语|受够|太慢了|\bterrible\b|\bangry\b|\bcomplain/g;
+  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|太烂|很烂|烂透|真烂|不讲理|欺负|烂脸|太过分|过分了|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
+const MILD_NEGATIVE =
+  /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|\bnobody\b|\bstill\b/g;
 
-/** How upset the text sounds: the number of strong negative cues (0 = neutral). */
+/** How upset the text sounds: strong negative cues count 1, milder ones ½ (0 = neutral). */
 export function negativeSentiment(normalized: string): number {
-  return normalized.match(NEGATIVE)?.length ?? 0;
+  const strong = normalized.match(NEGATIVE)?.length ?? 0;
+  const mild = normalized.match(MILD_NEGATIVE)?.length ?? 0;
+  return strong + (strong > 0 || mild > 1 ? mild / 2 : 0);
 }
 
 // "LY20240601123"-style order numbers, or long digit runs shoppers paste from the order page.
 const ORDER_ID = /\b([a-z]{1,4}\d{8,20}|\d{10,20})\b/gi;
-// A mainland mobile number is a phone, not an order: it must not travel as an order id (that
-// would copy it, in the clear, into the conversation's memory and handoff summary).
-const MOBILE = /^1[3-9]\d{9}$/;
+// Digit runs that name a person, not an order. Order ids travel in the clear (conversation memory,
+// handoff summaries, tickets), so these must never be taken for one: a mainland mobile, with or
+// without its country code (86 / 0086), and a number with its trunk 0 and area code.
+const PHONE = /^(?:0{0,2}86)?1[3-9]\d{9}$|^0[1-9]\d{8,10}$/;
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
-/** An order number in the raw text, upper-cased, or null. Phone numbers are never taken for one. */
+/** A mainland resident ID number (18 digits, a birth date inside, ISO 7064 MOD 11-2 check digit). */
+function isResidentId(digits: string): boolean {
+  if (!/^[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{4}$/.test(digits))
+    return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(digits[i]) * ID_WEIGHTS[i]!;
+  return '10X98765432'[sum % 11] === digits[17];
+}
+
+/** A digit run that identifies a person (a phone in any written form, a resident ID number). */
+const namesAPerson = (digits: string) => PHONE.test(digits) || isResidentId(digits);
+
+/**
+ * An order number in the raw text, upper-cased, or null. Numbers that identify a person — phones
+ * in any written form (a leading `+` says so too) and resident ID numbers — are never taken for one.
+ */
 export function extractOrderId(text: string): string | null {
-  for (const match of text.normalize('NFKC').matchAll(ORDER_ID)) {
-    if (!MOBILE.test(match[1]!)) return match[1]!.toUpperCase();
+  const normalized = text.normalize('NFKC');
+  for (const match of normalized.matchAll(ORDER_ID)) {
+    const candidate = match[1]!;
+    const international = normalized[match.index - 1] === '+';
+    if (international || namesAPerson(candidate)) continue;
+    return candidate.toUpperCase();
   }
   return null;
 }
@@ -44,11 +92,14 @@ const REASONS: [RegExp, string][] = [
   [/太小|太紧|小了|紧了|偏小|买小/, 'too_small'],
   [/太大|太松|大了|松了|偏大|买大/, 'too_large'],
   [/不合适|不合身|尺码不对/, 'wrong_size'],
-  [/破损|坏了|漏了/, 'damaged'],
-  [/发错|错发|少发|漏发/, 'wrong_or_missing_item'],
+  [/发错|错发|少发|漏发|少寄|漏寄|寄错|少了一/, 'wrong_or_missing_item'],
+  [/破损|坏了|漏了|碎了|破了|湿了|压坏|\bbroken\b|\bdamaged\b/, 'damaged'],
   [/过敏|起疹|红疹|刺痛/, 'reaction'],
   [/质量|掉色|起球|开线|脱线/, 'quality'],
-  [/不喜欢|不想要|不要了|拍错/, 'changed_mind'],
+  [
+    /不喜欢|不想要|不要了|拍错|不一样|不符|不满意|不好看|不适合我|买多了|\bchanged? my mind\b|\bdon'?t (?:like|want)\b/,
+    'changed_mind',
+  ],
 ];
 
 /** Why the shopper wants a return or exchange, as a short code, or null. */
@@ -58,7 +109,7 @@ export function extractReason(normalized: string): string | null {
 }
 
 const ACTION_REQUEST =
-  /想换|要换|换(?:大|小|个|一)|我要退|想退|要退|退掉|帮我退|申请退|不合适|不合身|太(?:大|小|紧|松|短|长)|破损|坏了|发错|少发|漏发|\b(?:return|exchange) (?:it|this|my)\b/;
+  /想换|要换|换(?:大|小|个|一)|我要退|想退|要退|退掉|退了|帮我退|申请退|不合适|不合身|太(?:大|小|紧|松|短|长)|破损|破了|坏了|发错|少发|漏发|少寄|寄错|\b(?:return|exchange) (?:it|this|my)\b/;
 const QUESTION =
   /怎么|如何|在哪|哪里|哪个|哪儿|谁|多久|什么时候|什么|吗|能.+?(?:吧|呢)$|是\s*$|\bhow\b|\bwhere\b|\bwhen\b|\bwho\b|\bcan i\b/;
 
@@ -92,7 +143,7 @@ export function skinTypeOf(value: unknown): string | null {
 }
 
 const GREETING =
-  /你好|您好|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
+  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|在线吗|有人在线吗|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
 const GREETING_FILLER = /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|\s/g;
 
 /** True for a bare greeting ("哈喽哈喽 主播好", "在吗") with no question in it. */
@@ -104,7 +155,7 @@ export function isGreeting(normalized: string): boolean {
 
 // Topics no shop answers: weather, markets, lottery, news, sport, homework, fortune telling.
 const OFF_DOMAIN =
-  /天气|下雨|下雪|气温|台风|预报|股票|股市|炒股|基金|大盘|比特币|彩票|新闻|比分|球赛|世界杯|作业|数学题|作文|算命|星座|运势|\bweather\b|\bstocks?\b|\bbitcoin\b|\bhomework\b|\bjoke\b/;
+  /主播.{0,6}(?:多大|几岁|哪里人|哪的人|唱|跳舞|结婚|男朋友|女朋友|好美|漂亮|好帅|身高|体重)|天气|下雨|下雪|气温|台风|预报|股票|股市|炒股|基金|大盘|比特币|彩票|新闻|比分|球赛|世界杯|作业|数学题|作文|写诗|一首诗|写.{0,8}诗|算命|星座|运势|高铁|火车|航班|机票|地铁|首都|总统|首相|朝代|人生|编程|代码|python|java|菜谱|做菜|吃什么|爬山|旅游|电影|\bcapital of\b|\bpresident\b|\bpoem\b|\bmeaning of life\b|\bweather\b|\bstocks?\b|\bbitcoin\b|\bhomework\b|\bjoke\b/;
 
 /** True when the text is about a topic outside any shop's business. */
 export const mentionsOffDomainTopic = (normalized: string) => OFF_DOMAIN.test(normalized);
@@ -114,4 +165,43 @@ const MENTION_ONLY = /买了|拍了|下单了|入手了|收到了|刚到|咨询|
 /** "我买了你们家的小白瓶": a statement that only brings a product up, no question or problem in it. */
 export function isProductMention(normalized: string, raw: string): boolean {
   return MENTION_ONLY.test(normalized) && !isQuestion(normalized, raw) && !ACTION_REQUEST.test(normalized);
+}
+
+// An order number or a long digit string with at most a few filler words around it.
+const ORDER_FILLER =
+  /订单号?|单号|编号|号码|是|发你|给你|这个|我的|呢|\border\b|\bnumber\b|\bis\b|\bmy\b|\s/g;
+
+/** True when the message is only an order/product number ("20251130884213", "单号LY2025…"). */
+export function isBareNumber(raw: string): boolean {
+  const text = raw.normalize('NFKC').toLowerCase();
+  // A phone number alone is not an order or product number (and is not echoed back).
+  const digits = /\b\d{8,20}\b/.exec(text)?.[0];
+  const id = extractOrderId(text) ?? (digits && !namesAPerson(digits) ? digits : undefined);
+  if (!id) return false;
+  return (
+    text
+      .replace(id.toLowerCase(), ' ')
+      .replace(/[\p{P}\p{S}]/gu, ' ')
+      .replace(ORDER_FILLER, '').length === 0
+  );
+}
+
+// "那面膜呢", "物理的那款呢", "what about the mask": the question of the turn before, about something else.
+const ELLIPSIS =
+  /^(?:那|那么|那这个|那个|还有|and|what about|how about)?.{0,10}(?:呢|的呢|那款呢|那个呢|那件呢|的那款|呐)[?？。!！\s]*$|^(?:what|how) about\b/i;
+
+/** True for a short follow-up that leaves its question to the turn before. */
+export const isEllipticalFollowUp = (raw: string) => raw.trim().length <= 14 && ELLIPSIS.test(raw.trim());
+
+// A greeting in front of the real question ("你好 请问裙子有S码吗", "亲 这个还有货吗").
+const GREETING_PREFIX =
+  /^(?:(?:你好|您好|哈喽|哈罗|嗨|hello|hi|hey|在吗|在不在|有人吗|有人在吗|亲爱的|亲+)[\s,，.。!！~～、]*)+(?:请问|问一下|问下|咨询一下)?[\s,，]*/i;
+
+/** The message without a greeting in front of its question; the message itself when that is all there is. */
+export function withoutGreeting(raw: string): string {
+  const rest = raw.trim().replace(GREETING_PREFIX, '').trim();
+  const han = rest.match(/\p{Script=Han}/gu)?.length ?? 0;
+  const words = rest.match(/[a-z]+/gi)?.length ?? 0;
+  if (han < 2 && words < 3) return raw;
+  return isGreeting(normalizeText(rest)) ? raw : rest;
 }

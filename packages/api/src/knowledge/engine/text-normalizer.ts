@@ -1,3 +1,4 @@
+import { Converter as TraditionalConverter } from 'opencc-js/cn2t';
 import { Converter } from 'opencc-js/t2cn';
 
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
@@ -7,13 +8,21 @@ const HAN = /\p{Script=Han}/u;
 // already Simplified, and the phrase-level conversion is the slowest step of normalising.
 const changesUnderConversion = new Map<string, boolean>();
 
-function hasTraditional(text: string): boolean {
+let toTraditional: ((text: string) => string) | undefined;
+
+/**
+ * True when the text has characters that only Traditional Chinese writes that way: they change
+ * on the way to Simplified and are already what Traditional writes (so 么, which Taiwan's tables
+ * turn into 幺, is not mistaken for a Traditional character).
+ */
+export function hasTraditional(text: string): boolean {
   for (const ch of text) {
     if (!HAN.test(ch)) continue;
     let changes = changesUnderConversion.get(ch);
     if (changes === undefined) {
       toSimplified ??= Converter({ from: 'tw', to: 'cn' });
-      changes = toSimplified(ch) !== ch;
+      toTraditional ??= TraditionalConverter({ from: 'cn', to: 'tw' });
+      changes = toSimplified(ch) !== ch && toTraditional(ch) === ch;
       if (changesUnderConversion.size < 50_000) changesUnderConversion.set(ch, changes);
     }
     if (changes) return true;

@@ -1,0 +1,163 @@
+import { pinyin } from 'pinyin-pro';
+import { type LexiconTerm, RETAIL_TERMS } from './retail-lexicon';
+
+const HAN_RUN = /\p{Script=Han}+/gu;
+// Function characters: "那个" sounds like "哪个", "在吗" like "再吗" — no misspelling worth fixing.
+const FUNCTION_CHARS =
+  /[的了吗呢吧啊呀哦是就那哪这个我你您他她们在有和也都还说要会能可以想一下什么怎么样些点儿得地着过把被给让对从到为与及或又再很太最更不没]/u;
+const LATIN_WORD = /[a-z0-9][a-z0-9'-]*/g;
+const MAX_PHRASE_WORDS = 4;
+// One or more pinyin syllables, toneless ("tuihuo", "kuaidi", "zhuan"): what a pinyin word looks like.
+const PINYIN_WORD =
+  /^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|er|in|un|ui|ue|ve|ia|ie|iu|uo|ua|a|o|e|i|u|v))+$/;
+
+// Pinyin readings per character (toneless, every reading of a polyphone): shared by all apps.
+const readingsOf = new Map<string, string[]>();
+function readings(ch: string): string[] {
+  let out = readingsOf.get(ch);
+  if (!out) {
+    const all = pinyin(ch, { toneType: 'none', type: 'array', multiple: true }) as string[];
+    out = [...new Set(all.map((r) => r.replace(/ü/g, 'v').replace(/[^a-z]/g, '')).filter(Boolean))].slice(
+      0,
+      3,
+    );
+    if (readingsOf.size < 30_000) readingsOf.set(ch, out);
+  }
+  return out;
+}
+
+/**
+ * The toneless pinyin spellings of a short Han word: every polyphone's readings (at most 8
+ * spellings) for the knowledge's words, the usual reading only for what a shopper typed — so
+ * 花被 (huabei) still meets 花呗 (huabai/huabei), but 说 is not read as "yue".
+ */
+export function pinyinSpellings(word: string, usualOnly = false): string[] {
+  let spellings = [''];
+  for (const ch of word) {
+    const next: string[] = [];
+    const options = usualOnly ? readings(ch).slice(0, 1) : readings(ch);
+    for (const prefix of spellings) for (const r of options) next.push(prefix + r);
+    spellings = next.slice(0, 8);
+  }
+  return spellings;
+}
+
+/** A glossed text, and where its glosses came from. */
+export interface Gloss {
+  text: string;
+  /** An English (or other Latin-script lexicon) word was recognised. */
+  english: boolean;
+  /** A pinyin fragment was recognised. */
+  pinyin: boolean;
+}
+
+/**
+ * Builds the glosser of one app: English and romanised words, pinyin fragments and
+ * same-sounding misspellings are recognised and the shop's own term is written beside them, so
+ * "refund多久", "tuihuo zenme tui" and "物留信息" reach 退款, 退货 and 物流. Pinyin and
+ * misspellings resolve only to words the knowledge itself uses (its questions, titles, intent
+ * examples, product names), learnt from `vocabulary`; the merchant's own terms come first.
+ */
+export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconTerm[] = []) {
+  const latinTerms = new Map<string, string>();
+  const hanTerms: [string, string][] = [];
+  for (const [term, means] of [...merchantTerms.map((t) => [t.term, t.means] as const), ...RETAIL_TERMS]) {
+    const key = term.normalize('NFKC').toLowerCase().trim();
+    if (!key || !means) continue;
+    if (/\p{Script=Han}/u.test(key)) hanTerms.push([key, means]);
+    else if (!latinTerms.has(key)) latinTerms.set(key, means);
+  }
+  hanTerms.sort((a, b) => b[0].length - a[0].length);
+
+  // The knowledge's words (2–3-character grams) by their pinyin spellings.
+  const known = new Set<string>();
+  const bySound = new Map<string, string[]>();
+  const learn = (word: string) => {
+    if (known.has(word)) return;
+    known.add(word);
+    for (const spelling of pinyinSpellings(word)) {
+      const words = bySound.get(spelling) ?? [];
+      if (words.length < 3) words.push(word);
+      bySound.set(spelling, words);
+    }
+  };
+  for (const text of vocabularyTexts) {
+    for (const [run] of text.matchAll(HAN_RUN)) {
+      for (let i = 0; i + 2 <= run.length; i++) {
+        learn(run.slice(i, i + 2));
+        if (i + 3 <= run.length) learn(run.slice(i, i + 3));
+      }
+    }
+  }
+  for (const [, means] of [...latinTerms, ...hanTerms]) {
+    for (const [run] of means.matchAll(HAN_RUN)) if (run.length >= 2 && run.length <= 3) learn(run);
+  }
+
+  return {
+    /** The normalised text with the shop's terms appended for what it recognised; unchanged otherwise. */
+    gloss(normalized: string): Gloss {
+      const added: string[] = [];
+      let english = false;
+      let pinyinSeen = false;
+      for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
+
+      const words = normalized.match(LATIN_WORD) ?? [];
+      // Pinyin is read only in text that is mostly pinyin: "mona lisa" in an English sentence is not 没拿.
+      const pinyinText =
+        words.length > 0 && words.filter((w) => PINYIN_WORD.test(w)).length >= 0.8 * words.length;
+      for (let i = 0; i < words.length; ) {
+        let taken = 0;
+        for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1 && !taken; n--) {
+          const phrase = words.slice(i, i + n).join(' ');
+          const means =
+            latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
+          if (means) {
+            added.push(means);
+            english = true;
+            taken = n;
+            continue;
+          }
+          // Pinyin: "tuihuo", "tui huo", "kuaidi dao na le" — two syllables or more.
+          const joined = words.slice(i, i + n).join('');
+          const heard =
+            pinyinText && joined.length >= 4 && /^[a-z]+$/.test(joined) ? bySound.get(joined) : undefined;
+          if (heard) {
+            added.push(heard[0]!);
+            pinyinSeen = true;
+            taken = n;
+          }
+        }
+        i += taken || 1;
+      }
+
+      // Same-sounding misspellings of the knowledge's words ("物留" → 物流, "保只期" → 保质期): a gram
+      // the knowledge never uses, sounding like one it does and sharing a character with it.
+      for (const [run] of normalized.matchAll(HAN_RUN)) {
+        for (let i = 0; i + 2 <= run.length; i++) {
+          for (const size of [3, 2]) {
+            const gram = run.slice(i, i + size);
+            if (
+              gram.length < size ||
+              known.has(gram) ||
+              [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1
+            )
+              continue;
+            for (const spelling of pinyinSpellings(gram, true)) {
+              const match = bySound
+                .get(spelling)
+                ?.find((w) => [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)));
+              if (match) {
+                added.push(match);
+                break;
+              }
+            }
+          }
+        }
+      }
+      const text = added.length ? `${normalized} ${[...new Set(added)].join(' ')}` : normalized;
+      return { text, english, pinyin: pinyinSeen };
+    },
+  };
+}
+
+export type Glosser = ReturnType<typeof createGlosser>;

@@ -1,0 +1,34 @@
+import { isQuestion } from './shopper-signals';
+import { normalizeText } from './text-normalizer';
+
+const STRONG_BREAKS =
+  /[？?！!。；;\n]+|(?:\s|，|,)*(?:另外|还有就是|还有|顺便问一?下|顺便|以及|然后还想问|再问一?下)(?:\s|，|,)*/u;
+const MAX_PARTS = 3;
+
+/**
+ * Splits a message into the questions it asks ("保质期多久？可以退货吗？", "什么时候发货 发什么快递"):
+ * at sentence ends and connectives, then at spaces between pieces that each ask something.
+ * Statements around a question stay with it, so a long rambling message stays one part.
+ */
+export function splitQuestions(raw: string): string[] {
+  const pieces: string[] = [];
+  for (const chunk of raw.split(STRONG_BREAKS)) {
+    const words = chunk.split(/[\s，,]+/).filter(Boolean);
+    let current = '';
+    for (const word of words) {
+      current = current ? `${current} ${word}` : word;
+      if (asks(current) && asks(word)) {
+        pieces.push(current);
+        current = '';
+      }
+    }
+    if (current) {
+      if (pieces.length && !asks(current)) pieces[pieces.length - 1] += ` ${current}`;
+      else pieces.push(current);
+    }
+  }
+  const parts = pieces.map((p) => p.trim()).filter((p) => normalizeText(p).length > 0);
+  return parts.length <= MAX_PARTS ? parts : [raw];
+}
+
+const asks = (text: string) => isQuestion(normalizeText(text), text);

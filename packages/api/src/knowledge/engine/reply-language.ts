@@ -1,0 +1,136 @@
+import { Converter } from 'opencc-js/cn2t';
+import { hasTraditional } from './text-normalizer';
+
+/** The language a reply is written in: the shopper's own. */
+export type ReplyLanguage = 'zh' | 'zh-Hant' | 'en';
+
+const HAN = /\p{Script=Han}/u;
+const LATIN_WORDS = /[a-z]{2,}/gi;
+
+/**
+ * The language to answer a message in: Traditional Chinese when the shopper writes it, English
+ * when the message is English words with no Chinese, else Simplified Chinese. Pinyin-only
+ * messages ("tuihuo zenme tui") are Chinese written without an input method: they get Chinese.
+ */
+export function replyLanguageOf(raw: string, pinyinOnly: boolean): ReplyLanguage {
+  const text = raw.normalize('NFKC');
+  if (HAN.test(text)) return hasTraditional(text) ? 'zh-Hant' : 'zh';
+  if (pinyinOnly) return 'zh';
+  return (text.match(LATIN_WORDS)?.length ?? 0) >= 1 ? 'en' : 'zh';
+}
+
+let toTraditional: ((text: string) => string) | undefined;
+
+/** Writes a Simplified-Chinese reply in the shopper's script (Traditional for Traditional questions). */
+export function inScript(text: string, language: ReplyLanguage): string {
+  if (language !== 'zh-Hant' || !text) return text;
+  toTraditional ??= Converter({ from: 'cn', to: 'tw' });
+  return toTraditional(text);
+}
+
+/** The bot's own sentences (not the merchant's articles), in each language it answers in. */
+export const SYSTEM_TEXTS = {
+  escalate: {
+    zh: '好的，正在为您转接人工客服，请稍等～',
+    en: 'Sure, I am passing you to a member of our team. One moment, please.',
+  },
+  escalateUpset: {
+    zh: '非常抱歉给您带来不好的体验，已为您转接人工客服，马上为您处理。',
+    en: "I'm very sorry about this. I've passed you to a member of our team, who will sort it out right away.",
+  },
+  escalateUnclear: {
+    zh: '抱歉，我还是没能理解您的问题，已为您转接人工客服，请稍等～',
+    en: "Sorry, I still haven't understood. I've passed you to a member of our team; one moment, please.",
+  },
+  escalateOutOfScope: {
+    zh: '这个问题我帮不上忙，已为您转接人工客服～',
+    en: "I can't help with that one, so I've passed you to a member of our team.",
+  },
+  decline: {
+    zh: '抱歉，这个问题超出了我能帮忙的范围～商品、订单、物流、售后的问题都可以问我，需要人工时说「转人工」。',
+    en: 'Sorry, I can only help with this shop: products, orders, delivery and returns. Say "human" to talk to our team.',
+  },
+  declineLive: {
+    zh: '哈哈这个小澜就不知道啦～商品、优惠、发货、售后的问题尽管问！',
+    en: 'Ha, that one is beyond me! Ask me anything about the products, deals, delivery or returns.',
+  },
+  clarifyOptions: {
+    zh: '我不太确定您想问的是哪一个，是下面这些吗？',
+    en: "I'm not sure which of these you mean. Is it one of them?",
+  },
+  clarifyOptionsHuman: {
+    zh: '还是没太明白您的意思，是下面这些吗？也可以直接转人工。',
+    en: "I'm still not sure what you mean. Is it one of these? You can also talk to a person.",
+  },
+  clarifyGeneric: {
+    zh: '能再具体说说吗？比如商品名称或订单号，我好帮您查。',
+    en: 'Could you tell me a bit more, for example the product name or your order number?',
+  },
+  clarifyProduct: {
+    zh: '好的，您说的是「{product}」～想了解它的哪方面呢？',
+    en: 'About "{product}": what would you like to know?',
+  },
+  whichProduct: {
+    zh: '请问您问的是哪款商品呢？告诉我商品名就能帮您查{topic}。',
+    en: 'Which product do you mean? Tell me its name and I will look up the {topic}.',
+  },
+  bareNumber: {
+    zh: '收到编号 {number}～这是订单号吗？您想查物流、申请售后，还是别的？',
+    en: 'Got {number}. Is that an order number? Would you like to track it or start a return?',
+  },
+  orderFilled: {
+    zh: '好的，已把订单号 {orderId} 补充到您的{kind}申请，售后同事会尽快跟进。',
+    en: 'Thanks, I have added order {orderId} to your {kind} request. Our after-sales team will follow up soon.',
+  },
+  thanks: {
+    zh: '不客气～还有其他问题随时问我。',
+    en: "You're welcome! If anything else comes up, just ask.",
+  },
+  goodbye: { zh: '好的，祝您购物愉快，再见～', en: 'Bye for now, and happy shopping!' },
+  ack: { zh: '好的～还有其他问题随时找我。', en: 'Great. If anything else comes up, just ask.' },
+  praise: {
+    zh: '谢谢您的认可，很高兴您喜欢～有需要随时找我们！',
+    en: "Thank you, we're glad you like it! If you need anything, just ask.",
+  },
+  greetingAgain: { zh: '在的～请问有什么可以帮您？', en: 'Hi! How can I help?' },
+  notCarried: {
+    zh: '抱歉，我们店暂时没有{item}哦～店里目前有：{catalog}。',
+    en: "Sorry, we don't carry {item}. Here is what we have: {catalog}.",
+  },
+  carried: { zh: '有的～{products}。', en: 'Yes, we have {products}.' },
+  price: { zh: '{product}售价 ¥{price}。', en: '{product} costs ¥{price}.' },
+  attribute: { zh: '{product}的{label}：{value}。', en: '{product}, {label}: {value}.' },
+  orderStatus: {
+    zh: '您的订单 {orderId}：{status}{shipment}。',
+    en: 'Your order {orderId}: {status}{shipment}.',
+  },
+  optionHuman: { zh: '转人工', en: 'Talk to a person' },
+  optionTrack: { zh: '查订单 {number} 的物流', en: 'Track order {number}' },
+  optionAfterSales: { zh: '订单 {number} 要申请售后', en: 'Return or exchange order {number}' },
+  ticketCreated: {
+    zh: '已为您登记{kind}申请{facts}，售后同事会尽快跟进。',
+    en: 'I have logged your {kind} request{facts}; our after-sales team will follow up soon.',
+  },
+  ticketOpen: {
+    zh: '您的{kind}申请已在处理中，不用重复提交哦。',
+    en: 'Your {kind} request is already being handled; no need to submit it again.',
+  },
+  askOrderId: {
+    zh: '方便的话请告诉我订单号，处理会更快。',
+    en: 'If you can, send me the order number so we can handle it faster.',
+  },
+} as const;
+
+export type SystemTextKey = keyof typeof SYSTEM_TEXTS;
+
+/** A system sentence in the reply language, with `{name}` slots filled. */
+export function systemText(
+  key: SystemTextKey,
+  language: ReplyLanguage,
+  slots: Record<string, string | number> = {},
+): string {
+  const entry = SYSTEM_TEXTS[key];
+  const template: string = language === 'en' ? entry.en : entry.zh;
+  const filled = template.replace(/\{(\w+)\}/g, (_, name: string) => String(slots[name] ?? ''));
+  return inScript(filled, language);
+}

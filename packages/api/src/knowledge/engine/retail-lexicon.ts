@@ -1,0 +1,400 @@
+/**
+ * The retail customer-service vocabulary the engine brings to every shop: English and pinyin
+ * words shoppers mix in, mapped to the Chinese terms a shop's knowledge is written in; the kind
+ * nouns ("裙子", "面霜") that name a sort of product; cues for prices and catalogue facts; what
+ * a return or exchange reason means for the policy that applies. Nothing here belongs to one
+ * store: a merchant adds their own terms (brand nicknames, local slang) through the knowledge
+ * import (`lexicon: [{ term, means }]`), and those take precedence.
+ */
+
+/** One lexicon entry: a shopper's word (English, pinyin, slang, a common misspelling) → the shop's term. */
+export interface LexiconTerm {
+  term: string;
+  means: string;
+}
+
+/**
+ * English (and a few pinyin/romanised) retail words → Chinese. Multi-word phrases first; a gloss
+ * is appended beside the word, never replacing it, so English knowledge keeps its own words.
+ */
+export const RETAIL_TERMS: [string, string][] = [
+  // people and hand-over
+  ['real person', '真人'],
+  ['live agent', '人工客服'],
+  ['customer service', '客服'],
+  ['staff member', '工作人员'],
+  ['human', '人工'],
+  ['agent', '人工客服'],
+  ['someone', '人'],
+  ['representative', '人工客服'],
+  ['manager', '经理'],
+  // orders, shipping, logistics
+  ['order number', '订单号'],
+  ['tracking number', '快递单号'],
+  ['tracking', '物流'],
+  ['track', '查物流'],
+  ['parcel', '快递 包裹'],
+  ['package', '快递 包裹'],
+  ['delivery', '配送 到货'],
+  ['deliver', '送达 到货'],
+  ['delivered', '已签收'],
+  ['shipping fee', '运费'],
+  ['shipping cost', '运费'],
+  ['free shipping', '包邮'],
+  ['shipping', '发货'],
+  ['shipped', '发货'],
+  ['ship', '发货 快递'],
+  ['dispatch', '发货'],
+  ['courier', '快递'],
+  ['express', '快递'],
+  ['sf express', '顺丰'],
+  ['sf', '顺丰'],
+  ['shunfeng', '顺丰'],
+  ['jd', '京东'],
+  ['ems', '邮政'],
+  ['post office', '邮政'],
+  ['stuck', '卡住 不动'],
+  ['never got', '没收到'],
+  ['never received', '没收到'],
+  ['not received', '没收到'],
+  ['address', '地址'],
+  ['order', '订单'],
+  ['cancel', '取消'],
+  ['presale', '预售'],
+  ['pre-order', '预售'],
+  ['deposit', '定金'],
+  // after-sales
+  ['refund', '退款'],
+  ['money back', '退款'],
+  ['return', '退货'],
+  ['send back', '退货 寄回'],
+  ['exchange', '换货'],
+  ['swap', '换'],
+  ['damaged', '破损'],
+  ['broken', '破损 坏了'],
+  ['wrong item', '发错'],
+  ['missing', '少发'],
+  ['fit', '合适'],
+  ['too small', '太小'],
+  ['too big', '太大'],
+  ['size chart', '尺码表'],
+  ['size', '尺码 码'],
+  ['sizes', '尺码'],
+  // money
+  ['coupon', '优惠券'],
+  ['coupons', '优惠券'],
+  ['voucher', '优惠券'],
+  ['promo code', '优惠券'],
+  ['discount', '优惠 折扣'],
+  ['price protection', '价保'],
+  ['price drop', '降价'],
+  ['cheaper', '便宜 降价'],
+  ['price', '价格 多少钱'],
+  ['cost', '多少钱'],
+  ['how much', '多少钱'],
+  ['pay', '付款 支付'],
+  ['payment', '付款 支付'],
+  ['paid', '付款'],
+  ['charged twice', '扣了两次'],
+  ['credit card', '信用卡'],
+  ['debit card', '银行卡'],
+  ['card', '卡'],
+  ['alipay', '支付宝'],
+  ['wechat pay', '微信支付'],
+  ['installment', '分期'],
+  ['instalments', '分期'],
+  ['invoice', '发票'],
+  ['e-invoice', '电子发票'],
+  ['einvoice', '电子发票'],
+  ['receipt', '发票 凭证'],
+  ['tax', '税费'],
+  ['customs', '海关 清关'],
+  ['points', '积分'],
+  ['member', '会员'],
+  ['membership', '会员'],
+  ['vip', '会员'],
+  // product facts
+  ['shelf life', '保质期'],
+  ['expiry', '过期 保质期'],
+  ['expire', '过期'],
+  ['expiration', '保质期'],
+  ['keep', '放 保存'],
+  ['last', '放多久'],
+  ['after opening', '开封后'],
+  ['opened', '开封'],
+  ['opening', '开封'],
+  ['ingredients', '成分'],
+  ['ingredient', '成分'],
+  ['contain', '含 成分'],
+  ['alcohol', '酒精'],
+  ['fragrance', '香精'],
+  ['pregnant', '孕妇'],
+  ['allergy', '过敏'],
+  ['allergic', '过敏'],
+  ['rash', '起疹 过敏'],
+  ['wash', '洗'],
+  ['shrink', '缩水'],
+  ['fade', '掉色'],
+  ['dry skin', '干皮'],
+  ['oily skin', '油皮'],
+  ['sensitive skin', '敏感肌'],
+  ['recommend', '推荐'],
+  ['use', '用'],
+  ['how to use', '怎么用'],
+  ["what's in", '含 成分'],
+  ['what is in', '含 成分'],
+  ['made of', '材质 成分'],
+  // kinds of product
+  ['sunscreen', '防晒'],
+  ['face cream', '面霜'],
+  ['cream', '面霜'],
+  ['moisturizer', '面霜 保湿'],
+  ['serum', '精华'],
+  ['cleanser', '洁面 洗面奶'],
+  ['face wash', '洗面奶'],
+  ['mask', '面膜'],
+  ['lipstick', '口红'],
+  ['cushion', '气垫'],
+  ['foundation', '粉底'],
+  ['dress', '裙子 连衣裙'],
+  ['skirt', '裙子'],
+  ['jeans', '牛仔裤'],
+  ['trousers', '裤子'],
+  ['pants', '裤子'],
+  ['cardigan', '开衫'],
+  ['sweater', '毛衣'],
+  ['bag', '包'],
+  ['handbag', '包'],
+  ['tote', '托特包'],
+  ['nuts', '坚果'],
+  ['snack', '零食'],
+  ['snacks', '零食'],
+  ['jerky', '牛肉干'],
+  ['diaper', '纸尿裤'],
+  ['diapers', '纸尿裤'],
+  ['nappies', '纸尿裤'],
+  ['formula', '奶粉'],
+  ['milk powder', '奶粉'],
+  ['body wash', '沐浴露'],
+  ['shampoo', '洗发水'],
+  ['perfume', '香水'],
+  ['shoes', '鞋'],
+  ['toothbrush', '牙刷'],
+  // question words
+  ['how long', '多久'],
+  ['how many days', '多久'],
+  ['when', '什么时候'],
+  ['where', '哪里'],
+  ['how do i', '怎么'],
+  ['how can i', '怎么'],
+  ['how', '怎么'],
+  ['why', '为什么'],
+  ['can i', '能'],
+  ['do you sell', '有卖'],
+  ['do you have', '有没有'],
+  ['together', '一起'],
+  ['late', '慢 还没到'],
+  ['yet', '还没'],
+  // carriers a shop may not name in its knowledge: all of them are 快递
+  ['邮政', '快递'],
+  ['京东', '快递'],
+  ['圆通', '快递'],
+  ['申通', '快递'],
+  ['极兔', '快递'],
+  ['德邦', '快递'],
+  ['百世', '快递'],
+  ['菜鸟', '快递'],
+  // everyday synonyms of the words shop knowledge is written in
+  ['褪色', '掉色'],
+  ['撤回', '取消'],
+  ['撤单', '取消订单'],
+  ['不要了', '不想要了'],
+  ['兑换', '使用'],
+  ['上限', '最多'],
+  ['寄哪', '寄到哪里'],
+  ['几天内', '多久'],
+  // common written variants and misspellings of retail words
+  ['优惠卷', '优惠券'],
+  ['红包', '优惠券'],
+  ['淘宝', '平台'],
+  ['京东快递', '京东'],
+  ['sf快递', '顺丰'],
+];
+
+/**
+ * Kind nouns: words (regular-expression sources, so "包" is not read inside 包裹 or 包邮) that
+ * name a sort of product rather than one product. `categories` hints at
+ * the catalogue category a kind belongs to (merchants name categories freely, in English or
+ * Chinese), which settles "裤子" between trousers and 纸尿裤.
+ */
+export const KIND_NOUNS: { words: string[]; heads: string[]; categories?: string[] }[] = [
+  { words: ['裙'], heads: ['裙'], categories: APPAREL() },
+  { words: ['(?<!纸尿|尿)裤'], heads: ['裤'], categories: APPAREL() },
+  { words: ['衣服', '上衣'], heads: ['衣', '衫', '裙', '裤'], categories: APPAREL() },
+  { words: ['毛衣', '针织衫'], heads: ['毛衣', '开衫', '针织'], categories: APPAREL() },
+  { words: ['外套'], heads: ['外套', '开衫'], categories: APPAREL() },
+  {
+    words: ['(?<![红面打承])包(?![裹邮装括含容])'],
+    heads: ['包'],
+    categories: ['bags', 'bag', '箱包', '包袋'],
+  },
+  { words: ['(?<![防晒眼手])霜'], heads: ['霜'], categories: SKINCARE() },
+  { words: ['精华', '精华液'], heads: ['精华'], categories: SKINCARE() },
+  { words: ['防晒', '防晒霜', '防晒乳'], heads: ['防晒'], categories: SKINCARE() },
+  { words: ['洗面奶', '洁面'], heads: ['洁面', '洗面奶'], categories: SKINCARE() },
+  { words: ['面膜'], heads: ['面膜'], categories: SKINCARE() },
+  { words: ['口红', '唇膏'], heads: ['口红', '唇膏'], categories: MAKEUP() },
+  { words: ['粉底', '气垫'], heads: ['粉底', '气垫'], categories: MAKEUP() },
+  {
+    words: ['零食', '吃的'],
+    heads: ['坚果', '牛肉干', '肉干'],
+    categories: ['snacks', 'snack', 'food', '食品', '零食'],
+  },
+  { words: ['奶粉'], heads: ['奶粉'], categories: ['baby', 'crossborder', '母婴', '奶粉'] },
+  { words: ['尿不湿', '纸尿裤', '尿裤'], heads: ['尿裤', '尿不湿', '尿片'], categories: ['baby', '母婴'] },
+];
+
+function APPAREL() {
+  return ['apparel', 'clothing', 'clothes', 'fashion', '服装', '服饰', '女装', '男装', '衣服'];
+}
+function SKINCARE() {
+  return ['skincare', 'beauty', '护肤', '护肤品', '美妆'];
+}
+function MAKEUP() {
+  return ['makeup', 'cosmetics', 'beauty', '彩妆', '美妆'];
+}
+
+/**
+ * Products shops are asked about and may not carry: with "你们卖…吗" they are answered from the
+ * catalogue (we have it / we don't), never from the nearest article.
+ */
+export const PRODUCT_NOUNS = [
+  '洗发水',
+  '洗发露',
+  '护发素',
+  '香水',
+  '牙刷',
+  '电动牙刷',
+  '牙膏',
+  '鞋',
+  '鞋子',
+  '运动鞋',
+  '跑鞋',
+  '高跟鞋',
+  '帽子',
+  '袜子',
+  '手机',
+  '耳机',
+  '电脑',
+  '猫粮',
+  '狗粮',
+  '眼霜',
+  '卸妆水',
+  '卸妆油',
+  '身体乳',
+  '护手霜',
+  '指甲油',
+  '眼影',
+  '睫毛膏',
+  '眉笔',
+  '内衣',
+  '泳衣',
+  '羽绒服',
+  '西装',
+  '衬衫',
+  'T恤',
+  '手表',
+  '项链',
+  '耳环',
+  '零食',
+  '饼干',
+  '巧克力',
+  '茶叶',
+  '咖啡',
+  '酒',
+  '保健品',
+  '玩具',
+  '奶瓶',
+];
+
+/** Catalogue facts shoppers ask for in so many words, with the attribute keys that hold them. */
+export const ATTRIBUTE_CUES: {
+  attribute: string;
+  keys: string[];
+  cue: RegExp;
+  label: string;
+  labelEn: string;
+}[] = [
+  {
+    attribute: 'price',
+    keys: ['price'],
+    cue: /多少钱|什么价|啥价|价格|价钱|卖多少|几块|几多钱|贵不贵|贵吗|售价|多少米|\bhow much\b|\bprice\b|\bcost\b/,
+    label: '价格',
+    labelEn: 'price',
+  },
+  {
+    attribute: 'volume',
+    keys: ['volume', 'size', 'netContent'],
+    cue: /规格|容量|多少毫升|几毫升|多少克|几克|多大瓶|多少片|净含量|\bhow big\b/,
+    label: '规格',
+    labelEn: 'size',
+  },
+  {
+    attribute: 'origin',
+    keys: ['origin'],
+    cue: /产地|哪里产|哪产的|哪里生产|哪儿产|国产吗|进口的吗|\bmade in\b|\bwhere.+made\b/,
+    label: '产地',
+    labelEn: 'origin',
+  },
+  {
+    attribute: 'material',
+    keys: ['material'],
+    cue: /材质|面料|什么料|什么皮|真皮|纯棉|羊毛的|\bmaterial\b|\bfabric\b|\bleather\b/,
+    label: '材质',
+    labelEn: 'material',
+  },
+  {
+    attribute: 'sizes',
+    keys: ['sizes'],
+    cue: /几个码|哪些码|什么码数|有哪些尺码|有几个尺码|尺码有哪些|有(?:xxl|xl|xs|s|m|l|\d{2})码|有(?:xxl|xl|xs|s|m|l)号|\bwhat sizes\b/,
+    label: '尺码',
+    labelEn: 'sizes',
+  },
+];
+
+/** "你们卖X吗 / 有没有X / do you sell X": asks whether the shop carries something. */
+export const ASKS_AVAILABILITY =
+  /(?:有没有|有无|有)卖|卖不卖|卖(?!家).{0,8}吗|^(?:你们|店里|这里|这边|家里)?(?:有没有|有)(?!人|券|货|优惠|活动|赠品|运费|发票|积分|会员|门店|客服|折扣)|\bdo you (?:sell|have|carry)\b|\bany\b.+\bfor sale\b/;
+
+/** What a return or exchange reason means for the policy that applies, as words to look it up by. */
+export const REASON_POLICY_WORDS: Record<string, string> = {
+  changed_mind: '7天无理由退货 条件 吊牌 包装完好',
+  too_small: '尺码不合适 换码 换尺码',
+  too_large: '尺码不合适 换码 换尺码',
+  wrong_size: '尺码不合适 换码 换尺码',
+  damaged: '商品破损 漏发 发错 补发 运费我们承担',
+  wrong_or_missing_item: '商品破损 漏发 发错 补发',
+  reaction: '过敏 停用 退货',
+  quality: '质量问题 退货 运费',
+};
+
+/**
+ * Words that ask for a product fact the catalogue holds. When a product is named (or in context)
+ * they lend weight to the intent that answers from that attribute ("牛肉干辣不辣" → ingredients).
+ */
+export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
+  shelfLife: /保质期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
+  ingredients:
+    /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
+  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|\bwash|\bshrink|\bfade/,
+  sizeChart:
+    /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
+};
+
+/** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
+export const ORDER_STATUS_CUE =
+  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
+
+/** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
+export const SHOP_CUE =
+  /质量|正品|好用|效果|货|赠品|便宜|价格|订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;
