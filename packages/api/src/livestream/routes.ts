@@ -60,7 +60,16 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
   // The batch body names items by reference only (they are validated one by one, so one bad item
   // does not refuse the batch); the referenced shape must be in the document's components.
-  router.openAPIRegistry.register('LiveCommentItem', liveCommentItem);
+  // (registered as JSON Schema: `register()` needs the zod instance extended by @hono/zod-openapi,
+  // which the protocol package's schemas need not be.)
+  const itemSchema = z.toJSONSchema(liveCommentItem, { io: 'input', unrepresentable: 'any' }) as {
+    $defs?: Record<string, Record<string, unknown>>;
+  };
+  router.openAPIRegistry.registerComponent(
+    'schemas',
+    'LiveCommentItem',
+    itemSchema.$defs?.LiveCommentItem ?? {},
+  );
   const appOf = (c: Context<ApiEnv>) => c.get('auth').app;
 
   /** The room named in the path, if this credential may see it: 404 otherwise (never "forbidden"). */
