@@ -6,6 +6,7 @@ import {
   errorEnvelope,
   inboxAnswer,
   inboxRow,
+  intentNamesAnswer,
   labelsAnswer,
   snoozeAnswer,
 } from '@threadline/sdk-core/protocol';
@@ -133,6 +134,12 @@ describe('what agents rely on daily: search, canned replies, labels, snooze, CSA
     );
     expect(english.replies.length).toBeGreaterThan(0);
     expect((await agent.call('GET', '/v1/agent/replies?q=')).status).toBe(400);
+  });
+
+  it('names the app’s intents for the console (保质期, not shelf_life)', async () => {
+    const answer = intentNamesAnswer.parse((await agent.call('GET', '/v1/agent/intents')).body);
+    expect(answer.intents).toEqual(expect.arrayContaining([{ id: 'shelf_life', name: '保质期' }]));
+    expect((await api.call('GET', '/v1/agent/intents', {})).status).toBe(401);
   });
 
   it('labels and snooze travel on the inbox row and live to every console; a customer message wakes a snoozed conversation', async () => {

@@ -9,7 +9,7 @@ function Summary({ store, summary }: { store: ConsoleStore; summary: HandoffSumm
   const items: [string, string][] = [
     [s.reason, s.reasons[summary.reason] ?? summary.reason],
     [s.channelsUsed, summary.channels.map((c) => channelName(s, c)).join(' → ')],
-    [s.intents, summary.intents.join(' · ')],
+    [s.intents, summary.intents.map((id) => store.intentName(id)).join(' · ')],
     [s.products, summary.products.map((p) => p.name ?? p.id).join(' · ')],
     [s.orders, summary.orderIds.join(' · ')],
     [
@@ -92,7 +92,7 @@ function Timeline({ store }: { store: ConsoleStore }) {
             <div class="msg-head">
               <ChannelMark channel={entry.message.channel} label={channelName(s, entry.message.channel)} />
               <b>{author(entry.message)}</b>
-              {entry.message.intent && <span class="intent">{entry.message.intent}</span>}
+              {entry.message.intent && <span class="intent">{store.intentName(entry.message.intent)}</span>}
               <time dateTime={entry.message.createdAt}>{dateTime(entry.message.createdAt, lang)}</time>
             </div>
             <p>{entry.message.text}</p>

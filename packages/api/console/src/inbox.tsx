@@ -25,7 +25,13 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
   const selected = store.state.selectedId === row.id;
   const unread = store.state.unread.has(row.id);
   const name = customerName(s, row.customer);
-  const intent = row.summary?.intents.at(-1) ?? row.lastMessage?.intent ?? null;
+  // The two latest intents: after a handoff the latest is often the ask for a person itself, and
+  // the one before says what the matter is (保质期 · 转人工).
+  const intents = [
+    ...new Set(row.summary?.intents.length ? row.summary.intents : [row.lastMessage?.intent].filter(Boolean)),
+  ]
+    .slice(-2)
+    .map((id) => store.intentName(id!));
   const left = row.status === 'queued' ? slaLeft(row.waitingSince, now, FIRST_RESPONSE_SLA_SEC) : null;
   const waited = secondsSince(row.waitingSince ?? row.lastMessage?.createdAt, now);
   return (
@@ -68,7 +74,11 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
       </div>
       <div class="row-last">{row.lastMessage ? row.lastMessage.text : <i>{s.statuses[row.status]}</i>}</div>
       <div class="row-meta">
-        {intent && <span class="intent">{intent}</span>}
+        {intents.map((name) => (
+          <span class="intent" key={name}>
+            {name}
+          </span>
+        ))}
         {row.skill && <span class="skill">{row.skill}</span>}
         {(row.labels ?? []).map((l) => (
           <span class="label" key={l}>
@@ -120,7 +130,7 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
         (tab === 'queued' ? r.status === 'queued' : r.status === 'assigned' && r.assignedAgent?.id === me)
       );
     }).length;
-  const channels = [...new Set([...all.values()].flatMap((r) => r.channels))].sort();
+  const channels = [...store.state.channelsSeen].sort();
   const onListKey = (event: KeyboardEvent) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();

@@ -5,6 +5,7 @@ import type {
   InboxAnswer,
   InboxRow,
   InboxUpdate,
+  IntentNamesAnswer,
   Message,
   Note,
   QueueAnswer,
@@ -39,6 +40,13 @@ export interface ConsoleState {
   channel: string;
   skill: string;
   rows: Map<string, Row>;
+  /**
+   * Every channel this console has seen a conversation on: the channel filter's options. Not the
+   * rows loaded now — those are already filtered, so the list would shrink to the chosen channel.
+   */
+  channelsSeen: Set<string>;
+  /** Intent id → the name the knowledge base gives it (保质期 for shelf_life); ids not known show as is. */
+  intentNames: Record<string, string>;
   search: { q: string; results: Row[] } | null;
   selectedId: string | null;
   detail: Detail | null;
@@ -91,6 +99,8 @@ export function createConsoleStore() {
     channel: '',
     skill: '',
     rows: new Map(),
+    channelsSeen: new Set(),
+    intentNames: {},
     search: null,
     selectedId: null,
     detail: null,
@@ -124,6 +134,7 @@ export function createConsoleStore() {
 
   const upsert = (row: Row) => {
     const previous = state.rows.get(row.id);
+    for (const channel of [...row.channels, row.lastChannel]) state.channelsSeen.add(channel);
     // Marks the API does not carry in every event survive the update.
     state.rows.set(row.id, {
       ...row,
@@ -150,6 +161,34 @@ export function createConsoleStore() {
     emit();
   }
 
+  /** Puts notes the open conversation does not show yet into its timeline. */
+  function addNotes(notes: Note[]) {
+    const detail = state.detail;
+    if (!detail) return;
+    const fresh = notes.filter(
+      (n) => belongsToDetail(n.conversationId) && !detail.timeline.notes.some((x) => x.id === n.id),
+    );
+    if (fresh.length)
+      set({
+        detail: { ...detail, timeline: { ...detail.timeline, notes: [...detail.timeline.notes, ...fresh] } },
+      });
+  }
+
+  async function refreshNotes(conversationId: string) {
+    const page = await state.api!.get<Detail['timeline']>(
+      `/v1/agent/conversations/${encodeURIComponent(conversationId)}/timeline`,
+    );
+    if (state.detail?.conversation.id === conversationId) addNotes(page.notes);
+  }
+
+  async function loadIntentNames() {
+    // Names are a nicety: without them the console shows the ids, so a failure here is not fatal.
+    const answer = await state
+      .api!.get<IntentNamesAnswer>('/v1/agent/intents')
+      .catch(() => ({ intents: [] }));
+    set({ intentNames: Object.fromEntries(answer.intents.map((i) => [i.id, i.name])) });
+  }
+
   async function loadTeam() {
     const api = state.api!;
     const [queue, agents] = await Promise.all([
@@ -159,6 +198,7 @@ export function createConsoleStore() {
     const skills = [
       ...new Set([...agents.agents.flatMap((a) => a.skills), ...queue.skills.map((s) => s.skill)]),
     ].sort();
+    for (const c of queue.channels) state.channelsSeen.add(c.channel);
     set({ queue, agents: agents.agents, skills });
   }
 
@@ -244,13 +284,15 @@ export function createConsoleStore() {
         const note = data as unknown as Note;
         const detail = state.detail;
         if (
-          detail &&
-          belongsToDetail(note.conversationId) &&
-          !detail.timeline.notes.some((n) => n.id === note.id)
+          !detail ||
+          !belongsToDetail(note.conversationId) ||
+          detail.timeline.notes.some((n) => n.id === note.id)
         )
-          set({
-            detail: { ...detail, timeline: { ...detail.timeline, notes: [...detail.timeline.notes, note] } },
-          });
+          break;
+        // The stream carries a colleague's note without its text (notes are sealed per customer);
+        // the open conversation's newest timeline page has it.
+        if (typeof note.text !== 'string') void act(() => refreshNotes(detail.conversation.id));
+        else addNotes([note]);
         break;
       }
       case 'typing': {
@@ -347,6 +389,8 @@ export function createConsoleStore() {
   const actions = {
     state,
     t,
+    /** An intent's display name (the id when the knowledge base does not name it). */
+    intentName: (id: string) => state.intentNames[id] ?? id,
     subscribe(listener: Listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -368,7 +412,7 @@ export function createConsoleStore() {
       const me = await api.get<{ agent: Agent; app: { id: string; name: string } }>('/v1/agent/me');
       storage.set(TOKEN_KEY, token, true);
       set({ api, me: me.agent, appName: me.app.name });
-      await Promise.all([loadInbox(), loadTeam()]);
+      await Promise.all([loadInbox(), loadTeam(), loadIntentNames()]);
       stream?.close();
       stream = openAgentStream(api, {
         onEvent,
@@ -380,7 +424,20 @@ export function createConsoleStore() {
       stream?.close();
       if (tellServer) await state.api?.send('POST', '/v1/agent/sign-out').catch(() => {});
       storage.set(TOKEN_KEY, null, true);
-      set({ api: null, me: null, rows: new Map(), detail: null, profile: null, selectedId: null });
+      // The next agent on this tab starts clean: no rows, channels, filters or unread marks of this one.
+      set({
+        api: null,
+        me: null,
+        rows: new Map(),
+        channelsSeen: new Set(),
+        unread: new Set(),
+        channel: '',
+        skill: '',
+        search: null,
+        detail: null,
+        profile: null,
+        selectedId: null,
+      });
     },
     async setPresence(presence: Agent['presence']) {
       await act(async () => {

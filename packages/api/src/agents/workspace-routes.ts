@@ -11,6 +11,7 @@ import {
   csatInsightsQuery,
   escalateAnswer,
   inboxRow,
+  intentNamesAnswer,
   labelsAnswer,
   labelsBody,
   snoozeAnswer,
@@ -20,6 +21,7 @@ import { z } from 'zod';
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
+import { listIntents } from '../knowledge';
 import { createCannedReplies } from './canned-replies';
 import { csatInsights, rateConversation, type Shopper } from './csat';
 import { setLabels, snoozeConversation } from './labels-and-snooze';
@@ -88,6 +90,23 @@ export function agentWorkspaceRouter(deps: RouterDeps) {
       const { app } = agentOf(c.get('auth'));
       const { q, limit } = c.req.valid('query');
       return c.json({ replies: await canned.search(app.id, q, limit) }, 200);
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...CONSOLE,
+      method: 'get',
+      path: '/v1/agent/intents',
+      summary:
+        'The app’s intents by id and display name (from the knowledge base), to label rows and summaries',
+      status: 200,
+      answer: intentNamesAnswer,
+    }),
+    async (c) => {
+      const { app } = agentOf(c.get('auth'));
+      const intents = await listIntents(deps, app.id);
+      return c.json({ intents: intents.map(({ id, name }) => ({ id, name })) }, 200);
     },
   );
 

@@ -5,5 +5,11 @@ export { createEngineRegistry, type EngineRegistry } from './engine/engine-regis
 export { llmOptionsFromEnv } from './engine/llm-writer';
 export { asksForHuman, negativeSentiment } from './engine/shopper-signals';
 export { normalizeText } from './engine/text-normalizer';
-export { cachedKnowledgeRevision, importKnowledge, listArticles, seedDemoStore } from './knowledge';
+export {
+  cachedKnowledgeRevision,
+  importKnowledge,
+  listArticles,
+  listIntents,
+  seedDemoStore,
+} from './knowledge';
 export { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './routes';

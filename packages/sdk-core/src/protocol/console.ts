@@ -49,6 +49,12 @@ export const cannedRepliesAnswer = z.object({
   ),
 });
 
+/** The app's intents by id and display name, so the console shows 保质期 rather than shelf_life. */
+export const intentNamesAnswer = z.object({
+  intents: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type IntentNamesAnswer = z.infer<typeof intentNamesAnswer>;
+
 export const csatBody = z
   .object({
     /** The conversation rated; the customer's latest resolved one by default. */
