@@ -29,16 +29,27 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+// One Chromium for the whole file; each describe has its own demo API (a fresh database).
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The demo's agent who signs in with email and password. */
+const wangminOf = (api: DemoApi) => api.info.agents.find((a) => a.email)!;
+
 describe('the agent console at /console, in Chromium, against the real API', () => {
   let api: DemoApi;
-  let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [api, browser] = await Promise.all([startDemoApi(), launchChromium()]);
+    api = await startDemoApi();
   });
   afterAll(async () => {
-    await browser?.close();
+    await Promise.all(contexts.map((c) => c.close()));
     await api?.close();
   });
 
@@ -64,7 +75,7 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     return page;
   }
   const row = (page: Page, text: string) => page.locator('[role=option]', { hasText: text });
-  const wangmin = () => api.info.agents.find((a) => a.email)!;
+  const wangmin = () => wangminOf(api);
 
   it('a shopper goes from the shop widget to the phone and asks for a person; the agent sees it live, answers in the widget, hands back to the bot', async () => {
     // The agent signs in first (password sign-in) and watches the queue.
@@ -170,6 +181,20 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     ]);
     // The supervisor watches the team while 王敏 and 李雷 go online: presence follows live.
     await supervisor.locator('[data-action=supervisor]').click();
+    // The supervisor's figures: the viewer waits (everyone is offline), counted by channel and by skill.
+    await supervisor.locator('caption', { hasText: 'Queue by channel' }).waitFor(WAIT);
+    const byChannel = supervisor.locator(
+      'table:has(caption:text("Queue by channel")) tr[data-key=douyin_live]',
+    );
+    await poll(() => byChannel.locator('td').first().textContent()).toBe('1');
+    if (viewer.skill) {
+      const bySkill = supervisor.locator(
+        `table:has(caption:text("Queue by skill")) tr[data-key="${viewer.skill}"]`,
+      );
+      await poll(() => bySkill.locator('td').first().textContent()).toBe('1');
+    }
+    await expect(supervisor.locator('[data-total=waiting]').textContent()).resolves.toBe('1');
+
     const wangminRow = supervisor.locator(`[data-part=agents] tr[data-agent-id="${wangmin().id}"]`);
     await wangminRow.waitFor(WAIT);
     await first.locator('[data-presence=online]').click();
@@ -355,12 +380,10 @@ describe('the agent console at /console, in Chromium, against the real API', () 
 
 describe('the shopper’s side of a handoff in the widget, with the console at the other end', () => {
   let api: DemoApi;
-  let browser: Browser;
   beforeAll(async () => {
-    [api, browser] = await Promise.all([startDemoApi(), launchChromium()]);
+    api = await startDemoApi();
   });
   afterAll(async () => {
-    await browser?.close();
     await api?.close();
   });
 
@@ -435,4 +458,202 @@ describe('the shopper’s side of a handoff in the widget, with the console at t
     const insights = await api.call('GET', '/v1/insights/csat', api.keys.secretKey);
     expect(insights.body.total).toMatchObject({ responses: 1, average: 4 });
   });
+});
+
+describe('working one conversation from the console: the row, filters, typing, notes, canned replies, transfer, the profile, the supervisor’s figures, in English too', () => {
+  let api: DemoApi;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    api = await startDemoApi();
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await api?.close();
+  });
+  async function page(locale: string, width: number, height: number) {
+    const context = await browser.newContext({ locale, viewport: { width, height } });
+    contexts.push(context);
+    const p = await context.newPage();
+    await p.addInitScript(CSP_WATCH);
+    return p;
+  }
+
+  it('shows VIP, intent and wait on the row, filters by channel and skill, and carries typing, notes, a canned reply, a transfer and the masked profile', async () => {
+    const sk = api.keys.secretKey;
+    // What the shop's backend knows about the demo user: VIP, a phone, a shipped order, a view.
+    await api.call('POST', '/v1/customers', sk, {
+      customer: { externalId: 'demo-user-1' },
+      attributes: { vip: true, memberLevel: 'gold' },
+      phone: '13911112222',
+    });
+    await api.call('POST', '/v1/orders', sk, {
+      customer: { externalId: 'demo-user-1' },
+      orders: [
+        {
+          id: 'LY-TOOLS-9',
+          status: 'shipped',
+          items: [{ name: '玻尿酸保湿面霜 50ml', quantity: 1 }],
+          amount: 199,
+          trackingNumber: 'SF9988776655',
+          carrier: '顺丰',
+        },
+      ],
+    });
+    await api.call('POST', '/v1/customer-events', sk, {
+      customer: { externalId: 'demo-user-1' },
+      events: [
+        { name: 'product_view', properties: { productId: 'p-velvet-lipstick', name: '丝绒哑光口红 #01' } },
+      ],
+    });
+
+    // 王敏 in Chinese at 1280×800; the supervisor 小周 in English at 1920×1080. Both stay offline, so
+    // nothing is routed and the queue is what the test makes it.
+    const agent = await page('zh-CN', 1280, 800);
+    await agent.goto(`${api.info.consoleUrl}/?app=${api.info.appId}`);
+    await agent.locator('input[name=email]').fill(wangminOf(api).email!);
+    await agent.locator('input[name=password]').fill(wangminOf(api).password!);
+    await agent.locator('button[type=submit]').click();
+    await agent.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    const supervisor = await page('en-US', 1920, 1080);
+    await supervisor.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await supervisor.locator('header.top output', { hasText: 'Live' }).waitFor(WAIT);
+    await expect(supervisor.locator('[data-view=queued]').textContent()).resolves.toContain('Queued');
+
+    // The shopper (logged in on the demo shop) asks the bot about the cream, then for a person.
+    const shopper = await page('zh-CN', 1280, 800);
+    await shopper.goto(api.info.shopUrl);
+    await shopper.locator('body[data-ready=true]').waitFor(WAIT);
+    await shopper.locator('#login').click();
+    await shopper.locator('#user:not([hidden])').waitFor(WAIT);
+    const chat = widget(shopper);
+    await chat.open();
+    await chat.send('这款玻尿酸面霜干皮能用吗？');
+    await poll(() => chat.messages('bot').count()).toBeGreaterThan(0);
+    await chat.part('escalate').click();
+    await chat.part('wait').waitFor(WAIT);
+    // A livestream viewer asks about a trench coat's size, then for a person.
+    for (const text of ['这件风衣M码适合165吗', '人工客服'])
+      await api.call('POST', '/v1/channels/douyin_live/messages', sk, {
+        from: { identity: { kind: 'douyin', value: 'dy_tools_1' } },
+        text,
+      });
+    const open = (await api.call('GET', '/v1/agent/inbox?view=queued', api.info.agentToken)).body
+      .conversations as {
+      id: string;
+      channels: string[];
+      skill: string | null;
+      customer: { vip: boolean };
+    }[];
+    const lin = open.find((c) => c.customer.vip)!;
+    const viewer = open.find((c) => c.channels.includes('douyin_live'))!;
+    expect(lin.channels).toContain('web');
+    expect(lin.channels).not.toContain('douyin_live');
+
+    // The row: VIP, the intent, the wait, the SLA timer.
+    await agent.locator('[data-view=queued]').click();
+    const linRow = agent.locator(`[role=option][data-conversation-id="${lin.id}"]`);
+    const viewerRow = agent.locator(`[role=option][data-conversation-id="${viewer.id}"]`);
+    await linRow.waitFor(WAIT);
+    await viewerRow.waitFor(WAIT);
+    await expect(linRow.locator('[data-part=vip]').textContent()).resolves.toBe('VIP');
+    expect(await viewerRow.locator('[data-part=vip]').count()).toBe(0);
+    // Intents by the knowledge base's names (肤质推荐), not ids (skin_recommendation).
+    await poll(() => linRow.locator('.intent').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^[^a-z_]+$/)]),
+    );
+    expect(await linRow.locator('.intent').allTextContents()).not.toContainEqual(
+      expect.stringMatching(/^[a-z_]+$/),
+    );
+    await expect(linRow.locator('.wait').textContent()).resolves.toMatch(/\d/);
+    await expect(linRow.locator('.row-last').textContent()).resolves.toMatch(/\S/);
+
+    // Filters: by channel, then by skill (the two conversations differ in both).
+    const channelFilter = agent.locator('.filters select').nth(0);
+    await channelFilter.selectOption('douyin_live');
+    await poll(() => linRow.count()).toBe(0);
+    expect(await viewerRow.count()).toBe(1);
+    await channelFilter.selectOption('web');
+    await poll(() => viewerRow.count()).toBe(0);
+    expect(await linRow.count()).toBe(1);
+    await channelFilter.selectOption('');
+    await viewerRow.waitFor(WAIT);
+    const skillFilter = agent.locator('.filters select').nth(1);
+    const skills = await skillFilter
+      .locator('option')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value).filter(Boolean));
+    const otherSkill = skills.find((k) => k !== viewer.skill)!;
+    expect(otherSkill).toBeTruthy();
+    await skillFilter.selectOption(viewer.skill ?? otherSkill);
+    if (viewer.skill) await poll(() => viewerRow.count()).toBe(1);
+    await skillFilter.selectOption(otherSkill);
+    await poll(() => viewerRow.count()).toBe(0);
+    await skillFilter.selectOption('');
+    await viewerRow.waitFor(WAIT);
+
+    // 王敏 opens and claims 林小姐's conversation; the supervisor follows it from the waits table.
+    await linRow.click();
+    await agent.locator('[data-action=claim]').click();
+    await agent.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+    const summary = agent.locator('[data-part=summary]');
+    await expect(summary.textContent()).resolves.toMatch(/意图|Intents/);
+    await supervisor.locator('[data-action=supervisor]').click();
+    await supervisor.locator(`[data-part=waits] tr[data-conversation-id="${lin.id}"] button`).click();
+    await supervisor.locator(`#conversation[data-conversation-id="${lin.id}"]`).waitFor(WAIT);
+    await supervisor.locator('[data-part=status]', { hasText: 'Assigned' }).waitFor(WAIT);
+
+    // Typing: the shopper's widget and the colleague's console both see 王敏 typing.
+    await agent.locator('[data-part=reply]').pressSequentially('您好', { delay: 30 });
+    await poll(() => chat.part('typing').textContent()).toContain('王敏');
+    await poll(() => supervisor.locator('[data-part=typing]').textContent()).toBe('王敏 is typing…');
+
+    // A canned reply found in the knowledge base goes into the box and out to the widget.
+    await agent.locator('[data-part=reply]').fill('');
+    await agent.locator('[data-part=canned] input').fill('物流');
+    const suggestion = agent.locator('[data-part=canned] li button').first();
+    await suggestion.waitFor(WAIT);
+    const answer = (await suggestion.locator('span').textContent())!;
+    expect(answer.length).toBeGreaterThan(10);
+    await suggestion.click();
+    await expect(agent.locator('[data-part=reply]').inputValue()).resolves.toBe(answer);
+    await agent.locator('[data-part=reply]').press('Enter');
+    await poll(() => chat.messages('agent').allTextContents()).toEqual([expect.stringContaining(answer)]);
+
+    // An internal note: in both consoles, never in the widget.
+    await agent.locator('[data-mode=note]').click();
+    await agent.locator('[data-part=reply]').fill('老顾客，面霜订单已发顺丰，注意跟进');
+    await agent.locator('[data-part=reply]').press('Enter');
+    await agent.locator('.timeline [data-part=note]', { hasText: '注意跟进' }).waitFor(WAIT);
+    await supervisor.locator('.timeline [data-part=note]', { hasText: '注意跟进' }).waitFor(WAIT);
+    expect(await shopper.locator('threadline-chat', { hasText: '注意跟进' }).count()).toBe(0);
+
+    // The profile: VIP, attributes, masked phone, the order with status and tracking, the view.
+    const profile = agent.locator('[data-part=profile]');
+    await expect(profile.locator('h2 .vip').count()).resolves.toBe(1);
+    await poll(() => profile.textContent()).toContain('139****2222');
+    const text = (await profile.textContent())!;
+    expect(text).not.toContain('13911112222');
+    expect(text).toContain('memberLevel');
+    const order = profile.locator('[data-part=orders] li', { hasText: 'LY-TOOLS-9' });
+    await expect(order.textContent()).resolves.toMatch(/shipped[\s\S]*顺丰 SF9988776655/);
+    expect(text).toContain('丝绒哑光口红');
+
+    // Transfer through the dialog to the supervisor (online now), with a note for them.
+    await supervisor.locator('[data-presence=online]').click();
+    await supervisor.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);
+    await agent.locator('[data-action=transfer]').click();
+    const dialog = agent.locator('dialog[data-part=transfer][open]');
+    await dialog.waitFor(WAIT);
+    await poll(() => dialog.locator('select[name=agent] option').allTextContents()).toEqual([
+      expect.stringContaining('小周'),
+    ]);
+    await dialog.locator('textarea[name=note]').fill('客户想问面霜用法，交给美妆组');
+    await dialog.locator('button[type=submit]').click();
+    await poll(() => agent.locator('dialog[data-part=transfer]').count()).toBe(0);
+    await agent.locator('#conversation p', { hasText: '小周' }).first().waitFor(WAIT);
+    await supervisor.locator('[data-view=mine]').click();
+    await supervisor.locator(`[role=option][data-conversation-id="${lin.id}"]`).waitFor(WAIT);
+    await supervisor.locator('.timeline [data-part=note]', { hasText: '交给美妆组' }).waitFor(WAIT);
+
+    for (const p of [agent, supervisor, shopper]) expect(await p.evaluate('window.__csp')).toEqual([]);
+  }, 120_000);
 });
