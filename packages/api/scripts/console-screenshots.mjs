@@ -11,7 +11,12 @@ import { startDemoProcess } from './demo-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const out = process.env.SCREENSHOT_DIR ?? join(root, 'docs/screenshots');
-const demo = await startDemoProcess({ prefix: 'threadline-console-shots-' });
+// PORT and THREADLINE_DIR, when set, say where the demo listens and keeps its throwaway data.
+const demo = await startDemoProcess({
+  prefix: 'threadline-console-shots-',
+  port: Number(process.env.PORT ?? 0),
+  under: process.env.THREADLINE_DIR,
+});
 let browser;
 try {
   const info = demo.info;
