@@ -656,4 +656,35 @@ describe('working one conversation from the console: the row, filters, typing, n
 
     for (const p of [agent, supervisor, shopper]) expect(await p.evaluate('window.__csp')).toEqual([]);
   }, 120_000);
+
+  it('shows a livestream room’s questions live in the rooms view', async () => {
+    let n = 0;
+    const comments = (text: string, viewers: number) =>
+      api.call('POST', '/v1/channels/douyin_live/comments', api.keys.secretKey, {
+        roomId: 'console-room',
+        items: Array.from({ length: viewers }, (_, i) => ({
+          id: `c-${n++}`,
+          viewerId: `viewer-${i}`,
+          text,
+          at: new Date().toISOString(),
+        })),
+      });
+    expect((await comments('优惠券怎么领', 6)).status).toBe(200);
+    const console = await page('zh-CN', 1280, 800);
+    await console.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await console.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    await console.locator('[data-action=rooms]').click();
+    const room = console.locator('[data-part=room][data-live=true]');
+    await room.waitFor(WAIT);
+    const question = room.locator('[data-part=questions] tbody tr[data-question]').first();
+    await poll(() => question.textContent()).toContain('优惠券');
+    const totals = room.locator('[data-part=room-totals]');
+    await poll(() => totals.textContent()).toMatch(/1 分钟 6 条/);
+    // More viewers ask: the open view follows without a reload.
+    expect((await comments('优惠券怎么领', 6)).status).toBe(200);
+    await poll(() => totals.textContent()).toMatch(/1 分钟 12 条/);
+    await poll(() => question.locator('td').first().textContent()).toMatch(/^12 /);
+    expect(await seriousViolations(console)).toEqual([]);
+    expect(await console.evaluate('window.__csp')).toEqual([]);
+  });
 });

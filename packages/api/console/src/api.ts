@@ -64,12 +64,13 @@ export interface StreamEvent {
 }
 
 /**
- * The agent event stream over fetch (EventSource cannot send the Authorization header), parsed by
- * eventsource-parser. Reconnects with the last event id, so nothing is missed or repeated; backs
- * off up to 10 s. A 401 ends it (token revoked or expired).
+ * An SSE stream over fetch (EventSource cannot send the Authorization header), parsed by
+ * eventsource-parser. Reconnects with the last event id (`url(lastId)` builds the address), so
+ * nothing is missed or repeated; backs off up to 10 s. A 401 ends it (token revoked or expired).
  */
-export function openAgentStream(
+export function openEventStream(
   api: ConsoleApi,
+  url: (lastId: string | undefined) => string,
   handlers: {
     onEvent(event: StreamEvent): void;
     onState(state: 'live' | 'reconnecting'): void;
@@ -86,13 +87,10 @@ export function openAgentStream(
     while (!closed) {
       controller = new AbortController();
       try {
-        const response = await fetch(
-          `/v1/agent/stream${lastId ? `?after=${encodeURIComponent(lastId)}` : ''}`,
-          {
-            headers: { authorization: `Bearer ${api.token}`, accept: 'text/event-stream' },
-            signal: controller.signal,
-          },
-        );
+        const response = await fetch(url(lastId), {
+          headers: { authorization: `Bearer ${api.token}`, accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
         if (response.status === 401) {
           handlers.onUnauthorized();
           return;
@@ -135,3 +133,16 @@ export function openAgentStream(
     },
   };
 }
+
+/** The agent event stream (`/v1/agent/stream`), resumed after the last event id. */
+export const openAgentStream = (
+  api: ConsoleApi,
+  handlers: Parameters<typeof openEventStream>[2],
+  after?: string,
+) =>
+  openEventStream(
+    api,
+    (lastId) => `/v1/agent/stream${lastId ? `?after=${encodeURIComponent(lastId)}` : ''}`,
+    handlers,
+    after,
+  );

@@ -5,6 +5,7 @@ import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
 import { ProfilePanel } from './profile-panel';
 import { type ConsoleStore, useStore } from './store';
+import { RoomsView } from './rooms';
 import { SupervisorView } from './supervisor';
 import { TransferDialog } from './transfer-dialog';
 
@@ -156,6 +157,14 @@ function Header({ store }: { store: ConsoleStore }) {
             {s.supervisor}
           </button>
         )}
+        <button
+          type="button"
+          aria-pressed={view === 'rooms'}
+          data-action="rooms"
+          onClick={() => store.setView(view === 'rooms' ? 'queued' : 'rooms')}
+        >
+          {s.rooms}
+        </button>
         <label class="toggle">
           <input type="checkbox" checked={sound} onChange={(e) => store.setSound(e.currentTarget.checked)} />
           {s.sound}
@@ -275,10 +284,12 @@ function Shell({ store }: { store: ConsoleStore }) {
   return (
     <div class="shell">
       <Header store={store} />
-      <div class={`work ${view === 'supervisor' ? 'work-supervisor' : ''}`}>
+      <div class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : ''}`}>
         <InboxPane store={store} />
         {view === 'supervisor' ? (
           <SupervisorView store={store} />
+        ) : view === 'rooms' ? (
+          <RoomsView store={store} />
         ) : (
           <>
             <ConversationView store={store} />

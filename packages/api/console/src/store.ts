@@ -15,7 +15,7 @@ import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, ty
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor';
+export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms';
 
 /** A conversation row as the console keeps it: the API's inbox row plus the console's own marks. */
 export type Row = InboxRow & { labels?: string[]; snoozedUntil?: string | null; csat?: Csat | null };
@@ -464,6 +464,7 @@ export function createConsoleStore() {
         all: () => true,
         snoozed: (r) => snoozed(r) && r.status !== 'resolved',
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
+        rooms: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
         (r) =>
@@ -472,7 +473,7 @@ export function createConsoleStore() {
           (!state.skill || r.skill === state.skill),
       );
       const waitOf = (r: Row) => Date.parse(r.waitingSince ?? r.assignedAt ?? r.updatedAt);
-      if (state.view === 'queued' || state.view === 'supervisor')
+      if (state.view === 'queued' || state.view === 'supervisor' || state.view === 'rooms')
         return rows.sort((a, b) => b.priority - a.priority || waitOf(a) - waitOf(b));
       return rows.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     },
@@ -493,7 +494,8 @@ export function createConsoleStore() {
     async select(id: string | null) {
       state.unread.delete(id ?? '');
       if (!id) return set({ selectedId: null, detail: null, profile: null });
-      set({ selectedId: id, typing: null, view: state.view === 'supervisor' ? 'all' : state.view });
+      const view = state.view === 'supervisor' || state.view === 'rooms' ? 'all' : state.view;
+      set({ selectedId: id, typing: null, view });
       await act(async () => {
         const detail = await state.api!.get<Detail>(`/v1/agent/conversations/${encodeURIComponent(id)}`);
         if (state.selectedId !== id) return;
