@@ -4,8 +4,8 @@ import { signInWithPassword } from './api';
 import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
 import { ProfilePanel } from './profile-panel';
-import { type ConsoleStore, useStore } from './store';
 import { RoomsView } from './rooms';
+import { type ConsoleStore, useStore } from './store';
 import { SupervisorView } from './supervisor';
 import { TransferDialog } from './transfer-dialog';
 
