@@ -637,6 +637,19 @@ describe('working one conversation from the console: the row, filters, typing, n
     await expect(order.textContent()).resolves.toMatch(/shipped[\s\S]*顺丰 SF9988776655/);
     expect(text).toContain('丝绒哑光口红');
 
+    // Nobody else online: the dialog says so and offers only a skill.
+    await agent.locator('[data-action=transfer]').click();
+    await expect(
+      agent.locator('dialog[data-part=transfer] input[type=radio]').nth(1).isChecked(),
+    ).resolves.toBe(true);
+    await agent.locator('dialog[data-part=transfer] input[type=radio]').first().check();
+    await agent.locator('dialog[data-part=transfer] [data-part=no-agent]').waitFor(WAIT);
+    await expect(agent.locator('dialog[data-part=transfer] button[type=submit]').isDisabled()).resolves.toBe(
+      true,
+    );
+    await agent.keyboard.press('Escape');
+    await poll(() => agent.locator('dialog[data-part=transfer]').count()).toBe(0);
+
     // Transfer through the dialog to the supervisor (online now), with a note for them.
     await supervisor.locator('[data-presence=online]').click();
     await supervisor.locator('[data-presence=online][aria-pressed=true]').waitFor(WAIT);

@@ -5,12 +5,14 @@ import type { ConsoleStore } from './store';
 export function TransferDialog({ store }: { store: ConsoleStore }) {
   const s = store.t();
   const ref = useRef<HTMLDialogElement>(null);
-  const [target, setTarget] = useState<'agent' | 'skill'>('agent');
+  const owner = store.state.detail?.conversation.assignedAgent?.id;
+  const agents = store.state.agents.filter((a) => a.active && a.presence !== 'offline' && a.id !== owner);
+  // Nobody else online: a skill (back to the queue) is the only transfer that can work.
+  const [target, setTarget] = useState<'agent' | 'skill'>(agents.length ? 'agent' : 'skill');
   useEffect(() => {
     ref.current?.showModal();
   }, []);
-  const owner = store.state.detail?.conversation.assignedAgent?.id;
-  const agents = store.state.agents.filter((a) => a.active && a.presence !== 'offline' && a.id !== owner);
+  const blocked = target === 'agent' && agents.length === 0;
   return (
     <dialog
       ref={ref}
@@ -52,7 +54,11 @@ export function TransferDialog({ store }: { store: ConsoleStore }) {
             {s.skillOption}
           </label>
         </fieldset>
-        {target === 'agent' ? (
+        {blocked ? (
+          <p class="muted" role="status" data-part="no-agent">
+            {s.noAgentOnline}
+          </p>
+        ) : target === 'agent' ? (
           <label>
             {s.agent}
             <select name="agent" required>
@@ -83,7 +89,7 @@ export function TransferDialog({ store }: { store: ConsoleStore }) {
           <button type="button" onClick={() => store.openDialog(null)}>
             {s.cancel}
           </button>
-          <button type="submit" class="primary">
+          <button type="submit" class="primary" disabled={blocked}>
             {s.confirm}
           </button>
         </div>
