@@ -185,19 +185,6 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     ]);
     // The supervisor watches the team while 王敏 and 李雷 go online: presence follows live.
     await supervisor.locator('[data-action=supervisor]').click();
-    // The supervisor's figures: the viewer waits (everyone is offline), counted by channel and by skill.
-    await supervisor.locator('caption', { hasText: 'Queue by channel' }).waitFor(WAIT);
-    const byChannel = supervisor.locator(
-      'table:has(caption:text("Queue by channel")) tr[data-key=douyin_live]',
-    );
-    await poll(() => byChannel.locator('td').first().textContent()).toBe('1');
-    if (viewer.skill) {
-      const bySkill = supervisor.locator(
-        `table:has(caption:text("Queue by skill")) tr[data-key="${viewer.skill}"]`,
-      );
-      await poll(() => bySkill.locator('td').first().textContent()).toBe('1');
-    }
-    await expect(supervisor.locator('[data-total=waiting]').textContent()).resolves.toBe('1');
 
     const wangminRow = supervisor.locator(`[data-part=agents] tr[data-agent-id="${wangmin().id}"]`);
     await wangminRow.waitFor(WAIT);
@@ -601,6 +588,19 @@ describe('working one conversation from the console: the row, filters, typing, n
     const summary = agent.locator('[data-part=summary]');
     await expect(summary.textContent()).resolves.toMatch(/意图|Intents/);
     await supervisor.locator('[data-action=supervisor]').click();
+    // The supervisor's figures: the viewer waits (everyone is offline), counted by channel and by skill.
+    await supervisor.locator('caption', { hasText: 'Queue by channel' }).waitFor(WAIT);
+    const byChannel = supervisor.locator(
+      'table:has(caption:text("Queue by channel")) tr[data-key=douyin_live]',
+    );
+    await poll(() => byChannel.locator('td').first().textContent()).toBe('1');
+    if (viewer.skill) {
+      const bySkill = supervisor.locator(
+        `table:has(caption:text("Queue by skill")) tr[data-key="${viewer.skill}"]`,
+      );
+      await poll(() => bySkill.locator('td').first().textContent()).toBe('1');
+    }
+    await expect(supervisor.locator('[data-total=waiting]').textContent()).resolves.toBe('1');
     await supervisor.locator(`[data-part=waits] tr[data-conversation-id="${lin.id}"] button`).click();
     await supervisor.locator(`#conversation[data-conversation-id="${lin.id}"]`).waitFor(WAIT);
     await supervisor.locator('[data-part=status]', { hasText: 'Assigned' }).waitFor(WAIT);
