@@ -3,10 +3,16 @@ import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
-import { agentAdminRouter, agentConsoleRouter, createConversationRouting } from './agents';
+import {
+  agentAdminRouter,
+  agentConsoleRouter,
+  agentWorkspaceRouter,
+  createConversationRouting,
+} from './agents';
 import { appSettingsRouter } from './apps';
 import { auditRouter } from './audit';
 import { channelsRouter } from './channels';
+import { consoleRouter } from './console';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
 import { handoffsRouter } from './handoffs';
@@ -223,10 +229,12 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', ticketsRouter(deps));
   app.route('/', agentAdminRouter(deps));
   app.route('/', agentConsoleRouter(deps));
+  app.route('/', agentWorkspaceRouter(deps));
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
+  app.route('/', consoleRouter());
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

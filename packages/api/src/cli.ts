@@ -804,7 +804,7 @@ export function demoBanner(
 Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from the last start)'}
   Shop      ${info.shopUrl}   ← the chat is the button at the bottom right
   API docs  ${info.docsUrl}
-  Console   ${info.consoleUrl} (arrives with the agent inbox)
+  Console   ${info.consoleUrl}/?app=${info.appId}
   Livestream  npx threadline live simulate   (plays a room here; prints the host card link)
 
   publishableKey  ${info.publishableKey}
@@ -813,11 +813,11 @@ Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from
   agentToken      ${info.agentToken}
   appId           ${info.appId}
 
-  Agents (go online with POST /v1/agent/presence; routing matches their skills):
+  Agents (sign in to the console, then switch to online; routing matches their skills):
 ${info.agents
   .map(
     (a) =>
-      `    ${a.name} · ${a.role} · ${a.skills.join(', ')} · sign in with ${a.email ? `${a.email} / ${a.password}` : 'the agentToken'}`,
+      `    ${a.name} · ${a.role} · ${a.skills.join(', ')} · sign in with ${a.email ? `${a.email} / ${a.password}` : `${info.consoleUrl}/#token=${info.agentToken}`}`,
   )
   .join('\n')}
 Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;

@@ -1,3 +1,4 @@
+export * from '../agents/console-schema';
 export * from '../agents/schema';
 export * from '../apps/schema';
 export * from '../audit/schema';

@@ -6,5 +6,11 @@ export { llmOptionsFromEnv } from './engine/llm-writer';
 export { asksForHuman, isGreeting, negativeSentiment } from './engine/shopper-signals';
 export { smallTalkKind } from './engine/small-talk';
 export { normalizeText } from './engine/text-normalizer';
-export { importKnowledge, seedDemoStore } from './knowledge';
+export {
+  cachedKnowledgeRevision,
+  importKnowledge,
+  listArticles,
+  listIntents,
+  seedDemoStore,
+} from './knowledge';
 export { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './routes';

@@ -55,6 +55,8 @@ export const ERROR_STATUS = {
   agent_unavailable: 409,
   conversation_resolved: 409,
   no_phone_on_file: 409,
+  conversation_not_resolved: 409,
+  agent_is_helping: 409,
   not_conversation_owner: 403,
   role_forbidden: 403,
   sign_in_failed: 401,

@@ -3,6 +3,7 @@ export * from './agents';
 export * from './apps';
 export * from './channels';
 export * from './common';
+export * from './console';
 export * from './handoffs';
 export * from './health';
 export * from './kb';
