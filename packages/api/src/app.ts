@@ -25,12 +25,14 @@ import {
   knowledgeRouter,
 } from './knowledge';
 import { type Clock, systemClock } from './platform/clock';
+import type { WebhookSettings } from './platform/deps';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
 import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
+import { createWebhookOutbox, webhooksRouter } from './webhooks';
 
 export interface AppOptions {
   database: Database;
@@ -72,6 +74,8 @@ export interface AppOptions {
    * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
    */
   agentPresenceTimeoutSec?: number;
+  /** Webhook delivery settings; `allowPrivateTargets` only for development and tests. */
+  webhooks?: WebhookSettings;
 }
 
 /** What routers get: the services' deps plus HTTP-level settings. */
@@ -111,6 +115,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
       wechatApiBase: options.wechatApiBase ?? 'https://api.weixin.qq.com',
       publicUrl: options.publicUrl,
       encryptAtRest: options.encryptAtRest ?? true,
+      webhooks: options.webhooks,
     },
     responder: options.responder ?? silentResponder,
     limits: createRateLimits({ defaults: options.rateLimits, store: options.limiterStore }),
@@ -124,6 +129,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   if (!options.responder) deps.responder = createAiResponder(deps, options.ai);
   // Queued conversations go to agents by load and skill (see agents/routing.ts).
   deps.routing = createConversationRouting(deps);
+  // Webhook events go into the outbox inside each change's transaction (see webhooks/outbox.ts).
+  deps.outbox = createWebhookOutbox(deps);
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
   app.deps = deps;
@@ -182,6 +189,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', agentConsoleRouter(deps));
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
+  app.route('/', webhooksRouter(deps));
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

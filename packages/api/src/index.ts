@@ -58,3 +58,11 @@ export { ApiError } from './platform/errors';
 export { recentOrdersOf, upsertCustomerProfile, upsertOrders } from './profile';
 export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';
+export {
+  signWebhookPayload,
+  startWebhookWorker,
+  type VerifiedWebhookEvent,
+  verifyWebhook,
+  type WebhookWorker,
+  WebhookVerificationError,
+} from './webhooks';

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
+import { startWebhookWorker } from './webhooks';
 
 export interface ServerOptions extends Omit<AppOptions, 'database'> {
   databaseUrl: string;
@@ -85,6 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   const timeoutMs = (options.agentPresenceTimeoutSec ?? 120) * 1000;
   const stopSweeper = startPresenceSweeper(app.deps, { timeoutMs, everyMs: Math.min(30_000, timeoutMs / 2) });
+  // Delivers the webhook outbox; pending deliveries of a previous run (or a crash) are picked up.
+  const webhookWorker = startWebhookWorker(app.deps);
   return {
     app,
     database,
@@ -93,10 +96,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: () =>
       new Promise<void>((resolve) => {
         stopSweeper();
+        const stopped = webhookWorker.stop();
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => {
-          database.close();
-          resolve();
+          void stopped.then(() => {
+            database.close();
+            resolve();
+          });
         });
       }),
   };

@@ -1,6 +1,7 @@
 import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
+import type { WebhookOutbox } from '../webhooks/outbox';
 import type { Clock } from './clock';
 import type { Sealer } from './secrets';
 
@@ -32,6 +33,25 @@ export interface ServerConfig {
    * On unless set to false — which exists to measure its cost in the benchmarks.
    */
   encryptAtRest?: boolean;
+  /** Webhook delivery settings (defaults in `webhooks/`). */
+  webhooks?: WebhookSettings;
+}
+
+/** How webhooks are delivered. Every field has a production default. */
+export interface WebhookSettings {
+  /**
+   * Allow http and private, loopback or link-local targets (development and tests only: in
+   * production a webhook URL would otherwise reach the operator's internal services). Default false.
+   */
+  allowPrivateTargets?: boolean;
+  /** How long a delivery is retried before it is given up (default 3 days). */
+  retryWindowMs?: number;
+  /** The first retry's delay; each later one doubles, with jitter (default 10 s). */
+  retryBaseMs?: number;
+  /** The longest delay between two attempts (default 1 hour). */
+  retryMaxMs?: number;
+  /** An attempt without a complete answer within this fails (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** What every service needs: the database, time, the realtime bus, the PII sealer. */
@@ -45,4 +65,6 @@ export interface ServiceDeps {
   fetch: typeof fetch;
   /** Routes queued conversations to agents (the agents domain); without it they just wait. */
   routing?: ConversationRouting;
+  /** Records webhook events in the caller's transaction (the webhooks domain); without it, none. */
+  outbox?: WebhookOutbox;
 }

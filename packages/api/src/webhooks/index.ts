@@ -1,0 +1,20 @@
+export {
+  createWebhookOutbox,
+  DEFAULT_RETRY_WINDOW_MS,
+  emitWebhookEvents,
+  type WebhookEventInput,
+  type WebhookOutbox,
+} from './outbox';
+export { webhooksRouter } from './routes';
+export {
+  DEFAULT_TOLERANCE_SEC,
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhookPayload,
+  type VerifiedWebhookEvent,
+  type VerifyOptions,
+  verifyWebhook,
+  WebhookVerificationError,
+} from './signing';
+export { checkWebhookUrl, isPrivateAddress, type LookupFunction } from './targets';
+export { retryDelayMs, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './worker';
