@@ -29,6 +29,7 @@ import type { WebhookSettings } from './platform/deps';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
+import { privacyRouter } from './privacy';
 import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
@@ -190,6 +191,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
   app.route('/', webhooksRouter(deps));
+  app.route('/', privacyRouter(deps));
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

@@ -63,6 +63,6 @@ export {
   startWebhookWorker,
   type VerifiedWebhookEvent,
   verifyWebhook,
-  type WebhookWorker,
   WebhookVerificationError,
+  type WebhookWorker,
 } from './webhooks';

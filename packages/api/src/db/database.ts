@@ -227,6 +227,9 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await database.client.execute('PRAGMA journal_mode = WAL');
     await database.client.execute('PRAGMA synchronous = NORMAL');
     await database.client.execute('PRAGMA busy_timeout = 5000');
+    // Deleted rows are zeroed, not left in freed pages: erasing a customer's data key must remove
+    // its bytes from the file (see `truncateWriteAheadLog` for the log's old frames).
+    await database.client.execute('PRAGMA secure_delete = ON');
   }
   await migrate(database.db, { migrationsFolder: findMigrationsFolder() });
   await runDataMigrations(database);
@@ -240,4 +243,14 @@ function runAll(callbacks: (() => void)[]) {
       // A failing subscriber must not turn a committed write into an error.
     }
   }
+}
+
+/**
+ * Copies the write-ahead log into the database file and empties it, so page images written before
+ * (a since-deleted data key among them) no longer sit in the -wal file. Local files only; a no-op
+ * for remote databases. With one connection per local file, no reader holds the log back.
+ */
+export async function truncateWriteAheadLog(database: Database): Promise<void> {
+  if ((database.client as { protocol?: string }).protocol !== 'file') return;
+  await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
 }

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Database, Db } from '../db/database';
+import { type Database, type Db, truncateWriteAheadLog } from '../db/database';
 import { customerKeys, customers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
@@ -256,6 +256,9 @@ export async function destroyCustomerKeys(
   onCommit(() => {
     for (const id of ids) keyring.byCustomer.delete(id);
     for (const row of deleted) keyring.byId.set(row.id, { key: null, at: Date.now() });
+    // The deleted rows are zeroed in the file (secure_delete); their old page images in the log go
+    // with it. Best effort: the next checkpoint does the same.
+    truncateWriteAheadLog(deps.database).catch(() => {});
   });
   return deleted.length;
 }

@@ -214,7 +214,7 @@ export function endSessionStreams(
  * device ids never move: they are never a way into a verified customer.
  */
 export async function mergeCustomers(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Pick<ServiceDeps, 'clock' | 'bus' | 'outbox'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   appId: string,
@@ -339,6 +339,14 @@ export async function mergeCustomers(
   await db.update(customers).set({ mergedInto: intoId, updatedAt: now }).where(eq(customers.id, fromId));
   // Earlier aliases of `from` now point straight at `into`.
   await db.update(customers).set({ mergedInto: intoId }).where(eq(customers.mergedInto, fromId));
+  await deps.outbox?.record(db, onCommit, [
+    {
+      appId,
+      type: 'customer.merged',
+      customerId: intoId,
+      data: { customerId: intoId, mergedCustomerId: fromId, identified: into.identified || from.identified },
+    },
+  ]);
   // Open streams of `from` follow to `into`; this notice is not logged, so it has no cursor.
   onCommit(() =>
     deps.bus.publish({ id: 0, appId, customerId: fromId, type: CUSTOMER_MERGED, data: { into: intoId } }),
@@ -370,7 +378,7 @@ export interface VerifiedPerson {
  * id: a shared phone never merges two merchant users.
  */
 export async function upsertVerifiedCustomer(
-  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus'>,
+  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus' | 'outbox'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   appId: string,
