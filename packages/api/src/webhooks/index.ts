@@ -6,6 +6,7 @@ export {
   type WebhookOutbox,
 } from './outbox';
 export { webhooksRouter } from './routes';
+export { isLoopbackHost, webhookSettingsFromEnv } from './settings';
 export {
   DEFAULT_TOLERANCE_SEC,
   EVENT_ID_HEADER,
@@ -16,5 +17,15 @@ export {
   verifyWebhook,
   WebhookVerificationError,
 } from './signing';
+export {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+  MAX_WEBHOOKS_PER_APP,
+  redeliver,
+  updateWebhook,
+} from './subscriptions';
 export { checkWebhookUrl, isPrivateAddress, type LookupFunction } from './targets';
 export { retryDelayMs, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './worker';

@@ -72,8 +72,9 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retryBase = settings.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   const retryMax = settings.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
-  // The lease outlives an attempt's deadline, so a live attempt is never taken twice.
-  const leaseMs = timeoutMs + 30_000;
+  // The lease outlives an attempt's deadline (plus time to record it), so a live attempt is never
+  // taken twice; after a crash its delivery is due again once the lease runs out.
+  const leaseMs = timeoutMs + 5_000;
   const concurrency = options.concurrency ?? 8;
   const pollMs = options.pollMs ?? 1000;
   const random = options.random ?? Math.random;

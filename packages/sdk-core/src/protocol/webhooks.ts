@@ -116,7 +116,11 @@ export const webhookDelivery = z.object({
 export type WebhookDelivery = z.infer<typeof webhookDelivery>;
 export const webhookDeliveriesQuery = z.object({
   state: z.enum(['pending', 'delivered', 'failed']).optional(),
-  before: z.string().max(32).optional(),
+  /** `nextBefore` of the previous page. */
+  before: z
+    .string()
+    .regex(/^\d{1,15}$/, 'a cursor returned as nextBefore')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 export const webhookDeliveryList = z.object({
