@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
+import { startRetentionSweeper } from './privacy';
 import { startWebhookWorker } from './webhooks';
 
 export interface ServerOptions extends Omit<AppOptions, 'database'> {
@@ -88,6 +89,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stopSweeper = startPresenceSweeper(app.deps, { timeoutMs, everyMs: Math.min(30_000, timeoutMs / 2) });
   // Delivers the webhook outbox; pending deliveries of a previous run (or a crash) are picked up.
   const webhookWorker = startWebhookWorker(app.deps);
+  // Apps with a message retention period lose older messages hourly.
+  const stopRetention = startRetentionSweeper(app.deps);
   return {
     app,
     database,
@@ -96,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: () =>
       new Promise<void>((resolve) => {
         stopSweeper();
+        stopRetention();
         const stopped = webhookWorker.stop();
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         server.close(() => {

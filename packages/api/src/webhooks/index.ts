@@ -28,4 +28,11 @@ export {
   updateWebhook,
 } from './subscriptions';
 export { checkWebhookUrl, isPrivateAddress, type LookupFunction } from './targets';
-export { retryDelayMs, startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './worker';
+export {
+  pruneWebhookLog,
+  retryDelayMs,
+  startWebhookWorker,
+  WEBHOOK_LOG_KEEP_MS,
+  type WebhookWorker,
+  type WebhookWorkerOptions,
+} from './worker';

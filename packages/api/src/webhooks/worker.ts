@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from '../db/schema';
 import { openForCustomer } from '../identity';
@@ -64,6 +64,48 @@ interface Outcome {
 export function retryDelayMs(attempt: number, base: number, max: number, random: () => number): number {
   const ceiling = Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** How long finished deliveries (and their events) stay in the log for listing and redelivery. */
+export const WEBHOOK_LOG_KEEP_MS = 30 * 24 * 3600_000;
+
+/**
+ * Drops finished deliveries older than the keep period with their attempts, and events no
+ * delivery refers to any more. Bounded per call.
+ */
+export async function pruneWebhookLog(
+  deps: Pick<ServiceDeps, 'database' | 'clock'>,
+  keepMs = WEBHOOK_LOG_KEEP_MS,
+): Promise<number> {
+  const cutoff = deps.clock.now() - keepMs;
+  return deps.database.write(async (db) => {
+    const old = await db
+      .select({ seq: webhookDeliveries.seq, eventSeq: webhookDeliveries.eventSeq })
+      .from(webhookDeliveries)
+      .where(
+        and(
+          inArray(webhookDeliveries.state, ['delivered', 'failed']),
+          lt(webhookDeliveries.createdAt, cutoff),
+        ),
+      )
+      .limit(1000);
+    if (old.length === 0) return 0;
+    const seqs = old.map((r) => r.seq);
+    await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, seqs));
+    await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.seq, seqs));
+    const eventSeqs = [...new Set(old.map((r) => r.eventSeq))];
+    const stillUsed = new Set(
+      (
+        await db
+          .select({ eventSeq: webhookDeliveries.eventSeq })
+          .from(webhookDeliveries)
+          .where(inArray(webhookDeliveries.eventSeq, eventSeqs))
+      ).map((r) => r.eventSeq),
+    );
+    const unused = eventSeqs.filter((seq) => !stillUsed.has(seq));
+    if (unused.length) await db.delete(webhookEvents).where(inArray(webhookEvents.seq, unused));
+    return seqs.length;
+  });
 }
 
 export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {}): WebhookWorker {
@@ -397,6 +439,14 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
 
   const unsubscribe = deps.outbox?.onNotify(kick) ?? (() => {});
   kick();
+  const pruner = setInterval(
+    () =>
+      void pruneWebhookLog(deps).catch((error) =>
+        deps.logger.error('webhook log prune failed', { error: String(error) }),
+      ),
+    3600_000,
+  );
+  pruner.unref?.();
 
   return {
     kick,
@@ -408,6 +458,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     async stop() {
       stopped = true;
       unsubscribe();
+      clearInterval(pruner);
       if (timer) clearTimeout(timer);
       // In-flight attempts finish on their own deadline; their leases cover a restart.
       const deadline = Date.now() + timeoutMs;
