@@ -1,6 +1,7 @@
 import type { WebhookEventType } from '@threadline/sdk-core/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import { webhookDeliveries, webhookEvents, webhooks } from '../db/schema';
 import { customerSealer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
@@ -94,10 +95,14 @@ export function createWebhookOutbox(deps: Deps): WebhookOutbox {
     for (const event of list) {
       let subs = subscribed.get(event.appId);
       if (!subs) {
-        subs = await db
-          .select({ id: webhooks.id, events: webhooks.events })
-          .from(webhooks)
-          .where(and(eq(webhooks.appId, event.appId), eq(webhooks.enabled, true)));
+        // On every send: a prepared statement over the app's index.
+        subs = await hotQuery(db, 'webhooks.enabledOfApp', (d) =>
+          d
+            .select({ id: webhooks.id, events: webhooks.events })
+            .from(webhooks)
+            .where(and(eq(webhooks.appId, slot('appId')), eq(webhooks.enabled, true)))
+            .prepare(),
+        ).all({ appId: event.appId });
         subscribed.set(event.appId, subs);
       }
       const wanted = subs.filter((s) => s.events.includes('*') || s.events.includes(event.type));
@@ -108,18 +113,29 @@ export function createWebhookOutbox(deps: Deps): WebhookOutbox {
       const seal = event.customerId
         ? await customerSealer(deps, db, onCommit, { appId: event.appId, customerId: event.customerId })
         : null;
-      const [stored] = await db
-        .insert(webhookEvents)
-        .values({
-          id,
-          appId: event.appId,
-          type: event.type,
-          customerId: event.customerId ?? null,
-          conversationId: event.conversationId ?? null,
-          data: seal ? seal(payload) : payload,
-          createdAt: now,
-        })
-        .returning({ seq: webhookEvents.seq });
+      const [stored] = await hotQuery(db, 'webhooks.insertEvent', (d) =>
+        d
+          .insert(webhookEvents)
+          .values({
+            id: slot('id'),
+            appId: slot('appId'),
+            type: slot('type'),
+            customerId: slot('customerId'),
+            conversationId: slot('conversationId'),
+            data: slot('data'),
+            createdAt: slot('createdAt'),
+          })
+          .returning({ seq: webhookEvents.seq })
+          .prepare(),
+      ).all({
+        id,
+        appId: event.appId,
+        type: event.type,
+        customerId: event.customerId ?? null,
+        conversationId: event.conversationId ?? null,
+        data: seal ? seal(payload) : payload,
+        createdAt: now,
+      });
       const orderKey = event.conversationId
         ? `c:${event.conversationId}`
         : event.customerId
@@ -127,24 +143,41 @@ export function createWebhookOutbox(deps: Deps): WebhookOutbox {
           : `e:${id}`;
       for (const sub of wanted) {
         // Only the oldest pending delivery of a conversation (per webhook) is due; others queue behind it.
-        const [ahead] = await db
-          .select({ seq: webhookDeliveries.seq })
-          .from(webhookDeliveries)
-          .where(
-            and(
-              eq(webhookDeliveries.webhookId, sub.id),
-              eq(webhookDeliveries.orderKey, orderKey),
-              eq(webhookDeliveries.state, 'pending'),
-            ),
-          )
-          .limit(1);
-        await db.insert(webhookDeliveries).values({
+        const [ahead] = await hotQuery(db, 'webhooks.pendingAhead', (d) =>
+          d
+            .select({ seq: webhookDeliveries.seq })
+            .from(webhookDeliveries)
+            .where(
+              and(
+                eq(webhookDeliveries.webhookId, slot('webhookId')),
+                eq(webhookDeliveries.orderKey, slot('orderKey')),
+                eq(webhookDeliveries.state, 'pending'),
+              ),
+            )
+            .limit(1)
+            .prepare(),
+        ).all({ webhookId: sub.id, orderKey });
+        await hotQuery(db, 'webhooks.insertDelivery', (d) =>
+          d
+            .insert(webhookDeliveries)
+            .values({
+              id: slot('id'),
+              appId: slot('appId'),
+              webhookId: slot('webhookId'),
+              eventSeq: slot('eventSeq'),
+              orderKey: slot('orderKey'),
+              state: 'pending',
+              nextAttemptAt: slot('nextAttemptAt'),
+              giveUpAt: slot('giveUpAt'),
+              createdAt: slot('createdAt'),
+            })
+            .prepare(),
+        ).run({
           id: createId('dlv'),
           appId: event.appId,
           webhookId: sub.id,
           eventSeq: stored!.seq,
           orderKey,
-          state: 'pending',
           nextAttemptAt: ahead ? null : now,
           giveUpAt: now + retryWindowMs(),
           createdAt: now,

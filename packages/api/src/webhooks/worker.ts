@@ -126,6 +126,17 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     https: new HttpsAgent({ keepAlive: true, maxSockets: concurrency }),
   };
   const inFlight = new Set<number>();
+  // Opened signing secrets by their sealed form (a changed secret is a new key), bounded.
+  const secrets = new Map<string, string>();
+  const secretOf = (sealed: string) => {
+    let secret = secrets.get(sealed);
+    if (secret === undefined) {
+      if (secrets.size >= 1000) secrets.clear();
+      secret = deps.sealer.open(sealed);
+      secrets.set(sealed, secret);
+    }
+    return secret;
+  };
   let stopped = false;
   let scanning = false;
   let rescan = false;
@@ -160,8 +171,12 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
       .limit(limit + inFlight.size);
   }
 
-  /** Takes a due delivery: only one taker wins (the lease moves `next_attempt_at` on). */
-  async function claim(seq: number, seen: number): Promise<boolean> {
+  /**
+   * Takes due deliveries in one write: only one taker wins each (the lease moves
+   * `next_attempt_at` past now, so another scan — here or in another process — skips it).
+   */
+  async function claim(seqs: number[]): Promise<number[]> {
+    if (seqs.length === 0) return [];
     const now = deps.clock.now();
     const claimed = await deps.database.write((db) =>
       db
@@ -169,14 +184,14 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         .set({ nextAttemptAt: now + leaseMs })
         .where(
           and(
-            eq(webhookDeliveries.seq, seq),
+            inArray(webhookDeliveries.seq, seqs),
             eq(webhookDeliveries.state, 'pending'),
-            eq(webhookDeliveries.nextAttemptAt, seen),
+            lte(webhookDeliveries.nextAttemptAt, now),
           ),
         )
         .returning({ seq: webhookDeliveries.seq }),
     );
-    return claimed.length === 1;
+    return claimed.map((r) => r.seq);
   }
 
   async function scan() {
@@ -192,14 +207,13 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         const room = concurrency - inFlight.size;
         if (room <= 0) break;
         const due = (await dueDeliveries(room)).filter((d) => !inFlight.has(d.seq)).slice(0, room);
-        for (const delivery of due) {
-          if (stopped) break;
-          if (!(await claim(delivery.seq, delivery.nextAttemptAt!))) continue;
-          inFlight.add(delivery.seq);
-          void attempt(delivery.seq)
+        if (stopped) break;
+        for (const seq of await claim(due.map((d) => d.seq))) {
+          inFlight.add(seq);
+          void attempt(seq)
             .catch((error) => deps.logger.error('webhook attempt failed', { error: String(error) }))
             .finally(() => {
-              inFlight.delete(delivery.seq);
+              inFlight.delete(seq);
               kick();
             });
         }
@@ -242,7 +256,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
       return;
     }
     const body = `{"id":${JSON.stringify(row.event.id)},"type":${JSON.stringify(row.event.type)},"createdAt":${JSON.stringify(new Date(row.event.createdAt).toISOString())},"data":${data}}`;
-    const secret = deps.sealer.open(row.webhook.secretEnc);
+    const secret = secretOf(row.webhook.secretEnc);
     const outcome = await post(row.webhook.url, body, {
       'content-type': 'application/json',
       'user-agent': 'Threadline-Webhooks/1',
@@ -251,7 +265,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
       'Threadline-Delivery-Id': row.delivery.id,
     });
     const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
-    if (ok) return finish(row.delivery, outcome, 'delivered');
+    if (ok) return finish(row.delivery, outcome, 'delivered', row.webhook.health);
     if (outcome.statusCode === 410) return gone(row.delivery, outcome);
     if (deps.clock.now() >= row.delivery.giveUpAt) return finish(row.delivery, outcome, 'failed');
     return retry(row.delivery, outcome);
@@ -360,6 +374,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     delivery: typeof webhookDeliveries.$inferSelect,
     outcome: Outcome,
     state: 'delivered' | 'failed',
+    health: 'ok' | 'failing' = 'failing',
   ) {
     await deps.database.write(async (db, onCommit) => {
       const now = deps.clock.now();
@@ -378,7 +393,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         .returning({ seq: webhookDeliveries.seq });
       if (!updated) return;
       await promoteNext(db, delivery);
-      if (state === 'delivered')
+      if (state === 'delivered' && health === 'failing')
         await db
           .update(webhooks)
           .set({ health: 'ok', failingSince: null })
