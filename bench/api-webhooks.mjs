@@ -60,7 +60,12 @@ async function startApi(dir, name) {
     logger: silentLogger,
     responder: silentResponder,
     webhooks: { allowPrivateTargets: true },
-    rateLimits: { messagesPerSessionPerMinute: 1_000_000, messagesPerIpPerMinute: 1_000_000, messagesPerAppPerMinute: 10_000_000, sessionsPerIpPerMinute: 100_000 },
+    rateLimits: {
+      messagesPerSessionPerMinute: 1_000_000,
+      messagesPerIpPerMinute: 1_000_000,
+      messagesPerAppPerMinute: 10_000_000,
+      sessionsPerIpPerMinute: 100_000,
+    },
   });
   const keys = await createMerchantApp(app.deps, { name: `bench ${name}` });
   const call = async (method, path, token, body) => {
@@ -74,7 +79,11 @@ async function startApi(dir, name) {
     return json;
   };
   const sessions = (count) =>
-    pool(count, 4, async () => (await call('POST', '/v1/sessions', keys.publishableKey, { channel: 'web' })).sessionToken);
+    pool(
+      count,
+      4,
+      async () => (await call('POST', '/v1/sessions', keys.publishableKey, { channel: 'web' })).sessionToken,
+    );
   return { app, database, keys, call, sessions };
 }
 
@@ -89,7 +98,11 @@ async function feedDirectly(receiver, count) {
       id: `evt_direct_${i}`,
       type: 'message.created',
       createdAt: new Date().toISOString(),
-      data: { customerId: 'cus_x', conversationId: `conv_${i % 200}`, message: { id: `msg_${i}`, text: '这款面霜保质期多久？' } },
+      data: {
+        customerId: 'cus_x',
+        conversationId: `conv_${i % 200}`,
+        message: { id: `msg_${i}`, text: '这款面霜保质期多久？' },
+      },
     });
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -122,7 +135,10 @@ async function feedDirectly(receiver, count) {
 async function drainOutbox(dir, receiver, count, log) {
   const api = await startApi(dir, 'outbox');
   try {
-    await api.call('POST', '/v1/webhooks', api.keys.secretKey, { url: receiver.url, events: ['message.created'] });
+    await api.call('POST', '/v1/webhooks', api.keys.secretKey, {
+      url: receiver.url,
+      events: ['message.created'],
+    });
     const tokens = await api.sessions(200);
     await pool(count, 8, (i) =>
       api.call('POST', '/v1/messages', tokens[i % tokens.length], {
@@ -148,7 +164,10 @@ async function drainOutbox(dir, receiver, count, log) {
 async function sendArm(dir, name, receiver, subscribed) {
   const api = await startApi(dir, name);
   if (subscribed)
-    await api.call('POST', '/v1/webhooks', api.keys.secretKey, { url: receiver.url, events: ['message.created'] });
+    await api.call('POST', '/v1/webhooks', api.keys.secretKey, {
+      url: receiver.url,
+      events: ['message.created'],
+    });
   const worker = subscribed ? startWebhookWorker(api.app.deps, { concurrency: CONCURRENCY }) : null;
   const server = serve({ fetch: api.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
@@ -196,7 +215,9 @@ export default async function run({ log, quick }) {
           }),
         );
         results[name].push(r);
-        log(`round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, failures ${r.non2xx + r.errors}`);
+        log(
+          `round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99} ms, failures ${r.non2xx + r.errors}`,
+        );
       }
     }
     const mean = (list, key) => list.reduce((s, r) => s + r[key], 0) / list.length;
