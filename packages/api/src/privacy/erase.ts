@@ -33,16 +33,6 @@ type OnCommit = (callback: () => void) => void;
 export const REDACTED_TEXT = '[erased]';
 
 /**
- * Other domains' rows about a customer that erase must remove (livestream viewers, comments…):
- * each domain registers a step, called inside the erase transaction with every id of the person.
- */
-export type EraseStep = (db: Db, appId: string, customerIds: string[]) => Promise<void>;
-const extraSteps: EraseStep[] = [];
-export function registerEraseStep(step: EraseStep): void {
-  if (!extraSteps.includes(step)) extraSteps.push(step);
-}
-
-/**
  * Erases a person (GDPR art. 17), in one transaction, across every channel and every customer id
  * merged into them:
  * - their data keys are destroyed, so any sealed copy left anywhere (backups included) is unreadable;
@@ -140,7 +130,6 @@ async function erasePerson(
   await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, deliverySeqs));
   await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSeq, eventSeqs));
   await db.delete(webhookEvents).where(byPerson(webhookEvents.customerId));
-  for (const step of extraSteps) await step(db, appId, ids);
 
   if (options.messages === 'delete') {
     await db.delete(messages).where(byPerson(messages.customerId));

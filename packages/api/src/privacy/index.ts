@@ -1,4 +1,4 @@
-export { type EraseStep, eraseCustomer, REDACTED_TEXT, registerEraseStep } from './erase';
+export { eraseCustomer, REDACTED_TEXT } from './erase';
 export { exportCustomer } from './export';
 export { personOf } from './people';
 export { startRetentionSweeper, sweepRetention } from './retention';
