@@ -320,12 +320,14 @@ describe('upgrading a database made before agents had skills and their own token
   it('keeps the app’s existing agent token working', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadline-upgrade-'));
     try {
-      // The migrations as they were before agents: every one but the agents' own.
+      // The migrations as they were before agents: those before the agents' own (later ones, too,
+      // were not there yet — drizzle applies nothing older than the newest one applied).
       const old = join(dir, 'drizzle');
       cpSync(findMigrationsFolder(), old, { recursive: true });
       const journalPath = join(old, 'meta', '_journal.json');
       const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-      journal.entries = journal.entries.filter((e: { tag: string }) => !/agent/.test(e.tag));
+      const firstAgents = journal.entries.findIndex((e: { tag: string }) => /agent/.test(e.tag));
+      journal.entries = journal.entries.slice(0, firstAgents);
       writeFileSync(journalPath, JSON.stringify(journal));
       const database = createDatabase({ url: `file:${join(dir, 'old.db')}` });
       await migrate(database.db, { migrationsFolder: old });
