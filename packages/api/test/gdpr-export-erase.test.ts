@@ -128,7 +128,7 @@ describe('GDPR export and erase across every channel', () => {
 
     // Someone else, whose history must not move.
     const otherSession = await shop.startSession({ channel: 'web' });
-    const texts = ['另一位顾客的问题一', '另一位顾客的问题二'];
+    const texts = ['另一位顾客的问题一', '量子纠缠和猫有什么关系'];
     for (const text of texts) await shop.send(otherSession.sessionToken, text);
     await api.call('POST', '/v1/escalate', { token: otherSession.sessionToken, body: {} });
     other = { token: otherSession.sessionToken, customerId: otherSession.customer.id, texts };
@@ -179,6 +179,7 @@ describe('GDPR export and erase across every channel', () => {
     const before = rawBytes(api.databasePath);
     expect(before.includes(Buffer.from(EXTERNAL_ID)) && before.includes(Buffer.from(NAME))).toBe(true);
     const otherBefore = await api.call('GET', '/v1/timeline', { token: other.token });
+    const insightsBefore = await api.call('GET', '/v1/insights/unanswered', { token: shop.secretKey });
 
     const erased = await api.call('DELETE', `/v1/customers/${customerId}?messages=redact`, {
       token: shop.secretKey,
@@ -238,6 +239,13 @@ describe('GDPR export and erase across every channel', () => {
     expect(otherAfter.body).toEqual(otherBefore.body);
     expect(timelinePage.parse(otherAfter.body).messages.map((m) => m.text)).toEqual(
       expect.arrayContaining(other.texts),
+    );
+    // The other shopper's unanswered question still counts in the insights.
+    const insightsAfter = await api.call('GET', '/v1/insights/unanswered', { token: shop.secretKey });
+    const samples = (body: any) => body.clusters.flatMap((c: any) => c.samples);
+    expect(samples(insightsBefore.body)).toContain(other.texts[1]);
+    expect(samples(insightsAfter.body)).toEqual(
+      samples(insightsBefore.body).filter((t: string) => !Object.values(TEXTS).includes(t as never)),
     );
     const inboxAfter = await agent.call('GET', '/v1/agent/inbox');
     const otherRow = (body: any) => body.conversations.find((c: any) => c.customer.id === other.customerId);
