@@ -5,48 +5,52 @@
 //   ← { cmd: 'stop' } → closes and exits
 //
 // mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
-//              merchant app whose keys it reports. Rate limits and the per-address connection cap
+//              merchant app whose keys it reports (or the `app` and server `keys` it is given, so
+//              several processes serve one deployment; `redisUrl` shares events and limits). Rate limits and the per-address connection cap
 //              are opened wide (every bench client is one loopback address; the limits have their
 //              own tests); `encryptAtRest: false` runs the same API without sealing customer text,
 //              so its cost can be measured.
 // mode 'bare': the baseline — a minimal Hono app on @hono/node-server with one libSQL client and the
 //              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
-//              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream.
+//              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream,
+//              POST /comments stores a livestream comment batch with one multi-row INSERT in one
+//              transaction (no validation beyond the shape, no understanding, no viewers).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { ownFdLimit as fdLimit } from './common.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const host = options.host ?? '127.0.0.1';
-
-function fdLimit() {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    return Number(line?.split(/\s{2,}/)[1]);
-  } catch {
-    return null;
-  }
-}
 
 let close = async () => {};
 
 async function startApi() {
   const api = await import('../../packages/api/dist/index.js');
+  // Processes of one deployment share the keys (base64 in `keys`) and the app (`app`, made by the first).
+  const key = (name) => (options.keys?.[name] ? Buffer.from(options.keys[name], 'base64') : randomBytes(32));
+  const masterKey = key('masterKey');
+  const sessionSigningKey = key('sessionSigningKey');
   const running = await api.startServer({
-    databaseUrl: `file:${options.dbPath}`,
+    databaseUrl: options.databaseUrl ?? `file:${options.dbPath}`,
     port: 0,
     host,
-    masterKey: randomBytes(32),
-    sessionSigningKey: randomBytes(32),
+    masterKey,
+    sessionSigningKey,
+    redisUrl: options.redisUrl,
     logger: api.silentLogger,
     encryptAtRest: options.encryptAtRest !== false,
     maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
     rateLimits: Object.fromEntries(Object.keys(api.DEFAULT_RATE_LIMITS).map((rule) => [rule, 100_000_000])),
   });
-  const created = await api.createMerchantApp(running.app.deps, { name: 'bench' });
+  const created = options.app ?? (await api.createMerchantApp(running.app.deps, { name: 'bench' }));
   close = () => running.close();
-  return { url: running.url, ...created };
+  return {
+    url: running.url,
+    keys: {
+      masterKey: Buffer.from(masterKey).toString('base64'),
+      sessionSigningKey: Buffer.from(sessionSigningKey).toString('base64'),
+    },
+    ...created,
+  };
 }
 
 async function startBare() {
@@ -70,7 +74,49 @@ async function startBare() {
     'CREATE UNIQUE INDEX IF NOT EXISTS bare_messages_cmid ON bare_messages (customer_id, client_message_id)',
   );
 
+  await client.execute(`CREATE TABLE IF NOT EXISTS bare_comments (
+    seq INTEGER PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    viewer_id TEXT NOT NULL,
+    nickname TEXT,
+    text TEXT NOT NULL,
+    at INTEGER NOT NULL
+  )`);
+  await client.execute(
+    'CREATE UNIQUE INDEX IF NOT EXISTS bare_comments_item ON bare_comments (room_id, item_id)',
+  );
+
   const app = new Hono();
+  app.post('/comments', async (c) => {
+    const body = await c.req.json();
+    const items = Array.isArray(body?.items) ? body.items : null;
+    if (typeof body?.roomId !== 'string' || !items) return c.json({ error: 'bad body' }, 400);
+    if (items.length === 0) return c.json({ accepted: 0, refused: [] });
+    const args = [];
+    for (const item of items) {
+      args.push(
+        body.roomId,
+        String(item.id),
+        String(item.viewerId),
+        item.nickname ?? null,
+        String(item.text),
+      );
+      args.push(typeof item.at === 'number' ? item.at : Date.parse(item.at));
+    }
+    await client.batch(
+      [
+        {
+          sql: `INSERT OR IGNORE INTO bare_comments (room_id, item_id, viewer_id, nickname, text, at) VALUES ${items
+            .map(() => '(?, ?, ?, ?, ?, ?)')
+            .join(', ')}`,
+          args,
+        },
+      ],
+      'write',
+    );
+    return c.json({ accepted: items.length, refused: [] });
+  });
   app.post('/messages', async (c) => {
     const body = await c.req.json();
     if (typeof body?.text !== 'string' || typeof body?.clientMessageId !== 'string')

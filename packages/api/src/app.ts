@@ -15,19 +15,29 @@ import { registerSecuritySchemes } from './http/define-route';
 import { mountDocs } from './http/docs-routes';
 import { healthRouter } from './http/health-routes';
 import { assertJsonDepth } from './http/json-depth';
-import { createRateLimits, type LimiterStore, type RateLimits } from './http/rate-limits';
+import { createLifecycle, type Lifecycle } from './http/lifecycle';
+import { createRateLimits, type LimiterStore, type RateLimits, type SlotStore } from './http/rate-limits';
 import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
 import {
   type AiResponderOptions,
   createAiResponder,
+  createEngineRegistry,
   KB_IMPORT_MAX_BYTES,
   knowledgeRouter,
 } from './knowledge';
+import {
+  createLiveRuntime,
+  hostCardRouter,
+  LIVE_BATCH_MAX_BYTES,
+  type LiveRuntime,
+  livestreamRouter,
+} from './livestream';
 import { type Clock, systemClock } from './platform/clock';
 import type { WebhookSettings } from './platform/deps';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
+import type { InFlightMarks } from './platform/in-flight';
 import { createSealer } from './platform/secrets';
 import { privacyRouter } from './privacy';
 import { profileRouter } from './profile';
@@ -67,6 +77,12 @@ export interface AppOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** Where rate-limit counters live: memory by default; Redis for several processes. */
   limiterStore?: LimiterStore;
+  /** Where open-stream counts live: memory by default; Redis for several processes. */
+  slots?: SlotStore;
+  /** Sends under way in other processes (Redis); unset for one process. */
+  inFlight?: InFlightMarks;
+  /** Shutdown state (the server drains it on SIGTERM); a fresh one by default. */
+  lifecycle?: Lifecycle;
   /** Seal customer text at rest (default true; false only to measure the cost). */
   encryptAtRest?: boolean;
   publicUrl?: string;
@@ -77,19 +93,26 @@ export interface AppOptions {
   agentPresenceTimeoutSec?: number;
   /** Webhook delivery settings; `allowPrivateTargets` only for development and tests. */
   webhooks?: WebhookSettings;
+  /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
+  liveTickMs?: number;
 }
 
 /** What routers get: the services' deps plus HTTP-level settings. */
 export interface RouterDeps extends ServiceDeps {
   responder: Responder;
   limits: RateLimits;
+  lifecycle: Lifecycle;
   heartbeatMs: number;
   streamWriteTimeoutMs: number;
   trustedProxyHops: number;
   validationHook: (result: { success: boolean; error?: unknown; target?: string }) => void;
 }
 
-export type ThreadlineApp = OpenAPIHono<ApiEnv> & { deps: RouterDeps };
+export type ThreadlineApp = OpenAPIHono<ApiEnv> & {
+  deps: RouterDeps;
+  /** Livestream rooms held by this process (windows, answer rounds, reply outbox); `close()` on shutdown. */
+  livestream: LiveRuntime;
+};
 
 const validationHook: RouterDeps['validationHook'] = (result) => {
   if (!result.success)
@@ -118,23 +141,33 @@ export function createApp(options: AppOptions): ThreadlineApp {
       encryptAtRest: options.encryptAtRest ?? true,
       webhooks: options.webhooks,
     },
+    ...(options.inFlight ? { inFlight: options.inFlight } : {}),
     responder: options.responder ?? silentResponder,
-    limits: createRateLimits({ defaults: options.rateLimits, store: options.limiterStore }),
+    limits: createRateLimits({
+      defaults: options.rateLimits,
+      store: options.limiterStore,
+      slots: options.slots,
+    }),
+    lifecycle: options.lifecycle ?? createLifecycle(),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? STREAM_WRITE_TIMEOUT_MS,
     trustedProxyHops: options.trustedProxyHops ?? (options.trustProxy ? 1 : 0),
     validationHook,
   };
 
+  // One engine per app, shared by the bot's replies and the livestream rooms' understanding.
+  const engines = options.ai?.engines ?? createEngineRegistry(deps);
   // The embedded AI engine answers by default; apps without knowledge stay silent.
-  if (!options.responder) deps.responder = createAiResponder(deps, options.ai);
+  if (!options.responder) deps.responder = createAiResponder(deps, { ...options.ai, engines });
   // Queued conversations go to agents by load and skill (see agents/routing.ts).
   deps.routing = createConversationRouting(deps);
   // Webhook events go into the outbox inside each change's transaction (see webhooks/outbox.ts).
   deps.outbox = createWebhookOutbox(deps);
+  const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
   app.deps = deps;
+  app.livestream = livestream;
   registerSecuritySchemes(app.openAPIRegistry);
 
   // Every answer, JSON and pages alike: browsers must take the declared type, never sniff one.
@@ -161,6 +194,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
     }
   });
+  // Counts requests for a graceful shutdown, and refuses new ones (503, Retry-After) once draining.
+  app.use('*', deps.lifecycle.middleware);
   const limitBody = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -169,11 +204,16 @@ export function createApp(options: AppOptions): ThreadlineApp {
       },
     });
   const defaultBodyLimit = limitBody(options.bodyLimitBytes ?? 64 * 1024);
-  // Knowledge files are the one body that is legitimately large.
+  // Knowledge files and livestream comment batches are the bodies that are legitimately large.
   const importBodyLimit = limitBody(KB_IMPORT_MAX_BYTES);
-  app.use('/v1/*', (c, next) =>
-    c.req.path === '/v1/kb/import' ? importBodyLimit(c, next) : defaultBodyLimit(c, next),
-  );
+  const commentBatchLimit = limitBody(LIVE_BATCH_MAX_BYTES);
+  app.use('/v1/*', (c, next) => {
+    if (c.req.path === '/v1/kb/import') return importBodyLimit(c, next);
+    if (c.req.method === 'POST' && /^\/v1\/channels\/[^/]+\/comments$/.test(c.req.path)) {
+      return commentBatchLimit(c, next);
+    }
+    return defaultBodyLimit(c, next);
+  });
   // Free-form objects (track properties, attributes) are bounded in depth before anything parses them.
   app.use('/v1/*', assertJsonDepth);
 
@@ -192,6 +232,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', auditRouter(deps));
   app.route('/', webhooksRouter(deps));
   app.route('/', privacyRouter(deps));
+  app.route('/', livestreamRouter(deps, livestream));
+  app.route('/', hostCardRouter());
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

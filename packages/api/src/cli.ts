@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -17,11 +18,13 @@ import { createDatabase, migrateDatabase } from './db/database';
 import { type DemoInfo, demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
+import { playRoom, simulateRoom } from './livestream';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
 import { loadServerKeys } from './platform/server-keys';
-import { startServer } from './serve';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
+import { redactUrl } from './shared-state';
 import { VERSION } from './version';
 import {
   createWebhook,
@@ -39,6 +42,7 @@ Environment:
   PORT, HOST                   where to listen (default 8787, 127.0.0.1)
   DATABASE_URL                 file:… or libsql://… (default file:.threadline/threadline.db)
   DATABASE_AUTH_TOKEN          for a libSQL server
+  REDIS_URL                    redis://… : several API processes share events, limits and in-flight sends (docs/deploy.md)
   THREADLINE_DIR               where keys and the demo file live (default .threadline)
   THREADLINE_MASTER_KEY        32 bytes, base64: encrypts secrets and PII at rest (generated when unset)
   THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
@@ -84,25 +88,52 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .option('--trusted-proxy-hops <n>', PROXY_HOPS_HELP)
-    .action(async (options: { port?: string; host?: string; db?: string; trustedProxyHops?: string }) => {
-      const hops = trustedProxyHops(options.trustedProxyHops);
-      const server = await startServer({
-        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
-        databaseUrl: databaseUrl(options.db),
-        databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
-        port: listenPort(options.port),
-        host: listenHost(options.host),
-        wechatApiBase: process.env.WECHAT_API_BASE,
-        ai: { llm: llmOptionsFromEnv(process.env) },
-        publicUrl: process.env.PUBLIC_URL,
-        trustedProxyHops: hops,
-        webhooks: webhookSettingsFromEnv(process.env),
-      });
-      console.log(
-        `Threadline API listening on ${server.url} (docs: ${server.url}/docs)${hops ? `, trusting ${hops} proxy hop(s)` : ''}`,
-      );
-      onShutdown(() => server.close());
-    });
+    .option(
+      '--workers <n>',
+      'API processes sharing the port on this machine (node:cluster; above 1 needs REDIS_URL; default 1)',
+    )
+    .action(
+      async (options: {
+        port?: string;
+        host?: string;
+        db?: string;
+        trustedProxyHops?: string;
+        workers?: string;
+      }) => {
+        const hops = trustedProxyHops(options.trustedProxyHops);
+        const workers = workerCount(options.workers);
+        const redisUrl = process.env.REDIS_URL || undefined;
+        if (workers > 1 && !redisUrl)
+          throw new UsageError(
+            '--workers above 1 needs REDIS_URL: a stream held by one process must hear a message sent to another, and limits must count across them',
+          );
+        const keys = loadServerKeys(process.env, demoPaths(dataDir()).keys);
+        if (workers > 1 && cluster.isPrimary) return runCluster(workers, databaseUrl(options.db));
+        const server = await startServer({
+          ...keys,
+          databaseUrl: databaseUrl(options.db),
+          databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
+          port: listenPort(options.port),
+          host: listenHost(options.host),
+          wechatApiBase: process.env.WECHAT_API_BASE,
+          ai: { llm: llmOptionsFromEnv(process.env) },
+          publicUrl: process.env.PUBLIC_URL,
+          trustedProxyHops: hops,
+          webhooks: webhookSettingsFromEnv(process.env),
+          redisUrl,
+          // The primary migrated before forking: workers starting together must not race at it.
+          migrate: !cluster.isWorker,
+        });
+        onShutdown(() => server.close());
+        if (cluster.isWorker) {
+          process.send?.({ type: 'listening', url: server.url });
+          return;
+        }
+        console.log(
+          `Threadline API listening on ${server.url} (docs: ${server.url}/docs)${hops ? `, trusting ${hops} proxy hop(s)` : ''}${redisUrl ? `, sharing through ${redactUrl(redisUrl)}` : ''}`,
+        );
+      },
+    );
 
   program
     .command('migrate')
@@ -180,6 +211,11 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .option('--phone <phone>', 'phone claim')
     .option('--email <email>', 'email claim')
     .option('--unionid <unionid>', 'WeChat unionid claim')
+    .option(
+      '--handle <kind=handle>',
+      'a linked platform handle, e.g. douyin=dy_8f3a (repeat for several)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--db <url>', 'database URL (env DATABASE_URL), with --app')
     .addHelpText(
       'after',
@@ -195,10 +231,18 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         phone?: string;
         email?: string;
         unionid?: string;
+        handle?: string[];
         db?: string;
       }) => {
         const ttl = Number(options.ttl);
         if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError('--ttl takes a whole number of seconds');
+        const handles: Record<string, string> = {};
+        for (const pair of options.handle ?? []) {
+          const at = pair.indexOf('=');
+          if (at <= 0 || at === pair.length - 1)
+            throw new UsageError(`--handle takes kind=handle, not "${pair}"`);
+          handles[pair.slice(0, at)] = pair.slice(at + 1);
+        }
         const { secret, signedFor } = await identitySecretFor(options);
         const token = await signIdentityToken(
           {
@@ -208,6 +252,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
             ...(options.phone ? { phone: options.phone } : {}),
             ...(options.email ? { email: options.email } : {}),
             ...(options.unionid ? { unionid: options.unionid } : {}),
+            ...(options.handle?.length ? { handles } : {}),
           },
           secret,
           systemClock.now(),
@@ -381,6 +426,70 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         database.close();
       }
     });
+
+  const liveCommand = helpGroup(program, 'live', 'livestream rooms');
+  liveCommand
+    .command('simulate')
+    .description(
+      'play a simulated livestream room (filler, everyday questions, a coupon rush at minute 3, a sizing rush at minute 6) against a running API, as a connector would; prints the host card link',
+    )
+    .option('--api <url>', 'the API (default: the demo’s)')
+    .option('--key <secretKey>', "the app's secret key (default: the demo app's)")
+    .option('--room <roomId>', 'the platform room id', 'demo-room')
+    .option('--speed <factor>', 'times faster than real time', '10')
+    .option('--comments <n>', 'comments in the 10-minute room', '20000')
+    .option('--viewers <n>', 'viewers in the room', '3000')
+    .action(
+      async (options: {
+        api?: string;
+        key?: string;
+        room: string;
+        speed: string;
+        comments: string;
+        viewers: string;
+      }) => {
+        const demo = options.api && options.key ? null : (readDemoInfo() as DemoInfo);
+        const apiUrl = options.api ?? demo!.apiUrl;
+        const secretKey = options.key ?? demo!.secretKey;
+        const speed = Number(options.speed);
+        const comments = Number(options.comments);
+        const viewers = Number(options.viewers);
+        if (!(speed > 0) || !(comments > 0) || !(viewers > 0) || viewers > comments) {
+          throw new UsageError(
+            '--speed, --comments and --viewers take positive numbers, viewers at most comments',
+          );
+        }
+        const room = simulateRoom({ roomId: options.room, comments, viewers });
+        const key = await fetch(
+          `${apiUrl}/v1/channels/douyin_live/rooms/${encodeURIComponent(options.room)}/host-keys`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+            body: '{}',
+          },
+        );
+        if (key.status !== 201) throw new Error(`host key: HTTP ${key.status} ${await key.text()}`);
+        console.log(`Host card: ${((await key.json()) as { cardUrl: string }).cardUrl}`);
+        let last = -1;
+        const { posted } = await playRoom({
+          apiUrl,
+          secretKey,
+          room,
+          speed,
+          title: '澜悦直播间（模拟）',
+          onProgress: ({ roomSec, posted, status }) => {
+            if (status !== 200) console.error(`batch at ${roomSec} s: HTTP ${status}`);
+            if (Math.floor(roomSec / 30) !== last) {
+              last = Math.floor(roomSec / 30);
+              console.log(
+                `${String(Math.floor(roomSec / 60)).padStart(2, '0')}:${String(roomSec % 60).padStart(2, '0')}  ${posted} comments`,
+              );
+            }
+          },
+        });
+        console.log(`Done: ${posted} comments.`);
+      },
+    );
 
   const kbCommand = helpGroup(program, 'kb', 'knowledge base');
   kbCommand
@@ -716,6 +825,62 @@ function describeIssues(error: ApiError): string {
   return `${path || 'the file'}: ${first!.message}${more}`;
 }
 
+/** `--workers`: a whole number from 1 to 64. */
+function workerCount(flag?: string): number {
+  const raw = flag ?? '1';
+  const count = Number(raw);
+  if (!/^\d{1,2}$/.test(raw.trim()) || count < 1 || count > 64)
+    throw new UsageError(`--workers must be a whole number from 1 to 64, not "${raw}"`);
+  return count;
+}
+
+/**
+ * `serve --workers N`: this process migrates the database once, then forks N workers that share
+ * the listening port (node:cluster hands connections round-robin). A worker that dies is replaced;
+ * SIGTERM is passed to every worker, each drains (see `RunningServer.close`), and the primary
+ * exits when they have, or kills them after the shutdown deadline.
+ */
+async function runCluster(count: number, url: string) {
+  const database = createDatabase({ url, authToken: process.env.DATABASE_AUTH_TOKEN });
+  await migrateDatabase(database);
+  database.close();
+  let stopping = false;
+  let listening = 0;
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on('message', (message: { type?: string; url?: string }) => {
+      if (message?.type !== 'listening') return;
+      listening++;
+      if (listening === count)
+        console.log(
+          `Threadline API listening on ${message.url} with ${count} workers (docs: ${message.url}/docs)`,
+        );
+    });
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 1_000).unref();
+  });
+  for (let i = 0; i < count; i++) fork();
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    const deadline = setTimeout(() => {
+      for (const worker of workers) worker.process.kill('SIGKILL');
+    }, DEFAULT_SHUTDOWN_TIMEOUT_MS + 5_000);
+    Promise.all(exited).then(() => {
+      clearTimeout(deadline);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
 async function openAdminApp(dbFlag?: string) {
   const database = createDatabase({ url: databaseUrl(dbFlag), authToken: process.env.DATABASE_AUTH_TOKEN });
@@ -784,6 +949,7 @@ Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from
   Shop      ${info.shopUrl}   ← the chat is the button at the bottom right
   API docs  ${info.docsUrl}
   Console   ${info.consoleUrl} (arrives with the agent inbox)
+  Livestream  npx threadline live simulate   (plays a room here; prints the host card link)
 
   publishableKey  ${info.publishableKey}
   secretKey       ${info.secretKey}
@@ -801,15 +967,23 @@ ${info.agents
 Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;
 }
 
-function onShutdown(close: () => Promise<void>) {
+function onShutdown(close: () => Promise<unknown>) {
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
-    close().then(() => process.exit(0));
+    // Bounded even if closing itself hangs: the server's own deadline plus a little.
+    setTimeout(() => process.exit(1), DEFAULT_SHUTDOWN_TIMEOUT_MS + 2_000).unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 // `threadline --help | head` closes the pipe early; that is not an error.

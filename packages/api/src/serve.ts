@@ -3,7 +3,13 @@ import { serve } from '@hono/node-server';
 import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
+import { clientKeyOf } from './http/auth';
+import { createLifecycle } from './http/lifecycle';
+import { consoleLogger } from './platform/deps';
 import { startRetentionSweeper } from './privacy';
+import { sealTrackedEventsInTheClear } from './profile';
+import { startLogSweep } from './realtime/log-sweep';
+import { connectSharedState, type SharedState } from './shared-state';
 import { startWebhookWorker } from './webhooks';
 
 export interface ServerOptions extends Omit<AppOptions, 'database'> {
@@ -24,24 +30,42 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
    * every connection comes from the proxy; per-address stream limits still use the forwarded address.
    */
   maxConnectionsPerIp?: number;
+  /**
+   * Redis for several API processes (`REDIS_URL`): the event bus, shared rate limits, open-stream
+   * counts and in-flight sends. Unset: everything stays in this process.
+   */
+  redisUrl?: string;
+  /** Apply pending migrations before listening (default true; cluster workers leave it to the primary). */
+  migrate?: boolean;
+  /** How long `close()` waits for running requests (sends) before it cuts them (default 10 s). */
+  shutdownTimeoutMs?: number;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
 
 export interface RunningServer {
   app: ThreadlineApp;
   database: Database;
+  /** Set when the server runs with Redis (`redisUrl`). */
+  shared?: SharedState;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * A graceful stop, bounded by `shutdownTimeoutMs`: stops accepting connections, answers new
+   * requests on open connections 503 with Retry-After, ends streams with a reconnect hint
+   * (`retry:`) and long-polls with what they have, waits for running requests (sends) to answer,
+   * then closes every connection, Redis and the database. Resolves with whether it drained in time.
+   */
+  close(): Promise<boolean>;
 }
 
-/** Drops connections past `max` from one address (counted while they are open). */
+/** Drops connections past `max` from one client (an IPv4 address or an IPv6 /64, counted while open). */
 function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number): void {
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
+    const address = clientKeyOf(socket.remoteAddress ?? 'unknown');
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) {
       socket.destroy();
@@ -58,9 +82,15 @@ function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number)
 
 /** Migrates the database, then listens. Only this file knows about sockets. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = options.logger ?? consoleLogger;
   const database = createDatabase({ url: options.databaseUrl, authToken: options.databaseAuthToken });
-  await migrateDatabase(database);
-  const app = createApp({ ...options, database });
+  if (options.migrate !== false) await migrateDatabase(database);
+  const shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
+  const lifecycle = createLifecycle();
+  const app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
+  // Data steps that need the keys (the SQL migrations cannot seal): idempotent, every start.
+  await sealTrackedEventsInTheClear(app.deps);
+  const sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
   options.mount?.(app);
   const host = options.host ?? '127.0.0.1';
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -91,23 +121,40 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const webhookWorker = startWebhookWorker(app.deps);
   // Apps with a message retention period lose older messages hourly.
   const stopRetention = startRetentionSweeper(app.deps);
+  const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
+  let closing: Promise<boolean> | undefined;
+  const close = async () => {
+    // No presence writes while the database is about to close.
+    stopSweeper();
+    stopRetention();
+    lifecycle.drain();
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    connections.closeIdleConnections();
+    const drained = await lifecycle.idle(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    if (!drained) logger.warn('shutdown: requests still running were cut', { running: lifecycle.inFlight() });
+    // A handler that returned has not always written its answer yet: close connections as they
+    // fall idle, and cut the rest only after a short grace.
+    const idleCloser = setInterval(() => connections.closeIdleConnections(), 25);
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, drained ? 2_000 : 0));
+    await Promise.race([stopped, grace]);
+    clearInterval(idleCloser);
+    connections.closeAllConnections();
+    await stopped;
+    await webhookWorker.stop();
+    sweep?.stop();
+    await shared?.close();
+    database.close();
+    return drained;
+  };
   return {
     app,
     database,
+    shared,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        stopSweeper();
-        stopRetention();
-        const stopped = webhookWorker.stop();
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => {
-          void stopped.then(() => {
-            database.close();
-            resolve();
-          });
-        });
-      }),
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
   };
 }

@@ -96,7 +96,8 @@ describe('threadline agent', () => {
     expect(deactivated.agent.active).toBe(false);
     expect(await me(token)).toBe(401);
     database.close();
-  });
+    // Eight runs of the CLI, each a fresh Node process: seconds apiece on a loaded CI machine.
+  }, 180_000);
 
   it('refuses bad options with a usage error (exit 2) and one line', () => {
     for (const args of [
@@ -113,5 +114,5 @@ describe('threadline agent', () => {
     const noApp = threadline(['agent', 'list', '--app', 'app_nobody']);
     expect(noApp.code).toBe(1);
     expect(noApp.err.trim().split('\n')).toHaveLength(1);
-  });
+  }, 180_000);
 });

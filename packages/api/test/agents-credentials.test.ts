@@ -160,7 +160,8 @@ describe('agents and their tokens', () => {
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another account from elsewhere is not locked by it.
     expect((await signIn('nobody-else@shop.example', 'x')).status).toBe(401);
-  });
+    // About 15 scrypt runs (32 MiB each): seconds when idle, far longer on a loaded CI machine.
+  }, 180_000);
 
   it('the first agent of an app is a supervisor whose token (the demo’s agentToken) does not expire', async () => {
     const first = agentMeAnswer.parse((await me(shop.agentToken)).body);

@@ -175,6 +175,13 @@ const credentials: Record<string, string> = {
   secretKey: shop.secretKey,
   sessionToken: '',
   agentToken: shop.agentToken,
+  // A livestream host's key (for one room of this app).
+  hostKey: (
+    await api.call('POST', '/v1/channels/douyin_live/rooms/room-1/host-keys', {
+      token: shop.secretKey,
+      body: {},
+    })
+  ).body.key,
 };
 const [firstAgent] = await api.rows<{ id: string }>('select id from agents where app_id = ?', [shop.appId]);
 /**
@@ -275,6 +282,7 @@ describe('bad input never yields a 5xx, on every route of the OpenAPI document',
       'POST /v1/handoffs',
       'POST /v1/channels/{channel}/messages',
       'POST /v1/channels/phone/calls',
+      'POST /v1/channels/{channel}/comments',
     ]) {
       expect(listed).toContain(route);
     }

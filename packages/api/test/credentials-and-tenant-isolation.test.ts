@@ -229,6 +229,82 @@ describe('no credential of app A reads or writes app B', () => {
   });
 });
 
+describe("no credential of app A reads or writes app B's livestream rooms", () => {
+  let api: TestApi;
+  let a: Awaited<ReturnType<TestApi['createShop']>>;
+  let b: Awaited<ReturnType<TestApi['createShop']>>;
+  const say = (token: string, roomId: string, viewerId: string, text: string, id: string) =>
+    api.call('POST', '/v1/channels/douyin_live/comments', {
+      token,
+      body: { roomId, items: [{ id, viewerId, nickname: 'n', text, at: Date.now() }] },
+    });
+  const room = (roomId: string, path = '') => `/v1/channels/douyin_live/rooms/${roomId}${path}`;
+  beforeAll(async () => {
+    api = await createTestApi({ liveTickMs: 0 });
+    a = await api.createShop({ name: 'Shop A' });
+    b = await api.createShop({ name: 'Shop B' });
+    // The same platform room id and viewer id in both apps: two rooms, two people.
+    expect((await say(b.secretKey, 'same-room', 'dy_1', '几号发货', 'c-1')).status).toBe(200);
+    expect((await say(b.secretKey, 'only-b', 'dy_1', '包邮吗', 'c-2')).status).toBe(200);
+    expect((await say(a.secretKey, 'same-room', 'dy_1', '几号发货', 'c-1')).status).toBe(200);
+  });
+  afterAll(async () => {
+    api.app.livestream.close();
+    await api.close();
+  });
+
+  it("keeps A's comments, viewers and rooms apart from B's, even with the same ids", async () => {
+    const rooms = await api.rows<{ app_id: string; n: number }>(
+      "select r.app_id, count(c.seq) as n from live_rooms r join live_comments c on c.room_id = r.id where r.platform_room_id = 'same-room' group by r.app_id",
+    );
+    expect(rooms.map((r) => r.n)).toEqual([1, 1]);
+    const viewers = await api.rows<{ app_id: string }>(
+      "select i.app_id from identities i where i.kind = 'douyin' and i.value = 'dy_1' order by i.app_id",
+    );
+    expect(viewers.map((v) => v.app_id).sort()).toEqual([a.appId, b.appId].sort());
+    // Every comment points at a customer of its room's app.
+    const crossed = await api.rows(
+      'select c.seq from live_comments c join live_rooms r on r.id = c.room_id join customers u on u.id = c.customer_id where u.app_id <> r.app_id',
+    );
+    expect(crossed).toEqual([]);
+  });
+
+  it("answers 404 to A's keys and tokens on a room only B has", async () => {
+    for (const token of [a.secretKey, a.agentToken]) {
+      for (const [method, path, body] of [
+        ['GET', room('only-b')],
+        ['GET', room('only-b', '/hot-questions')],
+        ['GET', room('only-b', '/hot-questions/stream')],
+        ['GET', room('only-b', '/figures')],
+        ['POST', room('only-b', '/pins'), { questionKey: 'shipping_time|kb-shipping-carrier-fee|' }],
+        ['DELETE', room('only-b', '/pins')],
+      ] as const) {
+        const res = await api.call(method, path, { token, body });
+        expect([path, res.status, codeOf(res)]).toEqual([path, 404, 'not_found']);
+      }
+    }
+  });
+
+  it('lets a host key see only its own room of its own app', async () => {
+    const aKey = (await api.call('POST', room('same-room', '/host-keys'), { token: a.secretKey, body: {} }))
+      .body.key;
+    const own = await api.call('GET', room('same-room', '/hot-questions'), { token: aKey });
+    expect(own.status).toBe(200);
+    expect(own.body.totals.ingested).toBe(1);
+    for (const path of [room('only-b', '/hot-questions'), room('only-b')]) {
+      const res = await api.call('GET', path, { token: aKey });
+      expect([path, res.status, codeOf(res)]).toEqual([path, 404, 'not_found']);
+    }
+    // B's own pin does not show in A's room, and A's settings do not reach B.
+    await api.call('PUT', '/v1/live/settings', {
+      token: a.secretKey,
+      body: { replyUrl: 'http://127.0.0.1:9/a' },
+    });
+    const bSettings = await api.call('GET', '/v1/live/settings', { token: b.secretKey });
+    expect(bSettings.body.settings.replyUrl).toBeNull();
+  });
+});
+
 describe('no agent credential of app A reads or changes anything of app B', () => {
   let api: TestApi;
   let a: Awaited<ReturnType<TestApi['createShop']>>;

@@ -19,6 +19,9 @@ const EMAIL = 'lin.xiaoyu.q7@example.cn';
 const NAME = '林晓雨测试';
 const ADDRESS = '上海市徐汇区漕溪北路88号';
 const MARKER_PROPERTY = 'wishlist-aurora-77';
+const VIEWER = 'dy_viewer_erase_k2';
+const NICKNAME = '晚风拂柳k2';
+const LIVE_TEXT = '主播今天的口红颜色真好看 k2';
 const TEXTS = {
   app: '应用里问一下粉底液色号 q1',
   web: '网页上问退货流程 w2',
@@ -47,6 +50,7 @@ describe('GDPR export and erase across every channel', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let customerId: string;
   let anonymousCustomerId: string;
+  let viewerCustomerId: string;
   let sessionTokens: string[] = [];
   let other: { token: string; customerId: string; texts: string[] };
 
@@ -62,6 +66,28 @@ describe('GDPR export and erase across every channel', () => {
     });
     expect(hook.status).toBe(201);
 
+    // A livestream viewer first: the user's identity token later names the handle, which merges them.
+    const live = await api.call('POST', '/v1/channels/douyin_live/comments', {
+      token: shop.secretKey,
+      body: {
+        roomId: 'room-erase',
+        items: [
+          {
+            id: 'c-erase-1',
+            viewerId: VIEWER,
+            nickname: NICKNAME,
+            text: LIVE_TEXT,
+            at: api.deps.clock.now(),
+          },
+        ],
+      },
+    });
+    expect(live.status).toBe(200);
+    const [viewer] = await api.rows<{ customer_id: string }>(
+      "SELECT customer_id FROM identities WHERE kind = 'douyin' AND value = ?",
+      [VIEWER],
+    );
+    viewerCustomerId = viewer!.customer_id;
     // Anonymous on the app first; identifying merges that customer into the user (an alias stays).
     const app = await shop.startSession({ channel: 'app' });
     anonymousCustomerId = app.customer.id;
@@ -72,7 +98,11 @@ describe('GDPR export and erase across every channel', () => {
     });
     const web = await shop.startSession({
       channel: 'web',
-      identityToken: await shop.identityToken(EXTERNAL_ID, { phone: PHONE, email: EMAIL, name: NAME }),
+      identityToken: await shop.identityToken(EXTERNAL_ID, {
+        phone: PHONE,
+        email: EMAIL,
+        name: NAME,
+      }),
     });
     customerId = web.customer.id;
     const identified = await shop.identify(
@@ -86,7 +116,8 @@ describe('GDPR export and erase across every channel', () => {
     expect(ticketed.body.replies[0]?.meta?.ticketId).toBeTruthy();
     const mini = await shop.startSession({
       channel: 'miniprogram',
-      identityToken: await shop.identityToken(EXTERNAL_ID),
+      // This token links the livestream handle: the viewer merges into the user.
+      identityToken: await shop.identityToken(EXTERNAL_ID, { handles: { douyin: VIEWER } }),
     });
     await shop.send(mini.sessionToken, TEXTS.miniprogram);
     const phone = await shop.channelMessage('phone', { phone: PHONE }, TEXTS.phone);
@@ -141,12 +172,21 @@ describe('GDPR export and erase across every channel', () => {
 
   it('exports everything of the person on every channel, merged ids included, decrypted', async () => {
     // The merged-away id gives the same person.
-    for (const id of [customerId, anonymousCustomerId]) {
+    for (const id of [customerId, anonymousCustomerId, viewerCustomerId]) {
       const res = await api.call('GET', `/v1/customers/${id}/export`, { token: shop.secretKey });
       expect(res.status).toBe(200);
       const doc = customerExport.parse(res.body);
       expect(doc.customer.id).toBe(customerId);
-      expect(doc.customer.mergedIds).toEqual([anonymousCustomerId]);
+      expect(doc.customer.mergedIds).toEqual(expect.arrayContaining([anonymousCustomerId]));
+      expect(doc.customer.mergedIds).toHaveLength(2);
+      expect(doc.liveComments).toEqual([
+        expect.objectContaining({
+          channel: 'douyin_live',
+          viewerId: VIEWER,
+          nickname: NICKNAME,
+          text: LIVE_TEXT,
+        }),
+      ]);
       expect(doc.customer.name).toBe(NAME);
       const identities = doc.identities.map((i) => `${i.kind}:${i.value}`);
       expect(identities).toEqual(
@@ -163,7 +203,7 @@ describe('GDPR export and erase across every channel', () => {
       expect(JSON.stringify(doc)).not.toContain(other.texts[0]);
     }
     const audit = await api.call('GET', '/v1/audit-log?action=customer.exported', { token: shop.secretKey });
-    expect(audit.body.entries).toHaveLength(2);
+    expect(audit.body.entries).toHaveLength(3);
     expect(audit.body.entries[0]).toMatchObject({
       actor: { type: 'merchant' },
       subject: { type: 'customer', id: customerId },
@@ -197,12 +237,15 @@ describe('GDPR export and erase across every channel', () => {
       NAME,
       ADDRESS,
       MARKER_PROPERTY,
+      VIEWER,
+      NICKNAME,
+      LIVE_TEXT,
       ...Object.values(TEXTS),
     ])
       expect(raw.includes(Buffer.from(secret, 'utf8')), secret).toBe(false);
 
     // Every table that names a customer holds nothing of theirs but redacted messages in closed conversations.
-    const ids = [customerId, anonymousCustomerId];
+    const ids = [customerId, anonymousCustomerId, viewerCustomerId];
     const tables = await api.rows<{ name: string }>(
       "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'customer_id')",
     );
@@ -210,7 +253,7 @@ describe('GDPR export and erase across every channel', () => {
     const kept: Record<string, number> = {};
     for (const { name } of tables) {
       const [row] = await api.rows<{ n: number }>(
-        `SELECT count(*) AS n FROM "${name}" WHERE customer_id IN (?, ?)`,
+        `SELECT count(*) AS n FROM "${name}" WHERE customer_id IN (?, ?, ?)`,
         ids,
       );
       if (row!.n > 0) kept[name] = row!.n;
@@ -219,7 +262,7 @@ describe('GDPR export and erase across every channel', () => {
       ['assignments', 'conversations', 'erased_customers', 'messages'].filter((t) => t in kept),
     );
     const texts = await api.rows<{ text: string; author_name: string | null }>(
-      'SELECT text, author_name FROM messages WHERE customer_id IN (?, ?)',
+      'SELECT text, author_name FROM messages WHERE customer_id IN (?, ?, ?)',
       ids,
     );
     expect(texts.every((m) => m.text === '[erased]' && m.author_name === null)).toBe(true);
@@ -228,7 +271,9 @@ describe('GDPR export and erase across every channel', () => {
       [customerId],
     );
     expect(customer).toMatchObject({ name: null, attributes: '{}' });
-    expect(await api.rows('SELECT id FROM customers WHERE id = ?', [anonymousCustomerId])).toEqual([]);
+    expect(
+      await api.rows('SELECT id FROM customers WHERE id IN (?, ?)', [anonymousCustomerId, viewerCustomerId]),
+    ).toEqual([]);
 
     // Their sessions are over.
     for (const token of sessionTokens)
@@ -259,10 +304,10 @@ describe('GDPR export and erase across every channel', () => {
     const counts = JSON.parse(tombstone!.counts);
     expect(Object.keys(counts.messages).sort()).toEqual(['app', 'miniprogram', 'phone', 'web']);
     expect(counts.tickets).not.toEqual({});
-    expect(counts.aliases).toBe(1);
+    expect(counts.aliases).toBe(2);
 
     // Idempotent; the export is gone; the audit log and the webhook say what happened.
-    for (const id of [customerId, anonymousCustomerId]) {
+    for (const id of [customerId, anonymousCustomerId, viewerCustomerId]) {
       const again = await api.call('DELETE', `/v1/customers/${id}`, { token: shop.secretKey });
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ erased: true });
@@ -272,12 +317,12 @@ describe('GDPR export and erase across every channel', () => {
     }
     const audit = await api.call('GET', '/v1/audit-log?action=customer.erased', { token: shop.secretKey });
     expect(audit.body.entries).toHaveLength(1);
-    expect(audit.body.entries[0].details).toMatchObject({ messages: 'redact', aliases: 1 });
+    expect(audit.body.entries[0].details).toMatchObject({ messages: 'redact', aliases: 2 });
     await receiver.until(() => receiver.unique().some((r) => r.body.type === 'customer.erased'));
     const event = receiver.unique().find((r) => r.body.type === 'customer.erased')!;
     expect(event.body.data).toMatchObject({
       customerId,
-      mergedIds: [anonymousCustomerId],
+      mergedIds: expect.arrayContaining([anonymousCustomerId, viewerCustomerId]),
       messages: 'redact',
     });
     expect(receiver.unique().filter((r) => r.body.type === 'customer.erased')).toHaveLength(1);

@@ -25,10 +25,10 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
   const databasePath = join(dir, 'test.db');
   const database = createDatabase({ url: `file:${databasePath}` });
   await migrateDatabase(database);
+  const keys = { masterKey: randomBytes(32), sessionSigningKey: randomBytes(32) };
   const app = createApp({
     database,
-    masterKey: randomBytes(32),
-    sessionSigningKey: randomBytes(32),
+    ...keys,
     logger: silentLogger,
     ...options,
   });
@@ -123,6 +123,9 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     deps: app.deps,
     database,
     databasePath,
+    /** Another API over the same database and keys: what a restart (or a second process) sees. */
+    reopen: (more: Partial<AppOptions> = {}) =>
+      createApp({ database, ...keys, logger: silentLogger, ...options, ...more }),
     call,
     rows,
     opened,

@@ -9,6 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge/knowledge';
 import type { Logger } from '../src/platform/deps';
+import { sealTrackedEventsInTheClear } from '../src/profile';
 import { createTestApi, type TestApi } from './harness';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;
@@ -28,6 +29,10 @@ const SECRETS = [
   '建国路88号',
   '4111 1111 1111 1234',
   '4111111111111234',
+  // Tracked properties (the shopper's own order and note, from the SDK and from the backend).
+  '文三路478号',
+  '收件人林晓',
+  '请放在快递柜',
 ];
 
 describe('the 360° profile: tracked cart, pushed orders, personal data sealed and masked', () => {
@@ -233,6 +238,66 @@ describe('the 360° profile: tracked cart, pushed orders, personal data sealed a
     expect((await supervisor.call('GET', '/v1/audit-log')).status).toBe(200);
   });
 
+  it('seals tracked properties with the shopper’s key, yet shows them to agents and the cart as sent', async () => {
+    expect(
+      (
+        await track('order_placed', {
+          orderId: 'W-778',
+          address: '杭州市西湖区文三路478号',
+          receiver: '收件人林晓',
+        })
+      ).status,
+    ).toBe(202);
+    await track('add_to_cart', { sku: 'p-velvet-lipstick', quantity: 1, color: '复古红' });
+    const fromBackend = await api.call('POST', '/v1/customer-events', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-42' },
+        events: [{ name: 'delivery_note', properties: { note: '请放在快递柜' } }],
+      },
+    });
+    expect(fromBackend.status).toBe(202);
+    const stored = await api.rows<{ name: string; properties: string }>(
+      "select name, properties from customer_events where customer_id = ? and name in ('order_placed', 'delivery_note', 'add_to_cart')",
+      [customerId],
+    );
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    for (const row of stored) expect(JSON.parse(row.properties)).toMatch(/^k1\./);
+
+    const agent = await shop.addAgent({ name: '林客服' });
+    const profile = customerProfile.parse(
+      (await agent.call('GET', `/v1/agent/customers/${customerId}`)).body,
+    );
+    expect(profile.recentEvents.slice(0, 3).map((e) => [e.name, e.properties])).toEqual([
+      ['delivery_note', { note: '请放在快递柜' }],
+      ['add_to_cart', { sku: 'p-velvet-lipstick', quantity: 1, color: '复古红' }],
+      ['order_placed', { orderId: 'W-778', address: '杭州市西湖区文三路478号', receiver: '收件人林晓' }],
+    ]);
+    // order_placed emptied the cart; the line added after it is the cart now.
+    expect(profile.cart.map((l) => [l.sku, l.quantity])).toEqual([['p-velvet-lipstick', 1]]);
+  });
+
+  it('seals properties tracked before sealing existed, once, when the server starts', async () => {
+    await api.rows(
+      'insert into customer_events (app_id, customer_id, name, properties, created_at) values (?, ?, ?, ?, ?)',
+      [shop.appId, customerId, 'legacy_note', JSON.stringify({ memo: '旧数据里的门牌号' }), Date.now()],
+    );
+    expect(await sealTrackedEventsInTheClear(api.deps)).toBe(1);
+    expect(await sealTrackedEventsInTheClear(api.deps)).toBe(0);
+    const [row] = await api.rows<{ properties: string }>(
+      "select properties from customer_events where name = 'legacy_note'",
+    );
+    expect(JSON.parse(row!.properties)).toMatch(/^k1\./);
+    const agent = await shop.addAgent({ name: '迁移检查' });
+    const profile = customerProfile.parse(
+      (await agent.call('GET', `/v1/agent/customers/${customerId}`)).body,
+    );
+    expect(profile.recentEvents[0]).toMatchObject({
+      name: 'legacy_note',
+      properties: { memo: '旧数据里的门牌号' },
+    });
+  });
+
   it('keeps no phone, address or payment detail in the clear in the libSQL file, its WAL, or the logs', async () => {
     const files = [api.databasePath, `${api.databasePath}-wal`].filter((file) => existsSync(file));
     expect(files).toContain(`${api.databasePath}-wal`);
@@ -246,5 +311,60 @@ describe('the 360° profile: tracked cart, pushed orders, personal data sealed a
       expect(bytes.includes(Buffer.from(secret, 'utf16le')), `${secret} (UTF-16)`).toBe(false);
     }
     for (const secret of SECRETS) expect(logged.join('\n')).not.toContain(secret);
+  });
+
+  it('lets the bot tell a shopper where their pushed order is, in their own words, from the latest order or the one they name', async () => {
+    const session = await shop.startSession({
+      channel: 'miniprogram',
+      identityToken: await shop.identityToken('user-parcel'),
+    });
+    const ask = async (text: string) => {
+      const res = await shop.send(session.sessionToken, text);
+      expect(res.status).toBe(201);
+      return (res.body.replies as { text: string }[]).map((r) => r.text).join('\n');
+    };
+    // Before the backend pushed anything the bot can only explain how to follow a parcel.
+    const before = await ask('我买的东西现在到哪儿了呀');
+    expect(before).not.toMatch(/ZT7766554433|中通/);
+
+    await api.call('POST', '/v1/orders', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-parcel' },
+        orders: [
+          {
+            id: 'A2026030101',
+            status: '已签收',
+            items: [{ productId: 'p-velvet-lipstick', name: '丝绒口红', quantity: 1 }],
+            amount: 129,
+            trackingNumber: 'YD5566778899',
+            carrier: '韵达快递',
+            placedAt: '2026-03-01T09:00:00+08:00',
+            address: ORDER_ADDRESS,
+          },
+          {
+            id: 'A2026032002',
+            status: '运输中',
+            items: [{ productId: 'p-floral-dress', name: '碎花连衣裙 S', quantity: 1 }],
+            amount: 329,
+            trackingNumber: 'ZT7766554433',
+            carrier: '中通快递',
+            placedAt: '2026-03-20T21:30:00+08:00',
+            address: ORDER_ADDRESS,
+          },
+        ],
+      },
+    });
+    // "Where is it" without a number: the latest order, with its status, carrier and tracking number.
+    const latest = await ask('前几天下的单，快递走到哪一步了');
+    expect(latest).toContain('ZT7766554433');
+    expect(latest).toContain('中通快递');
+    expect(latest).toContain('运输中');
+    // Named by its number: that order.
+    const named = await ask('A2026030101 这个单子的物流到哪了');
+    expect(named).toContain('YD5566778899');
+    expect(named).toContain('已签收');
+    // The shipping address never goes into a bot reply.
+    for (const reply of [latest, named]) expect(reply).not.toMatch(/建国路|SOHO/);
   });
 });

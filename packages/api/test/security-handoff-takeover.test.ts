@@ -63,9 +63,13 @@ describe('a handoff link cannot hand a verified shopper’s account to whoever m
 
     // The attacker's session still reads only the attacker's own customer…
     expect(await timelineOf(attacker.sessionToken)).toEqual(['attacker was here']);
-    // …posts there, not as the shopper…
+    // …posts there, not as the shopper (whose account holds only the shopper's own words: the
+    // victim device's anonymous chat joined it on login, as any login from that device does)…
     await shop.send(attacker.sessionToken, 'posting as the victim?');
-    expect(await timelineOf(victimApp.sessionToken)).toEqual(['我的收货地址是上海市徐汇区某路 88 号']);
+    expect(await timelineOf(victimApp.sessionToken)).toEqual([
+      '我的收货地址是上海市徐汇区某路 88 号',
+      'my phone is 13912345678',
+    ]);
     // …and follows none of the account's live events.
     await shop.send(victimApp.sessionToken, 'a private follow-up');
     await shop.send(attacker.sessionToken, 'marker');

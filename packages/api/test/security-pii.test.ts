@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { customerTicket, realtimeEventData, timelinePage } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyCustomerKeys } from '../src/identity/customer-keys';
@@ -116,6 +117,28 @@ describe('PII typed into the chat is sealed at rest, cards are masked, files are
     expect(page.messages.every((m) => m.text === '')).toBe(true);
     const updates = await api.call('GET', '/v1/updates?after=0&wait=0', { token: web.sessionToken });
     expect(updates.body.events).toEqual([]);
+  });
+
+  it('leaves no copy of a destroyed key in the database file or its write-ahead log', async () => {
+    const web = await shop.startSession({ channel: 'web' });
+    await shop.send(web.sessionToken, `寄到 ${ADDRESS}`);
+    const keys = await api.rows<{ wrapped_key: string }>(
+      'select wrapped_key from customer_keys where customer_id = ?',
+      [web.customer.id],
+    );
+    expect(keys.length).toBeGreaterThan(0);
+    await api.database.write((db, onCommit) =>
+      destroyCustomerKeys(api.deps, db, onCommit, { appId: shop.appId, customerId: web.customer.id }),
+    );
+    // The deleted row's bytes must not survive in a freed page or an old WAL frame: with them and
+    // the master key, the "erased" text opens again.
+    const rawFiles = () =>
+      readdirSync(dirname(api.databasePath))
+        .map((name) => readFileSync(join(dirname(api.databasePath), name)).toString('latin1'))
+        .join('\n');
+    await expect
+      .poll(() => keys.some((key) => rawFiles().includes(key.wrapped_key)), { timeout: 5_000 })
+      .toBe(false);
   });
 
   it('creates the database file readable by its owner only', () => {

@@ -27,9 +27,15 @@ export interface BackoffOptions {
 }
 
 /**
+ * The longest a Retry-After is honoured. Longer ones (a proxy's, a far-off date) would stall sends
+ * for good — and past 2^31 - 1 ms, timers fire at once, which would turn a "wait" into a storm.
+ */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
  * Exponential backoff with jitter: attempt 0 waits about `baseMs`, doubling up to `maxMs`; half of
  * each delay is random so many clients coming back at once do not retry in step. A server's
- * Retry-After wins when it asks for longer.
+ * Retry-After wins when it asks for longer, up to MAX_RETRY_AFTER_MS.
  */
 export function backoffDelay(
   attempt: number,
@@ -41,7 +47,7 @@ export function backoffDelay(
   const max = options.maxMs ?? 30_000;
   const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 20));
   const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  return retryAfterMs !== undefined ? Math.max(delay, retryAfterMs) : delay;
+  return retryAfterMs !== undefined ? Math.max(delay, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)) : delay;
 }
 
 /** Reads Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */

@@ -121,6 +121,27 @@ describe('the durable send queue', () => {
     expect(posted(platform)).toHaveLength(2);
   });
 
+  it('neither storms nor stalls on an absurd Retry-After (a proxy’s, or past what timers can hold)', async () => {
+    for (const retryAfter of ['1e10', 'Fri, 01 Jan 2100 00:00:00 GMT', '86400']) {
+      const platform = createFakePlatform();
+      platform.routeOnce('POST', '/v1/messages', () => ({
+        status: 429,
+        headers: { 'Retry-After': retryAfter },
+        body: { error: { code: 'rate_limited', message: 'slow down' } },
+      }));
+      const client = clientOn(platform);
+      const sent = client.send(`hello ${retryAfter}`);
+      // Timers overflow past 2^31 - 1 ms and fire at once: that would be a retry storm.
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect([retryAfter, posted(platform).length]).toEqual([retryAfter, 1]);
+      // Waiting is capped (10 minutes), so the message still goes out.
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      await sent;
+      expect([retryAfter, posted(platform).length]).toEqual([retryAfter, 2]);
+      client.close();
+    }
+  });
+
   it('honours retryAfterSec from the error envelope where the host cannot read the header', async () => {
     const platform = createFakePlatform();
     // wx.request, or a browser without the header exposed: only the body says when to come back.

@@ -194,4 +194,32 @@ describe('the demo shop with <threadline-chat>, in Chromium, against the real AP
     await chat.part('back').click();
     await poll(() => chat.part('log').isVisible()).toBe(true);
   });
+
+  it('labels a ticket whose type the merchant named like an Object.prototype member without a function', async () => {
+    // The merchant's own ticket type (an intent's ticketType); none may find a built-in's source.
+    const { body } = await api.call<{ intent: Record<string, unknown> }>(
+      'GET',
+      '/v1/kb/intents/exchange_size',
+      api.keys.secretKey,
+    );
+    const { createdAt: _c, updatedAt: _u, ...intent } = body.intent;
+    const renamed = await api.call('POST', '/v1/kb/intents', api.keys.secretKey, {
+      ...intent,
+      ticketType: 'constructor',
+    });
+    expect(renamed.status).toBe(201);
+    await context.close();
+    context = await browser.newContext({ locale: 'zh-CN' });
+    page = await context.newPage();
+    await openShop();
+    const chat = widget(page);
+    await chat.open();
+    await chat.send('订单 LY20240601123 裤子小了想换大一码');
+    const card = chat.part('ticket').first();
+    await card.waitFor(WAIT);
+    const text = (await card.textContent()) ?? '';
+    // A type the widget has no words for gets the general label, never a built-in's source.
+    expect(text).toContain('售后申请');
+    expect(text).not.toMatch(/function|native code/);
+  });
 });

@@ -391,6 +391,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
     },
     pollAnswer: agentUpdatesAnswer,
     open: (c, after) => createAppFeed(deps, { appId: agentAuth(c.get('auth')).app.id, after }),
+    expiresAt: (c) => tokenExpiry(deps.database.db, agentAuth(c.get('auth')).tokenId),
     stillAllowed: (c) => keepAgentStreamAlive(deps, agentAuth(c.get('auth')).tokenId),
   });
   return router;

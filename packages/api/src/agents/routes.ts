@@ -40,7 +40,7 @@ const MERCHANT = { type: 'merchant' as const, id: null };
  */
 export function agentAdminRouter(deps: RouterDeps) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
-  const signInGuards = createSignInGuards();
+  const signInGuards = createSignInGuards(deps.limits.store);
 
   router.openapi(
     defineRoute(deps, {

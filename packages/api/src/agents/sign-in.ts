@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { recordAudit } from '../audit';
 import { agents } from '../db/schema';
-import { memoryLimiterStore, rateLimited } from '../http/rate-limits';
+import { type LimiterStore, memoryLimiterStore, rateLimited } from '../http/rate-limits';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { issueAgentToken } from './agents';
@@ -19,15 +19,14 @@ export interface SignInGuards {
   perClient: RateLimiterAbstract;
 }
 
-/** Counters of failed sign-ins (rate-limiter-flexible, in the store the other limits use). */
-export function createSignInGuards(): SignInGuards {
+/**
+ * Counters of failed sign-ins (rate-limiter-flexible) in the store the other limits use — Redis
+ * when several processes serve (`REDIS_URL`), so guesses spread over processes still hit the limit.
+ */
+export function createSignInGuards(store: LimiterStore = memoryLimiterStore): SignInGuards {
   return {
-    perAccount: memoryLimiterStore({
-      keyPrefix: 'tl:signInFailuresPerAccount',
-      points: 10,
-      duration: 15 * 60,
-    }),
-    perClient: memoryLimiterStore({ keyPrefix: 'tl:signInFailuresPerIp', points: 30, duration: 15 * 60 }),
+    perAccount: store({ keyPrefix: 'tl:signInFailuresPerAccount', points: 10, duration: 15 * 60 }),
+    perClient: store({ keyPrefix: 'tl:signInFailuresPerIp', points: 30, duration: 15 * 60 }),
   };
 }
 

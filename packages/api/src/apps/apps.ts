@@ -142,8 +142,9 @@ export async function findAppByKey(
 export const DEFAULT_ROTATION_OVERLAP_SEC = 24 * 3600;
 
 /**
- * Issues a new publishable key, secret key or agent token. The ones it replaces keep working for
- * `overlapSec` (default one day, 0 = stop now), so deployments can switch without downtime.
+ * Issues a new publishable key, secret key, agent token or identity secret. The ones it replaces
+ * keep working for `overlapSec` (default one day, 0 = stop now), so deployments can switch without
+ * downtime; a leaked one is ended at once with 0.
  */
 export async function rotateCredential(
   deps: ServiceDeps,
@@ -157,8 +158,32 @@ export async function rotateCredential(
       ? randomSecret('pk')
       : body.kind === 'secret'
         ? randomSecret('sk', 32)
-        : randomSecret('at', 32);
+        : body.kind === 'identity'
+          ? randomSecret('is', 32)
+          : randomSecret('at', 32);
   await deps.database.write(async (db) => {
+    if (body.kind === 'identity') {
+      const [app] = await db.select().from(apps).where(eq(apps.id, appId));
+      if (!app) throw new ApiError('not_found', 'App not found.');
+      // Every secret still accepted ends after this overlap (never later than it already would).
+      const previous = [
+        { secretEnc: app.identitySecretEnc, validUntil: until },
+        ...(app.settings.previousIdentitySecrets ?? []).map((p) => ({
+          ...p,
+          validUntil: Math.min(p.validUntil, until),
+        })),
+      ]
+        .filter((p) => p.validUntil > now)
+        .slice(0, MAX_PREVIOUS_IDENTITY_SECRETS);
+      await db
+        .update(apps)
+        .set({
+          identitySecretEnc: deps.sealer.seal(key),
+          settings: { ...app.settings, previousIdentitySecrets: previous },
+        })
+        .where(eq(apps.id, appId));
+      return;
+    }
     if (body.kind === 'agent') {
       const [agent] = await db
         .select()
@@ -230,6 +255,20 @@ export function assertKnownChannel(app: AppRow, channel: string): void {
 export function identitySecretOf(deps: Pick<ServiceDeps, 'sealer'>, app: AppRow): string {
   return deps.sealer.open(app.identitySecretEnc);
 }
+
+/** Identity secrets a rotation replaced that are still inside their overlap at `now`. */
+export function previousIdentitySecretsOf(
+  deps: Pick<ServiceDeps, 'sealer'>,
+  app: AppRow,
+  now: number,
+): string[] {
+  return (app.settings.previousIdentitySecrets ?? [])
+    .filter((previous) => previous.validUntil > now)
+    .map((previous) => deps.sealer.open(previous.secretEnc));
+}
+
+/** Rotations kept in their overlap at once; older ones end (a rotation never extends another). */
+const MAX_PREVIOUS_IDENTITY_SECRETS = 4;
 
 export const DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC = 7 * 24 * 3600;
 export const DEFAULT_HANDOFF_TTL_SEC = 600;

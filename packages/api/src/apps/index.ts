@@ -10,6 +10,7 @@ export {
   findAppByKey,
   getApp,
   identitySecretOf,
+  previousIdentitySecretsOf,
   rotateCredential,
 } from './apps';
 export { appSettingsRouter } from './routes';

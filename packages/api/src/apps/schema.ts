@@ -30,6 +30,8 @@ export interface AppSettings {
   rateLimits?: Partial<RateLimitSettings>;
   /** Messages older than this many days are deleted by the retention sweep; unset keeps them. */
   messageRetentionDays?: number;
+  /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */
+  previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
 }
 
 /** Publishable and secret keys, stored as SHA-256 hashes; the key itself is shown once. */

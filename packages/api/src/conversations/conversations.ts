@@ -2,6 +2,7 @@ import type { ConversationRef } from '@threadline/sdk-core/protocol';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations } from '../db/schema';
+import { sealForCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
 import { appendEvent } from '../realtime';
@@ -66,7 +67,14 @@ export async function escalateConversation(
         waitingSince: now,
         updatedAt: now,
         lastChannel: input.channel,
-        context: { ...conversation.context, escalationReason: input.reason ?? 'customer_request' },
+        context: {
+          ...conversation.context,
+          // A reason the client wrote is the shopper's words: sealed with their data key (open it
+          // with openForCustomer); the default is a plain code.
+          escalationReason: input.reason
+            ? await sealForCustomer(deps, db, onCommit, input, input.reason)
+            : 'customer_request',
+        },
       })
       .where(eq(conversations.id, conversation.id))
       .returning();

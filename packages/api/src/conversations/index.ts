@@ -1,7 +1,9 @@
 export {
   announceQueued,
   type ConversationRow,
+  escalateConversation,
   findOpenConversation,
+  openConversation,
   toConversationRef,
 } from './conversations';
 export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';

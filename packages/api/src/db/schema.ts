@@ -4,6 +4,7 @@ export * from '../audit/schema';
 export * from '../conversations/schema';
 export * from '../identity/schema';
 export * from '../knowledge/schema';
+export * from '../livestream/schema';
 export * from '../privacy/schema';
 export * from '../profile/schema';
 export * from '../realtime/schema';

@@ -90,13 +90,19 @@ export async function createHandoff(
     }
     throw new ApiError('conflict', 'Could not allocate a short code; try again.');
   });
-  const base = input.app.settings.handoffUrlBase;
-  return {
-    code,
-    shortCode,
-    ...(base ? { url: `${base}${base.includes('?') ? '&' : '?'}handoff=${encodeURIComponent(code)}` } : {}),
-    expiresAt: iso(expiresAt),
-  };
+  return { code, shortCode, ...linkFor(input.app, code), expiresAt: iso(expiresAt) };
+}
+
+/**
+ * The link for a code on the app's link base, placed with URL rules: in the query (replacing a
+ * `handoff` the base may carry), before any fragment the base has.
+ */
+function linkFor(app: AppRow, code: string): { url?: string } {
+  const base = app.settings.handoffUrlBase;
+  if (!base) return {};
+  const url = new URL(base);
+  url.searchParams.set('handoff', code);
+  return { url: url.href };
 }
 
 /**

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { createHandoffBody, handoffAnswer } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
 import { resolveChannelSender } from '../channels';
-import type { ApiEnv } from '../http/auth';
+import { type ApiEnv, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { resolveCustomer } from '../identity';
 import { ApiError } from '../platform/errors';
@@ -18,7 +18,7 @@ export function handoffsRouter(deps: RouterDeps) {
       operationId: 'createHandoff',
       summary: 'Create a code that continues this conversation on another channel',
       description:
-        'A session hands off its own customer. The merchant backend (sk) and agents name the customer by id, externalId or phone — e.g. an IVR texting an app link to a caller.',
+        'A session hands off its own customer (limited per session, address and app). The merchant backend (sk) and agents name the customer by id, externalId or phone — e.g. an IVR texting an app link to a caller.',
       tags: ['Handoff'],
       auth: ['session', 'secret', 'agent'],
       body: createHandoffBody,
@@ -32,7 +32,11 @@ export function handoffsRouter(deps: RouterDeps) {
       let fromChannel: string | undefined;
       let createdBy: string;
       if (auth.kind === 'session') {
+        // Per session, per address (sessions are free to make) and per app (the short-code space is
+        // the app's). Codes the merchant or an agent make are not counted: a flood never holds them up.
         await deps.limits.consume(auth.app, 'handoffsPerSessionPerHour', auth.session.id);
+        await deps.limits.consume(auth.app, 'handoffsPerIpPerHour', clientAddress(c, deps.trustedProxyHops));
+        await deps.limits.consume(auth.app, 'handoffsPerAppPerHour', '*');
         customerId = auth.session.customerId;
         fromChannel = auth.session.channel;
         createdBy = `session:${auth.session.id}`;

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -7,6 +8,7 @@ import { hotQuery, slot } from '../db/hot-queries';
 import { apps, sessions } from '../db/schema';
 import type { SessionRow } from '../identity';
 import { verifySessionToken } from '../identity';
+import { findHostKey, type LiveRoomRow } from '../livestream';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 
@@ -14,7 +16,9 @@ export type Auth =
   | { kind: 'publishable'; app: AppRow }
   | { kind: 'secret'; app: AppRow }
   | { kind: 'session'; app: AppRow; session: SessionRow }
-  | { kind: 'agent'; app: AppRow; agent: AgentRow; tokenId: string };
+  | { kind: 'agent'; app: AppRow; agent: AgentRow; tokenId: string }
+  /** A host key: one livestream room's hot questions and pins, nothing else. */
+  | { kind: 'room'; app: AppRow; room: LiveRoomRow };
 
 export type CredentialKind = Auth['kind'];
 
@@ -27,6 +31,7 @@ const KIND_NAMES: Record<CredentialKind, string> = {
   secret: 'a secret key (sk_…)',
   session: 'a session token',
   agent: 'an agent token',
+  room: 'a host key (rk_…)',
 };
 
 /** Works out which credential the bearer is, and the app it belongs to. */
@@ -40,6 +45,11 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
     const found = await findAgentByToken(deps, credential);
     if (!found) throw new ApiError('invalid_credential', 'This agent token is not valid.');
     return { kind: 'agent', app: found.app, agent: found.agent, tokenId: found.token.id };
+  }
+  if (credential.startsWith('rk_')) {
+    const found = await findHostKey(deps, credential);
+    if (!found) throw new ApiError('invalid_credential', 'This host key is not valid or has expired.');
+    return { kind: 'room', app: found.app, room: found.room };
   }
   const claims = await verifySessionToken(deps, credential);
   // The session and its app in one round trip: this runs on every SDK request.
@@ -93,10 +103,10 @@ function assertOriginAllowed(app: AppRow, origin: string | undefined): void {
 }
 
 /**
- * The client's address for per-address limits. With no trusted proxy it is the socket's peer. Behind
+ * The client's key for per-address limits. With no trusted proxy it is the socket's peer. Behind
  * `trustedProxyHops` proxies of your own, each appends the address it received from to
  * X-Forwarded-For, so the client is the entry that many places from the right; everything left of
- * it was written by the client and is ignored.
+ * it was written by the client and is ignored. See `clientKeyOf` for how an address becomes a key.
  */
 export function clientAddress(c: Context, trustedProxyHops: number): string {
   if (trustedProxyHops > 0) {
@@ -107,11 +117,49 @@ export function clientAddress(c: Context, trustedProxyHops: number): string {
     // A shorter chain than configured came past part of the proxy chain: its leftmost entry is the
     // nearest to a client we can tell.
     const forwarded = entries[Math.max(0, entries.length - trustedProxyHops)];
-    if (forwarded) return forwarded.slice(0, 64);
+    if (forwarded) return clientKeyOf(forwarded);
   }
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    return clientKeyOf(getConnInfo(c).remote.address ?? 'unknown');
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * One key per client, whatever spelling of its address arrives: IPv4 as is (a port or the IPv6
+ * mapped form `::ffff:a.b.c.d` dropped), IPv6 by its /64 — one host or home network is handed a
+ * whole /64, so counting single IPv6 addresses would give every client billions of fresh counters.
+ * Anything else (a proxy that writes names) is kept, bounded to 64 characters.
+ */
+export function clientKeyOf(address: string): string {
+  let text = address.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) text = bracketed[1]!;
+  text = text.replace(/%[\w.-]*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(text);
+  if (mapped) text = mapped[1]!;
+  const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(text);
+  if (withPort) text = withPort[1]!;
+  if (isIPv4(text)) return text;
+  if (isIPv6(text)) return `${ipv6Groups(text).slice(0, 4).join(':')}::/64`;
+  return text.slice(0, 64);
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, lowercase without leading zeros. */
+function ipv6Groups(address: string): string[] {
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const parse = (part: string) =>
+    part
+      .split(':')
+      .filter(Boolean)
+      .flatMap((group) => {
+        if (!group.includes('.')) return [Number.parseInt(group, 16).toString(16)];
+        // An embedded IPv4 tail is two groups.
+        const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
+        return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+      });
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  return [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
 }

@@ -10,6 +10,7 @@ const SECURITY_SCHEME: Record<CredentialKind, string> = {
   secret: 'secretKey',
   session: 'sessionToken',
   agent: 'agentToken',
+  room: 'hostKey',
 };
 
 const errorResponse = (description: string) => ({
@@ -38,6 +39,8 @@ interface RouteSpec<
   status: Status;
   answer: Answer;
   middleware?: MiddlewareHandler<ApiEnv>[];
+  /** Further answers the route gives (e.g. a 422 that still carries a body of its own). */
+  otherResponses?: Record<number, { description: string; schema: ZodType }>;
 }
 
 /**
@@ -85,7 +88,15 @@ export function defineRoute<
       403: errorResponse('The credential may not use this route.'),
       404: errorResponse('Not found.'),
       429: errorResponse('Rate limited; see Retry-After.'),
-    } as { [K in Status]: { description: string; content: { 'application/json': { schema: Answer } } } },
+      ...Object.fromEntries(
+        Object.entries(spec.otherResponses ?? {}).map(([status, r]) => [
+          status,
+          { description: r.description, content: { 'application/json': { schema: r.schema } } },
+        ]),
+      ),
+    } as unknown as {
+      [K in Status]: { description: string; content: { 'application/json': { schema: Answer } } };
+    },
   });
 }
 
@@ -117,4 +128,9 @@ export function registerSecuritySchemes(registry: OpenAPIHono['openAPIRegistry']
     bearer('Session token from POST /v1/sessions.'),
   );
   registry.registerComponent('securitySchemes', 'agentToken', bearer('at_… — a service agent.'));
+  registry.registerComponent(
+    'securitySchemes',
+    'hostKey',
+    bearer('rk_… — a livestream host: one room’s hot questions and pins, short-lived.'),
+  );
 }

@@ -28,14 +28,26 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+// Fatal: malformed bytes are an error, not U+FFFD. JSON is UTF-8 whatever charset a client names.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Refuses JSON bodies nested deeper than MAX_JSON_DEPTH with 400 `validation_failed`, before any
- * parser, validator or serializer recurses through them. The text is cached by Hono, so the
- * route's own JSON parse reads it again without touching the socket.
+ * Reads a JSON body once, before any route: it must be well-formed UTF-8 (otherwise 400
+ * `invalid_json` — replacing bad bytes would store text the client never sent) and nest at most
+ * MAX_JSON_DEPTH deep (otherwise 400 `validation_failed`, before any parser, validator or
+ * serializer recurses through it). The bytes are cached by Hono, so the route's own JSON parse reads
+ * them again without touching the socket.
  */
 export const assertJsonDepth: MiddlewareHandler = async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /json/i.test(c.req.header('content-type') ?? '')) {
-    const text = await c.req.text();
+    let text: string;
+    try {
+      text = utf8.decode(await c.req.arrayBuffer());
+    } catch (error) {
+      if (error instanceof TypeError)
+        throw new ApiError('invalid_json', 'The request body is not valid JSON: it is not UTF-8.');
+      throw error;
+    }
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
       // Broken JSON is reported as such, whatever its depth (V8's parser itself is not recursive).
       try {

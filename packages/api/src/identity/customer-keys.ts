@@ -1,9 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
+import { bulkInsert, selectIn } from '../db/bulk-insert';
 import { type Database, type Db, truncateWriteAheadLog } from '../db/database';
 import { customerKeys, customers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
-import { createId } from '../platform/secrets';
+import { createId, pooledRandomBytes } from '../platform/secrets';
 
 /**
  * Per-customer encryption at rest (§11): every customer gets a random AES-256 data key, stored
@@ -19,7 +20,8 @@ import { createId } from '../platform/secrets';
 const PREFIX = 'k1.';
 // Unwrapped keys stay in memory for a while; erase in another process takes effect within this.
 const CACHE_TTL_MS = 10 * 60_000;
-const CACHE_MAX = 20_000;
+// A busy livestream room alone brings tens of thousands of viewers, each with a key (~200 bytes here).
+const CACHE_MAX = 100_000;
 
 export interface DataKey {
   id: string;
@@ -110,9 +112,82 @@ export async function customerKey(
   return key;
 }
 
+/**
+ * Sealers for many customers of one app at once, in the caller's transaction — for bulk writers
+ * such as a livestream batch, where one query per customer would cost more than the batch: current
+ * keys are read 500 customers a query (after the cache), and the customers without one get theirs
+ * in one multi-row insert. Cached after COMMIT, like `customerKey`.
+ */
+export async function customerSealers(
+  deps: Deps,
+  db: Db,
+  onCommit: OnCommit,
+  appId: string,
+  customerIds: Iterable<string>,
+): Promise<(customerId: string) => (plain: string) => string> {
+  if (!encryptionOn(deps)) return () => (plain) => plain;
+  const keyring = keyringOf(deps.database);
+  const keys = new Map<string, DataKey>();
+  const missing: string[] = [];
+  for (const id of new Set(customerIds)) {
+    const cached = fresh(keyring.byCustomer, id);
+    if (cached) keys.set(id, cached.key);
+    else missing.push(id);
+  }
+  const loaded = new Map<string, { key: DataKey; createdAt: number }>();
+  const rows = await selectIn(
+    db,
+    { select: 'id, customer_id, wrapped_key, created_at', from: 'customer_keys', column: 'customer_id' },
+    missing,
+  );
+  for (const [id, customerId, wrappedKey, createdAt] of rows as [string, string, string, number][]) {
+    const seen = loaded.get(customerId);
+    if (seen && seen.createdAt >= createdAt) continue;
+    loaded.set(customerId, {
+      key: { id, key: Buffer.from(deps.sealer.open(wrappedKey), 'base64') },
+      createdAt,
+    });
+  }
+  const now = deps.clock.now();
+  const created: { customerId: string; key: DataKey }[] = [];
+  for (const customerId of missing) {
+    const found = loaded.get(customerId);
+    if (found) keys.set(customerId, found.key);
+    else {
+      const key = { id: createId('ck').slice(3), key: pooledRandomBytes(32) };
+      keys.set(customerId, key);
+      created.push({ customerId, key });
+    }
+  }
+  await bulkInsert(
+    db,
+    { table: customerKeys, columns: ['id', 'appId', 'customerId', 'wrappedKey', 'createdAt'] },
+    created.map((c) => [c.key.id, appId, c.customerId, deps.sealer.seal(c.key.key.toString('base64')), now]),
+  );
+  onCommit(() => {
+    const at = Date.now();
+    for (const customerId of missing) {
+      const key = keys.get(customerId)!;
+      remember(keyring.byCustomer, customerId, { key, at });
+      remember(keyring.byId, key.id, { key, at });
+    }
+  });
+  const sealers = new Map<string, (plain: string) => string>();
+  return (customerId) => {
+    let seal = sealers.get(customerId);
+    if (!seal) {
+      const key = keys.get(customerId);
+      if (!key) throw new Error(`no data key was loaded for ${customerId}`);
+      seal = (plain) => sealWith(key, plain);
+      sealers.set(customerId, seal);
+    }
+    return seal;
+  };
+}
+
 /** Seals text with a key already in hand (synchronous: AES-256-GCM, 96-bit random IV). */
 export function sealWith(key: DataKey, plain: string): string {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key.key, iv);
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return `${PREFIX}${key.id}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
@@ -197,7 +272,13 @@ export async function openAllForCustomers<T extends string | null | undefined>(
         found.set(row.id, { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') });
     }
     const at = Date.now();
-    for (const id of ids) remember(keyring.byId, id, { key: found.get(id) ?? null, at });
+    // Only keys found are kept. A key not found may be erased — or not visible to this read yet:
+    // created by a transaction still open (a libSQL server reads outside it) — and must not be
+    // remembered as gone.
+    for (const id of ids) {
+      const key = found.get(id);
+      if (key) remember(keyring.byId, id, { key, at });
+    }
   }
   return values.map((value) => {
     if (!isSealed(value)) return value;

@@ -120,6 +120,17 @@ export async function attachIdentity(
   customerId: string,
   identity: IdentityInput,
 ): Promise<string> {
+  return (await attachIdentityRow(deps, db, appId, customerId, identity)).customerId;
+}
+
+/** `attachIdentity`, also saying whether the identity is new (the customer gained it just now). */
+async function attachIdentityRow(
+  deps: Pick<ServiceDeps, 'clock' | 'sealer'>,
+  db: Db,
+  appId: string,
+  customerId: string,
+  identity: IdentityInput,
+): Promise<{ customerId: string; inserted: boolean }> {
   const stored = storedIdentity(deps, identity.kind, identity.value);
   const [inserted] = await db
     .insert(identities)
@@ -135,7 +146,7 @@ export async function attachIdentity(
     })
     .onConflictDoNothing()
     .returning({ customerId: identities.customerId });
-  if (inserted) return inserted.customerId;
+  if (inserted) return { customerId: inserted.customerId, inserted: true };
   const [existing] = await db
     .select({ customerId: identities.customerId })
     .from(identities)
@@ -147,7 +158,7 @@ export async function attachIdentity(
       ),
     )
     .limit(1);
-  return existing!.customerId;
+  return { customerId: existing!.customerId, inserted: false };
 }
 
 export async function hasExternalIdentity(db: Db, customerId: string, except?: string): Promise<boolean> {
@@ -171,7 +182,14 @@ export async function revokeSessions(
   deps: Pick<ServiceDeps, 'clock' | 'bus'>,
   db: Db,
   onCommit: (callback: () => void) => void,
-  where: { appId: string; sessionId?: string; customerId?: string; exceptSessionId?: string },
+  where: {
+    appId: string;
+    sessionId?: string;
+    customerId?: string;
+    exceptSessionId?: string;
+    /** Only sessions made by claiming a handoff code. */
+    viaHandoff?: boolean;
+  },
 ): Promise<string[]> {
   const revoked = await db
     .update(sessions)
@@ -183,6 +201,7 @@ export async function revokeSessions(
         where.sessionId ? eq(sessions.id, where.sessionId) : undefined,
         where.customerId ? eq(sessions.customerId, where.customerId) : undefined,
         where.exceptSessionId ? ne(sessions.id, where.exceptSessionId) : undefined,
+        where.viaHandoff ? eq(sessions.viaHandoff, true) : undefined,
       ),
     )
     .returning({ id: sessions.id });
@@ -198,7 +217,7 @@ export function endSessionStreams(
   sessionId: string,
 ): void {
   onCommit(() =>
-    deps.bus.publish({ id: 0, appId, customerId: sessionTopic(sessionId), type: SESSION_ENDED, data: {} }),
+    deps.bus.publish({ topic: sessionTopic(sessionId), id: 0, appId, type: SESSION_ENDED, data: {} }),
   );
 }
 
@@ -208,10 +227,12 @@ export function endSessionStreams(
  * `fromId` stays as an alias. Two open conversations become one: the newer customer keeps its
  * own and the merged-in messages join it.
  *
- * Sessions follow only when `fromId` was verified (the merchant says both are one person). An
- * unverified customer's sessions may be anyone holding its device id or a handoff code: only
- * `bringSessionId` (the session that proved who it is) moves; the others are revoked. Anonymous
- * device ids never move: they are never a way into a verified customer.
+ * Sessions follow only when `fromId` was verified (the merchant says both are one person), and
+ * then only those that proved it: a session made by claiming a handoff code is a bearer of `fromId`
+ * as it was, never of the account it joins, so it is revoked. An unverified customer's sessions may
+ * be anyone holding its device id or a handoff code: only `bringSessionId` (the session that proved
+ * who it is) moves; the others are revoked. Anonymous device ids never move: they are never a way
+ * into a verified customer.
  */
 export async function mergeCustomers(
   deps: Pick<ServiceDeps, 'clock' | 'bus' | 'outbox'>,
@@ -296,6 +317,12 @@ export async function mergeCustomers(
     .set({ customerId: intoId })
     .where(and(eq(identities.customerId, fromId), ne(identities.kind, 'anonymous')));
   if (from.identified) {
+    await revokeSessions(deps, db, onCommit, {
+      appId,
+      customerId: fromId,
+      viaHandoff: true,
+      exceptSessionId: options.bringSessionId,
+    });
     await db.update(sessions).set({ customerId: intoId }).where(eq(sessions.customerId, fromId));
   } else {
     await revokeSessions(deps, db, onCommit, {
@@ -349,7 +376,7 @@ export async function mergeCustomers(
   ]);
   // Open streams of `from` follow to `into`; this notice is not logged, so it has no cursor.
   onCommit(() =>
-    deps.bus.publish({ id: 0, appId, customerId: fromId, type: CUSTOMER_MERGED, data: { into: intoId } }),
+    deps.bus.publish({ topic: fromId, id: 0, appId, type: CUSTOMER_MERGED, data: { into: intoId } }),
   );
 }
 
@@ -376,6 +403,10 @@ export interface VerifiedPerson {
  * Finds or creates the customer a set of verified identities points to. Customers found through
  * the other identities (phone, unionid…) are merged in only when they carry no different external
  * id: a shared phone never merges two merchant users.
+ *
+ * A customer that gains an identity here (a caller's record that a login names by phone becomes
+ * the merchant user's account) is more than it was when someone claimed a handoff code of it: those
+ * claimed sessions are revoked, all but `provedBySessionId` (the session presenting this proof).
  */
 export async function upsertVerifiedCustomer(
   deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus' | 'outbox'>,
@@ -383,6 +414,7 @@ export async function upsertVerifiedCustomer(
   onCommit: (callback: () => void) => void,
   appId: string,
   person: VerifiedPerson,
+  options: { provedBySessionId?: string } = {},
 ): Promise<{ customer: CustomerRow; mergedIds: string[] }> {
   const all: IdentityInput[] = [
     ...(person.externalId ? [{ kind: 'external', value: person.externalId, verified: true }] : []),
@@ -407,9 +439,14 @@ export async function upsertVerifiedCustomer(
   }
 
   const mergedIds: string[] = [];
+  let gained = false;
   for (const identity of all) {
-    const ownerId = await attachIdentity(deps, db, appId, owner.id, identity);
-    if (ownerId === owner.id) continue;
+    const attached = await attachIdentityRow(deps, db, appId, owner.id, identity);
+    const ownerId = attached.customerId;
+    if (ownerId === owner.id) {
+      gained ||= attached.inserted;
+      continue;
+    }
     const other = await resolveCustomer(db, appId, ownerId);
     if (other.id === owner.id) continue;
     const otherIsUser = await hasExternalIdentity(db, other.id);
@@ -422,10 +459,20 @@ export async function upsertVerifiedCustomer(
     }
     // The merchant user's record survives; the record without a user id becomes its alias.
     const [keep, drop] = otherIsUser ? [other, owner] : [owner, other];
-    await mergeCustomers(deps, db, onCommit, appId, drop.id, keep.id);
+    await mergeCustomers(deps, db, onCommit, appId, drop.id, keep.id, {
+      bringSessionId: options.provedBySessionId,
+    });
     mergedIds.push(drop.id);
+    gained = true;
     owner = await getCustomer(db, appId, keep.id);
   }
+  if (gained)
+    await revokeSessions(deps, db, onCommit, {
+      appId,
+      customerId: owner.id,
+      viaHandoff: true,
+      exceptSessionId: options.provedBySessionId,
+    });
 
   const now = deps.clock.now();
   const attributes = { ...owner.attributes, ...(person.attributes ?? {}) };

@@ -13,7 +13,24 @@ export interface IdentityClaims {
   email?: string;
   unionid?: string;
   name?: string;
+  /**
+   * Platform handles the merchant has linked to this user, by identity kind: `{ douyin: 'dy_8f3a' }`.
+   * Livestream viewers are found by these, so a viewer's room comments join the user's timeline.
+   */
+  handles?: Record<string, string>;
 }
+
+/** Identity kinds a `handles` claim may not name: they have claims (or devices) of their own. */
+const RESERVED_HANDLE_KINDS = new Set([
+  'anonymous',
+  'external',
+  'phone',
+  'email',
+  'wechat_unionid',
+  'wechat_openid',
+]);
+const HANDLE_KIND = /^[a-z][a-z0-9_]{1,31}$/;
+const MAX_HANDLES = 8;
 
 const encoder = new TextEncoder();
 
@@ -77,7 +94,30 @@ export async function verifyIdentityToken(
     email: optionalString('email'),
     unionid: optionalString('unionid'),
     name: optionalString('name'),
+    handles: readHandles(payload.handles),
   };
+}
+
+/** The optional `handles` claim: a small object of platform kind → handle, refused loudly when malformed. */
+function readHandles(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const refuse = (why: string): never => {
+    throw new ApiError('invalid_identity_token', `Claim "handles" ${why}.`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('must be an object');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_HANDLES) refuse(`may name at most ${MAX_HANDLES} platforms`);
+  const handles: Record<string, string> = {};
+  for (const [kind, handle] of entries) {
+    if (!HANDLE_KIND.test(kind) || RESERVED_HANDLE_KINDS.has(kind)) {
+      refuse(`names "${kind.slice(0, 40)}", which is not a platform handle kind (e.g. douyin, taobao)`);
+    }
+    if (typeof handle !== 'string' || handle.length === 0 || handle.length > 256) {
+      refuse(`needs a string of 1–256 characters for "${kind}"`);
+    }
+    handles[kind] = handle as string;
+  }
+  return handles;
 }
 
 function describeJoseFailure(error: unknown): string {

@@ -1,6 +1,7 @@
 export {
   type CustomerRef,
   customerSealer,
+  customerSealers,
   destroyCustomerKeys,
   isSealed,
   openAllForCustomers,

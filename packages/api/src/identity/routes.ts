@@ -53,9 +53,10 @@ export function sessionsRouter(deps: RouterDeps) {
       operationId: 'identifySession',
       summary: 'Identify the session’s customer with a merchant-signed identity token',
       description:
-        'Only this session (and its device’s anonymous history) moves to the verified customer; other sessions never follow, and the device id is unlinked.',
+        'Only this session (and its device’s anonymous history) moves to the verified customer; other sessions never follow, and the device id is unlinked. Counted per address with session starts.',
       tags: ['Sessions'],
       auth: ['session'],
+      middleware: [limitRoute(deps, ['sessionsPerIpPerMinute', 'ip'])],
       body: identifyBody,
       status: 200,
       answer: identifyAnswer,

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-// The table, not the apps index: see agents/schema.ts.
+// A schema module imports other schema modules only, never a domain's index: db/schema gathers every
+// table, and going through an index would run services and routers while the tables are half
+// defined (in the bundle, knowledge's table map captured undefined and every DELETE /v1/kb/* was a 500).
 import { apps } from '../apps/schema';
 
 /** One person per app. A merged-away customer keeps its row with `mergedInto` set: an alias. */
@@ -105,7 +107,15 @@ export const customerEvents = sqliteTable(
     sessionId: text('session_id'),
     channel: text('channel'),
     name: text('name').notNull(),
-    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * Sealed with the customer's data key (a JSON string holding the ciphertext of the properties'
+     * JSON: they may hold an address or a name); rows written before that hold the object itself.
+     * Read through `openTrackedEvents` (profile/track.ts).
+     */
+    properties: text('properties', { mode: 'json' })
+      .$type<Record<string, unknown> | string>()
+      .notNull()
+      .default({}),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('customer_events_by_customer_recent').on(t.customerId, sql`${t.id} desc`)],

@@ -5,6 +5,7 @@ import {
   assertKnownChannel,
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
   identitySecretOf,
+  previousIdentitySecretsOf,
 } from '../apps';
 import { findOpenConversation, openHandoffSummary, toConversationRef } from '../conversations';
 import type { Db } from '../db/database';
@@ -51,15 +52,32 @@ export function personFromClaims(app: AppRow, claims: IdentityClaims): VerifiedP
           ]
         : []),
       ...(claims.email ? [{ kind: 'email', value: claims.email, verified: true }] : []),
+      ...Object.entries(claims.handles ?? {}).map(([kind, value]) => ({ kind, value, verified: true })),
     ],
   };
 }
 
+/**
+ * Verifies an identity token with the app's identity secret or, during a rotation's overlap, with
+ * a secret it replaced. A token no secret accepts gets the current secret's refusal.
+ */
 export async function verifyAppIdentityToken(deps: ServiceDeps, app: AppRow, token: string) {
-  return verifyIdentityToken(token, identitySecretOf(deps, app), {
+  const options = {
     clock: deps.clock,
     maxLifetimeSec: app.settings.identityTokenMaxLifetimeSec ?? DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
-  });
+  };
+  try {
+    return await verifyIdentityToken(token, identitySecretOf(deps, app), options);
+  } catch (refusal) {
+    for (const previous of previousIdentitySecretsOf(deps, app, deps.clock.now())) {
+      try {
+        return await verifyIdentityToken(token, previous, options);
+      } catch {
+        // Not this one either.
+      }
+    }
+    throw refusal;
+  }
 }
 
 /** After "revoke all sessions", tokens issued before it no longer sign the customer back in. */
@@ -151,13 +169,11 @@ export async function startSession(
       }
       customer = handoffCustomer;
       viaHandoff = !verified;
+      // A device that proved it is the code's customer brings its anonymous history, as any login does.
+      if (verified) await foldDeviceInto(deps, db, onCommit, app.id, deviceCustomer, anonymousId, customer);
     } else if (verified) {
       customer = verified;
-      // The device's anonymous history joins the verified customer; its other sessions (tabs) are
-      // revoked and renew with whatever they can prove.
-      if (deviceCustomer && deviceCustomer.id !== customer.id)
-        await mergeCustomers(deps, db, onCommit, app.id, deviceCustomer.id, customer.id);
-      await unlinkAnonymousId(db, app.id, anonymousId);
+      await foldDeviceInto(deps, db, onCommit, app.id, deviceCustomer, anonymousId, customer);
     } else if (deviceCustomer) {
       // A returning anonymous device: the same anonymous customer, until the SDK's reset().
       customer = deviceCustomer;
@@ -211,6 +227,28 @@ export async function startSession(
   };
 }
 
+/**
+ * A verified login on a device: the device's anonymous history joins the verified customer (its
+ * other sessions, e.g. tabs, are revoked and renew with whatever they can prove, except
+ * `bringSessionId`), and the device id is unlinked.
+ */
+async function foldDeviceInto(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  appId: string,
+  deviceCustomer: CustomerRow | null,
+  anonymousId: string | null,
+  customer: CustomerRow,
+  bringSessionId?: string,
+): Promise<boolean> {
+  const merging = Boolean(deviceCustomer && deviceCustomer.id !== customer.id);
+  if (merging)
+    await mergeCustomers(deps, db, onCommit, appId, deviceCustomer!.id, customer.id, { bringSessionId });
+  await unlinkAnonymousId(db, appId, anonymousId);
+  return merging;
+}
+
 /** Points the device's anonymous id at an anonymous customer (inserting it, or moving it). */
 async function bindAnonymousId(
   deps: ServiceDeps,
@@ -250,7 +288,9 @@ async function unlinkAnonymousId(db: Db, appId: string, anonymousId: string | nu
  * POST /v1/identify: the calling session — and only it — becomes the verified customer's. The
  * session's anonymous history merges in when the session owns it; a session that reached its
  * customer through someone else's handoff code does not, since that customer is shared with the
- * code's creator. Other sessions are never carried along, and the device id is unlinked.
+ * code's creator — but the device's own anonymous history (found by the device id it presented)
+ * does, as with any login on that device. Other sessions are never carried along, and the device
+ * id is unlinked.
  */
 export async function identifySession(
   deps: ServiceDeps,
@@ -260,7 +300,12 @@ export async function identifySession(
   const person = personFromClaims(input.app, claims);
   const { customerId, merged } = await deps.database.write(async (db, onCommit) => {
     const current = await getCustomer(db, input.app.id, input.session.customerId);
-    const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, input.app.id, person);
+    const device = input.session.anonymousId
+      ? await deviceCustomerOf(deps, db, input.app.id, input.session.anonymousId)
+      : null;
+    const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, input.app.id, person, {
+      provedBySessionId: input.session.id,
+    });
     assertTokenNotRevoked(customer, claims);
     let merged = false;
     if (current.id !== customer.id) {
@@ -274,7 +319,18 @@ export async function identifySession(
         endSessionStreams(deps, onCommit, input.app.id, input.session.id);
       }
     }
-    await unlinkAnonymousId(db, input.app.id, input.session.anonymousId);
+    // The device's own anonymous customer, unless it is the one just merged.
+    const ownDevice = device && !(merged && device.id === current.id) ? device : null;
+    await foldDeviceInto(
+      deps,
+      db,
+      onCommit,
+      input.app.id,
+      ownDevice,
+      input.session.anonymousId,
+      customer,
+      input.session.id,
+    );
     await db
       .update(sessions)
       .set({ customerId: customer.id, verified: true, viaHandoff: false })

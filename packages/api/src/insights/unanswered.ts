@@ -97,10 +97,11 @@ export async function clusterUnanswered(
     for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
   };
+  // Counted in a Map: channel slugs are the app's to choose ("constructor" is one).
   const countBy = (values: string[]) => {
-    const out: Record<string, number> = {};
-    for (const v of values) out[v] = (out[v] ?? 0) + 1;
-    return out;
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return Object.fromEntries(counts);
   };
 
   return {

@@ -3,6 +3,7 @@ import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
 import type { WebhookOutbox } from '../webhooks/outbox';
 import type { Clock } from './clock';
+import type { InFlightMarks } from './in-flight';
 import type { Sealer } from './secrets';
 
 export interface Logger {
@@ -67,4 +68,6 @@ export interface ServiceDeps {
   routing?: ConversationRouting;
   /** Records webhook events in the caller's transaction (the webhooks domain); without it, none. */
   outbox?: WebhookOutbox;
+  /** Work under way in other API processes (Redis); absent when one process serves alone. */
+  inFlight?: InFlightMarks;
 }

@@ -25,6 +25,7 @@ import {
 import { destroyCustomerKeys, revokeSessions } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
+import { eraseLiveViewer } from './livestream';
 import { personOf, wasErased } from './people';
 
 type OnCommit = (callback: () => void) => void;
@@ -130,6 +131,8 @@ async function erasePerson(
   await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, deliverySeqs));
   await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSeq, eventSeqs));
   await db.delete(webhookEvents).where(byPerson(webhookEvents.customerId));
+  // Livestream: their comments, @-mentions and handle in room replies.
+  await eraseLiveViewer(db, appId, ids);
 
   if (options.messages === 'delete') {
     await db.delete(messages).where(byPerson(messages.customerId));

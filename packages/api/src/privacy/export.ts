@@ -22,8 +22,9 @@ import { openAllForCustomers } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { openPii } from '../profile';
+import { openPii, openTrackedEvents } from '../profile';
 import { openTicketRows, toWireTicket } from '../tickets';
+import { exportLiveComments } from './livestream';
 import { personOf, wasErased } from './people';
 
 const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : iso(ms));
@@ -102,6 +103,8 @@ export async function exportCustomer(
       .where(inPerson(unansweredQuestions.customerId))
       .orderBy(asc(unansweredQuestions.id)),
   ]);
+  const liveComments = await exportLiveComments(deps, db, ids);
+  const trackedEvents = await openTrackedEvents(deps, eventRows);
   const aliasRows = person.aliasIds.length
     ? await db.select().from(customers).where(inArray(customers.id, person.aliasIds))
     : [];
@@ -160,8 +163,13 @@ export async function exportCustomer(
       device: r.device ?? null,
     })),
     channels: [
-      ...new Set([...sessionRows.map((s) => s.channel), ...messageRows.map((m) => m.channel)]),
+      ...new Set([
+        ...sessionRows.map((s) => s.channel),
+        ...messageRows.map((m) => m.channel),
+        ...liveComments.map((c) => String(c.channel)),
+      ]),
     ].sort(),
+    liveComments,
     conversations: conversationRows.map((c, i) => ({
       id: c.id,
       status: c.status,
@@ -185,7 +193,7 @@ export async function exportCustomer(
       payment: orderValues[2 * i + 1] ?? null,
       placedAt: iso(r.placedAt),
     })),
-    events: eventRows.map((r) => ({
+    events: trackedEvents.map((r) => ({
       name: r.name,
       channel: r.channel,
       properties: r.properties,

@@ -9,4 +9,11 @@ export {
   revealPii,
 } from './profile';
 export { profileRouter } from './routes';
-export { type CartLine, currentCart, recordCustomerEvents, trackEvent } from './track';
+export {
+  type CartLine,
+  currentCart,
+  openTrackedEvents,
+  recordCustomerEvents,
+  sealTrackedEventsInTheClear,
+  trackEvent,
+} from './track';

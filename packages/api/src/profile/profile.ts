@@ -11,7 +11,7 @@ import { listTickets, openTicketsOf } from '../tickets';
 import { isVipCustomer } from './customers';
 import { recentOrdersOf } from './orders';
 import { maskPii, openPii, type PiiField } from './pii';
-import { type CartLine, currentCart } from './track';
+import { type CartLine, currentCart, openTrackedEvents } from './track';
 
 type Deps = Pick<ServiceDeps, 'sealer' | 'database'>;
 
@@ -111,8 +111,8 @@ export async function phoneOnFile(deps: Deps, db: Db, customerId: string): Promi
 }
 
 /** The cart with product names from the catalog where the SKU or product id is known. */
-async function namedCart(db: Db, appId: string, customerId: string): Promise<CartLine[]> {
-  const cart = await currentCart(db, customerId);
+async function namedCart(deps: Deps, db: Db, appId: string, customerId: string): Promise<CartLine[]> {
+  const cart = await currentCart(deps, db, customerId);
   const ids = [...new Set(cart.flatMap((l) => [l.sku, String(l.productId ?? '')]).filter(Boolean))];
   if (ids.length === 0) return cart;
   const products = await db
@@ -145,7 +145,7 @@ export async function buildProfileBrief(
   const [ids, contact, cart, recent, open] = await Promise.all([
     identitiesOf(deps, db, customer.id),
     contactOf(deps, db, customer.id),
-    namedCart(db, appId, customer.id),
+    namedCart(deps, db, appId, customer.id),
     recentOrdersOf(deps, db, customer.id, 3),
     openTicketsOf(db, customer.id),
   ]);
@@ -172,10 +172,10 @@ export async function buildCustomerProfile(
 ): Promise<Omit<CustomerProfile, 'channels' | 'timeline'>> {
   const db = deps.database.db;
   const customer = await resolveCustomer(db, appId, customerId);
-  const [ids, contact, cart, views, events, recent, tickets] = await Promise.all([
+  const [ids, contact, cart, storedViews, storedEvents, recent, tickets] = await Promise.all([
     identitiesOf(deps, db, customer.id),
     contactOf(deps, db, customer.id),
-    namedCart(db, appId, customer.id),
+    namedCart(deps, db, appId, customer.id),
     db
       .select()
       .from(customerEvents)
@@ -192,6 +192,10 @@ export async function buildCustomerProfile(
       .limit(20),
     recentOrdersOf(deps, db, customer.id, 10),
     listTickets(deps, appId, { customerId: customer.id, limit: 20 }),
+  ]);
+  const [views, events] = await Promise.all([
+    openTrackedEvents(deps, storedViews, db),
+    openTrackedEvents(deps, storedEvents, db),
   ]);
   const viewedIds = [
     ...new Set(views.map((v) => String(v.properties.productId ?? v.properties.sku ?? '')).filter(Boolean)),

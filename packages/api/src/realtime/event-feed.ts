@@ -1,17 +1,24 @@
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { customers, sessions } from '../db/schema';
 import { CUSTOMER_MERGED, SESSION_ENDED, sessionTopic } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { appTopic, type BusEvent } from './event-bus';
-import { latestAppEventId, latestEventId, readAppEventsAfter, readEventsAfter } from './events';
+import {
+  latestAppEventId,
+  latestEventId,
+  nextWakeSeq,
+  readAppEventsAfterShared,
+  readEventsAfterShared,
+} from './events';
 
 const PAGE = 500;
 /**
- * Live events held for a reader that is not taking them (a stalled client). Past this the feed
- * ends; the client reconnects from its cursor and reads the log instead of our memory.
+ * With a shared (Redis) bus, how often an open customer feed re-checks its session and customer in
+ * the database, jittered: a notice (session ended, customer merged) lost because the process that
+ * committed it died before publishing still reaches the stream within this.
  */
-export const MAX_BUFFERED_EVENTS = 256;
-/** An agent's feed carries the whole app's traffic, so it may hold more before giving up. */
-export const MAX_BUFFERED_APP_EVENTS = 4096;
+export const REVALIDATE_MS = 120_000;
 
 type FeedDeps = Pick<ServiceDeps, 'database' | 'bus' | 'sealer'>;
 
@@ -20,32 +27,29 @@ export interface EventFeed {
   next(waitMs: number): Promise<BusEvent[]>;
   /** The id of the last event handed out (or the start cursor). */
   cursor(): number;
-  /**
-   * Why the feed stopped by itself, or null while it runs: its session was revoked or now speaks
-   * for someone else (`session_ended`), or its reader fell too far behind (`overflow`).
-   */
-  ended(): 'session_ended' | 'overflow' | null;
+  /** `session_ended` once the feed's session was revoked or now speaks for someone else; else null. */
+  ended(): 'session_ended' | null;
   close(): void;
 }
 /** The customer's feed, as the session routes know it. */
 export type CustomerFeed = EventFeed;
 
-/** Where a feed's events come from: a bus topic for live ones, the log for the rest. */
+/** Where a feed reads: the bus topic that wakes it, and the part of the log behind that topic. */
 interface FeedSource {
   topic: string;
-  read(deps: FeedDeps, after: number, limit: number): Promise<BusEvent[]>;
+  read(deps: FeedDeps, after: number, limit: number, notBefore: number): Promise<BusEvent[]>;
   latest(db: Db): Promise<number>;
 }
 
 const customerSource = (customerId: string): FeedSource => ({
   topic: customerId,
-  read: (deps, after, limit) => readEventsAfter(deps, customerId, after, limit),
+  read: (deps, after, limit, notBefore) => readEventsAfterShared(deps, customerId, after, limit, notBefore),
   latest: (db) => latestEventId(db, customerId),
 });
 
 const appSource = (appId: string): FeedSource => ({
   topic: appTopic(appId),
-  read: (deps, after, limit) => readAppEventsAfter(deps, appId, after, limit),
+  read: (deps, after, limit, notBefore) => readAppEventsAfterShared(deps, appId, after, limit, notBefore),
   latest: (db) => latestAppEventId(db, appId),
 });
 
@@ -61,92 +65,130 @@ export function createCustomerFeed(
   return openFeed(deps, {
     source: customerSource(options.customerId),
     after: options.after,
-    maxBuffered: MAX_BUFFERED_EVENTS,
-    endOn: { topic: sessionTopic(options.sessionId), type: SESSION_ENDED },
-    redirect: (event) =>
-      event.type === CUSTOMER_MERGED ? customerSource((event.data as { into: string }).into) : undefined,
-  });
-}
-
-/** Every event of an app from a cursor on — what agents see. Bus-only notices (no cursor) are dropped. */
-export function createAppFeed(
-  deps: FeedDeps,
-  options: { appId: string; after?: number },
-): Promise<EventFeed> {
-  return openFeed(deps, {
-    source: appSource(options.appId),
-    after: options.after,
-    maxBuffered: MAX_BUFFERED_APP_EVENTS,
-    redirect: (event) => (event.id === 0 ? 'drop' : undefined),
+    session: options,
   });
 }
 
 /**
- * The feed itself: it subscribes to the bus first and reads the log second, so an event committed
- * in between is in one or the other, and anything at or below the cursor is dropped. `redirect`
- * may move the feed to another source (a merged customer) or drop a notice; a notice on `endOn`
- * ends it.
+ * Every event of an app from a cursor on — what agents see: customers' events and staff-only ones,
+ * read by `(app_id, id)`. Whether the agent may still read is the stream's business (its token is
+ * checked at every heartbeat).
+ */
+export function createAppFeed(
+  deps: FeedDeps,
+  options: { appId: string; after?: number },
+): Promise<EventFeed> {
+  return openFeed(deps, { source: appSource(options.appId), after: options.after });
+}
+
+/**
+ * The one feed. The bus only wakes it (`{topic, id}`); what it hands out is always read from the
+ * event log after its cursor, so it does not matter in which order wake-ups arrive, from which
+ * process, or whether one was lost — the log has every committed event in id order. It subscribes
+ * first and reads second, so an event committed in between wakes it. It holds no events of its
+ * own: a reader that does not take them leaves them in the log. A customer feed (`session`) also
+ * follows its customer through a merge and ends with its session.
  */
 async function openFeed(
   deps: FeedDeps,
   options: {
     source: FeedSource;
     after: number | undefined;
-    maxBuffered: number;
-    endOn?: { topic: string; type: string };
-    redirect: (event: BusEvent) => FeedSource | 'drop' | undefined;
+    session?: { customerId: string; sessionId: string };
   },
 ): Promise<EventFeed> {
   let source = options.source;
-  let cursor = -1;
-  let live: BusEvent[] = [];
-  let needsBackfill = true;
+  let cursor = 0;
+  /** False until the start cursor is known: every wake-up before then counts. */
+  let started = false;
+  // Something may be in the log after the cursor: read it before waiting.
+  let pending = true;
+  /** The wake-up that set `pending`, so a read started before it is not taken as its answer. */
+  let wokenAt = 0;
   let closed = false;
-  let endedBy: 'session_ended' | 'overflow' | null = null;
+  let endedBy: 'session_ended' | null = null;
   let wake: (() => void) | null = null;
 
-  const stop = (reason: 'session_ended' | 'overflow') => {
-    endedBy ??= reason;
-    close();
+  const poke = () => {
+    pending = true;
+    wokenAt = nextWakeSeq();
+    wake?.();
+  };
+  const session = options.session;
+  const follow = (into: string) => {
+    if (into === source.topic) return;
+    unsubscribe();
+    source = customerSource(into);
+    unsubscribe = deps.bus.subscribe(source.topic, onEvent);
   };
   const onEvent = (event: BusEvent) => {
     if (closed) return;
-    const next = options.redirect(event);
-    if (next === 'drop') return;
-    if (next) {
-      unsubscribe();
-      source = next;
-      unsubscribe = deps.bus.subscribe(source.topic, onEvent);
-      needsBackfill = true;
-    } else {
-      live.push(event);
-      if (live.length > options.maxBuffered) return stop('overflow');
-    }
-    wake?.();
+    if (session && event.type === CUSTOMER_MERGED) follow((event.data as { into: string }).into);
+    // Notices (id 0) other than a merge, and wake-ups for what was handed out, change nothing.
+    else if (started && event.id <= cursor) return;
+    poke();
+  };
+  const stop = () => {
+    endedBy ??= 'session_ended';
+    close();
   };
   let unsubscribe = deps.bus.subscribe(source.topic, onEvent);
-  const endOn = options.endOn;
-  const unsubscribeEnd = endOn
-    ? deps.bus.subscribe(endOn.topic, (event) => {
-        if (event.type === endOn.type) stop('session_ended');
+  // The session's own topic: revoked, or switched to another customer, the feed ends at once.
+  const unsubscribeSession = session
+    ? deps.bus.subscribe(sessionTopic(session.sessionId), (event) => {
+        if (event.type === SESSION_ENDED) stop();
       })
     : () => {};
-  cursor = options.after ?? (await source.latest(deps.database.db));
+  // Listening from here on: the first read must start after this point.
+  wokenAt = nextWakeSeq();
+
+  // What a notice would have said, read from the database instead: after a Redis outage (notices
+  // published meanwhile are gone) and, with a shared bus, now and then.
+  const revalidate = async () => {
+    if (!session) return;
+    const db = deps.database.db;
+    const [customer] = await db
+      .select({ mergedInto: customers.mergedInto })
+      .from(customers)
+      .where(eq(customers.id, source.topic));
+    if (closed) return;
+    if (customer?.mergedInto) follow(customer.mergedInto);
+    const [row] = await db
+      .select({ customerId: sessions.customerId, revokedAt: sessions.revokedAt })
+      .from(sessions)
+      .where(eq(sessions.id, session.sessionId));
+    if (closed) return;
+    if (!row || row.revokedAt !== null || row.customerId !== source.topic) return stop();
+    poke();
+  };
+  const stopResync = deps.bus.onResync(() => {
+    if (!closed) poke();
+    revalidate().catch(() => undefined);
+  });
+  const revalidating =
+    session && deps.bus.shared
+      ? setInterval(
+          () => revalidate().catch(() => undefined),
+          REVALIDATE_MS + Math.floor(Math.random() * REVALIDATE_MS * 0.25),
+        )
+      : null;
+  revalidating?.unref();
+
+  try {
+    cursor = options.after ?? (await source.latest(deps.database.db));
+    started = true;
+  } catch (error) {
+    close();
+    throw error;
+  }
 
   const take = async (): Promise<BusEvent[]> => {
-    if (needsBackfill) {
-      needsBackfill = false;
-      const stored = await source.read(deps, cursor, PAGE);
-      // A full page means more wait in the log: stay in backfill until it is drained.
-      if (stored.length === PAGE) needsBackfill = true;
-      live = live.filter((e) => e.id > (stored.at(-1)?.id ?? cursor));
-      if (stored.length > 0) {
-        cursor = stored.at(-1)!.id;
-        return stored;
-      }
-    }
-    const fresh = live.filter((e) => e.id > cursor).sort((a, b) => a.id - b.id);
-    live = [];
+    if (!pending) return [];
+    pending = false;
+    const stored = await source.read(deps, cursor, PAGE, wokenAt);
+    const fresh = stored.filter((e) => e.id > cursor);
+    // A full page means more wait in the log.
+    if (stored.length === PAGE) pending = true;
     if (fresh.length > 0) cursor = fresh.at(-1)!.id;
     return fresh;
   };
@@ -155,22 +197,23 @@ async function openFeed(
     if (closed) return;
     closed = true;
     unsubscribe();
-    unsubscribeEnd();
-    live = [];
+    unsubscribeSession();
+    stopResync();
+    if (revalidating) clearInterval(revalidating);
     wake?.();
   }
 
   return {
     async next(waitMs) {
       const deadline = Date.now() + waitMs;
-      // Bounded: each round either hands events out, sleeps until woken or the deadline, or
-      // consumes what arrived while take() was settling (it found no one to wake then).
+      // Bounded: each round either hands events out, sleeps until woken or the deadline, or reads
+      // again because a wake-up arrived while the last read was running.
       while (!closed) {
         const ready = await take();
         if (closed) return [];
         const left = deadline - Date.now();
         if (ready.length > 0 || left <= 0) return ready;
-        if (live.length > 0 || needsBackfill) continue;
+        if (pending) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           wake = () => {

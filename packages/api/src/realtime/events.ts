@@ -8,6 +8,7 @@ import { customerView } from './customer-view';
 import { appTopic, type BusEvent } from './event-bus';
 
 type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config' | 'outbox'>;
+type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer'>;
 
 export interface NewEvent {
   appId: string;
@@ -40,8 +41,32 @@ export async function appendEvent(
 }
 
 /**
+ * The wake-ups of one logged event: its customer's topic (customer events only) and its app's
+ * (`appTopic`, what agents listen to). Both carry the log id; readers read the log after their
+ * cursor, so across processes the data is left out.
+ */
+export function wakeUpsOf(event: {
+  id: number;
+  appId: string;
+  customerId: string;
+  type: string;
+  audience: 'customer' | 'staff';
+  data?: unknown;
+}): BusEvent[] {
+  const app = appTopic(event.appId);
+  const base = { id: event.id, appId: event.appId, type: event.type, data: event.data };
+  return event.audience === 'customer' && event.customerId !== app
+    ? [
+        { topic: event.customerId, ...base },
+        { topic: app, ...base },
+      ]
+    : [{ topic: app, ...base }];
+}
+
+/**
  * Appends several events in one statement, in the order given (their ids rise in that order), and
- * publishes them in that order once the caller's transaction commits.
+ * publishes them in that order once the caller's transaction commits. Returns each event as its
+ * customer's topic sees it (the app's topic for staff events).
  */
 export async function appendEvents(
   deps: Deps,
@@ -98,22 +123,21 @@ export async function appendEvents(
   const rows = await query.all(values);
   // A multi-row INSERT assigns rising ids in VALUES order; RETURNING's own order is not promised.
   const ids = rows.map((r) => r.id).sort((a, b) => a - b);
-  const stored = list.map((event, i): BusEvent => ({ id: ids[i]!, ...event }));
-  for (const event of stored) onCommit(() => deps.bus.publish(event));
-  return stored;
+  const published = list.map((event, i) => wakeUpsOf({ ...event, id: ids[i]! }));
+  onCommit(() => {
+    for (const wakeUps of published) for (const wakeUp of wakeUps) deps.bus.publish(wakeUp);
+  });
+  return published.map((wakeUps) => wakeUps[0]!);
 }
 
-const toBusEvent = (r: typeof events.$inferSelect, data: unknown): BusEvent => ({
-  id: r.id,
-  appId: r.appId,
-  customerId: r.customerId,
-  type: r.type,
-  data,
-  audience: r.audience,
-});
+/** Which rows a reader reads: a customer's customer-facing events, or everything of an app. */
+const forCustomer = (customerId: string) =>
+  and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
+const forApp = (appId: string) => eq(events.appId, appId);
 
 async function readAfter(
-  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  deps: ReadDeps,
+  topic: string,
   scope: SQL | undefined,
   after: number,
   limit: number,
@@ -131,12 +155,85 @@ async function readAfter(
   return rows.flatMap((r, i) => {
     // Rows written before encryption (and staff events about no customer) hold the payload itself;
     // an erased customer's opens as null and is left out.
-    if (typeof r.data !== 'string') return [toBusEvent(r, r.data)];
+    const base = { topic, id: r.id, appId: r.appId, type: r.type };
+    if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
-    return [toBusEvent(r, JSON.parse(text))];
+    return [{ ...base, data: JSON.parse(text) }];
   });
 }
+
+/** The customer's events after a cursor, oldest first (staff-only events are never among them). */
+export const readEventsAfter = (deps: ReadDeps, customerId: string, after: number, limit = 500) =>
+  readAfter(deps, customerId, forCustomer(customerId), after, limit);
+
+/** Every event of an app after a cursor, oldest first: customers' and staff-only alike (index `(app_id, id)`). */
+export const readAppEventsAfter = (deps: ReadDeps, appId: string, after: number, limit = 500) =>
+  readAfter(deps, appTopic(appId), forApp(appId), after, limit);
+
+let wakeSeq = 0;
+/** Counts wake-ups process-wide, so a feed knows whether a shared read started after its wake-up. */
+export const nextWakeSeq = () => ++wakeSeq;
+
+const sharedReads = new WeakMap<
+  ServiceDeps['database'],
+  Map<string, { startSeq: number; read: Promise<BusEvent[]> }>
+>();
+
+/**
+ * A log read shared by the feeds that ask for the same topic and cursor at once (many tabs of one
+ * customer, a broadcast to a room, every agent of an app): one query instead of one per stream. A
+ * feed joins a running read only if that read started after the feed's last wake-up (`notBefore`),
+ * or it could miss the event that woke it. The answer is shared: callers must not change it.
+ */
+function readShared(
+  deps: ReadDeps,
+  topic: string,
+  after: number,
+  limit: number,
+  notBefore: number,
+  read: () => Promise<BusEvent[]>,
+): Promise<BusEvent[]> {
+  let reads = sharedReads.get(deps.database);
+  if (!reads) {
+    reads = new Map();
+    sharedReads.set(deps.database, reads);
+  }
+  const key = `${topic}\n${after}\n${limit}`;
+  const running = reads.get(key);
+  if (running && running.startSeq >= notBefore) return running.read;
+  const entry = { startSeq: wakeSeq, read: read() };
+  reads.set(key, entry);
+  const forget = () => {
+    if (reads.get(key) === entry) reads.delete(key);
+  };
+  entry.read.then(forget, forget);
+  return entry.read;
+}
+
+/** `readEventsAfter`, shared between the feeds of one customer (see `readShared`). */
+export const readEventsAfterShared = (
+  deps: ReadDeps,
+  customerId: string,
+  after: number,
+  limit: number,
+  notBefore: number,
+) =>
+  readShared(deps, customerId, after, limit, notBefore, () =>
+    readEventsAfter(deps, customerId, after, limit),
+  );
+
+/** `readAppEventsAfter`, shared between the feeds of one app (see `readShared`). */
+export const readAppEventsAfterShared = (
+  deps: ReadDeps,
+  appId: string,
+  after: number,
+  limit: number,
+  notBefore: number,
+) =>
+  readShared(deps, appTopic(appId), after, limit, notBefore, () =>
+    readAppEventsAfter(deps, appId, after, limit),
+  );
 
 async function latestIn(db: Db, scope: SQL | undefined): Promise<number> {
   const [row] = await db
@@ -148,30 +245,11 @@ async function latestIn(db: Db, scope: SQL | undefined): Promise<number> {
   return row?.id ?? 0;
 }
 
-const forCustomer = (customerId: string) =>
-  and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
-
-/** The customer's events after a cursor, oldest first (staff-only events are never among them). */
-export const readEventsAfter = (
-  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
-  customerId: string,
-  after: number,
-  limit = 500,
-) => readAfter(deps, forCustomer(customerId), after, limit);
-
 /** The newest cursor of a customer, so a client that starts without one tails from now. */
 export const latestEventId = (db: Db, customerId: string) => latestIn(db, forCustomer(customerId));
 
-/** Every event of an app after a cursor, oldest first: customers' and staff-only alike. */
-export const readAppEventsAfter = (
-  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
-  appId: string,
-  after: number,
-  limit = 500,
-) => readAfter(deps, eq(events.appId, appId), after, limit);
-
 /** The newest cursor of an app. */
-export const latestAppEventId = (db: Db, appId: string) => latestIn(db, eq(events.appId, appId));
+export const latestAppEventId = (db: Db, appId: string) => latestIn(db, forApp(appId));
 
 /** Cursors travel as strings; anything that is not a non-negative integer is refused upstream. */
 export function parseCursor(value: string | undefined | null): number | null {

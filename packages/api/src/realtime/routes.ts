@@ -11,11 +11,33 @@ import type { LimitedApp } from '../http/rate-limits';
 import { ApiError } from '../platform/errors';
 import { createCustomerFeed, type EventFeed } from './event-feed';
 
+const toWire = (e: { id: number; type: string; data?: unknown }) => ({
+  id: String(e.id),
+  type: e.type,
+  data: e.data,
+});
+
 /**
  * A write that has not drained within this is a client that stopped reading: the stream is dropped
  * (it resumes from its cursor when it reads again) rather than held in memory.
  */
 export const STREAM_WRITE_TIMEOUT_MS = 20_000;
+
+/**
+ * Bytes a stream may have queued in this process for a reader that is not taking them. The feed
+ * itself holds nothing (it reads the log from its cursor), but the response does once the socket
+ * is full; past this the reader is dropped and resumes from its cursor when it reads again.
+ */
+export const MAX_STREAM_QUEUED_BYTES = 1024 * 1024;
+
+/**
+ * How long a client waits before reconnecting to a stream this process closed because it is
+ * shutting down (the SSE `retry:` field); the load balancer sends it to another process.
+ */
+export const SHUTDOWN_RETRY_MS = 1_000;
+
+/** Timers cannot wait longer than this (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const SECURITY_SCHEME: Partial<Record<CredentialKind, string>> = {
   session: 'sessionToken',
@@ -30,13 +52,34 @@ function parseAfter(value: string | undefined): number | undefined {
 }
 
 /**
+ * An event as an SSE frame, encoded. Feeds that read the log together share the event objects (a
+ * broadcast to many streams of one customer, every agent of an app), so each frame is serialised
+ * and encoded once, not once per stream.
+ */
+const frameCache = new WeakMap<object, Uint8Array>();
+const encoder = new TextEncoder();
+function frameOf(event: { id: number; type: string; data?: unknown }): Uint8Array {
+  let frame = frameCache.get(event);
+  if (frame === undefined) {
+    frame = encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`);
+    frameCache.set(event, frame);
+  }
+  return frame;
+}
+
+/**
  * One stream (or waiting long-poll) counts against its holder's and its address's concurrent
  * limits: `holder` is the session id, or the agent token for agent streams.
  */
-function holdStreamSlots(deps: RouterDeps, app: LimitedApp, holder: string, address: string): () => void {
-  const releaseHolder = deps.limits.acquire(app, 'streamsPerSession', holder);
+async function holdStreamSlots(
+  deps: RouterDeps,
+  app: LimitedApp,
+  holder: string,
+  address: string,
+): Promise<() => void> {
+  const releaseHolder = await deps.limits.acquire(app, 'streamsPerSession', holder);
   try {
-    const releaseAddress = deps.limits.acquire(app, 'streamsPerIp', address);
+    const releaseAddress = await deps.limits.acquire(app, 'streamsPerIp', address);
     return () => {
       releaseHolder();
       releaseAddress();
@@ -64,6 +107,12 @@ export interface FeedRoutesSpec {
   /** Whose events: opened per request from the authenticated credential. */
   open(c: Context<ApiEnv>, after: number | undefined): Promise<EventFeed>;
   /**
+   * When the credential runs out (ms since the epoch; null: never). A stream ends then and a
+   * long-poll waits no longer — a copied token must not read on for as long as the connection is
+   * kept up.
+   */
+  expiresAt(c: Context<ApiEnv>): Promise<number | null> | number | null;
+  /**
    * Called at every heartbeat of an open stream; false ends it (a revoked credential). Each
    * long-poll is a new request, so its credential is checked anyway.
    */
@@ -78,6 +127,13 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
   const hold = (c: Context<ApiEnv>) => {
     const holder = spec.holder(c);
     return holdStreamSlots(deps, holder.app, holder.id, clientAddress(c, deps.trustedProxyHops));
+  };
+  /** How long the credential still lives, in ms (capped to what a timer can wait). */
+  const lifeLeft = async (c: Context<ApiEnv>) => {
+    const expiresAt = await spec.expiresAt(c);
+    return expiresAt === null
+      ? MAX_TIMER_MS
+      : Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - deps.clock.now()));
   };
 
   router.openapi(
@@ -103,7 +159,8 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
     async (c) => {
       const context = c as unknown as Context<ApiEnv>;
       const after = parseAfter(c.req.header('last-event-id') || c.req.valid('query').after);
-      const release = hold(context);
+      const life = await lifeLeft(context);
+      const release = await hold(context);
       let feed: EventFeed;
       try {
         feed = await spec.open(context, after);
@@ -111,10 +168,22 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
         release();
         throw error;
       }
+      // Counted until it ends, so a shutdown waits for its goodbye frame to be written.
+      const leave = deps.lifecycle.enter();
+      // The stream ends when its credential does: revoked (the session's topic, or the agent
+      // token's check at each heartbeat) or run out.
+      let expired = false;
+      const expiry = setTimeout(() => {
+        expired = true;
+        feed.close();
+      }, life);
+      expiry.unref?.();
       return streamSSE(c, async (stream) => {
         const end = () => {
+          clearTimeout(expiry);
           feed.close();
           release();
+          leave();
         };
         // A reader we give up on is cut off at the socket: ending the response politely would leave
         // its unread bytes queued behind a client that never reads them.
@@ -124,34 +193,47 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
           (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
         };
         stream.onAbort(end);
+        // Shutting down: the feed stops, and the client is told when to come back (to another process).
+        let draining = false;
+        const stopDrain = deps.lifecycle.onDrain(() => {
+          draining = true;
+          feed.close();
+        });
         // A reader that stopped reading blocks the write: drop it rather than buffer for it.
-        const write = async (text: string) => {
+        const write = async (text: string | Uint8Array) => {
           let timer: ReturnType<typeof setTimeout> | undefined;
           const stalled = new Promise<'stalled'>((resolve) => {
             timer = setTimeout(() => resolve('stalled'), deps.streamWriteTimeoutMs);
           });
           const outcome = await Promise.race([stream.write(text).then(() => 'written' as const), stalled]);
           clearTimeout(timer);
-          if (outcome === 'stalled') await drop();
-          return outcome === 'written';
+          const queued =
+            (c.env as { outgoing?: { writableLength?: number } } | undefined)?.outgoing?.writableLength ?? 0;
+          if (outcome === 'stalled' || queued > MAX_STREAM_QUEUED_BYTES) {
+            await drop();
+            return false;
+          }
+          return true;
         };
         try {
           if (!(await write(': connected\n\n'))) return;
-          while (!stream.aborted && !stream.closed) {
+          while (!stream.aborted && !stream.closed && !expired) {
             const batch = await feed.next(deps.heartbeatMs);
-            if (feed.ended() === 'overflow') return await drop();
-            if (stream.aborted || feed.ended()) break;
+            if (draining) {
+              await write(`retry: ${SHUTDOWN_RETRY_MS}\n: server restarting, reconnect\n\n`);
+              break;
+            }
+            if (stream.aborted || feed.ended() || expired) break;
             if (batch.length === 0) {
               if (spec.stillAllowed && !(await spec.stillAllowed(context))) break;
               if (!(await write(': ping\n\n'))) return;
               continue;
             }
-            let frames = '';
-            for (const event of batch)
-              frames += `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\nid: ${event.id}\n\n`;
+            const frames = batch.length === 1 ? frameOf(batch[0]!) : Buffer.concat(batch.map(frameOf));
             if (!(await write(frames))) return;
           }
         } finally {
+          stopDrain();
           end();
         }
       });
@@ -175,23 +257,22 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
     async (c) => {
       const context = c as unknown as Context<ApiEnv>;
       const query = c.req.valid('query');
-      const release = hold(context);
+      const life = await lifeLeft(context);
+      const release = await hold(context);
       try {
         const feed = await spec.open(context, parseAfter(query.after));
         const abort = () => feed.close();
         c.req.raw.signal?.addEventListener('abort', abort);
+        // Shutting down: answer now with what there is; the next poll reaches another process.
+        const stopDrain = deps.lifecycle.onDrain(abort);
         try {
           // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
-          // the next poll is refused if revoked, or reads as the session's new customer.
-          const events = await feed.next(query.wait * 1000);
-          return c.json(
-            {
-              events: events.map((e) => ({ id: String(e.id), type: e.type, data: e.data })),
-              cursor: String(feed.cursor()),
-            },
-            200,
-          );
+          // the next poll is refused if revoked, or reads as the session's new customer. Never past
+          // the credential's own end.
+          const events = await feed.next(Math.min(query.wait * 1000, life));
+          return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
         } finally {
+          stopDrain();
           c.req.raw.signal?.removeEventListener('abort', abort);
           feed.close();
         }
@@ -226,6 +307,7 @@ export function realtimeRouter(deps: RouterDeps) {
       const { session } = sessionAuth(c);
       return createCustomerFeed(deps, { customerId: session.customerId, sessionId: session.id, after });
     },
+    expiresAt: (c) => sessionAuth(c).session.expiresAt,
   });
   return router;
 }

@@ -4,10 +4,37 @@ import { channelSlug } from './common';
 // Schemes that run or embed content rather than name a site: never an origin or a link base.
 const SCRIPT_SCHEMES = /^(javascript|data|vbscript|file|blob|about):/i;
 
+// Host names as they appear in an Origin: dot-separated labels of letters, digits and inner hyphens
+// (IDNs in their xn-- form); a final dot is a different, valid name.
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?$/;
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443', ws: '80', wss: '443' };
+// A host of digits and dots is an IPv4 address, which browsers write as four plain decimal numbers.
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * True when a browser could send exactly this in an Origin header: a real host, a port from 1 to
+ * 65535 and not the scheme's default (`https://x:443` arrives as `https://x`), an IPv4 address in
+ * its plain form — so no entry is accepted that can never match. (Written without `URL`, which
+ * some SDK hosts lack.)
+ */
+function isSendableOrigin(value: string): boolean {
+  const parts = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-f:.]+\]|[^:/[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!parts) return false;
+  const [, scheme, host, port] = parts as unknown as [string, string, string, string | undefined];
+  if (port !== undefined) {
+    if (port.startsWith('0') || Number(port) > 65_535) return false;
+    if (Object.hasOwn(DEFAULT_PORTS, scheme) && DEFAULT_PORTS[scheme] === port) return false;
+  }
+  if (host.startsWith('[')) return true;
+  if (/^[\d.]+$/.test(host)) return IPV4.test(host);
+  return HOST_NAME.test(host);
+}
+
 /**
  * A browser origin exactly as browsers send it in the Origin header: `scheme://host[:port]`, no
- * path, no trailing slash, lowercase. App schemes (capacitor://localhost) are fine; script-like
- * schemes are not.
+ * path, no trailing slash, lowercase, no default port. App schemes (capacitor://localhost) are
+ * fine; script-like schemes are not.
  */
 export const appOrigin = z
   .string()
@@ -16,7 +43,11 @@ export const appOrigin = z
     /^[a-z][a-z0-9+.-]*:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/,
     'An origin is scheme://host[:port] in lowercase, with no path or trailing slash (e.g. https://shop.example).',
   )
-  .refine((value) => !SCRIPT_SCHEMES.test(value), 'This scheme cannot be an origin.');
+  .refine((value) => !SCRIPT_SCHEMES.test(value), 'This scheme cannot be an origin.')
+  .refine(
+    isSendableOrigin,
+    'No browser sends this origin: leave out default ports (:443 for https, :80 for http) and use a real host name and a port from 1 to 65535.',
+  );
 
 /** A link base for handoff QR codes: an absolute http(s) URL. */
 export const linkBase = z
@@ -39,6 +70,8 @@ export const rateLimitSettings = z
     trackPerSessionPerMinute: perWindow(10_000),
     trackPerIpPerMinute: perWindow(100_000),
     handoffsPerSessionPerHour: perWindow(10_000),
+    handoffsPerIpPerHour: perWindow(100_000),
+    handoffsPerAppPerHour: perWindow(1_000_000),
     streamsPerSession: perWindow(1_000),
     streamsPerIp: perWindow(100_000),
     handoffClaimFailuresPerIpPerMinute: perWindow(10_000),
@@ -109,10 +142,13 @@ export const appAnswer = z.object({
 });
 export type AppAnswer = z.infer<typeof appAnswer>;
 
-/** Rotates one credential: the new one is shown once; the old one keeps working for the overlap. */
+/**
+ * Rotates one credential: the new one is shown once; the old one keeps working for the overlap.
+ * `identity` is the secret the merchant backend signs identity tokens with.
+ */
 export const rotateKeyBody = z
   .object({
-    kind: z.enum(['publishable', 'secret', 'agent']),
+    kind: z.enum(['publishable', 'secret', 'agent', 'identity']),
     /** With kind `agent`: whose token. */
     agentId: z.string().max(64).optional(),
     /** How long the old credential keeps working, seconds (0 ends it now). Default one day. */
@@ -131,7 +167,7 @@ export const rotateKeyBody = z
 export type RotateKeyBody = z.infer<typeof rotateKeyBody>;
 
 export const rotateKeyAnswer = z.object({
-  kind: z.enum(['publishable', 'secret', 'agent']),
+  kind: z.enum(['publishable', 'secret', 'agent', 'identity']),
   /** The new credential, shown once. */
   key: z.string(),
   prefix: z.string(),

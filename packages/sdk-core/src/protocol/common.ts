@@ -43,6 +43,9 @@ export const ERROR_STATUS = {
   identity_conflict: 409,
   not_found: 404,
   unknown_channel: 400,
+  not_a_livestream_channel: 400,
+  items_refused: 422,
+  batch_too_large: 413,
   handoff_code_invalid: 404,
   handoff_code_expired: 410,
   handoff_code_used: 409,
@@ -66,6 +69,8 @@ export const ERROR_STATUS = {
   wechat_exchange_failed: 502,
   wechat_not_configured: 400,
   internal_error: 500,
+  /** Retry after the Retry-After header: the database is busy, or this process is shutting down. */
+  unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -83,12 +88,11 @@ export const errorEnvelope = z
         .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
         .optional()
         .meta({ description: 'Validation failures, each with the path of the field.' }),
-      /** With `rate_limited`: seconds to wait before trying again (the same as the Retry-After header). */
-      retryAfterSec: z
-        .number()
-        .int()
-        .optional()
-        .meta({ description: 'With rate_limited: seconds to wait (the same as the Retry-After header).' }),
+      /** With `rate_limited` and `unavailable`: seconds to wait before trying again (the Retry-After header). */
+      retryAfterSec: z.number().int().optional().meta({
+        description:
+          'With rate_limited and unavailable: seconds to wait (the same as the Retry-After header).',
+      }),
     }),
   })
   .meta({ id: 'Error', description: 'Every error the API answers with, whatever the route.' });
@@ -191,22 +195,29 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // A UTF-16 surrogate without its partner cannot be stored as UTF-8 without being replaced.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether text may be stored as it is: something visible, no control characters, no lone surrogates. */
+export const isStorableText = (text: string): boolean =>
+  /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
+
 /**
- * Message text as shoppers type it: stored exactly as sent (never trimmed or altered) or refused.
- * 1 to 4,000 code points, not only white space or invisible characters, no control characters but
- * tab and line breaks, no unpaired surrogates.
+ * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
+ * code points, not only white space or invisible characters, no control characters but tab and
+ * line breaks, no unpaired surrogates.
  */
-export const messageText = z
-  .string()
-  .max(MESSAGE_TEXT_MAX)
-  // Only white space and invisible format characters (zero-width space, joiners…) is no message.
-  .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
-  .refine(
-    (text) => !CONTROL_CHARACTER.test(text),
-    'The text holds a control character (only tab and line breaks are allowed).',
-  )
-  .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.')
-  .meta({
-    description: `1 to ${MESSAGE_TEXT_MAX} characters, counted in Unicode code points (an emoji is one), stored exactly as sent: not only white space, no control characters but tab and line breaks.`,
-    example: '这款面霜保质期多久',
-  });
+export const freeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // Only white space and invisible format characters (zero-width space, joiners…) is no text.
+    .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
+    .refine(
+      (text) => !CONTROL_CHARACTER.test(text),
+      'The text holds a control character (only tab and line breaks are allowed).',
+    )
+    .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');
+
+/** Message text as shoppers type it (`freeText` of up to 4,000 code points). */
+export const messageText = freeText(MESSAGE_TEXT_MAX).meta({
+  description: `1 to ${MESSAGE_TEXT_MAX} characters, counted in Unicode code points (an emoji is one), stored exactly as sent: not only white space, no control characters but tab and line breaks.`,
+  example: '这款面霜保质期多久',
+});

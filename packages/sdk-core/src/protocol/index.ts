@@ -6,6 +6,7 @@ export * from './common';
 export * from './handoffs';
 export * from './health';
 export * from './kb';
+export * from './livestream';
 export * from './messages';
 export * from './profile';
 export * from './realtime';

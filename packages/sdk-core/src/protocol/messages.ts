@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientMessageId, conversationRef, message, messageText } from './common';
+import { clientMessageId, conversationRef, freeText, message, messageText } from './common';
 import { customerTicket } from './kb';
 
 export const timelineQuery = z.object({
@@ -45,8 +45,13 @@ export const sendMessageAnswer = z.object({
 });
 export type SendMessageAnswer = z.infer<typeof sendMessageAnswer>;
 
+/** `reason`, when given, is the shopper's own words for the agent: sealed at rest like a message. */
 export const escalateBody = z
-  .object({ reason: z.string().max(500).optional().meta({ description: 'Shown to the agent.' }) })
+  .object({
+    reason: freeText(500)
+      .optional()
+      .meta({ description: 'Shown to the agent; the same text rules as a message, sealed at rest.' }),
+  })
   .meta({ example: { reason: '想找人工确认换货' } });
 export const escalateAnswer = z.object({ conversation: conversationRef });
 export type EscalateAnswer = z.infer<typeof escalateAnswer>;

@@ -180,5 +180,7 @@ export const customerExport = z.object({
   notes: z.array(z.record(z.string(), z.unknown())),
   assignments: z.array(z.record(z.string(), z.unknown())),
   unansweredQuestions: z.array(z.record(z.string(), z.unknown())),
+  /** Livestream comments on every platform, with their room. */
+  liveComments: z.array(z.record(z.string(), z.unknown())),
 });
 export type CustomerExport = z.infer<typeof customerExport>;

@@ -91,6 +91,14 @@ describe('the chat view model', () => {
     });
   });
 
+  it('labels a ticket type or status named like an Object.prototype member as itself', () => {
+    // Ticket types are the merchant's to name (an intent's ticketType); none may find a function.
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const card = ticketItem({ id: 't', type: word, status: word }, 'miniprogram', zh);
+      expect([card.ticketTitle, card.ticketStatus]).toEqual([`${word} 工单`, word]);
+    }
+  });
+
   it('puts history first, keeps live rows not in it, and caps the list', () => {
     const history = [messageItem(message({ id: 'a' }), 'miniprogram', zh)];
     const live = [

@@ -126,6 +126,10 @@ export function textFor(locale: string | undefined): ChatText {
   return locale === 'en' ? (TEXT.en as unknown as ChatText) : TEXT['zh-CN'];
 }
 
+/** `record[key]` for keys that come from outside (ticket types are the merchant's): own properties only. */
+const ownLabel = (record: Readonly<Record<string, string>>, key: string): string | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
 /** A channel's name in the text's language (the slug itself for channels we have no name for). */
 export function channelName(channel: string, text: ChatText): string {
   // Own properties only: a channel slug such as "constructor" must not find Object.prototype's.
@@ -154,7 +158,7 @@ export function statusText(
 ): string {
   if (!status) return text.status.bot;
   if (status === 'assigned' && agent) return `${text.status.assigned} · ${agent}`;
-  return text.status[status] ?? status;
+  return ownLabel(text.status, status) ?? status;
 }
 
 export function connectionText(connection: ConnectionStatus, text: ChatText): string {
@@ -220,8 +224,8 @@ export function ticketItem(ticket: Record<string, unknown>, here: string, text: 
     channel: String(ticket.channel ?? here),
     channelMark: '',
     createdAt: String(ticket.createdAt ?? ''),
-    ticketTitle: `${text.ticketTypes[type] ?? type} ${text.ticket}`.trim(),
-    ticketStatus: text.ticketStatus[status] ?? status,
+    ticketTitle: `${ownLabel(text.ticketTypes, type) ?? type} ${text.ticket}`.trim(),
+    ticketStatus: ownLabel(text.ticketStatus, status) ?? status,
     ticketDetail: [orderId, reason].filter(Boolean).join(' · '),
   };
 }

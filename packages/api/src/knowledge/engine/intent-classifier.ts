@@ -1,3 +1,4 @@
+import { ownValue } from '../../platform/own-property';
 import type { TextTokens } from './chinese-tokenizer';
 import { intentKeyOf, type KnowledgeIndex } from './knowledge-index';
 
@@ -151,7 +152,8 @@ export function classify(
     if (!product) continue;
     for (const intent of index.kb.intents) {
       const attribute = intent.answerFrom?.productAttribute;
-      const candidate = attribute && product.attributes[attribute] !== undefined && intents.get(intent.id);
+      const candidate =
+        attribute && ownValue(product.attributes, attribute) !== undefined && intents.get(intent.id);
       if (candidate) candidate.score += ATTRIBUTE_PRIOR;
     }
   }

@@ -44,14 +44,35 @@ export function negativeSentiment(normalized: string): number {
 
 // "LY20240601123"-style order numbers, or long digit runs shoppers paste from the order page.
 const ORDER_ID = /\b([a-z]{1,4}\d{8,20}|\d{10,20})\b/gi;
-// A mainland mobile number is a phone, not an order: it must not travel as an order id (that
-// would copy it, in the clear, into the conversation's memory and handoff summary).
-const MOBILE = /^1[3-9]\d{9}$/;
+// Digit runs that name a person, not an order. Order ids travel in the clear (conversation memory,
+// handoff summaries, tickets), so these must never be taken for one: a mainland mobile, with or
+// without its country code (86 / 0086), and a number with its trunk 0 and area code.
+const PHONE = /^(?:0{0,2}86)?1[3-9]\d{9}$|^0[1-9]\d{8,10}$/;
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
-/** An order number in the raw text, upper-cased, or null. Phone numbers are never taken for one. */
+/** A mainland resident ID number (18 digits, a birth date inside, ISO 7064 MOD 11-2 check digit). */
+function isResidentId(digits: string): boolean {
+  if (!/^[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{4}$/.test(digits))
+    return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(digits[i]) * ID_WEIGHTS[i]!;
+  return '10X98765432'[sum % 11] === digits[17];
+}
+
+/** A digit run that identifies a person (a phone in any written form, a resident ID number). */
+const namesAPerson = (digits: string) => PHONE.test(digits) || isResidentId(digits);
+
+/**
+ * An order number in the raw text, upper-cased, or null. Numbers that identify a person — phones
+ * in any written form (a leading `+` says so too) and resident ID numbers — are never taken for one.
+ */
 export function extractOrderId(text: string): string | null {
-  for (const match of text.normalize('NFKC').matchAll(ORDER_ID)) {
-    if (!MOBILE.test(match[1]!)) return match[1]!.toUpperCase();
+  const normalized = text.normalize('NFKC');
+  for (const match of normalized.matchAll(ORDER_ID)) {
+    const candidate = match[1]!;
+    const international = normalized[match.index - 1] === '+';
+    if (international || namesAPerson(candidate)) continue;
+    return candidate.toUpperCase();
   }
   return null;
 }
@@ -155,7 +176,7 @@ export function isBareNumber(raw: string): boolean {
   const text = raw.normalize('NFKC').toLowerCase();
   // A phone number alone is not an order or product number (and is not echoed back).
   const digits = /\b\d{8,20}\b/.exec(text)?.[0];
-  const id = extractOrderId(text) ?? (digits && !MOBILE.test(digits) ? digits : undefined);
+  const id = extractOrderId(text) ?? (digits && !namesAPerson(digits) ? digits : undefined);
   if (!id) return false;
   return (
     text
