@@ -93,6 +93,8 @@ export interface AppOptions {
   agentPresenceTimeoutSec?: number;
   /** Webhook delivery settings; `allowPrivateTargets` only for development and tests. */
   webhooks?: WebhookSettings;
+  /** Callback URLs may point at loopback/private addresses (local demo, tests); off by default. */
+  allowPrivateCallbacks?: boolean;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -140,6 +142,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
       publicUrl: options.publicUrl,
       encryptAtRest: options.encryptAtRest ?? true,
       webhooks: options.webhooks,
+      allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
     },
     ...(options.inFlight ? { inFlight: options.inFlight } : {}),
     responder: options.responder ?? silentResponder,

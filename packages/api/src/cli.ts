@@ -22,6 +22,7 @@ import { playRoom, simulateRoom } from './livestream';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
+import { RedisRefusedError, redisUrlProblem } from './platform/redis';
 import { loadServerKeys } from './platform/server-keys';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
 import { redactUrl } from './shared-state';
@@ -52,11 +53,21 @@ Environment:
   THREADLINE_WEBHOOK_TIMEOUT_MS, THREADLINE_WEBHOOK_RETRY_BASE_MS, THREADLINE_WEBHOOK_RETRY_MAX_MS,
   THREADLINE_WEBHOOK_RETRY_WINDOW_MS  attempt deadline (10 s) and retry schedule (10 s doubling to 1 h, for 3 days)
   WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
+  THREADLINE_ALLOW_PRIVATE_CALLBACKS  1: reply callbacks may go to loopback/private addresses (the demo allows them)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
-const listenPort = (flag?: string) => Number(flag ?? process.env.PORT ?? 8787);
+/** `--port` or PORT: a whole number from 0 to 65535 (0: any free port). */
+function listenPort(flag?: string): number {
+  const raw = flag ?? process.env.PORT ?? '8787';
+  const port = Number(raw);
+  if (!/^\d{1,5}$/.test(raw.trim()) || port > 65_535)
+    throw new UsageError(
+      `${flag === undefined ? 'PORT' : '--port'} must be a whole number from 0 to 65535, not "${raw}"`,
+    );
+  return port;
+}
 const listenHost = (flag?: string) => flag ?? process.env.HOST ?? '127.0.0.1';
 
 const PROXY_HOPS_HELP =
@@ -103,6 +114,8 @@ export function buildProgram(): Command {
         const hops = trustedProxyHops(options.trustedProxyHops);
         const workers = workerCount(options.workers);
         const redisUrl = process.env.REDIS_URL || undefined;
+        const redisProblem = redisUrl ? redisUrlProblem(redisUrl) : null;
+        if (redisProblem) throw new UsageError(redisProblem);
         if (workers > 1 && !redisUrl)
           throw new UsageError(
             '--workers above 1 needs REDIS_URL: a stream held by one process must hear a message sent to another, and limits must count across them',
@@ -120,6 +133,7 @@ export function buildProgram(): Command {
           publicUrl: process.env.PUBLIC_URL,
           trustedProxyHops: hops,
           webhooks: webhookSettingsFromEnv(process.env),
+          allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,
@@ -705,6 +719,31 @@ function helpGroup(program: Command, name: string, description: string): Command
   return group;
 }
 
+/**
+ * What the machine refused rather than what went wrong in Threadline (a port in use, a host that
+ * does not resolve, a database URL libSQL cannot open): one line for the operator, or undefined
+ * for anything else, which keeps its stack trace because it is ours to fix.
+ */
+function environmentProblem(error: unknown): string | undefined {
+  const failure = error as { code?: unknown; syscall?: unknown; name?: unknown; message?: unknown } | null;
+  if (!failure || typeof failure.message !== 'string') return undefined;
+  if (failure.name === 'LibsqlError') return `the database could not be opened: ${failure.message}`;
+  if (typeof failure.syscall !== 'string' || typeof failure.code !== 'string') return undefined;
+  const where = /(\S+:\d+)$/.exec(failure.message)?.[1];
+  switch (failure.code) {
+    case 'EADDRINUSE':
+      return `${where ?? 'that address'} is already in use: stop what listens there, or choose another --port (env PORT)`;
+    case 'EACCES':
+      return `no permission to listen on ${where ?? 'that port'} (ports below 1024 need privileges): choose another --port`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on that host (${failure.message}): give --host (env HOST) an address of this machine`;
+    default:
+      return failure.message;
+  }
+}
+
 /** A mistake in how the command was called: one line, exit 2. */
 class UsageError extends Error {}
 /** The command could not do its work (a missing file, an unknown app): one line, exit 1. */
@@ -846,10 +885,15 @@ async function runCluster(count: number, url: string) {
   database.close();
   let stopping = false;
   let listening = 0;
+  /** Workers that have not said they listen yet. */
+  const starting = new Set<number>();
   const fork = () => {
+    if (stopping) return;
     const worker = cluster.fork();
+    starting.add(worker.id);
     worker.on('message', (message: { type?: string; url?: string }) => {
       if (message?.type !== 'listening') return;
+      starting.delete(worker.id);
       listening++;
       if (listening === count)
         console.log(
@@ -859,11 +903,18 @@ async function runCluster(count: number, url: string) {
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (starting.has(worker.id)) {
+      // It died before it listened (the port is taken, Redis refuses the password, the database
+      // cannot be opened): a replacement would die the same way, for ever. Stop and say so.
+      console.error(`worker ${worker.process.pid} exited (${signal ?? code}) before it listened; stopping`);
+      stop(1);
+      return;
+    }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     setTimeout(fork, 1_000).unref();
   });
   for (let i = 0; i < count; i++) fork();
-  const stop = () => {
+  function stop(exitCode = 0) {
     if (stopping) return;
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
@@ -874,11 +925,11 @@ async function runCluster(count: number, url: string) {
     }, DEFAULT_SHUTDOWN_TIMEOUT_MS + 5_000);
     Promise.all(exited).then(() => {
       clearTimeout(deadline);
-      process.exit(0);
+      process.exit(exitCode);
     });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  }
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
 }
 
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
@@ -1006,13 +1057,18 @@ else
     }
     // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
     // A command that cannot do its work (a missing file, an unknown app): one line, exit 1.
-    const refused = ApiError.isInstance(error) && error.status < 500;
+    const refused = (ApiError.isInstance(error) && error.status < 500) || error instanceof RedisRefusedError;
+    const environment = environmentProblem(error);
     console.error(
       error instanceof UsageError
         ? `usage: ${error.message}`
         : error instanceof CliError || refused
           ? `error: ${(error as Error).message}`
-          : error,
+          : environment !== undefined
+            ? `error: ${environment}`
+            : error,
     );
-    process.exitCode = error instanceof UsageError || refused ? 2 : 1;
+    // Exit now: a command that failed half-way (a server whose port was taken after it had
+    // connected to Redis and the database) must not be kept alive by what it had opened.
+    process.exit(error instanceof UsageError || refused ? 2 : 1);
   });

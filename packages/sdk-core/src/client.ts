@@ -158,6 +158,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
   let storageFailed = false;
   let unsubscribeNetwork: (() => void) | undefined;
   let unsubscribeAppState: (() => void) | undefined;
+  let unsubscribeStorage: (() => void) | undefined;
   const seen = new Set<string>();
 
   const emitter = createEmitter<ClientEvents>((error, event) => {
@@ -274,13 +275,15 @@ export function createClient(options: ClientOptions): ThreadlineClient {
         });
 
   const prefix = options.storagePrefix ?? 'threadline.';
+  /** The send queue's locks, shared by every client on this storage (see SendQueueOptions.lock). */
+  const queueLock = <T>(name: 'write' | 'flush', fn: () => Promise<T>): Promise<T> => {
+    const lockName = `${prefix}${STORAGE_KEYS.sendQueue}.${name}`;
+    return platform.lock ? platform.lock(lockName, fn) : withRealmLock(lockName, fn);
+  };
   const queue = createSendQueue({
     storage,
     runtime,
-    lock(name, fn) {
-      const lockName = `${prefix}${STORAGE_KEYS.sendQueue}.${name}`;
-      return platform.lock ? platform.lock(lockName, fn) : withRealmLock(lockName, fn);
-    },
+    lock: queueLock,
     backoff: options.backoff,
     deliver: (message) =>
       session.authed<SendMessageAnswer>({
@@ -303,6 +306,15 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     onError: (error) => report(error, 'the send queue stopped unexpectedly'),
   });
 
+  /** Resets this client when the storage now belongs to another (anonymous) person than its session. */
+  const followLogoutElsewhere = async () => {
+    const mine = session.current()?.anonymousId;
+    const stored = await storage.get(STORAGE_KEYS.anonymousId);
+    if (closed || !mine || !stored || stored === mine) return;
+    if (await storage.get(STORAGE_KEYS.identityToken)) return;
+    await client.reset();
+  };
+
   const assertOpen = () => {
     if (closed) throw clientError('client_closed', 'This client is closed.');
   };
@@ -314,8 +326,17 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     try {
       unsubscribeNetwork = platform.onNetworkChange?.((online) => {
         if (!online) return setConnection('offline');
-        realtime?.wake();
+        // Back online: a fresh connection (from the cursor, so nothing is missed) rather than
+        // trust a stream that may have survived the drop, or died in it without a word: either
+        // way the status is known again at once instead of staying "offline".
+        realtime?.restart();
         queue.flush();
+      });
+      // Another tab logged out (its reset gave the device a new anonymous id and dropped the
+      // identity): this client ends the person too, rather than keep showing and sending as them.
+      unsubscribeStorage = platform.onStorageChange?.((key) => {
+        if (key === prefix + STORAGE_KEYS.anonymousId || key === prefix + STORAGE_KEYS.identityToken)
+          followLogoutElsewhere().catch((error) => report(error, 'could not follow a logout in another tab'));
       });
       // In the background realtime pauses (mini-programs fail requests left open there); it resumes from its cursor.
       unsubscribeAppState = platform.onAppStateChange?.((active) => {
@@ -343,7 +364,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     conversation: state.conversation,
   });
 
-  return {
+  const client: ThreadlineClient = {
     async start() {
       assertOpen();
       begin();
@@ -352,7 +373,22 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     async identify(identityToken) {
       assertOpen();
       begin();
-      const answer = await session.identify(identityToken);
+      // Held across the call, the queue's flush lock lets a message already on its way land as the
+      // person who wrote it, and lets none leave while the person may be changing. When one
+      // identified person gives way to another (an account switch without logout), what the first
+      // left unsent is dropped as reset() drops it: it must not be posted as the second.
+      const answer = await queueLock('flush', async () => {
+        const before = session.current()?.customer ?? null;
+        const identified = await session.identify(identityToken);
+        if (before?.identified && before.id !== identified.customer.id)
+          await queue.clear(
+            clientError(
+              'aborted',
+              'identify() switched to another person; this message was the previous one’s.',
+            ),
+          );
+        return identified;
+      });
       return { customer: answer.customer, merged: answer.merged };
     },
     async send(text) {
@@ -434,6 +470,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       try {
         unsubscribeNetwork?.();
         unsubscribeAppState?.();
+        unsubscribeStorage?.();
       } catch (error) {
         logger.warn('threadline: could not stop watching the network', { error });
       }
@@ -453,4 +490,5 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       };
     },
   };
+  return client;
 }

@@ -36,6 +36,12 @@ export interface ServerConfig {
   encryptAtRest?: boolean;
   /** Webhook delivery settings (defaults in `webhooks/`). */
   webhooks?: WebhookSettings;
+  /**
+   * Callback URLs a merchant gives (the livestream reply callback) may point at loopback and
+   * private addresses: for the local demo and tests, whose connectors run on this machine. Off
+   * by default: a deployed API calls only public addresses (THREADLINE_ALLOW_PRIVATE_CALLBACKS=1 lifts it).
+   */
+  allowPrivateCallbacks?: boolean;
 }
 
 /** How webhooks are delivered. Every field has a production default. */
