@@ -6,9 +6,11 @@ import { createDatabase, type Database, migrateDatabase } from './db/database';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
 import { consoleLogger } from './platform/deps';
+import { startRetentionSweeper } from './privacy';
 import { sealTrackedEventsInTheClear } from './profile';
 import { startLogSweep } from './realtime/log-sweep';
 import { connectSharedState, type SharedState } from './shared-state';
+import { startWebhookWorker } from './webhooks';
 
 export interface ServerOptions extends Omit<AppOptions, 'database'> {
   databaseUrl: string;
@@ -129,11 +131,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   const timeoutMs = (options.agentPresenceTimeoutSec ?? 120) * 1000;
   const stopSweeper = startPresenceSweeper(app.deps, { timeoutMs, everyMs: Math.min(30_000, timeoutMs / 2) });
+  // Delivers the webhook outbox; pending deliveries of a previous run (or a crash) are picked up.
+  const webhookWorker = startWebhookWorker(app.deps);
+  // Apps with a message retention period lose older messages hourly.
+  const stopRetention = startRetentionSweeper(app.deps);
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;
   const close = async () => {
     // No presence writes while the database is about to close.
     stopSweeper();
+    stopRetention();
     lifecycle.drain();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     connections.closeIdleConnections();
@@ -147,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clearInterval(idleCloser);
     connections.closeAllConnections();
     await stopped;
+    await webhookWorker.stop();
     sweep?.stop();
     await shared?.close();
     database.close();

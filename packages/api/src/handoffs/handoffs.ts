@@ -265,5 +265,20 @@ export async function claimHandoff(
     type: 'conversation.updated',
     data: { id: conversation.id, status: conversation.status, channel: input.channel },
   });
+  await deps.outbox?.record(db, onCommit, [
+    {
+      appId: input.handoff.appId,
+      type: 'handoff.claimed',
+      customerId: input.handoff.customerId,
+      conversationId: conversation.id,
+      data: {
+        customerId: input.handoff.customerId,
+        conversationId: conversation.id,
+        fromChannel: input.handoff.fromChannel,
+        toChannel: input.channel,
+        claimedAt: new Date(now).toISOString(),
+      },
+    },
+  ]);
   return { conversationId: conversation.id };
 }

@@ -12,3 +12,4 @@ export * from './messages';
 export * from './profile';
 export * from './realtime';
 export * from './sessions';
+export * from './webhooks';
