@@ -71,3 +71,11 @@ export { type BusEvent, createMemoryEventBus, type EventBus } from './realtime/e
 export { createRedisEventBus, type RedisEventBus } from './realtime/redis-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';
 export { connectSharedState, type SharedState } from './shared-state';
+export {
+  signWebhookPayload,
+  startWebhookWorker,
+  type VerifiedWebhookEvent,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookWorker,
+} from './webhooks';

@@ -7,7 +7,9 @@ import type { Platform } from './platform';
 import type {
   Channel,
   ConversationRef,
+  ConversationStateAnswer,
   ConversationUpdate,
+  CsatAnswer,
   CustomerRef,
   EscalateAnswer,
   HandoffAnswer,
@@ -127,6 +129,15 @@ export interface ThreadlineClient {
   loginWithWechatCode(wechatCode: string): Promise<StartResult>;
   track(name: string, properties?: Record<string, unknown>): Promise<void>;
   escalate(reason?: string): Promise<EscalateAnswer>;
+  /**
+   * The open conversation as the shopper should see it: while it waits for a person, the place in
+   * the queue and how many agents are online (0: say so honestly); a resolved one still to rate.
+   */
+  conversationState(): Promise<ConversationStateAnswer>;
+  /** Stop waiting for a person: the bot answers again (only while queued). */
+  backToBot(): Promise<EscalateAnswer>;
+  /** Rate the latest resolved conversation (or the one named) 1–5, with an optional comment (CSAT). */
+  rate(rating: number, comment?: string, conversationId?: string): Promise<CsatAnswer>;
   /** Log out: forgets identity, anonymous id and unsent messages; never rejects. */
   reset(): Promise<void>;
   /** Stops realtime and sending; unsent messages stay stored for the next client. */
@@ -443,6 +454,24 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       });
       emitConversation(answer.conversation);
       return answer;
+    },
+    async conversationState() {
+      assertOpen();
+      return session.authed<ConversationStateAnswer>({ method: 'GET', path: '/v1/conversation' });
+    },
+    async backToBot() {
+      assertOpen();
+      const answer = await session.authed<EscalateAnswer>({ method: 'POST', path: '/v1/conversation/bot' });
+      emitConversation(answer.conversation);
+      return answer;
+    },
+    async rate(rating, comment, conversationId) {
+      assertOpen();
+      return session.authed<CsatAnswer>({
+        method: 'POST',
+        path: '/v1/csat',
+        body: { rating, ...(comment ? { comment } : {}), ...(conversationId ? { conversationId } : {}) },
+      });
     },
     async reset() {
       if (closed) return;

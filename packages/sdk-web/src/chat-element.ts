@@ -9,6 +9,7 @@ import { createThreadline, type ThreadlineClient } from './create-threadline';
 import { resolveLanguage, stringsFor, type WidgetLanguage, type WidgetStrings } from './i18n';
 import { qrDrawing } from './qr-code';
 import { type TicketLike, ticketWords } from './ticket-card';
+import { createWaitAndRating, WAIT_AND_RATING_CSS, waitAndRatingParts } from './wait-and-rating';
 import { adoptStyles, chatIcon, svgElement, WIDGET_CSS } from './widget-styles';
 
 type Connection = 'online' | 'offline' | 'reconnecting' | 'connecting';
@@ -70,7 +71,8 @@ function shadowContent(): HTMLElement {
       },
       h(
         'header',
-        {},
+        // Not a second banner landmark on the merchant's page (axe on the demo shop).
+        { role: 'none' },
         h(
           'h2',
           { id: 'tl-title' },
@@ -121,6 +123,7 @@ function shadowContent(): HTMLElement {
         h('div', { 'data-part': 'short-code' }),
         h('p', { class: 'hv-exp' }),
       ),
+      ...waitAndRatingParts(h),
       h('div', { 'data-part': 'typing', 'aria-live': 'polite', ...hidden }),
       h('div', { class: 'actions' }, button('escalate'), button('handoff')),
       h('p', { 'data-part': 'composer-note', role: 'alert', ...hidden }),
@@ -189,6 +192,7 @@ export class ThreadlineChatElement extends ElementBase {
   private conversation: ConversationStatus | undefined;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private started: Promise<void> | undefined;
+  private waiting: ReturnType<typeof createWaitAndRating>;
   /** Bumped whenever the person changes: answers for the previous person are dropped. */
   private generation = 0;
   private handoffTarget: HandoffTarget | undefined;
@@ -203,8 +207,14 @@ export class ThreadlineChatElement extends ElementBase {
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
-    this.setZoomStyle = adoptStyles(this.root, WIDGET_CSS);
+    this.setZoomStyle = adoptStyles(this.root, WIDGET_CSS + WAIT_AND_RATING_CSS);
     this.root.append(shadowContent());
+    // Queue position / nobody online / back to the bot, and the CSAT question after resolve.
+    this.waiting = createWaitAndRating({
+      root: this.root,
+      client: () => this.clientValue,
+      lang: () => this.getAttribute('lang') || globalThis.navigator?.language || 'en',
+    });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));
     this.$('back').addEventListener('click', () => this.closeHandoff());
@@ -278,6 +288,7 @@ export class ThreadlineChatElement extends ElementBase {
     this.pageLanguage?.disconnect();
     removeEventListener('resize', this.onResize);
     this.detach();
+    this.waiting.stop();
     if (this.ownsClient) {
       this.clientValue?.close();
       this.clientValue = undefined;
@@ -286,6 +297,7 @@ export class ThreadlineChatElement extends ElementBase {
 
   attributeChangedCallback() {
     this.applyStrings();
+    this.waiting?.relabel();
   }
 
   /** Opens or closes the panel; focus moves into it and back to the launcher. */
@@ -415,6 +427,7 @@ export class ThreadlineChatElement extends ElementBase {
       if (forget) await client.reset();
       await client.start();
       await this.refresh();
+      await this.waiting.check();
       this.resumeFromLink();
     })().catch(() => {
       // Start failures surface through the client's `error` and `connection` events.
@@ -849,6 +862,7 @@ export class ThreadlineChatElement extends ElementBase {
   private setConversation(status: ConversationStatus) {
     this.conversation = status;
     this.renderStatus();
+    this.waiting.onStatus(status);
   }
 
   private renderStatus() {

@@ -20,7 +20,7 @@ button{font:inherit;cursor:pointer}
 [data-part=panel][hidden]{display:none}
 header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--a);color:var(--at)}
 header h2{margin:0;font-size:15px;flex:1}
-header small{display:block;font-weight:400;opacity:.85;font-size:12px}
+header small{display:block;font-weight:400;font-size:12px}
 .x{background:transparent;border:0;color:inherit;font-size:22px;line-height:1;padding:2px 6px;border-radius:6px}
 [data-part=status]{padding:6px 14px;font-size:12px;color:var(--mu);border-bottom:1px solid var(--bd);display:flex;gap:8px;align-items:center}
 [data-part=status]::before{content:"";width:8px;height:8px;border-radius:50%;background:#30a46c;flex:none}

@@ -294,6 +294,10 @@ export async function updateMerchantApp(
       if (change.rateLimits === null) delete settings.rateLimits;
       else settings.rateLimits = { ...settings.rateLimits, ...change.rateLimits };
     }
+    if (change.messageRetentionDays !== undefined) {
+      if (change.messageRetentionDays === null) delete settings.messageRetentionDays;
+      else settings.messageRetentionDays = change.messageRetentionDays;
+    }
     if (change.handoffUrlBase !== undefined) {
       if (change.handoffUrlBase === null) delete settings.handoffUrlBase;
       else settings.handoffUrlBase = change.handoffUrlBase;
@@ -341,6 +345,7 @@ export function toAppAnswer(
       phoneRegion: app.settings.phoneRegion ?? DEFAULT_PHONE_REGION,
       rateLimits: limits,
       wechat: app.settings.wechat ? { appId: app.settings.wechat.appId } : null,
+      messageRetentionDays: app.settings.messageRetentionDays ?? null,
     },
   };
 }
