@@ -100,8 +100,9 @@ function refuseContactDetailsIn(attributes: Record<string, unknown>) {
           path: ['attributes', ...path],
           message: 'looks like a phone or card number: send it as the encrypted phone / payment field',
         });
-    } else if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i], depth + 1));
-    else if (value && typeof value === 'object')
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) visit(value[i], [...path, i], depth + 1);
+    } else if (value && typeof value === 'object')
       for (const [key, item] of Object.entries(value)) visit(item, [...path, key], depth + 1);
   };
   for (const [key, value] of Object.entries(attributes)) visit(value, [key], 0);
