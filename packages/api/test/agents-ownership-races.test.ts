@@ -115,4 +115,24 @@ describe('ownership under races: one owner, never an owner who is gone', () => {
       if (ending === 'deactivate') expect(held).toEqual([]);
     }
   });
+
+  it('the presence sweep spares an agent heard from after it chose them', async () => {
+    const own = await api.createShop();
+    const agent = await own.addAgent({ name: '刚回来', capacity: 2 });
+    await agent.presence('online');
+    const session = await own.startSession({ identityToken: await own.identityToken('sweep-race') });
+    const conversationId = (await own.send(session.sessionToken, '转人工')).body.conversation.id as string;
+    expect((await ownerOf(conversationId)).assigned_agent_id).toBe(agent.id);
+    await api.rows('update agents set last_seen_at = ? where id = ?', [Date.now() - 10 * 60_000, agent.id]);
+    // The sweep has chosen the silent agent; their request lands before its write runs.
+    const database = api.deps.database;
+    const racing = Object.create(database) as typeof database;
+    racing.write = (async (work: Parameters<typeof database.write>[0]) => {
+      await api.rows('update agents set last_seen_at = ? where id = ?', [Date.now(), agent.id]);
+      return database.write(work);
+    }) as typeof database.write;
+    await sweepPresence({ ...api.deps, database: racing }, 120_000);
+    expect(await ownerOf(conversationId)).toEqual({ status: 'assigned', assigned_agent_id: agent.id });
+    expect((await agent.call('GET', '/v1/agent/me')).body.agent.presence).toBe('online');
+  });
 });
