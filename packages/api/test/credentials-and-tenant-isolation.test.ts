@@ -475,6 +475,62 @@ describe('no agent credential of app A reads or changes anything of app B', () =
     expect(await snapshotOfB()).toBe(before);
   });
 
+  it("answers 404 to every route whose body names one of B's customers or agents (the customer selector, a transfer target), and changes nothing of B", async () => {
+    const doc = (await api.call('GET', '/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: Record<string, unknown>[];
+            requestBody?: { content?: Record<string, { schema?: { example?: unknown } }> };
+          }
+        >
+      >;
+    };
+    const before = await snapshotOfB();
+    const tried: string[] = [];
+    for (const [template, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const example = operation.requestBody?.content?.['application/json']?.schema?.example;
+        if (!example || typeof example !== 'object') continue;
+        const named = example as Record<string, unknown>;
+        // The body names B's customer by each of the selector's forms, or B's agent.
+        const bodies: Record<string, unknown>[] = [];
+        if (named.customer && typeof named.customer === 'object')
+          for (const customer of [
+            { id: bIds.customer },
+            { identity: { kind: 'phone', value: '13600001234' } },
+          ])
+            bodies.push({ ...named, customer });
+        // A transfer names its target agent (the example transfers to a skill).
+        if ('agentId' in named || template.endsWith('/transfer')) bodies.push({ agentId: bIds.agent });
+        if (bodies.length === 0) continue;
+        const path = template.replace(/\{\w+\}/g, aConversation);
+        const schemes = (operation.security ?? []).flatMap((s) => Object.keys(s));
+        for (const [scheme, token] of [
+          ['agentToken', aAgent.token],
+          ['secretKey', a.secretKey],
+        ] as const) {
+          if (!schemes.includes(scheme)) continue;
+          for (const body of bodies) {
+            const res = await api.call(method.toUpperCase(), path, { token, body });
+            const what = `${method.toUpperCase()} ${template} [${scheme}] ${JSON.stringify(body).slice(0, 80)}`;
+            tried.push(what);
+            // B's customer is never found; a phone selector may find or create A's own customer.
+            if ('agentId' in body || (body.customer as { id?: string }).id)
+              expect([what, res.status]).toEqual([what, 404]);
+            else expect([what, res.status < 500]).toEqual([what, true]);
+          }
+        }
+      }
+    }
+    expect(tried.length).toBeGreaterThanOrEqual(4);
+    expect(tried.join('\n')).toMatch(/POST \/v1\/orders/);
+    expect(tried.join('\n')).toMatch(/transfer/);
+    expect(await snapshotOfB()).toBe(before);
+  });
+
   it("never shows B's conversations, agents, customers or events to A's agent, nor lets A transfer to B's agent", async () => {
     const secrets = [bIds.conversation, bIds.customer, bIds.agent, 'B 客服', 'B 的备注'];
     for (const view of ['open', 'mine', 'queued', 'assigned', 'bot', 'resolved', 'all']) {

@@ -53,4 +53,24 @@ describe('a new app’s bot (item 21): greetings out of the box, silence on the 
     const unanswered = await api.call('GET', '/v1/insights/unanswered', { token: shop.secretKey });
     expect(JSON.stringify(unanswered.body)).not.toContain('你好');
   });
+
+  it('before any import a shopper who asks for a person is queued for the team (and routed to an agent online), never met with silence', async () => {
+    const shop = await api.createShop();
+    for (const [text, reply] of [
+      ['转人工', /转接人工客服/],
+      ['can I talk to a human please', /member of our team/],
+    ] as const) {
+      const { sessionToken } = await shop.startSession();
+      const asked = await shop.send(sessionToken, text);
+      expect(asked.body.conversation.status).toBe('queued');
+      expect(asked.body.replies.map((r: { text: string }) => r.text)).toEqual([expect.stringMatching(reply)]);
+    }
+    const agent = await shop.addAgent({ name: '首位客服', capacity: 5 });
+    await agent.presence('online');
+    const { sessionToken } = await shop.startSession();
+    const asked = await shop.send(sessionToken, '我要找人工客服');
+    expect(asked.body.conversation.status).toBe('assigned');
+    const mine = await agent.call('GET', '/v1/agent/inbox?view=mine');
+    expect(mine.body.conversations).toHaveLength(3);
+  });
 });

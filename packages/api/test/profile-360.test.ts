@@ -190,6 +190,44 @@ describe('the 360° profile: tracked cart, pushed orders, personal data sealed a
     for (const secret of SECRETS) expect(JSON.stringify(events)).not.toContain(secret);
   });
 
+  it('refuses attributes that would hold a phone, address or card in the clear, whatever the key or nesting', async () => {
+    const upsert = (attributes: Record<string, unknown>) =>
+      api.call('POST', '/v1/customers', {
+        token: shop.secretKey,
+        body: { customer: { externalId: 'user-42' }, attributes },
+      });
+    for (const attributes of [
+      { phoneNumber: '021-5555-0101' },
+      { contact_mobile: 'x' },
+      { tel_no: 'x' },
+      { 'shipping-address-1': 'x' },
+      { bankCardNo: 'x' },
+      { id_card: 'x' },
+      { contact: '13812345678' },
+      { contact: '+86 138 1234 5678' },
+      { backup: '+44 20 7946 0958' },
+      { extra: { notes: ['call after 6', '卡号 4111 1111 1111 1111'] } },
+    ]) {
+      const refused = await upsert(attributes);
+      expect([refused.status, codeOf(refused)], JSON.stringify(attributes)).toEqual([
+        400,
+        'validation_failed',
+      ]);
+    }
+    // Ordinary attributes, order numbers and membership cards still go in.
+    const kept = await upsert({
+      memberLevel: 'gold',
+      lastOrderId: '20240518001',
+      vipCard: 'gold',
+      hotel: 'no',
+    });
+    expect(kept.status).toBe(200);
+    const stored = (
+      await api.rows<{ attributes: string }>('select attributes from customers where id = ?', [customerId])
+    )[0]!;
+    expect(stored.attributes).not.toMatch(/13812345678|4111|7946/);
+  });
+
   it('lets only supervisors unmask, and records every unmasking in the audit log', async () => {
     const agent = await shop.addAgent({ name: '小周', role: 'agent' });
     const denied = await agent.call('POST', `/v1/agent/customers/${customerId}/reveal`, {

@@ -2,13 +2,14 @@ import type { InboxRow } from '@threadline/sdk-core/protocol';
 import { eq } from 'drizzle-orm';
 import { type ConversationRow, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
-import { conversations } from '../db/schema';
+import { agents, conversations } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { type AgentRow, getAgentRow } from './agents';
 import { agentLoad, getConversationRow, toInboxRows } from './inbox';
 import { addNote } from './notes';
 import {
+  announceAgent,
   announceInbox,
   announceQueue,
   assignTo,
@@ -43,10 +44,37 @@ function assertMayAct(conversation: ConversationRow, agent: Actor) {
     throw new ApiError('not_conversation_owner', 'Another agent owns this conversation.');
 }
 
-async function assertCapacity(db: Db, agent: Pick<AgentRow, 'id' | 'appId'>) {
-  const row = await getAgentRow(db, agent.appId, agent.id);
+/**
+ * The taking agent as this transaction sees them — not as the request's authentication read them a
+ * moment ago. A deactivated agent takes nothing. An offline agent who takes a conversation (a claim,
+ * a reply, a text) has shown up: they become `away` in the same commit (they keep what they own,
+ * routing gives them nothing new), so the presence sweep watches them and sends the conversation
+ * back to the queue if they go silent — it never waits on an owner nobody tracks. A full agent
+ * takes nothing more.
+ */
+async function readyToTake(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: OnCommit,
+  agent: Pick<AgentRow, 'id' | 'appId'>,
+  conversation: ConversationRow,
+): Promise<AgentRow> {
+  let row = await getAgentRow(db, agent.appId, agent.id);
+  if (!row.active) throw new ApiError('agent_unavailable', 'This agent is deactivated.');
+  if (conversation.status === 'assigned' && row.role !== 'supervisor')
+    throw new ApiError('already_assigned', 'Another agent already owns this conversation.');
   if ((await agentLoad(db, row.id)) >= row.capacity)
     throw new ApiError('agent_at_capacity', `You already own ${row.capacity} conversations, your capacity.`);
+  if (row.presence === 'offline') {
+    const now = deps.clock.now();
+    [row] = (await db
+      .update(agents)
+      .set({ presence: 'away', lastSeenAt: now, presenceChangedAt: now, updatedAt: now })
+      .where(eq(agents.id, row.id))
+      .returning()) as [AgentRow];
+    await announceAgent(deps, db, onCommit, row);
+  }
+  return row;
 }
 
 const toRow = async (deps: ServiceDeps, db: Db, conversation: ConversationRow): Promise<InboxRow> =>
@@ -66,9 +94,7 @@ export async function takeConversation(
 ): Promise<ConversationRow> {
   assertOpen(conversation);
   if (conversation.status === 'assigned' && conversation.assignedAgentId === agent.id) return conversation;
-  if (conversation.status === 'assigned' && agent.role !== 'supervisor')
-    throw new ApiError('already_assigned', 'Another agent already owns this conversation.');
-  await assertCapacity(db, agent);
+  await readyToTake(deps, db, onCommit, agent, conversation);
   const previousOwner = conversation.status === 'assigned' ? conversation.assignedAgentId : null;
   const now = deps.clock.now();
   if (previousOwner) await endAssignment(db, conversation.id, now, 'claimed_over');

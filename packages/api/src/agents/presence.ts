@@ -16,9 +16,16 @@ export async function setPresence(
   agentId: string,
   presence: AgentPresence,
   by: ChangeBy,
+  /**
+   * The sweep's condition, re-checked in this transaction: only if the agent has still not been
+   * heard from since this time (ms) — a request or heartbeat since the sweep chose them keeps them.
+   */
+  onlyIfSilentSince?: number,
 ): Promise<Agent> {
   return deps.database.write(async (db, onCommit) => {
     const current = await getAgentRow(db, appId, agentId);
+    if (onlyIfSilentSince !== undefined && (current.lastSeenAt ?? 0) >= onlyIfSilentSince)
+      return toWireAgent(current, await agentLoad(db, current.id));
     const now = deps.clock.now();
     const [row] = await db
       .update(agents)
@@ -52,7 +59,7 @@ export async function sweepPresence(deps: ServiceDeps, timeoutMs: number): Promi
     .limit(1000);
   for (const agent of silent) {
     try {
-      await setPresence(deps, agent.appId, agent.id, 'offline', BY_ROUTING);
+      await setPresence(deps, agent.appId, agent.id, 'offline', BY_ROUTING, cutoff);
     } catch (error) {
       deps.logger.warn('presence sweep failed for an agent', { agentId: agent.id, error: String(error) });
     }

@@ -13,8 +13,8 @@ import { openOrUpdateTicket } from '../tickets';
 import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
 import { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 import { type LlmOptions, writeWithLlm } from './engine/llm-writer';
-import { systemText } from './engine/reply-language';
-import { isGreeting } from './engine/shopper-signals';
+import { replyLanguageOf, systemText } from './engine/reply-language';
+import { asksForHuman, isGreeting } from './engine/shopper-signals';
 import { normalizeText } from './engine/text-normalizer';
 
 export interface AiResponderOptions {
@@ -103,9 +103,9 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
     async respond(input) {
       const engine = await engines.get(input.appId);
       // No knowledge yet: the merchant has not set the bot up, so it stays out of the way, except
-      // for a greeting, which gets one back rather than silence.
+      // for a greeting, which gets one back rather than silence, and a request for a person.
       if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
-        return greetingDecision(input.message.text) ?? { replies: [] };
+        return beforeKnowledge(input.message.text);
       const profile = await readProfile(deps, deps.database.db, input.customer.id, input.customer.attributes);
       const result = engine.answer({
         text: input.message.text,
@@ -197,7 +197,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       const engine = await engines.get(appId);
       return async (input) => {
         if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
-          return greetingDecision(input.text) ?? { replies: [] };
+          return beforeKnowledge(input.text);
         const question = {
           text: input.text,
           channel: input.channel,
@@ -271,6 +271,22 @@ function greetingDecision(text: string): ResponderDecision | null {
     replies: [
       { text: reply, intent: 'greeting', meta: { confidence: 1, source: 'fallback', builtIn: 'greeting' } },
     ],
+  };
+}
+
+/**
+ * The bot of an app with no knowledge yet: a greeting gets one back; a shopper who asks for a
+ * person ("转人工") is passed to the team — agents may already be online before any import, and
+ * the request must never meet silence. Anything else: silence.
+ */
+function beforeKnowledge(text: string): ResponderDecision {
+  const greeting = greetingDecision(text);
+  if (greeting) return greeting;
+  if (!asksForHuman(normalizeText(text))) return { replies: [] };
+  const language = replyLanguageOf(text, false);
+  return {
+    replies: [{ text: systemText('escalate', language), meta: { confidence: 1, source: 'fallback' } }],
+    escalate: true,
   };
 }
 

@@ -4,7 +4,9 @@ import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { customerPii, customers } from '../db/schema';
 import { type CustomerRow, resolveCustomer, toE164, upsertVerifiedCustomer } from '../identity';
+import { maskCardNumbers } from '../platform/card-numbers';
 import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
 import { type PiiField, sealPii } from './pii';
 
 /** VIP customers are served first: `vip: true` or `tier: 'vip'` among the attributes. */
@@ -80,6 +82,38 @@ export async function storePii(
     });
 }
 
+// A mainland mobile (optionally +86) or an international number written with its `+`.
+const PHONE_NUMBER = /(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)|\+\d(?:[ -]?\d){7,14}(?!\d)/;
+
+/**
+ * Attributes are stored and shown as sent, so a value holding a phone or payment card number (under
+ * any key: `contact`, `note`, `extra.backup`) is refused with the path, pointing the merchant to the
+ * encrypted `phone` / `payment` fields. Keys are checked by the protocol; values here.
+ */
+function refuseContactDetailsIn(attributes: Record<string, unknown>) {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const visit = (value: unknown, path: (string | number)[], depth: number) => {
+    if (issues.length >= 10 || depth > 8) return;
+    if (typeof value === 'string') {
+      if (PHONE_NUMBER.test(value) || maskCardNumbers(value) !== value)
+        issues.push({
+          path: ['attributes', ...path],
+          message: 'looks like a phone or card number: send it as the encrypted phone / payment field',
+        });
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) visit(value[i], [...path, i], depth + 1);
+    } else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) visit(item, [...path, key], depth + 1);
+  };
+  for (const [key, value] of Object.entries(attributes)) visit(value, [key], 0);
+  if (issues.length)
+    throw new ApiError(
+      'validation_failed',
+      'Attributes are stored as sent: phone and card numbers go in the encrypted fields.',
+      issues,
+    );
+}
+
 /**
  * The merchant backend's profile sync: name, attributes (merged; `null` removes one) and the
  * sealed contact fields. A change of VIP standing re-ranks the customer's waiting conversation.
@@ -90,6 +124,7 @@ export async function upsertCustomerProfile(
   body: UpsertCustomerBody,
 ): Promise<CustomerRow> {
   const appId = app.id;
+  refuseContactDetailsIn(body.attributes ?? {});
   return deps.database.write(async (db, onCommit) => {
     const customer = await selectCustomer(deps, db, onCommit, app, body.customer);
     const attributes = { ...customer.attributes };

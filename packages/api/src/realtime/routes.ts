@@ -217,6 +217,10 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
         };
         try {
           if (!(await write(': connected\n\n'))) return;
+          // The credential is checked once a heartbeat interval whether or not events flow: on a
+          // busy app the feed never goes quiet, and a revoked token or a deactivated agent must not
+          // keep reading it.
+          let checkedAt = Date.now();
           while (!stream.aborted && !stream.closed && !expired) {
             const batch = await feed.next(deps.heartbeatMs);
             if (draining) {
@@ -224,8 +228,11 @@ export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, s
               break;
             }
             if (stream.aborted || feed.ended() || expired) break;
+            if (spec.stillAllowed && (batch.length === 0 || Date.now() - checkedAt >= deps.heartbeatMs)) {
+              checkedAt = Date.now();
+              if (!(await spec.stillAllowed(context))) break;
+            }
             if (batch.length === 0) {
-              if (spec.stillAllowed && !(await spec.stillAllowed(context))) break;
               if (!(await write(': ping\n\n'))) return;
               continue;
             }

@@ -41,13 +41,20 @@ const attributes = z
   .record(z.string().min(1).max(64), z.unknown())
   .refine((a) => Object.keys(a).length <= 100, { message: 'at most 100 attributes' })
   .refine((a) => JSON.stringify(a).length <= 8 * 1024, { message: 'attributes must fit in 8 KiB' })
-  .refine(
-    (a) =>
-      Object.keys(a).every(
-        (k) => !(RESERVED_ATTRIBUTE_KEYS as readonly string[]).includes(k.toLowerCase().replace(/[_-]/g, '')),
-      ),
-    { message: 'send phone, address and payment details as the top-level fields: they are encrypted' },
-  );
+  .refine((a) => Object.keys(a).every((k) => !holdsContactDetails(k)), {
+    message: 'send phone, address and payment details as the top-level fields: they are encrypted',
+  });
+
+// Keys that name a phone, address, card or ID number however they are written: `phoneNumber`,
+// `contact_mobile`, `shipping-address-1`, `tel_no`, `bank_card_no`, `id_card`.
+const CONTACT_KEY =
+  /phone|mobile|telephone|^tel(?:no|number)?\d*$|address|^addr|payment|card(?:no|num|number)|bankcard|creditcard|debitcard|^card$|idnumber|idcard|passport/;
+
+/** Whether an attribute key names personal data that belongs in the encrypted fields. */
+function holdsContactDetails(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[\s_.-]/g, '');
+  return (RESERVED_ATTRIBUTE_KEYS as readonly string[]).includes(normalized) || CONTACT_KEY.test(normalized);
+}
 
 /** Free-text personal data: stored encrypted (AES-256-GCM), shown masked to agents. `null` removes it. */
 const piiText = (max: number) => z.string().trim().min(1).max(max).nullable();
