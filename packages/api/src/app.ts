@@ -36,6 +36,7 @@ import { ApiError, errorBody, respondWithError } from './platform/errors';
 import { createSealer } from './platform/secrets';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
+import { createSpeechService, type SpeechServiceOptions, voiceRouter, withVoiceGuides } from './voice';
 
 export interface AppOptions {
   database: Database;
@@ -72,6 +73,8 @@ export interface AppOptions {
   /** Seal customer text at rest (default true; false only to measure the cost). */
   encryptAtRest?: boolean;
   publicUrl?: string;
+  /** Speech synthesis for `POST /v1/voice/speech`: the provider (default espeak-ng when installed) and cache size. */
+  speech?: SpeechServiceOptions;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -129,7 +132,9 @@ export function createApp(options: AppOptions): ThreadlineApp {
   // One engine per app, shared by the bot's replies and the livestream rooms' understanding.
   const engines = options.ai?.engines ?? createEngineRegistry(deps);
   // The embedded AI engine answers by default; apps without knowledge stay silent.
-  if (!options.responder) deps.responder = createAiResponder(deps, { ...options.ai, engines });
+  // How-to answers become step-by-step guides on every channel (voice reads one step at a time).
+  if (!options.responder)
+    deps.responder = withVoiceGuides(createAiResponder(deps, { ...options.ai, engines }), engines);
   const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
@@ -193,6 +198,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', ticketsRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
+  app.route('/', voiceRouter(deps, createSpeechService(options.speech)));
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

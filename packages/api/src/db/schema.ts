@@ -5,3 +5,4 @@ export * from '../knowledge/schema';
 export * from '../livestream/schema';
 export * from '../realtime/schema';
 export * from '../tickets/schema';
+export * from '../voice/schema';

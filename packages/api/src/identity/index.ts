@@ -14,6 +14,7 @@ export {
   CUSTOMER_MERGED,
   type CustomerRow,
   getCustomer,
+  hasExternalIdentity,
   type IdentityInput,
   resolveCustomer,
   revokeSessions,

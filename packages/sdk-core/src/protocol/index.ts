@@ -9,3 +9,4 @@ export * from './livestream';
 export * from './messages';
 export * from './realtime';
 export * from './sessions';
+export * from './voice';
