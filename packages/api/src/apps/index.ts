@@ -14,6 +14,8 @@ export {
   identitySecretOf,
   previousIdentitySecretsOf,
   rotateCredential,
+  toAppAnswer,
+  updateMerchantApp,
 } from './apps';
 export { appSettingsRouter } from './routes';
 export { apps } from './schema';
