@@ -127,6 +127,11 @@ export interface ThreadlineClient {
   loginWithWechatCode(wechatCode: string): Promise<StartResult>;
   track(name: string, properties?: Record<string, unknown>): Promise<void>;
   escalate(reason?: string): Promise<EscalateAnswer>;
+  /**
+   * The API base and the live session token (the session is started if needed), for routes whose
+   * answer is not JSON — e.g. the audio of `POST /v1/voice/speech`, fetched by the platform.
+   */
+  credentials(): Promise<{ apiUrl: string; sessionToken: string }>;
   /** Log out: forgets identity, anonymous id and unsent messages; never rejects. */
   reset(): Promise<void>;
   /** Stops realtime and sending; unsent messages stay stored for the next client. */
@@ -407,6 +412,10 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       });
       emitConversation(answer.conversation);
       return answer;
+    },
+    async credentials() {
+      assertOpen();
+      return { apiUrl: options.apiUrl, sessionToken: (await session.ensure()).token };
     },
     async reset() {
       if (closed) return;

@@ -120,6 +120,7 @@ export function createThreadline(options: ThreadlineOptions): MiniProgramThreadl
     },
     track: (name, properties) => ready.then(() => core.track(name, properties)),
     escalate: (reason) => ready.then(() => core.escalate(reason)),
+    credentials: () => ready.then(() => core.credentials()),
     reset: () => core.reset(),
     close() {
       core.close();

@@ -9,7 +9,8 @@ import { createThreadline, type ThreadlineClient } from './create-threadline';
 import { resolveLanguage, stringsFor, type WidgetLanguage, type WidgetStrings } from './i18n';
 import { qrSvg } from './qr-code';
 import { type TicketLike, ticketWords } from './ticket-card';
-import { adoptStyles, CHAT_ICON, WIDGET_CSS } from './widget-styles';
+import { createReadAloud, createVoiceInput, type VoiceInput } from './voice-controls';
+import { adoptStyles, CHAT_ICON, MIC_ICON, SPEAKER_ICON, WIDGET_CSS } from './widget-styles';
 
 type Connection = 'online' | 'offline' | 'reconnecting' | 'connecting';
 
@@ -36,7 +37,7 @@ const h = <K extends keyof HTMLElementTagNameMap>(
 
 const TEMPLATE = `<div class="tl"><button type="button" data-part="launcher" aria-haspopup="dialog" aria-expanded="false" aria-controls="tl-panel">${CHAT_ICON}<span data-part="badge" hidden></span></button>
 <section data-part="panel" id="tl-panel" role="dialog" aria-modal="false" aria-labelledby="tl-title" hidden>
-<header><h2 id="tl-title"><span class="ttl"></span><small class="sub" data-part="subtitle"></small></h2><button type="button" class="x" data-part="close">×</button></header>
+<header><h2 id="tl-title"><span class="ttl"></span><small class="sub" data-part="subtitle"></small></h2><button type="button" class="x" data-part="read-aloud" aria-pressed="false">${SPEAKER_ICON}</button><button type="button" class="x" data-part="close">×</button></header>
 <div data-part="status" role="status" data-connection="connecting"></div>
 <div data-part="handoff-prompt" role="alertdialog" aria-labelledby="tl-hp" aria-describedby="tl-hpd" hidden><b id="tl-hp"></b><p id="tl-hpd"></p><div><button type="button" data-part="handoff-decline"></button><button type="button" data-part="handoff-accept"></button></div></div>
 <div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
@@ -45,7 +46,7 @@ const TEMPLATE = `<div class="tl"><button type="button" data-part="launcher" ari
 <div class="actions"><button type="button" data-part="escalate"></button><button type="button" data-part="handoff"></button></div>
 <p data-part="composer-note" role="alert" hidden></p>
 <div data-part="counter" aria-live="polite" hidden></div>
-<form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send" dir="auto"></textarea><button type="submit" data-part="send"></button></form></section></div>`;
+<form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send" dir="auto"></textarea><button type="button" data-part="mic" aria-pressed="false" hidden>${MIC_ICON}</button><button type="submit" data-part="send"></button></form></section></div>`;
 
 /** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
 const hasOwn = (record: object, key: string) => Object.hasOwn(record, key);
@@ -102,6 +103,14 @@ export class ThreadlineChatElement extends ElementBase {
   private pageLanguage: MutationObserver | undefined;
   /** The code of the link this page was opened with, until the shopper answers the prompt. */
   private linkCode: string | undefined;
+  /** Dictation through the browser's SpeechRecognition; undefined where the browser has none. */
+  private voiceInput: VoiceInput | undefined;
+  private readingAloud = false;
+  private reader = createReadAloud({
+    client: () => this.clientValue,
+    lang: () => this.speechLang,
+    mode: () => this.getAttribute('read-aloud-voice'),
+  });
 
   constructor() {
     super();
@@ -134,7 +143,37 @@ export class ThreadlineChatElement extends ElementBase {
       }
     });
     input.addEventListener('input', () => this.renderCounter());
+    this.voiceInput = createVoiceInput({
+      lang: () => this.speechLang,
+      onInterim: (text) => {
+        input.value = text;
+      },
+      onFinal: (text) => {
+        input.value = text;
+        this.submit();
+      },
+      onEnd: (error) => {
+        this.renderMic();
+        if (error && error !== 'aborted' && error !== 'no-speech') this.note(this.strings.micError);
+      },
+    });
+    const mic = this.$('mic');
+    mic.hidden = !this.voiceInput;
+    mic.addEventListener('click', () => {
+      this.voiceInput?.toggle();
+      this.renderMic();
+    });
+    // Read-aloud is on from the start with the `read-aloud` attribute; the header button toggles it.
+    this.readingAloud = this.hasAttribute('read-aloud');
+    this.$('read-aloud').addEventListener('click', () => {
+      this.readingAloud = !this.readingAloud;
+      if (!this.readingAloud) this.reader.stop();
+      this.renderReadAloud();
+    });
     this.$('log').addEventListener('click', (event) => {
+      const stepButton = (event.target as HTMLElement).closest<HTMLElement>('[data-step-move]');
+      const walker = stepButton?.closest<HTMLElement>('[data-part=steps]');
+      if (stepButton && walker) this.moveStep(walker, stepButton.dataset.stepMove!);
       const retry = (event.target as HTMLElement).closest('[data-part=retry]');
       const bubble = retry?.closest<HTMLElement>('[data-part=message][data-failed]');
       if (bubble) this.submit(bubble);
@@ -251,6 +290,8 @@ export class ThreadlineChatElement extends ElementBase {
     set('[data-part=escalate]', s.escalate);
     set('[data-part=handoff]', s.handoff);
     set('[data-part=send]', s.send);
+    this.renderMic();
+    this.renderReadAloud();
     set('label', s.placeholder);
     this.$('input').setAttribute('placeholder', s.placeholder);
     this.$('close').setAttribute('aria-label', s.close);
@@ -421,7 +462,7 @@ export class ThreadlineChatElement extends ElementBase {
       .then((answer) => {
         if (generation !== this.generation) return;
         this.place(answer.message, false);
-        for (const reply of answer.replies) this.place(reply, false);
+        for (const reply of answer.replies) this.place(reply, false, true);
         this.setConversation(answer.conversation.status);
       })
       .catch((error: { code?: string }) => {
@@ -609,8 +650,11 @@ export class ThreadlineChatElement extends ElementBase {
     log.insertBefore(element, later ?? log.querySelector('[data-streaming]'));
   }
 
-  /** Shows a message once, in time order; replaces its pending or streamed stand-in. */
-  private place(message: Message, live: boolean) {
+  /**
+   * Shows a message once, in time order; replaces its pending or streamed stand-in. `fresh`: it just
+   * arrived (not history), so read-aloud reads it.
+   */
+  private place(message: Message, live: boolean, fresh = live) {
     if (this.seen.has(message.id)) return;
     const log = this.$('log');
     const author = message.author.type;
@@ -632,6 +676,28 @@ export class ThreadlineChatElement extends ElementBase {
         chips.append(chip);
       }
       element.insertBefore(chips, element.querySelector('.m'));
+    }
+    // A how-to answer in steps: walked one step at a time with back / repeat / next.
+    const steps = message.meta?.steps;
+    const hasSteps =
+      author === 'bot' &&
+      Array.isArray(steps) &&
+      steps.length > 1 &&
+      steps.every((x) => typeof x === 'string');
+    if (hasSteps) {
+      const walker = h('div', { 'data-part': 'steps', role: 'group' });
+      walker.append(h('p', { class: 'st', 'aria-live': 'polite' }));
+      const buttons = h('div');
+      for (const move of ['previous', 'repeat', 'next'] as const)
+        buttons.append(h('button', { type: 'button', 'data-step-move': move, 'data-part': `step-${move}` }));
+      walker.append(buttons);
+      walker.dataset.steps = JSON.stringify(steps);
+      element.insertBefore(walker, element.querySelector('.m'));
+      this.renderStep(walker, Math.max(0, Math.min(steps.length - 1, Number(message.meta?.step ?? 1) - 1)));
+    }
+    if (fresh && author !== 'customer' && author !== 'system' && this.readingAloud) {
+      const firstStep = element.querySelector<HTMLElement>('[data-part=steps] .st')?.textContent;
+      this.reader.speak(firstStep || message.voiceText || message.text);
     }
 
     if (author === 'customer') {
@@ -755,6 +821,57 @@ export class ThreadlineChatElement extends ElementBase {
   private scrollToEnd() {
     const log = this.$('log');
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** The recognition and synthesis language for the widget's language. */
+  private get speechLang(): string {
+    return this.currentLanguage === 'en' ? 'en-US' : 'zh-CN';
+  }
+
+  private renderMic() {
+    const mic = this.$('mic');
+    const listening = !!this.voiceInput?.listening;
+    mic.setAttribute('aria-pressed', String(listening));
+    mic.toggleAttribute('data-listening', listening);
+    mic.setAttribute('aria-label', listening ? this.strings.micStop : this.strings.mic);
+    mic.title = mic.getAttribute('aria-label')!;
+    if (listening) this.$<HTMLTextAreaElement>('input').placeholder = this.strings.listening;
+    else this.$<HTMLTextAreaElement>('input').placeholder = this.strings.placeholder;
+  }
+
+  private renderReadAloud() {
+    const button = this.$('read-aloud');
+    button.setAttribute('aria-pressed', String(this.readingAloud));
+    button.setAttribute('aria-label', this.strings.readAloud);
+    button.title = this.strings.readAloud;
+  }
+
+  /** Shows step `index` of a how-to walker. */
+  private renderStep(walker: HTMLElement, index: number) {
+    const steps = JSON.parse(walker.dataset.steps ?? '[]') as string[];
+    const s = this.strings;
+    walker.dataset.step = String(index + 1);
+    walker.querySelector('.st')!.textContent = `${s.stepOf(index + 1, steps.length)}${steps[index] ?? ''}`;
+    const label = { previous: s.stepPrevious, repeat: s.stepRepeat, next: s.stepNext };
+    for (const button of walker.querySelectorAll<HTMLButtonElement>('[data-step-move]')) {
+      const move = button.dataset.stepMove as keyof typeof label;
+      button.textContent = label[move];
+      button.disabled =
+        (move === 'previous' && index === 0) || (move === 'next' && index === steps.length - 1);
+    }
+  }
+
+  /** Back / repeat / next on a walker; the step is read aloud when read-aloud is on (repeat: always). */
+  private moveStep(walker: HTMLElement, move: string) {
+    const steps = JSON.parse(walker.dataset.steps ?? '[]') as string[];
+    const current = Number(walker.dataset.step ?? 1) - 1;
+    const index = Math.max(
+      0,
+      Math.min(steps.length - 1, current + (move === 'next' ? 1 : move === 'previous' ? -1 : 0)),
+    );
+    this.renderStep(walker, index);
+    if (this.readingAloud || move === 'repeat')
+      this.reader.speak(walker.querySelector('.st')!.textContent ?? '');
   }
 
   /** Resolves once the client started and the first timeline page is shown. */

@@ -77,6 +77,19 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 .failed button{border:0;background:transparent;color:var(--a);text-decoration:underline;font-size:11px;padding:0}
 [data-part=ticket] .tk-meta{display:block;color:var(--mu);font-size:12px}
 [data-part=panel][data-view=handoff] [data-part=log],[data-part=panel][data-view=handoff] [data-part=typing],[data-part=panel][data-view=handoff] .actions,[data-part=panel][data-view=handoff] form,[data-part=panel][data-view=handoff] [data-part=counter],[data-part=panel][data-view=handoff] [data-part=composer-note]{display:none}
+[data-part=mic]{border:1px solid var(--bd);border-radius:12px;background:var(--bg);color:var(--fg);width:38px;padding:0;display:grid;place-items:center}
+[data-part=mic][hidden]{display:none}
+[data-part=mic][data-listening]{background:#e5484d;border-color:#e5484d;color:#fff;animation:tl-pulse 1.2s ease-in-out infinite}
+@keyframes tl-pulse{50%{box-shadow:0 0 0 6px rgba(229,72,77,.2)}}
+[data-part=mic] svg,[data-part=read-aloud] svg{width:18px;height:18px;display:block}
+[data-part=read-aloud]{opacity:.7}
+[data-part=read-aloud][aria-pressed=true]{opacity:1;background:rgba(255,255,255,.22)}
+[data-part=steps]{margin-top:4px;padding:8px 10px;border:1px solid var(--bd);border-left:3px solid var(--a);border-radius:10px;background:var(--bg)}
+[data-part=steps] .st{margin:0 0 6px;font-weight:600}
+[data-part=steps] div{display:flex;gap:6px}
+[data-part=steps] button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:12px;padding:3px 10px;font-size:12px}
+[data-part=steps] [data-part=step-next]{border-color:var(--a);background:var(--a);color:var(--at)}
+[data-part=steps] button:disabled{opacity:.45;cursor:default}
 @media (max-width:480px){[data-part=panel]{position:fixed;inset:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}:host([open]) [data-part=launcher]{display:none}}
 @media (prefers-reduced-motion:no-preference){[data-part=panel]{animation:tl-in .16s ease-out}@keyframes tl-in{from{opacity:0;transform:translateY(8px)}}}
 `;
@@ -102,3 +115,9 @@ export function adoptStyles(root: ShadowRoot, css: string): void {
 
 export const CHAT_ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z"/></svg>';
+
+export const MIC_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5 11a7 7 0 0 0 14 0M12 18v3"/></svg>';
+
+export const SPEAKER_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M11 5 6 9H3v6h3l5 4z"/><path d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13"/></svg>';

@@ -151,6 +151,9 @@ function shapeGuide(
     running ? { ...d, context: { ...d.context, voiceGuide: null } } : d;
   const [reply, ...rest] = decision.replies;
   if (!reply || decision.escalate || !HOW_TO_QUESTION.test(text)) return stop(decision);
+  // Articles are written in Simplified Chinese: a reply the engine gave in another language stays as it is.
+  const language = reply.meta?.language;
+  if (typeof language === 'string' && language !== 'zh') return stop(decision);
   const articles = engine.index.kb.articles;
   const own = articles.find((a) => a.id === reply.meta?.articleId);
   const candidates = [
