@@ -54,5 +54,13 @@ export {
 export { type Clock, createManualClock, systemClock } from './platform/clock';
 export { consoleLogger, type Logger, silentLogger } from './platform/deps';
 export { ApiError } from './platform/errors';
+export { toSsml, toVoiceText } from './platform/spoken-text';
 export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';
+export {
+  createEspeakProvider,
+  createOpenAiSpeechProvider,
+  createSpeechService,
+  type SpeechProvider,
+  speechProviderFromEnv,
+} from './voice';
