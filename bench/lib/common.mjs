@@ -35,6 +35,9 @@ export async function startServerProcess({
   fdLimit,
   timeoutMs = 60_000,
   encryptAtRest = true,
+  redisUrl,
+  keys,
+  app,
 }) {
   const raise = fdLimit ? `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; ` : '';
   const child = spawn(
@@ -46,7 +49,7 @@ export async function startServerProcess({
       '--expose-gc',
       ...nodeArgs,
       join(here, 'server-child.mjs'),
-      JSON.stringify({ mode, dbPath, encryptAtRest }),
+      JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app }),
     ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: repoRoot },
   );
@@ -289,3 +292,69 @@ export function summarize(samples) {
 
 export const ratio = (value, baseline) => (baseline > 0 ? value / baseline : undefined);
 export const MiB = 2 ** 20;
+
+/** A free loopback port (the OS picks it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Debian's redis-server on a free loopback port, in memory only; `await redis.stop()` in a finally. */
+export async function startRedisServer() {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxclients',
+      '50000',
+    ],
+    { stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await sleep(50);
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    },
+  };
+}
+
+/** This process's open-file limit (soft), from /proc; null where it cannot be read. */
+export function ownFdLimit() {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    return Number(line?.split(/\s{2,}/)[1]);
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,8 @@
 //   ← { cmd: 'stop' } → closes and exits
 //
 // mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
-//              merchant app whose keys it reports. Rate limits and the per-address connection cap
+//              merchant app whose keys it reports (or the `app` and server `keys` it is given, so
+//              several processes serve one deployment; `redisUrl` shares events and limits). Rate limits and the per-address connection cap
 //              are opened wide (every bench client is one loopback address; the limits have their
 //              own tests); `encryptAtRest: false` runs the same API without sealing customer text,
 //              so its cost can be measured.
@@ -15,40 +16,41 @@
 //              POST /comments stores a livestream comment batch with one multi-row INSERT in one
 //              transaction (no validation beyond the shape, no understanding, no viewers).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { ownFdLimit as fdLimit } from './common.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
 const host = options.host ?? '127.0.0.1';
-
-function fdLimit() {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    return Number(line?.split(/\s{2,}/)[1]);
-  } catch {
-    return null;
-  }
-}
 
 let close = async () => {};
 
 async function startApi() {
   const api = await import('../../packages/api/dist/index.js');
+  // Processes of one deployment share the keys (base64 in `keys`) and the app (`app`, made by the first).
+  const key = (name) => (options.keys?.[name] ? Buffer.from(options.keys[name], 'base64') : randomBytes(32));
+  const masterKey = key('masterKey');
+  const sessionSigningKey = key('sessionSigningKey');
   const running = await api.startServer({
-    databaseUrl: `file:${options.dbPath}`,
+    databaseUrl: options.databaseUrl ?? `file:${options.dbPath}`,
     port: 0,
     host,
-    masterKey: randomBytes(32),
-    sessionSigningKey: randomBytes(32),
+    masterKey,
+    sessionSigningKey,
+    redisUrl: options.redisUrl,
     logger: api.silentLogger,
     encryptAtRest: options.encryptAtRest !== false,
     maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
     rateLimits: Object.fromEntries(Object.keys(api.DEFAULT_RATE_LIMITS).map((rule) => [rule, 100_000_000])),
   });
-  const created = await api.createMerchantApp(running.app.deps, { name: 'bench' });
+  const created = options.app ?? (await api.createMerchantApp(running.app.deps, { name: 'bench' }));
   close = () => running.close();
-  return { url: running.url, ...created };
+  return {
+    url: running.url,
+    keys: {
+      masterKey: Buffer.from(masterKey).toString('base64'),
+      sessionSigningKey: Buffer.from(sessionSigningKey).toString('base64'),
+    },
+    ...created,
+  };
 }
 
 async function startBare() {

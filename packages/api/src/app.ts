@@ -13,7 +13,8 @@ import { registerSecuritySchemes } from './http/define-route';
 import { mountDocs } from './http/docs-routes';
 import { healthRouter } from './http/health-routes';
 import { assertJsonDepth } from './http/json-depth';
-import { createRateLimits, type LimiterStore, type RateLimits } from './http/rate-limits';
+import { createLifecycle, type Lifecycle } from './http/lifecycle';
+import { createRateLimits, type LimiterStore, type RateLimits, type SlotStore } from './http/rate-limits';
 import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
 import {
@@ -33,6 +34,7 @@ import {
 import { type Clock, systemClock } from './platform/clock';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
+import type { InFlightMarks } from './platform/in-flight';
 import { createSealer } from './platform/secrets';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
@@ -70,6 +72,12 @@ export interface AppOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** Where rate-limit counters live: memory by default; Redis for several processes. */
   limiterStore?: LimiterStore;
+  /** Where open-stream counts live: memory by default; Redis for several processes. */
+  slots?: SlotStore;
+  /** Sends under way in other processes (Redis); unset for one process. */
+  inFlight?: InFlightMarks;
+  /** Shutdown state (the server drains it on SIGTERM); a fresh one by default. */
+  lifecycle?: Lifecycle;
   /** Seal customer text at rest (default true; false only to measure the cost). */
   encryptAtRest?: boolean;
   publicUrl?: string;
@@ -83,6 +91,7 @@ export interface AppOptions {
 export interface RouterDeps extends ServiceDeps {
   responder: Responder;
   limits: RateLimits;
+  lifecycle: Lifecycle;
   heartbeatMs: number;
   streamWriteTimeoutMs: number;
   trustedProxyHops: number;
@@ -121,8 +130,14 @@ export function createApp(options: AppOptions): ThreadlineApp {
       publicUrl: options.publicUrl,
       encryptAtRest: options.encryptAtRest ?? true,
     },
+    ...(options.inFlight ? { inFlight: options.inFlight } : {}),
     responder: options.responder ?? silentResponder,
-    limits: createRateLimits({ defaults: options.rateLimits, store: options.limiterStore }),
+    limits: createRateLimits({
+      defaults: options.rateLimits,
+      store: options.limiterStore,
+      slots: options.slots,
+    }),
+    lifecycle: options.lifecycle ?? createLifecycle(),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     streamWriteTimeoutMs: options.streamWriteTimeoutMs ?? STREAM_WRITE_TIMEOUT_MS,
     trustedProxyHops: options.trustedProxyHops ?? (options.trustProxy ? 1 : 0),
@@ -166,6 +181,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After');
     }
   });
+  // Counts requests for a graceful shutdown, and refuses new ones (503, Retry-After) once draining.
+  app.use('*', deps.lifecycle.middleware);
   const limitBody = (maxSize: number) =>
     bodyLimit({
       maxSize,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { updateAppBody } from '@threadline/sdk-core/protocol';
@@ -14,7 +15,8 @@ import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
 import { loadServerKeys } from './platform/server-keys';
-import { startServer } from './serve';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
+import { redactUrl } from './shared-state';
 import { VERSION } from './version';
 import { speechProviderFromEnv } from './voice';
 
@@ -23,6 +25,7 @@ Environment:
   PORT, HOST                   where to listen (default 8787, 127.0.0.1)
   DATABASE_URL                 file:… or libsql://… (default file:.threadline/threadline.db)
   DATABASE_AUTH_TOKEN          for a libSQL server
+  REDIS_URL                    redis://… : several API processes share events, limits and in-flight sends (docs/deploy.md)
   THREADLINE_DIR               where keys and the demo file live (default .threadline)
   THREADLINE_MASTER_KEY        32 bytes, base64: encrypts secrets and PII at rest (generated when unset)
   THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
@@ -64,25 +67,52 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .option('--trusted-proxy-hops <n>', PROXY_HOPS_HELP)
-    .action(async (options: { port?: string; host?: string; db?: string; trustedProxyHops?: string }) => {
-      const hops = trustedProxyHops(options.trustedProxyHops);
-      const server = await startServer({
-        ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
-        databaseUrl: databaseUrl(options.db),
-        databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
-        port: listenPort(options.port),
-        host: listenHost(options.host),
-        wechatApiBase: process.env.WECHAT_API_BASE,
-        ai: { llm: llmOptionsFromEnv(process.env) },
-        speech: { provider: speechProviderFromEnv(process.env) },
-        publicUrl: process.env.PUBLIC_URL,
-        trustedProxyHops: hops,
-      });
-      console.log(
-        `Threadline API listening on ${server.url} (docs: ${server.url}/docs)${hops ? `, trusting ${hops} proxy hop(s)` : ''}`,
-      );
-      onShutdown(() => server.close());
-    });
+    .option(
+      '--workers <n>',
+      'API processes sharing the port on this machine (node:cluster; above 1 needs REDIS_URL; default 1)',
+    )
+    .action(
+      async (options: {
+        port?: string;
+        host?: string;
+        db?: string;
+        trustedProxyHops?: string;
+        workers?: string;
+      }) => {
+        const hops = trustedProxyHops(options.trustedProxyHops);
+        const workers = workerCount(options.workers);
+        const redisUrl = process.env.REDIS_URL || undefined;
+        if (workers > 1 && !redisUrl)
+          throw new UsageError(
+            '--workers above 1 needs REDIS_URL: a stream held by one process must hear a message sent to another, and limits must count across them',
+          );
+        const keys = loadServerKeys(process.env, demoPaths(dataDir()).keys);
+        if (workers > 1 && cluster.isPrimary) return runCluster(workers, databaseUrl(options.db));
+        const server = await startServer({
+          ...keys,
+          databaseUrl: databaseUrl(options.db),
+          databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
+          port: listenPort(options.port),
+          host: listenHost(options.host),
+          wechatApiBase: process.env.WECHAT_API_BASE,
+          ai: { llm: llmOptionsFromEnv(process.env) },
+          speech: { provider: speechProviderFromEnv(process.env) },
+          publicUrl: process.env.PUBLIC_URL,
+          trustedProxyHops: hops,
+          redisUrl,
+          // The primary migrated before forking: workers starting together must not race at it.
+          migrate: !cluster.isWorker,
+        });
+        onShutdown(() => server.close());
+        if (cluster.isWorker) {
+          process.send?.({ type: 'listening', url: server.url });
+          return;
+        }
+        console.log(
+          `Threadline API listening on ${server.url} (docs: ${server.url}/docs)${hops ? `, trusting ${hops} proxy hop(s)` : ''}${redisUrl ? `, sharing through ${redactUrl(redisUrl)}` : ''}`,
+        );
+      },
+    );
 
   program
     .command('migrate')
@@ -491,6 +521,62 @@ function describeIssues(error: ApiError): string {
   return `${path || 'the file'}: ${first!.message}${more}`;
 }
 
+/** `--workers`: a whole number from 1 to 64. */
+function workerCount(flag?: string): number {
+  const raw = flag ?? '1';
+  const count = Number(raw);
+  if (!/^\d{1,2}$/.test(raw.trim()) || count < 1 || count > 64)
+    throw new UsageError(`--workers must be a whole number from 1 to 64, not "${raw}"`);
+  return count;
+}
+
+/**
+ * `serve --workers N`: this process migrates the database once, then forks N workers that share
+ * the listening port (node:cluster hands connections round-robin). A worker that dies is replaced;
+ * SIGTERM is passed to every worker, each drains (see `RunningServer.close`), and the primary
+ * exits when they have, or kills them after the shutdown deadline.
+ */
+async function runCluster(count: number, url: string) {
+  const database = createDatabase({ url, authToken: process.env.DATABASE_AUTH_TOKEN });
+  await migrateDatabase(database);
+  database.close();
+  let stopping = false;
+  let listening = 0;
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on('message', (message: { type?: string; url?: string }) => {
+      if (message?.type !== 'listening') return;
+      listening++;
+      if (listening === count)
+        console.log(
+          `Threadline API listening on ${message.url} with ${count} workers (docs: ${message.url}/docs)`,
+        );
+    });
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 1_000).unref();
+  });
+  for (let i = 0; i < count; i++) fork();
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    const exited = workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    const deadline = setTimeout(() => {
+      for (const worker of workers) worker.process.kill('SIGKILL');
+    }, DEFAULT_SHUTDOWN_TIMEOUT_MS + 5_000);
+    Promise.all(exited).then(() => {
+      clearTimeout(deadline);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
 async function openAdminApp(dbFlag?: string) {
   const database = createDatabase({ url: databaseUrl(dbFlag), authToken: process.env.DATABASE_AUTH_TOKEN });
@@ -552,15 +638,23 @@ Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from
 Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;
 }
 
-function onShutdown(close: () => Promise<void>) {
+function onShutdown(close: () => Promise<unknown>) {
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
-    close().then(() => process.exit(0));
+    // Bounded even if closing itself hangs: the server's own deadline plus a little.
+    setTimeout(() => process.exit(1), DEFAULT_SHUTDOWN_TIMEOUT_MS + 2_000).unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 // `threadline --help | head` closes the pipe early; that is not an error.

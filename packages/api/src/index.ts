@@ -2,11 +2,13 @@ export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from 
 export { type CreatedApp, createMerchantApp } from './apps/apps';
 export { type BotReply, type Responder, silentResponder } from './conversations/replies';
 export { createDatabase, type Database, migrateDatabase } from './db/database';
+export { createLifecycle, type Lifecycle } from './http/lifecycle';
 export {
   DEFAULT_RATE_LIMITS,
   type LimiterStore,
   memoryLimiterStore,
   type RateLimits,
+  type SlotStore,
 } from './http/rate-limits';
 export {
   destroyCustomerKeys,
@@ -55,8 +57,10 @@ export { type Clock, createManualClock, systemClock } from './platform/clock';
 export { consoleLogger, type Logger, silentLogger } from './platform/deps';
 export { ApiError } from './platform/errors';
 export { toSsml, toVoiceText } from './platform/spoken-text';
-export { createMemoryEventBus, type EventBus } from './realtime/event-bus';
+export { type BusEvent, createMemoryEventBus, type EventBus } from './realtime/event-bus';
+export { createRedisEventBus, type RedisEventBus } from './realtime/redis-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';
+export { connectSharedState, type SharedState } from './shared-state';
 export {
   createEspeakProvider,
   createOpenAiSpeechProvider,

@@ -3,6 +3,10 @@ import { serve } from '@hono/node-server';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
 import { clientKeyOf } from './http/auth';
+import { createLifecycle } from './http/lifecycle';
+import { consoleLogger } from './platform/deps';
+import { startLogSweep } from './realtime/log-sweep';
+import { connectSharedState, type SharedState } from './shared-state';
 
 export interface ServerOptions extends Omit<AppOptions, 'database'> {
   databaseUrl: string;
@@ -22,17 +26,35 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
    * every connection comes from the proxy; per-address stream limits still use the forwarded address.
    */
   maxConnectionsPerIp?: number;
+  /**
+   * Redis for several API processes (`REDIS_URL`): the event bus, shared rate limits, open-stream
+   * counts and in-flight sends. Unset: everything stays in this process.
+   */
+  redisUrl?: string;
+  /** Apply pending migrations before listening (default true; cluster workers leave it to the primary). */
+  migrate?: boolean;
+  /** How long `close()` waits for running requests (sends) before it cuts them (default 10 s). */
+  shutdownTimeoutMs?: number;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
 
 export interface RunningServer {
   app: ThreadlineApp;
   database: Database;
+  /** Set when the server runs with Redis (`redisUrl`). */
+  shared?: SharedState;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * A graceful stop, bounded by `shutdownTimeoutMs`: stops accepting connections, answers new
+   * requests on open connections 503 with Retry-After, ends streams with a reconnect hint
+   * (`retry:`) and long-polls with what they have, waits for running requests (sends) to answer,
+   * then closes every connection, Redis and the database. Resolves with whether it drained in time.
+   */
+  close(): Promise<boolean>;
 }
 
 /** Drops connections past `max` from one client (an IPv4 address or an IPv6 /64, counted while open). */
@@ -56,9 +78,13 @@ function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number)
 
 /** Migrates the database, then listens. Only this file knows about sockets. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const logger = options.logger ?? consoleLogger;
   const database = createDatabase({ url: options.databaseUrl, authToken: options.databaseAuthToken });
-  await migrateDatabase(database);
-  const app = createApp({ ...options, database });
+  if (options.migrate !== false) await migrateDatabase(database);
+  const shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
+  const lifecycle = createLifecycle();
+  const app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
+  const sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
   options.mount?.(app);
   const host = options.host ?? '127.0.0.1';
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -83,18 +109,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if ((options.trustedProxyHops ?? (options.trustProxy ? 1 : 0)) === 0)
     capConnectionsPerAddress(server, options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP);
   const port = (server.address() as AddressInfo).port;
+  const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
+  let closing: Promise<boolean> | undefined;
+  const close = async () => {
+    lifecycle.drain();
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    connections.closeIdleConnections();
+    const drained = await lifecycle.idle(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    if (!drained) logger.warn('shutdown: requests still running were cut', { running: lifecycle.inFlight() });
+    // A handler that returned has not always written its answer yet: close connections as they
+    // fall idle, and cut the rest only after a short grace.
+    const idleCloser = setInterval(() => connections.closeIdleConnections(), 25);
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, drained ? 2_000 : 0));
+    await Promise.race([stopped, grace]);
+    clearInterval(idleCloser);
+    connections.closeAllConnections();
+    await stopped;
+    sweep?.stop();
+    await shared?.close();
+    database.close();
+    return drained;
+  };
   return {
     app,
     database,
+    shared,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => {
-          database.close();
-          resolve();
-        });
-      }),
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
   };
 }

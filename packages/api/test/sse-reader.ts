@@ -4,6 +4,8 @@ export interface SseFrame {
   event?: string;
   data?: string;
   comment?: string;
+  /** The reconnection delay the server asks for, ms (`retry:`). */
+  retry?: string;
 }
 
 /** Reads an SSE response frame by frame, the way EventSource parses it. */
@@ -19,9 +21,9 @@ export function readSse(response: Response) {
     const frame: SseFrame = {};
     for (const line of block.split('\n')) {
       if (line.startsWith(':')) frame.comment = line.slice(1).trim();
-      const match = /^(id|event|data): ?(.*)$/.exec(line);
+      const match = /^(id|event|data|retry): ?(.*)$/.exec(line);
       if (match) {
-        const key = match[1] as 'id' | 'event' | 'data';
+        const key = match[1] as 'id' | 'event' | 'data' | 'retry';
         frame[key] = key === 'data' && frame.data !== undefined ? `${frame.data}\n${match[2]}` : match[2];
       }
     }

@@ -238,9 +238,33 @@ export async function postCustomerMessage(
   // replies included, instead of reading the message before its replies exist.
   const running = pending.get(key);
   if (running) return { ...(await running), created: false };
-  const work = storeAndAnswer(deps, input).finally(() => pending.delete(key));
+  const work = storeAndAnswerOnce(deps, input, key).finally(() => pending.delete(key));
   pending.set(key, work);
   return work;
+}
+
+/** How long a send's mark may hold other processes back (the slow path may wait for an LLM). */
+const SEND_MARK_TTL_MS = 60_000;
+
+/**
+ * With several API processes the retry may land on another one while the first attempt is still
+ * being answered there: it waits for that attempt's mark to go, then reads its result (replies
+ * included) through the unique index, as a retry in the same process would.
+ */
+async function storeAndAnswerOnce(
+  deps: ServiceDeps & { responder: Responder },
+  input: CustomerMessageInput,
+  key: string,
+): Promise<PostedMessage> {
+  if (!deps.inFlight) return storeAndAnswer(deps, input);
+  const mark = `send:${key}`;
+  const release = await deps.inFlight.claim(mark, SEND_MARK_TTL_MS);
+  if (!release) await deps.inFlight.waitUntilFree(mark, SEND_MARK_TTL_MS);
+  try {
+    return await storeAndAnswer(deps, input);
+  } finally {
+    release?.();
+  }
 }
 
 async function storeAndAnswer(

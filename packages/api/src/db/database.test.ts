@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Client, createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../platform/errors';
 import { createDatabase, type Database } from './database';
 
 describe('database.write (group commit on local files)', () => {
@@ -76,5 +78,62 @@ describe('database.write (group commit on local files)', () => {
     ).rejects.toThrow('outer fails');
     expect((await database.client.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
     expect(log).toEqual([]);
+  });
+});
+
+describe('database.write while another process holds the write lock', () => {
+  let dir: string;
+  let database: Database;
+  let other: Client;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'threadline-busy-'));
+    const url = `file:${join(dir, 'db.sqlite')}`;
+    database = createDatabase({ url, busyDeadlineMs: 600 });
+    await database.client.execute('PRAGMA journal_mode = WAL');
+    await database.client.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    // Another connection stands in for another API process on the same file.
+    other = createClient({ url });
+    await other.execute('BEGIN IMMEDIATE');
+  });
+  afterEach(async () => {
+    await other.execute('ROLLBACK').catch(() => undefined);
+    other.close();
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (v: string) =>
+    database.write(async () => {
+      await database.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: [v] });
+      return v;
+    });
+
+  it('waits for the lock without blocking reads or timers, then commits', async () => {
+    const writing = insert('after the other');
+    // Reads and timers go on while the write waits for the lock.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const read = await database.client.execute('SELECT count(*) AS n FROM t');
+    expect(read.rows[0]!.n).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    await other.execute('COMMIT');
+    await expect(writing).resolves.toBe('after the other');
+    expect((await database.client.execute('SELECT v FROM t')).rows.map((r) => r.v)).toEqual([
+      'after the other',
+    ]);
+  });
+
+  it('gives up past its deadline with a retryable 503 and writes nothing', async () => {
+    const error = await insert('too late').catch((e: unknown) => e);
+    expect(ApiError.isInstance(error)).toBe(true);
+    expect((error as ApiError).code).toBe('unavailable');
+    expect((error as ApiError).status).toBe(503);
+    expect((error as ApiError).headers?.['Retry-After']).toBe('1');
+    await other.execute('COMMIT');
+    expect((await database.client.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
+    // The queue is not stuck: the next write goes through.
+    await expect(insert('next')).resolves.toBe('next');
   });
 });

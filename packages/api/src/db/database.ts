@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InStatement, type TransactionMode } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { ApiError, isDatabaseBusy as isBusy } from '../platform/errors';
 import { createLocalClient, localPathOf } from './local-client';
 import * as schema from './schema';
 
@@ -27,6 +28,11 @@ export interface Database {
 export interface DatabaseOptions {
   url: string;
   authToken?: string;
+  /**
+   * How long a write waits for another process's lock (or a busy libSQL server) before it fails
+   * with a retryable 503 `unavailable` (default `WRITE_BUSY_DEADLINE_MS`, 5 s).
+   */
+  busyDeadlineMs?: number;
 }
 
 /** Where drizzle-kit's committed migrations live: the package's drizzle/ folder, from dist/ or src/db/. */
@@ -71,7 +77,17 @@ export function createDatabase(options: DatabaseOptions): Database {
   const raw =
     (isLocal ? createLocalClient(options.url) : null) ??
     createClient({ url: options.url, authToken: options.authToken });
-  if (!isLocal) return remoteDatabase(raw);
+  const deadlineMs = options.busyDeadlineMs ?? WRITE_BUSY_DEADLINE_MS;
+  if (!isLocal) return remoteDatabase(raw, deadlineMs);
+  // Per connection. The engine's own busy wait blocks the event loop (the engine is synchronous),
+  // so it is kept short; longer waits for another process's write lock are taken asynchronously
+  // below, where streams and reads keep running meanwhile.
+  raw.execute(`PRAGMA busy_timeout = ${ENGINE_BUSY_TIMEOUT_MS}`).catch(() => undefined);
+  // NORMAL still survives a process crash (SIGKILL).
+  raw.execute('PRAGMA synchronous = NORMAL').catch(() => undefined);
+  // Deleted rows are zeroed, not left in freed pages: erasing a customer's data key must remove
+  // its bytes from the file (see `truncateWriteAheadLog` for the log's old frames).
+  raw.execute('PRAGMA secure_delete = ON').catch(() => undefined);
 
   const inTransaction = new AsyncLocalStorage<TransactionScope>();
   let tail: Promise<unknown> = Promise.resolve();
@@ -102,8 +118,13 @@ export function createDatabase(options: DatabaseOptions): Database {
   const client = new Proxy(raw, {
     get(target, prop, receiver) {
       if (prop === 'execute') {
-        return (stmt: InStatement, args?: unknown) =>
-          serialize(() => (target.execute as (s: InStatement, a?: unknown) => Promise<never>)(stmt, args));
+        return (stmt: InStatement, args?: unknown) => {
+          const run = () => (target.execute as (s: InStatement, a?: unknown) => Promise<never>)(stmt, args);
+          // Inside a transaction the lock is held already; outside, a statement may meet another
+          // process's checkpoint or lock and is tried again after a pause, off the queue.
+          if (inTransaction.getStore()) return run();
+          return retryWhileBusy(() => serialize(run), deadlineMs);
+        };
       }
       if (prop === 'batch') {
         return (stmts: InStatement[], mode?: TransactionMode) => serialize(() => target.batch(stmts, mode));
@@ -127,17 +148,31 @@ export function createDatabase(options: DatabaseOptions): Database {
     groupScheduled = true;
     void serialize(runGroup);
   };
+  let busyRetries = 0;
   const runGroup = async () => {
     groupScheduled = false;
     const group = waiting.splice(0, MAX_GROUP);
-    if (waiting.length > 0) scheduleGroup();
+    if (group.length === 0) return;
     const outcomes: { write: PendingWrite; ok: boolean; value: unknown; committed: (() => void)[] }[] = [];
     try {
       await raw.execute('BEGIN IMMEDIATE');
     } catch (error) {
+      if (isBusy(error)) {
+        // Another process holds the write lock. Give the queue back (reads go on meanwhile) and
+        // try again shortly; writers past their deadline get a retryable 503 instead of waiting on.
+        const now = Date.now();
+        const late = group.filter((write) => now - write.since > deadlineMs);
+        for (const write of late) write.reject(unavailable(error));
+        waiting.unshift(...group.filter((write) => !late.includes(write)));
+        setTimeout(scheduleGroup, busyPause(busyRetries++));
+        return;
+      }
       for (const write of group) write.reject(error);
+      if (waiting.length > 0) scheduleGroup();
       return;
     }
+    busyRetries = 0;
+    if (waiting.length > 0) scheduleGroup();
     for (const write of group) {
       const committed: (() => void)[] = [];
       const scope: TransactionScope = { onCommit: (callback) => committed.push(callback) };
@@ -180,7 +215,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       const scope = inTransaction.getStore();
       if (scope) return work(db, scope.onCommit);
       return new Promise<T>((resolve, reject) => {
-        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject, since: Date.now() });
         scheduleGroup();
       });
     },
@@ -195,6 +230,8 @@ interface TransactionScope {
 }
 
 interface PendingWrite {
+  /** When it was queued (ms), for the busy deadline. */
+  since: number;
   work: WriteWork<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -203,16 +240,28 @@ interface PendingWrite {
 /** Writers sharing one COMMIT at most; bounds how long the first of them waits for the last. */
 const MAX_GROUP = 64;
 
-function remoteDatabase(client: Client): Database {
+function remoteDatabase(client: Client, deadlineMs: number): Database {
   const db = drizzle(client, { schema });
   return {
     db,
     client,
+    // One interactive transaction per write (BEGIN IMMEDIATE, a Hrana stream over HTTP or
+    // WebSocket): no group commit and no savepoints, which cost a round trip each here. A write the
+    // server refused as busy committed nothing and is run again, as a whole, until the deadline.
     write: async (work) => {
-      const committed: (() => void)[] = [];
-      const result = await db.transaction((tx) => work(tx as unknown as Db, (cb) => committed.push(cb)));
-      runAll(committed);
-      return result;
+      const started = Date.now();
+      for (let attempt = 0; ; attempt++) {
+        const committed: (() => void)[] = [];
+        try {
+          const result = await db.transaction((tx) => work(tx as unknown as Db, (cb) => committed.push(cb)));
+          runAll(committed);
+          return result;
+        } catch (error) {
+          if (!isBusy(error)) throw error;
+          if (Date.now() - started > deadlineMs) throw unavailable(error);
+          await sleep(busyPause(attempt));
+        }
+      }
     },
     close: () => client.close(),
   };
@@ -222,13 +271,10 @@ function remoteDatabase(client: Client): Database {
 export async function migrateDatabase(database: Database): Promise<void> {
   const url = (database.client as { protocol?: string }).protocol;
   if (url === 'file') {
-    // WAL lets readers run beside the writer; NORMAL still survives a process crash (SIGKILL).
-    await database.client.execute('PRAGMA journal_mode = WAL');
-    await database.client.execute('PRAGMA synchronous = NORMAL');
-    await database.client.execute('PRAGMA busy_timeout = 5000');
-    // Deleted rows are zeroed, not left in freed pages: erasing a customer's data key must remove
-    // its bytes from the file (see `truncateWriteAheadLog` for the log's old frames).
-    await database.client.execute('PRAGMA secure_delete = ON');
+    // WAL lets readers run beside the writer, and several processes share one file; it is a
+    // property of the file, kept once set. (synchronous = NORMAL, the busy timeout and
+    // secure_delete are per connection: set when the database is opened.)
+    await retryWhileBusy(() => database.client.execute('PRAGMA journal_mode = WAL'));
   }
   await migrate(database.db, { migrationsFolder: findMigrationsFolder() });
 }
@@ -239,6 +285,43 @@ function runAll(callbacks: (() => void)[]) {
       callback();
     } catch {
       // A failing subscriber must not turn a committed write into an error.
+    }
+  }
+}
+
+/** The engine's own busy wait per statement (it blocks the event loop while it waits). */
+const ENGINE_BUSY_TIMEOUT_MS = 20;
+/** How long a write may wait for another process's lock before it is answered 503 (retryable). */
+export const WRITE_BUSY_DEADLINE_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pause that grows from ~5 to ~100 ms with jitter, so waiting processes do not retry in step. */
+const busyPause = (attempt: number) =>
+  Math.round(Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+
+/** A busy database, past its deadline, as the API's retryable 503. */
+function unavailable(cause: unknown): ApiError {
+  const error = new ApiError(
+    'unavailable',
+    'The database is busy; try again shortly.',
+    undefined,
+    { 'Retry-After': '1' },
+    1,
+  );
+  (error as Error & { cause?: unknown }).cause = cause;
+  return error;
+}
+
+/** Runs a statement outside a transaction again while the database is busy, up to the deadline. */
+async function retryWhileBusy<T>(run: () => Promise<T>, deadlineMs = WRITE_BUSY_DEADLINE_MS): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      if (Date.now() - started > deadlineMs) throw unavailable(error);
+      await sleep(busyPause(attempt));
     }
   }
 }

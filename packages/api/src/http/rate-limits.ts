@@ -70,13 +70,37 @@ export interface LimiterStoreOptions {
 }
 
 /**
- * Where counters live. The one place the store is chosen: process memory today; with several API
- * processes (§9) this returns `new RateLimiterRedis({ storeClient, ...options })` instead, and
- * nothing else changes.
+ * Where window counters live: process memory for one process, Redis (`redisLimiterStore`) for
+ * several. The one place the store is chosen.
  */
 export type LimiterStore = (options: LimiterStoreOptions) => RateLimiterAbstract;
 
 export const memoryLimiterStore: LimiterStore = (options) => new RateLimiterMemory(options);
+
+/** Where concurrent counts (open streams) live: this process's memory, or Redis (`createRedisSlots`). */
+export interface SlotStore {
+  /** Takes one of `limit` slots of `id`; false when all are taken. */
+  take(id: string, limit: number): Promise<boolean>;
+  /** Gives back one slot taken with `take`. */
+  give(id: string): void;
+}
+
+export function createMemorySlots(): SlotStore {
+  const open = new Map<string, number>();
+  return {
+    async take(id, limit) {
+      const count = open.get(id) ?? 0;
+      if (count >= limit) return false;
+      open.set(id, count + 1);
+      return true;
+    },
+    give(id) {
+      const left = (open.get(id) ?? 1) - 1;
+      if (left <= 0) open.delete(id);
+      else open.set(id, left);
+    },
+  };
+}
 
 /** The app-level settings the limits read. */
 export interface LimitedApp {
@@ -95,9 +119,10 @@ export interface RateLimits {
   penalize(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
   /**
    * Takes one of the concurrent slots of `rule` for `key` (open streams); throws 429 when none is
-   * left. Call the returned function once when the stream ends. Counted in this process.
+   * left. Call the returned function once when the stream ends. Counted across processes when
+   * the slots live in Redis.
    */
-  acquire(app: LimitedApp, rule: ConcurrentRule, key: string): () => void;
+  acquire(app: LimitedApp, rule: ConcurrentRule, key: string): Promise<() => void>;
 }
 
 /** A 429 in the one envelope, with Retry-After as a header and in the body. */
@@ -114,10 +139,11 @@ export function rateLimited(what: string, retryAfterMs: number): ApiError {
 
 /** Per-app rate limits over rate-limiter-flexible counters (fixed windows). */
 export function createRateLimits(
-  options: { defaults?: Partial<RateLimitSettings>; store?: LimiterStore } = {},
+  options: { defaults?: Partial<RateLimitSettings>; store?: LimiterStore; slots?: SlotStore } = {},
 ): RateLimits {
   const defaults = { ...DEFAULT_RATE_LIMITS, ...options.defaults };
   const store = options.store ?? memoryLimiterStore;
+  const slots = options.slots ?? createMemorySlots();
   // One limiter per rule and size: apps that tune a limit get their own counter set.
   const limiters = new Map<string, RateLimiterAbstract>();
   const limiter = (rule: WindowRule, points: number) => {
@@ -129,7 +155,6 @@ export function createRateLimits(
     }
     return found;
   };
-  const open = new Map<string, number>();
   const of = (app: LimitedApp): RateLimitSettings => ({ ...defaults, ...app.settings.rateLimits });
 
   return {
@@ -151,18 +176,14 @@ export function createRateLimits(
     async penalize(app, rule, key) {
       await limiter(rule, of(app)[rule]).penalty(`${app.id}:${key}`);
     },
-    acquire(app, rule, key) {
+    async acquire(app, rule, key) {
       const id = `${rule}:${app.id}:${key}`;
-      const count = open.get(id) ?? 0;
-      if (count >= of(app)[rule]) throw rateLimited(WHAT[rule], 5_000);
-      open.set(id, count + 1);
+      if (!(await slots.take(id, of(app)[rule]))) throw rateLimited(WHAT[rule], 5_000);
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        const left = (open.get(id) ?? 1) - 1;
-        if (left <= 0) open.delete(id);
-        else open.set(id, left);
+        slots.give(id);
       };
     },
   };

@@ -272,7 +272,13 @@ export async function openAllForCustomers<T extends string | null | undefined>(
         found.set(row.id, { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') });
     }
     const at = Date.now();
-    for (const id of ids) remember(keyring.byId, id, { key: found.get(id) ?? null, at });
+    // Only keys found are kept. A key not found may be erased — or not visible to this read yet:
+    // created by a transaction still open (a libSQL server reads outside it) — and must not be
+    // remembered as gone.
+    for (const id of ids) {
+      const key = found.get(id);
+      if (key) remember(keyring.byId, id, { key, at });
+    }
   }
   return values.map((value) => {
     if (!isSealed(value)) return value;

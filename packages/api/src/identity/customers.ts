@@ -213,7 +213,7 @@ export function endSessionStreams(
   sessionId: string,
 ): void {
   onCommit(() =>
-    deps.bus.publish({ id: 0, appId, customerId: sessionTopic(sessionId), type: SESSION_ENDED, data: {} }),
+    deps.bus.publish({ topic: sessionTopic(sessionId), id: 0, appId, type: SESSION_ENDED, data: {} }),
   );
 }
 
@@ -343,7 +343,7 @@ export async function mergeCustomers(
   await db.update(customers).set({ mergedInto: intoId }).where(eq(customers.mergedInto, fromId));
   // Open streams of `from` follow to `into`; this notice is not logged, so it has no cursor.
   onCommit(() =>
-    deps.bus.publish({ id: 0, appId, customerId: fromId, type: CUSTOMER_MERGED, data: { into: intoId } }),
+    deps.bus.publish({ topic: fromId, id: 0, appId, type: CUSTOMER_MERGED, data: { into: intoId } }),
   );
 }
 

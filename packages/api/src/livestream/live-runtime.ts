@@ -289,7 +289,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
           deps.bus.publish({
             id: 0,
             appId: entry.room.appId,
-            customerId: roomBusKey(entry.room.id),
+            topic: roomBusKey(entry.room.id),
             type: BUS_ANSWERED,
             data: notice,
           });
@@ -420,7 +420,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       deps.bus.publish({
         id: 0,
         appId: room.appId,
-        customerId: roomBusKey(room.id),
+        topic: roomBusKey(room.id),
         type: BUS_COMMENTS,
         data: notice,
       });
@@ -433,7 +433,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       deps.bus.publish({
         id: 0,
         appId: room.appId,
-        customerId: roomBusKey(room.id),
+        topic: roomBusKey(room.id),
         type: BUS_ROOM,
         data: { room },
       });

@@ -5,6 +5,7 @@ import {
   liveCommentBatch,
   liveCommentBatchAnswer,
   liveCommentBatchRefusedAnswer,
+  liveCommentItem,
   liveFiguresQuery,
   liveHostKeyAnswer,
   liveHostKeyBody,
@@ -26,7 +27,7 @@ import { z } from 'zod';
 import type { RouterDeps } from '../app';
 import type { ApiEnv } from '../http/auth';
 import { clientAddress, requireAuth } from '../http/auth';
-import { defineRoute } from '../http/define-route';
+import { defineRoute, deriveOperationId } from '../http/define-route';
 import { iso } from '../platform/clock';
 import { ApiError } from '../platform/errors';
 import { ingestCommentBatch } from './comment-batches';
@@ -57,6 +58,18 @@ const MAX_QUEUED = 100;
  */
 export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+  // The batch body names items by reference only (they are validated one by one, so one bad item
+  // does not refuse the batch); the referenced shape must be in the document's components.
+  // (registered as JSON Schema: `register()` needs the zod instance extended by @hono/zod-openapi,
+  // which the protocol package's schemas need not be.)
+  const itemSchema = z.toJSONSchema(liveCommentItem, { io: 'input', unrepresentable: 'any' }) as {
+    $defs?: Record<string, Record<string, unknown>>;
+  };
+  router.openAPIRegistry.registerComponent(
+    'schemas',
+    'LiveCommentItem',
+    itemSchema.$defs?.LiveCommentItem ?? {},
+  );
   const appOf = (c: Context<ApiEnv>) => c.get('auth').app;
 
   /** The room named in the path, if this credential may see it: 404 otherwise (never "forbidden"). */
@@ -264,6 +277,7 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
     createRoute({
       method: 'get',
       path: '/v1/channels/{channel}/rooms/{roomId}/hot-questions/stream',
+      operationId: deriveOperationId('get', '/v1/channels/{channel}/rooms/{roomId}/hot-questions/stream'),
       summary: 'Server-Sent Events of the room’s hot questions',
       description:
         'Every (re)connection starts with a full `live.hot_questions` view, then one after every batch and as windows slide; `live.answer` when an answer round went out. Views are whole, so a reconnect (with or without `Last-Event-ID`) loses nothing: the first event is the current state. Event ids rise across reconnects of one client. Comment lines are heartbeats.',
@@ -292,7 +306,7 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
       const queue: RoomEvent[] = [];
       let wake: (() => void) | null = null;
       // Each open card counts against the address's concurrent streams, like a shopper's stream.
-      const release = deps.limits.acquire(
+      const release = await deps.limits.acquire(
         c.get('auth').app,
         'streamsPerIp',
         clientAddress(c, deps.trustedProxyHops),

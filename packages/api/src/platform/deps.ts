@@ -1,6 +1,7 @@
 import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
 import type { Clock } from './clock';
+import type { InFlightMarks } from './in-flight';
 import type { Sealer } from './secrets';
 
 export interface Logger {
@@ -42,4 +43,6 @@ export interface ServiceDeps {
   config: ServerConfig;
   logger: Logger;
   fetch: typeof fetch;
+  /** Work under way in other API processes (Redis); absent when one process serves alone. */
+  inFlight?: InFlightMarks;
 }

@@ -57,6 +57,45 @@ export function errorBody(error: ApiError): ErrorEnvelope {
   };
 }
 
+type ErrorChain = { code?: unknown; rawCode?: unknown; message?: unknown; cause?: unknown } | undefined;
+const causes = function* (error: unknown) {
+  let e = error as ErrorChain;
+  for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++, e = e.cause as ErrorChain) yield e;
+};
+
+/**
+ * SQLite's "the database is locked/busy" (another process holds the lock), from the local engine or
+ * a libSQL server, anywhere in the cause chain: nothing was written, and trying again is safe.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  for (const e of causes(error)) {
+    const code = String(e.code ?? '');
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+    if (typeof e.rawCode === 'number' && ((e.rawCode & 0xff) === 5 || (e.rawCode & 0xff) === 6)) return true;
+    if (/database is locked|database table is locked|SQLITE_BUSY/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
+/** A libSQL server that could not be reached or answered 5xx: the request may be tried again. */
+function isDatabaseUnreachable(error: unknown): boolean {
+  for (const e of causes(error)) {
+    const code = String(e.code ?? '');
+    if (
+      [
+        'SERVER_ERROR',
+        'HRANA_WEBSOCKET_ERROR',
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'ETIMEDOUT',
+        'UND_ERR_SOCKET',
+      ].includes(code)
+    )
+      return true;
+  }
+  return false;
+}
+
 /**
  * True for a request body that stopped arriving: the client hung up, or the server's body deadline
  * cut it (Node destroys the request with ECONNRESET "aborted"). The client's failure, not ours.
@@ -85,6 +124,17 @@ export function respondWithError(c: Context, error: unknown, log: (message: stri
     return c.json(
       errorBody(fromHttpException(status, (error as Error).message ?? '')),
       status as ContentfulStatusCode,
+    );
+  }
+  // A database that is busy or out of reach is a moment's trouble: the client is told to come back.
+  if (isDatabaseBusy(error) || isDatabaseUnreachable(error)) {
+    log('database unavailable', error);
+    c.header('Retry-After', '1');
+    return c.json(
+      errorBody(
+        new ApiError('unavailable', 'The database is busy; try again shortly.', undefined, undefined, 1),
+      ),
+      503,
     );
   }
   log('unhandled error', error);

@@ -1,42 +1,94 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, migrateDatabase } from '../db/database';
+import { systemClock } from '../platform/clock';
 import { createSealer } from '../platform/secrets';
 import { createCustomerFeed } from './customer-feed';
-import { type BusEvent, createMemoryEventBus } from './event-bus';
+import { type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
+import { appendEvent } from './events';
+
+const conversationOf = (event: BusEvent) => (event.data as { conversationId: string }).conversationId;
 
 describe('createCustomerFeed', () => {
   let database: Database | undefined;
   afterEach(() => database?.close());
 
-  const event = (id: number): BusEvent => ({
-    id,
-    appId: 'app',
-    customerId: 'cus',
-    type: 'typing',
-    data: { id },
-  });
-
-  it('hands out an event published while it is between a read and its wait, without sleeping', async () => {
+  async function setup(bus: EventBus = createMemoryEventBus()) {
     database = createDatabase({ url: ':memory:' });
     await migrateDatabase(database);
-    const bus = createMemoryEventBus();
-    const sealer = createSealer(randomBytes(32));
-    const feed = await createCustomerFeed(
-      { database, bus, sealer },
-      { customerId: 'cus', sessionId: 'ses', after: 0 },
-    );
+    const deps = {
+      database,
+      bus,
+      sealer: createSealer(randomBytes(32)),
+      clock: systemClock,
+      config: { sessionSigningKey: randomBytes(32), sessionTtlSec: 3600, wechatApiBase: '' },
+    };
+    const append = (n: number) =>
+      database!.write((db, onCommit) =>
+        appendEvent(deps, db, onCommit, {
+          appId: 'app',
+          customerId: 'cus',
+          type: 'typing',
+          data: { conversationId: `con_${n}`, author: { type: 'agent' }, typing: true },
+        }),
+      );
+    return { deps, append };
+  }
+
+  it('hands out an event committed while it is between a read and its wait, without sleeping', async () => {
+    const { deps, append } = await setup();
+    const feed = await createCustomerFeed(deps, { customerId: 'cus', sessionId: 'ses', after: 0 });
     expect(await feed.next(0)).toEqual([]);
 
     // The event lands after the feed found nothing but before it starts waiting: a commit's
     // callbacks run in a microtask, so this ordering happens under load.
-    queueMicrotask(() => bus.publish(event(1)));
+    queueMicrotask(() => void append(1));
     const waiting = feed.next(60_000);
     const first = await Promise.race([
       waiting,
       new Promise<'slept'>((resolve) => setTimeout(() => resolve('slept'), 2_000)),
     ]);
     feed.close();
-    expect(first).toEqual([event(1)]);
+    expect(first).not.toBe('slept');
+    expect((first as BusEvent[]).map(conversationOf)).toEqual(['con_1']);
+  });
+
+  it('reads the log on a wake-up, whatever order wake-ups arrive in and whatever they carry', async () => {
+    // A bus that drops payloads and delivers out of order, as wake-ups from several processes may.
+    const inner = createMemoryEventBus();
+    const held: BusEvent[] = [];
+    const bus: EventBus = { ...inner, publish: (event) => held.push(event) };
+    const { deps, append } = await setup(bus);
+    const feed = await createCustomerFeed(deps, { customerId: 'cus', sessionId: 'ses', after: 0 });
+    await append(1);
+    await append(2);
+    await append(3);
+    // Only the newest wake-up arrives, with no data: the feed still hands out all three, in order.
+    inner.publish({ ...held.at(-1)!, data: undefined });
+    const events = await feed.next(1_000);
+    feed.close();
+    expect(events.map(conversationOf)).toEqual(['con_1', 'con_2', 'con_3']);
+  });
+
+  it('catches up from the log on a resync, with no wake-up at all', async () => {
+    const inner = createMemoryEventBus();
+    let resync: (() => void) | undefined;
+    const bus: EventBus = {
+      ...inner,
+      publish: () => {},
+      onResync: (listener) => {
+        resync = listener;
+        return () => {};
+      },
+    };
+    const { deps, append } = await setup(bus);
+    const feed = await createCustomerFeed(deps, { customerId: 'cus', sessionId: 'ses', after: 0 });
+    expect(await feed.next(0)).toEqual([]);
+    await append(7);
+    const waiting = feed.next(5_000);
+    resync?.();
+    const events = await waiting;
+    feed.close();
+    expect(events.map(conversationOf)).toEqual(['con_7']);
   });
 });

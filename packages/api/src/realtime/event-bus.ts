@@ -1,50 +1,117 @@
-/** A stored event as it travels between processes: its log id is the resume cursor. */
+/**
+ * One message on the bus. A logged event carries its log id (the cursor streams resume from); a
+ * notice that is in no log (a session ended, a customer merged) has id 0.
+ */
 export interface BusEvent {
+  /** What listens: a customer id for that customer's events, `session:<id>`, or any other name. */
+  topic: string;
+  /** The event's id in its log (its cursor), or 0 for a notice. */
   id: number;
   appId: string;
-  customerId: string;
   type: string;
-  data: unknown;
+  /**
+   * The payload. In one process it travels as published; across processes only notices carry it
+   * (a logged event is a wake-up: its readers read the log from their cursor, where it is sealed).
+   */
+  data?: unknown;
 }
 
 export type BusListener = (event: BusEvent) => void;
 
 /**
- * Fan-out of committed events to the streams open in this process. The in-process bus is the
- * default; a Redis pub/sub bus can implement the same interface for several API processes (§9).
+ * Fan-out of committed events to whatever listens in this process (streams, long-polls, agent
+ * consoles), by topic. The in-process bus is the default; the Redis bus (`REDIS_URL`) carries the
+ * same messages between API processes. Neither is a store: a reader that may have missed a message
+ * is told through `onResync` and reads its log again.
  */
 export interface EventBus {
+  /** Delivers to every listener of `event.topic`, in this process and (Redis) in the others. */
   publish(event: BusEvent): void;
-  /** Listens to one customer's events; returns the unsubscribe function. */
-  subscribe(customerId: string, listener: BusListener): () => void;
-  close?(): Promise<void> | void;
+  /** Listens to one topic; returns the unsubscribe function. */
+  subscribe(topic: string, listener: BusListener): () => void;
+  /**
+   * Called when messages may have been lost (the link to Redis dropped and came back): every
+   * reader re-reads its log from its cursor and re-checks what notices would have told it.
+   */
+  onResync(listener: () => void): () => void;
+  /** Whether messages cross processes (then logged events arrive without their data). */
+  readonly shared: boolean;
+  close(): Promise<void>;
 }
 
-export function createMemoryEventBus(): EventBus {
+/** Listeners of one topic woken in one turn of the event loop. */
+const DELIVERY_SLICE = 256;
+
+/** Listeners by topic, called safely; the part every bus shares. */
+export function createTopicRegistry() {
   const listeners = new Map<string, Set<BusListener>>();
+  const resyncListeners = new Set<() => void>();
   return {
-    publish(event) {
-      const set = listeners.get(event.customerId);
+    deliver(event: BusEvent) {
+      const set = listeners.get(event.topic);
       if (!set) return;
-      for (const listener of [...set]) {
-        try {
-          listener(event);
-        } catch {
-          // One broken stream must not stop delivery to the others.
+      const all = [...set];
+      const call = (from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          try {
+            all[i]!(event);
+          } catch {
+            // One broken stream must not stop delivery to the others.
+          }
         }
+      };
+      call(0, Math.min(all.length, DELIVERY_SLICE));
+      // A topic with thousands of listeners (a broadcast) is woken in slices, each in its own turn of
+      // the event loop, so the request that published it and other I/O are not held behind them all.
+      // Listeners only wake and then read the log, so the order of slices does not matter.
+      for (let from = DELIVERY_SLICE; from < all.length; from += DELIVERY_SLICE) {
+        const start = from;
+        setImmediate(() => call(start, Math.min(all.length, start + DELIVERY_SLICE)));
       }
     },
-    subscribe(customerId, listener) {
-      let set = listeners.get(customerId);
+    subscribe(topic: string, listener: BusListener) {
+      let set = listeners.get(topic);
       if (!set) {
         set = new Set();
-        listeners.set(customerId, set);
+        listeners.set(topic, set);
       }
       set.add(listener);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(customerId);
+        if (set.size === 0 && listeners.get(topic) === set) listeners.delete(topic);
       };
     },
+    has: (topic: string) => listeners.has(topic),
+    onResync(listener: () => void) {
+      resyncListeners.add(listener);
+      return () => {
+        resyncListeners.delete(listener);
+      };
+    },
+    resync() {
+      for (const listener of [...resyncListeners]) {
+        try {
+          listener();
+        } catch {
+          // Same as above.
+        }
+      }
+    },
+    topics: () => listeners.size,
+  };
+}
+
+/**
+ * The single-process bus: messages are delivered in publish order (a topic with more than 256
+ * listeners finishes in later turns of the event loop).
+ */
+export function createMemoryEventBus(): EventBus {
+  const registry = createTopicRegistry();
+  return {
+    publish: (event) => registry.deliver(event),
+    subscribe: registry.subscribe,
+    onResync: registry.onResync,
+    shared: false,
+    close: async () => {},
   };
 }

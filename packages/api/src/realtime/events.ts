@@ -78,7 +78,15 @@ export async function appendEvents(
   const rows = await query.all(values);
   // A multi-row INSERT assigns rising ids in VALUES order; RETURNING's own order is not promised.
   const ids = rows.map((r) => r.id).sort((a, b) => a - b);
-  const stored = list.map((event, i): BusEvent => ({ id: ids[i]!, ...event }));
+  const stored = list.map(
+    (event, i): BusEvent => ({
+      topic: event.customerId,
+      id: ids[i]!,
+      appId: event.appId,
+      type: event.type,
+      data: event.data,
+    }),
+  );
   for (const event of stored) onCommit(() => deps.bus.publish(event));
   return stored;
 }
@@ -102,11 +110,51 @@ export async function readEventsAfter(
   );
   return rows.flatMap((r, i) => {
     // Rows written before encryption hold the payload itself; an erased customer's opens as null.
-    if (typeof r.data !== 'string') return [{ ...r, data: r.data }];
+    const base = { topic: r.customerId, id: r.id, appId: r.appId, type: r.type };
+    if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
-    return [{ id: r.id, appId: r.appId, customerId: r.customerId, type: r.type, data: JSON.parse(text) }];
+    return [{ ...base, data: JSON.parse(text) }];
   });
+}
+
+let wakeSeq = 0;
+/** Counts wake-ups process-wide, so a feed knows whether a shared read started after its wake-up. */
+export const nextWakeSeq = () => ++wakeSeq;
+
+const sharedReads = new WeakMap<
+  ServiceDeps['database'],
+  Map<string, { startSeq: number; read: Promise<BusEvent[]> }>
+>();
+
+/**
+ * `readEventsAfter`, shared by the feeds that ask for the same customer and cursor at once (many
+ * tabs of one customer, a broadcast to a room): one query instead of one per stream. A feed joins
+ * a running read only if that read started after the feed's last wake-up (`notBefore`), or it
+ * could miss the event that woke it. The answer is shared: callers must not change it.
+ */
+export function readEventsAfterShared(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  customerId: string,
+  after: number,
+  limit: number,
+  notBefore: number,
+): Promise<BusEvent[]> {
+  let reads = sharedReads.get(deps.database);
+  if (!reads) {
+    reads = new Map();
+    sharedReads.set(deps.database, reads);
+  }
+  const key = `${customerId}\n${after}\n${limit}`;
+  const running = reads.get(key);
+  if (running && running.startSeq >= notBefore) return running.read;
+  const entry = { startSeq: wakeSeq, read: readEventsAfter(deps, customerId, after, limit) };
+  reads.set(key, entry);
+  const forget = () => {
+    if (reads.get(key) === entry) reads.delete(key);
+  };
+  entry.read.then(forget, forget);
+  return entry.read;
 }
 
 /** The newest cursor of a customer, so a client that starts without one tails from now. */

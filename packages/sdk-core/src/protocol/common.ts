@@ -62,6 +62,8 @@ export const ERROR_STATUS = {
   speech_failed: 502,
   speech_unavailable: 503,
   internal_error: 500,
+  /** Retry after the Retry-After header: the database is busy, or this process is shutting down. */
+  unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
@@ -79,12 +81,11 @@ export const errorEnvelope = z
         .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
         .optional()
         .meta({ description: 'Validation failures, each with the path of the field.' }),
-      /** With `rate_limited`: seconds to wait before trying again (the same as the Retry-After header). */
-      retryAfterSec: z
-        .number()
-        .int()
-        .optional()
-        .meta({ description: 'With rate_limited: seconds to wait (the same as the Retry-After header).' }),
+      /** With `rate_limited` and `unavailable`: seconds to wait before trying again (the Retry-After header). */
+      retryAfterSec: z.number().int().optional().meta({
+        description:
+          'With rate_limited and unavailable: seconds to wait (the same as the Retry-After header).',
+      }),
     }),
   })
   .meta({ id: 'Error', description: 'Every error the API answers with, whatever the route.' });
