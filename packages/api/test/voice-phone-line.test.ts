@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { voiceTurnAnswer } from '@threadline/sdk-core/protocol';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge';
@@ -364,5 +366,98 @@ describe('the phone line: a voice bot on Twilio Programmable Voice', () => {
       body: { callId: 'c1', from: '13800138000', event: 'start' },
     });
     expect(bySession.status).toBe(403);
+  });
+  it('texts the caller an app link through the SMS webhook (signed), and the code opens the same customer in the app', async () => {
+    const sent: { body: Record<string, string>; signature: string | null }[] = [];
+    const gateway = setupServer(
+      http.post('https://sms.gateway.test/send', async ({ request }) => {
+        const raw = await request.text();
+        sent.push({ body: JSON.parse(raw), signature: request.headers.get('threadline-signature') });
+        const [t, v1] = (request.headers.get('threadline-signature') ?? '')
+          .split(',')
+          .map((p) => p.split('=')[1]);
+        const expected = createHmac('sha256', 'sms-webhook-secret-0123456789')
+          .update(`${t}.${raw}`)
+          .digest('hex');
+        return v1 === expected
+          ? HttpResponse.json({ queued: true })
+          : new HttpResponse('bad signature', { status: 401 });
+      }),
+    );
+    gateway.listen({ onUnhandledRequest: 'bypass' });
+    try {
+      await api.call('PATCH', '/v1/app', {
+        token: shop.secretKey,
+        body: {
+          voice: {
+            smsWebhookUrl: 'https://sms.gateway.test/send',
+            smsWebhookSecret: 'sms-webhook-secret-0123456789',
+          },
+        },
+      });
+      const callSid = `CA${randomUUID().replace(/-/g, '')}`;
+      const from = '+8613812345678';
+      await twilio({ CallSid: callSid, From: from });
+      const asked = await twilio(
+        { CallSid: callSid, From: from, SpeechResult: '清透防晒乳SPF多少' },
+        { turn: 1 },
+      );
+      expect(asked.status).toBe(200);
+      const texted = await twilio({ CallSid: callSid, From: from, Digits: '9' }, { turn: 2 });
+      expect(said(texted.text)).toContain('链接发到您的手机上了');
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.body.to).toBe(from);
+      expect(sent[0]!.body.text).toContain('接续码');
+      expect(sent[0]!.body.shortCode).toMatch(/^\d{6}$/);
+      const resumed = await api.call('POST', '/v1/sessions', {
+        token: shop.publishableKey,
+        body: { channel: 'app', anonymousId: anonymousId(), handoffCode: sent[0]!.body.code },
+      });
+      expect(resumed.status).toBe(201);
+      expect(resumed.body.handoff.fromChannel).toBe('phone');
+      const timeline = await api.call('GET', '/v1/timeline?limit=20', { token: resumed.body.sessionToken });
+      expect(timeline.body.messages.map((m: { text: string }) => m.text)).toContain('清透防晒乳SPF多少');
+    } finally {
+      gateway.close();
+      await api.call('PATCH', '/v1/app', {
+        token: shop.secretKey,
+        body: { voice: { smsWebhookUrl: null, smsWebhookSecret: null } },
+      });
+    }
+  });
+
+  it('keeps apps apart: one app’s auth token never signs for another; a status callback ends the call', async () => {
+    const other = await api.createShop();
+    await api.call('PATCH', '/v1/app', {
+      token: other.secretKey,
+      body: { voice: { twilioAuthToken: 'other-app-twilio-token-0000000000' } },
+    });
+    const params = { CallSid: `CA${randomUUID().replace(/-/g, '')}`, From: CALLER };
+    const path = `/v1/voice/twilio/${other.appId}`;
+    const crossed = await api.app.request(path, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        // Signed with the first app's token, sent to the second app's webhook.
+        'x-twilio-signature': webhooks.getExpectedTwilioSignature(
+          AUTH_TOKEN,
+          `http://localhost${path}`,
+          params,
+        ),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(crossed.status).toBe(403);
+
+    const callSid = `CA${randomUUID().replace(/-/g, '')}`;
+    await twilio({ CallSid: callSid, From: CALLER });
+    const ended = await twilio({ CallSid: callSid, From: CALLER, CallStatus: 'completed' });
+    expect(ended.status).toBe(200);
+    expect(ended.text).toContain('<Hangup/>');
+    const [row] = await api.rows<{ ended_at: number | null }>(
+      'SELECT ended_at FROM voice_calls WHERE call_id = ?',
+      [callSid],
+    );
+    expect(row!.ended_at).not.toBeNull();
   });
 });

@@ -53,13 +53,12 @@ export function howToSteps(answer: string): string[] {
     .split(/(?:^|\s|[；;。])(?:\d{1,2}[.、)）]|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]步[：:，,]?)\s*/)
     .map((s) => s.trim())
     .filter(Boolean);
-  const parts =
-    numbered.length >= 2
-      ? numbered
-      : answer
-          .split(/[；;。，,]/)
-          .map((s) => s.trim())
-          .filter(Boolean);
+  // Numbered steps are the author's own: kept as they are.
+  if (numbered.length >= 2) return numbered.map((s) => s.replace(/[，,。；;\s]+$/, ''));
+  const parts = answer
+    .split(/[；;。，,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const steps: string[] = [];
   for (const part of parts) {
     const last = steps[steps.length - 1];
