@@ -73,7 +73,7 @@ describe('voice in the widget: dictation, read-aloud and step-by-step how-tos, i
     const mic = chat.part('mic');
     await expect(mic.isVisible()).resolves.toBe(true);
     await page.evaluate(() => {
-      (window as unknown as { __heard: string }).__heard = '怎么退货';
+      (window as unknown as { __heard: string }).__heard = '退货流程是什么';
     });
     const sent = page.waitForResponse(
       (r) => r.url().endsWith('/v1/messages') && r.request().method() === 'POST',
@@ -87,8 +87,8 @@ describe('voice in the widget: dictation, read-aloud and step-by-step how-tos, i
     ).resolves.toBe('zh-CN');
     const response = await sent;
     expect(response.status()).toBe(201);
-    expect(JSON.parse(response.request().postData()!).text).toBe('怎么退货');
-    await chat.messages('customer').filter({ hasText: '怎么退货' }).waitFor(WAIT);
+    expect(JSON.parse(response.request().postData()!).text).toBe('退货流程是什么');
+    await chat.messages('customer').filter({ hasText: '退货流程是什么' }).waitFor(WAIT);
     await poll(() => mic.getAttribute('data-listening')).toBe(null);
 
     // The answer is a how-to: a walker with back / repeat / next.

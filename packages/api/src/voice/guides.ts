@@ -155,18 +155,20 @@ function shapeGuide(
   if (typeof language === 'string' && language !== 'zh') return stop(decision);
   const articles = engine.index.kb.articles;
   const own = articles.find((a) => a.id === reply.meta?.articleId);
+  const voice = VOICE_CHANNELS.has(channel);
+  // On a screen the engine's own answer stands (walked in steps when it is a how-to). A caller who
+  // asks "怎么退货" and hears the return policy has nothing to act on: voice takes the intent's
+  // how-to article when the answer is not one.
   const candidates = [
     ...(own ? [own] : []),
-    ...articles.filter((a) => reply.intent && a.intent === reply.intent && a !== own),
+    ...(voice ? articles.filter((a) => reply.intent && a.intent === reply.intent && a !== own) : []),
   ].filter(isHowTo);
-  // Prefer the article whose title shares most words with the question.
   const article = candidates[0];
   if (!article) return stop(decision);
   const steps = howToSteps(article.answer);
-  const voice = VOICE_CHANNELS.has(channel);
   const guided: BotReply = {
     ...reply,
-    text: voice ? stepLine(steps, 0) : article.answer,
+    text: voice ? stepLine(steps, 0) : reply.text,
     intent: article.intent ?? reply.intent,
     meta: {
       ...reply.meta,
