@@ -3,7 +3,9 @@ import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
+import { agentAdminRouter, agentConsoleRouter, createConversationRouting } from './agents';
 import { appSettingsRouter } from './apps';
+import { auditRouter } from './audit';
 import { channelsRouter } from './channels';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
@@ -36,6 +38,7 @@ import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import type { InFlightMarks } from './platform/in-flight';
 import { createSealer } from './platform/secrets';
+import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
 import { createSpeechService, type SpeechServiceOptions, voiceRouter, withVoiceGuides } from './voice';
@@ -83,6 +86,11 @@ export interface AppOptions {
   publicUrl?: string;
   /** Speech synthesis for `POST /v1/voice/speech`: the provider (default espeak-ng when installed) and cache size. */
   speech?: SpeechServiceOptions;
+  /**
+   * An agent not heard from (no request, no open stream) for this long is turned offline and their
+   * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
+   */
+  agentPresenceTimeoutSec?: number;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -150,6 +158,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   // How-to answers become step-by-step guides on every channel (voice reads one step at a time).
   if (!options.responder)
     deps.responder = withVoiceGuides(createAiResponder(deps, { ...options.ai, engines }), engines);
+  // Queued conversations go to agents by load and skill (see agents/routing.ts).
+  deps.routing = createConversationRouting(deps);
   const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
@@ -213,6 +223,10 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', appSettingsRouter(deps));
   app.route('/', knowledgeRouter(deps));
   app.route('/', ticketsRouter(deps));
+  app.route('/', agentAdminRouter(deps));
+  app.route('/', agentConsoleRouter(deps));
+  app.route('/', profileRouter(deps));
+  app.route('/', auditRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
   app.route('/', voiceRouter(deps, createSpeechService(options.speech)));

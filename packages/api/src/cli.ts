@@ -2,8 +2,10 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { updateAppBody } from '@threadline/sdk-core/protocol';
+import { createAgentBody, updateAgentBody, updateAppBody } from '@threadline/sdk-core/protocol';
 import { Command, CommanderError } from 'commander';
+import type { ZodType } from 'zod';
+import { appOfAgent, createAgent, issueTokenFor, listAgents, setAgentActive, updateAgent } from './agents';
 import { createApp } from './app';
 import { createMerchantApp, getApp, identitySecretOf, toAppAnswer, updateMerchantApp } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
@@ -310,6 +312,171 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
       },
     );
 
+  const agentCommand = helpGroup(program, 'agent', 'service agents: skills, capacity, role, tokens');
+  const OPERATOR = { type: 'system' as const, id: null };
+  agentCommand
+    .command('create')
+    .description('create an agent and print a first token for the console (shown once)')
+    .requiredOption('--name <name>', 'the name customers and colleagues see')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--skills <list>', 'comma-separated skills routing matches, e.g. returns,cosmetics')
+    .option('--capacity <n>', 'conversations the agent may own at once (default 5)')
+    .option('--role <role>', 'agent or supervisor (supervisors may unmask personal data)')
+    .option('--email <email>', 'sign-in name for password sign-in')
+    .option('--password-stdin', 'read a console password from stdin (kept out of your shell history)')
+    .option('--ttl <seconds>', 'lifetime of the printed token (default 8 hours)', String(8 * 3600))
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (options: {
+        name: string;
+        app: string;
+        skills?: string;
+        capacity?: string;
+        role?: string;
+        email?: string;
+        passwordStdin?: boolean;
+        ttl: string;
+        db?: string;
+      }) => {
+        const body = parseOrUsage(createAgentBody, {
+          name: options.name,
+          ...(options.skills !== undefined ? { skills: splitList(options.skills) } : {}),
+          ...(options.capacity !== undefined ? { capacity: Number(options.capacity) } : {}),
+          ...(options.role !== undefined ? { role: options.role } : {}),
+          ...(options.email !== undefined ? { email: options.email } : {}),
+          ...(options.passwordStdin ? { password: await readStdin() } : {}),
+        });
+        const ttlSec = parseTtl(options.ttl);
+        const { app, database } = await openAdminApp(options.db);
+        try {
+          const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+          const agent = await createAgent(app.deps, target.id, body, OPERATOR);
+          const token = await issueTokenFor(app.deps, target.id, agent.id, {
+            ttlSec,
+            label: 'threadline agent create',
+            createdBy: 'cli',
+            actor: OPERATOR,
+          });
+          console.error(
+            'The token is shown once: hand it to the agent’s console; revoke it with the secret key.',
+          );
+          console.log(
+            JSON.stringify({ agent: token.agent, token: token.token, expiresAt: token.expiresAt }, null, 2),
+          );
+        } finally {
+          database.close();
+        }
+      },
+    );
+  agentCommand
+    .command('list')
+    .description("list an app's agents with presence and load")
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--json', 'print JSON')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: { app: string; json?: boolean; db?: string }) => {
+      const { app, database } = await openAdminApp(options.db);
+      try {
+        const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+        const agents = await listAgents(app.deps, target.id);
+        if (options.json) return console.log(JSON.stringify({ agents }, null, 2));
+        console.table(
+          agents.map((a) => ({
+            id: a.id,
+            name: a.name,
+            role: a.role,
+            skills: a.skills.join(','),
+            load: `${a.load}/${a.capacity}`,
+            presence: a.presence,
+            active: a.active,
+          })),
+        );
+      } finally {
+        database.close();
+      }
+    });
+  agentCommand
+    .command('update')
+    .description("change an agent's name, skills, capacity, role, email or password")
+    .argument('<agentId>', 'agt_…')
+    .option('--name <name>', 'new name')
+    .option('--skills <list>', 'comma-separated skills (replaces the list)')
+    .option('--capacity <n>', 'conversations the agent may own at once')
+    .option('--role <role>', 'agent or supervisor')
+    .option('--email <email>', 'sign-in name for password sign-in')
+    .option('--password-stdin', 'read a new console password from stdin')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (
+        agentId: string,
+        options: {
+          name?: string;
+          skills?: string;
+          capacity?: string;
+          role?: string;
+          email?: string;
+          passwordStdin?: boolean;
+          db?: string;
+        },
+      ) => {
+        const body = parseOrUsage(updateAgentBody, {
+          ...(options.name !== undefined ? { name: options.name } : {}),
+          ...(options.skills !== undefined ? { skills: splitList(options.skills) } : {}),
+          ...(options.capacity !== undefined ? { capacity: Number(options.capacity) } : {}),
+          ...(options.role !== undefined ? { role: options.role } : {}),
+          ...(options.email !== undefined ? { email: options.email } : {}),
+          ...(options.passwordStdin ? { password: await readStdin() } : {}),
+        });
+        const { app, database } = await openAdminApp(options.db);
+        try {
+          const appId = await appOfAgent(app.deps, agentId);
+          const agent = await updateAgent(app.deps, appId, agentId, body, OPERATOR);
+          console.log(JSON.stringify({ agent }, null, 2));
+        } finally {
+          database.close();
+        }
+      },
+    );
+  agentCommand
+    .command('deactivate')
+    .description('deactivate an agent: tokens revoked, their conversations re-routed')
+    .argument('<agentId>', 'agt_…')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (agentId: string, options: { db?: string }) => {
+      const { app, database } = await openAdminApp(options.db);
+      try {
+        const appId = await appOfAgent(app.deps, agentId);
+        const agent = await setAgentActive(app.deps, appId, agentId, false, OPERATOR);
+        console.log(JSON.stringify({ agent }, null, 2));
+      } finally {
+        database.close();
+      }
+    });
+  agentCommand
+    .command('token')
+    .description('issue a new token for an agent (shown once)')
+    .argument('<agentId>', 'agt_…')
+    .option('--ttl <seconds>', 'lifetime (default 8 hours, at most 30 days)', String(8 * 3600))
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (agentId: string, options: { ttl: string; db?: string }) => {
+      const ttlSec = parseTtl(options.ttl);
+      const { app, database } = await openAdminApp(options.db);
+      try {
+        const appId = await appOfAgent(app.deps, agentId);
+        const token = await issueTokenFor(app.deps, appId, agentId, {
+          ttlSec,
+          label: 'threadline agent token',
+          createdBy: 'cli',
+          actor: OPERATOR,
+        });
+        console.log(
+          JSON.stringify({ token: token.token, tokenId: token.tokenId, expiresAt: token.expiresAt }, null, 2),
+        );
+      } finally {
+        database.close();
+      }
+    });
+
   const liveCommand = helpGroup(program, 'live', 'livestream rooms');
   liveCommand
     .command('simulate')
@@ -439,6 +606,37 @@ class CliError extends Error {}
 
 const KNOWLEDGE_EXAMPLE_HINT =
   'packages/api/seed/knowledge-example.json (every field: packages/api/README.md#knowledge-files)';
+
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Validates options with the same schema as the HTTP route; a mistake is a usage error. */
+function parseOrUsage<T>(schema: ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; '),
+  );
+}
+
+/** `--ttl`: whole seconds from a minute to 30 days, as the token route takes. */
+function parseTtl(raw: string): number {
+  const ttlSec = Number(raw);
+  if (!Number.isInteger(ttlSec) || ttlSec < 60 || ttlSec > 30 * 24 * 3600)
+    throw new UsageError('--ttl is a whole number of seconds from 60 to 2592000');
+  return ttlSec;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
 
 /** `demo` stands for the demo app of this data folder; anything else is an app id. */
 function resolveAppId(app: string): string {
@@ -635,6 +833,14 @@ Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from
   identitySecret  ${info.identitySecret}
   agentToken      ${info.agentToken}
   appId           ${info.appId}
+
+  Agents (go online with POST /v1/agent/presence; routing matches their skills):
+${info.agents
+  .map(
+    (a) =>
+      `    ${a.name} · ${a.role} · ${a.skills.join(', ')} · sign in with ${a.email ? `${a.email} / ${a.password}` : 'the agentToken'}`,
+  )
+  .join('\n')}
 Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;
 }
 

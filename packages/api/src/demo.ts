@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
+import { createAgent, putRoutingSettings, updateAgent } from './agents';
 import type { ThreadlineApp } from './app';
 import { type CreatedApp, createMerchantApp } from './apps';
-import { serverSettings } from './db/schema';
+import { agents, serverSettings } from './db/schema';
 import { type PagePolicy, securePage } from './http/page-security';
 import { signIdentityToken } from './identity';
 import { seedDemoStore } from './knowledge';
@@ -21,9 +23,110 @@ export interface DemoInfo {
   identitySecret: string;
   agentToken: string;
   appId: string;
+  /** The demo's agents; `agentToken` above signs in as the first, the others sign in with a password. */
+  agents: DemoAgent[];
+}
+
+export interface DemoAgent {
+  id: string;
+  name: string;
+  role: 'agent' | 'supervisor';
+  skills: string[];
+  capacity: number;
+  email?: string;
+  password?: string;
 }
 
 const DEMO_SETTING = 'demo_app';
+const DEMO_TEAM_SETTING = 'demo_team';
+
+/** Which skill a queued demo conversation needs: after-sales matters by intent, else by product. */
+const DEMO_ROUTING = {
+  rules: [
+    {
+      skill: 'aftersales',
+      intents: [
+        'return_request',
+        'exchange_size',
+        'order_cancel',
+        'address_change',
+        'price_protection',
+        'payment_issue',
+        'complaint',
+      ],
+    },
+    { skill: 'beauty', productCategories: ['skincare', 'makeup', 'baby'] },
+    { skill: 'fashion', productCategories: ['apparel', 'bags'] },
+  ],
+};
+
+/**
+ * The demo's two agents with different skills, once per database (also for a demo app seeded
+ * before agents had skills): 小周, the first agent (the printed agentToken), looks after beauty and
+ * after-sales; 王敏 after fashion and after-sales, and signs in with a password.
+ */
+export async function ensureDemoTeam(deps: ServiceDeps, appId: string): Promise<DemoAgent[]> {
+  const [stored] = await deps.database.db
+    .select()
+    .from(serverSettings)
+    .where(eq(serverSettings.key, DEMO_TEAM_SETTING));
+  if (stored) return JSON.parse(deps.sealer.open(stored.value)) as DemoAgent[];
+  const operator = { type: 'system' as const, id: null };
+  const [first] = await deps.database.db
+    .select()
+    .from(agents)
+    .where(eq(agents.appId, appId))
+    .orderBy(asc(agents.createdAt))
+    .limit(1);
+  const team: DemoAgent[] = [];
+  if (first) {
+    const xiaozhou = await updateAgent(
+      deps,
+      appId,
+      first.id,
+      { name: '小周', skills: ['beauty', 'aftersales'], capacity: 5, role: 'supervisor' },
+      operator,
+    );
+    team.push({
+      id: xiaozhou.id,
+      name: xiaozhou.name,
+      role: 'supervisor',
+      skills: xiaozhou.skills,
+      capacity: 5,
+    });
+  }
+  const email = 'wangmin@demo.threadline.dev';
+  const password = randomBytes(12).toString('base64url');
+  const [existing] = await deps.database.db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.appId, appId), eq(agents.email, email)));
+  const wangmin = existing
+    ? await updateAgent(deps, appId, existing.id, { password }, operator)
+    : await createAgent(
+        deps,
+        appId,
+        { name: '王敏', email, password, skills: ['fashion', 'aftersales'], capacity: 4, role: 'agent' },
+        operator,
+      );
+  team.push({
+    id: wangmin.id,
+    name: wangmin.name,
+    role: 'agent',
+    skills: wangmin.skills,
+    capacity: 4,
+    email,
+    password,
+  });
+  await putRoutingSettings(deps, appId, DEMO_ROUTING);
+  await deps.database.write(async (db) => {
+    await db
+      .insert(serverSettings)
+      .values({ key: DEMO_TEAM_SETTING, value: deps.sealer.seal(JSON.stringify(team)) })
+      .onConflictDoNothing();
+  });
+  return team;
+}
 
 /**
  * Creates the demo shop's app once per database and remembers its keys sealed with the master key,
@@ -42,7 +145,7 @@ export async function ensureDemoApp(
   const keys = await createMerchantApp(deps, {
     name: '澜悦生活 Lanyue Life (demo)',
     allowedOrigins: options.allowedOrigins ?? [],
-    agentName: '小周 (demo agent)',
+    agentName: '小周',
     settings: {},
   });
   await seed(deps, keys);
@@ -168,12 +271,14 @@ export async function startDemo(
     await seedDemoStore(deps, created.appId);
     await seedDemoHistory(server.app, created);
   });
+  const team = await ensureDemoTeam(server.app.deps, keys.appId);
   const info: DemoInfo = {
     apiUrl: server.url,
     shopUrl: `${server.url}/shop/`,
     consoleUrl: `${server.url}/console`,
     docsUrl: `${server.url}/docs`,
     ...keys,
+    agents: team,
   };
   writeDemoInfo(paths.info, info);
   return { server, info, seeded, infoPath: paths.info };

@@ -1,3 +1,13 @@
+export {
+  createAgent,
+  issueTokenFor,
+  listAgents,
+  setAgentActive,
+  setPresence,
+  startPresenceSweeper,
+  sweepPresence,
+  updateAgent,
+} from './agents';
 export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from './app';
 export { type CreatedApp, createMerchantApp } from './apps/apps';
 export { type BotReply, type Responder, silentResponder } from './conversations/replies';
@@ -57,6 +67,7 @@ export { type Clock, createManualClock, systemClock } from './platform/clock';
 export { consoleLogger, type Logger, silentLogger } from './platform/deps';
 export { ApiError } from './platform/errors';
 export { toSsml, toVoiceText } from './platform/spoken-text';
+export { recentOrdersOf, upsertCustomerProfile, upsertOrders } from './profile';
 export { type BusEvent, createMemoryEventBus, type EventBus } from './realtime/event-bus';
 export { createRedisEventBus, type RedisEventBus } from './realtime/redis-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';

@@ -1,10 +1,12 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { serve } from '@hono/node-server';
+import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
 import { consoleLogger } from './platform/deps';
+import { sealTrackedEventsInTheClear } from './profile';
 import { startLogSweep } from './realtime/log-sweep';
 import { connectSharedState, type SharedState } from './shared-state';
 
@@ -84,6 +86,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
   const lifecycle = createLifecycle();
   const app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
+  // Data steps that need the keys (the SQL migrations cannot seal): idempotent, every start.
+  await sealTrackedEventsInTheClear(app.deps);
   const sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
   options.mount?.(app);
   const host = options.host ?? '127.0.0.1';
@@ -109,9 +113,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if ((options.trustedProxyHops ?? (options.trustProxy ? 1 : 0)) === 0)
     capConnectionsPerAddress(server, options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP);
   const port = (server.address() as AddressInfo).port;
+  const timeoutMs = (options.agentPresenceTimeoutSec ?? 120) * 1000;
+  const stopSweeper = startPresenceSweeper(app.deps, { timeoutMs, everyMs: Math.min(30_000, timeoutMs / 2) });
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;
   const close = async () => {
+    // No presence writes while the database is about to close.
+    stopSweeper();
     lifecycle.drain();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     connections.closeIdleConnections();

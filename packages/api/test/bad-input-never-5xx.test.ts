@@ -1,5 +1,6 @@
 import { errorEnvelope } from '@threadline/sdk-core/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
+import { issueTokenFor } from '../src/agents';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
 /**
@@ -182,6 +183,19 @@ const credentials: Record<string, string> = {
     })
   ).body.key,
 };
+const [firstAgent] = await api.rows<{ id: string }>('select id from agents where app_id = ?', [shop.appId]);
+/**
+ * Each route gets a fresh agent token: some agent routes end the token they are called with
+ * (sign-out), and the routes after them must still be probed with a valid one.
+ */
+const freshAgentToken = async () =>
+  (
+    await issueTokenFor(api.deps, shop.appId, firstAgent!.id, {
+      ttlSec: 3600,
+      createdBy: 'cli',
+      actor: { type: 'system', id: null },
+    })
+  ).token;
 const doc = (await api.call('GET', '/openapi.json')).body as {
   paths: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, JsonSchema> };
@@ -276,8 +290,10 @@ describe('bad input never yields a 5xx, on every route of the OpenAPI document',
 
   for (const route of routes) {
     it(`${route.method} ${route.template}`, async () => {
-      // Each route gets its own session: some routes (logout, revocation) end the one they are given.
+      // Each route gets its own session and agent token: some routes (logout, sign-out, revocation)
+      // end the one they are given.
       credentials.sessionToken = (await shop.startSession({ channel: 'web' })).sessionToken;
+      credentials.agentToken = await freshAgentToken();
       const schemes = (route.operation.security ?? []).flatMap((s) => Object.keys(s));
       const wrongKind = Object.keys(credentials).find((k) => !schemes.includes(k))!;
       const problems: string[] = [];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errorEnvelope, timelinePage, updatesAnswer } from '@threadline/sdk-core/protocol';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoStore } from '../src/knowledge/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi } from './harness';
 
@@ -301,5 +302,198 @@ describe("no credential of app A reads or writes app B's livestream rooms", () =
     });
     const bSettings = await api.call('GET', '/v1/live/settings', { token: b.secretKey });
     expect(bSettings.body.settings.replyUrl).toBeNull();
+  });
+});
+
+describe('no agent credential of app A reads or changes anything of app B', () => {
+  let api: TestApi;
+  let a: Awaited<ReturnType<TestApi['createShop']>>;
+  let b: Awaited<ReturnType<TestApi['createShop']>>;
+  let aAgent: Awaited<ReturnType<Awaited<ReturnType<TestApi['createShop']>>['addAgent']>>;
+  let aConversation: string;
+  const bIds = { conversation: '', customer: '', agent: '', token: '', ticket: '' };
+  const B_PASSWORD = 'b-agent-password-1';
+
+  beforeAll(async () => {
+    api = await createTestApi();
+    a = await api.createShop({ name: 'Shop A' });
+    b = await api.createShop({ name: 'Shop B' });
+    await seedDemoStore(api.deps, a.appId);
+    await seedDemoStore(api.deps, b.appId);
+    const bAgent = await b.addAgent({
+      name: 'B 客服',
+      email: 'agent@b.example',
+      password: B_PASSWORD,
+      role: 'supervisor',
+    });
+    await bAgent.presence('online');
+    const session = await b.startSession({
+      channel: 'web',
+      identityToken: await b.identityToken('b-user', { phone: '13600001234' }),
+    });
+    await b.send(session.sessionToken, '衣服尺码不合适想换大一码');
+    const asked = await b.send(session.sessionToken, '转人工');
+    await bAgent.call('POST', `/v1/agent/conversations/${asked.body.conversation.id}/notes`, {
+      text: 'B 的备注',
+    });
+    await api.call('POST', '/v1/orders', {
+      token: b.secretKey,
+      body: {
+        customer: { externalId: 'b-user' },
+        orders: [{ id: 'B-ORDER-1', status: 'paid', items: [], amount: 10, address: 'B 的地址' }],
+      },
+    });
+    const [ticket] = await api.rows<{ id: string }>('select id from tickets where app_id = ?', [b.appId]);
+    const [token] = await api.rows<{ id: string }>('select id from agent_tokens where agent_id = ?', [
+      bAgent.id,
+    ]);
+    Object.assign(bIds, {
+      conversation: asked.body.conversation.id,
+      customer: session.customer.id,
+      agent: bAgent.id,
+      token: token!.id,
+      ticket: ticket!.id,
+    });
+
+    aAgent = await a.addAgent({ name: 'A 主管', role: 'supervisor', capacity: 10 });
+    await aAgent.presence('online');
+    const aSession = await a.startSession({ channel: 'web' });
+    aConversation = (await a.send(aSession.sessionToken, '转人工')).body.conversation.id;
+  });
+  afterAll(() => api.close());
+
+  /** Everything of app B an agent route could touch, as stored. */
+  const snapshotOfB = async () => {
+    const parts: unknown[] = [];
+    for (const table of [
+      'conversations',
+      'messages',
+      'assignments',
+      'conversation_notes',
+      'agents',
+      'agent_tokens',
+      'orders',
+      'customer_pii',
+      'customers',
+      'tickets',
+      'handoff_codes',
+      'audit_log',
+    ]) {
+      parts.push(await api.rows(`select * from ${table} where app_id = ? order by rowid`, [b.appId]));
+    }
+    return JSON.stringify(parts);
+  };
+
+  it("answers 404 to every route that names one of B's conversations, customers, agents, tokens or tickets, and changes nothing of B", async () => {
+    const doc = (await api.call('GET', '/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: Record<string, unknown>[];
+            requestBody?: { content?: Record<string, { schema?: { example?: unknown } }> };
+          }
+        >
+      >;
+    };
+    const idFor = (template: string, param: string) => {
+      if (param === 'tokenId') return bIds.token;
+      if (template.startsWith('/v1/agent/conversations/')) return bIds.conversation;
+      if (template.startsWith('/v1/agent/customers/')) return bIds.customer;
+      if (template.startsWith('/v1/agents/')) return bIds.agent;
+      if (template.startsWith('/v1/tickets/')) return bIds.ticket;
+      return null;
+    };
+    const before = await snapshotOfB();
+    const tried: string[] = [];
+    for (const [template, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const params = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        if (params.length === 0 || params.some((p) => idFor(template, p) === null)) continue;
+        const path = params.reduce((p, name) => p.replace(`{${name}}`, idFor(template, name)!), template);
+        // A valid body, so it is the tenant check that refuses and not validation.
+        const body =
+          operation.requestBody?.content?.['application/json']?.schema?.example ??
+          (template === '/v1/tickets/{id}' ? { status: 'in_progress', note: 'A was here' } : undefined);
+        const schemes = (operation.security ?? []).flatMap((s) => Object.keys(s));
+        for (const [scheme, token] of [
+          ['agentToken', aAgent.token],
+          ['secretKey', a.secretKey],
+        ] as const) {
+          if (!schemes.includes(scheme)) continue;
+          const res = await api.call(method.toUpperCase(), path, {
+            token,
+            ...(method === 'get' ? {} : { body: body ?? {} }),
+          });
+          tried.push(`${method.toUpperCase()} ${template} [${scheme}]`);
+          expect([`${method.toUpperCase()} ${template} [${scheme}]`, res.status]).toEqual([
+            `${method.toUpperCase()} ${template} [${scheme}]`,
+            404,
+          ]);
+        }
+      }
+    }
+    expect(tried.length).toBeGreaterThanOrEqual(20);
+    expect(tried).toEqual(expect.arrayContaining(['POST /v1/agent/conversations/{id}/claim [agentToken]']));
+    expect(await snapshotOfB()).toBe(before);
+  });
+
+  it("never shows B's conversations, agents, customers or events to A's agent, nor lets A transfer to B's agent", async () => {
+    const secrets = [bIds.conversation, bIds.customer, bIds.agent, 'B 客服', 'B 的备注'];
+    for (const view of ['open', 'mine', 'queued', 'assigned', 'bot', 'resolved', 'all']) {
+      const inbox = await aAgent.call('GET', `/v1/agent/inbox?view=${view}&limit=100`);
+      for (const secret of secrets) expect(inbox.text).not.toContain(secret);
+    }
+    for (const path of [
+      '/v1/agent/queue',
+      '/v1/agents',
+      '/v1/agent/updates?after=0&wait=0',
+      '/v1/audit-log',
+      '/v1/tickets',
+    ]) {
+      const res = await aAgent.call('GET', path);
+      expect(res.status).toBe(200);
+      for (const secret of secrets) expect(res.text).not.toContain(secret);
+    }
+    const queue = (await aAgent.call('GET', '/v1/agent/queue')).body;
+    expect(queue.total.assigned + queue.total.waiting).toBe(1);
+
+    const transfer = await aAgent.call('POST', `/v1/agent/conversations/${aConversation}/transfer`, {
+      agentId: bIds.agent,
+    });
+    expect([transfer.status, codeOf(transfer)]).toEqual([404, 'not_found']);
+
+    // B's agent signs in to B, never to A.
+    const toA = await api.call('POST', '/v1/agent/sign-in', {
+      body: { app: a.appId, email: 'agent@b.example', password: B_PASSWORD },
+    });
+    expect([toA.status, codeOf(toA)]).toEqual([401, 'sign_in_failed']);
+    const toB = await api.call('POST', '/v1/agent/sign-in', {
+      body: { app: b.appId, email: 'agent@b.example', password: B_PASSWORD },
+    });
+    expect(toB.status).toBe(201);
+    // …and that token is B's alone.
+    const crossed = await api.call('GET', `/v1/agent/conversations/${aConversation}`, {
+      token: toB.body.token,
+    });
+    expect([crossed.status, codeOf(crossed)]).toEqual([404, 'not_found']);
+  });
+
+  it("keeps B's live traffic off A's agent stream", async () => {
+    const cursor = (await aAgent.call('GET', '/v1/agent/updates?wait=0')).body.cursor;
+    await b.channelMessage('phone', { externalId: 'b-user' }, 'B 的电话留言');
+    await api.call('POST', '/v1/customers', {
+      token: b.secretKey,
+      body: { customer: { externalId: 'b-user' }, attributes: { vip: true } },
+    });
+    const seen = await aAgent.call('GET', `/v1/agent/updates?wait=0&after=${cursor}`);
+    expect(seen.body.events).toEqual([]);
+    for (const table of ['assignments', 'conversation_notes', 'orders', 'customer_pii']) {
+      const crossed = await api.rows(
+        `select t.customer_id from ${table} t join customers c on c.id = t.customer_id where t.app_id <> c.app_id`,
+      );
+      expect(crossed, table).toEqual([]);
+    }
   });
 });

@@ -86,6 +86,25 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
         call('POST', '/v1/identify', { token: sessionToken, body: { identityToken } }),
       send: (sessionToken: string, text: string, clientMessageId: string = randomUUID()) =>
         call('POST', '/v1/messages', { token: sessionToken, body: { clientMessageId, text } }),
+      /** An agent created with the secret key, with a fresh token (8 h). */
+      addAgent: async (body: Record<string, unknown>) => {
+        const created = await call('POST', '/v1/agents', { token: keys.secretKey, body });
+        if (created.status !== 201) throw new Error(`agent failed: ${created.status} ${created.text}`);
+        const issued = await call('POST', `/v1/agents/${created.body.agent.id}/tokens`, {
+          token: keys.secretKey,
+          body: {},
+        });
+        if (issued.status !== 201) throw new Error(`token failed: ${issued.status} ${issued.text}`);
+        const token = issued.body.token as string;
+        return {
+          id: created.body.agent.id as string,
+          token,
+          call: <T = any>(method: string, path: string, body?: unknown) =>
+            call<T>(method, path, { token, ...(body === undefined ? {} : { body }) }),
+          presence: (presence: 'online' | 'away' | 'offline') =>
+            call('POST', '/v1/agent/presence', { token, body: { presence } }),
+        };
+      },
       channelMessage: (
         channel: string,
         from: Record<string, unknown>,

@@ -234,11 +234,12 @@ export async function call(
 }
 
 /**
- * A stream client as an SDK keeps one: it follows `/v1/stream`, remembers the last event id, and
+ * A stream client as an SDK keeps one: it follows `/v1/stream` (or `path`, e.g. the agents'
+ * `/v1/agent/stream` with an agent token), remembers the last event id, and
  * when the stream ends or breaks it reconnects — to whichever base URL `target()` names now — with
  * `Last-Event-ID`. Records every event it is handed, duplicates included, so a test can count.
  */
-export function followStream(sessionToken: string, target: () => string) {
+export function followStream(sessionToken: string, target: () => string, path = '/v1/stream') {
   const received: { id: number; type: string; data: any }[] = [];
   let lastId: string | undefined;
   let stopped = false;
@@ -248,7 +249,7 @@ export function followStream(sessionToken: string, target: () => string) {
   const run = async () => {
     while (!stopped) {
       try {
-        const response = await fetch(`${target()}/v1/stream`, {
+        const response = await fetch(`${target()}${path}`, {
           headers: {
             authorization: `Bearer ${sessionToken}`,
             ...(lastId ? { 'last-event-id': lastId } : {}),

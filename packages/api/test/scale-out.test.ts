@@ -75,6 +75,69 @@ describe('two API processes on one database with Redis', () => {
     await stream.stop();
   });
 
+  it('routes an escalation sent to process 1 to an agent streaming from process 2, whose reply reaches the shopper on process 1', async () => {
+    // The app's first agent (a supervisor with every skill); agents' events travel on the app topic.
+    const agentToken = keys().agentToken;
+    const online = await call(p2.url, 'POST', '/v1/agent/presence', agentToken, { presence: 'online' });
+    expect(online.status).toBe(200);
+    const agentStream = followStream(agentToken, () => p2.url, '/v1/agent/stream');
+    streams.push(agentStream);
+    await waitFor('the agent stream on process 2 to open', agentStream.connected);
+    const shopper = await webShopper(p1, 'agent-across');
+    const shopperStream = followStream(shopper.sessionToken, () => p1.url);
+    streams.push(shopperStream);
+    await waitFor('the shopper stream on process 1 to open', shopperStream.connected);
+
+    // The shopper writes on process 1 and asks for a person (the widget's button: POST /v1/escalate).
+    const wrote = await call(p1.url, 'POST', '/v1/messages', shopper.sessionToken, {
+      text: '我的快递三天没动了，能找个人帮我查一下吗',
+      clientMessageId: 'agent-across-0001',
+    });
+    expect(wrote.status).toBe(201);
+    const asked = await call(p1.url, 'POST', '/v1/escalate', shopper.sessionToken, {});
+    expect(asked.status).toBe(200);
+    expect(asked.json.conversation.status).toBe('assigned');
+    const conversationId = asked.json.conversation.id as string;
+    const assigned = () =>
+      agentStream.received.find(
+        (e) =>
+          e.type === 'inbox.updated' &&
+          e.data.change === 'assigned' &&
+          e.data.conversation.id === conversationId,
+      );
+    await waitFor('the assignment on the agent stream of process 2', () => !!assigned(), 10_000);
+    expect(
+      agentStream.received.some(
+        (e) => e.type === 'message.created' && e.data.text === '我的快递三天没动了，能找个人帮我查一下吗',
+      ),
+    ).toBe(true);
+
+    const reply = await call(
+      p2.url,
+      'POST',
+      `/v1/agent/conversations/${conversationId}/messages`,
+      agentToken,
+      {
+        text: '您好，这里是人工客服，请问有什么可以帮您？',
+        clientMessageId: 'agent-across-reply-0001',
+      },
+    );
+    expect(reply.status).toBe(201);
+    await waitFor(
+      'the reply on the shopper stream of process 1',
+      () => textsOf(shopperStream).includes('您好，这里是人工客服，请问有什么可以帮您？'),
+      10_000,
+    );
+    // The agent's stream carried the app's events in log order, each once.
+    const ids = agentStream.received.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    // Staff-only events never reach the shopper.
+    expect(shopperStream.received.filter((e) => e.type.startsWith('inbox.'))).toEqual([]);
+    await Promise.all([agentStream.stop(), shopperStream.stop()]);
+    await call(p2.url, 'POST', '/v1/agent/presence', agentToken, { presence: 'offline' });
+  }, 60_000);
+
   it('claims on process 2 a handoff code created on process 1', async () => {
     const web = await call(p1.url, 'POST', '/v1/sessions', keys().publishableKey, { channel: 'web' });
     expect(web.status).toBe(201);
@@ -122,6 +185,27 @@ describe('two API processes on one database with Redis', () => {
     expect(statuses.slice(0, first)).toEqual(Array(first).fill(404));
     expect(statuses.slice(first)).toEqual(Array(16 - first).fill(429));
   });
+
+  it('counts failed agent sign-ins for one account across both processes', async () => {
+    const created = await call(p1.url, 'POST', '/v1/agents', keys().secretKey, {
+      name: '陈静',
+      email: 'chenjing@shop.example',
+      password: 'a long and correct passphrase',
+    });
+    expect(created.status).toBe(201);
+    // 10 failures per account in 15 minutes: alone, each process would see 7 of these and refuse none.
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const res = await call(i % 2 ? p2.url : p1.url, 'POST', '/v1/agent/sign-in', undefined, {
+        app: keys().appId,
+        email: 'chenjing@shop.example',
+        password: `wrong guess ${i}`,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(4).fill(429)]);
+    // Ten scrypt runs: slow on a loaded machine.
+  }, 180_000);
 
   it('lets streams of a SIGKILLed process resume on the other from their cursors, with no gap and no duplicate', async () => {
     const subs = ['kill-a', 'kill-b', 'kill-c'];

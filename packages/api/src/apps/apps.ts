@@ -9,7 +9,7 @@ import {
   type UpdateAppBody,
 } from '@threadline/sdk-core/protocol';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
-import { type AppSettings, agents, apiKeys, apps, type VoiceSettings } from '../db/schema';
+import { type AppSettings, agents, agentTokens, apiKeys, apps, type VoiceSettings } from '../db/schema';
 import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -34,11 +34,12 @@ export interface CreateMerchantAppOptions {
   settings?: Omit<AppSettings, 'wechat'>;
   extraChannels?: string[];
   agentName?: string;
+  agentSkills?: string[];
   /** The mini-program's appid and secret; the secret is sealed at rest. */
   wechat?: { appId: string; secret: string };
 }
 
-/** Creates an app with its keys and a first agent. The plain keys are returned once, never stored. */
+/** Creates an app with its keys and a first agent (a supervisor). The plain keys are returned once, never stored. */
 export async function createMerchantApp(
   deps: ServiceDeps,
   options: CreateMerchantAppOptions,
@@ -98,11 +99,24 @@ export async function createMerchantApp(
         createdAt: now,
       });
     }
+    // The shop's first agent is its supervisor; its token does not expire (it can be revoked).
+    const agentId = createId('agt');
     await db.insert(agents).values({
-      id: createId('agt'),
+      id: agentId,
       appId: created.appId,
       name: options.agentName ?? 'Agent',
+      role: 'supervisor',
+      skills: options.agentSkills ?? [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await db.insert(agentTokens).values({
+      id: createId('atk'),
+      appId: created.appId,
+      agentId,
       tokenHash: sha256(created.agentToken),
+      label: 'first agent token',
+      createdBy: 'app_create',
       createdAt: now,
     });
   });
@@ -120,23 +134,6 @@ export async function findAppByKey(
     .from(apiKeys)
     .innerJoin(apps, eq(apps.id, apiKeys.appId))
     .where(and(eq(apiKeys.keyHash, sha256(key)), or(isNull(apiKeys.revokedAt), gt(apiKeys.revokedAt, now))))
-    .limit(1);
-  return row ?? null;
-}
-
-/** The agent a token belongs to: its current token, or the one before it during the rotation overlap. */
-export async function findAgentByToken(deps: Pick<ServiceDeps, 'database'>, token: string, now: number) {
-  const hash = sha256(token);
-  const [row] = await deps.database.db
-    .select({ agent: agents, app: apps })
-    .from(agents)
-    .innerJoin(apps, eq(apps.id, agents.appId))
-    .where(
-      or(
-        eq(agents.tokenHash, hash),
-        and(eq(agents.previousTokenHash, hash), gt(agents.previousTokenValidUntil, now)),
-      ),
-    )
     .limit(1);
   return row ?? null;
 }
@@ -193,10 +190,26 @@ export async function rotateCredential(
         .from(agents)
         .where(and(eq(agents.id, body.agentId!), eq(agents.appId, appId)));
       if (!agent) throw new ApiError('not_found', 'No such agent.');
+      // Every live token of the agent ends after the overlap (never later than it already would).
       await db
-        .update(agents)
-        .set({ tokenHash: sha256(key), previousTokenHash: agent.tokenHash, previousTokenValidUntil: until })
-        .where(eq(agents.id, agent.id));
+        .update(agentTokens)
+        .set({ expiresAt: until })
+        .where(
+          and(
+            eq(agentTokens.agentId, agent.id),
+            isNull(agentTokens.revokedAt),
+            or(isNull(agentTokens.expiresAt), gt(agentTokens.expiresAt, until)),
+          ),
+        );
+      await db.insert(agentTokens).values({
+        id: createId('atk'),
+        appId,
+        agentId: agent.id,
+        tokenHash: sha256(key),
+        label: 'rotated',
+        createdBy: 'merchant',
+        createdAt: now,
+      });
       return;
     }
     // Every live key of the kind ends after the overlap (never later than it already would).

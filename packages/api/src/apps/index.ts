@@ -1,4 +1,3 @@
-export type { AgentRow } from './agent-types';
 export {
   type AppRow,
   assertKnownChannel,
@@ -8,7 +7,6 @@ export {
   DEFAULT_IDENTITY_TOKEN_LIFETIME_SEC,
   DEFAULT_PHONE_REGION,
   DEFAULT_ROTATION_OVERLAP_SEC,
-  findAgentByToken,
   findAppByKey,
   getApp,
   identitySecretOf,

@@ -63,28 +63,6 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex('api_keys_by_hash').on(t.keyHash), index('api_keys_by_app').on(t.appId)],
 );
 
-/** Human agents; the token is stored hashed. The agent issue adds skills and capacity. */
-export const agents = sqliteTable(
-  'agents',
-  {
-    id: text('id').primaryKey(),
-    appId: text('app_id')
-      .notNull()
-      .references(() => apps.id),
-    name: text('name').notNull(),
-    tokenHash: text('token_hash').notNull(),
-    /** The token before the last rotation, valid until `previousTokenValidUntil`. */
-    previousTokenHash: text('previous_token_hash'),
-    previousTokenValidUntil: integer('previous_token_valid_until'),
-    createdAt: integer('created_at').notNull(),
-  },
-  (t) => [
-    uniqueIndex('agents_by_token_hash').on(t.tokenHash),
-    index('agents_by_previous_token_hash').on(t.previousTokenHash),
-    index('agents_by_app').on(t.appId),
-  ],
-);
-
 /** Server-wide settings that must survive restarts (e.g. the session-signing key id). */
 export const serverSettings = sqliteTable('server_settings', {
   key: text('key').primaryKey(),

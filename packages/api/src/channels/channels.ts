@@ -62,7 +62,7 @@ export async function phoneCallContext(
   const [page, conversation, cart, openTickets] = await Promise.all([
     timelinePage(deps, db, customer.id, { limit: 10 }),
     findOpenConversation(db, customer.id),
-    currentCart(db, customer.id),
+    currentCart(deps, db, customer.id),
     openTicketsOf(db, customer.id),
   ]);
   const lastIntent =

@@ -84,12 +84,36 @@ export async function escalateConversation(
       fromChannel: input.channel,
       now,
     });
-    await appendEvent(deps, db, onCommit, {
-      appId: input.appId,
-      customerId: input.customerId,
-      type: 'conversation.updated',
-      data: { id: updated!.id, status: updated!.status, channel: input.channel },
+    return announceQueued(deps, db, onCommit, updated!, {
+      channel: input.channel,
+      reason: input.reason ?? 'customer_request',
     });
-    return updated!;
   });
+}
+
+/**
+ * A conversation has just become `queued`: routing (when the agents domain is plugged in) ranks it
+ * and may hand it to an agent at once; then every session of the customer hears the outcome.
+ */
+export async function announceQueued(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  queued: ConversationRow,
+  cause: { channel: string; reason: string },
+): Promise<ConversationRow> {
+  const routed = deps.routing
+    ? await deps.routing.queued(db, onCommit, queued, cause)
+    : { conversation: queued, assignedAgent: null };
+  await appendEvent(deps, db, onCommit, {
+    appId: queued.appId,
+    customerId: queued.customerId,
+    type: 'conversation.updated',
+    data: {
+      ...toConversationRef(routed.conversation),
+      channel: cause.channel,
+      ...(routed.assignedAgent ? { assignedAgent: routed.assignedAgent } : {}),
+    },
+  });
+  return routed.conversation;
 }

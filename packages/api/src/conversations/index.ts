@@ -1,4 +1,6 @@
 export {
+  announceQueued,
+  type ConversationRow,
   escalateConversation,
   findOpenConversation,
   openConversation,
@@ -6,9 +8,13 @@ export {
 } from './conversations';
 export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';
 export {
+  channelsUsedBy,
   insertMessages,
+  lastMessagesOf,
+  type MessageRow,
   openMessageRows,
   postCustomerMessage,
+  postStaffMessage,
   timelinePage,
   toWireMessage,
   toWireMessages,
@@ -23,3 +29,4 @@ export {
   silentResponder,
 } from './replies';
 export { conversationRouter } from './routes';
+export type { ConversationRouting } from './routing-hook';

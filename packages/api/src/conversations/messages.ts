@@ -1,6 +1,6 @@
 import { LibsqlError } from '@libsql/client';
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
@@ -12,7 +12,7 @@ import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
 import { toVoiceText } from '../platform/spoken-text';
 import { appendEvent, appendEvents } from '../realtime';
-import { type ConversationRow, openConversation, toConversationRef } from './conversations';
+import { announceQueued, type ConversationRow, openConversation } from './conversations';
 import { refreshHandoffSummary } from './handoff-summary';
 import type { BotReply, InlineResponder, Responder, ResponderDecision } from './replies';
 
@@ -127,6 +127,7 @@ const MESSAGE_COLUMNS = [
   'conversationId',
   'channel',
   'authorType',
+  'authorId',
   'authorName',
   'text',
   'clientMessageId',
@@ -324,6 +325,7 @@ async function storeAndAnswer(
           conversationId: conversation.id,
           channel: input.channel,
           authorType: 'customer',
+          authorId: null,
           authorName: input.authorName ?? null,
           text: input.text,
           clientMessageId: input.clientMessageId ?? null,
@@ -342,6 +344,7 @@ async function storeAndAnswer(
           conversationId: conversation.id,
           channel: input.channel,
           authorType: 'bot',
+          authorId: null,
           authorName: null,
           text: reply.text,
           clientMessageId: null,
@@ -445,12 +448,7 @@ async function applyDecision(
       fromChannel: channel,
       now,
     });
-    await appendEvent(deps, db, onCommit, {
-      appId: current.appId,
-      customerId: current.customerId,
-      type: 'conversation.updated',
-      data: { ...toConversationRef(updated!), channel },
-    });
+    return announceQueued(deps, db, onCommit, updated!, { channel, reason: 'bot_handover' });
   }
   return updated!;
 }
@@ -467,8 +465,7 @@ async function postBotReplies(
       .from(conversations)
       .where(eq(conversations.id, stored.conversation.id));
     // An agent may have claimed the conversation while the bot was thinking: then it stays quiet.
-    if (!current || current.status !== 'bot')
-      return { replies: [], conversation: current ?? stored.conversation };
+    if (current?.status !== 'bot') return { replies: [], conversation: current ?? stored.conversation };
     const replies = await insertMessages(
       deps,
       db,
@@ -482,6 +479,7 @@ async function postBotReplies(
           conversationId: current.id,
           channel: stored.message.channel,
           authorType: 'bot' as const,
+          authorId: null,
           authorName: null,
           text: reply.text,
           clientMessageId: null,
@@ -506,6 +504,107 @@ async function postBotReplies(
     const updated = await applyDecision(deps, db, onCommit, current, stored.message.channel, decision);
     return { replies, conversation: updated };
   });
+}
+
+export interface StaffMessageInput {
+  conversation: Pick<ConversationRow, 'id' | 'appId' | 'customerId'>;
+  channel: string;
+  author: { type: 'agent' | 'system'; id: string | null; name: string | null };
+  text: string;
+  clientMessageId?: string;
+}
+
+/**
+ * Stores a message written by an agent (or the system) in the caller's transaction and publishes
+ * it to every session of the customer once that commits. The same clientMessageId for the same
+ * customer returns the first message (`created: false`) and stores nothing.
+ */
+export async function postStaffMessage(
+  deps: Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  input: StaffMessageInput,
+): Promise<{ message: MessageRow; created: boolean }> {
+  const { conversation } = input;
+  if (input.clientMessageId) {
+    const existing = await findByClientMessageId(db, conversation.customerId, input.clientMessageId);
+    if (existing) {
+      if (existing.authorType !== input.author.type || existing.authorId !== input.author.id)
+        throw new ApiError('conflict', 'This clientMessageId was already used for another message.');
+      const [opened] = await openMessageRows(deps, [existing], db);
+      return { message: opened!, created: false };
+    }
+  }
+  const now = deps.clock.now();
+  const [row] = await insertMessages(deps, db, onCommit, [
+    {
+      id: createSortableId('msg', now),
+      appId: conversation.appId,
+      customerId: conversation.customerId,
+      conversationId: conversation.id,
+      channel: input.channel,
+      authorType: input.author.type,
+      authorId: input.author.id,
+      authorName: input.author.name,
+      // Card numbers never reach storage, whoever types them.
+      text: maskCardNumbers(input.text),
+      clientMessageId: input.clientMessageId ?? null,
+      inReplyTo: null,
+      intent: null,
+      meta: null,
+      createdAt: now,
+    },
+  ]);
+  await appendEvent(deps, db, onCommit, {
+    appId: conversation.appId,
+    customerId: conversation.customerId,
+    type: 'message.created',
+    data: toWireMessage(row!),
+  });
+  return { message: row!, created: true };
+}
+
+/** The newest message of each conversation, for inbox rows (texts opened with their customers' keys). */
+export async function lastMessagesOf(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  conversationIds: string[],
+): Promise<Map<string, Message>> {
+  const found = new Map<string, Message>();
+  if (conversationIds.length === 0) return found;
+  const newest = db
+    .select({ seq: sql<number>`max(${messages.seq})` })
+    .from(messages)
+    .where(inArray(messages.conversationId, conversationIds))
+    .groupBy(messages.conversationId);
+  const rows = await openMessageRows(
+    deps,
+    await db.select().from(messages).where(inArray(messages.seq, newest)),
+    db,
+  );
+  for (const row of rows) found.set(row.conversationId, toWireMessage(row));
+  return found;
+}
+
+/** Which channels a customer has written or been answered on, with counts and first/last use. */
+export async function channelsUsedBy(db: Db, customerId: string) {
+  const rows = await db
+    .select({
+      channel: messages.channel,
+      messages: sql<number>`count(*)`,
+      firstAt: sql<number>`min(${messages.createdAt})`,
+      lastAt: sql<number>`max(${messages.createdAt})`,
+    })
+    .from(messages)
+    .where(eq(messages.customerId, customerId))
+    .groupBy(messages.channel)
+    .orderBy(sql`min(${messages.createdAt})`);
+  return rows.map((r) => ({
+    channel: r.channel,
+    messages: Number(r.messages),
+    firstAt: iso(Number(r.firstAt)),
+    lastAt: iso(Number(r.lastAt)),
+  }));
 }
 
 /** One page of the customer's cross-channel timeline, oldest first; `before` walks back. */

@@ -14,8 +14,14 @@ export const conversations = sqliteTable(
     channel: text('channel').notNull(),
     lastChannel: text('last_channel').notNull(),
     assignedAgentId: text('assigned_agent_id'),
+    /** When the current owner got it; null unless `assigned`. */
+    assignedAt: integer('assigned_at'),
+    /** Higher is served first: VIP customers get 1. */
     priority: integer('priority').notNull().default(0),
+    /** When the current wait for an agent began; null unless `queued`. */
     waitingSince: integer('waiting_since'),
+    /** The skill routing looks for (from the app's routing rules or a transfer); null = any agent. */
+    skill: text('skill'),
     /** What the bot remembers across channels: last product, order, intents. */
     context: text('context', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     /** Structured handoff summary, refreshed whenever the conversation changes hands. */
@@ -27,7 +33,19 @@ export const conversations = sqliteTable(
   (t) => [
     // The "one open conversation" rule, enforced by the database itself.
     uniqueIndex('conversations_one_open_per_customer').on(t.customerId).where(sql`${t.status} <> 'resolved'`),
-    index('conversations_inbox').on(t.appId, t.status, t.waitingSince),
+    // The queue in serving order (VIP first, then the longest wait), covering the skill and channel
+    // so routing's skill filter and the queue figures read the index alone.
+    index('conversations_queue').on(
+      t.appId,
+      t.status,
+      sql`${t.priority} desc`,
+      t.waitingSince,
+      t.skill,
+      t.lastChannel,
+    ),
+    index('conversations_inbox_recent').on(t.appId, t.status, t.updatedAt),
+    // An agent's load and "mine".
+    index('conversations_by_agent').on(t.assignedAgentId, t.status),
   ],
 );
 

@@ -6,6 +6,7 @@ import { type Client, createClient, type InStatement, type TransactionMode } fro
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { ApiError, isDatabaseBusy as isBusy } from '../platform/errors';
+import { runDataMigrations } from './data-migrations';
 import { createLocalClient, localPathOf } from './local-client';
 import * as schema from './schema';
 
@@ -277,6 +278,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await retryWhileBusy(() => database.client.execute('PRAGMA journal_mode = WAL'));
   }
   await migrate(database.db, { migrationsFolder: findMigrationsFolder() });
+  await runDataMigrations(database);
 }
 
 function runAll(callbacks: (() => void)[]) {

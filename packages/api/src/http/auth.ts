@@ -2,8 +2,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AgentRow } from '../apps';
-import { type AppRow, findAgentByToken, findAppByKey } from '../apps';
+import { type AgentRow, findAgentByToken } from '../agents';
+import { type AppRow, findAppByKey } from '../apps';
 import { hotQuery, slot } from '../db/hot-queries';
 import { apps, sessions } from '../db/schema';
 import type { SessionRow } from '../identity';
@@ -16,7 +16,7 @@ export type Auth =
   | { kind: 'publishable'; app: AppRow }
   | { kind: 'secret'; app: AppRow }
   | { kind: 'session'; app: AppRow; session: SessionRow }
-  | { kind: 'agent'; app: AppRow; agent: AgentRow }
+  | { kind: 'agent'; app: AppRow; agent: AgentRow; tokenId: string }
   /** A host key: one livestream room's hot questions and pins, nothing else. */
   | { kind: 'room'; app: AppRow; room: LiveRoomRow };
 
@@ -42,9 +42,9 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
     return { kind: found.kind, app: found.app };
   }
   if (credential.startsWith('at_')) {
-    const found = await findAgentByToken(deps, credential, deps.clock.now());
+    const found = await findAgentByToken(deps, credential);
     if (!found) throw new ApiError('invalid_credential', 'This agent token is not valid.');
-    return { kind: 'agent', app: found.app, agent: found.agent };
+    return { kind: 'agent', app: found.app, agent: found.agent, tokenId: found.token.id };
   }
   if (credential.startsWith('rk_')) {
     const found = await findHostKey(deps, credential);

@@ -123,6 +123,11 @@ export interface RateLimits {
    * the slots live in Redis.
    */
   acquire(app: LimitedApp, rule: ConcurrentRule, key: string): Promise<() => void>;
+  /**
+   * The store these counters live in, for other counters that must be shared the same way across
+   * processes (failed agent sign-ins).
+   */
+  store: LimiterStore;
 }
 
 /** A 429 in the one envelope, with Retry-After as a header and in the body. */
@@ -159,6 +164,7 @@ export function createRateLimits(
 
   return {
     of,
+    store,
     async consume(app, rule, key) {
       try {
         await limiter(rule, of(app)[rule]).consume(`${app.id}:${key}`);

@@ -1,13 +1,17 @@
 import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import {
+  assignments,
+  conversationNotes,
   conversations,
   customerEvents,
+  customerPii,
   customers,
   events,
   handoffCodes,
   identities,
   messages,
+  orders,
   sessions,
   tickets,
   unansweredQuestions,
@@ -283,6 +287,16 @@ export async function mergeCustomers(
       .where(eq(conversations.id, fromOpen.id));
     // A request for a human (or an agent already on it) made on either side is kept.
     const human = HUMAN_STAGE[fromOpen.status] > HUMAN_STAGE[intoOpen.status] ? fromOpen : intoOpen;
+    // The assignment history follows: the kept owner's open stretch moves along, the other ends.
+    const [kept, dropped] = human === fromOpen ? [fromOpen, intoOpen] : [intoOpen, fromOpen];
+    await db
+      .update(assignments)
+      .set({ endedAt: now, endReason: 'merged' })
+      .where(and(eq(assignments.conversationId, dropped.id), isNull(assignments.endedAt)));
+    await db
+      .update(assignments)
+      .set({ conversationId: intoOpen.id })
+      .where(and(eq(assignments.conversationId, kept.id), isNull(assignments.endedAt)));
     await db
       .update(conversations)
       .set({
@@ -329,6 +343,17 @@ export async function mergeCustomers(
     .update(unansweredQuestions)
     .set({ customerId: intoId })
     .where(eq(unansweredQuestions.customerId, fromId));
+  await db.update(orders).set({ customerId: intoId }).where(eq(orders.customerId, fromId));
+  await db
+    .update(conversationNotes)
+    .set({ customerId: intoId })
+    .where(eq(conversationNotes.customerId, fromId));
+  await db.update(assignments).set({ customerId: intoId }).where(eq(assignments.customerId, fromId));
+  // Contact details on file: the surviving customer's own win; the merged-in fill the gaps.
+  await db.run(
+    sql`UPDATE OR IGNORE ${customerPii} SET customer_id = ${intoId} WHERE ${customerPii.customerId} = ${fromId}`,
+  );
+  await db.delete(customerPii).where(eq(customerPii.customerId, fromId));
   await db
     .update(customers)
     .set({

@@ -107,7 +107,15 @@ export const customerEvents = sqliteTable(
     sessionId: text('session_id'),
     channel: text('channel'),
     name: text('name').notNull(),
-    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * Sealed with the customer's data key (a JSON string holding the ciphertext of the properties'
+     * JSON: they may hold an address or a name); rows written before that hold the object itself.
+     * Read through `openTrackedEvents` (profile/track.ts).
+     */
+    properties: text('properties', { mode: 'json' })
+      .$type<Record<string, unknown> | string>()
+      .notNull()
+      .default({}),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('customer_events_by_customer_recent').on(t.customerId, sql`${t.id} desc`)],

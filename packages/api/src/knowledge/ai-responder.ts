@@ -7,7 +7,7 @@ import { recordUnanswered, recordUnansweredIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 import { ownValue } from '../platform/own-property';
 import { createSortableId } from '../platform/secrets';
-import { currentCart } from '../profile';
+import { currentCart, recentOrdersOf } from '../profile';
 import { appendEvent } from '../realtime';
 import { openOrUpdateTicket } from '../tickets';
 import type { ConversationMemory, EngineResult, ShopperProfile } from './engine/answer-engine';
@@ -29,19 +29,35 @@ export interface AiResponderOptions {
 type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'bus' | 'logger' | 'sealer' | 'config'>;
 
 const HISTORY_TURNS = 8;
+/** Orders the bot looks at: the latest few are what shoppers ask about. */
+const PROFILE_ORDERS = 5;
 // Coalesce streamed tokens into a few events a second rather than one row per token.
 const DELTA_FLUSH_MS = 60;
 
-/** Profile facts for personal answers: attributes (skin type…) and the cart. */
+/** Profile facts for personal answers: attributes (skin type…), the cart and recent orders. */
 async function readProfile(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
   customerId: string,
   attributes: Record<string, unknown>,
 ): Promise<ShopperProfile> {
-  const cart = await currentCart(db, customerId);
+  const [cart, orders] = await Promise.all([
+    currentCart(deps, db, customerId),
+    recentOrdersOf(deps, db, customerId, PROFILE_ORDERS),
+  ]);
   return {
     attributes,
     cartProductIds: cart.map((line) => String(line.productId ?? line.sku)).filter(Boolean),
+    // The orders the merchant's backend pushed (POST /v1/orders), newest first: "我的订单到哪了"
+    // answers with the real status, carrier and tracking number. Address and payment stay out.
+    orders: orders.map((order) => ({
+      id: order.id,
+      status: order.status,
+      carrier: order.carrier,
+      trackingNumber: order.trackingNumber,
+      productIds: order.items.flatMap((item) => item.productId ?? item.sku ?? []),
+      updatedAt: order.updatedAt,
+    })),
   };
 }
 
@@ -90,7 +106,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       // for a greeting, which gets one back rather than silence.
       if (engine.index.kb.articles.length === 0 && engine.index.kb.intents.length === 0)
         return greetingDecision(input.message.text) ?? { replies: [] };
-      const profile = await readProfile(deps.database.db, input.customer.id, input.customer.attributes);
+      const profile = await readProfile(deps, deps.database.db, input.customer.id, input.customer.attributes);
       const result = engine.answer({
         text: input.message.text,
         channel: input.message.channel,
@@ -189,7 +205,7 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
           outOfScope: options.outOfScope,
         };
         // Most answers never look at the profile: answer with a probe first, and read the customer
-        // and the cart (then answer again) only when the engine asked for them.
+        // the cart and the orders (then answer again) only when the engine asked for them.
         let looked = false;
         const probe: ShopperProfile = {
           get attributes() {
@@ -200,13 +216,17 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
             looked = true;
             return [];
           },
+          get orders() {
+            looked = true;
+            return [];
+          },
         };
         let result = engine.answer({ ...question, profile: probe });
         if (looked) {
           const customer = await getCustomer(input.db, input.appId, input.customerId);
           result = engine.answer({
             ...question,
-            profile: await readProfile(input.db, customer.id, customer.attributes),
+            profile: await readProfile(deps, input.db, customer.id, customer.attributes),
           });
         }
         // Tickets are opened by their own write, LLM answers stream: both after the commit.

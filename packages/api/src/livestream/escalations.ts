@@ -87,6 +87,7 @@ export async function escalateComment(
         conversationId: conversation.id,
         channel: room.channel,
         authorType: 'customer',
+        authorId: null,
         authorName: comment.nickname,
         text: comment.text,
         clientMessageId: null,

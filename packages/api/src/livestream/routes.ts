@@ -60,15 +60,13 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
   // The batch body names items by reference only (they are validated one by one, so one bad item
   // does not refuse the batch); the referenced shape must be in the document's components.
-  // (registered as JSON Schema: `register()` needs the zod instance extended by @hono/zod-openapi,
-  // which the protocol package's schemas need not be.)
-  const itemSchema = z.toJSONSchema(liveCommentItem, { io: 'input', unrepresentable: 'any' }) as {
-    $defs?: Record<string, Record<string, unknown>>;
-  };
-  router.openAPIRegistry.registerComponent(
-    'schemas',
+  // The registry names a component by calling `.openapi()` on it, which a zod schema only has when
+  // it was made after @hono/zod-openapi extended zod — the protocol's may be made before (import
+  // order: a test importing the protocol first made every createApp throw). A copy made here, with
+  // the protocol's own shape and metadata, always has it.
+  router.openAPIRegistry.register(
     'LiveCommentItem',
-    itemSchema.$defs?.LiveCommentItem ?? {},
+    z.object(liveCommentItem.shape).meta(liveCommentItem.meta() ?? {}),
   );
   const appOf = (c: Context<ApiEnv>) => c.get('auth').app;
 

@@ -1,3 +1,4 @@
+import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
 import type { Clock } from './clock';
@@ -43,6 +44,8 @@ export interface ServiceDeps {
   config: ServerConfig;
   logger: Logger;
   fetch: typeof fetch;
+  /** Routes queued conversations to agents (the agents domain); without it they just wait. */
+  routing?: ConversationRouting;
   /** Work under way in other API processes (Redis); absent when one process serves alone. */
   inFlight?: InFlightMarks;
 }

@@ -1,1 +1,19 @@
-export { currentCart, trackEvent } from './track';
+export { isVipCustomer, selectCustomer, upsertCustomerProfile } from './customers';
+export { type OrderRow, recentOrdersOf, toOrderViews, upsertOrders } from './orders';
+export { maskPii, openPii, type PiiField, sealPii } from './pii';
+export {
+  buildCustomerProfile,
+  buildProfileBrief,
+  customerHandles,
+  phoneOnFile,
+  revealPii,
+} from './profile';
+export { profileRouter } from './routes';
+export {
+  type CartLine,
+  currentCart,
+  openTrackedEvents,
+  recordCustomerEvents,
+  sealTrackedEventsInTheClear,
+  trackEvent,
+} from './track';

@@ -1,9 +1,12 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { CustomerEventsBody } from '@threadline/sdk-core/protocol';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { customerEvents } from '../db/schema';
-import type { SessionRow } from '../identity';
+import { customerSealer, openAllForCustomers, type SessionRow } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
+import { selectCustomer } from './customers';
 
 const PROPERTIES_MAX_BYTES = 8 * 1024;
 
@@ -19,23 +22,128 @@ export async function trackEvent(
   },
 ): Promise<void> {
   const properties = input.properties ?? {};
-  if (JSON.stringify(properties).length > PROPERTIES_MAX_BYTES) {
-    throw new ApiError(
-      'validation_failed',
-      `properties must serialise to at most ${PROPERTIES_MAX_BYTES} bytes.`,
-    );
-  }
-  await deps.database.write(async (db) => {
+  assertPropertiesFit(properties);
+  await deps.database.write(async (db, onCommit) => {
+    const seal = await customerSealer(deps, db, onCommit, input);
     await db.insert(customerEvents).values({
       appId: input.appId,
       customerId: input.customerId,
       sessionId: input.session?.id ?? null,
       channel: input.session?.channel ?? null,
       name: input.name,
-      properties,
+      properties: sealProperties(seal, properties),
       createdAt: deps.clock.now(),
     });
   });
+}
+
+/** Events the merchant backend sends for a customer (secret key); `at` defaults to now. */
+export async function recordCustomerEvents(
+  deps: ServiceDeps,
+  app: Pick<AppRow, 'id' | 'settings'>,
+  body: CustomerEventsBody,
+): Promise<{ customer: { id: string; identified: boolean }; accepted: number }> {
+  for (const event of body.events) assertPropertiesFit(event.properties ?? {});
+  return deps.database.write(async (db, onCommit) => {
+    const customer = await selectCustomer(deps, db, onCommit, app, body.customer);
+    const now = deps.clock.now();
+    const seal = await customerSealer(deps, db, onCommit, { appId: app.id, customerId: customer.id });
+    await db.insert(customerEvents).values(
+      body.events.map((event) => ({
+        appId: app.id,
+        customerId: customer.id,
+        sessionId: null,
+        channel: null,
+        name: event.name,
+        properties: sealProperties(seal, event.properties ?? {}),
+        createdAt: event.at ? Date.parse(event.at) : now,
+      })),
+    );
+    return { customer: { id: customer.id, identified: customer.identified }, accepted: body.events.length };
+  });
+}
+
+/**
+ * Tracked properties are the shopper's own data (an address in `order_placed`, a name, a note):
+ * sealed with their data key, so an erase shreds them. Empty properties say nothing and stay `{}`.
+ */
+function sealProperties(seal: (plain: string) => string, properties: Record<string, unknown>) {
+  return Object.keys(properties).length === 0 ? properties : seal(JSON.stringify(properties));
+}
+
+/**
+ * The data step for rows tracked before properties were sealed: seals each in place with its
+ * customer's key, a batch per transaction. Idempotent (sealed rows are strings, not objects, and
+ * are not selected again) and safe to run from several processes at once. Returns the rows sealed.
+ */
+export async function sealTrackedEventsInTheClear(
+  deps: Pick<ServiceDeps, 'database' | 'sealer' | 'config' | 'clock'>,
+  batch = 500,
+): Promise<number> {
+  let total = 0;
+  // Bounded: every round seals what it selected, or stops.
+  for (let round = 0; round < 100_000; round++) {
+    const sealed = await deps.database.write(async (db, onCommit) => {
+      const rows = await db
+        .select({
+          id: customerEvents.id,
+          appId: customerEvents.appId,
+          customerId: customerEvents.customerId,
+          properties: customerEvents.properties,
+        })
+        .from(customerEvents)
+        .where(
+          sql`json_type(${customerEvents.properties}) = 'object' and ${customerEvents.properties} <> '{}'`,
+        )
+        .limit(batch);
+      for (const row of rows) {
+        if (typeof row.properties === 'string') continue;
+        const seal = await customerSealer(deps, db, onCommit, row);
+        await db
+          .update(customerEvents)
+          .set({ properties: sealProperties(seal, row.properties) })
+          .where(and(eq(customerEvents.id, row.id), sql`json_type(${customerEvents.properties}) = 'object'`));
+      }
+      return rows.length;
+    });
+    total += sealed;
+    if (sealed < batch) break;
+  }
+  return total;
+}
+
+export type TrackedEvent = Omit<typeof customerEvents.$inferSelect, 'properties'> & {
+  properties: Record<string, unknown>;
+};
+
+/**
+ * Tracked events with their properties opened (one key look-up for the lot). Rows from before
+ * sealing hold the object itself; an erased customer's open as `{}`.
+ */
+export async function openTrackedEvents(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  rows: (typeof customerEvents.$inferSelect)[],
+  db?: Db,
+): Promise<TrackedEvent[]> {
+  const opened = await openAllForCustomers(
+    deps,
+    rows.map((row) => (typeof row.properties === 'string' ? row.properties : null)),
+    db,
+  );
+  return rows.map((row, i) => {
+    if (typeof row.properties !== 'string') return { ...row, properties: row.properties };
+    const text = opened[i];
+    return { ...row, properties: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  });
+}
+
+function assertPropertiesFit(properties: Record<string, unknown>) {
+  if (JSON.stringify(properties).length > PROPERTIES_MAX_BYTES) {
+    throw new ApiError(
+      'validation_failed',
+      `properties must serialise to at most ${PROPERTIES_MAX_BYTES} bytes.`,
+    );
+  }
 }
 
 export interface CartLine {
@@ -45,8 +153,12 @@ export interface CartLine {
 }
 
 /** The cart as the tracked add/remove events leave it, newest state per SKU. */
-export async function currentCart(db: Db, customerId: string): Promise<CartLine[]> {
-  const rows = await db
+export async function currentCart(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  customerId: string,
+): Promise<CartLine[]> {
+  const stored = await db
     .select()
     .from(customerEvents)
     .where(
@@ -57,13 +169,14 @@ export async function currentCart(db: Db, customerId: string): Promise<CartLine[
     )
     .orderBy(desc(customerEvents.id))
     .limit(500);
+  const rows = await openTrackedEvents(deps, stored, db);
   const cart = new Map<string, CartLine>();
   for (const row of rows.reverse()) {
     if (row.name === 'cart_cleared' || row.name === 'order_placed') {
       cart.clear();
       continue;
     }
-    const props = row.properties as Record<string, unknown>;
+    const props = row.properties;
     const sku = String(props.sku ?? props.productId ?? '');
     if (!sku) continue;
     const quantity = Number(props.quantity ?? 1) || 1;

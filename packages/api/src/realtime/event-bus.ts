@@ -3,7 +3,10 @@
  * notice that is in no log (a session ended, a customer merged) has id 0.
  */
 export interface BusEvent {
-  /** What listens: a customer id for that customer's events, `session:<id>`, or any other name. */
+  /**
+   * What listens: a customer id for that customer's events, `appTopic(appId)` for the app's,
+   * `session:<id>`, or any other name.
+   */
   topic: string;
   /** The event's id in its log (its cursor), or 0 for a notice. */
   id: number;
@@ -15,6 +18,13 @@ export interface BusEvent {
    */
   data?: unknown;
 }
+
+/**
+ * The topic of everything that happens in an app — customers' events and staff-only ones (inbox
+ * changes, notes, presence, queue figures): what the agents' stream listens to. Customer ids and
+ * `session:` topics never start with `app:`.
+ */
+export const appTopic = (appId: string) => `app:${appId}`;
 
 export type BusListener = (event: BusEvent) => void;
 

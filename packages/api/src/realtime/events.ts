@@ -1,26 +1,34 @@
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
 import { events } from '../db/schema';
 import { customerSealer, openAllForCustomers } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { customerView } from './customer-view';
-import type { BusEvent } from './event-bus';
+import { appTopic, type BusEvent } from './event-bus';
 
 type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config'>;
+type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer'>;
 
 export interface NewEvent {
   appId: string;
+  /** The customer the event is about; `appTopic(appId)` for staff events about no customer. */
   customerId: string;
   type: string;
   data: unknown;
+  /**
+   * Default `customer`: the customer's sessions (and the app's agents) see it, cut down to its
+   * customer-facing schema. `staff`: only the app's agents, as given.
+   */
+  audience?: 'customer' | 'staff';
 }
 
 /**
  * Appends an event to the log inside the caller's transaction and publishes it once that
  * transaction commits — never before, so no stream sees an event that could still roll back.
- * The log is what the customer's sessions read: its data is cut down to what customers may see
- * (`customerView`) and sealed with the customer's data key.
+ * Customer events are cut down to what customers may see (`customerView`); every event about a
+ * customer is sealed with that customer's data key (staff events about no customer — presence,
+ * queue figures — hold no customer data and are stored as they are).
  */
 export async function appendEvent(
   deps: Deps,
@@ -33,8 +41,32 @@ export async function appendEvent(
 }
 
 /**
+ * The wake-ups of one logged event: its customer's topic (customer events only) and its app's
+ * (`appTopic`, what agents listen to). Both carry the log id; readers read the log after their
+ * cursor, so across processes the data is left out.
+ */
+export function wakeUpsOf(event: {
+  id: number;
+  appId: string;
+  customerId: string;
+  type: string;
+  audience: 'customer' | 'staff';
+  data?: unknown;
+}): BusEvent[] {
+  const app = appTopic(event.appId);
+  const base = { id: event.id, appId: event.appId, type: event.type, data: event.data };
+  return event.audience === 'customer' && event.customerId !== app
+    ? [
+        { topic: event.customerId, ...base },
+        { topic: app, ...base },
+      ]
+    : [{ topic: app, ...base }];
+}
+
+/**
  * Appends several events in one statement, in the order given (their ids rise in that order), and
- * publishes them in that order once the caller's transaction commits.
+ * publishes them in that order once the caller's transaction commits. Returns each event as its
+ * customer's topic sees it (the app's topic for staff events).
  */
 export async function appendEvents(
   deps: Deps,
@@ -43,20 +75,30 @@ export async function appendEvents(
   given: NewEvent[],
 ): Promise<BusEvent[]> {
   if (given.length === 0) return [];
-  const list = given.map((event) => ({ ...event, data: customerView(event.type, event.data) }));
+  const list = given.map((event) => ({
+    ...event,
+    audience: event.audience ?? ('customer' as const),
+    data: event.audience === 'staff' ? event.data : customerView(event.type, event.data),
+  }));
   const now = deps.clock.now();
   const values: Record<string, unknown> = {};
   // Events of one append belong to one customer (a send, a ticket); seal each with its customer's key.
-  const sealers = new Map<string, (plain: string) => string>();
+  const sealers = new Map<string, ((plain: string) => string) | null>();
   for (const event of list)
     if (!sealers.has(event.customerId))
-      sealers.set(event.customerId, await customerSealer(deps, db, onCommit, event));
+      sealers.set(
+        event.customerId,
+        event.customerId === appTopic(event.appId) ? null : await customerSealer(deps, db, onCommit, event),
+      );
   list.forEach((event, i) => {
     values[`${i}appId`] = event.appId;
     values[`${i}customerId`] = event.customerId;
     values[`${i}type`] = event.type;
-    // Stored as a JSON string holding the ciphertext of the JSON payload.
-    values[`${i}data`] = JSON.stringify(sealers.get(event.customerId)!(JSON.stringify(event.data)));
+    const seal = sealers.get(event.customerId);
+    // Stored as a JSON string holding the ciphertext of the JSON payload (or, about no customer,
+    // the payload itself).
+    values[`${i}data`] = JSON.stringify(seal ? seal(JSON.stringify(event.data)) : event.data);
+    values[`${i}audience`] = event.audience;
     values[`${i}createdAt`] = now;
   });
   const build = (d: Db, count: number) =>
@@ -68,6 +110,7 @@ export async function appendEvents(
           customerId: slot(`${i}customerId`),
           type: slot(`${i}type`),
           data: slot(`${i}data`),
+          audience: slot(`${i}audience`),
           createdAt: slot(`${i}createdAt`),
         })),
       )
@@ -78,30 +121,29 @@ export async function appendEvents(
   const rows = await query.all(values);
   // A multi-row INSERT assigns rising ids in VALUES order; RETURNING's own order is not promised.
   const ids = rows.map((r) => r.id).sort((a, b) => a - b);
-  const stored = list.map(
-    (event, i): BusEvent => ({
-      topic: event.customerId,
-      id: ids[i]!,
-      appId: event.appId,
-      type: event.type,
-      data: event.data,
-    }),
-  );
-  for (const event of stored) onCommit(() => deps.bus.publish(event));
-  return stored;
+  const published = list.map((event, i) => wakeUpsOf({ ...event, id: ids[i]! }));
+  onCommit(() => {
+    for (const wakeUps of published) for (const wakeUp of wakeUps) deps.bus.publish(wakeUp);
+  });
+  return published.map((wakeUps) => wakeUps[0]!);
 }
 
-/** The customer's events after a cursor, oldest first. */
-export async function readEventsAfter(
-  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
-  customerId: string,
+/** Which rows a reader reads: a customer's customer-facing events, or everything of an app. */
+const forCustomer = (customerId: string) =>
+  and(eq(events.customerId, customerId), eq(events.audience, 'customer'));
+const forApp = (appId: string) => eq(events.appId, appId);
+
+async function readAfter(
+  deps: ReadDeps,
+  topic: string,
+  scope: SQL | undefined,
   after: number,
-  limit = 500,
+  limit: number,
 ): Promise<BusEvent[]> {
   const rows = await deps.database.db
     .select()
     .from(events)
-    .where(and(eq(events.customerId, customerId), gt(events.id, after)))
+    .where(and(scope, gt(events.id, after)))
     .orderBy(asc(events.id))
     .limit(limit);
   const opened = await openAllForCustomers(
@@ -109,14 +151,23 @@ export async function readEventsAfter(
     rows.map((r) => (typeof r.data === 'string' ? r.data : null)),
   );
   return rows.flatMap((r, i) => {
-    // Rows written before encryption hold the payload itself; an erased customer's opens as null.
-    const base = { topic: r.customerId, id: r.id, appId: r.appId, type: r.type };
+    // Rows written before encryption (and staff events about no customer) hold the payload itself;
+    // an erased customer's opens as null and is left out.
+    const base = { topic, id: r.id, appId: r.appId, type: r.type };
     if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
     return [{ ...base, data: JSON.parse(text) }];
   });
 }
+
+/** The customer's events after a cursor, oldest first (staff-only events are never among them). */
+export const readEventsAfter = (deps: ReadDeps, customerId: string, after: number, limit = 500) =>
+  readAfter(deps, customerId, forCustomer(customerId), after, limit);
+
+/** Every event of an app after a cursor, oldest first: customers' and staff-only alike (index `(app_id, id)`). */
+export const readAppEventsAfter = (deps: ReadDeps, appId: string, after: number, limit = 500) =>
+  readAfter(deps, appTopic(appId), forApp(appId), after, limit);
 
 let wakeSeq = 0;
 /** Counts wake-ups process-wide, so a feed knows whether a shared read started after its wake-up. */
@@ -128,27 +179,28 @@ const sharedReads = new WeakMap<
 >();
 
 /**
- * `readEventsAfter`, shared by the feeds that ask for the same customer and cursor at once (many
- * tabs of one customer, a broadcast to a room): one query instead of one per stream. A feed joins
- * a running read only if that read started after the feed's last wake-up (`notBefore`), or it
- * could miss the event that woke it. The answer is shared: callers must not change it.
+ * A log read shared by the feeds that ask for the same topic and cursor at once (many tabs of one
+ * customer, a broadcast to a room, every agent of an app): one query instead of one per stream. A
+ * feed joins a running read only if that read started after the feed's last wake-up (`notBefore`),
+ * or it could miss the event that woke it. The answer is shared: callers must not change it.
  */
-export function readEventsAfterShared(
-  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
-  customerId: string,
+function readShared(
+  deps: ReadDeps,
+  topic: string,
   after: number,
   limit: number,
   notBefore: number,
+  read: () => Promise<BusEvent[]>,
 ): Promise<BusEvent[]> {
   let reads = sharedReads.get(deps.database);
   if (!reads) {
     reads = new Map();
     sharedReads.set(deps.database, reads);
   }
-  const key = `${customerId}\n${after}\n${limit}`;
+  const key = `${topic}\n${after}\n${limit}`;
   const running = reads.get(key);
   if (running && running.startSeq >= notBefore) return running.read;
-  const entry = { startSeq: wakeSeq, read: readEventsAfter(deps, customerId, after, limit) };
+  const entry = { startSeq: wakeSeq, read: read() };
   reads.set(key, entry);
   const forget = () => {
     if (reads.get(key) === entry) reads.delete(key);
@@ -157,16 +209,45 @@ export function readEventsAfterShared(
   return entry.read;
 }
 
-/** The newest cursor of a customer, so a client that starts without one tails from now. */
-export async function latestEventId(db: Db, customerId: string): Promise<number> {
+/** `readEventsAfter`, shared between the feeds of one customer (see `readShared`). */
+export const readEventsAfterShared = (
+  deps: ReadDeps,
+  customerId: string,
+  after: number,
+  limit: number,
+  notBefore: number,
+) =>
+  readShared(deps, customerId, after, limit, notBefore, () =>
+    readEventsAfter(deps, customerId, after, limit),
+  );
+
+/** `readAppEventsAfter`, shared between the feeds of one app (see `readShared`). */
+export const readAppEventsAfterShared = (
+  deps: ReadDeps,
+  appId: string,
+  after: number,
+  limit: number,
+  notBefore: number,
+) =>
+  readShared(deps, appTopic(appId), after, limit, notBefore, () =>
+    readAppEventsAfter(deps, appId, after, limit),
+  );
+
+async function latestIn(db: Db, scope: SQL | undefined): Promise<number> {
   const [row] = await db
     .select({ id: events.id })
     .from(events)
-    .where(eq(events.customerId, customerId))
+    .where(scope)
     .orderBy(desc(events.id))
     .limit(1);
   return row?.id ?? 0;
 }
+
+/** The newest cursor of a customer, so a client that starts without one tails from now. */
+export const latestEventId = (db: Db, customerId: string) => latestIn(db, forCustomer(customerId));
+
+/** The newest cursor of an app. */
+export const latestAppEventId = (db: Db, appId: string) => latestIn(db, forApp(appId));
 
 /** Cursors travel as strings; anything that is not a non-negative integer is refused upstream. */
 export function parseCursor(value: string | undefined | null): number | null {

@@ -1,3 +1,4 @@
-export { type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
-export { appendEvent, appendEvents } from './events';
-export { realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './routes';
+export { appTopic, type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
+export { createAppFeed, createCustomerFeed, type EventFeed } from './event-feed';
+export { appendEvent, appendEvents, type NewEvent } from './events';
+export { type FeedRoutesSpec, mountFeedRoutes, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './routes';

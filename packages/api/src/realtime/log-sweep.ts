@@ -1,6 +1,8 @@
 import { asc, gt, max } from 'drizzle-orm';
 import { events } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
+import type { BusEvent } from './event-bus';
+import { wakeUpsOf } from './events';
 import type { RedisEventBus } from './redis-bus';
 
 /** How often a process reads the tail of the event log for wake-ups it never got (default). */
@@ -11,7 +13,7 @@ const BATCH = 5_000;
  * The safety net under the Redis bus. A wake-up is lost without any disconnect when the process
  * that committed the event dies between COMMIT and PUBLISH; nobody would ask the log again until
  * the customer's next event. So each process reads the ids appended since its last look (one
- * range query on the primary key, no payloads) and wakes the feeds it holds for those customers;
+ * range query on the primary key, no payloads) and wakes the feeds it holds for those customers and apps;
  * feeds that already have the event ignore it. Ids are handed out in commit order (one writer), so
  * "after the last id seen" misses nothing. Bounds the delay of a lost wake-up to `intervalMs`.
  */
@@ -33,13 +35,22 @@ export function startLogSweep(
     }
     for (let round = 0; round < 20 && !stopped; round++) {
       const rows = await db
-        .select({ id: events.id, customerId: events.customerId, appId: events.appId, type: events.type })
+        .select({
+          id: events.id,
+          customerId: events.customerId,
+          appId: events.appId,
+          type: events.type,
+          audience: events.audience,
+        })
         .from(events)
         .where(gt(events.id, mark))
         .orderBy(asc(events.id))
         .limit(BATCH);
-      for (const row of rows)
-        bus.deliverLocally({ topic: row.customerId, id: row.id, appId: row.appId, type: row.type });
+      // Each row wakes its customer's topic and its app's (agents); a feed reads everything after
+      // its cursor on one wake-up, so only the newest wake-up of each topic is delivered.
+      const newest = new Map<string, BusEvent>();
+      for (const row of rows) for (const wakeUp of wakeUpsOf(row)) newest.set(wakeUp.topic, wakeUp);
+      for (const wakeUp of newest.values()) bus.deliverLocally(wakeUp);
       if (rows.length > 0) mark = rows.at(-1)!.id;
       if (rows.length < BATCH) break;
     }

@@ -1,23 +1,19 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import {
-  errorEnvelope,
-  type RealtimeEvent,
-  updatesAnswer,
-  updatesQuery,
-} from '@threadline/sdk-core/protocol';
+import { errorEnvelope, updatesAnswer, updatesQuery } from '@threadline/sdk-core/protocol';
+import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { RouterDeps } from '../app';
-import type { ApiEnv } from '../http/auth';
+import type { ApiEnv, CredentialKind } from '../http/auth';
 import { clientAddress, requireAuth } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import type { LimitedApp } from '../http/rate-limits';
 import { ApiError } from '../platform/errors';
-import { createCustomerFeed } from './customer-feed';
+import { createCustomerFeed, type EventFeed } from './event-feed';
 
-const toWire = (e: { id: number; type: string; data?: unknown }): RealtimeEvent => ({
+const toWire = (e: { id: number; type: string; data?: unknown }) => ({
   id: String(e.id),
-  type: e.type as RealtimeEvent['type'],
+  type: e.type,
   data: e.data,
 });
 
@@ -34,6 +30,20 @@ export const STREAM_WRITE_TIMEOUT_MS = 20_000;
  */
 export const MAX_STREAM_QUEUED_BYTES = 1024 * 1024;
 
+/**
+ * How long a client waits before reconnecting to a stream this process closed because it is
+ * shutting down (the SSE `retry:` field); the load balancer sends it to another process.
+ */
+export const SHUTDOWN_RETRY_MS = 1_000;
+
+/** Timers cannot wait longer than this (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const SECURITY_SCHEME: Partial<Record<CredentialKind, string>> = {
+  session: 'sessionToken',
+  agent: 'agentToken',
+};
+
 function parseAfter(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d{1,15}$/.test(value))
@@ -43,8 +53,8 @@ function parseAfter(value: string | undefined): number | undefined {
 
 /**
  * An event as an SSE frame, encoded. Feeds that read the log together share the event objects (a
- * broadcast to many streams of one customer), so each frame is serialised and encoded once, not
- * once per stream.
+ * broadcast to many streams of one customer, every agent of an app), so each frame is serialised
+ * and encoded once, not once per stream.
  */
 const frameCache = new WeakMap<object, Uint8Array>();
 const encoder = new TextEncoder();
@@ -58,85 +68,115 @@ function frameOf(event: { id: number; type: string; data?: unknown }): Uint8Arra
 }
 
 /**
- * How long a client waits before reconnecting to a stream this process closed because it is
- * shutting down (the SSE `retry:` field); the load balancer sends it to another process.
+ * One stream (or waiting long-poll) counts against its holder's and its address's concurrent
+ * limits: `holder` is the session id, or the agent token for agent streams.
  */
-export const SHUTDOWN_RETRY_MS = 1_000;
-
-/** One stream (or waiting long-poll) counts against the session's and the address's concurrent limits. */
 async function holdStreamSlots(
   deps: RouterDeps,
   app: LimitedApp,
-  sessionId: string,
+  holder: string,
   address: string,
 ): Promise<() => void> {
-  const releaseSession = await deps.limits.acquire(app, 'streamsPerSession', sessionId);
+  const releaseHolder = await deps.limits.acquire(app, 'streamsPerSession', holder);
   try {
     const releaseAddress = await deps.limits.acquire(app, 'streamsPerIp', address);
     return () => {
-      releaseSession();
+      releaseHolder();
       releaseAddress();
     };
   } catch (error) {
-    releaseSession();
+    releaseHolder();
     throw error;
   }
 }
 
-/** Realtime for a session: SSE for browsers and apps, long-poll for hosts without streaming (mini-programs). */
-export function realtimeRouter(deps: RouterDeps) {
-  const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+export interface FeedRoutesSpec {
+  /** e.g. `/v1/stream` and `/v1/updates`. */
+  streamPath: string;
+  pollPath: string;
+  /** The stream's and the long-poll's method names for client generators. */
+  operationIds: [string, string];
+  auth: CredentialKind;
+  tags: string[];
+  /** What the stream carries, for the route summaries. */
+  what: string;
+  /** The long-poll answer's schema (the event types differ between customers and agents). */
+  pollAnswer: z.ZodType;
+  /** The app and the holder (session or token id) whose stream slots a stream takes. */
+  holder(c: Context<ApiEnv>): { app: LimitedApp; id: string };
+  /** Whose events: opened per request from the authenticated credential. */
+  open(c: Context<ApiEnv>, after: number | undefined): Promise<EventFeed>;
+  /**
+   * When the credential runs out (ms since the epoch; null: never). A stream ends then and a
+   * long-poll waits no longer — a copied token must not read on for as long as the connection is
+   * kept up.
+   */
+  expiresAt(c: Context<ApiEnv>): Promise<number | null> | number | null;
+  /**
+   * Called at every heartbeat of an open stream; false ends it (a revoked credential). Each
+   * long-poll is a new request, so its credential is checked anyway.
+   */
+  stillAllowed?(c: Context<ApiEnv>): Promise<boolean>;
+}
+
+/**
+ * SSE for browsers and apps and long-poll for hosts without streaming (mini-programs), over one
+ * feed: the same cursor resumes either, with no gap and no duplicate.
+ */
+export function mountFeedRoutes(router: OpenAPIHono<ApiEnv>, deps: RouterDeps, spec: FeedRoutesSpec) {
+  const hold = (c: Context<ApiEnv>) => {
+    const holder = spec.holder(c);
+    return holdStreamSlots(deps, holder.app, holder.id, clientAddress(c, deps.trustedProxyHops));
+  };
+  /** How long the credential still lives, in ms (capped to what a timer can wait). */
+  const lifeLeft = async (c: Context<ApiEnv>) => {
+    const expiresAt = await spec.expiresAt(c);
+    return expiresAt === null
+      ? MAX_TIMER_MS
+      : Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - deps.clock.now()));
+  };
 
   router.openapi(
     createRoute({
       method: 'get',
-      path: '/v1/stream',
-      operationId: 'streamEvents',
-      summary: 'Server-Sent Events of the customer, resumable from a cursor',
+      path: spec.streamPath,
+      operationId: spec.operationIds[0],
+      summary: `Server-Sent Events of ${spec.what}, resumable from a cursor`,
       description:
         'Each event’s `id:` is a cursor. Reconnect with `Last-Event-ID` (or `?after=`) and the stream replays everything after it: no gap, no duplicate. Comment lines are heartbeats.',
-      tags: ['Realtime'],
-      security: [{ sessionToken: [] }],
-      middleware: [requireAuth(deps, 'session')] as const,
+      tags: spec.tags,
+      security: [{ [SECURITY_SCHEME[spec.auth]!]: [] }],
+      middleware: [requireAuth(deps, spec.auth)] as const,
       request: { query: z.object({ after: z.string().max(32).optional() }) },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
-        401: { description: 'No valid session', content: { 'application/json': { schema: errorEnvelope } } },
+        401: {
+          description: 'No valid credential',
+          content: { 'application/json': { schema: errorEnvelope } },
+        },
       },
     }),
     async (c) => {
-      const auth = c.get('auth');
-      if (auth.kind !== 'session') throw new Error('unreachable');
+      const context = c as unknown as Context<ApiEnv>;
       const after = parseAfter(c.req.header('last-event-id') || c.req.valid('query').after);
-      const release = await holdStreamSlots(
-        deps,
-        auth.app,
-        auth.session.id,
-        clientAddress(c, deps.trustedProxyHops),
-      );
-      let feed: Awaited<ReturnType<typeof createCustomerFeed>>;
+      const life = await lifeLeft(context);
+      const release = await hold(context);
+      let feed: EventFeed;
       try {
-        feed = await createCustomerFeed(deps, {
-          customerId: auth.session.customerId,
-          sessionId: auth.session.id,
-          after,
-        });
+        feed = await spec.open(context, after);
       } catch (error) {
         release();
         throw error;
       }
       // Counted until it ends, so a shutdown waits for its goodbye frame to be written.
       const leave = deps.lifecycle.enter();
-      // The stream ends when its session does: revoked (the session's topic says so at once) or run
-      // out — a copied token must not read on for as long as the connection is kept up.
+      // The stream ends when its credential does: revoked (the session's topic, or the agent
+      // token's check at each heartbeat) or run out.
       let expired = false;
-      const expiry = setTimeout(
-        () => {
-          expired = true;
-          feed.close();
-        },
-        Math.min(2 ** 31 - 1, Math.max(0, auth.session.expiresAt - deps.clock.now())),
-      );
+      const expiry = setTimeout(() => {
+        expired = true;
+        feed.close();
+      }, life);
       expiry.unref?.();
       return streamSSE(c, async (stream) => {
         const end = () => {
@@ -185,6 +225,7 @@ export function realtimeRouter(deps: RouterDeps) {
             }
             if (stream.aborted || feed.ended() || expired) break;
             if (batch.length === 0) {
+              if (spec.stillAllowed && !(await spec.stillAllowed(context))) break;
               if (!(await write(': ping\n\n'))) return;
               continue;
             }
@@ -202,43 +243,33 @@ export function realtimeRouter(deps: RouterDeps) {
   router.openapi(
     defineRoute(deps, {
       method: 'get',
-      path: '/v1/updates',
-      operationId: 'pollUpdates',
-      summary: 'Long-poll for the customer’s events after a cursor',
+      path: spec.pollPath,
+      operationId: spec.operationIds[1],
+      summary: `Long-poll for ${spec.what} after a cursor`,
       description:
         'Answers at once when events exist, otherwise after `wait` seconds (at most 30) with none.',
-      tags: ['Realtime'],
-      auth: ['session'],
+      tags: spec.tags,
+      auth: [spec.auth],
       query: updatesQuery,
       status: 200,
-      answer: updatesAnswer,
+      answer: spec.pollAnswer,
     }),
     async (c) => {
-      const auth = c.get('auth');
-      if (auth.kind !== 'session') throw new Error('unreachable');
+      const context = c as unknown as Context<ApiEnv>;
       const query = c.req.valid('query');
-      const release = await holdStreamSlots(
-        deps,
-        auth.app,
-        auth.session.id,
-        clientAddress(c, deps.trustedProxyHops),
-      );
+      const life = await lifeLeft(context);
+      const release = await hold(context);
       try {
-        const feed = await createCustomerFeed(deps, {
-          customerId: auth.session.customerId,
-          sessionId: auth.session.id,
-          after: parseAfter(query.after),
-        });
+        const feed = await spec.open(context, parseAfter(query.after));
         const abort = () => feed.close();
         c.req.raw.signal?.addEventListener('abort', abort);
         // Shutting down: answer now with what there is; the next poll reaches another process.
         const stopDrain = deps.lifecycle.onDrain(abort);
         try {
           // A session that ends (revoked, or switched to someone else) ends the wait with what it had:
-          // the next poll is refused if revoked, or reads as the session's new customer.
-          // Never past the session's own end.
-          const left = Math.max(0, auth.session.expiresAt - deps.clock.now());
-          const events = await feed.next(Math.min(query.wait * 1000, left));
+          // the next poll is refused if revoked, or reads as the session's new customer. Never past
+          // the credential's own end.
+          const events = await feed.next(Math.min(query.wait * 1000, life));
           return c.json({ events: events.map(toWire), cursor: String(feed.cursor()) }, 200);
         } finally {
           stopDrain();
@@ -250,5 +281,33 @@ export function realtimeRouter(deps: RouterDeps) {
       }
     },
   );
+}
+
+/** Realtime for a session: the customer's events on every channel. */
+export function realtimeRouter(deps: RouterDeps) {
+  const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+  const sessionAuth = (c: Context<ApiEnv>) => {
+    const auth = c.get('auth');
+    if (auth.kind !== 'session') throw new Error('unreachable');
+    return auth;
+  };
+  mountFeedRoutes(router, deps, {
+    streamPath: '/v1/stream',
+    pollPath: '/v1/updates',
+    operationIds: ['streamEvents', 'pollUpdates'],
+    auth: 'session',
+    tags: ['Realtime'],
+    what: 'the customer',
+    pollAnswer: updatesAnswer,
+    holder: (c) => {
+      const auth = sessionAuth(c);
+      return { app: auth.app, id: auth.session.id };
+    },
+    open: (c, after) => {
+      const { session } = sessionAuth(c);
+      return createCustomerFeed(deps, { customerId: session.customerId, sessionId: session.id, after });
+    },
+    expiresAt: (c) => sessionAuth(c).session.expiresAt,
+  });
   return router;
 }

@@ -1,4 +1,5 @@
 /** The Threadline wire protocol: every HTTP body and answer as zod schemas, defined once. */
+export * from './agents';
 export * from './apps';
 export * from './channels';
 export * from './common';
@@ -7,6 +8,7 @@ export * from './health';
 export * from './kb';
 export * from './livestream';
 export * from './messages';
+export * from './profile';
 export * from './realtime';
 export * from './sessions';
 export * from './voice';

@@ -715,9 +715,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
 
-    // "我的订单到哪了": from the shopper's own orders when the merchant pushed them.
-    const orders = input.profile?.orders ?? [];
-    if (orders.length > 0 && intent && isOrderStatusIntent(intent)) {
+    // "我的订单到哪了": from the shopper's own orders when the merchant pushed them. The orders are
+    // read only for such a question (the responder loads them lazily).
+    const orders = intent && isOrderStatusIntent(intent) ? (input.profile?.orders ?? []) : [];
+    if (orders.length > 0 && intent) {
       const order =
         orders.find((o) => orderId && o.id.toUpperCase() === orderId) ??
         orders.find((o) => productId && o.productIds?.includes(productId)) ??

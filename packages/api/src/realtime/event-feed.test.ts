@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, migrateDatabase } from '../db/database';
 import { systemClock } from '../platform/clock';
 import { createSealer } from '../platform/secrets';
-import { createCustomerFeed } from './customer-feed';
-import { type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
+import { appTopic, type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
+import { createAppFeed, createCustomerFeed } from './event-feed';
 import { appendEvent } from './events';
 
 const conversationOf = (event: BusEvent) => (event.data as { conversationId: string }).conversationId;
@@ -23,13 +23,14 @@ describe('createCustomerFeed', () => {
       clock: systemClock,
       config: { sessionSigningKey: randomBytes(32), sessionTtlSec: 3600, wechatApiBase: '' },
     };
-    const append = (n: number) =>
+    const append = (n: number, event: { appId?: string; customerId?: string; staff?: boolean } = {}) =>
       database!.write((db, onCommit) =>
         appendEvent(deps, db, onCommit, {
-          appId: 'app',
-          customerId: 'cus',
-          type: 'typing',
+          appId: event.appId ?? 'app',
+          customerId: event.customerId ?? 'cus',
+          type: event.staff ? 'inbox.updated' : 'typing',
           data: { conversationId: `con_${n}`, author: { type: 'agent' }, typing: true },
+          ...(event.staff ? { audience: 'staff' as const } : {}),
         }),
       );
     return { deps, append };
@@ -90,5 +91,46 @@ describe('createCustomerFeed', () => {
     const events = await waiting;
     feed.close();
     expect(events.map(conversationOf)).toEqual(['con_7']);
+  });
+
+  it('hands staff-only events to the app feed and never to the customer feed', async () => {
+    const { deps, append } = await setup();
+    const customer = await createCustomerFeed(deps, { customerId: 'cus', sessionId: 'ses', after: 0 });
+    const agents = await createAppFeed(deps, { appId: 'app', after: 0 });
+    await append(1);
+    await append(2, { staff: true });
+    await append(3, { customerId: appTopic('app'), staff: true });
+    await append(4, { appId: 'other', customerId: 'someone' });
+    await append(5);
+    const seen = await agents.next(1_000);
+    const theirs = await customer.next(1_000);
+    agents.close();
+    customer.close();
+    expect(seen.map(conversationOf)).toEqual(['con_1', 'con_2', 'con_3', 'con_5']);
+    expect(theirs.map(conversationOf)).toEqual(['con_1', 'con_5']);
+    // The cursors are log ids: the app's runs past the staff events, the customer's skips them.
+    expect(agents.cursor()).toBe(seen.at(-1)!.id);
+    expect(customer.cursor()).toBe(theirs.at(-1)!.id);
+  });
+
+  it('reads an app feed from the log on the newest wake-up alone, and resumes after its cursor', async () => {
+    const inner = createMemoryEventBus();
+    const held: BusEvent[] = [];
+    const bus: EventBus = { ...inner, publish: (event) => held.push(event) };
+    const { deps, append } = await setup(bus);
+    const feed = await createAppFeed(deps, { appId: 'app', after: 0 });
+    await append(1, { staff: true });
+    await append(2);
+    await append(3, { customerId: 'cus_2' });
+    const last = held.filter((e) => e.topic === appTopic('app')).at(-1)!;
+    inner.publish({ ...last, data: undefined });
+    const events = await feed.next(1_000);
+    feed.close();
+    expect(events.map(conversationOf)).toEqual(['con_1', 'con_2', 'con_3']);
+
+    const resumed = await createAppFeed(deps, { appId: 'app', after: events[0]!.id });
+    const rest = await resumed.next(0);
+    resumed.close();
+    expect(rest.map(conversationOf)).toEqual(['con_2', 'con_3']);
   });
 });

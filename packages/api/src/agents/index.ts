@@ -1,0 +1,16 @@
+export {
+  type AgentRow,
+  appOfAgent,
+  createAgent,
+  findAgentByToken,
+  getAgent,
+  issueTokenFor,
+  listAgents,
+  setAgentActive,
+  updateAgent,
+} from './agents';
+export { agentConsoleRouter } from './console-routes';
+export { setPresence, startPresenceSweeper, sweepPresence } from './presence';
+export { agentAdminRouter } from './routes';
+export { chooseAgent, createConversationRouting } from './routing';
+export { getRoutingSettings, putRoutingSettings } from './routing-settings';

@@ -1,3 +1,0 @@
-import type { agents } from './schema';
-
-export type AgentRow = typeof agents.$inferSelect;

@@ -1,0 +1,119 @@
+import type { CustomerSelector, UpsertCustomerBody } from '@threadline/sdk-core/protocol';
+import { and, eq } from 'drizzle-orm';
+import type { AppRow } from '../apps';
+import type { Db } from '../db/database';
+import { customerPii, customers } from '../db/schema';
+import { type CustomerRow, resolveCustomer, toE164, upsertVerifiedCustomer } from '../identity';
+import type { ServiceDeps } from '../platform/deps';
+import { type PiiField, sealPii } from './pii';
+
+/** VIP customers are served first: `vip: true` or `tier: 'vip'` among the attributes. */
+export function isVipCustomer(attributes: Record<string, unknown> | null | undefined): boolean {
+  return attributes?.vip === true || attributes?.tier === 'vip';
+}
+
+/**
+ * The customer a merchant-backend call names, inside the caller's transaction: by Threadline id
+ * (404 when it is not this app's), or found or created by the merchant's user id, phone or another
+ * identity — verified, since the call carries the secret key.
+ */
+export async function selectCustomer(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  app: Pick<AppRow, 'id' | 'settings'>,
+  selector: CustomerSelector,
+): Promise<CustomerRow> {
+  if (selector.id) return resolveCustomer(db, app.id, selector.id);
+  // Phones are matched in E.164, read in the app's region, as on the server channels.
+  const phone = (value: string, field: string) => toE164(value, app.settings.phoneRegion, field);
+  const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
+    externalId: selector.externalId,
+    identities: [
+      ...(selector.identity
+        ? [
+            selector.identity.kind === 'phone'
+              ? {
+                  kind: 'phone',
+                  value: phone(selector.identity.value, 'customer.identity.value'),
+                  verified: true,
+                }
+              : { ...selector.identity, verified: true },
+          ]
+        : []),
+      ...(selector.phone
+        ? [{ kind: 'phone', value: phone(selector.phone, 'customer.phone'), verified: true }]
+        : []),
+    ],
+  });
+  return customer;
+}
+
+/** Stores (or with `null` removes) one sealed contact field of a customer. */
+export async function storePii(
+  deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  customer: Pick<CustomerRow, 'id' | 'appId'>,
+  field: PiiField,
+  value: string | null,
+): Promise<void> {
+  if (value === null) {
+    await db
+      .delete(customerPii)
+      .where(and(eq(customerPii.customerId, customer.id), eq(customerPii.field, field)));
+    return;
+  }
+  const row = {
+    appId: customer.appId,
+    customerId: customer.id,
+    field,
+    valueEnc: await sealPii(deps, db, onCommit, { appId: customer.appId, customerId: customer.id }, value),
+    updatedAt: deps.clock.now(),
+  };
+  await db
+    .insert(customerPii)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [customerPii.customerId, customerPii.field],
+      set: { valueEnc: row.valueEnc, updatedAt: row.updatedAt },
+    });
+}
+
+/**
+ * The merchant backend's profile sync: name, attributes (merged; `null` removes one) and the
+ * sealed contact fields. A change of VIP standing re-ranks the customer's waiting conversation.
+ */
+export async function upsertCustomerProfile(
+  deps: ServiceDeps,
+  app: Pick<AppRow, 'id' | 'settings'>,
+  body: UpsertCustomerBody,
+): Promise<CustomerRow> {
+  const appId = app.id;
+  return deps.database.write(async (db, onCommit) => {
+    const customer = await selectCustomer(deps, db, onCommit, app, body.customer);
+    const attributes = { ...customer.attributes };
+    for (const [key, value] of Object.entries(body.attributes ?? {})) {
+      if (value === null) delete attributes[key];
+      else attributes[key] = value;
+    }
+    const [updated] = await db
+      .update(customers)
+      .set({ attributes, name: body.name ?? customer.name, updatedAt: deps.clock.now() })
+      .where(eq(customers.id, customer.id))
+      .returning();
+    for (const field of ['phone', 'address', 'payment'] as const) {
+      const value = body[field];
+      if (value === undefined) continue;
+      // A phone on file is kept in E.164 (the app's region reads numbers without a country code),
+      // the form SMS gateways take.
+      const stored =
+        field === 'phone' && value !== null ? toE164(value, app.settings.phoneRegion, 'phone') : value;
+      await storePii(deps, db, onCommit, customer, field, stored);
+    }
+    if (isVipCustomer(customer.attributes) !== isVipCustomer(attributes)) {
+      await deps.routing?.customerChanged(db, onCommit, appId, customer.id);
+    }
+    return updated!;
+  });
+}
