@@ -46,6 +46,11 @@ const QUESTIONS = [
   'how long does shipping take',
   '我上周在直播间买的那个小白瓶用了以后脸有点刺痛，是不是过敏了，还能继续用吗，能不能退',
   '666',
+  // A long rambling message (shoppers write stories; the engine reads them for what they ask).
+  '你好，我是老顾客了，上个月在你们直播间一口气买了好几样，有玻尿酸面霜、小白瓶精华，还给我老公买了一条牛仔裤，' +
+    '面霜用着还可以，精华第一次用的时候有点刺刺的，主播说是正常的我就继续用了，牛仔裤他穿了一次洗了一下，' +
+    '发现有点掉色，把白衣服都染蓝了，我妈说新牛仔裤都这样，我也不知道到底是不是正常的，我朋友也想买你们家的东西，' +
+    '她是敏感肌，让我问问有没有适合她的，另外我还有个问题，我买了快一千块钱的东西，积分好像一分都没到账，这是怎么回事啊？',
 ];
 
 /** A plausible 1,000-article shop: the demo store plus generated product × topic articles. */

@@ -138,6 +138,16 @@ async function sendsPerSecond({ log, quick, redisUrl, dir, count }) {
     const sessions = await pool(connections, 8, () =>
       setup.expect(201, 'POST', '/v1/sessions', { token: app.publishableKey, body: { channel: 'web' } }),
     );
+    // One send per process before the clock starts: the first send of a process loads the app's
+    // answering engine (seconds on a loaded machine), and a 3 s quick window would measure only that.
+    await Promise.all(
+      deployment.processes.map((p, k) =>
+        jsonClient(p.url, { maxSockets: 1 }).expect(201, 'POST', '/v1/messages', {
+          token: sessions[k % sessions.length].sessionToken,
+          body: { text: 'warm-up', clientMessageId: `warm-up-${count}-${k}` },
+        }),
+      ),
+    );
     setup.close();
     let id = 0;
     // One autocannon per process, its share of the connections, all at once.

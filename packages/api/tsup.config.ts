@@ -2,9 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+    entry: { index: 'src/index.ts', cli: 'src/cli.ts', webhooks: 'src/webhooks/signing.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', webhooks: 'src/webhooks/signing.ts' } },
     clean: true,
     target: 'node20',
     platform: 'node',

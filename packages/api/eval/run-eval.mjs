@@ -3,8 +3,8 @@
 // (written apart from the knowledge and the dev set, per kind of shopper text) and the Banking77
 // held-out fifth (intent learning on a public English data set). `npm run eval` builds first.
 //
-//   node eval/run-eval.mjs                 all three
-//   node eval/run-eval.mjs dev|shopper|banking77 [-v]
+//   node eval/run-eval.mjs                 all four
+//   node eval/run-eval.mjs dev|shopper|review|banking77 [-v]
 //   node eval/run-eval.mjs path/to/set.jsonl [-v]
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,10 +26,12 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const SETS = {
   dev: here('./dev-questions.jsonl'),
   shopper: here('./shopper-questions.jsonl'),
+  // The reviewer's blind set (written before reading the engine; see packages/api/README.md).
+  review: here('./review-questions.jsonl'),
 };
 const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const verbose = process.argv.includes('--verbose') || process.argv.includes('-v');
-const wanted = args.length ? args : ['dev', 'shopper', 'banking77'];
+const wanted = args.length ? args : ['dev', 'shopper', 'review', 'banking77'];
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 
 async function withApi(run) {

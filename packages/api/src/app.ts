@@ -3,10 +3,16 @@ import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
-import { agentAdminRouter, agentConsoleRouter, createConversationRouting } from './agents';
+import {
+  agentAdminRouter,
+  agentConsoleRouter,
+  agentWorkspaceRouter,
+  createConversationRouting,
+} from './agents';
 import { appSettingsRouter } from './apps';
 import { auditRouter } from './audit';
 import { channelsRouter } from './channels';
+import { consoleRouter } from './console';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
 import { handoffsRouter } from './handoffs';
@@ -34,14 +40,17 @@ import {
   livestreamRouter,
 } from './livestream';
 import { type Clock, systemClock } from './platform/clock';
+import type { WebhookSettings } from './platform/deps';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
 import { ApiError, errorBody, respondWithError } from './platform/errors';
 import type { InFlightMarks } from './platform/in-flight';
 import { createSealer } from './platform/secrets';
+import { privacyRouter } from './privacy';
 import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
 import { createSpeechService, type SpeechServiceOptions, voiceRouter, withVoiceGuides } from './voice';
+import { createWebhookOutbox, webhooksRouter } from './webhooks';
 
 export interface AppOptions {
   database: Database;
@@ -91,6 +100,10 @@ export interface AppOptions {
    * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
    */
   agentPresenceTimeoutSec?: number;
+  /** Webhook delivery settings; `allowPrivateTargets` only for development and tests. */
+  webhooks?: WebhookSettings;
+  /** Callback URLs may point at loopback/private addresses (local demo, tests); off by default. */
+  allowPrivateCallbacks?: boolean;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
 }
@@ -137,6 +150,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
       wechatApiBase: options.wechatApiBase ?? 'https://api.weixin.qq.com',
       publicUrl: options.publicUrl,
       encryptAtRest: options.encryptAtRest ?? true,
+      webhooks: options.webhooks,
+      allowPrivateCallbacks: options.allowPrivateCallbacks ?? false,
     },
     ...(options.inFlight ? { inFlight: options.inFlight } : {}),
     responder: options.responder ?? silentResponder,
@@ -160,6 +175,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
     deps.responder = withVoiceGuides(createAiResponder(deps, { ...options.ai, engines }), engines);
   // Queued conversations go to agents by load and skill (see agents/routing.ts).
   deps.routing = createConversationRouting(deps);
+  // Webhook events go into the outbox inside each change's transaction (see webhooks/outbox.ts).
+  deps.outbox = createWebhookOutbox(deps);
   const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
@@ -225,11 +242,15 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', ticketsRouter(deps));
   app.route('/', agentAdminRouter(deps));
   app.route('/', agentConsoleRouter(deps));
+  app.route('/', agentWorkspaceRouter(deps));
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
+  app.route('/', webhooksRouter(deps));
+  app.route('/', privacyRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
   app.route('/', voiceRouter(deps, createSpeechService(options.speech)));
+  app.route('/', consoleRouter());
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);
 

@@ -2,7 +2,14 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createAgentBody, updateAgentBody, updateAppBody } from '@threadline/sdk-core/protocol';
+import {
+  createAgentBody,
+  createWebhookBody,
+  updateAgentBody,
+  updateAppBody,
+  updateWebhookBody,
+  webhookDeliveriesQuery,
+} from '@threadline/sdk-core/protocol';
 import { Command, CommanderError } from 'commander';
 import type { ZodType } from 'zod';
 import { appOfAgent, createAgent, issueTokenFor, listAgents, setAgentActive, updateAgent } from './agents';
@@ -16,11 +23,22 @@ import { playRoom, simulateRoom } from './livestream';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
+import { RedisRefusedError, redisUrlProblem } from './platform/redis';
 import { loadServerKeys } from './platform/server-keys';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
 import { redactUrl } from './shared-state';
 import { VERSION } from './version';
 import { speechProviderFromEnv } from './voice';
+import {
+  createWebhook,
+  deleteWebhook,
+  isLoopbackHost,
+  listDeliveries,
+  listWebhooks,
+  redeliver,
+  updateWebhook,
+  webhookSettingsFromEnv,
+} from './webhooks';
 
 const ENVIRONMENT_HELP = `
 Environment:
@@ -32,12 +50,26 @@ Environment:
   THREADLINE_MASTER_KEY        32 bytes, base64: encrypts secrets and PII at rest (generated when unset)
   THREADLINE_SESSION_KEY       32 bytes, base64: signs session tokens (generated when unset)
   THREADLINE_TRUSTED_PROXY_HOPS  reverse proxies of yours in front of the API (default 0); see --trusted-proxy-hops
+  THREADLINE_WEBHOOKS_ALLOW_PRIVATE  1 allows http and private/loopback webhook URLs (development only;
+                               \`demo\` on a loopback address allows them, \`serve\` does not)
+  THREADLINE_WEBHOOK_TIMEOUT_MS, THREADLINE_WEBHOOK_RETRY_BASE_MS, THREADLINE_WEBHOOK_RETRY_MAX_MS,
+  THREADLINE_WEBHOOK_RETRY_WINDOW_MS  attempt deadline (10 s) and retry schedule (10 s doubling to 1 h, for 3 days)
   WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
+  THREADLINE_ALLOW_PRIVATE_CALLBACKS  1: reply callbacks may go to loopback/private addresses (the demo allows them)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
-const listenPort = (flag?: string) => Number(flag ?? process.env.PORT ?? 8787);
+/** `--port` or PORT: a whole number from 0 to 65535 (0: any free port). */
+function listenPort(flag?: string): number {
+  const raw = flag ?? process.env.PORT ?? '8787';
+  const port = Number(raw);
+  if (!/^\d{1,5}$/.test(raw.trim()) || port > 65_535)
+    throw new UsageError(
+      `${flag === undefined ? 'PORT' : '--port'} must be a whole number from 0 to 65535, not "${raw}"`,
+    );
+  return port;
+}
 const listenHost = (flag?: string) => flag ?? process.env.HOST ?? '127.0.0.1';
 
 const PROXY_HOPS_HELP =
@@ -84,6 +116,8 @@ export function buildProgram(): Command {
         const hops = trustedProxyHops(options.trustedProxyHops);
         const workers = workerCount(options.workers);
         const redisUrl = process.env.REDIS_URL || undefined;
+        const redisProblem = redisUrl ? redisUrlProblem(redisUrl) : null;
+        if (redisProblem) throw new UsageError(redisProblem);
         if (workers > 1 && !redisUrl)
           throw new UsageError(
             '--workers above 1 needs REDIS_URL: a stream held by one process must hear a message sent to another, and limits must count across them',
@@ -101,6 +135,8 @@ export function buildProgram(): Command {
           speech: { provider: speechProviderFromEnv(process.env) },
           publicUrl: process.env.PUBLIC_URL,
           trustedProxyHops: hops,
+          webhooks: webhookSettingsFromEnv(process.env),
+          allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,
@@ -568,6 +604,162 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
       }
     });
 
+  const webhookCommand = helpGroup(
+    program,
+    'webhook',
+    'webhooks: subscribe your CRM, read the delivery log, replay',
+  );
+  webhookCommand
+    .command('create')
+    .description('subscribe a URL to events; prints the signing secret once')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .requiredOption('--url <url>', 'https URL of your receiver')
+    .option('--events <list>', 'comma-separated event types, or * for all', '*')
+    .option('--description <text>', 'what it is for')
+    .option('--disabled', 'create it disabled')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (options: {
+        app: string;
+        url: string;
+        events: string;
+        description?: string;
+        disabled?: boolean;
+        db?: string;
+      }) => {
+        const body = parseOrUsage(createWebhookBody, {
+          url: options.url,
+          events: splitList(options.events),
+          ...(options.description !== undefined ? { description: options.description } : {}),
+          ...(options.disabled ? { enabled: false } : {}),
+        });
+        await withAdminApp(options.db, options.app, async (deps, appId) => {
+          const created = await createWebhook(deps, appId, body);
+          console.error('The secret is shown once: verify deliveries with it (verifyWebhook).');
+          console.log(JSON.stringify(created, null, 2));
+        });
+      },
+    );
+  webhookCommand
+    .command('list')
+    .description("list an app's webhooks with health and pending deliveries")
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--json', 'print JSON')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: { app: string; json?: boolean; db?: string }) => {
+      await withAdminApp(options.db, options.app, async (deps, appId) => {
+        const { webhooks } = await listWebhooks(deps, appId);
+        if (options.json) return console.log(JSON.stringify({ webhooks }, null, 2));
+        if (webhooks.length === 0) return console.log('no webhooks');
+        console.table(
+          webhooks.map((w) => ({
+            id: w.id,
+            url: w.url,
+            events: w.events.join(','),
+            enabled: w.enabled ? 'yes' : `no (${w.disabledReason})`,
+            health: w.health,
+            pending: w.pendingDeliveries,
+          })),
+        );
+      });
+    });
+  webhookCommand
+    .command('update')
+    .description('change the URL, events or description; --enable / --disable')
+    .argument('<webhookId>', 'wh_…')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--url <url>', 'new URL')
+    .option('--events <list>', 'comma-separated event types, or *')
+    .option('--description <text>', 'what it is for')
+    .option('--enable', 'enable (pending deliveries resume)')
+    .option('--disable', 'disable (pending deliveries wait)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (
+        webhookId: string,
+        options: {
+          app: string;
+          url?: string;
+          events?: string;
+          description?: string;
+          enable?: boolean;
+          disable?: boolean;
+          db?: string;
+        },
+      ) => {
+        if (options.enable && options.disable) throw new UsageError('--enable or --disable, not both');
+        const body = parseOrUsage(updateWebhookBody, {
+          ...(options.url !== undefined ? { url: options.url } : {}),
+          ...(options.events !== undefined ? { events: splitList(options.events) } : {}),
+          ...(options.description !== undefined ? { description: options.description } : {}),
+          ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
+        });
+        await withAdminApp(options.db, options.app, async (deps, appId) => {
+          console.log(JSON.stringify(await updateWebhook(deps, appId, webhookId, body), null, 2));
+        });
+      },
+    );
+  webhookCommand
+    .command('delete')
+    .description('remove a webhook with its queue and delivery log')
+    .argument('<webhookId>', 'wh_…')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (webhookId: string, options: { app: string; db?: string }) => {
+      await withAdminApp(options.db, options.app, async (deps, appId) => {
+        await deleteWebhook(deps, appId, webhookId);
+        console.log('deleted');
+      });
+    });
+  webhookCommand
+    .command('deliveries')
+    .description('the delivery log, newest first: state, attempts, last status, latency, answer')
+    .argument('<webhookId>', 'wh_…')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--state <state>', 'pending, delivered or failed')
+    .option('--limit <n>', 'how many (1–100)', '20')
+    .option('--json', 'print JSON (with every attempt)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (
+        webhookId: string,
+        options: { app: string; state?: string; limit: string; json?: boolean; db?: string },
+      ) => {
+        const query = parseOrUsage(webhookDeliveriesQuery, {
+          limit: options.limit,
+          ...(options.state !== undefined ? { state: options.state } : {}),
+        });
+        await withAdminApp(options.db, options.app, async (deps, appId) => {
+          const log = await listDeliveries(deps, appId, webhookId, query);
+          if (options.json) return console.log(JSON.stringify(log, null, 2));
+          if (log.deliveries.length === 0) return console.log('no deliveries');
+          console.table(
+            log.deliveries.map((d) => ({
+              delivery: d.id,
+              event: `${d.event.type} ${d.event.id}`,
+              state: d.state,
+              attempts: d.attempts,
+              last: d.log[0] ? (d.log[0].statusCode ?? d.log[0].error) : '',
+              ms: d.log[0]?.latencyMs ?? '',
+              next: d.nextAttemptAt ?? '',
+            })),
+          );
+        });
+      },
+    );
+  webhookCommand
+    .command('redeliver')
+    .description("send a delivery's event again (same event id); a running server sends it")
+    .argument('<webhookId>', 'wh_…')
+    .argument('<deliveryId>', 'dlv_…')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (webhookId: string, deliveryId: string, options: { app: string; db?: string }) => {
+      await withAdminApp(options.db, options.app, async (deps, appId) => {
+        console.log(JSON.stringify(await redeliver(deps, appId, webhookId, deliveryId), null, 2));
+      });
+    });
+
   program
     .command('demo')
     .description('what `npm start` runs: the API, the demo shop and the console on one embedded file')
@@ -597,6 +789,31 @@ function helpGroup(program: Command, name: string, description: string): Command
     group.outputHelp();
   });
   return group;
+}
+
+/**
+ * What the machine refused rather than what went wrong in Threadline (a port in use, a host that
+ * does not resolve, a database URL libSQL cannot open): one line for the operator, or undefined
+ * for anything else, which keeps its stack trace because it is ours to fix.
+ */
+function environmentProblem(error: unknown): string | undefined {
+  const failure = error as { code?: unknown; syscall?: unknown; name?: unknown; message?: unknown } | null;
+  if (!failure || typeof failure.message !== 'string') return undefined;
+  if (failure.name === 'LibsqlError') return `the database could not be opened: ${failure.message}`;
+  if (typeof failure.syscall !== 'string' || typeof failure.code !== 'string') return undefined;
+  const where = /(\S+:\d+)$/.exec(failure.message)?.[1];
+  switch (failure.code) {
+    case 'EADDRINUSE':
+      return `${where ?? 'that address'} is already in use: stop what listens there, or choose another --port (env PORT)`;
+    case 'EACCES':
+      return `no permission to listen on ${where ?? 'that port'} (ports below 1024 need privileges): choose another --port`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on that host (${failure.message}): give --host (env HOST) an address of this machine`;
+    default:
+      return failure.message;
+  }
 }
 
 /** A mistake in how the command was called: one line, exit 2. */
@@ -740,10 +957,15 @@ async function runCluster(count: number, url: string) {
   database.close();
   let stopping = false;
   let listening = 0;
+  /** Workers that have not said they listen yet. */
+  const starting = new Set<number>();
   const fork = () => {
+    if (stopping) return;
     const worker = cluster.fork();
+    starting.add(worker.id);
     worker.on('message', (message: { type?: string; url?: string }) => {
       if (message?.type !== 'listening') return;
+      starting.delete(worker.id);
       listening++;
       if (listening === count)
         console.log(
@@ -753,11 +975,18 @@ async function runCluster(count: number, url: string) {
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    if (starting.has(worker.id)) {
+      // It died before it listened (the port is taken, Redis refuses the password, the database
+      // cannot be opened): a replacement would die the same way, for ever. Stop and say so.
+      console.error(`worker ${worker.process.pid} exited (${signal ?? code}) before it listened; stopping`);
+      stop(1);
+      return;
+    }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     setTimeout(fork, 1_000).unref();
   });
   for (let i = 0; i < count; i++) fork();
-  const stop = () => {
+  function stop(exitCode = 0) {
     if (stopping) return;
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
@@ -768,11 +997,11 @@ async function runCluster(count: number, url: string) {
     }, DEFAULT_SHUTDOWN_TIMEOUT_MS + 5_000);
     Promise.all(exited).then(() => {
       clearTimeout(deadline);
-      process.exit(0);
+      process.exit(exitCode);
     });
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  }
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
 }
 
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
@@ -783,8 +1012,24 @@ async function openAdminApp(dbFlag?: string) {
     database,
     ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
     logger: silentLogger,
+    webhooks: webhookSettingsFromEnv(process.env),
   });
   return { app, database };
+}
+
+/** Runs a one-off admin command against an app (`demo` = the demo app), closing the database after. */
+async function withAdminApp(
+  dbFlag: string | undefined,
+  appFlag: string,
+  work: (deps: ReturnType<typeof createApp>['deps'], appId: string) => Promise<void>,
+) {
+  const { app, database } = await openAdminApp(dbFlag);
+  try {
+    const target = await findApp(app.deps, resolveAppId(appFlag), dbFlag);
+    await work(app.deps, target.id);
+  } finally {
+    database.close();
+  }
 }
 
 function readDemoInfo(): { appId: string; identitySecret: string } {
@@ -807,6 +1052,8 @@ async function runDemo(port: number, host: string, hops: number) {
     port,
     host,
     trustedProxyHops: hops,
+    // Trying webhooks against a receiver on this machine is what a demo is for; not when it listens wider.
+    webhooks: webhookSettingsFromEnv(process.env, { allowPrivateTargets: isLoopbackHost(host) }),
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },
@@ -825,7 +1072,7 @@ export function demoBanner(
 Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from the last start)'}
   Shop      ${info.shopUrl}   ← the chat is the button at the bottom right
   API docs  ${info.docsUrl}
-  Console   ${info.consoleUrl} (arrives with the agent inbox)
+  Console   ${info.consoleUrl}/?app=${info.appId}
   Livestream  npx threadline live simulate   (plays a room here; prints the host card link)
 
   publishableKey  ${info.publishableKey}
@@ -834,11 +1081,11 @@ Threadline demo ${where.seeded ? '(new demo app, seeded)' : '(demo app kept from
   agentToken      ${info.agentToken}
   appId           ${info.appId}
 
-  Agents (go online with POST /v1/agent/presence; routing matches their skills):
+  Agents (sign in to the console, then switch to online; routing matches their skills):
 ${info.agents
   .map(
     (a) =>
-      `    ${a.name} · ${a.role} · ${a.skills.join(', ')} · sign in with ${a.email ? `${a.email} / ${a.password}` : 'the agentToken'}`,
+      `    ${a.name} · ${a.role} · ${a.skills.join(', ')} · sign in with ${a.email ? `${a.email} / ${a.password}` : `${info.consoleUrl}/#token=${info.agentToken}`}`,
   )
   .join('\n')}
 Keys and URLs: ${where.infoPath}. Database: ${where.database}. Ctrl-C stops.`;
@@ -883,13 +1130,18 @@ else
     }
     // Bad input to a command (an origin that is not one, say) is the user's to fix: one line, exit 2.
     // A command that cannot do its work (a missing file, an unknown app): one line, exit 1.
-    const refused = ApiError.isInstance(error) && error.status < 500;
+    const refused = (ApiError.isInstance(error) && error.status < 500) || error instanceof RedisRefusedError;
+    const environment = environmentProblem(error);
     console.error(
       error instanceof UsageError
         ? `usage: ${error.message}`
         : error instanceof CliError || refused
           ? `error: ${(error as Error).message}`
-          : error,
+          : environment !== undefined
+            ? `error: ${environment}`
+            : error,
     );
-    process.exitCode = error instanceof UsageError || refused ? 2 : 1;
+    // Exit now: a command that failed half-way (a server whose port was taken after it had
+    // connected to Redis and the database) must not be kept alive by what it had opened.
+    process.exit(error instanceof UsageError || refused ? 2 : 1);
   });

@@ -260,6 +260,8 @@ export async function startDemo(
   const { dataDir, repoRoot, databaseUrl, ...serverOptions } = options;
   const paths = demoPaths(dataDir);
   const server = await startServer({
+    // The demo runs on this machine, and so does a connector one tries it with.
+    allowPrivateCallbacks: true,
     ...serverOptions,
     databaseUrl: databaseUrl ?? paths.database,
     mount: (app) => {

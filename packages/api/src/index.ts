@@ -79,3 +79,11 @@ export {
   type SpeechProvider,
   speechProviderFromEnv,
 } from './voice';
+export {
+  signWebhookPayload,
+  startWebhookWorker,
+  type VerifiedWebhookEvent,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookWorker,
+} from './webhooks';

@@ -6,9 +6,11 @@ import { createDatabase, type Database, migrateDatabase } from './db/database';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
 import { consoleLogger } from './platform/deps';
+import { startRetentionSweeper } from './privacy';
 import { sealTrackedEventsInTheClear } from './profile';
 import { startLogSweep } from './realtime/log-sweep';
 import { connectSharedState, type SharedState } from './shared-state';
+import { startWebhookWorker } from './webhooks';
 
 export interface ServerOptions extends Omit<AppOptions, 'database'> {
   databaseUrl: string;
@@ -83,28 +85,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? consoleLogger;
   const database = createDatabase({ url: options.databaseUrl, authToken: options.databaseAuthToken });
   if (options.migrate !== false) await migrateDatabase(database);
-  const shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
+  let shared: SharedState | undefined;
+  let sweep: ReturnType<typeof startLogSweep> | undefined;
+  let app: ThreadlineApp;
   const lifecycle = createLifecycle();
-  const app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
-  // Data steps that need the keys (the SQL migrations cannot seal): idempotent, every start.
-  await sealTrackedEventsInTheClear(app.deps);
-  const sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
-  options.mount?.(app);
   const host = options.host ?? '127.0.0.1';
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve(
-      {
-        fetch: app.fetch,
-        port: options.port,
-        hostname: host,
-        // Node checks the deadlines below this often (its default, 30 s, is as long as the deadline).
-        serverOptions: { connectionsCheckingInterval: Math.min(5_000, bodyTimeoutMs) },
-      },
-      () => resolve(s),
-    );
-    s.once('error', reject);
-  });
+  let server: ReturnType<typeof serve>;
+  try {
+    shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
+    app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
+    // Data steps that need the keys (the SQL migrations cannot seal): idempotent, every start.
+    await sealTrackedEventsInTheClear(app.deps);
+    sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
+    options.mount?.(app);
+    const listening = app;
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve(
+        {
+          fetch: listening.fetch,
+          port: options.port,
+          hostname: host,
+          // Node checks the deadlines below this often (its default, 30 s, is as long as the deadline).
+          serverOptions: { connectionsCheckingInterval: Math.min(5_000, bodyTimeoutMs) },
+        },
+        () => resolve(s),
+      );
+      s.once('error', reject);
+    });
+  } catch (error) {
+    // A start that fails half-way (the port is taken, Redis refuses us) closes what it opened:
+    // a process left holding Redis connections and timers would neither serve nor exit.
+    sweep?.stop();
+    await shared?.close().catch(() => undefined);
+    database.close();
+    throw error;
+  }
   // Node's requestTimeout covers receiving the request (headers and body) only: an SSE or long-poll
   // response, whose request has long arrived, is not cut by it.
   const http = server as unknown as { requestTimeout: number; headersTimeout: number };
@@ -115,11 +131,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (server.address() as AddressInfo).port;
   const timeoutMs = (options.agentPresenceTimeoutSec ?? 120) * 1000;
   const stopSweeper = startPresenceSweeper(app.deps, { timeoutMs, everyMs: Math.min(30_000, timeoutMs / 2) });
+  // Delivers the webhook outbox; pending deliveries of a previous run (or a crash) are picked up.
+  const webhookWorker = startWebhookWorker(app.deps);
+  // Apps with a message retention period lose older messages hourly.
+  const stopRetention = startRetentionSweeper(app.deps);
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;
   const close = async () => {
     // No presence writes while the database is about to close.
     stopSweeper();
+    stopRetention();
     lifecycle.drain();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     connections.closeIdleConnections();
@@ -133,6 +154,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clearInterval(idleCloser);
     connections.closeAllConnections();
     await stopped;
+    await webhookWorker.stop();
     sweep?.stop();
     await shared?.close();
     database.close();

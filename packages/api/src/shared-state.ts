@@ -3,7 +3,7 @@ import type { LimiterStore, SlotStore } from './http/rate-limits';
 import { createRedisSlots, redisLimiterStore } from './http/shared-limits';
 import type { Logger } from './platform/deps';
 import { createRedisInFlightMarks, type InFlightMarks } from './platform/in-flight';
-import { connectRedis, type RedisLink } from './platform/redis';
+import { connectRedis, type RedisLink, RedisRefusedError } from './platform/redis';
 import { createRedisEventBus, type RedisEventBus } from './realtime/redis-bus';
 
 /**
@@ -33,8 +33,18 @@ export async function connectSharedState(
   readyTimeoutMs = 5_000,
 ): Promise<SharedState> {
   const link = connectRedis(url, logger);
-  if (!(await link.ready(readyTimeoutMs)))
+  if (!(await link.ready(readyTimeoutMs))) {
+    const refusal = link.refused();
+    if (refusal) {
+      // A wrong or missing password does not mend itself: starting anyway would run every process
+      // on its own limits and the 2 s log sweep, for ever, with only a warning to show for it.
+      await link.close();
+      throw new RedisRefusedError(
+        `Redis at ${redactUrl(url)} refused this process: ${refusal} (check the password in REDIS_URL: redis://:password@host:6379)`,
+      );
+    }
     logger.warn('redis not reachable yet; starting without it', { url: redactUrl(url) });
+  }
   const bus = createRedisEventBus(link, logger);
   const limiterStore = redisLimiterStore(link);
   const slots = createRedisSlots(link, logger);

@@ -321,12 +321,15 @@ describe('upgrading a database made before agents had skills and their own token
   it('keeps the app’s existing agent token working', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadline-upgrade-'));
     try {
-      // The migrations as they were before agents: every one but the agents' own.
+      // The migrations as they were before agents.
       const old = join(dir, 'drizzle');
       cpSync(findMigrationsFolder(), old, { recursive: true });
       const journalPath = join(old, 'meta', '_journal.json');
       const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-      journal.entries = journal.entries.filter((e: { tag: string }) => !/agent/.test(e.tag));
+      // Those before the agents' first: drizzle applies only migrations newer than the last one
+      // applied, so a later one (the console's) left in the old folder would hide the agents' own.
+      const firstAgents = journal.entries.findIndex((e: { tag: string }) => /agent/.test(e.tag));
+      journal.entries = journal.entries.slice(0, firstAgents);
       writeFileSync(journalPath, JSON.stringify(journal));
       const database = createDatabase({ url: `file:${join(dir, 'old.db')}` });
       await migrate(database.db, { migrationsFolder: old });

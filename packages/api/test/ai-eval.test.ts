@@ -116,6 +116,49 @@ describe('AI answers on the independent shopper set (regression thresholds)', ()
   });
 });
 
+// The reviewer's blind set: 169 shopper messages on the 12 channels, written before the reviewer
+// read the engine or the other sets, scored before any change of the review (intent 79.9%,
+// article 76.1%, human requests escalated 59.1%, fully right 74.0%). The floors sit a few points
+// under what the engine reaches now, so a regression fails CI while noise does not.
+// What the review reached is in packages/api/README.md (AI figures); the floors sit below it.
+const REVIEW_FLOOR = {
+  intent: 0.92,
+  article: 0.87,
+  product: 0.95,
+  fullyRight: 0.87,
+  human: 0.9,
+  wronglyDeclined: 2,
+};
+const reviewQuestions = evalFile('review-questions.jsonl');
+
+describe("AI answers on the reviewer's blind set (regression thresholds)", () => {
+  let api: TestApi;
+  let report: EvalReport;
+  beforeAll(async () => {
+    api = await createTestApi({ rateLimits: UNLIMITED });
+    report = await evaluateQuestions(api.app, reviewQuestions);
+  }, 180_000);
+  afterAll(() => api.close());
+
+  it('has 169 lines on all 12 channels', () => {
+    expect(report.total).toBe(169);
+    expect(new Set(reviewQuestions.map((q) => q.channel)).size).toBe(12);
+  });
+
+  it('keeps intent, article, product and fully-right accuracy above its floors', () => {
+    expect(report.intentAccuracy).toBeGreaterThanOrEqual(REVIEW_FLOOR.intent);
+    expect(report.articleTop1).toBeGreaterThanOrEqual(REVIEW_FLOOR.article);
+    expect(report.productAccuracy).toBeGreaterThanOrEqual(REVIEW_FLOOR.product);
+    expect(report.fullyRight).toBeGreaterThanOrEqual(REVIEW_FLOOR.fullyRight);
+  });
+
+  it('declines every out-of-scope line, hands over requests for a person, wrongly declines almost none', () => {
+    expect(report.outOfScopeRejection).toBe(1);
+    expect(report.humanEscalation).toBeGreaterThanOrEqual(REVIEW_FLOOR.human);
+    expect(report.falseRejections).toBeLessThanOrEqual(REVIEW_FLOOR.wronglyDeclined);
+  });
+});
+
 /** `shared/eval/banking77-train.csv` beside the repository (a test may read it; the product never does). */
 function findBanking77(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -262,4 +262,40 @@ describe('the threadline CLI', () => {
       expect(result.stderr).toMatch(/required option '--app <appId>' not specified/);
     });
   });
+  describe('serve and demo when the machine says no (review of issue 10): one line, no stack trace', () => {
+    it.each([
+      [['serve', '--port', 'abc'], {}, /^usage: --port must be a whole number from 0 to 65535, not "abc"$/],
+      [['serve', '--port', '65536'], {}, /^usage: --port must be a whole number/],
+      [['serve', '--port', '-1'], {}, /^usage: --port must be a whole number/],
+      [['demo'], { PORT: '70000' }, /^usage: PORT must be a whole number from 0 to 65535, not "70000"$/],
+      [['serve'], { PORT: '8080abc' }, /^usage: PORT must be a whole number/],
+    ])('refuses a port that is not one: threadline %j %j', async (args, extra, message) => {
+      const result = await threadline(args, { ...env, ...extra });
+      expect(result.code).toBe(2);
+      expect(oneClearLine(result.stderr)).toMatch(message);
+    });
+
+    it('a port already in use, a host that is not this machine, a database URL libSQL cannot open', async () => {
+      const { createServer } = await import('node:net');
+      const busy = createServer();
+      await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+      const port = String((busy.address() as { port: number }).port);
+      try {
+        const inUse = await threadline(['serve', '--port', port], env);
+        expect(inUse.code).toBe(1);
+        expect(oneClearLine(inUse.stderr)).toBe(
+          `error: 127.0.0.1:${port} is already in use: stop what listens there, or choose another --port (env PORT)`,
+        );
+      } finally {
+        busy.close();
+      }
+      // 192.0.2.1 is TEST-NET-1: never an address of this machine.
+      const foreign = await threadline(['serve', '--port', '0', '--host', '192.0.2.1'], env);
+      expect(foreign.code).toBe(1);
+      expect(oneClearLine(foreign.stderr)).toMatch(/^error: cannot listen on that host \(.*\): give --host/);
+      const badDb = await threadline(['serve', '--port', '0', '--db', 'nonsense'], env);
+      expect(badDb.code).toBe(1);
+      expect(oneClearLine(badDb.stderr)).toMatch(/^error: the database could not be opened: URL_INVALID/);
+    });
+  });
 });

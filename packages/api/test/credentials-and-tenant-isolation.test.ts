@@ -311,7 +311,15 @@ describe('no agent credential of app A reads or changes anything of app B', () =
   let b: Awaited<ReturnType<TestApi['createShop']>>;
   let aAgent: Awaited<ReturnType<Awaited<ReturnType<TestApi['createShop']>>['addAgent']>>;
   let aConversation: string;
-  const bIds = { conversation: '', customer: '', agent: '', token: '', ticket: '' };
+  const bIds = {
+    conversation: '',
+    customer: '',
+    agent: '',
+    token: '',
+    ticket: '',
+    webhook: '',
+    delivery: '',
+  };
   const B_PASSWORD = 'b-agent-password-1';
 
   beforeAll(async () => {
@@ -327,6 +335,12 @@ describe('no agent credential of app A reads or changes anything of app B', () =
       role: 'supervisor',
     });
     await bAgent.presence('online');
+    // B's CRM hears everything (no worker runs here: the deliveries stay queued).
+    const hook = await api.call('POST', '/v1/webhooks', {
+      token: b.secretKey,
+      body: { url: 'https://crm.b.example/hooks', events: ['*'] },
+    });
+    expect(hook.status).toBe(201);
     const session = await b.startSession({
       channel: 'web',
       identityToken: await b.identityToken('b-user', { phone: '13600001234' }),
@@ -347,7 +361,12 @@ describe('no agent credential of app A reads or changes anything of app B', () =
     const [token] = await api.rows<{ id: string }>('select id from agent_tokens where agent_id = ?', [
       bAgent.id,
     ]);
+    const [delivery] = await api.rows<{ id: string }>('select id from webhook_deliveries where app_id = ?', [
+      b.appId,
+    ]);
     Object.assign(bIds, {
+      webhook: hook.body.webhook.id,
+      delivery: delivery!.id,
       conversation: asked.body.conversation.id,
       customer: session.customer.id,
       agent: bAgent.id,
@@ -378,6 +397,11 @@ describe('no agent credential of app A reads or changes anything of app B', () =
       'tickets',
       'handoff_codes',
       'audit_log',
+      'identities',
+      'webhooks',
+      'webhook_events',
+      'webhook_deliveries',
+      'erased_customers',
     ]) {
       parts.push(await api.rows(`select * from ${table} where app_id = ? order by rowid`, [b.appId]));
     }
@@ -399,6 +423,9 @@ describe('no agent credential of app A reads or changes anything of app B', () =
     };
     const idFor = (template: string, param: string) => {
       if (param === 'tokenId') return bIds.token;
+      if (param === 'deliveryId') return bIds.delivery;
+      if (template.startsWith('/v1/webhooks/')) return bIds.webhook;
+      if (template.startsWith('/v1/customers/')) return bIds.customer;
       if (template.startsWith('/v1/agent/conversations/')) return bIds.conversation;
       if (template.startsWith('/v1/agent/customers/')) return bIds.customer;
       if (template.startsWith('/v1/agents/')) return bIds.agent;
@@ -435,7 +462,16 @@ describe('no agent credential of app A reads or changes anything of app B', () =
       }
     }
     expect(tried.length).toBeGreaterThanOrEqual(20);
-    expect(tried).toEqual(expect.arrayContaining(['POST /v1/agent/conversations/{id}/claim [agentToken]']));
+    expect(tried).toEqual(
+      expect.arrayContaining([
+        'POST /v1/agent/conversations/{id}/claim [agentToken]',
+        'DELETE /v1/customers/{id} [secretKey]',
+        'GET /v1/customers/{id}/export [secretKey]',
+        'GET /v1/webhooks/{id}/deliveries [secretKey]',
+        'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver [secretKey]',
+        'DELETE /v1/webhooks/{id} [secretKey]',
+      ]),
+    );
     expect(await snapshotOfB()).toBe(before);
   });
 
@@ -445,6 +481,9 @@ describe('no agent credential of app A reads or changes anything of app B', () =
       const inbox = await aAgent.call('GET', `/v1/agent/inbox?view=${view}&limit=100`);
       for (const secret of secrets) expect(inbox.text).not.toContain(secret);
     }
+    // A's secret key lists none of B's webhooks.
+    const listed = await api.call('GET', '/v1/webhooks', { token: a.secretKey });
+    expect(listed.body.webhooks).toEqual([]);
     for (const path of [
       '/v1/agent/queue',
       '/v1/agents',

@@ -30,6 +30,8 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     database,
     ...keys,
     logger: silentLogger,
+    // Test connectors listen on loopback; the SSRF tests turn this off.
+    allowPrivateCallbacks: true,
     ...options,
   });
 
@@ -125,7 +127,14 @@ export async function createTestApi(options: Partial<AppOptions> = {}) {
     databasePath,
     /** Another API over the same database and keys: what a restart (or a second process) sees. */
     reopen: (more: Partial<AppOptions> = {}) =>
-      createApp({ database, ...keys, logger: silentLogger, ...options, ...more }),
+      createApp({
+        database,
+        ...keys,
+        logger: silentLogger,
+        allowPrivateCallbacks: true,
+        ...options,
+        ...more,
+      }),
     call,
     rows,
     opened,

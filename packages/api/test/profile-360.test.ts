@@ -227,6 +227,8 @@ describe('the 360° profile: tracked cart, pushed orders, personal data sealed a
         fields: ['phone', 'address', 'identities'],
         orderId: '20240518001',
         reason: '客户要求修改收货地址',
+        // From where: the request's client address.
+        from: expect.any(String),
       },
     });
     for (const secret of SECRETS) expect(JSON.stringify(log)).not.toContain(secret);

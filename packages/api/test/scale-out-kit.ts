@@ -54,7 +54,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 /** Debian's redis-server on 127.0.0.1, in memory only. `restart()` keeps the port. */
-export async function startRedis() {
+export async function startRedis(options: { password?: string } = {}) {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -71,6 +71,7 @@ export async function startRedis() {
         'no',
         '--protected-mode',
         'yes',
+        ...(options.password ? ['--requirepass', options.password] : []),
       ],
       { stdio: 'ignore' },
     );
@@ -91,6 +92,27 @@ export async function startRedis() {
       await stop();
       await start();
     },
+    /** SIGSTOP: the socket stays open and nothing answers (a hung or swapped-out Redis). */
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    /** A command run by Debian's redis-cli against this server. */
+    cli: (...args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const auth = options.password ? ['--no-auth-warning', '-a', options.password] : [];
+        const cli = spawn('redis-cli', ['-p', String(port), ...auth, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        cli.stdout!.on('data', (chunk) => {
+          out += chunk;
+        });
+        const timer = setTimeout(() => cli.kill('SIGKILL'), 5_000);
+        cli.once('exit', (code) => {
+          clearTimeout(timer);
+          if (code === 0) resolve(out.trim());
+          else reject(new Error(`redis-cli ${args.join(' ')} exited ${code}`));
+        });
+      }),
   };
 }
 

@@ -7,7 +7,9 @@ import type { Platform } from './platform';
 import type {
   Channel,
   ConversationRef,
+  ConversationStateAnswer,
   ConversationUpdate,
+  CsatAnswer,
   CustomerRef,
   EscalateAnswer,
   HandoffAnswer,
@@ -132,6 +134,15 @@ export interface ThreadlineClient {
    * answer is not JSON — e.g. the audio of `POST /v1/voice/speech`, fetched by the platform.
    */
   credentials(): Promise<{ apiUrl: string; sessionToken: string }>;
+  /**
+   * The open conversation as the shopper should see it: while it waits for a person, the place in
+   * the queue and how many agents are online (0: say so honestly); a resolved one still to rate.
+   */
+  conversationState(): Promise<ConversationStateAnswer>;
+  /** Stop waiting for a person: the bot answers again (only while queued). */
+  backToBot(): Promise<EscalateAnswer>;
+  /** Rate the latest resolved conversation (or the one named) 1–5, with an optional comment (CSAT). */
+  rate(rating: number, comment?: string, conversationId?: string): Promise<CsatAnswer>;
   /** Log out: forgets identity, anonymous id and unsent messages; never rejects. */
   reset(): Promise<void>;
   /** Stops realtime and sending; unsent messages stay stored for the next client. */
@@ -163,6 +174,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
   let storageFailed = false;
   let unsubscribeNetwork: (() => void) | undefined;
   let unsubscribeAppState: (() => void) | undefined;
+  let unsubscribeStorage: (() => void) | undefined;
   const seen = new Set<string>();
 
   const emitter = createEmitter<ClientEvents>((error, event) => {
@@ -279,13 +291,15 @@ export function createClient(options: ClientOptions): ThreadlineClient {
         });
 
   const prefix = options.storagePrefix ?? 'threadline.';
+  /** The send queue's locks, shared by every client on this storage (see SendQueueOptions.lock). */
+  const queueLock = <T>(name: 'write' | 'flush', fn: () => Promise<T>): Promise<T> => {
+    const lockName = `${prefix}${STORAGE_KEYS.sendQueue}.${name}`;
+    return platform.lock ? platform.lock(lockName, fn) : withRealmLock(lockName, fn);
+  };
   const queue = createSendQueue({
     storage,
     runtime,
-    lock(name, fn) {
-      const lockName = `${prefix}${STORAGE_KEYS.sendQueue}.${name}`;
-      return platform.lock ? platform.lock(lockName, fn) : withRealmLock(lockName, fn);
-    },
+    lock: queueLock,
     backoff: options.backoff,
     deliver: (message) =>
       session.authed<SendMessageAnswer>({
@@ -308,6 +322,15 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     onError: (error) => report(error, 'the send queue stopped unexpectedly'),
   });
 
+  /** Resets this client when the storage now belongs to another (anonymous) person than its session. */
+  const followLogoutElsewhere = async () => {
+    const mine = session.current()?.anonymousId;
+    const stored = await storage.get(STORAGE_KEYS.anonymousId);
+    if (closed || !mine || !stored || stored === mine) return;
+    if (await storage.get(STORAGE_KEYS.identityToken)) return;
+    await client.reset();
+  };
+
   const assertOpen = () => {
     if (closed) throw clientError('client_closed', 'This client is closed.');
   };
@@ -319,8 +342,17 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     try {
       unsubscribeNetwork = platform.onNetworkChange?.((online) => {
         if (!online) return setConnection('offline');
-        realtime?.wake();
+        // Back online: a fresh connection (from the cursor, so nothing is missed) rather than
+        // trust a stream that may have survived the drop, or died in it without a word: either
+        // way the status is known again at once instead of staying "offline".
+        realtime?.restart();
         queue.flush();
+      });
+      // Another tab logged out (its reset gave the device a new anonymous id and dropped the
+      // identity): this client ends the person too, rather than keep showing and sending as them.
+      unsubscribeStorage = platform.onStorageChange?.((key) => {
+        if (key === prefix + STORAGE_KEYS.anonymousId || key === prefix + STORAGE_KEYS.identityToken)
+          followLogoutElsewhere().catch((error) => report(error, 'could not follow a logout in another tab'));
       });
       // In the background realtime pauses (mini-programs fail requests left open there); it resumes from its cursor.
       unsubscribeAppState = platform.onAppStateChange?.((active) => {
@@ -348,7 +380,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     conversation: state.conversation,
   });
 
-  return {
+  const client: ThreadlineClient = {
     async start() {
       assertOpen();
       begin();
@@ -357,7 +389,22 @@ export function createClient(options: ClientOptions): ThreadlineClient {
     async identify(identityToken) {
       assertOpen();
       begin();
-      const answer = await session.identify(identityToken);
+      // Held across the call, the queue's flush lock lets a message already on its way land as the
+      // person who wrote it, and lets none leave while the person may be changing. When one
+      // identified person gives way to another (an account switch without logout), what the first
+      // left unsent is dropped as reset() drops it: it must not be posted as the second.
+      const answer = await queueLock('flush', async () => {
+        const before = session.current()?.customer ?? null;
+        const identified = await session.identify(identityToken);
+        if (before?.identified && before.id !== identified.customer.id)
+          await queue.clear(
+            clientError(
+              'aborted',
+              'identify() switched to another person; this message was the previous one’s.',
+            ),
+          );
+        return identified;
+      });
       return { customer: answer.customer, merged: answer.merged };
     },
     async send(text) {
@@ -417,6 +464,24 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       assertOpen();
       return { apiUrl: options.apiUrl, sessionToken: (await session.ensure()).token };
     },
+    async conversationState() {
+      assertOpen();
+      return session.authed<ConversationStateAnswer>({ method: 'GET', path: '/v1/conversation' });
+    },
+    async backToBot() {
+      assertOpen();
+      const answer = await session.authed<EscalateAnswer>({ method: 'POST', path: '/v1/conversation/bot' });
+      emitConversation(answer.conversation);
+      return answer;
+    },
+    async rate(rating, comment, conversationId) {
+      assertOpen();
+      return session.authed<CsatAnswer>({
+        method: 'POST',
+        path: '/v1/csat',
+        body: { rating, ...(comment ? { comment } : {}), ...(conversationId ? { conversationId } : {}) },
+      });
+    },
     async reset() {
       if (closed) return;
       const previous = customer ?? session.current()?.customer ?? null;
@@ -443,6 +508,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       try {
         unsubscribeNetwork?.();
         unsubscribeAppState?.();
+        unsubscribeStorage?.();
       } catch (error) {
         logger.warn('threadline: could not stop watching the network', { error });
       }
@@ -462,4 +528,5 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       };
     },
   };
+  return client;
 }

@@ -83,6 +83,12 @@ export interface Platform {
    */
   onAppStateChange?(listener: (active: boolean) => void): () => void;
   /**
+   * Reports a key of `storage` changed by another client on the same storage (another browser tab:
+   * the `storage` event), with the full key. The core follows a logout made elsewhere. Returns an
+   * unsubscribe.
+   */
+  onStorageChange?(listener: (key: string) => void): () => void;
+  /**
    * Runs `fn` holding the lock `name`, shared by every client on the same storage (browser tabs:
    * Web Locks), and returns what it returns. The send queue uses it so only one client writes or
    * flushes at a time. Without it each client only relies on the API's clientMessageId idempotency.

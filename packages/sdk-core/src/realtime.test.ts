@@ -186,6 +186,81 @@ describe('realtime', () => {
     client.close();
   });
 
+  it('settles for long-polling when streams open and then say nothing (a buffering proxy, a fetch without streams)', async () => {
+    const platform = createFakePlatform({ autoOpenStreams: false });
+    const real = platform.openStream!;
+    // Every stream answers 200 and ends at once without a byte: streaming is broken on this page.
+    platform.openStream = (request, handlers) => {
+      const handle = real(request, handlers);
+      void Promise.resolve().then(() => {
+        handlers.onOpen({ status: 200, headers: { get: () => null } });
+        handlers.onClose();
+      });
+      return handle;
+    };
+    const client = clientOn(platform);
+    const messages = record(client, 'message');
+    await client.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    const streamsTried = platform.streams.length;
+    expect(streamsTried).toBeGreaterThanOrEqual(2);
+    platform.publish('message.created', phoneMessage('msg_1', 'still arrives'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(messages.map((m) => m.text)).toEqual(['still arrives']);
+    // It stopped opening streams that never carry anything.
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(platform.streams.length).toBe(streamsTried);
+    expect(client.getState().connection).toBe('online');
+    client.close();
+  });
+
+  it('a stream refused by the page (an extension, a proxy) while the API answers: online, events by long-poll', async () => {
+    const platform = createFakePlatform({ autoOpenStreams: false });
+    const real = platform.openStream!;
+    platform.openStream = (request, handlers) => {
+      const handle = real(request, handlers);
+      void Promise.resolve().then(() => handlers.onClose(new TypeError('Failed to fetch')));
+      return handle;
+    };
+    const client = clientOn(platform);
+    const connection = record(client, 'connection');
+    const messages = record(client, 'message');
+    await client.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    platform.publish('message.created', phoneMessage('msg_1', 'by long-poll'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(messages.map((m) => m.text)).toEqual(['by long-poll']);
+    expect(connection).not.toContain('offline');
+    expect(client.getState().connection).toBe('online');
+    client.close();
+  });
+
+  it('back online after a drop the stream survived: a fresh stream, and the state is online again at once', async () => {
+    const platform = createFakePlatform({ networkEvents: false });
+    let tell: ((online: boolean) => void) | undefined;
+    const watch = platform.onNetworkChange!;
+    platform.onNetworkChange = (listener) => {
+      tell = listener;
+      return watch(listener);
+    };
+    const client = clientOn(platform);
+    const connection = record(client, 'connection');
+    await client.start();
+    await vi.waitFor(() => expect(platform.streams[0]?.closed).toBe(false));
+    await vi.advanceTimersByTimeAsync(0);
+    // The browser says offline, then online; the stream itself never noticed.
+    tell!(false);
+    tell!(true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(connection).toEqual(['online', 'offline', 'online']);
+    expect(platform.streams).toHaveLength(2);
+    expect(platform.streams[0]!.closed).toBe(true);
+    platform.publish('message.created', phoneMessage('msg_1', 'after the blip'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(client.getState().connection).toBe('online');
+    client.close();
+  });
+
   it('emits each message once, whether it comes from the send answer or the stream', async () => {
     const platform = createFakePlatform();
     const client = clientOn(platform);

@@ -9,6 +9,13 @@ import type { SessionManager } from './session';
 
 export type ConnectionStatus = 'online' | 'offline' | 'reconnecting';
 
+/**
+ * Streams in a row that opened and then said nothing, or failed while the API itself answered,
+ * before realtime settles for long-polling: streaming is broken on this page, not the network
+ * (a fetch polyfill without streaming bodies, a proxy that buffers, an extension that blocks it).
+ */
+const BROKEN_STREAMS_BEFORE_POLLING = 2;
+
 export interface RealtimeOptions {
   platform: Platform;
   runtime: Runtime;
@@ -49,6 +56,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   let running = false;
   let connection: AbortSource | null = null;
   let backoffWait: AbortSource | null = null;
+  let brokenStreams = 0;
 
   const dispatch = (event: RealtimeEvent) => {
     // Event ids are increasing cursors: anything at or below the last one was seen already.
@@ -75,6 +83,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     openStream: NonNullable<Platform['openStream']>,
     stop: AbortSource,
     onOpen: () => void,
+    onHeard: () => void,
   ): Promise<void> {
     const { token, customer } = await session.ensure();
     const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
@@ -137,6 +146,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
             onText(chunk) {
               if (settled) return;
               arm();
+              onHeard();
               parser.feed(chunk);
             },
             onClose(error) {
@@ -158,23 +168,44 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       const stop = createAbortSource();
       connection = stop;
       let failure: ThreadlineError | undefined;
+      const streaming = Boolean(platform.openStream) && brokenStreams < BROKEN_STREAMS_BEFORE_POLLING;
+      let opened = false;
+      let heard = false;
       try {
         // A first cursor before streaming, so even a drop before the first event leaves no gap.
-        if (cursor === undefined || !platform.openStream) {
+        if (cursor === undefined || !streaming) {
           await poll(cursor === undefined ? 0 : pollWait, stop);
           if (!current()) break;
           attempt = 0;
           options.onStatus('online');
-          if (!platform.openStream) continue;
+          if (!streaming) continue;
         }
-        await stream(platform.openStream, stop, () => {
-          attempt = 0;
-          options.onStatus('online');
-        });
+        await stream(
+          platform.openStream!,
+          stop,
+          () => {
+            opened = true;
+            attempt = 0;
+            options.onStatus('online');
+          },
+          () => {
+            heard = true;
+          },
+        );
       } catch (thrown) {
         failure = toThreadlineError(thrown, 'unexpected');
       } finally {
         if (connection === stop) connection = null;
+      }
+      if (!current()) break;
+      if (heard) brokenStreams = 0;
+      else if (opened) brokenStreams++;
+      else if (NetworkError.isInstance(failure) && (await answersWithoutStream(stop))) {
+        // The API answers, only the stream fails: events keep coming by long-poll meanwhile.
+        brokenStreams++;
+        attempt = 0;
+        options.onStatus('online');
+        continue;
       }
       if (!current()) break;
       if (failure && needsNewSession(failure)) {
@@ -195,6 +226,16 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       backoffWait = createAbortSource();
       await runtime.sleep(delay, backoffWait.signal);
       backoffWait = null;
+    }
+  }
+
+  /** One immediate poll after a failed stream: true when the API answered it (events included). */
+  async function answersWithoutStream(stop: AbortSource): Promise<boolean> {
+    try {
+      await poll(0, stop);
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -105,6 +105,34 @@ describe('the durable send queue', () => {
     expect(platform.api.messages.filter((m) => m.author.type === 'customer')).toHaveLength(1);
   });
 
+  it('sends at once when the network comes back while a send was failing, not after the failure’s backoff', async () => {
+    const platform = createFakePlatform();
+    let fail!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      fail = resolve;
+    });
+    platform.routeOnce('POST', '/v1/messages', async () => {
+      await gate;
+      throw new TypeError('Failed to fetch');
+    });
+    const client = clientOn(platform);
+    let acknowledged = false;
+    const sent = client.send('到了吗').then((answer) => {
+      acknowledged = true;
+      return answer;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(posted(platform)).toHaveLength(1);
+    // The connection drops and comes back while that request is still out; then it fails.
+    platform.setOnline(false);
+    platform.setOnline(true);
+    fail();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(posted(platform)).toHaveLength(2);
+    expect(acknowledged).toBe(true);
+    expect((await sent).message.text).toBe('到了吗');
+  });
+
   it('honours Retry-After on 429', async () => {
     const platform = createFakePlatform();
     platform.routeOnce('POST', '/v1/messages', () => ({

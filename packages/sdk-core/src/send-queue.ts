@@ -243,6 +243,12 @@ export function createSendQueue(options: SendQueueOptions): SendQueue {
         }
         if (stopped) break;
         const { head, error } = failure;
+        if (wanted && !HttpError.isInstance(error)) {
+          // Asked to flush while this pass was failing (the network came back, a new message):
+          // one more pass now rather than after a backoff that was meant for the failure.
+          attempt = 0;
+          continue;
+        }
         const delay = backoffDelay(
           attempt++,
           runtime.random,

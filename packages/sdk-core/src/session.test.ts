@@ -158,6 +158,86 @@ describe('sessions and identity', () => {
     expect(platform.api.messages.map((m) => m.text)).not.toContain('private to user 42');
   });
 
+  it('identify() as another person drops what the previous person left unsent; the same person keeps it', async () => {
+    const platform = createFakePlatform();
+    const client = clientOn(platform);
+    await client.start();
+    await client.identify('alice');
+    platform.setOnline(false);
+    const alices = client.send('alice: my address is 5 Elm St').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    platform.setOnline(true);
+    // Alice again (a page that identifies on every load): her message is still hers to send.
+    await client.identify('alice');
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(alices).resolves.toMatchObject({ message: { text: 'alice: my address is 5 Elm St' } });
+
+    platform.setOnline(false);
+    const unsent = client.send('alice: cancel my order').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    platform.setOnline(true);
+    // An account switch without logout: Bob must not post what Alice typed.
+    await client.identify('bob');
+    await expect(unsent).resolves.toMatchObject({ code: 'aborted' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.pending()).toEqual([]);
+    expect(platform.api.messages.map((m) => m.text)).not.toContain('alice: cancel my order');
+  });
+
+  it('follows a logout made by another client on the same storage (another tab), adopting its new id', async () => {
+    const storage = createMemoryStorage();
+    const listeners = new Set<(key: string) => void>();
+    const platformA = createFakePlatform({ storage });
+    const platformB = createFakePlatform({ storage });
+    // The browser tells every other tab which key changed (the storage event); the fake does it by hand.
+    platformA.onStorageChange = (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    };
+    const tabA = clientOn(platformA);
+    const tabB = clientOn(platformB);
+    await tabA.start();
+    await tabB.start();
+    await tabA.identify('alice');
+    await tabB.identify('alice');
+    const events: ClientEvents['session'][] = [];
+    tabA.on('session', (event) => events.push(event));
+
+    await tabB.reset();
+    const newcomer = tabB.getState().anonymousId;
+    for (const listener of listeners) listener(key(STORAGE_KEYS.anonymousId));
+    await vi.waitFor(() => expect(events.map((e) => e.reason)).toEqual(['reset']));
+    expect(tabA.getState().customer).toEqual({ id: `cus_${newcomer}`, identified: false });
+    expect(tabA.getState().anonymousId).toBe(newcomer);
+    expect(storage.data.get(key(STORAGE_KEYS.anonymousId))).toBe(newcomer);
+
+    // Another tab signing in (not out) is not a logout: this tab stays who it is.
+    await tabB.identify('carol');
+    for (const listener of listeners) listener(key(STORAGE_KEYS.identityToken));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events).toHaveLength(1);
+    tabA.close();
+    tabB.close();
+  });
+
+  it('a renewal reads the device’s identity again: a person who signed in in another tab is who it renews as', async () => {
+    const storage = createMemoryStorage();
+    const platform = createFakePlatform({ storage });
+    const tabA = clientOn(platform);
+    const tabB = clientOn(createFakePlatform({ storage }));
+    await tabA.start();
+    await tabB.start();
+    await tabB.identify('dana');
+    // Tab A's anonymous session ends (expiry; the API also ends it when that person signs in).
+    platform.expireSessions();
+    await tabA.timeline();
+    const renewal = platform.callsTo('POST', '/v1/sessions').at(-1)!;
+    expect(renewal.body.identityToken).toBe('dana');
+    expect(tabA.getState().customer).toEqual({ id: 'cus_dana', identified: true });
+    tabA.close();
+    tabB.close();
+  });
+
   it('hands off and resumes: the resumed session presents the code and reports where it came from', async () => {
     const web = createFakePlatform();
     const webClient = clientOn(web);

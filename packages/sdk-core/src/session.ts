@@ -84,6 +84,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     wechatCode?: string,
   ): Promise<{ state: SessionState; answer: SessionAnswer }> {
     const startedIn = epoch;
+    // A renewal reads the device's identity again: another tab may have signed in since (and its
+    // identify ended this tab's anonymous session), and the renewal must land on that person.
+    if (change === 'renewed') remembered = null;
     const known = await identity();
     const body: CreateSessionBody = {
       channel: options.channel,
@@ -209,11 +212,22 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
           .call({ method: 'DELETE', path: '/v1/session', token: leaving.token, timeoutMs: 5_000 })
           .catch(() => {});
       // The next person's id is fixed right away, so no session can start with the old one meanwhile.
-      const next = { anonymousId: runtime.randomId(22), identityToken: null };
-      remembered = Promise.all([
-        storage.remove(STORAGE_KEYS.identityToken),
-        storage.set(STORAGE_KEYS.anonymousId, next.anonymousId),
-      ]).then(() => next);
+      // When another client on this storage (a tab) already logged out, its new id is adopted, so
+      // the tabs stay one device and none overwrites the other's.
+      const before = remembered;
+      remembered = (async () => {
+        const previous = leaving?.anonymousId ?? (await before?.catch(() => null))?.anonymousId;
+        const stored = await storage.get(STORAGE_KEYS.anonymousId);
+        const next = {
+          anonymousId: stored && previous && stored !== previous ? stored : runtime.randomId(22),
+          identityToken: null,
+        };
+        await Promise.all([
+          storage.remove(STORAGE_KEYS.identityToken),
+          storage.set(STORAGE_KEYS.anonymousId, next.anonymousId),
+        ]);
+        return next;
+      })();
       await remembered;
       options.onChange('reset', null);
     },

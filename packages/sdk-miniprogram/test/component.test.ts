@@ -215,6 +215,38 @@ describe('<threadline-chat> rendered by miniprogram-simulate', () => {
     expect(comp.querySelector('#status')!.dom.getAttribute('data-status')).toBe('queued');
   });
 
+  it('while waiting with nobody online it says so and offers the bot back; after an agent resolves it asks for a rating', async () => {
+    const { comp, shop, client } = await renderChat();
+    comp.querySelector('#escalate')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(comp.querySelector('#wait')).toBeDefined());
+    expect(comp.querySelector('#wait')!.dom.textContent).toContain('目前没有客服在线');
+    expect(comp.querySelector('#wait')!.dom.getAttribute('data-agents-online')).toBe('0');
+
+    comp.querySelector('#back-to-bot')!.dispatchEvent('tap');
+    await vi.waitFor(() =>
+      expect(comp.querySelector('#status')!.dom.getAttribute('data-status')).toBe('bot'),
+    );
+    await vi.waitFor(() => expect(comp.querySelector('#wait')).toBeUndefined());
+
+    // Asked again; an agent takes it and resolves: the component asks for 1–5 and a comment.
+    const { conversation } = await client.escalate();
+    const agent = await api.call('POST', '/v1/agents', shop.secretKey, { name: '王敏', capacity: 3 });
+    const { token } = await api.call('POST', `/v1/agents/${agent.agent.id}/tokens`, shop.secretKey, {});
+    await api.call('POST', `/v1/agent/conversations/${conversation.id}/claim`, token);
+    await api.call('POST', `/v1/agent/conversations/${conversation.id}/resolve`, token);
+    await vi.waitFor(() => expect(comp.querySelector('#csat')).toBeDefined(), { timeout: 10_000 });
+    expect(comp.querySelector('#csat')!.dom.textContent).toContain('请为王敏服务打分');
+    comp.querySelector('#star-5')!.dispatchEvent('tap');
+    comp.querySelector('#rate-comment')!.dispatchEvent('input', { detail: { value: '很耐心' } });
+    await vi.waitFor(() => expect(comp.data.rateComment).toBe('很耐心'));
+    comp.querySelector('#rate-submit')!.dispatchEvent('tap');
+    await vi.waitFor(() => expect(comp.data.rated).toBe(true));
+    expect(comp.querySelector('#csat')!.dom.textContent).toContain('感谢您的评价');
+    const insights = await api.call('GET', '/v1/insights/csat', shop.secretKey);
+    expect(insights.total).toMatchObject({ responses: 1, average: 5 });
+    expect(insights.recent[0]).toMatchObject({ comment: '很耐心', agentId: agent.agent.id });
+  });
+
   it('asks before continuing a conversation from a link, and shows it only after "继续对话"', async () => {
     const shop = await api.createShop();
     const web = await shop.webSession();

@@ -7,10 +7,11 @@ import {
 } from '@threadline/sdk-core';
 import { createThreadline, type ThreadlineClient } from './create-threadline';
 import { resolveLanguage, stringsFor, type WidgetLanguage, type WidgetStrings } from './i18n';
-import { qrSvg } from './qr-code';
+import { qrDrawing } from './qr-code';
 import { type TicketLike, ticketWords } from './ticket-card';
 import { createReadAloud, createVoiceInput, type VoiceInput } from './voice-controls';
-import { adoptStyles, CHAT_ICON, MIC_ICON, SPEAKER_ICON, WIDGET_CSS } from './widget-styles';
+import { createWaitAndRating, WAIT_AND_RATING_CSS, waitAndRatingParts } from './wait-and-rating';
+import { adoptStyles, chatIcon, micIcon, speakerIcon, svgElement, WIDGET_CSS } from './widget-styles';
 
 type Connection = 'online' | 'offline' | 'reconnecting' | 'connecting';
 
@@ -24,29 +25,128 @@ const TEXT_REFUSALS = new Set(['invalid_input', 'validation_failed', 'payload_to
 /** Shown once the text gets this close to the limit (80 %). */
 const COUNTER_FROM = Math.floor(MESSAGE_MAX_LENGTH * 0.8);
 
+/** An element with attributes and children, built node by node (no HTML strings: see `shadowContent`). */
 const h = <K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attributes: Record<string, string> = {},
-  text?: string,
+  ...children: Array<Node | string>
 ): HTMLElementTagNameMap[K] => {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  if (text !== undefined) element.textContent = text;
+  element.append(...children);
   return element;
 };
 
-const TEMPLATE = `<div class="tl"><button type="button" data-part="launcher" aria-haspopup="dialog" aria-expanded="false" aria-controls="tl-panel">${CHAT_ICON}<span data-part="badge" hidden></span></button>
-<section data-part="panel" id="tl-panel" role="dialog" aria-modal="false" aria-labelledby="tl-title" hidden>
-<header><h2 id="tl-title"><span class="ttl"></span><small class="sub" data-part="subtitle"></small></h2><button type="button" class="x" data-part="read-aloud" aria-pressed="false">${SPEAKER_ICON}</button><button type="button" class="x" data-part="close">×</button></header>
-<div data-part="status" role="status" data-connection="connecting"></div>
-<div data-part="handoff-prompt" role="alertdialog" aria-labelledby="tl-hp" aria-describedby="tl-hpd" hidden><b id="tl-hp"></b><p id="tl-hpd"></p><div><button type="button" data-part="handoff-decline"></button><button type="button" data-part="handoff-accept"></button></div></div>
-<div data-part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0"><p class="empty"></p></div>
-<div data-part="handoff-view" role="region" aria-labelledby="tl-hv-title" hidden><div class="hv-top"><h3 class="hv-title" id="tl-hv-title" tabindex="-1"></h3><button type="button" data-part="back"></button></div><p class="hv-choose"></p><div data-part="handoff-targets" role="group"></div><p class="hv-hint" aria-live="polite"></p><div data-part="qr"></div><p class="hv-label"></p><div data-part="short-code"></div><p class="hv-exp"></p></div>
-<div data-part="typing" aria-live="polite" hidden></div>
-<div class="actions"><button type="button" data-part="escalate"></button><button type="button" data-part="handoff"></button></div>
-<p data-part="composer-note" role="alert" hidden></p>
-<div data-part="counter" aria-live="polite" hidden></div>
-<form><label class="sr" for="tl-input"></label><textarea id="tl-input" data-part="input" rows="1" enterkeyhint="send" dir="auto"></textarea><button type="button" data-part="mic" aria-pressed="false" hidden>${MIC_ICON}</button><button type="submit" data-part="send"></button></form></section></div>`;
+/**
+ * The widget's shadow content, built with DOM calls rather than `innerHTML`: pages that require
+ * Trusted Types (`require-trusted-types-for 'script'`) refuse every HTML string assignment.
+ */
+function shadowContent(): HTMLElement {
+  const button = (part: string, ...children: Array<Node | string>) =>
+    h('button', { type: 'button', 'data-part': part }, ...children);
+  const hidden = { hidden: '' };
+  return h(
+    'div',
+    { class: 'tl' },
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-part': 'launcher',
+        'aria-haspopup': 'dialog',
+        'aria-expanded': 'false',
+        'aria-controls': 'tl-panel',
+      },
+      chatIcon(),
+      h('span', { 'data-part': 'badge', ...hidden }),
+    ),
+    h(
+      'section',
+      {
+        'data-part': 'panel',
+        id: 'tl-panel',
+        role: 'dialog',
+        'aria-modal': 'false',
+        'aria-labelledby': 'tl-title',
+        ...hidden,
+      },
+      h(
+        'header',
+        // Not a second banner landmark on the merchant's page (axe on the demo shop).
+        { role: 'none' },
+        h(
+          'h2',
+          { id: 'tl-title' },
+          h('span', { class: 'ttl' }),
+          h('small', { class: 'sub', 'data-part': 'subtitle' }),
+        ),
+        h(
+          'button',
+          { type: 'button', class: 'x', 'data-part': 'read-aloud', 'aria-pressed': 'false' },
+          speakerIcon(),
+        ),
+        h('button', { type: 'button', class: 'x', 'data-part': 'close' }, '×'),
+      ),
+      h('div', { 'data-part': 'status', role: 'status', 'data-connection': 'connecting' }),
+      h(
+        'div',
+        {
+          'data-part': 'handoff-prompt',
+          role: 'alertdialog',
+          'aria-labelledby': 'tl-hp',
+          'aria-describedby': 'tl-hpd',
+          ...hidden,
+        },
+        h('b', { id: 'tl-hp' }),
+        h('p', { id: 'tl-hpd' }),
+        h('div', {}, button('handoff-decline'), button('handoff-accept')),
+      ),
+      h(
+        'div',
+        {
+          'data-part': 'log',
+          role: 'log',
+          'aria-live': 'polite',
+          'aria-relevant': 'additions',
+          tabindex: '0',
+        },
+        h('p', { class: 'empty' }),
+      ),
+      h(
+        'div',
+        { 'data-part': 'handoff-view', role: 'region', 'aria-labelledby': 'tl-hv-title', ...hidden },
+        h(
+          'div',
+          { class: 'hv-top' },
+          h('h3', { class: 'hv-title', id: 'tl-hv-title', tabindex: '-1' }),
+          button('back'),
+        ),
+        h('p', { class: 'hv-choose' }),
+        h('div', { 'data-part': 'handoff-targets', role: 'group' }),
+        h('p', { class: 'hv-hint', 'aria-live': 'polite' }),
+        h('div', { 'data-part': 'qr' }),
+        h('p', { class: 'hv-label' }),
+        h('div', { 'data-part': 'short-code' }),
+        h('p', { class: 'hv-exp' }),
+      ),
+      ...waitAndRatingParts(h),
+      h('div', { 'data-part': 'typing', 'aria-live': 'polite', ...hidden }),
+      h('div', { class: 'actions' }, button('escalate'), button('handoff')),
+      h('p', { 'data-part': 'composer-note', role: 'alert', ...hidden }),
+      h('div', { 'data-part': 'counter', 'aria-live': 'polite', ...hidden }),
+      // Send is not a submit button: a sandboxed frame without allow-forms blocks a form's submission
+      // before any submit listener runs, so sending goes through the button's click instead.
+      h(
+        'form',
+        {},
+        h('label', { class: 'sr', for: 'tl-input' }),
+        h('textarea', { id: 'tl-input', 'data-part': 'input', rows: '1', enterkeyhint: 'send', dir: 'auto' }),
+        h('button', { type: 'button', 'data-part': 'mic', 'aria-pressed': 'false', ...hidden }, micIcon()),
+        button('send'),
+      ),
+    ),
+  );
+}
 
 /** Own properties only: labels are looked up by channel slugs, which users choose ("constructor"…). */
 const hasOwn = (record: object, key: string) => Object.hasOwn(record, key);
@@ -80,6 +180,9 @@ function startsBrowserSession(): boolean {
  * browser session, like a shop login kept in a session cookie (shared or public computers).
  */
 export class ThreadlineChatElement extends ElementBase {
+  /** Marks the element class of every copy of this package (see `isThreadlineChat`). */
+  static readonly threadlineChatElement = true;
+
   static get observedAttributes() {
     return ['lang', 'handoff-targets'];
   }
@@ -96,6 +199,7 @@ export class ThreadlineChatElement extends ElementBase {
   private conversation: ConversationStatus | undefined;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private started: Promise<void> | undefined;
+  private waiting: ReturnType<typeof createWaitAndRating>;
   /** Bumped whenever the person changes: answers for the previous person are dropped. */
   private generation = 0;
   private handoffTarget: HandoffTarget | undefined;
@@ -111,14 +215,21 @@ export class ThreadlineChatElement extends ElementBase {
     lang: () => this.speechLang,
     mode: () => this.getAttribute('read-aloud-voice'),
   });
+  /** Rewrites the stylesheet that cancels the page's CSS `zoom` (see `fitToPage`). */
+  private setZoomStyle: (css: string) => void;
+  private readonly onResize = () => this.fitToPage();
 
   constructor() {
     super();
     this.root = this.attachShadow({ mode: 'open' });
-    adoptStyles(this.root, WIDGET_CSS);
-    const template = document.createElement('template');
-    template.innerHTML = TEMPLATE;
-    this.root.append(template.content);
+    this.setZoomStyle = adoptStyles(this.root, WIDGET_CSS + WAIT_AND_RATING_CSS);
+    this.root.append(shadowContent());
+    // Queue position / nobody online / back to the bot, and the CSAT question after resolve.
+    this.waiting = createWaitAndRating({
+      root: this.root,
+      client: () => this.clientValue,
+      lang: () => this.getAttribute('lang') || globalThis.navigator?.language || 'en',
+    });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));
     this.$('back').addEventListener('click', () => this.closeHandoff());
@@ -130,11 +241,8 @@ export class ThreadlineChatElement extends ElementBase {
       const button = (event.target as HTMLElement).closest<HTMLElement>('[data-part=handoff-target]');
       if (button?.dataset.channel) this.openHandoff(button.dataset.channel as HandoffTarget);
     });
-    const form = this.root.querySelector('form')!;
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.submit();
-    });
+    this.root.querySelector('form')!.addEventListener('submit', (event) => event.preventDefault());
+    this.$('send').addEventListener('click', () => this.submit());
     const input = this.$<HTMLTextAreaElement>('input');
     input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -209,6 +317,8 @@ export class ThreadlineChatElement extends ElementBase {
     this.pageLanguage ??= new MutationObserver(() => this.applyStrings());
     this.pageLanguage.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     this.applyStrings();
+    this.fitToPage();
+    addEventListener('resize', this.onResize);
     if (!this.clientValue) {
       const appKey = this.getAttribute('app-key');
       const apiUrl = this.getAttribute('api-url');
@@ -221,7 +331,9 @@ export class ThreadlineChatElement extends ElementBase {
 
   disconnectedCallback() {
     this.pageLanguage?.disconnect();
+    removeEventListener('resize', this.onResize);
     this.detach();
+    this.waiting.stop();
     if (this.ownsClient) {
       this.clientValue?.close();
       this.clientValue = undefined;
@@ -230,6 +342,7 @@ export class ThreadlineChatElement extends ElementBase {
 
   attributeChangedCallback() {
     this.applyStrings();
+    this.waiting?.relabel();
   }
 
   /** Opens or closes the panel; focus moves into it and back to the launcher. */
@@ -247,6 +360,31 @@ export class ThreadlineChatElement extends ElementBase {
       this.scrollToEnd();
     } else launcher.focus();
     this.dispatchEvent(new CustomEvent(open ? 'threadline:open' : 'threadline:close'));
+  }
+
+  /**
+   * Keeps the widget where the shopper expects it, whatever the page does around it. In the top
+   * layer (a manual popover) no ancestor's `transform`, `filter`, `contain` or `z-index` can turn
+   * `position: fixed` into "fixed to the page's wrapper" or cover it; a CSS `zoom` on the page
+   * (which the top layer still inherits) is cancelled, so the panel keeps its size and fits the
+   * viewport. Browser zoom is not CSS zoom: it changes the viewport, and the widget follows it.
+   */
+  private fitToPage() {
+    if (!this.isConnected) return;
+    try {
+      if (typeof this.showPopover === 'function') {
+        if (this.getAttribute('popover') !== 'manual') this.setAttribute('popover', 'manual');
+        if (!this.matches(':popover-open')) this.showPopover();
+      }
+    } catch {
+      // Inside a modal dialog or an unusual document: position: fixed still applies.
+    }
+    const zoom = (this.parentElement as (HTMLElement & { currentCSSZoom?: number }) | null)?.currentCSSZoom;
+    this.setZoomStyle(
+      typeof zoom === 'number' && zoom > 0 && Math.abs(zoom - 1) > 0.001
+        ? `:host{zoom:${1 / zoom}!important}`
+        : '',
+    );
   }
 
   /** The language the widget speaks now (`zh-CN` or `en`), whichever setting chose it. */
@@ -322,8 +460,11 @@ export class ThreadlineChatElement extends ElementBase {
       }),
       // Whoever the client now speaks for (identify, resume, reset, a renewal onto someone else),
       // the log is rebuilt from their timeline: nothing of the previous person stays on screen.
-      client.on('session', ({ reason }) => {
-        this.clear({ keepPending: reason !== 'reset' });
+      client.on('session', ({ reason, customer, previous }) => {
+        // Unsent bubbles stay only when they are still this person's: an anonymous shopper who
+        // logged in, or the same person again. Never across a logout or a switch of account.
+        const samePerson = !previous?.identified || previous.id === customer?.id;
+        this.clear({ keepPending: reason !== 'reset' && samePerson });
         this.refresh();
       }),
     ];
@@ -333,6 +474,7 @@ export class ThreadlineChatElement extends ElementBase {
       if (forget) await client.reset();
       await client.start();
       await this.refresh();
+      await this.waiting.check();
       this.resumeFromLink();
     })().catch(() => {
       // Start failures surface through the client's `error` and `connection` events.
@@ -461,12 +603,21 @@ export class ThreadlineChatElement extends ElementBase {
       .send(text)
       .then((answer) => {
         if (generation !== this.generation) return;
+        // The stand-in goes whatever the API made of the text (card numbers come back masked),
+        // so a message never stays "sending…" beside its own acknowledged copy.
+        bubble.remove();
         this.place(answer.message, false);
         for (const reply of answer.replies) this.place(reply, false, true);
         this.setConversation(answer.conversation.status);
       })
       .catch((error: { code?: string }) => {
         if (!bubble.isConnected || generation !== this.generation) return;
+        if (error?.code === 'aborted') {
+          // Dropped on purpose (the person changed): it must not be offered for a retry as someone else.
+          bubble.remove();
+          this.afterInsert();
+          return;
+        }
         if (TEXT_REFUSALS.has(String(error?.code))) {
           // The API refused the text itself: hand it back for editing rather than keep a dead bubble.
           bubble.remove();
@@ -600,10 +751,21 @@ export class ThreadlineChatElement extends ElementBase {
     const minutes = Math.max(1, Math.round((Date.parse(answer.expiresAt) - Date.now()) / 60_000)) || 10;
     this.root.querySelector('.hv-exp')!.textContent = s.handoffExpires(minutes);
     // A phone call needs only the six digits; the other channels open a link from the QR code.
+    // Their view shows no six digits: a 6-digit code is claimable only with the last four digits of
+    // a phone on file (the API's guard against guessing), which no app or mini-program SDK sends.
     if (target === 'phone') return;
     const link = new URL(answer.url ?? location.href);
     if (!answer.url) link.searchParams.set('handoff', answer.code);
-    this.$('qr').innerHTML = qrSvg(link.href, s.handoffQr);
+    const { size, path } = qrDrawing(link.href);
+    const box = `0 0 ${size} ${size}`;
+    this.$('qr').replaceChildren(
+      svgElement(
+        'svg',
+        { viewBox: box, role: 'img', 'aria-label': s.handoffQr, 'shape-rendering': 'crispEdges' },
+        svgElement('rect', { width: String(size), height: String(size), fill: '#fff' }),
+        svgElement('path', { d: path, fill: '#000' }),
+      ),
+    );
     this.$('qr').setAttribute('data-link', link.href);
   }
 
@@ -772,6 +934,7 @@ export class ThreadlineChatElement extends ElementBase {
   private setConversation(status: ConversationStatus) {
     this.conversation = status;
     this.renderStatus();
+    this.waiting.onStatus(status);
   }
 
   private renderStatus() {
@@ -880,8 +1043,31 @@ export class ThreadlineChatElement extends ElementBase {
   }
 }
 
-/** Registers `<threadline-chat>` once (safe to call from several bundles). */
-export function defineThreadlineChat(tagName = 'threadline-chat'): void {
-  if (typeof customElements !== 'undefined' && !customElements.get(tagName))
-    customElements.define(tagName, class extends ThreadlineChatElement {});
+/** True for a `<threadline-chat>` of any copy of this package (another bundle on the page included). */
+export function isThreadlineChat(element: unknown): element is ThreadlineChatElement {
+  const made = (element as { constructor?: { threadlineChatElement?: boolean } } | null)?.constructor;
+  return made?.threadlineChatElement === true;
+}
+
+/**
+ * Registers `<threadline-chat>` once and returns the tag it is registered under. Another copy of
+ * the widget (a second `<script>` tag, the npm package beside the bundle) shares the registration;
+ * when the page's own element already took the name, or a patched registry refuses it, the widget
+ * takes `threadline-chat-2` (then -3…) rather than not appearing at all.
+ */
+export function defineThreadlineChat(tagName = 'threadline-chat'): string {
+  if (typeof customElements === 'undefined') return tagName;
+  for (let n = 1; n <= 9; n++) {
+    const name = n === 1 ? tagName : `${tagName}-${n}`;
+    const existing = customElements.get(name) as { threadlineChatElement?: boolean } | undefined;
+    if (existing?.threadlineChatElement === true) return name;
+    if (existing) continue;
+    try {
+      customElements.define(name, class extends ThreadlineChatElement {});
+      return name;
+    } catch {
+      // Refused (a patched registry, a name another script registered meanwhile): try the next one.
+    }
+  }
+  return tagName;
 }

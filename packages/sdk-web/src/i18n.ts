@@ -26,8 +26,8 @@ const en = {
     string
   >,
   handoffHints: {
-    app: 'Scan the QR code with your phone to open this chat in our app, or type the code in the app.',
-    miniprogram: 'Scan the QR code in WeChat to continue in the mini-program, or type the code there.',
+    app: 'Scan the QR code with your phone to open this chat in our app.',
+    miniprogram: 'Scan the QR code in WeChat to continue in the mini-program.',
     phone: 'Call our hotline and read out this code: the agent will see this conversation.',
   } as Record<string, string>,
   handoffCodeLabel: 'Your code',
@@ -141,8 +141,8 @@ const zh: WidgetStrings = {
   handoffChoose: '您想在哪里继续？',
   handoffTargets: { app: '手机 App', miniprogram: '微信小程序', phone: '电话' },
   handoffHints: {
-    app: '用手机扫描二维码，在 App 中打开这段对话；也可以在 App 里输入下面的号码。',
-    miniprogram: '用微信扫描二维码，在小程序中继续；也可以在小程序里输入下面的号码。',
+    app: '用手机扫描二维码，在 App 中打开这段对话。',
+    miniprogram: '用微信扫描二维码，在小程序中继续。',
     phone: '拨打客服热线，报出下面的号码，客服就能看到这段对话。',
   },
   handoffCodeLabel: '接续号码',

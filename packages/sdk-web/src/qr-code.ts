@@ -259,16 +259,21 @@ function penalty(modules: boolean[][]): number {
   return score;
 }
 
-/** An SVG drawing of the code with the standard 4-module quiet zone. */
-export function qrSvg(text: string, label: string): string {
+/** The drawing of a code: its side in modules (quiet zone included) and one SVG path of its dark modules. */
+export function qrDrawing(text: string): { size: number; path: string } {
   const modules = encodeQr(text);
-  const size = modules.length + 8;
   let path = '';
   modules.forEach((row, y) => {
     row.forEach((dark, x) => {
       if (dark) path += `M${x + 4} ${y + 4}h1v1h-1z`;
     });
   });
+  return { size: modules.length + 8, path };
+}
+
+/** An SVG drawing of the code with the standard 4-module quiet zone, as markup (for servers and emails). */
+export function qrSvg(text: string, label: string): string {
+  const { size, path } = qrDrawing(text);
   const safeLabel = label.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" role="img" aria-label="${safeLabel}" shape-rendering="crispEdges"><rect width="${size}" height="${size}" fill="#fff"/><path d="${path}" fill="#000"/></svg>`;
 }

@@ -19,7 +19,13 @@ export function createSharedStream(name: string, openReal: OpenRealStream): Open
   const locks = nav.locks;
 
   return (request, handlers) => {
-    const channel = new BroadcastChannel(name);
+    let channel: BroadcastChannel;
+    try {
+      channel = new BroadcastChannel(name);
+    } catch {
+      // Opaque origins (sandboxed frames) may refuse a channel: this tab streams on its own.
+      return openReal(request, handlers);
+    }
     const abort = new AbortController();
     let lastId: string | undefined;
     let real: StreamHandle | undefined;
@@ -47,42 +53,44 @@ export function createSharedStream(name: string, openReal: OpenRealStream): Open
       handlers.onText(event.data.frames);
     };
 
-    locks
-      .request(name, { signal: abort.signal }, () => {
-        if (closed) return undefined;
-        return new Promise<void>((release) => {
-          releaseLock = release;
-          const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(request.headers))
-            if (!lastId || key.toLowerCase() !== 'last-event-id') headers[key] = value;
-          if (lastId) headers['last-event-id'] = lastId;
-          real = openReal(
-            { url: request.url, headers },
-            {
-              onOpen(response) {
-                if (response.status < 200 || response.status >= 300) handlers.onOpen(response);
-              },
-              onText(chunk) {
-                handlers.onText(chunk);
-                // Relay whole frames only, so a tab that joins mid-frame never parses half an event.
-                pending += chunk.replace(/\r\n?/g, '\n');
-                const end = pending.lastIndexOf('\n\n');
-                if (end < 0) return;
-                const frames = pending.slice(0, end + 2);
-                pending = pending.slice(end + 2);
-                if (!closed) channel.postMessage({ frames } satisfies RelayMessage);
-              },
-              onClose(error) {
-                real = undefined;
-                finish(error);
-              },
+    const lead = () => {
+      if (closed) return undefined;
+      return new Promise<void>((release) => {
+        releaseLock = release;
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(request.headers))
+          if (!lastId || key.toLowerCase() !== 'last-event-id') headers[key] = value;
+        if (lastId) headers['last-event-id'] = lastId;
+        real = openReal(
+          { url: request.url, headers },
+          {
+            onOpen(response) {
+              if (response.status < 200 || response.status >= 300) handlers.onOpen(response);
             },
-          );
-        });
-      })
-      .catch(() => {
-        // Aborted while queued (the core closed this stream): nothing to undo.
+            onText(chunk) {
+              handlers.onText(chunk);
+              // Relay whole frames only, so a tab that joins mid-frame never parses half an event.
+              pending += chunk.replace(/\r\n?/g, '\n');
+              const end = pending.lastIndexOf('\n\n');
+              if (end < 0) return;
+              const frames = pending.slice(0, end + 2);
+              pending = pending.slice(end + 2);
+              if (!closed) channel.postMessage({ frames } satisfies RelayMessage);
+            },
+            onClose(error) {
+              real = undefined;
+              finish(error);
+            },
+          },
+        );
       });
+    };
+    locks.request(name, { signal: abort.signal }, lead).catch(() => {
+      // Aborted while queued (the core closed this stream): nothing to undo. Refused (a sandboxed
+      // frame, a browser that denies Web Locks here): without a lock there is no leader to relay
+      // to this tab, so it leads on its own rather than wait for events that never come.
+      if (!abort.signal.aborted && !closed && !real) lead();
+    });
 
     return {
       close() {

@@ -116,6 +116,15 @@ export function createWebPlatform(options: WebPlatformOptions = {}): Platform {
         removeEventListener('offline', offline);
       };
     },
+    onStorageChange(listener) {
+      if (typeof addEventListener !== 'function' || options.storage) return () => {};
+      // Fired in every other tab of this origin when one writes localStorage (never in the writer).
+      const changed = (event: StorageEvent) => {
+        if (event.key) listener(event.key);
+      };
+      addEventListener('storage', changed);
+      return () => removeEventListener('storage', changed);
+    },
     device: {
       platform: 'web',
       ...(nav?.userAgent ? { userAgent: nav.userAgent.slice(0, 512) } : {}),

@@ -1,7 +1,7 @@
 // The `<script src=".../widget.js" data-app-key="pk_…" data-api-url="…">` build. tsup wraps this
 // module as an IIFE with `globalName: 'Threadline'`, so its exports become `window.Threadline`.
 import type { ThreadlineClient } from '@threadline/sdk-core';
-import { defineThreadlineChat, type ThreadlineChatElement } from './chat-element';
+import { defineThreadlineChat, isThreadlineChat, type ThreadlineChatElement } from './chat-element';
 import { createThreadline, type ThreadlineOptions } from './create-threadline';
 
 export { createThreadline } from './create-threadline';
@@ -28,6 +28,14 @@ export interface InitOptions extends Omit<ThreadlineOptions, 'apiUrl'> {
 
 const script = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null) : null;
 
+/**
+ * What an earlier copy of this bundle exported, when the page loads widget.js twice (a theme and
+ * a plugin both add it): read before this copy's own exports replace `window.Threadline`.
+ */
+const earlier = (
+  globalThis as { Threadline?: { client?: ThreadlineClient; element?: ThreadlineChatElement } }
+).Threadline;
+
 /** The client of the widget `init` mounted (undefined before). */
 export let client: ThreadlineClient | undefined;
 /** The mounted `<threadline-chat>` element. */
@@ -36,11 +44,22 @@ export let element: ThreadlineChatElement | undefined;
 /** Mounts `<threadline-chat>` with a client for `appKey`; returns the client (also `Threadline.client`). */
 export function init(options: InitOptions): ThreadlineClient {
   if (client) return client;
-  defineThreadlineChat();
+  // One widget per page however often the bundle is loaded: a second copy adopts the first one's.
+  if (earlier?.client && earlier.element) {
+    client = earlier.client;
+    element = earlier.element;
+    return client;
+  }
+  const tag = defineThreadlineChat();
   const { lang, open, container, forgetOnClose, handoffTargets, ...clientOptions } = options;
   const apiUrl = options.apiUrl ?? (script?.src ? new URL(script.src).origin : location.origin);
   client = createThreadline({ ...clientOptions, apiUrl });
-  const chat = document.createElement('threadline-chat') as unknown as ThreadlineChatElement;
+  const chat = document.createElement(tag);
+  if (!isThreadlineChat(chat)) {
+    // The page's custom-element registry would not take ours: the client still works for the page.
+    console.warn('threadline: the <threadline-chat> element could not be registered; no widget is shown.');
+    return client;
+  }
   if (lang) chat.setAttribute('lang', lang);
   if (forgetOnClose) chat.setAttribute('forget-on-close', '');
   if (handoffTargets?.length) chat.setAttribute('handoff-targets', handoffTargets.join(' '));

@@ -1,6 +1,12 @@
-/** The widget's shadow-root styles; every colour and size goes through a `--threadline-*` property. */
+/**
+ * The widget's shadow-root styles; every colour and size goes through a `--threadline-*` property.
+ * `:host` is all `!important`: in the cascade an important declaration of the shadow tree beats an
+ * important one of the page, so `threadline-chat{all:unset!important}` or `*{position:static!important}`
+ * on a host page cannot move, hide or restyle the launcher. `hidden` on the element still hides it.
+ */
 export const WIDGET_CSS = `
-:host{all:initial;position:fixed!important;z-index:var(--threadline-z-index,2147483000)!important;right:var(--threadline-offset-x,20px);bottom:var(--threadline-offset-y,20px)}
+:host{all:initial!important;display:block!important;position:fixed!important;z-index:var(--threadline-z-index,2147483000)!important;inset:auto var(--threadline-offset-x,20px) var(--threadline-offset-y,20px) auto!important;overflow:visible!important}
+:host([hidden]){display:none!important}
 .tl{all:initial;display:contents;direction:ltr;unicode-bidi:isolate;--a:var(--threadline-accent,#d6336c);--at:var(--threadline-accent-text,#fff);--bg:var(--threadline-bg,#fff);--fg:var(--threadline-text,#1f2328);--mu:var(--threadline-muted,#6e7781);--bd:var(--threadline-border,#e5e7eb);--bu:var(--threadline-bubble,#f3f4f6);--r:var(--threadline-radius,16px);font:14px/1.45 var(--threadline-font,system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif);color:var(--fg);text-align:start;-webkit-text-size-adjust:100%}
 *{box-sizing:border-box}
 button{font:inherit;cursor:pointer}
@@ -14,7 +20,7 @@ button{font:inherit;cursor:pointer}
 [data-part=panel][hidden]{display:none}
 header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--a);color:var(--at)}
 header h2{margin:0;font-size:15px;flex:1}
-header small{display:block;font-weight:400;opacity:.85;font-size:12px}
+header small{display:block;font-weight:400;font-size:12px}
 .x{background:transparent;border:0;color:inherit;font-size:22px;line-height:1;padding:2px 6px;border-radius:6px}
 [data-part=status]{padding:6px 14px;font-size:12px;color:var(--mu);border-bottom:1px solid var(--bd);display:flex;gap:8px;align-items:center}
 [data-part=status]::before{content:"";width:8px;height:8px;border-radius:50%;background:#30a46c;flex:none}
@@ -50,7 +56,8 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=handoff-view][hidden]{display:none}
 [data-part=short-code]{font:600 30px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px;margin:0}
 [data-part=qr]:empty{display:none}
-[data-part=qr] svg{width:min(168px,40vh);height:min(168px,40vh);display:block}
+[data-part=qr]{flex:1 1 0;min-height:96px;max-height:168px;display:flex;justify-content:center}
+[data-part=qr] svg{height:100%;width:auto;aspect-ratio:1/1;display:block}
 [data-part=handoff-view] p{color:var(--mu);font-size:13px}
 [data-part=handoff-view] button{border:1px solid var(--bd);background:var(--bg);border-radius:12px;padding:6px 14px}
 [data-part=handoff-prompt]{margin:10px 14px 0;padding:12px 14px;border:1px solid var(--bd);border-left:4px solid var(--a);border-radius:12px;background:var(--bg);box-shadow:0 4px 14px rgba(0,0,0,.08)}
@@ -68,6 +75,7 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=handoff-target][aria-pressed=true]{border-color:var(--a);background:var(--a);color:var(--at)}
 .hv-label{font-size:12px;color:var(--mu);margin:0}
 [data-part=handoff-view] p{margin:0}
+[data-part=handoff-view]:not([data-channel=phone]) :is([data-part=short-code],.hv-label){display:none}
 [data-part=counter]{font-size:11px;color:var(--mu);padding:0 14px;text-align:end}
 [data-part=counter][hidden],[data-part=composer-note][hidden]{display:none}
 [data-part=counter][data-over]{color:#c92a2a;font-weight:600}
@@ -90,6 +98,7 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 [data-part=steps] button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:12px;padding:3px 10px;font-size:12px}
 [data-part=steps] [data-part=step-next]{border-color:var(--a);background:var(--a);color:var(--at)}
 [data-part=steps] button:disabled{opacity:.45;cursor:default}
+@media (max-height:540px){[data-part=panel]{position:fixed;top:8px;bottom:8px;right:8px;height:auto;max-height:none}:host([open]) [data-part=launcher]{display:none}[data-part=panel][data-view=handoff] [data-part=status]{display:none}.hv-choose{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}[data-part=handoff-view]{gap:6px}}
 @media (max-width:480px){[data-part=panel]{position:fixed;inset:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}:host([open]) [data-part=launcher]{display:none}}
 @media (prefers-reduced-motion:no-preference){[data-part=panel]{animation:tl-in .16s ease-out}@keyframes tl-in{from{opacity:0;transform:translateY(8px)}}}
 `;
@@ -98,26 +107,75 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
  * Styles a shadow root. A constructed stylesheet is not governed by the page's
  * Content-Security-Policy `style-src` (an inline `<style>` is), so the widget also works on
  * merchant pages that forbid inline styles; browsers without constructed sheets get `<style>`.
+ * Returns a setter for a second sheet the element rewrites at run time (the page-zoom counterweight).
  */
-export function adoptStyles(root: ShadowRoot, css: string): void {
+export function adoptStyles(root: ShadowRoot, css: string): (extra: string) => void {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-    return;
+    const extra = new CSSStyleSheet();
+    root.adoptedStyleSheets = [sheet, extra];
+    return (text) => extra.replaceSync(text);
   } catch {
-    // Older browsers: fall through to a <style> element.
+    // Older browsers: fall through to <style> elements.
   }
   const style = document.createElement('style');
+  const extra = document.createElement('style');
   style.textContent = css;
-  root.prepend(style);
+  root.prepend(style, extra);
+  return (text) => {
+    extra.textContent = text;
+  };
 }
 
-export const CHAT_ICON =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z"/></svg>';
+const SVG_NS = 'http://www.w3.org/2000/svg';
 
-export const MIC_ICON =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5 11a7 7 0 0 0 14 0M12 18v3"/></svg>';
+/** An SVG element built node by node: no HTML string ever reaches the DOM (Trusted Types pages refuse those). */
+export function svgElement(
+  tag: string,
+  attributes: Record<string, string>,
+  ...children: Element[]
+): SVGElement {
+  const element = document.createElementNS(SVG_NS, tag) as SVGElement;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
 
-export const SPEAKER_ICON =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M11 5 6 9H3v6h3l5 4z"/><path d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13"/></svg>';
+const iconAttributes = (joinRound: boolean): Record<string, string> => ({
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  'stroke-width': '2',
+  'stroke-linecap': 'round',
+  ...(joinRound ? { 'stroke-linejoin': 'round' } : {}),
+  'aria-hidden': 'true',
+});
+
+/** The launcher's speech bubble. */
+export const chatIcon = () =>
+  svgElement(
+    'svg',
+    iconAttributes(true),
+    svgElement('path', {
+      d: 'M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z',
+    }),
+  );
+
+/** The composer's microphone (dictation). */
+export const micIcon = () =>
+  svgElement(
+    'svg',
+    iconAttributes(false),
+    svgElement('rect', { x: '9', y: '3', width: '6', height: '11', rx: '3' }),
+    svgElement('path', { d: 'M5 11a7 7 0 0 0 14 0M12 18v3' }),
+  );
+
+/** The header's speaker (read answers aloud). */
+export const speakerIcon = () =>
+  svgElement(
+    'svg',
+    iconAttributes(true),
+    svgElement('path', { d: 'M11 5 6 9H3v6h3l5 4z' }),
+    svgElement('path', { d: 'M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13' }),
+  );

@@ -132,7 +132,7 @@ describe('live events stay with their person across the tabs of a browser (item 
     await api?.close();
   });
 
-  it('a tab that logged out gets its own live events and none of the other person’s', async () => {
+  it('a logout in one tab ends the person in every tab: no tab keeps or receives their messages', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     try {
       const streams: string[] = [];
@@ -153,27 +153,40 @@ describe('live events stay with their person across the tabs of a browser (item 
       }
       // Both tabs are Alice: one stream serves them.
       await poll(() => streams.length).toBeGreaterThan(0);
+      await widget(alice).send('Alice before logout');
+      await widget(other).messages().filter({ hasText: 'Alice before logout' }).waitFor(WAIT);
 
-      // The second tab logs out; the first is still Alice's.
+      // Alice logs out in the second tab. The shop's login is gone for the whole browser, so the
+      // first tab must not go on showing her conversation or sending as her (shared computers).
       await other.evaluate(() => (document.querySelector('threadline-chat') as any).client.reset());
       const newcomer = await other.evaluate(() => localStorage.getItem('threadline.anonymous_id'));
+      await poll(() => widget(alice).messages().filter({ hasText: 'Alice before logout' }).count()).toBe(0);
+      await poll(() =>
+        alice.evaluate(
+          () => (document.querySelector('threadline-chat') as any).client.getState().customer?.identified,
+        ),
+      ).toBe(false);
+      // Both tabs are the same newcomer now: one device, one anonymous id.
+      await expect(alice.evaluate(() => localStorage.getItem('threadline.anonymous_id'))).resolves.toBe(
+        newcomer,
+      );
 
-      // Alice gets a phone message: only her tab shows it.
+      // Alice gets a phone message: no tab shows it.
       await api.call('POST', '/v1/channels/phone/messages', api.keys.secretKey, {
         from: { externalId: 'tabs-alice' },
         text: 'Alice private: your parcel is at the door',
       });
-      await widget(alice).messages().filter({ hasText: 'Alice private' }).waitFor(WAIT);
 
-      // The newcomer's own live events (from another session of the same device) reach their tab.
+      // The newcomer's own live events (from another session of the same device) reach both tabs.
       const second = await api.sessionFor('web', { anonymousId: newcomer });
       await api.call('POST', '/v1/messages', second, {
         clientMessageId: 'newcomer-0001',
         text: 'newcomer live',
       });
-      await widget(other).messages().filter({ hasText: 'newcomer live' }).waitFor(WAIT);
-      await expect(widget(other).messages().filter({ hasText: 'Alice private' }).count()).resolves.toBe(0);
-      await expect(widget(alice).messages().filter({ hasText: 'newcomer live' }).count()).resolves.toBe(0);
+      for (const page of [alice, other]) {
+        await widget(page).messages().filter({ hasText: 'newcomer live' }).waitFor(WAIT);
+        await expect(widget(page).messages().filter({ hasText: 'Alice' }).count()).resolves.toBe(0);
+      }
     } finally {
       await context.close();
     }

@@ -186,11 +186,15 @@ describe('the demo shop with <threadline-chat>, in Chromium, against the real AP
     await expect(chat.part('status').textContent()).resolves.toBe('正在为您转接人工客服');
 
     await chat.part('handoff').click();
-    await chat.part('short-code').and(page.locator(':visible')).waitFor(WAIT);
-    await expect(chat.part('short-code').textContent()).resolves.toMatch(/^\d{6}$/);
+    await chat.part('qr').locator('svg path').waitFor(WAIT);
     await expect(chat.part('qr').locator('svg path').count()).resolves.toBe(1);
     const link = (await chat.part('qr').getAttribute('data-link')) ?? '';
     expect(new URL(link).searchParams.get('handoff')).toMatch(/.{16,}/);
+    // The app continues from the QR code; six digits are for reading out on the phone.
+    await expect(chat.part('short-code').isVisible()).resolves.toBe(false);
+    await chat.part('handoff-target').filter({ hasText: '电话' }).click();
+    await chat.part('short-code').and(page.locator(':visible')).waitFor(WAIT);
+    await expect(chat.part('short-code').textContent()).resolves.toMatch(/^\d{6}$/);
     await chat.part('back').click();
     await poll(() => chat.part('log').isVisible()).toBe(true);
   });

@@ -28,7 +28,7 @@ import {
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
 import { channelsUsedBy, timelinePage } from '../conversations';
-import type { ApiEnv, CredentialKind } from '../http/auth';
+import { type ApiEnv, type CredentialKind, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { resolveCustomer } from '../identity';
 import { iso } from '../platform/clock';
@@ -366,7 +366,13 @@ export function agentConsoleRouter(deps: RouterDeps) {
       const { agent, app } = agentAuth(c.get('auth'));
       const customer = await resolveCustomer(deps.database.db, app.id, c.req.valid('param').id);
       return c.json(
-        await revealPii(deps, { appId: app.id, agent, customerId: customer.id, body: c.req.valid('json') }),
+        await revealPii(deps, {
+          appId: app.id,
+          agent,
+          customerId: customer.id,
+          body: c.req.valid('json'),
+          from: clientAddress(c, deps.trustedProxyHops),
+        }),
         200,
       );
     },

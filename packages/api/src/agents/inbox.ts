@@ -14,8 +14,9 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { customerHandles, isVipCustomer } from '../profile';
+import { activeSnooze, marksOf } from './conversation-marks';
 
-type Deps = Pick<ServiceDeps, 'sealer' | 'database'>;
+type Deps = Pick<ServiceDeps, 'sealer' | 'database'> & Partial<Pick<ServiceDeps, 'clock'>>;
 
 /** A conversation of the app, or 404 (another app's conversation is not found either). */
 export async function getConversationRow(db: Db, appId: string, id: string): Promise<ConversationRow> {
@@ -36,7 +37,7 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
   if (rows.length === 0) return [];
   const customerIds = [...new Set(rows.map((r) => r.customerId))];
   const agentIds = [...new Set(rows.flatMap((r) => (r.assignedAgentId ? [r.assignedAgentId] : [])))];
-  const [people, owners, lastMessages, handles] = await Promise.all([
+  const [people, owners, lastMessages, handles, marks] = await Promise.all([
     db
       .select({
         id: customers.id,
@@ -55,7 +56,13 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
       rows.map((r) => r.id),
     ),
     customerHandles(deps, db, customerIds),
+    marksOf(
+      deps,
+      db,
+      rows.map((r) => r.id),
+    ),
   ]);
+  const now = deps.clock?.now() ?? Date.now();
   // The summaries' last customer message is stored sealed with the customer's key.
   const summaryTexts = await openAllForCustomers(
     deps,
@@ -76,6 +83,7 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
     const vip = isVipCustomer(person?.attributes);
     const owner = row.assignedAgentId ? (ownerOf.get(row.assignedAgentId) ?? null) : null;
     const lastMessage = lastMessages.get(row.id) ?? null;
+    const mark = marks.get(row.id);
     return {
       id: row.id,
       status: row.status,
@@ -99,6 +107,13 @@ export async function toInboxRows(deps: Deps, db: Db, rows: ConversationRow[]): 
       awaitingReply: lastMessage?.author.type === 'customer',
       createdAt: iso(row.createdAt),
       updatedAt: iso(row.updatedAt),
+      labels: mark?.labels ?? [],
+      snoozedUntil: activeSnooze(
+        mark?.snooze ?? null,
+        now,
+        lastMessage?.author.type === 'customer' ? Date.parse(lastMessage.createdAt) : null,
+      ),
+      csat: mark?.csat ?? null,
     };
   });
 }

@@ -14,3 +14,4 @@ export { setPresence, startPresenceSweeper, sweepPresence } from './presence';
 export { agentAdminRouter } from './routes';
 export { chooseAgent, createConversationRouting } from './routing';
 export { getRoutingSettings, putRoutingSettings } from './routing-settings';
+export { agentWorkspaceRouter } from './workspace-routes';

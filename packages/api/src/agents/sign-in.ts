@@ -1,6 +1,6 @@
 import type { AgentTokenAnswer } from '@threadline/sdk-core/protocol';
 import { and, eq } from 'drizzle-orm';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { recordAudit } from '../audit';
 import { agents } from '../db/schema';
 import { type LimiterStore, memoryLimiterStore, rateLimited } from '../http/rate-limits';
@@ -42,13 +42,24 @@ export async function signInWithPassword(
 ): Promise<AgentTokenAnswer> {
   const email = input.email.trim().toLowerCase();
   const accountKey = `${input.appId}\n${email}`;
-  for (const [limiter, key] of [
+  // Every attempt is counted as a failure before the password is checked (atomically, in Redis
+  // with several processes) and given back on success: a burst of guesses sent at once cannot all
+  // pass a "blocked yet?" check while the slow password hash runs for each.
+  const taken: (readonly [RateLimiterAbstract, string])[] = [];
+  const giveBack = () =>
+    Promise.all(taken.map(([limiter, key]) => limiter.reward(key).catch(() => undefined)));
+  for (const pair of [
     [guards.perAccount, accountKey],
     [guards.perClient, input.clientKey],
   ] as const) {
-    const used = await limiter.get(key);
-    if (used && used.consumedPoints >= limiter.points && used.msBeforeNext > 0)
-      throw rateLimited('failed sign-ins', used.msBeforeNext);
+    try {
+      await pair[0].consume(pair[1]);
+      taken.push(pair);
+    } catch (error) {
+      await giveBack();
+      if (error instanceof RateLimiterRes) throw rateLimited('failed sign-ins', error.msBeforeNext);
+      throw error;
+    }
   }
   const [agent] = await deps.database.db
     .select()
@@ -59,11 +70,8 @@ export async function signInWithPassword(
     (await verifyPassword(input.password, agent?.passwordHash ?? (await decoyHash()))) &&
     !!agent?.passwordHash &&
     agent.active;
-  if (!agent || !ok) {
-    await guards.perAccount.penalty(accountKey);
-    await guards.perClient.penalty(input.clientKey);
-    throw new ApiError('sign_in_failed', 'The app, email or password is not right.');
-  }
+  if (!agent || !ok) throw new ApiError('sign_in_failed', 'The app, email or password is not right.');
+  await giveBack();
   return deps.database.write(async (db) => {
     const answer = await issueAgentToken(deps, db, {
       appId: agent.appId,

@@ -294,6 +294,10 @@ export async function updateMerchantApp(
       if (change.rateLimits === null) delete settings.rateLimits;
       else settings.rateLimits = { ...settings.rateLimits, ...change.rateLimits };
     }
+    if (change.messageRetentionDays !== undefined) {
+      if (change.messageRetentionDays === null) delete settings.messageRetentionDays;
+      else settings.messageRetentionDays = change.messageRetentionDays;
+    }
     if (change.handoffUrlBase !== undefined) {
       if (change.handoffUrlBase === null) delete settings.handoffUrlBase;
       else settings.handoffUrlBase = change.handoffUrlBase;
@@ -349,6 +353,7 @@ export function toAppAnswer(
         greeting: app.settings.voice?.greeting ?? null,
         smsWebhookUrl: app.settings.voice?.smsWebhookUrl ?? null,
       },
+      messageRetentionDays: app.settings.messageRetentionDays ?? null,
     },
   };
 }

@@ -28,6 +28,8 @@ export interface AppSettings {
   phoneRegion?: string;
   /** The app's own rate limits over the defaults. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** Messages older than this many days are deleted by the retention sweep; unset keeps them. */
+  messageRetentionDays?: number;
   /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
   /** The phone line's voice bot and brand voices (secrets sealed). */

@@ -1,3 +1,4 @@
+export * from '../agents/console-schema';
 export * from '../agents/schema';
 export * from '../apps/schema';
 export * from '../audit/schema';
@@ -5,7 +6,9 @@ export * from '../conversations/schema';
 export * from '../identity/schema';
 export * from '../knowledge/schema';
 export * from '../livestream/schema';
+export * from '../privacy/schema';
 export * from '../profile/schema';
 export * from '../realtime/schema';
 export * from '../tickets/schema';
 export * from '../voice/schema';
+export * from '../webhooks/schema';

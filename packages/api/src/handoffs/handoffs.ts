@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HandoffAnswer } from '@threadline/sdk-core/protocol';
-import { and, desc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { type AppRow, DEFAULT_HANDOFF_TTL_SEC } from '../apps';
 import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
@@ -169,10 +169,18 @@ export async function findClaimableHandoff(
       'handoff_check_required',
       'A 6-digit handoff code needs handoffCheck: the last 4 digits of the phone number it was given to.',
     );
-  // Blocked clients are refused before any lookup, so guessing cannot continue past the limit.
-  await limits.assertNotBlocked(app, 'handoffClaimFailuresPerIpPerMinute', input.clientKey);
-  if (input.deviceKey)
-    await limits.assertNotBlocked(app, 'handoffClaimFailuresPerDevicePerHour', input.deviceKey);
+  // Every attempt is counted as a failure before the lookup (atomically, in Redis with several
+  // processes) and given back only when the code is right: a burst of guesses sent at once cannot
+  // all pass a "blocked yet?" check before the first of them is counted.
+  const refunds = [await limits.reserve(app, 'handoffClaimFailuresPerIpPerMinute', input.clientKey)];
+  if (input.deviceKey) {
+    try {
+      refunds.push(await limits.reserve(app, 'handoffClaimFailuresPerDevicePerHour', input.deviceKey));
+    } catch (error) {
+      await refunds[0]!();
+      throw error;
+    }
+  }
 
   const [row] = await deps.database.db
     .select()
@@ -187,32 +195,43 @@ export async function findClaimableHandoff(
         : and(eq(handoffCodes.appId, app.id), eq(handoffCodes.codeHash, sha256(input.presented))),
     )
     .limit(1);
-  const fail = async (error: ApiError) => {
-    await limits.penalize(app, 'handoffClaimFailuresPerIpPerMinute', input.clientKey);
-    if (input.deviceKey) await limits.penalize(app, 'handoffClaimFailuresPerDevicePerHour', input.deviceKey);
-    return error;
-  };
+  // The attempt was counted above; a failure keeps it.
+  const fail = async (error: ApiError) => error;
   const now = deps.clock.now();
   if (!row || row.expiresAt <= now) throw await fail(invalid());
   if (row.claimedAt !== null)
     throw await fail(new ApiError('handoff_code_used', 'This handoff code has already been used.'));
   if (isShort) {
+    // One of the code's few check attempts is taken in the database before the phone is compared:
+    // checks sent at once (from many addresses, to many processes) cannot all read "no failures
+    // yet" and get one try each. A right check on one of the first attempts still passes.
+    const taken = await deps.database.write((db) =>
+      db
+        .update(handoffCodes)
+        .set({ checkFailures: sql`${handoffCodes.checkFailures} + 1` })
+        .where(
+          and(
+            eq(handoffCodes.id, row.id),
+            lt(handoffCodes.checkFailures, MAX_SHORT_CODE_CHECK_FAILURES),
+            isNull(handoffCodes.claimedAt),
+          ),
+        )
+        .returning({ attempts: handoffCodes.checkFailures }),
+    );
+    if (taken.length === 0) throw await fail(invalid());
     const endings = await phoneEndingsOf(deps, row.customerId);
+    // A caller on the phone line whose customer has no phone on file has nothing to check against:
+    // the call itself is the second factor (voice); everyone else must name the phone's last digits.
     const opened = input.telephonyCaller && endings.length === 0;
     if (!opened && (!input.check || !endings.includes(input.check))) {
-      const failures = row.checkFailures + 1;
-      await deps.database.write(async (db) => {
-        await db
-          .update(handoffCodes)
-          .set({
-            checkFailures: failures,
-            ...(failures >= MAX_SHORT_CODE_CHECK_FAILURES ? { expiresAt: now } : {}),
-          })
-          .where(eq(handoffCodes.id, row.id));
-      });
+      if (taken[0]!.attempts >= MAX_SHORT_CODE_CHECK_FAILURES)
+        await deps.database.write(async (db) => {
+          await db.update(handoffCodes).set({ expiresAt: now }).where(eq(handoffCodes.id, row.id));
+        });
       throw await fail(invalid());
     }
   }
+  await Promise.all(refunds.map((refund) => refund()));
   return row;
 }
 
@@ -261,5 +280,20 @@ export async function claimHandoff(
     type: 'conversation.updated',
     data: { id: conversation.id, status: conversation.status, channel: input.channel },
   });
+  await deps.outbox?.record(db, onCommit, [
+    {
+      appId: input.handoff.appId,
+      type: 'handoff.claimed',
+      customerId: input.handoff.customerId,
+      conversationId: conversation.id,
+      data: {
+        customerId: input.handoff.customerId,
+        conversationId: conversation.id,
+        fromChannel: input.handoff.fromChannel,
+        toChannel: input.channel,
+        claimedAt: new Date(now).toISOString(),
+      },
+    },
+  ]);
   return { conversationId: conversation.id };
 }

@@ -113,10 +113,15 @@ export interface RateLimits {
   of(app: LimitedApp): RateLimitSettings;
   /** Counts one hit of `rule` for `key`; past the app's limit throws 429 `rate_limited`. */
   consume(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
-  /** Throws 429 when `key` has already used up `rule`, without counting anything. */
-  assertNotBlocked(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
-  /** Counts one failure (a wrong code) against `rule` for `key`, without throwing. */
-  penalize(app: LimitedApp, rule: WindowRule, key: string): Promise<void>;
+  /**
+   * Counts one attempt against `rule` for `key` before the attempt is made, and throws 429 when
+   * the limit is used up; call the returned function to give the point back when the attempt
+   * turns out not to count (a right handoff code). Counting first is what makes a limit on
+   * failures hold under concurrency: checking "blocked?" and counting the failure afterwards lets
+   * every guess of a burst — on one process or spread over many — pass the check before any of
+   * them is counted.
+   */
+  reserve(app: LimitedApp, rule: WindowRule, key: string): Promise<() => Promise<void>>;
   /**
    * Takes one of the concurrent slots of `rule` for `key` (open streams); throws 429 when none is
    * left. Call the returned function once when the stream ends. Counted across processes when
@@ -173,14 +178,21 @@ export function createRateLimits(
         throw error;
       }
     },
-    async assertNotBlocked(app, rule, key) {
-      const points = of(app)[rule];
-      const used = await limiter(rule, points).get(`${app.id}:${key}`);
-      if (used && used.consumedPoints >= points && used.msBeforeNext > 0)
-        throw rateLimited(WHAT[rule], used.msBeforeNext);
-    },
-    async penalize(app, rule, key) {
-      await limiter(rule, of(app)[rule]).penalty(`${app.id}:${key}`);
+    async reserve(app, rule, key) {
+      const counter = limiter(rule, of(app)[rule]);
+      const id = `${app.id}:${key}`;
+      try {
+        await counter.consume(id);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) throw rateLimited(WHAT[rule], error.msBeforeNext);
+        throw error;
+      }
+      let refunded = false;
+      return async () => {
+        if (refunded) return;
+        refunded = true;
+        await counter.reward(id);
+      };
     },
     async acquire(app, rule, key) {
       const id = `${rule}:${app.id}:${key}`;

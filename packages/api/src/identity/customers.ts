@@ -235,7 +235,7 @@ export function endSessionStreams(
  * into a verified customer.
  */
 export async function mergeCustomers(
-  deps: Pick<ServiceDeps, 'clock' | 'bus'>,
+  deps: Pick<ServiceDeps, 'clock' | 'bus' | 'outbox'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   appId: string,
@@ -366,6 +366,14 @@ export async function mergeCustomers(
   await db.update(customers).set({ mergedInto: intoId, updatedAt: now }).where(eq(customers.id, fromId));
   // Earlier aliases of `from` now point straight at `into`.
   await db.update(customers).set({ mergedInto: intoId }).where(eq(customers.mergedInto, fromId));
+  await deps.outbox?.record(db, onCommit, [
+    {
+      appId,
+      type: 'customer.merged',
+      customerId: intoId,
+      data: { customerId: intoId, mergedCustomerId: fromId, identified: into.identified || from.identified },
+    },
+  ]);
   // Open streams of `from` follow to `into`; this notice is not logged, so it has no cursor.
   onCommit(() =>
     deps.bus.publish({ topic: fromId, id: 0, appId, type: CUSTOMER_MERGED, data: { into: intoId } }),
@@ -401,7 +409,7 @@ export interface VerifiedPerson {
  * claimed sessions are revoked, all but `provedBySessionId` (the session presenting this proof).
  */
 export async function upsertVerifiedCustomer(
-  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus'>,
+  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus' | 'outbox'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   appId: string,

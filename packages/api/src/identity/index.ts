@@ -13,6 +13,7 @@ export {
 export {
   CUSTOMER_MERGED,
   type CustomerRow,
+  findCustomerByIdentity,
   getCustomer,
   hasExternalIdentity,
   type IdentityInput,

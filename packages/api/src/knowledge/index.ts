@@ -3,7 +3,14 @@ export type { AnswerEngine, EngineResult, TicketDraft } from './engine/answer-en
 export { tokenize } from './engine/chinese-tokenizer';
 export { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 export { llmOptionsFromEnv } from './engine/llm-writer';
-export { asksForHuman, negativeSentiment } from './engine/shopper-signals';
+export { asksForHuman, isGreeting, negativeSentiment } from './engine/shopper-signals';
+export { smallTalkKind } from './engine/small-talk';
 export { normalizeText } from './engine/text-normalizer';
-export { importKnowledge, seedDemoStore } from './knowledge';
+export {
+  cachedKnowledgeRevision,
+  importKnowledge,
+  listArticles,
+  listIntents,
+  seedDemoStore,
+} from './knowledge';
 export { KB_IMPORT_MAX_BYTES, knowledgeRouter } from './routes';

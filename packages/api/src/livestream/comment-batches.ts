@@ -16,12 +16,17 @@ import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
 import type { CommentReading, LiveQuestionInfo } from './comment-reader';
 import type { EscalatedComment } from './escalations';
-import type { WindowComment } from './hot-questions';
+import { WINDOW_SEC, type WindowComment } from './hot-questions';
 import type { LiveRuntime } from './live-runtime';
 import { roomConversationId } from './room-answers';
 import { ensureRoom, viewerKindOf } from './rooms';
 import { liveComments, liveQuestions } from './schema';
 import { resolveViewers } from './viewers';
+
+/** Older than this, `at` is refused: a room's comments are of the last day (and seconds are not milliseconds). */
+const MAX_AGE_MS = 24 * 3600_000;
+/** How old a batch's newest comment may be on arrival before the batch is taken as late and moved to now. */
+const SKEW_GRACE_MS = 5000;
 
 const FIELD_CODES: Record<string, LiveCommentRefusal['code']> = {
   id: 'invalid_id',
@@ -100,18 +105,40 @@ export async function ingestCommentBatch(
       repeatsInBatch++;
       return;
     }
+    if (item.at < now - MAX_AGE_MS) {
+      // Most often seconds sent for milliseconds (the platforms' own create_time is in seconds).
+      refused.push({
+        id: item.id,
+        index,
+        code: 'invalid_at',
+        message:
+          item.at < 100_000_000_000
+            ? 'at: more than a day old — looks like Unix seconds; send Unix milliseconds or ISO 8601 with an offset.'
+            : 'at: more than a day old; a room takes comments of the last 24 hours.',
+      });
+      return;
+    }
     seen.add(item.id);
-    const at = item.at;
-    // A comment cannot be from the future: a connector clock running ahead is pulled back to now.
     valid.push({
       id: item.id,
       viewerId: item.viewerId,
       nickname: item.nickname || null,
       // Card numbers never reach storage, the engine or a room answer.
       text: maskCardNumbers(item.text),
-      at: Math.min(at, now),
+      at: item.at,
     });
   });
+  // The connector's clock is trusted for the order and spacing of its comments, not for the hour.
+  // Ahead of ours, a comment is pulled back to now. A batch whose newest comment is already older
+  // than SKEW_GRACE_MS on arrival (a connector clock running behind, or a batch held up by an outage)
+  // is moved forward as a whole, so its newest comment lands now: otherwise it would miss the
+  // 10-second and 1-minute windows that make a question hot, and its askers would never be
+  // answered. Batches late by more than the 15-minute window are history: kept as they are.
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const item of valid) if (item.at > newest) newest = item.at;
+  const lag = now - newest;
+  const shift = lag > SKEW_GRACE_MS && lag <= WINDOW_SEC * 1000 ? lag : 0;
+  for (const item of valid) item.at = Math.min(item.at + shift, now);
 
   const refusedBecause = refused.some((r) => r.code === 'batch_too_large')
     ? 'batch_too_large'

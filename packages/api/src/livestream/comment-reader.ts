@@ -2,8 +2,10 @@ import {
   type AnswerEngine,
   asksForHuman,
   type EngineResult,
+  isGreeting,
   negativeSentiment,
   normalizeText,
+  smallTalkKind,
 } from '../knowledge';
 
 /** What a livestream comment is, for the room. */
@@ -52,6 +54,14 @@ const CHANT = /^(.{1,4}?)\1+$/u;
 const VOCATIVE = /^\s*(?:主播|播播|老板娘?|掌柜|店家|小姐姐|小哥哥|客服|亲)+[\s,，:：!！~～、]*/u;
 // What normalising leaves that is still no content: combining marks, variation selectors, spaces.
 const NO_CONTENT = /[\s\p{M}\p{Cf}]+/gu;
+
+// A presence check asks nothing the shop can answer ("能听到吗", "anyone here?"): like a greeting, it is filler.
+const PRESENCE =
+  /能听到|听得到|听得见|听见吗|有声音吗|卡了吗|\banyone\b.{0,10}\b(?:here|there|around)\b|\bcan (?:you|u) hear\b/iu;
+// What a question cue is made of. Once these are gone, what is left is what the comment asks about:
+// nothing ("多少", "什么？", "啥") or one character ("是吗", "对吗", "哪个") asks about nothing.
+const CUE_WORDS =
+  /[?？吗嘛么呢啊呀吧]|怎么样|怎么|怎样|如何|为什么|为啥|什么|啥|哪里|哪儿|哪个|哪款|哪种|哪|几|多少|是不是|是否|\b(?:how|what|when|where|which|why|can|do|does|is|are|it|this|that)\b/giu;
 
 export const hasQuestionCue = (raw: string) => QUESTION_CUE.test(raw) || A_NOT_A.test(raw);
 
@@ -126,16 +136,28 @@ function readComment(
   engine: AnswerEngine,
   raw: string,
   norm: string,
-  cue: boolean,
+  cueSeen: boolean,
   room: RoomContext,
 ): CommentReading {
+  let cue = cueSeen;
   const core = norm.replace(NO_CONTENT, '');
   // What the comment says once the address to the host is set aside.
   const said = raw.replace(VOCATIVE, '');
   const content = said === raw ? core : normalizeText(said).replace(NO_CONTENT, '');
   if (content === '' || /^[0-9a-z]{1,6}$/.test(content)) return FILLER;
+  // Manners, not questions: a greeting or presence check ("主播晚上好", "在吗", "有人吗"), thanks,
+  // goodbyes, an "ok". A shop's greeting intent would answer them, and a room answer would then
+  // @-mention everyone who said hello.
+  const saidNorm = said === raw ? norm : normalizeText(said);
+  if (isGreeting(saidNorm) || smallTalkKind(saidNorm) !== null || PRESENCE.test(said)) return FILLER;
   const unit = CHANT.exec(content)?.[1] ?? content;
   const hanCount = unit.match(HAN)?.length ?? 0;
+  // A cue around (next to) nothing: "多少？", "是吗", "啥" react, they do not ask. Read as a statement.
+  if (cue && !DEICTIC.test(norm)) {
+    const substance = unit.replace(CUE_WORDS, '');
+    if (substance.length === 0) return FILLER;
+    if ([...substance].length <= 1) cue = false;
+  }
   if (hanCount <= 1 && !cue) return FILLER;
 
   const result = engine.answer({

@@ -70,6 +70,8 @@ function page(nonce: string, channel: string, roomId: string): string {
 const STYLE = `
 :root{--bg:#f6f5f3;--card:#fff;--ink:#1d1d1f;--muted:#6b6b70;--line:#e7e4df;--hot:#e8452c;--accent:#1f6feb;--ok:#1a7f37}
 *{box-sizing:border-box}
+/* The hidden attribute wins over any display a part sets (the pin banner is a grid). */
+[hidden]{display:none!important}
 body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:var(--bg);color:var(--ink)}
 .top{position:sticky;top:0;z-index:2;background:var(--ink);color:#fff;padding:12px 16px 10px}
 .title{display:flex;align-items:center;gap:8px}

@@ -206,8 +206,32 @@ describe('RoomWindow', () => {
       messageId: null,
     };
     window.apply([comment]);
+    // The rebuild read the log up to 10: a notice for anything at or below it is counted already.
+    window.appliedThrough = 10;
     window.apply([comment, { ...comment, seq: 9 }]);
     expect(window.ingested).toBe(1);
     expect(window.view(T0, HOT).questions[0]!.counts.m1).toBe(1);
+  });
+
+  it('counts notices that arrive out of log order once each (batches committed by two processes)', () => {
+    const window = new RoomWindow();
+    window.know(info('coupon'));
+    const ask = (seq: number, viewerId: string): WindowComment => ({
+      seq,
+      viewerId,
+      customerId: `c-${viewerId}`,
+      nickname: null,
+      text: '券',
+      at: T0,
+      kind: 'question',
+      questionKey: 'coupon',
+      messageId: null,
+    });
+    // Process 2's later batch is heard first; process 1's earlier one arrives after it, then again.
+    window.apply([ask(20, 'b'), ask(21, 'c')]);
+    window.apply([ask(10, 'a'), ask(11, 'd')]);
+    window.apply([ask(10, 'a'), ask(21, 'c')]);
+    expect(window.ingested).toBe(4);
+    expect(window.view(T0, HOT).questions[0]).toMatchObject({ counts: { m1: 4 }, askers: { m1: 4 } });
   });
 });

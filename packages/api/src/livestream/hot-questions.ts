@@ -193,8 +193,16 @@ export class RoomWindow {
   private readonly questionAskers = new AskerSet();
   /** Comments of the room since it opened. */
   ingested = 0;
-  /** The last log sequence number applied; anything at or below it is already counted. */
+  /**
+   * Everything at or below this log sequence number is counted (set by a rebuild from the log:
+   * every comment up to the highest it read had committed by then). Above it, comments are
+   * counted by their own sequence numbers: notices from several processes arrive in any order, so
+   * a high-water mark would drop a batch whose notice came after a later one's.
+   */
   appliedThrough = 0;
+  private readonly applied = new Set<number>();
+  /** Applied sequence numbers with their second, oldest first, to forget them with the window. */
+  private appliedLog: { seq: number; sec: number }[] = [];
   private lastPrune = 0;
 
   /** Registers what a question key stands for, before its comments are applied. */
@@ -221,10 +229,11 @@ export class RoomWindow {
   /** Takes in committed comments in log order; ones already applied (by sequence number) are skipped. */
   apply(comments: readonly WindowComment[]): void {
     for (const c of comments) {
-      if (c.seq <= this.appliedThrough) continue;
-      this.appliedThrough = c.seq;
-      this.ingested++;
+      if (c.seq <= this.appliedThrough || this.applied.has(c.seq)) continue;
       const sec = Math.floor(c.at / 1000);
+      this.applied.add(c.seq);
+      this.appliedLog.push({ seq: c.seq, sec });
+      this.ingested++;
       this.comments.add(sec, 1);
       if (c.kind === 'filler') this.filler.add(sec, 1);
       if (c.kind !== 'question' || !c.questionKey) continue;
@@ -397,6 +406,12 @@ export class RoomWindow {
 
   private prune(nowSec: number): void {
     this.lastPrune = nowSec;
+    // A comment older than the window cannot come again but in a rebuild, which sets the floor.
+    const keep = this.appliedLog.filter((a) => nowSec - a.sec < WINDOW_SEC + 60);
+    if (keep.length < this.appliedLog.length) {
+      for (const a of this.appliedLog) if (nowSec - a.sec >= WINDOW_SEC + 60) this.applied.delete(a.seq);
+      this.appliedLog = keep;
+    }
     for (const series of [this.comments, this.questionComments, this.filler]) {
       series.sums(nowSec);
       series.prune();

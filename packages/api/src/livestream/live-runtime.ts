@@ -1,5 +1,5 @@
 import type { LiveHotQuestions } from '@threadline/sdk-core/protocol';
-import { and, count, eq, gte, max } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, max } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { openAllForCustomers } from '../identity';
 import type { EngineRegistry } from '../knowledge';
@@ -51,7 +51,27 @@ interface LoadedRoom {
   lastCommentAt: number | null;
   roundsInFlight: Set<string>;
   view: RoomView | null;
+  /** A read of the comment log after the window's last sequence number, under way (shared bus). */
+  catchingUp: Promise<void> | null;
+  /** Another wake-up came while `catchingUp` ran: read again when it is done. */
+  catchUpAgain: boolean;
 }
+
+/** What a room window takes of a logged comment. */
+const WINDOW_COLUMNS = {
+  seq: liveComments.seq,
+  viewerId: liveComments.viewerId,
+  customerId: liveComments.customerId,
+  nickname: liveComments.nickname,
+  text: liveComments.text,
+  at: liveComments.at,
+  kind: liveComments.kind,
+  questionKey: liveComments.questionKey,
+  messageId: liveComments.messageId,
+};
+
+/** Comments read from the log in one catch-up round, at most. */
+const CATCH_UP_BATCH = 2_000;
 
 export interface LiveRuntimeOptions {
   engines: EngineRegistry;
@@ -87,6 +107,17 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   ticker?.unref?.();
   // Replies left pending by a previous run of the process go out once it is up.
   const startup = setTimeout(() => delivery.kick(), 1000);
+  // Notices may have been lost (the link to Redis dropped and came back): every loaded room reads
+  // its log again, and the outbox looks for replies another process left.
+  const stopResync = deps.bus.onResync(() => {
+    for (const entry of rooms.values()) {
+      entry.ready = entry.ready
+        .then(() => rebuild(entry, true))
+        .then(() => judge(entry))
+        .catch((error) => deps.logger.error('livestream room catch-up failed', { error: String(error) }));
+    }
+    delivery.kick();
+  });
   startup.unref?.();
 
   /** The app's settings, loaded (and reloaded after SETTINGS_TTL_MS) from the database. */
@@ -143,6 +174,8 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       lastCommentAt: null,
       roundsInFlight: new Set(),
       view: null,
+      catchingUp: null,
+      catchUpAgain: false,
     };
     // Subscribe before reading the log: a batch committed in between is in one or the other, and
     // the windows skip what they already applied (by log sequence number).
@@ -160,7 +193,12 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     return entry;
   }
 
-  async function rebuild(entry: LoadedRoom): Promise<void> {
+  /**
+   * Reads the room's last 15 minutes from the log into its windows. Also a catch-up (`catchUp`):
+   * the windows count each comment once by its sequence number, so reading again adds only what
+   * bus notices missed (Redis was away), and leaves escalations to the first load.
+   */
+  async function rebuild(entry: LoadedRoom, catchUp = false): Promise<void> {
     const db = deps.database.db;
     const roomPk = entry.room.id;
     const since = deps.clock.now() - WINDOW_SEC * 1000;
@@ -171,17 +209,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         .from(liveComments)
         .where(eq(liveComments.roomId, roomPk)),
       db
-        .select({
-          seq: liveComments.seq,
-          viewerId: liveComments.viewerId,
-          customerId: liveComments.customerId,
-          nickname: liveComments.nickname,
-          text: liveComments.text,
-          at: liveComments.at,
-          kind: liveComments.kind,
-          questionKey: liveComments.questionKey,
-          messageId: liveComments.messageId,
-        })
+        .select(WINDOW_COLUMNS)
         .from(liveComments)
         .where(and(eq(liveComments.roomId, roomPk), gte(liveComments.at, since)))
         .orderBy(liveComments.seq),
@@ -192,19 +220,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         .groupBy(liveMentions.questionKey, liveMentions.viewerId),
     ]);
     for (const q of questions) {
-      entry.storedKeys.add(q.key);
-      const state = entry.window.know(
-        {
-          key: q.key,
-          label: q.label,
-          intent: q.intent,
-          articleId: q.articleId,
-          productId: q.productId,
-          productName: null,
-          answer: q.answer,
-        },
-        { rounds: q.rounds, lastRoundAt: q.lastRoundAt },
-      );
+      const state = knowStored(entry, q);
       // Answered before the restart: keep answering its askers while the window lasts.
       if (q.lastRoundAt !== null && q.lastRoundAt >= since) state.lastHotAt = q.lastRoundAt;
     }
@@ -223,10 +239,28 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     entry.lastCommentAt = totals?.lastAt ?? null;
     for (const m of mentioned) if (m.at !== null) entry.window.markAnswered(m.key, [m.viewerId], m.at);
     await settings(entry.room.appId);
+    if (catchUp) return;
     for (const comment of await pendingEscalations(deps, entry.room)) {
       escalations.push({ room: entry.room, comment });
     }
     runEscalations();
+  }
+
+  /** Registers a question stored in live_questions with the room's windows. */
+  function knowStored(entry: LoadedRoom, q: typeof liveQuestions.$inferSelect) {
+    entry.storedKeys.add(q.key);
+    return entry.window.know(
+      {
+        key: q.key,
+        label: q.label,
+        intent: q.intent,
+        articleId: q.articleId,
+        productId: q.productId,
+        productName: null,
+        answer: q.answer,
+      },
+      { rounds: q.rounds, lastRoundAt: q.lastRoundAt },
+    );
   }
 
   function onBus(entry: LoadedRoom, event: BusEvent): void {
@@ -238,11 +272,24 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         entry.storedKeys.add(info.key);
         entry.window.know(info);
       }
+      if (deps.bus.shared) {
+        // Batches committed by several processes reach this one in any order, and a notice can be
+        // lost (Redis away, a process killed after COMMIT): the window skips what is at or below
+        // its last sequence number, so applying notices as they come would drop the earlier batch
+        // of two. The notice is a wake-up; the log, read in sequence order, is the truth.
+        void catchUp(entry);
+        return;
+      }
       entry.window.apply(notice.comments);
       const last = notice.comments.at(-1);
       if (last) entry.lastCommentAt = Math.max(entry.lastCommentAt ?? 0, last.at);
     } else if (event.type === BUS_ANSWERED) {
       const notice = event.data as AnsweredNotice;
+      if (notice.replyId === null) {
+        entry.window.markAnswered(notice.questionKey, notice.viewerIds, notice.at);
+        judge(entry);
+        return;
+      }
       entry.window.markAnswered(notice.questionKey, notice.viewerIds, notice.at, notice.round);
       emit(entry, {
         type: 'live.answer',
@@ -258,6 +305,70 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       entry.room = room;
     }
     judge(entry);
+  }
+
+  /**
+   * Applies the room's comments committed after the window's last sequence number, read from the
+   * log in order (several API processes on a shared bus). One read at a time per room; wake-ups
+   * during a read ask for one more. Question texts are opened as the rebuild opens them.
+   */
+  function catchUp(entry: LoadedRoom): Promise<void> {
+    if (entry.catchingUp) {
+      entry.catchUpAgain = true;
+      return entry.catchingUp;
+    }
+    const run = async () => {
+      do {
+        entry.catchUpAgain = false;
+        for (let round = 0; round < 50 && !closed; round++) {
+          const read = await readCommentsAfter(entry, entry.window.appliedThrough);
+          if (read.length > 0) {
+            entry.window.apply(read);
+            entry.lastCommentAt = Math.max(entry.lastCommentAt ?? 0, read.at(-1)!.at);
+          }
+          if (read.length < CATCH_UP_BATCH) break;
+        }
+      } while (entry.catchUpAgain && !closed);
+      judge(entry);
+    };
+    entry.catchingUp = run()
+      .catch((error) => deps.logger.warn('livestream room catch-up failed', { error: String(error) }))
+      .finally(() => {
+        entry.catchingUp = null;
+      });
+    return entry.catchingUp;
+  }
+
+  async function readCommentsAfter(entry: LoadedRoom, afterSeq: number): Promise<WindowComment[]> {
+    const db = deps.database.db;
+    const rows = await db
+      .select(WINDOW_COLUMNS)
+      .from(liveComments)
+      .where(and(eq(liveComments.roomId, entry.room.id), gt(liveComments.seq, afterSeq)))
+      .orderBy(asc(liveComments.seq))
+      .limit(CATCH_UP_BATCH);
+    // Keys this process has not heard of (their notice was lost): registered before their comments.
+    const unknown = [
+      ...new Set(
+        rows.flatMap((r) => (r.questionKey && !entry.storedKeys.has(r.questionKey) ? [r.questionKey] : [])),
+      ),
+    ];
+    if (unknown.length > 0) {
+      const questions = await db
+        .select()
+        .from(liveQuestions)
+        .where(and(eq(liveQuestions.roomId, entry.room.id), inArray(liveQuestions.key, unknown)));
+      for (const q of questions) knowStored(entry, q);
+    }
+    const questionRows = rows.filter((r) => r.kind === 'question');
+    const texts = await openAllForCustomers(
+      deps,
+      questionRows.map((r) => r.text),
+    );
+    questionRows.forEach((row, i) => {
+      row.text = texts[i] ?? '';
+    });
+    return rows as WindowComment[];
   }
 
   /** Re-judges the room now: a fresh view to every stream, and any answer round that is due. */
@@ -371,9 +482,49 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     byPlatform.delete(entry.platformKey);
   }
 
+  /** The last comment sequence number the sweep has looked past (shared bus). */
+  let sweptThrough: number | null = null;
+  let sweeping = false;
+  /**
+   * With a shared bus, the notice of a batch committed by a process killed before it published
+   * never comes; once a tick, one range read on the comment log's primary key finds rooms that
+   * have comments this process has not applied, and they catch up.
+   */
+  async function sweepLog(): Promise<void> {
+    if (sweeping || rooms.size === 0) return;
+    sweeping = true;
+    try {
+      const db = deps.database.db;
+      if (sweptThrough === null) {
+        const [top] = await db.select({ top: max(liveComments.seq) }).from(liveComments);
+        sweptThrough = top?.top ?? 0;
+        return;
+      }
+      const fresh = await db
+        .select({ roomId: liveComments.roomId, last: max(liveComments.seq) })
+        .from(liveComments)
+        .where(gt(liveComments.seq, sweptThrough))
+        .groupBy(liveComments.roomId);
+      for (const { roomId, last } of fresh) {
+        if (last === null) continue;
+        sweptThrough = Math.max(sweptThrough, last);
+        const entry = rooms.get(roomId);
+        if (entry && last > entry.window.appliedThrough) void entry.ready.then(() => catchUp(entry));
+      }
+    } finally {
+      sweeping = false;
+    }
+  }
+
   function tick(): Promise<unknown> {
     const now = Date.now();
     const judged: Promise<void>[] = [];
+    if (deps.bus.shared)
+      judged.push(
+        sweepLog().catch((error) =>
+          deps.logger.warn('livestream log sweep failed', { error: String(error) }),
+        ),
+      );
     for (const entry of [...rooms.values()]) {
       if (entry.listeners.size === 0 && now - entry.lastActive > IDLE_MS) {
         drop(entry);
@@ -497,6 +648,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
 
     close(): void {
       closed = true;
+      stopResync();
       if (ticker) clearInterval(ticker);
       clearTimeout(startup);
       delivery.close();

@@ -9,7 +9,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, createSortableId, sha256 } from '../platform/secrets';
 import type { LiveQuestionInfo } from './comment-reader';
-import type { Asker } from './hot-questions';
+import { type Asker, WINDOW_SEC } from './hot-questions';
 import type { LiveRoomRow } from './rooms';
 import { liveMentions, liveQuestions, liveReplies, liveRooms } from './schema';
 
@@ -31,7 +31,8 @@ export interface AnsweredNotice {
   viewerIds: string[];
   at: number;
   round: number;
-  replyId: string;
+  /** The reply that @-mentioned them; null when the log showed they had been answered already. */
+  replyId: string | null;
 }
 
 /** The room messages of one round: the answer with the first @-batch, then @-batches pointing up. */
@@ -76,6 +77,37 @@ export async function recordAnswerRound(
   const answer = question.answer;
   return deps.database.write(async (db, onCommit) => {
     const now = deps.clock.now();
+    // The log has the last word on who was answered: another API process may have @-mentioned some
+    // of these viewers in a round its bus notice has not brought here yet (or before a restart).
+    const mentioned = new Set(
+      (
+        await selectIn(
+          db,
+          {
+            select: 'viewer_id',
+            from: 'live_mentions',
+            where: 'room_id = ? and question_key = ? and at > ?',
+            whereArgs: [room.id, question.key, now - WINDOW_SEC * 1000],
+            column: 'viewer_id',
+          },
+          input.waiting.map((w) => w.viewerId),
+        )
+      ).map((row) => row[0] as string),
+    );
+    const waiting = input.waiting.filter((w) => !mentioned.has(w.viewerId));
+    if (waiting.length === 0) {
+      // Every one of them was answered already: no round; this process's windows learn it.
+      onCommit(() =>
+        input.onCommit({
+          questionKey: question.key,
+          viewerIds: [...mentioned],
+          at: now,
+          round: 0,
+          replyId: null,
+        }),
+      );
+      return null;
+    }
     const [claimed] = await db
       .update(liveQuestions)
       .set({ lastRoundAt: now, rounds: sql`${liveQuestions.rounds} + 1` })
@@ -90,7 +122,7 @@ export async function recordAnswerRound(
     if (!claimed) return null;
 
     const replyId = createId('lrp');
-    const askers = input.waiting.map(({ viewerId, asker }) => ({ viewerId, nickname: asker.nickname }));
+    const askers = waiting.map(({ viewerId, asker }) => ({ viewerId, nickname: asker.nickname }));
     const payload: LiveReplyPayload = {
       id: replyId,
       type: 'room.answer',
@@ -123,7 +155,7 @@ export async function recordAnswerRound(
       },
       askers.map((a) => [room.id, question.key, a.viewerId, replyId, now]),
     );
-    await answerInTimelines(deps, db, onCommit, room, question, answer, input.waiting, now);
+    await answerInTimelines(deps, db, onCommit, room, question, answer, waiting, now);
     const notice: AnsweredNotice = {
       questionKey: question.key,
       viewerIds: askers.map((a) => a.viewerId),

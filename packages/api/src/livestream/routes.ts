@@ -30,6 +30,7 @@ import { clientAddress, requireAuth } from '../http/auth';
 import { defineRoute, deriveOperationId } from '../http/define-route';
 import { iso } from '../platform/clock';
 import { ApiError } from '../platform/errors';
+import { assertCallableUrl } from '../platform/outbound';
 import { ingestCommentBatch } from './comment-batches';
 import { roomFigures } from './figures';
 import type { LiveRuntime, RoomEvent } from './live-runtime';
@@ -69,6 +70,8 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
     z.object(liveCommentItem.shape).meta(liveCommentItem.meta() ?? {}),
   );
   const appOf = (c: Context<ApiEnv>) => c.get('auth').app;
+  // A reply URL is called by this server: only public http(s) addresses unless the server allows private ones.
+  const callbackPolicy = { allowPrivate: deps.config.allowPrivateCallbacks === true };
 
   /** The room named in the path, if this credential may see it: 404 otherwise (never "forbidden"). */
   async function roomOf(
@@ -169,7 +172,9 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
     }),
     async (c) => {
       const app = appOf(c);
-      const answer = await updateLiveSettings(deps, app.id, c.req.valid('json'));
+      const body = c.req.valid('json');
+      assertCallableUrl('replyUrl', body.replyUrl, callbackPolicy);
+      const answer = await updateLiveSettings(deps, app.id, body);
       runtime.settingsChanged(app.id);
       return c.json(answer, 200);
     },
@@ -209,11 +214,9 @@ export function livestreamRouter(deps: RouterDeps, runtime: LiveRuntime) {
     }),
     async (c) => {
       const { channel, roomId } = c.req.valid('param');
-      const room = await updateRoom(
-        deps,
-        await ensureRoom(deps, appOf(c), channel, roomId),
-        c.req.valid('json'),
-      );
+      const body = c.req.valid('json');
+      assertCallableUrl('replyUrl', body.replyUrl, callbackPolicy);
+      const room = await updateRoom(deps, await ensureRoom(deps, appOf(c), channel, roomId), body);
       runtime.roomChanged(room);
       return c.json({ room: await wireRoom(room) }, 200);
     },

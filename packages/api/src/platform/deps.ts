@@ -1,6 +1,7 @@
 import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
 import type { EventBus } from '../realtime';
+import type { WebhookOutbox } from '../webhooks/outbox';
 import type { Clock } from './clock';
 import type { InFlightMarks } from './in-flight';
 import type { Sealer } from './secrets';
@@ -33,6 +34,31 @@ export interface ServerConfig {
    * On unless set to false — which exists to measure its cost in the benchmarks.
    */
   encryptAtRest?: boolean;
+  /** Webhook delivery settings (defaults in `webhooks/`). */
+  webhooks?: WebhookSettings;
+  /**
+   * Callback URLs a merchant gives (the livestream reply callback) may point at loopback and
+   * private addresses: for the local demo and tests, whose connectors run on this machine. Off
+   * by default: a deployed API calls only public addresses (THREADLINE_ALLOW_PRIVATE_CALLBACKS=1 lifts it).
+   */
+  allowPrivateCallbacks?: boolean;
+}
+
+/** How webhooks are delivered. Every field has a production default. */
+export interface WebhookSettings {
+  /**
+   * Allow http and private, loopback or link-local targets (development and tests only: in
+   * production a webhook URL would otherwise reach the operator's internal services). Default false.
+   */
+  allowPrivateTargets?: boolean;
+  /** How long a delivery is retried before it is given up (default 3 days). */
+  retryWindowMs?: number;
+  /** The first retry's delay; each later one doubles, with jitter (default 10 s). */
+  retryBaseMs?: number;
+  /** The longest delay between two attempts (default 1 hour). */
+  retryMaxMs?: number;
+  /** An attempt without a complete answer within this fails (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** What every service needs: the database, time, the realtime bus, the PII sealer. */
@@ -46,6 +72,8 @@ export interface ServiceDeps {
   fetch: typeof fetch;
   /** Routes queued conversations to agents (the agents domain); without it they just wait. */
   routing?: ConversationRouting;
+  /** Records webhook events in the caller's transaction (the webhooks domain); without it, none. */
+  outbox?: WebhookOutbox;
   /** Work under way in other API processes (Redis); absent when one process serves alone. */
   inFlight?: InFlightMarks;
 }

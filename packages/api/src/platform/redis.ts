@@ -14,29 +14,70 @@ export interface RedisLink {
   subscriber: Redis;
   /** This process, as Redis sees it (the owner of its open-stream counts and in-flight marks). */
   processId: string;
-  /** Settles once both connections are ready, or after `timeoutMs` (then they keep retrying). */
+  /**
+   * Settles once both connections are ready, or after `timeoutMs` (then they keep retrying), or
+   * as soon as Redis refuses the credentials (`refused()` says why).
+   */
   ready(timeoutMs?: number): Promise<boolean>;
+  /** Why Redis refused this process (a wrong or missing password), or null. */
+  refused(): string | null;
   close(): Promise<void>;
 }
 
+/**
+ * How long one Redis command may take before its caller falls back (ms). A Redis that hangs —
+ * paused, swapping, stuck on a slow script — keeps its socket open, so without this a rate-limit
+ * check would wait for ever and take the request with it.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+/** How often a process checks that Redis still answers (ms). */
+const WATCHDOG_MS = 1_000;
+
+/**
+ * A `REDIS_URL` that can never work, said in words (null when it may): ioredis reads anything, and
+ * `http://redis:6379` becomes a Unix socket path it retries for ever.
+ */
+export function redisUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `REDIS_URL must be a URL such as redis://127.0.0.1:6379, not "${url}"`;
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    return `REDIS_URL must start with redis:// (or rediss:// for TLS), not ${parsed.protocol}//`;
+  if (!parsed.hostname) return 'REDIS_URL names no host';
+  return null;
+}
+
+/** Redis answered, and refused: a wrong or missing password, an unknown user. Retrying will not help. */
+export class RedisRefusedError extends Error {}
+const REFUSALS = /NOAUTH|WRONGPASS|invalid password|invalid username|AUTH.*without any password|NOPERM/i;
+
 /** Opens the two connections; they reconnect by themselves (backoff up to 2 s) for as long as they live. */
 export function connectRedis(url: string, logger: Logger, keyPrefix = 'threadline:'): RedisLink {
+  const problem = redisUrlProblem(url);
+  if (problem) throw new RedisRefusedError(problem);
   const options = {
     keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
     lazyConnect: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 5_000,
   };
   const commands = new Redis(url, options);
   // keyPrefix does not apply to channel names: the bus names its channel itself.
   const subscriber = new Redis(url, { ...options, keyPrefix: undefined, autoResubscribe: false });
   let warned = false;
+  let refusal: string | null = null;
   for (const [name, connection] of [
     ['commands', commands],
     ['subscriber', subscriber],
   ] as const) {
     connection.on('error', (error: Error) => {
+      if (REFUSALS.test(error.message)) refusal = error.message;
       // ioredis reports every failed reconnect; one line per outage is enough.
       if (!warned) logger.warn('redis unavailable', { connection: name, error: error.message });
       warned = true;
@@ -44,9 +85,32 @@ export function connectRedis(url: string, logger: Logger, keyPrefix = 'threadlin
     connection.on('ready', () => {
       if (warned) logger.info('redis back', { connection: name });
       warned = false;
+      refusal = null;
     });
   }
   const isReady = (c: Redis) => c.status === 'ready';
+  // A hung Redis still looks connected ("ready"): every caller would pay the command timeout, one
+  // by one. When a PING goes unanswered, drop both connections; while they reconnect, callers see
+  // "not ready" and fall back at once (limits per process, streams on the log sweep), and the
+  // subscriber's return fires the bus's resync.
+  let probing = false;
+  const watchdog = setInterval(() => {
+    if (probing || !isReady(commands)) return;
+    probing = true;
+    commands
+      .ping()
+      .catch((error: Error) => {
+        if (!isReady(commands)) return;
+        logger.warn('redis not answering; reconnecting', { error: error.message });
+        warned = true;
+        commands.disconnect(true);
+        subscriber.disconnect(true);
+      })
+      .finally(() => {
+        probing = false;
+      });
+  }, WATCHDOG_MS);
+  watchdog.unref();
   return {
     commands,
     subscriber,
@@ -54,10 +118,10 @@ export function connectRedis(url: string, logger: Logger, keyPrefix = 'threadlin
     ready: (timeoutMs = 5_000) =>
       new Promise<boolean>((resolve) => {
         const check = () => {
-          if (isReady(commands) && isReady(subscriber)) {
+          if ((isReady(commands) && isReady(subscriber)) || refusal) {
             clearInterval(poll);
             clearTimeout(timer);
-            resolve(true);
+            resolve(!refusal);
           }
         };
         const poll = setInterval(check, 20);
@@ -67,7 +131,9 @@ export function connectRedis(url: string, logger: Logger, keyPrefix = 'threadlin
         }, timeoutMs);
         check();
       }),
+    refused: () => refusal,
     close: async () => {
+      clearInterval(watchdog);
       await Promise.allSettled([commands.quit(), subscriber.quit()]);
       commands.disconnect();
       subscriber.disconnect();

@@ -114,6 +114,30 @@ export async function upsertCustomerProfile(
     if (isVipCustomer(customer.attributes) !== isVipCustomer(attributes)) {
       await deps.routing?.customerChanged(db, onCommit, appId, customer.id);
     }
+    // The CRM hears what changed; contact details are named, never sent (the merchant has them).
+    const changed = [
+      ...(body.name !== undefined ? ['name'] : []),
+      ...(body.attributes !== undefined ? ['attributes'] : []),
+      ...(['phone', 'address', 'payment'] as const).filter((field) => body[field] !== undefined),
+    ];
+    if (changed.length > 0)
+      await deps.outbox?.record(db, onCommit, [
+        {
+          appId,
+          type: 'customer.updated',
+          customerId: customer.id,
+          data: {
+            customerId: customer.id,
+            changed,
+            customer: {
+              id: updated!.id,
+              identified: updated!.identified,
+              name: updated!.name,
+              attributes: updated!.attributes,
+            },
+          },
+        },
+      ]);
     return updated!;
   });
 }

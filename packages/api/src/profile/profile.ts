@@ -236,7 +236,14 @@ export async function buildCustomerProfile(
  */
 export async function revealPii(
   deps: ServiceDeps,
-  input: { appId: string; agent: { id: string; role: string }; customerId: string; body: RevealBody },
+  input: {
+    appId: string;
+    agent: { id: string; role: string };
+    customerId: string;
+    body: RevealBody;
+    /** The client address the request came from, for the audit log. */
+    from?: string;
+  },
 ): Promise<RevealAnswer> {
   if (input.agent.role !== 'supervisor')
     throw new ApiError('role_forbidden', 'Your role may not unmask personal data; ask a supervisor.');
@@ -280,6 +287,7 @@ export async function revealPii(
         fields: [...fields],
         ...(input.body.orderId ? { orderId: input.body.orderId } : {}),
         reason: input.body.reason,
+        ...(input.from ? { from: input.from } : {}),
       },
     });
     return { ...answer, auditId };

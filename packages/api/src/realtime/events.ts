@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { customerView } from './customer-view';
 import { appTopic, type BusEvent } from './event-bus';
 
-type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config'>;
+type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config' | 'outbox'>;
 type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer'>;
 
 export interface NewEvent {
@@ -75,6 +75,8 @@ export async function appendEvents(
   given: NewEvent[],
 ): Promise<BusEvent[]> {
   if (given.length === 0) return [];
+  // Messages, conversation and ticket changes are webhook events too: into the outbox, same transaction.
+  await deps.outbox?.fromRealtime(db, onCommit, given);
   const list = given.map((event) => ({
     ...event,
     audience: event.audience ?? ('customer' as const),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSlug, clientMessageId, conversationStatus, message, messageText } from './common';
+import { csatRating } from './console';
 import { handoffAnswer, handoffSummary } from './handoffs';
 import { kbId } from './kb';
 import { profileBrief } from './profile';
@@ -171,6 +172,12 @@ export const inboxRow = z.object({
   awaitingReply: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Labels agents put on the conversation. */
+  labels: z.array(z.string()).optional(),
+  /** Hidden from its owner's "mine" until then; null when not snoozed (or the customer wrote since). */
+  snoozedUntil: z.string().nullable().optional(),
+  /** The customer's satisfaction rating after resolve, if given. */
+  csat: csatRating.nullable().optional(),
 });
 export type InboxRow = z.infer<typeof inboxRow>;
 
@@ -343,6 +350,7 @@ export const AGENT_EVENT_TYPES = [
   'note.created',
   'agent.updated',
   'queue.updated',
+  'csat.created',
 ] as const;
 export const agentEvent = z.object({ id: z.string(), type: z.enum(AGENT_EVENT_TYPES), data: z.unknown() });
 export type AgentEvent = z.infer<typeof agentEvent>;

@@ -110,6 +110,11 @@ export const updateAppBody = z
       .optional(),
     /** Limits to change; null restores every default. */
     rateLimits: rateLimitSettings.partial().nullable().optional(),
+    /**
+     * Delete messages (and the event log's copies) older than this many days, on every channel;
+     * null keeps them until erased. Applied by the server's hourly sweep.
+     */
+    messageRetentionDays: z.number().int().min(1).max(3650).nullable().optional(),
     /** The mini-program's appid and secret for jscode2session; null removes them. */
     wechat: z
       .object({ appId: z.string().min(1).max(64), secret: z.string().min(1).max(128) })
@@ -135,6 +140,8 @@ export const appAnswer = z.object({
     rateLimits: rateLimitSettings,
     wechat: z.object({ appId: z.string() }).nullable(),
     voice: voiceSettingsView,
+    /** Messages older than this many days are deleted; null keeps them. */
+    messageRetentionDays: z.number().int().nullable(),
   }),
 });
 export type AppAnswer = z.infer<typeof appAnswer>;

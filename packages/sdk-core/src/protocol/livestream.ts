@@ -13,7 +13,12 @@ export const liveRoomId = z
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 
-/** When a comment was made: ISO 8601 with an offset, or Unix milliseconds. */
+/**
+ * When a comment was made: ISO 8601 with an offset, or Unix milliseconds, within the last 24 hours
+ * (older is refused as `invalid_at`: most often seconds sent for milliseconds). A time ahead of the
+ * server's is pulled back to now; a batch whose newest comment is more than 5 s old on arrival (a
+ * connector clock running behind, a batch held up) is moved forward as a whole, order and spacing kept.
+ */
 export const liveCommentTime = z.union([
   z.iso.datetime({ offset: true }),
   z.number().int().min(0).max(8_640_000_000_000_000),
@@ -124,7 +129,11 @@ export type LiveAnswerSettings = z.infer<typeof liveAnswerSettings>;
 /** `PUT /v1/live/settings`: omitted fields stay as they are; `replyUrl: null` stops room answers. */
 export const liveSettingsBody = z
   .object({
-    /** The connector's reply callback: room answers and pins are POSTed here, signed. */
+    /**
+     * The connector's reply callback: room answers and pins are POSTed here, signed. http(s) on a
+     * public address (a loopback or private one is refused unless the server allows it); redirects
+     * are not followed.
+     */
     replyUrl: z.url().max(500).nullable().optional(),
     /** Issue a new signing secret for the reply callback (shown once in the answer). */
     rotateReplySecret: z.boolean().optional(),
@@ -157,7 +166,7 @@ export const liveRoomParams = z.object({ channel: channelSlug, roomId: liveRoomI
 export const liveRoomBody = z
   .object({
     title: z.string().trim().max(200).nullable().optional(),
-    /** A reply callback for this room only; null falls back to the app's. */
+    /** A reply callback for this room only (same rules as the app's); null falls back to the app's. */
     replyUrl: z.url().max(500).nullable().optional(),
   })
   .meta({ example: { title: '618 护肤专场', replyUrl: null } });

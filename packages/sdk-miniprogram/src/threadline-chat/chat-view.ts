@@ -1,4 +1,10 @@
-import type { ConnectionStatus, ConversationUpdate, Message, MessageDelta } from '@threadline/sdk-core';
+import type {
+  ConnectionStatus,
+  ConversationUpdate,
+  Message,
+  MessageDelta,
+  WaitState,
+} from '@threadline/sdk-core';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -66,6 +72,14 @@ const TEXT = {
     handoff: '转电话',
     handoffHint: (code: string) => `请致电客服热线，并报出接续码 ${code}，客服即可看到本次对话。`,
     failed: '发送失败，将自动重试',
+    waitNobody: '目前没有客服在线。请留下您的问题，客服上线后会在这里回复您。',
+    waitPosition: (n: number) =>
+      n <= 1 ? '下一位就轮到您，请稍候。' : `您前面还有 ${n - 1} 位，正在排队等待人工客服。`,
+    backToBot: '返回智能助手',
+    rateTitle: (name: string | null) => `请为${name ?? '本次'}服务打分`,
+    ratePlaceholder: '还有什么想说的？（选填）',
+    rateSubmit: '提交评价',
+    rateThanks: '感谢您的评价！',
     resumeQuestion: '继续链接里的对话？',
     resumeHint:
       '这个链接会接上在别处开始的对话（比如你在网页上聊的，或客服发给你的链接）。只有是你自己发起的，才选择继续。',
@@ -107,6 +121,14 @@ const TEXT = {
     handoffHint: (code: string) =>
       `Call our hotline and give the code ${code}; the agent will see this chat.`,
     failed: 'Not sent yet — retrying',
+    waitNobody: 'No agent is online right now. Leave your message and we’ll reply here.',
+    waitPosition: (n: number) =>
+      n <= 1 ? 'You are next in line for an agent.' : `You are number ${n} in line for an agent.`,
+    backToBot: 'Back to the assistant',
+    rateTitle: (name: string | null) => `How did ${name ?? 'we'} do?`,
+    ratePlaceholder: 'Anything to add? (optional)',
+    rateSubmit: 'Send rating',
+    rateThanks: 'Thank you for your feedback!',
     resumeQuestion: 'Continue a conversation from a link?',
     resumeHint:
       'This link carries on a chat that began somewhere else — on the web, or in a link our team sent you. Continue only if you asked for it.',
@@ -263,4 +285,13 @@ export function applyDelta(items: ChatItem[], delta: MessageDelta, here: string,
 export function mergeHistory(history: ChatItem[], live: ChatItem[]): ChatItem[] {
   const seen = new Set(history.map((item) => item.key));
   return history.concat(live.filter((item) => !seen.has(item.key)));
+}
+
+/**
+ * What the chat says while the conversation waits for a person: honest about nobody being online
+ * (the reply will come here) or the place in the queue; empty when it is not waiting.
+ */
+export function waitText(wait: WaitState | null | undefined, text: ChatText): string {
+  if (!wait) return '';
+  return wait.agentsOnline === 0 ? text.waitNobody : text.waitPosition(wait.position);
 }

@@ -16,7 +16,11 @@ import {
   textFor,
   ticketItem,
   upsert,
+  waitText,
 } from './chat-view';
+
+/** How often the place in the queue is refreshed while waiting. */
+const WAIT_REFRESH_MS = 15_000;
 
 interface ChatData {
   items: ChatItem[];
@@ -33,7 +37,17 @@ interface ChatData {
   resumePrompt: boolean;
   /** What happened to the last link (continued, used, expired…); '' when nothing to say. */
   notice: string;
-  text: Omit<ChatText, 'from' | 'handoffHint' | 'resumed'>;
+  text: Omit<ChatText, 'from' | 'handoffHint' | 'resumed' | 'waitPosition' | 'rateTitle'>;
+  /** While waiting for a person: the place in the queue, or that nobody is online. */
+  waitText: string;
+  agentsOnline: number;
+  /** After an agent resolved: the CSAT question (conversation id, title), the stars, the comment. */
+  rateConversationId: string;
+  rateTitle: string;
+  rating: number;
+  stars: { value: number; on: boolean }[];
+  rateComment: string;
+  rated: boolean;
 }
 
 interface ChatProperties {
@@ -58,6 +72,8 @@ interface ChatInstance {
   _update(items: ChatItem[]): void;
   _send(text: string): void;
   _reload(): Promise<void>;
+  _checkState(): Promise<void>;
+  _waitTimer?: ReturnType<typeof setTimeout>;
   _fail(error: unknown): void;
   _askToResume(): void;
 }
@@ -85,9 +101,18 @@ function findClient(properties: ChatProperties): MiniProgramThreadline | null {
 }
 
 function labels(text: ChatText): ChatData['text'] {
-  const { from: _from, handoffHint: _hint, resumed: _resumed, ...rest } = text;
+  const {
+    from: _from,
+    handoffHint: _hint,
+    resumed: _resumed,
+    waitPosition: _wait,
+    rateTitle: _rate,
+    ...rest
+  } = text;
   return rest;
 }
+
+const stars = (rating: number) => [1, 2, 3, 4, 5].map((value) => ({ value, on: value <= rating }));
 
 Component({
   options: { styleIsolation: 'isolated' },
@@ -124,6 +149,14 @@ Component({
     resumePrompt: false,
     notice: '',
     text: labels(textFor('zh-CN')),
+    waitText: '',
+    agentsOnline: 0,
+    rateConversationId: '',
+    rateTitle: '',
+    rating: 0,
+    stars: stars(0),
+    rateComment: '',
+    rated: false,
   },
   lifetimes: {
     attached(this: ChatInstance) {
@@ -152,6 +185,7 @@ Component({
             statusText: statusText(update.status, text, update.assignedAgent?.name),
           });
           this.triggerEvent('status', { status: update.status });
+          this._checkState().catch((error) => this._fail(error));
         }),
         client.on('connection', (status) => this.setData({ connectionText: connectionText(status, text) })),
         // loginWithWechat / identify merged another history in; reset and a continued link are
@@ -171,6 +205,7 @@ Component({
           this.setData({ status, statusText: statusText(status, text) });
           return this._reload();
         })
+        .then(() => this._checkState())
         .then(() => {
           this._ready = true;
           this.setData({ ready: true });
@@ -182,6 +217,7 @@ Component({
       // The client belongs to the app (it keeps realtime and the send queue); only unsubscribe.
       for (const off of this._off ?? []) off();
       this._off = [];
+      clearTimeout(this._waitTimer);
     },
   },
   methods: {
@@ -253,6 +289,62 @@ Component({
         })
         .catch((error) => this._fail(error))
         .then(() => this.setData({ busy: false }));
+    },
+    onBackToBot(this: ChatInstance) {
+      const client = this.client;
+      if (!client || this.data.busy) return;
+      this.setData({ busy: true });
+      client
+        .backToBot()
+        .catch((error) => this._fail(error))
+        .then(() => this.setData({ busy: false }));
+    },
+    onRate(this: ChatInstance, event: { currentTarget: { dataset: { rating?: number | string } } }) {
+      const rating = Number(event.currentTarget.dataset.rating);
+      if (rating >= 1 && rating <= 5) this.setData({ rating, stars: stars(rating) });
+    },
+    onRateComment(this: ChatInstance, event: { detail: { value: string } }) {
+      this.setData({ rateComment: event.detail.value });
+    },
+    onSubmitRating(this: ChatInstance) {
+      const client = this.client;
+      const { rating, rateComment, rateConversationId } = this.data;
+      if (!client || !rating || !rateConversationId || this.data.busy) return;
+      this.setData({ busy: true });
+      client
+        .rate(rating, rateComment.trim() || undefined, rateConversationId)
+        .then(() => this.setData({ rated: true, rateTitle: this._text.rateThanks }))
+        .catch((error) => this._fail(error))
+        .then(() => this.setData({ busy: false }));
+    },
+    onDismissRating(this: ChatInstance) {
+      this.setData({ rateConversationId: '', rateTitle: '' });
+    },
+    /** The honest wait (refreshed while queued) and whether a resolved conversation awaits a rating. */
+    _checkState(this: ChatInstance): Promise<void> {
+      const client = this.client;
+      clearTimeout(this._waitTimer);
+      if (!client) return Promise.resolve();
+      return client.conversationState().then((state) => {
+        const patch: Partial<ChatData> = {
+          waitText: waitText(state.wait, this._text),
+          agentsOnline: state.wait?.agentsOnline ?? 0,
+        };
+        if (state.rateable && state.rateable.conversationId !== this.data.rateConversationId)
+          Object.assign(patch, {
+            rateConversationId: state.rateable.conversationId,
+            rateTitle: this._text.rateTitle(state.rateable.agentName),
+            rating: 0,
+            stars: stars(0),
+            rateComment: '',
+            rated: false,
+          });
+        this.setData(patch);
+        if (state.conversation?.status === 'queued')
+          this._waitTimer = setTimeout(() => {
+            this._checkState().catch((error) => this._fail(error));
+          }, WAIT_REFRESH_MS);
+      });
     },
     onCloseHandoff(this: ChatInstance) {
       this.setData({ handoffCode: '', handoffHint: '' });

@@ -3,6 +3,7 @@ import { tokenize } from './chinese-tokenizer';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import { focusMessage } from './message-focus';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -16,10 +17,12 @@ import {
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
   ORDER_STATUS_CUE,
+  PRODUCT_NOUNS,
   REASON_POLICY_WORDS,
   SHOP_CUE,
 } from './retail-lexicon';
 import {
+  askedForSale,
   asksForHuman,
   extractOrderId,
   extractReason,
@@ -29,12 +32,14 @@ import {
   isEllipticalFollowUp,
   isGreeting,
   isProductMention,
+  isQuestion,
   mentionsOffDomainTopic,
   negativeSentiment,
   skinTypeOf,
   withoutGreeting,
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
+import { normalizeText } from './text-normalizer';
 
 /** A ticket the engine opened and is waiting to complete with the order number it asked for. */
 export interface AwaitedOrder {
@@ -157,6 +162,27 @@ const LINEAR_SHARE = 0.55;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
 const REFERS_TO_CHAT =
   /你们|我的|我买|我家|这个|那个|这款|那款|上次|刚才|之前|帮我|\bmy\b|\byour\b|\bthis\b|\bit\b/;
+// Words that only point at the thing discussed ("这个多少钱", "how much is it").
+const DEICTIC =
+  /这个|那个|这款|那款|这件|那件|这条|那条|这双|这套|这瓶|这盒|这支|宝贝|链接|现在|一个|一件|目前|[这那它的呀呢啊]|\b(?:what|whats|what s|is|it|its|this|that|the|one|for|now|of|does|do|much|how)\b|\s/g;
+const A_NOT_A = /能不能|可不可以|是不是|会不会|有没有|要不要|行不行|好不好|可以吗/;
+// "这个", "this one": a product the shopper sees and the bot may not.
+const POINTS_AT_PRODUCT =
+  /这个|这款|那个|那款|这件|那件|这支|这瓶|这条|\b(?:this|that) (?:one|product|item)\b|\bis (?:it|this)\b/;
+// "最多能买多少钱", "满多少包邮", "还差多少钱", "退多少钱": amounts that are no product's price.
+const NOT_A_PRICE =
+  /最多|最少|上限|限额|额度|满多少|差多少|还差|退多少|扣多少|补多少|交多少|税|运费|邮费|定金|尾款|\bmax(?:imum)?\b|\blimit\b/;
+/** True when most letters of the text are in scripts the engine does not read (not Han, not Latin). */
+function unreadScript(text: string): boolean {
+  const sample = text.slice(0, 400);
+  const letters = sample.match(/\p{L}/gu)?.length ?? 0;
+  if (letters < 2) return false;
+  const read = sample.match(/[\p{Script=Han}a-z]/giu)?.length ?? 0;
+  return read * 2 < letters;
+}
+/** Longer than a short question: Han characters and Latin words counted apart (English is wordier). */
+const longerThan = (plain: string, han: number, words: number) =>
+  (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > han || (plain.match(/[a-z]+/g)?.length ?? 0) > words;
 const LIVE_CHANNELS = new Set(['douyin_live', 'taobao_live', 'kuaishou_live', 'video_live']);
 
 const ATTRIBUTE_LABELS: Record<string, { zh: string; en: string }> = {
@@ -230,6 +256,23 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     index.kb.intents.map((i) => i.answerFrom?.productAttribute).filter((a): a is string => !!a),
   );
 
+  // Per intent, the products its articles are written for — only for intents whose every article
+  // names products (an intent with one general article is about any product).
+  const articleProducts = new Map<string, Set<string>>();
+  {
+    const general = new Set<string>();
+    for (const article of index.kb.articles) {
+      const key = article.intent ?? `~${article.id}`;
+      if (article.productIds.length === 0) general.add(key);
+      else {
+        const set = articleProducts.get(key) ?? new Set<string>();
+        for (const id of article.productIds) set.add(id);
+        articleProducts.set(key, set);
+      }
+    }
+    for (const key of general) articleProducts.delete(key);
+  }
+
   /** Ranks intents by the linear model blended with retrieval over every question variant. */
   function rank(
     read: ReadText,
@@ -263,11 +306,37 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (productKnown) {
       for (const intent of index.kb.intents) {
         const cue = ownValue(ATTRIBUTE_INTENT_CUES, intent.answerFrom?.productAttribute ?? '');
-        const candidate = byKey.get(intent.id);
-        if (cue && candidate && cue.test(read.normalized)) {
-          candidate.blended += ATTRIBUTE_CUE_BONUS;
-          candidate.cued = true;
+        if (!cue?.test(read.normalized)) continue;
+        // Asked in so many words ("缩水", "机洗"), the fact's intent competes even when the model
+        // and retrieval had not thought of it.
+        let candidate = byKey.get(intent.id);
+        if (!candidate) {
+          candidate = {
+            intentKey: intent.id,
+            score: 0,
+            coverage: 0,
+            exampleCoverage: 0,
+            probability: 0,
+            blended: 0,
+          };
+          byKey.set(intent.id, candidate);
         }
+        candidate.blended += ATTRIBUTE_CUE_BONUS;
+        candidate.cued = true;
+      }
+    }
+    // An intent whose every article is written for other products ("烟酰胺刺痛" for a question
+    // about jeans) is a poor reading when the product in question is known.
+    const inQuestion = productKnown
+      ? options?.productIds?.length === 1
+        ? options.productIds[0]
+        : options?.contextProductIds?.[0]
+      : undefined;
+    if (inQuestion) {
+      for (const candidate of byKey.values()) {
+        const linked = articleProducts.get(candidate.intentKey);
+        if (linked && !linked.has(inQuestion) && !index.intent(candidate.intentKey)?.answerFrom)
+          candidate.blended *= 0.5;
       }
     }
     // "帮我退掉", "少寄了一袋": a request to do something weighs for the intents that open tickets;
@@ -307,9 +376,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
   }
 
-  function answer(input: EngineInput): EngineResult {
+  function answer(asked: EngineInput): EngineResult {
+    // A long message is read for what it asks (bounded time, whatever its length).
+    const focus = focusMessage(
+      asked.text,
+      (normalized) => index.matcher.find(normalized).mentions.length > 0,
+    );
+    const input = focus === asked.text ? asked : { ...asked, text: focus };
     const parts = splitQuestions(input.text);
-    if (parts.length < 2) return answerOne(input);
+    if (parts.length < 2) return answerTail(input, answerOne(input));
     // Each question of the message on its own, the memory carried from one to the next
     // ("面霜怎么用？孕妇能用吗？" asks the second about the cream).
     let memory = input.memory;
@@ -341,6 +416,40 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence)
     )
       return { ...answered[0]!, memory: memory ?? answered[0]!.memory };
+    return whole;
+  }
+
+  /**
+   * A story with its question at the end ("…我平时都是机洗的 不知道这个能不能直接丢洗衣机"): when the
+   * whole message is unclear, the last clause that asks is read on its own, then with the clause
+   * before it, the product the story named carried over. The first confident reading wins;
+   * otherwise the whole message's answer stands. At most two more readings, only for messages of
+   * three clauses or more.
+   */
+  function answerTail(input: EngineInput, whole: EngineResult): EngineResult {
+    const unclear = whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence;
+    if (!unclear) return whole;
+    const clauses = input.text.split(/[，,。！!？?；;、\s]+/u).filter(Boolean);
+    if (clauses.length < 3) return whole;
+    let last = clauses.length - 1;
+    // "能不能", "可不可以" ask too (the normaliser folds them to 能, 可以).
+    const asks = (clause: string) => isQuestion(normalizeText(clause), clause) || A_NOT_A.test(clause);
+    while (last >= 0 && !asks(clauses[last]!)) last--;
+    if (last < 1) return whole;
+    const memory: ConversationMemory = {
+      ...(input.memory ?? {}),
+      ...(whole.memory.lastProductId ? { lastProductId: whole.memory.lastProductId } : {}),
+    };
+    for (let before = 0; before <= 1 && last - before >= 0; before++) {
+      const text = clauses.slice(last - before, last + 1).join('，');
+      const tail = answerOne({ ...input, text, memory });
+      if (
+        (tail.action === 'answer' || tail.action === 'ticket') &&
+        !tail.lowConfidence &&
+        tail.confidence >= 0.5
+      )
+        return tail;
+    }
     return whole;
   }
 
@@ -467,6 +576,39 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
 
+    // A script the engine cannot read ("где мой заказ", "환불 가능한가요"): say so and offer a
+    // person — never the out-of-scope refusal for a question it did not understand.
+    if (unreadScript(input.text)) {
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('unreadScript'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 0,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: [say('optionHuman')],
+      });
+    }
+    // Nothing but emoji that stand for no word (😭😭😭, 🤔): ask what is wrong (silent in a livestream).
+    if (read.plain.length === 0 && /\p{Extended_Pictographic}/u.test(input.text)) {
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: LIVE_CHANNELS.has(input.channel) ? '' : say('emojiOnly'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 0,
+        lowConfidence: true,
+        outOfScope: false,
+      });
+    }
+
     // Thanks, goodbyes, "嗯嗯": a short friendly reply; in a livestream an acknowledgement needs none.
     const talk =
       !namedProductId && !orderId && !isGreeting(read.normalized) ? smallTalkKind(read.plain) : null;
@@ -578,13 +720,21 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // Declined: what the off-topic class takes, a topic no shop answers (weather, trains, poems)
     // without a word of the shop's business, or next to nothing understood that also looks
     // off-topic. A vague message about the shop ("上次那个弄好了没") is asked about instead.
+    // A product's name and nothing else ("口红"): nothing left to rank, and no reason to decline —
+    // ask what the shopper wants to know about it.
+    if (!top && namedProductId) {
+      memory.lowConfidenceStreak = 0;
+      return finish(productClarify(base, index.product(namedProductId)!, 0, language, say));
+    }
     const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
       !top ||
       (read.products.length === 0 &&
         !namedProductId &&
         !orderId &&
-        (top.intentKey === OFF_TOPIC ||
+        // The off-topic class alone does not decline a message that points at this chat or this
+        // shop ("上次那个弄好了没"): that one is asked about.
+        ((top.intentKey === OFF_TOPIC && !REFERS_TO_CHAT.test(read.plain)) ||
           (mentionsOffDomainTopic(read.normalized) && !SHOP_CUE.test(read.plain)) ||
           (mentionsOffDomainTopic(read.normalized) && confidence < 0.75) ||
           (confidence < limits.outOfScope && offTopicProbability >= 0.35) ||
@@ -679,7 +829,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
     const article =
-      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ?? onlyArticleOf(intentKey);
+      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
+      onlyArticleOf(intentKey, productId);
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
@@ -734,17 +885,24 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
       if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
+        // The frame in the shopper's language; the values are the merchant's words.
+        const en = language === 'en';
         const related = (ownValue(RELATED_ATTRIBUTES, attribute) ?? [])
           .filter((key) => ownValue(product.attributes, key) !== undefined)
-          .map((key) => `${labelOf(key, 'zh')}：${formatValue(ownValue(product.attributes, key))}`);
+          .map(
+            (key) =>
+              `${labelOf(key, language)}${en ? ': ' : '：'}${formatValue(ownValue(product.attributes, key))}`,
+          );
         const text = [
-          `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
+          en
+            ? `${product.name}, ${labelOf(attribute, language)}: ${formatValue(ownValue(product.attributes, attribute))}`
+            : `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
           ...related,
-        ].join('；');
+        ].join(en ? '; ' : '；');
         return finish({
           ...base,
           action: 'answer',
-          text: `${text}。`.replace(/。。$/, '。'),
+          text: language === 'en' ? `${text.replace(/[。.]$/, '')}.` : `${text}。`.replace(/。。$/, '。'),
           intent: intentName,
           articleId: null,
           productId: product.id,
@@ -791,6 +949,22 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
     const chosen = index.articles.get(article.articleId)!;
+    // "这个好用吗" with no product named and none in the conversation: "this" points at something
+    // the bot cannot see, so an article about one particular product is a guess — ask which.
+    if (!productId && chosen.productIds.length > 0 && POINTS_AT_PRODUCT.test(read.plain)) {
+      memory.lowConfidenceStreak = (memory.lowConfidenceStreak ?? 0) + 1;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('clarifyGeneric'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence,
+        lowConfidence: true,
+        outOfScope: false,
+      });
+    }
     memory.answeredArticleIds = [...new Set([...(memory.answeredArticleIds ?? []), chosen.id])].slice(-10);
     const personal = personalNote(chosen, input.profile);
     return finish({
@@ -815,6 +989,31 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     Partial<Pick<EngineResult, 'quickReplies' | 'attribute' | 'grounding'>>;
   type Say = (key: SystemTextKey, slots?: Record<string, string | number>) => string;
 
+  /**
+   * What the shop sells, in a few words: one product per category (the breadth of the shop, not
+   * six face creams); for an English reply, the categories themselves when the merchant named
+   * them in Latin letters.
+   */
+  function catalogueSummary(language: ReplyLanguage): string[] {
+    const byCategory = new Map<string, KnowledgeProduct>();
+    for (const product of index.kb.products) {
+      const key = product.category ?? product.id;
+      if (!byCategory.has(key)) byCategory.set(key, product);
+    }
+    const categories = [...byCategory.keys()];
+    if (language === 'en' && categories.every((c) => /^[a-z][a-z\s&-]*$/i.test(c)) && categories.length > 1)
+      return categories.slice(0, 8);
+    return [...byCategory.values()].map((p) => p.aliases[0] ?? p.name).slice(0, 6);
+  }
+
+  /** True when an English phrase glosses to a service term (价保, 优惠券) and to no kind of goods. */
+  function glossesToService(english: string): boolean {
+    const read = index.read(english);
+    const added = read.normalized.slice(read.plain.length).trim();
+    if (!added) return false;
+    return index.matcher.kinds(added).length === 0 && !PRODUCT_NOUNS.some((noun) => added.includes(noun));
+  }
+
   /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
   function catalogueAnswer(
     read: ReadText,
@@ -826,15 +1025,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     say: Say,
   ): CatalogueAnswer | null {
     const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
-    if (ASKS_AVAILABILITY.test(read.plain) && !isActionRequest(read.normalized, input.text)) {
-      const uncarried = index.matcher.uncarried(read.normalized);
-      const asked = namedProductId ? [namedProductId] : kindCandidates;
+    const forSale = askedForSale(read.plain, glossesToService);
+    if ((forSale || ASKS_AVAILABILITY.test(read.plain)) && !isActionRequest(read.normalized, input.text)) {
+      const asked = namedProductId
+        ? [namedProductId]
+        : kindCandidates.length > 0
+          ? kindCandidates
+          : [...new Set(read.products.map((p) => p.productId))];
+      // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
+      // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
+      const uncarried =
+        index.matcher.uncarried(read.normalized) ??
+        (asked.length === 0 && read.products.length === 0 && forSale?.goods ? forSale.item : null);
       if (uncarried && asked.length === 0) {
-        const categories = [...new Set(index.kb.products.map((p) => p.aliases[0] ?? p.name))].slice(0, 6);
+        const categories = catalogueSummary(language);
         return {
           ...shared,
           action: 'answer',
-          text: say('notCarried', { item: uncarried, catalog: categories.join('、') }),
+          text: say('notCarried', {
+            item: uncarried,
+            catalog: categories.join(language === 'en' ? ', ' : '、'),
+          }),
           intent: PRODUCT_INFO_INTENT,
           productId: null,
         };
@@ -844,7 +1055,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         /有|卖|没|吗|你们|店里|这里|这边|家|的|请问|\b(?:do|you|sell|have|carry|any)\b|\s/g,
         '',
       );
-      if (asked.length > 0 && rest.length <= 1) {
+      // The question is only "do you sell X" with X a product or kind of ours ("有卖防晒的吗").
+      const onlyAsksForIt =
+        !!forSale &&
+        (namedProductId !== null ||
+          index.matcher.kinds(forSale.item).length > 0 ||
+          index.read(forSale.item).products.length > 0);
+      if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);
         return {
           ...shared,
@@ -857,11 +1074,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         };
       }
     }
-    // A long message that mentions a price ("想知道要多交多少钱") asks something else.
-    if (read.plain.length > 16) return null;
+    // A long message that mentions a price ("想知道要多交多少钱") asks something else; so does a
+    // limit or a difference ("最多能买多少钱", "满多少包邮", "差多少钱").
+    if (longerThan(read.plain, 16, 10) || NOT_A_PRICE.test(read.plain)) return null;
     const cue = ATTRIBUTE_CUES.find((c) => c.cue.test(read.plain) && !merchantAttributes.has(c.attribute));
     if (!cue) return null;
     const product = index.product(productId);
+    // "这个多少钱" with no product anywhere in the conversation: ask which one, never decline.
+    if (!product && kindCandidates.length === 0 && read.products.length === 0) {
+      const rest = read.plain.replace(new RegExp(cue.cue.source, 'g'), '').replace(DEICTIC, '').trim();
+      if (rest) return null;
+      return {
+        ...shared,
+        action: 'clarify',
+        text: say('whichProduct', { topic: labelOf(cue.attribute, language) }),
+        intent: PRODUCT_INFO_INTENT,
+        productId: null,
+        lowConfidence: true,
+        quickReplies: [],
+        attribute: cue.attribute,
+      };
+    }
     if (!product) {
       if (kindCandidates.length > 1 || read.products.length > 1) {
         const choices = (kindCandidates.length > 1 ? kindCandidates : read.products.map((p) => p.productId))
@@ -1021,9 +1254,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   }
 
   /** An intent with a single article answers with it even when the words did not reach it ("嗨 在不在"). */
-  function onlyArticleOf(intentKey: string): ArticleCandidate | undefined {
+  function onlyArticleOf(intentKey: string, productId: string | null): ArticleCandidate | undefined {
     const own = index.kb.articles.filter((a) => (a.intent ?? `~${a.id}`) === intentKey);
-    return own.length === 1 ? { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 } : undefined;
+    if (own.length !== 1) return undefined;
+    // Written for other products: not an answer about this one.
+    if (productId && own[0]!.productIds.length > 0 && !own[0]!.productIds.includes(productId))
+      return undefined;
+    return { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 };
   }
 
   function pickArticle(
@@ -1065,7 +1302,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         const linked = index.articles.get(o.articleId)!.productIds;
         return linked.length === 0 || linked.includes(productId);
       });
-      if (relevant.length > 0) options = relevant;
+      // None of them: no article at all — "缩水正常吗" about jeans is not answered with a serum's
+      // tingling advice; the engine asks instead.
+      options = relevant;
     }
     if (options.length <= 1) return options[0];
     const best = options[0]!.score;

@@ -42,6 +42,24 @@ export function pinyinSpellings(word: string, usualOnly = false): string[] {
   return spellings;
 }
 
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/**
+ * Where the segmenter's words of a Han run begin and end (code-unit offsets), and the spans of
+ * its multi-character words (`start:end`): a gram that starts and ends on these offsets and is not
+ * one word by itself is made of whole words and single characters.
+ */
+function segmentCuts(run: string): Set<number> & { words: Set<string> } {
+  const cuts = new Set<number>([0, run.length]) as Set<number> & { words: Set<string> };
+  cuts.words = new Set();
+  for (const { segment, index } of segmenter.segment(run)) {
+    cuts.add(index);
+    cuts.add(index + segment.length);
+    if (segment.length > 1) cuts.words.add(`${index}:${index + segment.length}`);
+  }
+  return cuts;
+}
+
 /** A glossed text, and where its glosses came from. */
 export interface Gloss {
   text: string;
@@ -62,7 +80,13 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
   const latinTerms = new Map<string, string>();
   const hanTerms: [string, string][] = [];
   for (const [term, means] of [...merchantTerms.map((t) => [t.term, t.means] as const), ...RETAIL_TERMS]) {
-    const key = term.normalize('NFKC').toLowerCase().trim();
+    // Keys read like the text they meet: "isn't" is "isn t" once punctuation is gone.
+    const key = term
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\p{P}\p{S}]+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (!key || !means) continue;
     if (/\p{Script=Han}/u.test(key)) hanTerms.push([key, means]);
     else if (!latinTerms.has(key)) latinTerms.set(key, means);
@@ -102,6 +126,11 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
+      // In mixed text ("refund一般几天能到", "可以cancel吗") the Chinese around an English word is
+      // the question: the shop's term takes the word's place there too, so "退款一般多久" reads as
+      // one phrase and not as "多久能到" (delivery) with 退款 somewhere at the end.
+      const mixed = /\p{Script=Han}/u.test(normalized);
+      const inPlace: { from: string; to: string }[] = [];
       // Pinyin is read only in text that is mostly pinyin: "mona lisa" in an English sentence is not 没拿.
       const pinyinText =
         words.length > 0 && words.filter((w) => PINYIN_WORD.test(w)).length >= 0.8 * words.length;
@@ -113,6 +142,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
             latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
           if (means) {
             added.push(means);
+            if (mixed) inPlace.push({ from: phrase, to: means.split(' ')[0]! });
             english = true;
             taken = n;
             continue;
@@ -131,14 +161,21 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       }
 
       // Same-sounding misspellings of the knowledge's words ("物留" → 物流, "保只期" → 保质期): a gram
-      // the knowledge never uses, sounding like one it does and sharing a character with it.
+      // the knowledge never uses, sounding like one it does and sharing a character with it — and
+      // not a real word. A misspelling breaks the segmenter's words into single characters (物|留);
+      // a gram that is a dictionary word (那里, 防水) or cuts through one (衣服|太 → "服太") is
+      // what the shopper meant to write, and "correcting" it (那里 → 哪里) changes the question.
       for (const [run] of normalized.matchAll(HAN_RUN)) {
+        const cuts = segmentCuts(run);
         for (let i = 0; i + 2 <= run.length; i++) {
           for (const size of [3, 2]) {
             const gram = run.slice(i, i + size);
             if (
               gram.length < size ||
               known.has(gram) ||
+              !cuts.has(i) ||
+              !cuts.has(i + size) ||
+              cuts.words.has(`${i}:${i + size}`) ||
               [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1
             )
               continue;
@@ -154,7 +191,16 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           }
         }
       }
-      const text = added.length ? `${normalized} ${[...new Set(added)].join(' ')}` : normalized;
+      let base = normalized;
+      for (const { from, to } of inPlace) {
+        // Whole words only ("ship" is not replaced inside "shipping"); the English stays at the end.
+        base = base.replace(
+          new RegExp(`(?<![a-z0-9'-])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9'-])`),
+          to,
+        );
+      }
+      if (base !== normalized) added.push(inPlace.map((w) => w.from).join(' '));
+      const text = added.length ? `${base} ${[...new Set(added)].join(' ')}` : normalized;
       return { text, english, pinyin: pinyinSeen };
     },
   };

@@ -66,6 +66,17 @@ export const SYSTEM_TEXTS = {
     zh: '能再具体说说吗？比如商品名称或订单号，我好帮您查。',
     en: 'Could you tell me a bit more, for example the product name or your order number?',
   },
+  // Text in a script the engine does not read (Cyrillic, Korean, Arabic, Japanese kana…): said in
+  // both languages, since the shopper's is neither.
+  unreadScript: {
+    zh: 'Sorry, I can only read Chinese and English. 抱歉，我目前只能看懂中文和英文，可以点「转人工」找同事帮您。',
+    en: 'Sorry, I can only read Chinese and English. 抱歉，我目前只能看懂中文和英文。Tap "Talk to a person" for help.',
+  },
+  // Only emoji, none that stands for words (😭😭, 🤔): ask, don't say "OK" to tears.
+  emojiOnly: {
+    zh: '怎么啦？遇到什么问题可以直接告诉我～',
+    en: 'Is something wrong? Tell me what happened and I will help.',
+  },
   clarifyProduct: {
     zh: '好的，您说的是「{product}」～想了解它的哪方面呢？',
     en: 'About "{product}": what would you like to know?',

@@ -58,6 +58,13 @@ export const RETAIL_TERMS: [string, string][] = [
   ['never received', '没收到'],
   ['not received', '没收到'],
   ['address', '地址'],
+  ['change', '修改 改'],
+  ['modify', '修改'],
+  ['edit', '修改'],
+  ['update', '进度 更新'],
+  ['any update', '进度 到哪了'],
+  ['any news', '进度 到哪了'],
+  ['status', '状态 进度'],
   ['order', '订单'],
   ['cancel', '取消'],
   ['presale', '预售'],
@@ -67,7 +74,11 @@ export const RETAIL_TERMS: [string, string][] = [
   ['refund', '退款'],
   ['money back', '退款'],
   ['return', '退货'],
-  ['send back', '退货 寄回'],
+  ['send back', '退货'],
+  ['send it back', '退货'],
+  ["don't want", '不想要'],
+  ['dont want', '不想要'],
+  ['no longer want', '不想要'],
   ['exchange', '换货'],
   ['swap', '换'],
   ['damaged', '破损'],
@@ -93,6 +104,8 @@ export const RETAIL_TERMS: [string, string][] = [
   ['cost', '多少钱'],
   ['how much', '多少钱'],
   ['pay', '付款 支付'],
+  ['checkout', '结算 下单'],
+  ['check out', '结算 下单'],
   ['payment', '付款 支付'],
   ['paid', '付款'],
   ['charged twice', '扣了两次'],
@@ -100,6 +113,19 @@ export const RETAIL_TERMS: [string, string][] = [
   ['debit card', '银行卡'],
   ['card', '卡'],
   ['alipay', '支付宝'],
+  ['visa', '信用卡'],
+  ['mastercard', '信用卡'],
+  ['amex', '信用卡'],
+  ['unionpay', '银联 银行卡'],
+  ['paypal', '支付方式'],
+  ['accept', '支持'],
+  ['not working', '不能用'],
+  ["isn't working", '不能用'],
+  ["doesn't work", '不能用'],
+  ["won't work", '不能用'],
+  ["can't use", '用不了'],
+  ['cannot use', '用不了'],
+  ['invalid', '不能用 无效'],
   ['wechat pay', '微信支付'],
   ['installment', '分期'],
   ['instalments', '分期'],
@@ -133,6 +159,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['allergic', '过敏'],
   ['rash', '起疹 过敏'],
   ['wash', '洗'],
+  ['clean', '清洁 洗'],
+  ['cleaning', '清洁 洗'],
+  ['stain', '污渍 洗'],
   ['shrink', '缩水'],
   ['fade', '掉色'],
   ['dry skin', '干皮'],
@@ -163,8 +192,8 @@ export const RETAIL_TERMS: [string, string][] = [
   ['pants', '裤子'],
   ['cardigan', '开衫'],
   ['sweater', '毛衣'],
-  ['bag', '包'],
-  ['handbag', '包'],
+  ['bag', '包包'],
+  ['handbag', '包包'],
   ['tote', '托特包'],
   ['nuts', '坚果'],
   ['snack', '零食'],
@@ -183,6 +212,10 @@ export const RETAIL_TERMS: [string, string][] = [
   // question words
   ['how long', '多久'],
   ['how many days', '多久'],
+  // "when I check out" is a clause, not a question about a time.
+  ['when i', '的时候'],
+  ['when you', '的时候'],
+  ['when it', '的时候'],
   ['when', '什么时候'],
   ['where', '哪里'],
   ['how do i', '怎么'],
@@ -206,6 +239,11 @@ export const RETAIL_TERMS: [string, string][] = [
   ['菜鸟', '快递'],
   // everyday synonyms of the words shop knowledge is written in
   ['褪色', '掉色'],
+  ['洗衣机', '机洗'],
+  ['缩得', '缩水'],
+  ['缩了', '缩水'],
+  ['洗小了', '缩水'],
+  ['滚筒', '机洗'],
   ['撤回', '取消'],
   ['撤单', '取消订单'],
   ['不要了', '不想要了'],
@@ -328,7 +366,7 @@ export const ATTRIBUTE_CUES: {
   {
     attribute: 'price',
     keys: ['price'],
-    cue: /多少钱|什么价|啥价|价格|价钱|卖多少|几块|几多钱|贵不贵|贵吗|售价|多少米|\bhow much\b|\bprice\b|\bcost\b/,
+    cue: /多少钱|什么价|啥价|价格|价钱|卖多少|怎么卖|咋卖|几块|几多钱|贵不贵|贵吗|售价|多少米|\bhow much\b|\bprice\b|\bcost\b/,
     label: '价格',
     labelEn: 'price',
   },
@@ -386,15 +424,31 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
   shelfLife: /保质期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
   ingredients:
     /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
-  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|\bwash|\bshrink|\bfade/,
+  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|雨淋|淋湿|被淋|淋了|进水|沾水|弄湿|泡水|发霉|\bwash|\bshrink|\bfade|\bwet\b|\brain\b/,
   sizeChart:
     /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
 };
 
 /** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
 export const ORDER_STATUS_CUE =
-  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
+  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
   /质量|正品|好用|效果|货|赠品|便宜|价格|订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;
+
+/**
+ * Emoji shoppers put in place of words, read as those words (the normaliser drops symbols
+ * otherwise): a parcel, a gift, a thumbs-up, a row of angry faces. Angry faces read as 怒, which
+ * counts as a mild sign of upset: one alone is a shrug, three with "还不发货" a complaint.
+ */
+export const EMOJI_TERMS: [RegExp, string][] = [
+  [/[\u{1F621}\u{1F620}\u{1F92C}\u{1F4A2}\u{1F47F}\u{1F624}\u{1F44E}]/gu, ' 怒 '],
+  [/\u{1F381}/gu, ' 赠品 '],
+  [/[\u{1F4E6}\u{1F69A}\u{1F69B}]/gu, ' 快递 '],
+  [/[\u{1F4B0}\u{1F4B5}\u{1F4B4}\u{1F4B8}]/gu, ' 钱 '],
+  [/\u{1F9FE}/gu, ' 发票 '],
+  [/\u{1F6D2}/gu, ' 购物车 '],
+  [/[\u{1F44D}\u{1F44C}]/gu, ' 好 '],
+  [/\u{1F64F}/gu, ' 谢谢 '],
+];

@@ -7,11 +7,14 @@ const HUMAN_REQUEST =
   /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone|human|staff)\b|\blive agent\b/;
 // Who a shopper may ask for, what asking sounds like, and what turning the bot down sounds like.
 const PERSON =
-  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|店长|经理|主管|负责人|专员|同事|能做主的|管事的|小二|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagent\b|\brepresentative\b/;
+  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagent\b|\brepresentative\b/;
 const ASKING =
   /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
 const REJECTS_BOT =
-  /不要(?:跟|和)?(?:机器|机器人|ai|自动回复|模板)|别(?:让)?(?:机器|机器人|ai)|(?:机器人|机器|ai|自动回复)(?:根本)?(?:听不懂|没用|不行|答非所问)|别(?:再)?发模板|不要自动回复|\bnot a bot\b|\bno bots?\b|\bstop the bot\b/;
+  /不要(?:跟|和)?(?:机器|机器人|ai|自动回复|模板)|别(?:让)?(?:机器|机器人|ai)|(?:机器人|机器|ai|自动回复)(?:根本)?(?:听不懂|没用|不行|答非所问)|别(?:再)?发模板|不要自动回复|(?:一直是|一直|总是|老是|都是|全是)(?:自动回复|机器人?|ai|模板|复制粘贴)|你(?:根本)?(?:处理|解决|回答|搞|做)不了|你(?:根本)?(?:不懂|听不懂|搞不懂)|(?:跟|和)你说不(?:清|明白|通)|说了你也不懂|\bnot a bot\b|\bno bots?\b|\bstop the bot\b|\b(?:stupid|useless) bot\b|\bautomated (?:reply|replies|answers?)\b/;
+// The same, in Chinese, right before whom it asks for: "让你们的工作人员", "换个真正的客服", "安排一位同事".
+const ASKING_NEAR =
+  /(?:找|叫|喊|换|转|接|让|(?<!申)请|要|想|联系|安排|跟|和|与)(?:个|一个|一位|位|一下|下)?(?:你们|你家|你们家|贵店|店里|店铺)?的?(?:真正的|真的|正经的|靠谱的|专业的|售后|售前|值班的?)?\s*$/;
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
 const ABOUT_SERVICE = /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b/;
 
@@ -21,19 +24,43 @@ const ABOUT_SERVICE = /几点|什么时候|什么时间|时间|上班|下班|在
  * turning the bot down ("别发模板了", "机器人听不懂") — and not when asking about the service.
  */
 export function asksForHuman(normalized: string): boolean {
-  if (ABOUT_SERVICE.test(normalized) && !REJECTS_BOT.test(normalized)) return false;
-  if (HUMAN_REQUEST.test(normalized) || REJECTS_BOT.test(normalized)) return true;
-  const person = PERSON.exec(normalized);
-  if (!person) return false;
-  const before = normalized.slice(Math.max(0, person.index - 20), person.index);
-  const after = normalized.slice(person.index + person[0].length, person.index + person[0].length + 10);
-  return ASKING.test(before) || /^(?:来|出来|过来|处理|回|跟我|和我|联系|接)/.test(after.trim());
+  if (REJECTS_BOT.test(normalized)) return true;
+  // Chinese asks right next to whom it wants ("让你们主管联系我"); English words are further apart,
+  // and English glosses are appended at the end, so an English match reads the whole text.
+  const latin = (match: RegExpExecArray) => /^[a-z]/.test(match[0]);
+  // "人工客服几点下班" asks about the service, with the question words next to whom it is about
+  // ("…天天背着去上班…让主管联系我" mentions work elsewhere and still asks for a person).
+  const aboutService = (match: RegExpExecArray) =>
+    ABOUT_SERVICE.test(
+      latin(match)
+        ? normalized
+        : normalized.slice(Math.max(0, match.index - 8), match.index + match[0].length + 12),
+    );
+  const explicit = HUMAN_REQUEST.exec(normalized);
+  if (explicit) return !aboutService(explicit);
+  // Every person the text names ("同事都问…" is not a request; "让你们主管联系我" is).
+  for (const person of normalized.matchAll(new RegExp(PERSON.source, 'g'))) {
+    if (aboutService(person)) continue;
+    const at = person.index;
+    const after = normalized.slice(at + person[0].length, at + person[0].length + 10).trim();
+    if (
+      /^(?:来|出来|过来|处理|回|跟我|和我|联系|接|给我回|给我打|回个?电话|(?:让|叫)(?:他|她)(?:来|回|联系|跟))/.test(
+        after,
+      )
+    )
+      return true;
+    const asking = latin(person)
+      ? ASKING.test(normalized.slice(Math.max(0, at - 20), at))
+      : ASKING_NEAR.test(normalized.slice(Math.max(0, at - 12), at));
+    if (asking) return true;
+  }
+  return false;
 }
 
 const NEGATIVE =
-  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|太烂|很烂|烂透|真烂|不讲理|欺负|烂脸|太过分|过分了|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
+  /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|太烂|很烂|烂透|真烂|不讲理|欺负|烂脸|太过分|过分了|什么玩意|什么鬼|什么东西啊|你们(?:这是)?什么意思|什么意思啊?你们|脸.{0,2}烂|(?:说好|答应好?|承诺)的?.{0,12}(?:结果|现在|到现在|至今|还是|还没|都没)|再也不(?:买|来|会买)|你们怎么(?:包装|发货|做事|办事|搞|弄|检查|打包|回事)的|\bfed up\b|\brip ?off\b|\bpathetic\b|\buseless\b|\bnever again\b|\bnot happy\b|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
 const MILD_NEGATIVE =
-  /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|\bnobody\b|\bstill\b/g;
+  /太慢了|等了?好久|一直没人|没人理|没人管|没有人管|还没解决|说法|到底|三遍|第三次|好几次|说好的?|一分钱(?:都|也)?没|怒|\bnobody\b|\bstill\b/g;
 
 /** How upset the text sounds: strong negative cues count 1, milder ones ½ (0 = neutral). */
 export function negativeSentiment(normalized: string): number {
@@ -111,7 +138,7 @@ export function extractReason(normalized: string): string | null {
 const ACTION_REQUEST =
   /想换|要换|换(?:大|小|个|一)|我要退|想退|要退|退掉|退了|帮我退|申请退|不合适|不合身|太(?:大|小|紧|松|短|长)|破损|破了|坏了|发错|少发|漏发|少寄|寄错|\b(?:return|exchange) (?:it|this|my)\b/;
 const QUESTION =
-  /怎么|如何|在哪|哪里|哪个|哪儿|谁|多久|什么时候|什么|吗|能.+?(?:吧|呢)$|是\s*$|\bhow\b|\bwhere\b|\bwhen\b|\bwho\b|\bcan i\b/;
+  /怎么|如何|在哪|哪里|哪个|哪儿|谁|多久|多少|什么时候|什么|吗|能.+?(?:吧|呢)$|是\s*$|\bhow\b|\bwhere\b|\bwhen\b|\bwho\b|\bcan i\b/;
 
 /**
  * True for "do something for me" messages ("尺码不合适想换大一码") as opposed to questions about
@@ -143,8 +170,10 @@ export function skinTypeOf(value: unknown): string | null {
 }
 
 const GREETING =
-  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|在线吗|有人在线吗|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好/g;
-const GREETING_FILLER = /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|\s/g;
+  /(?:主播|老板|客服|店家|掌柜|小姐姐|小哥哥)们?好|你好|您好|在线吗|有人在线吗|哈喽|哈罗|嗨|\bhello\b|\bhi\b|\bhey\b|在吗|在不在|有人吗|有人在吗|早上好|早安|中午好|下午好|晚上好|\banyone (?:there|around|here|online)\b|\bgood (?:morning|afternoon|evening)\b/g;
+// Around a greeting: whom it is for, and the announcement of a question still to come ("想问点事").
+const GREETING_FILLER =
+  /主播|客服|小姐姐|小哥哥|老板|掌柜|店家|亲|们|好|请问|一下|(?:我)?想(?:问|咨询)(?:点事|个事|个问题|一下|下)?|(?:问|咨询)(?:点事|个事|个问题)|(?:我)?有(?:个|点)(?:事|问题)|\bis\b|\bthere\b|\bi have a question\b|\bquick question\b|\s/g;
 
 /** True for a bare greeting ("哈喽哈喽 主播好", "在吗") with no question in it. */
 export function isGreeting(normalized: string): boolean {
@@ -203,5 +232,63 @@ export function withoutGreeting(raw: string): string {
   const han = rest.match(/\p{Script=Han}/gu)?.length ?? 0;
   const words = rest.match(/[a-z]+/gi)?.length ?? 0;
   if (han < 2 && words < 3) return raw;
-  return isGreeting(normalizeText(rest)) ? raw : rest;
+  const restRead = normalizeText(rest);
+  // "在不 想问点事": the rest only announces a question — the whole is a greeting.
+  return isGreeting(restRead) || restRead.replace(GREETING_FILLER, '').length === 0 ? raw : rest;
+}
+
+// "有卖男士剃须刀吗", "卖不卖X", "你家有香水吗", "护手霜有吗", "do you sell phone cases": the thing
+// asked for, read off the sentence's shape (normalised text: 有没有 → 有, 嘛 → 吗).
+const ASKED_FOR_SALE = [
+  /(?:^|有|在|还)卖(?!家|的吗)(.{1,12}?)(?:吗|不|没)?$/,
+  /卖不卖(.{1,12})$/,
+  /^(?:你们|你家|你们家|店里|这里|这边|贵店|咱家|家里)?(?:有|还有)(.{1,12}?)(?:卖|的|可以买)?吗$/,
+  /^(.{1,12}?)(?:有|有卖|有的|卖)吗$/,
+];
+const ASKED_FOR_SALE_EN =
+  /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
+// What is asked about the shop's service, not its goods: never "we don't carry that".
+const NOT_GOODS =
+  /人工|客服|真人|人在|货|库存|优惠|活动|赠品|小样|运费|包邮|发票|积分|会员|门店|折扣|券|码|号|颜色|色|尺|款|推荐|什么|哪|别的|其他|链接|价保|保价|保修|运费险|说明|证书|质检|报告|发货|寄|退货|退款|换货|价|钱|便宜|新品|正品|\d/;
+// The last character of a Chinese product noun: 霜, 刀, 壳, 鞋… A word ending otherwise ("中文说明书")
+// is not taken for goods by the bare "有X吗" shape.
+const GOODS_HEAD =
+  /[霜水乳液膏油露粉笔刀剪器机仪鞋靴帽袜衣衫裤裙包袋表链环镜瓶罐杯壶锅碗盘巾被枕毯垫套壳膜线灯扇伞酒茶糖奶饼肉干果菜米面琴球拍具玩偶车椅桌床柜箱盒梳刷针香皂宝棒夹贴架仪罩圈绳卡纸胶片]$/;
+
+/** What a "do you sell X?" question names: the words, and whether they read as goods. */
+export interface AskedForSale {
+  /** As the shopper wrote it (normalised, at most 12 characters / 40 letters). */
+  item: string;
+  /** False when it asks about the service ("有优惠吗", "do you have price protection") or is no noun. */
+  goods: boolean;
+}
+
+/**
+ * The thing a "do you sell X?" question asks about, or null when the message has another shape.
+ * `glossesToService` tells whether an English phrase maps to a service term of the lexicon.
+ */
+export function askedForSale(
+  normalized: string,
+  glossesToService: (english: string) => boolean,
+): AskedForSale | null {
+  const en = ASKED_FOR_SALE_EN.exec(normalized);
+  if (en) {
+    const item = en[2]!.replace(/\b(?:here|in store|at all|now|too|please|pls)\b/g, '').trim();
+    const service =
+      !item ||
+      glossesToService(item) ||
+      (en[1] === 'have' && /\b(?:time|a moment|stock|size|sizes|discount|offer|sale)\b/.test(item));
+    return { item, goods: !service };
+  }
+  const text = normalized.replace(/\s+/g, '');
+  for (const pattern of ASKED_FOR_SALE) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const item = match[1]!.replace(/^(?:那种|这种|一些|些|点|的)|的$/g, '');
+    // Goods end in a product noun's head ("剃须刀", "护手霜"): "卖得好吗", "有中文说明书吗" ask other things.
+    const goods =
+      item.length >= 2 && !NOT_GOODS.test(item) && /^\p{Script=Han}+$/u.test(item) && GOODS_HEAD.test(item);
+    return { item, goods };
+  }
+  return null;
 }

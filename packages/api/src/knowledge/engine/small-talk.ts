@@ -8,12 +8,12 @@ export type SmallTalkKind = 'thanks' | 'goodbye' | 'ack' | 'praise';
 
 const THANKS = /谢谢|多谢|感谢|谢啦|谢了|辛苦了|辛苦啦|\bthanks?\b|\bthank you\b|\bthx\b|\bty\b|\bcheers\b/;
 const GOODBYE =
-  /再见|拜拜|拜了|回头见|下次见|晚安|先这样|就这样|先不问了|没事了|没有了|\bbye\b|\bgoodbye\b|\bsee you\b|\bgood night\b/;
+  /再见|拜拜|拜了|回头见|下次见|晚安|先这样|就这样|先不问了|没事了|没有了|先下了|下线了|先撤了|先走了|先忙了|去忙了|(?:明天|改天|回头|晚点|有空|下次)再(?:问|说|来|聊|看|逛|买)+|\bbye\b|\bgoodbye\b|\bsee you\b|\bgood night\b|\btalk later\b|\bgotta go\b/;
 const ACK =
-  /^(?:好|好的|好滴|好嘞|好吧|行|行吧|可以|嗯|恩|哦|噢|ok|okay|okk|k|收到|明白|明白了|懂了|知道了|知道啦|了解|了解了|没问题|对|是的|对的|好哒|get|got it|sure|alright|fine|cool|great|nice|perfect|noted)$/;
+  /^(?:6{2,}|8{3,}|1|11+|好|好的|好滴|好嘞|好吧|行|行吧|可以|嗯|恩|哦|噢|ok|okay|okk|k|收到|明白|明白了|懂了|知道了|知道啦|了解|了解了|没问题|对|是的|对的|好哒|get|got it|sure|alright|fine|cool|great|nice|perfect|noted)$/;
 // What may stand around the cue without making it a question ("好的 多谢啦", "ok的", "收到 辛苦了").
 const FILLER =
-  /好的|好滴|好嘞|好吧|好哒|行吧|好|行|嗯|恩|哦|噢|ok的?|okay|收到|明白了?|懂了|知道了|知道啦|了解了?|那就|那先|那|先|就|这样|吧|啦|了|呀|哈|嘿|亲|你|您|们|主播|客服|小姐姐|老板|非常|太|很|真的?|的|so much|a lot|very|much|you|all|for|your|help|the|ok|okay|thanks|thank|bye|then|and|great|for now|\s/g;
+  /好的|好滴|好嘞|好吧|好哒|行吧|好|行|嗯|恩|哦|噢|ok的?|okay|收到|明白了?|懂了|知道了|知道啦|了解了?|那就|那先|那|先|就|这样|吧|啦|了|呀|哈|嘿|亲|你|您|们|我|主播|客服|小姐姐|老板|非常|太|很|真的?|的|so much|a lot|very|much|you|all|for|your|help|the|ok|okay|thanks|thank|bye|then|and|great|for now|\s/g;
 
 // Praise for the goods or the service: a thank-you back, not the returns policy.
 const PRAISE =

@@ -1,5 +1,6 @@
 import { Converter as TraditionalConverter } from 'opencc-js/cn2t';
 import { Converter } from 'opencc-js/t2cn';
+import { EMOJI_TERMS } from './retail-lexicon';
 
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
 let toSimplified: ((text: string) => string) | undefined;
@@ -48,12 +49,18 @@ const VARIANTS: [RegExp, string][] = [
   [/要不要/g, '要'],
   [/(?:咨询|了解)一下/g, '咨询'],
   // Everyday e-commerce synonyms: what a shop's FAQ calls one thing, shoppers call several.
+  [/免(?:运费|快递费|邮费|运|邮)/g, '包邮'],
   [/快递费|邮费|寄费|运输费/g, '运费'],
   [/谁付|谁承担|谁负责|谁掏/g, '谁出'],
   [/淘宝直播|抖音直播|直播里/g, '直播间'],
   [/退钱/g, '退款'],
   [/护理|养护/g, '保养'],
   [/压扁了?|压坏了?|摔坏了?|碎了|裂了|破了/g, '破损'],
+  // "寄来的跟我下单的不是一个颜色", "这不是我拍的那款": what arrived is not what was ordered.
+  [
+    /(?:跟|和|与)(?:我)?(?:当时|当初|之前|下单时|原来)?(?:下单|买|拍|订|选)的(?:东西|商品|颜色|款式|型号|尺码|那款|那个)?(?:不是一个|不是同一个|不一样|不一致|不同|对不上)|不是我(?:下单|买|拍|订|选)的/g,
+    '$& 发错',
+  ],
   [/(\d)\s*(?:公斤|千克)/g, '$1kg'],
   [/(\d)\s*(?:厘米|公分)/g, '$1cm'],
   [/木有|没得/g, '没有'],
@@ -61,6 +68,8 @@ const VARIANTS: [RegExp, string][] = [
   [/(?<=\p{Script=Han})不(?=\s|$)/gu, '吗'],
   [/[亲]{2,}|宝子们?|家人们|集美们?|姐妹们?|老铁们?/g, ' '],
   [/请问|麻烦(?:问)?一下|麻烦/g, ' '],
+  // Hedges in front of the question ("不知道能不能手洗" asks "能手洗吗").
+  [/(?:我)?(?:不知道|想知道|不清楚|不确定)/g, ' '],
   [/哦+|呀+|啊+|哈(?!喽)|呢+|吧+|噢+|嗯+|额+|呃+/g, ' '],
 ];
 
@@ -73,6 +82,9 @@ export function normalizeText(text: string): string {
   if (HAN.test(out) && hasTraditional(out)) {
     toSimplified ??= Converter({ from: 'tw', to: 'cn' });
     out = toSimplified(out);
+  }
+  if (/\p{Extended_Pictographic}/u.test(out)) {
+    for (const [emoji, words] of EMOJI_TERMS) out = out.replace(emoji, words);
   }
   out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');
   for (const [pattern, replacement] of VARIANTS) out = out.replace(pattern, replacement);

@@ -1,0 +1,166 @@
+import { channelName, dateTime, money } from './format';
+import { ChannelMark } from './inbox';
+import type { ConsoleStore } from './store';
+
+const TICKET_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+
+const show = (value: unknown) =>
+  value === null || value === undefined
+    ? ''
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+
+export function ProfilePanel({ store }: { store: ConsoleStore }) {
+  const s = store.t();
+  const lang = store.state.lang;
+  const profile = store.state.profile;
+  if (!store.state.detail) return <aside class="profile" aria-label={s.profile} />;
+  if (!profile)
+    return (
+      <aside class="profile" aria-label={s.profile} aria-busy="true">
+        <h2>{s.profile}</h2>
+      </aside>
+    );
+  const contact = Object.entries(profile.contact).filter(([, v]) => v);
+  const attributes = Object.entries(profile.attributes);
+  return (
+    <aside class="profile" aria-labelledby="profile-title" data-part="profile">
+      <h2 id="profile-title">
+        {profile.customer.name ?? s.profile}
+        {profile.customer.vip && <span class="vip">{s.vip}</span>}
+      </h2>
+      <section aria-labelledby="p-identities">
+        <h3 id="p-identities">{s.identities}</h3>
+        <ul class="kv">
+          {profile.identities.map((i) => (
+            <li key={`${i.kind}:${i.value}`}>
+              <span>{i.kind}</span>
+              <b>{i.value}</b>
+            </li>
+          ))}
+          {contact.map(([k, v]) => (
+            <li key={k}>
+              <span>{k}</span>
+              <b>{v}</b>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {attributes.length > 0 && (
+        <section aria-labelledby="p-attributes">
+          <h3 id="p-attributes">{s.attributes}</h3>
+          <ul class="kv">
+            {attributes.map(([k, v]) => (
+              <li key={k}>
+                <span>{k}</span>
+                <b>{show(v)}</b>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="p-cart" data-part="cart">
+        <h3 id="p-cart">{s.cart}</h3>
+        {profile.cart.length === 0 ? (
+          <p class="muted">{s.emptyCart}</p>
+        ) : (
+          <ul class="items">
+            {profile.cart.map((line) => (
+              <li key={line.sku} data-sku={line.sku}>
+                <span>{line.name ?? line.sku}</span>
+                <b>×{line.quantity}</b>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {profile.recentViews.length > 0 && (
+        <section aria-labelledby="p-views">
+          <h3 id="p-views">{s.recentViews}</h3>
+          <ul class="items">
+            {profile.recentViews.slice(0, 5).map((v) => (
+              <li key={`${v.productId}${v.at}`}>
+                <span>{v.name ?? v.productId}</span>
+                {v.channel && <ChannelMark channel={v.channel} label={channelName(s, v.channel)} />}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="p-orders" data-part="orders">
+        <h3 id="p-orders">{s.orders}</h3>
+        {profile.orders.length === 0 ? (
+          <p class="muted">{s.noOrders}</p>
+        ) : (
+          <ul class="orders">
+            {profile.orders.map((o) => (
+              <li key={o.id}>
+                <div>
+                  <b>{o.id}</b> <span class="pill">{o.status}</span>
+                  <span class="amount">{money(o.amount, o.currency, lang)}</span>
+                </div>
+                <div class="muted">{o.items.map((i) => `${i.name} ×${i.quantity}`).join('，')}</div>
+                {o.trackingNumber && (
+                  <div class="muted">
+                    {s.tracking}: {o.carrier ? `${o.carrier} ` : ''}
+                    {o.trackingNumber}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="p-tickets" data-part="tickets">
+        <h3 id="p-tickets">{s.tickets}</h3>
+        {profile.tickets.length === 0 ? (
+          <p class="muted">{s.noTickets}</p>
+        ) : (
+          <ul class="tickets">
+            {profile.tickets.map((t) => (
+              <li key={t.id} data-ticket-id={t.id}>
+                <div>
+                  <b>{t.type}</b> {t.orderId && <span>{t.orderId}</span>}
+                </div>
+                {t.reason && <div class="muted">{t.reason}</div>}
+                <label>
+                  <span class="sr">
+                    {s.status} {t.id}
+                  </span>
+                  <select
+                    value={t.status}
+                    onChange={(e) => store.setTicketStatus(t.id, e.currentTarget.value)}
+                  >
+                    {TICKET_STATUSES.map((st) => (
+                      <option key={st} value={st}>
+                        {s.ticketStatuses[st]}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <time class="muted" dateTime={t.updatedAt}>
+                  {dateTime(t.updatedAt, lang)}
+                </time>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="p-channels">
+        <h3 id="p-channels">{s.channelsUsed}</h3>
+        <ul class="items">
+          {profile.channels.map((c) => (
+            <li key={c.channel}>
+              <span>
+                <ChannelMark channel={c.channel} label={channelName(s, c.channel)} />{' '}
+                {channelName(s, c.channel)}
+              </span>
+              <b>{c.messages}</b>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </aside>
+  );
+}

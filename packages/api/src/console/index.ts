@@ -1,0 +1,1 @@
+export { CONSOLE_CSP, consoleAssetsDir, consoleRouter } from './routes';

@@ -1,0 +1,219 @@
+import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { recordAudit } from '../audit';
+import { type Db, truncateWriteAheadLog } from '../db/database';
+import {
+  assignments,
+  conversationNotes,
+  conversations,
+  customerEvents,
+  customerPii,
+  customers,
+  erasedCustomers,
+  events,
+  handoffCodes,
+  identities,
+  messages,
+  orders,
+  sessions,
+  tickets,
+  unansweredQuestions,
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEvents,
+} from '../db/schema';
+import { destroyCustomerKeys, revokeSessions } from '../identity';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+import { eraseLiveViewer } from './livestream';
+import { personOf, wasErased } from './people';
+
+type OnCommit = (callback: () => void) => void;
+
+/** What an erased message's text becomes when the merchant keeps the conversation's shape. */
+export const REDACTED_TEXT = '[erased]';
+
+/**
+ * Erases a person (GDPR art. 17), in one transaction, across every channel and every customer id
+ * merged into them:
+ * - their data keys are destroyed, so any sealed copy left anywhere (backups included) is unreadable;
+ * - identities, sessions (their streams end), contact details, orders, tracked events, handoff
+ *   codes, tickets, notes, unanswered questions, the realtime event log and queued webhook events
+ *   are deleted; aliases are deleted;
+ * - messages are deleted with their conversations (`delete`), or kept as `[erased]` with no author
+ *   name, meta or client id, their conversations closed and emptied of context (`redact`);
+ * - a tombstone keeps counts (messages per channel and author, conversations, tickets, handoffs)
+ *   and nothing that identifies a person; the audit log records who erased and from where; a
+ *   `customer.erased` webhook event goes out.
+ * With `secure_delete` on and the WAL truncated afterwards, the removed bytes leave the local
+ * database files too. Idempotent: erasing an erased id answers the same.
+ */
+export async function eraseCustomer(
+  deps: ServiceDeps,
+  appId: string,
+  customerId: string,
+  options: { messages: 'delete' | 'redact'; address: string },
+): Promise<{ erased: true }> {
+  const outcome = await deps.database.write(async (db, onCommit) => {
+    if (await wasErased(db, appId, customerId)) return 'already' as const;
+    const person = await personOf(db, appId, customerId);
+    if (!person) throw new ApiError('not_found', 'No such customer.');
+    await erasePerson(deps, db, onCommit, appId, person, options);
+    return 'erased' as const;
+  });
+  // Page images of the deleted rows may still sit in the write-ahead log: fold it in and empty it.
+  if (outcome === 'erased') await truncateWriteAheadLog(deps.database);
+  return { erased: true };
+}
+
+async function erasePerson(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: OnCommit,
+  appId: string,
+  person: NonNullable<Awaited<ReturnType<typeof personOf>>>,
+  options: { messages: 'delete' | 'redact'; address: string },
+) {
+  const ids = person.ids;
+  const primaryId = person.primary.id;
+  const now = deps.clock.now();
+
+  // Counts first: what insights keep.
+  const byChannel = await db
+    .select({ channel: messages.channel, author: messages.authorType, n: count() })
+    .from(messages)
+    .where(inArray(messages.customerId, ids))
+    .groupBy(messages.channel, messages.authorType);
+  const [conversationCount] = await db
+    .select({ n: count() })
+    .from(conversations)
+    .where(inArray(conversations.customerId, ids));
+  const ticketCounts = await db
+    .select({ type: tickets.type, n: count() })
+    .from(tickets)
+    .where(inArray(tickets.customerId, ids))
+    .groupBy(tickets.type);
+  const [handoffCount] = await db
+    .select({ n: count() })
+    .from(handoffCodes)
+    .where(inArray(handoffCodes.customerId, ids));
+  const messageCounts: Record<string, Record<string, number>> = {};
+  for (const row of byChannel) {
+    messageCounts[row.channel] ??= {};
+    messageCounts[row.channel]![row.author] = row.n;
+  }
+
+  // Keys go first: from here on nothing sealed for this person opens, wherever a copy is.
+  await destroyCustomerKeys(deps, db, onCommit, { appId, customerId: primaryId });
+  await revokeSessions(deps, db, onCommit, { appId, customerId: primaryId });
+  for (const id of person.aliasIds) await revokeSessions(deps, db, onCommit, { appId, customerId: id });
+
+  const byPerson = (column: SQLiteColumn) => inArray(column, ids);
+  await db.delete(identities).where(byPerson(identities.customerId));
+  await db.delete(sessions).where(byPerson(sessions.customerId));
+  await db.delete(customerPii).where(byPerson(customerPii.customerId));
+  await db.delete(orders).where(and(eq(orders.appId, appId), byPerson(orders.customerId)));
+  await db.delete(customerEvents).where(byPerson(customerEvents.customerId));
+  await db.delete(handoffCodes).where(byPerson(handoffCodes.customerId));
+  await db.delete(tickets).where(byPerson(tickets.customerId));
+  await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));
+  await db.delete(unansweredQuestions).where(byPerson(unansweredQuestions.customerId));
+  await db.delete(events).where(byPerson(events.customerId));
+  // Queued webhook events about the person (sealed, now unreadable) go with their deliveries.
+  const eventSeqs = db
+    .select({ seq: webhookEvents.seq })
+    .from(webhookEvents)
+    .where(byPerson(webhookEvents.customerId));
+  const deliverySeqs = db
+    .select({ seq: webhookDeliveries.seq })
+    .from(webhookDeliveries)
+    .where(inArray(webhookDeliveries.eventSeq, eventSeqs));
+  await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, deliverySeqs));
+  await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSeq, eventSeqs));
+  await db.delete(webhookEvents).where(byPerson(webhookEvents.customerId));
+  // Livestream: their comments, @-mentions and handle in room replies.
+  await eraseLiveViewer(db, appId, ids);
+
+  if (options.messages === 'delete') {
+    await db.delete(messages).where(byPerson(messages.customerId));
+    await db.delete(assignments).where(byPerson(assignments.customerId));
+    await db.delete(conversations).where(byPerson(conversations.customerId));
+    await db.delete(customers).where(and(eq(customers.appId, appId), byPerson(customers.id)));
+  } else {
+    // The conversations keep their shape (agents' history, insights' counts); nothing of the person stays.
+    await db
+      .update(messages)
+      .set({ text: REDACTED_TEXT, authorName: null, clientMessageId: null, meta: null })
+      .where(byPerson(messages.customerId));
+    await db
+      .update(messages)
+      .set({ customerId: primaryId })
+      .where(and(byPerson(messages.customerId), ne(messages.customerId, primaryId)));
+    await db
+      .update(conversations)
+      .set({
+        customerId: primaryId,
+        context: {},
+        summary: null,
+        status: 'resolved',
+        resolvedAt: sql`coalesce(${conversations.resolvedAt}, ${now})`,
+        waitingSince: null,
+        updatedAt: now,
+      })
+      .where(byPerson(conversations.customerId));
+    await db
+      .update(assignments)
+      .set({
+        endedAt: sql`coalesce(${assignments.endedAt}, ${now})`,
+        endReason: sql`coalesce(${assignments.endReason}, 'erased')`,
+      })
+      .where(byPerson(assignments.customerId));
+    await db
+      .update(customers)
+      .set({ name: null, attributes: {}, identified: false, sessionsRevokedAt: now, updatedAt: now })
+      .where(eq(customers.id, primaryId));
+    if (person.aliasIds.length > 0)
+      await db
+        .delete(customers)
+        .where(and(eq(customers.appId, appId), inArray(customers.id, person.aliasIds)));
+  }
+
+  await db.insert(erasedCustomers).values(
+    ids.map((id) => ({
+      customerId: id,
+      appId,
+      counts:
+        id === primaryId
+          ? {
+              conversations: conversationCount?.n ?? 0,
+              messages: messageCounts,
+              tickets: Object.fromEntries(ticketCounts.map((t) => [t.type, t.n])),
+              handoffs: handoffCount?.n ?? 0,
+              aliases: person.aliasIds.length,
+            }
+          : { mergedInto: primaryId },
+      messages: options.messages,
+      erasedAt: now,
+    })),
+  );
+  await recordAudit(deps, db, {
+    appId,
+    actor: { type: 'merchant', id: null },
+    action: 'customer.erased',
+    subject: { type: 'customer', id: primaryId },
+    details: { from: options.address, messages: options.messages, aliases: person.aliasIds.length },
+  });
+  // Not sealed with the person's key (it is gone): the event holds ids only.
+  await deps.outbox?.record(db, onCommit, [
+    {
+      appId,
+      type: 'customer.erased',
+      data: {
+        customerId: primaryId,
+        mergedIds: person.aliasIds,
+        messages: options.messages,
+        erasedAt: new Date(now).toISOString(),
+      },
+    },
+  ]);
+}

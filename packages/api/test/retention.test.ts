@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManualClock } from '../src/platform/clock';
+import { sweepRetention } from '../src/privacy';
+import { pruneWebhookLog, startWebhookWorker } from '../src/webhooks';
+import { createTestApi, type TestApi } from './harness';
+import { startReceiver } from './webhook-receiver';
+
+const DAY = 24 * 3600_000;
+
+describe('retention', () => {
+  const clock = createManualClock(Date.UTC(2026, 5, 1));
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi({ clock, webhooks: { allowPrivateTargets: true } });
+  });
+  afterAll(() => api.close());
+
+  it('deletes messages older than the app’s retention period, on every channel, and nothing newer or of other apps', async () => {
+    const shop = await api.createShop();
+    const keep = await api.createShop({ name: 'Keeps everything' });
+    const set = await api.call('PATCH', '/v1/app', {
+      token: shop.secretKey,
+      body: { messageRetentionDays: 30 },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.app.messageRetentionDays).toBe(30);
+    expect(
+      (await api.call('GET', '/v1/app', { token: keep.secretKey })).body.app.messageRetentionDays,
+    ).toBeNull();
+
+    const web = await shop.startSession({ channel: 'web' });
+    await shop.send(web.sessionToken, 'old web question');
+    await shop.channelMessage('phone', { phone: '13800138000' }, 'old phone question');
+    const other = await keep.startSession();
+    await keep.send(other.sessionToken, 'another app, just as old');
+    clock.advance(31 * DAY);
+    const fresh = await shop.startSession({ channel: 'app' });
+    await shop.send(fresh.sessionToken, 'new question');
+
+    expect(await sweepRetention(api.deps)).toBeGreaterThanOrEqual(2);
+    const left = await api.opened(
+      await api.rows<{ text: string; app_id: string }>('SELECT text, app_id FROM messages ORDER BY seq'),
+    );
+    const texts = left.map((m) => m.text);
+    expect(texts).not.toContain('old web question');
+    expect(texts).not.toContain('old phone question');
+    expect(texts).toContain('new question');
+    expect(texts).toContain('another app, just as old');
+    const [{ n }] = (await api.rows<{ n: number }>(
+      'SELECT count(*) AS n FROM events WHERE app_id = ? AND created_at < ?',
+      [shop.appId, clock.now() - 30 * DAY],
+    )) as [{ n: number }];
+    expect(n).toBe(0);
+    // Off again: nothing more goes.
+    await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { messageRetentionDays: null } });
+    clock.advance(400 * DAY);
+    expect(await sweepRetention(api.deps)).toBe(0);
+  });
+
+  it('prunes finished webhook deliveries after 30 days, never pending ones', async () => {
+    const shop = await api.createShop();
+    const receiver = await startReceiver({
+      answer: (r) => (r.body.data.message.text === 'still pending' ? 500 : 200),
+    });
+    const worker = startWebhookWorker(api.deps, { pollMs: 25 });
+    try {
+      const hook = await api.call('POST', '/v1/webhooks', {
+        token: shop.secretKey,
+        body: { url: receiver.url, events: ['message.created'] },
+      });
+      const session = await shop.startSession();
+      await shop.send(session.sessionToken, 'delivered long ago');
+      await receiver.until(() => receiver.unique().length >= 1);
+      await worker.idle();
+      const delivered = await api.rows("SELECT state FROM webhook_deliveries WHERE state = 'delivered'");
+      await shop.send(session.sessionToken, 'still pending');
+      await receiver.until(() => receiver.received.some((r) => r.status === 500));
+      await worker.idle();
+      clock.advance(31 * DAY);
+      expect(await pruneWebhookLog(api.deps)).toBe(delivered.length);
+      const rows = await api.rows<{ state: string }>(
+        'SELECT state FROM webhook_deliveries WHERE webhook_id = ?',
+        [hook.body.webhook.id],
+      );
+      expect(rows).toEqual([{ state: 'pending' }]);
+    } finally {
+      await worker.stop();
+      await receiver.close();
+    }
+  });
+});
