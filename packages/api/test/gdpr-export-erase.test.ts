@@ -22,6 +22,7 @@ const MARKER_PROPERTY = 'wishlist-aurora-77';
 const VIEWER = 'dy_viewer_erase_k2';
 const NICKNAME = '晚风拂柳k2';
 const LIVE_TEXT = '主播今天的口红颜色真好看 k2';
+const CSAT_COMMENT = '那位客服态度一般 等了好久 c7';
 const TEXTS = {
   app: '应用里问一下粉底液色号 q1',
   web: '网页上问退货流程 w2',
@@ -155,6 +156,19 @@ describe('GDPR export and erase across every channel', () => {
       body: { toChannel: 'app' },
     });
     expect(handoff.status).toBe(201);
+    // An agent helps and resolves; the shopper rates the help with a comment of their own words.
+    const rater = await shop.addAgent({ name: '王敏', skills: [] });
+    expect((await rater.presence('online')).status).toBe(200);
+    const asked = await shop.send(web.sessionToken, '转人工');
+    const helped = asked.body.conversation.id as string;
+    await rater.call('POST', `/v1/agent/conversations/${helped}/claim`);
+    expect((await rater.call('POST', `/v1/agent/conversations/${helped}/resolve`)).status).toBe(200);
+    const rated = await api.call('POST', '/v1/csat', {
+      token: web.sessionToken,
+      body: { conversationId: helped, rating: 2, comment: CSAT_COMMENT },
+    });
+    expect(rated.status).toBe(201);
+    expect((await rater.presence('offline')).status).toBe(200);
     sessionTokens = [web.sessionToken, app.sessionToken, mini.sessionToken];
 
     // Someone else, whose history must not move.
@@ -200,6 +214,7 @@ describe('GDPR export and erase across every channel', () => {
       expect(doc.orders).toEqual([expect.objectContaining({ id: 'ORD-ERASE-1', address: ADDRESS })]);
       expect(JSON.stringify(doc.events)).toContain(MARKER_PROPERTY);
       expect(doc.handoffs).toEqual([expect.objectContaining({ toChannel: 'app' })]);
+      expect(doc.csat).toEqual([expect.objectContaining({ rating: 2, comment: CSAT_COMMENT })]);
       expect(JSON.stringify(doc)).not.toContain(other.texts[0]);
     }
     const audit = await api.call('GET', '/v1/audit-log?action=customer.exported', { token: shop.secretKey });
@@ -240,6 +255,7 @@ describe('GDPR export and erase across every channel', () => {
       VIEWER,
       NICKNAME,
       LIVE_TEXT,
+      CSAT_COMMENT,
       ...Object.values(TEXTS),
     ])
       expect(raw.includes(Buffer.from(secret, 'utf8')), secret).toBe(false);

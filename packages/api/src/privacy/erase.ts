@@ -6,6 +6,7 @@ import {
   assignments,
   conversationNotes,
   conversations,
+  csatRatings,
   customerEvents,
   customerPii,
   customers,
@@ -117,6 +118,8 @@ async function erasePerson(
   await db.delete(handoffCodes).where(byPerson(handoffCodes.customerId));
   await db.delete(tickets).where(byPerson(tickets.customerId));
   await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));
+  // Their ratings and comments (the app's CSAT figures lose them: a rating is the person's words).
+  await db.delete(csatRatings).where(byPerson(csatRatings.customerId));
   await db.delete(unansweredQuestions).where(byPerson(unansweredQuestions.customerId));
   await db.delete(events).where(byPerson(events.customerId));
   // Queued webhook events about the person (sealed, now unreadable) go with their deliveries.

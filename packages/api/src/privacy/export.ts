@@ -7,6 +7,7 @@ import {
   assignments,
   conversationNotes,
   conversations,
+  csatRatings,
   customerEvents,
   customerPii,
   customers,
@@ -62,6 +63,7 @@ export async function exportCustomer(
     noteRows,
     assignmentRows,
     questionRows,
+    csatRows,
   ] = await Promise.all([
     db.select().from(identities).where(inPerson(identities.customerId)).orderBy(asc(identities.createdAt)),
     db.select().from(customerPii).where(inPerson(customerPii.customerId)),
@@ -102,6 +104,7 @@ export async function exportCustomer(
       .from(unansweredQuestions)
       .where(inPerson(unansweredQuestions.customerId))
       .orderBy(asc(unansweredQuestions.id)),
+    db.select().from(csatRatings).where(inPerson(csatRatings.customerId)).orderBy(asc(csatRatings.createdAt)),
   ]);
   const liveComments = await exportLiveComments(deps, db, ids);
   const trackedEvents = await openTrackedEvents(deps, eventRows);
@@ -109,26 +112,31 @@ export async function exportCustomer(
     ? await db.select().from(customers).where(inArray(customers.id, person.aliasIds))
     : [];
 
-  const [wire, openedTickets, piiValues, orderValues, noteTexts, questionTexts] = await Promise.all([
-    toWireMessages(deps, messageRows),
-    openTicketRows(deps, ticketRows),
-    openPii(
-      deps,
-      piiRows.map((r) => r.valueEnc),
-    ),
-    openPii(
-      deps,
-      orderRows.flatMap((r) => [r.addressEnc, r.paymentEnc]),
-    ),
-    openAllForCustomers(
-      deps,
-      noteRows.map((r) => r.textEnc),
-    ),
-    openAllForCustomers(
-      deps,
-      questionRows.map((r) => r.text),
-    ),
-  ]);
+  const [wire, openedTickets, piiValues, orderValues, noteTexts, questionTexts, csatComments] =
+    await Promise.all([
+      toWireMessages(deps, messageRows),
+      openTicketRows(deps, ticketRows),
+      openPii(
+        deps,
+        piiRows.map((r) => r.valueEnc),
+      ),
+      openPii(
+        deps,
+        orderRows.flatMap((r) => [r.addressEnc, r.paymentEnc]),
+      ),
+      openAllForCustomers(
+        deps,
+        noteRows.map((r) => r.textEnc),
+      ),
+      openAllForCustomers(
+        deps,
+        questionRows.map((r) => r.text),
+      ),
+      openAllForCustomers(
+        deps,
+        csatRows.map((r) => r.comment),
+      ),
+    ]);
   const contact = { phone: null, address: null, payment: null } as CustomerExport['contact'];
   piiRows.forEach((row, i) => {
     contact[row.field] = piiValues[i] ?? null;
@@ -229,6 +237,14 @@ export async function exportCustomer(
       text: questionTexts[i] ?? null,
       kind: r.kind,
       at: iso(r.createdAt),
+    })),
+    csat: csatRows.map((r, i) => ({
+      conversationId: r.conversationId,
+      channel: r.channel,
+      agentId: r.agentId,
+      rating: r.rating,
+      comment: csatComments[i] ?? null,
+      createdAt: iso(r.createdAt),
     })),
   };
   await deps.database.write((db) =>

@@ -182,5 +182,7 @@ export const customerExport = z.object({
   unansweredQuestions: z.array(z.record(z.string(), z.unknown())),
   /** Livestream comments on every platform, with their room. */
   liveComments: z.array(z.record(z.string(), z.unknown())),
+  /** Their CSAT ratings (1–5) with the comment they wrote, per resolved conversation. */
+  csat: z.array(z.record(z.string(), z.unknown())),
 });
 export type CustomerExport = z.infer<typeof customerExport>;
