@@ -184,7 +184,7 @@ export class ThreadlineChatElement extends ElementBase {
   static readonly threadlineChatElement = true;
 
   static get observedAttributes() {
-    return ['lang', 'handoff-targets'];
+    return ['lang', 'handoff-targets', 'read-aloud'];
   }
 
   private clientValue: ThreadlineClient | undefined;
@@ -340,7 +340,14 @@ export class ThreadlineChatElement extends ElementBase {
     }
   }
 
-  attributeChangedCallback() {
+  attributeChangedCallback(name: string, _old: string | null, value: string | null) {
+    // A parser-created element gets its attributes after the constructor ran: `read-aloud` in the
+    // page's markup arrives here, not in the constructor's hasAttribute.
+    if (name === 'read-aloud' && this.readingAloud !== (value !== null)) {
+      this.readingAloud = value !== null;
+      if (!this.readingAloud) this.reader.stop();
+      this.renderReadAloud();
+    }
     this.applyStrings();
     this.waiting?.relabel();
   }

@@ -147,11 +147,13 @@ describe('voice in the widget: dictation, read-aloud and step-by-step how-tos, i
         const chat = document.querySelector('threadline-chat')!;
         chat.setAttribute('read-aloud-voice', 'browser');
         chat.setAttribute('lang', 'en');
+        // The attribute, not the button: markup and later scripts turn read-aloud on alike.
+        chat.setAttribute('read-aloud', '');
       });
       const chat = widget(mobile);
       await chat.open();
       await expect(chat.part('mic').isHidden()).resolves.toBe(true);
-      await chat.part('read-aloud').click();
+      await expect(chat.part('read-aloud').getAttribute('aria-pressed')).resolves.toBe('true');
       await chat.send('How do I return an item?');
       await chat.messages('bot').last().waitFor(WAIT);
       await poll(() =>
