@@ -49,6 +49,7 @@ import { privacyRouter } from './privacy';
 import { profileRouter } from './profile';
 import { createMemoryEventBus, type EventBus, realtimeRouter, STREAM_WRITE_TIMEOUT_MS } from './realtime';
 import { ticketsRouter } from './tickets';
+import { createSpeechService, type SpeechServiceOptions, voiceRouter, withVoiceGuides } from './voice';
 import { createWebhookOutbox, webhooksRouter } from './webhooks';
 
 export interface AppOptions {
@@ -92,6 +93,8 @@ export interface AppOptions {
   /** Seal customer text at rest (default true; false only to measure the cost). */
   encryptAtRest?: boolean;
   publicUrl?: string;
+  /** Speech synthesis for `POST /v1/voice/speech`: the provider (default espeak-ng when installed) and cache size. */
+  speech?: SpeechServiceOptions;
   /**
    * An agent not heard from (no request, no open stream) for this long is turned offline and their
    * conversations re-routed, by the sweep `startServer` runs. Default 120 s.
@@ -167,7 +170,9 @@ export function createApp(options: AppOptions): ThreadlineApp {
   // One engine per app, shared by the bot's replies and the livestream rooms' understanding.
   const engines = options.ai?.engines ?? createEngineRegistry(deps);
   // The embedded AI engine answers by default; apps without knowledge stay silent.
-  if (!options.responder) deps.responder = createAiResponder(deps, { ...options.ai, engines });
+  // How-to answers become step-by-step guides on every channel (voice reads one step at a time).
+  if (!options.responder)
+    deps.responder = withVoiceGuides(createAiResponder(deps, { ...options.ai, engines }), engines);
   // Queued conversations go to agents by load and skill (see agents/routing.ts).
   deps.routing = createConversationRouting(deps);
   // Webhook events go into the outbox inside each change's transaction (see webhooks/outbox.ts).
@@ -244,6 +249,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', privacyRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());
+  app.route('/', voiceRouter(deps, createSpeechService(options.speech)));
   app.route('/', consoleRouter());
   mountDocs(app, { publicUrl: options.publicUrl });
   mountSiteAssets(app);

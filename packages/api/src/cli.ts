@@ -6,6 +6,7 @@ import {
   createAgentBody,
   createWebhookBody,
   updateAgentBody,
+  updateAppBody,
   updateWebhookBody,
   webhookDeliveriesQuery,
 } from '@threadline/sdk-core/protocol';
@@ -13,7 +14,7 @@ import { Command, CommanderError } from 'commander';
 import type { ZodType } from 'zod';
 import { appOfAgent, createAgent, issueTokenFor, listAgents, setAgentActive, updateAgent } from './agents';
 import { createApp } from './app';
-import { createMerchantApp, getApp, identitySecretOf } from './apps';
+import { createMerchantApp, getApp, identitySecretOf, toAppAnswer, updateMerchantApp } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
 import { type DemoInfo, demoPaths, startDemo } from './demo';
 import { signIdentityToken } from './identity';
@@ -27,6 +28,7 @@ import { loadServerKeys } from './platform/server-keys';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
 import { redactUrl } from './shared-state';
 import { VERSION } from './version';
+import { speechProviderFromEnv } from './voice';
 import {
   createWebhook,
   deleteWebhook,
@@ -130,6 +132,7 @@ export function buildProgram(): Command {
           host: listenHost(options.host),
           wechatApiBase: process.env.WECHAT_API_BASE,
           ai: { llm: llmOptionsFromEnv(process.env) },
+          speech: { provider: speechProviderFromEnv(process.env) },
           publicUrl: process.env.PUBLIC_URL,
           trustedProxyHops: hops,
           webhooks: webhookSettingsFromEnv(process.env),
@@ -204,6 +207,75 @@ The bot answers greetings from the start, and stays silent on everything else un
 knowledge (articles, products, intents):
   threadline kb import knowledge.json --app ${keys.appId}
 An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
+        } finally {
+          database.close();
+        }
+      },
+    );
+
+  appCommand
+    .command('voice')
+    .description('set up the phone line: Twilio auth token, where escalated calls go, brand voices')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option(
+      '--twilio-auth-token <token>',
+      'your Twilio auth token: webhook signatures are checked with it ("" clears)',
+    )
+    .option(
+      '--transfer-to <target>',
+      'escalated calls go to: +E.164 number (<Dial>), queue:<name> or sip:<address> ("" clears)',
+    )
+    .option('--voice <channel=name...>', 'brand voice per channel, e.g. phone=专业男声 web=温柔女声')
+    .option('--greeting <text>', 'what the bot says when it picks up ("" restores the default)')
+    .option('--sms-webhook-url <url>', 'your SMS gateway for "continue in the app" texts ("" clears)')
+    .option('--sms-webhook-secret <secret>', 'signs the SMS webhook (Threadline-Signature)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .addHelpText(
+      'after',
+      '\nThen set https://<your API>/v1/voice/twilio/<appId> as the Twilio number\'s "A call comes in" webhook (HTTP POST).\nBehind a proxy, set PUBLIC_URL so signatures are checked over the URL Twilio called.',
+    )
+    .action(
+      async (options: {
+        app: string;
+        twilioAuthToken?: string;
+        transferTo?: string;
+        voice?: string[];
+        greeting?: string;
+        smsWebhookUrl?: string;
+        smsWebhookSecret?: string;
+        db?: string;
+      }) => {
+        const orNull = (value: string | undefined) =>
+          value === undefined ? undefined : value === '' ? null : value;
+        const voices = options.voice?.map((pair) => {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new UsageError(`--voice takes channel=name, e.g. phone=专业男声 (got "${pair}")`);
+          return [pair.slice(0, at), pair.slice(at + 1)] as const;
+        });
+        const parsed = updateAppBody.safeParse({
+          voice: {
+            twilioAuthToken: orNull(options.twilioAuthToken),
+            transferTo: orNull(options.transferTo),
+            ...(voices ? { voices: Object.fromEntries(voices) } : {}),
+            greeting: orNull(options.greeting),
+            smsWebhookUrl: orNull(options.smsWebhookUrl),
+            smsWebhookSecret: orNull(options.smsWebhookSecret),
+          },
+        });
+        if (!parsed.success)
+          throw new UsageError(
+            parsed.error.issues
+              .map((i) => `${i.path.slice(1).join('.') || 'voice'}: ${i.message}`)
+              .join('; '),
+          );
+        const { app, database } = await openAdminApp(options.db);
+        try {
+          const target = await findApp(app.deps, resolveAppId(options.app), options.db);
+          const updated = await updateMerchantApp(app.deps, target.id, parsed.data);
+          const { voice } = toAppAnswer(updated).app;
+          console.log(JSON.stringify({ appId: updated.id, voice }, null, 2));
+          if (voice.twilioConfigured)
+            console.error(`Twilio webhook: https://<your API>/v1/voice/twilio/${updated.id} (HTTP POST)`);
         } finally {
           database.close();
         }
@@ -985,6 +1057,7 @@ async function runDemo(port: number, host: string, hops: number) {
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },
+    speech: { provider: speechProviderFromEnv(process.env) },
   });
   console.log(demoBanner(info, { seeded, infoPath, database: databaseUrl() }));
   onShutdown(() => server.close());

@@ -66,11 +66,19 @@ export {
 export { type Clock, createManualClock, systemClock } from './platform/clock';
 export { consoleLogger, type Logger, silentLogger } from './platform/deps';
 export { ApiError } from './platform/errors';
+export { toSsml, toVoiceText } from './platform/spoken-text';
 export { recentOrdersOf, upsertCustomerProfile, upsertOrders } from './profile';
 export { type BusEvent, createMemoryEventBus, type EventBus } from './realtime/event-bus';
 export { createRedisEventBus, type RedisEventBus } from './realtime/redis-bus';
 export { type RunningServer, type ServerOptions, startServer } from './serve';
 export { connectSharedState, type SharedState } from './shared-state';
+export {
+  createEspeakProvider,
+  createOpenAiSpeechProvider,
+  createSpeechService,
+  type SpeechProvider,
+  speechProviderFromEnv,
+} from './voice';
 export {
   signWebhookPayload,
   startWebhookWorker,

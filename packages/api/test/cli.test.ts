@@ -98,6 +98,49 @@ describe('the threadline CLI', () => {
     });
   });
 
+  describe('app voice (issue 15)', () => {
+    it('sets the Twilio auth token, the agent number and brand voices; never prints the token', async () => {
+      const result = await threadline(
+        [
+          'app',
+          'voice',
+          '--app',
+          app.appId,
+          '--twilio-auth-token',
+          'cli-twilio-token-0123456789',
+          '--transfer-to',
+          '+862161234567',
+          '--voice',
+          'phone=专业男声',
+          'web=温柔女声',
+        ],
+        env,
+      );
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).voice).toEqual({
+        twilioConfigured: true,
+        transferTo: '+862161234567',
+        voices: { phone: '专业男声', web: '温柔女声' },
+        greeting: null,
+        smsWebhookUrl: null,
+      });
+      expect(result.stdout + result.stderr).not.toContain('cli-twilio-token-0123456789');
+      expect(result.stderr).toContain(`/v1/voice/twilio/${app.appId}`);
+      const cleared = await threadline(['app', 'voice', '--app', app.appId, '--transfer-to', ''], env);
+      expect(JSON.parse(cleared.stdout).voice.transferTo).toBeNull();
+      expect(JSON.parse(cleared.stdout).voice.twilioConfigured).toBe(true);
+    });
+
+    it('refuses a bad agent number or voice pair as a usage error: exit 2, one line', async () => {
+      const badTarget = await threadline(['app', 'voice', '--app', app.appId, '--transfer-to', '12345'], env);
+      expect(badTarget.code).toBe(2);
+      expect(oneClearLine(badTarget.stderr)).toMatch(/transferTo/);
+      const badPair = await threadline(['app', 'voice', '--app', app.appId, '--voice', 'phone'], env);
+      expect(badPair.code).toBe(2);
+      expect(oneClearLine(badPair.stderr)).toMatch(/channel=name/);
+    });
+  });
+
   describe('app create and token sign (items 20–21)', () => {
     it('app create tells the operator the bot is silent until knowledge is imported, except for greetings', async () => {
       const result = await threadline(['app', 'create', '--name', 'Second shop'], env);

@@ -130,6 +130,11 @@ export interface ThreadlineClient {
   track(name: string, properties?: Record<string, unknown>): Promise<void>;
   escalate(reason?: string): Promise<EscalateAnswer>;
   /**
+   * The API base and the live session token (the session is started if needed), for routes whose
+   * answer is not JSON — e.g. the audio of `POST /v1/voice/speech`, fetched by the platform.
+   */
+  credentials(): Promise<{ apiUrl: string; sessionToken: string }>;
+  /**
    * The open conversation as the shopper should see it: while it waits for a person, the place in
    * the queue and how many agents are online (0: say so honestly); a resolved one still to rate.
    */
@@ -454,6 +459,10 @@ export function createClient(options: ClientOptions): ThreadlineClient {
       });
       emitConversation(answer.conversation);
       return answer;
+    },
+    async credentials() {
+      assertOpen();
+      return { apiUrl: options.apiUrl, sessionToken: (await session.ensure()).token };
     },
     async conversationState() {
       assertOpen();

@@ -120,6 +120,7 @@ export function createThreadline(options: ThreadlineOptions): MiniProgramThreadl
     },
     track: (name, properties) => ready.then(() => core.track(name, properties)),
     escalate: (reason) => ready.then(() => core.escalate(reason)),
+    credentials: () => ready.then(() => core.credentials()),
     conversationState: () => ready.then(() => core.conversationState()),
     backToBot: () => ready.then(() => core.backToBot()),
     rate: (rating, comment, conversationId) => ready.then(() => core.rate(rating, comment, conversationId)),

@@ -1,7 +1,7 @@
 import { chromium } from 'playwright-core';
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (`npx playwright install` cannot run here). */
-export function launchChromium() {
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -11,6 +11,8 @@ export function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      // e.g. --use-fake-ui-for-media-stream --use-fake-device-for-media-stream for voice tests
+      ...extraArgs,
     ],
   });
 }

@@ -9,8 +9,9 @@ import { createThreadline, type ThreadlineClient } from './create-threadline';
 import { resolveLanguage, stringsFor, type WidgetLanguage, type WidgetStrings } from './i18n';
 import { qrDrawing } from './qr-code';
 import { type TicketLike, ticketWords } from './ticket-card';
+import { createReadAloud, createVoiceInput, type VoiceInput } from './voice-controls';
 import { createWaitAndRating, WAIT_AND_RATING_CSS, waitAndRatingParts } from './wait-and-rating';
-import { adoptStyles, chatIcon, svgElement, WIDGET_CSS } from './widget-styles';
+import { adoptStyles, chatIcon, micIcon, speakerIcon, svgElement, WIDGET_CSS } from './widget-styles';
 
 type Connection = 'online' | 'offline' | 'reconnecting' | 'connecting';
 
@@ -79,6 +80,11 @@ function shadowContent(): HTMLElement {
           h('span', { class: 'ttl' }),
           h('small', { class: 'sub', 'data-part': 'subtitle' }),
         ),
+        h(
+          'button',
+          { type: 'button', class: 'x', 'data-part': 'read-aloud', 'aria-pressed': 'false' },
+          speakerIcon(),
+        ),
         h('button', { type: 'button', class: 'x', 'data-part': 'close' }, '×'),
       ),
       h('div', { 'data-part': 'status', role: 'status', 'data-connection': 'connecting' }),
@@ -135,6 +141,7 @@ function shadowContent(): HTMLElement {
         {},
         h('label', { class: 'sr', for: 'tl-input' }),
         h('textarea', { id: 'tl-input', 'data-part': 'input', rows: '1', enterkeyhint: 'send', dir: 'auto' }),
+        h('button', { type: 'button', 'data-part': 'mic', 'aria-pressed': 'false', ...hidden }, micIcon()),
         button('send'),
       ),
     ),
@@ -177,7 +184,7 @@ export class ThreadlineChatElement extends ElementBase {
   static readonly threadlineChatElement = true;
 
   static get observedAttributes() {
-    return ['lang', 'handoff-targets'];
+    return ['lang', 'handoff-targets', 'read-aloud'];
   }
 
   private clientValue: ThreadlineClient | undefined;
@@ -200,6 +207,14 @@ export class ThreadlineChatElement extends ElementBase {
   private pageLanguage: MutationObserver | undefined;
   /** The code of the link this page was opened with, until the shopper answers the prompt. */
   private linkCode: string | undefined;
+  /** Dictation through the browser's SpeechRecognition; undefined where the browser has none. */
+  private voiceInput: VoiceInput | undefined;
+  private readingAloud = false;
+  private reader = createReadAloud({
+    client: () => this.clientValue,
+    lang: () => this.speechLang,
+    mode: () => this.getAttribute('read-aloud-voice'),
+  });
   /** Rewrites the stylesheet that cancels the page's CSS `zoom` (see `fitToPage`). */
   private setZoomStyle: (css: string) => void;
   private readonly onResize = () => this.fitToPage();
@@ -236,7 +251,37 @@ export class ThreadlineChatElement extends ElementBase {
       }
     });
     input.addEventListener('input', () => this.renderCounter());
+    this.voiceInput = createVoiceInput({
+      lang: () => this.speechLang,
+      onInterim: (text) => {
+        input.value = text;
+      },
+      onFinal: (text) => {
+        input.value = text;
+        this.submit();
+      },
+      onEnd: (error) => {
+        this.renderMic();
+        if (error && error !== 'aborted' && error !== 'no-speech') this.note(this.strings.micError);
+      },
+    });
+    const mic = this.$('mic');
+    mic.hidden = !this.voiceInput;
+    mic.addEventListener('click', () => {
+      this.voiceInput?.toggle();
+      this.renderMic();
+    });
+    // Read-aloud is on from the start with the `read-aloud` attribute; the header button toggles it.
+    this.readingAloud = this.hasAttribute('read-aloud');
+    this.$('read-aloud').addEventListener('click', () => {
+      this.readingAloud = !this.readingAloud;
+      if (!this.readingAloud) this.reader.stop();
+      this.renderReadAloud();
+    });
     this.$('log').addEventListener('click', (event) => {
+      const stepButton = (event.target as HTMLElement).closest<HTMLElement>('[data-step-move]');
+      const walker = stepButton?.closest<HTMLElement>('[data-part=steps]');
+      if (stepButton && walker) this.moveStep(walker, stepButton.dataset.stepMove!);
       const retry = (event.target as HTMLElement).closest('[data-part=retry]');
       const bubble = retry?.closest<HTMLElement>('[data-part=message][data-failed]');
       if (bubble) this.submit(bubble);
@@ -295,7 +340,14 @@ export class ThreadlineChatElement extends ElementBase {
     }
   }
 
-  attributeChangedCallback() {
+  attributeChangedCallback(name: string, _old: string | null, value: string | null) {
+    // A parser-created element gets its attributes after the constructor ran: `read-aloud` in the
+    // page's markup arrives here, not in the constructor's hasAttribute.
+    if (name === 'read-aloud' && this.readingAloud !== (value !== null)) {
+      this.readingAloud = value !== null;
+      if (!this.readingAloud) this.reader.stop();
+      this.renderReadAloud();
+    }
     this.applyStrings();
     this.waiting?.relabel();
   }
@@ -383,6 +435,8 @@ export class ThreadlineChatElement extends ElementBase {
     set('[data-part=escalate]', s.escalate);
     set('[data-part=handoff]', s.handoff);
     set('[data-part=send]', s.send);
+    this.renderMic();
+    this.renderReadAloud();
     set('label', s.placeholder);
     this.$('input').setAttribute('placeholder', s.placeholder);
     this.$('close').setAttribute('aria-label', s.close);
@@ -560,7 +614,7 @@ export class ThreadlineChatElement extends ElementBase {
         // so a message never stays "sending…" beside its own acknowledged copy.
         bubble.remove();
         this.place(answer.message, false);
-        for (const reply of answer.replies) this.place(reply, false);
+        for (const reply of answer.replies) this.place(reply, false, true);
         this.setConversation(answer.conversation.status);
       })
       .catch((error: { code?: string }) => {
@@ -765,8 +819,11 @@ export class ThreadlineChatElement extends ElementBase {
     log.insertBefore(element, later ?? log.querySelector('[data-streaming]'));
   }
 
-  /** Shows a message once, in time order; replaces its pending or streamed stand-in. */
-  private place(message: Message, live: boolean) {
+  /**
+   * Shows a message once, in time order; replaces its pending or streamed stand-in. `fresh`: it just
+   * arrived (not history), so read-aloud reads it.
+   */
+  private place(message: Message, live: boolean, fresh = live) {
     if (this.seen.has(message.id)) return;
     const log = this.$('log');
     const author = message.author.type;
@@ -788,6 +845,28 @@ export class ThreadlineChatElement extends ElementBase {
         chips.append(chip);
       }
       element.insertBefore(chips, element.querySelector('.m'));
+    }
+    // A how-to answer in steps: walked one step at a time with back / repeat / next.
+    const steps = message.meta?.steps;
+    const hasSteps =
+      author === 'bot' &&
+      Array.isArray(steps) &&
+      steps.length > 1 &&
+      steps.every((x) => typeof x === 'string');
+    if (hasSteps) {
+      const walker = h('div', { 'data-part': 'steps', role: 'group' });
+      walker.append(h('p', { class: 'st', 'aria-live': 'polite' }));
+      const buttons = h('div');
+      for (const move of ['previous', 'repeat', 'next'] as const)
+        buttons.append(h('button', { type: 'button', 'data-step-move': move, 'data-part': `step-${move}` }));
+      walker.append(buttons);
+      walker.dataset.steps = JSON.stringify(steps);
+      element.insertBefore(walker, element.querySelector('.m'));
+      this.renderStep(walker, Math.max(0, Math.min(steps.length - 1, Number(message.meta?.step ?? 1) - 1)));
+    }
+    if (fresh && author !== 'customer' && author !== 'system' && this.readingAloud) {
+      const firstStep = element.querySelector<HTMLElement>('[data-part=steps] .st')?.textContent;
+      this.reader.speak(firstStep || message.voiceText || message.text);
     }
 
     if (author === 'customer') {
@@ -912,6 +991,57 @@ export class ThreadlineChatElement extends ElementBase {
   private scrollToEnd() {
     const log = this.$('log');
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** The recognition and synthesis language for the widget's language. */
+  private get speechLang(): string {
+    return this.currentLanguage === 'en' ? 'en-US' : 'zh-CN';
+  }
+
+  private renderMic() {
+    const mic = this.$('mic');
+    const listening = !!this.voiceInput?.listening;
+    mic.setAttribute('aria-pressed', String(listening));
+    mic.toggleAttribute('data-listening', listening);
+    mic.setAttribute('aria-label', listening ? this.strings.micStop : this.strings.mic);
+    mic.title = mic.getAttribute('aria-label')!;
+    if (listening) this.$<HTMLTextAreaElement>('input').placeholder = this.strings.listening;
+    else this.$<HTMLTextAreaElement>('input').placeholder = this.strings.placeholder;
+  }
+
+  private renderReadAloud() {
+    const button = this.$('read-aloud');
+    button.setAttribute('aria-pressed', String(this.readingAloud));
+    button.setAttribute('aria-label', this.strings.readAloud);
+    button.title = this.strings.readAloud;
+  }
+
+  /** Shows step `index` of a how-to walker. */
+  private renderStep(walker: HTMLElement, index: number) {
+    const steps = JSON.parse(walker.dataset.steps ?? '[]') as string[];
+    const s = this.strings;
+    walker.dataset.step = String(index + 1);
+    walker.querySelector('.st')!.textContent = `${s.stepOf(index + 1, steps.length)}${steps[index] ?? ''}`;
+    const label = { previous: s.stepPrevious, repeat: s.stepRepeat, next: s.stepNext };
+    for (const button of walker.querySelectorAll<HTMLButtonElement>('[data-step-move]')) {
+      const move = button.dataset.stepMove as keyof typeof label;
+      button.textContent = label[move];
+      button.disabled =
+        (move === 'previous' && index === 0) || (move === 'next' && index === steps.length - 1);
+    }
+  }
+
+  /** Back / repeat / next on a walker; the step is read aloud when read-aloud is on (repeat: always). */
+  private moveStep(walker: HTMLElement, move: string) {
+    const steps = JSON.parse(walker.dataset.steps ?? '[]') as string[];
+    const current = Number(walker.dataset.step ?? 1) - 1;
+    const index = Math.max(
+      0,
+      Math.min(steps.length - 1, current + (move === 'next' ? 1 : move === 'previous' ? -1 : 0)),
+    );
+    this.renderStep(walker, index);
+    if (this.readingAloud || move === 'repeat')
+      this.reader.speak(walker.querySelector('.st')!.textContent ?? '');
   }
 
   /** Resolves once the client started and the first timeline page is shown. */

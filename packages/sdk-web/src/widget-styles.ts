@@ -85,6 +85,19 @@ form{display:flex;gap:8px;padding:10px 14px 14px}
 .failed button{border:0;background:transparent;color:var(--a);text-decoration:underline;font-size:11px;padding:0}
 [data-part=ticket] .tk-meta{display:block;color:var(--mu);font-size:12px}
 [data-part=panel][data-view=handoff] [data-part=log],[data-part=panel][data-view=handoff] [data-part=typing],[data-part=panel][data-view=handoff] .actions,[data-part=panel][data-view=handoff] form,[data-part=panel][data-view=handoff] [data-part=counter],[data-part=panel][data-view=handoff] [data-part=composer-note]{display:none}
+[data-part=mic]{border:1px solid var(--bd);border-radius:12px;background:var(--bg);color:var(--fg);width:38px;padding:0;display:grid;place-items:center}
+[data-part=mic][hidden]{display:none}
+[data-part=mic][data-listening]{background:#e5484d;border-color:#e5484d;color:#fff;animation:tl-pulse 1.2s ease-in-out infinite}
+@keyframes tl-pulse{50%{box-shadow:0 0 0 6px rgba(229,72,77,.2)}}
+[data-part=mic] svg,[data-part=read-aloud] svg{width:18px;height:18px;display:block}
+[data-part=read-aloud]{opacity:.7}
+[data-part=read-aloud][aria-pressed=true]{opacity:1;background:rgba(255,255,255,.22)}
+[data-part=steps]{margin-top:4px;padding:8px 10px;border:1px solid var(--bd);border-left:3px solid var(--a);border-radius:10px;background:var(--bg)}
+[data-part=steps] .st{margin:0 0 6px;font-weight:600}
+[data-part=steps] div{display:flex;gap:6px}
+[data-part=steps] button{border:1px solid var(--bd);background:var(--bg);color:var(--fg);border-radius:12px;padding:3px 10px;font-size:12px}
+[data-part=steps] [data-part=step-next]{border-color:var(--a);background:var(--a);color:var(--at)}
+[data-part=steps] button:disabled{opacity:.45;cursor:default}
 @media (max-height:540px){[data-part=panel]{position:fixed;top:8px;bottom:8px;right:8px;height:auto;max-height:none}:host([open]) [data-part=launcher]{display:none}[data-part=panel][data-view=handoff] [data-part=status]{display:none}.hv-choose{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}[data-part=handoff-view]{gap:6px}}
 @media (max-width:480px){[data-part=panel]{position:fixed;inset:0;width:100vw;height:100%;max-height:none;border-radius:0;border:0}:host([open]) [data-part=launcher]{display:none}}
 @media (prefers-reduced-motion:no-preference){[data-part=panel]{animation:tl-in .16s ease-out}@keyframes tl-in{from{opacity:0;transform:translateY(8px)}}}
@@ -129,20 +142,40 @@ export function svgElement(
   return element;
 }
 
+const iconAttributes = (joinRound: boolean): Record<string, string> => ({
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  'stroke-width': '2',
+  'stroke-linecap': 'round',
+  ...(joinRound ? { 'stroke-linejoin': 'round' } : {}),
+  'aria-hidden': 'true',
+});
+
 /** The launcher's speech bubble. */
 export const chatIcon = () =>
   svgElement(
     'svg',
-    {
-      viewBox: '0 0 24 24',
-      fill: 'none',
-      stroke: 'currentColor',
-      'stroke-width': '2',
-      'stroke-linecap': 'round',
-      'stroke-linejoin': 'round',
-      'aria-hidden': 'true',
-    },
+    iconAttributes(true),
     svgElement('path', {
       d: 'M21 11.5a8.38 8.38 0 0 1-9 8.5 8.5 8.5 0 0 1-3.8-.9L3 21l1.9-5.2A8.38 8.38 0 0 1 3.5 11.5 8.5 8.5 0 0 1 12 3a8.38 8.38 0 0 1 9 8.5z',
     }),
+  );
+
+/** The composer's microphone (dictation). */
+export const micIcon = () =>
+  svgElement(
+    'svg',
+    iconAttributes(false),
+    svgElement('rect', { x: '9', y: '3', width: '6', height: '11', rx: '3' }),
+    svgElement('path', { d: 'M5 11a7 7 0 0 0 14 0M12 18v3' }),
+  );
+
+/** The header's speaker (read answers aloud). */
+export const speakerIcon = () =>
+  svgElement(
+    'svg',
+    iconAttributes(true),
+    svgElement('path', { d: 'M11 5 6 9H3v6h3l5 4z' }),
+    svgElement('path', { d: 'M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13' }),
   );

@@ -9,7 +9,7 @@ import {
   type UpdateAppBody,
 } from '@threadline/sdk-core/protocol';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
-import { type AppSettings, agents, agentTokens, apiKeys, apps } from '../db/schema';
+import { type AppSettings, agents, agentTokens, apiKeys, apps, type VoiceSettings } from '../db/schema';
 import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -307,6 +307,7 @@ export async function updateMerchantApp(
       else
         settings.wechat = { appId: change.wechat.appId, secretEnc: deps.sealer.seal(change.wechat.secret) };
     }
+    if (change.voice !== undefined) settings.voice = applyVoiceChange(deps, settings.voice, change.voice);
     const [updated] = await db
       .update(apps)
       .set({
@@ -345,7 +346,36 @@ export function toAppAnswer(
       phoneRegion: app.settings.phoneRegion ?? DEFAULT_PHONE_REGION,
       rateLimits: limits,
       wechat: app.settings.wechat ? { appId: app.settings.wechat.appId } : null,
+      voice: {
+        twilioConfigured: !!app.settings.voice?.twilioAuthTokenEnc,
+        transferTo: app.settings.voice?.transferTo ?? null,
+        voices: app.settings.voice?.voices ?? {},
+        greeting: app.settings.voice?.greeting ?? null,
+        smsWebhookUrl: app.settings.voice?.smsWebhookUrl ?? null,
+      },
       messageRetentionDays: app.settings.messageRetentionDays ?? null,
     },
   };
+}
+
+/** Voice settings after a change: omitted fields stay, null clears one (or, for the whole, all). */
+function applyVoiceChange(
+  deps: Pick<ServiceDeps, 'sealer'>,
+  current: VoiceSettings | undefined,
+  change: UpdateAppBody['voice'],
+): VoiceSettings | undefined {
+  if (change === null || change === undefined) return change === null ? undefined : current;
+  const next: VoiceSettings = { ...current };
+  const set = <K extends keyof VoiceSettings>(key: K, value: VoiceSettings[K] | null | undefined) => {
+    if (value === undefined) return;
+    if (value === null) delete next[key];
+    else next[key] = value;
+  };
+  set('twilioAuthTokenEnc', change.twilioAuthToken && deps.sealer.seal(change.twilioAuthToken));
+  set('transferTo', change.transferTo);
+  set('voices', change.voices);
+  set('greeting', change.greeting);
+  set('smsWebhookUrl', change.smsWebhookUrl);
+  set('smsWebhookSecretEnc', change.smsWebhookSecret && deps.sealer.seal(change.smsWebhookSecret));
+  return next;
 }

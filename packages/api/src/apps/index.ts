@@ -12,6 +12,8 @@ export {
   identitySecretOf,
   previousIdentitySecretsOf,
   rotateCredential,
+  toAppAnswer,
+  updateMerchantApp,
 } from './apps';
 export { appSettingsRouter } from './routes';
 export { apps } from './schema';

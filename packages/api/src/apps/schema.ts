@@ -32,6 +32,18 @@ export interface AppSettings {
   messageRetentionDays?: number;
   /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
+  /** The phone line's voice bot and brand voices (secrets sealed). */
+  voice?: VoiceSettings;
+}
+
+export interface VoiceSettings {
+  twilioAuthTokenEnc?: string;
+  /** E.164 number, queue:<name> or sip:<address>. */
+  transferTo?: string;
+  voices?: Record<string, string>;
+  greeting?: string;
+  smsWebhookUrl?: string;
+  smsWebhookSecretEnc?: string;
 }
 
 /** Publishable and secret keys, stored as SHA-256 hashes; the key itself is shown once. */

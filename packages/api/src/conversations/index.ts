@@ -18,9 +18,11 @@ export {
   timelinePage,
   toWireMessage,
   toWireMessages,
+  VOICE_CHANNELS,
 } from './messages';
 export {
   type BotReply,
+  type InlineResponder,
   type ReplyInput,
   type Responder,
   type ResponderDecision,

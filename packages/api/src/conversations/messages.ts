@@ -10,6 +10,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
+import { toVoiceText } from '../platform/spoken-text';
 import { appendEvent, appendEvents } from '../realtime';
 import { announceQueued, type ConversationRow, openConversation } from './conversations';
 import { refreshHandoffSummary } from './handoff-summary';
@@ -36,8 +37,15 @@ export function toWireMessage(row: OpenMessageRow): Message {
     ...(row.clientMessageId ? { clientMessageId: row.clientMessageId } : {}),
     ...(row.intent ? { intent: row.intent } : {}),
     ...(row.meta ? { meta: row.meta } : {}),
+    // Worked out when read, not stored: it is derived from the (sealed) text and the rules may improve.
+    ...(row.authorType === 'bot' && VOICE_CHANNELS.has(row.channel)
+      ? { voiceText: toVoiceText(row.text) }
+      : {}),
   };
 }
+
+/** Channels where bot replies are heard: their messages carry `voiceText`. */
+export const VOICE_CHANNELS: ReadonlySet<string> = new Set(['phone']);
 
 export interface CustomerMessageInput {
   appId: string;

@@ -10,4 +10,5 @@ export * from '../privacy/schema';
 export * from '../profile/schema';
 export * from '../realtime/schema';
 export * from '../tickets/schema';
+export * from '../voice/schema';
 export * from '../webhooks/schema';

@@ -144,15 +144,27 @@ async function phoneEndingsOf(deps: ServiceDeps, customerId: string): Promise<st
  * digits of the phone on file for its customer (`check`), so a guessed code still needs the right
  * phone, and three wrong checks withdraw the code. Codes of customers with no phone on file are
  * claimed with the long code (link or QR) only.
+ *
+ * `telephonyCaller`: the code is typed on a call, whose caller id the telephony platform vouches
+ * for (a signed webhook or the secret key) and whose `check` is that number's last four digits. A
+ * customer with a phone on file must match it; one without (an anonymous web shopper who read the
+ * code off the screen) is opened by the short code alone, under the same failure limits per caller.
  */
 export async function findClaimableHandoff(
   deps: ServiceDeps,
   limits: RateLimits,
-  input: { app: AppRow; presented: string; check?: string; clientKey: string; deviceKey?: string },
+  input: {
+    app: AppRow;
+    presented: string;
+    check?: string;
+    clientKey: string;
+    deviceKey?: string;
+    telephonyCaller?: boolean;
+  },
 ): Promise<HandoffRow> {
   const { app } = input;
   const isShort = SHORT_CODE.test(input.presented);
-  if (isShort && !input.check)
+  if (isShort && !input.check && !input.telephonyCaller)
     throw new ApiError(
       'handoff_check_required',
       'A 6-digit handoff code needs handoffCheck: the last 4 digits of the phone number it was given to.',
@@ -208,7 +220,10 @@ export async function findClaimableHandoff(
     );
     if (taken.length === 0) throw await fail(invalid());
     const endings = await phoneEndingsOf(deps, row.customerId);
-    if (!endings.includes(input.check!)) {
+    // A caller on the phone line whose customer has no phone on file has nothing to check against:
+    // the call itself is the second factor (voice); everyone else must name the phone's last digits.
+    const opened = input.telephonyCaller && endings.length === 0;
+    if (!opened && (!input.check || !endings.includes(input.check))) {
       if (taken[0]!.attempts >= MAX_SHORT_CODE_CHECK_FAILURES)
         await deps.database.write(async (db) => {
           await db.update(handoffCodes).set({ expiresAt: now }).where(eq(handoffCodes.id, row.id));

@@ -39,6 +39,8 @@ interface RouteSpec<
   status: Status;
   answer: Answer;
   middleware?: MiddlewareHandler<ApiEnv>[];
+  /** Media types of the answer when it is not JSON (e.g. audio); `answer` describes each. */
+  answerMediaTypes?: string[];
   /** Further answers the route gives (e.g. a 422 that still carries a body of its own). */
   otherResponses?: Record<number, { description: string; schema: ZodType }>;
 }
@@ -82,7 +84,12 @@ export function defineRoute<
       params: Params extends ZodObject ? Params : never;
     },
     responses: {
-      [spec.status]: { description: 'OK', content: { 'application/json': { schema: spec.answer } } },
+      [spec.status]: {
+        description: 'OK',
+        content: Object.fromEntries(
+          (spec.answerMediaTypes ?? ['application/json']).map((type) => [type, { schema: spec.answer }]),
+        ),
+      },
       400: errorResponse('The request is malformed or fails validation.'),
       401: errorResponse('The credential is missing, invalid or expired.'),
       403: errorResponse('The credential may not use this route.'),

@@ -15,6 +15,7 @@ export {
   type CustomerRow,
   findCustomerByIdentity,
   getCustomer,
+  hasExternalIdentity,
   type IdentityInput,
   resolveCustomer,
   revokeSessions,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSlug } from './common';
+import { voiceSettingsBody, voiceSettingsView } from './voice';
 
 // Schemes that run or embed content rather than name a site: never an origin or a link base.
 const SCRIPT_SCHEMES = /^(javascript|data|vbscript|file|blob|about):/i;
@@ -119,6 +120,8 @@ export const updateAppBody = z
       .object({ appId: z.string().min(1).max(64), secret: z.string().min(1).max(128) })
       .nullable()
       .optional(),
+    /** The phone line's voice bot and the brand voices; null clears every voice setting. */
+    voice: voiceSettingsBody.nullable().optional(),
   })
   .strict();
 export type UpdateAppBody = z.infer<typeof updateAppBody>;
@@ -136,6 +139,7 @@ export const appAnswer = z.object({
     /** The limits in force, defaults included. */
     rateLimits: rateLimitSettings,
     wechat: z.object({ appId: z.string() }).nullable(),
+    voice: voiceSettingsView,
     /** Messages older than this many days are deleted; null keeps them. */
     messageRetentionDays: z.number().int().nullable(),
   }),

@@ -70,6 +70,10 @@ export const ERROR_STATUS = {
   handoff_check_required: 400,
   wechat_exchange_failed: 502,
   wechat_not_configured: 400,
+  twilio_signature_invalid: 403,
+  voice_not_configured: 403,
+  speech_failed: 502,
+  speech_unavailable: 503,
   internal_error: 500,
   /** Retry after the Retry-After header: the database is busy, or this process is shutting down. */
   unavailable: 503,
@@ -126,6 +130,13 @@ export const messageMeta = z
       .string()
       .optional()
       .meta({ description: "The reply's language when it is not Simplified Chinese (zh-Hant, en)." }),
+    steps: z.array(z.string()).optional().meta({
+      description:
+        'A how-to answer split into steps, in order (return steps, coupon use): clients read them one at a time with next / repeat / back.',
+    }),
+    step: z.number().int().optional().meta({
+      description: 'On a voice channel, the step (1-based) this reply reads out of `steps`.',
+    }),
   })
   .catchall(z.unknown())
   .meta({ description: 'What a bot reply used.' });
@@ -150,6 +161,11 @@ export const message = z
       .optional()
       .meta({ description: 'The intent the bot recognised.', example: 'shelf_life' }),
     meta: messageMeta.optional(),
+    voiceText: z.string().optional().meta({
+      description:
+        'Bot replies on voice channels (phone): the text in spoken style — short sentences, prices, dates, sizes, SPF values, order and phone numbers written as they are read aloud in Chinese, codes digit by digit.',
+      example: '这款面霜的保质期是：未开封三年。开封后十二个月内用完。',
+    }),
   })
   .meta({ id: 'Message', description: 'One message of the customer’s timeline, from any channel.' });
 export type Message = z.infer<typeof message>;

@@ -12,4 +12,5 @@ export * from './messages';
 export * from './profile';
 export * from './realtime';
 export * from './sessions';
+export * from './voice';
 export * from './webhooks';

@@ -1,0 +1,481 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { HandoffSummary, VoiceEvent, VoiceTurnAnswer } from '@threadline/sdk-core/protocol';
+import { and, eq, lt } from 'drizzle-orm';
+import type { AppRow } from '../apps';
+import { resolveChannelSender } from '../channels';
+import {
+  escalateConversation,
+  findOpenConversation,
+  openHandoffSummary,
+  postCustomerMessage,
+  type Responder,
+  toConversationRef,
+} from '../conversations';
+import { claimHandoff, createHandoff, findClaimableHandoff } from '../handoffs';
+import type { RateLimits } from '../http/rate-limits';
+import {
+  hasExternalIdentity,
+  openForCustomer,
+  sealForCustomer,
+  toE164,
+  upsertVerifiedCustomer,
+} from '../identity';
+import { asksForHuman } from '../knowledge';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+import { createId, sha256 } from '../platform/secrets';
+import { toSsml, toVoiceText } from '../platform/spoken-text';
+import { type VoiceCallState, voiceCalls } from './schema';
+
+export type VoiceDeps = ServiceDeps & { responder: Responder; limits: RateLimits };
+export type VoiceProvider = 'twilio' | 'turn';
+
+export interface VoiceTurnInput {
+  app: AppRow;
+  provider: VoiceProvider;
+  callId: string;
+  /** The caller id as the platform gives it (E.164 from Twilio; may be empty or "anonymous"). */
+  from?: string;
+  event: VoiceEvent;
+  utterance?: string;
+  digits?: string;
+  /** The turn number; a repeat of an answered turn replays its answer. Omitted: a new turn. */
+  sequence?: number;
+}
+
+/** Silences or misses in a row that are re-prompted; the next one offers a human. */
+export const REPROMPTS = 2;
+/** Keypad handoff codes one call may try. */
+export const CODE_ATTEMPTS_PER_CALL = 3;
+/** Calls untouched this long are swept (their state is only needed while the call lasts). */
+const CALL_RETENTION_MS = 24 * 3600_000;
+const SWEEP_BATCH = 100;
+const SMS_TIMEOUT_MS = 5_000;
+
+const CHANNEL_NAMES: Record<string, string> = {
+  web: '网页',
+  app: 'App',
+  miniprogram: '小程序',
+  wechat_oa: '公众号',
+  phone: '电话',
+};
+
+const say = {
+  reprompt: [
+    '抱歉，我没有听清。请再说一遍您的问题，或按零转人工。',
+    '还是没有听清楚。您可以说得慢一点，或者按零转人工。',
+  ],
+  miss: [
+    '抱歉，这个问题我没听明白，请换个说法再说一遍。',
+    '不好意思，我还是没有理解。您可以换个简单的说法，或者按零转人工。',
+  ],
+  offerHuman: '需要为您转接人工客服吗？请说“转人工”，或按零。',
+  transfer: '正在为您转接人工客服，请稍候。',
+  agentBusy: '您的问题已经交给人工客服，正在为您接通，请稍候。',
+  goodbye: '感谢您的来电，再见。',
+  codeWrong: '这个接续码不对或者已经过期了。请再输入一次，或按零转人工。',
+  codeTooMany: '接续码已经试了好几次，为了您的账户安全，请按零转人工客服。',
+  codeOtherCustomer: '这个接续码属于另一个账户，无法在这通电话里继续。请按零转人工。',
+  keyUnknown: '没有这个选项。请直接说出您的问题，或按零转人工。',
+  smsSent: '已经把继续咨询的链接发到您的手机上了，打开短信就能在App里接着聊。还有别的问题吗？',
+  smsUnavailable: '抱歉，暂时没办法给您发短信。请直接说出您的问题。',
+};
+
+const freshState = (): VoiceCallState => ({
+  silences: 0,
+  misses: 0,
+  offeredHuman: false,
+  codeAttempts: 0,
+  lastAnswerEnc: null,
+});
+
+type CallRow = typeof voiceCalls.$inferSelect;
+
+/** The caller as a customer: found by phone number (verified by the platform), else one per call. */
+async function callerCustomerId(deps: VoiceDeps, app: AppRow, from: string | undefined, callKey: string) {
+  if (from) {
+    try {
+      const phone = toE164(from, app.settings.phoneRegion, 'From');
+      return (await resolveChannelSender(deps, app, { phone })).id;
+    } catch (error) {
+      // A withheld or odd caller id ("anonymous", "client:…", a SIP URI) is no phone number.
+      if (!ApiError.isInstance(error)) throw error;
+    }
+  }
+  return deps.database.write(async (db, onCommit) => {
+    const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
+      identities: [{ kind: 'anonymous', value: `call-${callKey}`, verified: false }],
+    });
+    return customer.id;
+  });
+}
+
+/** The call's row, created on its first turn (two racing first turns make one row). */
+async function openCall(deps: VoiceDeps, input: VoiceTurnInput): Promise<CallRow> {
+  const where = and(
+    eq(voiceCalls.appId, input.app.id),
+    eq(voiceCalls.provider, input.provider),
+    eq(voiceCalls.callId, input.callId),
+  );
+  const [existing] = await deps.database.db.select().from(voiceCalls).where(where).limit(1);
+  if (existing) return existing;
+  const callKey = sha256(`${input.app.id}:${input.provider}:${input.callId}`).slice(0, 24);
+  const customerId = await callerCustomerId(deps, input.app, input.from, callKey);
+  const now = deps.clock.now();
+  return deps.database.write(async (db) => {
+    const stale = await db
+      .select({ id: voiceCalls.id })
+      .from(voiceCalls)
+      .where(lt(voiceCalls.updatedAt, now - CALL_RETENTION_MS))
+      .limit(SWEEP_BATCH);
+    for (const { id } of stale) await db.delete(voiceCalls).where(eq(voiceCalls.id, id));
+    await db
+      .insert(voiceCalls)
+      .values({
+        id: createId('call'),
+        appId: input.app.id,
+        provider: input.provider,
+        callId: input.callId,
+        customerId,
+        state: freshState(),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing();
+    const [row] = await db.select().from(voiceCalls).where(where).limit(1);
+    return row!;
+  });
+}
+
+interface Outcome {
+  speak: string;
+  action: VoiceTurnAnswer['action'];
+  conversation: VoiceTurnAnswer['conversation'];
+  summary?: HandoffSummary;
+}
+
+/**
+ * One turn of a call, for every voice protocol: the caller's words go through the same path as
+ * `POST /v1/channels/phone/messages` (the caller found by phone number, one timeline, the
+ * cross-channel memory), keys drive menus, guides and handoff codes, silence and misses are
+ * re-prompted twice before a human is offered. A repeated turn number answers as the first time.
+ */
+export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): Promise<VoiceTurnAnswer> {
+  const call = await openCall(deps, input);
+  const turn = input.sequence ?? call.turn + 1;
+  if (turn <= call.turn) {
+    const replay = await replayTurn(deps, call);
+    if (replay) return replay;
+  }
+  const state: VoiceCallState = { ...call.state };
+  const ctx = { deps, input, call, state, turn };
+  const outcome = await decideTurn(ctx);
+  const answer = toAnswer(input.app, outcome);
+  const saved = await deps.database.write(async (db, onCommit) => {
+    const lastAnswerEnc = await sealForCustomer(
+      deps,
+      db,
+      onCommit,
+      { appId: input.app.id, customerId: ctx.call.customerId },
+      JSON.stringify(answer),
+    );
+    const now = deps.clock.now();
+    const [row] = await db
+      .update(voiceCalls)
+      .set({
+        customerId: ctx.call.customerId,
+        turn,
+        state: { ...state, lastAnswerEnc },
+        updatedAt: now,
+        ...(outcome.action === 'hangup' || input.event === 'hangup' ? { endedAt: now } : {}),
+      })
+      // A racing retry of the same turn may have saved first: its answer stands.
+      .where(and(eq(voiceCalls.id, call.id), lt(voiceCalls.turn, turn)))
+      .returning({ id: voiceCalls.id });
+    return !!row;
+  });
+  if (!saved) {
+    const [latest] = await deps.database.db.select().from(voiceCalls).where(eq(voiceCalls.id, call.id));
+    const replay = latest && (await replayTurn(deps, latest));
+    if (replay) return replay;
+  }
+  return answer;
+}
+
+async function replayTurn(deps: VoiceDeps, call: CallRow): Promise<VoiceTurnAnswer | null> {
+  const opened = await openForCustomer(deps, call.state.lastAnswerEnc);
+  if (!opened) return null;
+  return JSON.parse(opened) as VoiceTurnAnswer;
+}
+
+function toAnswer(app: AppRow, outcome: Outcome): VoiceTurnAnswer {
+  const speak = toVoiceText(outcome.speak);
+  const transferTo = app.settings.voice?.transferTo;
+  return {
+    speak,
+    ...(speak ? { ssml: toSsml(speak) } : {}),
+    action: outcome.action,
+    // A caller may cut the bot short, except while being put through.
+    bargeIn: outcome.action === 'continue',
+    ...(outcome.action === 'transfer' && transferTo ? { transferTo } : {}),
+    conversation: outcome.conversation,
+    ...(outcome.summary ? { summary: outcome.summary } : {}),
+  };
+}
+
+interface TurnContext {
+  deps: VoiceDeps;
+  input: VoiceTurnInput;
+  call: CallRow;
+  state: VoiceCallState;
+  turn: number;
+}
+
+async function currentConversation(ctx: TurnContext) {
+  const row = await findOpenConversation(ctx.deps.database.db, ctx.call.customerId);
+  return row;
+}
+
+async function decideTurn(ctx: TurnContext): Promise<Outcome> {
+  const { input } = ctx;
+  switch (input.event) {
+    case 'hangup':
+      return { speak: '', action: 'hangup', conversation: await conversationRef(ctx) };
+    case 'start':
+      return greet(ctx);
+    case 'no_input':
+      return silence(ctx);
+    case 'no_match':
+      return miss(ctx, '');
+    case 'dtmf':
+      return keys(ctx, (input.digits ?? '').replace(/#$/, ''));
+    case 'speech':
+      return speech(ctx, input.utterance ?? '');
+  }
+}
+
+async function conversationRef(ctx: TurnContext) {
+  const row = await currentConversation(ctx);
+  return row ? toConversationRef(row) : null;
+}
+
+async function greet(ctx: TurnContext): Promise<Outcome> {
+  const open = await currentConversation(ctx);
+  // A conversation an agent already has (or is waiting for) goes straight to the people.
+  if (open && (open.status === 'queued' || open.status === 'assigned')) return transfer(ctx, say.agentBusy);
+  const { app } = ctx.input;
+  const greeting =
+    app.settings.voice?.greeting ??
+    `您好，这里是${app.name}智能客服。请直接说出您的问题；有接续码的话请在键盘上输入；转人工请按零。`;
+  return { speak: greeting, action: 'continue', conversation: open ? toConversationRef(open) : null };
+}
+
+async function silence(ctx: TurnContext): Promise<Outcome> {
+  ctx.state.silences += 1;
+  const n = ctx.state.silences;
+  if (n <= REPROMPTS)
+    return { speak: say.reprompt[n - 1]!, action: 'continue', conversation: await conversationRef(ctx) };
+  if (n === REPROMPTS + 1) {
+    ctx.state.offeredHuman = true;
+    return { speak: say.offerHuman, action: 'continue', conversation: await conversationRef(ctx) };
+  }
+  // Still silent after the offer: the caller may be unable to speak; a person takes over.
+  return escalate(ctx);
+}
+
+async function miss(ctx: TurnContext, heard: string): Promise<Outcome> {
+  ctx.state.silences = 0;
+  ctx.state.misses += 1;
+  const n = ctx.state.misses;
+  if (n <= REPROMPTS)
+    return {
+      speak: `${heard}${say.miss[n - 1]!}`,
+      action: 'continue',
+      conversation: await conversationRef(ctx),
+    };
+  ctx.state.offeredHuman = true;
+  return { speak: `${heard}${say.offerHuman}`, action: 'continue', conversation: await conversationRef(ctx) };
+}
+
+/** Hands the call to a person through the conversations domain's escalation (routing applies). */
+async function escalate(ctx: TurnContext): Promise<Outcome> {
+  await escalateConversation(ctx.deps, {
+    appId: ctx.input.app.id,
+    customerId: ctx.call.customerId,
+    channel: 'phone',
+  });
+  return transfer(ctx, say.transfer);
+}
+
+async function transfer(ctx: TurnContext, speak: string): Promise<Outcome> {
+  const row = await currentConversation(ctx);
+  const summary = row?.summary ? await openHandoffSummary(ctx.deps, row.summary) : undefined;
+  return {
+    speak,
+    action: 'transfer',
+    conversation: row ? toConversationRef(row) : null,
+    ...(summary ? { summary } : {}),
+  };
+}
+
+const YES = /^(是|是的|好|好的|要|需要|可以|行|嗯|对|转吧|转人工吧)[吧的啊呀。！!，,]*$/;
+const TEXT_ME = /发(个|一个)?(短信|链接)|短信发|发到(我的)?手机|在app(里)?(继续|接着)/i;
+
+async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
+  const { deps, input, state } = ctx;
+  state.silences = 0;
+  if (state.offeredHuman && YES.test(utterance.trim())) return escalate(ctx);
+  if (TEXT_ME.test(utterance) && input.app.settings.voice?.smsWebhookUrl) return textAppLink(ctx);
+  const posted = await postCustomerMessage(deps, {
+    appId: input.app.id,
+    customerId: ctx.call.customerId,
+    channel: 'phone',
+    text: utterance,
+    clientMessageId: turnMessageId(input, ctx.turn),
+  });
+  const status = posted.conversation.status;
+  const spoken = posted.replies.map((r) => r.text).join('');
+  if (status === 'queued' || status === 'assigned') return transfer(ctx, spoken || say.transfer);
+  if (asksForHuman(utterance)) return escalate(ctx);
+  const unanswered =
+    posted.replies.length === 0 ||
+    posted.replies.every((r) => (r.meta as { source?: string } | null)?.source === 'fallback');
+  if (unanswered) return miss(ctx, '');
+  state.misses = 0;
+  state.offeredHuman = false;
+  return { speak: spoken, action: 'continue', conversation: toConversationRef(posted.conversation) };
+}
+
+/** One message id per call turn: a platform's retry of the turn never stores a second message. */
+function turnMessageId(input: VoiceTurnInput, turn: number): string {
+  return `voice-${sha256(`${input.provider}:${input.callId}`).slice(0, 32)}-${turn}`;
+}
+
+const GUIDE_KEYS: Record<string, string> = { '1': '下一步', '2': '重复', '3': '上一步' };
+
+async function keys(ctx: TurnContext, digits: string): Promise<Outcome> {
+  ctx.state.silences = 0;
+  if (digits === '0') return escalate(ctx);
+  if (/^\d{6}$/.test(digits)) return resumeByCode(ctx, digits);
+  if (digits === '9' && ctx.input.app.settings.voice?.smsWebhookUrl) return textAppLink(ctx);
+  const command = GUIDE_KEYS[digits];
+  if (command) {
+    const open = await currentConversation(ctx);
+    if (open?.context.voiceGuide) return speech(ctx, command);
+  }
+  return { speak: say.keyUnknown, action: 'continue', conversation: await conversationRef(ctx) };
+}
+
+/**
+ * A 6-digit handoff code typed on the keypad: the call joins the customer and conversation it was
+ * made for (a web or app conversation), as a new session presenting the code would. A caller whose
+ * number belongs to a different signed-in user is refused, as a session verified as someone else is.
+ */
+async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
+  const { deps, input, state } = ctx;
+  if (state.codeAttempts >= CODE_ATTEMPTS_PER_CALL)
+    return { speak: say.codeTooMany, action: 'continue', conversation: await conversationRef(ctx) };
+  state.codeAttempts += 1;
+  const digits = (input.from ?? '').replace(/\D/g, '');
+  let handoff: Awaited<ReturnType<typeof findClaimableHandoff>>;
+  try {
+    handoff = await findClaimableHandoff(deps, deps.limits, {
+      app: input.app,
+      presented: code,
+      check: digits.length >= 4 ? digits.slice(-4) : undefined,
+      // Failures count per caller number (or per call when the number is withheld).
+      clientKey: `voice:${digits || ctx.call.id}`,
+      deviceKey: `voice-call:${ctx.call.id}`,
+      telephonyCaller: true,
+    });
+  } catch (error) {
+    if (!ApiError.isInstance(error)) throw error;
+    return { speak: say.codeWrong, action: 'continue', conversation: await conversationRef(ctx) };
+  }
+  if (handoff.customerId !== ctx.call.customerId) {
+    const db = deps.database.db;
+    const [callerIsUser, codeIsUser] = await Promise.all([
+      hasExternalIdentity(db, ctx.call.customerId),
+      hasExternalIdentity(db, handoff.customerId),
+    ]);
+    if (callerIsUser && codeIsUser)
+      return { speak: say.codeOtherCustomer, action: 'continue', conversation: await conversationRef(ctx) };
+  }
+  const claimed = await deps.database
+    .write(async (db, onCommit) => {
+      const result = await claimHandoff(deps, db, onCommit, {
+        handoff,
+        sessionId: ctx.call.id,
+        channel: 'phone',
+      });
+      return result;
+    })
+    .catch((error: unknown) => {
+      if (ApiError.isInstance(error)) return null;
+      throw error;
+    });
+  if (!claimed) return { speak: say.codeWrong, action: 'continue', conversation: await conversationRef(ctx) };
+  // The rest of the call speaks for the code's customer (saved with the turn).
+  ctx.call = { ...ctx.call, customerId: handoff.customerId };
+  state.codeAttempts = 0;
+  const from = CHANNEL_NAMES[handoff.fromChannel] ?? handoff.fromChannel;
+  const open = await currentConversation(ctx);
+  if (open && (open.status === 'queued' || open.status === 'assigned')) return transfer(ctx, say.agentBusy);
+  return {
+    speak: `好的，已经接上您在${from}上的咨询。请直接说出您的问题。`,
+    action: 'continue',
+    conversation: open ? toConversationRef(open) : null,
+  };
+}
+
+/**
+ * Texts the caller a handoff link to continue in the app, through the app's SMS webhook (a POST
+ * signed like Threadline's webhooks: `Threadline-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`).
+ */
+async function textAppLink(ctx: TurnContext): Promise<Outcome> {
+  const { deps, input } = ctx;
+  const voice = input.app.settings.voice;
+  let phone: string | null = null;
+  try {
+    phone = input.from ? toE164(input.from, input.app.settings.phoneRegion, 'From') : null;
+  } catch {
+    phone = null;
+  }
+  if (!voice?.smsWebhookUrl || !phone)
+    return { speak: say.smsUnavailable, action: 'continue', conversation: await conversationRef(ctx) };
+  const handoff = await createHandoff(deps, {
+    app: input.app,
+    customerId: ctx.call.customerId,
+    fromChannel: 'phone',
+    toChannel: 'app',
+    createdBy: 'voice',
+  });
+  const text = `【${input.app.name}】在App里继续刚才的电话咨询：${handoff.url ?? `打开App输入接续码 ${handoff.shortCode}`}（${Math.round((Date.parse(handoff.expiresAt) - deps.clock.now()) / 60_000)}分钟内有效）`;
+  const body = JSON.stringify({
+    to: phone,
+    text,
+    code: handoff.code,
+    shortCode: handoff.shortCode,
+    url: handoff.url ?? null,
+  });
+  const t = Math.floor(deps.clock.now() / 1000);
+  const secret = voice.smsWebhookSecretEnc ? deps.sealer.open(voice.smsWebhookSecretEnc) : '';
+  const signature = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+  try {
+    const response = await deps.fetch(voice.smsWebhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'threadline-signature': `t=${t},v1=${signature}`,
+        'threadline-event-id': createHash('sha256').update(handoff.code).digest('hex').slice(0, 32),
+      },
+      body,
+      signal: AbortSignal.timeout(SMS_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`SMS webhook answered ${response.status}`);
+  } catch (error) {
+    deps.logger.error('sms webhook failed', { error: String(error) });
+    return { speak: say.smsUnavailable, action: 'continue', conversation: await conversationRef(ctx) };
+  }
+  return { speak: say.smsSent, action: 'continue', conversation: await conversationRef(ctx) };
+}
