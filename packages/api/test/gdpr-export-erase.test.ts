@@ -22,6 +22,7 @@ const MARKER_PROPERTY = 'wishlist-aurora-77';
 const VIEWER = 'dy_viewer_erase_k2';
 const NICKNAME = '晚风拂柳k2';
 const LIVE_TEXT = '主播今天的口红颜色真好看 k2';
+const VOICE_TEXT = '电话里问一下那瓶精华的保质期 v9';
 const CSAT_COMMENT = '那位客服态度一般 等了好久 c7';
 const TEXTS = {
   app: '应用里问一下粉底液色号 q1',
@@ -124,6 +125,12 @@ describe('GDPR export and erase across every channel', () => {
     const phone = await shop.channelMessage('phone', { phone: PHONE }, TEXTS.phone);
     expect(phone.status).toBe(201);
     expect(phone.body.customer.id).toBe(customerId);
+    // A call to the voice bot from the same number (the generic turn protocol).
+    const call = await api.call('POST', '/v1/voice/turn', {
+      token: shop.secretKey,
+      body: { callId: 'gdpr-call-1', from: PHONE, event: 'speech', utterance: VOICE_TEXT, sequence: 0 },
+    });
+    expect(call.status).toBe(200);
     const profile = await api.call('POST', '/v1/customers', {
       token: shop.secretKey,
       body: {
@@ -215,6 +222,8 @@ describe('GDPR export and erase across every channel', () => {
       expect(JSON.stringify(doc.events)).toContain(MARKER_PROPERTY);
       expect(doc.handoffs).toEqual([expect.objectContaining({ toChannel: 'app' })]);
       expect(doc.csat).toEqual([expect.objectContaining({ rating: 2, comment: CSAT_COMMENT })]);
+      expect(doc.voiceCalls).toEqual([expect.objectContaining({ callId: 'gdpr-call-1', turns: 1 })]);
+      expect(texts).toContain(`phone:${VOICE_TEXT}`);
       expect(JSON.stringify(doc)).not.toContain(other.texts[0]);
     }
     const audit = await api.call('GET', '/v1/audit-log?action=customer.exported', { token: shop.secretKey });
@@ -256,6 +265,8 @@ describe('GDPR export and erase across every channel', () => {
       NICKNAME,
       LIVE_TEXT,
       CSAT_COMMENT,
+      VOICE_TEXT,
+      'gdpr-call-1',
       ...Object.values(TEXTS),
     ])
       expect(raw.includes(Buffer.from(secret, 'utf8')), secret).toBe(false);

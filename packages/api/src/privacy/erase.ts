@@ -19,6 +19,7 @@ import {
   sessions,
   tickets,
   unansweredQuestions,
+  voiceCalls,
   webhookAttempts,
   webhookDeliveries,
   webhookEvents,
@@ -120,6 +121,8 @@ async function erasePerson(
   await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));
   // Their ratings and comments (the app's CSAT figures lose them: a rating is the person's words).
   await db.delete(csatRatings).where(byPerson(csatRatings.customerId));
+  // Phone calls on the voice webhook (their last answer is sealed, and the row names the caller).
+  await db.delete(voiceCalls).where(byPerson(voiceCalls.customerId));
   await db.delete(unansweredQuestions).where(byPerson(unansweredQuestions.customerId));
   await db.delete(events).where(byPerson(events.customerId));
   // Queued webhook events about the person (sealed, now unreadable) go with their deliveries.

@@ -18,6 +18,7 @@ import {
   sessions,
   tickets,
   unansweredQuestions,
+  voiceCalls,
 } from '../db/schema';
 import { openAllForCustomers } from '../identity';
 import { iso } from '../platform/clock';
@@ -64,6 +65,7 @@ export async function exportCustomer(
     assignmentRows,
     questionRows,
     csatRows,
+    callRows,
   ] = await Promise.all([
     db.select().from(identities).where(inPerson(identities.customerId)).orderBy(asc(identities.createdAt)),
     db.select().from(customerPii).where(inPerson(customerPii.customerId)),
@@ -105,6 +107,7 @@ export async function exportCustomer(
       .where(inPerson(unansweredQuestions.customerId))
       .orderBy(asc(unansweredQuestions.id)),
     db.select().from(csatRatings).where(inPerson(csatRatings.customerId)).orderBy(asc(csatRatings.createdAt)),
+    db.select().from(voiceCalls).where(inPerson(voiceCalls.customerId)).orderBy(asc(voiceCalls.createdAt)),
   ]);
   const liveComments = await exportLiveComments(deps, db, ids);
   const trackedEvents = await openTrackedEvents(deps, eventRows);
@@ -245,6 +248,13 @@ export async function exportCustomer(
       rating: r.rating,
       comment: csatComments[i] ?? null,
       createdAt: iso(r.createdAt),
+    })),
+    voiceCalls: callRows.map((r) => ({
+      provider: r.provider,
+      callId: r.callId,
+      turns: r.turn + 1,
+      startedAt: iso(r.createdAt),
+      endedAt: isoOrNull(r.endedAt),
     })),
   };
   await deps.database.write((db) =>

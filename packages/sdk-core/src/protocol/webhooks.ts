@@ -184,5 +184,7 @@ export const customerExport = z.object({
   liveComments: z.array(z.record(z.string(), z.unknown())),
   /** Their CSAT ratings (1–5) with the comment they wrote, per resolved conversation. */
   csat: z.array(z.record(z.string(), z.unknown())),
+  /** Calls they made to the voice bot (provider, call id, turns, start and end). */
+  voiceCalls: z.array(z.record(z.string(), z.unknown())),
 });
 export type CustomerExport = z.infer<typeof customerExport>;
