@@ -1,12 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { sessionAnswer } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, builtServers } from './built-server';
 
 /**
  * The real server process (the built CLI) is SIGKILLed while shoppers ask for a person and an agent
@@ -14,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * conversation is queued or assigned exactly once, and nothing is over capacity.
  */
 
-const CLI = resolve(import.meta.dirname, '../dist/cli.js');
 const SHOPPERS = 30;
 const IN_FLIGHT = 6;
 /** Acknowledged requests for a person after which the agent comes online, then the process dies. */
@@ -24,47 +24,9 @@ const KILL_AFTER = 12;
 const dir = mkdtempSync(join(tmpdir(), 'threadline-crash-routing-'));
 const database = `file:${join(dir, 'crash.db')}`;
 const env = { ...process.env, THREADLINE_DIR: dir, DATABASE_URL: '', PORT: '', HOST: '' };
-const children = new Set<ChildProcess>();
-
-/** Starts `threadline serve` on a free loopback port and resolves with its URL once it listens. */
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', database],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { url, child };
-}
-
-async function kill(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGKILL');
-  await exited;
-}
+const servers = builtServers(database, env);
+const startServer = servers.start;
+const kill = servers.kill;
 
 async function call(url: string, token: string, method: string, body?: unknown) {
   const response = await fetch(url, {
@@ -116,20 +78,20 @@ function expectConsistent(state: Awaited<ReturnType<typeof ownership>>, asked: n
 describe('routing survives a SIGKILL of the server', () => {
   let keys: { appId: string; publishableKey: string; secretKey: string; agentToken: string };
   beforeAll(async () => {
-    if (!existsSync(CLI)) {
+    if (!existsSync(builtCli)) {
       throw new Error(
-        `${CLI} is missing: build the API first (npm test does; or npx turbo run build --filter=@threadline/api).`,
+        `${builtCli} is missing: build the API first (npm test does; or npx turbo run build --filter=@threadline/api).`,
       );
     }
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [CLI, 'app', 'create', '--name', 'Crash routing shop', '--db', database],
+      [builtCli, 'app', 'create', '--name', 'Crash routing shop', '--db', database],
       { env, timeout: 30_000 },
     );
     keys = JSON.parse(stdout.slice(stdout.indexOf('{')));
   });
   afterAll(async () => {
-    await Promise.all([...children].map(kill));
+    await servers.killAll();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,11 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, builtServers } from './built-server';
 import { startReceiver } from './webhook-receiver';
 
 /**
@@ -14,7 +15,6 @@ import { startReceiver } from './webhook-receiver';
  * `Threadline-Event-Id`, in order per conversation — and no message ever gets two event ids.
  */
 
-const CLI = resolve(import.meta.dirname, '../dist/cli.js');
 const SESSIONS = 3;
 const SENDS = 60;
 const IN_FLIGHT = 4;
@@ -34,46 +34,9 @@ const env = {
   THREADLINE_WEBHOOK_RETRY_BASE_MS: '50',
   THREADLINE_WEBHOOK_RETRY_MAX_MS: '400',
 };
-const children = new Set<ChildProcess>();
-
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', database],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { url, child };
-}
-
-async function kill(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGKILL');
-  await exited;
-}
+const servers = builtServers(database, env);
+const startServer = servers.start;
+const kill = servers.kill;
 
 async function call(url: string, token: string, method: string, body?: unknown) {
   const response = await fetch(url, {
@@ -87,16 +50,17 @@ async function call(url: string, token: string, method: string, body?: unknown) 
 describe('webhook events survive a SIGKILL of the server', () => {
   let keys: { publishableKey: string; secretKey: string };
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the API first (npm test does).`);
+    if (!existsSync(builtCli))
+      throw new Error(`${builtCli} is missing: build the API first (npm test does).`);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [CLI, 'app', 'create', '--name', 'Webhook crash shop', '--db', database],
+      [builtCli, 'app', 'create', '--name', 'Webhook crash shop', '--db', database],
       { env, timeout: 30_000 },
     );
     keys = JSON.parse(stdout.slice(stdout.indexOf('{')));
   });
   afterAll(async () => {
-    await Promise.all([...children].map(kill));
+    await servers.killAll();
     rmSync(dir, { recursive: true, force: true });
   });
 
