@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { HandoffSummary, VoiceEvent, VoiceTurnAnswer } from '@threadline/sdk-core/protocol';
 import { and, eq, lt } from 'drizzle-orm';
+import { onlineAgents } from '../agents';
 import type { AppRow } from '../apps';
 import { resolveChannelSender } from '../channels';
 import {
@@ -76,7 +77,12 @@ const say = {
   codeWrong: '这个接续码不对或者已经过期了。请再输入一次，或按零转人工。',
   codeTooMany: '接续码已经试了好几次，为了您的账户安全，请按零转人工客服。',
   codeOtherCustomer: '这个接续码属于另一个账户，无法在这通电话里继续。请按零转人工。',
-  keyUnknown: '没有这个选项。请直接说出您的问题，或按零转人工。',
+  keyUnknown: [
+    '没有这个选项。请直接说出您的问题，或按零转人工。',
+    '还是没有这个选项。您可以直接说出问题，或者按零转人工。',
+  ],
+  noAgentOnline:
+    '现在人工客服都不在线。您的问题已经转给人工客服，客服上线后会尽快回复您，在App里也能看到回复。感谢您的来电，再见。',
   smsSent: '已经把继续咨询的链接发到您的手机上了，打开短信就能在App里接着聊。还有别的问题吗？',
   smsUnavailable: '抱歉，暂时没办法给您发短信。请直接说出您的问题。',
 };
@@ -246,7 +252,7 @@ async function decideTurn(ctx: TurnContext): Promise<Outcome> {
     case 'no_input':
       return silence(ctx);
     case 'no_match':
-      return miss(ctx, '');
+      return miss(ctx);
     case 'dtmf':
       return keys(ctx, (input.digits ?? '').replace(/#$/, ''));
     case 'speech':
@@ -283,18 +289,18 @@ async function silence(ctx: TurnContext): Promise<Outcome> {
   return escalate(ctx);
 }
 
-async function miss(ctx: TurnContext, heard: string): Promise<Outcome> {
+/**
+ * Words the bot could not answer, or keys that mean nothing here (a keypad-only caller is no
+ * different): re-prompted twice, then a human is offered.
+ */
+async function miss(ctx: TurnContext, prompts: string[] = say.miss): Promise<Outcome> {
   ctx.state.silences = 0;
   ctx.state.misses += 1;
   const n = ctx.state.misses;
   if (n <= REPROMPTS)
-    return {
-      speak: `${heard}${say.miss[n - 1]!}`,
-      action: 'continue',
-      conversation: await conversationRef(ctx),
-    };
+    return { speak: prompts[n - 1]!, action: 'continue', conversation: await conversationRef(ctx) };
   ctx.state.offeredHuman = true;
-  return { speak: `${heard}${say.offerHuman}`, action: 'continue', conversation: await conversationRef(ctx) };
+  return { speak: say.offerHuman, action: 'continue', conversation: await conversationRef(ctx) };
 }
 
 /** Hands the call to a person through the conversations domain's escalation (routing applies). */
@@ -307,12 +313,24 @@ async function escalate(ctx: TurnContext): Promise<Outcome> {
   return transfer(ctx, say.transfer);
 }
 
+/**
+ * Puts the caller through to the app's transfer target. Without one the call would wait in the
+ * app's own queue for a Threadline agent; when no agent who could take the conversation is online,
+ * nobody would ever answer, so the caller is told so and the call ends, the conversation staying
+ * queued (with its summary) for the first agent back, who replies in the timeline.
+ */
 async function transfer(ctx: TurnContext, speak: string): Promise<Outcome> {
   const row = await currentConversation(ctx);
   const summary = row?.summary ? await openHandoffSummary(ctx.deps, row.summary) : undefined;
+  const nobodyToTakeIt =
+    !ctx.input.app.settings.voice?.transferTo &&
+    row?.status === 'queued' &&
+    !(await onlineAgents(ctx.deps.database.db, row.appId)).some(
+      (agent) => row.skill === null || agent.skills.includes(row.skill),
+    );
   return {
-    speak,
-    action: 'transfer',
+    speak: nobodyToTakeIt ? say.noAgentOnline : speak,
+    action: nobodyToTakeIt ? 'hangup' : 'transfer',
     conversation: row ? toConversationRef(row) : null,
     ...(summary ? { summary } : {}),
   };
@@ -340,7 +358,7 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
   const unanswered =
     posted.replies.length === 0 ||
     posted.replies.every((r) => (r.meta as { source?: string } | null)?.source === 'fallback');
-  if (unanswered) return miss(ctx, '');
+  if (unanswered) return miss(ctx);
   state.misses = 0;
   state.offeredHuman = false;
   return { speak: spoken, action: 'continue', conversation: toConversationRef(posted.conversation) };
@@ -363,7 +381,7 @@ async function keys(ctx: TurnContext, digits: string): Promise<Outcome> {
     const open = await currentConversation(ctx);
     if (open?.context.voiceGuide) return speech(ctx, command);
   }
-  return { speak: say.keyUnknown, action: 'continue', conversation: await conversationRef(ctx) };
+  return miss(ctx, say.keyUnknown);
 }
 
 /**

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { voiceTurnAnswer } from '@threadline/sdk-core/protocol';
+import webhooks from 'twilio/lib/webhooks/webhooks.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoStore } from '../src/knowledge';
+import { createTestApi, type TestApi, UNLIMITED } from './harness';
+
+// Faults found in the review of issue 15 (voice), each as a kind: what a knowledge base may hold
+// reaches TwiML and SSML intact, a keypad-only caller is not stuck in a loop, and an escalation
+// with nobody on duty does not leave the caller in a queue nobody serves.
+
+const AUTH_TOKEN = 'twilio-auth-token-review-15-abcdef';
+
+/** What the <Say> elements say (entities decoded). */
+const said = (twiml: string) =>
+  [...twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)]
+    .map((m) => m[1]!)
+    .join('')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+
+/** XML 1.0 well-formedness as far as characters go: nothing a parser refuses. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+describe('voice review 15: the phone line under odd knowledge, keypad-only callers and an empty floor', () => {
+  let api: TestApi;
+  let shop: Awaited<ReturnType<TestApi['createShop']>>;
+
+  async function twilio(params: Record<string, string>, turn?: number) {
+    const path = `/v1/voice/twilio/${shop.appId}${turn === undefined ? '' : `?turn=${turn}`}`;
+    const response = await api.app.request(path, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': webhooks.getExpectedTwilioSignature(
+          AUTH_TOKEN,
+          `http://localhost${path}`,
+          params,
+        ),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+  const newCall = () => `CA${randomUUID().replace(/-/g, '')}`;
+
+  beforeAll(async () => {
+    api = await createTestApi({ rateLimits: UNLIMITED });
+    shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    await api.call('PATCH', '/v1/app', {
+      token: shop.secretKey,
+      body: { voice: { twilioAuthToken: AUTH_TOKEN } },
+    });
+    // Knowledge as merchants paste it from spreadsheets: a vertical tab (an Excel line break), a
+    // noncharacter, markup characters, grouped prices and a festival date.
+    const article = await api.call('POST', '/v1/kb/articles', {
+      token: shop.secretKey,
+      body: {
+        title: '会员积分',
+        questions: ['会员积分怎么用', '积分怎么抵现'],
+        answer:
+          '积分可以抵现\u000B100积分抵1元\uFFFF，<金卡>会员&银卡会员都能用。黑金卡售价¥2,599，11.11当天再减200元。',
+      },
+    });
+    expect(article.status).toBe(201);
+  });
+  afterAll(() => api.close());
+
+  it('builds TwiML and SSML from knowledge holding characters XML cannot hold, escaped, numbers spoken', async () => {
+    const callSid = newCall();
+    expect((await twilio({ CallSid: callSid, From: '+8613811114444' })).status).toBe(200);
+    const asked = await twilio(
+      { CallSid: callSid, From: '+8613811114444', SpeechResult: '会员积分怎么用' },
+      1,
+    );
+    expect(asked.status).toBe(200);
+    expect(asked.text).not.toMatch(XML_ILLEGAL);
+    expect(asked.text).toContain('&lt;金卡&gt;');
+    const words = said(asked.text);
+    expect(words).toContain('一百积分抵一元');
+    expect(words).toContain('两千五百九十九元');
+    expect(words).toContain('双十一当天再减两百元');
+    expect(words).not.toMatch(/\d/);
+
+    const turn = await api.call('POST', '/v1/voice/turn', {
+      token: shop.secretKey,
+      body: {
+        callId: 'review15-ssml',
+        from: '+8613811115555',
+        event: 'speech',
+        utterance: '积分怎么抵现',
+        sequence: 0,
+      },
+    });
+    expect(turn.status).toBe(200);
+    const answer = voiceTurnAnswer.parse(turn.body);
+    expect(answer.speak).not.toMatch(XML_ILLEGAL);
+    expect(answer.ssml).not.toMatch(XML_ILLEGAL);
+    expect(answer.ssml).toContain('&lt;金卡&gt;');
+    expect(answer.speak).toContain('两千五百九十九元');
+  });
+
+  it('re-prompts a keypad-only caller pressing keys that mean nothing twice, then offers a human', async () => {
+    const callSid = newCall();
+    const from = '+8613811112222';
+    await twilio({ CallSid: callSid, From: from });
+    const first = said((await twilio({ CallSid: callSid, From: from, Digits: '7' }, 1)).text);
+    const second = said((await twilio({ CallSid: callSid, From: from, Digits: '5' }, 2)).text);
+    const third = said((await twilio({ CallSid: callSid, From: from, Digits: '1' }, 3)).text);
+    expect(first).toContain('没有这个选项');
+    expect(second).toContain('还是没有这个选项');
+    expect(second).not.toBe(first);
+    expect(third).toContain('转人工');
+    expect(third).toContain('按零');
+    // The generic protocol counts the same way.
+    const keys = async (digits: string, sequence: number) =>
+      voiceTurnAnswer.parse(
+        (
+          await api.call('POST', '/v1/voice/turn', {
+            token: shop.secretKey,
+            body: { callId: 'review15-keys', from: '+8613811113333', event: 'dtmf', digits, sequence },
+          })
+        ).body,
+      ).speak;
+    await keys('8', 0);
+    await keys('8', 1);
+    expect(await keys('8', 2)).toContain('需要为您转接人工客服吗');
+  });
+
+  it('tells the caller when nobody is on duty, keeps the conversation queued for the agents, and puts callers through once someone is', async () => {
+    const from = '+8613811116666';
+    const callSid = newCall();
+    await twilio({ CallSid: callSid, From: from });
+    const human = await twilio({ CallSid: callSid, From: from, SpeechResult: '转人工' }, 1);
+    expect(human.status).toBe(200);
+    // Not a queue nobody serves: the caller hears why, and the call ends.
+    expect(human.text).not.toContain('<Enqueue');
+    expect(human.text).toContain('<Hangup/>');
+    expect(said(human.text)).toContain('人工客服都不在线');
+    const [conversation] = await api.rows<{ status: string; summary: string | null }>(
+      "SELECT c.status, c.summary FROM conversations c JOIN voice_calls v ON v.customer_id = c.customer_id WHERE v.call_id = ? AND c.status <> 'resolved'",
+      [callSid],
+    );
+    expect(conversation?.status).toBe('queued');
+    expect(conversation?.summary).toBeTruthy();
+    // Calling back while it still waits: the same honest answer (the generic protocol too).
+    const again = voiceTurnAnswer.parse(
+      (
+        await api.call('POST', '/v1/voice/turn', {
+          token: shop.secretKey,
+          body: { callId: 'review15-empty', from, event: 'start', sequence: 0 },
+        })
+      ).body,
+    );
+    expect(again.action).toBe('hangup');
+    expect(again.speak).toContain('人工客服都不在线');
+
+    // A configured transfer target is the merchant's own call centre, with its own hours: dialled
+    // even with no Threadline agent online.
+    await api.call('PATCH', '/v1/app', {
+      token: shop.secretKey,
+      body: { voice: { transferTo: '+862161234567' } },
+    });
+    const dialled = newCall();
+    await twilio({ CallSid: dialled, From: '+8613811118888' });
+    expect((await twilio({ CallSid: dialled, From: '+8613811118888', Digits: '0' }, 1)).text).toMatch(
+      /<Dial answerOnBridge="true">\+862161234567<\/Dial>/,
+    );
+    await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { voice: { transferTo: null } } });
+
+    // An agent comes online: the next caller who asks for a person is put through.
+    await (await shop.addAgent({ name: '值班客服' })).presence('online');
+    const next = newCall();
+    await twilio({ CallSid: next, From: '+8613811117777' });
+    const through = await twilio({ CallSid: next, From: '+8613811117777', Digits: '0' }, 1);
+    expect(through.text).toMatch(/<Enqueue>threadline-app_[^<]+<\/Enqueue>/);
+  });
+});
