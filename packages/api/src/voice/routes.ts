@@ -196,7 +196,7 @@ export function voiceRouter(deps: RouterDeps, speech: SpeechService) {
       const voices = auth.app.settings.voice?.voices ?? {};
       const voice = body.voice ?? (Object.hasOwn(voices, channel) ? voices[channel]! : null);
       const spoken = toVoiceText(body.text);
-      const audio = await speech.speak(spoken || body.text, voice);
+      const audio = await speech.speak(spoken || body.text, voice, auth.app.id);
       return new Response(audio.audio as Uint8Array<ArrayBuffer>, {
         status: 200,
         headers: {
