@@ -67,6 +67,17 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
       },
     });
     expect(article.status).toBe(201);
+    // A long policy pasted whole: about 1,500 characters, past what one <Say> can hold.
+    const clause = '会员等级每年一月一日按上一年的消费重新评定，评定结果会通过短信和App消息通知您。';
+    const long = await api.call('POST', '/v1/kb/articles', {
+      token: shop.secretKey,
+      body: {
+        title: '会员等级规则',
+        questions: ['会员等级规则是什么'],
+        answer: Array.from({ length: 38 }, (_, i) => `第${i + 1}条：${clause}`).join(''),
+      },
+    });
+    expect(long.status).toBe(201);
   });
   afterAll(() => api.close());
 
@@ -102,6 +113,26 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
     expect(answer.ssml).not.toMatch(XML_ILLEGAL);
     expect(answer.ssml).toContain('&lt;金卡&gt;');
     expect(answer.speak).toContain('两千五百九十九元');
+  });
+
+  it('says a long answer whole, in <Say>s Twilio can read (≤ 3,000 bytes each), cut after sentences', async () => {
+    const callSid = newCall();
+    await twilio({ CallSid: callSid, From: '+8613811119999' });
+    const asked = await twilio(
+      { CallSid: callSid, From: '+8613811119999', SpeechResult: '会员等级规则是什么' },
+      1,
+    );
+    expect(asked.status).toBe(200);
+    const says = [...asked.text.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)].map((m) => m[1]!);
+    expect(says.length).toBeGreaterThan(1);
+    for (const part of says) {
+      expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(3000);
+      expect(part).toMatch(/。$/);
+    }
+    const words = said(asked.text);
+    expect(words).toContain('第一条');
+    expect(words).toContain('第三十八条');
+    expect(asked.text.indexOf('<Gather')).toBeLessThan(asked.text.indexOf('<Say'));
   });
 
   it('re-prompts a keypad-only caller pressing keys that mean nothing twice, then offers a human', async () => {
