@@ -85,6 +85,17 @@ describe('toVoiceText', () => {
     expect(toVoiceText('满2千减200')).toBe('满两千减两百');
     expect(toVoiceText('客服9:05上线')).toBe('客服九点零五分上线');
   });
+  it('ranges of measures keep their unit; a slash lists, it does not mean "or" (review 15)', () => {
+    expect(toVoiceText('建议身高155-160cm、体重42~48kg')).toBe(
+      '建议身高一百五十五到一百六十厘米、体重四十二到四十八公斤',
+    );
+    expect(toVoiceText('每次用1-2ml')).toBe('每次用一到两毫升');
+    expect(toVoiceText('S：胸围84cm/腰围66cm/裙长118cm')).toBe(
+      'S：胸围八十四厘米，腰围六十六厘米，裙长一百一十八厘米',
+    );
+    expect(toVoiceText('支持微信/支付宝付款')).toBe('支持微信，支付宝付款');
+    expect(toVoiceText('1-3个工作日')).toBe('一到三个工作日');
+  });
   it('drops characters XML cannot hold, so TwiML and SSML can always be built (review 15)', () => {
     // A vertical tab from a spreadsheet cell, a noncharacter, a lone surrogate.
     const spoken = toVoiceText('积分可以抵现\u000B100积分抵1元\uFFFF\uD800');

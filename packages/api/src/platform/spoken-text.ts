@@ -207,19 +207,20 @@ export function toVoiceText(input: string): string {
   );
   // Percentages.
   text = text.replace(/(\d+(?:\.\d+)?)\s*%/g, (_m, v: string) => `百分之${readNumber(v)}`);
+  // Sizes and measures: 50ml, 30g, 165cm, 1.5L, and ranges of them (155-160cm → 一百五十五到一百六十厘米).
+  text = text.replace(
+    /(\d+(?:\.\d+)?)(?:\s*[-~～至到]\s*(\d+(?:\.\d+)?))?\s*(ml|mL|ML|毫升|kg|KG|Kg|公斤|mg|MG|g|G|克|cm|CM|厘米|mm|MM|毫米|m|M|L|l)(?![a-zA-Z])/g,
+    (m, v: string, to: string | undefined, unit: string) => {
+      const spoken = UNITS.find(([pattern]) => pattern.test(unit));
+      // 2 before a unit is said 两 (两毫升, 两公斤), as before a counted thing.
+      const amount = (n: string) => (n === '2' ? '两' : readNumber(n));
+      return spoken ? `${to ? `${readNumber(v)}到` : ''}${amount(to ?? v)}${spoken[1]}` : m;
+    },
+  );
   // Ranges before a unit: 1-3个工作日 → 一到三个工作日.
   text = text.replace(
     /(?<![\d.])(\d+(?:\.\d+)?)\s*[-~～至]\s*(\d+(?:\.\d+)?)(?=\s*[^\d\s,，。；;])/g,
     (_m, a: string, b: string) => `${readNumber(a)}到${readNumber(b)}`,
-  );
-  // Sizes and measures: 50ml, 30g, 165cm, 1.5L.
-  text = text.replace(
-    /(\d+(?:\.\d+)?)\s*(ml|mL|ML|毫升|kg|KG|Kg|公斤|mg|MG|g|G|克|cm|CM|厘米|mm|MM|毫米|m|M|L|l)(?![a-zA-Z])/g,
-    (m, v: string, unit: string) => {
-      const spoken = UNITS.find(([pattern]) => pattern.test(unit));
-      // 2 before a unit is said 两 (两毫升, 两公斤), as before a counted thing.
-      return spoken ? `${v === '2' ? '两' : readNumber(v)}${spoken[1]}` : m;
-    },
   );
   // Clothing sizes: XL → X L, 2XL → X X L (said letter by letter).
   text = text.replace(
@@ -245,7 +246,8 @@ export function toVoiceText(input: string): string {
     .replace(/[～~]/g, '，')
     .replace(/\s*\+\s*/g, '加')
     .replace(/\s*&\s*/g, '和')
-    .replace(/(?<=[\u4e00-\u9fff])\/(?=[\u4e00-\u9fff])/g, '或')
+    // A slash lists things (胸围84/腰围66, 微信/支付宝): a pause, not "or", which would change the meaning.
+    .replace(/(?<=[\u4e00-\u9fff])\s*\/\s*(?=[\u4e00-\u9fff])/g, '，')
     .replace(/，\s*([。！？])/g, '$1')
     .replace(/([，。！？])\s*，/g, '$1')
     .replace(/^，/, '')
