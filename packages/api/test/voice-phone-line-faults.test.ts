@@ -135,6 +135,40 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
     expect(asked.text.indexOf('<Gather')).toBeLessThan(asked.text.indexOf('<Say'));
   });
 
+  it('reads the options of a clarifying answer aloud, says the last answer again on 重复, and knows when no steps are being read', async () => {
+    let sequence = 0;
+    const turn = async (body: Record<string, unknown>) =>
+      voiceTurnAnswer.parse(
+        (
+          await api.call('POST', '/v1/voice/turn', {
+            token: shop.secretKey,
+            body: { callId: 'review15-options', from: '+8613811110000', sequence: sequence++, ...body },
+          })
+        ).body,
+      );
+    await turn({ event: 'start' });
+    // A step word with no how-to being read: not sent to the shop's knowledge as a question.
+    const messagesBefore = await api.rows<{ n: number }>('SELECT count(*) AS n FROM messages');
+    const next = await turn({ event: 'speech', utterance: '下一步' });
+    expect(next.speak).toContain('没有正在读的步骤');
+    expect(await api.rows('SELECT count(*) AS n FROM messages')).toEqual(messagesBefore);
+
+    const price = await turn({ event: 'speech', utterance: '玻尿酸面霜多少钱' });
+    expect(price.speak).toContain('一百八十九元');
+    const again = await turn({ event: 'speech', utterance: '再说一遍' });
+    expect(again.speak).toBe(price.speak);
+
+    // A clarifying answer: on a screen its options are buttons; on the phone they are said.
+    const unsure = await turn({ event: 'speech', utterance: '双十一有什么活动' });
+    const [clarify] = await api.rows<{ meta: string }>(
+      "SELECT meta FROM messages WHERE author_type = 'bot' AND channel = 'phone' ORDER BY seq DESC LIMIT 1",
+    );
+    const options = (JSON.parse(clarify!.meta) as { quickReplies?: string[] }).quickReplies ?? [];
+    expect(options.length).toBeGreaterThan(0);
+    expect(unsure.speak).toContain('您可以说');
+    for (const option of options) expect(unsure.speak).toContain(option.slice(0, 4));
+  });
+
   it('re-prompts a keypad-only caller pressing keys that mean nothing twice, then offers a human', async () => {
     const callSid = newCall();
     const from = '+8613811112222';

@@ -26,6 +26,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, sha256 } from '../platform/secrets';
 import { toSsml, toVoiceText } from '../platform/spoken-text';
+import { guideCommand } from './guides';
 import { type VoiceCallState, voiceCalls } from './schema';
 
 export type VoiceDeps = ServiceDeps & { responder: Responder; limits: RateLimits };
@@ -85,6 +86,8 @@ const say = {
     '现在人工客服都不在线。您的问题已经转给人工客服，客服上线后会尽快回复您，在App里也能看到回复。感谢您的来电，再见。',
   smsSent: '已经把继续咨询的链接发到您的手机上了，打开短信就能在App里接着聊。还有别的问题吗？',
   smsUnavailable: '抱歉，暂时没办法给您发短信。请直接说出您的问题。',
+  noSteps: '现在没有正在读的步骤。请直接说出您的问题，比如“怎么退货”。',
+  nothingToRepeat: '请直接说出您的问题，或按零转人工。',
 };
 
 const freshState = (): VoiceCallState => ({
@@ -344,6 +347,8 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
   state.silences = 0;
   if (state.offeredHuman && YES.test(utterance.trim())) return escalate(ctx);
   if (TEXT_ME.test(utterance) && input.app.settings.voice?.smsWebhookUrl) return textAppLink(ctx);
+  const outsideGuide = await navigationOutsideGuide(ctx, utterance);
+  if (outsideGuide) return outsideGuide;
   const posted = await postCustomerMessage(deps, {
     appId: input.app.id,
     customerId: ctx.call.customerId,
@@ -352,7 +357,7 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
     clientMessageId: turnMessageId(input, ctx.turn),
   });
   const status = posted.conversation.status;
-  const spoken = posted.replies.map((r) => r.text).join('');
+  const spoken = posted.replies.map(spokenReply).join('');
   if (status === 'queued' || status === 'assigned') return transfer(ctx, spoken || say.transfer);
   if (asksForHuman(utterance)) return escalate(ctx);
   const unanswered =
@@ -362,6 +367,39 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
   state.misses = 0;
   state.offeredHuman = false;
   return { speak: spoken, action: 'continue', conversation: toConversationRef(posted.conversation) };
+}
+
+/**
+ * A reply as the caller hears it: a screen shows quick replies as buttons ("是下面这些吗？" above
+ * them); on the phone they are read out as what the caller can say.
+ */
+function spokenReply(reply: { text: string; meta?: unknown }): string {
+  const options = (reply.meta as { quickReplies?: unknown } | null | undefined)?.quickReplies;
+  const said = Array.isArray(options)
+    ? options.filter((o): o is string => typeof o === 'string' && !!o.trim())
+    : [];
+  if (said.length === 0) return reply.text;
+  const list = said.length === 1 ? said[0]! : `${said.slice(0, -1).join('，')}，或者${said.at(-1)!}`;
+  return `${reply.text}您可以说：${list}。`;
+}
+
+/**
+ * "重复" / "下一步" / "上一步" when no how-to is being read: the caller is steering the call, not
+ * asking the shop. 重复 says the last answer again; a step word says there are no steps. Inside a
+ * guide (or for anything else) null: the words go on to the guide and the engine.
+ */
+async function navigationOutsideGuide(ctx: TurnContext, utterance: string): Promise<Outcome | null> {
+  const command = guideCommand(utterance);
+  if (!command) return null;
+  const bare = utterance.replace(/[\s\p{P}\p{S}]/gu, '');
+  if (command !== 'repeat' && !/^(下一步|上一步)$/.test(bare)) return null;
+  const open = await currentConversation(ctx);
+  if (open?.context.voiceGuide) return null;
+  const conversation = open ? toConversationRef(open) : null;
+  if (command !== 'repeat') return { speak: say.noSteps, action: 'continue', conversation };
+  const last = await replayTurn(ctx.deps, ctx.call);
+  const speak = last?.action === 'continue' && last.speak ? last.speak : say.nothingToRepeat;
+  return { speak, action: 'continue', conversation };
 }
 
 /** One message id per call turn: a platform's retry of the turn never stores a second message. */
