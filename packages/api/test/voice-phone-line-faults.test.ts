@@ -169,6 +169,32 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
     for (const option of options) expect(unsure.speak).toContain(option.slice(0, 4));
   });
 
+  it('keeps callers with a withheld number apart: Twilio’s placeholder caller ids are no customer', async () => {
+    // ANONYMOUS, UNAVAILABLE (looks like a Chengdu landline), RESTRICTED, and a plain "anonymous".
+    for (const withheld of ['+266696687', '+86282452253', '+7378742833', 'anonymous']) {
+      const first = newCall();
+      await twilio({ CallSid: first, From: withheld });
+      await twilio({ CallSid: first, From: withheld, SpeechResult: '玻尿酸水润保湿面霜多少钱' }, 1);
+      const second = newCall();
+      await twilio({ CallSid: second, From: withheld });
+      const asked = said(
+        (await twilio({ CallSid: second, From: withheld, SpeechResult: '保质期多久' }, 1)).text,
+      );
+      // The second caller is someone else: no memory of the first one's cream.
+      expect(asked).not.toContain('玻尿酸');
+      const callers = await api.rows<{ customer_id: string }>(
+        'SELECT customer_id FROM voice_calls WHERE call_id IN (?, ?)',
+        [first, second],
+      );
+      expect(new Set(callers.map((c) => c.customer_id)).size).toBe(2);
+      const phones = await api.rows<{ n: number }>(
+        "SELECT count(*) AS n FROM identities WHERE kind = 'phone' AND customer_id IN (?, ?)",
+        callers.map((c) => c.customer_id),
+      );
+      expect(phones[0]!.n).toBe(0);
+    }
+  });
+
   it('re-prompts a keypad-only caller pressing keys that mean nothing twice, then offers a human', async () => {
     const callSid = newCall();
     const from = '+8613811112222';

@@ -101,16 +101,29 @@ const freshState = (): VoiceCallState => ({
 type CallRow = typeof voiceCalls.$inferSelect;
 
 /** The caller as a customer: found by phone number (verified by the platform), else one per call. */
-async function callerCustomerId(deps: VoiceDeps, app: AppRow, from: string | undefined, callKey: string) {
-  if (from) {
-    try {
-      const phone = toE164(from, app.settings.phoneRegion, 'From');
-      return (await resolveChannelSender(deps, app, { phone })).id;
-    } catch (error) {
-      // A withheld or odd caller id ("anonymous", "client:…", a SIP URI) is no phone number.
-      if (!ApiError.isInstance(error)) throw error;
-    }
+/**
+ * The caller ids Twilio sends for a withheld number: the keypad spellings of ANONYMOUS,
+ * RESTRICTED, UNKNOWN, UNAVAILABLE and BLOCKED. They look like numbers (+86282452253 like a
+ * Chengdu line), so they are refused by name, not left to a phone-number library's metadata:
+ * read as a number, every withheld caller would share one customer and hear the others' history.
+ */
+const WITHHELD_CALLER_IDS = new Set(['+266696687', '+7378742833', '+8656696', '+86282452253', '+2562533']);
+
+/** The caller's number in E.164, or null when it is withheld or no phone number at all. */
+function callerPhone(app: AppRow, from: string | undefined): string | null {
+  if (!from || WITHHELD_CALLER_IDS.has(from.replace(/[^\d+]/g, ''))) return null;
+  try {
+    return toE164(from, app.settings.phoneRegion, 'From');
+  } catch (error) {
+    // "anonymous", "client:…", a SIP URI, a number of no region: no phone number.
+    if (!ApiError.isInstance(error)) throw error;
+    return null;
   }
+}
+
+async function callerCustomerId(deps: VoiceDeps, app: AppRow, from: string | undefined, callKey: string) {
+  const phone = callerPhone(app, from);
+  if (phone) return (await resolveChannelSender(deps, app, { phone })).id;
   return deps.database.write(async (db, onCommit) => {
     const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
       identities: [{ kind: 'anonymous', value: `call-${callKey}`, verified: false }],
@@ -432,7 +445,7 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
   if (state.codeAttempts >= CODE_ATTEMPTS_PER_CALL)
     return { speak: say.codeTooMany, action: 'continue', conversation: await conversationRef(ctx) };
   state.codeAttempts += 1;
-  const digits = (input.from ?? '').replace(/\D/g, '');
+  const digits = (callerPhone(input.app, input.from) ?? '').replace(/\D/g, '');
   let handoff: Awaited<ReturnType<typeof findClaimableHandoff>>;
   try {
     handoff = await findClaimableHandoff(deps, deps.limits, {
@@ -491,12 +504,7 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
 async function textAppLink(ctx: TurnContext): Promise<Outcome> {
   const { deps, input } = ctx;
   const voice = input.app.settings.voice;
-  let phone: string | null = null;
-  try {
-    phone = input.from ? toE164(input.from, input.app.settings.phoneRegion, 'From') : null;
-  } catch {
-    phone = null;
-  }
+  const phone = callerPhone(input.app, input.from);
   if (!voice?.smsWebhookUrl || !phone)
     return { speak: say.smsUnavailable, action: 'continue', conversation: await conversationRef(ctx) };
   const handoff = await createHandoff(deps, {
