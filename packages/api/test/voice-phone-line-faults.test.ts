@@ -195,6 +195,53 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
     }
   });
 
+  it('stores one question and one answer when a turn arrives twice at once (a platform retrying a slow turn)', async () => {
+    const callSid = newCall();
+    const from = '+8613811110101';
+    await twilio({ CallSid: callSid, From: from });
+    const before = await api.rows<{ n: number }>('SELECT count(*) AS n FROM messages');
+    const form = { CallSid: callSid, From: from, SpeechResult: '运费多少' };
+    const answers = await Promise.all([twilio(form, 1), twilio(form, 1), twilio(form, 1)]);
+    for (const answer of answers) expect(answer.status).toBe(200);
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(said(answers[0]!.text)).toContain('九十九元');
+    const after = await api.rows<{ n: number }>('SELECT count(*) AS n FROM messages');
+    expect(after[0]!.n - before[0]!.n).toBe(2);
+    // The generic protocol the same.
+    const body = {
+      callId: 'review15-race',
+      from: '+8613811110202',
+      event: 'speech',
+      utterance: '运费多少',
+      sequence: 1,
+    };
+    const mid = await api.rows<{ n: number }>('SELECT count(*) AS n FROM messages');
+    const turns = await Promise.all(
+      [0, 1, 2].map(() => api.call('POST', '/v1/voice/turn', { token: shop.secretKey, body })),
+    );
+    expect(new Set(turns.map((t) => JSON.stringify(t.body))).size).toBe(1);
+    const end = await api.rows<{ n: number }>('SELECT count(*) AS n FROM messages');
+    expect(end[0]!.n - mid[0]!.n).toBe(2);
+  });
+
+  it('answers a retry that arrives after the next turn with its own answer, storing nothing again', async () => {
+    const callSid = newCall();
+    const from = '+8613811110303';
+    await twilio({ CallSid: callSid, From: from });
+    const first = await twilio({ CallSid: callSid, From: from, SpeechResult: '怎么退货' }, 1);
+    const second = await twilio({ CallSid: callSid, From: from, SpeechResult: '下一步' }, 2);
+    expect(said(second.text)).toContain('第二步');
+    const before = await api.rows<{ n: number }>('SELECT count(*) AS n FROM messages');
+    // Turn 1 again, late: the same TwiML as the first time (its step, its next-turn action).
+    const late = await twilio({ CallSid: callSid, From: from, SpeechResult: '怎么退货' }, 1);
+    expect(late.text).toBe(first.text);
+    // And the latest turn's retry is still its own answer.
+    expect((await twilio({ CallSid: callSid, From: from, SpeechResult: '下一步' }, 2)).text).toBe(
+      second.text,
+    );
+    expect(await api.rows('SELECT count(*) AS n FROM messages')).toEqual(before);
+  });
+
   it('re-prompts a keypad-only caller pressing keys that mean nothing twice, then offers a human', async () => {
     const callSid = newCall();
     const from = '+8613811112222';

@@ -344,8 +344,10 @@ describe('the phone line: a voice bot on Twilio Programmable Voice', () => {
     const yes = voiceTurnAnswer.parse((await turn(4, { event: 'speech', utterance: '好的' })).body);
     expect(yes.action).toBe('transfer');
     expect(yes.bargeIn).toBe(false);
-    // A retried turn is answered as the first time.
-    expect(voiceTurnAnswer.parse((await turn(2, { event: 'no_match' })).body)).toEqual(yes);
+    // A retried turn is answered as the first time: turn 2's retry gets turn 2's answer (it used
+    // to get the latest answer, turn 4's, which this test asserted).
+    expect(voiceTurnAnswer.parse((await turn(2, { event: 'no_match' })).body)).toEqual(misses[1]);
+    expect(voiceTurnAnswer.parse((await turn(4, { event: 'speech', utterance: '好的' })).body)).toEqual(yes);
     const bye = voiceTurnAnswer.parse((await turn(5, { event: 'hangup' })).body);
     expect(bye.action).toBe('hangup');
   });

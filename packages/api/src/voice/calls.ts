@@ -186,7 +186,7 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
   const call = await openCall(deps, input);
   const turn = input.sequence ?? call.turn + 1;
   if (turn <= call.turn) {
-    const replay = await replayTurn(deps, call);
+    const replay = await replayTurn(deps, call, turn);
     if (replay) return replay;
   }
   const state: VoiceCallState = { ...call.state };
@@ -207,7 +207,7 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
       .set({
         customerId: ctx.call.customerId,
         turn,
-        state: { ...state, lastAnswerEnc },
+        state: { ...state, lastAnswerEnc, earlierAnswersEnc: earlierAnswers(call, turn) },
         updatedAt: now,
         ...(outcome.action === 'hangup' || input.event === 'hangup' ? { endedAt: now } : {}),
       })
@@ -218,14 +218,34 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
   });
   if (!saved) {
     const [latest] = await deps.database.db.select().from(voiceCalls).where(eq(voiceCalls.id, call.id));
-    const replay = latest && (await replayTurn(deps, latest));
+    const replay = latest && (await replayTurn(deps, latest, turn));
     if (replay) return replay;
   }
   return answer;
 }
 
-async function replayTurn(deps: VoiceDeps, call: CallRow): Promise<VoiceTurnAnswer | null> {
-  const opened = await openForCustomer(deps, call.state.lastAnswerEnc);
+/** Answers kept for late retries of earlier turns (besides the last one). */
+const EARLIER_ANSWERS_KEPT = 3;
+
+/** The earlier answers to keep once `turn` is answered: the call's last answer joins them. */
+function earlierAnswers(call: CallRow, turn: number): Record<string, string> {
+  const all: Record<string, string> = { ...call.state.earlierAnswersEnc };
+  if (call.turn >= 0 && call.state.lastAnswerEnc) all[call.turn] = call.state.lastAnswerEnc;
+  return Object.fromEntries(
+    Object.entries(all).filter(([t]) => Number(t) < turn && Number(t) >= turn - EARLIER_ANSWERS_KEPT),
+  );
+}
+
+/**
+ * The answer given to `turn` (the call's last turn by default). A turn too old to be kept gets the
+ * last answer: the platform has moved on, and nothing is stored again.
+ */
+async function replayTurn(deps: VoiceDeps, call: CallRow, turn = call.turn): Promise<VoiceTurnAnswer | null> {
+  const sealed =
+    turn === call.turn
+      ? call.state.lastAnswerEnc
+      : (call.state.earlierAnswersEnc?.[turn] ?? call.state.lastAnswerEnc);
+  const opened = await openForCustomer(deps, sealed);
   if (!opened) return null;
   return JSON.parse(opened) as VoiceTurnAnswer;
 }

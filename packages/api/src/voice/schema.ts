@@ -11,6 +11,11 @@ export interface VoiceCallState {
   codeAttempts: number;
   /** The answer to `turn`, sealed with the customer's data key (it may repeat an order number). */
   lastAnswerEnc: string | null;
+  /**
+   * The answers to the few turns before `turn`, by turn number, sealed the same way: a retry that
+   * arrives late (after the next turn was answered) gets its own answer, not the latest one.
+   */
+  earlierAnswersEnc?: Record<string, string>;
 }
 
 /** A phone call in progress (or recently ended) on a voice webhook: its caller and turn state. */
