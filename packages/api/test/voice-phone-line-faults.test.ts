@@ -242,6 +242,98 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
     expect(await api.rows('SELECT count(*) AS n FROM messages')).toEqual(before);
   });
 
+  it('does not read a customer’s orders to whoever shows their caller id, until the caller proves it is them', async () => {
+    // Caller ids are easily spoofed: anyone can call "from" a shopper's number. Order numbers and
+    // tracking numbers read aloud are what refund scams start from.
+    const phone = '+8613811110404';
+    const identityToken = await shop.identityToken('user-review15-orders', { phone });
+    const app = await shop.startSession({
+      channel: 'app',
+      anonymousId: `anon-${randomUUID()}`,
+      identityToken,
+    });
+    const pushed = await api.call('POST', '/v1/orders', {
+      token: shop.secretKey,
+      body: {
+        customer: { externalId: 'user-review15-orders' },
+        orders: [
+          {
+            id: 'LY20261130777',
+            status: 'shipped',
+            carrier: '顺丰',
+            trackingNumber: 'SF1234567890',
+            items: [{ name: '面霜', quantity: 1 }],
+            amount: 189,
+          },
+        ],
+      },
+    });
+    expect(pushed.status).toBeLessThan(300);
+    const TRACKING_SPOKEN = '幺二三四五六七八九零';
+
+    const callSid = newCall();
+    await twilio({ CallSid: callSid, From: phone });
+    const unverified = said(
+      (await twilio({ CallSid: callSid, From: phone, SpeechResult: '我的订单到哪了' }, 1)).text,
+    );
+    expect(unverified).not.toContain(TRACKING_SPOKEN);
+    expect(unverified).not.toContain('七七七');
+    expect(unverified).toContain('确认是您本人');
+    // The shopper's own app still has the answer in the timeline.
+    const timeline = await api.call('GET', '/v1/timeline?limit=20', { token: app.sessionToken });
+    expect(JSON.stringify(timeline.body)).toContain('SF1234567890');
+
+    // The caller types the handoff code their signed-in app shows: now it is them.
+    const handoff = await api.call('POST', '/v1/handoffs', {
+      token: app.sessionToken,
+      body: { toChannel: 'phone' },
+    });
+    expect(handoff.status).toBe(201);
+    const resumed = said(
+      (await twilio({ CallSid: callSid, From: phone, Digits: handoff.body.shortCode }, 2)).text,
+    );
+    expect(resumed).toContain('接上');
+    const verified = said(
+      (await twilio({ CallSid: callSid, From: phone, SpeechResult: '我的订单到哪了' }, 3)).text,
+    );
+    expect(verified).toContain(TRACKING_SPOKEN);
+
+    // A caller id the carrier attested (STIR/SHAKEN "A", which Twilio passes as StirVerstat).
+    const attested = newCall();
+    await twilio({ CallSid: attested, From: phone, StirVerstat: 'TN-Validation-Passed-A' });
+    const read = said(
+      (
+        await twilio(
+          {
+            CallSid: attested,
+            From: phone,
+            StirVerstat: 'TN-Validation-Passed-A',
+            SpeechResult: '我的订单到哪了',
+          },
+          1,
+        )
+      ).text,
+    );
+    expect(read).toContain(TRACKING_SPOKEN);
+    // And an IVR platform that verified the caller itself says so on the generic protocol.
+    const vouched = voiceTurnAnswer.parse(
+      (
+        await api.call('POST', '/v1/voice/turn', {
+          token: shop.secretKey,
+          body: {
+            callId: 'review15-vouched',
+            from: phone,
+            event: 'speech',
+            utterance: '我的订单到哪了',
+            sequence: 0,
+            callerVerified: true,
+          },
+        })
+      ).body,
+    );
+    expect(vouched.speak).toContain(TRACKING_SPOKEN);
+  });
+
   it('re-prompts a keypad-only caller pressing keys that mean nothing twice, then offers a human', async () => {
     const callSid = newCall();
     const from = '+8613811112222';

@@ -41,6 +41,11 @@ export interface VoiceTurnInput {
   event: VoiceEvent;
   utterance?: string;
   digits?: string;
+  /**
+   * Whether the platform vouches that the caller owns `from` (Twilio's STIR/SHAKEN attestation A,
+   * or the generic protocol's `callerVerified`). A caller id alone is easily spoofed.
+   */
+  callerVerified?: boolean;
   /** The turn number; a repeat of an answered turn replays its answer. Omitted: a new turn. */
   sequence?: number;
 }
@@ -86,6 +91,8 @@ const say = {
     '现在人工客服都不在线。您的问题已经转给人工客服，客服上线后会尽快回复您，在App里也能看到回复。感谢您的来电，再见。',
   smsSent: '已经把继续咨询的链接发到您的手机上了，打开短信就能在App里接着聊。还有别的问题吗？',
   smsUnavailable: '抱歉，暂时没办法给您发短信。请直接说出您的问题。',
+  orderNeedsProof:
+    '订单详情涉及您的个人信息，电话里需要先确认是您本人。请在App的客服里点“到电话继续”，把六位接续码输入到键盘上，我就能为您查；也可以直接在App的我的订单里查看。',
   noSteps: '现在没有正在读的步骤。请直接说出您的问题，比如“怎么退货”。',
   nothingToRepeat: '请直接说出您的问题，或按零转人工。',
 };
@@ -390,6 +397,18 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
     clientMessageId: turnMessageId(input, ctx.turn),
   });
   const status = posted.conversation.status;
+  // The customer's own orders (number, carrier, tracking number) are not read to a caller id alone:
+  // anyone can call "from" a shopper's number, and read-out order details are what refund scams
+  // start from. The answer stays in the timeline, where the shopper's app shows it.
+  const personal = posted.replies.some((r) => !!(r.meta as { orderId?: unknown } | null)?.orderId);
+  if (personal && !(state.verified || input.callerVerified)) {
+    state.misses = 0;
+    return {
+      speak: say.orderNeedsProof,
+      action: 'continue',
+      conversation: toConversationRef(posted.conversation),
+    };
+  }
   const spoken = posted.replies.map(spokenReply).join('');
   if (status === 'queued' || status === 'assigned') return transfer(ctx, spoken || say.transfer);
   if (asksForHuman(utterance)) return escalate(ctx);
@@ -507,6 +526,8 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
   // The rest of the call speaks for the code's customer (saved with the turn).
   ctx.call = { ...ctx.call, customerId: handoff.customerId };
   state.codeAttempts = 0;
+  // A code from the customer's own session, typed on this call: the caller is that customer.
+  state.verified = true;
   const from = CHANNEL_NAMES[handoff.fromChannel] ?? handoff.fromChannel;
   const open = await currentConversation(ctx);
   if (open && (open.status === 'queued' || open.status === 'assigned')) return transfer(ctx, say.agentBusy);

@@ -136,6 +136,8 @@ export function voiceRouter(deps: RouterDeps, speech: SpeechService) {
       provider: 'twilio',
       callId: form.data.CallSid,
       from: typeof form.data.From === 'string' ? form.data.From : undefined,
+      // STIR/SHAKEN full attestation: the carrier vouches the caller may use this number.
+      callerVerified: params.StirVerstat === 'TN-Validation-Passed-A',
       ...meaning,
       // Status callbacks (the call ended) are not turns of their own.
       sequence: meaning.event === 'hangup' ? undefined : (turn ?? 0),
@@ -178,6 +180,7 @@ export function voiceRouter(deps: RouterDeps, speech: SpeechService) {
         event: body.event,
         utterance: body.utterance,
         digits: body.digits,
+        callerVerified: body.callerVerified,
         sequence: body.sequence,
       });
       return c.json(answer, 200);
