@@ -107,7 +107,6 @@ const freshState = (): VoiceCallState => ({
 
 type CallRow = typeof voiceCalls.$inferSelect;
 
-/** The caller as a customer: found by phone number (verified by the platform), else one per call. */
 /**
  * The caller ids Twilio sends for a withheld number: the keypad spellings of ANONYMOUS,
  * RESTRICTED, UNKNOWN, UNAVAILABLE and BLOCKED. They look like numbers (+86282452253 like a
@@ -128,6 +127,7 @@ function callerPhone(app: AppRow, from: string | undefined): string | null {
   }
 }
 
+/** The caller as a customer: found by phone number (verified by the platform), else one per call. */
 async function callerCustomerId(deps: VoiceDeps, app: AppRow, from: string | undefined, callKey: string) {
   const phone = callerPhone(app, from);
   if (phone) return (await resolveChannelSender(deps, app, { phone })).id;
