@@ -297,6 +297,9 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
       (await twilio({ CallSid: callSid, From: phone, SpeechResult: '我的订单到哪了' }, 3)).text,
     );
     expect(verified).toContain(TRACKING_SPOKEN);
+    // The status code the merchant pushed ("shipped") is said in the caller's language.
+    expect(verified).toContain('已发货');
+    expect(verified).not.toMatch(/shipped/i);
 
     // A caller id the carrier attested (STIR/SHAKEN "A", which Twilio passes as StirVerstat).
     const attested = newCall();
