@@ -147,7 +147,7 @@ async function startArm({ name, dir, loader, cpus }) {
       identityFor: (i) => signIdentityToken({ sub: `bench-${i}` }, server.identitySecret),
     });
     const perShopper = limits.messagesPerSessionPerMinute;
-    const add = async (count) => loader.add(name, await shoppers(count), perShopper, 65_000);
+    const add = async (count) => loader.add(name, await shoppers(count), perShopper, 70_000);
     await add(200);
     let fastest = 0;
     return {

@@ -122,7 +122,7 @@ async function profileSend(seconds) {
     await importDemoKnowledge(http, api.secretKey);
     const limits = await configureBenchApp(http, api.secretKey);
     const shoppers = createShoppers(http, api.publishableKey, limits);
-    await loader.add('api', await shoppers(400), limits.messagesPerSessionPerMinute, 65_000);
+    await loader.add('api', await shoppers(400), limits.messagesPerSessionPerMinute, 70_000);
     const options = {
       name: 'api',
       url: api.url,
