@@ -155,7 +155,7 @@ export default async function run({ log, quick }) {
                 unit: 'ms',
                 baseline: cpuBare,
                 ratio: ratio(cpuApi, cpuBare),
-                note: `median per round; a send costs ${ratio(cpuApi, cpuBare).toFixed(2)}× the bare insert's CPU, so a server with a core to itself would run ${ratio(cpuBare, cpuApi).toFixed(3)}× the bare route's rate — the figure a busy machine disturbs least (the throughput row is the one that counts)`,
+                note: `median per round; a send costs ${ratio(cpuApi, cpuBare).toFixed(2)}× the bare insert's server CPU, so with both servers CPU-bound on a core of their own the throughput ratio would approach ${ratio(cpuBare, cpuApi).toFixed(3)}× — the figure a busy machine disturbs least (the throughput row is the one that counts)`,
               },
             ]
           : []),
