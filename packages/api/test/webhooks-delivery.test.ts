@@ -8,7 +8,7 @@ import { freePort, startReceiver } from './webhook-receiver';
  * is down, 410, giving up, redelivery, and one slow conversation beside fast ones.
  */
 
-const FAST = { allowPrivateTargets: true, retryBaseMs: 30, retryMaxMs: 150, timeoutMs: 5_000 };
+const FAST = { allowLoopbackTargets: true, retryBaseMs: 30, retryMaxMs: 150, timeoutMs: 5_000 };
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

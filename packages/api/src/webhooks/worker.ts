@@ -8,11 +8,12 @@ import { openForCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './signing';
 import {
+  addressAllowed,
   guardedLookup,
-  isPrivateAddress,
   type LookupFunction,
   systemLookup,
   TargetRefusedError,
+  targetPolicyOf,
 } from './targets';
 
 /**
@@ -110,7 +111,7 @@ export async function pruneWebhookLog(
 
 export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {}): WebhookWorker {
   const settings = deps.config.webhooks ?? {};
-  const policy = { allowPrivateTargets: settings.allowPrivateTargets === true };
+  const policy = targetPolicyOf(settings);
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retryBase = settings.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   const retryMax = settings.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
@@ -290,7 +291,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
       }
       const host = url.hostname.replace(/^\[|\]$/g, '');
       // Literal addresses skip the look-up: check them here (the server's policy may have changed).
-      if (!policy.allowPrivateTargets && isIP(host) !== 0 && isPrivateAddress(host))
+      if (isIP(host) !== 0 && !addressAllowed(policy, host))
         return done({ statusCode: null, excerpt: null, error: 'private address refused' });
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const req = send(
