@@ -11,7 +11,7 @@ describe('retention', () => {
   const clock = createManualClock(Date.UTC(2026, 5, 1));
   let api: TestApi;
   beforeAll(async () => {
-    api = await createTestApi({ clock, webhooks: { allowPrivateTargets: true } });
+    api = await createTestApi({ clock, webhooks: { allowLoopbackTargets: true } });
   });
   afterAll(() => api.close());
 
@@ -55,6 +55,47 @@ describe('retention', () => {
     await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { messageRetentionDays: null } });
     clock.advance(400 * DAY);
     expect(await sweepRetention(api.deps)).toBe(0);
+  });
+
+  it('keeps the messages of a conversation waiting for or with an agent, and deletes them once it is resolved', async () => {
+    const shop = await api.createShop();
+    await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { messageRetentionDays: 7 } });
+    const waiting = await shop.startSession({ channel: 'web' });
+    await shop.send(waiting.sessionToken, 'my parcel never came, order 7781');
+    const asked = await shop.send(waiting.sessionToken, '转人工');
+    expect(asked.body.conversation.status).toBe('queued');
+    const idle = await shop.startSession({ channel: 'app' });
+    await shop.send(idle.sessionToken, 'an idle bot chat from long ago');
+    clock.advance(10 * DAY);
+
+    await sweepRetention(api.deps);
+    const texts = async () =>
+      (
+        await api.opened(
+          await api.rows<{ text: string }>('SELECT text FROM messages WHERE app_id = ? ORDER BY seq', [
+            shop.appId,
+          ]),
+        )
+      ).map((m) => m.text);
+    // The queued matter keeps its history for the agent who takes it; the idle bot chat goes.
+    expect(await texts()).toContain('my parcel never came, order 7781');
+    expect(await texts()).not.toContain('an idle bot chat from long ago');
+
+    // Assigned: still kept. (The agent signs in now: the manual clock has moved past older tokens.)
+    const agent = await shop.addAgent({ name: 'Keeper', email: 'keeper@shop.example' });
+    const conversationId = asked.body.conversation.id as string;
+    const claimed = await agent.call('POST', `/v1/agent/conversations/${conversationId}/claim`, {});
+    expect(claimed.status).toBe(200);
+    await sweepRetention(api.deps);
+    expect(await texts()).toContain('my parcel never came, order 7781');
+    const detail = await agent.call('GET', `/v1/agent/conversations/${conversationId}`);
+    expect(JSON.stringify(detail.body)).toContain('my parcel never came');
+
+    // Resolved: the next sweep applies the period.
+    const resolved = await agent.call('POST', `/v1/agent/conversations/${conversationId}/resolve`, {});
+    expect(resolved.status).toBe(200);
+    await sweepRetention(api.deps);
+    expect(await texts()).not.toContain('my parcel never came, order 7781');
   });
 
   it('prunes finished webhook deliveries after 30 days, never pending ones', async () => {

@@ -1,5 +1,5 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
-import { apps, events, messages } from '../db/schema';
+import { and, eq, inArray, lt, notExists } from 'drizzle-orm';
+import { apps, conversations, events, messages } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 
 const DAY_MS = 24 * 3600_000;
@@ -11,6 +11,12 @@ const MAX_BATCHES = 40;
  * Applies each app's `messageRetentionDays`: deletes its messages older than that, on every channel,
  * with the event log's copies (message events carry the text). Bounded per run; what is left goes
  * in the next run. Returns how many messages went.
+ *
+ * Messages of a conversation that waits for or is with a person (`queued`, `assigned`) are kept
+ * whatever their age: the agent answering needs the whole matter, and so does the handoff summary.
+ * They go in the first sweep after the conversation is resolved or handed back to the bot. A bot
+ * conversation is no such matter: its old turns go, or a shopper who never ends one would keep
+ * their messages forever.
  */
 export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock'>): Promise<number> {
   const db = deps.database.db;
@@ -25,7 +31,23 @@ export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock
         const old = tx
           .select({ seq: messages.seq })
           .from(messages)
-          .where(and(eq(messages.appId, app.id), lt(messages.createdAt, cutoff)))
+          .where(
+            and(
+              eq(messages.appId, app.id),
+              lt(messages.createdAt, cutoff),
+              notExists(
+                tx
+                  .select({ id: conversations.id })
+                  .from(conversations)
+                  .where(
+                    and(
+                      eq(conversations.id, messages.conversationId),
+                      inArray(conversations.status, ['queued', 'assigned']),
+                    ),
+                  ),
+              ),
+            ),
+          )
           .limit(BATCH);
         const removed = await tx
           .delete(messages)
