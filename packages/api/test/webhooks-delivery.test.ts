@@ -102,6 +102,26 @@ describe('webhook delivery', () => {
     expect(log.body.deliveries.every((d: any) => d.state === 'delivered')).toBe(true);
   });
 
+  it('a webhook whose receiver takes every delivery stays healthy after each one', async () => {
+    const { api, shop, worker } = await setup();
+    const receiver = await startReceiver();
+    cleanups.push(receiver.close);
+    const { webhook } = await subscribe(api, shop.secretKey, receiver.url);
+    const session = await shop.startSession();
+    for (let i = 1; i <= 4; i++) {
+      await shop.send(session.sessionToken, `healthy ${i}`);
+      await receiver.until(() => receiver.unique().some((r) => r.body.data.message.text === `healthy ${i}`));
+      await worker.idle();
+      const read = await api.call('GET', `/v1/webhooks/${webhook.id}`, { token: shop.secretKey });
+      expect([i, read.body.webhook.health]).toEqual([i, 'ok']);
+    }
+    const [row] = await api.rows<{ failing_since: number | null }>(
+      'SELECT failing_since FROM webhooks WHERE id = ?',
+      [webhook.id],
+    );
+    expect(row!.failing_since).toBeNull();
+  });
+
   it('a receiver that is down leaves events pending, not lost; when it is back they arrive in order', async () => {
     const { api, shop, worker } = await setup();
     const port = await freePort();

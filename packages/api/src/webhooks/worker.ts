@@ -394,12 +394,15 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         .returning({ seq: webhookDeliveries.seq });
       if (!updated) return;
       await promoteNext(db, delivery);
-      if (state === 'delivered' && health === 'failing')
-        await db
-          .update(webhooks)
-          .set({ health: 'ok', failingSince: null })
-          .where(and(eq(webhooks.id, delivery.webhookId), eq(webhooks.health, 'failing')));
-      else if (outcome.error !== 'erased')
+      // A success makes a failing webhook healthy (and leaves a healthy one as it is); only a
+      // delivery given up makes it failing.
+      if (state === 'delivered') {
+        if (health === 'failing')
+          await db
+            .update(webhooks)
+            .set({ health: 'ok', failingSince: null })
+            .where(and(eq(webhooks.id, delivery.webhookId), eq(webhooks.health, 'failing')));
+      } else if (outcome.error !== 'erased')
         await db
           .update(webhooks)
           .set({ health: 'failing', failingSince: sql`coalesce(${webhooks.failingSince}, ${now})` })
