@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { and, asc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from '../db/schema';
 import { openForCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
@@ -151,48 +152,78 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     timer.unref?.();
   };
 
-  async function dueDeliveries(limit: number) {
+  /** Due heads of their queues, oldest due first; prepared (the worker runs it after every delivery). */
+  const dueQuery = (db: Db) =>
+    hotQuery(db, 'webhooks.worker.due', (d) =>
+      d
+        .select({ seq: webhookDeliveries.seq })
+        .from(webhookDeliveries)
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(
+          and(
+            eq(webhookDeliveries.state, 'pending'),
+            lte(webhookDeliveries.nextAttemptAt, slot('now')),
+            eq(webhooks.enabled, true),
+          ),
+        )
+        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.seq))
+        .limit(sql.placeholder('limit'))
+        .prepare(),
+    );
+
+  async function dueDeliveries(limit: number, db: Db = deps.database.db) {
+    return dueQuery(db).all({ now: deps.clock.now(), limit: limit + inFlight.size });
+  }
+
+  const claimQuery = (db: Db) =>
+    hotQuery(db, 'webhooks.worker.claim', (d) =>
+      d
+        .update(webhookDeliveries)
+        .set({ nextAttemptAt: slot('leaseUntil') })
+        .where(
+          and(
+            eq(webhookDeliveries.seq, slot('seq')),
+            eq(webhookDeliveries.state, 'pending'),
+            lte(webhookDeliveries.nextAttemptAt, slot('now')),
+          ),
+        )
+        .returning({ seq: webhookDeliveries.seq })
+        .prepare(),
+    );
+
+  /** Inside a write: takes up to `room` due deliveries not in flight here (each by its lease). */
+  async function claimIn(db: Db, room: number): Promise<number[]> {
+    if (room <= 0) return [];
+    const due = (await dueDeliveries(room, db)).filter((d) => !inFlight.has(d.seq)).slice(0, room);
     const now = deps.clock.now();
-    return deps.database.db
-      .select({
-        seq: webhookDeliveries.seq,
-        id: webhookDeliveries.id,
-        nextAttemptAt: webhookDeliveries.nextAttemptAt,
-      })
-      .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .where(
-        and(
-          eq(webhookDeliveries.state, 'pending'),
-          lte(webhookDeliveries.nextAttemptAt, now),
-          eq(webhooks.enabled, true),
-        ),
-      )
-      .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.seq))
-      .limit(limit + inFlight.size);
+    const claimed: number[] = [];
+    for (const { seq } of due) {
+      const [won] = await claimQuery(db).all({ seq, now, leaseUntil: now + leaseMs });
+      if (won) claimed.push(won.seq);
+    }
+    return claimed;
   }
 
   /**
    * Takes due deliveries in one write: only one taker wins each (the lease moves
    * `next_attempt_at` past now, so another scan — here or in another process — skips it).
    */
-  async function claim(seqs: number[]): Promise<number[]> {
-    if (seqs.length === 0) return [];
-    const now = deps.clock.now();
-    const claimed = await deps.database.write((db) =>
-      db
-        .update(webhookDeliveries)
-        .set({ nextAttemptAt: now + leaseMs })
-        .where(
-          and(
-            inArray(webhookDeliveries.seq, seqs),
-            eq(webhookDeliveries.state, 'pending'),
-            lte(webhookDeliveries.nextAttemptAt, now),
-          ),
-        )
-        .returning({ seq: webhookDeliveries.seq }),
-    );
-    return claimed.map((r) => r.seq);
+  async function claim(room: number): Promise<{ claimed: number[]; full: boolean }> {
+    return deps.database.write(async (db) => {
+      const claimed = await claimIn(db, room);
+      return { claimed, full: claimed.length === room };
+    });
+  }
+
+  /** Starts an attempt for a claimed delivery in a slot of its own. */
+  function launch(seq: number) {
+    inFlight.add(seq);
+    void attempt(seq)
+      .catch((error) => deps.logger.error('webhook attempt failed', { error: String(error) }))
+      .finally(() => {
+        inFlight.delete(seq);
+        kick();
+      });
   }
 
   async function scan() {
@@ -207,18 +238,12 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         if (stopped) break;
         const room = concurrency - inFlight.size;
         if (room <= 0) break;
-        const due = (await dueDeliveries(room)).filter((d) => !inFlight.has(d.seq)).slice(0, room);
-        if (stopped) break;
-        for (const seq of await claim(due.map((d) => d.seq))) {
-          inFlight.add(seq);
-          void attempt(seq)
-            .catch((error) => deps.logger.error('webhook attempt failed', { error: String(error) }))
-            .finally(() => {
-              inFlight.delete(seq);
-              kick();
-            });
-        }
-        if (due.length === room) rescan = true;
+        // A read first: an idle poll costs no write.
+        const due = (await dueDeliveries(room)).filter((d) => !inFlight.has(d.seq));
+        if (stopped || due.length === 0) break;
+        const { claimed, full } = await claim(Math.min(room, concurrency - inFlight.size));
+        for (const seq of claimed) launch(seq);
+        if (full) rescan = true;
       } while (rescan);
     } catch (error) {
       deps.logger.error('webhook scan failed', { error: String(error) });
@@ -239,12 +264,15 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
   }
 
   async function attempt(seq: number) {
-    const [row] = await deps.database.db
-      .select({ delivery: webhookDeliveries, event: webhookEvents, webhook: webhooks })
-      .from(webhookDeliveries)
-      .innerJoin(webhookEvents, eq(webhookEvents.seq, webhookDeliveries.eventSeq))
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .where(eq(webhookDeliveries.seq, seq));
+    const [row] = await hotQuery(deps.database.db, 'webhooks.worker.load', (d) =>
+      d
+        .select({ delivery: webhookDeliveries, event: webhookEvents, webhook: webhooks })
+        .from(webhookDeliveries)
+        .innerJoin(webhookEvents, eq(webhookEvents.seq, webhookDeliveries.eventSeq))
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(eq(webhookDeliveries.seq, slot('seq')))
+        .prepare(),
+    ).all({ seq });
     if (!row) return; // erased or the webhook was deleted meanwhile
     const data = await openForCustomer(deps, row.event.data);
     if (data === null) {
@@ -351,25 +379,46 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
 
   /** The next delivery of the same conversation becomes due. */
   async function promoteNext(db: Db, delivery: typeof webhookDeliveries.$inferSelect) {
-    const [next] = await db
-      .select({ seq: webhookDeliveries.seq })
-      .from(webhookDeliveries)
-      .where(
-        and(
-          eq(webhookDeliveries.webhookId, delivery.webhookId),
-          eq(webhookDeliveries.orderKey, delivery.orderKey),
-          eq(webhookDeliveries.state, 'pending'),
-          isNull(webhookDeliveries.nextAttemptAt),
-        ),
-      )
-      .orderBy(asc(webhookDeliveries.seq))
-      .limit(1);
+    const [next] = await hotQuery(db, 'webhooks.worker.nextInQueue', (d) =>
+      d
+        .select({ seq: webhookDeliveries.seq })
+        .from(webhookDeliveries)
+        .where(
+          and(
+            eq(webhookDeliveries.webhookId, slot('webhookId')),
+            eq(webhookDeliveries.orderKey, slot('orderKey')),
+            eq(webhookDeliveries.state, 'pending'),
+            isNull(webhookDeliveries.nextAttemptAt),
+          ),
+        )
+        .orderBy(asc(webhookDeliveries.seq))
+        .limit(1)
+        .prepare(),
+    ).all({ webhookId: delivery.webhookId, orderKey: delivery.orderKey });
     if (next)
-      await db
-        .update(webhookDeliveries)
-        .set({ nextAttemptAt: deps.clock.now() })
-        .where(eq(webhookDeliveries.seq, next.seq));
+      await hotQuery(db, 'webhooks.worker.promote', (d) =>
+        d
+          .update(webhookDeliveries)
+          .set({ nextAttemptAt: slot('now') })
+          .where(eq(webhookDeliveries.seq, slot('seq')))
+          .prepare(),
+      ).run({ seq: next.seq, now: deps.clock.now() });
   }
+
+  const insertAttempt = (db: Db, seq: number, outcome: Outcome) =>
+    hotQuery(db, 'webhooks.worker.attempt', (d) =>
+      d
+        .insert(webhookAttempts)
+        .values({
+          deliverySeq: slot('deliverySeq'),
+          at: slot('at'),
+          statusCode: slot('statusCode'),
+          latencyMs: slot('latencyMs'),
+          responseExcerpt: slot('responseExcerpt'),
+          error: slot('error'),
+        })
+        .prepare(),
+    ).run(attemptRow(seq, outcome));
 
   async function finish(
     delivery: typeof webhookDeliveries.$inferSelect,
@@ -377,22 +426,25 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     state: 'delivered' | 'failed',
     health: 'ok' | 'failing' = 'failing',
   ) {
-    await deps.database.write(async (db, onCommit) => {
+    const handedOver = await deps.database.write(async (db, onCommit) => {
       const now = deps.clock.now();
-      await db.insert(webhookAttempts).values(attemptRow(delivery.seq, outcome));
-      const [updated] = await db
-        .update(webhookDeliveries)
-        .set({
-          state,
-          attempts: sql`${webhookDeliveries.attempts} + 1`,
-          nextAttemptAt: null,
-          lastStatus: outcome.statusCode,
-          lastError: outcome.error,
-          finishedAt: now,
-        })
-        .where(and(eq(webhookDeliveries.seq, delivery.seq), eq(webhookDeliveries.state, 'pending')))
-        .returning({ seq: webhookDeliveries.seq });
-      if (!updated) return;
+      await insertAttempt(db, delivery.seq, outcome);
+      const [updated] = await hotQuery(db, 'webhooks.worker.finish', (d) =>
+        d
+          .update(webhookDeliveries)
+          .set({
+            state: sql`${slot('state')}`,
+            attempts: sql`${webhookDeliveries.attempts} + 1`,
+            nextAttemptAt: null,
+            lastStatus: slot('lastStatus'),
+            lastError: slot('lastError'),
+            finishedAt: slot('now'),
+          })
+          .where(and(eq(webhookDeliveries.seq, slot('seq')), eq(webhookDeliveries.state, 'pending')))
+          .returning({ seq: webhookDeliveries.seq })
+          .prepare(),
+      ).all({ seq: delivery.seq, state, lastStatus: outcome.statusCode, lastError: outcome.error, now });
+      if (!updated) return [];
       await promoteNext(db, delivery);
       // A success makes a failing webhook healthy (and leaves a healthy one as it is); only a
       // delivery given up makes it failing.
@@ -407,8 +459,15 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
           .update(webhooks)
           .set({ health: 'failing', failingSince: sql`coalesce(${webhooks.failingSince}, ${now})` })
           .where(eq(webhooks.id, delivery.webhookId));
+      // This attempt's slot goes straight to the next due delivery (the oldest due anywhere, so
+      // one busy conversation gets no priority), claimed in this same write: no separate scan
+      // and claim transaction per delivered event.
+      const next = stopped ? [] : await claimIn(db, 1);
       onCommit(kick);
+      return next;
     });
+    inFlight.delete(delivery.seq);
+    for (const seq of handedOver) launch(seq);
     if (state === 'failed' && outcome.error !== 'erased')
       deps.logger.warn('webhook delivery given up', { delivery: delivery.id, webhook: delivery.webhookId });
   }
