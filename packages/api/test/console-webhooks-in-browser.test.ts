@@ -173,7 +173,11 @@ describe('webhook settings in the console (supervisors), in Chromium, against th
         'webhook.updated',
       ]);
       const supervisorId = info.agents.find((a) => a.role === 'supervisor')!.id;
-      for (const entry of mine) expect(entry.actor).toEqual({ type: 'agent', id: supervisorId });
+      for (const entry of mine) {
+        expect(entry.actor).toEqual({ type: 'agent', id: supervisorId });
+        // From where: the browser's address.
+        expect(entry.details.from).toBe('127.0.0.1');
+      }
       expect(JSON.stringify(mine)).not.toContain(secret);
 
       // Accessible and within the console's CSP.

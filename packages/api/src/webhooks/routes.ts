@@ -13,7 +13,7 @@ import {
   webhookList,
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
-import type { ApiEnv } from '../http/auth';
+import { type ApiEnv, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { ApiError } from '../platform/errors';
 import {
@@ -67,7 +67,8 @@ export function webhooksRouter(deps: RouterDeps) {
     }),
     async (c) => {
       const { appId, actor } = managerOf(c);
-      return c.json(await createWebhook(deps, appId, c.req.valid('json'), actor), 201);
+      const by = { actor, from: clientAddress(c, deps.trustedProxyHops) };
+      return c.json(await createWebhook(deps, appId, c.req.valid('json'), by), 201);
     },
   );
 
@@ -118,10 +119,8 @@ export function webhooksRouter(deps: RouterDeps) {
     }),
     async (c) => {
       const { appId, actor } = managerOf(c);
-      return c.json(
-        await updateWebhook(deps, appId, c.req.valid('param').id, c.req.valid('json'), actor),
-        200,
-      );
+      const by = { actor, from: clientAddress(c, deps.trustedProxyHops) };
+      return c.json(await updateWebhook(deps, appId, c.req.valid('param').id, c.req.valid('json'), by), 200);
     },
   );
 
@@ -140,7 +139,8 @@ export function webhooksRouter(deps: RouterDeps) {
     }),
     async (c) => {
       const { appId, actor } = managerOf(c);
-      return c.json(await deleteWebhook(deps, appId, c.req.valid('param').id, actor), 200);
+      const by = { actor, from: clientAddress(c, deps.trustedProxyHops) };
+      return c.json(await deleteWebhook(deps, appId, c.req.valid('param').id, by), 200);
     },
   );
 
@@ -182,7 +182,8 @@ export function webhooksRouter(deps: RouterDeps) {
     async (c) => {
       const { id, deliveryId } = c.req.valid('param');
       const { appId, actor } = managerOf(c);
-      return c.json(await redeliver(deps, appId, id, deliveryId, actor), 202);
+      const by = { actor, from: clientAddress(c, deps.trustedProxyHops) };
+      return c.json(await redeliver(deps, appId, id, deliveryId, by), 202);
     },
   );
 

@@ -17,8 +17,13 @@ import { checkWebhookUrl, targetPolicyOf } from './targets';
 type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'config' | 'outbox'>;
 type WebhookRow = typeof webhooks.$inferSelect;
 
-/** The merchant's backend (secret key); the console's supervisors pass themselves. */
-const MERCHANT: AuditActor = { type: 'merchant', id: null };
+/** Who changes a webhook, and from which client address (the audit log's who and from where). */
+export interface WebhookChangeBy {
+  actor: AuditActor;
+  from?: string | null;
+}
+/** The merchant's backend (secret key, or the CLI); the console's supervisors pass themselves. */
+const MERCHANT: WebhookChangeBy = { actor: { type: 'merchant', id: null } };
 
 /** At most this many webhooks per app: each one multiplies every event's deliveries. */
 export const MAX_WEBHOOKS_PER_APP = 20;
@@ -65,7 +70,7 @@ export async function createWebhook(
   deps: Deps,
   appId: string,
   body: CreateWebhookBody,
-  actor: AuditActor = MERCHANT,
+  by: WebhookChangeBy = MERCHANT,
 ) {
   const url = checkWebhookUrl(body.url, policyOf(deps));
   const secret = randomSecret('whsec', 32);
@@ -94,10 +99,10 @@ export async function createWebhook(
     // A webhook sends customers' messages to its URL: who pointed one where is audited.
     await recordAudit(deps, db, {
       appId,
-      actor,
+      actor: by.actor,
       action: 'webhook.created',
       subject: { type: 'webhook', id: created!.id },
-      details: { url, events: created!.events },
+      details: { url, events: created!.events, from: by.from ?? null },
     });
     return created!;
   });
@@ -132,7 +137,7 @@ export async function updateWebhook(
   appId: string,
   id: string,
   body: UpdateWebhookBody,
-  actor: AuditActor = MERCHANT,
+  by: WebhookChangeBy = MERCHANT,
 ) {
   const url = body.url === undefined ? undefined : checkWebhookUrl(body.url, policyOf(deps));
   await findWebhook(deps, appId, id);
@@ -151,10 +156,11 @@ export async function updateWebhook(
       .where(and(eq(webhooks.id, id), eq(webhooks.appId, appId)));
     await recordAudit(deps, db, {
       appId,
-      actor,
+      actor: by.actor,
       action: 'webhook.updated',
       subject: { type: 'webhook', id },
       details: {
+        from: by.from ?? null,
         ...(url !== undefined ? { url } : {}),
         ...(body.events ? { events: normalizeEvents(body.events) } : {}),
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
@@ -166,7 +172,7 @@ export async function updateWebhook(
 }
 
 /** Removes a webhook with its queue and delivery log. */
-export async function deleteWebhook(deps: Deps, appId: string, id: string, actor: AuditActor = MERCHANT) {
+export async function deleteWebhook(deps: Deps, appId: string, id: string, by: WebhookChangeBy = MERCHANT) {
   await findWebhook(deps, appId, id);
   await deps.database.write(async (db) => {
     const seqs = db
@@ -178,9 +184,10 @@ export async function deleteWebhook(deps: Deps, appId: string, id: string, actor
     await db.delete(webhooks).where(and(eq(webhooks.id, id), eq(webhooks.appId, appId)));
     await recordAudit(deps, db, {
       appId,
-      actor,
+      actor: by.actor,
       action: 'webhook.deleted',
       subject: { type: 'webhook', id },
+      details: { from: by.from ?? null },
     });
   });
   return { deleted: true as const };
@@ -278,7 +285,7 @@ export async function redeliver(
   appId: string,
   id: string,
   deliveryId: string,
-  actor: AuditActor = MERCHANT,
+  by: WebhookChangeBy = MERCHANT,
 ) {
   const webhook = await findWebhook(deps, appId, id);
   const delivery = await deps.database.write(async (db, onCommit) => {
@@ -309,10 +316,10 @@ export async function redeliver(
     // A replay sends a customer's data once more: audited like the first subscription.
     await recordAudit(deps, db, {
       appId,
-      actor,
+      actor: by.actor,
       action: 'webhook.redelivered',
       subject: { type: 'webhook', id: webhook.id },
-      details: { delivery: original.id, event: event.id, redelivery: newId },
+      details: { delivery: original.id, event: event.id, redelivery: newId, from: by.from ?? null },
     });
     onCommit(() => deps.outbox?.notify());
     return { delivery: created!, event };
