@@ -281,4 +281,30 @@ describe('webhook delivery', () => {
         .map((r) => r.body.data.message.text),
     ).toEqual(['slow one', 'slow two']);
   });
+
+  it("one merchant's hanging receiver does not hold up another merchant's webhooks", async () => {
+    const { api, shop } = await setup();
+    const other = await api.createShop({ name: 'Another merchant' });
+    let firstSlowAnswerAt = 0;
+    const hanging = await startReceiver({
+      answer: async () => {
+        // Answers only after 4 s, every time (a receiver stuck on its own database, say).
+        await new Promise((d) => setTimeout(d, 4_000));
+        firstSlowAnswerAt ||= Date.now();
+        return 200;
+      },
+    });
+    const fast = await startReceiver();
+    cleanups.push(hanging.close, fast.close);
+    // The worker is started by setup; queue the slow merchant's backlog first: 12 conversations.
+    await subscribe(api, shop.secretKey, hanging.url);
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => shop.startSession()));
+    await Promise.all(sessions.map((s, i) => shop.send(s.sessionToken, `backlog ${i}`)));
+    await subscribe(api, other.secretKey, fast.url);
+    const session = await other.startSession();
+    await other.send(session.sessionToken, 'the other merchant');
+    await fast.until(() => fast.unique().some((r) => r.body.data.message.text === 'the other merchant'));
+    // It arrived while the hanging receiver had not answered once: it never waited for a slot.
+    expect(firstSlowAnswerAt).toBe(0);
+  });
 });

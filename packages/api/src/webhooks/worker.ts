@@ -37,12 +37,24 @@ const DEFAULT_RETRY_MAX_MS = 3600_000;
 export interface WebhookWorkerOptions {
   /** Deliveries in flight at once (each a different conversation). Default 8. */
   concurrency?: number;
+  /**
+   * At most this many of them for one webhook (default half the concurrency): a receiver that is
+   * slow or hangs until the deadline holds these slots, never every slot — other merchants' and
+   * other webhooks' deliveries go on meanwhile.
+   */
+  perWebhook?: number;
   /** How often due retries are looked for when nothing wakes the worker. Default 1 s. */
   pollMs?: number;
   /** Name resolution (tests inject one; default the system's). */
   lookup?: LookupFunction;
   /** Random in [0, 1) for jitter (tests). */
   random?: () => number;
+}
+
+/** A delivery this worker took, with its webhook (for the per-webhook cap). */
+interface Claimed {
+  seq: number;
+  webhookId: string;
 }
 
 export interface WebhookWorker {
@@ -127,7 +139,12 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     http: new HttpAgent({ keepAlive: true, maxSockets: concurrency }),
     https: new HttpsAgent({ keepAlive: true, maxSockets: concurrency }),
   };
-  const inFlight = new Set<number>();
+  // Delivery seq → its webhook, and how many each webhook has in flight (for the per-webhook cap).
+  const inFlight = new Map<number, string>();
+  const perWebhook = new Map<string, number>();
+  const perWebhookCap = Math.max(1, options.perWebhook ?? Math.ceil(concurrency / 2));
+  const busyWebhooks = () =>
+    JSON.stringify([...perWebhook].filter(([, n]) => n >= perWebhookCap).map(([id]) => id));
   // Opened signing secrets by their sealed form (a changed secret is a new key), bounded.
   const secrets = new Map<string, string>();
   const secretOf = (sealed: string) => {
@@ -156,7 +173,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
   const dueQuery = (db: Db) =>
     hotQuery(db, 'webhooks.worker.due', (d) =>
       d
-        .select({ seq: webhookDeliveries.seq })
+        .select({ seq: webhookDeliveries.seq, webhookId: webhookDeliveries.webhookId })
         .from(webhookDeliveries)
         .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
         .where(
@@ -164,6 +181,8 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
             eq(webhookDeliveries.state, 'pending'),
             lte(webhookDeliveries.nextAttemptAt, slot('now')),
             eq(webhooks.enabled, true),
+            // Webhooks already at their in-flight cap here wait; the others' deliveries are found.
+            sql`${webhookDeliveries.webhookId} not in (select value from json_each(${slot('busy')}))`,
           ),
         )
         .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.seq))
@@ -172,7 +191,12 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     );
 
   async function dueDeliveries(limit: number, db: Db = deps.database.db) {
-    return dueQuery(db).all({ now: deps.clock.now(), limit: limit + inFlight.size });
+    return dueQuery(db).all({
+      now: deps.clock.now(),
+      // Room for rows in flight here and for rows past a webhook's cap.
+      limit: limit + inFlight.size + concurrency,
+      busy: busyWebhooks(),
+    });
   }
 
   const claimQuery = (db: Db) =>
@@ -192,14 +216,21 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     );
 
   /** Inside a write: takes up to `room` due deliveries not in flight here (each by its lease). */
-  async function claimIn(db: Db, room: number): Promise<number[]> {
+  async function claimIn(db: Db, room: number): Promise<Claimed[]> {
     if (room <= 0) return [];
-    const due = (await dueDeliveries(room, db)).filter((d) => !inFlight.has(d.seq)).slice(0, room);
+    const taken = new Map(perWebhook);
+    const due: Claimed[] = [];
+    for (const row of await dueDeliveries(room, db)) {
+      if (due.length === room) break;
+      if (inFlight.has(row.seq) || (taken.get(row.webhookId) ?? 0) >= perWebhookCap) continue;
+      taken.set(row.webhookId, (taken.get(row.webhookId) ?? 0) + 1);
+      due.push(row);
+    }
     const now = deps.clock.now();
-    const claimed: number[] = [];
-    for (const { seq } of due) {
-      const [won] = await claimQuery(db).all({ seq, now, leaseUntil: now + leaseMs });
-      if (won) claimed.push(won.seq);
+    const claimed: Claimed[] = [];
+    for (const row of due) {
+      const [won] = await claimQuery(db).all({ seq: row.seq, now, leaseUntil: now + leaseMs });
+      if (won) claimed.push(row);
     }
     return claimed;
   }
@@ -208,7 +239,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
    * Takes due deliveries in one write: only one taker wins each (the lease moves
    * `next_attempt_at` past now, so another scan — here or in another process — skips it).
    */
-  async function claim(room: number): Promise<{ claimed: number[]; full: boolean }> {
+  async function claim(room: number): Promise<{ claimed: Claimed[]; full: boolean }> {
     return deps.database.write(async (db) => {
       const claimed = await claimIn(db, room);
       return { claimed, full: claimed.length === room };
@@ -216,14 +247,25 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
   }
 
   /** Starts an attempt for a claimed delivery in a slot of its own. */
-  function launch(seq: number) {
-    inFlight.add(seq);
+  function launch({ seq, webhookId }: Claimed) {
+    inFlight.set(seq, webhookId);
+    perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1);
     void attempt(seq)
       .catch((error) => deps.logger.error('webhook attempt failed', { error: String(error) }))
       .finally(() => {
-        inFlight.delete(seq);
+        land(seq);
         kick();
       });
+  }
+
+  /** The attempt of `seq` is over here: its slot (and its webhook's) is free. */
+  function land(seq: number) {
+    const webhookId = inFlight.get(seq);
+    if (webhookId === undefined) return;
+    inFlight.delete(seq);
+    const left = (perWebhook.get(webhookId) ?? 1) - 1;
+    if (left > 0) perWebhook.set(webhookId, left);
+    else perWebhook.delete(webhookId);
   }
 
   async function scan() {
@@ -242,7 +284,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         const due = (await dueDeliveries(room)).filter((d) => !inFlight.has(d.seq));
         if (stopped || due.length === 0) break;
         const { claimed, full } = await claim(Math.min(room, concurrency - inFlight.size));
-        for (const seq of claimed) launch(seq);
+        for (const row of claimed) launch(row);
         if (full) rescan = true;
       } while (rescan);
     } catch (error) {
@@ -466,8 +508,8 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
       onCommit(kick);
       return next;
     });
-    inFlight.delete(delivery.seq);
-    for (const seq of handedOver) launch(seq);
+    land(delivery.seq);
+    for (const row of handedOver) launch(row);
     if (state === 'failed' && outcome.error !== 'erased')
       deps.logger.warn('webhook delivery given up', { delivery: delivery.id, webhook: delivery.webhookId });
   }
