@@ -129,4 +129,55 @@ describe('retention', () => {
       await receiver.close();
     }
   });
+
+  it('takes the webhook log’s copies of old messages with them, keeping deliveries still owed', async () => {
+    const shop = await api.createShop();
+    await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { messageRetentionDays: 7 } });
+    const other = await api.createShop({ name: 'No retention' });
+    const receiver = await startReceiver({
+      answer: (r) => (r.body.data.message.text === 'owed to the CRM' ? 500 : 200),
+    });
+    const worker = startWebhookWorker(api.deps, { pollMs: 25 });
+    try {
+      for (const s of [shop, other])
+        await api.call('POST', '/v1/webhooks', {
+          token: s.secretKey,
+          body: { url: receiver.url, events: ['message.created'] },
+        });
+      const session = await shop.startSession();
+      await shop.send(session.sessionToken, 'delivered, then old');
+      const otherSession = await other.startSession();
+      await other.send(otherSession.sessionToken, 'another app keeps its log');
+      await receiver.until(() => receiver.unique().length >= 2);
+      const owed = await shop.startSession();
+      await shop.send(owed.sessionToken, 'owed to the CRM');
+      await receiver.until(() => receiver.received.some((r) => r.status === 500));
+      await worker.idle();
+      // Stopped first: past its 3-day window the owed delivery would be given up on the next try.
+      await worker.stop();
+      clock.advance(8 * DAY);
+
+      await sweepRetention(api.deps);
+      const states = async (appId: string) =>
+        (
+          await api.rows<{ state: string }>(
+            'SELECT state FROM webhook_deliveries WHERE app_id = ? ORDER BY seq',
+            [appId],
+          )
+        ).map((r) => r.state);
+      // Only what is still owed is left of the app with the short period.
+      expect(new Set(await states(shop.appId))).toEqual(new Set(['pending']));
+      const [{ n }] = (await api.rows<{ n: number }>(
+        'SELECT count(*) AS n FROM webhook_events e WHERE e.app_id = ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq)',
+        [shop.appId],
+      )) as [{ n: number }];
+      expect(n).toBe(0);
+      // The other app keeps its log for the usual 30 days.
+      expect((await states(other.appId)).length).toBeGreaterThan(0);
+      expect(new Set(await states(other.appId))).toEqual(new Set(['delivered']));
+    } finally {
+      await worker.stop();
+      await receiver.close();
+    }
+  });
 });

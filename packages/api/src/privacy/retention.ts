@@ -1,6 +1,7 @@
 import { and, eq, inArray, lt, notExists } from 'drizzle-orm';
 import { apps, conversations, events, messages } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
+import { pruneWebhookLog, WEBHOOK_LOG_KEEP_MS } from '../webhooks';
 
 const DAY_MS = 24 * 3600_000;
 /** Rows deleted per statement, and statements per app per sweep: a sweep never holds the writer long. */
@@ -64,6 +65,13 @@ export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock
       deleted += gone;
       if (gone < BATCH) break;
     }
+    // The webhook log holds copies of the same messages (sealed event data): delivered and given-up
+    // ones go with the period when it is shorter than the log's own 30 days. Pending ones are
+    // still owed to the merchant's CRM and stay.
+    const keepMs = app.settings.messageRetentionDays! * DAY_MS;
+    if (keepMs < WEBHOOK_LOG_KEEP_MS)
+      for (let batch = 0; batch < MAX_BATCHES; batch++)
+        if ((await pruneWebhookLog(deps, keepMs, app.id)) < 1000) break;
   }
   return deleted;
 }

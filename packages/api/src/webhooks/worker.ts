@@ -85,11 +85,13 @@ export const WEBHOOK_LOG_KEEP_MS = 30 * 24 * 3600_000;
 
 /**
  * Drops finished deliveries older than the keep period with their attempts, and events no
- * delivery refers to any more. Bounded per call.
+ * delivery refers to any more — of one app when `appId` is given (its message retention). Pending
+ * deliveries are never dropped. Bounded per call (1,000 deliveries); returns how many went.
  */
 export async function pruneWebhookLog(
   deps: Pick<ServiceDeps, 'database' | 'clock'>,
   keepMs = WEBHOOK_LOG_KEEP_MS,
+  appId?: string,
 ): Promise<number> {
   const cutoff = deps.clock.now() - keepMs;
   return deps.database.write(async (db) => {
@@ -100,6 +102,7 @@ export async function pruneWebhookLog(
         and(
           inArray(webhookDeliveries.state, ['delivered', 'failed']),
           lt(webhookDeliveries.createdAt, cutoff),
+          appId === undefined ? undefined : eq(webhookDeliveries.appId, appId),
         ),
       )
       .limit(1000);
