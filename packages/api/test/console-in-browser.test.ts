@@ -638,7 +638,7 @@ describe('working one conversation from the console: the row, filters, typing, n
     expect(text).not.toContain('13911112222');
     expect(text).toContain('memberLevel');
     const order = profile.locator('[data-part=orders] li', { hasText: 'LY-TOOLS-9' });
-    await expect(order.textContent()).resolves.toMatch(/shipped[\s\S]*顺丰 SF9988776655/);
+    await expect(order.textContent()).resolves.toMatch(/已发货[\s\S]*顺丰 SF9988776655/);
     expect(text).toContain('丝绒哑光口红');
 
     // Nobody else online: the dialog says so and offers only a skill.

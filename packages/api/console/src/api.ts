@@ -17,8 +17,11 @@ export interface ConsoleApi {
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
-/** JSON calls to the API this page was served from, with the agent token. */
-export function createConsoleApi(token: string, base = ''): ConsoleApi {
+/**
+ * JSON calls to the API this page was served from, with the agent token. `onUnauthorized` runs on
+ * any 401 (token revoked, expired, or the agent deactivated), whichever call meets it first.
+ */
+export function createConsoleApi(token: string, base = '', onUnauthorized?: () => void): ConsoleApi {
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(base + path, {
       method,
@@ -30,6 +33,7 @@ export function createConsoleApi(token: string, base = ''): ConsoleApi {
     });
     const text = await response.text();
     const json = text ? JSON.parse(text) : undefined;
+    if (response.status === 401) onUnauthorized?.();
     if (!response.ok)
       throw new ConsoleApiError(
         response.status,

@@ -52,6 +52,11 @@ function SignIn({ store }: { store: ConsoleStore }) {
       <form onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">{s.signInTitle}</h1>
         <p class="hint">{s.signInHint}</p>
+        {store.state.signedOutReason && (
+          <p class="error" role="alert" data-part="signed-out">
+            {store.state.signedOutReason}
+          </p>
+        )}
         {mode === 'password' ? (
           <>
             <label>

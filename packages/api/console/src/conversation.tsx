@@ -1,13 +1,13 @@
 import type { HandoffSummary, Message, Note } from '@threadline/sdk-core/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { channelName, clock, customerName, dateTime } from './format';
+import { channelName, clock, customerName, dateTime, humanize, statusName, term } from './format';
 import { ChannelMark } from './inbox';
 import type { CannedReply, ConsoleStore, Row } from './store';
 
 function Summary({ store, summary }: { store: ConsoleStore; summary: HandoffSummary }) {
   const s = store.t();
   const items: [string, string][] = [
-    [s.reason, s.reasons[summary.reason] ?? summary.reason],
+    [s.reason, s.reasons[summary.reason] ?? humanize(summary.reason)],
     [s.channelsUsed, summary.channels.map((c) => channelName(s, c)).join(' → ')],
     [s.intents, summary.intents.map((id) => store.intentName(id)).join(' · ')],
     [s.products, summary.products.map((p) => p.name ?? p.id).join(' · ')],
@@ -15,14 +15,17 @@ function Summary({ store, summary }: { store: ConsoleStore; summary: HandoffSumm
     [
       s.openTickets,
       summary.openTickets
-        .map((t) => `${t.type}${t.orderId ? ` ${t.orderId}` : ''} (${t.status})`)
+        .map(
+          (t) =>
+            `${term(s, 'ticketTypes', t.type)}${t.orderId ? ` ${t.orderId}` : ''} (${s.ticketStatuses[t.status] ?? humanize(t.status)})`,
+        )
         .join(' · '),
     ],
     [s.botAnswered, summary.botAnswered.map((a) => a.title ?? a.articleId).join(' · ')],
     [
       s.sentiment,
       [
-        ...summary.sentiment.flags.map((f) => s.sentimentFlags[f] ?? f),
+        ...summary.sentiment.flags.map((f) => s.sentimentFlags[f] ?? humanize(f)),
         summary.sentiment.negativeMessages ? s.negativeMessages(summary.sentiment.negativeMessages) : '',
       ]
         .filter(Boolean)
@@ -159,7 +162,11 @@ function CannedReplies({ store, onInsert }: { store: ConsoleStore; onInsert(text
 function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
   const s = store.t();
   const [mode, setMode] = useState<'reply' | 'note'>('reply');
-  const [text, setText] = useState('');
+  const [text, setTextState] = useState(() => store.draft(row.id));
+  const setText = (value: string) => {
+    setTextState(value);
+    store.saveDraft(row.id, value);
+  };
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const focusTick = store.state.focusReply;
@@ -169,7 +176,8 @@ function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
       ref.current?.focus();
     }
   }, [focusTick]);
-  useEffect(() => setText(''), [row.id]);
+  // Each conversation keeps its own unsent draft: looking at another one (or reloading) loses nothing.
+  useEffect(() => setTextState(store.draft(row.id)), [row.id, store]);
   const submit = async () => {
     if (!text.trim() || busy) return;
     setBusy(true);
@@ -333,7 +341,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
           </h1>
           <p class="conv-sub">
             <span class={`status status-${row.status}`} data-part="status">
-              {s.statuses[row.status]}
+              {statusName(s, row.status)}
             </span>
             {row.assignedAgent && (
               <span>

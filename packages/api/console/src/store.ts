@@ -12,6 +12,7 @@ import type {
 } from '@threadline/sdk-core/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, type StreamEvent } from './api';
+import { term } from './format';
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
@@ -60,6 +61,8 @@ export interface ConsoleState {
   sound: boolean;
   notify: boolean;
   toast: { text: string; kind: 'info' | 'error' } | null;
+  /** Why the agent is at the sign-in form again (token revoked or expired), shown there. */
+  signedOutReason: string | null;
   dialog: 'transfer' | 'shortcuts' | null;
   focusReply: number;
 }
@@ -83,6 +86,16 @@ const storage = {
   },
 };
 const TOKEN_KEY = 'threadline.console.token';
+/** The open conversation and unsent drafts, per tab: a reload (or a crash of the tab) keeps the agent's place. */
+const SELECTED_KEY = 'threadline.console.selected';
+const DRAFTS_KEY = 'threadline.console.drafts';
+const readDrafts = (): Record<string, string> => {
+  try {
+    return JSON.parse(storage.get(DRAFTS_KEY) ?? '{}') as Record<string, string>;
+  } catch {
+    return {};
+  }
+};
 
 type Listener = () => void;
 
@@ -114,6 +127,7 @@ export function createConsoleStore() {
     sound: storage.get('threadline.console.sound') === 'on',
     notify: storage.get('threadline.console.notify') === 'on',
     toast: null,
+    signedOutReason: null,
     dialog: null,
     focusReply: 0,
   };
@@ -391,6 +405,8 @@ export function createConsoleStore() {
     t,
     /** An intent's display name (the id when the knowledge base does not name it). */
     intentName: (id: string) => state.intentNames[id] ?? id,
+    /** A skill's display name in the console's language (never the raw key). */
+    skillName: (key: string) => term(t(), 'skills', key),
     subscribe(listener: Listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -408,22 +424,35 @@ export function createConsoleStore() {
       if (token) await actions.useToken(token).catch(() => storage.set(TOKEN_KEY, null, true));
     },
     async useToken(token: string) {
-      const api = createConsoleApi(token);
+      // Whichever call first meets a 401 (revoked, expired, deactivated) ends this console's
+      // session, not only the stream: an action must not leave the agent in a page that is dead.
+      const ended = () => {
+        if (state.api !== api) return;
+        void actions.signOut(false).then(() => set({ signedOutReason: t().sessionEnded }));
+      };
+      const api = createConsoleApi(token, '', ended);
       const me = await api.get<{ agent: Agent; app: { id: string; name: string } }>('/v1/agent/me');
       storage.set(TOKEN_KEY, token, true);
-      set({ api, me: me.agent, appName: me.app.name });
+      set({ api, me: me.agent, appName: me.app.name, signedOutReason: null });
+      // The stream's cursor is read before the inbox: whatever happens while the inbox loads is
+      // replayed by the stream, so a conversation queued in that moment still pops in.
+      const { cursor } = await api.get<{ cursor: string | null }>('/v1/agent/updates?wait=0');
       await Promise.all([loadInbox(), loadTeam(), loadIntentNames()]);
+      const reopen = storage.get(SELECTED_KEY);
+      if (reopen && !state.selectedId && state.rows.has(reopen)) void actions.select(reopen);
       stream?.close();
-      stream = openAgentStream(api, {
-        onEvent,
-        onState: (s) => set({ stream: s }),
-        onUnauthorized: () => actions.signOut(false),
-      });
+      stream = openAgentStream(
+        api,
+        { onEvent, onState: (s) => set({ stream: s }), onUnauthorized: ended },
+        cursor ?? undefined,
+      );
     },
     async signOut(tellServer = true) {
       stream?.close();
       if (tellServer) await state.api?.send('POST', '/v1/agent/sign-out').catch(() => {});
       storage.set(TOKEN_KEY, null, true);
+      storage.set(SELECTED_KEY, null, true);
+      storage.set(DRAFTS_KEY, null, true);
       // The next agent on this tab starts clean: no rows, channels, filters or unread marks of this one.
       set({
         api: null,
@@ -437,6 +466,8 @@ export function createConsoleStore() {
         detail: null,
         profile: null,
         selectedId: null,
+        dialog: null,
+        typing: null,
       });
     },
     async setPresence(presence: Agent['presence']) {
@@ -488,11 +519,20 @@ export function createConsoleStore() {
         set({ search: { q: text, results: answer.conversations } });
       });
     },
+    /** The unsent text of a conversation's composer (kept when the agent looks elsewhere or reloads). */
+    draft: (id: string) => readDrafts()[id] ?? '',
+    saveDraft(id: string, text: string) {
+      const drafts = readDrafts();
+      if (text) drafts[id] = text;
+      else delete drafts[id];
+      storage.set(DRAFTS_KEY, Object.keys(drafts).length ? JSON.stringify(drafts) : null, true);
+    },
     clearSearch() {
       set({ search: null });
     },
     async select(id: string | null) {
       state.unread.delete(id ?? '');
+      storage.set(SELECTED_KEY, id, true);
       if (!id) return set({ selectedId: null, detail: null, profile: null });
       const view = state.view === 'supervisor' || state.view === 'rooms' ? 'all' : state.view;
       set({ selectedId: id, typing: null, view });

@@ -1,0 +1,339 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type DemoApi, launchChromium, startDemoApi } from '../../sdk-web/test/harness';
+
+// The review of issue 11 (the agent console): what an agent under pressure, a newcomer reading the
+// Chinese UI and an attacker writing into every text field would meet. Real API, real Chromium.
+vi.setConfig({ testTimeout: 120_000 });
+
+const WAIT = { timeout: 20_000 };
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+
+let browser: Browser;
+let api: DemoApi;
+const contexts: BrowserContext[] = [];
+beforeAll(async () => {
+  [browser, api] = await Promise.all([launchChromium(), startDemoApi()]);
+});
+afterAll(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  await browser?.close();
+  await api?.close();
+});
+
+async function newPage(locale = 'zh-CN', width = 1280, height = 800) {
+  const context = await browser.newContext({ locale, viewport: { width, height } });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** The console signed in with the demo supervisor's token (小周), live. */
+async function openConsole(locale = 'zh-CN') {
+  const page = await newPage(locale);
+  await page.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+  await page.locator('header.top output', { hasText: /实时|Live/ }).waitFor(WAIT);
+  return page;
+}
+
+/** With SHOTS=<dir> set, saves a screenshot there (to look at while reviewing); otherwise nothing. */
+async function shot(page: Page, name: string) {
+  if (process.env.SHOTS) await page.screenshot({ path: `${process.env.SHOTS}/${name}.png` });
+}
+
+const sk = () => api.keys.secretKey;
+const phone = (externalId: string, text: string) =>
+  api.call('POST', '/v1/channels/phone/messages', sk(), { from: { externalId }, text });
+
+/** A caller who asks for a person on the phone: their queued conversation's id. */
+async function queuedCaller(externalId: string, first = '你好') {
+  await phone(externalId, first);
+  const answer = await phone(externalId, '转人工');
+  expect(answer.body.conversation.status).toBe('queued');
+  return answer.body.conversation.id as string;
+}
+
+/**
+ * Raw keys an agent must never read as words: skill keys, identity kinds, contact fields, order
+ * statuses and ticket types the API sends. (Case-sensitive: "Shipped" in English is a label.)
+ */
+const RAW_KEYS =
+  /\b(aftersales|beauty|fashion|external|anonymous|wechat_openid|douyin|shipped|exchange|phone|address|payment|in_progress|wrong_size)\b/;
+
+/** In English, "phone" or "payment" in a sentence is a word, not a key: only keys no sentence holds. */
+const RAW_KEYS_EN =
+  /\b(aftersales|beauty|fashion|external|anonymous|wechat_openid|shipped|in_progress|wrong_size)\b/;
+
+/** Raw keys the page shows as text, each with the words around it (empty when there are none). */
+const rawKeysOn = (page: Page, keys = RAW_KEYS) =>
+  page.evaluate((source) => {
+    // biome-ignore lint/performance/useDomNodeTextContent: what the agent reads, as rendered
+    const text = document.body.innerText;
+    return [...text.matchAll(new RegExp(source, 'g'))].map((m) =>
+      text.slice(Math.max(0, m.index - 20), m.index + m[0].length + 20),
+    );
+  }, keys.source);
+
+/** Elements that render a keyed value: their key (data-*) and what the agent reads. */
+const keyedTexts = (page: Page) =>
+  page
+    .locator('[data-skill], [data-kind], [data-status].pill, [data-type], [data-reason]')
+    .evaluateAll((els) =>
+      els.map((e) => ({
+        key:
+          e.getAttribute('data-skill') ??
+          e.getAttribute('data-kind') ??
+          e.getAttribute('data-status') ??
+          e.getAttribute('data-type') ??
+          e.getAttribute('data-reason'),
+        text: (e.textContent ?? '').trim(),
+      })),
+    );
+
+describe('the console names every enum-like value in the agent’s language (zh-CN and en)', () => {
+  it('skills, identity kinds, contact fields, order statuses and ticket types are labels, never raw keys', async () => {
+    // Phone conversations need the after-sales skill here, so the row, the filter, the supervisor
+    // view and the transfer dialog all show a skill key the demo's agents have.
+    expect(
+      (
+        await api.call('PUT', '/v1/routing', sk(), {
+          rules: [
+            { skill: 'aftersales', channels: ['phone'] },
+            { skill: 'beauty', productCategories: ['skincare'] },
+          ],
+        })
+      ).status,
+    ).toBe(200);
+    const buyer = { externalId: 'terms-buyer' };
+    await api.call('POST', '/v1/customers', sk(), { customer: buyer, name: '陈女士', phone: '13922223333' });
+    await api.call('POST', '/v1/orders', sk(), {
+      customer: buyer,
+      orders: [
+        {
+          id: 'LY20240601007',
+          status: 'shipped',
+          items: [{ name: '羊毛风衣 M', quantity: 1 }],
+          amount: 899,
+          trackingNumber: 'SF1234567890',
+          carrier: '顺丰',
+        },
+      ],
+    });
+    // A matter the bot turns into an exchange ticket, then the ask for a person.
+    const conversationId = await queuedCaller(
+      buyer.externalId,
+      '衣服尺码不合适，订单 LY20240601007 想换大一码',
+    );
+    const queued = await api.call('GET', '/v1/agent/inbox?view=queued', api.info.agentToken);
+    expect(queued.body.conversations.find((c: { id: string }) => c.id === conversationId).skill).toBe(
+      'aftersales',
+    );
+
+    const page = await openConsole('zh-CN');
+    const row = page.locator(`[role=option][data-conversation-id="${conversationId}"]`);
+    await row.waitFor(WAIT);
+    await expect(row.locator('.skill').textContent()).resolves.toBe('售后');
+    // The skill filter lists skills by name.
+    const skillOptions = await page.locator('.filters select').nth(1).locator('option').allTextContents();
+    expect(skillOptions).toEqual(expect.arrayContaining(['售后', '美妆', '服饰']));
+    expect(skillOptions.join(' ')).not.toMatch(RAW_KEYS);
+
+    // The profile: identity kinds, contact fields, the order's status, the ticket's type.
+    await row.click();
+    const profile = page.locator('[data-part=profile]');
+    await profile.locator('[data-part=tickets] li[data-ticket-id]').first().waitFor(WAIT);
+    await expect(profile.locator('[data-kind=external]').textContent()).resolves.toBe('店铺账号');
+    await expect(profile.locator('[data-kind=phone]').textContent()).resolves.toBe('手机号');
+    await expect(profile.locator('[data-part=orders] .pill').textContent()).resolves.toBe('已发货');
+    await expect(profile.locator('[data-part=tickets] [data-type]').first().textContent()).resolves.toBe(
+      '换货',
+    );
+    await expect(profile.locator('[data-part=tickets] [data-reason]').first().textContent()).resolves.toBe(
+      '尺码不合适',
+    );
+    // The summary's open tickets read as words too.
+    await expect(page.locator('[data-part=summary]').textContent()).resolves.toContain('换货');
+    for (const { key, text } of await keyedTexts(page)) expect(text, `${key} is shown raw`).not.toBe(key);
+    expect(await rawKeysOn(page)).toEqual([]);
+
+    await shot(page, 'terms-zh-conversation');
+    // The transfer dialog's skills.
+    await page.locator('[data-action=transfer]').click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor(WAIT);
+    const skillChoice = dialog.locator('input[type=radio]').last();
+    await skillChoice.check();
+    const transferSkills = await dialog.locator('select[name=skill] option').allTextContents();
+    expect(transferSkills).toEqual(expect.arrayContaining(['售后']));
+    expect(transferSkills.join(' ')).not.toMatch(RAW_KEYS);
+    await dialog.locator('button', { hasText: '取消' }).click();
+
+    // The supervisor view: the queue per skill and the agents' skills.
+    await page.locator('[data-action=supervisor]').click();
+    const supervisor = page.locator('.supervisor');
+    await supervisor.waitFor(WAIT);
+    await poll(() => supervisor.textContent()).toContain('售后');
+    expect(await rawKeysOn(page)).toEqual([]);
+
+    // The same console in English names them in English.
+    await shot(page, 'terms-zh-supervisor');
+    await page.locator('.lang select').selectOption('en');
+    await poll(() => supervisor.textContent()).toContain('After-sales');
+    expect(await rawKeysOn(page, RAW_KEYS_EN)).toEqual([]);
+    await row.click();
+    await expect(profile.locator('[data-kind=external]').textContent()).resolves.toBe('Shop account');
+    await expect(profile.locator('[data-part=orders] .pill').textContent()).resolves.toBe('Shipped');
+    expect(await rawKeysOn(page, RAW_KEYS_EN)).toEqual([]);
+    await shot(page, 'terms-en-profile');
+  });
+});
+
+describe('what shoppers, merchants and colleagues write is shown as text, never as markup', () => {
+  it('a hostile name, message, label, note, order item, attribute, agent name and knowledge article stay text', async () => {
+    const payload = `<img src=x onerror="document.title='pwned'"><svg onload=alert(1)>`;
+    const short = '<img src=x onerror=alert(2)>';
+    const buyer = { externalId: 'hostile-buyer' };
+    await api.call('POST', '/v1/customers', sk(), {
+      customer: buyer,
+      name: payload,
+      attributes: { note: payload },
+    });
+    await api.call('POST', '/v1/orders', sk(), {
+      customer: buyer,
+      orders: [{ id: 'XSS-1', status: short, items: [{ name: payload, quantity: 1 }], amount: 1 }],
+    });
+    const article = await api.call('POST', '/v1/kb/articles', sk(), {
+      title: `防晒 ${short}`,
+      questions: ['防晒霜怎么涂'],
+      answer: `防晒霜提前 15 分钟涂抹 ${payload}`,
+    });
+    expect(article.status).toBeLessThan(300);
+    const wangmin = api.info.agents.find((a) => a.email)!;
+    expect((await api.call('PATCH', `/v1/agents/${wangmin.id}`, sk(), { name: short })).status).toBe(200);
+    const conversationId = await queuedCaller(buyer.externalId, payload);
+    const agent = api.info.agentToken;
+    expect(
+      (await api.call('PUT', `/v1/agent/conversations/${conversationId}/labels`, agent, { labels: [short] }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await api.call('POST', `/v1/agent/conversations/${conversationId}/notes`, agent, { text: payload }))
+        .status,
+    ).toBe(201);
+
+    const page = await openConsole('zh-CN');
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.locator('[data-view=all]').click();
+    const row = page.locator(`[role=option][data-conversation-id="${conversationId}"]`);
+    await row.waitFor(WAIT);
+    await expect(row.locator('.name').textContent()).resolves.toBe(payload);
+    await expect(row.locator('.label').textContent()).resolves.toBe(short);
+    await row.click();
+    await page.locator('[data-part=profile] [data-part=orders] li').waitFor(WAIT);
+    await poll(() => page.locator('.timeline').textContent()).toContain(payload);
+    await expect(page.locator('[data-part=profile]').textContent()).resolves.toContain(payload);
+    // The canned reply from the hostile article, listed and inserted as text.
+    await page.locator('[data-part=canned] input').fill('防晒');
+    await page.locator('[data-part=canned] li button').first().waitFor(WAIT);
+    await expect(page.locator('[data-part=canned] li').first().textContent()).resolves.toContain(short);
+    await page.locator('[data-part=canned] li button').first().click();
+    await expect(page.locator('[data-part=reply]').inputValue()).resolves.toContain(payload);
+    // The supervisor view lists the renamed agent; the transfer dialog offers them.
+    await page.locator('[data-action=supervisor]').click();
+    await poll(() => page.locator('.supervisor').textContent()).toContain(short);
+
+    const injected = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('*')].filter(
+          (e) =>
+            e.tagName === 'SVG' ||
+            (e.tagName === 'IMG' && e.getAttribute('src') === 'x') ||
+            [...e.attributes].some((a) => a.name.startsWith('on')),
+        ).length,
+    );
+    expect(injected).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(await page.title()).not.toBe('pwned');
+  });
+});
+
+describe('the live inbox under other orders of events', () => {
+  it('a conversation queued while the console loads its inbox still pops in (the stream resumes from before the load)', async () => {
+    const page = await newPage('zh-CN');
+    // Hold the console's first stream request: what happens meanwhile is what a slow network or a
+    // busy server gives any agent between reading the inbox and the stream answering.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = 0;
+    await page.route('**/v1/agent/stream**', async (route) => {
+      if (held++ === 0) await released;
+      await route.continue();
+    });
+    await page.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await page.locator('[role=tab][data-view=queued]').waitFor(WAIT);
+    await poll(() => held).toBe(1);
+    const conversationId = await queuedCaller('between-load-and-stream');
+    release();
+    await page.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    await page.locator(`[role=option][data-conversation-id="${conversationId}"]`).waitFor(WAIT);
+  });
+
+  it('an agent who looks at another conversation, or reloads the tab, keeps the open conversation and every unsent draft', async () => {
+    const first = await queuedCaller('draft-caller-1');
+    const second = await queuedCaller('draft-caller-2');
+    const page = await openConsole('zh-CN');
+    const rowOf = (id: string) => page.locator(`[role=option][data-conversation-id="${id}"]`);
+    await rowOf(first).click();
+    await page.locator('[data-part=summary]').waitFor(WAIT);
+    await page.locator('[data-part=reply]').fill('您好，您的订单我正在查，请稍等');
+    // A VIP pops in: the agent looks at it, starts another answer, and comes back.
+    await rowOf(second).click();
+    await poll(() => page.locator('.conversation').getAttribute('data-conversation-id')).toBe(second);
+    await expect(page.locator('[data-part=reply]').inputValue()).resolves.toBe('');
+    await page.locator('[data-part=reply]').fill('马上为您处理');
+    await rowOf(first).click();
+    await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('您好，您的订单我正在查，请稍等');
+    // The tab reloads (a crash, a misclick): the same conversation is open with its draft.
+    await page.reload();
+    await page.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    await poll(() => page.locator('.conversation').getAttribute('data-conversation-id')).toBe(first);
+    await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('您好，您的订单我正在查，请稍等');
+    await rowOf(second).click();
+    await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('马上为您处理');
+    // A sent reply leaves no draft behind.
+    await page.locator('[data-action=claim]').click();
+    await page.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+    await page.locator('[data-part=reply]').press('Enter');
+    await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('');
+    await page.locator('[data-view=all]').click();
+    await rowOf(first).click();
+    await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('您好，您的订单我正在查，请稍等');
+    await rowOf(second).click();
+    await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('');
+  });
+
+  it('a revoked token sends the agent back to sign-in with the reason, on the next action (not a dead page with a toast)', async () => {
+    const page = await newPage('zh-CN');
+    const wangmin = api.info.agents.find((a) => a.email)!;
+    await page.goto(`${api.info.consoleUrl}/?app=${api.info.appId}`);
+    await page.locator('input[name=email]').fill(wangmin.email!);
+    await page.locator('input[name=password]').fill(wangmin.password!);
+    await page.locator('button[type=submit]').click();
+    await page.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    const token = (await page.evaluate(() => sessionStorage.getItem('threadline.console.token')))!;
+    expect(token).toBeTruthy();
+    // Signed out elsewhere (the shop revoked it): the next thing the agent does meets a 401.
+    expect((await api.call('POST', '/v1/agent/sign-out', token)).status).toBeLessThan(300);
+    await page.locator('[data-presence=away]').click();
+    await page.locator('[data-part=signed-out]').waitFor({ timeout: 5_000 });
+    await expect(page.locator('[data-part=signed-out]').textContent()).resolves.toContain('登录已失效');
+    expect(await page.locator('input[name=email]').count()).toBe(1);
+    expect(await page.evaluate(() => sessionStorage.getItem('threadline.console.token'))).toBeNull();
+    await shot(page, 'signed-out-zh');
+  });
+});
