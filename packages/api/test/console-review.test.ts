@@ -317,6 +317,47 @@ describe('the live inbox under other orders of events', () => {
     await poll(() => page.locator('[data-part=reply]').inputValue()).toBe('');
   });
 
+  it('two agents claim the same conversation at once: one gets it, the other is told why in their own language', async () => {
+    const conversationId = await queuedCaller('two-claims-caller');
+    const password = 'claim-race-password-1';
+    const created = await api.call('POST', '/v1/agents', sk(), {
+      name: '李雷',
+      email: 'lilei@demo.threadline.dev',
+      password,
+      skills: ['aftersales'],
+      capacity: 3,
+      role: 'agent',
+    });
+    expect(created.status).toBe(201);
+    const tokenOf = async (email: string, pw: string) =>
+      (await api.call('POST', '/v1/agent/sign-in', '', { app: api.info.appId, email, password: pw })).body
+        .token as string;
+    const wangmin = api.info.agents.find((a) => a.email)!;
+    const [first, second] = [await newPage('zh-CN'), await newPage('zh-CN')];
+    // The second console hears nothing live (its stream fails): its view is a moment old, as any
+    // agent's is when two click at once.
+    await second.route('**/v1/agent/stream**', (route) => route.abort());
+    await first.goto(`${api.info.consoleUrl}/#token=${await tokenOf(wangmin.email!, wangmin.password!)}`);
+    await second.goto(
+      `${api.info.consoleUrl}/#token=${await tokenOf('lilei@demo.threadline.dev', password)}`,
+    );
+    for (const page of [first, second]) {
+      await page.locator(`[role=option][data-conversation-id="${conversationId}"]`).click();
+      await page.locator('[data-action=claim]').waitFor(WAIT);
+    }
+    await first.locator('[data-action=claim]').click();
+    await first.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+    await second.locator('[data-action=claim]').click();
+    const toast = second.locator('.toast.error');
+    await toast.waitFor(WAIT);
+    await expect(toast.textContent()).resolves.toContain('该会话刚被其他客服接入');
+    await shot(second, 'claim-lost-zh');
+    // The refusal refreshes the stale view: the owner is shown, and no claim it cannot make is offered
+    // (only a supervisor takes over).
+    await second.locator('.conv-sub', { hasText: '王敏' }).waitFor(WAIT);
+    expect(await second.locator('[data-action=claim]').count()).toBe(0);
+  });
+
   it('a revoked token sends the agent back to sign-in with the reason, on the next action (not a dead page with a toast)', async () => {
     const page = await newPage('zh-CN');
     const wangmin = api.info.agents.find((a) => a.email)!;

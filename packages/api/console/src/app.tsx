@@ -1,6 +1,6 @@
 import type { Agent } from '@threadline/sdk-core/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { signInWithPassword } from './api';
+import { ConsoleApiError, signInWithPassword } from './api';
 import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
 import { ProfilePanel } from './profile-panel';
@@ -42,7 +42,8 @@ function SignIn({ store }: { store: ConsoleStore }) {
         await store.useToken(answer.token);
       }
     } catch (e) {
-      setError(`${s.signInFailed}${e instanceof Error && e.message ? `: ${e.message}` : ''}`);
+      const reason = e instanceof ConsoleApiError ? (s.errors[e.code] ?? e.message) : '';
+      setError(`${s.signInFailed}${reason ? `: ${reason}` : ''}`);
     } finally {
       setBusy(false);
     }

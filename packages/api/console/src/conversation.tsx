@@ -363,7 +363,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
           <Labels store={store} row={row} />
         </div>
         <div class="actions">
-          {row.status !== 'resolved' && !mine && (
+          {row.status !== 'resolved' && !mine && (!row.assignedAgent || me?.role === 'supervisor') && (
             <button
               type="button"
               class="primary"

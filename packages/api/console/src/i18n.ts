@@ -272,6 +272,31 @@ const en = {
     },
   } as Record<TermKind, Record<string, string>>,
   listSeparator: ', ',
+  /**
+   * The API's error codes an agent can meet, in the agent's words; the API's own (English) message
+   * is shown only for a code not listed here.
+   */
+  errors: {
+    already_assigned: 'Another agent has just taken this conversation.',
+    agent_at_capacity: 'That agent has no free slot: pick another, or transfer to a skill.',
+    agent_unavailable: 'That agent is offline or no longer active.',
+    conversation_resolved: 'This conversation is resolved already.',
+    conversation_not_resolved: 'This conversation is not resolved yet.',
+    not_conversation_owner: 'Only the agent helping this customer can do that: claim it first.',
+    agent_is_helping: 'An agent is already helping this customer.',
+    no_phone_on_file: 'No phone number on file for this customer.',
+    role_forbidden: 'Only a supervisor can do that.',
+    not_found: 'It is gone: deleted, or not in this shop.',
+    conflict: 'Someone changed this at the same time. Try again.',
+    validation_failed: 'That input is not valid.',
+    rate_limited: 'Too many requests at once. Wait a moment and try again.',
+    sign_in_failed: 'Wrong email or password.',
+    invalid_credential: 'That token is not valid.',
+    session_expired: 'Your session has ended. Sign in again.',
+    unauthorized: 'Your session has ended. Sign in again.',
+    unavailable: 'The server is busy or restarting. Try again in a moment.',
+    internal_error: 'The server failed. Try again in a moment.',
+  } as Record<string, string>,
   ago: (s: number) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`),
 };
 
@@ -523,6 +548,27 @@ const zh: Strings = {
     },
   },
   listSeparator: '、',
+  errors: {
+    already_assigned: '该会话刚被其他客服接入。',
+    agent_at_capacity: '该客服已满额：请选择其他客服，或转给技能组。',
+    agent_unavailable: '该客服已离线或已停用。',
+    conversation_resolved: '该会话已解决。',
+    conversation_not_resolved: '该会话尚未解决。',
+    not_conversation_owner: '只有正在接待的客服才能这样做：请先接入。',
+    agent_is_helping: '已有客服在接待该客户。',
+    no_phone_on_file: '该客户没有留手机号。',
+    role_forbidden: '只有主管可以这样做。',
+    not_found: '找不到了：已删除，或不属于本店。',
+    conflict: '有人同时修改了它，请重试。',
+    validation_failed: '输入的内容不符合要求。',
+    rate_limited: '请求太频繁，请稍后再试。',
+    sign_in_failed: '邮箱或密码不正确。',
+    invalid_credential: '该令牌无效。',
+    session_expired: '登录已失效，请重新登录。',
+    unauthorized: '登录已失效，请重新登录。',
+    unavailable: '服务器繁忙或正在重启，请稍后再试。',
+    internal_error: '服务器出错了，请稍后再试。',
+  },
   ago: (s: number) =>
     s < 60 ? `${s}秒` : s < 3600 ? `${Math.floor(s / 60)}分` : `${Math.floor(s / 3600)}小时`,
 };

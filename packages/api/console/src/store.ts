@@ -141,7 +141,7 @@ export function createConsoleStore() {
   const t = () => STRINGS[state.lang];
 
   const fail = (error: unknown) => {
-    const text = error instanceof ConsoleApiError ? error.message : t().error;
+    const text = error instanceof ConsoleApiError ? (t().errors[error.code] ?? error.message) : t().error;
     set({ toast: { text, kind: 'error' } });
   };
   const info = (text: string) => set({ toast: { text, kind: 'info' } });
@@ -396,6 +396,10 @@ export function createConsoleStore() {
       return await work();
     } catch (error) {
       fail(error);
+      // A conflict means this console's picture is old (someone claimed, resolved or moved the
+      // conversation a moment ago, or the stream is down): read the open conversation again.
+      if (error instanceof ConsoleApiError && error.status === 409 && state.selectedId)
+        void actions.select(state.selectedId);
       return undefined;
     }
   }
