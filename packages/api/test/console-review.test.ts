@@ -378,3 +378,48 @@ describe('the live inbox under other orders of events', () => {
     await shot(page, 'signed-out-zh');
   });
 });
+
+describe('long text and a narrow laptop window', () => {
+  it('a very long message, name and label wrap inside their boxes at 1024×640; nothing scrolls sideways', async () => {
+    const unbroken = `https://shop.example/track?order=${'A1B2C3D4'.repeat(120)}`;
+    const longName = '欧阳娜娜'.repeat(20);
+    await api.call('POST', '/v1/customers', sk(), { customer: { externalId: 'long-text' }, name: longName });
+    const conversationId = await queuedCaller(
+      'long-text',
+      `${'请帮我看看这个物流为什么一直不动了，'.repeat(60)}${unbroken}`,
+    );
+    await api.call('PUT', `/v1/agent/conversations/${conversationId}/labels`, api.info.agentToken, {
+      labels: ['物流异常需要升级处理物流异常需要升级处理物流异常需要升级'],
+    });
+    const page = await newPage('zh-CN', 1024, 640);
+    await page.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await page.locator('header.top output', { hasText: '实时' }).waitFor(WAIT);
+    const row = page.locator(`[role=option][data-conversation-id="${conversationId}"]`);
+    await row.click();
+    await page.locator('.timeline [data-part=message]').first().waitFor(WAIT);
+    await shot(page, 'long-text-1024');
+    const overflow = await page.evaluate(() => {
+      const wide = (e: Element) => e.scrollWidth > e.clientWidth + 1;
+      return {
+        page: document.documentElement.scrollWidth > window.innerWidth,
+        boxes: [...document.querySelectorAll('.msg, .row, .conv-head, .profile, .summary, header.top')]
+          .filter(wide)
+          .map((e) => e.className),
+      };
+    });
+    expect(overflow).toEqual({ page: false, boxes: [] });
+    // The timeline and the reply box keep their room under the header and the summary.
+    const timeline = (await page.locator('.timeline').boundingBox())!;
+    expect(timeline.height).toBeGreaterThanOrEqual(100);
+    const reply = (await page.locator('[data-part=reply]').boundingBox())!;
+    expect(reply.y + reply.height).toBeLessThanOrEqual(640);
+    // The row keeps its wait time on screen beside the long name.
+    const wait = (await row.locator('.wait').boundingBox())!;
+    expect(wait.x + wait.width).toBeLessThanOrEqual(340);
+    // The header's tools stay reachable: sign-out and the language switch are on screen.
+    for (const part of ['.lang select', 'header.top button:has-text("退出")']) {
+      const box = await page.locator(part).boundingBox();
+      expect(box && box.x + box.width <= 1024, part).toBe(true);
+    }
+  });
+});

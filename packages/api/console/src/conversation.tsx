@@ -245,8 +245,8 @@ function Labels({ store, row }: { store: ConsoleStore; row: Row }) {
     <fieldset class="labels">
       <legend class="sr">{s.labels}</legend>
       {labels.map((l) => (
-        <span class="label" key={l}>
-          {l}
+        <span class="label" key={l} title={l}>
+          <span class="label-text">{l}</span>
           <button
             type="button"
             aria-label={s.removeLabel(l)}
