@@ -423,3 +423,34 @@ describe('long text and a narrow laptop window', () => {
     }
   });
 });
+
+describe('a surge: more conversations waiting than the inbox loads at once', () => {
+  it('the queued tab counts every waiting conversation, and the rest load on demand', async () => {
+    const before = (await api.call('GET', '/v1/agent/queue', api.info.agentToken)).body.total
+      .waiting as number;
+    // More than the queued page and the all page together (100 each), so no overlap hides it.
+    const surge = 205;
+    for (let i = 0; i < surge; i++) {
+      const answer = await phone(`surge-caller-${i}`, '转人工');
+      expect(answer.body.conversation.status).toBe('queued');
+    }
+    const waiting = before + surge;
+    expect((await api.call('GET', '/v1/agent/queue', api.info.agentToken)).body.total.waiting).toBe(waiting);
+    const page = await openConsole('zh-CN');
+    const count = page.locator('[data-view=queued] .count');
+    await poll(() => count.textContent()).toBe(String(waiting));
+    expect(await page.locator('#inbox-list [role=option]').count()).toBeLessThan(waiting);
+    await shot(page, 'surge-zh');
+    const rows = page.locator('#inbox-list [role=option]');
+    // Each click reads the next page of the queue (some of its rows may be loaded already) until
+    // the queue's end, where the button goes.
+    const more = page.locator('[data-action=load-more]');
+    for (let i = 0; i < 5 && (await more.count()); i++) {
+      const cursor = page.waitForResponse((r) => r.url().includes('cursor='));
+      await more.click();
+      await cursor;
+    }
+    await poll(() => page.locator('#inbox-list [role=option]').count()).toBe(waiting);
+    expect(await page.locator('[data-action=load-more]').count()).toBe(0);
+  });
+});

@@ -177,7 +177,7 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
       {!search && (
         <div class="tabs" role="tablist" aria-label={s.views}>
           {TABS.map((tab) => {
-            const n = tab === 'queued' || tab === 'mine' ? count(tab) : null;
+            const n = tab === 'queued' || tab === 'mine' ? store.tabCount(tab, count(tab)) : null;
             const unread = tab === 'queued' || tab === 'mine' ? unreadIn(tab) : 0;
             return (
               <button
@@ -247,6 +247,11 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
         ))}
       </div>
       {rows.length === 0 && <p class="empty">{s.noConversations}</p>}
+      {!search && (view === 'queued' || view === 'mine' || view === 'all') && store.state.more[view] && (
+        <button type="button" class="link more" data-action="load-more" onClick={() => store.loadMore()}>
+          {s.loadMore(rows.length)}
+        </button>
+      )}
     </nav>
   );
 }

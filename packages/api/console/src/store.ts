@@ -17,6 +17,8 @@ import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
 export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms';
+type PagedView = 'queued' | 'mine' | 'all';
+const PAGED_VIEWS: PagedView[] = ['queued', 'mine', 'all'];
 
 /** A conversation row as the console keeps it: the API's inbox row plus the console's own marks. */
 export type Row = InboxRow & { labels?: string[]; snoozedUntil?: string | null; csat?: Csat | null };
@@ -49,6 +51,12 @@ export interface ConsoleState {
   /** Intent id → the name the knowledge base gives it (保质期 for shelf_life); ids not known show as is. */
   intentNames: Record<string, string>;
   search: { q: string; results: Row[] } | null;
+  /**
+   * The next page of each loaded view (null when it is all here) and the app's counts when the
+   * inbox was read: with a thousand waiting, the tabs say a thousand, not the hundred loaded.
+   */
+  more: Record<PagedView, string | null>;
+  counts: { queued: number; mine: number } | null;
   selectedId: string | null;
   detail: Detail | null;
   profile: CustomerProfile | null;
@@ -115,6 +123,8 @@ export function createConsoleStore() {
     channelsSeen: new Set(),
     intentNames: {},
     search: null,
+    more: { queued: null, mine: null, all: null },
+    counts: null,
     selectedId: null,
     detail: null,
     profile: null,
@@ -167,13 +177,16 @@ export function createConsoleStore() {
 
   async function loadInbox() {
     const api = state.api!;
-    const query = (view: string) =>
-      `/v1/agent/inbox?view=${view}&limit=100${state.channel ? `&channel=${encodeURIComponent(state.channel)}` : ''}${state.skill ? `&skill=${encodeURIComponent(state.skill)}` : ''}`;
-    const pages = await Promise.all(['queued', 'mine', 'all'].map((v) => api.get<InboxAnswer>(query(v))));
+    const pages = await Promise.all(PAGED_VIEWS.map((v) => api.get<InboxAnswer>(inboxQuery(v))));
     state.rows = new Map();
     for (const page of pages) for (const row of page.conversations) upsert(row as Row);
+    state.more = { queued: pages[0]!.nextCursor, mine: pages[1]!.nextCursor, all: pages[2]!.nextCursor };
+    state.counts = { queued: pages[0]!.counts.queued, mine: pages[0]!.counts.mine };
     emit();
   }
+
+  const inboxQuery = (view: PagedView, cursor?: string) =>
+    `/v1/agent/inbox?view=${view}&limit=100${state.channel ? `&channel=${encodeURIComponent(state.channel)}` : ''}${state.skill ? `&skill=${encodeURIComponent(state.skill)}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
 
   /** Puts notes the open conversation does not show yet into its timeline. */
   function addNotes(notes: Note[]) {
@@ -467,6 +480,8 @@ export function createConsoleStore() {
         channel: '',
         skill: '',
         search: null,
+        more: { queued: null, mine: null, all: null },
+        counts: null,
         detail: null,
         profile: null,
         selectedId: null,
@@ -530,6 +545,27 @@ export function createConsoleStore() {
       if (text) drafts[id] = text;
       else delete drafts[id];
       storage.set(DRAFTS_KEY, Object.keys(drafts).length ? JSON.stringify(drafts) : null, true);
+    },
+    /** The view's next page, appended (the inbox loads 100 per view at first). */
+    async loadMore() {
+      const view = state.view as PagedView;
+      const cursor = PAGED_VIEWS.includes(view) ? state.more[view] : null;
+      if (!cursor) return;
+      await act(async () => {
+        const page = await state.api!.get<InboxAnswer>(inboxQuery(view, cursor));
+        for (const row of page.conversations) upsert(row as Row);
+        set({ more: { ...state.more, [view]: page.nextCursor } });
+      });
+    },
+    /**
+     * What a tab's badge counts: the loaded rows when they are all here; otherwise the app's figure
+     * (the live queue total for `queued`, the count read with the inbox for `mine`).
+     */
+    tabCount(view: 'queued' | 'mine', loaded: number) {
+      if (!state.more[view] || state.channel || state.skill) return loaded;
+      const server =
+        view === 'queued' ? (state.queue?.total.waiting ?? state.counts?.queued) : state.counts?.mine;
+      return Math.max(loaded, server ?? 0);
     },
     clearSearch() {
       set({ search: null });
