@@ -271,9 +271,10 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await page.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
     await page.locator('body').press('r');
     await poll(() => page.evaluate('document.activeElement?.id')).toBe('reply-box');
+    // Escape leaves the reply box by keyboard alone; the shortcuts work again.
     await page.locator('#reply-box').press('Escape');
-    await page.locator('#reply-box').evaluate((el) => (el as unknown as { blur(): void }).blur());
-    await page.locator('body').press('t');
+    await poll(() => page.evaluate('document.activeElement?.id')).not.toBe('reply-box');
+    await page.keyboard.press('t');
     await page.locator('dialog[data-part=transfer][open]').waitFor(WAIT);
     await page.keyboard.press('Escape');
     await poll(() => page.locator('dialog[data-part=transfer]').count()).toBe(0);

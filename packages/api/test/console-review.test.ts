@@ -454,3 +454,48 @@ describe('a surge: more conversations waiting than the inbox loads at once', () 
     expect(await more.count()).toBe(0);
   });
 });
+
+describe('keyboard only', () => {
+  it('an agent without a mouse reaches the inbox, opens, claims, answers, leaves the reply box and resolves', async () => {
+    const conversationId = await queuedCaller('keyboard-only-caller', '我的快递到哪了');
+    const page = await openConsole('zh-CN');
+    await page.locator(`[role=option][data-conversation-id="${conversationId}"]`).waitFor(WAIT);
+    const active = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return el
+          ? `${el.tagName.toLowerCase()}#${el.id}${el.getAttribute('role') ? `[${el.getAttribute('role')}]` : ''}`
+          : '';
+      });
+    // Tab through the header and the search to the list (bounded: a trap would never get there).
+    for (let i = 0; i < 40 && !/listbox|option/.test(await active()); i++) await page.keyboard.press('Tab');
+    expect(await active()).toMatch(/listbox|option/);
+    // Down the list to the caller's row (it opens as the selection moves).
+    for (let i = 0; i < 50; i++) {
+      if (
+        (await page
+          .locator('.conversation')
+          .getAttribute('data-conversation-id')
+          .catch(() => null)) === conversationId
+      )
+        break;
+      await page.keyboard.press('ArrowDown');
+      await page.waitForTimeout(50);
+    }
+    await poll(() => page.locator('.conversation').getAttribute('data-conversation-id')).toBe(conversationId);
+    await page.keyboard.press('c');
+    await page.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
+    await page.keyboard.press('r');
+    await poll(() => active()).toBe('textarea#reply-box');
+    await page.keyboard.type('您好，快递已到本地分拨中心，预计明天送达。');
+    await page.keyboard.press('Enter');
+    await page.locator('.timeline .msg-agent', { hasText: '预计明天送达' }).waitFor(WAIT);
+    // Escape leaves the reply box for the conversation's row; single keys act again, not type.
+    await page.keyboard.press('Escape');
+    await poll(() => active()).toMatch(
+      new RegExp(`^(div#row-${conversationId}\\[option\\]|main#conversation)$`),
+    );
+    await page.keyboard.press('e');
+    await page.locator('[data-part=status]', { hasText: '已解决' }).waitFor(WAIT);
+  });
+});

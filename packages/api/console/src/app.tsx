@@ -207,6 +207,14 @@ function useShortcuts(store: ConsoleStore) {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'Escape') {
         if (store.state.dialog) store.openDialog(null);
+        // Out of a text field by keyboard alone: back to the open conversation's row, where the
+        // single-key shortcuts work again (a keyboard-only agent has no mouse to click away with).
+        else if (isTyping(event.target)) {
+          (event.target as HTMLElement).blur();
+          // (The row may have left this view, e.g. queued → mine on claim: then the conversation itself.)
+          const row = document.getElementById(`row-${store.state.selectedId}`);
+          (row ?? document.getElementById('conversation'))?.focus();
+        }
         return;
       }
       if (isTyping(event.target) || store.state.dialog) return;

@@ -330,6 +330,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
     <main
       class="conversation"
       id="conversation"
+      tabIndex={-1}
       aria-labelledby="conversation-title"
       data-conversation-id={row.id}
     >
