@@ -187,6 +187,40 @@ describe('the console names every enum-like value in the agent’s language (zh-
   });
 });
 
+describe('skills the merchant named', () => {
+  it('the routing settings name a shop’s own skills per language; the console shows those names (and the key made readable when unnamed)', async () => {
+    const routing = {
+      rules: [{ skill: 'giftwrap', intents: ['gift_wrap'] }],
+      skillNames: {
+        giftwrap: { 'zh-CN': '礼品包装', en: 'Gift wrapping' },
+        vip_care: { 'zh-CN': '会员关怀' },
+      },
+    };
+    expect((await api.call('PUT', '/v1/routing', sk(), routing)).status).toBe(200);
+    const read = await api.call('GET', '/v1/routing', api.info.agentToken);
+    expect(read.body.routing.skillNames).toEqual(routing.skillNames);
+    // A name for a key that is not a skill name, or an unknown language, is refused.
+    for (const skillNames of [{ 'bad key!': { en: 'x' } }, { giftwrap: { fr: 'Emballage' } }])
+      expect((await api.call('PUT', '/v1/routing', sk(), { rules: [], skillNames })).status).toBe(400);
+    const wangmin = api.info.agents.find((a) => a.email)!;
+    const skills = ['fashion', 'aftersales', 'giftwrap', 'vip_care', 'night_shift'];
+    expect((await api.call('PATCH', `/v1/agents/${wangmin.id}`, sk(), { skills })).status).toBe(200);
+
+    const page = await openConsole('zh-CN');
+    await page.locator('[data-action=supervisor]').click();
+    const skillsCell = page.locator(`tr[data-agent-id="${wangmin.id}"] td`).last();
+    await poll(() => skillsCell.textContent()).toBe('服饰、售后、礼品包装、会员关怀、Night shift');
+    const options = await page.locator('.filters select').nth(1).locator('option').allTextContents();
+    expect(options).toEqual(expect.arrayContaining(['礼品包装', '会员关怀']));
+    await page.locator('.lang select').selectOption('en');
+    // In English: the English name, else the merchant's other name, else the readable key.
+    await poll(() => skillsCell.textContent()).toBe(
+      'Fashion, After-sales, Gift wrapping, 会员关怀, Night shift',
+    );
+    await api.call('PATCH', `/v1/agents/${wangmin.id}`, sk(), { skills: wangmin.skills });
+  });
+});
+
 describe('what shoppers, merchants and colleagues write is shown as text, never as markup', () => {
   it('a hostile name, message, label, note, order item, attribute, agent name and knowledge article stay text', async () => {
     const payload = `<img src=x onerror="document.title='pwned'"><svg onload=alert(1)>`;

@@ -9,6 +9,7 @@ import type {
   Message,
   Note,
   QueueAnswer,
+  RoutingSettings,
 } from '@threadline/sdk-core/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, type StreamEvent } from './api';
@@ -63,6 +64,8 @@ export interface ConsoleState {
   agents: Agent[];
   queue: QueueAnswer | null;
   skills: string[];
+  /** The merchant's names for skills, per language (routing settings' `skillNames`). */
+  skillNames: NonNullable<RoutingSettings['skillNames']>;
   stream: 'connecting' | 'live' | 'reconnecting';
   unread: Set<string>;
   typing: { conversationId: string; who: string; until: number } | null;
@@ -131,6 +134,7 @@ export function createConsoleStore() {
     agents: [],
     queue: null,
     skills: [],
+    skillNames: {},
     stream: 'connecting',
     unread: new Set(),
     typing: null,
@@ -218,10 +222,13 @@ export function createConsoleStore() {
 
   async function loadTeam() {
     const api = state.api!;
-    const [queue, agents] = await Promise.all([
+    const [queue, agents, routing] = await Promise.all([
       api.get<QueueAnswer>('/v1/agent/queue'),
       api.get<{ agents: Agent[] }>('/v1/agents'),
+      // Names are a nicety: without them skills show by the console's own words.
+      api.get<{ routing: RoutingSettings }>('/v1/routing').catch(() => null),
     ]);
+    state.skillNames = routing?.routing.skillNames ?? {};
     const skills = [
       ...new Set([...agents.agents.flatMap((a) => a.skills), ...queue.skills.map((s) => s.skill)]),
     ].sort();
@@ -423,7 +430,14 @@ export function createConsoleStore() {
     /** An intent's display name (the id when the knowledge base does not name it). */
     intentName: (id: string) => state.intentNames[id] ?? id,
     /** A skill's display name in the console's language (never the raw key). */
-    skillName: (key: string) => term(t(), 'skills', key),
+    skillName: (key: string) => {
+      const named = state.skillNames[key];
+      const other = state.lang === 'en' ? named?.['zh-CN'] : named?.en;
+      return (
+        named?.[state.lang] ??
+        (t().terms.skills[key] ? term(t(), 'skills', key) : (other ?? term(t(), 'skills', key)))
+      );
+    },
     subscribe(listener: Listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
