@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DemoApi, launchChromium, startDemoApi } from '../../sdk-web/test/harness';
 
 // The review of issue 11 (the agent console): what an agent under pressure, a newcomer reading the
@@ -14,6 +14,10 @@ let api: DemoApi;
 const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   [browser, api] = await Promise.all([launchChromium(), startDemoApi()]);
+});
+// Each test's pages close after it: an agent token holds at most 4 open streams (one per tab).
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
 });
 afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close()));
@@ -291,6 +295,7 @@ describe('what shoppers, merchants and colleagues write is shown as text, never 
     expect(injected).toBe(0);
     expect(dialogs).toEqual([]);
     expect(await page.title()).not.toBe('pwned');
+    await api.call('PATCH', `/v1/agents/${wangmin.id}`, sk(), { name: wangmin.name });
   });
 });
 
@@ -458,37 +463,6 @@ describe('long text and a narrow laptop window', () => {
   });
 });
 
-describe('a surge: more conversations waiting than the inbox loads at once', () => {
-  it('the queued tab counts every waiting conversation, and the rest load on demand', async () => {
-    const before = (await api.call('GET', '/v1/agent/queue', api.info.agentToken)).body.total
-      .waiting as number;
-    // More than the queued page and the all page together (100 each), so no overlap hides it.
-    const surge = 205;
-    for (let i = 0; i < surge; i++) {
-      const answer = await phone(`surge-caller-${i}`, '转人工');
-      expect(answer.body.conversation.status).toBe('queued');
-    }
-    const waiting = before + surge;
-    expect((await api.call('GET', '/v1/agent/queue', api.info.agentToken)).body.total.waiting).toBe(waiting);
-    const page = await openConsole('zh-CN');
-    const count = page.locator('[data-view=queued] .count');
-    await poll(() => count.textContent()).toBe(String(waiting));
-    const rows = page.locator('#inbox-list [role=option]');
-    expect(await rows.count()).toBeLessThan(waiting);
-    await shot(page, 'surge-zh');
-    // Each click reads the next page of the queue (some of its rows may be loaded already) until
-    // the queue's end, where the button goes.
-    const more = page.locator('[data-action=load-more]');
-    for (let i = 0; i < 5 && (await more.count()); i++) {
-      const cursor = page.waitForResponse((r) => r.url().includes('cursor='));
-      await more.click();
-      await cursor;
-    }
-    await poll(() => rows.count()).toBe(waiting);
-    expect(await more.count()).toBe(0);
-  });
-});
-
 describe('keyboard only', () => {
   it('an agent without a mouse reaches the inbox, opens, claims, answers, leaves the reply box and resolves', async () => {
     const conversationId = await queuedCaller('keyboard-only-caller', '我的快递到哪了');
@@ -531,5 +505,57 @@ describe('keyboard only', () => {
     );
     await page.keyboard.press('e');
     await page.locator('[data-part=status]', { hasText: '已解决' }).waitFor(WAIT);
+  });
+});
+
+describe('one agent, many tabs', () => {
+  it('a console tab past the token’s stream limit says why it is not live, and goes live when another tab closes', async () => {
+    const tabs: Page[] = [];
+    for (let i = 0; i < 4; i++) tabs.push(await openConsole('zh-CN'));
+    const fifthContext = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 1280, height: 800 },
+    });
+    const fifth = await fifthContext.newPage();
+    await fifth.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    const state = fifth.locator('header.top output');
+    await poll(() => state.textContent()).toContain('标签页过多');
+    await shot(fifth, 'too-many-tabs-zh');
+    await tabs[0]!.context().close();
+    contexts.splice(contexts.indexOf(tabs[0]!.context()), 1);
+    await state.filter({ hasText: '实时' }).waitFor({ timeout: 30_000 });
+    await fifthContext.close();
+  });
+});
+
+// Last: it leaves the queue two hundred deep.
+describe('a surge: more conversations waiting than the inbox loads at once', () => {
+  it('the queued tab counts every waiting conversation, and the rest load on demand', async () => {
+    const before = (await api.call('GET', '/v1/agent/queue', api.info.agentToken)).body.total
+      .waiting as number;
+    // More than the queued page and the all page together (100 each), so no overlap hides it.
+    const surge = 205;
+    for (let i = 0; i < surge; i++) {
+      const answer = await phone(`surge-caller-${i}`, '转人工');
+      expect(answer.body.conversation.status).toBe('queued');
+    }
+    const waiting = before + surge;
+    expect((await api.call('GET', '/v1/agent/queue', api.info.agentToken)).body.total.waiting).toBe(waiting);
+    const page = await openConsole('zh-CN');
+    const count = page.locator('[data-view=queued] .count');
+    await poll(() => count.textContent()).toBe(String(waiting));
+    const rows = page.locator('#inbox-list [role=option]');
+    expect(await rows.count()).toBeLessThan(waiting);
+    await shot(page, 'surge-zh');
+    // Each click reads the next page of the queue (some of its rows may be loaded already) until
+    // the queue's end, where the button goes.
+    const more = page.locator('[data-action=load-more]');
+    for (let i = 0; i < 5 && (await more.count()); i++) {
+      const cursor = page.waitForResponse((r) => r.url().includes('cursor='));
+      await more.click();
+      await cursor;
+    }
+    await poll(() => rows.count()).toBe(waiting);
+    expect(await more.count()).toBe(0);
   });
 });

@@ -77,7 +77,8 @@ export function openEventStream(
   url: (lastId: string | undefined) => string,
   handlers: {
     onEvent(event: StreamEvent): void;
-    onState(state: 'live' | 'reconnecting'): void;
+    /** `busy`: the server refused another stream for this token (too many tabs open); retrying. */
+    onState(state: 'live' | 'reconnecting' | 'busy'): void;
     onUnauthorized(): void;
   },
   after?: string,
@@ -98,6 +99,15 @@ export function openEventStream(
         if (response.status === 401) {
           handlers.onUnauthorized();
           return;
+        }
+        if (response.status === 429) {
+          // The token's open streams are at their limit (one per console tab): say so, keep trying
+          // (another tab closing frees a slot).
+          await response.body?.cancel();
+          handlers.onState('busy');
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 10_000);
+          continue;
         }
         if (!response.ok || !response.body) throw new Error(`stream ${response.status}`);
         handlers.onState('live');

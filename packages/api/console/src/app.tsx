@@ -151,7 +151,9 @@ function Header({ store }: { store: ConsoleStore }) {
           </button>
         ))}
       </fieldset>
-      <output class={`stream stream-${stream}`}>{stream === 'live' ? s.live : s.reconnecting}</output>
+      <output class={`stream stream-${stream}`}>
+        {stream === 'live' ? s.live : stream === 'busy' ? s.tooManyTabs : s.reconnecting}
+      </output>
       <div class="tools">
         {me?.role === 'supervisor' && (
           <button

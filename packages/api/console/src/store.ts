@@ -66,7 +66,7 @@ export interface ConsoleState {
   skills: string[];
   /** The merchant's names for skills, per language (routing settings' `skillNames`). */
   skillNames: NonNullable<RoutingSettings['skillNames']>;
-  stream: 'connecting' | 'live' | 'reconnecting';
+  stream: 'connecting' | 'live' | 'reconnecting' | 'busy';
   unread: Set<string>;
   typing: { conversationId: string; who: string; until: number } | null;
   sound: boolean;
@@ -467,14 +467,31 @@ export function createConsoleStore() {
       set({ api, me: me.agent, appName: me.app.name, signedOutReason: null });
       // The stream's cursor is read before the inbox: whatever happens while the inbox loads is
       // replayed by the stream, so a conversation queued in that moment still pops in.
-      const { cursor } = await api.get<{ cursor: string | null }>('/v1/agent/updates?wait=0');
-      await Promise.all([loadInbox(), loadTeam(), loadIntentNames()]);
+      // Refused (e.g. the token's streams are all taken by other tabs): no cursor; the inbox is then
+      // read again once the stream is live, so the gap closes either way.
+      const cursor = await api.get<{ cursor: string | null }>('/v1/agent/updates?wait=0').then(
+        (answer) => answer.cursor,
+        () => null,
+      );
+      let reloadWhenLive = !cursor;
+      // A failed read must not leave a signed-in page without a stream: say so, and go on.
+      await Promise.all([loadInbox(), loadTeam(), loadIntentNames()]).catch(fail);
       const reopen = storage.get(SELECTED_KEY);
       if (reopen && !state.selectedId && state.rows.has(reopen)) void actions.select(reopen);
       stream?.close();
       stream = openAgentStream(
         api,
-        { onEvent, onState: (s) => set({ stream: s }), onUnauthorized: ended },
+        {
+          onEvent,
+          onState: (s) => {
+            set({ stream: s });
+            if (s === 'live' && reloadWhenLive) {
+              reloadWhenLive = false;
+              void act(loadInbox);
+            }
+          },
+          onUnauthorized: ended,
+        },
         cursor ?? undefined,
       );
     },
