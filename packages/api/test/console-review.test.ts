@@ -108,7 +108,12 @@ describe('the console names every enum-like value in the agent’s language (zh-
       ).status,
     ).toBe(200);
     const buyer = { externalId: 'terms-buyer' };
-    await api.call('POST', '/v1/customers', sk(), { customer: buyer, name: '陈女士', phone: '13922223333' });
+    await api.call('POST', '/v1/customers', sk(), {
+      customer: buyer,
+      name: '陈女士',
+      phone: '13922223333',
+      attributes: { newsletter: true },
+    });
     await api.call('POST', '/v1/orders', sk(), {
       customer: buyer,
       orders: [
@@ -147,6 +152,9 @@ describe('the console names every enum-like value in the agent’s language (zh-
     await profile.locator('[data-part=tickets] li[data-ticket-id]').first().waitFor(WAIT);
     await expect(profile.locator('[data-kind=external]').textContent()).resolves.toBe('店铺账号');
     await expect(profile.locator('[data-kind=phone]').textContent()).resolves.toBe('手机号');
+    await expect(profile.locator('li', { hasText: 'newsletter' }).locator('b').textContent()).resolves.toBe(
+      '是',
+    );
     await expect(profile.locator('[data-part=orders] .pill').textContent()).resolves.toBe('已发货');
     await expect(profile.locator('[data-part=tickets] [data-type]').first().textContent()).resolves.toBe(
       '换货',

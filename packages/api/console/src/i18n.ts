@@ -274,6 +274,8 @@ const en = {
     },
   } as Record<TermKind, Record<string, string>>,
   listSeparator: ', ',
+  yes: 'Yes',
+  no: 'No',
   /**
    * The API's error codes an agent can meet, in the agent's words; the API's own (English) message
    * is shown only for a code not listed here.
@@ -552,6 +554,8 @@ const zh: Strings = {
     },
   },
   listSeparator: '、',
+  yes: '是',
+  no: '否',
   errors: {
     already_assigned: '该会话刚被其他客服接入。',
     agent_at_capacity: '该客服已满额：请选择其他客服，或转给技能组。',

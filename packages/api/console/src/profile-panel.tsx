@@ -1,15 +1,21 @@
 import { channelName, dateTime, money, term } from './format';
+import type { Strings } from './i18n';
 import { ChannelMark } from './inbox';
 import type { ConsoleStore } from './store';
 
 const TICKET_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
 
-const show = (value: unknown) =>
+/** An attribute's value as text: yes / no in the agent's language for booleans (not `true`). */
+const show = (s: Strings, value: unknown) =>
   value === null || value === undefined
     ? ''
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
+    : typeof value === 'boolean'
+      ? value
+        ? s.yes
+        : s.no
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
 
 export function ProfilePanel({ store }: { store: ConsoleStore }) {
   const s = store.t();
@@ -54,7 +60,7 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
             {attributes.map(([k, v]) => (
               <li key={k}>
                 <span>{k}</span>
-                <b>{show(v)}</b>
+                <b>{show(s, v)}</b>
               </li>
             ))}
           </ul>
