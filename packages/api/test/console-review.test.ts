@@ -6,6 +6,12 @@ import { type DemoApi, launchChromium, startDemoApi } from '../../sdk-web/test/h
 // Chinese UI and an attacker writing into every text field would meet. Real API, real Chromium.
 vi.setConfig({ testTimeout: 120_000 });
 
+// Browser globals, for the functions page.evaluate runs in the page (this package's tsconfig has no
+// DOM library, and a lib reference here would give it to the whole server program).
+declare const document: any;
+declare const window: any;
+declare const sessionStorage: any;
+
 const WAIT = { timeout: 20_000 };
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 
@@ -402,7 +408,12 @@ describe('the live inbox under other orders of events', () => {
     // The refusal refreshes the stale view: the owner is shown, and no claim it cannot make is offered
     // (only a supervisor takes over).
     await second.locator('.conv-sub', { hasText: '王敏' }).waitFor(WAIT);
-    expect(await second.locator('[data-action=claim]').count()).toBe(0);
+    for (const action of ['claim', 'transfer', 'release', 'resolve', 'handoff'])
+      expect(await second.locator(`[data-action=${action}]`).count(), action).toBe(0);
+    // Only a note can be written on a colleague's conversation (the API refuses anyone else's reply).
+    expect(await second.locator('[data-mode=reply]').isDisabled()).toBe(true);
+    await expect(second.locator('[data-mode=note]').getAttribute('aria-pressed')).resolves.toBe('true');
+    await shot(second, 'colleague-conversation-zh');
   });
 
   it('a revoked token sends the agent back to sign-in with the reason, on the next action (not a dead page with a toast)', async () => {
@@ -446,7 +457,7 @@ describe('long text and a narrow laptop window', () => {
     await page.locator('.timeline [data-part=message]').first().waitFor(WAIT);
     await shot(page, 'long-text-1024');
     const overflow = await page.evaluate(() => {
-      const wide = (e: Element) => e.scrollWidth > e.clientWidth + 1;
+      const wide = (e: { scrollWidth: number; clientWidth: number }) => e.scrollWidth > e.clientWidth + 1;
       return {
         page: document.documentElement.scrollWidth > window.innerWidth,
         boxes: [...document.querySelectorAll('.msg, .row, .conv-head, .profile, .summary, header.top')]

@@ -159,9 +159,17 @@ function CannedReplies({ store, onInsert }: { store: ConsoleStore; onInsert(text
   );
 }
 
+/** Assigned to another agent than `me`. */
+const isOthers = (row: Row, me: string | undefined) =>
+  row.status === 'assigned' && Boolean(row.assignedAgent) && row.assignedAgent?.id !== me;
+
 function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
   const s = store.t();
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [chosenMode, setMode] = useState<'reply' | 'note'>('reply');
+  // A colleague is helping this customer: the API refuses anyone else's reply (a supervisor takes
+  // over first), so the box writes internal notes only.
+  const others = isOthers(row, store.state.me?.id);
+  const mode = others ? 'note' : chosenMode;
   const [text, setTextState] = useState(() => store.draft(row.id));
   const setText = (value: string) => {
     setTextState(value);
@@ -199,7 +207,15 @@ function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
     >
       <div class="modes">
         {(['reply', 'note'] as const).map((m) => (
-          <button key={m} type="button" aria-pressed={mode === m} data-mode={m} onClick={() => setMode(m)}>
+          <button
+            key={m}
+            type="button"
+            aria-pressed={mode === m}
+            data-mode={m}
+            disabled={m === 'reply' && others}
+            title={m === 'reply' && others ? s.colleagueHelping(row.assignedAgent?.name ?? '') : undefined}
+            onClick={() => setMode(m)}
+          >
             {m === 'reply' ? s.reply : s.note}
           </button>
         ))}
@@ -323,6 +339,9 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
     );
   const row = detail.conversation;
   const mine = row.status === 'assigned' && row.assignedAgent?.id === me?.id;
+  const others = isOthers(row, me?.id);
+  // The owner acts on their conversation; on a colleague's only a supervisor does (the API says so too).
+  const mayAct = !others || me?.role === 'supervisor';
   const name = customerName(s, row.customer);
   const typingHere =
     typing && typing.conversationId === row.id && typing.until > Date.now() ? typing.who : '';
@@ -364,7 +383,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
           <Labels store={store} row={row} />
         </div>
         <div class="actions">
-          {row.status !== 'resolved' && !mine && (!row.assignedAgent || me?.role === 'supervisor') && (
+          {row.status !== 'resolved' && !mine && mayAct && (
             <button
               type="button"
               class="primary"
@@ -374,23 +393,23 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
               {s.claim}
             </button>
           )}
-          {row.status !== 'resolved' && (
+          {row.status !== 'resolved' && mayAct && (
             <button type="button" data-action="transfer" onClick={() => store.openDialog('transfer')}>
               {s.transfer}
             </button>
           )}
-          {row.status === 'assigned' && (
+          {row.status === 'assigned' && mayAct && (
             <button type="button" data-action="release" onClick={() => store.conversationAction('release')}>
               {s.release}
             </button>
           )}
-          {row.status !== 'resolved' && (
+          {row.status !== 'resolved' && mayAct && (
             <button type="button" data-action="resolve" onClick={() => store.conversationAction('resolve')}>
               {s.resolve}
             </button>
           )}
           {row.status !== 'resolved' && <SnoozeMenu store={store} row={row} />}
-          {row.status !== 'resolved' && (
+          {row.status !== 'resolved' && !others && (
             <button type="button" data-action="handoff" onClick={() => store.sendHandoffCode()}>
               {s.handoffCode}
             </button>

@@ -110,6 +110,8 @@ const en = {
   noAgentOnline: 'No other agent is online: transfer to a skill, and the conversation waits in its queue.',
   cancel: 'Cancel',
   confirm: 'Transfer',
+  colleagueHelping: (name: string) =>
+    `${name} is helping this customer: add an internal note, or take over to reply`,
   customerTyping: 'Customer is typing…',
   agentTyping: (n: string) => `${n} is typing…`,
   profile: 'Customer',
@@ -408,6 +410,7 @@ const zh: Strings = {
   noAgentOnline: '没有其他在线客服：可以转给技能组，会话回到该组的队列等待。',
   cancel: '取消',
   confirm: '转接',
+  colleagueHelping: (name: string) => `${name} 正在接待该客户：可以添加内部备注，接管后才能回复`,
   customerTyping: '客户正在输入…',
   agentTyping: (n: string) => `${n} 正在输入…`,
   profile: '客户资料',
