@@ -17,7 +17,7 @@ import { term } from './format';
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms';
+export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'webhooks';
 type PagedView = 'queued' | 'mine' | 'all';
 const PAGED_VIEWS: PagedView[] = ['queued', 'mine', 'all'];
 
@@ -546,6 +546,7 @@ export function createConsoleStore() {
         snoozed: (r) => snoozed(r) && r.status !== 'resolved',
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
         rooms: (r) => r.status === 'queued',
+        webhooks: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
         (r) =>
@@ -605,7 +606,10 @@ export function createConsoleStore() {
       state.unread.delete(id ?? '');
       storage.set(SELECTED_KEY, id, true);
       if (!id) return set({ selectedId: null, detail: null, profile: null });
-      const view = state.view === 'supervisor' || state.view === 'rooms' ? 'all' : state.view;
+      const view =
+        state.view === 'supervisor' || state.view === 'rooms' || state.view === 'webhooks'
+          ? 'all'
+          : state.view;
       set({ selectedId: id, typing: null, view });
       await act(async () => {
         const detail = await state.api!.get<Detail>(`/v1/agent/conversations/${encodeURIComponent(id)}`);
