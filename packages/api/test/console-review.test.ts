@@ -474,6 +474,8 @@ describe('long text and a narrow laptop window', () => {
     // The row keeps its wait time on screen beside the long name.
     const wait = (await row.locator('.wait').boundingBox())!;
     expect(wait.x + wait.width).toBeLessThanOrEqual(340);
+    // The header keeps to one line (a supervisor has the most buttons), no word broken inside.
+    expect((await page.locator('header.top').boundingBox())!.height).toBeLessThanOrEqual(60);
     // The header's tools stay reachable: sign-out and the language switch are on screen.
     for (const part of ['.lang select', 'header.top button:has-text("退出")']) {
       const box = await page.locator(part).boundingBox();

@@ -152,7 +152,10 @@ function Header({ store }: { store: ConsoleStore }) {
           </button>
         ))}
       </fieldset>
-      <output class={`stream stream-${stream}`}>
+      <output
+        class={`stream stream-${stream}`}
+        title={stream === 'live' ? s.live : stream === 'busy' ? s.tooManyTabs : s.reconnecting}
+      >
         {stream === 'live' ? s.live : stream === 'busy' ? s.tooManyTabs : s.reconnecting}
       </output>
       <div class="tools">
