@@ -1,4 +1,4 @@
-import type { FollowUpContent, Message } from '@threadline/sdk-core/protocol';
+import { type FollowUpContent, followUpContent, type Message } from '@threadline/sdk-core/protocol';
 import { and, count, eq, gt, lte, ne, sql } from 'drizzle-orm';
 import { findOpenConversation, insertMessages, toWireMessage } from '../conversations';
 import type { Db } from '../db/database';
@@ -161,7 +161,11 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
       );
     if ((recent?.n ?? 0) >= settings.weeklyCap) return settle('skipped', 'weekly_cap');
 
-    const body = await messageOf(db, row.appId, row.content);
+    // Content is validated when a rule is saved; a row written any other way (by hand, by an older
+    // version) that no longer passes is skipped rather than retried forever.
+    const content = followUpContent.safeParse(row.content);
+    if (!content.success) return settle('skipped', 'invalid_content');
+    const body = await messageOf(db, row.appId, content.data);
     if (!body) return settle('skipped', 'article_missing');
     const [stored] = await insertMessages(deps, db, onCommit, [
       {
