@@ -18,8 +18,7 @@ const SHOTS = join(repoRoot, 'docs/screenshots');
 const CARE_CARD = {
   title: '真皮托特包保养指南',
   description: '防水、除尘、定期上油，3 分钟学会。',
-  imageUrl:
-    "https://images.example/tote.jpg",
+  imageUrl: 'https://images.example/tote.jpg',
   targetUrl: 'https://shop.example/care/leather-tote?from=threadline',
 };
 
@@ -56,7 +55,10 @@ describe('link cards in the widget', () => {
       name: 'Care card on the web',
       when: { intent: 'care_instructions' },
       delaySeconds: 0,
-      send: { channel: 'web', content: { kind: 'card', card: CARE_CARD, text: '您刚咨询的托特包保养，我们整理了一份指南：' } },
+      send: {
+        channel: 'web',
+        content: { kind: 'card', card: CARE_CARD, text: '您刚咨询的托特包保养，我们整理了一份指南：' },
+      },
     });
     expect(rule.status).toBe(201);
 
@@ -73,7 +75,11 @@ describe('link cards in the widget', () => {
         "select id from conversations where status <> 'resolved' order by created_at desc limit 1",
       )
     ).rows as unknown as { id: string }[];
-    const resolved = await api.call('POST', `/v1/agent/conversations/${open!.id}/resolve`, api.keys.agentToken);
+    const resolved = await api.call(
+      'POST',
+      `/v1/agent/conversations/${open!.id}/resolve`,
+      api.keys.agentToken,
+    );
     expect(resolved.status).toBe(200);
 
     const card = chat.part('card');
@@ -84,10 +90,14 @@ describe('link cards in the widget', () => {
     await expect(card.locator('b').textContent()).resolves.toBe(CARE_CARD.title);
     await expect(card.locator('span').textContent()).resolves.toBe(CARE_CARD.description);
     await expect(card.locator('img').getAttribute('src')).resolves.toBe(CARE_CARD.imageUrl);
-    await expect.poll(() => card.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => card.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBeGreaterThan(0);
     const bubble = page.locator('threadline-chat [data-part=message][data-card]');
     await expect(bubble.getAttribute('data-author')).resolves.toBe('system');
-    await expect(bubble.locator('.t').textContent()).resolves.toBe('您刚咨询的托特包保养，我们整理了一份指南：');
+    await expect(bubble.locator('.t').textContent()).resolves.toBe(
+      '您刚咨询的托特包保养，我们整理了一份指南：',
+    );
     await page.screenshot({ path: join(SHOTS, 'widget-card.png') });
 
     // The follow-up is on the timeline: after a reload the card is still there, once.
@@ -155,7 +165,9 @@ describe('link cards in the widget', () => {
     await expect(sale.locator('b').textContent()).resolves.toBe('<b>限时</b> & "折扣"');
     await expect(sale.locator('span').textContent()).resolves.toBe('<script>window.pwned=3</script>');
     await expect(sale.locator('img').count()).resolves.toBe(0);
-    await expect(page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
+    await expect(
+      page.evaluate(() => (window as unknown as { pwned?: number }).pwned),
+    ).resolves.toBeUndefined();
     await expect(
       page.locator('threadline-chat [href^="javascript" i], threadline-chat [src^="javascript" i]').count(),
     ).resolves.toBe(0);
