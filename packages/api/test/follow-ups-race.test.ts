@@ -52,10 +52,10 @@ describe('two workers racing for due follow-ups', () => {
       );
       expect(resolved.status, resolved.text).toBe(200);
     }
-    const [{ n: scheduled }] = await api.rows<{ n: number }>(
+    const [scheduled] = await api.rows<{ n: number }>(
       "select count(*) as n from follow_ups where state = 'scheduled'",
     );
-    expect(Number(scheduled)).toBe(CUSTOMERS * 3);
+    expect(Number(scheduled?.n)).toBe(CUSTOMERS * 3);
     clock.advance(60_000);
 
     // A second API over its own connection to the same file: another process, as far as locks go.
