@@ -1,6 +1,6 @@
 // Follow-ups (issue 19): due-follow-up throughput — follow-ups sent per second by the worker
 // (claim, consent and cap checks, the message sealed and stored, its realtime event, all in one
-// transaction per follow-up) with N scheduled and due, against a bare update of the same rows
+// transaction per follow-up) with 100,000 scheduled (10,000 of them due), against a bare update of the same rows
 // (`scheduled` → `sent` by id, one write each, the same concurrency) in the same run, alternating.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -19,7 +19,7 @@ const CONCURRENCY = 32;
 /** Follow-ups per customer: under the weekly cap (at most 50). */
 const PER_CUSTOMER = 40;
 
-async function fill(database, appId, count) {
+async function fill(database, appId, count, due) {
   const now = Date.now();
   const customers = Math.ceil(count / PER_CUSTOMER);
   const client = database.client;
@@ -55,8 +55,9 @@ async function fill(database, appId, count) {
           `cus_bench_${i % customers}`,
           `cnv_bench_${i}`,
           content,
-          now - 1000,
-          now + 24 * 3600_000,
+          // The first `due` are due now; the rest are scheduled for tomorrow (they stay in the table).
+          i < due ? now - 1000 : now + 24 * 3600_000,
+          now + 48 * 3600_000,
           now,
           now,
         ],
@@ -74,6 +75,7 @@ async function scheduledCount(database) {
 
 export default async function run({ log, quick }) {
   const count = quick ? 4000 : 100_000;
+  const due = quick ? 1000 : 10_000;
   const rounds = quick ? 1 : 2;
   const dir = tempDir('followups');
   const database = createDatabase({ url: `file:${dir.file('followups.db')}` });
@@ -94,8 +96,10 @@ export default async function run({ log, quick }) {
     const rates = { worker: [], bare: [] };
     for (let round = 0; round < rounds; round++) {
       // The bare arm: the same rows, `scheduled` → `sent` by id, one write each.
-      await fill(database, appId, count);
-      const { rows } = await database.client.execute("SELECT id FROM follow_ups WHERE state = 'scheduled'");
+      await fill(database, appId, count, due);
+      const { rows } = await database.client.execute(
+        `SELECT id FROM follow_ups WHERE state = 'scheduled' AND due_at <= ${Date.now()}`,
+      );
       const ids = rows.map((r) => String(r.id));
       let started = performance.now();
       await pool(ids.length, CONCURRENCY, (i) =>
@@ -105,12 +109,13 @@ export default async function run({ log, quick }) {
           ),
         ),
       );
-      rates.bare.push(count / ((performance.now() - started) / 1000));
-      if ((await scheduledCount(database)) !== 0) throw new Error('bare arm left rows scheduled');
+      rates.bare.push(due / ((performance.now() - started) / 1000));
+      if ((await scheduledCount(database)) !== count - due)
+        throw new Error('bare arm left due rows scheduled');
       log(`round ${round + 1} bare update: ${rates.bare.at(-1).toFixed(0)} rows/s`);
 
       // The worker arm: the same rows again, sent for real.
-      await fill(database, appId, count);
+      await fill(database, appId, count, due);
       started = performance.now();
       const worker = startFollowUpWorker(app.deps, {
         concurrency: CONCURRENCY,
@@ -119,11 +124,11 @@ export default async function run({ log, quick }) {
       });
       await worker.drain();
       await worker.stop();
-      rates.worker.push(count / ((performance.now() - started) / 1000));
+      rates.worker.push(due / ((performance.now() - started) / 1000));
       const { rows: sent } = await database.client.execute(
         "SELECT count(*) AS n FROM messages WHERE author_type = 'system'",
       );
-      if (Number(sent[0].n) !== count) throw new Error(`worker sent ${sent[0].n} of ${count}`);
+      if (Number(sent[0].n) !== due) throw new Error(`worker sent ${sent[0].n} of ${due}`);
       log(`round ${round + 1} worker: ${rates.worker.at(-1).toFixed(0)} follow-ups/s`);
     }
     const mean = (list) => list.reduce((s, r) => s + r, 0) / list.length;
@@ -136,7 +141,7 @@ export default async function run({ log, quick }) {
           unit: 'sends/s',
           baseline: mean(rates.bare),
           ratio: ratio(mean(rates.worker), mean(rates.bare)),
-          note: `${count} scheduled and due (${PER_CUSTOMER} per customer), ${CONCURRENCY} in flight, each claimed, checked (opt-out, caps, quiet hours, an agent helping), stored as a sealed message with its event in one transaction; baseline = a bare UPDATE of the same rows to sent, one write each, same concurrency; ${rounds} round(s) alternating`,
+          note: `${count} scheduled, ${due} of them due (${PER_CUSTOMER} per customer), ${CONCURRENCY} in flight, each claimed, checked (opt-out, caps, quiet hours, an agent helping), stored as a sealed message with its event in one transaction; baseline = a bare UPDATE of the same rows to sent, one write each, same concurrency; ${rounds} round(s) alternating`,
         },
       ],
     };

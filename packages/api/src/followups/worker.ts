@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, lte, sql } from 'drizzle-orm';
 import { followUps } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { type SendOutcome, sendFollowUp } from './sending';
@@ -40,7 +40,8 @@ export function startFollowUpWorker(deps: ServiceDeps, options: FollowUpWorkerOp
     deps.database.db
       .select({ id: followUps.id })
       .from(followUps)
-      .where(and(eq(followUps.state, 'scheduled'), lte(followUps.dueAt, deps.clock.now())))
+      // The 'scheduled' literal (not a bound parameter) lets SQLite use the partial index follow_ups_due.
+      .where(and(sql`${followUps.state} = 'scheduled'`, lte(followUps.dueAt, deps.clock.now())))
       .orderBy(asc(followUps.dueAt))
       .limit(batch);
 
