@@ -89,4 +89,28 @@ describe('suggested products', () => {
     const res = await agent.call('GET', `/v1/agent/customers/${session.customer.id}`);
     expect(res.body.suggestions).toEqual([]);
   });
+
+  it('the bot says a size is sold out and suggests an in-stock alternative, asked in new words', async () => {
+    const shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    const ask = async (text: string) => {
+      const session = await shop.startSession();
+      const res = await shop.send(session.sessionToken, text);
+      expect(res.status, res.text).toBe(201);
+      return res.body.replies[0];
+    };
+    for (const text of ['那条法式碎花连衣裙还有XL的吗', '碎花裙 xl 码有货没']) {
+      const reply = await ask(text);
+      expect(reply.text, text).toMatch(/XL 码暂时缺货/);
+      expect(reply.text, text).toMatch(/S、M、L/);
+      // The dress relates to the cardigan: in stock, suggested, with a chip to ask about it.
+      expect(reply.text, text).toMatch(/羊毛混纺针织开衫/);
+      expect(reply.meta.quickReplies, text).toHaveLength(1);
+    }
+    const english = await ask('is the floral dress still available in XL?');
+    expect(english.text).toMatch(/sold out/i);
+    // A size in stock gets the usual answer.
+    const inStock = await ask('碎花连衣裙有M码吗');
+    expect(inStock.text).not.toMatch(/缺货/);
+  });
 });
