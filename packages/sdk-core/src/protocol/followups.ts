@@ -28,7 +28,7 @@ const intentId = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'an intent id, e.g. care_instructions');
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'an intent id, e.g. care_instructions');
 
 /** 30 days: a follow-up later than that is a campaign, not a follow-up. */
 export const FOLLOW_UP_MAX_DELAY_SEC = 30 * 24 * 3600;
