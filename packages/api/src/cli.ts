@@ -1240,8 +1240,9 @@ async function runDemo(port: number, host: string, hops: number) {
     port,
     host,
     trustedProxyHops: hops,
-    // Trying webhooks against a receiver on this machine is what a demo is for; not when it listens wider.
-    webhooks: webhookSettingsFromEnv(process.env, { allowPrivateTargets: isLoopbackHost(host) }),
+    // Trying webhooks against a receiver on this machine is what a demo is for (loopback only: a
+    // private network or cloud metadata stays out of reach); not when it listens wider.
+    webhooks: webhookSettingsFromEnv(process.env, { allowLoopbackTargets: isLoopbackHost(host) }),
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },

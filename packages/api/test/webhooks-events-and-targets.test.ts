@@ -14,7 +14,7 @@ describe('every webhook event type', () => {
   let worker: WebhookWorker;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {
-    api = await createTestApi({ webhooks: { allowPrivateTargets: true, retryBaseMs: 30, retryMaxMs: 100 } });
+    api = await createTestApi({ webhooks: { allowLoopbackTargets: true, retryBaseMs: 30, retryMaxMs: 100 } });
     worker = startWebhookWorker(api.deps, { pollMs: 25 });
     receiver = await startReceiver();
   });

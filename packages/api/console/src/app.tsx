@@ -8,6 +8,7 @@ import { RoomsView } from './rooms';
 import { type ConsoleStore, useStore } from './store';
 import { SupervisorView } from './supervisor';
 import { TransferDialog } from './transfer-dialog';
+import { WebhooksView } from './webhooks';
 
 export function App({ store }: { store: ConsoleStore }) {
   useStore(store);
@@ -157,6 +158,16 @@ function Header({ store }: { store: ConsoleStore }) {
             {s.supervisor}
           </button>
         )}
+        {me?.role === 'supervisor' && (
+          <button
+            type="button"
+            aria-pressed={view === 'webhooks'}
+            data-action="webhooks"
+            onClick={() => store.setView(view === 'webhooks' ? 'queued' : 'webhooks')}
+          >
+            Webhooks
+          </button>
+        )}
         <button
           type="button"
           aria-pressed={view === 'rooms'}
@@ -284,9 +295,13 @@ function Shell({ store }: { store: ConsoleStore }) {
   return (
     <div class="shell">
       <Header store={store} />
-      <div class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : ''}`}>
-        <InboxPane store={store} />
-        {view === 'supervisor' ? (
+      <div
+        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' ? 'work-settings' : ''}`}
+      >
+        {view !== 'webhooks' && <InboxPane store={store} />}
+        {view === 'webhooks' ? (
+          <WebhooksView store={store} />
+        ) : view === 'supervisor' ? (
           <SupervisorView store={store} />
         ) : view === 'rooms' ? (
           <RoomsView store={store} />

@@ -15,7 +15,7 @@ import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, ty
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms';
+export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'webhooks';
 
 /** A conversation row as the console keeps it: the API's inbox row plus the console's own marks. */
 export type Row = InboxRow & { labels?: string[]; snoozedUntil?: string | null; csat?: Csat | null };
@@ -465,6 +465,7 @@ export function createConsoleStore() {
         snoozed: (r) => snoozed(r) && r.status !== 'resolved',
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
         rooms: (r) => r.status === 'queued',
+        webhooks: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
         (r) =>
@@ -494,7 +495,10 @@ export function createConsoleStore() {
     async select(id: string | null) {
       state.unread.delete(id ?? '');
       if (!id) return set({ selectedId: null, detail: null, profile: null });
-      const view = state.view === 'supervisor' || state.view === 'rooms' ? 'all' : state.view;
+      const view =
+        state.view === 'supervisor' || state.view === 'rooms' || state.view === 'webhooks'
+          ? 'all'
+          : state.view;
       set({ selectedId: id, typing: null, view });
       await act(async () => {
         const detail = await state.api!.get<Detail>(`/v1/agent/conversations/${encodeURIComponent(id)}`);

@@ -52,6 +52,11 @@ export interface WebhookSettings {
    * production a webhook URL would otherwise reach the operator's internal services). Default false.
    */
   allowPrivateTargets?: boolean;
+  /**
+   * Allow http to this machine only (127.0.0.0/8, ::1, `localhost`): what tests and the local demo
+   * need. Private networks, link-local and other reserved ranges stay refused. Default false.
+   */
+  allowLoopbackTargets?: boolean;
   /** How long a delivery is retried before it is given up (default 3 days). */
   retryWindowMs?: number;
   /** The first retry's delay; each later one doubles, with jitter (default 10 s). */
