@@ -70,6 +70,35 @@ describe('suggested products', () => {
     ]);
     expect(first.suggestions[0]).toMatchObject({ name: '头层牛皮通勤托特包', price: expect.any(Number) });
 
+    // The agent sends the first suggestion to the shopper as a card; it arrives on their timeline.
+    const conversation = await shop.send(session.sessionToken, '有什么搭配推荐吗');
+    const pick = first.suggestions[0]!;
+    const card = {
+      title: pick.name,
+      description: `¥${pick.price}`,
+      targetUrl: `https://shop.example/p/${pick.productId}`,
+    };
+    const sent = await agent.call(
+      'POST',
+      `/v1/agent/conversations/${conversation.body.conversation.id}/cards`,
+      {
+        card,
+        text: '这款和您购物车里的连衣裙很搭：',
+      },
+    );
+    expect(sent.status, sent.text).toBe(201);
+    expect(sent.body.message).toMatchObject({ author: { type: 'agent' }, meta: { card } });
+    const timeline = await api.call('GET', '/v1/timeline', { token: session.sessionToken });
+    expect(timeline.body.messages.at(-1)).toMatchObject({ id: sent.body.message.id, meta: { card } });
+    const refused = await agent.call(
+      'POST',
+      `/v1/agent/conversations/${conversation.body.conversation.id}/cards`,
+      {
+        card: { ...card, targetUrl: 'javascript:alert(1)' },
+      },
+    );
+    expect(refused.status).toBe(400);
+
     // The tote sells out (the catalog sync marks it `inStock: false`): the next related product takes its place.
     await api.rows(
       "update kb_products set attributes = json_set(attributes, '$.inStock', json('false')) where app_id = ? and id = 'p-leather-tote'",

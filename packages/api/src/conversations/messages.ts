@@ -515,6 +515,8 @@ export interface StaffMessageInput {
   author: { type: 'agent' | 'system'; id: string | null; name: string | null };
   text: string;
   clientMessageId?: string;
+  /** What rides along: a link card (`{ card }`) an agent sends. */
+  meta?: Record<string, unknown> | null;
 }
 
 /**
@@ -554,7 +556,7 @@ export async function postStaffMessage(
       clientMessageId: input.clientMessageId ?? null,
       inReplyTo: null,
       intent: null,
-      meta: null,
+      meta: input.meta ?? null,
       createdAt: now,
     },
   ]);

@@ -208,4 +208,3 @@ export const agentCardBody = z
       },
     },
   });
-export const agentCardAnswer = z.object({ message });
