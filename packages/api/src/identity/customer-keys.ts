@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { bulkInsert, selectIn } from '../db/bulk-insert';
 import { type Database, type Db, truncateWriteAheadLog } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import { customerKeys, customers, erasedCustomers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -107,12 +108,16 @@ export async function customerKey(
   const keyring = keyringOf(deps.database);
   const cached = fresh(keyring.byCustomer, ref.customerId);
   if (cached) return cached.key;
-  const [row] = await db
-    .select()
-    .from(customerKeys)
-    .where(eq(customerKeys.customerId, ref.customerId))
-    .orderBy(desc(customerKeys.createdAt))
-    .limit(1);
+  // A customer's first send in this process (or after the cache let it go): a prepared statement.
+  const [row] = await hotQuery(db, 'customerKeys.current', (d) =>
+    d
+      .select({ id: customerKeys.id, wrappedKey: customerKeys.wrappedKey })
+      .from(customerKeys)
+      .where(eq(customerKeys.customerId, slot('customerId')))
+      .orderBy(desc(customerKeys.createdAt))
+      .limit(1)
+      .prepare(),
+  ).all({ customerId: ref.customerId });
   let key: DataKey;
   if (row) {
     key = { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') };
