@@ -68,7 +68,13 @@ describe('every webhook event type', () => {
     await followUps.drain();
     await followUps.stop();
     // Delivered before the rest of the story erases this shopper (events of the erased are not sent).
-    await receiver.until(() => receiver.unique().some((r) => r.body.type === 'follow_up.sent'));
+    await receiver.until(
+      () =>
+        receiver.unique().some((r) => r.body.type === 'follow_up.sent') &&
+        receiver
+          .unique()
+          .some((r) => r.body.type === 'message.created' && r.body.data.message.author.type === 'system'),
+    );
     await shop.identify(anonymous.sessionToken, await shop.identityToken('crm-42'));
     const known = await shop.startSession({
       channel: 'web',
@@ -92,7 +98,8 @@ describe('every webhook event type', () => {
         .filter((r) => r.body.type === 'message.created')
         .map((r) => r.body.data.message.author.type),
     );
-    expect([...authors].sort()).toEqual(['agent', 'bot', 'customer']);
+    // 'system': the SMS follow-up's message on the timeline.
+    expect([...authors].sort()).toEqual(['agent', 'bot', 'customer', 'system']);
     const statuses = receiver
       .unique()
       .filter((r) => r.body.type === 'conversation.updated')
