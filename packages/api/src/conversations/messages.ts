@@ -356,6 +356,9 @@ async function storeAndAnswer(
         });
       }
       const rows = await insertMessages(deps, db, onCommit, values);
+      // "stop" / "退订": a string check on every send; the opt-out write runs only when it matches.
+      if (deps.followUps?.isStopReply(input.text))
+        await deps.followUps.setMarketingOptOut(db, onCommit, input, true);
       await appendEvents(
         deps,
         db,
@@ -526,6 +529,8 @@ export interface StaffMessageInput {
   author: { type: 'agent' | 'system'; id: string | null; name: string | null };
   text: string;
   clientMessageId?: string;
+  /** What rides along: a link card (`{ card }`) an agent sends. */
+  meta?: Record<string, unknown> | null;
 }
 
 /**
@@ -565,7 +570,7 @@ export async function postStaffMessage(
       clientMessageId: input.clientMessageId ?? null,
       inReplyTo: null,
       intent: null,
-      meta: null,
+      meta: input.meta ?? null,
       createdAt: now,
     },
   ]);

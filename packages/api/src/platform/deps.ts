@@ -1,5 +1,6 @@
 import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
+import type { FollowUpHooks } from '../followups/hooks';
 import type { EventBus } from '../realtime';
 import type { WebhookOutbox } from '../webhooks/outbox';
 import type { Clock } from './clock';
@@ -79,6 +80,8 @@ export interface ServiceDeps {
   routing?: ConversationRouting;
   /** Records webhook events in the caller's transaction (the webhooks domain); without it, none. */
   outbox?: WebhookOutbox;
+  /** Schedules proactive follow-ups when conversations end and honours opt-outs (the followups domain). */
+  followUps?: FollowUpHooks;
   /** Work under way in other API processes (Redis); absent when one process serves alone. */
   inFlight?: InFlightMarks;
 }
