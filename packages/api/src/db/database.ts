@@ -89,6 +89,14 @@ export function createDatabase(options: DatabaseOptions): Database {
   // Deleted rows are zeroed, not left in freed pages: erasing a customer's data key must remove
   // its bytes from the file (see `truncateWriteAheadLog` for the log's old frames).
   raw.execute('PRAGMA secure_delete = ON').catch(() => undefined);
+  // Checkpoint every ~40 MiB of log instead of SQLite's ~4 MiB. A livestream batch writes a few
+  // hundred pages (two timeline indexes take random inserts), so the default ran a checkpoint —
+  // a copy into the file and two fsyncs, inside some request's COMMIT, blocking the event loop —
+  // every ~3 batches, re-copying the same hot pages each time; measured: COMMIT wall time −45 %
+  // in a comment flood (notes/issue-16-speed2.md). The cost is a larger -wal file (kept, reused)
+  // and a rarer, longer checkpoint. Erasure does not depend on it: `truncateWriteAheadLog`
+  // empties the log explicitly.
+  raw.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
 
   const inTransaction = new AsyncLocalStorage<TransactionScope>();
   let tail: Promise<unknown> = Promise.resolve();
@@ -295,6 +303,8 @@ function runAll(callbacks: (() => void)[]) {
   }
 }
 
+/** Log pages (4 KiB each) after which a COMMIT copies the write-ahead log into the file. */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 /** The engine's own busy wait per statement (it blocks the event loop while it waits). */
 const ENGINE_BUSY_TIMEOUT_MS = 20;
 /** How long a write may wait for another process's lock before it is answered 503 (retryable). */
