@@ -4,6 +4,7 @@ export * from '../apps/schema';
 export * from '../audit/schema';
 export * from '../conversations/schema';
 export * from '../identity/schema';
+export * from '../insights/schema';
 export * from '../knowledge/schema';
 export * from '../livestream/schema';
 export * from '../privacy/schema';

@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { apps, events, messages } from '../db/schema';
+import { foldInsights } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 
 const DAY_MS = 24 * 3600_000;
@@ -12,11 +13,15 @@ const MAX_BATCHES = 40;
  * with the event log's copies (message events carry the text). Bounded per run; what is left goes
  * in the next run. Returns how many messages went.
  */
-export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock'>): Promise<number> {
+export async function sweepRetention(
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'logger'>,
+): Promise<number> {
   const db = deps.database.db;
   const withRetention = (await db.select({ id: apps.id, settings: apps.settings }).from(apps)).filter(
     (app) => typeof app.settings.messageRetentionDays === 'number',
   );
+  // Insights keep their figures after the messages go: fold what is still unfolded first.
+  if (withRetention.length > 0) await foldInsights(deps);
   let deleted = 0;
   for (const app of withRetention) {
     const cutoff = deps.clock.now() - app.settings.messageRetentionDays! * DAY_MS;
@@ -48,7 +53,7 @@ export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock
 
 /** Runs the sweep now and then every `everyMs` (default hourly); returns the stop. */
 export function startRetentionSweeper(
-  deps: Pick<ServiceDeps, 'database' | 'clock' | 'logger'>,
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'logger'>,
   options: { everyMs?: number } = {},
 ): () => void {
   const run = () =>

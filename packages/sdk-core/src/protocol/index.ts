@@ -6,6 +6,7 @@ export * from './common';
 export * from './console';
 export * from './handoffs';
 export * from './health';
+export * from './insights';
 export * from './kb';
 export * from './livestream';
 export * from './messages';
