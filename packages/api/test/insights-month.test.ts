@@ -209,20 +209,23 @@ describe('a simulated month, seen through /v1/insights', () => {
     expect((await get('/v1/insights/export/everything')).status).toBe(400);
   });
 
-  it('tells how high-value customers were served', async () => {
-    await api.call('POST', '/v1/customers', { token: shop.secretKey, body: {} }).catch(() => undefined);
+  it('tells how VIPs, large carts and repeat buyers were served, exactly', async () => {
     const answer = await get('/v1/insights/high-value?since=2026-10-01&until=2026-10-30');
     expect(answer.status).toBe(200);
-    expect(answer.body.segments.map((s: Row) => s.segment)).toEqual([
-      'vip',
-      'large_cart',
-      'repeat_buyer',
-      'other',
-    ]);
-    const all = answer.body.segments;
-    expect(sum(all, 'conversations')).toBe(
-      Object.values(ledger.channels).reduce((a, c) => a + c.conversations, 0),
+    expect(answer.body.largeCartThreshold).toBe(1000);
+    const got = Object.fromEntries(
+      answer.body.segments.map((s: Row) => [
+        s.segment,
+        { customers: s.customers, conversations: s.conversations, escalated: s.escalated },
+      ]),
     );
+    expect(got).toEqual(ledger.segments);
+    expect(ledger.segments.vip.conversations).toBeGreaterThan(0);
+    expect(ledger.segments.large_cart.conversations).toBeGreaterThan(0);
+    expect(ledger.segments.repeat_buyer.conversations).toBeGreaterThan(0);
+    // A higher threshold moves the large carts (4 × 299) to where they would be otherwise.
+    const strict = await get('/v1/insights/high-value?since=2026-10-01&until=2026-10-30&largeCart=5000');
+    expect(strict.body.segments.find((s: Row) => s.segment === 'large_cart').customers).toBe(0);
   });
 
   it('is for the merchant and supervisors only', async () => {

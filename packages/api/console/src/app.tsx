@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { signInWithPassword } from './api';
 import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
+import { InsightsButton, InsightsView } from './insights';
 import { ProfilePanel } from './profile-panel';
 import { RoomsView } from './rooms';
 import { type ConsoleStore, useStore } from './store';
@@ -157,6 +158,7 @@ function Header({ store }: { store: ConsoleStore }) {
             {s.supervisor}
           </button>
         )}
+        {me?.role === 'supervisor' && <InsightsButton store={store} />}
         <button
           type="button"
           aria-pressed={view === 'rooms'}
@@ -284,9 +286,13 @@ function Shell({ store }: { store: ConsoleStore }) {
   return (
     <div class="shell">
       <Header store={store} />
-      <div class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : ''}`}>
-        <InboxPane store={store} />
-        {view === 'supervisor' ? (
+      <div
+        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'insights' ? 'work-insights' : ''}`}
+      >
+        {view !== 'insights' && <InboxPane store={store} />}
+        {view === 'insights' ? (
+          <InsightsView store={store} />
+        ) : view === 'supervisor' ? (
           <SupervisorView store={store} />
         ) : view === 'rooms' ? (
           <RoomsView store={store} />

@@ -9,7 +9,7 @@ import {
 } from './format';
 import { type ConsoleStore, type Row, useNow, type View } from './store';
 
-const TABS: Exclude<View, 'supervisor' | 'rooms'>[] = ['queued', 'mine', 'all', 'snoozed'];
+const TABS: Exclude<View, 'supervisor' | 'rooms' | 'insights'>[] = ['queued', 'mine', 'all', 'snoozed'];
 
 export function ChannelMark({ channel, label }: { channel: string; label: string }) {
   return (
@@ -230,7 +230,7 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
         aria-label={
           search
             ? s.searchResults(search.results.length)
-            : s[view === 'supervisor' ? 'all' : view === 'rooms' ? 'queued' : view]
+            : s[view === 'supervisor' ? 'all' : view === 'rooms' || view === 'insights' ? 'queued' : view]
         }
         tabIndex={rows.length && !rows.some((r) => r.id === store.state.selectedId) ? 0 : -1}
         onKeyDown={onListKey}

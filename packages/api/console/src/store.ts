@@ -15,7 +15,7 @@ import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, ty
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms';
+export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'insights';
 
 /** A conversation row as the console keeps it: the API's inbox row plus the console's own marks. */
 export type Row = InboxRow & { labels?: string[]; snoozedUntil?: string | null; csat?: Csat | null };
@@ -465,6 +465,7 @@ export function createConsoleStore() {
         snoozed: (r) => snoozed(r) && r.status !== 'resolved',
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
         rooms: (r) => r.status === 'queued',
+        insights: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
         (r) =>

@@ -17,17 +17,44 @@ type Cluster = EmergingAnswer['clusters'][number];
 const DAY_MS = 24 * 3600_000;
 const MAX_ROWS = 10_000;
 
-/** A cluster's key: its most frequent wording (ties: the first in code-point order), hashed. */
-const clusterKey = (texts: string[]) => {
+/** The engine's confidence in a question's nearest intent above which that intent names its need. */
+const INTENT_CONFIDENCE = 0.4;
+
+/**
+ * Groups questions into needs: those the engine placed near one intent with some confidence (it
+ * recognised what is asked, and could not answer it: no article, or not sure enough) form that
+ * intent's cluster, however they are worded; the rest are grouped by wording (`clusterByWording`,
+ * the engine's tokeniser and Jaccard similarity).
+ */
+function clusterNeeds<R extends { text: string; bestIntent: string | null; confidence: number }>(rows: R[]) {
+  const byIntent = new Map<string, R[]>();
+  const rest: R[] = [];
+  for (const row of rows) {
+    if (row.bestIntent && row.confidence >= INTENT_CONFIDENCE)
+      byIntent.set(row.bestIntent, [...(byIntent.get(row.bestIntent) ?? []), row]);
+    else rest.push(row);
+  }
+  return [
+    ...[...byIntent].map(([intent, group]) => ({ intent, rows: group })),
+    ...clusterByWording(rest).map((c) => ({ intent: null, rows: c.rows })),
+  ];
+}
+
+/**
+ * A cluster's key (its intent, else its most frequent wording, hashed) and its label (the most
+ * frequent wording; ties: the first in code-point order).
+ */
+const clusterKey = (intent: string | null, texts: string[]) => {
   const counts = countBy(texts);
   const [top] = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  return { id: createHash('sha256').update(top![0]).digest('hex').slice(0, 12), label: top![0] };
+  const key = intent ? `intent:${intent}` : `wording:${top![0]}`;
+  return { id: createHash('sha256').update(key).digest('hex').slice(0, 12), label: top![0] };
 };
 
 /**
  * GET /v1/insights/emerging — the needs the bot cannot answer yet: unanswered and low-confidence
- * questions of the last two windows (default 7 days each), clustered by wording (see
- * `clusterByWording`), each with its count in the recent window against the one before. Ranked
+ * questions of the last two windows (default 7 days each), grouped into needs (see
+ * `clusterNeeds`), each with its count in the recent window against the one before. Ranked
  * rising first (the exact binomial test of `countGrowthP`, p < 0.01 with at least 5 recent), then
  * by recent size, then overall size.
  */
@@ -53,11 +80,14 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
   );
   // An erased customer's questions no longer open: they drop out.
   const rows = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
-  const clusters: Cluster[] = clusterByWording(rows).map((cluster) => {
+  const clusters: Cluster[] = clusterNeeds(rows).map((cluster) => {
     const recent = cluster.rows.filter((r) => r.createdAt >= recentFrom).length;
     const previous = cluster.rows.length - recent;
     return {
-      ...clusterKey(cluster.rows.map((r) => r.text)),
+      ...clusterKey(
+        cluster.intent,
+        cluster.rows.map((r) => r.text),
+      ),
       count: cluster.rows.length,
       recent,
       previous,

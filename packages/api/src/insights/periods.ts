@@ -1,6 +1,6 @@
 import { ApiError } from '../platform/errors';
 
-export type Period = 'day' | 'week' | 'month';
+export type Period = 'day' | 'week' | 'month' | 'all';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -77,7 +77,7 @@ const shift = (date: string, days: number) => {
 };
 
 /** The first date of the period holding `date`: itself, its ISO week's Monday, or the 1st of its month. */
-export function periodStartOf(date: string, period: Period): string {
+export function periodStartOf(date: string, period: Exclude<Period, 'all'>): string {
   if (period === 'day') return date;
   const { y, m, d } = parseDate(date);
   if (period === 'month') return `${date.slice(0, 7)}-01`;
@@ -85,7 +85,7 @@ export function periodStartOf(date: string, period: Period): string {
   return shift(date, -weekday);
 }
 
-function nextPeriod(date: string, period: Period): string {
+function nextPeriod(date: string, period: Exclude<Period, 'all'>): string {
   if (period === 'day') return shift(date, 1);
   if (period === 'week') return shift(date, 7);
   const { y, m } = parseDate(date);
@@ -107,7 +107,8 @@ const MAX_PERIODS = 400;
 
 /**
  * The periods (local days, ISO weeks or months in `timeZone`) covering `[since, until]`, both
- * local dates and inclusive, widened to whole periods. Default: the 30 days up to today.
+ * local dates and inclusive, widened to whole periods (`all`: the window itself, as one period).
+ * Default: the 30 days up to today.
  */
 export function periodsOf(
   query: { period?: Period; since?: string; until?: string },
@@ -118,6 +119,14 @@ export function periodsOf(
   const until = query.until ?? localDate(now, timeZone);
   const since = query.since ?? shift(until, -29);
   if (since > until) throw new ApiError('validation_failed', '`since` must not be after `until`.');
+  const toInstant = (date: string) => {
+    const { y, m, d } = parseDate(date);
+    return localMidnight(y, m, d, timeZone);
+  };
+  if (period === 'all') {
+    const bounds = [toInstant(since), toInstant(shift(until, 1))];
+    return { timeZone, period, labels: [since], bounds, from: bounds[0]!, to: bounds[1]! };
+  }
   const labels: string[] = [];
   for (let d = periodStartOf(since, period); d <= until; d = nextPeriod(d, period)) {
     labels.push(d);
@@ -127,10 +136,6 @@ export function periodsOf(
         `At most ${MAX_PERIODS} periods at once: choose a longer period.`,
       );
   }
-  const toInstant = (date: string) => {
-    const { y, m, d } = parseDate(date);
-    return localMidnight(y, m, d, timeZone);
-  };
   const bounds = [...labels, nextPeriod(labels[labels.length - 1]!, period)].map(toInstant);
   return { timeZone, period, labels, bounds, from: bounds[0]!, to: bounds[bounds.length - 1]! };
 }

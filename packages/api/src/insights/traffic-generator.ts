@@ -61,8 +61,18 @@ export interface TrafficLedger {
   nearExpiry: { lastWeek: number; weekBefore: number; total: number };
   /** Minutes from each escalation to the agent claiming it. */
   waitsMin: number[];
+  /** Per high-value segment (see `segmentOf`): customers who had a conversation, their conversations and escalations. */
+  segments: Record<
+    'vip' | 'large_cart' | 'repeat_buyer' | 'other',
+    { customers: number; conversations: number; escalated: number }
+  >;
   /** Bot replies whose intent was not the one planned (must stay 0: the plan relies on the engine). */
   surprises: string[];
+}
+
+/** Which shoppers the merchant's backend marks: every sixth a VIP, the next a repeat buyer, the next with a large cart. */
+export function segmentOf(customer: number): 'vip' | 'repeat_buyer' | 'large_cart' | 'other' {
+  return (['vip', 'repeat_buyer', 'large_cart'] as const)[customer % 6] ?? 'other';
 }
 
 const HOUR = 3600_000;
@@ -168,7 +178,7 @@ export function planTraffic(options: TrafficOptions): Visit[] {
       if (!comes || at < freeFrom) continue;
       const channel = rnd() < 0.7 ? home : away;
       const roll = rnd();
-      const nearExpiryRate = at >= lastWeek ? 0.4 : 0.04;
+      const nearExpiryRate = at >= lastWeek ? 0.4 : 0.02;
       let kind: Kind = 'ask';
       if (roll < nearExpiryRate) kind = 'near_expiry';
       else if (!pending && roll < nearExpiryRate + 0.1) kind = 'human';
@@ -271,8 +281,15 @@ export async function simulateTraffic(
     intents: {},
     nearExpiry: { lastWeek: 0, weekBefore: 0, total: 0 },
     waitsMin: [],
+    segments: {
+      vip: { customers: 0, conversations: 0, escalated: 0 },
+      large_cart: { customers: 0, conversations: 0, escalated: 0 },
+      repeat_buyer: { customers: 0, conversations: 0, escalated: 0 },
+      other: { customers: 0, conversations: 0, escalated: 0 },
+    },
     surprises: [],
   };
+  const served = new Set<number>();
   const count = (channel: string) => (ledger.channels[channel] ??= emptyChannel());
   const must = async (method: string, path: string, token: string, body?: unknown) => {
     const answer = await io.request(method, path, token, body);
@@ -288,6 +305,34 @@ export async function simulateTraffic(
     articles: [],
     intents: [{ id: NEAR_EXPIRY.intent, name: '临期商品', policy: 'ai', examples: NEAR_EXPIRY.examples }],
   });
+  // What the merchant's backend tells about its shoppers: VIPs, order history, carts.
+  const customers = options.customers ?? 30;
+  for (let n = 0; n < customers; n++) {
+    const customer = { externalId: `shopper-${n + 1}` };
+    const segment = segmentOf(n);
+    if (segment === 'vip')
+      await must('POST', '/v1/customers', keys.secretKey, {
+        customer,
+        attributes: { vip: true, tier: 'vip' },
+      });
+    else if (segment === 'repeat_buyer')
+      await must('POST', '/v1/orders', keys.secretKey, {
+        customer,
+        orders: [1, 2].map((k) => ({
+          id: `sim-${n + 1}-${k}`,
+          status: 'delivered',
+          items: [{ productId: 'p-hyaluronic-cream', name: '玻尿酸保湿面霜 50ml', quantity: 1, price: 199 }],
+          amount: 199,
+          currency: 'CNY',
+          placedAt: new Date(options.start - k * 20 * DAY).toISOString(),
+        })),
+      });
+    else if (segment === 'large_cart')
+      await must('POST', '/v1/customer-events', keys.secretKey, {
+        customer,
+        events: [{ name: 'add_to_cart', properties: { sku: 'p-hyaluronic-cream', quantity: 4, price: 299 } }],
+      });
+  }
   const agent = await must('POST', '/v1/agents', keys.secretKey, {
     name: '值班主管 (simulated)',
     role: 'supervisor',
@@ -317,6 +362,8 @@ export async function simulateTraffic(
     const conversationId = answer.conversation.id as string;
     if (started) {
       count(visit.channel).conversations++;
+      ledger.segments[segmentOf(visit.customer)].conversations++;
+      served.add(visit.customer);
       open.set(visit.customer, { conversationId, channel: visit.channel });
     }
     // Escalations count where their conversation started (as the conversation figures do).
@@ -343,6 +390,7 @@ export async function simulateTraffic(
     }
     if (visit.kind === 'human') {
       count(startedOn).escalated++;
+      ledger.segments[segmentOf(visit.customer)].escalated++;
       io.clock.set(visit.at + visit.waitMin * MINUTE);
       await must('POST', `/v1/agent/conversations/${conversationId}/claim`, token);
       ledger.waitsMin.push(visit.waitMin);
@@ -407,5 +455,6 @@ export async function simulateTraffic(
       }
     }
   }
+  for (const n of served) ledger.segments[segmentOf(n)].customers++;
   return ledger;
 }

@@ -9,7 +9,8 @@ const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A local date, YYYY-MM
  * days up to today.
  */
 export const insightsQuery = z.object({
-  period: z.enum(['day', 'week', 'month']).default('day'),
+  /** `all`: the whole window as one period (figures such as percentiles over all of it). */
+  period: z.enum(['day', 'week', 'month', 'all']).default('day'),
   since: localDate.optional(),
   until: localDate.optional(),
   /** An IANA time zone, e.g. Asia/Shanghai. */
@@ -63,7 +64,7 @@ export type MetricsRow = z.infer<typeof metricsRow>;
 
 export const metricsAnswer = z.object({
   timeZone: z.string(),
-  period: z.enum(['day', 'week', 'month']),
+  period: z.enum(['day', 'week', 'month', 'all']),
   periods: z.array(z.string()),
   /** When the rollups were last brought up to date (they are folded on read and every minute). */
   asOf: z.string(),
@@ -87,7 +88,7 @@ export const intentTrend = z.object({
 });
 export const intentTrendsAnswer = z.object({
   timeZone: z.string(),
-  period: z.enum(['day', 'week', 'month']),
+  period: z.enum(['day', 'week', 'month', 'all']),
   periods: z.array(z.string()),
   intents: z.array(intentTrend),
   rising: z.array(intentTrend),
