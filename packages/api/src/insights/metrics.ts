@@ -1,13 +1,11 @@
 import type { InsightsQuery, MetricsAnswer, MetricsRow } from '@threadline/sdk-core/protocol';
-import { and, eq, gte, isNotNull, lt, ne, or } from 'drizzle-orm';
+import { and, eq, gte, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import {
   assignments,
   csatRatings,
   handoffCodes,
-  insightContacts,
   insightConversations,
-  insightMessageCounts,
   insightSweptHandoffs,
   tickets,
 } from '../db/schema';
@@ -47,7 +45,6 @@ interface Cell {
   customerMessages: number;
   aiAnswered: number;
   escalated: number;
-  firstResponse: number[];
   toAgent: number[];
   handoffsCreated: number;
   handoffsClaimed: number;
@@ -65,7 +62,6 @@ const emptyCell = (): Cell => ({
   customerMessages: 0,
   aiAnswered: 0,
   escalated: 0,
-  firstResponse: [],
   toAgent: [],
   handoffsCreated: 0,
   handoffsClaimed: 0,
@@ -109,25 +105,43 @@ export async function metricsInsights(
     }
   };
   const inRange = (column: AnySQLiteColumn) => and(gte(column, from), lt(column, to));
-
-  const [conversationRows, counts, waits, codes, swept, ticketRows, ratings, contactRows] = await Promise.all(
-    [
-      db
-        .select({
-          channel: insightConversations.channel,
-          startedAt: insightConversations.startedAt,
-          botMessages: insightConversations.botMessages,
-          agentMessages: insightConversations.agentMessages,
-          firstCustomerAt: insightConversations.firstCustomerAt,
-          firstResponseAt: insightConversations.firstResponseAt,
-          escalatedAt: insightConversations.escalatedAt,
-        })
-        .from(insightConversations)
-        .where(and(eq(insightConversations.appId, app.id), inRange(insightConversations.startedAt))),
-      db
-        .select()
-        .from(insightMessageCounts)
-        .where(and(eq(insightMessageCounts.appId, app.id), inRange(insightMessageCounts.slot))),
+  // The big rollups are grouped in SQL (a CASE maps each instant to its period), so an answer
+  // moves a few hundred rows whatever the traffic; the per-event tables read below are small.
+  const periodOf = (column: string) =>
+    sql.raw(
+      `CASE ${periods.bounds
+        .slice(1)
+        .map((b, i) => `WHEN ${column} < ${Math.trunc(b)} THEN ${i}`)
+        .join(' ')} END`,
+    );
+  const within = (column: string) =>
+    sql`app_id = ${app.id} AND ${sql.raw(column)} >= ${from} AND ${sql.raw(column)} < ${to}${
+      query.channel ? sql` AND channel = ${query.channel}` : sql``
+    }`;
+  type Grouped = { p: number; channel: string; n: number } & Record<string, number>;
+  const [conversationRows, counts, contactRows, firstResponses, waits, codes, swept, ticketRows, ratings] =
+    await Promise.all([
+      db.all<Grouped>(sql`SELECT ${periodOf('started_at')} AS p, channel, count(*) AS n,
+          sum(escalated_at IS NOT NULL) AS escalated,
+          sum(bot_messages > 0 AND agent_messages = 0 AND escalated_at IS NULL) AS ai
+        FROM insight_conversations WHERE ${within('started_at')} GROUP BY 1, 2`),
+      db.all<Grouped>(sql`SELECT ${periodOf('slot')} AS p, channel, sum(count) AS n,
+          sum(CASE author_type WHEN 'customer' THEN count ELSE 0 END) AS customers
+        FROM insight_message_counts WHERE ${within('slot')} GROUP BY 1, 2`),
+      db.all<Grouped>(sql`SELECT ${periodOf('at')} AS p, channel, count(*) AS n, sum(is_repeat) AS repeats,
+          sum(is_repeat AND with_context) AS withContext, sum(is_repeat AND NOT with_context) AS withoutContext
+        FROM insight_contacts WHERE ${within('at')} GROUP BY 1, 2`),
+      // Nearest-rank p50 and p90 per period and channel, and per period over all channels (k null).
+      db.all<{ p: number; k: string | null; p50: number | null; p90: number | null }>(sql`
+        WITH t AS (SELECT ${periodOf('started_at')} AS p, channel, first_response_at - first_customer_at AS d
+            FROM insight_conversations WHERE ${within('started_at')}
+              AND first_response_at IS NOT NULL AND first_customer_at IS NOT NULL),
+          g AS (SELECT p, channel AS k, d FROM t UNION ALL SELECT p, NULL AS k, d FROM t),
+          r AS (SELECT p, k, d, row_number() OVER (PARTITION BY p, k ORDER BY d) AS rn,
+              count(*) OVER (PARTITION BY p, k) AS n FROM g)
+        SELECT p, k, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50,
+          max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90
+        FROM r GROUP BY p, k`),
       db
         .select({
           queuedAt: assignments.queuedAt,
@@ -177,32 +191,30 @@ export async function metricsInsights(
         })
         .from(csatRatings)
         .where(and(eq(csatRatings.appId, app.id), inRange(csatRatings.createdAt))),
-      db
-        .select({
-          channel: insightContacts.channel,
-          at: insightContacts.at,
-          isRepeat: insightContacts.isRepeat,
-          withContext: insightContacts.withContext,
-        })
-        .from(insightContacts)
-        .where(and(eq(insightContacts.appId, app.id), inRange(insightContacts.at))),
-    ],
-  );
+    ]);
 
+  const at = (i: number) => periods.bounds[i]!;
   for (const c of conversationRows)
-    add(c.startedAt, c.channel, (cell) => {
-      cell.conversations++;
-      const escalated = c.escalatedAt !== null;
-      if (escalated) cell.escalated++;
-      if (c.botMessages > 0 && c.agentMessages === 0 && !escalated) cell.aiAnswered++;
-      if (c.firstCustomerAt !== null && c.firstResponseAt !== null)
-        cell.firstResponse.push(c.firstResponseAt - c.firstCustomerAt);
+    add(at(c.p), c.channel, (cell) => {
+      cell.conversations += c.n;
+      cell.escalated += c.escalated!;
+      cell.aiAnswered += c.ai!;
     });
   for (const m of counts)
-    add(m.slot, m.channel, (cell) => {
-      cell.messages += m.count;
-      if (m.authorType === 'customer') cell.customerMessages += m.count;
+    add(at(m.p), m.channel, (cell) => {
+      cell.messages += m.n;
+      cell.customerMessages += m.customers!;
     });
+  for (const c of contactRows)
+    add(at(c.p), c.channel, (cell) => {
+      cell.contacts += c.n;
+      cell.repeatContacts += c.repeats!;
+      cell.repeatWithContext += c.withContext!;
+      cell.repeatWithoutContext += c.withoutContext!;
+    });
+  const firstResponse = new Map(
+    firstResponses.map((r) => [`${r.p}\u0000${r.k ?? ''}`, { p50: r.p50, p90: r.p90 }]),
+  );
   for (const w of waits)
     add(w.assignedAt, w.channel ?? 'unknown', (cell) => cell.toAgent.push(w.assignedAt - w.queuedAt!));
   for (const h of [...codes, ...swept])
@@ -216,16 +228,6 @@ export async function metricsInsights(
       add(t.updatedAt, t.channel, (cell) => cell.ticketsClosed++);
   }
   for (const r of ratings) add(r.createdAt, r.channel, (cell) => cell.csat.push(r.rating));
-  for (const c of contactRows)
-    add(c.at, c.channel, (cell) => {
-      cell.contacts++;
-      if (c.isRepeat) {
-        cell.repeatContacts++;
-        if (c.withContext) cell.repeatWithContext++;
-        else cell.repeatWithoutContext++;
-      }
-    });
-
   const rows: MetricsRow[] = [];
   const channelList = [...channels].sort();
   periods.labels.forEach((label, i) => {
@@ -234,7 +236,7 @@ export async function metricsInsights(
       // The all-channel row is always there (a period with nothing is a 0, not a gap); a channel's
       // only where it had something.
       if (channel !== null && !cells.has(`${i}\u0000${channel}`)) continue;
-      rows.push(toRow(label, channel, cell));
+      rows.push(toRow(label, channel, cell, firstResponse.get(`${i}\u0000${channel ?? ''}`)));
     }
   });
   return {
@@ -246,8 +248,12 @@ export async function metricsInsights(
   };
 }
 
-function toRow(period: string, channel: string | null, cell: Cell): MetricsRow {
-  const fr = [...cell.firstResponse].sort((a, b) => a - b);
+function toRow(
+  period: string,
+  channel: string | null,
+  cell: Cell,
+  firstResponse: { p50: number | null; p90: number | null } = { p50: null, p90: null },
+): MetricsRow {
   const wait = [...cell.toAgent].sort((a, b) => a - b);
   const csatSum = cell.csat.reduce((a, b) => a + b, 0);
   return {
@@ -260,7 +266,7 @@ function toRow(period: string, channel: string | null, cell: Cell): MetricsRow {
     aiShare: ratio(cell.aiAnswered, cell.conversations),
     escalated: cell.escalated,
     escalationRate: ratio(cell.escalated, cell.conversations),
-    firstResponseMs: { p50: percentile(fr, 50), p90: percentile(fr, 90) },
+    firstResponseMs: firstResponse,
     escalationToAgentMs: { p50: percentile(wait, 50), p90: percentile(wait, 90) },
     handoffsCreated: cell.handoffsCreated,
     handoffsClaimed: cell.handoffsClaimed,

@@ -14,12 +14,12 @@ import { REPEAT_WINDOW_MS } from './rollup';
  */
 
 export interface TrafficIo {
-  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, read field by field below.
   request(
     method: string,
     path: string,
     token: string,
     body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, read field by field below.
   ): Promise<{ status: number; body: any }>;
   clock: { set(ms: number): void };
 }
