@@ -150,6 +150,8 @@ export default async function run({ log, quick }) {
         items: b.items.map(toBatchItem),
       }));
       for (const arm of ['bare', 'api']) {
+        const profiled = arm === 'api' && process.env.BENCH_PROFILE_DIR;
+        if (profiled) await api.profileStart();
         const result =
           arm === 'bare'
             ? await postRoom(bareHttp, { path: '/comments', room, batches })
@@ -164,6 +166,11 @@ export default async function run({ log, quick }) {
                     body: { segment: s.segment, productIds: s.productIds },
                   }),
               });
+        if (profiled) {
+          const file = join(process.env.BENCH_PROFILE_DIR, `api-livestream-round-${round + 1}.cpuprofile`);
+          await api.profileStop(file);
+          log(`CPU profile of the API during round ${round + 1}: ${file}`);
+        }
         const rate = comments / result.seconds;
         measured[arm].push(rate);
         if (arm === 'api') apiFailures += result.failures;

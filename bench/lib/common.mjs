@@ -93,18 +93,11 @@ export async function startServerProcess({
     /** VmRSS of the server process, bytes (0 once it is gone). */
     rss: () => readRss(child.pid),
     /** Runs a full GC in the server and answers its memoryUsage(). */
-    gc: () =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('server did not answer gc')), 30_000);
-        const onMessage = (m) => {
-          if (m?.type !== 'mem') return;
-          clearTimeout(timer);
-          child.off('message', onMessage);
-          resolve(m);
-        };
-        child.on('message', onMessage);
-        child.send({ cmd: 'gc' });
-      }),
+    gc: () => ask(child, { cmd: 'gc' }, 'mem'),
+    /** Starts the server's CPU profiler (see server-child.mjs). */
+    profileStart: () => ask(child, { cmd: 'profile-start' }, 'profiling'),
+    /** Stops it and writes the .cpuprofile to `file`. */
+    profileStop: (file) => ask(child, { cmd: 'profile-stop', file }, 'profiled'),
     async stop() {
       if (exited) return;
       try {
@@ -119,6 +112,21 @@ export async function startServerProcess({
       }
     },
   };
+}
+
+/** Sends a command to a server child and waits for its answer of type `type`. */
+function ask(child, command, type) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not answer ${command.cmd}`)), 30_000);
+    const onMessage = (m) => {
+      if (m?.type !== type) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send(command);
+  });
 }
 
 export function readRss(pid) {

@@ -3,6 +3,9 @@
 //   → { type: 'ready', url, pid, fdLimit, ...app keys (api mode) }
 //   ← { cmd: 'gc' }   → { type: 'mem', rss, heapUsed, external, arrayBuffers }
 //   ← { cmd: 'stop' } → closes and exits
+//   ← { cmd: 'profile-start' } → { type: 'profiling' }: starts the V8 CPU profiler (node:inspector)
+//   ← { cmd: 'profile-stop', file } → { type: 'profiled', file }: writes the .cpuprofile since the start,
+//     so a bench can profile only its measured phase (BENCH_PROFILE_DIR in the benches that use it)
 //
 // mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
 //              merchant app whose keys it reports (or the `app` and server `keys` it is given, so
@@ -180,8 +183,24 @@ async function startBare() {
   return { url: `http://${host}:${server.address().port}` };
 }
 
+let profiler = null;
+
 process.on('message', async (message) => {
-  if (message?.cmd === 'gc') {
+  if (message?.cmd === 'profile-start') {
+    const { Session } = await import('node:inspector/promises');
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    process.send({ type: 'profiling' });
+  } else if (message?.cmd === 'profile-stop' && profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = null;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(message.file, JSON.stringify(profile));
+    process.send({ type: 'profiled', file: message.file });
+  } else if (message?.cmd === 'gc') {
     globalThis.gc?.();
     const m = process.memoryUsage();
     process.send({

@@ -14,6 +14,7 @@ describe('a voice escalation reaches the agents (issue 9 routing)', () => {
     api = await createTestApi({ rateLimits: UNLIMITED });
     shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
+    await (await shop.addAgent({ name: '值班客服' })).presence('online');
     await api.call('PATCH', '/v1/app', {
       token: shop.secretKey,
       body: { voice: { twilioAuthToken: AUTH_TOKEN } },

@@ -85,6 +85,17 @@ describe('speech in the brand voice: the embedded espeak-ng engine', () => {
     expect(phone.status).toBe(200);
     expect(decodeURIComponent(phone.headers.get('x-speech-voice')!)).toBe('专业男声');
     expect(new Uint8Array(await phone.arrayBuffer())).not.toEqual(audio);
+
+    // Another app asking for the same text in the same voice is not told (by a cache hit) that
+    // this app had it read: texts hold order and phone numbers (review 15).
+    const other = await api.createShop();
+    const probe = await api.app.request('/v1/voice/speech', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: ANSWER, voice: '温柔女声' }),
+    });
+    expect(probe.status).toBe(200);
+    expect(probe.headers.get('x-speech-cache')).toBe('miss');
   });
 
   it('refuses what it cannot read with 4xx', async () => {

@@ -262,7 +262,12 @@ export class ThreadlineChatElement extends ElementBase {
       },
       onEnd: (error) => {
         this.renderMic();
-        if (error && error !== 'aborted' && error !== 'no-speech') this.note(this.strings.micError);
+        if (error === 'not-allowed' || error === 'service-not-allowed' || error === 'audio-capture') {
+          // The microphone is refused or missing: every press would fail the same way, so the
+          // button goes and the shopper is told why, not asked to "say it again".
+          this.$('mic').hidden = true;
+          this.note(this.strings.micBlocked);
+        } else if (error && error !== 'aborted' && error !== 'no-speech') this.note(this.strings.micError);
       },
     });
     const mic = this.$('mic');

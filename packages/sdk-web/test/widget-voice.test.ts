@@ -130,6 +130,42 @@ describe('voice in the widget: dictation, read-aloud and step-by-step how-tos, i
     await page.screenshot({ path: join(SHOTS, 'voice-read-aloud-desktop.png') });
   });
 
+  it('tells the shopper when the microphone is refused, and takes the mic button away (review 15)', async () => {
+    const denied = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 820 } });
+    // What Chromium's SpeechRecognition does when the microphone permission is denied.
+    await denied.addInitScript(`
+      window.SpeechRecognition = class {
+        start() {
+          setTimeout(() => {
+            this.onerror && this.onerror({ error: 'not-allowed' });
+            this.onend && this.onend();
+          }, 30);
+        }
+        stop() { this.onend && this.onend(); }
+        abort() { this.onend && this.onend(); }
+      };
+    `);
+    const tab = await denied.newPage();
+    try {
+      await openShop(tab);
+      const chat = widget(tab);
+      await chat.open();
+      const mic = chat.part('mic');
+      await expect(mic.isVisible()).resolves.toBe(true);
+      await mic.click();
+      await poll(() => mic.isHidden()).toBe(true);
+      const note = chat.part('composer-note');
+      await poll(() => note.textContent()).toContain('麦克风没有权限');
+      await expect(note.isVisible()).resolves.toBe(true);
+      await tab.screenshot({ path: join(SHOTS, 'voice-mic-blocked-desktop.png') });
+      // Typing still works.
+      await chat.send('退货流程是什么');
+      await chat.messages('bot').last().waitFor(WAIT);
+    } finally {
+      await denied.close();
+    }
+  });
+
   it('uses speechSynthesis with read-aloud-voice="browser", and hides the mic where there is no SpeechRecognition', async () => {
     const plain = await browser.newContext({
       locale: 'en-US',

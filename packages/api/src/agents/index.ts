@@ -11,6 +11,7 @@ export {
 } from './agents';
 export { agentConsoleRouter } from './console-routes';
 export { csatInsights } from './csat';
+export { onlineAgents } from './inbox';
 export { setPresence, startPresenceSweeper, sweepPresence } from './presence';
 export { agentAdminRouter } from './routes';
 export { chooseAgent, createConversationRouting } from './routing';

@@ -75,21 +75,34 @@ function insertSql(spec: BulkInsertSpec, size: number): string {
  * values (JSON already as text) in `columns` order. A multi-row INSERT gives the rows it inserts
  * consecutive rowids in VALUES order (skipped rows take none), which is what the chunks report.
  */
-export async function bulkInsert(
+export function bulkInsert(
   db: Db,
   spec: BulkInsertSpec,
   rows: readonly (readonly unknown[])[],
+): Promise<InsertedChunk[]> {
+  return bulkInsertWith(db, spec, rows.length, (r, args) => {
+    const row = rows[r]!;
+    for (let c = 0; c < row.length; c++) args.push(row[c]);
+  });
+}
+
+/**
+ * `bulkInsert` for hot paths: `writeRow(r, args)` pushes row r's values (in `columns` order)
+ * straight into the statement's arguments, so no array per row is made and copied.
+ */
+export async function bulkInsertWith(
+  db: Db,
+  spec: BulkInsertSpec,
+  count: number,
+  writeRow: (row: number, args: unknown[]) => void,
 ): Promise<InsertedChunk[]> {
   const execute = rawExecutor(db);
   const chunks: InsertedChunk[] = [];
   let offset = 0;
   for (const size of CHUNKS) {
-    while (rows.length - offset >= size) {
+    while (count - offset >= size) {
       const args: unknown[] = [];
-      for (let r = offset; r < offset + size; r++) {
-        const row = rows[r]!;
-        for (let c = 0; c < row.length; c++) args.push(row[c]);
-      }
+      for (let r = offset; r < offset + size; r++) writeRow(r, args);
       const result = await execute(insertSql(spec, size), args as InArgs);
       chunks.push({
         offset,

@@ -8,7 +8,7 @@ import {
 } from '@threadline/sdk-core/protocol';
 import { between } from 'drizzle-orm';
 import type { AppRow } from '../apps';
-import { bulkInsert } from '../db/bulk-insert';
+import { bulkInsert, bulkInsertWith } from '../db/bulk-insert';
 import { conversations, messages } from '../db/schema';
 import { customerSealers } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
@@ -43,13 +43,64 @@ interface Item {
   text: string;
   at: number;
   reading: CommentReading;
+  /** The timeline message this comment becomes (a question's first ask in the window), else null. */
   messageId: string | null;
+  /** Set in the transaction: the viewer's customer, the sealed text, the log's sequence number (0: a repeat). */
+  customerId: string;
+  sealed: string;
+  seq: number;
 }
 
 export interface IngestOutcome extends LiveCommentBatchAnswer {
   /** Why some items were refused (drives the 4xx), or null when all were taken. */
   refusedBecause: 'batch_too_large' | 'items_refused' | null;
 }
+
+const LIVE_COMMENT_COLUMNS = [
+  'roomId',
+  'itemId',
+  'viewerId',
+  'customerId',
+  'nickname',
+  'text',
+  'at',
+  'kind',
+  'questionKey',
+  'escalation',
+  'intent',
+  'messageId',
+] as const;
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'appId',
+  'customerId',
+  'status',
+  'channel',
+  'lastChannel',
+  'context',
+  'createdAt',
+  'updatedAt',
+  'resolvedAt',
+] as const;
+
+const MESSAGE_COLUMNS = [
+  'id',
+  'appId',
+  'customerId',
+  'conversationId',
+  'channel',
+  'authorType',
+  'authorName',
+  'text',
+  'intent',
+  'meta',
+  'createdAt',
+] as const;
+
+/** Room conversations (id + customer) this database is known to hold: bounded, per database. */
+const KNOWN_THREADS_MAX = 200_000;
+const knownThreads = new WeakMap<object, Set<string>>();
 
 /**
  * `POST /v1/channels/:channel/comments`: checks each item on its own (a malformed item or one past
@@ -58,6 +109,9 @@ export interface IngestOutcome extends LiveCommentBatchAnswer {
  * every comment in the room log (idempotent per item id), questions into each asker's timeline —
  * and after the commit hands the new comments to the room's windows and escalations to agents.
  * No realtime event is sent per comment.
+ *
+ * Written for a flood (tens of thousands of comments a second): one object per comment, filled in
+ * place; statements take their arguments straight from it; nothing is looked up by item id.
  */
 export async function ingestCommentBatch(
   deps: ServiceDeps,
@@ -69,19 +123,20 @@ export async function ingestCommentBatch(
   const now = deps.clock.now();
 
   const refused: LiveCommentRefusal[] = [];
-  const valid: Omit<Item, 'reading' | 'messageId'>[] = [];
+  const items: Item[] = [];
   const seen = new Set<string>();
   let repeatsInBatch = 0;
-  batch.items.forEach((raw, index) => {
-    const id = idOf(raw);
+  const rawItems = batch.items;
+  for (let index = 0; index < rawItems.length; index++) {
+    const raw = rawItems[index];
     if (index >= LIVE_BATCH_MAX_ITEMS) {
       refused.push({
-        id,
+        id: idOf(raw),
         index,
         code: 'batch_too_large',
         message: `A batch takes at most ${LIVE_BATCH_MAX_ITEMS} items; send this one again in the next batch.`,
       });
-      return;
+      continue;
     }
     let item = readItemFast(raw);
     if (!item) {
@@ -91,19 +146,19 @@ export async function ingestCommentBatch(
         const issue = parsed.error.issues[0]!;
         const field = typeof issue.path[0] === 'string' ? issue.path[0] : '';
         refused.push({
-          id,
+          id: idOf(raw),
           index,
           code: FIELD_CODES[field] ?? 'invalid_item',
           message: describe(field, issue.message),
         });
-        return;
+        continue;
       }
       const at = parsed.data.at;
       item = { ...parsed.data, at: typeof at === 'number' ? at : Date.parse(at) };
     }
     if (seen.has(item.id)) {
       repeatsInBatch++;
-      return;
+      continue;
     }
     if (item.at < now - MAX_AGE_MS) {
       // Most often seconds sent for milliseconds (the platforms' own create_time is in seconds).
@@ -116,18 +171,23 @@ export async function ingestCommentBatch(
             ? 'at: more than a day old — looks like Unix seconds; send Unix milliseconds or ISO 8601 with an offset.'
             : 'at: more than a day old; a room takes comments of the last 24 hours.',
       });
-      return;
+      continue;
     }
     seen.add(item.id);
-    valid.push({
+    items.push({
       id: item.id,
       viewerId: item.viewerId,
       nickname: item.nickname || null,
       // Card numbers never reach storage, the engine or a room answer.
       text: maskCardNumbers(item.text),
       at: item.at,
+      reading: UNREAD,
+      messageId: null,
+      customerId: '',
+      sealed: '',
+      seq: 0,
     });
-  });
+  }
   // The connector's clock is trusted for the order and spacing of its comments, not for the hour.
   // Ahead of ours, a comment is pulled back to now. A batch whose newest comment is already older
   // than SKEW_GRACE_MS on arrival (a connector clock running behind, or a batch held up by an outage)
@@ -135,17 +195,17 @@ export async function ingestCommentBatch(
   // 10-second and 1-minute windows that make a question hot, and its askers would never be
   // answered. Batches late by more than the 15-minute window are history: kept as they are.
   let newest = Number.NEGATIVE_INFINITY;
-  for (const item of valid) if (item.at > newest) newest = item.at;
+  for (const item of items) if (item.at > newest) newest = item.at;
   const lag = now - newest;
   const shift = lag > SKEW_GRACE_MS && lag <= WINDOW_SEC * 1000 ? lag : 0;
-  for (const item of valid) item.at = Math.min(item.at + shift, now);
+  for (const item of items) item.at = Math.min(item.at + shift, now);
 
   const refusedBecause = refused.some((r) => r.code === 'batch_too_large')
     ? 'batch_too_large'
     : refused.length > 0
       ? 'items_refused'
       : null;
-  if (valid.length === 0) {
+  if (items.length === 0) {
     // Still a known room of a known channel, so a connector learns about a bad room id at once.
     await ensureRoom(deps, app, channel, batch.roomId);
     return { accepted: repeatsInBatch, duplicates: repeatsInBatch, refused, refusedBecause };
@@ -158,27 +218,25 @@ export async function ingestCommentBatch(
   const context = { channel, shelfProductId: room.shelf.productIds[0] ?? null };
   // A question joins the asker's timeline once per window: asking again ("券怎么领？？") adds a count, not a message.
   const askedNow = new Set<string>();
-  const items: Item[] = valid.map((item) => {
-    const reading = runtime.reader.read(engine, item.text, context);
-    let messageId: string | null = null;
-    if (reading.question) {
-      const asked = `${reading.question.key}\n${item.viewerId}`;
-      if (!askedNow.has(asked) && !window.hasAsked(reading.question.key, item.viewerId, item.at)) {
-        messageId = createSortableId('msg', item.at);
-      }
-      askedNow.add(asked);
-    }
-    return { ...item, reading, messageId };
-  });
   const newQuestions = new Map<string, LiveQuestionInfo>();
   const batchQuestions = new Map<string, LiveQuestionInfo>();
+  let askedCount = 0;
   for (const item of items) {
-    const question = item.reading.question;
+    const reading = runtime.reader.read(engine, item.text, context);
+    item.reading = reading;
+    const question = reading.question;
     if (!question) continue;
+    const asked = `${question.key}\n${item.viewerId}`;
+    if (!askedNow.has(asked) && !window.hasAsked(question.key, item.viewerId, item.at)) {
+      item.messageId = createSortableId('msg', item.at);
+      askedCount++;
+    }
+    askedNow.add(asked);
     batchQuestions.set(question.key, question);
     if (!storedKeys.has(question.key)) newQuestions.set(question.key, question);
   }
 
+  const threads = knownThreadsOf(deps.database);
   const written = await deps.database.write(async (db, onCommit) => {
     const nicknames = new Map<string, string | null>();
     for (const item of items)
@@ -187,60 +245,56 @@ export async function ingestCommentBatch(
     // The viewer's words are sealed with their data key (an erase makes them unreadable); a
     // question's message reuses its comment's ciphertext.
     const sealFor = await customerSealers(deps, db, onCommit, app.id, customerOf.values());
-    const sealed = items.map((item) => sealFor(customerOf.get(item.viewerId)!)(item.text));
+    for (const item of items) {
+      item.customerId = customerOf.get(item.viewerId)!;
+      item.sealed = sealFor(item.customerId)(item.text);
+      item.seq = 0;
+    }
 
-    const chunks = await bulkInsert(
+    const chunks = await bulkInsertWith(
       db,
-      {
-        table: liveComments,
-        columns: [
-          'roomId',
-          'itemId',
-          'viewerId',
-          'customerId',
-          'nickname',
-          'text',
-          'at',
-          'kind',
-          'questionKey',
-          'escalation',
-          'intent',
-          'messageId',
-        ],
-        skipConflicts: true,
+      { table: liveComments, columns: LIVE_COMMENT_COLUMNS, skipConflicts: true },
+      items.length,
+      (r, args) => {
+        const item = items[r]!;
+        const reading = item.reading;
+        args.push(
+          room.id,
+          item.id,
+          item.viewerId,
+          item.customerId,
+          item.nickname,
+          item.sealed,
+          item.at,
+          reading.kind,
+          reading.question?.key ?? null,
+          reading.escalation,
+          reading.intent,
+          item.messageId,
+        );
       },
-      items.map((item, i) => [
-        room.id,
-        item.id,
-        item.viewerId,
-        customerOf.get(item.viewerId)!,
-        item.nickname,
-        sealed[i],
-        item.at,
-        item.reading.kind,
-        item.reading.question?.key ?? null,
-        item.reading.escalation,
-        item.reading.intent,
-        item.messageId,
-      ]),
     );
     // Each statement's new rows got consecutive sequence numbers; where an id was stored before
     // (a retry), read back which rows of that statement went in.
-    const seqOf = new Map<string, number>();
+    let freshCount = 0;
     for (const chunk of chunks) {
       if (chunk.inserted === chunk.size) {
         for (let r = 0; r < chunk.size; r++)
-          seqOf.set(items[chunk.offset + r]!.id, chunk.lastRowid - chunk.size + 1 + r);
+          items[chunk.offset + r]!.seq = chunk.lastRowid - chunk.size + 1 + r;
+        freshCount += chunk.size;
       } else if (chunk.inserted > 0) {
         const rows = await db
           .select({ seq: liveComments.seq, itemId: liveComments.itemId })
           .from(liveComments)
           .where(between(liveComments.seq, chunk.lastRowid - chunk.inserted + 1, chunk.lastRowid));
-        for (const row of rows) seqOf.set(row.itemId, row.seq);
+        const seqOf = new Map(rows.map((row) => [row.itemId, row.seq]));
+        for (let r = chunk.offset; r < chunk.offset + chunk.size; r++) {
+          const item = items[r]!;
+          item.seq = seqOf.get(item.id) ?? 0;
+          if (item.seq) freshCount++;
+        }
       }
     }
-    const fresh = items.filter((item) => seqOf.has(item.id));
-    const sealedOf = new Map(items.map((item, i) => [item.id, sealed[i]!]));
 
     if (newQuestions.size > 0) {
       await bulkInsert(
@@ -275,113 +329,125 @@ export async function ingestCommentBatch(
     }
 
     // Questions join the asker's timeline, in their conversation for this room (opened closed:
-    // the room answers; the next message on any channel opens a normal conversation).
-    const asked = fresh.filter((item) => item.messageId);
+    // the room answers; the next message on any channel opens a normal conversation). A room
+    // conversation this database already holds for the same customer is not inserted again.
+    const asked: Item[] = [];
+    const conversationOf: string[] = [];
+    const newThreads = new Map<string, Item>();
+    if (askedCount > 0) {
+      const conversationIds = new Map<string, string>();
+      for (const item of items) {
+        if (!item.messageId || !item.seq) continue;
+        let id = conversationIds.get(item.viewerId);
+        if (id === undefined) {
+          id = roomConversationId(room.id, item.viewerId);
+          conversationIds.set(item.viewerId, id);
+          if (!threads.has(`${id}\n${item.customerId}`)) newThreads.set(id, item);
+        }
+        asked.push(item);
+        conversationOf.push(id);
+      }
+    }
     if (asked.length > 0) {
-      const context = JSON.stringify({ liveRoom: { channel, roomId: room.platformRoomId } });
-      const threads = new Map<string, unknown[]>();
-      for (const item of asked) {
-        const id = roomConversationId(room.id, item.viewerId);
-        if (!threads.has(id)) {
-          threads.set(id, [
+      const threadContext = JSON.stringify({ liveRoom: { channel, roomId: room.platformRoomId } });
+      const threadRows = [...newThreads];
+      await bulkInsertWith(
+        db,
+        { table: conversations, columns: CONVERSATION_COLUMNS, skipConflicts: true },
+        threadRows.length,
+        (r, args) => {
+          const [id, item] = threadRows[r]!;
+          args.push(
             id,
             app.id,
-            customerOf.get(item.viewerId)!,
+            item.customerId,
             'resolved',
             channel,
             channel,
-            context,
+            threadContext,
             item.at,
             item.at,
             item.at,
-          ]);
-        }
-      }
-      await bulkInsert(
-        db,
-        {
-          table: conversations,
-          columns: [
-            'id',
-            'appId',
-            'customerId',
-            'status',
-            'channel',
-            'lastChannel',
-            'context',
-            'createdAt',
-            'updatedAt',
-            'resolvedAt',
-          ],
-          skipConflicts: true,
+          );
         },
-        [...threads.values()],
       );
-      await bulkInsert(
-        db,
-        {
-          table: messages,
-          columns: [
-            'id',
-            'appId',
-            'customerId',
-            'conversationId',
-            'channel',
-            'authorType',
-            'authorName',
-            'text',
-            'intent',
-            'meta',
-            'createdAt',
-          ],
-        },
-        asked.map((item) => [
+      const metaHead = `{"live":{"channel":${JSON.stringify(channel)},"roomId":${JSON.stringify(room.platformRoomId)},"commentId":`;
+      await bulkInsertWith(db, { table: messages, columns: MESSAGE_COLUMNS }, asked.length, (r, args) => {
+        const item = asked[r]!;
+        args.push(
           item.messageId,
           app.id,
-          customerOf.get(item.viewerId)!,
-          roomConversationId(room.id, item.viewerId),
+          item.customerId,
+          conversationOf[r],
           channel,
           'customer',
           item.nickname,
-          sealedOf.get(item.id),
+          item.sealed,
           item.reading.intent,
-          JSON.stringify({ live: { channel, roomId: room.platformRoomId, commentId: item.id } }),
+          `${metaHead}${JSON.stringify(item.id)}}}`,
           item.at,
-        ]),
-      );
+        );
+      });
+      onCommit(() => {
+        if (threads.size + newThreads.size > KNOWN_THREADS_MAX) threads.clear();
+        for (const [id, item] of newThreads) threads.add(`${id}\n${item.customerId}`);
+      });
     }
-    return { fresh, seqOf, customerOf };
+    return freshCount;
   });
 
-  const comments: WindowComment[] = written.fresh
-    .map((item) => ({
-      seq: written.seqOf.get(item.id)!,
+  const comments: WindowComment[] = [];
+  const escalated: EscalatedComment[] = [];
+  for (const item of items) {
+    if (!item.seq) continue;
+    const reading = item.reading;
+    comments.push({
+      seq: item.seq,
       viewerId: item.viewerId,
-      customerId: written.customerOf.get(item.viewerId)!,
+      customerId: item.customerId,
       nickname: item.nickname,
       text: item.text,
       at: item.at,
-      kind: item.reading.kind,
-      questionKey: item.reading.question?.key ?? null,
+      kind: reading.kind,
+      questionKey: reading.question?.key ?? null,
       messageId: item.messageId,
-    }))
-    .sort((a, b) => a.seq - b.seq);
-  const escalated: EscalatedComment[] = written.fresh
-    .filter((item) => item.reading.kind === 'escalation')
-    .map((item) => ({
-      seq: written.seqOf.get(item.id)!,
-      itemId: item.id,
-      customerId: written.customerOf.get(item.viewerId)!,
-      nickname: item.nickname,
-      text: item.text,
-      at: item.at,
-      reason: item.reading.escalation ?? 'complaint',
-      intent: item.reading.intent,
-    }));
+    });
+    if (reading.kind === 'escalation') {
+      escalated.push({
+        seq: item.seq,
+        itemId: item.id,
+        customerId: item.customerId,
+        nickname: item.nickname,
+        text: item.text,
+        at: item.at,
+        reason: reading.escalation ?? 'complaint',
+        intent: reading.intent,
+      });
+    }
+  }
+  // Statements ran in batch order, so sequence numbers rise with it; a retry's rows may not.
+  for (let i = 1; i < comments.length; i++) {
+    if (comments[i]!.seq < comments[i - 1]!.seq) {
+      comments.sort((a, b) => a.seq - b.seq);
+      break;
+    }
+  }
   runtime.committed(room, { questions: [...batchQuestions.values()], comments }, escalated);
 
-  const duplicates = items.length - written.fresh.length + repeatsInBatch;
+  const duplicates = items.length - written + repeatsInBatch;
   return { accepted: items.length + repeatsInBatch, duplicates, refused, refusedBecause };
+}
+
+/** Before reading: a placeholder that keeps every item the same shape. */
+const UNREAD: CommentReading = { kind: 'filler', question: null, escalation: null, intent: null };
+
+function knownThreadsOf(database: object): Set<string> {
+  let set = knownThreads.get(database);
+  if (!set) {
+    set = new Set();
+    knownThreads.set(database, set);
+  }
+  return set;
 }
 
 // A strict subset of what z.iso.datetime({ offset: true }) accepts, for the fast path below.

@@ -74,9 +74,32 @@ export interface RoomContext {
 const MAX_CACHED = 100_000;
 
 /**
+ * What the text alone says, before any engine or shelf: filler, or what is left to understand.
+ * Filler is decided here for most comments (emoji, 666, greetings, chants), so a room's filler is
+ * read once per distinct text — not again per engine, shelf product or channel.
+ */
+type TextReading =
+  | { filler: true }
+  | {
+      filler: false;
+      norm: string;
+      /** The comment without the address to the host ("主播，…"). */
+      said: string;
+      /** What is left once emoji, punctuation and particles are gone (keys unanswerable questions). */
+      content: string;
+      hanCount: number;
+      /** A question cue that asks about something (a cue around nothing is read as a statement). */
+      cue: boolean;
+    };
+
+const FILLER_TEXT: TextReading = { filler: true };
+
+/**
  * Reads livestream comments with the app's answer engine, the room's shelf product as context.
- * Livestream text repeats heavily, so readings are cached per engine (a knowledge change brings a
- * new engine and a fresh cache) by normalised text, question cue and shelf product.
+ * Livestream text repeats heavily, so readings are cached: what the text alone says (filler or
+ * not) by raw text; what the engine makes of the rest per engine (a knowledge change brings a new
+ * engine and a fresh cache) by room context (channel, shelf product) and raw text, then by normal
+ * form and question cue, so near-identical texts share one engine call.
  *
  * Filler — comments that ask nothing — is told apart by general rules, not a word list: nothing
  * left once emoji, punctuation and particles are gone; only digits or a few Latin letters ("666",
@@ -84,44 +107,58 @@ const MAX_CACHED = 100_000;
  * question cue that the engine does not confidently understand ("来了" yes, "包邮" no).
  */
 export function createCommentReader() {
+  const byText = new Map<string, TextReading>();
   const perEngine = new WeakMap<
     AnswerEngine,
-    { byText: Map<string, CommentReading>; byRaw: Map<string, CommentReading> }
-  >();
-  const normalized = new Map<string, string>();
-
-  function normalize(raw: string): string {
-    let value = normalized.get(raw);
-    if (value === undefined) {
-      value = normalizeText(raw);
-      if (normalized.size >= MAX_CACHED) normalized.clear();
-      normalized.set(raw, value);
+    {
+      byContext: Map<string, Map<string, CommentReading>>;
+      cachedInContexts: number;
+      byNorm: Map<string, CommentReading>;
     }
-    return value;
+  >();
+
+  function readText(raw: string): TextReading {
+    let reading = byText.get(raw);
+    if (reading === undefined) {
+      reading = readTextOnly(raw);
+      if (byText.size >= MAX_CACHED) byText.clear();
+      byText.set(raw, reading);
+    }
+    return reading;
   }
 
   return {
     read(engine: AnswerEngine, text: string, room: RoomContext): CommentReading {
+      const pre = readText(text);
+      if (pre.filler) return FILLER;
       let cache = perEngine.get(engine);
       if (!cache) {
-        cache = { byText: new Map(), byRaw: new Map() };
+        cache = { byContext: new Map(), cachedInContexts: 0, byNorm: new Map() };
         perEngine.set(engine, cache);
       }
-      // Exact repeats first (the common case in a room), then near-identical texts by their normal form.
-      const rawKey = `${room.shelfProductId ?? ''}\u0001${room.channel}\u0001${text}`;
-      const seen = cache.byRaw.get(rawKey);
+      // Exact repeats in the same room context first (the common case), then near-identical texts
+      // by their normal form.
+      const contextKey = `${room.shelfProductId ?? ''}\u0001${room.channel}`;
+      const seen = cache.byContext.get(contextKey)?.get(text);
       if (seen) return seen;
-      const norm = normalize(text);
-      const cue = hasQuestionCue(text.normalize('NFKC').replace(VOCATIVE, ''));
-      const key = `${room.shelfProductId ?? ''}\u0001${cue ? 1 : 0}\u0001${room.channel}\u0001${norm}`;
-      let reading = cache.byText.get(key);
+      const key = `${contextKey}\u0001${pre.cue ? 1 : 0}\u0001${pre.norm}`;
+      let reading = cache.byNorm.get(key);
       if (!reading) {
-        reading = readComment(engine, text, norm, cue, room);
-        if (cache.byText.size >= MAX_CACHED) cache.byText.clear();
-        cache.byText.set(key, reading);
+        reading = readWithEngine(engine, pre, room);
+        if (cache.byNorm.size >= MAX_CACHED) cache.byNorm.clear();
+        cache.byNorm.set(key, reading);
       }
-      if (cache.byRaw.size >= MAX_CACHED) cache.byRaw.clear();
-      cache.byRaw.set(rawKey, reading);
+      if (cache.cachedInContexts >= MAX_CACHED) {
+        cache.byContext.clear();
+        cache.cachedInContexts = 0;
+      }
+      let inContext = cache.byContext.get(contextKey);
+      if (!inContext) {
+        inContext = new Map();
+        cache.byContext.set(contextKey, inContext);
+      }
+      inContext.set(text, reading);
+      cache.cachedInContexts++;
       return reading;
     },
   };
@@ -132,34 +169,38 @@ export type CommentReader = ReturnType<typeof createCommentReader>;
 const FILLER: CommentReading = { kind: 'filler', question: null, escalation: null, intent: null };
 const CHAT: CommentReading = { kind: 'chat', question: null, escalation: null, intent: null };
 
-function readComment(
-  engine: AnswerEngine,
-  raw: string,
-  norm: string,
-  cueSeen: boolean,
-  room: RoomContext,
-): CommentReading {
-  let cue = cueSeen;
+/** The text-only part of reading a comment: filler or not, with what the engine then needs. */
+function readTextOnly(raw: string): TextReading {
+  const norm = normalizeText(raw);
+  let cue = hasQuestionCue(raw.normalize('NFKC').replace(VOCATIVE, ''));
   const core = norm.replace(NO_CONTENT, '');
   // What the comment says once the address to the host is set aside.
   const said = raw.replace(VOCATIVE, '');
   const content = said === raw ? core : normalizeText(said).replace(NO_CONTENT, '');
-  if (content === '' || /^[0-9a-z]{1,6}$/.test(content)) return FILLER;
+  if (content === '' || /^[0-9a-z]{1,6}$/.test(content)) return FILLER_TEXT;
   // Manners, not questions: a greeting or presence check ("主播晚上好", "在吗", "有人吗"), thanks,
   // goodbyes, an "ok". A shop's greeting intent would answer them, and a room answer would then
   // @-mention everyone who said hello.
   const saidNorm = said === raw ? norm : normalizeText(said);
-  if (isGreeting(saidNorm) || smallTalkKind(saidNorm) !== null || PRESENCE.test(said)) return FILLER;
+  if (isGreeting(saidNorm) || smallTalkKind(saidNorm) !== null || PRESENCE.test(said)) return FILLER_TEXT;
   const unit = CHANT.exec(content)?.[1] ?? content;
   const hanCount = unit.match(HAN)?.length ?? 0;
   // A cue around (next to) nothing: "多少？", "是吗", "啥" react, they do not ask. Read as a statement.
   if (cue && !DEICTIC.test(norm)) {
     const substance = unit.replace(CUE_WORDS, '');
-    if (substance.length === 0) return FILLER;
+    if (substance.length === 0) return FILLER_TEXT;
     if ([...substance].length <= 1) cue = false;
   }
-  if (hanCount <= 1 && !cue) return FILLER;
+  if (hanCount <= 1 && !cue) return FILLER_TEXT;
+  return { filler: false, norm, said, content, hanCount, cue };
+}
 
+function readWithEngine(
+  engine: AnswerEngine,
+  text: Extract<TextReading, { filler: false }>,
+  room: RoomContext,
+): CommentReading {
+  const { norm, said, content, hanCount, cue } = text;
   const result = engine.answer({
     text: said,
     channel: room.channel,

@@ -64,6 +64,45 @@ describe('toVoiceText', () => {
     expect(toVoiceText('在订单详情点「申请售后」～')).toBe('在订单详情点申请售后。');
     expect(toVoiceText('早晚用洁面乳（不紧绷），再用面霜')).toBe('早晚用洁面乳，不紧绷，再用面霜');
   });
+  it('prices with thousands separators are one number (review 15)', () => {
+    expect(toVoiceText('这款精华售价2,599元')).toBe('这款精华售价两千五百九十九元');
+    expect(toVoiceText('¥2,599')).toBe('两千五百九十九元');
+    expect(toVoiceText('价格：¥1,299.00')).toBe('价格：一千二百九十九元');
+    expect(toVoiceText('￥10,000起')).toBe('一万元起');
+    expect(toVoiceText('已售1,234,567件')).toBe('已售一百二十三万四千五百六十七件');
+    // A year is still read digit by digit; a count of 1,999 is a number.
+    expect(toVoiceText('1999年上市，已售1,999件')).toBe('一九九九年上市，已售一千九百九十九件');
+    // Not a separator: a list in Chinese text, or a comma then a space.
+    expect(toVoiceText('尺码36，38，40')).toBe('尺码三十六，三十八，四十');
+    expect(toVoiceText('99, 199')).toBe('九十九, 一百九十九');
+    expect(toVoiceText('运费0.5元')).toBe('运费零点五元');
+  });
+  it('festival dates written with a dot, and 2 as 两 before units and 万/千 (review 15)', () => {
+    expect(toVoiceText('11.11当天下单')).toBe('双十一当天下单');
+    expect(toVoiceText('12.12返场，6.18大促')).toBe('双十二返场，六一八大促');
+    expect(toVoiceText('券后11.11元')).toBe('券后十一点一一元');
+    expect(toVoiceText('小样2ml，限量2万份')).toBe('小样两毫升，限量两万份');
+    expect(toVoiceText('满2千减200')).toBe('满两千减两百');
+    expect(toVoiceText('客服9:05上线')).toBe('客服九点零五分上线');
+  });
+  it('ranges of measures keep their unit; a slash lists, it does not mean "or" (review 15)', () => {
+    expect(toVoiceText('建议身高155-160cm、体重42~48kg')).toBe(
+      '建议身高一百五十五到一百六十厘米、体重四十二到四十八公斤',
+    );
+    expect(toVoiceText('每次用1-2ml')).toBe('每次用一到两毫升');
+    expect(toVoiceText('S：胸围84cm/腰围66cm/裙长118cm')).toBe(
+      'S：胸围八十四厘米，腰围六十六厘米，裙长一百一十八厘米',
+    );
+    expect(toVoiceText('支持微信/支付宝付款')).toBe('支持微信，支付宝付款');
+    expect(toVoiceText('1-3个工作日')).toBe('一到三个工作日');
+  });
+  it('drops characters XML cannot hold, so TwiML and SSML can always be built (review 15)', () => {
+    // A vertical tab from a spreadsheet cell, a noncharacter, a lone surrogate.
+    const spoken = toVoiceText('积分可以抵现\u000B100积分抵1元\uFFFF\uD800');
+    expect(spoken).toBe('积分可以抵现 一百积分抵一元');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(toSsml(spoken)).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+  });
   it('is stable on its own output', () => {
     const once = toVoiceText('未开封3年，开封后12个月内用完；SPF50+，¥189，订单号20261130001');
     expect(toVoiceText(once)).toBe(once);

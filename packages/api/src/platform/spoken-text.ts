@@ -10,6 +10,11 @@
  */
 
 const DIGITS = '零一二三四五六七八九';
+// Not allowed in XML 1.0 (TwiML, SSML): C0 controls except tab/LF/CR, the noncharacters U+FFFE and
+// U+FFFF, and UTF-16 surrogates without their partner. (DEL is allowed there, but never read.)
+const XML_ILLEGAL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const SPOKEN_DIGITS = '零幺二三四五六七八九';
 
 /** A non-negative integer (as digits) in Chinese: 189 → 一百八十九, 20000 → 两万, 10 → 十. */
@@ -127,11 +132,18 @@ const CLASSIFIERS = '个件瓶支盒次天周位款只条片袋罐双套张岁�
  */
 export function toVoiceText(input: string): string {
   let text = input
+    // Characters XML 1.0 cannot hold (C0 controls other than tab and line breaks, U+FFFE/U+FFFF,
+    // unpaired surrogates) would make TwiML and SSML unbuildable or invalid: a vertical tab from a
+    // spreadsheet cell in an imported article is enough. They are never read aloud anyway.
+    .replace(XML_ILLEGAL, ' ')
     // Full-width digits and letters (１８９, ＳＰＦ) as ASCII, so the rules below see them.
     .replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (c) =>
       String.fromCharCode(c.charCodeAt(0) - 0xfee0),
     )
     .replace(/[\uFF0B]/g, '+')
+    // Thousands separators: 2,599 元 is one price (两千五百九十九元), not 二 and 五百九十九.
+    // (ASCII commas only: a full-width comma in Chinese text separates list items.)
+    .replace(/(?<![\d.,])\d{1,3}(?:,\d{3})+(?!\d|,\d)/g, (grouped) => grouped.replace(/,/g, ''))
     .replace(/[\uFF05]/g, '%')
     // Emoji and symbols are not read.
     .replace(/\p{Extended_Pictographic}|\u{FE0F}|\u{200D}/gu, '')
@@ -164,6 +176,12 @@ export function toVoiceText(input: string): string {
   // Shopping festivals: 双11, 618.
   text = text.replace(/双\s*(11|12)/g, (_m, d: string) => `双${readInteger(d)}`);
   text = text.replace(/(?<!\d)618(?=大促|活动|购物节|期间)/g, '六一八');
+  // Festival dates written with a dot (11.11, 12.12, 6.18) are not decimals, unless a price or a
+  // measure follows (11.11元).
+  text = text.replace(
+    /(?<![\d.])(11\.11|12\.12|6\.18)(?![\d.%]|\s*(?:元|块|[a-zA-Z%]|毫升|公斤|克|厘米|毫米|米|升))/g,
+    (date) => ({ '11.11': '双十一', '12.12': '双十二', '6.18': '六一八' })[date]!,
+  );
   // Clock times: 10:30 → 十点半, 9:05 → 九点零五分.
   text = text.replace(/(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)/g, (_m, h: string, mi: string) => {
     const minutes = Number(mi);
@@ -189,18 +207,20 @@ export function toVoiceText(input: string): string {
   );
   // Percentages.
   text = text.replace(/(\d+(?:\.\d+)?)\s*%/g, (_m, v: string) => `百分之${readNumber(v)}`);
+  // Sizes and measures: 50ml, 30g, 165cm, 1.5L, and ranges of them (155-160cm → 一百五十五到一百六十厘米).
+  text = text.replace(
+    /(\d+(?:\.\d+)?)(?:\s*[-~～至到]\s*(\d+(?:\.\d+)?))?\s*(ml|mL|ML|毫升|kg|KG|Kg|公斤|mg|MG|g|G|克|cm|CM|厘米|mm|MM|毫米|m|M|L|l)(?![a-zA-Z])/g,
+    (m, v: string, to: string | undefined, unit: string) => {
+      const spoken = UNITS.find(([pattern]) => pattern.test(unit));
+      // 2 before a unit is said 两 (两毫升, 两公斤), as before a counted thing.
+      const amount = (n: string) => (n === '2' ? '两' : readNumber(n));
+      return spoken ? `${to ? `${readNumber(v)}到` : ''}${amount(to ?? v)}${spoken[1]}` : m;
+    },
+  );
   // Ranges before a unit: 1-3个工作日 → 一到三个工作日.
   text = text.replace(
     /(?<![\d.])(\d+(?:\.\d+)?)\s*[-~～至]\s*(\d+(?:\.\d+)?)(?=\s*[^\d\s,，。；;])/g,
     (_m, a: string, b: string) => `${readNumber(a)}到${readNumber(b)}`,
-  );
-  // Sizes and measures: 50ml, 30g, 165cm, 1.5L.
-  text = text.replace(
-    /(\d+(?:\.\d+)?)\s*(ml|mL|ML|毫升|kg|KG|Kg|公斤|mg|MG|g|G|克|cm|CM|厘米|mm|MM|毫米|m|M|L|l)(?![a-zA-Z])/g,
-    (m, v: string, unit: string) => {
-      const spoken = UNITS.find(([pattern]) => pattern.test(unit));
-      return spoken ? `${readNumber(v)}${spoken[1]}` : m;
-    },
   );
   // Clothing sizes: XL → X L, 2XL → X X L (said letter by letter).
   text = text.replace(
@@ -210,8 +230,14 @@ export function toVoiceText(input: string): string {
   text = text.replace(/(?<![A-Za-z])(X{1,3}[SL])(?![A-Za-z])/g, (m) => spell(m));
   // What is left: 2 before a counted thing is 两; long runs are ids; the rest are numbers.
   text = text.replace(new RegExp(`(?<![\\d.])2(?=\\s*[${CLASSIFIERS}])`, 'g'), '两');
-  text = text.replace(/\d+(?:\.\d+)?/g, (value) =>
-    value.length >= 7 && !value.includes('.') ? readDigits(value) : readNumber(value),
+  // A bare 2 before 百/千/万/亿 written in characters (2万, 2千) is 两 too.
+  text = text.replace(/(?<![\d.])2(?=[百千万亿])/g, '两');
+  const counted = new RegExp(`^\\s*[${CLASSIFIERS}]`);
+  text = text.replace(/\d+(?:\.\d+)?/g, (value, at: number, whole: string) =>
+    // A long run is an id, unless it counts something (1234567件).
+    value.length >= 7 && !value.includes('.') && !counted.test(whole.slice(at + value.length))
+      ? readDigits(value)
+      : readNumber(value),
   );
   // Short sentences: semicolons end one; a stray + or / or & is said.
   text = text
@@ -220,7 +246,8 @@ export function toVoiceText(input: string): string {
     .replace(/[～~]/g, '，')
     .replace(/\s*\+\s*/g, '加')
     .replace(/\s*&\s*/g, '和')
-    .replace(/(?<=[\u4e00-\u9fff])\/(?=[\u4e00-\u9fff])/g, '或')
+    // A slash lists things (胸围84/腰围66, 微信/支付宝): a pause, not "or", which would change the meaning.
+    .replace(/(?<=[\u4e00-\u9fff])\s*\/\s*(?=[\u4e00-\u9fff])/g, '，')
     .replace(/，\s*([。！？])/g, '$1')
     .replace(/([，。！？])\s*，/g, '$1')
     .replace(/^，/, '')

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { HandoffSummary, VoiceEvent, VoiceTurnAnswer } from '@threadline/sdk-core/protocol';
 import { and, eq, lt } from 'drizzle-orm';
+import { onlineAgents } from '../agents';
 import type { AppRow } from '../apps';
 import { resolveChannelSender } from '../channels';
 import {
@@ -25,6 +26,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, sha256 } from '../platform/secrets';
 import { toSsml, toVoiceText } from '../platform/spoken-text';
+import { guideCommand } from './guides';
 import { type VoiceCallState, voiceCalls } from './schema';
 
 export type VoiceDeps = ServiceDeps & { responder: Responder; limits: RateLimits };
@@ -39,6 +41,11 @@ export interface VoiceTurnInput {
   event: VoiceEvent;
   utterance?: string;
   digits?: string;
+  /**
+   * Whether the platform vouches that the caller owns `from` (Twilio's STIR/SHAKEN attestation A,
+   * or the generic protocol's `callerVerified`). A caller id alone is easily spoofed.
+   */
+  callerVerified?: boolean;
   /** The turn number; a repeat of an answered turn replays its answer. Omitted: a new turn. */
   sequence?: number;
 }
@@ -76,9 +83,18 @@ const say = {
   codeWrong: '这个接续码不对或者已经过期了。请再输入一次，或按零转人工。',
   codeTooMany: '接续码已经试了好几次，为了您的账户安全，请按零转人工客服。',
   codeOtherCustomer: '这个接续码属于另一个账户，无法在这通电话里继续。请按零转人工。',
-  keyUnknown: '没有这个选项。请直接说出您的问题，或按零转人工。',
+  keyUnknown: [
+    '没有这个选项。请直接说出您的问题，或按零转人工。',
+    '还是没有这个选项。您可以直接说出问题，或者按零转人工。',
+  ],
+  noAgentOnline:
+    '现在人工客服都不在线。您的问题已经转给人工客服，客服上线后会尽快回复您，在App里也能看到回复。感谢您的来电，再见。',
   smsSent: '已经把继续咨询的链接发到您的手机上了，打开短信就能在App里接着聊。还有别的问题吗？',
   smsUnavailable: '抱歉，暂时没办法给您发短信。请直接说出您的问题。',
+  orderNeedsProof:
+    '订单详情涉及您的个人信息，电话里需要先确认是您本人。请在App的客服里点“到电话继续”，把六位接续码输入到键盘上，我就能为您查；也可以直接在App的我的订单里查看。',
+  noSteps: '现在没有正在读的步骤。请直接说出您的问题，比如“怎么退货”。',
+  nothingToRepeat: '请直接说出您的问题，或按零转人工。',
 };
 
 const freshState = (): VoiceCallState => ({
@@ -91,17 +107,30 @@ const freshState = (): VoiceCallState => ({
 
 type CallRow = typeof voiceCalls.$inferSelect;
 
+/**
+ * The caller ids Twilio sends for a withheld number: the keypad spellings of ANONYMOUS,
+ * RESTRICTED, UNKNOWN, UNAVAILABLE and BLOCKED. They look like numbers (+86282452253 like a
+ * Chengdu line), so they are refused by name, not left to a phone-number library's metadata:
+ * read as a number, every withheld caller would share one customer and hear the others' history.
+ */
+const WITHHELD_CALLER_IDS = new Set(['+266696687', '+7378742833', '+8656696', '+86282452253', '+2562533']);
+
+/** The caller's number in E.164, or null when it is withheld or no phone number at all. */
+function callerPhone(app: AppRow, from: string | undefined): string | null {
+  if (!from || WITHHELD_CALLER_IDS.has(from.replace(/[^\d+]/g, ''))) return null;
+  try {
+    return toE164(from, app.settings.phoneRegion, 'From');
+  } catch (error) {
+    // "anonymous", "client:…", a SIP URI, a number of no region: no phone number.
+    if (!ApiError.isInstance(error)) throw error;
+    return null;
+  }
+}
+
 /** The caller as a customer: found by phone number (verified by the platform), else one per call. */
 async function callerCustomerId(deps: VoiceDeps, app: AppRow, from: string | undefined, callKey: string) {
-  if (from) {
-    try {
-      const phone = toE164(from, app.settings.phoneRegion, 'From');
-      return (await resolveChannelSender(deps, app, { phone })).id;
-    } catch (error) {
-      // A withheld or odd caller id ("anonymous", "client:…", a SIP URI) is no phone number.
-      if (!ApiError.isInstance(error)) throw error;
-    }
-  }
+  const phone = callerPhone(app, from);
+  if (phone) return (await resolveChannelSender(deps, app, { phone })).id;
   return deps.database.write(async (db, onCommit) => {
     const { customer } = await upsertVerifiedCustomer(deps, db, onCommit, app.id, {
       identities: [{ kind: 'anonymous', value: `call-${callKey}`, verified: false }],
@@ -164,7 +193,7 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
   const call = await openCall(deps, input);
   const turn = input.sequence ?? call.turn + 1;
   if (turn <= call.turn) {
-    const replay = await replayTurn(deps, call);
+    const replay = await replayTurn(deps, call, turn);
     if (replay) return replay;
   }
   const state: VoiceCallState = { ...call.state };
@@ -185,7 +214,7 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
       .set({
         customerId: ctx.call.customerId,
         turn,
-        state: { ...state, lastAnswerEnc },
+        state: { ...state, lastAnswerEnc, earlierAnswersEnc: earlierAnswers(call, turn) },
         updatedAt: now,
         ...(outcome.action === 'hangup' || input.event === 'hangup' ? { endedAt: now } : {}),
       })
@@ -196,14 +225,34 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
   });
   if (!saved) {
     const [latest] = await deps.database.db.select().from(voiceCalls).where(eq(voiceCalls.id, call.id));
-    const replay = latest && (await replayTurn(deps, latest));
+    const replay = latest && (await replayTurn(deps, latest, turn));
     if (replay) return replay;
   }
   return answer;
 }
 
-async function replayTurn(deps: VoiceDeps, call: CallRow): Promise<VoiceTurnAnswer | null> {
-  const opened = await openForCustomer(deps, call.state.lastAnswerEnc);
+/** Answers kept for late retries of earlier turns (besides the last one). */
+const EARLIER_ANSWERS_KEPT = 3;
+
+/** The earlier answers to keep once `turn` is answered: the call's last answer joins them. */
+function earlierAnswers(call: CallRow, turn: number): Record<string, string> {
+  const all: Record<string, string> = { ...call.state.earlierAnswersEnc };
+  if (call.turn >= 0 && call.state.lastAnswerEnc) all[call.turn] = call.state.lastAnswerEnc;
+  return Object.fromEntries(
+    Object.entries(all).filter(([t]) => Number(t) < turn && Number(t) >= turn - EARLIER_ANSWERS_KEPT),
+  );
+}
+
+/**
+ * The answer given to `turn` (the call's last turn by default). A turn too old to be kept gets the
+ * last answer: the platform has moved on, and nothing is stored again.
+ */
+async function replayTurn(deps: VoiceDeps, call: CallRow, turn = call.turn): Promise<VoiceTurnAnswer | null> {
+  const sealed =
+    turn === call.turn
+      ? call.state.lastAnswerEnc
+      : (call.state.earlierAnswersEnc?.[turn] ?? call.state.lastAnswerEnc);
+  const opened = await openForCustomer(deps, sealed);
   if (!opened) return null;
   return JSON.parse(opened) as VoiceTurnAnswer;
 }
@@ -246,7 +295,7 @@ async function decideTurn(ctx: TurnContext): Promise<Outcome> {
     case 'no_input':
       return silence(ctx);
     case 'no_match':
-      return miss(ctx, '');
+      return miss(ctx);
     case 'dtmf':
       return keys(ctx, (input.digits ?? '').replace(/#$/, ''));
     case 'speech':
@@ -283,18 +332,18 @@ async function silence(ctx: TurnContext): Promise<Outcome> {
   return escalate(ctx);
 }
 
-async function miss(ctx: TurnContext, heard: string): Promise<Outcome> {
+/**
+ * Words the bot could not answer, or keys that mean nothing here (a keypad-only caller is no
+ * different): re-prompted twice, then a human is offered.
+ */
+async function miss(ctx: TurnContext, prompts: string[] = say.miss): Promise<Outcome> {
   ctx.state.silences = 0;
   ctx.state.misses += 1;
   const n = ctx.state.misses;
   if (n <= REPROMPTS)
-    return {
-      speak: `${heard}${say.miss[n - 1]!}`,
-      action: 'continue',
-      conversation: await conversationRef(ctx),
-    };
+    return { speak: prompts[n - 1]!, action: 'continue', conversation: await conversationRef(ctx) };
   ctx.state.offeredHuman = true;
-  return { speak: `${heard}${say.offerHuman}`, action: 'continue', conversation: await conversationRef(ctx) };
+  return { speak: say.offerHuman, action: 'continue', conversation: await conversationRef(ctx) };
 }
 
 /** Hands the call to a person through the conversations domain's escalation (routing applies). */
@@ -307,12 +356,24 @@ async function escalate(ctx: TurnContext): Promise<Outcome> {
   return transfer(ctx, say.transfer);
 }
 
+/**
+ * Puts the caller through to the app's transfer target. Without one the call would wait in the
+ * app's own queue for a Threadline agent; when no agent who could take the conversation is online,
+ * nobody would ever answer, so the caller is told so and the call ends, the conversation staying
+ * queued (with its summary) for the first agent back, who replies in the timeline.
+ */
 async function transfer(ctx: TurnContext, speak: string): Promise<Outcome> {
   const row = await currentConversation(ctx);
   const summary = row?.summary ? await openHandoffSummary(ctx.deps, row.summary) : undefined;
+  const nobodyToTakeIt =
+    !ctx.input.app.settings.voice?.transferTo &&
+    row?.status === 'queued' &&
+    !(await onlineAgents(ctx.deps.database.db, row.appId)).some(
+      (agent) => row.skill === null || agent.skills.includes(row.skill),
+    );
   return {
-    speak,
-    action: 'transfer',
+    speak: nobodyToTakeIt ? say.noAgentOnline : speak,
+    action: nobodyToTakeIt ? 'hangup' : 'transfer',
     conversation: row ? toConversationRef(row) : null,
     ...(summary ? { summary } : {}),
   };
@@ -326,6 +387,8 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
   state.silences = 0;
   if (state.offeredHuman && YES.test(utterance.trim())) return escalate(ctx);
   if (TEXT_ME.test(utterance) && input.app.settings.voice?.smsWebhookUrl) return textAppLink(ctx);
+  const outsideGuide = await navigationOutsideGuide(ctx, utterance);
+  if (outsideGuide) return outsideGuide;
   const posted = await postCustomerMessage(deps, {
     appId: input.app.id,
     customerId: ctx.call.customerId,
@@ -334,16 +397,61 @@ async function speech(ctx: TurnContext, utterance: string): Promise<Outcome> {
     clientMessageId: turnMessageId(input, ctx.turn),
   });
   const status = posted.conversation.status;
-  const spoken = posted.replies.map((r) => r.text).join('');
+  // The customer's own orders (number, carrier, tracking number) are not read to a caller id alone:
+  // anyone can call "from" a shopper's number, and read-out order details are what refund scams
+  // start from. The answer stays in the timeline, where the shopper's app shows it.
+  const personal = posted.replies.some((r) => !!(r.meta as { orderId?: unknown } | null)?.orderId);
+  if (personal && !(state.verified || input.callerVerified)) {
+    state.misses = 0;
+    return {
+      speak: say.orderNeedsProof,
+      action: 'continue',
+      conversation: toConversationRef(posted.conversation),
+    };
+  }
+  const spoken = posted.replies.map(spokenReply).join('');
   if (status === 'queued' || status === 'assigned') return transfer(ctx, spoken || say.transfer);
   if (asksForHuman(utterance)) return escalate(ctx);
   const unanswered =
     posted.replies.length === 0 ||
     posted.replies.every((r) => (r.meta as { source?: string } | null)?.source === 'fallback');
-  if (unanswered) return miss(ctx, '');
+  if (unanswered) return miss(ctx);
   state.misses = 0;
   state.offeredHuman = false;
   return { speak: spoken, action: 'continue', conversation: toConversationRef(posted.conversation) };
+}
+
+/**
+ * A reply as the caller hears it: a screen shows quick replies as buttons ("是下面这些吗？" above
+ * them); on the phone they are read out as what the caller can say.
+ */
+function spokenReply(reply: { text: string; meta?: unknown }): string {
+  const options = (reply.meta as { quickReplies?: unknown } | null | undefined)?.quickReplies;
+  const said = Array.isArray(options)
+    ? options.filter((o): o is string => typeof o === 'string' && !!o.trim())
+    : [];
+  if (said.length === 0) return reply.text;
+  const list = said.length === 1 ? said[0]! : `${said.slice(0, -1).join('，')}，或者${said.at(-1)!}`;
+  return `${reply.text}您可以说：${list}。`;
+}
+
+/**
+ * "重复" / "下一步" / "上一步" when no how-to is being read: the caller is steering the call, not
+ * asking the shop. 重复 says the last answer again; a step word says there are no steps. Inside a
+ * guide (or for anything else) null: the words go on to the guide and the engine.
+ */
+async function navigationOutsideGuide(ctx: TurnContext, utterance: string): Promise<Outcome | null> {
+  const command = guideCommand(utterance);
+  if (!command) return null;
+  const bare = utterance.replace(/[\s\p{P}\p{S}]/gu, '');
+  if (command !== 'repeat' && !/^(下一步|上一步)$/.test(bare)) return null;
+  const open = await currentConversation(ctx);
+  if (open?.context.voiceGuide) return null;
+  const conversation = open ? toConversationRef(open) : null;
+  if (command !== 'repeat') return { speak: say.noSteps, action: 'continue', conversation };
+  const last = await replayTurn(ctx.deps, ctx.call);
+  const speak = last?.action === 'continue' && last.speak ? last.speak : say.nothingToRepeat;
+  return { speak, action: 'continue', conversation };
 }
 
 /** One message id per call turn: a platform's retry of the turn never stores a second message. */
@@ -363,7 +471,7 @@ async function keys(ctx: TurnContext, digits: string): Promise<Outcome> {
     const open = await currentConversation(ctx);
     if (open?.context.voiceGuide) return speech(ctx, command);
   }
-  return { speak: say.keyUnknown, action: 'continue', conversation: await conversationRef(ctx) };
+  return miss(ctx, say.keyUnknown);
 }
 
 /**
@@ -376,7 +484,7 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
   if (state.codeAttempts >= CODE_ATTEMPTS_PER_CALL)
     return { speak: say.codeTooMany, action: 'continue', conversation: await conversationRef(ctx) };
   state.codeAttempts += 1;
-  const digits = (input.from ?? '').replace(/\D/g, '');
+  const digits = (callerPhone(input.app, input.from) ?? '').replace(/\D/g, '');
   let handoff: Awaited<ReturnType<typeof findClaimableHandoff>>;
   try {
     handoff = await findClaimableHandoff(deps, deps.limits, {
@@ -418,6 +526,8 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
   // The rest of the call speaks for the code's customer (saved with the turn).
   ctx.call = { ...ctx.call, customerId: handoff.customerId };
   state.codeAttempts = 0;
+  // A code from the customer's own session, typed on this call: the caller is that customer.
+  state.verified = true;
   const from = CHANNEL_NAMES[handoff.fromChannel] ?? handoff.fromChannel;
   const open = await currentConversation(ctx);
   if (open && (open.status === 'queued' || open.status === 'assigned')) return transfer(ctx, say.agentBusy);
@@ -435,12 +545,7 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
 async function textAppLink(ctx: TurnContext): Promise<Outcome> {
   const { deps, input } = ctx;
   const voice = input.app.settings.voice;
-  let phone: string | null = null;
-  try {
-    phone = input.from ? toE164(input.from, input.app.settings.phoneRegion, 'From') : null;
-  } catch {
-    phone = null;
-  }
+  const phone = callerPhone(input.app, input.from);
   if (!voice?.smsWebhookUrl || !phone)
     return { speak: say.smsUnavailable, action: 'continue', conversation: await conversationRef(ctx) };
   const handoff = await createHandoff(deps, {

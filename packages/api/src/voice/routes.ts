@@ -30,11 +30,25 @@ function signedUrl(c: Context, deps: RouterDeps): string {
   const pathAndQuery = `${url.pathname}${url.search}`;
   if (deps.config.publicUrl) return `${deps.config.publicUrl.replace(/\/+$/, '')}${pathAndQuery}`;
   if (deps.trustedProxyHops > 0) {
-    const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
-    const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() ?? c.req.header('host');
+    const proto = forwardedByOurProxies(c, 'x-forwarded-proto', deps.trustedProxyHops);
+    const host = forwardedByOurProxies(c, 'x-forwarded-host', deps.trustedProxyHops) ?? c.req.header('host');
     if (proto && host) return `${proto}://${host}${pathAndQuery}`;
   }
   return url.href;
+}
+
+/**
+ * What the outermost of our `hops` proxies recorded in a list header that each proxy appends to
+ * (X-Forwarded-Proto, X-Forwarded-Host): the entry that many places from the right, as
+ * `clientAddress` reads X-Forwarded-For. Entries further left were sent by the caller: taking the
+ * first would let anyone choose the URL a signature is checked against.
+ */
+function forwardedByOurProxies(c: Context, header: string, hops: number): string | undefined {
+  const entries = (c.req.header(header) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries[Math.max(0, entries.length - hops)];
 }
 
 /** Voice: the Twilio webhook, the generic JSON turn protocol and speech synthesis. */
@@ -122,6 +136,8 @@ export function voiceRouter(deps: RouterDeps, speech: SpeechService) {
       provider: 'twilio',
       callId: form.data.CallSid,
       from: typeof form.data.From === 'string' ? form.data.From : undefined,
+      // STIR/SHAKEN full attestation: the carrier vouches the caller may use this number.
+      callerVerified: params.StirVerstat === 'TN-Validation-Passed-A',
       ...meaning,
       // Status callbacks (the call ended) are not turns of their own.
       sequence: meaning.event === 'hangup' ? undefined : (turn ?? 0),
@@ -164,6 +180,7 @@ export function voiceRouter(deps: RouterDeps, speech: SpeechService) {
         event: body.event,
         utterance: body.utterance,
         digits: body.digits,
+        callerVerified: body.callerVerified,
         sequence: body.sequence,
       });
       return c.json(answer, 200);
@@ -196,7 +213,7 @@ export function voiceRouter(deps: RouterDeps, speech: SpeechService) {
       const voices = auth.app.settings.voice?.voices ?? {};
       const voice = body.voice ?? (Object.hasOwn(voices, channel) ? voices[channel]! : null);
       const spoken = toVoiceText(body.text);
-      const audio = await speech.speak(spoken || body.text, voice);
+      const audio = await speech.speak(spoken || body.text, voice, auth.app.id);
       return new Response(audio.audio as Uint8Array<ArrayBuffer>, {
         status: 200,
         headers: {

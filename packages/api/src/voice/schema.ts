@@ -7,10 +7,20 @@ export interface VoiceCallState {
   misses: number;
   /** Whether the bot has offered a human after repeated silence or misses. */
   offeredHuman: boolean;
+  /**
+   * Whether the caller proved they are the customer (a handoff code from their signed-in app typed
+   * on this call): only then are their orders read aloud, unless the platform vouched for the caller.
+   */
+  verified?: boolean;
   /** Keypad handoff codes tried on this call (a few at most, against guessing). */
   codeAttempts: number;
   /** The answer to `turn`, sealed with the customer's data key (it may repeat an order number). */
   lastAnswerEnc: string | null;
+  /**
+   * The answers to the few turns before `turn`, by turn number, sealed the same way: a retry that
+   * arrives late (after the next turn was answered) gets its own answer, not the latest one.
+   */
+  earlierAnswersEnc?: Record<string, string>;
 }
 
 /** A phone call in progress (or recently ended) on a voice webhook: its caller and turn state. */

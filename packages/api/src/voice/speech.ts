@@ -187,7 +187,7 @@ export interface SpeechServiceOptions {
 }
 
 /**
- * Synthesis with a cache per text, voice and provider: the same answer read again (every caller
+ * Synthesis with a cache per app, text, voice and provider: the same answer read again (every caller
  * asking the return steps) is served from memory. The cache is per process and bounded in bytes;
  * keys are hashes, so no text is kept in them.
  */
@@ -205,10 +205,15 @@ export function createSpeechService(options: SpeechServiceOptions = {}) {
   };
 
   return {
-    /** Audio for a text in a voice, and whether it came from the cache. */
+    /**
+     * Audio for a text in a voice, and whether it came from the cache. `scope` (the app id) keeps
+     * each app's entries apart: a hit would otherwise tell one app that another had this exact text
+     * read (texts hold order and phone numbers).
+     */
     async speak(
       text: string,
       voice: string | null,
+      scope = '',
     ): Promise<SpeechAudio & { cached: boolean; provider: string }> {
       const engine = await resolveProvider();
       if (!engine)
@@ -217,7 +222,7 @@ export function createSpeechService(options: SpeechServiceOptions = {}) {
           'No speech engine: install espeak-ng, or set THREADLINE_TTS_BASE_URL to an OpenAI-compatible endpoint.',
         );
       const key = createHash('sha256')
-        .update(`${engine.name}\n${voice ?? ''}\n${text}`)
+        .update(`${scope}\n${engine.name}\n${voice ?? ''}\n${text}`)
         .digest('base64url');
       const hit = cache.get(key);
       if (hit) {

@@ -42,6 +42,38 @@ export function twilioEvent(
   return turn === undefined || turn === 0 ? { event: 'start' } : { event: 'no_input' };
 }
 
+/**
+ * Twilio reads at most 3,000 bytes of UTF-8 in one `<Say>` with Polly voices (4,096 with the basic
+ * ones; warning 13521 past that): about 1,000 Chinese characters. Longer answers are said in
+ * several `<Say>`s, cut after a sentence.
+ */
+const SAY_MAX_BYTES = 2_900;
+
+/** A text in parts of at most SAY_MAX_BYTES, cut after sentences (or, inside a long one, anywhere). */
+export function sayParts(text: string): string[] {
+  const parts: string[] = [];
+  let part = '';
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  for (const sentence of text.split(/(?<=[。！？!?；;\n])/)) {
+    if (bytes(part + sentence) <= SAY_MAX_BYTES) {
+      part += sentence;
+      continue;
+    }
+    if (part) parts.push(part);
+    part = '';
+    // One sentence longer than a part: cut it by code points.
+    for (const char of sentence) {
+      if (bytes(part + char) > SAY_MAX_BYTES) {
+        parts.push(part);
+        part = '';
+      }
+      part += char;
+    }
+  }
+  if (part) parts.push(part);
+  return parts;
+}
+
 /** The `<Say>` voice: a Twilio voice name configured for the phone channel (Polly.*, Google.*). */
 function sayVoice(app: AppRow): string | undefined {
   const voice = app.settings.voice?.voices?.phone;
@@ -69,10 +101,10 @@ export function renderTwiml(app: AppRow, answer: VoiceTurnAnswer, nextAction: st
       actionOnEmptyResult: true,
       bargeIn: answer.bargeIn,
     });
-    gather.say(sayAttributes, answer.speak);
+    for (const part of sayParts(answer.speak)) gather.say(sayAttributes, part);
     return response.toString();
   }
-  if (answer.speak) response.say(sayAttributes, answer.speak);
+  for (const part of sayParts(answer.speak)) response.say(sayAttributes, part);
   if (answer.action === 'transfer') {
     const target = answer.transferTo;
     if (target?.startsWith('queue:')) response.enqueue({}, target.slice('queue:'.length));

@@ -88,6 +88,10 @@ export const voiceTurnBody = z
       .regex(/^[0-9*#]{1,16}$/, 'Keypad keys: 0-9 * #')
       .optional()
       .meta({ description: 'With `dtmf`: the keys pressed.' }),
+    callerVerified: z.boolean().optional().meta({
+      description:
+        'Whether your platform verified that the caller owns `from` (a PIN, a one-time code, carrier attestation). Caller ids are easily spoofed: without it the bot does not read the customer’s orders aloud until the caller types a handoff code from their signed-in app.',
+    }),
     sequence: z.number().int().min(0).max(100_000).optional().meta({
       description:
         'The turn number within the call (0, 1, 2…). A retried turn with the same number gets the first answer again and stores nothing twice. Without it every request is a new turn.',

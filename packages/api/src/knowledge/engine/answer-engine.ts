@@ -7,6 +7,7 @@ import { focusMessage } from './message-focus';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
+  orderStatusText,
   type ReplyLanguage,
   replyLanguageOf,
   type SystemTextKey,
@@ -1388,7 +1389,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const shipment = [order.carrier, order.trackingNumber].filter(Boolean).join(' ');
     const text = say('orderStatus', {
       orderId: order.id,
-      status: order.status,
+      status: orderStatusText(order.status, base.language),
       shipment: shipment ? (base.language === 'en' ? `, ${shipment}` : `，${shipment}`) : '',
     });
     return {

@@ -134,6 +134,39 @@ export const SYSTEM_TEXTS = {
 
 export type SystemTextKey = keyof typeof SYSTEM_TEXTS;
 
+/**
+ * Order status codes merchants commonly push (the examples `POST /v1/orders` documents) in the
+ * shopper's words: "您的订单…：shipped" is half English on a screen and wrong read aloud. Any other
+ * status is the merchant's own word (often already Chinese) and is kept as given.
+ */
+const ORDER_STATUS_WORDS: Record<string, { zh: string; en: string }> = {
+  pending: { zh: '待付款', en: 'awaiting payment' },
+  unpaid: { zh: '待付款', en: 'awaiting payment' },
+  paid: { zh: '已付款，待发货', en: 'paid, not yet shipped' },
+  processing: { zh: '备货中', en: 'being prepared' },
+  shipped: { zh: '已发货', en: 'shipped' },
+  in_transit: { zh: '运输中', en: 'in transit' },
+  out_for_delivery: { zh: '派送中', en: 'out for delivery' },
+  delivered: { zh: '已签收', en: 'delivered' },
+  completed: { zh: '已完成', en: 'completed' },
+  cancelled: { zh: '已取消', en: 'cancelled' },
+  canceled: { zh: '已取消', en: 'cancelled' },
+  refunding: { zh: '退款中', en: 'refund in progress' },
+  refunded: { zh: '已退款', en: 'refunded' },
+  returned: { zh: '已退货', en: 'returned' },
+};
+
+/** An order's status in the reply language (known codes translated, the merchant's words kept). */
+export function orderStatusText(status: string, language: ReplyLanguage): string {
+  const key = status
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  const words = Object.hasOwn(ORDER_STATUS_WORDS, key) ? ORDER_STATUS_WORDS[key]! : undefined;
+  if (!words) return status;
+  return inScript(language === 'en' ? words.en : words.zh, language);
+}
+
 /** A system sentence in the reply language, with `{name}` slots filled. */
 export function systemText(
   key: SystemTextKey,
