@@ -302,11 +302,13 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
   }
 }
 
-/** Folds in the background every `everyMs` (and the retention sweep folds before deleting). */
+/** Folds at start and then every `everyMs` in the background (and the retention sweep folds before deleting). */
 export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
-  const timer = setInterval(() => {
+  const fold = () =>
     foldInsights(deps).catch((error) => deps.logger.warn('insights fold failed', { error: String(error) }));
-  }, everyMs);
+  // At once too: after an upgrade the stored history is folded in the background, not by a reader.
+  void fold();
+  const timer = setInterval(fold, everyMs);
   timer.unref?.();
   return () => clearInterval(timer);
 }
