@@ -27,7 +27,7 @@ CREATE TABLE `insight_conversations` (
 	`escalated_at` integer
 );
 --> statement-breakpoint
-CREATE INDEX `insight_conversations_by_app_start` ON `insight_conversations` (`app_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `insight_conversations_by_app_start` ON `insight_conversations` (`app_id`,`started_at`,`channel`,`escalated_at`,`bot_messages`,`agent_messages`,`first_customer_at`,`first_response_at`);--> statement-breakpoint
 CREATE TABLE `insight_cursors` (
 	`source` text PRIMARY KEY NOT NULL,
 	`position` integer NOT NULL,
