@@ -1,114 +1,194 @@
-// POST /v1/messages throughput at 50 connections against a bare Hono + libSQL insert route, same run.
-// Both servers run in their own child process; autocannon runs in this process, so on 2 cores the
-// load generator never shares an event loop with the server. Both arms are measured the same way,
-// alternately, each request carrying a unique clientMessageId; each connection is its own session.
-import { jsonClient, pool, ratio, startServerProcess, tempDir } from './lib/common.mjs';
-import { importDemoKnowledge, loadMessages as load, summary } from './lib/send-load.mjs';
+// POST /v1/messages throughput against a bare Hono + libSQL insert route, same run (SPEC §10: the
+// send with the AI answer at ≥ 0.5× the bare insert).
+//
+// - Each server runs in its own process, and the load generator (autocannon) in a third, pinned
+//   with taskset so the generator and the server never share a core (where there are two).
+// - Every request carries a unique clientMessageId; only 2xx answers count as throughput, and any
+//   non-2xx or socket error fails the row.
+// - The API keeps its shipped rate limits: the load is spread over as many shoppers (sessions, each
+//   from an address of its own group, through one trusted proxy hop) as keeps every shopper within
+//   messagesPerSessionPerMinute and every address within messagesPerIpPerMinute; only the app's own
+//   totals are raised, through PATCH /v1/app, as a merchant running a sale would.
+// - Arms alternate, round by round; the row reports the median of the per-round ratios and their
+//   spread (lowest–highest).
+import { cpuPlan, jsonClient, ratio, startServerProcess, tempDir } from './lib/common.mjs';
+import {
+  configureBenchApp,
+  createShoppers,
+  importDemoKnowledge,
+  median,
+  startLoadGenerator,
+} from './lib/send-load.mjs';
 
 const CONNECTIONS = 50;
 const TEXT = '这款面霜保质期多久？';
+/**
+ * A shopper's window, client side: the server's starts when its first send arrives (a little
+ * later) and lasts 60 s, so this one is longer by more than a send's worst latency.
+ */
+const SHOPPER_WINDOW_MS = 70_000;
 
 export default async function run({ log, quick }) {
   const duration = quick ? 3 : 10;
-  const warmup = quick ? 1 : 3;
-  const rounds = quick ? 1 : 2;
+  const warmup = quick ? 2 : 5;
+  const rounds = quick ? 3 : 5;
   const dir = tempDir('messages');
+  const cpus = cpuPlan();
   let bare;
   let api;
-  let seq = 0;
-  const nextId = () => `bench-cm-${String(++seq).padStart(8, '0')}`;
+  let loader;
+  let http;
   try {
-    [bare, api] = await Promise.all([
-      startServerProcess({ mode: 'bare', dbPath: dir.file('bare.db') }),
-      startServerProcess({ mode: 'api', dbPath: dir.file('api.db') }),
+    [bare, api, loader] = await Promise.all([
+      startServerProcess({ mode: 'bare', dbPath: dir.file('bare.db'), cpus: cpus?.server }),
+      startServerProcess({ mode: 'api', dbPath: dir.file('api.db'), cpus: cpus?.server, limits: 'product' }),
+      startLoadGenerator({ cpus: cpus?.load }),
     ]);
-    const http = jsonClient(api.url, { maxSockets: 10 });
+    http = jsonClient(api.url, { maxSockets: 8 });
     const withKnowledge = await importDemoKnowledge(http, api.secretKey);
-    const tokens = await pool(CONNECTIONS, 10, async () => {
-      const s = await http.expect(201, 'POST', '/v1/sessions', {
-        token: api.publishableKey,
-        body: { channel: 'web' },
-      });
-      return s.sessionToken;
-    });
+    const limits = await configureBenchApp(http, api.secretKey);
+    const shoppers = createShoppers(http, api.publishableKey, limits);
+    const perShopper = limits.messagesPerSessionPerMinute;
+    const addShoppers = async (count) =>
+      loader.add('api', await shoppers(count), perShopper, SHOPPER_WINDOW_MS);
+    const [sanity] = await shoppers(1);
     const sample = await http.expect(201, 'POST', '/v1/messages', {
-      token: tokens[0],
+      headers: sanity.headers,
       body: { clientMessageId: 'sanity-check-0', text: TEXT },
     });
-    http.close();
+    await addShoppers(200);
+    // The bare route has no limits; its customers rotate the same way.
+    await loader.add(
+      'bare',
+      Array.from({ length: 2000 }, (_, i) => ({ headers: { 'x-customer': `cus_${i}` } })),
+      1e9,
+      SHOPPER_WINDOW_MS,
+    );
     log(
-      `${CONNECTIONS} sessions ready; demo knowledge ${withKnowledge ? 'imported' : 'not available (no /v1/kb/import)'}; a sample message got ${sample.replies.length} bot replies`,
+      `limits: ${perShopper}/session/min, ${limits.messagesPerIpPerMinute}/address/min (product defaults); demo knowledge ${withKnowledge ? 'imported' : 'not available'}; a sample message got ${sample.replies.length} bot replies; cores: ${cpus ? `server ${cpus.server}, load ${cpus.load}` : 'not pinned'}`,
     );
 
     const arms = {
-      bare: {
-        url: bare.url,
-        path: '/messages',
-        headersFor: (i) => ({ 'x-customer': `cus_${i % CONNECTIONS}` }),
-      },
-      api: {
-        url: api.url,
-        path: '/v1/messages',
-        headersFor: (i) => ({ authorization: `Bearer ${tokens[i % CONNECTIONS]}` }),
-      },
+      bare: { name: 'bare', url: bare.url, path: '/messages' },
+      api: { name: 'api', url: api.url, path: '/v1/messages' },
     };
-    for (const [name, arm] of Object.entries(arms)) {
-      log(`warm-up ${name} ${warmup} s`);
-      await load({ ...arm, duration: warmup, nextId });
+    const servers = { bare, api };
+    // Each run also reports the server's CPU time per successful send.
+    const send = async (arm, seconds) => {
+      const before = servers[arm].cpuMs();
+      const result = await loader.run({
+        ...arms[arm],
+        duration: seconds,
+        connections: CONNECTIONS,
+        text: TEXT,
+      });
+      const used = servers[arm].cpuMs();
+      result.cpuMsPerSend =
+        before === null || used === null || result.ok === 0 ? null : (used - before) / result.ok;
+      return result;
+    };
+    // Enough shoppers with room for the next round, from the fastest rate seen so far.
+    let fastest = 0;
+    const topUp = async () => {
+      const need = Math.ceil(Math.max(fastest, 500) * duration * 1.5);
+      const room = await loader.budget('api');
+      if (room < need) {
+        const more = Math.ceil((need - room) / perShopper);
+        await addShoppers(more);
+        log(`+${more} shoppers (room for ${room} sends, the next round may need ${need})`);
+      }
+    };
+    for (const arm of ['bare', 'api']) {
+      if (arm === 'api') await topUp();
+      const w = await send(arm, warmup);
+      if (arm === 'api') fastest = Math.max(fastest, w.rps);
+      log(`warm-up ${arm} ${warmup} s: ${w.rps.toFixed(0)} req/s, non-2xx ${w.non2xx}`);
     }
     const measured = { bare: [], api: [] };
+    const ratios = [];
     for (let round = 0; round < rounds; round++) {
-      for (const name of ['bare', 'api']) {
-        const result = summary(await load({ ...arms[name], duration, nextId }));
-        measured[name].push(result);
+      for (const arm of ['bare', 'api']) {
+        if (arm === 'api') await topUp();
+        const result = await send(arm, duration);
+        measured[arm].push(result);
+        if (arm === 'api') fastest = Math.max(fastest, result.rps);
         log(
-          `round ${round + 1} ${name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+          `round ${round + 1} ${arm}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${result.cpuMsPerSend?.toFixed(3) ?? '?'} ms/send`,
         );
       }
+      ratios.push(ratio(measured.api[round].rps, measured.bare[round].rps) ?? 0);
     }
-    const mean = (list, key) => list.reduce((s, r) => s + r[key], 0) / list.length;
-    const apiRps = mean(measured.api, 'rps');
-    const bareRps = mean(measured.bare, 'rps');
-    const apiP50 = mean(measured.api, 'p50');
-    const bareP50 = mean(measured.bare, 'p50');
-    const apiP99 = mean(measured.api, 'p99');
-    const bareP99 = mean(measured.bare, 'p99');
-    const failures = measured.api.reduce((s, r) => s + r.non2xx + r.errors, 0);
-    const bareFailures = measured.bare.reduce((s, r) => s + r.non2xx + r.errors, 0);
-    const throughputRatio = ratio(apiRps, bareRps);
+    const med = (arm, key) => median(measured[arm].map((r) => r[key]));
+    const failed = (arm) => measured[arm].reduce((s, r) => s + r.non2xx + r.errors, 0);
+    const overBudget = measured.api.reduce((s, r) => s + r.overBudget, 0);
+    const medianRatio = median(ratios);
+    const cpuKnown =
+      measured.api.every((r) => r.cpuMsPerSend !== null) &&
+      measured.bare.every((r) => r.cpuMsPerSend !== null);
+    const cpuApi = cpuKnown ? med('api', 'cpuMsPerSend') : undefined;
+    const cpuBare = cpuKnown ? med('bare', 'cpuMsPerSend') : undefined;
+    const spread = `${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}`;
     return {
       name: 'POST /v1/messages throughput (50 connections)',
       rows: [
         {
-          metric: 'throughput',
-          value: apiRps,
+          metric: 'throughput (2xx only)',
+          value: med('api', 'rps'),
           unit: 'req/s',
-          baseline: bareRps,
-          ratio: throughputRatio,
+          baseline: med('bare', 'rps'),
+          ratio: medianRatio,
           budget: '≥ 0.50× bare',
-          pass: throughputRatio >= 0.5 && failures === 0,
-          note: `mean of ${rounds} × ${duration} s per arm, alternating; baseline = bare Hono + libSQL insert route; autocannon in the bench process, each server in its own process; ${withKnowledge ? 'demo knowledge imported' : 'no knowledge routes yet, so no AI answer'}: ${sample.replies.length} bot replies to the sample message`,
+          pass: medianRatio >= 0.5 && failed('api') === 0 && failed('bare') === 0 && overBudget === 0,
+          note: `median of ${rounds} alternating rounds × ${duration} s per arm, ratio per round ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${spread}); baseline = bare Hono + libSQL insert route; each server and the load generator in its own process${cpus ? `, server on core ${cpus.server}, load on core ${cpus.load}` : ''}; AI answer on (${sample.replies.length} bot replies to the sample); shipped per-session and per-address limits`,
         },
         {
+          metric: 'ratio spread (lowest–highest round)',
+          value: Math.max(...ratios) - Math.min(...ratios),
+          unit: '×',
+          note: spread,
+        },
+        ...(cpuKnown
+          ? [
+              {
+                metric: 'server CPU per send',
+                value: cpuApi,
+                unit: 'ms',
+                baseline: cpuBare,
+                ratio: ratio(cpuApi, cpuBare),
+                note: `median per round; a send costs ${ratio(cpuApi, cpuBare).toFixed(2)}× the bare insert's server CPU, so with both servers CPU-bound on a core of their own the throughput ratio would approach ${ratio(cpuBare, cpuApi).toFixed(3)}× — the figure a busy machine disturbs least (the throughput row is the one that counts)`,
+              },
+            ]
+          : []),
+        {
           metric: 'latency p50',
-          value: apiP50,
+          value: med('api', 'p50'),
           unit: 'ms',
-          baseline: bareP50,
-          ratio: ratio(apiP50, bareP50),
+          baseline: med('bare', 'p50'),
+          ratio: ratio(med('api', 'p50'), med('bare', 'p50')),
         },
         {
           metric: 'latency p99',
-          value: apiP99,
+          value: med('api', 'p99'),
           unit: 'ms',
-          baseline: bareP99,
-          ratio: ratio(apiP99, bareP99),
+          baseline: med('bare', 'p99'),
+          ratio: ratio(med('api', 'p99'), med('bare', 'p99')),
         },
-        { metric: 'failed requests', value: failures, unit: 'req', baseline: bareFailures },
+        {
+          metric: 'failed requests (non-2xx + errors)',
+          value: failed('api'),
+          unit: 'req',
+          baseline: failed('bare'),
+          budget: '0',
+          pass: failed('api') === 0 && failed('bare') === 0,
+          note:
+            overBudget > 0 ? `${overBudget} sends had no shopper with room left (add shoppers)` : undefined,
+        },
       ],
-      meta: { measured, connections: CONNECTIONS, duration, rounds },
+      meta: { measured, ratios, connections: CONNECTIONS, duration, rounds, cpus },
     };
   } finally {
-    await Promise.all([bare?.stop(), api?.stop()]);
+    http?.close();
+    await Promise.all([bare?.stop(), api?.stop(), loader?.stop()]);
     dir.remove();
   }
 }

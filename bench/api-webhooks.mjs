@@ -59,7 +59,7 @@ async function startApi(dir, name) {
     sessionSigningKey: randomBytes(32),
     logger: silentLogger,
     responder: silentResponder,
-    webhooks: { allowPrivateTargets: true },
+    webhooks: { allowLoopbackTargets: true },
     rateLimits: {
       messagesPerSessionPerMinute: 1_000_000,
       messagesPerIpPerMinute: 1_000_000,

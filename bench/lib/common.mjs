@@ -1,7 +1,7 @@
 // Shared helpers for bench/api-*.mjs: server child processes, a light HTTP client, raw SSE streams
 // over net sockets, RSS sampling and percentiles. Everything stays on loopback.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,8 +25,22 @@ export function tempDir(prefix) {
 }
 
 /**
+ * Which cores the server and the load generator get, so they never share one: `taskset` lists, or
+ * null where the machine has one core or no taskset (then both float, as before).
+ */
+export function cpuPlan() {
+  const count = os.availableParallelism?.() ?? os.cpus().length;
+  if (count < 2 || !existsSync('/usr/bin/taskset')) return null;
+  return { load: '0', server: count === 2 ? '1' : `1-${count - 1}` };
+}
+
+/**
  * Starts bench/lib/server-child.mjs in its own process (through bash, so `ulimit -n` can be raised
- * for it) and waits for it to listen. Always `await server.stop()` in a finally.
+ * for it) and waits for it to listen. Always `await server.stop()` in a finally. `cpus` pins it
+ * (a taskset list, see `cpuPlan`); `limits: 'product'` keeps the API's own rate-limit defaults and
+ * connection cap and trusts one proxy hop (the load generator says each shopper's address in
+ * X-Forwarded-For) instead of opening the limits wide; `responder: 'silent'` runs the API without
+ * the AI answer.
  */
 export async function startServerProcess({
   mode,
@@ -38,18 +52,22 @@ export async function startServerProcess({
   redisUrl,
   keys,
   app,
+  cpus,
+  limits,
+  responder,
 }) {
   const raise = fdLimit ? `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; ` : '';
+  const pin = cpus ? `taskset -c ${cpus} ` : '';
   const child = spawn(
     'bash',
     [
       '-c',
-      `${raise}exec "$0" "$@"`,
+      `${raise}exec ${pin}"$0" "$@"`,
       process.execPath,
       '--expose-gc',
       ...nodeArgs,
       join(here, 'server-child.mjs'),
-      JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app }),
+      JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app, limits, responder }),
     ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: repoRoot },
   );
@@ -92,6 +110,8 @@ export async function startServerProcess({
     },
     /** VmRSS of the server process, bytes (0 once it is gone). */
     rss: () => readRss(child.pid),
+    /** CPU time the server process has used so far (user + system), ms; null where unreadable. */
+    cpuMs: () => readCpuMs(child.pid),
     /** Runs a full GC in the server and answers its memoryUsage(). */
     gc: () => ask(child, { cmd: 'gc' }, 'mem'),
     /** Starts the server's CPU profiler (see server-child.mjs). */
@@ -112,6 +132,22 @@ export async function startServerProcess({
       }
     },
   };
+}
+
+/**
+ * CPU time (user + system) a process has used, ms, from /proc (clock ticks of 10 ms); null where
+ * /proc cannot be read. What a request costs in CPU does not depend on how busy the machine is,
+ * unlike requests per second.
+ */
+export function readCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line (11 and 12 after the name).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** Sends a command to a server child and waits for its answer of type `type`. */

@@ -11,7 +11,7 @@
 //              merchant app whose keys it reports (or the `app` and server `keys` it is given, so
 //              several processes serve one deployment; `redisUrl` shares events and limits). Rate limits and the per-address connection cap
 //              are opened wide (every bench client is one loopback address; the limits have their
-//              own tests); `encryptAtRest: false` runs the same API without sealing customer text,
+//              own tests), unless `limits: 'product'` keeps them (see startServerProcess); `encryptAtRest: false` runs the same API without sealing customer text,
 //              so its cost can be measured.
 // mode 'bare': the baseline — a minimal Hono app on @hono/node-server with one libSQL client and the
 //              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
@@ -43,8 +43,17 @@ async function startApi() {
     encryptAtRest: options.encryptAtRest !== false,
     // The benches' connectors listen on loopback.
     allowPrivateCallbacks: true,
-    maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
-    rateLimits: Object.fromEntries(Object.keys(api.DEFAULT_RATE_LIMITS).map((rule) => [rule, 100_000_000])),
+    ...(options.responder === 'silent' ? { responder: api.silentResponder } : {}),
+    ...(options.limits === 'product'
+      ? // The product's limits as shipped; the bench stands behind one proxy hop and gives every
+        // shopper an address, and sets the app's own limits through PATCH /v1/app as a merchant would.
+        { trustedProxyHops: 1 }
+      : {
+          maxConnectionsPerIp: Number.MAX_SAFE_INTEGER,
+          rateLimits: Object.fromEntries(
+            Object.keys(api.DEFAULT_RATE_LIMITS).map((rule) => [rule, 100_000_000]),
+          ),
+        }),
   });
   const created = options.app ?? (await api.createMerchantApp(running.app.deps, { name: 'bench' }));
   close = () => running.close();

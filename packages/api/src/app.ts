@@ -15,6 +15,7 @@ import { channelsRouter } from './channels';
 import { consoleRouter } from './console';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
+import { createFollowUpHooks, followUpsRouter } from './followups';
 import { handoffsRouter } from './handoffs';
 import type { ApiEnv } from './http/auth';
 import { registerSecuritySchemes } from './http/define-route';
@@ -178,6 +179,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
   deps.routing = createConversationRouting(deps);
   // Webhook events go into the outbox inside each change's transaction (see webhooks/outbox.ts).
   deps.outbox = createWebhookOutbox(deps);
+  // Ended conversations schedule the merchant's follow-ups; opt-outs cancel them (see followups/).
+  deps.followUps = createFollowUpHooks(deps);
   const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
@@ -248,6 +251,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', auditRouter(deps));
   app.route('/', insightsRouter(deps));
   app.route('/', webhooksRouter(deps));
+  app.route('/', followUpsRouter(deps));
   app.route('/', privacyRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());

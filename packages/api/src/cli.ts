@@ -5,8 +5,12 @@ import { resolve } from 'node:path';
 import {
   createAgentBody,
   createWebhookBody,
+  followUpRuleBody,
+  followUpsQuery,
   updateAgentBody,
   updateAppBody,
+  updateFollowUpRuleBody,
+  updateFollowUpSettingsBody,
   updateWebhookBody,
   webhookDeliveriesQuery,
 } from '@threadline/sdk-core/protocol';
@@ -17,6 +21,15 @@ import { createApp } from './app';
 import { createMerchantApp, getApp, identitySecretOf, toAppAnswer, updateMerchantApp } from './apps';
 import { createDatabase, migrateDatabase } from './db/database';
 import { type DemoInfo, demoPaths, startDemo } from './demo';
+import {
+  createFollowUpRule,
+  deleteFollowUpRule,
+  followUpSettingsOf,
+  listFollowUpRules,
+  listFollowUps,
+  updateFollowUpRule,
+  updateFollowUpSettings,
+} from './followups';
 import { signIdentityToken } from './identity';
 import { importKnowledge, llmOptionsFromEnv } from './knowledge';
 import { playRoom, simulateRoom } from './livestream';
@@ -760,6 +773,161 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
       });
     });
 
+  const followUpCommand = helpGroup(
+    program,
+    'followup',
+    'proactive follow-ups: rules (when a conversation ends with an intent, send later on another channel), settings, the log',
+  );
+  followUpCommand
+    .command('create')
+    .description('add a rule; prints it as JSON')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .requiredOption('--name <text>', 'what it is for')
+    .requiredOption('--intent <intent>', 'the intent the conversation ended with, e.g. care_instructions')
+    .option('--from <channel>', 'only conversations on this channel (default any)')
+    .option('--product <productId>', 'only when this product came up')
+    .requiredOption('--delay <seconds>', 'seconds after the conversation ends (0 to 2592000)')
+    .requiredOption('--to <channel>', 'the channel to send on (miniprogram, app, web, sms, wechat_oa…)')
+    .option('--text <text>', 'send a text')
+    .option('--article <articleId>', 'send a knowledge article')
+    .option('--card-title <text>', 'send a link card with this title')
+    .option('--card-url <url>', "the card's https link")
+    .option('--card-image <url>', "the card's https image")
+    .option('--card-description <text>', "the card's line under the title")
+    .option('--disabled', 'create it turned off')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: Record<string, string | boolean | undefined> & { app: string; db?: string }) => {
+      const body = parseOrUsage(followUpRuleBody, {
+        name: options.name,
+        when: {
+          intent: options.intent,
+          ...(options.from !== undefined ? { channel: options.from } : {}),
+          ...(options.product !== undefined ? { productId: options.product } : {}),
+        },
+        delaySeconds: Number(options.delay),
+        send: { channel: options.to, content: followUpContentFromFlags(options) },
+        ...(options.disabled ? { enabled: false } : {}),
+      });
+      await withAdminApp(options.db, options.app, async (deps, appId) => {
+        console.log(JSON.stringify(await createFollowUpRule(deps, appId, body), null, 2));
+      });
+    });
+  followUpCommand
+    .command('list')
+    .description("list an app's rules with their follow-ups counted by state")
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--json', 'print JSON')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (options: { app: string; json?: boolean; db?: string }) => {
+      await withAdminApp(options.db, options.app, async (deps, appId) => {
+        const { rules } = await listFollowUpRules(deps, appId);
+        if (options.json) return console.log(JSON.stringify({ rules }, null, 2));
+        if (rules.length === 0) return console.log('no follow-up rules');
+        console.table(
+          rules.map((r) => ({
+            id: r.id,
+            name: r.name,
+            when: `${r.when.channel ?? '*'} ${r.when.intent}${r.when.productId ? ` ${r.when.productId}` : ''}`,
+            send: `${r.send.channel} ${r.send.content.kind} +${r.delaySeconds}s`,
+            enabled: r.enabled ? 'yes' : 'no',
+            sent: r.counts.sent,
+            scheduled: r.counts.scheduled,
+            skipped: r.counts.skipped,
+            cancelled: r.counts.cancelled,
+          })),
+        );
+      });
+    });
+  followUpCommand
+    .command('update')
+    .description('turn a rule on or off, or change its delay')
+    .argument('<ruleId>', 'fur_…')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--enable', 'turn it on')
+    .option('--disable', 'turn it off (scheduled follow-ups still go)')
+    .option('--delay <seconds>', 'new delay in seconds')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (
+        ruleId: string,
+        options: { app: string; enable?: boolean; disable?: boolean; delay?: string; db?: string },
+      ) => {
+        if (options.enable && options.disable) throw new UsageError('--enable or --disable, not both');
+        const body = parseOrUsage(updateFollowUpRuleBody, {
+          ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
+          ...(options.delay !== undefined ? { delaySeconds: Number(options.delay) } : {}),
+        });
+        await withAdminApp(options.db, options.app, async (deps, appId) => {
+          console.log(JSON.stringify(await updateFollowUpRule(deps, appId, ruleId, body), null, 2));
+        });
+      },
+    );
+  followUpCommand
+    .command('delete')
+    .description('remove a rule; its scheduled follow-ups are cancelled')
+    .argument('<ruleId>', 'fur_…')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(async (ruleId: string, options: { app: string; db?: string }) => {
+      await withAdminApp(options.db, options.app, async (deps, appId) => {
+        await deleteFollowUpRule(deps, appId, ruleId);
+        console.log('deleted');
+      });
+    });
+  followUpCommand
+    .command('settings')
+    .description('show or change the time zone, quiet hours and weekly cap')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--time-zone <zone>', 'IANA time zone, e.g. Asia/Shanghai')
+    .option('--quiet-hours <range>', 'HH:MM-HH:MM local time, or off')
+    .option('--weekly-cap <n>', 'proactive messages per customer in any 7 days (0 turns them off)')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (options: {
+        app: string;
+        timeZone?: string;
+        quietHours?: string;
+        weeklyCap?: string;
+        db?: string;
+      }) => {
+        const [start, end] = (options.quietHours ?? '').split('-');
+        const change = parseOrUsage(updateFollowUpSettingsBody, {
+          ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+          ...(options.quietHours !== undefined
+            ? { quietHours: options.quietHours === 'off' ? null : { start, end } }
+            : {}),
+          ...(options.weeklyCap !== undefined ? { weeklyCap: Number(options.weeklyCap) } : {}),
+        });
+        await withAdminApp(options.db, options.app, async (deps, appId) => {
+          const settings =
+            Object.keys(change).length > 0
+              ? await updateFollowUpSettings(deps, appId, change)
+              : followUpSettingsOf(await getApp(deps, appId));
+          console.log(JSON.stringify({ settings }, null, 2));
+        });
+      },
+    );
+  followUpCommand
+    .command('log')
+    .description('follow-ups, newest first: scheduled, sent, skipped (why) and cancelled')
+    .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
+    .option('--customer <customerId>', 'one customer')
+    .option('--state <state>', 'scheduled, sent, skipped or cancelled')
+    .option('--limit <n>', 'how many (1–100)', '20')
+    .option('--db <url>', 'database URL (env DATABASE_URL)')
+    .action(
+      async (options: { app: string; customer?: string; state?: string; limit: string; db?: string }) => {
+        const query = parseOrUsage(followUpsQuery, {
+          limit: options.limit,
+          ...(options.customer !== undefined ? { customerId: options.customer } : {}),
+          ...(options.state !== undefined ? { state: options.state } : {}),
+        });
+        await withAdminApp(options.db, options.app, async (deps, appId) => {
+          console.log(JSON.stringify(await listFollowUps(deps, appId, query), null, 2));
+        });
+      },
+    );
+
   program
     .command('demo')
     .description('what `npm start` runs: the API, the demo shop and the console on one embedded file')
@@ -845,6 +1013,26 @@ function parseTtl(raw: string): number {
   if (!Number.isInteger(ttlSec) || ttlSec < 60 || ttlSec > 30 * 24 * 3600)
     throw new UsageError('--ttl is a whole number of seconds from 60 to 2592000');
   return ttlSec;
+}
+
+/** What `followup create` sends, from exactly one of --text, --article or --card-title/--card-url. */
+function followUpContentFromFlags(options: Record<string, string | boolean | undefined>): unknown {
+  const given = [options.text, options.article, options.cardTitle ?? options.cardUrl].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length !== 1)
+    throw new UsageError('give one of --text, --article or --card-title with --card-url');
+  if (options.text !== undefined) return { kind: 'text', text: options.text };
+  if (options.article !== undefined) return { kind: 'article', articleId: options.article };
+  return {
+    kind: 'card',
+    card: {
+      title: options.cardTitle,
+      targetUrl: options.cardUrl,
+      ...(options.cardImage !== undefined ? { imageUrl: options.cardImage } : {}),
+      ...(options.cardDescription !== undefined ? { description: options.cardDescription } : {}),
+    },
+  };
 }
 
 async function readStdin(): Promise<string> {
@@ -1053,8 +1241,9 @@ async function runDemo(port: number, host: string, hops: number) {
     port,
     host,
     trustedProxyHops: hops,
-    // Trying webhooks against a receiver on this machine is what a demo is for; not when it listens wider.
-    webhooks: webhookSettingsFromEnv(process.env, { allowPrivateTargets: isLoopbackHost(host) }),
+    // Trying webhooks against a receiver on this machine is what a demo is for (loopback only: a
+    // private network or cloud metadata stays out of reach); not when it listens wider.
+    webhooks: webhookSettingsFromEnv(process.env, { allowLoopbackTargets: isLoopbackHost(host) }),
     logger: { ...consoleLogger, info() {} },
     wechatApiBase: process.env.WECHAT_API_BASE,
     ai: { llm: llmOptionsFromEnv(process.env) },

@@ -12,6 +12,7 @@ export { type AppOptions, createApp, type RouterDeps, type ThreadlineApp } from 
 export { type CreatedApp, createMerchantApp } from './apps/apps';
 export { type BotReply, type Responder, silentResponder } from './conversations/replies';
 export { createDatabase, type Database, migrateDatabase } from './db/database';
+export { type FollowUpWorker, sendFollowUp, startFollowUpWorker } from './followups';
 export { createLifecycle, type Lifecycle } from './http/lifecycle';
 export {
   DEFAULT_RATE_LIMITS,

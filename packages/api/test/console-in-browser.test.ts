@@ -271,9 +271,10 @@ describe('the agent console at /console, in Chromium, against the real API', () 
     await page.locator('[data-part=status]', { hasText: '接待中' }).waitFor(WAIT);
     await page.locator('body').press('r');
     await poll(() => page.evaluate('document.activeElement?.id')).toBe('reply-box');
+    // Escape leaves the reply box by keyboard alone; the shortcuts work again.
     await page.locator('#reply-box').press('Escape');
-    await page.locator('#reply-box').evaluate((el) => (el as unknown as { blur(): void }).blur());
-    await page.locator('body').press('t');
+    await poll(() => page.evaluate('document.activeElement?.id')).not.toBe('reply-box');
+    await page.keyboard.press('t');
     await page.locator('dialog[data-part=transfer][open]').waitFor(WAIT);
     await page.keyboard.press('Escape');
     await poll(() => page.locator('dialog[data-part=transfer]').count()).toBe(0);
@@ -638,7 +639,7 @@ describe('working one conversation from the console: the row, filters, typing, n
     expect(text).not.toContain('13911112222');
     expect(text).toContain('memberLevel');
     const order = profile.locator('[data-part=orders] li', { hasText: 'LY-TOOLS-9' });
-    await expect(order.textContent()).resolves.toMatch(/shipped[\s\S]*顺丰 SF9988776655/);
+    await expect(order.textContent()).resolves.toMatch(/已发货[\s\S]*顺丰 SF9988776655/);
     expect(text).toContain('丝绒哑光口红');
 
     // Nobody else online: the dialog says so and offers only a skill.

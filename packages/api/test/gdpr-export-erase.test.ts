@@ -57,7 +57,7 @@ describe('GDPR export and erase across every channel', () => {
   let other: { token: string; customerId: string; texts: string[] };
 
   beforeAll(async () => {
-    api = await createTestApi({ webhooks: { allowPrivateTargets: true, retryBaseMs: 30, retryMaxMs: 100 } });
+    api = await createTestApi({ webhooks: { allowLoopbackTargets: true, retryBaseMs: 30, retryMaxMs: 100 } });
     shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
     worker = startWebhookWorker(api.deps, { pollMs: 25 });

@@ -116,31 +116,38 @@ describe('stalled readers, slow bodies and connection floods on a real server (i
       },
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    // Several MB of events for a reader that takes none: socket buffers fill, then writes stall.
+    // Several MB of events for a reader that takes none, in one burst (the writes share their
+    // commits): the stream reads them a page (~2 MB) at a time, faster than loopback takes them
+    // unread, so its queue passes the limit. (Written one by one, with the stream getting a turn
+    // after each, ~100 KB at a time, loopback's socket buffers — tens of MB here — would hold all
+    // of it and the server would never have anything queued to drop the reader for.)
     const big = 'x'.repeat(3_900);
     const { appendEvents } = await import('../src/realtime/events');
-    for (let round = 0; round < 40; round++) {
-      await server.app.deps.database.write((db, onCommit) =>
-        appendEvents(
-          server.app.deps,
-          db,
-          onCommit,
-          Array.from({ length: 25 }, (_, i) => ({
-            appId: keys.appId,
-            customerId: session.customer.id,
-            type: 'message.created',
-            data: {
-              id: `msg_${round}_${i}`,
-              conversationId: 'c',
-              channel: 'web',
-              author: { type: 'bot' },
-              text: big,
-              createdAt: new Date().toISOString(),
-            },
-          })),
+    const rounds = Array.from({ length: 40 }, (_, round) => round);
+    await Promise.all(
+      rounds.map((round) =>
+        server.app.deps.database.write((db, onCommit) =>
+          appendEvents(
+            server.app.deps,
+            db,
+            onCommit,
+            Array.from({ length: 25 }, (_, i) => ({
+              appId: keys.appId,
+              customerId: session.customer.id,
+              type: 'message.created',
+              data: {
+                id: `msg_${round}_${i}`,
+                conversationId: 'c',
+                channel: 'web',
+                author: { type: 'bot' },
+                text: big,
+                createdAt: new Date().toISOString(),
+              },
+            })),
+          ),
         ),
-      );
-    }
+      ),
+    );
     // A paused socket does not notice the server closing it; let it read what was queued, then look.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     reader!.resume();

@@ -8,7 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 const CLI = resolve(import.meta.dirname, '../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'threadline-webhook-cli-'));
 const db = `file:${join(dir, 'cli.db')}`;
-const env = { ...process.env, THREADLINE_DIR: dir, DATABASE_URL: '', THREADLINE_WEBHOOKS_ALLOW_PRIVATE: '' };
+const env = {
+  ...process.env,
+  THREADLINE_DIR: dir,
+  DATABASE_URL: '',
+  THREADLINE_WEBHOOKS_ALLOW_PRIVATE: '',
+  THREADLINE_WEBHOOKS_ALLOW_LOOPBACK: '',
+};
 
 function threadline(args: string[], extraEnv: Record<string, string> = {}) {
   const run = spawnSync(process.execPath, [CLI, ...args, '--db', db], {
@@ -75,7 +81,7 @@ describe('threadline webhook', () => {
     expect(bad.err).toMatch(/^usage: events/);
     // …and allowed for development.
     const local = threadline(['webhook', 'create', '--app', appId, '--url', 'http://127.0.0.1:9/hook'], {
-      THREADLINE_WEBHOOKS_ALLOW_PRIVATE: '1',
+      THREADLINE_WEBHOOKS_ALLOW_LOOPBACK: '1',
     });
     expect(local.code).toBe(0);
 

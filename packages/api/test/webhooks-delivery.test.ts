@@ -8,7 +8,7 @@ import { freePort, startReceiver } from './webhook-receiver';
  * is down, 410, giving up, redelivery, and one slow conversation beside fast ones.
  */
 
-const FAST = { allowPrivateTargets: true, retryBaseMs: 30, retryMaxMs: 150, timeoutMs: 5_000 };
+const FAST = { allowLoopbackTargets: true, retryBaseMs: 30, retryMaxMs: 150, timeoutMs: 5_000 };
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -100,6 +100,26 @@ describe('webhook delivery', () => {
     expect(failedAttempts[0].responseExcerpt).toBe('receiver says 500');
     expect(failedAttempts[0].latencyMs).toBeGreaterThanOrEqual(0);
     expect(log.body.deliveries.every((d: any) => d.state === 'delivered')).toBe(true);
+  });
+
+  it('a webhook whose receiver takes every delivery stays healthy after each one', async () => {
+    const { api, shop, worker } = await setup();
+    const receiver = await startReceiver();
+    cleanups.push(receiver.close);
+    const { webhook } = await subscribe(api, shop.secretKey, receiver.url);
+    const session = await shop.startSession();
+    for (let i = 1; i <= 4; i++) {
+      await shop.send(session.sessionToken, `healthy ${i}`);
+      await receiver.until(() => receiver.unique().some((r) => r.body.data.message.text === `healthy ${i}`));
+      await worker.idle();
+      const read = await api.call('GET', `/v1/webhooks/${webhook.id}`, { token: shop.secretKey });
+      expect([i, read.body.webhook.health]).toEqual([i, 'ok']);
+    }
+    const [row] = await api.rows<{ failing_since: number | null }>(
+      'SELECT failing_since FROM webhooks WHERE id = ?',
+      [webhook.id],
+    );
+    expect(row!.failing_since).toBeNull();
   });
 
   it('a receiver that is down leaves events pending, not lost; when it is back they arrive in order', async () => {
@@ -260,5 +280,31 @@ describe('webhook delivery', () => {
         .slice(6)
         .map((r) => r.body.data.message.text),
     ).toEqual(['slow one', 'slow two']);
+  });
+
+  it("one merchant's hanging receiver does not hold up another merchant's webhooks", async () => {
+    const { api, shop } = await setup();
+    const other = await api.createShop({ name: 'Another merchant' });
+    let firstSlowAnswerAt = 0;
+    const hanging = await startReceiver({
+      answer: async () => {
+        // Answers only after 4 s, every time (a receiver stuck on its own database, say).
+        await new Promise((d) => setTimeout(d, 4_000));
+        firstSlowAnswerAt ||= Date.now();
+        return 200;
+      },
+    });
+    const fast = await startReceiver();
+    cleanups.push(hanging.close, fast.close);
+    // The worker is started by setup; queue the slow merchant's backlog first: 12 conversations.
+    await subscribe(api, shop.secretKey, hanging.url);
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => shop.startSession()));
+    await Promise.all(sessions.map((s, i) => shop.send(s.sessionToken, `backlog ${i}`)));
+    await subscribe(api, other.secretKey, fast.url);
+    const session = await other.startSession();
+    await other.send(session.sessionToken, 'the other merchant');
+    await fast.until(() => fast.unique().some((r) => r.body.data.message.text === 'the other merchant'));
+    // It arrived while the hanging receiver had not answered once: it never waited for a slot.
+    expect(firstSlowAnswerAt).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { WEBHOOK_EVENT_TYPES, webhookPayload } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFollowUpWorker } from '../src/followups';
 import { seedDemoStore } from '../src/knowledge/knowledge';
 import { signWebhookPayload, startWebhookWorker, verifyWebhook, type WebhookWorker } from '../src/webhooks';
 import { isPrivateAddress } from '../src/webhooks/targets';
@@ -13,7 +14,7 @@ describe('every webhook event type', () => {
   let worker: WebhookWorker;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {
-    api = await createTestApi({ webhooks: { allowPrivateTargets: true, retryBaseMs: 30, retryMaxMs: 100 } });
+    api = await createTestApi({ webhooks: { allowLoopbackTargets: true, retryBaseMs: 30, retryMaxMs: 100 } });
     worker = startWebhookWorker(api.deps, { pollMs: 25 });
     receiver = await startReceiver();
   });
@@ -50,6 +51,30 @@ describe('every webhook event type', () => {
     });
     const code = await api.call('POST', '/v1/handoffs', { token: anonymous.sessionToken, body: {} });
     await shop.startSession({ channel: 'miniprogram', handoffCode: code.body.code });
+    // A follow-up on a server channel (SMS) once the agent resolves it: `follow_up.sent`.
+    await api.call('PATCH', '/v1/follow-up-settings', { token: shop.secretKey, body: { quietHours: null } });
+    const rule = await api.call('POST', '/v1/follow-up-rules', {
+      token: shop.secretKey,
+      body: {
+        name: 'exchange follow-up by SMS',
+        when: { intent: 'exchange_size' },
+        delaySeconds: 0,
+        send: { channel: 'sms', content: { kind: 'text', text: '换货进度可在小程序「我的订单」查看' } },
+      },
+    });
+    expect(rule.status).toBe(201);
+    await agent.call('POST', `/v1/agent/conversations/${conversationId}/resolve`);
+    const followUps = startFollowUpWorker(api.deps, { pollMs: 3_600_000 });
+    await followUps.drain();
+    await followUps.stop();
+    // Delivered before the rest of the story erases this shopper (events of the erased are not sent).
+    await receiver.until(
+      () =>
+        receiver.unique().some((r) => r.body.type === 'follow_up.sent') &&
+        receiver
+          .unique()
+          .some((r) => r.body.type === 'message.created' && r.body.data.message.author.type === 'system'),
+    );
     await shop.identify(anonymous.sessionToken, await shop.identityToken('crm-42'));
     const known = await shop.startSession({
       channel: 'web',
@@ -60,9 +85,12 @@ describe('every webhook event type', () => {
       token: shop.secretKey,
       body: { customer: { externalId: 'crm-43' }, name: '王女士', attributes: { tier: 'gold' } },
     });
+    const seen = () => new Set(receiver.unique().map((r) => r.body.type));
+    // An erase deletes the person's events still queued (docs/security.md), so the profile change
+    // is awaited first: otherwise whether it was sent depends on the worker beating the erase.
+    await receiver.until(() => seen().has('customer.updated'));
     await api.call('DELETE', `/v1/customers/${known.customer.id}`, { token: shop.secretKey });
 
-    const seen = () => new Set(receiver.unique().map((r) => r.body.type));
     await receiver.until(() => WEBHOOK_EVENT_TYPES.every((type) => seen().has(type)));
     const authors = new Set(
       receiver
@@ -70,7 +98,8 @@ describe('every webhook event type', () => {
         .filter((r) => r.body.type === 'message.created')
         .map((r) => r.body.data.message.author.type),
     );
-    expect([...authors].sort()).toEqual(['agent', 'bot', 'customer']);
+    // 'system': the SMS follow-up's message on the timeline.
+    expect([...authors].sort()).toEqual(['agent', 'bot', 'customer', 'system']);
     const statuses = receiver
       .unique()
       .filter((r) => r.body.type === 'conversation.updated')

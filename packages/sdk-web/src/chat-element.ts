@@ -4,6 +4,8 @@ import {
   MESSAGE_MAX_LENGTH,
   type Message,
   messageLength,
+  type RenderableCard,
+  readLinkCard,
 } from '@threadline/sdk-core';
 import { createThreadline, type ThreadlineClient } from './create-threadline';
 import { resolveLanguage, stringsFor, type WidgetLanguage, type WidgetStrings } from './i18n';
@@ -838,6 +840,14 @@ export class ThreadlineChatElement extends ElementBase {
     if (author === 'agent' && message.author.name)
       element.querySelector('.m')!.prepend(`${message.author.name} `);
     this.seen.set(message.id, element);
+    // A link card (a follow-up, a product an agent suggests): only https links reach the page.
+    const card = readLinkCard(message.meta?.card);
+    if (card) {
+      element.toggleAttribute('data-card', true);
+      // The text usually repeats the title: shown only when it says something more.
+      if (message.text.trim() === card.title.trim()) element.querySelector('.t')!.remove();
+      element.insertBefore(this.cardElement(card), element.querySelector('.m'));
+    }
     // The bot's clarifying options become chips; a tap sends the option as the shopper's answer.
     const options = message.meta?.quickReplies;
     if (author === 'bot' && Array.isArray(options) && options.length > 0) {
@@ -893,6 +903,22 @@ export class ThreadlineChatElement extends ElementBase {
       this.renderBadge();
     }
     this.afterInsert();
+  }
+
+  /** A card as a link built node by node (texts set as text, never HTML), opening in a new tab. */
+  private cardElement(card: RenderableCard): HTMLElement {
+    const link = h('a', {
+      'data-part': 'card',
+      href: card.targetUrl,
+      target: '_blank',
+      rel: 'noopener noreferrer',
+    });
+    if (card.imageUrl)
+      link.append(h('img', { src: card.imageUrl, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer' }));
+    link.append(h('b', {}, card.title));
+    if (card.description) link.append(h('span', {}, card.description));
+    link.append(h('small', {}, `${this.strings.openCard} ›`));
+    return link;
   }
 
   /** Options answer the latest question only: once the shopper says anything, they go. */

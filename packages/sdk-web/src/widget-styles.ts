@@ -39,6 +39,14 @@ header small{display:block;font-weight:400;font-size:12px}
 [data-part=message][data-author=system]{align-self:center;max-width:100%}
 [data-part=message][data-author=system] .t{background:transparent;color:var(--mu);font-size:12px;padding:2px}
 [data-part=message][data-pending] .t{opacity:.6}
+[data-part=message][data-card]{align-self:flex-start;max-width:82%}
+[data-part=message][data-card] .t{background:var(--bu);color:var(--fg);font-size:inherit;padding:8px 12px}
+[data-part=card]{display:block;width:240px;max-width:100%;border:1px solid var(--bd);border-radius:12px;overflow:hidden;background:var(--bg);color:var(--fg);text-decoration:none}
+[data-part=card]:hover b,[data-part=card]:focus-visible b{text-decoration:underline}
+[data-part=card] img{display:block;width:100%;aspect-ratio:16/9;object-fit:cover;background:var(--bd)}
+[data-part=card] b{display:block;padding:8px 12px 0;font-size:14px}
+[data-part=card] span{display:block;padding:2px 12px 0;color:var(--mu);font-size:12px}
+[data-part=card] small{display:block;padding:4px 12px 8px;color:var(--a);font-size:12px}
 [data-part=quick-replies]{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
 [data-part=quick-reply]{border:1px solid var(--a);background:var(--bg);color:var(--a);border-radius:14px;padding:4px 12px;font-size:13px;text-align:left}
 [data-part=quick-reply]:hover{background:var(--a);color:var(--at)}

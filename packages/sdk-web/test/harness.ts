@@ -41,6 +41,8 @@ export async function startDemoApi() {
   return {
     info,
     keys: info,
+    /** The running server: its database, for flows that need what no route shows. */
+    server,
     call,
     identityToken: (sub: string) =>
       new SignJWT({})

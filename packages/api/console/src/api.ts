@@ -17,8 +17,11 @@ export interface ConsoleApi {
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
-/** JSON calls to the API this page was served from, with the agent token. */
-export function createConsoleApi(token: string, base = ''): ConsoleApi {
+/**
+ * JSON calls to the API this page was served from, with the agent token. `onUnauthorized` runs on
+ * any 401 (token revoked, expired, or the agent deactivated), whichever call meets it first.
+ */
+export function createConsoleApi(token: string, base = '', onUnauthorized?: () => void): ConsoleApi {
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(base + path, {
       method,
@@ -30,6 +33,7 @@ export function createConsoleApi(token: string, base = ''): ConsoleApi {
     });
     const text = await response.text();
     const json = text ? JSON.parse(text) : undefined;
+    if (response.status === 401) onUnauthorized?.();
     if (!response.ok)
       throw new ConsoleApiError(
         response.status,
@@ -73,7 +77,8 @@ export function openEventStream(
   url: (lastId: string | undefined) => string,
   handlers: {
     onEvent(event: StreamEvent): void;
-    onState(state: 'live' | 'reconnecting'): void;
+    /** `busy`: the server refused another stream for this token (too many tabs open); retrying. */
+    onState(state: 'live' | 'reconnecting' | 'busy'): void;
     onUnauthorized(): void;
   },
   after?: string,
@@ -94,6 +99,15 @@ export function openEventStream(
         if (response.status === 401) {
           handlers.onUnauthorized();
           return;
+        }
+        if (response.status === 429) {
+          // The token's open streams are at their limit (one per console tab): say so, keep trying
+          // (another tab closing frees a slot).
+          await response.body?.cancel();
+          handlers.onState('busy');
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 10_000);
+          continue;
         }
         if (!response.ok || !response.body) throw new Error(`stream ${response.status}`);
         handlers.onState('live');

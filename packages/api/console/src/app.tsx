@@ -1,6 +1,6 @@
 import type { Agent } from '@threadline/sdk-core/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { signInWithPassword } from './api';
+import { ConsoleApiError, signInWithPassword } from './api';
 import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
 import { InsightsButton, InsightsView } from './insights';
@@ -9,6 +9,7 @@ import { RoomsView } from './rooms';
 import { type ConsoleStore, useStore } from './store';
 import { SupervisorView } from './supervisor';
 import { TransferDialog } from './transfer-dialog';
+import { WebhooksView } from './webhooks';
 
 export function App({ store }: { store: ConsoleStore }) {
   useStore(store);
@@ -43,7 +44,8 @@ function SignIn({ store }: { store: ConsoleStore }) {
         await store.useToken(answer.token);
       }
     } catch (e) {
-      setError(`${s.signInFailed}${e instanceof Error && e.message ? `: ${e.message}` : ''}`);
+      const reason = e instanceof ConsoleApiError ? (s.errors[e.code] ?? e.message) : '';
+      setError(`${s.signInFailed}${reason ? `: ${reason}` : ''}`);
     } finally {
       setBusy(false);
     }
@@ -53,6 +55,11 @@ function SignIn({ store }: { store: ConsoleStore }) {
       <form onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">{s.signInTitle}</h1>
         <p class="hint">{s.signInHint}</p>
+        {store.state.signedOutReason && (
+          <p class="error" role="alert" data-part="signed-out">
+            {store.state.signedOutReason}
+          </p>
+        )}
         {mode === 'password' ? (
           <>
             <label>
@@ -146,7 +153,12 @@ function Header({ store }: { store: ConsoleStore }) {
           </button>
         ))}
       </fieldset>
-      <output class={`stream stream-${stream}`}>{stream === 'live' ? s.live : s.reconnecting}</output>
+      <output
+        class={`stream stream-${stream}`}
+        title={stream === 'live' ? s.live : stream === 'busy' ? s.tooManyTabs : s.reconnecting}
+      >
+        {stream === 'live' ? s.live : stream === 'busy' ? s.tooManyTabs : s.reconnecting}
+      </output>
       <div class="tools">
         {me?.role === 'supervisor' && (
           <button
@@ -159,6 +171,16 @@ function Header({ store }: { store: ConsoleStore }) {
           </button>
         )}
         {me?.role === 'supervisor' && <InsightsButton store={store} />}
+        {me?.role === 'supervisor' && (
+          <button
+            type="button"
+            aria-pressed={view === 'webhooks'}
+            data-action="webhooks"
+            onClick={() => store.setView(view === 'webhooks' ? 'queued' : 'webhooks')}
+          >
+            Webhooks
+          </button>
+        )}
         <button
           type="button"
           aria-pressed={view === 'rooms'}
@@ -203,6 +225,14 @@ function useShortcuts(store: ConsoleStore) {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'Escape') {
         if (store.state.dialog) store.openDialog(null);
+        // Out of a text field by keyboard alone: back to the open conversation's row, where the
+        // single-key shortcuts work again (a keyboard-only agent has no mouse to click away with).
+        else if (isTyping(event.target)) {
+          (event.target as HTMLElement).blur();
+          // (The row may have left this view, e.g. queued → mine on claim: then the conversation itself.)
+          const row = document.getElementById(`row-${store.state.selectedId}`);
+          (row ?? document.getElementById('conversation'))?.focus();
+        }
         return;
       }
       if (isTyping(event.target) || store.state.dialog) return;
@@ -287,11 +317,13 @@ function Shell({ store }: { store: ConsoleStore }) {
     <div class="shell">
       <Header store={store} />
       <div
-        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'insights' ? 'work-insights' : ''}`}
+        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' ? 'work-settings' : view === 'insights' ? 'work-insights' : ''}`}
       >
-        {view !== 'insights' && <InboxPane store={store} />}
+        {view !== 'webhooks' && view !== 'insights' && <InboxPane store={store} />}
         {view === 'insights' ? (
           <InsightsView store={store} />
+        ) : view === 'webhooks' ? (
+          <WebhooksView store={store} />
         ) : view === 'supervisor' ? (
           <SupervisorView store={store} />
         ) : view === 'rooms' ? (

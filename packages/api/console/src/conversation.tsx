@@ -1,13 +1,13 @@
 import type { HandoffSummary, Message, Note } from '@threadline/sdk-core/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { channelName, clock, customerName, dateTime } from './format';
+import { channelName, clock, customerName, dateTime, humanize, statusName, term } from './format';
 import { ChannelMark } from './inbox';
 import type { CannedReply, ConsoleStore, Row } from './store';
 
 function Summary({ store, summary }: { store: ConsoleStore; summary: HandoffSummary }) {
   const s = store.t();
   const items: [string, string][] = [
-    [s.reason, s.reasons[summary.reason] ?? summary.reason],
+    [s.reason, s.reasons[summary.reason] ?? humanize(summary.reason)],
     [s.channelsUsed, summary.channels.map((c) => channelName(s, c)).join(' → ')],
     [s.intents, summary.intents.map((id) => store.intentName(id)).join(' · ')],
     [s.products, summary.products.map((p) => p.name ?? p.id).join(' · ')],
@@ -15,14 +15,17 @@ function Summary({ store, summary }: { store: ConsoleStore; summary: HandoffSumm
     [
       s.openTickets,
       summary.openTickets
-        .map((t) => `${t.type}${t.orderId ? ` ${t.orderId}` : ''} (${t.status})`)
+        .map(
+          (t) =>
+            `${term(s, 'ticketTypes', t.type)}${t.orderId ? ` ${t.orderId}` : ''} (${s.ticketStatuses[t.status] ?? humanize(t.status)})`,
+        )
         .join(' · '),
     ],
     [s.botAnswered, summary.botAnswered.map((a) => a.title ?? a.articleId).join(' · ')],
     [
       s.sentiment,
       [
-        ...summary.sentiment.flags.map((f) => s.sentimentFlags[f] ?? f),
+        ...summary.sentiment.flags.map((f) => s.sentimentFlags[f] ?? humanize(f)),
         summary.sentiment.negativeMessages ? s.negativeMessages(summary.sentiment.negativeMessages) : '',
       ]
         .filter(Boolean)
@@ -156,10 +159,22 @@ function CannedReplies({ store, onInsert }: { store: ConsoleStore; onInsert(text
   );
 }
 
+/** Assigned to another agent than `me`. */
+const isOthers = (row: Row, me: string | undefined) =>
+  row.status === 'assigned' && Boolean(row.assignedAgent) && row.assignedAgent?.id !== me;
+
 function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
   const s = store.t();
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
-  const [text, setText] = useState('');
+  const [chosenMode, setMode] = useState<'reply' | 'note'>('reply');
+  // A colleague is helping this customer: the API refuses anyone else's reply (a supervisor takes
+  // over first), so the box writes internal notes only.
+  const others = isOthers(row, store.state.me?.id);
+  const mode = others ? 'note' : chosenMode;
+  const [text, setTextState] = useState(() => store.draft(row.id));
+  const setText = (value: string) => {
+    setTextState(value);
+    store.saveDraft(row.id, value);
+  };
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const focusTick = store.state.focusReply;
@@ -169,7 +184,8 @@ function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
       ref.current?.focus();
     }
   }, [focusTick]);
-  useEffect(() => setText(''), [row.id]);
+  // Each conversation keeps its own unsent draft: looking at another one (or reloading) loses nothing.
+  useEffect(() => setTextState(store.draft(row.id)), [row.id, store]);
   const submit = async () => {
     if (!text.trim() || busy) return;
     setBusy(true);
@@ -191,7 +207,15 @@ function Composer({ store, row }: { store: ConsoleStore; row: Row }) {
     >
       <div class="modes">
         {(['reply', 'note'] as const).map((m) => (
-          <button key={m} type="button" aria-pressed={mode === m} data-mode={m} onClick={() => setMode(m)}>
+          <button
+            key={m}
+            type="button"
+            aria-pressed={mode === m}
+            data-mode={m}
+            disabled={m === 'reply' && others}
+            title={m === 'reply' && others ? s.colleagueHelping(row.assignedAgent?.name ?? '') : undefined}
+            onClick={() => setMode(m)}
+          >
             {m === 'reply' ? s.reply : s.note}
           </button>
         ))}
@@ -237,8 +261,8 @@ function Labels({ store, row }: { store: ConsoleStore; row: Row }) {
     <fieldset class="labels">
       <legend class="sr">{s.labels}</legend>
       {labels.map((l) => (
-        <span class="label" key={l}>
-          {l}
+        <span class="label" key={l} title={l}>
+          <span class="label-text">{l}</span>
           <button
             type="button"
             aria-label={s.removeLabel(l)}
@@ -315,6 +339,9 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
     );
   const row = detail.conversation;
   const mine = row.status === 'assigned' && row.assignedAgent?.id === me?.id;
+  const others = isOthers(row, me?.id);
+  // The owner acts on their conversation; on a colleague's only a supervisor does (the API says so too).
+  const mayAct = !others || me?.role === 'supervisor';
   const name = customerName(s, row.customer);
   const typingHere =
     typing && typing.conversationId === row.id && typing.until > Date.now() ? typing.who : '';
@@ -322,6 +349,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
     <main
       class="conversation"
       id="conversation"
+      tabIndex={-1}
       aria-labelledby="conversation-title"
       data-conversation-id={row.id}
     >
@@ -333,7 +361,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
           </h1>
           <p class="conv-sub">
             <span class={`status status-${row.status}`} data-part="status">
-              {s.statuses[row.status]}
+              {statusName(s, row.status)}
             </span>
             {row.assignedAgent && (
               <span>
@@ -355,7 +383,7 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
           <Labels store={store} row={row} />
         </div>
         <div class="actions">
-          {row.status !== 'resolved' && !mine && (
+          {row.status !== 'resolved' && !mine && mayAct && (
             <button
               type="button"
               class="primary"
@@ -365,23 +393,23 @@ export function ConversationView({ store }: { store: ConsoleStore }) {
               {s.claim}
             </button>
           )}
-          {row.status !== 'resolved' && (
+          {row.status !== 'resolved' && mayAct && (
             <button type="button" data-action="transfer" onClick={() => store.openDialog('transfer')}>
               {s.transfer}
             </button>
           )}
-          {row.status === 'assigned' && (
+          {row.status === 'assigned' && mayAct && (
             <button type="button" data-action="release" onClick={() => store.conversationAction('release')}>
               {s.release}
             </button>
           )}
-          {row.status !== 'resolved' && (
+          {row.status !== 'resolved' && mayAct && (
             <button type="button" data-action="resolve" onClick={() => store.conversationAction('resolve')}>
               {s.resolve}
             </button>
           )}
           {row.status !== 'resolved' && <SnoozeMenu store={store} row={row} />}
-          {row.status !== 'resolved' && (
+          {row.status !== 'resolved' && !others && (
             <button type="button" data-action="handoff" onClick={() => store.sendHandoffCode()}>
               {s.handoffCode}
             </button>

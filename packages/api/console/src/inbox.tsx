@@ -6,10 +6,16 @@ import {
   FIRST_RESPONSE_SLA_SEC,
   secondsSince,
   slaLeft,
+  statusName,
 } from './format';
 import { type ConsoleStore, type Row, useNow, type View } from './store';
 
-const TABS: Exclude<View, 'supervisor' | 'rooms' | 'insights'>[] = ['queued', 'mine', 'all', 'snoozed'];
+const TABS: Exclude<View, 'supervisor' | 'rooms' | 'webhooks' | 'insights'>[] = [
+  'queued',
+  'mine',
+  'all',
+  'snoozed',
+];
 
 export function ChannelMark({ channel, label }: { channel: string; label: string }) {
   return (
@@ -72,14 +78,20 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
           {s.ago(waited)}
         </span>
       </div>
-      <div class="row-last">{row.lastMessage ? row.lastMessage.text : <i>{s.statuses[row.status]}</i>}</div>
+      <div class="row-last">
+        {row.lastMessage ? row.lastMessage.text : <i>{statusName(s, row.status)}</i>}
+      </div>
       <div class="row-meta">
         {intents.map((name) => (
           <span class="intent" key={name}>
             {name}
           </span>
         ))}
-        {row.skill && <span class="skill">{row.skill}</span>}
+        {row.skill && (
+          <span class="skill" data-skill={row.skill}>
+            {store.skillName(row.skill)}
+          </span>
+        )}
         {(row.labels ?? []).map((l) => (
           <span class="label" key={l}>
             {l}
@@ -90,7 +102,7 @@ function InboxRowItem({ store, row, now }: { store: ConsoleStore; row: Row; now:
           <span class="owner">{row.assignedAgent.name}</span>
         )}
         {row.status !== 'queued' && row.status !== 'assigned' && (
-          <span class="state">{s.statuses[row.status]}</span>
+          <span class="state">{statusName(s, row.status)}</span>
         )}
         {left !== null && (
           <span
@@ -170,7 +182,7 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
       {!search && (
         <div class="tabs" role="tablist" aria-label={s.views}>
           {TABS.map((tab) => {
-            const n = tab === 'queued' || tab === 'mine' ? count(tab) : null;
+            const n = tab === 'queued' || tab === 'mine' ? store.tabCount(tab, count(tab)) : null;
             const unread = tab === 'queued' || tab === 'mine' ? unreadIn(tab) : 0;
             return (
               <button
@@ -215,7 +227,7 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
               <option value="">{s.allSkills}</option>
               {skills.map((k) => (
                 <option key={k} value={k}>
-                  {k}
+                  {store.skillName(k)}
                 </option>
               ))}
             </select>
@@ -230,7 +242,13 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
         aria-label={
           search
             ? s.searchResults(search.results.length)
-            : s[view === 'supervisor' ? 'all' : view === 'rooms' || view === 'insights' ? 'queued' : view]
+            : s[
+                view === 'supervisor'
+                  ? 'all'
+                  : view === 'rooms' || view === 'webhooks' || view === 'insights'
+                    ? 'queued'
+                    : view
+              ]
         }
         tabIndex={rows.length && !rows.some((r) => r.id === store.state.selectedId) ? 0 : -1}
         onKeyDown={onListKey}
@@ -240,6 +258,11 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
         ))}
       </div>
       {rows.length === 0 && <p class="empty">{s.noConversations}</p>}
+      {!search && (view === 'queued' || view === 'mine' || view === 'all') && store.state.more[view] && (
+        <button type="button" class="link more" data-action="load-more" onClick={() => store.loadMore()}>
+          {s.loadMore(rows.length)}
+        </button>
+      )}
     </nav>
   );
 }

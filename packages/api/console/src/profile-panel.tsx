@@ -1,15 +1,21 @@
-import { channelName, dateTime, money } from './format';
+import { channelName, dateTime, money, term } from './format';
+import type { Strings } from './i18n';
 import { ChannelMark } from './inbox';
 import type { ConsoleStore } from './store';
 
 const TICKET_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
 
-const show = (value: unknown) =>
+/** An attribute's value as text: yes / no in the agent's language for booleans (not `true`). */
+const show = (s: Strings, value: unknown) =>
   value === null || value === undefined
     ? ''
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
+    : typeof value === 'boolean'
+      ? value
+        ? s.yes
+        : s.no
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
 
 export function ProfilePanel({ store }: { store: ConsoleStore }) {
   const s = store.t();
@@ -35,13 +41,13 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
         <ul class="kv">
           {profile.identities.map((i) => (
             <li key={`${i.kind}:${i.value}`}>
-              <span>{i.kind}</span>
+              <span data-kind={i.kind}>{term(s, 'identityKinds', i.kind)}</span>
               <b>{i.value}</b>
             </li>
           ))}
           {contact.map(([k, v]) => (
             <li key={k}>
-              <span>{k}</span>
+              <span data-kind={k}>{term(s, 'contactFields', k)}</span>
               <b>{v}</b>
             </li>
           ))}
@@ -54,7 +60,7 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
             {attributes.map(([k, v]) => (
               <li key={k}>
                 <span>{k}</span>
-                <b>{show(v)}</b>
+                <b>{show(s, v)}</b>
               </li>
             ))}
           </ul>
@@ -97,7 +103,10 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
             {profile.orders.map((o) => (
               <li key={o.id}>
                 <div>
-                  <b>{o.id}</b> <span class="pill">{o.status}</span>
+                  <b>{o.id}</b>{' '}
+                  <span class="pill" data-status={o.status}>
+                    {term(s, 'orderStatuses', o.status)}
+                  </span>
                   <span class="amount">{money(o.amount, o.currency, lang)}</span>
                 </div>
                 <div class="muted">{o.items.map((i) => `${i.name} ×${i.quantity}`).join('，')}</div>
@@ -121,9 +130,14 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
             {profile.tickets.map((t) => (
               <li key={t.id} data-ticket-id={t.id}>
                 <div>
-                  <b>{t.type}</b> {t.orderId && <span>{t.orderId}</span>}
+                  <b data-type={t.type}>{term(s, 'ticketTypes', t.type)}</b>{' '}
+                  {t.orderId && <span>{t.orderId}</span>}
                 </div>
-                {t.reason && <div class="muted">{t.reason}</div>}
+                {t.reason && (
+                  <div class="muted" data-reason={t.reason}>
+                    {term(s, 'ticketReasons', t.reason)}
+                  </div>
+                )}
                 <label>
                   <span class="sr">
                     {s.status} {t.id}

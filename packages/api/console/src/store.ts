@@ -9,13 +9,17 @@ import type {
   Message,
   Note,
   QueueAnswer,
+  RoutingSettings,
 } from '@threadline/sdk-core/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, type StreamEvent } from './api';
+import { term } from './format';
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'insights';
+export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'webhooks' | 'insights';
+type PagedView = 'queued' | 'mine' | 'all';
+const PAGED_VIEWS: PagedView[] = ['queued', 'mine', 'all'];
 
 /** A conversation row as the console keeps it: the API's inbox row plus the console's own marks. */
 export type Row = InboxRow & { labels?: string[]; snoozedUntil?: string | null; csat?: Csat | null };
@@ -48,18 +52,28 @@ export interface ConsoleState {
   /** Intent id → the name the knowledge base gives it (保质期 for shelf_life); ids not known show as is. */
   intentNames: Record<string, string>;
   search: { q: string; results: Row[] } | null;
+  /**
+   * The next page of each loaded view (null when it is all here) and the app's counts when the
+   * inbox was read: with a thousand waiting, the tabs say a thousand, not the hundred loaded.
+   */
+  more: Record<PagedView, string | null>;
+  counts: { queued: number; mine: number } | null;
   selectedId: string | null;
   detail: Detail | null;
   profile: CustomerProfile | null;
   agents: Agent[];
   queue: QueueAnswer | null;
   skills: string[];
-  stream: 'connecting' | 'live' | 'reconnecting';
+  /** The merchant's names for skills, per language (routing settings' `skillNames`). */
+  skillNames: NonNullable<RoutingSettings['skillNames']>;
+  stream: 'connecting' | 'live' | 'reconnecting' | 'busy';
   unread: Set<string>;
   typing: { conversationId: string; who: string; until: number } | null;
   sound: boolean;
   notify: boolean;
   toast: { text: string; kind: 'info' | 'error' } | null;
+  /** Why the agent is at the sign-in form again (token revoked or expired), shown there. */
+  signedOutReason: string | null;
   dialog: 'transfer' | 'shortcuts' | null;
   focusReply: number;
 }
@@ -83,6 +97,16 @@ const storage = {
   },
 };
 const TOKEN_KEY = 'threadline.console.token';
+/** The open conversation and unsent drafts, per tab: a reload (or a crash of the tab) keeps the agent's place. */
+const SELECTED_KEY = 'threadline.console.selected';
+const DRAFTS_KEY = 'threadline.console.drafts';
+const readDrafts = (): Record<string, string> => {
+  try {
+    return JSON.parse(storage.get(DRAFTS_KEY) ?? '{}') as Record<string, string>;
+  } catch {
+    return {};
+  }
+};
 
 type Listener = () => void;
 
@@ -102,18 +126,22 @@ export function createConsoleStore() {
     channelsSeen: new Set(),
     intentNames: {},
     search: null,
+    more: { queued: null, mine: null, all: null },
+    counts: null,
     selectedId: null,
     detail: null,
     profile: null,
     agents: [],
     queue: null,
     skills: [],
+    skillNames: {},
     stream: 'connecting',
     unread: new Set(),
     typing: null,
     sound: storage.get('threadline.console.sound') === 'on',
     notify: storage.get('threadline.console.notify') === 'on',
     toast: null,
+    signedOutReason: null,
     dialog: null,
     focusReply: 0,
   };
@@ -127,7 +155,7 @@ export function createConsoleStore() {
   const t = () => STRINGS[state.lang];
 
   const fail = (error: unknown) => {
-    const text = error instanceof ConsoleApiError ? error.message : t().error;
+    const text = error instanceof ConsoleApiError ? (t().errors[error.code] ?? error.message) : t().error;
     set({ toast: { text, kind: 'error' } });
   };
   const info = (text: string) => set({ toast: { text, kind: 'info' } });
@@ -153,13 +181,16 @@ export function createConsoleStore() {
 
   async function loadInbox() {
     const api = state.api!;
-    const query = (view: string) =>
-      `/v1/agent/inbox?view=${view}&limit=100${state.channel ? `&channel=${encodeURIComponent(state.channel)}` : ''}${state.skill ? `&skill=${encodeURIComponent(state.skill)}` : ''}`;
-    const pages = await Promise.all(['queued', 'mine', 'all'].map((v) => api.get<InboxAnswer>(query(v))));
+    const pages = await Promise.all(PAGED_VIEWS.map((v) => api.get<InboxAnswer>(inboxQuery(v))));
     state.rows = new Map();
     for (const page of pages) for (const row of page.conversations) upsert(row as Row);
+    state.more = { queued: pages[0]!.nextCursor, mine: pages[1]!.nextCursor, all: pages[2]!.nextCursor };
+    state.counts = { queued: pages[0]!.counts.queued, mine: pages[0]!.counts.mine };
     emit();
   }
+
+  const inboxQuery = (view: PagedView, cursor?: string) =>
+    `/v1/agent/inbox?view=${view}&limit=100${state.channel ? `&channel=${encodeURIComponent(state.channel)}` : ''}${state.skill ? `&skill=${encodeURIComponent(state.skill)}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
 
   /** Puts notes the open conversation does not show yet into its timeline. */
   function addNotes(notes: Note[]) {
@@ -191,10 +222,13 @@ export function createConsoleStore() {
 
   async function loadTeam() {
     const api = state.api!;
-    const [queue, agents] = await Promise.all([
+    const [queue, agents, routing] = await Promise.all([
       api.get<QueueAnswer>('/v1/agent/queue'),
       api.get<{ agents: Agent[] }>('/v1/agents'),
+      // Names are a nicety: without them skills show by the console's own words.
+      api.get<{ routing: RoutingSettings }>('/v1/routing').catch(() => null),
     ]);
+    state.skillNames = routing?.routing.skillNames ?? {};
     const skills = [
       ...new Set([...agents.agents.flatMap((a) => a.skills), ...queue.skills.map((s) => s.skill)]),
     ].sort();
@@ -382,6 +416,10 @@ export function createConsoleStore() {
       return await work();
     } catch (error) {
       fail(error);
+      // A conflict means this console's picture is old (someone claimed, resolved or moved the
+      // conversation a moment ago, or the stream is down): read the open conversation again.
+      if (error instanceof ConsoleApiError && error.status === 409 && state.selectedId)
+        void actions.select(state.selectedId);
       return undefined;
     }
   }
@@ -391,6 +429,15 @@ export function createConsoleStore() {
     t,
     /** An intent's display name (the id when the knowledge base does not name it). */
     intentName: (id: string) => state.intentNames[id] ?? id,
+    /** A skill's display name in the console's language (never the raw key). */
+    skillName: (key: string) => {
+      const named = state.skillNames[key];
+      const other = state.lang === 'en' ? named?.['zh-CN'] : named?.en;
+      return (
+        named?.[state.lang] ??
+        (t().terms.skills[key] ? term(t(), 'skills', key) : (other ?? term(t(), 'skills', key)))
+      );
+    },
     subscribe(listener: Listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -408,22 +455,52 @@ export function createConsoleStore() {
       if (token) await actions.useToken(token).catch(() => storage.set(TOKEN_KEY, null, true));
     },
     async useToken(token: string) {
-      const api = createConsoleApi(token);
+      // Whichever call first meets a 401 (revoked, expired, deactivated) ends this console's
+      // session, not only the stream: an action must not leave the agent in a page that is dead.
+      const ended = () => {
+        if (state.api !== api) return;
+        void actions.signOut(false).then(() => set({ signedOutReason: t().sessionEnded }));
+      };
+      const api = createConsoleApi(token, '', ended);
       const me = await api.get<{ agent: Agent; app: { id: string; name: string } }>('/v1/agent/me');
       storage.set(TOKEN_KEY, token, true);
-      set({ api, me: me.agent, appName: me.app.name });
-      await Promise.all([loadInbox(), loadTeam(), loadIntentNames()]);
+      set({ api, me: me.agent, appName: me.app.name, signedOutReason: null });
+      // The stream's cursor is read before the inbox: whatever happens while the inbox loads is
+      // replayed by the stream, so a conversation queued in that moment still pops in.
+      // Refused (e.g. the token's streams are all taken by other tabs): no cursor; the inbox is then
+      // read again once the stream is live, so the gap closes either way.
+      const cursor = await api.get<{ cursor: string | null }>('/v1/agent/updates?wait=0').then(
+        (answer) => answer.cursor,
+        () => null,
+      );
+      let reloadWhenLive = !cursor;
+      // A failed read must not leave a signed-in page without a stream: say so, and go on.
+      await Promise.all([loadInbox(), loadTeam(), loadIntentNames()]).catch(fail);
+      const reopen = storage.get(SELECTED_KEY);
+      if (reopen && !state.selectedId && state.rows.has(reopen)) void actions.select(reopen);
       stream?.close();
-      stream = openAgentStream(api, {
-        onEvent,
-        onState: (s) => set({ stream: s }),
-        onUnauthorized: () => actions.signOut(false),
-      });
+      stream = openAgentStream(
+        api,
+        {
+          onEvent,
+          onState: (s) => {
+            set({ stream: s });
+            if (s === 'live' && reloadWhenLive) {
+              reloadWhenLive = false;
+              void act(loadInbox);
+            }
+          },
+          onUnauthorized: ended,
+        },
+        cursor ?? undefined,
+      );
     },
     async signOut(tellServer = true) {
       stream?.close();
       if (tellServer) await state.api?.send('POST', '/v1/agent/sign-out').catch(() => {});
       storage.set(TOKEN_KEY, null, true);
+      storage.set(SELECTED_KEY, null, true);
+      storage.set(DRAFTS_KEY, null, true);
       // The next agent on this tab starts clean: no rows, channels, filters or unread marks of this one.
       set({
         api: null,
@@ -434,9 +511,13 @@ export function createConsoleStore() {
         channel: '',
         skill: '',
         search: null,
+        more: { queued: null, mine: null, all: null },
+        counts: null,
         detail: null,
         profile: null,
         selectedId: null,
+        dialog: null,
+        typing: null,
       });
     },
     async setPresence(presence: Agent['presence']) {
@@ -465,6 +546,7 @@ export function createConsoleStore() {
         snoozed: (r) => snoozed(r) && r.status !== 'resolved',
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
         rooms: (r) => r.status === 'queued',
+        webhooks: (r) => r.status === 'queued',
         insights: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
@@ -489,13 +571,46 @@ export function createConsoleStore() {
         set({ search: { q: text, results: answer.conversations } });
       });
     },
+    /** The unsent text of a conversation's composer (kept when the agent looks elsewhere or reloads). */
+    draft: (id: string) => readDrafts()[id] ?? '',
+    saveDraft(id: string, text: string) {
+      const drafts = readDrafts();
+      if (text) drafts[id] = text;
+      else delete drafts[id];
+      storage.set(DRAFTS_KEY, Object.keys(drafts).length ? JSON.stringify(drafts) : null, true);
+    },
+    /** The view's next page, appended (the inbox loads 100 per view at first). */
+    async loadMore() {
+      const view = state.view as PagedView;
+      const cursor = PAGED_VIEWS.includes(view) ? state.more[view] : null;
+      if (!cursor) return;
+      await act(async () => {
+        const page = await state.api!.get<InboxAnswer>(inboxQuery(view, cursor));
+        for (const row of page.conversations) upsert(row as Row);
+        set({ more: { ...state.more, [view]: page.nextCursor } });
+      });
+    },
+    /**
+     * What a tab's badge counts: the loaded rows when they are all here; otherwise the app's figure
+     * (the live queue total for `queued`, the count read with the inbox for `mine`).
+     */
+    tabCount(view: 'queued' | 'mine', loaded: number) {
+      if (!state.more[view] || state.channel || state.skill) return loaded;
+      const server =
+        view === 'queued' ? (state.queue?.total.waiting ?? state.counts?.queued) : state.counts?.mine;
+      return Math.max(loaded, server ?? 0);
+    },
     clearSearch() {
       set({ search: null });
     },
     async select(id: string | null) {
       state.unread.delete(id ?? '');
+      storage.set(SELECTED_KEY, id, true);
       if (!id) return set({ selectedId: null, detail: null, profile: null });
-      const view = state.view === 'supervisor' || state.view === 'rooms' ? 'all' : state.view;
+      const view =
+        state.view === 'supervisor' || state.view === 'rooms' || state.view === 'webhooks'
+          ? 'all'
+          : state.view;
       set({ selectedId: id, typing: null, view });
       await act(async () => {
         const detail = await state.api!.get<Detail>(`/v1/agent/conversations/${encodeURIComponent(id)}`);

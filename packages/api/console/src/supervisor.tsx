@@ -132,7 +132,7 @@ export function SupervisorView({ store }: { store: ConsoleStore }) {
             store={store}
             caption={s.queueBySkill}
             keyLabel={s.skill}
-            rows={queue.skills.map((k) => ({ ...k, key: k.skill, label: k.skill }))}
+            rows={queue.skills.map((k) => ({ ...k, key: k.skill, label: store.skillName(k.skill) }))}
           />
         )}
         <table data-part="agents">
@@ -160,7 +160,7 @@ export function SupervisorView({ store }: { store: ConsoleStore }) {
                       {a.load}/{a.capacity}
                     </span>
                   </td>
-                  <td>{a.skills.join(', ')}</td>
+                  <td>{a.skills.map((k) => store.skillName(k)).join(s.listSeparator)}</td>
                 </tr>
               ))}
           </tbody>

@@ -75,7 +75,7 @@ export function TransferDialog({ store }: { store: ConsoleStore }) {
             <select name="skill" required>
               {store.state.skills.map((k) => (
                 <option key={k} value={k}>
-                  {k}
+                  {store.skillName(k)}
                 </option>
               ))}
             </select>

@@ -1,4 +1,4 @@
-import type { ConversationDetail, Message } from '@threadline/sdk-core/protocol';
+import type { ConversationDetail, LinkCard, Message } from '@threadline/sdk-core/protocol';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { type AppRow, assertKnownChannel, DEFAULT_HANDOFF_TTL_SEC } from '../apps';
 import { postStaffMessage, timelinePage, toWireMessage } from '../conversations';
@@ -29,7 +29,7 @@ export async function replyAsAgent(
   app: AppRow,
   agent: Actor,
   conversationId: string,
-  body: { text: string; clientMessageId?: string; channel?: string },
+  body: { text: string; clientMessageId?: string; channel?: string; card?: LinkCard },
 ): Promise<{ message: Message; created: boolean }> {
   if (body.channel) assertKnownChannel(app, body.channel);
   return deps.database.write(async (db, onCommit) => {
@@ -48,6 +48,7 @@ export async function replyAsAgent(
       author: { type: 'agent', id: agent.id, name: agent.name },
       text: body.text,
       clientMessageId: body.clientMessageId,
+      ...(body.card ? { meta: { card: body.card } } : {}),
     });
     if (posted.created) {
       const now = deps.clock.now();

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import {
   acceptedAnswer,
   agentAnswer,
+  agentCardBody,
   agentConversationAnswer,
   agentHandoffAnswer,
   agentHandoffBody,
@@ -263,6 +264,32 @@ export function agentConsoleRouter(deps: RouterDeps) {
     async (c) => {
       const { agent, app } = agentAuth(c.get('auth'));
       const { message } = await replyAsAgent(deps, app, agent, c.req.valid('param').id, c.req.valid('json'));
+      return c.json({ message }, 201);
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...CONSOLE,
+      method: 'post',
+      path: '/v1/agent/conversations/{id}/cards',
+      operationId: 'sendAgentCard',
+      summary: 'Send a link card (a suggested product, a guide): a reply with `meta.card`',
+      description:
+        'The profile’s `suggestions` name products to send. The card’s links must be https; `text` defaults to the card title. Like a reply, it takes a queued or bot conversation and is delivered live to every session of the customer, where the widget and the mini-program render it as a card.',
+      params: conversationIdParam,
+      body: agentCardBody,
+      status: 201,
+      answer: agentMessageAnswer,
+    }),
+    async (c) => {
+      const { agent, app } = agentAuth(c.get('auth'));
+      const body = c.req.valid('json');
+      const { message } = await replyAsAgent(deps, app, agent, c.req.valid('param').id, {
+        text: body.text ?? body.card.title,
+        card: body.card,
+        ...(body.clientMessageId ? { clientMessageId: body.clientMessageId } : {}),
+      });
       return c.json({ message }, 201);
     },
   );

@@ -176,6 +176,8 @@ export async function resolveConversation(deps: ServiceDeps, agent: Actor, conve
       .set({ status: 'resolved', resolvedAt: now, waitingSince: null, updatedAt: now })
       .where(eq(conversations.id, conversation.id))
       .returning();
+    // The merchant's follow-up rules (a care card after a question about care) start from here.
+    await deps.followUps?.conversationEnded(db, onCommit, resolved!);
     await tellCustomer(deps, db, onCommit, resolved!);
     const row = await announceInbox(deps, db, onCommit, resolved!, 'resolved', byAgent(agent));
     if (owner) await fillAgent(deps, db, onCommit, owner, byAgent(agent));

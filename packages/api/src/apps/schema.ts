@@ -36,6 +36,8 @@ export interface AppSettings {
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
   /** The phone line's voice bot and brand voices (secrets sealed). */
   voice?: VoiceSettings;
+  /** Proactive follow-ups: time zone, quiet hours, weekly cap (see followups/settings.ts for defaults). */
+  followUps?: { timeZone?: string; quietHours?: { start: string; end: string } | null; weeklyCap?: number };
 }
 
 export interface VoiceSettings {

@@ -103,20 +103,20 @@ async function findByClientMessageId(db: Db, customerId: string, clientMessageId
   return row ?? null;
 }
 
-/** Touches the customer's open conversation (last channel, updatedAt) and reads it back. */
-async function touchOpenConversation(db: Db, customerId: string, channel: string, now: number) {
-  const query = hotQuery(db, 'conversations.touchOpen', (d) =>
+/** The customer's open conversation, read in the send's transaction (one prepared statement). */
+async function readOpenConversation(db: Db, customerId: string) {
+  const query = hotQuery(db, 'conversations.openOf', (d) =>
     d
-      .update(conversations)
-      .set({ lastChannel: slot('channel'), updatedAt: slot('now') })
+      .select()
+      .from(conversations)
       // The 'resolved' literal (not a bound parameter) lets SQLite use the one-open-per-customer index.
       .where(
         and(eq(conversations.customerId, slot('customerId')), sql`${conversations.status} <> 'resolved'`),
       )
-      .returning()
+      .limit(1)
       .prepare(),
   );
-  const [row] = await query.all({ customerId, channel, now });
+  const [row] = await query.all({ customerId });
   return row;
 }
 
@@ -152,9 +152,7 @@ export async function insertMessages(
   if (list.length === 0) return [];
   const seal = await customerSealer(deps, db, onCommit, list[0]!);
   const values: Record<string, unknown> = {};
-  const plain = new Map<string, string>();
   list.forEach((message, i) => {
-    plain.set(message.id, message.text);
     for (const column of MESSAGE_COLUMNS) {
       const value = message[column];
       values[`${i}${column}`] =
@@ -173,16 +171,17 @@ export async function insertMessages(
           Object.fromEntries(MESSAGE_COLUMNS.map((column) => [column, slot(`${i}${column}`)])),
         ) as unknown as (typeof messages.$inferInsert)[],
       )
-      .returning()
+      // Only what the database decides: the rest of each row is what was just written, so it is
+      // not read back and mapped again.
+      .returning({ seq: messages.seq })
       .prepare();
   // One prepared statement per row count; sends with many replies are rare enough to build.
   const count = list.length;
   const query =
     count <= 3 ? hotQuery(db, `messages.insert${count}`, (d) => build(d, count)) : build(db, count);
   // RETURNING's order is not promised; seq rises in VALUES order.
-  return (await query.all(values))
-    .sort((a, b) => a.seq - b.seq)
-    .map((row) => ({ ...row, text: plain.get(row.id) ?? row.text }));
+  const seqs = (await query.all(values)).map((row) => row.seq).sort((a, b) => a - b);
+  return list.map((message, i) => ({ ...message, seq: seqs[i]! }));
 }
 
 async function previousResult(
@@ -288,10 +287,12 @@ async function storeAndAnswer(
       // No look-up first: the unique index on (customer, clientMessageId) refuses a repeat, this
       // write rolls back (its own savepoint), and the catch below answers with the first result.
       const now = deps.clock.now();
-      // The usual case in one statement: touch the open conversation and read it back.
-      const touched = await touchOpenConversation(db, input.customerId, input.channel, now);
-      const conversation =
-        touched ?? (await openConversation(deps, db, input.appId, input.customerId, input.channel));
+      // Read now and written once, at the end, with the bot's decision: the touch (last channel,
+      // updatedAt) and the bot's memory share one UPDATE. The bot sees the row as touched.
+      const open =
+        (await readOpenConversation(db, input.customerId)) ??
+        (await openConversation(deps, db, input.appId, input.customerId, input.channel));
+      const conversation: ConversationRow = { ...open, lastChannel: input.channel, updatedAt: now };
       const messageId = createSortableId('msg', now);
 
       // Decided in this transaction, so an agent's claim either committed before (the bot stays
@@ -355,6 +356,9 @@ async function storeAndAnswer(
         });
       }
       const rows = await insertMessages(deps, db, onCommit, values);
+      // "stop" / "退订": a string check on every send; the opt-out write runs only when it matches.
+      if (deps.followUps?.isStopReply(input.text))
+        await deps.followUps.setMarketingOptOut(db, onCommit, input, true);
       await appendEvents(
         deps,
         db,
@@ -368,9 +372,15 @@ async function storeAndAnswer(
       );
       const [message, ...replies] = rows;
       const posted: PostedMessage = { message: message!, replies, conversation, created: true };
-      if (decision && (decision.replies.length > 0 || decision.escalate || decision.context)) {
-        posted.conversation = await applyDecision(deps, db, onCommit, conversation, input.channel, decision);
-      }
+      posted.conversation = await applyDecision(
+        deps,
+        db,
+        onCommit,
+        conversation,
+        input.channel,
+        decision ?? { replies: [] },
+        true,
+      );
       return { posted, answered: decision !== null };
     })
     .catch(async (error: unknown) => {
@@ -412,7 +422,11 @@ async function storeAndAnswer(
   return { ...stored, ...(await postBotReplies(deps, customer, stored, decision)) };
 }
 
-/** Stores the bot's memory and, when it hands over, queues the conversation and says so. */
+/**
+ * Stores the bot's memory and, when it hands over, queues the conversation and says so. With
+ * `touch` (a customer's send) it also sets the conversation's last channel: one UPDATE of the row
+ * per send.
+ */
 async function applyDecision(
   deps: ServiceDeps,
   db: Db,
@@ -420,15 +434,17 @@ async function applyDecision(
   current: ConversationRow,
   channel: string,
   decision: ResponderDecision,
+  touch = false,
 ): Promise<ConversationRow> {
   const now = deps.clock.now();
   const withContext = !!decision.context;
   const escalate = !!decision.escalate;
-  const query = hotQuery(db, `conversations.decide.${withContext}.${escalate}`, (d) =>
+  const query = hotQuery(db, `conversations.decide.${withContext}.${escalate}.${touch}`, (d) =>
     d
       .update(conversations)
       .set({
         updatedAt: slot('now'),
+        ...(touch ? { lastChannel: slot('channel') } : {}),
         ...(withContext ? { context: slot('context') } : {}),
         ...(escalate ? { status: sql`'queued'`, waitingSince: slot('now') } : {}),
       })
@@ -439,6 +455,7 @@ async function applyDecision(
   const [updated] = await query.all({
     now,
     id: current.id,
+    ...(touch ? { channel } : {}),
     ...(withContext ? { context: JSON.stringify({ ...current.context, ...decision.context }) } : {}),
   });
   if (decision.escalate) {
@@ -512,6 +529,8 @@ export interface StaffMessageInput {
   author: { type: 'agent' | 'system'; id: string | null; name: string | null };
   text: string;
   clientMessageId?: string;
+  /** What rides along: a link card (`{ card }`) an agent sends. */
+  meta?: Record<string, unknown> | null;
 }
 
 /**
@@ -551,7 +570,7 @@ export async function postStaffMessage(
       clientMessageId: input.clientMessageId ?? null,
       inReplyTo: null,
       intent: null,
-      meta: null,
+      meta: input.meta ?? null,
       createdAt: now,
     },
   ]);

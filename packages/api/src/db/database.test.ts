@@ -57,14 +57,25 @@ describe('database.write (group commit on local files)', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let started!: () => void;
+    const inside = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const writing = database.write(async () => {
       await database.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: ['pending'] });
+      started();
       await gate;
     });
+    // Issued before the transaction began (it starts on the next turn, so writers of this turn can
+    // share it): the read sees the state before it.
+    const before = database.client.execute('SELECT count(*) AS n FROM t');
+    await inside;
     const reading = database.client.execute('SELECT count(*) AS n FROM t');
     release();
     await writing;
-    // The read queued behind the transaction, so it sees the committed row, never a half state.
+    expect(Number((await before).rows[0]!.n)).toBe(0);
+    // Issued while it ran: the read queued behind the transaction, so it sees the committed row,
+    // never a half state.
     expect(Number((await reading).rows[0]!.n)).toBe(1);
   });
 

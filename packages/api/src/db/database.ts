@@ -144,10 +144,14 @@ export function createDatabase(options: DatabaseOptions): Database {
   // COMMIT (and the WAL pages it writes) with its neighbours.
   const waiting: PendingWrite[] = [];
   let groupScheduled = false;
+  // The group starts on the next turn of the event loop, not at once: the engine is synchronous,
+  // so a transaction started at once would run to its COMMIT before any other request of the same
+  // turn reached `write` — every send would pay a COMMIT (and write its own WAL pages) alone.
+  // Waiting one turn lets every writer whose request arrived in this turn share it.
   const scheduleGroup = () => {
     if (groupScheduled) return;
     groupScheduled = true;
-    void serialize(runGroup);
+    setImmediate(() => void serialize(runGroup));
   };
   let busyRetries = 0;
   const runGroup = async () => {

@@ -3,6 +3,7 @@ export * from '../agents/schema';
 export * from '../apps/schema';
 export * from '../audit/schema';
 export * from '../conversations/schema';
+export * from '../followups/schema';
 export * from '../identity/schema';
 export * from '../insights/schema';
 export * from '../knowledge/schema';

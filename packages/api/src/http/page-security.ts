@@ -52,9 +52,10 @@ export const PAGE_POLICIES = {
   /**
    * `/shop` (the demo shop) and `/console`: own scripts and stylesheets only. The widget styles
    * its shadow root through a constructed stylesheet, which `style-src` does not govern, so it
-   * needs no `'unsafe-inline'` on the merchant's page either.
+   * needs no `'unsafe-inline'` on the merchant's page either. Link cards (follow-ups, suggested
+   * products) show the merchant's product pictures from their CDN: images over https are allowed.
    */
-  shop: BASE,
+  shop: { ...BASE, imgSrc: ["'self'", 'data:', 'https:'] },
   console: BASE,
 } satisfies Record<string, CspDirectives>;
 

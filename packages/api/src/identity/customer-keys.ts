@@ -2,8 +2,10 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { bulkInsert, selectIn } from '../db/bulk-insert';
 import { type Database, type Db, truncateWriteAheadLog } from '../db/database';
-import { customerKeys, customers } from '../db/schema';
+import { hotQuery, slot } from '../db/hot-queries';
+import { customerKeys, customers, erasedCustomers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
 import { createId, pooledRandomBytes } from '../platform/secrets';
 
 /**
@@ -76,6 +78,27 @@ export const isSealed = (value: unknown): value is string =>
  * The customer's current data key, created in the caller's transaction when it has none. Cached
  * only after COMMIT: a key whose transaction rolled back must never seal anything later.
  */
+/**
+ * Refuses to give an erased customer a new data key. A write decides its customer before its
+ * transaction (a session's customer, a channel identity's), so an erase can commit in between:
+ * without this, the late write would store new personal data under the erased id — sealed with a
+ * fresh key, out of reach of export (404) and of a second erase (already done). Every sealed write
+ * passes here, so one check covers them all; it runs only when a key is created.
+ */
+async function refuseErased(db: Db, customerIds: readonly string[]) {
+  if (customerIds.length === 0) return;
+  const [erased] = await db
+    .select({ id: erasedCustomers.customerId })
+    .from(erasedCustomers)
+    .where(inArray(erasedCustomers.customerId, [...customerIds]))
+    .limit(1);
+  if (erased)
+    throw new ApiError(
+      'conflict',
+      'This customer was erased while the request was on its way; nothing was stored. A server channel may send again (as a new customer); a session must start anew.',
+    );
+}
+
 export async function customerKey(
   deps: Deps,
   db: Db,
@@ -85,16 +108,21 @@ export async function customerKey(
   const keyring = keyringOf(deps.database);
   const cached = fresh(keyring.byCustomer, ref.customerId);
   if (cached) return cached.key;
-  const [row] = await db
-    .select()
-    .from(customerKeys)
-    .where(eq(customerKeys.customerId, ref.customerId))
-    .orderBy(desc(customerKeys.createdAt))
-    .limit(1);
+  // A customer's first send in this process (or after the cache let it go): a prepared statement.
+  const [row] = await hotQuery(db, 'customerKeys.current', (d) =>
+    d
+      .select({ id: customerKeys.id, wrappedKey: customerKeys.wrappedKey })
+      .from(customerKeys)
+      .where(eq(customerKeys.customerId, slot('customerId')))
+      .orderBy(desc(customerKeys.createdAt))
+      .limit(1)
+      .prepare(),
+  ).all({ customerId: ref.customerId });
   let key: DataKey;
   if (row) {
     key = { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') };
   } else {
+    await refuseErased(db, [ref.customerId]);
     key = { id: createId('ck').slice(3), key: randomBytes(32) };
     await db.insert(customerKeys).values({
       id: key.id,
@@ -159,6 +187,10 @@ export async function customerSealers(
       created.push({ customerId, key });
     }
   }
+  await refuseErased(
+    db,
+    created.map((c) => c.customerId),
+  );
   await bulkInsert(
     db,
     { table: customerKeys, columns: ['id', 'appId', 'customerId', 'wrappedKey', 'createdAt'] },

@@ -363,7 +363,19 @@ export async function loadKnowledge(
 export function readDemoStore(): { articles: unknown[]; products: unknown[]; intents: unknown[] } {
   const folder = findSeedFolder();
   const read = (file: string) => JSON.parse(readFileSync(join(folder, file), 'utf8')) as unknown[];
-  return { articles: read('articles.json'), products: read('products.json'), intents: read('intents.json') };
+  // The shared demo catalog is kept as it is; our own relations.json adds what suggestions use
+  // (goesWith, alternativeTo, soldOutSizes) as product attributes, the same keys a merchant imports.
+  const relations = JSON.parse(readFileSync(join(folder, 'relations.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  const products = (read('products.json') as { id: string; attributes?: Record<string, unknown> }[]).map(
+    (product) =>
+      Object.hasOwn(relations, product.id)
+        ? { ...product, attributes: { ...product.attributes, ...relations[product.id] } }
+        : product,
+  );
+  return { articles: read('articles.json'), products, intents: read('intents.json') };
 }
 
 /** Loads the demo store's articles, products and intents into an app (idempotent: same ids update). */

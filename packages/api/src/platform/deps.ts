@@ -1,5 +1,6 @@
 import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
+import type { FollowUpHooks } from '../followups/hooks';
 import type { EventBus } from '../realtime';
 import type { WebhookOutbox } from '../webhooks/outbox';
 import type { Clock } from './clock';
@@ -51,6 +52,11 @@ export interface WebhookSettings {
    * production a webhook URL would otherwise reach the operator's internal services). Default false.
    */
   allowPrivateTargets?: boolean;
+  /**
+   * Allow http to this machine only (127.0.0.0/8, ::1, `localhost`): what tests and the local demo
+   * need. Private networks, link-local and other reserved ranges stay refused. Default false.
+   */
+  allowLoopbackTargets?: boolean;
   /** How long a delivery is retried before it is given up (default 3 days). */
   retryWindowMs?: number;
   /** The first retry's delay; each later one doubles, with jitter (default 10 s). */
@@ -74,6 +80,8 @@ export interface ServiceDeps {
   routing?: ConversationRouting;
   /** Records webhook events in the caller's transaction (the webhooks domain); without it, none. */
   outbox?: WebhookOutbox;
+  /** Schedules proactive follow-ups when conversations end and honours opt-outs (the followups domain). */
+  followUps?: FollowUpHooks;
   /** Work under way in other API processes (Redis); absent when one process serves alone. */
   inFlight?: InFlightMarks;
 }

@@ -12,6 +12,7 @@ import {
   customers,
   erasedCustomers,
   events,
+  followUps,
   handoffCodes,
   identities,
   messages,
@@ -137,6 +138,11 @@ async function erasePerson(
   await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, deliverySeqs));
   await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSeq, eventSeqs));
   await db.delete(webhookEvents).where(byPerson(webhookEvents.customerId));
+  // Proactive follow-ups still scheduled for the person are never sent.
+  await db
+    .update(followUps)
+    .set({ state: 'cancelled', reason: 'erased', updatedAt: now })
+    .where(and(byPerson(followUps.customerId), eq(followUps.state, 'scheduled')));
   // Livestream: their comments, @-mentions and handle in room replies.
   await eraseLiveViewer(db, appId, ids);
 

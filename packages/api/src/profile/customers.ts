@@ -137,6 +137,8 @@ export async function upsertCustomerProfile(
       .set({ attributes, name: body.name ?? customer.name, updatedAt: deps.clock.now() })
       .where(eq(customers.id, customer.id))
       .returning();
+    // `marketingOptOut: true` set by the merchant cancels what was scheduled, as the shopper's own opt-out does.
+    await deps.followUps?.attributesChanged(db, { appId, customerId: customer.id }, attributes);
     for (const field of ['phone', 'address', 'payment'] as const) {
       const value = body[field];
       if (value === undefined) continue;

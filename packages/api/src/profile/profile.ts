@@ -11,6 +11,7 @@ import { listTickets, openTicketsOf } from '../tickets';
 import { isVipCustomer } from './customers';
 import { recentOrdersOf } from './orders';
 import { maskPii, openPii, type PiiField } from './pii';
+import { suggestProducts } from './suggestions';
 import { type CartLine, currentCart, openTrackedEvents } from './track';
 
 type Deps = Pick<ServiceDeps, 'sealer' | 'database'>;
@@ -207,6 +208,13 @@ export async function buildCustomerProfile(
         .where(and(eq(kbProducts.appId, appId), inArray(kbProducts.id, viewedIds)))
     : [];
   const names = new Map(products.map((p) => [p.id, p.name]));
+  const suggestions = await suggestProducts(db, appId, {
+    cart: cart.flatMap((line) => {
+      const id = String(line.productId ?? line.sku ?? '');
+      return id ? [id] : [];
+    }),
+    viewed: viewedIds,
+  });
   return {
     customer: profileCustomer(customer),
     identities: ids,
@@ -227,6 +235,7 @@ export async function buildCustomerProfile(
     })),
     orders: recent,
     tickets,
+    suggestions,
   };
 }
 

@@ -34,8 +34,16 @@ export async function trackEvent(
       properties: sealProperties(seal, properties),
       createdAt: deps.clock.now(),
     });
+    if (input.name in MARKETING_CONSENT_EVENTS)
+      await deps.followUps?.setMarketingOptOut(db, onCommit, input, MARKETING_CONSENT_EVENTS[input.name]!);
   });
 }
+
+/** Tracked events that change the shopper's consent to proactive messages (follow-ups). */
+const MARKETING_CONSENT_EVENTS: Record<string, boolean> = {
+  marketing_opt_out: true,
+  marketing_opt_in: false,
+};
 
 /** Events the merchant backend sends for a customer (secret key); `at` defaults to now. */
 export async function recordCustomerEvents(
@@ -59,6 +67,14 @@ export async function recordCustomerEvents(
         createdAt: event.at ? Date.parse(event.at) : now,
       })),
     );
+    for (const event of body.events)
+      if (event.name in MARKETING_CONSENT_EVENTS)
+        await deps.followUps?.setMarketingOptOut(
+          db,
+          onCommit,
+          { appId: app.id, customerId: customer.id },
+          MARKETING_CONSENT_EVENTS[event.name]!,
+        );
     return { customer: { id: customer.id, identified: customer.identified }, accepted: body.events.length };
   });
 }

@@ -221,6 +221,11 @@ export async function handleVoiceTurn(deps: VoiceDeps, input: VoiceTurnInput): P
       // A racing retry of the same turn may have saved first: its answer stands.
       .where(and(eq(voiceCalls.id, call.id), lt(voiceCalls.turn, turn)))
       .returning({ id: voiceCalls.id });
+    // The end of a call ends its conversation for the merchant's follow-up rules (scheduled once).
+    if (row && (outcome.action === 'hangup' || input.event === 'hangup') && deps.followUps) {
+      const open = await findOpenConversation(db, ctx.call.customerId);
+      if (open) await deps.followUps.conversationEnded(db, onCommit, open);
+    }
     return !!row;
   });
   if (!saved) {

@@ -18,6 +18,8 @@ function wholeMs(env: NodeJS.ProcessEnv, name: string, min: number, max: number)
  * Webhook settings from the environment:
  * - THREADLINE_WEBHOOKS_ALLOW_PRIVATE=1 — allow http and private/loopback targets (development;
  *   never on a server whose network holds anything an app owner should not reach);
+ * - THREADLINE_WEBHOOKS_ALLOW_LOOPBACK=1 — allow http to this machine only (127.0.0.0/8, ::1,
+ *   localhost), every other private range still refused (a receiver on the developer's laptop);
  * - THREADLINE_WEBHOOK_TIMEOUT_MS, THREADLINE_WEBHOOK_RETRY_BASE_MS, THREADLINE_WEBHOOK_RETRY_MAX_MS,
  *   THREADLINE_WEBHOOK_RETRY_WINDOW_MS — the attempt deadline and the retry schedule.
  */
@@ -26,10 +28,14 @@ export function webhookSettingsFromEnv(
   defaults: WebhookSettings = {},
 ): WebhookSettings {
   const allow = env.THREADLINE_WEBHOOKS_ALLOW_PRIVATE;
+  const loopback = env.THREADLINE_WEBHOOKS_ALLOW_LOOPBACK;
   return {
     ...defaults,
     ...(allow !== undefined && allow !== ''
       ? { allowPrivateTargets: allow === '1' || allow === 'true' }
+      : {}),
+    ...(loopback !== undefined && loopback !== ''
+      ? { allowLoopbackTargets: loopback === '1' || loopback === 'true' }
       : {}),
     ...pick('timeoutMs', wholeMs(env, 'THREADLINE_WEBHOOK_TIMEOUT_MS', 100, 60_000)),
     ...pick('retryBaseMs', wholeMs(env, 'THREADLINE_WEBHOOK_RETRY_BASE_MS', 10, 3_600_000)),

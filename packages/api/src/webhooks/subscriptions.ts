@@ -5,23 +5,30 @@ import type {
   WebhookDelivery,
 } from '@threadline/sdk-core/protocol';
 import { and, count, desc, eq, inArray, lt } from 'drizzle-orm';
+import { type AuditActor, recordAudit } from '../audit';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, randomSecret } from '../platform/secrets';
 import { DEFAULT_RETRY_WINDOW_MS } from './outbox';
-import { checkWebhookUrl } from './targets';
+import { checkWebhookUrl, targetPolicyOf } from './targets';
 
 type Deps = Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'config' | 'outbox'>;
 type WebhookRow = typeof webhooks.$inferSelect;
 
+/** Who changes a webhook, and from which client address (the audit log's who and from where). */
+export interface WebhookChangeBy {
+  actor: AuditActor;
+  from?: string | null;
+}
+/** The merchant's backend (secret key, or the CLI); the console's supervisors pass themselves. */
+const MERCHANT: WebhookChangeBy = { actor: { type: 'merchant', id: null } };
+
 /** At most this many webhooks per app: each one multiplies every event's deliveries. */
 export const MAX_WEBHOOKS_PER_APP = 20;
 
-const policyOf = (deps: Pick<ServiceDeps, 'config'>) => ({
-  allowPrivateTargets: deps.config.webhooks?.allowPrivateTargets === true,
-});
+const policyOf = (deps: Pick<ServiceDeps, 'config'>) => targetPolicyOf(deps.config.webhooks);
 
 /** `*` alone stands for every type; duplicates collapse. */
 const normalizeEvents = (events: string[]) => (events.includes('*') ? ['*'] : [...new Set(events)].sort());
@@ -59,7 +66,12 @@ async function findWebhook(deps: Pick<ServiceDeps, 'database'>, appId: string, i
 }
 
 /** Subscribes a URL; the signing secret is in the answer and never shown again. */
-export async function createWebhook(deps: Deps, appId: string, body: CreateWebhookBody) {
+export async function createWebhook(
+  deps: Deps,
+  appId: string,
+  body: CreateWebhookBody,
+  by: WebhookChangeBy = MERCHANT,
+) {
   const url = checkWebhookUrl(body.url, policyOf(deps));
   const secret = randomSecret('whsec', 32);
   const now = deps.clock.now();
@@ -84,6 +96,14 @@ export async function createWebhook(deps: Deps, appId: string, body: CreateWebho
         updatedAt: now,
       })
       .returning();
+    // A webhook sends customers' messages to its URL: who pointed one where is audited.
+    await recordAudit(deps, db, {
+      appId,
+      actor: by.actor,
+      action: 'webhook.created',
+      subject: { type: 'webhook', id: created!.id },
+      details: { url, events: created!.events, from: by.from ?? null },
+    });
     return created!;
   });
   return { webhook: toWebhook(row, 0), secret };
@@ -112,7 +132,13 @@ export async function getWebhook(deps: Deps, appId: string, id: string) {
  * Changes a webhook. Enabling one that was disabled (by the merchant or a 410) resumes its
  * pending deliveries where they stopped.
  */
-export async function updateWebhook(deps: Deps, appId: string, id: string, body: UpdateWebhookBody) {
+export async function updateWebhook(
+  deps: Deps,
+  appId: string,
+  id: string,
+  body: UpdateWebhookBody,
+  by: WebhookChangeBy = MERCHANT,
+) {
   const url = body.url === undefined ? undefined : checkWebhookUrl(body.url, policyOf(deps));
   await findWebhook(deps, appId, id);
   await deps.database.write(async (db, onCommit) => {
@@ -128,13 +154,25 @@ export async function updateWebhook(deps: Deps, appId: string, id: string, body:
         updatedAt: deps.clock.now(),
       })
       .where(and(eq(webhooks.id, id), eq(webhooks.appId, appId)));
+    await recordAudit(deps, db, {
+      appId,
+      actor: by.actor,
+      action: 'webhook.updated',
+      subject: { type: 'webhook', id },
+      details: {
+        from: by.from ?? null,
+        ...(url !== undefined ? { url } : {}),
+        ...(body.events ? { events: normalizeEvents(body.events) } : {}),
+        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      },
+    });
     if (body.enabled) onCommit(() => deps.outbox?.notify());
   });
   return getWebhook(deps, appId, id);
 }
 
 /** Removes a webhook with its queue and delivery log. */
-export async function deleteWebhook(deps: Deps, appId: string, id: string) {
+export async function deleteWebhook(deps: Deps, appId: string, id: string, by: WebhookChangeBy = MERCHANT) {
   await findWebhook(deps, appId, id);
   await deps.database.write(async (db) => {
     const seqs = db
@@ -144,6 +182,13 @@ export async function deleteWebhook(deps: Deps, appId: string, id: string) {
     await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, seqs));
     await db.delete(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id));
     await db.delete(webhooks).where(and(eq(webhooks.id, id), eq(webhooks.appId, appId)));
+    await recordAudit(deps, db, {
+      appId,
+      actor: by.actor,
+      action: 'webhook.deleted',
+      subject: { type: 'webhook', id },
+      details: { from: by.from ?? null },
+    });
   });
   return { deleted: true as const };
 }
@@ -235,7 +280,13 @@ export async function listDeliveries(
  * Sends a delivery's event again, as a new delivery outside its conversation's queue (a replay
  * should not wait behind, or hold up, live events). Same event id, so receivers deduplicate.
  */
-export async function redeliver(deps: Deps, appId: string, id: string, deliveryId: string) {
+export async function redeliver(
+  deps: Deps,
+  appId: string,
+  id: string,
+  deliveryId: string,
+  by: WebhookChangeBy = MERCHANT,
+) {
   const webhook = await findWebhook(deps, appId, id);
   const delivery = await deps.database.write(async (db, onCommit) => {
     const [original] = await db
@@ -262,6 +313,14 @@ export async function redeliver(deps: Deps, appId: string, id: string, deliveryI
         createdAt: now,
       })
       .returning();
+    // A replay sends a customer's data once more: audited like the first subscription.
+    await recordAudit(deps, db, {
+      appId,
+      actor: by.actor,
+      action: 'webhook.redelivered',
+      subject: { type: 'webhook', id: webhook.id },
+      details: { delivery: original.id, event: event.id, redelivery: newId, from: by.from ?? null },
+    });
     onCommit(() => deps.outbox?.notify());
     return { delivery: created!, event };
   });

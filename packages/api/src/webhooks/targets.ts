@@ -37,8 +37,10 @@ for (const [network, prefix] of [
 ] as const)
   privateRanges.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // The unspecified and loopback addresses, and the deprecated IPv4-compatible ::a.b.c.d (::7f00:1).
+  ['::', 96],
+  // IPv4-translated (SIIT) ::ffff:0:a.b.c.d: an IPv4 address by another spelling.
+  ['::ffff:0:0:0', 96],
   // NAT64, 6to4 and Teredo embed an IPv4 address that may be private: refused whole.
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
@@ -75,12 +77,52 @@ export function isPrivateAddress(address: string): boolean {
   return privateRanges.check(bare, 'ipv4');
 }
 
+const loopbackRanges = new BlockList();
+loopbackRanges.addSubnet('127.0.0.0', 8, 'ipv4');
+loopbackRanges.addAddress('::1', 'ipv6');
+
+/** True for 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z): this machine and nothing else. */
+export function isLoopbackAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const family = isIP(bare);
+  if (family === 4) return loopbackRanges.check(bare, 'ipv4');
+  if (family !== 6) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (mapped) return loopbackRanges.check(mapped[1]!, 'ipv4');
+  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
+  if (hexMapped) return Number.parseInt(hexMapped[1]!, 16) >> 8 === 127;
+  return loopbackRanges.check(bare, 'ipv6');
+}
+
 const LOCAL_NAMES = /(^|\.)(localhost|local|localdomain|internal|intranet|lan|home\.arpa|corp)$/;
+const LOOPBACK_NAMES = /(^|\.)localhost$/;
 
 export interface TargetPolicy {
-  /** Development and tests: allow http and private/loopback targets. Never in production. */
+  /** Development on a shared network: allow http and every private/loopback target. Never in production. */
   allowPrivateTargets: boolean;
+  /**
+   * Tests and the local demo: allow http to this machine only — 127.0.0.0/8, ::1 and `localhost`
+   * (whose look-up must give loopback addresses). Private networks, link-local (cloud metadata at
+   * 169.254.169.254) and every other reserved range stay refused. Default false.
+   */
+  allowLoopbackTargets?: boolean;
 }
+
+/** The policy a server's webhook settings give (`THREADLINE_WEBHOOKS_ALLOW_PRIVATE` / `_ALLOW_LOOPBACK`). */
+export const targetPolicyOf = (
+  settings: { allowPrivateTargets?: boolean; allowLoopbackTargets?: boolean } = {},
+) => ({
+  allowPrivateTargets: settings.allowPrivateTargets === true,
+  allowLoopbackTargets: settings.allowLoopbackTargets === true,
+});
+
+/** Whether the policy lets an address that `isPrivateAddress` flags through. */
+const allowedPrivate = (policy: TargetPolicy, address: string) =>
+  policy.allowPrivateTargets || (policy.allowLoopbackTargets === true && isLoopbackAddress(address));
+
+/** Whether a resolved or literal address may be connected to under the policy. */
+export const addressAllowed = (policy: TargetPolicy, address: string) =>
+  !isPrivateAddress(address) || allowedPrivate(policy, address);
 
 /**
  * Checks a webhook URL when it is set and returns it normalised (the URL parser's spelling).
@@ -105,16 +147,19 @@ export function checkWebhookUrl(raw: string, policy: TargetPolicy): string {
     throw new ApiError('invalid_webhook_url', 'A webhook URL must not have a fragment.');
   if (!url.hostname) throw new ApiError('invalid_webhook_url', 'A webhook URL needs a host.');
   if (policy.allowPrivateTargets) return url.href;
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  // The loopback switch: http to this machine only (a name is checked again when resolved).
+  if (policy.allowLoopbackTargets && (isIP(host) !== 0 ? isLoopbackAddress(host) : LOOPBACK_NAMES.test(host)))
+    return url.href;
 
   if (url.protocol !== 'https:')
     throw new ApiError(
       'webhook_target_refused',
       'Webhook URLs must use https: deliveries carry customer data.',
     );
-  const host = url.hostname
-    .replace(/^\[|\]$/g, '')
-    .replace(/\.$/, '')
-    .toLowerCase();
   if (isIP(host) !== 0) {
     if (isPrivateAddress(host))
       throw new ApiError(
@@ -164,7 +209,7 @@ export function guardedLookup(resolve: LookupFunction, policy: TargetPolicy) {
       const usable = addresses.filter((a) => !options.family || a.family === options.family);
       if (usable.length === 0)
         return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
-      if (!policy.allowPrivateTargets && usable.some((a) => isPrivateAddress(a.address)))
+      if (usable.some((a) => !addressAllowed(policy, a.address)))
         return callback(
           new TargetRefusedError(`${hostname} resolves to a private or reserved address; not delivered.`),
           '',

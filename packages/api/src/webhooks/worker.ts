@@ -3,16 +3,18 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { and, asc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import { webhookAttempts, webhookDeliveries, webhookEvents, webhooks } from '../db/schema';
 import { openForCustomer } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhookPayload } from './signing';
 import {
+  addressAllowed,
   guardedLookup,
-  isPrivateAddress,
   type LookupFunction,
   systemLookup,
   TargetRefusedError,
+  targetPolicyOf,
 } from './targets';
 
 /**
@@ -35,12 +37,24 @@ const DEFAULT_RETRY_MAX_MS = 3600_000;
 export interface WebhookWorkerOptions {
   /** Deliveries in flight at once (each a different conversation). Default 8. */
   concurrency?: number;
+  /**
+   * At most this many of them for one webhook (default half the concurrency): a receiver that is
+   * slow or hangs until the deadline holds these slots, never every slot — other merchants' and
+   * other webhooks' deliveries go on meanwhile.
+   */
+  perWebhook?: number;
   /** How often due retries are looked for when nothing wakes the worker. Default 1 s. */
   pollMs?: number;
   /** Name resolution (tests inject one; default the system's). */
   lookup?: LookupFunction;
   /** Random in [0, 1) for jitter (tests). */
   random?: () => number;
+}
+
+/** A delivery this worker took, with its webhook (for the per-webhook cap). */
+interface Claimed {
+  seq: number;
+  webhookId: string;
 }
 
 export interface WebhookWorker {
@@ -71,11 +85,13 @@ export const WEBHOOK_LOG_KEEP_MS = 30 * 24 * 3600_000;
 
 /**
  * Drops finished deliveries older than the keep period with their attempts, and events no
- * delivery refers to any more. Bounded per call.
+ * delivery refers to any more — of one app when `appId` is given (its message retention). Pending
+ * deliveries are never dropped. Bounded per call (1,000 deliveries); returns how many went.
  */
 export async function pruneWebhookLog(
   deps: Pick<ServiceDeps, 'database' | 'clock'>,
   keepMs = WEBHOOK_LOG_KEEP_MS,
+  appId?: string,
 ): Promise<number> {
   const cutoff = deps.clock.now() - keepMs;
   return deps.database.write(async (db) => {
@@ -86,6 +102,7 @@ export async function pruneWebhookLog(
         and(
           inArray(webhookDeliveries.state, ['delivered', 'failed']),
           lt(webhookDeliveries.createdAt, cutoff),
+          appId === undefined ? undefined : eq(webhookDeliveries.appId, appId),
         ),
       )
       .limit(1000);
@@ -110,7 +127,7 @@ export async function pruneWebhookLog(
 
 export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {}): WebhookWorker {
   const settings = deps.config.webhooks ?? {};
-  const policy = { allowPrivateTargets: settings.allowPrivateTargets === true };
+  const policy = targetPolicyOf(settings);
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retryBase = settings.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   const retryMax = settings.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
@@ -125,7 +142,12 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     http: new HttpAgent({ keepAlive: true, maxSockets: concurrency }),
     https: new HttpsAgent({ keepAlive: true, maxSockets: concurrency }),
   };
-  const inFlight = new Set<number>();
+  // Delivery seq → its webhook, and how many each webhook has in flight (for the per-webhook cap).
+  const inFlight = new Map<number, string>();
+  const perWebhook = new Map<string, number>();
+  const perWebhookCap = Math.max(1, options.perWebhook ?? Math.ceil(concurrency / 2));
+  const busyWebhooks = () =>
+    JSON.stringify([...perWebhook].filter(([, n]) => n >= perWebhookCap).map(([id]) => id));
   // Opened signing secrets by their sealed form (a changed secret is a new key), bounded.
   const secrets = new Map<string, string>();
   const secretOf = (sealed: string) => {
@@ -150,48 +172,103 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     timer.unref?.();
   };
 
-  async function dueDeliveries(limit: number) {
+  /** Due heads of their queues, oldest due first; prepared (the worker runs it after every delivery). */
+  const dueQuery = (db: Db) =>
+    hotQuery(db, 'webhooks.worker.due', (d) =>
+      d
+        .select({ seq: webhookDeliveries.seq, webhookId: webhookDeliveries.webhookId })
+        .from(webhookDeliveries)
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(
+          and(
+            eq(webhookDeliveries.state, 'pending'),
+            lte(webhookDeliveries.nextAttemptAt, slot('now')),
+            eq(webhooks.enabled, true),
+            // Webhooks already at their in-flight cap here wait; the others' deliveries are found.
+            sql`${webhookDeliveries.webhookId} not in (select value from json_each(${slot('busy')}))`,
+          ),
+        )
+        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.seq))
+        .limit(sql.placeholder('limit'))
+        .prepare(),
+    );
+
+  async function dueDeliveries(limit: number, db: Db = deps.database.db) {
+    return dueQuery(db).all({
+      now: deps.clock.now(),
+      // Room for rows in flight here and for rows past a webhook's cap.
+      limit: limit + inFlight.size + concurrency,
+      busy: busyWebhooks(),
+    });
+  }
+
+  const claimQuery = (db: Db) =>
+    hotQuery(db, 'webhooks.worker.claim', (d) =>
+      d
+        .update(webhookDeliveries)
+        .set({ nextAttemptAt: slot('leaseUntil') })
+        .where(
+          and(
+            eq(webhookDeliveries.seq, slot('seq')),
+            eq(webhookDeliveries.state, 'pending'),
+            lte(webhookDeliveries.nextAttemptAt, slot('now')),
+          ),
+        )
+        .returning({ seq: webhookDeliveries.seq })
+        .prepare(),
+    );
+
+  /** Inside a write: takes up to `room` due deliveries not in flight here (each by its lease). */
+  async function claimIn(db: Db, room: number): Promise<Claimed[]> {
+    if (room <= 0) return [];
+    const taken = new Map(perWebhook);
+    const due: Claimed[] = [];
+    for (const row of await dueDeliveries(room, db)) {
+      if (due.length === room) break;
+      if (inFlight.has(row.seq) || (taken.get(row.webhookId) ?? 0) >= perWebhookCap) continue;
+      taken.set(row.webhookId, (taken.get(row.webhookId) ?? 0) + 1);
+      due.push(row);
+    }
     const now = deps.clock.now();
-    return deps.database.db
-      .select({
-        seq: webhookDeliveries.seq,
-        id: webhookDeliveries.id,
-        nextAttemptAt: webhookDeliveries.nextAttemptAt,
-      })
-      .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .where(
-        and(
-          eq(webhookDeliveries.state, 'pending'),
-          lte(webhookDeliveries.nextAttemptAt, now),
-          eq(webhooks.enabled, true),
-        ),
-      )
-      .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.seq))
-      .limit(limit + inFlight.size);
+    const claimed: Claimed[] = [];
+    for (const row of due) {
+      const [won] = await claimQuery(db).all({ seq: row.seq, now, leaseUntil: now + leaseMs });
+      if (won) claimed.push(row);
+    }
+    return claimed;
   }
 
   /**
    * Takes due deliveries in one write: only one taker wins each (the lease moves
    * `next_attempt_at` past now, so another scan — here or in another process — skips it).
    */
-  async function claim(seqs: number[]): Promise<number[]> {
-    if (seqs.length === 0) return [];
-    const now = deps.clock.now();
-    const claimed = await deps.database.write((db) =>
-      db
-        .update(webhookDeliveries)
-        .set({ nextAttemptAt: now + leaseMs })
-        .where(
-          and(
-            inArray(webhookDeliveries.seq, seqs),
-            eq(webhookDeliveries.state, 'pending'),
-            lte(webhookDeliveries.nextAttemptAt, now),
-          ),
-        )
-        .returning({ seq: webhookDeliveries.seq }),
-    );
-    return claimed.map((r) => r.seq);
+  async function claim(room: number): Promise<{ claimed: Claimed[]; full: boolean }> {
+    return deps.database.write(async (db) => {
+      const claimed = await claimIn(db, room);
+      return { claimed, full: claimed.length === room };
+    });
+  }
+
+  /** Starts an attempt for a claimed delivery in a slot of its own. */
+  function launch({ seq, webhookId }: Claimed) {
+    inFlight.set(seq, webhookId);
+    perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1);
+    void attempt(seq)
+      .catch((error) => deps.logger.error('webhook attempt failed', { error: String(error) }))
+      .finally(() => {
+        land(seq);
+        kick();
+      });
+  }
+
+  /** The attempt of `seq` is over here: its slot (and its webhook's) is free. */
+  function land(seq: number) {
+    const webhookId = inFlight.get(seq);
+    if (webhookId === undefined) return;
+    inFlight.delete(seq);
+    const left = (perWebhook.get(webhookId) ?? 1) - 1;
+    if (left > 0) perWebhook.set(webhookId, left);
+    else perWebhook.delete(webhookId);
   }
 
   async function scan() {
@@ -206,18 +283,12 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
         if (stopped) break;
         const room = concurrency - inFlight.size;
         if (room <= 0) break;
-        const due = (await dueDeliveries(room)).filter((d) => !inFlight.has(d.seq)).slice(0, room);
-        if (stopped) break;
-        for (const seq of await claim(due.map((d) => d.seq))) {
-          inFlight.add(seq);
-          void attempt(seq)
-            .catch((error) => deps.logger.error('webhook attempt failed', { error: String(error) }))
-            .finally(() => {
-              inFlight.delete(seq);
-              kick();
-            });
-        }
-        if (due.length === room) rescan = true;
+        // A read first: an idle poll costs no write.
+        const due = (await dueDeliveries(room)).filter((d) => !inFlight.has(d.seq));
+        if (stopped || due.length === 0) break;
+        const { claimed, full } = await claim(Math.min(room, concurrency - inFlight.size));
+        for (const row of claimed) launch(row);
+        if (full) rescan = true;
       } while (rescan);
     } catch (error) {
       deps.logger.error('webhook scan failed', { error: String(error) });
@@ -238,12 +309,15 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
   }
 
   async function attempt(seq: number) {
-    const [row] = await deps.database.db
-      .select({ delivery: webhookDeliveries, event: webhookEvents, webhook: webhooks })
-      .from(webhookDeliveries)
-      .innerJoin(webhookEvents, eq(webhookEvents.seq, webhookDeliveries.eventSeq))
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-      .where(eq(webhookDeliveries.seq, seq));
+    const [row] = await hotQuery(deps.database.db, 'webhooks.worker.load', (d) =>
+      d
+        .select({ delivery: webhookDeliveries, event: webhookEvents, webhook: webhooks })
+        .from(webhookDeliveries)
+        .innerJoin(webhookEvents, eq(webhookEvents.seq, webhookDeliveries.eventSeq))
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(eq(webhookDeliveries.seq, slot('seq')))
+        .prepare(),
+    ).all({ seq });
     if (!row) return; // erased or the webhook was deleted meanwhile
     const data = await openForCustomer(deps, row.event.data);
     if (data === null) {
@@ -290,7 +364,7 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
       }
       const host = url.hostname.replace(/^\[|\]$/g, '');
       // Literal addresses skip the look-up: check them here (the server's policy may have changed).
-      if (!policy.allowPrivateTargets && isIP(host) !== 0 && isPrivateAddress(host))
+      if (isIP(host) !== 0 && !addressAllowed(policy, host))
         return done({ statusCode: null, excerpt: null, error: 'private address refused' });
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const req = send(
@@ -350,25 +424,46 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
 
   /** The next delivery of the same conversation becomes due. */
   async function promoteNext(db: Db, delivery: typeof webhookDeliveries.$inferSelect) {
-    const [next] = await db
-      .select({ seq: webhookDeliveries.seq })
-      .from(webhookDeliveries)
-      .where(
-        and(
-          eq(webhookDeliveries.webhookId, delivery.webhookId),
-          eq(webhookDeliveries.orderKey, delivery.orderKey),
-          eq(webhookDeliveries.state, 'pending'),
-          isNull(webhookDeliveries.nextAttemptAt),
-        ),
-      )
-      .orderBy(asc(webhookDeliveries.seq))
-      .limit(1);
+    const [next] = await hotQuery(db, 'webhooks.worker.nextInQueue', (d) =>
+      d
+        .select({ seq: webhookDeliveries.seq })
+        .from(webhookDeliveries)
+        .where(
+          and(
+            eq(webhookDeliveries.webhookId, slot('webhookId')),
+            eq(webhookDeliveries.orderKey, slot('orderKey')),
+            eq(webhookDeliveries.state, 'pending'),
+            isNull(webhookDeliveries.nextAttemptAt),
+          ),
+        )
+        .orderBy(asc(webhookDeliveries.seq))
+        .limit(1)
+        .prepare(),
+    ).all({ webhookId: delivery.webhookId, orderKey: delivery.orderKey });
     if (next)
-      await db
-        .update(webhookDeliveries)
-        .set({ nextAttemptAt: deps.clock.now() })
-        .where(eq(webhookDeliveries.seq, next.seq));
+      await hotQuery(db, 'webhooks.worker.promote', (d) =>
+        d
+          .update(webhookDeliveries)
+          .set({ nextAttemptAt: slot('now') })
+          .where(eq(webhookDeliveries.seq, slot('seq')))
+          .prepare(),
+      ).run({ seq: next.seq, now: deps.clock.now() });
   }
+
+  const insertAttempt = (db: Db, seq: number, outcome: Outcome) =>
+    hotQuery(db, 'webhooks.worker.attempt', (d) =>
+      d
+        .insert(webhookAttempts)
+        .values({
+          deliverySeq: slot('deliverySeq'),
+          at: slot('at'),
+          statusCode: slot('statusCode'),
+          latencyMs: slot('latencyMs'),
+          responseExcerpt: slot('responseExcerpt'),
+          error: slot('error'),
+        })
+        .prepare(),
+    ).run(attemptRow(seq, outcome));
 
   async function finish(
     delivery: typeof webhookDeliveries.$inferSelect,
@@ -376,35 +471,48 @@ export function startWebhookWorker(deps: Deps, options: WebhookWorkerOptions = {
     state: 'delivered' | 'failed',
     health: 'ok' | 'failing' = 'failing',
   ) {
-    await deps.database.write(async (db, onCommit) => {
+    const handedOver = await deps.database.write(async (db, onCommit) => {
       const now = deps.clock.now();
-      await db.insert(webhookAttempts).values(attemptRow(delivery.seq, outcome));
-      const [updated] = await db
-        .update(webhookDeliveries)
-        .set({
-          state,
-          attempts: sql`${webhookDeliveries.attempts} + 1`,
-          nextAttemptAt: null,
-          lastStatus: outcome.statusCode,
-          lastError: outcome.error,
-          finishedAt: now,
-        })
-        .where(and(eq(webhookDeliveries.seq, delivery.seq), eq(webhookDeliveries.state, 'pending')))
-        .returning({ seq: webhookDeliveries.seq });
-      if (!updated) return;
+      await insertAttempt(db, delivery.seq, outcome);
+      const [updated] = await hotQuery(db, 'webhooks.worker.finish', (d) =>
+        d
+          .update(webhookDeliveries)
+          .set({
+            state: sql`${slot('state')}`,
+            attempts: sql`${webhookDeliveries.attempts} + 1`,
+            nextAttemptAt: null,
+            lastStatus: slot('lastStatus'),
+            lastError: slot('lastError'),
+            finishedAt: slot('now'),
+          })
+          .where(and(eq(webhookDeliveries.seq, slot('seq')), eq(webhookDeliveries.state, 'pending')))
+          .returning({ seq: webhookDeliveries.seq })
+          .prepare(),
+      ).all({ seq: delivery.seq, state, lastStatus: outcome.statusCode, lastError: outcome.error, now });
+      if (!updated) return [];
       await promoteNext(db, delivery);
-      if (state === 'delivered' && health === 'failing')
-        await db
-          .update(webhooks)
-          .set({ health: 'ok', failingSince: null })
-          .where(and(eq(webhooks.id, delivery.webhookId), eq(webhooks.health, 'failing')));
-      else if (outcome.error !== 'erased')
+      // A success makes a failing webhook healthy (and leaves a healthy one as it is); only a
+      // delivery given up makes it failing.
+      if (state === 'delivered') {
+        if (health === 'failing')
+          await db
+            .update(webhooks)
+            .set({ health: 'ok', failingSince: null })
+            .where(and(eq(webhooks.id, delivery.webhookId), eq(webhooks.health, 'failing')));
+      } else if (outcome.error !== 'erased')
         await db
           .update(webhooks)
           .set({ health: 'failing', failingSince: sql`coalesce(${webhooks.failingSince}, ${now})` })
           .where(eq(webhooks.id, delivery.webhookId));
+      // This attempt's slot goes straight to the next due delivery (the oldest due anywhere, so
+      // one busy conversation gets no priority), claimed in this same write: no separate scan
+      // and claim transaction per delivered event.
+      const next = stopped ? [] : await claimIn(db, 1);
       onCommit(kick);
+      return next;
     });
+    land(delivery.seq);
+    for (const row of handedOver) launch(row);
     if (state === 'failed' && outcome.error !== 'erased')
       deps.logger.warn('webhook delivery given up', { delivery: delivery.id, webhook: delivery.webhookId });
   }

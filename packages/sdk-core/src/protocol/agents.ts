@@ -328,8 +328,22 @@ export const routingRule = z
     productCategories: z.array(z.string().min(1).max(64)).max(100).optional(),
   })
   .strict();
+const skillDisplayName = z.string().trim().min(1).max(48);
 export const routingSettings = z
-  .object({ rules: z.array(routingRule).max(100) })
+  .object({
+    rules: z.array(routingRule).max(100),
+    /**
+     * What the agent console calls each skill, per language (`{ returns: { 'zh-CN': '退换货', en:
+     * 'Returns' } }`). Skills not named here show by the console's own name for common keys, or the
+     * key made readable.
+     */
+    skillNames: z
+      .record(
+        skillName,
+        z.object({ 'zh-CN': skillDisplayName.optional(), en: skillDisplayName.optional() }).strict(),
+      )
+      .optional(),
+  })
   .strict()
   .meta({
     example: {
@@ -338,6 +352,7 @@ export const routingSettings = z
         { skill: 'cosmetics', productCategories: ['skincare', 'makeup'] },
         { skill: 'livestream', channels: ['douyin_live', 'taobao_live'] },
       ],
+      skillNames: { returns: { 'zh-CN': '退换货', en: 'Returns' }, livestream: { 'zh-CN': '直播间' } },
     },
   });
 export type RoutingSettings = z.infer<typeof routingSettings>;

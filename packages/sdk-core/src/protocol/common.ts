@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSafeCardUrl } from '../card-url';
 import { MESSAGE_MAX_LENGTH } from '../message-length';
 
 /** The 12 channel slugs every app starts with; apps may add their own (lowercase slug). */
@@ -104,6 +105,61 @@ export const errorEnvelope = z
   .meta({ id: 'Error', description: 'Every error the API answers with, whatever the route.' });
 export type ErrorEnvelope = z.infer<typeof errorEnvelope>;
 
+// C0 controls other than tab, line feed and carriage return, and DEL: invisible, and some (NUL)
+// would cut the text short in storage or in the SDKs' hosts.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// A UTF-16 surrogate without its partner cannot be stored as UTF-8 without being replaced.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether text may be stored as it is: something visible, no control characters, no lone surrogates. */
+export const isStorableText = (text: string): boolean =>
+  /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
+
+/**
+ * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
+ * code points, not only white space or invisible characters, no control characters but tab and
+ * line breaks, no unpaired surrogates.
+ */
+export const freeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // Only white space and invisible format characters (zero-width space, joiners…) is no text.
+    .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
+    .refine(
+      (text) => !CONTROL_CHARACTER.test(text),
+      'The text holds a control character (only tab and line breaks are allowed).',
+    )
+    .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');
+
+/**
+ * A link shown in a card: https only (no `javascript:`, `data:` or plain http a network could
+ * rewrite), no credentials. The widget and the mini-program check again with `isSafeCardUrl`
+ * before they render one, so a card from an older server cannot open anything else.
+ */
+export const cardUrl = z
+  .string()
+  .max(2048)
+  .refine(isSafeCardUrl, 'An https URL without credentials (javascript:, data: and http are refused).')
+  .meta({ example: 'https://shop.example/care/silk' });
+
+/** A link card: what proactive follow-ups and agents' product suggestions send. */
+export const linkCard = z
+  .object({
+    title: freeText(120).meta({ example: '真丝衬衫洗护指南' }),
+    description: freeText(300).optional().meta({ example: '30°C 以下手洗，阴干，低温熨烫。' }),
+    imageUrl: cardUrl.optional().meta({ example: 'https://shop.example/img/silk-care.jpg' }),
+    targetUrl: cardUrl,
+  })
+  .strict()
+  .meta({
+    id: 'LinkCard',
+    description:
+      'A card: title, optional description and image, and the page it opens. Messages carry it as `meta.card`; clients render it as a tappable card.',
+  });
+export type LinkCard = z.infer<typeof linkCard>;
+
 export const authorType = z
   .enum(['customer', 'bot', 'agent', 'system'])
   .meta({ description: 'Who wrote the message.' });
@@ -137,9 +193,17 @@ export const messageMeta = z
     step: z.number().int().optional().meta({
       description: 'On a voice channel, the step (1-based) this reply reads out of `steps`.',
     }),
+    card: linkCard.optional().meta({
+      description:
+        'A link card (proactive follow-ups, products an agent suggests): the widget and the mini-program component render it as a tappable card.',
+    }),
+    followUpId: z
+      .string()
+      .optional()
+      .meta({ description: 'The follow-up that sent this proactive message.' }),
   })
   .catchall(z.unknown())
-  .meta({ description: 'What a bot reply used.' });
+  .meta({ description: 'What a bot reply used; a card for proactive and agent cards.' });
 
 export const message = z
   .object({
@@ -205,34 +269,6 @@ export const clientMessageId = z.string().min(8).max(128).meta({
  * SDKs count with `messageLength()` from the same module.
  */
 export const MESSAGE_TEXT_MAX = MESSAGE_MAX_LENGTH;
-
-// C0 controls other than tab, line feed and carriage return, and DEL: invisible, and some (NUL)
-// would cut the text short in storage or in the SDKs' hosts.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-// A UTF-16 surrogate without its partner cannot be stored as UTF-8 without being replaced.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Whether text may be stored as it is: something visible, no control characters, no lone surrogates. */
-export const isStorableText = (text: string): boolean =>
-  /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
-
-/**
- * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
- * code points, not only white space or invisible characters, no control characters but tab and
- * line breaks, no unpaired surrogates.
- */
-export const freeText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    // Only white space and invisible format characters (zero-width space, joiners…) is no text.
-    .refine((text) => /[^\s\p{Cf}\p{Z}]/u.test(text), 'The text is empty or only white space.')
-    .refine(
-      (text) => !CONTROL_CHARACTER.test(text),
-      'The text holds a control character (only tab and line breaks are allowed).',
-    )
-    .refine((text) => !LONE_SURROGATE.test(text), 'The text holds an unpaired UTF-16 surrogate.');
 
 /** Message text as shoppers type it (`freeText` of up to 4,000 code points). */
 export const messageText = freeText(MESSAGE_TEXT_MAX).meta({

@@ -213,6 +213,24 @@ export const contactDetails = z.object({
   payment: z.string().nullable(),
 });
 
+/**
+ * A product to suggest to the shopper: from the catalog's relations (`goesWith`, `alternativeTo`
+ * as product attributes) to what is in their cart or they looked at, in stock, not in the cart.
+ */
+export const productSuggestion = z
+  .object({
+    productId: z.string(),
+    name: z.string(),
+    price: z.number().nullable(),
+    reason: z.enum(['goes_with', 'alternative_to', 'same_category']).meta({
+      description:
+        'goes_with: the catalog pairs it with `because`; alternative_to: it can replace `because` (out of stock, a size sold out); same_category: no relation set, the same category as `because`.',
+    }),
+    because: z.string().meta({ description: 'The product in the cart or recently viewed it relates to.' }),
+  })
+  .meta({ id: 'ProductSuggestion' });
+export type ProductSuggestion = z.infer<typeof productSuggestion>;
+
 /** GET /v1/agent/customers/:id — the 360° profile, masked. */
 export const customerProfile = z.object({
   customer: profileCustomer,
@@ -238,6 +256,10 @@ export const customerProfile = z.object({
   ),
   orders: z.array(orderView),
   tickets: z.array(ticket),
+  suggestions: z.array(productSuggestion).max(3).meta({
+    description:
+      'Up to three products to suggest, matching the cart and recent views (see ProductSuggestion).',
+  }),
   channels: z.array(
     z.object({ channel: z.string(), messages: z.number().int(), firstAt: z.string(), lastAt: z.string() }),
   ),

@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'customer.merged',
   'customer.updated',
   'customer.erased',
+  'follow_up.sent',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -23,6 +23,56 @@ const message = (over: Partial<Message> = {}): Message => ({
 });
 
 describe('the chat view model', () => {
+  it('keeps a link card only when its links are https, texts as they are (WXML binds them as text)', () => {
+    const system = { type: 'system' as const };
+    const card = {
+      title: '<b>保养</b>',
+      targetUrl: 'https://shop.example/care',
+      imageUrl: 'https://cdn.example/a.jpg',
+    };
+    const shown = messageItem(
+      message({ author: system, text: '<b>保养</b>', meta: { card } }),
+      'miniprogram',
+      zh,
+    );
+    expect(shown.card).toEqual(card);
+    expect(shown.showText).toBe(false);
+    const withText = messageItem(
+      message({ author: system, text: '给您整理了指南', meta: { card } }),
+      'miniprogram',
+      zh,
+    );
+    expect(withText.showText).toBe(true);
+    for (const targetUrl of [
+      'javascript:alert(1)',
+      ' javascript:alert(1)',
+      'http://shop.example',
+      'data:text/html,x',
+      '//shop.example',
+      'https://a:b@shop.example',
+    ]) {
+      const item = messageItem(
+        message({ author: system, meta: { card: { title: 'x', targetUrl } } }),
+        'miniprogram',
+        zh,
+      );
+      expect(item.card, targetUrl).toBeNull();
+      expect(item.showText).toBe(true);
+    }
+    const badImage = messageItem(
+      message({
+        author: system,
+        meta: { card: { title: 'x', targetUrl: 'https://ok.example', imageUrl: 'javascript:1' } },
+      }),
+      'miniprogram',
+      zh,
+    );
+    expect(badImage.card).toEqual({ title: 'x', targetUrl: 'https://ok.example' });
+    expect(
+      messageItem(message({ meta: { card: 'https://ok.example' as never } }), 'miniprogram', zh).card,
+    ).toBeNull();
+  });
+
   it('marks messages that came in on another channel', () => {
     expect(channelMark('web', 'miniprogram', zh)).toBe('来自网页');
     expect(channelMark('phone', 'miniprogram', zh)).toBe('来自电话');

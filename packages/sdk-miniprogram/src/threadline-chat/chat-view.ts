@@ -3,8 +3,10 @@ import type {
   ConversationUpdate,
   Message,
   MessageDelta,
+  RenderableCard,
   WaitState,
 } from '@threadline/sdk-core';
+import { readLinkCard } from '@threadline/sdk-core';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -29,6 +31,10 @@ export interface ChatItem {
   ticketDetail: string;
   /** The bot's quick-reply options (a clarifying question's readings), shown as chips while it is the latest message. */
   options: string[];
+  /** A link card (a follow-up, a product an agent suggests); null without one or when its link is not https. */
+  card: RenderableCard | null;
+  /** Whether the text is worth showing beside the card (it usually repeats the title). */
+  showText: boolean;
 }
 
 const CHANNELS: Record<string, [string, string]> = {
@@ -66,6 +72,8 @@ const TEXT = {
     bot: '智能客服',
     agent: '客服',
     system: '系统',
+    openCard: '查看',
+    cardCopied: '链接已复制，可在浏览器中打开',
     placeholder: '请输入您的问题',
     send: '发送',
     escalate: '转人工',
@@ -114,6 +122,8 @@ const TEXT = {
     bot: 'Assistant',
     agent: 'Agent',
     system: 'System',
+    openCard: 'Open',
+    cardCopied: 'Link copied: open it in your browser',
     placeholder: 'Type your question',
     send: 'Send',
     escalate: 'Talk to a human',
@@ -195,6 +205,8 @@ const blank = {
   ticketStatus: '',
   ticketDetail: '',
   options: [] as string[],
+  card: null as RenderableCard | null,
+  showText: true,
 };
 
 function authorName(author: Message['author'], text: ChatText): string {
@@ -203,8 +215,12 @@ function authorName(author: Message['author'], text: ChatText): string {
 }
 
 export function messageItem(message: Message, here: string, text: ChatText): ChatItem {
+  // WXML binds text as text (no HTML), and only a card whose links pass `isSafeCardUrl` is shown.
+  const card = readLinkCard(message.meta?.card);
   return {
     ...blank,
+    card,
+    showText: !card || message.text.trim() !== card.title.trim(),
     key: `m-${message.id}`,
     kind: 'message',
     id: message.id,

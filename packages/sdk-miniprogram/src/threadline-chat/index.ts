@@ -1,6 +1,6 @@
 // The <threadline-chat> custom component. Built to miniprogram_dist/threadline-chat/index.js, which
 // requires the package entry (`../index`) so the component and the host app share one client.
-import type { ConversationUpdate } from '@threadline/sdk-core';
+import { type ConversationUpdate, isSafeCardUrl } from '@threadline/sdk-core';
 import { createThreadline, getThreadline, type MiniProgramThreadline, parseHandoffCode } from '../index';
 import {
   applyDelta,
@@ -18,6 +18,13 @@ import {
   upsert,
   waitText,
 } from './chat-view';
+
+/** What a card tap uses of `wx` (optional: hosts and tests without it just get the event). */
+interface CardHost {
+  navigateTo?(options: { url: string }): void;
+  setClipboardData?(options: { data: string; success?: () => void }): void;
+  showToast?(options: { title: string; icon?: string }): void;
+}
 
 /** How often the place in the queue is refreshed while waiting. */
 const WAIT_REFRESH_MS = 15_000;
@@ -56,6 +63,7 @@ interface ChatProperties {
   locale: string;
   handoffChannel: string;
   handoff: string;
+  cardPage: string;
 }
 
 interface ChatInstance {
@@ -126,6 +134,12 @@ Component({
      * The page's handoff link, e.g. `handoff="{{query.handoff || query.scene}}"` from onLoad(query).
      * The component asks the shopper before it continues anything.
      */
+    /**
+     * A page of the host that shows a link in a <web-view> (its domain set as a business domain),
+     * e.g. `/pages/web/index`: a tapped card opens `cardPage?url=<encoded link>`. Without it the
+     * link is copied for the shopper. Either way the page gets a `cardtap` event first.
+     */
+    cardPage: { type: String, value: '' },
     handoff: {
       type: String,
       value: '',
@@ -229,6 +243,25 @@ Component({
       if (!text || !this.client) return;
       this.setData({ draft: '' });
       this._send(text);
+    },
+    /** A tapped link card: the page hears `cardtap` {url, title, messageId}; then it opens or is copied. */
+    onCard(
+      this: ChatInstance,
+      event: { currentTarget: { dataset: { url?: string; title?: string; messageId?: string } } },
+    ) {
+      const { url, title, messageId } = event.currentTarget.dataset;
+      // The item was built from a card that passed `isSafeCardUrl`; checked again at the door.
+      if (!isSafeCardUrl(url)) return;
+      this.triggerEvent('cardtap', { url, title, messageId });
+      const host = (globalThis as { wx?: CardHost }).wx;
+      if (!host) return;
+      if (this.data.cardPage)
+        host.navigateTo?.({ url: `${this.data.cardPage}?url=${encodeURIComponent(url)}` });
+      else
+        host.setClipboardData?.({
+          data: url,
+          success: () => host.showToast?.({ title: this._text.cardCopied, icon: 'none' }),
+        });
     },
     /** A tapped quick-reply chip: its text goes out as the shopper's next message. */
     onOption(this: ChatInstance, event: { currentTarget: { dataset: { option?: string } } }) {

@@ -1015,6 +1015,57 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return index.matcher.kinds(added).length === 0 && !PRODUCT_NOUNS.some((noun) => added.includes(noun));
   }
 
+  /**
+   * "连衣裙有 XL 码吗" when the catalog marks XL sold out (`soldOutSizes`): says so, names the sizes
+   * left, and suggests an in-stock alternative — the product's `alternativeTo`, else one of its
+   * `goesWith`, else another of its category — with a chip to ask about it.
+   */
+  function soldOutSizeAnswer(
+    read: ReadText,
+    productId: string | null,
+    language: ReplyLanguage,
+  ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
+    const product = index.product(productId);
+    if (!product) return null;
+    const list = (value: unknown) =>
+      Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    const soldOut = list(product.attributes.soldOutSizes);
+    if (soldOut.length === 0) return null;
+    const asked = soldOut.find((size) =>
+      new RegExp(`(?<![a-z0-9])${size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'i').test(
+        read.plain,
+      ),
+    );
+    if (!asked) return null;
+    const left = list(product.attributes.sizes).filter((size) => !soldOut.includes(size));
+    const inStock = (id: string) => {
+      const other = index.product(id);
+      if (!other || other.id === product.id || other.attributes.inStock === false) return null;
+      const sizes = list(other.attributes.sizes);
+      const gone = new Set(list(other.attributes.soldOutSizes));
+      return sizes.length === 0 || sizes.some((size) => !gone.has(size)) ? other : null;
+    };
+    const alternative =
+      [...list(product.attributes.alternativeTo), ...list(product.attributes.goesWith)]
+        .map(inStock)
+        .find((p) => p !== null) ??
+      index.kb.products.map((p) => (p.category === product.category ? inStock(p.id) : null)).find((p) => p) ??
+      null;
+    const en = language === 'en';
+    const sizesLeft = left.join(en ? ', ' : '、');
+    const text = en
+      ? `Sorry, ${product.name} in ${asked} is sold out right now.${left.length ? ` Still in stock: ${sizesLeft}.` : ''}${alternative ? ` You could also look at ${alternative.name}${alternative.price != null ? ` (¥${alternative.price})` : ''}.` : ''}`
+      : `抱歉，${product.name} 的 ${asked} 码暂时缺货。${left.length ? `目前还有：${sizesLeft}。` : ''}${alternative ? `也可以看看 ${alternative.name}${alternative.price != null ? `（¥${alternative.price}）` : ''}。` : ''}`;
+    return {
+      action: 'answer',
+      text,
+      intent: PRODUCT_INFO_INTENT,
+      productId: product.id,
+      attribute: 'sizes',
+      ...(alternative ? { quickReplies: [alternative.aliases[0] ?? alternative.name] } : {}),
+    };
+  }
+
   /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
   function catalogueAnswer(
     read: ReadText,
@@ -1026,6 +1077,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     say: Say,
   ): CatalogueAnswer | null {
     const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
+    const soldOut = soldOutSizeAnswer(read, productId, language);
+    if (soldOut) return { ...shared, ...soldOut };
     const forSale = askedForSale(read.plain, glossesToService);
     if ((forSale || ASKS_AVAILABILITY.test(read.plain)) && !isActionRequest(read.normalized, input.text)) {
       const asked = namedProductId

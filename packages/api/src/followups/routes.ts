@@ -1,0 +1,163 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import {
+  followUpList,
+  followUpRuleAnswer,
+  followUpRuleBody,
+  followUpRuleDeleted,
+  followUpRuleList,
+  followUpRuleParams,
+  followUpSettingsAnswer,
+  followUpsQuery,
+  updateFollowUpRuleBody,
+  updateFollowUpSettingsBody,
+} from '@threadline/sdk-core/protocol';
+import type { RouterDeps } from '../app';
+import { getApp } from '../apps';
+import type { ApiEnv } from '../http/auth';
+import { defineRoute } from '../http/define-route';
+import { listFollowUps } from './listing';
+import {
+  createFollowUpRule,
+  deleteFollowUpRule,
+  followUpSettingsOf,
+  getFollowUpRule,
+  listFollowUpRules,
+  updateFollowUpRule,
+  updateFollowUpSettings,
+} from './rules';
+
+const CONSENT =
+  'Nothing is sent to a customer who opted out (`POST /v1/track` `marketing_opt_out`, the profile attribute `marketingOptOut: true`, or a “stop” / “退订” / “TD” reply; an opt-out also cancels what was scheduled), during the app’s quiet hours (moved to their end), while an agent is helping the customer (moved by 15 minutes), or past the weekly cap (skipped). An erased customer’s follow-ups are cancelled.';
+
+/** Proactive follow-ups: rules, settings and the follow-ups they scheduled (secret key). */
+export function followUpsRouter(deps: RouterDeps) {
+  const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+  const appId = (c: { get(key: 'auth'): ApiEnv['Variables']['auth'] }) => c.get('auth').app.id;
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'post',
+      path: '/v1/follow-up-rules',
+      operationId: 'createFollowUpRule',
+      summary:
+        'Add a follow-up rule: when a conversation ends with an intent, send a message on another channel later',
+      description: `When a conversation on \`when.channel\` (any when left out) ends — an agent resolves it, or its phone call hangs up — with \`when.intent\` recognised (and \`when.productId\` mentioned, when given), a follow-up is scheduled \`delaySeconds\` later on \`send.channel\`: a text, a knowledge article, or a link card \`{title, description?, imageUrl?, targetUrl}\` (https URLs only). SDK channels (web, app, miniprogram) get a message with \`author.type = 'system'\` and \`meta.card\`, live; server channels (sms, wechat_oa, …) get the webhook event \`follow_up.sent\` for your backend to deliver, and the message on the timeline. ${CONSENT}`,
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      body: followUpRuleBody,
+      status: 201,
+      answer: followUpRuleAnswer,
+    }),
+    async (c) => c.json(await createFollowUpRule(deps, appId(c), c.req.valid('json')), 201),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'get',
+      path: '/v1/follow-up-rules',
+      operationId: 'listFollowUpRules',
+      summary: 'The app’s follow-up rules, with their follow-ups counted by state',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      status: 200,
+      answer: followUpRuleList,
+    }),
+    async (c) => c.json(await listFollowUpRules(deps, appId(c)), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'get',
+      path: '/v1/follow-up-rules/{id}',
+      operationId: 'getFollowUpRule',
+      summary: 'One follow-up rule',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      params: followUpRuleParams,
+      status: 200,
+      answer: followUpRuleAnswer,
+    }),
+    async (c) => c.json(await getFollowUpRule(deps, appId(c), c.req.valid('param').id), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'patch',
+      path: '/v1/follow-up-rules/{id}',
+      operationId: 'updateFollowUpRule',
+      summary: 'Change a follow-up rule or turn it off (follow-ups already scheduled keep their content)',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      params: followUpRuleParams,
+      body: updateFollowUpRuleBody,
+      status: 200,
+      answer: followUpRuleAnswer,
+    }),
+    async (c) =>
+      c.json(await updateFollowUpRule(deps, appId(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'delete',
+      path: '/v1/follow-up-rules/{id}',
+      operationId: 'deleteFollowUpRule',
+      summary: 'Remove a follow-up rule; its scheduled follow-ups are cancelled',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      params: followUpRuleParams,
+      status: 200,
+      answer: followUpRuleDeleted,
+    }),
+    async (c) => c.json(await deleteFollowUpRule(deps, appId(c), c.req.valid('param').id), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'get',
+      path: '/v1/follow-up-settings',
+      operationId: 'getFollowUpSettings',
+      summary: 'Time zone, quiet hours and weekly cap for proactive messages',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      status: 200,
+      answer: followUpSettingsAnswer,
+    }),
+    async (c) => c.json({ settings: followUpSettingsOf(await getApp(deps, appId(c))) }, 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'patch',
+      path: '/v1/follow-up-settings',
+      operationId: 'updateFollowUpSettings',
+      summary: 'Change the time zone, quiet hours (null: none) or weekly cap',
+      description: CONSENT,
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      body: updateFollowUpSettingsBody,
+      status: 200,
+      answer: followUpSettingsAnswer,
+    }),
+    async (c) => c.json({ settings: await updateFollowUpSettings(deps, appId(c), c.req.valid('json')) }, 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'get',
+      path: '/v1/follow-ups',
+      operationId: 'listFollowUps',
+      summary: 'Scheduled, sent, skipped and cancelled follow-ups, newest first (by customer, by state)',
+      description:
+        '`reason` says why one was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, article_missing. `deferrals` counts the times quiet hours or an agent helping moved it.',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      query: followUpsQuery,
+      status: 200,
+      answer: followUpList,
+    }),
+    async (c) => c.json(await listFollowUps(deps, appId(c), c.req.valid('query')), 200),
+  );
+
+  return router;
+}

@@ -1,0 +1,232 @@
+import { type FollowUpContent, followUpContent, type Message } from '@threadline/sdk-core/protocol';
+import { and, count, eq, gt, lte, ne, sql } from 'drizzle-orm';
+import { findOpenConversation, insertMessages, toWireMessage } from '../conversations';
+import type { Db } from '../db/database';
+import { apps, customers, followUps, identities, kbArticles } from '../db/schema';
+import type { ServiceDeps } from '../platform/deps';
+import { createSortableId } from '../platform/secrets';
+import { appendEvents } from '../realtime';
+import { emitWebhookEvents } from '../webhooks';
+import { hasOptedOut } from './consent';
+import { followUpSettingsOf } from './rules';
+
+/** Channels with a Threadline client: a follow-up there is a message in the shopper's timeline. */
+export const SDK_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'miniprogram']);
+
+/** How long a follow-up waits while an agent is helping the shopper before it is looked at again. */
+export const HUMAN_CONVERSATION_DEFER_MS = 15 * 60_000;
+const WEEK_MS = 7 * 24 * 3600_000;
+
+export type SendOutcome =
+  | { outcome: 'sent'; messageId: string }
+  | { outcome: 'deferred'; until: number; why: 'quiet_hours' | 'agent_helping' }
+  | { outcome: 'skipped' | 'cancelled'; reason: string }
+  /** Not due, or another worker (process) took it first. */
+  | { outcome: 'taken' };
+
+type Deps = ServiceDeps;
+
+/** Minutes past local midnight in `timeZone` at `at` (epoch ms). */
+export function localMinutes(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
+  const minute = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
+  return hour * 60 + minute;
+}
+
+const toMinutes = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+
+/**
+ * When quiet hours (local time, possibly across midnight) end, if `at` falls inside them; else
+ * null. The end is worked out in minutes from `at`, so it holds across DST changes to the minute.
+ */
+export function quietHoursEnd(
+  at: number,
+  timeZone: string,
+  quiet: { start: string; end: string } | null,
+): number | null {
+  if (!quiet) return null;
+  const start = toMinutes(quiet.start);
+  const end = toMinutes(quiet.end);
+  if (start === end) return null;
+  const now = localMinutes(at, timeZone);
+  const inside = start < end ? now >= start && now < end : now >= start || now < end;
+  if (!inside) return null;
+  const wait = (end - now + 1440) % 1440;
+  // Back to the start of the current minute, then forward to the end of quiet hours.
+  return at - (at % 60_000) + wait * 60_000;
+}
+
+async function messageOf(db: Db, appId: string, content: FollowUpContent) {
+  switch (content.kind) {
+    case 'text':
+      return { text: content.text, meta: {} };
+    case 'card':
+      return { text: content.text ?? content.card.title, meta: { card: content.card } };
+    case 'article': {
+      const [article] = await db
+        .select({ title: kbArticles.title, answer: kbArticles.answer })
+        .from(kbArticles)
+        .where(and(eq(kbArticles.appId, appId), eq(kbArticles.id, content.articleId)))
+        .limit(1);
+      return article
+        ? { text: `${article.title}\n${article.answer}`, meta: { articleId: content.articleId } }
+        : null;
+    }
+  }
+}
+
+/**
+ * Sends one follow-up if it is still due, in one transaction. The first statement claims it —
+ * `scheduled` → `sent` where it is still scheduled and due — so of two workers (or two processes)
+ * one gets the row and the other nothing; a crash before COMMIT leaves it scheduled, and the
+ * message, its events and the state change commit together. Then the rules, in order: an
+ * opt-out cancels; weekly cap 0 skips; quiet hours and an agent helping the shopper move it
+ * (skipped as expired past `expiresAt`); the weekly cap skips; otherwise the message goes on the
+ * timeline (SDK channels, delivered live) and, for server channels, to the app's webhooks as
+ * `follow_up.sent`.
+ */
+export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome> {
+  return deps.database.write(async (db, onCommit): Promise<SendOutcome> => {
+    const now = deps.clock.now();
+    const [row] = await db
+      .update(followUps)
+      .set({ state: 'sent', sentAt: now, updatedAt: now })
+      .where(and(eq(followUps.id, id), eq(followUps.state, 'scheduled'), lte(followUps.dueAt, now)))
+      .returning();
+    if (!row) return { outcome: 'taken' };
+    const settle = async (state: 'skipped' | 'cancelled', reason: string): Promise<SendOutcome> => {
+      await db
+        .update(followUps)
+        .set({ state, reason, sentAt: null, updatedAt: now })
+        .where(eq(followUps.id, id));
+      return { outcome: state, reason };
+    };
+    const defer = async (until: number, why: 'quiet_hours' | 'agent_helping'): Promise<SendOutcome> => {
+      if (until > row.expiresAt) return settle('skipped', 'expired');
+      await db
+        .update(followUps)
+        .set({
+          state: 'scheduled',
+          sentAt: null,
+          dueAt: until,
+          deferrals: sql`${followUps.deferrals} + 1`,
+          updatedAt: now,
+        })
+        .where(eq(followUps.id, id));
+      return { outcome: 'deferred', until, why };
+    };
+
+    const [customer] = await db
+      .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
+      .from(customers)
+      .where(and(eq(customers.id, row.customerId), eq(customers.appId, row.appId)))
+      .limit(1);
+    // A merged customer speaks through the one it became.
+    let person = customer;
+    for (let hops = 0; person?.mergedInto && hops < 16; hops++) {
+      [person] = await db
+        .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
+        .from(customers)
+        .where(eq(customers.id, person.mergedInto))
+        .limit(1);
+    }
+    if (!person) return settle('cancelled', 'erased');
+    if (hasOptedOut(person.attributes)) return settle('cancelled', 'opted_out');
+    const [app] = await db.select().from(apps).where(eq(apps.id, row.appId)).limit(1);
+    if (!app) return settle('cancelled', 'erased');
+    const settings = followUpSettingsOf(app);
+    if (settings.weeklyCap === 0) return settle('skipped', 'weekly_cap');
+    if (now > row.expiresAt) return settle('skipped', 'expired');
+    const quietEnd = quietHoursEnd(now, settings.timeZone, settings.quietHours);
+    if (quietEnd !== null) return defer(quietEnd, 'quiet_hours');
+    const open = await findOpenConversation(db, person.id);
+    if (open && (open.status === 'queued' || open.status === 'assigned'))
+      return defer(now + HUMAN_CONVERSATION_DEFER_MS, 'agent_helping');
+    const [recent] = await db
+      .select({ n: count() })
+      .from(followUps)
+      .where(
+        and(
+          eq(followUps.customerId, row.customerId),
+          eq(followUps.state, 'sent'),
+          gt(followUps.sentAt, now - WEEK_MS),
+          ne(followUps.id, id),
+        ),
+      );
+    if ((recent?.n ?? 0) >= settings.weeklyCap) return settle('skipped', 'weekly_cap');
+
+    // Content is validated when a rule is saved; a row written any other way (by hand, by an older
+    // version) that no longer passes is skipped rather than retried forever.
+    const content = followUpContent.safeParse(row.content);
+    if (!content.success) return settle('skipped', 'invalid_content');
+    const body = await messageOf(db, row.appId, content.data);
+    if (!body) return settle('skipped', 'article_missing');
+    const [stored] = await insertMessages(deps, db, onCommit, [
+      {
+        id: createSortableId('msg', now),
+        appId: row.appId,
+        customerId: person.id,
+        conversationId: open?.id ?? row.conversationId,
+        channel: row.channel,
+        authorType: 'system',
+        authorId: null,
+        authorName: app.name,
+        text: body.text,
+        clientMessageId: null,
+        inReplyTo: null,
+        intent: null,
+        meta: { ...body.meta, followUpId: row.id },
+        createdAt: now,
+      },
+    ]);
+    const message = toWireMessage(stored!);
+    await appendEvents(deps, db, onCommit, [
+      { appId: row.appId, customerId: person.id, type: 'message.created', data: message },
+    ]);
+    if (!SDK_CHANNELS.has(row.channel))
+      await emitWebhookEvents(deps, db, onCommit, [
+        {
+          appId: row.appId,
+          type: 'follow_up.sent',
+          customerId: person.id,
+          data: await serverChannelPayload(db, row, person.id, message),
+        },
+      ]);
+    await db.update(followUps).set({ messageId: message.id }).where(eq(followUps.id, id));
+    return { outcome: 'sent', messageId: message.id };
+  });
+}
+
+/**
+ * What the merchant's backend needs to send a follow-up on a channel Threadline cannot reach
+ * itself (SMS, WeChat official account): the customer, their user id and WeChat openid when known
+ * (the phone number stays with the merchant, who has it), and the message with its card.
+ */
+async function serverChannelPayload(
+  db: Db,
+  row: typeof followUps.$inferSelect,
+  customerId: string,
+  message: Message,
+) {
+  const known = await db
+    .select({ kind: identities.kind, value: identities.value })
+    .from(identities)
+    .where(and(eq(identities.customerId, customerId), eq(identities.verified, true)))
+    .limit(20);
+  const externalId = known.find((i) => i.kind === 'external')?.value;
+  const openId = known.find((i) => i.kind === 'wechat_openid')?.value;
+  return {
+    customerId,
+    ...(externalId ? { externalId } : {}),
+    ...(openId ? { wechatOpenId: openId } : {}),
+    channel: row.channel,
+    followUp: { id: row.id, ruleId: row.ruleId, conversationId: row.conversationId },
+    message,
+  };
+}

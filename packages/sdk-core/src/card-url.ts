@@ -1,0 +1,45 @@
+/**
+ * Whether a card's link or image may be opened or shown: an absolute https URL with a host and
+ * no credentials. Anything else (`javascript:`, `data:`, `http:`, relative paths) is refused, by
+ * the API when a card is stored and again by every client before it renders one. Hand-written
+ * (not zod) because the widget and the mini-program bundle it.
+ */
+export function isSafeCardUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 2048) return false;
+  // No white space or control characters anywhere: browsers strip some of them before the scheme.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return false;
+  if (!/^https:\/\/[^/?#]/i.test(value)) return false;
+  const authority = /^https:\/\/([^/?#]*)/i.exec(value)![1]!;
+  return !authority.includes('@') && !authority.includes('\\');
+}
+
+/** A link card as clients render it: its texts, and links that passed `isSafeCardUrl`. */
+export interface RenderableCard {
+  title: string;
+  description?: string;
+  imageUrl?: string;
+  targetUrl: string;
+}
+
+const shortText = (value: unknown, max: number) =>
+  typeof value === 'string' && value.trim() ? value.slice(0, max) : undefined;
+
+/**
+ * A message's `meta.card` as a client may render it, or null: a title and a safe target are
+ * required; an unsafe image is dropped rather than the card. Texts are returned as they are, to
+ * be set as text (never as HTML).
+ */
+export function readLinkCard(value: unknown): RenderableCard | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const card = value as Record<string, unknown>;
+  const title = shortText(card.title, 120);
+  if (!title || !isSafeCardUrl(card.targetUrl)) return null;
+  const description = shortText(card.description, 300);
+  return {
+    title,
+    targetUrl: card.targetUrl,
+    ...(description ? { description } : {}),
+    ...(isSafeCardUrl(card.imageUrl) ? { imageUrl: card.imageUrl } : {}),
+  };
+}
