@@ -26,6 +26,7 @@ import { createLifecycle, type Lifecycle } from './http/lifecycle';
 import { createRateLimits, type LimiterStore, type RateLimits, type SlotStore } from './http/rate-limits';
 import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
+import { insightsRouter } from './insights';
 import {
   type AiResponderOptions,
   createAiResponder,
@@ -248,6 +249,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', agentWorkspaceRouter(deps));
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
+  app.route('/', insightsRouter(deps));
   app.route('/', webhooksRouter(deps));
   app.route('/', followUpsRouter(deps));
   app.route('/', privacyRouter(deps));

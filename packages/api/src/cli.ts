@@ -1237,6 +1237,7 @@ async function runDemo(port: number, host: string, hops: number) {
     dataDir: dataDir(),
     repoRoot: resolve(import.meta.dirname ?? '.', '../../..'),
     databaseUrl: process.env.DATABASE_URL,
+    pastMonth: true,
     port,
     host,
     trustedProxyHops: hops,

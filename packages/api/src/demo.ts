@@ -9,7 +9,9 @@ import { type CreatedApp, createMerchantApp } from './apps';
 import { agents, serverSettings } from './db/schema';
 import { type PagePolicy, securePage } from './http/page-security';
 import { signIdentityToken } from './identity';
+import { DEFAULT_TIME_ZONE, localDate, localMidnight, simulateTraffic } from './insights';
 import { seedDemoStore } from './knowledge';
+import type { Clock } from './platform/clock';
 import type { ServiceDeps } from './platform/deps';
 import { type RunningServer, type ServerOptions, startServer } from './serve';
 
@@ -248,6 +250,11 @@ export interface StartDemoOptions extends Omit<ServerOptions, 'databaseUrl' | 'm
   repoRoot: string;
   /** Overrides the data dir's database (DATABASE_URL). */
   databaseUrl?: string;
+  /**
+   * Replays a past month of traffic into the new demo app (`npm start` does), so the insights page
+   * has something to show; off by default, so tests that start a demo find only what they put in.
+   */
+  pastMonth?: boolean;
 }
 
 /**
@@ -257,9 +264,11 @@ export interface StartDemoOptions extends Omit<ServerOptions, 'databaseUrl' | 'm
 export async function startDemo(
   options: StartDemoOptions,
 ): Promise<{ server: RunningServer; info: DemoInfo; seeded: boolean; infoPath: string }> {
-  const { dataDir, repoRoot, databaseUrl, ...serverOptions } = options;
+  const { dataDir, repoRoot, databaseUrl, pastMonth, ...serverOptions } = options;
   const paths = demoPaths(dataDir);
+  const clock = pastMonth && !options.clock ? createReplayClock() : null;
   const server = await startServer({
+    ...(clock ? { clock } : {}),
     // The demo runs on this machine, and so does a connector one tries it with.
     allowPrivateCallbacks: true,
     ...serverOptions,
@@ -272,6 +281,7 @@ export async function startDemo(
   const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, created) => {
     await seedDemoStore(deps, created.appId);
     await seedDemoHistory(server.app, created);
+    if (clock) await seedDemoMonth(server.app, created, clock);
   });
   const team = await ensureDemoTeam(server.app.deps, keys.appId);
   const info: DemoInfo = {
@@ -320,6 +330,60 @@ export async function seedDemoHistory(app: ThreadlineApp, keys: CreatedApp): Pro
     clientMessageId: 'demo-seed-app-1',
     text: DEMO_HISTORY.app,
   });
+}
+
+/**
+ * Server time, except while the demo's past month is replayed at first start: then it is the
+ * replayed instant, so that month's conversations carry their own dates.
+ */
+function createReplayClock(): Clock & { set(ms: number): void; release(): void } {
+  let replaying: number | null = null;
+  return {
+    now: () => replaying ?? Date.now(),
+    set: (ms) => {
+      replaying = ms;
+    },
+    release: () => {
+      replaying = null;
+    },
+  };
+}
+
+/**
+ * A small month of traffic up to today (the insights generator, 20 shoppers), so the insights
+ * page shows volume, repeat contacts and the near-expiry surge on first start.
+ */
+export async function seedDemoMonth(
+  app: ThreadlineApp,
+  keys: CreatedApp,
+  clock: { set(ms: number): void; release(): void },
+): Promise<void> {
+  const zone = DEFAULT_TIME_ZONE;
+  const [y, m, d] = localDate(Date.now() - 30 * 24 * 3600_000, zone)
+    .split('-')
+    .map(Number) as [number, number, number];
+  try {
+    await simulateTraffic(
+      {
+        clock,
+        request: async (method, path, token, body) => {
+          const response = await app.request(path, {
+            method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          return { status: response.status, body: await response.json().catch(() => null) };
+        },
+      },
+      keys,
+      { start: localMidnight(y, m, d, zone), days: 30, customers: 20, seed: 14 },
+    );
+  } finally {
+    clock.release();
+  }
 }
 
 /** The demo user's earlier questions (the README quotes them). */

@@ -6,6 +6,7 @@ import { createDatabase, type Database, migrateDatabase } from './db/database';
 import { startFollowUpWorker } from './followups';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
+import { startInsightsRollup } from './insights';
 import { consoleLogger } from './platform/deps';
 import { startRetentionSweeper } from './privacy';
 import { sealTrackedEventsInTheClear } from './profile';
@@ -138,12 +139,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const followUpWorker = startFollowUpWorker(app.deps);
   // Apps with a message retention period lose older messages hourly.
   const stopRetention = startRetentionSweeper(app.deps);
+  // Insights rollups follow the stored messages and event log (they are also folded on read).
+  const stopInsights = startInsightsRollup(app.deps);
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;
   const close = async () => {
     // No presence writes while the database is about to close.
     stopSweeper();
     stopRetention();
+    stopInsights();
     lifecycle.drain();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     connections.closeIdleConnections();

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConsoleApiError, signInWithPassword } from './api';
 import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
+import { InsightsButton, InsightsView } from './insights';
 import { ProfilePanel } from './profile-panel';
 import { RoomsView } from './rooms';
 import { type ConsoleStore, useStore } from './store';
@@ -169,6 +170,7 @@ function Header({ store }: { store: ConsoleStore }) {
             {s.supervisor}
           </button>
         )}
+        {me?.role === 'supervisor' && <InsightsButton store={store} />}
         {me?.role === 'supervisor' && (
           <button
             type="button"
@@ -315,10 +317,12 @@ function Shell({ store }: { store: ConsoleStore }) {
     <div class="shell">
       <Header store={store} />
       <div
-        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' ? 'work-settings' : ''}`}
+        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' ? 'work-settings' : view === 'insights' ? 'work-insights' : ''}`}
       >
-        {view !== 'webhooks' && <InboxPane store={store} />}
-        {view === 'webhooks' ? (
+        {view !== 'webhooks' && view !== 'insights' && <InboxPane store={store} />}
+        {view === 'insights' ? (
+          <InsightsView store={store} />
+        ) : view === 'webhooks' ? (
           <WebhooksView store={store} />
         ) : view === 'supervisor' ? (
           <SupervisorView store={store} />

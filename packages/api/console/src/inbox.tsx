@@ -10,7 +10,12 @@ import {
 } from './format';
 import { type ConsoleStore, type Row, useNow, type View } from './store';
 
-const TABS: Exclude<View, 'supervisor' | 'rooms' | 'webhooks'>[] = ['queued', 'mine', 'all', 'snoozed'];
+const TABS: Exclude<View, 'supervisor' | 'rooms' | 'webhooks' | 'insights'>[] = [
+  'queued',
+  'mine',
+  'all',
+  'snoozed',
+];
 
 export function ChannelMark({ channel, label }: { channel: string; label: string }) {
   return (
@@ -237,7 +242,13 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
         aria-label={
           search
             ? s.searchResults(search.results.length)
-            : s[view === 'supervisor' ? 'all' : view === 'rooms' || view === 'webhooks' ? 'queued' : view]
+            : s[
+                view === 'supervisor'
+                  ? 'all'
+                  : view === 'rooms' || view === 'webhooks' || view === 'insights'
+                    ? 'queued'
+                    : view
+              ]
         }
         tabIndex={rows.length && !rows.some((r) => r.id === store.state.selectedId) ? 0 : -1}
         onKeyDown={onListKey}

@@ -17,7 +17,7 @@ import { term } from './format';
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'webhooks';
+export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'webhooks' | 'insights';
 type PagedView = 'queued' | 'mine' | 'all';
 const PAGED_VIEWS: PagedView[] = ['queued', 'mine', 'all'];
 
@@ -547,6 +547,7 @@ export function createConsoleStore() {
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
         rooms: (r) => r.status === 'queued',
         webhooks: (r) => r.status === 'queued',
+        insights: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
         (r) =>

@@ -10,6 +10,7 @@ export {
   updateAgent,
 } from './agents';
 export { agentConsoleRouter } from './console-routes';
+export { csatInsights } from './csat';
 export { onlineAgents } from './inbox';
 export { setPresence, startPresenceSweeper, sweepPresence } from './presence';
 export { agentAdminRouter } from './routes';

@@ -290,6 +290,7 @@ export async function updateMerchantApp(
     }
     if (change.handoffTtlSec !== undefined) settings.handoffTtlSec = change.handoffTtlSec;
     if (change.phoneRegion !== undefined) settings.phoneRegion = change.phoneRegion;
+    if (change.timeZone !== undefined) settings.timeZone = change.timeZone;
     if (change.rateLimits !== undefined) {
       if (change.rateLimits === null) delete settings.rateLimits;
       else settings.rateLimits = { ...settings.rateLimits, ...change.rateLimits };
@@ -354,6 +355,7 @@ export function toAppAnswer(
         smsWebhookUrl: app.settings.voice?.smsWebhookUrl ?? null,
       },
       messageRetentionDays: app.settings.messageRetentionDays ?? null,
+      timeZone: app.settings.timeZone ?? 'Asia/Shanghai',
     },
   };
 }

@@ -30,6 +30,8 @@ export interface AppSettings {
   rateLimits?: Partial<RateLimitSettings>;
   /** Messages older than this many days are deleted by the retention sweep; unset keeps them. */
   messageRetentionDays?: number;
+  /** IANA time zone insights count days, weeks and months in. Default Asia/Shanghai. */
+  timeZone?: string;
   /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
   /** The phone line's voice bot and brand voices (secrets sealed). */

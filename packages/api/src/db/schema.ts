@@ -5,6 +5,7 @@ export * from '../audit/schema';
 export * from '../conversations/schema';
 export * from '../followups/schema';
 export * from '../identity/schema';
+export * from '../insights/schema';
 export * from '../knowledge/schema';
 export * from '../livestream/schema';
 export * from '../privacy/schema';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { HandoffAnswer } from '@threadline/sdk-core/protocol';
-import { and, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import { type AppRow, DEFAULT_HANDOFF_TTL_SEC } from '../apps';
 import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
-import { conversations, handoffCodes, identities } from '../db/schema';
+import { conversations, handoffCodes, identities, insightSweptHandoffs } from '../db/schema';
 import type { RateLimits } from '../http/rate-limits';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -51,7 +51,7 @@ export async function createHandoff(
       )
       .orderBy(desc(handoffCodes.createdAt));
     const retired = live.slice(MAX_LIVE_CODES_PER_CUSTOMER - 1).map((r) => r.id);
-    if (retired.length > 0) await db.delete(handoffCodes).where(inArray(handoffCodes.id, retired));
+    if (retired.length > 0) await deleteCodes(db, inArray(handoffCodes.id, retired));
 
     const conversation = await findOpenConversation(db, input.customerId);
     // Retry on the rare clash with another live short code of this app.
@@ -77,16 +77,15 @@ export async function createHandoff(
         .returning({ shortCode: handoffCodes.shortCode });
       if (row) return row.shortCode;
       // The clash may be an expired code the sweep has not reached yet: free it and try again.
-      await db
-        .delete(handoffCodes)
-        .where(
-          and(
-            eq(handoffCodes.appId, input.app.id),
-            eq(handoffCodes.shortCode, candidate),
-            isNull(handoffCodes.claimedAt),
-            lte(handoffCodes.expiresAt, now),
-          ),
-        );
+      await deleteCodes(
+        db,
+        and(
+          eq(handoffCodes.appId, input.app.id),
+          eq(handoffCodes.shortCode, candidate),
+          isNull(handoffCodes.claimedAt),
+          lte(handoffCodes.expiresAt, now),
+        )!,
+      );
     }
     throw new ApiError('conflict', 'Could not allocate a short code; try again.');
   });
@@ -121,7 +120,30 @@ export async function sweepHandoffCodes(db: Db, appId: string, now: number): Pro
       ),
     )
     .limit(SWEEP_BATCH);
-  await db.delete(handoffCodes).where(inArray(handoffCodes.id, stale));
+  await deleteCodes(db, inArray(handoffCodes.id, stale));
+}
+
+/**
+ * Deletes codes, keeping for insights the line each leaves (app, channel, created, claimed): codes
+ * created vs claimed stay exact after the sweep.
+ */
+async function deleteCodes(db: Db, where: SQL): Promise<void> {
+  await db
+    .insert(insightSweptHandoffs)
+    .select(
+      db
+        .select({
+          id: handoffCodes.id,
+          appId: handoffCodes.appId,
+          fromChannel: handoffCodes.fromChannel,
+          createdAt: handoffCodes.createdAt,
+          claimedAt: handoffCodes.claimedAt,
+        })
+        .from(handoffCodes)
+        .where(where),
+    )
+    .onConflictDoNothing();
+  await db.delete(handoffCodes).where(where);
 }
 
 const invalid = () => new ApiError('handoff_code_invalid', 'This handoff code is not valid or has expired.');

@@ -36,10 +36,54 @@ export async function recordUnansweredIn(
 const SIMILARITY = 0.3;
 const MAX_ROWS = 5000;
 
+export interface QuestionCluster<R> {
+  leader: Set<string>;
+  rows: R[];
+}
+
+/**
+ * Groups questions by wording: the engine's tokeniser gives each its words (or, for text it cannot
+ * split, character bigrams); a question joins the cluster whose first question it resembles most
+ * (Jaccard similarity of those sets, at least 0.3), else starts a new one. One pass, in the order
+ * given (newest first), so the leader is the newest wording of a need.
+ */
+export function clusterByWording<R extends { text: string }>(rows: R[]): QuestionCluster<R>[] {
+  const clusters: QuestionCluster<R>[] = [];
+  for (const row of rows) {
+    const tokens = tokenize(row.text);
+    const terms = new Set(tokens.terms.length ? tokens.terms : tokens.chars);
+    let best: QuestionCluster<R> | undefined;
+    let bestScore = SIMILARITY;
+    for (const cluster of clusters) {
+      const score = jaccard(terms, cluster.leader);
+      if (score >= bestScore) {
+        best = cluster;
+        bestScore = score;
+      }
+    }
+    if (best) best.rows.push(row);
+    else clusters.push({ leader: terms, rows: [row] });
+  }
+  return clusters;
+}
+
 const jaccard = (a: Set<string>, b: Set<string>) => {
   let shared = 0;
   for (const t of a) if (b.has(t)) shared++;
   return shared / (a.size + b.size - shared || 1);
+};
+
+/** The most frequent non-null value. */
+export const mode = (values: (string | null)[]) => {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+};
+/** Counted in a Map: channel slugs are the app's to choose ("constructor" is one). */
+export const countBy = (values: string[]) => {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return Object.fromEntries(counts);
 };
 
 /**
@@ -71,38 +115,7 @@ export async function clusterUnanswered(
   // An erased customer's questions no longer open: they drop out of the clusters.
   const rows = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
 
-  interface Cluster {
-    leader: Set<string>;
-    rows: UnansweredRow[];
-  }
-  const clusters: Cluster[] = [];
-  for (const row of rows) {
-    const tokens = tokenize(row.text);
-    const terms = new Set(tokens.terms.length ? tokens.terms : tokens.chars);
-    let best: Cluster | undefined;
-    let bestScore = SIMILARITY;
-    for (const cluster of clusters) {
-      const score = jaccard(terms, cluster.leader);
-      if (score >= bestScore) {
-        best = cluster;
-        bestScore = score;
-      }
-    }
-    if (best) best.rows.push(row);
-    else clusters.push({ leader: terms, rows: [row] });
-  }
-
-  const mode = (values: (string | null)[]) => {
-    const counts = new Map<string, number>();
-    for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-  };
-  // Counted in a Map: channel slugs are the app's to choose ("constructor" is one).
-  const countBy = (values: string[]) => {
-    const counts = new Map<string, number>();
-    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-    return Object.fromEntries(counts);
-  };
+  const clusters = clusterByWording(rows);
 
   return {
     total: rows.length,

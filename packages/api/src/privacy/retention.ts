@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, notExists } from 'drizzle-orm';
 import { apps, conversations, events, messages } from '../db/schema';
+import { foldInsights } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 import { pruneWebhookLog, WEBHOOK_LOG_KEEP_MS } from '../webhooks';
 
@@ -19,11 +20,15 @@ const MAX_BATCHES = 40;
  * conversation is no such matter: its old turns go, or a shopper who never ends one would keep
  * their messages forever.
  */
-export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock'>): Promise<number> {
+export async function sweepRetention(
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'logger'>,
+): Promise<number> {
   const db = deps.database.db;
   const withRetention = (await db.select({ id: apps.id, settings: apps.settings }).from(apps)).filter(
     (app) => typeof app.settings.messageRetentionDays === 'number',
   );
+  // Insights keep their figures after the messages go: fold what is still unfolded first.
+  if (withRetention.length > 0) await foldInsights(deps);
   let deleted = 0;
   for (const app of withRetention) {
     const cutoff = deps.clock.now() - app.settings.messageRetentionDays! * DAY_MS;
@@ -78,7 +83,7 @@ export async function sweepRetention(deps: Pick<ServiceDeps, 'database' | 'clock
 
 /** Runs the sweep now and then every `everyMs` (default hourly); returns the stop. */
 export function startRetentionSweeper(
-  deps: Pick<ServiceDeps, 'database' | 'clock' | 'logger'>,
+  deps: Pick<ServiceDeps, 'database' | 'clock' | 'sealer' | 'logger'>,
   options: { everyMs?: number } = {},
 ): () => void {
   const run = () =>

@@ -108,6 +108,23 @@ export const updateAppBody = z
       .string()
       .regex(/^[A-Z]{2}$/, 'Two capital letters, e.g. CN')
       .optional(),
+    /** IANA time zone insights count days, weeks and months in (default Asia/Shanghai). */
+    timeZone: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(
+        (zone) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: zone });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'An IANA time zone, e.g. Asia/Shanghai' },
+      )
+      .optional(),
     /** Limits to change; null restores every default. */
     rateLimits: rateLimitSettings.partial().nullable().optional(),
     /**
@@ -142,6 +159,8 @@ export const appAnswer = z.object({
     voice: voiceSettingsView,
     /** Messages older than this many days are deleted; null keeps them. */
     messageRetentionDays: z.number().int().nullable(),
+    /** The time zone insights count days, weeks and months in. */
+    timeZone: z.string(),
   }),
 });
 export type AppAnswer = z.infer<typeof appAnswer>;

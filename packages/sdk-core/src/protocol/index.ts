@@ -7,6 +7,7 @@ export * from './console';
 export * from './followups';
 export * from './handoffs';
 export * from './health';
+export * from './insights';
 export * from './kb';
 export * from './livestream';
 export * from './messages';

@@ -1,0 +1,85 @@
+import type { InsightsQuery, IntentTrendsAnswer } from '@threadline/sdk-core/protocol';
+import { sql } from 'drizzle-orm';
+import type { ServiceDeps } from '../platform/deps';
+import { periodsFor } from './metrics';
+import { foldInsights } from './rollup';
+import { isRising, twoProportionZ } from './significance';
+
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Trend = IntentTrendsAnswer['intents'][number];
+
+const TOP = 20;
+
+/**
+ * GET /v1/insights/intents — contacts per intent and period, for all channels (`channel: null`)
+ * and each channel, top first. An intent is rising when its share of the last period's contacts
+ * grew against the period before by the z-test in significance.ts (with a minimum count).
+ */
+export async function intentTrends(
+  deps: Deps,
+  app: { id: string; timeZone?: string },
+  query: InsightsQuery,
+): Promise<IntentTrendsAnswer> {
+  const periods = periodsFor(deps, app.timeZone, query);
+  await foldInsights(deps);
+  // Grouped in SQL (a CASE maps each contact's time to its period): a few rows per intent and period.
+  const periodOf = sql.raw(
+    `CASE ${periods.bounds
+      .slice(1)
+      .map((b, i) => `WHEN at < ${Math.trunc(b)} THEN ${i}`)
+      .join(' ')} END`,
+  );
+  const rows = await deps.database.db.all<{ p: number; channel: string; intent: string; n: number }>(sql`
+    SELECT ${periodOf} AS p, channel, intent, count(*) AS n FROM insight_contacts
+    WHERE app_id = ${app.id} AND at >= ${periods.from} AND at < ${periods.to}
+      ${query.channel ? sql`AND channel = ${query.channel}` : sql``}
+    GROUP BY 1, 2, 3`);
+  const n = periods.labels.length;
+  // Per scope (all channels '' or one channel): per intent counts, and all contacts per period.
+  const series = new Map<string, Map<string, number[]>>();
+  const totals = new Map<string, number[]>();
+  for (const r of rows) {
+    const i = r.p;
+    for (const scope of ['', r.channel]) {
+      const intents = series.get(scope) ?? new Map<string, number[]>();
+      series.set(scope, intents);
+      const counts = intents.get(r.intent) ?? new Array<number>(n).fill(0);
+      intents.set(r.intent, counts);
+      counts[i]! += r.n;
+      const total = totals.get(scope) ?? new Array<number>(n).fill(0);
+      totals.set(scope, total);
+      total[i]! += r.n;
+    }
+  }
+  const trends: Trend[] = [];
+  for (const [scope, intents] of series) {
+    const total = totals.get(scope)!;
+    const last = total[n - 1] ?? 0;
+    const before = n > 1 ? total[n - 2]! : 0;
+    const list = [...intents].map(([intent, counts]): Trend => {
+      const recent = counts[n - 1] ?? 0;
+      const previous = n > 1 ? counts[n - 2]! : 0;
+      return {
+        intent,
+        channel: scope || null,
+        total: counts.reduce((a, b) => a + b, 0),
+        counts,
+        share: last ? Math.round((recent / last) * 10_000) / 10_000 : null,
+        previousShare: before ? Math.round((previous / before) * 10_000) / 10_000 : null,
+        z: twoProportionZ(recent, last, previous, before),
+        rising: isRising(recent, last, previous, before),
+      };
+    });
+    list.sort((a, b) => b.total - a.total || a.intent.localeCompare(b.intent));
+    // The top intents, and any rising one beyond them (a new need starts small).
+    trends.push(...list.filter((t, i) => i < TOP || t.rising));
+  }
+  trends.sort((a, b) => (a.channel ?? '').localeCompare(b.channel ?? '') || b.total - a.total);
+  return {
+    timeZone: periods.timeZone,
+    period: periods.period,
+    periods: periods.labels,
+    intents: trends,
+    rising: trends.filter((t) => t.rising).sort((a, b) => (b.z ?? 0) - (a.z ?? 0)),
+  };
+}

@@ -1,0 +1,284 @@
+import type { InsightsQuery, MetricsAnswer, MetricsRow } from '@threadline/sdk-core/protocol';
+import { and, eq, gte, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import {
+  assignments,
+  csatRatings,
+  handoffCodes,
+  insightConversations,
+  insightSweptHandoffs,
+  tickets,
+} from '../db/schema';
+import { iso } from '../platform/clock';
+import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
+import { isTimeZone, type Periods, periodIndex, periodsOf } from './periods';
+import { foldInsights } from './rollup';
+
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+
+/** Where the default time zone comes from: the demo store (and our first market) is in China. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** The periods of a query, in its time zone (the query's, else the app's, else Asia/Shanghai). */
+export function periodsFor(
+  deps: Pick<ServiceDeps, 'clock'>,
+  appTimeZone: string | undefined,
+  query: InsightsQuery,
+): Periods {
+  const timeZone = query.timeZone ?? appTimeZone ?? DEFAULT_TIME_ZONE;
+  if (!isTimeZone(timeZone)) throw new ApiError('validation_failed', `Unknown time zone: ${timeZone}`);
+  return periodsOf(query, timeZone, deps.clock.now());
+}
+
+/** Nearest-rank percentile of ascending values; null for none. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+const ratio = (part: number, whole: number) =>
+  whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;
+
+interface Cell {
+  conversations: number;
+  messages: number;
+  customerMessages: number;
+  aiAnswered: number;
+  escalated: number;
+  toAgent: number[];
+  handoffsCreated: number;
+  handoffsClaimed: number;
+  ticketsOpened: number;
+  ticketsClosed: number;
+  csat: number[];
+  contacts: number;
+  repeatContacts: number;
+  repeatWithContext: number;
+  repeatWithoutContext: number;
+}
+const emptyCell = (): Cell => ({
+  conversations: 0,
+  messages: 0,
+  customerMessages: 0,
+  aiAnswered: 0,
+  escalated: 0,
+  toAgent: [],
+  handoffsCreated: 0,
+  handoffsClaimed: 0,
+  ticketsOpened: 0,
+  ticketsClosed: 0,
+  csat: [],
+  contacts: 0,
+  repeatContacts: 0,
+  repeatWithContext: 0,
+  repeatWithoutContext: 0,
+});
+
+/**
+ * GET /v1/insights/metrics — how the app served its customers, per period and channel. Reads the
+ * rollups (folded from the messages and the event log first, so the answer covers everything
+ * committed) and the small tables that already hold their own times: assignments, handoff codes,
+ * tickets, CSAT ratings. See the answer schema for each figure's definition.
+ */
+export async function metricsInsights(
+  deps: Deps,
+  app: { id: string; timeZone?: string },
+  query: InsightsQuery,
+): Promise<MetricsAnswer> {
+  const periods = periodsFor(deps, app.timeZone, query);
+  await foldInsights(deps);
+  const db = deps.database.db;
+  const { from, to } = periods;
+  const cells = new Map<string, Cell>();
+  const channels = new Set<string>();
+  /** Adds to the channel's cell and to the all-channel cell of the period an instant falls in. */
+  const add = (at: number | null, channel: string, fill: (cell: Cell) => void) => {
+    if (at === null) return;
+    const i = periodIndex(periods, at);
+    if (i < 0) return;
+    if (query.channel && channel !== query.channel) return;
+    channels.add(channel);
+    for (const key of [`${i}\u0000${channel}`, `${i}\u0000`]) {
+      const cell = cells.get(key) ?? emptyCell();
+      cells.set(key, cell);
+      fill(cell);
+    }
+  };
+  const inRange = (column: AnySQLiteColumn) => and(gte(column, from), lt(column, to));
+  // The big rollups are grouped in SQL (a CASE maps each instant to its period), so an answer
+  // moves a few hundred rows whatever the traffic; the per-event tables read below are small.
+  const periodOf = (column: string) =>
+    sql.raw(
+      `CASE ${periods.bounds
+        .slice(1)
+        .map((b, i) => `WHEN ${column} < ${Math.trunc(b)} THEN ${i}`)
+        .join(' ')} END`,
+    );
+  const within = (column: string) =>
+    sql`app_id = ${app.id} AND ${sql.raw(column)} >= ${from} AND ${sql.raw(column)} < ${to}${
+      query.channel ? sql` AND channel = ${query.channel}` : sql``
+    }`;
+  type Grouped = { p: number; channel: string; n: number } & Record<string, number>;
+  const [conversationRows, counts, contactRows, firstResponses, waits, codes, swept, ticketRows, ratings] =
+    await Promise.all([
+      db.all<Grouped>(sql`SELECT ${periodOf('started_at')} AS p, channel, count(*) AS n,
+          sum(escalated_at IS NOT NULL) AS escalated,
+          sum(bot_messages > 0 AND agent_messages = 0 AND escalated_at IS NULL) AS ai
+        FROM insight_conversations WHERE ${within('started_at')} GROUP BY 1, 2`),
+      db.all<Grouped>(sql`SELECT ${periodOf('slot')} AS p, channel, sum(count) AS n,
+          sum(CASE author_type WHEN 'customer' THEN count ELSE 0 END) AS customers
+        FROM insight_message_counts WHERE ${within('slot')} GROUP BY 1, 2`),
+      db.all<Grouped>(sql`SELECT ${periodOf('at')} AS p, channel, count(*) AS n, sum(is_repeat) AS repeats,
+          sum(is_repeat AND with_context) AS withContext, sum(is_repeat AND NOT with_context) AS withoutContext
+        FROM insight_contacts WHERE ${within('at')} GROUP BY 1, 2`),
+      // Nearest-rank p50 and p90 per period and channel, and per period over all channels (k null).
+      db.all<{ p: number; k: string | null; p50: number | null; p90: number | null }>(sql`
+        WITH t AS (SELECT ${periodOf('started_at')} AS p, channel, first_response_at - first_customer_at AS d
+            FROM insight_conversations WHERE ${within('started_at')}
+              AND first_response_at IS NOT NULL AND first_customer_at IS NOT NULL),
+          g AS (SELECT p, channel AS k, d FROM t UNION ALL SELECT p, NULL AS k, d FROM t),
+          r AS (SELECT p, k, d, row_number() OVER (PARTITION BY p, k ORDER BY d) AS rn,
+              count(*) OVER (PARTITION BY p, k) AS n FROM g)
+        SELECT p, k, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50,
+          max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90
+        FROM r GROUP BY p, k`),
+      db
+        .select({
+          queuedAt: assignments.queuedAt,
+          assignedAt: assignments.assignedAt,
+          channel: insightConversations.channel,
+        })
+        .from(assignments)
+        .leftJoin(insightConversations, eq(insightConversations.conversationId, assignments.conversationId))
+        .where(
+          and(
+            eq(assignments.appId, app.id),
+            inRange(assignments.assignedAt),
+            isNotNull(assignments.queuedAt),
+            ne(assignments.how, 'transferred'),
+          ),
+        ),
+      db
+        .select({
+          channel: handoffCodes.fromChannel,
+          createdAt: handoffCodes.createdAt,
+          claimedAt: handoffCodes.claimedAt,
+        })
+        .from(handoffCodes)
+        .where(and(eq(handoffCodes.appId, app.id), inRange(handoffCodes.createdAt))),
+      db
+        .select({
+          channel: insightSweptHandoffs.fromChannel,
+          createdAt: insightSweptHandoffs.createdAt,
+          claimedAt: insightSweptHandoffs.claimedAt,
+        })
+        .from(insightSweptHandoffs)
+        .where(and(eq(insightSweptHandoffs.appId, app.id), inRange(insightSweptHandoffs.createdAt))),
+      db
+        .select({
+          channel: tickets.channel,
+          createdAt: tickets.createdAt,
+          updatedAt: tickets.updatedAt,
+          status: tickets.status,
+        })
+        .from(tickets)
+        .where(and(eq(tickets.appId, app.id), or(inRange(tickets.createdAt), inRange(tickets.updatedAt)))),
+      db
+        .select({
+          channel: csatRatings.channel,
+          rating: csatRatings.rating,
+          createdAt: csatRatings.createdAt,
+        })
+        .from(csatRatings)
+        .where(and(eq(csatRatings.appId, app.id), inRange(csatRatings.createdAt))),
+    ]);
+
+  const at = (i: number) => periods.bounds[i]!;
+  for (const c of conversationRows)
+    add(at(c.p), c.channel, (cell) => {
+      cell.conversations += c.n;
+      cell.escalated += c.escalated!;
+      cell.aiAnswered += c.ai!;
+    });
+  for (const m of counts)
+    add(at(m.p), m.channel, (cell) => {
+      cell.messages += m.n;
+      cell.customerMessages += m.customers!;
+    });
+  for (const c of contactRows)
+    add(at(c.p), c.channel, (cell) => {
+      cell.contacts += c.n;
+      cell.repeatContacts += c.repeats!;
+      cell.repeatWithContext += c.withContext!;
+      cell.repeatWithoutContext += c.withoutContext!;
+    });
+  const firstResponse = new Map(
+    firstResponses.map((r) => [`${r.p}\u0000${r.k ?? ''}`, { p50: r.p50, p90: r.p90 }]),
+  );
+  for (const w of waits)
+    add(w.assignedAt, w.channel ?? 'unknown', (cell) => cell.toAgent.push(w.assignedAt - w.queuedAt!));
+  for (const h of [...codes, ...swept])
+    add(h.createdAt, h.channel, (cell) => {
+      cell.handoffsCreated++;
+      if (h.claimedAt !== null) cell.handoffsClaimed++;
+    });
+  for (const t of ticketRows) {
+    add(t.createdAt, t.channel, (cell) => cell.ticketsOpened++);
+    if (t.status === 'resolved' || t.status === 'closed')
+      add(t.updatedAt, t.channel, (cell) => cell.ticketsClosed++);
+  }
+  for (const r of ratings) add(r.createdAt, r.channel, (cell) => cell.csat.push(r.rating));
+  const rows: MetricsRow[] = [];
+  const channelList = [...channels].sort();
+  periods.labels.forEach((label, i) => {
+    for (const channel of [null, ...channelList]) {
+      const cell = cells.get(`${i}\u0000${channel ?? ''}`) ?? emptyCell();
+      // The all-channel row is always there (a period with nothing is a 0, not a gap); a channel's
+      // only where it had something.
+      if (channel !== null && !cells.has(`${i}\u0000${channel}`)) continue;
+      rows.push(toRow(label, channel, cell, firstResponse.get(`${i}\u0000${channel ?? ''}`)));
+    }
+  });
+  return {
+    timeZone: periods.timeZone,
+    period: periods.period,
+    periods: periods.labels,
+    asOf: iso(deps.clock.now()),
+    rows,
+  };
+}
+
+function toRow(
+  period: string,
+  channel: string | null,
+  cell: Cell,
+  firstResponse: { p50: number | null; p90: number | null } = { p50: null, p90: null },
+): MetricsRow {
+  const wait = [...cell.toAgent].sort((a, b) => a - b);
+  const csatSum = cell.csat.reduce((a, b) => a + b, 0);
+  return {
+    period,
+    channel,
+    conversations: cell.conversations,
+    messages: cell.messages,
+    customerMessages: cell.customerMessages,
+    aiAnswered: cell.aiAnswered,
+    aiShare: ratio(cell.aiAnswered, cell.conversations),
+    escalated: cell.escalated,
+    escalationRate: ratio(cell.escalated, cell.conversations),
+    firstResponseMs: firstResponse,
+    escalationToAgentMs: { p50: percentile(wait, 50), p90: percentile(wait, 90) },
+    handoffsCreated: cell.handoffsCreated,
+    handoffsClaimed: cell.handoffsClaimed,
+    continuationRate: ratio(cell.handoffsClaimed, cell.handoffsCreated),
+    ticketsOpened: cell.ticketsOpened,
+    ticketsClosed: cell.ticketsClosed,
+    csatResponses: cell.csat.length,
+    csatAverage: cell.csat.length ? Math.round((csatSum / cell.csat.length) * 100) / 100 : null,
+    contacts: cell.contacts,
+    repeatContacts: cell.repeatContacts,
+    repeatWithContext: cell.repeatWithContext,
+    repeatWithoutContext: cell.repeatWithoutContext,
+    repeatRate: ratio(cell.repeatContacts, cell.contacts),
+  };
+}

@@ -1,0 +1,181 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import {
+  articleDraftAnswer,
+  emergingAnswer,
+  emergingIdParam,
+  emergingQuery,
+  highValueAnswer,
+  highValueQuery,
+  insightsExportQuery,
+  insightsQuery,
+  insightsTableParam,
+  intentTrendsAnswer,
+  metricsAnswer,
+} from '@threadline/sdk-core/protocol';
+import { z } from 'zod';
+import { csatInsights } from '../agents';
+import type { RouterDeps } from '../app';
+import type { ApiEnv } from '../http/auth';
+import { defineRoute } from '../http/define-route';
+import { ApiError } from '../platform/errors';
+import { toCsv } from './csv';
+import { draftArticle, emergingNeeds } from './emerging';
+import { highValueInsights } from './high-value';
+import { intentTrends } from './intent-trends';
+import { metricsInsights } from './metrics';
+import { localMidnight } from './periods';
+
+type Auth = ApiEnv['Variables']['auth'];
+const INSIGHTS = { tags: ['Insights'], auth: ['secret' as const, 'agent' as const] };
+const WHO =
+  'The secret key or a supervisor’s agent token. Figures come from rollups folded from the stored messages and event log (on read and every minute), never from the send path.';
+
+/** The app (with its time zone) of a caller allowed to read insights: the merchant or a supervisor. */
+function readerApp(auth: Auth) {
+  if (auth.kind === 'agent' && auth.agent.role !== 'supervisor')
+    throw new ApiError('role_forbidden', 'Only supervisors (or the secret key) read insights.');
+  if (auth.kind !== 'agent' && auth.kind !== 'secret')
+    throw new ApiError('forbidden', 'Not for this credential.');
+  return { id: auth.app.id, timeZone: auth.app.settings.timeZone };
+}
+
+/**
+ * Insights: service figures per channel and period, intent trends, emerging needs with article
+ * drafts, high-value customers, and a CSV of each table.
+ */
+export function insightsRouter(deps: RouterDeps) {
+  const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+
+  router.openapi(
+    defineRoute(deps, {
+      ...INSIGHTS,
+      method: 'get',
+      path: '/v1/insights/metrics',
+      summary:
+        'Per channel and period (day, week, month in the app’s time zone): volume, AI share, escalation, first response, wait for an agent, handoffs, tickets, CSAT, repeat contacts',
+      description: `${WHO} A repeat contact is the same customer raising the same intent within 72 h of an earlier contact, on any channel; it "had context" when it came in the same conversation (carried across channels by identity or a handoff code, so the bot's memory and the agent's handoff summary held the first contact), and lacked it when a new conversation started.`,
+      query: insightsQuery,
+      status: 200,
+      answer: metricsAnswer,
+    }),
+    async (c) => c.json(await metricsInsights(deps, readerApp(c.get('auth')), c.req.valid('query')), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...INSIGHTS,
+      method: 'get',
+      path: '/v1/insights/intents',
+      summary: 'Top intents per channel with counts per period, and the rising ones (two-proportion z-test)',
+      description: `${WHO} Rising: the intent's share of the last period's contacts beats the previous period's with z ≥ 2.33 (one-sided p < 0.01) and at least 5 contacts, so small counts never trigger it.`,
+      query: insightsQuery,
+      status: 200,
+      answer: intentTrendsAnswer,
+    }),
+    async (c) => c.json(await intentTrends(deps, readerApp(c.get('auth')), c.req.valid('query')), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...INSIGHTS,
+      method: 'get',
+      path: '/v1/insights/emerging',
+      summary: 'Clusters of unanswered and low-confidence questions, ranked by growth and size, with samples',
+      description: `${WHO} Questions of the last \`windowDays\` against the window before, clustered by wording with the engine's tokeniser.`,
+      query: emergingQuery,
+      status: 200,
+      answer: emergingAnswer,
+    }),
+    async (c) => {
+      const app = readerApp(c.get('auth'));
+      return c.json(await emergingNeeds(deps, app.id, c.req.valid('query')), 200);
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...INSIGHTS,
+      method: 'get',
+      path: '/v1/insights/emerging/{id}/article',
+      summary: 'Make an article: a draft for POST /v1/kb/articles from an emerging cluster',
+      description: `${WHO} The same window and channel as the list the id came from. Write the answer, then post the draft.`,
+      params: emergingIdParam,
+      query: emergingQuery,
+      status: 200,
+      answer: articleDraftAnswer,
+    }),
+    async (c) => {
+      const app = readerApp(c.get('auth'));
+      return c.json(await draftArticle(deps, app.id, c.req.valid('param').id, c.req.valid('query')), 200);
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...INSIGHTS,
+      method: 'get',
+      path: '/v1/insights/high-value',
+      summary: 'How VIPs, large carts and repeat buyers were served, against everyone else',
+      description: WHO,
+      query: highValueQuery,
+      status: 200,
+      answer: highValueAnswer,
+    }),
+    async (c) => c.json(await highValueInsights(deps, readerApp(c.get('auth')), c.req.valid('query')), 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...INSIGHTS,
+      method: 'get',
+      path: '/v1/insights/export/{table}',
+      summary: 'Any insights table as CSV (metrics, intents, emerging, high-value, csat) for your own BI',
+      description: `${WHO} Takes the query of the table's own route. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
+      params: insightsTableParam,
+      query: insightsExportQuery,
+      status: 200,
+      answer: z.string(),
+      answerMediaTypes: ['text/csv'],
+    }),
+    async (c) => {
+      const app = readerApp(c.get('auth'));
+      const query = c.req.valid('query');
+      const { table } = c.req.valid('param');
+      let rows: Record<string, unknown>[];
+      if (table === 'metrics') rows = (await metricsInsights(deps, app, query)).rows;
+      else if (table === 'intents')
+        rows = (await intentTrends(deps, app, query)).intents.map(({ counts, ...rest }) => ({
+          ...rest,
+          counts,
+        }));
+      else if (table === 'emerging') rows = (await emergingNeeds(deps, app.id, query)).clusters;
+      else if (table === 'high-value') rows = (await highValueInsights(deps, app, query)).segments;
+      else {
+        const zone = app.timeZone ?? 'Asia/Shanghai';
+        const at = (date: string | undefined, days = 0) => {
+          if (!date) return undefined;
+          const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+          return new Date(localMidnight(y, m, d + days, zone)).toISOString();
+        };
+        const csat = await csatInsights(deps, app.id, { since: at(query.since), until: at(query.until, 1) });
+        rows = [
+          ...csat.channels.map(({ channel, ...r }) => ({ scope: 'channel', channel, agent: null, ...r })),
+          ...csat.agents.map(({ agent, ...r }) => ({
+            scope: 'agent',
+            channel: null,
+            agent: agent?.name ?? 'bot',
+            ...r,
+          })),
+        ];
+      }
+      return new Response(`\uFEFF${toCsv(rows)}`, {
+        status: 200,
+        headers: {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="threadline-${table}.csv"`,
+        },
+      }) as never;
+    },
+  );
+  return router;
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchChromium } from '../../sdk-web/scripts/launch-chromium.mjs';
+import { type DemoInfo, startDemo } from '../src/demo';
+import { silentLogger } from '../src/platform/deps';
+import type { RunningServer } from '../src/serve';
+
+vi.setConfig({ testTimeout: 120_000 });
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+/** Screenshots land in docs/screenshots with UPDATE_SCREENSHOTS=1 (to commit), else in a temp folder. */
+const shots = process.env.UPDATE_SCREENSHOTS
+  ? join(repoRoot, 'docs/screenshots')
+  : mkdtempSync(join(tmpdir(), 'insights-shots-'));
+const WAIT = { timeout: 30_000 };
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser: Browser;
+let server: RunningServer;
+let info: DemoInfo;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'threadline-insights-'));
+  // What `npm start` does on first start: the demo app, with its past month replayed.
+  ({ server, info } = await startDemo({
+    masterKey: randomBytes(32),
+    sessionSigningKey: randomBytes(32),
+    dataDir: dir,
+    repoRoot,
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    pastMonth: true,
+  }));
+  browser = await launchChromium();
+  mkdirSync(shots, { recursive: true });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openInsights(locale: string): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 1420 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${info.consoleUrl}/#token=${info.agentToken}`);
+  await page.locator('[data-action=insights]').click(WAIT);
+  await page.locator('[data-part=kpis]').waitFor(WAIT);
+  expect(errors).toEqual([]);
+  return page;
+}
+
+describe('the console’s insights page, in Chromium, on the demo’s past month', () => {
+  it('draws volume per channel, AI share, repeat contacts, intents and emerging needs from the API', async () => {
+    const page = await openInsights('zh-CN');
+    // Volume: stacked bars, one colour per channel, for 30 days.
+    const bars = page.locator('svg[data-chart=volume] rect');
+    expect(await bars.count()).toBeGreaterThan(30);
+    const legend = await page.locator('.ins-legend').first().innerText();
+    for (const channel of ['网页', 'App', '小程序', '电话']) expect(legend).toContain(channel);
+    // AI share and repeat-contact lines have drawn paths.
+    const lines = page.locator('svg[data-chart=line] path');
+    expect(await lines.count()).toBe(3);
+    for (const d of await lines.evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? '')))
+      expect(d).toMatch(/^M[\d.]+,[\d.]+ (L[\d.]+,[\d.]+ )+/);
+    // The near-expiry topic is rising, and is the top emerging need, with the draft one click away.
+    const rising = page.locator('[data-chart=intents] li[data-rising=true]');
+    await expect.poll(() => rising.allInnerTexts()).toEqual([expect.stringContaining('临期商品')]);
+    const top = page.locator('[data-part=cluster]').first();
+    expect(await top.innerText()).toMatch(/临期|快过期|快到期/);
+    expect(await top.getAttribute('data-rising')).toBe('true');
+    await page.screenshot({ path: join(shots, 'insights.png'), fullPage: true });
+
+    await top.locator('[data-action=make-article]').click();
+    const draft = page.locator('[data-part=draft]');
+    await draft.waitFor(WAIT);
+    const body = JSON.parse(await draft.inputValue());
+    expect(body.intent).toBe('near_expiry');
+    expect(body.questions.length).toBeGreaterThan(1);
+    await page.screenshot({ path: join(shots, 'insights-article-draft.png') });
+
+    // No serious accessibility fault on the page.
+    await page.locator('.ins-dialog footer button').last().click();
+    await page.evaluate(axeSource);
+    const violations = (await page.evaluate(
+      'axe.run(document).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", ")))',
+    )) as string[];
+    expect(violations).toEqual([]);
+  });
+
+  it('switches to weeks and speaks English', async () => {
+    const page = await openInsights('en');
+    await page.locator('[data-period=week]').click();
+    await expect.poll(() => page.locator('.ins-zone').innerText()).toMatch(/Asia\/Shanghai/);
+    await expect
+      .poll(() => page.locator('svg[data-chart=volume] g:has(rect)').count(), WAIT)
+      .toBeLessThanOrEqual(14);
+    expect(await page.locator('.ins-kpis').innerText()).toContain('Repeat contacts');
+    await page.screenshot({ path: join(shots, 'insights-weeks-en.png'), fullPage: true });
+  });
+});
