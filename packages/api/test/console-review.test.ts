@@ -484,6 +484,23 @@ describe('long text and a narrow laptop window', () => {
   });
 });
 
+describe('the header in every language', () => {
+  it('in English at 1024 wide a supervisor keeps every tool on screen; the page never scrolls sideways', async () => {
+    // English names are longer than Chinese ones: what does not fit on one line wraps, never off screen.
+    const page = await newPage('en', 1024, 640);
+    await page.goto(`${api.info.consoleUrl}/#token=${api.info.agentToken}`);
+    await page.locator('header.top output', { hasText: 'Live' }).waitFor(WAIT);
+    await shot(page, 'header-en-1024');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+    for (const part of ['.lang select', 'header.top button:has-text("Sign out")', '[data-action=webhooks]']) {
+      const box = await page.locator(part).boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 1024, part).toBe(true);
+    }
+    // The short toggle names keep the full ones as their accessible names.
+    await expect(page.getByRole('checkbox', { name: 'Desktop notifications' }).count()).resolves.toBe(1);
+  });
+});
+
 describe('keyboard only', () => {
   it('an agent without a mouse reaches the inbox, opens, claims, answers, leaves the reply box and resolves', async () => {
     const conversationId = await queuedCaller('keyboard-only-caller', '我的快递到哪了');

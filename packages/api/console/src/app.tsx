@@ -189,24 +189,30 @@ function Header({ store }: { store: ConsoleStore }) {
         >
           {s.rooms}
         </button>
-        <label class="toggle">
+        <label class="toggle" title={s.sound}>
           <input type="checkbox" checked={sound} onChange={(e) => store.setSound(e.currentTarget.checked)} />
-          {s.sound}
+          <span class="long">{s.sound}</span>
+          <span class="short" aria-hidden="true">
+            {s.soundShort}
+          </span>
         </label>
-        <label class="toggle">
+        <label class="toggle" title={s.notifications}>
           <input
             type="checkbox"
             checked={notify}
             onChange={(e) => store.setNotify(e.currentTarget.checked)}
           />
-          {s.notifications}
+          <span class="long">{s.notifications}</span>
+          <span class="short" aria-hidden="true">
+            {s.notificationsShort}
+          </span>
         </label>
         <LanguageSwitch store={store} />
         <span class="who">
           {me?.name}
           <small>{me?.role === 'supervisor' ? s.supervisorRole : s.agent}</small>
         </span>
-        <button type="button" onClick={() => store.signOut()}>
+        <button type="button" title={me?.name} onClick={() => store.signOut()}>
           {s.signOut}
         </button>
       </div>

@@ -65,6 +65,9 @@ const en = {
   unread: (n: number) => `${n} unread`,
   sound: 'Sound',
   notifications: 'Desktop notifications',
+  /** The toggles' names on a narrow window, where the header must keep to one line. */
+  soundShort: 'Sound',
+  notificationsShort: 'Alerts',
   enableNotifications: 'Enable desktop notifications',
   newConversation: 'New conversation waiting',
   selectConversation:
@@ -365,6 +368,8 @@ const zh: Strings = {
   unread: (n: number) => `${n} 条未读`,
   sound: '提示音',
   notifications: '桌面通知',
+  soundShort: '声音',
+  notificationsShort: '通知',
   enableNotifications: '开启桌面通知',
   newConversation: '有新会话等待接待',
   selectConversation:
