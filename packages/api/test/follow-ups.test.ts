@@ -356,6 +356,93 @@ describe('consent and caps hold a send back', () => {
 });
 
 describe('server channels', () => {
+  /** A shop with the mini-program care card rule plus a second rule on `channel`. */
+  async function twoRuleShop(channel: string) {
+    const shop = await careShop();
+    const rule = await api.call('POST', '/v1/follow-up-rules', {
+      token: shop.secretKey,
+      body: {
+        name: `${channel} care text`,
+        when: { intent: 'care_instructions' },
+        delaySeconds: 60,
+        send: { channel, content: { kind: 'text', text: '您的托特包保养指南：https://shop.example/care' } },
+      },
+    });
+    expect(rule.status, rule.text).toBe(201);
+    return shop;
+  }
+
+  it('an SMS follow-up that no webhook would carry is skipped no_webhook: no message, and it does not use the weekly cap', async () => {
+    for (const events of [null, ['message.created']]) {
+      const shop = await twoRuleShop('sms');
+      await api.call('PATCH', '/v1/follow-up-settings', { token: shop.secretKey, body: { weeklyCap: 1 } });
+      if (events) {
+        const hook = await api.call('POST', '/v1/webhooks', {
+          token: shop.secretKey,
+          body: { url: 'http://127.0.0.1:9/threadline', events },
+        });
+        expect(hook.status, hook.text).toBe(201);
+      }
+      const phone = events ? '+8613933330011' : '+8613933330012';
+      await callAboutCare(shop, phone);
+      await shop.startSession({
+        channel: 'miniprogram',
+        identityToken: await shop.identityToken(`user-${phone}`, { phone }),
+      });
+      clock.advance(600_000);
+      await runWorker();
+      const all = await followUpsOf(shop);
+      expect(
+        all.find((f) => f.channel === 'sms'),
+        String(events),
+      ).toMatchObject({
+        state: 'skipped',
+        reason: 'no_webhook',
+        messageId: null,
+      });
+      // The cap of 1 is still free for the card that can be delivered.
+      expect(all.find((f) => f.channel === 'miniprogram')!.state).toBe('sent');
+      const smsMessages = await api.rows('select id from messages where app_id = ? and channel = ?', [
+        shop.appId,
+        'sms',
+      ]);
+      expect(smsMessages).toHaveLength(0);
+    }
+  });
+
+  it('a WeChat official-account follow-up to a customer with no openid is skipped not_reachable', async () => {
+    const shop = await twoRuleShop('wechat_oa');
+    const hook = await api.call('POST', '/v1/webhooks', {
+      token: shop.secretKey,
+      body: { url: 'http://127.0.0.1:9/threadline', events: ['*'] },
+    });
+    expect(hook.status, hook.text).toBe(201);
+    await callAboutCare(shop, '+8613933330013');
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(shop)).find((f) => f.channel === 'wechat_oa')).toMatchObject({
+      state: 'skipped',
+      reason: 'not_reachable',
+    });
+    const events = await api.rows(
+      "select id from webhook_events where app_id = ? and type = 'follow_up.sent'",
+      [shop.appId],
+    );
+    expect(events).toHaveLength(0);
+  });
+
+  it('a mini-program follow-up to a caller who never used the mini-program is skipped not_on_channel', async () => {
+    const shop = await careShop();
+    await callAboutCare(shop, '+8613933330014');
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(shop))[0]).toMatchObject({
+      state: 'skipped',
+      reason: 'not_on_channel',
+      messageId: null,
+    });
+  });
+
   it('an SMS follow-up goes to the app’s webhook as follow_up.sent and onto the timeline', async () => {
     const shop = await careShop();
     await api.call('POST', '/v1/follow-up-rules', {

@@ -174,7 +174,7 @@ export const followUp = z
     state: followUpState,
     reason: z.string().nullable().meta({
       description:
-        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, not_on_channel.',
+        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, invalid_content, article_missing; not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email).',
     }),
     dueAt: z.string(),
     sentAt: z.string().nullable(),
