@@ -344,6 +344,58 @@ describe('consent and caps hold a send back', () => {
     expect((await followUpsOf(shop))[0]!.state).toBe('sent');
   });
 
+  it('turning a rule off cancels what it already scheduled (rule_disabled); re-enabling does not revive it', async () => {
+    const { shop } = await dueFollowUp('+8613922220701');
+    const [rule] = (await api.call('GET', '/v1/follow-up-rules', { token: shop.secretKey })).body.rules;
+    const off = await api.call('PATCH', `/v1/follow-up-rules/${rule.id}`, {
+      token: shop.secretKey,
+      body: { enabled: false },
+    });
+    expect(off.status, off.text).toBe(200);
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(shop))[0]).toMatchObject({
+      state: 'cancelled',
+      reason: 'rule_disabled',
+      messageId: null,
+    });
+    await api.call('PATCH', `/v1/follow-up-rules/${rule.id}`, {
+      token: shop.secretKey,
+      body: { enabled: true },
+    });
+    await runWorker();
+    expect(await followUpsOf(shop, '?state=sent')).toHaveLength(0);
+  });
+
+  it('a rule whose link is fixed after scheduling sends the fixed card; moved to another channel, it cancels', async () => {
+    const fixed = { ...CARE_CARD, targetUrl: 'https://shop.example/care/leather-tote-v2' };
+    const { shop, mini } = await dueFollowUp('+8613922220702');
+    const [rule] = (await api.call('GET', '/v1/follow-up-rules', { token: shop.secretKey })).body.rules;
+    const changed = await api.call('PATCH', `/v1/follow-up-rules/${rule.id}`, {
+      token: shop.secretKey,
+      body: { send: { channel: 'miniprogram', content: { kind: 'card', card: fixed } } },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    clock.advance(600_000);
+    await runWorker();
+    const [sent] = await followUpsOf(shop);
+    expect(sent!.state).toBe('sent');
+    const timeline = await api.call('GET', '/v1/timeline?limit=50', { token: mini.sessionToken });
+    const card = timeline.body.messages.find((m: { id: string }) => m.id === sent!.messageId);
+    expect(card.meta.card).toEqual(fixed);
+
+    const other = await dueFollowUp('+8613922220703');
+    const [otherRule] = (await api.call('GET', '/v1/follow-up-rules', { token: other.shop.secretKey })).body
+      .rules;
+    await api.call('PATCH', `/v1/follow-up-rules/${otherRule.id}`, {
+      token: other.shop.secretKey,
+      body: { send: { channel: 'app', content: { kind: 'card', card: fixed } } },
+    });
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(other.shop))[0]).toMatchObject({ state: 'cancelled', reason: 'rule_changed' });
+  });
+
   it('erasing the customer cancels their follow-ups', async () => {
     const { shop, mini } = await dueFollowUp('+8613922220601');
     const erased = await api.call('DELETE', `/v1/customers/${mini.customer.id}`, { token: shop.secretKey });

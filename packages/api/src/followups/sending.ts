@@ -2,7 +2,16 @@ import { type FollowUpContent, followUpContent, type Message } from '@threadline
 import { and, count, eq, gt, inArray, lte, ne, or, sql } from 'drizzle-orm';
 import { findOpenConversation, insertMessages, toWireMessage } from '../conversations';
 import type { Db } from '../db/database';
-import { apps, customers, followUps, identities, kbArticles, sessions, webhooks } from '../db/schema';
+import {
+  apps,
+  customers,
+  followUpRules,
+  followUps,
+  identities,
+  kbArticles,
+  sessions,
+  webhooks,
+} from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
 import { appendEvents } from '../realtime';
@@ -175,6 +184,27 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
       return { outcome: 'deferred', until, why };
     };
 
+    // The rule as it is now: a merchant who turns a rule off (or fixes its link) at 10:00 means the
+    // backlog scheduled before that too. Off → cancelled `rule_disabled` (re-enabling does not bring
+    // it back: the moment has passed, and a held backlog would all go out at once); moved to another
+    // channel → cancelled `rule_changed`; otherwise the rule's current content is what is sent.
+    let content: unknown = row.content;
+    if (row.ruleId) {
+      const [rule] = await db
+        .select({
+          enabled: followUpRules.enabled,
+          channel: followUpRules.sendChannel,
+          content: followUpRules.content,
+        })
+        .from(followUpRules)
+        .where(and(eq(followUpRules.id, row.ruleId), eq(followUpRules.appId, row.appId)))
+        .limit(1);
+      if (!rule) return settle('cancelled', 'rule_deleted');
+      if (!rule.enabled) return settle('cancelled', 'rule_disabled');
+      if (rule.channel !== row.channel) return settle('cancelled', 'rule_changed');
+      content = rule.content;
+    }
+
     const [customer] = await db
       .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
       .from(customers)
@@ -224,9 +254,9 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
 
     // Content is validated when a rule is saved; a row written any other way (by hand, by an older
     // version) that no longer passes is skipped rather than retried forever.
-    const content = followUpContent.safeParse(row.content);
-    if (!content.success) return settle('skipped', 'invalid_content');
-    const body = await messageOf(db, row.appId, content.data);
+    const parsed = followUpContent.safeParse(content);
+    if (!parsed.success) return settle('skipped', 'invalid_content');
+    const body = await messageOf(db, row.appId, parsed.data);
     if (!body) return settle('skipped', 'article_missing');
     const [stored] = await insertMessages(deps, db, onCommit, [
       {
@@ -259,7 +289,11 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
           data: await serverChannelPayload(db, row, person.id, message),
         },
       ]);
-    await db.update(followUps).set({ messageId: message.id }).where(eq(followUps.id, id));
+    // Record what actually went out (the rule's content at send time).
+    await db
+      .update(followUps)
+      .set({ messageId: message.id, content: parsed.data })
+      .where(eq(followUps.id, id));
     return { outcome: 'sent', messageId: message.id };
   });
 }
