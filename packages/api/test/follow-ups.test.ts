@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { followUpList, followUpRuleAnswer, message as messageSchema } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFollowUpWorker } from '../src/followups';
+import { isStopReply, startFollowUpWorker } from '../src/followups';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
@@ -260,6 +260,65 @@ describe('consent and caps hold a send back', () => {
     }
     const { shop, mini } = await dueFollowUp('+8613922220109');
     await shop.send(mini.sessionToken, 'stop the order please');
+    expect((await followUpsOf(shop))[0]!.state).toBe('scheduled');
+  });
+
+  it('stop replies are recognised through full-width forms, zero-width characters and punctuation; channel conventions apply', () => {
+    const stops: [string, string?][] = [
+      ['ＳＴＯＰ'],
+      ['ＴＤ'],
+      ['stop\u200b'],
+      ['\u200bS\u200dTOP\ufeff'],
+      ['stop?'],
+      ['¿STOP?'],
+      ['「退订」'],
+      ['退订。'],
+      ['别发了'],
+      ['不要发了！'],
+      ['Stop sending me messages.'],
+      ['T', 'sms'],
+      ['n', 'sms'],
+      ['R', 'wechat_oa'],
+      ['CANCEL', 'sms'],
+      ['End', 'sms'],
+      ['QUIT!', 'sms'],
+      ['unsubscribe', 'phone'],
+      ['退订', 'phone'],
+    ];
+    for (const [text, channel] of stops)
+      expect(isStopReply(text, channel), `${text} on ${channel}`).toBe(true);
+    const not: [string, string?][] = [
+      ["don't stop"],
+      ['stop the order'],
+      ['stop the order please'],
+      ['T', 'web'],
+      ['cancel', 'miniprogram'],
+      ['end', 'app'],
+      ['stop', 'phone'],
+      ['STOP!', 'phone'],
+      ['td', 'phone'],
+      [`stop${' '.repeat(80)}`],
+    ];
+    for (const [text, channel] of not)
+      expect(isStopReply(text, channel), `${text} on ${channel}`).toBe(false);
+  });
+
+  it('a full-width or zero-width STOP in the mini-program opts out; a caller saying “stop” on the phone does not', async () => {
+    for (const [i, reply] of ['ＳＴＯＰ', 'stop\u200b', 'stop?'].entries()) {
+      const { shop, mini } = await dueFollowUp(`+861392222030${i}`);
+      expect((await shop.send(mini.sessionToken, reply)).status).toBe(201);
+      expect((await followUpsOf(shop))[0], reply).toMatchObject({ state: 'cancelled', reason: 'opted_out' });
+    }
+    const phone = '+8613922220309';
+    const { shop } = await dueFollowUp(phone);
+    const callId = randomUUID();
+    for (const [sequence, body] of [{ event: 'start' }, { event: 'speech', utterance: 'stop' }].entries()) {
+      const res = await api.call('POST', '/v1/voice/turn', {
+        token: shop.secretKey,
+        body: { callId, from: phone, sequence, ...body },
+      });
+      expect(res.status, res.text).toBe(200);
+    }
     expect((await followUpsOf(shop))[0]!.state).toBe('scheduled');
   });
 
