@@ -7,7 +7,15 @@ import { createTestApi, type TestApi, UNLIMITED } from './harness';
  * added later is swept too) refuses a plain agent with 403 role_forbidden, and answers app A's
  * supervisor with none of app B's channels, questions or comments.
  */
-type Doc = { paths: Record<string, Record<string, { tags?: string[]; security?: object[] }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      { tags?: string[]; parameters?: { name: string; in: string; schema?: { format?: string } }[] }
+    >
+  >;
+};
 let api: TestApi;
 let a: Awaited<ReturnType<TestApi['createShop']>>;
 let b: Awaited<ReturnType<TestApi['createShop']>>;
@@ -93,5 +101,44 @@ describe('insights access', () => {
           expect([path, text.includes(secret)]).toEqual([path, false]);
       }
     }
+  });
+
+  it('answers 400 validation_failed to every impossible or out-of-range date on every insights route', async () => {
+    const doc = (await api.call('GET', '/openapi.json')).body as Doc;
+    const BAD = {
+      date: ['9999-12-31', '2026-02-31', '2026-02-29', '0050-01-01', '1999-12-31', '2101-01-01'],
+      'date-time': ['9999-12-31T00:00:00Z', '2026-02-31T00:00:00Z', '0050-01-01T00:00:00Z'],
+    };
+    const tried: string[] = [];
+    for (const [template, item] of Object.entries(doc.paths)) {
+      const op = item.get;
+      if (!op?.tags?.includes('Insights')) continue;
+      const path = template.replace('{table}', 'metrics').replace('{id}', '0123456789ab');
+      for (const param of op.parameters ?? []) {
+        if (param.in !== 'query' || !['since', 'until'].includes(param.name)) continue;
+        const format = param.schema?.format;
+        expect([template, param.name, format]).toEqual([
+          template,
+          param.name,
+          expect.stringMatching(/^date/),
+        ]);
+        for (const value of BAD[format as keyof typeof BAD]) {
+          for (const extra of ['', '&period=all', '&period=week']) {
+            const url = `${path}?${param.name}=${value}${extra}`;
+            const res = await api.call('GET', url, { token: a.secretKey });
+            tried.push(url);
+            expect([url, res.status, res.body?.error?.code]).toEqual([url, 400, 'validation_failed']);
+          }
+        }
+      }
+    }
+    expect(tried.filter((u) => u.startsWith('/v1/insights/metrics?until=9999'))).toHaveLength(3);
+    expect(tried.some((u) => u.startsWith('/v1/insights/csat?'))).toBe(true);
+    expect(tried.some((u) => u.startsWith('/v1/insights/unanswered?'))).toBe(true);
+    // The edges of the range are real dates, and answer.
+    const edge = await api.call('GET', '/v1/insights/metrics?period=all&since=2000-01-01&until=2100-12-31', {
+      token: a.secretKey,
+    });
+    expect(edge.status).toBe(200);
   });
 });
