@@ -11,6 +11,8 @@ import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
 interface JsonSchema {
   type?: string;
+  format?: string;
+  pattern?: string;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   $ref?: string;
@@ -41,6 +43,8 @@ const OVERSIZED = JSON.stringify({ text: 'x'.repeat(70 * 1024), name: 'x', from:
 const DEEP = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
 const BOGUS_PATH_VALUES = ['NOT_A_SLUG', 'x'.repeat(300), '%E0%A4%A', '..%2F..%2Fetc', '%00', '1e999'];
 const BOGUS_QUERY_VALUES = ['-1', 'abc', 'xyz', '1e999', '99999999999999999999', '%00', '', 'NaN', '[]'];
+/** Dates that pass a YYYY-MM-DD shape but are no calendar date, or lie far outside any report. */
+const BOGUS_DATES = ['9999-12-31', '2026-02-30', '0050-01-01'];
 
 /** A value of the wrong type for a schema: strings get numbers, numbers get strings, and so on. */
 function wrongTypeFor(schema: JsonSchema | undefined): unknown {
@@ -156,6 +160,20 @@ function queryAttempts(route: Route, path: string): Attempt[] {
         path: `${path}?${param.name}=${encodeURIComponent(value).replace('%25', '%')}${others(param.name)}`,
         code: mustFail ? 'validation_failed' : undefined,
       });
+    }
+    // A date or time parameter refuses impossible and far-off dates (year 9999 once gave 500).
+    // A bare YYYY-MM-DD pattern counts as a date too: that is how the year-9999 500 slipped by.
+    const format = param.schema?.pattern?.includes('\\d{4}-\\d{2}-\\d{2}') ? 'date' : param.schema?.format;
+    if (format === 'date' || format === 'date-time') {
+      for (const date of BOGUS_DATES) {
+        const value = format === 'date' ? date : `${date}T00:00:00Z`;
+        attempts.push({
+          what: `query ${param.name}=${value}`,
+          method: route.method,
+          path: `${path}?${param.name}=${value}${others(param.name)}`,
+          code: format === 'date' || date === '2026-02-30' ? 'validation_failed' : undefined,
+        });
+      }
     }
     attempts.push({
       what: `query ${param.name} given twice`,

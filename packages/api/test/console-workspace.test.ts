@@ -262,14 +262,13 @@ describe('what agents rely on daily: search, canned replies, labels, snooze, CSA
     expect(insights.agents).toEqual([
       expect.objectContaining({ agent: { id: agent.id, name: '王敏' }, responses: 1 }),
     ]);
+    const since = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
     const later = csatInsightsAnswer.parse(
-      (
-        await agent.call(
-          'GET',
-          `/v1/insights/csat?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
-        )
-      ).body,
+      (await api.call('GET', `/v1/insights/csat?since=${since}`, { token: shop.secretKey })).body,
     );
+    // Colleagues' scores and comments are for supervisors and the merchant, not for an agent.
+    const refused = await agent.call('GET', `/v1/insights/csat?since=${since}`);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'role_forbidden']);
     expect(later.total.responses).toBe(0);
     // Bad ratings are refused.
     for (const rating of [0, 6, 3.5])

@@ -3,6 +3,7 @@ import { errorEnvelope } from '@threadline/sdk-core/protocol';
 import type { MiddlewareHandler } from 'hono';
 import type { ZodObject, ZodType } from 'zod';
 import type { ServiceDeps } from '../platform/deps';
+import { ApiError } from '../platform/errors';
 import { type ApiEnv, type CredentialKind, requireAuth } from './auth';
 
 const SECURITY_SCHEME: Record<CredentialKind, string> = {
@@ -39,6 +40,11 @@ interface RouteSpec<
   status: Status;
   answer: Answer;
   middleware?: MiddlewareHandler<ApiEnv>[];
+  /**
+   * The agent roles an agent token needs (other agents get 403 `role_forbidden`). Routes tagged
+   * `Insights` default to supervisors, so an insights route cannot forget the rule.
+   */
+  agentRoles?: AgentRole[];
   /** Media types of the answer when it is not JSON (e.g. audio); `answer` describes each. */
   answerMediaTypes?: string[];
   /** Further answers the route gives (e.g. a 422 that still carries a body of its own). */
@@ -64,7 +70,11 @@ export function defineRoute<
     description: spec.description,
     tags: spec.tags,
     security: spec.auth.map((kind) => ({ [SECURITY_SCHEME[kind]]: [] })),
-    middleware: [requireAuth(deps, ...spec.auth), ...(spec.middleware ?? [])] as const,
+    middleware: [
+      requireAuth(deps, ...spec.auth),
+      ...roleGate(spec.agentRoles ?? (spec.tags.includes('Insights') ? SUPERVISORS : undefined)),
+      ...(spec.middleware ?? []),
+    ] as const,
     request: {
       ...(spec.body
         ? {
@@ -105,6 +115,25 @@ export function defineRoute<
       [K in Status]: { description: string; content: { 'application/json': { schema: Answer } } };
     },
   });
+}
+
+type AgentRole = Extract<ApiEnv['Variables']['auth'], { kind: 'agent' }>['agent']['role'];
+const SUPERVISORS: AgentRole[] = ['supervisor'];
+
+/** Refuses agent tokens whose role is not listed; other credentials pass (their kind was checked). */
+function roleGate(roles: AgentRole[] | undefined): MiddlewareHandler<ApiEnv>[] {
+  if (!roles) return [];
+  return [
+    async (c, next) => {
+      const auth = c.get('auth');
+      if (auth.kind === 'agent' && !roles.includes(auth.agent.role))
+        throw new ApiError(
+          'role_forbidden',
+          `Only ${roles.join(' or ')}s (or the secret key) may use this route.`,
+        );
+      await next();
+    },
+  ];
 }
 
 /**

@@ -249,7 +249,10 @@ async function foldEvents(deps: Deps, db: Db): Promise<number> {
     } catch {
       continue;
     }
-    if (data.status !== 'queued' || typeof data.id !== 'string') continue;
+    // The conversation left the bot for a person. Routing may hand it to a free agent inside the
+    // same transaction that queued it, so the only event then says `assigned`, never `queued`:
+    // both count, and the first one wins (claims and transfers later keep that time).
+    if (!HUMAN_STATUSES.has(data.status as string) || typeof data.id !== 'string') continue;
     await db
       .insert(insightConversations)
       .values({
@@ -268,6 +271,9 @@ async function foldEvents(deps: Deps, db: Db): Promise<number> {
   await moveCursor(db, 'events', rows[rows.length - 1]!.id, deps.clock.now());
   return rows.length;
 }
+
+/** Statuses of a conversation in a person's hands, waiting or owned: reaching one is an escalation. */
+const HUMAN_STATUSES = new Set(['queued', 'assigned']);
 
 const running = new WeakMap<ServiceDeps['database'], Promise<number>>();
 

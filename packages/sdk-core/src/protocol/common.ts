@@ -275,3 +275,22 @@ export const messageText = freeText(MESSAGE_TEXT_MAX).meta({
   description: `1 to ${MESSAGE_TEXT_MAX} characters, counted in Unicode code points (an emoji is one), stored exactly as sent: not only white space, no control characters but tab and line breaks.`,
   example: '这款面霜保质期多久',
 });
+
+/**
+ * The years insights, CSAT and unanswered-question windows may name. Outside them a date is a
+ * typo or a probe (year 9999 overflows the day arithmetic; years below 100 map to 19xx in
+ * `Date.UTC`), so it gets 400 `validation_failed` rather than an answer about another day.
+ */
+export const REPORT_YEARS = { min: 2000, max: 2100 } as const;
+const inReportYears = (value: string) => {
+  const year = Number(value.slice(0, 4));
+  return year >= REPORT_YEARS.min && year <= REPORT_YEARS.max;
+};
+/** A real calendar date, YYYY-MM-DD (no 2026-02-31), in REPORT_YEARS. */
+export const reportDate = z.iso
+  .date({ message: 'A calendar date, YYYY-MM-DD' })
+  .refine(inReportYears, `A date from ${REPORT_YEARS.min} to ${REPORT_YEARS.max}`);
+/** A real ISO instant with offset (no 2026-02-31T…), in REPORT_YEARS. */
+export const reportInstant = z.iso
+  .datetime({ offset: true, message: 'An ISO time with offset, e.g. 2026-11-01T00:00:00+08:00' })
+  .refine(inReportYears, `A time from ${REPORT_YEARS.min} to ${REPORT_YEARS.max}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversationRef } from './common';
+import { conversationRef, reportInstant } from './common';
 
 /** A conversation label: short, human words (`退货`, `urgent`, `follow-up`). */
 export const labelName = z
@@ -69,8 +69,8 @@ export type CsatAnswer = z.infer<typeof csatAnswer>;
 
 export const csatInsightsQuery = z.object({
   /** Only ratings given at or after this time. */
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: reportInstant.optional(),
+  until: reportInstant.optional(),
 });
 const csatFigures = z.object({
   responses: z.number().int(),

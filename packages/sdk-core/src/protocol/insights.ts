@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { channelSlug } from './common';
+import { channelSlug, reportDate } from './common';
 
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A local date, YYYY-MM-DD');
+/** A local date in the window's time zone: a real calendar date from 2000 to 2100. */
+const localDate = reportDate;
 
 /**
  * The period window of every insights table: `since` and `until` are local dates (inclusive) in

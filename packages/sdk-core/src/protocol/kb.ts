@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSlug } from './common';
+import { channelSlug, reportInstant } from './common';
 
 /** Ids of knowledge items are chosen by the merchant (`kb-shipping-time`, `p-cream`), unique per app. */
 export const kbId = z
@@ -266,7 +266,7 @@ export type TicketUpdateBody = z.infer<typeof ticketUpdateBody>;
 
 export const unansweredQuery = z.object({
   /** Only questions asked at or after this ISO time. */
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: reportInstant.optional(),
   channel: channelSlug.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
