@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIdentityToken } from '../src/identity/identity-tokens';
 import { readDemoStore } from '../src/knowledge/knowledge';
 import { builtCli, builtServers } from './built-server';
 
@@ -53,7 +54,7 @@ const states = async () =>
   ) as Record<string, number>;
 
 describe('follow-ups survive a SIGKILL of the server', () => {
-  let keys: { appId: string; publishableKey: string; secretKey: string };
+  let keys: { appId: string; publishableKey: string; secretKey: string; identitySecret: string };
   beforeAll(async () => {
     if (!existsSync(builtCli))
       throw new Error(`${builtCli} is missing: build the API first (npm test does).`);
@@ -118,6 +119,17 @@ describe('follow-ups survive a SIGKILL of the server', () => {
         });
         expect(res.status).toBe(200);
       }
+      // The caller has the app (signed in with the same phone): a follow-up to a channel the
+      // customer never used would be skipped `not_on_channel`.
+      const session = await call(`${first.url}/v1/sessions`, keys.publishableKey, 'POST', {
+        channel: 'app',
+        identityToken: await signIdentityToken(
+          { sub: `caller-${i}`, phone: from },
+          keys.identitySecret,
+          Date.now(),
+        ),
+      });
+      expect(session.status).toBe(201);
     }
     // Killed before they fall due: nothing is in memory to lose.
     await servers.kill(first.child);

@@ -43,7 +43,10 @@ describe('two workers racing for due follow-ups', () => {
     const agent = await shop.addAgent({ name: 'Closer', skills: [] });
     // CUSTOMERS shoppers ask about care; the agent resolves each conversation: 3 follow-ups each.
     for (let i = 0; i < CUSTOMERS; i++) {
-      const session = await shop.startSession({ channel: 'web' });
+      // The shopper uses all three clients, so none of the follow-ups is `not_on_channel`.
+      const identityToken = await shop.identityToken(`racer-${i}`);
+      for (const channel of ['app', 'miniprogram']) await shop.startSession({ channel, identityToken });
+      const session = await shop.startSession({ channel: 'web', identityToken });
       const sent = await shop.send(session.sessionToken, '我买的那个真皮托特包平时要怎么保养啊');
       expect(sent.status).toBe(201);
       const resolved = await agent.call(

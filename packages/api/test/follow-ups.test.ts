@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { followUpList, followUpRuleAnswer, message as messageSchema } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFollowUpWorker } from '../src/followups';
+import { isStopReply, startFollowUpWorker } from '../src/followups';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
@@ -263,6 +263,65 @@ describe('consent and caps hold a send back', () => {
     expect((await followUpsOf(shop))[0]!.state).toBe('scheduled');
   });
 
+  it('stop replies are recognised through full-width forms, zero-width characters and punctuation; channel conventions apply', () => {
+    const stops: [string, string?][] = [
+      ['ＳＴＯＰ'],
+      ['ＴＤ'],
+      ['stop\u200b'],
+      ['\u200bS\u200dTOP\ufeff'],
+      ['stop?'],
+      ['¿STOP?'],
+      ['「退订」'],
+      ['退订。'],
+      ['别发了'],
+      ['不要发了！'],
+      ['Stop sending me messages.'],
+      ['T', 'sms'],
+      ['n', 'sms'],
+      ['R', 'wechat_oa'],
+      ['CANCEL', 'sms'],
+      ['End', 'sms'],
+      ['QUIT!', 'sms'],
+      ['unsubscribe', 'phone'],
+      ['退订', 'phone'],
+    ];
+    for (const [text, channel] of stops)
+      expect(isStopReply(text, channel), `${text} on ${channel}`).toBe(true);
+    const not: [string, string?][] = [
+      ["don't stop"],
+      ['stop the order'],
+      ['stop the order please'],
+      ['T', 'web'],
+      ['cancel', 'miniprogram'],
+      ['end', 'app'],
+      ['stop', 'phone'],
+      ['STOP!', 'phone'],
+      ['td', 'phone'],
+      [`stop${' '.repeat(80)}`],
+    ];
+    for (const [text, channel] of not)
+      expect(isStopReply(text, channel), `${text} on ${channel}`).toBe(false);
+  });
+
+  it('a full-width or zero-width STOP in the mini-program opts out; a caller saying “stop” on the phone does not', async () => {
+    for (const [i, reply] of ['ＳＴＯＰ', 'stop\u200b', 'stop?'].entries()) {
+      const { shop, mini } = await dueFollowUp(`+861392222030${i}`);
+      expect((await shop.send(mini.sessionToken, reply)).status).toBe(201);
+      expect((await followUpsOf(shop))[0], reply).toMatchObject({ state: 'cancelled', reason: 'opted_out' });
+    }
+    const phone = '+8613922220309';
+    const { shop } = await dueFollowUp(phone);
+    const callId = randomUUID();
+    for (const [sequence, body] of [{ event: 'start' }, { event: 'speech', utterance: 'stop' }].entries()) {
+      const res = await api.call('POST', '/v1/voice/turn', {
+        token: shop.secretKey,
+        body: { callId, from: phone, sequence, ...body },
+      });
+      expect(res.status, res.text).toBe(200);
+    }
+    expect((await followUpsOf(shop))[0]!.state).toBe('scheduled');
+  });
+
   it('the merchant’s profile attribute marketingOptOut: true cancels as well', async () => {
     const { shop } = await dueFollowUp('+8613922220201');
     const res = await api.call('POST', '/v1/customers', {
@@ -344,6 +403,58 @@ describe('consent and caps hold a send back', () => {
     expect((await followUpsOf(shop))[0]!.state).toBe('sent');
   });
 
+  it('turning a rule off cancels what it already scheduled (rule_disabled); re-enabling does not revive it', async () => {
+    const { shop } = await dueFollowUp('+8613922220701');
+    const [rule] = (await api.call('GET', '/v1/follow-up-rules', { token: shop.secretKey })).body.rules;
+    const off = await api.call('PATCH', `/v1/follow-up-rules/${rule.id}`, {
+      token: shop.secretKey,
+      body: { enabled: false },
+    });
+    expect(off.status, off.text).toBe(200);
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(shop))[0]).toMatchObject({
+      state: 'cancelled',
+      reason: 'rule_disabled',
+      messageId: null,
+    });
+    await api.call('PATCH', `/v1/follow-up-rules/${rule.id}`, {
+      token: shop.secretKey,
+      body: { enabled: true },
+    });
+    await runWorker();
+    expect(await followUpsOf(shop, '?state=sent')).toHaveLength(0);
+  });
+
+  it('a rule whose link is fixed after scheduling sends the fixed card; moved to another channel, it cancels', async () => {
+    const fixed = { ...CARE_CARD, targetUrl: 'https://shop.example/care/leather-tote-v2' };
+    const { shop, mini } = await dueFollowUp('+8613922220702');
+    const [rule] = (await api.call('GET', '/v1/follow-up-rules', { token: shop.secretKey })).body.rules;
+    const changed = await api.call('PATCH', `/v1/follow-up-rules/${rule.id}`, {
+      token: shop.secretKey,
+      body: { send: { channel: 'miniprogram', content: { kind: 'card', card: fixed } } },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    clock.advance(600_000);
+    await runWorker();
+    const [sent] = await followUpsOf(shop);
+    expect(sent!.state).toBe('sent');
+    const timeline = await api.call('GET', '/v1/timeline?limit=50', { token: mini.sessionToken });
+    const card = timeline.body.messages.find((m: { id: string }) => m.id === sent!.messageId);
+    expect(card.meta.card).toEqual(fixed);
+
+    const other = await dueFollowUp('+8613922220703');
+    const [otherRule] = (await api.call('GET', '/v1/follow-up-rules', { token: other.shop.secretKey })).body
+      .rules;
+    await api.call('PATCH', `/v1/follow-up-rules/${otherRule.id}`, {
+      token: other.shop.secretKey,
+      body: { send: { channel: 'app', content: { kind: 'card', card: fixed } } },
+    });
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(other.shop))[0]).toMatchObject({ state: 'cancelled', reason: 'rule_changed' });
+  });
+
   it('erasing the customer cancels their follow-ups', async () => {
     const { shop, mini } = await dueFollowUp('+8613922220601');
     const erased = await api.call('DELETE', `/v1/customers/${mini.customer.id}`, { token: shop.secretKey });
@@ -356,6 +467,93 @@ describe('consent and caps hold a send back', () => {
 });
 
 describe('server channels', () => {
+  /** A shop with the mini-program care card rule plus a second rule on `channel`. */
+  async function twoRuleShop(channel: string) {
+    const shop = await careShop();
+    const rule = await api.call('POST', '/v1/follow-up-rules', {
+      token: shop.secretKey,
+      body: {
+        name: `${channel} care text`,
+        when: { intent: 'care_instructions' },
+        delaySeconds: 60,
+        send: { channel, content: { kind: 'text', text: '您的托特包保养指南：https://shop.example/care' } },
+      },
+    });
+    expect(rule.status, rule.text).toBe(201);
+    return shop;
+  }
+
+  it('an SMS follow-up that no webhook would carry is skipped no_webhook: no message, and it does not use the weekly cap', async () => {
+    for (const events of [null, ['message.created']]) {
+      const shop = await twoRuleShop('sms');
+      await api.call('PATCH', '/v1/follow-up-settings', { token: shop.secretKey, body: { weeklyCap: 1 } });
+      if (events) {
+        const hook = await api.call('POST', '/v1/webhooks', {
+          token: shop.secretKey,
+          body: { url: 'http://127.0.0.1:9/threadline', events },
+        });
+        expect(hook.status, hook.text).toBe(201);
+      }
+      const phone = events ? '+8613933330011' : '+8613933330012';
+      await callAboutCare(shop, phone);
+      await shop.startSession({
+        channel: 'miniprogram',
+        identityToken: await shop.identityToken(`user-${phone}`, { phone }),
+      });
+      clock.advance(600_000);
+      await runWorker();
+      const all = await followUpsOf(shop);
+      expect(
+        all.find((f) => f.channel === 'sms'),
+        String(events),
+      ).toMatchObject({
+        state: 'skipped',
+        reason: 'no_webhook',
+        messageId: null,
+      });
+      // The cap of 1 is still free for the card that can be delivered.
+      expect(all.find((f) => f.channel === 'miniprogram')!.state).toBe('sent');
+      const smsMessages = await api.rows('select id from messages where app_id = ? and channel = ?', [
+        shop.appId,
+        'sms',
+      ]);
+      expect(smsMessages).toHaveLength(0);
+    }
+  });
+
+  it('a WeChat official-account follow-up to a customer with no openid is skipped not_reachable', async () => {
+    const shop = await twoRuleShop('wechat_oa');
+    const hook = await api.call('POST', '/v1/webhooks', {
+      token: shop.secretKey,
+      body: { url: 'http://127.0.0.1:9/threadline', events: ['*'] },
+    });
+    expect(hook.status, hook.text).toBe(201);
+    await callAboutCare(shop, '+8613933330013');
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(shop)).find((f) => f.channel === 'wechat_oa')).toMatchObject({
+      state: 'skipped',
+      reason: 'not_reachable',
+    });
+    const events = await api.rows(
+      "select id from webhook_events where app_id = ? and type = 'follow_up.sent'",
+      [shop.appId],
+    );
+    expect(events).toHaveLength(0);
+  });
+
+  it('a mini-program follow-up to a caller who never used the mini-program is skipped not_on_channel', async () => {
+    const shop = await careShop();
+    await callAboutCare(shop, '+8613933330014');
+    clock.advance(600_000);
+    await runWorker();
+    expect((await followUpsOf(shop))[0]).toMatchObject({
+      state: 'skipped',
+      reason: 'not_on_channel',
+      messageId: null,
+    });
+  });
+
   it('an SMS follow-up goes to the app’s webhook as follow_up.sent and onto the timeline', async () => {
     const shop = await careShop();
     await api.call('POST', '/v1/follow-up-rules', {

@@ -51,15 +51,16 @@ describe('every webhook event type', () => {
     });
     const code = await api.call('POST', '/v1/handoffs', { token: anonymous.sessionToken, body: {} });
     await shop.startSession({ channel: 'miniprogram', handoffCode: code.body.code });
-    // A follow-up on a server channel (SMS) once the agent resolves it: `follow_up.sent`.
+    // A follow-up on a server channel (WeCom: no address needed beyond the merchant's webhook; this
+    // anonymous shopper has no phone for SMS) once the agent resolves it: `follow_up.sent`.
     await api.call('PATCH', '/v1/follow-up-settings', { token: shop.secretKey, body: { quietHours: null } });
     const rule = await api.call('POST', '/v1/follow-up-rules', {
       token: shop.secretKey,
       body: {
-        name: 'exchange follow-up by SMS',
+        name: 'exchange follow-up by WeCom',
         when: { intent: 'exchange_size' },
         delaySeconds: 0,
-        send: { channel: 'sms', content: { kind: 'text', text: '换货进度可在小程序「我的订单」查看' } },
+        send: { channel: 'wecom', content: { kind: 'text', text: '换货进度可在小程序「我的订单」查看' } },
       },
     });
     expect(rule.status).toBe(201);

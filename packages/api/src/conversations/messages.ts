@@ -357,7 +357,7 @@ async function storeAndAnswer(
       }
       const rows = await insertMessages(deps, db, onCommit, values);
       // "stop" / "退订": a string check on every send; the opt-out write runs only when it matches.
-      if (deps.followUps?.isStopReply(input.text))
+      if (deps.followUps?.isStopReply(input.text, input.channel))
         await deps.followUps.setMarketingOptOut(db, onCommit, input, true);
       await appendEvents(
         deps,

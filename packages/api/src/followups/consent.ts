@@ -1,16 +1,22 @@
 import { and, eq, inArray } from 'drizzle-orm';
+import { VOICE_CHANNELS } from '../conversations';
 import type { Db } from '../db/database';
 import { customers, followUps } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { MARKETING_OPT_OUT } from './hooks';
 
 /**
- * Replies that mean "no more of this": English, Simplified and Traditional Chinese, and the SMS
- * convention of replying TD (退订). Matched on the whole message, so "stop the order" is not one.
+ * Replies that mean "no more of this" on any text channel: English, Simplified and Traditional
+ * Chinese, and the SMS convention of replying TD (退订). Matched on the whole normalised message, so
+ * "stop the order" or "don't stop" is not one.
  */
 const STOP_WORDS = new Set([
   'stop',
   'stopall',
+  'stop sending',
+  'stop sending me messages',
+  'stop messaging me',
+  'stop texting me',
   'unsubscribe',
   'opt out',
   'optout',
@@ -22,20 +28,59 @@ const STOP_WORDS = new Set([
   '退订推送',
   '不要再发了',
   '别再发了',
+  '不要发了',
+  '别发了',
 ]);
 
 /**
- * Whether a shopper's message is a stop reply. A length check, then one normalisation and one
- * set look-up: it runs on every send, so it costs nothing measurable and touches no database.
+ * Text-message conventions that are stop words only where they are the convention (SMS and the
+ * WeChat official account): the carrier keywords CANCEL/END/QUIT and the Chinese one-letter codes
+ * ("回T退订", "回N退订", "拒收请回复R"). On a chat widget "cancel" more likely means an order.
  */
-export function isStopReply(text: string): boolean {
-  if (text.length > 24) return false;
-  const word = text
-    .trim()
+const TEXT_MESSAGE_STOP_WORDS = new Set(['cancel', 'end', 'quit', 't', 'n', 'r']);
+const TEXT_MESSAGE_CHANNELS: ReadonlySet<string> = new Set(['sms', 'wechat_oa']);
+
+/**
+ * On a phone call a caller says "stop" to cut the bot short, not to leave marketing: there only
+ * words that can mean nothing but unsubscribing count.
+ */
+const VOICE_STOP_WORDS = new Set([
+  'unsubscribe',
+  'opt out',
+  'optout',
+  '退订',
+  '退訂',
+  '取消订阅',
+  '取消訂閱',
+  '退订推送',
+]);
+
+/**
+ * A reply as its keyword: NFKC (full-width ＳＴＯＰ → STOP), format characters dropped (zero-width
+ * space/joiner, BOM, bidi marks), lower case, punctuation, symbols and spaces stripped at both ends,
+ * inner runs of spaces made one.
+ */
+export function stopKeyword(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
     .toLowerCase()
-    .replace(/[\s。.!！~～,，、]+$/u, '')
-    .replace(/^["'“‘]|["'”’]$/gu, '');
-  return STOP_WORDS.has(word);
+    .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '')
+    .replace(/\s+/gu, ' ');
+}
+
+/**
+ * Whether a shopper's message on `channel` is a stop reply. A length check, then one normalisation
+ * and set look-ups: it runs on every send, so it costs nothing measurable and touches no database.
+ * Without a channel, the words valid on every text channel.
+ */
+export function isStopReply(text: string, channel?: string): boolean {
+  // Room for padding, punctuation and zero-width characters around the longest phrase.
+  if (text.length > 64) return false;
+  const word = stopKeyword(text);
+  if (channel !== undefined && VOICE_CHANNELS.has(channel)) return VOICE_STOP_WORDS.has(word);
+  if (STOP_WORDS.has(word)) return true;
+  return channel !== undefined && TEXT_MESSAGE_CHANNELS.has(channel) && TEXT_MESSAGE_STOP_WORDS.has(word);
 }
 
 /** Whether the customer's attributes say they opted out of proactive messages. */

@@ -19,8 +19,8 @@ export interface EndedConversation {
 export interface FollowUpHooks {
   /** A conversation ended (resolved, or its call hung up): schedules the rules it matches. Returns how many. */
   conversationEnded(db: Db, onCommit: OnCommit, conversation: EndedConversation): Promise<number>;
-  /** A cheap string check: is this message a "stop" / "退订" reply? No statement runs. */
-  isStopReply(text: string): boolean;
+  /** A cheap string check: is this message on `channel` a "stop" / "退订" reply? No statement runs. */
+  isStopReply(text: string, channel?: string): boolean;
   /** The customer opted out (or back in): their attribute changes and scheduled follow-ups are cancelled. */
   setMarketingOptOut(
     db: Db,

@@ -85,7 +85,9 @@ export function followUpsRouter(deps: RouterDeps) {
       method: 'patch',
       path: '/v1/follow-up-rules/{id}',
       operationId: 'updateFollowUpRule',
-      summary: 'Change a follow-up rule or turn it off (follow-ups already scheduled keep their content)',
+      summary: 'Change a follow-up rule or turn it off',
+      description:
+        'Follow-ups it already scheduled follow the rule as it is when they fall due: turned off, they are cancelled with reason rule_disabled (turning it on again does not revive them); moved to another send channel, cancelled with rule_changed; otherwise they send its current content.',
       tags: ['Follow-ups'],
       auth: ['secret'],
       params: followUpRuleParams,

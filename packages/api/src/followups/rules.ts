@@ -184,7 +184,11 @@ export async function getFollowUpRule(deps: Pick<ServiceDeps, 'database'>, appId
   return { rule: toRule(row, (await countsOf(deps, [id])).get(id)) };
 }
 
-/** PATCH /v1/follow-up-rules/:id: omitted fields stay. Follow-ups already scheduled keep their content. */
+/**
+ * PATCH /v1/follow-up-rules/:id: omitted fields stay. Follow-ups already scheduled follow the rule
+ * as it is at send time: `enabled:false` cancels them (`rule_disabled`) when they fall due, a new
+ * `send.channel` cancels them (`rule_changed`), new content is what they send.
+ */
 export async function updateFollowUpRule(
   deps: Pick<ServiceDeps, 'database' | 'clock'>,
   appId: string,

@@ -31,7 +31,8 @@ export const followUpRules = sqliteTable(
  * One follow-up due for one customer. The worker claims a row by moving it out of `scheduled` in
  * the same transaction that stores the message (or the webhook event): a crash before COMMIT
  * leaves it scheduled, a COMMIT makes it sent, so it is sent once. The content is copied from the
- * rule when scheduled, so a later edit of the rule does not change what a shopper was promised.
+ * rule when scheduled; at send time the rule's current content replaces it (a merchant fixing a
+ * wrong link fixes the backlog too), and a rule turned off or moved to another channel cancels it.
  */
 export const followUps = sqliteTable(
   'follow_ups',

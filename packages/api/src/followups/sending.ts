@@ -1,8 +1,17 @@
 import { type FollowUpContent, followUpContent, type Message } from '@threadline/sdk-core/protocol';
-import { and, count, eq, gt, lte, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, lte, ne, or, sql } from 'drizzle-orm';
 import { findOpenConversation, insertMessages, toWireMessage } from '../conversations';
 import type { Db } from '../db/database';
-import { apps, customers, followUps, identities, kbArticles } from '../db/schema';
+import {
+  apps,
+  customers,
+  followUpRules,
+  followUps,
+  identities,
+  kbArticles,
+  sessions,
+  webhooks,
+} from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
 import { appendEvents } from '../realtime';
@@ -16,6 +25,58 @@ export const SDK_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'minipro
 /** How long a follow-up waits while an agent is helping the shopper before it is looked at again. */
 export const HUMAN_CONVERSATION_DEFER_MS = 15 * 60_000;
 const WEEK_MS = 7 * 24 * 3600_000;
+
+/**
+ * The address a server channel needs to reach a person (an identity kind); a server channel not
+ * listed needs none beyond the merchant's webhook. The merchant's backend does the sending, but it
+ * cannot text a customer whose phone nobody has, so such a follow-up is not "sent".
+ */
+export const SERVER_CHANNEL_ADDRESS: Readonly<Record<string, string>> = {
+  sms: 'phone',
+  phone: 'phone',
+  whatsapp: 'phone',
+  wechat_oa: 'wechat_openid',
+  email: 'email',
+};
+
+/**
+ * Whether anything can deliver a follow-up on `channel` to the person (`ids`: the person and every
+ * customer merged into them), as a skip reason or null. "Sent" means handed to a transport that can
+ * reach the person, so:
+ * - an SDK channel needs a session of the person on that channel (else `not_on_channel`: no client
+ *   would ever show it);
+ * - a server channel needs an enabled webhook of the app subscribed to `follow_up.sent` (or `*`)
+ *   (else `no_webhook`: the event would be dropped) and the address the channel needs
+ *   (else `not_reachable`).
+ */
+async function undeliverableReason(
+  db: Db,
+  appId: string,
+  channel: string,
+  ids: string[],
+): Promise<'not_on_channel' | 'no_webhook' | 'not_reachable' | null> {
+  if (SDK_CHANNELS.has(channel)) {
+    const [seen] = await db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(inArray(sessions.customerId, ids), eq(sessions.channel, channel)))
+      .limit(1);
+    return seen ? null : 'not_on_channel';
+  }
+  const hooks = await db
+    .select({ events: webhooks.events })
+    .from(webhooks)
+    .where(and(eq(webhooks.appId, appId), eq(webhooks.enabled, true)));
+  if (!hooks.some((h) => h.events.includes('*') || h.events.includes('follow_up.sent'))) return 'no_webhook';
+  const kind = SERVER_CHANNEL_ADDRESS[channel];
+  if (!kind) return null;
+  const [address] = await db
+    .select({ id: identities.id })
+    .from(identities)
+    .where(and(inArray(identities.customerId, ids), eq(identities.kind, kind)))
+    .limit(1);
+  return address ? null : 'not_reachable';
+}
 
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
@@ -86,7 +147,8 @@ async function messageOf(db: Db, appId: string, content: FollowUpContent) {
  * `scheduled` → `sent` where it is still scheduled and due — so of two workers (or two processes)
  * one gets the row and the other nothing; a crash before COMMIT leaves it scheduled, and the
  * message, its events and the state change commit together. Then the rules, in order: an
- * opt-out cancels; weekly cap 0 skips; quiet hours and an agent helping the shopper move it
+ * opt-out cancels; nothing able to deliver it (see `undeliverableReason`) skips, without using the
+ * weekly cap; weekly cap 0 skips; quiet hours and an agent helping the shopper move it
  * (skipped as expired past `expiresAt`); the weekly cap skips; otherwise the message goes on the
  * timeline (SDK channels, delivered live) and, for server channels, to the app's webhooks as
  * `follow_up.sent`.
@@ -122,6 +184,27 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
       return { outcome: 'deferred', until, why };
     };
 
+    // The rule as it is now: a merchant who turns a rule off (or fixes its link) at 10:00 means the
+    // backlog scheduled before that too. Off → cancelled `rule_disabled` (re-enabling does not bring
+    // it back: the moment has passed, and a held backlog would all go out at once); moved to another
+    // channel → cancelled `rule_changed`; otherwise the rule's current content is what is sent.
+    let content: unknown = row.content;
+    if (row.ruleId) {
+      const [rule] = await db
+        .select({
+          enabled: followUpRules.enabled,
+          channel: followUpRules.sendChannel,
+          content: followUpRules.content,
+        })
+        .from(followUpRules)
+        .where(and(eq(followUpRules.id, row.ruleId), eq(followUpRules.appId, row.appId)))
+        .limit(1);
+      if (!rule) return settle('cancelled', 'rule_deleted');
+      if (!rule.enabled) return settle('cancelled', 'rule_disabled');
+      if (rule.channel !== row.channel) return settle('cancelled', 'rule_changed');
+      content = rule.content;
+    }
+
     const [customer] = await db
       .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
       .from(customers)
@@ -140,6 +223,14 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
     if (hasOptedOut(person.attributes)) return settle('cancelled', 'opted_out');
     const [app] = await db.select().from(apps).where(eq(apps.id, row.appId)).limit(1);
     if (!app) return settle('cancelled', 'erased');
+    const merged = await db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(or(eq(customers.mergedInto, person.id), eq(customers.id, row.customerId)))
+      .limit(64);
+    const ids = [...new Set([person.id, ...merged.map((c) => c.id)])];
+    const undeliverable = await undeliverableReason(db, row.appId, row.channel, ids);
+    if (undeliverable) return settle('skipped', undeliverable);
     const settings = followUpSettingsOf(app);
     if (settings.weeklyCap === 0) return settle('skipped', 'weekly_cap');
     if (now > row.expiresAt) return settle('skipped', 'expired');
@@ -163,9 +254,9 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
 
     // Content is validated when a rule is saved; a row written any other way (by hand, by an older
     // version) that no longer passes is skipped rather than retried forever.
-    const content = followUpContent.safeParse(row.content);
-    if (!content.success) return settle('skipped', 'invalid_content');
-    const body = await messageOf(db, row.appId, content.data);
+    const parsed = followUpContent.safeParse(content);
+    if (!parsed.success) return settle('skipped', 'invalid_content');
+    const body = await messageOf(db, row.appId, parsed.data);
     if (!body) return settle('skipped', 'article_missing');
     const [stored] = await insertMessages(deps, db, onCommit, [
       {
@@ -198,7 +289,11 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
           data: await serverChannelPayload(db, row, person.id, message),
         },
       ]);
-    await db.update(followUps).set({ messageId: message.id }).where(eq(followUps.id, id));
+    // Record what actually went out (the rule's content at send time).
+    await db
+      .update(followUps)
+      .set({ messageId: message.id, content: parsed.data })
+      .where(eq(followUps.id, id));
     return { outcome: 'sent', messageId: message.id };
   });
 }

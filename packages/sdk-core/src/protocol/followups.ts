@@ -161,7 +161,7 @@ export const followUpSettingsAnswer = z.object({ settings: followUpSettings });
 
 export const followUpState = z.enum(['scheduled', 'sent', 'skipped', 'cancelled']).meta({
   description:
-    'scheduled: waiting for its time; sent: delivered (on the timeline); skipped: a rule held it back (reason); cancelled: the customer opted out or was erased, or the rule was deleted.',
+    'scheduled: waiting for its time; sent: delivered (on the timeline); skipped: a rule held it back (reason); cancelled: the customer opted out or was erased, or the rule was deleted, turned off or moved to another channel.',
 });
 
 export const followUp = z
@@ -174,7 +174,7 @@ export const followUp = z
     state: followUpState,
     reason: z.string().nullable().meta({
       description:
-        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, not_on_channel.',
+        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing; not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email).',
     }),
     dueAt: z.string(),
     sentAt: z.string().nullable(),
