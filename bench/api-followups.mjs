@@ -33,6 +33,13 @@ async function fill(database, appId, count, due) {
         sql: 'INSERT OR IGNORE INTO customers (id, app_id, identified, attributes, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?)',
         args: [`cus_bench_${i}`, appId, '{}', now, now],
       });
+    // Each customer has used the app: a follow-up to a channel the person never used is skipped
+    // (`not_on_channel`), which is not the send this bench measures.
+    for (let i = start; i < Math.min(customers, start + 500); i++)
+      batch.push({
+        sql: "INSERT OR IGNORE INTO sessions (id, app_id, customer_id, channel, created_at, expires_at) VALUES (?, ?, ?, 'app', ?, ?)",
+        args: [`ses_bench_${i}`, appId, `cus_bench_${i}`, now, now + 86_400_000],
+      });
     await client.batch(batch, 'write');
   }
   const content = JSON.stringify({
@@ -43,6 +50,16 @@ async function fill(database, appId, count, due) {
       imageUrl: 'https://cdn.example/a.jpg',
     },
   });
+  // The ten rules the follow-ups came from: the worker reads each rule at send time (a disabled or
+  // deleted rule cancels its pending follow-ups), so they must exist and be enabled.
+  await client.execute('DELETE FROM follow_up_rules');
+  await client.batch(
+    Array.from({ length: 10 }, (_, r) => ({
+      sql: "INSERT INTO follow_up_rules (id, app_id, name, enabled, intent, delay_sec, expires_after_sec, send_channel, content, created_at, updated_at) VALUES (?, ?, ?, 1, 'care', 600, 86400, 'app', ?, ?, ?)",
+      args: [`fur_bench_${r}`, appId, `bench rule ${r}`, content, now, now],
+    })),
+    'write',
+  );
   for (let start = 0; start < count; start += 1000) {
     const batch = [];
     for (let i = start; i < Math.min(count, start + 1000); i++)
