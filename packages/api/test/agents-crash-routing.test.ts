@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { sessionAnswer } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, builtServers } from './built-server';
+import { builtServers, createAppWithBuiltCli } from './built-server';
 
 /**
  * The real server process (the built CLI) is SIGKILLed while shoppers ask for a person and an agent
@@ -78,17 +76,7 @@ function expectConsistent(state: Awaited<ReturnType<typeof ownership>>, asked: n
 describe('routing survives a SIGKILL of the server', () => {
   let keys: { appId: string; publishableKey: string; secretKey: string; agentToken: string };
   beforeAll(async () => {
-    if (!existsSync(builtCli)) {
-      throw new Error(
-        `${builtCli} is missing: build the API first (npm test does; or npx turbo run build --filter=@threadline/api).`,
-      );
-    }
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [builtCli, 'app', 'create', '--name', 'Crash routing shop', '--db', database],
-      { env, timeout: 30_000 },
-    );
-    keys = JSON.parse(stdout.slice(stdout.indexOf('{')));
+    keys = await createAppWithBuiltCli(database, env, 'Crash routing shop');
   });
   afterAll(async () => {
     await servers.killAll();

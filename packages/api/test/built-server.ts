@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 /** The built CLI (`npm run build` first). */
 export const builtCli = resolve(import.meta.dirname, '../dist/cli.js');
@@ -50,4 +52,27 @@ export function builtServers(database: string, env: NodeJS.ProcessEnv) {
   }
 
   return { start, kill, killAll: () => Promise.all([...children].map(kill)) };
+}
+
+/**
+ * `threadline app create --name <name>` from the built CLI over `database`; resolves with the keys
+ * it prints (appId, publishableKey, secretKey, identitySecret, agentToken…). Throws a clear error
+ * when the API has not been built, since every test that kills the real process needs the build.
+ */
+export async function createAppWithBuiltCli<Keys>(
+  database: string,
+  env: NodeJS.ProcessEnv,
+  name: string,
+): Promise<Keys> {
+  if (!existsSync(builtCli)) {
+    throw new Error(
+      `${builtCli} is missing: build the API first (npm test does; or npx turbo run build --filter=@threadline/api).`,
+    );
+  }
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [builtCli, 'app', 'create', '--name', name, '--db', database],
+    { env, timeout: 30_000 },
+  );
+  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as Keys;
 }

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sessionAnswer, timelinePage } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, builtServers } from './built-server';
+import { builtServers, createAppWithBuiltCli } from './built-server';
 
 /**
  * The real server process (the built CLI) is SIGKILLed while sends are in flight over HTTP; after
@@ -60,17 +58,7 @@ async function wholeTimeline(url: string, token: string) {
 describe('an acknowledged message survives a SIGKILL of the server', () => {
   let keys: { publishableKey: string; secretKey: string };
   beforeAll(async () => {
-    if (!existsSync(builtCli)) {
-      throw new Error(
-        `${builtCli} is missing: build the API first (npm test does; or npx turbo run build --filter=@threadline/api).`,
-      );
-    }
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [builtCli, 'app', 'create', '--name', 'Crash shop', '--db', database],
-      { env, timeout: 30_000 },
-    );
-    keys = JSON.parse(stdout.slice(stdout.indexOf('{')));
+    keys = await createAppWithBuiltCli(database, env, 'Crash shop');
   });
   afterAll(async () => {
     await servers.killAll();

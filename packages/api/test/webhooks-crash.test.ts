@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, builtServers } from './built-server';
+import { builtServers, createAppWithBuiltCli } from './built-server';
 import { startReceiver } from './webhook-receiver';
 
 /**
@@ -50,14 +48,7 @@ async function call(url: string, token: string, method: string, body?: unknown) 
 describe('webhook events survive a SIGKILL of the server', () => {
   let keys: { publishableKey: string; secretKey: string };
   beforeAll(async () => {
-    if (!existsSync(builtCli))
-      throw new Error(`${builtCli} is missing: build the API first (npm test does).`);
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [builtCli, 'app', 'create', '--name', 'Webhook crash shop', '--db', database],
-      { env, timeout: 30_000 },
-    );
-    keys = JSON.parse(stdout.slice(stdout.indexOf('{')));
+    keys = await createAppWithBuiltCli(database, env, 'Webhook crash shop');
   });
   afterAll(async () => {
     await servers.killAll();
