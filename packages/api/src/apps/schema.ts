@@ -36,8 +36,13 @@ export interface AppSettings {
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
   /** The phone line's voice bot and brand voices (secrets sealed). */
   voice?: VoiceSettings;
-  /** Proactive follow-ups: time zone, quiet hours, weekly cap (see followups/settings.ts for defaults). */
-  followUps?: { timeZone?: string; quietHours?: { start: string; end: string } | null; weeklyCap?: number };
+  /** Proactive follow-ups: time zone, quiet hours, weekly cap, card hosts (see followups/rules.ts for defaults). */
+  followUps?: {
+    timeZone?: string;
+    quietHours?: { start: string; end: string } | null;
+    weeklyCap?: number;
+    cardHosts?: string[];
+  };
 }
 
 export interface VoiceSettings {

@@ -105,21 +105,21 @@ export async function cancelScheduledFollowUps(
 
 /**
  * Records an opt-out (or opt-in) on the customer's profile attribute `marketingOptOut` and, on an
- * opt-out, cancels what was scheduled. Opting back in removes the attribute; nothing cancelled
- * comes back.
+ * opt-out, cancels what was scheduled (returns how many). Opting back in removes the attribute;
+ * nothing cancelled comes back.
  */
 export async function setMarketingOptOut(
   deps: Pick<ServiceDeps, 'clock'>,
   db: Db,
   customer: { appId: string; customerId: string },
   optOut: boolean,
-): Promise<void> {
+): Promise<number> {
   const [row] = await db
     .select({ attributes: customers.attributes })
     .from(customers)
     .where(and(eq(customers.id, customer.customerId), eq(customers.appId, customer.appId)))
     .limit(1);
-  if (!row) return;
+  if (!row) return 0;
   if (hasOptedOut(row.attributes) !== optOut) {
     const attributes = { ...row.attributes };
     if (optOut) attributes[MARKETING_OPT_OUT] = true;
@@ -129,5 +129,5 @@ export async function setMarketingOptOut(
       .set({ attributes, updatedAt: deps.clock.now() })
       .where(eq(customers.id, customer.customerId));
   }
-  if (optOut) await cancelScheduledFollowUps(deps, db, [customer.customerId], 'opted_out');
+  return optOut ? cancelScheduledFollowUps(deps, db, [customer.customerId], 'opted_out') : 0;
 }

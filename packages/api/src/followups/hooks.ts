@@ -21,13 +21,13 @@ export interface FollowUpHooks {
   conversationEnded(db: Db, onCommit: OnCommit, conversation: EndedConversation): Promise<number>;
   /** A cheap string check: is this message on `channel` a "stop" / "退订" reply? No statement runs. */
   isStopReply(text: string, channel?: string): boolean;
-  /** The customer opted out (or back in): their attribute changes and scheduled follow-ups are cancelled. */
+  /** The customer opted out (or back in): their attribute changes and scheduled follow-ups are cancelled (returns how many). */
   setMarketingOptOut(
     db: Db,
     onCommit: OnCommit,
     customer: { appId: string; customerId: string },
     optOut: boolean,
-  ): Promise<void>;
+  ): Promise<number>;
   /** The customer's attributes changed elsewhere (profile sync): an opt-out there cancels as well. */
   attributesChanged(
     db: Db,

@@ -1,3 +1,4 @@
+export { allowedCardHosts, assertCardHostsAllowed, cardHostIssues, cardUrlHost } from './card-hosts';
 export { cancelScheduledFollowUps, hasOptedOut, isStopReply } from './consent';
 export { type EndedConversation, type FollowUpHooks, MARKETING_OPT_OUT } from './hooks';
 export { listFollowUps } from './listing';

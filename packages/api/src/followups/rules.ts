@@ -11,6 +11,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
+import { assertCardHostsAllowed } from './card-hosts';
 
 /** A rule held back past its due time plus this is dropped (quiet hours, an agent helping). */
 export const DEFAULT_EXPIRES_AFTER_SEC = 2 * 24 * 3600;
@@ -21,6 +22,7 @@ export const DEFAULT_FOLLOW_UP_SETTINGS: FollowUpSettings = {
   timeZone: 'Asia/Shanghai',
   quietHours: { start: '21:00', end: '09:00' },
   weeklyCap: 2,
+  cardHosts: [],
 };
 
 /** The app's follow-up settings with the defaults filled in. */
@@ -30,6 +32,7 @@ export function followUpSettingsOf(app: Pick<AppRow, 'settings'>): FollowUpSetti
     timeZone: own.timeZone ?? DEFAULT_FOLLOW_UP_SETTINGS.timeZone,
     quietHours: own.quietHours === undefined ? DEFAULT_FOLLOW_UP_SETTINGS.quietHours : own.quietHours,
     weeklyCap: own.weeklyCap ?? DEFAULT_FOLLOW_UP_SETTINGS.weeklyCap,
+    cardHosts: own.cardHosts ?? [],
   };
 }
 
@@ -46,6 +49,7 @@ export async function updateFollowUpSettings(
     if (change.timeZone !== undefined) followUpsSettings.timeZone = change.timeZone;
     if (change.quietHours !== undefined) followUpsSettings.quietHours = change.quietHours;
     if (change.weeklyCap !== undefined) followUpsSettings.weeklyCap = change.weeklyCap;
+    if (change.cardHosts !== undefined) followUpsSettings.cardHosts = [...new Set(change.cardHosts)];
     const settings = { ...app.settings, followUps: followUpsSettings };
     await db.update(apps).set({ settings }).where(eq(apps.id, appId));
     return followUpSettingsOf({ settings });
@@ -90,7 +94,10 @@ function toRule(row: RuleRow, counts?: FollowUpRule['counts']): FollowUpRule {
   };
 }
 
-/** Channels and articles a rule names must exist in the app: a typo is refused, not silently idle. */
+/**
+ * Channels and articles a rule names must exist in the app: a typo is refused, not silently idle.
+ * A card's links must stay on the app's card hosts (400 card_host_not_allowed).
+ */
 async function assertRuleFits(
   deps: Pick<ServiceDeps, 'database'>,
   app: AppRow,
@@ -99,6 +106,7 @@ async function assertRuleFits(
   if (rule.when.channel) assertKnownChannel(app, rule.when.channel);
   assertKnownChannel(app, rule.send.channel);
   const content = rule.send.content;
+  if (content.kind === 'card') assertCardHostsAllowed(app, content.card, ['send', 'content', 'card']);
   if (content.kind === 'article') {
     const [article] = await deps.database.db
       .select({ id: kbArticles.id })

@@ -136,6 +136,19 @@ export const timeZone = z
   }, 'An IANA time zone, e.g. Asia/Shanghai.')
   .meta({ example: 'Asia/Shanghai' });
 
+/**
+ * A host a card may use: lower-case ASCII (an internationalised name in its xn-- form, so a
+ * look-alike is visible), optionally `*.` for every subdomain; no scheme, port or path.
+ */
+export const cardHost = z
+  .string()
+  .max(253)
+  .regex(
+    /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'A lower-case host name such as cdn.shop.example or *.shop.example (no scheme, port or path).',
+  )
+  .meta({ example: 'img.shop-cdn.example' });
+
 export const followUpSettings = z
   .object({
     timeZone: timeZone.meta({ description: 'The app’s time zone, for quiet hours (default Asia/Shanghai).' }),
@@ -147,6 +160,10 @@ export const followUpSettings = z
       description:
         'At most this many proactive messages per customer in any 7 days (default 2); 0 turns follow-ups off.',
     }),
+    cardHosts: z.array(cardHost).max(50).meta({
+      description:
+        'Hosts a link card (follow-up rules, agents’ cards) may link to or show a picture from, besides the hosts of the app’s allowedOrigins. `*.cdn.example` allows every subdomain. A card naming another host is refused with 400 card_host_not_allowed (default: none).',
+    }),
   })
   .meta({ id: 'FollowUpSettings' });
 export type FollowUpSettings = z.infer<typeof followUpSettings>;
@@ -155,7 +172,12 @@ export const updateFollowUpSettingsBody = followUpSettings
   .partial()
   .strict()
   .meta({
-    example: { timeZone: 'Asia/Shanghai', quietHours: { start: '22:00', end: '08:30' }, weeklyCap: 2 },
+    example: {
+      timeZone: 'Asia/Shanghai',
+      quietHours: { start: '22:00', end: '08:30' },
+      weeklyCap: 2,
+      cardHosts: ['img.shop-cdn.example'],
+    },
   });
 export const followUpSettingsAnswer = z.object({ settings: followUpSettings });
 
@@ -174,7 +196,7 @@ export const followUp = z
     state: followUpState,
     reason: z.string().nullable().meta({
       description:
-        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing; not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email).',
+        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing, card_host_not_allowed (a card links outside the app’s allowed hosts); not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email).',
     }),
     dueAt: z.string(),
     sentAt: z.string().nullable(),
@@ -195,6 +217,10 @@ export const followUpList = z.object({ followUps: z.array(followUp) });
 export const agentCardBody = z
   .object({
     card: linkCard,
+    channel: channelSlug.optional().meta({
+      description:
+        'Where the card is shown. Default: the conversation’s last channel, or — when that is a voice channel, which cannot show a card — the customer’s last SDK channel (mini-program, app or web).',
+    }),
     text: freeText(1000).optional(),
     clientMessageId: z.string().min(8).max(128).optional(),
   })
@@ -208,3 +234,21 @@ export const agentCardBody = z
       },
     },
   });
+
+/** An agent records the customer's marketing consent (what they said on the phone or in chat). */
+export const agentConsentBody = z
+  .object({
+    marketingOptOut: z.boolean().meta({
+      description:
+        'true: no more proactive messages, and scheduled follow-ups are cancelled; false: opted back in.',
+    }),
+  })
+  .strict()
+  .meta({ example: { marketingOptOut: true } });
+export type AgentConsentBody = z.infer<typeof agentConsentBody>;
+
+export const agentConsentAnswer = z.object({
+  customerId: z.string(),
+  marketingOptOut: z.boolean(),
+  cancelled: z.number().int().meta({ description: 'Scheduled follow-ups this opt-out cancelled.' }),
+});
