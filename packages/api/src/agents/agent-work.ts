@@ -4,7 +4,7 @@ import { type AppRow, assertKnownChannel, DEFAULT_HANDOFF_TTL_SEC } from '../app
 import { postStaffMessage, timelinePage, toWireMessage, VOICE_CHANNELS } from '../conversations';
 import type { Db } from '../db/database';
 import { agents, assignments, conversations, customers, sessions } from '../db/schema';
-import { SDK_CHANNELS } from '../followups';
+import { assertCardHostsAllowed, SDK_CHANNELS } from '../followups';
 import { createHandoff } from '../handoffs';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -75,6 +75,8 @@ export async function replyAsAgent(
   if (body.channel) assertKnownChannel(app, body.channel);
   return deps.database.write(async (db, onCommit) => {
     let conversation = await getConversationRow(db, app.id, conversationId);
+    // After the look-up: another app's conversation id is 404 whatever the card says.
+    if (body.card) assertCardHostsAllowed(app, body.card);
     if (conversation.status === 'resolved')
       throw new ApiError(
         'conversation_resolved',

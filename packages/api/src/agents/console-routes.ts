@@ -31,7 +31,6 @@ import {
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
 import { channelsUsedBy, timelinePage } from '../conversations';
-import { assertCardHostsAllowed } from '../followups';
 import { type ApiEnv, type CredentialKind, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { resolveCustomer } from '../identity';
@@ -289,7 +288,6 @@ export function agentConsoleRouter(deps: RouterDeps) {
     async (c) => {
       const { agent, app } = agentAuth(c.get('auth'));
       const body = c.req.valid('json');
-      assertCardHostsAllowed(app, body.card);
       const { message } = await replyAsAgent(deps, app, agent, c.req.valid('param').id, {
         text: body.text ?? body.card.title,
         card: body.card,
