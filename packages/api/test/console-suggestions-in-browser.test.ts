@@ -145,6 +145,8 @@ describe('suggested products and consent in the console, in Chromium, against th
 
   it('a supervisor lists, creates, edits, turns off and deletes follow-up rules in the console (zh and en), with the API’s refusals shown', async () => {
     const page = await openConsole(info.agentToken);
+    // From the supervisor view (the header keeps one line on a laptop).
+    await page.locator('[data-action=supervisor]').click();
     await page.locator('[data-action=followups]').click();
     const rules = page.locator('[data-part=follow-up-rules]');
     await rules.waitFor(WAIT);

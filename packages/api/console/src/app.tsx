@@ -188,16 +188,6 @@ function Header({ store }: { store: ConsoleStore }) {
             Webhooks
           </button>
         )}
-        {me?.role === 'supervisor' && (
-          <button
-            type="button"
-            aria-pressed={view === 'followups'}
-            data-action="followups"
-            onClick={() => store.setView(view === 'followups' ? 'queued' : 'followups')}
-          >
-            {s.followups}
-          </button>
-        )}
         <button
           type="button"
           aria-pressed={view === 'rooms'}
