@@ -136,7 +136,10 @@ export default async function run({ log, quick }) {
     const measured = { bare: [], api: [], before: [] };
     const ratios = [];
     for (let round = 0; round < rounds; round++) {
-      for (const arm of armNames) {
+      // With two builds, their order flips every round: the arm that runs right after another
+      // server's load would otherwise always be the same one.
+      const order = round % 2 === 0 ? armNames : ['bare', ...armNames.slice(1).reverse()];
+      for (const arm of order) {
         if (arm !== 'bare') await topUp(arm);
         const result = await send(arm, duration);
         measured[arm].push(result);
