@@ -54,9 +54,9 @@ describe('emerging needs at volume', () => {
     expect(answer.body.clusters).toHaveLength(3);
     for (const cluster of answer.body.clusters as Row[]) {
       expect(cluster.rising, cluster.label).toBe(false);
-      // Estimated from a hashed sample of each window (about 2,000 of its 6,000): a third each.
-      expect(Math.abs(cluster.recent - 2000)).toBeLessThanOrEqual(200);
-      expect(Math.abs(cluster.previous - 2000)).toBeLessThanOrEqual(200);
+      // Estimated from a hashed sample of each window (about 900 of its 6,000): a third each.
+      expect(Math.abs(cluster.recent - 2000)).toBeLessThanOrEqual(300);
+      expect(Math.abs(cluster.previous - 2000)).toBeLessThanOrEqual(300);
     }
     // The CSV says the same.
     const csv = await api.call('GET', '/v1/insights/export/emerging?windowDays=7', { token: shop.secretKey });
@@ -104,10 +104,10 @@ describe('emerging needs at volume', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.recentTotal).toBe(10_000);
     expect(answer.body.truncated).toBe(true);
-    // At most 2,000 of the 10,000 were read (a hashed sample, about 1,700); 200 clusters formed
-    // from them, and the rest are left out, counted.
-    expect(answer.body.unclustered).toBeGreaterThan(1000);
-    expect(answer.body.unclustered).toBeLessThanOrEqual(2000 - 200);
+    // At most 1,000 of the 10,000 were read (a hashed sample, about 850); 200 clusters formed from
+    // them, and the rest are left out, counted.
+    expect(answer.body.unclustered).toBeGreaterThan(500);
+    expect(answer.body.unclustered).toBeLessThanOrEqual(1000 - 200);
     expect(answer.body.clusters.length).toBeLessThanOrEqual(100);
     const unanswered = await api.call('GET', '/v1/insights/unanswered?limit=100', { token: shop.secretKey });
     expect(unanswered.status).toBe(200);

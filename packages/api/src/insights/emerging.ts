@@ -8,7 +8,7 @@ import { getIntent } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { redactShopperText } from './redact';
+import { redactAll } from './redact';
 import { foldInsights, SLOT_MS } from './rollup';
 import { risingAmong } from './significance';
 import { clusterByWording, countBy, mode } from './unanswered';
@@ -28,7 +28,9 @@ const INTENT_CONFIDENCE = 0.4;
  * intent's cluster, however they are worded; the rest are grouped by wording (`clusterByWording`,
  * the engine's tokeniser and Jaccard similarity).
  */
-function clusterNeeds<R extends { text: string; bestIntent: string | null; confidence: number }>(rows: R[]) {
+async function clusterNeeds<R extends { text: string; bestIntent: string | null; confidence: number }>(
+  rows: R[],
+) {
   const byIntent = new Map<string, R[]>();
   const rest: R[] = [];
   for (const row of rows) {
@@ -38,7 +40,7 @@ function clusterNeeds<R extends { text: string; bestIntent: string | null; confi
       else byIntent.set(row.bestIntent, [row]);
     } else rest.push(row);
   }
-  const byWording = clusterByWording(rest);
+  const byWording = await clusterByWording(rest);
   return Object.assign(
     [
       ...[...byIntent].map(([intent, group]) => ({ intent: intent as string | null, rows: group })),
@@ -60,7 +62,7 @@ const clusterKey = (intent: string | null, texts: string[]) => {
 };
 
 /** Questions read (and clustered) per window at most: the rest of a busy window is sampled. */
-export const WINDOW_SAMPLE = 2_000;
+export const WINDOW_SAMPLE = 1_000;
 
 type Stored = typeof unansweredQuestions.$inferSelect;
 
@@ -129,7 +131,7 @@ async function customerMessages(
  * than the traffic does. Each window is read on its own, up to WINDOW_SAMPLE questions (an even
  * sample beyond that, `truncated: true`, counts then estimated to the window's total), and at most
  * MAX_CLUSTERS wording clusters are formed: the work per request is bounded however many distinct
- * questions a shop (or a script) sends. Shopper text is redacted (`redactShopperText`) before it is
+ * questions a shop (or a script) sends, and long loops yield to the event loop. Shopper text is redacted (`redactShopperText`) before it is
  * clustered, so labels, samples and ids never carry phone or order numbers.
  * Ranked rising first, then by recent size, then overall size.
  */
@@ -149,8 +151,10 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
     stored.map((row) => row.text),
   );
   // An erased customer's questions no longer open: they drop out.
-  const rows = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: redactShopperText(texts[i]) }] : []));
-  const needs = clusterNeeds(rows);
+  const opened = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
+  const redacted = await redactAll(opened.map((row) => row.text));
+  const rows = opened.map((row, i) => ({ ...row, text: redacted[i]! }));
+  const needs = await clusterNeeds(rows);
   // Each window's denominator, in the sample's units: customer messages (never fewer than the
   // window's questions) × the share of the window's questions that was read.
   const [recentMessages, previousMessages] = await Promise.all([

@@ -6,7 +6,7 @@ import { openAllForCustomers, sealForCustomer } from '../identity';
 import { tokenize } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
-import { redactShopperText } from './redact';
+import { CHUNK, redactAll, yieldToLoop } from './redact';
 
 export type UnansweredRow = typeof unansweredQuestions.$inferSelect;
 
@@ -54,17 +54,28 @@ export interface QuestionCluster<R> {
  * split, character bigrams); a question joins the cluster whose first question it resembles most
  * (Jaccard similarity of those sets, at least 0.3), else starts a new one — up to `maxClusters`;
  * past that, a question like none of them is only counted in `unclustered`. One pass, in the order
- * given (newest first), so the leader is the newest wording of a need.
+ * given (newest first), so the leader is the newest wording of a need; a repeated wording follows
+ * its first placement.
  */
-export function clusterByWording<R extends { text: string }>(
+export async function clusterByWording<R extends { text: string }>(
   rows: R[],
   maxClusters = MAX_CLUSTERS,
-): QuestionCluster<R>[] & { unclustered: number } {
+): Promise<QuestionCluster<R>[] & { unclustered: number }> {
   const clusters = Object.assign([] as QuestionCluster<R>[], { unclustered: 0 });
+  // The same wording always lands in the same cluster: each distinct text is tokenised and placed
+  // once (yielding to the event loop every CHUNK of them), repeats follow it.
+  const placed = new Map<string, QuestionCluster<R> | null>();
   for (const row of rows) {
+    if (placed.has(row.text)) {
+      const cluster = placed.get(row.text);
+      if (cluster) cluster.rows.push(row);
+      else clusters.unclustered += 1;
+      continue;
+    }
+    if (placed.size % CHUNK === CHUNK - 1) await yieldToLoop();
     const tokens = tokenize(row.text);
     const terms = new Set(tokens.terms.length ? tokens.terms : tokens.chars);
-    let best: QuestionCluster<R> | undefined;
+    let best: QuestionCluster<R> | null = null;
     let bestScore = SIMILARITY;
     for (const cluster of clusters) {
       const score = jaccard(terms, cluster.leader);
@@ -73,8 +84,12 @@ export function clusterByWording<R extends { text: string }>(
         bestScore = score;
       }
     }
+    if (!best && clusters.length < maxClusters) {
+      best = { leader: terms, rows: [] };
+      clusters.push(best);
+    }
+    placed.set(row.text, best);
     if (best) best.rows.push(row);
-    else if (clusters.length < maxClusters) clusters.push({ leader: terms, rows: [row] });
     else clusters.unclustered += 1;
   }
   return clusters;
@@ -127,9 +142,11 @@ export async function clusterUnanswered(
   );
   // An erased customer's questions no longer open: they drop out of the clusters.
   // Redacted before clustering: what leaves here are wordings, never phone or order numbers.
-  const rows = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: redactShopperText(texts[i]) }] : []));
+  const opened = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
+  const redacted = await redactAll(opened.map((row) => row.text));
+  const rows = opened.map((row, i) => ({ ...row, text: redacted[i]! }));
 
-  const clusters = clusterByWording(rows);
+  const clusters = await clusterByWording(rows);
 
   return {
     total: rows.length,

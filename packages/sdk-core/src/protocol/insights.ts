@@ -142,7 +142,7 @@ export const emergingAnswer = z.object({
   recentTotal: z.number().int(),
   previousTotal: z.number().int(),
   /**
-   * A window held more questions than are read per request (2,000; an even sample was clustered
+   * A window held more questions than are read per request (1,000; an even sample was clustered
    * and counts are estimates), or some questions fitted none of the first 200 wording clusters.
    */
   truncated: z.boolean(),
