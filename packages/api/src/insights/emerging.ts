@@ -131,8 +131,9 @@ async function customerMessages(
  * than the traffic does. Each window is read on its own, up to WINDOW_SAMPLE questions (an even
  * sample beyond that, `truncated: true`, counts then estimated to the window's total), and at most
  * MAX_CLUSTERS wording clusters are formed: the work per request is bounded however many distinct
- * questions a shop (or a script) sends, and long loops yield to the event loop. Shopper text is redacted (`redactShopperText`) before it is
- * clustered, so labels, samples and ids never carry phone or order numbers.
+ * questions a shop (or a script) sends, and long loops yield to the event loop. Shopper text is
+ * redacted (`redactShopperText`) before it is clustered, so labels, samples and ids never carry
+ * phone or order numbers.
  * Ranked rising first, then by recent size, then overall size.
  */
 export async function emergingNeeds(deps: Deps, appId: string, query: Query): Promise<EmergingAnswer> {
