@@ -135,13 +135,17 @@ describe('card click-through', () => {
       expect(res.headers.get('cache-control')).toBe('no-store');
       clock.advance(1000);
     }
+    // An app that opens the page in its own web-view asks for JSON: the target, and the open counted.
+    const asJson = await api.call('GET', link, { headers: { accept: 'application/json' } });
+    expect(asJson.status).toBe(200);
+    expect(asJson.body).toEqual({ targetUrl: CARE_CARD.targetUrl });
     const [open] = await api.rows<Record<string, unknown>>(
       'SELECT message_id, follow_up_id, opened_at, opens FROM card_opens',
     );
     const [followUp] = followUpList.parse(
       (await api.call('GET', '/v1/follow-ups', { token: shop.secretKey })).body,
     ).followUps;
-    expect(open).toMatchObject({ message_id: card.id, follow_up_id: followUp!.id, opens: 3 });
+    expect(open).toMatchObject({ message_id: card.id, follow_up_id: followUp!.id, opens: 4 });
     expect(Number(open!.opened_at)).toBe(firstOpen);
 
     // Forged, tampered, malformed or unknown tokens: 404 in the error envelope, nothing recorded.
@@ -159,7 +163,7 @@ describe('card click-through', () => {
       expect(res.status, token).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
-    expect((await api.rows<{ opens: number }>('SELECT opens FROM card_opens'))[0]!.opens).toBe(3);
+    expect((await api.rows<{ opens: number }>('SELECT opens FROM card_opens'))[0]!.opens).toBe(4);
 
     // Once the customer is erased, the link is dead and the open is gone with them.
     const erased = await api.call('DELETE', `/v1/customers/${mini.customer.id}`, { token: shop.secretKey });

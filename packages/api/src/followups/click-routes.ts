@@ -23,12 +23,23 @@ export function cardClickRouter(deps: RouterDeps) {
       operationId: 'openCardLink',
       summary: 'A link card’s click-through: records the open, then redirects to the card’s target',
       description:
-        'Every link card a follow-up or an agent sends carries `meta.card.clickUrl` (this route with a signed token for that message; a path when the server has no `publicUrl`, which clients resolve against their API URL) beside the real `targetUrl`. Opening it records the card as opened (the first open’s time once; repeats are counted) and answers 302 to the `targetUrl` stored with the message — never to anything the request names. A malformed or forged token, or a message that is gone (erased), is 404. HEAD requests (link previews) redirect without being counted.',
+        'Every link card a follow-up or an agent sends carries `meta.card.clickUrl` (this route with a signed token for that message; a path when the server has no `publicUrl`, which clients resolve against their API URL) beside the real `targetUrl`. Opening it records the card as opened (the first open’s time once; repeats are counted) and answers 302 to the `targetUrl` stored with the message — never to anything the request names. A malformed or forged token, or a message that is gone (erased), is 404. HEAD requests (link previews) redirect without being counted. With `Accept: application/json` (an app or a mini-program opening the target in its own web-view) the answer is 200 `{targetUrl}` instead of the redirect, the open recorded the same way.',
       tags: ['Follow-ups'],
       // No Bearer credential: the signed token is the proof.
       security: [],
       request: { params: clickParams },
       responses: {
+        200: {
+          description:
+            'With `Accept: application/json` (an app or mini-program that opens the page in its own web-view): the open is recorded and the target given, not redirected to.',
+          content: {
+            'application/json': {
+              schema: z.object({
+                targetUrl: z.string().meta({ example: 'https://shop.example/care/leather-tote' }),
+              }),
+            },
+          },
+        },
         302: { description: 'To the card’s target (`Location`).' },
         400: { description: 'Bad input', content: { 'application/json': { schema: errorEnvelope } } },
         404: {
@@ -44,6 +55,9 @@ export function cardClickRouter(deps: RouterDeps) {
       if (!target) throw new ApiError('not_found', 'No such link.');
       c.header('Cache-Control', 'no-store');
       c.header('Referrer-Policy', 'no-referrer');
+      const accept = c.req.header('accept') ?? '';
+      if (accept.includes('application/json') && !accept.includes('text/html'))
+        return c.json({ targetUrl: target }, 200);
       return c.redirect(target, 302) as never;
     },
   );
