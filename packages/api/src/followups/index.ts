@@ -1,4 +1,5 @@
 export { allowedCardHosts, assertCardHostsAllowed, cardHostIssues, cardUrlHost } from './card-hosts';
+export { cardClickRouter } from './click-routes';
 export { cancelScheduledFollowUps, hasOptedOut, isStopReply } from './consent';
 export { type EndedConversation, type FollowUpHooks, MARKETING_OPT_OUT } from './hooks';
 export { listFollowUps } from './listing';

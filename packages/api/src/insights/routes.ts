@@ -20,6 +20,7 @@ import { defineRoute } from '../http/define-route';
 import { ApiError } from '../platform/errors';
 import { toCsv } from './csv';
 import { draftArticle, emergingNeeds } from './emerging';
+import { followUpEffect } from './follow-up-effect';
 import { highValueInsights } from './high-value';
 import { intentTrends } from './intent-trends';
 import { metricsInsights } from './metrics';
@@ -66,8 +67,9 @@ export function insightsRouter(deps: RouterDeps) {
       ...INSIGHTS,
       method: 'get',
       path: '/v1/insights/intents',
-      summary: 'Top intents per channel with counts per period, and the rising ones (two-proportion z-test)',
-      description: `${WHO} Rising: the intent's share of the last period's contacts beats the previous period's with z ≥ 2.33 (one-sided p < 0.01) and at least 5 contacts, so small counts never trigger it.`,
+      summary:
+        'Top intents per channel with counts per period, and the rising ones (exact test, Benjamini–Hochberg)',
+      description: `${WHO} Rising: the intent's share of the last period's contacts beats the previous period's by Fisher's exact test (one-sided), significant after Benjamini–Hochberg across the scope's intents at 1 %, with at least 5 contacts — so small counts and the many intents tested never trigger it by chance. \`z\` is the two-proportion z, shown as a size.`,
       query: insightsQuery,
       status: 200,
       answer: intentTrendsAnswer,
@@ -81,7 +83,7 @@ export function insightsRouter(deps: RouterDeps) {
       method: 'get',
       path: '/v1/insights/emerging',
       summary: 'Clusters of unanswered and low-confidence questions, ranked by growth and size, with samples',
-      description: `${WHO} Questions of the last \`windowDays\` against the window before, clustered by wording with the engine's tokeniser.`,
+      description: `${WHO} Questions of the last \`windowDays\` against the window before, grouped by the intent the engine placed them near, else by wording. Rising compares each need's share of the window's customer messages (Fisher's exact test, Benjamini–Hochberg at 1 %), so traffic growth alone raises nothing. Each window is read up to 1,000 questions (a hashed sample beyond, \`truncated: true\`). Samples and labels are redacted: phone, ID, order and card numbers, e-mail addresses and links are replaced.`,
       query: emergingQuery,
       status: 200,
       answer: emergingAnswer,
@@ -98,7 +100,7 @@ export function insightsRouter(deps: RouterDeps) {
       method: 'get',
       path: '/v1/insights/emerging/{id}/article',
       summary: 'Make an article: a draft for POST /v1/kb/articles from an emerging cluster',
-      description: `${WHO} The same window and channel as the list the id came from. Write the answer, then post the draft.`,
+      description: `${WHO} The same window and channel as the list the id came from. The title is the intent's name (or the shortest redacted wording), never a shopper's words: article titles are shown to other shoppers. Write the answer, then post the draft.`,
       params: emergingIdParam,
       query: emergingQuery,
       status: 200,
@@ -129,7 +131,8 @@ export function insightsRouter(deps: RouterDeps) {
       ...INSIGHTS,
       method: 'get',
       path: '/v1/insights/export/{table}',
-      summary: 'Any insights table as CSV (metrics, intents, emerging, high-value, csat) for your own BI',
+      summary:
+        'Any insights table as CSV (metrics, intents, emerging, high-value, csat, follow-ups) for your own BI',
       description: `${WHO} Takes the query of the table's own route. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
       params: insightsTableParam,
       query: insightsExportQuery,
@@ -150,6 +153,7 @@ export function insightsRouter(deps: RouterDeps) {
         }));
       else if (table === 'emerging') rows = (await emergingNeeds(deps, app.id, query)).clusters;
       else if (table === 'high-value') rows = (await highValueInsights(deps, app, query)).segments;
+      else if (table === 'follow-ups') rows = (await followUpEffect(deps, app, query)).rows;
       else {
         const zone = app.timeZone ?? 'Asia/Shanghai';
         const at = (date: string | undefined, days = 0) => {
