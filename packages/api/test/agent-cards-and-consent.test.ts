@@ -38,7 +38,12 @@ async function cardShop(cardHosts = ['shop.example', '*.shop.example']) {
 }
 
 /** A caller on the generic voice protocol asks something and stays on the line; returns the conversation id. */
-async function call(shop: Shop, phone: string, utterance = '我购物车里那条连衣裙还有什么可以搭的') {
+async function call(
+  shop: Shop,
+  phone: string,
+  utterance = '我购物车里那条连衣裙还有什么可以搭的',
+  hangUp = false,
+) {
   const callId = randomUUID();
   const turn = (sequence: number, body: Record<string, unknown>) =>
     api.call('POST', '/v1/voice/turn', {
@@ -48,6 +53,7 @@ async function call(shop: Shop, phone: string, utterance = '我购物车里那�
   expect((await turn(0, { event: 'start' })).status).toBe(200);
   const asked = await turn(1, { event: 'speech', utterance });
   expect(asked.status, asked.text).toBe(200);
+  if (hangUp) expect((await turn(2, { event: 'hangup' })).status).toBe(200);
   const [row] = await api.rows<{ id: string; last_channel: string }>(
     "select id, last_channel from conversations where app_id = ? and last_channel = 'phone' order by created_at desc limit 1",
     [shop.appId],
@@ -201,15 +207,7 @@ describe('card hosts (F11): the app’s allowedOrigins and cardHosts, at rule sa
       channel: 'miniprogram',
       identityToken: await shop.identityToken('user-card-4', { phone }),
     });
-    const callId = randomUUID();
-    const turn = (sequence: number, body: Record<string, unknown>) =>
-      api.call('POST', '/v1/voice/turn', {
-        token: shop.secretKey,
-        body: { callId, from: phone, sequence, ...body },
-      });
-    await turn(0, { event: 'start' });
-    await turn(1, { event: 'speech', utterance: '我买的那个真皮托特包平时要怎么保养啊' });
-    await turn(2, { event: 'hangup' });
+    await call(shop, phone, '我买的那个真皮托特包平时要怎么保养啊', true);
     // The merchant moves its pictures off img.shop.example before the card is due.
     const shrunk = await api.call('PATCH', '/v1/follow-up-settings', {
       token: shop.secretKey,
@@ -247,15 +245,7 @@ describe('marketing consent by the agent (F8)', () => {
       channel: 'miniprogram',
       identityToken: await shop.identityToken('user-consent-1', { phone }),
     });
-    const callId = randomUUID();
-    const turn = (sequence: number, body: Record<string, unknown>) =>
-      api.call('POST', '/v1/voice/turn', {
-        token: shop.secretKey,
-        body: { callId, from: phone, sequence, ...body },
-      });
-    await turn(0, { event: 'start' });
-    await turn(1, { event: 'speech', utterance: '我买的那个真皮托特包平时要怎么保养啊' });
-    await turn(2, { event: 'hangup' });
+    await call(shop, phone, '我买的那个真皮托特包平时要怎么保养啊', true);
     const scheduled = await api.call('GET', '/v1/follow-ups', { token: shop.secretKey });
     expect(scheduled.body.followUps).toEqual([expect.objectContaining({ state: 'scheduled' })]);
 
