@@ -13,8 +13,8 @@ import {
 } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
+import { foldInsights } from './first-agent-messages';
 import { type Periods, periodIndex, periodsOf } from './periods';
-import { foldInsights } from './rollup';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
 
@@ -158,14 +158,13 @@ export async function metricsInsights(
         SELECT p, k, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50,
           max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90
         FROM r GROUP BY p, k`),
-    // The first agent message after the escalation, looked up per escalated conversation through
-    // messages_by_conversation (escalations are a small share of the period's conversations).
-    db.all<{ at: number; channel: string; d: number | null }>(sql`
-        SELECT c.started_at AS at, c.channel AS channel, (SELECT min(m.created_at) FROM messages m
-            WHERE m.conversation_id = c.conversation_id AND m.author_type = 'agent'
-              AND m.created_at >= c.escalated_at) - c.escalated_at AS d
-        FROM insight_conversations c
-        WHERE ${within('c.started_at')} AND c.escalated_at IS NOT NULL`),
+    // The first agent message (folded, so it outlives the retention sweep) after the escalation.
+    db.all<{ at: number; channel: string; d: number }>(sql`
+        SELECT c.started_at AS at, c.channel AS channel, f.at - c.escalated_at AS d
+        FROM insight_conversations c JOIN insight_first_agent_messages f ON f.conversation_id = c.conversation_id
+        WHERE c.app_id = ${app.id} AND c.started_at >= ${from} AND c.started_at < ${to}${
+          query.channel ? sql` AND c.channel = ${query.channel}` : sql``
+        } AND c.escalated_at IS NOT NULL AND f.at >= c.escalated_at`),
     db
       .select({
         queuedAt: assignments.queuedAt,
@@ -242,8 +241,7 @@ export async function metricsInsights(
   const firstResponse = new Map(
     firstResponses.map((r) => [`${r.p}\u0000${r.k ?? ''}`, { p50: r.p50, p90: r.p90 }]),
   );
-  for (const h of humanResponses)
-    if (h.d !== null) add(h.at, h.channel, (cell) => cell.humanFirstResponse.push(h.d!));
+  for (const h of humanResponses) add(h.at, h.channel, (cell) => cell.humanFirstResponse.push(h.d));
   for (const w of waits)
     add(w.assignedAt, w.channel ?? 'unknown', (cell) => cell.toAgent.push(w.assignedAt - w.queuedAt!));
   for (const h of [...codes, ...swept])
