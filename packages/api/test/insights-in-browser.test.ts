@@ -142,8 +142,8 @@ describe('the console’s insights page, in Chromium, on the demo’s past month
     const page = await openInsights('en');
     await page.locator('[data-period=month]').click();
     const zone = page.locator('.ins-zone');
-    await expect.poll(() => zone.innerText(), WAIT).toMatch(/^\d{4}-\d{2}-01 → /);
-    const [firstPeriod] = (await zone.innerText()).split(' → ');
+    await expect.poll(() => zone.textContent(), WAIT).toMatch(/^\d{4}-\d{2}-01 → /);
+    const [firstPeriod] = ((await zone.textContent()) ?? '').split(' → ');
     const [download] = await Promise.all([
       page.waitForEvent('download', WAIT),
       page.locator('.ins-card', { hasText: 'Conversations per channel' }).locator('.ins-export').click(),
