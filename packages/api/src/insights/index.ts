@@ -1,4 +1,6 @@
 export { foldInsights } from './first-agent-messages';
+export { followUpEffect } from './follow-up-effect';
+export { followUpEffectRouter } from './follow-up-effect-routes';
 export { DEFAULT_TIME_ZONE } from './metrics';
 export { localDate, localMidnight } from './periods';
 export { startInsightsRollup } from './rollup';

@@ -22,6 +22,7 @@ import { defineRoute } from '../http/define-route';
 import { ApiError } from '../platform/errors';
 import { toCsv } from './csv';
 import { draftArticle, emergingNeeds } from './emerging';
+import { followUpEffect } from './follow-up-effect';
 import { highValueInsights } from './high-value';
 import { intentTrends } from './intent-trends';
 import { metricsInsights, periodsFor } from './metrics';
@@ -131,7 +132,7 @@ export function insightsRouter(deps: RouterDeps) {
       ...INSIGHTS,
       method: 'get',
       path: '/v1/insights/export/{table}',
-      summary: 'Any insights table as CSV (metrics, intents, emerging, high-value, csat) for your own BI',
+      summary: 'Any insights table as CSV (metrics, intents, emerging, high-value, csat, follow-ups) for your own BI',
       description: `${WHO} Takes the query of the table's own route. Metrics: a \`scope\` column tells the all-channel rows (\`all\`) from the per-channel ones (\`channel\`), so sum one scope only. Intents: one row per intent, channel and period. CSAT: the same local-date window, time zone and channel as the others. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
       params: insightsTableParam,
       query: insightsExportQuery,
@@ -148,6 +149,7 @@ export function insightsRouter(deps: RouterDeps) {
       else if (table === 'intents') rows = intentsCsvRows(await intentTrends(deps, app, query));
       else if (table === 'emerging') rows = (await emergingNeeds(deps, app.id, query)).clusters;
       else if (table === 'high-value') rows = (await highValueInsights(deps, app, query)).segments;
+      else if (table === 'follow-ups') rows = (await followUpEffect(deps, app, query)).rows;
       else {
         // The same window as every other table: local dates in the query's (else the app's) zone,
         // half-open at the next local midnight.
