@@ -132,7 +132,8 @@ export function insightsRouter(deps: RouterDeps) {
       ...INSIGHTS,
       method: 'get',
       path: '/v1/insights/export/{table}',
-      summary: 'Any insights table as CSV (metrics, intents, emerging, high-value, csat, follow-ups) for your own BI',
+      summary:
+        'Any insights table as CSV (metrics, intents, emerging, high-value, csat, follow-ups) for your own BI',
       description: `${WHO} Takes the query of the table's own route. Metrics: a \`scope\` column tells the all-channel rows (\`all\`) from the per-channel ones (\`channel\`), so sum one scope only. Intents: one row per intent, channel and period. CSAT: the same local-date window, time zone and channel as the others. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
       params: insightsTableParam,
       query: insightsExportQuery,
