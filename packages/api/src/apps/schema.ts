@@ -37,7 +37,12 @@ export interface AppSettings {
   /** The phone line's voice bot and brand voices (secrets sealed). */
   voice?: VoiceSettings;
   /** Proactive follow-ups: time zone, quiet hours, weekly cap (see followups/settings.ts for defaults). */
-  followUps?: { timeZone?: string; quietHours?: { start: string; end: string } | null; weeklyCap?: number };
+  followUps?: {
+    timeZone?: string;
+    quietHours?: { start: string; end: string } | null;
+    weeklyCap?: number;
+    idleEndMinutes?: number;
+  };
 }
 
 export interface VoiceSettings {

@@ -80,7 +80,7 @@ async function undeliverableReason(
 
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
-  | { outcome: 'deferred'; until: number; why: 'quiet_hours' | 'agent_helping' }
+  | { outcome: 'deferred'; until: number; why: 'quiet_hours' | 'agent_helping' | 'failed' }
   | { outcome: 'skipped' | 'cancelled'; reason: string }
   /** Not due, or another worker (process) took it first. */
   | { outcome: 'taken' };
@@ -104,7 +104,9 @@ const toMinutes = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clo
 
 /**
  * When quiet hours (local time, possibly across midnight) end, if `at` falls inside them; else
- * null. The end is worked out in minutes from `at`, so it holds across DST changes to the minute.
+ * null. The wait is worked out in local minutes, then corrected once by the zone's offset at the
+ * candidate instant: across a DST change (Paris, last Sunday of March or October) the local clock
+ * gains or loses an hour overnight, and the end is the local `end` time, not `end` minus an hour.
  */
 export function quietHoursEnd(
   at: number,
@@ -120,7 +122,10 @@ export function quietHoursEnd(
   if (!inside) return null;
   const wait = (end - now + 1440) % 1440;
   // Back to the start of the current minute, then forward to the end of quiet hours.
-  return at - (at % 60_000) + wait * 60_000;
+  const candidate = at - (at % 60_000) + wait * 60_000;
+  // The local clock at the candidate is off by the DST shift (±60 min, or 30 in a few zones).
+  const drift = ((end - localMinutes(candidate, timeZone) + 720 + 1440) % 1440) - 720;
+  return candidate + drift * 60_000;
 }
 
 async function messageOf(db: Db, appId: string, content: FollowUpContent) {
@@ -244,7 +249,9 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
       .from(followUps)
       .where(
         and(
-          eq(followUps.customerId, row.customerId),
+          // Over every id of the person: rows stored under a customer merged in before the merge
+          // moved follow-ups along count as well.
+          inArray(followUps.customerId, ids),
           eq(followUps.state, 'sent'),
           gt(followUps.sentAt, now - WEEK_MS),
           ne(followUps.id, id),

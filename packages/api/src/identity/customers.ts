@@ -8,6 +8,7 @@ import {
   customerPii,
   customers,
   events,
+  followUps,
   handoffCodes,
   identities,
   messages,
@@ -349,6 +350,8 @@ export async function mergeCustomers(
     .set({ customerId: intoId })
     .where(eq(conversationNotes.customerId, fromId));
   await db.update(assignments).set({ customerId: intoId }).where(eq(assignments.customerId, fromId));
+  // Follow-ups follow the person: the weekly cap, an opt-out's cancel and the list all read one id.
+  await db.update(followUps).set({ customerId: intoId }).where(eq(followUps.customerId, fromId));
   // Contact details on file: the surviving customer's own win; the merged-in fill the gaps.
   await db.run(
     sql`UPDATE OR IGNORE ${customerPii} SET customer_id = ${intoId} WHERE ${customerPii.customerId} = ${fromId}`,
