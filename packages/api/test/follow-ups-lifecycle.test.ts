@@ -126,9 +126,9 @@ describe('bot-only conversations end (F3)', () => {
     const [sent] = await followUpsOf(shop);
     expect(sent!.state).toBe('sent');
     const timeline = await api.call('GET', '/v1/timeline?limit=50', { token: web.sessionToken });
-    expect(timeline.body.messages.find((m: { id: string }) => m.id === sent!.messageId).meta.card).toEqual(
-      CARE_CARD,
-    );
+    expect(
+      timeline.body.messages.find((m: { id: string }) => m.id === sent!.messageId).meta.card,
+    ).toMatchObject(CARE_CARD);
     // It was not resolved: the shopper carries on in the same conversation.
     expect(await openConversations(web.customer.id)).toHaveLength(1);
   });
