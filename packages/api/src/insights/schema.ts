@@ -110,3 +110,14 @@ export const insightSweptHandoffs = sqliteTable(
   },
   (t) => [index('insight_swept_handoffs_by_app').on(t.appId, t.createdAt)],
 );
+
+/**
+ * The first message an agent wrote in each conversation (epoch ms), folded from the messages with
+ * their own cursor (`insight_cursors.source = 'first_agent_messages'`), so the human first response
+ * (escalation → this) outlives the retention sweep like the other rollups.
+ */
+export const insightFirstAgentMessages = sqliteTable('insight_first_agent_messages', {
+  conversationId: text('conversation_id').primaryKey(),
+  appId: text('app_id').notNull(),
+  at: integer('at').notNull(),
+});
