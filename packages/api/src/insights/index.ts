@@ -1,6 +1,6 @@
 export { DEFAULT_TIME_ZONE } from './metrics';
 export { localDate, localMidnight } from './periods';
-export { foldInsights, startInsightsRollup } from './rollup';
+export { foldInsights, foldInsightsIn, startInsightsRollup } from './rollup';
 export { insightsRouter } from './routes';
 export { planTraffic, simulateTraffic, type TrafficLedger } from './traffic-generator';
 export { clusterUnanswered, recordUnanswered, recordUnansweredIn } from './unanswered';

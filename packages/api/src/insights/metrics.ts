@@ -9,13 +9,14 @@ import {
   insightSweptHandoffs,
   tickets,
 } from '../db/schema';
-import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { isTimeZone, type Periods, periodIndex, periodsOf } from './periods';
-import { foldInsights } from './rollup';
+import { foldForReader } from './rollup';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
+  config?: Pick<ServiceDeps['config'], 'insights'>;
+};
 
 /** Where the default time zone comes from: the demo store (and our first market) is in China. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -86,7 +87,7 @@ export async function metricsInsights(
   query: InsightsQuery,
 ): Promise<MetricsAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  await foldInsights(deps);
+  const fresh = await foldForReader(deps);
   const db = deps.database.db;
   const { from, to } = periods;
   const cells = new Map<string, Cell>();
@@ -243,7 +244,7 @@ export async function metricsInsights(
     timeZone: periods.timeZone,
     period: periods.period,
     periods: periods.labels,
-    asOf: iso(deps.clock.now()),
+    ...fresh,
     rows,
   };
 }

@@ -63,12 +63,22 @@ export const metricsRow = z.object({
 });
 export type MetricsRow = z.infer<typeof metricsRow>;
 
+/**
+ * How current an answer is. The rollups are folded by a background worker (every minute) and a
+ * little on each read; after a burst or an upgrade a read answers at once from what is folded.
+ */
+const freshness = {
+  /** Everything stored before this instant is in the figures (now, when nothing is left to fold). */
+  asOf: z.string(),
+  /** Messages and log rows stored but not yet in the figures (0 when up to date). */
+  behind: z.number().int(),
+};
+
 export const metricsAnswer = z.object({
   timeZone: z.string(),
   period: z.enum(['day', 'week', 'month', 'all']),
   periods: z.array(z.string()),
-  /** When the rollups were last brought up to date (they are folded on read and every minute). */
-  asOf: z.string(),
+  ...freshness,
   rows: z.array(metricsRow),
 });
 export type MetricsAnswer = z.infer<typeof metricsAnswer>;
@@ -93,6 +103,7 @@ export const intentTrendsAnswer = z.object({
   periods: z.array(z.string()),
   intents: z.array(intentTrend),
   rising: z.array(intentTrend),
+  ...freshness,
 });
 export type IntentTrendsAnswer = z.infer<typeof intentTrendsAnswer>;
 
@@ -159,6 +170,7 @@ export const highValueAnswer = z.object({
   until: z.string(),
   largeCartThreshold: z.number(),
   segments: z.array(highValueRow),
+  ...freshness,
 });
 export type HighValueAnswer = z.infer<typeof highValueAnswer>;
 
