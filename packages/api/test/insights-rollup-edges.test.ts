@@ -263,6 +263,8 @@ describe('insights rollups: high-value segments have no customer cap', () => {
         SELECT ?, 'cus_hv_' || i, 'web', 'add_to_cart', '{"sku":"SKU-1","quantity":2,"price":600}', ? + i FROM k`,
       args: [n, shop.appId, at],
     });
+    // 2,001 of each: more than a reader folds; the background worker folds the rest.
+    await foldInsights(api.deps);
     const res = await api.call('GET', '/v1/insights/high-value?period=all&largeCart=1000', {
       token: shop.secretKey,
     });

@@ -64,9 +64,14 @@ export async function highValueInsights(
     }>(sql`WITH ${window}
       SELECT segment, count(DISTINCT customer) AS customers, count(*) AS conversations,
         sum(bot > 0 AND agent = 0 AND escalated IS NULL) AS ai, sum(escalated IS NOT NULL) AS escalated,
-        avg((SELECT r.rating FROM csat_ratings r WHERE r.conversation_id = c.id
-          ORDER BY r.created_at DESC LIMIT 1)) AS csat
-      FROM c GROUP BY segment`),
+        avg(r.rating) AS csat
+      FROM c LEFT JOIN (
+        -- The latest rating of each of the app's rated conversations, read once (not per row).
+        SELECT conversation_id, rating FROM (SELECT conversation_id, rating,
+            row_number() OVER (PARTITION BY conversation_id ORDER BY created_at DESC) AS rn
+          FROM csat_ratings WHERE app_id = ${app.id})
+        WHERE rn = 1) r ON r.conversation_id = c.id
+      GROUP BY segment`),
     db.all<Spread>(
       percentiles(sql`SELECT segment, firstResponse AS v FROM c WHERE firstResponse IS NOT NULL`),
     ),

@@ -37,7 +37,7 @@ const BATCH = FOLD_BATCH;
  * upgrade's history, another app's burst); the background worker folds the rest, and the answer
  * says how far behind it is (`asOf`, `behind`). `config.insights.readerBatches` overrides it.
  */
-export const READER_BATCHES = 3;
+export const READER_BATCHES = 1;
 const IN_CHUNK = 400;
 
 type Source = 'messages' | 'events' | 'carts';
