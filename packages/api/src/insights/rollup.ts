@@ -16,6 +16,7 @@ import { greetingIntentOf, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
+import { foldFirstAgentMessages } from './first-agent-messages';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
   config?: Pick<ServiceDeps['config'], 'insights'>;
@@ -504,7 +505,7 @@ const running = new WeakMap<ServiceDeps['database'], Promise<number>>();
 
 /**
  * Brings the rollups up to date with everything committed: batches of messages, then of the event
- * log, then of the tracked cart events, each in its own short transaction that also moves its cursor (so a crash mid-way repeats
+ * log, then of the tracked cart events (then the first agent messages up to the messages cursor), each in its own short transaction that also moves its cursor (so a crash mid-way repeats
  * nothing). One fold at a time per database; a caller arriving meanwhile waits for the running one
  * and then folds what is left. Bounded by `maxBatches` per source; answers how many rows were folded.
  */
@@ -528,6 +529,8 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
       folded += n;
       if (n < BATCH) break;
     }
+    // Up to the messages cursor just moved: the human first response (escalation → first agent message).
+    await foldFirstAgentMessages(deps);
     return folded;
   })();
   running.set(deps.database, fold);

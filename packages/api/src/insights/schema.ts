@@ -127,3 +127,14 @@ export const insightCarts = sqliteTable(
   },
   (t) => [index('insight_carts_by_app').on(t.appId, t.worth)],
 );
+
+/**
+ * The first message an agent wrote in each conversation (epoch ms), folded from the messages with
+ * their own cursor (`insight_cursors.source = 'first_agent_messages'`), so the human first response
+ * (escalation → this) outlives the retention sweep like the other rollups.
+ */
+export const insightFirstAgentMessages = sqliteTable('insight_first_agent_messages', {
+  conversationId: text('conversation_id').primaryKey(),
+  appId: text('app_id').notNull(),
+  at: integer('at').notNull(),
+});

@@ -19,6 +19,7 @@ import {
   insightCarts,
   insightContacts,
   insightConversations,
+  insightFirstAgentMessages,
   messages,
   orders,
   sessions,
@@ -276,6 +277,10 @@ async function pseudonymiseInsights(db: Db, ids: string[], conversationsToo: boo
         .set({ conversationId: renamed })
         .where(eq(insightContacts.conversationId, id));
       await db.update(assignments).set({ conversationId: renamed }).where(eq(assignments.conversationId, id));
+      await db
+        .update(insightFirstAgentMessages)
+        .set({ conversationId: renamed })
+        .where(eq(insightFirstAgentMessages.conversationId, id));
     }
     await db
       .update(assignments)

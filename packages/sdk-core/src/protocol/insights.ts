@@ -43,6 +43,12 @@ export const metricsRow = z.object({
   escalationRate: z.number().nullable(),
   /** From the conversation's first customer message to the first bot or agent reply. */
   firstResponseMs: percentiles,
+  /**
+   * Human first response: from the conversation's escalation (its first wait for a person) to the
+   * first message an agent wrote after it, over the conversations of the period that escalated
+   * and got an agent's message.
+   */
+  humanFirstResponseMs: percentiles,
   /** From the start of a wait for a person to an agent owning the conversation (routed or claimed). */
   escalationToAgentMs: percentiles,
   /** Handoff codes created on the channel, and claimed on another (the continuation rate). */
@@ -74,12 +80,25 @@ const freshness = {
   behind: z.number().int(),
 };
 
+export const agentCsatRow = z.object({
+  period: z.string(),
+  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  csatResponses: z.number().int(),
+  /** Mean rating 1–5, two decimals. */
+  csatAverage: z.number(),
+});
+
 export const metricsAnswer = z.object({
   timeZone: z.string(),
   period: z.enum(['day', 'week', 'month', 'all']),
   periods: z.array(z.string()),
   ...freshness,
   rows: z.array(metricsRow),
+  /**
+   * CSAT per agent and period (ratings of the conversations each agent owned; `agent: null` is the
+   * bot), over the channel asked for or all channels. Ordered by period, then most responses.
+   */
+  agents: z.array(agentCsatRow),
 });
 export type MetricsAnswer = z.infer<typeof metricsAnswer>;
 
