@@ -79,10 +79,12 @@ describe('POST /v1/channels/:channel/comments', () => {
   it('stores each item id once: a retried batch changes nothing', async () => {
     const batch = [comment('dy_1', '券怎么领'), comment('dy_2', '666'), comment('dy_3', '我的快递到哪了')];
     expect((await post(batch)).body).toEqual({ accepted: 3, duplicates: 0, refused: [] });
-    const counts = () =>
-      api.rows<{ comments: number; messages: number; customers: number }>(
+    const counts = async () => {
+      await api.app.livestream.settled();
+      return api.rows<{ comments: number; messages: number; customers: number }>(
         'select (select count(*) from live_comments) as comments, (select count(*) from messages) as messages, (select count(*) from customers) as customers',
       );
+    };
     const before = await counts();
     expect((await post(batch)).body).toEqual({ accepted: 3, duplicates: 3, refused: [] });
     // The same id twice in one batch, and a mix of new and seen.
@@ -225,6 +227,7 @@ describe('POST /v1/channels/:channel/comments', () => {
       comment('dy_1', '直播间的券怎么领？？'),
       comment('dy_2', '来了来了'),
     ]);
+    await api.app.livestream.settled();
     // Stored sealed with the viewer's data key; read as the API reads them.
     const stored = await api.rows<{ text: string; channel: string; author_type: string }>(
       'select text, channel, author_type from messages order by seq',

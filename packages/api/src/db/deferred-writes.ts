@@ -1,0 +1,28 @@
+/**
+ * Writes a domain makes after it acknowledged a request (today: the livestream's timeline copies
+ * of question comments, written from the durable comment log about once a second). A read that
+ * must see them — a customer's timeline — calls `settleDeferredWrites` first; the domain that
+ * defers registers how to finish its writes. This keeps the reading domains free of an import of
+ * the writing one (dependencies point one way).
+ *
+ * Never call it inside `database.write`: settling writes, and writes queue behind each other.
+ */
+const settlers = new WeakMap<object, Set<() => Promise<void>>>();
+
+/** Registers `settle` for `database`; returns the unregister function (call it on close). */
+export function registerDeferredWrites(database: object, settle: () => Promise<void>): () => void {
+  let set = settlers.get(database);
+  if (!set) {
+    set = new Set();
+    settlers.set(database, set);
+  }
+  set.add(settle);
+  return () => set.delete(settle);
+}
+
+/** Resolves once every write deferred before this call (by any process on the database) is written. */
+export async function settleDeferredWrites(database: object): Promise<void> {
+  const set = settlers.get(database);
+  if (!set || set.size === 0) return;
+  await Promise.all([...set].map((settle) => settle()));
+}
