@@ -72,7 +72,11 @@ describe('livestream questions survive a SIGKILL between the ack and the timelin
       startApiProcess(deployment.env),
     ]);
     processes.push(second, third);
-    await waitFor('the queued questions to be drained', async () => (await timelineQuestions()) === asked, 30_000);
+    await waitFor(
+      'the queued questions to be drained',
+      async () => (await timelineQuestions()) === asked,
+      30_000,
+    );
     expect(await count('select count(*) as n from live_timeline_queue')).toBe(0);
     // The connector retries the batch whose ack it may have missed: nothing new anywhere.
     const retried = await call(second.url, 'POST', '/v1/channels/douyin_live/comments', sk, asks);
@@ -91,8 +95,8 @@ describe('livestream questions survive a SIGKILL between the ack and the timelin
     expect(rows).toHaveLength(asked);
     expect([...new Set(rows.map((r) => r.viewer_id))].sort()).toEqual([...viewers].sort());
     expect(rows.every((r) => Number(r.same_text) === 1 && r.owner === r.customer_id)).toBe(true);
-    expect(await count("select count(distinct customer_id) as n from messages where channel = 'douyin_live'")).toBe(
-      40,
-    );
+    expect(
+      await count("select count(distinct customer_id) as n from messages where channel = 'douyin_live'"),
+    ).toBe(40);
   }, 180_000);
 });
