@@ -51,7 +51,7 @@ const viewers = (n: number, prefix = 'dy_') => Array.from({ length: n }, (_, i) 
 
 beforeEach(async () => {
   clock = createManualClock(START);
-  api = await createTestApi({ clock, liveTickMs: 0 });
+  api = await createTestApi({ clock, liveTickMs: 0, liveTimelineDrainMs: 0 });
   shop = await api.createShop();
   await seedDemoStore(api.deps, shop.appId);
 });

@@ -645,7 +645,7 @@ export async function timelinePage(
     }
     beforeSeq = Number(options.before);
   }
-  // Inside a write transaction settling would queue behind that very transaction (a deadlock).
+  // A remote write's own handle: already inside a transaction, where settling would wait on itself.
   if (db === deps.database.db) await settleDeferredWrites(deps.database);
   const rows = await db
     .select()

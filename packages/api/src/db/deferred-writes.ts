@@ -1,3 +1,5 @@
+import type { Database } from './database';
+
 /**
  * Writes a domain makes after it acknowledged a request (today: the livestream's timeline copies
  * of question comments, written from the durable comment log about once a second). A read that
@@ -5,7 +7,8 @@
  * defers registers how to finish its writes. This keeps the reading domains free of an import of
  * the writing one (dependencies point one way).
  *
- * Never call it inside `database.write`: settling writes, and writes queue behind each other.
+ * Inside `database.write` it does nothing: a drain already queued behind that very transaction
+ * would never finish (and the caller's transaction sees its own writes anyway).
  */
 const settlers = new WeakMap<object, Set<() => Promise<void>>>();
 
@@ -21,8 +24,8 @@ export function registerDeferredWrites(database: object, settle: () => Promise<v
 }
 
 /** Resolves once every write deferred before this call (by any process on the database) is written. */
-export async function settleDeferredWrites(database: object): Promise<void> {
+export async function settleDeferredWrites(database: Pick<Database, 'inWrite'>): Promise<void> {
   const set = settlers.get(database);
-  if (!set || set.size === 0) return;
+  if (!set || set.size === 0 || database.inWrite?.()) return;
   await Promise.all([...set].map((settle) => settle()));
 }
