@@ -11,6 +11,9 @@
 //   totals are raised, through PATCH /v1/app, as a merchant running a sale would.
 // - Arms alternate, round by round; the row reports the median of the per-round ratios and their
 //   spread (lowest–highest).
+// - BENCH_BEFORE_API=<path to another build's packages/api/dist/index.js> adds a third arm, that
+//   build under the same load and rounds, and a row comparing the two builds' CPU per send (how a
+//   change to the send path is measured before/after on a shared machine).
 import { cpuPlan, jsonClient, ratio, startServerProcess, tempDir } from './lib/common.mjs';
 import {
   configureBenchApp,
@@ -28,35 +31,63 @@ const TEXT = '这款面霜保质期多久？';
  */
 const SHOPPER_WINDOW_MS = 70_000;
 
+const geometricMean = (values) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+
 export default async function run({ log, quick }) {
   const duration = quick ? 3 : 10;
   const warmup = quick ? 2 : 5;
-  const rounds = quick ? 3 : 5;
+  // With a second build the rounds come in pairs, one of each order: the API that runs right after
+  // another API server (still settling on the same core) measured up to ~15% worse in this
+  // position, so only a pair cancels it.
+  const rounds = (quick ? 3 : 5) + (process.env.BENCH_BEFORE_API ? 1 : 0);
   const dir = tempDir('messages');
   const cpus = cpuPlan();
   let bare;
   let api;
   let loader;
   let http;
+  let before = null;
+  let beforeHttp;
+  let beforeSide = null;
   try {
-    [bare, api, loader] = await Promise.all([
+    const beforeDist = process.env.BENCH_BEFORE_API;
+    [bare, api, loader, before] = await Promise.all([
       startServerProcess({ mode: 'bare', dbPath: dir.file('bare.db'), cpus: cpus?.server }),
       startServerProcess({ mode: 'api', dbPath: dir.file('api.db'), cpus: cpus?.server, limits: 'product' }),
       startLoadGenerator({ cpus: cpus?.load }),
+      beforeDist
+        ? startServerProcess({
+            mode: 'api',
+            dbPath: dir.file('before.db'),
+            cpus: cpus?.server,
+            limits: 'product',
+            apiDist: beforeDist,
+          })
+        : null,
     ]);
     http = jsonClient(api.url, { maxSockets: 8 });
-    const withKnowledge = await importDemoKnowledge(http, api.secretKey);
-    const limits = await configureBenchApp(http, api.secretKey);
-    const shoppers = createShoppers(http, api.publishableKey, limits);
-    const perShopper = limits.messagesPerSessionPerMinute;
-    const addShoppers = async (count) =>
-      loader.add('api', await shoppers(count), perShopper, SHOPPER_WINDOW_MS);
-    const [sanity] = await shoppers(1);
-    const sample = await http.expect(201, 'POST', '/v1/messages', {
-      headers: sanity.headers,
-      body: { clientMessageId: 'sanity-check-0', text: TEXT },
-    });
-    await addShoppers(200);
+    /** Knowledge, the app's totals and shoppers for one API server, registered as `arm`'s load. */
+    const setUpApi = async (arm, server, client) => {
+      const withKnowledge = await importDemoKnowledge(client, server.secretKey);
+      const limits = await configureBenchApp(client, server.secretKey);
+      const shoppers = createShoppers(client, server.publishableKey, limits);
+      const perShopper = limits.messagesPerSessionPerMinute;
+      const addShoppers = async (count) =>
+        loader.add(arm, await shoppers(count), perShopper, SHOPPER_WINDOW_MS);
+      const [sanity] = await shoppers(1);
+      const sample = await client.expect(201, 'POST', '/v1/messages', {
+        headers: sanity.headers,
+        body: { clientMessageId: 'sanity-check-0', text: TEXT },
+      });
+      await addShoppers(200);
+      return { withKnowledge, limits, perShopper, addShoppers, sample };
+    };
+    const apiSide = await setUpApi('api', api, http);
+    if (before) {
+      beforeHttp = jsonClient(before.url, { maxSockets: 8 });
+      beforeSide = await setUpApi('before', before, beforeHttp);
+    }
+    const { withKnowledge, limits, perShopper, sample } = apiSide;
     // The bare route has no limits; its customers rotate the same way.
     await loader.add(
       'bare',
@@ -65,14 +96,17 @@ export default async function run({ log, quick }) {
       SHOPPER_WINDOW_MS,
     );
     log(
-      `limits: ${perShopper}/session/min, ${limits.messagesPerIpPerMinute}/address/min (product defaults); demo knowledge ${withKnowledge ? 'imported' : 'not available'}; a sample message got ${sample.replies.length} bot replies; cores: ${cpus ? `server ${cpus.server}, load ${cpus.load}` : 'not pinned'}`,
+      `limits: ${perShopper}/session/min, ${limits.messagesPerIpPerMinute}/address/min (product defaults); demo knowledge ${withKnowledge ? 'imported' : 'not available'}; a sample message got ${sample.replies.length} bot replies; cores: ${cpus ? `server ${cpus.server}, load ${cpus.load}` : 'not pinned'}${before ? `; before arm: ${beforeDist}` : ''}`,
     );
 
     const arms = {
       bare: { name: 'bare', url: bare.url, path: '/messages' },
       api: { name: 'api', url: api.url, path: '/v1/messages' },
+      ...(before ? { before: { name: 'before', url: before.url, path: '/v1/messages' } } : {}),
     };
-    const servers = { bare, api };
+    const servers = { bare, api, ...(before ? { before } : {}) };
+    const sides = { api: apiSide, ...(beforeSide ? { before: beforeSide } : {}) };
+    const armNames = Object.keys(arms);
     // Each run also reports the server's CPU time per successful send.
     const send = async (arm, seconds) => {
       const before = servers[arm].cpuMs();
@@ -88,30 +122,33 @@ export default async function run({ log, quick }) {
       return result;
     };
     // Enough shoppers with room for the next round, from the fastest rate seen so far.
-    let fastest = 0;
-    const topUp = async () => {
-      const need = Math.ceil(Math.max(fastest, 500) * duration * 1.5);
-      const room = await loader.budget('api');
+    const fastest = { api: 0, before: 0 };
+    const topUp = async (arm) => {
+      const need = Math.ceil(Math.max(fastest[arm], 500) * duration * 1.5);
+      const room = await loader.budget(arm);
       if (room < need) {
-        const more = Math.ceil((need - room) / perShopper);
-        await addShoppers(more);
-        log(`+${more} shoppers (room for ${room} sends, the next round may need ${need})`);
+        const more = Math.ceil((need - room) / sides[arm].perShopper);
+        await sides[arm].addShoppers(more);
+        log(`+${more} ${arm} shoppers (room for ${room} sends, the next round may need ${need})`);
       }
     };
-    for (const arm of ['bare', 'api']) {
-      if (arm === 'api') await topUp();
+    for (const arm of armNames) {
+      if (arm !== 'bare') await topUp(arm);
       const w = await send(arm, warmup);
-      if (arm === 'api') fastest = Math.max(fastest, w.rps);
+      if (arm !== 'bare') fastest[arm] = Math.max(fastest[arm], w.rps);
       log(`warm-up ${arm} ${warmup} s: ${w.rps.toFixed(0)} req/s, non-2xx ${w.non2xx}`);
     }
-    const measured = { bare: [], api: [] };
+    const measured = { bare: [], api: [], before: [] };
     const ratios = [];
     for (let round = 0; round < rounds; round++) {
-      for (const arm of ['bare', 'api']) {
-        if (arm === 'api') await topUp();
+      // With two builds, their order flips every round: the arm that runs right after another
+      // server's load would otherwise always be the same one.
+      const order = round % 2 === 0 ? armNames : ['bare', ...armNames.slice(1).reverse()];
+      for (const arm of order) {
+        if (arm !== 'bare') await topUp(arm);
         const result = await send(arm, duration);
         measured[arm].push(result);
-        if (arm === 'api') fastest = Math.max(fastest, result.rps);
+        if (arm !== 'bare') fastest[arm] = Math.max(fastest[arm], result.rps);
         log(
           `round ${round + 1} ${arm}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${result.cpuMsPerSend?.toFixed(3) ?? '?'} ms/send`,
         );
@@ -120,7 +157,7 @@ export default async function run({ log, quick }) {
     }
     const med = (arm, key) => median(measured[arm].map((r) => r[key]));
     const failed = (arm) => measured[arm].reduce((s, r) => s + r.non2xx + r.errors, 0);
-    const overBudget = measured.api.reduce((s, r) => s + r.overBudget, 0);
+    const overBudget = [...measured.api, ...measured.before].reduce((s, r) => s + r.overBudget, 0);
     const medianRatio = median(ratios);
     const cpuKnown =
       measured.api.every((r) => r.cpuMsPerSend !== null) &&
@@ -128,6 +165,11 @@ export default async function run({ log, quick }) {
     const cpuApi = cpuKnown ? med('api', 'cpuMsPerSend') : undefined;
     const cpuBare = cpuKnown ? med('bare', 'cpuMsPerSend') : undefined;
     const spread = `${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}`;
+    // This build against the other one, per round (same load, same machine state within a round).
+    const cpuAgainstBefore =
+      before && measured.before.every((r) => r.cpuMsPerSend !== null) && cpuKnown
+        ? geometricMean(measured.api.map((r, i) => r.cpuMsPerSend / measured.before[i].cpuMsPerSend))
+        : undefined;
     return {
       name: 'POST /v1/messages throughput (50 connections)',
       rows: [
@@ -159,6 +201,18 @@ export default async function run({ log, quick }) {
               },
             ]
           : []),
+        ...(before
+          ? [
+              {
+                metric: 'server CPU per send, this build vs BENCH_BEFORE_API',
+                value: cpuApi,
+                unit: 'ms',
+                baseline: median(measured.before.map((r) => r.cpuMsPerSend)),
+                ratio: cpuAgainstBefore,
+                note: `geometric mean of the per-round ratios over ${rounds} rounds, half in each order (${measured.api.map((r, i) => (r.cpuMsPerSend / measured.before[i].cpuMsPerSend).toFixed(3)).join(', ')}); throughput ${med('api', 'rps').toFixed(0)} vs ${median(measured.before.map((r) => r.rps)).toFixed(0)} req/s; before = ${beforeDist}`,
+              },
+            ]
+          : []),
         {
           metric: 'latency p50',
           value: med('api', 'p50'),
@@ -179,7 +233,7 @@ export default async function run({ log, quick }) {
           unit: 'req',
           baseline: failed('bare'),
           budget: '0',
-          pass: failed('api') === 0 && failed('bare') === 0,
+          pass: failed('api') === 0 && failed('bare') === 0 && (!before || failed('before') === 0),
           note:
             overBudget > 0 ? `${overBudget} sends had no shopper with room left (add shoppers)` : undefined,
         },
@@ -188,7 +242,8 @@ export default async function run({ log, quick }) {
     };
   } finally {
     http?.close();
-    await Promise.all([bare?.stop(), api?.stop(), loader?.stop()]);
+    beforeHttp?.close();
+    await Promise.all([bare?.stop(), api?.stop(), before?.stop(), loader?.stop()]);
     dir.remove();
   }
 }

@@ -40,7 +40,7 @@ export function cpuPlan() {
  * (a taskset list, see `cpuPlan`); `limits: 'product'` keeps the API's own rate-limit defaults and
  * connection cap and trusts one proxy hop (the load generator says each shopper's address in
  * X-Forwarded-For) instead of opening the limits wide; `responder: 'silent'` runs the API without
- * the AI answer.
+ * the AI answer; `apiDist` runs another build of the API (its dist/index.js).
  */
 export async function startServerProcess({
   mode,
@@ -55,6 +55,7 @@ export async function startServerProcess({
   cpus,
   limits,
   responder,
+  apiDist,
 }) {
   const raise = fdLimit ? `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; ` : '';
   const pin = cpus ? `taskset -c ${cpus} ` : '';
@@ -67,7 +68,7 @@ export async function startServerProcess({
       '--expose-gc',
       ...nodeArgs,
       join(here, 'server-child.mjs'),
-      JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app, limits, responder }),
+      JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app, limits, responder, apiDist }),
     ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: repoRoot },
   );

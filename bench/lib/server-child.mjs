@@ -19,6 +19,7 @@
 //              POST /comments stores a livestream comment batch with one multi-row INSERT in one
 //              transaction (no validation beyond the shape, no understanding, no viewers).
 import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { ownFdLimit as fdLimit } from './common.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
@@ -27,7 +28,11 @@ const host = options.host ?? '127.0.0.1';
 let close = async () => {};
 
 async function startApi() {
-  const api = await import('../../packages/api/dist/index.js');
+  // `apiDist`: another build of the API (an absolute path to its dist/index.js), so a bench can
+  // compare two builds in one run (BENCH_BEFORE_API in api-messages).
+  const api = await import(
+    options.apiDist ? pathToFileURL(options.apiDist).href : '../../packages/api/dist/index.js'
+  );
   // Processes of one deployment share the keys (base64 in `keys`) and the app (`app`, made by the first).
   const key = (name) => (options.keys?.[name] ? Buffer.from(options.keys[name], 'base64') : randomBytes(32));
   const masterKey = key('masterKey');

@@ -32,7 +32,9 @@ beforeAll(async () => {
       },
     },
     shop,
-    { start: START, days: 30, customers: 30, seed: 14 },
+    // The surge fills the month's last ISO week (Monday 26 to Friday 30 October): the week the
+    // weekly trend compares with the one before, which has none of it.
+    { start: START, days: 30, customers: 30, seed: 14, surgeDays: 5 },
   );
   // Midnight after the month's last day: "the last 7 days" are the generator's last week.
   clock.set(START + 30 * 24 * 3600_000);
@@ -150,6 +152,11 @@ describe('a simulated month, seen through /v1/insights', () => {
     expect(near.counts.at(-1)).toBeGreaterThanOrEqual(5);
     expect(near.rising).toBe(true);
     expect(near.z).toBeGreaterThanOrEqual(2.33);
+    // Fisher's exact p, and strong enough to survive Benjamini–Hochberg across every intent.
+    const counted = all.length;
+    expect(near.p).toBeLessThan(0.01 / counted);
+    // Exactly the ledger's last-week count against the week before (Monday-based weeks).
+    expect(near.counts.at(-1)).toBe(ledger.nearExpiry.lastWeek);
     expect(answer.body.rising.filter((t: Row) => t.channel === null).map((t: Row) => t.intent)).toEqual([
       'near_expiry',
     ]);
@@ -175,7 +182,8 @@ describe('a simulated month, seen through /v1/insights', () => {
 
     const draft = await get(`/v1/insights/emerging/${top.id}/article?windowDays=7`);
     expect(draft.status).toBe(200);
-    expect(draft.body.draft.title).toBe(top.label);
+    // The title other shoppers may see: the intent's name, never a shopper's own words.
+    expect(draft.body.draft.title).toBe('临期商品');
     expect(draft.body.draft.intent).toBe('near_expiry');
     expect(draft.body.draft.questions).toEqual(expect.arrayContaining(top.samples));
     const posted = await api.call('POST', '/v1/kb/articles', {

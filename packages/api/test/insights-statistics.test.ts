@@ -1,24 +1,79 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../src/insights/csv';
 import { localDate, localMidnight, periodIndex, periodsOf } from '../src/insights/periods';
-import { countGrowthP, isGrowing, isRising, twoProportionZ } from '../src/insights/significance';
+import { redactShopperText } from '../src/insights/redact';
+import {
+  benjaminiHochberg,
+  fisherGreaterP,
+  isRising,
+  risingAmong,
+  twoProportionZ,
+} from '../src/insights/significance';
 
 describe('rising: a significance test, never a raw ratio', () => {
   it('does not call tiny counts a trend, however large the ratio', () => {
     // 1 → 3 contacts is "3×" but means nothing; neither does 0 → 4.
     expect(isRising(3, 40, 1, 40)).toBe(false);
     expect(isRising(4, 10, 0, 10)).toBe(false);
-    expect(isGrowing(4, 0)).toBe(false);
-    expect(isGrowing(5, 0)).toBe(false); // p = 1/32 > 0.01
-    expect(isGrowing(6, 1)).toBe(false);
+  });
+
+  it('does not call tiny totals rising (the z-test did: 5 of 5 against 0 of 1 gave z = 2.45)', () => {
+    expect(fisherGreaterP(5, 5, 0, 1)).toBeCloseTo(1 / 6, 10);
+    expect(fisherGreaterP(5, 5, 3, 10)).toBeCloseTo(120 / 6435, 10);
+    expect(isRising(5, 5, 0, 1)).toBe(false);
+    expect(isRising(5, 5, 3, 10)).toBe(false);
+    // An empty previous period goes through the same exact test: no earlier share, p = 1.
+    expect(fisherGreaterP(200, 400, 0, 0)).toBe(1);
+    expect(isRising(200, 400, 0, 0)).toBe(false);
+    expect(isRising(8, 8, 0, 2)).toBe(false); // p = 1/45
+    // A surge after a period without the intent is rising: 30 of 60 against 0 of 60.
+    expect(isRising(30, 60, 0, 60)).toBe(true);
+    // Large totals stay exact and finite.
+    expect(fisherGreaterP(30_000, 1_000_000, 29_000, 1_000_000)).toBeLessThan(1e-4);
+    expect(fisherGreaterP(30_000, 1_000_000, 30_000, 1_000_000)).toBeGreaterThan(0.4);
+  });
+
+  it('flags about 1 % or fewer of intents on stationary traffic (20 intents × 5 channels × 50 periods)', () => {
+    let seed = 14;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const shares = Array.from({ length: 20 }, (_, i) => 1 / (i + 2));
+    const sum = shares.reduce((a, b) => a + b, 0);
+    const draw = (total: number) => {
+      const counts = new Array<number>(20).fill(0);
+      for (let n = 0; n < total; n++) {
+        let u = random() * sum;
+        let i = 0;
+        while (i < 19 && u >= shares[i]!) u -= shares[i++]!;
+        counts[i]! += 1;
+      }
+      return counts;
+    };
+    let tests = 0;
+    let rising = 0;
+    for (let channel = 0; channel < 5; channel++) {
+      const total = [15, 40, 120, 300, 800][channel]!;
+      let previous = draw(total);
+      for (let period = 0; period < 50; period++) {
+        const recent = draw(total);
+        for (let i = 0; i < 20; i++) {
+          tests += 1;
+          if (isRising(recent[i]!, total, previous[i]!, total)) rising += 1;
+        }
+        previous = recent;
+      }
+    }
+    expect(tests).toBe(5000);
+    expect(rising / tests).toBeLessThanOrEqual(0.01);
   });
 
   it('calls a real surge rising', () => {
     // 20 of 100 contacts this week against 5 of 100 last week.
     expect(twoProportionZ(20, 100, 5, 100)).toBeGreaterThan(3);
     expect(isRising(20, 100, 5, 100)).toBe(true);
-    expect(isGrowing(7, 0)).toBe(true); // p = 1/128
-    expect(isGrowing(24, 3)).toBe(true);
+    expect(isRising(7, 1000, 0, 1000)).toBe(true); // p ≈ 1/128
   });
 
   it('does not call a growing share rising when the sample is too small to tell', () => {
@@ -28,11 +83,113 @@ describe('rising: a significance test, never a raw ratio', () => {
     expect(isRising(300, 1000, 150, 1000)).toBe(true);
   });
 
-  it('computes the exact binomial tail', () => {
-    expect(countGrowthP(5, 0)).toBeCloseTo(1 / 32, 10);
-    expect(countGrowthP(0, 0)).toBe(1);
-    expect(countGrowthP(1, 1)).toBeCloseTo(0.75, 10);
-    expect(countGrowthP(600, 400)).toBeLessThan(1e-9);
+  it('computes the exact hypergeometric tail', () => {
+    // 2 of 2 recent among 4 draws of which 2 are recent: C(2,2)·C(2,0)/C(4,2) = 1/6.
+    expect(fisherGreaterP(2, 2, 0, 2)).toBeCloseTo(1 / 6, 10);
+    expect(fisherGreaterP(0, 10, 0, 10)).toBe(1);
+    expect(fisherGreaterP(1, 2, 1, 2)).toBeCloseTo(5 / 6, 10);
+    expect(fisherGreaterP(600, 1000, 400, 1000)).toBeLessThan(1e-9);
+  });
+});
+
+describe('rising among many intents: Benjamini–Hochberg', () => {
+  it('rejects the step-up set', () => {
+    // m = 5, q = 0.05: thresholds 0.01, 0.02, 0.03, 0.04, 0.05; sorted p 0.001, 0.012, 0.025, 0.04,
+    // 0.5: the largest p(k) ≤ k/m·q is k = 4 (0.04), so 0.012 passes with it though 0.012 > 0.01.
+    expect(benjaminiHochberg([0.04, 0.001, 0.5, 0.025, 0.012], 0.05)).toEqual([
+      true,
+      true,
+      false,
+      true,
+      true,
+    ]);
+    expect(benjaminiHochberg([0.045, 0.001, 0.5, 0.025, 0.012], 0.05)).toEqual([
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
+    expect(benjaminiHochberg([0.02, 0.03], 0.01)).toEqual([false, false]);
+    expect(benjaminiHochberg([], 0.01)).toEqual([]);
+  });
+
+  it('keeps a real surge among 20 intents, and drops a borderline one the family cannot carry', () => {
+    const steady = Array.from({ length: 19 }, () => ({ recent: 20, previous: 20 }));
+    const [surge] = risingAmong([{ recent: 60, previous: 20 }, ...steady], 1000, 1000);
+    expect(surge!.rising).toBe(true);
+    // p ≈ 0.006 alone is "rising", but not as the best of 20 tests (needs p ≤ 0.01/20).
+    const borderline = { recent: 16, previous: 4 };
+    expect(fisherGreaterP(16, 400, 4, 400)).toBeLessThan(0.01);
+    expect(isRising(16, 400, 4, 400)).toBe(true);
+    expect(risingAmong([borderline, ...steady], 400, 400)[0]!.rising).toBe(false);
+  });
+
+  it('flags at most about 1 % of scopes on stationary traffic (20 intents × 5 channels × 200 periods)', () => {
+    let seed = 41;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const shares = Array.from({ length: 20 }, (_, i) => 1 / (i + 2));
+    const sum = shares.reduce((a, b) => a + b, 0);
+    const draw = (total: number) => {
+      const counts = new Array<number>(20).fill(0);
+      for (let n = 0; n < total; n++) {
+        let u = random() * sum;
+        let i = 0;
+        while (i < 19 && u >= shares[i]!) u -= shares[i++]!;
+        counts[i]! += 1;
+      }
+      return counts;
+    };
+    let scopes = 0;
+    let flaggedScopes = 0;
+    let flagged = 0;
+    for (let channel = 0; channel < 5; channel++) {
+      const total = [15, 40, 120, 300, 800][channel]!;
+      let previous = draw(total);
+      for (let period = 0; period < 200; period++) {
+        const recent = draw(total);
+        const tests = risingAmong(
+          recent.map((r, i) => ({ recent: r, previous: previous[i]! })),
+          total,
+          total,
+        );
+        const n = tests.filter((t) => t.rising).length;
+        scopes += 1;
+        flagged += n;
+        if (n > 0) flaggedScopes += 1;
+        previous = recent;
+      }
+    }
+    expect(scopes).toBe(1000);
+    // Under no change every flag is false, and BH at 1 % bounds the chance of any flag in a scope by
+    // 1 % (the exact test is discrete, so less: 4 scopes of 1,000 with this seed, where 20 separate
+    // tests at 1 % flag 64).
+    expect(flaggedScopes / scopes).toBeLessThanOrEqual(0.01);
+    expect(flagged / (scopes * 20)).toBeLessThanOrEqual(0.001);
+  });
+});
+
+describe('redactShopperText', () => {
+  it.each([
+    ['临期的还能买吗 我手机13912345678', '临期的还能买吗 我手机[phone]'],
+    ['电话+8613912345678谢谢', '电话[phone]谢谢'],
+    ['打 139 1234 5678 或 139-1234-5678', '打 [phone] 或 [phone]'],
+    ['全角１３９１２３４５６７８', '全角[phone]'],
+    ['座机 0755-86013388', '座机 [phone]'],
+    ['订单 202611150001 临期能退吗', '订单 [order number] 临期能退吗'],
+    ['单号LY20240601123和ly20240601124', '单号[order number]和[order number]'],
+    ['身份证 11010519491231002X 可以吗', '身份证 [ID number] 可以吗'],
+    ['卡号 4242 4242 4242 4242 扣款了', '卡号 [card] 扣款了'],
+    ['发到 amy.li@example.com.cn 吧', '发到 [email] 吧'],
+    ['看这个 https://shop.example.com/o/123?x=1 ，怎么回事', '看这个 [link] ，怎么回事'],
+    ['会员号 8812345 积分', '会员号 [number] 积分'],
+    ['保质期多久', '保质期多久'],
+    ['买 2 件 50ml 的', '买 2 件 50ml 的'],
+  ])('%s', (input, expected) => {
+    expect(redactShopperText(input)).toBe(expected);
   });
 });
 

@@ -1,9 +1,9 @@
-import { LibsqlError } from '@libsql/client';
+import { type InValue, LibsqlError } from '@libsql/client';
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { settleDeferredWrites } from '../db/deferred-writes';
-import { hotQuery, slot } from '../db/hot-queries';
+import { hotQuery, rawRows, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
 import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
@@ -139,6 +139,24 @@ const MESSAGE_COLUMNS = [
 ] as const;
 type NewMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
 
+const insertSqlByCount = new Map<number, string>();
+/**
+ * `INSERT … VALUES (…)×count RETURNING seq`: only what the database decides comes back; the rest
+ * of each row is what was just written, so it is not read back and mapped again.
+ */
+function insertMessagesSql(count: number): string {
+  let text = insertSqlByCount.get(count);
+  if (text === undefined) {
+    const table = getTableColumns(messages);
+    const names = MESSAGE_COLUMNS.map((column) => `"${table[column].name}"`).join(', ');
+    const row = `(${MESSAGE_COLUMNS.map(() => '?').join(', ')})`;
+    text = `insert into "messages" (${names}) values ${Array.from({ length: count }, () => row).join(', ')} returning "seq"`;
+    // Sends with many replies are rare: keep the texts of the common counts only.
+    if (count <= 4) insertSqlByCount.set(count, text);
+  }
+  return text;
+}
+
 /**
  * The one place messages are stored: a send's messages (the customer's, then the bot's or an
  * agent's replies) of one customer, in one statement, in order. Text is sealed with the customer's
@@ -152,36 +170,25 @@ export async function insertMessages(
 ): Promise<OpenMessageRow[]> {
   if (list.length === 0) return [];
   const seal = await customerSealer(deps, db, onCommit, list[0]!);
-  const values: Record<string, unknown> = {};
-  list.forEach((message, i) => {
+  const args: InValue[] = [];
+  for (const message of list) {
     for (const column of MESSAGE_COLUMNS) {
       const value = message[column];
-      values[`${i}${column}`] =
-        column === 'meta' && value !== null
-          ? JSON.stringify(value)
-          : column === 'text'
-            ? seal(message.text)
-            : value;
+      args.push(
+        column === 'text'
+          ? seal(message.text)
+          : column === 'meta'
+            ? value === null
+              ? null
+              : JSON.stringify(value)
+            : (value as InValue),
+      );
     }
-  });
-  const build = (d: Db, count: number) =>
-    d
-      .insert(messages)
-      .values(
-        Array.from({ length: count }, (_, i) =>
-          Object.fromEntries(MESSAGE_COLUMNS.map((column) => [column, slot(`${i}${column}`)])),
-        ) as unknown as (typeof messages.$inferInsert)[],
-      )
-      // Only what the database decides: the rest of each row is what was just written, so it is
-      // not read back and mapped again.
-      .returning({ seq: messages.seq })
-      .prepare();
-  // One prepared statement per row count; sends with many replies are rare enough to build.
-  const count = list.length;
-  const query =
-    count <= 3 ? hotQuery(db, `messages.insert${count}`, (d) => build(d, count)) : build(db, count);
+  }
   // RETURNING's order is not promised; seq rises in VALUES order.
-  const seqs = (await query.all(values)).map((row) => row.seq).sort((a, b) => a - b);
+  const seqs = (await rawRows(db, insertMessagesSql(list.length), args))
+    .map((row) => Number(row.seq))
+    .sort((a, b) => a - b);
   return list.map((message, i) => ({ ...message, seq: seqs[i]! }));
 }
 

@@ -3,17 +3,20 @@ import { sql } from 'drizzle-orm';
 import type { ServiceDeps } from '../platform/deps';
 import { periodsFor } from './metrics';
 import { foldInsights } from './rollup';
-import { isRising, twoProportionZ } from './significance';
+import { risingAmong, twoProportionZ } from './significance';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
 type Trend = IntentTrendsAnswer['intents'][number];
 
 const TOP = 20;
+/** p-values to 6 significant digits: enough to rank, and readable in a CSV. */
+const roundP = (p: number) => Number(p.toPrecision(6));
 
 /**
  * GET /v1/insights/intents — contacts per intent and period, for all channels (`channel: null`)
  * and each channel, top first. An intent is rising when its share of the last period's contacts
- * grew against the period before by the z-test in significance.ts (with a minimum count).
+ * grew against the period before: Fisher's exact test per intent, decided for all intents of a
+ * scope together with Benjamini–Hochberg at 1 % (`risingAmong`), and at least 5 contacts.
  */
 export async function intentTrends(
   deps: Deps,
@@ -56,10 +59,15 @@ export async function intentTrends(
     const total = totals.get(scope)!;
     const last = total[n - 1] ?? 0;
     const before = n > 1 ? total[n - 2]! : 0;
-    const list = [...intents].map(([intent, counts]): Trend => {
-      const recent = counts[n - 1] ?? 0;
-      const previous = n > 1 ? counts[n - 2]! : 0;
-      return {
+    const entries = [...intents].map(([intent, counts]) => ({
+      intent,
+      counts,
+      recent: counts[n - 1] ?? 0,
+      previous: n > 1 ? counts[n - 2]! : 0,
+    }));
+    const tests = risingAmong(entries, last, before);
+    const list = entries.map(
+      ({ intent, counts, recent, previous }, i): Trend => ({
         intent,
         channel: scope || null,
         total: counts.reduce((a, b) => a + b, 0),
@@ -67,9 +75,10 @@ export async function intentTrends(
         share: last ? Math.round((recent / last) * 10_000) / 10_000 : null,
         previousShare: before ? Math.round((previous / before) * 10_000) / 10_000 : null,
         z: twoProportionZ(recent, last, previous, before),
-        rising: isRising(recent, last, previous, before),
-      };
-    });
+        p: roundP(tests[i]!.p),
+        rising: tests[i]!.rising,
+      }),
+    );
     list.sort((a, b) => b.total - a.total || a.intent.localeCompare(b.intent));
     // The top intents, and any rising one beyond them (a new need starts small).
     trends.push(...list.filter((t, i) => i < TOP || t.rising));
@@ -80,6 +89,6 @@ export async function intentTrends(
     period: periods.period,
     periods: periods.labels,
     intents: trends,
-    rising: trends.filter((t) => t.rising).sort((a, b) => (b.z ?? 0) - (a.z ?? 0)),
+    rising: trends.filter((t) => t.rising).sort((a, b) => a.p - b.p || (b.z ?? 0) - (a.z ?? 0)),
   };
 }

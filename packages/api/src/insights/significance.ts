@@ -1,8 +1,8 @@
 /**
- * Whether a share grew for real or by chance: a one-sided two-proportion z-test of `recent/recentTotal`
- * against `previous/previousTotal` (pooled standard error). A minimum count in the recent period
- * keeps tiny numbers from ever counting as a trend: 2 questions against 0 is not a trend however
- * large the ratio. z ≥ 2.33 is p < 0.01 one-sided.
+ * How far a share moved: the two-proportion z of `recent/recentTotal` against
+ * `previous/previousTotal` (pooled standard error), shown next to each intent. It is only a size:
+ * with small totals it overstates, so `isRising` decides with Fisher's exact test instead. A
+ * minimum count in the recent period keeps tiny numbers from ever counting as a trend.
  */
 export const RISING_Z = 2.33;
 export const RISING_MIN_COUNT = 5;
@@ -22,37 +22,95 @@ export function twoProportionZ(
   return Math.round(((p1 - p0) / se) * 100) / 100;
 }
 
+/**
+ * Whether an intent's share rose for real: Fisher's exact test, one-sided (`fisherGreaterP`). Exact
+ * at any size, so 5 of 5 against 0 of 1 (p = 1/6) or 5 of 5 against 3 of 10 (p = 0.019) are not
+ * trends, where a z-test called both rising. A surge after a period with none of the intent (30 of
+ * 60 against 0 of 60) is. An empty previous period (a channel opened this week) goes through the
+ * same exact test, which gives p = 1: there is no earlier share to have risen from (the all-channel
+ * scope still sees the surge). Rising: p < RISING_P and at least RISING_MIN_COUNT recent. One test
+ * on its own; a list of intents is decided together by `risingAmong`.
+ */
 export function isRising(
   recent: number,
   recentTotal: number,
   previous: number,
   previousTotal: number,
 ): boolean {
-  if (recent < RISING_MIN_COUNT) return false;
-  const z = twoProportionZ(recent, recentTotal, previous, previousTotal);
-  return z !== null && z >= RISING_Z;
+  return (
+    recent >= RISING_MIN_COUNT && fisherGreaterP(recent, recentTotal, previous, previousTotal) < RISING_P
+  );
+}
+export const RISING_P = 0.01;
+
+/**
+ * Which of several shares rose, decided together: each gets its exact p (`fisherGreaterP`), and the
+ * Benjamini–Hochberg step-up procedure keeps the expected share of false "rising" among those
+ * flagged at RISING_P. Testing ~20 intents per channel every period at 1 % each would otherwise
+ * flag about one intent per period on traffic that did not change at all. At least
+ * RISING_MIN_COUNT recent, as for one test. Every counted intent is in the family (also the ones
+ * too small to be flagged), so the correction never gets weaker by leaving tests out.
+ */
+export function risingAmong(
+  tests: readonly { recent: number; previous: number }[],
+  recentTotal: number,
+  previousTotal: number,
+): { p: number; rising: boolean }[] {
+  const ps = tests.map((t) => fisherGreaterP(t.recent, recentTotal, t.previous, previousTotal));
+  const flagged = benjaminiHochberg(ps, RISING_P);
+  return ps.map((p, i) => ({ p, rising: flagged[i]! && tests[i]!.recent >= RISING_MIN_COUNT }));
 }
 
 /**
- * For counts of one thing in two equal windows (questions of a cluster this week and last): under
- * "no change" each of the `recent + previous` questions fell in the recent window with chance ½, so
- * the one-sided p-value is the binomial tail P(X ≥ recent). Exact, and it works when the earlier
- * window had none (5 against 0 gives p = 0.031: not yet; 7 against 0 gives 0.008). Rising: p < 0.01
- * and at least 5 recent.
+ * The Benjamini–Hochberg procedure: with the m p-values sorted ascending, the largest k with
+ * p(k) ≤ k/m·q, and every hypothesis up to it is rejected. Controls the false discovery rate at q
+ * for independent or positively dependent tests.
  */
-export function countGrowthP(recent: number, previous: number): number {
-  const n = recent + previous;
-  if (n === 0) return 1;
-  // Sum of C(n, k) / 2^n for k ≥ recent, in logs to stay finite for large n.
-  const logHalfN = -n * Math.LN2;
-  let logC = 0; // log C(n, 0)
-  let tail = 0;
-  for (let k = 0; k <= n; k++) {
-    if (k > 0) logC += Math.log((n - k + 1) / k);
-    if (k >= recent) tail += Math.exp(logC + logHalfN);
-  }
-  return Math.min(1, tail);
+export function benjaminiHochberg(ps: readonly number[], q: number): boolean[] {
+  const order = ps.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  let cut = -1;
+  for (let k = 0; k < order.length; k++) if (order[k]!.p <= ((k + 1) / order.length) * q) cut = k;
+  const rejected = new Array<boolean>(ps.length).fill(false);
+  for (let k = 0; k <= cut; k++) rejected[order[k]!.i] = true;
+  return rejected;
 }
 
-export const isGrowing = (recent: number, previous: number) =>
-  recent >= RISING_MIN_COUNT && countGrowthP(recent, previous) < 0.01;
+/**
+ * One-sided Fisher exact p-value P(X ≥ recent) with X hypergeometric: `recent + previous`
+ * successes among `recentTotal + previousTotal` draws, `recentTotal` of them in the recent period.
+ */
+export function fisherGreaterP(
+  recent: number,
+  recentTotal: number,
+  previous: number,
+  previousTotal: number,
+): number {
+  const total = recentTotal + previousTotal;
+  const successes = recent + previous;
+  const top = Math.min(successes, recentTotal);
+  const logDenominator = logChoose(total, recentTotal);
+  let p = 0;
+  for (let k = recent; k <= top; k++) {
+    p += Math.exp(logChoose(successes, k) + logChoose(total - successes, recentTotal - k) - logDenominator);
+  }
+  return Math.min(1, p);
+}
+
+/** log C(n, k) through log-gamma (Lanczos), finite for the millions of contacts a shop can have. */
+function logChoose(n: number, k: number): number {
+  if (k < 0 || k > n) return Number.NEGATIVE_INFINITY;
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+const LANCZOS = [
+  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+function logGamma(x: number): number {
+  // x ≥ 1 here (factorials), so no reflection is needed.
+  const z = x - 1;
+  let a = 0.99999999999980993;
+  for (const [i, c] of LANCZOS.entries()) a += c / (z + i + 1);
+  const t = z + LANCZOS.length - 0.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}

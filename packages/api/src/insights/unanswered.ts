@@ -6,6 +6,7 @@ import { openAllForCustomers, sealForCustomer } from '../identity';
 import { tokenize } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
+import { CHUNK, redactAll, yieldToLoop } from './redact';
 
 export type UnansweredRow = typeof unansweredQuestions.$inferSelect;
 
@@ -35,6 +36,13 @@ export async function recordUnansweredIn(
 
 const SIMILARITY = 0.3;
 const MAX_ROWS = 5000;
+/**
+ * At most this many wording clusters: each question is compared with every cluster's leader, so
+ * the work is rows × clusters. 10,000 distinct texts (a script posting gibberish) would otherwise
+ * be 5·10⁷ comparisons on the event loop; capped, questions that resemble none of the first 200
+ * needs are left out (and counted as `unclustered`).
+ */
+export const MAX_CLUSTERS = 200;
 
 export interface QuestionCluster<R> {
   leader: Set<string>;
@@ -44,15 +52,30 @@ export interface QuestionCluster<R> {
 /**
  * Groups questions by wording: the engine's tokeniser gives each its words (or, for text it cannot
  * split, character bigrams); a question joins the cluster whose first question it resembles most
- * (Jaccard similarity of those sets, at least 0.3), else starts a new one. One pass, in the order
- * given (newest first), so the leader is the newest wording of a need.
+ * (Jaccard similarity of those sets, at least 0.3), else starts a new one — up to `maxClusters`;
+ * past that, a question like none of them is only counted in `unclustered`. One pass, in the order
+ * given (newest first), so the leader is the newest wording of a need; a repeated wording follows
+ * its first placement.
  */
-export function clusterByWording<R extends { text: string }>(rows: R[]): QuestionCluster<R>[] {
-  const clusters: QuestionCluster<R>[] = [];
+export async function clusterByWording<R extends { text: string }>(
+  rows: R[],
+  maxClusters = MAX_CLUSTERS,
+): Promise<QuestionCluster<R>[] & { unclustered: number }> {
+  const clusters = Object.assign([] as QuestionCluster<R>[], { unclustered: 0 });
+  // The same wording always lands in the same cluster: each distinct text is tokenised and placed
+  // once (yielding to the event loop every CHUNK of them), repeats follow it.
+  const placed = new Map<string, QuestionCluster<R> | null>();
   for (const row of rows) {
+    if (placed.has(row.text)) {
+      const cluster = placed.get(row.text);
+      if (cluster) cluster.rows.push(row);
+      else clusters.unclustered += 1;
+      continue;
+    }
+    if (placed.size % CHUNK === CHUNK - 1) await yieldToLoop();
     const tokens = tokenize(row.text);
     const terms = new Set(tokens.terms.length ? tokens.terms : tokens.chars);
-    let best: QuestionCluster<R> | undefined;
+    let best: QuestionCluster<R> | null = null;
     let bestScore = SIMILARITY;
     for (const cluster of clusters) {
       const score = jaccard(terms, cluster.leader);
@@ -61,8 +84,13 @@ export function clusterByWording<R extends { text: string }>(rows: R[]): Questio
         bestScore = score;
       }
     }
+    if (!best && clusters.length < maxClusters) {
+      best = { leader: terms, rows: [] };
+      clusters.push(best);
+    }
+    placed.set(row.text, best);
     if (best) best.rows.push(row);
-    else clusters.push({ leader: terms, rows: [row] });
+    else clusters.unclustered += 1;
   }
   return clusters;
 }
@@ -113,12 +141,16 @@ export async function clusterUnanswered(
     stored.map((row) => row.text),
   );
   // An erased customer's questions no longer open: they drop out of the clusters.
-  const rows = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
+  // Redacted before clustering: what leaves here are wordings, never phone or order numbers.
+  const opened = stored.flatMap((row, i) => (texts[i] ? [{ ...row, text: texts[i] }] : []));
+  const redacted = await redactAll(opened.map((row) => row.text));
+  const rows = opened.map((row, i) => ({ ...row, text: redacted[i]! }));
 
-  const clusters = clusterByWording(rows);
+  const clusters = await clusterByWording(rows);
 
   return {
     total: rows.length,
+    truncated: stored.length === MAX_ROWS || clusters.unclustered > 0,
     clusters: clusters
       .sort((a, b) => b.rows.length - a.rows.length || b.rows[0]!.createdAt - a.rows[0]!.createdAt)
       .slice(0, query.limit)

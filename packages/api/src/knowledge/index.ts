@@ -3,11 +3,12 @@ export type { AnswerEngine, EngineResult, TicketDraft } from './engine/answer-en
 export { tokenize } from './engine/chinese-tokenizer';
 export { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 export { llmOptionsFromEnv } from './engine/llm-writer';
-export { asksForHuman, isGreeting, negativeSentiment } from './engine/shopper-signals';
+export { asksForHuman, extractOrderId, isGreeting, negativeSentiment } from './engine/shopper-signals';
 export { smallTalkKind } from './engine/small-talk';
 export { normalizeText } from './engine/text-normalizer';
 export {
   cachedKnowledgeRevision,
+  getIntent,
   importKnowledge,
   listArticles,
   listIntents,

@@ -1,6 +1,7 @@
+import type { InValue } from '@libsql/client';
 import { and, asc, desc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database';
-import { hotQuery, slot } from '../db/hot-queries';
+import { rawRows } from '../db/hot-queries';
 import { events } from '../db/schema';
 import { customerSealer, openAllForCustomers } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
@@ -83,7 +84,6 @@ export async function appendEvents(
     data: event.audience === 'staff' ? event.data : customerView(event.type, event.data),
   }));
   const now = deps.clock.now();
-  const values: Record<string, unknown> = {};
   // Events of one append belong to one customer (a send, a ticket); seal each with its customer's key.
   const sealers = new Map<string, ((plain: string) => string) | null>();
   for (const event of list)
@@ -92,42 +92,34 @@ export async function appendEvents(
         event.customerId,
         event.customerId === appTopic(event.appId) ? null : await customerSealer(deps, db, onCommit, event),
       );
-  list.forEach((event, i) => {
-    values[`${i}appId`] = event.appId;
-    values[`${i}customerId`] = event.customerId;
-    values[`${i}type`] = event.type;
+  const args: InValue[] = [];
+  for (const event of list) {
     const seal = sealers.get(event.customerId);
     // Stored as a JSON string holding the ciphertext of the JSON payload (or, about no customer,
     // the payload itself).
-    values[`${i}data`] = JSON.stringify(seal ? seal(JSON.stringify(event.data)) : event.data);
-    values[`${i}audience`] = event.audience;
-    values[`${i}createdAt`] = now;
-  });
-  const build = (d: Db, count: number) =>
-    d
-      .insert(events)
-      .values(
-        Array.from({ length: count }, (_, i) => ({
-          appId: slot(`${i}appId`),
-          customerId: slot(`${i}customerId`),
-          type: slot(`${i}type`),
-          data: slot(`${i}data`),
-          audience: slot(`${i}audience`),
-          createdAt: slot(`${i}createdAt`),
-        })),
-      )
-      .returning({ id: events.id })
-      .prepare();
-  const count = list.length;
-  const query = count <= 3 ? hotQuery(db, `events.append${count}`, (d) => build(d, count)) : build(db, count);
-  const rows = await query.all(values);
+    const data = JSON.stringify(seal ? seal(JSON.stringify(event.data)) : event.data);
+    args.push(event.appId, event.customerId, event.type, data, event.audience, now);
+  }
+  const rows = await rawRows(db, appendEventsSql(list.length), args);
   // A multi-row INSERT assigns rising ids in VALUES order; RETURNING's own order is not promised.
-  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+  const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   const published = list.map((event, i) => wakeUpsOf({ ...event, id: ids[i]! }));
   onCommit(() => {
     for (const wakeUps of published) for (const wakeUp of wakeUps) deps.bus.publish(wakeUp);
   });
   return published.map((wakeUps) => wakeUps[0]!);
+}
+
+const appendSqlByCount = new Map<number, string>();
+/** `INSERT … VALUES (…)×count RETURNING id`, run raw: drizzle's building and mapping cost more here. */
+function appendEventsSql(count: number): string {
+  let text = appendSqlByCount.get(count);
+  if (text === undefined) {
+    const row = '(?, ?, ?, ?, ?, ?)';
+    text = `insert into "events" ("app_id", "customer_id", "type", "data", "audience", "created_at") values ${Array.from({ length: count }, () => row).join(', ')} returning "id"`;
+    if (count <= 4) appendSqlByCount.set(count, text);
+  }
+  return text;
 }
 
 /** Which rows a reader reads: a customer's customer-facing events, or everything of an app. */

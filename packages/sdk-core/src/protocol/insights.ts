@@ -82,9 +82,17 @@ export const intentTrend = z.object({
   /** Share of all contacts in the last period vs the one before. */
   share: z.number().nullable(),
   previousShare: z.number().nullable(),
-  /** Two-proportion z statistic of the last period's share against the previous one's. */
+  /** Two-proportion z statistic of the last period's share against the previous one's: a size, for display. */
   z: z.number().nullable(),
-  /** z ≥ 2.33 (one-sided p < 0.01) and at least 5 contacts in the last period. */
+  /**
+   * One-sided p-value of "the share did not grow" (Fisher's exact test on the last two periods'
+   * contacts; 1 when the previous period had no contacts at all in this scope).
+   */
+  p: z.number(),
+  /**
+   * The share grew: p significant after Benjamini–Hochberg across the scope's intents (false
+   * discovery rate 1 %), and at least 5 contacts in the last period.
+   */
   rising: z.boolean(),
 });
 export const intentTrendsAnswer = z.object({
@@ -103,25 +111,43 @@ export const emergingQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 export const emergingCluster = z.object({
-  /** Stable while the cluster's leading question stays the same: the key for an article draft. */
+  /** Stable while the cluster's intent (or leading wording) stays the same: the key for an article draft. */
   id: z.string(),
+  /** The most frequent wording, redacted (phone, order, ID and card numbers, e-mail, links replaced). */
   label: z.string(),
   count: z.number().int(),
-  /** Questions in the recent window and in the one before. */
+  /**
+   * Questions in the recent window and in the one before (estimated from an even sample when the
+   * answer is `truncated`).
+   */
   recent: z.number().int(),
   previous: z.number().int(),
-  /** One-sided p-value of "no growth" (exact binomial test of recent against previous). */
+  /**
+   * One-sided p-value of "the need's share did not grow": Fisher's exact test of its questions
+   * among each window's customer messages.
+   */
   p: z.number(),
-  /** p < 0.01 with at least 5 questions in the recent window. */
+  /** p significant after Benjamini–Hochberg across the clusters (1 %), with at least 5 recent questions. */
   rising: z.boolean(),
   channels: z.record(z.string(), z.number().int()),
+  /** Distinct wordings, redacted like `label`. */
   samples: z.array(z.string()),
   nearestIntent: z.string().nullable(),
   lastAskedAt: z.string(),
 });
 export const emergingAnswer = z.object({
   windowDays: z.number().int(),
+  /** Questions in both windows, and in each. */
   total: z.number().int(),
+  recentTotal: z.number().int(),
+  previousTotal: z.number().int(),
+  /**
+   * A window held more questions than are read per request (1,000; an even sample was clustered
+   * and counts are estimates), or some questions fitted none of the first 200 wording clusters.
+   */
+  truncated: z.boolean(),
+  /** Questions (of those read) left out because they fitted none of the first 200 wording clusters. */
+  unclustered: z.number().int(),
   clusters: z.array(emergingCluster),
 });
 export type EmergingAnswer = z.infer<typeof emergingAnswer>;

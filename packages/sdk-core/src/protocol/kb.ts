@@ -272,10 +272,11 @@ export const unansweredQuery = z.object({
 });
 
 export const unansweredCluster = z.object({
-  /** The most typical question of the cluster: a ready title for a new article. */
+  /** The cluster's earliest wording, redacted (phone, order, ID, card numbers, e-mail, links replaced). */
   label: z.string(),
   count: z.number().int(),
   channels: z.record(z.string(), z.number().int()),
+  /** Distinct wordings, redacted like `label`. */
   samples: z.array(z.string()),
   kinds: z.record(z.string(), z.number().int()),
   nearestIntent: z.string().nullable(),
@@ -284,6 +285,8 @@ export const unansweredCluster = z.object({
 });
 export const unansweredInsights = z.object({
   total: z.number().int(),
+  /** Only the newest 5,000 questions were read, or some fitted none of the first 200 clusters. */
+  truncated: z.boolean(),
   clusters: z.array(unansweredCluster),
 });
 export type UnansweredInsights = z.infer<typeof unansweredInsights>;

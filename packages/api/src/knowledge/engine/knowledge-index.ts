@@ -145,13 +145,19 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
     cache.set(term, hits);
     return hits;
   };
-  return (terms: string[]): SearchHit[] => {
+  /** The best `limit` hits for `terms`, best first (ties in first-seen order, as MiniSearch sorts). */
+  return (terms: string[], limit: number): SearchHit[] => {
     if (!usable) {
       return index
         .search(terms.join(' '))
+        .slice(0, limit)
         .map((r) => ({ id: r.id, score: r.score, match: r.match, stored: r as Record<string, unknown> }));
     }
-    const combined = new Map<number, { score: number; terms: string[]; match: Record<string, string[]> }>();
+    // Per document: its summed score and the query terms it matched (first-seen order) with their
+    // fields. Arrays, not a `match` object per document: a common character matches hundreds of
+    // variants and only the best `limit` are read, so only those get their `match` object, built
+    // below in the same key order as before.
+    const combined = new Map<number, { score: number; terms: string[]; fields: string[][] }>();
     for (const term of terms) {
       const hits = hitsOf(term);
       if (!hits) continue;
@@ -159,20 +165,33 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
         const doc = hits.docs[i]!;
         const existing = combined.get(doc);
         if (!existing) {
-          combined.set(doc, { score: hits.scores[i]!, terms: [term], match: { [term]: hits.fields[i]! } });
+          combined.set(doc, { score: hits.scores[i]!, terms: [term], fields: [hits.fields[i]!] });
         } else {
           existing.score = existing.score + hits.scores[i]!;
-          if (!existing.terms.includes(term)) existing.terms.push(term);
-          existing.match[term] = hits.fields[i]!;
+          const at = existing.terms.indexOf(term);
+          if (at === -1) {
+            existing.terms.push(term);
+            existing.fields.push(hits.fields[i]!);
+          } else existing.fields[at] = hits.fields[i]!;
         }
       }
     }
+    const ranked: { doc: number; score: number; terms: string[]; fields: string[][] }[] = [];
+    for (const [doc, { score, terms: matched, fields }] of combined) {
+      ranked.push({ doc, score: score * (matched.length || 1), terms: matched, fields });
+    }
+    // Array.prototype.sort is stable: equal scores keep the first-seen order.
+    ranked.sort((a, b) => b.score - a.score);
     const { _documentIds: ids, _storedFields: stored } = internals as MiniSearchInternals;
     const out: SearchHit[] = [];
-    for (const [doc, { score, terms: matched, match }] of combined) {
-      out.push({ id: ids.get(doc), score: score * (matched.length || 1), match, stored: stored.get(doc) });
+    for (const hit of ranked.slice(0, limit)) {
+      const match: Record<string, string[]> = {};
+      hit.terms.forEach((term, i) => {
+        match[term] = hit.fields[i]!;
+      });
+      out.push({ id: ids.get(hit.doc), score: hit.score, match, stored: stored.get(hit.doc) });
     }
-    return out.sort((a, b) => b.score - a.score);
+    return out;
   };
 }
 
@@ -404,14 +423,12 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       const query = informative([...tokens.terms, ...tokens.chars]);
       if (query.length === 0) return [];
       const weight = queryWeight(tokens);
-      return searchQuestionIndex(query)
-        .slice(0, limit)
-        .map((r) => ({
-          intentKey: r.stored?.intentKey as string,
-          articleId: (r.stored?.articleId as string | null) ?? null,
-          score: r.score,
-          coverage: coverageOf(r.match, tokens, weight),
-        }));
+      return searchQuestionIndex(query, limit).map((r) => ({
+        intentKey: r.stored?.intentKey as string,
+        articleId: (r.stored?.articleId as string | null) ?? null,
+        score: r.score,
+        coverage: coverageOf(r.match, tokens, weight),
+      }));
     },
     /** Whole articles (questions and answer text) resembling the query, best first. */
     searchArticles(tokens: TextTokens, limit = 10): ArticleHit[] {
@@ -420,17 +437,15 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       for (const t of tokens.terms) weight += idf(t);
       const query = informative(tokens.terms);
       if (query.length === 0) return [];
-      return searchArticleIndex(query)
-        .slice(0, limit)
-        .map((r) => {
-          let covered = 0;
-          for (const term of Object.keys(r.match)) covered += idf(term);
-          return {
-            articleId: r.id as string,
-            score: r.score,
-            coverage: weight ? Math.min(1, covered / weight) : 0,
-          };
-        });
+      return searchArticleIndex(query, limit).map((r) => {
+        let covered = 0;
+        for (const term of Object.keys(r.match)) covered += idf(term);
+        return {
+          articleId: r.id as string,
+          score: r.score,
+          coverage: weight ? Math.min(1, covered / weight) : 0,
+        };
+      });
     },
     negativeShare,
     articlesByProduct,
