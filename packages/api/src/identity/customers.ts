@@ -8,6 +8,7 @@ import {
   customerPii,
   customers,
   events,
+  followUps,
   handoffCodes,
   identities,
   insightCarts,
@@ -352,6 +353,8 @@ export async function mergeCustomers(
     .set({ customerId: intoId })
     .where(eq(conversationNotes.customerId, fromId));
   await db.update(assignments).set({ customerId: intoId }).where(eq(assignments.customerId, fromId));
+  // Follow-ups follow the person: the weekly cap, an opt-out's cancel and the list all read one id.
+  await db.update(followUps).set({ customerId: intoId }).where(eq(followUps.customerId, fromId));
   // Insights' folded rows follow the person (a repeat contact after login is a repeat of the
   // anonymous one), and contacts of a conversation merged into another now belong to that one.
   await db.update(insightContacts).set({ customerId: intoId }).where(eq(insightContacts.customerId, fromId));

@@ -41,6 +41,9 @@ import { personOf, wasErased } from './people';
 
 type OnCommit = (callback: () => void) => void;
 
+/** The customer id an erased person's follow-up rows keep (counted per rule, linked to nobody). */
+export const ERASED_FOLLOW_UP_CUSTOMER = 'erased';
+
 /** What an erased message's text becomes when the merchant keeps the conversation's shape. */
 export const REDACTED_TEXT = '[erased]';
 
@@ -159,11 +162,23 @@ async function erasePerson(
   await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, deliverySeqs));
   await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSeq, eventSeqs));
   await db.delete(webhookEvents).where(byPerson(webhookEvents.customerId));
-  // Proactive follow-ups still scheduled for the person are never sent.
+  // Proactive follow-ups still scheduled for the person are never sent; then every follow-up row
+  // of theirs loses what links it to them (customer, conversation, message), so "customer X was
+  // sent the allergy card after a call" cannot be read back. The rows stay for the rules' counts.
   await db
     .update(followUps)
     .set({ state: 'cancelled', reason: 'erased', updatedAt: now })
     .where(and(byPerson(followUps.customerId), eq(followUps.state, 'scheduled')));
+  await db
+    .update(followUps)
+    .set({
+      customerId: ERASED_FOLLOW_UP_CUSTOMER,
+      // Its own id keeps (rule_id, conversation_id) unique without naming a conversation.
+      conversationId: sql`${followUps.id}`,
+      messageId: null,
+      updatedAt: now,
+    })
+    .where(byPerson(followUps.customerId));
   // Livestream: their comments, @-mentions and handle in room replies.
   await eraseLiveViewer(db, appId, ids);
 
