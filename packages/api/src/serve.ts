@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
-import { startFollowUpWorker } from './followups';
+import { followUpWorkerOptionsFromEnv, startFollowUpWorker } from './followups';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
 import { startInsightsRollup } from './insights';
@@ -142,7 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Delivers the webhook outbox; pending deliveries of a previous run (or a crash) are picked up.
   const webhookWorker = startWebhookWorker(app.deps);
   // Sends due follow-ups; what was due while the process was down (or killed) goes out now, once.
-  const followUpWorker = startFollowUpWorker(app.deps);
+  const followUpWorker = startFollowUpWorker(app.deps, followUpWorkerOptionsFromEnv(process.env));
   // Apps with a message retention period lose older messages hourly.
   const stopRetention = startRetentionSweeper(app.deps);
   // Insights rollups follow the stored messages and event log (they are also folded on read).

@@ -214,9 +214,10 @@ describe('GET /v1/insights/follow-ups', () => {
       (await api.call('GET', '/v1/follow-ups', { token: shop.secretKey })).body,
     ).followUps;
     expect(followUps.map((f) => f.state)).toEqual(Array(6).fill('sent'));
-    // Stored under the callers, who have since been merged into the members the orders name.
+    // The callers have been merged into the members the orders name, and their follow-ups moved
+    // with them (fix-19a, F6): each is stored under the surviving member.
     const merged = await api.rows<{ n: number }>(
-      'SELECT count(*) AS n FROM follow_ups f JOIN customers c ON c.id = f.customer_id WHERE f.app_id = ? AND c.merged_into IS NOT NULL',
+      'SELECT count(*) AS n FROM follow_ups f JOIN customers c ON c.id = f.customer_id WHERE f.app_id = ? AND c.merged_into IS NULL',
       [shop.appId],
     );
     expect(Number(merged[0]!.n)).toBe(6);

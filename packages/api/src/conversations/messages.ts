@@ -2,6 +2,7 @@ import { type InValue, LibsqlError } from '@libsql/client';
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
 import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { settleDeferredWrites } from '../db/deferred-writes';
 import { hotQuery, rawRows, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
 import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
@@ -311,7 +312,10 @@ async function storeAndAnswer(
       // Decided in this transaction, so an agent's claim either committed before (the bot stays
       // quiet) or waits behind it.
       let decision: ResponderDecision | null = null;
-      if (inline && conversation.status === 'bot') {
+      // "stop" / "退订": a string check on every send. A stop reply is answered by its fixed
+      // confirmation (below), never by the bot, which would treat it as a question.
+      const stop = deps.followUps?.isStopReply(input.text, input.channel) ?? false;
+      if (inline && conversation.status === 'bot' && !stop) {
         try {
           decision = await inline({
             appId: input.appId,
@@ -368,10 +372,28 @@ async function storeAndAnswer(
           createdAt: at,
         });
       }
+      if (stop && deps.followUps) {
+        const at = deps.clock.now();
+        values.push({
+          id: createSortableId('msg', at),
+          appId: input.appId,
+          customerId: input.customerId,
+          conversationId: conversation.id,
+          channel: input.channel,
+          authorType: 'system',
+          authorId: null,
+          authorName: null,
+          text: deps.followUps.stopConfirmation(input.text),
+          clientMessageId: null,
+          inReplyTo: messageId,
+          intent: null,
+          meta: { marketingOptOut: true },
+          createdAt: at,
+        });
+      }
       const rows = await insertMessages(deps, db, onCommit, values);
-      // "stop" / "退订": a string check on every send; the opt-out write runs only when it matches.
-      if (deps.followUps?.isStopReply(input.text, input.channel))
-        await deps.followUps.setMarketingOptOut(db, onCommit, input, true);
+      // The opt-out, its confirmation and the customer's message commit together.
+      if (stop) await deps.followUps?.setMarketingOptOut(db, onCommit, input, true);
       await appendEvents(
         deps,
         db,
@@ -394,7 +416,7 @@ async function storeAndAnswer(
         decision ?? { replies: [] },
         true,
       );
-      return { posted, answered: decision !== null };
+      return { posted, answered: decision !== null || stop };
     })
     .catch(async (error: unknown) => {
       // A repeated clientMessageId (an earlier send, or another process racing this one): the
@@ -639,7 +661,11 @@ export async function channelsUsedBy(db: Db, customerId: string) {
   }));
 }
 
-/** One page of the customer's cross-channel timeline, oldest first; `before` walks back. */
+/**
+ * One page of the customer's cross-channel timeline, oldest first; `before` walks back. Read
+ * outside a write transaction, it first settles writes deferred past an ack (livestream questions,
+ * see db/deferred-writes.ts), so the page shows everything acknowledged before the call.
+ */
 export async function timelinePage(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
@@ -653,6 +679,8 @@ export async function timelinePage(
     }
     beforeSeq = Number(options.before);
   }
+  // A remote write's own handle: already inside a transaction, where settling would wait on itself.
+  if (db === deps.database.db) await settleDeferredWrites(deps.database);
   const rows = await db
     .select()
     .from(messages)

@@ -3,6 +3,7 @@ import { VOICE_CHANNELS } from '../conversations';
 import type { Db } from '../db/database';
 import { customers, followUps } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
+import { recallPendingDeliveries } from '../webhooks';
 import { MARKETING_OPT_OUT } from './hooks';
 
 /**
@@ -83,6 +84,15 @@ export function isStopReply(text: string, channel?: string): boolean {
   return channel !== undefined && TEXT_MESSAGE_CHANNELS.has(channel) && TEXT_MESSAGE_STOP_WORDS.has(word);
 }
 
+/** The confirmation of a stop reply, by the reply's script (see `FollowUpHooks.stopConfirmation`). */
+export const STOP_CONFIRMATION = {
+  zh: '您已退订，我们不会再主动给您发送消息。如需咨询，随时在这里留言即可。',
+  en: "You're unsubscribed: we won't send you proactive messages any more. Write here any time you need us.",
+} as const;
+
+export const stopConfirmation = (reply: string) =>
+  /\p{Script=Han}/u.test(reply) ? STOP_CONFIRMATION.zh : STOP_CONFIRMATION.en;
+
 /** Whether the customer's attributes say they opted out of proactive messages. */
 export const hasOptedOut = (attributes: Record<string, unknown> | null | undefined) =>
   attributes?.[MARKETING_OPT_OUT] === true;
@@ -103,19 +113,51 @@ export async function cancelScheduledFollowUps(
   return cancelled.length;
 }
 
+/** The customer and every customer merged into them (aliases), bounded. */
+async function personIds(db: Db, appId: string, customerId: string): Promise<string[]> {
+  const aliases = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.appId, appId), eq(customers.mergedInto, customerId)))
+    .limit(256);
+  return [customerId, ...aliases.map((a) => a.id)];
+}
+
 /**
- * Records an opt-out (or opt-in) on the customer's profile attribute `marketingOptOut` and, on an
- * opt-out, cancels what was scheduled (returns how many). Opting back in removes the attribute;
- * nothing cancelled comes back.
+ * What an opt-out does besides the attribute, over every id of the person: scheduled follow-ups
+ * are cancelled, and `follow_up.sent` webhook deliveries still pending are recalled (a merchant
+ * gateway that was down must not text them once it is back). Answers how many were cancelled.
  */
-export async function setMarketingOptOut(
+export async function applyOptOut(
   deps: Pick<ServiceDeps, 'clock'>,
   db: Db,
+  customer: { appId: string; customerId: string },
+): Promise<number> {
+  const ids = await personIds(db, customer.appId, customer.customerId);
+  const cancelled = await cancelScheduledFollowUps(deps, db, ids, 'opted_out');
+  await recallPendingDeliveries(deps, db, {
+    appId: customer.appId,
+    customerIds: ids,
+    type: 'follow_up.sent',
+  });
+  return cancelled;
+}
+
+/**
+ * Records an opt-out (or opt-in) on the customer's profile attribute `marketingOptOut` and, on an
+ * opt-out, cancels what was scheduled and recalls pending `follow_up.sent` deliveries. A change of
+ * consent goes to the merchant's webhooks as `customer.updated` (`changed: ['marketingOptOut']`).
+ * Opting back in removes the attribute; nothing cancelled comes back.
+ */
+export async function setMarketingOptOut(
+  deps: Pick<ServiceDeps, 'clock' | 'outbox'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
   customer: { appId: string; customerId: string },
   optOut: boolean,
 ): Promise<number> {
   const [row] = await db
-    .select({ attributes: customers.attributes })
+    .select({ attributes: customers.attributes, identified: customers.identified, name: customers.name })
     .from(customers)
     .where(and(eq(customers.id, customer.customerId), eq(customers.appId, customer.appId)))
     .limit(1);
@@ -128,6 +170,19 @@ export async function setMarketingOptOut(
       .update(customers)
       .set({ attributes, updatedAt: deps.clock.now() })
       .where(eq(customers.id, customer.customerId));
+    await deps.outbox?.record(db, onCommit, [
+      {
+        appId: customer.appId,
+        type: 'customer.updated',
+        customerId: customer.customerId,
+        data: {
+          customerId: customer.customerId,
+          changed: [MARKETING_OPT_OUT],
+          consent: { marketingOptOut: optOut },
+          customer: { id: customer.customerId, identified: row.identified, name: row.name, attributes },
+        },
+      },
+    ]);
   }
-  return optOut ? cancelScheduledFollowUps(deps, db, [customer.customerId], 'opted_out') : 0;
+  return optOut ? applyOptOut(deps, db, customer) : 0;
 }

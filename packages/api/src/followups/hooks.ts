@@ -21,6 +21,11 @@ export interface FollowUpHooks {
   conversationEnded(db: Db, onCommit: OnCommit, conversation: EndedConversation): Promise<number>;
   /** A cheap string check: is this message on `channel` a "stop" / "退订" reply? No statement runs. */
   isStopReply(text: string, channel?: string): boolean;
+  /**
+   * The fixed system message that confirms a stop reply (carrier and MIIT practice): in Chinese
+   * when the reply was, else in English. Stored with the reply, in its transaction.
+   */
+  stopConfirmation(reply: string): string;
   /** The customer opted out (or back in): their attribute changes and scheduled follow-ups are cancelled (returns how many). */
   setMarketingOptOut(
     db: Db,

@@ -1,5 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import {
+  endConversationAnswer,
+  endConversationParams,
   followUpList,
   followUpRuleAnswer,
   followUpRuleBody,
@@ -15,6 +17,7 @@ import type { RouterDeps } from '../app';
 import { getApp } from '../apps';
 import type { ApiEnv, CredentialKind } from '../http/auth';
 import { defineRoute } from '../http/define-route';
+import { endConversation } from './ending';
 import { listFollowUps } from './listing';
 import {
   createFollowUpRule,
@@ -27,7 +30,7 @@ import {
 } from './rules';
 
 const CONSENT =
-  'Nothing is sent to a customer who opted out (`POST /v1/track` `marketing_opt_out`, the profile attribute `marketingOptOut: true`, or a “stop” / “退订” / “TD” reply; an opt-out also cancels what was scheduled), during the app’s quiet hours (moved to their end), while an agent is helping the customer (moved by 15 minutes), or past the weekly cap (skipped). An erased customer’s follow-ups are cancelled.';
+  'Nothing is sent to a customer who opted out (`POST /v1/track` `marketing_opt_out`, the profile attribute `marketingOptOut: true`, or a “stop” / “退订” / “TD” reply, which gets a fixed confirmation and no bot answer; an opt-out also cancels what was scheduled, recalls pending `follow_up.sent` webhook deliveries and sends `customer.updated`), during the app’s quiet hours (moved to their end), while an agent is helping the customer (moved by 15 minutes), or past the weekly cap (skipped). An erased customer’s follow-ups are cancelled and stripped of who they were for. A send that fails with an error is retried with backoff and skipped `failed` after 6 attempts.';
 
 /**
  * Who manages follow-ups: the merchant's backend (secret key) or a supervisor in the console's
@@ -47,7 +50,7 @@ export function followUpsRouter(deps: RouterDeps) {
       operationId: 'createFollowUpRule',
       summary:
         'Add a follow-up rule: when a conversation ends with an intent, send a message on another channel later',
-      description: `When a conversation on \`when.channel\` (any when left out) ends — an agent resolves it, or its phone call hangs up — with \`when.intent\` recognised (and \`when.productId\` mentioned, when given), a follow-up is scheduled \`delaySeconds\` later on \`send.channel\`: a text, a knowledge article, or a link card \`{title, description?, imageUrl?, targetUrl}\` (https URLs only). SDK channels (web, app, miniprogram) get a message with \`author.type = 'system'\` and \`meta.card\`, live; server channels (sms, wechat_oa, …) get the webhook event \`follow_up.sent\` for your backend to deliver, and the message on the timeline. ${CONSENT}`,
+      description: `When a conversation on \`when.channel\` (any when left out) ends — an agent resolves it, its phone call hangs up, only the bot handled it and it was idle for the app's \`idleEndMinutes\`, or your backend calls POST /v1/conversations/{id}/end — with \`when.intent\` recognised (and \`when.productId\` mentioned, when given), a follow-up is scheduled \`delaySeconds\` later on \`send.channel\`: a text, a knowledge article, or a link card \`{title, description?, imageUrl?, targetUrl}\` (https URLs only). SDK channels (web, app, miniprogram) get a message with \`author.type = 'system'\` and \`meta.card\`, live; server channels (sms, wechat_oa, …) get the webhook event \`follow_up.sent\` for your backend to deliver, and the message on the timeline. ${CONSENT}`,
       tags: ['Follow-ups'],
       ...WHO,
       body: followUpRuleBody,
@@ -55,6 +58,23 @@ export function followUpsRouter(deps: RouterDeps) {
       answer: followUpRuleAnswer,
     }),
     async (c) => c.json(await createFollowUpRule(deps, appId(c), c.req.valid('json')), 201),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'post',
+      path: '/v1/conversations/{id}/end',
+      operationId: 'endConversation',
+      summary: 'End a conversation on a channel your backend runs, so follow-up rules can match it',
+      description:
+        'For server channels (SMS, WeChat official account, your own chat): Threadline cannot see when such a conversation is over. This resolves it (the customer’s next message opens a new one) and schedules the follow-up rules it matches, as an agent’s resolve or a phone hang-up does. Conversations only the bot handled also end by themselves after the app’s `idleEndMinutes` without a message (see PATCH /v1/follow-up-settings). Ending an ended conversation answers 200 with `followUpsScheduled: 0`. 404 `not_found` for an unknown id (or another app’s); 409 `conflict` while the conversation waits for or is with an agent.',
+      tags: ['Follow-ups'],
+      auth: ['secret'],
+      params: endConversationParams,
+      status: 200,
+      answer: endConversationAnswer,
+    }),
+    async (c) => c.json(await endConversation(deps, appId(c), c.req.valid('param').id), 200),
   );
 
   router.openapi(

@@ -7,7 +7,7 @@ import type {
 } from '@threadline/sdk-core/protocol';
 import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import { type AppRow, assertKnownChannel, canonicalZone, getApp } from '../apps';
-import { apps, followUpRules, followUps, kbArticles } from '../db/schema';
+import { apps, followUpRules, followUps, kbArticles, kbIntents, kbProducts, webhooks } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -24,6 +24,7 @@ export const DEFAULT_FOLLOW_UP_SETTINGS: FollowUpSettings = {
   quietHours: { start: '21:00', end: '09:00' },
   weeklyCap: 2,
   cardHosts: [],
+  idleEndMinutes: 30,
 };
 
 /**
@@ -38,6 +39,7 @@ export function followUpSettingsOf(app: Pick<AppRow, 'settings'>): FollowUpSetti
     quietHours: own.quietHours === undefined ? DEFAULT_FOLLOW_UP_SETTINGS.quietHours : own.quietHours,
     weeklyCap: own.weeklyCap ?? DEFAULT_FOLLOW_UP_SETTINGS.weeklyCap,
     cardHosts: own.cardHosts ?? [],
+    idleEndMinutes: own.idleEndMinutes ?? DEFAULT_FOLLOW_UP_SETTINGS.idleEndMinutes,
   };
 }
 
@@ -57,6 +59,7 @@ export async function updateFollowUpSettings(
     if (change.quietHours !== undefined) followUpsSettings.quietHours = change.quietHours;
     if (change.weeklyCap !== undefined) followUpsSettings.weeklyCap = change.weeklyCap;
     if (change.cardHosts !== undefined) followUpsSettings.cardHosts = [...new Set(change.cardHosts)];
+    if (change.idleEndMinutes !== undefined) followUpsSettings.idleEndMinutes = change.idleEndMinutes;
     const settings = { ...app.settings, followUps: followUpsSettings };
     await db.update(apps).set({ settings }).where(eq(apps.id, appId));
     return followUpSettingsOf({ settings });
@@ -102,7 +105,9 @@ function toRule(row: RuleRow, counts?: FollowUpRule['counts']): FollowUpRule {
 }
 
 /**
- * Channels and articles a rule names must exist in the app: a typo is refused, not silently idle.
+ * Channels, intents, products and articles a rule names must exist in the app: a typo (or another
+ * app's product id) is refused, not silently idle. Intents and products are checked once the app
+ * has any (a rule may be written before the knowledge is imported).
  * A card's links must stay on the app's card hosts (400 card_host_not_allowed).
  */
 async function assertRuleFits(
@@ -112,6 +117,25 @@ async function assertRuleFits(
 ) {
   if (rule.when.channel) assertKnownChannel(app, rule.when.channel);
   assertKnownChannel(app, rule.send.channel);
+  const db = deps.database.db;
+  const known = async (table: typeof kbIntents | typeof kbProducts, id: string) => {
+    const [hit] = await db
+      .select({ id: table.id })
+      .from(table)
+      .where(and(eq(table.appId, app.id), eq(table.id, id)))
+      .limit(1);
+    if (hit) return true;
+    const [any] = await db.select({ id: table.id }).from(table).where(eq(table.appId, app.id)).limit(1);
+    return !any;
+  };
+  if (!(await known(kbIntents, rule.when.intent)))
+    throw new ApiError('validation_failed', `No intent "${rule.when.intent}" in this app's knowledge.`, [
+      { path: ['when', 'intent'], message: 'No such intent.' },
+    ]);
+  if (rule.when.productId && !(await known(kbProducts, rule.when.productId)))
+    throw new ApiError('validation_failed', `No product "${rule.when.productId}" in this app's catalog.`, [
+      { path: ['when', 'productId'], message: 'No such product.' },
+    ]);
   const content = rule.send.content;
   if (content.kind === 'card') assertCardHostsAllowed(app, content.card, ['send', 'content', 'card']);
   if (content.kind === 'article') {
@@ -127,42 +151,66 @@ async function assertRuleFits(
   }
 }
 
+/** Channels with a Threadline client (the rest are delivered by the merchant's webhook). */
+const CLIENT_CHANNELS: ReadonlySet<string> = new Set(['web', 'app', 'miniprogram']);
+
+/** What will keep a saved rule from delivering (see `followUpRuleAnswer.warnings`). */
+async function ruleWarnings(deps: Pick<ServiceDeps, 'database'>, appId: string, sendChannel: string) {
+  if (CLIENT_CHANNELS.has(sendChannel)) return [];
+  const hooks = await deps.database.db
+    .select({ events: webhooks.events })
+    .from(webhooks)
+    .where(and(eq(webhooks.appId, appId), eq(webhooks.enabled, true)));
+  if (hooks.some((h) => h.events.includes('*') || h.events.includes('follow_up.sent'))) return [];
+  return [
+    {
+      code: 'no_webhook_for_channel' as const,
+      message: `No enabled webhook subscribes to follow_up.sent: "${sendChannel}" follow-ups would be skipped no_webhook until one does (POST /v1/webhooks).`,
+    },
+  ];
+}
+
 /** POST /v1/follow-up-rules. */
 export async function createFollowUpRule(
   deps: Pick<ServiceDeps, 'database' | 'clock'>,
   appId: string,
   body: FollowUpRuleBody,
-): Promise<{ rule: FollowUpRule }> {
+): Promise<{ rule: FollowUpRule; warnings: Awaited<ReturnType<typeof ruleWarnings>> }> {
   const app = await getApp(deps, appId);
   await assertRuleFits(deps, app, body);
-  return deps.database.write(async (db) => {
-    const [{ n } = { n: 0 }] = await db
-      .select({ n: count() })
-      .from(followUpRules)
-      .where(eq(followUpRules.appId, appId));
-    if (n >= MAX_RULES_PER_APP)
-      throw new ApiError('conflict', `An app holds at most ${MAX_RULES_PER_APP} follow-up rules.`);
-    const now = deps.clock.now();
-    const [row] = await db
-      .insert(followUpRules)
-      .values({
-        id: createSortableId('fur', now),
-        appId,
-        name: body.name,
-        enabled: body.enabled ?? true,
-        whenChannel: body.when.channel ?? null,
-        intent: body.when.intent,
-        productId: body.when.productId ?? null,
-        delaySec: body.delaySeconds,
-        expiresAfterSec: body.expiresAfterSeconds ?? DEFAULT_EXPIRES_AFTER_SEC,
-        sendChannel: body.send.channel,
-        content: body.send.content,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    return { rule: toRule(row!) };
-  });
+  return deps.database
+    .write(async (db) => {
+      const [{ n } = { n: 0 }] = await db
+        .select({ n: count() })
+        .from(followUpRules)
+        .where(eq(followUpRules.appId, appId));
+      if (n >= MAX_RULES_PER_APP)
+        throw new ApiError('conflict', `An app holds at most ${MAX_RULES_PER_APP} follow-up rules.`);
+      const now = deps.clock.now();
+      const [row] = await db
+        .insert(followUpRules)
+        .values({
+          id: createSortableId('fur', now),
+          appId,
+          name: body.name,
+          enabled: body.enabled ?? true,
+          whenChannel: body.when.channel ?? null,
+          intent: body.when.intent,
+          productId: body.when.productId ?? null,
+          delaySec: body.delaySeconds,
+          expiresAfterSec: body.expiresAfterSeconds ?? DEFAULT_EXPIRES_AFTER_SEC,
+          sendChannel: body.send.channel,
+          content: body.send.content,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      return row!;
+    })
+    .then(async (row) => ({
+      rule: toRule(row),
+      warnings: await ruleWarnings(deps, appId, row.sendChannel),
+    }));
 }
 
 async function ruleRow(deps: Pick<ServiceDeps, 'database'>, appId: string, id: string): Promise<RuleRow> {
@@ -211,10 +259,14 @@ export async function updateFollowUpRule(
   change: UpdateFollowUpRuleBody,
 ) {
   const current = toRule(await ruleRow(deps, appId, id));
-  const next = {
-    when: change.when ?? current.when,
-    send: change.send ?? current.send,
+  // A partial `when` changes only what it names ({intent} keeps the channel and product).
+  const merged = change.when ? { ...current.when, ...change.when } : undefined;
+  const when = merged && {
+    intent: merged.intent,
+    ...(merged.channel ? { channel: merged.channel } : {}),
+    ...(merged.productId ? { productId: merged.productId } : {}),
   };
+  const next = { when: when ?? current.when, send: change.send ?? current.send };
   await assertRuleFits(deps, await getApp(deps, appId), next);
   await deps.database.write(async (db) => {
     const [row] = await db
@@ -222,12 +274,8 @@ export async function updateFollowUpRule(
       .set({
         ...(change.name !== undefined ? { name: change.name } : {}),
         ...(change.enabled !== undefined ? { enabled: change.enabled } : {}),
-        ...(change.when
-          ? {
-              whenChannel: change.when.channel ?? null,
-              intent: change.when.intent,
-              productId: change.when.productId ?? null,
-            }
+        ...(when
+          ? { whenChannel: when.channel ?? null, intent: when.intent, productId: when.productId ?? null }
           : {}),
         ...(change.delaySeconds !== undefined ? { delaySec: change.delaySeconds } : {}),
         ...(change.expiresAfterSeconds !== undefined ? { expiresAfterSec: change.expiresAfterSeconds } : {}),
@@ -238,7 +286,8 @@ export async function updateFollowUpRule(
       .returning({ id: followUpRules.id });
     if (!row) throw new ApiError('not_found', 'Follow-up rule not found.');
   });
-  return getFollowUpRule(deps, appId, id);
+  const answer = await getFollowUpRule(deps, appId, id);
+  return { ...answer, warnings: await ruleWarnings(deps, appId, answer.rule.send.channel) };
 }
 
 /** DELETE /v1/follow-up-rules/:id: the rule goes; its scheduled follow-ups are cancelled (sent ones stay counted). */

@@ -1,10 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { hotQuery, slot } from '../db/hot-queries';
-import { customers, followUpRules, followUps } from '../db/schema';
+import { conversations, customers, followUpRules, followUps } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
-import { cancelScheduledFollowUps, hasOptedOut, isStopReply, setMarketingOptOut } from './consent';
+import { applyOptOut, hasOptedOut, isStopReply, setMarketingOptOut, stopConfirmation } from './consent';
 import type { EndedConversation, FollowUpHooks } from './hooks';
 
 const strings = (...values: unknown[]): string[] =>
@@ -47,9 +47,15 @@ export async function scheduleFollowUps(
     .where(eq(customers.id, conversation.customerId))
     .limit(1);
   if (!customer || hasOptedOut(customer.attributes)) return 0;
+  const already = await rulesScheduledForMergedConversations(
+    db,
+    conversation,
+    matching.map((r) => r.id),
+  );
   const now = deps.clock.now();
   let scheduled = 0;
   for (const rule of matching) {
+    if (already.has(rule.id)) continue;
     const dueAt = now + rule.delaySec * 1000;
     const inserted = await db
       .insert(followUps)
@@ -74,8 +80,44 @@ export async function scheduleFollowUps(
   return scheduled;
 }
 
+/**
+ * The rules among `ruleIds` already scheduled for a conversation merged into this one (when two
+ * customers merge, the `from` side's open conversation is resolved into the `into` one, which
+ * inherits its intents). The call about care that scheduled the card and the conversation it was
+ * merged into are one matter: ending the second must not send the card again. Follows merges of
+ * merges, bounded.
+ */
+async function rulesScheduledForMergedConversations(
+  db: Db,
+  conversation: EndedConversation,
+  ruleIds: string[],
+): Promise<Set<string>> {
+  const merged: string[] = [];
+  let frontier = [conversation.id];
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const rows = await db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.customerId, conversation.customerId),
+          inArray(sql`json_extract(${conversations.context}, '$.mergedIntoConversation')`, frontier),
+        ),
+      )
+      .limit(64);
+    frontier = rows.map((r) => r.id).filter((id) => !merged.includes(id));
+    merged.push(...frontier);
+  }
+  if (merged.length === 0) return new Set();
+  const rows = await db
+    .select({ ruleId: followUps.ruleId })
+    .from(followUps)
+    .where(and(inArray(followUps.conversationId, merged), inArray(followUps.ruleId, ruleIds)));
+  return new Set(rows.map((r) => r.ruleId).filter((id): id is string => id !== null));
+}
+
 /** The hooks other domains call inside their writes (see `FollowUpHooks`). */
-export function createFollowUpHooks(deps: Pick<ServiceDeps, 'clock'>): FollowUpHooks {
+export function createFollowUpHooks(deps: Pick<ServiceDeps, 'clock' | 'outbox'>): FollowUpHooks {
   const listeners = new Set<() => void>();
   const notify = () => {
     for (const listener of listeners) listener();
@@ -87,10 +129,12 @@ export function createFollowUpHooks(deps: Pick<ServiceDeps, 'clock'>): FollowUpH
       return scheduled;
     },
     isStopReply,
-    setMarketingOptOut: (db, _onCommit, customer, optOut) => setMarketingOptOut(deps, db, customer, optOut),
+    stopConfirmation,
+    setMarketingOptOut: (db, onCommit, customer, optOut) =>
+      setMarketingOptOut(deps, db, onCommit, customer, optOut),
     async attributesChanged(db, customer, attributes) {
-      if (hasOptedOut(attributes))
-        await cancelScheduledFollowUps(deps, db, [customer.customerId], 'opted_out');
+      // The profile route sends its own customer.updated; here only what an opt-out undoes.
+      if (hasOptedOut(attributes)) await applyOptOut(deps, db, customer);
     },
     onScheduled(listener) {
       listeners.add(listener);

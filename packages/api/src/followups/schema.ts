@@ -39,7 +39,10 @@ export const followUps = sqliteTable(
   {
     id: text('id').primaryKey(),
     appId: text('app_id').notNull(),
-    /** Null once the rule is deleted (its scheduled follow-ups are cancelled with it). */
+    /**
+     * The rule that scheduled it. Deleting the rule keeps the id (its scheduled follow-ups are
+     * cancelled `rule_deleted`); null only on rows written before rules existed.
+     */
     ruleId: text('rule_id'),
     customerId: text('customer_id').notNull(),
     conversationId: text('conversation_id').notNull(),
@@ -51,6 +54,11 @@ export const followUps = sqliteTable(
     /** Held back (quiet hours, an agent helping) past this, it is skipped as expired. */
     expiresAt: integer('expires_at').notNull(),
     deferrals: integer('deferrals').notNull().default(0),
+    /**
+     * Sends that failed with an error (rolled back): each moves `due_at` out with exponential
+     * backoff, and past `FOLLOW_UP_MAX_ATTEMPTS` the follow-up is skipped `failed`.
+     */
+    attempts: integer('attempts').notNull().default(0),
     sentAt: integer('sent_at'),
     messageId: text('message_id'),
     createdAt: integer('created_at').notNull(),

@@ -147,7 +147,7 @@ const hot = (db: Db) =>
       .from(followUps)
       .where(
         and(
-          eq(followUps.customerId, slot('customerId')),
+          sql`${followUps.customerId} IN (SELECT value FROM json_each(${slot('ids')}))`,
           eq(followUps.state, 'sent'),
           gt(followUps.sentAt, slot('since')),
           ne(followUps.id, slot('id')),
@@ -163,7 +163,7 @@ const hot = (db: Db) =>
 
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
-  | { outcome: 'deferred'; until: number; why: 'quiet_hours' | 'agent_helping' }
+  | { outcome: 'deferred'; until: number; why: 'quiet_hours' | 'agent_helping' | 'failed' }
   | { outcome: 'skipped' | 'cancelled'; reason: string }
   /** Not due, or another worker (process) took it first. */
   | { outcome: 'taken' };
@@ -187,7 +187,9 @@ const toMinutes = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clo
 
 /**
  * When quiet hours (local time, possibly across midnight) end, if `at` falls inside them; else
- * null. The end is worked out in minutes from `at`, so it holds across DST changes to the minute.
+ * null. The wait is worked out in local minutes, then corrected once by the zone's offset at the
+ * candidate instant: across a DST change (Paris, last Sunday of March or October) the local clock
+ * gains or loses an hour overnight, and the end is the local `end` time, not `end` minus an hour.
  */
 export function quietHoursEnd(
   at: number,
@@ -203,7 +205,10 @@ export function quietHoursEnd(
   if (!inside) return null;
   const wait = (end - now + 1440) % 1440;
   // Back to the start of the current minute, then forward to the end of quiet hours.
-  return at - (at % 60_000) + wait * 60_000;
+  const candidate = at - (at % 60_000) + wait * 60_000;
+  // The local clock at the candidate is off by the DST shift (±60 min, or 30 in a few zones).
+  const drift = ((end - localMinutes(candidate, timeZone) + 720 + 1440) % 1440) - 720;
+  return candidate + drift * 60_000;
 }
 
 async function messageOf(db: Db, appId: string, content: FollowUpContent) {
@@ -299,7 +304,9 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
     const [open] = await hot(db).openConversation.all({ customerId: person.id });
     if (open && (open.status === 'queued' || open.status === 'assigned'))
       return defer(now + HUMAN_CONVERSATION_DEFER_MS, 'agent_helping');
-    const [recent] = await hot(db).sentThisWeek.all({ customerId: row.customerId, since: now - WEEK_MS, id });
+    // Over every id of the person: rows stored under a customer merged in before merges moved
+    // follow-ups along count as well.
+    const [recent] = await hot(db).sentThisWeek.all({ ids: JSON.stringify(ids), since: now - WEEK_MS, id });
     if ((recent?.n ?? 0) >= settings.weeklyCap) return settle('skipped', 'weekly_cap');
 
     // Content is validated when a rule is saved; a row written any other way (by hand, by an older

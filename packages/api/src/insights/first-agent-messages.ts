@@ -1,14 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import { insightCursors } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
-import { foldInsights as foldRollups } from './rollup';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
 const SOURCE = 'first_agent_messages';
 
 /**
  * Folds the first agent message of each conversation into `insight_first_agent_messages`: one
- * upsert over the messages past the cursor (up to the newest seq read in the same transaction),
+ * upsert over the messages past its cursor, up to the rollups' own messages cursor (so it is
+ * bounded like them, and a reader's figures come from one consistent point),
  * keeping the earliest time, and the cursor moves with it, so a crash repeats nothing. Messages
  * are AUTOINCREMENT, so a seq is never reused after a sweep.
  */
@@ -16,8 +15,10 @@ export async function foldFirstAgentMessages(deps: Pick<ServiceDeps, 'database' 
   await deps.database.write(async (db) => {
     const [cursor] = await db.select().from(insightCursors).where(eq(insightCursors.source, SOURCE));
     const from = cursor?.position ?? 0;
-    const [newest] = await db.all<{ seq: number | null }>(sql`SELECT max(seq) AS seq FROM messages`);
-    const to = newest?.seq ?? 0;
+    const [folded] = await db.all<{ position: number | null }>(
+      sql`SELECT position FROM insight_cursors WHERE source = 'messages'`,
+    );
+    const to = folded?.position ?? 0;
     if (to <= from) return;
     await db.run(sql`INSERT INTO insight_first_agent_messages (conversation_id, app_id, at)
       SELECT conversation_id, app_id, min(created_at) FROM messages
@@ -29,14 +30,4 @@ export async function foldFirstAgentMessages(deps: Pick<ServiceDeps, 'database' 
       .values({ source: SOURCE, position: to, updatedAt: now })
       .onConflictDoUpdate({ target: insightCursors.source, set: { position: to, updatedAt: now } });
   });
-}
-
-/**
- * Every insights fold: the rollups (rollup.ts), then the first agent messages. What reads and the
- * retention sweep (which folds before it deletes) call; answers the rollups' folded row count.
- */
-export async function foldInsights(deps: Deps, maxBatches?: number): Promise<number> {
-  const folded = await foldRollups(deps, maxBatches);
-  await foldFirstAgentMessages(deps);
-  return folded;
 }

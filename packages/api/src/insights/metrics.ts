@@ -11,12 +11,13 @@ import {
   insightSweptHandoffs,
   tickets,
 } from '../db/schema';
-import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
-import { foldInsights } from './first-agent-messages';
 import { type Periods, periodIndex, periodsOf } from './periods';
+import { foldForReader } from './rollup';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
+  config?: Pick<ServiceDeps['config'], 'insights'>;
+};
 
 /** The time zone of an app that never set one (the apps domain owns the default). */
 export const DEFAULT_TIME_ZONE = DEFAULT_APP_TIME_ZONE;
@@ -92,7 +93,7 @@ export async function metricsInsights(
   query: InsightsQuery,
 ): Promise<MetricsAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  await foldInsights(deps);
+  const fresh = await foldForReader(deps);
   const db = deps.database.db;
   const { from, to } = periods;
   const cells = new Map<string, Cell>();
@@ -286,7 +287,7 @@ export async function metricsInsights(
     timeZone: periods.timeZone,
     period: periods.period,
     periods: periods.labels,
-    asOf: iso(deps.clock.now()),
+    ...fresh,
     rows,
     agents: [...byAgent.values()]
       .sort((a, b) => a.i - b.i || b.csat.length - a.csat.length)

@@ -16,6 +16,10 @@ import {
   followUps,
   handoffCodes,
   identities,
+  insightCarts,
+  insightContacts,
+  insightConversations,
+  insightFirstAgentMessages,
   messages,
   orders,
   sessions,
@@ -26,13 +30,19 @@ import {
   webhookDeliveries,
   webhookEvents,
 } from '../db/schema';
+import { deleteHandoffCodesOf } from '../handoffs';
 import { destroyCustomerKeys, revokeSessions } from '../identity';
+import { foldInsights, foldInsightsIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
+import { createId } from '../platform/secrets';
 import { eraseLiveViewer } from './livestream';
 import { personOf, wasErased } from './people';
 
 type OnCommit = (callback: () => void) => void;
+
+/** The customer id an erased person's follow-up rows keep (counted per rule, linked to nobody). */
+export const ERASED_FOLLOW_UP_CUSTOMER = 'erased';
 
 /** What an erased message's text becomes when the merchant keeps the conversation's shape. */
 export const REDACTED_TEXT = '[erased]';
@@ -46,6 +56,11 @@ export const REDACTED_TEXT = '[erased]';
  *   are deleted; aliases are deleted;
  * - messages are deleted with their conversations (`delete`), or kept as `[erased]` with no author
  *   name, meta or client id, their conversations closed and emptied of context (`redact`);
+ * - insights keep their figures and lose the person: what is stored is folded into the rollups
+ *   first (as retention does), then the rollups' rows name a fresh pseudonym instead of the person
+ *   (and, where the conversations go, instead of the conversations); deleted handoff codes leave
+ *   their insights line; with `delete`, the assignments stay the same way (agents' waits and
+ *   workload), pseudonymised, instead of the person's;
  * - a tombstone keeps counts (messages per channel and author, conversations, tickets, handoffs)
  *   and nothing that identifies a person; the audit log records who erased and from where; a
  *   `customer.erased` webhook event goes out.
@@ -58,6 +73,8 @@ export async function eraseCustomer(
   customerId: string,
   options: { messages: 'delete' | 'redact'; address: string },
 ): Promise<{ erased: true }> {
+  // Most of the fold outside the erase's transaction (it is short); the rest inside it.
+  await foldInsights(deps);
   const outcome = await deps.database.write(async (db, onCommit) => {
     if (await wasErased(db, appId, customerId)) return 'already' as const;
     const person = await personOf(db, appId, customerId);
@@ -81,6 +98,11 @@ async function erasePerson(
   const ids = person.ids;
   const primaryId = person.primary.id;
   const now = deps.clock.now();
+
+  // Insights first: everything stored is in the rollups before any of it is deleted, so the
+  // figures are the same whether or not a read (which folds) came before the erase.
+  await foldInsightsIn(deps, db);
+  await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
 
   // Counts first: what insights keep.
   const byChannel = await db
@@ -119,7 +141,7 @@ async function erasePerson(
   await db.delete(orders).where(and(eq(orders.appId, appId), byPerson(orders.customerId)));
   await db.delete(customerEvents).where(byPerson(customerEvents.customerId));
   await db.delete(cardOpens).where(byPerson(cardOpens.customerId));
-  await db.delete(handoffCodes).where(byPerson(handoffCodes.customerId));
+  await deleteHandoffCodesOf(db, ids);
   await db.delete(tickets).where(byPerson(tickets.customerId));
   await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));
   // Their ratings and comments (the app's CSAT figures lose them: a rating is the person's words).
@@ -140,17 +162,28 @@ async function erasePerson(
   await db.delete(webhookAttempts).where(inArray(webhookAttempts.deliverySeq, deliverySeqs));
   await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.eventSeq, eventSeqs));
   await db.delete(webhookEvents).where(byPerson(webhookEvents.customerId));
-  // Proactive follow-ups still scheduled for the person are never sent.
+  // Proactive follow-ups still scheduled for the person are never sent; then every follow-up row
+  // of theirs loses what links it to them (customer, conversation, message), so "customer X was
+  // sent the allergy card after a call" cannot be read back. The rows stay for the rules' counts.
   await db
     .update(followUps)
     .set({ state: 'cancelled', reason: 'erased', updatedAt: now })
     .where(and(byPerson(followUps.customerId), eq(followUps.state, 'scheduled')));
+  await db
+    .update(followUps)
+    .set({
+      customerId: ERASED_FOLLOW_UP_CUSTOMER,
+      // Its own id keeps (rule_id, conversation_id) unique without naming a conversation.
+      conversationId: sql`${followUps.id}`,
+      messageId: null,
+      updatedAt: now,
+    })
+    .where(byPerson(followUps.customerId));
   // Livestream: their comments, @-mentions and handle in room replies.
   await eraseLiveViewer(db, appId, ids);
 
   if (options.messages === 'delete') {
     await db.delete(messages).where(byPerson(messages.customerId));
-    await db.delete(assignments).where(byPerson(assignments.customerId));
     await db.delete(conversations).where(byPerson(conversations.customerId));
     await db.delete(customers).where(and(eq(customers.appId, appId), byPerson(customers.id)));
   } else {
@@ -230,4 +263,57 @@ async function erasePerson(
       },
     },
   ]);
+}
+
+/**
+ * The rollups' rows of an erased person (and, with `delete`, their assignments) name a fresh
+ * pseudonym per erasure instead of any of their customer ids; with `conversationsToo`, each of
+ * their conversations gets a fresh id as well, the same in every table so the figures that join
+ * them (a wait's channel, a repeat's context) are unchanged. Open assignments end ('erased').
+ */
+async function pseudonymiseInsights(db: Db, ids: string[], conversationsToo: boolean, now: number) {
+  const pseudonym = createId('erased');
+  if (conversationsToo) {
+    const conversationIds = new Set<string>();
+    for (const table of [insightConversations, insightContacts, assignments])
+      for (const row of await db
+        .selectDistinct({ id: table.conversationId })
+        .from(table)
+        .where(inArray(table.customerId, ids)))
+        conversationIds.add(row.id);
+    for (const id of conversationIds) {
+      const renamed = createId('erased');
+      await db
+        .update(insightConversations)
+        .set({ conversationId: renamed })
+        .where(eq(insightConversations.conversationId, id));
+      await db
+        .update(insightContacts)
+        .set({ conversationId: renamed })
+        .where(eq(insightContacts.conversationId, id));
+      await db.update(assignments).set({ conversationId: renamed }).where(eq(assignments.conversationId, id));
+      await db
+        .update(insightFirstAgentMessages)
+        .set({ conversationId: renamed })
+        .where(eq(insightFirstAgentMessages.conversationId, id));
+    }
+    await db
+      .update(assignments)
+      .set({
+        customerId: pseudonym,
+        endedAt: sql`coalesce(${assignments.endedAt}, ${now})`,
+        endReason: sql`coalesce(${assignments.endReason}, 'erased')`,
+      })
+      .where(inArray(assignments.customerId, ids));
+  }
+  // What their cart is worth is about them, not the app's figures: it goes.
+  await db.delete(insightCarts).where(inArray(insightCarts.customerId, ids));
+  await db
+    .update(insightConversations)
+    .set({ customerId: pseudonym })
+    .where(inArray(insightConversations.customerId, ids));
+  await db
+    .update(insightContacts)
+    .set({ customerId: pseudonym })
+    .where(inArray(insightContacts.customerId, ids));
 }

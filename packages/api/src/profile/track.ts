@@ -67,14 +67,20 @@ export async function recordCustomerEvents(
         createdAt: event.at ? Date.parse(event.at) : now,
       })),
     );
-    for (const event of body.events)
-      if (event.name in MARKETING_CONSENT_EVENTS)
-        await deps.followUps?.setMarketingOptOut(
-          db,
-          onCommit,
-          { appId: app.id, customerId: customer.id },
-          MARKETING_CONSENT_EVENTS[event.name]!,
-        );
+    // Consent is what the latest event by `at` says (the array order of a replayed or merged
+    // export is no clock): an old opt_in sent after a newer opt_out does not win.
+    const consent = body.events
+      .map((event, i) => ({ event, i, at: event.at ? Date.parse(event.at) : now }))
+      .filter(({ event }) => event.name in MARKETING_CONSENT_EVENTS)
+      .sort((a, b) => a.at - b.at || a.i - b.i)
+      .at(-1);
+    if (consent)
+      await deps.followUps?.setMarketingOptOut(
+        db,
+        onCommit,
+        { appId: app.id, customerId: customer.id },
+        MARKETING_CONSENT_EVENTS[consent.event.name]!,
+      );
     return { customer: { id: customer.id, identified: customer.identified }, accepted: body.events.length };
   });
 }

@@ -5,6 +5,7 @@ export {
   type WebhookEventInput,
   type WebhookOutbox,
 } from './outbox';
+export { recallPendingDeliveries } from './recall';
 export { webhooksRouter } from './routes';
 export { isLoopbackHost, webhookSettingsFromEnv } from './settings';
 export {

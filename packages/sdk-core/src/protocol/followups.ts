@@ -89,6 +89,26 @@ export type FollowUpRuleBody = z.infer<typeof followUpRuleBody>;
 
 export const updateFollowUpRuleBody = followUpRuleBody
   .partial()
+  .extend({
+    when: z
+      .object({
+        channel: channelSlug.nullable().optional().meta({ description: 'null: any channel.' }),
+        intent: intentId.optional(),
+        productId: z
+          .string()
+          .min(1)
+          .max(128)
+          .nullable()
+          .optional()
+          .meta({ description: 'null: any product.' }),
+      })
+      .strict()
+      .optional()
+      .meta({
+        description:
+          'Only the fields given change: `{intent}` keeps the channel and product; null clears channel or productId.',
+      }),
+  })
   .strict()
   .meta({ example: { enabled: false } });
 export type UpdateFollowUpRuleBody = z.infer<typeof updateFollowUpRuleBody>;
@@ -111,7 +131,19 @@ export const followUpRule = followUpRuleBody
   .meta({ id: 'FollowUpRule' });
 export type FollowUpRule = z.infer<typeof followUpRule>;
 
-export const followUpRuleAnswer = z.object({ rule: followUpRule });
+export const followUpRuleWarning = z
+  .object({
+    code: z.enum(['no_webhook_for_channel']),
+    message: z.string(),
+  })
+  .meta({ id: 'FollowUpRuleWarning' });
+export const followUpRuleAnswer = z.object({
+  rule: followUpRule,
+  warnings: z.array(followUpRuleWarning).optional().meta({
+    description:
+      'On create and update: what will keep the rule from delivering, though it is saved. `no_webhook_for_channel`: it sends on a server channel (sms, wechat_oa, …) and no enabled webhook of the app subscribes to `follow_up.sent` (or `*`), so its follow-ups would be skipped `no_webhook`.',
+  }),
+});
 export const followUpRuleList = z.object({ rules: z.array(followUpRule) });
 export const followUpRuleParams = z.object({ id: z.string().min(1).max(64) });
 export const followUpRuleDeleted = z.object({ deleted: z.literal(true) });
@@ -167,9 +199,27 @@ export const followUpSettings = z
       description:
         'Hosts a link card (follow-up rules, agents’ cards) may link to or show a picture from, besides the hosts of the app’s allowedOrigins. `*.cdn.example` allows every subdomain. A card naming another host is refused with 400 card_host_not_allowed (default: none).',
     }),
+    idleEndMinutes: z.number().int().min(0).max(10_080).meta({
+      description:
+        'A conversation only the bot has handled (web, app, mini-program, livestream…) with no message for this many minutes counts as ended for follow-up rules (default 30; 0: only a resolve, a hang-up or POST /v1/conversations/{id}/end end one). It stays open: the shopper can carry on.',
+    }),
   })
   .meta({ id: 'FollowUpSettings' });
 export type FollowUpSettings = z.infer<typeof followUpSettings>;
+
+export const endConversationParams = z.object({ id: z.string().min(1).max(64) });
+export const endConversationAnswer = z
+  .object({
+    conversation: z.object({
+      id: z.string(),
+      status: z.literal('resolved'),
+      resolvedAt: z.string(),
+    }),
+    followUpsScheduled: z.number().int().meta({
+      description: 'Follow-ups this end scheduled (0 when it had already ended, or no rule matched).',
+    }),
+  })
+  .meta({ id: 'EndedConversation' });
 
 export const updateFollowUpSettingsBody = followUpSettings
   .extend({
@@ -185,6 +235,7 @@ export const updateFollowUpSettingsBody = followUpSettings
       quietHours: { start: '22:00', end: '08:30' },
       weeklyCap: 2,
       cardHosts: ['img.shop-cdn.example'],
+      idleEndMinutes: 30,
     },
   });
 export type UpdateFollowUpSettingsBody = z.infer<typeof updateFollowUpSettingsBody>;
@@ -205,7 +256,7 @@ export const followUp = z
     state: followUpState,
     reason: z.string().nullable().meta({
       description:
-        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing, card_host_not_allowed (a card links outside the app’s allowed hosts); not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email).',
+        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing, card_host_not_allowed (a card links outside the app’s allowed hosts); not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email), failed (the send failed with an error on every one of its attempts, retried with exponential backoff).',
     }),
     dueAt: z.string(),
     sentAt: z.string().nullable(),

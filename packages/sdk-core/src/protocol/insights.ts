@@ -69,6 +69,17 @@ export const metricsRow = z.object({
 });
 export type MetricsRow = z.infer<typeof metricsRow>;
 
+/**
+ * How current an answer is. The rollups are folded by a background worker (every minute) and a
+ * little on each read; after a burst or an upgrade a read answers at once from what is folded.
+ */
+const freshness = {
+  /** Everything stored before this instant is in the figures (now, when nothing is left to fold). */
+  asOf: z.string(),
+  /** Messages and log rows stored but not yet in the figures (0 when up to date). */
+  behind: z.number().int(),
+};
+
 export const agentCsatRow = z.object({
   period: z.string(),
   agent: z.object({ id: z.string(), name: z.string() }).nullable(),
@@ -81,8 +92,7 @@ export const metricsAnswer = z.object({
   timeZone: z.string(),
   period: z.enum(['day', 'week', 'month', 'all']),
   periods: z.array(z.string()),
-  /** When the rollups were last brought up to date (they are folded on read and every minute). */
-  asOf: z.string(),
+  ...freshness,
   rows: z.array(metricsRow),
   /**
    * CSAT per agent and period (ratings of the conversations each agent owned; `agent: null` is the
@@ -120,6 +130,7 @@ export const intentTrendsAnswer = z.object({
   periods: z.array(z.string()),
   intents: z.array(intentTrend),
   rising: z.array(intentTrend),
+  ...freshness,
 });
 export type IntentTrendsAnswer = z.infer<typeof intentTrendsAnswer>;
 
@@ -204,6 +215,7 @@ export const highValueAnswer = z.object({
   until: z.string(),
   largeCartThreshold: z.number(),
   segments: z.array(highValueRow),
+  ...freshness,
 });
 export type HighValueAnswer = z.infer<typeof highValueAnswer>;
 

@@ -1,0 +1,1 @@
+ALTER TABLE `follow_ups` ADD `attempts` integer DEFAULT 0 NOT NULL;
