@@ -108,7 +108,13 @@ export default async function run({ log, quick }) {
     const { appId } = await createMerchantApp(app.deps, { name: 'bench follow-ups' });
     await database.client.execute({
       sql: 'UPDATE apps SET settings = ? WHERE id = ?',
-      args: [JSON.stringify({ followUps: { quietHours: null, weeklyCap: 50 } }), appId],
+      // The cards' hosts are the app's card hosts, so the worker's host check passes (review 19, F11).
+      args: [
+        JSON.stringify({
+          followUps: { quietHours: null, weeklyCap: 50, cardHosts: ['shop.example', 'cdn.example'] },
+        }),
+        appId,
+      ],
     });
     const rates = { worker: [], bare: [] };
     for (let round = 0; round < rounds; round++) {

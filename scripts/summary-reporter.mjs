@@ -8,13 +8,17 @@ export default class SummaryReporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
+      let failedHere = 0;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedHere++;
         else skipped++;
       }
-      if (module.state() === 'failed' && module.children.size === 0) failed++;
+      // A file that failed with no failed test (an import error, or a beforeAll/afterAll hook that
+      // threw, which leaves its tests "skipped") is one failure, never "0 failed".
+      if (module.state() === 'failed' && failedHere === 0) failedHere = 1;
+      failed += failedHere;
     }
     failed += unhandledErrors?.length ?? 0;
     const tail = skipped ? `, ${skipped} skipped` : '';

@@ -886,11 +886,16 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     });
   followUpCommand
     .command('settings')
-    .description('show or change the time zone, quiet hours and weekly cap')
+    .description('show or change the time zone, quiet hours, weekly cap, card hosts and idle end')
     .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
     .option('--time-zone <zone>', 'IANA time zone, e.g. Asia/Shanghai')
     .option('--quiet-hours <range>', 'HH:MM-HH:MM local time, or off')
     .option('--weekly-cap <n>', 'proactive messages per customer in any 7 days (0 turns them off)')
+    .option(
+      '--card-hosts <hosts>',
+      "comma-separated hosts link cards may point to besides allowedOrigins' (*.cdn.example for subdomains), or none",
+    )
+    .option('--idle-end-minutes <n>', 'a bot-only conversation quiet this long counts as ended (0: off)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(
       async (options: {
@@ -898,6 +903,8 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         timeZone?: string;
         quietHours?: string;
         weeklyCap?: string;
+        cardHosts?: string;
+        idleEndMinutes?: string;
         db?: string;
       }) => {
         const [start, end] = (options.quietHours ?? '').split('-');
@@ -907,6 +914,18 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
             ? { quietHours: options.quietHours === 'off' ? null : { start, end } }
             : {}),
           ...(options.weeklyCap !== undefined ? { weeklyCap: Number(options.weeklyCap) } : {}),
+          ...(options.cardHosts !== undefined
+            ? {
+                cardHosts:
+                  options.cardHosts === 'none'
+                    ? []
+                    : options.cardHosts
+                        .split(',')
+                        .map((host) => host.trim())
+                        .filter(Boolean),
+              }
+            : {}),
+          ...(options.idleEndMinutes !== undefined ? { idleEndMinutes: Number(options.idleEndMinutes) } : {}),
         });
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           const settings =

@@ -7,7 +7,7 @@ import { createAgent, putRoutingSettings, updateAgent } from './agents';
 import type { ThreadlineApp } from './app';
 import { type CreatedApp, createMerchantApp } from './apps';
 import { agents, serverSettings } from './db/schema';
-import { type PagePolicy, securePage } from './http/page-security';
+import { type CspDirectives, PAGE_POLICIES, type PagePolicy, securePage } from './http/page-security';
 import { signIdentityToken } from './identity';
 import { DEFAULT_TIME_ZONE, localDate, localMidnight, simulateTraffic } from './insights';
 import { seedDemoStore } from './knowledge';
@@ -130,6 +130,9 @@ export async function ensureDemoTeam(deps: ServiceDeps, appId: string): Promise<
   return team;
 }
 
+/** Where the demo catalog's product pages and pictures live (a placeholder shop; relations.json). */
+export const DEMO_CARD_HOSTS = ['shop.example'] as const;
+
 /**
  * Creates the demo shop's app once per database and remembers its keys sealed with the master key,
  * so a restart prints the same keys and never seeds twice. Returns the keys and whether it seeded.
@@ -148,7 +151,8 @@ export async function ensureDemoApp(
     name: '澜悦生活 Lanyue Life (demo)',
     allowedOrigins: options.allowedOrigins ?? [],
     agentName: '小周',
-    settings: {},
+    // The demo catalog's product pages (relations.json `url`) are on this host: agents can send them as cards.
+    settings: { followUps: { cardHosts: [...DEMO_CARD_HOSTS] } },
   });
   await seed(deps, keys);
   await deps.database.write(async (db) => {
@@ -183,7 +187,7 @@ export function mountStaticFolder(
   app: ThreadlineApp,
   prefix: string,
   folder: string,
-  policy: PagePolicy = 'shop',
+  policy: PagePolicy | CspDirectives = 'shop',
 ): boolean {
   const root = resolve(folder);
   if (!existsSync(root)) return false;
@@ -234,7 +238,11 @@ export function mountDemoShop(app: ThreadlineApp, options: { repoRoot: string; i
   };
   app.get('/shop/config.json', viaBackend);
   app.post('/merchant/login', viaBackend);
-  mountStaticFolder(app, '/shop', resolve(options.repoRoot, 'examples/web-shop'));
+  // Card pictures from the demo's card hosts only (F11 of review 19: any https image is a beacon).
+  mountStaticFolder(app, '/shop', resolve(options.repoRoot, 'examples/web-shop'), {
+    ...PAGE_POLICIES.shop,
+    imgSrc: [...(PAGE_POLICIES.shop.imgSrc ?? []), ...DEMO_CARD_HOSTS.map((host) => `https://${host}`)],
+  });
 }
 
 export const demoPaths = (dataDir: string) => ({

@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 async function careShop(): Promise<Shop & { ruleId: string }> {
-  const shop = await api.createShop();
+  const shop = await api.createShop({ settings: { followUps: { cardHosts: ['shop.example'] } } });
   await seedDemoStore(api.deps, shop.appId);
   const created = await api.call('POST', '/v1/follow-up-rules', {
     token: shop.secretKey,
@@ -174,7 +174,7 @@ describe('card click-through', () => {
 
   it('an agent’s card gets a click-through link too (an open with no follow-up)', async () => {
     clock.set(MORNING);
-    const shop = await api.createShop();
+    const shop = await api.createShop({ settings: { followUps: { cardHosts: ['shop.example'] } } });
     const session = await shop.startSession({ channel: 'web' });
     await shop.send(session.sessionToken, '我想看看托特包');
     const agent = await shop.addAgent({ name: '小周', email: `a-${randomUUID()}@shop.example` });

@@ -70,6 +70,25 @@ describe('follow-ups survive a SIGKILL of the server', () => {
     if (!existsSync(builtCli))
       throw new Error(`${builtCli} is missing: build the API first (npm test does).`);
     keys = jsonOf((await run(['app', 'create', '--name', 'Follow-up crash shop'])).stdout);
+    // Whatever the hour of the CI run: no quiet hours, a cap above what one caller gets here, and
+    // the card's host allowed (before the rule, which is checked against it).
+    const settings = await run([
+      'followup',
+      'settings',
+      '--app',
+      keys.appId,
+      '--quiet-hours',
+      'off',
+      '--weekly-cap',
+      '5',
+      '--card-hosts',
+      'shop.example',
+    ]);
+    expect(jsonOf(settings.stdout).settings).toMatchObject({
+      quietHours: null,
+      weeklyCap: 5,
+      cardHosts: ['shop.example'],
+    });
     const rule = await run([
       'followup',
       'create',
@@ -91,18 +110,6 @@ describe('follow-ups survive a SIGKILL of the server', () => {
       'https://shop.example/care',
     ]);
     expect(jsonOf(rule.stdout).rule).toMatchObject({ delaySeconds: DELAY_SEC, send: { channel: 'app' } });
-    // Whatever the hour of the CI run: no quiet hours, and a cap above what one caller gets here.
-    const settings = await run([
-      'followup',
-      'settings',
-      '--app',
-      keys.appId,
-      '--quiet-hours',
-      'off',
-      '--weekly-cap',
-      '5',
-    ]);
-    expect(jsonOf(settings.stdout).settings).toMatchObject({ quietHours: null, weeklyCap: 5 });
   });
   afterAll(async () => {
     await servers.killAll();

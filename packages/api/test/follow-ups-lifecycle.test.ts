@@ -43,7 +43,7 @@ async function shopWithRule(
   to: string,
   content: Record<string, unknown> = { kind: 'card', card: CARE_CARD },
 ): Promise<Shop> {
-  const shop = await api.createShop();
+  const shop = await api.createShop({ settings: { followUps: { cardHosts: ['shop.example'] } } });
   await seedDemoStore(api.deps, shop.appId);
   const created = await api.call('POST', '/v1/follow-up-rules', {
     token: shop.secretKey,

@@ -24,7 +24,11 @@ describe('two workers racing for due follow-ups', () => {
   it('send each follow-up once between them', { timeout: 120_000 }, async () => {
     const shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
-    await api.call('PATCH', '/v1/follow-up-settings', { token: shop.secretKey, body: { weeklyCap: 10 } });
+    // The cards link to shop.example: the app's card host (review 19, F11).
+    await api.call('PATCH', '/v1/follow-up-settings', {
+      token: shop.secretKey,
+      body: { weeklyCap: 10, cardHosts: ['shop.example'] },
+    });
     for (const channel of ['app', 'miniprogram', 'web']) {
       const res = await api.call('POST', '/v1/follow-up-rules', {
         token: shop.secretKey,

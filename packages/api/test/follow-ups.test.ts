@@ -33,7 +33,8 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 async function careShop(): Promise<Shop> {
-  const shop = await api.createShop();
+  // The care card's links are on shop.example: the app's card host (review 19, F11).
+  const shop = await api.createShop({ settings: { followUps: { cardHosts: ['shop.example'] } } });
   await seedDemoStore(api.deps, shop.appId);
   const created = await api.call('POST', '/v1/follow-up-rules', {
     token: shop.secretKey,

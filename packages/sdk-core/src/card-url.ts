@@ -20,6 +20,24 @@ export interface RenderableCard {
   description?: string;
   imageUrl?: string;
   targetUrl: string;
+  /** The target's host (`shop.example`), shown on the card so the shopper sees where it leads. */
+  host: string;
+}
+
+/**
+ * A safe card URL's host as the shopper should read it: the browser's own reading where `URL`
+ * exists (an internationalised look-alike shows as xn--…), else (mini-program runtimes without
+ * `URL`) the authority without its port, lower case.
+ */
+export function cardHostOf(url: string): string {
+  // sdk-core is typed without the DOM (it also runs in mini-programs), so `URL` is looked up.
+  const Url = (globalThis as { URL?: new (input: string) => { hostname: string } }).URL;
+  try {
+    if (typeof Url === 'function') return new Url(url).hostname;
+  } catch {
+    // fall through to the plain reading
+  }
+  return (/^https:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '').replace(/:\d*$/, '').toLowerCase();
 }
 
 const shortText = (value: unknown, max: number) =>
@@ -39,6 +57,7 @@ export function readLinkCard(value: unknown): RenderableCard | null {
   return {
     title,
     targetUrl: card.targetUrl,
+    host: cardHostOf(card.targetUrl),
     ...(description ? { description } : {}),
     ...(isSafeCardUrl(card.imageUrl) ? { imageUrl: card.imageUrl } : {}),
   };

@@ -2,7 +2,7 @@
 
 export { type AsyncStorageLike, createAsyncStorageAdapter } from './async-storage-adapter';
 export { cardClickUrl } from './card-click';
-export { isSafeCardUrl, type RenderableCard, readLinkCard } from './card-url';
+export { cardHostOf, isSafeCardUrl, type RenderableCard, readLinkCard } from './card-url';
 export {
   type ClientEvents,
   type ClientOptions,

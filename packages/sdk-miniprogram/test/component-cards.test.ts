@@ -65,7 +65,11 @@ describe('a care card after a phone call, in <threadline-chat>', () => {
   it('arrives live after the delay, renders as a card, and a tap opens the web-view page', async () => {
     const shop = await api.createShop();
     await seedDemoStore(api.app.deps, shop.appId);
-    await api.call('PATCH', '/v1/follow-up-settings', shop.secretKey, { quietHours: null });
+    // The card's links and picture are on the shop's card hosts (review 19, F11).
+    await api.call('PATCH', '/v1/follow-up-settings', shop.secretKey, {
+      quietHours: null,
+      cardHosts: ['shop.example', 'images.example'],
+    });
     await api.call('POST', '/v1/follow-up-rules', shop.secretKey, {
       name: 'Care card after a call about care',
       when: { channel: 'phone', intent: 'care_instructions' },
@@ -114,10 +118,12 @@ describe('a care card after a phone call, in <threadline-chat>', () => {
     const card = comp.dom.querySelector('[data-part="card"]')!;
     expect(card.querySelector('[data-part="card-title"]')?.textContent).toBe(CARE_CARD.title);
     expect(card.querySelector('[data-part="card-description"]')?.textContent).toBe(CARE_CARD.description);
-    expect(card.querySelector('[data-part="card-open"]')?.textContent).toBe('查看 ›');
+    // Where the card leads is shown on it (review 19, F11).
+    expect(card.querySelector('[data-part="card-host"]')?.textContent).toBe('shop.example');
+    expect(card.querySelector('[data-part="card-open"]')?.textContent).toBe('shop.example · 查看 ›');
     expect(card.querySelector('[data-part="card-image"]')).not.toBeNull();
     expect((comp.data.items as { card: unknown }[]).filter((item) => item.card)).toEqual([
-      expect.objectContaining({ card: CARE_CARD, author: 'system' }),
+      expect.objectContaining({ card: { ...CARE_CARD, host: 'shop.example' }, author: 'system' }),
     ]);
     const message = card.closest('[data-part="message"]')!;
     expect(message.getAttribute('data-author')).toBe('system');
@@ -137,6 +143,45 @@ describe('a care card after a phone call, in <threadline-chat>', () => {
     const followed = await api.app.request(link.slice(API_URL.replace(/\/+$/, '').length));
     expect(followed.status).toBe(302);
     expect(followed.headers.get('location')).toBe(CARE_CARD.targetUrl);
+
+    // A second call: the caller asks the agent for something to go with the tote. The agent, on
+    // the phone, sends a suggested product as a card; it lands here, on the mini-program.
+    const agent = await api.call('POST', '/v1/agents', shop.secretKey, { name: '小周', skills: [] });
+    const token = (await api.call('POST', `/v1/agents/${agent.agent.id}/tokens`, shop.secretKey, {}))
+      .token as string;
+    const secondCall = randomUUID();
+    for (const [sequence, body] of [
+      { event: 'start' },
+      { event: 'speech', utterance: '托特包有什么配的小东西推荐吗' },
+    ].entries())
+      await api.call('POST', '/v1/voice/turn', shop.secretKey, {
+        callId: secondCall,
+        from: PHONE,
+        sequence,
+        ...body,
+      });
+    const [onCall] = (
+      await api.app.deps.database.client.execute({
+        sql: "select id from conversations where app_id = ? and last_channel = 'phone' and status <> 'resolved' order by created_at desc limit 1",
+        args: [shop.appId],
+      })
+    ).rows as unknown as { id: string }[];
+    const suggested = {
+      title: '法式复古碎花连衣裙',
+      description: '¥259',
+      targetUrl: 'https://shop.example/p/p-floral-dress',
+    };
+    const sent = await api.call('POST', `/v1/agent/conversations/${onCall!.id}/cards`, token, {
+      card: suggested,
+    });
+    // (The harness throws on any 4xx/5xx.) It went to the mini-program, not the phone.
+    expect(sent.message.channel).toBe('miniprogram');
+    await vi.waitFor(() => expect(comp.dom.querySelectorAll('[data-part="card"]').length).toBe(2), {
+      timeout: 15_000,
+    });
+    const agentCard = [...comp.dom.querySelectorAll('[data-part="card"]')].at(-1)!;
+    expect(agentCard.querySelector('[data-part="card-title"]')?.textContent).toBe(suggested.title);
+    expect(agentCard.closest('[data-part="message"]')!.getAttribute('data-author')).toBe('agent');
 
     // Drawn as WeChat would (compiled WXSS, 750 rpx across a 390 px phone), then looked at.
     mkdirSync(shots, { recursive: true });

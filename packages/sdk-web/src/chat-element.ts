@@ -920,7 +920,8 @@ export class ThreadlineChatElement extends ElementBase {
       link.append(h('img', { src: card.imageUrl, alt: '', loading: 'lazy', referrerpolicy: 'no-referrer' }));
     link.append(h('b', {}, card.title));
     if (card.description) link.append(h('span', {}, card.description));
-    link.append(h('small', {}, `${this.strings.openCard} ›`));
+    // Where it leads, in the browser's reading of the host: the shopper sees a look-alike for what it is.
+    link.append(h('small', { 'data-part': 'card-host' }, `${card.host} · ${this.strings.openCard} ›`));
     return link;
   }
 

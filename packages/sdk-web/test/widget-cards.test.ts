@@ -18,7 +18,8 @@ const SHOTS = join(repoRoot, 'docs/screenshots');
 const CARE_CARD = {
   title: '真皮托特包保养指南',
   description: '防水、除尘、定期上油，3 分钟学会。',
-  imageUrl: 'https://images.example/tote.jpg',
+  // The demo app's card host (DEMO_CARD_HOSTS): the shop page's CSP allows pictures from it only.
+  imageUrl: 'https://shop.example/img/tote.jpg',
   targetUrl: 'https://shop.example/care/leather-tote?from=threadline',
 };
 
@@ -32,7 +33,7 @@ describe('link cards in the widget', () => {
     mkdirSync(SHOTS, { recursive: true });
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1200, height: 860 } });
     // The card's image host is not reachable from the test: answer it with a small picture.
-    await context.route('https://images.example/**', (route) =>
+    await context.route('https://shop.example/img/**', (route) =>
       route.fulfill({
         contentType: 'image/svg+xml',
         body: '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180"><rect width="320" height="180" fill="#8d6e63"/><rect x="110" y="50" width="100" height="80" rx="10" fill="#d7ccc8"/><path d="M130 50 q30 -40 60 0" stroke="#d7ccc8" stroke-width="8" fill="none"/></svg>',
@@ -92,6 +93,8 @@ describe('link cards in the widget', () => {
     await expect(card.locator('b').textContent()).resolves.toBe(CARE_CARD.title);
     await expect(card.locator('span').textContent()).resolves.toBe(CARE_CARD.description);
     await expect(card.locator('img').getAttribute('src')).resolves.toBe(CARE_CARD.imageUrl);
+    // Where it leads is on the card (review 19, F11).
+    await expect(card.locator('[data-part=card-host]').textContent()).resolves.toMatch(/^shop\.example · /);
     await expect
       .poll(() => card.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth))
       .toBeGreaterThan(0);

@@ -3,13 +3,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConsoleApiError, signInWithPassword } from './api';
 import { ConversationView } from './conversation';
 import { InboxPane } from './inbox';
-import { InsightsButton, InsightsView } from './insights';
 import { ProfilePanel } from './profile-panel';
 import { RoomsView } from './rooms';
 import { type ConsoleStore, useStore } from './store';
 import { SupervisorView } from './supervisor';
 import { TransferDialog } from './transfer-dialog';
-import { WebhooksView } from './webhooks';
 
 export function App({ store }: { store: ConsoleStore }) {
   useStore(store);
@@ -170,7 +168,16 @@ function Header({ store }: { store: ConsoleStore }) {
             {s.supervisor}
           </button>
         )}
-        {me?.role === 'supervisor' && <InsightsButton store={store} />}
+        {me?.role === 'supervisor' && (
+          <button
+            type="button"
+            aria-pressed={view === 'insights'}
+            data-action="insights"
+            onClick={() => store.setView(view === 'insights' ? 'queued' : 'insights')}
+          >
+            {store.state.lang === 'en' ? 'Insights' : '洞察'}
+          </button>
+        )}
         {me?.role === 'supervisor' && (
           <button
             type="button"
@@ -323,13 +330,15 @@ function Shell({ store }: { store: ConsoleStore }) {
     <div class="shell">
       <Header store={store} />
       <div
-        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' ? 'work-settings' : view === 'insights' ? 'work-insights' : ''}`}
+        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' || view === 'followups' ? 'work-settings' : view === 'insights' ? 'work-insights' : ''}`}
       >
-        {view !== 'webhooks' && view !== 'insights' && <InboxPane store={store} />}
+        {view !== 'webhooks' && view !== 'followups' && view !== 'insights' && <InboxPane store={store} />}
         {view === 'insights' ? (
-          <InsightsView store={store} />
+          <Lazy store={store} load={() => import('./insights').then((m) => m.InsightsView)} />
         ) : view === 'webhooks' ? (
-          <WebhooksView store={store} />
+          <Lazy store={store} load={() => import('./webhooks').then((m) => m.WebhooksView)} />
+        ) : view === 'followups' ? (
+          <Lazy store={store} load={() => import('./followups').then((m) => m.FollowUpsView)} />
         ) : view === 'supervisor' ? (
           <SupervisorView store={store} />
         ) : view === 'rooms' ? (
@@ -346,4 +355,19 @@ function Shell({ store }: { store: ConsoleStore }) {
       <Toast store={store} />
     </div>
   );
+}
+
+type Page = (props: { store: ConsoleStore }) => preact.JSX.Element;
+
+/**
+ * A page only supervisors open (insights, webhooks, follow-up rules), loaded the first time it is
+ * opened: each is its own chunk, so an agent's first load stays within the console's 40 KB budget.
+ */
+function Lazy({ store, load }: { store: ConsoleStore; load: () => Promise<Page> }) {
+  const [page, setPage] = useState<Page | null>(null);
+  useEffect(() => {
+    void load().then((loaded) => setPage(() => loaded));
+  }, [load]);
+  const Loaded = page;
+  return Loaded ? <Loaded store={store} /> : <main class="webhooks" aria-busy="true" />;
 }

@@ -5,7 +5,8 @@ export type TermKind =
   | 'skills'
   | 'ticketTypes'
   | 'ticketReasons'
-  | 'orderStatuses';
+  | 'orderStatuses'
+  | 'suggestionReasons';
 
 const en = {
   appTitle: 'Threadline console',
@@ -124,6 +125,15 @@ const en = {
   cart: 'Cart',
   emptyCart: 'Cart is empty',
   recentViews: 'Recently viewed',
+  suggestions: 'Suggest',
+  followups: 'Follow-up rules',
+  sendAsCard: 'Send as card',
+  cardSent: (channel: string) => `Card sent (${channel})`,
+  noProductPage: 'No product page in the catalog',
+  marketingOptOut: 'No marketing messages',
+  marketingOptOutHint: 'The customer asked not to get follow-ups. Turning it on cancels scheduled ones.',
+  optedOut: (cancelled: number) => `Opted out; ${cancelled} scheduled follow-up(s) cancelled`,
+  optedIn: 'Marketing messages allowed again',
   tickets: 'Tickets',
   noOrders: 'No orders',
   noTickets: 'No tickets',
@@ -262,6 +272,11 @@ const en = {
       quality: 'Quality problem',
       changed_mind: 'Changed their mind',
     },
+    suggestionReasons: {
+      goes_with: 'Goes with',
+      alternative_to: 'Instead of',
+      same_category: 'Like',
+    },
     orderStatuses: {
       pending: 'Pending payment',
       unpaid: 'Unpaid',
@@ -305,6 +320,9 @@ const en = {
     unauthorized: 'Your session has ended. Sign in again.',
     unavailable: 'The server is busy or restarting. Try again in a moment.',
     internal_error: 'The server failed. Try again in a moment.',
+    card_host_not_allowed: 'That link is not on one of the shop’s own sites, so it cannot be sent as a card.',
+    no_card_channel:
+      'This customer has no mini-program, app or web chat open to show a card: send the link as text.',
   } as Record<string, string>,
   ago: (s: number) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`),
 };
@@ -425,6 +443,15 @@ const zh: Strings = {
   cart: '购物车',
   emptyCart: '购物车为空',
   recentViews: '最近浏览',
+  suggestions: '推荐商品',
+  followups: '跟进规则',
+  sendAsCard: '发送卡片',
+  cardSent: (channel: string) => `卡片已发送（${channel}）`,
+  noProductPage: '商品库中没有商品页链接',
+  marketingOptOut: '不接收营销消息',
+  marketingOptOutHint: '顾客要求不再接收跟进消息；开启后会取消已排定的跟进。',
+  optedOut: (cancelled: number) => `已退订，取消了 ${cancelled} 条待发跟进`,
+  optedIn: '已恢复接收营销消息',
   tickets: '工单',
   noOrders: '暂无订单',
   noTickets: '暂无工单',
@@ -545,6 +572,11 @@ const zh: Strings = {
       quality: '质量问题',
       changed_mind: '不想要了',
     },
+    suggestionReasons: {
+      goes_with: '搭配',
+      alternative_to: '替代',
+      same_category: '同类',
+    },
     orderStatuses: {
       pending: '待付款',
       unpaid: '待付款',
@@ -584,6 +616,8 @@ const zh: Strings = {
     unauthorized: '登录已失效，请重新登录。',
     unavailable: '服务器繁忙或正在重启，请稍后再试。',
     internal_error: '服务器出错了，请稍后再试。',
+    card_host_not_allowed: '这个链接不在本店自己的站点上，不能作为卡片发送。',
+    no_card_channel: '这位顾客没有可显示卡片的小程序、App 或网页会话，请以文字发送链接。',
   },
   ago: (s: number) =>
     s < 60 ? `${s}秒` : s < 3600 ? `${Math.floor(s / 60)}分` : `${Math.floor(s / 3600)}小时`,

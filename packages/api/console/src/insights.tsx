@@ -1,4 +1,3 @@
-import './insights.css';
 import type {
   ArticleDraftAnswer,
   EmergingAnswer,

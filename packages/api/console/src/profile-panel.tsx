@@ -66,6 +66,14 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
           </ul>
         </section>
       )}
+      <label class="consent" data-part="marketing-consent" title={s.marketingOptOutHint}>
+        <input
+          type="checkbox"
+          checked={profile.attributes.marketingOptOut === true}
+          onChange={(e) => store.setMarketingOptOut(e.currentTarget.checked)}
+        />{' '}
+        {s.marketingOptOut}
+      </label>
       <section aria-labelledby="p-cart" data-part="cart">
         <h3 id="p-cart">{s.cart}</h3>
         {profile.cart.length === 0 ? (
@@ -81,6 +89,7 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
           </ul>
         )}
       </section>
+      <Suggestions store={store} />
       {profile.recentViews.length > 0 && (
         <section aria-labelledby="p-views">
           <h3 id="p-views">{s.recentViews}</h3>
@@ -176,5 +185,48 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
         </ul>
       </section>
     </aside>
+  );
+}
+
+/**
+ * Up to three products for the customer's cart and recent views (the profile's `suggestions`),
+ * each with why (goes with / instead of / like what) and a button that sends it as a link card —
+ * on a phone call, to the customer's mini-program, app or web chat.
+ */
+function Suggestions({ store }: { store: ConsoleStore }) {
+  const s = store.t();
+  const profile = store.state.profile!;
+  if (profile.suggestions.length === 0) return null;
+  const names = new Map<string, string>();
+  for (const line of profile.cart) if (line.name) names.set(String(line.productId ?? line.sku), line.name);
+  for (const view of profile.recentViews) if (view.name) names.set(view.productId, view.name);
+  return (
+    <section aria-labelledby="p-suggestions" data-part="suggestions">
+      <h3 id="p-suggestions">{s.suggestions}</h3>
+      <ul class="suggestions">
+        {profile.suggestions.map((item) => (
+          <li key={item.productId} data-product-id={item.productId} data-reason={item.reason}>
+            <div>
+              <b>{item.name}</b>
+              {item.price !== null && (
+                <span class="amount">{money(item.price, 'CNY', store.state.lang)}</span>
+              )}
+            </div>
+            <div class="muted">
+              {term(s, 'suggestionReasons', item.reason)} {names.get(item.because) ?? item.because}
+            </div>
+            <button
+              type="button"
+              data-part="send-suggestion"
+              disabled={!item.url}
+              title={item.url ?? s.noProductPage}
+              onClick={() => store.sendSuggestion(item)}
+            >
+              {s.sendAsCard}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -8,16 +8,26 @@ import type {
   IntentNamesAnswer,
   Message,
   Note,
+  ProductSuggestion,
   QueueAnswer,
   RoutingSettings,
 } from '@threadline/sdk-core/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { type ConsoleApi, ConsoleApiError, createConsoleApi, openAgentStream, type StreamEvent } from './api';
-import { term } from './format';
+import { channelName, term } from './format';
 import { initialLang, type Lang, STRINGS } from './i18n';
 import { playChime } from './sound';
 
-export type View = 'queued' | 'mine' | 'all' | 'snoozed' | 'supervisor' | 'rooms' | 'webhooks' | 'insights';
+export type View =
+  | 'queued'
+  | 'mine'
+  | 'all'
+  | 'snoozed'
+  | 'supervisor'
+  | 'rooms'
+  | 'webhooks'
+  | 'followups'
+  | 'insights';
 type PagedView = 'queued' | 'mine' | 'all';
 const PAGED_VIEWS: PagedView[] = ['queued', 'mine', 'all'];
 
@@ -547,6 +557,7 @@ export function createConsoleStore() {
         supervisor: (r) => r.status === 'queued' || r.status === 'assigned',
         rooms: (r) => r.status === 'queued',
         webhooks: (r) => r.status === 'queued',
+        followups: (r) => r.status === 'queued',
         insights: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
@@ -608,7 +619,10 @@ export function createConsoleStore() {
       storage.set(SELECTED_KEY, id, true);
       if (!id) return set({ selectedId: null, detail: null, profile: null });
       const view =
-        state.view === 'supervisor' || state.view === 'rooms' || state.view === 'webhooks'
+        state.view === 'supervisor' ||
+        state.view === 'rooms' ||
+        state.view === 'webhooks' ||
+        state.view === 'followups'
           ? 'all'
           : state.view;
       set({ selectedId: id, typing: null, view });
@@ -765,6 +779,50 @@ export function createConsoleStore() {
           { toChannel: 'app', sendSms: true },
         );
         info(t().handoffSent(answer.shortCode, answer.sms?.to ?? ''));
+      });
+    },
+    /**
+     * A suggested product as a link card in the open conversation. The API picks where it shows:
+     * on a phone call, the customer's mini-program / app / web chat.
+     */
+    async sendSuggestion(suggestion: ProductSuggestion) {
+      const id = state.selectedId;
+      if (!id || !suggestion.url) return false;
+      const done = await act(async () => {
+        const answer = await state.api!.send<{ message: Message }>(
+          'POST',
+          `/v1/agent/conversations/${encodeURIComponent(id)}/cards`,
+          {
+            card: {
+              title: suggestion.name,
+              ...(suggestion.price !== null ? { description: `¥${suggestion.price}` } : {}),
+              ...(suggestion.imageUrl ? { imageUrl: suggestion.imageUrl } : {}),
+              targetUrl: suggestion.url,
+            },
+            clientMessageId: `console-${crypto.randomUUID()}`,
+          },
+        );
+        onEvent({ id: '', type: 'message.created', data: answer.message });
+        info(t().cardSent(channelName(t(), answer.message.channel)));
+        return true;
+      });
+      return done ?? false;
+    },
+    /** What the customer told the agent about marketing: an opt-out cancels their scheduled follow-ups. */
+    async setMarketingOptOut(optOut: boolean) {
+      const profile = state.profile;
+      if (!profile) return;
+      await act(async () => {
+        const answer = await state.api!.send<{ cancelled: number }>(
+          'POST',
+          `/v1/agent/customers/${encodeURIComponent(profile.customer.id)}/consent`,
+          { marketingOptOut: optOut },
+        );
+        const attributes = { ...profile.attributes };
+        if (optOut) attributes.marketingOptOut = true;
+        else delete attributes.marketingOptOut;
+        if (state.profile === profile) set({ profile: { ...profile, attributes } });
+        info(optOut ? t().optedOut(answer.cancelled) : t().optedIn);
       });
     },
     async setTicketStatus(ticketId: string, status: string) {

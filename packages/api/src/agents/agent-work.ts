@@ -1,9 +1,10 @@
 import type { ConversationDetail, LinkCard, Message } from '@threadline/sdk-core/protocol';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { type AppRow, assertKnownChannel, DEFAULT_HANDOFF_TTL_SEC } from '../apps';
-import { postStaffMessage, timelinePage, toWireMessage } from '../conversations';
+import { postStaffMessage, timelinePage, toWireMessage, VOICE_CHANNELS } from '../conversations';
 import type { Db } from '../db/database';
-import { agents, assignments, conversations } from '../db/schema';
+import { agents, assignments, conversations, customers, sessions } from '../db/schema';
+import { assertCardHostsAllowed, SDK_CHANNELS } from '../followups';
 import { createHandoff } from '../handoffs';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -17,6 +18,46 @@ import { type Actor, takeConversation } from './ownership';
 function assertNotOthers(conversation: { status: string; assignedAgentId: string | null }, agent: Actor) {
   if (conversation.status === 'assigned' && conversation.assignedAgentId !== agent.id)
     throw new ApiError('not_conversation_owner', 'Another agent owns this conversation; claim it first.');
+}
+
+/**
+ * Where a card goes: the channel asked for, else the conversation's last channel — unless that is a
+ * voice channel (a phone call cannot show a card), then the channel of the customer's newest
+ * session on an SDK channel (mini-program, app, web), counting customers merged into them. The
+ * agent on the call says "I've sent it to your mini-program" and it is there.
+ * 409 no_card_channel when the customer has no client that could show it.
+ */
+async function cardChannel(
+  db: Db,
+  conversation: { customerId: string; lastChannel: string },
+  asked: string | undefined,
+): Promise<string> {
+  const wanted = asked ?? conversation.lastChannel;
+  if (!VOICE_CHANNELS.has(wanted)) return wanted;
+  const noClient = () =>
+    new ApiError(
+      'no_card_channel',
+      'A phone call cannot show a card, and this customer has no mini-program, app or web session to show it on. Send the link in a text message instead.',
+    );
+  if (asked !== undefined) throw noClient();
+  const ids = [
+    conversation.customerId,
+    ...(
+      await db
+        .select({ id: customers.id })
+        .from(customers)
+        .where(eq(customers.mergedInto, conversation.customerId))
+        .limit(64)
+    ).map((c) => c.id),
+  ];
+  const [newest] = await db
+    .select({ channel: sessions.channel })
+    .from(sessions)
+    .where(and(inArray(sessions.customerId, ids), inArray(sessions.channel, [...SDK_CHANNELS])))
+    .orderBy(desc(sessions.createdAt))
+    .limit(1);
+  if (!newest) throw noClient();
+  return newest.channel;
 }
 
 /**
@@ -34,6 +75,8 @@ export async function replyAsAgent(
   if (body.channel) assertKnownChannel(app, body.channel);
   return deps.database.write(async (db, onCommit) => {
     let conversation = await getConversationRow(db, app.id, conversationId);
+    // After the look-up: another app's conversation id is 404 whatever the card says.
+    if (body.card) assertCardHostsAllowed(app, body.card);
     if (conversation.status === 'resolved')
       throw new ApiError(
         'conversation_resolved',
@@ -44,7 +87,9 @@ export async function replyAsAgent(
       conversation = await takeConversation(deps, db, onCommit, conversation, agent);
     const posted = await postStaffMessage(deps, db, onCommit, {
       conversation,
-      channel: body.channel ?? conversation.lastChannel,
+      channel: body.card
+        ? await cardChannel(db, conversation, body.channel)
+        : (body.channel ?? conversation.lastChannel),
       author: { type: 'agent', id: agent.id, name: agent.name },
       text: body.text,
       clientMessageId: body.clientMessageId,

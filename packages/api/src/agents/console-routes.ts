@@ -3,6 +3,8 @@ import {
   acceptedAnswer,
   agentAnswer,
   agentCardBody,
+  agentConsentAnswer,
+  agentConsentBody,
   agentConversationAnswer,
   agentHandoffAnswer,
   agentHandoffBody,
@@ -44,6 +46,7 @@ import {
   replyAsAgent,
 } from './agent-work';
 import { getAgentRow, keepAgentStreamAlive, revokeAgentToken, tokenExpiry, toWireAgent } from './agents';
+import { setConsentByAgent } from './customer-consent';
 import { agentLoad, getConversationRow, queueFigures, readInbox } from './inbox';
 import {
   claimConversation,
@@ -276,7 +279,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       operationId: 'sendAgentCard',
       summary: 'Send a link card (a suggested product, a guide): a reply with `meta.card`',
       description:
-        'The profile’s `suggestions` name products to send. The card’s links must be https; `text` defaults to the card title. Like a reply, it takes a queued or bot conversation and is delivered live to every session of the customer, where the widget and the mini-program render it as a card.',
+        'The profile’s `suggestions` name products to send. The card’s links must be https on the app’s card hosts (the hosts of allowedOrigins and the follow-up setting cardHosts; else 400 card_host_not_allowed); `text` defaults to the card title. `channel` defaults to the conversation’s last channel, or, on a phone call, to the customer’s newest mini-program/app/web session (409 no_card_channel when there is none). Like a reply, it takes a queued or bot conversation and is delivered live to every session of the customer, where the widget and the mini-program render it as a card.',
       params: conversationIdParam,
       body: agentCardBody,
       status: 201,
@@ -288,6 +291,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       const { message } = await replyAsAgent(deps, app, agent, c.req.valid('param').id, {
         text: body.text ?? body.card.title,
         card: body.card,
+        ...(body.channel ? { channel: body.channel } : {}),
         ...(body.clientMessageId ? { clientMessageId: body.clientMessageId } : {}),
       });
       return c.json({ message }, 201);
@@ -402,6 +406,27 @@ export function agentConsoleRouter(deps: RouterDeps) {
         }),
         200,
       );
+    },
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      ...CONSOLE,
+      method: 'post',
+      path: '/v1/agent/customers/{id}/consent',
+      operationId: 'setCustomerConsent',
+      summary: 'Record the customer’s marketing consent (an opt-out cancels scheduled follow-ups; audited)',
+      description:
+        'What the shopper told the agent: `marketingOptOut: true` sets the profile attribute `marketingOptOut` (no more proactive messages) and cancels their scheduled follow-ups; `false` opts them back in (nothing cancelled comes back). Every change is in the audit log as `customer.marketing_opted_out` / `customer.marketing_opted_in` with the agent’s id.',
+      params: conversationIdParam,
+      body: agentConsentBody,
+      status: 200,
+      answer: agentConsentAnswer,
+    }),
+    async (c) => {
+      const { agent } = agentAuth(c.get('auth'));
+      const body = c.req.valid('json');
+      return c.json(await setConsentByAgent(deps, agent, c.req.valid('param').id, body.marketingOptOut), 200);
     },
   );
 

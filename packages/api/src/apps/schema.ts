@@ -36,11 +36,12 @@ export interface AppSettings {
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
   /** The phone line's voice bot and brand voices (secrets sealed). */
   voice?: VoiceSettings;
-  /** Proactive follow-ups: quiet hours, weekly cap, idle end, and a time zone that overrides the app's (see followups/rules.ts). */
+  /** Proactive follow-ups: quiet hours, weekly cap, idle end, card hosts, and a time zone that overrides the app's (see followups/rules.ts). */
   followUps?: {
     timeZone?: string;
     quietHours?: { start: string; end: string } | null;
     weeklyCap?: number;
+    cardHosts?: string[];
     idleEndMinutes?: number;
   };
 }

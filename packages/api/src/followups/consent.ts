@@ -126,20 +126,21 @@ async function personIds(db: Db, appId: string, customerId: string): Promise<str
 /**
  * What an opt-out does besides the attribute, over every id of the person: scheduled follow-ups
  * are cancelled, and `follow_up.sent` webhook deliveries still pending are recalled (a merchant
- * gateway that was down must not text them once it is back).
+ * gateway that was down must not text them once it is back). Answers how many were cancelled.
  */
 export async function applyOptOut(
   deps: Pick<ServiceDeps, 'clock'>,
   db: Db,
   customer: { appId: string; customerId: string },
-): Promise<void> {
+): Promise<number> {
   const ids = await personIds(db, customer.appId, customer.customerId);
-  await cancelScheduledFollowUps(deps, db, ids, 'opted_out');
+  const cancelled = await cancelScheduledFollowUps(deps, db, ids, 'opted_out');
   await recallPendingDeliveries(deps, db, {
     appId: customer.appId,
     customerIds: ids,
     type: 'follow_up.sent',
   });
+  return cancelled;
 }
 
 /**
@@ -154,13 +155,13 @@ export async function setMarketingOptOut(
   onCommit: (callback: () => void) => void,
   customer: { appId: string; customerId: string },
   optOut: boolean,
-): Promise<void> {
+): Promise<number> {
   const [row] = await db
     .select({ attributes: customers.attributes, identified: customers.identified, name: customers.name })
     .from(customers)
     .where(and(eq(customers.id, customer.customerId), eq(customers.appId, customer.appId)))
     .limit(1);
-  if (!row) return;
+  if (!row) return 0;
   if (hasOptedOut(row.attributes) !== optOut) {
     const attributes = { ...row.attributes };
     if (optOut) attributes[MARKETING_OPT_OUT] = true;
@@ -183,5 +184,5 @@ export async function setMarketingOptOut(
       },
     ]);
   }
-  if (optOut) await applyOptOut(deps, db, customer);
+  return optOut ? applyOptOut(deps, db, customer) : 0;
 }

@@ -26,13 +26,13 @@ export interface FollowUpHooks {
    * when the reply was, else in English. Stored with the reply, in its transaction.
    */
   stopConfirmation(reply: string): string;
-  /** The customer opted out (or back in): their attribute changes and scheduled follow-ups are cancelled. */
+  /** The customer opted out (or back in): their attribute changes and scheduled follow-ups are cancelled (returns how many). */
   setMarketingOptOut(
     db: Db,
     onCommit: OnCommit,
     customer: { appId: string; customerId: string },
     optOut: boolean,
-  ): Promise<void>;
+  ): Promise<number>;
   /** The customer's attributes changed elsewhere (profile sync): an opt-out there cancels as well. */
   attributesChanged(
     db: Db,

@@ -1,3 +1,4 @@
+export { allowedCardHosts, assertCardHostsAllowed, cardHostIssues, cardUrlHost } from './card-hosts';
 export { cardClickRouter } from './click-routes';
 export { cancelScheduledFollowUps, hasOptedOut, isStopReply, STOP_CONFIRMATION } from './consent';
 export { type EndedConversation, type FollowUpHooks, MARKETING_OPT_OUT } from './hooks';

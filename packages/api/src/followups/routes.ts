@@ -15,7 +15,7 @@ import {
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
 import { getApp } from '../apps';
-import type { ApiEnv } from '../http/auth';
+import type { ApiEnv, CredentialKind } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { endConversation } from './ending';
 import { listFollowUps } from './listing';
@@ -32,7 +32,13 @@ import {
 const CONSENT =
   'Nothing is sent to a customer who opted out (`POST /v1/track` `marketing_opt_out`, the profile attribute `marketingOptOut: true`, or a “stop” / “退订” / “TD” reply, which gets a fixed confirmation and no bot answer; an opt-out also cancels what was scheduled, recalls pending `follow_up.sent` webhook deliveries and sends `customer.updated`), during the app’s quiet hours (moved to their end), while an agent is helping the customer (moved by 15 minutes), or past the weekly cap (skipped). An erased customer’s follow-ups are cancelled and stripped of who they were for. A send that fails with an error is retried with backoff and skipped `failed` after 6 attempts.';
 
-/** Proactive follow-ups: rules, settings and the follow-ups they scheduled (secret key). */
+/**
+ * Who manages follow-ups: the merchant's backend (secret key) or a supervisor in the console's
+ * follow-up rules page; other agents get 403 role_forbidden.
+ */
+const WHO = { auth: ['secret', 'agent'] as CredentialKind[], agentRoles: ['supervisor' as const] };
+
+/** Proactive follow-ups: rules, settings and the follow-ups they scheduled (secret key or a supervisor). */
 export function followUpsRouter(deps: RouterDeps) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
   const appId = (c: { get(key: 'auth'): ApiEnv['Variables']['auth'] }) => c.get('auth').app.id;
@@ -46,7 +52,7 @@ export function followUpsRouter(deps: RouterDeps) {
         'Add a follow-up rule: when a conversation ends with an intent, send a message on another channel later',
       description: `When a conversation on \`when.channel\` (any when left out) ends — an agent resolves it, its phone call hangs up, only the bot handled it and it was idle for the app's \`idleEndMinutes\`, or your backend calls POST /v1/conversations/{id}/end — with \`when.intent\` recognised (and \`when.productId\` mentioned, when given), a follow-up is scheduled \`delaySeconds\` later on \`send.channel\`: a text, a knowledge article, or a link card \`{title, description?, imageUrl?, targetUrl}\` (https URLs only). SDK channels (web, app, miniprogram) get a message with \`author.type = 'system'\` and \`meta.card\`, live; server channels (sms, wechat_oa, …) get the webhook event \`follow_up.sent\` for your backend to deliver, and the message on the timeline. ${CONSENT}`,
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       body: followUpRuleBody,
       status: 201,
       answer: followUpRuleAnswer,
@@ -78,7 +84,7 @@ export function followUpsRouter(deps: RouterDeps) {
       operationId: 'listFollowUpRules',
       summary: 'The app’s follow-up rules, with their follow-ups counted by state',
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       status: 200,
       answer: followUpRuleList,
     }),
@@ -92,7 +98,7 @@ export function followUpsRouter(deps: RouterDeps) {
       operationId: 'getFollowUpRule',
       summary: 'One follow-up rule',
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       params: followUpRuleParams,
       status: 200,
       answer: followUpRuleAnswer,
@@ -109,7 +115,7 @@ export function followUpsRouter(deps: RouterDeps) {
       description:
         'Follow-ups it already scheduled follow the rule as it is when they fall due: turned off, they are cancelled with reason rule_disabled (turning it on again does not revive them); moved to another send channel, cancelled with rule_changed; otherwise they send its current content.',
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       params: followUpRuleParams,
       body: updateFollowUpRuleBody,
       status: 200,
@@ -126,7 +132,7 @@ export function followUpsRouter(deps: RouterDeps) {
       operationId: 'deleteFollowUpRule',
       summary: 'Remove a follow-up rule; its scheduled follow-ups are cancelled',
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       params: followUpRuleParams,
       status: 200,
       answer: followUpRuleDeleted,
@@ -141,7 +147,7 @@ export function followUpsRouter(deps: RouterDeps) {
       operationId: 'getFollowUpSettings',
       summary: 'Time zone, quiet hours and weekly cap for proactive messages',
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       status: 200,
       answer: followUpSettingsAnswer,
     }),
@@ -156,7 +162,7 @@ export function followUpsRouter(deps: RouterDeps) {
       summary: 'Change the time zone, quiet hours (null: none) or weekly cap',
       description: CONSENT,
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       body: updateFollowUpSettingsBody,
       status: 200,
       answer: followUpSettingsAnswer,
@@ -173,7 +179,7 @@ export function followUpsRouter(deps: RouterDeps) {
       description:
         '`reason` says why one was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, article_missing. `deferrals` counts the times quiet hours or an agent helping moved it.',
       tags: ['Follow-ups'],
-      auth: ['secret'],
+      ...WHO,
       query: followUpsQuery,
       status: 200,
       answer: followUpList,

@@ -12,6 +12,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
+import { assertCardHostsAllowed } from './card-hosts';
 
 /** A rule held back past its due time plus this is dropped (quiet hours, an agent helping). */
 export const DEFAULT_EXPIRES_AFTER_SEC = 2 * 24 * 3600;
@@ -22,6 +23,7 @@ export const DEFAULT_FOLLOW_UP_SETTINGS: FollowUpSettings = {
   timeZone: 'Asia/Shanghai',
   quietHours: { start: '21:00', end: '09:00' },
   weeklyCap: 2,
+  cardHosts: [],
   idleEndMinutes: 30,
 };
 
@@ -36,6 +38,7 @@ export function followUpSettingsOf(app: Pick<AppRow, 'settings'>): FollowUpSetti
     timeZone: own.timeZone ?? app.settings.timeZone ?? DEFAULT_FOLLOW_UP_SETTINGS.timeZone,
     quietHours: own.quietHours === undefined ? DEFAULT_FOLLOW_UP_SETTINGS.quietHours : own.quietHours,
     weeklyCap: own.weeklyCap ?? DEFAULT_FOLLOW_UP_SETTINGS.weeklyCap,
+    cardHosts: own.cardHosts ?? [],
     idleEndMinutes: own.idleEndMinutes ?? DEFAULT_FOLLOW_UP_SETTINGS.idleEndMinutes,
   };
 }
@@ -55,6 +58,7 @@ export async function updateFollowUpSettings(
     else if (change.timeZone !== undefined) followUpsSettings.timeZone = canonicalZone(change.timeZone);
     if (change.quietHours !== undefined) followUpsSettings.quietHours = change.quietHours;
     if (change.weeklyCap !== undefined) followUpsSettings.weeklyCap = change.weeklyCap;
+    if (change.cardHosts !== undefined) followUpsSettings.cardHosts = [...new Set(change.cardHosts)];
     if (change.idleEndMinutes !== undefined) followUpsSettings.idleEndMinutes = change.idleEndMinutes;
     const settings = { ...app.settings, followUps: followUpsSettings };
     await db.update(apps).set({ settings }).where(eq(apps.id, appId));
@@ -104,6 +108,7 @@ function toRule(row: RuleRow, counts?: FollowUpRule['counts']): FollowUpRule {
  * Channels, intents, products and articles a rule names must exist in the app: a typo (or another
  * app's product id) is refused, not silently idle. Intents and products are checked once the app
  * has any (a rule may be written before the knowledge is imported).
+ * A card's links must stay on the app's card hosts (400 card_host_not_allowed).
  */
 async function assertRuleFits(
   deps: Pick<ServiceDeps, 'database'>,
@@ -132,6 +137,7 @@ async function assertRuleFits(
       { path: ['when', 'productId'], message: 'No such product.' },
     ]);
   const content = rule.send.content;
+  if (content.kind === 'card') assertCardHostsAllowed(app, content.card, ['send', 'content', 'card']);
   if (content.kind === 'article') {
     const [article] = await deps.database.db
       .select({ id: kbArticles.id })

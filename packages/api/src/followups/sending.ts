@@ -18,6 +18,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
 import { appendEvents } from '../realtime';
 import { emitWebhookEvents } from '../webhooks';
+import { cardHostIssues } from './card-hosts';
 import { hasOptedOut } from './consent';
 import { followUpSettingsOf } from './rules';
 
@@ -312,6 +313,9 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
     // version) that no longer passes is skipped rather than retried forever.
     const parsed = followUpContent.safeParse(content);
     if (!parsed.success) return settle('skipped', 'invalid_content');
+    // The rule was checked when saved; the app's card hosts may have shrunk since.
+    if (parsed.data.kind === 'card' && cardHostIssues(app, parsed.data.card).length > 0)
+      return settle('skipped', 'card_host_not_allowed');
     const body = await messageOf(db, row.appId, parsed.data);
     if (!body) return settle('skipped', 'article_missing');
     const [stored] = await insertMessages(deps, db, onCommit, [

@@ -52,10 +52,10 @@ export const PAGE_POLICIES = {
   /**
    * `/shop` (the demo shop) and `/console`: own scripts and stylesheets only. The widget styles
    * its shadow root through a constructed stylesheet, which `style-src` does not govern, so it
-   * needs no `'unsafe-inline'` on the merchant's page either. Link cards (follow-ups, suggested
-   * products) show the merchant's product pictures from their CDN: images over https are allowed.
+   * needs no `'unsafe-inline'` on the merchant's page either. Link-card pictures come from the
+   * app's card hosts only: the demo adds its own (`shopPolicy` in demo.ts), never `https:` at large.
    */
-  shop: { ...BASE, imgSrc: ["'self'", 'data:', 'https:'] },
+  shop: BASE,
   console: BASE,
 } satisfies Record<string, CspDirectives>;
 

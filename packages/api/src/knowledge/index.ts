@@ -1,4 +1,5 @@
 export { type AiResponderOptions, createAiResponder } from './ai-responder';
+export { isInStock, listAttribute, stockAlternatives } from './catalog-stock';
 export type { AnswerEngine, EngineResult, TicketDraft } from './engine/answer-engine';
 export { tokenize } from './engine/chinese-tokenizer';
 export { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';

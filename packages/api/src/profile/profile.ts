@@ -210,8 +210,9 @@ export async function buildCustomerProfile(
   const names = new Map(products.map((p) => [p.id, p.name]));
   const suggestions = await suggestProducts(db, appId, {
     cart: cart.flatMap((line) => {
-      const id = String(line.productId ?? line.sku ?? '');
-      return id ? [id] : [];
+      const productId = String(line.productId ?? line.sku ?? '');
+      const size = typeof line.size === 'string' || typeof line.size === 'number' ? String(line.size) : null;
+      return productId ? [{ productId, size }] : [];
     }),
     viewed: viewedIds,
   });

@@ -1,77 +1,124 @@
 import type { ProductSuggestion } from '@threadline/sdk-core/protocol';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { kbProducts } from '../db/schema';
+import { isInStock, listAttribute, stockAlternatives } from '../knowledge';
 
-/** Catalog rows read per suggestion: a shop's whole catalog up to this size. */
-const CATALOG_READ = 2000;
+/** Seeds looked at: the cart and the most recent views, enough for three suggestions. */
+const MAX_SEEDS = 20;
+/** Products of one category read for the same-category fallback. */
+const CATEGORY_READ = 50;
 
 type Product = Pick<typeof kbProducts.$inferSelect, 'id' | 'name' | 'price' | 'category' | 'attributes'>;
+const COLUMNS = {
+  id: kbProducts.id,
+  name: kbProducts.name,
+  price: kbProducts.price,
+  category: kbProducts.category,
+  attributes: kbProducts.attributes,
+};
 
-const idsOf = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-
-/**
- * Whether a product can be sold now: not marked `inStock: false` and not every size sold out.
- * (`soldOutSizes` lists sizes out of stock; the other sizes still sell.)
- */
-export function isInStock(product: Pick<Product, 'attributes'>): boolean {
-  const a = product.attributes;
-  if (a.inStock === false) return false;
-  const sizes = idsOf(a.sizes);
-  const soldOut = new Set(idsOf(a.soldOutSizes));
-  return sizes.length === 0 || sizes.some((size) => !soldOut.has(size));
+/** A cart line as suggestions read it: the product and, for apparel and the like, the size chosen. */
+export interface SeenCartLine {
+  productId: string;
+  size?: string | null;
 }
+
+const httpsAttribute = (value: unknown) =>
+  typeof value === 'string' && value.startsWith('https://') ? value : undefined;
 
 /**
  * Up to `limit` products to suggest for what the shopper has in the cart and looked at (most recent
- * first): the catalog's `goesWith` of each, `alternativeTo` of what they viewed or cannot buy, and
- * — where a product has no relations set — others of its category. Only products in stock and not
- * already in the cart; each once.
+ * first): what replaces a product they cannot buy (the whole product, or the size on their cart
+ * line, is out of stock) or only looked at (`alternativeTo`, see knowledge/catalog-stock.ts), and
+ * what completes it (`goesWith`); where a product has no relations set, others of its category.
+ * Only products in stock and not already in the cart; each once. Reads the seed products and the
+ * ids they name (and one category page where needed), not the whole catalog, so it works at any
+ * catalog size.
  */
 export async function suggestProducts(
   db: Db,
   appId: string,
-  seen: { cart: string[]; viewed: string[] },
+  seen: { cart: SeenCartLine[]; viewed: string[] },
   limit = 3,
 ): Promise<ProductSuggestion[]> {
-  if (seen.cart.length === 0 && seen.viewed.length === 0) return [];
-  const catalog = await db
-    .select({
-      id: kbProducts.id,
-      name: kbProducts.name,
-      price: kbProducts.price,
-      category: kbProducts.category,
-      attributes: kbProducts.attributes,
-    })
-    .from(kbProducts)
-    .where(eq(kbProducts.appId, appId))
-    .limit(CATALOG_READ);
-  const byId = new Map(catalog.map((p) => [p.id, p]));
-  const inCart = new Set(seen.cart);
-  const chosen = new Map<string, ProductSuggestion>();
-  const offer = (id: string, reason: ProductSuggestion['reason'], because: string) => {
-    const product = byId.get(id);
-    if (!product || chosen.size >= limit || chosen.has(id) || inCart.has(id) || id === because) return;
-    if (!isInStock(product)) return;
-    chosen.set(id, { productId: id, name: product.name, price: product.price ?? null, reason, because });
-  };
+  const inCart = new Set(seen.cart.map((line) => line.productId));
   const seeds = [
-    ...seen.cart.map((id) => ({ id, from: 'cart' as const })),
-    ...seen.viewed.filter((id) => !inCart.has(id)).map((id) => ({ id, from: 'viewed' as const })),
-  ];
+    ...seen.cart.map((line) => ({ id: line.productId, size: line.size ?? null, from: 'cart' as const })),
+    ...seen.viewed.filter((id) => !inCart.has(id)).map((id) => ({ id, size: null, from: 'viewed' as const })),
+  ].slice(0, MAX_SEEDS);
+  if (seeds.length === 0) return [];
+  const byId = new Map<string, Product>();
+  const load = async (ids: string[]) => {
+    const missing = [...new Set(ids)].filter((id) => !byId.has(id));
+    if (missing.length === 0) return;
+    const rows = await db
+      .select(COLUMNS)
+      .from(kbProducts)
+      .where(and(eq(kbProducts.appId, appId), inArray(kbProducts.id, missing)));
+    for (const row of rows) byId.set(row.id, row);
+  };
+  await load(seeds.map((s) => s.id));
+  await load(
+    seeds.flatMap((s) => {
+      const a = byId.get(s.id)?.attributes ?? {};
+      return [...listAttribute(a.goesWith), ...listAttribute(a.alternativeTo)];
+    }),
+  );
+  const categories = new Map<string, Product[]>();
+  const inCategory = async (category: string) => {
+    let rows = categories.get(category);
+    if (!rows) {
+      rows = await db
+        .select(COLUMNS)
+        .from(kbProducts)
+        .where(
+          and(
+            eq(kbProducts.appId, appId),
+            eq(kbProducts.category, category),
+            notInArray(kbProducts.id, [...inCart]),
+          ),
+        )
+        .orderBy(kbProducts.id)
+        .limit(CATEGORY_READ);
+      categories.set(category, rows);
+      for (const row of rows) if (!byId.has(row.id)) byId.set(row.id, row);
+    }
+    return rows;
+  };
+
+  const chosen = new Map<string, ProductSuggestion>();
+  const offer = (product: Product | undefined, reason: ProductSuggestion['reason'], because: string) => {
+    if (!product || chosen.size >= limit || chosen.has(product.id) || inCart.has(product.id)) return;
+    if (product.id === because || !isInStock(product.attributes)) return;
+    const url = httpsAttribute(product.attributes.url);
+    const imageUrl = httpsAttribute(product.attributes.imageUrl);
+    chosen.set(product.id, {
+      productId: product.id,
+      name: product.name,
+      price: product.price ?? null,
+      reason,
+      because,
+      ...(url ? { url } : {}),
+      ...(imageUrl ? { imageUrl } : {}),
+    });
+  };
   for (const seed of seeds) {
     const product = byId.get(seed.id);
     if (!product) continue;
-    const goesWith = idsOf(product.attributes.goesWith);
-    const alternatives = idsOf(product.attributes.alternativeTo);
-    // What they cannot buy, or only looked at, is better answered with what replaces it.
-    if (!isInStock(product) || seed.from === 'viewed')
-      for (const id of alternatives) offer(id, 'alternative_to', seed.id);
-    for (const id of goesWith) offer(id, 'goes_with', seed.id);
-    if (goesWith.length === 0 && alternatives.length === 0 && product.category)
-      for (const other of catalog)
-        if (other.category === product.category) offer(other.id, 'same_category', seed.id);
+    const goesWith = listAttribute(product.attributes.goesWith);
+    const hasAlternatives = product.attributes.alternativeTo !== undefined;
+    // What they cannot buy (in the size on their cart line), or only looked at, is better answered
+    // with what replaces it — in that size.
+    if (!isInStock(product.attributes, seed.size) || seed.from === 'viewed') {
+      const category = !hasAlternatives && product.category ? await inCategory(product.category) : [];
+      const catalog = { get: (id: string) => byId.get(id), inCategory: () => category };
+      for (const other of stockAlternatives(product, catalog, seed.size))
+        offer(other, hasAlternatives ? 'alternative_to' : 'same_category', seed.id);
+    }
+    for (const id of goesWith) offer(byId.get(id), 'goes_with', seed.id);
+    if (goesWith.length === 0 && !hasAlternatives && product.category)
+      for (const other of await inCategory(product.category)) offer(other, 'same_category', seed.id);
     if (chosen.size >= limit) break;
   }
   return [...chosen.values()];

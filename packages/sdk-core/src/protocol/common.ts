@@ -44,6 +44,8 @@ export const ERROR_STATUS = {
   identity_conflict: 409,
   not_found: 404,
   unknown_channel: 400,
+  card_host_not_allowed: 400,
+  no_card_channel: 409,
   not_a_livestream_channel: 400,
   items_refused: 422,
   batch_too_large: 413,

@@ -168,6 +168,19 @@ export const timeZone = z
   }, 'An IANA time zone, e.g. Asia/Shanghai.')
   .meta({ example: 'Asia/Shanghai' });
 
+/**
+ * A host a card may use: lower-case ASCII (an internationalised name in its xn-- form, so a
+ * look-alike is visible), optionally `*.` for every subdomain; no scheme, port or path.
+ */
+export const cardHost = z
+  .string()
+  .max(253)
+  .regex(
+    /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'A lower-case host name such as cdn.shop.example or *.shop.example (no scheme, port or path).',
+  )
+  .meta({ example: 'img.shop-cdn.example' });
+
 export const followUpSettings = z
   .object({
     timeZone: timeZone.meta({
@@ -181,6 +194,10 @@ export const followUpSettings = z
     weeklyCap: z.number().int().min(0).max(50).meta({
       description:
         'At most this many proactive messages per customer in any 7 days (default 2); 0 turns follow-ups off.',
+    }),
+    cardHosts: z.array(cardHost).max(50).meta({
+      description:
+        'Hosts a link card (follow-up rules, agents’ cards) may link to or show a picture from, besides the hosts of the app’s allowedOrigins. `*.cdn.example` allows every subdomain. A card naming another host is refused with 400 card_host_not_allowed (default: none).',
     }),
     idleEndMinutes: z.number().int().min(0).max(10_080).meta({
       description:
@@ -217,6 +234,7 @@ export const updateFollowUpSettingsBody = followUpSettings
       timeZone: 'Asia/Shanghai',
       quietHours: { start: '22:00', end: '08:30' },
       weeklyCap: 2,
+      cardHosts: ['img.shop-cdn.example'],
       idleEndMinutes: 30,
     },
   });
@@ -238,7 +256,7 @@ export const followUp = z
     state: followUpState,
     reason: z.string().nullable().meta({
       description:
-        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing; not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email), failed (the send failed with an error on every one of its attempts, retried with exponential backoff).',
+        'Why it was skipped or cancelled: opted_out, weekly_cap, expired, erased, rule_deleted, rule_disabled (its rule was off when it fell due), rule_changed (its rule now sends on another channel), invalid_content, article_missing, card_host_not_allowed (a card links outside the app’s allowed hosts); not_on_channel (an SDK channel the customer never had a session on), no_webhook (a server channel with no enabled webhook subscribed to follow_up.sent), not_reachable (no phone on file for sms/phone, no openid for wechat_oa, no email for email), failed (the send failed with an error on every one of its attempts, retried with exponential backoff).',
     }),
     dueAt: z.string(),
     sentAt: z.string().nullable(),
@@ -259,6 +277,10 @@ export const followUpList = z.object({ followUps: z.array(followUp) });
 export const agentCardBody = z
   .object({
     card: linkCard,
+    channel: channelSlug.optional().meta({
+      description:
+        'Where the card is shown. Default: the conversation’s last channel, or — when that is a voice channel, which cannot show a card — the customer’s last SDK channel (mini-program, app or web).',
+    }),
     text: freeText(1000).optional(),
     clientMessageId: z.string().min(8).max(128).optional(),
   })
@@ -272,3 +294,21 @@ export const agentCardBody = z
       },
     },
   });
+
+/** An agent records the customer's marketing consent (what they said on the phone or in chat). */
+export const agentConsentBody = z
+  .object({
+    marketingOptOut: z.boolean().meta({
+      description:
+        'true: no more proactive messages, and scheduled follow-ups are cancelled; false: opted back in.',
+    }),
+  })
+  .strict()
+  .meta({ example: { marketingOptOut: true } });
+export type AgentConsentBody = z.infer<typeof agentConsentBody>;
+
+export const agentConsentAnswer = z.object({
+  customerId: z.string(),
+  marketingOptOut: z.boolean(),
+  cancelled: z.number().int().meta({ description: 'Scheduled follow-ups this opt-out cancelled.' }),
+});

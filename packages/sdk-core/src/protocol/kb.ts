@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSafeCardUrl } from '../card-url';
 import { channelSlug, reportInstant } from './common';
 
 /** Ids of knowledge items are chosen by the merchant (`kb-shipping-time`, `p-cream`), unique per app. */
@@ -56,6 +57,42 @@ export const kbArticle = kbArticleBody.extend({
 });
 export type KbArticle = z.infer<typeof kbArticle>;
 
+const RESERVED_LISTS = ['sizes', 'soldOutSizes', 'goesWith', 'alternativeTo'] as const;
+
+/**
+ * The product attributes stock, suggestions and cards read have one shape: a CSV export's
+ * `inStock: "false"` or `goesWith: "p-1,p-2"` would read as in stock / no relation, so it is refused
+ * with the path instead of stored.
+ */
+function checkReservedProductAttributes(attributes: Record<string, unknown>, ctx: z.RefinementCtx) {
+  for (const key of RESERVED_LISTS) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    if (
+      !Array.isArray(value) ||
+      value.length > 200 ||
+      !value.every((v) => typeof v === 'string' && v.length <= 64)
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${key} is reserved: an array of strings (at most 200).`,
+      });
+  }
+  const inStock = attributes.inStock;
+  if (inStock !== undefined && inStock !== null && typeof inStock !== 'boolean')
+    ctx.addIssue({ code: 'custom', path: ['inStock'], message: 'inStock is reserved: true or false.' });
+  for (const key of ['url', 'imageUrl'] as const) {
+    const value = attributes[key];
+    if (value !== undefined && value !== null && !isSafeCardUrl(value))
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${key} is reserved: an https URL without credentials.`,
+      });
+  }
+}
+
 export const kbProductBody = z
   .object({
     id: kbId,
@@ -68,9 +105,14 @@ export const kbProductBody = z
     category: z.string().max(100).nullable().optional(),
     price: z.number().nonnegative().nullable().optional().meta({ description: 'In the shop’s currency.' }),
     /** Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… */
-    attributes: z.record(z.string().max(64), z.unknown()).optional().meta({
-      description: 'Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin…',
-    }),
+    attributes: z
+      .record(z.string().max(64), z.unknown())
+      .superRefine(checkReservedProductAttributes)
+      .optional()
+      .meta({
+        description:
+          'Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… Reserved keys, checked on import (400 validation_failed with the path): `sizes`, `soldOutSizes` (sizes out of stock now), `goesWith` (product ids that complete it), `alternativeTo` (product ids that can replace it) — arrays of strings; `inStock` — a boolean (false: the whole product is out of stock); `url`, `imageUrl` — https links (the product page and picture, for cards).',
+      }),
   })
   .meta({
     example: {

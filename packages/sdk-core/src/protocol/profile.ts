@@ -43,6 +43,17 @@ const attributes = z
   .refine((a) => JSON.stringify(a).length <= 8 * 1024, { message: 'attributes must fit in 8 KiB' })
   .refine((a) => Object.keys(a).every((k) => !holdsContactDetails(k)), {
     message: 'send phone, address and payment details as the top-level fields: they are encrypted',
+  })
+  // `marketingOptOut` is reserved: follow-ups read `true` as an opt-out. "true" or 1 from a CRM
+  // export would look set and mean nothing, so anything but a boolean (or null, to remove) is refused.
+  .superRefine((a, ctx) => {
+    const optOut = a.marketingOptOut;
+    if (optOut !== undefined && optOut !== null && typeof optOut !== 'boolean')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['marketingOptOut'],
+        message: 'marketingOptOut is reserved: true (opted out), false, or null to remove it.',
+      });
   });
 
 // Keys that name a phone, address, card or ID number however they are written: `phoneNumber`,
@@ -227,6 +238,14 @@ export const productSuggestion = z
         'goes_with: the catalog pairs it with `because`; alternative_to: it can replace `because` (out of stock, a size sold out); same_category: no relation set, the same category as `because`.',
     }),
     because: z.string().meta({ description: 'The product in the cart or recently viewed it relates to.' }),
+    url: z.string().optional().meta({
+      description:
+        'The product page (the catalog attribute `url`, https), when the catalog has one: the console sends it as a link card.',
+    }),
+    imageUrl: z
+      .string()
+      .optional()
+      .meta({ description: 'The product picture (catalog attribute `imageUrl`, https).' }),
   })
   .meta({ id: 'ProductSuggestion' });
 export type ProductSuggestion = z.infer<typeof productSuggestion>;

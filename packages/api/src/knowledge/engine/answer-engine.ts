@@ -1,4 +1,5 @@
 import { ownValue } from '../../platform/own-property';
+import { isInStock, listAttribute, stockAlternatives } from '../catalog-stock';
 import { tokenize } from './chinese-tokenizer';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
@@ -209,6 +210,11 @@ const RELATED_ATTRIBUTES: Record<string, string[]> = {
 
 const formatValue = (value: unknown) =>
   Array.isArray(value) ? value.join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+
+/** A question about whether something can be bought now (asked of a product marked out of stock). */
+const ASKS_STOCK =
+  /有货|有没有货|还有吗|还有没有|还有的吗|缺货|断货|卖完|卖光|售罄|补货|到货|库存|in stock|available|sold out|out of stock|restock/i;
+
 const labelOf = (attribute: string, language: ReplyLanguage) =>
   ownValue(ATTRIBUTE_LABELS, attribute)?.[language === 'en' ? 'en' : 'zh'] ?? attribute;
 
@@ -1012,10 +1018,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return index.matcher.kinds(added).length === 0 && !PRODUCT_NOUNS.some((noun) => added.includes(noun));
   }
 
+  /** The catalogue as `stockAlternatives` reads it. */
+  const catalogView = {
+    get: (id: string) => index.product(id) ?? undefined,
+    inCategory: (category: string) => index.kb.products.filter((p) => p.category === category),
+  };
+
   /**
-   * "连衣裙有 XL 码吗" when the catalog marks XL sold out (`soldOutSizes`): says so, names the sizes
-   * left, and suggests an in-stock alternative — the product's `alternativeTo`, else one of its
-   * `goesWith`, else another of its category — with a chip to ask about it.
+   * "连衣裙有 XL 码吗" when the catalog marks XL sold out (`soldOutSizes`), or "那款面霜还有货吗" when
+   * the product is out of stock (`inStock: false`): says so, names the sizes left, and suggests
+   * what can replace it — its `alternativeTo`, else (no `alternativeTo` set) another of its
+   * category, in stock and in the size asked; never a `goesWith` complement — with a chip.
    */
   function soldOutSizeAnswer(
     read: ReadText,
@@ -1024,41 +1037,38 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
     const product = index.product(productId);
     if (!product) return null;
-    const list = (value: unknown) =>
-      Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-    const soldOut = list(product.attributes.soldOutSizes);
-    if (soldOut.length === 0) return null;
+    const soldOut = listAttribute(product.attributes.soldOutSizes);
     const asked = soldOut.find((size) =>
       new RegExp(`(?<![a-z0-9])${size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'i').test(
         read.plain,
       ),
     );
-    if (!asked) return null;
-    const left = list(product.attributes.sizes).filter((size) => !soldOut.includes(size));
-    const inStock = (id: string) => {
-      const other = index.product(id);
-      if (!other || other.id === product.id || other.attributes.inStock === false) return null;
-      const sizes = list(other.attributes.sizes);
-      const gone = new Set(list(other.attributes.soldOutSizes));
-      return sizes.length === 0 || sizes.some((size) => !gone.has(size)) ? other : null;
-    };
-    const alternative =
-      [...list(product.attributes.alternativeTo), ...list(product.attributes.goesWith)]
-        .map(inStock)
-        .find((p) => p !== null) ??
-      index.kb.products.map((p) => (p.category === product.category ? inStock(p.id) : null)).find((p) => p) ??
-      null;
+    const wholeProductOut = !isInStock(product.attributes) && ASKS_STOCK.test(read.plain);
+    if (!asked && !wholeProductOut) return null;
+    const left = asked
+      ? listAttribute(product.attributes.sizes).filter((size) => !soldOut.includes(size))
+      : [];
+    const alternative = stockAlternatives(product, catalogView, asked)[0] ?? null;
     const en = language === 'en';
     const sizesLeft = left.join(en ? ', ' : '、');
-    const text = en
-      ? `Sorry, ${product.name} in ${asked} is sold out right now.${left.length ? ` Still in stock: ${sizesLeft}.` : ''}${alternative ? ` You could also look at ${alternative.name}${alternative.price != null ? ` (¥${alternative.price})` : ''}.` : ''}`
-      : `抱歉，${product.name} 的 ${asked} 码暂时缺货。${left.length ? `目前还有：${sizesLeft}。` : ''}${alternative ? `也可以看看 ${alternative.name}${alternative.price != null ? `（¥${alternative.price}）` : ''}。` : ''}`;
+    const also = alternative
+      ? en
+        ? ` You could also look at ${alternative.name}${alternative.price != null ? ` (¥${alternative.price})` : ''}.`
+        : `也可以看看 ${alternative.name}${alternative.price != null ? `（¥${alternative.price}）` : ''}。`
+      : '';
+    const text = asked
+      ? en
+        ? `Sorry, ${product.name} in ${asked} is sold out right now.${left.length ? ` Still in stock: ${sizesLeft}.` : ''}${also}`
+        : `抱歉，${product.name} 的 ${asked} 码暂时缺货。${left.length ? `目前还有：${sizesLeft}。` : ''}${also}`
+      : en
+        ? `Sorry, ${product.name} is out of stock right now.${also}`
+        : `抱歉，${product.name} 暂时缺货。${also}`;
     return {
       action: 'answer',
       text,
       intent: PRODUCT_INFO_INTENT,
       productId: product.id,
-      attribute: 'sizes',
+      attribute: asked ? 'sizes' : 'inStock',
       ...(alternative ? { quickReplies: [alternative.aliases[0] ?? alternative.name] } : {}),
     };
   }
