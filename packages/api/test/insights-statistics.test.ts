@@ -110,9 +110,9 @@ describe('rising: a significance test, never a raw ratio', () => {
             for (let k = recent; k <= Math.min(s, recentTotal); k++)
               tail += choose(s, k) * choose(f, recentTotal - k);
             const exact = Number(tail) / Number(choose(s + f, recentTotal));
-            expect(Math.abs(fisherGreaterP(recent, recentTotal, previous, previousTotal) - exact)).toBeLessThan(
-              1e-12,
-            );
+            expect(
+              Math.abs(fisherGreaterP(recent, recentTotal, previous, previousTotal) - exact),
+            ).toBeLessThan(1e-12);
             checked++;
           }
     expect(checked).toBe(3025);
@@ -261,6 +261,8 @@ describe('redactShopperText', () => {
     ['wx：wxid_abc123xyz', 'wx：[handle]'],
     ['WeChat ID: amyli88', 'WeChat ID: [handle]'],
     ['QQ 123456', 'QQ [handle]'],
+    ['line: amy_88', 'line: [handle]'],
+    ['tg 500g 的和 line 2 有货吗', 'tg 500g 的和 line 2 有货吗'],
     ['我叫张伟，快递没到', '我叫[name]，快递没到'],
     ['收件人：李小龙 电话呢', '收件人：[name] 电话呢'],
     ['my name is John Smith and my parcel is late', 'my name is [name] and my parcel is late'],
@@ -269,6 +271,7 @@ describe('redactShopperText', () => {
     ['ship to 221 Baker Street please', 'ship to [address] please'],
     // Ordinary wording stays as written.
     ['👨‍👩‍👧 保质期多久 wechat payment 失败', '👨‍👩‍👧 保质期多久 wechat payment 失败'],
+    ['🏳️‍🌈 👩🏽‍💻 ❤️ 好评', '🏳️‍🌈 👩🏽‍💻 ❤️ 好评'],
     ['11月2号到货吗, 双11 一共三件', '11月2号到货吗, 双11 一共三件'],
     ['一二三四 五六 好的', '一二三四 五六 好的'],
     ['微信支付可以吗', '微信支付可以吗'],

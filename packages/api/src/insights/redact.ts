@@ -5,23 +5,46 @@ import { maskCardNumbers } from '../platform/card-numbers';
 const FULL_WIDTH = /[０-９Ａ-Ｚａ-ｚ＋＠．－＿]/g;
 // Invisible characters a shopper (or a script dodging filters) puts inside a number or an address:
 // zero-width spaces and joiners, word joiners, bidi marks and overrides, the byte-order mark, and
-// the variation selector and keycap of emoji digits (1️⃣). A zero-width joiner stays between two
-// pictographs, where it builds one emoji (👨‍👩‍👧).
-const INVISIBLE = /(?!(?<=\p{Extended_Pictographic})\u200d(?=\p{Extended_Pictographic}))[\p{Cf}\ufe0e\ufe0f\u20e3]/gu;
+// the variation selector and keycap after a digit (1️⃣). A zero-width joiner stays between two
+// pictographs, where it builds one emoji (👨‍👩‍👧, 🏳️‍🌈, 👩🏽‍💻); other emoji keep their selector (❤️).
+const INVISIBLE =
+  /(?!(?<=(?:\p{Extended_Pictographic}|\p{Emoji_Modifier})\ufe0f?)\u200d(?=\p{Extended_Pictographic}))\p{Cf}|(?<=[0-9])(?:\ufe0e|\ufe0f)?\u20e3|(?<=[0-9])(?:\ufe0e|\ufe0f)/gu;
 // Digits of other scripts and styles: 𝟏 (mathematical), ① (circled), ¹ (superscript), ٣ (Arabic-Indic),
 // ३ (Devanagari)… Folded to ASCII only to be found: every run of them that is a number is masked.
-const OTHER_DIGIT = /[^\x00-\x7f\P{Nd}]|\p{No}/gu;
+const OTHER_DIGIT = /(?![0-9])\p{Nd}|\p{No}/gu;
 // Chinese numerals as shoppers spell out phone numbers to get them past filters: 一三九…, 壹叁玖…,
 // 幺 (one) and 洞 (zero) as read aloud. Only a run of 7 or more (with separators) is a number:
 // ordinary text never strings that many numerals together.
 const CN_DIGITS: Record<string, string> = {
-  〇: '0', 零: '0', 洞: '0', 一: '1', 幺: '1', 壹: '1', 二: '2', 两: '2', 贰: '2', 三: '3', 叁: '3',
-  四: '4', 肆: '4', 五: '5', 伍: '5', 六: '6', 陆: '6', 七: '7', 柒: '7', 八: '8', 捌: '8', 九: '9', 玖: '9',
+  〇: '0',
+  零: '0',
+  洞: '0',
+  一: '1',
+  幺: '1',
+  壹: '1',
+  二: '2',
+  两: '2',
+  贰: '2',
+  三: '3',
+  叁: '3',
+  四: '4',
+  肆: '4',
+  五: '5',
+  伍: '5',
+  六: '6',
+  陆: '6',
+  七: '7',
+  柒: '7',
+  八: '8',
+  捌: '8',
+  九: '9',
+  玖: '9',
 };
 const SEPARATOR = String.raw`[\s\-_.·/\\()（）—–]{0,3}`;
 const NUMERAL = `[0-9${Object.keys(CN_DIGITS).join('')}]`;
 const SPELLED_NUMBER = new RegExp(`${NUMERAL}(?:${SEPARATOR}${NUMERAL}){6,}`, 'gu');
-const EMAIL = /[\p{L}\p{N}._%+-]+(?:@|\s*[[(（]\s*(?:at|AT)\s*[\])）]\s*)[\p{L}\p{N}-]+(?:(?:\.|。|\s*[[(（]\s*(?:dot|DOT)\s*[\])）]\s*)[A-Za-z0-9-]+|\.[\p{L}\p{N}-]+)+/gu;
+const EMAIL =
+  /[\p{L}\p{N}._%+-]+(?:@|\s*[[(（]\s*(?:at|AT)\s*[\])）]\s*)[\p{L}\p{N}-]+(?:(?:\.|。|\s*[[(（]\s*(?:dot|DOT)\s*[\])）]\s*)[A-Za-z0-9-]+|\.[\p{L}\p{N}-]+)+/gu;
 // "amy#qq.com": # for @ is how addresses are written to get past filters.
 const HASH_EMAIL = /[A-Za-z0-9._%+-]+#[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const URL = /\b(?:https?:\/\/|www\.)[^\s<>"'，。！？、]+/giu;
@@ -32,9 +55,11 @@ const CARD = /\*{4} \*{4} \*{4} \d{4}/g;
 // Messenger handles after the word that introduces them: 微信 zhangsan_88, vx: amy-li, QQ 123456,
 // wxid_… on its own. The handle must follow a marker (号, ID, :, 是) or hold a digit, _ or -, so
 // "wechat payment" stays as written.
-const HANDLE_APP = String.raw`(?<![A-Za-z])(?:微信|威信|薇信|v信|V信|vx|VX|Vx|wx|WX|weixin|wechat|WeChat|Wechat|QQ|qq|扣扣|企鹅|line|LINE|Line|telegram|Telegram|tg|TG|whatsapp|WhatsApp|instagram|ins|INS)`;
+// Short names that are also ordinary words (line, ins, tg) only count with a marker.
+const HANDLE_APP = `(?<![A-Za-z])(?:微信|威信|薇信|v信|V信|vx|VX|Vx|wx|WX|weixin|wechat|WeChat|Wechat|QQ|qq|扣扣|企鹅|telegram|Telegram|whatsapp|WhatsApp|instagram|Instagram)`;
+const HANDLE_APP_MARKED = `(?:${HANDLE_APP}|(?<![A-Za-z])(?:line|LINE|Line|tg|TG|ins|INS))`;
 const HANDLE_MARKED = new RegExp(
-  `(${HANDLE_APP}\\s*(?:号码|号|账号|id|ID|Id)?\\s*(?:[:：=]|是|为)\\s*|${HANDLE_APP}\\s*(?:号码|号|账号|id|ID|Id)\\s*)[A-Za-z0-9][A-Za-z0-9_\\-]{3,29}`,
+  `(${HANDLE_APP_MARKED}\\s*(?:号码|号|账号|id|ID|Id)?\\s*(?:[:：=]|是|为)\\s*|${HANDLE_APP_MARKED}\\s*(?:号码|号|账号|id|ID|Id)\\s*)[A-Za-z0-9][A-Za-z0-9_\\-]{3,29}`,
   'gu',
 );
 const HANDLE_SHAPED = new RegExp(
@@ -44,9 +69,11 @@ const HANDLE_SHAPED = new RegExp(
 const WXID = /\bwxid_[A-Za-z0-9_-]+/g;
 // A name after the words that introduce one (我叫…, 收件人…, my name is …). Names elsewhere are
 // not detected: there is no dictionary of names here.
-const NAME_CN = /(我叫|我的名字是|名字叫|名字是|姓名|收件人|收货人|联系人|寄件人)(\s*[:：是为]?\s*)\p{Script=Han}{2,4}/gu;
+const NAME_CN =
+  /(我叫|我的名字是|名字叫|名字是|姓名|收件人|收货人|联系人|寄件人)(\s*[:：是为]?\s*)\p{Script=Han}{2,4}/gu;
 const NAME_EN = /\b([Mm]y name is|[Mm]y name's|[Nn]ame:)(\s+)[A-Za-z][a-z'-]*(?:\s+[A-Z][a-z'-]*){0,2}/gu;
-// An address after 地址:/地址是 (up to the end of its clause; 地址是哪 is a question, not an address), and house numbers after a street
+// An address after 地址:/地址是 (up to the end of its clause; 地址是哪 is a question, not an address),
+// and house numbers after a street
 // anywhere (张江路88号3栋1202室 → 张江路[address]).
 const ADDRESS_AFTER =
   /((?:收货|送货|家庭|详细|寄件|收件)?(?:地址|住址)\s*(?:[:：]|是|为)\s*)(?!哪|什么|多少|怎|啥|几|在哪)[^\s，。！？,!?;；\n]{2,60}/gu;
