@@ -22,13 +22,27 @@ afterAll(() => api?.close());
 
 type Row = Record<string, any>;
 
-/** Stores unanswered questions straight into the table (plain text reads as itself), 500 a statement. */
-async function storeQuestions(appId: string, questions: { text: string; at: number; intent?: string }[]) {
+let shopper = 0;
+/**
+ * Stores unanswered questions straight into the table (plain text reads as itself), 500 a
+ * statement; each from a shopper of its own unless `customer` is given.
+ */
+async function storeQuestions(
+  appId: string,
+  questions: { text: string; at: number; intent?: string; customer?: string }[],
+) {
   for (let i = 0; i < questions.length; i += 500) {
     const chunk = questions.slice(i, i + 500);
     await api.rows(
-      `insert into unanswered_questions (app_id, customer_id, conversation_id, channel, text, kind, confidence, best_intent, best_article_id, created_at) values ${chunk.map(() => "(?, 'cus_sim', null, 'web', ?, 'low_confidence', ?, ?, null, ?)").join(', ')}`,
-      chunk.flatMap((q) => [appId, q.text, q.intent ? 0.6 : 0.1, q.intent ?? null, q.at]),
+      `insert into unanswered_questions (app_id, customer_id, conversation_id, channel, text, kind, confidence, best_intent, best_article_id, created_at) values ${chunk.map(() => "(?, ?, null, 'web', ?, 'low_confidence', ?, ?, null, ?)").join(', ')}`,
+      chunk.flatMap((q) => [
+        appId,
+        q.customer ?? `cus_sim_${shopper++}`,
+        q.text,
+        q.intent ? 0.6 : 0.1,
+        q.intent ?? null,
+        q.at,
+      ]),
     );
   }
 }
@@ -83,6 +97,34 @@ describe('emerging needs at volume', () => {
     const withNeed = await api.call('GET', '/v1/insights/emerging?windowDays=7', { token: shop.secretKey });
     const rising = withNeed.body.clusters.filter((c: Row) => c.rising).map((c: Row) => c.label);
     expect(rising).toEqual(['临期面霜还有货吗']);
+  });
+
+  it('counts shoppers, not questions: one shopper (or script) repeating a question never makes a need rise', async () => {
+    const shop = await api.createShop();
+    const spread = (n: number, from: number, text: string, customer?: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        text,
+        customer,
+        at: from + Math.floor((i + 0.5) * ((7 * DAY) / n)),
+      }));
+    await storeQuestions(shop.appId, [
+      ...WORDINGS.flatMap((w) => spread(100, NOW - 14 * DAY, w)),
+      ...WORDINGS.flatMap((w) => spread(100, NOW - 7 * DAY, w)),
+      // One script, 60 times this week: its wording would be the top need and the article draft.
+      ...spread(60, NOW - 7 * DAY, '加我微信领红包返现', 'cus_spammer'),
+      // 20 shoppers, once each, this week: a real new need.
+      ...spread(20, NOW - 7 * DAY, '临期面霜还有货吗'),
+    ]);
+    const answer = await api.call('GET', '/v1/insights/emerging?windowDays=7', { token: shop.secretKey });
+    expect(answer.status).toBe(200);
+    const byLabel = new Map((answer.body.clusters as Row[]).map((c) => [c.label, c]));
+    const spam = byLabel.get('加我微信领红包返现')!;
+    expect([spam.recent, spam.recentCustomers, spam.rising]).toEqual([60, 1, false]);
+    const need = byLabel.get('临期面霜还有货吗')!;
+    expect([need.recent, need.recentCustomers, need.rising]).toEqual([20, 20, true]);
+    // Ranked by shoppers: the real need first, the script's 60 questions below the steady needs.
+    expect(answer.body.clusters[0].label).toBe('临期面霜还有货吗');
+    expect((answer.body.clusters as Row[]).at(-1)!.label).toBe('加我微信领红包返现');
   });
 
   it('bounds the clustering work: 10,000 distinct texts give at most 200 wording clusters and say so', async () => {

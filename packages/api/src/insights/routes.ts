@@ -82,7 +82,7 @@ export function insightsRouter(deps: RouterDeps) {
       method: 'get',
       path: '/v1/insights/emerging',
       summary: 'Clusters of unanswered and low-confidence questions, ranked by growth and size, with samples',
-      description: `${WHO} Questions of the last \`windowDays\` against the window before, grouped by the intent the engine placed them near, else by wording. Rising compares each need's share of the window's customer messages (Fisher's exact test, Benjamini–Hochberg at 1 %), so traffic growth alone raises nothing. Each window is read up to 1,000 questions (a hashed sample beyond, \`truncated: true\`). Samples and labels are redacted: phone, ID, order and card numbers, e-mail addresses and links are replaced.`,
+      description: `${WHO} Questions of the last \`windowDays\` against the window before, grouped by the intent the engine placed them near, else by wording. Rising compares each need's share of the window's customer messages (Fisher's exact test, Benjamini–Hochberg at 1 %), so traffic growth alone raises nothing. Each window is read up to 1,000 questions (a hashed sample beyond, \`truncated: true\`). Samples and labels are redacted: phone, ID, order and card numbers (digits however written), e-mail addresses, links, messenger handles, and names and addresses after their cue words are replaced. Rising counts shoppers, each once per window.`,
       query: emergingQuery,
       status: 200,
       answer: emergingAnswer,
