@@ -15,7 +15,7 @@ import { channelsRouter } from './channels';
 import { consoleRouter } from './console';
 import { conversationRouter, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
-import { createFollowUpHooks, followUpsRouter } from './followups';
+import { cardClickRouter, createFollowUpHooks, followUpsRouter } from './followups';
 import { handoffsRouter } from './handoffs';
 import type { ApiEnv } from './http/auth';
 import { registerSecuritySchemes } from './http/define-route';
@@ -26,7 +26,7 @@ import { createLifecycle, type Lifecycle } from './http/lifecycle';
 import { createRateLimits, type LimiterStore, type RateLimits, type SlotStore } from './http/rate-limits';
 import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
-import { insightsRouter } from './insights';
+import { followUpEffectRouter, insightsRouter } from './insights';
 import {
   type AiResponderOptions,
   createAiResponder,
@@ -250,8 +250,10 @@ export function createApp(options: AppOptions): ThreadlineApp {
   app.route('/', profileRouter(deps));
   app.route('/', auditRouter(deps));
   app.route('/', insightsRouter(deps));
+  app.route('/', followUpEffectRouter(deps));
   app.route('/', webhooksRouter(deps));
   app.route('/', followUpsRouter(deps));
+  app.route('/', cardClickRouter(deps));
   app.route('/', privacyRouter(deps));
   app.route('/', livestreamRouter(deps, livestream));
   app.route('/', hostCardRouter());

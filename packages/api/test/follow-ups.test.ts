@@ -441,7 +441,8 @@ describe('consent and caps hold a send back', () => {
     expect(sent!.state).toBe('sent');
     const timeline = await api.call('GET', '/v1/timeline?limit=50', { token: mini.sessionToken });
     const card = timeline.body.messages.find((m: { id: string }) => m.id === sent!.messageId);
-    expect(card.meta.card).toEqual(fixed);
+    // The fixed card, plus the click-through link every stored card gets.
+    expect(card.meta.card).toEqual({ ...fixed, clickUrl: expect.stringMatching(/^\/r\//) });
 
     const other = await dueFollowUp('+8613922220703');
     const [otherRule] = (await api.call('GET', '/v1/follow-up-rules', { token: other.shop.secretKey })).body

@@ -134,6 +134,8 @@ export interface ThreadlineClient {
    * answer is not JSON — e.g. the audio of `POST /v1/voice/speech`, fetched by the platform.
    */
   credentials(): Promise<{ apiUrl: string; sessionToken: string }>;
+  /** The API base the client was created with (cards resolve their click-through links on it). */
+  readonly apiUrl: string;
   /**
    * The open conversation as the shopper should see it: while it waits for a person, the place in
    * the queue and how many agents are online (0: say so honestly); a resolved one still to rate.
@@ -381,6 +383,7 @@ export function createClient(options: ClientOptions): ThreadlineClient {
   });
 
   const client: ThreadlineClient = {
+    apiUrl: options.apiUrl,
     async start() {
       assertOpen();
       begin();

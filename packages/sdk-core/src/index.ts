@@ -1,6 +1,7 @@
 /** @threadline/sdk-core: the platform-agnostic client. The zod schemas live in `./protocol`. */
 
 export { type AsyncStorageLike, createAsyncStorageAdapter } from './async-storage-adapter';
+export { cardClickUrl } from './card-click';
 export { isSafeCardUrl, type RenderableCard, readLinkCard } from './card-url';
 export {
   type ClientEvents,

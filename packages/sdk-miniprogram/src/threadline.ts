@@ -97,6 +97,7 @@ export function createThreadline(options: ThreadlineOptions): MiniProgramThreadl
 
   const client: MiniProgramThreadline = {
     platform,
+    apiUrl: core.apiUrl,
     start: () => ready.then(() => core.start()),
     identify: (token) => ready.then(() => core.identify(token)),
     send: (text) => ready.then(() => core.send(text)),

@@ -1,5 +1,6 @@
 import {
   type ConversationStatus,
+  cardClickUrl,
   type HandoffAnswer,
   MESSAGE_MAX_LENGTH,
   type Message,
@@ -846,7 +847,9 @@ export class ThreadlineChatElement extends ElementBase {
       element.toggleAttribute('data-card', true);
       // The text usually repeats the title: shown only when it says something more.
       if (message.text.trim() === card.title.trim()) element.querySelector('.t')!.remove();
-      element.insertBefore(this.cardElement(card), element.querySelector('.m'));
+      // The link is the card's click-through on our API (the open is counted), else its target.
+      const href = cardClickUrl(message.meta?.card, this.clientValue?.apiUrl) ?? card.targetUrl;
+      element.insertBefore(this.cardElement(card, href), element.querySelector('.m'));
     }
     // The bot's clarifying options become chips; a tap sends the option as the shopper's answer.
     const options = message.meta?.quickReplies;
@@ -906,10 +909,10 @@ export class ThreadlineChatElement extends ElementBase {
   }
 
   /** A card as a link built node by node (texts set as text, never HTML), opening in a new tab. */
-  private cardElement(card: RenderableCard): HTMLElement {
+  private cardElement(card: RenderableCard, href: string): HTMLElement {
     const link = h('a', {
       'data-part': 'card',
-      href: card.targetUrl,
+      href,
       target: '_blank',
       rel: 'noopener noreferrer',
     });

@@ -84,7 +84,9 @@ describe('link cards in the widget', () => {
 
     const card = chat.part('card');
     await card.waitFor(WAIT);
-    await expect(card.getAttribute('href')).resolves.toBe(CARE_CARD.targetUrl);
+    // The link is the card's click-through on the API (the open is counted); it lands on the target.
+    const href = await card.getAttribute('href');
+    expect(href?.startsWith(`${api.server.url}/r/msg_`), String(href)).toBe(true);
     await expect(card.getAttribute('target')).resolves.toBe('_blank');
     await expect(card.getAttribute('rel')).resolves.toBe('noopener noreferrer');
     await expect(card.locator('b').textContent()).resolves.toBe(CARE_CARD.title);
@@ -99,6 +101,21 @@ describe('link cards in the widget', () => {
       '您刚咨询的托特包保养，我们整理了一份指南：',
     );
     await page.screenshot({ path: join(SHOTS, 'widget-card.png') });
+
+    // A tap opens a new tab through the redirect, which lands on the card's target; counted once.
+    await page
+      .context()
+      .route('https://shop.example/**', (route) =>
+        route.fulfill({ contentType: 'text/html', body: '<title>保养指南</title><h1>保养指南</h1>' }),
+      );
+    const [tab] = await Promise.all([page.waitForEvent('popup'), card.click()]);
+    await tab.waitForURL(CARE_CARD.targetUrl, WAIT);
+    await tab.close();
+    const opens = async () =>
+      (await api.server.database.client.execute('select opens, follow_up_id from card_opens')).rows;
+    await expect.poll(async () => (await opens()).length, WAIT).toBe(1);
+    expect(Number((await opens())[0]!.opens)).toBe(1);
+    expect(String((await opens())[0]!.follow_up_id)).toMatch(/^fup_/);
 
     // The follow-up is on the timeline: after a reload the card is still there, once.
     await page.reload();
@@ -156,7 +173,11 @@ describe('link cards in the widget', () => {
     const cards = chat.part('card');
     await expect(cards.count()).resolves.toBe(2);
     const hrefs = await cards.evaluateAll((links) => links.map((a) => a.getAttribute('href')));
-    expect(hrefs).toEqual([CARE_CARD.targetUrl, 'https://shop.example/sale']);
+    // Both safe cards link through the API's click-through (stored cards get one, see insertMessages).
+    expect(hrefs.map((h) => h?.replace(/\/r\/[^/]+$/, '/r/…'))).toEqual([
+      `${api.server.url}/r/…`,
+      `${api.server.url}/r/…`,
+    ]);
     // The javascript: card is a plain notice with its title as literal text.
     await expect(system.filter({ hasText: 'onerror' }).locator('.t').textContent()).resolves.toBe(
       hostile[0]!.title,

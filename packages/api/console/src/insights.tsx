@@ -9,6 +9,7 @@ import type {
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ConsoleApiError } from './api';
+import { FollowUpEffectCard } from './follow-up-effect';
 import { channelName } from './format';
 import type { Lang } from './i18n';
 import type { ConsoleStore } from './store';
@@ -360,6 +361,8 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
           </tbody>
         </table>
       </Card>
+
+      <FollowUpEffectCard store={store} />
 
       {draft && (
         <div class="ins-dialog" role="dialog" aria-modal="true" aria-label={t.draftTitle}>

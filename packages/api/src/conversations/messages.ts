@@ -6,6 +6,7 @@ import { hotQuery, rawRows, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
 import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
+import { withClickUrl } from '../platform/click-links';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -165,9 +166,14 @@ export async function insertMessages(
   deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
   db: Db,
   onCommit: (callback: () => void) => void,
-  list: NewMessage[],
+  given: NewMessage[],
 ): Promise<OpenMessageRow[]> {
-  if (list.length === 0) return [];
+  if (given.length === 0) return [];
+  // Every stored card gets its click-through link (issue 19's measured effect): made from the
+  // message id, so it is added here, where the id is final.
+  const list = given.map((m) =>
+    m.meta?.card ? { ...m, meta: withClickUrl(deps.config, m.id, m.meta) ?? null } : m,
+  );
   const seal = await customerSealer(deps, db, onCommit, list[0]!);
   const args: InValue[] = [];
   for (const message of list) {

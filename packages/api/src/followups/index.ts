@@ -1,3 +1,4 @@
+export { cardClickRouter } from './click-routes';
 export { cancelScheduledFollowUps, hasOptedOut, isStopReply } from './consent';
 export { type EndedConversation, type FollowUpHooks, MARKETING_OPT_OUT } from './hooks';
 export { listFollowUps } from './listing';

@@ -64,5 +64,23 @@ export const followUps = sqliteTable(
     // The weekly cap and the customer's list; opt-out and erase cancel by customer.
     index('follow_ups_by_customer').on(t.customerId, t.state, t.sentAt),
     index('follow_ups_by_rule').on(t.ruleId, t.state),
+    // Insights on follow-ups (sent per period, rule and channel): the app's sent rows by send time.
+    index('follow_ups_sent_by_app').on(t.appId, t.sentAt).where(sql`${t.state} = 'sent'`),
   ],
 );
+
+/**
+ * Opens of a link card through its click-through link (`GET /r/{token}`), one row per card
+ * message (follow-ups and agents' cards alike): the first open's time, kept once, and every
+ * open counted. The row goes with the message when the customer is erased.
+ */
+export const cardOpens = sqliteTable('card_opens', {
+  messageId: text('message_id').primaryKey(),
+  appId: text('app_id').notNull(),
+  customerId: text('customer_id').notNull(),
+  /** The follow-up that sent the card; null for an agent's card. */
+  followUpId: text('follow_up_id'),
+  openedAt: integer('opened_at').notNull(),
+  lastOpenedAt: integer('last_opened_at').notNull(),
+  opens: integer('opens').notNull(),
+});

@@ -1,9 +1,11 @@
 import { type FollowUpContent, followUpContent, type Message } from '@threadline/sdk-core/protocol';
 import { and, count, eq, gt, inArray, lte, ne, or, sql } from 'drizzle-orm';
-import { findOpenConversation, insertMessages, toWireMessage } from '../conversations';
+import { insertMessages, toWireMessage } from '../conversations';
 import type { Db } from '../db/database';
+import { hotQuery, slot } from '../db/hot-queries';
 import {
   apps,
+  conversations,
   customers,
   followUpRules,
   followUps,
@@ -56,17 +58,10 @@ async function undeliverableReason(
   ids: string[],
 ): Promise<'not_on_channel' | 'no_webhook' | 'not_reachable' | null> {
   if (SDK_CHANNELS.has(channel)) {
-    const [seen] = await db
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(and(inArray(sessions.customerId, ids), eq(sessions.channel, channel)))
-      .limit(1);
+    const [seen] = await hot(db).sessionOnChannel.all({ ids: JSON.stringify(ids), channel });
     return seen ? null : 'not_on_channel';
   }
-  const hooks = await db
-    .select({ events: webhooks.events })
-    .from(webhooks)
-    .where(and(eq(webhooks.appId, appId), eq(webhooks.enabled, true)));
+  const hooks = await hot(db).webhooks.all({ appId });
   if (!hooks.some((h) => h.events.includes('*') || h.events.includes('follow_up.sent'))) return 'no_webhook';
   const kind = SERVER_CHANNEL_ADDRESS[channel];
   if (!kind) return null;
@@ -77,6 +72,93 @@ async function undeliverableReason(
     .limit(1);
   return address ? null : 'not_reachable';
 }
+
+/**
+ * The send path's statements, prepared once per database handle (`hotQuery`). Lists of customer
+ * ids go in as one JSON array (`json_each`), so a statement serves any number of merged ids.
+ */
+const hot = (db: Db) =>
+  hotQuery(db, 'followUps.send', (d) => ({
+    claim: d
+      .update(followUps)
+      .set({ state: 'sent', sentAt: slot('now'), updatedAt: slot('now') } as never)
+      .where(
+        and(
+          eq(followUps.id, slot('id')),
+          eq(followUps.state, 'scheduled'),
+          lte(followUps.dueAt, slot('now')),
+        ),
+      )
+      .returning()
+      .prepare(),
+    rule: d
+      .select({
+        enabled: followUpRules.enabled,
+        channel: followUpRules.sendChannel,
+        content: followUpRules.content,
+      })
+      .from(followUpRules)
+      .where(and(eq(followUpRules.id, slot('id')), eq(followUpRules.appId, slot('appId'))))
+      .limit(1)
+      .prepare(),
+    customer: d
+      .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
+      .from(customers)
+      .where(and(eq(customers.id, slot('id')), eq(customers.appId, slot('appId'))))
+      .limit(1)
+      .prepare(),
+    app: d
+      .select()
+      .from(apps)
+      .where(eq(apps.id, slot('id')))
+      .limit(1)
+      .prepare(),
+    mergedIds: d
+      .select({ id: customers.id })
+      .from(customers)
+      .where(or(eq(customers.mergedInto, slot('person')), eq(customers.id, slot('stored'))))
+      .limit(64)
+      .prepare(),
+    sessionOnChannel: d
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(
+        and(
+          sql`${sessions.customerId} IN (SELECT value FROM json_each(${slot('ids')}))`,
+          eq(sessions.channel, slot('channel')),
+        ),
+      )
+      .limit(1)
+      .prepare(),
+    webhooks: d
+      .select({ events: webhooks.events })
+      .from(webhooks)
+      .where(and(eq(webhooks.appId, slot('appId')), eq(webhooks.enabled, true)))
+      .prepare(),
+    openConversation: d
+      .select({ id: conversations.id, status: conversations.status })
+      .from(conversations)
+      .where(and(eq(conversations.customerId, slot('customerId')), ne(conversations.status, 'resolved')))
+      .limit(1)
+      .prepare(),
+    sentThisWeek: d
+      .select({ n: count() })
+      .from(followUps)
+      .where(
+        and(
+          eq(followUps.customerId, slot('customerId')),
+          eq(followUps.state, 'sent'),
+          gt(followUps.sentAt, slot('since')),
+          ne(followUps.id, slot('id')),
+        ),
+      )
+      .prepare(),
+    recordSent: d
+      .update(followUps)
+      .set({ messageId: slot('messageId'), content: slot('content') } as never)
+      .where(eq(followUps.id, slot('id')))
+      .prepare(),
+  }));
 
 export type SendOutcome =
   | { outcome: 'sent'; messageId: string }
@@ -156,11 +238,9 @@ async function messageOf(db: Db, appId: string, content: FollowUpContent) {
 export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome> {
   return deps.database.write(async (db, onCommit): Promise<SendOutcome> => {
     const now = deps.clock.now();
-    const [row] = await db
-      .update(followUps)
-      .set({ state: 'sent', sentAt: now, updatedAt: now })
-      .where(and(eq(followUps.id, id), eq(followUps.state, 'scheduled'), lte(followUps.dueAt, now)))
-      .returning();
+    // Prepared once per database handle (db/hot-queries): building a drizzle query costs more than
+    // running it, and a send runs about ten of them.
+    const [row] = await hot(db).claim.all({ id, now });
     if (!row) return { outcome: 'taken' };
     const settle = async (state: 'skipped' | 'cancelled', reason: string): Promise<SendOutcome> => {
       await db
@@ -190,44 +270,23 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
     // channel → cancelled `rule_changed`; otherwise the rule's current content is what is sent.
     let content: unknown = row.content;
     if (row.ruleId) {
-      const [rule] = await db
-        .select({
-          enabled: followUpRules.enabled,
-          channel: followUpRules.sendChannel,
-          content: followUpRules.content,
-        })
-        .from(followUpRules)
-        .where(and(eq(followUpRules.id, row.ruleId), eq(followUpRules.appId, row.appId)))
-        .limit(1);
+      const [rule] = await hot(db).rule.all({ id: row.ruleId, appId: row.appId });
       if (!rule) return settle('cancelled', 'rule_deleted');
       if (!rule.enabled) return settle('cancelled', 'rule_disabled');
       if (rule.channel !== row.channel) return settle('cancelled', 'rule_changed');
       content = rule.content;
     }
 
-    const [customer] = await db
-      .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
-      .from(customers)
-      .where(and(eq(customers.id, row.customerId), eq(customers.appId, row.appId)))
-      .limit(1);
+    const [customer] = await hot(db).customer.all({ id: row.customerId, appId: row.appId });
     // A merged customer speaks through the one it became.
     let person = customer;
-    for (let hops = 0; person?.mergedInto && hops < 16; hops++) {
-      [person] = await db
-        .select({ id: customers.id, attributes: customers.attributes, mergedInto: customers.mergedInto })
-        .from(customers)
-        .where(eq(customers.id, person.mergedInto))
-        .limit(1);
-    }
+    for (let hops = 0; person?.mergedInto && hops < 16; hops++)
+      [person] = await hot(db).customer.all({ id: person.mergedInto, appId: row.appId });
     if (!person) return settle('cancelled', 'erased');
     if (hasOptedOut(person.attributes)) return settle('cancelled', 'opted_out');
-    const [app] = await db.select().from(apps).where(eq(apps.id, row.appId)).limit(1);
+    const [app] = await hot(db).app.all({ id: row.appId });
     if (!app) return settle('cancelled', 'erased');
-    const merged = await db
-      .select({ id: customers.id })
-      .from(customers)
-      .where(or(eq(customers.mergedInto, person.id), eq(customers.id, row.customerId)))
-      .limit(64);
+    const merged = await hot(db).mergedIds.all({ person: person.id, stored: row.customerId });
     const ids = [...new Set([person.id, ...merged.map((c) => c.id)])];
     const undeliverable = await undeliverableReason(db, row.appId, row.channel, ids);
     if (undeliverable) return settle('skipped', undeliverable);
@@ -236,20 +295,10 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
     if (now > row.expiresAt) return settle('skipped', 'expired');
     const quietEnd = quietHoursEnd(now, settings.timeZone, settings.quietHours);
     if (quietEnd !== null) return defer(quietEnd, 'quiet_hours');
-    const open = await findOpenConversation(db, person.id);
+    const [open] = await hot(db).openConversation.all({ customerId: person.id });
     if (open && (open.status === 'queued' || open.status === 'assigned'))
       return defer(now + HUMAN_CONVERSATION_DEFER_MS, 'agent_helping');
-    const [recent] = await db
-      .select({ n: count() })
-      .from(followUps)
-      .where(
-        and(
-          eq(followUps.customerId, row.customerId),
-          eq(followUps.state, 'sent'),
-          gt(followUps.sentAt, now - WEEK_MS),
-          ne(followUps.id, id),
-        ),
-      );
+    const [recent] = await hot(db).sentThisWeek.all({ customerId: row.customerId, since: now - WEEK_MS, id });
     if ((recent?.n ?? 0) >= settings.weeklyCap) return settle('skipped', 'weekly_cap');
 
     // Content is validated when a rule is saved; a row written any other way (by hand, by an older
@@ -290,10 +339,7 @@ export async function sendFollowUp(deps: Deps, id: string): Promise<SendOutcome>
         },
       ]);
     // Record what actually went out (the rule's content at send time).
-    await db
-      .update(followUps)
-      .set({ messageId: message.id, content: parsed.data })
-      .where(eq(followUps.id, id));
+    await hot(db).recordSent.run({ id, messageId: message.id, content: JSON.stringify(parsed.data) });
     return { outcome: 'sent', messageId: message.id };
   });
 }

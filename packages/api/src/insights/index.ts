@@ -1,3 +1,5 @@
+export { followUpEffect } from './follow-up-effect';
+export { followUpEffectRouter } from './follow-up-effect-routes';
 export { DEFAULT_TIME_ZONE } from './metrics';
 export { localDate, localMidnight } from './periods';
 export { foldInsights, startInsightsRollup } from './rollup';

@@ -20,6 +20,7 @@ import { defineRoute } from '../http/define-route';
 import { ApiError } from '../platform/errors';
 import { toCsv } from './csv';
 import { draftArticle, emergingNeeds } from './emerging';
+import { followUpEffect } from './follow-up-effect';
 import { highValueInsights } from './high-value';
 import { intentTrends } from './intent-trends';
 import { metricsInsights } from './metrics';
@@ -130,7 +131,8 @@ export function insightsRouter(deps: RouterDeps) {
       ...INSIGHTS,
       method: 'get',
       path: '/v1/insights/export/{table}',
-      summary: 'Any insights table as CSV (metrics, intents, emerging, high-value, csat) for your own BI',
+      summary:
+        'Any insights table as CSV (metrics, intents, emerging, high-value, csat, follow-ups) for your own BI',
       description: `${WHO} Takes the query of the table's own route. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
       params: insightsTableParam,
       query: insightsExportQuery,
@@ -151,6 +153,7 @@ export function insightsRouter(deps: RouterDeps) {
         }));
       else if (table === 'emerging') rows = (await emergingNeeds(deps, app.id, query)).clusters;
       else if (table === 'high-value') rows = (await highValueInsights(deps, app, query)).segments;
+      else if (table === 'follow-ups') rows = (await followUpEffect(deps, app, query)).rows;
       else {
         const zone = app.timeZone ?? 'Asia/Shanghai';
         const at = (date: string | undefined, days = 0) => {

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit';
 import { type Db, truncateWriteAheadLog } from '../db/database';
 import {
   assignments,
+  cardOpens,
   conversationNotes,
   conversations,
   csatRatings,
@@ -117,6 +118,7 @@ async function erasePerson(
   await db.delete(customerPii).where(byPerson(customerPii.customerId));
   await db.delete(orders).where(and(eq(orders.appId, appId), byPerson(orders.customerId)));
   await db.delete(customerEvents).where(byPerson(customerEvents.customerId));
+  await db.delete(cardOpens).where(byPerson(cardOpens.customerId));
   await db.delete(handoffCodes).where(byPerson(handoffCodes.customerId));
   await db.delete(tickets).where(byPerson(tickets.customerId));
   await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));

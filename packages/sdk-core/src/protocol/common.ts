@@ -193,10 +193,18 @@ export const messageMeta = z
     step: z.number().int().optional().meta({
       description: 'On a voice channel, the step (1-based) this reply reads out of `steps`.',
     }),
-    card: linkCard.optional().meta({
-      description:
-        'A link card (proactive follow-ups, products an agent suggests): the widget and the mini-program component render it as a tappable card.',
-    }),
+    card: linkCard
+      .extend({
+        clickUrl: z.string().optional().meta({
+          description:
+            'Set by the server on every stored card: its click-through link (`GET /r/{token}`, a path when the server has no public URL — resolve it against the API URL). Opening it records the card as opened and redirects to `targetUrl`; clients link to it and show `targetUrl`’s host.',
+        }),
+      })
+      .optional()
+      .meta({
+        description:
+          'A link card (proactive follow-ups, products an agent suggests): the widget and the mini-program component render it as a tappable card.',
+      }),
     followUpId: z
       .string()
       .optional()

@@ -4,6 +4,7 @@ export * from './apps';
 export * from './channels';
 export * from './common';
 export * from './console';
+export * from './follow-up-effect';
 export * from './followups';
 export * from './handoffs';
 export * from './health';

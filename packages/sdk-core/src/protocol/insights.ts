@@ -197,7 +197,7 @@ export const highValueAnswer = z.object({
 export type HighValueAnswer = z.infer<typeof highValueAnswer>;
 
 export const insightsTableParam = z.object({
-  table: z.enum(['metrics', 'intents', 'emerging', 'high-value', 'csat']),
+  table: z.enum(['metrics', 'intents', 'emerging', 'high-value', 'csat', 'follow-ups']),
 });
 /** Every insights table's query at once: each table reads the fields it knows. */
 export const insightsExportQuery = highValueQuery.extend({

@@ -23,6 +23,29 @@ const message = (over: Partial<Message> = {}): Message => ({
 });
 
 describe('the chat view model', () => {
+  it('opens a card through its click-through link on the API, else its target; never a link elsewhere', () => {
+    const system = { type: 'system' as const };
+    const card = { title: '保养', targetUrl: 'https://shop.example/care' };
+    const item = (clickUrl: string, apiUrl?: string) =>
+      messageItem(
+        message({ author: system, meta: { card: { ...card, clickUrl } } }),
+        'miniprogram',
+        zh,
+        apiUrl,
+      );
+    expect(item('/r/msg_1.abc', 'https://api.shop.example').cardUrl).toBe(
+      'https://api.shop.example/r/msg_1.abc',
+    );
+    // The card shown is the card (its target's host is what the shopper sees), not the redirect.
+    expect(item('/r/msg_1.abc', 'https://api.shop.example').card).toEqual(card);
+    expect(item('/r/msg_1.abc').cardUrl).toBe(card.targetUrl);
+    expect(item('https://evil.example/r/x', 'https://api.shop.example').cardUrl).toBe(card.targetUrl);
+    expect(item('//evil.example/r/x', 'https://api.shop.example').cardUrl).toBe(card.targetUrl);
+    expect(messageItem(message({ text: 'hi' }), 'miniprogram', zh, 'https://api.shop.example').cardUrl).toBe(
+      '',
+    );
+  });
+
   it('keeps a link card only when its links are https, texts as they are (WXML binds them as text)', () => {
     const system = { type: 'system' as const };
     const card = {

@@ -6,7 +6,7 @@ import type {
   RenderableCard,
   WaitState,
 } from '@threadline/sdk-core';
-import { readLinkCard } from '@threadline/sdk-core';
+import { cardClickUrl, readLinkCard } from '@threadline/sdk-core';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -33,6 +33,8 @@ export interface ChatItem {
   options: string[];
   /** A link card (a follow-up, a product an agent suggests); null without one or when its link is not https. */
   card: RenderableCard | null;
+  /** What a tap on the card opens: its click-through link on the API (the open is counted), else its target. */
+  cardUrl: string;
   /** Whether the text is worth showing beside the card (it usually repeats the title). */
   showText: boolean;
 }
@@ -206,6 +208,7 @@ const blank = {
   ticketDetail: '',
   options: [] as string[],
   card: null as RenderableCard | null,
+  cardUrl: '',
   showText: true,
 };
 
@@ -214,12 +217,13 @@ function authorName(author: Message['author'], text: ChatText): string {
   return author.name || text[author.type];
 }
 
-export function messageItem(message: Message, here: string, text: ChatText): ChatItem {
+export function messageItem(message: Message, here: string, text: ChatText, apiUrl?: string): ChatItem {
   // WXML binds text as text (no HTML), and only a card whose links pass `isSafeCardUrl` is shown.
   const card = readLinkCard(message.meta?.card);
   return {
     ...blank,
     card,
+    cardUrl: card ? (cardClickUrl(message.meta?.card, apiUrl) ?? card.targetUrl) : '',
     showText: !card || message.text.trim() !== card.title.trim(),
     key: `m-${message.id}`,
     kind: 'message',

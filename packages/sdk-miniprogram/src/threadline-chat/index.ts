@@ -1,6 +1,6 @@
 // The <threadline-chat> custom component. Built to miniprogram_dist/threadline-chat/index.js, which
 // requires the package entry (`../index`) so the component and the host app share one client.
-import { type ConversationUpdate, isSafeCardUrl } from '@threadline/sdk-core';
+import { type ConversationUpdate, cardClickUrl, isSafeCardUrl } from '@threadline/sdk-core';
 import { createThreadline, getThreadline, type MiniProgramThreadline, parseHandoffCode } from '../index';
 import {
   applyDelta,
@@ -190,7 +190,9 @@ Component({
       }
       const items = () => this.data.items;
       this._off.push(
-        client.on('message', (message) => this._update(upsert(items(), messageItem(message, HERE, text)))),
+        client.on('message', (message) =>
+          this._update(upsert(items(), messageItem(message, HERE, text, client.apiUrl))),
+        ),
         client.on('delta', (delta) => this._update(applyDelta(items(), delta, HERE, text))),
         client.on('ticket', ({ ticket }) => this._update(upsert(items(), ticketItem(ticket, HERE, text)))),
         client.on('conversation', (update) => {
@@ -250,8 +252,9 @@ Component({
       event: { currentTarget: { dataset: { url?: string; title?: string; messageId?: string } } },
     ) {
       const { url, title, messageId } = event.currentTarget.dataset;
-      // The item was built from a card that passed `isSafeCardUrl`; checked again at the door.
-      if (!isSafeCardUrl(url)) return;
+      // The item was built from a card that passed `isSafeCardUrl` (or is its click-through on our
+      // API, see `cardClickUrl`); checked again at the door.
+      if (!isSafeCardUrl(url) && cardClickUrl({ clickUrl: url }, this.client?.apiUrl) !== url) return;
       this.triggerEvent('cardtap', { url, title, messageId });
       const host = (globalThis as { wx?: CardHost }).wx;
       if (!host) return;
@@ -419,7 +422,7 @@ Component({
       const client = this.client;
       if (!client) return Promise.resolve();
       return client.timeline({ limit: 50 }).then((page) => {
-        const history = page.messages.map((message) => messageItem(message, HERE, this._text));
+        const history = page.messages.map((message) => messageItem(message, HERE, this._text, client.apiUrl));
         this._update(mergeHistory(history, this.data.items));
       });
     },
