@@ -258,3 +258,69 @@ describe('shopper text in insights is redacted', () => {
     expect(JSON.stringify(draft.body)).not.toMatch(/amy@|13912345678/);
   });
 });
+
+describe('rising intents count shoppers', () => {
+  /** Contacts straight into the rollup table, as folded contacts look. */
+  async function storeContacts(
+    appId: string,
+    contacts: { customer: string; intent: string; at: number; channel?: string }[],
+  ) {
+    for (let i = 0; i < contacts.length; i += 500) {
+      const chunk = contacts.slice(i, i + 500);
+      await api.rows(
+        `insert into insight_contacts (app_id, customer_id, conversation_id, channel, intent, at, last_at, is_repeat, with_context) values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, null)').join(', ')}`,
+        chunk.flatMap((c, k) => [
+          appId,
+          c.customer,
+          `conv_${i + k}`,
+          c.channel ?? 'web',
+          c.intent,
+          c.at,
+          c.at,
+        ]),
+      );
+    }
+  }
+
+  it('one shopper coming back every few hours about one thing is not a rising intent; fifteen shoppers are', async () => {
+    const shop = await api.createShop();
+    // Two full ISO weeks in Shanghai: 16–22 and 23–29 November 2026 (Monday midnight = Sunday 16:00 UTC).
+    const weekBefore = Date.UTC(2026, 10, 15, 16);
+    const lastWeek = weekBefore + 7 * DAY;
+    const steady = ['shipping', 'returns', 'size_guide', 'payment'];
+    const contacts: { customer: string; intent: string; at: number }[] = [];
+    for (const [w, from] of [weekBefore, lastWeek].entries())
+      for (let c = 0; c < 80; c++)
+        contacts.push({ customer: `cus_${w}_${c}`, intent: steady[c % 4]!, at: from + DAY + c * 3600_000 });
+    // One shopper, 30 sittings about a refund last week (a contact every 5 hours).
+    for (let k = 0; k < 30; k++)
+      contacts.push({ customer: 'cus_angry', intent: 'refund', at: lastWeek + k * 5 * 3600_000 });
+    // Fifteen shoppers, once each, about near-expiry goods last week; none the week before.
+    for (let c = 0; c < 15; c++)
+      contacts.push({
+        customer: `cus_near_${c}`,
+        intent: 'near_expiry',
+        at: lastWeek + 2 * DAY + c * 3600_000,
+      });
+    await storeContacts(shop.appId, contacts);
+    const answer = await api.call(
+      'GET',
+      '/v1/insights/intents?period=week&since=2026-11-16&until=2026-11-29',
+      {
+        token: shop.secretKey,
+      },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.periods).toHaveLength(2);
+    const all = (intent: string) =>
+      (answer.body.intents as Row[]).find((t) => t.channel === null && t.intent === intent)!;
+    expect(all('refund').counts).toEqual([0, 30]);
+    expect(all('refund').rising).toBe(false);
+    expect(all('near_expiry').counts).toEqual([0, 15]);
+    expect(all('near_expiry').rising).toBe(true);
+    expect((answer.body.rising as Row[]).map((t) => [t.channel, t.intent])).toEqual([
+      [null, 'near_expiry'],
+      ['web', 'near_expiry'],
+    ]);
+  });
+});

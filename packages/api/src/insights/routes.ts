@@ -69,7 +69,7 @@ export function insightsRouter(deps: RouterDeps) {
       path: '/v1/insights/intents',
       summary:
         'Top intents per channel with counts per period, and the rising ones (exact test, Benjamini–Hochberg)',
-      description: `${WHO} Rising: the intent's share of the last period's contacts beats the previous period's by Fisher's exact test (one-sided), significant after Benjamini–Hochberg across the scope's intents at 1 %, with at least 5 contacts — so small counts and the many intents tested never trigger it by chance. \`z\` is the two-proportion z, shown as a size.`,
+      description: `${WHO} Rising: the intent's share of the last period's shoppers (each once; \`counts\`, \`share\` and \`z\` are in contacts) beats the previous period's by Fisher's exact test (one-sided), significant after Benjamini–Hochberg across the scope's intents at 1 %, with at least 5 shoppers — so small counts, one shopper coming back many times, and the many intents tested never trigger it by chance. \`z\` is the two-proportion z, shown as a size.`,
       query: insightsQuery,
       status: 200,
       answer: intentTrendsAnswer,

@@ -86,12 +86,14 @@ export const intentTrend = z.object({
   z: z.number().nullable(),
   /**
    * One-sided p-value of "the share did not grow" (Fisher's exact test on the last two periods'
-   * contacts; 1 when the previous period had no contacts at all in this scope).
+   * shoppers: those who raised the intent, each once, among those with any contact; 1 when the
+   * previous period had no contacts at all in this scope).
    */
   p: z.number(),
   /**
-   * The share grew: p significant after Benjamini–Hochberg across the scope's intents (false
-   * discovery rate 1 %), and at least 5 contacts in the last period.
+   * The share of shoppers grew: p significant after Benjamini–Hochberg across the scope's intents
+   * (false discovery rate 1 %), and at least 5 shoppers in the last period. Shoppers, not contacts:
+   * one shopper coming back about the same thing many times is one voice.
    */
   rising: z.boolean(),
 });
