@@ -267,6 +267,7 @@ export async function startDemo(
   const { dataDir, repoRoot, databaseUrl, pastMonth, ...serverOptions } = options;
   const paths = demoPaths(dataDir);
   const clock = pastMonth && !options.clock ? createReplayClock() : null;
+  let demo: { keys: CreatedApp; seeded: boolean; team: DemoInfo['agents'] } | undefined;
   const server = await startServer({
     ...(clock ? { clock } : {}),
     // The demo runs on this machine, and so does a connector one tries it with.
@@ -277,13 +278,19 @@ export async function startDemo(
       mountDemoShop(app, { repoRoot, infoPath: paths.info });
       app.get('/', (c) => c.redirect('/docs'));
     },
+    // Seeded before the port opens: while the past month is replayed the shared clock reads a
+    // month ago, and nothing a developer does (a token, a message, a rate-limit window, a
+    // follow-up's schedule) may be stamped with it. Workers and timers start after it too.
+    beforeListen: async (app) => {
+      const { keys, seeded } = await ensureDemoApp(app.deps, async (deps, created) => {
+        await seedDemoStore(deps, created.appId);
+        await seedDemoHistory(app, created);
+        if (clock) await seedDemoMonth(app, created, clock);
+      });
+      demo = { keys, seeded, team: await ensureDemoTeam(app.deps, keys.appId) };
+    },
   });
-  const { keys, seeded } = await ensureDemoApp(server.app.deps, async (deps, created) => {
-    await seedDemoStore(deps, created.appId);
-    await seedDemoHistory(server.app, created);
-    if (clock) await seedDemoMonth(server.app, created, clock);
-  });
-  const team = await ensureDemoTeam(server.app.deps, keys.appId);
+  const { keys, seeded, team } = demo!;
   const info: DemoInfo = {
     apiUrl: server.url,
     shopUrl: `${server.url}/shop/`,

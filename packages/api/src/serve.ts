@@ -22,6 +22,11 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   /** Extra routes (demo shop, console assets) mounted beside the API. */
   mount?: (app: ThreadlineApp) => void;
   /**
+   * Runs on the migrated app before the port opens and before any worker or timer starts (the demo
+   * seeds and replays its past month here, so no request can land on a replayed clock).
+   */
+  beforeListen?: (app: ThreadlineApp) => Promise<void>;
+  /**
    * A request's headers and body must arrive within this (default 30 s), so a client sending a
    * byte at a time cannot hold a connection. Streams and long-polls have no body: their responses
    * run as long as they need.
@@ -101,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await sealTrackedEventsInTheClear(app.deps);
     sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
     options.mount?.(app);
+    await options.beforeListen?.(app);
     const listening = app;
     server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve(

@@ -362,6 +362,46 @@ describe('consent and caps hold a send back', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('one app time zone: quiet hours follow PATCH /v1/app timeZone; follow-ups may override it, null follows the app again', async () => {
+    const { shop } = await dueFollowUp('+8613922220303');
+    const settingsOf = async () => {
+      const res = await api.call('GET', '/v1/follow-up-settings', { token: shop.secretKey });
+      expect(res.status, res.text).toBe(200);
+      return (res.body as { settings: { timeZone: string } }).settings.timeZone;
+    };
+    expect(await settingsOf()).toBe('Asia/Shanghai');
+    // The merchant moves the shop to Paris once, in the app's settings (spelt loosely).
+    const moved = await api.call('PATCH', '/v1/app', {
+      token: shop.secretKey,
+      body: { timeZone: 'europe/paris' },
+    });
+    expect(moved.status, moved.text).toBe(200);
+    expect((moved.body as { app: { timeZone: string } }).app.timeZone).toBe('Europe/Paris');
+    expect(await settingsOf()).toBe('Europe/Paris');
+    const metrics = await api.call('GET', '/v1/insights/metrics?period=all', { token: shop.secretKey });
+    expect((metrics.body as { timeZone: string }).timeZone).toBe('Europe/Paris');
+    // 22:30 in Shanghai is 16:30 in Paris: not quiet, so it goes.
+    clock.set(Date.UTC(2026, 5, 1, 14, 30));
+    await runWorker();
+    expect((await followUpsOf(shop))[0]!.state).toBe('sent');
+
+    // An override for quiet hours only, canonicalised; null follows the app's zone again.
+    const own = await api.call('PATCH', '/v1/follow-up-settings', {
+      token: shop.secretKey,
+      body: { timeZone: 'ASIA/SHANGHAI' },
+    });
+    expect(own.status, own.text).toBe(200);
+    expect(await settingsOf()).toBe('Asia/Shanghai');
+    const app = await api.call('GET', '/v1/app', { token: shop.secretKey });
+    expect((app.body as { app: { timeZone: string } }).app.timeZone).toBe('Europe/Paris');
+    const back = await api.call('PATCH', '/v1/follow-up-settings', {
+      token: shop.secretKey,
+      body: { timeZone: null },
+    });
+    expect(back.status, back.text).toBe(200);
+    expect(await settingsOf()).toBe('Europe/Paris');
+  });
+
   it('the weekly cap skips sends past N in any 7 days', async () => {
     const phone = '+8613922220401';
     const { shop, mini } = await dueFollowUp(phone);

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createClient } from '@libsql/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../../sdk-web/scripts/launch-chromium.mjs';
@@ -24,9 +26,31 @@ let browser: Browser;
 let server: RunningServer;
 let info: DemoInfo;
 let dir: string;
+/** Demo messages already stored when the port opened (the month must be replayed before). */
+let messagesWhenListening = -1;
+let listeningAtMonthAgo = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'threadline-insights-'));
+  // The port opens only once the past month is in: listen() waits here for a look at the database.
+  const listen = Server.prototype.listen;
+  const spy = vi.spyOn(Server.prototype, 'listen').mockImplementation(function (
+    this: Server,
+    ...args: unknown[]
+  ) {
+    const db = createClient({ url: `file:${join(dir, 'threadline.db')}` });
+    void db
+      .execute(`select count(*) as n, sum(created_at < ${Date.now() - 7 * 86_400_000}) as old from messages`)
+      .then((r) => {
+        messagesWhenListening = Number(r.rows[0]!.n);
+        listeningAtMonthAgo = Number(r.rows[0]!.old);
+      })
+      .finally(() => {
+        db.close();
+        listen.apply(this, args as never);
+      });
+    return this;
+  });
   // What `npm start` does on first start: the demo app, with its past month replayed.
   ({ server, info } = await startDemo({
     masterKey: randomBytes(32),
@@ -38,6 +62,7 @@ beforeAll(async () => {
     logger: silentLogger,
     pastMonth: true,
   }));
+  spy.mockRestore();
   browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 }, 180_000);
@@ -60,6 +85,11 @@ async function openInsights(locale: string): Promise<Page> {
 }
 
 describe('the console’s insights page, in Chromium, on the demo’s past month', () => {
+  it('replays the past month before the port opens, so no request meets the replay clock', () => {
+    expect(messagesWhenListening).toBeGreaterThan(100);
+    expect(listeningAtMonthAgo).toBeGreaterThan(50);
+  });
+
   it('draws volume per channel, AI share, repeat contacts, intents and emerging needs from the API', async () => {
     const page = await openInsights('zh-CN');
     // Volume: stacked bars, one colour per channel, for 30 days.
@@ -119,5 +149,26 @@ describe('the console’s insights page, in Chromium, on the demo’s past month
       .toBeLessThanOrEqual(14);
     expect(await page.locator('.ins-kpis').innerText()).toContain('Repeat contacts');
     await page.screenshot({ path: join(shots, 'insights-weeks-en.png'), fullPage: true });
+  });
+
+  it('exports the month view as shown: the CSV’s first period is the page’s, in the app’s zone, with a scope column', async () => {
+    const page = await openInsights('en');
+    await page.locator('[data-period=month]').click();
+    const zone = page.locator('.ins-zone');
+    await expect.poll(() => zone.textContent(), WAIT).toMatch(/^\d{4}-\d{2}-01 → /);
+    const [firstPeriod] = ((await zone.textContent()) ?? '').split(' → ');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', WAIT),
+      page.locator('.ins-card', { hasText: 'Conversations per channel' }).locator('.ins-export').click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    const [header, ...lines] = csv.trim().split('\r\n');
+    expect(header!.split(',').slice(0, 3)).toEqual(['period', 'scope', 'channel']);
+    expect(lines[0]!.split(',')[0]).toBe(firstPeriod);
+    const periods = new Set(lines.map((l) => l.split(',')[0]));
+    // Twelve or thirteen months on the page, and the same in the file (not the default 30 days).
+    expect(periods.size).toBe(await page.locator('svg[data-chart=volume] > g:has(rect)').count());
+    expect(periods.size).toBeGreaterThanOrEqual(12);
+    expect(await page.locator('.ins-error').count()).toBe(0);
   });
 });

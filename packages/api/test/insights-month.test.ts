@@ -206,7 +206,7 @@ describe('a simulated month, seen through /v1/insights', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toContain('period,channel,conversations,messages');
+    expect(lines[0]).toContain('period,scope,channel,conversations,messages');
     expect(lines[0]).toContain('firstResponseMs_p50');
     expect(lines).toHaveLength(json.length + 1);
     for (const table of ['intents', 'emerging', 'high-value', 'csat']) {

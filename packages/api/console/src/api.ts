@@ -32,7 +32,11 @@ export function createConsoleApi(token: string, base = '', onUnauthorized?: () =
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    const json = text ? JSON.parse(text) : undefined;
+    // JSON; a CSV export is returned as its text.
+    let json: ReturnType<typeof JSON.parse> = text || undefined;
+    try {
+      json = JSON.parse(text);
+    } catch {}
     if (response.status === 401) onUnauthorized?.();
     if (!response.ok)
       throw new ConsoleApiError(

@@ -27,7 +27,6 @@ const TEXT = {
     day: 'Days',
     week: 'Weeks',
     month: 'Months',
-    allChannels: 'All channels',
     conversations: 'Conversations',
     aiShare: 'Answered by AI alone',
     escalation: 'Escalated to a person',
@@ -35,6 +34,7 @@ const TEXT = {
     repeatHint: 'same customer, same intent again within 72 h',
     withoutContext: 'without the first one’s context',
     firstResponse: 'First response p50 / p90',
+    humanFirstResponse: 'Human first response p50 / p90',
     toAgent: 'Escalation → agent p50 / p90',
     continuation: 'Handoff codes claimed',
     tickets: 'Tickets opened / closed',
@@ -46,13 +46,13 @@ const TEXT = {
     repeatNoContext: 'without context',
     topIntents: 'Top intents',
     rising: 'rising',
-    emerging: 'Emerging needs (unanswered questions, last 7 days vs the 7 before)',
+    // Each need's row says which windows it compares (last 7 days against the 7 before).
+    emerging: 'Emerging needs: questions not answered well',
     noEmerging: 'No unanswered questions lately.',
     makeArticle: 'Make an article',
     draftTitle: 'Article draft',
-    draftHint: 'Write the answer, then publish it with your secret key: POST /v1/kb/articles with this body.',
+    draftHint: 'Write the answer, then POST this body to /v1/kb/articles with your secret key.',
     copy: 'Copy JSON',
-    close: 'Close',
     highValue: 'High-value customers',
     segment: 'Segment',
     vip: 'VIP',
@@ -62,7 +62,6 @@ const TEXT = {
     customers: 'Customers',
     export: 'CSV',
     loading: 'Loading…',
-    questions: 'questions',
     lastWeek: 'last 7 days',
     before: 'the 7 before',
   },
@@ -72,7 +71,6 @@ const TEXT = {
     day: '按天',
     week: '按周',
     month: '按月',
-    allChannels: '全部渠道',
     conversations: '会话',
     aiShare: 'AI 独立解决',
     escalation: '转人工',
@@ -80,6 +78,7 @@ const TEXT = {
     repeatHint: '同一顾客 72 小时内再次问同一件事',
     withoutContext: '没有带上前一次的上下文',
     firstResponse: '首次响应 p50 / p90',
+    humanFirstResponse: '人工首次响应 p50 / p90',
     toAgent: '转人工 → 接入 p50 / p90',
     continuation: '接力码被使用',
     tickets: '工单 新建 / 关闭',
@@ -91,13 +90,12 @@ const TEXT = {
     repeatNoContext: '无上下文',
     topIntents: '热门意图',
     rising: '上升',
-    emerging: '新出现的需求（未答好的问题，近 7 天对比前 7 天）',
+    emerging: '新出现的需求：未答好的问题',
     noEmerging: '最近没有未答好的问题。',
     makeArticle: '生成文章',
     draftTitle: '文章草稿',
-    draftHint: '写好答案后，用密钥调用 POST /v1/kb/articles 发布（请求体如下）。',
+    draftHint: '写好答案后，用密钥 POST 到 /v1/kb/articles。',
     copy: '复制 JSON',
-    close: '关闭',
     highValue: '高价值顾客',
     segment: '分组',
     vip: 'VIP',
@@ -107,7 +105,6 @@ const TEXT = {
     customers: '顾客',
     export: 'CSV',
     loading: '加载中…',
-    questions: '个问题',
     lastWeek: '近 7 天',
     before: '前 7 天',
   },
@@ -126,6 +123,8 @@ const dur = (ms: number | null) => {
   if (ms < 3600_000) return `${Math.round(ms / 6000) / 10} min`;
   return `${Math.round(ms / 360_000) / 10} h`;
 };
+/** p50 / p90 of a duration, as the KPIs and the table show it. */
+const spread = (ms: { p50: number | null; p90: number | null }) => `${dur(ms.p50)} / ${dur(ms.p90)}`;
 const shortDate = (label: string, period: string) =>
   period === 'month' ? label.slice(0, 7) : label.slice(5);
 
@@ -136,6 +135,8 @@ interface Data {
   intents: IntentTrendsAnswer;
   emerging: EmergingAnswer;
   highValue: HighValueAnswer;
+  /** The query each table was read with: its CSV asks for the same. */
+  queries: Record<string, string>;
 }
 
 export function InsightsView({ store }: { store: ConsoleStore }) {
@@ -150,20 +151,31 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
 
   useEffect(() => {
     let stale = false;
-    const since = period === 'day' ? daysAgo(29) : period === 'week' ? daysAgo(83) : daysAgo(364);
-    const q = `period=${period}&since=${since}`;
-    void Promise.all([
-      api.get<MetricsAnswer>(`/v1/insights/metrics?${q}`),
-      api.get<MetricsAnswer>(`/v1/insights/metrics?period=all&since=${since}`),
-      // Rising is judged week on week, over the last 8 whole weeks up to yesterday.
-      api.get<IntentTrendsAnswer>(
-        `/v1/insights/intents?period=week&since=${daysAgo(56)}&until=${daysAgo(1)}`,
-      ),
-      api.get<EmergingAnswer>('/v1/insights/emerging?windowDays=7&limit=8'),
-      api.get<HighValueAnswer>('/v1/insights/high-value'),
-    ])
-      .then(([metrics, whole, intents, emerging, highValue]) => {
-        if (!stale) setData({ metrics, whole, intents, emerging, highValue });
+    // Dates are the app's local dates, never the browser's or UTC (at 07:00 in Shanghai UTC still
+    // says yesterday): the API's default window is the 30 days up to the app's today, in its zone.
+    void api
+      .get<MetricsAnswer>('/v1/insights/metrics?period=all')
+      .then(({ periods, timeZone }) => {
+        const [y, m, d] = periods[0]!.split('-').map(Number) as [number, number, number];
+        // Calendar arithmetic in UTC, so no DST hour slips in.
+        const daysAgo = (n: number) => new Date(Date.UTC(y, m - 1, d + 29 - n)).toISOString().slice(0, 10);
+        const tz = `timeZone=${encodeURIComponent(timeZone)}`;
+        const window = `since=${daysAgo(period === 'day' ? 29 : period === 'week' ? 83 : 364)}&until=${daysAgo(0)}&${tz}`;
+        // What each table on the page is read with (the route is the table's name): its CSV asks the same.
+        const queries: Record<string, string> = {
+          metrics: `period=${period}&${window}`,
+          // Rising is judged week on week, over the last 8 whole weeks up to yesterday.
+          intents: `period=week&since=${daysAgo(56)}&until=${daysAgo(1)}&${tz}`,
+          emerging: 'windowDays=7&limit=8',
+          // How each segment was served over the last 30 days (the API's default window).
+          'high-value': tz,
+        };
+        return Promise.all([
+          ...Object.entries(queries).map(([table, q]) => api.get(`/v1/insights/${table}?${q}`)),
+          api.get(`/v1/insights/metrics?period=all&${window}`),
+        ]).then(([metrics, intents, emerging, highValue, whole]) => {
+          if (!stale) setData({ metrics, whole, intents, emerging, highValue, queries } as Data);
+        });
       })
       .catch(fail);
     return () => {
@@ -171,22 +183,19 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
     };
   }, [period]);
 
-  const download = async (table: string) => {
-    const response = await fetch(`/v1/insights/export/${table}?period=${period}`, {
-      headers: { authorization: `Bearer ${api.token}` },
-    });
-    const url = URL.createObjectURL(await response.blob());
-    const a = Object.assign(document.createElement('a'), { href: url, download: `threadline-${table}.csv` });
-    a.click();
-    URL.revokeObjectURL(url);
-  };
-  const makeArticle = async (id: string) => {
-    try {
-      setDraft(await api.get<ArticleDraftAnswer>(`/v1/insights/emerging/${id}/article?windowDays=7`));
-    } catch (e) {
-      fail(e);
-    }
-  };
+  /** The CSV of a table for exactly what the page shows; an error answer shows, never saved. */
+  const download = (table: string) =>
+    api.get<string>(`/v1/insights/export/${table}?${data!.queries[table]}`).then((csv) => {
+      const a = document.createElement('a');
+      // The BOM (so spreadsheets read Chinese right) is put back: reading the text dropped it.
+      a.href = URL.createObjectURL(new Blob(['\uFEFF', csv]));
+      a.download = `threadline-${table}.csv`;
+      a.click();
+      // Revoked later, not at once: a browser may read the blob after click() returns.
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    }, fail);
+  const makeArticle = (id: string) =>
+    api.get<ArticleDraftAnswer>(`/v1/insights/emerging/${id}/article?windowDays=7`).then(setDraft, fail);
 
   if (!data)
     return (
@@ -213,7 +222,7 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
           ))}
         </fieldset>
         <span class="ins-zone">
-          {metrics.periods[0]} → {metrics.periods[metrics.periods.length - 1]} · {metrics.timeZone}
+          {metrics.periods[0]} → {metrics.periods.at(-1)} · {metrics.timeZone}
         </span>
       </header>
 
@@ -232,14 +241,9 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
           note={`${t.repeatHint} · ${pct(ratio(all.repeatWithoutContext, all.contacts))} ${t.withoutContext}`}
           strong
         />
-        <Kpi
-          label={t.firstResponse}
-          value={`${dur(all.firstResponseMs.p50)} / ${dur(all.firstResponseMs.p90)}`}
-        />
-        <Kpi
-          label={t.toAgent}
-          value={`${dur(all.escalationToAgentMs.p50)} / ${dur(all.escalationToAgentMs.p90)}`}
-        />
+        <Kpi label={t.firstResponse} value={spread(all.firstResponseMs)} />
+        <Kpi label={t.humanFirstResponse} value={spread(all.humanFirstResponseMs)} />
+        <Kpi label={t.toAgent} value={spread(all.escalationToAgentMs)} />
         <Kpi
           label={t.continuation}
           value={pct(all.continuationRate)}
@@ -352,9 +356,7 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
                 <td>{row.conversations}</td>
                 <td>{pct(ratio(row.aiAnswered, row.conversations))}</td>
                 <td>{pct(ratio(row.escalated, row.conversations))}</td>
-                <td>
-                  {dur(row.escalationToAgentMs.p50)} / {dur(row.escalationToAgentMs.p90)}
-                </td>
+                <td>{spread(row.escalationToAgentMs)}</td>
                 <td>{row.csatAverage ?? '—'}</td>
               </tr>
             ))}
@@ -380,7 +382,7 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
                 {t.copy}
               </button>
               <button type="button" onClick={() => setDraft(null)}>
-                {t.close}
+                {s.close}
               </button>
             </footer>
           </div>
@@ -389,8 +391,6 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
     </section>
   );
 }
-
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 function Kpi(props: { label: string; value: string; note?: string; strong?: boolean }) {
   return (
@@ -426,6 +426,9 @@ function Card(props: {
 const W = 520;
 const H = 200;
 const PAD = { left: 36, right: 8, top: 10, bottom: 24 };
+/** The plot's height, and the width of one period's slot along x. */
+const PLOT_H = H - PAD.top - PAD.bottom;
+const stepOf = (labels: string[]) => (W - PAD.left - PAD.right) / Math.max(1, labels.length);
 
 interface Series {
   name: string;
@@ -450,12 +453,12 @@ function Legend({ series }: { series: Series[] }) {
 const every = (n: number) => Math.max(1, Math.ceil(n / 8));
 
 function Axis({ labels, max, percent }: { labels: string[]; max: number; percent?: boolean }) {
-  const step = (W - PAD.left - PAD.right) / Math.max(1, labels.length);
+  const step = stepOf(labels);
   const ticks = [0, 0.5, 1];
   return (
     <g class="ins-axis">
       {ticks.map((f) => {
-        const y = PAD.top + (1 - f) * (H - PAD.top - PAD.bottom);
+        const y = PAD.top + (1 - f) * PLOT_H;
         return (
           <g>
             <line x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} />
@@ -479,8 +482,8 @@ function Axis({ labels, max, percent }: { labels: string[]; max: number; percent
 function StackedBars({ labels, series }: { labels: string[]; series: Series[] }) {
   const totals = labels.map((_, i) => series.reduce((a, x) => a + (x.values[i] ?? 0), 0));
   const max = Math.max(1, ...totals);
-  const step = (W - PAD.left - PAD.right) / Math.max(1, labels.length);
-  const scale = (v: number) => (v / max) * (H - PAD.top - PAD.bottom);
+  const step = stepOf(labels);
+  const scale = (v: number) => (v / max) * PLOT_H;
   return (
     <figure>
       <svg
@@ -519,9 +522,9 @@ function StackedBars({ labels, series }: { labels: string[]; series: Series[] })
 
 function Lines({ labels, series, percent }: { labels: string[]; series: Series[]; percent?: boolean }) {
   const max = percent ? 1 : Math.max(1, ...series.flatMap((x) => x.values.map((v) => v ?? 0)));
-  const step = (W - PAD.left - PAD.right) / Math.max(1, labels.length);
+  const step = stepOf(labels);
   const x = (i: number) => PAD.left + step * (i + 0.5);
-  const y = (v: number) => PAD.top + (1 - v / max) * (H - PAD.top - PAD.bottom);
+  const y = (v: number) => PAD.top + (1 - v / max) * PLOT_H;
   return (
     <figure>
       <svg
@@ -534,11 +537,12 @@ function Lines({ labels, series, percent }: { labels: string[]; series: Series[]
         {series.map((s) => {
           // Periods without a figure (nothing to divide by) break the line rather than drop to 0.
           const d = s.values
-            .map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`))
-            .reduce<string>((path, point, i, all) => {
-              if (point === null) return path;
-              return `${path}${i === 0 || all[i - 1] === null ? 'M' : 'L'}${point} `;
-            }, '');
+            .map((v, i) =>
+              v === null
+                ? ''
+                : `${i && s.values[i - 1] !== null ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `,
+            )
+            .join('');
           return (
             <g>
               <path d={d} fill="none" stroke={s.color} stroke-width="2.5" stroke-linejoin="round" />
@@ -575,6 +579,7 @@ function IntentBars({
     <ol class="ins-intents" data-chart="intents">
       {all.map((x) => {
         const peak = Math.max(1, ...x.counts);
+        const last = Math.max(1, x.counts.length - 1);
         return (
           <li data-rising={String(x.rising)}>
             <span class="ins-intent-name">
@@ -595,10 +600,7 @@ function IntentBars({
                 stroke={x.rising ? '#dc2626' : '#1d4ed8'}
                 stroke-width="1.5"
                 points={x.counts
-                  .map(
-                    (c, i) =>
-                      `${((i / Math.max(1, x.counts.length - 1)) * 58 + 1).toFixed(1)},${(15 - (c / peak) * 14).toFixed(1)}`,
-                  )
+                  .map((c, i) => `${((i / last) * 58 + 1).toFixed(1)},${(15 - (c / peak) * 14).toFixed(1)}`)
                   .join(' ')}
               />
             </svg>

@@ -1,5 +1,5 @@
 import type { CsatAnswer, CsatInsightsAnswer } from '@threadline/sdk-core/protocol';
-import { and, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { agents, assignments, conversations, csatRatings } from '../db/schema';
 import { openAllForCustomers, sealForCustomer } from '../identity';
 import { iso } from '../platform/clock';
@@ -96,18 +96,21 @@ function figuresOf(ratings: number[]): Figures {
 }
 
 /**
- * GET /v1/insights/csat — satisfaction per channel and per agent for a period: responses, mean,
- * CSAT score (share of 4–5) and the distribution, plus the latest ratings with their comments.
+ * GET /v1/insights/csat and the CSAT export — satisfaction per channel and per agent for a window:
+ * responses, mean, CSAT score (share of 4–5) and the distribution, plus the latest ratings with
+ * their comments. The window is half-open, `[from, to)` in epoch ms (either end open), so the days
+ * of an export never share a rating; `channel` keeps one channel's ratings only.
  */
 export async function csatInsights(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   appId: string,
-  range: { since?: string; until?: string },
+  range: { from?: number; to?: number; channel?: string },
 ): Promise<CsatInsightsAnswer> {
   const db = deps.database.db;
   const where: SQL[] = [eq(csatRatings.appId, appId)];
-  if (range.since) where.push(gte(csatRatings.createdAt, Date.parse(range.since)));
-  if (range.until) where.push(lte(csatRatings.createdAt, Date.parse(range.until)));
+  if (range.from !== undefined) where.push(gte(csatRatings.createdAt, range.from));
+  if (range.to !== undefined) where.push(lt(csatRatings.createdAt, range.to));
+  if (range.channel !== undefined) where.push(eq(csatRatings.channel, range.channel));
   // Bounded: a period's ratings are read once and grouped here (a shop's CSAT responses per period
   // are far fewer than its messages).
   const rows = await db

@@ -158,7 +158,15 @@ export function agentWorkspaceRouter(deps: RouterDeps) {
       status: 200,
       answer: csatInsightsAnswer,
     }),
-    async (c) => c.json(await csatInsights(deps, c.get('auth').app.id, c.req.valid('query')), 200),
+    async (c) => {
+      const { since, until } = c.req.valid('query');
+      // `until` is inclusive on this route: [since, until + 1 ms).
+      const range = {
+        ...(since ? { from: Date.parse(since) } : {}),
+        ...(until ? { to: Date.parse(until) + 1 } : {}),
+      };
+      return c.json(await csatInsights(deps, c.get('auth').app.id, range), 200);
+    },
   );
 
   router.openapi(

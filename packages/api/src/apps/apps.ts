@@ -290,7 +290,7 @@ export async function updateMerchantApp(
     }
     if (change.handoffTtlSec !== undefined) settings.handoffTtlSec = change.handoffTtlSec;
     if (change.phoneRegion !== undefined) settings.phoneRegion = change.phoneRegion;
-    if (change.timeZone !== undefined) settings.timeZone = change.timeZone;
+    if (change.timeZone !== undefined) settings.timeZone = canonicalZone(change.timeZone);
     if (change.rateLimits !== undefined) {
       if (change.rateLimits === null) delete settings.rateLimits;
       else settings.rateLimits = { ...settings.rateLimits, ...change.rateLimits };
@@ -355,7 +355,7 @@ export function toAppAnswer(
         smsWebhookUrl: app.settings.voice?.smsWebhookUrl ?? null,
       },
       messageRetentionDays: app.settings.messageRetentionDays ?? null,
-      timeZone: app.settings.timeZone ?? 'Asia/Shanghai',
+      timeZone: app.settings.timeZone ?? DEFAULT_APP_TIME_ZONE,
     },
   };
 }
@@ -380,4 +380,15 @@ function applyVoiceChange(
   set('smsWebhookUrl', change.smsWebhookUrl);
   set('smsWebhookSecretEnc', change.smsWebhookSecret && deps.sealer.seal(change.smsWebhookSecret));
   return next;
+}
+
+/** The time zone of an app that never set one: the demo store (and our first market) is in China. */
+export const DEFAULT_APP_TIME_ZONE = 'Asia/Shanghai';
+
+/**
+ * The runtime's canonical spelling of an IANA zone the protocol already validated
+ * (`asia/shanghai` → `Asia/Shanghai`), so settings and answers carry one name per zone.
+ */
+export function canonicalZone(timeZone: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;
 }

@@ -30,13 +30,13 @@ export interface AppSettings {
   rateLimits?: Partial<RateLimitSettings>;
   /** Messages older than this many days are deleted by the retention sweep; unset keeps them. */
   messageRetentionDays?: number;
-  /** IANA time zone insights count days, weeks and months in. Default Asia/Shanghai. */
+  /** The app's IANA time zone (canonical name): insights periods, follow-up quiet hours. Default Asia/Shanghai. */
   timeZone?: string;
   /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */
   previousIdentitySecrets?: { secretEnc: string; validUntil: number }[];
   /** The phone line's voice bot and brand voices (secrets sealed). */
   voice?: VoiceSettings;
-  /** Proactive follow-ups: time zone, quiet hours, weekly cap (see followups/settings.ts for defaults). */
+  /** Proactive follow-ups: quiet hours, weekly cap, and a time zone that overrides the app's (see followups/rules.ts). */
   followUps?: { timeZone?: string; quietHours?: { start: string; end: string } | null; weeklyCap?: number };
 }
 

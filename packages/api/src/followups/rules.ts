@@ -3,9 +3,10 @@ import type {
   FollowUpRuleBody,
   FollowUpSettings,
   UpdateFollowUpRuleBody,
+  UpdateFollowUpSettingsBody,
 } from '@threadline/sdk-core/protocol';
 import { and, count, desc, eq, inArray } from 'drizzle-orm';
-import { type AppRow, assertKnownChannel, getApp } from '../apps';
+import { type AppRow, assertKnownChannel, canonicalZone, getApp } from '../apps';
 import { apps, followUpRules, followUps, kbArticles } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -23,11 +24,15 @@ export const DEFAULT_FOLLOW_UP_SETTINGS: FollowUpSettings = {
   weeklyCap: 2,
 };
 
-/** The app's follow-up settings with the defaults filled in. */
+/**
+ * The app's follow-up settings with the defaults filled in. The time zone is the app's own
+ * (`settings.timeZone`, the one insights count in) unless follow-ups set an override, so a
+ * merchant who moves the shop to another zone moves quiet hours with it.
+ */
 export function followUpSettingsOf(app: Pick<AppRow, 'settings'>): FollowUpSettings {
   const own = app.settings.followUps ?? {};
   return {
-    timeZone: own.timeZone ?? DEFAULT_FOLLOW_UP_SETTINGS.timeZone,
+    timeZone: own.timeZone ?? app.settings.timeZone ?? DEFAULT_FOLLOW_UP_SETTINGS.timeZone,
     quietHours: own.quietHours === undefined ? DEFAULT_FOLLOW_UP_SETTINGS.quietHours : own.quietHours,
     weeklyCap: own.weeklyCap ?? DEFAULT_FOLLOW_UP_SETTINGS.weeklyCap,
   };
@@ -37,13 +42,15 @@ export function followUpSettingsOf(app: Pick<AppRow, 'settings'>): FollowUpSetti
 export async function updateFollowUpSettings(
   deps: Pick<ServiceDeps, 'database'>,
   appId: string,
-  change: Partial<FollowUpSettings>,
+  change: UpdateFollowUpSettingsBody,
 ): Promise<FollowUpSettings> {
   return deps.database.write(async (db) => {
     const [app] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
     if (!app) throw new ApiError('not_found', 'App not found.');
     const followUpsSettings = { ...app.settings.followUps };
-    if (change.timeZone !== undefined) followUpsSettings.timeZone = change.timeZone;
+    if (change.timeZone === null)
+      delete followUpsSettings.timeZone; // follow the app's zone again
+    else if (change.timeZone !== undefined) followUpsSettings.timeZone = canonicalZone(change.timeZone);
     if (change.quietHours !== undefined) followUpsSettings.quietHours = change.quietHours;
     if (change.weeklyCap !== undefined) followUpsSettings.weeklyCap = change.weeklyCap;
     const settings = { ...app.settings, followUps: followUpsSettings };

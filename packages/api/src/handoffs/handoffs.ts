@@ -123,6 +123,11 @@ export async function sweepHandoffCodes(db: Db, appId: string, now: number): Pro
   await deleteCodes(db, inArray(handoffCodes.id, stale));
 }
 
+/** Deletes every handoff code of these customers (erasure), keeping each one's insights line. */
+export async function deleteHandoffCodesOf(db: Db, customerIds: string[]): Promise<void> {
+  if (customerIds.length > 0) await deleteCodes(db, inArray(handoffCodes.customerId, customerIds));
+}
+
 /**
  * Deletes codes, keeping for insights the line each leaves (app, channel, created, claimed): codes
  * created vs claimed stay exact after the sweep.

@@ -10,6 +10,9 @@ import {
   events,
   handoffCodes,
   identities,
+  insightCarts,
+  insightContacts,
+  insightConversations,
   messages,
   orders,
   sessions,
@@ -349,6 +352,25 @@ export async function mergeCustomers(
     .set({ customerId: intoId })
     .where(eq(conversationNotes.customerId, fromId));
   await db.update(assignments).set({ customerId: intoId }).where(eq(assignments.customerId, fromId));
+  // Insights' folded rows follow the person (a repeat contact after login is a repeat of the
+  // anonymous one), and contacts of a conversation merged into another now belong to that one.
+  await db.update(insightContacts).set({ customerId: intoId }).where(eq(insightContacts.customerId, fromId));
+  await db
+    .update(insightConversations)
+    .set({ customerId: intoId })
+    .where(eq(insightConversations.customerId, fromId));
+  // The cart worth: the larger of the two, until the next cart event recomputes the joined cart.
+  await db.run(sql`UPDATE ${insightCarts} SET worth = max(worth, coalesce((SELECT f.worth FROM ${insightCarts} f
+    WHERE f.customer_id = ${fromId}), 0)) WHERE ${insightCarts.customerId} = ${intoId}`);
+  await db.run(
+    sql`UPDATE OR IGNORE ${insightCarts} SET customer_id = ${intoId} WHERE ${insightCarts.customerId} = ${fromId}`,
+  );
+  await db.delete(insightCarts).where(eq(insightCarts.customerId, fromId));
+  if (fromOpen && intoOpen)
+    await db
+      .update(insightContacts)
+      .set({ conversationId: intoOpen.id })
+      .where(eq(insightContacts.conversationId, fromOpen.id));
   // Contact details on file: the surviving customer's own win; the merged-in fill the gaps.
   await db.run(
     sql`UPDATE OR IGNORE ${customerPii} SET customer_id = ${intoId} WHERE ${customerPii.customerId} = ${fromId}`,

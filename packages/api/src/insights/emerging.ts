@@ -9,7 +9,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { redactAll } from './redact';
-import { foldInsights, SLOT_MS } from './rollup';
+import { foldForReader, SLOT_MS } from './rollup';
 import { risingAmong } from './significance';
 import { clusterByWording, countBy, mode } from './unanswered';
 
@@ -141,7 +141,7 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
   const window = query.windowDays * DAY_MS;
   const recentFrom = now - window;
   // The message rollup is each window's denominator: brought up to date like every insights read.
-  await foldInsights(deps);
+  await foldForReader(deps);
   const [recentWindow, previousWindow] = await Promise.all([
     readWindow(deps, appId, query.channel, recentFrom, Number.MAX_SAFE_INTEGER, WINDOW_SAMPLE),
     readWindow(deps, appId, query.channel, now - 2 * window, recentFrom, WINDOW_SAMPLE),

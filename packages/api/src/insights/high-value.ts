@@ -1,30 +1,24 @@
 import type { HighValueAnswer, InsightsQuery } from '@threadline/sdk-core/protocol';
-import { and, count, eq, gte, inArray, isNotNull, lt, ne } from 'drizzle-orm';
-import { assignments, csatRatings, customers, insightConversations, orders } from '../db/schema';
+import { sql } from 'drizzle-orm';
 import type { ServiceDeps } from '../platform/deps';
-import { currentCart, isVipCustomer } from '../profile';
-import { percentile, periodsFor } from './metrics';
-import { foldInsights } from './rollup';
+import { periodsFor } from './metrics';
+import { foldForReader } from './rollup';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
+  config?: Pick<ServiceDeps['config'], 'insights'>;
+};
 type Segment = HighValueAnswer['segments'][number]['segment'];
 
-/** Carts are read from sealed tracking events per customer: at most this many customers' per answer. */
-const MAX_CARTS = 2000;
-const IN_CHUNK = 400;
 const SEGMENTS: Segment[] = ['vip', 'large_cart', 'repeat_buyer', 'other'];
-
-const chunks = <T>(list: T[]) =>
-  Array.from({ length: Math.ceil(list.length / IN_CHUNK) }, (_, i) =>
-    list.slice(i * IN_CHUNK, (i + 1) * IN_CHUNK),
-  );
 
 /**
  * GET /v1/insights/high-value — how the customers who matter most were served, against everyone
  * else, over the conversations started in the window. Each customer counts in one segment, the
  * first that fits: `vip` (attribute vip: true or tier: vip — what routing puts first), `large_cart`
- * (the tracked cart's lines, quantity × price, worth at least `largeCart`; carts are opened for at
- * most 2,000 customers per answer), `repeat_buyer` (two or more orders pushed), else `other`.
+ * (the tracked cart's lines, quantity × price, worth at least `largeCart`: the worth is folded
+ * from the cart events, `insightCarts`), `repeat_buyer` (two or more orders pushed), else `other`.
+ * One SQL query per figure over the window's conversations, whatever the number of customers:
+ * no cap, so nothing is left out.
  */
 export async function highValueInsights(
   deps: Deps,
@@ -32,105 +26,76 @@ export async function highValueInsights(
   query: InsightsQuery & { largeCart?: number },
 ): Promise<HighValueAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  await foldInsights(deps);
+  const fresh = await foldForReader(deps);
   const db = deps.database.db;
   const threshold = query.largeCart ?? 1000;
-  const conversations = await db
-    .select()
-    .from(insightConversations)
-    .where(
-      and(
-        eq(insightConversations.appId, app.id),
-        gte(insightConversations.startedAt, periods.from),
-        lt(insightConversations.startedAt, periods.to),
-        query.channel ? eq(insightConversations.channel, query.channel) : undefined,
-      ),
-    );
-  const customerIds = [...new Set(conversations.map((c) => c.customerId))];
-  const segmentOf = new Map<string, Segment>();
-  const repeatBuyers = new Set<string>();
-  for (const part of chunks(customerIds)) {
-    for (const row of await db
-      .select({ id: customers.id, attributes: customers.attributes })
-      .from(customers)
-      .where(inArray(customers.id, part)))
-      if (isVipCustomer(row.attributes)) segmentOf.set(row.id, 'vip');
-    for (const row of await db
-      .select({ customerId: orders.customerId, n: count() })
-      .from(orders)
-      .where(and(eq(orders.appId, app.id), inArray(orders.customerId, part)))
-      .groupBy(orders.customerId))
-      if (row.n >= 2) repeatBuyers.add(row.customerId);
-  }
-  let cartsRead = 0;
-  for (const id of customerIds) {
-    if (segmentOf.has(id)) continue;
-    if (cartsRead < MAX_CARTS) {
-      cartsRead++;
-      const cart = await currentCart(deps, db, id);
-      const worth = cart.reduce(
-        (sum, line) => sum + line.quantity * (typeof line.price === 'number' ? line.price : 0),
-        0,
-      );
-      if (worth >= threshold) {
-        segmentOf.set(id, 'large_cart');
-        continue;
-      }
-    }
-    segmentOf.set(id, repeatBuyers.has(id) ? 'repeat_buyer' : 'other');
-  }
-
-  const conversationIds = conversations.map((c) => c.conversationId);
-  const waits = new Map<string, number[]>();
-  const ratings = new Map<string, number>();
-  for (const part of chunks(conversationIds)) {
-    for (const a of await db
-      .select({
-        conversationId: assignments.conversationId,
-        queuedAt: assignments.queuedAt,
-        assignedAt: assignments.assignedAt,
-      })
-      .from(assignments)
-      .where(
-        and(
-          inArray(assignments.conversationId, part),
-          isNotNull(assignments.queuedAt),
-          ne(assignments.how, 'transferred'),
-        ),
-      ))
-      waits.set(a.conversationId, [...(waits.get(a.conversationId) ?? []), a.assignedAt - a.queuedAt!]);
-    for (const r of await db
-      .select({ conversationId: csatRatings.conversationId, rating: csatRatings.rating })
-      .from(csatRatings)
-      .where(inArray(csatRatings.conversationId, part)))
-      ratings.set(r.conversationId, r.rating);
-  }
-
+  // The window's conversations, each with its customer's segment (decided in SQL).
+  const window = sql`c AS (
+    SELECT ic.conversation_id AS id, ic.customer_id AS customer, ic.bot_messages AS bot,
+      ic.agent_messages AS agent, ic.escalated_at AS escalated,
+      ic.first_response_at - ic.first_customer_at AS firstResponse,
+      CASE
+        WHEN json_type(cu.attributes, '$.vip') = 'true' OR json_extract(cu.attributes, '$.tier') = 'vip' THEN 'vip'
+        WHEN ca.worth >= ${threshold} THEN 'large_cart'
+        WHEN (SELECT count(*) FROM orders o WHERE o.app_id = ic.app_id AND o.customer_id = ic.customer_id) >= 2
+          THEN 'repeat_buyer'
+        ELSE 'other' END AS segment
+    FROM insight_conversations ic
+    LEFT JOIN customers cu ON cu.id = ic.customer_id AND cu.app_id = ic.app_id
+    LEFT JOIN insight_carts ca ON ca.customer_id = ic.customer_id AND ca.app_id = ic.app_id
+    WHERE ic.app_id = ${app.id} AND ic.started_at >= ${periods.from} AND ic.started_at < ${periods.to}
+      ${query.channel ? sql`AND ic.channel = ${query.channel}` : sql``})`;
+  /** Nearest-rank p50 and p90 of `values` (rows of segment, v) per segment. */
+  const percentiles = (values: ReturnType<typeof sql>) => sql`WITH ${window}, d AS (${values}),
+      r AS (SELECT segment, v, row_number() OVER (PARTITION BY segment ORDER BY v) AS rn,
+        count(*) OVER (PARTITION BY segment) AS n FROM d)
+    SELECT segment, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END) AS p50,
+      max(CASE WHEN rn = (n * 90 + 99) / 100 THEN v END) AS p90
+    FROM r GROUP BY segment`;
+  type Spread = { segment: Segment; p50: number | null; p90: number | null };
+  const [totals, firstResponse, toAgent] = await Promise.all([
+    db.all<{
+      segment: Segment;
+      customers: number;
+      conversations: number;
+      ai: number;
+      escalated: number;
+      csat: number | null;
+    }>(sql`WITH ${window}
+      SELECT segment, count(DISTINCT customer) AS customers, count(*) AS conversations,
+        sum(bot > 0 AND agent = 0 AND escalated IS NULL) AS ai, sum(escalated IS NOT NULL) AS escalated,
+        avg(r.rating) AS csat
+      FROM c LEFT JOIN (
+        -- The latest rating of each of the app's rated conversations, read once (not per row).
+        SELECT conversation_id, rating FROM (SELECT conversation_id, rating,
+            row_number() OVER (PARTITION BY conversation_id ORDER BY created_at DESC) AS rn
+          FROM csat_ratings WHERE app_id = ${app.id})
+        WHERE rn = 1) r ON r.conversation_id = c.id
+      GROUP BY segment`),
+    db.all<Spread>(
+      percentiles(sql`SELECT segment, firstResponse AS v FROM c WHERE firstResponse IS NOT NULL`),
+    ),
+    db.all<Spread>(
+      percentiles(sql`SELECT c.segment, a.assigned_at - a.queued_at AS v FROM c
+        JOIN assignments a ON a.conversation_id = c.id
+        WHERE a.queued_at IS NOT NULL AND a.how <> 'transferred'`),
+    ),
+  ]);
+  const spread = (rows: Spread[], segment: Segment) => {
+    const row = rows.find((r) => r.segment === segment);
+    return { p50: row?.p50 ?? null, p90: row?.p90 ?? null };
+  };
   const segments = SEGMENTS.map((segment) => {
-    const mine = conversations.filter((c) => segmentOf.get(c.customerId) === segment);
-    const fr = mine
-      .flatMap((c) =>
-        c.firstCustomerAt !== null && c.firstResponseAt !== null
-          ? [c.firstResponseAt - c.firstCustomerAt]
-          : [],
-      )
-      .sort((a, b) => a - b);
-    const toAgent = mine.flatMap((c) => waits.get(c.conversationId) ?? []).sort((a, b) => a - b);
-    const rated = mine.flatMap((c) =>
-      ratings.has(c.conversationId) ? [ratings.get(c.conversationId)!] : [],
-    );
+    const t = totals.find((r) => r.segment === segment);
     return {
       segment,
-      customers: new Set(mine.map((c) => c.customerId)).size,
-      conversations: mine.length,
-      aiAnswered: mine.filter((c) => c.botMessages > 0 && c.agentMessages === 0 && c.escalatedAt === null)
-        .length,
-      escalated: mine.filter((c) => c.escalatedAt !== null).length,
-      firstResponseMs: { p50: percentile(fr, 50), p90: percentile(fr, 90) },
-      escalationToAgentMs: { p50: percentile(toAgent, 50), p90: percentile(toAgent, 90) },
-      csatAverage: rated.length
-        ? Math.round((rated.reduce((a, b) => a + b, 0) / rated.length) * 100) / 100
-        : null,
+      customers: t?.customers ?? 0,
+      conversations: t?.conversations ?? 0,
+      aiAnswered: t?.ai ?? 0,
+      escalated: t?.escalated ?? 0,
+      firstResponseMs: spread(firstResponse, segment),
+      escalationToAgentMs: spread(toAgent, segment),
+      csatAverage: t?.csat === null || t?.csat === undefined ? null : Math.round(t.csat * 100) / 100,
     };
   });
   return {
@@ -138,5 +103,6 @@ export async function highValueInsights(
     until: periods.labels[periods.labels.length - 1]!,
     largeCartThreshold: threshold,
     segments,
+    ...fresh,
   };
 }

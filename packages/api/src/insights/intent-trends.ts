@@ -2,10 +2,12 @@ import type { InsightsQuery, IntentTrendsAnswer } from '@threadline/sdk-core/pro
 import { sql } from 'drizzle-orm';
 import type { ServiceDeps } from '../platform/deps';
 import { periodsFor } from './metrics';
-import { foldInsights } from './rollup';
+import { foldForReader } from './rollup';
 import { risingAmong, twoProportionZ } from './significance';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
+  config?: Pick<ServiceDeps['config'], 'insights'>;
+};
 type Trend = IntentTrendsAnswer['intents'][number];
 
 const TOP = 20;
@@ -25,7 +27,7 @@ export async function intentTrends(
   query: InsightsQuery,
 ): Promise<IntentTrendsAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  await foldInsights(deps);
+  const fresh = await foldForReader(deps);
   // Grouped in SQL (a CASE maps each contact's time to its period): a few rows per intent and period.
   const periodOf = sql.raw(
     `CASE ${periods.bounds
@@ -122,5 +124,6 @@ export async function intentTrends(
     periods: periods.labels,
     intents: trends,
     rising: trends.filter((t) => t.rising).sort((a, b) => a.p - b.p || (b.z ?? 0) - (a.z ?? 0)),
+    ...fresh,
   };
 }

@@ -1,7 +1,9 @@
 import type { InsightsQuery, MetricsAnswer, MetricsRow } from '@threadline/sdk-core/protocol';
 import { and, eq, gte, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { DEFAULT_APP_TIME_ZONE } from '../apps';
 import {
+  agents,
   assignments,
   csatRatings,
   handoffCodes,
@@ -9,16 +11,16 @@ import {
   insightSweptHandoffs,
   tickets,
 } from '../db/schema';
-import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
-import { ApiError } from '../platform/errors';
-import { isTimeZone, type Periods, periodIndex, periodsOf } from './periods';
-import { foldInsights } from './rollup';
+import { type Periods, periodIndex, periodsOf } from './periods';
+import { foldForReader } from './rollup';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
+  config?: Pick<ServiceDeps['config'], 'insights'>;
+};
 
-/** Where the default time zone comes from: the demo store (and our first market) is in China. */
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+/** The time zone of an app that never set one (the apps domain owns the default). */
+export const DEFAULT_TIME_ZONE = DEFAULT_APP_TIME_ZONE;
 
 /** The periods of a query, in its time zone (the query's, else the app's, else Asia/Shanghai). */
 export function periodsFor(
@@ -27,9 +29,12 @@ export function periodsFor(
   query: InsightsQuery,
 ): Periods {
   const timeZone = query.timeZone ?? appTimeZone ?? DEFAULT_TIME_ZONE;
-  if (!isTimeZone(timeZone)) throw new ApiError('validation_failed', `Unknown time zone: ${timeZone}`);
   return periodsOf(query, timeZone, deps.clock.now());
 }
+
+/** Mean of ratings to two decimals; null for none. */
+const average = (ratings: number[]) =>
+  ratings.length ? Math.round((ratings.reduce((a, b) => a + b, 0) / ratings.length) * 100) / 100 : null;
 
 /** Nearest-rank percentile of ascending values; null for none. */
 export function percentile(sorted: number[], p: number): number | null {
@@ -46,6 +51,7 @@ interface Cell {
   aiAnswered: number;
   escalated: number;
   toAgent: number[];
+  humanFirstResponse: number[];
   handoffsCreated: number;
   handoffsClaimed: number;
   ticketsOpened: number;
@@ -63,6 +69,7 @@ const emptyCell = (): Cell => ({
   aiAnswered: 0,
   escalated: 0,
   toAgent: [],
+  humanFirstResponse: [],
   handoffsCreated: 0,
   handoffsClaimed: 0,
   ticketsOpened: 0,
@@ -86,7 +93,7 @@ export async function metricsInsights(
   query: InsightsQuery,
 ): Promise<MetricsAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  await foldInsights(deps);
+  const fresh = await foldForReader(deps);
   const db = deps.database.db;
   const { from, to } = periods;
   const cells = new Map<string, Cell>();
@@ -119,20 +126,30 @@ export async function metricsInsights(
       query.channel ? sql` AND channel = ${query.channel}` : sql``
     }`;
   type Grouped = { p: number; channel: string; n: number } & Record<string, number>;
-  const [conversationRows, counts, contactRows, firstResponses, waits, codes, swept, ticketRows, ratings] =
-    await Promise.all([
-      db.all<Grouped>(sql`SELECT ${periodOf('started_at')} AS p, channel, count(*) AS n,
+  const [
+    conversationRows,
+    counts,
+    contactRows,
+    firstResponses,
+    humanResponses,
+    waits,
+    codes,
+    swept,
+    ticketRows,
+    ratings,
+  ] = await Promise.all([
+    db.all<Grouped>(sql`SELECT ${periodOf('started_at')} AS p, channel, count(*) AS n,
           sum(escalated_at IS NOT NULL) AS escalated,
           sum(bot_messages > 0 AND agent_messages = 0 AND escalated_at IS NULL) AS ai
         FROM insight_conversations WHERE ${within('started_at')} GROUP BY 1, 2`),
-      db.all<Grouped>(sql`SELECT ${periodOf('slot')} AS p, channel, sum(count) AS n,
+    db.all<Grouped>(sql`SELECT ${periodOf('slot')} AS p, channel, sum(count) AS n,
           sum(CASE author_type WHEN 'customer' THEN count ELSE 0 END) AS customers
         FROM insight_message_counts WHERE ${within('slot')} GROUP BY 1, 2`),
-      db.all<Grouped>(sql`SELECT ${periodOf('at')} AS p, channel, count(*) AS n, sum(is_repeat) AS repeats,
+    db.all<Grouped>(sql`SELECT ${periodOf('at')} AS p, channel, count(*) AS n, sum(is_repeat) AS repeats,
           sum(is_repeat AND with_context) AS withContext, sum(is_repeat AND NOT with_context) AS withoutContext
         FROM insight_contacts WHERE ${within('at')} GROUP BY 1, 2`),
-      // Nearest-rank p50 and p90 per period and channel, and per period over all channels (k null).
-      db.all<{ p: number; k: string | null; p50: number | null; p90: number | null }>(sql`
+    // Nearest-rank p50 and p90 per period and channel, and per period over all channels (k null).
+    db.all<{ p: number; k: string | null; p50: number | null; p90: number | null }>(sql`
         WITH t AS (SELECT ${periodOf('started_at')} AS p, channel, first_response_at - first_customer_at AS d
             FROM insight_conversations WHERE ${within('started_at')}
               AND first_response_at IS NOT NULL AND first_customer_at IS NOT NULL),
@@ -142,56 +159,66 @@ export async function metricsInsights(
         SELECT p, k, max(CASE WHEN rn = (n * 50 + 99) / 100 THEN d END) AS p50,
           max(CASE WHEN rn = (n * 90 + 99) / 100 THEN d END) AS p90
         FROM r GROUP BY p, k`),
-      db
-        .select({
-          queuedAt: assignments.queuedAt,
-          assignedAt: assignments.assignedAt,
-          channel: insightConversations.channel,
-        })
-        .from(assignments)
-        .leftJoin(insightConversations, eq(insightConversations.conversationId, assignments.conversationId))
-        .where(
-          and(
-            eq(assignments.appId, app.id),
-            inRange(assignments.assignedAt),
-            isNotNull(assignments.queuedAt),
-            ne(assignments.how, 'transferred'),
-          ),
+    // The first agent message (folded, so it outlives the retention sweep) after the escalation.
+    db.all<{ at: number; channel: string; d: number }>(sql`
+        SELECT c.started_at AS at, c.channel AS channel, f.at - c.escalated_at AS d
+        FROM insight_conversations c JOIN insight_first_agent_messages f ON f.conversation_id = c.conversation_id
+        WHERE c.app_id = ${app.id} AND c.started_at >= ${from} AND c.started_at < ${to}${
+          query.channel ? sql` AND c.channel = ${query.channel}` : sql``
+        } AND c.escalated_at IS NOT NULL AND f.at >= c.escalated_at`),
+    db
+      .select({
+        queuedAt: assignments.queuedAt,
+        assignedAt: assignments.assignedAt,
+        channel: insightConversations.channel,
+      })
+      .from(assignments)
+      .leftJoin(insightConversations, eq(insightConversations.conversationId, assignments.conversationId))
+      .where(
+        and(
+          eq(assignments.appId, app.id),
+          inRange(assignments.assignedAt),
+          isNotNull(assignments.queuedAt),
+          ne(assignments.how, 'transferred'),
         ),
-      db
-        .select({
-          channel: handoffCodes.fromChannel,
-          createdAt: handoffCodes.createdAt,
-          claimedAt: handoffCodes.claimedAt,
-        })
-        .from(handoffCodes)
-        .where(and(eq(handoffCodes.appId, app.id), inRange(handoffCodes.createdAt))),
-      db
-        .select({
-          channel: insightSweptHandoffs.fromChannel,
-          createdAt: insightSweptHandoffs.createdAt,
-          claimedAt: insightSweptHandoffs.claimedAt,
-        })
-        .from(insightSweptHandoffs)
-        .where(and(eq(insightSweptHandoffs.appId, app.id), inRange(insightSweptHandoffs.createdAt))),
-      db
-        .select({
-          channel: tickets.channel,
-          createdAt: tickets.createdAt,
-          updatedAt: tickets.updatedAt,
-          status: tickets.status,
-        })
-        .from(tickets)
-        .where(and(eq(tickets.appId, app.id), or(inRange(tickets.createdAt), inRange(tickets.updatedAt)))),
-      db
-        .select({
-          channel: csatRatings.channel,
-          rating: csatRatings.rating,
-          createdAt: csatRatings.createdAt,
-        })
-        .from(csatRatings)
-        .where(and(eq(csatRatings.appId, app.id), inRange(csatRatings.createdAt))),
-    ]);
+      ),
+    db
+      .select({
+        channel: handoffCodes.fromChannel,
+        createdAt: handoffCodes.createdAt,
+        claimedAt: handoffCodes.claimedAt,
+      })
+      .from(handoffCodes)
+      .where(and(eq(handoffCodes.appId, app.id), inRange(handoffCodes.createdAt))),
+    db
+      .select({
+        channel: insightSweptHandoffs.fromChannel,
+        createdAt: insightSweptHandoffs.createdAt,
+        claimedAt: insightSweptHandoffs.claimedAt,
+      })
+      .from(insightSweptHandoffs)
+      .where(and(eq(insightSweptHandoffs.appId, app.id), inRange(insightSweptHandoffs.createdAt))),
+    db
+      .select({
+        channel: tickets.channel,
+        createdAt: tickets.createdAt,
+        updatedAt: tickets.updatedAt,
+        status: tickets.status,
+      })
+      .from(tickets)
+      .where(and(eq(tickets.appId, app.id), or(inRange(tickets.createdAt), inRange(tickets.updatedAt)))),
+    db
+      .select({
+        channel: csatRatings.channel,
+        rating: csatRatings.rating,
+        createdAt: csatRatings.createdAt,
+        agentId: csatRatings.agentId,
+        agentName: agents.name,
+      })
+      .from(csatRatings)
+      .leftJoin(agents, eq(agents.id, csatRatings.agentId))
+      .where(and(eq(csatRatings.appId, app.id), inRange(csatRatings.createdAt))),
+  ]);
 
   const at = (i: number) => periods.bounds[i]!;
   for (const c of conversationRows)
@@ -215,6 +242,7 @@ export async function metricsInsights(
   const firstResponse = new Map(
     firstResponses.map((r) => [`${r.p}\u0000${r.k ?? ''}`, { p50: r.p50, p90: r.p90 }]),
   );
+  for (const h of humanResponses) add(h.at, h.channel, (cell) => cell.humanFirstResponse.push(h.d));
   for (const w of waits)
     add(w.assignedAt, w.channel ?? 'unknown', (cell) => cell.toAgent.push(w.assignedAt - w.queuedAt!));
   for (const h of [...codes, ...swept])
@@ -228,6 +256,22 @@ export async function metricsInsights(
       add(t.updatedAt, t.channel, (cell) => cell.ticketsClosed++);
   }
   for (const r of ratings) add(r.createdAt, r.channel, (cell) => cell.csat.push(r.rating));
+  const byAgent = new Map<
+    string,
+    { i: number; agent: { id: string; name: string } | null; csat: number[] }
+  >();
+  for (const r of ratings) {
+    const i = periodIndex(periods, r.createdAt);
+    if (i < 0 || (query.channel && r.channel !== query.channel)) continue;
+    const key = `${i}\u0000${r.agentId ?? ''}`;
+    const group = byAgent.get(key) ?? {
+      i,
+      agent: r.agentId ? { id: r.agentId, name: r.agentName ?? '' } : null,
+      csat: [],
+    };
+    byAgent.set(key, group);
+    group.csat.push(r.rating);
+  }
   const rows: MetricsRow[] = [];
   const channelList = [...channels].sort();
   periods.labels.forEach((label, i) => {
@@ -243,8 +287,16 @@ export async function metricsInsights(
     timeZone: periods.timeZone,
     period: periods.period,
     periods: periods.labels,
-    asOf: iso(deps.clock.now()),
+    ...fresh,
     rows,
+    agents: [...byAgent.values()]
+      .sort((a, b) => a.i - b.i || b.csat.length - a.csat.length)
+      .map(({ i, agent, csat }) => ({
+        period: periods.labels[i]!,
+        agent,
+        csatResponses: csat.length,
+        csatAverage: average(csat)!,
+      })),
   };
 }
 
@@ -255,7 +307,7 @@ function toRow(
   firstResponse: { p50: number | null; p90: number | null } = { p50: null, p90: null },
 ): MetricsRow {
   const wait = [...cell.toAgent].sort((a, b) => a - b);
-  const csatSum = cell.csat.reduce((a, b) => a + b, 0);
+  const human = [...cell.humanFirstResponse].sort((a, b) => a - b);
   return {
     period,
     channel,
@@ -267,6 +319,7 @@ function toRow(
     escalated: cell.escalated,
     escalationRate: ratio(cell.escalated, cell.conversations),
     firstResponseMs: firstResponse,
+    humanFirstResponseMs: { p50: percentile(human, 50), p90: percentile(human, 90) },
     escalationToAgentMs: { p50: percentile(wait, 50), p90: percentile(wait, 90) },
     handoffsCreated: cell.handoffsCreated,
     handoffsClaimed: cell.handoffsClaimed,
@@ -274,7 +327,7 @@ function toRow(
     ticketsOpened: cell.ticketsOpened,
     ticketsClosed: cell.ticketsClosed,
     csatResponses: cell.csat.length,
-    csatAverage: cell.csat.length ? Math.round((csatSum / cell.csat.length) * 100) / 100 : null,
+    csatAverage: average(cell.csat),
     contacts: cell.contacts,
     repeatContacts: cell.repeatContacts,
     repeatWithContext: cell.repeatWithContext,

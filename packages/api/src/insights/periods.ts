@@ -2,33 +2,60 @@ import { ApiError } from '../platform/errors';
 
 export type Period = 'day' | 'week' | 'month' | 'all';
 
+/** Cached formatters, keyed by the zone's canonical name only and bounded (least recently used out). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** More distinct zones than one process serves; the bound keeps made-up spellings from growing it. */
+export const MAX_CACHED_ZONES = 64;
+
+/**
+ * A formatter for the zone. IANA names match regardless of case (`asia/SHANGHAI`), so the cache is
+ * keyed by `resolvedOptions().timeZone`: spellings of one zone share one entry, and a caller who
+ * sends 1,000 variants builds throwaway formatters rather than 1,000 cached ones.
+ * Throws RangeError for a zone the runtime does not know.
+ */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+  if (f) {
+    formatters.delete(timeZone); // re-insert: Map order is the LRU order
     formatters.set(timeZone, f);
+    return f;
   }
+  f = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const canonical = f.resolvedOptions().timeZone;
+  const cached = formatters.get(canonical);
+  if (cached) return cached;
+  formatters.set(canonical, f);
+  if (formatters.size > MAX_CACHED_ZONES) formatters.delete(formatters.keys().next().value!);
   return f;
+}
+
+/** How many zone formatters are cached (for tests). */
+export const cachedZoneCount = () => formatters.size;
+
+/**
+ * The runtime's canonical name of an IANA zone (`asia/shanghai` → `Asia/Shanghai`), or null when
+ * it does not know the zone. Answers echo this name, never the caller's spelling.
+ */
+export function canonicalTimeZone(timeZone: string): string | null {
+  try {
+    return formatterFor(timeZone).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether the runtime knows this IANA zone (e.g. Asia/Shanghai). */
 export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(timeZone) !== null;
 }
 
 /** The zone's offset from UTC at an instant, in ms (Asia/Shanghai: +8 h). */
@@ -49,12 +76,33 @@ function offsetAt(ms: number, timeZone: string): number {
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant local midnight of a calendar date begins in the zone (DST-safe: offsets rechecked). */
+/**
+ * The first instant of a local calendar date in the zone (epoch ms). Usually local 00:00, but in
+ * zones whose clocks jump at midnight (America/Santiago, Havana, Asia/Beirut, Africa/Cairo) the
+ * day begins at 01:00: two offset iterations give the candidate, and if its local date or the
+ * previous millisecond's is wrong, a binary search over the 28 h around the date finds where the
+ * local date turns.
+ */
 export function localMidnight(year: number, month: number, day: number, timeZone: string): number {
-  const guess = Date.UTC(year, month - 1, day);
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0–99 to 1900–1999
+  const guess = utc.getTime();
   let at = guess - offsetAt(guess, timeZone);
   at = guess - offsetAt(at, timeZone);
-  return at;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  // Normalised through the Date, so day 32 of a month is the 1st of the next (callers shift days).
+  const target = `${pad(utc.getUTCFullYear(), 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}`;
+  if (localDate(at, timeZone) === target && localDate(at - 1, timeZone) < target) return at;
+  // Offsets lie within −12 h … +14 h: 15 h before the UTC date the local date is still earlier,
+  // 13 h after it has arrived. Find the first millisecond whose local date is the target.
+  let lo = guess - 15 * 3600_000; // local date < target
+  let hi = guess + 13 * 3600_000; // local date ≥ target
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(mid, timeZone) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in the zone. */
@@ -115,6 +163,9 @@ export function periodsOf(
   timeZone: string,
   now: number,
 ): Periods {
+  const zone = canonicalTimeZone(timeZone);
+  if (!zone) throw new ApiError('validation_failed', `Unknown time zone: ${timeZone}`);
+  timeZone = zone;
   const period = query.period ?? 'day';
   const until = query.until ?? localDate(now, timeZone);
   const since = query.since ?? shift(until, -29);

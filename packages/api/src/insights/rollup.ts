@@ -1,17 +1,26 @@
 import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import {
+  customerEvents,
   events,
+  insightCarts,
   insightContacts,
   insightConversations,
   insightCursors,
   insightMessageCounts,
+  kbIntents,
   messages,
 } from '../db/schema';
 import { openAllForCustomers } from '../identity';
+import { greetingIntentOf, normalizeText } from '../knowledge';
+import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
+import { currentCart } from '../profile';
+import { foldFirstAgentMessages } from './first-agent-messages';
 
-type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'>;
+type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
+  config?: Pick<ServiceDeps['config'], 'insights'>;
+};
 
 /** A contact within this long after an earlier one of the same customer and intent is a repeat. */
 export const REPEAT_WINDOW_MS = 72 * 3600_000;
@@ -19,17 +28,26 @@ export const REPEAT_WINDOW_MS = 72 * 3600_000;
 export const SLOT_MS = 15 * 60_000;
 /** Messages of one customer and intent closer than this are one contact (one matter, one sitting). */
 export const SAME_CONTACT_MS = 30 * 60_000;
-/** Intents that are not a matter a customer raises (a greeting repeated is no failure). */
-const NOT_A_MATTER = new Set(['greeting']);
+/** The built-in fallback's greeting (ai-responder), whatever the app's own intents are. */
+const BUILT_IN_GREETING = 'greeting';
 /** Rows per fold transaction: short enough that sends queue behind it for milliseconds only. */
-const BATCH = 2000;
+export const FOLD_BATCH = 2000;
+const BATCH = FOLD_BATCH;
+/**
+ * Batches of each source a reader folds before it answers: a reader never waits for a backlog (an
+ * upgrade's history, another app's burst); the background worker folds the rest, and the answer
+ * says how far behind it is (`asOf`, `behind`). `config.insights.readerBatches` overrides it.
+ */
+export const READER_BATCHES = 1;
 const IN_CHUNK = 400;
 
-async function cursorOf(db: Db, source: 'messages' | 'events'): Promise<number> {
+type Source = 'messages' | 'events' | 'carts';
+
+async function cursorOf(db: Db, source: Source): Promise<number> {
   const [row] = await db.select().from(insightCursors).where(eq(insightCursors.source, source));
   return row?.position ?? 0;
 }
-async function moveCursor(db: Db, source: 'messages' | 'events', position: number, now: number) {
+async function moveCursor(db: Db, source: Source, position: number, now: number) {
   await db
     .insert(insightCursors)
     .values({ source, position, updatedAt: now })
@@ -114,7 +132,13 @@ async function foldMessages(deps: Deps, db: Db): Promise<number> {
       };
       facts.set(r.conversationId, f);
     }
-    if (r.createdAt < f.startedAt) f.startedAt = r.createdAt;
+    // Where and when it started come from its earliest message, whichever pass made the row: the
+    // events pass may have made it first (an escalation folded before its messages), with the
+    // escalation's time and the channel the conversation was on by then.
+    if (f.customerMessages + f.botMessages + f.agentMessages === 0 || r.createdAt < f.startedAt) {
+      f.startedAt = r.createdAt;
+      f.channel = r.channel;
+    }
     if (r.authorType === 'customer') {
       f.customerMessages++;
       f.firstCustomerAt ??= r.createdAt;
@@ -131,6 +155,7 @@ async function foldMessages(deps: Deps, db: Db): Promise<number> {
       .onConflictDoUpdate({
         target: insightConversations.conversationId,
         set: {
+          channel: sql`excluded.channel`,
           startedAt: sql`excluded.started_at`,
           customerMessages: sql`excluded.customer_messages`,
           botMessages: sql`excluded.bot_messages`,
@@ -140,12 +165,13 @@ async function foldMessages(deps: Deps, db: Db): Promise<number> {
         },
       });
 
-  await foldContacts(db, rows);
+  await foldContactRows(db, rows);
   await moveCursor(db, 'messages', rows[rows.length - 1]!.seq, deps.clock.now());
   return rows.length;
 }
 
 type Labelled = {
+  seq?: number;
   appId: string;
   customerId: string;
   conversationId: string;
@@ -154,39 +180,95 @@ type Labelled = {
   authorType: string;
   createdAt: number;
 };
-type Contact = typeof insightContacts.$inferInsert;
+type Contact = typeof insightContacts.$inferInsert & { dirty?: boolean };
 
 /**
- * Contacts from the bot's labelled replies (see `insightContacts`): a labelled message extends the
- * customer's latest contact of that intent when it is less than 30 min after its last message,
- * else starts a new one — a repeat when within 72 h of that last message.
+ * Intents that are no matter a customer raises, per app, from the intents' metadata: the app's
+ * greeting intent (the one bare greetings belong to, as the engine decides it) and every intent
+ * whose policy is `human` (asking for a person is a way to get a matter served, not the matter:
+ * asking twice is not a repeat of "human_agent"); plus the built-in fallback's `greeting`.
  */
-async function foldContacts(db: Db, rows: Labelled[]) {
-  const candidates = rows.filter(
-    (r): r is Labelled & { intent: string } =>
-      r.authorType === 'bot' && !!r.intent && !NOT_A_MATTER.has(r.intent),
-  );
-  if (candidates.length === 0) return;
+async function notAMatter(db: Db, appIds: string[]): Promise<Map<string, Set<string>>> {
+  const byApp = new Map(appIds.map((id) => [id, new Set([BUILT_IN_GREETING])]));
+  const rows = await db
+    .select({
+      appId: kbIntents.appId,
+      id: kbIntents.id,
+      policy: kbIntents.policy,
+      examples: kbIntents.examples,
+    })
+    .from(kbIntents)
+    .where(inArray(kbIntents.appId, appIds));
+  for (const appId of appIds) {
+    const own = rows.filter((r) => r.appId === appId);
+    const set = byApp.get(appId)!;
+    for (const r of own) if (r.policy === 'human') set.add(r.id);
+    const greeting = greetingIntentOf(own, normalizeText);
+    if (greeting) set.add(greeting.id);
+  }
+  return byApp;
+}
+
+/**
+ * The repeat-contact rules, pure: folds labelled messages (bot replies carrying the intent of the
+ * customer message they answer) into the contacts already stored for the same customers. A
+ * contact is one customer raising one intent; per customer and intent:
+ * 1. messages are taken in time order (`createdAt`, then `seq`), whatever order they were stored
+ *    in (servers' clocks differ by a little);
+ * 2. a message in the same conversation less than 30 min after the contact's last message extends
+ *    that contact (one matter, one sitting — a chain of messages each < 30 min apart stays one);
+ * 3. a message in another conversation starts a new contact even within 30 min: the earlier
+ *    conversation was resolved (a customer has one open conversation), so asking again is the
+ *    premature-resolve failure the metric exists to show;
+ * 4. a new contact is a repeat when it starts at most 72 h (inclusive) after the previous
+ *    contact's last message, with context when it is in the same conversation as that contact;
+ * 5. intents in `skip` (greeting, policy human) make no contact.
+ * A late message (earlier than contacts already folded) joins the contact it falls in, or starts
+ * its own judged against the contact before it; contacts after it keep their judgement.
+ * `stored` is every contact of these customers whose last message is within 72 h before the
+ * earliest message; it is changed in place (`dirty`) and the new contacts are returned.
+ */
+export function foldContacts(
+  stored: Contact[],
+  rows: Labelled[],
+  skip: (appId: string, intent: string) => boolean,
+): Contact[] {
+  const candidates = rows
+    .filter(
+      (r): r is Labelled & { intent: string } =>
+        r.authorType === 'bot' && !!r.intent && !skip(r.appId, r.intent),
+    )
+    .sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
   const pairOf = (c: { customerId: string; intent: string }) => `${c.customerId}\u0000${c.intent}`;
-  const latest = new Map<string, Contact & { dirty?: boolean }>();
-  const customers = [...new Set(candidates.map((c) => c.customerId))];
-  const since = Math.min(...candidates.map((c) => c.createdAt)) - REPEAT_WINDOW_MS;
-  for (const part of chunks(customers))
-    for (const row of await db
-      .select()
-      .from(insightContacts)
-      .where(and(inArray(insightContacts.customerId, part), gte(insightContacts.lastAt, since)))
-      .orderBy(asc(insightContacts.at), asc(insightContacts.id)))
-      latest.set(pairOf(row), row);
+  const timelines = new Map<string, Contact[]>();
+  for (const contact of [...stored].sort((a, b) => a.at - b.at)) {
+    const list = timelines.get(pairOf(contact)) ?? [];
+    list.push(contact);
+    timelines.set(pairOf(contact), list);
+  }
   const fresh: Contact[] = [];
   for (const c of candidates) {
-    const pair = pairOf(c);
-    const previous = latest.get(pair);
-    if (previous && c.createdAt - previous.lastAt < SAME_CONTACT_MS) {
+    const list = timelines.get(pairOf(c)) ?? [];
+    timelines.set(pairOf(c), list);
+    // The contacts just before and just after the message in time.
+    let after = list.findIndex((x) => x.at > c.createdAt);
+    if (after < 0) after = list.length;
+    const previous = list[after - 1];
+    const next = list[after];
+    if (
+      previous &&
+      previous.conversationId === c.conversationId &&
+      c.createdAt - previous.lastAt < SAME_CONTACT_MS
+    ) {
       if (c.createdAt > previous.lastAt) {
         previous.lastAt = c.createdAt;
         previous.dirty = true;
       }
+      continue;
+    }
+    if (next && next.conversationId === c.conversationId && next.at - c.createdAt < SAME_CONTACT_MS) {
+      next.at = c.createdAt;
+      next.dirty = true;
       continue;
     }
     const isRepeat = !!previous && c.createdAt - previous.lastAt <= REPEAT_WINDOW_MS;
@@ -202,25 +284,57 @@ async function foldContacts(db: Db, rows: Labelled[]) {
       withContext: isRepeat ? previous!.conversationId === c.conversationId : null,
     };
     fresh.push(contact);
-    latest.set(pair, contact);
+    list.splice(after, 0, contact);
   }
-  for (const contact of latest.values())
+  return fresh;
+}
+
+/** Loads the contacts the batch's labelled messages may join or repeat, folds, writes. */
+async function foldContactRows(db: Db, rows: Labelled[]) {
+  const labelled = rows.filter((r) => r.authorType === 'bot' && !!r.intent);
+  if (labelled.length === 0) return;
+  const skipping = await notAMatter(db, [...new Set(labelled.map((r) => r.appId))]);
+  const skip = (appId: string, intent: string) => skipping.get(appId)?.has(intent) ?? false;
+  const customers = [...new Set(labelled.map((c) => c.customerId))];
+  const since = Math.min(...labelled.map((c) => c.createdAt)) - REPEAT_WINDOW_MS - SAME_CONTACT_MS;
+  const stored: Contact[] = [];
+  for (const part of chunks(customers))
+    stored.push(
+      ...(await db
+        .select()
+        .from(insightContacts)
+        .where(and(inArray(insightContacts.customerId, part), gte(insightContacts.lastAt, since)))),
+    );
+  const fresh = foldContacts(stored, labelled, skip);
+  for (const contact of stored)
     if (contact.dirty && contact.id !== undefined)
       await db
         .update(insightContacts)
-        .set({ lastAt: contact.lastAt })
+        .set({ at: contact.at, lastAt: contact.lastAt })
         .where(eq(insightContacts.id, contact.id));
-  for (const part of chunks(fresh, 100)) await db.insert(insightContacts).values(part);
+  for (const part of chunks(
+    fresh.map(({ dirty: _, ...contact }) => contact),
+    100,
+  ))
+    await db.insert(insightContacts).values(part);
+}
+
+/** Escalations read from one batch of the event log, opened before the write lock is taken. */
+interface EventBatch {
+  after: number;
+  last: number;
+  rows: number;
+  escalations: { conversationId: string; appId: string; customerId: string; channel: string; at: number }[];
 }
 
 /**
- * Folds one batch of the event log after its cursor: a conversation that became `queued` asked
- * for a person (the customer's request, an intent whose policy says human, the bot handing over).
- * Only `conversation.updated` payloads are opened (they are sealed with the customer's key; an
- * erased customer's no longer open and are skipped).
+ * Reads one batch of the event log after `after` and opens its `conversation.updated` payloads
+ * (sealed with the customer's key; an erased customer's no longer open and are skipped) — outside
+ * the write transaction, so sends never queue behind the decryption. A conversation that reached
+ * a person's hands (queued or assigned) asked for a person: the customer's request, an intent
+ * whose policy says human, the bot handing over.
  */
-async function foldEvents(deps: Deps, db: Db): Promise<number> {
-  const after = await cursorOf(db, 'events');
+async function readEvents(deps: Deps, db: Db, after: number): Promise<EventBatch> {
   const rows = await db
     .select({
       id: events.id,
@@ -233,7 +347,7 @@ async function foldEvents(deps: Deps, db: Db): Promise<number> {
     .where(gt(events.id, after))
     .orderBy(asc(events.id))
     .limit(BATCH);
-  if (rows.length === 0) return 0;
+  const batch: EventBatch = { after, last: rows.at(-1)?.id ?? after, rows: rows.length, escalations: [] };
   const updates = rows.filter((r) => r.data !== null && r.data !== undefined);
   const raw = updates.map((r) => {
     const stored = typeof r.data === 'string' ? (JSON.parse(r.data) as unknown) : r.data;
@@ -253,35 +367,147 @@ async function foldEvents(deps: Deps, db: Db): Promise<number> {
     // same transaction that queued it, so the only event then says `assigned`, never `queued`:
     // both count, and the first one wins (claims and transfers later keep that time).
     if (!HUMAN_STATUSES.has(data.status as string) || typeof data.id !== 'string') continue;
+    batch.escalations.push({
+      conversationId: data.id,
+      appId: r.appId,
+      customerId: r.customerId,
+      channel: typeof data.channel === 'string' ? data.channel : 'unknown',
+      at: r.createdAt,
+    });
+  }
+  return batch;
+}
+
+/**
+ * Writes a batch read by `readEvents`, if the cursor still stands where it was read (another
+ * process may have folded it meanwhile: then nothing is written, and the caller reads again).
+ * Answers the rows folded, or null when the batch was stale.
+ */
+async function writeEvents(deps: Deps, db: Db, batch: EventBatch): Promise<number | null> {
+  if ((await cursorOf(db, 'events')) !== batch.after) return null;
+  if (batch.rows === 0) return 0;
+  for (const e of batch.escalations)
     await db
       .insert(insightConversations)
       .values({
-        conversationId: data.id,
-        appId: r.appId,
-        customerId: r.customerId,
-        channel: typeof data.channel === 'string' ? data.channel : 'unknown',
-        startedAt: r.createdAt,
-        escalatedAt: r.createdAt,
+        conversationId: e.conversationId,
+        appId: e.appId,
+        customerId: e.customerId,
+        // Provisional: the conversation's first message (messages pass) sets where it started.
+        channel: e.channel,
+        startedAt: e.at,
+        escalatedAt: e.at,
       })
       .onConflictDoUpdate({
         target: insightConversations.conversationId,
         set: { escalatedAt: sql`coalesce(${insightConversations.escalatedAt}, excluded.escalated_at)` },
       });
+  await moveCursor(db, 'events', batch.last, deps.clock.now());
+  return batch.rows;
+}
+
+/** Folds one batch of the event log: read and open outside the lock, then write under it. */
+async function foldEvents(deps: Deps): Promise<number> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const batch = await readEvents(deps, deps.database.db, await cursorOf(deps.database.db, 'events'));
+    const written = await deps.database.write((db) => writeEvents(deps, db, batch));
+    if (written !== null) return written;
   }
-  await moveCursor(db, 'events', rows[rows.length - 1]!.id, deps.clock.now());
-  return rows.length;
+  // Another process keeps folding the same rows: it is doing the work.
+  return 0;
+}
+
+/** Tracked events that change a cart (profile/track.ts `currentCart` replays the same ones). */
+const CART_EVENTS = ['add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed'];
+
+/** Carts whose events come after the cursor, their worth computed (sealed events opened) outside the lock. */
+async function readCarts(deps: Deps, db: Db, after: number) {
+  const rows = await db
+    .select({ id: customerEvents.id, appId: customerEvents.appId, customerId: customerEvents.customerId })
+    .from(customerEvents)
+    .where(and(gt(customerEvents.id, after), inArray(customerEvents.name, CART_EVENTS)))
+    .orderBy(asc(customerEvents.id))
+    .limit(BATCH);
+  const owners = new Map(rows.map((r) => [r.customerId, r.appId]));
+  const carts: { customerId: string; appId: string; worth: number }[] = [];
+  for (const [customerId, appId] of owners) {
+    const lines = await currentCart(deps, db, customerId);
+    const worth = lines.reduce(
+      (sum, line) => sum + line.quantity * (typeof line.price === 'number' ? line.price : 0),
+      0,
+    );
+    carts.push({ customerId, appId, worth });
+  }
+  return { after, last: rows.at(-1)?.id ?? after, rows: rows.length, carts };
+}
+
+/** Writes what `readCarts` read if the cursor still stands there; null when another fold got there first. */
+async function writeCarts(deps: Deps, db: Db, batch: Awaited<ReturnType<typeof readCarts>>) {
+  if ((await cursorOf(db, 'carts')) !== batch.after) return null;
+  if (batch.rows === 0) return 0;
+  const now = deps.clock.now();
+  for (const part of chunks(batch.carts, 200))
+    await db
+      .insert(insightCarts)
+      .values(part.map((c) => ({ ...c, updatedAt: now })))
+      .onConflictDoUpdate({
+        target: insightCarts.customerId,
+        set: { worth: sql`excluded.worth`, updatedAt: now },
+      });
+  await moveCursor(db, 'carts', batch.last, now);
+  return batch.rows;
+}
+
+async function foldCarts(deps: Deps): Promise<number> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const batch = await readCarts(deps, deps.database.db, await cursorOf(deps.database.db, 'carts'));
+    const written = await deps.database.write((db) => writeCarts(deps, db, batch));
+    if (written !== null) return written;
+  }
+  return 0;
 }
 
 /** Statuses of a conversation in a person's hands, waiting or owned: reaching one is an escalation. */
 const HUMAN_STATUSES = new Set(['queued', 'assigned']);
 
+/** One batch of one source, for tests that fold the two passes apart (see foldInsights). */
+export async function foldBatch(deps: Deps, source: Source): Promise<number> {
+  if (source === 'messages') return deps.database.write((db) => foldMessages(deps, db));
+  return source === 'events' ? foldEvents(deps) : foldCarts(deps);
+}
+
+/**
+ * Folds everything left, inside the caller's transaction (erasure folds before it deletes what
+ * the rollups are made of). Bounded by `maxBatches` per source; answers the rows folded.
+ */
+export async function foldInsightsIn(deps: Deps, db: Db, maxBatches = 10_000): Promise<number> {
+  let folded = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const n = await foldMessages(deps, db);
+    folded += n;
+    if (n < BATCH) break;
+  }
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const read = await readEvents(deps, db, await cursorOf(db, 'events'));
+    const n = (await writeEvents(deps, db, read)) ?? 0;
+    folded += n;
+    if (n < BATCH) break;
+  }
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const n = (await writeCarts(deps, db, await readCarts(deps, db, await cursorOf(db, 'carts')))) ?? 0;
+    folded += n;
+    if (n < BATCH) break;
+  }
+  return folded;
+}
+
 const running = new WeakMap<ServiceDeps['database'], Promise<number>>();
 
 /**
  * Brings the rollups up to date with everything committed: batches of messages, then of the event
- * log, each in its own short transaction that also moves its cursor (so a crash mid-way repeats
+ * log, then of the tracked cart events (then the first agent messages up to the messages cursor), each in its own short transaction that also moves its cursor (so a crash mid-way repeats
  * nothing). One fold at a time per database; a caller arriving meanwhile waits for the running one
- * and then folds what is left. Bounded by `maxBatches`; answers how many rows were folded.
+ * and then folds what is left. Bounded by `maxBatches` per source; answers how many rows were folded.
  */
 export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<number> {
   const previous = running.get(deps.database);
@@ -289,15 +515,22 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
   const fold = (async () => {
     let folded = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const n = await deps.database.write((db) => foldMessages(deps, db));
+      const n = await foldBatch(deps, 'messages');
       folded += n;
       if (n < BATCH) break;
     }
     for (let batch = 0; batch < maxBatches; batch++) {
-      const n = await deps.database.write((db) => foldEvents(deps, db));
+      const n = await foldEvents(deps);
       folded += n;
       if (n < BATCH) break;
     }
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const n = await foldCarts(deps);
+      folded += n;
+      if (n < BATCH) break;
+    }
+    // Up to the messages cursor just moved: the human first response (escalation → first agent message).
+    await foldFirstAgentMessages(deps);
     return folded;
   })();
   running.set(deps.database, fold);
@@ -308,10 +541,61 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
   }
 }
 
+/** How current an insights answer is. */
+export interface Freshness {
+  /** Everything stored before this instant is in the figures (ISO 8601; now when nothing is left). */
+  asOf: string;
+  /** Messages, event-log rows and cart events stored but not folded yet (all apps: the fold is shared). */
+  behind: number;
+}
+
+/**
+ * What a reader does before it answers: folds at most `READER_BATCHES` batches of each source
+ * (the background worker folds the rest), then says how current the rollups are.
+ */
+export async function foldForReader(deps: Deps): Promise<Freshness> {
+  await foldInsights(deps, deps.config?.insights?.readerBatches ?? READER_BATCHES);
+  return freshness(deps);
+}
+
+/** `asOf`: the earliest stored time not folded yet (else now); `behind`: rows not folded yet. */
+export async function freshness(deps: Pick<Deps, 'database' | 'clock'>): Promise<Freshness> {
+  const db = deps.database.db;
+  const [m] = await db.all<{ n: number; first: number | null }>(sql`SELECT count(*) AS n,
+      (SELECT created_at FROM messages WHERE seq > p.position ORDER BY seq LIMIT 1) AS first
+    FROM messages, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'messages') p
+    WHERE seq > p.position`);
+  const [e] = await db.all<{ n: number; first: number | null }>(sql`SELECT count(*) AS n,
+      (SELECT created_at FROM events WHERE id > p.position ORDER BY id LIMIT 1) AS first
+    FROM events, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'events') p
+    WHERE id > p.position`);
+  const [c] = await db.all<{
+    n: number;
+    first: number | null;
+  }>(sql`SELECT count(*) AS n, min(created_at) AS first
+    FROM customer_events, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'carts') p
+    WHERE id > p.position AND name IN ('add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed')`);
+  const behind = (m?.n ?? 0) + (e?.n ?? 0) + (c?.n ?? 0);
+  const firsts = [m?.first, e?.first, c?.first].filter((t): t is number => typeof t === 'number');
+  return { asOf: iso(firsts.length ? Math.min(...firsts) : deps.clock.now()), behind };
+}
+
 /** Folds at start and then every `everyMs` in the background (and the retention sweep folds before deleting). */
 export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
-  const fold = () =>
-    foldInsights(deps).catch((error) => deps.logger.warn('insights fold failed', { error: String(error) }));
+  let busy = false;
+  // In short folds of one batch per source, one after another: a reader arriving meanwhile waits
+  // for one short fold at most (never for the whole backlog), then folds its own batches.
+  const fold = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (let round = 0; round < 1_000_000; round++) if ((await foldInsights(deps, 1)) === 0) break;
+    } catch (error) {
+      deps.logger.warn('insights fold failed', { error: String(error) });
+    } finally {
+      busy = false;
+    }
+  };
   // At once too: after an upgrade the stored history is folded in the background, not by a reader.
   void fold();
   const timer = setInterval(fold, everyMs);

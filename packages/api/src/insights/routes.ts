@@ -6,10 +6,12 @@ import {
   emergingQuery,
   highValueAnswer,
   highValueQuery,
+  type IntentTrendsAnswer,
   insightsExportQuery,
   insightsQuery,
   insightsTableParam,
   intentTrendsAnswer,
+  type MetricsRow,
   metricsAnswer,
 } from '@threadline/sdk-core/protocol';
 import { z } from 'zod';
@@ -23,8 +25,7 @@ import { draftArticle, emergingNeeds } from './emerging';
 import { followUpEffect } from './follow-up-effect';
 import { highValueInsights } from './high-value';
 import { intentTrends } from './intent-trends';
-import { metricsInsights } from './metrics';
-import { localMidnight } from './periods';
+import { metricsInsights, periodsFor } from './metrics';
 
 type Auth = ApiEnv['Variables']['auth'];
 const INSIGHTS = { tags: ['Insights'], auth: ['secret' as const, 'agent' as const] };
@@ -133,7 +134,7 @@ export function insightsRouter(deps: RouterDeps) {
       path: '/v1/insights/export/{table}',
       summary:
         'Any insights table as CSV (metrics, intents, emerging, high-value, csat, follow-ups) for your own BI',
-      description: `${WHO} Takes the query of the table's own route. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
+      description: `${WHO} Takes the query of the table's own route. Metrics: a \`scope\` column tells the all-channel rows (\`all\`) from the per-channel ones (\`channel\`), so sum one scope only. Intents: one row per intent, channel and period. CSAT: the same local-date window, time zone and channel as the others. UTF-8 with a byte-order mark (so spreadsheets read Chinese right); cells a spreadsheet would run as formulas are prefixed with '.`,
       params: insightsTableParam,
       query: insightsExportQuery,
       status: 200,
@@ -145,28 +146,25 @@ export function insightsRouter(deps: RouterDeps) {
       const query = c.req.valid('query');
       const { table } = c.req.valid('param');
       let rows: Record<string, unknown>[];
-      if (table === 'metrics') rows = (await metricsInsights(deps, app, query)).rows;
-      else if (table === 'intents')
-        rows = (await intentTrends(deps, app, query)).intents.map(({ counts, ...rest }) => ({
-          ...rest,
-          counts,
-        }));
+      if (table === 'metrics') rows = metricsCsvRows((await metricsInsights(deps, app, query)).rows);
+      else if (table === 'intents') rows = intentsCsvRows(await intentTrends(deps, app, query));
       else if (table === 'emerging') rows = (await emergingNeeds(deps, app.id, query)).clusters;
       else if (table === 'high-value') rows = (await highValueInsights(deps, app, query)).segments;
       else if (table === 'follow-ups') rows = (await followUpEffect(deps, app, query)).rows;
       else {
-        const zone = app.timeZone ?? 'Asia/Shanghai';
-        const at = (date: string | undefined, days = 0) => {
-          if (!date) return undefined;
-          const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-          return new Date(localMidnight(y, m, d + days, zone)).toISOString();
-        };
-        const csat = await csatInsights(deps, app.id, { since: at(query.since), until: at(query.until, 1) });
+        // The same window as every other table: local dates in the query's (else the app's) zone,
+        // half-open at the next local midnight.
+        const { from, to } = periodsFor(deps, app.timeZone, { ...query, period: 'all' });
+        const csat = await csatInsights(deps, app.id, {
+          from,
+          to,
+          ...(query.channel ? { channel: query.channel } : {}),
+        });
         rows = [
           ...csat.channels.map(({ channel, ...r }) => ({ scope: 'channel', channel, agent: null, ...r })),
           ...csat.agents.map(({ agent, ...r }) => ({
             scope: 'agent',
-            channel: null,
+            channel: query.channel ?? null,
             agent: agent?.name ?? 'bot',
             ...r,
           })),
@@ -182,4 +180,33 @@ export function insightsRouter(deps: RouterDeps) {
     },
   );
   return router;
+}
+
+type CsvRow = Record<string, unknown>;
+
+/**
+ * Metrics rows for a spreadsheet: `scope` first (`all` for the all-channel row, `channel` for each
+ * channel's), so a BI `SUM` over one scope never counts a conversation twice.
+ */
+export function metricsCsvRows(rows: MetricsRow[]): CsvRow[] {
+  return rows.map(({ period, channel, ...figures }) => ({
+    period,
+    scope: channel === null ? 'all' : 'channel',
+    channel: channel ?? '',
+    ...figures,
+  }));
+}
+
+/** Intent trends for a spreadsheet: one row per intent, channel (or all) and period, with its count. */
+export function intentsCsvRows(trends: IntentTrendsAnswer): CsvRow[] {
+  return trends.intents.flatMap(({ intent, channel, counts, rising }) =>
+    trends.periods.map((period, i) => ({
+      period,
+      scope: channel === null ? 'all' : 'channel',
+      channel: channel ?? '',
+      intent,
+      contacts: counts[i] ?? 0,
+      risingInLastPeriod: rising,
+    })),
+  );
 }

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * Insights are rollups folded from rows already persisted (messages by `seq`, the event log by
@@ -7,7 +7,7 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
  * between batches repeats nothing and loses nothing.
  */
 export const insightCursors = sqliteTable('insight_cursors', {
-  /** `messages` (messages.seq) or `events` (events.id). */
+  /** `messages` (messages.seq), `events` (events.id) or `carts` (customer_events.id). */
   source: text('source').primaryKey(),
   position: integer('position').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -110,3 +110,31 @@ export const insightSweptHandoffs = sqliteTable(
   },
   (t) => [index('insight_swept_handoffs_by_app').on(t.appId, t.createdAt)],
 );
+
+/**
+ * What each customer's tracked cart is worth now (Σ quantity × price of its lines, in the shop's
+ * currency), folded from the tracked cart events (`customer_events`, cursor `carts`) so the
+ * high-value segments are one SQL query over any number of customers, never a cart opened per
+ * customer per read. A merge keeps the larger of the two until the next cart event recomputes it.
+ */
+export const insightCarts = sqliteTable(
+  'insight_carts',
+  {
+    customerId: text('customer_id').primaryKey(),
+    appId: text('app_id').notNull(),
+    worth: real('worth').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('insight_carts_by_app').on(t.appId, t.worth)],
+);
+
+/**
+ * The first message an agent wrote in each conversation (epoch ms), folded from the messages with
+ * their own cursor (`insight_cursors.source = 'first_agent_messages'`), so the human first response
+ * (escalation → this) outlives the retention sweep like the other rollups.
+ */
+export const insightFirstAgentMessages = sqliteTable('insight_first_agent_messages', {
+  conversationId: text('conversation_id').primaryKey(),
+  appId: text('app_id').notNull(),
+  at: integer('at').notNull(),
+});

@@ -389,7 +389,9 @@ export async function simulateTraffic(
       if (said !== NEAR_EXPIRY.intent) ledger.surprises.push(`${visit.text} → ${said}`);
     } else if (said !== visit.intent)
       ledger.surprises.push(`${visit.text} → ${said} (planned ${visit.intent})`);
-    if (visit.intent && visit.intent !== 'greeting' && said === visit.intent) {
+    // Asking for a person (an intent whose policy is human) is no matter of its own, and greetings
+    // are none either: neither is a contact (rollup.ts, the repeat-contact rules).
+    if (visit.intent && visit.kind !== 'human' && visit.intent !== 'greeting' && said === visit.intent) {
       count(visit.channel).contacts++;
       ledger.intents[visit.intent] = (ledger.intents[visit.intent] ?? 0) + 1;
       if (visit.repeat) {

@@ -3,7 +3,13 @@ export type { AnswerEngine, EngineResult, TicketDraft } from './engine/answer-en
 export { tokenize } from './engine/chinese-tokenizer';
 export { createEngineRegistry, type EngineRegistry } from './engine/engine-registry';
 export { llmOptionsFromEnv } from './engine/llm-writer';
-export { asksForHuman, extractOrderId, isGreeting, negativeSentiment } from './engine/shopper-signals';
+export {
+  asksForHuman,
+  extractOrderId,
+  greetingIntentOf,
+  isGreeting,
+  negativeSentiment,
+} from './engine/shopper-signals';
 export { smallTalkKind } from './engine/small-talk';
 export { normalizeText } from './engine/text-normalizer';
 export {

@@ -43,6 +43,11 @@ export interface ServerConfig {
    * by default: a deployed API calls only public addresses (THREADLINE_ALLOW_PRIVATE_CALLBACKS=1 lifts it).
    */
   allowPrivateCallbacks?: boolean;
+  /** Insights rollups (defaults in `insights/rollup.ts`). */
+  insights?: {
+    /** Batches of each source a reader folds before answering; the background worker does the rest. */
+    readerBatches?: number;
+  };
 }
 
 /** How webhooks are delivered. Every field has a production default. */

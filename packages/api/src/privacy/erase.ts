@@ -16,6 +16,10 @@ import {
   followUps,
   handoffCodes,
   identities,
+  insightCarts,
+  insightContacts,
+  insightConversations,
+  insightFirstAgentMessages,
   messages,
   orders,
   sessions,
@@ -26,9 +30,12 @@ import {
   webhookDeliveries,
   webhookEvents,
 } from '../db/schema';
+import { deleteHandoffCodesOf } from '../handoffs';
 import { destroyCustomerKeys, revokeSessions } from '../identity';
+import { foldInsights, foldInsightsIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
+import { createId } from '../platform/secrets';
 import { eraseLiveViewer } from './livestream';
 import { personOf, wasErased } from './people';
 
@@ -46,6 +53,11 @@ export const REDACTED_TEXT = '[erased]';
  *   are deleted; aliases are deleted;
  * - messages are deleted with their conversations (`delete`), or kept as `[erased]` with no author
  *   name, meta or client id, their conversations closed and emptied of context (`redact`);
+ * - insights keep their figures and lose the person: what is stored is folded into the rollups
+ *   first (as retention does), then the rollups' rows name a fresh pseudonym instead of the person
+ *   (and, where the conversations go, instead of the conversations); deleted handoff codes leave
+ *   their insights line; with `delete`, the assignments stay the same way (agents' waits and
+ *   workload), pseudonymised, instead of the person's;
  * - a tombstone keeps counts (messages per channel and author, conversations, tickets, handoffs)
  *   and nothing that identifies a person; the audit log records who erased and from where; a
  *   `customer.erased` webhook event goes out.
@@ -58,6 +70,8 @@ export async function eraseCustomer(
   customerId: string,
   options: { messages: 'delete' | 'redact'; address: string },
 ): Promise<{ erased: true }> {
+  // Most of the fold outside the erase's transaction (it is short); the rest inside it.
+  await foldInsights(deps);
   const outcome = await deps.database.write(async (db, onCommit) => {
     if (await wasErased(db, appId, customerId)) return 'already' as const;
     const person = await personOf(db, appId, customerId);
@@ -81,6 +95,11 @@ async function erasePerson(
   const ids = person.ids;
   const primaryId = person.primary.id;
   const now = deps.clock.now();
+
+  // Insights first: everything stored is in the rollups before any of it is deleted, so the
+  // figures are the same whether or not a read (which folds) came before the erase.
+  await foldInsightsIn(deps, db);
+  await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
 
   // Counts first: what insights keep.
   const byChannel = await db
@@ -119,7 +138,7 @@ async function erasePerson(
   await db.delete(orders).where(and(eq(orders.appId, appId), byPerson(orders.customerId)));
   await db.delete(customerEvents).where(byPerson(customerEvents.customerId));
   await db.delete(cardOpens).where(byPerson(cardOpens.customerId));
-  await db.delete(handoffCodes).where(byPerson(handoffCodes.customerId));
+  await deleteHandoffCodesOf(db, ids);
   await db.delete(tickets).where(byPerson(tickets.customerId));
   await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));
   // Their ratings and comments (the app's CSAT figures lose them: a rating is the person's words).
@@ -150,7 +169,6 @@ async function erasePerson(
 
   if (options.messages === 'delete') {
     await db.delete(messages).where(byPerson(messages.customerId));
-    await db.delete(assignments).where(byPerson(assignments.customerId));
     await db.delete(conversations).where(byPerson(conversations.customerId));
     await db.delete(customers).where(and(eq(customers.appId, appId), byPerson(customers.id)));
   } else {
@@ -230,4 +248,57 @@ async function erasePerson(
       },
     },
   ]);
+}
+
+/**
+ * The rollups' rows of an erased person (and, with `delete`, their assignments) name a fresh
+ * pseudonym per erasure instead of any of their customer ids; with `conversationsToo`, each of
+ * their conversations gets a fresh id as well, the same in every table so the figures that join
+ * them (a wait's channel, a repeat's context) are unchanged. Open assignments end ('erased').
+ */
+async function pseudonymiseInsights(db: Db, ids: string[], conversationsToo: boolean, now: number) {
+  const pseudonym = createId('erased');
+  if (conversationsToo) {
+    const conversationIds = new Set<string>();
+    for (const table of [insightConversations, insightContacts, assignments])
+      for (const row of await db
+        .selectDistinct({ id: table.conversationId })
+        .from(table)
+        .where(inArray(table.customerId, ids)))
+        conversationIds.add(row.id);
+    for (const id of conversationIds) {
+      const renamed = createId('erased');
+      await db
+        .update(insightConversations)
+        .set({ conversationId: renamed })
+        .where(eq(insightConversations.conversationId, id));
+      await db
+        .update(insightContacts)
+        .set({ conversationId: renamed })
+        .where(eq(insightContacts.conversationId, id));
+      await db.update(assignments).set({ conversationId: renamed }).where(eq(assignments.conversationId, id));
+      await db
+        .update(insightFirstAgentMessages)
+        .set({ conversationId: renamed })
+        .where(eq(insightFirstAgentMessages.conversationId, id));
+    }
+    await db
+      .update(assignments)
+      .set({
+        customerId: pseudonym,
+        endedAt: sql`coalesce(${assignments.endedAt}, ${now})`,
+        endReason: sql`coalesce(${assignments.endReason}, 'erased')`,
+      })
+      .where(inArray(assignments.customerId, ids));
+  }
+  // What their cart is worth is about them, not the app's figures: it goes.
+  await db.delete(insightCarts).where(inArray(insightCarts.customerId, ids));
+  await db
+    .update(insightConversations)
+    .set({ customerId: pseudonym })
+    .where(inArray(insightConversations.customerId, ids));
+  await db
+    .update(insightContacts)
+    .set({ customerId: pseudonym })
+    .where(inArray(insightContacts.customerId, ids));
 }

@@ -108,7 +108,10 @@ export const updateAppBody = z
       .string()
       .regex(/^[A-Z]{2}$/, 'Two capital letters, e.g. CN')
       .optional(),
-    /** IANA time zone insights count days, weeks and months in (default Asia/Shanghai). */
+    /**
+     * The app's IANA time zone (default Asia/Shanghai): insights count days, weeks and months in it,
+     * and follow-up quiet hours are read in it unless follow-ups override it.
+     */
     timeZone: z
       .string()
       .min(1)
@@ -159,7 +162,7 @@ export const appAnswer = z.object({
     voice: voiceSettingsView,
     /** Messages older than this many days are deleted; null keeps them. */
     messageRetentionDays: z.number().int().nullable(),
-    /** The time zone insights count days, weeks and months in. */
+    /** The app's time zone (canonical IANA name): insights periods, follow-up quiet hours. */
     timeZone: z.string(),
   }),
 });

@@ -138,7 +138,10 @@ export const timeZone = z
 
 export const followUpSettings = z
   .object({
-    timeZone: timeZone.meta({ description: 'The app’s time zone, for quiet hours (default Asia/Shanghai).' }),
+    timeZone: timeZone.meta({
+      description:
+        'The zone quiet hours are read in: the app’s time zone (PATCH /v1/app `timeZone`, default Asia/Shanghai) unless follow-ups override it here.',
+    }),
     quietHours: z.object({ start: clockTime, end: clockTime }).strict().nullable().meta({
       description:
         'No proactive message between start and end (local time; may span midnight). A follow-up due then is moved to the end, not dropped. Null: none. Default 21:00–09:00.',
@@ -152,11 +155,17 @@ export const followUpSettings = z
 export type FollowUpSettings = z.infer<typeof followUpSettings>;
 
 export const updateFollowUpSettingsBody = followUpSettings
+  .extend({
+    timeZone: timeZone.nullable().meta({
+      description: 'Override the app’s time zone for quiet hours only; null follows the app’s zone again.',
+    }),
+  })
   .partial()
   .strict()
   .meta({
     example: { timeZone: 'Asia/Shanghai', quietHours: { start: '22:00', end: '08:30' }, weeklyCap: 2 },
   });
+export type UpdateFollowUpSettingsBody = z.infer<typeof updateFollowUpSettingsBody>;
 export const followUpSettingsAnswer = z.object({ settings: followUpSettings });
 
 export const followUpState = z.enum(['scheduled', 'sent', 'skipped', 'cancelled']).meta({

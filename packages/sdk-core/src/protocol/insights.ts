@@ -43,6 +43,12 @@ export const metricsRow = z.object({
   escalationRate: z.number().nullable(),
   /** From the conversation's first customer message to the first bot or agent reply. */
   firstResponseMs: percentiles,
+  /**
+   * Human first response: from the conversation's escalation (its first wait for a person) to the
+   * first message an agent wrote after it, over the conversations of the period that escalated
+   * and got an agent's message.
+   */
+  humanFirstResponseMs: percentiles,
   /** From the start of a wait for a person to an agent owning the conversation (routed or claimed). */
   escalationToAgentMs: percentiles,
   /** Handoff codes created on the channel, and claimed on another (the continuation rate). */
@@ -63,13 +69,36 @@ export const metricsRow = z.object({
 });
 export type MetricsRow = z.infer<typeof metricsRow>;
 
+/**
+ * How current an answer is. The rollups are folded by a background worker (every minute) and a
+ * little on each read; after a burst or an upgrade a read answers at once from what is folded.
+ */
+const freshness = {
+  /** Everything stored before this instant is in the figures (now, when nothing is left to fold). */
+  asOf: z.string(),
+  /** Messages and log rows stored but not yet in the figures (0 when up to date). */
+  behind: z.number().int(),
+};
+
+export const agentCsatRow = z.object({
+  period: z.string(),
+  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  csatResponses: z.number().int(),
+  /** Mean rating 1–5, two decimals. */
+  csatAverage: z.number(),
+});
+
 export const metricsAnswer = z.object({
   timeZone: z.string(),
   period: z.enum(['day', 'week', 'month', 'all']),
   periods: z.array(z.string()),
-  /** When the rollups were last brought up to date (they are folded on read and every minute). */
-  asOf: z.string(),
+  ...freshness,
   rows: z.array(metricsRow),
+  /**
+   * CSAT per agent and period (ratings of the conversations each agent owned; `agent: null` is the
+   * bot), over the channel asked for or all channels. Ordered by period, then most responses.
+   */
+  agents: z.array(agentCsatRow),
 });
 export type MetricsAnswer = z.infer<typeof metricsAnswer>;
 
@@ -103,6 +132,7 @@ export const intentTrendsAnswer = z.object({
   periods: z.array(z.string()),
   intents: z.array(intentTrend),
   rising: z.array(intentTrend),
+  ...freshness,
 });
 export type IntentTrendsAnswer = z.infer<typeof intentTrendsAnswer>;
 
@@ -195,6 +225,7 @@ export const highValueAnswer = z.object({
   until: z.string(),
   largeCartThreshold: z.number(),
   segments: z.array(highValueRow),
+  ...freshness,
 });
 export type HighValueAnswer = z.infer<typeof highValueAnswer>;
 

@@ -28,6 +28,7 @@ import {
   extractOrderId,
   extractReason,
   extractWantedSize,
+  greetingIntentOf,
   isActionRequest,
   isBareNumber,
   isEllipticalFollowUp,
@@ -247,11 +248,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       .sort((a, b) => b.share - a.share)
       .find((x) => x.share > 0)?.i ?? handoffIntent;
   // Likewise the intent bare greetings belong to.
-  const greetingIntent =
-    index.kb.intents
-      .map((i) => ({ i, n: i.examples.filter((e) => isGreeting(index.read(e).normalized)).length }))
-      .sort((a, b) => b.n - a.n)
-      .find((x) => x.n >= 2)?.i ?? null;
+  const greetingIntent = greetingIntentOf(index.kb.intents, (e) => index.read(e).normalized);
   // Merchant intents that answer a catalogue attribute take those questions from the built-in ones.
   const merchantAttributes = new Set(
     index.kb.intents.map((i) => i.answerFrom?.productAttribute).filter((a): a is string => !!a),

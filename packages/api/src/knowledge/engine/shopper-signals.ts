@@ -182,6 +182,23 @@ export function isGreeting(normalized: string): boolean {
   return normalized.replace(GREETING, '').replace(GREETING_FILLER, '').length === 0;
 }
 
+/**
+ * The intent bare greetings belong to: the one with the most greeting examples, at least two; null
+ * when none has. The engine answers "hi" with it, and insights never count it as a matter raised.
+ * `normalized` reads an example as the engine would (the engine passes its own reader).
+ */
+export function greetingIntentOf<T extends { examples: readonly string[] }>(
+  intents: readonly T[],
+  normalized: (text: string) => string,
+): T | null {
+  return (
+    intents
+      .map((i) => ({ i, n: i.examples.filter((e) => isGreeting(normalized(e))).length }))
+      .sort((a, b) => b.n - a.n)
+      .find((x) => x.n >= 2)?.i ?? null
+  );
+}
+
 // Topics no shop answers: weather, markets, lottery, news, sport, homework, fortune telling.
 const OFF_DOMAIN =
   /主播.{0,6}(?:多大|几岁|哪里人|哪的人|唱|跳舞|结婚|男朋友|女朋友|好美|漂亮|好帅|身高|体重)|天气|下雨|下雪|气温|台风|预报|股票|股市|炒股|基金|大盘|比特币|彩票|新闻|比分|球赛|世界杯|作业|数学题|作文|写诗|一首诗|写.{0,8}诗|算命|星座|运势|高铁|火车|航班|机票|地铁|首都|总统|首相|朝代|人生|编程|代码|python|java|菜谱|做菜|吃什么|爬山|旅游|电影|\bcapital of\b|\bpresident\b|\bpoem\b|\bmeaning of life\b|\bweather\b|\bstocks?\b|\bbitcoin\b|\bhomework\b|\bjoke\b/;

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoStore } from '../src/knowledge';
+import { createManualClock } from '../src/platform/clock';
+import { createTestApi, type TestApi, UNLIMITED } from './harness';
+
+/**
+ * Erasing a person leaves the app's figures as they were — whether or not an insights read (which
+ * folds) happened between their traffic and the erase — and leaves nothing in the rollups that
+ * names them or (with `delete`) their conversations.
+ */
+const START = Date.UTC(2026, 10, 3, 2, 0);
+const clock = createManualClock(START);
+let api: TestApi;
+type Shop = Awaited<ReturnType<TestApi['createShop']>>;
+
+beforeAll(async () => {
+  api = await createTestApi({ clock, rateLimits: UNLIMITED });
+}, 60_000);
+afterAll(() => api?.close());
+
+async function newShop() {
+  const shop = await api.createShop({ settings: { timeZone: 'Asia/Shanghai' } });
+  await seedDemoStore(api.app.deps, shop.appId);
+  return shop;
+}
+
+/** One person, merged from an anonymous web visitor into an app login: asks twice, escalates, gets a handoff code. */
+async function traffic(shop: Shop) {
+  clock.set(START);
+  const app = await shop.startSession({ channel: 'app', identityToken: await shop.identityToken('u-erase') });
+  const web = await shop.startSession({ channel: 'web' });
+  await shop.send(web.sessionToken, '我的快递到哪了');
+  expect((await shop.identify(web.sessionToken, await shop.identityToken('u-erase'))).status).toBeLessThan(
+    300,
+  );
+  clock.set(START + 2 * 3600_000);
+  await shop.send(app.sessionToken, '帮我查一下物流');
+  const asked = await shop.send(app.sessionToken, '转人工');
+  expect(asked.body.conversation.status).toBe('queued');
+  const code = await api.call('POST', '/v1/handoffs', {
+    token: web.sessionToken,
+    body: { toChannel: 'app' },
+  });
+  expect(code.status).toBe(201);
+  // Someone else, untouched by the erase.
+  const other = await shop.startSession({ channel: 'web' });
+  await shop.send(other.sessionToken, '成分是什么');
+  return {
+    customerId: app.customer.id,
+    anonymousId: web.customer.id,
+    conversationId: asked.body.conversation.id,
+  };
+}
+
+type Row = Record<string, number | null> & { channel: string | null };
+async function figures(shop: Shop) {
+  const res = await api.call('GET', '/v1/insights/metrics?period=all', { token: shop.secretKey });
+  expect(res.status).toBe(200);
+  return (res.body.rows as Row[]).map((r) => ({
+    channel: r.channel,
+    conversations: r.conversations,
+    messages: r.messages,
+    escalated: r.escalated,
+    aiAnswered: r.aiAnswered,
+    handoffsCreated: r.handoffsCreated,
+    contacts: r.contacts,
+    repeatContacts: r.repeatContacts,
+    repeatWithContext: r.repeatWithContext,
+  }));
+}
+const erase = async (shop: Shop, customerId: string, messages: 'delete' | 'redact') => {
+  const res = await api.call('DELETE', `/v1/customers/${customerId}?messages=${messages}`, {
+    token: shop.secretKey,
+  });
+  expect(res.status).toBe(200);
+};
+
+describe('insights after an erasure', () => {
+  it('keeps every figure, with or without a read before the erase, and names nobody', async () => {
+    const control = await newShop();
+    const deleted = await newShop();
+    const redacted = await newShop();
+    const readFirst = await newShop();
+    await traffic(control);
+    const d = await traffic(deleted);
+    const r = await traffic(redacted);
+    const f = await traffic(readFirst);
+    // No insights read since the traffic for `deleted` and `redacted`.
+    await erase(deleted, d.customerId, 'delete');
+    await erase(redacted, r.customerId, 'redact');
+    const expected = await figures(control);
+    const readBefore = await figures(readFirst);
+    expect(readBefore).toEqual(expected);
+    await erase(readFirst, f.customerId, 'delete');
+
+    expect(expected.find((x) => x.channel === null)).toMatchObject({
+      conversations: 2,
+      escalated: 1,
+      handoffsCreated: 1,
+      contacts: 3,
+      repeatContacts: 1,
+      repeatWithContext: 1,
+    });
+    expect(await figures(deleted)).toEqual(expected);
+    expect(await figures(redacted)).toEqual(expected);
+    expect(await figures(readFirst)).toEqual(expected);
+
+    const ids = [d, r, f].flatMap((x) => [x.customerId, x.anonymousId]);
+    const marks = ids.map(() => '?').join(', ');
+    for (const table of ['insight_contacts', 'insight_conversations'])
+      expect(await api.rows(`SELECT 1 FROM ${table} WHERE customer_id IN (${marks})`, ids), table).toEqual(
+        [],
+      );
+    // With `delete` the conversations are gone, and no rollup row keeps their ids either.
+    for (const table of ['insight_contacts', 'insight_conversations', 'assignments'])
+      expect(
+        await api.rows(`SELECT 1 FROM ${table} WHERE conversation_id IN (?, ?)`, [
+          d.conversationId,
+          f.conversationId,
+        ]),
+        table,
+      ).toEqual([]);
+  });
+});
