@@ -108,6 +108,8 @@ export interface AppOptions {
   allowPrivateCallbacks?: boolean;
   /** Livestream rooms: how often (ms) rooms are re-judged without new comments; 0 turns it off (tests). */
   liveTickMs?: number;
+  /** Livestream: how often (ms) queued questions are written to timelines (default 1000; 0: off, tests). */
+  liveTimelineDrainMs?: number;
 }
 
 /** What routers get: the services' deps plus HTTP-level settings. */
@@ -181,7 +183,11 @@ export function createApp(options: AppOptions): ThreadlineApp {
   deps.outbox = createWebhookOutbox(deps);
   // Ended conversations schedule the merchant's follow-ups; opt-outs cancel them (see followups/).
   deps.followUps = createFollowUpHooks(deps);
-  const livestream = createLiveRuntime(deps, { engines, tickMs: options.liveTickMs });
+  const livestream = createLiveRuntime(deps, {
+    engines,
+    tickMs: options.liveTickMs,
+    timelineDrainMs: options.liveTimelineDrainMs,
+  });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;
   app.deps = deps;

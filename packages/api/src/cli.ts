@@ -69,7 +69,16 @@ Environment:
   THREADLINE_WEBHOOK_RETRY_WINDOW_MS  attempt deadline (10 s) and retry schedule (10 s doubling to 1 h, for 3 days)
   WECHAT_API_BASE              WeChat's API (tests point it elsewhere)
   THREADLINE_ALLOW_PRIVATE_CALLBACKS  1: reply callbacks may go to loopback/private addresses (the demo allows them)
+  THREADLINE_LIVE_TIMELINE_DRAIN_MS  how often livestream questions are copied to timelines (default 1000 ms;
+                               timeline reads and answer rounds copy them first anyway)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
+
+/** THREADLINE_LIVE_TIMELINE_DRAIN_MS: whole ms from 1 to 3,600,000, else the default (1 s). */
+function liveTimelineDrainMs(raw: string | undefined): number | undefined {
+  if (!raw || !/^\d{1,7}$/.test(raw.trim())) return undefined;
+  const ms = Number(raw);
+  return ms >= 1 && ms <= 3_600_000 ? ms : undefined;
+}
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
 const databaseUrl = (flag?: string) => flag ?? process.env.DATABASE_URL ?? demoPaths(dataDir()).database;
@@ -150,6 +159,7 @@ export function buildProgram(): Command {
           trustedProxyHops: hops,
           webhooks: webhookSettingsFromEnv(process.env),
           allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
+          liveTimelineDrainMs: liveTimelineDrainMs(process.env.THREADLINE_LIVE_TIMELINE_DRAIN_MS),
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,

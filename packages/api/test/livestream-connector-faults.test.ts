@@ -51,7 +51,7 @@ const viewers = (n: number, prefix = 'dy_') => Array.from({ length: n }, (_, i) 
 
 beforeEach(async () => {
   clock = createManualClock(START);
-  api = await createTestApi({ clock, liveTickMs: 0 });
+  api = await createTestApi({ clock, liveTickMs: 0, liveTimelineDrainMs: 0 });
   shop = await api.createShop();
   await seedDemoStore(api.deps, shop.appId);
 });
@@ -362,6 +362,7 @@ describe('retries and crashes', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     // Each item was new to exactly one of the five requests.
     expect(answers.reduce((sum, a) => sum + (a.body.accepted - a.body.duplicates), 0)).toBe(200);
+    await api.app.livestream.settled();
     const [counts] = await api.rows<{
       comments: number;
       identities: number;

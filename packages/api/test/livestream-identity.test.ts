@@ -19,7 +19,7 @@ describe('livestream viewers in the one timeline', () => {
 
   beforeEach(async () => {
     clock = createManualClock(Date.UTC(2026, 4, 1, 12));
-    api = await createTestApi({ clock, liveTickMs: 0 });
+    api = await createTestApi({ clock, liveTickMs: 0, liveTimelineDrainMs: 0 });
     shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
     replies = await startReplyServer();

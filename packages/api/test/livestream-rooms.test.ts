@@ -8,6 +8,7 @@ import {
   liveRoomFigures,
 } from '@threadline/sdk-core/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { timelinePage } from '../src/conversations';
 import { destroyCustomerKeys, openAllForCustomers } from '../src/identity';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
@@ -41,7 +42,7 @@ const codeOf = (res: { body: unknown }) => errorEnvelope.parse(res.body).error.c
 
 beforeEach(async () => {
   clock = createManualClock(START);
-  api = await createTestApi({ clock, liveTickMs: 0 });
+  api = await createTestApi({ clock, liveTickMs: 0, liveTimelineDrainMs: 0 });
   shop = await api.createShop({ extraChannels: ['kuaishou_live'] });
   await seedDemoStore(api.deps, shop.appId);
 });
@@ -79,10 +80,12 @@ describe('POST /v1/channels/:channel/comments', () => {
   it('stores each item id once: a retried batch changes nothing', async () => {
     const batch = [comment('dy_1', '券怎么领'), comment('dy_2', '666'), comment('dy_3', '我的快递到哪了')];
     expect((await post(batch)).body).toEqual({ accepted: 3, duplicates: 0, refused: [] });
-    const counts = () =>
-      api.rows<{ comments: number; messages: number; customers: number }>(
+    const counts = async () => {
+      await api.app.livestream.settled();
+      return api.rows<{ comments: number; messages: number; customers: number }>(
         'select (select count(*) from live_comments) as comments, (select count(*) from messages) as messages, (select count(*) from customers) as customers',
       );
+    };
     const before = await counts();
     expect((await post(batch)).body).toEqual({ accepted: 3, duplicates: 3, refused: [] });
     // The same id twice in one batch, and a mix of new and seen.
@@ -217,6 +220,30 @@ describe('POST /v1/channels/:channel/comments', () => {
     expect(rows.map((r) => r.at)).toEqual([START - 30_000, START]);
   });
 
+  it('writes questions to timelines after the ack: a drain in flight never blocks a timeline read inside a write', async () => {
+    await post([comment('dy_1', '直播间的券怎么领'), comment('dy_2', '几号发货')]);
+    // Acknowledged and queued; the timeline copies come with the next drain (or read).
+    expect(await api.rows('select seq from live_timeline_queue')).toHaveLength(2);
+    const [asker] = await api.rows<{ customer_id: string }>(
+      "select customer_id from live_comments where viewer_id = 'dy_1'",
+    );
+    const customerId = asker!.customer_id;
+    // A drain that queues behind a write whose work then reads a timeline: that read must not
+    // wait for the drain (which waits for the write): it reads what its transaction sees.
+    const draining = api.app.livestream.settled();
+    const inside = await api.database.write(async (db) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return timelinePage(api.deps, db, customerId, { limit: 10 });
+    });
+    await draining;
+    expect(inside.messages.length).toBeLessThanOrEqual(1);
+    expect(await api.rows('select seq from live_timeline_queue')).toEqual([]);
+    const page = await timelinePage(api.deps, api.database.db, customerId, { limit: 10 });
+    expect(page.messages.map((m) => [m.channel, m.author.type, m.text])).toEqual([
+      ['douyin_live', 'customer', '直播间的券怎么领'],
+    ]);
+  });
+
   it('counts filler but keeps it out of timelines and hot questions; questions join the asker’s timeline once per window', async () => {
     await post([
       comment('dy_1', '扣1'),
@@ -225,6 +252,7 @@ describe('POST /v1/channels/:channel/comments', () => {
       comment('dy_1', '直播间的券怎么领？？'),
       comment('dy_2', '来了来了'),
     ]);
+    await api.app.livestream.settled();
     // Stored sealed with the viewer's data key; read as the API reads them.
     const stored = await api.rows<{ text: string; channel: string; author_type: string }>(
       'select text, channel, author_type from messages order by seq',

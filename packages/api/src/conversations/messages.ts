@@ -2,6 +2,7 @@ import { type InValue, LibsqlError } from '@libsql/client';
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
 import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
+import { settleDeferredWrites } from '../db/deferred-writes';
 import { hotQuery, rawRows, slot } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
 import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
@@ -639,7 +640,11 @@ export async function channelsUsedBy(db: Db, customerId: string) {
   }));
 }
 
-/** One page of the customer's cross-channel timeline, oldest first; `before` walks back. */
+/**
+ * One page of the customer's cross-channel timeline, oldest first; `before` walks back. Read
+ * outside a write transaction, it first settles writes deferred past an ack (livestream questions,
+ * see db/deferred-writes.ts), so the page shows everything acknowledged before the call.
+ */
 export async function timelinePage(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
@@ -653,6 +658,8 @@ export async function timelinePage(
     }
     beforeSeq = Number(options.before);
   }
+  // A remote write's own handle: already inside a transaction, where settling would wait on itself.
+  if (db === deps.database.db) await settleDeferredWrites(deps.database);
   const rows = await db
     .select()
     .from(messages)

@@ -23,6 +23,11 @@ export interface Database {
    * — which is what lets realtime publish events in cursor order.
    */
   write<T>(work: (db: Db, onCommit: (callback: () => void) => void) => Promise<T>): Promise<T>;
+  /**
+   * True while the caller runs inside `write`'s work (a local file's transaction shares `db` with
+   * reads, so the handle alone cannot tell). Remote databases hand `write` its own `tx` handle.
+   */
+  inWrite?(): boolean;
   close(): void;
 }
 
@@ -223,6 +228,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   return {
     db,
     client,
+    inWrite: () => inTransaction.getStore() !== undefined,
     write: <T>(work: WriteWork<T>) => {
       // A write inside a write joins the transaction it is already in.
       const scope = inTransaction.getStore();

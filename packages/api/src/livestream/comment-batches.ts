@@ -9,7 +9,6 @@ import {
 import { between } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { bulkInsert, bulkInsertWith } from '../db/bulk-insert';
-import { conversations, messages } from '../db/schema';
 import { customerSealers } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
 import type { ServiceDeps } from '../platform/deps';
@@ -18,9 +17,8 @@ import type { CommentReading, LiveQuestionInfo } from './comment-reader';
 import type { EscalatedComment } from './escalations';
 import { WINDOW_SEC, type WindowComment } from './hot-questions';
 import type { LiveRuntime } from './live-runtime';
-import { roomConversationId } from './room-answers';
 import { ensureRoom, viewerKindOf } from './rooms';
-import { liveComments, liveQuestions } from './schema';
+import { liveComments, liveQuestions, liveTimelineQueue } from './schema';
 import { resolveViewers } from './viewers';
 
 /** Older than this, `at` is refused: a room's comments are of the last day (and seconds are not milliseconds). */
@@ -71,44 +69,14 @@ const LIVE_COMMENT_COLUMNS = [
   'messageId',
 ] as const;
 
-const CONVERSATION_COLUMNS = [
-  'id',
-  'appId',
-  'customerId',
-  'status',
-  'channel',
-  'lastChannel',
-  'context',
-  'createdAt',
-  'updatedAt',
-  'resolvedAt',
-] as const;
-
-const MESSAGE_COLUMNS = [
-  'id',
-  'appId',
-  'customerId',
-  'conversationId',
-  'channel',
-  'authorType',
-  'authorName',
-  'text',
-  'intent',
-  'meta',
-  'createdAt',
-] as const;
-
-/** Room conversations (id + customer) this database is known to hold: bounded, per database. */
-const KNOWN_THREADS_MAX = 200_000;
-const knownThreads = new WeakMap<object, Set<string>>();
-
 /**
  * `POST /v1/channels/:channel/comments`: checks each item on its own (a malformed item or one past
  * the 1,000th is refused by id; the rest is kept), understands the texts (cached: livestream
  * comments repeat), then writes the batch in one transaction — viewers found or created in bulk,
- * every comment in the room log (idempotent per item id), questions into each asker's timeline —
+ * every comment in the room log (idempotent per item id), new questions queued for their timelines —
  * and after the commit hands the new comments to the room's windows and escalations to agents.
- * No realtime event is sent per comment.
+ * No realtime event is sent per comment. A new question's timeline message is queued in the
+ * transaction and written by the timeline drain after the ack (timeline-drain.ts).
  *
  * Written for a flood (tens of thousands of comments a second): one object per comment, filled in
  * place; statements take their arguments straight from it; nothing is looked up by item id.
@@ -236,7 +204,6 @@ export async function ingestCommentBatch(
     if (!storedKeys.has(question.key)) newQuestions.set(question.key, question);
   }
 
-  const threads = knownThreadsOf(deps.database);
   const written = await deps.database.write(async (db, onCommit) => {
     const nicknames = new Map<string, string | null>();
     for (const item of items)
@@ -328,70 +295,19 @@ export async function ingestCommentBatch(
       );
     }
 
-    // Questions join the asker's timeline, in their conversation for this room (opened closed:
-    // the room answers; the next message on any channel opens a normal conversation). A room
-    // conversation this database already holds for the same customer is not inserted again.
-    const asked: Item[] = [];
-    const conversationOf: string[] = [];
-    const newThreads = new Map<string, Item>();
-    if (askedCount > 0) {
-      const conversationIds = new Map<string, string>();
-      for (const item of items) {
-        if (!item.messageId || !item.seq) continue;
-        let id = conversationIds.get(item.viewerId);
-        if (id === undefined) {
-          id = roomConversationId(room.id, item.viewerId);
-          conversationIds.set(item.viewerId, id);
-          if (!threads.has(`${id}\n${item.customerId}`)) newThreads.set(id, item);
-        }
-        asked.push(item);
-        conversationOf.push(id);
-      }
-    }
+    // A new question's timeline message is written after the ack, from this log (see
+    // timeline-drain.ts): queued here, in the batch's transaction, so it cannot be lost.
+    const asked: number[] = [];
+    if (askedCount > 0) for (const item of items) if (item.messageId && item.seq) asked.push(item.seq);
     if (asked.length > 0) {
-      const threadContext = JSON.stringify({ liveRoom: { channel, roomId: room.platformRoomId } });
-      const threadRows = [...newThreads];
       await bulkInsertWith(
         db,
-        { table: conversations, columns: CONVERSATION_COLUMNS, skipConflicts: true },
-        threadRows.length,
+        { table: liveTimelineQueue, columns: ['seq'], skipConflicts: true },
+        asked.length,
         (r, args) => {
-          const [id, item] = threadRows[r]!;
-          args.push(
-            id,
-            app.id,
-            item.customerId,
-            'resolved',
-            channel,
-            channel,
-            threadContext,
-            item.at,
-            item.at,
-            item.at,
-          );
+          args.push(asked[r]!);
         },
       );
-      const metaHead = `{"live":{"channel":${JSON.stringify(channel)},"roomId":${JSON.stringify(room.platformRoomId)},"commentId":`;
-      await bulkInsertWith(db, { table: messages, columns: MESSAGE_COLUMNS }, asked.length, (r, args) => {
-        const item = asked[r]!;
-        args.push(
-          item.messageId,
-          app.id,
-          item.customerId,
-          conversationOf[r],
-          channel,
-          'customer',
-          item.nickname,
-          item.sealed,
-          item.reading.intent,
-          `${metaHead}${JSON.stringify(item.id)}}}`,
-          item.at,
-        );
-      });
-      onCommit(() => {
-        if (threads.size + newThreads.size > KNOWN_THREADS_MAX) threads.clear();
-        for (const [id, item] of newThreads) threads.add(`${id}\n${item.customerId}`);
-      });
     }
     return freshCount;
   });
@@ -440,15 +356,6 @@ export async function ingestCommentBatch(
 
 /** Before reading: a placeholder that keeps every item the same shape. */
 const UNREAD: CommentReading = { kind: 'filler', question: null, escalation: null, intent: null };
-
-function knownThreadsOf(database: object): Set<string> {
-  let set = knownThreads.get(database);
-  if (!set) {
-    set = new Set();
-    knownThreads.set(database, set);
-  }
-  return set;
-}
 
 // A strict subset of what z.iso.datetime({ offset: true }) accepts, for the fast path below.
 const ISO_WITH_OFFSET =

@@ -14,6 +14,7 @@ import { createReplyDelivery } from './reply-delivery';
 import { type AnsweredNotice, recordAnswerRound } from './room-answers';
 import { type EffectiveLiveSettings, ensureRoom, type LiveRoomRow, liveSettingsOf, roomById } from './rooms';
 import { liveComments, liveMentions, liveQuestions } from './schema';
+import { createTimelineDrain } from './timeline-drain';
 
 /** What a room's stream carries: a fresh view of its hot questions, or news of an answer round. */
 export type RoomEvent =
@@ -77,6 +78,11 @@ export interface LiveRuntimeOptions {
   engines: EngineRegistry;
   /** How often (ms, real time) rooms are re-judged without new comments; 0 turns the timer off. */
   tickMs?: number;
+  /**
+   * How often (ms) queued questions are written to their askers' timelines (timeline-drain.ts);
+   * default 1000; 0 turns the timer off (timeline reads and answer rounds still drain first).
+   */
+  timelineDrainMs?: number;
 }
 
 /**
@@ -102,6 +108,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   const roundsRunning = new Set<Promise<unknown>>();
   let closed = false;
 
+  const timeline = createTimelineDrain(deps, options.timelineDrainMs ?? 1000);
   const tickMs = options.tickMs ?? 1000;
   const ticker = tickMs > 0 ? setInterval(tick, tickMs) : null;
   ticker?.unref?.();
@@ -632,8 +639,13 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       await tick();
     },
 
-    /** Waits for the escalations and answer rounds under way to be written (tests, shutdown). */
+    /**
+     * Waits for the escalations and answer rounds under way to be written, and for every question
+     * acknowledged so far to be on its asker's timeline (tests, shutdown).
+     */
     async settled(): Promise<void> {
+      // The timeline first: a round under way drains it in its own transaction anyway.
+      await timeline.settle();
       for (let i = 0; i < 10 && (escalating || escalations.length > 0 || roundsRunning.size > 0); i++) {
         await Promise.all([escalating, ...roundsRunning]);
       }
@@ -648,6 +660,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
 
     close(): void {
       closed = true;
+      timeline.close();
       stopResync();
       if (ticker) clearInterval(ticker);
       clearTimeout(startup);

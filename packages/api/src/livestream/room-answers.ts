@@ -7,23 +7,15 @@ import { customerSealers } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createId, createSortableId, sha256 } from '../platform/secrets';
+import { createId, createSortableId } from '../platform/secrets';
 import type { LiveQuestionInfo } from './comment-reader';
 import { type Asker, WINDOW_SEC } from './hot-questions';
 import type { LiveRoomRow } from './rooms';
 import { liveMentions, liveQuestions, liveReplies, liveRooms } from './schema';
+import { drainTimelineIn, roomConversationId } from './timeline-drain';
 
 /** Said under the later @-batches of a round: the answer itself went out in the first message. */
 const SEE_ABOVE = '同问的宝子看上面的回答哦👆';
-
-/**
- * The conversation a viewer's questions in one room live in: one per viewer and room, found
- * without a look-up. The room's (time-ordered) id leads, so a room's conversations sit together
- * in the index rather than on random pages.
- */
-export function roomConversationId(roomPk: string, viewerId: string): string {
-  return `cnv_live_${roomPk.slice(4, 13)}${sha256(`${roomPk}\n${viewerId}`).slice(0, 16)}`;
-}
 
 /** A bus notice that viewers were @-mentioned: every process's windows stop counting them as waiting. */
 export interface AnsweredNotice {
@@ -76,6 +68,9 @@ export async function recordAnswerRound(
   if (!question.answer || input.waiting.length === 0) return null;
   const answer = question.answer;
   return deps.database.write(async (db, onCommit) => {
+    // The askers' questions go on their timelines first (they may still be queued after the ack):
+    // the answer replies to them, opens their room conversations, and follows them in timeline order.
+    await drainTimelineIn(deps.database, db, onCommit);
     const now = deps.clock.now();
     // The log has the last word on who was answered: another API process may have @-mentioned some
     // of these viewers in a round its bus notice has not brought here yet (or before a restart).

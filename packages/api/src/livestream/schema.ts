@@ -85,6 +85,17 @@ export const liveComments = sqliteTable(
   ],
 );
 
+/**
+ * Question comments whose timeline message is still to be written: the comment log's `seq`, queued
+ * in the ingest transaction (so an acknowledged question is never lost) and taken off by the
+ * timeline drain in the transaction that writes the message (so it is written exactly once). Kept
+ * apart from `live_comments` so that draining deletes a few small rows instead of rewriting the
+ * log's pages. Usually empty: see timeline-drain.ts.
+ */
+export const liveTimelineQueue = sqliteTable('live_timeline_queue', {
+  seq: integer('seq').primaryKey(),
+});
+
 /** What a question key stands for, learnt the first time the room hears it. */
 export const liveQuestions = sqliteTable(
   'live_questions',

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { recordAudit } from '../audit';
 import { openHandoffSummary, toWireMessages } from '../conversations';
+import { settleDeferredWrites } from '../db/deferred-writes';
 import {
   assignments,
   conversationNotes,
@@ -44,6 +45,8 @@ export async function exportCustomer(
   customerId: string,
   asker: { address: string },
 ): Promise<CustomerExport> {
+  // Questions from livestream rooms acknowledged before this call belong in "every message".
+  await settleDeferredWrites(deps.database);
   const db = deps.database.db;
   const person = await personOf(db, appId, customerId);
   if (!person || (await wasErased(db, appId, person.primary.id)))

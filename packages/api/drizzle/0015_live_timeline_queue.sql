@@ -1,0 +1,3 @@
+CREATE TABLE `live_timeline_queue` (
+	`seq` integer PRIMARY KEY NOT NULL
+);

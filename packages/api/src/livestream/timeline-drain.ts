@@ -1,0 +1,274 @@
+import { sql } from 'drizzle-orm';
+import { bulkInsertWith, rawExecutor } from '../db/bulk-insert';
+import type { Db } from '../db/database';
+import { registerDeferredWrites } from '../db/deferred-writes';
+import { conversations, messages } from '../db/schema';
+import type { ServiceDeps } from '../platform/deps';
+import { sha256 } from '../platform/secrets';
+
+/**
+ * The timeline copies of question comments, written after the ack.
+ *
+ * A comment batch's transaction stores every comment in the room log (`live_comments`, with the
+ * question's message id, its customer and sealed text) and queues each new question's `seq` in
+ * `live_timeline_queue`; the batch is acknowledged after that COMMIT, so an acknowledged question
+ * is durable. The drain then writes the room conversations and `messages` rows from the log, for
+ * every queued question of every room at once, and deletes the queue rows, in one transaction:
+ * a message is written exactly once (the queue row goes with it; the message id, fixed at ingest,
+ * is the primary key besides), whichever process drains and however often it crashes between.
+ *
+ * Why: a question's message is ~4× the cost of its comment row (five indexes on `messages`, two of
+ * them taking random inserts per customer and per conversation). Written once a second for all
+ * batches, the same index pages are dirtied and committed once instead of once per batch.
+ *
+ * When it runs: every `intervalMs` (1 s) in each API process when the queue is not empty (a
+ * process killed before its drain leaves the rows to the next drain of any process); before an
+ * answer round, inside the round's transaction (the bot's answer replies to the question and must
+ * follow it on the timeline); and before a read of a customer's timeline (`settleDeferredWrites`).
+ * So a customer's timeline always shows their acknowledged questions; other readers of `messages`
+ * (search, insights, export) see them at most ~1 s (one interval plus the drain) after the ack.
+ */
+
+/**
+ * The conversation a viewer's questions in one room live in: one per viewer and room, found
+ * without a look-up. The room's (time-ordered) id leads, so a room's conversations sit together
+ * in the index rather than on random pages.
+ */
+export function roomConversationId(roomPk: string, viewerId: string): string {
+  return `cnv_live_${roomPk.slice(4, 13)}${sha256(`${roomPk}\n${viewerId}`).slice(0, 16)}`;
+}
+
+/** Questions per drain transaction; a larger backlog (after an outage) drains in several. */
+const DRAIN_MAX = 10_000;
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'appId',
+  'customerId',
+  'status',
+  'channel',
+  'lastChannel',
+  'context',
+  'createdAt',
+  'updatedAt',
+  'resolvedAt',
+] as const;
+
+const MESSAGE_COLUMNS = [
+  'id',
+  'appId',
+  'customerId',
+  'conversationId',
+  'channel',
+  'authorType',
+  'authorName',
+  'text',
+  'intent',
+  'meta',
+  'createdAt',
+] as const;
+
+/** Room conversations (id + customer) this database is known to hold: bounded, per database. */
+const KNOWN_THREADS_MAX = 200_000;
+const knownThreads = new WeakMap<object, Set<string>>();
+
+// The comment's customer as it is now: a merge since the comment left its customer an alias
+// (aliases point straight at the survivor), and the question belongs on the survivor's timeline.
+const PENDING_SQL = `select c.seq, c.room_id, c.viewer_id, coalesce(cu.merged_into, c.customer_id),
+  c.nickname, c.text, c.intent, c.message_id, c.item_id, c.at, r.app_id, r.channel, r.platform_room_id
+  from live_timeline_queue q
+  join live_comments c on c.seq = q.seq
+  join live_rooms r on r.id = c.room_id
+  left join customers cu on cu.id = c.customer_id
+  where q.seq <= ? and c.message_id is not null and c.kind = 'question'
+  order by q.seq`;
+
+interface Pending {
+  seq: number;
+  roomId: string;
+  viewerId: string;
+  customerId: string;
+  nickname: string | null;
+  text: string;
+  intent: string | null;
+  messageId: string;
+  itemId: string;
+  at: number;
+  appId: string;
+  channel: string;
+  platformRoomId: string;
+}
+
+/**
+ * Writes the timeline messages of up to `DRAIN_MAX` queued questions in the caller's transaction
+ * and takes them off the queue; returns how many queue rows it took (questions plus queue rows
+ * whose comment an erase removed). Safe in any write transaction, in any process.
+ */
+export async function drainTimelineIn(
+  database: object,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+): Promise<number> {
+  const execute = rawExecutor(db);
+  const { rows: top } = await execute(
+    'select max(seq), count(*) from (select seq from live_timeline_queue order by seq limit ?)',
+    [DRAIN_MAX],
+  );
+  const through = Number(top[0]?.[0] ?? 0);
+  const taken = Number(top[0]?.[1] ?? 0);
+  if (taken === 0) return 0;
+  const { rows } = await execute(PENDING_SQL, [through]);
+  const pending: Pending[] = rows.map((row) => ({
+    seq: Number(row[0]),
+    roomId: row[1] as string,
+    viewerId: row[2] as string,
+    customerId: row[3] as string,
+    nickname: (row[4] as string | null) ?? null,
+    text: row[5] as string,
+    intent: (row[6] as string | null) ?? null,
+    messageId: row[7] as string,
+    itemId: row[8] as string,
+    at: Number(row[9]),
+    appId: row[10] as string,
+    channel: row[11] as string,
+    platformRoomId: row[12] as string,
+  }));
+
+  // Questions join the asker's timeline in their conversation for the room (opened closed: the
+  // room answers; the next message on any channel opens a normal conversation). One the database
+  // is known to hold for the same customer is not inserted again.
+  const threads = knownThreadsOf(database);
+  const conversationOf: string[] = [];
+  const idOf = new Map<string, string>();
+  const newThreads = new Map<string, Pending>();
+  for (const question of pending) {
+    const key = `${question.roomId}\n${question.viewerId}`;
+    let id = idOf.get(key);
+    if (id === undefined) {
+      id = roomConversationId(question.roomId, question.viewerId);
+      idOf.set(key, id);
+      if (!threads.has(`${id}\n${question.customerId}`)) newThreads.set(id, question);
+    }
+    conversationOf.push(id);
+  }
+  const threadRows = [...newThreads];
+  await bulkInsertWith(
+    db,
+    { table: conversations, columns: CONVERSATION_COLUMNS, skipConflicts: true },
+    threadRows.length,
+    (r, args) => {
+      const [id, question] = threadRows[r]!;
+      args.push(
+        id,
+        question.appId,
+        question.customerId,
+        'resolved',
+        question.channel,
+        question.channel,
+        JSON.stringify({ liveRoom: { channel: question.channel, roomId: question.platformRoomId } }),
+        question.at,
+        question.at,
+        question.at,
+      );
+    },
+  );
+  await bulkInsertWith(
+    db,
+    // The message id is the primary key: a question drained twice (it cannot be, see above) would
+    // still be one message.
+    { table: messages, columns: MESSAGE_COLUMNS, skipConflicts: true },
+    pending.length,
+    (r, args) => {
+      const question = pending[r]!;
+      args.push(
+        question.messageId,
+        question.appId,
+        question.customerId,
+        conversationOf[r],
+        question.channel,
+        'customer',
+        question.nickname,
+        question.text,
+        question.intent,
+        JSON.stringify({
+          live: { channel: question.channel, roomId: question.platformRoomId, commentId: question.itemId },
+        }),
+        question.at,
+      );
+    },
+  );
+  await execute('delete from live_timeline_queue where seq <= ?', [through]);
+  onCommit(() => {
+    if (threads.size + newThreads.size > KNOWN_THREADS_MAX) threads.clear();
+    for (const [id, question] of newThreads) threads.add(`${id}\n${question.customerId}`);
+  });
+  return taken;
+}
+
+function knownThreadsOf(database: object): Set<string> {
+  let set = knownThreads.get(database);
+  if (!set) {
+    set = new Set();
+    knownThreads.set(database, set);
+  }
+  return set;
+}
+
+/**
+ * The process's drain: a timer every `intervalMs` (0: none, tests drive it with `settle`), and
+ * `settle()` — every question acknowledged before the call, by any process, is on its timeline
+ * when it resolves. Registered with `settleDeferredWrites` for timeline reads.
+ */
+export function createTimelineDrain(deps: Pick<ServiceDeps, 'database' | 'logger'>, intervalMs: number) {
+  let running: Promise<void> | null = null;
+  let closed = false;
+
+  async function queued(): Promise<boolean> {
+    const rows = await deps.database.db.all(sql`select 1 from live_timeline_queue limit 1`);
+    return rows.length > 0;
+  }
+
+  /** Drains until the queue is empty (bounded: a backlog of 100 drains is left to the next call). */
+  function drainAll(): Promise<void> {
+    running ??= (async () => {
+      try {
+        for (let pass = 0; pass < 100 && !closed; pass++) {
+          const taken = await deps.database.write((db, onCommit) =>
+            drainTimelineIn(deps.database, db, onCommit),
+          );
+          if (taken < DRAIN_MAX) break;
+        }
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  }
+
+  async function settle(): Promise<void> {
+    // A drain already running may have read the queue before our caller's questions committed.
+    if (running) await running.catch(() => {});
+    if (await queued()) await drainAll();
+  }
+
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          if (running || closed) return;
+          settle().catch((error) =>
+            deps.logger.warn('livestream timeline drain failed', { error: String(error) }),
+          );
+        }, intervalMs)
+      : null;
+  timer?.unref?.();
+  const unregister = registerDeferredWrites(deps.database, settle);
+
+  return {
+    settle,
+    close(): void {
+      closed = true;
+      if (timer) clearInterval(timer);
+      unregister();
+    },
+  };
+}
