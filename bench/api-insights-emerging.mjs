@@ -1,6 +1,7 @@
 // GET /v1/insights/emerging over a busy fortnight of unanswered questions: 60,000 in two 7-day
-// windows (quick: 6,000), of which a fifth are distinct made-up texts (a script posting gibberish:
-// the worst case for clustering by wording) and the rest three steady needs. Each window is counted
+// windows (quick: 6,000), of which a fifth are distinct texts (half made-up words, a script posting
+// gibberish: the worst case for clustering by wording; half long complaints of ~480 characters, the
+// worst case for redaction) and the rest three steady needs. Each window is counted
 // in SQL and read up to 1,000 questions (a hashed sample beyond), and at most 200 wording clusters
 // are formed, so the answer's cost stays bounded however many distinct texts arrive. p50/p99 of the
 // list and of an article draft (which recomputes the list), one request at a time, against a bare
@@ -12,6 +13,12 @@ import { jsonClient, ratio, startServerProcess, summarize, tempDir } from './lib
 
 const DAY = 24 * 3600_000;
 const WORDINGS = ['周末发货吗', '支持花呗分期付款吗', '礼盒能刻字吗'];
+// A long complaint (the 500 characters a question is kept to): every shopper-text scan (redaction,
+// tokenising) is paid per character, so half the distinct texts are this long.
+const LONG =
+  '上周买的面霜收到的时候发现离过期只剩一个月了，包装也有点压坏，客服一直没回复我，想问下临期的商品能不能退换，运费谁出，还有赠品要不要一起寄回来，'.repeat(
+    8,
+  );
 
 export default async function run({ log, quick }) {
   const total = quick ? 6_000 : 60_000;
@@ -36,11 +43,12 @@ export default async function run({ log, quick }) {
           confidence, best_intent, best_article_id, created_at)
         SELECT ?2, 'cus_bench_' || (i % 5000), NULL,
           CASE i % 4 WHEN 0 THEN 'web' WHEN 1 THEN 'app' WHEN 2 THEN 'miniprogram' ELSE 'phone' END,
-          CASE WHEN i % 5 = 0 THEN 'zq' || hex(randomblob(4)) || ' xk' || hex(randomblob(4)) || ' vw' || i
+          CASE WHEN i % 10 = 0 THEN 'zq' || hex(randomblob(4)) || ' xk' || hex(randomblob(4)) || ' vw' || i
+               WHEN i % 5 = 0 THEN hex(randomblob(4)) || substr(?8, 1 + i % 40, 480)
                ELSE CASE i % 3 WHEN 0 THEN ?3 WHEN 1 THEN ?4 ELSE ?5 END END,
           'low_confidence', 0.1, NULL, NULL, CAST(?6 + i * ?7 AS INTEGER)
         FROM n`,
-      args: [total, api.appId, ...WORDINGS, from, step],
+      args: [total, api.appId, ...WORDINGS, from, step, LONG],
     });
     log(`seeded ${total.toLocaleString('en-US')} unanswered questions`);
     const http = jsonClient(api.url);
@@ -96,7 +104,7 @@ export default async function run({ log, quick }) {
         ...(budget ? { budget: '< 1000 ms', pass: s.p99 < 1000 } : {}),
       },
     ]);
-    rows[0].note = `${total.toLocaleString('en-US')} unanswered questions over 14 days (${(total / 5).toLocaleString('en-US')} distinct texts, the rest 3 needs); truncated=${first.truncated}, unclustered=${first.unclustered}; ${iterations} sequential requests per arm, interleaved; baseline = SELECT count(*) FROM unanswered_questions WHERE app_id = ? (raw @libsql/client, same database, same run)`;
+    rows[0].note = `${total.toLocaleString('en-US')} unanswered questions over 14 days (${(total / 5).toLocaleString('en-US')} distinct texts, half of them ~480-character complaints, the rest 3 needs); truncated=${first.truncated}, unclustered=${first.unclustered}; ${iterations} sequential requests per arm, interleaved; baseline = SELECT count(*) FROM unanswered_questions WHERE app_id = ? (raw @libsql/client, same database, same run)`;
     return { name: 'api-insights-emerging', rows };
   } finally {
     raw?.close();

@@ -22,13 +22,27 @@ afterAll(() => api?.close());
 
 type Row = Record<string, any>;
 
-/** Stores unanswered questions straight into the table (plain text reads as itself), 500 a statement. */
-async function storeQuestions(appId: string, questions: { text: string; at: number; intent?: string }[]) {
+let shopper = 0;
+/**
+ * Stores unanswered questions straight into the table (plain text reads as itself), 500 a
+ * statement; each from a shopper of its own unless `customer` is given.
+ */
+async function storeQuestions(
+  appId: string,
+  questions: { text: string; at: number; intent?: string; customer?: string }[],
+) {
   for (let i = 0; i < questions.length; i += 500) {
     const chunk = questions.slice(i, i + 500);
     await api.rows(
-      `insert into unanswered_questions (app_id, customer_id, conversation_id, channel, text, kind, confidence, best_intent, best_article_id, created_at) values ${chunk.map(() => "(?, 'cus_sim', null, 'web', ?, 'low_confidence', ?, ?, null, ?)").join(', ')}`,
-      chunk.flatMap((q) => [appId, q.text, q.intent ? 0.6 : 0.1, q.intent ?? null, q.at]),
+      `insert into unanswered_questions (app_id, customer_id, conversation_id, channel, text, kind, confidence, best_intent, best_article_id, created_at) values ${chunk.map(() => "(?, ?, null, 'web', ?, 'low_confidence', ?, ?, null, ?)").join(', ')}`,
+      chunk.flatMap((q) => [
+        appId,
+        q.customer ?? `cus_sim_${shopper++}`,
+        q.text,
+        q.intent ? 0.6 : 0.1,
+        q.intent ?? null,
+        q.at,
+      ]),
     );
   }
 }
@@ -83,6 +97,34 @@ describe('emerging needs at volume', () => {
     const withNeed = await api.call('GET', '/v1/insights/emerging?windowDays=7', { token: shop.secretKey });
     const rising = withNeed.body.clusters.filter((c: Row) => c.rising).map((c: Row) => c.label);
     expect(rising).toEqual(['临期面霜还有货吗']);
+  });
+
+  it('counts shoppers, not questions: one shopper (or script) repeating a question never makes a need rise', async () => {
+    const shop = await api.createShop();
+    const spread = (n: number, from: number, text: string, customer?: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        text,
+        customer,
+        at: from + Math.floor((i + 0.5) * ((7 * DAY) / n)),
+      }));
+    await storeQuestions(shop.appId, [
+      ...WORDINGS.flatMap((w) => spread(100, NOW - 14 * DAY, w)),
+      ...WORDINGS.flatMap((w) => spread(100, NOW - 7 * DAY, w)),
+      // One script, 60 times this week: its wording would be the top need and the article draft.
+      ...spread(60, NOW - 7 * DAY, '加我微信领红包返现', 'cus_spammer'),
+      // 20 shoppers, once each, this week: a real new need.
+      ...spread(20, NOW - 7 * DAY, '临期面霜还有货吗'),
+    ]);
+    const answer = await api.call('GET', '/v1/insights/emerging?windowDays=7', { token: shop.secretKey });
+    expect(answer.status).toBe(200);
+    const byLabel = new Map((answer.body.clusters as Row[]).map((c) => [c.label, c]));
+    const spam = byLabel.get('加我微信领红包返现')!;
+    expect([spam.recent, spam.recentCustomers, spam.rising]).toEqual([60, 1, false]);
+    const need = byLabel.get('临期面霜还有货吗')!;
+    expect([need.recent, need.recentCustomers, need.rising]).toEqual([20, 20, true]);
+    // Ranked by shoppers: the real need first, the script's 60 questions below the steady needs.
+    expect(answer.body.clusters[0].label).toBe('临期面霜还有货吗');
+    expect((answer.body.clusters as Row[]).at(-1)!.label).toBe('加我微信领红包返现');
   });
 
   it('bounds the clustering work: 10,000 distinct texts give at most 200 wording clusters and say so', async () => {
@@ -214,5 +256,71 @@ describe('shopper text in insights is redacted', () => {
     expect(draft.status).toBe(200);
     expect(draft.body.draft.title).toBe('发票发到 [email] 可以吗');
     expect(JSON.stringify(draft.body)).not.toMatch(/amy@|13912345678/);
+  });
+});
+
+describe('rising intents count shoppers', () => {
+  /** Contacts straight into the rollup table, as folded contacts look. */
+  async function storeContacts(
+    appId: string,
+    contacts: { customer: string; intent: string; at: number; channel?: string }[],
+  ) {
+    for (let i = 0; i < contacts.length; i += 500) {
+      const chunk = contacts.slice(i, i + 500);
+      await api.rows(
+        `insert into insight_contacts (app_id, customer_id, conversation_id, channel, intent, at, last_at, is_repeat, with_context) values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, 0, null)').join(', ')}`,
+        chunk.flatMap((c, k) => [
+          appId,
+          c.customer,
+          `conv_${i + k}`,
+          c.channel ?? 'web',
+          c.intent,
+          c.at,
+          c.at,
+        ]),
+      );
+    }
+  }
+
+  it('one shopper coming back every few hours about one thing is not a rising intent; fifteen shoppers are', async () => {
+    const shop = await api.createShop();
+    // Two full ISO weeks in Shanghai: 16–22 and 23–29 November 2026 (Monday midnight = Sunday 16:00 UTC).
+    const weekBefore = Date.UTC(2026, 10, 15, 16);
+    const lastWeek = weekBefore + 7 * DAY;
+    const steady = ['shipping', 'returns', 'size_guide', 'payment'];
+    const contacts: { customer: string; intent: string; at: number }[] = [];
+    for (const [w, from] of [weekBefore, lastWeek].entries())
+      for (let c = 0; c < 80; c++)
+        contacts.push({ customer: `cus_${w}_${c}`, intent: steady[c % 4]!, at: from + DAY + c * 3600_000 });
+    // One shopper, 30 sittings about a refund last week (a contact every 5 hours).
+    for (let k = 0; k < 30; k++)
+      contacts.push({ customer: 'cus_angry', intent: 'refund', at: lastWeek + k * 5 * 3600_000 });
+    // Fifteen shoppers, once each, about near-expiry goods last week; none the week before.
+    for (let c = 0; c < 15; c++)
+      contacts.push({
+        customer: `cus_near_${c}`,
+        intent: 'near_expiry',
+        at: lastWeek + 2 * DAY + c * 3600_000,
+      });
+    await storeContacts(shop.appId, contacts);
+    const answer = await api.call(
+      'GET',
+      '/v1/insights/intents?period=week&since=2026-11-16&until=2026-11-29',
+      {
+        token: shop.secretKey,
+      },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.periods).toHaveLength(2);
+    const all = (intent: string) =>
+      (answer.body.intents as Row[]).find((t) => t.channel === null && t.intent === intent)!;
+    expect(all('refund').counts).toEqual([0, 30]);
+    expect(all('refund').rising).toBe(false);
+    expect(all('near_expiry').counts).toEqual([0, 15]);
+    expect(all('near_expiry').rising).toBe(true);
+    expect((answer.body.rising as Row[]).map((t) => [t.channel, t.intent])).toEqual([
+      [null, 'near_expiry'],
+      ['web', 'near_expiry'],
+    ]);
   });
 });

@@ -107,10 +107,17 @@ describe('the console’s insights page, in Chromium, on the demo’s past month
     // rising for the weeks on screen: the current week is partial (from Monday to yesterday), and
     // with 1–3 days of it the exact test rightly doubts 20 shoppers' surge; from Friday on it is
     // near-expiry alone.
-    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    // The page's own query: the app's local dates (from the API's default 30-day window, as the
+    // console reads them), never UTC's — from 16:00 UTC Shanghai is already a day ahead.
+    const headers = { authorization: `Bearer ${info.secretKey}` };
+    const window = await fetch(`${info.apiUrl}/v1/insights/metrics?period=all`, { headers }).then(
+      (r) => r.json() as Promise<{ periods: string[] }>,
+    );
+    const [y, m, d] = window.periods[0]!.split('-').map(Number) as [number, number, number];
+    const daysAgo = (n: number) => new Date(Date.UTC(y, m - 1, d + 29 - n)).toISOString().slice(0, 10);
     const trends = await fetch(
       `${info.apiUrl}/v1/insights/intents?period=week&since=${daysAgo(56)}&until=${daysAgo(1)}`,
-      { headers: { authorization: `Bearer ${info.secretKey}` } },
+      { headers },
     ).then((r) => r.json() as Promise<{ rising: { intent: string; channel: string | null }[] }>);
     const expected = trends.rising.filter((x) => x.channel === null).map((x) => x.intent);
     expect(expected.filter((intent) => intent !== 'near_expiry')).toEqual([]);

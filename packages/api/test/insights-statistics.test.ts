@@ -5,6 +5,7 @@ import { redactShopperText } from '../src/insights/redact';
 import {
   benjaminiHochberg,
   fisherGreaterP,
+  hypergeometricUpperTail,
   isRising,
   risingAmong,
   twoProportionZ,
@@ -89,6 +90,50 @@ describe('rising: a significance test, never a raw ratio', () => {
     expect(fisherGreaterP(0, 10, 0, 10)).toBe(1);
     expect(fisherGreaterP(1, 2, 1, 2)).toBeCloseTo(5 / 6, 10);
     expect(fisherGreaterP(600, 1000, 400, 1000)).toBeLessThan(1e-9);
+  });
+
+  it('matches the exact tail in rationals for every small table', () => {
+    const choose = (n: number, k: number): bigint => {
+      if (k < 0 || k > n) return 0n;
+      let c = 1n;
+      for (let i = 1; i <= k; i++) c = (c * BigInt(n - k + i)) / BigInt(i);
+      return c;
+    };
+    let checked = 0;
+    for (let recentTotal = 0; recentTotal <= 9; recentTotal++)
+      for (let previousTotal = 0; previousTotal <= 9; previousTotal++)
+        for (let recent = 0; recent <= recentTotal; recent++)
+          for (let previous = 0; previous <= previousTotal; previous++) {
+            const s = recent + previous;
+            const f = recentTotal + previousTotal - s;
+            let tail = 0n;
+            for (let k = recent; k <= Math.min(s, recentTotal); k++)
+              tail += choose(s, k) * choose(f, recentTotal - k);
+            const exact = Number(tail) / Number(choose(s + f, recentTotal));
+            expect(
+              Math.abs(fisherGreaterP(recent, recentTotal, previous, previousTotal) - exact),
+            ).toBeLessThan(1e-12);
+            checked++;
+          }
+    expect(checked).toBe(3025);
+  });
+
+  it('sums a bounded number of terms however many contacts (the event loop is not held for seconds)', () => {
+    // Before: every k from `recent` to the top, 1,000,000 terms (4 s) for an intent of a million.
+    for (const [recent, recentTotal, previous, previousTotal, p] of [
+      [1_000_000, 5_000_000, 1_000_000, 5_000_000, 0.5],
+      [30_000_000, 100_000_000, 30_000_000, 100_000_000, 0.5],
+      [29_000, 1_000_000, 30_000, 1_000_000, 1],
+    ] as const) {
+      const tail = hypergeometricUpperTail(recent, recentTotal, previous, previousTotal);
+      expect(tail.p).toBeCloseTo(p, 1);
+      expect(tail.terms).toBeLessThan(50_000);
+    }
+    const surge = hypergeometricUpperTail(200_000, 1_000_000, 150_000, 1_000_000);
+    expect(surge.p).toBe(0);
+    expect(surge.terms).toBeLessThan(10);
+    // The far lower side: P(X ≥ 1) when almost nothing is expected is still exact.
+    expect(fisherGreaterP(1, 1_000_000, 0, 1_000_000)).toBeCloseTo(0.5, 6);
   });
 });
 
@@ -188,6 +233,55 @@ describe('redactShopperText', () => {
     ['会员号 8812345 积分', '会员号 [number] 积分'],
     ['保质期多久', '保质期多久'],
     ['买 2 件 50ml 的', '买 2 件 50ml 的'],
+    // Digits however written: ideographic spaces, _, Chinese numerals (also mixed, 幺, 壹),
+    // mathematical, circled, keycap emoji, Arabic-Indic (RTL), zero-width characters between.
+    ['１３９　１２３４　５６７８', '[phone]'],
+    ['打139_1234_5678', '打[number]'],
+    ['我的手机一三九一二三四五六七八', '我的手机[phone]'],
+    ['幺三九 幺二三四 五六七八 打我', '[phone] 打我'],
+    ['壹叁玖壹贰叁肆伍陆柒捌', '[phone]'],
+    ['139一二三四5678', '[phone]'],
+    ['𝟏𝟑𝟗𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖', '[phone]'],
+    ['①③⑨①②③④⑤⑥⑦⑧', '[phone]'],
+    ['1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣', '[phone]'],
+    ['رقمي ٠١٣٩١٢٣٤٥٦٧٨ شكرا', 'رقمي [phone] شكرا'],
+    ['1\u200b3\u200b9\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8', '[phone]'],
+    ['会员 8\u200d8\u200d1\u200d2\u200d3\u200d4\u200d5', '会员 [number]'],
+    // E-mail addresses written to dodge filters.
+    ['amy\u200b@example.com', '[email]'],
+    ['amy.li@example。com 收到吗', '[email] 收到吗'],
+    ['amy.li(at)example(dot)com', '[email]'],
+    ['发 amy_li#qq.com', '发 [email]'],
+    ['张三@例子.中国', '[email]'],
+    // Links without a scheme, messenger handles, names, addresses.
+    ['去 evil-shop.cn/x?id=1 买更便宜', '去 [link] 买更便宜'],
+    ['加我微信 zhangsan_88 聊', '加我微信 [handle] 聊'],
+    ['微信号：zhangsan', '微信号：[handle]'],
+    ['vx: amy-li2024', 'vx: [handle]'],
+    ['wx：wxid_abc123xyz', 'wx：[handle]'],
+    ['WeChat ID: amyli88', 'WeChat ID: [handle]'],
+    ['QQ 123456', 'QQ [handle]'],
+    ['UK +44 20 7946 0958, US 415-555-0132', 'UK [phone], US [phone]'],
+    ['两个号 13912345678 13812345678 都行', '两个号 [phone] [phone] 都行'],
+    [`码 ${'1 '.repeat(200)}完`, '码 [number] 完'],
+    ['line: amy_88', 'line: [handle]'],
+    ['tg 500g 的和 line 2 有货吗', 'tg 500g 的和 line 2 有货吗'],
+    ['我叫张伟，快递没到', '我叫[name]，快递没到'],
+    ['收件人：李小龙 电话呢', '收件人：[name] 电话呢'],
+    ['my name is John Smith and my parcel is late', 'my name is [name] and my parcel is late'],
+    ['地址：上海市浦东新区张江路88号3栋1202室，能送吗', '地址：[address]，能送吗'],
+    ['送到张江路88号3栋1202室要多久', '送到张江路[address]要多久'],
+    ['ship to 221 Baker Street please', 'ship to [address] please'],
+    // Ordinary wording stays as written.
+    ['👨‍👩‍👧 保质期多久 wechat payment 失败', '👨‍👩‍👧 保质期多久 wechat payment 失败'],
+    ['🏳️‍🌈 👩🏽‍💻 ❤️ 好评', '🏳️‍🌈 👩🏽‍💻 ❤️ 好评'],
+    ['11月2号到货吗, 双11 一共三件', '11月2号到货吗, 双11 一共三件'],
+    ['一二三四 五六 好的', '一二三四 五六 好的'],
+    ['微信支付可以吗', '微信支付可以吗'],
+    ['本店地址在哪', '本店地址在哪'],
+    ['门店地址是哪里', '门店地址是哪里'],
+    ['我的地址是北京市朝阳区建国路1号', '我的地址是[address]'],
+    ['Node.js 和 v1.2.3', 'Node.js 和 v1.2.3'],
   ])('%s', (input, expected) => {
     expect(redactShopperText(input)).toBe(expected);
   });

@@ -570,7 +570,9 @@ function IntentBars({
   names: Record<string, string>;
   t: Text;
 }) {
-  const all = trends.intents.filter((x) => x.channel === null).slice(0, 10);
+  // The ten largest, and any rising one beyond them, as the API lists them: a new need starts
+  // small, and a rising badge the page drops is the one the merchant needed to see.
+  const all = trends.intents.filter((x) => x.channel === null).filter((x, i) => i < 10 || x.rising);
   const max = Math.max(1, ...all.map((x) => x.total));
   return (
     <ol class="ins-intents" data-chart="intents">

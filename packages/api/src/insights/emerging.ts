@@ -124,8 +124,8 @@ async function customerMessages(
  * questions of the last two windows (default 7 days each), grouped into needs (see
  * `clusterNeeds`), each with its count in the recent window against the one before.
  *
- * Rising compares *shares*, not counts: a need's questions among all customer messages of each
- * window (the message rollup; at least the window's questions, for data without messages), by
+ * Rising compares *shares*, not counts: a need's shoppers (each once per window, so one shopper
+ * or script repeating a question is one voice) among all customer messages of each window (the message rollup; at least the window's questions, for data without messages), by
  * Fisher's exact test, decided for all clusters together by Benjamini–Hochberg at 1 %, with at
  * least 5 recent. So Double 11 tripling all traffic raises no need, and a need that grows faster
  * than the traffic does. Each window is read on its own, up to WINDOW_SAMPLE questions (an even
@@ -134,7 +134,7 @@ async function customerMessages(
  * questions a shop (or a script) sends, and long loops yield to the event loop. Shopper text is
  * redacted (`redactShopperText`) before it is clustered, so labels, samples and ids never carry
  * phone or order numbers.
- * Ranked rising first, then by recent size, then overall size.
+ * Ranked rising first, then by shoppers in the recent window, then by recent and overall size.
  */
 export async function emergingNeeds(deps: Deps, appId: string, query: Query): Promise<EmergingAnswer> {
   const now = deps.clock.now();
@@ -179,16 +179,27 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
   const previousScale = scale(previousWindow);
   const sampleTotal = (messages: number, w: { total: number; rows: Stored[] }) =>
     Math.round(Math.max(messages, w.total) / scale(w));
+  // Rising counts shoppers, not questions: each shopper once per need and window. One shopper (or
+  // one script) asking the same thing 60 times is one voice, never a need the shop should write an
+  // article for; 60 shoppers asking once each is.
+  const shoppers = (rows: { customerId: string }[]) => new Set(rows.map((r) => r.customerId)).size;
   const counted = needs.map((cluster) => {
-    const recent = cluster.rows.filter((r) => r.createdAt >= recentFrom).length;
-    return { cluster, recent, previous: cluster.rows.length - recent };
+    const recentRows = cluster.rows.filter((r) => r.createdAt >= recentFrom);
+    const previousRows = cluster.rows.filter((r) => r.createdAt < recentFrom);
+    return {
+      cluster,
+      recent: recentRows.length,
+      previous: previousRows.length,
+      recentCustomers: shoppers(recentRows),
+      previousCustomers: shoppers(previousRows),
+    };
   });
   const tests = risingAmong(
-    counted,
+    counted.map((c) => ({ recent: c.recentCustomers, previous: c.previousCustomers })),
     sampleTotal(recentMessages, recentWindow),
     sampleTotal(previousMessages, previousWindow),
   );
-  const clusters: Cluster[] = counted.map(({ cluster, recent, previous }, i) => {
+  const clusters: Cluster[] = counted.map(({ cluster, recent, previous, recentCustomers }, i) => {
     const estimatedRecent = Math.round(recent * recentScale);
     const estimatedPrevious = Math.round(previous * previousScale);
     return {
@@ -199,6 +210,7 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
       count: estimatedRecent + estimatedPrevious,
       recent: estimatedRecent,
       previous: estimatedPrevious,
+      recentCustomers,
       p: Number(tests[i]!.p.toPrecision(6)),
       rising: tests[i]!.rising,
       channels: countBy(cluster.rows.map((r) => r.channel)),
@@ -210,6 +222,7 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
   clusters.sort(
     (a, b) =>
       Number(b.rising) - Number(a.rising) ||
+      b.recentCustomers - a.recentCustomers ||
       b.recent - a.recent ||
       b.count - a.count ||
       (a.id < b.id ? -1 : 1),

@@ -16,9 +16,10 @@ const roundP = (p: number) => Number(p.toPrecision(6));
 
 /**
  * GET /v1/insights/intents — contacts per intent and period, for all channels (`channel: null`)
- * and each channel, top first. An intent is rising when its share of the last period's contacts
- * grew against the period before: Fisher's exact test per intent, decided for all intents of a
- * scope together with Benjamini–Hochberg at 1 % (`risingAmong`), and at least 5 contacts.
+ * and each channel, top first. An intent is rising when its share of the last period's shoppers
+ * (those with any contact; each counted once per intent) grew against the period before: Fisher's
+ * exact test per intent, decided for all intents of a scope together with Benjamini–Hochberg at
+ * 1 % (`risingAmong`), and at least 5 shoppers. `counts`, `share` and `z` are in contacts.
  */
 export async function intentTrends(
   deps: Deps,
@@ -56,6 +57,32 @@ export async function intentTrends(
       total[i]! += r.n;
     }
   }
+  // Rising is decided on shoppers, not contacts: each shopper once per intent and period, among
+  // the shoppers with any contact in the period. A contact is a sitting (30 min), so one shopper
+  // coming back every hour about the same thing (or one script) made 40 contacts and a "rising"
+  // intent out of one voice. Only the two compared periods are read, counted in SQL.
+  const shoppers = new Map<string, number[]>();
+  if (n > 0) {
+    const rows = await deps.database.db.all<{ p: number; channel: string; intent: string; n: number }>(sql`
+      WITH t AS (
+        SELECT ${periodOf} AS p, channel, intent, customer_id FROM insight_contacts
+        WHERE app_id = ${app.id} AND at >= ${Math.trunc(periods.bounds[Math.max(0, n - 2)]!)}
+          AND at < ${periods.to} ${query.channel ? sql`AND channel = ${query.channel}` : sql``})
+      SELECT p, channel, intent, count(DISTINCT customer_id) AS n FROM t GROUP BY 1, 2, 3
+      UNION ALL SELECT p, '', intent, count(DISTINCT customer_id) FROM t GROUP BY 1, 3
+      UNION ALL SELECT p, channel, '', count(DISTINCT customer_id) FROM t GROUP BY 1, 2
+      UNION ALL SELECT p, '', '', count(DISTINCT customer_id) FROM t GROUP BY 1`);
+    for (const r of rows) {
+      const key = `${r.channel}\u0000${r.intent}`;
+      const counts = shoppers.get(key) ?? new Array<number>(n).fill(0);
+      shoppers.set(key, counts);
+      counts[r.p] = r.n;
+    }
+  }
+  const shoppersOf = (scope: string, intent: string) => {
+    const counts = shoppers.get(`${scope}\u0000${intent}`);
+    return { recent: counts?.[n - 1] ?? 0, previous: n > 1 ? (counts?.[n - 2] ?? 0) : 0 };
+  };
   const trends: Trend[] = [];
   for (const [scope, intents] of series) {
     const total = totals.get(scope)!;
@@ -67,7 +94,12 @@ export async function intentTrends(
       recent: counts[n - 1] ?? 0,
       previous: n > 1 ? counts[n - 2]! : 0,
     }));
-    const tests = risingAmong(entries, last, before);
+    const everyone = shoppersOf(scope, '');
+    const tests = risingAmong(
+      entries.map((e) => shoppersOf(scope, e.intent)),
+      everyone.recent,
+      everyone.previous,
+    );
     const list = entries.map(
       ({ intent, counts, recent, previous }, i): Trend => ({
         intent,

@@ -70,7 +70,7 @@ export function insightsRouter(deps: RouterDeps) {
       path: '/v1/insights/intents',
       summary:
         'Top intents per channel with counts per period, and the rising ones (exact test, Benjamini–Hochberg)',
-      description: `${WHO} Rising: the intent's share of the last period's contacts beats the previous period's by Fisher's exact test (one-sided), significant after Benjamini–Hochberg across the scope's intents at 1 %, with at least 5 contacts — so small counts and the many intents tested never trigger it by chance. \`z\` is the two-proportion z, shown as a size.`,
+      description: `${WHO} Rising: the intent's share of the last period's shoppers (each once; \`counts\`, \`share\` and \`z\` are in contacts) beats the previous period's by Fisher's exact test (one-sided), significant after Benjamini–Hochberg across the scope's intents at 1 %, with at least 5 shoppers — so small counts, one shopper coming back many times, and the many intents tested never trigger it by chance. \`z\` is the two-proportion z, shown as a size.`,
       query: insightsQuery,
       status: 200,
       answer: intentTrendsAnswer,
@@ -84,7 +84,7 @@ export function insightsRouter(deps: RouterDeps) {
       method: 'get',
       path: '/v1/insights/emerging',
       summary: 'Clusters of unanswered and low-confidence questions, ranked by growth and size, with samples',
-      description: `${WHO} Questions of the last \`windowDays\` against the window before, grouped by the intent the engine placed them near, else by wording. Rising compares each need's share of the window's customer messages (Fisher's exact test, Benjamini–Hochberg at 1 %), so traffic growth alone raises nothing. Each window is read up to 1,000 questions (a hashed sample beyond, \`truncated: true\`). Samples and labels are redacted: phone, ID, order and card numbers, e-mail addresses and links are replaced.`,
+      description: `${WHO} Questions of the last \`windowDays\` against the window before, grouped by the intent the engine placed them near, else by wording. Rising compares each need's share of the window's customer messages (Fisher's exact test, Benjamini–Hochberg at 1 %), so traffic growth alone raises nothing. Each window is read up to 1,000 questions (a hashed sample beyond, \`truncated: true\`). Samples and labels are redacted: phone, ID, order and card numbers (digits however written), e-mail addresses, links, messenger handles, and names and addresses after their cue words are replaced. Rising counts shoppers, each once per window.`,
       query: emergingQuery,
       status: 200,
       answer: emergingAnswer,

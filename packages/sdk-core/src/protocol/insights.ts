@@ -115,12 +115,14 @@ export const intentTrend = z.object({
   z: z.number().nullable(),
   /**
    * One-sided p-value of "the share did not grow" (Fisher's exact test on the last two periods'
-   * contacts; 1 when the previous period had no contacts at all in this scope).
+   * shoppers: those who raised the intent, each once, among those with any contact; 1 when the
+   * previous period had no contacts at all in this scope).
    */
   p: z.number(),
   /**
-   * The share grew: p significant after Benjamini–Hochberg across the scope's intents (false
-   * discovery rate 1 %), and at least 5 contacts in the last period.
+   * The share of shoppers grew: p significant after Benjamini–Hochberg across the scope's intents
+   * (false discovery rate 1 %), and at least 5 shoppers in the last period. Shoppers, not contacts:
+   * one shopper coming back about the same thing many times is one voice.
    */
   rising: z.boolean(),
 });
@@ -153,11 +155,19 @@ export const emergingCluster = z.object({
   recent: z.number().int(),
   previous: z.number().int(),
   /**
-   * One-sided p-value of "the need's share did not grow": Fisher's exact test of its questions
-   * among each window's customer messages.
+   * Distinct shoppers who asked in the recent window (among the questions read: a lower bound when
+   * the answer is `truncated`). One shopper repeating a question counts once.
+   */
+  recentCustomers: z.number().int(),
+  /**
+   * One-sided p-value of "the need's share did not grow": Fisher's exact test of its shoppers (each
+   * once per window) among each window's customer messages.
    */
   p: z.number(),
-  /** p significant after Benjamini–Hochberg across the clusters (1 %), with at least 5 recent questions. */
+  /**
+   * p significant after Benjamini–Hochberg across the clusters (1 %), with at least 5 shoppers in
+   * the recent window: one shopper or script repeating a question never makes a need rise.
+   */
   rising: z.boolean(),
   channels: z.record(z.string(), z.number().int()),
   /** Distinct wordings, redacted like `label`. */
