@@ -541,40 +541,50 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
   }
 }
 
-/** How current an insights answer is. */
+/** How current an insights answer is, for one app. */
 export interface Freshness {
-  /** Everything stored before this instant is in the figures (ISO 8601; now when nothing is left). */
+  /** Everything of the app stored before this instant is in the figures (ISO 8601; now when nothing is left). */
   asOf: string;
-  /** Messages, event-log rows and cart events stored but not folded yet (all apps: the fold is shared). */
+  /** The app's messages, event-log rows and cart events stored but not folded yet. */
   behind: number;
 }
 
 /**
  * What a reader does before it answers: folds at most `READER_BATCHES` batches of each source
- * (the background worker folds the rest), then says how current the rollups are.
+ * (the background worker folds the rest), then says how current the app's rollups are.
  */
-export async function foldForReader(deps: Deps): Promise<Freshness> {
+export async function foldForReader(deps: Deps, appId: string): Promise<Freshness> {
   await foldInsights(deps, deps.config?.insights?.readerBatches ?? READER_BATCHES);
-  return freshness(deps);
+  return freshness(deps, appId);
 }
 
-/** `asOf`: the earliest stored time not folded yet (else now); `behind`: rows not folded yet. */
-export async function freshness(deps: Pick<Deps, 'database' | 'clock'>): Promise<Freshness> {
+/**
+ * `asOf`: the app's earliest stored time not folded yet (else now); `behind`: the app's rows not
+ * folded yet. Per app, though the fold is shared: another shop's backlog (its volume and when it
+ * began) is not this shop's business, and does not make this shop's figures any older. Each count
+ * walks the unfolded tail by its primary key, as before, so the cost is that of the backlog left.
+ */
+export async function freshness(deps: Pick<Deps, 'database' | 'clock'>, appId: string): Promise<Freshness> {
   const db = deps.database.db;
-  const [m] = await db.all<{ n: number; first: number | null }>(sql`SELECT count(*) AS n,
-      (SELECT created_at FROM messages WHERE seq > p.position ORDER BY seq LIMIT 1) AS first
+  const [m] = await db.all<{
+    n: number;
+    first: number | null;
+  }>(sql`SELECT count(*) AS n, min(created_at) AS first
     FROM messages, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'messages') p
-    WHERE seq > p.position`);
-  const [e] = await db.all<{ n: number; first: number | null }>(sql`SELECT count(*) AS n,
-      (SELECT created_at FROM events WHERE id > p.position ORDER BY id LIMIT 1) AS first
+    WHERE seq > p.position AND app_id = ${appId}`);
+  const [e] = await db.all<{
+    n: number;
+    first: number | null;
+  }>(sql`SELECT count(*) AS n, min(created_at) AS first
     FROM events, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'events') p
-    WHERE id > p.position`);
+    WHERE id > p.position AND app_id = ${appId}`);
   const [c] = await db.all<{
     n: number;
     first: number | null;
   }>(sql`SELECT count(*) AS n, min(created_at) AS first
     FROM customer_events, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'carts') p
-    WHERE id > p.position AND name IN ('add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed')`);
+    WHERE id > p.position AND app_id = ${appId}
+      AND name IN ('add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed')`);
   const behind = (m?.n ?? 0) + (e?.n ?? 0) + (c?.n ?? 0);
   const firsts = [m?.first, e?.first, c?.first].filter((t): t is number => typeof t === 'number');
   return { asOf: iso(firsts.length ? Math.min(...firsts) : deps.clock.now()), behind };
