@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import {
   customerEvents,
+  customers,
   events,
   insightCarts,
   insightContacts,
@@ -386,13 +387,17 @@ async function readEvents(deps: Deps, db: Db, after: number): Promise<EventBatch
 async function writeEvents(deps: Deps, db: Db, batch: EventBatch): Promise<number | null> {
   if ((await cursorOf(db, 'events')) !== batch.after) return null;
   if (batch.rows === 0) return 0;
+  const survivors = await survivorsOf(
+    db,
+    batch.escalations.map((e) => e.customerId),
+  );
   for (const e of batch.escalations)
     await db
       .insert(insightConversations)
       .values({
         conversationId: e.conversationId,
         appId: e.appId,
-        customerId: e.customerId,
+        customerId: survivors.get(e.customerId) ?? e.customerId,
         // Provisional: the conversation's first message (messages pass) sets where it started.
         channel: e.channel,
         startedAt: e.at,
@@ -446,13 +451,28 @@ async function writeCarts(deps: Deps, db: Db, batch: Awaited<ReturnType<typeof r
   if ((await cursorOf(db, 'carts')) !== batch.after) return null;
   if (batch.rows === 0) return 0;
   const now = deps.clock.now();
-  for (const part of chunks(batch.carts, 200))
+  const survivors = await survivorsOf(
+    db,
+    batch.carts.map((c) => c.customerId),
+  );
+  const current = batch.carts.filter((c) => !survivors.has(c.customerId));
+  for (const part of chunks(current, 200))
     await db
       .insert(insightCarts)
       .values(part.map((c) => ({ ...c, updatedAt: now })))
       .onConflictDoUpdate({
         target: insightCarts.customerId,
         set: { worth: sql`excluded.worth`, updatedAt: now },
+      });
+  // Merged since the read: the worth goes to the survivor by the merge's own rule (the larger of
+  // the two until its next cart event recomputes the joined cart), never to the alias.
+  for (const c of batch.carts.filter((c) => survivors.has(c.customerId)))
+    await db
+      .insert(insightCarts)
+      .values({ ...c, customerId: survivors.get(c.customerId)!, updatedAt: now })
+      .onConflictDoUpdate({
+        target: insightCarts.customerId,
+        set: { worth: sql`max(${insightCarts.worth}, excluded.worth)`, updatedAt: now },
       });
   await moveCursor(db, 'carts', batch.last, now);
   return batch.rows;
@@ -465,6 +485,23 @@ async function foldCarts(deps: Deps): Promise<number> {
     if (written !== null) return written;
   }
   return 0;
+}
+
+/**
+ * The surviving customer of each id merged away, read under the write lock. The events and carts
+ * passes read (and open) outside the lock, so a login's merge may commit between their read and
+ * their write; what they write must name the person as the merge left them, not the alias (which
+ * the merge already moved every folded row away from). Aliases point straight at the survivor.
+ */
+async function survivorsOf(db: Db, customerIds: string[]): Promise<Map<string, string>> {
+  const survivors = new Map<string, string>();
+  for (const part of chunks([...new Set(customerIds)]))
+    for (const row of await db
+      .select({ id: customers.id, into: customers.mergedInto })
+      .from(customers)
+      .where(and(inArray(customers.id, part), isNotNull(customers.mergedInto))))
+      survivors.set(row.id, row.into!);
+  return survivors;
 }
 
 /** Statuses of a conversation in a person's hands, waiting or owned: reaching one is an escalation. */
