@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeCustomers } from '../src/identity/customers';
-import { foldInsights } from '../src/insights/rollup';
+import { foldInsights, foldInsightsIn } from '../src/insights/rollup';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
@@ -114,4 +115,29 @@ describe('insights: a merge committed between a fold’s read and its write', ()
       );
       expect(escalated?.n).toBe(1);
     });
+});
+
+describe('insights: the fold inside an erasure misses nothing the erasure deletes', () => {
+  it('folds the first agent message too, before the messages it comes from are deleted', async () => {
+    const shop = await api.createShop({ settings: { timeZone: 'Asia/Shanghai' } });
+    clock.set(START + 30 * H);
+    await foldInsights(api.deps);
+    // An agent's reply stored after the erasure's outer fold (the shopper is still talking).
+    await api.database.client.execute({
+      sql: `INSERT INTO messages (id, app_id, customer_id, conversation_id, channel, author_type, text, created_at)
+        VALUES ('msg_gone_1', ?1, 'cus_gone', 'con_gone', 'web', 'customer', 'x', ?2),
+               ('msg_gone_2', ?1, 'cus_gone', 'con_gone', 'web', 'agent', 'y', ?2 + 300000)`,
+      args: [shop.appId, START + 29 * H],
+    });
+    // The erasure's transaction: fold everything, then delete the person's messages.
+    await api.deps.database.write(async (db) => {
+      await foldInsightsIn(api.deps, db);
+      await db.run(sql`DELETE FROM messages WHERE conversation_id = 'con_gone'`);
+    });
+    await foldInsights(api.deps);
+    const [first] = await api.rows<{ at: number }>(
+      "SELECT at FROM insight_first_agent_messages WHERE conversation_id = 'con_gone'",
+    );
+    expect(first?.at).toBe(START + 29 * H + 300_000);
+  });
 });

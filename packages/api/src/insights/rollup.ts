@@ -17,7 +17,7 @@ import { greetingIntentOf, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
-import { foldFirstAgentMessages } from './first-agent-messages';
+import { foldFirstAgentMessages, foldFirstAgentMessagesIn } from './first-agent-messages';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
   config?: Pick<ServiceDeps['config'], 'insights'>;
@@ -535,6 +535,7 @@ export async function foldInsightsIn(deps: Deps, db: Db, maxBatches = 10_000): P
     folded += n;
     if (n < BATCH) break;
   }
+  await foldFirstAgentMessagesIn(deps, db);
   return folded;
 }
 
