@@ -1,7 +1,9 @@
+import type { MetricsRow } from '@threadline/sdk-core/protocol';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeCustomers } from '../src/identity/customers';
 import { foldInsights, foldInsightsIn } from '../src/insights/rollup';
+import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
 
@@ -140,4 +142,44 @@ describe('insights: the fold inside an erasure misses nothing the erasure delete
     );
     expect(first?.at).toBe(START + 29 * H + 300_000);
   });
+});
+
+describe('insights: two open conversations merged give the same figures whenever the fold runs', () => {
+  for (const escalate of [false, true])
+    it(`folded before the login or after it${escalate ? ', the anonymous one escalated' : ''}`, async () => {
+      const figures = [];
+      for (const readBefore of [true, false]) {
+        const shop = await api.createShop({ settings: { timeZone: 'Asia/Shanghai' } });
+        await seedDemoStore(api.app.deps, shop.appId);
+        clock.set(START + 40 * H);
+        await foldInsights(api.deps);
+        const app = await shop.startSession({
+          channel: 'app',
+          identityToken: await shop.identityToken('u-two'),
+        });
+        await shop.send(app.sessionToken, '成分是什么');
+        clock.set(START + 40 * H + 60_000);
+        const web = await shop.startSession({ channel: 'web' });
+        await shop.send(web.sessionToken, '优惠券怎么用');
+        if (escalate) await shop.send(web.sessionToken, '转人工');
+        if (readBefore) await foldInsights(api.deps);
+        clock.set(START + 40 * H + 120_000);
+        expect(
+          (await shop.identify(web.sessionToken, await shop.identityToken('u-two'))).status,
+        ).toBeLessThan(300);
+        const res = await api.call('GET', '/v1/insights/metrics?period=all', { token: shop.secretKey });
+        expect(res.status).toBe(200);
+        figures.push(
+          (res.body.rows as MetricsRow[]).map((r) => ({
+            channel: r.channel,
+            conversations: r.conversations,
+            messages: r.messages,
+            escalated: r.escalated,
+            aiAnswered: r.aiAnswered,
+            contacts: r.contacts,
+          })),
+        );
+      }
+      expect(figures[0]).toEqual(figures[1]);
+    });
 });

@@ -391,11 +391,15 @@ async function writeEvents(deps: Deps, db: Db, batch: EventBatch): Promise<numbe
     db,
     batch.escalations.map((e) => e.customerId),
   );
+  const kept = await keptConversationsOf(
+    db,
+    batch.escalations.map((e) => e.conversationId),
+  );
   for (const e of batch.escalations)
     await db
       .insert(insightConversations)
       .values({
-        conversationId: e.conversationId,
+        conversationId: kept.get(e.conversationId) ?? e.conversationId,
         appId: e.appId,
         customerId: survivors.get(e.customerId) ?? e.customerId,
         // Provisional: the conversation's first message (messages pass) sets where it started.
@@ -502,6 +506,24 @@ async function survivorsOf(db: Db, customerIds: string[]): Promise<Map<string, s
       .where(and(inArray(customers.id, part), isNotNull(customers.mergedInto))))
       survivors.set(row.id, row.into!);
   return survivors;
+}
+
+/**
+ * The kept conversation of each one a customer merge folded into another (its messages moved
+ * there, and so did its folded row): an escalation of the dropped one, folded after the merge,
+ * counts on the kept one, as it would have had the fold run first.
+ */
+async function keptConversationsOf(db: Db, conversationIds: string[]): Promise<Map<string, string>> {
+  const kept = new Map<string, string>();
+  for (const part of chunks([...new Set(conversationIds)]))
+    for (const row of await db.all<{ id: string; into: string }>(sql`SELECT id,
+          json_extract(context, '$.mergedIntoConversation') AS "into" FROM conversations
+        WHERE id IN (${sql.join(
+          part.map((id) => sql`${id}`),
+          sql`, `,
+        )}) AND json_extract(context, '$.mergedIntoConversation') IS NOT NULL`))
+      kept.set(row.id, row.into);
+  return kept;
 }
 
 /** Statuses of a conversation in a person's hands, waiting or owned: reaching one is an escalation. */
