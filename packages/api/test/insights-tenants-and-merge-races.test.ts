@@ -183,3 +183,21 @@ describe('insights: two open conversations merged give the same figures whenever
       expect(figures[0]).toEqual(figures[1]);
     });
 });
+
+describe('insights: the app zone is stored and answered by its IANA name', () => {
+  it('a shop in Kyiv sets europe/kyiv and reads Europe/Kyiv back, not Europe/Kiev', async () => {
+    const shop = await api.createShop({ settings: { timeZone: 'Asia/Shanghai' } });
+    const set = await api.call('PATCH', '/v1/app', {
+      token: shop.secretKey,
+      body: { timeZone: 'europe/kyiv' },
+    });
+    expect(set.status).toBe(200);
+    expect(JSON.stringify(set.body)).not.toContain('Kiev');
+    const res = await api.call('GET', '/v1/insights/metrics?period=all', { token: shop.secretKey });
+    expect(res.body.timeZone).toBe('Europe/Kyiv');
+    const asked = await api.call('GET', '/v1/insights/metrics?period=all&timeZone=Asia/Kolkata', {
+      token: shop.secretKey,
+    });
+    expect(asked.body.timeZone).toBe('Asia/Kolkata');
+  });
+});
