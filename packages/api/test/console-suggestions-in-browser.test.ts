@@ -173,7 +173,7 @@ describe('suggested products and consent in the console, in Chromium, against th
       '待发 0 · 已发 0 · 跳过 0 · 取消 0',
     );
     await expect(item.locator('[data-part=rule-summary]').textContent()).resolves.toMatch(
-      /电话.*care_instructions.*10 分钟后.*小程序.*真皮托特包保养指南/,
+      /电话.*保养与洗涤.*10 分钟后.*小程序.*真皮托特包保养指南/,
     );
     const ruleId = (await item.getAttribute('data-rule'))!;
     const listed = await call('GET', `/v1/follow-up-rules/${ruleId}`, info.secretKey);
