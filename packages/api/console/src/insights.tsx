@@ -33,6 +33,7 @@ const TEXT = {
     repeatHint: 'same customer, same intent again within 72 h',
     withoutContext: 'without the first one’s context',
     firstResponse: 'First response p50 / p90',
+    firstResponseHint: 'bot or agent, whoever answers first',
     humanFirstResponse: 'Human first response p50 / p90',
     toAgent: 'Escalation → agent p50 / p90',
     continuation: 'Handoff codes claimed',
@@ -77,6 +78,7 @@ const TEXT = {
     repeatHint: '同一顾客 72 小时内再次问同一件事',
     withoutContext: '没有带上前一次的上下文',
     firstResponse: '首次响应 p50 / p90',
+    firstResponseHint: '机器人或人工，谁先答复都算',
     humanFirstResponse: '人工首次响应 p50 / p90',
     toAgent: '转人工 → 接入 p50 / p90',
     continuation: '接力码被使用',
@@ -117,13 +119,15 @@ const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`;
 const dur = (ms: number | null) => {
   if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
+  // Whole seconds are what a person reads here; the bot answers inside the shopper's own request.
+  if (ms < 1000) return '< 1 s';
   if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
   if (ms < 3600_000) return `${Math.round(ms / 6000) / 10} min`;
   return `${Math.round(ms / 360_000) / 10} h`;
 };
 /** p50 / p90 of a duration, as the KPIs and the table show it. */
-const spread = (ms: { p50: number | null; p90: number | null }) => `${dur(ms.p50)} / ${dur(ms.p90)}`;
+const spread = (ms: { p50: number | null; p90: number | null }) =>
+  ms.p50 !== null && ms.p90 !== null && ms.p90 < 1000 ? dur(ms.p90) : `${dur(ms.p50)} / ${dur(ms.p90)}`;
 const shortDate = (label: string, period: string) =>
   period === 'month' ? label.slice(0, 7) : label.slice(5);
 
@@ -240,7 +244,7 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
           note={`${t.repeatHint} · ${pct(ratio(all.repeatWithoutContext, all.contacts))} ${t.withoutContext}`}
           strong
         />
-        <Kpi label={t.firstResponse} value={spread(all.firstResponseMs)} />
+        <Kpi label={t.firstResponse} value={spread(all.firstResponseMs)} note={t.firstResponseHint} />
         <Kpi label={t.humanFirstResponse} value={spread(all.humanFirstResponseMs)} />
         <Kpi label={t.toAgent} value={spread(all.escalationToAgentMs)} />
         <Kpi
