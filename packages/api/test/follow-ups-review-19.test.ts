@@ -79,3 +79,30 @@ describe('a card link keeps the app’s card hosts at click time', () => {
     expect((await api.app.request(link)).status).toBe(302);
   });
 });
+
+describe('an agent’s card goes only where the shopper has a client', () => {
+  it('an SDK channel the customer never used is 409 no_card_channel, and nothing is stored', async () => {
+    const shop = await cardShop();
+    const { agent, conversationId, web } = await webShopperWithAgent(shop);
+    for (const channel of ['miniprogram', 'app']) {
+      const res = await agent.call('POST', `/v1/agent/conversations/${conversationId}/cards`, {
+        card: CARD,
+        channel,
+      });
+      expect(res.status, `${channel}: ${res.text}`).toBe(409);
+      expect(res.body.error.code).toBe('no_card_channel');
+    }
+    const [counted] = await api.rows<{ n: number }>(
+      "select count(*) as n from messages where conversation_id = ? and author_type = 'agent'",
+      [conversationId],
+    );
+    expect(counted?.n).toBe(0);
+    // The channel they are on works, explicitly or by default.
+    for (const body of [{ card: CARD, channel: 'web' }, { card: CARD }]) {
+      const res = await agent.call('POST', `/v1/agent/conversations/${conversationId}/cards`, body);
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.message.channel).toBe('web');
+    }
+    expect(web.customer.id).toBeTruthy();
+  });
+});
