@@ -106,3 +106,34 @@ describe('an agent’s card goes only where the shopper has a client', () => {
     expect(web.customer.id).toBeTruthy();
   });
 });
+
+describe('the bot answers a size’s stock from the catalog, whatever the size', () => {
+  it('in stock, not made, or sold out — in Chinese and English; the size list marks what is sold out; a fit question is not a stock question', async () => {
+    const shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    const ask = async (text: string) => {
+      const session = await shop.startSession();
+      const res = await shop.send(session.sessionToken, text);
+      expect(res.status, res.text).toBe(201);
+      return res.body.replies[0].text as string;
+    };
+    // An in-stock size was answered with the size-exchange policy.
+    const m = await ask('碎花连衣裙M码有货吗');
+    expect(m).toMatch(/M 码有货/);
+    expect(m).not.toMatch(/换|缺货/);
+    expect(await ask('牛仔裤27码还有吗')).toMatch(/27 码有货/);
+    expect(await ask('do you have the jeans in 27?')).toMatch(/in stock in 27/);
+    // A size the product is not made in was met with "which aspect?".
+    const cardigan = await ask('开衫有XL吗');
+    expect(cardigan).toMatch(/没有 XL 码/);
+    expect(cardigan).toMatch(/S、M、L/);
+    expect(await ask('does the cardigan come in XL?')).toMatch(/does not come in XL/);
+    // The size list named XL as if it could be bought.
+    expect(await ask('碎花连衣裙有哪些尺码')).toMatch(/XL 码暂时缺货/);
+    expect(await ask('what sizes does the floral dress come in?')).toMatch(/XL sold out/);
+    // Unchanged: the sold-out size, a price, a fit question.
+    expect(await ask('那条碎花裙XL还有吗')).toMatch(/XL 码暂时缺货/);
+    expect(await ask("what's the price of the floral dress")).toMatch(/259/);
+    expect(await ask('碎花裙M码穿起来会不会有点紧')).not.toMatch(/有货/);
+  });
+});
