@@ -137,3 +137,28 @@ describe('the bot answers a size’s stock from the catalog, whatever the size',
     expect(await ask('碎花裙M码穿起来会不会有点紧')).not.toMatch(/有货/);
   });
 });
+
+describe('POST /v1/conversations/{id}/end tells everyone, as an agent’s resolve does', () => {
+  it('appends one conversation.updated (resolved) for the shopper’s clients, the console and the webhook outbox', async () => {
+    const shop = await api.createShop();
+    const web = await shop.startSession({ channel: 'web' });
+    const sent = await shop.send(web.sessionToken, '真皮包平时怎么保养');
+    expect(sent.status, sent.text).toBe(201);
+    const id = sent.body.conversation.id as string;
+    // Event data is sealed at rest: count the conversation.updated events of this customer.
+    const updates = async () =>
+      (
+        await api.rows<{ n: number }>(
+          "SELECT count(*) AS n FROM events WHERE customer_id = ? AND type = 'conversation.updated'",
+          [web.customer.id],
+        )
+      )[0]!.n;
+    const before = await updates();
+    const ended = await api.call('POST', `/v1/conversations/${id}/end`, { token: shop.secretKey });
+    expect(ended.status, ended.text).toBe(200);
+    expect(await updates()).toBe(before + 1);
+    // Ending it again says nothing new.
+    await api.call('POST', `/v1/conversations/${id}/end`, { token: shop.secretKey });
+    expect(await updates()).toBe(before + 1);
+  });
+});
