@@ -250,7 +250,7 @@ export function FollowUpsView({ store }: { store: ConsoleStore }) {
             </div>
             <div class="muted" data-part="rule-summary">
               {rule.when.channel ? channelName(store.t(), rule.when.channel) : s.anyChannel} ·{' '}
-              {rule.when.intent}
+              {store.intentName(rule.when.intent)}
               {rule.when.productId ? ` · ${rule.when.productId}` : ''} →{' '}
               {s.after(Math.round(rule.delaySeconds / 60))} {channelName(store.t(), rule.send.channel)} ·{' '}
               {s.kinds[rule.send.content.kind]}
