@@ -24,7 +24,9 @@ function assertNotOthers(conversation: { status: string; assignedAgentId: string
  * Where a card goes: the channel asked for, else the conversation's last channel — unless that is a
  * voice channel (a phone call cannot show a card), then the channel of the customer's newest
  * session on an SDK channel (mini-program, app, web), counting customers merged into them. The
- * agent on the call says "I've sent it to your mini-program" and it is there.
+ * agent on the call says "I've sent it to your mini-program" and it is there. An SDK channel is
+ * only ever chosen when the customer has a session on it: a card "sent to the mini-program" of a
+ * shopper who never opened it would be stored, counted and announced, and seen by nobody.
  * 409 no_card_channel when the customer has no client that could show it.
  */
 async function cardChannel(
@@ -33,13 +35,13 @@ async function cardChannel(
   asked: string | undefined,
 ): Promise<string> {
   const wanted = asked ?? conversation.lastChannel;
-  if (!VOICE_CHANNELS.has(wanted)) return wanted;
-  const noClient = () =>
-    new ApiError(
-      'no_card_channel',
+  const isSdk = SDK_CHANNELS.has(wanted);
+  if (!VOICE_CHANNELS.has(wanted) && !isSdk) return wanted;
+  const noClient = (message: string) => new ApiError('no_card_channel', message);
+  if (!isSdk && asked !== undefined)
+    throw noClient(
       'A phone call cannot show a card, and this customer has no mini-program, app or web session to show it on. Send the link in a text message instead.',
     );
-  if (asked !== undefined) throw noClient();
   const ids = [
     conversation.customerId,
     ...(
@@ -53,10 +55,17 @@ async function cardChannel(
   const [newest] = await db
     .select({ channel: sessions.channel })
     .from(sessions)
-    .where(and(inArray(sessions.customerId, ids), inArray(sessions.channel, [...SDK_CHANNELS])))
+    .where(
+      and(inArray(sessions.customerId, ids), inArray(sessions.channel, isSdk ? [wanted] : [...SDK_CHANNELS])),
+    )
     .orderBy(desc(sessions.createdAt))
     .limit(1);
-  if (!newest) throw noClient();
+  if (!newest)
+    throw noClient(
+      isSdk
+        ? `This customer has never used the ${wanted} channel, so a card there would reach nobody. Send it on a channel they use.`
+        : 'A phone call cannot show a card, and this customer has no mini-program, app or web session to show it on. Send the link in a text message instead.',
+    );
   return newest.channel;
 }
 

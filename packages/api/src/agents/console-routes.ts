@@ -279,7 +279,7 @@ export function agentConsoleRouter(deps: RouterDeps) {
       operationId: 'sendAgentCard',
       summary: 'Send a link card (a suggested product, a guide): a reply with `meta.card`',
       description:
-        'The profile’s `suggestions` name products to send. The card’s links must be https on the app’s card hosts (the hosts of allowedOrigins and the follow-up setting cardHosts; else 400 card_host_not_allowed); `text` defaults to the card title. `channel` defaults to the conversation’s last channel, or, on a phone call, to the customer’s newest mini-program/app/web session (409 no_card_channel when there is none). Like a reply, it takes a queued or bot conversation and is delivered live to every session of the customer, where the widget and the mini-program render it as a card.',
+        'The profile’s `suggestions` name products to send. The card’s links must be https on the app’s card hosts (the hosts of allowedOrigins and the follow-up setting cardHosts; else 400 card_host_not_allowed); `text` defaults to the card title. `channel` defaults to the conversation’s last channel, or, on a phone call, to the customer’s newest mini-program/app/web session (409 no_card_channel when there is none, or when the customer has no session on the SDK channel asked for: a card there would reach nobody). Like a reply, it takes a queued or bot conversation and is delivered live to every session of the customer, where the widget and the mini-program render it as a card.',
       params: conversationIdParam,
       body: agentCardBody,
       status: 201,

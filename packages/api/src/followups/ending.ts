@@ -3,6 +3,7 @@ import { apps, conversations, followUpRules } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
+import { appendEvent } from '../realtime';
 import { followUpSettingsOf } from './rules';
 
 /** Apps looked at per idle sweep, and conversations ended per sweep: the sweep is bounded. */
@@ -42,6 +43,15 @@ export async function endConversation(deps: ServiceDeps, appId: string, id: stri
       .where(and(eq(conversations.id, id), eq(conversations.status, 'bot')))
       .returning();
     const scheduled = (await deps.followUps?.conversationEnded(db, onCommit, resolved!)) ?? 0;
+    // Said as an agent's resolve says it: the shopper's open widget shows it ended, the console
+    // drops it, and the merchant's `conversation.updated` webhook hears it (the outbox reads this
+    // event) — a resolve nobody is told about leaves every client showing an open conversation.
+    await appendEvent(deps, db, onCommit, {
+      appId: resolved!.appId,
+      customerId: resolved!.customerId,
+      type: 'conversation.updated',
+      data: { id: resolved!.id, status: 'resolved', channel: resolved!.lastChannel, assignedAgent: null },
+    });
     return answer(now, scheduled);
   });
 }

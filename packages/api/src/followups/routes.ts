@@ -67,7 +67,7 @@ export function followUpsRouter(deps: RouterDeps) {
       operationId: 'endConversation',
       summary: 'End a conversation on a channel your backend runs, so follow-up rules can match it',
       description:
-        'For server channels (SMS, WeChat official account, your own chat): Threadline cannot see when such a conversation is over. This resolves it (the customer’s next message opens a new one) and schedules the follow-up rules it matches, as an agent’s resolve or a phone hang-up does. Conversations only the bot handled also end by themselves after the app’s `idleEndMinutes` without a message (see PATCH /v1/follow-up-settings). Ending an ended conversation answers 200 with `followUpsScheduled: 0`. 404 `not_found` for an unknown id (or another app’s); 409 `conflict` while the conversation waits for or is with an agent.',
+        'For server channels (SMS, WeChat official account, your own chat): Threadline cannot see when such a conversation is over. This resolves it (the customer’s next message opens a new one) and schedules the follow-up rules it matches, as an agent’s resolve or a phone hang-up does, and sends `conversation.updated` (resolved) to the customer’s clients, the console and your webhook. Conversations only the bot handled also end by themselves after the app’s `idleEndMinutes` without a message (see PATCH /v1/follow-up-settings). Ending an ended conversation answers 200 with `followUpsScheduled: 0`. 404 `not_found` for an unknown id (or another app’s); 409 `conflict` while the conversation waits for or is with an agent.',
       tags: ['Follow-ups'],
       auth: ['secret'],
       params: endConversationParams,

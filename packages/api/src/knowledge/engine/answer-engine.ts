@@ -211,6 +211,54 @@ const RELATED_ATTRIBUTES: Record<string, string[]> = {
 const formatValue = (value: unknown) =>
   Array.isArray(value) ? value.join('、') : typeof value === 'object' ? JSON.stringify(value) : String(value);
 
+/**
+ * A product attribute as the bot says it. Sizes name the ones sold out (`soldOutSizes`): "尺码：S、M、
+ * L、XL" for a dress whose XL is gone would send the shopper to a size they cannot buy.
+ */
+function attributeText(attributes: Record<string, unknown>, key: string, en: boolean): string {
+  const value = ownValue(attributes, key);
+  if (key !== 'sizes' || !Array.isArray(value)) return formatValue(value);
+  const soldOut = listAttribute(attributes.soldOutSizes).filter((size) => value.includes(size));
+  if (soldOut.length === 0) return formatValue(value);
+  return en
+    ? `${value.join(', ')} (${soldOut.join(', ')} sold out for now)`
+    : `${formatValue(value)}（${soldOut.join('、')} 码暂时缺货）`;
+}
+
+/** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
+const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
+
+/**
+ * The size a question asks the availability of ("M码有货吗", "有XL吗", "do you have it in XL",
+ * "does it come in size 27"), or null. A one-letter size counts only when written in capitals or
+ * with 码/号/size, so "what's" or "a m" never reads as a size; a question about fit ("M码会不会有点
+ * 紧") is not one about availability.
+ */
+function askedSize(text: string, sizes: string[]): string | null {
+  const asksIt =
+    ASKS_STOCK.test(text) ||
+    /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)/.test(
+      text,
+    ) ||
+    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text);
+  if (!asksIt) return null;
+  for (const size of [...sizes, ...LETTER_SIZES]) {
+    const escaped = size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const plain = new RegExp(
+      `(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`,
+      size.length > 1 && /[a-z]/i.test(size) ? 'i' : '',
+    );
+    const marked = new RegExp(
+      `(?<![A-Za-z0-9])${escaped}\\s*(?:码|号)|\\bsize\\s+${escaped}(?![A-Za-z0-9])`,
+      'i',
+    );
+    // A bare number is a size only as "in 27" ("30天内" is not size 30).
+    const bareNumber = new RegExp(`\\bin\\s+${escaped}(?![A-Za-z0-9])`, 'i');
+    if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
+  }
+  return null;
+}
+
 /** A question about whether something can be bought now (asked of a product marked out of stock). */
 const ASKS_STOCK =
   /有货|有没有货|还有吗|还有没有|还有的吗|缺货|断货|卖完|卖光|售罄|补货|到货|库存|in stock|available|sold out|out of stock|restock/i;
@@ -895,12 +943,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           .filter((key) => ownValue(product.attributes, key) !== undefined)
           .map(
             (key) =>
-              `${labelOf(key, language)}${en ? ': ' : '：'}${formatValue(ownValue(product.attributes, key))}`,
+              `${labelOf(key, language)}${en ? ': ' : '：'}${attributeText(product.attributes, key, en)}`,
           );
         const text = [
           en
-            ? `${product.name}, ${labelOf(attribute, language)}: ${formatValue(ownValue(product.attributes, attribute))}`
-            : `${product.name}的${labelOf(attribute, 'zh')}：${formatValue(ownValue(product.attributes, attribute))}`,
+            ? `${product.name}, ${labelOf(attribute, language)}: ${attributeText(product.attributes, attribute, en)}`
+            : `${product.name}的${labelOf(attribute, 'zh')}：${attributeText(product.attributes, attribute, en)}`,
           ...related,
         ].join(en ? '; ' : '；');
         return finish({
@@ -1032,31 +1080,66 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    */
   function soldOutSizeAnswer(
     read: ReadText,
+    text: string,
     productId: string | null,
     language: ReplyLanguage,
   ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
     const product = index.product(productId);
     if (!product) return null;
     const soldOut = listAttribute(product.attributes.soldOutSizes);
+    const sizes = listAttribute(product.attributes.sizes);
     const asked = soldOut.find((size) =>
       new RegExp(`(?<![a-z0-9])${size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'i').test(
         read.plain,
       ),
     );
     const wholeProductOut = !isInStock(product.attributes) && ASKS_STOCK.test(read.plain);
-    if (!asked && !wholeProductOut) return null;
-    const left = asked
-      ? listAttribute(product.attributes.sizes).filter((size) => !soldOut.includes(size))
-      : [];
-    const alternative = stockAlternatives(product, catalogView, asked)[0] ?? null;
     const en = language === 'en';
+    if (!asked && !wholeProductOut) {
+      // "碎花裙 M 码有货吗" (in stock) and "开衫有 XL 吗" (not made in XL) are stock questions too:
+      // answered from the sizes, not left to the size-exchange policy or a "which aspect?" prompt.
+      const size = sizes.length > 0 ? askedSize(text, sizes) : null;
+      if (!size) return null;
+      const listed = sizes.find((s) => s.toUpperCase() === size.toUpperCase());
+      const left = sizes.filter((s) => !soldOut.includes(s)).join(en ? ', ' : '、');
+      if (listed) {
+        return {
+          action: 'answer',
+          text: en
+            ? `Yes, ${product.name} is in stock in ${listed}. Sizes in stock: ${left}.`
+            : `有的，${product.name}的 ${listed} 码有货。目前有货的尺码：${left}。`,
+          intent: PRODUCT_INFO_INTENT,
+          productId: product.id,
+          attribute: 'sizes',
+        };
+      }
+      const alternative = stockAlternatives(product, catalogView, size)[0] ?? null;
+      return {
+        action: 'answer',
+        text:
+          (en
+            ? `${product.name} does not come in ${size}. Sizes in stock: ${left}.`
+            : `${product.name}没有 ${size} 码。目前有货的尺码：${left}。`) +
+          (alternative
+            ? en
+              ? ` You could also look at ${alternative.name}, which comes in ${size}.`
+              : `也可以看看有 ${size} 码的 ${alternative.name}。`
+            : ''),
+        intent: PRODUCT_INFO_INTENT,
+        productId: product.id,
+        attribute: 'sizes',
+        ...(alternative ? { quickReplies: [alternative.aliases[0] ?? alternative.name] } : {}),
+      };
+    }
+    const left = asked ? sizes.filter((size) => !soldOut.includes(size)) : [];
+    const alternative = stockAlternatives(product, catalogView, asked)[0] ?? null;
     const sizesLeft = left.join(en ? ', ' : '、');
     const also = alternative
       ? en
         ? ` You could also look at ${alternative.name}${alternative.price != null ? ` (¥${alternative.price})` : ''}.`
         : `也可以看看 ${alternative.name}${alternative.price != null ? `（¥${alternative.price}）` : ''}。`
       : '';
-    const text = asked
+    const answer = asked
       ? en
         ? `Sorry, ${product.name} in ${asked} is sold out right now.${left.length ? ` Still in stock: ${sizesLeft}.` : ''}${also}`
         : `抱歉，${product.name} 的 ${asked} 码暂时缺货。${left.length ? `目前还有：${sizesLeft}。` : ''}${also}`
@@ -1065,7 +1148,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : `抱歉，${product.name} 暂时缺货。${also}`;
     return {
       action: 'answer',
-      text,
+      text: answer,
       intent: PRODUCT_INFO_INTENT,
       productId: product.id,
       attribute: asked ? 'sizes' : 'inStock',
@@ -1084,7 +1167,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     say: Say,
   ): CatalogueAnswer | null {
     const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
-    const soldOut = soldOutSizeAnswer(read, productId, language);
+    const soldOut = soldOutSizeAnswer(read, input.text, productId, language);
     if (soldOut) return { ...shared, ...soldOut };
     const forSale = askedForSale(read.plain, glossesToService);
     if ((forSale || ASKS_AVAILABILITY.test(read.plain)) && !isActionRequest(read.normalized, input.text)) {
@@ -1176,10 +1259,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       }
       return null;
     }
-    const value =
-      cue.attribute === 'price'
-        ? product.price
-        : cue.keys.map((k) => ownValue(product.attributes, k)).find((v) => v != null);
+    const key = cue.keys.find((k) => ownValue(product.attributes, k) != null);
+    const value = cue.attribute === 'price' ? product.price : key && ownValue(product.attributes, key);
     if (value == null) return null;
     return {
       ...shared,
@@ -1190,7 +1271,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           : say('attribute', {
               product: product.name,
               label: labelOf(cue.attribute, language),
-              value: formatValue(value),
+              value: key ? attributeText(product.attributes, key, language === 'en') : formatValue(value),
             }),
       intent: PRODUCT_INFO_INTENT,
       productId: product.id,
