@@ -109,6 +109,10 @@ describe('suggested products and consent in the console, in Chromium, against th
     // Each says why, in the agent's language, naming the product in the cart or viewed.
     await expect(items.first().textContent()).resolves.toMatch(/搭配|替代|同类/);
     expect(await panel.textContent()).toContain('法式复古碎花连衣裙');
+    // The phone the merchant signed and the phone on file are one number: listed once, masked.
+    const phones = page.locator('[data-part=profile] [data-kind=phone]');
+    expect(await phones.count()).toBe(1);
+    await expect(phones.locator('xpath=..').textContent()).resolves.toBe('手机号138****5678');
     const first = items.first();
     const productId = (await first.getAttribute('data-product-id'))!;
     const name = (await first.locator('b').textContent())!;

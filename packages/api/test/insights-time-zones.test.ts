@@ -7,6 +7,7 @@ import {
   MAX_CACHED_ZONES,
   periodsOf,
 } from '../src/insights/periods';
+import { ianaRenames } from '../src/platform/time-zones';
 
 const DAY = 24 * 3600_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -108,6 +109,23 @@ describe('local midnight in every zone the runtime knows', () => {
       const periods = periodsOf({ period: 'day', since: '2026-01-01', until: '2026-12-31' }, zone, 0);
       const lengths = periods.bounds.slice(1).map((b, i) => (b - periods.bounds[i]!) / 3600_000);
       expect(lengths.filter((h) => h !== 24).sort()).toEqual([23, 25]);
+    }
+  });
+});
+
+describe('zone names a merchant recognises', () => {
+  it("answers IANA's names, not the old ids Node 20's ICU resolves to (Kyiv, Kolkata, Ho Chi Minh…)", () => {
+    expect(canonicalTimeZone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(canonicalTimeZone('europe/kiev')).toBe('Europe/Kyiv');
+    expect(canonicalTimeZone('ASIA/KOLKATA')).toBe('Asia/Kolkata');
+    expect(canonicalTimeZone('Asia/Ho_Chi_Minh')).toBe('Asia/Ho_Chi_Minh');
+    const runtimeId = (zone: string) =>
+      new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    for (const [old, name] of Object.entries(ianaRenames())) {
+      // The same zone for the runtime (so the figures are the same), under the name IANA uses now.
+      expect(runtimeId(name)).toBe(runtimeId(old));
+      expect(canonicalTimeZone(old)).toBe(name);
+      expect(canonicalTimeZone(name.toLowerCase())).toBe(name);
     }
   });
 });

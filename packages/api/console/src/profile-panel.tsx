@@ -28,7 +28,10 @@ export function ProfilePanel({ store }: { store: ConsoleStore }) {
         <h2>{s.profile}</h2>
       </aside>
     );
-  const contact = Object.entries(profile.contact).filter(([, v]) => v);
+  // A phone on file that is also the shopper's phone identity is shown once (both read 138****5678).
+  const contact = Object.entries(profile.contact).filter(
+    ([k, v]) => v && !profile.identities.some((i) => i.kind === k && i.value === v),
+  );
   const attributes = Object.entries(profile.attributes);
   return (
     <aside class="profile" aria-labelledby="profile-title" data-part="profile">

@@ -15,6 +15,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, randomSecret, sha256 } from '../platform/secrets';
+import { ianaZoneName } from '../platform/time-zones';
 
 export type AppRow = typeof apps.$inferSelect;
 
@@ -386,9 +387,9 @@ function applyVoiceChange(
 export const DEFAULT_APP_TIME_ZONE = 'Asia/Shanghai';
 
 /**
- * The runtime's canonical spelling of an IANA zone the protocol already validated
- * (`asia/shanghai` → `Asia/Shanghai`), so settings and answers carry one name per zone.
+ * The canonical IANA spelling of a zone the protocol already validated (`asia/shanghai` →
+ * `Asia/Shanghai`, `europe/kiev` → `Europe/Kyiv`), so settings and answers carry one name per zone.
  */
 export function canonicalZone(timeZone: string): string {
-  return new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;
+  return ianaZoneName(new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone);
 }

@@ -369,11 +369,13 @@ export async function mergeCustomers(
     sql`UPDATE OR IGNORE ${insightCarts} SET customer_id = ${intoId} WHERE ${insightCarts.customerId} = ${fromId}`,
   );
   await db.delete(insightCarts).where(eq(insightCarts.customerId, fromId));
-  if (fromOpen && intoOpen)
+  if (fromOpen && intoOpen) {
     await db
       .update(insightContacts)
       .set({ conversationId: intoOpen.id })
       .where(eq(insightContacts.conversationId, fromOpen.id));
+    await mergeInsightConversations(db, fromOpen.id, intoOpen.id);
+  }
   // Contact details on file: the surviving customer's own win; the merged-in fill the gaps.
   await db.run(
     sql`UPDATE OR IGNORE ${customerPii} SET customer_id = ${intoId} WHERE ${customerPii.customerId} = ${fromId}`,
@@ -506,4 +508,37 @@ export async function upsertVerifiedCustomer(
     .set({ identified: true, name: person.name ?? owner.name, attributes, updatedAt: now })
     .where(eq(customers.id, owner.id));
   return { customer: { ...owner, identified: true, name: person.name ?? owner.name, attributes }, mergedIds };
+}
+
+/**
+ * The dropped conversation's folded facts join the kept one's, as its messages just did. A fold
+ * after the merge sees the dropped conversation's messages under the kept id (one conversation);
+ * a fold before it had made a row for each: without this the merchant's conversation counts, AI
+ * share and channel split would depend on when the fold last ran. Counts add up; where and when it
+ * started, the first customer message (with its first response) and the escalation are the
+ * earlier of the two. The first agent message goes along, earliest kept.
+ */
+async function mergeInsightConversations(db: Db, fromId: string, intoId: string) {
+  await db.run(sql`UPDATE insight_conversations AS k SET
+      customer_messages = k.customer_messages + f.customer_messages,
+      bot_messages = k.bot_messages + f.bot_messages,
+      agent_messages = k.agent_messages + f.agent_messages,
+      channel = CASE WHEN f.started_at < k.started_at THEN f.channel ELSE k.channel END,
+      started_at = min(k.started_at, f.started_at),
+      first_response_at = CASE WHEN k.first_customer_at IS NULL
+          OR (f.first_customer_at IS NOT NULL AND f.first_customer_at < k.first_customer_at)
+        THEN f.first_response_at ELSE k.first_response_at END,
+      first_customer_at = coalesce(min(k.first_customer_at, f.first_customer_at), k.first_customer_at, f.first_customer_at),
+      escalated_at = coalesce(min(k.escalated_at, f.escalated_at), k.escalated_at, f.escalated_at)
+    FROM (SELECT * FROM insight_conversations WHERE conversation_id = ${fromId}) AS f
+    WHERE k.conversation_id = ${intoId}`);
+  // The kept conversation not folded yet: the dropped one's row becomes its row.
+  await db.run(
+    sql`UPDATE OR IGNORE insight_conversations SET conversation_id = ${intoId} WHERE conversation_id = ${fromId}`,
+  );
+  await db.run(sql`DELETE FROM insight_conversations WHERE conversation_id = ${fromId}`);
+  await db.run(sql`INSERT INTO insight_first_agent_messages (conversation_id, app_id, at)
+      SELECT ${intoId}, app_id, at FROM insight_first_agent_messages WHERE conversation_id = ${fromId}
+    ON CONFLICT (conversation_id) DO UPDATE SET at = min(at, excluded.at)`);
+  await db.run(sql`DELETE FROM insight_first_agent_messages WHERE conversation_id = ${fromId}`);
 }

@@ -141,7 +141,7 @@ export async function emergingNeeds(deps: Deps, appId: string, query: Query): Pr
   const window = query.windowDays * DAY_MS;
   const recentFrom = now - window;
   // The message rollup is each window's denominator: brought up to date like every insights read.
-  await foldForReader(deps);
+  await foldForReader(deps, appId);
   const [recentWindow, previousWindow] = await Promise.all([
     readWindow(deps, appId, query.channel, recentFrom, Number.MAX_SAFE_INTEGER, WINDOW_SAMPLE),
     readWindow(deps, appId, query.channel, now - 2 * window, recentFrom, WINDOW_SAMPLE),

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/database';
 import { insightCursors } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 
@@ -12,22 +13,29 @@ const SOURCE = 'first_agent_messages';
  * are AUTOINCREMENT, so a seq is never reused after a sweep.
  */
 export async function foldFirstAgentMessages(deps: Pick<ServiceDeps, 'database' | 'clock'>): Promise<void> {
-  await deps.database.write(async (db) => {
-    const [cursor] = await db.select().from(insightCursors).where(eq(insightCursors.source, SOURCE));
-    const from = cursor?.position ?? 0;
-    const [folded] = await db.all<{ position: number | null }>(
-      sql`SELECT position FROM insight_cursors WHERE source = 'messages'`,
-    );
-    const to = folded?.position ?? 0;
-    if (to <= from) return;
-    await db.run(sql`INSERT INTO insight_first_agent_messages (conversation_id, app_id, at)
+  await deps.database.write((db) => foldFirstAgentMessagesIn(deps, db));
+}
+
+/**
+ * The same fold inside the caller's transaction: an erasure folds everything before it deletes the
+ * person's messages, this too, or an agent message stored after its outer fold would be deleted
+ * before this table saw it (and the conversation's human first response lost).
+ */
+export async function foldFirstAgentMessagesIn(deps: Pick<ServiceDeps, 'clock'>, db: Db): Promise<void> {
+  const [cursor] = await db.select().from(insightCursors).where(eq(insightCursors.source, SOURCE));
+  const from = cursor?.position ?? 0;
+  const [folded] = await db.all<{ position: number | null }>(
+    sql`SELECT position FROM insight_cursors WHERE source = 'messages'`,
+  );
+  const to = folded?.position ?? 0;
+  if (to <= from) return;
+  await db.run(sql`INSERT INTO insight_first_agent_messages (conversation_id, app_id, at)
       SELECT conversation_id, app_id, min(created_at) FROM messages
         WHERE seq > ${from} AND seq <= ${to} AND author_type = 'agent' GROUP BY conversation_id
       ON CONFLICT (conversation_id) DO UPDATE SET at = min(at, excluded.at)`);
-    const now = deps.clock.now();
-    await db
-      .insert(insightCursors)
-      .values({ source: SOURCE, position: to, updatedAt: now })
-      .onConflictDoUpdate({ target: insightCursors.source, set: { position: to, updatedAt: now } });
-  });
+  const now = deps.clock.now();
+  await db
+    .insert(insightCursors)
+    .values({ source: SOURCE, position: to, updatedAt: now })
+    .onConflictDoUpdate({ target: insightCursors.source, set: { position: to, updatedAt: now } });
 }

@@ -26,7 +26,7 @@ export async function highValueInsights(
   query: InsightsQuery & { largeCart?: number },
 ): Promise<HighValueAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  const fresh = await foldForReader(deps);
+  const fresh = await foldForReader(deps, app.id);
   const db = deps.database.db;
   const threshold = query.largeCart ?? 1000;
   // The window's conversations, each with its customer's segment (decided in SQL).

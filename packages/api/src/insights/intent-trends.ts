@@ -27,7 +27,7 @@ export async function intentTrends(
   query: InsightsQuery,
 ): Promise<IntentTrendsAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  const fresh = await foldForReader(deps);
+  const fresh = await foldForReader(deps, app.id);
   // Grouped in SQL (a CASE maps each contact's time to its period): a few rows per intent and period.
   const periodOf = sql.raw(
     `CASE ${periods.bounds

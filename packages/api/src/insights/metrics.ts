@@ -93,7 +93,7 @@ export async function metricsInsights(
   query: InsightsQuery,
 ): Promise<MetricsAnswer> {
   const periods = periodsFor(deps, app.timeZone, query);
-  const fresh = await foldForReader(deps);
+  const fresh = await foldForReader(deps, app.id);
   const db = deps.database.db;
   const { from, to } = periods;
   const cells = new Map<string, Cell>();

@@ -1,4 +1,5 @@
 import { ApiError } from '../platform/errors';
+import { ianaZoneName } from '../platform/time-zones';
 
 export type Period = 'day' | 'week' | 'month' | 'all';
 
@@ -42,12 +43,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 export const cachedZoneCount = () => formatters.size;
 
 /**
- * The runtime's canonical name of an IANA zone (`asia/shanghai` → `Asia/Shanghai`), or null when
- * it does not know the zone. Answers echo this name, never the caller's spelling.
+ * The canonical IANA name of a zone (`asia/shanghai` → `Asia/Shanghai`, `europe/kiev` →
+ * `Europe/Kyiv`), or null when the runtime does not know the zone. Answers echo this name, never
+ * the caller's spelling.
  */
 export function canonicalTimeZone(timeZone: string): string | null {
   try {
-    return formatterFor(timeZone).resolvedOptions().timeZone;
+    const resolved = formatterFor(timeZone).resolvedOptions().timeZone;
+    return ianaZoneName(resolved);
   } catch {
     return null;
   }

@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import {
   customerEvents,
+  customers,
   events,
   insightCarts,
   insightContacts,
@@ -16,7 +17,7 @@ import { greetingIntentOf, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
-import { foldFirstAgentMessages } from './first-agent-messages';
+import { foldFirstAgentMessages, foldFirstAgentMessagesIn } from './first-agent-messages';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
   config?: Pick<ServiceDeps['config'], 'insights'>;
@@ -386,13 +387,21 @@ async function readEvents(deps: Deps, db: Db, after: number): Promise<EventBatch
 async function writeEvents(deps: Deps, db: Db, batch: EventBatch): Promise<number | null> {
   if ((await cursorOf(db, 'events')) !== batch.after) return null;
   if (batch.rows === 0) return 0;
+  const survivors = await survivorsOf(
+    db,
+    batch.escalations.map((e) => e.customerId),
+  );
+  const kept = await keptConversationsOf(
+    db,
+    batch.escalations.map((e) => e.conversationId),
+  );
   for (const e of batch.escalations)
     await db
       .insert(insightConversations)
       .values({
-        conversationId: e.conversationId,
+        conversationId: kept.get(e.conversationId) ?? e.conversationId,
         appId: e.appId,
-        customerId: e.customerId,
+        customerId: survivors.get(e.customerId) ?? e.customerId,
         // Provisional: the conversation's first message (messages pass) sets where it started.
         channel: e.channel,
         startedAt: e.at,
@@ -446,13 +455,28 @@ async function writeCarts(deps: Deps, db: Db, batch: Awaited<ReturnType<typeof r
   if ((await cursorOf(db, 'carts')) !== batch.after) return null;
   if (batch.rows === 0) return 0;
   const now = deps.clock.now();
-  for (const part of chunks(batch.carts, 200))
+  const survivors = await survivorsOf(
+    db,
+    batch.carts.map((c) => c.customerId),
+  );
+  const current = batch.carts.filter((c) => !survivors.has(c.customerId));
+  for (const part of chunks(current, 200))
     await db
       .insert(insightCarts)
       .values(part.map((c) => ({ ...c, updatedAt: now })))
       .onConflictDoUpdate({
         target: insightCarts.customerId,
         set: { worth: sql`excluded.worth`, updatedAt: now },
+      });
+  // Merged since the read: the worth goes to the survivor by the merge's own rule (the larger of
+  // the two until its next cart event recomputes the joined cart), never to the alias.
+  for (const c of batch.carts.filter((c) => survivors.has(c.customerId)))
+    await db
+      .insert(insightCarts)
+      .values({ ...c, customerId: survivors.get(c.customerId)!, updatedAt: now })
+      .onConflictDoUpdate({
+        target: insightCarts.customerId,
+        set: { worth: sql`max(${insightCarts.worth}, excluded.worth)`, updatedAt: now },
       });
   await moveCursor(db, 'carts', batch.last, now);
   return batch.rows;
@@ -465,6 +489,41 @@ async function foldCarts(deps: Deps): Promise<number> {
     if (written !== null) return written;
   }
   return 0;
+}
+
+/**
+ * The surviving customer of each id merged away, read under the write lock. The events and carts
+ * passes read (and open) outside the lock, so a login's merge may commit between their read and
+ * their write; what they write must name the person as the merge left them, not the alias (which
+ * the merge already moved every folded row away from). Aliases point straight at the survivor.
+ */
+async function survivorsOf(db: Db, customerIds: string[]): Promise<Map<string, string>> {
+  const survivors = new Map<string, string>();
+  for (const part of chunks([...new Set(customerIds)]))
+    for (const row of await db
+      .select({ id: customers.id, into: customers.mergedInto })
+      .from(customers)
+      .where(and(inArray(customers.id, part), isNotNull(customers.mergedInto))))
+      survivors.set(row.id, row.into!);
+  return survivors;
+}
+
+/**
+ * The kept conversation of each one a customer merge folded into another (its messages moved
+ * there, and so did its folded row): an escalation of the dropped one, folded after the merge,
+ * counts on the kept one, as it would have had the fold run first.
+ */
+async function keptConversationsOf(db: Db, conversationIds: string[]): Promise<Map<string, string>> {
+  const kept = new Map<string, string>();
+  for (const part of chunks([...new Set(conversationIds)]))
+    for (const row of await db.all<{ id: string; into: string }>(sql`SELECT id,
+          json_extract(context, '$.mergedIntoConversation') AS "into" FROM conversations
+        WHERE id IN (${sql.join(
+          part.map((id) => sql`${id}`),
+          sql`, `,
+        )}) AND json_extract(context, '$.mergedIntoConversation') IS NOT NULL`))
+      kept.set(row.id, row.into);
+  return kept;
 }
 
 /** Statuses of a conversation in a person's hands, waiting or owned: reaching one is an escalation. */
@@ -498,6 +557,7 @@ export async function foldInsightsIn(deps: Deps, db: Db, maxBatches = 10_000): P
     folded += n;
     if (n < BATCH) break;
   }
+  await foldFirstAgentMessagesIn(deps, db);
   return folded;
 }
 
@@ -541,40 +601,50 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
   }
 }
 
-/** How current an insights answer is. */
+/** How current an insights answer is, for one app. */
 export interface Freshness {
-  /** Everything stored before this instant is in the figures (ISO 8601; now when nothing is left). */
+  /** Everything of the app stored before this instant is in the figures (ISO 8601; now when nothing is left). */
   asOf: string;
-  /** Messages, event-log rows and cart events stored but not folded yet (all apps: the fold is shared). */
+  /** The app's messages, event-log rows and cart events stored but not folded yet. */
   behind: number;
 }
 
 /**
  * What a reader does before it answers: folds at most `READER_BATCHES` batches of each source
- * (the background worker folds the rest), then says how current the rollups are.
+ * (the background worker folds the rest), then says how current the app's rollups are.
  */
-export async function foldForReader(deps: Deps): Promise<Freshness> {
+export async function foldForReader(deps: Deps, appId: string): Promise<Freshness> {
   await foldInsights(deps, deps.config?.insights?.readerBatches ?? READER_BATCHES);
-  return freshness(deps);
+  return freshness(deps, appId);
 }
 
-/** `asOf`: the earliest stored time not folded yet (else now); `behind`: rows not folded yet. */
-export async function freshness(deps: Pick<Deps, 'database' | 'clock'>): Promise<Freshness> {
+/**
+ * `asOf`: the app's earliest stored time not folded yet (else now); `behind`: the app's rows not
+ * folded yet. Per app, though the fold is shared: another shop's backlog (its volume and when it
+ * began) is not this shop's business, and does not make this shop's figures any older. Each count
+ * walks the unfolded tail by its primary key, as before, so the cost is that of the backlog left.
+ */
+export async function freshness(deps: Pick<Deps, 'database' | 'clock'>, appId: string): Promise<Freshness> {
   const db = deps.database.db;
-  const [m] = await db.all<{ n: number; first: number | null }>(sql`SELECT count(*) AS n,
-      (SELECT created_at FROM messages WHERE seq > p.position ORDER BY seq LIMIT 1) AS first
+  const [m] = await db.all<{
+    n: number;
+    first: number | null;
+  }>(sql`SELECT count(*) AS n, min(created_at) AS first
     FROM messages, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'messages') p
-    WHERE seq > p.position`);
-  const [e] = await db.all<{ n: number; first: number | null }>(sql`SELECT count(*) AS n,
-      (SELECT created_at FROM events WHERE id > p.position ORDER BY id LIMIT 1) AS first
+    WHERE seq > p.position AND app_id = ${appId}`);
+  const [e] = await db.all<{
+    n: number;
+    first: number | null;
+  }>(sql`SELECT count(*) AS n, min(created_at) AS first
     FROM events, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'events') p
-    WHERE id > p.position`);
+    WHERE id > p.position AND app_id = ${appId}`);
   const [c] = await db.all<{
     n: number;
     first: number | null;
   }>(sql`SELECT count(*) AS n, min(created_at) AS first
     FROM customer_events, (SELECT coalesce(max(position), 0) AS position FROM insight_cursors WHERE source = 'carts') p
-    WHERE id > p.position AND name IN ('add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed')`);
+    WHERE id > p.position AND app_id = ${appId}
+      AND name IN ('add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed')`);
   const behind = (m?.n ?? 0) + (e?.n ?? 0) + (c?.n ?? 0);
   const firsts = [m?.first, e?.first, c?.first].filter((t): t is number => typeof t === 'number');
   return { asOf: iso(firsts.length ? Math.min(...firsts) : deps.clock.now()), behind };

@@ -74,9 +74,9 @@ export type MetricsRow = z.infer<typeof metricsRow>;
  * little on each read; after a burst or an upgrade a read answers at once from what is folded.
  */
 const freshness = {
-  /** Everything stored before this instant is in the figures (now, when nothing is left to fold). */
+  /** Everything of this app stored before this instant is in the figures (now, when nothing is left to fold). */
   asOf: z.string(),
-  /** Messages and log rows stored but not yet in the figures (0 when up to date). */
+  /** This app's messages, log rows and cart events stored but not yet in the figures (0 when up to date; other apps' never count). */
   behind: z.number().int(),
 };
 
