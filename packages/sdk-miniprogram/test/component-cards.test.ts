@@ -183,6 +183,15 @@ describe('a care card after a phone call, in <threadline-chat>', () => {
     expect(agentCard.querySelector('[data-part="card-title"]')?.textContent).toBe(suggested.title);
     expect(agentCard.closest('[data-part="message"]')!.getAttribute('data-author')).toBe('agent');
 
+    // What the bot said on the calls, as the transcript shows it: the tote's own care (never the
+    // jeans' fading guide), then what goes with the tote from the catalog, prices spoken.
+    const botSaid = (comp.data.items as { author: string; text?: string }[])
+      .filter((item) => item.author === 'bot')
+      .map((item) => item.text ?? '');
+    expect(botSaid.find((text) => /保养|护理|防尘袋/.test(text))).toMatch(/护理油/);
+    expect(botSaid.join('\n')).not.toMatch(/牛仔/);
+    expect(botSaid.at(-1)).toMatch(/法式复古碎花连衣裙，259元/);
+
     // Drawn as WeChat would (compiled WXSS, 750 rpx across a 390 px phone), then looked at.
     mkdirSync(shots, { recursive: true });
     const styles = [...dom.window.document.querySelectorAll('style')]

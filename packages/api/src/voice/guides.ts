@@ -159,9 +159,16 @@ function shapeGuide(
   // On a screen the engine's own answer stands (walked in steps when it is a how-to). A caller who
   // asks "怎么退货" and hears the return policy has nothing to act on: voice takes the intent's
   // how-to article when the answer is not one.
+  // The stand-in must be about the same thing: a general article, or one written for the product
+  // in question — never another product's ("怎么保养" about the tote is not the jeans' fading guide).
+  const productId = typeof reply.meta?.productId === 'string' ? reply.meta.productId : null;
+  const fits = (a: { productIds: string[] }) =>
+    a.productIds.length === 0 || (productId !== null && a.productIds.includes(productId));
   const candidates = [
     ...(own ? [own] : []),
-    ...(voice ? articles.filter((a) => reply.intent && a.intent === reply.intent && a !== own) : []),
+    ...(voice
+      ? articles.filter((a) => reply.intent && a.intent === reply.intent && a !== own && fits(a))
+      : []),
   ].filter(isHowTo);
   const article = candidates[0];
   if (!article) return stop(decision);

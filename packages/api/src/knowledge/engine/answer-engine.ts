@@ -160,6 +160,11 @@ const ACTION_BONUS = 0.2;
 const ATTRIBUTE_CUE_BONUS = 0.25;
 // The built-in intents of answers the catalogue gives (prices, what the shop sells).
 export const PRODUCT_INFO_INTENT = 'product_info';
+// Suggestions of what goes with a product (its catalogue `goesWith`), answered from the catalogue.
+export const PRODUCT_RECOMMENDATION_INTENT = 'product_recommendation';
+// "配什么", "搭什么好看", "有什么配的小东西", "what goes with": what completes a product, not what it is.
+const ASKS_GOES_WITH =
+  /配什么|搭什么|配啥|搭啥|怎么搭|怎么配(?!送|货|件)|如何搭配|搭配什么|搭配推荐|什么搭配|(?:好|适合|可以|能)(?:搭|配)(?!送|货|件|合|置)|(?:和|跟|与|配)(?:它|这个|这款|什么|啥).{0,3}(?:一起|搭|配)(?!送)|配的(?:小东西|东西|单品|衣服|商品|产品|小物|配饰|包|鞋)|一起(?:买|入|带|穿)(?:什么|啥|的)|\bgo(?:es)? (?:well )?with\b|\bpair(?:s|ed)? (?:well |it )?with\b|\bmatch(?:es)? with\b|\bwear (?:it |them )?with\b|\bcomplete the look\b/;
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
@@ -187,6 +192,8 @@ function unreadScript(text: string): boolean {
 const longerThan = (plain: string, han: number, words: number) =>
   (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > han || (plain.match(/[a-z]+/g)?.length ?? 0) > words;
 const LIVE_CHANNELS = new Set(['douyin_live', 'taobao_live', 'kuaishou_live', 'video_live']);
+// Channels whose replies are read aloud (the conversations domain's VOICE_CHANNELS; the engine stays pure).
+const SPOKEN_CHANNELS = new Set(['phone']);
 
 const ATTRIBUTE_LABELS: Record<string, { zh: string; en: string }> = {
   shelfLife: { zh: '保质期', en: 'shelf life' },
@@ -822,6 +829,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return finish(productClarify(base, index.product(namedProductId)!, confidence, language, say));
     }
 
+    // "羊毛开衫要怎么清洗": the top reading (使用方法) has nothing written for this product, while
+    // the fact asked in so many words (洗 → care) is one the product holds — that fact is the answer.
+    const inQuestion = namedProductId ?? contextProductId;
+    const topProducts = top && articleProducts.get(top.intentKey);
+    if (
+      inQuestion &&
+      top &&
+      topProducts &&
+      !topProducts.has(inQuestion) &&
+      !index.intent(top.intentKey)?.answerFrom
+    ) {
+      const held = ranking.intents.find((c) => {
+        const attribute = c.cued ? index.intent(c.intentKey)?.answerFrom?.productAttribute : undefined;
+        return !!attribute && ownValue(index.product(inQuestion)?.attributes ?? {}, attribute) !== undefined;
+      });
+      if (held) {
+        top = held;
+        confidence = Math.max(confidence, limits.confident);
+      }
+    }
+
     const intentKey = top!.intentKey;
     const intent = index.intent(intentKey);
     const intentName = publicIntent(intentKey);
@@ -1156,6 +1184,56 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
   }
 
+  /**
+   * "托特包配什么好", "what goes with the jeans": the product's `goesWith` complements that are in
+   * stock now, with a chip each (on a screen). Only about one product: "面霜和精华能一起用吗" names
+   * two and asks something else. Null when the product has no complement in stock — the question
+   * then goes on to the intents.
+   */
+  function goesWithAnswer(
+    read: ReadText,
+    channel: string,
+    productId: string | null,
+    language: ReplyLanguage,
+  ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
+    if (!ASKS_GOES_WITH.test(read.plain)) return null;
+    const product = index.product(productId);
+    if (!product) return null;
+    if (read.products.some((p) => p.productId !== product.id)) return null;
+    const pairs = listAttribute(product.attributes.goesWith)
+      .map((id) => index.product(id))
+      .filter((p): p is KnowledgeProduct => !!p && p.id !== product.id && isInStock(p.attributes))
+      .slice(0, 3);
+    if (pairs.length === 0) return null;
+    const en = language === 'en';
+    // Spoken, a price reads as "259元"; on a screen, "¥259" beside the name.
+    const voice = SPOKEN_CHANNELS.has(channel);
+    const items = pairs
+      .map((p) =>
+        p.price == null
+          ? p.name
+          : voice
+            ? en
+              ? `${p.name}, ${p.price} yuan`
+              : `${p.name}，${p.price}元`
+            : en
+              ? `${p.name} (¥${p.price})`
+              : `${p.name}（¥${p.price}）`,
+      )
+      .join(en ? '; ' : voice ? '；' : '、');
+    return {
+      action: 'answer',
+      text: en
+        ? `To go with ${product.name}, we suggest: ${items}.`
+        : `和${product.name}搭配，推荐：${items}。`,
+      intent: PRODUCT_RECOMMENDATION_INTENT,
+      productId: product.id,
+      attribute: 'goesWith',
+      ...(voice ? {} : { quickReplies: pairs.map((p) => p.aliases[0] ?? p.name) }),
+      grounding: { articles: [], product, attribute: 'goesWith' },
+    };
+  }
+
   /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
   function catalogueAnswer(
     read: ReadText,
@@ -1169,6 +1247,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
     const soldOut = soldOutSizeAnswer(read, input.text, productId, language);
     if (soldOut) return { ...shared, ...soldOut };
+    const pairing = goesWithAnswer(read, input.channel, productId, language);
+    if (pairing) return { ...shared, ...pairing };
     const forSale = askedForSale(read.plain, glossesToService);
     if ((forSale || ASKS_AVAILABILITY.test(read.plain)) && !isActionRequest(read.normalized, input.text)) {
       const asked = namedProductId
@@ -1221,7 +1301,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // A long message that mentions a price ("想知道要多交多少钱") asks something else; so does a
     // limit or a difference ("最多能买多少钱", "满多少包邮", "差多少钱").
     if (longerThan(read.plain, 16, 10) || NOT_A_PRICE.test(read.plain)) return null;
-    const cue = ATTRIBUTE_CUES.find((c) => c.cue.test(read.plain) && !merchantAttributes.has(c.attribute));
+    const cue = ATTRIBUTE_CUES.find(
+      (c) =>
+        c.cue.test(read.plain) && !merchantAttributes.has(c.attribute) && !onlyDescribes(c, read.normalized),
+    );
     if (!cue) return null;
     const product = index.product(productId);
     // "这个多少钱" with no product anywhere in the conversation: ask which one, never decline.
@@ -1278,6 +1361,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       attribute: cue.attribute,
       grounding: { articles: [], product, attribute: cue.attribute },
     };
+  }
+
+  /**
+   * True when the cue's only words describe the product ("真皮包包", "leather tote") and the
+   * message asks another fact the merchant answers ("怎么保养", "what size"): that fact is the
+   * question, the material word names the item.
+   */
+  function onlyDescribes(cue: (typeof ATTRIBUTE_CUES)[number], normalized: string): boolean {
+    if (!cue.describes) return false;
+    const rest = normalized.replace(cue.describes, ' ');
+    if (cue.cue.test(rest)) return false;
+    return [...merchantAttributes].some((attribute) =>
+      ownValue(ATTRIBUTE_INTENT_CUES, attribute)?.test(rest),
+    );
   }
 
   /** "关于「口红」您想了解什么？" with the product's facts as options. */

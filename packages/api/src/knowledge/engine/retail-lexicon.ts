@@ -362,6 +362,11 @@ export const ATTRIBUTE_CUES: {
   cue: RegExp;
   label: string;
   labelEn: string;
+  /**
+   * Words of the cue that also describe the product ("真皮包包", "leather tote"): alone with
+   * another fact asked ("真皮包包怎么保养"), they name the product rather than ask this fact.
+   */
+  describes?: RegExp;
 }[] = [
   {
     attribute: 'price',
@@ -390,6 +395,7 @@ export const ATTRIBUTE_CUES: {
     cue: /材质|面料|什么料|什么皮|真皮|纯棉|羊毛的|\bmaterial\b|\bfabric\b|\bleather\b/,
     label: '材质',
     labelEn: 'material',
+    describes: /真皮|纯棉|羊毛的|\bleather\b/g,
   },
   {
     attribute: 'sizes',
@@ -424,7 +430,7 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
   shelfLife: /保质期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
   ingredients:
     /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
-  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|缩水|掉色|褪色|起球|变形|淋雨|雨淋|淋湿|被淋|淋了|进水|沾水|弄湿|泡水|发霉|\bwash|\bshrink|\bfade|\bwet\b|\brain\b/,
+  care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|打理|缩水|掉色|褪色|起球|变形|淋雨|雨淋|淋湿|被淋|淋了|进水|沾水|弄湿|泡水|发霉|\bwash|\bshrink|\bfade|\bwet\b|\brain\b|\bcare (?:for|of)\b|\blook after\b|\bmaintain|\bclean (?:it|the|my|a)\b/,
   sizeChart:
     /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
 };
