@@ -36,8 +36,8 @@ describe('the chat view model', () => {
     expect(item('/r/msg_1.abc', 'https://api.shop.example').cardUrl).toBe(
       'https://api.shop.example/r/msg_1.abc',
     );
-    // The card shown is the card (its target's host is what the shopper sees), not the redirect.
-    expect(item('/r/msg_1.abc', 'https://api.shop.example').card).toEqual(card);
+    // The card shown is the card with its target's host (what the shopper sees), not the redirect.
+    expect(item('/r/msg_1.abc', 'https://api.shop.example').card).toEqual({ ...card, host: 'shop.example' });
     expect(item('/r/msg_1.abc').cardUrl).toBe(card.targetUrl);
     expect(item('https://evil.example/r/x', 'https://api.shop.example').cardUrl).toBe(card.targetUrl);
     expect(item('//evil.example/r/x', 'https://api.shop.example').cardUrl).toBe(card.targetUrl);
@@ -58,7 +58,7 @@ describe('the chat view model', () => {
       'miniprogram',
       zh,
     );
-    expect(shown.card).toEqual(card);
+    expect(shown.card).toEqual({ ...card, host: 'shop.example' });
     expect(shown.showText).toBe(false);
     const withText = messageItem(
       message({ author: system, text: '给您整理了指南', meta: { card } }),
@@ -90,7 +90,7 @@ describe('the chat view model', () => {
       'miniprogram',
       zh,
     );
-    expect(badImage.card).toEqual({ title: 'x', targetUrl: 'https://ok.example' });
+    expect(badImage.card).toEqual({ title: 'x', targetUrl: 'https://ok.example', host: 'ok.example' });
     expect(
       messageItem(message({ meta: { card: 'https://ok.example' as never } }), 'miniprogram', zh).card,
     ).toBeNull();
