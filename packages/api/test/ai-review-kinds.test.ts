@@ -5,52 +5,12 @@ import {
   createAnswerEngine,
   type EngineResult,
 } from '../src/knowledge/engine/answer-engine';
-import type { KnowledgeBase } from '../src/knowledge/engine/knowledge-base';
 import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
-import { readDemoStore } from '../src/knowledge/knowledge';
+import { demoKnowledge } from './demo-knowledge';
 
 // The kinds of failure found by an independent review of issue 12 (shopper text the engine's
 // builder never saw), each tested with sentences that appear in no evaluation set, no knowledge
 // and no other test. The engine is pure and synchronous, so these run against it directly.
-
-/** The demo store as the engine holds it (the import fills these defaults the same way). */
-function demoKnowledge(): KnowledgeBase {
-  const store = readDemoStore() as unknown as {
-    articles: Partial<KnowledgeBase['articles'][number]>[];
-    products: Partial<KnowledgeBase['products'][number]>[];
-    intents: Partial<KnowledgeBase['intents'][number]>[];
-  };
-  return {
-    articles: store.articles.map((a) => ({
-      id: '',
-      title: '',
-      questions: [],
-      answer: '',
-      intent: null,
-      channelAnswers: {},
-      productIds: [],
-      ...a,
-    })),
-    products: store.products.map((p) => ({
-      id: '',
-      name: '',
-      aliases: [],
-      category: null,
-      price: null,
-      attributes: {},
-      ...p,
-    })),
-    intents: store.intents.map((i) => ({
-      id: '',
-      name: '',
-      policy: 'ai' as const,
-      ticketType: null,
-      answerFrom: null,
-      examples: [],
-      ...i,
-    })),
-  };
-}
 
 let engine: AnswerEngine;
 beforeAll(() => {

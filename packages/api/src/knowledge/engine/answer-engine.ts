@@ -165,6 +165,15 @@ export const PRODUCT_RECOMMENDATION_INTENT = 'product_recommendation';
 // "配什么", "搭什么好看", "有什么配的小东西", "what goes with": what completes a product, not what it is.
 const ASKS_GOES_WITH =
   /配什么|搭什么|配啥|搭啥|怎么搭|怎么配(?!送|货|件)|如何搭配|搭配什么|搭配推荐|什么搭配|(?:好|适合|可以|能)(?:搭|配)(?!送|货|件|合|置)|(?:和|跟|与|配)(?:它|这个|这款|什么|啥).{0,3}(?:一起|搭|配)(?!送)|配的(?:小东西|东西|单品|衣服|商品|产品|小物|配饰|包|鞋)|一起(?:买|入|带|穿)(?:什么|啥|的)|\bgo(?:es)? (?:well )?with\b|\bpair(?:s|ed)? (?:well |it )?with\b|\bmatch(?:es)? with\b|\bwear (?:it |them )?with\b|\bcomplete the look\b/;
+// The intent of articles on how to use a product (order in a routine, amount, how often).
+const PRODUCT_USAGE_INTENT = 'product_usage';
+// "能一起用吗", "哪个先涂", "use them together", "which goes first": using products together or in
+// order — about the products. Next to two products it is a routine question, not coupon stacking.
+const ASKS_USING_TOGETHER =
+  /一起(?:用|涂|抹|擦|使用)|同时(?:用|涂|抹|使用)|叠(?:加|着)(?:用|涂|使用)|混(?:用|着用)|搭配(?:用|使用)|(?:先|后|再)(?:用|涂|抹|擦|上)|哪个先|谁先|先后|顺序|\btogether\b|\bat the same time\b|\b(?:goes|go|apply|put|use)\b.{0,40}\bfirst\b|\bfirst\b.{0,40}\bor\b|\blayer(?:ing)?\b|\bmix\b|\bin (?:what|which) order\b/;
+// Words of money off: with them "一起用" asks which coupons or offers stack, whatever else is named.
+const MONEY_OFF =
+  /券|优惠|红包|满减|折扣|积分|\bcoupons?\b|\bvouchers?\b|\bpromo\b|\bdiscounts?\b|\bpoints\b/;
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
@@ -701,6 +710,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
 
+    // "面霜和精华能一起用吗", "防晒霜和面霜哪个先涂": two products of the catalogue used together or
+    // in order — answered from their usage articles, never read as coupon stacking.
+    const together = usingTogetherAnswer(read, input.channel, language, say);
+    if (together) {
+      memory.lowConfidenceStreak = 0;
+      if (together.intent) memory.lastIntent = together.intent;
+      return finish({ ...base, ...together, memory });
+    }
+
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes…
     const catalogue = catalogueAnswer(
       read,
@@ -1181,6 +1199,70 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       productId: product.id,
       attribute: asked ? 'sizes' : 'inStock',
       ...(alternative ? { quickReplies: [alternative.aliases[0] ?? alternative.name] } : {}),
+    };
+  }
+
+  /**
+   * "面霜和精华能一起用吗", "which goes first, the serum or the cream": a message naming two or more
+   * products (or kinds of them, "防晒霜") of the catalogue and asking about using them together or in
+   * order, with no word of money off. The answer is each product's usage article (its place in the
+   * routine), in the order they are named; when none of them has one, a clarify — never a guess.
+   * Null when the message is not of that shape.
+   */
+  function usingTogetherAnswer(
+    read: ReadText,
+    channel: string,
+    language: ReplyLanguage,
+    say: (key: SystemTextKey, slots?: Record<string, string | number>) => string,
+  ): Omit<EngineResult, 'memory' | 'language' | 'more' | 'nearest'> | null {
+    if (!ASKS_USING_TOGETHER.test(read.normalized) || MONEY_OFF.test(read.normalized)) return null;
+    // "面霜配什么一起用": what goes with one product — the catalogue's complements answer that.
+    if (ASKS_GOES_WITH.test(read.plain)) return null;
+    // Products named outright ("面霜", "小白瓶") first; the weaker matches of a shared word only when
+    // fewer than two are named so, and kind nouns ("霜") only when the names still give fewer than two
+    // — "面霜和精华" is the cream and the serum, not every product whose name ends in 霜.
+    const strong = read.products.filter((p) => p.score >= 1);
+    const named = new Set<string>((strong.length >= 2 ? strong : read.products).map((p) => p.productId));
+    // A kind noun counts as another product only when it names none already named ("玻尿酸面霜配什么
+    // 一起用" is one product, whose 霜 is its own).
+    if (named.size < 2)
+      for (const kind of index.matcher.kinds(read.normalized))
+        if (!kind.productIds.some((id) => named.has(id))) for (const id of kind.productIds) named.add(id);
+    if (named.size < 2) return null;
+    const usage = [...index.articles.values()].filter(
+      (a) => a.intent === PRODUCT_USAGE_INTENT && a.productIds.some((id) => named.has(id)),
+    );
+    if (usage.length === 0) {
+      return {
+        action: 'clarify',
+        text: say('clarifyGeneric'),
+        intent: null,
+        articleId: null,
+        productId: null,
+        confidence: 0,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: [],
+        grounding: { articles: [], product: null },
+      };
+    }
+    const en = language === 'en';
+    const lines = usage.slice(0, 3).map((a) => {
+      const product = index.product(a.productIds.find((id) => named.has(id)));
+      const text = channelText(a, channel);
+      return product ? (en ? `${product.name}: ${text}` : `${product.name}：${text}`) : text;
+    });
+    return {
+      action: 'answer',
+      text: `${en ? 'How each fits in your routine:' : '各自的用法和顺序：'}\n${lines.join('\n')}`,
+      intent: PRODUCT_USAGE_INTENT,
+      articleId: usage.length === 1 ? usage[0]!.id : null,
+      productId: null,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: [],
+      grounding: { articles: usage.slice(0, 3), product: null },
     };
   }
 

@@ -96,6 +96,10 @@ export const RETAIL_TERMS: [string, string][] = [
   ['coupons', '优惠券'],
   ['voucher', '优惠券'],
   ['promo code', '优惠券'],
+  // "can I stack two coupons": stacking is how coupons are used together (叠加).
+  ['stack', '叠加'],
+  ['stacked', '叠加'],
+  ['stacking', '叠加'],
   ['discount', '优惠 折扣'],
   ['price protection', '价保'],
   ['price drop', '降价'],
