@@ -561,12 +561,14 @@ describe('working one conversation from the console: the row, filters, typing, n
 
     // Filters: by channel, then by skill (the two conversations differ in both).
     const channelFilter = agent.locator('.filters select').nth(0);
+    // A filter reloads the list from the server: the row leaving and the other arriving are two
+    // renders, so each is waited for (CI once read the list between them).
     await channelFilter.selectOption('douyin_live');
     await poll(() => linRow.count()).toBe(0);
-    expect(await viewerRow.count()).toBe(1);
+    await poll(() => viewerRow.count()).toBe(1);
     await channelFilter.selectOption('web');
     await poll(() => viewerRow.count()).toBe(0);
-    expect(await linRow.count()).toBe(1);
+    await poll(() => linRow.count()).toBe(1);
     await channelFilter.selectOption('');
     await viewerRow.waitFor(WAIT);
     const skillFilter = agent.locator('.filters select').nth(1);
