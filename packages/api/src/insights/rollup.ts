@@ -415,16 +415,27 @@ async function writeEvents(deps: Deps, db: Db, batch: EventBatch): Promise<numbe
   return batch.rows;
 }
 
-/** Folds one batch of the event log: read and open outside the lock, then write under it. */
-async function foldEvents(deps: Deps): Promise<number> {
+/**
+ * Folds one batch of a source read (and opened) outside the write lock, then written under it.
+ * `write` answers null when the cursor moved meanwhile (another fold took those rows): read again.
+ */
+async function foldReadThenWrite<Batch>(
+  deps: Deps,
+  source: Source,
+  read: (deps: Deps, db: Db, after: number) => Promise<Batch>,
+  write: (deps: Deps, db: Db, batch: Batch) => Promise<number | null>,
+): Promise<number> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const batch = await readEvents(deps, deps.database.db, await cursorOf(deps.database.db, 'events'));
-    const written = await deps.database.write((db) => writeEvents(deps, db, batch));
+    const batch = await read(deps, deps.database.db, await cursorOf(deps.database.db, source));
+    const written = await deps.database.write((db) => write(deps, db, batch));
     if (written !== null) return written;
   }
   // Another process keeps folding the same rows: it is doing the work.
   return 0;
 }
+
+/** Folds one batch of the event log: read and open outside the lock, then write under it. */
+const foldEvents = (deps: Deps) => foldReadThenWrite(deps, 'events', readEvents, writeEvents);
 
 /** Tracked events that change a cart (profile/track.ts `currentCart` replays the same ones). */
 const CART_EVENTS = ['add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed'];
@@ -482,14 +493,8 @@ async function writeCarts(deps: Deps, db: Db, batch: Awaited<ReturnType<typeof r
   return batch.rows;
 }
 
-async function foldCarts(deps: Deps): Promise<number> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const batch = await readCarts(deps, deps.database.db, await cursorOf(deps.database.db, 'carts'));
-    const written = await deps.database.write((db) => writeCarts(deps, db, batch));
-    if (written !== null) return written;
-  }
-  return 0;
-}
+/** Folds one batch of the tracked cart events, the same way as the event log. */
+const foldCarts = (deps: Deps) => foldReadThenWrite(deps, 'carts', readCarts, writeCarts);
 
 /**
  * The surviving customer of each id merged away, read under the write lock. The events and carts
