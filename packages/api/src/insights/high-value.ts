@@ -38,6 +38,15 @@ export async function highValueInsights(
   // customers) the old per-conversation join, its GROUP BY sort and count(DISTINCT) took ~2 s.
   // The cost is two index seeks per customer who ever had a conversation in the shop, plus the
   // window's index entries.
+  /** The segment of one customer (a column of the outer query): the first that fits. */
+  const segmentOf = (customer: ReturnType<typeof sql>) => sql`CASE
+      WHEN (SELECT json_type(cu.attributes, '$.vip') = 'true' OR json_extract(cu.attributes, '$.tier') = 'vip'
+          FROM customers cu WHERE cu.id = ${customer} AND cu.app_id = ${app.id}) THEN 'vip'
+      WHEN (SELECT ca.worth FROM insight_carts ca WHERE ca.customer_id = ${customer} AND ca.app_id = ${app.id})
+          >= ${threshold} THEN 'large_cart'
+      WHEN (SELECT count(*) FROM orders o WHERE o.app_id = ${app.id} AND o.customer_id = ${customer}) >= 2
+        THEN 'repeat_buyer'
+      ELSE 'other' END`;
   const customers = sql`cust(id) AS (
       SELECT min(customer_id) FROM insight_conversations WHERE app_id = ${app.id}
       UNION ALL SELECT (SELECT min(customer_id) FROM insight_conversations
@@ -51,15 +60,8 @@ export async function highValueInsights(
       FROM cust WHERE cust.id IS NOT NULL),
     s AS MATERIALIZED (
       SELECT served.customer, a ->> 0 AS conversations, a ->> 1 AS ai, a ->> 2 AS escalated,
-        CASE
-          WHEN json_type(cu.attributes, '$.vip') = 'true' OR json_extract(cu.attributes, '$.tier') = 'vip' THEN 'vip'
-          WHEN ca.worth >= ${threshold} THEN 'large_cart'
-          WHEN (SELECT count(*) FROM orders o WHERE o.app_id = ${app.id} AND o.customer_id = served.customer) >= 2
-            THEN 'repeat_buyer'
-          ELSE 'other' END AS segment
+        ${segmentOf(sql`served.customer`)} AS segment
       FROM served
-      LEFT JOIN customers cu ON cu.id = served.customer AND cu.app_id = ${app.id}
-      LEFT JOIN insight_carts ca ON ca.customer_id = served.customer AND ca.app_id = ${app.id}
       WHERE a ->> 0 > 0)`;
   /** CTEs `${name}` of nearest-rank p50 and p90 of `values` (rows of segment, v) per segment, one sort. */
   const percentiles = (name: string, values: ReturnType<typeof sql>) => {
@@ -83,12 +85,12 @@ export async function highValueInsights(
   }>(sql`WITH RECURSIVE ${customers},
       rated AS (
         -- The latest rating of each of the app's rated conversations in the window, with its
-        -- customer's segment: read from the ratings (few), not joined to every conversation.
-        SELECT s.segment, x.rating FROM (SELECT conversation_id, rating,
+        -- customer's segment: read from the ratings (few), never joined to every conversation,
+        -- and the segment decided per rating (\`s\` has no index to look a customer up by).
+        SELECT ${segmentOf(sql`ic.customer_id`)} AS segment, x.rating FROM (SELECT conversation_id, rating,
             row_number() OVER (PARTITION BY conversation_id ORDER BY created_at DESC) AS rn
           FROM csat_ratings WHERE app_id = ${app.id}) x
-        JOIN insight_conversations ic ON ic.conversation_id = x.conversation_id
-        JOIN s ON s.customer = ic.customer_id
+        CROSS JOIN insight_conversations ic ON ic.conversation_id = x.conversation_id
         WHERE x.rn = 1 AND ${inWindow}),
       csat AS (SELECT segment, avg(rating) AS csat FROM rated GROUP BY segment),
       totals AS (SELECT s.segment, count(*) AS customers, sum(s.conversations) AS conversations,
@@ -96,17 +98,18 @@ export async function highValueInsights(
         FROM s LEFT JOIN csat ON csat.segment = s.segment GROUP BY s.segment),
       ${percentiles(
         'first_response',
+        // CROSS JOIN keeps s outside: each customer's window is one range of the covering index.
         sql`SELECT s.segment, ic.first_response_at - ic.first_customer_at AS v
-          FROM s JOIN insight_conversations ic ON ic.customer_id = s.customer AND ${inWindow}
+          FROM s CROSS JOIN insight_conversations ic ON ic.customer_id = s.customer AND ${inWindow}
           WHERE ic.first_response_at IS NOT NULL AND ic.first_customer_at IS NOT NULL`,
       )},
       ${percentiles(
         'to_agent',
-        sql`SELECT s.segment, a.assigned_at - a.queued_at AS v
+        // From the app's assignments (few), each conversation by its key, the segment per row.
+        sql`SELECT ${segmentOf(sql`ic.customer_id`)} AS segment, a.assigned_at - a.queued_at AS v
           FROM assignments a
-          JOIN insight_conversations ic ON ic.conversation_id = a.conversation_id
-          JOIN s ON s.customer = ic.customer_id
-          WHERE a.queued_at IS NOT NULL AND a.how <> 'transferred' AND ${inWindow}`,
+          CROSS JOIN insight_conversations ic ON ic.conversation_id = a.conversation_id
+          WHERE a.app_id = ${app.id} AND a.queued_at IS NOT NULL AND a.how <> 'transferred' AND ${inWindow}`,
       )}
     SELECT 'totals' AS kind, segment, customers AS a, conversations AS b, ai AS c, escalated AS d, csat AS e
       FROM totals
