@@ -240,15 +240,15 @@ describe('the console’s insights page, in Chromium, on the demo’s past month
       const zh = await openInsights('zh-CN');
       enReads = reads(en);
       const zhReads = reads(zh);
-      expect(await line(en).innerText()).toBe(
+      expect(await line(en).textContent()).toBe(
         `Figures as of ${hhmm} — ${behind.behind} more still being counted`,
       );
-      expect(await line(zh).innerText()).toBe(`数据截至 ${hhmm}，还有 ${behind.behind} 条在统计中`);
+      expect(await line(zh).textContent()).toBe(`数据截至 ${hhmm}，还有 ${behind.behind} 条在统计中`);
       await en.screenshot({ path: join(shots, 'insights-counting-en.png') });
       await zh.screenshot({ path: join(shots, 'insights-counting.png') });
       // The page reads again by itself while behind, without a reload (the line stays on screen).
       await expect.poll(() => enReads.length, { timeout: 30_000 }).toBeGreaterThan(0);
-      expect(await line(en).innerText()).toContain('still being counted');
+      expect(await line(en).textContent()).toContain('still being counted');
 
       // Leaving the page ends its reads: the zh console goes back to the queue.
       await zh.locator('[data-action=insights]').click();
@@ -261,7 +261,7 @@ describe('the console’s insights page, in Chromium, on the demo’s past month
     }
     // The page's next read folds the burst: the line turns into a quiet "as of", and the page stops reading.
     await expect.poll(() => line(en).getAttribute('data-behind'), { timeout: 60_000 }).toBe('0');
-    expect(await line(en).innerText()).toMatch(/^Figures as of \d\d:\d\d$/);
+    expect(await line(en).textContent()).toMatch(/^Figures as of \d\d:\d\d$/);
     const settled = enReads.length;
     await new Promise((r) => setTimeout(r, 7_000));
     expect(enReads.length).toBe(settled);
