@@ -230,6 +230,20 @@ describe('tickets and CSAT after an erasure', () => {
         'SELECT customer_id, conversation_id, comment, rating FROM csat_ratings WHERE app_id = ?',
         [shop.appId],
       );
+      // Staff may still note on it; the note is sealed under nobody's words, and nothing fails.
+      const [erasedTicket] = await api.rows<{ id: string }>('SELECT id FROM tickets WHERE app_id = ?', [
+        shop.appId,
+      ]);
+      const noted = await api.call('PATCH', `/v1/tickets/${erasedTicket!.id}`, {
+        token: shop.secretKey,
+        body: { note: 'customer erased; closing the books' },
+      });
+      expect(noted.status, noted.text).toBe(200);
+      expect(noted.body.ticket).toMatchObject({
+        status: 'closed',
+        orderId: null,
+        customerId: kept[0]!.customer_id,
+      });
       expect(ratings).toEqual([
         {
           customer_id: kept[0]!.customer_id,
