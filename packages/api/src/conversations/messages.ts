@@ -13,7 +13,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
 import { toVoiceText } from '../platform/spoken-text';
-import { appendEvent, appendEvents } from '../realtime';
+import { appendEvent, appendEvents, type MessageEventResolver } from '../realtime';
 import { announceQueued, type ConversationRow, openConversation } from './conversations';
 import { refreshHandoffSummary } from './handoff-summary';
 import type { BotReply, InlineResponder, Responder, ResponderDecision } from './replies';
@@ -90,6 +90,28 @@ export async function toWireMessages(
   db?: Db,
 ): Promise<Message[]> {
   return (await openMessageRows(deps, rows, db)).map(toWireMessage);
+}
+
+/**
+ * `deps.messageEvents`: the wire messages of the given ids, texts opened with their customers'
+ * keys, for the event log's `message.created` rows, which hold a reference (realtime/events.ts).
+ * Messages that are gone (retention, erase) and erased customers' (text opens as null) are left
+ * out, so their events are too — as a sealed copy's were.
+ */
+export function messageEventResolver(deps: Pick<ServiceDeps, 'database' | 'sealer'>): MessageEventResolver {
+  return async (ids) => {
+    const shown = new Map<string, unknown>();
+    const rows = await deps.database.db.select().from(messages).where(inArray(messages.id, ids));
+    const texts = await openAllForCustomers(
+      deps,
+      rows.map((row) => row.text),
+    );
+    for (const [i, row] of rows.entries()) {
+      const text = texts[i];
+      if (text !== null && text !== undefined) shown.set(row.id, toWireMessage({ ...row, text }));
+    }
+    return shown;
+  };
 }
 
 async function findByClientMessageId(db: Db, customerId: string, clientMessageId: string) {
@@ -407,6 +429,7 @@ async function storeAndAnswer(
           customerId: input.customerId,
           type: 'message.created',
           data: toWireMessage(row),
+          messageId: row.id,
         })),
       );
       const [message, ...replies] = rows;
@@ -558,6 +581,7 @@ async function postBotReplies(
         customerId: customer.id,
         type: 'message.created',
         data: toWireMessage(row),
+        messageId: row.id,
       })),
     );
     const updated = await applyDecision(deps, db, onCommit, current, stored.message.channel, decision);
@@ -621,6 +645,7 @@ export async function postStaffMessage(
     customerId: conversation.customerId,
     type: 'message.created',
     data: toWireMessage(row!),
+    messageId: row!.id,
   });
   return { message: row!, created: true };
 }

@@ -95,7 +95,12 @@ export function tableRowReader<T extends Table>(table: T, prefix = ''): TableRow
       const out: Record<string, unknown> = {};
       for (const f of fields) {
         const value = row[f.as];
-        out[f.key] = value === null || value === undefined ? null : f.decoder ? f.decoder.mapFromDriverValue(value) : value;
+        out[f.key] =
+          value === null || value === undefined
+            ? null
+            : f.decoder
+              ? f.decoder.mapFromDriverValue(value)
+              : value;
       }
       return out as T['$inferSelect'];
     },
