@@ -66,7 +66,13 @@ describe('message events stored by reference', () => {
     const { messageEvents: _, ...withoutResolver } = api.deps;
     await api.deps.database.write((db, onCommit) =>
       appendEvents(withoutResolver, db, onCommit, [
-        { appId: shop.appId, customerId: web.customer.id, type: 'message.created', data: legacy },
+        {
+          appId: shop.appId,
+          customerId: web.customer.id,
+          type: 'message.created',
+          data: legacy,
+          messageId: legacy.id,
+        },
       ]),
     );
     const last = (await logRows(web.customer.id)).at(-1)!;

@@ -106,8 +106,12 @@ export async function appendEvents(
   await deps.outbox?.fromRealtime(db, onCommit, given);
   const list = given.map((event) => {
     const audience = event.audience ?? ('customer' as const);
+    // Only where this process can also read references back (deps.messageEvents, set by createApp).
     const byReference =
-      event.messageId !== undefined && event.type === 'message.created' && audience === 'customer';
+      deps.messageEvents !== undefined &&
+      event.messageId !== undefined &&
+      event.type === 'message.created' &&
+      audience === 'customer';
     return {
       ...event,
       audience,
