@@ -566,6 +566,10 @@ async function postBotReplies(
       .where(eq(conversations.id, stored.conversation.id));
     // An agent may have claimed the conversation while the bot was thinking: then it stays quiet.
     if (current?.status !== 'bot') return { replies: [], conversation: current ?? stored.conversation };
+    // The customer may have been merged into another while the bot was thinking: the conversation
+    // (and the question) moved to them, so the reply belongs to the conversation's customer now,
+    // not to the merged-away id read before — or nobody's timeline, stream or retry would show it.
+    const customerId = current.customerId;
     const replies = await insertMessages(
       deps,
       db,
@@ -575,7 +579,7 @@ async function postBotReplies(
         return {
           id: reply.id ?? createSortableId('msg', at),
           appId: customer.appId,
-          customerId: customer.id,
+          customerId,
           conversationId: current.id,
           channel: stored.message.channel,
           authorType: 'bot' as const,
@@ -596,7 +600,7 @@ async function postBotReplies(
       onCommit,
       replies.map((row) => ({
         appId: customer.appId,
-        customerId: customer.id,
+        customerId,
         type: 'message.created',
         data: toWireMessage(row),
         messageId: row.id,
