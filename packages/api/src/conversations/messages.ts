@@ -5,7 +5,13 @@ import type { Db } from '../db/database';
 import { settleDeferredWrites } from '../db/deferred-writes';
 import { hotQuery, rawRows, slot, tableRowReader } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
-import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
+import {
+  type CustomerRow,
+  customerSealer,
+  getCustomer,
+  openAllForCustomers,
+  survivingCustomerId,
+} from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
 import { withClickUrl } from '../platform/click-links';
 import { iso } from '../platform/clock';
@@ -339,9 +345,19 @@ async function storeAndAnswer(
       const now = deps.clock.now();
       // Read now and written once, at the end, with the bot's decision: the touch (last channel,
       // updatedAt) and the bot's memory share one UPDATE. The bot sees the row as touched.
-      const open =
-        (await readOpenConversation(db, input.customerId)) ??
-        (await openConversation(deps, db, input.appId, input.customerId, input.channel));
+      let open = await readOpenConversation(db, input.customerId);
+      if (!open) {
+        // A merged-away customer has no open conversation (the merge moved them all), so only here
+        // can the session have been authenticated before a merge that committed since: the send is
+        // the survivor's (stored, streamed and retried under its id), not a new conversation of a
+        // customer nobody sees again. \`input\` is this send's own copy (postCustomerMessage).
+        const survivor = await survivingCustomerId(db, input.appId, input.customerId);
+        if (survivor !== input.customerId) {
+          input.customerId = survivor;
+          open = await readOpenConversation(db, survivor);
+        }
+        open ??= await openConversation(deps, db, input.appId, input.customerId, input.channel);
+      }
       const conversation: ConversationRow = { ...open, lastChannel: input.channel, updatedAt: now };
       const messageId = createSortableId('msg', now);
 

@@ -2,7 +2,7 @@ import type { Ticket, TicketUpdateBody } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { tickets } from '../db/schema';
-import { isSealed, openAllForCustomers, sealJsonForCustomer } from '../identity';
+import { isSealed, openAllForCustomers, sealJsonForCustomer, survivingCustomerId } from '../identity';
 import type { TicketDraft } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -98,6 +98,9 @@ export async function openOrUpdateTicket(
 ): Promise<{ ticket: TicketRow; created: boolean }> {
   return deps.database.write(async (db, onCommit) => {
     const now = deps.clock.now();
+    // The engine decided on a customer read before this write (after the send's commit): merged
+    // since, the ticket is the survivor's, where their open tickets and their sessions are.
+    input = { ...input, customerId: await survivingCustomerId(db, input.appId, input.customerId) };
     const existing = (await openTicketRows(deps, await openTicketsOf(db, input.customerId), db)).find((row) =>
       sameMatter(row, input.draft),
     );
