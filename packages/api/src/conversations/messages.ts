@@ -106,7 +106,7 @@ export async function toWireMessages(
  */
 export function messageEventResolver(deps: Pick<ServiceDeps, 'database' | 'sealer'>): MessageEventResolver {
   return async (ids) => {
-    const shown = new Map<string, unknown>();
+    const shown: Awaited<ReturnType<MessageEventResolver>> = new Map();
     const rows = await deps.database.db.select().from(messages).where(inArray(messages.id, ids));
     const texts = await openAllForCustomers(
       deps,
@@ -114,7 +114,12 @@ export function messageEventResolver(deps: Pick<ServiceDeps, 'database' | 'seale
     );
     for (const [i, row] of rows.entries()) {
       const text = texts[i];
-      if (text !== null && text !== undefined) shown.set(row.id, toWireMessage({ ...row, text }));
+      if (text !== null && text !== undefined)
+        shown.set(row.id, {
+          appId: row.appId,
+          customerId: row.customerId,
+          message: toWireMessage({ ...row, text }),
+        });
     }
     return shown;
   };

@@ -44,11 +44,14 @@ const isMessageReference = (data: unknown): data is MessageReference =>
 
 /**
  * Builds the wire messages of message ids (left out: messages gone, or erased customers'), for
- * events stored by reference. The conversations domain, which owns the message row and its wire
- * shape, provides it as `deps.messageEvents` (realtime cannot import conversations, which imports
- * realtime). Without it, message events are stored as sealed copies, as before.
+ * events stored by reference, each with the app and customer its row belongs to (a reference is
+ * shown only where they are its event row's own). The conversations domain, which owns the message
+ * row and its wire shape, provides it as `deps.messageEvents` (realtime cannot import
+ * conversations, which imports realtime). Without it, message events are stored as sealed copies.
  */
-export type MessageEventResolver = (messageIds: string[]) => Promise<Map<string, unknown>>;
+export type MessageEventResolver = (
+  messageIds: string[],
+) => Promise<Map<string, { appId: string; customerId: string; message: unknown }>>;
 
 /**
  * Appends an event to the log inside the caller's transaction and publishes it once that
@@ -193,14 +196,18 @@ async function readAfter(
     throw new Error(
       'the event log holds message events by reference: deps.messageEvents is needed to read them',
     );
-  const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map<string, unknown>();
+  const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map();
   return rows.flatMap((r, i) => {
     // Rows written before encryption (and staff events about no customer) hold the payload itself;
     // an erased customer's opens as null and is left out, as does a referenced message that is gone.
     const base = { topic, id: r.id, appId: r.appId, type: r.type };
     if (isMessageReference(r.data)) {
-      const message = shown.get(r.data.$message);
-      return message === undefined ? [] : [{ ...base, data: customerView(r.type, message) }];
+      // A reference shows only a message of its own event's app and customer: the row is read by id
+      // alone, and a log row must never hand one customer's (or app's) message to another's feed.
+      const found = shown.get(r.data.$message);
+      return found === undefined || found.appId !== r.appId || found.customerId !== r.customerId
+        ? []
+        : [{ ...base, data: customerView(r.type, found.message) }];
     }
     if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
     const text = opened[i];
