@@ -5,7 +5,7 @@ import { rawRows } from '../db/hot-queries';
 import { events } from '../db/schema';
 import { customerSealer, openAllForCustomers } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
-import { customerView } from './customer-view';
+import { customerView, shopperMessage } from './customer-view';
 import { appTopic, type BusEvent } from './event-bus';
 
 type Deps = Pick<
@@ -180,6 +180,8 @@ async function readAfter(
   scope: SQL | undefined,
   after: number,
   limit: number,
+  /** The customer's own feed: messages as the shopper sees them (`shopperMessage`). */
+  forShopper = false,
 ): Promise<BusEvent[]> {
   const rows = await deps.database.db
     .select()
@@ -197,6 +199,8 @@ async function readAfter(
       'the event log holds message events by reference: deps.messageEvents is needed to read them',
     );
   const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map();
+  const asShown = (type: string, data: unknown) =>
+    forShopper && type === 'message.created' ? shopperMessage(data) : data;
   return rows.flatMap((r, i) => {
     // Rows written before encryption (and staff events about no customer) hold the payload itself;
     // an erased customer's opens as null and is left out, as does a referenced message that is gone.
@@ -207,18 +211,18 @@ async function readAfter(
       const found = shown.get(r.data.$message);
       return found === undefined || found.appId !== r.appId || found.customerId !== r.customerId
         ? []
-        : [{ ...base, data: customerView(r.type, found.message) }];
+        : [{ ...base, data: asShown(r.type, customerView(r.type, found.message)) }];
     }
-    if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
+    if (typeof r.data !== 'string') return [{ ...base, data: asShown(r.type, r.data) }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
-    return [{ ...base, data: JSON.parse(text) }];
+    return [{ ...base, data: asShown(r.type, JSON.parse(text)) }];
   });
 }
 
 /** The customer's events after a cursor, oldest first (staff-only events are never among them). */
 export const readEventsAfter = (deps: ReadDeps, customerId: string, after: number, limit = 500) =>
-  readAfter(deps, customerId, forCustomer(customerId), after, limit);
+  readAfter(deps, customerId, forCustomer(customerId), after, limit, true);
 
 /** Every event of an app after a cursor, oldest first: customers' and staff-only alike (index `(app_id, id)`). */
 export const readAppEventsAfter = (deps: ReadDeps, appId: string, after: number, limit = 500) =>
