@@ -13,8 +13,7 @@ import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, migrateDatabase } from '../src/db/database';
 import { createTimelineDrain } from '../src/livestream/timeline-drain';
-import { silentLogger } from '../src/platform/deps';
-import { createTestApi, type TestApi } from './harness';
+import { createTestApi } from './harness';
 import { startSqld } from './scale-out-kit';
 
 const open: { close(): Promise<void> | void }[] = [];
@@ -195,7 +194,8 @@ describe('the timeline drain on a worker thread', () => {
       const database = api.createDatabase({ url: 'file:' + dir + '/db.sqlite' });
       await api.migrateDatabase(database);
       const app = api.createApp({ database, masterKey: randomBytes(32), sessionSigningKey: randomBytes(32),
-        logger: api.silentLogger, liveTickMs: 0, liveTimelineDrainMs: 0 });
+        logger: { ...api.silentLogger, warn: (m, f) => console.error(m, JSON.stringify(f)), error: (m, f) => console.error(m, JSON.stringify(f)) },
+        liveTickMs: 0, liveTimelineDrainMs: 0 });
       const shop = await api.createMerchantApp(app.deps, { name: 'exit' });
       const items = Array.from({ length: 50 }, (_, i) => ({ id: 'c' + i, viewerId: 'v' + i, text: '优惠券怎么领', at: Date.now() }));
       const res = await app.request('/v1/channels/douyin_live/comments', { method: 'POST',

@@ -91,7 +91,10 @@ export function createDrainThread(
   function start(): Worker {
     started++;
     const data: DrainWorkerData = { url: url!, exitInsideFirstDrain: started <= (options.crashWorkers ?? 0) };
-    const thread = new Worker(script!.script, { workerData: data, eval: script!.eval });
+    // The process's flags, less those that describe its own entry (`node --input-type=module -e …`
+    // would make the worker read its script as a string).
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+    const thread = new Worker(script!.script, { workerData: data, eval: script!.eval, execArgv });
     thread.unref();
     thread.on('message', (reply: DrainReply) => {
       const request = pending.get(reply.id);
