@@ -110,7 +110,7 @@ export interface AppOptions {
   liveTickMs?: number;
   /** Livestream: how often (ms) queued questions are written to timelines (default 1000; 0: off, tests). */
   liveTimelineDrainMs?: number;
-  /** Livestream: drain timelines on a worker thread (default true; local database files only). */
+  /** Livestream: drain timelines on a worker thread (local database files only; default false, in-thread). */
   liveTimelineDrainWorker?: boolean;
 }
 

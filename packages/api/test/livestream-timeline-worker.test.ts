@@ -1,4 +1,5 @@
-// The timeline drain on a worker thread (livestream/timeline-drain-thread.ts): its own connection
+// The timeline drain on a worker thread (livestream/timeline-drain-thread.ts; opt-in, option
+// `liveTimelineDrainWorker` / THREADLINE_LIVE_TIMELINE_DRAIN_WORKER=1): its own connection
 // to the same file, drained inside the write turn the request thread lends it. Shown here: it
 // drains while batches keep coming; a worker that dies inside its transaction leaves nothing
 // half-written and the questions still reach their timelines exactly once; another connection's
@@ -22,7 +23,12 @@ afterEach(async () => {
 });
 
 async function startApi(options: Parameters<typeof createTestApi>[0] = {}) {
-  const api = await createTestApi({ liveTickMs: 0, liveTimelineDrainMs: 0, ...options });
+  const api = await createTestApi({
+    liveTickMs: 0,
+    liveTimelineDrainMs: 0,
+    liveTimelineDrainWorker: true,
+    ...options,
+  });
   const shop = await api.createShop();
   open.push({
     close: async () => {
@@ -96,7 +102,7 @@ describe('the timeline drain on a worker thread', () => {
       liveTimelineDrainWorker: false,
     });
     // A second drain of the same process, whose first worker exits before its COMMIT.
-    const drain = createTimelineDrain(api.app.deps, 0, { crashWorkers: 1 });
+    const drain = createTimelineDrain(api.app.deps, 0, { worker: true, crashWorkers: 1 });
     open.push(drain);
     const asked = await ask(400);
     expect(await queued()).toBe(400);
@@ -121,7 +127,7 @@ describe('the timeline drain on a worker thread', () => {
 
   it('after three workers died in a row it drains in-thread for good', async () => {
     const { api, ask, questions, queued } = await startApi({ liveTimelineDrainWorker: false });
-    const drain = createTimelineDrain(api.app.deps, 0, { crashWorkers: 3 });
+    const drain = createTimelineDrain(api.app.deps, 0, { worker: true, crashWorkers: 3 });
     open.push(drain);
     let asked = 0;
     for (let i = 0; i < 4; i++) {
@@ -153,7 +159,18 @@ describe('the timeline drain on a worker thread', () => {
     expect(api.app.livestream.timelineDrains()).toMatchObject({ onWorker: 1, inThread: 0 });
   }, 60_000);
 
-  it('drains in-thread where there is no second connection to the same data (:memory:, remote libSQL)', async () => {
+  it('drains in-thread by default, and where there is no second connection to the same data (:memory:, remote libSQL)', async () => {
+    // Off unless asked for.
+    const byDefault = await startApi({ liveTimelineDrainWorker: undefined });
+    const askedByDefault = await byDefault.ask(20);
+    await byDefault.api.app.livestream.settled();
+    expect(await byDefault.questions()).toBe(askedByDefault);
+    expect(byDefault.api.app.livestream.timelineDrains()).toMatchObject({
+      worker: false,
+      inThread: 1,
+      onWorker: 0,
+    });
+
     const memory = createDatabase({ url: ':memory:' });
     await migrateDatabase(memory);
     const inMemory = await startApi({ database: memory });
@@ -195,7 +212,7 @@ describe('the timeline drain on a worker thread', () => {
       await api.migrateDatabase(database);
       const app = api.createApp({ database, masterKey: randomBytes(32), sessionSigningKey: randomBytes(32),
         logger: { ...api.silentLogger, warn: (m, f) => console.error(m, JSON.stringify(f)), error: (m, f) => console.error(m, JSON.stringify(f)) },
-        liveTickMs: 0, liveTimelineDrainMs: 0 });
+        liveTickMs: 0, liveTimelineDrainMs: 0, liveTimelineDrainWorker: true });
       const shop = await api.createMerchantApp(app.deps, { name: 'exit' });
       const items = Array.from({ length: 50 }, (_, i) => ({ id: 'c' + i, viewerId: 'v' + i, text: '优惠券怎么领', at: Date.now() }));
       const res = await app.request('/v1/channels/douyin_live/comments', { method: 'POST',

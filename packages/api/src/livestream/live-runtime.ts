@@ -84,8 +84,8 @@ export interface LiveRuntimeOptions {
    */
   timelineDrainMs?: number;
   /**
-   * Whether the drain runs on a worker thread with its own connection (default true; local files
-   * only, see timeline-drain-thread.ts); false drains in the request thread.
+   * Whether the drain runs on a worker thread with its own connection (local files only, see
+   * timeline-drain-thread.ts); default false: it drains in the request thread.
    */
   timelineDrainWorker?: boolean;
 }

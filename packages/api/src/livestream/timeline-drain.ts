@@ -220,9 +220,9 @@ function knownThreadsOf(database: object): Set<string> {
  * `settle()` — every question acknowledged before the call, by any process, is on its timeline
  * when it resolves. Registered with `settleDeferredWrites` for timeline reads.
  *
- * On a local file the drain runs on a worker thread with its own connection (timeline-drain-thread.ts),
- * started on the first drain; `worker: false`, a remote database or `:memory:` drain in-thread, and
- * so does any drain the worker failed (it died, or its write failed): the caller still gets its
+ * With `worker: true` and a local file, the drain runs on a worker thread with its own connection
+ * (timeline-drain-thread.ts), started on the first drain; by default, and for a remote database or
+ * `:memory:`, it drains in-thread, and so does any drain the worker failed (it died, or its write failed): the caller still gets its
  * questions drained, and the errors are this thread's own (a busy database's retryable 503).
  */
 export function createTimelineDrain(
@@ -234,7 +234,10 @@ export function createTimelineDrain(
   let closed = false;
   /** Drain calls that emptied the queue on the worker, and in this thread (tests, diagnostics). */
   const stats = { onWorker: 0, inThread: 0 };
-  const thread = options.worker === false ? null : createDrainThread(deps, options);
+  // Opt-in: measured on this 2-core machine shared by other work, the worker paid nothing in
+  // a quiet run and cost ingestion share under load (its lock turn waits on a thread the OS has
+  // not scheduled); see docs/notes/speed-16b.md.
+  const thread = options.worker === true ? createDrainThread(deps, options) : null;
 
   async function queued(): Promise<boolean> {
     const rows = await deps.database.db.all(sql`select 1 from live_timeline_queue limit 1`);
