@@ -234,9 +234,8 @@ export function createTimelineDrain(
   let closed = false;
   /** Drain calls that emptied the queue on the worker, and in this thread (tests, diagnostics). */
   const stats = { onWorker: 0, inThread: 0 };
-  // Opt-in: measured on this 2-core machine shared by other work, the worker paid nothing in
-  // a quiet run and cost ingestion share under load (its lock turn waits on a thread the OS has
-  // not scheduled); see docs/notes/speed-16b.md.
+  // Opt-in: on a 2-core machine shared with other work its gain was inside the noise (and while
+  // it holds the lent lock turn, our writes wait on a thread the OS may not have scheduled).
   const thread = options.worker === true ? createDrainThread(deps, options) : null;
 
   async function queued(): Promise<boolean> {
