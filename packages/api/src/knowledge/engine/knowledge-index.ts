@@ -88,13 +88,18 @@ const VAGUE_TERMS = new Set([
   '这个',
   '时候',
 ]);
-const isFunctionTerm = (term: string) =>
-  VAGUE_TERMS.has(term) || [...term].every((ch) => FUNCTION_CHARS.has(ch));
+function isFunctionTerm(term: string): boolean {
+  if (VAGUE_TERMS.has(term)) return true;
+  // Every character (code point) a function character; no array per call, this runs per term.
+  for (const ch of term) if (!FUNCTION_CHARS.has(ch)) return false;
+  return true;
+}
 
+/** One term's postings, scored once per index: parallel arrays, plus each posting's fields by document. */
 interface TermHits {
-  docs: number[];
-  scores: number[];
-  fields: string[][];
+  docs: Int32Array;
+  scores: Float64Array;
+  fieldsOf: Map<number, string[]>;
 }
 
 interface SearchHit {
@@ -117,9 +122,11 @@ const MAX_CACHED_TERMS = 20_000;
  * `index.search(terms.join(' '))` (OR of exact terms) with each term's postings scored once per
  * index instead of once per query. The index never changes after it is built (a knowledge change
  * builds a new one), so a term's BM25 contributions are fixed; they are summed per document in
- * query-term order, multiplied by the number of query terms matched and sorted stably — exactly
- * what MiniSearch does, without allocating a result object per posting per query. Common
- * characters (多, 久, 期 …) have long postings, and they were the slow tail on large bases.
+ * query-term order, multiplied by the number of distinct query terms matched, and the best `limit`
+ * kept in score order, ties in first-seen order — exactly what MiniSearch's stable sort gives.
+ * Common characters (多, 久, 期 …) have long postings: the sums go into typed arrays indexed by
+ * document and reused from query to query (an epoch marks the documents this query touched), so
+ * a query allocates nothing per posting, and only the `limit` best get a `match` object.
  */
 function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | MiniSearch<ArticleDoc>) {
   const internals = index as unknown as Partial<MiniSearchInternals>;
@@ -134,16 +141,46 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
     const results = (internals as MiniSearchInternals).executeQuery(term);
     hits = null;
     if (results.size > 0) {
-      hits = { docs: [], scores: [], fields: [] };
+      hits = {
+        docs: new Int32Array(results.size),
+        scores: new Float64Array(results.size),
+        fieldsOf: new Map(),
+      };
+      let i = 0;
       for (const [doc, result] of results) {
-        hits.docs.push(doc);
-        hits.scores.push(result.score);
-        hits.fields.push(result.match[term] ?? []);
+        hits.docs[i] = doc;
+        hits.scores[i] = result.score;
+        hits.fieldsOf.set(doc, result.match[term] ?? []);
+        i++;
       }
     }
     if (cache.size >= MAX_CACHED_TERMS) cache.clear();
     cache.set(term, hits);
     return hits;
+  };
+  // Per document (MiniSearch's short ids, 0…n-1): the summed score, the distinct terms matched,
+  // the last distinct term counted (a repeated query term adds its score again, not its count),
+  // and the epoch of the query that last touched it.
+  let size = 0;
+  for (const doc of internals._documentIds?.keys() ?? []) if (doc + 1 > size) size = doc + 1;
+  let score = new Float64Array(size);
+  let count = new Int32Array(size);
+  let lastTerm = new Int32Array(size);
+  let stamp = new Int32Array(size);
+  let touched = new Int32Array(size);
+  let epoch = 0;
+  const grow = (doc: number) => {
+    const next = Math.max(doc + 1, size * 2);
+    const copy = <T extends Float64Array | Int32Array>(old: T, fresh: T) => {
+      fresh.set(old);
+      return fresh;
+    };
+    score = copy(score, new Float64Array(next));
+    count = copy(count, new Int32Array(next));
+    lastTerm = copy(lastTerm, new Int32Array(next));
+    stamp = copy(stamp, new Int32Array(next));
+    touched = copy(touched, new Int32Array(next));
+    size = next;
   };
   /** The best `limit` hits for `terms`, best first (ties in first-seen order, as MiniSearch sorts). */
   return (terms: string[], limit: number): SearchHit[] => {
@@ -153,43 +190,72 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
         .slice(0, limit)
         .map((r) => ({ id: r.id, score: r.score, match: r.match, stored: r as Record<string, unknown> }));
     }
-    // Per document: its summed score and the query terms it matched (first-seen order) with their
-    // fields. Arrays, not a `match` object per document: a common character matches hundreds of
-    // variants and only the best `limit` are read, so only those get their `match` object, built
-    // below in the same key order as before.
-    const combined = new Map<number, { score: number; terms: string[]; fields: string[][] }>();
+    epoch++;
+    if (epoch === 0x7fffffff) {
+      stamp.fill(0);
+      epoch = 1;
+    }
+    // Distinct terms in first-seen order: the keys of a hit's `match`, in MiniSearch's order.
+    const distinct: string[] = [];
+    const distinctHits: TermHits[] = [];
+    let touchedCount = 0;
     for (const term of terms) {
       const hits = hitsOf(term);
       if (!hits) continue;
-      for (let i = 0; i < hits.docs.length; i++) {
-        const doc = hits.docs[i]!;
-        const existing = combined.get(doc);
-        if (!existing) {
-          combined.set(doc, { score: hits.scores[i]!, terms: [term], fields: [hits.fields[i]!] });
+      let termAt = distinct.indexOf(term);
+      if (termAt === -1) {
+        termAt = distinct.push(term) - 1;
+        distinctHits.push(hits);
+      }
+      const { docs, scores } = hits;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (doc >= size) grow(doc);
+        if (stamp[doc] !== epoch) {
+          stamp[doc] = epoch;
+          score[doc] = scores[i]!;
+          count[doc] = 1;
+          lastTerm[doc] = termAt;
+          touched[touchedCount++] = doc;
         } else {
-          existing.score = existing.score + hits.scores[i]!;
-          const at = existing.terms.indexOf(term);
-          if (at === -1) {
-            existing.terms.push(term);
-            existing.fields.push(hits.fields[i]!);
-          } else existing.fields[at] = hits.fields[i]!;
+          score[doc] = score[doc]! + scores[i]!;
+          // A new distinct term always has a higher index than the ones before it; a repeated
+          // term was counted on its first occurrence (same postings).
+          if (termAt > lastTerm[doc]!) {
+            count[doc] = count[doc]! + 1;
+            lastTerm[doc] = termAt;
+          }
         }
       }
     }
-    const ranked: { doc: number; score: number; terms: string[]; fields: string[][] }[] = [];
-    for (const [doc, { score, terms: matched, fields }] of combined) {
-      ranked.push({ doc, score: score * (matched.length || 1), terms: matched, fields });
+    // The best `limit` in one pass: a document enters only by beating the last kept one, so an
+    // equal score keeps the earlier document ahead (a stable sort's order).
+    const bestDocs: number[] = [];
+    const bestScores: number[] = [];
+    for (let t = 0; t < touchedCount; t++) {
+      const doc = touched[t]!;
+      const final = score[doc]! * (count[doc]! || 1);
+      const kept = bestDocs.length;
+      if (kept === limit && !(final > bestScores[kept - 1]!)) continue;
+      let at = kept;
+      while (at > 0 && final > bestScores[at - 1]!) at--;
+      bestDocs.splice(at, 0, doc);
+      bestScores.splice(at, 0, final);
+      if (bestDocs.length > limit) {
+        bestDocs.pop();
+        bestScores.pop();
+      }
     }
-    // Array.prototype.sort is stable: equal scores keep the first-seen order.
-    ranked.sort((a, b) => b.score - a.score);
     const { _documentIds: ids, _storedFields: stored } = internals as MiniSearchInternals;
     const out: SearchHit[] = [];
-    for (const hit of ranked.slice(0, limit)) {
+    for (let h = 0; h < bestDocs.length; h++) {
+      const doc = bestDocs[h]!;
       const match: Record<string, string[]> = {};
-      hit.terms.forEach((term, i) => {
-        match[term] = hit.fields[i]!;
-      });
-      out.push({ id: ids.get(hit.doc), score: hit.score, match, stored: stored.get(hit.doc) });
+      for (let d = 0; d < distinct.length; d++) {
+        const fields = distinctHits[d]!.fieldsOf.get(doc);
+        if (fields) match[distinct[d]!] = fields;
+      }
+      out.push({ id: ids.get(doc), score: bestScores[h]!, match, stored: stored.get(doc) });
     }
     return out;
   };
@@ -381,12 +447,17 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     }
   }
   const total = questionDocs.length || 1;
-  const idf = (term: string) => {
+  const idfOf = (term: string) => {
     if (isFunctionTerm(term)) return 0;
     const df = docFrequency.get(term) ?? 0;
     if (df === 0 && !englishKnowledge && /^[a-z#]/.test(term)) return 0;
     return Math.log(1 + (total - df + 0.5) / (df + 0.5));
   };
+  // Every term of the index's vocabulary weighed once, here; a term the knowledge never uses is
+  // weighed when asked (its weight depends only on the term and this index, never on the message).
+  const knownIdf = new Map<string, number>();
+  for (const term of docFrequency.keys()) knownIdf.set(term, idfOf(term));
+  const idf = (term: string) => knownIdf.get(term) ?? idfOf(term);
   // Function words only add work (their postings cover every document) and no meaning; a long
   // rambling message keeps its most telling terms.
   const informative = (terms: string[]) => {
