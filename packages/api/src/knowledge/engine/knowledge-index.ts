@@ -66,6 +66,9 @@ interface ArticleDoc {
 const FIELD_BOOST = { terms: 1, chars: 0.3 };
 const MAX_QUERY_TERMS = 48;
 const splitTokens = (text: string) => (text ? text.split(' ') : []);
+// Regular expressions with Unicode property escapes are module constants: the bundler turns such a
+// literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
+const HAN_CHAR = /\p{Script=Han}/u;
 
 // Function words and vague nouns carry no meaning of their own: a message made only of them
 // ("就是上次说的那个情况呢") must not look understood because its 的/那个 matched somewhere.
@@ -105,7 +108,10 @@ interface TermHits {
 interface SearchHit {
   id: unknown;
   score: number;
-  match: Record<string, string[]>;
+  /** The query terms the document matched, first-seen order (the keys of MiniSearch's `match`)… */
+  terms: string[];
+  /** …and the fields each matched in. */
+  fields: string[][];
   stored: Record<string, unknown> | undefined;
 }
 
@@ -188,7 +194,13 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       return index
         .search(terms.join(' '))
         .slice(0, limit)
-        .map((r) => ({ id: r.id, score: r.score, match: r.match, stored: r as Record<string, unknown> }));
+        .map((r) => ({
+          id: r.id,
+          score: r.score,
+          terms: Object.keys(r.match),
+          fields: Object.values(r.match),
+          stored: r as Record<string, unknown>,
+        }));
     }
     epoch++;
     if (epoch === 0x7fffffff) {
@@ -250,12 +262,16 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
     const out: SearchHit[] = [];
     for (let h = 0; h < bestDocs.length; h++) {
       const doc = bestDocs[h]!;
-      const match: Record<string, string[]> = {};
+      const matched: string[] = [];
+      const fieldsMatched: string[][] = [];
       for (let d = 0; d < distinct.length; d++) {
         const fields = distinctHits[d]!.fieldsOf.get(doc);
-        if (fields) match[distinct[d]!] = fields;
+        if (fields) {
+          matched.push(distinct[d]!);
+          fieldsMatched.push(fields);
+        }
       }
-      out.push({ id: ids.get(doc), score: bestScores[h]!, match, stored: stored.get(doc) });
+      out.push({ id: ids.get(doc), score: bestScores[h]!, terms: matched, fields: fieldsMatched, stored: stored.get(doc) });
     }
     return out;
   };
@@ -307,7 +323,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       masked,
       tokens: tokenize(masked, true),
       products: mentions,
-      pinyinOnly: gloss.pinyin && !gloss.english && !/\p{Script=Han}/u.test(plain),
+      pinyinOnly: gloss.pinyin && !gloss.english && !HAN_CHAR.test(plain),
     };
   };
 
@@ -318,7 +334,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const englishKnowledge =
     teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length >
     0.3 * Math.max(1, teaching.length);
-  const inKnowledgeScript = (text: string) => /\p{Script=Han}/u.test(text) !== englishKnowledge;
+  const inKnowledgeScript = (text: string) => HAN_CHAR.test(text) !== englishKnowledge;
 
   const questionDocs: QuestionDoc[] = [];
   const addQuestion = (text: string, intentKey: string, articleId: string | null) => {
@@ -395,7 +411,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const variantVectors = new Map<string, Map<string, number>[]>();
   // Per read text (one message), computed once: its features and its unit vector.
   const queryFeatures = new WeakMap<ReadText, string[]>();
-  const queryVectors = new WeakMap<ReadText, Map<string, number>>();
+  const queryVectors = new WeakMap<ReadText, { features: string[]; weights: number[] }>();
   const featuresOf = (text: ReadText) => {
     let features = queryFeatures.get(text);
     if (!features) {
@@ -475,11 +491,11 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     for (const t of tokens.chars) weight += idf(t) * FIELD_BOOST.chars;
     return weight;
   };
-  const coverageOf = (match: Record<string, string[]>, _tokens: TextTokens, weight: number) => {
+  const coverageOf = (hit: SearchHit, weight: number) => {
     if (weight === 0) return 0;
     let covered = 0;
-    for (const [term, fields] of Object.entries(match)) {
-      covered += idf(term) * (fields.includes('terms') ? 1 : FIELD_BOOST.chars);
+    for (let i = 0; i < hit.terms.length; i++) {
+      covered += idf(hit.terms[i]!) * (hit.fields[i]!.includes('terms') ? 1 : FIELD_BOOST.chars);
     }
     return Math.min(1, covered / weight);
   };
@@ -498,7 +514,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
         intentKey: r.stored?.intentKey as string,
         articleId: (r.stored?.articleId as string | null) ?? null,
         score: r.score,
-        coverage: coverageOf(r.match, tokens, weight),
+        coverage: coverageOf(r, weight),
       }));
     },
     /** Whole articles (questions and answer text) resembling the query, best first. */
@@ -510,7 +526,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       if (query.length === 0) return [];
       return searchArticleIndex(query, limit).map((r) => {
         let covered = 0;
-        for (const term of Object.keys(r.match)) covered += idf(term);
+        for (const term of r.terms) covered += idf(term);
         return {
           articleId: r.id as string,
           score: r.score,
@@ -523,12 +539,19 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     matcher,
     /** Best cosine between the text and one of an article's question variants (n-gram features), 0…1. */
     variantSimilarity(text: ReadText, articleId: string): number {
-      const query = queryVectors.get(text) ?? unitVector(featuresOf(text));
-      queryVectors.set(text, query);
+      // The query's unit vector as parallel arrays (in the Map's order, so the sums add up in the
+      // same order): no entry array per feature per variant.
+      let query = queryVectors.get(text);
+      if (!query) {
+        const vector = unitVector(featuresOf(text));
+        query = { features: [...vector.keys()], weights: [...vector.values()] };
+        queryVectors.set(text, query);
+      }
+      const { features, weights } = query;
       let best = 0;
       for (const vector of vectorsOf(articleId)) {
         let dot = 0;
-        for (const [f, w] of query) dot += w * (vector.get(f) ?? 0);
+        for (let i = 0; i < features.length; i++) dot += weights[i]! * (vector.get(features[i]!) ?? 0);
         if (dot > best) best = dot;
       }
       return best;

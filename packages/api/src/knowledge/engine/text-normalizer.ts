@@ -5,6 +5,7 @@ import { EMOJI_TERMS } from './retail-lexicon';
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
 let toSimplified: ((text: string) => string) | undefined;
 const HAN = /\p{Script=Han}/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 // Whether a character changes under conversion, learnt once per character: most shopper text is
 // already Simplified, and the phrase-level conversion is the slowest step of normalising.
 const changesUnderConversion = new Map<string, boolean>();
@@ -83,7 +84,7 @@ export function normalizeText(text: string): string {
     toSimplified ??= Converter({ from: 'tw', to: 'cn' });
     out = toSimplified(out);
   }
-  if (/\p{Extended_Pictographic}/u.test(out)) {
+  if (PICTOGRAPHIC.test(out)) {
     for (const [emoji, words] of EMOJI_TERMS) out = out.replace(emoji, words);
   }
   out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');
