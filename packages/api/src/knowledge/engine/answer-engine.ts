@@ -5,6 +5,7 @@ import { type ArticleCandidate, classify, type IntentCandidate } from './intent-
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { focusMessage } from './message-focus';
+import { withinMessage } from './message-scope';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -458,7 +459,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
   }
 
+  /** Answers one message; the work shared by its readers is kept for this call only (see `withinMessage`). */
   function answer(asked: EngineInput): EngineResult {
+    return withinMessage(() => answerMessage(asked));
+  }
+
+  function answerMessage(asked: EngineInput): EngineResult {
     // A long message is read for what it asks (bounded time, whatever its length).
     const focus = focusMessage(
       asked.text,
@@ -1760,9 +1766,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /** The intent the engine ranks first for a text (no memory, no policy): for evaluations. */
   function topIntent(text: string): string | null {
-    const read = index.read(text);
-    const ranking = rank(read, { productIds: read.products.map((p) => p.productId) });
-    return publicIntent(ranking.intents[0]?.intentKey);
+    return withinMessage(() => {
+      const read = index.read(text);
+      const ranking = rank(read, { productIds: read.products.map((p) => p.productId) });
+      return publicIntent(ranking.intents[0]?.intentKey);
+    });
   }
 
   return { answer, topIntent, index };

@@ -1,4 +1,5 @@
 import { pinyin } from 'pinyin-pro';
+import { wordSegments } from './message-scope';
 import { type LexiconTerm, RETAIL_TERMS } from './retail-lexicon';
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -45,7 +46,6 @@ export function pinyinSpellings(word: string, usualOnly = false): string[] {
   return spellings;
 }
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 /**
  * Where the segmenter's words of a Han run begin and end (code-unit offsets), and the spans of
@@ -55,7 +55,7 @@ const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 function segmentCuts(run: string): Set<number> & { words: Set<string> } {
   const cuts = new Set<number>([0, run.length]) as Set<number> & { words: Set<string> };
   cuts.words = new Set();
-  for (const { segment, index } of segmenter.segment(run)) {
+  for (const { segment, index } of wordSegments(run)) {
     cuts.add(index);
     cuts.add(index + segment.length);
     if (segment.length > 1) cuts.words.add(`${index}:${index + segment.length}`);

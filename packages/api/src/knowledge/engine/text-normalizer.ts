@@ -1,5 +1,6 @@
 import { Converter as TraditionalConverter } from 'opencc-js/cn2t';
 import { Converter } from 'opencc-js/t2cn';
+import { normalizedInMessage } from './message-scope';
 import { EMOJI_TERMS } from './retail-lexicon';
 
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
@@ -79,6 +80,10 @@ const VARIANTS: [RegExp, string][] = [
  * Traditional → Simplified, lower case, punctuation and emoji gone, colloquial variants unified.
  */
 export function normalizeText(text: string): string {
+  return normalizedInMessage(text, normalizeOnce);
+}
+
+function normalizeOnce(text: string): string {
   let out = text.normalize('NFKC');
   if (HAN.test(out) && hasTraditional(out)) {
     toSimplified ??= Converter({ from: 'tw', to: 'cn' });
