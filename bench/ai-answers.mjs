@@ -3,6 +3,9 @@
 // 1,000 articles, and POST /v1/messages throughput with answers against the same route with the
 // silent responder (same run, same machine, 127.0.0.1 only; each API and the load generator in its
 // own process; within the shipped rate limits; only 2xx answers count, any other fails the row).
+
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import {
   createAnswerEngine,
   createDatabase,
@@ -13,8 +16,6 @@ import {
   readDemoStore,
   signIdentityToken,
 } from '../packages/api/dist/index.js';
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { cpuPlan, jsonClient, ratio, startServerProcess, summarize, tempDir } from './lib/common.mjs';
 import {
   configureBenchApp,
@@ -281,7 +282,9 @@ export default async function run({ log, quick = false }) {
     log(`engine on ${EVAL_QUESTIONS.length} eval questions: ${evalRate.toFixed(0)} answers per CPU second`);
     if (process.env.BENCH_BEFORE_API) {
       const ab = await engineAgainstBefore(demoKb, process.env.BENCH_BEFORE_API, quick ? 4 : 8);
-      log(`engine this / before: ${ab.geometric.toFixed(3)}× (rounds ${ab.ratios.map((r) => r.toFixed(3)).join(', ')})`);
+      log(
+        `engine this / before: ${ab.geometric.toFixed(3)}× (rounds ${ab.ratios.map((r) => r.toFixed(3)).join(', ')})`,
+      );
       rows.push({
         metric: 'engine answers per CPU second on the eval questions, this build vs BENCH_BEFORE_API',
         value: median(ab.rates.this),

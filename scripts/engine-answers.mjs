@@ -129,7 +129,9 @@ const brief = (r) => ({
 function dumpOf(engines) {
   const out = {};
   for (const set of sets) {
-    out[`${set.name} alone`] = set.questions.map((q) => brief(engines.demo.answer({ text: q.q, channel: q.channel })));
+    out[`${set.name} alone`] = set.questions.map((q) =>
+      brief(engines.demo.answer({ text: q.q, channel: q.channel })),
+    );
     let memory = {};
     out[`${set.name} in one conversation`] = set.questions.map((q) => {
       const r = engines.demo.answer({ text: q.q, channel: q.channel, memory });
@@ -137,7 +139,8 @@ function dumpOf(engines) {
       return brief(r);
     });
   }
-  if (engines.banking) out.banking77 = engines.banking.held.map((q) => engines.banking.engine.topIntent(q.text));
+  if (engines.banking)
+    out.banking77 = engines.banking.held.map((q) => engines.banking.engine.topIntent(q.text));
   return out;
 }
 
@@ -187,7 +190,9 @@ if (loaded.length === 2) {
       if (JSON.stringify(left[i]) !== JSON.stringify(right[i])) {
         differing++;
         if (differing <= 10)
-          console.log(`DIFF ${key} #${i}\n  this   ${JSON.stringify(left[i])}\n  before ${JSON.stringify(right[i])}`);
+          console.log(
+            `DIFF ${key} #${i}\n  this   ${JSON.stringify(left[i])}\n  before ${JSON.stringify(right[i])}`,
+          );
       }
     }
   }
@@ -208,7 +213,9 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 for (const [name, xs] of Object.entries(rates))
-  console.log(`${name}: ${median(xs).toFixed(0)} answers/s CPU (rounds ${xs.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(
+    `${name}: ${median(xs).toFixed(0)} answers/s CPU (rounds ${xs.map((x) => x.toFixed(0)).join(', ')})`,
+  );
 if (loaded.length === 2) {
   const ratios = rates.this.map((x, i) => x / rates.before[i]);
   const geo = Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length);

@@ -1615,11 +1615,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     options = rerankByVariants(options, read);
     // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
     // the merchant took the trouble to phrase for other channels too, when it is about as close.
-    if (
-      options.length > 1 &&
-      read.plain.replace(NOT_HAN, '').length <= 5 &&
-      !/[a-z]/.test(read.plain)
-    ) {
+    if (options.length > 1 && read.plain.replace(NOT_HAN, '').length <= 5 && !/[a-z]/.test(read.plain)) {
       const best = options[0]!.score;
       const headline = options.find(
         (o) =>

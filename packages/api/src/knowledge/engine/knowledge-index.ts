@@ -271,7 +271,13 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
           fieldsMatched.push(fields);
         }
       }
-      out.push({ id: ids.get(doc), score: bestScores[h]!, terms: matched, fields: fieldsMatched, stored: stored.get(doc) });
+      out.push({
+        id: ids.get(doc),
+        score: bestScores[h]!,
+        terms: matched,
+        fields: fieldsMatched,
+        stored: stored.get(doc),
+      });
     }
     return out;
   };

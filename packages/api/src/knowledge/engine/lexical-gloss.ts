@@ -46,7 +46,6 @@ export function pinyinSpellings(word: string, usualOnly = false): string[] {
   return spellings;
 }
 
-
 /**
  * Where the segmenter's words of a Han run begin and end (code-unit offsets), and the spans of
  * its multi-character words (`start:end`): a gram that starts and ends on these offsets and is not

@@ -308,8 +308,7 @@ export function askedForSale(
     if (!match) continue;
     const item = match[1]!.replace(/^(?:那种|这种|一些|些|点|的)|的$/g, '');
     // Goods end in a product noun's head ("剃须刀", "护手霜"): "卖得好吗", "有中文说明书吗" ask other things.
-    const goods =
-      item.length >= 2 && !NOT_GOODS.test(item) && ALL_HAN.test(item) && GOODS_HEAD.test(item);
+    const goods = item.length >= 2 && !NOT_GOODS.test(item) && ALL_HAN.test(item) && GOODS_HEAD.test(item);
     return { item, goods };
   }
   return null;

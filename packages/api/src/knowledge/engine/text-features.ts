@@ -1,4 +1,5 @@
 import { wordSegments } from './message-scope';
+
 /**
  * Sparse features of a normalised text for the intent classifier: Han character 1–3-grams and
  * segmenter words (Chinese has no spaces, and shoppers' slang and typos keep most of their
