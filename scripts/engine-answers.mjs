@@ -4,7 +4,10 @@
 // the same process, rounds alternating between the two builds.
 //
 //   node --expose-gc scripts/engine-answers.mjs [--before <other build's packages/api/dist/index.js>]
-//        [--rounds N] [--dump <file>]
+//        [--rounds N] [--dump <file>] [--no-dump] [--text <one message>]
+//
+// `--text` measures one message sent again and again in one conversation (as the send bench does)
+// instead of the eval questions; `--no-dump` skips the dump and the comparison.
 //
 // The eval sets are packages/api/eval/*.jsonl (each question alone, then the whole set in one
 // conversation so the memory carries over) and the Banking77 held-out fifth (shared/eval, beside
@@ -151,9 +154,14 @@ function speedOf(engines) {
     : sets.flatMap((s) => s.questions.map((q) => [q.q, q.channel]));
   const started = process.cpuUsage();
   let n = 0;
+  // One text (`--text`) is sent as the send bench does: again and again in one conversation, the
+  // memory carried from answer to answer, with an empty profile.
+  let memory = option('--text') ? {} : undefined;
+  const profile = option('--text') ? { attributes: {}, cartProductIds: [], orders: [] } : undefined;
   for (let pass = 0; pass < 3; pass++) {
     for (const [text, channel] of texts) {
-      engines.demo.answer({ text, channel });
+      const result = engines.demo.answer({ text, channel, memory, profile });
+      if (memory) memory = result.memory;
       n++;
     }
   }
