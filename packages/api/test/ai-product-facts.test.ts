@@ -78,7 +78,10 @@ describe('an allergy asked as suitability is answered from the label, never with
   });
 
   it('a reaction that happened still gets the first-aid article', () => {
-    for (const text of ['穿了开衫以后脖子起了一片红疹，是不是羊毛过敏了', '对酒精过敏，擦了清透防晒脸发烫怎么办']) {
+    for (const text of [
+      '穿了开衫以后脖子起了一片红疹，是不是羊毛过敏了',
+      '对酒精过敏，擦了清透防晒脸发烫怎么办',
+    ]) {
       const result = ask(text, 'app');
       expect({ text, intent: result.intent }).toEqual({ text, intent: 'allergy_reaction' });
     }
@@ -93,7 +96,12 @@ describe('goods the shop does not carry, in any question about them', () => {
     ['那双短靴有没有38码', 'douyin_live', '短靴'],
   ])('"%s" (%s) → not carried', (text, channel, item) => {
     const result = ask(text, channel);
-    expect(result).toMatchObject({ action: 'answer', intent: 'product_info', productId: null, articleId: null });
+    expect(result).toMatchObject({
+      action: 'answer',
+      intent: 'product_info',
+      productId: null,
+      articleId: null,
+    });
     expect(result.text).toContain(`没有${item}`);
   });
 
@@ -170,6 +178,19 @@ describe('a clear question no fact answers: what is known, not "which aspect?"',
     expect(result.text).toContain('商品资料里没有写明');
     expect(result.text).not.toContain('哪方面');
     expect(result.quickReplies).toContain('转人工');
+  });
+
+  it('a detail one of its facts holds is answered from that fact ("肩带" in the size chart)', () => {
+    const result = ask('托特包附赠肩带吗', 'miniprogram');
+    expect(result).toMatchObject({ action: 'answer', productId: 'p-leather-tote', attribute: 'sizeChart' });
+    expect(result.text).toContain('肩带长58cm');
+  });
+
+  it('a general article sharing nothing with the question is not given ("带不带拉链" is no shipping matter)', () => {
+    const result = ask('托特包带不带拉链', 'web');
+    expect(result.articleId).toBeNull();
+    expect(result).toMatchObject({ action: 'clarify', productId: 'p-leather-tote' });
+    expect(result.text).toContain('商品资料里没有写明');
   });
 
   it('a vague ask keeps "which aspect?"', () => {

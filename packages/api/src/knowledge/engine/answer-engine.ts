@@ -5,7 +5,7 @@ import { type ArticleCandidate, classify, type IntentCandidate } from './intent-
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { focusMessage } from './message-focus';
-import { honestGap, productFactAnswer } from './product-facts';
+import { honestGap, productFactAnswer, unrelatedArticle } from './product-facts';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -528,18 +528,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    */
   function answerOne(asked: EngineInput): EngineResult {
     const result = readOne(asked);
-    if (result.action !== 'clarify') return result;
+    if (result.action !== 'clarify' && !(result.action === 'answer' && result.articleId)) return result;
     const text = withoutGreeting(asked.text);
-    const gap = honestGap(
-      {
-        text,
-        read: index.read(text),
-        language: result.language,
-        say: (key, slots) => systemText(key, result.language, slots),
-        product: (id) => index.product(id) ?? undefined,
-      },
-      result,
-    );
+    const facts = {
+      text,
+      read: index.read(text),
+      language: result.language,
+      say: (key: SystemTextKey, slots?: Record<string, string | number>) =>
+        systemText(key, result.language, slots),
+      product: (id: string | null | undefined) => index.product(id) ?? undefined,
+    };
+    const gap =
+      result.action === 'clarify'
+        ? honestGap(facts, result)
+        : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
     return gap ? { ...result, ...gap, text: inScript(gap.text, result.language) } : result;
   }
 
@@ -764,7 +766,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       language,
       productId: namedProductId ?? contextProductId,
       named: !!namedProductId,
-      candidates: kindCandidates.length > 0 ? kindCandidates : [...new Set(read.products.map((p) => p.productId))],
+      candidates:
+        kindCandidates.length > 0 ? kindCandidates : [...new Set(read.products.map((p) => p.productId))],
       products: index.kb.products,
       product: (id) => index.product(id) ?? undefined,
       articles: index.articles.values(),
@@ -1112,7 +1115,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return finish({
       ...base,
       action: 'answer',
-      text: language === 'en' && /\p{Script=Han}/u.test(written) ? `${say('answerInChinese')}\n${written}` : written,
+      text:
+        language === 'en' && /\p{Script=Han}/u.test(written)
+          ? `${say('answerInChinese')}\n${written}`
+          : written,
       intent: isArticleIntent(intentKey) ? null : intentName,
       articleId: chosen.id,
       productId: productId ?? (chosen.productIds.length === 1 ? chosen.productIds[0]! : null),

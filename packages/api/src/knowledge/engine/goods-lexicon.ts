@@ -40,10 +40,16 @@ export const GOODS_KINDS: GoodsKind[] = [
   { zh: ['手套'], en: ['gloves', 'glove', 'mittens'] },
   { zh: ['腰带', '皮带'], en: ['belt', 'belts'] },
   { zh: ['领带'], en: ['tie', 'ties'] },
-  { zh: ['鞋', '鞋子', '运动鞋', '跑鞋', '靴子', '短靴', '凉鞋', '拖鞋', '高跟鞋', '板鞋'], en: ['shoes', 'shoe', 'sneakers', 'trainers', 'boots', 'sandals', 'slippers', 'heels'] },
+  {
+    zh: ['鞋', '鞋子', '运动鞋', '跑鞋', '靴子', '短靴', '凉鞋', '拖鞋', '高跟鞋', '板鞋'],
+    en: ['shoes', 'shoe', 'sneakers', 'trainers', 'boots', 'sandals', 'slippers', 'heels'],
+  },
   { zh: ['墨镜', '太阳镜', '眼镜'], en: ['sunglasses', 'glasses'] },
   { zh: ['手表'], en: ['watch', 'watches'] },
-  { zh: ['项链', '耳环', '耳钉', '戒指', '手链', '手镯', '首饰'], en: ['necklace', 'earrings', 'ring', 'rings', 'bracelet', 'jewelry', 'jewellery'] },
+  {
+    zh: ['项链', '耳环', '耳钉', '戒指', '手链', '手镯', '首饰'],
+    en: ['necklace', 'earrings', 'ring', 'rings', 'bracelet', 'jewelry', 'jewellery'],
+  },
   { zh: ['钱包', '卡包'], en: ['wallet', 'wallets', 'purse', 'purses'] },
   { zh: ['双肩包', '背包', '书包'], en: ['backpack', 'backpacks', 'rucksack'] },
   { zh: ['行李箱', '拉杆箱'], en: ['suitcase', 'suitcases', 'luggage'] },
@@ -57,7 +63,10 @@ export const GOODS_KINDS: GoodsKind[] = [
   { zh: ['洗发水', '洗发露', '护发素'], en: ['shampoo', 'conditioner'] },
   { zh: ['牙膏', '牙刷', '电动牙刷'], en: ['toothpaste', 'toothbrush'] },
   { zh: ['剃须刀'], en: ['razor', 'shaver'] },
-  { zh: ['眼影', '睫毛膏', '眉笔', '眼线笔', '腮红', '粉饼', '散粉', '遮瑕'], en: ['eyeshadow', 'mascara', 'eyeliner', 'blush', 'concealer'] },
+  {
+    zh: ['眼影', '睫毛膏', '眉笔', '眼线笔', '腮红', '粉饼', '散粉', '遮瑕'],
+    en: ['eyeshadow', 'mascara', 'eyeliner', 'blush', 'concealer'],
+  },
   { zh: ['指甲油'], en: ['nail polish'] },
   // food
   { zh: ['巧克力'], en: ['chocolate', 'chocolates'] },
@@ -71,7 +80,10 @@ export const GOODS_KINDS: GoodsKind[] = [
   { zh: ['婴儿车', '推车', '安全座椅'], en: ['stroller', 'pram', 'car seat'] },
   { zh: ['玩具'], en: ['toys', 'toy'] },
   { zh: ['床单', '被套', '枕头', '毛巾'], en: ['bedding', 'sheets', 'pillow', 'pillows', 'towel', 'towels'] },
-  { zh: ['手机壳', '手机', '耳机', '充电宝', '电脑'], en: ['phone case', 'phone cases', 'phone', 'earphones', 'headphones', 'power bank', 'laptop'] },
+  {
+    zh: ['手机壳', '手机', '耳机', '充电宝', '电脑'],
+    en: ['phone case', 'phone cases', 'phone', 'earphones', 'headphones', 'power bank', 'laptop'],
+  },
   { zh: ['猫粮', '狗粮'], en: ['cat food', 'dog food', 'pet food'] },
 ];
 
@@ -94,15 +106,35 @@ export const ALLERGENS: Allergen[] = [
   { zh: '乳胶', en: 'latex', asked: /乳胶|\blatex\b/, label: /乳胶/ },
   { zh: '镍', en: 'nickel', asked: /镍|\bnickel\b/, label: /镍/ },
   { zh: '皮革', en: 'leather', asked: /皮革|真皮|牛皮|\bleather\b/, label: /皮革|真皮|牛皮|羊皮/ },
-  { zh: '化纤', en: 'synthetic fibres', asked: /化纤|涤纶|聚酯|\bpolyester\b|\bsynthetic\b/, label: /涤纶|聚酯|锦纶|氨纶|粘胶/ },
+  {
+    zh: '化纤',
+    en: 'synthetic fibres',
+    asked: /化纤|涤纶|聚酯|\bpolyester\b|\bsynthetic\b/,
+    label: /涤纶|聚酯|锦纶|氨纶|粘胶/,
+  },
   { zh: '香精', en: 'fragrance', asked: /香精|香料|\bfragrance\b|\bperfume\b/, label: /香精|香料|香氛/ },
   { zh: '酒精', en: 'alcohol', asked: /酒精|乙醇|\balcohol\b/, label: /酒精|乙醇/ },
   { zh: '花生', en: 'peanuts', asked: /花生|\bpeanuts?\b/, label: /花生/ },
-  { zh: '坚果', en: 'nuts', asked: /坚果|\bnuts?\b|\btree nuts?\b/, label: /坚果|腰果|巴旦木|杏仁|核桃|榛子|开心果|夏威夷果/ },
+  {
+    zh: '坚果',
+    en: 'nuts',
+    asked: /坚果|\bnuts?\b|\btree nuts?\b/,
+    label: /坚果|腰果|巴旦木|杏仁|核桃|榛子|开心果|夏威夷果/,
+  },
   { zh: '芝麻', en: 'sesame', asked: /芝麻|\bsesame\b/, label: /芝麻/ },
   { zh: '大豆', en: 'soy', asked: /大豆|黄豆|豆制品|\bsoy(?:a|bean)?\b/, label: /大豆|黄豆|豆制品/ },
-  { zh: '小麦（麸质）', en: 'wheat (gluten)', asked: /小麦|麸质|面筋|\bwheat\b|\bgluten\b/, label: /小麦|麸质/ },
-  { zh: '乳制品', en: 'dairy', asked: /牛奶|乳制品|乳糖|奶制品|\bmilk\b|\bdairy\b|\blactose\b/, label: /乳|牛奶|奶粉|乳清/ },
+  {
+    zh: '小麦（麸质）',
+    en: 'wheat (gluten)',
+    asked: /小麦|麸质|面筋|\bwheat\b|\bgluten\b/,
+    label: /小麦|麸质/,
+  },
+  {
+    zh: '乳制品',
+    en: 'dairy',
+    asked: /牛奶|乳制品|乳糖|奶制品|\bmilk\b|\bdairy\b|\blactose\b/,
+    label: /乳|牛奶|奶粉|乳清/,
+  },
   { zh: '鸡蛋', en: 'eggs', asked: /鸡蛋|蛋类|\beggs?\b/, label: /鸡蛋|蛋黄|蛋白粉/ },
   { zh: '海鲜', en: 'seafood', asked: /海鲜|鱼虾|\bseafood\b|\bshellfish\b/, label: /鱼|虾|蟹|贝/ },
   { zh: '燕麦', en: 'oats', asked: /燕麦|\boats?\b/, label: /燕麦/ },
@@ -110,7 +142,12 @@ export const ALLERGENS: Allergen[] = [
   { zh: '菊科植物', en: 'daisy-family plants', asked: /菊科|菊花|\bchamomile\b/, label: /菊科|菊/ },
   { zh: '云母', en: 'mica', asked: /云母|\bmica\b/, label: /云母/ },
   { zh: '色素', en: 'colourants', asked: /色素|\bdyes?\b|\bcolou?rants?\b/, label: /色素|CI \d/ },
-  { zh: '防腐剂', en: 'preservatives', asked: /防腐剂|羟苯|\bparabens?\b|\bpreservatives?\b/, label: /防腐剂|羟苯/ },
+  {
+    zh: '防腐剂',
+    en: 'preservatives',
+    asked: /防腐剂|羟苯|\bparabens?\b|\bpreservatives?\b/,
+    label: /防腐剂|羟苯/,
+  },
   { zh: '烟酰胺', en: 'niacinamide', asked: /烟酰胺|\bniacinamide\b/, label: /烟酰胺/ },
 ];
 

@@ -76,7 +76,8 @@ const DELIVERY_PREFERENCE =
 const PARCEL_PROBLEM =
   /没收到|找不到|没找到|没有啊|没看到|丢|不见|说放|显示|已签收|签收了|被放|放了|\bdidn'?t\b|\bnever\b|\bmissing\b|\blost\b|\bcan'?t find\b/;
 // Vague asks ("口红怎么样", "介绍一下") are rightly met with "which aspect?".
-const VAGUE = /怎么样|咋样|如何|好不好|好用吗|介绍|了解|详细|推荐|值得|\bwhat about\b|\btell me about\b|\bany good\b/;
+const VAGUE =
+  /怎么样|咋样|如何|好不好|好用吗|介绍|了解|详细|推荐|值得|\bwhat about\b|\btell me about\b|\bany good\b/;
 const QUESTION_FILLER =
   /请问|你好|您好|亲|这个|那个|这款|那款|这件|那件|这条|那条|你们|你家|家的|的|了|吗|呢|吧|啊|呀|哦|嘛|是|有|没有|会不会|能不能|可不可以|能|会|可以|不|[\s?？!！,，。.~～]/g;
 
@@ -84,7 +85,8 @@ const QUESTION_FILLER =
 const A_NOT_A =
   /(\p{Script=Han})[不没]\1|有没有|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can) (?:it|they|this|these|that|he|she|i|my)\b|\bor not\b/iu;
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
-const HOLDS = /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
+const HOLDS =
+  /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
 // Words that ask for goods to buy ("有没有", "卖", "do you have"), as opposed to using them.
 const BUYING = /有|卖|买|进货|上架|\b(?:sell|have|carry|stock|get)\b|颜色|色|码|材质|款/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -104,6 +106,17 @@ function present(text: string, word: RegExp): boolean {
 
 /** Product facts that can hold an allergen, in the order a label is read. */
 const ALLERGEN_FACTS = ['material', 'ingredients', 'allergenNotes'] as const;
+
+/** Facts a product's text may answer a detail from (its size chart names the strap, its care the dryer). */
+const FACT_LABELS: Record<string, { zh: string; en: string }> = {
+  sizeChart: { zh: '尺码参考', en: 'size chart' },
+  material: { zh: '材质', en: 'material' },
+  care: { zh: '洗涤保养', en: 'care' },
+  shelfLife: { zh: '保质期', en: 'shelf life' },
+  volume: { zh: '规格', en: 'size' },
+  // Not ingredient lists: chemical names hold any two characters ("氧化" in 氧化锌 is no answer to
+  // "会不会氧化"); the ingredients intent answers those.
+};
 
 const LABELS: Record<string, { zh: string; en: string }> = {
   material: { zh: '材质', en: 'material' },
@@ -130,7 +143,10 @@ function knownFacts(product: KnowledgeProduct, language: ReplyLanguage, count = 
   );
   const facts = keys
     .slice(0, count)
-    .map((key) => `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${brief(textOf(product.attributes[key]))}`);
+    .map(
+      (key) =>
+        `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${brief(textOf(product.attributes[key]))}`,
+    );
   if (product.price != null) facts.push(en ? `price: ¥${product.price}` : `价格：¥${product.price}`);
   return facts.join(en ? '; ' : '；');
 }
@@ -142,7 +158,9 @@ function factChips(product: KnowledgeProduct, language: ReplyLanguage): string[]
   const keys = ['material', 'ingredients', 'suitableSkin', 'sizes', 'origin'].filter(
     (key) => textOf(ownValue(product.attributes, key)) !== '',
   );
-  const chips = keys.slice(0, 1).map((key) => (en ? `${short} ${LABELS[key]!.en}` : `${short}的${LABELS[key]!.zh}`));
+  const chips = keys
+    .slice(0, 1)
+    .map((key) => (en ? `${short} ${LABELS[key]!.en}` : `${short}的${LABELS[key]!.zh}`));
   if (product.price != null) chips.push(en ? `${short} price` : `${short}多少钱`);
   return chips;
 }
@@ -187,8 +205,7 @@ function askedAllergen(plain: string): Allergen | null {
 function useVerb(product: KnowledgeProduct, en: boolean): string {
   const category = (product.category ?? '').toLowerCase();
   const wearable = ownValue(product.attributes, 'material') !== undefined && category !== 'baby';
-  if (/snack|food|食品|零食|crossborder/.test(category) && !wearable)
-    return en ? 'eat' : '吃';
+  if (/snack|food|食品|零食|crossborder/.test(category) && !wearable) return en ? 'eat' : '吃';
   if (wearable && /apparel|cloth|fashion|服|衣/.test(category)) return en ? 'wear' : '穿';
   return en ? 'use' : '用';
 }
@@ -291,7 +308,8 @@ function colourAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer {
   }
   // Nothing listed: say so and what is listed — a guess would sell a colour that may not exist.
   // Make-up comes in shades (色号), everything else in colours.
-  const shades = /makeup|cosmetic|彩妆|美妆/i.test(product.category ?? '') || /色号|\bshades?\b/.test(ctx.read.plain);
+  const shades =
+    /makeup|cosmetic|彩妆|美妆/i.test(product.category ?? '') || /色号|\bshades?\b/.test(ctx.read.plain);
   return notListed(ctx, product, en ? (shades ? 'shades' : 'colours') : shades ? '色号' : '颜色', 'colours');
 }
 
@@ -418,7 +436,12 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   }
 
   const allergen = askedAllergen(plain);
-  if (allergen && product && !REACTION.test(plain) && (ASKS_SUITABILITY.test(plain) || A_NOT_A.test(ctx.text)))
+  if (
+    allergen &&
+    product &&
+    !REACTION.test(plain) &&
+    (ASKS_SUITABILITY.test(plain) || A_NOT_A.test(ctx.text))
+  )
     return allergyAnswer(ctx, allergen, product);
 
   // "男生能用防晒吗" with two sunscreens: each of them.
@@ -476,17 +499,99 @@ export function honestGap(
   const product = ctx.product(result.productId);
   if (!product) return null;
   const plain = ctx.read.plain;
+  if (longMessage(plain)) return null;
   if (VAGUE.test(plain) || !(isQuestion(ctx.read.normalized, ctx.text) || A_NOT_A.test(ctx.text)))
     return null;
-  // What is left once the product's own words and the question's grammar are taken out.
-  let rest = plain;
-  for (const label of labelsOf(product).sort((a, b) => b.length - a.length))
-    rest = rest.split(label.toLowerCase()).join(' ');
-  rest = rest.replace(QUESTION_FILLER, '');
+  const rest = asked(plain, product);
   const content = HAN.test(rest)
     ? (rest.match(/\p{Script=Han}/gu)?.length ?? 0) >= 2
     : (rest.match(/[a-z]{3,}/g)?.length ?? 0) >= 2;
   if (!content) return null;
+  const held = factHolding(ctx, product, rest);
+  if (held) return held;
   const answer = notListed({ ...ctx, productId: product.id } as FactContext, product, null);
-  return { ...answer, quickReplies: [...new Set([...answer.quickReplies, ...result.quickReplies])].slice(0, 4) };
+  return {
+    ...answer,
+    quickReplies: [...new Set([...answer.quickReplies, ...result.quickReplies])].slice(0, 4),
+  };
+}
+
+/**
+ * A story rather than a question ("是这样的 上周五…不知道这个能不能直接丢洗衣机"): the engine reads
+ * its last clauses on their own (`answerTail`), which a reply about the whole would pre-empt.
+ */
+const longMessage = (plain: string) =>
+  (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24 || (plain.match(/[a-z]+/g)?.length ?? 0) > 14;
+
+/** What is left of a message once the product's own words and the question's grammar are taken out. */
+function asked(plain: string, product: KnowledgeProduct): string {
+  let rest = plain;
+  for (const label of labelsOf(product).sort((a, b) => b.length - a.length))
+    rest = rest.split(label.toLowerCase()).join(' ');
+  return rest.replace(QUESTION_FILLER, '');
+}
+
+/**
+ * After the engine: a general article (written for no product) chosen for a question about one
+ * product that shares not one character of what it asks with it — "托特包有肩带吗" answered with the
+ * shipping-fee article — is a neighbour, not an answer. The question then gets what is known and
+ * a person (`honestGap`'s reply). Only Chinese questions are checked (English words never occur in
+ * Chinese articles, so no overlap says nothing there). Null when the article stands.
+ */
+export function unrelatedArticle(
+  ctx: Pick<FactContext, 'language' | 'say' | 'product'> & { text: string; read: ReadText },
+  result: { action: string; productId: string | null; articleId: string | null },
+  article: KnowledgeArticle | undefined,
+): FactAnswer | null {
+  if (result.action !== 'answer' || !result.productId || !article || article.productIds.length > 0)
+    return null;
+  const product = ctx.product(result.productId);
+  if (!product || longMessage(ctx.read.plain)) return null;
+  if (!(isQuestion(ctx.read.normalized, ctx.text) || A_NOT_A.test(ctx.text))) return null;
+  const rest = asked(ctx.read.plain, product);
+  // Characters, not words: "拆开了还能退吗" and an article on 拆封/退货 share 拆 and 退.
+  const han = rest.match(/\p{Script=Han}/gu) ?? [];
+  if (han.length === 0) return null;
+  const written = [article.title, ...(article.questions ?? []), article.answer].join(' ');
+  if (han.some((c) => written.includes(c))) return null;
+  return (
+    factHolding(ctx, product, rest) ??
+    notListed({ ...ctx, productId: product.id } as FactContext, product, null)
+  );
+}
+
+/**
+ * A fact of the product whose text holds a two-character word of what is asked ("肩带" in the
+ * tote's size chart: "肩带长58cm"), answered whole; null when none does.
+ */
+function factHolding(
+  ctx: Pick<FactContext, 'language'>,
+  product: KnowledgeProduct,
+  rest: string,
+): FactAnswer | null {
+  const runs = rest.match(/\p{Script=Han}+/gu) ?? [];
+  const pairs = runs.flatMap((run) => [...run].slice(0, -1).map((c, i) => c + run[i + 1]));
+  if (pairs.length === 0) return null;
+  for (const [key, value] of Object.entries(product.attributes)) {
+    const label = ownValue(FACT_LABELS, key);
+    const text = textOf(value);
+    if (!label || !pairs.some((pair) => text.includes(pair))) continue;
+    const en = ctx.language === 'en';
+    return {
+      action: 'answer',
+      text: en
+        ? `${product.name}, ${label.en}: ${text}.`
+        : `${product.name}的${label.zh}：${text}。`.replace(/。。$/, '。'),
+      intent: PRODUCT_INFO,
+      articleId: null,
+      productId: product.id,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: [],
+      attribute: key,
+      grounding: { articles: [], product, attribute: key },
+    };
+  }
+  return null;
 }
