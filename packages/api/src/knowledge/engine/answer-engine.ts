@@ -6,6 +6,7 @@ import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './know
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { focusMessage } from './message-focus';
 import { withinMessage } from './message-scope';
+import { honestGap, productFactAnswer, unrelatedArticle } from './product-facts';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -541,7 +542,30 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return whole;
   }
 
+  /**
+   * One question, read. A clear question about one product that could only be met with "which
+   * aspect?" gets what is known and that the detail is not listed instead (`honestGap`).
+   */
   function answerOne(asked: EngineInput): EngineResult {
+    const result = readOne(asked);
+    if (result.action !== 'clarify' && !(result.action === 'answer' && result.articleId)) return result;
+    const text = withoutGreeting(asked.text);
+    const facts = {
+      text,
+      read: index.read(text),
+      language: result.language,
+      say: (key: SystemTextKey, slots?: Record<string, string | number>) =>
+        systemText(key, result.language, slots),
+      product: (id: string | null | undefined) => index.product(id) ?? undefined,
+    };
+    const gap =
+      result.action === 'clarify'
+        ? honestGap(facts, result)
+        : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
+    return gap ? { ...result, ...gap, text: inScript(gap.text, result.language) } : result;
+  }
+
+  function readOne(asked: EngineInput): EngineResult {
     // "你好 请问裙子有S码吗": the greeting is manners, the question is the message.
     const input = { ...asked, text: withoutGreeting(asked.text) };
     const memory: ConversationMemory = { ...(input.memory ?? {}) };
@@ -753,6 +777,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       memory.lowConfidenceStreak = 0;
       if (catalogue.productId) memory.lastProductId = catalogue.productId;
       return finish({ ...base, ...catalogue, memory });
+    }
+    // Product facts the ranking reads badly: goods not carried, allergy suitability, colours not
+    // listed, "for men?", how a parcel is left (product-facts.ts).
+    const fact = productFactAnswer({
+      read,
+      text: input.text,
+      language,
+      productId: namedProductId ?? contextProductId,
+      named: !!namedProductId,
+      candidates:
+        kindCandidates.length > 0 ? kindCandidates : [...new Set(read.products.map((p) => p.productId))],
+      products: index.kb.products,
+      product: (id) => index.product(id) ?? undefined,
+      articles: index.articles.values(),
+      say,
+      catalogue: () => catalogueSummary(language),
+    });
+    if (fact) {
+      memory.lowConfidenceStreak = 0;
+      if (fact.productId) memory.lastProductId = fact.productId;
+      return finish({ ...base, ...fact, memory });
     }
 
     const ranking = rank(
@@ -1085,10 +1130,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     memory.answeredArticleIds = [...new Set([...(memory.answeredArticleIds ?? []), chosen.id])].slice(-10);
     const personal = personalNote(chosen, input.profile);
+    // An English question and an article written in Chinese only: one English line says so.
+    const written = `${channelText(chosen, input.channel)}${personal}`;
     return finish({
       ...base,
       action: 'answer',
-      text: `${channelText(chosen, input.channel)}${personal}`,
+      text:
+        language === 'en' && /\p{Script=Han}/u.test(written)
+          ? `${say('answerInChinese')}\n${written}`
+          : written,
       intent: isArticleIntent(intentKey) ? null : intentName,
       articleId: chosen.id,
       productId: productId ?? (chosen.productIds.length === 1 ? chosen.productIds[0]! : null),
