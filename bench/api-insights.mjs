@@ -81,7 +81,13 @@ export default async function run({ log, quick }) {
   let api;
   let raw;
   try {
-    api = await startServerProcess({ mode: 'api', dbPath, timeoutMs: 120_000 });
+    // BENCH_INSIGHTS_API: another build's dist/index.js (e.g. main's), for before/after figures.
+    api = await startServerProcess({
+      mode: 'api',
+      dbPath,
+      timeoutMs: 120_000,
+      apiDist: process.env.BENCH_INSIGHTS_API || undefined,
+    });
     raw = createClient({ url: `file:${dbPath}` });
     await raw.execute('PRAGMA busy_timeout = 10000');
     const start = Date.now() - MONTH_MS - 3600_000;
