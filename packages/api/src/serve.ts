@@ -46,6 +46,11 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   migrate?: boolean;
   /** How long `close()` waits for running requests (sends) before it cuts them (default 10 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * How often the background worker folds new messages and events into the insights rollups
+   * (default 60 s; it also folds once at start, and readers fold a batch themselves).
+   */
+  insightsFoldEveryMs?: number;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -146,7 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Apps with a message retention period lose older messages hourly.
   const stopRetention = startRetentionSweeper(app.deps);
   // Insights rollups follow the stored messages and event log (they are also folded on read).
-  const stopInsights = startInsightsRollup(app.deps);
+  const stopInsights = startInsightsRollup(app.deps, options.insightsFoldEveryMs);
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;
   const close = async () => {

@@ -124,6 +124,139 @@ describe('insights after an erasure', () => {
   });
 });
 
+/** One person opens an exchange ticket (closed by staff), is served by an agent and rates it 2 with a comment. */
+const COMMENT = 'erase-me: 快递员态度很差';
+async function ticketAndRating(shop: Shop) {
+  clock.set(START);
+  const session = await shop.startSession({
+    channel: 'app',
+    identityToken: await shop.identityToken('u-rated'),
+  });
+  const asked = await shop.send(session.sessionToken, '衣服尺码不合适，想换大一码');
+  const conversationId = asked.body.conversation.id as string;
+  const listed = await api.call('GET', `/v1/tickets?customerId=${session.customer.id}`, {
+    token: shop.secretKey,
+  });
+  const [ticket] = listed.body.tickets as { id: string }[];
+  expect(ticket).toBeTruthy();
+  clock.set(START + 10 * 60_000);
+  expect(
+    (
+      await api.call('PATCH', `/v1/tickets/${ticket!.id}`, {
+        token: shop.secretKey,
+        body: { status: 'closed' },
+      })
+    ).status,
+  ).toBe(200);
+  expect((await shop.send(session.sessionToken, '转人工')).body.conversation.status).toBe('queued');
+  const agent = await shop.addAgent({ name: 'Ada', role: 'agent', capacity: 5 });
+  await agent.presence('online');
+  expect((await agent.call('POST', `/v1/agent/conversations/${conversationId}/claim`)).status).toBeLessThan(
+    300,
+  );
+  clock.set(START + 20 * 60_000);
+  expect((await agent.call('POST', `/v1/agent/conversations/${conversationId}/resolve`)).status).toBeLessThan(
+    300,
+  );
+  clock.set(START + 25 * 60_000);
+  const rated = await api.call('POST', '/v1/csat', {
+    token: session.sessionToken,
+    body: { conversationId, rating: 2, comment: COMMENT },
+  });
+  expect(rated.status).toBe(201);
+  return { customerId: session.customer.id, conversationId };
+}
+
+const ticketFigures = async (shop: Shop) => {
+  const res = await api.call('GET', '/v1/insights/metrics?period=all', { token: shop.secretKey });
+  expect(res.status).toBe(200);
+  return (res.body.rows as Row[]).map((r) => ({
+    channel: r.channel,
+    ticketsOpened: r.ticketsOpened,
+    ticketsClosed: r.ticketsClosed,
+    csatResponses: r.csatResponses,
+    csatAverage: r.csatAverage,
+  }));
+};
+
+describe('tickets and CSAT after an erasure', () => {
+  it('keep their counts and the ratings’ average, pseudonymised, with nothing of the person', async () => {
+    const control = await newShop();
+    const deleted = await newShop();
+    const redacted = await newShop();
+    await ticketAndRating(control);
+    const d = await ticketAndRating(deleted);
+    const r = await ticketAndRating(redacted);
+    const expected = await ticketFigures(control);
+    expect(expected.find((x) => x.channel === null)).toMatchObject({
+      ticketsOpened: 1,
+      ticketsClosed: 1,
+      csatResponses: 1,
+      csatAverage: 2,
+    });
+    await erase(deleted, d.customerId, 'delete');
+    await erase(redacted, r.customerId, 'redact');
+    expect(await ticketFigures(deleted)).toEqual(expected);
+    expect(await ticketFigures(redacted)).toEqual(expected);
+
+    // Nothing names the person or their conversation, and their words are gone.
+    for (const x of [d, r]) {
+      for (const table of ['tickets', 'csat_ratings'])
+        expect(
+          await api.rows(`SELECT 1 FROM ${table} WHERE customer_id = ? OR conversation_id = ?`, [
+            x.customerId,
+            x.conversationId,
+          ]),
+          table,
+        ).toEqual([]);
+    }
+    for (const shop of [deleted, redacted]) {
+      const kept = await api.rows<Record<string, unknown>>(
+        'SELECT customer_id, conversation_id, order_id, product_id, reason, wanted_size, details, status FROM tickets WHERE app_id = ?',
+        [shop.appId],
+      );
+      expect(kept).toEqual([
+        {
+          customer_id: expect.stringMatching(/^erased_/),
+          conversation_id: null,
+          order_id: null,
+          product_id: null,
+          reason: null,
+          wanted_size: null,
+          details: '{}',
+          status: 'closed',
+        },
+      ]);
+      const ratings = await api.rows<Record<string, unknown>>(
+        'SELECT customer_id, conversation_id, comment, rating FROM csat_ratings WHERE app_id = ?',
+        [shop.appId],
+      );
+      // Staff may still note on it; the note is sealed under nobody's words, and nothing fails.
+      const [erasedTicket] = await api.rows<{ id: string }>('SELECT id FROM tickets WHERE app_id = ?', [
+        shop.appId,
+      ]);
+      const noted = await api.call('PATCH', `/v1/tickets/${erasedTicket!.id}`, {
+        token: shop.secretKey,
+        body: { note: 'customer erased; closing the books' },
+      });
+      expect(noted.status, noted.text).toBe(200);
+      expect(noted.body.ticket).toMatchObject({
+        status: 'closed',
+        orderId: null,
+        customerId: kept[0]!.customer_id,
+      });
+      expect(ratings).toEqual([
+        {
+          customer_id: kept[0]!.customer_id,
+          conversation_id: expect.stringMatching(/^erased_/),
+          comment: null,
+          rating: 2,
+        },
+      ]);
+    }
+  });
+});
+
 describe('the per-slot totals the metrics read', () => {
   it('equal the conversation and contact rows they sum, after everything above', async () => {
     await expectSlotTotalsMatchRows(api);

@@ -61,8 +61,15 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logger: silentLogger,
     pastMonth: true,
+    // The background fold runs once at start and then not within the test: the freshness test
+    // makes its own backlog and must see it until the page's own reads fold it.
+    insightsFoldEveryMs: 3_600_000,
   }));
   spy.mockRestore();
+  // The start-up fold of the month runs beside the first requests: the figures are complete (and
+  // the page's freshness line quiet) once the API says nothing is behind.
+  for (let i = 0; i < 600 && (await metricsNow()).behind > 0; i++)
+    await new Promise((r) => setTimeout(r, 200));
   browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 }, 180_000);
@@ -71,6 +78,12 @@ afterAll(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The insights API's own answer (its `asOf` and `behind`), read with the demo's secret key. */
+const metricsNow = () =>
+  fetch(`${info.apiUrl}/v1/insights/metrics?period=all`, {
+    headers: { authorization: `Bearer ${info.secretKey}` },
+  }).then((r) => r.json() as Promise<{ asOf: string; behind: number; timeZone: string }>);
 
 async function openInsights(locale: string): Promise<Page> {
   const context = await browser.newContext({ locale, viewport: { width: 1360, height: 1420 } });
@@ -177,5 +190,81 @@ describe('the console’s insights page, in Chromium, on the demo’s past month
     expect(periods.size).toBe(await page.locator('svg[data-chart=volume] > g:has(rect)').count());
     expect(periods.size).toBeGreaterThanOrEqual(12);
     expect(await page.locator('.ins-error').count()).toBe(0);
+  });
+
+  it('shows how current the figures are, refreshes itself while they are being counted, and stops when caught up or left', async () => {
+    // A burst the fold has not reached: readers fold nothing (as when the backlog is an upgrade's
+    // history), so the shopper's messages stay uncounted until the setting is put back.
+    const reads = (page: Page) => {
+      const urls: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/v1/insights/metrics')) urls.push(r.url());
+      });
+      return urls;
+    };
+    const line = (page: Page) => page.locator('[data-part=freshness]');
+    let en: Page;
+    let enReads: string[];
+    server.app.deps.config.insights = { readerBatches: 0 };
+    try {
+      const session = await fetch(`${info.apiUrl}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${info.publishableKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'web', anonymousId: randomBytes(18).toString('base64url') }),
+      }).then((r) => r.json() as Promise<{ sessionToken: string }>);
+      for (const [i, text] of ['这批牛奶还有几天过期？', '临期的能便宜点吗'].entries()) {
+        const sent = await fetch(`${info.apiUrl}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${session.sessionToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ clientMessageId: `freshness-${i}`, text }),
+        });
+        expect(sent.status).toBe(201);
+      }
+      // Settled: two reads a moment apart agree (whatever the replies add lands before the page reads).
+      let behind = await metricsNow();
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        const again = await metricsNow();
+        if (again.behind === behind.behind) break;
+        behind = again;
+      }
+      expect(behind.behind).toBeGreaterThan(0);
+      // What a supervisor reads: the API's asOf on the app's clock (Asia/Shanghai), not the browser's.
+      const hhmm = new Intl.DateTimeFormat('en-GB', {
+        timeZone: behind.timeZone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(behind.asOf));
+      en = await openInsights('en');
+      const zh = await openInsights('zh-CN');
+      enReads = reads(en);
+      const zhReads = reads(zh);
+      expect(await line(en).textContent()).toBe(
+        `Figures as of ${hhmm} — ${behind.behind} more still being counted`,
+      );
+      expect(await line(zh).textContent()).toBe(`数据截至 ${hhmm}，还有 ${behind.behind} 条在统计中`);
+      await en.screenshot({ path: join(shots, 'insights-counting-en.png') });
+      await zh.screenshot({ path: join(shots, 'insights-counting.png') });
+      // The page reads again by itself while behind, without a reload (the line stays on screen).
+      await expect.poll(() => enReads.length, { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await line(en).textContent()).toContain('still being counted');
+
+      // Leaving the page ends its reads: the zh console goes back to the queue.
+      await zh.locator('[data-action=insights]').click();
+      await line(zh).waitFor({ state: 'detached', ...WAIT });
+      const zhLeft = zhReads.length;
+      await new Promise((r) => setTimeout(r, 7_000));
+      expect(zhReads.length).toBe(zhLeft);
+    } finally {
+      server.app.deps.config.insights = undefined;
+    }
+    // The page's next read folds the burst: the line turns into a quiet "as of", and the page stops reading.
+    await expect.poll(() => line(en).getAttribute('data-behind'), { timeout: 60_000 }).toBe('0');
+    expect(await line(en).textContent()).toMatch(/^Figures as of \d\d:\d\d$/);
+    const settled = enReads.length;
+    await new Promise((r) => setTimeout(r, 7_000));
+    expect(enReads.length).toBe(settled);
+    await en.screenshot({ path: join(shots, 'insights-caught-up-en.png') });
   });
 });

@@ -64,6 +64,10 @@ const TEXT = {
     loading: 'Loading…',
     lastWeek: 'last 7 days',
     before: 'the 7 before',
+    // {t}: the app's local time (HH:mm, with the date when not today); {n}: rows not counted yet.
+    asOf: 'Figures as of {t}',
+    counting: 'Figures as of {t} — {n} more still being counted',
+    refresh: 'Refresh',
   },
   'zh-CN': {
     title: '洞察',
@@ -108,6 +112,9 @@ const TEXT = {
     loading: '加载中…',
     lastWeek: '近 7 天',
     before: '前 7 天',
+    asOf: '数据截至 {t}',
+    counting: '数据截至 {t}，还有 {n} 条在统计中',
+    refresh: '刷新',
   },
 } satisfies Record<Lang, Record<string, string>>;
 type Text = (typeof TEXT)['en'];
@@ -131,6 +138,36 @@ const spread = (ms: { p50: number | null; p90: number | null }) =>
 const shortDate = (label: string, period: string) =>
   period === 'month' ? label.slice(0, 7) : label.slice(5);
 
+/**
+ * While the rollups are behind (`behind > 0`: after an upgrade, or a burst the background fold has
+ * not reached), the page reads again by itself: after 3 s, then doubling up to 30 s, at most
+ * `SELF_REFRESHES` times (about 8 minutes), and never once the page is left. After that the
+ * freshness line offers a button instead: a forgotten tab does not poll forever.
+ */
+const SELF_REFRESHES = 20;
+const refreshDelay = (round: number) => Math.min(30_000, 3_000 * 2 ** round);
+
+/**
+ * When an instant was, in the app's zone (not the browser's): "14:05" today, "11-28 14:05" else.
+ * The API's `asOf` is the earliest stored time not counted yet — a supervisor reads it on a clock.
+ */
+function clockTime(iso: string, timeZone: string): string {
+  const part = (at: Date, o: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, ...o }).format(at);
+  const at = new Date(iso);
+  const day = (d: Date) => part(d, { year: 'numeric', month: '2-digit', day: '2-digit' });
+  const time = part(at, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return day(at) === day(new Date()) ? time : `${day(at).slice(5)} ${time}`;
+}
+
+/** How current the page's figures are: the oldest `asOf` and the largest `behind` of its answers. */
+function freshnessOf(answers: { asOf: string; behind: number }[]) {
+  return {
+    asOf: answers.map((a) => a.asOf).sort()[0]!,
+    behind: Math.max(...answers.map((a) => a.behind)),
+  };
+}
+
 interface Data {
   metrics: MetricsAnswer;
   /** The same window as one period: the headline figures (percentiles do not add up across days). */
@@ -147,6 +184,8 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
   const t: Text = TEXT[store.state.lang];
   const s = store.t();
   const [period, setPeriod] = useState<'day' | 'week' | 'month'>('day');
+  /** Reads since the period was chosen that the page made by itself (the figures were behind). */
+  const [round, setRound] = useState(0);
   const [data, setData] = useState<Data | null>(null);
   const [draft, setDraft] = useState<ArticleDraftAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -154,6 +193,7 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
 
   useEffect(() => {
     let stale = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     // Dates are the app's local dates, never the browser's or UTC (at 07:00 in Shanghai UTC still
     // says yesterday): the API's default window is the 30 days up to the app's today, in its zone.
     void api
@@ -177,14 +217,23 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
           ...Object.entries(queries).map(([table, q]) => api.get(`/v1/insights/${table}?${q}`)),
           api.get(`/v1/insights/metrics?period=all&${window}`),
         ]).then(([metrics, intents, emerging, highValue, whole]) => {
-          if (!stale) setData({ metrics, whole, intents, emerging, highValue, queries } as Data);
+          if (stale) return;
+          const next = { metrics, whole, intents, emerging, highValue, queries } as Data;
+          setData(next);
+          if (
+            freshnessOf([next.metrics, next.whole, next.intents, next.highValue]).behind > 0 &&
+            round < SELF_REFRESHES
+          )
+            timer = setTimeout(() => setRound(round + 1), refreshDelay(round));
         });
       })
       .catch(fail);
+    // Leaving the page (or choosing another period) ends the self-refresh.
     return () => {
       stale = true;
+      clearTimeout(timer);
     };
-  }, [period]);
+  }, [period, round]);
 
   /** The CSV of a table for exactly what the page shows; an error answer shows, never saved. */
   const download = (table: string) =>
@@ -211,6 +260,10 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
   const channels = [...new Set(metrics.rows.flatMap((r) => (r.channel ? [r.channel] : [])))];
   const all = data.whole.rows.find((r) => r.channel === null)!;
   const ratio = (a: number, b: number) => (b ? a / b : null);
+  const fresh = freshnessOf([metrics, data.whole, intents, highValue]);
+  const freshLine = (fresh.behind > 0 ? t.counting : t.asOf)
+    .replace('{t}', clockTime(fresh.asOf, metrics.timeZone))
+    .replace('{n}', fresh.behind.toLocaleString(store.state.lang));
 
   return (
     <section class="insights" aria-label={t.title}>
@@ -219,7 +272,15 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
         <fieldset class="ins-period">
           <legend class="sr">{t.period}</legend>
           {(['day', 'week', 'month'] as const).map((p) => (
-            <button type="button" aria-pressed={period === p} data-period={p} onClick={() => setPeriod(p)}>
+            <button
+              type="button"
+              aria-pressed={period === p}
+              data-period={p}
+              onClick={() => {
+                setPeriod(p);
+                setRound(0);
+              }}
+            >
               {t[p]}
             </button>
           ))}
@@ -227,6 +288,14 @@ export function InsightsView({ store }: { store: ConsoleStore }) {
         <span class="ins-zone">
           {metrics.periods[0]} → {metrics.periods.at(-1)} · {metrics.timeZone}
         </span>
+        <p class="ins-fresh" role="status" data-part="freshness" data-behind={fresh.behind}>
+          {freshLine}
+          {fresh.behind > 0 && round >= SELF_REFRESHES && (
+            <button type="button" onClick={() => setRound(0)}>
+              {t.refresh}
+            </button>
+          )}
+        </p>
       </header>
 
       {error && (

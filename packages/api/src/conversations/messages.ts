@@ -16,7 +16,7 @@ import { toVoiceText } from '../platform/spoken-text';
 import { appendEvent, appendEvents } from '../realtime';
 import { announceQueued, type ConversationRow, openConversation } from './conversations';
 import { refreshHandoffSummary } from './handoff-summary';
-import type { BotReply, InlineResponder, Responder, ResponderDecision } from './replies';
+import type { BotReply, InlineResponder, IntentLabeler, Responder, ResponderDecision } from './replies';
 
 export type MessageRow = typeof messages.$inferSelect;
 
@@ -296,6 +296,16 @@ async function storeAndAnswer(
       deps.logger.error('responder failed', { error: String(error) });
     }
   }
+  // Topics raised while an agent holds the conversation are contacts too (insights): what the bot
+  // does not answer is labelled with its intent from the same engine, inside the transaction.
+  let labeler: IntentLabeler | null = null;
+  if (deps.responder.labeler) {
+    try {
+      labeler = await deps.responder.labeler(input.appId);
+    } catch (error) {
+      deps.logger.error('responder failed', { error: String(error) });
+    }
+  }
   const { posted: stored, answered } = await deps.database
     .write(async (db, onCommit) => {
       // No look-up first: the unique index on (customer, clientMessageId) refuses a repeat, this
@@ -334,6 +344,14 @@ async function storeAndAnswer(
           decision = { replies: [] };
         }
       }
+      let intent: string | null = null;
+      if (labeler && conversation.status !== 'bot' && !stop) {
+        try {
+          intent = labeler({ text: input.text, channel: input.channel, conversation });
+        } catch (error) {
+          deps.logger.error('responder failed', { error: String(error) });
+        }
+      }
 
       const values: NewMessage[] = [
         {
@@ -348,7 +366,7 @@ async function storeAndAnswer(
           text: input.text,
           clientMessageId: input.clientMessageId ?? null,
           inReplyTo: null,
-          intent: null,
+          intent,
           meta: null,
           createdAt: now,
         },

@@ -55,7 +55,21 @@ export interface Responder {
    * null decision) falls back to `respond` after the commit: LLM streaming and tickets go there.
    */
   prepare?(appId: string): Promise<InlineResponder | null>;
+  /**
+   * Optional, called before the send's transaction: a function naming the intent of a customer
+   * message the bot does not answer (an agent holds the conversation, or it waits in the queue),
+   * or null when unsure. Stored on the customer's message so insights count topics raised with an
+   * agent as contacts; it records nothing else (no unanswered question, no reply).
+   */
+  labeler?(appId: string): Promise<IntentLabeler | null>;
 }
+
+/** Names a customer message's intent from its words alone (no reply, no side effect); null when unsure. */
+export type IntentLabeler = (input: {
+  text: string;
+  channel: string;
+  conversation: ConversationRow;
+}) => string | null;
 
 export const silentResponder: Responder = {
   respond: async () => ({ replies: [] }),

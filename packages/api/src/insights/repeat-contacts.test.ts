@@ -9,7 +9,8 @@ import { foldContacts, REPEAT_WINDOW_MS, SAME_CONTACT_MS } from './rollup';
 const H = 3600_000;
 const M = 60_000;
 const T0 = Date.UTC(2026, 10, 2, 2, 0); // 10:00 in Shanghai
-type Step = { at: number; intent?: string; conversation?: string; seq?: number };
+/** `author: 'customer'`: a customer message the bot did not answer (an agent held the conversation), labelled at send. */
+type Step = { at: number; intent?: string; conversation?: string; seq?: number; author?: 'bot' | 'customer' };
 const labelled = (steps: Step[]) =>
   steps.map((s, i) => ({
     seq: s.seq ?? i + 1,
@@ -18,7 +19,7 @@ const labelled = (steps: Step[]) =>
     conversationId: s.conversation ?? 'con_1',
     channel: 'web',
     intent: s.intent ?? 'return_policy',
-    authorType: 'bot',
+    authorType: s.author ?? 'bot',
     createdAt: s.at,
   }));
 const skip = (_app: string, intent: string) => intent === 'hello' || intent === 'human_agent';
@@ -33,6 +34,16 @@ function fold(steps: Step[], batch = steps.length) {
   return stored
     .sort((a, b) => a.at - b.at)
     .map((c) => ({ at: c.at - T0, repeat: c.isRepeat, context: c.withContext }));
+}
+/** The same, with each contact's intent (for sequences that raise more than one). */
+function foldWithIntents(steps: Step[], batch = steps.length) {
+  const stored: ReturnType<typeof foldContacts> = [];
+  const rows = labelled(steps);
+  for (let i = 0; i < rows.length; i += batch)
+    stored.push(...foldContacts(stored, rows.slice(i, i + batch), skip));
+  return stored
+    .sort((a, b) => a.at - b.at || a.intent.localeCompare(b.intent))
+    .map((c) => ({ intent: c.intent, at: c.at - T0, repeat: c.isRepeat, context: c.withContext }));
 }
 
 const cases: {
@@ -113,6 +124,86 @@ const cases: {
     contacts: [{ at: 3 * H - 5 * M, repeat: false, context: null }],
   },
 ];
+
+/** Topics raised while an agent holds the conversation (or it waits for one): labelled customer messages. */
+const agentTimeCases: {
+  name: string;
+  steps: Step[];
+  contacts: { intent: string; at: number; repeat: boolean; context: boolean | null }[];
+}[] = [
+  {
+    name: 'a new intent raised with the agent is a contact of its own',
+    steps: [
+      { at: T0, intent: 'return_policy' },
+      { at: T0 + 20 * M, intent: 'delivery', author: 'customer' },
+    ],
+    contacts: [
+      { intent: 'return_policy', at: 0, repeat: false, context: null },
+      { intent: 'delivery', at: 20 * M, repeat: false, context: null },
+    ],
+  },
+  {
+    name: 'the intent the conversation was escalated with is not counted again while with the agent, however long',
+    steps: [
+      { at: T0, intent: 'return_policy' },
+      { at: T0 + 45 * M, intent: 'return_policy', author: 'customer' },
+      { at: T0 + 3 * H, intent: 'return_policy', author: 'customer' },
+    ],
+    contacts: [{ intent: 'return_policy', at: 0, repeat: false, context: null }],
+  },
+  {
+    name: 'a new intent raised twice with the agent, hours apart, is one contact',
+    steps: [
+      { at: T0, intent: 'return_policy' },
+      { at: T0 + 20 * M, intent: 'delivery', author: 'customer' },
+      { at: T0 + 4 * H, intent: 'delivery', author: 'customer' },
+    ],
+    contacts: [
+      { intent: 'return_policy', at: 0, repeat: false, context: null },
+      { intent: 'delivery', at: 20 * M, repeat: false, context: null },
+    ],
+  },
+  {
+    name: 'escalated by asking for a person: the first topic told to the agent is the contact',
+    steps: [
+      { at: T0, intent: 'human_agent' },
+      { at: T0 + 10 * M, intent: 'return_policy', author: 'customer' },
+    ],
+    contacts: [{ intent: 'return_policy', at: 10 * M, repeat: false, context: null }],
+  },
+  {
+    name: 'raised with the agent a day after the bot was asked in another conversation: a repeat without context',
+    steps: [
+      { at: T0, intent: 'delivery', conversation: 'con_1' },
+      { at: T0 + 24 * H, intent: 'delivery', conversation: 'con_2', author: 'customer' },
+    ],
+    contacts: [
+      { intent: 'delivery', at: 0, repeat: false, context: null },
+      { intent: 'delivery', at: 24 * H, repeat: true, context: false },
+    ],
+  },
+  {
+    name: 'told to the agent first, then asked of the bot in the next conversation: a repeat without context',
+    steps: [
+      { at: T0, intent: 'human_agent', conversation: 'con_1' },
+      { at: T0 + 5 * M, intent: 'delivery', conversation: 'con_1', author: 'customer' },
+      { at: T0 + 6 * H, intent: 'delivery', conversation: 'con_2' },
+    ],
+    contacts: [
+      { intent: 'delivery', at: 5 * M, repeat: false, context: null },
+      { intent: 'delivery', at: 6 * H, repeat: true, context: false },
+    ],
+  },
+];
+
+describe('repeat contacts: topics raised while an agent holds the conversation', () => {
+  for (const c of agentTimeCases) {
+    it(c.name, () => {
+      expect(foldWithIntents(c.steps)).toEqual(c.contacts);
+      expect(foldWithIntents(c.steps, 1)).toEqual(c.contacts);
+    });
+  }
+});
 
 describe('repeat contacts: the rules at their edges', () => {
   for (const c of cases) {

@@ -213,7 +213,8 @@ async function notAMatter(db: Db, appIds: string[]): Promise<Map<string, Set<str
 
 /**
  * The repeat-contact rules, pure: folds labelled messages (bot replies carrying the intent of the
- * customer message they answer) into the contacts already stored for the same customers. A
+ * customer message they answer, and customer messages the bot did not answer, labelled at send)
+ * into the contacts already stored for the same customers. A
  * contact is one customer raising one intent; per customer and intent:
  * 1. messages are taken in time order (`createdAt`, then `seq`), whatever order they were stored
  *    in (servers' clocks differ by a little);
@@ -224,7 +225,12 @@ async function notAMatter(db: Db, appIds: string[]): Promise<Map<string, Set<str
  *    premature-resolve failure the metric exists to show;
  * 4. a new contact is a repeat when it starts at most 72 h (inclusive) after the previous
  *    contact's last message, with context when it is in the same conversation as that contact;
- * 5. intents in `skip` (greeting, policy human) make no contact.
+ * 5. intents in `skip` (greeting, policy human) make no contact;
+ * 6. a customer message labelled at send because the bot did not answer it (an agent holds the
+ *    conversation, or it waits in the queue: `authorType: 'customer'` with an intent) is a contact
+ *    for a new intent, judged by rules 1–5; for an intent the conversation already has a contact
+ *    of, it joins that contact whatever the time between (the matter the customer was escalated
+ *    with is not counted again while the agent serves it).
  * A late message (earlier than contacts already folded) joins the contact it falls in, or starts
  * its own judged against the contact before it; contacts after it keep their judgement.
  * `stored` is every contact of these customers whose last message is within 72 h before the
@@ -238,7 +244,7 @@ export function foldContacts(
   const candidates = rows
     .filter(
       (r): r is Labelled & { intent: string } =>
-        r.authorType === 'bot' && !!r.intent && !skip(r.appId, r.intent),
+        (r.authorType === 'bot' || r.authorType === 'customer') && !!r.intent && !skip(r.appId, r.intent),
     )
     .sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
   const pairOf = (c: { customerId: string; intent: string }) => `${c.customerId}\u0000${c.intent}`;
@@ -257,6 +263,18 @@ export function foldContacts(
     if (after < 0) after = list.length;
     const previous = list[after - 1];
     const next = list[after];
+    // Rule 6: told to an agent. The conversation's own contact of this intent takes it, however
+    // long the wait or the talk: an agent's conversation is one sitting for its matters.
+    if (c.authorType === 'customer') {
+      const own = list.filter((x) => x.conversationId === c.conversationId);
+      const host = own.filter((x) => x.at <= c.createdAt).at(-1) ?? own[0];
+      if (host) {
+        if (c.createdAt > host.lastAt) host.lastAt = c.createdAt;
+        if (c.createdAt < host.at) host.at = c.createdAt;
+        host.dirty = true;
+        continue;
+      }
+    }
     if (
       previous &&
       previous.conversationId === c.conversationId &&
@@ -293,7 +311,7 @@ export function foldContacts(
 
 /** Loads the contacts the batch's labelled messages may join or repeat, folds, writes. */
 async function foldContactRows(db: Db, rows: Labelled[]) {
-  const labelled = rows.filter((r) => r.authorType === 'bot' && !!r.intent);
+  const labelled = rows.filter((r) => (r.authorType === 'bot' || r.authorType === 'customer') && !!r.intent);
   if (labelled.length === 0) return;
   const skipping = await notAMatter(db, [...new Set(labelled.map((r) => r.appId))]);
   const skip = (appId: string, intent: string) => skipping.get(appId)?.has(intent) ?? false;

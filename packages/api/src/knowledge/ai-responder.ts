@@ -193,6 +193,24 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
       };
     },
 
+    // Words alone, no profile (the cart and orders would only sharpen an answer, not the matter),
+    // and only a confident match: a wrong label would make a repeat the customer never had.
+    async labeler(appId) {
+      const engine = await engines.get(appId);
+      if (engine.index.kb.intents.length === 0) return null;
+      return ({ text, channel, conversation }) => {
+        const result = engine.answer({
+          text,
+          channel,
+          memory: conversation.context as ConversationMemory,
+          outOfScope: options.outOfScope,
+          profile: NO_PROFILE,
+        });
+        if (result.lowConfidence || result.outOfScope || result.action === 'decline') return null;
+        return result.intent ?? null;
+      };
+    },
+
     async prepare(appId) {
       const engine = await engines.get(appId);
       return async (input) => {
@@ -253,6 +271,8 @@ export function createAiResponder(deps: Deps, options: AiResponderOptions = {}):
     },
   };
 }
+
+const NO_PROFILE: ShopperProfile = { attributes: {}, cartProductIds: [], orders: [] };
 
 const GREETINGS = {
   zh: '您好！我是这家店的智能客服，商品、订单、物流、售后的问题都可以问我。',

@@ -52,8 +52,10 @@ export const REDACTED_TEXT = '[erased]';
  * merged into them:
  * - their data keys are destroyed, so any sealed copy left anywhere (backups included) is unreadable;
  * - identities, sessions (their streams end), contact details, orders, tracked events, handoff
- *   codes, tickets, notes, unanswered questions, the realtime event log and queued webhook events
- *   are deleted; aliases are deleted;
+ *   codes, notes, unanswered questions, the realtime event log and queued webhook events are
+ *   deleted; aliases are deleted;
+ * - tickets and CSAT ratings stay for the app's figures, pseudonymised: the pseudonym below, no
+ *   conversation, no words, order, product or comment; open tickets are closed;
  * - messages are deleted with their conversations (`delete`), or kept as `[erased]` with no author
  *   name, meta or client id, their conversations closed and emptied of context (`redact`);
  * - insights keep their figures and lose the person: what is stored is folded into the rollups
@@ -102,7 +104,7 @@ async function erasePerson(
   // Insights first: everything stored is in the rollups before any of it is deleted, so the
   // figures are the same whether or not a read (which folds) came before the erase.
   await foldInsightsIn(deps, db);
-  await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
+  const pseudonym = await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
 
   // Counts first: what insights keep.
   const byChannel = await db
@@ -142,10 +144,32 @@ async function erasePerson(
   await db.delete(customerEvents).where(byPerson(customerEvents.customerId));
   await db.delete(cardOpens).where(byPerson(cardOpens.customerId));
   await deleteHandoffCodesOf(db, ids);
-  await db.delete(tickets).where(byPerson(tickets.customerId));
+  // Tickets and ratings are the app's past figures too (tickets opened and closed, CSAT): they
+  // stay, pseudonymised, with nothing of the person — no words, order, product, size, comment or
+  // conversation. A ticket still open is closed now: nobody is left to serve.
+  await db
+    .update(tickets)
+    .set({
+      customerId: pseudonym,
+      conversationId: null,
+      orderId: null,
+      productId: null,
+      reason: null,
+      wantedSize: null,
+      details: {},
+      status: sql`CASE WHEN ${tickets.status} IN ('open', 'in_progress') THEN 'closed' ELSE ${tickets.status} END`,
+      updatedAt: sql`CASE WHEN ${tickets.status} IN ('open', 'in_progress') THEN ${now} ELSE ${tickets.updatedAt} END`,
+    })
+    .where(byPerson(tickets.customerId));
   await db.delete(conversationNotes).where(byPerson(conversationNotes.customerId));
-  // Their ratings and comments (the app's CSAT figures lose them: a rating is the person's words).
-  await db.delete(csatRatings).where(byPerson(csatRatings.customerId));
+  for (const { conversationId } of await db
+    .select({ conversationId: csatRatings.conversationId })
+    .from(csatRatings)
+    .where(byPerson(csatRatings.customerId)))
+    await db
+      .update(csatRatings)
+      .set({ conversationId: createId('erased'), customerId: pseudonym, comment: null })
+      .where(eq(csatRatings.conversationId, conversationId));
   // Phone calls on the voice webhook (their last answer is sealed, and the row names the caller).
   await db.delete(voiceCalls).where(byPerson(voiceCalls.customerId));
   await db.delete(unansweredQuestions).where(byPerson(unansweredQuestions.customerId));
@@ -271,7 +295,12 @@ async function erasePerson(
  * their conversations gets a fresh id as well, the same in every table so the figures that join
  * them (a wait's channel, a repeat's context) are unchanged. Open assignments end ('erased').
  */
-async function pseudonymiseInsights(db: Db, ids: string[], conversationsToo: boolean, now: number) {
+async function pseudonymiseInsights(
+  db: Db,
+  ids: string[],
+  conversationsToo: boolean,
+  now: number,
+): Promise<string> {
   const pseudonym = createId('erased');
   if (conversationsToo) {
     const conversationIds = new Set<string>();
@@ -316,4 +345,5 @@ async function pseudonymiseInsights(db: Db, ids: string[], conversationsToo: boo
     .update(insightContacts)
     .set({ customerId: pseudonym })
     .where(inArray(insightContacts.customerId, ids));
+  return pseudonym;
 }

@@ -219,5 +219,7 @@ export function withVoiceGuides(base: Responder, engines: EngineRegistry): Respo
       };
       return inline;
     },
+    // Labels what the bot does not answer (agent time) with the base engine's intent, unchanged.
+    ...(base.labeler ? { labeler: (appId: string) => base.labeler!(appId) } : {}),
   };
 }
