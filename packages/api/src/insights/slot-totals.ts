@@ -46,6 +46,8 @@ export async function backfillSlotTotals(
   deps: Pick<ServiceDeps, 'database' | 'clock'>,
   chunkRows = SLOT_TOTALS_CHUNK,
 ): Promise<number> {
+  // Done for good after an upgrade's first minutes: a read, not a write transaction, per fold.
+  if (await slotTotalsReady(deps.database.db)) return 0;
   let added = 0;
   for (const backfill of BACKFILLS)
     added += await deps.database.write(async (db) => {
