@@ -13,7 +13,7 @@ import { appSettingsRouter } from './apps';
 import { auditRouter } from './audit';
 import { channelsRouter } from './channels';
 import { consoleRouter } from './console';
-import { conversationRouter, type Responder, silentResponder } from './conversations';
+import { conversationRouter, messageEventResolver, type Responder, silentResponder } from './conversations';
 import type { Database } from './db/database';
 import { cardClickRouter, createFollowUpHooks, followUpsRouter } from './followups';
 import { handoffsRouter } from './handoffs';
@@ -171,6 +171,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
     validationHook,
   };
 
+  // The event log keeps message events as references to their rows (see realtime/events.ts).
+  deps.messageEvents = messageEventResolver(deps);
   // One engine per app, shared by the bot's replies and the livestream rooms' understanding.
   const engines = options.ai?.engines ?? createEngineRegistry(deps);
   // The embedded AI engine answers by default; apps without knowledge stay silent.

@@ -4,7 +4,7 @@ import { createTestApi, type TestApi } from './harness';
 import { expectSlotTotalsMatchRows, slotTotalsAndRows } from './insights-slot-totals';
 
 /**
- * insight_slot_totals (migration 0018) is kept by triggers on insight_conversations and
+ * insight_slot_totals (migration 0019) is kept by triggers on insight_conversations and
  * insight_contacts. Whatever writes those rows — insert, the fold's upserts, merges that move
  * counts and start times, erasure's renames, deletes — the totals must equal the rows grouped
  * afresh, slot by slot, or the metrics would drift from the rows they summarise.

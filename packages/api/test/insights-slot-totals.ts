@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestApi } from './harness';
 
-/** The 15-minute UTC slot of an epoch-ms column, floored (as migration 0018 computes it). */
+/** The 15-minute UTC slot of an epoch-ms column, floored (as migration 0019 computes it). */
 const slotOf = (column: string) => `(${column} - ((${column} % 900000) + 900000) % 900000)`;
 
 /**

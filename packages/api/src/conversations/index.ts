@@ -12,6 +12,7 @@ export {
   insertMessages,
   lastMessagesOf,
   type MessageRow,
+  messageEventResolver,
   openMessageRows,
   postCustomerMessage,
   postStaffMessage,

@@ -1,9 +1,9 @@
 import { type InValue, LibsqlError } from '@libsql/client';
 import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
-import { and, asc, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { settleDeferredWrites } from '../db/deferred-writes';
-import { hotQuery, rawRows, slot } from '../db/hot-queries';
+import { hotQuery, rawRows, slot, tableRowReader } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
 import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
@@ -13,7 +13,7 @@ import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createSortableId } from '../platform/secrets';
 import { toVoiceText } from '../platform/spoken-text';
-import { appendEvent, appendEvents } from '../realtime';
+import { appendEvent, appendEvents, type MessageEventResolver } from '../realtime';
 import { announceQueued, type ConversationRow, openConversation } from './conversations';
 import { refreshHandoffSummary } from './handoff-summary';
 import type { BotReply, InlineResponder, IntentLabeler, Responder, ResponderDecision } from './replies';
@@ -92,6 +92,28 @@ export async function toWireMessages(
   return (await openMessageRows(deps, rows, db)).map(toWireMessage);
 }
 
+/**
+ * `deps.messageEvents`: the wire messages of the given ids, texts opened with their customers'
+ * keys, for the event log's `message.created` rows, which hold a reference (realtime/events.ts).
+ * Messages that are gone (retention, erase) and erased customers' (text opens as null) are left
+ * out, so their events are too — as a sealed copy's were.
+ */
+export function messageEventResolver(deps: Pick<ServiceDeps, 'database' | 'sealer'>): MessageEventResolver {
+  return async (ids) => {
+    const shown = new Map<string, unknown>();
+    const rows = await deps.database.db.select().from(messages).where(inArray(messages.id, ids));
+    const texts = await openAllForCustomers(
+      deps,
+      rows.map((row) => row.text),
+    );
+    for (const [i, row] of rows.entries()) {
+      const text = texts[i];
+      if (text !== null && text !== undefined) shown.set(row.id, toWireMessage({ ...row, text }));
+    }
+    return shown;
+  };
+}
+
 async function findByClientMessageId(db: Db, customerId: string, clientMessageId: string) {
   const query = hotQuery(db, 'messages.byClientMessageId', (d) =>
     d
@@ -105,21 +127,18 @@ async function findByClientMessageId(db: Db, customerId: string, clientMessageId
   return row ?? null;
 }
 
-/** The customer's open conversation, read in the send's transaction (one prepared statement). */
-async function readOpenConversation(db: Db, customerId: string) {
-  const query = hotQuery(db, 'conversations.openOf', (d) =>
-    d
-      .select()
-      .from(conversations)
-      // The 'resolved' literal (not a bound parameter) lets SQLite use the one-open-per-customer index.
-      .where(
-        and(eq(conversations.customerId, slot('customerId')), sql`${conversations.status} <> 'resolved'`),
-      )
-      .limit(1)
-      .prepare(),
-  );
-  const [row] = await query.all({ customerId });
-  return row;
+const conversationRow = tableRowReader(conversations);
+let openConversationSql: string | undefined;
+
+/**
+ * The customer's open conversation, read in the send's transaction: one cached statement, run raw
+ * and read by `tableRowReader` (drizzle's row mapping cost more than the statement; issue 18).
+ */
+async function readOpenConversation(db: Db, customerId: string): Promise<ConversationRow | undefined> {
+  // The 'resolved' literal (not a bound parameter) lets SQLite use the one-open-per-customer index.
+  openConversationSql ??= `select ${conversationRow.selectList('conversations')} from "conversations" where "conversations"."customer_id" = ? and "conversations"."status" <> 'resolved' limit 1`;
+  const [row] = await rawRows(db, openConversationSql, [customerId]);
+  return row ? conversationRow.read(row) : undefined;
 }
 
 const MESSAGE_COLUMNS = [
@@ -206,7 +225,14 @@ async function previousResult(
   const replies = await db
     .select()
     .from(messages)
-    .where(eq(messages.inReplyTo, message.id))
+    // Replies come after the message in its customer's timeline: that index, from the message on.
+    .where(
+      and(
+        eq(messages.customerId, message.customerId),
+        gt(messages.seq, message.seq),
+        eq(messages.inReplyTo, message.id),
+      ),
+    )
     .orderBy(asc(messages.seq));
   const [conversation] = await db
     .select()
@@ -421,6 +447,7 @@ async function storeAndAnswer(
           customerId: input.customerId,
           type: 'message.created',
           data: toWireMessage(row),
+          messageId: row.id,
         })),
       );
       const [message, ...replies] = rows;
@@ -480,6 +507,8 @@ async function storeAndAnswer(
  * `touch` (a customer's send) it also sets the conversation's last channel: one UPDATE of the row
  * per send.
  */
+const decideSqlByShape = new Map<string, string>();
+
 async function applyDecision(
   deps: ServiceDeps,
   db: Db,
@@ -492,25 +521,26 @@ async function applyDecision(
   const now = deps.clock.now();
   const withContext = !!decision.context;
   const escalate = !!decision.escalate;
-  const query = hotQuery(db, `conversations.decide.${withContext}.${escalate}.${touch}`, (d) =>
-    d
-      .update(conversations)
-      .set({
-        updatedAt: slot('now'),
-        ...(touch ? { lastChannel: slot('channel') } : {}),
-        ...(withContext ? { context: slot('context') } : {}),
-        ...(escalate ? { status: sql`'queued'`, waitingSince: slot('now') } : {}),
-      })
-      .where(eq(conversations.id, slot('id')))
-      .returning()
-      .prepare(),
-  );
-  const [updated] = await query.all({
-    now,
-    id: current.id,
-    ...(touch ? { channel } : {}),
-    ...(withContext ? { context: JSON.stringify({ ...current.context, ...decision.context }) } : {}),
-  });
+  // One UPDATE … RETURNING per shape of decision, run raw (see readOpenConversation).
+  const key = `${withContext}.${escalate}.${touch}`;
+  let statement = decideSqlByShape.get(key);
+  if (statement === undefined) {
+    const sets = [
+      '"updated_at" = ?',
+      ...(touch ? ['"last_channel" = ?'] : []),
+      ...(withContext ? ['"context" = ?'] : []),
+      ...(escalate ? [`"status" = 'queued'`, '"waiting_since" = ?'] : []),
+    ];
+    statement = `update "conversations" set ${sets.join(', ')} where "id" = ? returning ${conversationRow.selectList()}`;
+    decideSqlByShape.set(key, statement);
+  }
+  const args: InValue[] = [now];
+  if (touch) args.push(channel);
+  if (withContext) args.push(JSON.stringify({ ...current.context, ...decision.context }));
+  if (escalate) args.push(now);
+  args.push(current.id);
+  const [row] = await rawRows(db, statement, args);
+  const updated = row ? conversationRow.read(row) : undefined;
   if (decision.escalate) {
     // The bot hands over: the agent who picks it up reads the summary first.
     updated!.summary = await refreshHandoffSummary(deps, db, onCommit, updated!, {
@@ -569,6 +599,7 @@ async function postBotReplies(
         customerId: customer.id,
         type: 'message.created',
         data: toWireMessage(row),
+        messageId: row.id,
       })),
     );
     const updated = await applyDecision(deps, db, onCommit, current, stored.message.channel, decision);
@@ -632,6 +663,7 @@ export async function postStaffMessage(
     customerId: conversation.customerId,
     type: 'message.created',
     data: toWireMessage(row!),
+    messageId: row!.id,
   });
   return { message: row!, created: true };
 }

@@ -64,7 +64,11 @@ export const messages = sqliteTable(
     authorName: text('author_name'),
     text: text('text').notNull(),
     clientMessageId: text('client_message_id'),
-    /** For bot replies: the customer message answered, so a retried send returns the same replies. */
+    /**
+     * For bot replies: the customer message answered, so a retried send returns the same replies.
+     * Not indexed: a retry finds them among the customer's messages after the one answered
+     * (`messages_timeline_page`), which spares every send an index entry (issue 18).
+     */
     inReplyTo: text('in_reply_to'),
     intent: text('intent'),
     meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>(),
@@ -74,7 +78,6 @@ export const messages = sqliteTable(
     uniqueIndex('messages_by_id').on(t.id),
     index('messages_timeline_page').on(t.customerId, t.seq),
     index('messages_by_conversation').on(t.conversationId, t.seq),
-    index('messages_replies').on(t.inReplyTo),
     // Idempotency: one customer message per clientMessageId.
     uniqueIndex('messages_one_per_client_message_id')
       .on(t.customerId, t.clientMessageId)

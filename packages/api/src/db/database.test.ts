@@ -52,6 +52,30 @@ describe('database.write (group commit on local files)', () => {
     expect(log).toEqual(['taken', 'a', 'b', 'd']);
   });
 
+  it('when the first writer of a group fails, it rolls back alone and the rest commit in order', async () => {
+    // The first writer runs without a savepoint (nothing is before it): its failure rolls the whole
+    // transaction back, and the writers behind it go first in the next one.
+    const log: string[] = [];
+    await insert('taken', log);
+    const outcomes = await Promise.allSettled([
+      database.write(async (_db, onCommit) => {
+        await database.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: ['first'] });
+        onCommit(() => log.push('first'));
+        throw new Error('changed my mind');
+      }),
+      insert('a', log),
+      insert('taken', log),
+      insert('b', log),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    const rows = await database.client.execute('SELECT v FROM t ORDER BY id');
+    expect(rows.rows.map((r) => r.v)).toEqual(['taken', 'a', 'b']);
+    expect(log).toEqual(['taken', 'a', 'b']);
+    // The failed first writer left no transaction open behind it.
+    await insert('after', log);
+    expect(log.at(-1)).toBe('after');
+  });
+
   it('a reader never sees a write that has not committed', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import type { Client, InValue } from '@libsql/client';
-import { type SQL, sql } from 'drizzle-orm';
+import { Column, getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
 import type { Db } from './database';
 
 const perHandle = new WeakMap<Db, Map<string, unknown>>();
@@ -49,4 +49,62 @@ export async function rawRows(
   const chunks: SQL[] = [sql.raw(pieces[0]!)];
   for (const [i, arg] of args.entries()) chunks.push(sql`${arg}`, sql.raw(pieces[i + 1]!));
   return db.all<Record<string, unknown>>(sql.join(chunks));
+}
+
+type Decoder = { mapFromDriverValue(value: unknown): unknown };
+
+/** Drizzle's own decoder for columns without a mode: the value as the driver gave it. */
+const identityDecoder = Column.prototype.mapFromDriverValue;
+
+/**
+ * Reads one table's columns out of a raw row, decoded as drizzle would (JSON columns parsed,
+ * boolean columns as booleans; nulls stay null), without drizzle's per-field type checks and path
+ * walking. `prefix` is the alias each column was selected under (`selectList`), for joins.
+ */
+export interface TableRowReader<T> {
+  /**
+   * `"<alias>"."<column>" as "<prefix><column>", …` — the select list `read` expects; without an
+   * alias the columns go unqualified (a RETURNING clause takes no table names).
+   */
+  selectList(alias?: string): string;
+  read(row: Record<string, unknown>): T;
+}
+
+const readers = new WeakMap<Table, Map<string, TableRowReader<unknown>>>();
+
+/** A `TableRowReader` for `table`, built once per table and prefix. */
+export function tableRowReader<T extends Table>(table: T, prefix = ''): TableRowReader<T['$inferSelect']> {
+  let byPrefix = readers.get(table);
+  if (!byPrefix) {
+    byPrefix = new Map();
+    readers.set(table, byPrefix);
+  }
+  let reader = byPrefix.get(prefix) as TableRowReader<T['$inferSelect']> | undefined;
+  if (reader) return reader;
+  const fields = Object.entries(getTableColumns(table)).map(([key, column]) => ({
+    key,
+    name: column.name,
+    as: `${prefix}${column.name}`,
+    // Text and integer columns without a mode hand the driver's value back as it is.
+    decoder: column.mapFromDriverValue === identityDecoder ? null : (column as Decoder),
+  }));
+  reader = {
+    selectList: (alias) =>
+      fields.map((f) => `${alias ? `"${alias}".` : ''}"${f.name}" as "${f.as}"`).join(', '),
+    read(row) {
+      const out: Record<string, unknown> = {};
+      for (const f of fields) {
+        const value = row[f.as];
+        out[f.key] =
+          value === null || value === undefined
+            ? null
+            : f.decoder
+              ? f.decoder.mapFromDriverValue(value)
+              : value;
+      }
+      return out as T['$inferSelect'];
+    },
+  };
+  byPrefix.set(prefix, reader as TableRowReader<unknown>);
+  return reader;
 }

@@ -144,7 +144,7 @@ export const insightFirstAgentMessages = sqliteTable('insight_first_agent_messag
  * slot (of `started_at` / `at`) and channel, so a metrics read sums at most 96 × days × channels
  * rows instead of grouping every conversation and contact of the range (every real time zone's
  * day starts on a slot, so any zone's periods are whole slots, as for `insight_message_counts`).
- * Kept by SQL triggers on the two tables (migration 0018): every writer — the fold, a customer or
+ * Kept by SQL triggers on the two tables (migration 0019): every writer — the fold, a customer or
  * conversation merge, an erasure's pseudonymisation — moves the totals in its own transaction, so
  * they never drift from the rows. A slot whose totals reach zero is deleted. Rows folded before
  * the upgrade are added in the background (`backfillSlotTotals`); until then metrics group the rows.

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { ServiceDeps } from '../platform/deps';
 
 /**
- * `insight_slot_totals` (see its schema) is kept by triggers (migration 0018). The rows that were
+ * `insight_slot_totals` (see its schema) is kept by triggers (migration 0019). The rows that were
  * there before the upgrade are added here, in short chunks by rowid, by the background fold (and
  * each reader's fold), so an upgrade never waits for them. Each table's cursor says up to which
  * rowid its rows are in the totals; the triggers follow only those rows, so a change to a row not

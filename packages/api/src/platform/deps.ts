@@ -2,6 +2,7 @@ import type { ConversationRouting } from '../conversations';
 import type { Database } from '../db/database';
 import type { FollowUpHooks } from '../followups/hooks';
 import type { EventBus } from '../realtime';
+import type { MessageEventResolver } from '../realtime/events';
 import type { WebhookOutbox } from '../webhooks/outbox';
 import type { Clock } from './clock';
 import type { InFlightMarks } from './in-flight';
@@ -87,6 +88,11 @@ export interface ServiceDeps {
   outbox?: WebhookOutbox;
   /** Schedules proactive follow-ups when conversations end and honours opt-outs (the followups domain). */
   followUps?: FollowUpHooks;
+  /**
+   * Builds `message.created` payloads from message rows (the conversations domain): with it, the
+   * event log keeps a reference to the message instead of a second sealed copy (issue 18).
+   */
+  messageEvents?: MessageEventResolver;
   /** Work under way in other API processes (Redis); absent when one process serves alone. */
   inFlight?: InFlightMarks;
 }

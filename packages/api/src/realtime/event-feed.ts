@@ -20,7 +20,7 @@ const PAGE = 500;
  */
 export const REVALIDATE_MS = 120_000;
 
-type FeedDeps = Pick<ServiceDeps, 'database' | 'bus' | 'sealer'>;
+type FeedDeps = Pick<ServiceDeps, 'database' | 'bus' | 'sealer' | 'messageEvents'>;
 
 export interface EventFeed {
   /** The next events after the cursor, waiting up to `waitMs` for some; [] on timeout or close. */

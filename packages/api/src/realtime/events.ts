@@ -8,8 +8,11 @@ import type { ServiceDeps } from '../platform/deps';
 import { customerView } from './customer-view';
 import { appTopic, type BusEvent } from './event-bus';
 
-type Deps = Pick<ServiceDeps, 'clock' | 'bus' | 'database' | 'sealer' | 'config' | 'outbox'>;
-type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer'>;
+type Deps = Pick<
+  ServiceDeps,
+  'clock' | 'bus' | 'database' | 'sealer' | 'config' | 'outbox' | 'messageEvents'
+>;
+type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer' | 'messageEvents'>;
 
 export interface NewEvent {
   appId: string;
@@ -22,7 +25,30 @@ export interface NewEvent {
    * customer-facing schema. `staff`: only the app's agents, as given.
    */
   audience?: 'customer' | 'staff';
+  /**
+   * The stored message a `message.created` event shows. The log then keeps only this reference,
+   * not a second sealed copy of the message: readers build the payload from the message row (its
+   * text opened with its customer's key), so a send seals, serialises and checks its text once, and
+   * an erased or expired message leaves its event unreadable with it (issue 18).
+   */
+  messageId?: string;
 }
+
+/** What a referencing `message.created` row holds in `data` instead of the message. */
+interface MessageReference {
+  $message: string;
+}
+
+const isMessageReference = (data: unknown): data is MessageReference =>
+  typeof data === 'object' && data !== null && typeof (data as MessageReference).$message === 'string';
+
+/**
+ * Builds the wire messages of message ids (left out: messages gone, or erased customers'), for
+ * events stored by reference. The conversations domain, which owns the message row and its wire
+ * shape, provides it as `deps.messageEvents` (realtime cannot import conversations, which imports
+ * realtime). Without it, message events are stored as sealed copies, as before.
+ */
+export type MessageEventResolver = (messageIds: string[]) => Promise<Map<string, unknown>>;
 
 /**
  * Appends an event to the log inside the caller's transaction and publishes it once that
@@ -78,16 +104,32 @@ export async function appendEvents(
   if (given.length === 0) return [];
   // Messages, conversation and ticket changes are webhook events too: into the outbox, same transaction.
   await deps.outbox?.fromRealtime(db, onCommit, given);
-  const list = given.map((event) => ({
-    ...event,
-    audience: event.audience ?? ('customer' as const),
-    data: event.audience === 'staff' ? event.data : customerView(event.type, event.data),
-  }));
+  const list = given.map((event) => {
+    const audience = event.audience ?? ('customer' as const);
+    // Only where this process can also read references back (deps.messageEvents, set by createApp).
+    const byReference =
+      deps.messageEvents !== undefined &&
+      event.messageId !== undefined &&
+      event.type === 'message.created' &&
+      audience === 'customer';
+    return {
+      ...event,
+      audience,
+      byReference,
+      // By reference, the customer-facing cut is made when the log is read (`readAfter`); the
+      // wake-ups carry no data (feeds read the log, never a wake-up's payload, for messages).
+      data: byReference
+        ? undefined
+        : audience === 'staff'
+          ? event.data
+          : customerView(event.type, event.data),
+    };
+  });
   const now = deps.clock.now();
   // Events of one append belong to one customer (a send, a ticket); seal each with its customer's key.
   const sealers = new Map<string, ((plain: string) => string) | null>();
   for (const event of list)
-    if (!sealers.has(event.customerId))
+    if (!event.byReference && !sealers.has(event.customerId))
       sealers.set(
         event.customerId,
         event.customerId === appTopic(event.appId) ? null : await customerSealer(deps, db, onCommit, event),
@@ -96,8 +138,10 @@ export async function appendEvents(
   for (const event of list) {
     const seal = sealers.get(event.customerId);
     // Stored as a JSON string holding the ciphertext of the JSON payload (or, about no customer,
-    // the payload itself).
-    const data = JSON.stringify(seal ? seal(JSON.stringify(event.data)) : event.data);
+    // the payload itself; or the reference to the message it shows).
+    const data = event.byReference
+      ? JSON.stringify({ $message: event.messageId! } satisfies MessageReference)
+      : JSON.stringify(seal ? seal(JSON.stringify(event.data)) : event.data);
     args.push(event.appId, event.customerId, event.type, data, event.audience, now);
   }
   const rows = await rawRows(db, appendEventsSql(list.length), args);
@@ -144,10 +188,20 @@ async function readAfter(
     deps,
     rows.map((r) => (typeof r.data === 'string' ? r.data : null)),
   );
+  const referenced = rows.flatMap((r) => (isMessageReference(r.data) ? [r.data.$message] : []));
+  if (referenced.length > 0 && !deps.messageEvents)
+    throw new Error(
+      'the event log holds message events by reference: deps.messageEvents is needed to read them',
+    );
+  const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map<string, unknown>();
   return rows.flatMap((r, i) => {
     // Rows written before encryption (and staff events about no customer) hold the payload itself;
-    // an erased customer's opens as null and is left out.
+    // an erased customer's opens as null and is left out, as does a referenced message that is gone.
     const base = { topic, id: r.id, appId: r.appId, type: r.type };
+    if (isMessageReference(r.data)) {
+      const message = shown.get(r.data.$message);
+      return message === undefined ? [] : [{ ...base, data: customerView(r.type, message) }];
+    }
     if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
