@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * Erasing a person leaves the app's figures as they were — whether or not an insights read (which
@@ -315,5 +316,11 @@ describe('tickets and CSAT after an erasure', () => {
     const read = await api.call('GET', `/v1/tickets/${ticket!.id}`, { token: shop.secretKey });
     expect(read.status).toBe(200);
     expect(read.body.ticket).toMatchObject({ status: 'closed', customerId: pseudonym, orderId: null });
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });
