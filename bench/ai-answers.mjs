@@ -3,6 +3,9 @@
 // 1,000 articles, and POST /v1/messages throughput with answers against the same route with the
 // silent responder (same run, same machine, 127.0.0.1 only; each API and the load generator in its
 // own process; within the shipped rate limits; only 2xx answers count, any other fails the row).
+
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import {
   createAnswerEngine,
   createDatabase,
@@ -52,6 +55,74 @@ const QUESTIONS = [
     '发现有点掉色，把白衣服都染蓝了，我妈说新牛仔裤都这样，我也不知道到底是不是正常的，我朋友也想买你们家的东西，' +
     '她是敏感肌，让我问问有没有适合她的，另外我还有个问题，我买了快一千块钱的东西，积分好像一分都没到账，这是怎么回事啊？',
 ];
+
+// Every question of the eval sets (dev, independent shopper set, blind set): the engine-speed rows.
+const EVAL_QUESTIONS = ['dev', 'shopper', 'review'].flatMap((set) =>
+  readFileSync(new URL(`../packages/api/eval/${set}-questions.jsonl`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line)),
+);
+
+/** What an answer says (action, intent, article, product, text…): two engines must agree on all of it. */
+const answerKey = (r) =>
+  JSON.stringify([
+    r.action,
+    r.intent,
+    r.articleId,
+    r.productId,
+    r.text,
+    r.confidence,
+    r.quickReplies,
+    r.language,
+    r.attribute ?? null,
+    r.ticket ?? null,
+    r.nearest,
+    r.more.map(answerKey),
+  ]);
+
+/** Answers per CPU second over every eval question, each alone (`passes` times through the set). */
+function answersPerCpuSecond(engine, passes) {
+  const started = process.cpuUsage();
+  let n = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    for (const q of EVAL_QUESTIONS) {
+      engine.answer({ text: q.q, channel: q.channel });
+      n++;
+    }
+  }
+  const used = process.cpuUsage(started);
+  return n / ((used.user + used.system) / 1e6);
+}
+
+/**
+ * This build's engine against another build's (`BENCH_BEFORE_API`, its packages/api/dist/index.js)
+ * on the same knowledge, in the same process, rounds alternating: the answers must be identical
+ * and the row gives this / before in answers per CPU second (geometric mean of the rounds).
+ */
+async function engineAgainstBefore(kb, beforeDist, rounds) {
+  const before = await import(pathToFileURL(beforeDist).href);
+  const engines = {
+    this: createAnswerEngine(createKnowledgeIndex(kb)),
+    before: before.createAnswerEngine(before.createKnowledgeIndex(kb)),
+  };
+  let differing = 0;
+  for (const q of EVAL_QUESTIONS) {
+    const input = { text: q.q, channel: q.channel };
+    if (answerKey(engines.this.answer(input)) !== answerKey(engines.before.answer(input))) differing++;
+  }
+  for (const engine of Object.values(engines)) answersPerCpuSecond(engine, 1); // warm-up
+  const rates = { this: [], before: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 ? ['before', 'this'] : ['this', 'before']) {
+      globalThis.gc?.();
+      rates[name].push(answersPerCpuSecond(engines[name], 2));
+    }
+  }
+  const ratios = rates.this.map((x, i) => x / rates.before[i]);
+  const geometric = Math.exp(ratios.reduce((sum, x) => sum + Math.log(x), 0) / ratios.length);
+  return { differing, rates, ratios, geometric };
+}
 
 /** A plausible 1,000-article shop: the demo store plus generated product × topic articles. */
 function generatedKnowledge(count) {
@@ -205,6 +276,32 @@ export default async function run({ log, quick = false }) {
       },
       { metric: `answer p99, demo KB`, value: demo.p99, unit: 'ms', budget: '≤ 10', pass: demo.p99 <= 10 },
     );
+
+    // The engine alone on every eval question: answers per CPU second, and against another build.
+    const evalRate = answersPerCpuSecond(demoEngine, quick ? 1 : 3);
+    log(`engine on ${EVAL_QUESTIONS.length} eval questions: ${evalRate.toFixed(0)} answers per CPU second`);
+    if (process.env.BENCH_BEFORE_API) {
+      const ab = await engineAgainstBefore(demoKb, process.env.BENCH_BEFORE_API, quick ? 4 : 8);
+      log(
+        `engine this / before: ${ab.geometric.toFixed(3)}× (rounds ${ab.ratios.map((r) => r.toFixed(3)).join(', ')})`,
+      );
+      rows.push({
+        metric: 'engine answers per CPU second on the eval questions, this build vs BENCH_BEFORE_API',
+        value: median(ab.rates.this),
+        unit: 'answers/s',
+        baseline: median(ab.rates.before),
+        ratio: ab.geometric,
+        pass: ab.differing === 0,
+        note: `geometric mean of ${ab.ratios.length} alternating rounds (${ab.ratios.map((r) => r.toFixed(3)).join(', ')}); answers that differ: ${ab.differing} of ${EVAL_QUESTIONS.length}`,
+      });
+    } else {
+      rows.push({
+        metric: `engine answers per CPU second on the ${EVAL_QUESTIONS.length} eval questions`,
+        value: evalRate,
+        unit: 'answers/s',
+        note: 'set BENCH_BEFORE_API to another build to compare engines in the same run',
+      });
+    }
 
     // A 1,000-article knowledge base: import, rebuild, then answer.
     const big = generatedKnowledge(1_000);

@@ -5,7 +5,9 @@
 // (not kept by the send path): the first read answers at once with how far behind it is, the
 // worker folds the month — its time is reported, not budgeted — and a read after 2,000 new
 // messages folds just those (timed against the same count).
-// Seeding is direct SQL (INSERT … SELECT over a recursive CTE, 100k rows per transaction).
+// Seeding is direct SQL (INSERT … SELECT over a recursive CTE, 100k rows per transaction). The
+// counter starts as an INTEGER: a bound JS number arrives as a REAL, and `i / 8` then made every
+// message its own conversation and customer (1,000,000 conversations, no first responses).
 import { createClient } from '@libsql/client';
 import { jsonClient, ratio, startServerProcess, summarize, tempDir } from './lib/common.mjs';
 
@@ -27,14 +29,14 @@ const INTENTS = [
 ];
 const MONTH_MS = 30 * 24 * 3600_000;
 
-async function seed(client, { from, to, total, appId, start, log }) {
+export async function seed(client, { from, to, total, appId, start, log }) {
   const chunk = 100_000;
   const step = MONTH_MS / total;
   const intents = `CASE (i / ${PER_CONVERSATION}) % ${INTENTS.length} ${INTENTS.map((x, k) => `WHEN ${k} THEN '${x}'`).join(' ')} END`;
   for (let a = from; a <= to; a += chunk) {
     const b = Math.min(to, a + chunk - 1);
     await client.execute({
-      sql: `WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+      sql: `WITH RECURSIVE n(i) AS (SELECT CAST(?1 AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
         INSERT INTO messages (id, app_id, customer_id, conversation_id, channel, author_type, text,
           client_message_id, in_reply_to, intent, created_at)
         SELECT 'msg_ins_' || printf('%012d', i), ?3,
@@ -68,7 +70,10 @@ async function timeInterleaved(iterations, warmup, arms) {
 }
 
 export default async function run({ log, quick }) {
-  const total = quick ? 40_000 : 1_000_000;
+  // BENCH_INSIGHTS_MESSAGES sizes a mid-size run (profiling between quick and full); the full
+  // run's 1,000,000 stays the default and the figure the issue asks for.
+  const sized = Number(process.env.BENCH_INSIGHTS_MESSAGES);
+  const total = Number.isInteger(sized) && sized >= 16_000 ? sized : quick ? 40_000 : 1_000_000;
   const iterations = quick ? 20 : 100;
   const warmup = quick ? 3 : 10;
   const dir = tempDir('insights');
@@ -76,7 +81,13 @@ export default async function run({ log, quick }) {
   let api;
   let raw;
   try {
-    api = await startServerProcess({ mode: 'api', dbPath, timeoutMs: 120_000 });
+    // BENCH_INSIGHTS_API: another build's dist/index.js (e.g. main's), for before/after figures.
+    api = await startServerProcess({
+      mode: 'api',
+      dbPath,
+      timeoutMs: 120_000,
+      apiDist: process.env.BENCH_INSIGHTS_API || undefined,
+    });
     raw = createClient({ url: `file:${dbPath}` });
     await raw.execute('PRAGMA busy_timeout = 10000');
     const start = Date.now() - MONTH_MS - 3600_000;

@@ -6,6 +6,7 @@
 // the HTTP stack, GC, idle).
 //
 //   npm run build && node scripts/profile-send.mjs [seconds=10] [--top=25] [--keep]
+//   PROFILE_API=<other build>/packages/api/dist/index.js node scripts/profile-send.mjs   (profile that build)
 //   node scripts/profile-send.mjs --summarize <file.cpuprofile>
 //
 // `--keep` leaves the .cpuprofile in bench-results/ (open it in Chrome DevTools).
@@ -114,6 +115,8 @@ async function profileSend(seconds) {
         dbPath: dir.file('api.db'),
         cpus: cpus?.server,
         limits: 'product',
+        // PROFILE_API=<another build's packages/api/dist/index.js> profiles that build instead.
+        ...(process.env.PROFILE_API ? { apiDist: process.env.PROFILE_API } : {}),
         nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
       }),
       startLoadGenerator({ cpus: cpus?.load }),

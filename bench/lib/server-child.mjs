@@ -48,6 +48,8 @@ async function startApi() {
     encryptAtRest: options.encryptAtRest !== false,
     // The benches' connectors listen on loopback.
     allowPrivateCallbacks: true,
+    // BENCH_LIVE_DRAIN_WORKER=1: the livestream timeline drain on a worker thread (opt-in, to A/B it).
+    liveTimelineDrainWorker: process.env.BENCH_LIVE_DRAIN_WORKER === '1',
     ...(options.responder === 'silent' ? { responder: api.silentResponder } : {}),
     ...(options.limits === 'product'
       ? // The product's limits as shipped; the bench stands behind one proxy hop and gives every

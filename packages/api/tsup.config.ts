@@ -2,7 +2,13 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', cli: 'src/cli.ts', webhooks: 'src/webhooks/signing.ts' },
+    entry: {
+      index: 'src/index.ts',
+      cli: 'src/cli.ts',
+      webhooks: 'src/webhooks/signing.ts',
+      // Loaded by path (new Worker) from the chunk that holds timeline-drain-thread.ts.
+      'timeline-drain-worker': 'src/livestream/timeline-drain-worker.ts',
+    },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts', webhooks: 'src/webhooks/signing.ts' } },
     clean: true,

@@ -110,6 +110,8 @@ export interface AppOptions {
   liveTickMs?: number;
   /** Livestream: how often (ms) queued questions are written to timelines (default 1000; 0: off, tests). */
   liveTimelineDrainMs?: number;
+  /** Livestream: drain timelines on a worker thread (local database files only; default false, in-thread). */
+  liveTimelineDrainWorker?: boolean;
 }
 
 /** What routers get: the services' deps plus HTTP-level settings. */
@@ -189,6 +191,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
     engines,
     tickMs: options.liveTickMs,
     timelineDrainMs: options.liveTimelineDrainMs,
+    timelineDrainWorker: options.liveTimelineDrainWorker,
   });
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook }) as ThreadlineApp;

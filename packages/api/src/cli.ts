@@ -71,6 +71,8 @@ Environment:
   THREADLINE_ALLOW_PRIVATE_CALLBACKS  1: reply callbacks may go to loopback/private addresses (the demo allows them)
   THREADLINE_LIVE_TIMELINE_DRAIN_MS  how often livestream questions are copied to timelines (default 1000 ms;
                                timeline reads and answer rounds copy them first anyway)
+  THREADLINE_LIVE_TIMELINE_DRAIN_WORKER  1: copy them on a worker thread with its own connection (local
+                               database files; default: in the request thread)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 /** THREADLINE_LIVE_TIMELINE_DRAIN_MS: whole ms from 1 to 3,600,000, else the default (1 s). */
@@ -160,6 +162,7 @@ export function buildProgram(): Command {
           webhooks: webhookSettingsFromEnv(process.env),
           allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
           liveTimelineDrainMs: liveTimelineDrainMs(process.env.THREADLINE_LIVE_TIMELINE_DRAIN_MS),
+          liveTimelineDrainWorker: process.env.THREADLINE_LIVE_TIMELINE_DRAIN_WORKER === '1',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,

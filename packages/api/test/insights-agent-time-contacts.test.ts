@@ -58,6 +58,7 @@ describe('insights: topics raised while an agent holds the conversation', () => 
     const agent = await shop.addAgent({ name: 'Ada', role: 'agent', capacity: 5 });
     expect((await agent.presence('online')).status).toBeLessThan(300);
     const session = await shop.startSession({ channel: 'web' });
+    const { cursor } = (await api.call('GET', '/v1/updates?wait=0', { token: session.sessionToken })).body;
     await shop.send(session.sessionToken, RETURNS);
     const asked = await shop.send(session.sessionToken, '转人工');
     expect(asked.body.conversation.status).toBe('assigned');
@@ -66,6 +67,8 @@ describe('insights: topics raised while an agent holds the conversation', () => 
       expect(sent.status).toBe(201);
       // The bot stays quiet while the agent holds it.
       expect(sent.body.replies).toEqual([]);
+      // The label is staff analytics: the shopper's own answer does not carry it.
+      expect(sent.body.message).not.toHaveProperty('intent');
     }
 
     const after = await totals();
@@ -82,5 +85,30 @@ describe('insights: topics raised while an agent holds the conversation', () => 
       [asked.body.conversation.id],
     );
     expect(labelled.map((r) => r.intent)).toEqual([returns, delivery, delivery]);
+
+    // Nor do the shopper's timeline and stream (their resume read the same rows); bot replies keep
+    // theirs. The agent's view of the conversation shows the labels.
+    type Shown = { author: { type: string }; intent?: string };
+    const timeline = (await api.call('GET', '/v1/timeline', { token: session.sessionToken })).body
+      .messages as Shown[];
+    const streamed = (
+      (await api.call('GET', `/v1/updates?after=${cursor}&wait=0`, { token: session.sessionToken })).body
+        .events as { type: string; data: Shown }[]
+    )
+      .filter((e) => e.type === 'message.created')
+      .map((e) => e.data);
+    for (const shown of [timeline, streamed]) {
+      expect(shown.filter((m) => m.author.type === 'customer')).toHaveLength(5);
+      for (const m of shown.filter((x) => x.author.type === 'customer'))
+        expect(m).not.toHaveProperty('intent');
+      expect(shown.some((m) => m.author.type === 'bot' && m.intent)).toBe(true);
+    }
+    const seen = (await agent.call('GET', `/v1/agent/conversations/${asked.body.conversation.id}/timeline`))
+      .body.messages as Shown[];
+    expect(seen.filter((m) => m.author.type === 'customer' && m.intent).map((m) => m.intent)).toEqual([
+      returns,
+      delivery,
+      delivery,
+    ]);
   });
 });

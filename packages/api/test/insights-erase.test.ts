@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * Erasing a person leaves the app's figures as they were — whether or not an insights read (which
@@ -230,7 +231,8 @@ describe('tickets and CSAT after an erasure', () => {
         'SELECT customer_id, conversation_id, comment, rating FROM csat_ratings WHERE app_id = ?',
         [shop.appId],
       );
-      // Staff may still note on it; the note is sealed under nobody's words, and nothing fails.
+      // The kept ticket is read-only: a note would re-create a data key for the pseudonym (see the
+      // case below for status and field changes).
       const [erasedTicket] = await api.rows<{ id: string }>('SELECT id FROM tickets WHERE app_id = ?', [
         shop.appId,
       ]);
@@ -238,12 +240,8 @@ describe('tickets and CSAT after an erasure', () => {
         token: shop.secretKey,
         body: { note: 'customer erased; closing the books' },
       });
-      expect(noted.status, noted.text).toBe(200);
-      expect(noted.body.ticket).toMatchObject({
-        status: 'closed',
-        orderId: null,
-        customerId: kept[0]!.customer_id,
-      });
+      expect(noted.status, noted.text).toBe(409);
+      expect(noted.body.error.code).toBe('conflict');
       expect(ratings).toEqual([
         {
           customer_id: kept[0]!.customer_id,
@@ -253,5 +251,76 @@ describe('tickets and CSAT after an erasure', () => {
         },
       ]);
     }
+  });
+
+  it('an erased person’s ticket, open at the erase, is closed and can never change again', async () => {
+    const shop = await newShop();
+    const agent = await shop.addAgent({ name: 'Bo', role: 'agent', capacity: 5 });
+    clock.set(START);
+    const session = await shop.startSession({
+      channel: 'app',
+      identityToken: await shop.identityToken('u-open-ticket'),
+    });
+    await shop.send(session.sessionToken, '衣服尺码不合适，想换大一码');
+    const [ticket] = (
+      await api.call('GET', `/v1/tickets?customerId=${session.customer.id}`, { token: shop.secretKey })
+    ).body.tickets as { id: string; status: string }[];
+    expect(ticket?.status).toBe('open');
+    await erase(shop, session.customer.id, 'redact');
+    const [before] = await api.rows<Record<string, unknown>>('SELECT * FROM tickets WHERE id = ?', [
+      ticket!.id,
+    ]);
+    expect(before).toMatchObject({ status: 'closed', customer_id: expect.stringMatching(/^erased_/) });
+    const pseudonym = before!.customer_id as string;
+    const counts = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ['customer_keys', 'events', 'webhook_events'].map(async (table) => [
+            table,
+            Number(
+              (
+                await api.rows<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE customer_id = ?`, [
+                  pseudonym,
+                ])
+              )[0]!.n,
+            ),
+          ]),
+        ),
+      );
+    expect(await counts()).toEqual({ customer_keys: 0, events: 0, webhook_events: 0 });
+
+    // Reopening, re-filling personal fields or a note, by the merchant's backend or an agent.
+    const attempts: Record<string, unknown>[] = [
+      { status: 'open' },
+      { status: 'in_progress' },
+      { orderId: 'SO-20261130-0042' },
+      { reason: 'size too small — call me on 13800138000', wantedSize: 'XL' },
+      { productId: 'silk-shirt' },
+      { note: 'called her back at home' },
+    ];
+    for (const body of attempts)
+      for (const call of [
+        (b: unknown) => api.call('PATCH', `/v1/tickets/${ticket!.id}`, { token: shop.secretKey, body: b }),
+        (b: unknown) => agent.call('PATCH', `/v1/tickets/${ticket!.id}`, b),
+      ]) {
+        const res = await call(body);
+        expect(res.status, `${JSON.stringify(body)}: ${res.text}`).toBe(409);
+        expect(res.body.error.code).toBe('conflict');
+      }
+    const [after] = await api.rows<Record<string, unknown>>('SELECT * FROM tickets WHERE id = ?', [
+      ticket!.id,
+    ]);
+    expect(after).toEqual(before);
+    expect(await counts()).toEqual({ customer_keys: 0, events: 0, webhook_events: 0 });
+    // Still readable for the figures, as it was kept.
+    const read = await api.call('GET', `/v1/tickets/${ticket!.id}`, { token: shop.secretKey });
+    expect(read.status).toBe(200);
+    expect(read.body.ticket).toMatchObject({ status: 'closed', customerId: pseudonym, orderId: null });
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });

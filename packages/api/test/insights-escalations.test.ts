@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * An escalation counts however routing answers it: queued for a person, or handed at once to an
@@ -51,5 +52,11 @@ describe('insights escalations', () => {
     const row = await allChannels();
     expect(row.conversations).toBe(2);
     expect(row.escalated).toBe(2);
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });

@@ -6,6 +6,7 @@ import { simulateTraffic } from '../src/insights/traffic-generator';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * What a merchant's BI and a service manager read: the CSV exports sum without double counting
@@ -257,5 +258,11 @@ describe('response times and CSAT per agent, against planned spreads', () => {
     const la = (date: string) => exportOf('csat', `since=${date}&until=${date}&timeZone=America/Los_Angeles`);
     expect(total(await la('2026-10-19'))).toBe(5);
     expect(total(await la('2026-10-20'))).toBe(4);
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });

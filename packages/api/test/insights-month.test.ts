@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localMidnight } from '../src/insights/periods';
+import { backfillSlotTotals, slotTotalsReady } from '../src/insights/slot-totals';
 import { type ChannelLedger, simulateTraffic, type TrafficLedger } from '../src/insights/traffic-generator';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { sweepRetention } from '../src/privacy';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * The insights against a month the generator played through the real API: every figure must be
@@ -279,5 +281,33 @@ describe('a simulated month, seen through /v1/insights', () => {
     expect(
       (await get('/v1/insights/metrics?period=day&since=2026-10-31&until=2026-10-31')).body.rows,
     ).toEqual(today);
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('answer the same figures in any zone while an upgrade backfills them chunk by chunk, and after', async () => {
+    const paths = [
+      '/v1/insights/metrics?period=day&since=2026-10-01&until=2026-10-30',
+      `/v1/insights/metrics?${MONTH}&timeZone=America/Santiago`,
+      '/v1/insights/metrics?period=week&since=2026-10-01&until=2026-10-30&timeZone=Asia/Kathmandu',
+    ];
+    const read = () => Promise.all(paths.map(async (path) => (await get(path)).body));
+    const current = await read();
+    expect(current[0].rows.some((r: Row) => r.contacts > 0 && r.conversations > 0)).toBe(true);
+    // As an upgrade finds the database: the rows folded, no totals, both cursors at the start.
+    await api.database.client.execute('DELETE FROM insight_slot_totals');
+    await api.database.client.execute(
+      "UPDATE insight_cursors SET position = 0 WHERE source IN ('slot_totals_conversations', 'slot_totals_contacts')",
+    );
+    expect(await slotTotalsReady(api.database.db)).toBe(false);
+    // Read from the rows themselves meanwhile (each read also backfills one chunk).
+    expect(await read()).toEqual(current);
+    for (let round = 0; round < 1000 && (await backfillSlotTotals(api.deps, 25)) > 0; round++);
+    expect(await slotTotalsReady(api.database.db)).toBe(true);
+    expect(await read()).toEqual(current);
+  });
+
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });

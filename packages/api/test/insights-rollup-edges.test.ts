@@ -6,6 +6,7 @@ import { foldBatch, foldInsights } from '../src/insights/rollup';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * The rollups at their edges: a merge carries the contacts (a repeat after login is a repeat), the
@@ -279,5 +280,11 @@ describe('insights rollups: high-value segments have no customer cap', () => {
     expect(higher.body.segments.find((s: { segment: string }) => s.segment === 'large_cart').customers).toBe(
       0,
     );
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });

@@ -6,6 +6,7 @@ import { foldInsights, foldInsightsIn } from '../src/insights/rollup';
 import { seedDemoStore } from '../src/knowledge';
 import { createManualClock } from '../src/platform/clock';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { expectSlotTotalsMatchRows } from './insights-slot-totals';
 
 /**
  * Review 14b: how current an answer is says nothing about other shops, and a merge that commits
@@ -199,5 +200,11 @@ describe('insights: the app zone is stored and answered by its IANA name', () =>
       token: shop.secretKey,
     });
     expect(asked.body.timeZone).toBe('Asia/Kolkata');
+  });
+});
+
+describe('the per-slot totals the metrics read', () => {
+  it('equal the conversation and contact rows they sum, after everything above', async () => {
+    await expectSlotTotalsMatchRows(api);
   });
 });

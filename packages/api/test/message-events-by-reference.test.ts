@@ -106,4 +106,44 @@ describe('message events stored by reference', () => {
       'Can I return an item after 30 days?',
     );
   });
+
+  it('never shows a reference to a message of another customer or another app', async () => {
+    const other = await api.createShop();
+    const me = await shop.startSession({ channel: 'web' });
+    const neighbour = await shop.startSession({ channel: 'web' });
+    const stranger = await other.startSession({ channel: 'web' });
+    const mine = (await shop.send(me.sessionToken, 'my own words')).body.message.id as string;
+    const theirs = (await shop.send(neighbour.sessionToken, 'the neighbour’s words')).body.message
+      .id as string;
+    const foreign = (await other.send(stranger.sessionToken, 'another shop’s words')).body.message
+      .id as string;
+    const { cursor } = (await api.call('GET', '/v1/updates?wait=0', { token: me.sessionToken })).body;
+    const agent = await shop.addAgent({ name: 'Ida', role: 'agent', capacity: 5 });
+    const agentCursor = (await agent.call('GET', '/v1/agent/updates?wait=0')).body.cursor as string;
+    // Log rows in my name (as a bug, a bad migration or a hand-made row could leave them), each
+    // naming a message that is not mine, and one that is.
+    const now = Date.now();
+    for (const id of [theirs, foreign, mine])
+      await api.deps.database.client.execute({
+        sql: "INSERT INTO events (app_id, customer_id, type, data, audience, created_at) VALUES (?, ?, 'message.created', ?, 'customer', ?)",
+        args: [shop.appId, me.customer.id, JSON.stringify({ $message: id }), now],
+      });
+    const feed = async (token: string, after: number) =>
+      (
+        (await api.call('GET', `/v1/updates?after=${after}&wait=0`, { token })).body.events as {
+          type: string;
+          data: { id: string; text: string };
+        }[]
+      ).filter((e) => e.type === 'message.created');
+    expect((await feed(me.sessionToken, Number(cursor))).map((e) => e.data.text)).toEqual(['my own words']);
+    // The app's feed (agents) shows the other app's message neither, nor a second copy of the
+    // neighbour's under my name.
+    const appEvents = (
+      (await agent.call('GET', `/v1/agent/updates?after=${agentCursor}&wait=0`)).body.events as {
+        type: string;
+        data: { text?: string };
+      }[]
+    ).filter((e) => e.type === 'message.created');
+    expect(appEvents.map((e) => e.data.text)).toEqual(['my own words']);
+  });
 });

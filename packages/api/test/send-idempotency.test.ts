@@ -47,6 +47,38 @@ describe('the same clientMessageId yields one message', () => {
     expect(await replies(first.body.message.id)).toHaveLength(1);
   });
 
+  it('a retry that fails first in a shared commit loses and duplicates none of the sends grouped with it', async () => {
+    // The retry's insert fails on the unique index; as the group's first writer it runs without a
+    // savepoint, so the whole transaction rolls back and the others go again, once each.
+    const sessions = await Promise.all(
+      Array.from({ length: 6 }, () => shop.startSession({ channel: 'web' })),
+    );
+    const retried = randomUUID();
+    const first = await shop.send(sessions[0]!.sessionToken, 'first of all', retried);
+    expect(first.status).toBe(201);
+    for (let round = 0; round < 3; round++) {
+      const ids = sessions.map(() => randomUUID());
+      const results = await Promise.all([
+        shop.send(sessions[0]!.sessionToken, 'first of all', retried),
+        ...sessions.slice(1).map((s, i) => shop.send(s.sessionToken, `round ${round} from ${i}`, ids[i + 1])),
+      ]);
+      for (const result of results) expect(result.status, result.text).toBe(201);
+      expect(results[0]!.body.message.id).toBe(first.body.message.id);
+      expect(results[0]!.body.replies.map((r: { id: string }) => r.id)).toEqual(
+        first.body.replies.map((r: { id: string }) => r.id),
+      );
+      for (const [i, result] of results.slice(1).entries()) {
+        const rows = await stored(ids[i + 1]!);
+        expect(rows.map((r) => [r.id, r.text])).toEqual([
+          [result.body.message.id, `round ${round} from ${i}`],
+        ]);
+        expect(await replies(result.body.message.id)).toHaveLength(1);
+      }
+    }
+    expect(await stored(retried)).toHaveLength(1);
+    expect(await replies(first.body.message.id)).toHaveLength(1);
+  });
+
   it('keeps the first text when a retry carries a different one', async () => {
     const session = await shop.startSession({ channel: 'web' });
     const id = randomUUID();

@@ -5,7 +5,13 @@ import type { Db } from '../db/database';
 import { settleDeferredWrites } from '../db/deferred-writes';
 import { hotQuery, rawRows, slot, tableRowReader } from '../db/hot-queries';
 import { conversations, messages } from '../db/schema';
-import { type CustomerRow, customerSealer, getCustomer, openAllForCustomers } from '../identity';
+import {
+  type CustomerRow,
+  customerSealer,
+  getCustomer,
+  openAllForCustomers,
+  survivingCustomerId,
+} from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
 import { withClickUrl } from '../platform/click-links';
 import { iso } from '../platform/clock';
@@ -100,7 +106,7 @@ export async function toWireMessages(
  */
 export function messageEventResolver(deps: Pick<ServiceDeps, 'database' | 'sealer'>): MessageEventResolver {
   return async (ids) => {
-    const shown = new Map<string, unknown>();
+    const shown: Awaited<ReturnType<MessageEventResolver>> = new Map();
     const rows = await deps.database.db.select().from(messages).where(inArray(messages.id, ids));
     const texts = await openAllForCustomers(
       deps,
@@ -108,7 +114,12 @@ export function messageEventResolver(deps: Pick<ServiceDeps, 'database' | 'seale
     );
     for (const [i, row] of rows.entries()) {
       const text = texts[i];
-      if (text !== null && text !== undefined) shown.set(row.id, toWireMessage({ ...row, text }));
+      if (text !== null && text !== undefined)
+        shown.set(row.id, {
+          appId: row.appId,
+          customerId: row.customerId,
+          message: toWireMessage({ ...row, text }),
+        });
     }
     return shown;
   };
@@ -339,9 +350,19 @@ async function storeAndAnswer(
       const now = deps.clock.now();
       // Read now and written once, at the end, with the bot's decision: the touch (last channel,
       // updatedAt) and the bot's memory share one UPDATE. The bot sees the row as touched.
-      const open =
-        (await readOpenConversation(db, input.customerId)) ??
-        (await openConversation(deps, db, input.appId, input.customerId, input.channel));
+      let open = await readOpenConversation(db, input.customerId);
+      if (!open) {
+        // A merged-away customer has no open conversation (the merge moved them all), so only here
+        // can the session have been authenticated before a merge that committed since: the send is
+        // the survivor's (stored, streamed and retried under its id), not a new conversation of a
+        // customer nobody sees again. \`input\` is this send's own copy (postCustomerMessage).
+        const survivor = await survivingCustomerId(db, input.appId, input.customerId);
+        if (survivor !== input.customerId) {
+          input.customerId = survivor;
+          open = await readOpenConversation(db, survivor);
+        }
+        open ??= await openConversation(deps, db, input.appId, input.customerId, input.channel);
+      }
       const conversation: ConversationRow = { ...open, lastChannel: input.channel, updatedAt: now };
       const messageId = createSortableId('msg', now);
 
@@ -566,6 +587,10 @@ async function postBotReplies(
       .where(eq(conversations.id, stored.conversation.id));
     // An agent may have claimed the conversation while the bot was thinking: then it stays quiet.
     if (current?.status !== 'bot') return { replies: [], conversation: current ?? stored.conversation };
+    // The customer may have been merged into another while the bot was thinking: the conversation
+    // (and the question) moved to them, so the reply belongs to the conversation's customer now,
+    // not to the merged-away id read before — or nobody's timeline, stream or retry would show it.
+    const customerId = current.customerId;
     const replies = await insertMessages(
       deps,
       db,
@@ -575,7 +600,7 @@ async function postBotReplies(
         return {
           id: reply.id ?? createSortableId('msg', at),
           appId: customer.appId,
-          customerId: customer.id,
+          customerId,
           conversationId: current.id,
           channel: stored.message.channel,
           authorType: 'bot' as const,
@@ -596,7 +621,7 @@ async function postBotReplies(
       onCommit,
       replies.map((row) => ({
         appId: customer.appId,
-        customerId: customer.id,
+        customerId,
         type: 'message.created',
         data: toWireMessage(row),
         messageId: row.id,

@@ -15,6 +15,7 @@ import type { ApiEnv } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { limitRoute } from '../http/limit-route';
 import { trackEvent } from '../profile';
+import { shopperMessage } from '../realtime';
 import { listTickets } from '../tickets';
 import { escalateConversation, toConversationRef } from './conversations';
 import { postCustomerMessage, timelinePage as readTimelinePage, toWireMessage } from './messages';
@@ -44,7 +45,8 @@ export function conversationRouter(deps: RouterDeps) {
     async (c) => {
       const { app, session } = sessionOf(c.get('auth'));
       const query = c.req.valid('query');
-      const page = await readTimelinePage(deps, deps.database.db, session.customerId, query);
+      const read = await readTimelinePage(deps, deps.database.db, session.customerId, query);
+      const page = { ...read, messages: read.messages.map(shopperMessage) };
       if (query.before) return c.json(page, 200);
       // The first page carries the customer's tickets (their customer-facing fields only), so a
       // reloaded client shows its cards again.
@@ -85,7 +87,7 @@ export function conversationRouter(deps: RouterDeps) {
       });
       return c.json(
         {
-          message: toWireMessage(posted.message),
+          message: shopperMessage(toWireMessage(posted.message)),
           replies: posted.replies.map(toWireMessage),
           conversation: toConversationRef(posted.conversation),
         },

@@ -26,6 +26,68 @@ describe('database.write (group commit on local files)', () => {
       return v;
     });
 
+  it('a timer a write left behind runs its own write later, not inside the finished one', async () => {
+    // The transaction's async context follows the timer; once the write has ended it must not
+    // count: the late write takes its own turn (and its own rollback) instead of "joining".
+    let late: Promise<unknown> | null = null;
+    await database.write(async () => {
+      expect(database.inWrite?.()).toBe(true);
+      await database.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: ['first'] });
+      late = new Promise((resolve) => setTimeout(resolve, 20)).then(() => {
+        expect(database.inWrite?.()).toBe(false);
+        return database.write(async () => {
+          await database.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: ['late'] });
+          throw new Error('rolled back alone');
+        });
+      });
+    });
+    await expect(late).rejects.toThrow('rolled back alone');
+    const { rows } = await database.client.execute('SELECT v FROM t ORDER BY id');
+    // Had the late write "joined" the finished one, its insert would have run outside any
+    // transaction and stayed despite the error.
+    expect(rows.map((row) => row.v)).toEqual(['first']);
+  });
+
+  it('lends its write turn: no write of its own starts until the borrower is done; reads go on', async () => {
+    const other = createClient({ url: `file:${join(dir, 'db.sqlite')}` });
+    try {
+      const order: string[] = [];
+      let release!: () => void;
+      const lent = database.lendWriteTurn!(async () => {
+        // The borrower (another connection) holds the lock while this process's writer waits.
+        await other.execute('BEGIN IMMEDIATE');
+        await other.execute("INSERT INTO t (v) VALUES ('borrowed')");
+        order.push('borrower wrote');
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        await other.execute('COMMIT');
+        order.push('borrower committed');
+        return 'done';
+      });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const writing = database
+        .write(async () => {
+          await database.client.execute("INSERT INTO t (v) VALUES ('own')");
+        })
+        .then(() => order.push('own write committed'));
+      // A read meanwhile is not held up (WAL), and sees only what is committed.
+      const { rows } = await database.client.execute('SELECT count(*) AS n FROM t');
+      expect(Number(rows[0]!.n)).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(order).toEqual(['borrower wrote']);
+      release();
+      await expect(lent).resolves.toBe('done');
+      await writing;
+      expect(order).toEqual(['borrower wrote', 'borrower committed', 'own write committed']);
+      await expect(database.write(() => database.lendWriteTurn!(async () => 1))).rejects.toThrow(
+        'lendWriteTurn inside a write',
+      );
+    } finally {
+      other.close();
+    }
+  });
+
   it('writers that queue up together commit together, and a failing one rolls back alone', async () => {
     const log: string[] = [];
     await insert('taken', log);

@@ -28,6 +28,21 @@ export interface Database {
    * reads, so the handle alone cannot tell). Remote databases hand `write` its own `tx` handle.
    */
   inWrite?(): boolean;
+  /**
+   * Local files only: the file's URL, for a second connection to the same database (a worker
+   * thread's). Absent for `:memory:` (another connection would be another database) and remote URLs.
+   */
+  localFileUrl?: string;
+  /**
+   * Local files only: lends this process's write turn to another connection (a worker thread's).
+   * Waits until no transaction of this connection is open, runs `run`, and starts no new write
+   * transaction here until it settles; reads go on meanwhile (WAL). So the two connections of one
+   * process never meet each other's lock (no SQLITE_BUSY, no engine busy wait blocking the event
+   * loop); another process's lock is still met, and handled, by the borrower's own `write`.
+   * Writers queued meanwhile share the next group commit. Refused inside `write` (it would wait
+   * for its own transaction).
+   */
+  lendWriteTurn?<T>(run: () => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -103,7 +118,18 @@ export function createDatabase(options: DatabaseOptions): Database {
   // empties the log explicitly.
   raw.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
 
-  const inTransaction = new AsyncLocalStorage<TransactionScope>();
+  const transactionStore = new AsyncLocalStorage<TransactionScope>();
+  // The store follows every continuation started inside a write's work, timers and promises left
+  // running included, after that write has finished. Such a late caller must not count as inside
+  // a transaction: it would run its statements outside the queue (into whatever transaction is
+  // open then, or past another connection's lock) and "join" a write that already committed.
+  // So a scope is closed when its work ends, and a closed scope counts as none.
+  const inTransaction = {
+    getStore(): TransactionScope | undefined {
+      const scope = transactionStore.getStore();
+      return scope && !scope.closed ? scope : undefined;
+    },
+  };
   let tail: Promise<unknown> = Promise.resolve();
   let queued = 0;
   const serialize = <T>(task: () => Promise<T>): Promise<T> => {
@@ -167,7 +193,18 @@ export function createDatabase(options: DatabaseOptions): Database {
     setImmediate(() => void serialize(runGroup));
   };
   let busyRetries = 0;
+  // Set while the write turn is lent to another connection (`lendWriteTurn`): no group starts.
+  let lent: Promise<void> | null = null;
+  let lending: Promise<unknown> = Promise.resolve();
   const runGroup = async () => {
+    if (lent) {
+      // Stay scheduled: the group starts once the borrower is done.
+      void lent.then(() => {
+        groupScheduled = false;
+        scheduleGroup();
+      });
+      return;
+    }
     groupScheduled = false;
     const group = waiting.splice(0, MAX_GROUP);
     if (group.length === 0) return;
@@ -193,7 +230,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     if (waiting.length > 0) scheduleGroup();
     for (const [index, write] of group.entries()) {
       const committed: (() => void)[] = [];
-      const scope: TransactionScope = { onCommit: (callback) => committed.push(callback) };
+      const scope: TransactionScope = { closed: false, onCommit: (callback) => committed.push(callback) };
       // The first writer needs no savepoint: nothing is in the transaction before it, so if it fails
       // the whole transaction rolls back and the rest of the group goes first in the queue again.
       // Two statements fewer per group (a send alone in its group pays none; issue 18).
@@ -202,7 +239,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       try {
         // Awaited inside the scope: a work that returns a lazy drizzle query (a thenable) runs it in
         // the transaction, not behind it.
-        const value = await inTransaction.run(scope, async () => await write.work(db, scope.onCommit));
+        let value: unknown;
+        try {
+          value = await transactionStore.run(scope, async () => await write.work(db, scope.onCommit));
+        } finally {
+          scope.closed = true;
+        }
         if (!first) await raw.execute('RELEASE group_write');
         outcomes.push({ write, ok: true, value, committed });
       } catch (error) {
@@ -240,6 +282,38 @@ export function createDatabase(options: DatabaseOptions): Database {
     db,
     client,
     inWrite: () => inTransaction.getStore() !== undefined,
+    localFileUrl: options.url === ':memory:' ? undefined : options.url,
+    lendWriteTurn: <T>(run: () => Promise<T>): Promise<T> => {
+      if (inTransaction.getStore()) {
+        return Promise.reject(new Error('lendWriteTurn inside a write would wait for itself'));
+      }
+      // One borrower at a time; each takes its turn in the queue, so no transaction of ours is open.
+      const turn = lending.then(
+        () =>
+          new Promise<T>((resolve, reject) => {
+            void serialize(async () => {
+              let result: Promise<T>;
+              try {
+                result = run();
+              } catch (error) {
+                result = Promise.reject(error);
+              }
+              const gate: Promise<void> = result.then(
+                () => {
+                  if (lent === gate) lent = null;
+                },
+                () => {
+                  if (lent === gate) lent = null;
+                },
+              );
+              lent = gate;
+              result.then(resolve, reject);
+            });
+          }),
+      );
+      lending = turn.catch(() => undefined);
+      return turn;
+    },
     write: <T>(work: WriteWork<T>) => {
       // A write inside a write joins the transaction it is already in.
       const scope = inTransaction.getStore();
@@ -256,6 +330,8 @@ export function createDatabase(options: DatabaseOptions): Database {
 type WriteWork<T> = (db: Db, onCommit: (callback: () => void) => void) => Promise<T>;
 
 interface TransactionScope {
+  /** Set when the write's work has ended: continuations it left behind are outside any write. */
+  closed: boolean;
   onCommit(callback: () => void): void;
 }
 

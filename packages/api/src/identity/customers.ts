@@ -94,6 +94,22 @@ export async function resolveCustomer(db: Db, appId: string, customerId: string)
   return current;
 }
 
+/**
+ * The id a customer id stands for now: the customer it was merged into (aliases point straight at
+ * the survivor), or itself — also when the row is gone (erased), which the caller's own checks meet.
+ * For writes decided before they took the write lock (a request authenticated, a bot that thought
+ * for a while): a merge may have committed in between, and rows written under the merged-away id
+ * would be seen by nobody.
+ */
+export async function survivingCustomerId(db: Db, appId: string, customerId: string): Promise<string> {
+  const [row] = await db
+    .select({ into: customers.mergedInto })
+    .from(customers)
+    .where(and(eq(customers.id, customerId), eq(customers.appId, appId)))
+    .limit(1);
+  return row?.into ?? customerId;
+}
+
 export async function createCustomer(
   deps: Pick<ServiceDeps, 'clock' | 'sealer'>,
   db: Db,

@@ -21,6 +21,7 @@ export {
   revokeSessions,
   SESSION_ENDED,
   sessionTopic,
+  survivingCustomerId,
   upsertVerifiedCustomer,
 } from './customers';
 export { signIdentityToken } from './identity-tokens';

@@ -18,6 +18,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
 import { foldFirstAgentMessages, foldFirstAgentMessagesIn } from './first-agent-messages';
+import { backfillSlotTotals } from './slot-totals';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
   config?: Pick<ServiceDeps['config'], 'insights'>;
@@ -588,7 +589,8 @@ const running = new WeakMap<ServiceDeps['database'], Promise<number>>();
 
 /**
  * Brings the rollups up to date with everything committed: batches of messages, then of the event
- * log, then of the tracked cart events (then the first agent messages up to the messages cursor), each in its own short transaction that also moves its cursor (so a crash mid-way repeats
+ * log, then of the tracked cart events (then the first agent messages up to the messages cursor, then
+ * after an upgrade a chunk of the per-slot totals' backfill), each in its own short transaction that also moves its cursor (so a crash mid-way repeats
  * nothing). One fold at a time per database; a caller arriving meanwhile waits for the running one
  * and then folds what is left. Bounded by `maxBatches` per source; answers how many rows were folded.
  */
@@ -614,6 +616,12 @@ export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<num
     }
     // Up to the messages cursor just moved: the human first response (escalation → first agent message).
     await foldFirstAgentMessages(deps);
+    // After an upgrade: the rows folded before the per-slot totals existed (nothing once done).
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const n = await backfillSlotTotals(deps);
+      folded += n;
+      if (n === 0) break;
+    }
     return folded;
   })();
   running.set(deps.database, fold);

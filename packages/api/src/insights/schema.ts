@@ -154,3 +154,32 @@ export const insightFirstAgentMessages = sqliteTable('insight_first_agent_messag
   appId: text('app_id').notNull(),
   at: integer('at').notNull(),
 });
+
+/**
+ * The additive figures of `insight_conversations` and `insight_contacts` per app, 15-minute UTC
+ * slot (of `started_at` / `at`) and channel, so a metrics read sums at most 96 × days × channels
+ * rows instead of grouping every conversation and contact of the range (every real time zone's
+ * day starts on a slot, so any zone's periods are whole slots, as for `insight_message_counts`).
+ * Kept by SQL triggers on the two tables (migration 0019): every writer — the fold, a customer or
+ * conversation merge, an erasure's pseudonymisation — moves the totals in its own transaction, so
+ * they never drift from the rows. A slot whose totals reach zero is deleted. Rows folded before
+ * the upgrade are added in the background (`backfillSlotTotals`); until then metrics group the rows.
+ */
+export const insightSlotTotals = sqliteTable(
+  'insight_slot_totals',
+  {
+    appId: text('app_id').notNull(),
+    slot: integer('slot').notNull(),
+    channel: text('channel').notNull(),
+    /** Conversations that started in the slot; of them escalated, and answered by the bot alone. */
+    conversations: integer('conversations').notNull().default(0),
+    escalated: integer('escalated').notNull().default(0),
+    aiAnswered: integer('ai_answered').notNull().default(0),
+    /** Contacts raised in the slot; of them repeats, with and without the earlier one's context. */
+    contacts: integer('contacts').notNull().default(0),
+    repeatContacts: integer('repeat_contacts').notNull().default(0),
+    repeatWithContext: integer('repeat_with_context').notNull().default(0),
+    repeatWithoutContext: integer('repeat_without_context').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.slot, t.channel] })],
+);

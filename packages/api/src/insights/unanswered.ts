@@ -2,7 +2,7 @@ import type { UnansweredInsights } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { unansweredQuestions } from '../db/schema';
-import { openAllForCustomers, sealForCustomer } from '../identity';
+import { openAllForCustomers, sealForCustomer, survivingCustomerId } from '../identity';
 import { tokenize } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
@@ -17,7 +17,13 @@ export async function recordUnanswered(
   deps: Deps,
   row: Omit<UnansweredRow, 'id' | 'createdAt'>,
 ): Promise<void> {
-  await deps.database.write((db, onCommit) => recordUnansweredIn(deps, db, onCommit, row));
+  // Recorded after the send's commit, for a customer read before it: merged since, the survivor's.
+  await deps.database.write(async (db, onCommit) =>
+    recordUnansweredIn(deps, db, onCommit, {
+      ...row,
+      customerId: await survivingCustomerId(db, row.appId, row.customerId),
+    }),
+  );
 }
 
 /**

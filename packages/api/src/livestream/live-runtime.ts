@@ -83,6 +83,11 @@ export interface LiveRuntimeOptions {
    * default 1000; 0 turns the timer off (timeline reads and answer rounds still drain first).
    */
   timelineDrainMs?: number;
+  /**
+   * Whether the drain runs on a worker thread with its own connection (local files only, see
+   * timeline-drain-thread.ts); default false: it drains in the request thread.
+   */
+  timelineDrainWorker?: boolean;
 }
 
 /**
@@ -108,7 +113,9 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   const roundsRunning = new Set<Promise<unknown>>();
   let closed = false;
 
-  const timeline = createTimelineDrain(deps, options.timelineDrainMs ?? 1000);
+  const timeline = createTimelineDrain(deps, options.timelineDrainMs ?? 1000, {
+    worker: options.timelineDrainWorker,
+  });
   const tickMs = options.tickMs ?? 1000;
   const ticker = tickMs > 0 ? setInterval(tick, tickMs) : null;
   ticker?.unref?.();
@@ -650,6 +657,9 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         await Promise.all([escalating, ...roundsRunning]);
       }
     },
+
+    /** Where this process's timeline drains ran (worker thread or in-thread); tests, diagnostics. */
+    timelineDrains: () => timeline.stats(),
 
     /** Re-reads the room row by id (after a change made through another path). */
     async refresh(roomPk: string): Promise<void> {

@@ -5,6 +5,7 @@ import { registerDeferredWrites } from '../db/deferred-writes';
 import { conversations, messages } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { sha256 } from '../platform/secrets';
+import { createDrainThread, type DrainThreadOptions } from './timeline-drain-thread';
 
 /**
  * The timeline copies of question comments, written after the ack.
@@ -39,7 +40,7 @@ export function roomConversationId(roomPk: string, viewerId: string): string {
 }
 
 /** Questions per drain transaction; a larger backlog (after an outage) drains in several. */
-const DRAIN_MAX = 10_000;
+export const DRAIN_MAX = 10_000;
 
 const CONVERSATION_COLUMNS = [
   'id',
@@ -218,26 +219,55 @@ function knownThreadsOf(database: object): Set<string> {
  * The process's drain: a timer every `intervalMs` (0: none, tests drive it with `settle`), and
  * `settle()` — every question acknowledged before the call, by any process, is on its timeline
  * when it resolves. Registered with `settleDeferredWrites` for timeline reads.
+ *
+ * With `worker: true` and a local file, the drain runs on a worker thread with its own connection
+ * (timeline-drain-thread.ts), started on the first drain; by default, and for a remote database or
+ * `:memory:`, it drains in-thread, and so does any drain the worker failed (it died, or its write failed): the caller still gets its
+ * questions drained, and the errors are this thread's own (a busy database's retryable 503).
  */
-export function createTimelineDrain(deps: Pick<ServiceDeps, 'database' | 'logger'>, intervalMs: number) {
+export function createTimelineDrain(
+  deps: Pick<ServiceDeps, 'database' | 'logger'>,
+  intervalMs: number,
+  options: { worker?: boolean } & DrainThreadOptions = {},
+) {
   let running: Promise<void> | null = null;
   let closed = false;
+  /** Drain calls that emptied the queue on the worker, and in this thread (tests, diagnostics). */
+  const stats = { onWorker: 0, inThread: 0 };
+  // Opt-in: on a 2-core machine shared with other work its gain was inside the noise (and while
+  // it holds the lent lock turn, our writes wait on a thread the OS may not have scheduled).
+  const thread = options.worker === true ? createDrainThread(deps, options) : null;
 
   async function queued(): Promise<boolean> {
     const rows = await deps.database.db.all(sql`select 1 from live_timeline_queue limit 1`);
     return rows.length > 0;
   }
 
+  /** Drains in this thread, one transaction per pass. */
+  async function drainHere(passes: number): Promise<void> {
+    for (let pass = 0; pass < passes && !closed; pass++) {
+      const taken = await deps.database.write((db, onCommit) => drainTimelineIn(deps.database, db, onCommit));
+      if (taken < DRAIN_MAX) break;
+    }
+  }
+
   /** Drains until the queue is empty (bounded: a backlog of 100 drains is left to the next call). */
   function drainAll(): Promise<void> {
     running ??= (async () => {
       try {
-        for (let pass = 0; pass < 100 && !closed; pass++) {
-          const taken = await deps.database.write((db, onCommit) =>
-            drainTimelineIn(deps.database, db, onCommit),
-          );
-          if (taken < DRAIN_MAX) break;
+        if (thread && !thread.broken && !closed && !deps.database.inWrite?.()) {
+          try {
+            await thread.drain(100);
+            stats.onWorker++;
+            return;
+          } catch (error) {
+            deps.logger.warn('livestream timeline drain: worker failed, draining in-thread', {
+              error: String(error),
+            });
+          }
         }
+        await drainHere(100);
+        stats.inThread++;
       } finally {
         running = null;
       }
@@ -265,10 +295,15 @@ export function createTimelineDrain(deps: Pick<ServiceDeps, 'database' | 'logger
 
   return {
     settle,
+    /** Where drains ran so far, and whether the next one goes to a worker thread. */
+    stats(): { onWorker: number; inThread: number; worker: boolean } {
+      return { ...stats, worker: thread !== null && !thread.broken };
+    },
     close(): void {
       closed = true;
       if (timer) clearInterval(timer);
       unregister();
+      thread?.close();
     },
   };
 }

@@ -12,6 +12,16 @@ export function createId(prefix: string): string {
   return `${prefix}_${randomBytes(16).toString('base64url')}`;
 }
 
+/**
+ * The pseudonym an erasure leaves where a person's id was (tickets, CSAT ratings, insights rollups):
+ * `erased_…`. Rows under one are kept for the app's past figures only and must never change again
+ * (`isErasedId`): nobody is left to serve, and a change could only bring personal data back.
+ */
+export const createErasedId = () => createId('erased');
+
+/** Whether a customer id is an erasure's pseudonym (`createErasedId`). */
+export const isErasedId = (id: string) => id.startsWith('erased_');
+
 // Ids draw from a pool of CSPRNG bytes refilled 4 KiB at a time: one randomBytes call per id was
 // a measurable share of a message send. Each byte is handed out once.
 const ID_POOL_BYTES = 4096;

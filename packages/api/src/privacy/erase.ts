@@ -35,7 +35,7 @@ import { destroyCustomerKeys, revokeSessions } from '../identity';
 import { foldInsights, foldInsightsIn } from '../insights';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createId } from '../platform/secrets';
+import { createErasedId } from '../platform/secrets';
 import { eraseLiveViewer } from './livestream';
 import { personOf, wasErased } from './people';
 
@@ -168,7 +168,7 @@ async function erasePerson(
     .where(byPerson(csatRatings.customerId)))
     await db
       .update(csatRatings)
-      .set({ conversationId: createId('erased'), customerId: pseudonym, comment: null })
+      .set({ conversationId: createErasedId(), customerId: pseudonym, comment: null })
       .where(eq(csatRatings.conversationId, conversationId));
   // Phone calls on the voice webhook (their last answer is sealed, and the row names the caller).
   await db.delete(voiceCalls).where(byPerson(voiceCalls.customerId));
@@ -301,7 +301,7 @@ async function pseudonymiseInsights(
   conversationsToo: boolean,
   now: number,
 ): Promise<string> {
-  const pseudonym = createId('erased');
+  const pseudonym = createErasedId();
   if (conversationsToo) {
     const conversationIds = new Set<string>();
     for (const table of [insightConversations, insightContacts, assignments])
@@ -311,7 +311,7 @@ async function pseudonymiseInsights(
         .where(inArray(table.customerId, ids)))
         conversationIds.add(row.id);
     for (const id of conversationIds) {
-      const renamed = createId('erased');
+      const renamed = createErasedId();
       await db
         .update(insightConversations)
         .set({ conversationId: renamed })

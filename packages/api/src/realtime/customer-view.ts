@@ -16,3 +16,16 @@ export function customerView(type: string, data: unknown): unknown {
   const schema = realtimeEventData[type] as z.ZodType;
   return schema.parse(data);
 }
+
+/**
+ * A message as the shopper's own surfaces show it (send answer, timeline, the customer's stream):
+ * the intent the engine put on the shopper's own words while an agent held the conversation is
+ * staff analytics (insights' agent-time contacts), not part of the conversation, so it is left out.
+ * Bot replies keep theirs (the widget's answer feedback names it); agents and exports see all.
+ */
+export function shopperMessage<T>(message: T): T {
+  const m = message as { author?: { type?: unknown }; intent?: unknown };
+  if (m?.author?.type !== 'customer' || m.intent === undefined) return message;
+  const { intent: _, ...rest } = m;
+  return rest as T;
+}

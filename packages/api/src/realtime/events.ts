@@ -5,7 +5,7 @@ import { rawRows } from '../db/hot-queries';
 import { events } from '../db/schema';
 import { customerSealer, openAllForCustomers } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
-import { customerView } from './customer-view';
+import { customerView, shopperMessage } from './customer-view';
 import { appTopic, type BusEvent } from './event-bus';
 
 type Deps = Pick<
@@ -44,11 +44,14 @@ const isMessageReference = (data: unknown): data is MessageReference =>
 
 /**
  * Builds the wire messages of message ids (left out: messages gone, or erased customers'), for
- * events stored by reference. The conversations domain, which owns the message row and its wire
- * shape, provides it as `deps.messageEvents` (realtime cannot import conversations, which imports
- * realtime). Without it, message events are stored as sealed copies, as before.
+ * events stored by reference, each with the app and customer its row belongs to (a reference is
+ * shown only where they are its event row's own). The conversations domain, which owns the message
+ * row and its wire shape, provides it as `deps.messageEvents` (realtime cannot import
+ * conversations, which imports realtime). Without it, message events are stored as sealed copies.
  */
-export type MessageEventResolver = (messageIds: string[]) => Promise<Map<string, unknown>>;
+export type MessageEventResolver = (
+  messageIds: string[],
+) => Promise<Map<string, { appId: string; customerId: string; message: unknown }>>;
 
 /**
  * Appends an event to the log inside the caller's transaction and publishes it once that
@@ -177,6 +180,8 @@ async function readAfter(
   scope: SQL | undefined,
   after: number,
   limit: number,
+  /** The customer's own feed: messages as the shopper sees them (`shopperMessage`). */
+  forShopper = false,
 ): Promise<BusEvent[]> {
   const rows = await deps.database.db
     .select()
@@ -193,25 +198,31 @@ async function readAfter(
     throw new Error(
       'the event log holds message events by reference: deps.messageEvents is needed to read them',
     );
-  const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map<string, unknown>();
+  const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map();
+  const asShown = (type: string, data: unknown) =>
+    forShopper && type === 'message.created' ? shopperMessage(data) : data;
   return rows.flatMap((r, i) => {
     // Rows written before encryption (and staff events about no customer) hold the payload itself;
     // an erased customer's opens as null and is left out, as does a referenced message that is gone.
     const base = { topic, id: r.id, appId: r.appId, type: r.type };
     if (isMessageReference(r.data)) {
-      const message = shown.get(r.data.$message);
-      return message === undefined ? [] : [{ ...base, data: customerView(r.type, message) }];
+      // A reference shows only a message of its own event's app and customer: the row is read by id
+      // alone, and a log row must never hand one customer's (or app's) message to another's feed.
+      const found = shown.get(r.data.$message);
+      return found === undefined || found.appId !== r.appId || found.customerId !== r.customerId
+        ? []
+        : [{ ...base, data: asShown(r.type, customerView(r.type, found.message)) }];
     }
-    if (typeof r.data !== 'string') return [{ ...base, data: r.data }];
+    if (typeof r.data !== 'string') return [{ ...base, data: asShown(r.type, r.data) }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
-    return [{ ...base, data: JSON.parse(text) }];
+    return [{ ...base, data: asShown(r.type, JSON.parse(text)) }];
   });
 }
 
 /** The customer's events after a cursor, oldest first (staff-only events are never among them). */
 export const readEventsAfter = (deps: ReadDeps, customerId: string, after: number, limit = 500) =>
-  readAfter(deps, customerId, forCustomer(customerId), after, limit);
+  readAfter(deps, customerId, forCustomer(customerId), after, limit, true);
 
 /** Every event of an app after a cursor, oldest first: customers' and staff-only alike (index `(app_id, id)`). */
 export const readAppEventsAfter = (deps: ReadDeps, appId: string, after: number, limit = 500) =>

@@ -1,3 +1,4 @@
+export { shopperMessage } from './customer-view';
 export { appTopic, type BusEvent, createMemoryEventBus, type EventBus } from './event-bus';
 export { createAppFeed, createCustomerFeed, type EventFeed } from './event-feed';
 export { appendEvent, appendEvents, type MessageEventResolver, type NewEvent } from './events';

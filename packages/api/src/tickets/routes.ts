@@ -59,6 +59,8 @@ export function ticketsRouter(deps: RouterDeps) {
       operationId: 'updateTicket',
       summary:
         'Change a ticket’s status or fields, or add a note (the customer’s sessions get ticket.updated)',
+      description:
+        'A ticket of an erased customer (`customerId` `erased_…`) is kept, without personal data, for past figures only: any change answers 409 `conflict`.',
       tags: ['Tickets'],
       auth: ['secret', 'agent'],
       params: ticketIdParam,

@@ -2,12 +2,12 @@ import type { Ticket, TicketUpdateBody } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { tickets } from '../db/schema';
-import { isSealed, openAllForCustomers, sealJsonForCustomer } from '../identity';
+import { isSealed, openAllForCustomers, sealJsonForCustomer, survivingCustomerId } from '../identity';
 import type { TicketDraft } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createSortableId } from '../platform/secrets';
+import { createSortableId, isErasedId } from '../platform/secrets';
 import { appendEvent } from '../realtime';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -98,6 +98,9 @@ export async function openOrUpdateTicket(
 ): Promise<{ ticket: TicketRow; created: boolean }> {
   return deps.database.write(async (db, onCommit) => {
     const now = deps.clock.now();
+    // The engine decided on a customer read before this write (after the send's commit): merged
+    // since, the ticket is the survivor's, where their open tickets and their sessions are.
+    input = { ...input, customerId: await survivingCustomerId(db, input.appId, input.customerId) };
     const existing = (await openTicketRows(deps, await openTicketsOf(db, input.customerId), db)).find((row) =>
       sameMatter(row, input.draft),
     );
@@ -191,7 +194,10 @@ export async function getTicket(
   return toWireTicket((await openTicketRows(deps, [row]))[0]!);
 }
 
-/** Changes a ticket's status or fields (an agent or the merchant's backend) and tells the customer's sessions. */
+/**
+ * Changes a ticket's status or fields (an agent or the merchant's backend) and tells the customer's
+ * sessions. 404 `not_found` outside the app; 409 `conflict` for an erased customer's ticket.
+ */
 export async function updateTicket(
   deps: Deps,
   appId: string,
@@ -205,6 +211,14 @@ export async function updateTicket(
       .from(tickets)
       .where(and(eq(tickets.appId, appId), eq(tickets.id, id)));
     if (!found) throw new ApiError('not_found', 'No such ticket.');
+    // An erased person's ticket stays only for the app's past figures (privacy/erase.ts). Reopening
+    // it serves nobody; a status, field or note would put personal data back on it, re-create a
+    // data key for the pseudonym and tell webhooks and the log about someone who is gone.
+    if (isErasedId(found.customerId))
+      throw new ApiError(
+        'conflict',
+        'This ticket belongs to an erased customer: it is kept, without personal data, for past figures only and can no longer change.',
+      );
     const [row] = await openTicketRows(deps, [found], db);
     const now = deps.clock.now();
     const { note, ...fields } = patch;

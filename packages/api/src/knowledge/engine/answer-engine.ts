@@ -5,6 +5,8 @@ import { type ArticleCandidate, classify, type IntentCandidate } from './intent-
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { focusMessage } from './message-focus';
+import { withinMessage } from './message-scope';
+import { honestGap, productFactAnswer, unrelatedArticle } from './product-facts';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -189,17 +191,26 @@ const POINTS_AT_PRODUCT =
 // "最多能买多少钱", "满多少包邮", "还差多少钱", "退多少钱": amounts that are no product's price.
 const NOT_A_PRICE =
   /最多|最少|上限|限额|额度|满多少|差多少|还差|退多少|扣多少|补多少|交多少|税|运费|邮费|定金|尾款|\bmax(?:imum)?\b|\blimit\b/;
+// Regular expressions with Unicode property escapes are module constants: the bundler turns such a
+// literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
+// (`match` and `replace` with a global one start from 0 each time.)
+const LETTER = /\p{L}/gu;
+const READ_LETTER = /[\p{Script=Han}a-z]/giu;
+const HAN_CHARS = /\p{Script=Han}/gu;
+const NOT_HAN = /[^\p{Script=Han}]/gu;
+const HAN_OR_LATIN = /[\p{Script=Han}a-z]/iu;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 /** True when most letters of the text are in scripts the engine does not read (not Han, not Latin). */
 function unreadScript(text: string): boolean {
   const sample = text.slice(0, 400);
-  const letters = sample.match(/\p{L}/gu)?.length ?? 0;
+  const letters = sample.match(LETTER)?.length ?? 0;
   if (letters < 2) return false;
-  const read = sample.match(/[\p{Script=Han}a-z]/giu)?.length ?? 0;
+  const read = sample.match(READ_LETTER)?.length ?? 0;
   return read * 2 < letters;
 }
 /** Longer than a short question: Han characters and Latin words counted apart (English is wordier). */
 const longerThan = (plain: string, han: number, words: number) =>
-  (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > han || (plain.match(/[a-z]+/g)?.length ?? 0) > words;
+  (plain.match(HAN_CHARS)?.length ?? 0) > han || (plain.match(/[a-z]+/g)?.length ?? 0) > words;
 const LIVE_CHANNELS = new Set(['douyin_live', 'taobao_live', 'kuaishou_live', 'video_live']);
 // Channels whose replies are read aloud (the conversations domain's VOICE_CHANNELS; the engine stays pure).
 const SPOKEN_CHANNELS = new Set(['phone']);
@@ -354,8 +365,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const byKey = new Map<string, Ranked>();
     for (const candidate of classification.intents) {
       const probability = probabilities.get(candidate.intentKey) ?? 0;
+      // The candidate's four fields written out (same key order as a spread), not spread: one
+      // object shape for every candidate instead of a copy loop per object.
       byKey.set(candidate.intentKey, {
-        ...candidate,
+        intentKey: candidate.intentKey,
+        score: candidate.score,
+        coverage: candidate.coverage,
+        exampleCoverage: candidate.exampleCoverage,
         probability,
         blended: LINEAR_SHARE * probability + (1 - LINEAR_SHARE) * (candidate.score / retrievalTop),
       });
@@ -444,7 +460,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
   }
 
+  /** Answers one message; the work shared by its readers is kept for this call only (see `withinMessage`). */
   function answer(asked: EngineInput): EngineResult {
+    return withinMessage(() => answerMessage(asked));
+  }
+
+  function answerMessage(asked: EngineInput): EngineResult {
     // A long message is read for what it asks (bounded time, whatever its length).
     const focus = focusMessage(
       asked.text,
@@ -521,14 +542,37 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return whole;
   }
 
+  /**
+   * One question, read. A clear question about one product that could only be met with "which
+   * aspect?" gets what is known and that the detail is not listed instead (`honestGap`).
+   */
   function answerOne(asked: EngineInput): EngineResult {
+    const result = readOne(asked);
+    if (result.action !== 'clarify' && !(result.action === 'answer' && result.articleId)) return result;
+    const text = withoutGreeting(asked.text);
+    const facts = {
+      text,
+      read: index.read(text),
+      language: result.language,
+      say: (key: SystemTextKey, slots?: Record<string, string | number>) =>
+        systemText(key, result.language, slots),
+      product: (id: string | null | undefined) => index.product(id) ?? undefined,
+    };
+    const gap =
+      result.action === 'clarify'
+        ? honestGap(facts, result)
+        : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
+    return gap ? { ...result, ...gap, text: inScript(gap.text, result.language) } : result;
+  }
+
+  function readOne(asked: EngineInput): EngineResult {
     // "你好 请问裙子有S码吗": the greeting is manners, the question is the message.
     const input = { ...asked, text: withoutGreeting(asked.text) };
     const memory: ConversationMemory = { ...(input.memory ?? {}) };
     const read = index.read(input.text);
     // The conversation's language: a message with no words of its own ("20251130884213", "👍")
     // keeps the language the shopper has been writing in.
-    const wordless = !/[\p{Script=Han}a-z]/iu.test(input.text.replace(/\b[a-z]{0,4}\d[a-z\d]*\b/gi, ''));
+    const wordless = !HAN_OR_LATIN.test(input.text.replace(/\b[a-z]{0,4}\d[a-z\d]*\b/gi, ''));
     const language =
       wordless && memory.language ? memory.language : replyLanguageOf(input.text, read.pinyinOnly);
     memory.language = language;
@@ -662,7 +706,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
     // Nothing but emoji that stand for no word (😭😭😭, 🤔): ask what is wrong (silent in a livestream).
-    if (read.plain.length === 0 && /\p{Extended_Pictographic}/u.test(input.text)) {
+    if (read.plain.length === 0 && PICTOGRAPHIC.test(input.text)) {
       memory.lowConfidenceStreak = 0;
       return finish({
         ...base,
@@ -733,6 +777,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       memory.lowConfidenceStreak = 0;
       if (catalogue.productId) memory.lastProductId = catalogue.productId;
       return finish({ ...base, ...catalogue, memory });
+    }
+    // Product facts the ranking reads badly: goods not carried, allergy suitability, colours not
+    // listed, "for men?", how a parcel is left (product-facts.ts).
+    const fact = productFactAnswer({
+      read,
+      text: input.text,
+      language,
+      productId: namedProductId ?? contextProductId,
+      named: !!namedProductId,
+      candidates:
+        kindCandidates.length > 0 ? kindCandidates : [...new Set(read.products.map((p) => p.productId))],
+      products: index.kb.products,
+      product: (id) => index.product(id) ?? undefined,
+      articles: index.articles.values(),
+      say,
+      catalogue: () => catalogueSummary(language),
+    });
+    if (fact) {
+      memory.lowConfidenceStreak = 0;
+      if (fact.productId) memory.lastProductId = fact.productId;
+      return finish({ ...base, ...fact, memory });
     }
 
     const ranking = rank(
@@ -1065,10 +1130,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     memory.answeredArticleIds = [...new Set([...(memory.answeredArticleIds ?? []), chosen.id])].slice(-10);
     const personal = personalNote(chosen, input.profile);
+    // An English question and an article written in Chinese only: one English line says so.
+    const written = `${channelText(chosen, input.channel)}${personal}`;
     return finish({
       ...base,
       action: 'answer',
-      text: `${channelText(chosen, input.channel)}${personal}`,
+      text:
+        language === 'en' && /\p{Script=Han}/u.test(written)
+          ? `${say('answerInChinese')}\n${written}`
+          : written,
       intent: isArticleIntent(intentKey) ? null : intentName,
       articleId: chosen.id,
       productId: productId ?? (chosen.productIds.length === 1 ? chosen.productIds[0]! : null),
@@ -1595,11 +1665,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     options = rerankByVariants(options, read);
     // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
     // the merchant took the trouble to phrase for other channels too, when it is about as close.
-    if (
-      options.length > 1 &&
-      read.plain.replace(/[^\p{Script=Han}]/gu, '').length <= 5 &&
-      !/[a-z]/.test(read.plain)
-    ) {
+    if (options.length > 1 && read.plain.replace(NOT_HAN, '').length <= 5 && !/[a-z]/.test(read.plain)) {
       const best = options[0]!.score;
       const headline = options.find(
         (o) =>
@@ -1746,9 +1812,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /** The intent the engine ranks first for a text (no memory, no policy): for evaluations. */
   function topIntent(text: string): string | null {
-    const read = index.read(text);
-    const ranking = rank(read, { productIds: read.products.map((p) => p.productId) });
-    return publicIntent(ranking.intents[0]?.intentKey);
+    return withinMessage(() => {
+      const read = index.read(text);
+      const ranking = rank(read, { productIds: read.products.map((p) => p.productId) });
+      return publicIntent(ranking.intents[0]?.intentKey);
+    });
   }
 
   return { answer, topIntent, index };

@@ -1,3 +1,4 @@
+import { wordSegments } from './message-scope';
 import { normalizeText } from './text-normalizer';
 
 /** What the index and the classifier see of a text: word-ish terms and single characters. */
@@ -10,7 +11,6 @@ export interface TextTokens {
   chars: string[];
 }
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const RUNS = /(\p{Script=Han}+)|([a-z0-9]+)/gu;
 
 /**
@@ -28,7 +28,7 @@ export function tokenize(text: string, alreadyNormalized = false): TextTokens {
       for (const ch of han) chars.add(ch);
       for (let i = 0; i + 1 < han.length; i++) terms.add(han.slice(i, i + 2));
       if (han.length > 2) {
-        for (const { segment, isWordLike } of segmenter.segment(han)) {
+        for (const { segment, isWordLike } of wordSegments(han)) {
           if (isWordLike && segment.length > 2) terms.add(segment);
         }
       }

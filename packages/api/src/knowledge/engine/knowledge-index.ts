@@ -66,6 +66,9 @@ interface ArticleDoc {
 const FIELD_BOOST = { terms: 1, chars: 0.3 };
 const MAX_QUERY_TERMS = 48;
 const splitTokens = (text: string) => (text ? text.split(' ') : []);
+// Regular expressions with Unicode property escapes are module constants: the bundler turns such a
+// literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
+const HAN_CHAR = /\p{Script=Han}/u;
 
 // Function words and vague nouns carry no meaning of their own: a message made only of them
 // ("就是上次说的那个情况呢") must not look understood because its 的/那个 matched somewhere.
@@ -88,19 +91,27 @@ const VAGUE_TERMS = new Set([
   '这个',
   '时候',
 ]);
-const isFunctionTerm = (term: string) =>
-  VAGUE_TERMS.has(term) || [...term].every((ch) => FUNCTION_CHARS.has(ch));
+function isFunctionTerm(term: string): boolean {
+  if (VAGUE_TERMS.has(term)) return true;
+  // Every character (code point) a function character; no array per call, this runs per term.
+  for (const ch of term) if (!FUNCTION_CHARS.has(ch)) return false;
+  return true;
+}
 
+/** One term's postings, scored once per index: parallel arrays, plus each posting's fields by document. */
 interface TermHits {
-  docs: number[];
-  scores: number[];
-  fields: string[][];
+  docs: Int32Array;
+  scores: Float64Array;
+  fieldsOf: Map<number, string[]>;
 }
 
 interface SearchHit {
   id: unknown;
   score: number;
-  match: Record<string, string[]>;
+  /** The query terms the document matched, first-seen order (the keys of MiniSearch's `match`)… */
+  terms: string[];
+  /** …and the fields each matched in. */
+  fields: string[][];
   stored: Record<string, unknown> | undefined;
 }
 
@@ -117,9 +128,11 @@ const MAX_CACHED_TERMS = 20_000;
  * `index.search(terms.join(' '))` (OR of exact terms) with each term's postings scored once per
  * index instead of once per query. The index never changes after it is built (a knowledge change
  * builds a new one), so a term's BM25 contributions are fixed; they are summed per document in
- * query-term order, multiplied by the number of query terms matched and sorted stably — exactly
- * what MiniSearch does, without allocating a result object per posting per query. Common
- * characters (多, 久, 期 …) have long postings, and they were the slow tail on large bases.
+ * query-term order, multiplied by the number of distinct query terms matched, and the best `limit`
+ * kept in score order, ties in first-seen order — exactly what MiniSearch's stable sort gives.
+ * Common characters (多, 久, 期 …) have long postings: the sums go into typed arrays indexed by
+ * document and reused from query to query (an epoch marks the documents this query touched), so
+ * a query allocates nothing per posting, and only the `limit` best get a `match` object.
  */
 function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | MiniSearch<ArticleDoc>) {
   const internals = index as unknown as Partial<MiniSearchInternals>;
@@ -134,16 +147,46 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
     const results = (internals as MiniSearchInternals).executeQuery(term);
     hits = null;
     if (results.size > 0) {
-      hits = { docs: [], scores: [], fields: [] };
+      hits = {
+        docs: new Int32Array(results.size),
+        scores: new Float64Array(results.size),
+        fieldsOf: new Map(),
+      };
+      let i = 0;
       for (const [doc, result] of results) {
-        hits.docs.push(doc);
-        hits.scores.push(result.score);
-        hits.fields.push(result.match[term] ?? []);
+        hits.docs[i] = doc;
+        hits.scores[i] = result.score;
+        hits.fieldsOf.set(doc, result.match[term] ?? []);
+        i++;
       }
     }
     if (cache.size >= MAX_CACHED_TERMS) cache.clear();
     cache.set(term, hits);
     return hits;
+  };
+  // Per document (MiniSearch's short ids, 0…n-1): the summed score, the distinct terms matched,
+  // the last distinct term counted (a repeated query term adds its score again, not its count),
+  // and the epoch of the query that last touched it.
+  let size = 0;
+  for (const doc of internals._documentIds?.keys() ?? []) if (doc + 1 > size) size = doc + 1;
+  let score = new Float64Array(size);
+  let count = new Int32Array(size);
+  let lastTerm = new Int32Array(size);
+  let stamp = new Int32Array(size);
+  let touched = new Int32Array(size);
+  let epoch = 0;
+  const grow = (doc: number) => {
+    const next = Math.max(doc + 1, size * 2);
+    const copy = <T extends Float64Array | Int32Array>(old: T, fresh: T) => {
+      fresh.set(old);
+      return fresh;
+    };
+    score = copy(score, new Float64Array(next));
+    count = copy(count, new Int32Array(next));
+    lastTerm = copy(lastTerm, new Int32Array(next));
+    stamp = copy(stamp, new Int32Array(next));
+    touched = copy(touched, new Int32Array(next));
+    size = next;
   };
   /** The best `limit` hits for `terms`, best first (ties in first-seen order, as MiniSearch sorts). */
   return (terms: string[], limit: number): SearchHit[] => {
@@ -151,45 +194,90 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       return index
         .search(terms.join(' '))
         .slice(0, limit)
-        .map((r) => ({ id: r.id, score: r.score, match: r.match, stored: r as Record<string, unknown> }));
+        .map((r) => ({
+          id: r.id,
+          score: r.score,
+          terms: Object.keys(r.match),
+          fields: Object.values(r.match),
+          stored: r as Record<string, unknown>,
+        }));
     }
-    // Per document: its summed score and the query terms it matched (first-seen order) with their
-    // fields. Arrays, not a `match` object per document: a common character matches hundreds of
-    // variants and only the best `limit` are read, so only those get their `match` object, built
-    // below in the same key order as before.
-    const combined = new Map<number, { score: number; terms: string[]; fields: string[][] }>();
+    epoch++;
+    if (epoch === 0x7fffffff) {
+      stamp.fill(0);
+      epoch = 1;
+    }
+    // Distinct terms in first-seen order: the keys of a hit's `match`, in MiniSearch's order.
+    const distinct: string[] = [];
+    const distinctHits: TermHits[] = [];
+    let touchedCount = 0;
     for (const term of terms) {
       const hits = hitsOf(term);
       if (!hits) continue;
-      for (let i = 0; i < hits.docs.length; i++) {
-        const doc = hits.docs[i]!;
-        const existing = combined.get(doc);
-        if (!existing) {
-          combined.set(doc, { score: hits.scores[i]!, terms: [term], fields: [hits.fields[i]!] });
+      let termAt = distinct.indexOf(term);
+      if (termAt === -1) {
+        termAt = distinct.push(term) - 1;
+        distinctHits.push(hits);
+      }
+      const { docs, scores } = hits;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (doc >= size) grow(doc);
+        if (stamp[doc] !== epoch) {
+          stamp[doc] = epoch;
+          score[doc] = scores[i]!;
+          count[doc] = 1;
+          lastTerm[doc] = termAt;
+          touched[touchedCount++] = doc;
         } else {
-          existing.score = existing.score + hits.scores[i]!;
-          const at = existing.terms.indexOf(term);
-          if (at === -1) {
-            existing.terms.push(term);
-            existing.fields.push(hits.fields[i]!);
-          } else existing.fields[at] = hits.fields[i]!;
+          score[doc] = score[doc]! + scores[i]!;
+          // A new distinct term always has a higher index than the ones before it; a repeated
+          // term was counted on its first occurrence (same postings).
+          if (termAt > lastTerm[doc]!) {
+            count[doc] = count[doc]! + 1;
+            lastTerm[doc] = termAt;
+          }
         }
       }
     }
-    const ranked: { doc: number; score: number; terms: string[]; fields: string[][] }[] = [];
-    for (const [doc, { score, terms: matched, fields }] of combined) {
-      ranked.push({ doc, score: score * (matched.length || 1), terms: matched, fields });
+    // The best `limit` in one pass: a document enters only by beating the last kept one, so an
+    // equal score keeps the earlier document ahead (a stable sort's order).
+    const bestDocs: number[] = [];
+    const bestScores: number[] = [];
+    for (let t = 0; t < touchedCount; t++) {
+      const doc = touched[t]!;
+      const final = score[doc]! * (count[doc]! || 1);
+      const kept = bestDocs.length;
+      if (kept === limit && !(final > bestScores[kept - 1]!)) continue;
+      let at = kept;
+      while (at > 0 && final > bestScores[at - 1]!) at--;
+      bestDocs.splice(at, 0, doc);
+      bestScores.splice(at, 0, final);
+      if (bestDocs.length > limit) {
+        bestDocs.pop();
+        bestScores.pop();
+      }
     }
-    // Array.prototype.sort is stable: equal scores keep the first-seen order.
-    ranked.sort((a, b) => b.score - a.score);
     const { _documentIds: ids, _storedFields: stored } = internals as MiniSearchInternals;
     const out: SearchHit[] = [];
-    for (const hit of ranked.slice(0, limit)) {
-      const match: Record<string, string[]> = {};
-      hit.terms.forEach((term, i) => {
-        match[term] = hit.fields[i]!;
+    for (let h = 0; h < bestDocs.length; h++) {
+      const doc = bestDocs[h]!;
+      const matched: string[] = [];
+      const fieldsMatched: string[][] = [];
+      for (let d = 0; d < distinct.length; d++) {
+        const fields = distinctHits[d]!.fieldsOf.get(doc);
+        if (fields) {
+          matched.push(distinct[d]!);
+          fieldsMatched.push(fields);
+        }
+      }
+      out.push({
+        id: ids.get(doc),
+        score: bestScores[h]!,
+        terms: matched,
+        fields: fieldsMatched,
+        stored: stored.get(doc),
       });
-      out.push({ id: ids.get(hit.doc), score: hit.score, match, stored: stored.get(hit.doc) });
     }
     return out;
   };
@@ -241,7 +329,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       masked,
       tokens: tokenize(masked, true),
       products: mentions,
-      pinyinOnly: gloss.pinyin && !gloss.english && !/\p{Script=Han}/u.test(plain),
+      pinyinOnly: gloss.pinyin && !gloss.english && !HAN_CHAR.test(plain),
     };
   };
 
@@ -252,7 +340,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const englishKnowledge =
     teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length >
     0.3 * Math.max(1, teaching.length);
-  const inKnowledgeScript = (text: string) => /\p{Script=Han}/u.test(text) !== englishKnowledge;
+  const inKnowledgeScript = (text: string) => HAN_CHAR.test(text) !== englishKnowledge;
 
   const questionDocs: QuestionDoc[] = [];
   const addQuestion = (text: string, intentKey: string, articleId: string | null) => {
@@ -329,7 +417,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const variantVectors = new Map<string, Map<string, number>[]>();
   // Per read text (one message), computed once: its features and its unit vector.
   const queryFeatures = new WeakMap<ReadText, string[]>();
-  const queryVectors = new WeakMap<ReadText, Map<string, number>>();
+  const queryVectors = new WeakMap<ReadText, { features: string[]; weights: number[] }>();
   const featuresOf = (text: ReadText) => {
     let features = queryFeatures.get(text);
     if (!features) {
@@ -381,12 +469,17 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     }
   }
   const total = questionDocs.length || 1;
-  const idf = (term: string) => {
+  const idfOf = (term: string) => {
     if (isFunctionTerm(term)) return 0;
     const df = docFrequency.get(term) ?? 0;
     if (df === 0 && !englishKnowledge && /^[a-z#]/.test(term)) return 0;
     return Math.log(1 + (total - df + 0.5) / (df + 0.5));
   };
+  // Every term of the index's vocabulary weighed once, here; a term the knowledge never uses is
+  // weighed when asked (its weight depends only on the term and this index, never on the message).
+  const knownIdf = new Map<string, number>();
+  for (const term of docFrequency.keys()) knownIdf.set(term, idfOf(term));
+  const idf = (term: string) => knownIdf.get(term) ?? idfOf(term);
   // Function words only add work (their postings cover every document) and no meaning; a long
   // rambling message keeps its most telling terms.
   const informative = (terms: string[]) => {
@@ -404,11 +497,11 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     for (const t of tokens.chars) weight += idf(t) * FIELD_BOOST.chars;
     return weight;
   };
-  const coverageOf = (match: Record<string, string[]>, _tokens: TextTokens, weight: number) => {
+  const coverageOf = (hit: SearchHit, weight: number) => {
     if (weight === 0) return 0;
     let covered = 0;
-    for (const [term, fields] of Object.entries(match)) {
-      covered += idf(term) * (fields.includes('terms') ? 1 : FIELD_BOOST.chars);
+    for (let i = 0; i < hit.terms.length; i++) {
+      covered += idf(hit.terms[i]!) * (hit.fields[i]!.includes('terms') ? 1 : FIELD_BOOST.chars);
     }
     return Math.min(1, covered / weight);
   };
@@ -427,7 +520,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
         intentKey: r.stored?.intentKey as string,
         articleId: (r.stored?.articleId as string | null) ?? null,
         score: r.score,
-        coverage: coverageOf(r.match, tokens, weight),
+        coverage: coverageOf(r, weight),
       }));
     },
     /** Whole articles (questions and answer text) resembling the query, best first. */
@@ -439,7 +532,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       if (query.length === 0) return [];
       return searchArticleIndex(query, limit).map((r) => {
         let covered = 0;
-        for (const term of Object.keys(r.match)) covered += idf(term);
+        for (const term of r.terms) covered += idf(term);
         return {
           articleId: r.id as string,
           score: r.score,
@@ -452,12 +545,19 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     matcher,
     /** Best cosine between the text and one of an article's question variants (n-gram features), 0…1. */
     variantSimilarity(text: ReadText, articleId: string): number {
-      const query = queryVectors.get(text) ?? unitVector(featuresOf(text));
-      queryVectors.set(text, query);
+      // The query's unit vector as parallel arrays (in the Map's order, so the sums add up in the
+      // same order): no entry array per feature per variant.
+      let query = queryVectors.get(text);
+      if (!query) {
+        const vector = unitVector(featuresOf(text));
+        query = { features: [...vector.keys()], weights: [...vector.values()] };
+        queryVectors.set(text, query);
+      }
+      const { features, weights } = query;
       let best = 0;
       for (const vector of vectorsOf(articleId)) {
         let dot = 0;
-        for (const [f, w] of query) dot += w * (vector.get(f) ?? 0);
+        for (let i = 0; i < features.length; i++) dot += weights[i]! * (vector.get(features[i]!) ?? 0);
         if (dot > best) best = dot;
       }
       return best;

@@ -1,7 +1,11 @@
 import { pinyin } from 'pinyin-pro';
+import { wordSegments } from './message-scope';
 import { type LexiconTerm, RETAIL_TERMS } from './retail-lexicon';
 
 const HAN_RUN = /\p{Script=Han}+/gu;
+// Regular expressions with Unicode property escapes are module constants: the bundler turns such a
+// literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
+const HAN_CHAR = /\p{Script=Han}/u;
 // Function characters: "那个" sounds like "哪个", "在吗" like "再吗" — no misspelling worth fixing.
 const FUNCTION_CHARS =
   /[的了吗呢吧啊呀哦是就那哪这个我你您他她们在有和也都还说要会能可以想一下什么怎么样些点儿得地着过把被给让对从到为与及或又再很太最更不没]/u;
@@ -42,8 +46,6 @@ export function pinyinSpellings(word: string, usualOnly = false): string[] {
   return spellings;
 }
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
-
 /**
  * Where the segmenter's words of a Han run begin and end (code-unit offsets), and the spans of
  * its multi-character words (`start:end`): a gram that starts and ends on these offsets and is not
@@ -52,7 +54,7 @@ const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 function segmentCuts(run: string): Set<number> & { words: Set<string> } {
   const cuts = new Set<number>([0, run.length]) as Set<number> & { words: Set<string> };
   cuts.words = new Set();
-  for (const { segment, index } of segmenter.segment(run)) {
+  for (const { segment, index } of wordSegments(run)) {
     cuts.add(index);
     cuts.add(index + segment.length);
     if (segment.length > 1) cuts.words.add(`${index}:${index + segment.length}`);
@@ -129,7 +131,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       // In mixed text ("refund一般几天能到", "可以cancel吗") the Chinese around an English word is
       // the question: the shop's term takes the word's place there too, so "退款一般多久" reads as
       // one phrase and not as "多久能到" (delivery) with 退款 somewhere at the end.
-      const mixed = /\p{Script=Han}/u.test(normalized);
+      const mixed = HAN_CHAR.test(normalized);
       const inPlace: { from: string; to: string }[] = [];
       // Pinyin is read only in text that is mostly pinyin: "mona lisa" in an English sentence is not 没拿.
       const pinyinText =

@@ -2,6 +2,11 @@ import type { KnowledgeProduct } from './knowledge-base';
 import { KIND_NOUNS, PRODUCT_NOUNS } from './retail-lexicon';
 import { normalizeText } from './text-normalizer';
 
+// Regular expressions with Unicode property escapes are module constants: the bundler turns such a
+// literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
+// `matchAll` works on a copy, so one global constant serves every caller.
+const HAN_WORD_RUN = /\p{Script=Han}{2,}/gu;
+
 /** A kind noun in the text ("裙子") and the catalogue products of that kind. */
 export interface KindMention {
   word: string;
@@ -28,7 +33,7 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
       if (text.length >= 2) phrases.push({ text, productId: product.id });
       // Chinese noun phrases end in their head noun (…面霜, …奶粉), so a name's tail says what it
       // is; its head ("跨境…", "澜悦…") only qualifies it.
-      for (const [run] of text.matchAll(/\p{Script=Han}{2,}/gu)) {
+      for (const [run] of text.matchAll(HAN_WORD_RUN)) {
         for (const size of [2, 3]) {
           if (run.length < size) continue;
           const tail = run.slice(-size);
@@ -87,7 +92,7 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
      */
     fragments(normalized: string): string[] {
       const found = new Set<string>();
-      for (const [run] of normalized.matchAll(/\p{Script=Han}{2,}/gu)) {
+      for (const [run] of normalized.matchAll(HAN_WORD_RUN)) {
         for (let i = 0; i + 2 <= run.length; i++) {
           const gram = run.slice(i, i + 2);
           const owners = products.filter((p) => labelsOf.get(p.id)!.includes(gram));
@@ -112,7 +117,7 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
       if (scores.size === 0) {
         const seen = new Set<string>();
         const unique: string[] = [];
-        for (const [run] of masked.matchAll(/\p{Script=Han}{2,}/gu)) {
+        for (const [run] of masked.matchAll(HAN_WORD_RUN)) {
           for (let i = 0; i + 2 <= run.length; i++) {
             for (const size of [3, 2]) {
               const gram = run.slice(i, i + size);

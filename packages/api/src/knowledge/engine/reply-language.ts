@@ -109,6 +109,25 @@ export const SYSTEM_TEXTS = {
     en: "Sorry, we don't carry {item}. Here is what we have: {catalog}.",
   },
   carried: { zh: '有的～{products}。', en: 'Yes, we have {products}.' },
+  // A detail of a product the catalogue does not list: say so and what is listed, offer a person —
+  // never a neighbouring article or a "which aspect?" to a clear question.
+  detailNotListed: {
+    zh: '「{product}」的{detail}商品资料里没有写明，我不乱说哦。目前写明的有：{known}。需要的话可以转人工帮您确认～',
+    en: "The details of {product} don't list its {detail}, so I won't guess. What is listed: {known}. I can pass you to a person to check.",
+  },
+  questionNotListed: {
+    zh: '关于「{product}」的这个问题，商品资料里没有写明，我不乱说哦。目前写明的有：{known}。需要的话可以转人工帮您确认～',
+    en: "The details of {product} don't cover that, so I won't guess. What is listed: {known}. I can pass you to a person to check.",
+  },
+  deliveryPreference: {
+    zh: '放驿站、快递柜还是送货上门，店铺的资料里没有写明，我这边不能替快递承诺。需要的话可以转人工帮您确认～',
+    en: "Our shop's notes don't say whether a parcel can be left at a locker, pickup point or your door, so I can't promise it. I can pass you to a person to check.",
+  },
+  // English question, article written in Chinese only and no LLM to translate: one English line first.
+  answerInChinese: {
+    zh: '',
+    en: 'Our help article on this is in Chinese (ask for a person if you need it in English):',
+  },
   price: { zh: '{product}售价 ¥{price}。', en: '{product} costs ¥{price}.' },
   attribute: { zh: '{product}的{label}：{value}。', en: '{product}, {label}: {value}.' },
   orderStatus: {

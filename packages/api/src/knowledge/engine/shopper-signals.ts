@@ -1,5 +1,10 @@
 import { normalizeText } from './text-normalizer';
 
+// Regular expressions with Unicode property escapes are module constants: the bundler turns such a
+// literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
+const HAN_CHARS = /\p{Script=Han}/gu;
+const ALL_HAN = /^\p{Script=Han}+$/u;
+
 /** Cues read straight off shopper text, before and beside the classifier. */
 
 // Explicit requests for a person. Matched on normalised (and glossed) text.
@@ -246,7 +251,7 @@ const GREETING_PREFIX =
 /** The message without a greeting in front of its question; the message itself when that is all there is. */
 export function withoutGreeting(raw: string): string {
   const rest = raw.trim().replace(GREETING_PREFIX, '').trim();
-  const han = rest.match(/\p{Script=Han}/gu)?.length ?? 0;
+  const han = rest.match(HAN_CHARS)?.length ?? 0;
   const words = rest.match(/[a-z]+/gi)?.length ?? 0;
   if (han < 2 && words < 3) return raw;
   const restRead = normalizeText(rest);
@@ -303,8 +308,7 @@ export function askedForSale(
     if (!match) continue;
     const item = match[1]!.replace(/^(?:那种|这种|一些|些|点|的)|的$/g, '');
     // Goods end in a product noun's head ("剃须刀", "护手霜"): "卖得好吗", "有中文说明书吗" ask other things.
-    const goods =
-      item.length >= 2 && !NOT_GOODS.test(item) && /^\p{Script=Han}+$/u.test(item) && GOODS_HEAD.test(item);
+    const goods = item.length >= 2 && !NOT_GOODS.test(item) && ALL_HAN.test(item) && GOODS_HEAD.test(item);
     return { item, goods };
   }
   return null;

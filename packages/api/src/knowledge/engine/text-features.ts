@@ -1,3 +1,5 @@
+import { wordSegments } from './message-scope';
+
 /**
  * Sparse features of a normalised text for the intent classifier: Han character 1–3-grams and
  * segmenter words (Chinese has no spaces, and shoppers' slang and typos keep most of their
@@ -6,7 +8,6 @@
  * "refnd" still shares most of its features with "refund"). Digits fold to `#`.
  */
 
-const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const RUNS = /(\p{Script=Han}+)|([a-z0-9']+)/gu;
 // English words so common that they only add noise to short questions.
 const ENGLISH_STOP = new Set([
@@ -51,7 +52,7 @@ export function textFeatures(normalized: string): string[] {
         if (i + 2 < han.length) out.add(`t:${han.slice(i, i + 3)}`);
       }
       if (han.length > 2) {
-        for (const { segment, isWordLike } of segmenter.segment(han)) {
+        for (const { segment, isWordLike } of wordSegments(han)) {
           if (isWordLike && segment.length > 1) out.add(`w:${segment}`);
         }
       }

@@ -1,10 +1,12 @@
 import { Converter as TraditionalConverter } from 'opencc-js/cn2t';
 import { Converter } from 'opencc-js/t2cn';
+import { normalizedInMessage } from './message-scope';
 import { EMOJI_TERMS } from './retail-lexicon';
 
 // Traditional (Taiwan/Hong Kong usage) → Simplified; built once, the dictionaries are large.
 let toSimplified: ((text: string) => string) | undefined;
 const HAN = /\p{Script=Han}/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 // Whether a character changes under conversion, learnt once per character: most shopper text is
 // already Simplified, and the phrase-level conversion is the slowest step of normalising.
 const changesUnderConversion = new Map<string, boolean>();
@@ -78,12 +80,16 @@ const VARIANTS: [RegExp, string][] = [
  * Traditional → Simplified, lower case, punctuation and emoji gone, colloquial variants unified.
  */
 export function normalizeText(text: string): string {
+  return normalizedInMessage(text, normalizeOnce);
+}
+
+function normalizeOnce(text: string): string {
   let out = text.normalize('NFKC');
   if (HAN.test(out) && hasTraditional(out)) {
     toSimplified ??= Converter({ from: 'tw', to: 'cn' });
     out = toSimplified(out);
   }
-  if (/\p{Extended_Pictographic}/u.test(out)) {
+  if (PICTOGRAPHIC.test(out)) {
     for (const [emoji, words] of EMOJI_TERMS) out = out.replace(emoji, words);
   }
   out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');

@@ -1,0 +1,597 @@
+import { ownValue } from '../../platform/own-property';
+import { listAttribute } from '../catalog-stock';
+import { ALLERGENS, type Allergen, ASKS_COLOUR, ASKS_MEN, COLOUR_KEYS, GOODS_KINDS } from './goods-lexicon';
+import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
+import type { ReadText } from './knowledge-index';
+import type { ReplyLanguage, SystemTextKey } from './reply-language';
+import { isActionRequest, isQuestion } from './shopper-signals';
+
+/**
+ * Answers about a product's facts that the intent ranking reads badly, composed from the catalogue
+ * alone (no article is ever guessed for them):
+ * - goods of a kind the shop does not carry, asked about in any way ("这件大衣有没有黑色的",
+ *   "有没有别的材质的围巾") → "we don't carry X", with what the shop has;
+ * - an allergy as a *suitability* question ("对羊毛过敏，开衫能穿吗") — not a reaction, which the
+ *   first-aid article answers — → whether the product's material/ingredients/allergy notes hold it;
+ * - colours or shades the catalogue does not list → says so and what is listed, offers a person;
+ * - "for men?" → the product's suitable skin types (none of the catalogue's facts is by sex);
+ * - how a parcel is left (驿站, 快递柜, 门口) when no article says → a person, not the
+ *   "signed but not received" article;
+ * and, after the engine has read a message, a clear question about one product that it could only
+ * answer with "which aspect?" → what is known and that this detail is not listed (`honestGap`).
+ */
+
+export interface FactContext {
+  read: ReadText;
+  text: string;
+  language: ReplyLanguage;
+  /** The product named outright, else the one in the conversation, else the only one of a kind noun. */
+  productId: string | null;
+  /** Whether a product was named in this message (rather than carried over from the conversation). */
+  named: boolean;
+  /** The products of a kind noun that names several ("防晒" → both sunscreens), when none is named. */
+  candidates: string[];
+  products: KnowledgeProduct[];
+  product: (id: string | null | undefined) => KnowledgeProduct | undefined;
+  articles: Iterable<KnowledgeArticle>;
+  say: (key: SystemTextKey, slots?: Record<string, string | number>) => string;
+  /** What the shop sells, in a few words (as the not-carried answer lists it). */
+  catalogue: () => string[];
+}
+
+/** A catalogue answer: the fields the engine's result takes from it. */
+export interface FactAnswer {
+  action: 'answer' | 'clarify';
+  text: string;
+  intent: string | null;
+  articleId: null;
+  productId: string | null;
+  confidence: number;
+  lowConfidence: boolean;
+  outOfScope: false;
+  quickReplies: string[];
+  attribute?: string;
+  grounding?: { articles: KnowledgeArticle[]; product: KnowledgeProduct | null; attribute?: string };
+}
+
+const PRODUCT_INFO = 'product_info';
+const INGREDIENTS = 'ingredients';
+
+// After-sales and order words: a message about an order of something is not a catalogue question.
+const AFTER_SALES =
+  /退|换货|换个|订单|物流|快递|发货|到货|签收|收到|售后|投诉|\b(?:order|refund|return|exchange|deliver(?:y|ed)?|ship(?:ping|ped)?|parcel)\b/;
+// A reaction that has happened: the first-aid article's matter, not a suitability question.
+const REACTION =
+  /过敏了|起了|疹|红点|红肿|肿了|痒了|发痒|刺痛|刺刺|发烫|泛红|就医|医院|怎么办|怎么处理|\brash\b|\bbroke out\b|\bswollen\b|\bitchy\b|\breaction\b|\bwhat (?:should|do) i do\b/;
+const ALLERGY_WORD =
+  /过敏|不耐受|(?:碰|接触|沾|穿|吃|用)(?:到|了)?.{0,4}(?:会|就)(?:痒|红|起|过敏)|\ballerg|\bintoleran|\bsensitive to\b/;
+// The shopper asks whether it suits them, or for another one without it.
+const ASKS_SUITABILITY =
+  /能|可以|可不可以|适合|适不适合|行不行|会不会|有没有|有吗|吗|别的|其他|不含|没有.{0,3}的|\bcan\b|\bok\b|\bsafe\b|\bsuitable\b|\bany\b|\bwithout\b|\bfree\b|\?|？/;
+// Before a label word: "无酒精", "不含香精" say it is absent.
+const NEGATED_BEFORE = /(?:无|不含|不添加|未添加|零|免|0)$/;
+// How a parcel is left: a delivery preference, not a parcel gone missing.
+const DELIVERY_PREFERENCE =
+  /(?:放|存|寄存|送|投|投递|投放|寄)[到在去进]?(?:菜鸟|小区|楼下|家|我家)?的?(?:驿站|快递柜|丰巢|门口|门卫|物业|前台|传达室|楼下|代收点|快递点)|送货上门|送上门|上门派送|\b(?:leave|drop|put)\b.{0,30}\b(?:door|doorstep|locker|reception|front desk|pickup point|neighbou?r|concierge)\b|\bto my door\b/;
+const PARCEL_PROBLEM =
+  /没收到|找不到|没找到|没有啊|没看到|丢|不见|说放|显示|已签收|签收了|被放|放了|\bdidn'?t\b|\bnever\b|\bmissing\b|\blost\b|\bcan'?t find\b/;
+// Vague asks ("口红怎么样", "介绍一下") are rightly met with "which aspect?".
+const VAGUE =
+  /怎么样|咋样|如何|好不好|好用吗|介绍|了解|详细|推荐|值得|\bwhat about\b|\btell me about\b|\bany good\b/;
+const QUESTION_FILLER =
+  /请问|你好|您好|亲|这个|那个|这款|那款|这件|那件|这条|那条|你们|你家|家的|的|了|吗|呢|吧|啊|呀|哦|嘛|是|有|没有|会不会|能不能|可不可以|能|会|可以|不|[\s?？!！,，。.~～]/g;
+
+// "有没有", "能不能": a question without 吗 (the normaliser folds them, so read the raw text).
+const A_NOT_A =
+  /(\p{Script=Han})[不没]\1|有没有|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can) (?:it|they|this|these|that|he|she|i|my)\b|\bor not\b/iu;
+// Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
+const HOLDS =
+  /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
+// Words that ask for goods to buy ("有没有", "卖", "do you have"), as opposed to using them.
+const BUYING = /有|卖|买|进货|上架|\b(?:sell|have|carry|stock|get)\b|颜色|色|码|材质|款/;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const HAN = /\p{Script=Han}/u;
+
+/** The words a product answers to: its name and aliases. */
+const labelsOf = (p: KnowledgeProduct) => [p.name, ...p.aliases];
+
+/** True when a label word occurs in the text other than after "无/不含" (a label saying it is absent). */
+function present(text: string, word: RegExp): boolean {
+  const global = new RegExp(word.source, 'g');
+  for (const match of text.matchAll(global)) {
+    if (!NEGATED_BEFORE.test(text.slice(Math.max(0, match.index - 3), match.index))) return true;
+  }
+  return false;
+}
+
+/** Product facts that can hold an allergen, in the order a label is read. */
+const ALLERGEN_FACTS = ['material', 'ingredients', 'allergenNotes'] as const;
+
+/** Facts a product's text may answer a detail from (its size chart names the strap, its care the dryer). */
+const FACT_LABELS: Record<string, { zh: string; en: string }> = {
+  sizeChart: { zh: '尺码参考', en: 'size chart' },
+  material: { zh: '材质', en: 'material' },
+  care: { zh: '洗涤保养', en: 'care' },
+  shelfLife: { zh: '保质期', en: 'shelf life' },
+  volume: { zh: '规格', en: 'size' },
+  // Not ingredient lists: chemical names hold any two characters ("氧化" in 氧化锌 is no answer to
+  // "会不会氧化"); the ingredients intent answers those.
+};
+
+const LABELS: Record<string, { zh: string; en: string }> = {
+  material: { zh: '材质', en: 'material' },
+  ingredients: { zh: '成分', en: 'ingredients' },
+  allergenNotes: { zh: '过敏提示', en: 'allergy notes' },
+  suitableSkin: { zh: '适合肤质', en: 'skin types' },
+  sizes: { zh: '尺码', en: 'sizes' },
+  volume: { zh: '规格', en: 'size' },
+  origin: { zh: '产地', en: 'origin' },
+  shelfLife: { zh: '保质期', en: 'shelf life' },
+};
+
+const textOf = (value: unknown) =>
+  Array.isArray(value) ? value.map(String).join('、') : value == null ? '' : String(value);
+
+/** A fact cut to a readable length for a one-line summary. */
+const brief = (value: string, max = 48) => (value.length > max ? `${value.slice(0, max)}…` : value);
+
+/** Up to `count` listed facts of a product ("材质：…"), for a reply that says what *is* known. */
+function knownFacts(product: KnowledgeProduct, language: ReplyLanguage, count = 2): string {
+  const en = language === 'en';
+  const keys = ['material', 'ingredients', 'suitableSkin', 'sizes', 'volume', 'origin'].filter(
+    (key) => textOf(ownValue(product.attributes, key)) !== '',
+  );
+  const facts = keys
+    .slice(0, count)
+    .map(
+      (key) =>
+        `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${brief(textOf(product.attributes[key]))}`,
+    );
+  if (product.price != null) facts.push(en ? `price: ¥${product.price}` : `价格：¥${product.price}`);
+  return facts.join(en ? '; ' : '；');
+}
+
+/** Up to two chips asking for facts the product does list ("开衫的材质", "cardigan price"). */
+function factChips(product: KnowledgeProduct, language: ReplyLanguage): string[] {
+  const short = product.aliases[0] ?? product.name;
+  const en = language === 'en';
+  const keys = ['material', 'ingredients', 'suitableSkin', 'sizes', 'origin'].filter(
+    (key) => textOf(ownValue(product.attributes, key)) !== '',
+  );
+  const chips = keys
+    .slice(0, 1)
+    .map((key) => (en ? `${short} ${LABELS[key]!.en}` : `${short}的${LABELS[key]!.zh}`));
+  if (product.price != null) chips.push(en ? `${short} price` : `${short}多少钱`);
+  return chips;
+}
+
+/** Whether a product's labels name a kind of goods (a word of the kind, or its category). */
+function carries(products: KnowledgeProduct[], words: string[], english: string[]): boolean {
+  return products.some(
+    (p) =>
+      labelsOf(p).some((label) => words.some((w) => label.toLowerCase().includes(w.toLowerCase()))) ||
+      (!!p.category && english.includes(p.category.toLowerCase())),
+  );
+}
+
+/** The goods the message names that the catalogue does not carry ("大衣", "scarves"), or null. */
+export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): string | null {
+  const lower = plain.toLowerCase();
+  for (const kind of GOODS_KINDS) {
+    const zh = kind.zh.find((w) => lower.includes(w.toLowerCase()));
+    const en = zh
+      ? undefined
+      : kind.en.find((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower));
+    const word = zh ?? en;
+    if (!word) continue;
+    // The goods as what a product holds or goes with ("能放电脑不", "配什么鞋", "fits a laptop"):
+    // a question about that product, not about goods to buy.
+    const at = lower.indexOf(word.toLowerCase());
+    if (HOLDS.test(lower.slice(Math.max(0, at - 12), at))) return null;
+    // Any product answering to a word of the kind (or the word asked) means the shop has it.
+    if (carries(products, [...kind.zh, word], kind.en)) return null;
+    return word;
+  }
+  return null;
+}
+
+/** The allergen a message names, when it speaks of an allergy or intolerance. */
+function askedAllergen(plain: string): Allergen | null {
+  if (!ALLERGY_WORD.test(plain)) return null;
+  return ALLERGENS.find((a) => a.asked.test(plain)) ?? null;
+}
+
+/** The verb of using a product: wear clothes, eat food, use the rest. */
+function useVerb(product: KnowledgeProduct, en: boolean): string {
+  const category = (product.category ?? '').toLowerCase();
+  const wearable = ownValue(product.attributes, 'material') !== undefined && category !== 'baby';
+  if (/snack|food|食品|零食|crossborder/.test(category) && !wearable) return en ? 'eat' : '吃';
+  if (wearable && /apparel|cloth|fashion|服|衣/.test(category)) return en ? 'wear' : '穿';
+  return en ? 'use' : '用';
+}
+
+/**
+ * Whether a product holds the allergen: the fact that says so ("材质：50%羊毛…"), or null when no
+ * listed fact names it. Label text saying it is absent ("无酒精") does not count.
+ */
+function allergenIn(product: KnowledgeProduct, allergen: Allergen): { key: string; value: string } | null {
+  for (const key of ALLERGEN_FACTS) {
+    const value = textOf(ownValue(product.attributes, key));
+    if (value && present(value, allergen.label)) return { key, value };
+  }
+  return null;
+}
+
+function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeProduct): FactAnswer {
+  const en = ctx.language === 'en';
+  const name = en ? allergen.en : allergen.zh;
+  const verb = useVerb(product, en);
+  const found = allergenIn(product, allergen);
+  const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  const hasIngredients = ownValue(product.attributes, 'ingredients') !== undefined;
+  const intent = hasIngredients ? INGREDIENTS : PRODUCT_INFO;
+  const attribute = found?.key ?? (hasIngredients ? 'ingredients' : 'material');
+  if (found) {
+    // Others of its category without it, to suggest instead.
+    const others = ctx.products
+      .filter((p) => p.id !== product.id && p.category === product.category && !allergenIn(p, allergen))
+      .slice(0, 2);
+    const label = en ? LABELS[found.key]!.en : LABELS[found.key]!.zh;
+    const text = en
+      ? `${product.name} contains ${name} (${label}: ${found.value}), so with a ${name} allergy we don't recommend it.` +
+        (others.length ? ` Without ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
+      : `${product.name}含有${name}（${label}：${found.value}），对${name}过敏的话不建议${verb}。` +
+        (others.length ? `不含${name}的可以看看：${others.map((p) => p.name).join('、')}。` : '');
+    return {
+      action: 'answer',
+      text,
+      intent,
+      articleId: null,
+      productId: product.id,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: others.map((p) => p.aliases[0] ?? p.name),
+      attribute,
+      grounding: { articles: [], product, attribute },
+    };
+  }
+  const listed = ALLERGEN_FACTS.filter((key) => key !== 'allergenNotes')
+    .map((key) => [key, textOf(ownValue(product.attributes, key))] as const)
+    .filter(([, value]) => value);
+  const facts = listed
+    .map(([key, value]) => `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${value}`)
+    .join(en ? '; ' : '；');
+  const text = en
+    ? `${name[0]!.toUpperCase()}${name.slice(1)} is not among what ${product.name} lists${facts ? ` (${facts})` : ''}.` +
+      (notes ? ` Allergy notes: ${notes}.` : '') +
+      ' If your allergy is severe, please check with your doctor first; I can also pass you to a person.'
+    : `${product.name}列出的${listed.length ? listed.map(([key]) => LABELS[key]!.zh).join('和') : '信息'}里没有${name}${facts ? `（${facts}）` : ''}。` +
+      (notes ? `过敏提示：${notes}。` : '') +
+      '过敏比较严重的话，建议先咨询医生；也可以转人工帮您再确认。';
+  return {
+    action: 'answer',
+    text: text.replace(/。。/g, '。').replace(/\.\./g, '.'),
+    intent,
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: [ctx.say('optionHuman')],
+    attribute,
+    grounding: { articles: [], product, attribute },
+  };
+}
+
+function colourAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer {
+  const en = ctx.language === 'en';
+  const key = COLOUR_KEYS.find((k) => textOf(ownValue(product.attributes, k)) !== '');
+  if (key) {
+    const colours = listAttribute(product.attributes[key]);
+    const list = colours.length ? colours : [textOf(product.attributes[key])];
+    return {
+      action: 'answer',
+      text: en
+        ? `${product.name} comes in: ${list.join(', ')}.`
+        : `${product.name}可选的颜色：${list.join('、')}。`,
+      intent: PRODUCT_INFO,
+      articleId: null,
+      productId: product.id,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: [],
+      attribute: key,
+      grounding: { articles: [], product, attribute: key },
+    };
+  }
+  // Nothing listed: say so and what is listed — a guess would sell a colour that may not exist.
+  // Make-up comes in shades (色号), everything else in colours.
+  const shades =
+    /makeup|cosmetic|彩妆|美妆/i.test(product.category ?? '') || /色号|\bshades?\b/.test(ctx.read.plain);
+  return notListed(ctx, product, en ? (shades ? 'shades' : 'colours') : shades ? '色号' : '颜色', 'colours');
+}
+
+/** "商品资料里没有写明…目前知道的是…可以转人工": the honest reply to a detail the catalogue lacks. */
+function notListed(
+  ctx: FactContext,
+  product: KnowledgeProduct,
+  detail: string | null,
+  attribute?: string,
+): FactAnswer {
+  const known = knownFacts(product, ctx.language);
+  return {
+    action: 'clarify',
+    text: ctx.say(detail ? 'detailNotListed' : 'questionNotListed', {
+      product: product.name,
+      detail: detail ?? '',
+      known: known || (ctx.language === 'en' ? 'nothing more' : '暂无更多'),
+    }),
+    intent: null,
+    articleId: null,
+    productId: product.id,
+    confidence: 0.1,
+    lowConfidence: true,
+    outOfScope: false,
+    // A person first; then facts the shopper can read instead.
+    quickReplies: [ctx.say('optionHuman'), ...factChips(product, ctx.language)],
+    ...(attribute ? { attribute } : {}),
+    grounding: { articles: [], product },
+  };
+}
+
+function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
+  const en = ctx.language === 'en';
+  // A product named for one sex says so itself.
+  if (/男/.test(product.name)) return null;
+  const skin = listAttribute(product.attributes.suitableSkin);
+  if (/女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) {
+    // Clothes: the catalogue does not say whether the cut is unisex.
+    return notListed(ctx, product, en ? 'whether it is cut for men' : '是否男女同款', 'unisex');
+  }
+  if (skin.length === 0) {
+    return {
+      action: 'answer',
+      text: en
+        ? `${product.name} is not made for one sex; nothing in its details limits it to women, so men can use it too.`
+        : `${product.name}不分男女，商品资料里没有限定性别，男士也可以${useVerb(product, false)}。`,
+      intent: PRODUCT_INFO,
+      articleId: null,
+      productId: product.id,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: [],
+      grounding: { articles: [], product },
+    };
+  }
+  return {
+    action: 'answer',
+    text: en
+      ? `${product.name} is not by sex: men can use it too. It suits these skin types: ${skin.join(', ')}.`
+      : `${product.name}不分男女，男士也可以用，按肤质选就好；适合肤质：${skin.join('、')}。`,
+    intent: PRODUCT_INFO,
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: [],
+    attribute: 'suitableSkin',
+    grounding: { articles: [], product, attribute: 'suitableSkin' },
+  };
+}
+
+/**
+ * The answer to a product-fact question of the kinds above, or null when the message is none of
+ * them (the engine then reads it as before).
+ */
+export function productFactAnswer(ctx: FactContext): FactAnswer | null {
+  const { read } = ctx;
+  const plain = read.plain;
+  // The normaliser folds 有没有 → 有, 能不能 → 能: the shopper's own words tell a question too.
+  const asks = isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text);
+  if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
+
+  // How the parcel is left, when no article of the shop says.
+  if (DELIVERY_PREFERENCE.test(plain) && !PARCEL_PROBLEM.test(plain) && !deliveryPreferenceArticle(ctx)) {
+    return {
+      action: 'clarify',
+      text: ctx.say('deliveryPreference'),
+      intent: null,
+      articleId: null,
+      productId: null,
+      confidence: 0.1,
+      lowConfidence: true,
+      outOfScope: false,
+      quickReplies: [ctx.say('optionHuman')],
+    };
+  }
+  if (AFTER_SALES.test(plain)) return null;
+
+  const product = ctx.product(ctx.productId);
+  // Goods the shop does not carry, named with no product of ours: "这件大衣有没有黑色的".
+  const strongMention = read.products.some((p) => p.score >= 1);
+  // With a product in the conversation, goods are asked for only in words of buying.
+  const goods =
+    !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain))
+      ? uncarriedGoods(plain, ctx.products)
+      : null;
+  if (goods) {
+    return {
+      action: 'answer',
+      text: ctx.say('notCarried', {
+        item: goods,
+        catalog: ctx.catalogue().join(ctx.language === 'en' ? ', ' : '、'),
+      }),
+      intent: PRODUCT_INFO,
+      articleId: null,
+      productId: null,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: [],
+    };
+  }
+
+  const allergen = askedAllergen(plain);
+  if (
+    allergen &&
+    product &&
+    !REACTION.test(plain) &&
+    (ASKS_SUITABILITY.test(plain) || A_NOT_A.test(ctx.text))
+  )
+    return allergyAnswer(ctx, allergen, product);
+
+  // "男生能用防晒吗" with two sunscreens: each of them.
+  if (!product && ctx.candidates.length > 1 && ASKS_MEN.test(plain)) {
+    const answers = ctx.candidates
+      .map((id) => ctx.product(id))
+      .filter((p): p is KnowledgeProduct => !!p)
+      .slice(0, 3)
+      .map((p) => forMenAnswer(ctx, p));
+    if (answers.length > 1 && answers.every((a) => a?.action === 'answer')) {
+      return {
+        ...answers[0]!,
+        text: answers.map((a) => a!.text).join('\n'),
+        productId: null,
+        grounding: { articles: [], product: null },
+      };
+    }
+  }
+  // Colours and "for men?" about the product named, or the one in the conversation when the
+  // message names none ("这款还有别的配色吗").
+  if (!product || (!ctx.named && read.products.length > 0)) return null;
+  if (ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain))
+    return colourAnswer(ctx, product);
+  if (ASKS_MEN.test(plain)) return forMenAnswer(ctx, product);
+  return null;
+}
+
+/** An article of the shop about where a parcel is left (not a missing parcel), if any. */
+function deliveryPreferenceArticle(ctx: FactContext): boolean {
+  for (const article of ctx.articles) {
+    const words = [article.title, ...(article.questions ?? [])].join(' ');
+    if (DELIVERY_PREFERENCE.test(words) && !PARCEL_PROBLEM.test(words)) return true;
+  }
+  return false;
+}
+
+/**
+ * After the engine: a clear, specific question about one product ("口红会沾杯吗", "牛肉干辣不辣")
+ * that it could only meet with a clarify — no fact or article answers it — gets what is known and
+ * that this detail is not listed, with a person offered, instead of "which aspect?". Vague asks
+ * ("口红怎么样") keep the clarify. Null when the result should stand.
+ */
+export function honestGap(
+  ctx: Pick<FactContext, 'language' | 'say' | 'product'> & { text: string; read: ReadText },
+  result: {
+    action: string;
+    productId: string | null;
+    intent: string | null;
+    quickReplies: string[];
+    attribute?: string;
+  },
+): FactAnswer | null {
+  // A clarify that already names the detail missing (colours not listed) stands.
+  if (result.action !== 'clarify' || !result.productId || result.intent || result.attribute) return null;
+  const product = ctx.product(result.productId);
+  if (!product) return null;
+  const plain = ctx.read.plain;
+  if (longMessage(plain)) return null;
+  if (VAGUE.test(plain) || !(isQuestion(ctx.read.normalized, ctx.text) || A_NOT_A.test(ctx.text)))
+    return null;
+  const rest = asked(plain, product);
+  const content = HAN.test(rest)
+    ? (rest.match(/\p{Script=Han}/gu)?.length ?? 0) >= 2
+    : (rest.match(/[a-z]{3,}/g)?.length ?? 0) >= 2;
+  if (!content) return null;
+  const held = factHolding(ctx, product, rest);
+  if (held) return held;
+  const answer = notListed({ ...ctx, productId: product.id } as FactContext, product, null);
+  return {
+    ...answer,
+    quickReplies: [...new Set([...answer.quickReplies, ...result.quickReplies])].slice(0, 4),
+  };
+}
+
+/**
+ * A story rather than a question ("是这样的 上周五…不知道这个能不能直接丢洗衣机"): the engine reads
+ * its last clauses on their own (`answerTail`), which a reply about the whole would pre-empt.
+ */
+const longMessage = (plain: string) =>
+  (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24 || (plain.match(/[a-z]+/g)?.length ?? 0) > 14;
+
+/** What is left of a message once the product's own words and the question's grammar are taken out. */
+function asked(plain: string, product: KnowledgeProduct): string {
+  let rest = plain;
+  for (const label of labelsOf(product).sort((a, b) => b.length - a.length))
+    rest = rest.split(label.toLowerCase()).join(' ');
+  return rest.replace(QUESTION_FILLER, '');
+}
+
+/**
+ * After the engine: a general article (written for no product) chosen for a question about one
+ * product that shares not one character of what it asks with it — "托特包有肩带吗" answered with the
+ * shipping-fee article — is a neighbour, not an answer. The question then gets what is known and
+ * a person (`honestGap`'s reply). Only Chinese questions are checked (English words never occur in
+ * Chinese articles, so no overlap says nothing there). Null when the article stands.
+ */
+export function unrelatedArticle(
+  ctx: Pick<FactContext, 'language' | 'say' | 'product'> & { text: string; read: ReadText },
+  result: { action: string; productId: string | null; articleId: string | null },
+  article: KnowledgeArticle | undefined,
+): FactAnswer | null {
+  if (result.action !== 'answer' || !result.productId || !article || article.productIds.length > 0)
+    return null;
+  const product = ctx.product(result.productId);
+  if (!product || longMessage(ctx.read.plain)) return null;
+  if (!(isQuestion(ctx.read.normalized, ctx.text) || A_NOT_A.test(ctx.text))) return null;
+  const rest = asked(ctx.read.plain, product);
+  // Characters, not words: "拆开了还能退吗" and an article on 拆封/退货 share 拆 and 退.
+  const han = rest.match(/\p{Script=Han}/gu) ?? [];
+  if (han.length === 0) return null;
+  const written = [article.title, ...(article.questions ?? []), article.answer].join(' ');
+  if (han.some((c) => written.includes(c))) return null;
+  return (
+    factHolding(ctx, product, rest) ??
+    notListed({ ...ctx, productId: product.id } as FactContext, product, null)
+  );
+}
+
+/**
+ * A fact of the product whose text holds a two-character word of what is asked ("肩带" in the
+ * tote's size chart: "肩带长58cm"), answered whole; null when none does.
+ */
+function factHolding(
+  ctx: Pick<FactContext, 'language'>,
+  product: KnowledgeProduct,
+  rest: string,
+): FactAnswer | null {
+  const runs = rest.match(/\p{Script=Han}+/gu) ?? [];
+  const pairs = runs.flatMap((run) => [...run].slice(0, -1).map((c, i) => c + run[i + 1]));
+  if (pairs.length === 0) return null;
+  for (const [key, value] of Object.entries(product.attributes)) {
+    const label = ownValue(FACT_LABELS, key);
+    const text = textOf(value);
+    if (!label || !pairs.some((pair) => text.includes(pair))) continue;
+    const en = ctx.language === 'en';
+    return {
+      action: 'answer',
+      text: en
+        ? `${product.name}, ${label.en}: ${text}.`
+        : `${product.name}的${label.zh}：${text}。`.replace(/。。$/, '。'),
+      intent: PRODUCT_INFO,
+      articleId: null,
+      productId: product.id,
+      confidence: 1,
+      lowConfidence: false,
+      outOfScope: false,
+      quickReplies: [],
+      attribute: key,
+      grounding: { articles: [], product, attribute: key },
+    };
+  }
+  return null;
+}
