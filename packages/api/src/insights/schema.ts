@@ -46,6 +46,19 @@ export const insightConversations = sqliteTable(
       t.firstCustomerAt,
       t.firstResponseAt,
     ),
+    // Covering, per customer: high-value segments skip from customer to customer along it and sum
+    // each one's conversations in the window over one range (high-value.ts).
+    index('insight_conversations_by_app_customer').on(
+      t.appId,
+      t.customerId,
+      t.startedAt,
+      t.channel,
+      t.botMessages,
+      t.agentMessages,
+      t.escalatedAt,
+      t.firstCustomerAt,
+      t.firstResponseAt,
+    ),
   ],
 );
 
@@ -78,6 +91,9 @@ export const insightContacts = sqliteTable(
   },
   (t) => [
     index('insight_contacts_by_app').on(t.appId, t.at),
+    // Covering, per (channel, intent): intent trends count each pair's contacts and shoppers per
+    // period as index ranges, never sorting the window's contacts (intent-trends.ts).
+    index('insight_contacts_by_app_channel_intent').on(t.appId, t.channel, t.intent, t.at, t.customerId),
     index('insight_contacts_by_customer').on(t.customerId, t.lastAt),
   ],
 );

@@ -1,0 +1,2 @@
+CREATE INDEX `insight_contacts_by_app_channel_intent` ON `insight_contacts` (`app_id`,`channel`,`intent`,`at`,`customer_id`);--> statement-breakpoint
+CREATE INDEX `insight_conversations_by_app_customer` ON `insight_conversations` (`app_id`,`customer_id`,`started_at`,`channel`,`bot_messages`,`agent_messages`,`escalated_at`,`first_customer_at`,`first_response_at`);
