@@ -130,6 +130,12 @@ describe('colours the catalogue does not list: said so, what is listed, a person
     expect(result.quickReplies[0]).toBe('转人工');
   });
 
+  it('a long listed fact is cut after a whole item, never inside a name or a bracket', () => {
+    const result = ask('口红有没有玫瑰色的');
+    expect(result.text).toContain('成分：聚二甲基硅氧烷、二氧化硅、合成蜡、生育酚（维生素E）、云母等；');
+    expect(result.text).not.toContain('…');
+  });
+
   it('asked in English, answered in English', () => {
     const result = ask('is the lipstick available in a nude shade');
     expect(result).toMatchObject({ action: 'clarify', productId: 'p-velvet-lipstick' });

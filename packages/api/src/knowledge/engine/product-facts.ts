@@ -132,8 +132,24 @@ const LABELS: Record<string, { zh: string; en: string }> = {
 const textOf = (value: unknown) =>
   Array.isArray(value) ? value.map(String).join('、') : value == null ? '' : String(value);
 
-/** A fact cut to a readable length for a one-line summary. */
-const brief = (value: string, max = 48) => (value.length > max ? `${value.slice(0, max)}…` : value);
+/**
+ * A fact cut to a readable length for a one-line summary, at the end of a whole list item
+ * ("聚二甲基硅氧烷、二氧化硅、合成蜡等"), never inside a name or a bracket ("CI 774…").
+ */
+function brief(value: string, max = 48): string {
+  if (value.length <= max) return value;
+  let depth = 0;
+  let cut = -1;
+  for (let i = 0; i < max; i++) {
+    const char = value[i]!;
+    if (char === '(' || char === '（') depth++;
+    else if ((char === ')' || char === '）') && depth > 0) depth--;
+    else if (depth === 0 && /[、，,；;]/.test(char)) cut = i;
+  }
+  if (cut < max / 3) return `${value.slice(0, max)}…`;
+  // "等" after a Chinese list, ", …" after a Latin one.
+  return `${value.slice(0, cut)}${/[、，；]/.test(value[cut]!) ? '等' : ', …'}`;
+}
 
 /** Up to `count` listed facts of a product ("材质：…"), for a reply that says what *is* known. */
 function knownFacts(product: KnowledgeProduct, language: ReplyLanguage, count = 2): string {
