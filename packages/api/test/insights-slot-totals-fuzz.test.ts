@@ -221,7 +221,11 @@ describe('insight_slot_totals under random writes of every shape, upgrades and b
       const weight = ops.reduce((sum, [w]) => sum + w, 0);
       for (let step = 0; step < 400; step++) {
         let r = rnd() * weight;
-        const op = ops.find(([w]) => (r -= w) < 0) ?? ops[0]!;
+        const op =
+          ops.find(([w]) => {
+            r -= w;
+            return r < 0;
+          }) ?? ops[0]!;
         await op[1]();
         if (step % 10 === 9 && (await slotTotalsReady(api.database.db)))
           await expectMatch(`seed ${seed}, step ${step}`);
