@@ -35,23 +35,17 @@ beforeAll(async () => {
   keys = await createAppWithBuiltCli(database, env, 'Fill shop');
   client = createClient({ url: database });
   // Two shops' history, as an upgrade finds it: conversations and contacts over a month, on 3 channels.
-  for (const [table, insert] of [
-    [
-      'insight_conversations',
-      `INSERT INTO insight_conversations (conversation_id, app_id, customer_id, channel, started_at, customer_messages,
+  for (const insert of [
+    `INSERT INTO insight_conversations (conversation_id, app_id, customer_id, channel, started_at, customer_messages,
          bot_messages, agent_messages, first_customer_at, first_response_at, escalated_at)
        SELECT 'cnv_' || i, CASE WHEN i % 4 = 0 THEN 'app_other' ELSE ?1 END, 'cus_' || (i % 500),
          CASE i % 3 WHEN 0 THEN 'web' WHEN 1 THEN 'app' ELSE 'phone' END, ?2 + i * 61000, 1, i % 2, i % 5 = 0,
          ?2 + i * 61000, ?2 + i * 61000 + i % 7000, CASE WHEN i % 6 = 0 THEN ?2 + i * 61000 + 5 END FROM k`,
-    ],
-    [
-      'insight_contacts',
-      `INSERT INTO insight_contacts (app_id, customer_id, conversation_id, channel, intent, at, last_at, is_repeat, with_context)
+    `INSERT INTO insight_contacts (app_id, customer_id, conversation_id, channel, intent, at, last_at, is_repeat, with_context)
        SELECT CASE WHEN i % 4 = 1 THEN 'app_other' ELSE ?1 END, 'cus_' || (i % 500), 'cnv_' || i,
          CASE i % 3 WHEN 0 THEN 'web' WHEN 1 THEN 'app' ELSE 'phone' END, 'refund', ?2 + i * 59000, ?2 + i * 59000,
          i % 3 = 0, CASE WHEN i % 3 = 0 THEN i % 2 END FROM k`,
-    ],
-  ] as const)
+  ])
     await client.execute({
       sql: `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${ROWS}) ${insert}`,
       args: [keys.appId, T],
