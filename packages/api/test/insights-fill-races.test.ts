@@ -46,7 +46,10 @@ describe('merges, escalations and an erasure while the per-slot totals are being
     const visitors = [];
     for (let i = 0; i < PEOPLE; i++) {
       clock.set(START + i * 7 * 60_000);
-      const app = await shop.startSession({ channel: 'app', identityToken: await shop.identityToken(`u-${i}`) });
+      const app = await shop.startSession({
+        channel: 'app',
+        identityToken: await shop.identityToken(`u-${i}`),
+      });
       await shop.send(app.sessionToken, '我的快递到哪了');
       known.push(app);
       // The anonymous visit starts earlier on the web, in another 15-minute slot.
@@ -96,9 +99,9 @@ describe('merges, escalations and an erasure while the per-slot totals are being
       await upgrade();
       const fromRows = await ask();
       expect(fromRows).toEqual(fromTotals);
-      const all = (fromTotals.rows as { channel: string | null; conversations: number; contacts: number }[]).filter(
-        (r) => r.channel === null,
-      );
+      const all = (
+        fromTotals.rows as { channel: string | null; conversations: number; contacts: number }[]
+      ).filter((r) => r.channel === null);
       expect(all.reduce((sum, r) => sum + r.conversations, 0)).toBeGreaterThanOrEqual(PEOPLE);
       expect(all.reduce((sum, r) => sum + r.contacts, 0)).toBeGreaterThanOrEqual(PEOPLE);
     } finally {

@@ -17,8 +17,6 @@ import { createTestApi, type TestApi } from './harness';
  * export must say what the JSON says.
  */
 const SLOT = 15 * 60_000;
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
 const clock = createManualClock(Date.UTC(2026, 10, 1));
 let api: TestApi;
 let shop: Awaited<ReturnType<TestApi['createShop']>>;
@@ -153,7 +151,17 @@ function labelOf(ms: number, query: { timeZone: string; period: string; since: s
 
 /** What the raw rows say per (period label, channel or '' for all). */
 function bruteForce(query: Query, labels: string[]) {
-  const cells = new Map<string, Record<string, number> & { fr: number[] }>();
+  type Cell = {
+    conversations: number;
+    escalated: number;
+    aiAnswered: number;
+    contacts: number;
+    repeatContacts: number;
+    repeatWithContext: number;
+    repeatWithoutContext: number;
+    fr: number[];
+  };
+  const cells = new Map<string, Cell>();
   const cell = (label: string, channel: string) => {
     const key = `${label}|${channel}`;
     let c = cells.get(key);
@@ -167,7 +175,7 @@ function bruteForce(query: Query, labels: string[]) {
         repeatWithContext: 0,
         repeatWithoutContext: 0,
         fr: [],
-      } as Record<string, number> & { fr: number[] };
+      };
       cells.set(key, c);
     }
     return c;
@@ -178,9 +186,9 @@ function bruteForce(query: Query, labels: string[]) {
     const label = labelOf(c.startedAt, query);
     if (label === null || !wanted.has(label)) continue;
     for (const x of [cell(label, c.channel), cell(label, '')]) {
-      x.conversations!++;
-      if (c.escalatedAt !== null) x.escalated!++;
-      if (c.bot > 0 && c.agent === 0 && c.escalatedAt === null) x.aiAnswered!++;
+      x.conversations++;
+      if (c.escalatedAt !== null) x.escalated++;
+      if (c.bot > 0 && c.agent === 0 && c.escalatedAt === null) x.aiAnswered++;
       if (c.firstResponse !== null) x.fr.push(c.firstResponse);
     }
   }
@@ -189,10 +197,10 @@ function bruteForce(query: Query, labels: string[]) {
     const label = labelOf(k.at, query);
     if (label === null || !wanted.has(label)) continue;
     for (const x of [cell(label, k.channel), cell(label, '')]) {
-      x.contacts!++;
-      if (k.isRepeat) x.repeatContacts!++;
-      if (k.isRepeat && k.withContext) x.repeatWithContext!++;
-      if (k.isRepeat && k.withContext === false) x.repeatWithoutContext!++;
+      x.contacts++;
+      if (k.isRepeat) x.repeatContacts++;
+      if (k.isRepeat && k.withContext) x.repeatWithContext++;
+      if (k.isRepeat && k.withContext === false) x.repeatWithoutContext++;
     }
   }
   return cells;
@@ -248,7 +256,7 @@ async function expectMatchesRows(query: Query, state: string) {
   let seen = 0;
   for (const [key, cell] of expected) {
     const row = got.get(key);
-    seen += cell.conversations! + cell.contacts!;
+    seen += cell.conversations + cell.contacts;
     expect(row, `${label} ${key}`).toBeDefined();
     const figures = Object.fromEntries(FIGURES.map((f) => [f, row![f]]));
     expect(figures, `${label} ${key}`).toEqual(Object.fromEntries(FIGURES.map((f) => [f, cell[f]])));
