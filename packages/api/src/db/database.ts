@@ -109,6 +109,10 @@ export function createDatabase(options: DatabaseOptions): Database {
   // Deleted rows are zeroed, not left in freed pages: erasing a customer's data key must remove
   // its bytes from the file (see `truncateWriteAheadLog` for the log's old frames).
   raw.execute('PRAGMA secure_delete = ON').catch(() => undefined);
+  // A row that `INSERT OR REPLACE` / `UPDATE OR REPLACE` pushes out fires its DELETE triggers only
+  // with this on (SQLite's default is off): the per-slot insight totals (migration 0019) are kept
+  // by triggers, and a replaced row left in them would be counted twice.
+  raw.execute('PRAGMA recursive_triggers = ON').catch(() => undefined);
   // Checkpoint every ~40 MiB of log instead of SQLite's ~4 MiB. A livestream batch writes a few
   // hundred pages (two timeline indexes take random inserts), so the default ran a checkpoint —
   // a copy into the file and two fsyncs, inside some request's COMMIT, blocking the event loop —

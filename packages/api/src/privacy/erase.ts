@@ -104,7 +104,7 @@ async function erasePerson(
   // Insights first: everything stored is in the rollups before any of it is deleted, so the
   // figures are the same whether or not a read (which folds) came before the erase.
   await foldInsightsIn(deps, db);
-  const pseudonym = await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
+  const { pseudonym, renamed } = await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
 
   // Counts first: what insights keep.
   const byChannel = await db
@@ -168,7 +168,14 @@ async function erasePerson(
     .where(byPerson(csatRatings.customerId)))
     await db
       .update(csatRatings)
-      .set({ conversationId: createErasedId(), customerId: pseudonym, comment: null })
+      // Where the conversation's rollup row took a pseudonym (`delete`), the rating takes the same
+      // one: high-value segments read a rating through its conversation, and a rating cut loose
+      // from it dropped out of its segment's CSAT while the metrics kept it.
+      .set({
+        conversationId: renamed.get(conversationId) ?? createErasedId(),
+        customerId: pseudonym,
+        comment: null,
+      })
       .where(eq(csatRatings.conversationId, conversationId));
   // Phone calls on the voice webhook (their last answer is sealed, and the row names the caller).
   await db.delete(voiceCalls).where(byPerson(voiceCalls.customerId));
@@ -300,8 +307,10 @@ async function pseudonymiseInsights(
   ids: string[],
   conversationsToo: boolean,
   now: number,
-): Promise<string> {
+): Promise<{ pseudonym: string; renamed: Map<string, string> }> {
   const pseudonym = createErasedId();
+  /** Each conversation's pseudonym in the rollups (with `delete` only), by its real id. */
+  const renamed = new Map<string, string>();
   if (conversationsToo) {
     const conversationIds = new Set<string>();
     for (const table of [insightConversations, insightContacts, assignments])
@@ -311,19 +320,23 @@ async function pseudonymiseInsights(
         .where(inArray(table.customerId, ids)))
         conversationIds.add(row.id);
     for (const id of conversationIds) {
-      const renamed = createErasedId();
+      const erasedId = createErasedId();
+      renamed.set(id, erasedId);
       await db
         .update(insightConversations)
-        .set({ conversationId: renamed })
+        .set({ conversationId: erasedId })
         .where(eq(insightConversations.conversationId, id));
       await db
         .update(insightContacts)
-        .set({ conversationId: renamed })
+        .set({ conversationId: erasedId })
         .where(eq(insightContacts.conversationId, id));
-      await db.update(assignments).set({ conversationId: renamed }).where(eq(assignments.conversationId, id));
+      await db
+        .update(assignments)
+        .set({ conversationId: erasedId })
+        .where(eq(assignments.conversationId, id));
       await db
         .update(insightFirstAgentMessages)
-        .set({ conversationId: renamed })
+        .set({ conversationId: erasedId })
         .where(eq(insightFirstAgentMessages.conversationId, id));
     }
     await db
@@ -345,5 +358,5 @@ async function pseudonymiseInsights(
     .update(insightContacts)
     .set({ customerId: pseudonym })
     .where(inArray(insightContacts.customerId, ids));
-  return pseudonym;
+  return { pseudonym, renamed };
 }
