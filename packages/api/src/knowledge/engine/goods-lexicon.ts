@@ -99,12 +99,25 @@ export interface Allergen {
   asked: RegExp;
   /** Words on a product's label that mean it is in the product. */
   label: RegExp;
+  /**
+   * Label words that may hold it without naming it ("合金" hardware may hold nickel): with one of
+   * them listed, its absence from the label proves nothing, so the bot must not reassure.
+   */
+  mayHide?: RegExp;
+  /** Named by the shopper in their own words and not in this list ("芒果", "积雪草"). */
+  unlisted?: boolean;
 }
 
 export const ALLERGENS: Allergen[] = [
   { zh: '羊毛', en: 'wool', asked: /羊毛|羊绒|\bwool(?:len)?\b|\bcashmere\b/, label: /羊毛|羊绒/ },
   { zh: '乳胶', en: 'latex', asked: /乳胶|\blatex\b/, label: /乳胶/ },
-  { zh: '镍', en: 'nickel', asked: /镍|\bnickel\b/, label: /镍/ },
+  {
+    zh: '镍（金属）',
+    en: 'nickel (metal)',
+    asked: /镍|金属|\bnickel\b|\bmetals?\b/,
+    label: /镍/,
+    mayHide: /合金|五金|金属|镀|不锈钢|拉链|纽扣|扣子|\balloy\b|\bmetal\b|\bhardware\b|\bplated\b/,
+  },
   { zh: '皮革', en: 'leather', asked: /皮革|真皮|牛皮|\bleather\b/, label: /皮革|真皮|牛皮|羊皮/ },
   {
     zh: '化纤',

@@ -68,6 +68,9 @@ const ALLERGY_WORD =
 // The shopper asks whether it suits them, or for another one without it.
 const ASKS_SUITABILITY =
   /能|可以|可不可以|适合|适不适合|行不行|会不会|有没有|有吗|吗|别的|其他|不含|没有.{0,3}的|\bcan\b|\bok\b|\bsafe\b|\bsuitable\b|\bany\b|\bwithout\b|\bfree\b|\?|？/;
+// An allergy note about the factory, not the recipe ("同一生产线还加工花生").
+const SHARED_LINE =
+  /同一生产线|同一车间|共线|共用|可能含|可能有|微量|\bmay contain\b|\btraces?\b|\bsame (?:line|factory)\b/;
 // Before a label word: "无酒精", "不含香精" say it is absent.
 const NEGATED_BEFORE = /(?:无|不含|不添加|未添加|零|免|0)$/;
 // How a parcel is left: a delivery preference, not a parcel gone missing.
@@ -83,7 +86,7 @@ const QUESTION_FILLER =
 
 // "有没有", "能不能": a question without 吗 (the normaliser folds them, so read the raw text).
 const A_NOT_A =
-  /(\p{Script=Han})[不没]\1|有没有|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can) (?:it|they|this|these|that|he|she|i|my)\b|\bor not\b/iu;
+  /(\p{Script=Han})[不没]\1|有没有|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can|could|will|would) (?:it|they|this|these|those|that|he|she|i|my|the|your)\b|\bor not\b/iu;
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
@@ -195,10 +198,55 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
   return null;
 }
 
-/** The allergen a message names, when it speaks of an allergy or intolerance. */
-function askedAllergen(plain: string): Allergen | null {
-  if (!ALLERGY_WORD.test(plain)) return null;
-  return ALLERGENS.find((a) => a.asked.test(plain)) ?? null;
+// Who has the allergy and how much, before the thing they are allergic to ("我家宝宝有点芒果过敏").
+const ALLERGY_SUBJECT =
+  /^(?:我们家|我家|我们|本人|自己|我|宝宝|孩子|小孩|儿子|女儿|老公|老婆|男朋友|女朋友|家人|他|她|对于|对|有点儿?|有些|比较|特别|非常|严重|轻微|容易|会|都|是|就)+/u;
+// Words before 过敏 that are no allergen ("皮肤过敏", "容易过敏", "过敏体质").
+const NOT_AN_ALLERGEN = /^(?:皮肤|肌肤|脸|体质|容易|敏感|经常|有点|什么|东西|很多|季节性|换季)$/u;
+// English words in an allergy's slot that name no allergen ("because of an allergy", "a bad allergy").
+const ENGLISH_SLOT_STOP =
+  /^(?:an?|the|of|to|for|because|my|i|im|me|we|he|she|they|it|have|has|had|got|with|bad|severe|mild|serious|skin|food|seasonal|any|some|this|that|these|those|kid|son|daughter|baby)$/;
+
+/**
+ * The allergens a message names, when it speaks of an allergy or intolerance, those the shopper
+ * says they are allergic to first: the words in the allergy's own slot ("对X过敏", "X不耐受",
+ * "allergic to X", "X allergy"), not a product's name ("我对芝麻过敏，每日坚果能吃吗" asks about
+ * sesame, not nuts). A substance the list does not know ("对芒果过敏", "对积雪草过敏") is taken as
+ * written, marked `unlisted`, and looked for literally on the label.
+ */
+function askedAllergens(plain: string, products: KnowledgeProduct[]): Allergen[] {
+  if (!ALLERGY_WORD.test(plain)) return [];
+  const slot = allergySlot(plain);
+  if (slot) {
+    const known = ALLERGENS.filter((a) => a.asked.test(slot));
+    if (known.length > 0) return known;
+    return [unlistedAllergen(slot)];
+  }
+  // No slot ("碰到羊毛会痒"): any allergen named outside the products' own names.
+  let own = plain;
+  const labels = products.flatMap(labelsOf).map((l) => l.toLowerCase());
+  for (const label of labels.sort((a, b) => b.length - a.length))
+    if (label.length >= 2) own = own.split(label).join(' ');
+  const outside = ALLERGENS.filter((a) => a.asked.test(own));
+  return outside.length > 0 ? outside : ALLERGENS.filter((a) => a.asked.test(plain));
+}
+
+/** The words a shopper says they are allergic to, or null ("我家宝宝有点芒果过敏" → 芒果). */
+function allergySlot(plain: string): string | null {
+  const zh = plain.match(/([\p{Script=Han}]{1,10})(?:过敏|不耐受)/u)?.[1]?.replace(ALLERGY_SUBJECT, '');
+  if (zh && zh.length >= 2 && zh.length <= 6 && !NOT_AN_ALLERGEN.test(zh)) return zh;
+  const en =
+    plain.match(
+      /\ballergic to ([a-z][a-z -]{1,24}?)(?=\s*[,.;!?]|\s+(?:and|so|but|is|are|can|could|will|would|do|does|in|for)\b|$)/,
+    )?.[1] ?? plain.match(/\b([a-z]+(?: [a-z]+)?) (?:allergy|allergies|intolerance)\b/)?.[1];
+  const word = en?.replace(/^(?:a|an|the|my|some|have|has)\s+/, '').trim();
+  if (!word || word.split(/\s+/).some((w) => ENGLISH_SLOT_STOP.test(w))) return null;
+  return word;
+}
+
+function unlistedAllergen(word: string): Allergen {
+  const literal = new RegExp(escapeRegExp(word), 'i');
+  return { zh: word, en: word, asked: literal, label: literal, unlisted: true };
 }
 
 /** The verb of using a product: wear clothes, eat food, use the rest. */
@@ -228,6 +276,14 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
   const verb = useVerb(product, en);
   const found = allergenIn(product, allergen);
   const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  if (!found) {
+    // Absence is only worth saying for an allergen whose label words we know, and when no label
+    // word may hold it unnamed ("五金为合金镀金" says nothing about nickel): otherwise say that the
+    // details do not state it — reassurance there would be a guess about someone's health.
+    const hidden =
+      allergen.mayHide && allergenFacts(product).find(([, value]) => allergen.mayHide!.test(value));
+    if (allergen.unlisted || hidden) return allergyNotStated(ctx, allergen, product, hidden?.[1] ?? null);
+  }
   const hasIngredients = ownValue(product.attributes, 'ingredients') !== undefined;
   const intent = hasIngredients ? INGREDIENTS : PRODUCT_INFO;
   const attribute = found?.key ?? (hasIngredients ? 'ingredients' : 'material');
@@ -237,11 +293,17 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
       .filter((p) => p.id !== product.id && p.category === product.category && !allergenIn(p, allergen))
       .slice(0, 2);
     const label = en ? LABELS[found.key]!.en : LABELS[found.key]!.zh;
-    const text = en
-      ? `${product.name} contains ${name} (${label}: ${found.value}), so with a ${name} allergy we don't recommend it.` +
-        (others.length ? ` Without ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
-      : `${product.name}含有${name}（${label}：${found.value}），对${name}过敏的话不建议${verb}。` +
-        (others.length ? `不含${name}的可以看看：${others.map((p) => p.name).join('、')}。` : '');
+    // "同一生产线还加工芝麻": made beside it, not of it — say what the note says, not "contains".
+    const shared = found.key === 'allergenNotes' && SHARED_LINE.test(found.value);
+    const text = shared
+      ? en
+        ? `${product.name}'s allergy notes mention ${name} (${found.value}), so with a ${name} allergy we don't recommend it.`
+        : `${product.name}的过敏提示提到了${name}（${found.value}），对${name}过敏的话不建议${verb}。`
+      : en
+        ? `${product.name} contains ${name} (${label}: ${found.value}), so with a ${name} allergy we don't recommend it.` +
+          (others.length ? ` Without ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
+        : `${product.name}含有${name}（${label}：${found.value}），对${name}过敏的话不建议${verb}。` +
+          (others.length ? `不含${name}的可以看看：${others.map((p) => p.name).join('、')}。` : '');
     return {
       action: 'answer',
       text,
@@ -281,6 +343,53 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
     quickReplies: [ctx.say('optionHuman')],
     attribute,
     grounding: { articles: [], product, attribute },
+  };
+}
+
+/** The listed facts that can hold an allergen (material, ingredients), as [key, text]. */
+const allergenFacts = (product: KnowledgeProduct) =>
+  ALLERGEN_FACTS.filter((key) => key !== 'allergenNotes')
+    .map((key) => [key, textOf(ownValue(product.attributes, key))] as const)
+    .filter(([, value]) => value);
+
+/**
+ * An allergy the product's details neither confirm nor rule out: what is listed, its allergy notes,
+ * and a person to ask (the merchant knows what the label leaves out), never "it's fine".
+ */
+function allergyNotStated(
+  ctx: FactContext,
+  allergen: Allergen,
+  product: KnowledgeProduct,
+  hiddenIn: string | null,
+): FactAnswer {
+  const en = ctx.language === 'en';
+  const name = en ? allergen.en : allergen.zh;
+  const listed = allergenFacts(product);
+  const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  const facts = listed
+    .map(([key, value]) => `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${value}`)
+    .join(en ? '; ' : '；');
+  const text = en
+    ? `The details of ${product.name} don't say whether it has ${name}${hiddenIn ? ` ("${hiddenIn}" doesn't say what it is made of)` : ''}.` +
+      (facts ? ` Listed: ${facts}.` : '') +
+      (notes ? ` Allergy notes: ${notes}.` : '') +
+      ` With a ${name} allergy, please let a person check with the shop before you buy; if it is severe, ask your doctor first.`
+    : `${product.name}的资料里没有写明是否含${name}${hiddenIn ? '（列出的材质没有写明具体成分）' : ''}，我不能替您打包票。` +
+      (facts ? `目前写明的有：${facts}。` : '') +
+      (notes ? `过敏提示：${notes}。` : '') +
+      `对${name}过敏的话，建议先转人工向店铺确认；过敏比较严重的，请先咨询医生。`;
+  return {
+    action: 'clarify',
+    text: text.replace(/。。/g, '。').replace(/\.\./g, '.'),
+    intent: null,
+    articleId: null,
+    productId: product.id,
+    confidence: 0.1,
+    lowConfidence: true,
+    outOfScope: false,
+    quickReplies: [ctx.say('optionHuman')],
+    attribute: 'allergy',
+    grounding: { articles: [], product },
   };
 }
 
@@ -435,7 +544,9 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     };
   }
 
-  const allergen = askedAllergen(plain);
+  const allergens = askedAllergens(plain, ctx.products);
+  // Of several named ("坚果和芝麻都过敏"), the one the product holds leads.
+  const allergen = product ? (allergens.find((a) => allergenIn(product, a)) ?? allergens[0]) : allergens[0];
   if (
     allergen &&
     product &&
