@@ -96,3 +96,50 @@ describe('an allergy is read from what the shopper is allergic to, never from a 
     expect(ask('用了面膜过敏了 脸上起红疹 怎么办').articleId).toBe('kb-allergy-first-aid');
   });
 });
+
+describe('a service question that names goods is not answered "we don\'t carry it"', () => {
+  it.each([
+    ['帽子寄过来要几块运费', /没有帽子/],
+    ['有没有买袜子能用的优惠券', /没有袜子/],
+    ['any discount code for sunglasses?', /don't carry/],
+    ['请问手机号换了在哪里改', /没有手机/],
+    ['拿电脑能不能付款', /没有电脑/],
+    ['can I pay from my phone', /don't carry/],
+  ])('"%s"', (text, notCarried) => {
+    const result = ask(text);
+    expect(result.text).not.toMatch(notCarried);
+  });
+
+  it('guards: goods asked for outright are still "not carried", with or without a service word', () => {
+    expect(ask('店里卖手套吗').text).toContain('没有手套');
+    expect(ask('有卖墨镜的吗 包邮不').text).toContain('没有墨镜');
+    expect(ask('do you sell phone cases?').text).toMatch(/don't carry/);
+  });
+});
+
+describe('"yes, we have it" only for what was asked', () => {
+  it.each([
+    ['店里有没有卖钱包的', '钱包'],
+    ['想要个双肩背包 有吗', '背包'],
+    ['有没有短一点的半身裙', '半身裙'],
+  ])('"%s": a neighbouring product is no "yes" for goods of another kind', (text, goods) => {
+    const result = ask(text);
+    expect(result.text).not.toMatch(/^有的/);
+    expect(result.text).toContain(`没有${goods}`);
+  });
+
+  it.each([
+    ['do you have the straight jeans in navy?', 'p-straight-jeans'],
+    ['有没有奶白色的羊毛开衫呀', 'p-wool-cardigan'],
+  ])('"%s": a colour the catalogue does not list is no "yes"', (text, productId) => {
+    const result = ask(text);
+    expect(result).toMatchObject({ action: 'clarify', productId, attribute: 'colours' });
+    expect(result.text).not.toMatch(/^(?:有的|Yes)/);
+  });
+
+  it('guards: goods the shop has still get "yes"', () => {
+    expect(ask('你们家卖毛衣吗').text).toMatch(/^有的/);
+    expect(ask('有纸尿裤卖吗').text).toMatch(/^有的/);
+    expect(ask('do you sell lipstick').text).toMatch(/^Yes/);
+  });
+});

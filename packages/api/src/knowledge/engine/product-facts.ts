@@ -90,6 +90,17 @@ const A_NOT_A =
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
+// Goods as the means of a service, not goods to buy: "用手机", "在电脑上", "手机号", "phone number".
+const INSTRUMENT_BEFORE =
+  /(?:用|在|拿|通过|从|换|绑定?|登录|打|拨)$|\b(?:on|from|via|by|with|using|use|through)\s+(?:my|the|a|your|our)?\s*$/;
+const INSTRUMENT_AFTER =
+  /^\s*(?:号|上|端|版|app|客户端|网页|浏览器|银行|支付|付款|下单|验证|登录|\b(?:number|no|app|browser|version|screen)\b)/;
+// Service matters: a message about them that names goods ("帽子的运费怎么算", "coupon for hats")
+// asks the service question; goods are asked for only right after a word of selling ("有卖帽子吗").
+const SERVICE_MATTER =
+  /运费|包邮|邮费|优惠|券|满减|折扣|打折|活动|价保|付款|支付|下单|发票|账号|账户|会员|积分|地址|登录|注册|客服|发货|到货|\b(?:coupons?|discounts?|promo(?:tion)?s?|vouchers?|codes?|invoices?|pay(?:ment)?|checkout|account|login|shipping|postage|delivery|points)\b/;
+const ASKS_FOR_GOODS =
+  /(?:有没有|有|卖不卖|有卖|卖|进|上架)(?:卖)?(?:的|些|点|那种|这种)?\s*$|\b(?:sell|have|carry|stock|got|any)\s+(?:any\s+)?$/;
 // Words that ask for goods to buy ("有没有", "卖", "do you have"), as opposed to using them.
 const BUYING = /有|卖|买|进货|上架|\b(?:sell|have|carry|stock|get)\b|颜色|色|码|材质|款/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -177,7 +188,11 @@ function carries(products: KnowledgeProduct[], words: string[], english: string[
   );
 }
 
-/** The goods the message names that the catalogue does not carry ("大衣", "scarves"), or null. */
+/**
+ * The goods the message names that the catalogue does not carry ("大衣", "scarves"), or null.
+ * Goods named as the means of something else ("手机号怎么改", "用电脑能下单吗", "on my phone")
+ * are no goods asked for.
+ */
 export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): string | null {
   const lower = plain.toLowerCase();
   for (const kind of GOODS_KINDS) {
@@ -190,7 +205,9 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
     // The goods as what a product holds or goes with ("能放电脑不", "配什么鞋", "fits a laptop"):
     // a question about that product, not about goods to buy.
     const at = lower.indexOf(word.toLowerCase());
-    if (HOLDS.test(lower.slice(Math.max(0, at - 12), at))) return null;
+    const before = lower.slice(Math.max(0, at - 12), at);
+    if (HOLDS.test(before)) return null;
+    if (INSTRUMENT_BEFORE.test(before) || INSTRUMENT_AFTER.test(lower.slice(at + word.length))) continue;
     // Any product answering to a word of the kind (or the word asked) means the shop has it.
     if (carries(products, [...kind.zh, word], kind.en)) return null;
     return word;
@@ -206,6 +223,31 @@ const NOT_AN_ALLERGEN = /^(?:皮肤|肌肤|脸|体质|容易|敏感|经常|有�
 // English words in an allergy's slot that name no allergen ("because of an allergy", "a bad allergy").
 const ENGLISH_SLOT_STOP =
   /^(?:an?|the|of|to|for|because|my|i|im|me|we|he|she|they|it|have|has|had|got|with|bad|severe|mild|serious|skin|food|seasonal|any|some|this|that|these|those|kid|son|daughter|baby)$/;
+
+/** Whether the message asks for a colour or shade (not whether one fades or flatters). */
+export function asksColour(plain: string): boolean {
+  return ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain);
+}
+
+/** Lower-cased name and aliases of a product: the words it answers to. */
+export const productLabels = (p: KnowledgeProduct | null | undefined) =>
+  p ? labelsOf(p).map((l) => l.toLowerCase()) : [];
+
+/**
+ * Whether a message naming goods asks a service question about them rather than for them
+ * ("买袜子能用优惠券吗", "帽子的运费"): a service matter, and the goods not right after a word of
+ * selling ("有卖帽子吗 包邮吗" still asks for hats).
+ */
+export function servesOnly(plain: string, goods: string): boolean {
+  return SERVICE_MATTER.test(plain) && !askedForGoods(plain, goods);
+}
+
+/** Whether the goods word follows a word of selling ("有卖帽子吗", "do you sell hats"). */
+function askedForGoods(plain: string, word: string): boolean {
+  const lower = plain.toLowerCase();
+  const at = lower.indexOf(word.toLowerCase());
+  return at >= 0 && ASKS_FOR_GOODS.test(lower.slice(Math.max(0, at - 16), at));
+}
 
 /**
  * The allergens a message names, when it speaks of an allergy or intolerance, those the shopper
@@ -523,10 +565,11 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // Goods the shop does not carry, named with no product of ours: "这件大衣有没有黑色的".
   const strongMention = read.products.some((p) => p.score >= 1);
   // With a product in the conversation, goods are asked for only in words of buying.
-  const goods =
+  const named =
     !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain))
       ? uncarriedGoods(plain, ctx.products)
       : null;
+  const goods = named && servesOnly(plain, named) ? null : named;
   if (goods) {
     return {
       action: 'answer',
@@ -574,8 +617,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // Colours and "for men?" about the product named, or the one in the conversation when the
   // message names none ("这款还有别的配色吗").
   if (!product || (!ctx.named && read.products.length > 0)) return null;
-  if (ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain))
-    return colourAnswer(ctx, product);
+  if (asksColour(plain)) return colourAnswer(ctx, product);
   if (ASKS_MEN.test(plain)) return forMenAnswer(ctx, product);
   return null;
 }
