@@ -143,3 +143,108 @@ describe('"yes, we have it" only for what was asked', () => {
     expect(ask('do you sell lipstick').text).toMatch(/^Yes/);
   });
 });
+
+describe('a material or a place asked as yes/no is answered from the listed fact, not "not listed"', () => {
+  it.each([
+    ['这个托特包是不是羊皮做的', 'p-leather-tote', 'material', '头层牛皮'],
+    ['碎花裙是桑蚕丝的吗', 'p-floral-dress', 'material', '粘胶纤维'],
+    ['羊毛开衫含不含羊绒', 'p-wool-cardigan', 'material', '50%羊毛'],
+    ['is the floral dress pure silk', 'p-floral-dress', 'material', '粘胶纤维'],
+    ['小白瓶是日本进口的吗', 'p-niacinamide-serum', 'origin', '中国·上海'],
+    ['澳洲奶粉是不是新西兰产的', 'p-au-formula', 'origin', '澳大利亚'],
+    ['is the lipstick french?', 'p-velvet-lipstick', 'origin', '中国·上海'],
+  ])('"%s"', (text, productId, attribute, fact) => {
+    const result = ask(text);
+    expect(result).toMatchObject({ action: 'answer', productId, attribute });
+    expect(result.text).toContain(fact);
+  });
+});
+
+describe('Cantonese written forms are read like Mandarin', () => {
+  it.each([
+    ['托特包有冇其他顏色', 'colours'],
+    ['呢條牛仔褲有冇28碼', 'sizes'],
+    ['氣墊系唔系韓國嘅', 'origin'],
+  ])('"%s"', (text, attribute) => {
+    const result = ask(text);
+    expect(result.attribute).toBe(attribute);
+    expect(result.articleId).toBeNull();
+  });
+});
+
+describe('nothing of one message leaks into the next (per-message work kept for one call only)', () => {
+  // A second shop whose catalogue answers differently to the same words.
+  const otherShop = () => {
+    const kb = demoKnowledge();
+    return {
+      ...kb,
+      products: [
+        {
+          id: 'x-scarf',
+          name: '羊绒格纹围巾',
+          aliases: ['围巾', '羊绒围巾'],
+          category: 'accessories',
+          price: 399,
+          attributes: { material: '100%山羊绒', origin: '内蒙古鄂尔多斯', colors: ['驼色', '灰色'] },
+        },
+      ],
+    };
+  };
+
+  it('two shops and two conversations asked in turn answer as each would alone', () => {
+    const a = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+    const b = createAnswerEngine(createKnowledgeIndex(otherShop()));
+    const script: [AnswerEngine, string][] = [
+      [a, '有没有围巾卖'],
+      [b, '有没有围巾卖'],
+      [a, '开衫是哪里产的'],
+      [b, '围巾是哪里产的'],
+      [a, '牛仔裤有驼色吗'],
+      [b, '围巾有驼色吗'],
+      [a, '我对羊绒过敏 开衫能穿吗'],
+      [b, '我对羊绒过敏 围巾能戴吗'],
+    ];
+    // Two conversations per shop, memory carried in each; then each line again alone on a fresh engine.
+    const memories = new Map<AnswerEngine, ConversationMemory>([
+      [a, {}],
+      [b, {}],
+    ]);
+    const interleaved = script.map(([engine, text]) => {
+      const result = engine.answer({ text, channel: 'app', memory: memories.get(engine)! });
+      memories.set(engine, result.memory);
+      return result;
+    });
+    const fresh = {
+      a: () => createAnswerEngine(createKnowledgeIndex(demoKnowledge())),
+      b: () => createAnswerEngine(createKnowledgeIndex(otherShop())),
+    };
+    const aloneMemories = { a: {} as ConversationMemory, b: {} as ConversationMemory };
+    const engines = { a: fresh.a(), b: fresh.b() };
+    script.forEach(([engine, text], i) => {
+      const key = engine === a ? 'a' : 'b';
+      const alone = engines[key].answer({ text, channel: 'app', memory: aloneMemories[key] });
+      aloneMemories[key] = alone.memory;
+      const got = interleaved[i]!;
+      expect([got.action, got.productId, got.attribute, got.text], text).toEqual([
+        alone.action,
+        alone.productId,
+        alone.attribute,
+        alone.text,
+      ]);
+    });
+    expect(interleaved[0]!.text).toContain('没有围巾');
+    expect(interleaved[1]!.text).toContain('羊绒格纹围巾');
+    expect(interleaved[3]!.text).toContain('鄂尔多斯');
+    expect(interleaved[5]!.text).toContain('驼色');
+    expect(interleaved[4]!.text).not.toMatch(/可选的颜色/);
+    expect(interleaved[7]!.text).toContain('含有羊毛');
+  });
+
+  it("the same words in two conversations follow each one's own product", () => {
+    const creamChat = ask('玻尿酸面霜适合什么肤质').memory;
+    const jeansChat = ask('直筒牛仔裤有几个码').memory;
+    expect(ask('多少钱', 'app', creamChat).text).toContain('189');
+    expect(ask('多少钱', 'app', jeansChat).text).toContain('199');
+    expect(ask('多少钱', 'app', creamChat).text).toContain('189');
+  });
+});

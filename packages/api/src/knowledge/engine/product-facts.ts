@@ -86,7 +86,7 @@ const QUESTION_FILLER =
 
 // "有没有", "能不能": a question without 吗 (the normaliser folds them, so read the raw text).
 const A_NOT_A =
-  /(\p{Script=Han})[不没]\1|有没有|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can|could|will|would) (?:it|they|this|these|those|that|he|she|i|my|the|your)\b|\bor not\b/iu;
+  /(\p{Script=Han})[不没]\1|有没有|有冇|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can|could|will|would) (?:it|they|this|these|those|that|he|she|i|my|the|your)\b|\bor not\b/iu;
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;

@@ -39,6 +39,17 @@ export function hasTraditional(text: string): boolean {
  * Chinese usage belongs here — nothing specific to one shop's catalogue.
  */
 const VARIANTS: [RegExp, string][] = [
+  // Cantonese written forms (Hong Kong / Guangdong shoppers): "口红有冇其他颜色" asks 有没有.
+  [/有冇/g, '有没有'],
+  [/冇/g, '没有'],
+  [/系唔系|系咪|系不系/g, '是不是'],
+  [/(\p{Script=Han})唔\1/gu, '$1不$1'],
+  [/唔(?!该|好意思)/g, '不'],
+  [/嘅/g, '的'],
+  [/咩|乜嘢|乜/g, '什么'],
+  [/点样/g, '怎么'],
+  [/几时/g, '什么时候'],
+  [/啲/g, '些'],
   [/啥/g, '什么'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
