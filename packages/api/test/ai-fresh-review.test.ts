@@ -248,3 +248,29 @@ describe('nothing of one message leaks into the next (per-message work kept for 
     expect(ask('多少钱', 'app', creamChat).text).toContain('189');
   });
 });
+
+describe('follow-ups in one word or a variant keep to the product in the conversation', () => {
+  const after = (first: string, text: string) => ask(text, 'miniprogram', ask(first, 'miniprogram').memory);
+
+  it.each([
+    ['碎花连衣裙能机洗吗', '颜色呢', 'p-floral-dress'],
+    ['直筒裤偏小吗', 'and the colours?', 'p-straight-jeans'],
+  ])('"%s" then "%s": the colour reply, not an after-sales article', (first, text, productId) => {
+    const result = after(first, text);
+    expect(result).toMatchObject({ productId, attribute: 'colours', articleId: null });
+  });
+
+  it.each([
+    ['牛皮包多少钱', '有没有迷你一点的款'],
+    ['通勤包是什么材质', 'does it come smaller?'],
+  ])('"%s" then "%s": not listed with a person, never declined', (first, text) => {
+    const result = after(first, text);
+    expect(result.action).not.toBe('decline');
+    expect(result).toMatchObject({ productId: 'p-leather-tote', attribute: 'variants' });
+    expect(result.quickReplies.join()).toMatch(/转人工|person/i);
+  });
+
+  it('guard: clothes with sizes are answered from their sizes', () => {
+    expect(after('开衫怎么洗', '有大一码的吗').attribute).not.toBe('variants');
+  });
+});

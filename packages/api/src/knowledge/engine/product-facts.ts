@@ -4,7 +4,7 @@ import { ALLERGENS, type Allergen, ASKS_COLOUR, ASKS_MEN, COLOUR_KEYS, GOODS_KIN
 import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { isActionRequest, isQuestion } from './shopper-signals';
+import { isActionRequest, isEllipticalFollowUp, isQuestion } from './shopper-signals';
 
 /**
  * Answers about a product's facts that the intent ranking reads badly, composed from the catalogue
@@ -90,6 +90,9 @@ const A_NOT_A =
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
+// Another size or version of the same product: "有没有小号的", "有大一点的款吗", "does it come smaller".
+const ASKS_VARIANT =
+  /(?:有|出)(?:没有)?(?:小|大|迷你|加大|加长|mini)(?:号|款|尺寸|规格|一点|一些|点|一号)|(?:别的|其他|其它)(?:尺寸|规格|型号|款式|大小)|\b(?:smaller|bigger|larger|mini|other sizes?|another size)\b/;
 // Goods as the means of a service, not goods to buy: "用手机", "在电脑上", "手机号", "phone number".
 const INSTRUMENT_BEFORE =
   /(?:用|在|拿|通过|从|换|绑定?|登录|打|拨)$|\b(?:on|from|via|by|with|using|use|through)\s+(?:my|the|a|your|our)?\s*$/;
@@ -542,7 +545,9 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   const { read } = ctx;
   const plain = read.plain;
   // The normaliser folds 有没有 → 有, 能不能 → 能: the shopper's own words tell a question too.
-  const asks = isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text);
+  // "那颜色呢" after a product: a question in one word, about the product in the conversation.
+  const asks =
+    isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text) || isEllipticalFollowUp(ctx.text);
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
 
   // How the parcel is left, when no article of the shop says.
@@ -618,6 +623,15 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // message names none ("这款还有别的配色吗").
   if (!product || (!ctx.named && read.products.length > 0)) return null;
   if (asksColour(plain)) return colourAnswer(ctx, product);
+  // Another size or version of a product with no sizes listed ("托特包有没有小号的"): not listed —
+  // never a decline, never a guess. Products with sizes are answered from them (catalogueAnswer).
+  if (ASKS_VARIANT.test(plain) && ownValue(product.attributes, 'sizes') === undefined)
+    return notListed(
+      ctx,
+      product,
+      ctx.language === 'en' ? 'other sizes or versions' : '其他尺寸或款式',
+      'variants',
+    );
   if (ASKS_MEN.test(plain)) return forMenAnswer(ctx, product);
   return null;
 }
