@@ -274,3 +274,23 @@ describe('follow-ups in one word or a variant keep to the product in the convers
     expect(after('开衫怎么洗', '有大一码的吗').attribute).not.toBe('variants');
   });
 });
+
+describe('goods asked for in English plurals and chat shorthand are found in the catalogue', () => {
+  it.each([
+    ['do you guys sell cardigans?', 'p-wool-cardigan'],
+    ['have you got any floral dresses', 'p-floral-dress'],
+    ['do you stock sweaters', 'p-wool-cardigan'],
+    ['do u sell face masks', 'p-cica-mask'],
+    ['do u have lipsticks', 'p-velvet-lipstick'],
+  ])('"%s": yes, never "we don\'t carry"', (text, productId) => {
+    const result = ask(text);
+    expect(result.text).not.toMatch(/don't carry/);
+    expect(result.productId).toBe(productId);
+  });
+
+  it('guards: goods of no kind the shop has are still not carried; "u盘" is no "you"', () => {
+    expect(ask('do you sell umbrellas').text).toMatch(/don't carry/);
+    expect(ask('do u have any hats').text).toMatch(/don't carry/);
+    expect(ask('有卖u盘吗').text).not.toContain('you');
+  });
+});

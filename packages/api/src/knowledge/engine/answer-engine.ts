@@ -11,6 +11,7 @@ import {
   honestGap,
   productFactAnswer,
   productLabels,
+  productsOfKind,
   servesOnly,
   uncarriedGoods,
   unrelatedArticle,
@@ -1439,6 +1440,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           productId: null,
         };
       }
+      // Goods our lexicon knows as a kind the shop does sell ("do you have sweaters" → 毛衣外套):
+      // the products of that kind, never "we don't carry it".
+      if (uncarried && asked.length === 0) {
+        for (const p of productsOfKind(uncarried, index.kb.products)) asked.push(p.id);
+      }
       if (uncarried && asked.length === 0 && !servesOnly(read.plain, uncarried)) {
         const categories = catalogueSummary(language);
         return {
@@ -1462,7 +1468,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         !!forSale &&
         (namedProductId !== null ||
           index.matcher.kinds(forSale.item).length > 0 ||
-          index.read(forSale.item).products.length > 0);
+          index.read(forSale.item).products.length > 0 ||
+          productsOfKind(forSale.item, index.kb.products).length > 0);
       // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
       if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt) && !asksColour(read.plain)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);

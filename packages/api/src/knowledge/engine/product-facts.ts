@@ -192,6 +192,24 @@ function carries(products: KnowledgeProduct[], words: string[], english: string[
 }
 
 /**
+ * The products of the kind of goods a word names ("sweaters" → the cardigan sold as 毛衣外套):
+ * those whose name or alias holds a Chinese word of the kind. Empty when the word is of no kind or
+ * no product is of it — then, and only then, may the bot say the shop does not carry it.
+ */
+export function productsOfKind(word: string, products: KnowledgeProduct[]): KnowledgeProduct[] {
+  const lower = word.toLowerCase().trim();
+  const kind = GOODS_KINDS.find(
+    (k) =>
+      k.zh.some((w) => lower.includes(w.toLowerCase())) ||
+      k.en.some((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower)),
+  );
+  if (!kind) return [];
+  return products.filter((p) =>
+    labelsOf(p).some((label) => kind.zh.some((w) => label.toLowerCase().includes(w.toLowerCase()))),
+  );
+}
+
+/**
  * The goods the message names that the catalogue does not carry ("大衣", "scarves"), or null.
  * Goods named as the means of something else ("手机号怎么改", "用电脑能下单吗", "on my phone")
  * are no goods asked for.

@@ -51,6 +51,10 @@ const VARIANTS: [RegExp, string][] = [
   [/几时/g, '什么时候'],
   [/啲/g, '些'],
   [/啥/g, '什么'],
+  // Chat shorthand in English ("do u have", "ur shop", "pls"); not inside words or "u盘".
+  [/(?<![\p{L}\d])u(?![\p{L}\d'])/gu, 'you'],
+  [/(?<![\p{L}\d])ur(?![\p{L}\d'])/gu, 'your'],
+  [/(?<![\p{L}\d])(?:pls|plz)(?![\p{L}\d])/gu, 'please'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
   [/多长时间|多少天|多长|几天|多少时间/g, '多久'],
