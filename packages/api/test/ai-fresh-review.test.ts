@@ -294,3 +294,27 @@ describe('goods asked for in English plurals and chat shorthand are found in the
     expect(ask('有卖u盘吗').text).not.toContain('you');
   });
 });
+
+describe('words that name goods only sometimes', () => {
+  it.each([
+    'would the physical sunscreen suit a guy with oily skin',
+    'where can I watch your live sale again',
+    'can someone ring me about my order',
+  ])('"%s": an English verb is no goods to "not carry"', (text) => {
+    expect(ask(text).text).not.toMatch(/don't carry/);
+  });
+
+  it.each([
+    ['托特包出不出巧克力色', 'p-leather-tote'],
+    ['那款针织开衫有没有咖啡色的呀', 'p-wool-cardigan'],
+  ])('"%s": a colour named after goods is a colour question', (text, productId) => {
+    const result = ask(text);
+    expect(result).toMatchObject({ productId, attribute: 'colours' });
+    expect(result.text).not.toMatch(/没有巧克力|没有咖啡/);
+  });
+
+  it('guard: the goods themselves are still not carried', () => {
+    expect(ask('do you sell a smart watch').text).toMatch(/don't carry/);
+    expect(ask('你们店有咖啡卖吗').text).toContain('没有咖啡');
+  });
+});

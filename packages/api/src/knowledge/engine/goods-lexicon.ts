@@ -166,7 +166,7 @@ export const ALLERGENS: Allergen[] = [
 
 /** Colours shoppers ask for, Chinese and English; "色号" and "颜色" ask for colours in general. */
 export const ASKS_COLOUR =
-  /颜色|色号|色系|配色|什么色|几个色|几种色|别的色|其他色|(?:黑|白|红|蓝|绿|灰|粉|紫|黄|棕|咖啡|米|杏|卡其|藏青|酒红|豆沙|奶白|驼|焦糖|裸|橘|橙)色|\bcolou?rs?\b|\bshades?\b|\b(?:black|white|red|blue|navy|green|grey|gray|pink|purple|yellow|brown|beige|camel|khaki|orange|nude)\b/;
+  /颜色|色号|色系|配色|什么色|几个色|几种色|别的色|其他色|(?:黑|白|红|蓝|绿|灰|粉|紫|黄|棕|咖啡|米|杏|卡其|藏青|酒红|豆沙|奶白|驼|焦糖|裸|橘|橙|巧克力|香槟|玫红|玫瑰|军绿|墨绿|宝蓝|天蓝|雾霾蓝|奶茶|燕麦|姜黄|枣红|砖红|珊瑚|薄荷|橄榄|金|银|青|墨|肤|透明)色|(?:深|浅)(?:蓝|灰|绿|棕|咖|紫|粉|黄)|\bcolou?rs?\b|\bshades?\b|\b(?:black|white|red|blue|navy|green|grey|gray|pink|purple|yellow|brown|beige|camel|khaki|orange|nude)\b/;
 
 /** Attribute keys a merchant may keep colours or shades under. */
 export const COLOUR_KEYS = ['colors', 'colours', 'color', 'colour', 'shades', 'shade', '颜色', '色号'];

@@ -90,6 +90,11 @@ const A_NOT_A =
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
+// English goods words that are verbs as often ("suit", "watch", "ring", "tie"), and the words a
+// noun follows ("a", "any", "sell", "leather") that make them goods.
+const VERB_TOO = new Set(['suit', 'watch', 'ring', 'tie', 'cap', 'tee', 'honey', 'phone', 'trench', 'vest']);
+const NOUN_BEFORE =
+  '(?:a|an|the|any|some|your|yours|sell|sells|have|has|carry|stock|buy|get|got|want|need|new|cheap|nice|good|leather|gold|silver|wool|silk|cotton|black|white|baseball|smart|of|for)';
 // Another size or version of the same product: "有没有小号的", "有大一点的款吗", "does it come smaller".
 const ASKS_VARIANT =
   /(?:有|出)(?:没有)?(?:小|大|迷你|加大|加长|mini)(?:号|款|尺寸|规格|一点|一些|点|一号)|(?:别的|其他|其它)(?:尺寸|规格|型号|款式|大小)|\b(?:smaller|bigger|larger|mini|other sizes?|another size)\b/;
@@ -223,12 +228,22 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
       : kind.en.find((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower));
     const word = zh ?? en;
     if (!word) continue;
+    // An English word that is also a verb ("will it suit my skin", "can I watch the live"): goods
+    // only as a noun — plural, or after a determiner or a word of buying ("a watch", "sell ties").
+    if (
+      en &&
+      VERB_TOO.has(en) &&
+      !new RegExp(`\\b${NOUN_BEFORE}\\s+(?:\\w+\\s+)?${escapeRegExp(en)}\\b`).test(lower)
+    )
+      continue;
     // The goods as what a product holds or goes with ("能放电脑不", "配什么鞋", "fits a laptop"):
     // a question about that product, not about goods to buy.
     const at = lower.indexOf(word.toLowerCase());
     const before = lower.slice(Math.max(0, at - 12), at);
     if (HOLDS.test(before)) return null;
-    if (INSTRUMENT_BEFORE.test(before) || INSTRUMENT_AFTER.test(lower.slice(at + word.length))) continue;
+    const after = lower.slice(at + word.length);
+    // "巧克力色", "咖啡色的开衫": a colour, not the goods.
+    if (INSTRUMENT_BEFORE.test(before) || INSTRUMENT_AFTER.test(after) || /^\s*色/.test(after)) continue;
     // Any product answering to a word of the kind (or the word asked) means the shop has it.
     if (carries(products, [...kind.zh, word], kind.en)) return null;
     return word;
