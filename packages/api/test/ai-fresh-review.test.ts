@@ -318,3 +318,20 @@ describe('words that name goods only sometimes', () => {
     expect(ask('你们店有咖啡卖吗').text).toContain('没有咖啡');
   });
 });
+
+describe('a service follow-up keeps the conversation on its product', () => {
+  it('"能送礼盒装吗" after the tote neither switches to the nut gift box nor answers about nuts', () => {
+    const first = ask('通勤包是什么皮的', 'app');
+    const box = ask('想送人 能不能配个礼盒', 'app', first.memory);
+    expect(box.productId).not.toBe('p-daily-nuts');
+    expect(box.text).not.toContain('坚果');
+    const gift = ask('买这个有没有送小礼品', 'app', box.memory);
+    expect(gift.productId).not.toBe('p-daily-nuts');
+    expect(gift.text).not.toContain('坚果');
+  });
+
+  it('guards: the gift box asked by its name is still the nuts; the 10-piece masks by theirs', () => {
+    expect(ask('坚果礼盒多少钱').productId).toBe('p-daily-nuts');
+    expect(ask('积雪草面膜多少钱').productId).toBe('p-cica-mask');
+  });
+});
