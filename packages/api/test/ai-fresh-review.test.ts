@@ -335,3 +335,27 @@ describe('a service follow-up keeps the conversation on its product', () => {
     expect(ask('积雪草面膜多少钱').productId).toBe('p-cica-mask');
   });
 });
+
+describe('a skin type asked about one product is answered from the skin types it lists', () => {
+  it.each([
+    ['大油皮能不能用那个补水面霜', 'p-hyaluronic-cream', /没有包括油性/],
+    ['皮肤敏感 小白瓶可以用不', 'p-niacinamide-serum', /没有包括敏感肌/],
+    ['is the amino cleanser ok for sensitive skin', 'p-amino-cleanser', /lists sensitive skin/],
+    ['混干皮用气垫合适吗', 'p-cushion-foundation', /混合性/],
+  ])('"%s"', (text, productId, says) => {
+    const result = ask(text);
+    expect(result).toMatchObject({ action: 'answer', productId, attribute: 'suitableSkin', articleId: null });
+    expect(result.text).toMatch(says);
+    expect(result.text).not.toContain('商品资料里没有写明');
+  });
+
+  it('not listed for it → the products of its kind that are', () => {
+    const result = ask('油性皮肤适合用保湿面霜吗');
+    expect(result.text).not.toMatch(/可以用。/);
+  });
+
+  it('guards: which-one questions and reactions keep their articles', () => {
+    expect(ask('油皮用哪个防晒好').attribute).not.toBe('suitableSkin');
+    expect(ask('敏感肌用了烟酰胺精华脸红肿了怎么办').attribute).not.toBe('suitableSkin');
+  });
+});

@@ -528,6 +528,74 @@ function notListed(
   };
 }
 
+/** Skin types shoppers name, with the word a product's `suitableSkin` list uses for each. */
+const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = [
+  {
+    listed: '混合',
+    zh: '混合性肌肤',
+    en: 'combination skin',
+    asked: /混油|混干|混合性|混合皮|混合肌|\bcombination\b/,
+  },
+  { listed: '油', zh: '油性肌肤', en: 'oily skin', asked: /油皮|油性|大油田|爱出油|\boily\b/ },
+  { listed: '干', zh: '干性肌肤', en: 'dry skin', asked: /干皮|干性|皮肤干|\bdry skin\b/ },
+  { listed: '敏感', zh: '敏感肌', en: 'sensitive skin', asked: /敏感肌|敏感皮|皮肤敏感|\bsensitive\b/ },
+  { listed: '中性', zh: '中性肌肤', en: 'normal skin', asked: /中性皮|中性肌|\bnormal skin\b/ },
+];
+// Asking whether it suits: "能用吗", "适合吗", "会不会干", "ok for", "good for", "suit".
+const SUITS =
+  /能用|可以用|能不能用|适合|适不适合|合适|会不会|行不行|可以吗|能擦|\b(?:ok|okay|good|fine|suitable|safe)\b|\bsuits?\b|\bcan\b/;
+
+/**
+ * Whether a product suits a skin type, from the skin types it lists: in the list → yes; not in it →
+ * says which it lists and offers products of its category that list the shopper's type. The
+ * product's allergy notes follow when they speak of that skin ("敏感肌请先隔天晚上少量使用").
+ */
+function skinAnswer(
+  ctx: FactContext,
+  product: KnowledgeProduct,
+  skin: (typeof SKIN_TYPES)[number],
+): FactAnswer {
+  const en = ctx.language === 'en';
+  const listed = listAttribute(product.attributes.suitableSkin);
+  const fits = listed.some((v) => v.includes(skin.listed));
+  const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  const note = notes && notes.includes(skin.listed) ? notes : '';
+  const others = fits
+    ? []
+    : ctx.products
+        .filter(
+          (p) =>
+            p.id !== product.id &&
+            p.category === product.category &&
+            listAttribute(p.attributes.suitableSkin).some((v) => v.includes(skin.listed)),
+        )
+        .slice(0, 2);
+  const name = en ? skin.en : skin.zh;
+  const list = listed.join(en ? ', ' : '、');
+  const text = en
+    ? fits
+      ? `${product.name} lists ${name} among the skin types it suits (${list}).${note ? ` Note: ${note}.` : ''}`
+      : `${product.name} is listed for ${list} — not for ${name}, so I wouldn't recommend it there.` +
+        (others.length ? ` Listed for ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
+    : fits
+      ? `${product.name}写明适合的肤质里有${name}（适合肤质：${list}），可以用。${note ? `提示：${note}。` : ''}`
+      : `${product.name}写明适合的肤质是${list}，没有包括${name}，${name}不太推荐用它。` +
+        (others.length ? `写明适合${name}的有：${others.map((p) => p.name).join('、')}。` : '');
+  return {
+    action: 'answer',
+    text: text.replace(/。。/g, '。'),
+    intent: 'skin_recommendation',
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: others.map((p) => p.aliases[0] ?? p.name),
+    attribute: 'suitableSkin',
+    grounding: { articles: [], product, attribute: 'suitableSkin' },
+  };
+}
+
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   // A product named for one sex says so itself.
@@ -635,6 +703,19 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     (ASKS_SUITABILITY.test(plain) || A_NOT_A.test(ctx.text))
   )
     return allergyAnswer(ctx, allergen, product);
+
+  // "油皮可以用玻尿酸面霜吗", "the cream, good for oily skin?": the skin types it lists answer it.
+  const skin = SKIN_TYPES.find((t) => t.asked.test(plain));
+  if (
+    skin &&
+    product &&
+    ctx.named &&
+    listAttribute(product.attributes.suitableSkin).length > 0 &&
+    SUITS.test(plain) &&
+    !REACTION.test(plain) &&
+    !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
+  )
+    return skinAnswer(ctx, product, skin);
 
   // "男生能用防晒吗" with two sunscreens: each of them.
   if (!product && ctx.candidates.length > 1 && ASKS_MEN.test(plain)) {
