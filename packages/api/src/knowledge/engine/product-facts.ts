@@ -559,7 +559,7 @@ function skinAnswer(
   const listed = listAttribute(product.attributes.suitableSkin);
   const fits = listed.some((v) => v.includes(skin.listed));
   const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
-  const note = notes && notes.includes(skin.listed) ? notes : '';
+  const note = notes?.includes(skin.listed) ? notes : '';
   const others = fits
     ? []
     : ctx.products
