@@ -6,7 +6,16 @@ import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './know
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { focusMessage } from './message-focus';
 import { withinMessage } from './message-scope';
-import { honestGap, productFactAnswer, unrelatedArticle } from './product-facts';
+import {
+  asksColour,
+  honestGap,
+  productFactAnswer,
+  productLabels,
+  productsOfKind,
+  servesOnly,
+  uncarriedGoods,
+  unrelatedArticle,
+} from './product-facts';
 import { splitQuestions } from './question-splitter';
 import {
   inScript,
@@ -1422,7 +1431,30 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const uncarried =
         index.matcher.uncarried(read.normalized) ??
         (asked.length === 0 && read.products.length === 0 && forSale?.goods ? forSale.item : null);
+      // Goods of a kind no product is ("有卖钱包吗" while the tote answers to 包): what was found is
+      // a neighbour, not the goods asked for — "yes, the tote" would sell what was not asked.
+      const lacking = asked.length > 0 ? uncarriedGoods(read.plain, index.kb.products) : null;
+      const neighbourOnly =
+        !!lacking &&
+        asked.every((id) => !productLabels(index.product(id)).some((l) => l.includes(lacking.toLowerCase())));
+      if (neighbourOnly && !servesOnly(read.plain, lacking!)) {
+        return {
+          ...shared,
+          action: 'answer',
+          text: say('notCarried', {
+            item: lacking!,
+            catalog: catalogueSummary(language).join(language === 'en' ? ', ' : '、'),
+          }),
+          intent: PRODUCT_INFO_INTENT,
+          productId: null,
+        };
+      }
+      // Goods our lexicon knows as a kind the shop does sell ("do you have sweaters" → 毛衣外套):
+      // the products of that kind, never "we don't carry it".
       if (uncarried && asked.length === 0) {
+        for (const p of productsOfKind(uncarried, index.kb.products)) asked.push(p.id);
+      }
+      if (uncarried && asked.length === 0 && !servesOnly(read.plain, uncarried)) {
         const categories = catalogueSummary(language);
         return {
           ...shared,
@@ -1445,8 +1477,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         !!forSale &&
         (namedProductId !== null ||
           index.matcher.kinds(forSale.item).length > 0 ||
-          index.read(forSale.item).products.length > 0);
-      if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt)) {
+          index.read(forSale.item).products.length > 0 ||
+          productsOfKind(forSale.item, index.kb.products).length > 0);
+      // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
+      if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt) && !asksColour(read.plain)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);
         return {
           ...shared,

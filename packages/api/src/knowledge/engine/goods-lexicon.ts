@@ -99,12 +99,25 @@ export interface Allergen {
   asked: RegExp;
   /** Words on a product's label that mean it is in the product. */
   label: RegExp;
+  /**
+   * Label words that may hold it without naming it ("合金" hardware may hold nickel): with one of
+   * them listed, its absence from the label proves nothing, so the bot must not reassure.
+   */
+  mayHide?: RegExp;
+  /** Named by the shopper in their own words and not in this list ("芒果", "积雪草"). */
+  unlisted?: boolean;
 }
 
 export const ALLERGENS: Allergen[] = [
   { zh: '羊毛', en: 'wool', asked: /羊毛|羊绒|\bwool(?:len)?\b|\bcashmere\b/, label: /羊毛|羊绒/ },
   { zh: '乳胶', en: 'latex', asked: /乳胶|\blatex\b/, label: /乳胶/ },
-  { zh: '镍', en: 'nickel', asked: /镍|\bnickel\b/, label: /镍/ },
+  {
+    zh: '镍（金属）',
+    en: 'nickel (metal)',
+    asked: /镍|金属|\bnickel\b|\bmetals?\b/,
+    label: /镍/,
+    mayHide: /合金|五金|金属|镀|不锈钢|拉链|纽扣|扣子|\balloy\b|\bmetal\b|\bhardware\b|\bplated\b/,
+  },
   { zh: '皮革', en: 'leather', asked: /皮革|真皮|牛皮|\bleather\b/, label: /皮革|真皮|牛皮|羊皮/ },
   {
     zh: '化纤',
@@ -153,7 +166,7 @@ export const ALLERGENS: Allergen[] = [
 
 /** Colours shoppers ask for, Chinese and English; "色号" and "颜色" ask for colours in general. */
 export const ASKS_COLOUR =
-  /颜色|色号|色系|配色|什么色|几个色|几种色|别的色|其他色|(?:黑|白|红|蓝|绿|灰|粉|紫|黄|棕|咖啡|米|杏|卡其|藏青|酒红|豆沙|奶白|驼|焦糖|裸|橘|橙)色|\bcolou?rs?\b|\bshades?\b|\b(?:black|white|red|blue|navy|green|grey|gray|pink|purple|yellow|brown|beige|camel|khaki|orange|nude)\b/;
+  /颜色|色号|色系|配色|什么色|几个色|几种色|别的色|其他色|(?:黑|白|红|蓝|绿|灰|粉|紫|黄|棕|咖啡|米|杏|卡其|藏青|酒红|豆沙|奶白|驼|焦糖|裸|橘|橙|巧克力|香槟|玫红|玫瑰|军绿|墨绿|宝蓝|天蓝|雾霾蓝|奶茶|燕麦|姜黄|枣红|砖红|珊瑚|薄荷|橄榄|金|银|青|墨|肤|透明)色|(?:深|浅)(?:蓝|灰|绿|棕|咖|紫|粉|黄)|\bcolou?rs?\b|\bshades?\b|\b(?:black|white|red|blue|navy|green|grey|gray|pink|purple|yellow|brown|beige|camel|khaki|orange|nude)\b/;
 
 /** Attribute keys a merchant may keep colours or shades under. */
 export const COLOUR_KEYS = ['colors', 'colours', 'color', 'colour', 'shades', 'shade', '颜色', '色号'];

@@ -72,6 +72,18 @@ export interface Gloss {
 }
 
 /**
+ * An English phrase with its last word in the singular ("cardigans" → "cardigan", "dresses" →
+ * "dress", "body lotions" → "body lotion"): shoppers ask for goods in the plural, lexicons list
+ * them in the singular. Unchanged when the last word does not look plural.
+ */
+function singular(phrase: string): string {
+  if (/[a-z]{3}ies$/.test(phrase)) return `${phrase.slice(0, -3)}y`;
+  if (/[a-z]{2}(?:ss|x|z|ch|sh)es$/.test(phrase)) return phrase.slice(0, -2);
+  if (/[a-z]{3}[^su]s$/.test(phrase)) return phrase.slice(0, -1);
+  return phrase;
+}
+
+/**
  * Builds the glosser of one app: English and romanised words, pinyin fragments and
  * same-sounding misspellings are recognised and the shop's own term is written beside them, so
  * "refund多久", "tuihuo zenme tui" and "物留信息" reach 退款, 退货 and 物流. Pinyin and
@@ -141,7 +153,9 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
         for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1 && !taken; n--) {
           const phrase = words.slice(i, i + n).join(' ');
           const means =
-            latinTerms.get(phrase) ?? (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined);
+            latinTerms.get(phrase) ??
+            (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined) ??
+            latinTerms.get(singular(phrase));
           if (means) {
             added.push(means);
             if (mixed) inPlace.push({ from: phrase, to: means.split(' ')[0]! });

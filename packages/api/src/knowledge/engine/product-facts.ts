@@ -4,7 +4,7 @@ import { ALLERGENS, type Allergen, ASKS_COLOUR, ASKS_MEN, COLOUR_KEYS, GOODS_KIN
 import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { isActionRequest, isQuestion } from './shopper-signals';
+import { isActionRequest, isEllipticalFollowUp, isQuestion } from './shopper-signals';
 
 /**
  * Answers about a product's facts that the intent ranking reads badly, composed from the catalogue
@@ -68,6 +68,9 @@ const ALLERGY_WORD =
 // The shopper asks whether it suits them, or for another one without it.
 const ASKS_SUITABILITY =
   /能|可以|可不可以|适合|适不适合|行不行|会不会|有没有|有吗|吗|别的|其他|不含|没有.{0,3}的|\bcan\b|\bok\b|\bsafe\b|\bsuitable\b|\bany\b|\bwithout\b|\bfree\b|\?|？/;
+// An allergy note about the factory, not the recipe ("同一生产线还加工花生").
+const SHARED_LINE =
+  /同一生产线|同一车间|共线|共用|可能含|可能有|微量|\bmay contain\b|\btraces?\b|\bsame (?:line|factory)\b/;
 // Before a label word: "无酒精", "不含香精" say it is absent.
 const NEGATED_BEFORE = /(?:无|不含|不添加|未添加|零|免|0)$/;
 // How a parcel is left: a delivery preference, not a parcel gone missing.
@@ -83,10 +86,29 @@ const QUESTION_FILLER =
 
 // "有没有", "能不能": a question without 吗 (the normaliser folds them, so read the raw text).
 const A_NOT_A =
-  /(\p{Script=Han})[不没]\1|有没有|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can) (?:it|they|this|these|that|he|she|i|my)\b|\bor not\b/iu;
+  /(\p{Script=Han})[不没]\1|有没有|有冇|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can|could|will|would) (?:it|they|this|these|those|that|he|she|i|my|the|your)\b|\bor not\b/iu;
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
+// English goods words that are verbs as often ("suit", "watch", "ring", "tie"), and the words a
+// noun follows ("a", "any", "sell", "leather") that make them goods.
+const VERB_TOO = new Set(['suit', 'watch', 'ring', 'tie', 'cap', 'tee', 'honey', 'phone', 'trench', 'vest']);
+const NOUN_BEFORE =
+  '(?:a|an|the|any|some|your|yours|sell|sells|have|has|carry|stock|buy|get|got|want|need|new|cheap|nice|good|leather|gold|silver|wool|silk|cotton|black|white|baseball|smart|of|for)';
+// Another size or version of the same product: "有没有小号的", "有大一点的款吗", "does it come smaller".
+const ASKS_VARIANT =
+  /(?:有|出)(?:没有)?(?:小|大|迷你|加大|加长|mini)(?:号|款|尺寸|规格|一点|一些|点|一号)|(?:别的|其他|其它)(?:尺寸|规格|型号|款式|大小)|\b(?:smaller|bigger|larger|mini|other sizes?|another size)\b/;
+// Goods as the means of a service, not goods to buy: "用手机", "在电脑上", "手机号", "phone number".
+const INSTRUMENT_BEFORE =
+  /(?:用|在|拿|通过|从|换|绑定?|登录|打|拨)$|\b(?:on|from|via|by|with|using|use|through)\s+(?:my|the|a|your|our)?\s*$/;
+const INSTRUMENT_AFTER =
+  /^\s*(?:号|上|端|版|app|客户端|网页|浏览器|银行|支付|付款|下单|验证|登录|\b(?:number|no|app|browser|version|screen)\b)/;
+// Service matters: a message about them that names goods ("帽子的运费怎么算", "coupon for hats")
+// asks the service question; goods are asked for only right after a word of selling ("有卖帽子吗").
+const SERVICE_MATTER =
+  /运费|包邮|邮费|优惠|券|满减|折扣|打折|活动|价保|付款|支付|下单|发票|账号|账户|会员|积分|地址|登录|注册|客服|发货|到货|\b(?:coupons?|discounts?|promo(?:tion)?s?|vouchers?|codes?|invoices?|pay(?:ment)?|checkout|account|login|shipping|postage|delivery|points)\b/;
+const ASKS_FOR_GOODS =
+  /(?:有没有|有|卖不卖|有卖|卖|进|上架)(?:卖)?(?:的|些|点|那种|这种)?\s*$|\b(?:sell|have|carry|stock|got|any)\s+(?:any\s+)?$/;
 // Words that ask for goods to buy ("有没有", "卖", "do you have"), as opposed to using them.
 const BUYING = /有|卖|买|进货|上架|\b(?:sell|have|carry|stock|get)\b|颜色|色|码|材质|款/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -190,7 +212,29 @@ function carries(products: KnowledgeProduct[], words: string[], english: string[
   );
 }
 
-/** The goods the message names that the catalogue does not carry ("大衣", "scarves"), or null. */
+/**
+ * The products of the kind of goods a word names ("sweaters" → the cardigan sold as 毛衣外套):
+ * those whose name or alias holds a Chinese word of the kind. Empty when the word is of no kind or
+ * no product is of it — then, and only then, may the bot say the shop does not carry it.
+ */
+export function productsOfKind(word: string, products: KnowledgeProduct[]): KnowledgeProduct[] {
+  const lower = word.toLowerCase().trim();
+  const kind = GOODS_KINDS.find(
+    (k) =>
+      k.zh.some((w) => lower.includes(w.toLowerCase())) ||
+      k.en.some((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower)),
+  );
+  if (!kind) return [];
+  return products.filter((p) =>
+    labelsOf(p).some((label) => kind.zh.some((w) => label.toLowerCase().includes(w.toLowerCase()))),
+  );
+}
+
+/**
+ * The goods the message names that the catalogue does not carry ("大衣", "scarves"), or null.
+ * Goods named as the means of something else ("手机号怎么改", "用电脑能下单吗", "on my phone")
+ * are no goods asked for.
+ */
 export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): string | null {
   const lower = plain.toLowerCase();
   for (const kind of GOODS_KINDS) {
@@ -200,10 +244,22 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
       : kind.en.find((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower));
     const word = zh ?? en;
     if (!word) continue;
+    // An English word that is also a verb ("will it suit my skin", "can I watch the live"): goods
+    // only as a noun — plural, or after a determiner or a word of buying ("a watch", "sell ties").
+    if (
+      en &&
+      VERB_TOO.has(en) &&
+      !new RegExp(`\\b${NOUN_BEFORE}\\s+(?:\\w+\\s+)?${escapeRegExp(en)}\\b`).test(lower)
+    )
+      continue;
     // The goods as what a product holds or goes with ("能放电脑不", "配什么鞋", "fits a laptop"):
     // a question about that product, not about goods to buy.
     const at = lower.indexOf(word.toLowerCase());
-    if (HOLDS.test(lower.slice(Math.max(0, at - 12), at))) return null;
+    const before = lower.slice(Math.max(0, at - 12), at);
+    if (HOLDS.test(before)) return null;
+    const after = lower.slice(at + word.length);
+    // "巧克力色", "咖啡色的开衫": a colour, not the goods.
+    if (INSTRUMENT_BEFORE.test(before) || INSTRUMENT_AFTER.test(after) || /^\s*色/.test(after)) continue;
     // Any product answering to a word of the kind (or the word asked) means the shop has it.
     if (carries(products, [...kind.zh, word], kind.en)) return null;
     return word;
@@ -211,10 +267,80 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
   return null;
 }
 
-/** The allergen a message names, when it speaks of an allergy or intolerance. */
-function askedAllergen(plain: string): Allergen | null {
-  if (!ALLERGY_WORD.test(plain)) return null;
-  return ALLERGENS.find((a) => a.asked.test(plain)) ?? null;
+// Who has the allergy and how much, before the thing they are allergic to ("我家宝宝有点芒果过敏").
+const ALLERGY_SUBJECT =
+  /^(?:我们家|我家|我们|本人|自己|我|宝宝|孩子|小孩|儿子|女儿|老公|老婆|男朋友|女朋友|家人|他|她|对于|对|有点儿?|有些|比较|特别|非常|严重|轻微|容易|会|都|是|就)+/u;
+// Words before 过敏 that are no allergen ("皮肤过敏", "容易过敏", "过敏体质").
+const NOT_AN_ALLERGEN = /^(?:皮肤|肌肤|脸|体质|容易|敏感|经常|有点|什么|东西|很多|季节性|换季)$/u;
+// English words in an allergy's slot that name no allergen ("because of an allergy", "a bad allergy").
+const ENGLISH_SLOT_STOP =
+  /^(?:an?|the|of|to|for|because|my|i|im|me|we|he|she|they|it|have|has|had|got|with|bad|severe|mild|serious|skin|food|seasonal|any|some|this|that|these|those|kid|son|daughter|baby)$/;
+
+/** Whether the message asks for a colour or shade (not whether one fades or flatters). */
+export function asksColour(plain: string): boolean {
+  return ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain);
+}
+
+/** Lower-cased name and aliases of a product: the words it answers to. */
+export const productLabels = (p: KnowledgeProduct | null | undefined) =>
+  p ? labelsOf(p).map((l) => l.toLowerCase()) : [];
+
+/**
+ * Whether a message naming goods asks a service question about them rather than for them
+ * ("买袜子能用优惠券吗", "帽子的运费"): a service matter, and the goods not right after a word of
+ * selling ("有卖帽子吗 包邮吗" still asks for hats).
+ */
+export function servesOnly(plain: string, goods: string): boolean {
+  return SERVICE_MATTER.test(plain) && !askedForGoods(plain, goods);
+}
+
+/** Whether the goods word follows a word of selling ("有卖帽子吗", "do you sell hats"). */
+function askedForGoods(plain: string, word: string): boolean {
+  const lower = plain.toLowerCase();
+  const at = lower.indexOf(word.toLowerCase());
+  return at >= 0 && ASKS_FOR_GOODS.test(lower.slice(Math.max(0, at - 16), at));
+}
+
+/**
+ * The allergens a message names, when it speaks of an allergy or intolerance, those the shopper
+ * says they are allergic to first: the words in the allergy's own slot ("对X过敏", "X不耐受",
+ * "allergic to X", "X allergy"), not a product's name ("我对芝麻过敏，每日坚果能吃吗" asks about
+ * sesame, not nuts). A substance the list does not know ("对芒果过敏", "对积雪草过敏") is taken as
+ * written, marked `unlisted`, and looked for literally on the label.
+ */
+function askedAllergens(plain: string, products: KnowledgeProduct[]): Allergen[] {
+  if (!ALLERGY_WORD.test(plain)) return [];
+  const slot = allergySlot(plain);
+  if (slot) {
+    const known = ALLERGENS.filter((a) => a.asked.test(slot));
+    if (known.length > 0) return known;
+    return [unlistedAllergen(slot)];
+  }
+  // No slot ("碰到羊毛会痒"): any allergen named outside the products' own names.
+  let own = plain;
+  const labels = products.flatMap(labelsOf).map((l) => l.toLowerCase());
+  for (const label of labels.sort((a, b) => b.length - a.length))
+    if (label.length >= 2) own = own.split(label).join(' ');
+  const outside = ALLERGENS.filter((a) => a.asked.test(own));
+  return outside.length > 0 ? outside : ALLERGENS.filter((a) => a.asked.test(plain));
+}
+
+/** The words a shopper says they are allergic to, or null ("我家宝宝有点芒果过敏" → 芒果). */
+function allergySlot(plain: string): string | null {
+  const zh = plain.match(/([\p{Script=Han}]{1,10})(?:过敏|不耐受)/u)?.[1]?.replace(ALLERGY_SUBJECT, '');
+  if (zh && zh.length >= 2 && zh.length <= 6 && !NOT_AN_ALLERGEN.test(zh)) return zh;
+  const en =
+    plain.match(
+      /\ballergic to ([a-z][a-z -]{1,24}?)(?=\s*[,.;!?]|\s+(?:and|so|but|is|are|can|could|will|would|do|does|in|for)\b|$)/,
+    )?.[1] ?? plain.match(/\b([a-z]+(?: [a-z]+)?) (?:allergy|allergies|intolerance)\b/)?.[1];
+  const word = en?.replace(/^(?:a|an|the|my|some|have|has)\s+/, '').trim();
+  if (!word || word.split(/\s+/).some((w) => ENGLISH_SLOT_STOP.test(w))) return null;
+  return word;
+}
+
+function unlistedAllergen(word: string): Allergen {
+  const literal = new RegExp(escapeRegExp(word), 'i');
+  return { zh: word, en: word, asked: literal, label: literal, unlisted: true };
 }
 
 /** The verb of using a product: wear clothes, eat food, use the rest. */
@@ -244,6 +370,14 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
   const verb = useVerb(product, en);
   const found = allergenIn(product, allergen);
   const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  if (!found) {
+    // Absence is only worth saying for an allergen whose label words we know, and when no label
+    // word may hold it unnamed ("五金为合金镀金" says nothing about nickel): otherwise say that the
+    // details do not state it — reassurance there would be a guess about someone's health.
+    const hidden =
+      allergen.mayHide && allergenFacts(product).find(([, value]) => allergen.mayHide!.test(value));
+    if (allergen.unlisted || hidden) return allergyNotStated(ctx, allergen, product, hidden?.[1] ?? null);
+  }
   const hasIngredients = ownValue(product.attributes, 'ingredients') !== undefined;
   const intent = hasIngredients ? INGREDIENTS : PRODUCT_INFO;
   const attribute = found?.key ?? (hasIngredients ? 'ingredients' : 'material');
@@ -253,11 +387,17 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
       .filter((p) => p.id !== product.id && p.category === product.category && !allergenIn(p, allergen))
       .slice(0, 2);
     const label = en ? LABELS[found.key]!.en : LABELS[found.key]!.zh;
-    const text = en
-      ? `${product.name} contains ${name} (${label}: ${found.value}), so with a ${name} allergy we don't recommend it.` +
-        (others.length ? ` Without ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
-      : `${product.name}含有${name}（${label}：${found.value}），对${name}过敏的话不建议${verb}。` +
-        (others.length ? `不含${name}的可以看看：${others.map((p) => p.name).join('、')}。` : '');
+    // "同一生产线还加工芝麻": made beside it, not of it — say what the note says, not "contains".
+    const shared = found.key === 'allergenNotes' && SHARED_LINE.test(found.value);
+    const text = shared
+      ? en
+        ? `${product.name}'s allergy notes mention ${name} (${found.value}), so with a ${name} allergy we don't recommend it.`
+        : `${product.name}的过敏提示提到了${name}（${found.value}），对${name}过敏的话不建议${verb}。`
+      : en
+        ? `${product.name} contains ${name} (${label}: ${found.value}), so with a ${name} allergy we don't recommend it.` +
+          (others.length ? ` Without ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
+        : `${product.name}含有${name}（${label}：${found.value}），对${name}过敏的话不建议${verb}。` +
+          (others.length ? `不含${name}的可以看看：${others.map((p) => p.name).join('、')}。` : '');
     return {
       action: 'answer',
       text,
@@ -297,6 +437,53 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
     quickReplies: [ctx.say('optionHuman')],
     attribute,
     grounding: { articles: [], product, attribute },
+  };
+}
+
+/** The listed facts that can hold an allergen (material, ingredients), as [key, text]. */
+const allergenFacts = (product: KnowledgeProduct) =>
+  ALLERGEN_FACTS.filter((key) => key !== 'allergenNotes')
+    .map((key) => [key, textOf(ownValue(product.attributes, key))] as const)
+    .filter(([, value]) => value);
+
+/**
+ * An allergy the product's details neither confirm nor rule out: what is listed, its allergy notes,
+ * and a person to ask (the merchant knows what the label leaves out), never "it's fine".
+ */
+function allergyNotStated(
+  ctx: FactContext,
+  allergen: Allergen,
+  product: KnowledgeProduct,
+  hiddenIn: string | null,
+): FactAnswer {
+  const en = ctx.language === 'en';
+  const name = en ? allergen.en : allergen.zh;
+  const listed = allergenFacts(product);
+  const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  const facts = listed
+    .map(([key, value]) => `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${value}`)
+    .join(en ? '; ' : '；');
+  const text = en
+    ? `The details of ${product.name} don't say whether it has ${name}${hiddenIn ? ` ("${hiddenIn}" doesn't say what it is made of)` : ''}.` +
+      (facts ? ` Listed: ${facts}.` : '') +
+      (notes ? ` Allergy notes: ${notes}.` : '') +
+      ` With a ${name} allergy, please let a person check with the shop before you buy; if it is severe, ask your doctor first.`
+    : `${product.name}的资料里没有写明是否含${name}${hiddenIn ? '（列出的材质没有写明具体成分）' : ''}，我不能替您打包票。` +
+      (facts ? `目前写明的有：${facts}。` : '') +
+      (notes ? `过敏提示：${notes}。` : '') +
+      `对${name}过敏的话，建议先转人工向店铺确认；过敏比较严重的，请先咨询医生。`;
+  return {
+    action: 'clarify',
+    text: text.replace(/。。/g, '。').replace(/\.\./g, '.'),
+    intent: null,
+    articleId: null,
+    productId: product.id,
+    confidence: 0.1,
+    lowConfidence: true,
+    outOfScope: false,
+    quickReplies: [ctx.say('optionHuman')],
+    attribute: 'allergy',
+    grounding: { articles: [], product },
   };
 }
 
@@ -357,6 +544,74 @@ function notListed(
   };
 }
 
+/** Skin types shoppers name, with the word a product's `suitableSkin` list uses for each. */
+const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = [
+  {
+    listed: '混合',
+    zh: '混合性肌肤',
+    en: 'combination skin',
+    asked: /混油|混干|混合性|混合皮|混合肌|\bcombination\b/,
+  },
+  { listed: '油', zh: '油性肌肤', en: 'oily skin', asked: /油皮|油性|大油田|爱出油|\boily\b/ },
+  { listed: '干', zh: '干性肌肤', en: 'dry skin', asked: /干皮|干性|皮肤干|\bdry skin\b/ },
+  { listed: '敏感', zh: '敏感肌', en: 'sensitive skin', asked: /敏感肌|敏感皮|皮肤敏感|\bsensitive\b/ },
+  { listed: '中性', zh: '中性肌肤', en: 'normal skin', asked: /中性皮|中性肌|\bnormal skin\b/ },
+];
+// Asking whether it suits: "能用吗", "适合吗", "会不会干", "ok for", "good for", "suit".
+const SUITS =
+  /能用|可以用|能不能用|适合|适不适合|合适|会不会|行不行|可以吗|能擦|\b(?:ok|okay|good|fine|suitable|safe)\b|\bsuits?\b|\bcan\b/;
+
+/**
+ * Whether a product suits a skin type, from the skin types it lists: in the list → yes; not in it →
+ * says which it lists and offers products of its category that list the shopper's type. The
+ * product's allergy notes follow when they speak of that skin ("敏感肌请先隔天晚上少量使用").
+ */
+function skinAnswer(
+  ctx: FactContext,
+  product: KnowledgeProduct,
+  skin: (typeof SKIN_TYPES)[number],
+): FactAnswer {
+  const en = ctx.language === 'en';
+  const listed = listAttribute(product.attributes.suitableSkin);
+  const fits = listed.some((v) => v.includes(skin.listed));
+  const notes = textOf(ownValue(product.attributes, 'allergenNotes'));
+  const note = notes?.includes(skin.listed) ? notes : '';
+  const others = fits
+    ? []
+    : ctx.products
+        .filter(
+          (p) =>
+            p.id !== product.id &&
+            p.category === product.category &&
+            listAttribute(p.attributes.suitableSkin).some((v) => v.includes(skin.listed)),
+        )
+        .slice(0, 2);
+  const name = en ? skin.en : skin.zh;
+  const list = listed.join(en ? ', ' : '、');
+  const text = en
+    ? fits
+      ? `${product.name} lists ${name} among the skin types it suits (${list}).${note ? ` Note: ${note}.` : ''}`
+      : `${product.name} is listed for ${list} — not for ${name}, so I wouldn't recommend it there.` +
+        (others.length ? ` Listed for ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
+    : fits
+      ? `${product.name}写明适合的肤质里有${name}（适合肤质：${list}），可以用。${note ? `提示：${note}。` : ''}`
+      : `${product.name}写明适合的肤质是${list}，没有包括${name}，${name}不太推荐用它。` +
+        (others.length ? `写明适合${name}的有：${others.map((p) => p.name).join('、')}。` : '');
+  return {
+    action: 'answer',
+    text: text.replace(/。。/g, '。'),
+    intent: 'skin_recommendation',
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: others.map((p) => p.aliases[0] ?? p.name),
+    attribute: 'suitableSkin',
+    grounding: { articles: [], product, attribute: 'suitableSkin' },
+  };
+}
+
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   // A product named for one sex says so itself.
@@ -407,7 +662,9 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   const { read } = ctx;
   const plain = read.plain;
   // The normaliser folds 有没有 → 有, 能不能 → 能: the shopper's own words tell a question too.
-  const asks = isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text);
+  // "那颜色呢" after a product: a question in one word, about the product in the conversation.
+  const asks =
+    isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text) || isEllipticalFollowUp(ctx.text);
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
 
   // How the parcel is left, when no article of the shop says.
@@ -430,10 +687,11 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // Goods the shop does not carry, named with no product of ours: "这件大衣有没有黑色的".
   const strongMention = read.products.some((p) => p.score >= 1);
   // With a product in the conversation, goods are asked for only in words of buying.
-  const goods =
+  const named =
     !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain))
       ? uncarriedGoods(plain, ctx.products)
       : null;
+  const goods = named && servesOnly(plain, named) ? null : named;
   if (goods) {
     return {
       action: 'answer',
@@ -451,7 +709,9 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     };
   }
 
-  const allergen = askedAllergen(plain);
+  const allergens = askedAllergens(plain, ctx.products);
+  // Of several named ("坚果和芝麻都过敏"), the one the product holds leads.
+  const allergen = product ? (allergens.find((a) => allergenIn(product, a)) ?? allergens[0]) : allergens[0];
   if (
     allergen &&
     product &&
@@ -459,6 +719,19 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     (ASKS_SUITABILITY.test(plain) || A_NOT_A.test(ctx.text))
   )
     return allergyAnswer(ctx, allergen, product);
+
+  // "油皮可以用玻尿酸面霜吗", "the cream, good for oily skin?": the skin types it lists answer it.
+  const skin = SKIN_TYPES.find((t) => t.asked.test(plain));
+  if (
+    skin &&
+    product &&
+    ctx.named &&
+    listAttribute(product.attributes.suitableSkin).length > 0 &&
+    SUITS.test(plain) &&
+    !REACTION.test(plain) &&
+    !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
+  )
+    return skinAnswer(ctx, product, skin);
 
   // "男生能用防晒吗" with two sunscreens: each of them.
   if (!product && ctx.candidates.length > 1 && ASKS_MEN.test(plain)) {
@@ -479,8 +752,16 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // Colours and "for men?" about the product named, or the one in the conversation when the
   // message names none ("这款还有别的配色吗").
   if (!product || (!ctx.named && read.products.length > 0)) return null;
-  if (ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain))
-    return colourAnswer(ctx, product);
+  if (asksColour(plain)) return colourAnswer(ctx, product);
+  // Another size or version of a product with no sizes listed ("托特包有没有小号的"): not listed —
+  // never a decline, never a guess. Products with sizes are answered from them (catalogueAnswer).
+  if (ASKS_VARIANT.test(plain) && ownValue(product.attributes, 'sizes') === undefined)
+    return notListed(
+      ctx,
+      product,
+      ctx.language === 'en' ? 'other sizes or versions' : '其他尺寸或款式',
+      'variants',
+    );
   if (ASKS_MEN.test(plain)) return forMenAnswer(ctx, product);
   return null;
 }

@@ -6,6 +6,8 @@ import { normalizeText } from './text-normalizer';
 // literal into `new RegExp(…)` where it stands, which would build a RegExp object on every call.
 // `matchAll` works on a copy, so one global constant serves every caller.
 const HAN_WORD_RUN = /\p{Script=Han}{2,}/gu;
+// Name tails that say how goods are packed or sold, not what they are.
+const PACKING_TAIL = /^(?:礼盒|礼包|套装|组合|合装|装|片装|袋装|瓶装|盒装|罐装|混合装|二合一)$/u;
 
 /** A kind noun in the text ("裙子") and the catalogue products of that kind. */
 export interface KindMention {
@@ -37,6 +39,9 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
         for (const size of [2, 3]) {
           if (run.length < size) continue;
           const tail = run.slice(-size);
+          // How it is packed ("坚果礼盒", "…10片装") is no kind of product: "有礼盒包装吗" asks
+          // about gift boxes, not about the nuts.
+          if (PACKING_TAIL.test(tail)) continue;
           const owners = fragmentOwners.get(tail) ?? new Set<string>();
           owners.add(product.id);
           fragmentOwners.set(tail, owners);

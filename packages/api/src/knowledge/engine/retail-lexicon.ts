@@ -390,14 +390,16 @@ export const ATTRIBUTE_CUES: {
   {
     attribute: 'origin',
     keys: ['origin'],
-    cue: /产地|哪里产|哪产的|哪里生产|哪儿产|哪个国家|哪国|国家产|产自|原产|哪里出产|国产吗|进口的吗|是进口|\bmade in\b|\bwhere.+made\b|\bwhere\b.{0,30}\b(?:from|produced|manufactured)\b|\bcountry of origin\b|\b(?:which|what) country\b|\bimported\b/,
+    // Also a place asked as yes/no ("是韩国的吗", "日本产的吗", "is it korean"): the origin answers it.
+    cue: /产地|哪里产|哪产的|哪里生产|哪儿产|哪个国家|哪国|国家产|产自|原产|哪里出产|国产吗|进口的吗|是进口|(?:是|在)(?:不是)?(?:韩国|日本|法国|意大利|美国|英国|德国|瑞士|西班牙|泰国|新西兰|澳洲|澳大利亚|加拿大|荷兰|欧洲|国外|外国|海外|原装)(?:产|生产|制造|进口|原装|的|货)|(?:韩国|日本|法国|意大利|美国|英国|德国|瑞士|泰国|新西兰|澳洲|澳大利亚|欧洲|国外|海外)(?:产|生产|制造|进口)的|\bmade in\b|\bwhere.+made\b|\bwhere\b.{0,30}\b(?:from|produced|manufactured)\b|\bcountry of origin\b|\b(?:which|what) country\b|\bimported\b|\b(?:is|are) (?:it|they|this|these|the \w+(?: \w+)?) (?:korean|japanese|french|italian|american|british|german|swiss|thai|australian|european|from (?:korea|japan|france|italy|the us|usa|america|the uk|germany|australia|new zealand|europe|abroad))\b/,
     label: '产地',
     labelEn: 'origin',
   },
   {
     attribute: 'material',
     keys: ['material'],
-    cue: /材质|面料|什么料|什么皮|什么材料|啥材料|啥料|料子|什么做的|啥做的|真皮|纯棉|羊毛的|\bmaterial\b|\bfabric\b|\bleather\b|\bmade (?:of|from)\b/,
+    // Also a material asked as yes/no ("是真丝的吗", "含羊绒吗", "is the dress silk"): the material answers it.
+    cue: /材质|面料|什么料|什么皮|什么材料|啥材料|啥料|料子|什么做的|啥做的|真皮|纯棉|羊毛的|是(?:不是)?(?:纯|真|全|100%)?(?:真丝|桑蚕丝|丝绸|羊皮|羊绒|山羊绒|羊毛|牛皮|猪皮|pu|人造革|仿皮|超纤|全棉|棉|麻|亚麻|涤纶|聚酯|化纤|雪纺|蕾丝|尼龙|锦纶|莫代尔|天丝|醋酸|马海毛|兔毛)(?:的|做的|材质|面料)?(?:吗|\s|$)|含(?:不含|有)?(?:真丝|羊绒|羊毛|棉|麻|涤纶|聚酯|化纤|氨纶|锦纶)(?:吗|成分|\s|$)|\bmaterial\b|\bfabric\b|\bleather\b|\bmade (?:of|from)\b|\b(?:is|are) (?:it|they|this|these|the \w+(?: \w+)?) (?:(?:pure|real|100%?) )?(?:silk|cashmere|wool|cotton|linen|polyester|nylon|suede|lambskin|sheepskin|viscose|rayon|acrylic|faux leather|pu leather|vegan leather)\b/,
     label: '材质',
     labelEn: 'material',
     describes: /真皮|纯棉|羊毛的|\bleather\b/g,

@@ -262,7 +262,8 @@ export function withoutGreeting(raw: string): string {
 // "有卖男士剃须刀吗", "卖不卖X", "你家有香水吗", "护手霜有吗", "do you sell phone cases": the thing
 // asked for, read off the sentence's shape (normalised text: 有没有 → 有, 嘛 → 吗).
 const ASKED_FOR_SALE = [
-  /(?:^|有|在|还)卖(?!家|的吗)(.{1,12}?)(?:吗|不|没)?$/,
+  // "你们家卖毛衣吗", "店里卖围巾不": the shop as the subject of 卖 too.
+  /(?:^|有|在|还|家|们|店|里|边)卖(?!家|的吗)(.{1,12}?)(?:吗|不|没)?$/,
   /卖不卖(.{1,12})$/,
   /^(?:你们|你家|你们家|店里|这里|这边|贵店|咱家|家里)?(?:有|还有)(.{1,12}?)(?:卖|的|可以买)?吗$/,
   /^(.{1,12}?)(?:有|有卖|有的|卖)吗$/,

@@ -39,7 +39,22 @@ export function hasTraditional(text: string): boolean {
  * Chinese usage belongs here — nothing specific to one shop's catalogue.
  */
 const VARIANTS: [RegExp, string][] = [
+  // Cantonese written forms (Hong Kong / Guangdong shoppers): "口红有冇其他颜色" asks 有没有.
+  [/有冇/g, '有没有'],
+  [/冇/g, '没有'],
+  [/系唔系|系咪|系不系/g, '是不是'],
+  [/(\p{Script=Han})唔\1/gu, '$1不$1'],
+  [/唔(?!该|好意思)/g, '不'],
+  [/嘅/g, '的'],
+  [/咩|乜嘢|乜/g, '什么'],
+  [/点样/g, '怎么'],
+  [/几时/g, '什么时候'],
+  [/啲/g, '些'],
   [/啥/g, '什么'],
+  // Chat shorthand in English ("do u have", "ur shop", "pls"); not inside words or "u盘".
+  [/(?<![\p{L}\d])u(?![\p{L}\d'])/gu, 'you'],
+  [/(?<![\p{L}\d])ur(?![\p{L}\d'])/gu, 'your'],
+  [/(?<![\p{L}\d])(?:pls|plz)(?![\p{L}\d])/gu, 'please'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
   [/多长时间|多少天|多长|几天|多少时间/g, '多久'],
