@@ -29,9 +29,14 @@ describe('request bodies on a real server', () => {
       bodyLimitBytes: 4_096,
     });
     const keys = await createMerchantApp(server.app.deps, { name: 'bodies', allowedOrigins: [] });
-    const started = await send('POST', '/v1/sessions', JSON.stringify({ channel: 'web', anonymousId: anonymousId() }), {
-      authorization: `Bearer ${keys.publishableKey}`,
-    });
+    const started = await send(
+      'POST',
+      '/v1/sessions',
+      JSON.stringify({ channel: 'web', anonymousId: anonymousId() }),
+      {
+        authorization: `Bearer ${keys.publishableKey}`,
+      },
+    );
     expect(started.status).toBe(201);
     sessionToken = (JSON.parse(started.text) as { sessionToken: string }).sessionToken;
   });

@@ -28,7 +28,10 @@ export function limitBody(maxSize: number): MiddlewareHandler {
 }
 
 /** The Content-Length a body is bound by, or null when the header cannot be relied on alone. */
-function declaredLength(contentLength: string | undefined, transferEncoding: string | undefined): number | null {
+function declaredLength(
+  contentLength: string | undefined,
+  transferEncoding: string | undefined,
+): number | null {
   if (contentLength === undefined || transferEncoding !== undefined) return null;
   if (!/^\d{1,15}$/.test(contentLength)) return null;
   return Number(contentLength);
@@ -90,7 +93,9 @@ function readIncoming(incoming: IncomingMessage, length: number): Promise<Uint8A
     };
     const onEnd = () => finish();
     const onClose = () => {
-      if (!incoming.readableEnded) finish(new Error('The client closed the connection before the body ended.'));
+      // A client that went away mid-body: a 400 as `respondWithError` gives an aborted body, not a 500.
+      if (!incoming.readableEnded)
+        finish(new ApiError('bad_request', 'The request body did not arrive in full.'));
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
