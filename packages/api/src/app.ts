@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RateLimitSettings } from '@threadline/sdk-core/protocol';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { ZodError } from 'zod';
 import {
@@ -24,6 +23,7 @@ import { healthRouter } from './http/health-routes';
 import { assertJsonDepth } from './http/json-depth';
 import { createLifecycle, type Lifecycle } from './http/lifecycle';
 import { createRateLimits, type LimiterStore, type RateLimits, type SlotStore } from './http/rate-limits';
+import { limitBody } from './http/request-body';
 import { mountSiteAssets } from './http/site-assets';
 import { sessionsRouter } from './identity';
 import { followUpEffectRouter, insightsRouter } from './insights';
@@ -225,13 +225,6 @@ export function createApp(options: AppOptions): ThreadlineApp {
   });
   // Counts requests for a graceful shutdown, and refuses new ones (503, Retry-After) once draining.
   app.use('*', deps.lifecycle.middleware);
-  const limitBody = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ApiError('payload_too_large', `The body is larger than ${maxSize} bytes.`);
-      },
-    });
   const defaultBodyLimit = limitBody(options.bodyLimitBytes ?? 64 * 1024);
   // Knowledge files and livestream comment batches are the bodies that are legitimately large.
   const importBodyLimit = limitBody(KB_IMPORT_MAX_BYTES);

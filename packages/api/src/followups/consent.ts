@@ -64,11 +64,19 @@ const VOICE_STOP_WORDS = new Set([
 export function stopKeyword(text: string): string {
   return text
     .normalize('NFKC')
-    .replace(/\p{Cf}/gu, '')
+    .replace(FORMAT_CHARACTERS, '')
     .toLowerCase()
-    .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '')
-    .replace(/\s+/gu, ' ');
+    .replace(EDGE_PUNCTUATION, '')
+    .replace(WHITESPACE_RUNS, ' ');
 }
+
+// Module constants, not literals in the function: the build turns a `\p{…}` literal into a
+// `new RegExp(…)` where it stands, which cost a RegExp compile per call on every send (issue 18).
+// Only used with `replace`, which starts a global regex from 0 whatever its lastIndex.
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+const EDGE_PUNCTUATION = /^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu;
+const WHITESPACE_RUNS = /\s+/gu;
+const HAN = /\p{Script=Han}/u;
 
 /**
  * Whether a shopper's message on `channel` is a stop reply. A length check, then one normalisation
@@ -91,7 +99,7 @@ export const STOP_CONFIRMATION = {
 } as const;
 
 export const stopConfirmation = (reply: string) =>
-  /\p{Script=Han}/u.test(reply) ? STOP_CONFIRMATION.zh : STOP_CONFIRMATION.en;
+  HAN.test(reply) ? STOP_CONFIRMATION.zh : STOP_CONFIRMATION.en;
 
 /** Whether the customer's attributes say they opted out of proactive messages. */
 export const hasOptedOut = (attributes: Record<string, unknown> | null | undefined) =>

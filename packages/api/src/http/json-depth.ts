@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../platform/errors';
+import { readBodyBytes } from './request-body';
 
 /** Deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 32;
@@ -35,14 +36,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Reads a JSON body once, before any route: it must be well-formed UTF-8 (otherwise 400
  * `invalid_json` — replacing bad bytes would store text the client never sent) and nest at most
  * MAX_JSON_DEPTH deep (otherwise 400 `validation_failed`, before any parser, validator or
- * serializer recurses through it). The bytes are cached by Hono, so the route's own JSON parse reads
- * them again without touching the socket.
+ * serializer recurses through it). The text and, when it parses, the value are left in Hono's body
+ * cache, so the route's validator (`c.req.json()`) takes the parsed value instead of decoding and
+ * parsing the bytes a second time through a WHATWG Response (issue 18). Broken JSON is left
+ * unparsed there: the validator meets it and answers as it always did.
  */
 export const assertJsonDepth: MiddlewareHandler = async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /json/i.test(c.req.header('content-type') ?? '')) {
     let text: string;
     try {
-      text = utf8.decode(await c.req.arrayBuffer());
+      text = utf8.decode(await readBodyBytes(c));
     } catch (error) {
       if (error instanceof TypeError)
         throw new ApiError('invalid_json', 'The request body is not valid JSON: it is not UTF-8.');
@@ -57,6 +60,16 @@ export const assertJsonDepth: MiddlewareHandler = async (c, next) => {
       }
       throw new ApiError('validation_failed', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`);
     }
+    const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined>;
+    cache.text = Promise.resolve(text);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      await next();
+      return;
+    }
+    cache.json = Promise.resolve(value);
   }
   await next();
 };

@@ -88,23 +88,34 @@ export function createWebhookOutbox(deps: Deps): WebhookOutbox {
   };
   const retryWindowMs = () => deps.config.webhooks?.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
 
-  const record: WebhookOutbox['record'] = async (db, onCommit, list) => {
+  type Subscriptions = Map<string, { id: string; events: string[] }[]>;
+  /** The app's enabled webhooks, read once per app and write. */
+  const subscriptionsOf = async (db: Db, subscribed: Subscriptions, appId: string) => {
+    let subs = subscribed.get(appId);
+    if (!subs) {
+      // On every send: a prepared statement over the app's index.
+      subs = await hotQuery(db, 'webhooks.enabledOfApp', (d) =>
+        d
+          .select({ id: webhooks.id, events: webhooks.events })
+          .from(webhooks)
+          .where(and(eq(webhooks.appId, slot('appId')), eq(webhooks.enabled, true)))
+          .prepare(),
+      ).all({ appId });
+      subscribed.set(appId, subs);
+    }
+    return subs;
+  };
+
+  const recordFor = async (
+    db: Db,
+    onCommit: OnCommit,
+    list: WebhookEventInput[],
+    subscribed: Subscriptions = new Map(),
+  ) => {
     if (list.length === 0) return;
-    const subscribed = new Map<string, { id: string; events: string[] }[]>();
     let added = 0;
     for (const event of list) {
-      let subs = subscribed.get(event.appId);
-      if (!subs) {
-        // On every send: a prepared statement over the app's index.
-        subs = await hotQuery(db, 'webhooks.enabledOfApp', (d) =>
-          d
-            .select({ id: webhooks.id, events: webhooks.events })
-            .from(webhooks)
-            .where(and(eq(webhooks.appId, slot('appId')), eq(webhooks.enabled, true)))
-            .prepare(),
-        ).all({ appId: event.appId });
-        subscribed.set(event.appId, subs);
-      }
+      const subs = await subscriptionsOf(db, subscribed, event.appId);
       const wanted = subs.filter((s) => s.events.includes('*') || s.events.includes(event.type));
       if (wanted.length === 0) continue;
       const now = deps.clock.now();
@@ -189,10 +200,21 @@ export function createWebhookOutbox(deps: Deps): WebhookOutbox {
   };
 
   return {
-    record,
+    record: (db, onCommit, list) => recordFor(db, onCommit, list),
     async fromRealtime(db, onCommit, events) {
+      // Most apps have no webhooks: ask first, and build the webhook payloads (a copy of every
+      // message) only for an app that has some (issue 18). The answer is kept for `recordFor`.
+      const subscribed: Subscriptions = new Map();
+      let any = false;
+      for (const event of events) {
+        if ((await subscriptionsOf(db, subscribed, event.appId)).length > 0) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return;
       const list = events.map(webhookEventOf).filter((e): e is WebhookEventInput => e !== null);
-      if (list.length > 0) await record(db, onCommit, list);
+      if (list.length > 0) await recordFor(db, onCommit, list, subscribed);
     },
     notify,
     onNotify(listener) {
