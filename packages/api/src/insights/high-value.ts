@@ -31,13 +31,15 @@ export async function highValueInsights(
   const threshold = query.largeCart ?? 1000;
   const inWindow = sql`ic.app_id = ${app.id} AND ic.started_at >= ${periods.from} AND ic.started_at < ${periods.to}
       ${query.channel ? sql`AND ic.channel = ${query.channel}` : sql``}`;
-  // Per customer, never per conversation: the shop's customers are found by skipping along
-  // `insight_conversations_by_app_customer` (app, customer, started_at, …, covering), each one's
-  // conversations in the window summed over one index range, and the segment (three lookups)
-  // decided once per customer. At a million messages (~950k one-message conversations of 20k
-  // customers) the old per-conversation join, its GROUP BY sort and count(DISTINCT) took ~2 s.
-  // The cost is two index seeks per customer who ever had a conversation in the shop, plus the
-  // window's index entries.
+  // Per customer, never per conversation: one pass along `insight_conversations_by_app_customer`
+  // (app, customer, started_at, …, covering), in customer order so the GROUP BY needs no sort,
+  // summing each customer's conversations in the window and listing their first-response times;
+  // the segment (three lookups) is then decided once per customer. At a million messages
+  // (121,000 conversations of 20,000 customers) this pass takes about half the time of skipping
+  // from customer to customer with two seeks each and walking each one's window twice (for the
+  // totals, then again for the times). The cost is the app's conversation index entries (a
+  // sequential, covering read; the window is a filter on each) plus three lookups per customer
+  // served in the window.
   /** The segment of one customer (a column of the outer query): the first that fits. */
   const segmentOf = (customer: ReturnType<typeof sql>) => sql`CASE
       WHEN (SELECT json_type(cu.attributes, '$.vip') = 'true' OR json_extract(cu.attributes, '$.tier') = 'vip'
@@ -47,22 +49,16 @@ export async function highValueInsights(
       WHEN (SELECT count(*) FROM orders o WHERE o.app_id = ${app.id} AND o.customer_id = ${customer}) >= 2
         THEN 'repeat_buyer'
       ELSE 'other' END`;
-  const customers = sql`cust(id) AS (
-      SELECT min(customer_id) FROM insight_conversations WHERE app_id = ${app.id}
-      UNION ALL SELECT (SELECT min(customer_id) FROM insight_conversations
-          WHERE app_id = ${app.id} AND customer_id > cust.id)
-        FROM cust WHERE cust.id IS NOT NULL),
-    served AS MATERIALIZED (
-      SELECT cust.id AS customer, (SELECT json_array(count(*),
-            coalesce(sum(ic.bot_messages > 0 AND ic.agent_messages = 0 AND ic.escalated_at IS NULL), 0),
-            coalesce(sum(ic.escalated_at IS NOT NULL), 0))
-          FROM insight_conversations ic WHERE ic.customer_id = cust.id AND ${inWindow}) AS a
-      FROM cust WHERE cust.id IS NOT NULL),
+  const customers = sql`served AS MATERIALIZED (
+      SELECT ic.customer_id AS customer, count(*) AS conversations,
+        sum(ic.bot_messages > 0 AND ic.agent_messages = 0 AND ic.escalated_at IS NULL) AS ai,
+        sum(ic.escalated_at IS NOT NULL) AS escalated,
+        group_concat(CASE WHEN ic.first_response_at IS NOT NULL AND ic.first_customer_at IS NOT NULL
+          THEN ic.first_response_at - ic.first_customer_at END) AS first_responses
+      FROM insight_conversations ic INDEXED BY insight_conversations_by_app_customer
+      WHERE ${inWindow} GROUP BY ic.customer_id),
     s AS MATERIALIZED (
-      SELECT served.customer, a ->> 0 AS conversations, a ->> 1 AS ai, a ->> 2 AS escalated,
-        ${segmentOf(sql`served.customer`)} AS segment
-      FROM served
-      WHERE a ->> 0 > 0)`;
+      SELECT served.*, ${segmentOf(sql`served.customer`)} AS segment FROM served)`;
   /**
    * Every value of `values` (rows of segment, v) as one comma-separated string per segment, one
    * column each: nearest-rank p50 and p90 need every value, the client costs microseconds per
@@ -83,7 +79,7 @@ export async function highValueInsights(
     c: number | string | null;
     d: number | string | null;
     e: number | null;
-  }>(sql`WITH RECURSIVE ${customers},
+  }>(sql`WITH ${customers},
       rated AS (
         -- The latest rating of each of the app's rated conversations in the window, with its
         -- customer's segment: read from the ratings (few), never joined to every conversation,
@@ -97,12 +93,8 @@ export async function highValueInsights(
       totals AS (SELECT s.segment, count(*) AS customers, sum(s.conversations) AS conversations,
           sum(s.ai) AS ai, sum(s.escalated) AS escalated, csat.csat
         FROM s LEFT JOIN csat ON csat.segment = s.segment GROUP BY s.segment),
-      first_response AS (${valuesBySegment(
-        // CROSS JOIN keeps s outside: each customer's window is one range of the covering index.
-        sql`SELECT s.segment, ic.first_response_at - ic.first_customer_at AS v
-          FROM s CROSS JOIN insight_conversations ic ON ic.customer_id = s.customer AND ${inWindow}
-          WHERE ic.first_response_at IS NOT NULL AND ic.first_customer_at IS NOT NULL`,
-      )}),
+      -- Each segment's customers' lists of first-response times joined into one list.
+      first_response AS (${valuesBySegment(sql`SELECT segment, first_responses AS v FROM s`)}),
       to_agent AS (${valuesBySegment(
         // From the app's assignments (few), each conversation by its key, the segment per row.
         sql`SELECT ${segmentOf(sql`ic.customer_id`)} AS segment, a.assigned_at - a.queued_at AS v
