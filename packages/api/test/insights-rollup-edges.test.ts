@@ -175,6 +175,29 @@ describe('insights rollups: a reader never waits for the backlog', () => {
   });
 });
 
+describe('insights rollups: a reader leaves a long backlog to the worker', () => {
+  it('folds nothing past readerFoldsUpTo, answers exactly how far behind it is; folds again once under it', async () => {
+    clock.set(START + 31 * H);
+    await foldInsights(api.deps);
+    await backlog(3000, 'long');
+    api.deps.config.insights = { readerBatches: 1, readerFoldsUpTo: 2500 };
+    try {
+      // 3,000 waiting, more than the reader folds for: it answers at once, nothing folded.
+      const first = await metrics();
+      expect(first.behind).toBe(3000);
+      expect((await stored()) - (await folded())).toBe(3000);
+      // Under the bound the reader folds its batch again (2,000 of the 3,000).
+      api.deps.config.insights = { readerBatches: 1, readerFoldsUpTo: 3000 };
+      expect((await metrics()).behind).toBe(1000);
+      await foldInsights(api.deps); // the background worker
+      expect((await metrics()).behind).toBe(0);
+    } finally {
+      api.deps.config.insights = undefined;
+    }
+    expect(await folded()).toBe(await stored());
+  });
+});
+
 describe('insights rollups: crashes and concurrency', () => {
   it('a fold that fails after the counts are written counts nothing twice when it runs again', async () => {
     await foldInsights(api.deps);

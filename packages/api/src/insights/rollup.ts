@@ -642,11 +642,29 @@ export interface Freshness {
 
 /**
  * What a reader does before it answers: folds at most `READER_BATCHES` batches of each source
- * (the background worker folds the rest), then says how current the app's rollups are.
+ * (the background worker folds the rest; nothing when the backlog is past `READER_FOLDS_UP_TO`),
+ * then says how current the app's rollups are.
  */
 export async function foldForReader(deps: Deps, appId: string): Promise<Freshness> {
-  await foldInsights(deps, deps.config?.insights?.readerBatches ?? READER_BATCHES);
+  const upTo = deps.config?.insights?.readerFoldsUpTo ?? READER_FOLDS_UP_TO;
+  if ((await unfoldedMessagesAtMost(deps.database.db)) <= upTo)
+    await foldInsights(deps, deps.config?.insights?.readerBatches ?? READER_BATCHES);
   return freshness(deps, appId);
+}
+
+/**
+ * A reader folds only while the messages backlog is at most this many rows. Past it (an upgrade's
+ * stored history, a bulk import) its own batch would not catch up, and the reader would first
+ * wait for the worker's running fold and then fold a batch itself — most of a first read's time
+ * after an upgrade. It answers at once instead, with `behind`, and the worker folds the backlog.
+ */
+export const READER_FOLDS_UP_TO = 10 * FOLD_BATCH;
+
+/** Messages stored after the fold's cursor, counted from the keys (an upper bound: sweeps leave gaps). */
+async function unfoldedMessagesAtMost(db: Db): Promise<number> {
+  const [row] = await db.all<{ n: number | null }>(sql`SELECT (SELECT max(seq) FROM messages) -
+      coalesce((SELECT position FROM insight_cursors WHERE source = 'messages'), 0) AS n`);
+  return Math.max(0, row?.n ?? 0);
 }
 
 /**
@@ -681,6 +699,60 @@ export async function freshness(deps: Pick<Deps, 'database' | 'clock'>, appId: s
   return { asOf: iso(firsts.length ? Math.min(...firsts) : deps.clock.now()), behind };
 }
 
+/**
+ * Insights reads in flight per database. Every statement of a local database goes through one
+ * queue, so a read's statements would each wait behind one of the background worker's fold
+ * transactions: after an upgrade, with a long backlog, that was most of a read's time (a first
+ * read took ~1 s, its own SQL ~0.3 s, at 1 M stored messages). The worker therefore folds between
+ * reads, not in the middle of one, waiting at most `READ_YIELD_MS` per batch so a stream of
+ * reads never stops it (and each read folds its own batch anyway).
+ */
+const reads = new WeakMap<
+  ServiceDeps['database'],
+  { count: number; idle: Promise<void>; settle: () => void }
+>();
+/** The longest the background worker waits for reads in flight before its next batch. */
+export const READ_YIELD_MS = 2000;
+
+/** Runs an insights read, keeping the background worker's batches out of the middle of it. */
+export async function whileReadingInsights<T>(
+  database: ServiceDeps['database'],
+  read: () => Promise<T>,
+): Promise<T> {
+  let state = reads.get(database);
+  if (!state) {
+    let settle = () => {};
+    const idle = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    state = { count: 0, idle, settle };
+    reads.set(database, state);
+  }
+  state.count++;
+  try {
+    return await read();
+  } finally {
+    if (--state.count === 0) {
+      reads.delete(database);
+      state.settle();
+    }
+  }
+}
+
+/** Resolves once no insights read is in flight on `database`, or after `maxMs`. */
+async function readsSettled(database: ServiceDeps['database'], maxMs: number): Promise<void> {
+  const state = reads.get(database);
+  if (!state) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    state.idle,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** Folds at start and then every `everyMs` in the background (and the retention sweep folds before deleting). */
 export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
   let busy = false;
@@ -690,7 +762,10 @@ export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
     if (busy) return;
     busy = true;
     try {
-      for (let round = 0; round < 1_000_000; round++) if ((await foldInsights(deps, 1)) === 0) break;
+      for (let round = 0; round < 1_000_000; round++) {
+        await readsSettled(deps.database, READ_YIELD_MS);
+        if ((await foldInsights(deps, 1)) === 0) break;
+      }
     } catch (error) {
       deps.logger.warn('insights fold failed', { error: String(error) });
     } finally {

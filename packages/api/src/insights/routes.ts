@@ -26,6 +26,7 @@ import { followUpEffect } from './follow-up-effect';
 import { highValueInsights } from './high-value';
 import { intentTrends } from './intent-trends';
 import { metricsInsights, periodsFor } from './metrics';
+import { whileReadingInsights } from './rollup';
 
 type Auth = ApiEnv['Variables']['auth'];
 const INSIGHTS = { tags: ['Insights'], auth: ['secret' as const, 'agent' as const] };
@@ -47,6 +48,9 @@ function readerApp(auth: Auth) {
  */
 export function insightsRouter(deps: RouterDeps) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
+  // The background fold waits for reads in flight (after an upgrade it would otherwise slip a batch
+  // between every statement of a read; see whileReadingInsights).
+  router.use('/v1/insights/*', (_c, next) => whileReadingInsights(deps.database, next));
 
   router.openapi(
     defineRoute(deps, {

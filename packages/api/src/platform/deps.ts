@@ -48,6 +48,8 @@ export interface ServerConfig {
   insights?: {
     /** Batches of each source a reader folds before answering; the background worker does the rest. */
     readerBatches?: number;
+    /** A reader folds only while at most this many messages wait (else the worker alone folds them). */
+    readerFoldsUpTo?: number;
   };
 }
 
