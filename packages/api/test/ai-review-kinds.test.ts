@@ -181,6 +181,9 @@ describe('goods the shop does not sell, named in any words', () => {
     expect(english.text).toMatch(
       /^Sorry, we don't carry laptop sleeves\. Here is what we have: skincare, makeup/,
     );
+    // Category ids are the merchant's keys; the shopper reads words ("crossborder" is not one).
+    expect(english.text).toContain('cross-border imports');
+    expect(english.text).not.toMatch(/crossborder/);
   });
 
   it('answers yes, with the price, for goods the catalogue has — named by kind or in English', () => {

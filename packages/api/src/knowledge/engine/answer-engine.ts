@@ -1169,9 +1169,18 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (!byCategory.has(key)) byCategory.set(key, product);
     }
     const categories = [...byCategory.keys()];
-    if (language === 'en' && categories.every((c) => /^[a-z][a-z\s&-]*$/i.test(c)) && categories.length > 1)
-      return categories.slice(0, 8);
+    if (language === 'en' && categories.every((c) => /^[a-z][a-z\s&_-]*$/i.test(c)) && categories.length > 1)
+      return categories.slice(0, 8).map(readableCategory);
     return [...byCategory.values()].map((p) => p.aliases[0] ?? p.name).slice(0, 6);
+  }
+
+  /**
+   * A category id as a shopper reads it: "crossborder" → "cross-border imports", "home_decor" →
+   * "home decor". Category ids are the merchant's keys, not prose.
+   */
+  function readableCategory(category: string): string {
+    const spaced = category.replace(/[_-]+/g, ' ').trim().toLowerCase();
+    return /^cross ?border$/.test(spaced) ? 'cross-border imports' : spaced;
   }
 
   /** True when an English phrase glosses to a service term (价保, 优惠券) and to no kind of goods. */
