@@ -2,6 +2,12 @@
 // insert of the same rows, same run; and the latency from a comment batch to the room's
 // hot-questions event on its SSE stream. Both servers run in their own child process; the load
 // (a deterministic simulated room) is posted from this process, 1,000 comments a batch.
+// - Each API round also reports the server's CPU per comment (from /proc, the timeline drain of the
+//   round's last second included): unlike comments/s, it does not swing with the machine's load.
+// - BENCH_BEFORE_API=<another build's packages/api/dist/index.js> adds a third arm, that build on its
+//   own file, posted the same rooms; the two API arms swap places every round (whichever runs second
+//   after the other measured worse on a busy machine), so a change is measured against main's
+//   build in the same run. BENCH_LIVE_ROUNDS=<n> sets the number of rounds.
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -14,6 +20,7 @@ import {
   pool,
   ratio,
   repoRoot,
+  sleep,
   startServerProcess,
   tempDir,
 } from './lib/common.mjs';
@@ -93,27 +100,35 @@ export default async function run({ log, quick }) {
   const { simulateRoom, connectorBatches, toBatchItem } = await import(apiDist);
   const comments = quick ? 20_000 : 200_000;
   const viewers = quick ? 3_000 : 30_000;
-  const rounds = quick ? 1 : 2;
+  const beforeDist = process.env.BENCH_BEFORE_API || null;
+  const rounds = Number(process.env.BENCH_LIVE_ROUNDS) || (quick ? (beforeDist ? 2 : 1) : 2);
   const dir = tempDir('livestream');
   const reply = await startReplyServer();
   let bare;
   let api;
+  let before = null;
   try {
-    [bare, api] = await Promise.all([
+    const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
+    [bare, api, before] = await Promise.all([
       startServerProcess({ mode: 'bare', dbPath: dir.file('bare.db') }),
-      startServerProcess({
-        mode: 'api',
-        dbPath: dir.file('api.db'),
-        nodeArgs: process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [],
-      }),
+      startServerProcess({ mode: 'api', dbPath: dir.file('api.db'), nodeArgs }),
+      beforeDist
+        ? startServerProcess({ mode: 'api', dbPath: dir.file('before.db'), nodeArgs, apiDist: beforeDist })
+        : null,
     ]);
     const apiHttp = jsonClient(api.url, { maxSockets: CONCURRENCY + 2 });
     const bareHttp = jsonClient(bare.url, { maxSockets: CONCURRENCY + 2 });
-    await importDemoKnowledge(apiHttp, api.secretKey);
-    await apiHttp.expect(200, 'PUT', '/v1/live/settings', {
-      token: api.secretKey,
-      body: { replyUrl: reply.url },
-    });
+    const beforeHttp = before ? jsonClient(before.url, { maxSockets: CONCURRENCY + 2 }) : null;
+    const apiArms = [{ name: 'api', server: api, http: apiHttp }];
+    if (before) apiArms.push({ name: 'before', server: before, http: beforeHttp });
+    for (const arm of apiArms) {
+      await importDemoKnowledge(arm.http, arm.server.secretKey);
+      await arm.http.expect(200, 'PUT', '/v1/live/settings', {
+        token: arm.server.secretKey,
+        body: { replyUrl: reply.url },
+      });
+    }
+    if (before) log(`before arm: ${beforeDist}`);
 
     // Warm-up, not measured: both servers JIT their paths, the API builds the app's engine and
     // meets the room's everyday phrasings once (as any room does in its first minute).
@@ -128,14 +143,18 @@ export default async function run({ log, quick }) {
       items: b.items.map(toBatchItem),
     }));
     await postRoom(bareHttp, { path: '/comments', room: warm, batches: warmBatches });
-    await postRoom(apiHttp, {
-      path: '/v1/channels/douyin_live/comments',
-      token: api.secretKey,
-      room: warm,
-      batches: warmBatches,
-    });
+    for (const arm of apiArms) {
+      await postRoom(arm.http, {
+        path: '/v1/channels/douyin_live/comments',
+        token: arm.server.secretKey,
+        room: warm,
+        batches: warmBatches,
+      });
+    }
 
-    const measured = { api: [], bare: [] };
+    const measured = { api: [], bare: [], before: [] };
+    /** Server CPU per comment, µs, per API arm and round. */
+    const cpuPerComment = { api: [], before: [] };
     let apiFailures = 0;
     for (let round = 0; round < rounds; round++) {
       // A fresh room per round, ending now, so its comments fall inside the windows as they arrive.
@@ -149,33 +168,49 @@ export default async function run({ log, quick }) {
       const batches = connectorBatches(room.comments, { flushMs: 3_600_000, maxItems: BATCH }).map((b) => ({
         items: b.items.map(toBatchItem),
       }));
-      for (const arm of ['bare', 'api']) {
-        const profiled = arm === 'api' && process.env.BENCH_PROFILE_DIR;
-        if (profiled) await api.profileStart();
-        const result =
-          arm === 'bare'
-            ? await postRoom(bareHttp, { path: '/comments', room, batches })
-            : await postRoom(apiHttp, {
-                path: '/v1/channels/douyin_live/comments',
-                token: api.secretKey,
-                room,
-                batches,
-                shelf: (s) =>
-                  apiHttp.expect(200, 'PUT', `/v1/channels/douyin_live/rooms/${room.roomId}/shelf`, {
-                    token: api.secretKey,
-                    body: { segment: s.segment, productIds: s.productIds },
-                  }),
-              });
+      const order = round % 2 === 0 ? apiArms : [...apiArms].reverse();
+      for (const arm of ['bare', ...order.map((a) => a.name)]) {
+        const side = apiArms.find((a) => a.name === arm);
+        const profiled = side && process.env.BENCH_PROFILE_DIR;
+        if (profiled) await side.server.profileStart();
+        const cpuBefore = side?.server.cpuMs();
+        const result = !side
+          ? await postRoom(bareHttp, { path: '/comments', room, batches })
+          : await postRoom(side.http, {
+              path: '/v1/channels/douyin_live/comments',
+              token: side.server.secretKey,
+              room,
+              batches,
+              shelf: (s) =>
+                side.http.expect(200, 'PUT', `/v1/channels/douyin_live/rooms/${room.roomId}/shelf`, {
+                  token: side.server.secretKey,
+                  body: { segment: s.segment, productIds: s.productIds },
+                }),
+            });
+        let cpuNote = '';
+        if (side) {
+          // The timeline drain of the round's last second runs after the last ack: counted too.
+          await sleep(1500);
+          const used = side.server.cpuMs();
+          if (cpuBefore != null && used != null) {
+            const perComment = ((used - cpuBefore) * 1000) / comments;
+            cpuPerComment[arm].push(perComment);
+            cpuNote = `, server CPU ${perComment.toFixed(1)} µs/comment`;
+          }
+        }
         if (profiled) {
-          const file = join(process.env.BENCH_PROFILE_DIR, `api-livestream-round-${round + 1}.cpuprofile`);
-          await api.profileStop(file);
-          log(`CPU profile of the API during round ${round + 1}: ${file}`);
+          const file = join(
+            process.env.BENCH_PROFILE_DIR,
+            `api-livestream-${arm === 'api' ? '' : `${arm}-`}round-${round + 1}.cpuprofile`,
+          );
+          await side.server.profileStop(file);
+          log(`CPU profile of the ${arm} API during round ${round + 1}: ${file}`);
         }
         const rate = comments / result.seconds;
         measured[arm].push(rate);
         if (arm === 'api') apiFailures += result.failures;
         log(
-          `round ${round + 1} ${arm}: ${comments} comments in ${result.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s, failures ${result.failures}`,
+          `round ${round + 1} ${arm}: ${comments} comments in ${result.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s, failures ${result.failures}${cpuNote}`,
         );
       }
     }
@@ -246,7 +281,36 @@ export default async function run({ log, quick }) {
     const [ev, ack, bareSorted] = [sorted(toEvent), sorted(toAck), sorted(bareAck)];
     apiHttp.close();
     bareHttp.close();
+    beforeHttp?.close();
     const throughputRatio = ratio(apiRate, bareRate);
+    const median = (list) => {
+      const s = [...list].sort((a, b) => a - b);
+      return s.length === 0
+        ? undefined
+        : s.length % 2
+          ? s[(s.length - 1) / 2]
+          : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
+    const beforeRows = before
+      ? [
+          {
+            metric: 'ingestion, this build vs BENCH_BEFORE_API',
+            value: apiRate,
+            unit: 'comments/s',
+            baseline: mean(measured.before),
+            ratio: ratio(apiRate, mean(measured.before)),
+            note: `same rooms, arms swapped every round; before arm ${beforeDist}`,
+          },
+          {
+            metric: 'server CPU per comment, this build vs BENCH_BEFORE_API',
+            value: median(cpuPerComment.api),
+            unit: 'µs',
+            baseline: median(cpuPerComment.before),
+            ratio: ratio(median(cpuPerComment.api), median(cpuPerComment.before)),
+            note: `medians of ${rounds} rounds; this build ${cpuPerComment.api.map((v) => v.toFixed(1)).join(' / ')}, before ${cpuPerComment.before.map((v) => v.toFixed(1)).join(' / ')} µs`,
+          },
+        ]
+      : [];
     return {
       name: 'Livestream comment ingestion and hot questions',
       rows: [
@@ -275,11 +339,18 @@ export default async function run({ log, quick }) {
           baseline: percentile(bareSorted, 99),
           ratio: ratio(percentile(ev, 99), percentile(bareSorted, 99)),
         },
+        {
+          metric: 'server CPU per comment',
+          value: median(cpuPerComment.api),
+          unit: 'µs',
+          note: `median of ${rounds} round(s) (${cpuPerComment.api.map((v) => v.toFixed(1)).join(' / ')}), /proc of the API process, the drain after the last ack included`,
+        },
+        ...beforeRows,
       ],
-      meta: { measured, latency: { toEvent, toAck, bareAck }, replies: reply.seen },
+      meta: { measured, cpuPerComment, latency: { toEvent, toAck, bareAck }, replies: reply.seen },
     };
   } finally {
-    await Promise.all([bare?.stop(), api?.stop()]);
+    await Promise.all([bare?.stop(), api?.stop(), before?.stop()]);
     reply.close();
     dir.remove();
   }

@@ -70,6 +70,19 @@ export const identities = sqliteTable(
   ],
 );
 
+/**
+ * One row (`id` 1): a counter that triggers on `identities` raise whenever an identity stops pointing
+ * where it pointed — moved to another customer (a merge, a re-link) or deleted (an erase, a forgotten
+ * device) — in the same transaction, whoever the writer is (any domain, any process, raw SQL). A
+ * cache of identity → customer (the livestream viewers' cache) reads it in its own write
+ * transaction and starts over when it moved. New identities do not raise it: a cache never holds an
+ * identity that did not exist. Migration `identity_changes_triggers` adds the row and the triggers.
+ */
+export const identityChanges = sqliteTable('identity_changes', {
+  id: integer('id').primaryKey(),
+  changes: integer('changes').notNull(),
+});
+
 /** A session per channel instance: a tab, an app install, a mini-program launch, a call. */
 export const sessions = sqliteTable(
   'sessions',

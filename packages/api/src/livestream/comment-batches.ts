@@ -208,7 +208,7 @@ export async function ingestCommentBatch(
     const nicknames = new Map<string, string | null>();
     for (const item of items)
       if (!nicknames.has(item.viewerId) || item.nickname) nicknames.set(item.viewerId, item.nickname);
-    const customerOf = await resolveViewers(deps, db, app.id, kind, nicknames);
+    const customerOf = await resolveViewers(deps, db, onCommit, app.id, kind, nicknames);
     // The viewer's words are sealed with their data key (an erase makes them unreadable); a
     // question's message reuses its comment's ciphertext.
     const sealFor = await customerSealers(deps, db, onCommit, app.id, customerOf.values());

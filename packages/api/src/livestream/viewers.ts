@@ -1,27 +1,110 @@
 import { inArray } from 'drizzle-orm';
 import { bulkInsert, selectIn } from '../db/bulk-insert';
-import type { Db } from '../db/database';
+import type { Database, Db } from '../db/database';
+import { rawRows } from '../db/hot-queries';
 import { customers, identities } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
+
+/** Viewers remembered per process: a busy room brings tens of thousands, each ~150 bytes here. */
+const VIEWER_CACHE_MAX = 200_000;
+
+/**
+ * Which customer each viewer `(app, kind, viewerId)` is, as this process last saw it committed, and
+ * the `identity_changes` counter it was seen at. Identities move or go only by a merge, a re-link or
+ * an erase, and each of those raises the counter in its own transaction (triggers on `identities`,
+ * whoever writes: any domain, any process, raw SQL). A batch reads the counter inside its write
+ * transaction — where no other writer can move it until COMMIT — and drops everything when it moved.
+ * So a cached viewer is exactly what the look-up would have found, without the look-up: a flood's
+ * batches, ~1,000 viewers each and mostly seen before, skip one indexed query per 500 viewers.
+ */
+interface ViewerCache {
+  /** The counter the entries were read at; null: nothing is cached yet. */
+  changes: number | null;
+  /** `${appId}\u0001${kind}` → viewerId → customerId. */
+  byApp: Map<string, Map<string, string>>;
+  size: number;
+}
+
+const viewerCaches = new WeakMap<Database, ViewerCache>();
+
+function viewerCacheOf(database: Database): ViewerCache {
+  let cache = viewerCaches.get(database);
+  if (!cache) {
+    cache = { changes: null, byApp: new Map(), size: 0 };
+    viewerCaches.set(database, cache);
+  }
+  return cache;
+}
+
+/** The `identity_changes` counter, read in the caller's transaction (null: the row is missing). */
+async function identityChangesIn(db: Db): Promise<number | null> {
+  const [row] = await rawRows(db, 'select changes from identity_changes where id = 1', []);
+  return row ? Number(row.changes) : null;
+}
 
 /**
  * Finds or creates, in the caller's transaction, the customers a batch's viewers are: one
  * `(kind, viewerId)` identity each — verified, since the secret key vouches for it (SPEC §3) — so
  * a user whose identity token later carries the same handle is, or merges with, this customer.
  * Identities always point at the surviving customer of a merge, so no alias is followed here.
- * Everything is done in bulk: one indexed look-up per 500 viewers and multi-row inserts for the new.
+ * Everything is done in bulk: one indexed look-up per 500 viewers not in this process's cache (see
+ * ViewerCache) and multi-row inserts for the new.
  */
 export async function resolveViewers(
-  deps: Pick<ServiceDeps, 'clock'>,
+  deps: Pick<ServiceDeps, 'clock' | 'database'>,
   db: Db,
+  onCommit: (callback: () => void) => void,
   appId: string,
   kind: string,
   viewers: Map<string, string | null>,
 ): Promise<Map<string, string>> {
-  const ids = [...viewers.keys()];
-  const found = await lookUp(db, appId, kind, ids);
-  const missing = ids.filter((id) => !found.has(id));
+  const cache = viewerCacheOf(deps.database);
+  const changes = await identityChangesIn(db);
+  if (changes === null || changes !== cache.changes) {
+    cache.byApp.clear();
+    cache.size = 0;
+    cache.changes = changes;
+  }
+  const cacheKey = `${appId}\u0001${kind}`;
+  const cached = cache.byApp.get(cacheKey);
+  const found = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const viewerId of viewers.keys()) {
+    const customerId = cached?.get(viewerId);
+    if (customerId) found.set(viewerId, customerId);
+    else unknown.push(viewerId);
+  }
+  if (unknown.length > 0)
+    for (const [viewerId, customerId] of await lookUp(db, appId, kind, unknown))
+      found.set(viewerId, customerId);
+  // Remembered once this transaction commits (a rollback takes its new customers with it), and only
+  // while the counter is still the one read here: a writer after us in the same group commit (an
+  // erase) raises it, and the next batch then reads a new value and starts over.
+  if (changes !== null && unknown.length > 0) {
+    onCommit(() => {
+      if (cache.changes !== changes) return;
+      let inApp = cache.byApp.get(cacheKey);
+      if (!inApp) {
+        inApp = new Map();
+        cache.byApp.set(cacheKey, inApp);
+      }
+      for (const viewerId of unknown) {
+        const customerId = found.get(viewerId);
+        if (!customerId || inApp.has(viewerId)) continue;
+        if (cache.size >= VIEWER_CACHE_MAX) {
+          // Bounded: start over rather than track recency per viewer on the flood's path.
+          cache.byApp.clear();
+          cache.size = 0;
+          inApp = new Map();
+          cache.byApp.set(cacheKey, inApp);
+        }
+        inApp.set(viewerId, customerId);
+        cache.size++;
+      }
+    });
+  }
+  const missing = unknown.filter((id) => !found.has(id));
   if (missing.length === 0) return found;
 
   const now = deps.clock.now();

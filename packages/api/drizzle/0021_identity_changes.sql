@@ -1,0 +1,4 @@
+CREATE TABLE `identity_changes` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`changes` integer NOT NULL
+);
