@@ -112,15 +112,18 @@ describe('insights after an erasure', () => {
       expect(await api.rows(`SELECT 1 FROM ${table} WHERE customer_id IN (${marks})`, ids), table).toEqual(
         [],
       );
-    // With `delete` the conversations are gone, and no rollup row keeps their ids either.
+    // With `delete` the conversations are gone, and no rollup row keeps their ids either; with
+    // `redact` the conversation stays, and no rollup row (or assignment) names it.
     for (const table of ['insight_contacts', 'insight_conversations', 'assignments'])
       expect(
-        await api.rows(`SELECT 1 FROM ${table} WHERE conversation_id IN (?, ?)`, [
+        await api.rows(`SELECT 1 FROM ${table} WHERE conversation_id IN (?, ?, ?)`, [
           d.conversationId,
           f.conversationId,
+          r.conversationId,
         ]),
         table,
       ).toEqual([]);
+    expect(await api.rows('SELECT 1 FROM conversations WHERE id = ?', [r.conversationId])).toHaveLength(1);
   });
 });
 

@@ -60,9 +60,9 @@ const metricsCsat = async (shop: Shop) => {
 };
 
 describe('high-value CSAT after an erasure', () => {
-  // With `redact` the conversation stays (its rollup row keeps its real id) and the rating is cut
-  // from it on purpose (insights-erase): that gap is in docs/notes/review-b.md.
-  for (const messages of ['delete'] as const)
+  // With `redact` the conversation stays, but its rollup rows (and assignments) take a pseudonym
+  // as with `delete`, and the rating takes the same one: it still reaches its segment.
+  for (const messages of ['delete', 'redact'] as const)
     it(`keeps the erased person's rating in the segment's CSAT (${messages}), as the metrics do`, async () => {
       const shop = await api.createShop({ settings: { timeZone: 'Asia/Shanghai' } });
       await seedDemoStore(api.app.deps, shop.appId);
@@ -80,5 +80,18 @@ describe('high-value CSAT after an erasure', () => {
       expect(res.status).toBe(200);
       expect(await metricsCsat(shop)).toMatchObject({ csatResponses: 2, csatAverage: 3 });
       expect(await highValue(shop)).toEqual(before);
+      // Nothing kept for the figures names the person's conversation (it stays with `redact`).
+      const [conversation] = await api.rows<{ id: string }>(
+        'SELECT conversation_id AS id FROM csat_ratings WHERE app_id = ? AND rating = 1',
+        [shop.appId],
+      );
+      expect(conversation!.id).toMatch(/^erased_/);
+      const kept = await api.rows<{ id: string }>('SELECT id FROM conversations WHERE customer_id = ?', [
+        erased,
+      ]);
+      expect(kept).toHaveLength(messages === 'redact' ? 1 : 0);
+      for (const table of ['insight_conversations', 'insight_contacts', 'assignments', 'csat_ratings'])
+        for (const { id } of kept)
+          expect(await api.rows(`SELECT 1 FROM ${table} WHERE conversation_id = ?`, [id]), table).toEqual([]);
     });
 });

@@ -1,7 +1,7 @@
 import type { CsatAnswer, CsatInsightsAnswer } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { agents, assignments, conversations, csatRatings } from '../db/schema';
-import { openAllForCustomers, sealForCustomer } from '../identity';
+import { openAllForCustomers, sealForCustomer, survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -25,15 +25,26 @@ export async function rateConversation(
   body: { conversationId?: string; rating: number; comment?: string },
 ): Promise<CsatAnswer> {
   return deps.database.write(async (db, onCommit) => {
-    const where = [eq(conversations.customerId, shopper.customerId), eq(conversations.appId, shopper.appId)];
-    if (body.conversationId) where.push(eq(conversations.id, body.conversationId));
-    else where.push(eq(conversations.status, 'resolved'));
-    const [conversation] = await db
-      .select()
-      .from(conversations)
-      .where(and(...where))
-      .orderBy(desc(conversations.updatedAt))
-      .limit(1);
+    const find = async (customerId: string) => {
+      const where = [eq(conversations.customerId, customerId), eq(conversations.appId, shopper.appId)];
+      if (body.conversationId) where.push(eq(conversations.id, body.conversationId));
+      else where.push(eq(conversations.status, 'resolved'));
+      const [found] = await db
+        .select()
+        .from(conversations)
+        .where(and(...where))
+        .orderBy(desc(conversations.updatedAt))
+        .limit(1);
+      return found;
+    };
+    let conversation = await find(shopper.customerId);
+    // The session's customer was read at authentication. A merge (sign-in) that committed since
+    // moved every conversation to the survivor, so only a miss can mean one: then (and only then)
+    // the rating is looked for under the customer the session now stands for.
+    if (!conversation) {
+      const survivor = await survivingCustomerId(db, shopper.appId, shopper.customerId);
+      if (survivor !== shopper.customerId) conversation = await find(survivor);
+    }
     if (!conversation) throw new ApiError('not_found', 'No resolved conversation of yours to rate.');
     if (conversation.status !== 'resolved')
       throw new ApiError('conversation_not_resolved', 'A conversation can be rated once it is resolved.');
@@ -47,7 +58,8 @@ export async function rateConversation(
     const values = {
       conversationId: conversation.id,
       appId: shopper.appId,
-      customerId: shopper.customerId,
+      // The conversation's customer as read in this transaction (the survivor after a merge).
+      customerId: conversation.customerId,
       channel: conversation.lastChannel,
       agentId: lastOwner?.agentId ?? null,
       rating: body.rating,
@@ -73,7 +85,7 @@ export async function rateConversation(
     const csat = { rating: body.rating, comment: body.comment ?? null, createdAt: iso(now) };
     await appendStaffEvent(deps, db, onCommit, {
       appId: shopper.appId,
-      customerId: shopper.customerId,
+      customerId: conversation.customerId,
       type: 'csat.created',
       data: { conversationId: conversation.id, agentId: values.agentId, channel: values.channel, ...csat },
     });

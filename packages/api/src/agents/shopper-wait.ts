@@ -2,6 +2,7 @@ import type { ConversationStateAnswer } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { findOpenConversation } from '../conversations';
 import { agents, assignments, conversations, csatRatings } from '../db/schema';
+import { survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -96,7 +97,13 @@ export async function conversationState(
  */
 export async function backToBot(deps: ServiceDeps, shopper: Shopper) {
   return deps.database.write(async (db, onCommit) => {
-    const open = await findOpenConversation(db, shopper.customerId);
+    let open = await findOpenConversation(db, shopper.customerId);
+    // A merged-away customer has no open conversation (the merge moved them all): only then can a
+    // merge have committed since the session was authenticated, and the survivor's is the one.
+    if (!open) {
+      const survivor = await survivingCustomerId(db, shopper.appId, shopper.customerId);
+      if (survivor !== shopper.customerId) open = await findOpenConversation(db, survivor);
+    }
     if (!open) throw new ApiError('not_found', 'There is no open conversation.');
     if (open.status === 'assigned')
       throw new ApiError('agent_is_helping', 'An agent has this conversation; ask them to hand it back.');

@@ -2,7 +2,7 @@ import type { ConversationRef } from '@threadline/sdk-core/protocol';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations } from '../db/schema';
-import { sealForCustomer } from '../identity';
+import { sealForCustomer, survivingCustomerId } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
 import { appendEvent } from '../realtime';
@@ -51,13 +51,40 @@ export async function openConversation(
   return row!;
 }
 
+/**
+ * `openConversation` for a customer id decided before this transaction (a session's, read at
+ * authentication): a merge that committed since moved every conversation of the merged-away id, so
+ * only when it has no open one is the survivor looked up (the usual case pays nothing) — and the
+ * survivor's conversation is used, or opened, never a new one for a customer nobody sees again.
+ */
+export async function openConversationAfterMerges(
+  deps: Pick<ServiceDeps, 'clock'>,
+  db: Db,
+  appId: string,
+  customerId: string,
+  channel: string,
+): Promise<ConversationRow> {
+  const existing = await findOpenConversation(db, customerId);
+  if (existing) return existing;
+  const survivor = await survivingCustomerId(db, appId, customerId);
+  return survivor === customerId
+    ? openConversation(deps, db, appId, customerId, channel)
+    : ((await findOpenConversation(db, survivor)) ?? openConversation(deps, db, appId, survivor, channel));
+}
+
 /** Asks for a human: `bot` → `queued`. Already queued or assigned stays as it is. */
 export async function escalateConversation(
   deps: ServiceDeps,
   input: { appId: string; customerId: string; channel: string; reason?: string },
 ): Promise<ConversationRow> {
   return deps.database.write(async (db, onCommit) => {
-    const conversation = await openConversation(deps, db, input.appId, input.customerId, input.channel);
+    const conversation = await openConversationAfterMerges(
+      deps,
+      db,
+      input.appId,
+      input.customerId,
+      input.channel,
+    );
     if (conversation.status !== 'bot') return conversation;
     const now = deps.clock.now();
     const [updated] = await db
@@ -72,7 +99,13 @@ export async function escalateConversation(
           // A reason the client wrote is the shopper's words: sealed with their data key (open it
           // with openForCustomer); the default is a plain code.
           escalationReason: input.reason
-            ? await sealForCustomer(deps, db, onCommit, input, input.reason)
+            ? await sealForCustomer(
+                deps,
+                db,
+                onCommit,
+                { appId: input.appId, customerId: conversation.customerId },
+                input.reason,
+              )
             : 'customer_request',
         },
       })

@@ -111,7 +111,9 @@ export function createDatabase(options: DatabaseOptions): Database {
   raw.execute('PRAGMA secure_delete = ON').catch(() => undefined);
   // A row that `INSERT OR REPLACE` / `UPDATE OR REPLACE` pushes out fires its DELETE triggers only
   // with this on (SQLite's default is off): the per-slot insight totals (migration 0019) are kept
-  // by triggers, and a replaced row left in them would be counted twice.
+  // by triggers, and a replaced row left in them would be counted twice. A libSQL server cannot
+  // get it: sqld refuses to set it ("unsupported statement", SQL_PARSE_ERROR; it only reads it,
+  // as 0) and runs each transaction on a connection of its own — see `remoteDatabase`.
   raw.execute('PRAGMA recursive_triggers = ON').catch(() => undefined);
   // Checkpoint every ~40 MiB of log instead of SQLite's ~4 MiB. A livestream batch writes a few
   // hundred pages (two timeline indexes take random inserts), so the default ran a checkpoint —
@@ -350,6 +352,15 @@ interface PendingWrite {
 /** Writers sharing one COMMIT at most; bounds how long the first of them waits for the last. */
 const MAX_GROUP = 64;
 
+/**
+ * A libSQL server (sqld, Turso). No per-connection pragmas: each transaction runs on a server
+ * connection of its own, and sqld refuses to set `recursive_triggers` (checked against sqld in
+ * test/recursive-triggers-every-connection.test.ts). So on a server, a `REPLACE` on
+ * `insight_conversations` / `insight_contacts` would leave the row it pushes out counted in
+ * `insight_slot_totals` (a double count until the totals are refilled): writers of those tables use
+ * upserts (`ON CONFLICT … DO UPDATE`), `UPDATE OR IGNORE` and `DELETE`, which the triggers follow
+ * without it — never `REPLACE`.
+ */
 function remoteDatabase(client: Client, deadlineMs: number): Database {
   const db = drizzle(client, { schema });
   return {

@@ -6,6 +6,7 @@ import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
 import { conversations, handoffCodes, identities, insightSweptHandoffs } from '../db/schema';
 import type { RateLimits } from '../http/rate-limits';
+import { survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -38,13 +39,23 @@ export async function createHandoff(
   const expiresAt = now + (input.app.settings.handoffTtlSec ?? DEFAULT_HANDOFF_TTL_SEC) * 1000;
   const shortCode = await deps.database.write(async (db) => {
     await sweepHandoffCodes(db, input.app.id, now);
+    // The customer was decided before this transaction (a session's at authentication, or looked
+    // up by the caller): a merge that committed since moved the merged-away id's conversations and
+    // codes to the survivor, so only when it has no open conversation is the survivor looked up,
+    // and the code is the survivor's — never one for a customer nobody sees again.
+    let customerId = input.customerId;
+    let conversation = await findOpenConversation(db, customerId);
+    if (!conversation) {
+      customerId = await survivingCustomerId(db, input.app.id, customerId);
+      if (customerId !== input.customerId) conversation = await findOpenConversation(db, customerId);
+    }
     // One customer cannot hold many live codes: the oldest beyond the cap are retired.
     const live = await db
       .select({ id: handoffCodes.id })
       .from(handoffCodes)
       .where(
         and(
-          eq(handoffCodes.customerId, input.customerId),
+          eq(handoffCodes.customerId, customerId),
           isNull(handoffCodes.claimedAt),
           gt(handoffCodes.expiresAt, now),
         ),
@@ -53,7 +64,6 @@ export async function createHandoff(
     const retired = live.slice(MAX_LIVE_CODES_PER_CUSTOMER - 1).map((r) => r.id);
     if (retired.length > 0) await deleteCodes(db, inArray(handoffCodes.id, retired));
 
-    const conversation = await findOpenConversation(db, input.customerId);
     // Retry on the rare clash with another live short code of this app.
     for (let attempt = 0; attempt < 8; attempt++) {
       const candidate = randomDigits(6);
@@ -62,7 +72,7 @@ export async function createHandoff(
         .values({
           id: createId('hnd'),
           appId: input.app.id,
-          customerId: input.customerId,
+          customerId,
           conversationId: conversation?.id ?? null,
           // Agents and the backend hand off from wherever the customer spoke last.
           fromChannel: input.fromChannel ?? conversation?.lastChannel ?? 'web',
@@ -271,17 +281,20 @@ export async function claimHandoff(
   db: Db,
   onCommit: (callback: () => void) => void,
   input: { handoff: HandoffRow; sessionId: string; channel: string },
-): Promise<{ conversationId: string | null }> {
+): Promise<{ conversationId: string | null; customerId: string }> {
   const now = deps.clock.now();
+  // The code's customer as it is now, read by the claim itself: the code was looked up before this
+  // transaction, and a merge that committed since moved it (with the conversations) to the survivor.
   const claimed = await db
     .update(handoffCodes)
     .set({ claimedAt: now, claimedBySessionId: input.sessionId })
     .where(and(eq(handoffCodes.id, input.handoff.id), isNull(handoffCodes.claimedAt)))
-    .returning({ id: handoffCodes.id });
+    .returning({ id: handoffCodes.id, customerId: handoffCodes.customerId });
   if (claimed.length === 0)
     throw new ApiError('handoff_code_used', 'This handoff code has already been used.');
-  const conversation = await findOpenConversation(db, input.handoff.customerId);
-  if (!conversation) return { conversationId: null };
+  const customerId = claimed[0]!.customerId;
+  const conversation = await findOpenConversation(db, customerId);
+  if (!conversation) return { conversationId: null, customerId };
   const [moved] = await db
     .update(conversations)
     .set({
@@ -303,7 +316,7 @@ export async function claimHandoff(
   });
   await appendEvent(deps, db, onCommit, {
     appId: input.handoff.appId,
-    customerId: input.handoff.customerId,
+    customerId,
     type: 'conversation.updated',
     data: { id: conversation.id, status: conversation.status, channel: input.channel },
   });
@@ -311,10 +324,10 @@ export async function claimHandoff(
     {
       appId: input.handoff.appId,
       type: 'handoff.claimed',
-      customerId: input.handoff.customerId,
+      customerId,
       conversationId: conversation.id,
       data: {
-        customerId: input.handoff.customerId,
+        customerId,
         conversationId: conversation.id,
         fromChannel: input.handoff.fromChannel,
         toChannel: input.channel,
@@ -322,5 +335,5 @@ export async function claimHandoff(
       },
     },
   ]);
-  return { conversationId: conversation.id };
+  return { conversationId: conversation.id, customerId };
 }

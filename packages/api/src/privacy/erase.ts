@@ -59,10 +59,11 @@ export const REDACTED_TEXT = '[erased]';
  * - messages are deleted with their conversations (`delete`), or kept as `[erased]` with no author
  *   name, meta or client id, their conversations closed and emptied of context (`redact`);
  * - insights keep their figures and lose the person: what is stored is folded into the rollups
- *   first (as retention does), then the rollups' rows name a fresh pseudonym instead of the person
- *   (and, where the conversations go, instead of the conversations); deleted handoff codes leave
- *   their insights line; with `delete`, the assignments stay the same way (agents' waits and
- *   workload), pseudonymised, instead of the person's;
+ *   first (as retention does), then the rollups' rows and the assignments (agents' waits and
+ *   workload) name a fresh pseudonym instead of the person and a fresh one per conversation instead
+ *   of its id — with `redact` too, where the conversation itself stays: no kept figure (rollup,
+ *   assignment, rating) leads back to it, and a rating still reaches its pseudonymised rollup
+ *   (high-value CSAT); deleted handoff codes leave their insights line;
  * - a tombstone keeps counts (messages per channel and author, conversations, tickets, handoffs)
  *   and nothing that identifies a person; the audit log records who erased and from where; a
  *   `customer.erased` webhook event goes out.
@@ -104,7 +105,7 @@ async function erasePerson(
   // Insights first: everything stored is in the rollups before any of it is deleted, so the
   // figures are the same whether or not a read (which folds) came before the erase.
   await foldInsightsIn(deps, db);
-  const { pseudonym, renamed } = await pseudonymiseInsights(db, ids, options.messages === 'delete', now);
+  const { pseudonym, renamed } = await pseudonymiseInsights(db, ids, now);
 
   // Counts first: what insights keep.
   const byChannel = await db
@@ -168,9 +169,9 @@ async function erasePerson(
     .where(byPerson(csatRatings.customerId)))
     await db
       .update(csatRatings)
-      // Where the conversation's rollup row took a pseudonym (`delete`), the rating takes the same
-      // one: high-value segments read a rating through its conversation, and a rating cut loose
-      // from it dropped out of its segment's CSAT while the metrics kept it.
+      // The rating takes its conversation's rollup pseudonym (both modes): high-value segments read
+      // a rating through its conversation, and a rating cut loose from it dropped out of its
+      // segment's CSAT while the metrics kept it. A conversation with no rollup row gets a fresh one.
       .set({
         conversationId: renamed.get(conversationId) ?? createErasedId(),
         customerId: pseudonym,
@@ -239,13 +240,8 @@ async function erasePerson(
         updatedAt: now,
       })
       .where(byPerson(conversations.customerId));
-    await db
-      .update(assignments)
-      .set({
-        endedAt: sql`coalesce(${assignments.endedAt}, ${now})`,
-        endReason: sql`coalesce(${assignments.endReason}, 'erased')`,
-      })
-      .where(byPerson(assignments.customerId));
+    // (Assignments were pseudonymised and ended with the rollups, above: the kept conversation
+    // shows no assignment history, since an assignment naming it would tie the figures to it.)
     await db
       .update(customers)
       .set({ name: null, attributes: {}, identified: false, sessionsRevokedAt: now, updatedAt: now })
@@ -297,57 +293,52 @@ async function erasePerson(
 }
 
 /**
- * The rollups' rows of an erased person (and, with `delete`, their assignments) name a fresh
- * pseudonym per erasure instead of any of their customer ids; with `conversationsToo`, each of
- * their conversations gets a fresh id as well, the same in every table so the figures that join
- * them (a wait's channel, a repeat's context) are unchanged. Open assignments end ('erased').
+ * The rollups' rows and the assignments of an erased person name a fresh pseudonym per erasure
+ * instead of any of their customer ids, and each of their conversations gets a fresh id as well,
+ * the same in every table so the figures that join them (a wait's channel, a repeat's context, a
+ * rating's segment) are unchanged. Open assignments end ('erased'). In both modes: with `redact`
+ * the conversation row keeps its id, and nothing kept for the figures names it.
  */
 async function pseudonymiseInsights(
   db: Db,
   ids: string[],
-  conversationsToo: boolean,
   now: number,
 ): Promise<{ pseudonym: string; renamed: Map<string, string> }> {
   const pseudonym = createErasedId();
-  /** Each conversation's pseudonym in the rollups (with `delete` only), by its real id. */
+  /** Each conversation's pseudonym in the rollups, by its real id. */
   const renamed = new Map<string, string>();
-  if (conversationsToo) {
-    const conversationIds = new Set<string>();
-    for (const table of [insightConversations, insightContacts, assignments])
-      for (const row of await db
-        .selectDistinct({ id: table.conversationId })
-        .from(table)
-        .where(inArray(table.customerId, ids)))
-        conversationIds.add(row.id);
-    for (const id of conversationIds) {
-      const erasedId = createErasedId();
-      renamed.set(id, erasedId);
-      await db
-        .update(insightConversations)
-        .set({ conversationId: erasedId })
-        .where(eq(insightConversations.conversationId, id));
-      await db
-        .update(insightContacts)
-        .set({ conversationId: erasedId })
-        .where(eq(insightContacts.conversationId, id));
-      await db
-        .update(assignments)
-        .set({ conversationId: erasedId })
-        .where(eq(assignments.conversationId, id));
-      await db
-        .update(insightFirstAgentMessages)
-        .set({ conversationId: erasedId })
-        .where(eq(insightFirstAgentMessages.conversationId, id));
-    }
+  const conversationIds = new Set<string>();
+  for (const table of [insightConversations, insightContacts, assignments])
+    for (const row of await db
+      .selectDistinct({ id: table.conversationId })
+      .from(table)
+      .where(inArray(table.customerId, ids)))
+      conversationIds.add(row.id);
+  for (const id of conversationIds) {
+    const erasedId = createErasedId();
+    renamed.set(id, erasedId);
     await db
-      .update(assignments)
-      .set({
-        customerId: pseudonym,
-        endedAt: sql`coalesce(${assignments.endedAt}, ${now})`,
-        endReason: sql`coalesce(${assignments.endReason}, 'erased')`,
-      })
-      .where(inArray(assignments.customerId, ids));
+      .update(insightConversations)
+      .set({ conversationId: erasedId })
+      .where(eq(insightConversations.conversationId, id));
+    await db
+      .update(insightContacts)
+      .set({ conversationId: erasedId })
+      .where(eq(insightContacts.conversationId, id));
+    await db.update(assignments).set({ conversationId: erasedId }).where(eq(assignments.conversationId, id));
+    await db
+      .update(insightFirstAgentMessages)
+      .set({ conversationId: erasedId })
+      .where(eq(insightFirstAgentMessages.conversationId, id));
   }
+  await db
+    .update(assignments)
+    .set({
+      customerId: pseudonym,
+      endedAt: sql`coalesce(${assignments.endedAt}, ${now})`,
+      endReason: sql`coalesce(${assignments.endReason}, 'erased')`,
+    })
+    .where(inArray(assignments.customerId, ids));
   // What their cart is worth is about them, not the app's figures: it goes.
   await db.delete(insightCarts).where(inArray(insightCarts.customerId, ids));
   await db

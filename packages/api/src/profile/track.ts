@@ -25,17 +25,30 @@ export async function trackEvent(
   assertPropertiesFit(properties);
   await deps.database.write(async (db, onCommit) => {
     const seal = await customerSealer(deps, db, onCommit, input);
-    await db.insert(customerEvents).values({
-      appId: input.appId,
-      customerId: input.customerId,
-      sessionId: input.session?.id ?? null,
-      channel: input.session?.channel ?? null,
-      name: input.name,
-      properties: sealProperties(seal, properties),
-      createdAt: deps.clock.now(),
-    });
+    const [stored] = await db
+      .insert(customerEvents)
+      .values({
+        appId: input.appId,
+        // A session's customer was read when the request was authenticated: a merge (sign-in) that
+        // committed since moved this customer's tracked events to the survivor, and this one goes
+        // there too — found by this same statement (an alias row names its survivor), so the usual
+        // case costs no extra query. The properties stay sealed with the key read above: a sealed
+        // value names its key, as for every row a merge moves.
+        customerId: sql`coalesce((select "merged_into" from "customers" where "id" = ${input.customerId} and "app_id" = ${input.appId}), ${input.customerId})`,
+        sessionId: input.session?.id ?? null,
+        channel: input.session?.channel ?? null,
+        name: input.name,
+        properties: sealProperties(seal, properties),
+        createdAt: deps.clock.now(),
+      })
+      .returning({ customerId: customerEvents.customerId });
     if (input.name in MARKETING_CONSENT_EVENTS)
-      await deps.followUps?.setMarketingOptOut(db, onCommit, input, MARKETING_CONSENT_EVENTS[input.name]!);
+      await deps.followUps?.setMarketingOptOut(
+        db,
+        onCommit,
+        { appId: input.appId, customerId: stored!.customerId },
+        MARKETING_CONSENT_EVENTS[input.name]!,
+      );
   });
 }
 

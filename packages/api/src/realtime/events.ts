@@ -1,5 +1,5 @@
-import type { InValue } from '@libsql/client';
-import { and, asc, desc, eq, gt, type SQL } from 'drizzle-orm';
+import { type InValue, LibsqlError } from '@libsql/client';
+import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { rawRows } from '../db/hot-queries';
 import { events } from '../db/schema';
@@ -12,7 +12,8 @@ type Deps = Pick<
   ServiceDeps,
   'clock' | 'bus' | 'database' | 'sealer' | 'config' | 'outbox' | 'messageEvents'
 >;
-type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer' | 'messageEvents'>;
+type ReadDeps = Pick<ServiceDeps, 'database' | 'sealer' | 'messageEvents'> &
+  Partial<Pick<ServiceDeps, 'logger'>>;
 
 export interface NewEvent {
   appId: string;
@@ -183,22 +184,35 @@ async function readAfter(
   /** The customer's own feed: messages as the shopper sees them (`shopperMessage`). */
   forShopper = false,
 ): Promise<BusEvent[]> {
-  const rows = await deps.database.db
-    .select()
+  const stored = await deps.database.db
+    .select({
+      id: events.id,
+      appId: events.appId,
+      customerId: events.customerId,
+      type: events.type,
+      // Parsed here, row by row (not by the column's mapping, which fails the whole page): a row
+      // that is not JSON is left out and logged.
+      json: sql<string>`${events.data}`,
+    })
     .from(events)
     .where(and(scope, gt(events.id, after)))
     .orderBy(asc(events.id))
     .limit(limit);
-  const opened = await openAllForCustomers(
-    deps,
-    rows.map((r) => (typeof r.data === 'string' ? r.data : null)),
-  );
+  const rows = stored.flatMap(({ json, ...row }) => {
+    try {
+      return [{ ...row, data: JSON.parse(json) as unknown }];
+    } catch (error) {
+      skipped(deps, 'event row is not JSON', { eventId: row.id, type: row.type, error: String(error) });
+      return [];
+    }
+  });
+  const opened = await openPayloads(deps, rows);
   const referenced = rows.flatMap((r) => (isMessageReference(r.data) ? [r.data.$message] : []));
   if (referenced.length > 0 && !deps.messageEvents)
     throw new Error(
       'the event log holds message events by reference: deps.messageEvents is needed to read them',
     );
-  const shown = referenced.length > 0 ? await deps.messageEvents!(referenced) : new Map();
+  const shown = referenced.length > 0 ? await resolveMessages(deps, referenced) : new Map();
   const asShown = (type: string, data: unknown) =>
     forShopper && type === 'message.created' ? shopperMessage(data) : data;
   return rows.flatMap((r, i) => {
@@ -209,15 +223,113 @@ async function readAfter(
       // A reference shows only a message of its own event's app and customer: the row is read by id
       // alone, and a log row must never hand one customer's (or app's) message to another's feed.
       const found = shown.get(r.data.$message);
-      return found === undefined || found.appId !== r.appId || found.customerId !== r.customerId
-        ? []
-        : [{ ...base, data: asShown(r.type, customerView(r.type, found.message)) }];
+      if (found === undefined || found.appId !== r.appId || found.customerId !== r.customerId) return [];
+      // The payload is built from the message row when read, so a row that fails the event's
+      // schema (written by hand, a bad migration) is left out and logged, not a feed that fails on
+      // every read until its cursor passes it.
+      const view = customerViewOrSkip(deps, r.type, found.message, {
+        eventId: r.id,
+        messageId: r.data.$message,
+      });
+      return view === SKIP ? [] : [{ ...base, data: asShown(r.type, view) }];
     }
     if (typeof r.data !== 'string') return [{ ...base, data: asShown(r.type, r.data) }];
     const text = opened[i];
     if (text === null || text === undefined) return [];
-    return [{ ...base, data: asShown(r.type, JSON.parse(text)) }];
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      skipped(deps, 'event payload is not JSON', { eventId: r.id, type: r.type, error: String(error) });
+      return [];
+    }
+    return [{ ...base, data: asShown(r.type, data) }];
   });
+}
+
+/**
+ * An error of the database itself (drizzle keeps the driver's in `cause`), not of one row: never a
+ * reason to leave an event out — the read fails as a whole and is tried again, so nothing is lost.
+ */
+function isDatabaseError(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
+    if (e instanceof LibsqlError) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+const SKIP: unique symbol = Symbol('skip');
+
+/** `customerView`, or SKIP (logged) for a payload that fails its type's customer-facing schema. */
+function customerViewOrSkip(deps: ReadDeps, type: string, data: unknown, where: Record<string, unknown>) {
+  try {
+    return customerView(type, data);
+  } catch (error) {
+    skipped(deps, 'message event fails its schema', { ...where, type, error: String(error) });
+    return SKIP;
+  }
+}
+
+function skipped(deps: ReadDeps, what: string, fields: Record<string, unknown>) {
+  deps.logger?.warn(`event feed: ${what}; left out`, fields);
+}
+
+/**
+ * The sealed payloads of one page, opened with their customers' keys (null: erased, left out). One
+ * pass for the page; if it fails on a value that cannot be opened (a tampered or truncated sealed
+ * text), each is opened alone and only the failing ones are left out (and logged).
+ */
+async function openPayloads(deps: ReadDeps, rows: { id: number; type: string; data: unknown }[]) {
+  const values = rows.map((r) => (typeof r.data === 'string' ? r.data : null));
+  try {
+    return await openAllForCustomers(deps, values);
+  } catch (error) {
+    if (isDatabaseError(error)) throw error;
+    const opened: (string | null)[] = [];
+    for (const [i, value] of values.entries()) {
+      try {
+        opened.push((await openAllForCustomers(deps, [value]))[0] ?? null);
+      } catch (one) {
+        if (isDatabaseError(one)) throw one;
+        skipped(deps, 'event payload cannot be opened', {
+          eventId: rows[i]!.id,
+          type: rows[i]!.type,
+          error: String(one),
+        });
+        opened.push(null);
+      }
+    }
+    return opened;
+  }
+}
+
+/**
+ * The referenced messages of one page. One query for the page; if building it fails — a row
+ * the resolver cannot read (bad JSON in a column, a date that is no date) — each message is built
+ * alone, and only the ones that fail are left out (and logged). The slow way is taken only then.
+ */
+async function resolveMessages(
+  deps: ReadDeps,
+  ids: string[],
+): Promise<Awaited<ReturnType<MessageEventResolver>>> {
+  const resolve = deps.messageEvents!;
+  try {
+    return await resolve(ids);
+  } catch (error) {
+    if (isDatabaseError(error)) throw error;
+    const shown: Awaited<ReturnType<MessageEventResolver>> = new Map();
+    for (const id of new Set(ids)) {
+      try {
+        for (const [key, value] of await resolve([id])) shown.set(key, value);
+      } catch (one) {
+        if (isDatabaseError(one)) throw one;
+        skipped(deps, 'referenced message cannot be read', { messageId: id, error: String(one) });
+      }
+    }
+    return shown;
+  }
 }
 
 /** The customer's events after a cursor, oldest first (staff-only events are never among them). */

@@ -528,8 +528,9 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
       throw error;
     });
   if (!claimed) return { speak: say.codeWrong, action: 'continue', conversation: await conversationRef(ctx) };
-  // The rest of the call speaks for the code's customer (saved with the turn).
-  ctx.call = { ...ctx.call, customerId: handoff.customerId };
+  // The rest of the call speaks for the code's customer (saved with the turn), as the claim read it
+  // (the survivor, if a merge moved the code after it was looked up).
+  ctx.call = { ...ctx.call, customerId: claimed.customerId };
   state.codeAttempts = 0;
   // A code from the customer's own session, typed on this call: the caller is that customer.
   state.verified = true;
