@@ -27,7 +27,15 @@ const SERUM = '澜悦5%烟酰胺亮肤精华液';
 const CLEANSER = '澜悦氨基酸温和洁面乳';
 const LIGHT = '澜悦清透控油防晒乳';
 const PHYSICAL = '澜悦敏感肌修护物理防晒霜';
-const NAMES = [CREAM, SERUM, CLEANSER, LIGHT, PHYSICAL, '澜悦积雪草舒缓修护面膜（10片装）', '澜悦轻透持妆气垫粉底'];
+const NAMES = [
+  CREAM,
+  SERUM,
+  CLEANSER,
+  LIGHT,
+  PHYSICAL,
+  '澜悦积雪草舒缓修护面膜（10片装）',
+  '澜悦轻透持妆气垫粉底',
+];
 /** The reply with product names taken out: what is left must have no Chinese in an English reply. */
 const withoutNames = (text: string) =>
   NAMES.reduce((t, n) => t.split(n).join(''), text).replace(/SPF\S*|PA\+*/g, '');
@@ -77,7 +85,7 @@ describe('a recommendation by skin type, concern and budget is answered from the
     expect(ask('anything for sensitive skin?').text).not.toContain('婴儿洗发沐浴露');
   });
 
-  it('guards: Chinese recommendations without a budget keep the merchant\'s articles; one product asked about keeps its own answer', () => {
+  it("guards: Chinese recommendations without a budget keep the merchant's articles; one product asked about keeps its own answer", () => {
     expect(ask('油皮夏天用什么护肤品好').articleId).toBe('kb-routine-oily-skin');
     const one = ask('is the niacinamide serum ok for dry skin');
     expect(one.productId).toBe('p-niacinamide-serum');
@@ -85,7 +93,7 @@ describe('a recommendation by skin type, concern and budget is answered from the
   });
 });
 
-describe('catalogue values are said in the reply\'s language', () => {
+describe("catalogue values are said in the reply's language", () => {
   it.each([
     ['is the niacinamide serum ok for dry skin', 'p-niacinamide-serum', /oily, combination, normal/],
     ['is the cushion foundation good for dry skin', 'p-cushion-foundation', /oily, combination, normal/],
@@ -97,7 +105,7 @@ describe('catalogue values are said in the reply\'s language', () => {
     expect(HAN.test(withoutNames(result.text))).toBe(false);
   });
 
-  it('a value with free text in it stays the merchant\'s words, never half translated', () => {
+  it("a value with free text in it stays the merchant's words, never half translated", () => {
     expect(englishValue('澳大利亚（国内保税仓发货）')).toBeNull();
     expect(englishValue('中国·浙江桐乡')).toBe('China, Zhejiang Tongxiang');
     expect(englishValue('50%羊毛，30%粘胶纤维，20%锦纶')).toBe('50% wool, 30% viscose, 20% nylon');
@@ -152,7 +160,7 @@ describe('intent routing: what is asked, not the nearest words', () => {
   });
 });
 
-describe('yes or no from the product\'s own labels', () => {
+describe("yes or no from the product's own labels", () => {
   it('the stage and age range in the title answer an age question', () => {
     const result = ask('奶粉适合几个月的宝宝');
     expect(result).toMatchObject({ action: 'answer', productId: 'p-au-formula' });

@@ -4,6 +4,7 @@ import { tokenize } from './chinese-tokenizer';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import { labelFactAnswer } from './label-facts';
 import { focusMessage } from './message-focus';
 import { withinMessage } from './message-scope';
 import {
@@ -17,6 +18,8 @@ import {
   unrelatedArticle,
 } from './product-facts';
 import { splitQuestions } from './question-splitter';
+import { recommendationAnswer } from './recommend';
+import { regionAnswer } from './region-coverage';
 import {
   inScript,
   orderStatusText,
@@ -55,11 +58,8 @@ import {
   withoutGreeting,
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
-import { labelFactAnswer } from './label-facts';
-import { recommendationAnswer } from './recommend';
-import { regionAnswer } from './region-coverage';
-import { valueIn } from './value-glossary';
 import { normalizeText } from './text-normalizer';
+import { valueIn } from './value-glossary';
 
 /** A ticket the engine opened and is waiting to complete with the order number it asked for. */
 export interface AwaitedOrder {
@@ -269,7 +269,8 @@ function attributeText(attributes: Record<string, unknown>, key: string, en: boo
   const value = ownValue(attributes, key);
   // An English reply renders the catalogue's controlled values (skin types, fibres, places) in
   // English; free text stays the merchant's words (value-glossary).
-  if (en && Array.isArray(value) && key !== 'sizes') return value.map((v) => valueIn(String(v), 'en')).join(', ');
+  if (en && Array.isArray(value) && key !== 'sizes')
+    return value.map((v) => valueIn(String(v), 'en')).join(', ');
   if (en && typeof value === 'string') return valueIn(value, 'en');
   if (key !== 'sizes' || !Array.isArray(value)) return formatValue(value);
   const soldOut = listAttribute(attributes.soldOutSizes).filter((size) => value.includes(size));
@@ -1904,7 +1905,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   const dispatchIntents = new Set(
     index.kb.intents
       .filter((i) => i.policy === 'ai')
-      .map((i) => ({ id: i.id, n: i.examples.filter((e) => /发货|发出|\bship/.test(e.toLowerCase())).length }))
+      .map((i) => ({
+        id: i.id,
+        n: i.examples.filter((e) => /发货|发出|\bship/.test(e.toLowerCase())).length,
+      }))
       .filter((c) => c.n >= 2)
       .sort((a, b) => b.n - a.n)
       .slice(0, 1)

@@ -39,7 +39,8 @@ export interface LabelAnswer {
 // An order already bought is after-sales, not a label question ("奶粉宝宝一岁了能退吗").
 const AFTER_SALES = /退|换货|订单|物流|快递|售后|投诉|\b(?:refund|return|exchange|order)\b/;
 // "辣不辣", "几段", "吗": asked, even without a question mark.
-const ASKS_YES_NO = /(\p{Script=Han})[不没]\1|吗|么|几|多大|哪|\?|？|^(?:is|are|does|do|can|could|will|what|which|how)\b/iu;
+const ASKS_YES_NO =
+  /(\p{Script=Han})[不没]\1|吗|么|几|多大|哪|\?|？|^(?:is|are|does|do|can|could|will|what|which|how)\b/iu;
 
 const CN_DIGITS: Record<string, number> = {
   一: 1,
@@ -81,7 +82,8 @@ function numberOf(word: string): number {
 }
 
 // "一岁", "1岁半", "两周岁", "六个月", "半岁", "8月龄", "6 month old", "two years old", "18 months".
-const AGE_ZH = /(\d+|[一二两三四五六七八九十]{1,3}|半)\s*(?:周岁|岁)(半)?|(\d+|[一二两三四五六七八九十]{1,3})\s*(?:个)?月(?:龄|大)?/;
+const AGE_ZH =
+  /(\d+|[一二两三四五六七八九十]{1,3}|半)\s*(?:周岁|岁)(半)?|(\d+|[一二两三四五六七八九十]{1,3})\s*(?:个)?月(?:龄|大)?/;
 const AGE_EN =
   /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*(months?|years?|yrs?|mos?)(?:[\s-]*old)?\b/;
 

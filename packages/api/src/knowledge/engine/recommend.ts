@@ -141,10 +141,10 @@ const REASON_WORDS: Record<string, string> = {
 
 // Asking for a suggestion rather than about one product: "recommend", "anything for", "which … helps".
 const ASKS_RECOMMENDATION =
-  /推荐|有什么|有啥|有没有.{0,8}(?:适合|的)|用什么|用啥|用哪|哪款|哪个|哪种|买什么|买哪|选什么|选哪|什么好|\brecommend|\bsuggest|\banything\b|\bsomething\b|\bwhat (?:do|would|should|can) (?:you|i)\b|\bwhat(?:'s| is| are)? (?:good|best|nice)\b|\bwhich\b|\bbest\b|\bgood for\b|\bhelps? (?:with|for)\b|\bwork(?:s)? (?:for|on)\b|\blooking for\b|\boptions?\b|\bproducts? for\b|\bwhat should i\b/;
+  /推荐|有什么|有啥|有没有.{0,8}(?:适合|的)|用什么|用啥|用哪|哪款|哪个|哪种|买什么|买哪|选什么|选哪|什么好|\brecommend|\bsuggest|\banything\b|\bsomething\b|\bany(?: \w+){0,2} (?:for|that|to help)\b|\bwhat (?:do|would|should|can) (?:you|i)\b|\bwhat(?:'s| is| are)? (?:good|best|nice)\b|\bwhich\b|\bbest\b|\bgood for\b|\bhelps? (?:with|for)\b|\bwork(?:s)? (?:for|on)\b|\blooking for\b|\boptions?\b|\bproducts? for\b|\bwhat should i\b/;
 // Words that ask for a suggestion even beside a product's name ("which serum helps with dark spots").
 const ASKS_SUGGESTION =
-  /推荐|哪款|哪个|哪种|有什么|有啥|用什么|用啥|\brecommend|\bsuggest|\banything\b|\bsomething\b|\bwhich\b|\bbest\b|\bany\b|\bwhat (?:do|would|should|can) (?:you|i)\b|\bwhat(?:'s| is) good\b|\blooking for\b|\bhelps? (?:with|for)\b/;
+  /推荐|哪款|哪个|哪种|有什么|有啥|用什么|用啥|\brecommend|\bsuggest|\banything\b|\bsomething\b|\bwhich\b|\bbest\b|\bany(?: \w+){0,2} (?:for|that|to help)\b|\bwhat (?:do|would|should|can) (?:you|i)\b|\bwhat(?:'s| is) good\b|\blooking for\b|\bhelps? (?:with|for)\b/;
 // A budget: "under 150 yuan", "below ¥80", "100元以内", "预算150以内", "不超过200".
 const BUDGET = [
   /\b(?:under|below|less than|within|max(?:imum)?|up to|no more than|cheaper than|at most|budget(?: of| is)?)\s*(?:¥|rmb|cny|\$)?\s*(\d{2,5})/,
@@ -205,9 +205,7 @@ export function recommendationAnswer(ctx: RecommendContext): RecommendAnswer | n
     if (skin) {
       if (!listed.some((v) => v.includes(skin.listed))) continue;
       reasons.push(
-        en
-          ? `listed for these skin types: ${listIn(listed, 'en')}`
-          : `适合肤质写明有${listIn(listed, 'zh')}`,
+        en ? `listed for these skin types: ${listIn(listed, 'en')}` : `适合肤质写明有${listIn(listed, 'zh')}`,
       );
       aims += skin.aims.filter((w) => labels(product).includes(w)).length;
     }
@@ -238,7 +236,8 @@ export function recommendationAnswer(ctx: RecommendContext): RecommendAnswer | n
 
   // The category most matches are in leads (skincare before a foundation for "oily skin").
   const counts = new Map<string, number>();
-  for (const m of matches) counts.set(m.product.category ?? '', (counts.get(m.product.category ?? '') ?? 0) + 1);
+  for (const m of matches)
+    counts.set(m.product.category ?? '', (counts.get(m.product.category ?? '') ?? 0) + 1);
   const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   matches.sort(
     (a, b) =>
@@ -247,7 +246,8 @@ export function recommendationAnswer(ctx: RecommendContext): RecommendAnswer | n
       a.spread - b.spread ||
       (a.product.price ?? 0) - (b.product.price ?? 0),
   );
-  const within = budget == null ? matches : matches.filter((m) => m.product.price != null && m.product.price <= budget);
+  const within =
+    budget == null ? matches : matches.filter((m) => m.product.price != null && m.product.price <= budget);
   const over = budget == null ? [] : matches.filter((m) => !within.includes(m));
   const chosen = within.slice(0, 3);
 
@@ -300,6 +300,10 @@ export function recommendationAnswer(ctx: RecommendContext): RecommendAnswer | n
     outOfScope: false,
     quickReplies: shown.map((m) => m.product.aliases[0] ?? m.product.name),
     attribute: 'suitableSkin',
-    grounding: { articles: [], product: shown.length === 1 ? shown[0]!.product : null, attribute: 'suitableSkin' },
+    grounding: {
+      articles: [],
+      product: shown.length === 1 ? shown[0]!.product : null,
+      attribute: 'suitableSkin',
+    },
   };
 }

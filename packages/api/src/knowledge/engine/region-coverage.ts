@@ -39,11 +39,12 @@ const SEND_ZH = /(?:寄|发|送|邮|运|配送|发货|快递|包邮)(?:到|去|�
 const SEND_EN =
   /\b(?:ship|ships|shipping|deliver|delivers|delivery|send|sends|post|mail|courier)\b(?:\s+\w+){0,3}\s+(?:to|in|into)\s*$|\b(?:deliver|ship)\b.{0,20}$/;
 // After a place: "香港能寄吗", "台湾包邮吗", "发货吗".
-const SEND_AFTER_ZH = /^(?:地区|那边|的话)?(?:能|可以|可不可以|能不能|支持|也)?(?:寄|发|送|邮|配送|发货|包邮|收到|到)/;
+const SEND_AFTER_ZH =
+  /^(?:地区|那边|的话)?(?:能|可以|可不可以|能不能|支持|也)?(?:寄|发|送|邮|配送|发货|包邮|收到|到)/;
 // Words of delivery in an article: the ones that say where goods are sent.
 const DELIVERY_WORDS = /发货|配送|送达|包邮|运费|快递|寄|物流|清关/;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The place a message asks delivery to, or null. */
 export function askedPlace(plain: string): (typeof PLACES)[number] | null {
@@ -58,7 +59,7 @@ export function askedPlace(plain: string): (typeof PLACES)[number] | null {
       }
     }
     for (const word of place.en) {
-      const match = new RegExp(`(?<![a-z])${escape(word)}(?![a-z])`).exec(plain);
+      const match = new RegExp(`(?<![a-z])${escapeRegExp(word)}(?![a-z])`).exec(plain);
       if (match && SEND_EN.test(plain.slice(0, match.index))) return place;
     }
   }
@@ -96,7 +97,7 @@ export function regionAnswer(
     const lower = written.toLowerCase();
     if (
       place.zh.some((w) => written.includes(w)) ||
-      place.en.some((w) => new RegExp(`(?<![a-z])${escape(w)}(?![a-z])`).test(lower))
+      place.en.some((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower))
     )
       return null;
     delivery.push(article);
