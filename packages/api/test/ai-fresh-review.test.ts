@@ -149,10 +149,11 @@ describe('a material or a place asked as yes/no is answered from the listed fact
     ['这个托特包是不是羊皮做的', 'p-leather-tote', 'material', '头层牛皮'],
     ['碎花裙是桑蚕丝的吗', 'p-floral-dress', 'material', '粘胶纤维'],
     ['羊毛开衫含不含羊绒', 'p-wool-cardigan', 'material', '50%羊毛'],
-    ['is the floral dress pure silk', 'p-floral-dress', 'material', '粘胶纤维'],
+    // An English reply says the catalogue's controlled values in English (bot-e: value-glossary).
+    ['is the floral dress pure silk', 'p-floral-dress', 'material', '100% viscose'],
     ['小白瓶是日本进口的吗', 'p-niacinamide-serum', 'origin', '中国·上海'],
     ['澳洲奶粉是不是新西兰产的', 'p-au-formula', 'origin', '澳大利亚'],
-    ['is the lipstick french?', 'p-velvet-lipstick', 'origin', '中国·上海'],
+    ['is the lipstick french?', 'p-velvet-lipstick', 'origin', 'China, Shanghai'],
   ])('"%s"', (text, productId, attribute, fact) => {
     const result = ask(text);
     expect(result).toMatchObject({ action: 'answer', productId, attribute });

@@ -4,6 +4,7 @@ import { tokenize } from './chinese-tokenizer';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import { labelFactAnswer } from './label-facts';
 import { focusMessage } from './message-focus';
 import { withinMessage } from './message-scope';
 import {
@@ -17,6 +18,8 @@ import {
   unrelatedArticle,
 } from './product-facts';
 import { splitQuestions } from './question-splitter';
+import { recommendationAnswer } from './recommend';
+import { regionAnswer } from './region-coverage';
 import {
   inScript,
   orderStatusText,
@@ -30,12 +33,14 @@ import {
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
   ORDER_STATUS_CUE,
+  ORDER_UNSHIPPED_CUE,
   PRODUCT_NOUNS,
   REASON_POLICY_WORDS,
   SHOP_CUE,
 } from './retail-lexicon';
 import {
   askedForSale,
+  asksAboutService,
   asksForHuman,
   extractOrderId,
   extractReason,
@@ -54,6 +59,7 @@ import {
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
 import { normalizeText } from './text-normalizer';
+import { valueIn } from './value-glossary';
 
 /** A ticket the engine opened and is waiting to complete with the order number it asked for. */
 export interface AwaitedOrder {
@@ -193,6 +199,14 @@ const REFERS_TO_CHAT =
 // Words that only point at the thing discussed ("这个多少钱", "how much is it").
 const DEICTIC =
   /这个|那个|这款|那款|这件|那件|这条|那条|这双|这套|这瓶|这盒|这支|宝贝|链接|现在|一个|一件|目前|[这那它的呀呢啊]|\b(?:what|whats|what s|is|it|its|this|that|the|one|for|now|of|does|do|much|how)\b|\s/g;
+// "怎么用", "how do I": a question of how to do something.
+const HOW_TO =
+  /怎么用|怎样用|怎么使用|如何使用|如何用|怎么操作|怎么弄|在哪(?:里)?(?:用|输入|填)|\bhow (?:do|can|should|would) (?:i|we|you)\b|\bhow to\b|\bwhere do i (?:enter|put|apply)\b/;
+// Words of something gone wrong: with them a "how" asks for a fix ("怎么用不了", "how do I fix").
+const TROUBLE_ASKED =
+  /用不了|不能用|不可用|用不上|没法用|失败|不行|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|过期|为什么|怎么回事|\bwhy\b|\bnot\b|n't\b|\bfail|\berror\b|\bproblem\b|\bissue\b|\bfix\b|\bbroken\b/;
+// An article title about what goes wrong rather than how to do it.
+const TROUBLESHOOTING = /用不了|不可用|不能用|失败|原因|怎么办|不更新|没收到|破损|漏发|发错|重复/;
 const A_NOT_A = /能不能|可不可以|是不是|会不会|有没有|要不要|行不行|好不好|可以吗/;
 // "这个", "this one": a product the shopper sees and the bot may not.
 const POINTS_AT_PRODUCT =
@@ -253,6 +267,11 @@ const formatValue = (value: unknown) =>
  */
 function attributeText(attributes: Record<string, unknown>, key: string, en: boolean): string {
   const value = ownValue(attributes, key);
+  // An English reply renders the catalogue's controlled values (skin types, fibres, places) in
+  // English; free text stays the merchant's words (value-glossary).
+  if (en && Array.isArray(value) && key !== 'sizes')
+    return value.map((v) => valueIn(String(v), 'en')).join(', ');
+  if (en && typeof value === 'string') return valueIn(value, 'en');
   if (key !== 'sizes' || !Array.isArray(value)) return formatValue(value);
   const soldOut = listAttribute(attributes.soldOutSizes).filter((size) => value.includes(size));
   if (soldOut.length === 0) return formatValue(value);
@@ -436,11 +455,18 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "我的订单到哪了" for the intents about where an order is.
     const action = isActionRequest(read.normalized, raw);
     const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized);
+    // "订单一直显示待发货", "my order still hasn't shipped": an order waiting to ship is a question
+    // of when orders ship, whatever else its words share (付款, 订单, 一直).
+    // ("还没发货能取消吗" asks to cancel: the order's state is then only the condition.)
+    const unshipped =
+      ORDER_UNSHIPPED_CUE.test(read.normalized) &&
+      !/取消|退|改|换|地址|发票|\b(?:cancel|refund|change|address|return|invoice)\b/.test(read.plain);
     for (const candidate of byKey.values()) {
       const intent = index.intent(candidate.intentKey);
       const cued =
         (action && intent?.policy === 'ticket') ||
-        (whereIsOrder && !!intent && orderStatusIntents.has(intent.id));
+        (whereIsOrder && !!intent && orderStatusIntents.has(intent.id)) ||
+        (unshipped && !!intent && dispatchIntents.has(intent.id));
       if (cued) {
         candidate.blended += ACTION_BONUS;
         candidate.cued = true;
@@ -772,6 +798,35 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return finish({ ...base, ...together, memory });
     }
 
+    // "do you ship to Hong Kong": a place no delivery article names gets what the notes cover and
+    // a person, never the domestic fee article (region-coverage.ts).
+    const region = regionAnswer(read.plain, language, index.articles.values(), say('optionHuman'));
+    if (region) {
+      memory.lowConfidenceStreak = 0;
+      return finish({ ...base, ...region, memory });
+    }
+
+    // "anything for dry skin under 150 yuan", "which serum helps with dark spots": a suggestion by
+    // skin type, concern and budget, from the catalogue's facts, each with why (recommend.ts).
+    const suggestion = recommendationAnswer({
+      read,
+      text: input.text,
+      language,
+      products: index.kb.products,
+      kindIds: namedProductId
+        ? [namedProductId]
+        : kindCandidates.length > 0
+          ? kindCandidates
+          : [...new Set(read.products.map((p) => p.productId))],
+      intent: index.intent('skin_recommendation') ? 'skin_recommendation' : PRODUCT_RECOMMENDATION_INTENT,
+    });
+    if (suggestion) {
+      memory.lowConfidenceStreak = 0;
+      if (suggestion.productId) memory.lastProductId = suggestion.productId;
+      memory.lastIntent = suggestion.intent;
+      return finish({ ...base, ...suggestion, memory });
+    }
+
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes…
     const catalogue = catalogueAnswer(
       read,
@@ -807,6 +862,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       memory.lowConfidenceStreak = 0;
       if (fact.productId) memory.lastProductId = fact.productId;
       return finish({ ...base, ...fact, memory });
+    }
+    // "奶粉几段的", "牛肉干辣不辣", "宝宝沐浴露可以洗头吗": a yes or no the product's own title,
+    // ingredients or name give (label-facts.ts). Products named outright first; the conversation's
+    // only when none is.
+    const surelyNamed = [...new Set(read.products.filter((p) => p.score >= 1).map((p) => p.productId))];
+    const labelled = labelFactAnswer({
+      read,
+      text: input.text,
+      language,
+      products: (surelyNamed.length > 0
+        ? surelyNamed
+        : [...new Set([namedProductId, contextProductId].filter((id): id is string => !!id))]
+      )
+        .map((id) => index.product(id))
+        .filter((p): p is KnowledgeProduct => !!p),
+    });
+    if (labelled) {
+      memory.lowConfidenceStreak = 0;
+      memory.lastProductId = labelled.productId;
+      memory.lastIntent = labelled.intent;
+      return finish({ ...base, ...labelled, memory });
     }
 
     const ranking = rank(
@@ -938,6 +1014,23 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
       if (held) {
         top = held;
+        confidence = Math.max(confidence, limits.confident);
+      }
+    }
+
+    // "what time do agents work": a question about the service's people, not a request for one —
+    // the best reading that does not hand over answers it (the service-hours article).
+    if (
+      top &&
+      index.intent(top.intentKey)?.policy === 'human' &&
+      negativeSentiment(read.normalized) === 0 &&
+      asksAboutService(read.normalized)
+    ) {
+      const answerable = ranking.intents.find(
+        (c) => c.intentKey !== OFF_TOPIC && index.intent(c.intentKey)?.policy !== 'human',
+      );
+      if (answerable) {
+        top = answerable;
         confidence = Math.max(confidence, limits.confident);
       }
     }
@@ -1706,6 +1799,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
+    // "how do I use a coupon at checkout" asks how, not why it fails: an article on what goes wrong
+    // ("优惠券用不了的原因") is no answer to it while the intent has another.
+    if (options.length > 1 && HOW_TO.test(read.plain) && !TROUBLE_ASKED.test(read.plain)) {
+      const howTo = options.filter((o) => !TROUBLESHOOTING.test(index.articles.get(o.articleId)!.title));
+      if (howTo.length > 0 && howTo.length < options.length) options = howTo;
+    }
     // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
     // the merchant took the trouble to phrase for other channels too, when it is about as close.
     if (options.length > 1 && read.plain.replace(NOT_HAN, '').length <= 5 && !/[a-z]/.test(read.plain)) {
@@ -1801,6 +1900,19 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
             .length >= 3,
       )
       .map((i) => i.id),
+  );
+  // The intent about when orders ship: the one taught with "发货" most (at least twice).
+  const dispatchIntents = new Set(
+    index.kb.intents
+      .filter((i) => i.policy === 'ai')
+      .map((i) => ({
+        id: i.id,
+        n: i.examples.filter((e) => /发货|发出|\bship/.test(e.toLowerCase())).length,
+      }))
+      .filter((c) => c.n >= 2)
+      .sort((a, b) => b.n - a.n)
+      .slice(0, 1)
+      .map((c) => c.id),
   );
   const isOrderStatusIntent = (intent: KnowledgeIntent) =>
     orderStatusIntents.has(intent.id) && intent.policy === 'ai' && !intent.answerFrom;

@@ -45,7 +45,7 @@ export const GOODS_KINDS: GoodsKind[] = [
     en: ['shoes', 'shoe', 'sneakers', 'trainers', 'boots', 'sandals', 'slippers', 'heels'],
   },
   { zh: ['墨镜', '太阳镜', '眼镜'], en: ['sunglasses', 'glasses'] },
-  { zh: ['手表'], en: ['watch', 'watches'] },
+  { zh: ['手表', '智能手表'], en: ['watch', 'watches', 'smartwatch', 'smartwatches', 'smart watch'] },
   {
     zh: ['项链', '耳环', '耳钉', '戒指', '手链', '手镯', '首饰'],
     en: ['necklace', 'earrings', 'ring', 'rings', 'bracelet', 'jewelry', 'jewellery'],
@@ -81,9 +81,23 @@ export const GOODS_KINDS: GoodsKind[] = [
   { zh: ['玩具'], en: ['toys', 'toy'] },
   { zh: ['床单', '被套', '枕头', '毛巾'], en: ['bedding', 'sheets', 'pillow', 'pillows', 'towel', 'towels'] },
   {
-    zh: ['手机壳', '手机', '耳机', '充电宝', '电脑'],
-    en: ['phone case', 'phone cases', 'phone', 'earphones', 'headphones', 'power bank', 'laptop'],
+    zh: ['手机壳', '手机', '耳机', '充电宝', '电脑', '音箱', '平板'],
+    en: [
+      'phone case',
+      'phone cases',
+      'phone',
+      'earphones',
+      'headphones',
+      'earbuds',
+      'earbud',
+      'headset',
+      'speaker',
+      'speakers',
+      'power bank',
+      'laptop',
+    ],
   },
+  { zh: ['吹风机', '卷发棒', '直发夹'], en: ['hair dryer', 'hairdryer', 'curling iron', 'straightener'] },
   { zh: ['猫粮', '狗粮'], en: ['cat food', 'dog food', 'pet food'] },
 ];
 

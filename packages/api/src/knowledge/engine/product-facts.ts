@@ -5,6 +5,7 @@ import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
 import { isActionRequest, isEllipticalFollowUp, isQuestion } from './shopper-signals';
+import { listIn, valueIn } from './value-glossary';
 
 /**
  * Answers about a product's facts that the intent ranking reads badly, composed from the catalogue
@@ -101,6 +102,8 @@ const ASKS_VARIANT =
 // Goods as the means of a service, not goods to buy: "用手机", "在电脑上", "手机号", "phone number".
 const INSTRUMENT_BEFORE =
   /(?:用|在|拿|通过|从|换|绑定?|登录|打|拨)$|\b(?:on|from|via|by|with|using|use|through)\s+(?:my|the|a|your|our)?\s*$/;
+// A policy of the goods themselves right before them ("warranty on the", "保修的"): they are asked about.
+const GOODS_POLICY = /保修|质保|保固|\b(?:warranty|guarantee|guaranteed)\b(?:\s+\w+){0,2}\s*$/;
 const INSTRUMENT_AFTER =
   /^\s*(?:号|上|端|版|app|客户端|网页|浏览器|银行|支付|付款|下单|验证|登录|\b(?:number|no|app|browser|version|screen)\b)/;
 // Service matters: a message about them that names goods ("帽子的运费怎么算", "coupon for hats")
@@ -153,6 +156,9 @@ const LABELS: Record<string, { zh: string; en: string }> = {
 
 const textOf = (value: unknown) =>
   Array.isArray(value) ? value.map(String).join('、') : value == null ? '' : String(value);
+/** A fact for an English reply: controlled values (skin types, fibres, places) in English. */
+const englishText = (value: unknown) =>
+  Array.isArray(value) ? listIn(value.map(String), 'en') : value == null ? '' : valueIn(String(value), 'en');
 
 /**
  * A fact cut to a readable length for a one-line summary, at the end of a whole list item
@@ -183,7 +189,7 @@ function knownFacts(product: KnowledgeProduct, language: ReplyLanguage, count = 
     .slice(0, count)
     .map(
       (key) =>
-        `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${brief(textOf(product.attributes[key]))}`,
+        `${en ? LABELS[key]!.en : LABELS[key]!.zh}${en ? ': ' : '：'}${brief(en ? englishText(product.attributes[key]) : textOf(product.attributes[key]))}`,
     );
   if (product.price != null) facts.push(en ? `price: ¥${product.price}` : `价格：¥${product.price}`);
   return facts.join(en ? '; ' : '；');
@@ -259,7 +265,10 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
     if (HOLDS.test(before)) return null;
     const after = lower.slice(at + word.length);
     // "巧克力色", "咖啡色的开衫": a colour, not the goods.
-    if (INSTRUMENT_BEFORE.test(before) || INSTRUMENT_AFTER.test(after) || /^\s*色/.test(after)) continue;
+    // ("the warranty on the earbuds": the goods a policy of the goods themselves is about.)
+    const ofGoods = GOODS_POLICY.test(lower.slice(Math.max(0, at - 30), at));
+    if ((!ofGoods && INSTRUMENT_BEFORE.test(before)) || INSTRUMENT_AFTER.test(after) || /^\s*色/.test(after))
+      continue;
     // Any product answering to a word of the kind (or the word asked) means the shop has it.
     if (carries(products, [...kind.zh, word], kind.en)) return null;
     return word;
@@ -587,7 +596,7 @@ function skinAnswer(
         )
         .slice(0, 2);
   const name = en ? skin.en : skin.zh;
-  const list = listed.join(en ? ', ' : '、');
+  const list = listIn(listed, ctx.language);
   const text = en
     ? fits
       ? `${product.name} lists ${name} among the skin types it suits (${list}).${note ? ` Note: ${note}.` : ''}`
@@ -640,7 +649,7 @@ function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer |
   return {
     action: 'answer',
     text: en
-      ? `${product.name} is not by sex: men can use it too. It suits these skin types: ${skin.join(', ')}.`
+      ? `${product.name} is not by sex: men can use it too. It suits these skin types: ${listIn(skin, 'en')}.`
       : `${product.name}不分男女，男士也可以用，按肤质选就好；适合肤质：${skin.join('、')}。`,
     intent: PRODUCT_INFO,
     articleId: null,

@@ -28,6 +28,17 @@ export const RETAIL_TERMS: [string, string][] = [
   ['someone', '人'],
   ['representative', '人工客服'],
   ['manager', '经理'],
+  // when the service is open: asking about hours is not asking for a person
+  ['what time', '几点'],
+  ['service hours', '服务时间'],
+  ['opening hours', '服务时间'],
+  ['hours', '几点 时间'],
+  ['live chat', '客服'],
+  ['staffed', '在线'],
+  ['online', '在线'],
+  ['at night', '晚上'],
+  ['weekends', '周末'],
+  ['weekend', '周末'],
   // orders, shipping, logistics
   ['order number', '订单号'],
   ['tracking number', '快递单号'],
@@ -445,6 +456,10 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
 /** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
 export const ORDER_STATUS_CUE =
   /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s| is) my\b|\bhas my .+ shipped\b/;
+
+/** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
+export const ORDER_UNSHIPPED_CUE =
+  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b/;
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =

@@ -21,7 +21,9 @@ const REJECTS_BOT =
 const ASKING_NEAR =
   /(?:找|叫|喊|换|转|接|让|(?<!申)请|要|想|联系|安排|跟|和|与)(?:个|一个|一位|位|一下|下)?(?:你们|你家|你们家|贵店|店里|店铺)?的?(?:真正的|真的|正经的|靠谱的|专业的|售后|售前|值班的?)?\s*$/;
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
-const ABOUT_SERVICE = /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b/;
+const ABOUT_SERVICE =
+  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|\bwhat days\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|start|finish|close|staffed|on duty)\b/;
+const FIRST_HAN = /\p{Script=Han}/u;
 
 /**
  * True when the shopper asks for a person — in so many words ("转人工", "human"), by naming who
@@ -32,7 +34,11 @@ export function asksForHuman(normalized: string): boolean {
   if (REJECTS_BOT.test(normalized)) return true;
   // Chinese asks right next to whom it wants ("让你们主管联系我"); English words are further apart,
   // and English glosses are appended at the end, so an English match reads the whole text.
-  const latin = (match: RegExpExecArray) => /^[a-z]/.test(match[0]);
+  // An English message carries its Chinese glosses after its words ("what time do agents work
+  // 人工客服"): a match in them is read against the whole text, as an English match is.
+  const firstHan = normalized.search(FIRST_HAN);
+  const english = firstHan > 0 && /[a-z]{2,}/.test(normalized.slice(0, firstHan));
+  const latin = (match: RegExpExecArray) => english || /^[a-z]/.test(match[0]);
   // "人工客服几点下班" asks about the service, with the question words next to whom it is about
   // ("…天天背着去上班…让主管联系我" mentions work elsewhere and still asks for a person).
   const aboutService = (match: RegExpExecArray) =>
@@ -60,6 +66,14 @@ export function asksForHuman(normalized: string): boolean {
     if (asking) return true;
   }
   return false;
+}
+
+/**
+ * True when the shopper asks *about* the people of the service — when they work, whether they are
+ * online ("what time do agents work", "人工客服周末上班吗") — rather than for one of them.
+ */
+export function asksAboutService(normalized: string): boolean {
+  return PERSON.test(normalized) && ABOUT_SERVICE.test(normalized) && !asksForHuman(normalized);
 }
 
 const NEGATIVE =

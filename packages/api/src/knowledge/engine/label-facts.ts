@@ -1,0 +1,340 @@
+import { ownValue } from '../../platform/own-property';
+import type { KnowledgeProduct } from './knowledge-base';
+import type { ReadText } from './knowledge-index';
+import type { ReplyLanguage } from './reply-language';
+import { isActionRequest, isQuestion } from './shopper-signals';
+
+/**
+ * Facts a product carries in its own words rather than in a field, answered yes or no:
+ * - the stage and age range in its title ("3段（12-36个月）"): "奶粉几段的", "适合一岁宝宝吗",
+ *   "is the formula ok for a 6 month old";
+ * - a taste its ingredients show ("辣椒" → spicy, "白砂糖" → sweet): "牛肉干辣不辣", "is it salty";
+ * - a use its name states ("洗发沐浴露二合一" → hair too): "宝宝沐浴露可以洗头吗".
+ * Only what the catalogue says is claimed; the degree (how spicy) is said to be not listed. A use
+ * the name does not state is left to the engine's honest "not listed" reply.
+ */
+
+export interface LabelContext {
+  read: ReadText;
+  text: string;
+  language: ReplyLanguage;
+  /** The products in question, surest first (named, then the conversation's). */
+  products: KnowledgeProduct[];
+}
+
+export interface LabelAnswer {
+  action: 'answer';
+  text: string;
+  intent: string;
+  articleId: null;
+  productId: string;
+  confidence: number;
+  lowConfidence: false;
+  outOfScope: false;
+  quickReplies: string[];
+  attribute?: string;
+  grounding: { articles: []; product: KnowledgeProduct; attribute?: string };
+}
+
+// An order already bought is after-sales, not a label question ("奶粉宝宝一岁了能退吗").
+const AFTER_SALES = /退|换货|订单|物流|快递|售后|投诉|\b(?:refund|return|exchange|order)\b/;
+// "辣不辣", "几段", "吗": asked, even without a question mark.
+const ASKS_YES_NO =
+  /(\p{Script=Han})[不没]\1|吗|么|几|多大|哪|\?|？|^(?:is|are|does|do|can|could|will|what|which|how)\b/iu;
+
+const CN_DIGITS: Record<string, number> = {
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+  十: 10,
+  半: 0.5,
+};
+const EN_NUMBERS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+};
+
+/** "一", "两", "十二", "3" → a number, or NaN. */
+function numberOf(word: string): number {
+  if (/^\d+(?:\.\d+)?$/.test(word)) return Number(word);
+  if (Object.hasOwn(EN_NUMBERS, word)) return EN_NUMBERS[word]!;
+  if (word === '十') return 10;
+  if (word.startsWith('十')) return 10 + (CN_DIGITS[word[1]!] ?? Number.NaN);
+  if (word.length === 2 && word[1] === '十') return (CN_DIGITS[word[0]!] ?? Number.NaN) * 10;
+  return word.length === 1 ? (CN_DIGITS[word] ?? Number.NaN) : Number.NaN;
+}
+
+// "一岁", "1岁半", "两周岁", "六个月", "半岁", "8月龄", "6 month old", "two years old", "18 months".
+const AGE_ZH =
+  /(\d+|[一二两三四五六七八九十]{1,3}|半)\s*(?:周岁|岁)(半)?|(\d+|[一二两三四五六七八九十]{1,3})\s*(?:个)?月(?:龄|大)?/;
+const AGE_EN =
+  /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*(months?|years?|yrs?|mos?)(?:[\s-]*old)?\b/;
+
+/** The age a question names, in months, or null. */
+export function askedAgeMonths(plain: string): number | null {
+  const zh = AGE_ZH.exec(plain);
+  if (zh) {
+    if (zh[1] !== undefined) {
+      const years = numberOf(zh[1]);
+      if (Number.isNaN(years)) return null;
+      return Math.round(years * 12 + (zh[2] ? 6 : 0));
+    }
+    const months = numberOf(zh[3]!);
+    return Number.isNaN(months) ? null : months;
+  }
+  const en = AGE_EN.exec(plain);
+  if (en) {
+    const n = numberOf(en[1]!);
+    if (Number.isNaN(n)) return null;
+    return /^y/.test(en[2]!) ? n * 12 : n;
+  }
+  return null;
+}
+
+/** The age range (months) and stage a product's name or aliases state, if any. */
+function labelledRange(product: KnowledgeProduct): { from: number; to: number; words: string } | null {
+  for (const label of [product.name, ...product.aliases]) {
+    const months = /(\d+)\s*[-~至到]\s*(\d+)\s*(?:个)?月/.exec(label);
+    if (months) return { from: Number(months[1]), to: Number(months[2]), words: months[0] };
+    const years = /(\d+)\s*[-~至到]\s*(\d+)\s*(?:周)?岁/.exec(label);
+    if (years) return { from: Number(years[1]) * 12, to: Number(years[2]) * 12, words: years[0] };
+  }
+  return null;
+}
+function labelledStage(product: KnowledgeProduct): string | null {
+  for (const label of [product.name, ...product.aliases]) {
+    const stage = /(\d)\s*段/.exec(label);
+    if (stage) return stage[1]!;
+  }
+  return null;
+}
+
+const ASKS_STAGE = /几段|哪一?段|什么段|\bwhich stage\b|\bwhat stage\b|\bstage\b/;
+const ASKS_AGE =
+  /几个月|几岁|多大|月龄|年龄|适合.{0,6}(?:岁|月|宝宝|孩子|小孩|婴儿)|(?:岁|月).{0,4}(?:能|可以|适合)|\bhow old\b|\bwhat age\b|\bages?\b|\bmonths? old\b|\byears? old\b|\b\d+ months?\b|\btoddler\b|\bnewborn\b/;
+
+function ageAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
+  const plain = ctx.read.plain;
+  const stage = labelledStage(product);
+  const range = labelledRange(product);
+  const asksStage = ASKS_STAGE.test(plain);
+  const asksAge = ASKS_AGE.test(plain);
+  if ((!asksStage || !stage) && (!asksAge || !range)) return null;
+  const en = ctx.language === 'en';
+  const age = askedAgeMonths(plain);
+  const years = (m: number) => (m % 12 === 0 ? `${m / 12}` : (m / 12).toFixed(1));
+  const rangeText = range
+    ? en
+      ? `${range.from}–${range.to} months (${years(range.from)}–${years(range.to)} years)`
+      : `${range.words}（${years(range.from)}-${years(range.to)}岁）`
+    : '';
+  const parts: string[] = [];
+  if (stage) parts.push(en ? `${product.name} is stage ${stage}` : `${product.name}是${stage}段`);
+  if (range)
+    parts.push(
+      en
+        ? `${stage ? 'for' : `${product.name} is for`} ${rangeText}`
+        : `${stage ? '' : product.name}写明适合${rangeText}`,
+    );
+  let text = en ? `${parts.join(', ')}.` : `${parts.join('，')}。`;
+  if (age != null && range) {
+    const asked = en ? `${age} months` : age % 12 === 0 ? `${age / 12}岁（${age}个月）` : `${age}个月`;
+    const fits = age >= range.from && age <= range.to;
+    text += fits
+      ? en
+        ? ` ${asked} is within that range.`
+        : `${asked}在这个范围内，可以吃。`
+      : en
+        ? ` ${asked} is outside that range, so it is not the one for that age; our catalogue lists no other stage — I can pass you to a person.`
+        : `${asked}不在这个范围内，不建议；店里没有写明其他段数的，需要的话可以转人工帮您看看。`;
+  }
+  return {
+    action: 'answer',
+    text,
+    intent: 'product_info',
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: [],
+    grounding: { articles: [], product },
+  };
+}
+
+/** Tastes, the ingredient words that give each, and those words in English. */
+const TASTES = [
+  {
+    asked: /辣不辣|辣吗|辣的吗|辣么|有辣|会辣|多辣|辣味|\bspicy\b|\bhot and spicy\b|\bchil(?:l)?i\b/,
+    words: [
+      ['辣椒', 'chilli'],
+      ['花椒', 'Sichuan pepper'],
+      ['麻辣', 'chilli'],
+      ['胡椒', 'pepper'],
+      ['芥末', 'mustard'],
+    ],
+    zh: '辣',
+    en: 'spicy',
+  },
+  {
+    asked: /甜不甜|甜吗|甜的吗|会甜|有甜|多甜|甜味|\bsweet\b|\bsugary\b|\bsugar\b/,
+    words: [
+      ['白砂糖', 'sugar'],
+      ['砂糖', 'sugar'],
+      ['蔗糖', 'sugar'],
+      ['蜂蜜', 'honey'],
+      ['果葡糖浆', 'syrup'],
+      ['糖浆', 'syrup'],
+      ['麦芽糖', 'maltose'],
+      ['乳糖', 'lactose'],
+      ['糖', 'sugar'],
+    ],
+    zh: '甜',
+    en: 'sweet',
+  },
+  {
+    asked: /咸不咸|咸吗|咸的吗|会咸|多咸|咸味|\bsalty\b|\bsalt\b/,
+    words: [
+      ['食用盐', 'salt'],
+      ['盐', 'salt'],
+      ['酱油', 'soy sauce'],
+    ],
+    zh: '咸',
+    en: 'salty',
+  },
+  {
+    asked: /酸不酸|酸吗|酸的吗|会酸|多酸|\bsour\b/,
+    words: [
+      ['柠檬', 'lemon'],
+      ['醋', 'vinegar'],
+      ['柠檬酸', 'citric acid'],
+    ],
+    zh: '酸',
+    en: 'sour',
+  },
+];
+
+function tasteAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
+  const ingredients = String(ownValue(product.attributes, 'ingredients') ?? '');
+  if (!ingredients) return null;
+  const taste = TASTES.find((t) => t.asked.test(ctx.read.plain));
+  if (!taste) return null;
+  const en = ctx.language === 'en';
+  const found = taste.words.filter(([zh]) => ingredients.includes(zh!));
+  // The longest word found stands for the shorter ones inside it (白砂糖, not also 糖).
+  const shown = found.filter(([zh]) => !found.some(([other]) => other !== zh && other!.includes(zh!)));
+  const names = [...new Set(shown.map(([zh, english]) => (en ? english! : zh!)))];
+  const text =
+    names.length > 0
+      ? en
+        ? `Yes, ${product.name} lists ${names.join(' and ')} in its ingredients, so it is ${taste.en}; how ${taste.en} is not stated.`
+        : `${product.name}的配料里有${names.join('、')}，是有${taste.zh}味的；具体多${taste.zh}资料里没有写明。成分：${ingredients}。`
+      : en
+        ? `${product.name} lists nothing ${taste.en} (such as ${taste.words
+            .slice(0, 2)
+            .map(([, english]) => english)
+            .join(' or ')}) in its ingredients, so going by the label it is not ${taste.en}.`
+        : `${product.name}的配料里没有${taste.words
+            .slice(0, 2)
+            .map(([zh]) => zh)
+            .join('、')}这类配料，按配料看不${taste.zh}。成分：${ingredients}。`;
+  return {
+    action: 'answer',
+    text,
+    intent: 'ingredients',
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: [],
+    attribute: 'ingredients',
+    grounding: { articles: [], product, attribute: 'ingredients' },
+  };
+}
+
+/** Uses a shopper asks about, and the words a product's name or aliases state each with. */
+const USES = [
+  {
+    asked: /洗头|洗头发|洗发|当洗发水|洗发水用|\bhair\b|\bshampoo\b/,
+    words: ['洗发'],
+    zh: '洗头',
+    en: 'washing hair',
+  },
+  {
+    asked: /洗澡|沐浴|洗身体|洗全身|\bbath\b|\bbody wash\b|\bshower\b/,
+    words: ['沐浴'],
+    zh: '洗澡',
+    en: 'bathing',
+  },
+  {
+    asked: /卸妆|\bremove makeup\b|\bmake-?up remov/,
+    words: ['卸妆'],
+    zh: '卸妆',
+    en: 'removing makeup',
+  },
+  {
+    asked: /防晒|\bsun protection\b|\bspf\b|\buv\b/,
+    words: ['防晒', 'SPF'],
+    zh: '防晒',
+    en: 'sun protection',
+  },
+];
+const ASKS_USE = /能|可以|可不可以|能不能|用来|当|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
+
+function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
+  if (!ASKS_USE.test(ctx.read.plain)) return null;
+  const labels = [product.name, ...product.aliases];
+  const use = USES.find((u) => u.asked.test(ctx.read.plain));
+  if (!use) return null;
+  // Asking about the product's own kind ("防晒霜能防晒吗") is no question of another use.
+  const own = labels.find((label) => use.words.some((w) => label.includes(w)));
+  if (!own) return null;
+  const en = ctx.language === 'en';
+  return {
+    action: 'answer',
+    text: en
+      ? `Yes: ${product.name} is made for ${use.en} as well, as its name says.`
+      : `可以的，${product.name}${own === product.name ? '的名字' : `（也叫${own}）`}写明了${use.words.find((w) => own.includes(w))}，可以用来${use.zh}。`,
+    intent: 'product_usage',
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: [],
+    grounding: { articles: [], product },
+  };
+}
+
+/** A yes/no from the product's own labels, or null when none of these kinds is asked. */
+export function labelFactAnswer(ctx: LabelContext): LabelAnswer | null {
+  if (ctx.products.length === 0 || isActionRequest(ctx.read.normalized, ctx.text)) return null;
+  if (AFTER_SALES.test(ctx.read.plain)) return null;
+  // A story ("宝宝一岁半了…想知道要交多少税") asks something else; its last clause is read alone later.
+  if ((ctx.read.plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24) return null;
+  if ((ctx.read.plain.match(/[a-z]+/g)?.length ?? 0) > 16) return null;
+  if (!isQuestion(ctx.read.normalized, ctx.text) && !ASKS_YES_NO.test(ctx.text)) return null;
+  for (const product of ctx.products) {
+    const answer = ageAnswer(ctx, product) ?? tasteAnswer(ctx, product) ?? useAnswer(ctx, product);
+    if (answer) return answer;
+  }
+  return null;
+}

@@ -1,0 +1,120 @@
+import type { KnowledgeArticle } from './knowledge-base';
+import type { ReplyLanguage } from './reply-language';
+
+/**
+ * "do you ship to Hong Kong", "能寄到台湾吗": delivery to a place outside the mainland. When none
+ * of the shop's delivery articles names that place, the nearest one (domestic fees, domestic
+ * delivery times) would be a confident wrong answer: say what the delivery notes do cover, that
+ * they don't say this, and offer a person. When an article does name the place, the engine's
+ * ranking answers as before.
+ */
+
+/** Places a shopper may ask delivery to that a mainland shop's notes often don't cover. */
+const PLACES: { zh: string[]; en: string[]; name: { zh: string; en: string } }[] = [
+  { zh: ['香港'], en: ['hong kong', 'hk'], name: { zh: '香港', en: 'Hong Kong' } },
+  { zh: ['澳门'], en: ['macau', 'macao'], name: { zh: '澳门', en: 'Macau' } },
+  { zh: ['台湾'], en: ['taiwan'], name: { zh: '台湾', en: 'Taiwan' } },
+  {
+    zh: ['国外', '海外', '境外', '外国'],
+    en: ['abroad', 'overseas', 'internationally', 'international', 'other countries', 'outside china'],
+    name: { zh: '海外', en: 'addresses outside mainland China' },
+  },
+  { zh: ['新加坡'], en: ['singapore'], name: { zh: '新加坡', en: 'Singapore' } },
+  { zh: ['马来西亚'], en: ['malaysia'], name: { zh: '马来西亚', en: 'Malaysia' } },
+  { zh: ['美国'], en: ['usa', 'america', 'united states', 'the states'], name: { zh: '美国', en: 'the US' } },
+  { zh: ['英国'], en: ['uk', 'britain', 'england', 'united kingdom'], name: { zh: '英国', en: 'the UK' } },
+  { zh: ['加拿大'], en: ['canada'], name: { zh: '加拿大', en: 'Canada' } },
+  { zh: ['日本'], en: ['japan'], name: { zh: '日本', en: 'Japan' } },
+  { zh: ['韩国'], en: ['korea', 'south korea'], name: { zh: '韩国', en: 'Korea' } },
+  { zh: ['澳大利亚', '澳洲'], en: ['australia'], name: { zh: '澳大利亚', en: 'Australia' } },
+  { zh: ['新西兰'], en: ['new zealand'], name: { zh: '新西兰', en: 'New Zealand' } },
+  { zh: ['德国'], en: ['germany'], name: { zh: '德国', en: 'Germany' } },
+  { zh: ['法国'], en: ['france'], name: { zh: '法国', en: 'France' } },
+  { zh: ['泰国'], en: ['thailand'], name: { zh: '泰国', en: 'Thailand' } },
+  { zh: ['越南'], en: ['vietnam'], name: { zh: '越南', en: 'Vietnam' } },
+];
+
+// Sending goods somewhere: "寄到", "发往", "送去", "ship to", "deliver to", "shipping to".
+const SEND_ZH = /(?:寄|发|送|邮|运|配送|发货|快递|包邮)(?:到|去|往|至)?$/;
+const SEND_EN =
+  /\b(?:ship|ships|shipping|deliver|delivers|delivery|send|sends|post|mail|courier)\b(?:\s+\w+){0,3}\s+(?:to|in|into)\s*$|\b(?:deliver|ship)\b.{0,20}$/;
+// After a place: "香港能寄吗", "台湾包邮吗", "发货吗".
+const SEND_AFTER_ZH =
+  /^(?:地区|那边|的话)?(?:能|可以|可不可以|能不能|支持|也)?(?:寄|发|送|邮|配送|发货|包邮|收到|到)/;
+// Words of delivery in an article: the ones that say where goods are sent.
+const DELIVERY_WORDS = /发货|配送|送达|包邮|运费|快递|寄|物流|清关/;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The place a message asks delivery to, or null. */
+export function askedPlace(plain: string): (typeof PLACES)[number] | null {
+  for (const place of PLACES) {
+    for (const word of place.zh) {
+      let at = plain.indexOf(word);
+      while (at !== -1) {
+        const before = plain.slice(Math.max(0, at - 6), at);
+        const after = plain.slice(at + word.length, at + word.length + 8);
+        if (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after)) return place;
+        at = plain.indexOf(word, at + 1);
+      }
+    }
+    for (const word of place.en) {
+      const match = new RegExp(`(?<![a-z])${escapeRegExp(word)}(?![a-z])`).exec(plain);
+      if (match && SEND_EN.test(plain.slice(0, match.index))) return place;
+    }
+  }
+  return null;
+}
+
+export interface RegionAnswer {
+  action: 'clarify';
+  text: string;
+  intent: string | null;
+  articleId: null;
+  productId: null;
+  confidence: number;
+  lowConfidence: true;
+  outOfScope: false;
+  quickReplies: string[];
+}
+
+/**
+ * The honest reply to delivery asked to a place no delivery article names, or null (not such a
+ * question, or an article does name the place).
+ */
+export function regionAnswer(
+  plain: string,
+  language: ReplyLanguage,
+  articles: Iterable<KnowledgeArticle>,
+  personChip: string,
+): RegionAnswer | null {
+  const place = askedPlace(plain);
+  if (!place) return null;
+  const delivery: KnowledgeArticle[] = [];
+  for (const article of articles) {
+    const written = [article.title, ...article.questions, article.answer].join(' ');
+    if (!DELIVERY_WORDS.test(`${article.title} ${article.questions.join(' ')}`)) continue;
+    const lower = written.toLowerCase();
+    if (
+      place.zh.some((w) => written.includes(w)) ||
+      place.en.some((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower))
+    )
+      return null;
+    delivery.push(article);
+  }
+  const en = language === 'en';
+  const titles = delivery.slice(0, 3).map((a) => a.title);
+  return {
+    action: 'clarify',
+    text: en
+      ? `Our delivery notes (dispatch times, couriers and fees) don't mention ${place.name.en}, so I won't guess whether we deliver there or what it costs. I can pass you to a person to check.`
+      : `我们的配送说明${titles.length > 0 ? `（${titles.join('、')}）` : ''}里没有写到${place.name.zh}，能不能寄、运费多少我不乱说哦。需要的话可以转人工帮您确认～`,
+    intent: delivery[0]?.intent ?? null,
+    articleId: null,
+    productId: null,
+    confidence: 0.1,
+    lowConfidence: true,
+    outOfScope: false,
+    quickReplies: [personChip],
+  };
+}
