@@ -49,7 +49,9 @@ describe('verified-session cache: revocation takes effect on the next request', 
     expect([after.status, codeOf(after)]).toEqual([401, 'invalid_credential']);
 
     const two = await warmSession();
-    const all = await api.call('DELETE', `/v1/customers/${two.customer.id}/sessions`, { token: shop.secretKey });
+    const all = await api.call('DELETE', `/v1/customers/${two.customer.id}/sessions`, {
+      token: shop.secretKey,
+    });
     expect(all.body).toEqual({ revoked: 1 });
     const afterAll = await shop.send(two.sessionToken, 'after revoke all');
     expect([afterAll.status, codeOf(afterAll)]).toEqual([401, 'invalid_credential']);
@@ -57,7 +59,9 @@ describe('verified-session cache: revocation takes effect on the next request', 
 
   it('erase (DELETE /v1/customers/{id})', async () => {
     const session = await warmSession();
-    const erased = await api.call('DELETE', `/v1/customers/${session.customer.id}`, { token: shop.secretKey });
+    const erased = await api.call('DELETE', `/v1/customers/${session.customer.id}`, {
+      token: shop.secretKey,
+    });
     expect(erased.status).toBe(200);
     const res = await shop.send(session.sessionToken, 'after erase');
     expect([res.status, codeOf(res)]).toEqual([401, 'invalid_credential']);
@@ -79,11 +83,12 @@ describe('verified-session cache: revocation takes effect on the next request', 
   it("the app's settings (its rate limits) apply to the next request", async () => {
     const session = await warmSession();
     const limits = { messagesPerSessionPerMinute: 3 };
-    expect((await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { rateLimits: limits } })).status).toBe(
-      200,
-    );
+    expect(
+      (await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { rateLimits: limits } })).status,
+    ).toBe(200);
     // A limit of its own size counts from zero (one counter set per size): three sends, then 429.
-    for (const n of [1, 2, 3]) expect((await shop.send(session.sessionToken, `limited ${n}`)).status).toBe(201);
+    for (const n of [1, 2, 3])
+      expect((await shop.send(session.sessionToken, `limited ${n}`)).status).toBe(201);
     const fourth = await shop.send(session.sessionToken, 'fourth');
     expect([fourth.status, codeOf(fourth)]).toEqual([429, 'rate_limited']);
     const back = await api.call('PATCH', '/v1/app', { token: shop.secretKey, body: { rateLimits: null } });

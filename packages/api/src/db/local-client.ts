@@ -297,8 +297,15 @@ export function createLocalClient(url: string): Client | null {
 
   function run(sql: string, args: InArgs | undefined): ResultSet {
     try {
-      const { statement, returnsData, columns, columnTypes, rowPrototype, duplicateNames, touchesCredentials } =
-        statementFor(sql);
+      const {
+        statement,
+        returnsData,
+        columns,
+        columnTypes,
+        rowPrototype,
+        duplicateNames,
+        touchesCredentials,
+      } = statementFor(sql);
       // Before it runs: a reader that meets the new version reads the row again, after this
       // statement's transaction (reads queue behind it).
       if (touchesCredentials) credentialChanges++;
