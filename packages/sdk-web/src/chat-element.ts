@@ -240,6 +240,8 @@ export class ThreadlineChatElement extends ElementBase {
         this.appLanguage = language;
         this.applyStrings();
       },
+      // The last message stays in sight above the wait note or the rating card.
+      onShown: () => this.scrollToEnd(),
     });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));

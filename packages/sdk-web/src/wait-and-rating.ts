@@ -63,6 +63,8 @@ export function createWaitAndRating(host: {
   strings(): WidgetStrings;
   /** The app's language as the API says (GET /v1/conversation `language`), when it says one. */
   onAppLanguage?(language: string | null): void;
+  /** The wait note or the rating card just appeared (the log above it got shorter). */
+  onShown?(): void;
 }) {
   const $ = (part: string) => host.root.querySelector(`[data-part=${part}]`) as HTMLElement;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -75,7 +77,9 @@ export function createWaitAndRating(host: {
     const s = strings();
     const wait = state.wait;
     const box = $('wait');
+    const appeared = box.hidden && !!wait;
     box.hidden = !wait;
+    if (appeared) host.onShown?.();
     if (wait) {
       box.querySelector('.wt')!.textContent = wait.agentsOnline === 0 ? s.waitNobody : s.waitPosition(wait.position);
       box.dataset.agentsOnline = String(wait.agentsOnline);
@@ -87,6 +91,7 @@ export function createWaitAndRating(host: {
     rateable = next;
     const s = strings();
     const box = $('csat');
+    const appeared = box.hidden && !!next;
     box.hidden = !next;
     if (!next) return;
     delete box.dataset.rated;
@@ -116,6 +121,7 @@ export function createWaitAndRating(host: {
     submit.textContent = s.rateSubmit;
     submit.disabled = rating === 0;
     $('csat-dismiss').textContent = s.rateDismiss;
+    if (appeared) host.onShown?.();
   }
 
   async function check() {

@@ -184,7 +184,7 @@ describe('the widget speaks the shop’s language', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 120_000);
 
   it('a zh-CN shop in an English browser stays Chinese, its chips too', async () => {
     const { context, page, chat } = await visit(serve('/zh', 'zh-CN'), 'en-US');
@@ -206,7 +206,7 @@ describe('the widget speaks the shop’s language', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 60_000);
 
   it('precedence: the page’s lang option, then the app’s language, then <html lang>, then the browser', async () => {
     /** The language the widget settles on (the app's setting comes with GET /v1/conversation). */
@@ -244,5 +244,5 @@ describe('the widget speaks the shop’s language', () => {
     const cleared = await api.call('PATCH', '/v1/app', sk, { language: null });
     expect(cleared.body.app.language).toBe(null);
     await expect(language(bare, 'zh-CN', 'zh-CN')).resolves.toBe('发送');
-  });
+  }, 120_000);
 });
