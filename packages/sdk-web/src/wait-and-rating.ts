@@ -79,12 +79,12 @@ export function createWaitAndRating(host: {
     const box = $('wait');
     const appeared = box.hidden && !!wait;
     box.hidden = !wait;
-    if (appeared) host.onShown?.();
     if (wait) {
       box.querySelector('.wt')!.textContent = wait.agentsOnline === 0 ? s.waitNobody : s.waitPosition(wait.position);
       box.dataset.agentsOnline = String(wait.agentsOnline);
       box.dataset.position = String(wait.position);
     }
+    if (appeared) host.onShown?.();
   }
 
   function showRating(next: ConversationStateAnswer['rateable']) {

@@ -148,6 +148,13 @@ describe('the widget speaks the shop’s language', () => {
       );
       await expect(chat.part('back-to-bot').textContent()).resolves.toBe('Back to the assistant');
       await expectEnglish(page, 'queued for a person');
+      // The last message stays in sight above the wait note.
+      await expect(
+        page.evaluate(() => {
+          const log = document.querySelector('threadline-chat')!.shadowRoot!.querySelector('[data-part=log]')!;
+          return log.scrollHeight - log.clientHeight - log.scrollTop;
+        }),
+      ).resolves.toBeLessThan(2);
       await shot(page, 'en-queued');
 
       // Offline, with a message waiting to be sent.
