@@ -20,16 +20,19 @@ describe('product chips and names in an English conversation', () => {
     expect(englishNames.size).toBe(kb.products.length);
   });
 
-  it.each([['how much is the sunscreen'], ['what about the lipstick?']])('"%s": chips without Chinese, naming the products in English', (text) => {
-    const result = ask(text);
-    expect(result.language).toBe('en');
-    expect(result.quickReplies.length).toBeGreaterThan(0);
-    expect(result.quickReplies.filter((chip) => HAN.test(chip))).toEqual([]);
-    expect(result.quickReplies.some((chip) => [...englishNames].some((name) => chip.includes(name)))).toBe(
-      true,
-    );
-    expect(result.text).not.toMatch(HAN);
-  });
+  it.each([['how much is the sunscreen'], ['what about the lipstick?']])(
+    '"%s": chips without Chinese, naming the products in English',
+    (text) => {
+      const result = ask(text);
+      expect(result.language).toBe('en');
+      expect(result.quickReplies.length).toBeGreaterThan(0);
+      expect(result.quickReplies.filter((chip) => HAN.test(chip))).toEqual([]);
+      expect(result.quickReplies.some((chip) => [...englishNames].some((name) => chip.includes(name)))).toBe(
+        true,
+      );
+      expect(result.text).not.toMatch(HAN);
+    },
+  );
 
   it('names the products in English in the text', () => {
     const result = ask('do you have sunscreen?');
@@ -87,7 +90,9 @@ describe('product chips and names in an English conversation', () => {
 
   it('the import refuses a malformed `names` with its path', () => {
     const product = { id: 'p-1', name: '面霜' };
-    expect(kbProductBody.safeParse({ ...product, attributes: { names: { en: 'Cream' } } }).success).toBe(true);
+    expect(kbProductBody.safeParse({ ...product, attributes: { names: { en: 'Cream' } } }).success).toBe(
+      true,
+    );
     for (const names of ['Cream', ['Cream'], { en: 42 }, { en: '' }, { 'not a tag': 'Cream' }]) {
       const parsed = kbProductBody.safeParse({ ...product, attributes: { names } });
       expect(parsed.success, JSON.stringify(names)).toBe(false);

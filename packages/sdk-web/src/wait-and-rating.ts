@@ -80,7 +80,8 @@ export function createWaitAndRating(host: {
     const appeared = box.hidden && !!wait;
     box.hidden = !wait;
     if (wait) {
-      box.querySelector('.wt')!.textContent = wait.agentsOnline === 0 ? s.waitNobody : s.waitPosition(wait.position);
+      box.querySelector('.wt')!.textContent =
+        wait.agentsOnline === 0 ? s.waitNobody : s.waitPosition(wait.position);
       box.dataset.agentsOnline = String(wait.agentsOnline);
       box.dataset.position = String(wait.position);
     }

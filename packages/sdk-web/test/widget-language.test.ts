@@ -87,7 +87,10 @@ describe('the widget speaks the shop’s language', () => {
 
   /** A new shopper (own browser context) on a page; the browser's language is `browserLocale`. */
   async function visit(url: string, browserLocale: string) {
-    const context = await browser.newContext({ locale: browserLocale, viewport: { width: 1100, height: 820 } });
+    const context = await browser.newContext({
+      locale: browserLocale,
+      viewport: { width: 1100, height: 820 },
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -110,7 +113,9 @@ describe('the widget speaks the shop’s language', () => {
       // Idle: the panel open, nothing asked yet.
       await chat.open();
       await chat.part('status').and(page.locator('[data-connection=online]')).waitFor(WAIT);
-      await expect(page.locator('threadline-chat').evaluate((el) => (el as any).language)).resolves.toBe('en');
+      await expect(page.locator('threadline-chat').evaluate((el) => (el as any).language)).resolves.toBe(
+        'en',
+      );
       await expect(chat.part('input').getAttribute('placeholder')).resolves.toBe('Type your question…');
       await expectEnglish(page, 'idle');
       await shot(page, 'en-idle');
@@ -151,7 +156,9 @@ describe('the widget speaks the shop’s language', () => {
       // The last message stays in sight above the wait note.
       await expect(
         page.evaluate(() => {
-          const log = document.querySelector('threadline-chat')!.shadowRoot!.querySelector('[data-part=log]')!;
+          const log = document
+            .querySelector('threadline-chat')!
+            .shadowRoot!.querySelector('[data-part=log]')!;
           return log.scrollHeight - log.clientHeight - log.scrollTop;
         }),
       ).resolves.toBeLessThan(2);
@@ -183,7 +190,10 @@ describe('the widget speaks the shop’s language', () => {
       await expect(chat.part('csat').locator('.ct').textContent()).resolves.toMatch(/^How did .+ do\?$/);
       await expect(chat.part('csat-submit').textContent()).resolves.toBe('Send rating');
       // The agent's name is the merchant's data (the demo's agents have Chinese names), not the widget's.
-      const agent = (await chat.part('csat').locator('.ct').textContent())!.replace(/^How did (.+) do\?$/, '$1');
+      const agent = (await chat.part('csat').locator('.ct').textContent())!.replace(
+        /^How did (.+) do\?$/,
+        '$1',
+      );
       const texts = (await chromeText(page)).map((t) => t.split(agent).join(''));
       expect(texts.filter((t) => CJK.test(t))).toEqual([]);
       await shot(page, 'en-csat');
@@ -224,7 +234,9 @@ describe('the widget speaks the shop’s language', () => {
         await (await stateSeen).finished();
         // The answer is read and applied before the next task.
         await page.evaluate(() => new Promise((done) => setTimeout(done, 50)));
-        await poll(() => page.locator('threadline-chat').evaluate((el) => (el as any).language)).toBe(expected);
+        await poll(() => page.locator('threadline-chat').evaluate((el) => (el as any).language)).toBe(
+          expected,
+        );
         return await chat.part('send').textContent();
       } finally {
         await context.close();

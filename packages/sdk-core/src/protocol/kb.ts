@@ -101,7 +101,8 @@ function checkReservedProductAttributes(attributes: Record<string, unknown>, ctx
     ctx.addIssue({
       code: 'custom',
       path: ['names'],
-      message: 'names is reserved: the name per language tag, e.g. { "en": "Hydrating Cream" } (at most 200 characters each).',
+      message:
+        'names is reserved: the name per language tag, e.g. { "en": "Hydrating Cream" } (at most 200 characters each).',
     });
   for (const key of ['url', 'imageUrl'] as const) {
     const value = attributes[key];

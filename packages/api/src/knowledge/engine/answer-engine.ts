@@ -325,7 +325,9 @@ interface Ranked extends IntentCandidate {
 export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<EngineThresholds> = {}) {
   const limits = { ...DEFAULT_THRESHOLDS, ...thresholds };
   // Products the merchant named in other languages (`attributes.names`): replies in those languages use them.
-  const productNames = createNameLocaliser(index.kb.products, (chip) => index.matcher.labelled(normalizeText(chip)));
+  const productNames = createNameLocaliser(index.kb.products, (chip) =>
+    index.matcher.labelled(normalizeText(chip)),
+  );
 
   const humanIntents = index.kb.intents.filter((i) => i.policy === 'human');
   // The human-policy intent an explicit "转人工" belongs to: the one whose examples ask for a human most.

@@ -95,7 +95,8 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
     withoutNames(normalized: string, productIds: string[]): string {
       let out = normalized;
       for (const id of productIds)
-        for (const label of labelsById.get(id) ?? []) if (out.includes(label)) out = out.split(label).join(' ');
+        for (const label of labelsById.get(id) ?? [])
+          if (out.includes(label)) out = out.split(label).join(' ');
       return out.replace(/\s+/g, ' ').trim();
     },
     /** Kind nouns in the text ("裙子", "面霜"), each with the catalogue's products of that kind. */
