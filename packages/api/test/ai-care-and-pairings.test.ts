@@ -115,12 +115,21 @@ describe('"what goes with X" suggests its in-stock complements', () => {
   let api: TestApi;
   let shop: Shop;
   let names: Map<string, string>;
+  /** English answers name products by the catalogue's English names (`attributes.names.en`). */
+  let englishNames: Map<string, string>;
+  const nameIn = (question: string, id: string) =>
+    (/\p{Script=Han}/u.test(question) ? names : englishNames).get(id)!;
   beforeAll(async () => {
     api = await createTestApi({ rateLimits: UNLIMITED });
     shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
     const listed = await api.call('GET', '/v1/kb/products', { token: shop.secretKey });
     names = new Map(kbProductList.parse(listed.body).products.map((p) => [p.id, p.name] as [string, string]));
+    englishNames = new Map(
+      kbProductList
+        .parse(listed.body)
+        .products.map((p) => [p.id, (p.attributes.names as { en: string }).en] as [string, string]),
+    );
   });
   afterAll(() => api.close());
 
@@ -134,7 +143,7 @@ describe('"what goes with X" suggests its in-stock complements', () => {
         expect(reply.intent, where).toBe('product_recommendation');
         expect(reply.meta?.action, where).toBe('answer');
         expect(reply.meta?.productId, where).toBe(productId);
-        for (const id of pairs) expect(reply.text, where).toContain(names.get(id)!);
+        for (const id of pairs) expect(reply.text, where).toContain(nameIn(question, id));
         expect(reply.meta?.quickReplies, where).toHaveLength(pairs.length);
       }
     }
@@ -146,7 +155,7 @@ describe('"what goes with X" suggests its in-stock complements', () => {
     const reply = message.parse(sent.body.replies[0]);
     expect(reply.intent).toBe('product_recommendation');
     expect(reply.meta?.productId).toBe(productId);
-    for (const id of pairs) expect(reply.text).toContain(names.get(id)!);
+    for (const id of pairs) expect(reply.text).toContain(nameIn(question, id));
     expect(reply.text).toMatch(/\d+元/);
     expect(reply.text).not.toContain('¥');
     expect(reply.meta?.quickReplies).toBeUndefined();

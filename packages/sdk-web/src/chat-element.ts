@@ -177,7 +177,8 @@ function startsBrowserSession(): boolean {
  * `<threadline-chat app-key="pk_…" api-url="https://…" lang="zh-CN">`: the chat widget. Give it a
  * client through the `client` property instead of the attributes to share one with the page.
  *
- * Attributes: `lang` (zh-CN, en; else the page's `<html lang>`, then the browser's), `channel`,
+ * Attributes: `lang` (zh-CN, en; else the app's language from the API, the page's `<html lang>`,
+ * then the browser's), `channel`,
  * `handoff-targets` (e.g. "miniprogram phone"; default "app miniprogram phone"), and
  * `forget-on-close`: the shopper's identity and history on this device last only as long as the
  * browser session, like a shop login kept in a session cookie (shared or public computers).
@@ -194,6 +195,8 @@ export class ThreadlineChatElement extends ElementBase {
   private ownsClient = false;
   private root: ShadowRoot;
   private currentLanguage: WidgetLanguage = 'en';
+  /** The app's language from the API (GET /v1/conversation), once the widget has asked. */
+  private appLanguage: string | null = null;
   private strings: WidgetStrings = stringsFor('en');
   private unsubscribe: Array<() => void> = [];
   private seen = new Map<string, HTMLElement>();
@@ -231,7 +234,14 @@ export class ThreadlineChatElement extends ElementBase {
     this.waiting = createWaitAndRating({
       root: this.root,
       client: () => this.clientValue,
-      lang: () => this.getAttribute('lang') || globalThis.navigator?.language || 'en',
+      strings: () => this.strings,
+      onAppLanguage: (language) => {
+        if (language === this.appLanguage) return;
+        this.appLanguage = language;
+        this.applyStrings();
+      },
+      // The last message stays in sight above the wait note or the rating card.
+      onShown: () => this.scrollToEnd(),
     });
     this.$('launcher').addEventListener('click', () => this.toggle());
     this.$('close').addEventListener('click', () => this.toggle(false));
@@ -322,7 +332,10 @@ export class ThreadlineChatElement extends ElementBase {
 
   connectedCallback() {
     // Without a language of its own the widget follows the page's, also when the page switches.
-    this.pageLanguage ??= new MutationObserver(() => this.applyStrings());
+    this.pageLanguage ??= new MutationObserver(() => {
+      this.applyStrings();
+      this.waiting.relabel();
+    });
     this.pageLanguage.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
     this.applyStrings();
     this.fitToPage();
@@ -417,8 +430,10 @@ export class ThreadlineChatElement extends ElementBase {
 
   private applyStrings() {
     const nav = globalThis.navigator;
+    // Precedence: the page's explicit choice, the app's setting, the page's language, the browser's.
     this.currentLanguage = resolveLanguage(
       this.getAttribute('lang'),
+      this.appLanguage,
       document.documentElement.lang,
       nav?.languages,
       nav?.language,
@@ -443,6 +458,7 @@ export class ThreadlineChatElement extends ElementBase {
     set('[data-part=escalate]', s.escalate);
     set('[data-part=handoff]', s.handoff);
     set('[data-part=send]', s.send);
+    set('[data-part=back-to-bot]', s.backToBot);
     this.renderMic();
     this.renderReadAloud();
     set('label', s.placeholder);
@@ -488,8 +504,9 @@ export class ThreadlineChatElement extends ElementBase {
       // A new browser session on a page that asked for it: the last person's identity and history go first.
       if (forget) await client.reset();
       await client.start();
-      await this.refresh();
+      // The conversation state first: it brings the app's language, which the history is labelled in.
       await this.waiting.check();
+      await this.refresh();
       this.resumeFromLink();
     })().catch(() => {
       // Start failures surface through the client's `error` and `connection` events.

@@ -101,6 +101,16 @@ const en = {
     resolved: 'Resolved',
   } as Record<string, string>,
   error: 'Something went wrong. Please try again.',
+  waitPosition: (n: number) =>
+    n <= 1 ? 'You are next in line for an agent.' : `You are number ${n} in line for an agent.`,
+  waitNobody: 'No agent is online right now. Leave your message and we’ll reply here.',
+  backToBot: 'Back to the assistant',
+  rateTitle: (name: string | null) => `How did ${name ?? 'we'} do?`,
+  star: (n: number) => `${n} of 5`,
+  rateComment: 'Anything to add? (optional)',
+  rateSubmit: 'Send rating',
+  rateThanks: 'Thank you for your feedback!',
+  rateDismiss: 'Not now',
   channels: {
     web: 'web',
     app: 'app',
@@ -207,6 +217,16 @@ const zh: WidgetStrings = {
     resolved: '已解决',
   },
   error: '出错了，请稍后再试。',
+  waitPosition: (n: number) =>
+    n <= 1 ? '下一位就轮到您，请稍候。' : `您前面还有 ${n - 1} 位，正在排队等待人工客服。`,
+  waitNobody: '目前没有客服在线。请留下您的问题，客服上线后会在这里回复您。',
+  backToBot: '返回智能助手',
+  rateTitle: (name: string | null) => `请为${name ?? '本次'}服务打分`,
+  star: (n: number) => `${n} 星（满分 5 星）`,
+  rateComment: '还有什么想说的？（选填）',
+  rateSubmit: '提交评价',
+  rateThanks: '感谢您的评价！',
+  rateDismiss: '以后再说',
   channels: {
     web: '网页',
     app: 'App',
@@ -226,30 +246,23 @@ const zh: WidgetStrings = {
 export type WidgetLanguage = 'zh-CN' | 'en';
 
 /**
- * The widget's language: the first of the element's `lang` (the app's setting, from `init({ lang })`
- * or `data-lang`), the page's `<html lang>`, then the browser's languages, that the widget speaks
- * (zh*, en*). A Chinese shop thus gets a Chinese widget in an English browser; anything unknown
- * falls back to English.
+ * The widget's language: the first of the candidates, in order of precedence, that the widget
+ * speaks (zh*, en*) — the element's `lang` (the page's explicit choice: `init({ lang })`,
+ * `data-lang`), the app's language (set on the API, `PATCH /v1/app { language }`), the page's
+ * `<html lang>`, then the browser's languages. Anything unknown is skipped; nothing known at all
+ * gives English.
  */
 export function resolveLanguage(
   ...candidates: Array<string | null | undefined | readonly string[]>
 ): WidgetLanguage {
   for (const candidate of candidates.flat()) {
     if (!candidate) continue;
-    if (/^zh\b/i.test(candidate)) return 'zh-CN';
-    if (/^en\b/i.test(candidate)) return 'en';
+    if (/^zh(?:$|[-_])/i.test(candidate)) return 'zh-CN';
+    if (/^en(?:$|[-_])/i.test(candidate)) return 'en';
   }
   return 'en';
 }
 
 export function stringsFor(language: WidgetLanguage): WidgetStrings {
   return language === 'zh-CN' ? zh : en;
-}
-
-/** `zh*` gets Chinese, everything else English; unset follows the page, then the browser. */
-export function pickStrings(lang: string | null | undefined): WidgetStrings {
-  const nav = globalThis.navigator;
-  return stringsFor(
-    resolveLanguage(lang, globalThis.document?.documentElement?.lang, nav?.languages, nav?.language),
-  );
 }

@@ -1,5 +1,6 @@
 import type { ConversationStateAnswer, ConversationStatus } from '@threadline/sdk-core';
 import type { ThreadlineClient } from './create-threadline';
+import type { WidgetStrings } from './i18n';
 
 /**
  * The shopper's side of a handoff in the widget: while the conversation waits for a person it says
@@ -7,35 +8,8 @@ import type { ThreadlineClient } from './create-threadline';
  * come here) and offers to go back to the assistant; after an agent resolved the matter it asks for
  * a 1–5 rating with an optional comment (CSAT). The header's honest subtitle is the element's own
  * (by status); this module only adds the details. Kept apart from the chat element so the element
- * only forwards status changes here.
+ * only forwards status changes here. Its words are the element's (`i18n.ts`), in the element's language.
  */
-const STRINGS = {
-  en: {
-    position: (n: number) =>
-      n <= 1 ? 'You are next in line for an agent.' : `You are number ${n} in line for an agent.`,
-    nobody: 'No agent is online right now. Leave your message and we’ll reply here.',
-    backToBot: 'Back to the assistant',
-    rateTitle: (name: string | null) => `How did ${name ?? 'we'} do?`,
-    star: (n: number) => `${n} of 5`,
-    comment: 'Anything to add? (optional)',
-    submit: 'Send rating',
-    thanks: 'Thank you for your feedback!',
-    dismiss: 'Not now',
-  },
-  zh: {
-    position: (n: number) =>
-      n <= 1 ? '下一位就轮到您，请稍候。' : `您前面还有 ${n - 1} 位，正在排队等待人工客服。`,
-    nobody: '目前没有客服在线。请留下您的问题，客服上线后会在这里回复您。',
-    backToBot: '返回智能助手',
-    rateTitle: (name: string | null) => `请为${name ?? '本次'}服务打分`,
-    star: (n: number) => `${n} 星（满分 5 星）`,
-    comment: '还有什么想说的？（选填）',
-    submit: '提交评价',
-    thanks: '感谢您的评价！',
-    dismiss: '以后再说',
-  },
-};
-type Strings = (typeof STRINGS)['en'];
 
 export const WAIT_AND_RATING_CSS = `
 [data-part=wait],[data-part=csat]{margin:8px 14px 0;padding:10px 12px;border:1px solid var(--bd);border-radius:12px;font-size:13px;background:var(--bg);color:var(--fg)}
@@ -86,31 +60,39 @@ const WAIT_REFRESH_MS = 15_000;
 export function createWaitAndRating(host: {
   root: ShadowRoot;
   client(): ThreadlineClient | undefined;
-  lang(): string;
+  strings(): WidgetStrings;
+  /** The app's language as the API says (GET /v1/conversation `language`), when it says one. */
+  onAppLanguage?(language: string | null): void;
+  /** The wait note or the rating card just appeared (the log above it got shorter). */
+  onShown?(): void;
 }) {
   const $ = (part: string) => host.root.querySelector(`[data-part=${part}]`) as HTMLElement;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let status: ConversationStatus | undefined;
   let rating = 0;
   let rateable: ConversationStateAnswer['rateable'] = null;
-  const strings = (): Strings => (/^zh/i.test(host.lang()) ? STRINGS.zh : STRINGS.en);
+  const strings = host.strings;
 
   function showWait(state: ConversationStateAnswer) {
     const s = strings();
     const wait = state.wait;
     const box = $('wait');
+    const appeared = box.hidden && !!wait;
     box.hidden = !wait;
     if (wait) {
-      box.querySelector('.wt')!.textContent = wait.agentsOnline === 0 ? s.nobody : s.position(wait.position);
+      box.querySelector('.wt')!.textContent =
+        wait.agentsOnline === 0 ? s.waitNobody : s.waitPosition(wait.position);
       box.dataset.agentsOnline = String(wait.agentsOnline);
       box.dataset.position = String(wait.position);
     }
+    if (appeared) host.onShown?.();
   }
 
   function showRating(next: ConversationStateAnswer['rateable']) {
     rateable = next;
     const s = strings();
     const box = $('csat');
+    const appeared = box.hidden && !!next;
     box.hidden = !next;
     if (!next) return;
     delete box.dataset.rated;
@@ -134,12 +116,13 @@ export function createWaitAndRating(host: {
         return star;
       }),
     );
-    box.querySelector('label')!.textContent = s.comment;
-    box.querySelector('textarea')!.setAttribute('placeholder', s.comment);
+    box.querySelector('label')!.textContent = s.rateComment;
+    box.querySelector('textarea')!.setAttribute('placeholder', s.rateComment);
     const submit = $('csat-submit') as HTMLButtonElement;
-    submit.textContent = s.submit;
+    submit.textContent = s.rateSubmit;
     submit.disabled = rating === 0;
-    $('csat-dismiss').textContent = s.dismiss;
+    $('csat-dismiss').textContent = s.rateDismiss;
+    if (appeared) host.onShown?.();
   }
 
   async function check() {
@@ -148,6 +131,7 @@ export function createWaitAndRating(host: {
     if (!client) return;
     try {
       const state = await client.conversationState();
+      host.onAppLanguage?.(state.language ?? null);
       status = state.conversation?.status ?? status;
       showWait(state);
       if (state.rateable?.conversationId !== rateable?.conversationId) rating = 0;
@@ -180,7 +164,7 @@ export function createWaitAndRating(host: {
     try {
       await client.rate(rating, comment || undefined, rateable.conversationId);
       const box = $('csat');
-      box.querySelector('.ct')!.textContent = strings().thanks;
+      box.querySelector('.ct')!.textContent = strings().rateThanks;
       box.querySelector('.stars')!.replaceChildren();
       for (const hide of box.querySelectorAll<HTMLElement>('textarea,.row')) hide.hidden = true;
       rateable = null;
@@ -189,7 +173,6 @@ export function createWaitAndRating(host: {
       // Kept open: the shopper can try again.
     }
   });
-  $('back-to-bot').textContent = strings().backToBot;
 
   return {
     /** The conversation's status changed (event, send answer or start). */
@@ -200,7 +183,6 @@ export function createWaitAndRating(host: {
     },
     /** Language changed: redraw. */
     relabel() {
-      $('back-to-bot').textContent = strings().backToBot;
       void check();
     },
     check,

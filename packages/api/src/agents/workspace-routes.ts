@@ -175,13 +175,17 @@ export function agentWorkspaceRouter(deps: RouterDeps) {
       path: '/v1/conversation',
       summary: 'The open conversation, and while it waits for a person: place in the queue and agents online',
       description:
-        '`wait.agentsOnline: 0` means nobody who could answer is online: say so, and that the reply will come here. `rateable` names a resolved conversation still to be rated (CSAT).',
+        '`wait.agentsOnline: 0` means nobody who could answer is online: say so, and that the reply will come here. `rateable` names a resolved conversation still to be rated (CSAT). `language` is the shop’s language (PATCH /v1/app), which the web widget speaks unless the page sets its own.',
       tags: ['Conversation'],
       auth: ['session'],
       status: 200,
       answer: conversationStateAnswer,
     }),
-    async (c) => c.json(await conversationState(deps, shopperOf(c.get('auth'))), 200),
+    async (c) => {
+      const auth = c.get('auth');
+      const state = await conversationState(deps, shopperOf(auth));
+      return c.json({ ...state, language: auth.app.settings.language ?? null }, 200);
+    },
   );
 
   router.openapi(

@@ -292,6 +292,10 @@ export async function updateMerchantApp(
     if (change.handoffTtlSec !== undefined) settings.handoffTtlSec = change.handoffTtlSec;
     if (change.phoneRegion !== undefined) settings.phoneRegion = change.phoneRegion;
     if (change.timeZone !== undefined) settings.timeZone = canonicalZone(change.timeZone);
+    if (change.language !== undefined) {
+      if (change.language === null) delete settings.language;
+      else settings.language = change.language;
+    }
     if (change.rateLimits !== undefined) {
       if (change.rateLimits === null) delete settings.rateLimits;
       else settings.rateLimits = { ...settings.rateLimits, ...change.rateLimits };
@@ -357,6 +361,7 @@ export function toAppAnswer(
       },
       messageRetentionDays: app.settings.messageRetentionDays ?? null,
       timeZone: app.settings.timeZone ?? DEFAULT_APP_TIME_ZONE,
+      language: app.settings.language ?? null,
     },
   };
 }

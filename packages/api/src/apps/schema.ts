@@ -30,6 +30,11 @@ export interface AppSettings {
   rateLimits?: Partial<RateLimitSettings>;
   /** Messages older than this many days are deleted by the retention sweep; unset keeps them. */
   messageRetentionDays?: number;
+  /**
+   * The shop's language (BCP 47, e.g. `en-US`, `zh-CN`): what the web widget speaks when the page
+   * does not choose one itself (before the page's `<html lang>` and the browser's). Unset: no opinion.
+   */
+  language?: string;
   /** The app's IANA time zone (canonical name): insights periods, follow-up quiet hours. Default Asia/Shanghai. */
   timeZone?: string;
   /** Identity secrets replaced by a rotation, each still accepted until `validUntil` (epoch ms). */

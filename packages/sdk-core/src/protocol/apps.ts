@@ -128,6 +128,15 @@ export const updateAppBody = z
         { message: 'An IANA time zone, e.g. Asia/Shanghai' },
       )
       .optional(),
+    /**
+     * The shop's language (BCP 47, e.g. en-US, zh-CN): the web widget speaks it unless the page sets
+     * `lang` itself; it comes before the page's `<html lang>` and the browser's. null clears it.
+     */
+    language: z
+      .string()
+      .regex(/^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8}){0,3}$/, 'A BCP 47 language tag, e.g. en-US or zh-CN')
+      .nullable()
+      .optional(),
     /** Limits to change; null restores every default. */
     rateLimits: rateLimitSettings.partial().nullable().optional(),
     /**
@@ -164,6 +173,8 @@ export const appAnswer = z.object({
     messageRetentionDays: z.number().int().nullable(),
     /** The app's time zone (canonical IANA name): insights periods, follow-up quiet hours. */
     timeZone: z.string(),
+    /** The shop's language for the web widget (BCP 47); null: the page and browser decide. */
+    language: z.string().nullable(),
   }),
 });
 export type AppAnswer = z.infer<typeof appAnswer>;

@@ -114,5 +114,10 @@ export const conversationStateAnswer = z.object({
   wait: waitState.nullable(),
   /** The latest resolved conversation the customer has not rated yet (ask for CSAT once). */
   rateable: z.object({ conversationId: z.string(), agentName: z.string().nullable() }).nullable(),
+  /**
+   * The shop's language (`PATCH /v1/app { language }`, BCP 47), or null: the web widget speaks it
+   * unless the page sets `lang` itself, before the page's `<html lang>` and the browser's.
+   */
+  language: z.string().nullable().optional(),
 });
 export type ConversationStateAnswer = z.infer<typeof conversationStateAnswer>;

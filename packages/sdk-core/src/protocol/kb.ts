@@ -82,6 +82,28 @@ function checkReservedProductAttributes(attributes: Record<string, unknown>, ctx
   const inStock = attributes.inStock;
   if (inStock !== undefined && inStock !== null && typeof inStock !== 'boolean')
     ctx.addIssue({ code: 'custom', path: ['inStock'], message: 'inStock is reserved: true or false.' });
+  // `names`: the product's name in other languages ({ "en": "Hydrating Cream" }), for chips and
+  // cards in a conversation held in that language.
+  const names = attributes.names;
+  if (
+    names !== undefined &&
+    names !== null &&
+    (typeof names !== 'object' ||
+      Array.isArray(names) ||
+      !Object.entries(names).every(
+        ([tag, name]) =>
+          /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/.test(tag) &&
+          typeof name === 'string' &&
+          name.trim().length > 0 &&
+          name.length <= 200,
+      ))
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['names'],
+      message:
+        'names is reserved: the name per language tag, e.g. { "en": "Hydrating Cream" } (at most 200 characters each).',
+    });
   for (const key of ['url', 'imageUrl'] as const) {
     const value = attributes[key];
     if (value !== undefined && value !== null && !isSafeCardUrl(value))
@@ -111,7 +133,7 @@ export const kbProductBody = z
       .optional()
       .meta({
         description:
-          'Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… Reserved keys, checked on import (400 validation_failed with the path): `sizes`, `soldOutSizes` (sizes out of stock now), `goesWith` (product ids that complete it), `alternativeTo` (product ids that can replace it) — arrays of strings; `inStock` — a boolean (false: the whole product is out of stock); `url`, `imageUrl` — https links (the product page and picture, for cards).',
+          'Facts the bot may quote: shelfLife, ingredients, sizes, sizeChart, care, suitableSkin… Reserved keys, checked on import (400 validation_failed with the path): `sizes`, `soldOutSizes` (sizes out of stock now), `goesWith` (product ids that complete it), `alternativeTo` (product ids that can replace it) — arrays of strings; `inStock` — a boolean (false: the whole product is out of stock); `url`, `imageUrl` — https links (the product page and picture, for cards); `names` — the product’s name in other languages (`{ "en": "Hydrating Cream" }`): a conversation held in that language gets product chips with it, and the bot recognises it (without one the catalogue’s `name` is shown).',
       }),
   })
   .meta({

@@ -105,6 +105,11 @@ describe('the chat view model', () => {
     expect(channelMark('web', 'miniprogram', textFor('en'))).toBe('via web');
   });
 
+  it('speaks English for any en locale (wx.getSystemInfo says en_US), Chinese otherwise', () => {
+    for (const locale of ['en', 'en-US', 'en_US', 'EN-gb']) expect(textFor(locale)).toBe(textFor('en'));
+    for (const locale of ['zh-CN', 'zh_TW', undefined, '', 'fr', 'english']) expect(textFor(locale)).toBe(zh);
+  });
+
   it('streams AI text into one row that the final message replaces', () => {
     let items = applyDelta(
       [],

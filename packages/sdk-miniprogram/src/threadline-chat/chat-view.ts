@@ -156,8 +156,9 @@ const TEXT = {
 
 export type ChatText = (typeof TEXT)['zh-CN'];
 
+/** English for any `en*` locale (`en`, `en-US`, `en_GB` as `wx.getSystemInfo` spells it), else Chinese. */
 export function textFor(locale: string | undefined): ChatText {
-  return locale === 'en' ? (TEXT.en as unknown as ChatText) : TEXT['zh-CN'];
+  return /^en(?:$|[-_])/i.test(locale ?? '') ? (TEXT.en as unknown as ChatText) : TEXT['zh-CN'];
 }
 
 /** `record[key]` for keys that come from outside (ticket types are the merchant's): own properties only. */

@@ -17,6 +17,7 @@ import {
   uncarriedGoods,
   unrelatedArticle,
 } from './product-facts';
+import { createNameLocaliser } from './product-names';
 import { splitQuestions } from './question-splitter';
 import { recommendationAnswer } from './recommend';
 import { regionAnswer } from './region-coverage';
@@ -222,6 +223,7 @@ const READ_LETTER = /[\p{Script=Han}a-z]/giu;
 const HAN_CHARS = /\p{Script=Han}/gu;
 const NOT_HAN = /[^\p{Script=Han}]/gu;
 const HAN_OR_LATIN = /[\p{Script=Han}a-z]/iu;
+const HAN_CHARS_ONE = /\p{Script=Han}/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 /** True when most letters of the text are in scripts the engine does not read (not Han, not Latin). */
 function unreadScript(text: string): boolean {
@@ -341,6 +343,10 @@ interface Ranked extends IntentCandidate {
  */
 export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<EngineThresholds> = {}) {
   const limits = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  // Products the merchant named in other languages (`attributes.names`): replies in those languages use them.
+  const productNames = createNameLocaliser(index.kb.products, (chip) =>
+    index.matcher.labelled(normalizeText(chip)),
+  );
 
   const humanIntents = index.kb.intents.filter((i) => i.policy === 'human');
   // The human-policy intent an explicit "转人工" belongs to: the one whose examples ask for a human most.
@@ -497,7 +503,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /** Answers one message; the work shared by its readers is kept for this call only (see `withinMessage`). */
   function answer(asked: EngineInput): EngineResult {
-    return withinMessage(() => answerMessage(asked));
+    return withinMessage(() => {
+      const result = answerMessage(asked);
+      // Product names and product chips in the reply's language (the catalogue's `names`).
+      if (!productNames.active || result.language === 'zh' || result.language === 'zh-Hant') return result;
+      return { ...productNames.localise(result), more: result.more.map((r) => productNames.localise(r)) };
+    });
   }
 
   function answerMessage(asked: EngineInput): EngineResult {
@@ -608,8 +619,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // The conversation's language: a message with no words of its own ("20251130884213", "👍")
     // keeps the language the shopper has been writing in.
     const wordless = !HAN_OR_LATIN.test(input.text.replace(/\b[a-z]{0,4}\d[a-z\d]*\b/gi, ''));
+    // Product names are no words of the shopper's language: a catalogue named in Chinese is quoted
+    // in English too ("清透防晒 shelf life", an English chip for a product with no English name).
+    // Names alone keep the conversation's language; names and English words are English (one
+    // word, as "清透防晒 spf", keeps the conversation's language, whichever it is).
+    const own =
+      read.products.length > 0 && HAN_CHARS_ONE.test(read.plain)
+        ? index.matcher.withoutNames(
+            read.plain,
+            read.products.map((p) => p.productId),
+          )
+        : read.plain;
+    const namesOnly = own !== read.plain && !HAN_CHARS_ONE.test(own);
+    const ownEnglish = namesOnly ? (own.match(/[a-z]{2,}/g) ?? []).length : 0;
     const language =
-      wordless && memory.language ? memory.language : replyLanguageOf(input.text, read.pinyinOnly);
+      (wordless || (namesOnly && ownEnglish === 0)) && memory.language
+        ? memory.language
+        : ownEnglish >= 2
+          ? 'en'
+          : ownEnglish === 1 && memory.language
+            ? memory.language
+            : replyLanguageOf(input.text, read.pinyinOnly);
     memory.language = language;
     const say = (key: SystemTextKey, slots: Record<string, string | number> = {}) =>
       systemText(key, language, slots);

@@ -63,7 +63,10 @@ export function buildPrompt(input: GroundedPrompt): { system: string; prompt: st
   }
   if (input.product) {
     const attributes = Object.entries(input.product.attributes)
-      .map(([key, value]) => `- ${key}: ${Array.isArray(value) ? value.join('、') : String(value)}`)
+      .map(
+        ([key, value]) =>
+          `- ${key}: ${Array.isArray(value) ? value.join('、') : value && typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+      )
       .join('\n');
     facts.push(
       `[商品 ${input.product.id}] ${input.product.name}${input.product.price != null ? `（¥${input.product.price}）` : ''}\n${attributes}`,

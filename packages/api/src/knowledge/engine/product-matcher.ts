@@ -1,4 +1,5 @@
 import type { KnowledgeProduct } from './knowledge-base';
+import { localNames } from './product-names';
 import { KIND_NOUNS, PRODUCT_NOUNS } from './retail-lexicon';
 import { normalizeText } from './text-normalizer';
 
@@ -29,9 +30,27 @@ export interface ProductMention {
 export function createProductMatcher(products: KnowledgeProduct[]) {
   const phrases: { text: string; productId: string }[] = [];
   const fragmentOwners = new Map<string, Set<string>>();
+  // Whole labels (names, aliases, names in other languages) → their product: a tapped chip.
+  const labelOwner = new Map<string, KnowledgeProduct>();
+  // Each product's labels, normalised: cut out of a message to see the shopper's own words.
+  const labelsById = new Map<string, string[]>();
   for (const product of products) {
+    labelsById.set(
+      product.id,
+      [product.name, ...product.aliases, ...localNames(product)]
+        .map((label) => normalizeText(label))
+        .filter((label) => label.length >= 2)
+        .sort((a, b) => b.length - a.length),
+    );
+    // A name in another language ("Hydrating Cream") is recognised as a whole, like an alias.
+    for (const label of localNames(product)) {
+      const text = normalizeText(label);
+      if (text && !labelOwner.has(text)) labelOwner.set(text, product);
+      if (text.length >= 2) phrases.push({ text, productId: product.id });
+    }
     for (const label of [product.name, ...product.aliases]) {
       const text = normalizeText(label);
+      if (text && !labelOwner.has(text)) labelOwner.set(text, product);
       if (text.length >= 2) phrases.push({ text, productId: product.id });
       // Chinese noun phrases end in their head noun (…面霜, …奶粉), so a name's tail says what it
       // is; its head ("跨境…", "澜悦…") only qualifies it.
@@ -68,6 +87,18 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
   const productNouns = [...PRODUCT_NOUNS].sort((a, b) => b.length - a.length);
 
   return {
+    /** The product whose name or alias the whole normalised text is (a tapped product chip). */
+    labelled(normalized: string): KnowledgeProduct | undefined {
+      return labelOwner.get(normalized);
+    },
+    /** The normalised text without the names and aliases of these products: the shopper's own words. */
+    withoutNames(normalized: string, productIds: string[]): string {
+      let out = normalized;
+      for (const id of productIds)
+        for (const label of labelsById.get(id) ?? [])
+          if (out.includes(label)) out = out.split(label).join(' ');
+      return out.replace(/\s+/g, ' ').trim();
+    },
     /** Kind nouns in the text ("裙子", "面霜"), each with the catalogue's products of that kind. */
     kinds(normalized: string): KindMention[] {
       const out: KindMention[] = [];
