@@ -3,6 +3,7 @@ import { type TextTokens, tokenize } from './chinese-tokenizer';
 import type { KnowledgeArticle, KnowledgeBase, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { createGlosser } from './lexical-gloss';
 import { type LabelProbability, trainLinearClassifier } from './linear-classifier';
+import { onceInMessage } from './message-scope';
 import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
 import { createProductMatcher, type ProductMention } from './product-matcher';
 import { negativeSentiment } from './shopper-signals';
@@ -318,7 +319,11 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     const upset = intent.examples.filter((e) => negativeSentiment(normalizeText(e)) > 0).length;
     if (upset / intent.examples.length >= 0.3) negativeShare.set(intent.id, upset / intent.examples.length);
   }
-  const read = (text: string): ReadText => {
+  // One message reads the same text more than once (the question, then its facts, a sub-question):
+  // read once per message (see `onceInMessage`); nothing is kept once the message is answered.
+  const readOwner = {};
+  const read = (text: string): ReadText => onceInMessage(readOwner, text, () => readAnew(text));
+  const readAnew = (text: string): ReadText => {
     const plain = normalizeText(text);
     const gloss = glosser.gloss(plain);
     const normalized = gloss.text;

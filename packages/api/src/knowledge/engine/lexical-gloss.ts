@@ -47,19 +47,45 @@ export function pinyinSpellings(word: string, usualOnly = false): string[] {
 }
 
 /**
- * Where the segmenter's words of a Han run begin and end (code-unit offsets), and the spans of
- * its multi-character words (`start:end`): a gram that starts and ends on these offsets and is not
- * one word by itself is made of whole words and single characters.
+ * The usual-reading spelling of a short Han word (`pinyinSpellings(word, true)`, which has one
+ * spelling or none): the first reading of each character joined, null when a character has none.
+ * No array per character; this runs for every candidate gram of every message.
  */
-function segmentCuts(run: string): Set<number> & { words: Set<string> } {
-  const cuts = new Set<number>([0, run.length]) as Set<number> & { words: Set<string> };
-  cuts.words = new Set();
-  for (const { segment, index } of wordSegments(run)) {
-    cuts.add(index);
-    cuts.add(index + segment.length);
-    if (segment.length > 1) cuts.words.add(`${index}:${index + segment.length}`);
+function usualSpelling(word: string): string | null {
+  let spelling = '';
+  for (const ch of word) {
+    const r = readings(ch);
+    if (r.length === 0) return null;
+    spelling += r[0]!;
   }
-  return cuts;
+  return spelling;
+}
+
+/**
+ * Where the segmenter's words of a Han run begin and end (code-unit offsets, `at[offset] === 1`),
+ * and the spans of its multi-character words (`start * (length + 1) + end`): a gram that starts
+ * and ends on these offsets and is not one word by itself is made of whole words and single
+ * characters.
+ */
+function segmentCuts(run: string): { at: Uint8Array; words: Set<number> } {
+  const at = new Uint8Array(run.length + 1);
+  const words = new Set<number>();
+  const span = run.length + 1;
+  at[0] = 1;
+  at[run.length] = 1;
+  for (const { segment, index } of wordSegments(run)) {
+    at[index] = 1;
+    at[index + segment.length] = 1;
+    if (segment.length > 1) words.add(index * span + index + segment.length);
+  }
+  return { at, words };
+}
+
+/** How many code points of `gram` are function characters. */
+function functionCharCount(gram: string): number {
+  let n = 0;
+  for (const ch of gram) if (FUNCTION_CHARS.test(ch)) n++;
+  return n;
 }
 
 /** A glossed text, and where its glosses came from. */
@@ -181,29 +207,25 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       // not a real word. A misspelling breaks the segmenter's words into single characters (物|留);
       // a gram that is a dictionary word (那里, 防水) or cuts through one (衣服|太 → "服太") is
       // what the shopper meant to write, and "correcting" it (那里 → 哪里) changes the question.
+      // The checks are pure, so the segmenter (the costly one) is asked last, and only about a run
+      // with a gram that sounds like a word of the knowledge.
       for (const [run] of normalized.matchAll(HAN_RUN)) {
-        const cuts = segmentCuts(run);
+        let cuts: ReturnType<typeof segmentCuts> | null = null;
+        const span = run.length + 1;
         for (let i = 0; i + 2 <= run.length; i++) {
-          for (const size of [3, 2]) {
+          for (let size = 3; size >= 2; size--) {
+            if (i + size > run.length) continue;
             const gram = run.slice(i, i + size);
-            if (
-              gram.length < size ||
-              known.has(gram) ||
-              !cuts.has(i) ||
-              !cuts.has(i + size) ||
-              cuts.words.has(`${i}:${i + size}`) ||
-              [...gram].filter((ch) => FUNCTION_CHARS.test(ch)).length > 1
-            )
-              continue;
-            for (const spelling of pinyinSpellings(gram, true)) {
-              const match = bySound
-                .get(spelling)
-                ?.find((w) => [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)));
-              if (match) {
-                added.push(match);
-                break;
-              }
-            }
+            if (known.has(gram) || functionCharCount(gram) > 1) continue;
+            const spelling = usualSpelling(gram);
+            if (spelling === null) continue;
+            const match = bySound
+              .get(spelling)
+              ?.find((w) => [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)));
+            if (!match) continue;
+            cuts ??= segmentCuts(run);
+            if (!cuts.at[i] || !cuts.at[i + size] || cuts.words.has(i * span + i + size)) continue;
+            added.push(match);
           }
         }
       }

@@ -11,17 +11,39 @@
  */
 let normalized: Map<string, string> | null = null;
 let segmented: Map<string, Intl.SegmentData[]> | null = null;
+let owned: Map<object, Map<string, unknown>> | null = null;
 
 export function withinMessage<T>(run: () => T): T {
   if (normalized) return run();
   normalized = new Map();
   segmented = new Map();
+  owned = new Map();
   try {
     return run();
   } finally {
     normalized = null;
     segmented = null;
+    owned = null;
   }
+}
+
+/**
+ * `compute()` once per message for the same owner and text: a pure function of both (the owner is
+ * one knowledge index, whose reading of a text never changes). Outside a message, computed anew.
+ */
+export function onceInMessage<T>(owner: object, text: string, compute: () => T): T {
+  if (!owned) return compute();
+  let table = owned.get(owner);
+  if (!table) {
+    table = new Map();
+    owned.set(owner, table);
+  }
+  let out = table.get(text) as T | undefined;
+  if (out === undefined) {
+    out = compute();
+    table.set(text, out);
+  }
+  return out;
 }
 
 /** `compute(text)` once per message for the same text (a pure function of the text). */

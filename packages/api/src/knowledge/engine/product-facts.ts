@@ -115,6 +115,17 @@ const ASKS_FOR_GOODS =
 // Words that ask for goods to buy ("有没有", "卖", "do you have"), as opposed to using them.
 const BUYING = /有|卖|买|进货|上架|\b(?:sell|have|carry|stock|get)\b|颜色|色|码|材质|款/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// A lexicon word as a whole English word, compiled once per word (GOODS_KINDS is fixed): these
+// were built anew for every kind on every message.
+const englishWords = new Map<string, RegExp>();
+const englishWord = (w: string): RegExp => {
+  let pattern = englishWords.get(w);
+  if (!pattern) {
+    pattern = new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`);
+    englishWords.set(w, pattern);
+  }
+  return pattern;
+};
 const HAN = /\p{Script=Han}/u;
 
 /** The words a product answers to: its name and aliases. */
@@ -226,9 +237,7 @@ function carries(products: KnowledgeProduct[], words: string[], english: string[
 export function productsOfKind(word: string, products: KnowledgeProduct[]): KnowledgeProduct[] {
   const lower = word.toLowerCase().trim();
   const kind = GOODS_KINDS.find(
-    (k) =>
-      k.zh.some((w) => lower.includes(w.toLowerCase())) ||
-      k.en.some((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower)),
+    (k) => k.zh.some((w) => lower.includes(w.toLowerCase())) || k.en.some((w) => englishWord(w).test(lower)),
   );
   if (!kind) return [];
   return products.filter((p) =>
@@ -245,9 +254,7 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
   const lower = plain.toLowerCase();
   for (const kind of GOODS_KINDS) {
     const zh = kind.zh.find((w) => lower.includes(w.toLowerCase()));
-    const en = zh
-      ? undefined
-      : kind.en.find((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower));
+    const en = zh ? undefined : kind.en.find((w) => englishWord(w).test(lower));
     const word = zh ?? en;
     if (!word) continue;
     // An English word that is also a verb ("will it suit my skin", "can I watch the live"): goods

@@ -72,6 +72,36 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
   phrases.sort((a, b) => b.text.length - a.text.length);
   // Fragments on most of the catalogue (the brand name) say nothing about which product.
   const maxOwners = Math.max(2, Math.ceil(products.length / 4));
+  // Which phrases a text can contain, found without trying every phrase: by their first two code
+  // units (built once per catalogue). Masking only ever puts spaces in, so a phrase without a space
+  // that is in the masked text was already in the text itself; phrases with one are always tried.
+  const byHead = new Map<string, number[]>();
+  const spaced: number[] = [];
+  phrases.forEach((phrase, i) => {
+    if (phrase.text.includes(' ')) spaced.push(i);
+    else {
+      const head = phrase.text.slice(0, 2);
+      const list = byHead.get(head);
+      if (list) list.push(i);
+      else byHead.set(head, [i]);
+    }
+  });
+  const picked = new Uint8Array(phrases.length);
+  /** Indexes of the phrases that may occur in `normalized` (a superset), in the phrases' order. */
+  const phrasesIn = (normalized: string): number[] => {
+    const out = spaced.slice();
+    for (let j = 0; j + 2 <= normalized.length; j++) {
+      const list = byHead.get(normalized.slice(j, j + 2));
+      if (!list) continue;
+      for (const i of list) {
+        if (picked[i] || !normalized.startsWith(phrases[i]!.text, j)) continue;
+        picked[i] = 1;
+        out.push(i);
+      }
+    }
+    for (const i of out) picked[i] = 0;
+    return out.sort((a, b) => a - b);
+  };
 
   const labelsOf = new Map(
     products.map((p) => [p.id, [p.name, ...p.aliases].map((label) => normalizeText(label)).join(' ')]),
@@ -145,7 +175,8 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
     find(normalized: string): { mentions: ProductMention[]; masked: string } {
       const scores = new Map<string, number>();
       let masked = normalized;
-      for (const phrase of phrases) {
+      for (const i of phrasesIn(normalized)) {
+        const phrase = phrases[i]!;
         if (!masked.includes(phrase.text)) continue;
         scores.set(phrase.productId, (scores.get(phrase.productId) ?? 0) + 2 + phrase.text.length / 2);
         masked = masked.split(phrase.text).join(' ');

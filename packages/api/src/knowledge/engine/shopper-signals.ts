@@ -20,6 +20,8 @@ const REJECTS_BOT =
 // The same, in Chinese, right before whom it asks for: "让你们的工作人员", "换个真正的客服", "安排一位同事".
 const ASKING_NEAR =
   /(?:找|叫|喊|换|转|接|让|(?<!申)请|要|想|联系|安排|跟|和|与)(?:个|一个|一位|位|一下|下)?(?:你们|你家|你们家|贵店|店里|店铺)?的?(?:真正的|真的|正经的|靠谱的|专业的|售后|售前|值班的?)?\s*$/;
+// Every person a text names (`matchAll` works on a copy, so one global constant serves every call).
+const PERSON_ALL = new RegExp(PERSON.source, 'g');
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
 const ABOUT_SERVICE =
   /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|\bwhat days\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|start|finish|close|staffed|on duty)\b/;
@@ -50,7 +52,7 @@ export function asksForHuman(normalized: string): boolean {
   const explicit = HUMAN_REQUEST.exec(normalized);
   if (explicit) return !aboutService(explicit);
   // Every person the text names ("同事都问…" is not a request; "让你们主管联系我" is).
-  for (const person of normalized.matchAll(new RegExp(PERSON.source, 'g'))) {
+  for (const person of normalized.matchAll(PERSON_ALL)) {
     if (aboutService(person)) continue;
     const at = person.index;
     const after = normalized.slice(at + person[0].length, at + person[0].length + 10).trim();

@@ -91,6 +91,58 @@ const VARIANTS: [RegExp, string][] = [
 ];
 
 /**
+ * The characters one of which every match of `pattern` starts with, or null when its source does
+ * not say: each top-level alternative must begin with a plain literal character (no escape, class,
+ * group, anchor or dot) that no quantifier makes optional. A text holding none of them cannot
+ * match, so the rewrite is skipped (it would return the text unchanged).
+ */
+export function leadingCharacters(pattern: RegExp): Set<string> | null {
+  if (pattern.flags.includes('i')) return null;
+  const source = pattern.source;
+  const alternatives: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      alternatives.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  alternatives.push(source.slice(start));
+  const leads = new Set<string>();
+  for (const alternative of alternatives) {
+    const point = alternative.codePointAt(0);
+    if (point === undefined) return null;
+    const lead = String.fromCodePoint(point);
+    if ('\\^$.|?*+()[]{}'.includes(lead)) return null;
+    const next = alternative[lead.length];
+    if (next === '?' || next === '*' || next === '{') return null;
+    leads.add(lead);
+  }
+  return leads;
+}
+
+// Each rewrite with the characters its matches start with (null: always tried).
+const VARIANT_STEPS = VARIANTS.map(([pattern, replacement]) => ({
+  pattern,
+  replacement,
+  leads: leadingCharacters(pattern),
+}));
+
+/**
  * Shopper text → the canonical form the engine matches on: full-width forms folded (NFKC),
  * Traditional → Simplified, lower case, punctuation and emoji gone, colloquial variants unified.
  */
@@ -108,6 +160,26 @@ function normalizeOnce(text: string): string {
     for (const [emoji, words] of EMOJI_TERMS) out = out.replace(emoji, words);
   }
   out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');
-  for (const [pattern, replacement] of VARIANTS) out = out.replace(pattern, replacement);
+  // Most rewrites cannot match a given text: one whose leading characters are all absent is
+  // skipped (the characters present are read again only after a rewrite changed the text).
+  let present: Set<string> | null = null;
+  for (const { pattern, replacement, leads } of VARIANT_STEPS) {
+    if (leads) {
+      present ??= new Set(out);
+      let possible = false;
+      for (const lead of leads) {
+        if (present.has(lead)) {
+          possible = true;
+          break;
+        }
+      }
+      if (!possible) continue;
+    }
+    const next = out.replace(pattern, replacement);
+    if (next !== out) {
+      out = next;
+      present = null;
+    }
+  }
   return out.replace(/\s+/g, ' ').trim();
 }
