@@ -90,9 +90,7 @@ function productFactResult(
     outOfScope: false,
     quickReplies,
     ...(attribute ? { attribute } : {}),
-    ...(product
-      ? { grounding: { articles: [], product, ...(sure && attribute ? { attribute } : {}) } }
-      : {}),
+    ...(product ? { grounding: { articles: [], product, ...(sure && attribute ? { attribute } : {}) } } : {}),
   };
 }
 
@@ -510,7 +508,9 @@ function colourAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer {
     const list = colours.length ? colours : [textOf(product.attributes[key])];
     return productFactResult(
       product,
-      en ? `${product.name} comes in: ${list.join(', ')}.` : `${product.name}可选的颜色：${list.join('、')}。`,
+      en
+        ? `${product.name} comes in: ${list.join(', ')}.`
+        : `${product.name}可选的颜色：${list.join('、')}。`,
       { attribute: key },
     );
   }
@@ -558,6 +558,8 @@ const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = 
 // Asking whether it suits: "能用吗", "适合吗", "会不会干", "ok for", "good for", "suit".
 const SUITS =
   /能用|可以用|能不能用|适合|适不适合|合适|会不会|行不行|可以吗|能擦|\b(?:ok|okay|good|fine|suitable|safe)\b|\bsuits?\b|\bcan\b/;
+// "会干吗", "会不会闷", "will it dry me out": what it will do to that skin.
+const WILL_IT = /会.{0,4}(?:吗|么|嘛)|\bwill (?:it|this|they)\b/;
 
 /**
  * Whether a product suits a skin type, from the skin types it lists: in the list → yes; not in it →
@@ -634,11 +636,15 @@ function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer |
  */
 export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   const { read } = ctx;
-  const plain = read.plain;
+  // Chinese written in pinyin ("kou hong you na xie yan se") is read in the words it spells.
+  const plain = read.pinyinOnly ? read.normalized : read.plain;
   // The normaliser folds 有没有 → 有, 能不能 → 能: the shopper's own words tell a question too.
   // "那颜色呢" after a product: a question in one word, about the product in the conversation.
   const asks =
-    isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text) || isEllipticalFollowUp(ctx.text);
+    isQuestion(read.normalized, ctx.text) ||
+    A_NOT_A.test(ctx.text) ||
+    (read.pinyinOnly && A_NOT_A.test(plain)) ||
+    isEllipticalFollowUp(ctx.text);
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
 
   // How the parcel is left, when no article of the shop says.
@@ -687,7 +693,8 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     product &&
     ctx.named &&
     listAttribute(product.attributes.suitableSkin).length > 0 &&
-    SUITS.test(plain) &&
+    // The normaliser folds "会不会干", "能不能用" to "会干", "能用": the shopper's own words ask too.
+    (SUITS.test(plain) || A_NOT_A.test(ctx.text) || WILL_IT.test(plain)) &&
     !REACTION.test(plain) &&
     !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
   )
@@ -836,7 +843,9 @@ function factHolding(
     const en = ctx.language === 'en';
     return productFactResult(
       product,
-      en ? `${product.name}, ${label.en}: ${text}.` : `${product.name}的${label.zh}：${text}。`.replace(/。。$/, '。'),
+      en
+        ? `${product.name}, ${label.en}: ${text}.`
+        : `${product.name}的${label.zh}：${text}。`.replace(/。。$/, '。'),
       { attribute: key },
     );
   }
