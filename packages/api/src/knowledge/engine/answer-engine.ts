@@ -591,6 +591,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       systemText(key, result.language, slots);
     const fix = serviceSenseFix(
       {
+        said: read.pinyinOnly ? read.normalized : read.plain,
         normalized: read.normalized,
         language: result.language,
         productId: result.productId ?? result.memory.lastProductId ?? null,

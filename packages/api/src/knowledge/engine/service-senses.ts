@@ -101,6 +101,12 @@ export type SenseFix =
     };
 
 export interface SenseContext {
+  /**
+   * What the shopper wrote, normalised (pinyin-only text: with the words it spells). A sense is
+   * asked only in the shopper's own words: the gloss also hears same-sounding misspellings, and
+   * "托特包有…" must not become a question about 包邮.
+   */
+  said: string;
   /** The glossed text (normalised, with the shop's terms beside English and pinyin). */
   normalized: string;
   language: ReplyLanguage;
@@ -111,9 +117,9 @@ export interface SenseContext {
 }
 
 /** The service matter a message asks about, with the word that asked it, or null. */
-function askedSense(normalized: string): { sense: ServiceSense; word: string } | null {
+function askedSense(said: string, normalized: string): { sense: ServiceSense; word: string } | null {
   for (const sense of SENSES) {
-    const word = normalized.match(sense.asked)?.[0];
+    const word = said.match(sense.asked)?.[0];
     if (!word) continue;
     if (sense.neighbour?.test(normalized)) continue;
     if (sense.needs && !sense.needs.test(normalized)) continue;
@@ -159,10 +165,13 @@ function quotes(
  */
 export function serviceSenseFix(
   ctx: SenseContext,
-  result: { action: string; articleId: string | null },
+  result: { action: string; articleId: string | null; intent: string | null; attribute?: string },
 ): SenseFix | null {
   if (!['answer', 'clarify', 'decline'].includes(result.action)) return null;
-  const found = askedSense(ctx.normalized);
+  // "有卖墨镜的吗 包邮不": whether the shop carries something (no fact read) answers the first
+  // question; the engine's splitter answers the second.
+  if (result.action === 'answer' && result.intent === 'product_info' && !result.attribute) return null;
+  const found = askedSense(ctx.said, ctx.normalized);
   if (!found) return null;
   const { sense, word } = found;
   const all = [...ctx.articles].filter((a) => speaksFor(a, ctx.productId));
