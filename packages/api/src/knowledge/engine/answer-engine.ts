@@ -39,6 +39,7 @@ import {
   REASON_POLICY_WORDS,
   SHOP_CUE,
 } from './retail-lexicon';
+import { serviceSenseFix } from './service-senses';
 import {
   askedForSale,
   asksAboutService,
@@ -594,11 +595,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    */
   function answerOne(asked: EngineInput): EngineResult {
     const result = readOne(asked);
-    if (result.action !== 'clarify' && !(result.action === 'answer' && result.articleId)) return result;
+    const gaps = result.action === 'clarify' || (result.action === 'answer' && !!result.articleId);
+    if (!gaps && result.action !== 'answer' && result.action !== 'decline') return result;
     const text = withoutGreeting(asked.text);
+    const read = index.read(text);
+    const sensed = senseFixed(asked.channel, read, result);
+    if (sensed) return sensed;
+    if (!gaps) return result;
     const facts = {
       text,
-      read: index.read(text),
+      read,
       language: result.language,
       say: (key: SystemTextKey, slots?: Record<string, string | number>) =>
         systemText(key, result.language, slots),
@@ -609,6 +615,66 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         ? honestGap(facts, result)
         : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
     return gap ? { ...result, ...gap, text: inScript(gap.text, result.language) } : result;
+  }
+
+  /**
+   * A service matter answered with its neighbour ("衣服的运费怎么算" with the return-postage article,
+   * "口红有赠品吗" with the ingredients): the shop's article about it, else what its articles say on
+   * the matter underneath, else "not in our notes" and a person (service-senses.ts). Null when the
+   * answer stands.
+   */
+  function senseFixed(channel: string, read: ReadText, result: EngineResult): EngineResult | null {
+    const say = (key: SystemTextKey, slots?: Record<string, string | number>) =>
+      systemText(key, result.language, slots);
+    const fix = serviceSenseFix(
+      {
+        said: read.pinyinOnly ? read.normalized : read.plain,
+        normalized: read.normalized,
+        language: result.language,
+        productId: result.productId ?? result.memory.lastProductId ?? null,
+        articles: index.articles.values(),
+        say,
+      },
+      result,
+    );
+    if (!fix) return null;
+    const { attribute: _attribute, ...rest } = result;
+    const product = result.grounding.product;
+    if (fix.kind === 'article') {
+      const article = fix.article;
+      const written = channelText(article, channel);
+      if (article.intent) result.memory.lastIntent = article.intent;
+      return {
+        ...rest,
+        action: 'answer',
+        text: inScript(
+          result.language === 'en' && /\p{Script=Han}/u.test(written)
+            ? `${say('answerInChinese')}\n${written}`
+            : written,
+          result.language,
+        ),
+        intent: article.intent,
+        articleId: article.id,
+        productId: result.productId ?? (article.productIds.length === 1 ? article.productIds[0]! : null),
+        confidence: Math.max(result.confidence, 0.5),
+        lowConfidence: false,
+        outOfScope: false,
+        quickReplies: [],
+        grounding: { articles: [article], product },
+      };
+    }
+    return {
+      ...rest,
+      action: fix.action,
+      text: fix.text,
+      intent: fix.intent,
+      articleId: null,
+      confidence: fix.confidence,
+      lowConfidence: fix.lowConfidence,
+      outOfScope: false,
+      quickReplies: fix.quickReplies,
+      grounding: { articles: fix.articles, product },
+    };
   }
 
   function readOne(asked: EngineInput): EngineResult {
@@ -1618,16 +1684,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // A long message that mentions a price ("想知道要多交多少钱") asks something else; so does a
     // limit or a difference ("最多能买多少钱", "满多少包邮", "差多少钱").
-    if (longerThan(read.plain, 16, 10) || NOT_A_PRICE.test(read.plain)) return null;
+    if (longerThan(read.plain, 16, 10)) return null;
+    // Chinese written in pinyin ("mianshuang duoshao qian") is read in the words it spells.
+    const said = read.pinyinOnly ? read.normalized : read.plain;
+    if (NOT_A_PRICE.test(said)) return null;
     const cue = ATTRIBUTE_CUES.find(
-      (c) =>
-        c.cue.test(read.plain) && !merchantAttributes.has(c.attribute) && !onlyDescribes(c, read.normalized),
+      (c) => c.cue.test(said) && !merchantAttributes.has(c.attribute) && !onlyDescribes(c, read.normalized),
     );
     if (!cue) return null;
     const product = index.product(productId);
     // "这个多少钱" with no product anywhere in the conversation: ask which one, never decline.
     if (!product && kindCandidates.length === 0 && read.products.length === 0) {
-      const rest = read.plain.replace(new RegExp(cue.cue.source, 'g'), '').replace(DEICTIC, '').trim();
+      // In pinyin, what is left once the words it spells are read (the syllables themselves go).
+      const left = read.pinyinOnly ? said.replace(/[a-z]+/g, ' ') : read.plain;
+      const rest = left.replace(new RegExp(cue.cue.source, 'g'), '').replace(DEICTIC, '').trim();
       if (rest) return null;
       return {
         ...shared,

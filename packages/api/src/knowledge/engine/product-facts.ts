@@ -58,6 +58,43 @@ export interface FactAnswer {
 const PRODUCT_INFO = 'product_info';
 const INGREDIENTS = 'ingredients';
 
+/**
+ * The one shape of a catalogue answer: an answer is sure (confidence 1) and grounded on the product
+ * with the fact it read (`attribute`); a clarify ("not listed", "not stated") is unsure, offers its
+ * chips, and is grounded on the product alone. No product (goods not carried, a parcel's placement):
+ * no grounding at all.
+ */
+function productFactResult(
+  product: KnowledgeProduct | null,
+  text: string,
+  {
+    action = 'answer',
+    intent = action === 'answer' ? PRODUCT_INFO : null,
+    attribute,
+    quickReplies = [],
+  }: {
+    action?: FactAnswer['action'];
+    intent?: string | null;
+    attribute?: string;
+    quickReplies?: string[];
+  } = {},
+): FactAnswer {
+  const sure = action === 'answer';
+  return {
+    action,
+    text,
+    intent,
+    articleId: null,
+    productId: product?.id ?? null,
+    confidence: sure ? 1 : 0.1,
+    lowConfidence: !sure,
+    outOfScope: false,
+    quickReplies,
+    ...(attribute ? { attribute } : {}),
+    ...(product ? { grounding: { articles: [], product, ...(sure && attribute ? { attribute } : {}) } } : {}),
+  };
+}
+
 // After-sales and order words: a message about an order of something is not a catalogue question.
 const AFTER_SALES =
   /退|换货|换个|订单|物流|快递|发货|到货|签收|收到|售后|投诉|\b(?:order|refund|return|exchange|deliver(?:y|ed)?|ship(?:ping|ped)?|parcel)\b/;
@@ -414,19 +451,11 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
           (others.length ? ` Without ${name}: ${others.map((p) => p.name).join('; ')}.` : '')
         : `${product.name}含有${name}（${label}：${found.value}），对${name}过敏的话不建议${verb}。` +
           (others.length ? `不含${name}的可以看看：${others.map((p) => p.name).join('、')}。` : '');
-    return {
-      action: 'answer',
-      text,
+    return productFactResult(product, text, {
       intent,
-      articleId: null,
-      productId: product.id,
-      confidence: 1,
-      lowConfidence: false,
-      outOfScope: false,
-      quickReplies: others.map((p) => p.aliases[0] ?? p.name),
       attribute,
-      grounding: { articles: [], product, attribute },
-    };
+      quickReplies: others.map((p) => p.aliases[0] ?? p.name),
+    });
   }
   const listed = ALLERGEN_FACTS.filter((key) => key !== 'allergenNotes')
     .map((key) => [key, textOf(ownValue(product.attributes, key))] as const)
@@ -441,19 +470,11 @@ function allergyAnswer(ctx: FactContext, allergen: Allergen, product: KnowledgeP
     : `${product.name}列出的${listed.length ? listed.map(([key]) => LABELS[key]!.zh).join('和') : '信息'}里没有${name}${facts ? `（${facts}）` : ''}。` +
       (notes ? `过敏提示：${notes}。` : '') +
       '过敏比较严重的话，建议先咨询医生；也可以转人工帮您再确认。';
-  return {
-    action: 'answer',
-    text: text.replace(/。。/g, '。').replace(/\.\./g, '.'),
+  return productFactResult(product, text.replace(/。。/g, '。').replace(/\.\./g, '.'), {
     intent,
-    articleId: null,
-    productId: product.id,
-    confidence: 1,
-    lowConfidence: false,
-    outOfScope: false,
-    quickReplies: [ctx.say('optionHuman')],
     attribute,
-    grounding: { articles: [], product, attribute },
-  };
+    quickReplies: [ctx.say('optionHuman')],
+  });
 }
 
 /** The listed facts that can hold an allergen (material, ingredients), as [key, text]. */
@@ -488,19 +509,11 @@ function allergyNotStated(
       (facts ? `目前写明的有：${facts}。` : '') +
       (notes ? `过敏提示：${notes}。` : '') +
       `对${name}过敏的话，建议先转人工向店铺确认；过敏比较严重的，请先咨询医生。`;
-  return {
+  return productFactResult(product, text.replace(/。。/g, '。').replace(/\.\./g, '.'), {
     action: 'clarify',
-    text: text.replace(/。。/g, '。').replace(/\.\./g, '.'),
-    intent: null,
-    articleId: null,
-    productId: product.id,
-    confidence: 0.1,
-    lowConfidence: true,
-    outOfScope: false,
-    quickReplies: [ctx.say('optionHuman')],
     attribute: 'allergy',
-    grounding: { articles: [], product },
-  };
+    quickReplies: [ctx.say('optionHuman')],
+  });
 }
 
 function colourAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer {
@@ -509,21 +522,13 @@ function colourAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer {
   if (key) {
     const colours = listAttribute(product.attributes[key]);
     const list = colours.length ? colours : [textOf(product.attributes[key])];
-    return {
-      action: 'answer',
-      text: en
+    return productFactResult(
+      product,
+      en
         ? `${product.name} comes in: ${list.join(', ')}.`
         : `${product.name}可选的颜色：${list.join('、')}。`,
-      intent: PRODUCT_INFO,
-      articleId: null,
-      productId: product.id,
-      confidence: 1,
-      lowConfidence: false,
-      outOfScope: false,
-      quickReplies: [],
-      attribute: key,
-      grounding: { articles: [], product, attribute: key },
-    };
+      { attribute: key },
+    );
   }
   // Nothing listed: say so and what is listed — a guess would sell a colour that may not exist.
   // Make-up comes in shades (色号), everything else in colours.
@@ -540,24 +545,17 @@ function notListed(
   attribute?: string,
 ): FactAnswer {
   const known = knownFacts(product, ctx.language);
-  return {
+  const text = ctx.say(detail ? 'detailNotListed' : 'questionNotListed', {
+    product: product.name,
+    detail: detail ?? '',
+    known: known || (ctx.language === 'en' ? 'nothing more' : '暂无更多'),
+  });
+  // A person first; then facts the shopper can read instead.
+  return productFactResult(product, text, {
     action: 'clarify',
-    text: ctx.say(detail ? 'detailNotListed' : 'questionNotListed', {
-      product: product.name,
-      detail: detail ?? '',
-      known: known || (ctx.language === 'en' ? 'nothing more' : '暂无更多'),
-    }),
-    intent: null,
-    articleId: null,
-    productId: product.id,
-    confidence: 0.1,
-    lowConfidence: true,
-    outOfScope: false,
-    // A person first; then facts the shopper can read instead.
+    attribute,
     quickReplies: [ctx.say('optionHuman'), ...factChips(product, ctx.language)],
-    ...(attribute ? { attribute } : {}),
-    grounding: { articles: [], product },
-  };
+  });
 }
 
 /** Skin types shoppers name, with the word a product's `suitableSkin` list uses for each. */
@@ -576,6 +574,8 @@ const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = 
 // Asking whether it suits: "能用吗", "适合吗", "会不会干", "ok for", "good for", "suit".
 const SUITS =
   /能用|可以用|能不能用|适合|适不适合|合适|会不会|行不行|可以吗|能擦|\b(?:ok|okay|good|fine|suitable|safe)\b|\bsuits?\b|\bcan\b/;
+// "会干吗", "会不会闷", "will it dry me out": what it will do to that skin.
+const WILL_IT = /会.{0,4}(?:吗|么|嘛)|\bwill (?:it|this|they)\b/;
 
 /**
  * Whether a product suits a skin type, from the skin types it lists: in the list → yes; not in it →
@@ -613,19 +613,11 @@ function skinAnswer(
       ? `${product.name}写明适合的肤质里有${name}（适合肤质：${list}），可以用。${note ? `提示：${note}。` : ''}`
       : `${product.name}写明适合的肤质是${list}，没有包括${name}，${name}不太推荐用它。` +
         (others.length ? `写明适合${name}的有：${others.map((p) => p.name).join('、')}。` : '');
-  return {
-    action: 'answer',
-    text: text.replace(/。。/g, '。'),
+  return productFactResult(product, text.replace(/。。/g, '。'), {
     intent: 'skin_recommendation',
-    articleId: null,
-    productId: product.id,
-    confidence: 1,
-    lowConfidence: false,
-    outOfScope: false,
-    quickReplies: others.map((p) => p.aliases[0] ?? p.name),
     attribute: 'suitableSkin',
-    grounding: { articles: [], product, attribute: 'suitableSkin' },
-  };
+    quickReplies: others.map((p) => p.aliases[0] ?? p.name),
+  });
 }
 
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
@@ -638,36 +630,20 @@ function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer |
     return notListed(ctx, product, en ? 'whether it is cut for men' : '是否男女同款', 'unisex');
   }
   if (skin.length === 0) {
-    return {
-      action: 'answer',
-      text: en
+    return productFactResult(
+      product,
+      en
         ? `${product.name} is not made for one sex; nothing in its details limits it to women, so men can use it too.`
         : `${product.name}不分男女，商品资料里没有限定性别，男士也可以${useVerb(product, false)}。`,
-      intent: PRODUCT_INFO,
-      articleId: null,
-      productId: product.id,
-      confidence: 1,
-      lowConfidence: false,
-      outOfScope: false,
-      quickReplies: [],
-      grounding: { articles: [], product },
-    };
+    );
   }
-  return {
-    action: 'answer',
-    text: en
+  return productFactResult(
+    product,
+    en
       ? `${product.name} is not by sex: men can use it too. It suits these skin types: ${listIn(skin, 'en')}.`
       : `${product.name}不分男女，男士也可以用，按肤质选就好；适合肤质：${skin.join('、')}。`,
-    intent: PRODUCT_INFO,
-    articleId: null,
-    productId: product.id,
-    confidence: 1,
-    lowConfidence: false,
-    outOfScope: false,
-    quickReplies: [],
-    attribute: 'suitableSkin',
-    grounding: { articles: [], product, attribute: 'suitableSkin' },
-  };
+    { attribute: 'suitableSkin' },
+  );
 }
 
 /**
@@ -676,26 +652,23 @@ function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer |
  */
 export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   const { read } = ctx;
-  const plain = read.plain;
+  // Chinese written in pinyin ("kou hong you na xie yan se") is read in the words it spells.
+  const plain = read.pinyinOnly ? read.normalized : read.plain;
   // The normaliser folds 有没有 → 有, 能不能 → 能: the shopper's own words tell a question too.
   // "那颜色呢" after a product: a question in one word, about the product in the conversation.
   const asks =
-    isQuestion(read.normalized, ctx.text) || A_NOT_A.test(ctx.text) || isEllipticalFollowUp(ctx.text);
+    isQuestion(read.normalized, ctx.text) ||
+    A_NOT_A.test(ctx.text) ||
+    (read.pinyinOnly && A_NOT_A.test(plain)) ||
+    isEllipticalFollowUp(ctx.text);
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
 
   // How the parcel is left, when no article of the shop says.
   if (DELIVERY_PREFERENCE.test(plain) && !PARCEL_PROBLEM.test(plain) && !deliveryPreferenceArticle(ctx)) {
-    return {
+    return productFactResult(null, ctx.say('deliveryPreference'), {
       action: 'clarify',
-      text: ctx.say('deliveryPreference'),
-      intent: null,
-      articleId: null,
-      productId: null,
-      confidence: 0.1,
-      lowConfidence: true,
-      outOfScope: false,
       quickReplies: [ctx.say('optionHuman')],
-    };
+    });
   }
   if (AFTER_SALES.test(plain)) return null;
 
@@ -709,20 +682,13 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       : null;
   const goods = named && servesOnly(plain, named) ? null : named;
   if (goods) {
-    return {
-      action: 'answer',
-      text: ctx.say('notCarried', {
+    return productFactResult(
+      null,
+      ctx.say('notCarried', {
         item: goods,
         catalog: ctx.catalogue().join(ctx.language === 'en' ? ', ' : '、'),
       }),
-      intent: PRODUCT_INFO,
-      articleId: null,
-      productId: null,
-      confidence: 1,
-      lowConfidence: false,
-      outOfScope: false,
-      quickReplies: [],
-    };
+    );
   }
 
   const allergens = askedAllergens(plain, ctx.products);
@@ -743,7 +709,8 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     product &&
     ctx.named &&
     listAttribute(product.attributes.suitableSkin).length > 0 &&
-    SUITS.test(plain) &&
+    // The normaliser folds "会不会干", "能不能用" to "会干", "能用": the shopper's own words ask too.
+    (SUITS.test(plain) || A_NOT_A.test(ctx.text) || WILL_IT.test(plain)) &&
     !REACTION.test(plain) &&
     !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
   )
@@ -890,21 +857,13 @@ function factHolding(
     const text = textOf(value);
     if (!label || !pairs.some((pair) => text.includes(pair))) continue;
     const en = ctx.language === 'en';
-    return {
-      action: 'answer',
-      text: en
+    return productFactResult(
+      product,
+      en
         ? `${product.name}, ${label.en}: ${text}.`
         : `${product.name}的${label.zh}：${text}。`.replace(/。。$/, '。'),
-      intent: PRODUCT_INFO,
-      articleId: null,
-      productId: product.id,
-      confidence: 1,
-      lowConfidence: false,
-      outOfScope: false,
-      quickReplies: [],
-      attribute: key,
-      grounding: { articles: [], product, attribute: key },
-    };
+      { attribute: key },
+    );
   }
   return null;
 }

@@ -123,6 +123,22 @@ export const SYSTEM_TEXTS = {
     zh: '放驿站、快递柜还是送货上门，店铺的资料里没有写明，我这边不能替快递承诺。需要的话可以转人工帮您确认～',
     en: "Our shop's notes don't say whether a parcel can be left at a locker, pickup point or your door, so I can't promise it. I can pass you to a person to check.",
   },
+  // A service matter the shop's articles do not cover (gifts, a warranty): say so — never a
+  // neighbouring article (ingredients for "有赠品吗", price protection for "质保多久") — and offer a person.
+  senseNotListed: {
+    zh: '关于{topic}，店铺资料里没有写明，我不乱说哦。需要的话可以转人工帮您确认～',
+    en: "Our shop's notes don't cover {topic}, so I won't guess. I can pass you to a person to check.",
+  },
+  // No article of its own, but the articles say something on the matter underneath (quality issues).
+  senseQuoted: {
+    zh: '店铺资料里没有单独写{topic}的说明，我不乱说哦。关于{about}，资料里写明的是：{quotes}。需要的话可以转人工帮您确认～',
+    en: "Our shop's notes have nothing on {topic} as such, so I won't guess. On {about} they say (in Chinese): {quotes}. I can pass you to a person to check.",
+  },
+  // A defect after use (shrunk, pilling) asked about as a return: the quality rules, and a person to judge it.
+  senseDefect: {
+    zh: '{topic}是不是质量问题，需要售后同事看实物照片确认，我不能替您下结论。关于{about}，店铺资料里写明的是：{quotes}。可以转人工帮您处理～',
+    en: 'Whether {topic} counts as a quality problem needs our after-sales team to see photos, so I cannot decide it here. On {about} our notes say (in Chinese): {quotes}. I can pass you to a person to sort it out.',
+  },
   // English question, article written in Chinese only and no LLM to translate: one English line first.
   answerInChinese: {
     zh: '',

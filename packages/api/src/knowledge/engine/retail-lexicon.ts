@@ -189,6 +189,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['what is in', '含 成分'],
   ['made of', '材质 成分'],
   // kinds of product
+  ['physical sunscreen', '物理防晒'],
+  ['mineral sunscreen', '物理防晒'],
+  ['chemical sunscreen', '化学防晒'],
   ['sunscreen', '防晒'],
   ['face cream', '面霜'],
   ['cream', '面霜'],

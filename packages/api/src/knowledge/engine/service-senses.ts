@@ -1,0 +1,220 @@
+import type { KnowledgeArticle } from './knowledge-base';
+import type { ReplyLanguage, SystemTextKey } from './reply-language';
+
+/**
+ * Service matters the ranking confuses with a neighbour that shares its words: the fee for a
+ * delivery with the fee for sending a return back ("衣服的运费怎么算" → 退货运费), a warranty with
+ * price protection ("质保多久" → 价保), gifts with a purchase with a product's ingredients ("口红有
+ * 赠品吗" → 成分, read from "有…吗"), a defect after use asked about as a return with the hygiene
+ * exceptions ("洗了缩水了可以退吗" → 拆封/用过). Each sense says in which words it is asked, which
+ * words make it the neighbour instead, and which of the shop's articles answer it (by their titles
+ * and questions, so it holds for any shop's knowledge). After the engine has answered, an answer
+ * that is not one of those articles is replaced: by the article that is, or — when the shop wrote
+ * none — by what its articles say on the matter underneath (quality problems), or by "not in our
+ * notes" with a person offered. Never a guess, never a neighbour.
+ */
+interface ServiceSense {
+  id: string;
+  /** Words asking about the matter (read on the glossed text, so English and pinyin count). */
+  asked: RegExp;
+  /** Words that make the message the neighbouring matter (a return's postage, authenticity). */
+  neighbour?: RegExp;
+  /** A second thing the message must ask (a return or exchange, for a defect). */
+  needs?: RegExp;
+  /** An article about the matter: its title or one of its questions says so. */
+  covers: RegExp;
+  /** …unless they are about the neighbouring matter ("退货运费谁承担"). */
+  avoid?: RegExp;
+  /** With no article of its own: the matter underneath, quoted from the articles' answers. */
+  about?: { word: RegExp; zh: string; en: string };
+  /** With nothing to quote: articles near the matter, offered as chips (coupons for gifts). */
+  nearby?: RegExp;
+  reply: 'senseNotListed' | 'senseQuoted' | 'senseDefect';
+  topic: { zh: string; en: string };
+}
+
+const QUALITY = { word: /质量问题/, zh: '质量问题', en: 'quality problems' };
+const RETURN_WORDS =
+  /退|换|寄回|售后|\b(?:return|returns|returning|refund|exchange|send (?:it |them )?back)\b/;
+
+const SENSES: ServiceSense[] = [
+  {
+    id: 'shipping-fee',
+    asked:
+      /运费|邮费|快递费|配送费|包邮|免邮|\b(?:shipping|delivery|postage) (?:fees?|costs?|charges?)\b|\bpostage\b|\bfree (?:shipping|delivery)\b|\bhow much (?:is|for|does) (?:shipping|delivery)\b/,
+    // "退货运费谁出", "运费险", "换码要运费吗": the postage of a return or an exchange.
+    neighbour:
+      /退|换|寄回|运费险|售后|\b(?:return|returns|returning|refund|exchange|send (?:it |them )?back)\b/,
+    covers: /运费|包邮|邮费|\b(?:shipping|delivery) (?:fee|cost)s?\b|\bpostage\b/,
+    avoid: /退|换|运费险|\b(?:return|refund|exchange)\b/,
+    reply: 'senseNotListed',
+    topic: { zh: '运费', en: 'delivery fees' },
+  },
+  {
+    id: 'warranty',
+    asked:
+      /质保|保修|保固|包修|保用|质量保证|质量保障|\bwarrant(?:y|ies)\b|\bquality guarantee\b|\bguarantee[ds]? (?:period|on|for)\b/,
+    // "正品保障", "价保": authenticity and price protection are matters of their own.
+    neighbour:
+      /正品|假货|真假|真的假的|授权|价保|保价|差价|降价|\b(?:authentic|genuine|fake|counterfeit|price)\b/,
+    covers: /质保|保修|保固|\bwarrant(?:y|ies)\b/,
+    about: QUALITY,
+    reply: 'senseQuoted',
+    topic: { zh: '质保/保修', en: 'a warranty' },
+  },
+  {
+    id: 'gift',
+    asked:
+      /赠品|赠送|送赠|小样|试用装|满赠|买.{0,4}送(?:什么|啥|吗|不|的|赠|小样|一|\d)|送(?:什么|啥)(?!人|时候)|有没有送(?!货|到|上门|达)|有(?:送|赠)(?:东西|礼|吗|的|不)|\bfree gifts?\b|\bgifts? with\b|\bfreebies?\b|\bfree samples?\b|\bsamples?\b|\bcomes? with (?:a |any )?(?:gift|freebie)s?\b/,
+    // A gift to send back with a return, or one that did not come: the return and missing-item rules.
+    neighbour:
+      /退|换|寄回|没收到|没有收到|少了|漏发|少发|说好|\b(?:return|refund|exchange|missing|never got)\b/,
+    covers: /赠品|赠送|小样|满赠|\bgifts?\b|\bfreebies?\b|\bsamples?\b/,
+    nearby: /优惠|活动|满减|\bcoupons?\b|\bpromo/,
+    reply: 'senseNotListed',
+    topic: { zh: '赠品', en: 'free gifts' },
+  },
+  {
+    id: 'defect-return',
+    asked:
+      /缩水|缩了|起球|开线|脱线|开胶|脱胶|掉毛|勾丝|破洞|变形|掉色|褪色|串色|染色了|变质|发霉|霉了|结块|分层|异味|\bshr[ua]nk\b|\bshrinks?\b|\bshrinking\b|\bpill(?:ing|ed|s)?\b|\bfad(?:ed|ing)\b|\b(?:coming|came|fell|falling) apart\b|\bmou?ldy\b|\bwent off\b/,
+    needs: RETURN_WORDS,
+    covers: /质量.{0,8}(?:退|换)|(?:退|换).{0,8}质量|\bquality\b.{0,20}\b(?:return|refund|exchange)/,
+    about: QUALITY,
+    reply: 'senseDefect',
+    topic: { zh: '质量问题', en: 'quality problems' },
+  },
+];
+
+/** What replaces an answer to a service matter that is not about it. */
+export type SenseFix =
+  | { kind: 'article'; article: KnowledgeArticle }
+  | {
+      kind: 'reply';
+      action: 'answer' | 'clarify';
+      text: string;
+      intent: string | null;
+      confidence: number;
+      lowConfidence: boolean;
+      quickReplies: string[];
+      articles: KnowledgeArticle[];
+    };
+
+export interface SenseContext {
+  /**
+   * What the shopper wrote, normalised (pinyin-only text: with the words it spells). A sense is
+   * asked only in the shopper's own words: the gloss also hears same-sounding misspellings, and
+   * "托特包有…" must not become a question about 包邮.
+   */
+  said: string;
+  /** The glossed text (normalised, with the shop's terms beside English and pinyin). */
+  normalized: string;
+  language: ReplyLanguage;
+  /** The product in question: articles written for other products do not speak for it. */
+  productId: string | null;
+  articles: Iterable<KnowledgeArticle>;
+  say: (key: SystemTextKey, slots?: Record<string, string | number>) => string;
+}
+
+/** The service matter a message asks about, with the word that asked it, or null. */
+function askedSense(said: string, normalized: string): { sense: ServiceSense; word: string } | null {
+  for (const sense of SENSES) {
+    const word = said.match(sense.asked)?.[0];
+    if (!word) continue;
+    if (sense.neighbour?.test(normalized)) continue;
+    if (sense.needs && !sense.needs.test(normalized)) continue;
+    return { sense, word };
+  }
+  return null;
+}
+
+const asked = (article: KnowledgeArticle) =>
+  [article.title, ...(article.questions ?? [])].join(' ').toLowerCase();
+
+/** Whether an article is about the sense, by its title and questions. */
+function covers(sense: ServiceSense, article: KnowledgeArticle): boolean {
+  const words = asked(article);
+  return sense.covers.test(words) && !sense.avoid?.test(words);
+}
+
+/** General articles, and those written for the product in question. */
+const speaksFor = (article: KnowledgeArticle, productId: string | null) =>
+  article.productIds.length === 0 || (!!productId && article.productIds.includes(productId));
+
+/** Sentences of the articles' answers on the matter underneath, each with its article's title. */
+function quotes(
+  about: NonNullable<ServiceSense['about']>,
+  articles: KnowledgeArticle[],
+): { article: KnowledgeArticle; text: string }[] {
+  const found: { article: KnowledgeArticle; text: string }[] = [];
+  for (const article of articles) {
+    const sentence = article.answer
+      .split(/[。；;！!\n]/)
+      .map((s) => s.trim().replace(/^(?:但是?|不过|另外|此外)?(?:如果是|如果|若是?)?/, ''))
+      .find((s) => about.word.test(s));
+    if (sentence) found.push({ article, text: `「${article.title}」：${sentence}` });
+    if (found.length === 2) break;
+  }
+  return found;
+}
+
+/**
+ * The fix for an answer to a service matter that is not about it, or null when the answer stands
+ * (the message asks no such matter, or the article answering it is about it). Tickets, hand-overs
+ * and small talk are never touched: only answers, clarifications and declines.
+ */
+export function serviceSenseFix(
+  ctx: SenseContext,
+  result: { action: string; articleId: string | null; intent: string | null; attribute?: string },
+): SenseFix | null {
+  if (!['answer', 'clarify', 'decline'].includes(result.action)) return null;
+  // "有卖墨镜的吗 包邮不": whether the shop carries something (no fact read) answers the first
+  // question; the engine's splitter answers the second.
+  if (result.action === 'answer' && result.intent === 'product_info' && !result.attribute) return null;
+  const found = askedSense(ctx.said, ctx.normalized);
+  if (!found) return null;
+  const { sense, word } = found;
+  const all = [...ctx.articles].filter((a) => speaksFor(a, ctx.productId));
+  const current = result.articleId ? all.find((a) => a.id === result.articleId) : undefined;
+  if (current && covers(sense, current)) return null;
+  const own = all.filter((a) => covers(sense, a));
+  if (own.length > 0) {
+    // The one sharing most of the message's characters ("满多少包邮" → the free-shipping threshold).
+    const shared = (a: KnowledgeArticle) =>
+      [...new Set(ctx.normalized)].filter((c) => asked(a).includes(c)).length;
+    const best = own.reduce((a, b) => (shared(b) > shared(a) ? b : a));
+    return { kind: 'article', article: best };
+  }
+  const en = ctx.language === 'en';
+  const person = ctx.say('optionHuman');
+  const said = sense.about ? quotes(sense.about, all) : [];
+  if (sense.about && said.length > 0) {
+    const topic =
+      sense.reply === 'senseDefect' ? (en ? `the ${word}` : word) : en ? sense.topic.en : sense.topic.zh;
+    return {
+      kind: 'reply',
+      action: 'answer',
+      text: ctx.say(sense.reply, {
+        topic,
+        about: en ? sense.about.en : sense.about.zh,
+        quotes: said.map((q) => q.text).join('；'),
+      }),
+      intent: said[0]!.article.intent,
+      confidence: 0.5,
+      lowConfidence: false,
+      quickReplies: [person],
+      articles: said.map((q) => q.article),
+    };
+  }
+  const near = sense.nearby ? all.filter((a) => sense.nearby!.test(asked(a))).slice(0, 2) : [];
+  return {
+    kind: 'reply',
+    action: 'clarify',
+    text: ctx.say('senseNotListed', { topic: en ? sense.topic.en : sense.topic.zh }),
+    intent: null,
+    confidence: 0.1,
+    lowConfidence: true,
+    quickReplies: [person, ...near.map((a) => a.title)],
+    articles: [],
+  };
+}
