@@ -1,11 +1,12 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   OFF_THREAD_MIN,
   sealOffThread,
   sealWorkerReady,
   sealWorkerState,
   stopSealWorker,
+  useSealWorker,
 } from './seal-thread';
 import { type DataKey, SEALED_PREFIX } from './sealing';
 
@@ -34,6 +35,8 @@ function job(count: number, customers: number) {
 }
 
 describe('sealing off the request thread', () => {
+  beforeAll(() => useSealWorker(true));
+  afterAll(() => useSealWorker(false));
   afterEach(async () => {
     await stopSealWorker();
   });
