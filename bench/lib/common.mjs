@@ -113,6 +113,8 @@ export async function startServerProcess({
     rss: () => readRss(child.pid),
     /** CPU time the server process has used so far (user + system), ms; null where unreadable. */
     cpuMs: () => readCpuMs(child.pid),
+    /** CPU time of the server's main (request) thread alone, ms: worker threads left out. */
+    mainThreadCpuMs: () => readCpuMs(child.pid, child.pid),
     /** Runs a full GC in the server and answers its memoryUsage(). */
     gc: () => ask(child, { cmd: 'gc' }, 'mem'),
     /** Starts the server's CPU profiler (see server-child.mjs). */
@@ -140,9 +142,9 @@ export async function startServerProcess({
  * /proc cannot be read. What a request costs in CPU does not depend on how busy the machine is,
  * unlike requests per second.
  */
-export function readCpuMs(pid) {
+export function readCpuMs(pid, tid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the whole line (11 and 12 after the name).
     return (Number(fields[11]) + Number(fields[12])) * 10;

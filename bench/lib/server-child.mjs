@@ -44,7 +44,7 @@ async function startApi() {
     masterKey,
     sessionSigningKey,
     redisUrl: options.redisUrl,
-    logger: api.silentLogger,
+    logger: process.env.BENCH_API_LOG === '1' ? api.consoleLogger : api.silentLogger,
     encryptAtRest: options.encryptAtRest !== false,
     // The benches' connectors listen on loopback.
     allowPrivateCallbacks: true,

@@ -8,6 +8,8 @@ export default defineConfig([
       webhooks: 'src/webhooks/signing.ts',
       // Loaded by path (new Worker) from the chunk that holds timeline-drain-thread.ts.
       'timeline-drain-worker': 'src/livestream/timeline-drain-worker.ts',
+      // Loaded by path (new Worker) from the chunk that holds identity/seal-thread.ts.
+      'seal-worker': 'src/identity/seal-worker.ts',
     },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts', webhooks: 'src/webhooks/signing.ts' } },

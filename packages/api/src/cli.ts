@@ -73,6 +73,8 @@ Environment:
                                timeline reads and answer rounds copy them first anyway)
   THREADLINE_LIVE_TIMELINE_DRAIN_WORKER  1: copy them on a worker thread with its own connection (local
                                database files; default: in the request thread)
+  THREADLINE_SEAL_WORKER       1: seal bulk writes (livestream batches, room answers) on a sealing worker
+                               thread (default: in the request thread)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 /** THREADLINE_LIVE_TIMELINE_DRAIN_MS: whole ms from 1 to 3,600,000, else the default (1 s). */

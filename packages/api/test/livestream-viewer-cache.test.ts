@@ -41,10 +41,19 @@ describe('livestream viewers cache', () => {
     expect(res.body).toMatchObject({ accepted: 1, duplicates: 0 });
     await api.app.livestream.settled();
     clock.advance(1000);
-    const [row] = await api.rows<{ customer_id: string }>(
-      'select customer_id from live_comments where item_id = ?',
+    const [row] = await api.rows<{ customer_id: string; text: string }>(
+      'select customer_id, text from live_comments where item_id = ?',
       [id],
     );
+    // The text is sealed with a key of the customer the comment landed on — also when the batch
+    // sealed it ahead of its transaction for the customer the cache knew (livestream/comment-batches.ts).
+    const keyId = row!.text.split('.')[1] ?? '';
+    const [key] = await api.rows<{ customer_id: string }>(
+      'select customer_id from customer_keys where id = ?',
+      [keyId],
+    );
+    expect(row!.text.startsWith('k1.')).toBe(true);
+    expect(key?.customer_id).toBe(row!.customer_id);
     return row!.customer_id;
   };
   const ownerOf = async (appId: string, kind: string, value: string) =>

@@ -29,6 +29,42 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return deepest;
 }
 
+/**
+ * The nesting depth of a parsed JSON value (what `jsonDepth` counts in its text), stopping past
+ * `limit`: a walk over its arrays and objects only, so a body of long strings (a livestream batch of
+ * a thousand comments) costs its structure, not its characters. Recursion is bounded by `limit`.
+ */
+export function valueDepth(value: unknown, limit = MAX_JSON_DEPTH, depth = 0): number {
+  if (typeof value !== 'object' || value === null) return depth;
+  const here = depth + 1;
+  if (here > limit) return here;
+  let deepest = here;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === 'object' && item !== null) {
+        const d = valueDepth(item, limit, here);
+        if (d > deepest) {
+          deepest = d;
+          if (d > limit) return d;
+        }
+      }
+    }
+  } else {
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null) {
+        const d = valueDepth(item, limit, here);
+        if (d > deepest) {
+          deepest = d;
+          if (d > limit) return d;
+        }
+      }
+    }
+  }
+  return deepest;
+}
+
 // Fatal: malformed bytes are an error, not U+FFFD. JSON is UTF-8 whatever charset a client names.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -51,21 +87,23 @@ export const assertJsonDepth: MiddlewareHandler = async (c, next) => {
         throw new ApiError('invalid_json', 'The request body is not valid JSON: it is not UTF-8.');
       throw error;
     }
-    if (jsonDepth(text) > MAX_JSON_DEPTH) {
-      // Broken JSON is reported as such, whatever its depth (V8's parser itself is not recursive).
-      try {
-        JSON.parse(text);
-      } catch {
-        throw new ApiError('invalid_json', 'The request body is not valid JSON.');
-      }
+    // V8's JSON parser is not recursive, so parsing first is safe; the depth of what parsed is then
+    // read from its structure (cheaper than scanning every character of the text).
+    let value: unknown;
+    let parsed = true;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      parsed = false;
+    }
+    if (parsed ? valueDepth(value) > MAX_JSON_DEPTH : jsonDepth(text) > MAX_JSON_DEPTH) {
+      // Broken JSON is reported as such, whatever its depth.
+      if (!parsed) throw new ApiError('invalid_json', 'The request body is not valid JSON.');
       throw new ApiError('validation_failed', `JSON may nest at most ${MAX_JSON_DEPTH} levels deep.`);
     }
     const cache = c.req.bodyCache as Record<string, Promise<unknown> | undefined>;
     cache.text = Promise.resolve(text);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
+    if (!parsed) {
       await next();
       return;
     }

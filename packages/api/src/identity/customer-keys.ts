@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createDecipheriv, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { bulkInsert, selectIn } from '../db/bulk-insert';
 import { type Database, type Db, truncateWriteAheadLog } from '../db/database';
@@ -7,6 +7,8 @@ import { customerKeys, customers, erasedCustomers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, pooledRandomBytes } from '../platform/secrets';
+import { sealOffThread } from './seal-thread';
+import { type DataKey, SEALED_PREFIX, sealWith } from './sealing';
 
 /**
  * Per-customer encryption at rest (§11): every customer gets a random AES-256 data key, stored
@@ -19,16 +21,13 @@ import { createId, pooledRandomBytes } from '../platform/secrets';
  * variants); `destroyCustomerKeys` is the erase.
  */
 
-const PREFIX = 'k1.';
+const PREFIX = SEALED_PREFIX;
 // Unwrapped keys stay in memory for a while; erase in another process takes effect within this.
 const CACHE_TTL_MS = 10 * 60_000;
 // A busy livestream room alone brings tens of thousands of viewers, each with a key (~200 bytes here).
 const CACHE_MAX = 100_000;
 
-export interface DataKey {
-  id: string;
-  key: Buffer;
-}
+export type { DataKey };
 
 /** Whom a sealed value belongs to. */
 export interface CustomerRef {
@@ -141,6 +140,66 @@ export async function customerKey(
 }
 
 /**
+ * Sealers of many customers: `sealFor(customerId)(plain)`, and `sealFor.many(customerIds, texts)`,
+ * which seals `texts[i]` for `customerIds[i]` — off the request thread when there are many
+ * (seal-thread.ts) — and resolves with the values in order.
+ */
+export type CustomerSealers = ((customerId: string) => (plain: string) => string) & {
+  many(customerIds: readonly string[], texts: readonly string[], ahead?: SealedAhead): Promise<string[]>;
+};
+
+const PLAIN_SEALERS: CustomerSealers = Object.assign(() => (plain: string) => plain, {
+  many: async (_customerIds: readonly string[], texts: readonly string[]) => [...texts],
+});
+
+/**
+ * Values sealed before the caller's transaction, with the keys this process has cached for the
+ * customers the caller expects (`sealAhead`). `many` takes a value only where the transaction's
+ * customer and current key are exactly those it was sealed for, and seals the rest itself, so the
+ * outcome is what sealing in the transaction gives; the gain is that the sealing thread works on a
+ * batch while the request thread still runs the previous batch's statements.
+ */
+export interface SealedAhead {
+  customerIds: (string | null)[];
+  keyIds: (string | null)[];
+  values: Promise<(string | null)[]>;
+}
+
+/**
+ * Starts sealing `texts[i]` for `customerIds[i]` (null: not known yet) with the cached keys, off
+ * the request thread; see `SealedAhead`. Null when encryption at rest is off.
+ */
+export function sealAhead(
+  deps: Pick<ServiceDeps, 'database' | 'config'>,
+  customerIds: readonly (string | null)[],
+  texts: readonly string[],
+): SealedAhead | null {
+  if (!encryptionOn(deps)) return null;
+  const keyring = keyringOf(deps.database);
+  const keyIds: (string | null)[] = [];
+  const at: number[] = [];
+  const keys: DataKey[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const customerId = customerIds[i];
+    const key = customerId ? fresh(keyring.byCustomer, customerId)?.key : undefined;
+    keyIds.push(key ? key.id : null);
+    if (key) {
+      at.push(i);
+      keys.push(key);
+    }
+  }
+  const values = sealOffThread(
+    at.map((i) => texts[i]!),
+    (j) => keys[j]!,
+  ).then((sealed) => {
+    const out = new Array<string | null>(texts.length).fill(null);
+    for (let j = 0; j < at.length; j++) out[at[j]!] = sealed[j]!;
+    return out;
+  });
+  return { customerIds: [...customerIds], keyIds, values };
+}
+
+/**
  * Sealers for many customers of one app at once, in the caller's transaction — for bulk writers
  * such as a livestream batch, where one query per customer would cost more than the batch: current
  * keys are read 500 customers a query (after the cache), and the customers without one get theirs
@@ -152,8 +211,8 @@ export async function customerSealers(
   onCommit: OnCommit,
   appId: string,
   customerIds: Iterable<string>,
-): Promise<(customerId: string) => (plain: string) => string> {
-  if (!encryptionOn(deps)) return () => (plain) => plain;
+): Promise<CustomerSealers> {
+  if (!encryptionOn(deps)) return PLAIN_SEALERS;
   const keyring = keyringOf(deps.database);
   const keys = new Map<string, DataKey>();
   const missing: string[] = [];
@@ -204,26 +263,46 @@ export async function customerSealers(
       remember(keyring.byId, key.id, { key, at });
     }
   });
+  const keyOf = (customerId: string) => {
+    const key = keys.get(customerId);
+    if (!key) throw new Error(`no data key was loaded for ${customerId}`);
+    return key;
+  };
   const sealers = new Map<string, (plain: string) => string>();
-  return (customerId) => {
+  const sealFor = (customerId: string) => {
     let seal = sealers.get(customerId);
     if (!seal) {
-      const key = keys.get(customerId);
-      if (!key) throw new Error(`no data key was loaded for ${customerId}`);
-      seal = (plain) => sealWith(key, plain);
+      const key = keyOf(customerId);
+      seal = (plain: string) => sealWith(key, plain);
       sealers.set(customerId, seal);
     }
     return seal;
   };
+  return Object.assign(sealFor, {
+    async many(customerIds: readonly string[], texts: readonly string[], ahead?: SealedAhead) {
+      if (!ahead) return sealOffThread(texts, (i) => keyOf(customerIds[i]!));
+      const early = await ahead.values;
+      const sealed = new Array<string>(texts.length);
+      const rest: number[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        const value = early[i];
+        if (value && ahead.customerIds[i] === customerIds[i] && ahead.keyIds[i] === keyOf(customerIds[i]!).id)
+          sealed[i] = value;
+        else rest.push(i);
+      }
+      if (rest.length > 0) {
+        const late = await sealOffThread(
+          rest.map((i) => texts[i]!),
+          (j) => keyOf(customerIds[rest[j]!]!),
+        );
+        for (let j = 0; j < rest.length; j++) sealed[rest[j]!] = late[j]!;
+      }
+      return sealed;
+    },
+  });
 }
 
-/** Seals text with a key already in hand (synchronous: AES-256-GCM, 96-bit random IV). */
-export function sealWith(key: DataKey, plain: string): string {
-  const iv = pooledRandomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return `${PREFIX}${key.id}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
-}
+export { sealWith };
 
 /** A sealer for one customer inside a transaction; plain pass-through when encryption is off. */
 export async function customerSealer(

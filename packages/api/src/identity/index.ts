@@ -7,6 +7,8 @@ export {
   openAllForCustomers,
   openForCustomer,
   openJsonForCustomer,
+  type SealedAhead,
+  sealAhead,
   sealForCustomer,
   sealJsonForCustomer,
 } from './customer-keys';

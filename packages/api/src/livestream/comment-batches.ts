@@ -9,7 +9,7 @@ import {
 import { between } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { bulkInsert, bulkInsertWith } from '../db/bulk-insert';
-import { customerSealers } from '../identity';
+import { customerSealers, sealAhead } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
 import type { ServiceDeps } from '../platform/deps';
 import { createSortableId } from '../platform/secrets';
@@ -19,7 +19,7 @@ import { WINDOW_SEC, type WindowComment } from './hot-questions';
 import type { LiveRuntime } from './live-runtime';
 import { ensureRoom, viewerKindOf } from './rooms';
 import { liveComments, liveQuestions, liveTimelineQueue } from './schema';
-import { resolveViewers } from './viewers';
+import { cachedViewer, resolveViewers } from './viewers';
 
 /** Older than this, `at` is refused: a room's comments are of the last day (and seconds are not milliseconds). */
 const MAX_AGE_MS = 24 * 3600_000;
@@ -204,19 +204,35 @@ export async function ingestCommentBatch(
     if (!storedKeys.has(question.key)) newQuestions.set(question.key, question);
   }
 
+  // The batch's texts are sealed ahead, on the sealing thread, for the customers and keys this
+  // process has cached, while this thread goes on (often with the previous batch's statements);
+  // the transaction keeps each value only where its viewer is that customer with that key.
+  const guess = cachedViewer(deps.database, app.id, kind);
+  const ahead = sealAhead(
+    deps,
+    items.map((item) => guess(item.viewerId)),
+    items.map((item) => item.text),
+  );
   const written = await deps.database.write(async (db, onCommit) => {
     const nicknames = new Map<string, string | null>();
     for (const item of items)
       if (!nicknames.has(item.viewerId) || item.nickname) nicknames.set(item.viewerId, item.nickname);
     const customerOf = await resolveViewers(deps, db, onCommit, app.id, kind, nicknames);
     // The viewer's words are sealed with their data key (an erase makes them unreadable); a
-    // question's message reuses its comment's ciphertext.
+    // question's message reuses its comment's ciphertext. A batch's values are sealed on the
+    // sealing thread (seal-thread.ts) and awaited here: nothing is stored unsealed.
     const sealFor = await customerSealers(deps, db, onCommit, app.id, customerOf.values());
-    for (const item of items) {
+    const customerIds = new Array<string>(items.length);
+    const texts = new Array<string>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       item.customerId = customerOf.get(item.viewerId)!;
-      item.sealed = sealFor(item.customerId)(item.text);
       item.seq = 0;
+      customerIds[i] = item.customerId;
+      texts[i] = item.text;
     }
+    const sealed = await sealFor.many(customerIds, texts, ahead ?? undefined);
+    for (let i = 0; i < items.length; i++) items[i]!.sealed = sealed[i]!;
 
     const chunks = await bulkInsertWith(
       db,

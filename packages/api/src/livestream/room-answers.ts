@@ -191,10 +191,18 @@ async function answerInTimelines(
   });
   // Each asker's copy is sealed with their own data key, like every message.
   const sealFor = await customerSealers(deps, db, onCommit, room.appId, owners.values());
-  const rows: unknown[][] = [];
+  const answered: { conversationId: string; customerId: string; asker: Asker }[] = [];
   for (const [conversationId, { asker }] of byConversation) {
     const customerId = owners.get(conversationId);
-    if (!customerId) continue;
+    if (customerId) answered.push({ conversationId, customerId, asker });
+  }
+  // A round @-mentions up to thousands of askers: their copies are sealed in bulk (off-thread).
+  const sealed = await sealFor.many(
+    answered.map((a) => a.customerId),
+    answered.map(() => answer),
+  );
+  const rows: unknown[][] = [];
+  for (const [i, { conversationId, customerId, asker }] of answered.entries()) {
     rows.push([
       createSortableId('msg', now),
       room.appId,
@@ -202,7 +210,7 @@ async function answerInTimelines(
       conversationId,
       room.channel,
       'bot',
-      sealFor(customerId)(answer),
+      sealed[i],
       asker.messageId,
       question.intent,
       meta,

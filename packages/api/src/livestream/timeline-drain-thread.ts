@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Database } from '../db/database';
 import type { ServiceDeps } from '../platform/deps';
+import { startWorker, workerScript } from '../platform/worker-script';
 import type { DrainReply, DrainRequest, DrainWorkerData } from './timeline-drain-worker';
 
 /**
@@ -44,28 +42,6 @@ export interface DrainThreadOptions {
   crashWorkers?: number;
 }
 
-/**
- * The worker's script: dist/ (built), or the source next to this one loaded through tsx's loader
- * (tests and development run the sources). Node 20 does not apply `--import` loaders to a worker's
- * entry file, so the source is imported from a small bootstrap after registering tsx.
- */
-function workerScript(): { script: URL | string; eval: boolean } | null {
-  const built = new URL('./timeline-drain-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return { script: built, eval: false };
-  const source = new URL('./timeline-drain-worker.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(source))) return null;
-  try {
-    // The ESM build of tsx's API (require.resolve would give the CommonJS one, which registers
-    // a loader path that does not exist from a worker).
-    const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-    const tsx = new URL('./dist/esm/api/index.mjs', pathToFileURL(tsxPackage)).href;
-    const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source.href)}); })`;
-    return { script: bootstrap, eval: true };
-  } catch {
-    return null;
-  }
-}
-
 export function createDrainThread(
   deps: Pick<ServiceDeps, 'database' | 'logger'>,
   options: DrainThreadOptions = {},
@@ -73,7 +49,7 @@ export function createDrainThread(
   const database: Database = deps.database;
   const url = database.localFileUrl;
   const lend = database.lendWriteTurn?.bind(database);
-  const script = workerScript();
+  const script = workerScript(import.meta.url, 'timeline-drain-worker');
   if (!url || !lend || !script) return null;
 
   let worker: Worker | null = null;
@@ -91,10 +67,7 @@ export function createDrainThread(
   function start(): Worker {
     started++;
     const data: DrainWorkerData = { url: url!, exitInsideFirstDrain: started <= (options.crashWorkers ?? 0) };
-    // The process's flags, less those that describe its own entry (`node --input-type=module -e …`
-    // would make the worker read its script as a string).
-    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-    const thread = new Worker(script!.script, { workerData: data, eval: script!.eval, execArgv });
+    const thread = startWorker(script!, { workerData: data });
     thread.unref();
     thread.on('message', (reply: DrainReply) => {
       const request = pending.get(reply.id);

@@ -37,6 +37,20 @@ function viewerCacheOf(database: Database): ViewerCache {
   return cache;
 }
 
+/**
+ * The customer this process last saw each viewer committed as, without a query or a transaction
+ * (null: not cached). A guess, for work started ahead of the transaction (sealing): only
+ * `resolveViewers`, in the transaction, says who a viewer is.
+ */
+export function cachedViewer(
+  database: Database,
+  appId: string,
+  kind: string,
+): (viewerId: string) => string | null {
+  const cached = viewerCacheOf(database).byApp.get(`${appId}\u0001${kind}`);
+  return (viewerId) => cached?.get(viewerId) ?? null;
+}
+
 /** The `identity_changes` counter, read in the caller's transaction (null: the row is missing). */
 async function identityChangesIn(db: Db): Promise<number | null> {
   const [row] = await rawRows(db, 'select changes from identity_changes where id = 1', []);
