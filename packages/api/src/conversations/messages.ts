@@ -552,15 +552,29 @@ async function applyDecision(
       ...(withContext ? ['"context" = ?'] : []),
       ...(escalate ? [`"status" = 'queued'`, '"waiting_since" = ?'] : []),
     ];
-    statement = `update "conversations" set ${sets.join(', ')} where "id" = ? returning ${conversationRow.selectList()}`;
+    // Without a hand-over the row is known: `current` was read in this same write, and nothing
+    // between that read and here writes a conversation row (no trigger on the table either), so
+    // it is built from what is set instead of read back and decoded again (issue 18).
+    statement = `update "conversations" set ${sets.join(', ')} where "id" = ?${escalate ? ` returning ${conversationRow.selectList()}` : ' returning "id"'}`;
     decideSqlByShape.set(key, statement);
   }
   const args: InValue[] = [now];
   if (touch) args.push(channel);
-  if (withContext) args.push(JSON.stringify({ ...current.context, ...decision.context }));
+  const context = withContext ? JSON.stringify({ ...current.context, ...decision.context }) : undefined;
+  if (context !== undefined) args.push(context);
   if (escalate) args.push(now);
   args.push(current.id);
   const [row] = await rawRows(db, statement, args);
+  if (!escalate) {
+    if (!row) throw new Error(`conversation ${current.id} is gone`);
+    return {
+      ...current,
+      updatedAt: now,
+      ...(touch ? { lastChannel: channel } : {}),
+      // As the column decodes it (a value JSON leaves out is not in the stored row either).
+      ...(context !== undefined ? { context: JSON.parse(context) as ConversationRow['context'] } : {}),
+    };
+  }
   const updated = row ? conversationRow.read(row) : undefined;
   if (decision.escalate) {
     // The bot hands over: the agent who picks it up reads the summary first.

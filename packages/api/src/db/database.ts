@@ -43,6 +43,12 @@ export interface Database {
    * for its own transaction).
    */
   lendWriteTurn?<T>(run: () => Promise<T>): Promise<T>;
+  /**
+   * Local files only: a number that changes whenever a `sessions` or `apps` row may have changed —
+   * by any statement of this process that may write one, or by any commit of another connection
+   * to the file. The verified-session cache (http/auth.ts) keys on it; absent, nothing is cached.
+   */
+  credentialRowsVersion?(): number;
   close(): void;
 }
 
@@ -284,9 +290,11 @@ export function createDatabase(options: DatabaseOptions): Database {
     }
   };
 
+  const credentialRowsVersion = (raw as { credentialRowsVersion?: () => number }).credentialRowsVersion;
   return {
     db,
     client,
+    ...(credentialRowsVersion ? { credentialRowsVersion: credentialRowsVersion.bind(raw) } : {}),
     inWrite: () => inTransaction.getStore() !== undefined,
     localFileUrl: options.url === ':memory:' ? undefined : options.url,
     lendWriteTurn: <T>(run: () => Promise<T>): Promise<T> => {

@@ -81,7 +81,16 @@ interface Cached {
   rowPrototype: object;
   /** Two columns share a name (joins): the values by index live in a hidden property instead. */
   duplicateNames: boolean;
+  /** It may change a `sessions` or `apps` row (see `credentialRowsVersion`). */
+  touchesCredentials: boolean;
 }
+
+/**
+ * Whether a statement may change a `sessions` or `apps` row: anything but a plain SELECT that names
+ * either table. Generous on purpose — a false alarm only empties the verified-session cache.
+ */
+const mayChangeCredentials = (sql: string) =>
+  !/^\s*select\b/i.test(sql) && /\b(?:sessions|apps)\b/i.test(sql);
 
 const VALUES = Symbol('values');
 const MAX_STATEMENTS = 256;
@@ -242,6 +251,11 @@ export function createLocalClient(url: string): Client | null {
   const db = new Native(path, {});
   const cache = new Map<string, Cached>();
   let closed = false;
+  // Raised by every statement of this connection that may change a sessions or apps row, and
+  // whenever another connection (another process, a worker thread) committed anything.
+  let credentialChanges = 0;
+  let dataVersion: NativeStatement | undefined;
+  let lastDataVersion: unknown;
 
   function statementFor(sql: string): Cached {
     let cached = cache.get(sql);
@@ -270,6 +284,7 @@ export function createLocalClient(url: string): Client | null {
       columnTypes: described.map((c) => c.type ?? ''),
       rowPrototype: rowPrototypeFor(columns, duplicateNames),
       duplicateNames,
+      touchesCredentials: mayChangeCredentials(sql),
     };
     // Statements that change the schema or the connection are rare: keep the cache for the
     // queries that repeat (BEGIN and COMMIT included).
@@ -282,8 +297,18 @@ export function createLocalClient(url: string): Client | null {
 
   function run(sql: string, args: InArgs | undefined): ResultSet {
     try {
-      const { statement, returnsData, columns, columnTypes, rowPrototype, duplicateNames } =
-        statementFor(sql);
+      const {
+        statement,
+        returnsData,
+        columns,
+        columnTypes,
+        rowPrototype,
+        duplicateNames,
+        touchesCredentials,
+      } = statementFor(sql);
+      // Before it runs: a reader that meets the new version reads the row again, after this
+      // statement's transaction (reads queue behind it).
+      if (touchesCredentials) credentialChanges++;
       const bound = argsToSql(args);
       if (!returnsData) {
         const info = statement.run(bound);
@@ -323,6 +348,7 @@ export function createLocalClient(url: string): Client | null {
   }
 
   function inBatch(stmts: (InStatement | [string, InArgs?])[], begin: string): ResultSet[] {
+    credentialChanges++;
     try {
       run(begin, undefined);
       const results = stmts.map((stmt) => {
@@ -369,6 +395,7 @@ export function createLocalClient(url: string): Client | null {
     },
     async executeMultiple(sql: string) {
       checkOpen();
+      credentialChanges++;
       try {
         db.exec(sql);
       } catch (error) {
@@ -376,6 +403,25 @@ export function createLocalClient(url: string): Client | null {
       } finally {
         if (db.inTransaction) run('ROLLBACK', undefined);
       }
+    },
+    /**
+     * A number that changes whenever a `sessions` or `apps` row may have changed: by a statement on
+     * this connection (counted before it runs), or by any commit of another connection to the file
+     * (SQLite's `data_version`, read here: no table is touched). Equal numbers mean both rows read
+     * in between are still what the database holds — what the verified-session cache keys on.
+     */
+    credentialRowsVersion(): number {
+      checkOpen();
+      if (!dataVersion) {
+        dataVersion = db.prepare('PRAGMA data_version');
+        dataVersion.raw(true);
+      }
+      const now = (dataVersion.all([]) as unknown[][])[0]?.[0];
+      if (now !== lastDataVersion) {
+        lastDataVersion = now;
+        credentialChanges++;
+      }
+      return credentialChanges;
     },
     async sync() {
       throw new LibsqlError(

@@ -55,16 +55,74 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
     return { kind: 'room', app: found.app, room: found.room };
   }
   const claims = await verifySessionToken(deps, credential);
-  // The session and its app in one round trip: this runs on every SDK request. Run raw and read
-  // by `tableRowReader`: drizzle's mapping of the two rows cost more than the statement (issue 18).
-  sessionWithAppSql ??= `select ${sessionRow.selectList('s')}, ${appRow.selectList('a')} from "sessions" "s" inner join "apps" "a" on "a"."id" = "s"."app_id" where "s"."id" = ? limit 1`;
-  const [row] = await rawRows(deps.database.db, sessionWithAppSql, [claims.sessionId]);
-  const found = row ? { session: sessionRow.read(row), app: appRow.read(row) } : undefined;
+  const found = await sessionWithApp(deps, claims.sessionId);
   if (!found || found.session.appId !== claims.appId)
     throw new ApiError('invalid_credential', 'This session no longer exists.');
   if (found.session.revokedAt !== null)
     throw new ApiError('invalid_credential', 'This session was revoked; start a new one.');
   return { kind: 'session', app: found.app, session: found.session };
+}
+
+interface VerifiedSession {
+  session: SessionRow;
+  app: AppRow;
+  /** `credentialRowsVersion()` before the rows were read. */
+  version: number;
+  at: number;
+}
+
+/**
+ * Sessions (with their apps) read since the last change to either table, per database: every SDK
+ * request reads them, and the rows change rarely (sign-in, merge, sign-out, revoke, erase, app
+ * settings). An entry is used only while the database's `credentialRowsVersion()` is the one it
+ * was read at: any statement of this process that may change a sessions or apps row, and any
+ * commit of another process to the file, moves that version on — so a revocation takes effect on
+ * the next request, as without the cache. `SESSION_CACHE_MS` bounds an entry's life besides (a
+ * late backstop, not the revocation bound). Remote databases have no version: nothing is cached.
+ * The rows are frozen: they are shared by the requests that hit.
+ */
+const verifiedSessions = new WeakMap<ServiceDeps['database'], Map<string, VerifiedSession>>();
+const SESSION_CACHE_MS = 30_000;
+const SESSION_CACHE_MAX = 10_000;
+
+async function sessionWithApp(
+  deps: ServiceDeps,
+  sessionId: string,
+): Promise<{ session: SessionRow; app: AppRow } | undefined> {
+  const version = deps.database.credentialRowsVersion?.();
+  let cache: Map<string, VerifiedSession> | undefined;
+  if (version !== undefined) {
+    cache = verifiedSessions.get(deps.database);
+    if (!cache) {
+      cache = new Map();
+      verifiedSessions.set(deps.database, cache);
+    }
+    const hit = cache.get(sessionId);
+    if (hit) {
+      if (hit.version === version && Date.now() - hit.at < SESSION_CACHE_MS) return hit;
+      cache.delete(sessionId);
+    }
+  }
+  // The session and its app in one round trip. Run raw and read by `tableRowReader`: drizzle's
+  // mapping of the two rows cost more than the statement (issue 18).
+  sessionWithAppSql ??= `select ${sessionRow.selectList('s')}, ${appRow.selectList('a')} from "sessions" "s" inner join "apps" "a" on "a"."id" = "s"."app_id" where "s"."id" = ? limit 1`;
+  const [row] = await rawRows(deps.database.db, sessionWithAppSql, [sessionId]);
+  if (!row) return undefined;
+  const found = { session: sessionRow.read(row), app: appRow.read(row) };
+  // Only live sessions are kept; a version that moved while the row was read keeps it from use.
+  if (cache && version !== undefined && found.session.revokedAt === null) {
+    if (cache.size >= SESSION_CACHE_MAX) cache.clear();
+    deepFreeze(found.session);
+    deepFreeze(found.app);
+    cache.set(sessionId, { ...found, version, at: Date.now() });
+  }
+  return found;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
 }
 
 /** Route middleware: the request must carry one of `kinds`; otherwise 401 (none/invalid) or 403 (wrong kind). */
