@@ -6,7 +6,7 @@ import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
 import { conversations, handoffCodes, identities, insightSweptHandoffs } from '../db/schema';
 import type { RateLimits } from '../http/rate-limits';
-import { survivingCustomerId } from '../identity';
+import { refuseErased, survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -49,6 +49,8 @@ export async function createHandoff(
       customerId = await survivingCustomerId(db, input.app.id, customerId);
       if (customerId !== input.customerId) conversation = await findOpenConversation(db, customerId);
     }
+    // An erase that committed since stays done: no code (a way back into the id) for an erased person.
+    await refuseErased(db, [input.customerId, customerId]);
     // One customer cannot hold many live codes: the oldest beyond the cap are retired.
     const live = await db
       .select({ id: handoffCodes.id })

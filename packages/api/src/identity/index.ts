@@ -7,6 +7,7 @@ export {
   openAllForCustomers,
   openForCustomer,
   openJsonForCustomer,
+  refuseErased,
   sealForCustomer,
   sealJsonForCustomer,
 } from './customer-keys';
