@@ -59,14 +59,18 @@ describe('a late session write after the erase stores nothing under the erased i
       );
       expect(conversationAfter!.n).toBe(conversationBefore!.n);
       expect(
-        await api.rows(`select id from conversations where customer_id = ? and status <> 'resolved'`, [customerId]),
+        await api.rows(`select id from conversations where customer_id = ? and status <> 'resolved'`, [
+          customerId,
+        ]),
       ).toEqual([]);
-      expect(await api.rows('select conversation_id from csat_ratings where customer_id = ?', [customerId])).toEqual(
-        [],
-      );
+      expect(
+        await api.rows('select conversation_id from csat_ratings where customer_id = ?', [customerId]),
+      ).toEqual([]);
       expect(await api.rows('select id from handoff_codes where customer_id = ?', [customerId])).toEqual([]);
       expect(
-        await api.rows(`select id from events where customer_id = ? and type <> 'customer.erased'`, [customerId]),
+        await api.rows(`select id from events where customer_id = ? and type <> 'customer.erased'`, [
+          customerId,
+        ]),
       ).toEqual([]);
     });
   }
