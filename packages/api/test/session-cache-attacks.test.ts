@@ -140,4 +140,31 @@ describe('verified-session cache under attack', () => {
     expect((await shop.send(mine.sessionToken, 'still mine')).status).toBe(201);
     expect((await other.send(theirs.sessionToken, 'still theirs')).status).toBe(201);
   });
+
+  it('a handoff code claimed at once on both processes: exactly one session, one 409 handoff_code_used', async () => {
+    const web = await warm();
+    const created = await api.call('POST', '/v1/handoffs', {
+      token: web.sessionToken,
+      body: { toChannel: 'miniprogram' },
+    });
+    expect(created.status).toBe(201);
+    const body = { channel: 'miniprogram', anonymousId: randomUUID(), handoffCode: created.body.code };
+    const [here, there] = await Promise.all([
+      api.call('POST', '/v1/sessions', { token: shop.publishableKey, body }),
+      onSecond('POST', '/v1/sessions', shop.publishableKey, { ...body, anonymousId: randomUUID() }),
+    ]);
+    const outcomes = [
+      [here.status, here.body?.error?.code ?? null],
+      [there.status, there.body?.error?.code ?? null],
+    ].sort();
+    expect(outcomes).toEqual([
+      [201, null],
+      [409, 'handoff_code_used'],
+    ]);
+    const [row] = await api.rows<{ n: number }>(
+      `select count(*) as n from sessions where customer_id = ? and channel = 'miniprogram'`,
+      [web.customer.id],
+    );
+    expect(row!.n).toBe(1);
+  });
 });
