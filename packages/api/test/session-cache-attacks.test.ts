@@ -167,4 +167,31 @@ describe('verified-session cache under attack', () => {
     );
     expect(row!.n).toBe(1);
   });
+
+  it('a sign-in merge that revokes the merged-away customer’s other (cached) session: refused next', async () => {
+    await other.startSession({ identityToken: await other.identityToken('rd-known') });
+    const web = await warm(other);
+    const created = await api.call('POST', '/v1/handoffs', {
+      token: web.sessionToken,
+      body: { toChannel: 'app' },
+    });
+    expect(created.status).toBe(201);
+    const claimed = await api.call('POST', '/v1/sessions', {
+      token: other.publishableKey,
+      body: { channel: 'app', anonymousId: randomUUID(), handoffCode: created.body.code },
+    });
+    expect(claimed.status).toBe(201);
+    const bearer = claimed.body.sessionToken as string;
+    for (let i = 0; i < 2; i++) expect((await other.send(bearer, `bearer ${i}`)).status).toBe(201);
+    // (`other`: this file rotated `shop`'s identity secret above.)
+    // The web session signs in (on the second process): its customer merges into the known one,
+    // and the code's bearer session is revoked.
+    const signedIn = await onSecond('POST', '/v1/identify', web.sessionToken, {
+      identityToken: await other.identityToken('rd-known'),
+    });
+    expect(signedIn.status).toBe(200);
+    const res = await other.send(bearer, 'still me?');
+    expect([res.status, codeOf(res)]).toEqual([401, 'invalid_credential']);
+    expect((await other.send(web.sessionToken, 'signed in')).status).toBe(201);
+  });
 });
