@@ -1,9 +1,11 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateConversation } from '../src/agents/csat';
 import { backToBot } from '../src/agents/shopper-wait';
 import { getApp } from '../src/apps/apps';
 import { escalateConversation } from '../src/conversations/conversations';
-import { createHandoff } from '../src/handoffs/handoffs';
+import { handoffCodes } from '../src/db/schema';
+import { claimHandoff, createHandoff } from '../src/handoffs/handoffs';
 import { createTestApi, type TestApi } from './harness';
 
 /**
@@ -74,4 +76,41 @@ describe('a late session write after the erase stores nothing under the erased i
       ).toEqual([]);
     });
   }
+});
+
+describe('a handoff claim whose code an erase deleted in the window', () => {
+  let api: TestApi;
+  let shop: Awaited<ReturnType<TestApi['createShop']>>;
+  beforeAll(async () => {
+    api = await createTestApi();
+    shop = await api.createShop();
+  });
+  afterAll(() => api.close());
+
+  it('answers handoff_code_invalid (the code is no more), not handoff_code_used, and stores nothing', async () => {
+    const web = await shop.startSession({ channel: 'web' });
+    expect((await shop.send(web.sessionToken, 'hello')).status).toBe(201);
+    const created = await api.call('POST', '/v1/handoffs', {
+      token: web.sessionToken,
+      body: { toChannel: 'app' },
+    });
+    expect(created.status).toBe(201);
+    // The claim looked the code up before its transaction; the erase then committed.
+    const [handoff] = await api.database.db
+      .select()
+      .from(handoffCodes)
+      .where(eq(handoffCodes.customerId, web.customer.id as string));
+    expect(
+      (await api.call('DELETE', `/v1/customers/${web.customer.id}`, { token: shop.secretKey })).status,
+    ).toBe(200);
+    expect(await api.rows('select id from handoff_codes where id = ?', [handoff!.id])).toEqual([]);
+    await expect(
+      api.deps.database.write((db, onCommit) =>
+        claimHandoff(api.deps, db, onCommit, { handoff: handoff!, sessionId: 'ses_late', channel: 'app' }),
+      ),
+    ).rejects.toMatchObject({ code: 'handoff_code_invalid' });
+    expect(
+      await api.rows('select id from handoff_codes where claimed_by_session_id = ?', ['ses_late']),
+    ).toEqual([]);
+  });
 });

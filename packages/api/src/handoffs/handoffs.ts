@@ -292,8 +292,16 @@ export async function claimHandoff(
     .set({ claimedAt: now, claimedBySessionId: input.sessionId })
     .where(and(eq(handoffCodes.id, input.handoff.id), isNull(handoffCodes.claimedAt)))
     .returning({ id: handoffCodes.id, customerId: handoffCodes.customerId });
-  if (claimed.length === 0)
+  if (claimed.length === 0) {
+    // Claimed by another, or gone since it was looked up (an erase deleted it, the sweep or the
+    // live-code cap retired it): a code that is no more is not valid, not "used".
+    const [still] = await db
+      .select({ id: handoffCodes.id })
+      .from(handoffCodes)
+      .where(eq(handoffCodes.id, input.handoff.id));
+    if (!still) throw invalid();
     throw new ApiError('handoff_code_used', 'This handoff code has already been used.');
+  }
   const customerId = claimed[0]!.customerId;
   const conversation = await findOpenConversation(db, customerId);
   if (!conversation) return { conversationId: null, customerId };
