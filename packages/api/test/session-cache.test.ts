@@ -4,6 +4,7 @@
 // connection to the same file (another process) — and the very next request must see the change.
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heldVerifiedSessions } from '../src/http/auth';
 import { createTestApi, type TestApi } from './harness';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;
@@ -127,5 +128,41 @@ describe('verified-session cache: revocation takes effect on the next request', 
     } finally {
       other.close();
     }
+  });
+
+  // review-d: what the cache keeps in memory. A moved version makes every older entry useless, so
+  // none is kept: an erased or signed-out session's row (its device, its customer id) does not stay
+  // in the process after the next request; and the sessions of one app share one app row.
+  it('an erased or signed-out session is not held after the next request', async () => {
+    // Started first (a new session moves the version), then each authenticated.
+    const [erased, signedOut, other] = [
+      await shop.startSession(),
+      await shop.startSession(),
+      await shop.startSession(),
+    ];
+    for (const session of [erased!, signedOut!, other!])
+      expect((await shop.send(session.sessionToken, 'warm')).status).toBe(201);
+    expect(heldVerifiedSessions(api.database).sessionIds).toEqual(
+      expect.arrayContaining([erased!.session.id, signedOut!.session.id, other!.session.id]),
+    );
+    expect(
+      (await api.call('DELETE', `/v1/customers/${erased.customer.id}`, { token: shop.secretKey })).status,
+    ).toBe(200);
+    expect((await api.call('DELETE', '/v1/session', { token: signedOut.sessionToken })).status).toBe(200);
+    expect((await shop.send(other.sessionToken, 'someone else')).status).toBe(201);
+    const held = heldVerifiedSessions(api.database).sessionIds;
+    expect(held).toContain(other.session.id);
+    expect(held).not.toContain(erased.session.id);
+    expect(held).not.toContain(signedOut.session.id);
+  });
+
+  it('the sessions of one app share one app row (memory: 10,000 sessions are not 10,000 app rows)', async () => {
+    // Started first (a new session moves the version), then each authenticated once.
+    const started = [];
+    for (let i = 0; i < 6; i++) started.push(await shop.startSession());
+    for (const session of started) expect((await shop.send(session.sessionToken, 'hi')).status).toBe(201);
+    const held = heldVerifiedSessions(api.database);
+    expect(held.sessionIds).toEqual(expect.arrayContaining(started.map((s) => s.session.id)));
+    expect(held.appRows).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { CsatAnswer, CsatInsightsAnswer } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import { agents, assignments, conversations, csatRatings } from '../db/schema';
-import { openAllForCustomers, sealForCustomer, survivingCustomerId } from '../identity';
+import { openAllForCustomers, refuseErased, sealForCustomer, survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -25,6 +25,9 @@ export async function rateConversation(
   body: { conversationId?: string; rating: number; comment?: string },
 ): Promise<CsatAnswer> {
   return deps.database.write(async (db, onCommit) => {
+    // The session was checked before this transaction: an erase that committed since stays done
+    // (redact keeps the resolved conversation, and a rating would name it again).
+    await refuseErased(db, [shopper.customerId]);
     const find = async (customerId: string) => {
       const where = [eq(conversations.customerId, customerId), eq(conversations.appId, shopper.appId)];
       if (body.conversationId) where.push(eq(conversations.id, body.conversationId));

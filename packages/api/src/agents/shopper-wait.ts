@@ -2,7 +2,7 @@ import type { ConversationStateAnswer } from '@threadline/sdk-core/protocol';
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { findOpenConversation } from '../conversations';
 import { agents, assignments, conversations, csatRatings } from '../db/schema';
-import { survivingCustomerId } from '../identity';
+import { refuseErased, survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -98,6 +98,7 @@ export async function conversationState(
 export async function backToBot(deps: ServiceDeps, shopper: Shopper) {
   return deps.database.write(async (db, onCommit) => {
     let open = await findOpenConversation(db, shopper.customerId);
+    if (!open) await refuseErased(db, [shopper.customerId]);
     // A merged-away customer has no open conversation (the merge moved them all): only then can a
     // merge have committed since the session was authenticated, and the survivor's is the one.
     if (!open) {

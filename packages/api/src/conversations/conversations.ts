@@ -2,7 +2,7 @@ import type { ConversationRef } from '@threadline/sdk-core/protocol';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations } from '../db/schema';
-import { sealForCustomer, survivingCustomerId } from '../identity';
+import { refuseErased, sealForCustomer, survivingCustomerId } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
 import { appendEvent } from '../realtime';
@@ -66,6 +66,9 @@ export async function openConversationAfterMerges(
 ): Promise<ConversationRow> {
   const existing = await findOpenConversation(db, customerId);
   if (existing) return existing;
+  // No open conversation: a merge, or an erase, may have committed since the caller decided the
+  // customer. An erased person gets no new conversation (a ghost in the agents' queue).
+  await refuseErased(db, [customerId]);
   const survivor = await survivingCustomerId(db, appId, customerId);
   return survivor === customerId
     ? openConversation(deps, db, appId, customerId, channel)

@@ -6,7 +6,7 @@ import { findOpenConversation, refreshHandoffSummary } from '../conversations';
 import type { Db } from '../db/database';
 import { conversations, handoffCodes, identities, insightSweptHandoffs } from '../db/schema';
 import type { RateLimits } from '../http/rate-limits';
-import { survivingCustomerId } from '../identity';
+import { refuseErased, survivingCustomerId } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
@@ -49,6 +49,8 @@ export async function createHandoff(
       customerId = await survivingCustomerId(db, input.app.id, customerId);
       if (customerId !== input.customerId) conversation = await findOpenConversation(db, customerId);
     }
+    // An erase that committed since stays done: no code (a way back into the id) for an erased person.
+    await refuseErased(db, [input.customerId, customerId]);
     // One customer cannot hold many live codes: the oldest beyond the cap are retired.
     const live = await db
       .select({ id: handoffCodes.id })
@@ -290,8 +292,16 @@ export async function claimHandoff(
     .set({ claimedAt: now, claimedBySessionId: input.sessionId })
     .where(and(eq(handoffCodes.id, input.handoff.id), isNull(handoffCodes.claimedAt)))
     .returning({ id: handoffCodes.id, customerId: handoffCodes.customerId });
-  if (claimed.length === 0)
+  if (claimed.length === 0) {
+    // Claimed by another, or gone since it was looked up (an erase deleted it, the sweep or the
+    // live-code cap retired it): a code that is no more is not valid, not "used".
+    const [still] = await db
+      .select({ id: handoffCodes.id })
+      .from(handoffCodes)
+      .where(eq(handoffCodes.id, input.handoff.id));
+    if (!still) throw invalid();
     throw new ApiError('handoff_code_used', 'This handoff code has already been used.');
+  }
   const customerId = claimed[0]!.customerId;
   const conversation = await findOpenConversation(db, customerId);
   if (!conversation) return { conversationId: null, customerId };

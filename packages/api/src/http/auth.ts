@@ -66,22 +66,29 @@ async function authenticate(deps: ServiceDeps, credential: string): Promise<Auth
 interface VerifiedSession {
   session: SessionRow;
   app: AppRow;
-  /** `credentialRowsVersion()` before the rows were read. */
-  version: number;
   at: number;
+}
+
+/** One database's verified sessions, all read at `version`; the app rows they share, by app id. */
+interface VerifiedSessions {
+  version: number;
+  sessions: Map<string, VerifiedSession>;
+  apps: Map<string, AppRow>;
 }
 
 /**
  * Sessions (with their apps) read since the last change to either table, per database: every SDK
  * request reads them, and the rows change rarely (sign-in, merge, sign-out, revoke, erase, app
- * settings). An entry is used only while the database's `credentialRowsVersion()` is the one it
- * was read at: any statement of this process that may change a sessions or apps row, and any
- * commit of another process to the file, moves that version on — so a revocation takes effect on
- * the next request, as without the cache. `SESSION_CACHE_MS` bounds an entry's life besides (a
- * late backstop, not the revocation bound). Remote databases have no version: nothing is cached.
- * The rows are frozen: they are shared by the requests that hit.
+ * settings). The cache holds only rows read at the database's current `credentialRowsVersion()`:
+ * any statement of this process that may change a sessions or apps row, and any commit of another
+ * process to the file, moves that version on, and the next request then starts an empty cache —
+ * so a revocation takes effect on the next request, as without the cache, and no row of an
+ * erased or signed-out session stays in memory past it. The sessions of one app share one frozen
+ * app row (read at the same version, so the same row). `SESSION_CACHE_MS` bounds an entry's life
+ * besides (a late backstop, not the revocation bound). Remote databases have no version: nothing
+ * is cached. The rows are frozen: they are shared by the requests that hit.
  */
-const verifiedSessions = new WeakMap<ServiceDeps['database'], Map<string, VerifiedSession>>();
+const verifiedSessions = new WeakMap<ServiceDeps['database'], VerifiedSessions>();
 const SESSION_CACHE_MS = 30_000;
 const SESSION_CACHE_MAX = 10_000;
 
@@ -90,17 +97,18 @@ async function sessionWithApp(
   sessionId: string,
 ): Promise<{ session: SessionRow; app: AppRow } | undefined> {
   const version = deps.database.credentialRowsVersion?.();
-  let cache: Map<string, VerifiedSession> | undefined;
+  let cache: VerifiedSessions | undefined;
   if (version !== undefined) {
     cache = verifiedSessions.get(deps.database);
-    if (!cache) {
-      cache = new Map();
+    // Every entry of an older version is dead: drop them all, not one by one as they are asked for.
+    if (!cache || cache.version !== version) {
+      cache = { version, sessions: new Map(), apps: new Map() };
       verifiedSessions.set(deps.database, cache);
     }
-    const hit = cache.get(sessionId);
+    const hit = cache.sessions.get(sessionId);
     if (hit) {
-      if (hit.version === version && Date.now() - hit.at < SESSION_CACHE_MS) return hit;
-      cache.delete(sessionId);
+      if (Date.now() - hit.at < SESSION_CACHE_MS) return hit;
+      cache.sessions.delete(sessionId);
     }
   }
   // The session and its app in one round trip. Run raw and read by `tableRowReader`: drizzle's
@@ -109,12 +117,22 @@ async function sessionWithApp(
   const [row] = await rawRows(deps.database.db, sessionWithAppSql, [sessionId]);
   if (!row) return undefined;
   const found = { session: sessionRow.read(row), app: appRow.read(row) };
-  // Only live sessions are kept; a version that moved while the row was read keeps it from use.
-  if (cache && version !== undefined && found.session.revokedAt === null) {
-    if (cache.size >= SESSION_CACHE_MAX) cache.clear();
+  // Only live sessions are kept, and only while the cache they were read for is still the current
+  // one (a version that moved while the row was read started another, or will at the next request).
+  if (cache && found.session.revokedAt === null && verifiedSessions.get(deps.database) === cache) {
+    if (cache.sessions.size >= SESSION_CACHE_MAX) {
+      cache.sessions.clear();
+      cache.apps.clear();
+    }
     deepFreeze(found.session);
-    deepFreeze(found.app);
-    cache.set(sessionId, { ...found, version, at: Date.now() });
+    let app = cache.apps.get(found.app.id);
+    if (!app) {
+      deepFreeze(found.app);
+      app = found.app;
+      cache.apps.set(app.id, app);
+    }
+    found.app = app;
+    cache.sessions.set(sessionId, { ...found, at: Date.now() });
   }
   return found;
 }
@@ -217,4 +235,17 @@ function ipv6Groups(address: string): string[] {
   const front = parse(head);
   const back = tail === undefined ? [] : parse(tail);
   return [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
+}
+
+/** For tests: the sessions the verified-session cache holds for `database`, and how many app rows (objects) they keep. */
+export function heldVerifiedSessions(database: ServiceDeps['database']): {
+  sessionIds: string[];
+  appRows: number;
+} {
+  const cache = verifiedSessions.get(database);
+  if (!cache) return { sessionIds: [], appRows: 0 };
+  return {
+    sessionIds: [...cache.sessions.keys()],
+    appRows: new Set([...cache.sessions.values()].map((entry) => entry.app)).size,
+  };
 }

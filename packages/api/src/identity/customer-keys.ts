@@ -78,13 +78,14 @@ export const isSealed = (value: unknown): value is string =>
  * only after COMMIT: a key whose transaction rolled back must never seal anything later.
  */
 /**
- * Refuses to give an erased customer a new data key. A write decides its customer before its
+ * Refuses to give an erased customer a new data key (and, exported, refuses the session writes
+ * that name their customer without sealing anything: escalate, CSAT, back to bot, handoff codes). A write decides its customer before its
  * transaction (a session's customer, a channel identity's), so an erase can commit in between:
  * without this, the late write would store new personal data under the erased id — sealed with a
  * fresh key, out of reach of export (404) and of a second erase (already done). Every sealed write
  * passes here, so one check covers them all; it runs only when a key is created.
  */
-async function refuseErased(db: Db, customerIds: readonly string[]) {
+export async function refuseErased(db: Db, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
   const [erased] = await db
     .select({ id: erasedCustomers.customerId })

@@ -7,6 +7,7 @@ export {
   openAllForCustomers,
   openForCustomer,
   openJsonForCustomer,
+  refuseErased,
   type SealedAhead,
   sealAhead,
   sealForCustomer,
