@@ -79,10 +79,12 @@ describe.each([true, false])('livestream sealing ahead under races (worker on: %
       erased.push(victimCustomer!);
       // A retry of the same batch: duplicates, except the victim's comments when the erase took them
       // after the batch (the viewer comes back as a new customer).
-      const [{ n: before }] = await api.rows<{ n: number }>('select count(*) as n from live_comments');
+      const count = async () =>
+        (await api.rows<{ n: number }>('select count(*) as n from live_comments'))[0]!.n;
+      const before = await count();
       const again = await post(body);
       expect(again.status).toBe(200);
-      const [{ n: after }] = await api.rows<{ n: number }>('select count(*) as n from live_comments');
+      const after = await count();
       const victimItems = body.items.filter((item) => item.viewerId === victim).length;
       expect((again.body as { duplicates: number }).duplicates + (after - before)).toBe(body.items.length);
       expect(after - before === 0 || after - before === victimItems).toBe(true);
@@ -125,7 +127,7 @@ describe.each([true, false])('livestream sealing ahead under races (worker on: %
     // The regulars who were never erased kept all their comments.
     const kept = regulars.slice(6);
     for (const viewer of kept) {
-      const customer = await ownerOf(viewer);
+      const customer = (await ownerOf(viewer))!;
       const [count] = await api.rows<{ n: number }>(
         'select count(*) as n from live_comments where customer_id = ?',
         [customer],
