@@ -139,6 +139,11 @@ export const SYSTEM_TEXTS = {
     zh: '{topic}是不是质量问题，需要售后同事看实物照片确认，我不能替您下结论。关于{about}，店铺资料里写明的是：{quotes}。可以转人工帮您处理～',
     en: 'Whether {topic} counts as a quality problem needs our after-sales team to see photos, so I cannot decide it here. On {about} our notes say (in Chinese): {quotes}. I can pass you to a person to sort it out.',
   },
+  // A part that failed in use, reported: an after-sales matter — the quality rules, and a person.
+  senseBroken: {
+    zh: '很抱歉给您添麻烦了！东西在正常使用中坏了，需要售后同事看实物照片来处理。关于质量问题，店铺资料里写明的是：{quotes}。可以转人工帮您处理～',
+    en: "I'm sorry it broke. A part that fails in normal use is for our after-sales team, who will need photos. On quality problems our notes say (in Chinese): {quotes}. I can pass you to a person to sort it out.",
+  },
   // English question, article written in Chinese only and no LLM to translate: one English line first.
   answerInChinese: {
     zh: '',

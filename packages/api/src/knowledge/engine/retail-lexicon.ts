@@ -176,8 +176,8 @@ export const RETAIL_TERMS: [string, string][] = [
   ['expiration', '保质期'],
   ['keep', '放 保存'],
   // "last" is how long a product keeps only when it is not a point in time ("last week").
-  ['last week', '上周'],
-  ['last month', '上个月'],
+  ['last week', '上礼拜'],
+  ['last month', '上月'],
   ['last year', '去年'],
   ['last night', '昨晚'],
   ['last time', '上次'],

@@ -29,11 +29,14 @@ interface ServiceSense {
   about?: { word: RegExp; zh: string; en: string };
   /** With nothing to quote: articles near the matter, offered as chips (coupons for gifts). */
   nearby?: RegExp;
-  reply: 'senseNotListed' | 'senseQuoted' | 'senseDefect';
+  reply: 'senseNotListed' | 'senseQuoted' | 'senseDefect' | 'senseBroken';
   topic: { zh: string; en: string };
 }
 
 const QUALITY = { word: /质量问题/, zh: '质量问题', en: 'quality problems' };
+/** An article on returning or exchanging for a quality problem, by its title or questions. */
+const QUALITY_ARTICLE =
+  /质量.{0,8}(?:退|换)|(?:退|换).{0,8}质量|\bquality\b.{0,20}\b(?:return|refund|exchange)/;
 const RETURN_WORDS =
   /退|换|寄回|售后|\b(?:return|returns|returning|refund|exchange|send (?:it |them )?back)\b/;
 
@@ -79,9 +82,23 @@ const SENSES: ServiceSense[] = [
     asked:
       /缩水|缩了|起球|开线|脱线|开胶|脱胶|掉毛|勾丝|破洞|变形|掉色|褪色|串色|染色了|变质|发霉|霉了|结块|分层|异味|\bshr[ua]nk\b|\bshrinks?\b|\bshrinking\b|\bpill(?:ing|ed|s)?\b|\bfad(?:ed|ing)\b|\b(?:coming|came|fell|falling) apart\b|\bmou?ldy\b|\bwent off\b/,
     needs: RETURN_WORDS,
-    covers: /质量.{0,8}(?:退|换)|(?:退|换).{0,8}质量|\bquality\b.{0,20}\b(?:return|refund|exchange)/,
+    covers: QUALITY_ARTICLE,
     about: QUALITY,
     reply: 'senseDefect',
+    topic: { zh: '质量问题', en: 'quality problems' },
+  },
+  {
+    // "my bag strap snapped", "the cream jar cracked", "拉链坏了": a part that failed is reported,
+    // not asked about — nothing to return is named, yet it is an after-sales matter, never a
+    // product's facts or "what would you like to know?". Whether it *will* break is a question
+    // about the product (the neighbour).
+    id: 'broken-in-use',
+    asked:
+      /坏了|断了|裂了|漏了|破了|开裂|\b(?:broke|broken|snapped|cracked|torn|ripped|leaking|leaked|stopped working|came apart)\b/,
+    neighbour: /会不会|容易|会(?:坏|断|裂|漏|破)|\b(?:will|would|easily|durable)\b/,
+    covers: QUALITY_ARTICLE,
+    about: QUALITY,
+    reply: 'senseBroken',
     topic: { zh: '质量问题', en: 'quality problems' },
   },
 ];
