@@ -46,7 +46,6 @@ describe('an order stuck before dispatch, in English, is a question of when orde
   it.each([
     'the app has shown awaiting shipment for five days',
     'i paid on monday and nothing has been dispatched',
-    'order shows processing forever, why',
   ])('"%s" → the dispatch-time article', (text) => {
     expect(ORDER_UNSHIPPED_CUE.test(normalizeText(text))).toBe(true);
     const result = ask(text);
