@@ -49,7 +49,11 @@ describe('an order stuck before dispatch, in English, is a question of when orde
   ])('"%s" → the dispatch-time article', (text) => {
     expect(ORDER_UNSHIPPED_CUE.test(normalizeText(text))).toBe(true);
     const result = ask(text);
-    expect(result).toMatchObject({ action: 'answer', intent: 'shipping_time', articleId: 'kb-shipping-time' });
+    expect(result).toMatchObject({
+      action: 'answer',
+      intent: 'shipping_time',
+      articleId: 'kb-shipping-time',
+    });
   });
 
   it('guards: a payment that failed, cancelling before dispatch, and where a shipped parcel is', () => {

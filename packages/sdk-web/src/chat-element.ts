@@ -832,7 +832,10 @@ export class ThreadlineChatElement extends ElementBase {
   private bubble(author: string, text: string, channel: string): HTMLElement {
     const element = h('div', { 'data-part': 'message', 'data-author': author, 'data-channel': channel });
     // dir=auto: each bubble takes the direction of its own text (Arabic, Hebrew…), not the widget's.
-    element.append(h('span', { class: 'sr' }, this.authorLabel(author)), h('div', { class: 't', dir: 'auto' }, text));
+    element.append(
+      h('span', { class: 'sr' }, this.authorLabel(author)),
+      h('div', { class: 't', dir: 'auto' }, text),
+    );
     const meta = h('div', { class: 'm' });
     if (channel !== this.channel)
       meta.append(h('span', { class: 'via', 'data-part': 'via' }, this.viaLabel(channel)));

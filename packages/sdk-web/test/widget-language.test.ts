@@ -227,8 +227,7 @@ describe('the widget speaks the shop’s language', () => {
 
   it('a language switched while messages are shown relabels who wrote them; zh-TW/zh-HK/fr browsers', async () => {
     const { context, page, chat } = await visit(serve('/switch', 'en-US'), 'en-US');
-    const labels = () =>
-      page.locator('threadline-chat [data-part=message] > .sr').allTextContents();
+    const labels = () => page.locator('threadline-chat [data-part=message] > .sr').allTextContents();
     try {
       await chat.open();
       await chat.send('how long does delivery take');
