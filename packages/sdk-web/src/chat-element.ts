@@ -471,6 +471,13 @@ export class ThreadlineChatElement extends ElementBase {
     this.renderStatus();
     this.renderBadge();
     this.renderCounter();
+    // Messages already shown keep their words; who wrote them and where are labelled anew.
+    for (const message of this.root.querySelectorAll<HTMLElement>('[data-part=message]')) {
+      const sr = message.querySelector(':scope > .sr');
+      if (sr) sr.textContent = this.authorLabel(message.dataset.author);
+      const via = message.querySelector('[data-part=via]');
+      if (via && message.dataset.channel) via.textContent = this.viaLabel(message.dataset.channel);
+    }
   }
 
   private attach() {
@@ -812,22 +819,26 @@ export class ThreadlineChatElement extends ElementBase {
     this.scrollToEnd();
   }
 
-  private bubble(author: string, text: string, channel: string): HTMLElement {
+  private authorLabel(author: string | undefined): string {
     const s = this.strings;
+    return `${author === 'customer' ? s.you : author === 'agent' ? s.agent : author === 'bot' ? s.bot : s.system}: `;
+  }
+
+  private viaLabel(channel: string): string {
+    const s = this.strings;
+    return s.via((hasOwn(s.channels, channel) ? s.channels[channel] : undefined) ?? channel);
+  }
+
+  private bubble(author: string, text: string, channel: string): HTMLElement {
     const element = h('div', { 'data-part': 'message', 'data-author': author, 'data-channel': channel });
-    const name =
-      author === 'customer' ? s.you : author === 'agent' ? s.agent : author === 'bot' ? s.bot : s.system;
     // dir=auto: each bubble takes the direction of its own text (Arabic, Hebrew…), not the widget's.
-    element.append(h('span', { class: 'sr' }, `${name}: `), h('div', { class: 't', dir: 'auto' }, text));
+    element.append(
+      h('span', { class: 'sr' }, this.authorLabel(author)),
+      h('div', { class: 't', dir: 'auto' }, text),
+    );
     const meta = h('div', { class: 'm' });
     if (channel !== this.channel)
-      meta.append(
-        h(
-          'span',
-          { class: 'via', 'data-part': 'via' },
-          s.via((hasOwn(s.channels, channel) ? s.channels[channel] : undefined) ?? channel),
-        ),
-      );
+      meta.append(h('span', { class: 'via', 'data-part': 'via' }, this.viaLabel(channel)));
     element.append(meta);
     return element;
   }

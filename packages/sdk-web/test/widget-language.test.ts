@@ -225,6 +225,47 @@ describe('the widget speaks the shop’s language', () => {
     }
   }, 60_000);
 
+  it('a language switched while messages are shown relabels who wrote them; zh-TW/zh-HK/fr browsers', async () => {
+    const { context, page, chat } = await visit(serve('/switch', 'en-US'), 'en-US');
+    const labels = () => page.locator('threadline-chat [data-part=message] > .sr').allTextContents();
+    try {
+      await chat.open();
+      await chat.send('how long does delivery take');
+      await chat.messages('bot').first().waitFor(WAIT);
+      await poll(labels).toEqual(expect.arrayContaining(['You: ', 'Assistant: ']));
+      // The page picks Chinese on the element: chrome and the labels of the messages already shown.
+      await page.evaluate(() => document.querySelector('threadline-chat')!.setAttribute('lang', 'zh-CN'));
+      await expect(chat.part('send').textContent()).resolves.toBe('发送');
+      await poll(labels).toEqual(expect.arrayContaining(['我: ', '智能助手: ']));
+      expect((await labels()).filter((l) => !CJK.test(l))).toEqual([]);
+      await shot(page, 'switched-to-zh');
+      // And back, via the page's <html lang> once the element's own choice is taken away.
+      await page.evaluate(() => {
+        document.querySelector('threadline-chat')!.removeAttribute('lang');
+        document.documentElement.lang = 'en-GB';
+      });
+      await poll(labels).toEqual(expect.arrayContaining(['You: ', 'Assistant: ']));
+      await expectEnglish(page, 'switched back');
+    } finally {
+      await context.close();
+    }
+    // Browsers: Chinese of any region gets the Chinese table; a language without a table, English.
+    for (const [locale, send] of [
+      ['zh-TW', '发送'],
+      ['zh-HK', '发送'],
+      ['en-GB', 'Send'],
+      ['fr-FR', 'Send'],
+    ] as const) {
+      const visited = await visit(serve(`/bare-${locale}`, null), locale);
+      try {
+        await visited.chat.open();
+        await expect(visited.chat.part('send').textContent(), locale).resolves.toBe(send);
+      } finally {
+        await visited.context.close();
+      }
+    }
+  }, 120_000);
+
   it('precedence: the page’s lang option, then the app’s language, then <html lang>, then the browser', async () => {
     /** The language the widget settles on (the app's setting comes with GET /v1/conversation). */
     const language = async (url: string, browserLocale: string, expected: 'en' | 'zh-CN') => {

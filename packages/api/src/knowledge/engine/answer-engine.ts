@@ -193,6 +193,10 @@ const ASKS_USING_TOGETHER =
 // Words of money off: with them "一起用" asks which coupons or offers stack, whatever else is named.
 const MONEY_OFF =
   /券|优惠|红包|满减|折扣|积分|\bcoupons?\b|\bvouchers?\b|\bpromo\b|\bdiscounts?\b|\bpoints\b/;
+// Characters of a short, single question (a question about the service may outrank another reading).
+const SHORT_QUESTION = 60;
+// Weight left to the readings other than dispatch when an order waiting to ship is asked about.
+const UNSHIPPED_OTHERS = 0.6;
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
@@ -387,6 +391,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     for (const key of general) articleProducts.delete(key);
   }
 
+  /** Readings whose articles are taught with questions about the service's people ("客服几点上班"). */
+  let serviceKeyCache: Set<string> | undefined;
+  const serviceKeys = (): Set<string> => {
+    if (serviceKeyCache) return serviceKeyCache;
+    serviceKeyCache = new Set();
+    for (const article of index.kb.articles) {
+      const key = article.intent ?? `~${article.id}`;
+      if (index.intent(key)?.policy === 'human') continue;
+      const asked = article.questions.filter((q) => asksAboutService(normalizeText(q))).length;
+      if (asked > 0 && asked * 2 >= article.questions.length) serviceKeyCache.add(key);
+    }
+    return serviceKeyCache;
+  };
+
   /** Ranks intents by the linear model blended with retrieval over every question variant. */
   function rank(
     read: ReadText,
@@ -461,13 +479,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "帮我退掉", "少寄了一袋": a request to do something weighs for the intents that open tickets;
     // "我的订单到哪了" for the intents about where an order is.
     const action = isActionRequest(read.normalized, raw);
-    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized);
     // "订单一直显示待发货", "my order still hasn't shipped": an order waiting to ship is a question
     // of when orders ship, whatever else its words share (付款, 订单, 一直).
     // ("还没发货能取消吗" asks to cancel: the order's state is then only the condition.)
     const unshipped =
       ORDER_UNSHIPPED_CUE.test(read.normalized) &&
       !/取消|退|改|换|地址|发票|\b(?:cancel|refund|change|address|return|invoice)\b/.test(read.plain);
+    // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
+    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped;
     for (const candidate of byKey.values()) {
       const intent = index.intent(candidate.intentKey);
       const cued =
@@ -477,6 +496,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (cued) {
         candidate.blended += ACTION_BONUS;
         candidate.cued = true;
+      } else if (unshipped && !action && !whereIsOrder) {
+        // "paid yesterday but nothing has been dispatched": the payment went through (or the order
+        // is merely waiting); the other words are the order's history, not the question.
+        candidate.blended *= UNSHIPPED_OTHERS;
       }
     }
     // An intent that hands over to a person must be meant: weak evidence for "complaint" in a
@@ -1116,16 +1139,25 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
     // "what time do agents work": a question about the service's people, not a request for one —
     // the best reading that does not hand over answers it (the service-hours article).
-    if (
-      top &&
-      index.intent(top.intentKey)?.policy === 'human' &&
-      negativeSentiment(read.normalized) === 0 &&
-      asksAboutService(read.normalized)
-    ) {
-      const answerable = ranking.intents.find(
-        (c) => c.intentKey !== OFF_TOPIC && index.intent(c.intentKey)?.policy !== 'human',
+    // The reading taught with such questions (an article whose own questions ask about the service)
+    // comes first; else the best reading that does not hand over.
+    if (top && negativeSentiment(read.normalized) === 0 && asksAboutService(read.normalized)) {
+      const aboutService = ranking.intents.find(
+        (c) => c.intentKey !== OFF_TOPIC && serviceKeys().has(c.intentKey),
       );
-      if (answerable) {
+      const handsOver = index.intent(top.intentKey)?.policy === 'human';
+      const answerable =
+        aboutService &&
+        // Only in a short question: a long story's "同事…上班" asks nothing about the service.
+        read.plain.length <= SHORT_QUESTION &&
+        (handsOver || (ranking.intents.indexOf(aboutService) <= 1 && aboutService.blended >= top.blended / 2))
+          ? aboutService
+          : handsOver
+            ? ranking.intents.find(
+                (c) => c.intentKey !== OFF_TOPIC && index.intent(c.intentKey)?.policy !== 'human',
+              )
+            : undefined;
+      if (answerable && answerable !== top) {
         top = answerable;
         confidence = Math.max(confidence, limits.confident);
       }

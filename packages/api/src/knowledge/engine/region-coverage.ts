@@ -37,7 +37,7 @@ const PLACES: { zh: string[]; en: string[]; name: { zh: string; en: string } }[]
 // Sending goods somewhere: "寄到", "发往", "送去", "ship to", "deliver to", "shipping to".
 const SEND_ZH = /(?:寄|发|送|邮|运|配送|发货|快递|包邮)(?:到|去|往|至)?$/;
 const SEND_EN =
-  /\b(?:ship|ships|shipping|deliver|delivers|delivery|send|sends|post|mail|courier)\b(?:\s+\w+){0,3}\s+(?:to|in|into)\s*$|\b(?:deliver|ship)\b.{0,20}$/;
+  /\b(?:ship|ships|shipped|shipping|shipment|deliver|delivers|delivered|delivering|delivery|send|sends|sent|post|posted|mail|mailed|courier)\b(?:\s+\w+){0,3}\s+(?:to|in|into)(?:\s+the)?\s*$|\b(?:deliver|ship)\b.{0,20}$/;
 // After a place: "香港能寄吗", "台湾包邮吗", "发货吗".
 const SEND_AFTER_ZH =
   /^(?:地区|那边|的话)?(?:能|可以|可不可以|能不能|支持|也)?(?:寄|发|送|邮|配送|发货|包邮|收到|到)/;

@@ -56,6 +56,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['shipped', '发货'],
   ['ship', '发货 快递'],
   ['dispatch', '发货'],
+  ['dispatched', '发货'],
+  ['shipment', '发货'],
+  ['awaiting shipment', '待发货'],
   ['courier', '快递'],
   ['express', '快递'],
   ['sf express', '顺丰'],
@@ -484,7 +487,7 @@ export const ORDER_STATUS_CUE =
 
 /** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
 export const ORDER_UNSHIPPED_CUE =
-  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b/;
+  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b|\b(?:awaiting|waiting for|pending) (?:shipment|dispatch|shipping)\b|\bnothing (?:has|have|was)?(?: been)?(?: yet)? ?(?:shipped|dispatched|sent out)\b|\b(?:still|stuck)\b.{0,20}\bprocessing\b|\bprocessing\b.{0,12}\b(?:forever|for days|for ages)\b/;
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =

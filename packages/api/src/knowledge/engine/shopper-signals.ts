@@ -12,7 +12,7 @@ const HUMAN_REQUEST =
   /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone|human|staff)\b|\blive agent\b/;
 // Who a shopper may ask for, what asking sounds like, and what turning the bot down sounds like.
 const PERSON =
-  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagent\b|\brepresentative\b/;
+  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagents?\b|\brepresentatives?\b|\bsupport\b|\bcustomer service\b/;
 const ASKING =
   /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
 const REJECTS_BOT =
@@ -24,7 +24,7 @@ const ASKING_NEAR =
 const PERSON_ALL = new RegExp(PERSON.source, 'g');
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
 const ABOUT_SERVICE =
-  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|\bwhat days\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|start|finish|close|staffed|on duty)\b/;
+  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|周末|节假日|工作日|\bwhat days\b|\bon (?:sundays?|saturdays?|holidays?|public holidays)\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|around|start|finish|close|staffed|on duty)\b/;
 const FIRST_HAN = /\p{Script=Han}/u;
 
 /**
