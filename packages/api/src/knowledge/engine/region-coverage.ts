@@ -46,6 +46,17 @@ const DELIVERY_WORDS = /发货|配送|送达|包邮|运费|快递|寄|物流|清
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Each place's English words as whole-word patterns, compiled once: this runs on every message. */
+const ENGLISH_PATTERNS = new Map<(typeof PLACES)[number], RegExp[]>();
+function englishPatterns(place: (typeof PLACES)[number]): RegExp[] {
+  let patterns = ENGLISH_PATTERNS.get(place);
+  if (!patterns) {
+    patterns = place.en.map((word) => new RegExp(`(?<![a-z])${escapeRegExp(word)}(?![a-z])`));
+    ENGLISH_PATTERNS.set(place, patterns);
+  }
+  return patterns;
+}
+
 /** The place a message asks delivery to, or null. */
 export function askedPlace(plain: string): (typeof PLACES)[number] | null {
   for (const place of PLACES) {
@@ -58,8 +69,8 @@ export function askedPlace(plain: string): (typeof PLACES)[number] | null {
         at = plain.indexOf(word, at + 1);
       }
     }
-    for (const word of place.en) {
-      const match = new RegExp(`(?<![a-z])${escapeRegExp(word)}(?![a-z])`).exec(plain);
+    for (const pattern of englishPatterns(place)) {
+      const match = pattern.exec(plain);
       if (match && SEND_EN.test(plain.slice(0, match.index))) return place;
     }
   }
@@ -97,7 +108,7 @@ export function regionAnswer(
     const lower = written.toLowerCase();
     if (
       place.zh.some((w) => written.includes(w)) ||
-      place.en.some((w) => new RegExp(`(?<![a-z])${escapeRegExp(w)}(?![a-z])`).test(lower))
+      englishPatterns(place).some((pattern) => pattern.test(lower))
     )
       return null;
     delivery.push(article);
