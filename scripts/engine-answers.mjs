@@ -12,9 +12,10 @@
 // The eval sets are packages/api/eval/*.jsonl (each question alone, then the whole set in one
 // conversation so the memory carries over) and the Banking77 held-out fifth (shared/eval, beside
 // the repository) classified by an engine trained on the other four fifths.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fillStore, findBanking77 } from './lib/engine-inputs.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -34,48 +35,9 @@ const sets = ['dev', 'shopper', 'review'].map((name) => ({
     .map((line) => JSON.parse(line)),
 }));
 
-function findBanking77() {
-  let dir = root;
-  for (let depth = 0; depth < 8; depth++) {
-    const candidate = join(dir, 'shared', 'eval', 'banking77-train.csv');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return null;
-}
-
 /** The demo store as the import fills it, and the Banking77 split as evaluateIntentSplit makes it. */
 function knowledgeOf(api, store) {
-  const demo = {
-    articles: store.articles.map((a) => ({
-      id: '',
-      title: '',
-      questions: [],
-      answer: '',
-      intent: null,
-      channelAnswers: {},
-      productIds: [],
-      ...a,
-    })),
-    products: store.products.map((p) => ({
-      id: '',
-      name: '',
-      aliases: [],
-      category: null,
-      price: null,
-      attributes: {},
-      ...p,
-    })),
-    intents: store.intents.map((i) => ({
-      id: '',
-      name: '',
-      policy: 'ai',
-      ticketType: null,
-      answerFrom: null,
-      examples: [],
-      ...i,
-    })),
-  };
+  const demo = fillStore(store);
   const file = findBanking77();
   let banking = null;
   if (file) {

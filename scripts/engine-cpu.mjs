@@ -19,9 +19,10 @@
 //            shared eval files are beside the repository.
 // Nothing is cached between calls by this script; each call is a fresh `answer()`/`topIntent()`.
 // For "no answer changed", use scripts/engine-answers.mjs.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fillStore, findBanking77 } from './lib/engine-inputs.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -42,47 +43,6 @@ const questions = ['dev', 'shopper', 'review'].flatMap((name) =>
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line)),
 );
-
-function findBanking77() {
-  let dir = root;
-  for (let depth = 0; depth < 8; depth++) {
-    const candidate = join(dir, 'shared', 'eval', 'banking77-train.csv');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return null;
-}
-
-const fill = (store) => ({
-  articles: store.articles.map((a) => ({
-    id: '',
-    title: '',
-    questions: [],
-    answer: '',
-    intent: null,
-    channelAnswers: {},
-    productIds: [],
-    ...a,
-  })),
-  products: store.products.map((p) => ({
-    id: '',
-    name: '',
-    aliases: [],
-    category: null,
-    price: null,
-    attributes: {},
-    ...p,
-  })),
-  intents: store.intents.map((i) => ({
-    id: '',
-    name: '',
-    policy: 'ai',
-    ticketType: null,
-    answerFrom: null,
-    examples: [],
-    ...i,
-  })),
-});
 
 function bankingOf(api) {
   const file = findBanking77();
@@ -134,7 +94,7 @@ const loaded = [];
 let liveList;
 for (const [name, file] of builds) {
   const api = await import(pathToFileURL(file).href);
-  const demo = api.createAnswerEngine(api.createKnowledgeIndex(fill(api.readDemoStore())));
+  const demo = api.createAnswerEngine(api.createKnowledgeIndex(fillStore(api.readDemoStore())));
   const banking = only && only !== 'banking' ? null : bankingOf(api);
   liveList ??= liveCalls(api);
   loaded.push({

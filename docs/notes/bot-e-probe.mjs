@@ -1,38 +1,10 @@
 import { pathToFileURL } from 'node:url';
+import { fillStore } from '../../scripts/lib/engine-inputs.mjs';
 
 const [dist, which = 'all'] = process.argv.slice(2);
 const api = await import(pathToFileURL(dist).href);
 const store = api.readDemoStore();
-const kb = {
-  articles: store.articles.map((a) => ({
-    id: '',
-    title: '',
-    questions: [],
-    answer: '',
-    intent: null,
-    channelAnswers: {},
-    productIds: [],
-    ...a,
-  })),
-  products: store.products.map((p) => ({
-    id: '',
-    name: '',
-    aliases: [],
-    category: null,
-    price: null,
-    attributes: {},
-    ...p,
-  })),
-  intents: store.intents.map((i) => ({
-    id: '',
-    name: '',
-    policy: 'ai',
-    ticketType: null,
-    answerFrom: null,
-    examples: [],
-    ...i,
-  })),
-};
+const kb = fillStore(store);
 const engine = api.createAnswerEngine(api.createKnowledgeIndex(kb));
 const { QUESTIONS } = await import(new URL('./bot-e-probe-questions.mjs', import.meta.url).href);
 let right = 0,
