@@ -24,7 +24,7 @@ const ASKING_NEAR =
 const PERSON_ALL = new RegExp(PERSON.source, 'g');
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
 const ABOUT_SERVICE =
-  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|周末|节假日|工作日|\bwhat days\b|\bon (?:sundays?|saturdays?|holidays?|public holidays)\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|around|start|finish|close|staffed|on duty)\b/;
+  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|周末|节假日|工作日|\bwhat days\b|\bon (?:sundays?|saturdays?|holidays?|public holidays)\b|\b(?:bank|public) holidays?\b|\btonight\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|around|start|finish|close|staffed|on duty)\b/;
 const FIRST_HAN = /\p{Script=Han}/u;
 
 /**
@@ -75,7 +75,24 @@ export function asksForHuman(normalized: string): boolean {
  * online ("what time do agents work", "人工客服周末上班吗") — rather than for one of them.
  */
 export function asksAboutService(normalized: string): boolean {
-  return PERSON.test(normalized) && ABOUT_SERVICE.test(normalized) && !asksForHuman(normalized);
+  if (!ABOUT_SERVICE.test(normalized)) return false;
+  return (PERSON.test(normalized) || shopAsOpen(normalized)) && !asksForHuman(normalized);
+}
+
+// The shop itself as the one at work ("are you open on sundays", "你们周末上班吗", "what time do
+// you close"): its hours are the service's hours, though no person is named.
+const SHOP_AS_SUBJECT = /你们|你家|店里|\byou\b|\byour (?:shop|store|team)\b/;
+const AT_WORK =
+  /上班|下班|营业|开门|关门|在线|值班|\bopen\b|\bclosed?\b|\bclosing\b|\baround\b|\bonline\b|\bavailable\b|\bworking\b|\bwork\b|\bstaffed\b|\bon duty\b/;
+const shopAsOpen = (normalized: string) => SHOP_AS_SUBJECT.test(normalized) && AT_WORK.test(normalized);
+
+/**
+ * `asksAboutService` asked as whether someone is at work then ("when are your support people
+ * around", "are you open on sundays"): only the service's hours answer that — not a reading that
+ * merely shares a time word ("周末" with "周末发货吗").
+ */
+export function asksWhenServiceOpen(normalized: string): boolean {
+  return AT_WORK.test(normalized) && asksAboutService(normalized);
 }
 
 const NEGATIVE =
@@ -330,3 +347,11 @@ export function askedForSale(
   }
   return null;
 }
+
+/**
+ * "我买的T恤洗完变小了", "the hoodie I bought from you shrank": goods the shopper already has from
+ * the shop. Whatever they are called, the question is about that purchase (a return, an exchange,
+ * a defect) — never whether the shop sells such goods.
+ */
+export const OWN_PURCHASE =
+  /我买的|买了(?:一|个|件|条|双|瓶|支|盒|套|的)|买回来|刚买的|上次买的|收到的|到手的|\bi (?:just )?(?:bought|ordered|purchased|received|got)\b|\b(?:bought|ordered|purchased) (?:it |this |them )?from you\b|\bmy order\b/;
