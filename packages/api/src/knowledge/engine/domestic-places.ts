@@ -82,19 +82,50 @@ const PLACES: { zh: string; en: string[]; in?: string }[] = [
   { zh: '太原', en: ['taiyuan'], in: '山西' },
 ];
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// Every name in one pattern, compiled once: a message naming no place costs one failed search.
-const ANY_PLACE = new RegExp(
-  PLACES.flatMap((p) => [
-    escapeRegExp(p.zh),
-    ...p.en.map((w) => `(?<![a-z])${escapeRegExp(w)}(?![a-z])`),
-  ]).join('|'),
-  'g',
-);
-const BY_NAME = new Map<string, (typeof PLACES)[number]>();
+type Place = (typeof PLACES)[number];
+// Names indexed by their first character (Chinese) or first word (English), built once: a message
+// naming no place costs one map lookup per character, no pattern of ~200 names.
+const HAN_BY_FIRST = new Map<string, Place[]>();
+const LATIN_BY_FIRST = new Map<string, { words: string[]; place: Place }[]>();
 for (const place of PLACES) {
-  BY_NAME.set(place.zh, place);
-  for (const word of place.en) BY_NAME.set(word, place);
+  HAN_BY_FIRST.set(place.zh[0]!, [...(HAN_BY_FIRST.get(place.zh[0]!) ?? []), place]);
+  for (const name of place.en) {
+    // Normalised text has no apostrophes ("xi'an" reads "xi an").
+    const words = name.split(/[^a-z]+/).filter(Boolean);
+    LATIN_BY_FIRST.set(words[0]!, [...(LATIN_BY_FIRST.get(words[0]!) ?? []), { words, place }]);
+  }
+}
+const HAN_FIRST_CODES = new Set([...HAN_BY_FIRST.keys()].map((ch) => ch.charCodeAt(0)));
+const LATIN_WORD = /[a-z]+/g;
+// The first words of the English names as one pattern: one test, and the words are read only when
+// it holds.
+const LATIN_GATE = new RegExp(`\\b(?:${[...LATIN_BY_FIRST.keys()].join('|')})\\b`);
+
+/** Where the text names a place: its offset, the length of the name, the place. */
+function placesIn(plain: string): { at: number; length: number; place: Place }[] {
+  let found: { at: number; length: number; place: Place }[] | null = null;
+  for (let i = 0; i < plain.length; i++) {
+    const code = plain.charCodeAt(i);
+    if (!HAN_FIRST_CODES.has(code)) continue;
+    for (const place of HAN_BY_FIRST.get(plain[i]!)!)
+      if (plain.startsWith(place.zh, i)) (found ??= []).push({ at: i, length: place.zh.length, place });
+  }
+  if (LATIN_GATE.test(plain)) {
+    LATIN_WORD.lastIndex = 0;
+    for (let word = LATIN_WORD.exec(plain); word; word = LATIN_WORD.exec(plain)) {
+      const list = LATIN_BY_FIRST.get(word[0]);
+      if (!list) continue;
+      // The words from this one on, read only when a name starts here.
+      const rest = plain.slice(word.index).split(/[^a-z]+/);
+      for (const { words: name, place } of list) {
+        if (!name.every((w, k) => rest[k] === w)) continue;
+        const length =
+          plain.slice(word.index).indexOf(name[name.length - 1]!) + name[name.length - 1]!.length;
+        (found ??= []).push({ at: word.index, length, place });
+      }
+    }
+  }
+  return found ?? [];
 }
 
 // Sending goods somewhere, before the place ("寄到", "发往", "ship to", "delivered to") or after it
@@ -118,15 +149,16 @@ export interface DomesticPlace {
 
 /** The mainland place a message asks delivery to, or null. */
 export function askedDomesticPlace(plain: string): DomesticPlace | null {
-  ANY_PLACE.lastIndex = 0;
-  for (const match of plain.matchAll(ANY_PLACE)) {
-    const place = BY_NAME.get(match[0]);
-    if (!place) continue;
-    const before = plain.slice(Math.max(0, match.index - 8), match.index);
-    const after = plain.slice(match.index + match[0].length, match.index + match[0].length + 10);
-    if (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after) || SEND_EN.test(plain.slice(0, match.index)))
+  for (const { at, length, place } of placesIn(plain)) {
+    const before = plain.slice(Math.max(0, at - 8), at);
+    const after = plain.slice(at + length, at + length + 10);
+    if (
+      SEND_ZH.test(before) ||
+      SEND_AFTER_ZH.test(after) ||
+      SEND_EN.test(plain.slice(0, at)) ||
+      SEND_AFTER_EN.test(after)
+    )
       return { zh: place.zh, province: place.in };
-    if (SEND_AFTER_EN.test(after)) return { zh: place.zh, province: place.in };
   }
   return null;
 }
