@@ -35,13 +35,18 @@ const converse = (...texts: string[]): EngineResult => {
 };
 
 describe('whether the service is at work then, asked of the shop or its people', () => {
-  it.each(['when are your support people around', 'are you open on Sundays', 'is your team online tonight'])(
-    '"%s" → the service-hours article',
-    (text) => {
-      expect(asksWhenServiceOpen(normalizeText(text))).toBe(true);
-      expect(ask(text)).toMatchObject({ action: 'answer', articleId: 'kb-service-hours' });
-    },
-  );
+  it.each([
+    'when are your support people around',
+    'are you open on Sundays',
+    'is your team online tonight',
+    'is anybody working on christmas day',
+    'what are your opening times',
+    '你们晚上几点关门',
+    '客服周末在吗',
+  ])('"%s" → the service-hours article', (text) => {
+    expect(asksWhenServiceOpen(normalizeText(text))).toBe(true);
+    expect(ask(text)).toMatchObject({ action: 'answer', articleId: 'kb-service-hours' });
+  });
 
   it('guards: dispatch at the weekend, a return policy, a person asked for', () => {
     expect(ask('周末发货吗').articleId).toBe('kb-shipping-time');
@@ -58,6 +63,7 @@ describe('an order stuck before dispatch, told by its state, is a question of wh
     '包裹三天了还没发出来',
     '付款成功了但是一直不发货',
     'my order is still stuck on processing',
+    '订单显示备货中好几天了',
   ])('"%s" → the dispatch-time article', (text) => {
     expect(ask(text)).toMatchObject({
       action: 'answer',
@@ -149,6 +155,17 @@ describe('product facts asked in English', () => {
       action: 'answer',
       productId: product,
       articleId: null,
+      attribute: 'suitableSkin',
+    });
+  });
+
+  it('a kind word that leaves two products open: the skin types of each', () => {
+    const result = ask('what skin is the sunscreen suitable for');
+    expect(result).toMatchObject({ action: 'answer', attribute: 'suitableSkin', articleId: null });
+    expect(result.text).toContain('Light Oil-Control Sunscreen');
+    expect(result.text).toContain('Sensitive-Skin Mineral Sunscreen');
+    expect(ask('is the face cream suitable for all skin types')).toMatchObject({
+      productId: 'p-hyaluronic-cream',
       attribute: 'suitableSkin',
     });
   });

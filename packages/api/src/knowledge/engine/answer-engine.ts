@@ -1121,15 +1121,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       asksWhenServiceOpen(read.normalized)
     ) {
       const key = [...serviceKeys()][0];
-      if (key && top?.intentKey !== key) {
-        top = ranking.intents.find((c) => c.intentKey === key) ?? {
-          intentKey: key,
-          score: 0,
-          coverage: 0,
-          exampleCoverage: 0,
-          probability: 0,
-          blended: 0,
-        };
+      if (key) {
+        if (top?.intentKey !== key)
+          top = ranking.intents.find((c) => c.intentKey === key) ?? {
+            intentKey: key,
+            score: 0,
+            coverage: 0,
+            exampleCoverage: 0,
+            probability: 0,
+            blended: 0,
+          };
         confidence = Math.max(confidence, limits.confident);
       }
     }

@@ -103,12 +103,12 @@ const LATIN_GATE = new RegExp(`\\b(?:${[...LATIN_BY_FIRST.keys()].join('|')})\\b
 
 /** Where the text names a place: its offset, the length of the name, the place. */
 function placesIn(plain: string): { at: number; length: number; place: Place }[] {
-  let found: { at: number; length: number; place: Place }[] | null = null;
+  const found: { at: number; length: number; place: Place }[] = [];
   for (let i = 0; i < plain.length; i++) {
     const code = plain.charCodeAt(i);
     if (!HAN_FIRST_CODES.has(code)) continue;
     for (const place of HAN_BY_FIRST.get(plain[i]!)!)
-      if (plain.startsWith(place.zh, i)) (found ??= []).push({ at: i, length: place.zh.length, place });
+      if (plain.startsWith(place.zh, i)) found.push({ at: i, length: place.zh.length, place });
   }
   if (LATIN_GATE.test(plain)) {
     LATIN_WORD.lastIndex = 0;
@@ -121,11 +121,11 @@ function placesIn(plain: string): { at: number; length: number; place: Place }[]
         if (!name.every((w, k) => rest[k] === w)) continue;
         const length =
           plain.slice(word.index).indexOf(name[name.length - 1]!) + name[name.length - 1]!.length;
-        (found ??= []).push({ at: word.index, length, place });
+        found.push({ at: word.index, length, place });
       }
     }
   }
-  return found ?? [];
+  return found;
 }
 
 // Sending goods somewhere, before the place ("寄到", "发往", "ship to", "delivered to") or after it

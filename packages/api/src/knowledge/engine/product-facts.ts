@@ -573,7 +573,7 @@ const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = 
 ];
 // Which skin types a product is for, no skin type named: "气垫适合什么肤质", "which skin types can use the cushion".
 const ASKS_SKIN_TYPES =
-  /(?:什么|哪些|哪种|哪类)(?:肤质|皮肤|肌肤)|肤质(?:都)?(?:能用|可以用|适合)|\b(?:what|which) (?:skin(?: types?)?|types? of skin)\b|\bskin types?\b.{0,24}\b(?:for|use|suit|suits)\b/;
+  /(?:什么|哪些|哪种|哪类)(?:肤质|皮肤|肌肤)|肤质(?:都)?(?:能用|可以用|适合)|\b(?:what|which) (?:skin(?: types?)?|types? of skin)\b|\bskin types?\b.{0,24}\b(?:for|use|suit|suits)\b|\b(?:suitable|suit|suits|ok|good|fine) for (?:all|every|any) skin(?: types?)?\b/;
 // Asking whether it suits: "能用吗", "适合吗", "会不会干", "ok for", "good for", "suit".
 const SUITS =
   /能用|可以用|能不能用|适合|适不适合|合适|会不会|行不行|可以吗|能擦|\b(?:ok|okay|good|fine|suitable|safe)\b|\bsuits?\b|\bcan\b/;
@@ -719,18 +719,29 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   )
     return skinAnswer(ctx, product, skin);
 
-  // "气垫适合什么肤质": the skin types it lists, when it lists any.
-  if (!skin && product && ASKS_SKIN_TYPES.test(plain) && !REACTION.test(plain)) {
-    const listed = listAttribute(product.attributes.suitableSkin);
-    if (listed.length > 0) {
+  // "气垫适合什么肤质": the skin types it lists, when it lists any — for each of the products a
+  // kind word leaves open ("which skin is the sunscreen for" with two sunscreens).
+  if (!skin && ASKS_SKIN_TYPES.test(plain) && !REACTION.test(plain)) {
+    const asked = product
+      ? [product]
+      : ctx.candidates
+          .map((id) => ctx.product(id))
+          .filter((p): p is KnowledgeProduct => !!p)
+          .slice(0, 3);
+    const listing = asked.filter((p) => listAttribute(p.attributes.suitableSkin).length > 0);
+    if (listing.length > 0 && listing.length === asked.length) {
       const en = ctx.language === 'en';
-      return productFactResult(
-        product,
-        en
-          ? `${product.name} is listed for these skin types: ${listIn(listed, 'en')}.`
-          : `${product.name}写明适合的肤质：${listIn(listed, 'zh')}。`,
-        { intent: 'skin_recommendation', attribute: 'suitableSkin' },
-      );
+      const lines = listing.map((p) => {
+        const listed = listAttribute(p.attributes.suitableSkin);
+        return en
+          ? `${p.name} is listed for these skin types: ${listIn(listed, 'en')}.`
+          : `${p.name}写明适合的肤质：${listIn(listed, 'zh')}。`;
+      });
+      const result = productFactResult(listing.length === 1 ? listing[0]! : null, lines.join('\n'), {
+        intent: 'skin_recommendation',
+        attribute: 'suitableSkin',
+      });
+      return result;
     }
   }
 

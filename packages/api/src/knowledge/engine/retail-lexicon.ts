@@ -32,6 +32,8 @@ export const RETAIL_TERMS: [string, string][] = [
   ['what time', '几点'],
   ['service hours', '服务时间'],
   ['opening hours', '服务时间'],
+  ['opening times', '服务时间'],
+  ['opening time', '服务时间'],
   ['hours', '几点 时间'],
   ['live chat', '客服'],
   ['staffed', '在线'],
@@ -504,7 +506,7 @@ export const ORDER_STATUS_CUE =
 
 /** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
 export const ORDER_UNSHIPPED_CUE =
-  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b|\b(?:awaiting|waiting for|pending) (?:shipment|dispatch|shipping)\b|\bnothing (?:has|have|was)?(?: been)?(?: yet)? ?(?:shipped|dispatched|sent out)\b|\b(?:still|stuck)\b.{0,20}\bprocessing\b|\bprocessing\b.{0,12}\b(?:forever|for days|for ages)\b|\border\b.{0,30}\b(?:processing|pending|preparing)\b.{0,16}\b(?:forever|for (?:days|ages|weeks?|a week|\w+ days)|since|still)\b|\border\b.{0,20}\b(?:still|stuck)\b.{0,16}\b(?:processing|pending|preparing)\b|\b(?:not|n't|never|yet to)(?: yet)? (?:left|leave|gone out of|come out of) (?:the|your) warehouse\b|(?:一直|还|还是|好几天|几天了).{0,6}(?:备货中|处理中|待出库)|仓库(?:还|一直)?没有?发/;
+  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b|\b(?:awaiting|waiting for|pending) (?:shipment|dispatch|shipping)\b|\bnothing (?:has|have|was)?(?: been)?(?: yet)? ?(?:shipped|dispatched|sent out)\b|\b(?:still|stuck)\b.{0,20}\bprocessing\b|\bprocessing\b.{0,12}\b(?:forever|for days|for ages)\b|\border\b.{0,30}\b(?:processing|pending|preparing)\b.{0,16}\b(?:forever|for (?:days|ages|weeks?|a week|\w+ days)|since|still)\b|\border\b.{0,20}\b(?:still|stuck)\b.{0,16}\b(?:processing|pending|preparing)\b|\b(?:not|n't|never|yet to)(?: yet)? (?:left|leave|gone out of|come out of) (?:the|your) warehouse\b|(?:一直|还|还是|好几天|几天了|好多久|多久了|天了).{0,6}(?:备货中|处理中|待出库)|(?:备货中|待出库).{0,6}(?:好几天|几天了|好多久|多久了|天了|一直|很久|一周|一个星期)|仓库(?:还|一直)?没有?发/;
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
