@@ -99,6 +99,13 @@ describe('delivery to a mainland place', () => {
     expect(askedDomesticPlace(normalizeText('my mom lives in Shanghai'))).toBeNull();
     expect(askedDomesticPlace(normalizeText('is it made in shanghai'))).toBeNull();
   });
+
+  it('guards: another matter asked beside the place keeps its own answer', () => {
+    expect(ask('寄到上海的快递到哪了').articleId).toBe('kb-track-order');
+    expect(ask('发到北京的包裹显示签收了但我没收到').articleId).toBe('kb-signed-not-received');
+    expect(ask('我想把地址改成寄到杭州').articleId).toBe('kb-address-change');
+    expect(ask('寄到广州的退货运费谁出').articleId).toBe('kb-return-shipping-fee');
+  });
 });
 
 describe('skin questions by symptom, and a budget without a recommending word', () => {

@@ -200,6 +200,12 @@ const MONEY_OFF =
 const SHORT_QUESTION = 60;
 // Weight left to the readings other than dispatch when an order waiting to ship is asked about.
 const UNSHIPPED_OTHERS = 0.6;
+// A delivery place decides the reading only below this confidence in another one.
+const PLACE_OVERRIDES_BELOW = 0.5;
+// Matters asked beside a delivery place that are the question themselves: where the parcel is,
+// a return, an address change, a cancellation, an invoice.
+const OTHER_MATTER =
+  /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?)\b/;
 // Another problem told beside an order waiting to ship: then the order's state is only the context.
 const OTHER_TROUBLE =
   /失败|不成功|扣了两次|重复扣|多扣|未付款|没付成|关闭了|\bfail|\bdeclined\b|\bcharged (?:twice|two)|\bdouble charged\b/;
@@ -1136,10 +1142,21 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // "send to Shanghai", "能寄到拉萨吗": delivery inside the mainland — the delivery article for the
     // place answers, not a reading of the unknown place name (declined, or a return's "寄到").
+    // Only when the place is the question: another matter asked beside it ("寄到上海的快递到哪了",
+    // "寄到广州的退货运费谁出", "地址改成寄到杭州") or understood with confidence keeps its reading.
     const domestic = askedDomesticPlace(read.plain);
-    const domesticArticle = domestic && domesticDeliveryArticle(domestic, index.articles.values());
+    let domesticArticle = domestic && domesticDeliveryArticle(domestic, index.articles.values());
+    const domesticKey = domesticArticle && (domesticArticle.intent ?? `~${domesticArticle.id}`);
+    if (
+      domesticArticle &&
+      (OTHER_MATTER.test(read.plain) ||
+        (top?.intentKey !== domesticKey &&
+          top?.intentKey !== OFF_TOPIC &&
+          confidence >= PLACE_OVERRIDES_BELOW))
+    )
+      domesticArticle = null;
     if (domesticArticle) {
-      const key = domesticArticle.intent ?? `~${domesticArticle.id}`;
+      const key = domesticKey!;
       if (top?.intentKey !== key) {
         top = ranking.intents.find((c) => c.intentKey === key) ?? {
           intentKey: key,
