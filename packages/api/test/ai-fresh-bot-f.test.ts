@@ -198,6 +198,12 @@ describe('an item bought, a gift, a follow-up on the product in context', () => 
     expect(result.text).not.toContain('没有T恤');
   });
 
+  it('guard: asked in words of selling, it is still whether the shop sells it', () => {
+    const result = ask('我买了一个托特包，你们有卖钱包吗');
+    expect(result.intent).toBe('product_info');
+    expect(result.text).toContain('没有钱包');
+  });
+
   it('"这件羊毛衫适合送给我爸吗" → about the cardigan, not declined', () => {
     const result = ask('这件羊毛衫适合送给我爸吗');
     expect(result.productId).toBe('p-wool-cardigan');

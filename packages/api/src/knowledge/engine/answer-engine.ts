@@ -58,7 +58,7 @@ import {
   isQuestion,
   mentionsOffDomainTopic,
   negativeSentiment,
-  OWN_PURCHASE,
+  ownPurchase,
   skinTypeOf,
   withoutGreeting,
 } from './shopper-signals';
@@ -1747,7 +1747,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (
       (forSale || ASKS_AVAILABILITY.test(read.plain)) &&
       !isActionRequest(read.normalized, input.text) &&
-      !OWN_PURCHASE.test(read.plain)
+      !ownPurchase(read.plain)
     ) {
       const asked = namedProductId
         ? [namedProductId]

@@ -4,7 +4,7 @@ import { ALLERGENS, type Allergen, ASKS_COLOUR, ASKS_MEN, COLOUR_KEYS, GOODS_KIN
 import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { isActionRequest, isEllipticalFollowUp, isQuestion, OWN_PURCHASE } from './shopper-signals';
+import { isActionRequest, isEllipticalFollowUp, isQuestion, ownPurchase } from './shopper-signals';
 import { listIn, valueIn } from './value-glossary';
 
 /**
@@ -680,7 +680,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   const strongMention = read.products.some((p) => p.score >= 1);
   // With a product in the conversation, goods are asked for only in words of buying.
   const named =
-    !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain)) && !OWN_PURCHASE.test(plain)
+    !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain)) && !ownPurchase(plain)
       ? uncarriedGoods(plain, ctx.products)
       : null;
   const goods = named && servesOnly(plain, named) ? null : named;

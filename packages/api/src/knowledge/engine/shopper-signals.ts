@@ -363,5 +363,8 @@ export function askedForSale(
  * the shop. Whatever they are called, the question is about that purchase (a return, an exchange,
  * a defect) — never whether the shop sells such goods.
  */
-export const OWN_PURCHASE =
+export const ownPurchase = (plain: string): boolean => OWN_PURCHASE.test(plain) && !SELLING.test(plain);
+// "我买了托特包，你们有卖钱包吗": asked in words of selling, it is still whether the shop sells it.
+const SELLING = /卖|\b(?:sell|sells|carry|stock)\b/;
+const OWN_PURCHASE =
   /我买的|买了(?:一|个|件|条|双|瓶|支|盒|套|的)|买回来|刚买的|上次买的|收到的|到手的|\bi (?:just )?(?:bought|ordered|purchased|received|got)\b|\b(?:bought|ordered|purchased) (?:it |this |them )?from you\b|\bmy order\b/;
