@@ -1,6 +1,7 @@
 import { ownValue } from '../../platform/own-property';
 import { isInStock, listAttribute, stockAlternatives } from '../catalog-stock';
 import { tokenize } from './chinese-tokenizer';
+import { askedDomesticPlace, domesticDeliveryArticle, domesticFit } from './domestic-places';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
 import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
@@ -44,6 +45,7 @@ import {
   askedForSale,
   asksAboutService,
   asksForHuman,
+  asksWhenServiceOpen,
   extractOrderId,
   extractReason,
   extractWantedSize,
@@ -56,6 +58,7 @@ import {
   isQuestion,
   mentionsOffDomainTopic,
   negativeSentiment,
+  ownPurchase,
   skinTypeOf,
   withoutGreeting,
 } from './shopper-signals';
@@ -197,6 +200,15 @@ const MONEY_OFF =
 const SHORT_QUESTION = 60;
 // Weight left to the readings other than dispatch when an order waiting to ship is asked about.
 const UNSHIPPED_OTHERS = 0.6;
+// A delivery place decides the reading only below this confidence in another one.
+const PLACE_OVERRIDES_BELOW = 0.5;
+// Matters asked beside a delivery place that are the question themselves: where the parcel is,
+// a return, an address change, a cancellation, an invoice.
+const OTHER_MATTER =
+  /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?)\b/;
+// Another problem told beside an order waiting to ship: then the order's state is only the context.
+const OTHER_TROUBLE =
+  /失败|不成功|扣了两次|重复扣|多扣|未付款|没付成|关闭了|\bfail|\bdeclined\b|\bcharged (?:twice|two)|\bdouble charged\b/;
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
@@ -211,6 +223,11 @@ const HOW_TO =
 // Words of something gone wrong: with them a "how" asks for a fix ("怎么用不了", "how do I fix").
 const TROUBLE_ASKED =
   /用不了|不能用|不可用|用不上|没法用|失败|不行|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|过期|为什么|怎么回事|\bwhy\b|\bnot\b|n't\b|\bfail|\berror\b|\bproblem\b|\bissue\b|\bfix\b|\bbroken\b/;
+// Something reported as gone wrong in so many words ("promo code says invalid", "优惠码提示无效",
+// "my voucher won't apply"): the article about what goes wrong answers it, not one that merely
+// mentions when the thing cannot be used. ("doesn't" reads "doesn t" once normalised.)
+const TROUBLE_STATED =
+  /用不了|不能用|不可用|用不上|没法用|无效|失效|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
 // An article title about what goes wrong rather than how to do it.
 const TROUBLESHOOTING = /用不了|不可用|不能用|失败|原因|怎么办|不更新|没收到|破损|漏发|发错|重复/;
 const A_NOT_A = /能不能|可不可以|是不是|会不会|有没有|要不要|行不行|好不好|可以吗/;
@@ -487,6 +504,21 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       !/取消|退|改|换|地址|发票|\b(?:cancel|refund|change|address|return|invoice)\b/.test(read.plain);
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
     const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped;
+    // The dispatch reading competes even when neither the model nor retrieval thought of it
+    // ("my order has been pending for a week" shares no word with "付款后多久发货").
+    if (unshipped) {
+      for (const id of dispatchIntents) {
+        if (!byKey.has(id))
+          byKey.set(id, {
+            intentKey: id,
+            score: 0,
+            coverage: 0,
+            exampleCoverage: 0,
+            probability: 0,
+            blended: 0,
+          });
+      }
+    }
     for (const candidate of byKey.values()) {
       const intent = index.intent(candidate.intentKey);
       const cued =
@@ -502,6 +534,18 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         candidate.blended *= UNSHIPPED_OTHERS;
       }
     }
+    // Nothing else wrong in so many words (a failed payment, a double charge): the order's state is
+    // the question, and the dispatch reading answers it however the other words weigh.
+    const settled = unshipped && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
+    if (settled) {
+      let others = 0;
+      for (const c of byKey.values())
+        if (!dispatchIntents.has(c.intentKey)) others = Math.max(others, c.blended);
+      for (const id of dispatchIntents) {
+        const c = byKey.get(id)!;
+        c.blended = Math.max(c.blended, others + ACTION_BONUS);
+      }
+    }
     // An intent that hands over to a person must be meant: weak evidence for "complaint" in a
     // plain statement ("我买了你们家的…") is not a reason to queue the conversation.
     for (const candidate of byKey.values()) {
@@ -510,7 +554,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         candidate.blended *= 0.5;
     }
     const intents = [...byKey.values()].sort((a, b) => b.blended - a.blended);
-    return { intents, articles: classification.articles };
+    // Whether a cue of the message chose the top reading (the engine then need not ask which).
+    return { intents, articles: classification.articles, settled: settled && dispatchIntents.size > 0 };
   }
 
   /** How sure the engine is of its top reading: its probability, coverage and lead over the next. */
@@ -1016,6 +1061,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
     let top: Ranked | undefined = ranking.intents[0];
     let confidence = confidenceOf(ranking.intents);
+    if (ranking.settled) confidence = Math.max(confidence, limits.confident);
     if (greetingIntent && isGreeting(read.normalized)) {
       top = {
         intentKey: greetingIntent.id,
@@ -1071,6 +1117,57 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (!top && namedProductId) {
       memory.lowConfidenceStreak = 0;
       return finish(productClarify(base, index.product(namedProductId)!, 0, language, say));
+    }
+    // "are you open on sundays", "when are your support people around": whether the service is at
+    // work then. The reading taught with questions about the service answers it, whatever the
+    // ranking made of the time words (dispatch "周末发货吗", or nothing of the shop's at all).
+    if (
+      read.plain.length <= SHORT_QUESTION &&
+      negativeSentiment(read.normalized) === 0 &&
+      asksWhenServiceOpen(read.normalized)
+    ) {
+      const key = [...serviceKeys()][0];
+      if (key) {
+        if (top?.intentKey !== key)
+          top = ranking.intents.find((c) => c.intentKey === key) ?? {
+            intentKey: key,
+            score: 0,
+            coverage: 0,
+            exampleCoverage: 0,
+            probability: 0,
+            blended: 0,
+          };
+        confidence = Math.max(confidence, limits.confident);
+      }
+    }
+    // "send to Shanghai", "能寄到拉萨吗": delivery inside the mainland — the delivery article for the
+    // place answers, not a reading of the unknown place name (declined, or a return's "寄到").
+    // Only when the place is the question: another matter asked beside it ("寄到上海的快递到哪了",
+    // "寄到广州的退货运费谁出", "地址改成寄到杭州") or understood with confidence keeps its reading.
+    const domestic = askedDomesticPlace(read.plain);
+    let domesticArticle = domestic && domesticDeliveryArticle(domestic, index.articles.values());
+    const domesticKey = domesticArticle && (domesticArticle.intent ?? `~${domesticArticle.id}`);
+    if (
+      domesticArticle &&
+      (OTHER_MATTER.test(read.plain) ||
+        (top?.intentKey !== domesticKey &&
+          top?.intentKey !== OFF_TOPIC &&
+          confidence >= PLACE_OVERRIDES_BELOW))
+    )
+      domesticArticle = null;
+    if (domesticArticle) {
+      const key = domesticKey!;
+      if (top?.intentKey !== key) {
+        top = ranking.intents.find((c) => c.intentKey === key) ?? {
+          intentKey: key,
+          score: 0,
+          coverage: 0,
+          exampleCoverage: 0,
+          probability: 0,
+          blended: 0,
+        };
+      }
+      confidence = Math.max(confidence, limits.confident);
     }
     const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
@@ -1221,9 +1318,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const productId = namedProductId ?? contextProductId;
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
-    const article =
+    let article =
       pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
       onlyArticleOf(intentKey, productId);
+    if (
+      domestic &&
+      domesticArticle &&
+      (!article || domesticFit(domestic, index.articles.get(article.articleId)!) === 0)
+    )
+      article = { articleId: domesticArticle.id, intentKey, score: 1, coverage: 1 };
 
     if (intent?.policy === 'ticket' && isActionRequest(read.normalized, input.text)) {
       const ticket: TicketDraft = {
@@ -1641,7 +1744,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const pairing = goesWithAnswer(read, input.channel, productId, language);
     if (pairing) return { ...shared, ...pairing };
     const forSale = askedForSale(read.plain, glossesToService);
-    if ((forSale || ASKS_AVAILABILITY.test(read.plain)) && !isActionRequest(read.normalized, input.text)) {
+    if (
+      (forSale || ASKS_AVAILABILITY.test(read.plain)) &&
+      !isActionRequest(read.normalized, input.text) &&
+      !ownPurchase(read.plain)
+    ) {
       const asked = namedProductId
         ? [namedProductId]
         : kindCandidates.length > 0
@@ -1936,6 +2043,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (options.length > 1 && HOW_TO.test(read.plain) && !TROUBLE_ASKED.test(read.plain)) {
       const howTo = options.filter((o) => !TROUBLESHOOTING.test(index.articles.get(o.articleId)!.title));
       if (howTo.length > 0 && howTo.length < options.length) options = howTo;
+    }
+    if (options.length > 1 && TROUBLE_STATED.test(read.plain) && !HOW_TO.test(read.plain)) {
+      const first = index.articles.get(options[0]!.articleId)!;
+      const fix = options.find(
+        (o) =>
+          o.score >= options[0]!.score * 0.5 && TROUBLESHOOTING.test(index.articles.get(o.articleId)!.title),
+      );
+      if (fix && !TROUBLESHOOTING.test(first.title)) options = [fix, ...options.filter((o) => o !== fix)];
     }
     // A bare short question ("能退吗", "价保吗") asks for the intent's headline answer: the article
     // the merchant took the trouble to phrase for other channels too, when it is about as close.

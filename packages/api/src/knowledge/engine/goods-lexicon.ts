@@ -187,4 +187,4 @@ export const COLOUR_KEYS = ['colors', 'colours', 'color', 'colour', 'shades', 's
 
 /** Asking whether something is for, or fine for, men: "男士的", "男生能用吗", "for men", "unisex". */
 export const ASKS_MEN =
-  /男士|男生|男的|男人|男性|男款|男友|老公|男朋友|爸爸|\bmen'?s?\b|\bmale\b|\bguys?\b|\bhusband\b|\bboyfriend\b|\bunisex\b|\bfor him\b/;
+  /男士|男生|男的|男人|男性|男款|男友|老公|男朋友|爸爸|我爸|老爸|父亲|爷爷|外公|\bdad\b|\bfather\b|\bgrandpa\b|\bgrandfather\b|\bmen'?s?\b|\bmale\b|\bguys?\b|\bhusband\b|\bboyfriend\b|\bunisex\b|\bfor him\b/;

@@ -4,7 +4,7 @@ import { ALLERGENS, type Allergen, ASKS_COLOUR, ASKS_MEN, COLOUR_KEYS, GOODS_KIN
 import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { isActionRequest, isEllipticalFollowUp, isQuestion } from './shopper-signals';
+import { isActionRequest, isEllipticalFollowUp, isQuestion, ownPurchase } from './shopper-signals';
 import { listIn, valueIn } from './value-glossary';
 
 /**
@@ -571,6 +571,9 @@ const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = 
   { listed: '敏感', zh: '敏感肌', en: 'sensitive skin', asked: /敏感肌|敏感皮|皮肤敏感|\bsensitive\b/ },
   { listed: '中性', zh: '中性肌肤', en: 'normal skin', asked: /中性皮|中性肌|\bnormal skin\b/ },
 ];
+// Which skin types a product is for, no skin type named: "气垫适合什么肤质", "which skin types can use the cushion".
+const ASKS_SKIN_TYPES =
+  /(?:什么|哪些|哪种|哪类)(?:肤质|皮肤|肌肤)|肤质(?:都)?(?:能用|可以用|适合)|\b(?:what|which) (?:skin(?: types?)?|types? of skin)\b|\bskin types?\b.{0,24}\b(?:for|use|suit|suits)\b|\b(?:suitable|suit|suits|ok|good|fine) for (?:all|every|any) skin(?: types?)?\b/;
 // Asking whether it suits: "能用吗", "适合吗", "会不会干", "ok for", "good for", "suit".
 const SUITS =
   /能用|可以用|能不能用|适合|适不适合|合适|会不会|行不行|可以吗|能擦|\b(?:ok|okay|good|fine|suitable|safe)\b|\bsuits?\b|\bcan\b/;
@@ -677,7 +680,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   const strongMention = read.products.some((p) => p.score >= 1);
   // With a product in the conversation, goods are asked for only in words of buying.
   const named =
-    !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain))
+    !ctx.named && !strongMention && (!ctx.productId || BUYING.test(plain)) && !ownPurchase(plain)
       ? uncarriedGoods(plain, ctx.products)
       : null;
   const goods = named && servesOnly(plain, named) ? null : named;
@@ -715,6 +718,32 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
   )
     return skinAnswer(ctx, product, skin);
+
+  // "气垫适合什么肤质": the skin types it lists, when it lists any — for each of the products a
+  // kind word leaves open ("which skin is the sunscreen for" with two sunscreens).
+  if (!skin && ASKS_SKIN_TYPES.test(plain) && !REACTION.test(plain)) {
+    const asked = product
+      ? [product]
+      : ctx.candidates
+          .map((id) => ctx.product(id))
+          .filter((p): p is KnowledgeProduct => !!p)
+          .slice(0, 3);
+    const listing = asked.filter((p) => listAttribute(p.attributes.suitableSkin).length > 0);
+    if (listing.length > 0 && listing.length === asked.length) {
+      const en = ctx.language === 'en';
+      const lines = listing.map((p) => {
+        const listed = listAttribute(p.attributes.suitableSkin);
+        return en
+          ? `${p.name} is listed for these skin types: ${listIn(listed, 'en')}.`
+          : `${p.name}写明适合的肤质：${listIn(listed, 'zh')}。`;
+      });
+      const result = productFactResult(listing.length === 1 ? listing[0]! : null, lines.join('\n'), {
+        intent: 'skin_recommendation',
+        attribute: 'suitableSkin',
+      });
+      return result;
+    }
+  }
 
   // "男生能用防晒吗" with two sunscreens: each of them.
   if (!product && ctx.candidates.length > 1 && ASKS_MEN.test(plain)) {

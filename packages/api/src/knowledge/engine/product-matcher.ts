@@ -60,7 +60,8 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
           const tail = run.slice(-size);
           // How it is packed ("坚果礼盒", "…10片装") is no kind of product: "有礼盒包装吗" asks
           // about gift boxes, not about the nuts.
-          if (PACKING_TAIL.test(tail)) continue;
+          // Nor is the end of such a tail ("合一" of "二合一": "适合一岁宝宝吗" names no body wash).
+          if (PACKING_TAIL.test(tail) || (size === 2 && PACKING_TAIL.test(run.slice(-3)))) continue;
           const owners = fragmentOwners.get(tail) ?? new Set<string>();
           owners.add(product.id);
           fragmentOwners.set(tail, owners);

@@ -56,7 +56,9 @@ const SKIN = [
     listed: '油',
     zh: '油性肌肤',
     en: 'oily skin',
-    asked: /油皮|油性|大油田|爱出油|\boily\b|\bgreasy\b/,
+    // Pores, blackheads and breakouts are how shoppers describe oily skin without naming it.
+    asked:
+      /油皮|油性|大油田|爱出油|毛孔|黑头|爆痘|长痘|闷痘|\boily\b|\bgreasy\b|\bpores?\b|\bblackheads?\b|\bbreak ?outs?\b|\bacne(?! marks?)\b|\bpimples?\b|\bzits?\b/,
     aims: ['控油'],
   },
   {
@@ -64,14 +66,16 @@ const SKIN = [
     zh: '干性肌肤',
     en: 'dry skin',
     asked:
-      /干皮|干性|皮肤干|\bdry skin\b|\bskin (?:is|gets|feels) (?:so |very |really )?dry\b|\bdehydrated skin\b|\bflaky skin\b/,
+      /干皮|干性|皮肤干|脱皮|起皮|\bdry skin\b|\bskin (?:is|gets|feels) (?:so |very |really )?dry\b|\bdehydrated skin\b|\bflak(?:y|ing|es)\b|\bpeeling\b/,
     aims: ['保湿', '水润', '补水'],
   },
   {
     listed: '敏感',
     zh: '敏感肌',
     en: 'sensitive skin',
-    asked: /敏感肌|敏感皮|皮肤敏感|\bsensitive\b/,
+    // Skin that reacts, stings or goes red with products is sensitive skin, named or not.
+    asked:
+      /敏感肌|敏感皮|皮肤敏感|容易过敏|一用就(?:红|痒|过敏|刺)|\bsensitive\b|\breactive\b|\breacts?\b|\breacting\b|\b(?:gets?|easily) irritated\b|\bgentle\b/,
     aims: ['敏感', '舒缓', '修护'],
   },
   {
@@ -145,6 +149,8 @@ const ASKS_RECOMMENDATION =
 // Words that ask for a suggestion even beside a product's name ("which serum helps with dark spots").
 const ASKS_SUGGESTION =
   /推荐|哪款|哪个|哪种|有什么|有啥|用什么|用啥|\brecommend|\bsuggest|\banything\b|\bsomething\b|\bwhich\b|\bbest\b|\bany(?: \w+){0,2} (?:for|that|to help)\b|\bwhat (?:do|would|should|can) (?:you|i)\b|\bwhat(?:'s| is) good\b|\blooking for\b|\bhelps? (?:with|for)\b/;
+// Shopping for someone else: a suggestion is wanted even with no recommending word.
+const GIFT = /送给|送人|送礼|礼物|\bgifts?\b|\bpresents?\b/;
 // A budget: "under 150 yuan", "below ¥80", "100元以内", "预算150以内", "不超过200".
 const BUDGET = [
   /\b(?:under|below|less than|within|max(?:imum)?|up to|no more than|cheaper than|at most|budget(?: of| is)?)\s*(?:¥|rmb|cny|\$)?\s*(\d{2,5})/,
@@ -153,7 +159,7 @@ const BUDGET = [
 ];
 // Matters that are no recommendation whatever else they say (orders, returns, reactions).
 const NOT_A_RECOMMENDATION =
-  /退|换货|订单|物流|快递|发货|售后|过敏了|起疹|刺痛|怎么办|\b(?:refund|return|order|exchange|rash|reaction)\b/;
+  /退|换货|订单|物流|快递|发货|售后|过敏了|起疹|刺痛|怎么办|\b(?:refund|return|order|exchange|rash|reaction)\b|\bwhat (?:should|do|can) i do\b|\bafter (?:using|applying|i used|i put)\b|\bbroke out\b/;
 // A baby audience: products listed for babies answer only questions about babies.
 const BABY_VALUE = /婴|幼儿|宝宝|儿童/;
 const BABY_ASKED = /宝宝|婴儿|儿童|孩子|小孩|\bbaby\b|\bbabies\b|\bkids?\b|\binfant|\btoddler|\bchild/;
@@ -181,11 +187,14 @@ interface Candidate {
 /** A recommendation from the catalogue, or null when the message asks none (or the catalogue has no skin facts). */
 export function recommendationAnswer(ctx: RecommendContext): RecommendAnswer | null {
   const { plain, normalized } = ctx.read;
-  if (!ASKS_RECOMMENDATION.test(plain) || NOT_A_RECOMMENDATION.test(plain)) return null;
+  if (NOT_A_RECOMMENDATION.test(plain)) return null;
+  // A price limit beside a skin type or concern ("gift for my mom, dry skin, under 300") is a call
+  // for suggestions without a recommending word; so is a gift.
+  const budget = askedBudget(plain);
+  if (!ASKS_RECOMMENDATION.test(plain) && budget == null && !GIFT.test(plain)) return null;
   if (isActionRequest(normalized, ctx.text)) return null;
   const skin = SKIN.find((s) => s.asked.test(plain));
   const concern = CONCERNS.find((c) => c.asked.test(plain));
-  const budget = askedBudget(plain);
   if (!skin && !concern) return null;
   // A product named outright and asked about ("is the serum ok for dry skin") is no call for a
   // suggestion: the product's own facts answer that (product-facts).

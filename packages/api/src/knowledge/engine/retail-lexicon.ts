@@ -32,6 +32,8 @@ export const RETAIL_TERMS: [string, string][] = [
   ['what time', '几点'],
   ['service hours', '服务时间'],
   ['opening hours', '服务时间'],
+  ['opening times', '服务时间'],
+  ['opening time', '服务时间'],
   ['hours', '几点 时间'],
   ['live chat', '客服'],
   ['staffed', '在线'],
@@ -203,6 +205,23 @@ export const RETAIL_TERMS: [string, string][] = [
   ['cleaning', '清洁 洗'],
   ['stain', '污渍 洗'],
   ['shrink', '缩水'],
+  // Water and sweat resistance: how a product holds up is told where it says to reapply or rinse.
+  ['waterproof', '防水 游泳 出汗'],
+  ['water resistant', '防水 游泳 出汗'],
+  ['water-resistant', '防水 游泳 出汗'],
+  ['sweatproof', '防汗 出汗'],
+  ['swim', '游泳'],
+  ['swimming', '游泳'],
+  ['sweat', '出汗'],
+  ['sweating', '出汗'],
+  // Reactions in use: what the allergy articles are written with.
+  ['stings', '刺痛'],
+  ['stinging', '刺痛'],
+  ['burning', '刺痛'],
+  ['broke out', '起疹 过敏'],
+  ['reacts to', '过敏'],
+  ['reacted to', '过敏'],
+  ['reaction', '过敏'],
   ['fade', '掉色'],
   ['dry skin', '干皮'],
   ['oily skin', '油皮'],
@@ -313,7 +332,7 @@ export const KIND_NOUNS: { words: string[]; heads: string[]; categories?: string
   { words: ['裙'], heads: ['裙'], categories: APPAREL() },
   { words: ['(?<!纸尿|尿)裤'], heads: ['裤'], categories: APPAREL() },
   { words: ['衣服', '上衣'], heads: ['衣', '衫', '裙', '裤'], categories: APPAREL() },
-  { words: ['毛衣', '针织衫'], heads: ['毛衣', '开衫', '针织'], categories: APPAREL() },
+  { words: ['毛衣', '针织衫', '毛衫'], heads: ['毛衣', '开衫', '针织'], categories: APPAREL() },
   { words: ['外套'], heads: ['外套', '开衫'], categories: APPAREL() },
   {
     words: ['(?<![红面打承])包(?![裹邮装括含容])'],
@@ -487,7 +506,7 @@ export const ORDER_STATUS_CUE =
 
 /** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
 export const ORDER_UNSHIPPED_CUE =
-  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b|\b(?:awaiting|waiting for|pending) (?:shipment|dispatch|shipping)\b|\bnothing (?:has|have|was)?(?: been)?(?: yet)? ?(?:shipped|dispatched|sent out)\b|\b(?:still|stuck)\b.{0,20}\bprocessing\b|\bprocessing\b.{0,12}\b(?:forever|for days|for ages)\b/;
+  /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b|\b(?:awaiting|waiting for|pending) (?:shipment|dispatch|shipping)\b|\bnothing (?:has|have|was)?(?: been)?(?: yet)? ?(?:shipped|dispatched|sent out)\b|\b(?:still|stuck)\b.{0,20}\bprocessing\b|\bprocessing\b.{0,12}\b(?:forever|for days|for ages)\b|\border\b.{0,30}\b(?:processing|pending|preparing)\b.{0,16}\b(?:forever|for (?:days|ages|weeks?|a week|\w+ days)|since|still)\b|\border\b.{0,20}\b(?:still|stuck)\b.{0,16}\b(?:processing|pending|preparing)\b|\b(?:not|n't|never|yet to)(?: yet)? (?:left|leave|gone out of|come out of) (?:the|your) warehouse\b|(?:一直|还|还是|好几天|几天了|好多久|多久了|天了).{0,6}(?:备货中|处理中|待出库)|(?:备货中|待出库).{0,6}(?:好几天|几天了|好多久|多久了|天了|一直|很久|一周|一个星期)|仓库(?:还|一直)?没有?发/;
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =

@@ -56,7 +56,7 @@ const SENSES: ServiceSense[] = [
   {
     id: 'warranty',
     asked:
-      /质保|保修|保固|包修|保用|质量保证|质量保障|\bwarrant(?:y|ies)\b|\bquality guarantee\b|\bguarantee[ds]? (?:period|on|for)\b/,
+      /质保|保修|保固|包修|保用|质量保证|质量保障|\bwarrant(?:y|ies)\b|\bquality guarantee\b|\bguarantee[ds]? (?:period|on|for)\b|\b(?:any|a|the) guarantee\b|\bcomes? with (?:a |any )?(?:guarantee|warranty)\b/,
     // "正品保障", "价保": authenticity and price protection are matters of their own.
     neighbour:
       /正品|假货|真假|真的假的|授权|价保|保价|差价|降价|\b(?:authentic|genuine|fake|counterfeit|price)\b/,
@@ -80,7 +80,7 @@ const SENSES: ServiceSense[] = [
   {
     id: 'defect-return',
     asked:
-      /缩水|缩了|起球|开线|脱线|开胶|脱胶|掉毛|勾丝|破洞|变形|掉色|褪色|串色|染色了|变质|发霉|霉了|结块|分层|异味|\bshr[ua]nk\b|\bshrinks?\b|\bshrinking\b|\bpill(?:ing|ed|s)?\b|\bfad(?:ed|ing)\b|\b(?:coming|came|fell|falling) apart\b|\bmou?ldy\b|\bwent off\b/,
+      /缩水|缩了|缩小|变小了|洗小|起球|开线|脱线|开胶|脱胶|掉毛|勾丝|破洞|变形|掉色|褪色|串色|染色了|变质|发霉|霉了|结块|分层|异味|\bshr[ua]nk\b|\bshrinks?\b|\bshrinking\b|\bpill(?:ing|ed|s)?\b|\bfad(?:ed|ing)\b|\b(?:coming|came|fell|falling) apart\b|\bmou?ldy\b|\bwent off\b/,
     needs: RETURN_WORDS,
     covers: QUALITY_ARTICLE,
     about: QUALITY,
@@ -94,7 +94,7 @@ const SENSES: ServiceSense[] = [
     // about the product (the neighbour).
     id: 'broken-in-use',
     asked:
-      /坏了|断了|裂了|漏了|破了|开裂|\b(?:broke|broken|snapped|cracked|torn|ripped|leaking|leaked|stopped working|came apart)\b/,
+      /坏了|断了|裂了|漏了|破了|开裂|\bbroke\b(?! out)|\b(?:broken|snapped|cracked|torn|ripped|leaking|leaked|stopped working|came apart)\b/,
     neighbour: /会不会|容易|会(?:坏|断|裂|漏|破)|\b(?:will|would|easily|durable)\b/,
     covers: QUALITY_ARTICLE,
     about: QUALITY,

@@ -12,7 +12,7 @@ const HUMAN_REQUEST =
   /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone|human|staff)\b|\blive agent\b/;
 // Who a shopper may ask for, what asking sounds like, and what turning the bot down sounds like.
 const PERSON =
-  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\bagents?\b|\brepresentatives?\b|\bsupport\b|\bcustomer service\b/;
+  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\banyone\b|\banybody\b|\bagents?\b|\brepresentatives?\b|\bsupport\b|\bcustomer service\b/;
 const ASKING =
   /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
 const REJECTS_BOT =
@@ -24,7 +24,7 @@ const ASKING_NEAR =
 const PERSON_ALL = new RegExp(PERSON.source, 'g');
 // Asking *about* the service ("人工客服几点下班") is a question, not a request to be passed on.
 const ABOUT_SERVICE =
-  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|周末|节假日|工作日|\bwhat days\b|\bon (?:sundays?|saturdays?|holidays?|public holidays)\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|around|start|finish|close|staffed|on duty)\b/;
+  /几点|什么时候|什么时间|时间|上班|下班|在线吗|电话是多少|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bon (?:the )?weekends?\b|\b24\/7\b|周末|节假日|工作日|\bwhat days\b|\bon (?:sundays?|saturdays?|holidays?|public holidays)\b|\b(?:bank|public) holidays?\b|\btonight\b|\bopening times?\b|春节|过年|国庆|元旦|中秋|\bon (?:christmas|new year|national day|chinese new year)|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bwhen (?:are|do|does|is|will)\b.{0,30}\b(?:work|open|online|available|around|start|finish|close|staffed|on duty)\b/;
 const FIRST_HAN = /\p{Script=Han}/u;
 
 /**
@@ -75,8 +75,35 @@ export function asksForHuman(normalized: string): boolean {
  * online ("what time do agents work", "人工客服周末上班吗") — rather than for one of them.
  */
 export function asksAboutService(normalized: string): boolean {
-  return PERSON.test(normalized) && ABOUT_SERVICE.test(normalized) && !asksForHuman(normalized);
+  if (!ABOUT_SERVICE.test(normalized)) return false;
+  return (PERSON.test(normalized) || shopAsOpen(normalized)) && !asksForHuman(normalized);
 }
+
+// The shop itself as the one at work ("are you open on sundays", "你们周末上班吗", "what time do
+// you close"): its hours are the service's hours, though no person is named.
+const SHOP_AS_SUBJECT = /你们|你家|店里|\byou\b|\byour\b/;
+const AT_WORK =
+  /上班|下班|营业|开门|关门|在线|值班|在吗|在不在|\bopening (?:times?|hours)\b|\bopen\b|\bclosed?\b|\bclosing\b|\baround\b|\bonline\b|\bavailable\b|\bworking\b|\bwork\b|\bstaffed\b|\bon duty\b/;
+const shopAsOpen = (normalized: string) => SHOP_AS_SUBJECT.test(normalized) && AT_WORK.test(normalized);
+
+/**
+ * `asksAboutService` asked as whether someone is at work then ("when are your support people
+ * around", "are you open on sundays"): only the service's hours answer that — not a reading that
+ * merely shares a time word ("周末" with "周末发货吗").
+ */
+export function asksWhenServiceOpen(normalized: string): boolean {
+  return (
+    AT_WORK.test(normalized) &&
+    SERVICE_WHEN.test(normalized) &&
+    ASKED.test(normalized) &&
+    asksAboutService(normalized)
+  );
+}
+// A time asked about, beyond the words of being at work ("同事…天天背着去上班" names work and asks
+// nothing), and a question's form.
+const SERVICE_WHEN =
+  /几点|什么时候|什么时间|周末|节假日|工作日|春节|过年|国庆|元旦|中秋|晚上|\bwhat time\b|\bhours\b|\bhow late\b|\bat night\b|\bweekends?\b|\bsundays?\b|\bsaturdays?\b|\bholidays?\b|\btonight\b|\bopening (?:times?|hours)\b|\bchristmas\b|\bnew year\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b|\bwhen\b|\bwhat days\b|24\/7/;
+const ASKED = /吗|么|[?？]|几点|什么|\b(?:when|what|are|is|do|does|will|can)\b/;
 
 const NEGATIVE =
   /投诉|告你们|消协|12315|曝光|举报|差评|生气|气死|太差|很差|最差|差劲|垃圾|恶劣|恶心|不满意|很不满|非常不满|好意思卖|这质量|什么质量|怪味|失望|骗子|骗人|骗钱|坑人|坑钱|黑店|太黑|破店|什么破|假货|离谱|无语|受够|不负责|敷衍|什么态度|认真点|说话不算数|太烂|很烂|烂透|真烂|不讲理|欺负|烂脸|太过分|过分了|什么玩意|什么鬼|什么东西啊|你们(?:这是)?什么意思|什么意思啊?你们|脸.{0,2}烂|(?:说好|答应好?|承诺)的?.{0,12}(?:结果|现在|到现在|至今|还是|还没|都没)|再也不(?:买|来|会买)|你们怎么(?:包装|发货|做事|办事|搞|弄|检查|打包|回事)的|\bfed up\b|\brip ?off\b|\bpathetic\b|\buseless\b|\bnever again\b|\bnot happy\b|\bterrible\b|\bangry\b|\bcomplain|\bworst\b|\bridiculous\b|\bunacceptable\b|\bscam\b|\bdisgusting\b|\bawful\b/g;
@@ -330,3 +357,14 @@ export function askedForSale(
   }
   return null;
 }
+
+/**
+ * "我买的T恤洗完变小了", "the hoodie I bought from you shrank": goods the shopper already has from
+ * the shop. Whatever they are called, the question is about that purchase (a return, an exchange,
+ * a defect) — never whether the shop sells such goods.
+ */
+export const ownPurchase = (plain: string): boolean => OWN_PURCHASE.test(plain) && !SELLING.test(plain);
+// "我买了托特包，你们有卖钱包吗": asked in words of selling, it is still whether the shop sells it.
+const SELLING = /卖|\b(?:sell|sells|carry|stock)\b/;
+const OWN_PURCHASE =
+  /我买的|买了(?:一|个|件|条|双|瓶|支|盒|套|的)|买回来|刚买的|上次买的|收到的|到手的|\bi (?:just )?(?:bought|ordered|purchased|received|got)\b|\b(?:bought|ordered|purchased) (?:it |this |them )?from you\b|\bmy order\b/;
