@@ -433,6 +433,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return cancelKeyCache;
   };
 
+  // Answers whose reading a signal decided (see `signalled` in readOne); weakly held, per answer.
+  const signalledAnswers = new WeakSet<EngineResult>();
+
   /** Readings whose articles are taught with questions about the service's people ("客服几点上班"). */
   let serviceKeyCache: Set<string> | undefined;
   const serviceKeys = (): Set<string> => {
@@ -725,6 +728,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     facts: Parameters<typeof unrelatedArticle>[0],
   ): EngineResult | null {
     if (result.action !== 'answer' || !result.articleId || result.language !== 'en') return null;
+    if (signalledAnswers.has(result)) return null;
     const article = index.articles.get(result.articleId);
     const product = index.product(result.productId) ?? null;
     const own = `${article ? [article.title, article.answer, ...article.questions].join(' ') : ''} ${
@@ -733,7 +737,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const unseen = unseenTopic(read.unread, (w) => isPlaceWord(w) || own.includes(w.replace(/e?s$/, '')));
     if (unseen.length === 0 || unseen.length < Math.max(1, read.glossedWords)) return null;
     const say = facts.say;
-    const goods = product ? null : uncarriedGoods(read.plain, index.kb.products);
+    const named = product ? null : uncarriedGoods(read.plain, index.kb.products);
+    // "any discount code for sunglasses": a service asked about goods is no question of carrying them.
+    const goods = named && !servesOnly(read.plain, named) ? named : null;
     const gap = product && !article?.productIds.includes(product.id) ? notCoveredForProduct(facts, product) : null;
     const text = gap
       ? gap.text
@@ -1131,6 +1137,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
     let top: Ranked | undefined = ranking.intents[0];
     let confidence = confidenceOf(ranking.intents);
+    // A reading a signal decided (a cue, an override below) rests on words the signal read
+    // itself, not on the glossed words alone: the unseen-topic check leaves it be.
+    let signalled = ranking.settled || !!top?.cued;
     if (ranking.settled) confidence = Math.max(confidence, limits.confident);
     if (greetingIntent && isGreeting(read.normalized)) {
       top = {
@@ -1164,6 +1173,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: 1,
       };
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
     // "那清透的呢" after "which product?": the product completes the earlier question.
     if (memory.pendingIntent && namedProductId && (!top || confidence < limits.confident)) {
@@ -1176,6 +1186,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: 1,
       };
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
     memory.pendingIntent = undefined;
 
@@ -1194,7 +1205,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           blended: 0,
         };
       }
-      if (key) confidence = Math.max(confidence, limits.confident);
+      if (key) {
+        confidence = Math.max(confidence, limits.confident);
+        signalled = true;
+      }
     }
 
     // "what about if it already shipped?" after the address-change answer: the same matter in
@@ -1211,6 +1225,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: 1,
       };
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
 
     // Declined: what the off-topic class takes, a topic no shop answers (weather, trains, poems)
@@ -1242,6 +1257,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
             blended: 0,
           };
         confidence = Math.max(confidence, limits.confident);
+        signalled = true;
       }
     }
     // "send to Shanghai", "能寄到拉萨吗": delivery inside the mainland — the delivery article for the
@@ -1272,6 +1288,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         };
       }
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
     const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
@@ -1335,6 +1352,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (held) {
         top = held;
         confidence = Math.max(confidence, limits.confident);
+        signalled = true;
       }
     }
 
@@ -1361,6 +1379,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (answerable && answerable !== top) {
         top = answerable;
         confidence = Math.max(confidence, limits.confident);
+        signalled = true;
       }
     }
 
@@ -1570,7 +1589,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const personal = personalNote(chosen, input.profile);
     // An English question and an article written in Chinese only: one English line says so.
     const written = `${channelText(chosen, input.channel)}${personal}`;
-    return finish({
+    const answered = finish({
       ...base,
       action: 'answer',
       text:
@@ -1585,6 +1604,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       outOfScope: false,
       grounding: { articles: [chosen], product },
     });
+    if (signalled) signalledAnswers.add(answered);
+    return answered;
   }
 
   /**

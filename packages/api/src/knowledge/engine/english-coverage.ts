@@ -31,7 +31,9 @@ const NO_TOPIC = new Set(
     'either neither anyway maybe perhaps actually currently recently usually normally just guys ' +
     'hers would wanna gonna gotta lol hmm umm per each every instead rather send sends sent sending ' +
     'receive received spend spends spent pay pays paid paying money yuan rmb cny dollar dollars cents ' +
-    'usd total amount'
+    'usd total amount apply applies applied applying work works worked working show shows shown ' +
+    'showing method methods option options kinds types sorts info information detail details ' +
+    'question questions policy policies rule rules process procedure accept accepted take'
   ).split(/\s+/),
 );
 
