@@ -60,7 +60,10 @@ export const HELD_OUT: HeldOutCase[] = [
   { q: '下周要是便宜了能补差价吗', article: PRICE },
   // a follow-up on an order change once shipped
   { q: '收货地址填错了 || 已经发货了怎么办', article: ['kb-address-change'] },
-  { q: 'how do I change my shipping address || and if it is already on its way?', article: ['kb-address-change'] },
+  {
+    q: 'how do I change my shipping address || and if it is already on its way?',
+    article: ['kb-address-change'],
+  },
   { q: 'can I cancel my order || what if it has already shipped?', article: CANCEL },
   // neighbours that already work
   { q: 'do you sell hair dryers?', article: [], intent: ['product_info'] },

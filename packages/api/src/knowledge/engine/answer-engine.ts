@@ -12,12 +12,12 @@ import { withinMessage } from './message-scope';
 import {
   asksColour,
   honestGap,
+  notCoveredForProduct,
   productFactAnswer,
   productLabels,
   productsOfKind,
   servesOnly,
   uncarriedGoods,
-  notCoveredForProduct,
   unrelatedArticle,
 } from './product-facts';
 import { createNameLocaliser } from './product-names';
@@ -36,9 +36,9 @@ import {
   ASKS_AVAILABILITY,
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
+  asksOrderChange,
   ORDER_STATUS_CUE,
   ORDER_UNSHIPPED_CUE,
-  asksOrderChange,
   PRODUCT_NOUNS,
   REASON_POLICY_WORDS,
   SHOP_CUE,
@@ -737,10 +737,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const unseen = unseenTopic(read.unread, (w) => isPlaceWord(w) || own.includes(w.replace(/e?s$/, '')));
     if (unseen.length === 0 || unseen.length < Math.max(1, read.glossedWords)) return null;
     const say = facts.say;
-    const named = product ? null : uncarriedGoods(read.plain, index.kb.products);
+    // The goods among the unseen words alone ("box hair dryer"): "with the hair dryer" read in the
+    // whole message is an instrument, but here it is what the question is about.
+    const named = product
+      ? null
+      : (uncarriedGoods(read.plain, index.kb.products) ??
+        uncarriedGoods(unseen.join(' '), index.kb.products));
     // "any discount code for sunglasses": a service asked about goods is no question of carrying them.
     const goods = named && !servesOnly(read.plain, named) ? named : null;
-    const gap = product && !article?.productIds.includes(product.id) ? notCoveredForProduct(facts, product) : null;
+    const gap =
+      product && !article?.productIds.includes(product.id) ? notCoveredForProduct(facts, product) : null;
     const text = gap
       ? gap.text
       : goods
@@ -754,7 +760,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       intent: goods && !gap ? 'product_info' : null,
       articleId: null,
       productId: gap ? product!.id : null,
-      confidence: Math.min(result.confidence, limits.confident / 2),
+      confidence: goods && !gap ? 1 : Math.min(result.confidence, limits.confident / 2),
       lowConfidence: !goods || !!gap,
       quickReplies: gap ? gap.quickReplies : goods ? [] : [say('optionHuman')],
       grounding: { articles: [], product: gap ? product : null },
@@ -1193,7 +1199,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "I ordered the wrong colour, can I swap it before it ships": the reading that cancels an
     // unshipped order answers (cancel and order again), not the dispatch or address reading the
     // other words lead to. That reading is the shop's own answer to a plain cancel question.
-    if (!namedProductId && asksOrderChange(read.normalized) && !isActionRequest(read.normalized, input.text)) {
+    if (
+      !namedProductId &&
+      asksOrderChange(read.normalized) &&
+      !isActionRequest(read.normalized, input.text)
+    ) {
       const key = cancelKey();
       if (key && key !== top?.intentKey) {
         top = ranking.intents.find((c) => c.intentKey === key) ?? {
@@ -1214,7 +1224,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "what about if it already shipped?" after the address-change answer: the same matter in
     // another case. When the case's words are ones the last article itself answers ("已发货的…"),
     // that article stays, whatever reading the case word alone would get (dispatch times).
-    const staying = conditionalFollowUp(input.text, read, memory, namedProductId);
+    const staying = conditionalFollowUp(read, memory, namedProductId);
     if (staying) {
       top = {
         intentKey: intentKeyOf(staying),
@@ -1614,7 +1624,6 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * puts (two characters or more, as glossed) is one that article's answer uses. Null otherwise.
    */
   function conditionalFollowUp(
-    text: string,
     read: ReadText,
     memory: ConversationMemory,
     namedProductId: string | null,

@@ -767,10 +767,14 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // "is this suitable for men?" with no product named or in the conversation: a question about a
   // product of the shop the bot cannot see — ask which, never decline it as off-shop.
   if (!product && ctx.candidates.length === 0 && POINTS_AT_THIS.test(plain) && ASKS_MEN.test(plain))
-    return productFactResult(null, ctx.say('whichProduct', { topic: ctx.language === 'en' ? 'details' : '信息' }), {
-      action: 'clarify',
-      quickReplies: [ctx.say('optionHuman')],
-    });
+    return productFactResult(
+      null,
+      ctx.say('whichProduct', { topic: ctx.language === 'en' ? 'details' : '信息' }),
+      {
+        action: 'clarify',
+        quickReplies: [ctx.say('optionHuman')],
+      },
+    );
   // Colours and "for men?" about the product named, or the one in the conversation when the
   // message names none ("这款还有别的配色吗").
   if (!product || (!ctx.named && read.products.length > 0)) return null;
