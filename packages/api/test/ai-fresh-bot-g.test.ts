@@ -74,6 +74,7 @@ describe('an English question whose topic the reading never saw is not answered 
     expect(ask('the app has shown awaiting shipment for five days').articleId).toBe('kb-shipping-time');
     expect(ask('any discount code for sunglasses?').text).not.toMatch(/don't carry/);
     expect(ask('do you sell hair dryers?').text).toMatch(/don't carry hair dryers/);
+    expect(ask("what's the return window").articleId).toBe('kb-return-policy');
   });
 });
 
@@ -110,6 +111,7 @@ describe('other kinds of the probe', () => {
 
   it('"my coupon disappeared after I cancelled the order" → why coupons fail (refunded coupons return)', () => {
     expect(ask('my coupon disappeared after I cancelled the order').articleId).toBe('kb-coupon-not-working');
+    expect(ask('my coupon vanished').articleId).toBe('kb-coupon-not-working');
   });
 });
 

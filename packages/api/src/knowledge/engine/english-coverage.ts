@@ -40,5 +40,5 @@ const NO_TOPIC = new Set(
 /** The words an English question says that its reading never saw (none for Chinese text). */
 export function unseenTopic(unread: readonly string[], known: (word: string) => boolean): string[] {
   if (unread.length === 0) return unread as string[];
-  return unread.filter((w) => !NO_TOPIC.has(w) && !known(w));
+  return unread.filter((w) => !NO_TOPIC.has(w) && !NO_TOPIC.has(w.replace(/s$/, '')) && !known(w));
 }

@@ -96,6 +96,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['dont want', '不想要'],
   ['no longer want', '不想要'],
   ['exchange', '换货'],
+  // How long after delivery a return is accepted.
+  ['return window', '多少天内 可以退'],
+  ['return period', '多少天内 可以退'],
   ['swap', '换'],
   // An order placed with the wrong choice is a wrong order (下错单), changed before it ships by
   // cancelling it, not an exchange of goods received.
@@ -134,6 +137,8 @@ export const RETAIL_TERMS: [string, string][] = [
   ['sizes', '尺码'],
   // money
   ['coupon', '优惠券'],
+  ['disappeared', '不见了'],
+  ['vanished', '不见了'],
   ['coupons', '优惠券'],
   ['voucher', '优惠券'],
   ['promo code', '优惠券'],
