@@ -33,7 +33,8 @@ const NO_TOPIC = new Set(
     'receive received spend spends spent pay pays paid paying money yuan rmb cny dollar dollars cents ' +
     'usd total amount apply applies applied applying work works worked working show shows shown ' +
     'showing method methods option options kinds types sorts info information detail details ' +
-    'question questions policy policies rule rules process procedure accept accepted take'
+    'question questions policy policies rule rules process procedure accept accepted take ' +
+    'disappeared vanished missing'
   ).split(/\s+/),
 );
 

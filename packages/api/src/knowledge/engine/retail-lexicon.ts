@@ -137,8 +137,6 @@ export const RETAIL_TERMS: [string, string][] = [
   ['sizes', '尺码'],
   // money
   ['coupon', '优惠券'],
-  ['disappeared', '不见了'],
-  ['vanished', '不见了'],
   ['coupons', '优惠券'],
   ['voucher', '优惠券'],
   ['promo code', '优惠券'],
