@@ -1,16 +1,18 @@
 import { ownValue } from '../../platform/own-property';
 import { isInStock, listAttribute, stockAlternatives } from '../catalog-stock';
 import { tokenize } from './chinese-tokenizer';
-import { askedDomesticPlace, domesticDeliveryArticle, domesticFit } from './domestic-places';
+import { askedDomesticPlace, domesticDeliveryArticle, domesticFit, isPlaceWord } from './domestic-places';
+import { unseenTopic } from './english-coverage';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
-import { type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import { intentKeyOf, type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { labelFactAnswer } from './label-facts';
 import { focusMessage } from './message-focus';
 import { withinMessage } from './message-scope';
 import {
   asksColour,
   honestGap,
+  notCoveredForProduct,
   productFactAnswer,
   productLabels,
   productsOfKind,
@@ -34,6 +36,7 @@ import {
   ASKS_AVAILABILITY,
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
+  asksOrderChange,
   ORDER_STATUS_CUE,
   ORDER_UNSHIPPED_CUE,
   PRODUCT_NOUNS,
@@ -227,7 +230,13 @@ const TROUBLE_ASKED =
 // "my voucher won't apply"): the article about what goes wrong answers it, not one that merely
 // mentions when the thing cannot be used. ("doesn't" reads "doesn t" once normalised.)
 const TROUBLE_STATED =
-  /用不了|不能用|不可用|用不上|没法用|无效|失效|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
+  /用不了|不能用|不可用|用不上|没法用|无效|失效|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|不见了|消失|\b(?:disappeared|vanished|gone)\b|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
+// A follow-up putting another case of the same matter: "what if…", "and if…", "要是…呢", "万一…".
+const CONDITIONAL_FOLLOW_UP =
+  /^(?:and |but |so |ok |okay )?(?:what about if|what about when|how about if|what if|and if|but if|if it|if i|if the|if my)\b|^(?:那|那么|可是|但是)?(?:如果|要是|万一|假如)/;
+const HAN_ONLY = /^\p{Script=Han}+$/u;
+// Words of the case that say no case: "已经", "还", "的话".
+const CASE_FILLER = /^(?:已经|还是|的话|如果|要是|万一|假如|怎么|怎么办|那么|可以|能不能)$/;
 // An article title about what goes wrong rather than how to do it.
 const TROUBLESHOOTING = /用不了|不可用|不能用|失败|原因|怎么办|不更新|没收到|破损|漏发|发错|重复/;
 const A_NOT_A = /能不能|可不可以|是不是|会不会|有没有|要不要|行不行|好不好|可以吗/;
@@ -407,6 +416,25 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     for (const key of general) articleProducts.delete(key);
   }
+
+  // The reading the shop answers "how do I cancel an unshipped order" with (an order changed
+  // before dispatch is cancelled and placed again), ranked once; null when none is confident.
+  let cancelKeyCache: string | null | undefined;
+  const cancelKey = (): string | null => {
+    if (cancelKeyCache !== undefined) return cancelKeyCache;
+    cancelKeyCache = withinMessage(() => {
+      const read = index.read('订单还没发货，怎么取消订单');
+      const ranking = rank(read, { productIds: [] });
+      const first = ranking.intents[0];
+      return first && first.intentKey !== OFF_TOPIC && confidenceOf(ranking.intents) >= limits.confident
+        ? first.intentKey
+        : null;
+    });
+    return cancelKeyCache;
+  };
+
+  // Answers whose reading a signal decided (see `signalled` in readOne); weakly held, per answer.
+  const signalledAnswers = new WeakSet<EngineResult>();
 
   /** Readings whose articles are taught with questions about the service's people ("客服几点上班"). */
   let serviceKeyCache: Set<string> | undefined;
@@ -682,7 +710,61 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       result.action === 'clarify'
         ? honestGap(facts, result)
         : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
-    return gap ? { ...result, ...gap, text: inScript(gap.text, result.language) } : result;
+    if (gap) return { ...result, ...gap, text: inScript(gap.text, result.language) };
+    return (read.unread.length > 0 && unseenTopicAnswer(result, read, facts)) || result;
+  }
+
+  /**
+   * An English question answered with an article although as many of its topic words went unread
+   * as were glossed ("is there a student discount" → the stacking article on "discount" alone;
+   * "what's in the box with the hair dryer" → an ingredients article): the notes do not cover what
+   * it asks. What the shop does not carry is said so; a product's question gets what is listed; else
+   * "our notes don't cover this" and a person. A word the chosen article or product itself uses
+   * ("spf" of a sunscreen) was seen. Null when the answer stands.
+   */
+  function unseenTopicAnswer(
+    result: EngineResult,
+    read: ReadText,
+    facts: Parameters<typeof unrelatedArticle>[0],
+  ): EngineResult | null {
+    if (result.action !== 'answer' || !result.articleId || result.language !== 'en') return null;
+    if (signalledAnswers.has(result)) return null;
+    const article = index.articles.get(result.articleId);
+    const product = index.product(result.productId) ?? null;
+    const own = `${article ? [article.title, article.answer, ...article.questions].join(' ') : ''} ${
+      product ? [product.name, ...product.aliases, JSON.stringify(product.attributes)].join(' ') : ''
+    }`.toLowerCase();
+    const unseen = unseenTopic(read.unread, (w) => isPlaceWord(w) || own.includes(w.replace(/e?s$/, '')));
+    if (unseen.length === 0 || unseen.length < Math.max(1, read.glossedWords)) return null;
+    const say = facts.say;
+    // The goods among the unseen words alone ("box hair dryer"): "with the hair dryer" read in the
+    // whole message is an instrument, but here it is what the question is about.
+    const named = product
+      ? null
+      : (uncarriedGoods(read.plain, index.kb.products) ??
+        uncarriedGoods(unseen.join(' '), index.kb.products));
+    // "any discount code for sunglasses": a service asked about goods is no question of carrying them.
+    const goods = named && !servesOnly(read.plain, named) ? named : null;
+    const gap =
+      product && !article?.productIds.includes(product.id) ? notCoveredForProduct(facts, product) : null;
+    const text = gap
+      ? gap.text
+      : goods
+        ? say('notCarried', { item: goods, catalog: catalogueSummary(result.language).join(', ') })
+        : say('notCovered');
+    return {
+      ...result,
+      ...(gap ?? {}),
+      action: goods && !gap ? 'answer' : 'clarify',
+      text: inScript(text, result.language),
+      intent: goods && !gap ? 'product_info' : null,
+      articleId: null,
+      productId: gap ? product!.id : null,
+      confidence: goods && !gap ? 1 : Math.min(result.confidence, limits.confident / 2),
+      lowConfidence: !goods || !!gap,
+      quickReplies: gap ? gap.quickReplies : goods ? [] : [say('optionHuman')],
+      grounding: { articles: [], product: gap ? product : null },
+    };
   }
 
   /**
@@ -1061,6 +1143,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
     let top: Ranked | undefined = ranking.intents[0];
     let confidence = confidenceOf(ranking.intents);
+    // A reading a signal decided (a cue, an override below) rests on words the signal read
+    // itself, not on the glossed words alone: the unseen-topic check leaves it be.
+    let signalled = ranking.settled || !!top?.cued;
     if (ranking.settled) confidence = Math.max(confidence, limits.confident);
     if (greetingIntent && isGreeting(read.normalized)) {
       top = {
@@ -1094,6 +1179,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: 1,
       };
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
     // "那清透的呢" after "which product?": the product completes the earlier question.
     if (memory.pendingIntent && namedProductId && (!top || confidence < limits.confident)) {
@@ -1106,8 +1192,51 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: 1,
       };
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
     memory.pendingIntent = undefined;
+
+    // "I ordered the wrong colour, can I swap it before it ships": the reading that cancels an
+    // unshipped order answers (cancel and order again), not the dispatch or address reading the
+    // other words lead to. That reading is the shop's own answer to a plain cancel question.
+    if (
+      !namedProductId &&
+      asksOrderChange(read.normalized) &&
+      !isActionRequest(read.normalized, input.text)
+    ) {
+      const key = cancelKey();
+      if (key && key !== top?.intentKey) {
+        top = ranking.intents.find((c) => c.intentKey === key) ?? {
+          intentKey: key,
+          score: 0,
+          coverage: 0,
+          exampleCoverage: 0,
+          probability: 0,
+          blended: 0,
+        };
+      }
+      if (key) {
+        confidence = Math.max(confidence, limits.confident);
+        signalled = true;
+      }
+    }
+
+    // "what about if it already shipped?" after the address-change answer: the same matter in
+    // another case. When the case's words are ones the last article itself answers ("已发货的…"),
+    // that article stays, whatever reading the case word alone would get (dispatch times).
+    const staying = conditionalFollowUp(read, memory, namedProductId);
+    if (staying) {
+      top = {
+        intentKey: intentKeyOf(staying),
+        score: 1,
+        coverage: 1,
+        exampleCoverage: 1,
+        probability: 1,
+        blended: 1,
+      };
+      confidence = Math.max(confidence, limits.confident);
+      signalled = true;
+    }
 
     // Declined: what the off-topic class takes, a topic no shop answers (weather, trains, poems)
     // without a word of the shop's business, or next to nothing understood that also looks
@@ -1138,6 +1267,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
             blended: 0,
           };
         confidence = Math.max(confidence, limits.confident);
+        signalled = true;
       }
     }
     // "send to Shanghai", "能寄到拉萨吗": delivery inside the mainland — the delivery article for the
@@ -1168,6 +1298,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         };
       }
       confidence = Math.max(confidence, limits.confident);
+      signalled = true;
     }
     const offTopicProbability = ranking.intents.find((c) => c.intentKey === OFF_TOPIC)?.probability ?? 0;
     const offTopic =
@@ -1231,6 +1362,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (held) {
         top = held;
         confidence = Math.max(confidence, limits.confident);
+        signalled = true;
       }
     }
 
@@ -1257,6 +1389,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (answerable && answerable !== top) {
         top = answerable;
         confidence = Math.max(confidence, limits.confident);
+        signalled = true;
       }
     }
 
@@ -1318,9 +1451,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const productId = namedProductId ?? contextProductId;
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
-    let article =
-      pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
-      onlyArticleOf(intentKey, productId);
+    let article = staying
+      ? { articleId: staying.id, intentKey, score: 1, coverage: 1 }
+      : (pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
+        onlyArticleOf(intentKey, productId));
     if (
       domestic &&
       domesticArticle &&
@@ -1465,7 +1599,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const personal = personalNote(chosen, input.profile);
     // An English question and an article written in Chinese only: one English line says so.
     const written = `${channelText(chosen, input.channel)}${personal}`;
-    return finish({
+    const answered = finish({
       ...base,
       action: 'answer',
       text:
@@ -1480,6 +1614,29 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       outOfScope: false,
       grounding: { articles: [chosen], product },
     });
+    if (signalled) signalledAnswers.add(answered);
+    return answered;
+  }
+
+  /**
+   * The article a conditional follow-up ("what if it already shipped", "要是已经发货了呢") keeps: the
+   * one the last turn answered (the newest answered article, of the reading last answered), when the follow-up names no product and every word of the case it
+   * puts (two characters or more, as glossed) is one that article's answer uses. Null otherwise.
+   */
+  function conditionalFollowUp(
+    read: ReadText,
+    memory: ConversationMemory,
+    namedProductId: string | null,
+  ): KnowledgeArticle | null {
+    const lastId = memory.answeredArticleIds?.at(-1);
+    if (!lastId || namedProductId || !CONDITIONAL_FOLLOW_UP.test(read.plain)) return null;
+    if (read.plain.length > 60) return null;
+    const last = index.articles.get(lastId);
+    if (!last || (last.intent ?? null) !== (memory.lastIntent ?? null)) return null;
+    const terms = read.tokens.terms.filter((t) => t.length >= 2 && HAN_ONLY.test(t) && !CASE_FILLER.test(t));
+    if (terms.length === 0) return null;
+    const answer = channelText(last, 'web');
+    return terms.every((t) => answer.includes(t)) ? last : null;
   }
 
   type Base = Pick<EngineResult, 'memory' | 'grounding' | 'nearest' | 'language' | 'quickReplies' | 'more'>;

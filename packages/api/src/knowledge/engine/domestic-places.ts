@@ -193,3 +193,6 @@ export function domesticFit(place: DomesticPlace, article: KnowledgeArticle): nu
   if (article.questions.some((q) => ASKS_TO_REGION.test(q) && !RETURN_WORDS.test(q))) score += 2;
   return score;
 }
+
+/** Whether an English word is (the first word of) a mainland place's name: no topic left unread. */
+export const isPlaceWord = (word: string): boolean => LATIN_BY_FIRST.has(word);

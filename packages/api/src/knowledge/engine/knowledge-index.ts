@@ -25,6 +25,13 @@ export interface ReadText {
   products: ProductMention[];
   /** True when the shopper wrote Chinese in pinyin (no Han characters, pinyin recognised, no English word). */
   pinyinOnly: boolean;
+  /**
+   * English words (3+ letters) no gloss took ("student", "dryer"): what the reading of a question
+   * to a Chinese shop did not see. Empty for English knowledge, which reads them as they are.
+   */
+  unread: string[];
+  /** How many English phrases the lexicon glossed. */
+  glossedWords: number;
 }
 
 // Article-only classes (articles without an intent) join the linear model while they are few;
@@ -284,6 +291,8 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
   };
 }
 
+const NOTHING_UNREAD: string[] = [];
+
 /** Articles without an intent form a class of their own, so they still answer. */
 export const intentKeyOf = (article: KnowledgeArticle) => article.intent ?? `~${article.id}`;
 
@@ -303,6 +312,13 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     }
   }
 
+  // Whether the knowledge is written in English (Banking77) or Chinese with the odd Latin word
+  // (the demo store): English words the knowledge never uses mean nothing to a Chinese shop —
+  // they are glossed instead — and must not make a question look unexplained or off-topic.
+  const teaching = [...kb.intents.flatMap((i) => i.examples), ...kb.articles.flatMap((a) => a.questions)];
+  const englishKnowledge =
+    teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length >
+    0.3 * Math.max(1, teaching.length);
   const matcher = createProductMatcher(kb.products);
   const glosser = createGlosser(
     [
@@ -311,6 +327,9 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       ...kb.products.flatMap((p) => [p.name, ...p.aliases]),
     ].map((t) => normalizeText(t)),
     kb.lexicon ?? [],
+    // Inflected forms ("cancelled" → cancel) only glossed for knowledge in another language: an
+    // English knowledge base reads them as they are.
+    { inflections: !englishKnowledge },
   );
   // Share of each intent's examples that sound upset: lets sentiment vote for complaint-like intents.
   const negativeShare = new Map<string, number>();
@@ -335,16 +354,11 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       tokens: tokenize(masked, true),
       products: mentions,
       pinyinOnly: gloss.pinyin && !gloss.english && !HAN_CHAR.test(plain),
+      unread: englishKnowledge ? NOTHING_UNREAD : gloss.unread,
+      glossedWords: gloss.glossedWords,
     };
   };
 
-  // Whether the knowledge is written in English (Banking77) or Chinese with the odd Latin word
-  // (the demo store): English words the knowledge never uses mean nothing to a Chinese shop —
-  // they are glossed instead — and must not make a question look unexplained or off-topic.
-  const teaching = [...kb.intents.flatMap((i) => i.examples), ...kb.articles.flatMap((a) => a.questions)];
-  const englishKnowledge =
-    teaching.filter((t) => (t.match(/[a-z]{2,}/gi)?.length ?? 0) >= 2).length >
-    0.3 * Math.max(1, teaching.length);
   const inKnowledgeScript = (text: string) => HAN_CHAR.test(text) !== englishKnowledge;
 
   const questionDocs: QuestionDoc[] = [];

@@ -95,6 +95,13 @@ export interface Gloss {
   english: boolean;
   /** A pinyin fragment was recognised. */
   pinyin: boolean;
+  /**
+   * Latin words of three letters or more that no lexicon term or pinyin took ("student", "dryer"):
+   * what an English question says that the Chinese reading never sees.
+   */
+  unread: string[];
+  /** How many English phrases a lexicon term took. */
+  glossedWords: number;
 }
 
 /**
@@ -109,6 +116,23 @@ function singular(phrase: string): string {
   return phrase;
 }
 
+const INFLECTED = /^([a-z]{3,}?)([a-z])?\2?(?:ed|ing)$/;
+/**
+ * The term of a verb in the past or -ing form the lexicon lists only plain ("cancelled" → cancel,
+ * "swapped" → swap, "changing" → change): the stem, the stem with "e", the stem with a doubled
+ * last letter undone. Asked only of a single word no term took.
+ */
+function stemTerm(word: string, terms: Map<string, string>): string | undefined {
+  const m = INFLECTED.exec(word);
+  if (!m) return undefined;
+  const stem = word.replace(/(?:ed|ing)$/, '');
+  return (
+    terms.get(stem) ??
+    terms.get(`${stem}e`) ??
+    (stem.length > 3 && stem.at(-1) === stem.at(-2) ? terms.get(stem.slice(0, -1)) : undefined)
+  );
+}
+
 /**
  * Builds the glosser of one app: English and romanised words, pinyin fragments and
  * same-sounding misspellings are recognised and the shop's own term is written beside them, so
@@ -116,7 +140,11 @@ function singular(phrase: string): string {
  * misspellings resolve only to words the knowledge itself uses (its questions, titles, intent
  * examples, product names), learnt from `vocabulary`; the merchant's own terms come first.
  */
-export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconTerm[] = []) {
+export function createGlosser(
+  vocabularyTexts: string[],
+  merchantTerms: LexiconTerm[] = [],
+  { inflections = true }: { inflections?: boolean } = {},
+) {
   const latinTerms = new Map<string, string>();
   const hanTerms: [string, string][] = [];
   for (const [term, means] of [...merchantTerms.map((t) => [t.term, t.means] as const), ...RETAIL_TERMS]) {
@@ -163,6 +191,8 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       const added: string[] = [];
       let english = false;
       let pinyinSeen = false;
+      const unread: string[] = [];
+      let glossedWords = 0;
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
@@ -181,11 +211,13 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
           const means =
             latinTerms.get(phrase) ??
             (n > 1 ? latinTerms.get(words.slice(i, i + n).join('')) : undefined) ??
-            latinTerms.get(singular(phrase));
+            latinTerms.get(singular(phrase)) ??
+            (n === 1 && inflections ? stemTerm(phrase, latinTerms) : undefined);
           if (means) {
             added.push(means);
             if (mixed) inPlace.push({ from: phrase, to: means.split(' ')[0]! });
             english = true;
+            glossedWords++;
             taken = n;
             continue;
           }
@@ -199,6 +231,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
             taken = n;
           }
         }
+        if (!taken && words[i]!.length >= 3 && !/\d/.test(words[i]!)) unread.push(words[i]!);
         i += taken || 1;
       }
 
@@ -239,7 +272,7 @@ export function createGlosser(vocabularyTexts: string[], merchantTerms: LexiconT
       }
       if (base !== normalized) added.push(inPlace.map((w) => w.from).join(' '));
       const text = added.length ? `${base} ${[...new Set(added)].join(' ')}` : normalized;
-      return { text, english, pinyin: pinyinSeen };
+      return { text, english, pinyin: pinyinSeen, unread, glossedWords };
     },
   };
 }

@@ -558,6 +558,9 @@ function notListed(
   });
 }
 
+// "this", "it", "这个": a product the shopper is looking at.
+const POINTS_AT_THIS = /\b(?:this|it|these|that)\b|这个|这款|这件|这种|这瓶|它/;
+
 /** Skin types shoppers name, with the word a product's `suitableSkin` list uses for each. */
 const SKIN_TYPES: { listed: string; zh: string; en: string; asked: RegExp }[] = [
   {
@@ -761,6 +764,17 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       };
     }
   }
+  // "is this suitable for men?" with no product named or in the conversation: a question about a
+  // product of the shop the bot cannot see — ask which, never decline it as off-shop.
+  if (!product && ctx.candidates.length === 0 && POINTS_AT_THIS.test(plain) && ASKS_MEN.test(plain))
+    return productFactResult(
+      null,
+      ctx.say('whichProduct', { topic: ctx.language === 'en' ? 'details' : '信息' }),
+      {
+        action: 'clarify',
+        quickReplies: [ctx.say('optionHuman')],
+      },
+    );
   // Colours and "for men?" about the product named, or the one in the conversation when the
   // message names none ("这款还有别的配色吗").
   if (!product || (!ctx.named && read.products.length > 0)) return null;
@@ -812,9 +826,10 @@ export function honestGap(
   if (VAGUE.test(plain) || !(isQuestion(ctx.read.normalized, ctx.text) || A_NOT_A.test(ctx.text)))
     return null;
   const rest = asked(plain, product);
+  // English words are counted before the filler goes, which takes the spaces between them too.
   const content = HAN.test(rest)
     ? (rest.match(/\p{Script=Han}/gu)?.length ?? 0) >= 2
-    : (rest.match(/[a-z]{3,}/g)?.length ?? 0) >= 2;
+    : (withoutLabels(plain, product).match(/[a-z]{3,}/g)?.length ?? 0) >= 2;
   if (!content) return null;
   const held = factHolding(ctx, product, rest);
   if (held) return held;
@@ -834,10 +849,15 @@ const longMessage = (plain: string) =>
 
 /** What is left of a message once the product's own words and the question's grammar are taken out. */
 function asked(plain: string, product: KnowledgeProduct): string {
+  return withoutLabels(plain, product).replace(QUESTION_FILLER, '');
+}
+
+/** The message with the product's own names cut out. */
+function withoutLabels(plain: string, product: KnowledgeProduct): string {
   let rest = plain;
   for (const label of labelsOf(product).sort((a, b) => b.length - a.length))
     rest = rest.split(label.toLowerCase()).join(' ');
-  return rest.replace(QUESTION_FILLER, '');
+  return rest;
 }
 
 /**
@@ -867,6 +887,14 @@ export function unrelatedArticle(
     factHolding(ctx, product, rest) ??
     notListed({ ...ctx, productId: product.id } as FactContext, product, null)
   );
+}
+
+/** What is listed of a product and that the question is not, with a person offered. */
+export function notCoveredForProduct(
+  ctx: Pick<FactContext, 'language' | 'say' | 'product'> & { text: string; read: ReadText },
+  product: KnowledgeProduct,
+): FactAnswer {
+  return notListed({ ...ctx, productId: product.id } as FactContext, product, null);
 }
 
 /**

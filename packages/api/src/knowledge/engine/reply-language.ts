@@ -62,6 +62,12 @@ export const SYSTEM_TEXTS = {
     zh: '还是没太明白您的意思，是下面这些吗？也可以直接转人工。',
     en: "I'm still not sure what you mean. Is it one of these? You can also talk to a person.",
   },
+  // A question whose topic the notes never mention ("is there a student discount"): say so and
+  // offer a person — never the neighbouring article the one familiar word leads to.
+  notCovered: {
+    zh: '这个问题我们的说明里没有写到，我不乱说哦～需要的话可以转人工帮您确认。',
+    en: "Our notes don't cover that, so I won't guess. I can pass you to a person to check.",
+  },
   clarifyGeneric: {
     zh: '能再具体说说吗？比如商品名称或订单号，我好帮您查。',
     en: 'Could you tell me a bit more, for example the product name or your order number?',

@@ -96,7 +96,20 @@ export const RETAIL_TERMS: [string, string][] = [
   ['dont want', '不想要'],
   ['no longer want', '不想要'],
   ['exchange', '换货'],
+  // How long after delivery a return is accepted.
+  ['return window', '多少天内 可以退'],
+  ['return period', '多少天内 可以退'],
   ['swap', '换'],
+  // An order placed with the wrong choice is a wrong order (下错单), changed before it ships by
+  // cancelling it, not an exchange of goods received.
+  ['ordered the wrong', '下错单'],
+  ['picked the wrong', '下错单'],
+  ['chose the wrong', '下错单'],
+  ['selected the wrong', '下错单'],
+  ['wrong colour', '拍错 颜色'],
+  ['wrong color', '拍错 颜色'],
+  ['colour', '颜色'],
+  ['color', '颜色'],
   ['damaged', '破损'],
   ['broken', '破损 坏了'],
   // A part that failed in use is a quality problem, whichever word the shopper picks.
@@ -133,6 +146,21 @@ export const RETAIL_TERMS: [string, string][] = [
   ['stacking', '叠加'],
   ['discount', '优惠 折扣'],
   ['price protection', '价保'],
+  ['price difference', '差价 补差价'],
+  // Selling in a live broadcast: the shop's 直播间 (its prices, coupons, hosts).
+  ['livestream', '直播间'],
+  ['live stream', '直播间'],
+  ['live streams', '直播间'],
+  ['livestreams', '直播间'],
+  ['live broadcast', '直播间'],
+  ['difference', '差价'],
+  ['lower', '更低 便宜'],
+  // "do you price match": the shop refunding a later, lower price of its own (价保 / 补差价).
+  ['price match', '价保 补差价'],
+  ['price matching', '价保 补差价'],
+  ['match the price', '价保 补差价'],
+  ['price guarantee', '价保'],
+  ['price adjustment', '价保 补差价'],
   ['price drop', '降价'],
   ['cheaper', '便宜 降价'],
   ['price', '价格 多少钱'],
@@ -507,6 +535,25 @@ export const ORDER_STATUS_CUE =
 /** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
 export const ORDER_UNSHIPPED_CUE =
   /待发货|未发货|(?:还|一直|迟迟|都|怎么)(?:没有?|不)(?:给我)?发(?:货|出)|没有?发货|\b(?:has ?n[o']?t|have ?n[o']?t|not|never|still not)(?: been)?(?: yet)? (?:shipped|dispatched|sent out)\b|\bwhy (?:hasn'?t|isn'?t|is ?n'?t) my order (?:shipped|dispatched|sent)\b|\b(?:awaiting|waiting for|pending) (?:shipment|dispatch|shipping)\b|\bnothing (?:has|have|was)?(?: been)?(?: yet)? ?(?:shipped|dispatched|sent out)\b|\b(?:still|stuck)\b.{0,20}\bprocessing\b|\bprocessing\b.{0,12}\b(?:forever|for days|for ages)\b|\border\b.{0,30}\b(?:processing|pending|preparing)\b.{0,16}\b(?:forever|for (?:days|ages|weeks?|a week|\w+ days)|since|still)\b|\border\b.{0,20}\b(?:still|stuck)\b.{0,16}\b(?:processing|pending|preparing)\b|\b(?:not|n't|never|yet to)(?: yet)? (?:left|leave|gone out of|come out of) (?:the|your) warehouse\b|(?:一直|还|还是|好几天|几天了|好多久|多久了|天了).{0,6}(?:备货中|处理中|待出库)|(?:备货中|待出库).{0,6}(?:好几天|几天了|好多久|多久了|天了|一直|很久|一周|一个星期)|仓库(?:还|一直)?没有?发/;
+
+/**
+ * "I ordered the wrong colour, can I swap it before it ships", "拍错颜色了还没发货能换吗": a change to
+ * an order's goods (colour, size, the item) before it is sent, which shops handle by cancelling
+ * and ordering again. Read on the glossed text; `ORDER_CHANGE_NOT` keeps the address change and
+ * goods already received (an exchange) out.
+ */
+export const ORDER_CHANGE_VERB = /改|换|\b(?:change|swap|switch|amend|modify|edit)\b/;
+export const ORDER_CHANGE_CHOICE =
+  /下错单|拍错|选错|买错|颜色|色号|尺码|规格|款式|\b(?:colou?r|size|variant|shade|model|item)\b/;
+export const ORDER_CHANGE_ORDER =
+  /订单|下单|下错单|拍错|选错|未发货|还没发货|没有?发货|发货前|发货之前|\border(?:ed)?\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
+export const ORDER_CHANGE_NOT =
+  /地址|收件人|电话|收到|签收|到货|\b(?:address|received|arrived|got it|delivered)\b/;
+export const asksOrderChange = (normalized: string): boolean =>
+  ORDER_CHANGE_CHOICE.test(normalized) &&
+  ORDER_CHANGE_VERB.test(normalized) &&
+  ORDER_CHANGE_ORDER.test(normalized) &&
+  !ORDER_CHANGE_NOT.test(normalized);
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
