@@ -439,6 +439,31 @@ const GUARDS: ReviewCase[] = [
     kind: 'service hours (fixed by bot-h)',
     expect: { articleId: null },
   },
+  {
+    turns: ['订单一直待发货，这期间降价了能价保吗'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { articleId: 'kb-price-protection' },
+  },
+  {
+    turns: ['my exchange order is still processing'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { intent: 'exchange_size' },
+  },
+  {
+    turns: ['付款一直处理中，钱扣了但订单没生成'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { intent: 'payment_issue' },
+  },
+  {
+    turns: ['价保申请一直处理中'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { articleId: 'kb-price-protection-apply' },
+  },
+  {
+    turns: ['my order is still processing, can I add an item'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { articleId: null },
+  },
 ];
 
 describe('review-g guards: new phrasings answered right, and neighbours kept', () => {
@@ -510,42 +535,6 @@ export const KNOWN_BREAKS: ReviewCase[] = [
   },
 
   // Stuck order: the settled rule forces dispatch over the matter actually asked.
-  {
-    turns: ['订单一直待发货，这期间降价了能价保吗'],
-    kind: 'stuck order (stolen)',
-    expect: { articleId: 'kb-price-protection' },
-    now: 'kb-shipping-time (before bot-f: kb-price-protection)',
-    cause: STUCK_SETTLED,
-  },
-  {
-    turns: ['my exchange order is still processing'],
-    kind: 'stuck order (stolen)',
-    expect: { intent: 'exchange_size' },
-    now: 'kb-shipping-time (before bot-f: kb-exchange-how-to); \\bchange\\b misses "exchange"',
-    cause: STUCK_SETTLED,
-  },
-  {
-    turns: ['付款一直处理中，钱扣了但订单没生成'],
-    kind: 'stuck order (stolen)',
-    expect: { intent: 'payment_issue' },
-    now: 'kb-shipping-time (before bot-f: kb-double-charge)',
-    cause: `${STUCK_SETTLED}; the new 一直…处理中 cue (retail-lexicon.ts:536-537) is not tied to an order`,
-  },
-  {
-    turns: ['价保申请一直处理中'],
-    kind: 'stuck order (stolen)',
-    expect: { articleId: 'kb-price-protection-apply' },
-    now: 'clarify as shipping_time (before bot-f: kb-price-protection-apply)',
-    cause:
-      'the new 一直…处理中 cue (retail-lexicon.ts:536-537) reads any pending thing as an unshipped order',
-  },
-  {
-    turns: ['my order is still processing, can I add an item'],
-    kind: 'stuck order (stolen)',
-    expect: { articleId: null },
-    now: 'kb-shipping-time — the notes say nothing on adding items',
-    cause: STUCK_SETTLED,
-  },
   {
     turns: ['跨境订单一直没发货'],
     kind: 'stuck order (pre-existing)',

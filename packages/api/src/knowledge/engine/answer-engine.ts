@@ -526,10 +526,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const action = isActionRequest(read.normalized, raw);
     // "订单一直显示待发货", "my order still hasn't shipped": an order waiting to ship is a question
     // of when orders ship, whatever else its words share (付款, 订单, 一直).
-    // ("还没发货能取消吗" asks to cancel: the order's state is then only the condition.)
+    // ("还没发货能取消吗" asks to cancel: the order's state is then only the condition; so do a
+    // price protection, an exchange, an item to add, and a payment or
+    // an application — not the order — "一直处理中".)
     const unshipped =
       ORDER_UNSHIPPED_CUE.test(read.normalized) &&
-      !/取消|退|改|换|地址|发票|\b(?:cancel|refund|change|address|return|invoice)\b/.test(read.plain);
+      !/取消|退|改|换|地址|发票|价保|降价|加购|加一件|(?:付款|支付|申请|审核)(?:一直|还是?)?在?处理中|\b(?:cancel|refund|change|exchange|address|return|invoice|add|price)\b/.test(
+        read.plain,
+      );
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
     const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped;
     // The dispatch reading competes even when neither the model nor retrieval thought of it
