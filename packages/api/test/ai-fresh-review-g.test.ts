@@ -464,6 +464,27 @@ const GUARDS: ReviewCase[] = [
     kind: 'stuck order (fixed by bot-h)',
     expect: { articleId: null },
   },
+  {
+    turns: ['do you ship to Guangzhou for free'],
+    kind: 'mainland place (fixed by bot-h)',
+    expect: { articleId: 'kb-shipping-carrier-fee' },
+  },
+  {
+    turns: ['Is delivery to Tibet more expensive'],
+    kind: 'mainland place (fee)',
+    expect: { articleId: 'kb-shipping-carrier-fee' },
+  },
+  {
+    turns: ['我下单寄到西安，什么时候发货'],
+    kind: 'mainland place (fixed by bot-h)',
+    expect: { articleId: 'kb-shipping-time' },
+  },
+  {
+    turns: ['想送上海的朋友一份礼物，有推荐吗'],
+    kind: 'mainland place (fixed by bot-h)',
+    expect: {},
+    not: { articleId: 'kb-delivery-eta' },
+  },
 ];
 
 describe('review-g guards: new phrasings answered right, and neighbours kept', () => {
@@ -544,47 +565,18 @@ export const KNOWN_BREAKS: ReviewCase[] = [
 
   // Mainland places: the place decides when another matter is the question.
   {
-    turns: ['do you ship to Guangzhou for free'],
-    kind: 'mainland place (stolen)',
-    expect: { articleId: 'kb-shipping-carrier-fee' },
-    now: 'kb-delivery-eta (before bot-f: kb-shipping-carrier-fee) — it names 广州 as a warehouse',
-    cause: `${PLACE}; domesticFit (domestic-places.ts:187) gives the fee article 0`,
-  },
-  {
-    turns: ['Is delivery to Tibet more expensive'],
-    kind: 'mainland place (fee)',
-    expect: { articleId: 'kb-shipping-carrier-fee' },
-    now: 'kb-delivery-eta (before bot-f: kb-return-policy)',
-    cause: PLACE,
-  },
-  {
-    turns: ['我下单寄到西安，什么时候发货'],
-    kind: 'mainland place (stolen)',
-    expect: { articleId: 'kb-shipping-time' },
-    now: 'kb-delivery-eta (before bot-f: kb-shipping-time)',
-    cause: `${PLACE} — the article swap replaces the dispatch article because it names no place`,
-  },
-  {
     turns: ['寄到北京的包裹少了一件'],
     kind: 'mainland place (stolen)',
     expect: { articleId: 'kb-damaged-or-missing' },
-    now: 'kb-delivery-eta',
+    now: 'clarify (bot-h: the place override yields now; the ranking misses damaged-or-missing)',
     cause: PLACE,
   },
   {
     turns: ['寄到成都的包裹破了'],
     kind: 'mainland place (stolen)',
     expect: { articleId: 'kb-damaged-or-missing' },
-    now: 'kb-delivery-eta',
+    now: 'kb-track-order (bot-h: the place override yields now; the ranking misses damaged-or-missing)',
     cause: PLACE,
-  },
-  {
-    turns: ['想送上海的朋友一份礼物，有推荐吗'],
-    kind: 'mainland place (stolen)',
-    expect: {},
-    not: { articleId: 'kb-delivery-eta' },
-    now: 'kb-delivery-eta',
-    cause: '送 (give) read as send by SEND_ZH (domestic-places.ts:133)',
   },
   {
     turns: ['寄到广州的快递能改地址吗'],
