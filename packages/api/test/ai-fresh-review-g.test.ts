@@ -485,6 +485,23 @@ const GUARDS: ReviewCase[] = [
     expect: {},
     not: { articleId: 'kb-delivery-eta' },
   },
+  {
+    turns: ["is there any guarantee the formula won't be close to expiry"],
+    kind: 'facts in English — guarantee (fixed by bot-h)',
+    expect: { intent: 'shelf_life' },
+  },
+  {
+    turns: ['爷爷能吃这个牛肉干吗'],
+    kind: 'a man as recipient (fixed by bot-h)',
+    expect: { productId: 'p-beef-jerky' },
+    notText: /不分男女/,
+  },
+  {
+    turns: ['我爸能用婴儿沐浴露给孙子洗澡吗'],
+    kind: 'a man as recipient (fixed by bot-h)',
+    expect: { productId: 'p-baby-wash' },
+    notText: /不分男女/,
+  },
 ];
 
 describe('review-g guards: new phrasings answered right, and neighbours kept', () => {
@@ -587,13 +604,6 @@ export const KNOWN_BREAKS: ReviewCase[] = [
 
   // Product facts in English.
   {
-    turns: ["is there any guarantee the formula won't be close to expiry"],
-    kind: 'facts in English — guarantee (stolen)',
-    expect: { intent: 'shelf_life' },
-    now: 'warranty "nothing on a warranty" (before bot-f: the shelf life)',
-    cause: "bot-f's \\b(?:any|a|the) guarantee\\b in the warranty sense (service-senses.ts:59)",
-  },
-  {
     turns: ['can I wear the light sunscreen swimming'],
     kind: 'facts in English — water',
     expect: { articleId: 'kb-sunscreen-light-usage' },
@@ -614,35 +624,19 @@ export const KNOWN_BREAKS: ReviewCase[] = [
 
   // A man as the recipient: the new kin words make every "for grandpa/dad" a question of sex.
   {
-    turns: ['爷爷能吃这个牛肉干吗'],
-    kind: 'a man as recipient (stolen)',
-    expect: { productId: 'p-beef-jerky' },
-    notText: /不分男女/,
-    now: '"不分男女…男士也可以吃", confidence 1',
-    cause: "bot-f's 爷爷 in ASKS_MEN (goods-lexicon.ts:189-190)",
-  },
-  {
     turns: ["the formula is for my grandpa's grandson, is it ok for a 2 year old"],
     kind: 'a man as recipient (stolen)',
     expect: { productId: 'p-au-formula' },
     text: /12–36 months/,
-    now: '"not made for one sex… men can use it too", confidence 1',
+    now: 'clarify (bot-h: the for-men reading yields now; the age fact is not reached)',
     cause: "bot-f's grandpa in ASKS_MEN (goods-lexicon.ts:189-190)",
-  },
-  {
-    turns: ['我爸能用婴儿沐浴露给孙子洗澡吗'],
-    kind: 'a man as recipient (stolen)',
-    expect: { productId: 'p-baby-wash' },
-    notText: /不分男女/,
-    now: '"不分男女" (before bot-f: "可以，写明了沐浴")',
-    cause: "bot-f's 我爸 in ASKS_MEN (goods-lexicon.ts:189-190)",
   },
   {
     turns: ['can my dad use the diapers for my baby son'],
     kind: 'a man as recipient (stolen)',
     expect: { productId: 'p-diapers' },
     not: { attribute: 'unisex' },
-    now: '"don\'t list whether it is cut for men"',
+    now: 'clarify, no product (bot-h: the for-men reading yields now; diapers not named)',
     cause: "bot-f's dad in ASKS_MEN (goods-lexicon.ts:189-190)",
   },
   {
