@@ -519,8 +519,6 @@ describe('review-g guards: new phrasings answered right, and neighbours kept', (
 
 const SERVICE_OPEN =
   "bot-f's asksWhenServiceOpen (shopper-signals.ts:84-106: you/your + open/close/available/work + a time word) overriding the ranking (answer-engine.ts:1253-1272)";
-const STUCK_SETTLED =
-  "bot-f's settled stuck-order rule (answer-engine.ts:567-576, confidence floor :1149) — the other matter is not in the unshipped guard (:530-532) nor OTHER_TROUBLE (:213-214)";
 const PLACE =
   "bot-f's domestic place override (answer-engine.ts:1277-1302, article swap :1459-1463); OTHER_MATTER (:210-211) lists no damage/missing words";
 
