@@ -408,6 +408,100 @@ const GUARDS: ReviewCase[] = [
     expect: { productId: 'p-au-formula' },
     text: /12–36 months/,
   },
+  {
+    turns: ['what time do you close orders for same-day shipping'],
+    kind: 'service hours (fixed by bot-h)',
+    expect: { articleId: 'kb-shipping-time' },
+  },
+  {
+    turns: ['你们仓库周末上班吗'],
+    kind: 'service hours (fixed by bot-h)',
+    expect: { articleId: 'kb-shipping-time' },
+  },
+  {
+    turns: ['when do you work on returns I sent back'],
+    kind: 'service hours (fixed by bot-h)',
+    expect: { articleId: 'kb-refund-arrival' },
+  },
+  {
+    turns: ['does your coupon work on weekends'],
+    kind: 'service hours (fixed by bot-h)',
+    expect: { intent: 'coupon_usage' },
+    not: { articleId: 'kb-service-hours' },
+  },
+  {
+    turns: ['what time does your flash sale open'],
+    kind: 'service hours (fixed by bot-h)',
+    expect: { articleId: null },
+  },
+  {
+    turns: ['your app is not working tonight'],
+    kind: 'service hours (fixed by bot-h)',
+    expect: { articleId: null },
+  },
+  {
+    turns: ['订单一直待发货，这期间降价了能价保吗'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { articleId: 'kb-price-protection' },
+  },
+  {
+    turns: ['my exchange order is still processing'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { intent: 'exchange_size' },
+  },
+  {
+    turns: ['付款一直处理中，钱扣了但订单没生成'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { intent: 'payment_issue' },
+  },
+  {
+    turns: ['价保申请一直处理中'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { articleId: 'kb-price-protection-apply' },
+  },
+  {
+    turns: ['my order is still processing, can I add an item'],
+    kind: 'stuck order (fixed by bot-h)',
+    expect: { articleId: null },
+  },
+  {
+    turns: ['do you ship to Guangzhou for free'],
+    kind: 'mainland place (fixed by bot-h)',
+    expect: { articleId: 'kb-shipping-carrier-fee' },
+  },
+  {
+    turns: ['Is delivery to Tibet more expensive'],
+    kind: 'mainland place (fee)',
+    expect: { articleId: 'kb-shipping-carrier-fee' },
+  },
+  {
+    turns: ['我下单寄到西安，什么时候发货'],
+    kind: 'mainland place (fixed by bot-h)',
+    expect: { articleId: 'kb-shipping-time' },
+  },
+  {
+    turns: ['想送上海的朋友一份礼物，有推荐吗'],
+    kind: 'mainland place (fixed by bot-h)',
+    expect: {},
+    not: { articleId: 'kb-delivery-eta' },
+  },
+  {
+    turns: ["is there any guarantee the formula won't be close to expiry"],
+    kind: 'facts in English — guarantee (fixed by bot-h)',
+    expect: { intent: 'shelf_life' },
+  },
+  {
+    turns: ['爷爷能吃这个牛肉干吗'],
+    kind: 'a man as recipient (fixed by bot-h)',
+    expect: { productId: 'p-beef-jerky' },
+    notText: /不分男女/,
+  },
+  {
+    turns: ['我爸能用婴儿沐浴露给孙子洗澡吗'],
+    kind: 'a man as recipient (fixed by bot-h)',
+    expect: { productId: 'p-baby-wash' },
+    notText: /不分男女/,
+  },
 ];
 
 describe('review-g guards: new phrasings answered right, and neighbours kept', () => {
@@ -425,8 +519,6 @@ describe('review-g guards: new phrasings answered right, and neighbours kept', (
 
 const SERVICE_OPEN =
   "bot-f's asksWhenServiceOpen (shopper-signals.ts:84-106: you/your + open/close/available/work + a time word) overriding the ranking (answer-engine.ts:1253-1272)";
-const STUCK_SETTLED =
-  "bot-f's settled stuck-order rule (answer-engine.ts:567-576, confidence floor :1149) — the other matter is not in the unshipped guard (:530-532) nor OTHER_TROUBLE (:213-214)";
 const PLACE =
   "bot-f's domestic place override (answer-engine.ts:1277-1302, article swap :1459-1463); OTHER_MATTER (:210-211) lists no damage/missing words";
 
@@ -436,21 +528,7 @@ export const KNOWN_BREAKS: ReviewCase[] = [
     turns: ['when will you have the cardigan available again in my size'],
     kind: 'service hours (stolen)',
     expect: { articleId: 'kb-exchange-out-of-stock' },
-    now: 'kb-service-hours',
-    cause: SERVICE_OPEN,
-  },
-  {
-    turns: ['what time do you close orders for same-day shipping'],
-    kind: 'service hours (stolen)',
-    expect: { articleId: 'kb-shipping-time' },
-    now: 'kb-service-hours (before bot-f: kb-shipping-time)',
-    cause: SERVICE_OPEN,
-  },
-  {
-    turns: ['你们仓库周末上班吗'],
-    kind: 'service hours (stolen)',
-    expect: { articleId: 'kb-shipping-time' },
-    now: 'kb-service-hours (before bot-f: kb-shipping-time)',
+    now: 'kb-shipping-time (bot-h freed it from the service-hours override; the ranking reads "when")',
     cause: SERVICE_OPEN,
   },
   {
@@ -461,39 +539,10 @@ export const KNOWN_BREAKS: ReviewCase[] = [
     cause: SERVICE_OPEN,
   },
   {
-    turns: ['when do you work on returns I sent back'],
-    kind: 'service hours (stolen)',
-    expect: { articleId: 'kb-refund-arrival' },
-    now: 'kb-service-hours (before bot-f: kb-refund-arrival)',
-    cause: SERVICE_OPEN,
-  },
-  {
     turns: ['when will your new coupons be available'],
     kind: 'service hours (stolen)',
     expect: { articleId: 'kb-coupon-find' },
     now: 'kb-service-hours, confidence 1',
-    cause: SERVICE_OPEN,
-  },
-  {
-    turns: ['does your coupon work on weekends'],
-    kind: 'service hours (stolen)',
-    expect: { intent: 'coupon_usage' },
-    not: { articleId: 'kb-service-hours' },
-    now: 'kb-service-hours, confidence 1',
-    cause: SERVICE_OPEN,
-  },
-  {
-    turns: ['what time does your flash sale open'],
-    kind: 'service hours (stolen)',
-    expect: { articleId: null },
-    now: 'kb-service-hours (before bot-f: clarify) — the notes have no sale times',
-    cause: SERVICE_OPEN,
-  },
-  {
-    turns: ['your app is not working tonight'],
-    kind: 'service hours (stolen)',
-    expect: { articleId: null },
-    now: 'kb-service-hours ("is" passes ASKED)',
     cause: SERVICE_OPEN,
   },
   {
@@ -523,42 +572,6 @@ export const KNOWN_BREAKS: ReviewCase[] = [
 
   // Stuck order: the settled rule forces dispatch over the matter actually asked.
   {
-    turns: ['订单一直待发货，这期间降价了能价保吗'],
-    kind: 'stuck order (stolen)',
-    expect: { articleId: 'kb-price-protection' },
-    now: 'kb-shipping-time (before bot-f: kb-price-protection)',
-    cause: STUCK_SETTLED,
-  },
-  {
-    turns: ['my exchange order is still processing'],
-    kind: 'stuck order (stolen)',
-    expect: { intent: 'exchange_size' },
-    now: 'kb-shipping-time (before bot-f: kb-exchange-how-to); \\bchange\\b misses "exchange"',
-    cause: STUCK_SETTLED,
-  },
-  {
-    turns: ['付款一直处理中，钱扣了但订单没生成'],
-    kind: 'stuck order (stolen)',
-    expect: { intent: 'payment_issue' },
-    now: 'kb-shipping-time (before bot-f: kb-double-charge)',
-    cause: `${STUCK_SETTLED}; the new 一直…处理中 cue (retail-lexicon.ts:536-537) is not tied to an order`,
-  },
-  {
-    turns: ['价保申请一直处理中'],
-    kind: 'stuck order (stolen)',
-    expect: { articleId: 'kb-price-protection-apply' },
-    now: 'clarify as shipping_time (before bot-f: kb-price-protection-apply)',
-    cause:
-      'the new 一直…处理中 cue (retail-lexicon.ts:536-537) reads any pending thing as an unshipped order',
-  },
-  {
-    turns: ['my order is still processing, can I add an item'],
-    kind: 'stuck order (stolen)',
-    expect: { articleId: null },
-    now: 'kb-shipping-time — the notes say nothing on adding items',
-    cause: STUCK_SETTLED,
-  },
-  {
     turns: ['跨境订单一直没发货'],
     kind: 'stuck order (pre-existing)',
     expect: { articleId: 'kb-crossborder-shipping' },
@@ -567,47 +580,18 @@ export const KNOWN_BREAKS: ReviewCase[] = [
 
   // Mainland places: the place decides when another matter is the question.
   {
-    turns: ['do you ship to Guangzhou for free'],
-    kind: 'mainland place (stolen)',
-    expect: { articleId: 'kb-shipping-carrier-fee' },
-    now: 'kb-delivery-eta (before bot-f: kb-shipping-carrier-fee) — it names 广州 as a warehouse',
-    cause: `${PLACE}; domesticFit (domestic-places.ts:187) gives the fee article 0`,
-  },
-  {
-    turns: ['Is delivery to Tibet more expensive'],
-    kind: 'mainland place (fee)',
-    expect: { articleId: 'kb-shipping-carrier-fee' },
-    now: 'kb-delivery-eta (before bot-f: kb-return-policy)',
-    cause: PLACE,
-  },
-  {
-    turns: ['我下单寄到西安，什么时候发货'],
-    kind: 'mainland place (stolen)',
-    expect: { articleId: 'kb-shipping-time' },
-    now: 'kb-delivery-eta (before bot-f: kb-shipping-time)',
-    cause: `${PLACE} — the article swap replaces the dispatch article because it names no place`,
-  },
-  {
     turns: ['寄到北京的包裹少了一件'],
     kind: 'mainland place (stolen)',
     expect: { articleId: 'kb-damaged-or-missing' },
-    now: 'kb-delivery-eta',
+    now: 'clarify (bot-h: the place override yields now; the ranking misses damaged-or-missing)',
     cause: PLACE,
   },
   {
     turns: ['寄到成都的包裹破了'],
     kind: 'mainland place (stolen)',
     expect: { articleId: 'kb-damaged-or-missing' },
-    now: 'kb-delivery-eta',
+    now: 'kb-track-order (bot-h: the place override yields now; the ranking misses damaged-or-missing)',
     cause: PLACE,
-  },
-  {
-    turns: ['想送上海的朋友一份礼物，有推荐吗'],
-    kind: 'mainland place (stolen)',
-    expect: {},
-    not: { articleId: 'kb-delivery-eta' },
-    now: 'kb-delivery-eta',
-    cause: '送 (give) read as send by SEND_ZH (domestic-places.ts:133)',
   },
   {
     turns: ['寄到广州的快递能改地址吗'],
@@ -617,13 +601,6 @@ export const KNOWN_BREAKS: ReviewCase[] = [
   },
 
   // Product facts in English.
-  {
-    turns: ["is there any guarantee the formula won't be close to expiry"],
-    kind: 'facts in English — guarantee (stolen)',
-    expect: { intent: 'shelf_life' },
-    now: 'warranty "nothing on a warranty" (before bot-f: the shelf life)',
-    cause: "bot-f's \\b(?:any|a|the) guarantee\\b in the warranty sense (service-senses.ts:59)",
-  },
   {
     turns: ['can I wear the light sunscreen swimming'],
     kind: 'facts in English — water',
@@ -645,35 +622,19 @@ export const KNOWN_BREAKS: ReviewCase[] = [
 
   // A man as the recipient: the new kin words make every "for grandpa/dad" a question of sex.
   {
-    turns: ['爷爷能吃这个牛肉干吗'],
-    kind: 'a man as recipient (stolen)',
-    expect: { productId: 'p-beef-jerky' },
-    notText: /不分男女/,
-    now: '"不分男女…男士也可以吃", confidence 1',
-    cause: "bot-f's 爷爷 in ASKS_MEN (goods-lexicon.ts:189-190)",
-  },
-  {
     turns: ["the formula is for my grandpa's grandson, is it ok for a 2 year old"],
     kind: 'a man as recipient (stolen)',
     expect: { productId: 'p-au-formula' },
     text: /12–36 months/,
-    now: '"not made for one sex… men can use it too", confidence 1',
+    now: 'clarify (bot-h: the for-men reading yields now; the age fact is not reached)',
     cause: "bot-f's grandpa in ASKS_MEN (goods-lexicon.ts:189-190)",
-  },
-  {
-    turns: ['我爸能用婴儿沐浴露给孙子洗澡吗'],
-    kind: 'a man as recipient (stolen)',
-    expect: { productId: 'p-baby-wash' },
-    notText: /不分男女/,
-    now: '"不分男女" (before bot-f: "可以，写明了沐浴")',
-    cause: "bot-f's 我爸 in ASKS_MEN (goods-lexicon.ts:189-190)",
   },
   {
     turns: ['can my dad use the diapers for my baby son'],
     kind: 'a man as recipient (stolen)',
     expect: { productId: 'p-diapers' },
     not: { attribute: 'unisex' },
-    now: '"don\'t list whether it is cut for men"',
+    now: 'clarify, no product (bot-h: the for-men reading yields now; diapers not named)',
     cause: "bot-f's dad in ASKS_MEN (goods-lexicon.ts:189-190)",
   },
   {

@@ -206,9 +206,15 @@ const UNSHIPPED_OTHERS = 0.6;
 // A delivery place decides the reading only below this confidence in another one.
 const PLACE_OVERRIDES_BELOW = 0.5;
 // Matters asked beside a delivery place that are the question themselves: where the parcel is,
-// a return, an address change, a cancellation, an invoice.
+// a return, an address change, a cancellation, an invoice; goods arrived damaged or short; when the
+// order is sent out (dispatch, not the journey); a fee asked in English ("for free", "more
+// expensive" — the Chinese fee words lead to the fee article through the place's own articles).
 const OTHER_MATTER =
-  /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?)\b/;
+  /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|少了|少发|漏发|破了|破损|坏了|碎了|压坏|什么时候发|几时发|多久发|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?|missing|broken|damaged|cracked)\b/;
+// A delivery fee asked, and an article about fees by its title.
+const FEE_ASKED =
+  /运费|邮费|包邮|\b(?:for free|free shipping|free delivery|fees?|costs?|expensive|cheaper|how much|postage|charge)\b/;
+const FEE_ARTICLE = /运费|包邮|邮费|\b(?:fees?|shipping cost)\b/i;
 // Another problem told beside an order waiting to ship: then the order's state is only the context.
 const OTHER_TROUBLE =
   /失败|不成功|扣了两次|重复扣|多扣|未付款|没付成|关闭了|\bfail|\bdeclined\b|\bcharged (?:twice|two)|\bdouble charged\b/;
@@ -526,10 +532,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const action = isActionRequest(read.normalized, raw);
     // "订单一直显示待发货", "my order still hasn't shipped": an order waiting to ship is a question
     // of when orders ship, whatever else its words share (付款, 订单, 一直).
-    // ("还没发货能取消吗" asks to cancel: the order's state is then only the condition.)
+    // ("还没发货能取消吗" asks to cancel: the order's state is then only the condition; so do a
+    // price protection, an exchange, an item to add, and a payment or
+    // an application — not the order — "一直处理中".)
     const unshipped =
       ORDER_UNSHIPPED_CUE.test(read.normalized) &&
-      !/取消|退|改|换|地址|发票|\b(?:cancel|refund|change|address|return|invoice)\b/.test(read.plain);
+      !/取消|退|改|换|地址|发票|价保|降价|加购|加一件|(?:付款|支付|申请|审核)(?:一直|还是?)?在?处理中|\b(?:cancel|refund|change|exchange|address|return|invoice|add|price)\b/.test(
+        read.plain,
+      );
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
     const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped;
     // The dispatch reading competes even when neither the model nor retrieval thought of it
@@ -1285,6 +1295,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           confidence >= PLACE_OVERRIDES_BELOW))
     )
       domesticArticle = null;
+    // A fee asked of the place ("ship to Guangzhou for free", "is delivery to Tibet more
+    // expensive"): the same reading's article on fees answers, not the one on days.
+    if (domesticArticle && FEE_ASKED.test(read.plain)) {
+      const key = domesticKey;
+      for (const a of index.articles.values())
+        if ((a.intent ?? `~${a.id}`) === key && FEE_ARTICLE.test(a.title)) {
+          domesticArticle = a;
+          break;
+        }
+    }
     if (domesticArticle) {
       const key = domesticKey!;
       if (top?.intentKey !== key) {

@@ -152,6 +152,12 @@ export function askedDomesticPlace(plain: string): DomesticPlace | null {
   for (const { at, length, place } of placesIn(plain)) {
     const before = plain.slice(Math.max(0, at - 8), at);
     const after = plain.slice(at + length, at + length + 10);
+    // "想送上海的朋友一份礼物": a bare 送 before a person there is giving, not sending.
+    if (
+      /送$/.test(before) &&
+      /礼物|送给|送人|^的?(?:朋友|同事|家人|闺蜜|妈|爸|老公|老婆)/.test(plain.slice(at + length))
+    )
+      continue;
     if (
       SEND_ZH.test(before) ||
       SEND_AFTER_ZH.test(after) ||

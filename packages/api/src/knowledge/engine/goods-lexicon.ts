@@ -188,3 +188,17 @@ export const COLOUR_KEYS = ['colors', 'colours', 'color', 'colour', 'shades', 's
 /** Asking whether something is for, or fine for, men: "男士的", "男生能用吗", "for men", "unisex". */
 export const ASKS_MEN =
   /男士|男生|男的|男人|男性|男款|男友|老公|男朋友|爸爸|我爸|老爸|父亲|爷爷|外公|\bdad\b|\bfather\b|\bgrandpa\b|\bgrandfather\b|\bmen'?s?\b|\bmale\b|\bguys?\b|\bhusband\b|\bboyfriend\b|\bunisex\b|\bfor him\b/;
+
+// Kin who are men ("爷爷", "my dad") name who uses it; with food, a baby's goods or a child's age in
+// the question ("爷爷能吃这个牛肉干吗", "can my dad use the diapers for my baby son") that use is the
+// question, not whether the thing is made for men.
+const KIN_MEN = /爸爸|我爸|老爸|父亲|爷爷|外公|\bdad\b|\bfather\b|\bgrandpa\b|\bgrandfather\b/g;
+const OTHER_USE =
+  /吃|喝|婴儿|宝宝|孙|孩子|儿子|女儿|洗澡|奶粉|尿不湿|纸尿裤|\b(?:baby|babies|son|daughter|grandson|granddaughter|kids?|child|toddler|years? old|months? old|eat|drink|formula|diapers?)\b/;
+
+/** `ASKS_MEN`, save a kin word asked about another use (food, a baby's goods, a child's age). */
+export function asksMen(plain: string): boolean {
+  if (!ASKS_MEN.test(plain)) return false;
+  if (!OTHER_USE.test(plain)) return true;
+  return ASKS_MEN.test(plain.replace(KIN_MEN, ' '));
+}

@@ -1,6 +1,6 @@
 import { ownValue } from '../../platform/own-property';
 import { listAttribute } from '../catalog-stock';
-import { ALLERGENS, type Allergen, ASKS_COLOUR, ASKS_MEN, COLOUR_KEYS, GOODS_KINDS } from './goods-lexicon';
+import { ALLERGENS, type Allergen, ASKS_COLOUR, asksMen, COLOUR_KEYS, GOODS_KINDS } from './goods-lexicon';
 import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
@@ -749,7 +749,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   }
 
   // "男生能用防晒吗" with two sunscreens: each of them.
-  if (!product && ctx.candidates.length > 1 && ASKS_MEN.test(plain)) {
+  if (!product && ctx.candidates.length > 1 && asksMen(plain)) {
     const answers = ctx.candidates
       .map((id) => ctx.product(id))
       .filter((p): p is KnowledgeProduct => !!p)
@@ -766,7 +766,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   }
   // "is this suitable for men?" with no product named or in the conversation: a question about a
   // product of the shop the bot cannot see — ask which, never decline it as off-shop.
-  if (!product && ctx.candidates.length === 0 && POINTS_AT_THIS.test(plain) && ASKS_MEN.test(plain))
+  if (!product && ctx.candidates.length === 0 && POINTS_AT_THIS.test(plain) && asksMen(plain))
     return productFactResult(
       null,
       ctx.say('whichProduct', { topic: ctx.language === 'en' ? 'details' : '信息' }),
@@ -788,7 +788,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       ctx.language === 'en' ? 'other sizes or versions' : '其他尺寸或款式',
       'variants',
     );
-  if (ASKS_MEN.test(plain)) return forMenAnswer(ctx, product);
+  if (asksMen(plain)) return forMenAnswer(ctx, product);
   return null;
 }
 

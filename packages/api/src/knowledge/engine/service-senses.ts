@@ -56,7 +56,7 @@ const SENSES: ServiceSense[] = [
   {
     id: 'warranty',
     asked:
-      /质保|保修|保固|包修|保用|质量保证|质量保障|\bwarrant(?:y|ies)\b|\bquality guarantee\b|\bguarantee[ds]? (?:period|on|for)\b|\b(?:any|a|the) guarantee\b|\bcomes? with (?:a |any )?(?:guarantee|warranty)\b/,
+      /质保|保修|保固|包修|保用|质量保证|质量保障|\bwarrant(?:y|ies)\b|\bquality guarantee\b|\bguarantee[ds]? (?:period|on|for)\b|\b(?:any|a|the) guarantee\b(?!(?: that)?(?: [\w']+){1,3} (?:won|will|would|is|isn|are|aren|be|can)\b)|\bcomes? with (?:a |any )?(?:guarantee|warranty)\b/,
     // "正品保障", "价保": authenticity and price protection are matters of their own.
     neighbour:
       /正品|假货|真假|真的假的|授权|价保|保价|差价|降价|\b(?:authentic|genuine|fake|counterfeit|price)\b/,

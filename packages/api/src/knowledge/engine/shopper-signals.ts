@@ -84,7 +84,13 @@ export function asksAboutService(normalized: string): boolean {
 const SHOP_AS_SUBJECT = /你们|你家|店里|\byou\b|\byour\b/;
 const AT_WORK =
   /上班|下班|营业|开门|关门|在线|值班|在吗|在不在|\bopening (?:times?|hours)\b|\bopen\b|\bclosed?\b|\bclosing\b|\baround\b|\bonline\b|\bavailable\b|\bworking\b|\bwork\b|\bstaffed\b|\bon duty\b/;
-const shopAsOpen = (normalized: string) => SHOP_AS_SUBJECT.test(normalized) && AT_WORK.test(normalized);
+// …unless the text names another thing as what opens, closes, works or is available: goods back in
+// a size, the warehouse or an order's cut-off, coupons, a sale, the app ("your coupon work on
+// weekends", "你们仓库周末上班吗", "your app is not working tonight") — those ask about that thing.
+const OTHER_SUBJECT =
+  /仓库|发货|快递|物流|优惠券|红包|退款|退货|库存|补货|到货|直播|预售|秒杀|\bapp\b|\bwebsite\b|\bsite\b|\bwarehouse\b|\borders?\b|\bship(?:s|ping|ped)?\b|\bdispatch|\bdeliver|\bcoupons?\b|\bvouchers?\b|\bcodes?\b|\breturns?\b|\brefunds?\b|\b(?:flash |pre)?sales?\b|\bpresale\b|\bstream\b|\blive\b|\bstock\b|\brestock|\bin my size\b|\bavailable again\b/;
+const shopAsOpen = (normalized: string) =>
+  SHOP_AS_SUBJECT.test(normalized) && AT_WORK.test(normalized) && !OTHER_SUBJECT.test(normalized);
 
 /**
  * `asksAboutService` asked as whether someone is at work then ("when are your support people
