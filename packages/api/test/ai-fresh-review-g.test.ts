@@ -502,6 +502,26 @@ const GUARDS: ReviewCase[] = [
     expect: { productId: 'p-baby-wash' },
     notText: /不分男女/,
   },
+  // The lead's probe after bot-h: a kin word that only says who wants it, with another question.
+  {
+    turns: ['my dad wants the beef jerky, is it very spicy?'],
+    kind: 'a man as recipient, another question asked (lead, stop 27)',
+    expect: { productId: 'p-beef-jerky' },
+    notText: /not made for one sex|men can use/i,
+  },
+  {
+    turns: ['我爸想买这个牛肉干，辣不辣'],
+    kind: 'a man as recipient, another question asked (lead, stop 27)',
+    expect: { productId: 'p-beef-jerky' },
+    notText: /不分男女/,
+  },
+  {
+    turns: ['is the wool cardigan suitable for my dad?'],
+    kind: 'a man as recipient, asked as suitability (guard)',
+    expect: { productId: 'p-wool-cardigan' },
+    // Reads as English: "don't list its fit for men", not "its whether it is cut for men".
+    notText: /its whether/,
+  },
 ];
 
 describe('review-g guards: new phrasings answered right, and neighbours kept', () => {

@@ -196,9 +196,18 @@ const KIN_MEN = /爸爸|我爸|老爸|父亲|爷爷|外公|\bdad\b|\bfather\b|\b
 const OTHER_USE =
   /吃|喝|婴儿|宝宝|孙|孩子|儿子|女儿|洗澡|奶粉|尿不湿|纸尿裤|\b(?:baby|babies|son|daughter|grandson|granddaughter|kids?|child|toddler|years? old|months? old|eat|drink|formula|diapers?)\b/;
 
-/** `ASKS_MEN`, save a kin word asked about another use (food, a baby's goods, a child's age). */
+// A kin word alone says who will use the thing; it asks "is it for men?" only with a suitability
+// word ("适合送我爸吗", "can my dad use it", "a gift for my father"). "my dad wants the jerky, is it
+// very spicy?" asks how spicy, not whether jerky is made for men.
+const KIN_SUITABILITY =
+  /适合|合适|能用|可以用|用得|能穿|可以穿|穿得|送给?|\bsuits?\b|\bsuitable\b|\b(?:ok|okay|good|fine|right)\s+for\b|\bfor (?:my |your |his |her |a )?(?:dad|father|grandpa|grandfather)\b|\b(?:dad|father|grandpa|grandfather) (?:can |could )?(?:use|wear)\b/;
+
+/**
+ * `ASKS_MEN`. A kin word alone counts only when the question is whether it suits him, and never
+ * when another use is asked (food, a baby's goods, a child's age).
+ */
 export function asksMen(plain: string): boolean {
   if (!ASKS_MEN.test(plain)) return false;
-  if (!OTHER_USE.test(plain)) return true;
-  return ASKS_MEN.test(plain.replace(KIN_MEN, ' '));
+  if (ASKS_MEN.test(plain.replace(KIN_MEN, ' '))) return true;
+  return !OTHER_USE.test(plain) && KIN_SUITABILITY.test(plain);
 }

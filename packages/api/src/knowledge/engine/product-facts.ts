@@ -633,7 +633,7 @@ function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer |
   const skin = listAttribute(product.attributes.suitableSkin);
   if (/女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) {
     // Clothes: the catalogue does not say whether the cut is unisex.
-    return notListed(ctx, product, en ? 'whether it is cut for men' : '是否男女同款', 'unisex');
+    return notListed(ctx, product, en ? 'fit for men' : '是否男女同款', 'unisex');
   }
   if (skin.length === 0) {
     return productFactResult(
