@@ -363,6 +363,11 @@ const labelOf = (attribute: string, language: ReplyLanguage) =>
 const isArticleIntent = (key: string | null | undefined) => !!key && key.startsWith('~') && key !== OFF_TOPIC;
 const publicIntent = (key: string | null | undefined) => (key && !key.startsWith('~') ? key : null);
 
+/** A reading no step ranked, for a signal that decides the intent itself (scores all 0). */
+function unrankedReading(intentKey: string): Ranked {
+  return { intentKey, score: 0, coverage: 0, exampleCoverage: 0, probability: 0, blended: 0 };
+}
+
 interface Ranked extends IntentCandidate {
   /** Blended score: the linear model's probability and retrieval's relative score. */
   blended: number;
@@ -546,15 +551,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // ("my order has been pending for a week" shares no word with "付款后多久发货").
     if (unshipped) {
       for (const id of dispatchIntents) {
-        if (!byKey.has(id))
-          byKey.set(id, {
-            intentKey: id,
-            score: 0,
-            coverage: 0,
-            exampleCoverage: 0,
-            probability: 0,
-            blended: 0,
-          });
+        if (!byKey.has(id)) byKey.set(id, unrankedReading(id));
       }
     }
     for (const candidate of byKey.values()) {
@@ -1216,14 +1213,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     ) {
       const key = cancelKey();
       if (key && key !== top?.intentKey) {
-        top = ranking.intents.find((c) => c.intentKey === key) ?? {
-          intentKey: key,
-          score: 0,
-          coverage: 0,
-          exampleCoverage: 0,
-          probability: 0,
-          blended: 0,
-        };
+        top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
       }
       if (key) {
         confidence = Math.max(confidence, limits.confident);
@@ -1268,14 +1258,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const key = [...serviceKeys()][0];
       if (key) {
         if (top?.intentKey !== key)
-          top = ranking.intents.find((c) => c.intentKey === key) ?? {
-            intentKey: key,
-            score: 0,
-            coverage: 0,
-            exampleCoverage: 0,
-            probability: 0,
-            blended: 0,
-          };
+          top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
         confidence = Math.max(confidence, limits.confident);
         signalled = true;
       }
@@ -1308,14 +1291,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (domesticArticle) {
       const key = domesticKey!;
       if (top?.intentKey !== key) {
-        top = ranking.intents.find((c) => c.intentKey === key) ?? {
-          intentKey: key,
-          score: 0,
-          coverage: 0,
-          exampleCoverage: 0,
-          probability: 0,
-          blended: 0,
-        };
+        top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
       }
       confidence = Math.max(confidence, limits.confident);
       signalled = true;
