@@ -374,3 +374,42 @@ export const ownPurchase = (plain: string): boolean => OWN_PURCHASE.test(plain) 
 const SELLING = /卖|\b(?:sell|sells|carry|stock)\b/;
 const OWN_PURCHASE =
   /我买的|买了(?:一|个|件|条|双|瓶|支|盒|套|的)|买回来|刚买的|上次买的|收到的|到手的|\bi (?:just )?(?:bought|ordered|purchased|received|got)\b|\b(?:bought|ordered|purchased) (?:it |this |them )?from you\b|\bmy order\b/;
+
+/**
+ * "is your live stream on tonight", "今晚有直播吗", "when does the presale begin": when an event the
+ * shop holds (a live broadcast, a presale, a sale) takes place. Shops' notes say what happens in
+ * such events (their prices, coupons, dispatch), rarely when they are held; an article that shares
+ * the event word would answer another question. A matter of the shopper's own beside it (dispatch,
+ * price, coupon, refund, deposit, an order) keeps its reading.
+ */
+export function asksEventSchedule(plain: string): boolean {
+  return (
+    EVENT.test(plain) && EVENT_WHEN.test(plain) && EVENT_HAPPENS.test(plain) && !EVENT_OTHER.test(plain)
+  );
+}
+/** A title about when an event is held ("直播时间"), not about the event's dispatch or prices. */
+export const namesEventTimes = (title: string): boolean =>
+  EVENT.test(title) && !EVENT_OTHER.test(title) && EVENT_TIMES.test(title);
+const EVENT_TIMES = /时间|几点|日期|时间表|\b(?:schedule|times|dates|hours)\b/;
+const EVENT =
+  /直播|开播|预售|大促|秒杀|\blive ?streams?\b|\blivestreams?\b|\blive (?:shows?|broadcasts?|sales?)\b|\bpre-?sales?\b|\bflash sales?\b/;
+const EVENT_WHEN =
+  /什么时候|什么时间|几点|哪天|几号|今晚|今天|明天|\bwhen\b|\bwhat time\b|\btonight\b|\btoday\b|\btomorrow\b|\bschedule\b|\bwhat days?\b/;
+const EVENT_HAPPENS =
+  /开始|开播|开抢|开启|开放|有|\b(?:start|starts|begin|begins|open|opens|on|live|happen|happens|happening|launch|launches|kick off|kicks off)\b/;
+const EVENT_OTHER =
+  /发货|发出|到货|收到|退|换|价|券|钱|付|尾款|定金|订金|买的|下单|订单|快递|\b(?:ship|ships|shipped|shipping|dispatch|dispatched|deliver|delivered|delivery|arrive|refund|return|price|prices|paid|pay|coupons?|vouchers?|deposit|order|ordered|bought|cheaper|cost|discount)\b/;
+
+/**
+ * "老师有优惠吗", "is there a student discount", "do seniors get money off": a discount asked for a
+ * group of people. The group named (null when none) is what the notes must mention for an article
+ * on coupons or member prices to answer it.
+ */
+export function discountGroup(plain: string): string | null {
+  if (!GROUP_DISCOUNT.test(plain)) return null;
+  return GROUP.exec(plain)?.[0] ?? null;
+}
+const GROUP =
+  /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
+const GROUP_DISCOUNT =
+  /优惠|折扣|打折|便宜|减免|特价|\b(?:discounts?|money off|cheaper|deals?|offers?|concessions?|% off)\b/;
