@@ -86,3 +86,26 @@ describe('a discount for a group the notes never name', () => {
     expect(converse('会员有折扣吗').articleId).toBe('kb-member-levels');
   });
 });
+
+describe('the service at an hour of the day, or a message left', () => {
+  it('answers the service-hours article', () => {
+    for (const q of ['凌晨两点还有客服吗', '我留言了什么时候回复我', 'can someone help me at 2am']) {
+      expect(converse(q).articleId, q).toBe('kb-service-hours');
+    }
+  });
+  it('leaves orders and products asked at an hour alone', () => {
+    expect(converse('半夜下单什么时候发货').articleId).toBe('kb-shipping-time');
+    expect(converse('晚上十点前下单能发吗').articleId).toBe('kb-shipping-time');
+    expect(converse('纸尿裤晚上漏尿怎么办').articleId).toBe('kb-diaper-leak');
+  });
+});
+
+describe('a coupon stated as expired is trouble', () => {
+  it('answers the article on why coupons fail (expired ones are not restored)', () => {
+    expect(converse('优惠券过期了怎么办').articleId).toBe('kb-coupon-not-working');
+    expect(converse('my voucher has expired').articleId).toBe('kb-coupon-not-working');
+  });
+  it('leaves expiry of goods to their shelf life', () => {
+    expect(converse('奶粉过期了怎么办').productId).toBe('p-au-formula');
+  });
+});

@@ -49,6 +49,7 @@ import {
   asksAboutService,
   asksEventSchedule,
   asksForHuman,
+  asksServiceAtHour,
   asksWhenServiceOpen,
   discountGroup,
   extractOrderId,
@@ -239,10 +240,10 @@ const HOW_TO =
 const TROUBLE_ASKED =
   /用不了|不能用|不可用|用不上|没法用|失败|不行|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|过期|为什么|怎么回事|\bwhy\b|\bnot\b|n't\b|\bfail|\berror\b|\bproblem\b|\bissue\b|\bfix\b|\bbroken\b/;
 // Something reported as gone wrong in so many words ("promo code says invalid", "优惠码提示无效",
-// "my voucher won't apply"): the article about what goes wrong answers it, not one that merely
+// "my voucher won't apply", "my coupon expired"): the article about what goes wrong answers it, not one that merely
 // mentions when the thing cannot be used. ("doesn't" reads "doesn t" once normalised.)
 const TROUBLE_STATED =
-  /用不了|不能用|不可用|用不上|没法用|无效|失效|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|不见了|消失|\b(?:disappeared|vanished|gone)\b|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
+  /用不了|不能用|不可用|用不上|没法用|无效|失效|过期了|已过期|\bexpired\b|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|不见了|消失|\b(?:disappeared|vanished|gone)\b|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
 // A follow-up putting another case of the same matter: "what if…", "and if…", "要是…呢", "万一…".
 const CONDITIONAL_FOLLOW_UP =
   /^(?:and |but |so |ok |okay )?(?:what about if|what about when|how about if|what if|and if|but if|if it|if i|if the|if my)\b|^(?:那|那么|可是|但是)?(?:如果|要是|万一|假如)/;
@@ -454,7 +455,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   // title names an event and a time. Looked for once per engine.
   let scheduleArticleCache: boolean | undefined;
   const scheduleArticle = (): boolean => {
-    scheduleArticleCache ??= [...index.articles.values()].some((a) => namesEventTimes(normalizeText(a.title)));
+    scheduleArticleCache ??= [...index.articles.values()].some((a) =>
+      namesEventTimes(normalizeText(a.title)),
+    );
     return scheduleArticleCache;
   };
 
@@ -1318,7 +1321,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (
       read.plain.length <= SHORT_QUESTION &&
       negativeSentiment(read.normalized) === 0 &&
-      asksWhenServiceOpen(read.normalized)
+      (asksWhenServiceOpen(read.normalized) || asksServiceAtHour(read.normalized))
     ) {
       const key = [...serviceKeys()][0];
       if (key) {

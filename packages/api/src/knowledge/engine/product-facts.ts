@@ -852,7 +852,18 @@ const longMessage = (plain: string) =>
   (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24 || (plain.match(/[a-z]+/g)?.length ?? 0) > 14;
 
 // Glosses of English grammar words, which say nothing of what is asked.
-const GRAMMAR_GLOSSES = new Set(['的时候', '什么时候', '能', '可以', '吗', '什么', '怎么', '多久', '人', '有']);
+const GRAMMAR_GLOSSES = new Set([
+  '的时候',
+  '什么时候',
+  '能',
+  '可以',
+  '吗',
+  '什么',
+  '怎么',
+  '多久',
+  '人',
+  '有',
+]);
 
 /** What is left of a message once the product's own words and the question's grammar are taken out. */
 function asked(plain: string, product: KnowledgeProduct): string {

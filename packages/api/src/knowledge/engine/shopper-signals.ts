@@ -383,9 +383,7 @@ const OWN_PURCHASE =
  * price, coupon, refund, deposit, an order) keeps its reading.
  */
 export function asksEventSchedule(plain: string): boolean {
-  return (
-    EVENT.test(plain) && EVENT_WHEN.test(plain) && EVENT_HAPPENS.test(plain) && !EVENT_OTHER.test(plain)
-  );
+  return EVENT.test(plain) && EVENT_WHEN.test(plain) && EVENT_HAPPENS.test(plain) && !EVENT_OTHER.test(plain);
 }
 /** A title about when an event is held ("直播时间"), not about the event's dispatch or prices. */
 export const namesEventTimes = (title: string): boolean =>
@@ -413,3 +411,23 @@ const GROUP =
   /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
 const GROUP_DISCOUNT =
   /优惠|折扣|打折|便宜|减免|特价|\b(?:discounts?|money off|cheaper|deals?|offers?|concessions?|% off)\b/;
+
+/**
+ * "半夜还能咨询吗", "I left a message last night, when will someone get back to me": whether the
+ * service answers at an hour of the day, or when a message left will be answered — the service's
+ * hours say both (who is online when, and when messages left out of hours are answered). Another
+ * thing named as what works or is sent (an order, the warehouse, a refund) asks about that thing.
+ */
+export function asksServiceAtHour(normalized: string): boolean {
+  if (OTHER_SUBJECT.test(normalized)) return false;
+  if (MESSAGE_LEFT.test(normalized)) return REPLY_WHEN.test(normalized);
+  return SERVICE_ACT.test(normalized) && HOUR.test(normalized) && ASKED.test(normalized);
+}
+const SERVICE_ACT =
+  /咨询|人工|客服|真人|回复|回消息|\b(?:someone|anyone|agents?|a person|humans?|support|reply|respond|get back|hear back)\b/;
+const HOUR =
+  /半夜|凌晨|深夜|夜里|大晚上|晚上[0-9一二两三四五六七八九十]+点|[0-9一二两三四五六七八九十]+点(?:以后|之后|后|多)?还|\bmidnight\b|\blate at night\b|\bovernight\b|\bin the middle of the night\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b/;
+const MESSAGE_LEFT =
+  /留言|留了言|发了?消息|\bleft (?:you )?(?:a )?message\b|\bsent (?:you )?(?:a )?message\b|\bmessaged you\b/;
+const REPLY_WHEN =
+  /(?:多久|什么时候|几点|多长时间).{0,6}(?:回复|回我|回消息|答复|处理)|(?:回复|回我|答复).{0,4}(?:多久|什么时候|几点)|\b(?:when|how long|how soon)\b.{0,40}\b(?:reply|respond|get back|hear back|answer)/;
