@@ -109,3 +109,14 @@ describe('a coupon stated as expired is trouble', () => {
     expect(converse('奶粉过期了怎么办').productId).toBe('p-au-formula');
   });
 });
+
+describe('skin gone red is a reaction, not a shade', () => {
+  it("does not answer a reddened face with the product's colours", () => {
+    const r = converse('my skin turned red after the serum');
+    expect(r.text).not.toMatch(/colou?rs|shades/);
+    expect(r.intent).toBe('allergy_reaction');
+  });
+  it('still reads a colour asked for', () => {
+    expect(converse('is there a red shade of the lipstick').text).toMatch(/shades/);
+  });
+});

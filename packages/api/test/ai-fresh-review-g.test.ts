@@ -679,7 +679,7 @@ export const KNOWN_BREAKS: ReviewCase[] = [
     turns: ['face went red after the mask, what do I do'],
     kind: 'skin — a reaction',
     expect: { articleId: 'kb-allergy-first-aid' },
-    now: 'clarify: the mask\'s "colours" are not listed ("red" read as a colour)',
+    now: 'clarify, intent allergy_reaction, no article (bot-i: "red" is no longer read as a colour; the words reach no article of the reading)',
   },
   {
     turns: ['the leather on my tote is peeling, anything you recommend'],

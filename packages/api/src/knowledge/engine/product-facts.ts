@@ -335,8 +335,15 @@ const ENGLISH_SLOT_STOP =
 
 /** Whether the message asks for a colour or shade (not whether one fades or flatters). */
 export function asksColour(plain: string): boolean {
-  return ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain);
+  return (
+    ASKS_COLOUR.test(plain) &&
+    !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain) &&
+    !SKIN_REDDENED.test(plain)
+  );
 }
+// Skin gone red after use ("face went red after the mask", "用了脸红"): a reaction, not a shade.
+const SKIN_REDDENED =
+  /脸红|脸.{0,3}红了|皮肤.{0,3}红了|发红|泛红|\b(?:went|turned|turns|turning|gone|goes|go|became|becomes|got|gets|getting) (?:all |bright |really |very )?red\b|\b(?:face|skin|cheeks?)\b.{0,16}\bred\b/;
 
 /** Lower-cased name and aliases of a product: the words it answers to. */
 export const productLabels = (p: KnowledgeProduct | null | undefined) =>
