@@ -3,7 +3,6 @@
 // change that loses held-out answers shows here; the misses still left are listed in
 // docs/notes/bot-f.md.
 import { describe, expect, it } from 'vitest';
-import type { EngineResult } from '../src/knowledge/engine/answer-engine';
 import { HELD_OUT, meets } from './bot-f-heldout-cases';
 import { converseWith, demoEngine } from './demo-engine';
 

@@ -120,3 +120,16 @@ describe('skin gone red is a reaction, not a shade', () => {
     expect(converse('is there a red shade of the lipstick').text).toMatch(/shades/);
   });
 });
+
+describe('an English question is not cut into words to find its last clause', () => {
+  it('does not answer "when" alone (dispatch) for a product question with "when I…"', () => {
+    const r = converse('will the lipstick stay on when I drink coffee');
+    expect(r.productId).toBe('p-velvet-lipstick');
+    expect(r.articleId).not.toBe('kb-shipping-time');
+  });
+  it('still reads a long English question whole', () => {
+    expect(
+      converse('my friend told me the jeans are great but when I wash them do they shrink').articleId,
+    ).toBe('kb-jeans-fading');
+  });
+});

@@ -551,6 +551,11 @@ const GUARDS: ReviewCase[] = [
     kind: 'coupon trouble (fixed by bot-i)',
     expect: { articleId: 'kb-coupon-not-working' },
   },
+  {
+    turns: ['does the cushion hold up when I sweat at the gym'],
+    kind: 'facts in English — sweat (fixed by bot-i)',
+    expect: { productId: 'p-cushion-foundation', articleId: null },
+  },
 ];
 
 describe('review-g guards: new phrasings answered right, and neighbours kept', () => {
@@ -575,21 +580,21 @@ export const KNOWN_BREAKS: ReviewCase[] = [
     turns: ['when will you have the cardigan available again in my size'],
     kind: 'service hours (stolen)',
     expect: { articleId: 'kb-exchange-out-of-stock' },
-    now: 'kb-shipping-time (bot-h freed it from the service-hours override; the ranking reads "when")',
+    now: 'clarify on the cardigan (bot-i re-check; bot-h: kb-shipping-time)',
     cause: SERVICE_OPEN,
   },
   {
     turns: ['is your warehouse open on sundays'],
     kind: 'service hours (stolen)',
     expect: { articleId: 'kb-shipping-time' },
-    now: 'kb-service-hours',
+    now: 'decline (bot-i re-check; was kb-service-hours)',
     cause: SERVICE_OPEN,
   },
   {
     turns: ['when will your new coupons be available'],
     kind: 'service hours (stolen)',
     expect: { articleId: 'kb-coupon-find' },
-    now: 'kb-service-hours, confidence 1',
+    now: 'kb-live-coupon-claim, confidence 1 (bot-i re-check; was kb-service-hours)',
     cause: SERVICE_OPEN,
   },
   {
@@ -627,12 +632,6 @@ export const KNOWN_BREAKS: ReviewCase[] = [
     kind: 'facts in English — water',
     expect: { articleId: 'kb-sunscreen-light-usage' },
     now: 'kb-pregnancy-skincare (demo: kb-sunscreen-choose)',
-  },
-  {
-    turns: ['does the cushion hold up when I sweat at the gym'],
-    kind: 'facts in English — sweat',
-    expect: { productId: 'p-cushion-foundation', articleId: null },
-    now: 'kb-shipping-time, confidence 0.63',
   },
   {
     turns: ['once you open the formula how long is it good for'],

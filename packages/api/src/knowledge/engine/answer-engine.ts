@@ -714,7 +714,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   function answerTail(input: EngineInput, whole: EngineResult): EngineResult {
     const unclear = whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence;
     if (!unclear) return whole;
-    const clauses = input.text.split(/[，,。！!？?；;、\s]+/u).filter(Boolean);
+    // Spaces part Chinese clauses ("快递到了 但是少了一件 怎么办"); in English they part every word —
+    // "when" alone is no clause of "does the cushion hold up when I sweat" — so only punctuation there.
+    const clauses = input.text
+      .split(HAN_CHARS_ONE.test(input.text) ? /[，,。！!？?；;、\s]+/u : /[，,。！!？?；;、]+/u)
+      .filter((c) => c.trim());
     if (clauses.length < 3) return whole;
     let last = clauses.length - 1;
     // "能不能", "可不可以" ask too (the normaliser folds them to 能, 可以).
