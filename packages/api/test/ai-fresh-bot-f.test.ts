@@ -6,33 +6,20 @@
 // follow-up whose words only look like a product's name. Guards keep the neighbours' answers.
 // The held-out questions (never tuned on) are in ai-fresh-bot-f-heldout.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AnswerEngine,
-  createAnswerEngine,
-  type EngineResult,
-} from '../src/knowledge/engine/answer-engine';
+import type { AnswerEngine, EngineResult } from '../src/knowledge/engine/answer-engine';
 import { askedDomesticPlace } from '../src/knowledge/engine/domestic-places';
-import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
 import { ORDER_UNSHIPPED_CUE } from '../src/knowledge/engine/retail-lexicon';
 import { asksWhenServiceOpen } from '../src/knowledge/engine/shopper-signals';
 import { normalizeText } from '../src/knowledge/engine/text-normalizer';
-import { demoKnowledge } from './demo-knowledge';
+import { askOnce, converseWith, demoEngine } from './demo-engine';
 
 let engine: AnswerEngine;
 beforeAll(() => {
-  engine = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+  engine = demoEngine();
 });
-const ask = (text: string): EngineResult => engine.answer({ text, channel: 'web', memory: {} });
+const ask = (text: string): EngineResult => askOnce(engine, text);
 /** A conversation: the last answer. */
-const converse = (...texts: string[]): EngineResult => {
-  let memory = {};
-  let result: EngineResult | undefined;
-  for (const text of texts) {
-    result = engine.answer({ text, channel: 'web', memory });
-    memory = result.memory;
-  }
-  return result!;
-};
+const converse = (...texts: string[]): EngineResult => converseWith(engine, texts);
 
 describe('whether the service is at work then, asked of the shop or its people', () => {
   it.each([

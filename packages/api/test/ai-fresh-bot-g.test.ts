@@ -6,31 +6,18 @@
 // article answers. Guards keep the neighbours' answers. The held-out questions (never tuned on)
 // are in ai-fresh-bot-g-heldout.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AnswerEngine,
-  createAnswerEngine,
-  type EngineResult,
-} from '../src/knowledge/engine/answer-engine';
+import type { AnswerEngine, EngineResult } from '../src/knowledge/engine/answer-engine';
 import { unseenTopic } from '../src/knowledge/engine/english-coverage';
-import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
 import { asksOrderChange } from '../src/knowledge/engine/retail-lexicon';
-import { demoKnowledge } from './demo-knowledge';
+import { askOnce, converseWith, demoEngine } from './demo-engine';
 
 let engine: AnswerEngine;
 beforeAll(() => {
-  engine = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+  engine = demoEngine();
 });
-const ask = (text: string): EngineResult => engine.answer({ text, channel: 'web', memory: {} });
+const ask = (text: string): EngineResult => askOnce(engine, text);
 /** A conversation: the last answer. */
-const converse = (...texts: string[]): EngineResult => {
-  let memory = {};
-  let result: EngineResult | undefined;
-  for (const text of texts) {
-    result = engine.answer({ text, channel: 'web', memory });
-    memory = result.memory;
-  }
-  return result!;
-};
+const converse = (...texts: string[]): EngineResult => converseWith(engine, texts);
 
 describe('an English question whose topic the reading never saw is not answered from one word', () => {
   it.each(['is there a student discount?', 'is there a military discount'])(

@@ -3,22 +3,16 @@
 // a named product). Each kind has the reviewer's tuning questions, the held-out questions written
 // beside them and never tuned on, and guards for the neighbours that must keep their answers.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AnswerEngine,
-  type ConversationMemory,
-  createAnswerEngine,
-  type EngineResult,
-} from '../src/knowledge/engine/answer-engine';
-import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
-import { demoKnowledge } from './demo-knowledge';
+import type { AnswerEngine, ConversationMemory, EngineResult } from '../src/knowledge/engine/answer-engine';
+import { askOnce, demoEngine } from './demo-engine';
 
 let engine: AnswerEngine;
 beforeAll(() => {
-  engine = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+  engine = demoEngine();
 });
 
 const ask = (text: string, channel = 'web', memory: ConversationMemory = {}): EngineResult =>
-  engine.answer({ text, channel, memory });
+  askOnce(engine, text, channel, memory);
 const offersPerson = (result: EngineResult) => result.quickReplies.some((c) => /转人工|person/i.test(c));
 
 describe('a defect after use, asked as a return, is a quality matter — not the hygiene exceptions', () => {

@@ -4,23 +4,17 @@
 // troubleshooting, warranty on goods not carried) and yes/no facts from a product's own labels.
 // None of these sentences is the lead's or an eval question; guards keep the answers that were right.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AnswerEngine,
-  type ConversationMemory,
-  createAnswerEngine,
-  type EngineResult,
-} from '../src/knowledge/engine/answer-engine';
-import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
+import type { AnswerEngine, ConversationMemory, EngineResult } from '../src/knowledge/engine/answer-engine';
 import { englishValue } from '../src/knowledge/engine/value-glossary';
-import { demoKnowledge } from './demo-knowledge';
+import { askOnce, demoEngine } from './demo-engine';
 
 let engine: AnswerEngine;
 beforeAll(() => {
-  engine = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+  engine = demoEngine();
 });
 
 const ask = (text: string, channel = 'web', memory: ConversationMemory = {}): EngineResult =>
-  engine.answer({ text, channel, memory });
+  askOnce(engine, text, channel, memory);
 
 const CREAM = '澜悦玻尿酸水润保湿面霜';
 const SERUM = '澜悦5%烟酰胺亮肤精华液';

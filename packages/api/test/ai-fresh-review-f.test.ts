@@ -4,23 +4,18 @@
 // as "at 11pm" / "周末", and a question about the service's people answered from the article
 // taught with such questions (not the welcome note). Guards keep the answers that were right.
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AnswerEngine,
-  createAnswerEngine,
-  type EngineResult,
-} from '../src/knowledge/engine/answer-engine';
-import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
+import type { AnswerEngine, EngineResult } from '../src/knowledge/engine/answer-engine';
 import { askedPlace } from '../src/knowledge/engine/region-coverage';
 import { ORDER_UNSHIPPED_CUE } from '../src/knowledge/engine/retail-lexicon';
 import { asksAboutService, asksForHuman } from '../src/knowledge/engine/shopper-signals';
 import { normalizeText } from '../src/knowledge/engine/text-normalizer';
-import { demoKnowledge } from './demo-knowledge';
+import { askOnce, demoEngine } from './demo-engine';
 
 let engine: AnswerEngine;
 beforeAll(() => {
-  engine = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+  engine = demoEngine();
 });
-const ask = (text: string): EngineResult => engine.answer({ text, channel: 'web', memory: {} });
+const ask = (text: string): EngineResult => askOnce(engine, text);
 
 describe('delivery to a place the notes do not cover, in any tense of "ship" and with "the"', () => {
   it.each([

@@ -10,15 +10,16 @@ import {
   type EngineResult,
 } from '../src/knowledge/engine/answer-engine';
 import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
+import { askOnce, demoEngine } from './demo-engine';
 import { demoKnowledge } from './demo-knowledge';
 
 let engine: AnswerEngine;
 beforeAll(() => {
-  engine = createAnswerEngine(createKnowledgeIndex(demoKnowledge()));
+  engine = demoEngine();
 });
 
 const ask = (text: string, channel = 'web', memory: ConversationMemory = {}): EngineResult =>
-  engine.answer({ text, channel, memory });
+  askOnce(engine, text, channel, memory);
 
 describe('an allergy is read from what the shopper is allergic to, never from a product name', () => {
   // The product's own name holds an allergen word (每日坚果 → nuts); the shopper names another.

@@ -47,8 +47,11 @@ import { serviceSenseFix } from './service-senses';
 import {
   askedForSale,
   asksAboutService,
+  asksEventSchedule,
   asksForHuman,
+  asksServiceAtHour,
   asksWhenServiceOpen,
+  discountGroup,
   extractOrderId,
   extractReason,
   extractWantedSize,
@@ -60,6 +63,7 @@ import {
   isProductMention,
   isQuestion,
   mentionsOffDomainTopic,
+  namesEventTimes,
   negativeSentiment,
   ownPurchase,
   skinTypeOf,
@@ -211,6 +215,9 @@ const PLACE_OVERRIDES_BELOW = 0.5;
 // expensive" — the Chinese fee words lead to the fee article through the place's own articles).
 const OTHER_MATTER =
   /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|少了|少发|漏发|破了|破损|坏了|碎了|压坏|什么时候发|几时发|多久发|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?|missing|broken|damaged|cracked)\b/;
+// A parcel or its arrival named, with which damage or a missing item is about the delivered goods.
+const PARCEL =
+  /包裹|快递|箱子|外箱|纸箱|收到|到货|寄到|发到|送到|寄去|发去|\b(?:parcel|package|box|delivery|delivered|arrived|came|shipment)\b/;
 // A delivery fee asked, and an article about fees by its title.
 const FEE_ASKED =
   /运费|邮费|包邮|\b(?:for free|free shipping|free delivery|fees?|costs?|expensive|cheaper|how much|postage|charge)\b/;
@@ -233,10 +240,10 @@ const HOW_TO =
 const TROUBLE_ASKED =
   /用不了|不能用|不可用|用不上|没法用|失败|不行|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|过期|为什么|怎么回事|\bwhy\b|\bnot\b|n't\b|\bfail|\berror\b|\bproblem\b|\bissue\b|\bfix\b|\bbroken\b/;
 // Something reported as gone wrong in so many words ("promo code says invalid", "优惠码提示无效",
-// "my voucher won't apply"): the article about what goes wrong answers it, not one that merely
+// "my voucher won't apply", "my coupon expired"): the article about what goes wrong answers it, not one that merely
 // mentions when the thing cannot be used. ("doesn't" reads "doesn t" once normalised.)
 const TROUBLE_STATED =
-  /用不了|不能用|不可用|用不上|没法用|无效|失效|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|不见了|消失|\b(?:disappeared|vanished|gone)\b|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
+  /用不了|不能用|不可用|用不上|没法用|无效|失效|过期了|已过期|\bexpired\b|失败|不成功|没(?:有)?(?:抵扣|减|用上|生效)|不显示|灰色|不见了|消失|\b(?:disappeared|vanished|gone)\b|\binvalid\b|\bnot (?:working|valid|accepted|applied|applying|going through)\b|n(?:'| )?t (?:work(?:s|ing)?|apply(?:ing)?|accept(?:ed|ing)?|go(?:ing)? through)\b|\bdeclined\b|\brejected\b|\berror\b|\bgr[ae]yed out\b/;
 // A follow-up putting another case of the same matter: "what if…", "and if…", "要是…呢", "万一…".
 const CONDITIONAL_FOLLOW_UP =
   /^(?:and |but |so |ok |okay )?(?:what about if|what about when|how about if|what if|and if|but if|if it|if i|if the|if my)\b|^(?:那|那么|可是|但是)?(?:如果|要是|万一|假如)/;
@@ -442,6 +449,45 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : null;
     });
     return cancelKeyCache;
+  };
+
+  // Whether an article is about when the shop's events are held ("直播时间", "live schedule"): its
+  // title names an event and a time. Looked for once per engine.
+  let scheduleArticleCache: boolean | undefined;
+  const scheduleArticle = (): boolean => {
+    scheduleArticleCache ??= [...index.articles.values()].some((a) =>
+      namesEventTimes(normalizeText(a.title)),
+    );
+    return scheduleArticleCache;
+  };
+
+  // The article stating the policy for goods that came damaged, short or wrong (the words a ticket
+  // of that reason quotes), once per reason; null when the reason is another or no article states it.
+  const troubleArticles = new Map<string, KnowledgeArticle | null>();
+  const parcelTroubleArticle = (normalized: string): KnowledgeArticle | null => {
+    const reason = extractReason(normalized);
+    if (reason !== 'damaged' && reason !== 'wrong_or_missing_item') return null;
+    let found = troubleArticles.get(reason);
+    if (found === undefined) {
+      const hit = index.searchArticles(tokenize(REASON_POLICY_WORDS[reason]!))[0];
+      found = (hit && index.articles.get(hit.articleId)) || null;
+      troubleArticles.set(reason, found);
+    }
+    return found;
+  };
+
+  // Whether any article says a word (a group of people asked about), once per word.
+  const inNotes = new Map<string, boolean>();
+  const namedInNotes = (word: string): boolean => {
+    let found = inNotes.get(word);
+    if (found === undefined) {
+      const w = word.toLowerCase().replace(/s$/, '');
+      found = [...index.articles.values()].some((a) =>
+        [a.title, a.answer, ...a.questions].some((t) => t.toLowerCase().includes(w)),
+      );
+      inNotes.set(word, found);
+    }
+    return found;
   };
 
   // Answers whose reading a signal decided (see `signalled` in readOne); weakly held, per answer.
@@ -668,7 +714,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   function answerTail(input: EngineInput, whole: EngineResult): EngineResult {
     const unclear = whole.action === 'clarify' || whole.action === 'decline' || whole.lowConfidence;
     if (!unclear) return whole;
-    const clauses = input.text.split(/[，,。！!？?；;、\s]+/u).filter(Boolean);
+    // Spaces part Chinese clauses ("快递到了 但是少了一件 怎么办"); in English they part every word —
+    // "when" alone is no clause of "does the cushion hold up when I sweat" — so only punctuation there.
+    const clauses = input.text
+      .split(HAN_CHARS_ONE.test(input.text) ? /[，,。！!？?；;、\s]+/u : /[，,。！!？?；;、]+/u)
+      .filter((c) => c.trim());
     if (clauses.length < 3) return whole;
     let last = clauses.length - 1;
     // "能不能", "可不可以" ask too (the normaliser folds them to 能, 可以).
@@ -867,7 +917,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const say = (key: SystemTextKey, slots: Record<string, string | number> = {}) =>
       systemText(key, language, slots);
     const orderId = extractOrderId(input.text);
-    const contextProductId = memory.lastProductId ?? null;
+    // "I ordered the wrong colour, can I swap it" after a lipstick question: a change to the order
+    // names no product, so the one in focus is not what it asks about (its shades, its facts).
+    const changesOrder = asksOrderChange(read.normalized) && !isActionRequest(read.normalized, input.text);
+    const contextProductId =
+      changesOrder && read.products.length === 0 ? null : (memory.lastProductId ?? null);
 
     // Products: named outright, else a short follow-up's fragment ("物理的那款呢"), else a kind
     // noun ("裙子") settled by the product in context or by the catalogue having one of that kind.
@@ -1080,6 +1134,28 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return finish({ ...base, ...suggestion, memory });
     }
 
+    // "is your live stream on tonight", "when does the presale begin": when an event is held. Unless
+    // an article is about the event's times, the notes do not say — an honest "not covered" and a
+    // person, not the article on the event's prices or coupons (nor a product's facts).
+    // "老师有优惠吗", "is there a student discount": a discount for a group the notes never name is
+    // not the coupon or member article's to answer, in Chinese as in English.
+    const group = discountGroup(read.plain);
+    if ((asksEventSchedule(read.plain) && !scheduleArticle()) || (group && !namedInNotes(group))) {
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('notCovered'),
+        intent: null,
+        articleId: null,
+        productId: namedProductId,
+        confidence: limits.confident / 2,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: [say('optionHuman')],
+      });
+    }
+
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes…
     const catalogue = catalogueAnswer(
       read,
@@ -1206,11 +1282,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "I ordered the wrong colour, can I swap it before it ships": the reading that cancels an
     // unshipped order answers (cancel and order again), not the dispatch or address reading the
     // other words lead to. That reading is the shop's own answer to a plain cancel question.
-    if (
-      !namedProductId &&
-      asksOrderChange(read.normalized) &&
-      !isActionRequest(read.normalized, input.text)
-    ) {
+    if (!namedProductId && changesOrder) {
       const key = cancelKey();
       if (key && key !== top?.intentKey) {
         top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
@@ -1253,7 +1325,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (
       read.plain.length <= SHORT_QUESTION &&
       negativeSentiment(read.normalized) === 0 &&
-      asksWhenServiceOpen(read.normalized)
+      (asksWhenServiceOpen(read.normalized) || asksServiceAtHour(read.normalized))
     ) {
       const key = [...serviceKeys()][0];
       if (key) {
@@ -1293,6 +1365,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (top?.intentKey !== key) {
         top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
       }
+      confidence = Math.max(confidence, limits.confident);
+      signalled = true;
+    }
+    // "寄到成都的包裹破了", "包裹少了一件": goods that came damaged, short or wrong. The article stating
+    // the policy for that reason answers, not the delivery or tracking reading the parcel words lead to.
+    const trouble = !staying && PARCEL.test(read.normalized) ? parcelTroubleArticle(read.normalized) : null;
+    if (trouble) {
+      const key = trouble.intent ?? `~${trouble.id}`;
+      if (top?.intentKey !== key)
+        top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
       confidence = Math.max(confidence, limits.confident);
       signalled = true;
     }
@@ -1451,7 +1533,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ? { articleId: staying.id, intentKey, score: 1, coverage: 1 }
       : (pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
         onlyArticleOf(intentKey, productId));
-    if (
+    if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
+    else if (
       domestic &&
       domesticArticle &&
       (!article || domesticFit(domestic, index.articles.get(article.articleId)!) === 0)

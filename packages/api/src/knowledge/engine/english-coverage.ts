@@ -41,5 +41,12 @@ const NO_TOPIC = new Set(
 /** The words an English question says that its reading never saw (none for Chinese text). */
 export function unseenTopic(unread: readonly string[], known: (word: string) => boolean): string[] {
   if (unread.length === 0) return unread as string[];
-  return unread.filter((w) => !NO_TOPIC.has(w) && !NO_TOPIC.has(w.replace(/s$/, '')) && !known(w));
+  const unseen = unread.filter((w) => !NO_TOPIC.has(w) && !NO_TOPIC.has(w.replace(/s$/, '')) && !known(w));
+  // "my refund is still processing": when all that went unread says where the matter named stands,
+  // the matter is the question. Beside another unread word ("…processing, can I add an item") the
+  // state words count with it.
+  return unseen.every((w) => STATE.has(w)) ? [] : unseen;
 }
+
+// Words that say where a matter stands, not what it is.
+const STATE = new Set('processing processed pending status progress stuck'.split(' '));

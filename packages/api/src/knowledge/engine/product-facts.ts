@@ -230,9 +230,13 @@ function brief(value: string, max = 48): string {
 /** Up to `count` listed facts of a product ("材质：…"), for a reply that says what *is* known. */
 function knownFacts(product: KnowledgeProduct, language: ReplyLanguage, count = 2): string {
   const en = language === 'en';
-  const keys = ['material', 'ingredients', 'suitableSkin', 'sizes', 'volume', 'origin'].filter(
+  const listed = ['material', 'ingredients', 'suitableSkin', 'sizes', 'volume', 'origin'].filter(
     (key) => textOf(ownValue(product.attributes, key)) !== '',
   );
+  // An English reply lists the facts it can say in English ("size: 3.5g", "origin: Shanghai,
+  // China") before quoting the merchant's Chinese (an ingredient list); Chinese only when no other.
+  const english = en ? listed.filter((key) => !HAN.test(englishText(product.attributes[key]))) : listed;
+  const keys = english.length > 0 ? english : listed;
   const facts = keys
     .slice(0, count)
     .map(
@@ -331,8 +335,15 @@ const ENGLISH_SLOT_STOP =
 
 /** Whether the message asks for a colour or shade (not whether one fades or flatters). */
 export function asksColour(plain: string): boolean {
-  return ASKS_COLOUR.test(plain) && !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain);
+  return (
+    ASKS_COLOUR.test(plain) &&
+    !/掉色|褪色|串色|染色|显白|显黑|\bfade|\bbleed/.test(plain) &&
+    !SKIN_REDDENED.test(plain)
+  );
 }
+// Skin gone red after use ("face went red after the mask", "用了脸红"): a reaction, not a shade.
+const SKIN_REDDENED =
+  /脸红|脸.{0,3}红了|皮肤.{0,3}红了|发红|泛红|\b(?:went|turned|turns|turning|gone|goes|go|became|becomes|got|gets|getting) (?:all |bright |really |very )?red\b|\b(?:face|skin|cheeks?)\b.{0,16}\bred\b/;
 
 /** Lower-cased name and aliases of a product: the words it answers to. */
 export const productLabels = (p: KnowledgeProduct | null | undefined) =>
@@ -847,6 +858,20 @@ export function honestGap(
 const longMessage = (plain: string) =>
   (plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24 || (plain.match(/[a-z]+/g)?.length ?? 0) > 14;
 
+// Glosses of English grammar words, which say nothing of what is asked.
+const GRAMMAR_GLOSSES = new Set([
+  '的时候',
+  '什么时候',
+  '能',
+  '可以',
+  '吗',
+  '什么',
+  '怎么',
+  '多久',
+  '人',
+  '有',
+]);
+
 /** What is left of a message once the product's own words and the question's grammar are taken out. */
 function asked(plain: string, product: KnowledgeProduct): string {
   return withoutLabels(plain, product).replace(QUESTION_FILLER, '');
@@ -864,8 +889,8 @@ function withoutLabels(plain: string, product: KnowledgeProduct): string {
  * After the engine: a general article (written for no product) chosen for a question about one
  * product that shares not one character of what it asks with it — "托特包有肩带吗" answered with the
  * shipping-fee article — is a neighbour, not an answer. The question then gets what is known and
- * a person (`honestGap`'s reply). Only Chinese questions are checked (English words never occur in
- * Chinese articles, so no overlap says nothing there). Null when the article stands.
+ * a person (`honestGap`'s reply). An English question is checked by its glosses (English words
+ * never occur in Chinese articles; a question with no gloss is left be). Null when the article stands.
  */
 export function unrelatedArticle(
   ctx: Pick<FactContext, 'language' | 'say' | 'product'> & { text: string; read: ReadText },
@@ -877,11 +902,25 @@ export function unrelatedArticle(
   const product = ctx.product(result.productId);
   if (!product || longMessage(ctx.read.plain)) return null;
   if (!(isQuestion(ctx.read.normalized, ctx.text) || A_NOT_A.test(ctx.text))) return null;
-  const rest = asked(ctx.read.plain, product);
+  // An English question meets the Chinese article through its glosses ("sweat" → 出汗): those are
+  // what it asks, less the product's own names and the glosses of grammar ("when I" → 的时候).
+  // (Whole terms there: a gloss is a word, and "出汗" shares 出 with any "发出".)
+  const written = [article.title, ...(article.questions ?? []), article.answer].join(' ');
+  const english = !HAN.test(ctx.read.plain);
+  const rest = english
+    ? withoutLabels(ctx.read.normalized.slice(ctx.read.plain.length), product)
+        .split(/\s+/)
+        .filter((term) => HAN.test(term) && !GRAMMAR_GLOSSES.has(term))
+        .join(' ')
+    : asked(ctx.read.plain, product);
+  if (english) {
+    const terms = rest.split(' ').filter(Boolean);
+    if (terms.length === 0 || terms.some((term) => written.includes(term))) return null;
+    return notListed({ ...ctx, productId: product.id } as FactContext, product, null);
+  }
   // Characters, not words: "拆开了还能退吗" and an article on 拆封/退货 share 拆 and 退.
   const han = rest.match(/\p{Script=Han}/gu) ?? [];
   if (han.length === 0) return null;
-  const written = [article.title, ...(article.questions ?? []), article.answer].join(' ');
   if (han.some((c) => written.includes(c))) return null;
   return (
     factHolding(ctx, product, rest) ??

@@ -228,6 +228,10 @@ export const RETAIL_TERMS: [string, string][] = [
   ['allergy', '过敏'],
   ['allergic', '过敏'],
   ['rash', '起疹 过敏'],
+  // Skin gone red after use: redness (泛红), not the colour red.
+  ['went red', '泛红'],
+  ['turned red', '泛红'],
+  ['gone red', '泛红'],
   ['wash', '洗'],
   ['clean', '清洁 洗'],
   ['cleaning', '清洁 洗'],

@@ -374,3 +374,60 @@ export const ownPurchase = (plain: string): boolean => OWN_PURCHASE.test(plain) 
 const SELLING = /卖|\b(?:sell|sells|carry|stock)\b/;
 const OWN_PURCHASE =
   /我买的|买了(?:一|个|件|条|双|瓶|支|盒|套|的)|买回来|刚买的|上次买的|收到的|到手的|\bi (?:just )?(?:bought|ordered|purchased|received|got)\b|\b(?:bought|ordered|purchased) (?:it |this |them )?from you\b|\bmy order\b/;
+
+/**
+ * "is your live stream on tonight", "今晚有直播吗", "when does the presale begin": when an event the
+ * shop holds (a live broadcast, a presale, a sale) takes place. Shops' notes say what happens in
+ * such events (their prices, coupons, dispatch), rarely when they are held; an article that shares
+ * the event word would answer another question. A matter of the shopper's own beside it (dispatch,
+ * price, coupon, refund, deposit, an order) keeps its reading.
+ */
+export function asksEventSchedule(plain: string): boolean {
+  return EVENT.test(plain) && EVENT_WHEN.test(plain) && EVENT_HAPPENS.test(plain) && !EVENT_OTHER.test(plain);
+}
+/** A title about when an event is held ("直播时间"), not about the event's dispatch or prices. */
+export const namesEventTimes = (title: string): boolean =>
+  EVENT.test(title) && !EVENT_OTHER.test(title) && EVENT_TIMES.test(title);
+const EVENT_TIMES = /时间|几点|日期|时间表|\b(?:schedule|times|dates|hours)\b/;
+const EVENT =
+  /直播|开播|预售|大促|秒杀|\blive ?streams?\b|\blivestreams?\b|\blive (?:shows?|broadcasts?|sales?)\b|\bpre-?sales?\b|\bflash sales?\b/;
+const EVENT_WHEN =
+  /什么时候|什么时间|几点|哪天|几号|今晚|今天|明天|\bwhen\b|\bwhat time\b|\btonight\b|\btoday\b|\btomorrow\b|\bschedule\b|\bwhat days?\b/;
+const EVENT_HAPPENS =
+  /开始|开播|开抢|开启|开放|有|\b(?:start|starts|begin|begins|open|opens|on|live|happen|happens|happening|launch|launches|kick off|kicks off)\b/;
+const EVENT_OTHER =
+  /发货|发出|到货|收到|退|换|价|券|钱|付|尾款|定金|订金|买的|下单|订单|快递|\b(?:ship|ships|shipped|shipping|dispatch|dispatched|deliver|delivered|delivery|arrive|refund|return|price|prices|paid|pay|coupons?|vouchers?|deposit|order|ordered|bought|cheaper|cost|discount)\b/;
+
+/**
+ * "老师有优惠吗", "is there a student discount", "do seniors get money off": a discount asked for a
+ * group of people. The group named (null when none) is what the notes must mention for an article
+ * on coupons or member prices to answer it.
+ */
+export function discountGroup(plain: string): string | null {
+  if (!GROUP_DISCOUNT.test(plain)) return null;
+  return GROUP.exec(plain)?.[0] ?? null;
+}
+const GROUP =
+  /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
+const GROUP_DISCOUNT =
+  /优惠|折扣|打折|便宜|减免|特价|\b(?:discounts?|money off|cheaper|deals?|offers?|concessions?|% off)\b/;
+
+/**
+ * "半夜还能咨询吗", "I left a message last night, when will someone get back to me": whether the
+ * service answers at an hour of the day, or when a message left will be answered — the service's
+ * hours say both (who is online when, and when messages left out of hours are answered). Another
+ * thing named as what works or is sent (an order, the warehouse, a refund) asks about that thing.
+ */
+export function asksServiceAtHour(normalized: string): boolean {
+  if (OTHER_SUBJECT.test(normalized)) return false;
+  if (MESSAGE_LEFT.test(normalized)) return REPLY_WHEN.test(normalized);
+  return SERVICE_ACT.test(normalized) && HOUR.test(normalized) && ASKED.test(normalized);
+}
+const SERVICE_ACT =
+  /咨询|人工|客服|真人|回复|回消息|\b(?:someone|anyone|agents?|a person|humans?|support|reply|respond|get back|hear back)\b/;
+const HOUR =
+  /半夜|凌晨|深夜|夜里|大晚上|晚上[0-9一二两三四五六七八九十]+点|[0-9一二两三四五六七八九十]+点(?:以后|之后|后|多)?还|\bmidnight\b|\blate at night\b|\bovernight\b|\bin the middle of the night\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b/;
+const MESSAGE_LEFT =
+  /留言|留了言|发了?消息|\bleft (?:you )?(?:a )?message\b|\bsent (?:you )?(?:a )?message\b|\bmessaged you\b/;
+const REPLY_WHEN =
+  /(?:多久|什么时候|几点|多长时间).{0,6}(?:回复|回我|回消息|答复|处理)|(?:回复|回我|答复).{0,4}(?:多久|什么时候|几点)|\b(?:when|how long|how soon)\b.{0,40}\b(?:reply|respond|get back|hear back|answer)/;
