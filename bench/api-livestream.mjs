@@ -222,7 +222,7 @@ export default async function run({ log, quick }) {
         if (profiled) {
           const file = join(
             process.env.BENCH_PROFILE_DIR,
-            `api-livestream-${arm === 'api' ? '' : `${arm}-`}round-${round + 1}.cpuprofile`,
+            `api-livestream-${arm === 'api' ? '' : `${arm}-`}round-${round + 1}.${process.env.BENCH_PROFILE_KIND === 'heap' ? 'heapprofile' : 'cpuprofile'}`,
           );
           await side.server.profileStop(file);
           log(`CPU profile of the ${arm} API during round ${round + 1}: ${file}`);
