@@ -6,7 +6,7 @@ import { hotQuery, slot } from '../db/hot-queries';
 import { customerKeys, customers } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createId, pooledRandomBytes } from '../platform/secrets';
+import { createPooledId, pooledRandomBytes } from '../platform/secrets';
 import { sealOffThread } from './seal-thread';
 import { type DataKey, SEALED_PREFIX, sealWith } from './sealing';
 
@@ -125,7 +125,7 @@ export async function customerKey(
     key = { id: row.id, key: Buffer.from(deps.sealer.open(row.wrappedKey), 'base64') };
   } else {
     await refuseErased(db, [ref.customerId]);
-    key = { id: createId('ck').slice(3), key: randomBytes(32) };
+    key = { id: createPooledId('ck').slice(3), key: randomBytes(32) };
     await db.insert(customerKeys).values({
       id: key.id,
       appId: ref.appId,
@@ -244,7 +244,7 @@ export async function customerSealers(
     const found = loaded.get(customerId);
     if (found) keys.set(customerId, found.key);
     else {
-      const key = { id: createId('ck').slice(3), key: pooledRandomBytes(32) };
+      const key = { id: createPooledId('ck').slice(3), key: pooledRandomBytes(32) };
       keys.set(customerId, key);
       created.push({ customerId, key });
     }
