@@ -158,6 +158,11 @@ export default async function run({ log, quick }) {
       });
     }
 
+    // Whole-run CPU of each API process, from before the first round to after the last: it takes
+    // in the work a round's own figure may miss or double, the background folds (insights roll
+    // up the timeline messages every 60 s, landing in whichever round is running) and answer rounds.
+    const runCpuStart = Object.fromEntries(apiArms.map((a) => [a.name, a.server.cpuMs()]));
+    const runMainStart = Object.fromEntries(apiArms.map((a) => [a.name, a.server.mainThreadCpuMs()]));
     const measured = { api: [], bare: [], before: [] };
     /** Server CPU per comment, µs, per API arm and round. */
     const cpuPerComment = { api: [], before: [] };
@@ -222,7 +227,7 @@ export default async function run({ log, quick }) {
         if (profiled) {
           const file = join(
             process.env.BENCH_PROFILE_DIR,
-            `api-livestream-${arm === 'api' ? '' : `${arm}-`}round-${round + 1}.cpuprofile`,
+            `api-livestream-${arm === 'api' ? '' : `${arm}-`}round-${round + 1}.${process.env.BENCH_PROFILE_KIND === 'heap' ? 'heapprofile' : 'cpuprofile'}`,
           );
           await side.server.profileStop(file);
           log(`CPU profile of the ${arm} API during round ${round + 1}: ${file}`);
@@ -234,6 +239,19 @@ export default async function run({ log, quick }) {
           `round ${round + 1} ${arm}: ${comments} comments in ${result.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s, failures ${result.failures}${cpuNote}`,
         );
       }
+    }
+    const runCpu = {};
+    for (const a of apiArms) {
+      const all = a.server.cpuMs();
+      const main = a.server.mainThreadCpuMs();
+      if (all != null && runCpuStart[a.name] != null)
+        runCpu[a.name] = {
+          all: ((all - runCpuStart[a.name]) * 1000) / (comments * rounds),
+          main: ((main - runMainStart[a.name]) * 1000) / (comments * rounds),
+        };
+      log(
+        `${a.name}: whole-run CPU ${runCpu[a.name]?.all.toFixed(1)} µs/comment (main thread ${runCpu[a.name]?.main.toFixed(1)}), all ${rounds} rounds and what ran between them`,
+      );
     }
     const mean = (list) => list.reduce((s, v) => s + v, 0) / list.length;
     const apiRate = mean(measured.api);
@@ -329,6 +347,14 @@ export default async function run({ log, quick }) {
             baseline: median(mainCpuPerComment.before),
             ratio: ratio(median(mainCpuPerComment.api), median(mainCpuPerComment.before)),
             note: `medians of ${rounds} rounds; this build ${mainCpuPerComment.api.map((v) => v.toFixed(1)).join(' / ')}, before ${mainCpuPerComment.before.map((v) => v.toFixed(1)).join(' / ')} µs`,
+          },
+          {
+            metric: 'whole-run CPU per comment, this build vs BENCH_BEFORE_API',
+            value: runCpu.api?.all,
+            unit: 'µs',
+            baseline: runCpu.before?.all,
+            ratio: ratio(runCpu.api?.all, runCpu.before?.all),
+            note: `each API process from before round 1 to after round ${rounds} (its idle turns and background folds included); main thread ${runCpu.api?.main.toFixed(1)} vs ${runCpu.before?.main.toFixed(1)} µs`,
           },
           {
             metric: 'server CPU per comment, this build vs BENCH_BEFORE_API',

@@ -5,7 +5,8 @@
 //   ← { cmd: 'stop' } → closes and exits
 //   ← { cmd: 'profile-start' } → { type: 'profiling' }: starts the V8 CPU profiler (node:inspector)
 //   ← { cmd: 'profile-stop', file } → { type: 'profiled', file }: writes the .cpuprofile since the start,
-//     so a bench can profile only its measured phase (BENCH_PROFILE_DIR in the benches that use it)
+//     so a bench can profile only its measured phase (BENCH_PROFILE_DIR in the benches that use it);
+//     with BENCH_PROFILE_KIND=heap in its environment, the sampling heap profiler instead (a .heapprofile)
 //
 // mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
 //              merchant app whose keys it reports (or the `app` and server `keys` it is given, so
@@ -200,17 +201,32 @@ async function startBare() {
 }
 
 let profiler = null;
+/** BENCH_PROFILE_KIND=heap: the profile hooks sample allocations (a .heapprofile) instead of CPU. */
+const heapProfile = process.env.BENCH_PROFILE_KIND === 'heap';
 
 process.on('message', async (message) => {
   if (message?.cmd === 'profile-start') {
     const { Session } = await import('node:inspector/promises');
     profiler = new Session();
     profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
+    if (heapProfile) {
+      // Every allocation sampled, also those a scavenge or a full GC freed again: where the young
+      // generation's churn comes from, not only what stays.
+      await profiler.post('HeapProfiler.enable');
+      await profiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 16_384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    } else {
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     process.send({ type: 'profiling' });
   } else if (message?.cmd === 'profile-stop' && profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
+    const { profile } = heapProfile
+      ? await profiler.post('HeapProfiler.stopSampling')
+      : await profiler.post('Profiler.stop');
     profiler.disconnect();
     profiler = null;
     const { writeFileSync } = await import('node:fs');

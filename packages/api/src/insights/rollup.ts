@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, isNotNull, sql } from 'drizzle-orm';
+import { rawExecutor } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import {
   customerEvents,
@@ -325,13 +326,31 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
         .from(insightContacts)
         .where(and(inArray(insightContacts.customerId, part), gte(insightContacts.lastAt, since)))),
     );
+  // What each stored contact was before the fold: a contact is written back only where its times
+  // moved, and only the time that moved. A livestream round @-mentions thousands of askers, each
+  // answer extending its asker's contact: setting `at` too (unchanged) made SQLite rewrite the
+  // two indexes on `at` for every one of them, and a contact rule 6 merely touched was written
+  // back unchanged. Each statement is raw and the same text every time (prepared once).
+  const before = new Map<number, { at: number; lastAt: number }>();
+  for (const c of stored) if (c.id !== undefined) before.set(c.id, { at: c.at, lastAt: c.lastAt });
   const fresh = foldContacts(stored, labelled, skip);
-  for (const contact of stored)
-    if (contact.dirty && contact.id !== undefined)
-      await db
-        .update(insightContacts)
-        .set({ at: contact.at, lastAt: contact.lastAt })
-        .where(eq(insightContacts.id, contact.id));
+  const execute = rawExecutor(db);
+  for (const contact of stored) {
+    if (!contact.dirty || contact.id === undefined) continue;
+    const was = before.get(contact.id)!;
+    const atMoved = contact.at !== was.at;
+    const lastMoved = contact.lastAt !== was.lastAt;
+    if (atMoved && lastMoved)
+      await execute('update insight_contacts set at = ?, last_at = ? where id = ?', [
+        contact.at,
+        contact.lastAt,
+        contact.id,
+      ]);
+    else if (atMoved)
+      await execute('update insight_contacts set at = ? where id = ?', [contact.at, contact.id]);
+    else if (lastMoved)
+      await execute('update insight_contacts set last_at = ? where id = ?', [contact.lastAt, contact.id]);
+  }
   for (const part of chunks(
     fresh.map(({ dirty: _, ...contact }) => contact),
     100,

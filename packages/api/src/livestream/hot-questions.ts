@@ -201,8 +201,14 @@ export class RoomWindow {
    */
   appliedThrough = 0;
   private readonly applied = new Set<number>();
-  /** Applied sequence numbers with their second, oldest first, to forget them with the window. */
-  private appliedLog: { seq: number; sec: number }[] = [];
+  /**
+   * Applied sequence numbers and their seconds (two parallel number arrays, arrival order), to
+   * forget them with the window. Numbers, not an object per comment: a flood keeps some 200,000 of
+   * them for 16 minutes, and objects that live that long are copied by every young-generation GC
+   * until they are promoted, then marked by every full one.
+   */
+  private appliedSeqs: number[] = [];
+  private appliedSecs: number[] = [];
   private lastPrune = 0;
 
   /** Registers what a question key stands for, before its comments are applied. */
@@ -232,7 +238,8 @@ export class RoomWindow {
       if (c.seq <= this.appliedThrough || this.applied.has(c.seq)) continue;
       const sec = Math.floor(c.at / 1000);
       this.applied.add(c.seq);
-      this.appliedLog.push({ seq: c.seq, sec });
+      this.appliedSeqs.push(c.seq);
+      this.appliedSecs.push(sec);
       this.ingested++;
       this.comments.add(sec, 1);
       if (c.kind === 'filler') this.filler.add(sec, 1);
@@ -407,11 +414,18 @@ export class RoomWindow {
   private prune(nowSec: number): void {
     this.lastPrune = nowSec;
     // A comment older than the window cannot come again but in a rebuild, which sets the floor.
-    const keep = this.appliedLog.filter((a) => nowSec - a.sec < WINDOW_SEC + 60);
-    if (keep.length < this.appliedLog.length) {
-      for (const a of this.appliedLog) if (nowSec - a.sec >= WINDOW_SEC + 60) this.applied.delete(a.seq);
-      this.appliedLog = keep;
+    const seqs = this.appliedSeqs;
+    const secs = this.appliedSecs;
+    let kept = 0;
+    for (let i = 0; i < seqs.length; i++) {
+      if (nowSec - secs[i]! < WINDOW_SEC + 60) {
+        seqs[kept] = seqs[i]!;
+        secs[kept] = secs[i]!;
+        kept++;
+      } else this.applied.delete(seqs[i]!);
     }
+    seqs.length = kept;
+    secs.length = kept;
     for (const series of [this.comments, this.questionComments, this.filler]) {
       series.sums(nowSec);
       series.prune();
