@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../packages/api/dist/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
@@ -35,6 +36,21 @@ export function cpuPlan() {
 }
 
 /**
+ * Node flags every bench server gets, whatever it runs (the bare route, this API, another build):
+ * the API server's own V8 flags as the product starts it (`threadline serve`/`demo`, `npm start`;
+ * packages/api/src/platform/node-flags.ts), so the API is measured as it runs and every arm of a
+ * bench runs on the same V8 settings. BENCH_SERVER_NODE_ARGS (space-separated) adds flags for an
+ * experiment (`--trace-gc`, another semi-space size: a later flag of the same name wins in V8).
+ * THREADLINE_NODE_FLAGS=0 leaves the product's out, as it does for the product.
+ */
+export function serverNodeFlags() {
+  return [
+    ...(process.env.THREADLINE_NODE_FLAGS === '0' ? [] : SERVER_NODE_FLAGS),
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  ];
+}
+
+/**
  * Starts bench/lib/server-child.mjs in its own process (through bash, so `ulimit -n` can be raised
  * for it) and waits for it to listen. Always `await server.stop()` in a finally. `cpus` pins it
  * (a taskset list, see `cpuPlan`); `limits: 'product'` keeps the API's own rate-limit defaults and
@@ -46,6 +62,7 @@ export async function startServerProcess({
   mode,
   dbPath,
   nodeArgs = [],
+  flags = serverNodeFlags(),
   fdLimit,
   timeoutMs = 60_000,
   encryptAtRest = true,
@@ -66,6 +83,7 @@ export async function startServerProcess({
       `${raise}exec ${pin}"$0" "$@"`,
       process.execPath,
       '--expose-gc',
+      ...flags,
       ...nodeArgs,
       join(here, 'server-child.mjs'),
       JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app, limits, responder, apiDist }),
