@@ -139,6 +139,10 @@ export async function startServerProcess({
     profileStart: () => ask(child, { cmd: 'profile-start' }, 'profiling'),
     /** Stops it and writes the .cpuprofile to `file`. */
     profileStop: (file) => ask(child, { cmd: 'profile-stop', file }, 'profiled'),
+    /** Starts sampling the server's allocations, garbage included (see server-child.mjs). */
+    allocStart: () => ask(child, { cmd: 'alloc-start' }, 'alloc-profiling'),
+    /** Stops it and writes the .heapprofile to `file`. */
+    allocStop: (file) => ask(child, { cmd: 'alloc-stop', file }, 'alloc-profiled'),
     async stop() {
       if (exited) return;
       try {
