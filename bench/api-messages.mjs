@@ -190,7 +190,7 @@ export default async function run({ log, quick }) {
           ratio: medianRatio,
           budget: '≥ 0.50× bare',
           pass: medianRatio >= 0.5 && failed('api') === 0 && failed('bare') === 0 && overBudget === 0,
-          note: `median of ${rounds} alternating rounds × ${duration} s per arm, ratio per round ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${spread}); baseline = bare Hono + libSQL insert route; each server and the load generator in its own process${cpus ? `, server on core ${cpus.server}, load on core ${cpus.load}` : ''}; AI answer on (${sample.replies.length} bot replies to the sample); shipped per-session and per-address limits; every server (bare and API) ran node ${serverNodeFlags().join(' ') || 'with no extra flags'} (the API server's own flags)`,
+          note: `median of ${rounds} alternating rounds × ${duration} s per arm, ratio per round ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${spread}); baseline = bare Hono + libSQL insert route; each server and the load generator in its own process${cpus ? `, server on core ${cpus.server}, load on core ${cpus.load}` : ''}; AI answer on (${sample.replies.length} bot replies to the sample); shipped per-session and per-address limits; every server (bare and API) ran node ${serverNodeFlags().join(' ') || 'with no extra flags'}${before && process.env.BENCH_BEFORE_NODE_ARGS !== undefined ? ` (the before arm: ${process.env.BENCH_BEFORE_NODE_ARGS.trim() || 'none'})` : ''}`,
         },
         {
           metric: 'ratio spread (lowest–highest round)',

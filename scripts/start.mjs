@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -31,18 +31,9 @@ if (code !== 0) {
 }
 process.stdout.write(`done (${((Date.now() - started) / 1000).toFixed(1)} s).\n`);
 
-// The API server's V8 flags (packages/api/src/platform/node-flags.ts), as `threadline demo` gets them.
-const { missingServerFlags } = await import(
-  pathToFileURL(join(root, 'packages/api/dist/node-flags.js')).href
-);
 const demo = spawn(
   process.execPath,
-  [
-    ...(process.env.THREADLINE_NODE_FLAGS === '0' ? [] : missingServerFlags([])),
-    join(root, 'packages/api/dist/cli.js'),
-    'demo',
-    ...process.argv.slice(2),
-  ],
+  [join(root, 'packages/api/dist/cli.js'), 'demo', ...process.argv.slice(2)],
   {
     cwd: root,
     stdio: 'inherit',

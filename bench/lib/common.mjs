@@ -7,7 +7,6 @@ import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../packages/api/dist/node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
@@ -36,18 +35,14 @@ export function cpuPlan() {
 }
 
 /**
- * Node flags every bench server gets, whatever it runs (the bare route, this API, another build):
- * the API server's own V8 flags as the product starts it (`threadline serve`/`demo`, `npm start`;
- * packages/api/src/platform/node-flags.ts), so the API is measured as it runs and every arm of a
- * bench runs on the same V8 settings. BENCH_SERVER_NODE_ARGS (space-separated) adds flags for an
- * experiment (`--trace-gc`, another semi-space size: a later flag of the same name wins in V8).
- * THREADLINE_NODE_FLAGS=0 leaves the product's out, as it does for the product.
+ * Node flags every bench server gets, whatever it runs (the bare route, this API, another build),
+ * so the arms of a bench always run on the same V8 settings: BENCH_SERVER_NODE_ARGS
+ * (space-separated), for an experiment (`--trace-gc`, `--max-semi-space-size=32`). None by default:
+ * the product starts node without extra flags (issue 18's young-generation sizes were measured
+ * and did not pay; docs/notes/speed-18g.md).
  */
 export function serverNodeFlags() {
-  return [
-    ...(process.env.THREADLINE_NODE_FLAGS === '0' ? [] : SERVER_NODE_FLAGS),
-    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-  ];
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 /**

@@ -10,9 +10,6 @@ export default defineConfig([
       'timeline-drain-worker': 'src/livestream/timeline-drain-worker.ts',
       // Loaded by path (new Worker) from the chunk that holds identity/seal-thread.ts.
       'seal-worker': 'src/identity/seal-worker.ts',
-      // The server's V8 flags, read by bin/threadline.mjs, scripts/start.mjs and the benches before
-      // anything else is loaded.
-      'node-flags': 'src/platform/node-flags.ts',
     },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts', webhooks: 'src/webhooks/signing.ts' } },
