@@ -14,7 +14,7 @@
 // - BENCH_BEFORE_API=<path to another build's packages/api/dist/index.js> adds a third arm, that
 //   build under the same load and rounds, and a row comparing the two builds' CPU per send (how a
 //   change to the send path is measured before/after on a shared machine).
-import { cpuPlan, jsonClient, ratio, startServerProcess, tempDir } from './lib/common.mjs';
+import { cpuPlan, jsonClient, ratio, serverNodeFlags, startServerProcess, tempDir } from './lib/common.mjs';
 import {
   configureBenchApp,
   createShoppers,
@@ -62,6 +62,11 @@ export default async function run({ log, quick }) {
             cpus: cpus?.server,
             limits: 'product',
             apiDist: beforeDist,
+            // BENCH_BEFORE_NODE_ARGS (set, even empty): the before arm's node flags instead of the
+            // ones every other server gets, to A/B a runtime flag in one run.
+            ...(process.env.BENCH_BEFORE_NODE_ARGS !== undefined
+              ? { flags: process.env.BENCH_BEFORE_NODE_ARGS.split(/\s+/).filter(Boolean) }
+              : {}),
           })
         : null,
     ]);
@@ -96,7 +101,7 @@ export default async function run({ log, quick }) {
       SHOPPER_WINDOW_MS,
     );
     log(
-      `limits: ${perShopper}/session/min, ${limits.messagesPerIpPerMinute}/address/min (product defaults); demo knowledge ${withKnowledge ? 'imported' : 'not available'}; a sample message got ${sample.replies.length} bot replies; cores: ${cpus ? `server ${cpus.server}, load ${cpus.load}` : 'not pinned'}${before ? `; before arm: ${beforeDist}` : ''}`,
+      `limits: ${perShopper}/session/min, ${limits.messagesPerIpPerMinute}/address/min (product defaults); demo knowledge ${withKnowledge ? 'imported' : 'not available'}; a sample message got ${sample.replies.length} bot replies; cores: ${cpus ? `server ${cpus.server}, load ${cpus.load}` : 'not pinned'}; node flags of every server: ${serverNodeFlags().join(' ') || 'none'}${before ? `; before arm: ${beforeDist}${process.env.BENCH_BEFORE_NODE_ARGS !== undefined ? ` with node flags: ${process.env.BENCH_BEFORE_NODE_ARGS.trim() || 'none'}` : ''}` : ''}`,
     );
 
     const arms = {
@@ -185,7 +190,7 @@ export default async function run({ log, quick }) {
           ratio: medianRatio,
           budget: '≥ 0.50× bare',
           pass: medianRatio >= 0.5 && failed('api') === 0 && failed('bare') === 0 && overBudget === 0,
-          note: `median of ${rounds} alternating rounds × ${duration} s per arm, ratio per round ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${spread}); baseline = bare Hono + libSQL insert route; each server and the load generator in its own process${cpus ? `, server on core ${cpus.server}, load on core ${cpus.load}` : ''}; AI answer on (${sample.replies.length} bot replies to the sample); shipped per-session and per-address limits`,
+          note: `median of ${rounds} alternating rounds × ${duration} s per arm, ratio per round ${ratios.map((r) => r.toFixed(3)).join(', ')} (spread ${spread}); baseline = bare Hono + libSQL insert route; each server and the load generator in its own process${cpus ? `, server on core ${cpus.server}, load on core ${cpus.load}` : ''}; AI answer on (${sample.replies.length} bot replies to the sample); shipped per-session and per-address limits; every server (bare and API) ran node ${serverNodeFlags().join(' ') || 'with no extra flags'}${before && process.env.BENCH_BEFORE_NODE_ARGS !== undefined ? ` (the before arm: ${process.env.BENCH_BEFORE_NODE_ARGS.trim() || 'none'})` : ''}`,
         },
         {
           metric: 'ratio spread (lowest–highest round)',

@@ -8,6 +8,9 @@
 //   npm run build && node scripts/profile-send.mjs [seconds=10] [--top=25] [--keep]
 //   PROFILE_API=<other build>/packages/api/dist/index.js node scripts/profile-send.mjs   (profile that build)
 //   node scripts/profile-send.mjs --summarize <file.cpuprofile>
+//   node scripts/profile-send.mjs [seconds] --alloc   (where the allocations go, garbage included:
+//     V8's sampling heap profiler over the measured window; bytes per send and the top allocating
+//     frames, self and inclusive — what the young generation has to scavenge)
 //
 // `--keep` leaves the .cpuprofile in bench-results/ (open it in Chrome DevTools).
 import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
@@ -24,6 +27,7 @@ import {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
+const alloc = args.includes('--alloc');
 
 /** Where a frame's time goes, by the script it lives in. */
 function areaOf(url, name) {
@@ -108,6 +112,7 @@ async function profileSend(seconds) {
   let loader;
   let http;
   let window = {};
+  let allocations = null;
   try {
     [api, loader] = await Promise.all([
       startServerProcess({
@@ -117,7 +122,7 @@ async function profileSend(seconds) {
         limits: 'product',
         // PROFILE_API=<another build's packages/api/dist/index.js> profiles that build instead.
         ...(process.env.PROFILE_API ? { apiDist: process.env.PROFILE_API } : {}),
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+        nodeArgs: alloc ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
       }),
       startLoadGenerator({ cpus: cpus?.load }),
     ]);
@@ -137,15 +142,25 @@ async function profileSend(seconds) {
       text: '这款面霜保质期多久？',
     };
     await loader.run({ ...options, duration: 5 });
+    if (alloc) await api.allocStart();
     const from = Number(process.hrtime.bigint() / 1000n);
     const result = await loader.run({ ...options, duration: seconds });
     window = { from, to: Number(process.hrtime.bigint() / 1000n) };
+    if (alloc) {
+      const file = join(profDir, 'send.heapprofile');
+      await api.allocStop(file);
+      allocations = { profile: JSON.parse(readFileSync(file, 'utf8')), sends: result.ok };
+    }
     console.log(
       `load: ${result.rps.toFixed(0)} req/s (2xx), non-2xx ${result.non2xx}, errors ${result.errors}, p50 ${result.p50} ms`,
     );
   } finally {
     http?.close();
     await Promise.all([api?.stop(), loader?.stop()]);
+  }
+  if (allocations) {
+    dir.remove();
+    return { allocations };
   }
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error('the server wrote no profile');
@@ -161,11 +176,43 @@ async function profileSend(seconds) {
   return { profile, window };
 }
 
+/** Sampled allocations (a .heapprofile) per frame, self and inclusive, and bytes per send. */
+export function summarizeAllocations(profile, sends, count = top) {
+  const self = new Map();
+  const inclusive = new Map();
+  let total = 0;
+  const key = (f) =>
+    `${f.functionName || '(anonymous)'} ${f.url ? f.url.replace(/^.*\/(node_modules\/|packages\/)/, '$1') : ''}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+  const walk = (node, above) => {
+    const k = key(node.callFrame);
+    total += node.selfSize;
+    self.set(k, (self.get(k) ?? 0) + node.selfSize);
+    const seen = new Set(above).add(k);
+    for (const kk of seen) inclusive.set(kk, (inclusive.get(kk) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child, seen);
+  };
+  walk(profile.head, new Set());
+  const list = (map) =>
+    [...map]
+      .filter(([k]) => !k.startsWith('(root)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([k, t]) => `  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
+  return [
+    `allocated (sampled, garbage included): ${(total / 2 ** 20).toFixed(1)} MiB, ${sends ? `${(total / sends / 1024).toFixed(0)} KiB per send` : ''}`,
+    `\ntop ${count} self:\n${list(self)}`,
+    `\ntop ${count} inclusive:\n${list(inclusive)}`,
+  ].join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const at = args.indexOf('--summarize');
-  const { profile, window } =
+  const measured =
     at >= 0
       ? { profile: JSON.parse(readFileSync(args[at + 1], 'utf8')), window: {} }
       : await profileSend(Number(args.find((a) => /^\d+$/.test(a)) ?? 10));
-  console.log(summarize(profile, window));
+  if (measured.allocations)
+    console.log(summarizeAllocations(measured.allocations.profile, measured.allocations.sends));
+  else console.log(summarize(measured.profile, measured.window));
 }

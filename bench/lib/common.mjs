@@ -35,6 +35,17 @@ export function cpuPlan() {
 }
 
 /**
+ * Node flags every bench server gets, whatever it runs (the bare route, this API, another build),
+ * so the arms of a bench always run on the same V8 settings: BENCH_SERVER_NODE_ARGS
+ * (space-separated), for an experiment (`--trace-gc`, `--max-semi-space-size=32`). None by default:
+ * the product starts node without extra flags (issue 18's young-generation sizes were measured
+ * and did not pay; docs/notes/speed-18g.md).
+ */
+export function serverNodeFlags() {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+/**
  * Starts bench/lib/server-child.mjs in its own process (through bash, so `ulimit -n` can be raised
  * for it) and waits for it to listen. Always `await server.stop()` in a finally. `cpus` pins it
  * (a taskset list, see `cpuPlan`); `limits: 'product'` keeps the API's own rate-limit defaults and
@@ -46,6 +57,7 @@ export async function startServerProcess({
   mode,
   dbPath,
   nodeArgs = [],
+  flags = serverNodeFlags(),
   fdLimit,
   timeoutMs = 60_000,
   encryptAtRest = true,
@@ -66,6 +78,7 @@ export async function startServerProcess({
       `${raise}exec ${pin}"$0" "$@"`,
       process.execPath,
       '--expose-gc',
+      ...flags,
       ...nodeArgs,
       join(here, 'server-child.mjs'),
       JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app, limits, responder, apiDist }),
@@ -121,6 +134,10 @@ export async function startServerProcess({
     profileStart: () => ask(child, { cmd: 'profile-start' }, 'profiling'),
     /** Stops it and writes the .cpuprofile to `file`. */
     profileStop: (file) => ask(child, { cmd: 'profile-stop', file }, 'profiled'),
+    /** Starts sampling the server's allocations, garbage included (see server-child.mjs). */
+    allocStart: () => ask(child, { cmd: 'alloc-start' }, 'alloc-profiling'),
+    /** Stops it and writes the .heapprofile to `file`. */
+    allocStop: (file) => ask(child, { cmd: 'alloc-stop', file }, 'alloc-profiled'),
     async stop() {
       if (exited) return;
       try {

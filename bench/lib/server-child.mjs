@@ -7,6 +7,8 @@
 //   ← { cmd: 'profile-stop', file } → { type: 'profiled', file }: writes the .cpuprofile since the start,
 //     so a bench can profile only its measured phase (BENCH_PROFILE_DIR in the benches that use it);
 //     with BENCH_PROFILE_KIND=heap in its environment, the sampling heap profiler instead (a .heapprofile)
+//   ← { cmd: 'alloc-start', interval? } / { cmd: 'alloc-stop', file }: the same for V8's sampling heap
+//     profiler, garbage included (a .heapprofile; scripts/profile-send.mjs --alloc)
 //
 // mode 'api':  the built Threadline API (startServer) on a fresh or existing libSQL file, plus one
 //              merchant app whose keys it reports (or the `app` and server `keys` it is given, so
@@ -232,6 +234,26 @@ process.on('message', async (message) => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(message.file, JSON.stringify(profile));
     process.send({ type: 'profiled', file: message.file });
+  } else if (message?.cmd === 'alloc-start') {
+    // Sampled allocations, garbage included (what the young generation has to scavenge), not
+    // only what is still alive when sampling stops.
+    const { Session } = await import('node:inspector/promises');
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('HeapProfiler.enable');
+    await profiler.post('HeapProfiler.startSampling', {
+      samplingInterval: message.interval ?? 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    process.send({ type: 'alloc-profiling' });
+  } else if (message?.cmd === 'alloc-stop' && profiler) {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    profiler.disconnect();
+    profiler = null;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(message.file, JSON.stringify(profile));
+    process.send({ type: 'alloc-profiled', file: message.file });
   } else if (message?.cmd === 'gc') {
     globalThis.gc?.();
     const m = process.memoryUsage();

@@ -73,8 +73,13 @@ export function classify(
         articleFromQuestions.set(hit.articleId, { score: hit.score, coverage: hit.coverage });
     }
   }
-  const topVote = Math.max(0, ...[...votes.values()].map((v) => v.score)) || 1;
-  const topQuestion = Math.max(0, ...[...articleFromQuestions.values()].map((v) => v.score)) || 1;
+  // Math.max(0, …scores) folded one value at a time (the same result, NaN included): no arrays.
+  let topVote = 0;
+  for (const v of votes.values()) topVote = Math.max(topVote, v.score);
+  topVote ||= 1;
+  let topQuestion = 0;
+  for (const v of articleFromQuestions.values()) topQuestion = Math.max(topQuestion, v.score);
+  topQuestion ||= 1;
   const topArticle = articleHits[0]?.score || 1;
 
   const articles = new Map<string, ArticleCandidate>();

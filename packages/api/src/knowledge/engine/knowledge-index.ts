@@ -259,8 +259,14 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       if (kept === limit && !(final > bestScores[kept - 1]!)) continue;
       let at = kept;
       while (at > 0 && final > bestScores[at - 1]!) at--;
-      bestDocs.splice(at, 0, doc);
-      bestScores.splice(at, 0, final);
+      // Insert at `at` by shifting the tail up one: what `splice(at, 0, x)` does, without the
+      // array of removed elements each splice allocates (this runs for most touched documents).
+      for (let j = kept; j > at; j--) {
+        bestDocs[j] = bestDocs[j - 1]!;
+        bestScores[j] = bestScores[j - 1]!;
+      }
+      bestDocs[at] = doc;
+      bestScores[at] = final;
       if (bestDocs.length > limit) {
         bestDocs.pop();
         bestScores.pop();
