@@ -37,6 +37,7 @@ import {
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
   asksOrderChange,
+  ORDER_CHANGE_UNSENT,
   ORDER_STATUS_CUE,
   ORDER_UNSHIPPED_CUE,
   PRODUCT_NOUNS,
@@ -919,7 +920,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const orderId = extractOrderId(input.text);
     // "I ordered the wrong colour, can I swap it" after a lipstick question: a change to the order
     // names no product, so the one in focus is not what it asks about (its shades, its facts).
-    const changesOrder = asksOrderChange(read.normalized) && !isActionRequest(read.normalized, input.text);
+    // A product it does name is the one ordered, not the subject of a question about it: "I bought
+    // the wrong shade of foundation, can I change it" asks about the order, not the shades listed.
+    const changesOrder =
+      asksOrderChange(read.normalized) &&
+      (!isActionRequest(read.normalized, input.text) || ORDER_CHANGE_UNSENT.test(read.normalized));
     const contextProductId =
       changesOrder && read.products.length === 0 ? null : (memory.lastProductId ?? null);
 
@@ -1156,8 +1161,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
 
-    // What the catalogue answers by itself: whether the shop sells something, prices, sizes…
-    const catalogue = catalogueAnswer(
+    // What the catalogue answers by itself: whether the shop sells something, prices, sizes… (not
+    // for a change to an order: its product is the one ordered).
+    const catalogue = !changesOrder && catalogueAnswer(
       read,
       input,
       namedProductId ?? contextProductId,
@@ -1173,7 +1179,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // Product facts the ranking reads badly: goods not carried, allergy suitability, colours not
     // listed, "for men?", how a parcel is left (product-facts.ts).
-    const fact = productFactAnswer({
+    const fact = !changesOrder && productFactAnswer({
       read,
       text: input.text,
       language,
@@ -1196,7 +1202,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // ingredients or name give (label-facts.ts). Products named outright first; the conversation's
     // only when none is.
     const surelyNamed = [...new Set(read.products.filter((p) => p.score >= 1).map((p) => p.productId))];
-    const labelled = labelFactAnswer({
+    const labelled = !changesOrder && labelFactAnswer({
       read,
       text: input.text,
       language,
@@ -1282,7 +1288,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "I ordered the wrong colour, can I swap it before it ships": the reading that cancels an
     // unshipped order answers (cancel and order again), not the dispatch or address reading the
     // other words lead to. That reading is the shop's own answer to a plain cancel question.
-    if (!namedProductId && changesOrder) {
+    if (changesOrder) {
       const key = cancelKey();
       if (key && key !== top?.intentKey) {
         top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);

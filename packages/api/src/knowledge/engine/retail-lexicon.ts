@@ -550,9 +550,16 @@ export const ORDER_CHANGE_VERB = /改|换|\b(?:change|swap|switch|amend|modify|e
 export const ORDER_CHANGE_CHOICE =
   /下错单|拍错|选错|买错|颜色|色号|尺码|规格|款式|\b(?:colou?r|size|variant|shade|model|item)\b/;
 export const ORDER_CHANGE_ORDER =
-  /订单|下单|下错单|拍错|选错|未发货|还没发货|没有?发货|发货前|发货之前|\border(?:ed)?\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
+  /订单|下单|下错单|拍错|选错|买错|未发货|还没发货|没有?发货|发货前|发货之前|\border(?:ed)?\b|\b(?:bought|picked|chose|selected) the wrong\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
 export const ORDER_CHANGE_NOT =
-  /地址|收件人|电话|收到|签收|到货|\b(?:address|received|arrived|got it|delivered)\b/;
+  /地址|收件人|电话|收到|签收|到货|太(?:大|小|紧|松|短|长)|不合适|不合身|发错|寄错|\b(?:address|received|arrived|got it|delivered|too (?:big|small|tight|loose|short|long)|(?:does ?n[o']?t|did ?n[o']?t) fit|sent (?:me )?the wrong)\b/;
+/**
+ * The shopper's own slip when ordering ("下错单了", "拍错颜色", "I ordered the wrong shade"), or the
+ * order not sent yet: with one of these, "想换个颜色" is still a change to the order, though it
+ * reads as a request to do something (which otherwise opens an exchange for goods received).
+ */
+export const ORDER_CHANGE_UNSENT =
+  /下错单|拍错|选错|买错|未发货|还没发货|没有?发货|发货前|发货之前|\b(?:ordered|bought|picked|chose|selected) the wrong\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
 export const asksOrderChange = (normalized: string): boolean =>
   ORDER_CHANGE_CHOICE.test(normalized) &&
   ORDER_CHANGE_VERB.test(normalized) &&
