@@ -1163,15 +1163,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes… (not
     // for a change to an order: its product is the one ordered).
-    const catalogue = !changesOrder && catalogueAnswer(
-      read,
-      input,
-      namedProductId ?? contextProductId,
-      namedProductId,
-      kindCandidates,
-      language,
-      say,
-    );
+    const catalogue =
+      !changesOrder &&
+      catalogueAnswer(
+        read,
+        input,
+        namedProductId ?? contextProductId,
+        namedProductId,
+        kindCandidates,
+        language,
+        say,
+      );
     if (catalogue) {
       memory.lowConfidenceStreak = 0;
       if (catalogue.productId) memory.lastProductId = catalogue.productId;
@@ -1179,20 +1181,22 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // Product facts the ranking reads badly: goods not carried, allergy suitability, colours not
     // listed, "for men?", how a parcel is left (product-facts.ts).
-    const fact = !changesOrder && productFactAnswer({
-      read,
-      text: input.text,
-      language,
-      productId: namedProductId ?? contextProductId,
-      named: !!namedProductId,
-      candidates:
-        kindCandidates.length > 0 ? kindCandidates : [...new Set(read.products.map((p) => p.productId))],
-      products: index.kb.products,
-      product: (id) => index.product(id) ?? undefined,
-      articles: index.articles.values(),
-      say,
-      catalogue: () => catalogueSummary(language),
-    });
+    const fact =
+      !changesOrder &&
+      productFactAnswer({
+        read,
+        text: input.text,
+        language,
+        productId: namedProductId ?? contextProductId,
+        named: !!namedProductId,
+        candidates:
+          kindCandidates.length > 0 ? kindCandidates : [...new Set(read.products.map((p) => p.productId))],
+        products: index.kb.products,
+        product: (id) => index.product(id) ?? undefined,
+        articles: index.articles.values(),
+        say,
+        catalogue: () => catalogueSummary(language),
+      });
     if (fact) {
       memory.lowConfidenceStreak = 0;
       if (fact.productId) memory.lastProductId = fact.productId;
@@ -1202,17 +1206,19 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // ingredients or name give (label-facts.ts). Products named outright first; the conversation's
     // only when none is.
     const surelyNamed = [...new Set(read.products.filter((p) => p.score >= 1).map((p) => p.productId))];
-    const labelled = !changesOrder && labelFactAnswer({
-      read,
-      text: input.text,
-      language,
-      products: (surelyNamed.length > 0
-        ? surelyNamed
-        : [...new Set([namedProductId, contextProductId].filter((id): id is string => !!id))]
-      )
-        .map((id) => index.product(id))
-        .filter((p): p is KnowledgeProduct => !!p),
-    });
+    const labelled =
+      !changesOrder &&
+      labelFactAnswer({
+        read,
+        text: input.text,
+        language,
+        products: (surelyNamed.length > 0
+          ? surelyNamed
+          : [...new Set([namedProductId, contextProductId].filter((id): id is string => !!id))]
+        )
+          .map((id) => index.product(id))
+          .filter((p): p is KnowledgeProduct => !!p),
+      });
     if (labelled) {
       memory.lowConfidenceStreak = 0;
       memory.lastProductId = labelled.productId;
