@@ -72,7 +72,7 @@ function check(c: ReviewICase): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GUARDS — right on main today (133 of 210).
+// GUARDS — right on main (133 of 210 at 93c1a34; 138 after the lead's fixes at stop 28).
 // ---------------------------------------------------------------------------------------------
 
 const GUARDS: ReviewICase[] = [
@@ -593,6 +593,57 @@ const GUARDS: ReviewICase[] = [
     kind: 'went red is a reaction (steal: sunburn + recommendation)',
     productId: 'p-sunscreen-sensitive',
   },
+  // Fixed at stop 28 by the lead (the four bot-i regressions and one older break), moved from the
+  // known lists with their expectations unchanged.
+  {
+    turns: ["can I change the dress in my order to a bigger size? it hasn't shipped yet"],
+    kind: 'order change / product in focus',
+    articleId: ['kb-order-cancel', 'kb-exchange-size'],
+    now: 'answer size_advice p-floral-dress sizeChart (0.23)',
+    before: 'answer size_advice p-floral-dress sizeChart (0.23)',
+    origin: 'before',
+    cause:
+      'bot-i rule 1 (order change drops the product in focus) reaches only a change that names no product',
+  },
+  {
+    turns: ['包裹没有破损，就是还没到，寄到武汉的'],
+    kind: 'parcel damaged or short (+ place) (steal: negated damage)',
+    articleId: ['kb-delivery-eta', 'kb-logistics-stalled', 'kb-track-order'],
+    now: 'ticket return_request kb-damaged-or-missing (0.43)',
+    before: 'answer logistics_query kb-logistics-stalled (0.43)',
+    origin: 'regression',
+    cause:
+      'bot-i rule 2 (parcel trouble): 包裹/寄到 + extractReason reads 破损 although negated (没有破损) → a damage ticket',
+  },
+  {
+    turns: ['my face went red after the sunscreen'],
+    kind: 'went red is a reaction',
+    intent: 'allergy_reaction',
+    now: 'answer skin_recommendation kb-sunscreen-choose (0.32)',
+    before: 'clarify (0.1)',
+    origin: 'regression',
+    cause:
+      'bot-i rule 9 (went/turned red → 泛红 gloss): 泛红 now matches the "皮肤容易泛红推荐什么" question of the sunscreen/sensitive-skin articles → a recommendation, not the reaction',
+  },
+  {
+    turns: ['老师，优惠券和满减能一起用吗'],
+    kind: 'group discount → not covered (steal: 老师 as address + discount)',
+    articleId: 'kb-coupon-stacking',
+    now: 'clarify (0.1)',
+    before: 'answer coupon_usage kb-coupon-stacking (1)',
+    origin: 'regression',
+    cause: 'bot-i rule 4 (discountGroup): 老师 used as a form of address + 优惠券 → "not covered"',
+  },
+  {
+    turns: ['预售的奶粉什么时候有货'],
+    kind: 'event schedule → not covered (steal: presale stock/dispatch)',
+    articleId: 'kb-shipping-time',
+    now: 'clarify p-au-formula (0.1)',
+    before: 'answer shipping_time kb-shipping-time p-au-formula (0.95)',
+    origin: 'regression',
+    cause:
+      'bot-i rule 3 (asksEventSchedule): 预售 + 什么时候 + 有 (EVENT_HAPPENS); 有货 is not in EVENT_OTHER → "not covered" + the product\'s facts',
+  },
 ];
 
 describe('review-i guards: bot-i rules and their neighbours, ordinary shopping', () => {
@@ -601,7 +652,7 @@ describe('review-i guards: bot-i rules and their neighbours, ordinary shopping',
 
 // ---------------------------------------------------------------------------------------------
 // KNOWN_BREAKS — NOT run. Confident wrong answers on main (93c1a34): an article, product fact,
-// ticket or decline that does not answer the question (47 of 210).
+// ticket or decline that does not answer the question (47 of 210 at 93c1a34; 44 left).
 // ---------------------------------------------------------------------------------------------
 
 export const KNOWN_BREAKS: ReviewICase[] = [
@@ -626,16 +677,6 @@ export const KNOWN_BREAKS: ReviewICase[] = [
       'bot-i rule 1 (order change drops the product in focus) reaches only a change that names no product',
   },
   {
-    turns: ["can I change the dress in my order to a bigger size? it hasn't shipped yet"],
-    kind: 'order change / product in focus',
-    articleId: ['kb-order-cancel', 'kb-exchange-size'],
-    now: 'answer size_advice p-floral-dress sizeChart (0.23)',
-    before: 'answer size_advice p-floral-dress sizeChart (0.23)',
-    origin: 'before',
-    cause:
-      'bot-i rule 1 (order change drops the product in focus) reaches only a change that names no product',
-  },
-  {
     turns: ['牛肉干辣不辣', '订单里的牛肉干能改成两袋吗'],
     kind: 'order change / product in focus',
     articleId: 'kb-order-cancel',
@@ -654,16 +695,6 @@ export const KNOWN_BREAKS: ReviewICase[] = [
     origin: 'before',
     cause:
       'bot-i rule 1 (order change drops the product in focus) reaches only a change that names no product',
-  },
-  {
-    turns: ['包裹没有破损，就是还没到，寄到武汉的'],
-    kind: 'parcel damaged or short (+ place) (steal: negated damage)',
-    articleId: ['kb-delivery-eta', 'kb-logistics-stalled', 'kb-track-order'],
-    now: 'ticket return_request kb-damaged-or-missing (0.43)',
-    before: 'answer logistics_query kb-logistics-stalled (0.43)',
-    origin: 'regression',
-    cause:
-      'bot-i rule 2 (parcel trouble): 包裹/寄到 + extractReason reads 破损 although negated (没有破损) → a damage ticket',
   },
   {
     turns: ['the parcel I got in Beijing had the face cream jar cracked'],
@@ -794,16 +825,6 @@ export const KNOWN_BREAKS: ReviewICase[] = [
     before: 'answer shelf_life p-daily-nuts shelfLife (1)',
     origin: 'before',
     cause: "goods received expired → the product's shelf life",
-  },
-  {
-    turns: ['my face went red after the sunscreen'],
-    kind: 'went red is a reaction',
-    intent: 'allergy_reaction',
-    now: 'answer skin_recommendation kb-sunscreen-choose (0.32)',
-    before: 'clarify (0.1)',
-    origin: 'regression',
-    cause:
-      'bot-i rule 9 (went/turned red → 泛红 gloss): 泛红 now matches the "皮肤容易泛红推荐什么" question of the sunscreen/sensitive-skin articles → a recommendation, not the reaction',
   },
   {
     turns: ['are your products genuine'],
@@ -1058,7 +1079,7 @@ export const KNOWN_BREAKS: ReviewICase[] = [
 
 // ---------------------------------------------------------------------------------------------
 // KNOWN_MISSES — NOT run. An honest "not covered", an ask-back or a bare hand-over where the notes
-// do answer (30 of 210). Less harmful than a break, still a miss.
+// do answer (30 of 210 at 93c1a34; 28 left). Less harmful than a break, still a miss.
 // ---------------------------------------------------------------------------------------------
 
 export const KNOWN_MISSES: ReviewICase[] = [
@@ -1204,15 +1225,6 @@ export const KNOWN_MISSES: ReviewICase[] = [
     origin: 'before',
   },
   {
-    turns: ['老师，优惠券和满减能一起用吗'],
-    kind: 'group discount → not covered (steal: 老师 as address + discount)',
-    articleId: 'kb-coupon-stacking',
-    now: 'clarify (0.1)',
-    before: 'answer coupon_usage kb-coupon-stacking (1)',
-    origin: 'regression',
-    cause: 'bot-i rule 4 (discountGroup): 老师 used as a form of address + 优惠券 → "not covered"',
-  },
-  {
     turns: ['夜里十二点以后还能找人工吗'],
     kind: 'service at an hour / message left',
     articleId: 'kb-service-hours',
@@ -1237,16 +1249,6 @@ export const KNOWN_MISSES: ReviewICase[] = [
     origin: 'changed',
     cause:
       'bot-i rule 9 reads the reaction now (intent allergy_reaction) but asks for the product although it is named',
-  },
-  {
-    turns: ['预售的奶粉什么时候有货'],
-    kind: 'event schedule → not covered (steal: presale stock/dispatch)',
-    articleId: 'kb-shipping-time',
-    now: 'clarify p-au-formula (0.1)',
-    before: 'answer shipping_time kb-shipping-time p-au-formula (0.95)',
-    origin: 'regression',
-    cause:
-      'bot-i rule 3 (asksEventSchedule): 预售 + 什么时候 + 有 (EVENT_HAPPENS); 有货 is not in EVENT_OTHER → "not covered" + the product\'s facts',
   },
   {
     turns: ['秒杀买的面膜今天有寄出吗'],

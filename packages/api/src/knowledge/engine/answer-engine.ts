@@ -216,6 +216,16 @@ const PLACE_OVERRIDES_BELOW = 0.5;
 // expensive" — the Chinese fee words lead to the fee article through the place's own articles).
 const OTHER_MATTER =
   /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|少了|少发|漏发|破了|破损|坏了|碎了|压坏|什么时候发|几时发|多久发|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?|missing|broken|damaged|cracked)\b/;
+// The skin reacting (redness, a rash, stinging, itching) and a use just before it.
+const SKIN_REACTED =
+  /过敏|起疹|红疹|刺痛|发痒|泛红|发红|脸红|红了|红肿|\b(?:rash|itch(?:y|ing)?|sting(?:s|ing)?|burn(?:s|ing)?|breakouts?|broke out)\b/;
+const AFTER_USE =
+  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b/;
+// "用了什么能缓解泛红", "what helps redness after sun": advice asked for, not a reaction reported.
+const isQuestionForAdvice = (plain: string): boolean =>
+  /推荐|哪款|哪个好|什么.{0,4}(?:能|可以)(?:缓解|舒缓|改善|修复)|用什么|\b(?:recommend|which (?:one|product)|what (?:helps|can i use|should i use))\b/.test(
+    plain,
+  );
 // A parcel or its arrival named, with which damage or a missing item is about the delivered goods.
 const PARCEL =
   /包裹|快递|箱子|外箱|纸箱|收到|到货|寄到|发到|送到|寄去|发去|\b(?:parcel|package|box|delivery|delivered|arrived|came|shipment)\b/;
@@ -468,6 +478,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   const parcelTroubleArticle = (normalized: string): KnowledgeArticle | null => {
     const reason = extractReason(normalized);
     if (reason !== 'damaged' && reason !== 'wrong_or_missing_item') return null;
+    return troubleArticle(reason);
+  };
+  const troubleArticle = (reason: string): KnowledgeArticle | null => {
     let found = troubleArticles.get(reason);
     if (found === undefined) {
       const hit = index.searchArticles(tokenize(REASON_POLICY_WORDS[reason]!))[0];
@@ -1382,7 +1395,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // "寄到成都的包裹破了", "包裹少了一件": goods that came damaged, short or wrong. The article stating
     // the policy for that reason answers, not the delivery or tracking reading the parcel words lead to.
-    const trouble = !staying && PARCEL.test(read.normalized) ? parcelTroubleArticle(read.normalized) : null;
+    // "my face went red after the sunscreen", "用了面膜脸发红": the skin reacting after use. The
+    // article stating what to do about a reaction answers, not the product advice that shares the
+    // redness word ("敏感肌泛红选…").
+    // When the ranking already reads a reaction, its own article (a product's known tingling, a
+    // baby's rash) stands.
+    const reacted =
+      !staying &&
+      !PARCEL.test(read.normalized) &&
+      SKIN_REACTED.test(read.normalized) &&
+      AFTER_USE.test(read.normalized) &&
+      !isQuestionForAdvice(read.plain)
+        ? troubleArticle('reaction')
+        : null;
+    const trouble =
+      reacted &&
+      (top?.intentKey !== (reacted.intent ?? `~${reacted.id}`) ||
+        !ranking.articles.some((a) => a.intentKey === top?.intentKey))
+        ? reacted
+        : !staying && PARCEL.test(read.normalized)
+          ? parcelTroubleArticle(read.normalized)
+          : null;
     if (trouble) {
       const key = trouble.intent ?? `~${trouble.id}`;
       if (top?.intentKey !== key)

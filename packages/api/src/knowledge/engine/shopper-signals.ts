@@ -183,9 +183,44 @@ const REASONS: [RegExp, string][] = [
   ],
 ];
 
+/**
+ * A trouble word said not to have happened: "包裹没有破损", "东西倒是没坏", "nothing is broken",
+ * "it wasn't damaged" — the words just before it negate it.
+ */
+const NEGATED_BEFORE =
+  /(?:没有?|并没有?|不|未|无|毫无)(?:任何|什么|一点)?$|\b(?:not|nothing|no|never|(?:is|was|are|were|has|have|had|does|did)n[' ]?t)(?: (?:been|even|at all|is|was|got|get|really))?\s*$/;
+/** English words of goods in trouble; the normaliser appends their Chinese gloss after the text. */
+const ENGLISH_TROUBLE = /\b(?:broken|damaged|cracked|crushed|smashed|leak(?:ed|ing|s)?|missing|torn)\b/g;
+const affirmed = (pattern: RegExp, normalized: string): boolean => {
+  const global = new RegExp(pattern.source, 'g');
+  for (let m = global.exec(normalized); m; m = global.exec(normalized)) {
+    const before = normalized.slice(0, m.index);
+    // A Chinese word after English only is the gloss of an English word: negated when every
+    // trouble word of the English is ("the box wasn't damaged, it just hasn't arrived").
+    if (/[\u4e00-\u9fff]/.test(m[0]) && !/[\u4e00-\u9fff]/.test(before)) {
+      if (!englishTroubleNegated(before)) return true;
+    } else if (!NEGATED_BEFORE.test(before.slice(-16))) return true;
+  }
+  return false;
+};
+const englishTroubleNegated = (english: string): boolean => {
+  let seen = false;
+  for (const m of english.matchAll(ENGLISH_TROUBLE)) {
+    seen = true;
+    if (!NEGATED_BEFORE.test(english.slice(Math.max(0, m.index - 16), m.index))) return false;
+  }
+  return seen;
+};
+
 /** Why the shopper wants a return or exchange, as a short code, or null. */
 export function extractReason(normalized: string): string | null {
-  for (const [pattern, reason] of REASONS) if (pattern.test(normalized)) return reason;
+  for (const [pattern, reason] of REASONS) {
+    if (!pattern.test(normalized)) continue;
+    // Only the goods' own trouble can be said not to have happened ("没有破损，就是还没到").
+    if ((reason === 'damaged' || reason === 'wrong_or_missing_item') && !affirmed(pattern, normalized))
+      continue;
+    return reason;
+  }
   return null;
 }
 
@@ -199,7 +234,10 @@ const QUESTION =
  * the rules ("换码运费谁出"): the first open a ticket, the second get the article.
  */
 export function isActionRequest(normalized: string, raw: string): boolean {
-  return ACTION_REQUEST.test(normalized) && !isQuestion(normalized, raw);
+  // "包裹没有破损": a trouble said not to have happened asks for nothing.
+  return (
+    ACTION_REQUEST.test(normalized) && affirmed(ACTION_REQUEST, normalized) && !isQuestion(normalized, raw)
+  );
 }
 
 /** True when the text asks something (question words, 吗, a question mark). */
@@ -396,7 +434,7 @@ const EVENT_WHEN =
 const EVENT_HAPPENS =
   /开始|开播|开抢|开启|开放|有|\b(?:start|starts|begin|begins|open|opens|on|live|happen|happens|happening|launch|launches|kick off|kicks off)\b/;
 const EVENT_OTHER =
-  /发货|发出|到货|收到|退|换|价|券|钱|付|尾款|定金|订金|买的|下单|订单|快递|\b(?:ship|ships|shipped|shipping|dispatch|dispatched|deliver|delivered|delivery|arrive|refund|return|price|prices|paid|pay|coupons?|vouchers?|deposit|order|ordered|bought|cheaper|cost|discount)\b/;
+  /发货|发出|到货|有货|现货|补货|\bin stock\b|收到|退|换|价|券|钱|付|尾款|定金|订金|买的|下单|订单|快递|\b(?:ship|ships|shipped|shipping|dispatch|dispatched|deliver|delivered|delivery|arrive|refund|return|price|prices|paid|pay|coupons?|vouchers?|deposit|order|ordered|bought|cheaper|cost|discount)\b/;
 
 /**
  * "老师有优惠吗", "is there a student discount", "do seniors get money off": a discount asked for a
@@ -405,8 +443,12 @@ const EVENT_OTHER =
  */
 export function discountGroup(plain: string): string | null {
   if (!GROUP_DISCOUNT.test(plain)) return null;
-  return GROUP.exec(plain)?.[0] ?? null;
+  // "老师，优惠券和满减能一起用吗": in Chinese chat 老师 (like 亲) also addresses the person one
+  // talks to; followed by a pause or a greeting it is that address, not a group asking.
+  const group = GROUP.exec(plain.replace(ADDRESSED, ''))?.[0] ?? null;
+  return group;
 }
+const ADDRESSED = /^\s*(?:老师|同学)(?:您好|你好|在吗|在不在)?[\s，,、!！~～。.:：]+/;
 const GROUP =
   /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
 const GROUP_DISCOUNT =
