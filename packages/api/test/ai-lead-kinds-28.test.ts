@@ -6,7 +6,7 @@
 // - the skin reacting after use ("用了你们的面膜脸发红") is the reaction article, while redness asked
 //   about for advice ("敏感肌泛红用什么") stays a recommendation.
 import { describe, expect, test } from 'vitest';
-import { askOnce, demoEngine } from './demo-engine';
+import { askOnce, converseWith, demoEngine } from './demo-engine';
 
 const engine = demoEngine();
 
@@ -56,6 +56,11 @@ describe('the skin reacting after use', () => {
   );
   test('after applying the serum my skin stings → a reaction article (the serum’s own tingling one)', () => {
     expect(askOnce(engine, 'after applying the serum my skin stings').intent).toBe('allergy_reaction');
+  });
+  test('after a mask or an order question, "went red after…" is still the reaction, not an ask-back', () => {
+    expect(askOnce(engine, 'face went red after the mask').articleId).toBe('kb-allergy-first-aid');
+    const followUp = converseWith(engine, ['面膜怎么用', '用了之后脸发红']);
+    expect(followUp.articleId).toBe('kb-allergy-first-aid');
   });
   test('敏感肌泛红用什么 (advice) → a recommendation, not first aid', () => {
     expect(askOnce(engine, '敏感肌泛红用什么').intent).toBe('skin_recommendation');

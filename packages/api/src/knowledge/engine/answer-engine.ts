@@ -1579,6 +1579,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       : (pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
         onlyArticleOf(intentKey, productId));
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
+    // A reaction read by the ranking whose own articles are another product's (a serum's tingling
+    // after a mask): the article on what to do about any reaction.
+    else if (!article && reacted && intentKey === (reacted.intent ?? `~${reacted.id}`))
+      article = { articleId: reacted.id, intentKey, score: 1, coverage: 1 };
     else if (
       domestic &&
       domesticArticle &&
