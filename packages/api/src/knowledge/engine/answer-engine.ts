@@ -435,7 +435,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   {
     const general = new Set<string>();
     for (const article of index.kb.articles) {
-      const key = article.intent ?? `~${article.id}`;
+      const key = intentKeyOf(article);
       if (article.productIds.length === 0) general.add(key);
       else {
         const set = articleProducts.get(key) ?? new Set<string>();
@@ -513,7 +513,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (serviceKeyCache) return serviceKeyCache;
     serviceKeyCache = new Set();
     for (const article of index.kb.articles) {
-      const key = article.intent ?? `~${article.id}`;
+      const key = intentKeyOf(article);
       if (index.intent(key)?.policy === 'human') continue;
       const asked = article.questions.filter((q) => asksAboutService(normalizeText(q))).length;
       if (asked > 0 && asked * 2 >= article.questions.length) serviceKeyCache.add(key);
@@ -1366,7 +1366,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "寄到广州的退货运费谁出", "地址改成寄到杭州") or understood with confidence keeps its reading.
     const domestic = askedDomesticPlace(read.plain);
     let domesticArticle = domestic && domesticDeliveryArticle(domestic, index.articles.values());
-    const domesticKey = domesticArticle && (domesticArticle.intent ?? `~${domesticArticle.id}`);
+    const domesticKey = domesticArticle && intentKeyOf(domesticArticle);
     if (
       domesticArticle &&
       (OTHER_MATTER.test(read.plain) ||
@@ -1380,7 +1380,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (domesticArticle && FEE_ASKED.test(read.plain)) {
       const key = domesticKey;
       for (const a of index.articles.values())
-        if ((a.intent ?? `~${a.id}`) === key && FEE_ARTICLE.test(a.title)) {
+        if (intentKeyOf(a) === key && FEE_ARTICLE.test(a.title)) {
           domesticArticle = a;
           break;
         }
@@ -1400,9 +1400,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // redness word ("敏感肌泛红选…").
     // When the ranking already reads a reaction, its own article (a product's known tingling, a
     // baby's rash) stands.
+    const parcel = !staying && PARCEL.test(read.normalized);
     const reacted =
       !staying &&
-      !PARCEL.test(read.normalized) &&
+      !parcel &&
       SKIN_REACTED.test(read.normalized) &&
       AFTER_USE.test(read.normalized) &&
       !isQuestionForAdvice(read.plain)
@@ -1410,14 +1411,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : null;
     const trouble =
       reacted &&
-      (top?.intentKey !== (reacted.intent ?? `~${reacted.id}`) ||
+      (top?.intentKey !== intentKeyOf(reacted) ||
         !ranking.articles.some((a) => a.intentKey === top?.intentKey))
         ? reacted
-        : !staying && PARCEL.test(read.normalized)
+        : parcel
           ? parcelTroubleArticle(read.normalized)
           : null;
     if (trouble) {
-      const key = trouble.intent ?? `~${trouble.id}`;
+      const key = intentKeyOf(trouble);
       if (top?.intentKey !== key)
         top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
       confidence = Math.max(confidence, limits.confident);
@@ -1581,7 +1582,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
     // A reaction read by the ranking whose own articles are another product's (a serum's tingling
     // after a mask): the article on what to do about any reaction.
-    else if (!article && reacted && intentKey === (reacted.intent ?? `~${reacted.id}`))
+    else if (!article && reacted && intentKey === intentKeyOf(reacted))
       article = { articleId: reacted.id, intentKey, score: 1, coverage: 1 };
     else if (
       domestic &&
@@ -2306,7 +2307,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /** An intent with a single article answers with it even when the words did not reach it ("嗨 在不在"). */
   function onlyArticleOf(intentKey: string, productId: string | null): ArticleCandidate | undefined {
-    const own = index.kb.articles.filter((a) => (a.intent ?? `~${a.id}`) === intentKey);
+    const own = index.kb.articles.filter((a) => intentKeyOf(a) === intentKey);
     if (own.length !== 1) return undefined;
     // Written for other products: not an answer about this one.
     if (productId && own[0]!.productIds.length > 0 && !own[0]!.productIds.includes(productId))

@@ -191,13 +191,20 @@ const NEGATED_BEFORE =
   /(?:没有?|并没有?|不|未|无|毫无)(?:任何|什么|一点)?$|\b(?:not|nothing|no|never|(?:is|was|are|were|has|have|had|does|did)n[' ]?t)(?: (?:been|even|at all|is|was|got|get|really))?\s*$/;
 /** English words of goods in trouble; the normaliser appends their Chinese gloss after the text. */
 const ENGLISH_TROUBLE = /\b(?:broken|damaged|cracked|crushed|smashed|leak(?:ed|ing|s)?|missing|torn)\b/g;
+// The global copy of each pattern `affirmed` walks, made once (they are module constants).
+const everyMatch = new Map<RegExp, RegExp>();
 const affirmed = (pattern: RegExp, normalized: string): boolean => {
-  const global = new RegExp(pattern.source, 'g');
+  let global = everyMatch.get(pattern);
+  if (!global) {
+    global = new RegExp(pattern.source, 'g');
+    everyMatch.set(pattern, global);
+  }
+  global.lastIndex = 0;
   for (let m = global.exec(normalized); m; m = global.exec(normalized)) {
     const before = normalized.slice(0, m.index);
     // A Chinese word after English only is the gloss of an English word: negated when every
     // trouble word of the English is ("the box wasn't damaged, it just hasn't arrived").
-    if (/[\u4e00-\u9fff]/.test(m[0]) && !/[\u4e00-\u9fff]/.test(before)) {
+    if (FIRST_HAN.test(m[0]) && !FIRST_HAN.test(before)) {
       if (!englishTroubleNegated(before)) return true;
     } else if (!NEGATED_BEFORE.test(before.slice(-16))) return true;
   }
@@ -445,8 +452,7 @@ export function discountGroup(plain: string): string | null {
   if (!GROUP_DISCOUNT.test(plain)) return null;
   // "老师，优惠券和满减能一起用吗": in Chinese chat 老师 (like 亲) also addresses the person one
   // talks to; followed by a pause or a greeting it is that address, not a group asking.
-  const group = GROUP.exec(plain.replace(ADDRESSED, ''))?.[0] ?? null;
-  return group;
+  return GROUP.exec(plain.replace(ADDRESSED, ''))?.[0] ?? null;
 }
 const ADDRESSED = /^\s*(?:老师|同学)(?:您好|你好|在吗|在不在)?[\s，,、!！~～。.:：]+/;
 const GROUP =
