@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousId, createTestApi, type TestApi, UNLIMITED } from './harness';
+import { armWriteRace } from './write-race';
 
 /**
  * Two sessions of one anonymous device customer (the app and the web shop on one device id). Both
@@ -10,27 +10,11 @@ import { anonymousId, createTestApi, type TestApi, UNLIMITED } from './harness';
  * for a revoked session (a dead token the SDK would store); it answers 401 `invalid_credential`, as
  * any request on a revoked session does, and the SDK starts a new session.
  */
-const race = new AsyncLocalStorage<{ before?: () => Promise<void> }>();
-
-function armWrites(api: TestApi) {
-  const database = api.deps.database;
-  const write = database.write;
-  database.write = ((work: Parameters<typeof write>[0]) => {
-    const pending = race.getStore();
-    const before = pending?.before;
-    if (!before) return write(work);
-    pending.before = undefined;
-    return race.exit(async () => {
-      await before();
-      return write(work);
-    });
-  }) as typeof write;
-}
-
 let api: TestApi;
+let race: ReturnType<typeof armWriteRace>;
 beforeAll(async () => {
   api = await createTestApi({ rateLimits: UNLIMITED });
-  armWrites(api);
+  race = armWriteRace(api);
 });
 afterAll(() => api.close());
 
@@ -44,13 +28,11 @@ describe('POST /v1/identify on a session another sign-in revoked after its authe
     expect((await shop.send(first.sessionToken, '你好')).status).toBe(201);
 
     let survivor = '';
-    const late = await race.run(
-      {
-        before: async () => {
-          const signedIn = await shop.identify(second.sessionToken, await shop.identityToken('user-a'));
-          expect(signedIn.status, signedIn.text).toBe(200);
-          survivor = signedIn.body.customer.id;
-        },
+    const late = await race.beforeFirstWrite(
+      async () => {
+        const signedIn = await shop.identify(second.sessionToken, await shop.identityToken('user-a'));
+        expect(signedIn.status, signedIn.text).toBe(200);
+        survivor = signedIn.body.customer.id;
       },
       async () => shop.identify(first.sessionToken, await shop.identityToken('user-b')),
     );
