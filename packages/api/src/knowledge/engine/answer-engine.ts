@@ -1828,8 +1828,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /**
    * The reading a short follow-up stays in (see the caller), or null. The follow-up names no product
-   * or order, the last turn answered an article of another reading than the ranking's top, and an
-   * article of the last reading scores at least CARRY_SHARE of the best article for these words.
+   * or order, the last turn answered an article of another reading than the ranking's top (which
+   * asks no product fact), and an article of the last reading scores at least CARRY_SHARE of the
+   * best article for these words.
    */
   function carriedMatter(
     read: ReadText,
@@ -1841,6 +1842,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const last = memory.lastIntent;
     if (!last || named || !top || top.intentKey === last || top.intentKey === OFF_TOPIC) return null;
     if ((memory.answeredArticleIds?.length ?? 0) === 0 || !index.intent(last)) return null;
+    // A product's own fact ("开了袋能放几天" after buying the jerky) is a matter of its own.
+    if (index.intent(top.intentKey)?.answerFrom) return null;
     if (!shortFollowUp(read)) return null;
     const best = ranking.articles[0]?.score ?? 0;
     const own = ranking.articles.find((a) => a.intentKey === last);
