@@ -25,7 +25,10 @@ export const HELD_OUT: HeldOutCase[] = [
   { q: '优惠券在哪领 || 领了为什么结算用不上', article: ['kb-coupon-not-working'] },
   // one trigger word with another meaning
   { q: '我在订单备注里写了要顺丰，要加钱吗', article: ['kb-shipping-carrier-fee'] },
-  { q: 'I put a note on my order asking for SF Express — is there an extra charge?', article: ['kb-shipping-carrier-fee'] },
+  {
+    q: 'I put a note on my order asking for SF Express — is there an extra charge?',
+    article: ['kb-shipping-carrier-fee'],
+  },
   { q: '我的金卡会员到期了还能打折吗', article: ['kb-member-levels'] },
   { q: 'my silver membership ran out, is the 2% off gone?', article: ['kb-member-levels'] },
   { q: '我的积分是不是过期了', article: ['kb-points-redeem'] },

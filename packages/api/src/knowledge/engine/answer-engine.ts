@@ -52,7 +52,6 @@ import {
   asksEventSchedule,
   asksForHuman,
   asksServiceAtHour,
-  mentionsOrderNote,
   asksWhenServiceOpen,
   discountGroup,
   extractOrderId,
@@ -66,6 +65,7 @@ import {
   isProductMention,
   isQuestion,
   mentionsOffDomainTopic,
+  mentionsOrderNote,
   namesEventTimes,
   negativeSentiment,
   ownPurchase,
@@ -1808,9 +1808,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    */
   function orderNoteArticle(read: ReadText): KnowledgeArticle | null {
     if (!mentionsOrderNote(read.normalized)) return null;
-    const terms = read.tokens.terms.filter(
-      (t) => t.length >= 2 && HAN_ONLY.test(t) && !NOTE_WORDS.test(t),
-    );
+    const terms = read.tokens.terms.filter((t) => t.length >= 2 && HAN_ONLY.test(t) && !NOTE_WORDS.test(t));
     for (const article of index.articles.values()) {
       if (article.productIds.length > 0) continue;
       const answer = channelText(article, 'web');
