@@ -51,6 +51,7 @@ import {
   asksAboutService,
   asksEventSchedule,
   asksForHuman,
+  asksOfOrderNote,
   asksServiceAtHour,
   asksWhenServiceOpen,
   discountGroup,
@@ -1807,7 +1808,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * with that article. Null otherwise.
    */
   function orderNoteArticle(read: ReadText): KnowledgeArticle | null {
-    if (!mentionsOrderNote(read.normalized)) return null;
+    if (!asksOfOrderNote(read.normalized)) return null;
     const terms = read.tokens.terms.filter((t) => t.length >= 2 && HAN_ONLY.test(t) && !NOTE_WORDS.test(t));
     for (const article of index.articles.values()) {
       if (article.productIds.length > 0) continue;

@@ -551,8 +551,16 @@ export const ORDER_CHANGE_CHOICE =
   /下错单|拍错|选错|买错|颜色|色号|尺码|规格|款式|\b(?:colou?r|size|variant|shade|model|item)\b/;
 export const ORDER_CHANGE_ORDER =
   /订单|下单|下错单|拍错|选错|买错|未发货|还没发货|没有?发货|发货前|发货之前|\border(?:ed)?\b|\b(?:bought|picked|chose|selected) the wrong\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
-export const ORDER_CHANGE_NOT =
-  /地址|收件人|电话|收到|签收|到货|太(?:大|小|紧|松|短|长)|不合适|不合身|发错|寄错|\b(?:address|received|arrived|got it|delivered|too (?:big|small|tight|loose|short|long)|(?:does ?n[o']?t|did ?n[o']?t) fit|sent (?:me )?the wrong)\b/;
+/**
+ * Goods already in the shopper's hands — arrived, tried on, worn, washed, used, eaten, a fit felt
+ * ("拿到了", "穿着偏小", "洗过了", "用完了", "worn once"), or a part replaced with a new one: what
+ * follows is an exchange, a return or how to use the goods, never a change to an order not yet sent.
+ */
+const GOODS_IN_HAND =
+  /拿到|到了(?=[，,。！!？?\s]|$)|已经到|试穿|穿(?:着|过|了)|洗(?:过|了|完)|用(?:过|完)|吃(?:过|了|完)|拆(?:开|封)|(?:偏|有点|有些)(?:大|小|紧|松|短|长)|换(?:成|个)?新的|\b(?:wore|worn|washed|tried (?:it |them )?on|used (?:it|them|up)|ran out|opened|ate|eaten)\b/;
+export const ORDER_CHANGE_NOT = new RegExp(
+  `地址|收件人|电话|收到|签收|到货|太(?:大|小|紧|松|短|长)|不合适|不合身|发错|寄错|\\b(?:address|received|arrived|got it|delivered|too (?:big|small|tight|loose|short|long)|(?:does ?n[o']?t|did ?n[o']?t) fit|sent (?:me )?the wrong)\\b|${GOODS_IN_HAND.source}`,
+);
 /**
  * The shopper's own slip when ordering ("下错单了", "拍错颜色", "I ordered the wrong shade"), or the
  * order not sent yet: with one of these, "想换个颜色" is still a change to the order, though it
