@@ -245,7 +245,7 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
             : s[
                 view === 'supervisor'
                   ? 'all'
-                  : view === 'rooms' || view === 'webhooks' || view === 'followups' || view === 'insights'
+                  : view === 'rooms' || view === 'webhooks' || view === 'followups' || view === 'shop' || view === 'insights'
                     ? 'queued'
                     : view
               ]
