@@ -25,17 +25,19 @@ const strings = {
     other: 'Another language',
     otherTag: 'Language tag (BCP 47)',
     otherHint: 'e.g. zh-TW, ja-JP, fr',
-    current: 'In use now:',
+    current: 'In use now: ',
     save: 'Save',
     saving: 'Saving…',
     saved: 'Saved. Widgets use it from their next page load.',
     unchanged: 'Nothing to save: this is the language in use.',
+    notSaved: (reason: string) => `Not saved: ${reason}`,
   },
   'zh-CN': {
     title: '店铺设置',
     intro: '对本店所有客服和顾客生效。',
     legend: '聊天窗口的语言',
-    legendHint: '店铺网页上的聊天窗口使用此语言，网页自行设置了 lang 的除外。本工作台的界面语言在右上角按人选择。',
+    legendHint:
+      '店铺网页上的聊天窗口使用此语言，网页自行设置了 lang 的除外。本工作台的界面语言在右上角按人选择。',
     auto: '由网页和顾客的浏览器决定',
     zh: '中文 (zh-CN)',
     en: 'English (en-US)',
@@ -47,6 +49,7 @@ const strings = {
     saving: '正在保存…',
     saved: '已保存。聊天窗口在下次打开页面时使用。',
     unchanged: '无需保存：这就是当前使用的语言。',
+    notSaved: (reason: string) => `未保存：${reason}`,
   },
 };
 type Strings = (typeof strings)['en'];
@@ -55,7 +58,11 @@ type Choice = 'auto' | 'zh-CN' | 'en-US' | 'other';
 const PRESETS = ['zh-CN', 'en-US'] as const;
 
 const choiceOf = (language: string | null): Choice =>
-  language === null ? 'auto' : (PRESETS as readonly string[]).includes(language) ? (language as Choice) : 'other';
+  language === null
+    ? 'auto'
+    : (PRESETS as readonly string[]).includes(language)
+      ? (language as Choice)
+      : 'other';
 
 function describe(s: Strings, language: string | null) {
   if (language === null) return s.auto;
@@ -108,7 +115,7 @@ export function ShopSettingsView({ store }: { store: ConsoleStore }) {
       show(answer.language);
       setResult({ kind: 'ok', text: s.saved });
     } catch (e) {
-      setResult({ kind: 'error', text: messageOf(e) });
+      setResult({ kind: 'error', text: s.notSaved(messageOf(e)) });
       if (choice === 'other') otherInput.current?.focus();
     } finally {
       setBusy(false);
@@ -140,7 +147,8 @@ export function ShopSettingsView({ store }: { store: ConsoleStore }) {
             {s.legendHint}
           </p>
           <p class="current" data-part="language-current">
-            {s.current} <b>{current === undefined ? '…' : describe(s, current)}</b>
+            {s.current}
+            <b>{current === undefined ? '…' : describe(s, current)}</b>
           </p>
           {radio('auto', s.auto)}
           {radio('zh-CN', s.zh)}
@@ -177,7 +185,12 @@ export function ShopSettingsView({ store }: { store: ConsoleStore }) {
             {result.text}
           </p>
         )}
-        <button type="submit" class="primary" data-action="save-language" disabled={busy || current === undefined}>
+        <button
+          type="submit"
+          class="primary"
+          data-action="save-language"
+          disabled={busy || current === undefined}
+        >
           {busy ? s.saving : s.save}
         </button>
       </form>
@@ -185,6 +198,13 @@ export function ShopSettingsView({ store }: { store: ConsoleStore }) {
   );
 }
 
-/** The API's own words for a refusal (e.g. what a BCP 47 tag looks like), with its code. */
+/**
+ * The API's own words for a refusal, with its code: for a bad tag, the field's issue (what a BCP 47
+ * tag looks like) rather than the envelope's general "the request body is not valid".
+ */
 const messageOf = (e: unknown) =>
-  e instanceof ConsoleApiError ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e);
+  e instanceof ConsoleApiError
+    ? `${e.issues.map((issue) => issue.message).join('; ') || e.message} (${e.code})`
+    : e instanceof Error
+      ? e.message
+      : String(e);
