@@ -4,7 +4,9 @@
 //   with a new one — make "换成L码" an exchange or a how-to, never the cancel-before-dispatch article;
 // - a note left with an order is only context when the message asks when the goods ship or arrive
 //   or a reply comes; what the note asks for (SF Express, its fee) is still the note's article, and
-//   a note that asked a question and waits for the reply is a message left (service hours).
+//   a note that asked a question and waits for the reply is a message left (service hours);
+// - an order named only by its goods not being sent yet ("我拍的口红还没发货，能改成气垫吗") is an order
+//   change all the same (found asking the demo in new words).
 import { describe, expect, test } from 'vitest';
 import { askOnce, demoEngine } from './demo-engine';
 
@@ -34,6 +36,7 @@ describe('an order note beside a question of when', () => {
   test.each([
     ['下单留言了要顺丰，什么时候能发出去'],
     ['I put a note on my order asking for SF Express, when will it ship'],
+    ['下单的时候备注了要顺丰，今天能发吗'],
   ])('%s → the dispatch article, not the carrier fee', (text) => {
     expect(askOnce(engine, text).articleId).toBe('kb-shipping-time');
   });

@@ -584,7 +584,9 @@ const ORDER_CHANGE_TARGET =
   /(?:改|换)(?:成|为|到)|\b(?:change|swap|switch|amend)\b.{0,40}\b(?:to|for|into)\b|(?:改|换)\s*(?:\d{2}|[smlx]{1,3})\s*码/;
 const ORDER_CHANGE_AMOUNT =
   /(?:改|换)(?:成|为|到)\s*(?:[0-9一两二三四五六七八九十]+\s*(?:袋|罐|盒|瓶|件|支|包|个|片|套|条|份)|\d{2}\s*码?|[smlx]{1,3}\s*码)|(?:改|换)\s*(?:\d{2}|[smlx]{1,3})\s*码|\b(?:to|for|into) (?:size )?(?:\d{2}|xs|s|m|l|xl|xxl)\b|\b(?:to|for|into) (?:two|three|four|five|\d) (?:bags?|tins?|cans?|boxes|bottles|packs?|pieces?|pairs?)\b/;
-const ORDER_CHANGE_IN_ORDER = /订单|下单|\border(?:ed)?\b/;
+// The order named, or its goods said not to be sent yet ("我拍的口红还没发货，能改成气垫吗").
+const ORDER_CHANGE_IN_ORDER =
+  /订单|下单|未发货|还没发货|没有?发货|发货前|\border(?:ed)?\b|(?:\bnot|n[’' ]?t) (?:yet )?(?:shipped|sent|dispatched)\b/;
 export const asksOrderChangeOfGoods = (normalized: string, namesGoods: boolean): boolean =>
   ORDER_CHANGE_VERB.test(normalized) &&
   ORDER_CHANGE_IN_ORDER.test(normalized) &&

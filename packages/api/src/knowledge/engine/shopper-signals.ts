@@ -489,7 +489,7 @@ export const mentionsOrderNote = (normalized: string): boolean => ORDER_NOTE.tes
 export const asksOfOrderNote = (normalized: string): boolean =>
   ORDER_NOTE.test(normalized) && !ASKS_WHEN.test(normalized);
 const ASKS_WHEN =
-  /(?:什么时候|多久|多长时间|几天|哪天|几号).{0,6}(?:发|到|送达|回复|回我)|(?:发货|到货|送达|回复)(?:要)?(?:什么时候|多久|几天)|\b(?:when|how long|how soon|how many days)\b.{0,40}\b(?:ship|dispatch|send|arrive|deliver|get here|reply|respond|hear back)/;
+  /(?:什么时候|多久|多长时间|几天|哪天|几号).{0,6}(?:发|到|送达|回复|回我)|(?:今天|明天|今晚|马上|尽快)(?:能|可以|会)?(?:发|到)|(?:发货|到货|送达|回复)(?:要)?(?:什么时候|多久|几天)|\b(?:when|how long|how soon|how many days)\b.{0,40}\b(?:ship|dispatch|send|arrive|deliver|get here|reply|respond|hear back)|\b(?:ship|dispatch|send|arrive) (?:it )?(?:today|tomorrow)\b/;
 const ORDER_NOTE =
   /(?:下单|拍下|付款|订单)(?:时|的时候|里|上|中)?的?(?:留言|备注)|备注|\bnotes? (?:on|in|with|to) (?:my|the|your|an|this) order\b|\border notes?\b|\b(?:when|while) (?:ordering|i ordered|placing)\b.{0,30}\b(?:note|message)\b/;
 const MESSAGE_LEFT =
