@@ -530,10 +530,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ) {
     const classification = classify(index, read.tokens, options);
     const retrievalTop = classification.intents[0]?.score || 1;
-    const probabilities = new Map(index.predictIntents(read).map((p) => [p.label, p.probability]));
+    const probabilities = index.intentProbabilities(read);
     const byKey = new Map<string, Ranked>();
     for (const candidate of classification.intents) {
-      const probability = probabilities.get(candidate.intentKey) ?? 0;
+      const probability = probabilities.probability(candidate.intentKey);
       // The candidate's four fields written out (same key order as a spread), not spread: one
       // object shape for every candidate instead of a copy loop per object.
       byKey.set(candidate.intentKey, {
@@ -545,8 +545,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: LINEAR_SHARE * probability + (1 - LINEAR_SHARE) * (candidate.score / retrievalTop),
       });
     }
-    for (const [intentKey, probability] of probabilities) {
-      if (byKey.has(intentKey) || probability < 0.05) continue;
+    for (const { label: intentKey, probability } of probabilities.likely) {
+      if (byKey.has(intentKey)) continue;
       byKey.set(intentKey, {
         intentKey,
         score: 0,

@@ -347,6 +347,13 @@ function cachedTermSearch(
 }
 
 const NOTHING_UNREAD: string[] = [];
+
+/** The linear model's reading of a text for ranking (see `intentProbabilities`). */
+export interface IntentProbabilities {
+  probability(intentKey: string): number;
+  likely: readonly LabelProbability[];
+}
+const NO_PROBABILITIES: IntentProbabilities = { probability: () => 0, likely: [] };
 const NO_TERMS: readonly string[] = [];
 
 /** Articles without an intent form a class of their own, so they still answer. */
@@ -462,6 +469,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     }
   }
   const linear = trainLinearClassifier(training);
+  const linearLabel = new Map(linear.labels.map((label, i) => [label, i]));
 
   // Each article's question variants as IDF-weighted, normalised feature vectors, for ranking the
   // articles of one intent against each other (see `variantSimilarity`).
@@ -698,6 +706,27 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     /** Intent probabilities from the linear model for a read text, best first. */
     predictIntents(text: ReadText): LabelProbability[] {
       return linear.predict(featuresOf(text));
+    },
+    /**
+     * `predictIntents` for ranking, without an object per intent: each intent's probability (0 for
+     * one the model does not know), and those of 0.05 or more (not below) best first, in the order
+     * `predictIntents` lists them.
+     */
+    intentProbabilities(text: ReadText): IntentProbabilities {
+      const scores = linear.probabilities(featuresOf(text));
+      if (!scores) return NO_PROBABILITIES;
+      const likely: LabelProbability[] = [];
+      for (let c = 0; c < scores.length; c++) {
+        if (!(scores[c]! < 0.05)) likely.push({ label: linear.labels[c]!, probability: scores[c]! });
+      }
+      likely.sort((a, b) => b.probability - a.probability);
+      return {
+        probability: (intentKey) => {
+          const at = linearLabel.get(intentKey);
+          return at === undefined ? 0 : scores[at]!;
+        },
+        likely,
+      };
     },
     /** Normalises, recognises products and tokenises with product names masked. */
     read,
