@@ -71,6 +71,7 @@ import {
   withoutGreeting,
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
+import { stableSort } from './stable-sort';
 import { normalizeText } from './text-normalizer';
 import { valueIn } from './value-glossary';
 
@@ -648,7 +649,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (intent?.policy === 'human' && (candidate.probability < 0.6 || candidate.coverage < 0.4))
         candidate.blended *= 0.5;
     }
-    const intents = [...byKey.values()].sort((a, b) => b.blended - a.blended);
+    const intents = stableSort([...byKey.values()], (a, b) => b.blended - a.blended);
     // Whether a cue of the message chose the top reading (the engine then need not ask which).
     return { intents, articles: classification.articles, settled: settled && dispatchIntents.size > 0 };
   }

@@ -1,6 +1,7 @@
 import { ownValue } from '../../platform/own-property';
 import type { TextTokens } from './chinese-tokenizer';
 import type { ClassifierSlots, KnowledgeIndex } from './knowledge-index';
+import { stableSort } from './stable-sort';
 
 export interface IntentCandidate {
   intentKey: string;
@@ -326,7 +327,7 @@ export function classify(
     });
   }
   return {
-    intents: intentList.sort((a, b) => b.score - a.score),
-    articles: articleCandidates.sort((a, b) => b.score - a.score),
+    intents: stableSort(intentList, (a, b) => b.score - a.score),
+    articles: stableSort(articleCandidates, (a, b) => b.score - a.score),
   };
 }

@@ -7,6 +7,7 @@ import { onceInMessage } from './message-scope';
 import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
 import { createProductMatcher, type ProductMention } from './product-matcher';
 import { negativeSentiment } from './shopper-signals';
+import { stableSort } from './stable-sort';
 import { textFeatures } from './text-features';
 import { normalizeText } from './text-normalizer';
 
@@ -719,7 +720,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       for (let c = 0; c < scores.length; c++) {
         if (!(scores[c]! < 0.05)) likely.push({ label: linear.labels[c]!, probability: scores[c]! });
       }
-      likely.sort((a, b) => b.probability - a.probability);
+      stableSort(likely, (a, b) => b.probability - a.probability);
       return {
         probability: (intentKey) => {
           const at = linearLabel.get(intentKey);
