@@ -566,6 +566,24 @@ export const asksOrderChange = (normalized: string): boolean =>
   ORDER_CHANGE_ORDER.test(normalized) &&
   !ORDER_CHANGE_NOT.test(normalized);
 
+/**
+ * "swap the lipstick in my order for the cushion", "订单里的牛肉干能改成两袋吗", "下单的M码能换成L码吗":
+ * a change to an order that names what it becomes — another product, a quantity, a size code —
+ * instead of a word like 颜色/尺码. Read with `namesGoods` (a product named in the message) or a
+ * quantity or size after the change; the order words and `ORDER_CHANGE_NOT` as for `asksOrderChange`.
+ */
+const ORDER_CHANGE_TARGET =
+  /(?:改|换)(?:成|为|到)|\b(?:change|swap|switch|amend)\b.{0,40}\b(?:to|for|into)\b|(?:改|换)\s*(?:\d{2}|[smlx]{1,3})\s*码/;
+const ORDER_CHANGE_AMOUNT =
+  /(?:改|换)(?:成|为|到)\s*(?:[0-9一两二三四五六七八九十]+\s*(?:袋|罐|盒|瓶|件|支|包|个|片|套|条|份)|\d{2}\s*码?|[smlx]{1,3}\s*码)|(?:改|换)\s*(?:\d{2}|[smlx]{1,3})\s*码|\b(?:to|for|into) (?:size )?(?:\d{2}|xs|s|m|l|xl|xxl)\b|\b(?:to|for|into) (?:two|three|four|five|\d) (?:bags?|tins?|cans?|boxes|bottles|packs?|pieces?|pairs?)\b/;
+const ORDER_CHANGE_IN_ORDER = /订单|下单|\border(?:ed)?\b/;
+export const asksOrderChangeOfGoods = (normalized: string, namesGoods: boolean): boolean =>
+  ORDER_CHANGE_VERB.test(normalized) &&
+  ORDER_CHANGE_IN_ORDER.test(normalized) &&
+  ORDER_CHANGE_TARGET.test(normalized) &&
+  (namesGoods || ORDER_CHANGE_AMOUNT.test(normalized)) &&
+  !ORDER_CHANGE_NOT.test(normalized);
+
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */
 export const SHOP_CUE =
   /质量|正品|好用|效果|货|赠品|便宜|价格|订单|快递|包裹|物流|发货|退|换|券|优惠|积分|会员|发票|付款|支付|价保|尺码|保质期|成分|商品|宝贝|链接|下单|签收|运费|包邮|售后|客服/;

@@ -468,6 +468,9 @@ const GROUP_DISCOUNT =
  */
 export function asksServiceAtHour(normalized: string): boolean {
   if (OTHER_SUBJECT.test(normalized)) return false;
+  // "我下单时留言要发顺丰": a note left with an order is an instruction for that order (its carrier,
+  // its wrapping), not a message to the service waiting for a reply.
+  if (ORDER_NOTE.test(normalized)) return false;
   if (MESSAGE_LEFT.test(normalized)) return REPLY_WHEN.test(normalized);
   return SERVICE_ACT.test(normalized) && HOUR.test(normalized) && ASKED.test(normalized);
 }
@@ -475,6 +478,10 @@ const SERVICE_ACT =
   /咨询|人工|客服|真人|回复|回消息|\b(?:someone|anyone|agents?|a person|humans?|support|reply|respond|get back|hear back)\b/;
 const HOUR =
   /半夜|凌晨|深夜|夜里|大晚上|晚上[0-9一二两三四五六七八九十]+点|[0-9一二两三四五六七八九十]+点(?:以后|之后|后|多)?还|\bmidnight\b|\blate at night\b|\bovernight\b|\bin the middle of the night\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b/;
+/** "订单备注里写了要顺丰", "a note on my order": a note left with an order (its instruction is the question). */
+export const mentionsOrderNote = (normalized: string): boolean => ORDER_NOTE.test(normalized);
+const ORDER_NOTE =
+  /(?:下单|拍下|付款|订单)(?:时|的时候|里|上|中)?的?(?:留言|备注)|备注|\bnotes? (?:on|in|with|to) (?:my|the|your|an|this) order\b|\border notes?\b|\b(?:when|while) (?:ordering|i ordered|placing)\b.{0,30}\b(?:note|message)\b/;
 const MESSAGE_LEFT =
   /留言|留了言|发了?消息|\bleft (?:you )?(?:a )?message\b|\bsent (?:you )?(?:a )?message\b|\bmessaged you\b/;
 const REPLY_WHEN =
