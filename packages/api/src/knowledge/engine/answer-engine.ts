@@ -74,6 +74,7 @@ import {
   withoutGreeting,
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
+import { stableSort } from './stable-sort';
 import { normalizeText } from './text-normalizer';
 import { valueIn } from './value-glossary';
 
@@ -546,10 +547,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ) {
     const classification = classify(index, read.tokens, options);
     const retrievalTop = classification.intents[0]?.score || 1;
-    const probabilities = new Map(index.predictIntents(read).map((p) => [p.label, p.probability]));
+    const probabilities = index.intentProbabilities(read);
     const byKey = new Map<string, Ranked>();
     for (const candidate of classification.intents) {
-      const probability = probabilities.get(candidate.intentKey) ?? 0;
+      const probability = probabilities.probability(candidate.intentKey);
       // The candidate's four fields written out (same key order as a spread), not spread: one
       // object shape for every candidate instead of a copy loop per object.
       byKey.set(candidate.intentKey, {
@@ -561,8 +562,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         blended: LINEAR_SHARE * probability + (1 - LINEAR_SHARE) * (candidate.score / retrievalTop),
       });
     }
-    for (const [intentKey, probability] of probabilities) {
-      if (byKey.has(intentKey) || probability < 0.05) continue;
+    for (const { label: intentKey, probability } of probabilities.likely) {
+      if (byKey.has(intentKey)) continue;
       byKey.set(intentKey, {
         intentKey,
         score: 0,
@@ -664,7 +665,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (intent?.policy === 'human' && (candidate.probability < 0.6 || candidate.coverage < 0.4))
         candidate.blended *= 0.5;
     }
-    const intents = [...byKey.values()].sort((a, b) => b.blended - a.blended);
+    const intents = stableSort([...byKey.values()], (a, b) => b.blended - a.blended);
     // Whether a cue of the message chose the top reading (the engine then need not ask which).
     return { intents, articles: classification.articles, settled: settled && dispatchIntents.size > 0 };
   }

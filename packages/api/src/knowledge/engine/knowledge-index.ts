@@ -7,6 +7,7 @@ import { onceInMessage } from './message-scope';
 import { OFF_TOPIC_EXAMPLES } from './off-topic-examples';
 import { createProductMatcher, type ProductMention } from './product-matcher';
 import { negativeSentiment } from './shopper-signals';
+import { stableSort } from './stable-sort';
 import { textFeatures } from './text-features';
 import { normalizeText } from './text-normalizer';
 
@@ -106,28 +107,58 @@ function isFunctionTerm(term: string): boolean {
   return true;
 }
 
-/** One term's postings, scored once per index: parallel arrays, plus each posting's fields by document. */
+/**
+ * One term's postings, scored once per index: parallel arrays of documents, their BM25 scores and
+ * the factor the term's weight counts with toward coverage in that document (see `factorOf`).
+ */
 interface TermHits {
   docs: Int32Array;
   scores: Float64Array;
-  fieldsOf: Map<number, string[]>;
+  factors: Float64Array;
 }
 
-interface SearchHit {
-  id: unknown;
-  score: number;
-  /** The query terms the document matched, first-seen order (the keys of MiniSearch's `match`)… */
-  terms: string[];
-  /** …and the fields each matched in. */
-  fields: string[][];
-  stored: Record<string, unknown> | undefined;
+/**
+ * The best hits of one search, best first, in buffers the next search of the same index reuses
+ * (read them before searching that index again).
+ */
+export interface TopHits {
+  count: number;
+  /** Each hit's document as its position in the list the index was built from. */
+  positions: Int32Array;
+  scores: Float64Array;
+  /**
+   * The weights of the distinct query terms the document matched, each times its factor, summed
+   * in query-term order (what coverage divides by the query's weight).
+   */
+  covered: Float64Array;
+}
+
+/**
+ * Small integer slots for what the classifier tallies (see intent-classifier.ts): every intent key
+ * a question variant, an article or the sentiment table can vote for, and the articles by their
+ * position in `kb.articles`. Built once per index, so a message tallies into typed arrays.
+ */
+export interface ClassifierSlots {
+  /** Intent key of each slot. */
+  intentKeys: string[];
+  intentSlot: Map<string, number>;
+  /** Per question variant (position in the question index): its intent's slot… */
+  questionIntent: Int32Array;
+  /** …and its article's position, or -1 when it teaches an intent (no article). */
+  questionArticle: Int32Array;
+  /** Per article position: the article and the slot of its intent key. */
+  articleList: readonly KnowledgeArticle[];
+  articleIntent: Int32Array;
+  articlePosition: Map<string, number>;
+  /** `negativeShare` in its order, as slots and shares. */
+  negativeSlots: Int32Array;
+  negativeShares: Float64Array;
 }
 
 /** What MiniSearch keeps inside and computes per term; used only when it is there as expected. */
 interface MiniSearchInternals {
   executeQuery(query: string): Map<number, { score: number; match: Record<string, string[]> }>;
   _documentIds: Map<number, unknown>;
-  _storedFields: Map<number, Record<string, unknown>>;
 }
 
 const MAX_CACHED_TERMS = 20_000;
@@ -140,14 +171,20 @@ const MAX_CACHED_TERMS = 20_000;
  * kept in score order, ties in first-seen order — exactly what MiniSearch's stable sort gives.
  * Common characters (多, 久, 期 …) have long postings: the sums go into typed arrays indexed by
  * document and reused from query to query (an epoch marks the documents this query touched), so
- * a query allocates nothing per posting, and only the `limit` best get a `match` object.
+ * a query allocates nothing per posting or per hit. Coverage (the matched terms' weights, each
+ * with its field's factor) is summed in the same pass, at each document's first posting of each
+ * distinct term — that is, in distinct-term order, the order a hit's `match` keys were summed in.
+ *
+ * `positionOf` turns MiniSearch's document id into the document's position in the caller's list;
+ * `factorOf` gives a term's coverage factor from the fields it matched in.
  */
-function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | MiniSearch<ArticleDoc>) {
+function cachedTermSearch(
+  index: MiniSearch<never> | MiniSearch<QuestionDoc> | MiniSearch<ArticleDoc>,
+  positionOf: (id: unknown) => number,
+  factorOf: (fields: readonly string[]) => number,
+) {
   const internals = index as unknown as Partial<MiniSearchInternals>;
-  const usable =
-    typeof internals.executeQuery === 'function' &&
-    internals._documentIds instanceof Map &&
-    internals._storedFields instanceof Map;
+  const usable = typeof internals.executeQuery === 'function' && internals._documentIds instanceof Map;
   const cache = new Map<string, TermHits | null>();
   const hitsOf = (term: string): TermHits | null => {
     let hits = cache.get(term);
@@ -158,13 +195,13 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       hits = {
         docs: new Int32Array(results.size),
         scores: new Float64Array(results.size),
-        fieldsOf: new Map(),
+        factors: new Float64Array(results.size),
       };
       let i = 0;
       for (const [doc, result] of results) {
         hits.docs[i] = doc;
         hits.scores[i] = result.score;
-        hits.fieldsOf.set(doc, result.match[term] ?? []);
+        hits.factors[i] = factorOf(result.match[term] ?? []);
         i++;
       }
     }
@@ -174,14 +211,17 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
   };
   // Per document (MiniSearch's short ids, 0…n-1): the summed score, the distinct terms matched,
   // the last distinct term counted (a repeated query term adds its score again, not its count),
-  // and the epoch of the query that last touched it.
+  // the coverage sum, and the epoch of the query that last touched it.
   let size = 0;
   for (const doc of internals._documentIds?.keys() ?? []) if (doc + 1 > size) size = doc + 1;
   let score = new Float64Array(size);
+  let covered = new Float64Array(size);
   let count = new Int32Array(size);
   let lastTerm = new Int32Array(size);
   let stamp = new Int32Array(size);
   let touched = new Int32Array(size);
+  let position = new Int32Array(size).fill(-1);
+  for (const [doc, id] of internals._documentIds ?? []) position[doc] = positionOf(id);
   let epoch = 0;
   const grow = (doc: number) => {
     const next = Math.max(doc + 1, size * 2);
@@ -190,25 +230,48 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       return fresh;
     };
     score = copy(score, new Float64Array(next));
+    covered = copy(covered, new Float64Array(next));
     count = copy(count, new Int32Array(next));
     lastTerm = copy(lastTerm, new Int32Array(next));
     stamp = copy(stamp, new Int32Array(next));
     touched = copy(touched, new Int32Array(next));
+    const moved = new Int32Array(next).fill(-1);
+    moved.set(position);
+    position = moved;
     size = next;
   };
+  // The query's distinct terms and their weights (reused; a query has at most MAX_QUERY_TERMS).
+  const distinct: string[] = [];
+  let weights = new Float64Array(MAX_QUERY_TERMS);
+  // The result, reused from query to query; one slot more than kept, for the insert's shift.
+  const top: TopHits = {
+    count: 0,
+    positions: new Int32Array(0),
+    scores: new Float64Array(0),
+    covered: new Float64Array(0),
+  };
+  let bestDocs = new Int32Array(0);
+  const room = (limit: number) => {
+    if (top.scores.length >= limit + 1) return;
+    top.positions = new Int32Array(limit + 1);
+    top.scores = new Float64Array(limit + 1);
+    top.covered = new Float64Array(limit + 1);
+    bestDocs = new Int32Array(limit + 1);
+  };
   /** The best `limit` hits for `terms`, best first (ties in first-seen order, as MiniSearch sorts). */
-  return (terms: string[], limit: number): SearchHit[] => {
+  return (terms: readonly string[], limit: number, weightOf: (term: string) => number): TopHits => {
+    room(limit);
+    top.count = 0;
     if (!usable) {
-      return index
-        .search(terms.join(' '))
-        .slice(0, limit)
-        .map((r) => ({
-          id: r.id,
-          score: r.score,
-          terms: Object.keys(r.match),
-          fields: Object.values(r.match),
-          stored: r as Record<string, unknown>,
-        }));
+      for (const r of index.search(terms.join(' ')).slice(0, limit)) {
+        let sum = 0;
+        for (const [term, fields] of Object.entries(r.match)) sum += weightOf(term) * factorOf(fields);
+        top.positions[top.count] = positionOf(r.id);
+        top.scores[top.count] = r.score;
+        top.covered[top.count] = sum;
+        top.count++;
+      }
+      return top;
     }
     epoch++;
     if (epoch === 0x7fffffff) {
@@ -216,8 +279,7 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       epoch = 1;
     }
     // Distinct terms in first-seen order: the keys of a hit's `match`, in MiniSearch's order.
-    const distinct: string[] = [];
-    const distinctHits: TermHits[] = [];
+    distinct.length = 0;
     let touchedCount = 0;
     for (const term of terms) {
       const hits = hitsOf(term);
@@ -225,9 +287,15 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
       let termAt = distinct.indexOf(term);
       if (termAt === -1) {
         termAt = distinct.push(term) - 1;
-        distinctHits.push(hits);
+        if (termAt >= weights.length) {
+          const more = new Float64Array(weights.length * 2);
+          more.set(weights);
+          weights = more;
+        }
+        weights[termAt] = weightOf(term);
       }
-      const { docs, scores } = hits;
+      const weight = weights[termAt]!;
+      const { docs, scores, factors } = hits;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
         if (doc >= size) grow(doc);
@@ -236,6 +304,7 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
           score[doc] = scores[i]!;
           count[doc] = 1;
           lastTerm[doc] = termAt;
+          covered[doc] = weight * factors[i]!;
           touched[touchedCount++] = doc;
         } else {
           score[doc] = score[doc]! + scores[i]!;
@@ -244,60 +313,49 @@ function cachedTermSearch(index: MiniSearch<never> | MiniSearch<QuestionDoc> | M
           if (termAt > lastTerm[doc]!) {
             count[doc] = count[doc]! + 1;
             lastTerm[doc] = termAt;
+            covered[doc] = covered[doc]! + weight * factors[i]!;
           }
         }
       }
     }
     // The best `limit` in one pass: a document enters only by beating the last kept one, so an
     // equal score keeps the earlier document ahead (a stable sort's order).
-    const bestDocs: number[] = [];
-    const bestScores: number[] = [];
+    const bestScores = top.scores;
+    let kept = 0;
     for (let t = 0; t < touchedCount; t++) {
       const doc = touched[t]!;
       const final = score[doc]! * (count[doc]! || 1);
-      const kept = bestDocs.length;
       if (kept === limit && !(final > bestScores[kept - 1]!)) continue;
       let at = kept;
       while (at > 0 && final > bestScores[at - 1]!) at--;
-      // Insert at `at` by shifting the tail up one: what `splice(at, 0, x)` does, without the
-      // array of removed elements each splice allocates (this runs for most touched documents).
+      // Insert at `at` by shifting the tail up one (the slot past the last is spare room).
       for (let j = kept; j > at; j--) {
         bestDocs[j] = bestDocs[j - 1]!;
         bestScores[j] = bestScores[j - 1]!;
       }
       bestDocs[at] = doc;
       bestScores[at] = final;
-      if (bestDocs.length > limit) {
-        bestDocs.pop();
-        bestScores.pop();
-      }
+      if (kept < limit) kept++;
     }
-    const { _documentIds: ids, _storedFields: stored } = internals as MiniSearchInternals;
-    const out: SearchHit[] = [];
-    for (let h = 0; h < bestDocs.length; h++) {
+    for (let h = 0; h < kept; h++) {
       const doc = bestDocs[h]!;
-      const matched: string[] = [];
-      const fieldsMatched: string[][] = [];
-      for (let d = 0; d < distinct.length; d++) {
-        const fields = distinctHits[d]!.fieldsOf.get(doc);
-        if (fields) {
-          matched.push(distinct[d]!);
-          fieldsMatched.push(fields);
-        }
-      }
-      out.push({
-        id: ids.get(doc),
-        score: bestScores[h]!,
-        terms: matched,
-        fields: fieldsMatched,
-        stored: stored.get(doc),
-      });
+      top.positions[h] = doc < position.length ? position[doc]! : -1;
+      top.covered[h] = covered[doc]!;
     }
-    return out;
+    top.count = kept;
+    return top;
   };
 }
 
 const NOTHING_UNREAD: string[] = [];
+
+/** The linear model's reading of a text for ranking (see `intentProbabilities`). */
+export interface IntentProbabilities {
+  probability(intentKey: string): number;
+  likely: readonly LabelProbability[];
+}
+const NO_PROBABILITIES: IntentProbabilities = { probability: () => 0, likely: [] };
+const NO_TERMS: readonly string[] = [];
 
 /** Articles without an intent form a class of their own, so they still answer. */
 export const intentKeyOf = (article: KnowledgeArticle) => article.intent ?? `~${article.id}`;
@@ -412,6 +470,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     }
   }
   const linear = trainLinearClassifier(training);
+  const linearLabel = new Map(linear.labels.map((label, i) => [label, i]));
 
   // Each article's question variants as IDF-weighted, normalised feature vectors, for ranking the
   // articles of one intent against each other (see `variantSimilarity`).
@@ -468,7 +527,13 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     searchOptions: { boost: FIELD_BOOST },
   });
   questionIndex.addAll(questionDocs);
-  const searchQuestionIndex = cachedTermSearch(questionIndex);
+  // A question variant's id is its position in `questionDocs`; coverage counts a term matched only
+  // among the single characters at their boost.
+  const searchQuestionIndex = cachedTermSearch(
+    questionIndex,
+    (id) => id as number,
+    (fields) => (fields.includes('terms') ? 1 : FIELD_BOOST.chars),
+  );
 
   const articleIndex = new MiniSearch<ArticleDoc>({
     fields: ['title', 'questions', 'answer'],
@@ -484,7 +549,12 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       answer: read(a.answer).tokens.terms.join(' '),
     })),
   );
-  const searchArticleIndex = cachedTermSearch(articleIndex);
+  const articlePosition = new Map(kb.articles.map((a, i) => [a.id, i]));
+  const searchArticleIndex = cachedTermSearch(
+    articleIndex,
+    (id) => articlePosition.get(id as string) ?? -1,
+    () => 1,
+  );
 
   // Inverse document frequencies over the question variants, for coverage.
   const docFrequency = new Map<string, number>();
@@ -507,8 +577,10 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
   const idf = (term: string) => knownIdf.get(term) ?? idfOf(term);
   // Function words only add work (their postings cover every document) and no meaning; a long
   // rambling message keeps its most telling terms.
-  const informative = (terms: string[]) => {
-    const kept = terms.filter((t) => !isFunctionTerm(t));
+  const informative = (terms: readonly string[], more: readonly string[] = NO_TERMS) => {
+    const kept: string[] = [];
+    for (const t of terms) if (!isFunctionTerm(t)) kept.push(t);
+    for (const t of more) if (!isFunctionTerm(t)) kept.push(t);
     if (kept.length <= MAX_QUERY_TERMS) return kept;
     return kept
       .map((t) => ({ t, w: idf(t) }))
@@ -522,14 +594,52 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     for (const t of tokens.chars) weight += idf(t) * FIELD_BOOST.chars;
     return weight;
   };
-  const coverageOf = (hit: SearchHit, weight: number) => {
-    if (weight === 0) return 0;
-    let covered = 0;
-    for (let i = 0; i < hit.terms.length; i++) {
-      covered += idf(hit.terms[i]!) * (hit.fields[i]!.includes('terms') ? 1 : FIELD_BOOST.chars);
-    }
-    return Math.min(1, covered / weight);
+  /** The question variants' best hits, their sums turned into coverage; null for no query. */
+  const questionHits = (tokens: TextTokens, limit: number): TopHits | null => {
+    const query = informative(tokens.terms, tokens.chars);
+    if (query.length === 0) return null;
+    const weight = queryWeight(tokens);
+    const top = searchQuestionIndex(query, limit, idf);
+    for (let h = 0; h < top.count; h++)
+      top.covered[h] = weight === 0 ? 0 : Math.min(1, top.covered[h]! / weight);
+    return top;
   };
+  /** Whole articles' best hits, their sums turned into coverage; null for no query. */
+  const articleHits = (tokens: TextTokens, limit: number): TopHits | null => {
+    if (tokens.terms.length === 0) return null;
+    let weight = 0;
+    for (const t of tokens.terms) weight += idf(t);
+    const query = informative(tokens.terms);
+    if (query.length === 0) return null;
+    const top = searchArticleIndex(query, limit, idf);
+    for (let h = 0; h < top.count; h++) top.covered[h] = weight ? Math.min(1, top.covered[h]! / weight) : 0;
+    return top;
+  };
+
+  const intentKeys: string[] = [];
+  const intentSlot = new Map<string, number>();
+  const slotOf = (key: string) => {
+    let at = intentSlot.get(key);
+    if (at === undefined) {
+      at = intentKeys.push(key) - 1;
+      intentSlot.set(key, at);
+    }
+    return at;
+  };
+  const slots: ClassifierSlots = {
+    intentKeys,
+    intentSlot,
+    questionIntent: Int32Array.from(questionDocs, (d) => slotOf(d.intentKey)),
+    questionArticle: Int32Array.from(questionDocs, (d) =>
+      d.articleId ? (articlePosition.get(d.articleId) ?? -1) : -1,
+    ),
+    articleList: kb.articles,
+    articleIntent: Int32Array.from(kb.articles, (a) => slotOf(intentKeyOf(a))),
+    articlePosition,
+    negativeSlots: Int32Array.from(negativeShare.keys(), slotOf),
+    negativeShares: Float64Array.from(negativeShare.values()),
+  };
+  for (const intent of kb.intents) slotOf(intent.id);
 
   return {
     kb,
@@ -538,33 +648,40 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     intents,
     /** Question variants resembling the query, best first. */
     searchQuestions(tokens: TextTokens, limit = 40): QuestionHit[] {
-      const query = informative([...tokens.terms, ...tokens.chars]);
-      if (query.length === 0) return [];
-      const weight = queryWeight(tokens);
-      return searchQuestionIndex(query, limit).map((r) => ({
-        intentKey: r.stored?.intentKey as string,
-        articleId: (r.stored?.articleId as string | null) ?? null,
-        score: r.score,
-        coverage: coverageOf(r, weight),
-      }));
+      const top = questionHits(tokens, limit);
+      const out: QuestionHit[] = [];
+      for (let h = 0; h < (top?.count ?? 0); h++) {
+        const doc = questionDocs[top!.positions[h]!]!;
+        out.push({
+          intentKey: doc.intentKey,
+          articleId: doc.articleId ?? null,
+          score: top!.scores[h]!,
+          coverage: top!.covered[h]!,
+        });
+      }
+      return out;
     },
     /** Whole articles (questions and answer text) resembling the query, best first. */
     searchArticles(tokens: TextTokens, limit = 10): ArticleHit[] {
-      if (tokens.terms.length === 0) return [];
-      let weight = 0;
-      for (const t of tokens.terms) weight += idf(t);
-      const query = informative(tokens.terms);
-      if (query.length === 0) return [];
-      return searchArticleIndex(query, limit).map((r) => {
-        let covered = 0;
-        for (const term of r.terms) covered += idf(term);
-        return {
-          articleId: r.id as string,
-          score: r.score,
-          coverage: weight ? Math.min(1, covered / weight) : 0,
-        };
-      });
+      const top = articleHits(tokens, limit);
+      const out: ArticleHit[] = [];
+      for (let h = 0; h < (top?.count ?? 0); h++) {
+        out.push({
+          articleId: kb.articles[top!.positions[h]!]!.id,
+          score: top!.scores[h]!,
+          coverage: top!.covered[h]!,
+        });
+      }
+      return out;
     },
+    /**
+     * `searchQuestions` and `searchArticles` for the classifier, without an object per hit: the
+     * hits stay in the search's buffers (positions in the question list and in `kb.articles`),
+     * valid until the next search of the same kind. Null when the text has no query.
+     */
+    questionHits,
+    articleHits,
+    slots,
     negativeShare,
     articlesByProduct,
     matcher,
@@ -590,6 +707,27 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
     /** Intent probabilities from the linear model for a read text, best first. */
     predictIntents(text: ReadText): LabelProbability[] {
       return linear.predict(featuresOf(text));
+    },
+    /**
+     * `predictIntents` for ranking, without an object per intent: each intent's probability (0 for
+     * one the model does not know), and those of 0.05 or more (not below) best first, in the order
+     * `predictIntents` lists them.
+     */
+    intentProbabilities(text: ReadText): IntentProbabilities {
+      const scores = linear.probabilities(featuresOf(text));
+      if (!scores) return NO_PROBABILITIES;
+      const likely: LabelProbability[] = [];
+      for (let c = 0; c < scores.length; c++) {
+        if (!(scores[c]! < 0.05)) likely.push({ label: linear.labels[c]!, probability: scores[c]! });
+      }
+      stableSort(likely, (a, b) => b.probability - a.probability);
+      return {
+        probability: (intentKey) => {
+          const at = linearLabel.get(intentKey);
+          return at === undefined ? 0 : scores[at]!;
+        },
+        likely,
+      };
     },
     /** Normalises, recognises products and tokenises with product names masked. */
     read,

@@ -81,13 +81,6 @@ function segmentCuts(run: string): { at: Uint8Array; words: Set<number> } {
   return { at, words };
 }
 
-/** How many code points of `gram` are function characters. */
-function functionCharCount(gram: string): number {
-  let n = 0;
-  for (const ch of gram) if (FUNCTION_CHARS.test(ch)) n++;
-  return n;
-}
-
 /** A glossed text, and where its glosses came from. */
 export interface Gloss {
   text: string;
@@ -245,11 +238,17 @@ export function createGlosser(
       for (const [run] of normalized.matchAll(HAN_RUN)) {
         let cuts: ReturnType<typeof segmentCuts> | null = null;
         const span = run.length + 1;
+        // Which code units are function characters, read once per run: a gram's count is then a
+        // sum (a surrogate half is never one, as a character outside the BMP is none), and a gram
+        // with two or more is passed over before it is cut out and looked up.
+        const functional = new Uint8Array(run.length);
+        for (let i = 0; i < run.length; i++) functional[i] = FUNCTION_CHARS.test(run[i]!) ? 1 : 0;
         for (let i = 0; i + 2 <= run.length; i++) {
           for (let size = 3; size >= 2; size--) {
             if (i + size > run.length) continue;
+            if (functional[i]! + functional[i + 1]! + (size === 3 ? functional[i + 2]! : 0) > 1) continue;
             const gram = run.slice(i, i + size);
-            if (known.has(gram) || functionCharCount(gram) > 1) continue;
+            if (known.has(gram)) continue;
             const spelling = usualSpelling(gram);
             if (spelling === null) continue;
             const match = bySound

@@ -36,6 +36,11 @@ export interface LinearClassifier {
   labels: readonly string[];
   /** Labels with their probabilities, best first; empty when no feature of the text is known. */
   predict(features: string[]): LabelProbability[];
+  /**
+   * The same probabilities by label index (`labels[i]`), without an object per label; null when no
+   * feature of the text is known.
+   */
+  probabilities(features: readonly string[]): Float64Array | null;
   /** How many of the features the model has seen in training. */
   known(features: string[]): number;
 }
@@ -129,28 +134,45 @@ export function trainLinearClassifier(
     }
   }
 
-  const lookup = (features: string[]) => {
+  // Known features' ids, each once, in first-seen order (a repeated feature string has the same
+  // id, so marking ids does what a Set of the strings did, without the Set).
+  const seenAt = new Int32Array(vocabulary.size);
+  let lookups = 0;
+  const lookup = (features: readonly string[]) => {
+    if (++lookups === 0x7fffffff) {
+      seenAt.fill(0);
+      lookups = 1;
+    }
     const ids: number[] = [];
-    for (const feature of new Set(features)) {
+    for (const feature of features) {
       const id = vocabulary.get(feature);
-      if (id !== undefined) ids.push(id);
+      if (id !== undefined && seenAt[id] !== lookups) {
+        seenAt[id] = lookups;
+        ids.push(id);
+      }
     }
     return ids;
+  };
+  const probabilities = (features: readonly string[]): Float64Array | null => {
+    if (classes === 0) return null;
+    const ids = lookup(features);
+    if (ids.length === 0) return null;
+    const scores = new Float64Array(classes);
+    scoreInto(scores, weights, bias, ids, valuesOf(ids), classes);
+    softmaxInPlace(scores);
+    return scores;
   };
   return {
     labels,
     known: (features) => lookup(features).length,
     predict(features) {
-      if (classes === 0) return [];
-      const ids = lookup(features);
-      if (ids.length === 0) return [];
-      const scores = new Float64Array(classes);
-      scoreInto(scores, weights, bias, ids, valuesOf(ids), classes);
-      softmaxInPlace(scores);
+      const scores = probabilities(features);
+      if (!scores) return [];
       const out: LabelProbability[] = [];
       for (let c = 0; c < classes; c++) out.push({ label: labels[c]!, probability: scores[c]! });
       return out.sort((a, b) => b.probability - a.probability);
     },
+    probabilities,
   };
 }
 

@@ -163,6 +163,10 @@ const englishWord = (w: string): RegExp => {
   }
   return pattern;
 };
+// A match needs the word itself in the text: the substring test first spares the regex (which
+// tries its lookbehind at every position) for the ~200 lexicon words a message does not hold.
+const saysEnglishWord = (lower: string, w: string): boolean =>
+  lower.includes(w) && englishWord(w).test(lower);
 const HAN = /\p{Script=Han}/u;
 
 /** The words a product answers to: its name and aliases. */
@@ -278,7 +282,7 @@ function carries(products: KnowledgeProduct[], words: string[], english: string[
 export function productsOfKind(word: string, products: KnowledgeProduct[]): KnowledgeProduct[] {
   const lower = word.toLowerCase().trim();
   const kind = GOODS_KINDS.find(
-    (k) => k.zh.some((w) => lower.includes(w.toLowerCase())) || k.en.some((w) => englishWord(w).test(lower)),
+    (k) => k.zh.some((w) => lower.includes(w.toLowerCase())) || k.en.some((w) => saysEnglishWord(lower, w)),
   );
   if (!kind) return [];
   return products.filter((p) =>
@@ -295,7 +299,7 @@ export function uncarriedGoods(plain: string, products: KnowledgeProduct[]): str
   const lower = plain.toLowerCase();
   for (const kind of GOODS_KINDS) {
     const zh = kind.zh.find((w) => lower.includes(w.toLowerCase()));
-    const en = zh ? undefined : kind.en.find((w) => englishWord(w).test(lower));
+    const en = zh ? undefined : kind.en.find((w) => saysEnglishWord(lower, w));
     const word = zh ?? en;
     if (!word) continue;
     // An English word that is also a verb ("will it suit my skin", "can I watch the live"): goods

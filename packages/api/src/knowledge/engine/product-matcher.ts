@@ -1,6 +1,7 @@
 import type { KnowledgeProduct } from './knowledge-base';
 import { localNames } from './product-names';
 import { KIND_NOUNS, PRODUCT_NOUNS } from './retail-lexicon';
+import { stableSort } from './stable-sort';
 import { normalizeText } from './text-normalizer';
 
 // Regular expressions with Unicode property escapes are module constants: the bundler turns such a
@@ -101,7 +102,7 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
       }
     }
     for (const i of out) picked[i] = 0;
-    return out.sort((a, b) => a - b);
+    return stableSort(out, (a, b) => a - b);
   };
 
   const labelsOf = new Map(
@@ -198,14 +199,15 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
             }
           }
         }
-        for (const gram of unique.sort((a, b) => b.length - a.length)) {
+        for (const gram of stableSort(unique, (a, b) => b.length - a.length)) {
           masked = masked.split(gram).join(' ');
         }
       }
       return {
-        mentions: [...scores]
-          .map(([productId, score]) => ({ productId, score }))
-          .sort((a, b) => b.score - a.score),
+        mentions: stableSort(
+          [...scores].map(([productId, score]) => ({ productId, score })),
+          (a, b) => b.score - a.score,
+        ),
         masked: masked.replace(/\s+/g, ' ').trim(),
       };
     },

@@ -38,12 +38,12 @@ export function hasTraditional(text: string): boolean {
  * and to shopper text alike, so "啥时候" meets "什么时候" and "几天" meets "多久". Only general
  * Chinese usage belongs here — nothing specific to one shop's catalogue.
  */
-const VARIANTS: [RegExp, string][] = [
+const VARIANTS: [RegExp, string, needs?: string][] = [
   // Cantonese written forms (Hong Kong / Guangdong shoppers): "口红有冇其他颜色" asks 有没有.
   [/有冇/g, '有没有'],
   [/冇/g, '没有'],
   [/系唔系|系咪|系不系/g, '是不是'],
-  [/(\p{Script=Han})唔\1/gu, '$1不$1'],
+  [/(\p{Script=Han})唔\1/gu, '$1不$1', '唔'],
   [/唔(?!该|好意思)/g, '不'],
   [/嘅/g, '的'],
   [/咩|乜嘢|乜/g, '什么'],
@@ -52,9 +52,9 @@ const VARIANTS: [RegExp, string][] = [
   [/啲/g, '些'],
   [/啥/g, '什么'],
   // Chat shorthand in English ("do u have", "ur shop", "pls"); not inside words or "u盘".
-  [/(?<![\p{L}\d])u(?![\p{L}\d'])/gu, 'you'],
-  [/(?<![\p{L}\d])ur(?![\p{L}\d'])/gu, 'your'],
-  [/(?<![\p{L}\d])(?:pls|plz)(?![\p{L}\d])/gu, 'please'],
+  [/(?<![\p{L}\d])u(?![\p{L}\d'])/gu, 'you', 'u'],
+  [/(?<![\p{L}\d])ur(?![\p{L}\d'])/gu, 'your', 'u'],
+  [/(?<![\p{L}\d])(?:pls|plz)(?![\p{L}\d])/gu, 'please', 'p'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
   [/多长时间|多少天|多长|几天|多少时间/g, '多久'],
@@ -64,7 +64,7 @@ const VARIANTS: [RegExp, string][] = [
   [/是不是|是否/g, '是'],
   [/会不会/g, '会'],
   [/要不要/g, '要'],
-  [/(?:咨询|了解)一下/g, '咨询'],
+  [/(?:咨询|了解)一下/g, '咨询', '一'],
   // Everyday e-commerce synonyms: what a shop's FAQ calls one thing, shoppers call several.
   [/免(?:运费|快递费|邮费|运|邮)/g, '包邮'],
   [/快递费|邮费|寄费|运输费/g, '运费'],
@@ -77,16 +77,17 @@ const VARIANTS: [RegExp, string][] = [
   [
     /(?:跟|和|与)(?:我)?(?:当时|当初|之前|下单时|原来)?(?:下单|买|拍|订|选)的(?:东西|商品|颜色|款式|型号|尺码|那款|那个)?(?:不是一个|不是同一个|不一样|不一致|不同|对不上)|不是我(?:下单|买|拍|订|选)的/g,
     '$& 发错',
+    '的',
   ],
-  [/(\d)\s*(?:公斤|千克)/g, '$1kg'],
-  [/(\d)\s*(?:厘米|公分)/g, '$1cm'],
+  [/(\d)\s*(?:公斤|千克)/g, '$1kg', '公千'],
+  [/(\d)\s*(?:厘米|公分)/g, '$1cm', '厘公'],
   [/木有|没得/g, '没有'],
-  [/嘛|(?<![什怎那这多要])么(?=\s|$)/g, '吗'],
-  [/(?<=\p{Script=Han})不(?=\s|$)/gu, '吗'],
-  [/[亲]{2,}|宝子们?|家人们|集美们?|姐妹们?|老铁们?/g, ' '],
+  [/嘛|(?<![什怎那这多要])么(?=\s|$)/g, '吗', '嘛么'],
+  [/(?<=\p{Script=Han})不(?=\s|$)/gu, '吗', '不'],
+  [/[亲]{2,}|宝子们?|家人们|集美们?|姐妹们?|老铁们?/g, ' ', '亲宝家集姐老'],
   [/请问|麻烦(?:问)?一下|麻烦/g, ' '],
   // Hedges in front of the question ("不知道能不能手洗" asks "能手洗吗").
-  [/(?:我)?(?:不知道|想知道|不清楚|不确定)/g, ' '],
+  [/(?:我)?(?:不知道|想知道|不清楚|不确定)/g, ' ', '不想'],
   [/哦+|呀+|啊+|哈(?!喽)|呢+|吧+|噢+|嗯+|额+|呃+/g, ' '],
 ];
 
@@ -135,11 +136,13 @@ export function leadingCharacters(pattern: RegExp): Set<string> | null {
   return leads;
 }
 
-// Each rewrite with the characters its matches start with (null: always tried).
-const VARIANT_STEPS = VARIANTS.map(([pattern, replacement]) => ({
+// Each rewrite with characters one of which every match holds (null: always tried): the ones its
+// source starts each alternative with, or, where the source does not show them at the start, the
+// ones written beside the rewrite (a character every alternative needs somewhere).
+const VARIANT_STEPS = VARIANTS.map(([pattern, replacement, needs]) => ({
   pattern,
   replacement,
-  leads: leadingCharacters(pattern),
+  leads: needs ? [...needs] : leadingCharacters(pattern) && [...leadingCharacters(pattern)!],
 }));
 
 /**
@@ -160,26 +163,21 @@ function normalizeOnce(text: string): string {
     for (const [emoji, words] of EMOJI_TERMS) out = out.replace(emoji, words);
   }
   out = out.toLowerCase().replace(/[\p{P}\p{S}\p{Cc}\p{Z}]+/gu, ' ');
-  // Most rewrites cannot match a given text: one whose leading characters are all absent is
-  // skipped (the characters present are read again only after a rewrite changed the text).
-  let present: Set<string> | null = null;
+  // Most rewrites cannot match a given text: one whose needed characters are all absent is
+  // skipped (its replace would return the text unchanged). A message is short, so looking for a
+  // character in it costs less than a Set of its characters.
   for (const { pattern, replacement, leads } of VARIANT_STEPS) {
     if (leads) {
-      present ??= new Set(out);
       let possible = false;
       for (const lead of leads) {
-        if (present.has(lead)) {
+        if (out.includes(lead)) {
           possible = true;
           break;
         }
       }
       if (!possible) continue;
     }
-    const next = out.replace(pattern, replacement);
-    if (next !== out) {
-      out = next;
-      present = null;
-    }
+    out = out.replace(pattern, replacement);
   }
   return out.replace(/\s+/g, ' ').trim();
 }
