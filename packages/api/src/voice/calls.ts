@@ -499,9 +499,11 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
       app: input.app,
       presented: code,
       check: digits.length >= 4 ? digits.slice(-4) : undefined,
-      // Failures count per caller number (or per call when the number is withheld).
-      clientKey: `voice:${digits || ctx.call.id}`,
-      deviceKey: `voice-call:${ctx.call.id}`,
+      // Failures count per caller number. Withheld numbers share one bucket per app: keyed per call,
+      // a caller placing call after call would guess without bound (a code whose customer has no
+      // phone on file needs no last-4 check here). A withheld caller locked out can press 0.
+      clientKey: `voice:${digits || 'withheld'}`,
+      deviceKey: digits ? `voice-call:${ctx.call.id}` : 'voice-call:withheld',
       telephonyCaller: true,
     });
   } catch (error) {

@@ -64,6 +64,9 @@ const RESERVED_LISTS = ['sizes', 'soldOutSizes', 'goesWith', 'alternativeTo'] as
  * `inStock: "false"` or `goesWith: "p-1,p-2"` would read as in stock / no relation, so it is refused
  * with the path instead of stored.
  */
+/** How many bad `names` entries one product's error lists by path. */
+const NAMES_ISSUES_SHOWN = 10;
+
 function checkReservedProductAttributes(attributes: Record<string, unknown>, ctx: z.RefinementCtx) {
   for (const key of RESERVED_LISTS) {
     const value = attributes[key];
@@ -92,22 +95,34 @@ function checkReservedProductAttributes(attributes: Record<string, unknown>, ctx
         path: ['names'],
         message: 'names is reserved: the name per language tag, e.g. { "en": "Hydrating Cream" }.',
       });
-    // Each bad entry is named by its own path, so a catalog export with one stray tag says which.
-    else
+    else {
+      // Each bad entry is named by its own path, so a catalog export with one stray tag says which.
+      // At most NAMES_ISSUES_SHOWN are listed (then a count), and a key is cut in the path as in the
+      // message: the error answer stays small whatever was sent.
+      let bad = 0;
       for (const [tag, name] of Object.entries(names)) {
-        if (!/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/.test(tag))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['names', tag],
-            message: `names: "${tag.slice(0, 40)}" is not a language tag (e.g. "en", "zh-Hant").`,
-          });
-        else if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['names', tag],
-            message: `names.${tag} must be a non-empty name of at most 200 characters.`,
-          });
+        const badTag = !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/.test(tag);
+        const badName =
+          !badTag && (typeof name !== 'string' || name.trim().length === 0 || name.length > 200);
+        if (!badTag && !badName) continue;
+        bad += 1;
+        if (bad > NAMES_ISSUES_SHOWN) continue;
+        const shown = tag.length > 40 ? `${tag.slice(0, 40)}…` : tag;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['names', shown],
+          message: badTag
+            ? `names: "${shown}" is not a language tag (e.g. "en", "zh-Hant").`
+            : `names.${shown} must be a non-empty name of at most 200 characters.`,
+        });
       }
+      if (bad > NAMES_ISSUES_SHOWN)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['names'],
+          message: `names: ${bad - NAMES_ISSUES_SHOWN} more bad entries not listed.`,
+        });
+    }
   }
   for (const key of ['url', 'imageUrl'] as const) {
     const value = attributes[key];
