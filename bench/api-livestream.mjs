@@ -77,6 +77,18 @@ async function requestRetrying(http, method, path, options, attempts = 3) {
 }
 
 /**
+ * `http.expect` through `requestRetrying`: the shelf pushes (idempotent: the segment's products
+ * are set, not added) and the round's settling read meet the same dropped keep-alive sockets as the
+ * batches (one full-room run crashed on a shelf push's ECONNRESET).
+ */
+async function expectRetrying(http, status, method, path, options) {
+  const res = await requestRetrying(http, method, path, options);
+  if (res.status !== status)
+    throw new Error(`${method} ${path}: expected ${status}, got ${res.status} ${res.text.slice(0, 300)}`);
+  return res.json;
+}
+
+/**
  * Posts the room's batches (CONCURRENCY in flight); pushes the shelf when its segment starts. With
  * `settle`, the round's time runs until it resolves: for the API, until every question acknowledged
  * in the round is also on its asker's timeline (the drain after the ack), not just until the last ack.
@@ -196,14 +208,14 @@ export default async function run({ log, quick }) {
               room,
               batches,
               shelf: (s) =>
-                side.http.expect(200, 'PUT', `/v1/channels/douyin_live/rooms/${room.roomId}/shelf`, {
+                expectRetrying(side.http, 200, 'PUT', `/v1/channels/douyin_live/rooms/${room.roomId}/shelf`, {
                   token: side.server.secretKey,
                   body: { segment: s.segment, productIds: s.productIds },
                 }),
               // The pipeline has absorbed the round when the timeline drain is through: a GDPR
               // export settles every deferred write before it looks the customer up (404 here).
               settle: () =>
-                side.http.expect(404, 'GET', '/v1/customers/cus_bench_settle/export', {
+                expectRetrying(side.http, 404, 'GET', '/v1/customers/cus_bench_settle/export', {
                   token: side.server.secretKey,
                 }),
             });

@@ -53,6 +53,9 @@ async function startApi() {
     allowPrivateCallbacks: true,
     // BENCH_LIVE_DRAIN_WORKER=1: the livestream timeline drain on a worker thread (opt-in, to A/B it).
     liveTimelineDrainWorker: process.env.BENCH_LIVE_DRAIN_WORKER === '1',
+    // BENCH_INSIGHTS_FOLD_WORKER=1: the background insights fold's messages pass on a worker thread
+    // (opt-in, to A/B it); builds without the option ignore it.
+    ...(process.env.BENCH_INSIGHTS_FOLD_WORKER === '1' ? { insightsFoldWorker: true } : {}),
     ...(options.responder === 'silent' ? { responder: api.silentResponder } : {}),
     ...(options.limits === 'product'
       ? // The product's limits as shipped; the bench stands behind one proxy hop and gives every

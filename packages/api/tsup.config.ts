@@ -10,6 +10,8 @@ export default defineConfig([
       'timeline-drain-worker': 'src/livestream/timeline-drain-worker.ts',
       // Loaded by path (new Worker) from the chunk that holds identity/seal-thread.ts.
       'seal-worker': 'src/identity/seal-worker.ts',
+      // Loaded by path (new Worker) from the chunk that holds insights/fold-thread.ts.
+      'insights-fold-worker': 'src/insights/insights-fold-worker.ts',
     },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts', webhooks: 'src/webhooks/signing.ts' } },

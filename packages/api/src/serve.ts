@@ -51,6 +51,13 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
    * (default 60 s; it also folds once at start, and readers fold a batch themselves).
    */
   insightsFoldEveryMs?: number;
+  /**
+   * The background fold's messages pass on a worker thread with its own connection (local files;
+   * see insights/fold-thread.ts), so a minute's livestream questions and room answers are not
+   * folded on the request thread. Default false (opt-in until a full-room A/B says it pays: the
+   * worker's batches hold the write turn, and its second connection empties both page caches).
+   */
+  insightsFoldWorker?: boolean;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -151,7 +158,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Apps with a message retention period lose older messages hourly.
   const stopRetention = startRetentionSweeper(app.deps);
   // Insights rollups follow the stored messages and event log (they are also folded on read).
-  const stopInsights = startInsightsRollup(app.deps, options.insightsFoldEveryMs);
+  const stopInsights = startInsightsRollup(app.deps, options.insightsFoldEveryMs, {
+    worker: options.insightsFoldWorker ?? false,
+  });
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;
   const close = async () => {

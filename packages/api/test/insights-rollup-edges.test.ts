@@ -204,7 +204,20 @@ describe('insights rollups: crashes and concurrency', () => {
     await backlog(3000, 'crash');
     const real = api.deps.database;
     let failures = 0;
-    // The contacts insert throws once the counts upsert is done, inside the fold's transaction.
+    // The contacts insert throws once the counts upsert is done, inside the fold's transaction:
+    // through drizzle, or as the raw multi-row statement the messages pass writes contacts with
+    // (it runs on the handle's session, its transaction when there is one).
+    const crash = () => {
+      failures++;
+      throw new Error('crash after the counts upsert');
+    };
+    type Executor = { execute(stmt: { sql: string; args: unknown }): Promise<unknown> };
+    const failingExecutor = (executor: Executor): Executor => ({
+      execute: (stmt) => {
+        if (failures === 0 && /^insert into "insight_contacts"/.test(stmt.sql)) crash();
+        return executor.execute(stmt);
+      },
+    });
     const failing = {
       ...real,
       write: <T>(fn: Parameters<typeof real.write<T>>[0]) =>
@@ -214,12 +227,20 @@ describe('insights rollups: crashes and concurrency', () => {
               get(target, key, receiver) {
                 if (key === 'insert')
                   return (table: unknown) => {
-                    if (table === insightContacts && failures === 0) {
-                      failures++;
-                      throw new Error('crash after the counts upsert');
-                    }
+                    if (table === insightContacts && failures === 0) crash();
                     return target.insert(table as never);
                   };
+                if (key === 'session') {
+                  const session = Reflect.get(target, key, receiver) as { client: Executor; tx?: Executor };
+                  return new Proxy(session, {
+                    get(inner, name, innerReceiver) {
+                      const value = Reflect.get(inner, name, innerReceiver);
+                      return (name === 'tx' || name === 'client') && value
+                        ? failingExecutor(value as Executor)
+                        : value;
+                    },
+                  });
+                }
                 return Reflect.get(target, key, receiver);
               },
             }),

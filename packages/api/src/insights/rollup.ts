@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, gte, inArray, isNotNull, sql } from 'drizzle-orm';
-import { rawExecutor } from '../db/bulk-insert';
+import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { bulkInsertWith, type RawExecute, rawExecutor, selectIn } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import {
   customerEvents,
@@ -11,7 +11,6 @@ import {
   insightCursors,
   insightMessageCounts,
   kbIntents,
-  messages,
 } from '../db/schema';
 import { openAllForCustomers } from '../identity';
 import { greetingIntentOf, normalizeText } from '../knowledge';
@@ -19,6 +18,7 @@ import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
 import { foldFirstAgentMessages, foldFirstAgentMessagesIn } from './first-agent-messages';
+import { createFoldThread } from './fold-thread';
 import { backfillSlotTotals } from './slot-totals';
 
 type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
@@ -62,24 +62,88 @@ const chunks = <T>(list: T[], size = IN_CHUNK) =>
 
 type ConversationFacts = typeof insightConversations.$inferSelect;
 
-/** Folds one batch of messages after the cursor; answers how many were folded. */
-async function foldMessages(deps: Deps, db: Db): Promise<number> {
+/** `insight_conversations`' columns in the order the raw statements below read and write them. */
+const CONVERSATION_COLUMNS = [
+  'conversation_id',
+  'app_id',
+  'customer_id',
+  'channel',
+  'started_at',
+  'customer_messages',
+  'bot_messages',
+  'agent_messages',
+  'first_customer_at',
+  'first_response_at',
+  'escalated_at',
+] as const;
+/** Rows per upsert statement, largest first (a handful of texts, each prepared once). */
+const UPSERT_SIZES = [64, 16, 4, 1] as const;
+const upsertTexts = new Map<number, string>();
+
+/**
+ * Writes the folded facts: a new conversation's row as it is; a stored one's counts, start and
+ * first times replaced (`escalated_at` is the events pass's, and the app and customer never move
+ * here). Same statement as before in raw form.
+ */
+async function upsertConversationFacts(execute: RawExecute, facts: ConversationFacts[]) {
+  let offset = 0;
+  for (const size of UPSERT_SIZES) {
+    let text = upsertTexts.get(size);
+    if (!text) {
+      const row = `(${CONVERSATION_COLUMNS.map(() => '?').join(',')})`;
+      text = `insert into insight_conversations (${CONVERSATION_COLUMNS.join(', ')}) values ${Array.from({ length: size }, () => row).join(',')}
+        on conflict (conversation_id) do update set channel = excluded.channel, started_at = excluded.started_at,
+        customer_messages = excluded.customer_messages, bot_messages = excluded.bot_messages,
+        agent_messages = excluded.agent_messages, first_customer_at = excluded.first_customer_at,
+        first_response_at = excluded.first_response_at`;
+      upsertTexts.set(size, text);
+    }
+    while (facts.length - offset >= size) {
+      const args: (string | number | null)[] = [];
+      for (let i = offset; i < offset + size; i++) {
+        const f = facts[i]!;
+        args.push(
+          f.conversationId,
+          f.appId,
+          f.customerId,
+          f.channel,
+          f.startedAt,
+          f.customerMessages,
+          f.botMessages,
+          f.agentMessages,
+          f.firstCustomerAt,
+          f.firstResponseAt,
+          f.escalatedAt,
+        );
+      }
+      await execute(text, args);
+      offset += size;
+    }
+  }
+}
+
+/** Folds one batch of (at most `limit`) messages after the cursor; answers how many were folded. */
+async function foldMessages(deps: Pick<Deps, 'clock'>, db: Db, limit = BATCH): Promise<number> {
   const after = await cursorOf(db, 'messages');
-  const rows = await db
-    .select({
-      seq: messages.seq,
-      appId: messages.appId,
-      customerId: messages.customerId,
-      conversationId: messages.conversationId,
-      channel: messages.channel,
-      authorType: messages.authorType,
-      intent: messages.intent,
-      createdAt: messages.createdAt,
-    })
-    .from(messages)
-    .where(gt(messages.seq, after))
-    .orderBy(asc(messages.seq))
-    .limit(BATCH);
+  // Raw, fixed texts (prepared once) in this pass: a livestream minute is tens of thousands of
+  // messages, and building each statement through drizzle (placeholders mapped one by one) cost
+  // about as much as SQLite running it.
+  const execute = rawExecutor(db);
+  const read = await execute(
+    `select seq, app_id, customer_id, conversation_id, channel, author_type, intent, created_at
+      from messages where seq > ? order by seq limit ?`,
+    [after, limit],
+  );
+  const rows: (Labelled & { seq: number })[] = read.rows.map((r) => ({
+    seq: Number(r[0]),
+    appId: r[1] as string,
+    customerId: r[2] as string,
+    conversationId: r[3] as string,
+    channel: r[4] as string,
+    authorType: r[5] as string,
+    intent: (r[6] as string | null) ?? null,
+    createdAt: Number(r[7]),
+  }));
   if (rows.length === 0) return 0;
 
   // Message counts per app, slot, channel and author.
@@ -111,12 +175,26 @@ async function foldMessages(deps: Deps, db: Db): Promise<number> {
   // Conversation facts: the stored row (if any), advanced by this batch's messages in order.
   const ids = [...new Set(rows.map((r) => r.conversationId))];
   const facts = new Map<string, ConversationFacts>();
-  for (const part of chunks(ids))
-    for (const row of await db
-      .select()
-      .from(insightConversations)
-      .where(inArray(insightConversations.conversationId, part)))
-      facts.set(row.conversationId, row);
+  for (const r of await selectIn(
+    db,
+    { select: CONVERSATION_COLUMNS.join(', '), from: 'insight_conversations', column: 'conversation_id' },
+    ids,
+  )) {
+    const row: ConversationFacts = {
+      conversationId: r[0] as string,
+      appId: r[1] as string,
+      customerId: r[2] as string,
+      channel: r[3] as string,
+      startedAt: Number(r[4]),
+      customerMessages: Number(r[5]),
+      botMessages: Number(r[6]),
+      agentMessages: Number(r[7]),
+      firstCustomerAt: r[8] === null ? null : Number(r[8]),
+      firstResponseAt: r[9] === null ? null : Number(r[9]),
+      escalatedAt: r[10] === null ? null : Number(r[10]),
+    };
+    facts.set(row.conversationId, row);
+  }
   for (const r of rows) {
     let f = facts.get(r.conversationId);
     if (!f) {
@@ -151,22 +229,7 @@ async function foldMessages(deps: Deps, db: Db): Promise<number> {
       if (f.firstCustomerAt !== null && f.firstResponseAt === null) f.firstResponseAt = r.createdAt;
     }
   }
-  for (const part of chunks([...facts.values()], 100))
-    await db
-      .insert(insightConversations)
-      .values(part)
-      .onConflictDoUpdate({
-        target: insightConversations.conversationId,
-        set: {
-          channel: sql`excluded.channel`,
-          startedAt: sql`excluded.started_at`,
-          customerMessages: sql`excluded.customer_messages`,
-          botMessages: sql`excluded.bot_messages`,
-          agentMessages: sql`excluded.agent_messages`,
-          firstCustomerAt: sql`excluded.first_customer_at`,
-          firstResponseAt: sql`excluded.first_response_at`,
-        },
-      });
+  await upsertConversationFacts(execute, [...facts.values()]);
 
   await foldContactRows(db, rows);
   await moveCursor(db, 'messages', rows[rows.length - 1]!.seq, deps.clock.now());
@@ -319,13 +382,30 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
   const customers = [...new Set(labelled.map((c) => c.customerId))];
   const since = Math.min(...labelled.map((c) => c.createdAt)) - REPEAT_WINDOW_MS - SAME_CONTACT_MS;
   const stored: Contact[] = [];
-  for (const part of chunks(customers))
-    stored.push(
-      ...(await db
-        .select()
-        .from(insightContacts)
-        .where(and(inArray(insightContacts.customerId, part), gte(insightContacts.lastAt, since)))),
-    );
+  for (const r of await selectIn(
+    db,
+    {
+      select:
+        'id, app_id, customer_id, conversation_id, channel, intent, at, last_at, is_repeat, with_context',
+      from: 'insight_contacts',
+      where: 'last_at >= ?',
+      whereArgs: [since],
+      column: 'customer_id',
+    },
+    customers,
+  ))
+    stored.push({
+      id: Number(r[0]),
+      appId: r[1] as string,
+      customerId: r[2] as string,
+      conversationId: r[3] as string,
+      channel: r[4] as string,
+      intent: r[5] as string,
+      at: Number(r[6]),
+      lastAt: Number(r[7]),
+      isRepeat: Number(r[8]) !== 0,
+      withContext: r[9] === null ? null : Number(r[9]) !== 0,
+    });
   // What each stored contact was before the fold: a contact is written back only where its times
   // moved, and only the time that moved. A livestream round @-mentions thousands of askers, each
   // answer extending its asker's contact: setting `at` too (unchanged) made SQLite rewrite the
@@ -351,12 +431,36 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
     else if (lastMoved)
       await execute('update insight_contacts set last_at = ? where id = ?', [contact.lastAt, contact.id]);
   }
-  for (const part of chunks(
-    fresh.map(({ dirty: _, ...contact }) => contact),
-    100,
-  ))
-    await db.insert(insightContacts).values(part);
+  await bulkInsertWith(db, FRESH_CONTACTS, fresh.length, (i, args) => {
+    const c = fresh[i]!;
+    args.push(
+      c.appId,
+      c.customerId,
+      c.conversationId,
+      c.channel,
+      c.intent,
+      c.at,
+      c.lastAt,
+      c.isRepeat ? 1 : 0,
+      c.withContext === null || c.withContext === undefined ? null : c.withContext ? 1 : 0,
+    );
+  });
 }
+
+const FRESH_CONTACTS = {
+  table: insightContacts,
+  columns: [
+    'appId',
+    'customerId',
+    'conversationId',
+    'channel',
+    'intent',
+    'at',
+    'lastAt',
+    'isRepeat',
+    'withContext',
+  ],
+} as const;
 
 /** Escalations read from one batch of the event log, opened before the write lock is taken. */
 interface EventBatch {
@@ -572,6 +676,24 @@ async function keptConversationsOf(db: Db, conversationIds: string[]): Promise<M
 /** Statuses of a conversation in a person's hands, waiting or owned: reaching one is an escalation. */
 const HUMAN_STATUSES = new Set(['queued', 'assigned']);
 
+/**
+ * One transaction of the messages pass on `database` (the insights fold worker's own connection,
+ * insights-fold-worker.ts): at most `rows` messages, the cursor read and moved under the lock. `inside` runs
+ * after the batch's statements, before COMMIT (the worker's crash tests exit there).
+ */
+export function foldMessagesOnce(
+  deps: Pick<Deps, 'clock'>,
+  database: ServiceDeps['database'],
+  rows: number,
+  inside?: () => void,
+): Promise<number> {
+  return database.write(async (db) => {
+    const folded = await foldMessages(deps, db, rows);
+    inside?.();
+    return folded;
+  });
+}
+
 /** One batch of one source, for tests that fold the two passes apart (see foldInsights). */
 export async function foldBatch(deps: Deps, source: Source): Promise<number> {
   if (source === 'messages') return deps.database.write((db) => foldMessages(deps, db));
@@ -613,15 +735,19 @@ const running = new WeakMap<ServiceDeps['database'], Promise<number>>();
  * nothing). One fold at a time per database; a caller arriving meanwhile waits for the running one
  * and then folds what is left. Bounded by `maxBatches` per source; answers how many rows were folded.
  */
-export async function foldInsights(deps: Deps, maxBatches = 10_000): Promise<number> {
+export async function foldInsights(
+  deps: Deps,
+  maxBatches = 10_000,
+  messagesPass?: MessagesPass,
+): Promise<number> {
   const previous = running.get(deps.database);
   if (previous) await previous.catch(() => 0);
   const fold = (async () => {
     let folded = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const n = await foldBatch(deps, 'messages');
+      const n = messagesPass ? await messagesPass.fold() : await foldBatch(deps, 'messages');
       folded += n;
-      if (n < BATCH) break;
+      if (n < (messagesPass?.rows ?? BATCH)) break;
     }
     for (let batch = 0; batch < maxBatches; batch++) {
       const n = await foldEvents(deps);
@@ -772,9 +898,54 @@ async function readsSettled(database: ServiceDeps['database'], maxMs: number): P
   clearTimeout(timer);
 }
 
+/** Who folds the messages pass's batches, and how many rows each at most (see foldInsights). */
+interface MessagesPass {
+  rows: number;
+  fold(): Promise<number>;
+}
+
+/**
+ * Rows per batch of the messages pass on the worker thread. Each batch holds this process's write
+ * turn while it runs (the request thread's comment batches queue behind it), so batches are kept
+ * short enough that the request thread's own work on the next comment batches covers them.
+ */
+export const WORKER_FOLD_BATCH = 500;
+
+export interface InsightsRollupOptions {
+  /**
+   * The messages pass on a worker thread with its own connection (local files only; see
+   * fold-thread.ts). Default false: everything folds in the calling thread.
+   */
+  worker?: boolean;
+}
+
 /** Folds at start and then every `everyMs` in the background (and the retention sweep folds before deleting). */
-export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
+export function startInsightsRollup(
+  deps: Deps,
+  everyMs = 60_000,
+  options: InsightsRollupOptions = {},
+): () => void {
   let busy = false;
+  const thread = options.worker ? createFoldThread(deps) : null;
+  // On the worker while it works; a batch it failed (or died in) is folded here instead, which
+  // reads the cursor afresh: whatever the worker committed is not folded again.
+  const messagesPass: MessagesPass | undefined = thread
+    ? {
+        rows: WORKER_FOLD_BATCH,
+        fold: async () => {
+          if (!thread.broken) {
+            try {
+              return await thread.foldMessages(WORKER_FOLD_BATCH, deps.clock.now());
+            } catch (error) {
+              deps.logger.warn('insights fold worker batch failed; folding in-thread', {
+                error: String(error),
+              });
+            }
+          }
+          return foldBatch(deps, 'messages');
+        },
+      }
+    : undefined;
   // In short folds of one batch per source, one after another: a reader arriving meanwhile waits
   // for one short fold at most (never for the whole backlog), then folds its own batches.
   const fold = async () => {
@@ -783,7 +954,7 @@ export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
     try {
       for (let round = 0; round < 1_000_000; round++) {
         await readsSettled(deps.database, READ_YIELD_MS);
-        if ((await foldInsights(deps, 1)) === 0) break;
+        if ((await foldInsights(deps, 1, messagesPass)) === 0) break;
       }
     } catch (error) {
       deps.logger.warn('insights fold failed', { error: String(error) });
@@ -795,5 +966,8 @@ export function startInsightsRollup(deps: Deps, everyMs = 60_000): () => void {
   void fold();
   const timer = setInterval(fold, everyMs);
   timer.unref?.();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    thread?.close();
+  };
 }
