@@ -93,10 +93,25 @@ describe('product chips and names in an English conversation', () => {
     expect(kbProductBody.safeParse({ ...product, attributes: { names: { en: 'Cream' } } }).success).toBe(
       true,
     );
-    for (const names of ['Cream', ['Cream'], { en: 42 }, { en: '' }, { 'not a tag': 'Cream' }]) {
+    for (const names of ['Cream', ['Cream']]) {
       const parsed = kbProductBody.safeParse({ ...product, attributes: { names } });
       expect(parsed.success, JSON.stringify(names)).toBe(false);
-      expect(parsed.error?.issues[0]?.path).toEqual(['attributes', 'names']);
+      expect(parsed.error?.issues.map((i) => i.path)).toEqual([['attributes', 'names']]);
+    }
+    // A bad entry is named by its own path; the good entries beside it are not reported.
+    for (const [names, bad] of [
+      [{ en: 42 }, 'en'],
+      [{ en: '' }, 'en'],
+      [{ en: 'Cream', fr: ' ' }, 'fr'],
+      [{ 'not a tag': 'Cream', ja: 'クリーム' }, 'not a tag'],
+      [{ en: 'x'.repeat(201) }, 'en'],
+    ] as const) {
+      const parsed = kbProductBody.safeParse({ ...product, attributes: { names } });
+      expect(parsed.success, JSON.stringify(names)).toBe(false);
+      expect(parsed.error?.issues.map((i) => i.path)).toEqual([['attributes', 'names', bad]]);
+      expect(parsed.error?.issues[0]?.message).toContain(
+        bad === 'not a tag' ? 'not a language tag' : `names.${bad}`,
+      );
     }
   });
 });

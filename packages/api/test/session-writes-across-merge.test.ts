@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { conversationStateAnswer, handoffAnswer, sessionAnswer } from '@threadline/sdk-core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousId, createTestApi, type TestApi, UNLIMITED } from './harness';
+import { armWriteRace } from './write-race';
 
 /**
  * A session's customer is read when the request is authenticated. If the visitor signs in (a
@@ -12,29 +12,11 @@ import { anonymousId, createTestApi, type TestApi, UNLIMITED } from './harness';
  * then does the request's own write start. (writes-across-merge.test.ts covers the send and the
  * bot's slow path.)
  */
-const race = new AsyncLocalStorage<{ merge?: () => Promise<void> }>();
-
-/** Lets `duringMerge` run a merge at the first write a request makes (after its authentication). */
-function armWrites(api: TestApi) {
-  const database = api.deps.database;
-  const write = database.write;
-  database.write = ((work: Parameters<typeof write>[0]) => {
-    const pending = race.getStore();
-    const merge = pending?.merge;
-    if (!merge) return write(work);
-    pending.merge = undefined;
-    // The merge runs outside this request's context, so its own writes pass straight through.
-    return race.exit(async () => {
-      await merge();
-      return write(work);
-    });
-  }) as typeof write;
-}
-
 let api: TestApi;
+let race: ReturnType<typeof armWriteRace>;
 beforeAll(async () => {
   api = await createTestApi({ rateLimits: UNLIMITED });
-  armWrites(api);
+  race = armWriteRace(api);
 });
 afterAll(() => api.close());
 
@@ -63,7 +45,7 @@ async function visitor(shop: Shop, user: string) {
         merged.into = identified.body.customer.id as string;
         merged.token = identified.body.sessionToken as string;
       };
-      const answer = await race.run({ merge }, request);
+      const answer = await race.beforeFirstWrite(merge, request);
       // The merge did run in the window, and it made a different customer survive.
       expect(merged.into).not.toBe('');
       expect(merged.into).not.toBe(web.customer.id);

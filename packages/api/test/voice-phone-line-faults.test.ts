@@ -3,7 +3,8 @@ import { voiceTurnAnswer } from '@threadline/sdk-core/protocol';
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStore } from '../src/knowledge';
-import { createTestApi, type TestApi, UNLIMITED } from './harness';
+import { anonymousId, createTestApi, type TestApi, UNLIMITED } from './harness';
+import { armWriteRace } from './write-race';
 
 // Faults found in the review of issue 15 (voice), each as a kind: what a knowledge base may hold
 // reaches TwiML and SSML intact, a keypad-only caller is not stuck in a loop, and an escalation
@@ -28,6 +29,7 @@ const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 describe('voice review 15: the phone line under odd knowledge, keypad-only callers and an empty floor', () => {
   let api: TestApi;
   let shop: Awaited<ReturnType<TestApi['createShop']>>;
+  let race: ReturnType<typeof armWriteRace>;
 
   async function twilio(params: Record<string, string>, turn?: number) {
     const path = `/v1/voice/twilio/${shop.appId}${turn === undefined ? '' : `?turn=${turn}`}`;
@@ -49,6 +51,7 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
 
   beforeAll(async () => {
     api = await createTestApi({ rateLimits: UNLIMITED });
+    race = armWriteRace(api);
     shop = await api.createShop();
     await seedDemoStore(api.deps, shop.appId);
     await api.call('PATCH', '/v1/app', {
@@ -411,5 +414,75 @@ describe('voice review 15: the phone line under odd knowledge, keypad-only calle
     await twilio({ CallSid: next, From: '+8613811117777' });
     const through = await twilio({ CallSid: next, From: '+8613811117777', Digits: '0' }, 1);
     expect(through.text).toMatch(/<Enqueue>threadline-app_[^<]+<\/Enqueue>/);
+  });
+
+  /** A signed-in user whose phone is `phone`, and a web conversation of someone else's with a phone code. */
+  async function callerAndForeignCode(caller: string, phone: string) {
+    await shop.startSession({
+      channel: 'app',
+      anonymousId: anonymousId(),
+      identityToken: await shop.identityToken(caller, { phone }),
+    });
+    const web = await shop.startSession({ channel: 'web', anonymousId: anonymousId() });
+    const sent = await shop.send(web.sessionToken, '我的订单地址写错了');
+    expect(sent.status).toBe(201);
+    const code = await api.call('POST', '/v1/handoffs', {
+      token: web.sessionToken,
+      body: { toChannel: 'phone' },
+    });
+    expect(code.status, code.text).toBe(201);
+    return {
+      web,
+      conversationId: sent.body.conversation.id as string,
+      shortCode: code.body.shortCode as string,
+    };
+  }
+
+  /** The conversation stayed where it was: no phone message in it, and the code is still unclaimed. */
+  async function notJoined(conversationId: string, shortCode: string) {
+    const phone = await api.rows('SELECT id FROM messages WHERE conversation_id = ? AND channel = ?', [
+      conversationId,
+      'phone',
+    ]);
+    expect(phone).toEqual([]);
+    const [code] = await api.rows<{ claimed_at: number | null }>(
+      'SELECT claimed_at FROM handoff_codes WHERE conversation_id = ?',
+      [conversationId],
+    );
+    expect(code?.claimed_at ?? null, shortCode).toBeNull();
+  }
+
+  it('refuses a keypad code of another signed-in user on a signed-in caller’s line', async () => {
+    const phone = '+8613922223333';
+    const { web, conversationId, shortCode } = await callerAndForeignCode('user-keypad-a', phone);
+    expect((await shop.identify(web.sessionToken, await shop.identityToken('user-keypad-b'))).status).toBe(
+      200,
+    );
+    const call = newCall();
+    await twilio({ CallSid: call, From: phone });
+    const typed = await twilio({ CallSid: call, From: phone, Digits: `${shortCode}#` }, 1);
+    expect(said(typed.text)).toContain('属于另一个账户');
+    await notJoined(conversationId, shortCode);
+  });
+
+  it('refuses it too when the code’s owner signs in after the code was looked up, before the claim', async () => {
+    const phone = '+8613944445555';
+    const { web, conversationId, shortCode } = await callerAndForeignCode('user-keypad-c', phone);
+    const call = newCall();
+    await twilio({ CallSid: call, From: phone });
+    let signedIn = false;
+    // The keypad turn's first write is the claim: the sign-in commits after the code was looked up.
+    const typed = await race.beforeFirstWrite(
+      async () => {
+        // The web visitor signs in as another merchant user: the merge moves the code to that user.
+        const identified = await shop.identify(web.sessionToken, await shop.identityToken('user-keypad-d'));
+        expect(identified.status, identified.text).toBe(200);
+        signedIn = true;
+      },
+      () => twilio({ CallSid: call, From: phone, Digits: `${shortCode}#` }, 1),
+    );
+    expect(signedIn).toBe(true);
+    expect(said(typed.text)).toContain('属于另一个账户');
+    await notJoined(conversationId, shortCode);
   });
 });

@@ -1,11 +1,13 @@
 import { createParser } from 'eventsource-parser';
 
-/** An error answer of the API: `{"error":{"code","message"}}` with its HTTP status. */
+/** An error answer of the API: `{"error":{"code","message","issues"?}}` with its HTTP status. */
 export class ConsoleApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** With `validation_failed`: what is wrong with each field, in the API's words. */
+    readonly issues: { path: (string | number)[]; message: string }[] = [],
   ) {
     super(message);
   }
@@ -43,6 +45,7 @@ export function createConsoleApi(token: string, base = '', onUnauthorized?: () =
         response.status,
         json?.error?.code ?? 'http_error',
         json?.error?.message ?? `HTTP ${response.status}`,
+        json?.error?.issues,
       );
     return json as T;
   }

@@ -330,15 +330,19 @@ function Shell({ store }: { store: ConsoleStore }) {
     <div class="shell">
       <Header store={store} />
       <div
-        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' || view === 'followups' ? 'work-settings' : view === 'insights' ? 'work-insights' : ''}`}
+        class={`work ${view === 'supervisor' || view === 'rooms' ? 'work-supervisor' : view === 'webhooks' || view === 'followups' || view === 'shop' ? 'work-settings' : view === 'insights' ? 'work-insights' : ''}`}
       >
-        {view !== 'webhooks' && view !== 'followups' && view !== 'insights' && <InboxPane store={store} />}
+        {view !== 'webhooks' && view !== 'followups' && view !== 'shop' && view !== 'insights' && (
+          <InboxPane store={store} />
+        )}
         {view === 'insights' ? (
           <Lazy store={store} load={() => import('./insights').then((m) => m.InsightsView)} />
         ) : view === 'webhooks' ? (
           <Lazy store={store} load={() => import('./webhooks').then((m) => m.WebhooksView)} />
         ) : view === 'followups' ? (
           <Lazy store={store} load={() => import('./followups').then((m) => m.FollowUpsView)} />
+        ) : view === 'shop' ? (
+          <Lazy store={store} load={() => import('./shop-settings').then((m) => m.ShopSettingsView)} />
         ) : view === 'supervisor' ? (
           <SupervisorView store={store} />
         ) : view === 'rooms' ? (
@@ -360,7 +364,7 @@ function Shell({ store }: { store: ConsoleStore }) {
 type Page = (props: { store: ConsoleStore }) => preact.JSX.Element;
 
 /**
- * A page only supervisors open (insights, webhooks, follow-up rules), loaded the first time it is
+ * A page only supervisors open (insights, webhooks, follow-up rules, shop settings), loaded the first time it is
  * opened: each is its own chunk, so an agent's first load stays within the console's 40 KB budget.
  */
 function Lazy({ store, load }: { store: ConsoleStore; load: () => Promise<Page> }) {

@@ -10,7 +10,7 @@ import {
 } from './format';
 import { type ConsoleStore, type Row, useNow, type View } from './store';
 
-const TABS: Exclude<View, 'supervisor' | 'rooms' | 'webhooks' | 'insights'>[] = [
+const TABS: Exclude<View, 'supervisor' | 'rooms' | 'webhooks' | 'insights' | 'shop'>[] = [
   'queued',
   'mine',
   'all',
@@ -245,7 +245,11 @@ export function InboxPane({ store }: { store: ConsoleStore }) {
             : s[
                 view === 'supervisor'
                   ? 'all'
-                  : view === 'rooms' || view === 'webhooks' || view === 'followups' || view === 'insights'
+                  : view === 'rooms' ||
+                      view === 'webhooks' ||
+                      view === 'followups' ||
+                      view === 'shop' ||
+                      view === 'insights'
                     ? 'queued'
                     : view
               ]

@@ -27,6 +27,7 @@ export type View =
   | 'rooms'
   | 'webhooks'
   | 'followups'
+  | 'shop'
   | 'insights';
 type PagedView = 'queued' | 'mine' | 'all';
 const PAGED_VIEWS: PagedView[] = ['queued', 'mine', 'all'];
@@ -558,6 +559,7 @@ export function createConsoleStore() {
         rooms: (r) => r.status === 'queued',
         webhooks: (r) => r.status === 'queued',
         followups: (r) => r.status === 'queued',
+        shop: (r) => r.status === 'queued',
         insights: (r) => r.status === 'queued',
       };
       const rows = [...state.rows.values()].filter(
@@ -622,7 +624,8 @@ export function createConsoleStore() {
         state.view === 'supervisor' ||
         state.view === 'rooms' ||
         state.view === 'webhooks' ||
-        state.view === 'followups'
+        state.view === 'followups' ||
+        state.view === 'shop'
           ? 'all'
           : state.view;
       set({ selectedId: id, typing: null, view });

@@ -85,10 +85,15 @@ export function SupervisorView({ store }: { store: ConsoleStore }) {
   return (
     <main class="supervisor" aria-labelledby="sup-title" data-part="supervisor">
       <h1 id="sup-title">{s.supervisor}</h1>
-      {/* The follow-up rules live here, not in the header: the header keeps one line at 1024 wide. */}
-      <button type="button" class="link" data-action="followups" onClick={() => store.setView('followups')}>
-        {s.followups} ›
-      </button>
+      {/* Follow-up rules and shop settings live here, not in the header: it keeps one line at 1024 wide. */}
+      <nav class="sup-links" aria-label={s.supervisorPages}>
+        <button type="button" class="link" data-action="followups" onClick={() => store.setView('followups')}>
+          {s.followups} ›
+        </button>
+        <button type="button" class="link" data-action="shop-settings" onClick={() => store.setView('shop')}>
+          {s.shopSettings} ›
+        </button>
+      </nav>
       {queue && (
         <section class="totals" aria-label={s.total}>
           <div>

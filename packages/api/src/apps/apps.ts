@@ -9,6 +9,7 @@ import {
   type UpdateAppBody,
 } from '@threadline/sdk-core/protocol';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { type AuditActor, recordAudit } from '../audit';
 import { type AppSettings, agents, agentTokens, apiKeys, apps, type VoiceSettings } from '../db/schema';
 import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
 import { iso } from '../platform/clock';
@@ -331,6 +332,38 @@ export async function updateMerchantApp(
       .where(eq(apps.id, appId))
       .returning();
     return updated!;
+  });
+}
+
+/**
+ * Sets the shop's language alone (a supervisor in the console, or the secret key). The apps row is
+ * rewritten, which also empties the verified-session cache, so the widget's next
+ * GET /v1/conversation speaks it. A real change is audited with who made it and from where; saving
+ * the same value again changes nothing and records nothing.
+ */
+export async function setAppLanguage(
+  deps: ServiceDeps,
+  appId: string,
+  language: string | null,
+  by: { actor: AuditActor; from: string | null },
+): Promise<{ language: string | null }> {
+  return deps.database.write(async (db) => {
+    const [current] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
+    if (!current) throw new ApiError('not_found', 'App not found.');
+    const before = current.settings.language ?? null;
+    if (before === language) return { language };
+    const settings: AppSettings = { ...current.settings };
+    if (language === null) delete settings.language;
+    else settings.language = language;
+    await db.update(apps).set({ settings }).where(eq(apps.id, appId));
+    await recordAudit(deps, db, {
+      appId,
+      actor: by.actor,
+      action: 'app.language_updated',
+      subject: { type: 'app', id: appId },
+      details: { previous: before, language, from: by.from },
+    });
+    return { language };
   });
 }
 

@@ -14,6 +14,7 @@ export {
   identitySecretOf,
   previousIdentitySecretsOf,
   rotateCredential,
+  setAppLanguage,
   toAppAnswer,
   updateMerchantApp,
 } from './apps';

@@ -1,11 +1,21 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { appAnswer, rotateKeyAnswer, rotateKeyBody, updateAppBody } from '@threadline/sdk-core/protocol';
+import {
+  appAnswer,
+  appLanguageAnswer,
+  appLanguageBody,
+  rotateKeyAnswer,
+  rotateKeyBody,
+  updateAppBody,
+} from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
-import type { ApiEnv } from '../http/auth';
+import { type ApiEnv, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
-import { rotateCredential, toAppAnswer, updateMerchantApp } from './apps';
+import { rotateCredential, setAppLanguage, toAppAnswer, updateMerchantApp } from './apps';
 
-/** The merchant's own app settings: origins, channels, token lifetime, handoff links, WeChat, limits, keys. */
+/**
+ * The merchant's own app settings: origins, channels, token lifetime, handoff links, WeChat, limits,
+ * keys (secret key); and the shop's language alone, which supervisors may also set.
+ */
 export function appSettingsRouter(deps: RouterDeps) {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: deps.validationHook });
 
@@ -50,6 +60,54 @@ export function appSettingsRouter(deps: RouterDeps) {
     async (c) => {
       const updated = await updateMerchantApp(deps, c.get('auth').app.id, c.req.valid('json'));
       return c.json(toAppAnswer(updated, deps.limits.of(updated)), 200);
+    },
+  );
+
+  // The shop's language alone, for a supervisor in the console: PATCH /v1/app stays secret-only,
+  // since it also holds origins, keys and limits.
+  const LANGUAGE_WHO =
+    ' The secret key, or a supervisor’s agent token (the console’s shop settings); other agents get 403 `role_forbidden`.';
+  router.openapi(
+    defineRoute(deps, {
+      method: 'get',
+      path: '/v1/app/language',
+      operationId: 'getAppLanguage',
+      summary: 'Read the shop’s language',
+      description: `The language the web widget speaks unless the page sets \`lang\` (BCP 47); null: the page’s \`<html lang>\` and then the browser decide.${LANGUAGE_WHO}`,
+      tags: ['App'],
+      auth: ['secret', 'agent'],
+      agentRoles: ['supervisor'],
+      status: 200,
+      answer: appLanguageAnswer,
+    }),
+    (c) => c.json({ language: c.get('auth').app.settings.language ?? null }, 200),
+  );
+
+  router.openapi(
+    defineRoute(deps, {
+      method: 'put',
+      path: '/v1/app/language',
+      operationId: 'setAppLanguage',
+      summary: 'Set the shop’s language',
+      description: `A BCP 47 tag (e.g. \`en-US\`, \`zh-CN\`), or null to let the page and the browser decide. Widgets see it on their next \`GET /v1/conversation\`. A change is recorded in the audit log (\`app.language_updated\`). A malformed tag is refused with 400 \`validation_failed\`.${LANGUAGE_WHO}`,
+      tags: ['App'],
+      auth: ['secret', 'agent'],
+      agentRoles: ['supervisor'],
+      body: appLanguageBody.meta({ example: { language: 'en-US' } }),
+      status: 200,
+      answer: appLanguageAnswer,
+    }),
+    async (c) => {
+      const auth = c.get('auth');
+      const actor =
+        auth.kind === 'agent'
+          ? { type: 'agent' as const, id: auth.agent.id }
+          : { type: 'merchant' as const, id: null };
+      const answer = await setAppLanguage(deps, auth.app.id, c.req.valid('json').language, {
+        actor,
+        from: clientAddress(c, deps.trustedProxyHops),
+      });
+      return c.json(answer, 200);
     },
   );
 

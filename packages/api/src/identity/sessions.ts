@@ -299,6 +299,15 @@ export async function identifySession(
   const claims = await verifyAppIdentityToken(deps, input.app, input.identityToken);
   const person = personFromClaims(input.app, claims);
   const { customerId, merged } = await deps.database.write(async (db, onCommit) => {
+    // Authentication read the session before this write. Another sign-in of the same device
+    // customer may have committed since and revoked it: refuse as any revoked session is refused,
+    // rather than answer 200 with a token for a dead session.
+    const [live] = await db
+      .select({ revokedAt: sessions.revokedAt })
+      .from(sessions)
+      .where(and(eq(sessions.id, input.session.id), eq(sessions.appId, input.app.id)));
+    if (!live || live.revokedAt !== null)
+      throw new ApiError('invalid_credential', 'This session was revoked; start a new one.');
     const current = await getCustomer(db, input.app.id, input.session.customerId);
     const device = input.session.anonymousId
       ? await deviceCustomerOf(deps, db, input.app.id, input.session.anonymousId)

@@ -12,12 +12,15 @@ import {
   type Responder,
   toConversationRef,
 } from '../conversations';
+import type { Db } from '../db/database';
+import { handoffCodes } from '../db/schema';
 import { claimHandoff, createHandoff, findClaimableHandoff } from '../handoffs';
 import type { RateLimits } from '../http/rate-limits';
 import {
   hasExternalIdentity,
   openForCustomer,
   sealForCustomer,
+  survivingCustomerId,
   toE164,
   upsertVerifiedCustomer,
 } from '../identity';
@@ -505,28 +508,20 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
     if (!ApiError.isInstance(error)) throw error;
     return { speak: say.codeWrong, action: 'continue', conversation: await conversationRef(ctx) };
   }
-  if (handoff.customerId !== ctx.call.customerId) {
-    const db = deps.database.db;
-    const [callerIsUser, codeIsUser] = await Promise.all([
-      hasExternalIdentity(db, ctx.call.customerId),
-      hasExternalIdentity(db, handoff.customerId),
-    ]);
-    if (callerIsUser && codeIsUser)
-      return { speak: say.codeOtherCustomer, action: 'continue', conversation: await conversationRef(ctx) };
-  }
   const claimed = await deps.database
     .write(async (db, onCommit) => {
-      const result = await claimHandoff(deps, db, onCommit, {
-        handoff,
-        sessionId: ctx.call.id,
-        channel: 'phone',
-      });
-      return result;
+      // Checked inside the claim's transaction, on the ids as they stand now: a sign-in that
+      // committed after the look-up above may have merged the code's customer into a merchant user.
+      if (await codeOfAnotherUser(db, input.app.id, ctx.call.customerId, handoff.id))
+        return 'another user' as const;
+      return claimHandoff(deps, db, onCommit, { handoff, sessionId: ctx.call.id, channel: 'phone' });
     })
     .catch((error: unknown) => {
       if (ApiError.isInstance(error)) return null;
       throw error;
     });
+  if (claimed === 'another user')
+    return { speak: say.codeOtherCustomer, action: 'continue', conversation: await conversationRef(ctx) };
   if (!claimed) return { speak: say.codeWrong, action: 'continue', conversation: await conversationRef(ctx) };
   // The rest of the call speaks for the code's customer (saved with the turn), as the claim read it
   // (the survivor, if a merge moved the code after it was looked up).
@@ -542,6 +537,28 @@ async function resumeByCode(ctx: TurnContext, code: string): Promise<Outcome> {
     action: 'continue',
     conversation: open ? toConversationRef(open) : null,
   };
+}
+
+/**
+ * True when the code was made for a different customer than the caller and both are merchant users
+ * (an external user id): one signed-in user's conversation never joins another's call. Ids are read
+ * through merges (`survivingCustomerId`), in the caller's transaction.
+ */
+async function codeOfAnotherUser(
+  db: Db,
+  appId: string,
+  callerId: string,
+  handoffId: string,
+): Promise<boolean> {
+  const [code] = await db
+    .select({ customerId: handoffCodes.customerId })
+    .from(handoffCodes)
+    .where(and(eq(handoffCodes.id, handoffId), eq(handoffCodes.appId, appId)));
+  if (!code) return false; // gone: the claim itself refuses it
+  const caller = await survivingCustomerId(db, appId, callerId);
+  const owner = await survivingCustomerId(db, appId, code.customerId);
+  if (caller === owner) return false;
+  return (await hasExternalIdentity(db, caller)) && (await hasExternalIdentity(db, owner));
 }
 
 /**

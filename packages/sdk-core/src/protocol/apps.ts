@@ -81,6 +81,11 @@ export const rateLimitSettings = z
   .strict();
 export type RateLimitSettings = z.infer<typeof rateLimitSettings>;
 
+/** A BCP 47 language tag (en-US, zh-CN, zh-Hant-TW): the shop's language, wherever it is set. */
+export const languageTag = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8}){0,3}$/, 'A BCP 47 language tag, e.g. en-US or zh-CN');
+
 /** What a merchant may change about its app with the secret key. Omitted fields stay as they are. */
 export const updateAppBody = z
   .object({
@@ -132,11 +137,7 @@ export const updateAppBody = z
      * The shop's language (BCP 47, e.g. en-US, zh-CN): the web widget speaks it unless the page sets
      * `lang` itself; it comes before the page's `<html lang>` and the browser's. null clears it.
      */
-    language: z
-      .string()
-      .regex(/^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8}){0,3}$/, 'A BCP 47 language tag, e.g. en-US or zh-CN')
-      .nullable()
-      .optional(),
+    language: languageTag.nullable().optional(),
     /** Limits to change; null restores every default. */
     rateLimits: rateLimitSettings.partial().nullable().optional(),
     /**
@@ -215,3 +216,16 @@ export type RotateKeyAnswer = z.infer<typeof rotateKeyAnswer>;
 
 export const revokedAnswer = z.object({ revoked: z.number().int() });
 export type RevokedAnswer = z.infer<typeof revokedAnswer>;
+
+/**
+ * The shop's language alone (`PUT /v1/app/language`): what a supervisor may change from the console
+ * without the secret key, which also holds origins, keys and limits. null: the page and browser decide.
+ */
+export const appLanguageBody = z.object({ language: languageTag.nullable() }).strict();
+export type AppLanguageBody = z.infer<typeof appLanguageBody>;
+
+export const appLanguageAnswer = z.object({
+  /** BCP 47, or null when the page and the browser decide. */
+  language: z.string().nullable(),
+});
+export type AppLanguageAnswer = z.infer<typeof appLanguageAnswer>;

@@ -85,25 +85,30 @@ function checkReservedProductAttributes(attributes: Record<string, unknown>, ctx
   // `names`: the product's name in other languages ({ "en": "Hydrating Cream" }), for chips and
   // cards in a conversation held in that language.
   const names = attributes.names;
-  if (
-    names !== undefined &&
-    names !== null &&
-    (typeof names !== 'object' ||
-      Array.isArray(names) ||
-      !Object.entries(names).every(
-        ([tag, name]) =>
-          /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/.test(tag) &&
-          typeof name === 'string' &&
-          name.trim().length > 0 &&
-          name.length <= 200,
-      ))
-  )
-    ctx.addIssue({
-      code: 'custom',
-      path: ['names'],
-      message:
-        'names is reserved: the name per language tag, e.g. { "en": "Hydrating Cream" } (at most 200 characters each).',
-    });
+  if (names !== undefined && names !== null) {
+    if (typeof names !== 'object' || Array.isArray(names))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['names'],
+        message: 'names is reserved: the name per language tag, e.g. { "en": "Hydrating Cream" }.',
+      });
+    // Each bad entry is named by its own path, so a catalog export with one stray tag says which.
+    else
+      for (const [tag, name] of Object.entries(names)) {
+        if (!/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/.test(tag))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['names', tag],
+            message: `names: "${tag.slice(0, 40)}" is not a language tag (e.g. "en", "zh-Hant").`,
+          });
+        else if (typeof name !== 'string' || name.trim().length === 0 || name.length > 200)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['names', tag],
+            message: `names.${tag} must be a non-empty name of at most 200 characters.`,
+          });
+      }
+  }
   for (const key of ['url', 'imageUrl'] as const) {
     const value = attributes[key];
     if (value !== undefined && value !== null && !isSafeCardUrl(value))

@@ -37,6 +37,7 @@ import {
   ATTRIBUTE_CUES,
   ATTRIBUTE_INTENT_CUES,
   asksOrderChange,
+  asksOrderChangeOfGoods,
   ORDER_CHANGE_UNSENT,
   ORDER_STATUS_CUE,
   ORDER_UNSHIPPED_CUE,
@@ -50,6 +51,7 @@ import {
   asksAboutService,
   asksEventSchedule,
   asksForHuman,
+  asksOfOrderNote,
   asksServiceAtHour,
   asksWhenServiceOpen,
   discountGroup,
@@ -64,6 +66,7 @@ import {
   isProductMention,
   isQuestion,
   mentionsOffDomainTopic,
+  mentionsOrderNote,
   namesEventTimes,
   negativeSentiment,
   ownPurchase,
@@ -238,6 +241,13 @@ const OTHER_TROUBLE =
   /失败|不成功|扣了两次|重复扣|多扣|未付款|没付成|关闭了|\bfail|\bdeclined\b|\bcharged (?:twice|two)|\bdouble charged\b/;
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
+// A short follow-up (in Han characters / English words) stays in the last matter when an article
+// of it scores at least this share of the best article for the follow-up's words.
+// The words of a note itself and of leaving it (not what it asks for).
+const NOTE_WORDS = /[备注留言单]|付款|写了|要求|什么|时候|多久/;
+const FOLLOW_UP_HAN = 10;
+const FOLLOW_UP_WORDS = 9;
+const CARRY_SHARE = 0.6;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
 const REFERS_TO_CHAT =
   /你们|我的|我买|我家|这个|那个|这款|那款|上次|刚才|之前|帮我|\bmy\b|\byour\b|\bthis\b|\bit\b/;
@@ -449,18 +459,24 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   // The reading the shop answers "how do I cancel an unshipped order" with (an order changed
   // before dispatch is cancelled and placed again), ranked once; null when none is confident.
   let cancelKeyCache: string | null | undefined;
+  let cancelArticleCache: ArticleCandidate | undefined;
   const cancelKey = (): string | null => {
     if (cancelKeyCache !== undefined) return cancelKeyCache;
     cancelKeyCache = withinMessage(() => {
       const read = index.read('订单还没发货，怎么取消订单');
       const ranking = rank(read, { productIds: [] });
       const first = ranking.intents[0];
-      return first && first.intentKey !== OFF_TOPIC && confidenceOf(ranking.intents) >= limits.confident
-        ? first.intentKey
-        : null;
+      const key =
+        first && first.intentKey !== OFF_TOPIC && confidenceOf(ranking.intents) >= limits.confident
+          ? first.intentKey
+          : null;
+      cancelArticleCache = key ? ranking.articles.find((a) => a.intentKey === key) : undefined;
+      return key;
     });
     return cancelKeyCache;
   };
+  /** The article that reading answers a plain cancel question with (read with `cancelKey`). */
+  const cancelArticle = (): ArticleCandidate | undefined => (cancelKey() ? cancelArticleCache : undefined);
 
   // Whether an article is about when the shop's events are held ("直播时间", "live schedule"): its
   // title names an event and a time. Looked for once per engine.
@@ -766,7 +782,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (!gaps && result.action !== 'answer' && result.action !== 'decline') return result;
     const text = withoutGreeting(asked.text);
     const read = index.read(text);
-    const sensed = senseFixed(asked.channel, read, result);
+    // A short follow-up naming no product continues the last matter: its name counts with the words.
+    const last = asked.memory?.lastIntent;
+    const matter =
+      last && read.products.length === 0 && shortFollowUp(read) ? index.intent(last)?.name : undefined;
+    const sensed = senseFixed(asked.channel, read, result, matter);
     if (sensed) return sensed;
     if (!gaps) return result;
     const facts = {
@@ -844,7 +864,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * the matter underneath, else "not in our notes" and a person (service-senses.ts). Null when the
    * answer stands.
    */
-  function senseFixed(channel: string, read: ReadText, result: EngineResult): EngineResult | null {
+  function senseFixed(
+    channel: string,
+    read: ReadText,
+    result: EngineResult,
+    matter?: string,
+  ): EngineResult | null {
     const say = (key: SystemTextKey, slots?: Record<string, string | number>) =>
       systemText(key, result.language, slots);
     const fix = serviceSenseFix(
@@ -855,6 +880,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         productId: result.productId ?? result.memory.lastProductId ?? null,
         articles: index.articles.values(),
         say,
+        matter,
       },
       result,
     );
@@ -935,9 +961,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // names no product, so the one in focus is not what it asks about (its shades, its facts).
     // A product it does name is the one ordered, not the subject of a question about it: "I bought
     // the wrong shade of foundation, can I change it" asks about the order, not the shades listed.
+    // One that names what the goods become (another product, a quantity, a size code) is a change
+    // to the order whatever its form: goods received would say so (收到/arrived, ORDER_CHANGE_NOT).
     const changesOrder =
-      asksOrderChange(read.normalized) &&
-      (!isActionRequest(read.normalized, input.text) || ORDER_CHANGE_UNSENT.test(read.normalized));
+      (asksOrderChange(read.normalized) &&
+        (!isActionRequest(read.normalized, input.text) || ORDER_CHANGE_UNSENT.test(read.normalized))) ||
+      asksOrderChangeOfGoods(read.normalized, read.products.length > 0);
     const contextProductId =
       changesOrder && read.products.length === 0 ? null : (memory.lastProductId ?? null);
 
@@ -1304,6 +1333,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     memory.pendingIntent = undefined;
 
+    // "我想退货" → "运费谁出", "退货寄回去了" → "钱多久到账": a short follow-up naming no product of its own
+    // asks within the matter the conversation is on. When the last reading has an article the words
+    // reach nearly as well as the best one, that reading answers — not the neighbouring matter
+    // that shares the words (outbound shipping fees, a price-protection refund).
+    const carried = carriedMatter(read, memory, ranking, top, namedProductId ?? orderId);
+    if (carried) {
+      top = ranking.intents.find((c) => c.intentKey === carried) ?? unrankedReading(carried);
+      confidence = Math.max(confidence, limits.confident);
+      signalled = true;
+    }
+
     // "I ordered the wrong colour, can I swap it before it ships": the reading that cancels an
     // unshipped order answers (cancel and order again), not the dispatch or address reading the
     // other words lead to. That reading is the shop's own answer to a plain cancel question.
@@ -1419,6 +1459,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           : null;
     if (trouble) {
       const key = intentKeyOf(trouble);
+      if (top?.intentKey !== key)
+        top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
+      confidence = Math.max(confidence, limits.confident);
+      signalled = true;
+    }
+    // "订单备注里写了要顺丰，要加钱吗", "a note on my order asking for SF Express": what the note asks
+    // for is the question, and the article telling what an order note can ask for (and what it
+    // costs) answers it — when it shares a word of the message besides the note's own.
+    const noted = !trouble && !changesOrder && !staying ? orderNoteArticle(read) : null;
+    if (noted) {
+      const key = intentKeyOf(noted);
       if (top?.intentKey !== key)
         top = ranking.intents.find((c) => c.intentKey === key) ?? unrankedReading(key);
       confidence = Math.max(confidence, limits.confident);
@@ -1579,6 +1630,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ? { articleId: staying.id, intentKey, score: 1, coverage: 1 }
       : (pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
         onlyArticleOf(intentKey, productId));
+    // An order change whose words reach none of the cancel reading's articles ("下单的M码能换成L码吗"):
+    // the article that reading gives a plain cancel question.
+    if (!article && changesOrder && intentKey === cancelKey()) article = cancelArticle();
+    if (noted) article = { articleId: noted.id, intentKey, score: 1, coverage: 1 };
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
     // A reaction read by the ranking whose own articles are another product's (a serum's tingling
     // after a mask): the article on what to do about any reaction.
@@ -1745,6 +1800,53 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     });
     if (signalled) signalledAnswers.add(answered);
     return answered;
+  }
+
+  /**
+   * The article whose answer tells what a note left with an order can ask for, when the message
+   * speaks of such a note and shares a term (two characters or more, besides the note's words)
+   * with that article. Null otherwise.
+   */
+  function orderNoteArticle(read: ReadText): KnowledgeArticle | null {
+    if (!asksOfOrderNote(read.normalized)) return null;
+    const terms = read.tokens.terms.filter((t) => t.length >= 2 && HAN_ONLY.test(t) && !NOTE_WORDS.test(t));
+    for (const article of index.articles.values()) {
+      if (article.productIds.length > 0) continue;
+      const answer = channelText(article, 'web');
+      if (!mentionsOrderNote(answer)) continue;
+      if (terms.some((t) => answer.includes(t))) return article;
+    }
+    return null;
+  }
+
+  /** Few enough words to be a follow-up within the conversation's matter (Han characters / words). */
+  function shortFollowUp(read: ReadText): boolean {
+    const han = read.plain.replace(NOT_HAN, '').length;
+    return han > 0 ? han <= FOLLOW_UP_HAN : read.plain.split(/\s+/).length <= FOLLOW_UP_WORDS;
+  }
+
+  /**
+   * The reading a short follow-up stays in (see the caller), or null. The follow-up names no product
+   * or order, the last turn answered an article of another reading than the ranking's top (which
+   * asks no product fact), and an article of the last reading scores at least CARRY_SHARE of the
+   * best article for these words.
+   */
+  function carriedMatter(
+    read: ReadText,
+    memory: ConversationMemory,
+    ranking: { intents: Ranked[]; articles: ArticleCandidate[] },
+    top: Ranked | undefined,
+    named: string | null,
+  ): string | null {
+    const last = memory.lastIntent;
+    if (!last || named || !top || top.intentKey === last || top.intentKey === OFF_TOPIC) return null;
+    if ((memory.answeredArticleIds?.length ?? 0) === 0 || !index.intent(last)) return null;
+    // A product's own fact ("开了袋能放几天" after buying the jerky) is a matter of its own.
+    if (index.intent(top.intentKey)?.answerFrom) return null;
+    if (!shortFollowUp(read)) return null;
+    const best = ranking.articles[0]?.score ?? 0;
+    const own = ranking.articles.find((a) => a.intentKey === last);
+    return own && best > 0 && own.score >= best * CARRY_SHARE ? last : null;
   }
 
   /**

@@ -551,8 +551,16 @@ export const ORDER_CHANGE_CHOICE =
   /下错单|拍错|选错|买错|颜色|色号|尺码|规格|款式|\b(?:colou?r|size|variant|shade|model|item)\b/;
 export const ORDER_CHANGE_ORDER =
   /订单|下单|下错单|拍错|选错|买错|未发货|还没发货|没有?发货|发货前|发货之前|\border(?:ed)?\b|\b(?:bought|picked|chose|selected) the wrong\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
-export const ORDER_CHANGE_NOT =
-  /地址|收件人|电话|收到|签收|到货|太(?:大|小|紧|松|短|长)|不合适|不合身|发错|寄错|\b(?:address|received|arrived|got it|delivered|too (?:big|small|tight|loose|short|long)|(?:does ?n[o']?t|did ?n[o']?t) fit|sent (?:me )?the wrong)\b/;
+/**
+ * Goods already in the shopper's hands — arrived, tried on, worn, washed, used, eaten, a fit felt
+ * ("拿到了", "穿着偏小", "洗过了", "用完了", "worn once"), or a part replaced with a new one: what
+ * follows is an exchange, a return or how to use the goods, never a change to an order not yet sent.
+ */
+const GOODS_IN_HAND =
+  /拿到|到了(?=[，,。！!？?\s]|$)|已经到|试穿|穿(?:着|过|了)|洗(?:过|了|完)|用(?:过|完)|吃(?:过|了|完)|拆(?:开|封)|(?:偏|有点|有些)(?:大|小|紧|松|短|长)|换(?:成|个)?新的|\b(?:wore|worn|washed|tried (?:it |them )?on|used (?:it|them|up)|ran out|opened|ate|eaten)\b/;
+export const ORDER_CHANGE_NOT = new RegExp(
+  `地址|收件人|电话|收到|签收|到货|太(?:大|小|紧|松|短|长)|不合适|不合身|发错|寄错|\\b(?:address|received|arrived|got it|delivered|too (?:big|small|tight|loose|short|long)|(?:does ?n[o']?t|did ?n[o']?t) fit|sent (?:me )?the wrong)\\b|${GOODS_IN_HAND.source}`,
+);
 /**
  * The shopper's own slip when ordering ("下错单了", "拍错颜色", "I ordered the wrong shade"), or the
  * order not sent yet: with one of these, "想换个颜色" is still a change to the order, though it
@@ -564,6 +572,24 @@ export const asksOrderChange = (normalized: string): boolean =>
   ORDER_CHANGE_CHOICE.test(normalized) &&
   ORDER_CHANGE_VERB.test(normalized) &&
   ORDER_CHANGE_ORDER.test(normalized) &&
+  !ORDER_CHANGE_NOT.test(normalized);
+
+/**
+ * "swap the lipstick in my order for the cushion", "订单里的牛肉干能改成两袋吗", "下单的M码能换成L码吗":
+ * a change to an order that names what it becomes — another product, a quantity, a size code —
+ * instead of a word like 颜色/尺码. Read with `namesGoods` (a product named in the message) or a
+ * quantity or size after the change; the order words and `ORDER_CHANGE_NOT` as for `asksOrderChange`.
+ */
+const ORDER_CHANGE_TARGET =
+  /(?:改|换)(?:成|为|到)|\b(?:change|swap|switch|amend)\b.{0,40}\b(?:to|for|into)\b|(?:改|换)\s*(?:\d{2}|[smlx]{1,3})\s*码/;
+const ORDER_CHANGE_AMOUNT =
+  /(?:改|换)(?:成|为|到)\s*(?:[0-9一两二三四五六七八九十]+\s*(?:袋|罐|盒|瓶|件|支|包|个|片|套|条|份)|\d{2}\s*码?|[smlx]{1,3}\s*码)|(?:改|换)\s*(?:\d{2}|[smlx]{1,3})\s*码|\b(?:to|for|into) (?:size )?(?:\d{2}|xs|s|m|l|xl|xxl)\b|\b(?:to|for|into) (?:two|three|four|five|\d) (?:bags?|tins?|cans?|boxes|bottles|packs?|pieces?|pairs?)\b/;
+const ORDER_CHANGE_IN_ORDER = /订单|下单|\border(?:ed)?\b/;
+export const asksOrderChangeOfGoods = (normalized: string, namesGoods: boolean): boolean =>
+  ORDER_CHANGE_VERB.test(normalized) &&
+  ORDER_CHANGE_IN_ORDER.test(normalized) &&
+  ORDER_CHANGE_TARGET.test(normalized) &&
+  (namesGoods || ORDER_CHANGE_AMOUNT.test(normalized)) &&
   !ORDER_CHANGE_NOT.test(normalized);
 
 /** Words of the shop's own business: with them, a "火车/天气" word does not make a message off-topic. */

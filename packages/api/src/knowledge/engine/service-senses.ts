@@ -131,14 +131,24 @@ export interface SenseContext {
   productId: string | null;
   articles: Iterable<KnowledgeArticle>;
   say: (key: SystemTextKey, slots?: Record<string, string | number>) => string;
+  /**
+   * The matter a short follow-up continues (the last reading's name, "退货退款"): its words make
+   * the message the neighbour as the message's own would ("我想退货" → "运费谁出" is a return's
+   * postage).
+   */
+  matter?: string;
 }
 
 /** The service matter a message asks about, with the word that asked it, or null. */
-function askedSense(said: string, normalized: string): { sense: ServiceSense; word: string } | null {
+function askedSense(
+  said: string,
+  normalized: string,
+  matter = '',
+): { sense: ServiceSense; word: string } | null {
   for (const sense of SENSES) {
     const word = said.match(sense.asked)?.[0];
     if (!word) continue;
-    if (sense.neighbour?.test(normalized)) continue;
+    if (sense.neighbour?.test(normalized) || (matter && sense.neighbour?.test(matter))) continue;
     if (sense.needs && !sense.needs.test(normalized)) continue;
     return { sense, word };
   }
@@ -188,7 +198,7 @@ export function serviceSenseFix(
   // "有卖墨镜的吗 包邮不": whether the shop carries something (no fact read) answers the first
   // question; the engine's splitter answers the second.
   if (result.action === 'answer' && result.intent === 'product_info' && !result.attribute) return null;
-  const found = askedSense(ctx.said, ctx.normalized);
+  const found = askedSense(ctx.said, ctx.normalized, ctx.matter?.toLowerCase());
   if (!found) return null;
   const { sense, word } = found;
   const all = [...ctx.articles].filter((a) => speaksFor(a, ctx.productId));

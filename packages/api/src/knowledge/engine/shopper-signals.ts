@@ -468,6 +468,10 @@ const GROUP_DISCOUNT =
  */
 export function asksServiceAtHour(normalized: string): boolean {
   if (OTHER_SUBJECT.test(normalized)) return false;
+  // "我下单时留言要发顺丰": a note left with an order is an instruction for that order (its carrier,
+  // its wrapping), not a message to the service waiting for a reply.
+  // A note that asked something and waits for the answer ("下单时留言问的问题多久回复") is a message left.
+  if (ORDER_NOTE.test(normalized) && !REPLY_WHEN.test(normalized)) return false;
   if (MESSAGE_LEFT.test(normalized)) return REPLY_WHEN.test(normalized);
   return SERVICE_ACT.test(normalized) && HOUR.test(normalized) && ASKED.test(normalized);
 }
@@ -475,6 +479,19 @@ const SERVICE_ACT =
   /咨询|人工|客服|真人|回复|回消息|\b(?:someone|anyone|agents?|a person|humans?|support|reply|respond|get back|hear back)\b/;
 const HOUR =
   /半夜|凌晨|深夜|夜里|大晚上|晚上[0-9一二两三四五六七八九十]+点|[0-9一二两三四五六七八九十]+点(?:以后|之后|后|多)?还|\bmidnight\b|\blate at night\b|\bovernight\b|\bin the middle of the night\b|\bat \d{1,2}(?::\d\d)? ?(?:am|pm)\b/;
+/** "订单备注里写了要顺丰", "a note on my order": a note left with an order. */
+export const mentionsOrderNote = (normalized: string): boolean => ORDER_NOTE.test(normalized);
+/**
+ * A message whose question is what its order note asks for ("订单备注里写了要顺丰，要加钱吗", "多久能处理").
+ * Not when it asks when the goods ship or arrive or a reply comes ("备注了顺丰，什么时候发货", "多久到",
+ * "多久回复"): the note is then only context for a question of dispatch, delivery or reply times.
+ */
+export const asksOfOrderNote = (normalized: string): boolean =>
+  ORDER_NOTE.test(normalized) && !ASKS_WHEN.test(normalized);
+const ASKS_WHEN =
+  /(?:什么时候|多久|多长时间|几天|哪天|几号).{0,6}(?:发|到|送达|回复|回我)|(?:发货|到货|送达|回复)(?:要)?(?:什么时候|多久|几天)|\b(?:when|how long|how soon|how many days)\b.{0,40}\b(?:ship|dispatch|send|arrive|deliver|get here|reply|respond|hear back)/;
+const ORDER_NOTE =
+  /(?:下单|拍下|付款|订单)(?:时|的时候|里|上|中)?的?(?:留言|备注)|备注|\bnotes? (?:on|in|with|to) (?:my|the|your|an|this) order\b|\border notes?\b|\b(?:when|while) (?:ordering|i ordered|placing)\b.{0,30}\b(?:note|message)\b/;
 const MESSAGE_LEFT =
   /留言|留了言|发了?消息|\bleft (?:you )?(?:a )?message\b|\bsent (?:you )?(?:a )?message\b|\bmessaged you\b/;
 const REPLY_WHEN =
