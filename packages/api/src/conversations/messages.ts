@@ -3,7 +3,8 @@ import type { Message, TimelinePage } from '@threadline/sdk-core/protocol';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { settleDeferredWrites } from '../db/deferred-writes';
-import { hotQuery, rawRows, slot, tableRowReader } from '../db/hot-queries';
+import { hotQuery, insertedKeys, rawRows, rawRun, slot, tableRowReader } from '../db/hot-queries';
+import { CALLER_KEEPS_CACHE } from '../db/local-client';
 import { conversations, messages } from '../db/schema';
 import {
   type CustomerRow,
@@ -17,7 +18,7 @@ import { withClickUrl } from '../platform/click-links';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createSortableId } from '../platform/secrets';
+import { createId, createSortableId } from '../platform/secrets';
 import { toVoiceText } from '../platform/spoken-text';
 import { appendEvent, appendEvents, type MessageEventResolver } from '../realtime';
 import { announceQueued, type ConversationRow, openConversation } from './conversations';
@@ -142,14 +143,146 @@ const conversationRow = tableRowReader(conversations);
 let openConversationSql: string | undefined;
 
 /**
- * The customer's open conversation, read in the send's transaction: one cached statement, run raw
- * and read by `tableRowReader` (drizzle's row mapping cost more than the statement; issue 18).
+ * Customers' open conversations as a send last read or wrote them, per database, each with the
+ * `conversations` rows version it is good for (`Database.rowsVersion`, local files only). A send
+ * reads its customer's open conversation first thing, and the customer's previous send wrote it
+ * last: kept here, the read costs no statement (issue 18). Every statement that may change a
+ * conversation row moves the version — except the send's own two writes (the new conversation and
+ * the touch/memory UPDATE, marked `CALLER_KEEPS_CACHE`), which drop their customer's entry before
+ * they run and set it again, with the version right after them, only once the write commits. So an
+ * entry is used only while it is exactly the row the transaction would read: a write elsewhere
+ * (an agent's claim, a resolve, a merge, erase), a rollback, or another process's commit makes it
+ * stale. Rows are handed out as copies (JSON columns parsed anew): the bot may keep what it gets.
  */
-async function readOpenConversation(db: Db, customerId: string): Promise<ConversationRow | undefined> {
+interface KnownConversation {
+  version: number;
+  row: ConversationRow;
+  context: string;
+  summary: string | null;
+}
+const knownConversations = new WeakMap<ServiceDeps['database'], Map<string, KnownConversation>>();
+const KNOWN_CONVERSATIONS_MAX = 10_000;
+
+function knownOf(database: ServiceDeps['database']): Map<string, KnownConversation> {
+  let known = knownConversations.get(database);
+  if (!known) {
+    known = new Map();
+    knownConversations.set(database, known);
+  }
+  return known;
+}
+
+function copyOf(known: KnownConversation): ConversationRow {
+  return {
+    ...known.row,
+    context: JSON.parse(known.context) as ConversationRow['context'],
+    summary: known.summary === null ? null : (JSON.parse(known.summary) as ConversationRow['summary']),
+  };
+}
+
+function remember(database: ServiceDeps['database'], version: number, row: ConversationRow): void {
+  const known = knownOf(database);
+  if (known.size >= KNOWN_CONVERSATIONS_MAX) known.clear();
+  known.set(row.customerId, {
+    version,
+    row: { ...row, context: {}, summary: null },
+    context: JSON.stringify(row.context),
+    summary: row.summary === null || row.summary === undefined ? null : JSON.stringify(row.summary),
+  });
+}
+
+/** Tests: the open conversation kept for a customer (a copy), if its entry is current. */
+export function heldOpenConversation(
+  database: ServiceDeps['database'],
+  customerId: string,
+): Promise<ConversationRow | undefined> {
+  return database.write(async () => {
+    const known = knownConversations.get(database)?.get(customerId);
+    return known && known.version === database.rowsVersion?.('conversations') ? copyOf(known) : undefined;
+  });
+}
+
+/**
+ * The send's own write of its customer's conversation row (`statement` is marked
+ * `CALLER_KEEPS_CACHE`): drops the entry now, and sets `rowAfter`'s row (what the row is after
+ * the statement; null: set none) with the version right after it, once the write commits.
+ */
+async function writeKnownConversation<T>(
+  deps: Pick<ServiceDeps, 'database'>,
+  onCommit: (callback: () => void) => void,
+  customerId: string,
+  run: () => Promise<T>,
+  rowAfter: (result: T) => ConversationRow | null,
+): Promise<T> {
+  const version = deps.database.rowsVersion?.('conversations');
+  if (version !== undefined) knownOf(deps.database).delete(customerId);
+  const result = await run();
+  const after = deps.database.rowsVersion?.('conversations');
+  if (after !== undefined) {
+    const row = rowAfter(result);
+    if (row) onCommit(() => remember(deps.database, after, row));
+  }
+  return result;
+}
+
+/**
+ * The customer's open conversation, read in the send's transaction: from `knownConversations` when
+ * the entry is current, or one cached statement, run raw and read by `tableRowReader` (drizzle's
+ * row mapping cost more than the statement; issue 18).
+ */
+async function readOpenConversation(
+  deps: Pick<ServiceDeps, 'database'>,
+  db: Db,
+  customerId: string,
+): Promise<ConversationRow | undefined> {
+  const version = deps.database.rowsVersion?.('conversations');
+  if (version !== undefined) {
+    const known = knownOf(deps.database).get(customerId);
+    if (known && known.version === version) return copyOf(known);
+  }
   // The 'resolved' literal (not a bound parameter) lets SQLite use the one-open-per-customer index.
   openConversationSql ??= `select ${conversationRow.selectList('conversations')} from "conversations" where "conversations"."customer_id" = ? and "conversations"."status" <> 'resolved' limit 1`;
   const [row] = await rawRows(db, openConversationSql, [customerId]);
-  return row ? conversationRow.read(row) : undefined;
+  if (!row) return undefined;
+  const open = conversationRow.read(row);
+  // Kept only when nothing moved the version while it was read.
+  if (version !== undefined && deps.database.rowsVersion?.('conversations') === version)
+    remember(deps.database, version, open);
+  return open;
+}
+
+let newConversationSql: string | undefined;
+
+/**
+ * Opens the customer's conversation for a send that found none open (as `openConversation`, with
+ * the row kept in `knownConversations`). The unique one-open-per-customer index still refuses a
+ * second one.
+ */
+async function openNewConversation(
+  deps: Pick<ServiceDeps, 'database' | 'clock'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  input: { appId: string; customerId: string; channel: string },
+): Promise<ConversationRow> {
+  const now = deps.clock.now();
+  newConversationSql ??= `${CALLER_KEEPS_CACHE}insert into "conversations" ("id", "app_id", "customer_id", "status", "channel", "last_channel", "created_at", "updated_at") values (?, ?, ?, 'bot', ?, ?, ?, ?) returning ${conversationRow.selectList()}`;
+  const rows = await writeKnownConversation(
+    deps,
+    onCommit,
+    input.customerId,
+    () =>
+      rawRows(db, newConversationSql!, [
+        createId('cnv'),
+        input.appId,
+        input.customerId,
+        input.channel,
+        input.channel,
+        now,
+        now,
+      ]),
+    (inserted) => conversationRow.read(inserted[0]!),
+  );
+  return conversationRow.read(rows[0]!);
 }
 
 const MESSAGE_COLUMNS = [
@@ -172,8 +305,9 @@ type NewMessage = Pick<MessageRow, (typeof MESSAGE_COLUMNS)[number]>;
 
 const insertSqlByCount = new Map<number, string>();
 /**
- * `INSERT … VALUES (…)×count RETURNING seq`: only what the database decides comes back; the rest
- * of each row is what was just written, so it is not read back and mapped again.
+ * `INSERT … VALUES (…)×count`: the only thing the database decides, `seq`, follows from the
+ * statement's last rowid (`insertedKeys`); the rest of each row is what was just written, so
+ * nothing is read back (no RETURNING, which cost ~20 µs of a send; issue 18).
  */
 function insertMessagesSql(count: number): string {
   let text = insertSqlByCount.get(count);
@@ -181,7 +315,7 @@ function insertMessagesSql(count: number): string {
     const table = getTableColumns(messages);
     const names = MESSAGE_COLUMNS.map((column) => `"${table[column].name}"`).join(', ');
     const row = `(${MESSAGE_COLUMNS.map(() => '?').join(', ')})`;
-    text = `insert into "messages" (${names}) values ${Array.from({ length: count }, () => row).join(', ')} returning "seq"`;
+    text = `insert into "messages" (${names}) values ${Array.from({ length: count }, () => row).join(', ')}`;
     // Sends with many replies are rare: keep the texts of the common counts only.
     if (count <= 4) insertSqlByCount.set(count, text);
   }
@@ -221,10 +355,9 @@ export async function insertMessages(
       );
     }
   }
-  // RETURNING's order is not promised; seq rises in VALUES order.
-  const seqs = (await rawRows(db, insertMessagesSql(list.length), args))
-    .map((row) => Number(row.seq))
-    .sort((a, b) => a - b);
+  // `seq` is the table's integer key (AUTOINCREMENT): the rows got consecutive ones, in VALUES order.
+  const { lastInsertRowid } = await rawRun(db, insertMessagesSql(list.length), args);
+  const seqs = insertedKeys(lastInsertRowid, list.length);
   return list.map((message, i) => ({ ...message, seq: seqs[i]! }));
 }
 
@@ -350,7 +483,7 @@ async function storeAndAnswer(
       const now = deps.clock.now();
       // Read now and written once, at the end, with the bot's decision: the touch (last channel,
       // updatedAt) and the bot's memory share one UPDATE. The bot sees the row as touched.
-      let open = await readOpenConversation(db, input.customerId);
+      let open = await readOpenConversation(deps, db, input.customerId);
       if (!open) {
         // A merged-away customer has no open conversation (the merge moved them all), so only here
         // can the session have been authenticated before a merge that committed since: the send is
@@ -359,9 +492,11 @@ async function storeAndAnswer(
         const survivor = await survivingCustomerId(db, input.appId, input.customerId);
         if (survivor !== input.customerId) {
           input.customerId = survivor;
-          open = await readOpenConversation(db, survivor);
+          open = await readOpenConversation(deps, db, survivor);
+          open ??= await openConversation(deps, db, input.appId, input.customerId, input.channel);
+        } else {
+          open = await openNewConversation(deps, db, onCommit, input);
         }
-        open ??= await openConversation(deps, db, input.appId, input.customerId, input.channel);
       }
       const conversation: ConversationRow = { ...open, lastChannel: input.channel, updatedAt: now };
       const messageId = createSortableId('msg', now);
@@ -480,7 +615,9 @@ async function storeAndAnswer(
         conversation,
         input.channel,
         decision ?? { replies: [] },
-        true,
+        // The channel is set only when it changes: the column is in the queue index, and setting
+        // it to the same value still rewrites that index entry (issue 18).
+        open.lastChannel !== input.channel,
       );
       return { posted, answered: decision !== null || stop };
     })
@@ -525,7 +662,7 @@ async function storeAndAnswer(
 
 /**
  * Stores the bot's memory and, when it hands over, queues the conversation and says so. With
- * `touch` (a customer's send) it also sets the conversation's last channel: one UPDATE of the row
+ * `touch` (a customer's send on another channel than the last) it also sets the last channel: one UPDATE of the row
  * per send.
  */
 const decideSqlByShape = new Map<string, string>();
@@ -554,8 +691,12 @@ async function applyDecision(
     ];
     // Without a hand-over the row is known: `current` was read in this same write, and nothing
     // between that read and here writes a conversation row (no trigger on the table either), so
-    // it is built from what is set instead of read back and decoded again (issue 18).
-    statement = `update "conversations" set ${sets.join(', ')} where "id" = ?${escalate ? ` returning ${conversationRow.selectList()}` : ' returning "id"'}`;
+    // it is built from what is set instead of read back and decoded again, and the statement
+    // returns nothing (RETURNING costs; see rawRun). Issue 18.
+    // Marked: it changes only this conversation's row, whose entry in `knownConversations` it keeps.
+    statement = escalate
+      ? `update "conversations" set ${sets.join(', ')} where "id" = ? returning ${conversationRow.selectList()}`
+      : `${CALLER_KEEPS_CACHE}update "conversations" set ${sets.join(', ')} where "id" = ?`;
     decideSqlByShape.set(key, statement);
   }
   const args: InValue[] = [now];
@@ -564,17 +705,27 @@ async function applyDecision(
   if (context !== undefined) args.push(context);
   if (escalate) args.push(now);
   args.push(current.id);
-  const [row] = await rawRows(db, statement, args);
   if (!escalate) {
-    if (!row) throw new Error(`conversation ${current.id} is gone`);
-    return {
+    const after: ConversationRow = {
       ...current,
       updatedAt: now,
       ...(touch ? { lastChannel: channel } : {}),
       // As the column decodes it (a value JSON leaves out is not in the stored row either).
       ...(context !== undefined ? { context: JSON.parse(context) as ConversationRow['context'] } : {}),
     };
+    const { rowsAffected } = await writeKnownConversation(
+      deps,
+      onCommit,
+      current.customerId,
+      () => rawRun(db, statement, args),
+      // Kept only with the memory just written: what the bot got (`current.context`) it may have
+      // changed in place, and then it would not be the stored row's.
+      () => (context !== undefined ? after : null),
+    );
+    if (rowsAffected !== 1) throw new Error(`conversation ${current.id} is gone`);
+    return after;
   }
+  const [row] = await rawRows(db, statement, args);
   const updated = row ? conversationRow.read(row) : undefined;
   if (decision.escalate) {
     // The bot hands over: the agent who picks it up reads the summary first.

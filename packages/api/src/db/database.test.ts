@@ -165,6 +165,41 @@ describe('database.write (group commit on local files)', () => {
     expect(Number((await reading).rows[0]!.n)).toBe(1);
   });
 
+  it('the write scope holds in every group, though it is switched off between them', async () => {
+    // The AsyncLocalStorage is disabled after each group (no promise hooks between writes) and on
+    // again for the next: reads, nested writes and awaits inside a later group's work still find
+    // their transaction — without it they would queue behind it and never finish.
+    const log: string[] = [];
+    const madeBefore = Promise.resolve('made outside any write');
+    for (let round = 0; round < 3; round++) {
+      expect(database.inWrite?.()).toBe(false);
+      const seen = await database.write(async () => {
+        expect(await madeBefore).toBe('made outside any write');
+        expect(database.inWrite?.()).toBe(true);
+        await database.client.execute({ sql: 'INSERT INTO t (v) VALUES (?)', args: [`own ${round}`] });
+        await insert(`nested ${round}`, log);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(database.inWrite?.()).toBe(true);
+        const { rows } = await database.client.execute({
+          sql: 'SELECT count(*) AS n FROM t WHERE v LIKE ?',
+          args: [`% ${round}`],
+        });
+        return Number(rows[0]!.n);
+      });
+      expect(seen).toBe(2);
+      expect(database.inWrite?.()).toBe(false);
+    }
+    expect(log).toEqual(['nested 0', 'nested 1', 'nested 2']);
+    // A nested write that fails takes the whole work's transaction with it, in a later group too.
+    await expect(
+      database.write(async () => {
+        await insert('inner', log);
+        throw new Error('outer fails');
+      }),
+    ).rejects.toThrow('outer fails');
+    expect((await database.client.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(6);
+  });
+
   it('a write inside a write joins the outer transaction', async () => {
     const log: string[] = [];
     await expect(

@@ -7,7 +7,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { ApiError, isDatabaseBusy as isBusy } from '../platform/errors';
 import { runDataMigrations } from './data-migrations';
-import { createLocalClient, localPathOf } from './local-client';
+import { createLocalClient, localPathOf, type WatchedTable } from './local-client';
 import * as schema from './schema';
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -49,6 +49,14 @@ export interface Database {
    * to the file. The verified-session cache (http/auth.ts) keys on it; absent, nothing is cached.
    */
   credentialRowsVersion?(): number;
+  /**
+   * Local files only, and only for a caller inside `write`'s work: a number that changes whenever a
+   * row of `table` may have changed — by any statement of this process that may change one (except
+   * those marked `CALLER_KEEPS_CACHE`, whose caller keeps its own entry right), or by a commit of
+   * another connection before this write's transaction began (none can commit while it runs).
+   * Undefined when no write transaction is open here: cache nothing then.
+   */
+  rowsVersion?(table: WatchedTable): number | undefined;
   close(): void;
 }
 
@@ -205,10 +213,26 @@ export function createDatabase(options: DatabaseOptions): Database {
     setImmediate(() => void serialize(runGroup));
   };
   let busyRetries = 0;
+  const noteOtherConnections = (raw as { noteOtherConnections?: () => void }).noteOtherConnections?.bind(raw);
+  // True from BEGIN IMMEDIATE (other connections' commits noted) to COMMIT/ROLLBACK: `rowsVersion`.
+  let groupOpen = false;
   // Set while the write turn is lent to another connection (`lendWriteTurn`): no group starts.
   let lent: Promise<void> | null = null;
   let lending: Promise<unknown> = Promise.resolve();
+  // The transaction store is on only while a group runs. An enabled AsyncLocalStorage makes Node
+  // run a hook for every promise (and async resource) the process creates — request parsing,
+  // routing, responses included — which cost ~1 % of a send's CPU and ~5 % of its allocations
+  // (issue 18). Between groups no write's work runs (each scope is closed when its work ends), so
+  // "no store" is the right answer for every caller then; continuations a work left behind find
+  // no store, as they found a closed scope before.
   const runGroup = async () => {
+    try {
+      await runGroupInScope();
+    } finally {
+      transactionStore.disable();
+    }
+  };
+  const runGroupInScope = async () => {
     if (lent) {
       // Stay scheduled: the group starts once the borrower is done.
       void lent.then(() => {
@@ -239,6 +263,14 @@ export function createDatabase(options: DatabaseOptions): Database {
       return;
     }
     busyRetries = 0;
+    // The write lock is held: commits of other connections up to now are seen here, and no more
+    // can come until this transaction ends (what `rowsVersion` promises).
+    try {
+      noteOtherConnections?.();
+      groupOpen = true;
+    } catch {
+      // Without it no row is cached in this group.
+    }
     if (waiting.length > 0) scheduleGroup();
     for (const [index, write] of group.entries()) {
       const committed: (() => void)[] = [];
@@ -261,6 +293,7 @@ export function createDatabase(options: DatabaseOptions): Database {
         outcomes.push({ write, ok: true, value, committed });
       } catch (error) {
         if (first) {
+          groupOpen = false;
           await raw.execute('ROLLBACK').catch(() => undefined);
           waiting.unshift(...group.slice(1));
           if (waiting.length > 0) scheduleGroup();
@@ -272,6 +305,7 @@ export function createDatabase(options: DatabaseOptions): Database {
         outcomes.push({ write, ok: false, value: error, committed });
       }
     }
+    groupOpen = false;
     try {
       await raw.execute('COMMIT');
     } catch (error) {
@@ -291,10 +325,16 @@ export function createDatabase(options: DatabaseOptions): Database {
   };
 
   const credentialRowsVersion = (raw as { credentialRowsVersion?: () => number }).credentialRowsVersion;
+  const rawRowsVersion = (raw as { rowsVersion?: (table: WatchedTable) => number }).rowsVersion;
   return {
     db,
     client,
     ...(credentialRowsVersion ? { credentialRowsVersion: credentialRowsVersion.bind(raw) } : {}),
+    ...(rawRowsVersion && noteOtherConnections
+      ? {
+          rowsVersion: (table: WatchedTable) => (groupOpen ? rawRowsVersion.call(raw, table) : undefined),
+        }
+      : {}),
     inWrite: () => inTransaction.getStore() !== undefined,
     localFileUrl: options.url === ':memory:' ? undefined : options.url,
     lendWriteTurn: <T>(run: () => Promise<T>): Promise<T> => {

@@ -83,6 +83,35 @@ interface Cached {
   duplicateNames: boolean;
   /** It may change a `sessions` or `apps` row (see `credentialRowsVersion`). */
   touchesCredentials: boolean;
+  /** Which `WATCHED_TABLES` it may change a row of, one bit each (see `rowsVersion`). */
+  touchesWatched: number;
+}
+
+/**
+ * Tables whose rows the API keeps in memory between writes (webhooks/outbox.ts keeps an app's
+ * subscriptions, conversations/messages.ts a customer's open conversation), each with a version
+ * that moves on every statement of this connection that may change one of its rows and on any
+ * commit of another connection (`rowsVersion`).
+ */
+export const WATCHED_TABLES = ['webhooks', 'conversations'] as const;
+export type WatchedTable = (typeof WATCHED_TABLES)[number];
+const WATCHED_PATTERNS = WATCHED_TABLES.map((table) => new RegExp(`\\b${table}\\b`, 'i'));
+
+/**
+ * Put first in a statement that changes watched rows whose cache its caller keeps itself (drops the
+ * entry before and sets it again once the write commits): it does not move the tables' versions,
+ * so the other entries stay. Only for statements that touch exactly the rows their caller handles.
+ */
+export const CALLER_KEEPS_CACHE = '/* caller keeps cache */ ';
+
+/** The `WATCHED_TABLES` a statement may change a row of, as bits: none for a plain SELECT. */
+function watchedTablesOf(sql: string): number {
+  if (sql.startsWith(CALLER_KEEPS_CACHE) || /^\s*select\b/i.test(sql)) return 0;
+  // A rollback takes back changes that rows read since may show (a savepoint's, a group's).
+  if (/^\s*rollback\b/i.test(sql)) return (1 << WATCHED_TABLES.length) - 1;
+  let bits = 0;
+  for (let i = 0; i < WATCHED_PATTERNS.length; i++) if (WATCHED_PATTERNS[i]!.test(sql)) bits |= 1 << i;
+  return bits;
 }
 
 /**
@@ -254,8 +283,26 @@ export function createLocalClient(url: string): Client | null {
   // Raised by every statement of this connection that may change a sessions or apps row, and
   // whenever another connection (another process, a worker thread) committed anything.
   let credentialChanges = 0;
+  // Per watched table, the same for its rows.
+  const watchedChanges = WATCHED_TABLES.map(() => 0);
+  const touchAllWatched = () => {
+    for (let i = 0; i < watchedChanges.length; i++) watchedChanges[i]!++;
+  };
   let dataVersion: NativeStatement | undefined;
   let lastDataVersion: unknown;
+  /** Reads SQLite's `data_version`: when another connection committed, every version moves. */
+  function noteOtherConnections(): void {
+    if (!dataVersion) {
+      dataVersion = db.prepare('PRAGMA data_version');
+      dataVersion.raw(true);
+    }
+    const now = (dataVersion.all([]) as unknown[][])[0]?.[0];
+    if (now !== lastDataVersion) {
+      lastDataVersion = now;
+      credentialChanges++;
+      touchAllWatched();
+    }
+  }
 
   function statementFor(sql: string): Cached {
     let cached = cache.get(sql);
@@ -285,6 +332,7 @@ export function createLocalClient(url: string): Client | null {
       rowPrototype: rowPrototypeFor(columns, duplicateNames),
       duplicateNames,
       touchesCredentials: mayChangeCredentials(sql),
+      touchesWatched: watchedTablesOf(sql),
     };
     // Statements that change the schema or the connection are rare: keep the cache for the
     // queries that repeat (BEGIN and COMMIT included).
@@ -305,10 +353,14 @@ export function createLocalClient(url: string): Client | null {
         rowPrototype,
         duplicateNames,
         touchesCredentials,
+        touchesWatched,
       } = statementFor(sql);
       // Before it runs: a reader that meets the new version reads the row again, after this
       // statement's transaction (reads queue behind it).
       if (touchesCredentials) credentialChanges++;
+      if (touchesWatched !== 0) {
+        for (let i = 0; i < watchedChanges.length; i++) if (touchesWatched & (1 << i)) watchedChanges[i]!++;
+      }
       const bound = argsToSql(args);
       if (!returnsData) {
         const info = statement.run(bound);
@@ -349,6 +401,7 @@ export function createLocalClient(url: string): Client | null {
 
   function inBatch(stmts: (InStatement | [string, InArgs?])[], begin: string): ResultSet[] {
     credentialChanges++;
+    touchAllWatched();
     try {
       run(begin, undefined);
       const results = stmts.map((stmt) => {
@@ -396,6 +449,7 @@ export function createLocalClient(url: string): Client | null {
     async executeMultiple(sql: string) {
       checkOpen();
       credentialChanges++;
+      touchAllWatched();
       try {
         db.exec(sql);
       } catch (error) {
@@ -412,16 +466,25 @@ export function createLocalClient(url: string): Client | null {
      */
     credentialRowsVersion(): number {
       checkOpen();
-      if (!dataVersion) {
-        dataVersion = db.prepare('PRAGMA data_version');
-        dataVersion.raw(true);
-      }
-      const now = (dataVersion.all([]) as unknown[][])[0]?.[0];
-      if (now !== lastDataVersion) {
-        lastDataVersion = now;
-        credentialChanges++;
-      }
+      noteOtherConnections();
       return credentialChanges;
+    },
+    /**
+     * Reads `data_version` now (see `credentialRowsVersion`), so `rowsVersion` counts every commit
+     * of another connection up to this point. `Database.write` calls it once its BEGIN IMMEDIATE
+     * holds the write lock: no other connection can commit until that transaction ends.
+     */
+    noteOtherConnections(): void {
+      checkOpen();
+      noteOtherConnections();
+    },
+    /**
+     * A number that changes with every statement of this connection that may change a row of
+     * `table` (counted before it runs; not those marked `CALLER_KEEPS_CACHE`), and with every
+     * commit of another connection that `noteOtherConnections` (or `credentialRowsVersion`) saw.
+     */
+    rowsVersion(table: WatchedTable): number {
+      return watchedChanges[WATCHED_TABLES.indexOf(table)]!;
     },
     async sync() {
       throw new LibsqlError(

@@ -43,6 +43,9 @@ export interface WebhookOutbox {
   onNotify(listener: () => void): () => void;
 }
 
+/** Apps whose webhook subscriptions one process keeps in memory at most (then it starts over). */
+const KNOWN_APPS_MAX = 10_000;
+
 /** Where the retry window starts to count; 3 days, as Stripe. */
 export const DEFAULT_RETRY_WINDOW_MS = 3 * 24 * 3600_000;
 
@@ -88,19 +91,41 @@ export function createWebhookOutbox(deps: Deps): WebhookOutbox {
   };
   const retryWindowMs = () => deps.config.webhooks?.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
 
-  type Subscriptions = Map<string, { id: string; events: string[] }[]>;
-  /** The app's enabled webhooks, read once per app and write. */
+  type Subscription = Readonly<{ id: string; events: readonly string[] }>;
+  type Subscriptions = Map<string, readonly Subscription[]>;
+  /**
+   * Apps' enabled webhooks as last read, with the `webhooks` rows version they were read at
+   * (`Database.rowsVersion`): a send asks for them on every write, and they change rarely. Any
+   * statement of this process that may change a webhook row, and any commit of another process,
+   * moves the version, so an entry is used only while it is what the table holds — in the same
+   * transaction as the event it decides about. Remote databases have no version: read every time.
+   */
+  const known = new Map<string, { version: number; subs: readonly Subscription[] }>();
+  /** The app's enabled webhooks, read once per app and write (or taken from `known`). */
   const subscriptionsOf = async (db: Db, subscribed: Subscriptions, appId: string) => {
     let subs = subscribed.get(appId);
     if (!subs) {
-      // On every send: a prepared statement over the app's index.
-      subs = await hotQuery(db, 'webhooks.enabledOfApp', (d) =>
-        d
-          .select({ id: webhooks.id, events: webhooks.events })
-          .from(webhooks)
-          .where(and(eq(webhooks.appId, slot('appId')), eq(webhooks.enabled, true)))
-          .prepare(),
-      ).all({ appId });
+      const version = deps.database.rowsVersion?.('webhooks');
+      const hit = version === undefined ? undefined : known.get(appId);
+      if (hit && hit.version === version) {
+        subs = hit.subs;
+      } else {
+        // A prepared statement over the app's index.
+        const read = await hotQuery(db, 'webhooks.enabledOfApp', (d) =>
+          d
+            .select({ id: webhooks.id, events: webhooks.events })
+            .from(webhooks)
+            .where(and(eq(webhooks.appId, slot('appId')), eq(webhooks.enabled, true)))
+            .prepare(),
+        ).all({ appId });
+        subs = Object.freeze(
+          read.map((sub) => Object.freeze({ id: sub.id, events: Object.freeze(sub.events) })),
+        );
+        if (version !== undefined && deps.database.rowsVersion?.('webhooks') === version) {
+          if (known.size >= KNOWN_APPS_MAX) known.clear();
+          known.set(appId, { version, subs });
+        }
+      }
       subscribed.set(appId, subs);
     }
     return subs;
