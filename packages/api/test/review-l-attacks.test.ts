@@ -4,7 +4,7 @@
 // through this API, through a second API process on the same libSQL file, or through a write that
 // rolls back — and checks the very next send against what the file holds: it lands in the open
 // conversation that exists (never a resolved, erased or phantom one), and webhook deliveries follow
-// the subscriptions as they stand. A defect found goes in as `it.fails` naming it.
+// the subscriptions as they stand. A defect found went in as `it.fails` naming it; the one found is fixed.
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -453,7 +453,7 @@ describe('review-l: the send path’s caches against other orders of events', ()
   });
 
   describe('one customer on two channels, two sends in one group', () => {
-    // DEFECT (review-l): the send's own conversation UPDATE is marked CALLER_KEEPS_CACHE, so it does
+    // DEFECT (review-l), fixed in writeKnownConversation: the send's own conversation UPDATE is marked CALLER_KEEPS_CACHE, so it does
     // not move the `conversations` version. When two sends of ONE customer share a write group, the
     // first (bot answer with memory) queues `remember(after1)` for its commit; the second (a stop
     // reply: no bot decision, so no `context`, so it sets no entry) updates the same row — new
@@ -466,7 +466,7 @@ describe('review-l: the send path’s caches against other orders of events', ()
     // queue `onCommit(() => known.delete(customerId))` too (commit callbacks run in group order).
     // Reproduce: identified customer with a 'web' and an 'app' session; warm on web; send on web
     // ('这款面霜保质期多久？') and on app ('退订') in one turn; then held ≠ stored.
-    it.fails('the kept row is the stored row after both commit (last_channel, updated_at)', async () => {
+    it('the kept row is the stored row after both commit (last_channel, updated_at)', async () => {
       const userId = `u-${randomUUID()}`;
       const token = await shop.identityToken(userId);
       const web = await shop.startSession({ channel: 'web', identityToken: token });

@@ -204,8 +204,9 @@ export function heldOpenConversation(
 
 /**
  * The send's own write of its customer's conversation row (`statement` is marked
- * `CALLER_KEEPS_CACHE`): drops the entry now, and sets `rowAfter`'s row (what the row is after
- * the statement; null: set none) with the version right after it, once the write commits.
+ * `CALLER_KEEPS_CACHE`): drops the entry now, and once the write commits sets `rowAfter`'s row (what
+ * the row is after the statement) with the version right after it — or, when that is null, drops
+ * the entry again.
  */
 async function writeKnownConversation<T>(
   deps: Pick<ServiceDeps, 'database'>,
@@ -220,7 +221,11 @@ async function writeKnownConversation<T>(
   const after = deps.database.rowsVersion?.('conversations');
   if (after !== undefined) {
     const row = rowAfter(result);
+    // Commit callbacks run in the group's order, so the last send of a group to write this row
+    // decides the entry: its row, or none. Without the delete, an earlier send's row would stay
+    // cached at a version this write did not move (review-l: a stale `last_channel`).
     if (row) onCommit(() => remember(deps.database, after, row));
+    else onCommit(() => knownOf(deps.database).delete(customerId));
   }
   return result;
 }
