@@ -1845,6 +1845,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // A product's own fact ("开了袋能放几天" after buying the jerky) is a matter of its own.
     if (index.intent(top.intentKey)?.answerFrom) return null;
     if (!shortFollowUp(read)) return null;
+    // A reading the shop was taught with no article of its own ("临期的便宜吗" after a shelf-life
+    // answer: near-expiry goods) is a matter of its own too — the gap insights counts — not a
+    // follow-up for whichever article its words brush.
+    if (!ranking.articles.some((a) => a.intentKey === top.intentKey)) return null;
     const best = ranking.articles[0]?.score ?? 0;
     const own = ranking.articles.find((a) => a.intentKey === last);
     return own && best > 0 && own.score >= best * CARRY_SHARE ? last : null;
