@@ -9,7 +9,10 @@ import {
   type UpdateAppBody,
 } from '@threadline/sdk-core/protocol';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
-import { type AuditActor, recordAudit } from '../audit';
+// The audit log's own module, not the audit index: the index brings its router, whose imports
+// reach insights/metrics, which reads DEFAULT_APP_TIME_ZONE from this module (a cycle that a
+// worker importing the sources meets before this module has run).
+import { type AuditActor, recordAudit } from '../audit/audit-log';
 import { type AppSettings, agents, agentTokens, apiKeys, apps, type VoiceSettings } from '../db/schema';
 import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
 import { iso } from '../platform/clock';
