@@ -17,6 +17,7 @@ import {
   updateAgentBody,
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
+import { MERCHANT_ACTOR } from '../audit/audit-log';
 import { type ApiEnv, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import {
@@ -31,8 +32,6 @@ import {
 } from './agents';
 import { getRoutingSettings, putRoutingSettings } from './routing-settings';
 import { createSignInGuards, signInWithPassword } from './sign-in';
-
-const MERCHANT = { type: 'merchant' as const, id: null };
 
 /**
  * Managing agents with the secret key (create, change, deactivate, issue and revoke tokens), the
@@ -54,7 +53,10 @@ export function agentAdminRouter(deps: RouterDeps) {
       answer: agentAnswer,
     }),
     async (c) =>
-      c.json({ agent: await createAgent(deps, c.get('auth').app.id, c.req.valid('json'), MERCHANT) }, 201),
+      c.json(
+        { agent: await createAgent(deps, c.get('auth').app.id, c.req.valid('json'), MERCHANT_ACTOR) },
+        201,
+      ),
   );
 
   router.openapi(
@@ -106,7 +108,7 @@ export function agentAdminRouter(deps: RouterDeps) {
             c.get('auth').app.id,
             c.req.valid('param').id,
             c.req.valid('json'),
-            MERCHANT,
+            MERCHANT_ACTOR,
           ),
         },
         200,
@@ -138,7 +140,7 @@ export function agentAdminRouter(deps: RouterDeps) {
               c.get('auth').app.id,
               c.req.valid('param').id,
               active,
-              MERCHANT,
+              MERCHANT_ACTOR,
             ),
           },
           200,
@@ -166,7 +168,7 @@ export function agentAdminRouter(deps: RouterDeps) {
         ttlSec: body.ttlSec,
         label: body.label,
         createdBy: 'merchant',
-        actor: MERCHANT,
+        actor: MERCHANT_ACTOR,
       });
       return c.json(answer, 201);
     },
@@ -200,7 +202,7 @@ export function agentAdminRouter(deps: RouterDeps) {
     }),
     async (c) => {
       const { id, tokenId } = c.req.valid('param');
-      await revokeAgentToken(deps, c.get('auth').app.id, id, tokenId, MERCHANT);
+      await revokeAgentToken(deps, c.get('auth').app.id, id, tokenId, MERCHANT_ACTOR);
       return c.json({ revoked: true as const }, 200);
     },
   );

@@ -8,6 +8,7 @@ import {
   updateAppBody,
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
+import { auditActorOf } from '../audit/audit-log';
 import { type ApiEnv, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { rotateCredential, setAppLanguage, toAppAnswer, updateMerchantApp } from './apps';
@@ -99,12 +100,8 @@ export function appSettingsRouter(deps: RouterDeps) {
     }),
     async (c) => {
       const auth = c.get('auth');
-      const actor =
-        auth.kind === 'agent'
-          ? { type: 'agent' as const, id: auth.agent.id }
-          : { type: 'merchant' as const, id: null };
       const answer = await setAppLanguage(deps, auth.app.id, c.req.valid('json').language, {
-        actor,
+        actor: auditActorOf(auth),
         from: clientAddress(c, deps.trustedProxyHops),
       });
       return c.json(answer, 200);

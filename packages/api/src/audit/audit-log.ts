@@ -10,6 +10,14 @@ export interface AuditActor {
   id: string | null;
 }
 
+/** The merchant's backend (secret key) as the actor of a change. */
+export const MERCHANT_ACTOR: AuditActor = { type: 'merchant', id: null };
+
+/** Who made a change: the agent whose token was used, else the merchant (secret key). */
+export function auditActorOf(auth: { kind: string; agent?: { id: string } }): AuditActor {
+  return auth.kind === 'agent' && auth.agent ? { type: 'agent', id: auth.agent.id } : MERCHANT_ACTOR;
+}
+
 export interface AuditRecord {
   appId: string;
   actor: AuditActor;

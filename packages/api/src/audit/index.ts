@@ -1,2 +1,9 @@
-export { type AuditActor, type AuditRecord, listAudit, recordAudit } from './audit-log';
+export {
+  type AuditActor,
+  type AuditRecord,
+  auditActorOf,
+  listAudit,
+  MERCHANT_ACTOR,
+  recordAudit,
+} from './audit-log';
 export { auditRouter } from './routes';

@@ -13,6 +13,7 @@ import {
   webhookList,
 } from '@threadline/sdk-core/protocol';
 import type { RouterDeps } from '../app';
+import { auditActorOf } from '../audit/audit-log';
 import { type ApiEnv, clientAddress } from '../http/auth';
 import { defineRoute } from '../http/define-route';
 import { ApiError } from '../platform/errors';
@@ -36,12 +37,9 @@ const SIGNING =
  */
 function managerOf(c: { get(key: 'auth'): ApiEnv['Variables']['auth'] }) {
   const auth = c.get('auth');
-  if (auth.kind === 'agent') {
-    if (auth.agent.role !== 'supervisor')
-      throw new ApiError('role_forbidden', 'Only supervisors manage webhooks.');
-    return { appId: auth.app.id, actor: { type: 'agent' as const, id: auth.agent.id } };
-  }
-  return { appId: auth.app.id, actor: { type: 'merchant' as const, id: null } };
+  if (auth.kind === 'agent' && auth.agent.role !== 'supervisor')
+    throw new ApiError('role_forbidden', 'Only supervisors manage webhooks.');
+  return { appId: auth.app.id, actor: auditActorOf(auth) };
 }
 
 const MANAGERS =

@@ -242,10 +242,10 @@ const OTHER_TROUBLE =
   /失败|不成功|扣了两次|重复扣|多扣|未付款|没付成|关闭了|\bfail|\bdeclined\b|\bcharged (?:twice|two)|\bdouble charged\b/;
 // Share of the linear model in the blended intent score (the rest is retrieval over question variants).
 const LINEAR_SHARE = 0.55;
-// A short follow-up (in Han characters / English words) stays in the last matter when an article
-// of it scores at least this share of the best article for the follow-up's words.
 // The words of a note itself and of leaving it (not what it asks for).
 const NOTE_WORDS = /[备注留言单]|付款|写了|要求|什么|时候|多久/;
+// A short follow-up is at most this long (Han characters / English words); it stays in the last
+// matter when an article of it scores at least CARRY_SHARE of the best article for its words.
 const FOLLOW_UP_HAN = 10;
 const FOLLOW_UP_WORDS = 9;
 const CARRY_SHARE = 0.6;
