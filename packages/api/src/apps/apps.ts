@@ -12,7 +12,7 @@ import { and, eq, gt, isNull, or } from 'drizzle-orm';
 // The audit log's own module, not the audit index: the index brings its router, whose imports
 // reach insights/metrics, which reads DEFAULT_APP_TIME_ZONE from this module (a cycle that a
 // worker importing the sources meets before this module has run).
-import { type AuditActor, recordAudit } from '../audit/audit-log';
+import { type AuditActor, MERCHANT_ACTOR, recordAudit } from '../audit/audit-log';
 import { type AppSettings, agents, agentTokens, apiKeys, apps, type VoiceSettings } from '../db/schema';
 import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
 import { iso } from '../platform/clock';
@@ -149,12 +149,15 @@ export const DEFAULT_ROTATION_OVERLAP_SEC = 24 * 3600;
 /**
  * Issues a new publishable key, secret key, agent token or identity secret. The ones it replaces
  * keep working for `overlapSec` (default one day, 0 = stop now), so deployments can switch without
- * downtime; a leaked one is ended at once with 0.
+ * downtime; a leaked one is ended at once with 0. Audited as `app.key_rotated` (the kind, the
+ * agent for an agent token, an API key's public prefix, the overlap and the caller's address;
+ * never a key or secret) in the rotation's own transaction.
  */
 export async function rotateCredential(
   deps: ServiceDeps,
   appId: string,
   body: RotateKeyBody,
+  by: { actor: AuditActor; from: string | null } = { actor: MERCHANT_ACTOR, from: null },
 ): Promise<RotateKeyAnswer> {
   const now = deps.clock.now();
   const until = now + (body.overlapSec ?? DEFAULT_ROTATION_OVERLAP_SEC) * 1000;
@@ -167,6 +170,21 @@ export async function rotateCredential(
           ? randomSecret('is', 32)
           : randomSecret('at', 32);
   await deps.database.write(async (db) => {
+    await recordAudit(deps, db, {
+      appId,
+      actor: by.actor,
+      action: 'app.key_rotated',
+      subject: body.kind === 'agent' ? { type: 'agent', id: body.agentId! } : { type: 'app', id: appId },
+      details: {
+        kind: body.kind,
+        // Only API keys keep a public prefix (stored beside their hash, shown in key lists); an
+        // agent token or identity secret has none worth giving away.
+        prefix: body.kind === 'publishable' || body.kind === 'secret' ? key.slice(0, 8) : null,
+        overlapSec: (until - now) / 1000,
+        previousValidUntil: iso(until),
+        from: by.from,
+      },
+    });
     if (body.kind === 'identity') {
       const [app] = await db.select().from(apps).where(eq(apps.id, appId));
       if (!app) throw new ApiError('not_found', 'App not found.');
@@ -280,11 +298,48 @@ export const DEFAULT_HANDOFF_TTL_SEC = 600;
 /** The region for phone numbers written without a country code when an app sets none. */
 export const DEFAULT_PHONE_REGION = 'CN';
 
-/** Applies a merchant's settings change; omitted fields stay, `null` clears. */
+/**
+ * An app's settings as the audit log may show them: every field but the sealed secrets and the
+ * identity secrets a rotation keeps, which appear only as the names of secrets set or cleared.
+ */
+function auditableSettings(app: Pick<AppRow, 'name' | 'allowedOrigins' | 'extraChannels' | 'settings'>) {
+  const { previousIdentitySecrets: _kept, wechat, voice, ...plain } = app.settings;
+  const { twilioAuthTokenEnc: _token, smsWebhookSecretEnc: _secret, ...voicePlain } = voice ?? {};
+  const view: Record<string, unknown> = {
+    name: app.name,
+    allowedOrigins: app.allowedOrigins,
+    extraChannels: app.extraChannels,
+    ...plain,
+    wechat: wechat ? { appId: wechat.appId } : null,
+    voice: voice ? voicePlain : null,
+  };
+  return view;
+}
+
+/** The names of the secrets a change set or cleared (their values are never recorded). */
+function secretsTouched(change: UpdateAppBody): string[] {
+  const touched: string[] = [];
+  if (change.wechat !== undefined) touched.push('wechat.secret');
+  if (change.voice === null) touched.push('voice.twilioAuthToken', 'voice.smsWebhookSecret');
+  else if (change.voice) {
+    if (change.voice.twilioAuthToken !== undefined) touched.push('voice.twilioAuthToken');
+    if (change.voice.smsWebhookSecret !== undefined) touched.push('voice.smsWebhookSecret');
+  }
+  return touched;
+}
+
+/**
+ * Applies a merchant's settings change; omitted fields stay, `null` clears. A change that moved
+ * anything is audited as `app.updated` (the fields changed, each one's previous and new value,
+ * the names of secrets set or cleared, never their values, and the caller's address); a language
+ * change is also recorded as `app.language_updated`, as the console's language page records it, so
+ * one action answers "who changed the shop's language" whichever way it was changed.
+ */
 export async function updateMerchantApp(
   deps: ServiceDeps,
   appId: string,
   change: UpdateAppBody,
+  by: { actor: AuditActor; from: string | null } = { actor: MERCHANT_ACTOR, from: null },
 ): Promise<AppRow> {
   return deps.database.write(async (db) => {
     const [current] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
@@ -334,6 +389,40 @@ export async function updateMerchantApp(
       })
       .where(eq(apps.id, appId))
       .returning();
+    const previousView = auditableSettings(current);
+    const nowView = auditableSettings(updated!);
+    const changed = Object.keys({ ...previousView, ...nowView }).filter(
+      (key) => JSON.stringify(previousView[key]) !== JSON.stringify(nowView[key]),
+    );
+    const secrets = secretsTouched(change);
+    if (changed.length > 0 || secrets.length > 0) {
+      await recordAudit(deps, db, {
+        appId,
+        actor: by.actor,
+        action: 'app.updated',
+        subject: { type: 'app', id: appId },
+        details: {
+          changed,
+          previous: Object.fromEntries(changed.map((key) => [key, previousView[key] ?? null])),
+          now: Object.fromEntries(changed.map((key) => [key, nowView[key] ?? null])),
+          secretsSet: secrets,
+          from: by.from,
+        },
+      });
+    }
+    if (changed.includes('language')) {
+      await recordAudit(deps, db, {
+        appId,
+        actor: by.actor,
+        action: 'app.language_updated',
+        subject: { type: 'app', id: appId },
+        details: {
+          previous: previousView.language ?? null,
+          language: nowView.language ?? null,
+          from: by.from,
+        },
+      });
+    }
     return updated!;
   });
 }

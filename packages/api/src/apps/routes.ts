@@ -45,7 +45,7 @@ export function appSettingsRouter(deps: RouterDeps) {
       operationId: 'updateApp',
       summary: 'Change the app’s settings',
       description:
-        'Omitted fields stay as they are; `null` clears handoffUrlBase or wechat, and restores every default rate limit. allowedOrigins are exact origins (scheme://host[:port]); handoffUrlBase is an http(s) URL.',
+        'Omitted fields stay as they are; `null` clears handoffUrlBase or wechat, and restores every default rate limit. allowedOrigins are exact origins (scheme://host[:port]); handoffUrlBase is an http(s) URL. A change is recorded in the audit log as `app.updated` (fields changed with their previous and new values; secrets only by name), a language change also as `app.language_updated`.',
       tags: ['App'],
       auth: ['secret'],
       body: updateAppBody.meta({
@@ -59,7 +59,11 @@ export function appSettingsRouter(deps: RouterDeps) {
       answer: appAnswer,
     }),
     async (c) => {
-      const updated = await updateMerchantApp(deps, c.get('auth').app.id, c.req.valid('json'));
+      const auth = c.get('auth');
+      const updated = await updateMerchantApp(deps, auth.app.id, c.req.valid('json'), {
+        actor: auditActorOf(auth),
+        from: clientAddress(c, deps.trustedProxyHops),
+      });
       return c.json(toAppAnswer(updated, deps.limits.of(updated)), 200);
     },
   );
@@ -114,14 +118,21 @@ export function appSettingsRouter(deps: RouterDeps) {
       path: '/v1/app/keys/rotate',
       summary: 'Rotate the publishable key, the secret key or an agent’s token',
       description:
-        'Returns the new credential once. The credential it replaces keeps working for `overlapSec` (default 86,400; 0 ends it now), so you can roll the new one out first.',
+        'Returns the new credential once. The credential it replaces keeps working for `overlapSec` (default 86,400; 0 ends it now), so you can roll the new one out first. Recorded in the audit log as `app.key_rotated` (never the key).',
       tags: ['App'],
       auth: ['secret'],
       body: rotateKeyBody.meta({ example: { kind: 'secret', overlapSec: 3600 } }),
       status: 201,
       answer: rotateKeyAnswer,
     }),
-    async (c) => c.json(await rotateCredential(deps, c.get('auth').app.id, c.req.valid('json')), 201),
+    async (c) => {
+      const auth = c.get('auth');
+      const answer = await rotateCredential(deps, auth.app.id, c.req.valid('json'), {
+        actor: auditActorOf(auth),
+        from: clientAddress(c, deps.trustedProxyHops),
+      });
+      return c.json(answer, 201);
+    },
   );
   return router;
 }
