@@ -25,7 +25,7 @@ import { createLifecycle, type Lifecycle } from './http/lifecycle';
 import { createRateLimits, type LimiterStore, type RateLimits, type SlotStore } from './http/rate-limits';
 import { limitBody } from './http/request-body';
 import { mountSiteAssets } from './http/site-assets';
-import { sessionsRouter } from './identity';
+import { forgetDestroyedKeys, sessionsRouter } from './identity';
 import { followUpEffectRouter, insightsRouter } from './insights';
 import {
   type AiResponderOptions,
@@ -173,6 +173,8 @@ export function createApp(options: AppOptions): ThreadlineApp {
     validationHook,
   };
 
+  // An erase in any process sharing the bus takes its customer's keys out of this process's cache.
+  forgetDestroyedKeys(deps);
   // The event log keeps message events as references to their rows (see realtime/events.ts).
   deps.messageEvents = messageEventResolver(deps);
   // One engine per app, shared by the bot's replies and the livestream rooms' understanding.

@@ -88,6 +88,8 @@ export async function startRedis(options: { password?: string } = {}) {
     url: `redis://127.0.0.1:${port}`,
     port,
     stop,
+    /** Starts it again on the same port after `stop()` (what happens in between is lost to pub/sub). */
+    start,
     async restart() {
       await stop();
       await start();

@@ -22,7 +22,8 @@ import { type DataKey, SEALED_PREFIX, sealWith } from './sealing';
  */
 
 const PREFIX = SEALED_PREFIX;
-// Unwrapped keys stay in memory for a while; erase in another process takes effect within this.
+// Unwrapped keys stay in memory for a while. An erase in another process reaches this one at once
+// over the bus (`forgetDestroyedKeys`); this bounds only a process that missed that notice.
 const CACHE_TTL_MS = 10 * 60_000;
 // A busy livestream room alone brings tens of thousands of viewers, each with a key (~200 bytes here).
 const CACHE_MAX = 100_000;
@@ -422,12 +423,51 @@ export async function openJsonForCustomer<T>(
   return text === null ? null : (JSON.parse(text) as T);
 }
 
+/** The bus topic of erased customers' keys, which every API process's keyring listens to. */
+const DESTROYED_KEYS_TOPIC = 'customer-keys';
+/** The notice an erase publishes after its commit: `{customerIds, keyIds}` to forget. */
+export const CUSTOMER_KEYS_DESTROYED = 'customer_keys.destroyed';
+
+function forgetKeys(keyring: Keyring, customerIds: readonly string[], keyIds: readonly string[]) {
+  for (const id of customerIds) keyring.byCustomer.delete(id);
+  for (const id of keyIds) keyring.byId.set(id, { key: null, at: Date.now() });
+}
+
+const stringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/**
+ * Makes this process forget the keys an erase destroyed in any process sharing its bus (Redis
+ * between API processes), as soon as the notice arrives, instead of when the cache would let them
+ * go. A link to Redis that dropped may have lost notices, so on every resync the whole keyring is
+ * emptied: keys are read again as needed, and a destroyed one is no longer there to read. Returns
+ * the unsubscribe function.
+ */
+export function forgetDestroyedKeys(deps: Pick<ServiceDeps, 'database' | 'bus'>): () => void {
+  const keyring = keyringOf(deps.database);
+  const stopNotices = deps.bus.subscribe(DESTROYED_KEYS_TOPIC, (event) => {
+    const data = event.data as { customerIds?: unknown; keyIds?: unknown } | undefined;
+    if (event.type !== CUSTOMER_KEYS_DESTROYED || !data) return;
+    if (stringList(data.customerIds) && stringList(data.keyIds))
+      forgetKeys(keyring, data.customerIds, data.keyIds);
+  });
+  const stopResyncs = deps.bus.onResync(() => {
+    keyring.byCustomer.clear();
+    keyring.byId.clear();
+  });
+  return () => {
+    stopNotices();
+    stopResyncs();
+  };
+}
+
 /**
  * Destroys the data keys of a customer and of every customer merged into it, in the caller's
- * transaction: afterwards nothing sealed for them can be opened, wherever a copy sits.
+ * transaction: afterwards nothing sealed for them can be opened, wherever a copy sits. After the
+ * commit this process forgets them and tells the others (`forgetDestroyedKeys`).
  */
 export async function destroyCustomerKeys(
-  deps: Pick<ServiceDeps, 'database'>,
+  deps: Pick<ServiceDeps, 'database' | 'bus'>,
   db: Db,
   onCommit: OnCommit,
   ref: CustomerRef,
@@ -449,8 +489,15 @@ export async function destroyCustomerKeys(
     .returning({ id: customerKeys.id });
   const keyring = keyringOf(deps.database);
   onCommit(() => {
-    for (const id of ids) keyring.byCustomer.delete(id);
-    for (const row of deleted) keyring.byId.set(row.id, { key: null, at: Date.now() });
+    const keyIds = deleted.map((row) => row.id);
+    forgetKeys(keyring, [...ids], keyIds);
+    deps.bus.publish({
+      topic: DESTROYED_KEYS_TOPIC,
+      id: 0,
+      appId: ref.appId,
+      type: CUSTOMER_KEYS_DESTROYED,
+      data: { customerIds: [...ids], keyIds },
+    });
     // The deleted rows are zeroed in the file (secure_delete); their old page images in the log go
     // with it. Best effort: the next checkpoint does the same.
     truncateWriteAheadLog(deps.database).catch(() => {});

@@ -3,6 +3,7 @@ export {
   customerSealer,
   customerSealers,
   destroyCustomerKeys,
+  forgetDestroyedKeys,
   isSealed,
   openAllForCustomers,
   openForCustomer,
