@@ -345,6 +345,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['兑换', '使用'],
   ['上限', '最多'],
   ['寄哪', '寄到哪里'],
+  // A courier calling to collect is how a shop's returns go back ("可以上门取件吗").
+  ['上门取件', '退货流程'],
+  ['上门取货', '退货流程'],
   ['几天内', '多久'],
   // common written variants and misspellings of retail words
   ['优惠卷', '优惠券'],

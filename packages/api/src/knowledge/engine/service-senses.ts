@@ -186,6 +186,46 @@ function quotes(
 }
 
 /**
+ * Goods said not to be opened, used or worn ("还没拆封", "没用过的口红", "unopened", "never worn"):
+ * the hygiene exceptions (opened cosmetics, unsealed food) are not what stands between them and a
+ * return; the shop's general return rule is.
+ */
+const NOT_OPENED =
+  /(?:未|没有?|还没有?|尚未|都没有?|从没有?|一次都没)(?:拆封|拆开|拆过|拆|开封|开过|开罐|开袋|用过|使用过?|穿过|试穿过|洗过|吃过)|全新未|\b(?:unopened|unused|unworn|still sealed|(?:brand )?new in (?:the )?box|never (?:been )?(?:opened|used|worn|wore)|(?:have|has|had|did|do|does) ?(?:n[o'’]?t|n t) (?:open|opened|use|used|wear|worn)|not (?:been )?(?:opened|used|worn))\b/;
+/** …yet opened or used after all ("没拆封，但是试用了一下"): then the exceptions may apply. */
+const BUT = /但|不过|可是|\bbut\b/;
+/** What a return's other articles answer: its postage, how to send it, where, when the money comes. */
+const RETURN_OTHER_MATTER =
+  /运费|邮费|快递费|怎么退|如何退|怎么申请|流程|寄到|地址|上门|取件|多久|到账|几天到|退款.{0,3}(?:到|回)|\b(?:postage|shipping|fees?|cost|how (?:do|can|to|long)|where|address|pick ?up|when)\b/;
+/** An article on what may not be returned once opened or used, by its title and questions. */
+const OPENED_EXCEPTIONS = /拆封|开封|用过|打开|开罐|开袋|\bopened\b|\bused\b/;
+/** An article on the general return rule (so many days, no reason needed). */
+const RETURN_RULE = /无理由|\b(?:no[- ]reason|return policy|days to return)\b/;
+const RETURN_ASKED = /退|\b(?:return|returns|returning|refund|send (?:it |them )?back)\b/;
+
+/**
+ * "还没拆封的面霜可以退吗", "unopened, can I still return it?": goods not opened, asked about as a
+ * return, answered with the exceptions for opened goods (or another return article the message
+ * does not ask about) → the shop's general return rule, when it wrote one. Null otherwise.
+ */
+function notOpenedReturnFix(
+  ctx: SenseContext,
+  result: { action: string; articleId: string | null },
+): SenseFix | null {
+  if (result.action !== 'answer' && result.action !== 'clarify') return null;
+  const text = ctx.normalized;
+  if (!NOT_OPENED.test(text) || !RETURN_ASKED.test(text) || BUT.test(text)) return null;
+  const all = [...ctx.articles].filter((a) => speaksFor(a, ctx.productId));
+  const current = result.articleId ? all.find((a) => a.id === result.articleId) : undefined;
+  const aboutExceptions = !!current && OPENED_EXCEPTIONS.test(asked(current));
+  // Another return article stands when the message asks its matter ("没拆封的退货运费谁出").
+  if (!aboutExceptions && RETURN_OTHER_MATTER.test(text)) return null;
+  const rule = all.find((a) => RETURN_RULE.test(asked(a)) && !OPENED_EXCEPTIONS.test(asked(a)));
+  if (!rule || rule.id === current?.id) return null;
+  return { kind: 'article', article: rule };
+}
+
+/**
  * The fix for an answer to a service matter that is not about it, or null when the answer stands
  * (the message asks no such matter, or the article answering it is about it). Tickets, hand-overs
  * and small talk are never touched: only answers, clarifications and declines.
@@ -198,6 +238,8 @@ export function serviceSenseFix(
   // "有卖墨镜的吗 包邮不": whether the shop carries something (no fact read) answers the first
   // question; the engine's splitter answers the second.
   if (result.action === 'answer' && result.intent === 'product_info' && !result.attribute) return null;
+  const notOpened = notOpenedReturnFix(ctx, result);
+  if (notOpened) return notOpened;
   const found = askedSense(ctx.said, ctx.normalized, ctx.matter?.toLowerCase());
   if (!found) return null;
   const { sense, word } = found;

@@ -12,7 +12,7 @@ const HUMAN_REQUEST =
   /转人工|人工客服|人工服务|接人工|找人工|要人工|人工$|^人工|真人|活人|客服本人|不想(?:跟|和)机器人|\bhuman\b|\breal person\b|\b(?:talk|speak) to (?:an? )?(?:agent|person|someone|human|staff)\b|\blive agent\b/;
 // Who a shopper may ask for, what asking sounds like, and what turning the bot down sounds like.
 const PERSON =
-  /人工|客服|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\banyone\b|\banybody\b|\bagents?\b|\brepresentatives?\b|\bsupport\b|\bcustomer service\b/;
+  /人工|客服|有人(?=回|在|值班|上班|接|理)|有没有人|真人|活人|正常人|客服人员|客服专员|工作人员|员工|店员|售后人员|售后专员|售后|店长|老板|经理|主管|负责人|专员|同事|能做主的|管事的|小二|接线员|坐席|\bstaff\b|\bsomeone\b|\bperson\b|\bhuman\b|\bmanager\b|\bteam\b|\banyone\b|\banybody\b|\bagents?\b|\brepresentatives?\b|\bsupport\b|\bcustomer service\b/;
 const ASKING =
   /找|叫|换|转|接|让|请|联系|要|想|跟.{0,6}(?:说|聊|谈|沟通)|和.{0,6}(?:说|聊|谈|沟通)|来|回个?电话|打电话|\btalk\b|\bspeak\b|\bconnect\b|\bput me\b|\bget me\b|\bcall me\b|\bcontact\b/;
 const REJECTS_BOT =
@@ -83,7 +83,7 @@ export function asksAboutService(normalized: string): boolean {
 // you close"): its hours are the service's hours, though no person is named.
 const SHOP_AS_SUBJECT = /你们|你家|店里|\byou\b|\byour\b/;
 const AT_WORK =
-  /上班|下班|营业|开门|关门|在线|值班|在吗|在不在|\bopening (?:times?|hours)\b|\bopen\b|\bclosed?\b|\bclosing\b|\baround\b|\bonline\b|\bavailable\b|\bworking\b|\bwork\b|\bstaffed\b|\bon duty\b/;
+  /上班|下班|营业|开门|关门|在线|值班|在吗|在不在|回复|回消息|\bopening (?:times?|hours)\b|\bopen\b|\bclosed?\b|\bclosing\b|\baround\b|\bonline\b|\bavailable\b|\bworking\b|\bwork\b|\bstaffed\b|\bon duty\b/;
 // …unless the text names another thing as what opens, closes, works or is available: goods back in
 // a size, the warehouse or an order's cut-off, coupons, a sale, the app ("your coupon work on
 // weekends", "你们仓库周末上班吗", "your app is not working tonight") — those ask about that thing.

@@ -1,0 +1,58 @@
+// The lead's fixes at stop 30, found asking the demo in new words, each as a kind:
+// - goods said not to be opened, used or worn, asked about as a return ("我买的洗面奶还没拆封，能退吗",
+//   "unopened, can I still return it?") got the exceptions for *opened* goods, or the return-postage
+//   article: the shop's general return rule answers them; opened goods, and unopened goods asked
+//   about postage, keep their articles;
+// - whether anyone replies at the weekend or on holidays ("周末有人回复吗") was an ask-back: someone
+//   replying is the service at work, and its hours answer it;
+// - a courier collecting a return ("可以上门取件吗") was an ask-back or the refund timing: it is how
+//   returns go back.
+import { describe, expect, test } from 'vitest';
+import { askOnce, demoEngine } from './demo-engine';
+
+const engine = demoEngine();
+
+describe('a return of goods not opened is the general return rule', () => {
+  test.each([
+    ['我买的洗面奶还没拆封，能退吗'],
+    ['未拆封的面霜可以退吗'],
+    ['没开封的口红七天内能退吗'],
+    ['没用过的口红能退吗'],
+    ['还没拆封的奶粉能退吗'],
+    ['零食没拆袋可以退吗'],
+    ['衣服没穿过吊牌还在能退吗'],
+    ['unopened, can I still return it?'],
+    ['I never wore the jeans, can I return them?'],
+    ["I didn't open it, can I return it?"],
+    ["I haven't used it, can I get a refund?"],
+  ])('%s → the 7-day rule', (text) => {
+    expect(askOnce(engine, text).articleId).toBe('kb-return-policy');
+  });
+  test.each([['拆封了还能退吗'], ['没拆封但是试用了一下能退吗'], ['用过一次的口红能退吗']])(
+    '%s → still the exceptions for opened goods',
+    (text) => {
+      expect(askOnce(engine, text).articleId).toBe('kb-return-exceptions');
+    },
+  );
+  test('没拆封的退货运费谁出 → still the return postage', () => {
+    expect(askOnce(engine, '没拆封的退货运费谁出').articleId).toBe('kb-return-shipping-fee');
+  });
+});
+
+describe('someone replying at a time is the service at work', () => {
+  test.each([['周末有人回复吗'], ['客服周末回复吗'], ['你们周末回复消息吗'], ['你们什么时候回复我']])(
+    '%s → service hours',
+    (text) => {
+      expect(askOnce(engine, text).articleId).toBe('kb-service-hours');
+    },
+  );
+  test('有人回我吗 (no time asked) is still a request for a person', () => {
+    expect(askOnce(engine, '有人回我吗').action).toBe('escalate');
+  });
+});
+
+describe('a courier collecting a return', () => {
+  test.each([['可以上门取件吗'], ['退货能上门取件吗'], ['能上门取货吗']])('%s → how to return', (text) => {
+    expect(askOnce(engine, text).articleId).toBe('kb-return-how-to');
+  });
+});
