@@ -6,7 +6,10 @@
 // - whether anyone replies at the weekend or on holidays ("周末有人回复吗") was an ask-back: someone
 //   replying is the service at work, and its hours answer it;
 // - a courier collecting a return ("可以上门取件吗") was an ask-back or the refund timing: it is how
-//   returns go back.
+//   returns go back;
+// - how many a pack holds ("面膜是一盒几片") got the mask's usage article: it is the product's size;
+// - the shopper's slip and the order not sent, said without a verb of changing ("买错了颜色还没发货"),
+//   got the dispatch times: it is a change to an unsent order (cancel before dispatch).
 import { describe, expect, test } from 'vitest';
 import { askOnce, demoEngine } from './demo-engine';
 
@@ -54,5 +57,31 @@ describe('someone replying at a time is the service at work', () => {
 describe('a courier collecting a return', () => {
   test.each([['可以上门取件吗'], ['退货能上门取件吗'], ['能上门取货吗']])('%s → how to return', (text) => {
     expect(askOnce(engine, text).articleId).toBe('kb-return-how-to');
+  });
+});
+
+describe('how many a pack holds is the product’s size', () => {
+  test.each([['面膜是一盒几片'], ['积雪草面膜一盒有多少片'], ['牛肉干一袋几包']])(
+    '%s → the size fact',
+    (text) => {
+      const answer = askOnce(engine, text);
+      expect(answer.intent).toBe('product_info');
+      expect(answer.text).toContain('规格');
+    },
+  );
+  test('面膜一次用几片 → still how to use it', () => {
+    expect(askOnce(engine, '面膜一次用几片').articleId).toBe('kb-mask-usage');
+  });
+});
+
+describe('a slip in an unsent order, said without a verb of changing', () => {
+  test.each([['买错了颜色还没发货'], ['拍错尺码了还没发'], ['选错色号了，还没发货吧']])(
+    '%s → cancel before dispatch',
+    (text) => {
+      expect(askOnce(engine, text).articleId).toBe('kb-order-cancel');
+    },
+  );
+  test('买错了颜色，已经收到了 → not the cancel article (goods in hand)', () => {
+    expect(askOnce(engine, '买错了颜色，已经收到了').articleId).not.toBe('kb-order-cancel');
   });
 });

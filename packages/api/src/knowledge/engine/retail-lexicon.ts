@@ -476,7 +476,8 @@ export const ATTRIBUTE_CUES: {
   {
     attribute: 'volume',
     keys: ['volume', 'size', 'netContent'],
-    cue: /规格|容量|多少毫升|几毫升|多少克|几克|多大瓶|多少片|净含量|\bhow big\b/,
+    // Also how many a pack holds ("面膜一盒几片", "一袋有多少包", "how many sheets in a box").
+    cue: /规格|容量|多少毫升|几毫升|多少克|几克|多大瓶|多少片|净含量|(?:一|每)(?:盒|袋|包|箱|瓶|罐|套|组)(?:是|有|装)?(?:几|多少)(?:片|支|瓶|袋|包|颗|粒|条|个|张|块)|(?:几|多少)(?:片|支|瓶|袋|包|颗|粒)装|\bhow big\b|\bhow many (?:sheets|pieces|masks|bags|packs|sachets|bottles|tablets|capsules)\b.{0,24}\b(?:in|per)\b/,
     label: '规格',
     labelEn: 'size',
   },
@@ -571,9 +572,14 @@ export const ORDER_CHANGE_NOT = new RegExp(
  */
 export const ORDER_CHANGE_UNSENT =
   /下错单|拍错|选错|买错|未发货|还没发货|没有?发货|发货前|发货之前|\b(?:ordered|bought|picked|chose|selected) the wrong\b|\bbefore (?:it |you |they )?(?:ships?|dispatch|send)/;
+// The slip and the order not sent yet, said without a verb of changing ("买错了颜色还没发货",
+// "拍错尺码了还没发"): what the shopper wants done is plain all the same.
+const ORDER_SLIP = /下错单|拍错|选错|买错|\b(?:ordered|bought|picked|chose|selected) the wrong\b/;
+const ORDER_NOT_SENT =
+  /未发货|还没发|没有?发货|\b(?:not|n[’' ]?t) (?:yet )?(?:been )?(?:shipped|sent|dispatched)\b/;
 export const asksOrderChange = (normalized: string): boolean =>
   ORDER_CHANGE_CHOICE.test(normalized) &&
-  ORDER_CHANGE_VERB.test(normalized) &&
+  (ORDER_CHANGE_VERB.test(normalized) || (ORDER_SLIP.test(normalized) && ORDER_NOT_SENT.test(normalized))) &&
   ORDER_CHANGE_ORDER.test(normalized) &&
   !ORDER_CHANGE_NOT.test(normalized);
 
