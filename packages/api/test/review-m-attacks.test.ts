@@ -750,6 +750,57 @@ describe('review-m: attacks on the send path (issue 18)', () => {
       }
     });
 
+    // BREAK (review-m 2, with no trigger): SQLITE_FULL (the file reaches `max_page_count`, as a full disk
+    // would) rolls libSQL's whole transaction back, not just the statement. The sends queued after the
+    // one that hit it commit on their own, outside the group, and are answered 5xx.
+    it.fails('the database is full in the middle of a group: a send answered 5xx left no message behind', async () => {
+      const full = await createTestApi({ rateLimits: UNLIMITED });
+      try {
+        const fullShop = await full.createShop();
+        const sessions = await Promise.all(Array.from({ length: 4 }, () => fullShop.startSession()));
+        const doomed = await fullShop.startSession();
+        // Warm every customer (data key, conversation), so a small send adds few pages.
+        for (const s of [...sessions, doomed])
+          expect((await fullShop.send(s.sessionToken, '你好')).status).toBe(201);
+        const [{ pages }] = await full.rows<{ pages: number }>(
+          'select page_count as pages from pragma_page_count()',
+        );
+        const [{ free }] = await full.rows<{ free: number }>(
+          'select freelist_count as free from pragma_freelist_count()',
+        );
+        // Room for a few small sends, not for a 4,000-emoji one (~20 KB sealed).
+        await full.rows(`PRAGMA max_page_count = ${Number(pages) - Number(free) + 2}`);
+        const cmids = sessions.map(() => randomUUID());
+        let results: Call[];
+        try {
+          results = await Promise.all([
+            fullShop.send(sessions[0]!.sessionToken, '在吗', cmids[0]),
+            fullShop.send(doomed.sessionToken, '😀'.repeat(4000)),
+            ...sessions.slice(1).map((s, i) => fullShop.send(s.sessionToken, '在吗', cmids[i + 1])),
+          ]);
+        } finally {
+          await full.rows('PRAGMA max_page_count = 1073741823');
+        }
+        expect(results[1]!.status).toBeGreaterThanOrEqual(500);
+        const outcome = await Promise.all(
+          sessions.map(async (s, i) => ({
+            status: results[i === 0 ? 0 : i + 1]!.status,
+            stored: Number(
+              (
+                await full.rows<{ n: number }>(
+                  'select count(*) as n from messages where customer_id = ? and client_message_id = ?',
+                  [s.customer.id, cmids[i]!],
+                )
+              )[0]!.n,
+            ),
+          })),
+        );
+        for (const line of outcome) expect(line).toEqual({ ...line, stored: line.status === 201 ? 1 : 0 });
+      } finally {
+        full.close();
+      }
+    });
+
     it('the first writer of a group rolls the whole transaction back: the others run again in the next group and commit', async () => {
       await api.rows('create table if not exists review_m_side (id integer primary key, who text not null)');
       await api.rows(
