@@ -819,12 +819,12 @@ describe('review-m: attacks on the send path (issue 18)', () => {
           // Warm every customer (data key, conversation), so a small send adds few pages.
           for (const s of [...sessions, doomed])
             expect((await fullShop.send(s.sessionToken, '你好')).status).toBe(201);
-          const [{ pages }] = await full.rows<{ pages: number }>(
-            'select page_count as pages from pragma_page_count()',
-          );
-          const [{ free }] = await full.rows<{ free: number }>(
-            'select freelist_count as free from pragma_freelist_count()',
-          );
+          const { pages } = (
+            await full.rows<{ pages: number }>('select page_count as pages from pragma_page_count()')
+          )[0]!;
+          const { free } = (
+            await full.rows<{ free: number }>('select freelist_count as free from pragma_freelist_count()')
+          )[0]!;
           // Room for a few small sends, not for a 4,000-emoji one (~20 KB sealed).
           await full.rows(`PRAGMA max_page_count = ${Number(pages) - Number(free) + 2}`);
           const cmids = sessions.map(() => randomUUID());
