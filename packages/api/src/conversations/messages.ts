@@ -327,6 +327,27 @@ function insertMessagesSql(count: number): string {
   return text;
 }
 
+type WellFormed = string & { isWellFormed(): boolean; toWellFormed(): string };
+const wellFormed = (value: string) =>
+  (value as WellFormed).isWellFormed() ? value : (value as WellFormed).toWellFormed();
+/**
+ * The message as storage will hold it: an unpaired UTF-16 surrogate cannot be written as UTF-8
+ * (sealed text, the id, the author's name) and comes back as U+FFFD, so it is replaced here and the
+ * row answered is the row stored. The protocol refuses such input; this covers text the server
+ * composes (a cut fact, a connector's name). One native check per field when nothing is wrong.
+ */
+function storable(message: NewMessage): NewMessage {
+  const text = wellFormed(message.text);
+  const authorName = message.authorName == null ? message.authorName : wellFormed(message.authorName);
+  const clientMessageId =
+    message.clientMessageId == null ? message.clientMessageId : wellFormed(message.clientMessageId);
+  return text === message.text &&
+    authorName === message.authorName &&
+    clientMessageId === message.clientMessageId
+    ? message
+    : { ...message, text, authorName, clientMessageId };
+}
+
 /**
  * The one place messages are stored: a send's messages (the customer's, then the bot's or an
  * agent's replies) of one customer, in one statement, in order. Text is sealed with the customer's
@@ -341,9 +362,10 @@ export async function insertMessages(
   if (given.length === 0) return [];
   // Every stored card gets its click-through link (issue 19's measured effect): made from the
   // message id, so it is added here, where the id is final.
-  const list = given.map((m) =>
-    m.meta?.card ? { ...m, meta: withClickUrl(deps.config, m.id, m.meta) ?? null } : m,
-  );
+  const list = given.map((given) => {
+    const m = storable(given);
+    return m.meta?.card ? { ...m, meta: withClickUrl(deps.config, m.id, m.meta) ?? null } : m;
+  });
   const seal = await customerSealer(deps, db, onCommit, list[0]!);
   const args: InValue[] = [];
   for (const message of list) {

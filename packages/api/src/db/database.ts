@@ -214,6 +214,8 @@ export function createDatabase(options: DatabaseOptions): Database {
   };
   let busyRetries = 0;
   const noteOtherConnections = (raw as { noteOtherConnections?: () => void }).noteOtherConnections?.bind(raw);
+  // The local client says whether a transaction is still open; others are judged by ROLLBACK TO alone.
+  const transactionOpen = (raw as { transactionOpen?: () => boolean }).transactionOpen?.bind(raw);
   // True from BEGIN IMMEDIATE (other connections' commits noted) to COMMIT/ROLLBACK: `rowsVersion`.
   let groupOpen = false;
   // Set while the write turn is lent to another connection (`lendWriteTurn`): no group starts.
@@ -300,7 +302,27 @@ export function createDatabase(options: DatabaseOptions): Database {
           write.reject(error);
           return;
         }
-        await raw.execute('ROLLBACK TO group_write').catch(() => undefined);
+        const rolledBack = await raw.execute('ROLLBACK TO group_write').then(
+          () => true,
+          () => false,
+        );
+        if (!rolledBack || transactionOpen?.() === false) {
+          // The failure ended the whole transaction, not just this writer's savepoint (SQLITE_FULL,
+          // a trigger's RAISE(ROLLBACK)): the writers before it are undone, and a writer after it
+          // would run outside any transaction (its SAVEPOINT opening one, its RELEASE committing
+          // it) and then be answered with the group's failed COMMIT. So: this writer gets its
+          // error, the ones before it a retryable 503 (nothing of theirs is stored; a retry with
+          // the same clientMessageId stores it once), and the ones not yet run go first in the
+          // queue, as after a failed first writer.
+          groupOpen = false;
+          await raw.execute('ROLLBACK').catch(() => undefined);
+          waiting.unshift(...group.slice(index + 1));
+          if (waiting.length > 0) scheduleGroup();
+          for (const outcome of outcomes)
+            outcome.write.reject(outcome.ok ? unavailable(error) : outcome.value);
+          write.reject(error);
+          return;
+        }
         await raw.execute('RELEASE group_write').catch(() => undefined);
         outcomes.push({ write, ok: false, value: error, committed });
       }

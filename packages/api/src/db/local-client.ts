@@ -479,6 +479,14 @@ export function createLocalClient(url: string): Client | null {
       noteOtherConnections();
     },
     /**
+     * Whether this connection is inside a transaction now: false after a statement made SQLite
+     * roll the whole transaction back (SQLITE_FULL, a trigger's RAISE(ROLLBACK)) — what
+     * `Database.write` checks after a writer of a group fails.
+     */
+    transactionOpen(): boolean {
+      return !closed && db.inTransaction;
+    },
+    /**
      * A number that changes with every statement of this connection that may change a row of
      * `table` (counted before it runs; not those marked `CALLER_KEEPS_CACHE`), and with every
      * commit of another connection that `noteOtherConnections` (or `credentialRowsVersion`) saw.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientMessageId, conversationRef, customerRef, message, messageText } from './common';
+import { clientMessageId, conversationRef, customerRef, message, messageText, plainString } from './common';
 import { handoffSummary } from './handoffs';
 import { identityKind } from './sessions';
 
@@ -8,7 +8,7 @@ export const channelSender = z
     externalId: z.string().min(1).max(256).optional(),
     phone: z.string().min(3).max(32).optional(),
     identity: z.object({ kind: identityKind, value: z.string().min(1).max(256) }).optional(),
-    name: z.string().max(128).optional(),
+    name: plainString(0, 128).optional(),
   })
   .refine((s) => s.externalId || s.phone || s.identity, {
     message: 'from needs externalId, phone or identity',

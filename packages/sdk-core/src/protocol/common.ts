@@ -119,6 +119,21 @@ export const isStorableText = (text: string): boolean =>
   /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
 
 /**
+ * An identifier or a name a client chooses (a clientMessageId, a sender's display name): any
+ * characters but control characters and unpaired surrogates, which storage would replace (two ids
+ * differing only in one would become one id, and the stored value would not be what was sent).
+ */
+export const plainString = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine(
+      (text) => !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text),
+      'Control characters and unpaired UTF-16 surrogates are not allowed.',
+    );
+
+/**
  * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
  * code points, not only white space or invisible characters, no control characters but tab and
  * line breaks, no unpaired surrogates.
@@ -268,9 +283,9 @@ export const customerRef = z
 export type CustomerRef = z.infer<typeof customerRef>;
 
 /** Client-chosen idempotency key: the same value twice yields one message. */
-export const clientMessageId = z.string().min(8).max(128).meta({
+export const clientMessageId = plainString(8, 128).meta({
   description:
-    'Chosen by the sender (8–128 characters, e.g. a UUID); the same value again returns the first result instead of a second message.',
+    'Chosen by the sender (8–128 characters, e.g. a UUID; no control characters or unpaired surrogates); the same value again returns the first result instead of a second message.',
   example: 'c1b7f3e2-6a4d-4f8e-9b1a-2d3c4e5f6a7b',
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSlug, freeText, linkCard, message } from './common';
+import { channelSlug, clientMessageId, freeText, linkCard, message } from './common';
 
 /** What a follow-up sends: a text, a knowledge article (its title and answer), or a link card. */
 export const followUpContent = z
@@ -282,7 +282,7 @@ export const agentCardBody = z
         'Where the card is shown. Default: the conversation’s last channel, or — when that is a voice channel, which cannot show a card — the customer’s last SDK channel (mini-program, app or web).',
     }),
     text: freeText(1000).optional(),
-    clientMessageId: z.string().min(8).max(128).optional(),
+    clientMessageId: clientMessageId.optional(),
   })
   .strict()
   .meta({

@@ -212,6 +212,21 @@ const textOf = (value: unknown) =>
 const englishText = (value: unknown) =>
   Array.isArray(value) ? listIn(value.map(String), 'en') : value == null ? '' : valueIn(String(value), 'en');
 
+const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
+/**
+ * The longest start of `value` of at most `max` UTF-16 units that ends between two characters as
+ * people see them: never inside a surrogate pair (which storage would turn into U+FFFD) or an
+ * emoji sequence.
+ */
+function graphemesWithin(value: string, max: number): string {
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(value)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return value.slice(0, end);
+}
+
 /**
  * A fact cut to a readable length for a one-line summary, at the end of a whole list item
  * ("聚二甲基硅氧烷、二氧化硅、合成蜡等"), never inside a name or a bracket ("CI 774…").
@@ -226,7 +241,7 @@ function brief(value: string, max = 48): string {
     else if ((char === ')' || char === '）') && depth > 0) depth--;
     else if (depth === 0 && /[、，,；;]/.test(char)) cut = i;
   }
-  if (cut < max / 3) return `${value.slice(0, max)}…`;
+  if (cut < max / 3) return `${graphemesWithin(value, max)}…`;
   // "等" after a Chinese list, ", …" after a Latin one.
   return `${value.slice(0, cut)}${/[、，；]/.test(value[cut]!) ? '等' : ', …'}`;
 }
