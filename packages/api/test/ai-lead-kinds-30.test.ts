@@ -9,9 +9,15 @@
 //   returns go back;
 // - how many a pack holds ("面膜是一盒几片") got the mask's usage article: it is the product's size;
 // - the shopper's slip and the order not sent, said without a verb of changing ("买错了颜色还没发货"),
-//   got the dispatch times: it is a change to an unsent order (cancel before dispatch).
+//   got the dispatch times: it is a change to an unsent order (cancel before dispatch);
+// - a use the product named does not state ("面霜能防晒吗") got the pregnancy article (shared words);
+//   "防晒霜可以给小孩用吗" was answered "yes, its name says sunscreen" — the use word was only the
+//   product's kind, the question was who may use it. Now a use only the kind names is no use asked,
+//   and a use the named product's facts never state is said to be not stated, with the products that do;
+// - a defect reported after use with no return asked yet ("衣服洗了一次就起球了") was an ask-back: it
+//   is a quality matter for after-sales; whether it *will* happen, or how to deal with it, stays care.
 import { describe, expect, test } from 'vitest';
-import { askOnce, demoEngine } from './demo-engine';
+import { askOnce, converseWith, demoEngine } from './demo-engine';
 
 const engine = demoEngine();
 
@@ -83,5 +89,46 @@ describe('a slip in an unsent order, said without a verb of changing', () => {
   );
   test('买错了颜色，已经收到了 → not the cancel article (goods in hand)', () => {
     expect(askOnce(engine, '买错了颜色，已经收到了').articleId).not.toBe('kb-order-cancel');
+  });
+});
+
+describe('a use the product does not state', () => {
+  test.each([['面霜能防晒吗'], ['玻尿酸面霜可以防晒吗'], ['洗面奶能洗头吗'], ['洁面乳能卸妆吗']])(
+    '%s → not stated, never a yes or a neighbouring article',
+    (text) => {
+      const answer = askOnce(engine, text);
+      expect(answer.articleId).toBeNull();
+      expect(answer.text).toContain('没有写');
+      expect(answer.text).not.toMatch(/^可以的/);
+    },
+  );
+  test('防晒霜可以给小孩用吗 → no "yes" from the name (the details do not say)', () => {
+    const answer = askOnce(engine, '防晒霜可以给小孩用吗');
+    expect(answer.text).not.toMatch(/^可以的/);
+    expect(answer.text).toContain('没有写明');
+  });
+  test('防晒霜能防晒吗 → yes, as its name says', () => {
+    expect(askOnce(engine, '防晒霜能防晒吗').text).toMatch(/^可以的/);
+  });
+});
+
+describe('a defect reported after use', () => {
+  test.each([
+    ['衣服洗了一次就起球了'],
+    ['裤子洗了一次就缩水了'],
+    ['开衫洗了一次就变形了怎么办'],
+    ['my jeans shrank after one wash'],
+  ])('%s → a quality matter for after-sales', (text) => {
+    const answer = askOnce(engine, text);
+    expect(answer.action).toBe('answer');
+    expect(answer.text).toMatch(/质量问题|quality problem/);
+    expect(answer.text).not.toContain('the shrank');
+  });
+  test.each([['毛衣会不会起球'], ['洗了会缩水吗']])('%s → still care, not a defect', (text) => {
+    expect(askOnce(engine, text).intent).toBe('care_instructions');
+  });
+  test('after a care question, "起球了怎么办" asks how to deal with it (care); "洗了一次就变形了" reports a defect', () => {
+    expect(converseWith(engine, ['羊毛开衫怎么洗', '起球了怎么办']).intent).toBe('care_instructions');
+    expect(converseWith(engine, ['羊毛开衫怎么洗', '洗了一次就变形了']).text).toContain('质量问题');
   });
 });

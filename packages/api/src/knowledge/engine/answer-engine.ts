@@ -1261,6 +1261,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         )
           .map((id) => index.product(id))
           .filter((p): p is KnowledgeProduct => !!p),
+        catalogue: index.kb.products,
       });
     if (labelled) {
       memory.lowConfidenceStreak = 0;

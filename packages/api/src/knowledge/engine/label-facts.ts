@@ -20,6 +20,8 @@ export interface LabelContext {
   language: ReplyLanguage;
   /** The products in question, surest first (named, then the conversation's). */
   products: KnowledgeProduct[];
+  /** The shop's whole catalogue: products that do state a use asked about. */
+  catalogue: readonly KnowledgeProduct[];
 }
 
 export interface LabelAnswer {
@@ -297,17 +299,26 @@ const USES = [
     en: 'sun protection',
   },
 ];
+/**
+ * A kind of product named by its use ("防晒霜", "卸妆水", "sunscreen"): the product's name, not a use
+ * asked — unless it is what the product would be used as ("能当洗发水用吗").
+ */
+const KIND_WITH_USE =
+  /(?<!当|当作|当成|作为|用作|做)(?:防晒|卸妆|洗发|沐浴)(?:霜|乳|液|露|水|油|膏|喷雾|棒|啫喱|凝胶)|\bsunscreens?\b|\bsun ?cream\b|\bshampoos?\b(?= (?:is|are|ok|safe|for|can))|\bbody washe?s?\b(?= (?:is|are|ok|safe|for|can))/g;
 const ASKS_USE = /能|可以|可不可以|能不能|用来|当|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
 
 function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
   if (!ASKS_USE.test(ctx.read.plain)) return null;
   const labels = [product.name, ...product.aliases];
-  const use = USES.find((u) => u.asked.test(ctx.read.plain));
+  // The use must be asked, not only named in what the product is called: "防晒霜可以给小孩用吗" asks
+  // who may use a sunscreen (its own facts answer, or do not), "防晒霜能防晒吗" asks the use.
+  const asked = ctx.read.plain.replace(KIND_WITH_USE, ' ');
+  const use = USES.find((u) => u.asked.test(asked));
   if (!use) return null;
   // Asking about the product's own kind ("防晒霜能防晒吗") is no question of another use.
   const own = labels.find((label) => use.words.some((w) => label.includes(w)));
-  if (!own) return null;
   const en = ctx.language === 'en';
+  if (!own) return useNotStated(ctx, product, use);
   return {
     action: 'answer',
     text: en
@@ -320,6 +331,44 @@ function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | 
     lowConfidence: false,
     outOfScope: false,
     quickReplies: [],
+    grounding: { articles: [], product },
+  };
+}
+
+/**
+ * A use the product named in the message does not state anywhere ("面霜能防晒吗", "can the cleanser
+ * remove makeup"): its facts do not say so, so the bot says that and names the products that do,
+ * rather than answering with an article that merely shares the words. Null when the product is
+ * only the conversation's (the question may be about something else) or a fact of it names the use.
+ */
+function useNotStated(
+  ctx: LabelContext,
+  product: KnowledgeProduct,
+  use: (typeof USES)[number],
+): LabelAnswer | null {
+  if (!ctx.read.products.some((mention) => mention.productId === product.id)) return null;
+  const facts = JSON.stringify(product.attributes ?? {});
+  if (use.words.some((w) => facts.includes(w))) return null;
+  const en = ctx.language === 'en';
+  const others = ctx.catalogue
+    .filter(
+      (p) => p.id !== product.id && [p.name, ...p.aliases].some((l) => use.words.some((w) => l.includes(w))),
+    )
+    .slice(0, 2)
+    .map((p) => p.name);
+  const text = en
+    ? `${product.name}'s details don't say it is for ${use.en}, so I wouldn't use it that way.${others.length > 0 ? ` Made for ${use.en}: ${others.join(', ')}.` : ''}`
+    : `${product.name}的商品资料里没有写它可以${use.zh}，不建议这样用。${others.length > 0 ? `写明${use.words[0]}的有：${others.join('、')}。` : ''}`;
+  return {
+    action: 'answer',
+    text,
+    intent: 'product_usage',
+    articleId: null,
+    productId: product.id,
+    confidence: 1,
+    lowConfidence: false,
+    outOfScope: false,
+    quickReplies: others,
     grounding: { articles: [], product },
   };
 }

@@ -19,6 +19,11 @@ interface ServiceSense {
   asked: RegExp;
   /** Words that make the message the neighbouring matter (a return's postage, authenticity). */
   neighbour?: RegExp;
+  /**
+   * The last matter's names that make a short follow-up asking what to do the neighbour
+   * ("羊毛开衫怎么洗" → "起球了怎么办" asks how to deal with it, as care; "…就变形了" still reports it).
+   */
+  afterMatter?: RegExp;
   /** A second thing the message must ask (a return or exchange, for a defect). */
   needs?: RegExp;
   /** An article about the matter: its title or one of its questions says so. */
@@ -39,6 +44,10 @@ const QUALITY_ARTICLE =
   /质量.{0,8}(?:退|换)|(?:退|换).{0,8}质量|\bquality\b.{0,20}\b(?:return|refund|exchange)/;
 const RETURN_WORDS =
   /退|换|寄回|售后|\b(?:return|returns|returning|refund|exchange|send (?:it |them )?back)\b/;
+
+/** A defect that shows after use: shrunk, pilling, seams, fading, mould. */
+const DEFECT_WORDS =
+  /缩水|缩了|缩小|变小了|洗小|起球|开线|脱线|开胶|脱胶|掉毛|勾丝|破洞|变形|掉色|褪色|串色|染色了|变质|发霉|霉了|结块|分层|异味|\bshr[ua]nk\b|\bshrinks?\b|\bshrinking\b|\bpill(?:ing|ed|s)?\b|\bfad(?:ed|ing)\b|\b(?:coming|came|fell|falling) apart\b|\bmou?ldy\b|\bwent off\b/;
 
 const SENSES: ServiceSense[] = [
   {
@@ -79,9 +88,23 @@ const SENSES: ServiceSense[] = [
   },
   {
     id: 'defect-return',
-    asked:
-      /缩水|缩了|缩小|变小了|洗小|起球|开线|脱线|开胶|脱胶|掉毛|勾丝|破洞|变形|掉色|褪色|串色|染色了|变质|发霉|霉了|结块|分层|异味|\bshr[ua]nk\b|\bshrinks?\b|\bshrinking\b|\bpill(?:ing|ed|s)?\b|\bfad(?:ed|ing)\b|\b(?:coming|came|fell|falling) apart\b|\bmou?ldy\b|\bwent off\b/,
+    asked: DEFECT_WORDS,
     needs: RETURN_WORDS,
+    covers: QUALITY_ARTICLE,
+    about: QUALITY,
+    reply: 'senseDefect',
+    topic: { zh: '质量问题', en: 'quality problems' },
+  },
+  {
+    // "衣服洗了一次就起球了", "my jeans shrank after one wash": the same defect reported, with no
+    // return asked yet — still a quality matter for after-sales, never "which did you mean?". A
+    // question whether it will happen, or how to deal with it, is care (the neighbour).
+    id: 'defect-reported',
+    asked: DEFECT_WORDS,
+    needs: /了|\b(?:after|already|now|has|have|had|got|went|came|keeps?)\b/,
+    neighbour:
+      /会不会|会(?:缩水|起球|掉色|褪色|变形|开线)|容易|怎么(?:处理|去除?|弄掉|洗|保养|护理|预防|避免)|如何|\b(?:will|would|does it|do they|how (?:to|do|can|should))\b/,
+    afterMatter: /洗|保养|护理|打理|\bcare\b|\bwash/,
     covers: QUALITY_ARTICLE,
     about: QUALITY,
     reply: 'senseDefect',
@@ -139,6 +162,8 @@ export interface SenseContext {
   matter?: string;
 }
 
+const WHAT_TO_DO = /怎么办|咋办|怎么弄|\bwhat (?:do|should|can) i do\b/;
+
 /** The service matter a message asks about, with the word that asked it, or null. */
 function askedSense(
   said: string,
@@ -149,6 +174,7 @@ function askedSense(
     const word = said.match(sense.asked)?.[0];
     if (!word) continue;
     if (sense.neighbour?.test(normalized) || (matter && sense.neighbour?.test(matter))) continue;
+    if (matter && sense.afterMatter?.test(matter) && WHAT_TO_DO.test(normalized)) continue;
     if (sense.needs && !sense.needs.test(normalized)) continue;
     return { sense, word };
   }
@@ -258,8 +284,7 @@ export function serviceSenseFix(
   const person = ctx.say('optionHuman');
   const said = sense.about ? quotes(sense.about, all) : [];
   if (sense.about && said.length > 0) {
-    const topic =
-      sense.reply === 'senseDefect' ? (en ? `the ${word}` : word) : en ? sense.topic.en : sense.topic.zh;
+    const topic = sense.reply === 'senseDefect' ? (en ? 'this' : word) : en ? sense.topic.en : sense.topic.zh;
     return {
       kind: 'reply',
       action: 'answer',
