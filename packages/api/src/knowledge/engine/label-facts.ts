@@ -319,18 +319,26 @@ function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | 
   const own = labels.find((label) => use.words.some((w) => label.includes(w)));
   const en = ctx.language === 'en';
   if (!own) return useNotStated(ctx, product, use);
-  return {
-    action: 'answer',
-    text: en
+  return usageAnswer(
+    product,
+    en
       ? `Yes: ${product.name} is made for ${use.en} as well, as its name says.`
       : `可以的，${product.name}${own === product.name ? '的名字' : `（也叫${own}）`}写明了${use.words.find((w) => own.includes(w))}，可以用来${use.zh}。`,
+  );
+}
+
+/** A use of a product answered from its own labels (with products that state it, as chips). */
+function usageAnswer(product: KnowledgeProduct, text: string, quickReplies: string[] = []): LabelAnswer {
+  return {
+    action: 'answer',
+    text,
     intent: 'product_usage',
     articleId: null,
     productId: product.id,
     confidence: 1,
     lowConfidence: false,
     outOfScope: false,
-    quickReplies: [],
+    quickReplies,
     grounding: { articles: [], product },
   };
 }
@@ -359,18 +367,7 @@ function useNotStated(
   const text = en
     ? `${product.name}'s details don't say it is for ${use.en}, so I wouldn't use it that way.${others.length > 0 ? ` Made for ${use.en}: ${others.join(', ')}.` : ''}`
     : `${product.name}的商品资料里没有写它可以${use.zh}，不建议这样用。${others.length > 0 ? `写明${use.words[0]}的有：${others.join('、')}。` : ''}`;
-  return {
-    action: 'answer',
-    text,
-    intent: 'product_usage',
-    articleId: null,
-    productId: product.id,
-    confidence: 1,
-    lowConfidence: false,
-    outOfScope: false,
-    quickReplies: others,
-    grounding: { articles: [], product },
-  };
+  return usageAnswer(product, text, others);
 }
 
 /** A yes/no from the product's own labels, or null when none of these kinds is asked. */
