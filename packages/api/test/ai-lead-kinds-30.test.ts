@@ -15,7 +15,9 @@
 //   product's kind, the question was who may use it. Now a use only the kind names is no use asked,
 //   and a use the named product's facts never state is said to be not stated, with the products that do;
 // - a defect reported after use with no return asked yet ("衣服洗了一次就起球了") was an ask-back: it
-//   is a quality matter for after-sales; whether it *will* happen, or how to deal with it, stays care.
+//   is a quality matter for after-sales; whether it *will* happen, or how to deal with it, stays care;
+// - English sizes said as words ("do you have the dress in small") got "yes, we have the dress": the
+//   size's stock answers; "is the lipstick long-lasting" got its shelf life: it asks its wear.
 import { describe, expect, test } from 'vitest';
 import { askOnce, converseWith, demoEngine } from './demo-engine';
 
@@ -130,5 +132,27 @@ describe('a defect reported after use', () => {
   test('after a care question, "起球了怎么办" asks how to deal with it (care); "洗了一次就变形了" reports a defect', () => {
     expect(converseWith(engine, ['羊毛开衫怎么洗', '起球了怎么办']).intent).toBe('care_instructions');
     expect(converseWith(engine, ['羊毛开衫怎么洗', '洗了一次就变形了']).text).toContain('质量问题');
+  });
+});
+
+describe('English sizes said as words, and makeup that lasts', () => {
+  test.each([
+    ['do you have the dress in small', 'in stock in S'],
+    ['is the dress available in medium', 'in stock in M'],
+    ['do you have the cardigan in a large', 'in stock in L'],
+    ['does the cardigan come in extra large', 'does not come in XL'],
+  ])('%s → %s', (text, said) => {
+    expect(askOnce(engine, text).text).toContain(said);
+  });
+  test.each([['Is the lipstick long-lasting?'], ['does the lipstick stay on all day']])(
+    '%s → not its shelf life',
+    (text) => {
+      const answer = askOnce(engine, text);
+      expect(answer.intent).not.toBe('shelf_life');
+      expect(answer.text).not.toContain('shelf life');
+    },
+  );
+  test('how long does the cream last → still its shelf life', () => {
+    expect(askOnce(engine, 'how long does the cream last').intent).toBe('shelf_life');
   });
 });

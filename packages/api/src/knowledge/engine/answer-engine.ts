@@ -348,6 +348,16 @@ function attributeText(attributes: Record<string, unknown>, key: string, en: boo
     : `${formatValue(value)}（${soldOut.join('、')} 码暂时缺货）`;
 }
 
+/** Sizes said as words after "in", "size" or "a" ("do you have the dress in small"): their codes. */
+const SIZE_WORDS = /\b(?:in|size|an?)\s+(extra[- ]small|extra[- ]large|small|medium|large)\b/gi;
+const SIZE_WORD_CODES: Record<string, string> = {
+  'extra small': 'XS',
+  'extra large': 'XL',
+  small: 'S',
+  medium: 'M',
+  large: 'L',
+};
+
 /** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
 const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
 
@@ -357,7 +367,11 @@ const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 
  * with 码/号/size, so "what's" or "a m" never reads as a size; a question about fit ("M码会不会有点
  * 紧") is not one about availability.
  */
-function askedSize(text: string, sizes: string[]): string | null {
+function askedSize(said: string, sizes: string[]): string | null {
+  const text = said.replace(
+    SIZE_WORDS,
+    (_, word: string) => ` size ${SIZE_WORD_CODES[word.toLowerCase().replace(/[- ]/, ' ')]}`,
+  );
   const asksIt =
     ASKS_STOCK.test(text) ||
     /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)/.test(

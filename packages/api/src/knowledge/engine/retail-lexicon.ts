@@ -215,6 +215,11 @@ export const RETAIL_TERMS: [string, string][] = [
   ['last night', '昨晚'],
   ['last time', '上次'],
   ['at last', '终于'],
+  // How long makeup stays on is its wear, never its shelf life ("is the lipstick long-lasting").
+  ['long lasting', '持久'],
+  ['long-lasting', '持久'],
+  ['last all day', '持久'],
+  ['stay on', '持久'],
   ['last', '放多久'],
   ['after opening', '开封后'],
   ['opened', '开封'],
