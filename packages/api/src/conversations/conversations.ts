@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import { conversations } from '../db/schema';
 import { refuseErased, sealForCustomer, survivingCustomerId } from '../identity';
 import type { ServiceDeps } from '../platform/deps';
-import { createId } from '../platform/secrets';
+import { createSortableId } from '../platform/secrets';
 import { appendEvent } from '../realtime';
 import { refreshHandoffSummary } from './handoff-summary';
 
@@ -38,7 +38,7 @@ export async function openConversation(
   const [row] = await db
     .insert(conversations)
     .values({
-      id: createId('cnv'),
+      id: createSortableId('cnv', now),
       appId,
       customerId,
       status: 'bot',

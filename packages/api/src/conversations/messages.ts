@@ -18,7 +18,7 @@ import { withClickUrl } from '../platform/click-links';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createId, createSortableId } from '../platform/secrets';
+import { createSortableId } from '../platform/secrets';
 import { toVoiceText } from '../platform/spoken-text';
 import { appendEvent, appendEvents, type MessageEventResolver } from '../realtime';
 import { announceQueued, type ConversationRow, openConversation } from './conversations';
@@ -277,7 +277,7 @@ async function openNewConversation(
     input.customerId,
     () =>
       rawRows(db, newConversationSql!, [
-        createId('cnv'),
+        createSortableId('cnv', now),
         input.appId,
         input.customerId,
         input.channel,

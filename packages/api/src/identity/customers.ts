@@ -22,7 +22,7 @@ import {
 } from '../db/schema';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { createId } from '../platform/secrets';
+import { createId, createSortableId } from '../platform/secrets';
 
 export type CustomerRow = typeof customers.$inferSelect;
 
@@ -120,7 +120,7 @@ export async function createCustomer(
   const [customer] = await db
     .insert(customers)
     .values({
-      id: createId('cus'),
+      id: createSortableId('cus', now),
       appId,
       identified: init.identified,
       name: init.name ?? null,
