@@ -214,8 +214,10 @@ export function createDatabase(options: DatabaseOptions): Database {
   };
   let busyRetries = 0;
   const noteOtherConnections = (raw as { noteOtherConnections?: () => void }).noteOtherConnections?.bind(raw);
-  // The local client says whether a transaction is still open; others are judged by ROLLBACK TO alone.
+  // The local client says whether a transaction is still open, and refuses a group's statements once
+  // it is not (`guardTransaction`); others are judged by ROLLBACK TO alone.
   const transactionOpen = (raw as { transactionOpen?: () => boolean }).transactionOpen?.bind(raw);
+  const guardTransaction = (raw as { guardTransaction?: (on: boolean) => void }).guardTransaction?.bind(raw);
   // True from BEGIN IMMEDIATE (other connections' commits noted) to COMMIT/ROLLBACK: `rowsVersion`.
   let groupOpen = false;
   // Set while the write turn is lent to another connection (`lendWriteTurn`): no group starts.
@@ -249,6 +251,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     const outcomes: { write: PendingWrite; ok: boolean; value: unknown; committed: (() => void)[] }[] = [];
     try {
       await raw.execute('BEGIN IMMEDIATE');
+      guardTransaction?.(true);
     } catch (error) {
       if (isBusy(error)) {
         // Another process holds the write lock. Give the queue back (reads go on meanwhile) and
@@ -274,7 +277,29 @@ export function createDatabase(options: DatabaseOptions): Database {
       // Without it no row is cached in this group.
     }
     if (waiting.length > 0) scheduleGroup();
+    /**
+     * The whole transaction is gone in the middle of the group (SQLITE_FULL, a trigger's
+     * RAISE(ROLLBACK): SQLite rolls back the transaction, not just the statement). The writers
+     * before `index` are undone: a retryable 503 for those that had succeeded (nothing of theirs
+     * is stored; a retry with the same clientMessageId stores it once), their own error for those
+     * that had failed. The writer at `index` gets `error` when it ran (`ran`), else goes back in the
+     * queue with the ones after it, first, as after a failed first writer. Without this a writer
+     * after it ran outside any transaction (its SAVEPOINT opening one, its RELEASE committing it)
+     * and was then answered with the group's failed COMMIT: stored, yet told it failed.
+     */
+    const abandon = async (index: number, error: unknown, ran: boolean) => {
+      groupOpen = false;
+      await raw.execute('ROLLBACK').catch(() => undefined);
+      guardTransaction?.(false);
+      waiting.unshift(...group.slice(ran ? index + 1 : index));
+      if (waiting.length > 0) scheduleGroup();
+      for (const outcome of outcomes) outcome.write.reject(outcome.ok ? unavailable(error) : outcome.value);
+      if (ran) group[index]!.reject(error);
+    };
     for (const [index, write] of group.entries()) {
+      // A writer before this one caught the failure that ended the transaction and returned.
+      if (index > 0 && transactionOpen?.() === false)
+        return abandon(index, unavailable(TRANSACTION_LOST), false);
       const committed: (() => void)[] = [];
       const scope: TransactionScope = { closed: false, onCommit: (callback) => committed.push(callback) };
       // The first writer needs no savepoint: nothing is in the transaction before it, so if it fails
@@ -291,12 +316,16 @@ export function createDatabase(options: DatabaseOptions): Database {
         } finally {
           scope.closed = true;
         }
+        // It caught a failure that ended the transaction and went on: what it wrote before is undone
+        // and what it wrote after was refused (the local client's guard), so it stored nothing.
+        if (transactionOpen?.() === false) return abandon(index, unavailable(TRANSACTION_LOST), true);
         if (!first) await raw.execute('RELEASE group_write');
         outcomes.push({ write, ok: true, value, committed });
       } catch (error) {
         if (first) {
           groupOpen = false;
           await raw.execute('ROLLBACK').catch(() => undefined);
+          guardTransaction?.(false);
           waiting.unshift(...group.slice(1));
           if (waiting.length > 0) scheduleGroup();
           write.reject(error);
@@ -306,23 +335,7 @@ export function createDatabase(options: DatabaseOptions): Database {
           () => true,
           () => false,
         );
-        if (!rolledBack || transactionOpen?.() === false) {
-          // The failure ended the whole transaction, not just this writer's savepoint (SQLITE_FULL,
-          // a trigger's RAISE(ROLLBACK)): the writers before it are undone, and a writer after it
-          // would run outside any transaction (its SAVEPOINT opening one, its RELEASE committing
-          // it) and then be answered with the group's failed COMMIT. So: this writer gets its
-          // error, the ones before it a retryable 503 (nothing of theirs is stored; a retry with
-          // the same clientMessageId stores it once), and the ones not yet run go first in the
-          // queue, as after a failed first writer.
-          groupOpen = false;
-          await raw.execute('ROLLBACK').catch(() => undefined);
-          waiting.unshift(...group.slice(index + 1));
-          if (waiting.length > 0) scheduleGroup();
-          for (const outcome of outcomes)
-            outcome.write.reject(outcome.ok ? unavailable(error) : outcome.value);
-          write.reject(error);
-          return;
-        }
+        if (!rolledBack || transactionOpen?.() === false) return abandon(index, error, true);
         await raw.execute('RELEASE group_write').catch(() => undefined);
         outcomes.push({ write, ok: false, value: error, committed });
       }
@@ -332,9 +345,11 @@ export function createDatabase(options: DatabaseOptions): Database {
       await raw.execute('COMMIT');
     } catch (error) {
       await raw.execute('ROLLBACK').catch(() => undefined);
+      guardTransaction?.(false);
       for (const write of group) write.reject(error);
       return;
     }
+    guardTransaction?.(false);
     // Still inside the serialised slot: events are published in commit order before anyone else writes.
     for (const outcome of outcomes) {
       if (outcome.ok) {
@@ -494,6 +509,14 @@ const busyPause = (attempt: number) =>
   Math.round(Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
 
 /** A busy database, past its deadline, as the API's retryable 503. */
+/**
+ * Why a writer was answered 503 after a writer of its group caught a failure that ended the whole
+ * transaction and carried on: nothing of it was stored; sending again stores it once.
+ */
+const TRANSACTION_LOST = new Error(
+  'A statement of this write group ended the whole transaction (a full disk or a RAISE(ROLLBACK)).',
+);
+
 function unavailable(cause: unknown): ApiError {
   const error = new ApiError(
     'unavailable',

@@ -304,6 +304,8 @@ export function createLocalClient(url: string): Client | null {
     }
   }
 
+  let guarded = false;
+
   function statementFor(sql: string): Cached {
     let cached = cache.get(sql);
     if (cached) {
@@ -344,6 +346,13 @@ export function createLocalClient(url: string): Client | null {
   }
 
   function run(sql: string, args: InArgs | undefined): ResultSet {
+    // A write group's transaction ended under it (a full disk, a RAISE(ROLLBACK)): a statement now
+    // would run in autocommit mode, committed at once, outside the group (see `guardTransaction`).
+    if (guarded && sql !== 'ROLLBACK' && sql !== 'COMMIT' && !db.inTransaction)
+      throw new LibsqlError(
+        'The write transaction was rolled back by an earlier statement; nothing more is written in it.',
+        'TRANSACTION_LOST',
+      );
     try {
       const {
         statement,
@@ -485,6 +494,14 @@ export function createLocalClient(url: string): Client | null {
      */
     transactionOpen(): boolean {
       return !closed && db.inTransaction;
+    },
+    /**
+     * While on (from a write group's BEGIN to its COMMIT or ROLLBACK), every statement but COMMIT
+     * and ROLLBACK is refused once the transaction is gone, so a writer that catches the failure
+     * and writes on cannot commit rows in autocommit mode behind the group's back.
+     */
+    guardTransaction(on: boolean): void {
+      guarded = on;
     },
     /**
      * A number that changes with every statement of this connection that may change a row of

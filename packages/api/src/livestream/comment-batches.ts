@@ -1,4 +1,5 @@
 import {
+  isPlainString,
   isStorableText,
   LIVE_BATCH_MAX_ITEMS,
   type LiveCommentBatch,
@@ -406,9 +407,13 @@ function readItemFast(
 ): { id: string; viewerId: string; nickname?: string; text: string; at: number } | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const { id, viewerId, nickname, text, at } = raw as Record<string, unknown>;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 128) return null;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128 || !isPlainString(id)) return null;
   if (typeof viewerId !== 'string' || typeof text !== 'string') return null;
-  if (nickname !== undefined && (typeof nickname !== 'string' || nickname.length > 64)) return null;
+  if (
+    nickname !== undefined &&
+    (typeof nickname !== 'string' || nickname.length > 64 || !isPlainString(nickname))
+  )
+    return null;
   const viewer = viewerId.trim();
   if (viewer.length === 0 || viewer.length > 256 || text.length > 500 || !isStorableText(text)) return null;
   let ms: number;

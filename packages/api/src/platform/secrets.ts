@@ -70,7 +70,10 @@ export function createPooledId(prefix: string): string {
  * bytes (80 bits) after the time stay unguessable.
  */
 export function createSortableId(prefix: string, now: number): string {
-  return `${prefix}_${now.toString(36).padStart(9, '0')}${idRandom(10)}`;
+  // Whole milliseconds from 1970 on: a clock before it, or a fraction, would put '-' or '.' in the
+  // id and break its order (a test clock or a mis-set host clock can give either).
+  const ms = Math.max(0, Math.floor(now));
+  return `${prefix}_${ms.toString(36).padStart(9, '0')}${idRandom(10)}`;
 }
 
 export function randomSecret(prefix: string, bytes = 24): string {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { channelSlug, clientMessageId, conversationStatus, message, messageText } from './common';
+import {
+  channelSlug,
+  clientMessageId,
+  conversationStatus,
+  isPlainString,
+  message,
+  messageText,
+} from './common';
 import { csatRating } from './console';
 import { handoffAnswer, handoffSummary } from './handoffs';
 import { kbId } from './kb';
@@ -20,7 +27,13 @@ export const skillName = z
   // ASCII and CJK letters and digits (no \p{…} escapes: JSON Schema patterns have no \`u\` flag).
   .regex(/^[A-Za-z0-9\u3400-\u9fff][A-Za-z0-9\u3400-\u9fff_.-]*$/, 'letters, digits, _ . - only');
 
-const agentName = z.string().trim().min(1).max(80);
+// One line of visible text: the name is the sender's name on every reply the agent writes.
+const agentName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .refine(isPlainString, 'Control characters and unpaired UTF-16 surrogates are not allowed.');
 /** Console passwords: long enough to resist guessing; stored as a scrypt hash only. */
 const password = z.string().min(10).max(200);
 

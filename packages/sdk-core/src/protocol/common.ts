@@ -124,14 +124,14 @@ export const isStorableText = (text: string): boolean =>
  * differing only in one would become one id, and the stored value would not be what was sent).
  */
 export const plainString = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .refine(
-      (text) => !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text),
-      'Control characters and unpaired UTF-16 surrogates are not allowed.',
-    );
+  z.string().min(min).max(max).refine(isPlainString, PLAIN_STRING_RULE);
+
+// Every control character (C0 with tab and line breaks, DEL, C1): an id or a name is one line of
+// visible text, and a C1 control (NEL, CSI) breaks lines or starts terminal escapes where it is shown.
+const ANY_CONTROL = /\p{Cc}/u;
+const PLAIN_STRING_RULE = 'Control characters and unpaired UTF-16 surrogates are not allowed.';
+/** Whether an id or a name may be stored as it is (see `plainString`). */
+export const isPlainString = (text: string): boolean => !ANY_CONTROL.test(text) && !LONE_SURROGATE.test(text);
 
 /**
  * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSlug, errorEnvelope, messageText } from './common';
+import { channelSlug, errorEnvelope, messageText, plainString } from './common';
 
 /** Items one comment batch may carry (SPEC §9a); items beyond it are refused one by one. */
 export const LIVE_BATCH_MAX_ITEMS = 1000;
@@ -28,10 +28,10 @@ export const liveCommentTime = z.union([
 export const liveCommentItem = z
   .object({
     /** The platform's comment id: the same id again is the same comment (idempotent). */
-    id: z.string().min(1).max(128),
+    id: plainString(1, 128),
     /** The viewer's platform identity (抖音 open id, 淘宝 nick id…), stored as a `douyin`/`taobao` identity. */
     viewerId: z.string().trim().min(1).max(256),
-    nickname: z.string().max(64).optional(),
+    nickname: plainString(0, 64).optional(),
     /** As typed, stored exactly (message text rules; at most 500 characters). */
     text: messageText.max(500),
     at: liveCommentTime,

@@ -358,6 +358,12 @@ const SIZE_WORD_CODES: Record<string, string> = {
   large: 'L',
 };
 
+/** An article on following an order (by its title and questions). */
+const TRACKING = /到哪|查物流|查看物流|物流(?:信息|详情)|单号在哪|\btrack/;
+/** A parcel said to show delivered, to have stopped, to be lost or harmed: its own articles answer. */
+const PARCEL_TROUBLE =
+  /签收|没更新|不更新|不动|没动|卡在|停在|丢|破|坏|少了|\b(?:delivered|signed|stuck|not (?:moving|updated|updating)|hasn'?t (?:moved|updated)|lost|damaged|broken|missing)\b/;
+
 /** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
 const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
 
@@ -2437,6 +2443,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 };
   }
 
+  /** An article's title and questions, for telling what it answers. */
+  const askedIn = (option: ArticleCandidate) => {
+    const article = index.articles.get(option.articleId)!;
+    return [article.title, ...(article.questions ?? [])].join(' ').toLowerCase();
+  };
+
   function pickArticle(
     options: ArticleCandidate[],
     namedProductId: string | null,
@@ -2446,6 +2458,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
+    // "where is my order", "我的快递到哪了": where it is — the article on following an order — unless
+    // the message says it shows delivered, has stopped moving or came to harm (those articles answer).
+    if (options.length > 1 && ORDER_STATUS_CUE.test(normalized) && !PARCEL_TROUBLE.test(read.plain)) {
+      const tracking = options.find((o) => o.score >= options[0]!.score * 0.3 && TRACKING.test(askedIn(o)));
+      if (tracking) options = [tracking, ...options.filter((o) => o !== tracking)];
+    }
     // "how do I use a coupon at checkout" asks how, not why it fails: an article on what goes wrong
     // ("优惠券用不了的原因") is no answer to it while the intent has another.
     if (options.length > 1 && HOW_TO.test(read.plain) && !TROUBLE_ASKED.test(read.plain)) {
