@@ -116,7 +116,8 @@ export function createFoldThread(
       // Booted outside the write turn: a worker's start (loading its module, opening its
       // connection: ~0.1–0.5 s built, seconds from the sources under tsx) must not hold this
       // process's writes. One that ends before it is ready fails this batch (folded in-thread).
-      const booting = (worker ??= start());
+      worker ??= start();
+      const booting = worker;
       await readiness.get(booting);
       if (closed) throw new Error('insights fold worker closed');
       return lend(
