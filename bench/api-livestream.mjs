@@ -113,6 +113,16 @@ async function postRoom(http, { path, token, room, batches, shelf, settle }) {
   return { seconds: (performance.now() - started) / 1000, failures };
 }
 
+/**
+ * BENCH_ARM_OPTIONS_API / BENCH_ARM_OPTIONS_BEFORE: JSON `startServer` options for that arm alone,
+ * so one build can be measured against itself with a switch flipped in the same run, e.g.
+ * `BENCH_BEFORE_API=<copy of this build> BENCH_ARM_OPTIONS_API='{"insightsFoldWorker":true}'`.
+ */
+function armOptions(arm) {
+  const text = process.env[`BENCH_ARM_OPTIONS_${arm}`];
+  return text ? JSON.parse(text) : undefined;
+}
+
 export default async function run({ log, quick }) {
   const { simulateRoom, connectorBatches, toBatchItem } = await import(apiDist);
   const comments = quick ? 20_000 : 200_000;
@@ -129,9 +139,20 @@ export default async function run({ log, quick }) {
     const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
     [bare, api, before] = await Promise.all([
       startServerProcess({ mode: 'bare', dbPath: dir.file('bare.db') }),
-      startServerProcess({ mode: 'api', dbPath: dir.file('api.db'), nodeArgs }),
+      startServerProcess({
+        mode: 'api',
+        dbPath: dir.file('api.db'),
+        nodeArgs,
+        startOptions: armOptions('API'),
+      }),
       beforeDist
-        ? startServerProcess({ mode: 'api', dbPath: dir.file('before.db'), nodeArgs, apiDist: beforeDist })
+        ? startServerProcess({
+            mode: 'api',
+            dbPath: dir.file('before.db'),
+            nodeArgs,
+            apiDist: beforeDist,
+            startOptions: armOptions('BEFORE'),
+          })
         : null,
     ]);
     const apiHttp = jsonClient(api.url, { maxSockets: CONCURRENCY + 2 });
@@ -147,6 +168,9 @@ export default async function run({ log, quick }) {
       });
     }
     if (before) log(`before arm: ${beforeDist}`);
+    for (const arm of ['API', 'BEFORE'])
+      if (armOptions(arm))
+        log(`${arm.toLowerCase()} arm startServer options: ${JSON.stringify(armOptions(arm))}`);
 
     // Warm-up, not measured: both servers JIT their paths, the API builds the app's engine and
     // meets the room's everyday phrasings once (as any room does in its first minute).

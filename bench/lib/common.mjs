@@ -51,7 +51,9 @@ export function serverNodeFlags() {
  * (a taskset list, see `cpuPlan`); `limits: 'product'` keeps the API's own rate-limit defaults and
  * connection cap and trusts one proxy hop (the load generator says each shopper's address in
  * X-Forwarded-For) instead of opening the limits wide; `responder: 'silent'` runs the API without
- * the AI answer; `apiDist` runs another build of the API (its dist/index.js).
+ * the AI answer; `apiDist` runs another build of the API (its dist/index.js); `startOptions` are
+ * given to that API's `startServer` last (per-arm A/B switches such as `insightsFoldWorker`; a build
+ * without the option ignores it).
  */
 export async function startServerProcess({
   mode,
@@ -68,6 +70,7 @@ export async function startServerProcess({
   limits,
   responder,
   apiDist,
+  startOptions,
 }) {
   const raise = fdLimit ? `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; ` : '';
   const pin = cpus ? `taskset -c ${cpus} ` : '';
@@ -81,7 +84,18 @@ export async function startServerProcess({
       ...flags,
       ...nodeArgs,
       join(here, 'server-child.mjs'),
-      JSON.stringify({ mode, dbPath, encryptAtRest, redisUrl, keys, app, limits, responder, apiDist }),
+      JSON.stringify({
+        mode,
+        dbPath,
+        encryptAtRest,
+        redisUrl,
+        keys,
+        app,
+        limits,
+        responder,
+        apiDist,
+        startOptions,
+      }),
     ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: repoRoot },
   );

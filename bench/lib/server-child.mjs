@@ -57,6 +57,8 @@ async function startApi() {
     // (opt-in, to A/B it); builds without the option ignore it.
     ...(process.env.BENCH_INSIGHTS_FOLD_WORKER === '1' ? { insightsFoldWorker: true } : {}),
     ...(options.responder === 'silent' ? { responder: api.silentResponder } : {}),
+    // Per-server switches from the bench (startServerProcess's `startOptions`): win over the env ones.
+    ...(options.startOptions ?? {}),
     ...(options.limits === 'product'
       ? // The product's limits as shipped; the bench stands behind one proxy hop and gives every
         // shopper an address, and sets the app's own limits through PATCH /v1/app as a merchant would.

@@ -75,6 +75,8 @@ Environment:
                                database files; default: in the request thread)
   THREADLINE_SEAL_WORKER       1: seal bulk writes (livestream batches, room answers) on a sealing worker
                                thread (default: in the request thread)
+  THREADLINE_INSIGHTS_FOLD_WORKER  0: fold messages into the insights rollups in the request thread
+                               (default: on a worker thread with its own connection, for local files)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 /** THREADLINE_LIVE_TIMELINE_DRAIN_MS: whole ms from 1 to 3,600,000, else the default (1 s). */
@@ -165,6 +167,7 @@ export function buildProgram(): Command {
           allowPrivateCallbacks: process.env.THREADLINE_ALLOW_PRIVATE_CALLBACKS === '1',
           liveTimelineDrainMs: liveTimelineDrainMs(process.env.THREADLINE_LIVE_TIMELINE_DRAIN_MS),
           liveTimelineDrainWorker: process.env.THREADLINE_LIVE_TIMELINE_DRAIN_WORKER === '1',
+          insightsFoldWorker: process.env.THREADLINE_INSIGHTS_FOLD_WORKER !== '0',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,

@@ -54,8 +54,10 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   /**
    * The background fold's messages pass on a worker thread with its own connection (local files;
    * see insights/fold-thread.ts), so a minute's livestream questions and room answers are not
-   * folded on the request thread. Default false (opt-in until a full-room A/B says it pays: the
-   * worker's batches hold the write turn, and its second connection empties both page caches).
+   * folded on the request thread. Default true (issue 16, docs/notes/speed-16h.md: a fold landing
+   * among comment batches cost the request thread 140–205 µs per comment in that round against
+   * ~60–85; on the worker the rounds stay clean). False folds in-thread; remote and in-memory
+   * databases always fold in-thread.
    */
   insightsFoldWorker?: boolean;
 }
@@ -159,7 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stopRetention = startRetentionSweeper(app.deps);
   // Insights rollups follow the stored messages and event log (they are also folded on read).
   const stopInsights = startInsightsRollup(app.deps, options.insightsFoldEveryMs, {
-    worker: options.insightsFoldWorker ?? false,
+    worker: options.insightsFoldWorker ?? true,
   });
   const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   let closing: Promise<boolean> | undefined;

@@ -3,6 +3,7 @@
 // turn the request thread lends it. Shown here: its rollups equal an in-thread fold's of the same
 // messages; a worker that dies inside its batch leaves nothing half-written and the next fold
 // (in-thread or a new worker) folds every message exactly once; in-memory databases get no worker.
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, migrateDatabase } from '../src/db/database';
 import { createFoldThread } from '../src/insights/fold-thread';
@@ -103,6 +104,28 @@ describe('the insights fold on a worker thread', () => {
     expect(after.counted).toBe(messages);
     expect(after.perConversation).toBe(messages);
     expect(after.slotContacts).toBe(after.contacts);
+  }, 90_000);
+
+  it("this process's writes do not wait for a worker's start (it boots outside the lent write turn)", async () => {
+    const { api, rollups, messages } = await roomWithQuestions(100);
+    const thread = createFoldThread(api.app.deps);
+    expect(thread).not.toBeNull();
+    open.push({ close: () => thread!.close() });
+    let folded: number | null = null;
+    const fold = thread!.foldMessages(500, Date.now()).then((n) => {
+      folded = n;
+      return n;
+    });
+    // Issued after the fold asked for its worker: it commits while the worker is still starting
+    // (a lent turn taken before the start would have held it until the worker's batch was done).
+    const written = await api.app.deps.database.write(async (db) => {
+      await db.run(sql`select 1`);
+      return true;
+    });
+    expect(written).toBe(true);
+    expect(folded).toBeNull();
+    expect(await fold).toBe(messages);
+    expect((await rollups()).counted).toBe(messages);
   }, 90_000);
 
   it('an in-memory database gets no worker (a second connection would not share it)', async () => {

@@ -60,6 +60,8 @@ export function createFoldThread(
   let started = 0;
   // Keyed by the worker that holds them: an old worker's exit fails only its own requests.
   const pending = new Map<Worker, Map<number, { resolve(n: number): void; reject(error: Error): void }>>();
+  /** Per worker: settles when it said it is loaded and connected (rejects if it ended first). */
+  const readiness = new WeakMap<Worker, Promise<void>>();
 
   function start(): Worker {
     started++;
@@ -67,8 +69,20 @@ export function createFoldThread(
     const thread = startWorker(script!, { workerData: data });
     const own = new Map<number, { resolve(n: number): void; reject(error: Error): void }>();
     pending.set(thread, own);
+    let becameReady: () => void = () => {};
+    let neverReady: (error: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      becameReady = resolve;
+      neverReady = reject;
+    });
+    ready.catch(() => {});
+    readiness.set(thread, ready);
     thread.unref();
     thread.on('message', (reply: FoldReply) => {
+      if ('op' in reply) {
+        becameReady();
+        return;
+      }
       const request = own.get(reply.id);
       if (!request) return;
       own.delete(reply.id);
@@ -81,6 +95,7 @@ export function createFoldThread(
     });
     thread.on('exit', (code) => {
       if (worker === thread) worker = null;
+      neverReady(new Error(`insights fold worker ended before it was ready (code ${code})`));
       pending.delete(thread);
       if (own.size === 0 && closed) return;
       failures++;
@@ -96,13 +111,23 @@ export function createFoldThread(
     get broken() {
       return failures >= MAX_FAILURES;
     },
-    foldMessages(rows, now) {
-      if (closed) return Promise.reject(new Error('insights fold worker closed'));
+    async foldMessages(rows, now) {
+      if (closed) throw new Error('insights fold worker closed');
+      // Booted outside the write turn: a worker's start (loading its module, opening its
+      // connection: ~0.1–0.5 s built, seconds from the sources under tsx) must not hold this
+      // process's writes. One that ends before it is ready fails this batch (folded in-thread).
+      worker ??= start();
+      const booting = worker;
+      await readiness.get(booting);
+      if (closed) throw new Error('insights fold worker closed');
       return lend(
         () =>
           new Promise<number>((resolve, reject) => {
-            worker ??= start();
             const thread = worker;
+            if (thread !== booting || !pending.has(thread)) {
+              reject(new Error('insights fold worker ended before its batch'));
+              return;
+            }
             const id = nextId++;
             pending.get(thread)!.set(id, {
               resolve: (folded) => {

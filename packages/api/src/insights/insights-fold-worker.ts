@@ -12,7 +12,8 @@ import { foldMessagesOnce } from './rollup';
  *
  * Messages in: `{ id, op: 'fold', rows, now }` (fold at most `rows` messages after the cursor, in
  * one transaction that also moves the cursor; `now` stamps the cursor, the caller's clock) and
- * `{ op: 'close' }`. Out: `{ id, ok: true, folded }` or `{ id, ok: false, error }`.
+ * `{ op: 'close' }`. Out: `{ op: 'ready' }` once, when loaded and connected; then
+ * `{ id, ok: true, folded }` or `{ id, ok: false, error }` per request.
  */
 
 export interface FoldWorkerData {
@@ -22,7 +23,10 @@ export interface FoldWorkerData {
 }
 
 export type FoldRequest = { id: number; op: 'fold'; rows: number; now: number } | { op: 'close' };
-export type FoldReply = { id: number; ok: true; folded: number } | { id: number; ok: false; error: string };
+export type FoldReply =
+  | { id: number; ok: true; folded: number }
+  | { id: number; ok: false; error: string }
+  | { op: 'ready' };
 
 const port = parentPort;
 if (port) {
@@ -30,6 +34,9 @@ if (port) {
   const database = createDatabase({ url: data.url });
   let transactions = 0;
   let chain: Promise<void> = Promise.resolve();
+  // Loaded and connected: the first batch may be lent the write turn now (fold-thread.ts boots a
+  // worker outside the turn, so this process's writes never wait for a worker's start).
+  port.postMessage({ op: 'ready' } satisfies FoldReply);
 
   port.on('message', (request: FoldRequest) => {
     chain = chain.then(async () => {
