@@ -156,3 +156,20 @@ describe('English sizes said as words, and makeup that lasts', () => {
     expect(askOnce(engine, 'how long does the cream last').intent).toBe('shelf_life');
   });
 });
+
+describe('where an order is, asked plainly', () => {
+  test.each([['where is my order'], ['where is my parcel'], ['我的快递到哪了']])(
+    '%s → the tracking article',
+    (text) => {
+      expect(askOnce(engine, text).articleId).toBe('kb-track-order');
+    },
+  );
+  test.each([
+    ['快递显示签收了但我没收到', 'kb-signed-not-received'],
+    ['my order hasn’t arrived yet and tracking says delivered', 'kb-signed-not-received'],
+    ['物流好几天没更新了', 'kb-logistics-stalled'],
+    ['my parcel is stuck', 'kb-logistics-stalled'],
+  ])('%s → %s (its own trouble)', (text, article) => {
+    expect(askOnce(engine, text).articleId).toBe(article);
+  });
+});
