@@ -13,6 +13,7 @@ import { and, eq, gt, isNull, or } from 'drizzle-orm';
 // reach insights/metrics, which reads DEFAULT_APP_TIME_ZONE from this module (a cycle that a
 // worker importing the sources meets before this module has run).
 import { type AuditActor, MERCHANT_ACTOR, recordAudit } from '../audit/audit-log';
+import type { Db } from '../db/database';
 import { type AppSettings, agents, agentTokens, apiKeys, apps, type VoiceSettings } from '../db/schema';
 import { DEFAULT_RATE_LIMITS } from '../http/rate-limits';
 import { iso } from '../platform/clock';
@@ -157,7 +158,7 @@ export async function rotateCredential(
   deps: ServiceDeps,
   appId: string,
   body: RotateKeyBody,
-  by: { actor: AuditActor; from: string | null } = { actor: MERCHANT_ACTOR, from: null },
+  by: ChangedBy = BY_MERCHANT,
 ): Promise<RotateKeyAnswer> {
   const now = deps.clock.now();
   const until = now + (body.overlapSec ?? DEFAULT_ROTATION_OVERLAP_SEC) * 1000;
@@ -290,6 +291,29 @@ export function previousIdentitySecretsOf(
     .map((previous) => deps.sealer.open(previous.secretEnc));
 }
 
+/** Who made a change and from which address, for the audit log. */
+type ChangedBy = { actor: AuditActor; from: string | null };
+/** The merchant's backend with no address known (the CLI, or a caller that passes none). */
+const BY_MERCHANT: ChangedBy = { actor: MERCHANT_ACTOR, from: null };
+
+/** Records a change of the shop's language, whichever route made it (`app.language_updated`). */
+function recordLanguageChange(
+  deps: ServiceDeps,
+  db: Db,
+  appId: string,
+  by: ChangedBy,
+  previous: string | null,
+  language: string | null,
+) {
+  return recordAudit(deps, db, {
+    appId,
+    actor: by.actor,
+    action: 'app.language_updated',
+    subject: { type: 'app', id: appId },
+    details: { previous, language, from: by.from },
+  });
+}
+
 /** Rotations kept in their overlap at once; older ones end (a rotation never extends another). */
 const MAX_PREVIOUS_IDENTITY_SECRETS = 4;
 
@@ -305,15 +329,14 @@ export const DEFAULT_PHONE_REGION = 'CN';
 function auditableSettings(app: Pick<AppRow, 'name' | 'allowedOrigins' | 'extraChannels' | 'settings'>) {
   const { previousIdentitySecrets: _kept, wechat, voice, ...plain } = app.settings;
   const { twilioAuthTokenEnc: _token, smsWebhookSecretEnc: _secret, ...voicePlain } = voice ?? {};
-  const view: Record<string, unknown> = {
+  return {
     name: app.name,
     allowedOrigins: app.allowedOrigins,
     extraChannels: app.extraChannels,
     ...plain,
     wechat: wechat ? { appId: wechat.appId } : null,
     voice: voice ? voicePlain : null,
-  };
-  return view;
+  } as Record<string, unknown>;
 }
 
 /** The names of the secrets a change set or cleared (their values are never recorded). */
@@ -339,7 +362,7 @@ export async function updateMerchantApp(
   deps: ServiceDeps,
   appId: string,
   change: UpdateAppBody,
-  by: { actor: AuditActor; from: string | null } = { actor: MERCHANT_ACTOR, from: null },
+  by: ChangedBy = BY_MERCHANT,
 ): Promise<AppRow> {
   return deps.database.write(async (db) => {
     const [current] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
@@ -411,17 +434,14 @@ export async function updateMerchantApp(
       });
     }
     if (changed.includes('language')) {
-      await recordAudit(deps, db, {
+      await recordLanguageChange(
+        deps,
+        db,
         appId,
-        actor: by.actor,
-        action: 'app.language_updated',
-        subject: { type: 'app', id: appId },
-        details: {
-          previous: previousView.language ?? null,
-          language: nowView.language ?? null,
-          from: by.from,
-        },
-      });
+        by,
+        (previousView.language as string | undefined) ?? null,
+        (nowView.language as string | undefined) ?? null,
+      );
     }
     return updated!;
   });
@@ -437,7 +457,7 @@ export async function setAppLanguage(
   deps: ServiceDeps,
   appId: string,
   language: string | null,
-  by: { actor: AuditActor; from: string | null },
+  by: ChangedBy,
 ): Promise<{ language: string | null }> {
   return deps.database.write(async (db) => {
     const [current] = await db.select().from(apps).where(eq(apps.id, appId)).limit(1);
@@ -448,13 +468,7 @@ export async function setAppLanguage(
     if (language === null) delete settings.language;
     else settings.language = language;
     await db.update(apps).set({ settings }).where(eq(apps.id, appId));
-    await recordAudit(deps, db, {
-      appId,
-      actor: by.actor,
-      action: 'app.language_updated',
-      subject: { type: 'app', id: appId },
-      details: { previous: before, language, from: by.from },
-    });
+    await recordLanguageChange(deps, db, appId, by, before, language);
     return { language };
   });
 }

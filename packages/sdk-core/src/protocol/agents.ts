@@ -6,6 +6,7 @@ import {
   isPlainString,
   message,
   messageText,
+  PLAIN_STRING_RULE,
 } from './common';
 import { csatRating } from './console';
 import { handoffAnswer, handoffSummary } from './handoffs';
@@ -28,12 +29,7 @@ export const skillName = z
   .regex(/^[A-Za-z0-9\u3400-\u9fff][A-Za-z0-9\u3400-\u9fff_.-]*$/, 'letters, digits, _ . - only');
 
 // One line of visible text: the name is the sender's name on every reply the agent writes.
-const agentName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(80)
-  .refine(isPlainString, 'Control characters and unpaired UTF-16 surrogates are not allowed.');
+const agentName = z.string().trim().min(1).max(80).refine(isPlainString, PLAIN_STRING_RULE);
 /** Console passwords: long enough to resist guessing; stored as a scrypt hash only. */
 const password = z.string().min(10).max(200);
 

@@ -118,6 +118,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export const isStorableText = (text: string): boolean =>
   /[^\s\p{Cf}\p{Z}]/u.test(text) && !CONTROL_CHARACTER.test(text) && !LONE_SURROGATE.test(text);
 
+// Every control character (C0 with tab and line breaks, DEL, C1): an id or a name is one line of
+// visible text, and a C1 control (NEL, CSI) breaks lines or starts terminal escapes where it is shown.
+const ANY_CONTROL = /\p{Cc}/u;
+/** What `plainString` (and a trimmed name checked with `isPlainString`) says when it refuses. */
+export const PLAIN_STRING_RULE = 'Control characters and unpaired UTF-16 surrogates are not allowed.';
+/** Whether an id or a name may be stored as it is (see `plainString`). */
+export const isPlainString = (text: string): boolean => !ANY_CONTROL.test(text) && !LONE_SURROGATE.test(text);
+
 /**
  * An identifier or a name a client chooses (a clientMessageId, a sender's display name): any
  * characters but control characters and unpaired surrogates, which storage would replace (two ids
@@ -125,13 +133,6 @@ export const isStorableText = (text: string): boolean =>
  */
 export const plainString = (min: number, max: number) =>
   z.string().min(min).max(max).refine(isPlainString, PLAIN_STRING_RULE);
-
-// Every control character (C0 with tab and line breaks, DEL, C1): an id or a name is one line of
-// visible text, and a C1 control (NEL, CSI) breaks lines or starts terminal escapes where it is shown.
-const ANY_CONTROL = /\p{Cc}/u;
-const PLAIN_STRING_RULE = 'Control characters and unpaired UTF-16 surrogates are not allowed.';
-/** Whether an id or a name may be stored as it is (see `plainString`). */
-export const isPlainString = (text: string): boolean => !ANY_CONTROL.test(text) && !LONE_SURROGATE.test(text);
 
 /**
  * Text as people type it: stored exactly as sent (never trimmed or altered) or refused. 1 to `max`
