@@ -57,6 +57,9 @@ export function errorBody(error: ApiError): ErrorEnvelope {
   };
 }
 
+/** Seconds a client waits before trying again after a full disk (an operator has to act first). */
+const STORAGE_FULL_RETRY_AFTER_SEC = 30;
+
 type ErrorChain = { code?: unknown; rawCode?: unknown; message?: unknown; cause?: unknown } | undefined;
 const causes = function* (error: unknown) {
   let e = error as ErrorChain;
@@ -73,6 +76,19 @@ export function isDatabaseBusy(error: unknown): boolean {
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
     if (typeof e.rawCode === 'number' && ((e.rawCode & 0xff) === 5 || (e.rawCode & 0xff) === 6)) return true;
     if (/database is locked|database table is locked|SQLITE_BUSY/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * The disk (or the file's `max_page_count`) is full: SQLite rolled the transaction back, so nothing
+ * of the request was stored and the same request may be sent again once space is freed.
+ */
+function isStorageFull(error: unknown): boolean {
+  for (const e of causes(error)) {
+    if (String(e.code ?? '').startsWith('SQLITE_FULL')) return true;
+    if (typeof e.rawCode === 'number' && (e.rawCode & 0xff) === 13) return true;
+    if (/database or disk is full/i.test(String(e.message ?? ''))) return true;
   }
   return false;
 }
@@ -133,6 +149,24 @@ export function respondWithError(c: Context, error: unknown, log: (message: stri
     return c.json(
       errorBody(
         new ApiError('unavailable', 'The database is busy; try again shortly.', undefined, undefined, 1),
+      ),
+      503,
+    );
+  }
+  // A full disk is the operator's to fix, not the client's fault, and nothing was stored: a 503
+  // with a longer pause, so SDK outboxes keep the message and send it again later.
+  if (isStorageFull(error)) {
+    log('database storage full', error);
+    c.header('Retry-After', String(STORAGE_FULL_RETRY_AFTER_SEC));
+    return c.json(
+      errorBody(
+        new ApiError(
+          'unavailable',
+          'The server is out of storage; nothing was saved. Try again later.',
+          undefined,
+          undefined,
+          STORAGE_FULL_RETRY_AFTER_SEC,
+        ),
       ),
       503,
     );
