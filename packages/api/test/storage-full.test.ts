@@ -15,10 +15,12 @@ describe('the database is full', () => {
 
   /** Lets the file grow by `spare` pages from now on. */
   async function capFile(spare: number) {
-    const [{ pages }] = await api.rows<{ pages: number }>('select page_count as pages from pragma_page_count()');
-    const [{ free }] = await api.rows<{ free: number }>(
-      'select freelist_count as free from pragma_freelist_count()',
-    );
+    const { pages } = (
+      await api.rows<{ pages: number }>('select page_count as pages from pragma_page_count()')
+    )[0]!;
+    const { free } = (
+      await api.rows<{ free: number }>('select freelist_count as free from pragma_freelist_count()')
+    )[0]!;
     await api.rows(`PRAGMA max_page_count = ${Number(pages) - Number(free) + spare}`);
   }
   const uncap = () => api.rows('PRAGMA max_page_count = 1073741823');
