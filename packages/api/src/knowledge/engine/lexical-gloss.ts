@@ -251,9 +251,15 @@ export function createGlosser(
             if (known.has(gram)) continue;
             const spelling = usualSpelling(gram);
             if (spelling === null) continue;
+            // A function character the shopper wrote is no slip for the word's character that
+            // sounds like it: "有防晒" (has sun protection) is not "油防晒" (of 控油防晒).
             const match = bySound
               .get(spelling)
-              ?.find((w) => [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)));
+              ?.find(
+                (w) =>
+                  [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)) &&
+                  ![...gram].some((ch, k) => ch !== w[k] && FUNCTION_CHARS.test(ch)),
+              );
             if (!match) continue;
             cuts ??= segmentCuts(run);
             if (!cuts.at[i] || !cuts.at[i + size] || cuts.words.has(i * span + i + size)) continue;
