@@ -14,7 +14,9 @@
 // - a discount for buying several ("买两件能便宜吗", "is there a discount if I buy two") is the shop's
 //   promotions: the article on how discounts and coupons combine (满减 with coupons).
 import { describe, expect, test } from 'vitest';
+import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
 import { askOnce, demoEngine } from './demo-engine';
+import { demoKnowledge } from './demo-knowledge';
 
 const engine = demoEngine();
 
@@ -94,6 +96,12 @@ describe('a use asked as the named product’s effect or function', () => {
     expect(answer.text).toContain('没有写');
     expect(answer.text).not.toMatch(/^可以的/);
   });
+  test('有 beside a word is that function word, no slip for 油 (控油防晒); a slip inside a word is still fixed', () => {
+    const index = createKnowledgeIndex(demoKnowledge());
+    expect(index.read('这个面霜有防晒效果吗').normalized).not.toContain('油防晒');
+    expect(index.read('尺吗表在哪里看').normalized).toContain('尺码');
+    expect(index.read('能用花被吗').normalized).toContain('花呗');
+  });
   test('防晒霜有防晒效果吗 → yes, as its name says (not the pregnancy article)', () => {
     const answer = askOnce(engine, '防晒霜有防晒效果吗');
     expect(answer.articleId).toBeNull();
@@ -145,6 +153,9 @@ describe('a discount for buying several is the shop’s promotions', () => {
     ['买两件可以用两张券吗', 'kb-coupon-stacking'],
   ])('%s → %s (its own matter)', (text, article) => {
     expect(askOnce(engine, text).articleId).toBe(article);
+  });
+  test('牛肉干和什么一起买划算 → still what goes with it (buying together, no quantity)', () => {
+    expect(askOnce(engine, '牛肉干和什么一起买划算').intent).toBe('product_recommendation');
   });
   test('老师有优惠吗 → still not covered (a group discount the notes never name)', () => {
     expect(askOnce(engine, '老师有优惠吗').articleId).toBeNull();
