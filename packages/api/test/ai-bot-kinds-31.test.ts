@@ -72,6 +72,7 @@ describe('a gift missing from the parcel is an item missing from the order', () 
     ['快递显示签收了但我没收到', 'kb-signed-not-received'],
     ['我的快递还没收到', 'kb-track-order'],
     ['赠品需要退回吗', 'kb-return-policy'],
+    ['我的订单还没到，赠品也没有', 'kb-track-order'],
   ])('%s → %s (no gift missing)', (text, article) => {
     expect(askOnce(engine, text).articleId).toBe(article);
   });
@@ -121,8 +122,11 @@ describe('how long makeup stays on, said in Chinese', () => {
       expect(answer.text).toContain('没有写明');
     },
   );
-  test('how many hours does the lipstick last → its wear, not its shelf life', () => {
-    const answer = askOnce(engine, 'how many hours does the lipstick last');
+  test.each([
+    ['how many hours does the lipstick last'],
+    ['this lipstick, how long does it last on the lips'],
+  ])('%s → its wear, not its shelf life', (text) => {
+    const answer = askOnce(engine, text);
     expect(answer.intent).not.toBe('shelf_life');
     expect(answer.text).not.toContain('shelf life');
   });

@@ -692,7 +692,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ORDER_GOODS.test(read.plain) &&
       !PARCEL_TROUBLE.test(read.plain) &&
       !BESIDE_ORDER_STATUS.test(read.plain) &&
-      !OTHER_TROUBLE.test(read.plain);
+      !OTHER_TROUBLE.test(read.plain) &&
+      // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
+      !askedDomesticPlace(read.plain);
     const settling = settled ? dispatchIntents : whereSettled ? orderStatusIntents : null;
     if (settling) {
       let others = 0;
@@ -1519,10 +1521,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // redness word ("敏感肌泛红选…").
     // When the ranking already reads a reaction, its own article (a product's known tingling, a
     // baby's rash) stands.
-    // A gift missing from the order ("赠品没收到") is goods short, whether or not a parcel is named.
+    // A gift missing from the order ("赠品没收到") is goods short, whether or not a parcel is named —
+    // unless the order itself has not come ("订单还没到，赠品也没有": where it is comes first).
     const parcel =
       !staying &&
-      (PARCEL.test(read.normalized) || (GIFT_MISSING.test(read.plain) && !RETURN_OF_GIFT.test(read.plain)));
+      (PARCEL.test(read.normalized) ||
+        (GIFT_MISSING.test(read.plain) &&
+          !RETURN_OF_GIFT.test(read.plain) &&
+          !ORDER_STATUS_CUE.test(read.normalized)));
     const reacted =
       !staying &&
       !parcel &&
