@@ -51,6 +51,7 @@ import {
   asksAboutService,
   asksEventSchedule,
   asksForHuman,
+  asksMultiBuyDiscount,
   asksOfOrderNote,
   asksServiceAtHour,
   asksWhenServiceOpen,
@@ -58,6 +59,7 @@ import {
   extractOrderId,
   extractReason,
   extractWantedSize,
+  GIFT_MISSING,
   greetingIntentOf,
   isActionRequest,
   isBareNumber,
@@ -233,6 +235,8 @@ const isQuestionForAdvice = (plain: string): boolean =>
 // A parcel or its arrival named, with which damage or a missing item is about the delivered goods.
 const PARCEL =
   /包裹|快递|箱子|外箱|纸箱|收到|到货|寄到|发到|送到|寄去|发去|\b(?:parcel|package|box|delivery|delivered|arrived|came|shipment)\b/;
+// A gift sent back with a return ("退货时赠品没寄回可以吗"): the return's rules, not goods short.
+const RETURN_OF_GIFT = /退|寄回|\b(?:return|returns|returning|refund|send (?:it |them )?back)\b/;
 // A delivery fee asked, and an article about fees by its title.
 const FEE_ASKED =
   /运费|邮费|包邮|\b(?:for free|free shipping|free delivery|fees?|costs?|expensive|cheaper|how much|postage|charge)\b/;
@@ -363,6 +367,15 @@ const TRACKING = /到哪|查物流|查看物流|物流(?:信息|详情)|单号�
 /** A parcel said to show delivered, to have stopped, to be lost or harmed: its own articles answer. */
 const PARCEL_TROUBLE =
   /签收|没更新|不更新|不动|没动|卡在|停在|丢|破|坏|少了|\b(?:delivered|signed|stuck|not (?:moving|updated|updating)|hasn'?t (?:moved|updated)|lost|damaged|broken|missing)\b/;
+
+/** An article on the shop's offers for bigger orders: spend thresholds, multi-buys, promotions. */
+const PROMOTION = /满减|满.{1,4}减|多件|多买|促销|\b(?:multi-?buys?|bulk|promotions?|spend and save)\b/;
+/** The goods of an order named ("where's my refund" asks where no order is). */
+const ORDER_GOODS =
+  /订单|快递|包裹|东西|我买的|我的货|\b(?:order|orders|parcel|package|delivery|shipment|stuff|items?)\b/;
+/** Another matter asked beside where the order is: a change, a return, money back, an invoice. */
+const BESIDE_ORDER_STATUS =
+  /退|换|改|地址|取消|发票|价保|降价|券|积分|催|\b(?:refund|return|exchange|change|address|cancel|invoice|coupon|points|price)\b/;
 
 /** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
 const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
@@ -669,12 +682,29 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // Nothing else wrong in so many words (a failed payment, a double charge): the order's state is
     // the question, and the dispatch reading answers it however the other words weigh.
     const settled = unshipped && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
-    if (settled) {
+    // "where's my order", "my order hasn't arrived", "when will my order get here": the shopper's own
+    // goods asked after with nothing else asked beside them and no trouble said (shows delivered,
+    // stuck, lost, harmed — their own articles answer): where the order is decides the reading,
+    // however few of the other words the English gloss reached.
+    const whereSettled =
+      whereIsOrder &&
+      !action &&
+      ORDER_GOODS.test(read.plain) &&
+      !PARCEL_TROUBLE.test(read.plain) &&
+      !BESIDE_ORDER_STATUS.test(read.plain) &&
+      !OTHER_TROUBLE.test(read.plain) &&
+      // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
+      !askedDomesticPlace(read.plain);
+    const settling = settled ? dispatchIntents : whereSettled ? orderStatusIntents : null;
+    if (settling) {
       let others = 0;
-      for (const c of byKey.values())
-        if (!dispatchIntents.has(c.intentKey)) others = Math.max(others, c.blended);
-      for (const id of dispatchIntents) {
-        const c = byKey.get(id)!;
+      for (const c of byKey.values()) if (!settling.has(c.intentKey)) others = Math.max(others, c.blended);
+      for (const id of settling) {
+        let c = byKey.get(id);
+        if (!c) {
+          c = unrankedReading(id);
+          byKey.set(id, c);
+        }
         c.blended = Math.max(c.blended, others + ACTION_BONUS);
       }
     }
@@ -687,7 +717,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     const intents = stableSort([...byKey.values()], (a, b) => b.blended - a.blended);
     // Whether a cue of the message chose the top reading (the engine then need not ask which).
-    return { intents, articles: classification.articles, settled: settled && dispatchIntents.size > 0 };
+    return {
+      intents,
+      articles: classification.articles,
+      settled: (settled && dispatchIntents.size > 0) || (whereSettled && orderStatusIntents.size > 0),
+      whereSettled,
+    };
   }
 
   /** How sure the engine is of its top reading: its probability, coverage and lead over the next. */
@@ -1224,10 +1259,32 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
 
+    // "买两件能便宜吗", "is there a discount if I buy two": a lower price for buying several is the
+    // shop's promotions — the article on what lowers an order (spend thresholds with coupons), not
+    // a price, a price-protection article or "which did you mean"; with none, not covered.
+    const multiBuy = !group && !changesOrder && asksMultiBuyDiscount(read.plain);
+    const promotion = multiBuy ? promotionArticle() : null;
+    if (multiBuy && !promotion) {
+      memory.lowConfidenceStreak = 0;
+      return finish({
+        ...base,
+        action: 'clarify',
+        text: say('notCovered'),
+        intent: null,
+        articleId: null,
+        productId: namedProductId,
+        confidence: limits.confident / 2,
+        lowConfidence: true,
+        outOfScope: false,
+        quickReplies: [say('optionHuman')],
+      });
+    }
+
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes… (not
     // for a change to an order: its product is the one ordered).
     const catalogue =
       !changesOrder &&
+      !promotion &&
       catalogueAnswer(
         read,
         input,
@@ -1246,6 +1303,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // listed, "for men?", how a parcel is left (product-facts.ts).
     const fact =
       !changesOrder &&
+      !promotion &&
       productFactAnswer({
         read,
         text: input.text,
@@ -1271,6 +1329,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const surelyNamed = [...new Set(read.products.filter((p) => p.score >= 1).map((p) => p.productId))];
     const labelled =
       !changesOrder &&
+      !promotion &&
       labelFactAnswer({
         read,
         text: input.text,
@@ -1462,7 +1521,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // redness word ("敏感肌泛红选…").
     // When the ranking already reads a reaction, its own article (a product's known tingling, a
     // baby's rash) stands.
-    const parcel = !staying && PARCEL.test(read.normalized);
+    // A gift missing from the order ("赠品没收到") is goods short, whether or not a parcel is named —
+    // unless the order itself has not come ("订单还没到，赠品也没有": where it is comes first).
+    const parcel =
+      !staying &&
+      (PARCEL.test(read.normalized) ||
+        (GIFT_MISSING.test(read.plain) &&
+          !RETURN_OF_GIFT.test(read.plain) &&
+          !ORDER_STATUS_CUE.test(read.normalized)));
     const reacted =
       !staying &&
       !parcel &&
@@ -1489,7 +1555,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "订单备注里写了要顺丰，要加钱吗", "a note on my order asking for SF Express": what the note asks
     // for is the question, and the article telling what an order note can ask for (and what it
     // costs) answers it — when it shares a word of the message besides the note's own.
-    const noted = !trouble && !changesOrder && !staying ? orderNoteArticle(read) : null;
+    const noted = promotion ?? (!trouble && !changesOrder && !staying ? orderNoteArticle(read) : null);
     if (noted) {
       const key = intentKeyOf(noted);
       if (top?.intentKey !== key)
@@ -1656,6 +1722,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // the article that reading gives a plain cancel question.
     if (!article && changesOrder && intentKey === cancelKey()) article = cancelArticle();
     if (noted) article = { articleId: noted.id, intentKey, score: 1, coverage: 1 };
+    // Where the order is decided the reading: the article on following an order answers, whichever
+    // of the reading's articles the few glossed words reached ("when will my order get here").
+    const tracking =
+      ranking.whereSettled && !staying && !noted && !trouble ? trackingArticle(intentKey) : undefined;
+    if (tracking) article = { articleId: tracking.id, intentKey, score: 1, coverage: 1 };
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
     // A reaction read by the ranking whose own articles are another product's (a serum's tingling
     // after a mask): the article on what to do about any reaction.
@@ -1814,7 +1885,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           : written,
       intent: isArticleIntent(intentKey) ? null : intentName,
       articleId: chosen.id,
-      productId: productId ?? (chosen.productIds.length === 1 ? chosen.productIds[0]! : null),
+      // The shop's offers answer a multi-buy for any goods: the goods named are no product of the
+      // answer (whose facts would otherwise be read for what the article does not say).
+      productId: promotion
+        ? null
+        : (productId ?? (chosen.productIds.length === 1 ? chosen.productIds[0]! : null)),
       confidence,
       lowConfidence: false,
       outOfScope: false,
@@ -2442,6 +2517,32 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       return undefined;
     return { articleId: own[0]!.id, intentKey, score: 0, coverage: 0 };
   }
+
+  // The article on what lowers an order's price (spend-threshold offers, 满减, and how coupons go
+  // with them), by its title and questions; null when the shop wrote none. Looked for once.
+  let promotionCache: KnowledgeArticle | null | undefined;
+  const promotionArticle = (): KnowledgeArticle | null => {
+    promotionCache ??=
+      index.kb.articles.find((a) =>
+        PROMOTION.test([a.title, ...(a.questions ?? [])].join(' ').toLowerCase()),
+      ) ?? null;
+    return promotionCache;
+  };
+
+  /** A reading's article on following an order (by its title and questions), once per reading. */
+  const trackingArticles = new Map<string, KnowledgeArticle | undefined>();
+  const trackingArticle = (intentKey: string): KnowledgeArticle | undefined => {
+    if (!trackingArticles.has(intentKey))
+      trackingArticles.set(
+        intentKey,
+        index.kb.articles.find(
+          (a) =>
+            intentKeyOf(a) === intentKey &&
+            TRACKING.test([a.title, ...(a.questions ?? [])].join(' ').toLowerCase()),
+        ),
+      );
+    return trackingArticles.get(intentKey);
+  };
 
   /** An article's title and questions, for telling what it answers. */
   const askedIn = (option: ArticleCandidate) => {

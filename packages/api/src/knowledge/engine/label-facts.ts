@@ -305,7 +305,10 @@ const USES = [
  */
 const KIND_WITH_USE =
   /(?<!当|当作|当成|作为|用作|做)(?:防晒|卸妆|洗发|沐浴)(?:霜|乳|液|露|水|油|膏|喷雾|棒|啫喱|凝胶)|\bsunscreens?\b|\bsun ?cream\b|\bshampoos?\b(?= (?:is|are|ok|safe|for|can))|\bbody washe?s?\b(?= (?:is|are|ok|safe|for|can))/g;
-const ASKS_USE = /能|可以|可不可以|能不能|用来|当|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
+// A use is asked as what the product can do, or as an effect or function it has ("有防晒效果吗",
+// "带防晒吗", "有没有卸妆功能"). (English "does it have SPF" is left to the engine's "not covered".)
+const ASKS_USE =
+  /能|可以|可不可以|能不能|用来|当|效果|功效|作用|功能|带|有没有|有(?=防晒|卸妆|洗发|沐浴)|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
 
 function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
   if (!ASKS_USE.test(ctx.read.plain)) return null;

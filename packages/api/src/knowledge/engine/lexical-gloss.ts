@@ -251,9 +251,19 @@ export function createGlosser(
             if (known.has(gram)) continue;
             const spelling = usualSpelling(gram);
             if (spelling === null) continue;
+            // A function character written beside a word of the knowledge is that function word,
+            // no slip for the character that sounds like it: "有防晒" (has sun protection) is not
+            // "油防晒" (of 控油防晒). A slip inside a word ("尺吗表", "花被") is still one.
+            const beside =
+              (functional[i] === 1 && known.has(gram.slice(1))) ||
+              (functional[i + size - 1] === 1 && known.has(gram.slice(0, -1)));
             const match = bySound
               .get(spelling)
-              ?.find((w) => [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)));
+              ?.find(
+                (w) =>
+                  [...w].some((ch) => gram.includes(ch) && !FUNCTION_CHARS.test(ch)) &&
+                  !(beside && [...gram].some((ch, k) => ch !== w[k] && FUNCTION_CHARS.test(ch))),
+              );
             if (!match) continue;
             cuts ??= segmentCuts(run);
             if (!cuts.at[i] || !cuts.at[i + size] || cuts.words.has(i * span + i + size)) continue;

@@ -588,6 +588,14 @@ function notListed(
   });
 }
 
+// How long make-up stays on ("口红能保持多久", "持妆时间多长", "how many hours does it last"): its wear,
+// never its delivery or shelf life — unless the words are the shelf life's (opened, expiry, kept).
+const ASKS_WEAR =
+  /持久|持妆|留妆|脱妆|掉妆|(?:保持|维持|撑|坚持)(?:多久|多长|几个?小时|一整?天|一上午|一下午)|能(?:保持|维持|撑)|\bstays? on\b|\blong[- ]lasting\b|\bhow many hours\b|\blasts? all day\b|\blasts? on (?:the |my |your )?(?:lips|face|skin)\b/;
+const SHELF_WORDS =
+  /保质|开封|开盖|打开|拆开|过期|有效期|保存|放(?:多久|多长|几)|\bshelf\b|\bexpir|\bopen(?:ed|ing)?\b|\bkeeps?\b/;
+const MAKEUP = /makeup|cosmetic|彩妆|美妆/i;
+
 // "this", "it", "这个": a product the shopper is looking at.
 const POINTS_AT_THIS = /\b(?:this|it|these|that)\b|这个|这款|这件|这种|这瓶|它/;
 
@@ -808,6 +816,10 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // Colours and "for men?" about the product named, or the one in the conversation when the
   // message names none ("这款还有别的配色吗").
   if (!product || (!ctx.named && read.products.length > 0)) return null;
+  // Make-up's wear: how long it stays on is no fact the catalogue lists — said so, never the
+  // delivery times "多久" reached or the shelf life "last" did.
+  if (MAKEUP.test(product.category ?? '') && ASKS_WEAR.test(plain) && !SHELF_WORDS.test(plain))
+    return notListed(ctx, product, ctx.language === 'en' ? 'wear time' : '持妆时长', 'wear');
   if (asksColour(plain)) return colourAnswer(ctx, product);
   // Another size or version of a product with no sizes listed ("托特包有没有小号的"): not listed —
   // never a decline, never a guess. Products with sizes are answered from them (catalogueAnswer).

@@ -543,7 +543,7 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
 
 /** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
 export const ORDER_STATUS_CUE =
-  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s|s| s| is) my\b|\bhas my .+ shipped\b|\bmy (?:order|parcel|package)\b.{0,20}\b(?:has ?n[o'’ ]?t|have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not)(?: yet)? (?:arrived|come|turned up|got here|been delivered)\b/;
+  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s|s| s| is) my\b|\bhas my .+ shipped\b|\bwhen\b.{0,24}\bmy (?:order|parcel|package|delivery|shipment)\b.{0,24}\b(?:arrive|get here|come|be delivered|reach me|turn up|show up)\b|\bwhen (?:will|do|can|would|should|shall) i (?:get|receive) my (?:order|parcel|package|delivery|shipment)\b|\b(?:have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not|yet to) (?:received|receive|got|gotten|get) my (?:order|parcel|package|delivery|shipment)\b|\bwaiting (?:for|on) my (?:order|parcel|package|delivery|shipment)\b|\b(?:status|update|news) (?:of|on|for) my (?:order|parcel|package|delivery|shipment)\b|\bmy (?:order|parcel|package|delivery|shipment)(?:'s| s)? status\b|\bmy (?:order|parcel|package)\b.{0,20}\b(?:has ?n[o'’ ]?t|have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not)(?: yet)? (?:arrived|come|turned up|got here|been delivered)\b/;
 
 /** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
 export const ORDER_UNSHIPPED_CUE =

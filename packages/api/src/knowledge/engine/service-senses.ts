@@ -1,5 +1,6 @@
 import type { KnowledgeArticle } from './knowledge-base';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
+import { GIFT_MISSING } from './shopper-signals';
 
 /**
  * Service matters the ranking confuses with a neighbour that shares its words: the fee for a
@@ -79,8 +80,9 @@ const SENSES: ServiceSense[] = [
     asked:
       /赠品|赠送|送赠|小样|试用装|满赠|买.{0,4}送(?:什么|啥|吗|不|的|赠|小样|一|\d)|送(?:什么|啥)(?!人|时候)|有没有送(?!货|到|上门|达)|有(?:送|赠)(?:东西|礼|吗|的|不)|\bfree gifts?\b|\bgifts? with\b|\bfreebies?\b|\bfree samples?\b|\bsamples?\b|\bcomes? with (?:a |any )?(?:gift|freebie)s?\b/,
     // A gift to send back with a return, or one that did not come: the return and missing-item rules.
-    neighbour:
-      /退|换|寄回|没收到|没有收到|少了|漏发|少发|说好|\b(?:return|refund|exchange|missing|never got)\b/,
+    neighbour: new RegExp(
+      `退|换|寄回|没收到|没有收到|少了|漏发|少发|说好|\\b(?:return|refund|exchange|missing|never got)\\b|${GIFT_MISSING.source}`,
+    ),
     covers: /赠品|赠送|小样|满赠|\bgifts?\b|\bfreebies?\b|\bsamples?\b/,
     nearby: /优惠|活动|满减|\bcoupons?\b|\bpromo/,
     reply: 'senseNotListed',

@@ -169,11 +169,20 @@ export function extractWantedSize(normalized: string): string | null {
   return /^[a-z]+$/i.test(size) ? size.toUpperCase() : size;
 }
 
+/**
+ * A gift or sample that came with the order said not to have come ("赠品没收到", "少了一个小样",
+ * "the free gift wasn't in my parcel", "my order came without the gift"): an item missing from the
+ * order, whatever the parcel did. (Gifts offered, or sent back with a return, are other matters.)
+ */
+export const GIFT_MISSING =
+  /(?:赠品|小样|试用装|礼品|赠送的|送的(?:东西|礼物))[^，,。？?！!]{0,6}(?:没|未|不见)(?:有|收到|看到|见到|寄|发|给|到|放|在)?|(?:没|未)(?:有)?(?:收到|看到|见到|给我?|寄|发)(?:我)?(?:的)?(?:赠品|小样|试用装|礼品)|(?:少|漏|缺)(?:了|发了?|寄了?|给了?)?(?:一个|一份|一支|一片|个|份|支|片)?(?:赠品|小样|试用装|礼品)|\b(?:free )?(?:gifts?|freebies?|samples?)\b.{0,20}\b(?:wasn t|was not|weren t|were not|isn t|is not|never|missing|didn t (?:come|arrive))\b|\b(?:didn t|did not|never|haven t|have not|not) (?:get|got|receive|received|see|find|found)\b.{0,12}\b(?:gifts?|freebies?|samples?)\b|\b(?:came|arrived|delivered|come|arrive)\b.{0,16}\bwithout (?:the |my |a |any )?(?:free )?(?:gifts?|freebies?|samples?)\b|\bmissing (?:the |my |a )?(?:free )?(?:gifts?|freebies?|samples?)\b/;
+
 const REASONS: [RegExp, string][] = [
   [/太小|太紧|小了|紧了|偏小|买小/, 'too_small'],
   [/太大|太松|大了|松了|偏大|买大/, 'too_large'],
   [/不合适|不合身|尺码不对/, 'wrong_size'],
   [/发错|错发|少发|漏发|少寄|漏寄|寄错|少了一/, 'wrong_or_missing_item'],
+  [GIFT_MISSING, 'wrong_or_missing_item'],
   [/破损|坏了|漏了|碎了|破了|湿了|压坏|\bbroken\b|\bdamaged\b/, 'damaged'],
   [/过敏|起疹|红疹|刺痛/, 'reaction'],
   [/质量|掉色|起球|开线|脱线/, 'quality'],
@@ -454,6 +463,19 @@ export function discountGroup(plain: string): string | null {
   // talks to; followed by a pause or a greeting it is that address, not a group asking.
   return GROUP.exec(plain.replace(ADDRESSED, ''))?.[0] ?? null;
 }
+/**
+ * "买两件能便宜吗", "多买几件能打折吗", "is there a discount if I buy two": a lower price for buying
+ * several — the shop's promotions (spend thresholds, coupons) answer it. Delivery fees ("买两件包邮吗")
+ * and coupons named ("买两件能用两张券吗") are their own matters.
+ */
+export function asksMultiBuyDiscount(plain: string): boolean {
+  return MULTI_BUY.test(plain) && MULTI_BUY_OFF.test(plain) && !MULTI_BUY_OTHER.test(plain);
+}
+const MULTI_BUY =
+  /(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
+const MULTI_BUY_OFF =
+  /便宜|优惠|折扣|打折|打个折|减|划算|实惠|让利|少点|少一点|\b(?:discounts?|deals?|cheaper|money off|offers?|% off|reductions?|price break|promotions?)\b/;
+const MULTI_BUY_OTHER = /运费|邮费|包邮|券|\b(?:shipping|postage|delivery|coupons?|vouchers?)\b/;
 const ADDRESSED = /^\s*(?:老师|同学)(?:您好|你好|在吗|在不在)?[\s，,、!！~～。.:：]+/;
 const GROUP =
   /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
