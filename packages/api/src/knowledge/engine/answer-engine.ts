@@ -374,8 +374,14 @@ const PROMOTION = /满减|满.{1,4}减|多件|多买|促销|\b(?:multi-?buys?|bu
 const ORDER_GOODS =
   /订单|快递|包裹|东西|我买的|我的货|\b(?:order|orders|parcel|package|delivery|shipment|stuff|items?)\b/;
 /** Another matter asked beside where the order is: a change, a return, money back, an invoice. */
+// Also: no longer wanted (不想要了, money back), after-sales or a review asked where to apply
+// ("我的订单在哪里申请售后": where in the app, not where the parcel is), receipt confirmed without it
+// (确认收货: signed-not-received answers).
 const BESIDE_ORDER_STATUS =
-  /退|换|改|地址|取消|发票|价保|降价|券|积分|催|\b(?:refund|return|exchange|change|address|cancel|invoice|coupon|points|price)\b/;
+  /退|换|改|地址|取消|发票|价保|降价|券|积分|催|不想要|不要了|售后|评价|评论|确认收货|\b(?:refund|return|exchange|change|address|cancel|invoice|coupon|points|price|money back|don t want|do not want)\b/;
+/** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
+const NOT_YET_ORDERED =
+  /如果.{0,6}(?:下单|买|拍)|(?:下单|买|拍)的话|\bif (?:i|we) (?:place|order|buy|purchase)\b|\b(?:placing|place) (?:it|an order|the order|my order) (?:today|now|tomorrow)\b/;
 
 /** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
 const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
@@ -693,6 +699,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       !PARCEL_TROUBLE.test(read.plain) &&
       !BESIDE_ORDER_STATUS.test(read.plain) &&
       !OTHER_TROUBLE.test(read.plain) &&
+      !NOT_YET_ORDERED.test(read.plain) &&
       // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
       !askedDomesticPlace(read.plain);
     const settling = settled ? dispatchIntents : whereSettled ? orderStatusIntents : null;
