@@ -662,10 +662,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         read.plain,
       );
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
-    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped;
+    // "when will my order arrive if I place it today": no order yet, so nothing to track — when
+    // orders are sent out and arrive (the dispatch reading) is the question.
+    const beforeOrder = NOT_YET_ORDERED.test(read.plain) && ORDER_STATUS_CUE.test(read.normalized);
+    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped && !beforeOrder;
+    const toDispatch = unshipped || beforeOrder;
     // The dispatch reading competes even when neither the model nor retrieval thought of it
     // ("my order has been pending for a week" shares no word with "付款后多久发货").
-    if (unshipped) {
+    if (toDispatch) {
       for (const id of dispatchIntents) {
         if (!byKey.has(id)) byKey.set(id, unrankedReading(id));
       }
@@ -675,7 +679,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const cued =
         (action && intent?.policy === 'ticket') ||
         (whereIsOrder && !!intent && orderStatusIntents.has(intent.id)) ||
-        (unshipped && !!intent && dispatchIntents.has(intent.id));
+        (toDispatch && !!intent && dispatchIntents.has(intent.id));
       if (cued) {
         candidate.blended += ACTION_BONUS;
         candidate.cued = true;
@@ -687,7 +691,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // Nothing else wrong in so many words (a failed payment, a double charge): the order's state is
     // the question, and the dispatch reading answers it however the other words weigh.
-    const settled = unshipped && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
+    const settled = toDispatch && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
     // "where's my order", "my order hasn't arrived", "when will my order get here": the shopper's own
     // goods asked after with nothing else asked beside them and no trouble said (shows delivered,
     // stuck, lost, harmed — their own articles answer): where the order is decides the reading,
@@ -699,7 +703,6 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       !PARCEL_TROUBLE.test(read.plain) &&
       !BESIDE_ORDER_STATUS.test(read.plain) &&
       !OTHER_TROUBLE.test(read.plain) &&
-      !NOT_YET_ORDERED.test(read.plain) &&
       // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
       !askedDomesticPlace(read.plain);
     const settling = settled ? dispatchIntents : whereSettled ? orderStatusIntents : null;
