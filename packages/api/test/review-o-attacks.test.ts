@@ -158,11 +158,13 @@ describe('B — a gift missing (breaks)', () => {
     expect(ask(text).articleId).not.toBe('kb-damaged-or-missing');
   });
   // new: "where's my … order" settles tracking though the gift is said missing from the order.
-  it.fails("where's my free gift? it wasn't in my order → goods short", () => {
+  // fixed by bot-31b.
+  it("where's my free gift? it wasn't in my order → goods short", () => {
     expect(ask("where's my free gift? it wasn't in my order").articleId).toBe('kb-damaged-or-missing');
   });
   // pre-existing shape: "少了一个赠品" is read, "赠品少了一个" (the other order) gets "which of these?".
-  it.fails('赠品少了一个 → goods short', () => {
+  // fixed by bot-31b.
+  it('赠品少了一个 → goods short', () => {
     expect(ask('赠品少了一个').articleId).toBe('kb-damaged-or-missing');
   });
   // pre-existing: whether an order placed now still gets a gift → the dispatch-times article.

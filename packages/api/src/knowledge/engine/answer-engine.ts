@@ -379,6 +379,11 @@ const ORDER_GOODS =
 // (确认收货: signed-not-received answers).
 const BESIDE_ORDER_STATUS =
   /退|换|改|地址|取消|发票|价保|降价|券|积分|催|不想要|不要了|售后|评价|评论|确认收货|\b(?:refund|return|exchange|change|address|cancel|invoice|coupon|points|price|money back|don t want|do not want)\b/;
+/** "where's my free gift": the gift is asked after, not the order (which came without it). */
+const WHERE_GIFT = /\bwhere(?:'s|s| s| is) (?:my|the) (?:free )?(?:gifts?|freebies?|samples?)\b/g;
+/** Where the shopper's own order is asked ("where's my order"), not where a gift of it is. */
+const asksAfterOrder = (normalized: string): boolean =>
+  ORDER_STATUS_CUE.test(normalized.replace(WHERE_GIFT, ' '));
 /** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
 const NOT_YET_ORDERED =
   /如果.{0,6}(?:下单|买|拍)|(?:下单|买|拍)的话|\bif (?:i|we) (?:place|order|buy|purchase)\b|\b(?:placing|place) (?:it|an order|the order|my order) (?:today|now|tomorrow)\b/;
@@ -664,8 +669,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
     // "when will my order arrive if I place it today": no order yet, so nothing to track — when
     // orders are sent out and arrive (the dispatch reading) is the question.
-    const beforeOrder = NOT_YET_ORDERED.test(read.plain) && ORDER_STATUS_CUE.test(read.normalized);
-    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped && !beforeOrder;
+    const beforeOrder = NOT_YET_ORDERED.test(read.plain) && asksAfterOrder(read.normalized);
+    const whereIsOrder = asksAfterOrder(read.normalized) && !unshipped && !beforeOrder;
     const toDispatch = unshipped || beforeOrder;
     // The dispatch reading competes even when neither the model nor retrieval thought of it
     // ("my order has been pending for a week" shares no word with "付款后多久发货").
@@ -1538,7 +1543,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (PARCEL.test(read.normalized) ||
         (GIFT_MISSING.test(read.plain) &&
           !RETURN_OF_GIFT.test(read.plain) &&
-          !ORDER_STATUS_CUE.test(read.normalized)));
+          !asksAfterOrder(read.normalized)));
     const reacted =
       !staying &&
       !parcel &&
