@@ -475,9 +475,9 @@ export function asksMultiBuyDiscount(plain: string): boolean {
   return MULTI_BUY.test(plain) && MULTI_BUY_OFF.test(plain) && !MULTI_BUY_OTHER.test(plain);
 }
 const MULTI_BUY =
-  /(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
+  /第(?:二|三|2|3)(?:件|个|支|瓶|盒|套|条|包|罐|份|单)|(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
 const MULTI_BUY_OFF =
-  /便宜|优惠|折扣|打折|打个折|减|划算|实惠|让利|少点|少一点|\b(?:discounts?|deals?|cheaper|money off|offers?|% off|reductions?|price break|promotions?)\b/;
+  /便宜|优惠|折扣|打折|打个折|打几折|几折|半价|[一二两三\d]折|买.送.|\bget (?:one|1|another|a third|the third) free\b|\bhalf price\b|减|划算|实惠|让利|少点|少一点|\b(?:discounts?|deals?|cheaper|money off|offers?|% off|reductions?|price break|promotions?)\b/;
 // Other matters beside buying several: fees and coupons named; the price since dropped (补差价,
 // 现在便宜了: price protection); an offer that did not apply (优惠没用上: why not); cross-border tax;
 // sending or returning them together.
