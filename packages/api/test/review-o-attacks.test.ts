@@ -295,7 +295,8 @@ describe('D — make-up wear (breaks)', () => {
     expect(ask(text).text).not.toContain('持妆时长');
   });
   // pre-existing: a lipstick named, "会掉色吗" (wear) → "tell me the product name or order number".
-  it.fails('口红会掉色吗 → about the lipstick (wear not listed), never "which product?"', () => {
+  // fixed by bot-31b.
+  it('口红会掉色吗 → about the lipstick (wear not listed), never "which product?"', () => {
     expect(ask('口红会掉色吗').text).not.toContain('商品名称');
   });
 });
