@@ -374,8 +374,19 @@ const PROMOTION = /满减|满.{1,4}减|多件|多买|促销|\b(?:multi-?buys?|bu
 const ORDER_GOODS =
   /订单|快递|包裹|东西|我买的|我的货|\b(?:order|orders|parcel|package|delivery|shipment|stuff|items?)\b/;
 /** Another matter asked beside where the order is: a change, a return, money back, an invoice. */
+// Also: no longer wanted (不想要了, money back), after-sales or a review asked where to apply
+// ("我的订单在哪里申请售后": where in the app, not where the parcel is), receipt confirmed without it
+// (确认收货: signed-not-received answers).
 const BESIDE_ORDER_STATUS =
-  /退|换|改|地址|取消|发票|价保|降价|券|积分|催|\b(?:refund|return|exchange|change|address|cancel|invoice|coupon|points|price)\b/;
+  /退|换|改|地址|取消|发票|价保|降价|券|积分|催|不想要|不要了|售后|评价|评论|确认收货|\b(?:refund|return|exchange|change|address|cancel|invoice|coupon|points|price|money back|don t want|do not want)\b/;
+/** "where's my free gift": the gift is asked after, not the order (which came without it). */
+const WHERE_GIFT = /\bwhere(?:'s|s| s| is) (?:my|the) (?:free )?(?:gifts?|freebies?|samples?)\b/g;
+/** Where the shopper's own order is asked ("where's my order"), not where a gift of it is. */
+const asksAfterOrder = (normalized: string): boolean =>
+  ORDER_STATUS_CUE.test(normalized.replace(WHERE_GIFT, ' '));
+/** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
+const NOT_YET_ORDERED =
+  /如果.{0,6}(?:下单|买|拍)|(?:下单|买|拍)的话|\bif (?:i|we) (?:place|order|buy|purchase)\b|\b(?:placing|place) (?:it|an order|the order|my order) (?:today|now|tomorrow)\b/;
 
 /** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
 const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
@@ -656,10 +667,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         read.plain,
       );
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
-    const whereIsOrder = ORDER_STATUS_CUE.test(read.normalized) && !unshipped;
+    // "when will my order arrive if I place it today": no order yet, so nothing to track — when
+    // orders are sent out and arrive (the dispatch reading) is the question.
+    const beforeOrder = NOT_YET_ORDERED.test(read.plain) && asksAfterOrder(read.normalized);
+    const whereIsOrder = asksAfterOrder(read.normalized) && !unshipped && !beforeOrder;
+    const toDispatch = unshipped || beforeOrder;
     // The dispatch reading competes even when neither the model nor retrieval thought of it
     // ("my order has been pending for a week" shares no word with "付款后多久发货").
-    if (unshipped) {
+    if (toDispatch) {
       for (const id of dispatchIntents) {
         if (!byKey.has(id)) byKey.set(id, unrankedReading(id));
       }
@@ -669,7 +684,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const cued =
         (action && intent?.policy === 'ticket') ||
         (whereIsOrder && !!intent && orderStatusIntents.has(intent.id)) ||
-        (unshipped && !!intent && dispatchIntents.has(intent.id));
+        (toDispatch && !!intent && dispatchIntents.has(intent.id));
       if (cued) {
         candidate.blended += ACTION_BONUS;
         candidate.cued = true;
@@ -681,7 +696,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // Nothing else wrong in so many words (a failed payment, a double charge): the order's state is
     // the question, and the dispatch reading answers it however the other words weigh.
-    const settled = unshipped && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
+    const settled = toDispatch && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
     // "where's my order", "my order hasn't arrived", "when will my order get here": the shopper's own
     // goods asked after with nothing else asked beside them and no trouble said (shows delivered,
     // stuck, lost, harmed — their own articles answer): where the order is decides the reading,
@@ -1528,7 +1543,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (PARCEL.test(read.normalized) ||
         (GIFT_MISSING.test(read.plain) &&
           !RETURN_OF_GIFT.test(read.plain) &&
-          !ORDER_STATUS_CUE.test(read.normalized)));
+          !asksAfterOrder(read.normalized)));
     const reacted =
       !staying &&
       !parcel &&

@@ -591,10 +591,31 @@ function notListed(
 // How long make-up stays on ("口红能保持多久", "持妆时间多长", "how many hours does it last"): its wear,
 // never its delivery or shelf life — unless the words are the shelf life's (opened, expiry, kept).
 const ASKS_WEAR =
-  /持久|持妆|留妆|脱妆|掉妆|(?:保持|维持|撑|坚持)(?:多久|多长|几个?小时|一整?天|一上午|一下午)|能(?:保持|维持|撑)|\bstays? on\b|\blong[- ]lasting\b|\bhow many hours\b|\blasts? all day\b|\blasts? on (?:the |my |your )?(?:lips|face|skin)\b/;
+  /持久|持妆|留妆|脱妆|掉妆|掉色|脱色|沾杯|晕妆|(?:保持|维持|撑|坚持)(?:多久|多长|几个?小时|一整?天|一上午|一下午)|能(?:保持|维持|撑)|\bstays? on\b|\blong[- ]lasting\b|\bhow many hours\b|\blasts? all day\b|\blasts? on (?:the |my |your )?(?:lips|face|skin)\b/;
 const SHELF_WORDS =
   /保质|开封|开盖|打开|拆开|过期|有效期|保存|放(?:多久|多长|几)|\bshelf\b|\bexpir|\bopen(?:ed|ing)?\b|\bkeeps?\b/;
 const MAKEUP = /makeup|cosmetic|彩妆|美妆/i;
+/** How long a price or an offer lasts ("这个价能保持多久", "优惠能维持几天"): the offer, not wear. */
+const OFFER_LASTS =
+  /优惠|价格?|活动|折扣|促销|券|满减|包邮|\b(?:price|deal|offer|discount|sale|promo(?:tion)?|coupon)s?\b/;
+
+/**
+ * Wear asked: a wear word that is not part of the product's own name ("持妆气垫有几个色号" names the
+ * 轻透持妆气垫粉底 — its colours are asked, not its wear), and no price or offer said to last.
+ */
+function asksWear(plain: string, product: KnowledgeProduct): boolean {
+  if (OFFER_LASTS.test(plain)) return false;
+  const names = [product.name, ...(product.aliases ?? [])].map((n) => n.toLowerCase());
+  const inName = (from: number, to: number) =>
+    names.some(
+      (n) =>
+        (from > 0 && n.includes(plain.slice(from - 1, to))) ||
+        (to < plain.length && n.includes(plain.slice(from, to + 1))),
+    );
+  const wear = new RegExp(ASKS_WEAR.source, 'g');
+  for (const m of plain.matchAll(wear)) if (!inName(m.index, m.index + m[0].length)) return true;
+  return false;
+}
 
 // "this", "it", "这个": a product the shopper is looking at.
 const POINTS_AT_THIS = /\b(?:this|it|these|that)\b|这个|这款|这件|这种|这瓶|它/;
@@ -818,7 +839,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   if (!product || (!ctx.named && read.products.length > 0)) return null;
   // Make-up's wear: how long it stays on is no fact the catalogue lists — said so, never the
   // delivery times "多久" reached or the shelf life "last" did.
-  if (MAKEUP.test(product.category ?? '') && ASKS_WEAR.test(plain) && !SHELF_WORDS.test(plain))
+  if (MAKEUP.test(product.category ?? '') && asksWear(plain, product) && !SHELF_WORDS.test(plain))
     return notListed(ctx, product, ctx.language === 'en' ? 'wear time' : '持妆时长', 'wear');
   if (asksColour(plain)) return colourAnswer(ctx, product);
   // Another size or version of a product with no sizes listed ("托特包有没有小号的"): not listed —
