@@ -11,7 +11,7 @@
 //   PROFILE_OUT=<dir> ...                                        (keep the .cpuprofile files there)
 //
 // Not a throughput figure (run it niced, at any time): the CPU per comment is what compares.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -111,6 +111,13 @@ async function main() {
       : {}),
   });
   const http = jsonClient(api.url, { maxSockets: 4 });
+  const walBytes = () => {
+    try {
+      return statSync(`${dir.file('api.db')}-wal`).size;
+    } catch {
+      return 0;
+    }
+  };
 
   const read = (name) =>
     JSON.parse(readFileSync(join(repoRoot, 'packages/api/seed/demo-store', `${name}.json`), 'utf8'));
@@ -170,6 +177,7 @@ async function main() {
         start: Date.now() - 600_000,
       });
       if (profiling) await api.profileStart();
+      const loop0 = await api.loopStats();
       const cpu0 = api.cpuMs();
       const main0 = api.mainThreadCpuMs();
       const t0 = performance.now();
@@ -178,11 +186,21 @@ async function main() {
       await sleep(1000);
       const all = ((api.cpuMs() - cpu0) * 1000) / comments;
       const mainUs = ((api.mainThreadCpuMs() - main0) * 1000) / comments;
+      const loop = await api.loopStats();
       const file = join(process.env.PROFILE_OUT ?? profDir, `round-${round + 1}.cpuprofile`);
       if (profiling) await api.profileStop(file);
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       console.log(
         `round ${round + 1}: ${comments} comments / ${viewers} viewers in ${seconds.toFixed(1)} s (${(comments / seconds).toFixed(0)}/s at load ${load}), failures ${failures}; CPU ${all.toFixed(1)} µs/comment, request thread ${mainUs.toFixed(1)}`,
+      );
+      const ck = loop.walCheckpoints;
+      const ck0 = loop0.walCheckpoints;
+      console.log(
+        `  request-thread stalls > 50 ms: ${loop.stalls} (${loop.stallMs.toFixed(0)} ms in all, longest ${loop.maxMs.toFixed(0)} ms)` +
+          (ck
+            ? `; checkpointer: ${ck.cycles - (ck0?.cycles ?? 0)} cycles, PASSIVE ${(ck.passiveMs - (ck0?.passiveMs ?? 0)).toFixed(0)} ms, turn lent ${ck.lentCycles - (ck0?.lentCycles ?? 0)}× ${(ck.lentMs - (ck0?.lentMs ?? 0)).toFixed(0)} ms (longest ever ${ck.maxLentMs.toFixed(0)}), busy ${ck.busyCycles - (ck0?.busyCycles ?? 0)}, starts ${ck.starts}`
+            : '; no checkpointer') +
+          `; -wal file ${(walBytes() / 2 ** 20).toFixed(1)} MiB`,
       );
       if (profiling) {
         const profile = JSON.parse(readFileSync(file, 'utf8'));
