@@ -11,7 +11,7 @@
 //   PROFILE_OUT=<dir> ...                                        (keep the .cpuprofile files there)
 //
 // Not a throughput figure (run it niced, at any time): the CPU per comment is what compares.
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -93,6 +93,26 @@ function steps(profile) {
     .sort((a, b) => b[1] - a[1])
     .map(([s, t]) => `  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${s}`)
     .join('\n');
+}
+
+/** CPU ms of each thread of a process (/proc/<pid>/task), with its name. */
+function threadCpu(pid) {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(tid, { name, ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+      } catch {
+        // The thread ended.
+      }
+    }
+  } catch {
+    // Not on Linux.
+  }
+  return out;
 }
 
 async function main() {
@@ -177,6 +197,7 @@ async function main() {
         start: Date.now() - 600_000,
       });
       if (profiling) await api.profileStart();
+      const threads0 = threadCpu(api.pid);
       const loop0 = await api.loopStats();
       const cpu0 = api.cpuMs();
       const main0 = api.mainThreadCpuMs();
@@ -193,10 +214,19 @@ async function main() {
       console.log(
         `round ${round + 1}: ${comments} comments / ${viewers} viewers in ${seconds.toFixed(1)} s (${(comments / seconds).toFixed(0)}/s at load ${load}), failures ${failures}; CPU ${all.toFixed(1)} µs/comment, request thread ${mainUs.toFixed(1)}`,
       );
+      // Every thread's CPU this round, µs/comment (the worker threads: fold, checkpointer, …).
+      const threads = threadCpu(api.pid);
+      const busiest = [...threads]
+        .map(([tid, { name, ms }]) => [tid, name, ms - (threads0.get(tid)?.ms ?? 0)])
+        .filter(([, , ms]) => ms > 0)
+        .sort((a, b) => b[2] - a[2])
+        .slice(0, 8)
+        .map(([tid, name, ms]) => `${name}#${tid} ${((ms * 1000) / comments).toFixed(1)}`);
+      console.log(`  threads (µs/comment): ${busiest.join(', ')}`);
       const ck = loop.walCheckpoints;
       const ck0 = loop0.walCheckpoints;
       console.log(
-        `  request-thread stalls > 50 ms: ${loop.stalls} (${loop.stallMs.toFixed(0)} ms in all, longest ${loop.maxMs.toFixed(0)} ms)` +
+        `  request-thread stalls > 150 ms: ${loop.stalls} (${loop.stallMs.toFixed(0)} ms in all, longest ${loop.maxMs.toFixed(0)} ms)` +
           (ck
             ? `; checkpointer: ${ck.cycles - (ck0?.cycles ?? 0)} cycles, PASSIVE ${(ck.passiveMs - (ck0?.passiveMs ?? 0)).toFixed(0)} ms, turn lent ${ck.lentCycles - (ck0?.lentCycles ?? 0)}× ${(ck.lentMs - (ck0?.lentMs ?? 0)).toFixed(0)} ms (longest ever ${ck.maxLentMs.toFixed(0)}), busy ${ck.busyCycles - (ck0?.busyCycles ?? 0)}, starts ${ck.starts}`
             : '; no checkpointer') +

@@ -8,7 +8,7 @@
 //     so a bench can profile only its measured phase (BENCH_PROFILE_DIR in the benches that use it);
 //     with BENCH_PROFILE_KIND=heap in its environment, the sampling heap profiler instead (a .heapprofile)
 //   ← { cmd: 'loop' } → { type: 'loop', stalls, stallMs, maxMs, walCheckpoints? }: event-loop stalls
-//     (a 10-ms timer late by over 50 ms) since the last ask, and the WAL checkpointer's figures
+//     (a 10-ms timer late by over 150 ms) since the last ask, and the WAL checkpointer's figures
 //   ← { cmd: 'alloc-start', interval? } / { cmd: 'alloc-stop', file }: the same for V8's sampling heap
 //     profiler, garbage included (a .heapprofile; scripts/profile-send.mjs --alloc)
 //
@@ -33,7 +33,7 @@ const host = options.host ?? '127.0.0.1';
 let close = async () => {};
 let walCheckpoints = () => undefined;
 
-// Event-loop stalls: a 10-ms timer that fires over 50 ms late means the request thread was blocked
+// Event-loop stalls: a 10-ms timer that fires over 150 ms late means the request thread was blocked
 // (a synchronous checkpoint, a long statement, a full GC) for about that long.
 const loop = { stalls: 0, stallMs: 0, maxMs: 0 };
 {
@@ -42,7 +42,7 @@ const loop = { stalls: 0, stallMs: 0, maxMs: 0 };
     const now = performance.now();
     const late = now - last - 10;
     last = now;
-    if (late > 50) {
+    if (late > 150) {
       loop.stalls++;
       loop.stallMs += late;
       loop.maxMs = Math.max(loop.maxMs, late);

@@ -3,7 +3,11 @@ import { serve } from '@hono/node-server';
 import { startPresenceSweeper } from './agents';
 import { type AppOptions, createApp, type ThreadlineApp } from './app';
 import { createDatabase, type Database, migrateDatabase } from './db/database';
-import { startWalCheckpointer, type WalCheckpointerStats } from './db/wal-checkpointer';
+import {
+  startWalCheckpointer,
+  type WalCheckpointerOptions,
+  type WalCheckpointerStats,
+} from './db/wal-checkpointer';
 import { followUpWorkerOptionsFromEnv, startFollowUpWorker } from './followups';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
@@ -63,11 +67,12 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   insightsFoldWorker?: boolean;
   /**
    * The write-ahead log's checkpoints on a worker thread with its own connection (local files; see
-   * db/wal-checkpointer.ts), not inside a request's COMMIT with the event loop blocked. Default
-   * true; false leaves them to SQLite's autocheckpoint in the request thread. Remote and in-memory
-   * databases have none.
+   * db/wal-checkpointer.ts), not inside a request's COMMIT with the event loop blocked; an object
+   * tunes it. Default off: measured no faster on the full livestream room (docs/notes/speed-16i.md)
+   * — SQLite's autocheckpoint runs in the request thread then. Remote and in-memory databases have
+   * none.
    */
-  walCheckpointer?: boolean;
+  walCheckpointer?: boolean | WalCheckpointerOptions;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -118,7 +123,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.migrate !== false) await migrateDatabase(database);
   // After the migrations (they set the file's WAL mode); it raises the request thread's
   // autocheckpoint limit only once its worker is connected.
-  const checkpointer = options.walCheckpointer === false ? null : startWalCheckpointer(database, logger);
+  const checkpointer = options.walCheckpointer
+    ? startWalCheckpointer(database, logger, options.walCheckpointer === true ? {} : options.walCheckpointer)
+    : null;
   let shared: SharedState | undefined;
   let sweep: ReturnType<typeof startLogSweep> | undefined;
   let app: ThreadlineApp;

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database, truncateWriteAheadLog } from '../src/db/database';
 import { startWalCheckpointer, type WalCheckpointer } from '../src/db/wal-checkpointer';
+import { startServer } from '../src/serve';
 
 /**
  * The write-ahead log checkpointer (db/wal-checkpointer.ts) on a real libSQL file with its real
@@ -226,4 +227,36 @@ for (;;) {
     expect(missing).toEqual([]);
     database.close();
   }, 120_000);
+
+  it('runs in a served process when asked, and stops with it, every row kept', async () => {
+    const path = join(dir, 'served.db');
+    const server = await startServer({
+      databaseUrl: `file:${path}`,
+      port: 0,
+      masterKey: new Uint8Array(32).fill(3),
+      sessionSigningKey: new Uint8Array(32).fill(4),
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+      // Its own connection would outlive the database's close (the fold worker is closed unawaited).
+      insightsFoldWorker: false,
+      walCheckpointer: { thresholdPages: 100, pollMs: 2 },
+    });
+    const { database } = server;
+    await database.client.execute('CREATE TABLE scratch (id INTEGER PRIMARY KEY, body BLOB)');
+    const started = Date.now();
+    while ((server.walCheckpoints?.().cycles ?? 0) < 3) {
+      for (let i = 0; i < 20; i++)
+        await database.write(async () => {
+          await database.client.execute('INSERT INTO scratch (body) VALUES (randomblob(3000))');
+        });
+      if (Date.now() - started > 30_000) throw new Error(JSON.stringify(server.walCheckpoints?.()));
+    }
+    expect(await autocheckpoint(database)).toBe(30_000);
+    const rows = Number((await database.client.execute('SELECT count(*) FROM scratch')).rows[0]![0]);
+    await server.close();
+    // The worker closed its connection before the database closed; every row is there on reopen.
+    expect(server.walCheckpoints?.().running ?? false).toBe(false);
+    const reopened = createDatabase({ url: `file:${path}` });
+    expect(Number((await reopened.client.execute('SELECT count(*) FROM scratch')).rows[0]![0])).toBe(rows);
+    reopened.close();
+  }, 60_000);
 });

@@ -35,6 +35,8 @@ export interface CheckpointWorkerData {
   /** The database file's path (the wal-index is `<path>-shm`). */
   path: string;
   thresholdPages: number;
+  /** Frames in the log from which a cycle asks for the turn to restart it (else PASSIVE only). */
+  restartPages: number;
   pollMs: number;
   idleMs: number;
   /** Fault injection for the tests only: exit holding the lent turn, in the first cycle. */
@@ -61,7 +63,7 @@ export type CheckpointReply =
     };
 
 /** PASSIVE passes at most per cycle, and the frames left that need no further pass before 2. */
-const MAX_PASSES = 3;
+const MAX_PASSES = 1;
 const SHORT_TURN_FRAMES = 256;
 /** Without a readable wal-index header: a cycle this often. */
 const FALLBACK_EVERY_MS = 1_000;
@@ -119,7 +121,10 @@ if (port) {
       await checkpoint('PASSIVE');
     }
     const passiveMs = performance.now() - started;
-    const lent = await askTurn();
+    // The restart costs the writers a turn (a short copy and two fsyncs): only once the log is long.
+    const now = probe();
+    const restart = !now || now.frames >= data.restartPages || (data.exitHoldingFirstTurn && cycles === 1);
+    const lent = restart ? await askTurn() : false;
     if (closing) return;
     const lentAt = performance.now();
     let second = first;

@@ -30,6 +30,11 @@ import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from '.
 export interface WalCheckpointerOptions {
   /** Frames waiting in the log that start a cycle (default `WAL_AUTOCHECKPOINT_PAGES`). */
   thresholdPages?: number;
+  /**
+   * Frames in the log from which a cycle also restarts it, with the write turn lent (default
+   * `thresholdPages`: every cycle). Higher: fewer lent turns, a longer -wal file.
+   */
+  restartPages?: number;
   /** The request thread's autocheckpoint while the worker runs (default `WAL_HARD_CAP_PAGES`; 0: off). */
   hardCapPages?: number;
   /** How often the worker reads the wal-index header (default 25 ms). */
@@ -164,6 +169,7 @@ export function startWalCheckpointer(
       url: url!,
       path: path!,
       thresholdPages: options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES,
+      restartPages: options.restartPages ?? options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES,
       pollMs: options.pollMs ?? 25,
       idleMs: options.idleMs ?? 2_000,
       exitHoldingFirstTurn: stats.starts <= (options.crashWorkers ?? 0),
