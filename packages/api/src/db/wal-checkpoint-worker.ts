@@ -15,7 +15,8 @@ import { createLocalClient } from './local-client';
  * 1. `wal_checkpoint(PASSIVE)` beside the process's writers: copies the frames committed so far
  *    into the database file and syncs it — the costly part (page copies, two fsyncs), which the
  *    request thread's COMMIT used to run with the event loop blocked.
- * 2. With the write turn lent (`{op:'turn'}` → `{op:'run'}` … `{op:'done'}`),
+ * 2. Once the log holds `restartPages` frames, with the write turn lent (`{op:'turn'}` →
+ *    `{op:'run'}` … `{op:'done'}`),
  *    `wal_checkpoint(RESTART)`: copies the few frames written during 1 and waits (this
  *    connection's short busy timeout) for readers of old frames. The log is then fully copied
  *    with nobody reading it, which is what lets the next writer start it again from its first
@@ -62,9 +63,6 @@ export type CheckpointReply =
       lent: boolean;
     };
 
-/** PASSIVE passes at most per cycle, and the frames left that need no further pass before 2. */
-const MAX_PASSES = 1;
-const SHORT_TURN_FRAMES = 256;
 /** Without a readable wal-index header: a cycle this often. */
 const FALLBACK_EVERY_MS = 1_000;
 /** The engine's busy wait of this connection, in `RESTART` (a worker thread: nothing else waits). */
@@ -113,13 +111,6 @@ if (port) {
     port.postMessage({ op: 'checkpointing' } satisfies CheckpointReply);
     const started = performance.now();
     const first = await checkpoint('PASSIVE');
-    // The writers went on meanwhile: copy what they added too, while it is more than a short
-    // turn's worth, so the part done with their turn lent stays short.
-    for (let pass = 1; pass < MAX_PASSES; pass++) {
-      const state = probe();
-      if (!state || state.frames - state.copied <= SHORT_TURN_FRAMES) break;
-      await checkpoint('PASSIVE');
-    }
     const passiveMs = performance.now() - started;
     // The restart costs the writers a turn (a short copy and two fsyncs): only once the log is long.
     const now = probe();
