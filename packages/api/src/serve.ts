@@ -68,8 +68,9 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   /**
    * The write-ahead log's checkpoints on a worker thread with its own connection (local files; see
    * db/wal-checkpointer.ts), not inside a request's COMMIT with the event loop blocked; an object
-   * tunes it. Default off: measured no faster on the full livestream room (docs/notes/speed-16i.md)
-   * — SQLite's autocheckpoint runs in the request thread then. Remote and in-memory databases have
+   * tunes it. Default off for now: on the full livestream room it measured equal comments/s with
+   * 0.82–0.93× request-thread CPU in quiet runs, 0.89× under load (docs/notes/speed-16i.md) —
+   * SQLite's autocheckpoint runs in the request thread then. Remote and in-memory databases have
    * none.
    */
   walCheckpointer?: boolean | WalCheckpointerOptions;
