@@ -53,7 +53,13 @@ export default async function run({ log, quick }) {
     const beforeDist = process.env.BENCH_BEFORE_API;
     [bare, api, loader, before] = await Promise.all([
       startServerProcess({ mode: 'bare', dbPath: dir.file('bare.db'), cpus: cpus?.server }),
-      startServerProcess({ mode: 'api', dbPath: dir.file('api.db'), cpus: cpus?.server, limits: 'product' }),
+      startServerProcess({
+        mode: 'api',
+        dbPath: dir.file('api.db'),
+        cpus: cpus?.server,
+        limits: 'product',
+        startOptions: armOptions('API'),
+      }),
       startLoadGenerator({ cpus: cpus?.load }),
       beforeDist
         ? startServerProcess({
@@ -62,6 +68,7 @@ export default async function run({ log, quick }) {
             cpus: cpus?.server,
             limits: 'product',
             apiDist: beforeDist,
+            startOptions: armOptions('BEFORE'),
             // BENCH_BEFORE_NODE_ARGS (set, even empty): the before arm's node flags instead of the
             // ones every other server gets, to A/B a runtime flag in one run.
             ...(process.env.BENCH_BEFORE_NODE_ARGS !== undefined
@@ -255,4 +262,13 @@ export default async function run({ log, quick }) {
     await Promise.all([bare?.stop(), api?.stop(), before?.stop(), loader?.stop()]);
     dir.remove();
   }
+}
+
+/**
+ * BENCH_ARM_OPTIONS_API / BENCH_ARM_OPTIONS_BEFORE: JSON `startServer` options for that arm alone
+ * (as in api-livestream.mjs), so one build is measured against itself with a switch flipped.
+ */
+function armOptions(arm) {
+  const text = process.env[`BENCH_ARM_OPTIONS_${arm}`];
+  return text ? JSON.parse(text) : undefined;
 }

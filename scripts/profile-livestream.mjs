@@ -11,7 +11,7 @@
 //   PROFILE_OUT=<dir> ...                                        (keep the .cpuprofile files there)
 //
 // Not a throughput figure (run it niced, at any time): the CPU per comment is what compares.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -95,6 +95,26 @@ function steps(profile) {
     .join('\n');
 }
 
+/** CPU ms of each thread of a process (/proc/<pid>/task), with its name. */
+function threadCpu(pid) {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(tid, { name, ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+      } catch {
+        // The thread ended.
+      }
+    }
+  } catch {
+    // Not on Linux.
+  }
+  return out;
+}
+
 async function main() {
   const dist = process.env.PROFILE_API || apiDist;
   const { simulateRoom, connectorBatches, toBatchItem } = await import(pathToFileURL(dist).href);
@@ -111,6 +131,13 @@ async function main() {
       : {}),
   });
   const http = jsonClient(api.url, { maxSockets: 4 });
+  const walBytes = () => {
+    try {
+      return statSync(`${dir.file('api.db')}-wal`).size;
+    } catch {
+      return 0;
+    }
+  };
 
   const read = (name) =>
     JSON.parse(readFileSync(join(repoRoot, 'packages/api/seed/demo-store', `${name}.json`), 'utf8'));
@@ -170,6 +197,8 @@ async function main() {
         start: Date.now() - 600_000,
       });
       if (profiling) await api.profileStart();
+      const threads0 = threadCpu(api.pid);
+      const loop0 = await api.loopStats();
       const cpu0 = api.cpuMs();
       const main0 = api.mainThreadCpuMs();
       const t0 = performance.now();
@@ -178,11 +207,30 @@ async function main() {
       await sleep(1000);
       const all = ((api.cpuMs() - cpu0) * 1000) / comments;
       const mainUs = ((api.mainThreadCpuMs() - main0) * 1000) / comments;
+      const loop = await api.loopStats();
       const file = join(process.env.PROFILE_OUT ?? profDir, `round-${round + 1}.cpuprofile`);
       if (profiling) await api.profileStop(file);
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       console.log(
         `round ${round + 1}: ${comments} comments / ${viewers} viewers in ${seconds.toFixed(1)} s (${(comments / seconds).toFixed(0)}/s at load ${load}), failures ${failures}; CPU ${all.toFixed(1)} µs/comment, request thread ${mainUs.toFixed(1)}`,
+      );
+      // Every thread's CPU this round, µs/comment (the worker threads: fold, checkpointer, …).
+      const threads = threadCpu(api.pid);
+      const busiest = [...threads]
+        .map(([tid, { name, ms }]) => [tid, name, ms - (threads0.get(tid)?.ms ?? 0)])
+        .filter(([, , ms]) => ms > 0)
+        .sort((a, b) => b[2] - a[2])
+        .slice(0, 8)
+        .map(([tid, name, ms]) => `${name}#${tid} ${((ms * 1000) / comments).toFixed(1)}`);
+      console.log(`  threads (µs/comment): ${busiest.join(', ')}`);
+      const ck = loop.walCheckpoints;
+      const ck0 = loop0.walCheckpoints;
+      console.log(
+        `  request-thread stalls > 150 ms: ${loop.stalls} (${loop.stallMs.toFixed(0)} ms in all, longest ${loop.maxMs.toFixed(0)} ms)` +
+          (ck
+            ? `; checkpointer: ${ck.cycles - (ck0?.cycles ?? 0)} cycles, PASSIVE ${(ck.passiveMs - (ck0?.passiveMs ?? 0)).toFixed(0)} ms, turn lent ${ck.lentCycles - (ck0?.lentCycles ?? 0)}× ${(ck.lentMs - (ck0?.lentMs ?? 0)).toFixed(0)} ms (longest ever ${ck.maxLentMs.toFixed(0)}), busy ${ck.busyCycles - (ck0?.busyCycles ?? 0)}, starts ${ck.starts}`
+            : '; no checkpointer') +
+          `; -wal file ${(walBytes() / 2 ** 20).toFixed(1)} MiB`,
       );
       if (profiling) {
         const profile = JSON.parse(readFileSync(file, 'utf8'));

@@ -144,6 +144,8 @@ export async function startServerProcess({
     mainThreadCpuMs: () => readCpuMs(child.pid, child.pid),
     /** Runs a full GC in the server and answers its memoryUsage(). */
     gc: () => ask(child, { cmd: 'gc' }, 'mem'),
+    /** Event-loop stalls since the last ask, and the WAL checkpointer's figures (server-child.mjs). */
+    loopStats: () => ask(child, { cmd: 'loop' }, 'loop'),
     /** Starts the server's CPU profiler (see server-child.mjs). */
     profileStart: () => ask(child, { cmd: 'profile-start' }, 'profiling'),
     /** Stops it and writes the .cpuprofile to `file`. */

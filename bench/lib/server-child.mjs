@@ -7,6 +7,8 @@
 //   ← { cmd: 'profile-stop', file } → { type: 'profiled', file }: writes the .cpuprofile since the start,
 //     so a bench can profile only its measured phase (BENCH_PROFILE_DIR in the benches that use it);
 //     with BENCH_PROFILE_KIND=heap in its environment, the sampling heap profiler instead (a .heapprofile)
+//   ← { cmd: 'loop' } → { type: 'loop', stalls, stallMs, maxMs, walCheckpoints? }: event-loop stalls
+//     (a 10-ms timer late by over 150 ms) since the last ask, and the WAL checkpointer's figures
 //   ← { cmd: 'alloc-start', interval? } / { cmd: 'alloc-stop', file }: the same for V8's sampling heap
 //     profiler, garbage included (a .heapprofile; scripts/profile-send.mjs --alloc)
 //
@@ -29,6 +31,24 @@ const options = JSON.parse(process.argv[2] ?? '{}');
 const host = options.host ?? '127.0.0.1';
 
 let close = async () => {};
+let walCheckpoints = () => undefined;
+
+// Event-loop stalls: a 10-ms timer that fires over 150 ms late means the request thread was blocked
+// (a synchronous checkpoint, a long statement, a full GC) for about that long.
+const loop = { stalls: 0, stallMs: 0, maxMs: 0 };
+{
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 10;
+    last = now;
+    if (late > 150) {
+      loop.stalls++;
+      loop.stallMs += late;
+      loop.maxMs = Math.max(loop.maxMs, late);
+    }
+  }, 10).unref();
+}
 
 async function startApi() {
   // `apiDist`: another build of the API (an absolute path to its dist/index.js), so a bench can
@@ -72,6 +92,7 @@ async function startApi() {
   });
   const created = options.app ?? (await api.createMerchantApp(running.app.deps, { name: 'bench' }));
   close = () => running.close();
+  walCheckpoints = () => running.walCheckpoints?.();
   return {
     url: running.url,
     keys: {
@@ -259,6 +280,11 @@ process.on('message', async (message) => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(message.file, JSON.stringify(profile));
     process.send({ type: 'alloc-profiled', file: message.file });
+  } else if (message?.cmd === 'loop') {
+    process.send({ type: 'loop', ...loop, walCheckpoints: walCheckpoints() });
+    loop.stalls = 0;
+    loop.stallMs = 0;
+    loop.maxMs = 0;
   } else if (message?.cmd === 'gc') {
     globalThis.gc?.();
     const m = process.memoryUsage();

@@ -12,6 +12,8 @@ export default defineConfig([
       'seal-worker': 'src/identity/seal-worker.ts',
       // Loaded by path (new Worker) from the chunk that holds insights/fold-thread.ts.
       'insights-fold-worker': 'src/insights/insights-fold-worker.ts',
+      // Loaded by path (new Worker) from the chunk that holds db/wal-checkpointer.ts.
+      'wal-checkpoint-worker': 'src/db/wal-checkpoint-worker.ts',
     },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts', webhooks: 'src/webhooks/signing.ts' } },

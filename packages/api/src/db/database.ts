@@ -68,6 +68,12 @@ export interface DatabaseOptions {
    * with a retryable 503 `unavailable` (default `WRITE_BUSY_DEADLINE_MS`, 5 s).
    */
   busyDeadlineMs?: number;
+  /**
+   * Local files: `PRAGMA wal_autocheckpoint` for this connection (default
+   * `WAL_AUTOCHECKPOINT_PAGES`). Worker threads' connections pass `WAL_HARD_CAP_PAGES`: the
+   * request thread's connection, or the checkpointer (db/wal-checkpointer.ts), keeps the log short.
+   */
+  walAutocheckpointPages?: number;
 }
 
 /** Where drizzle-kit's committed migrations live: the package's drizzle/ folder, from dist/ or src/db/. */
@@ -136,7 +142,11 @@ export function createDatabase(options: DatabaseOptions): Database {
   // in a comment flood (notes/issue-16-speed2.md). The cost is a larger -wal file (kept, reused)
   // and a rarer, longer checkpoint. Erasure does not depend on it: `truncateWriteAheadLog`
   // empties the log explicitly.
-  raw.execute(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
+  // A served process hands the checkpoints to a worker thread (db/wal-checkpointer.ts), which
+  // raises this connection's limit to `WAL_HARD_CAP_PAGES` once it runs.
+  raw
+    .execute(`PRAGMA wal_autocheckpoint = ${options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES}`)
+    .catch(() => undefined);
 
   const transactionStore = new AsyncLocalStorage<TransactionScope>();
   // The store follows every continuation started inside a write's work, timers and promises left
@@ -497,7 +507,13 @@ function runAll(callbacks: (() => void)[]) {
 }
 
 /** Log pages (4 KiB each) after which a COMMIT copies the write-ahead log into the file. */
-const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+/**
+ * With the checkpointer running (db/wal-checkpointer.ts), a COMMIT checkpoints in its own thread
+ * only past this many log pages (~120 MiB): the checkpointer died, lags, or readers kept the log
+ * from restarting three times running. It keeps the log bounded without the worker.
+ */
+export const WAL_HARD_CAP_PAGES = 30_000;
 /** The engine's own busy wait per statement (it blocks the event loop while it waits). */
 const ENGINE_BUSY_TIMEOUT_MS = 20;
 /** How long a write may wait for another process's lock before it is answered 503 (retryable). */
@@ -546,9 +562,23 @@ async function retryWhileBusy<T>(run: () => Promise<T>, deadlineMs = WRITE_BUSY_
 /**
  * Copies the write-ahead log into the database file and empties it, so page images written before
  * (a since-deleted data key among them) no longer sit in the -wal file. Local files only; a no-op
- * for remote databases. With one connection per local file, no reader holds the log back.
+ * for remote databases. Other connections to the file (the checkpointer's, a fold worker's) may
+ * hold the checkpoint lock or a read of the log for a moment: SQLite then answers "busy" in the
+ * result row, not as an error, and has truncated nothing — so that row is read, and the truncate
+ * tried again after a pause, until the deadline (then a retryable 503).
  */
-export async function truncateWriteAheadLog(database: Database): Promise<void> {
+export async function truncateWriteAheadLog(
+  database: Database,
+  deadlineMs = WRITE_BUSY_DEADLINE_MS,
+): Promise<void> {
   if ((database.client as { protocol?: string }).protocol !== 'file') return;
-  await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const result = await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+    const row = result.rows[0] as { busy?: unknown; 0?: unknown } | undefined;
+    if (Number(row?.busy ?? row?.[0] ?? 0) === 0) return;
+    if (Date.now() - started > deadlineMs)
+      throw unavailable(new Error('wal_checkpoint(TRUNCATE) stayed busy'));
+    await sleep(busyPause(attempt));
+  }
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDatabase } from '../db/database';
+import { createDatabase, WAL_HARD_CAP_PAGES } from '../db/database';
 import { foldMessagesOnce } from './rollup';
 
 /**
@@ -31,7 +31,9 @@ export type FoldReply =
 const port = parentPort;
 if (port) {
   const data = workerData as FoldWorkerData;
-  const database = createDatabase({ url: data.url });
+  // Checkpoints are the request thread's connection's (or the checkpointer's) to run: this one, lent
+  // the write turn, would hold every write of the process while it copied the log.
+  const database = createDatabase({ url: data.url, walAutocheckpointPages: WAL_HARD_CAP_PAGES });
   let transactions = 0;
   let chain: Promise<void> = Promise.resolve();
   // Loaded and connected: the first batch may be lent the write turn now (fold-thread.ts boots a

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDatabase } from '../db/database';
+import { createDatabase, WAL_HARD_CAP_PAGES } from '../db/database';
 import { DRAIN_MAX, drainTimelineIn } from './timeline-drain';
 
 /**
@@ -27,7 +27,9 @@ export type DrainReply = { id: number; ok: true; taken: number } | { id: number;
 const port = parentPort;
 if (port) {
   const data = workerData as DrainWorkerData;
-  const database = createDatabase({ url: data.url });
+  // Checkpoints are the request thread's connection's (or the checkpointer's) to run: this one, lent
+  // the write turn, would hold every write of the process while it copied the log.
+  const database = createDatabase({ url: data.url, walAutocheckpointPages: WAL_HARD_CAP_PAGES });
   let transactions = 0;
   let chain: Promise<void> = Promise.resolve();
 

@@ -1,0 +1,188 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLocalClient } from './local-client';
+
+/**
+ * The write-ahead log's checkpoints, on a worker thread with its own connection to the same local
+ * file (see wal-checkpointer.ts for why and for the request thread's side).
+ *
+ * It watches the log through the wal-index header in the `-shm` file (SQLite's shared memory: the
+ * last valid frame and how many frames are already copied into the database, read with one
+ * 136-byte `pread` per poll), and once `thresholdPages` frames wait — or frames have waited
+ * unchanged for `idleMs` — runs one cycle:
+ *
+ * 1. `wal_checkpoint(PASSIVE)` beside the process's writers: copies the frames committed so far
+ *    into the database file and syncs it — the costly part (page copies, two fsyncs), which the
+ *    request thread's COMMIT used to run with the event loop blocked.
+ * 2. Once the log holds `restartPages` frames, with the write turn lent (`{op:'turn'}` →
+ *    `{op:'run'}` … `{op:'done'}`),
+ *    `wal_checkpoint(RESTART)`: copies the few frames written during 1 and waits (this
+ *    connection's short busy timeout) for readers of old frames. The log is then fully copied
+ *    with nobody reading it, which is what lets the next writer start it again from its first
+ *    frame: without 2, a flood that commits during every checkpoint never lets the log restart,
+ *    and the `-wal` file grows without bound.
+ *
+ * When the header does not read as SQLite's (another engine's layout), it falls back to a cycle
+ * every `FALLBACK_EVERY_MS`.
+ *
+ * Messages in: `{op:'run'}` (the turn is lent: finish the cycle), `{op:'skip'}` (no turn: skip 2),
+ * `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
+ * `{op:'turn'}`; `{op:'done', …figures}` when a cycle ends (the turn, if lent, is given back).
+ */
+
+export interface CheckpointWorkerData {
+  url: string;
+  /** The database file's path (the wal-index is `<path>-shm`). */
+  path: string;
+  thresholdPages: number;
+  /** Frames in the log from which a cycle asks for the turn to restart it (else PASSIVE only). */
+  restartPages: number;
+  pollMs: number;
+  idleMs: number;
+  /** Fault injection for the tests only: exit holding the lent turn, in the first cycle. */
+  exitHoldingFirstTurn?: boolean;
+}
+
+export type CheckpointRequest = { op: 'run' } | { op: 'skip' } | { op: 'close' };
+export type CheckpointReply =
+  | { op: 'ready' }
+  | { op: 'checkpointing' }
+  | { op: 'turn' }
+  | {
+      op: 'done';
+      /** Frames in the log before 1, and left uncopied after 2 (0 when the log was emptied). */
+      frames: number;
+      behind: number;
+      /** Wall time of 1 (beside the writers) and of 2 (the turn lent), ms. */
+      passiveMs: number;
+      lentMs: number;
+      /** 2 met a reader or another checkpoint: the log may not restart this time. */
+      busy: boolean;
+      /** The turn was lent (false when closing or refused). */
+      lent: boolean;
+    };
+
+/** Without a readable wal-index header: a cycle this often. */
+const FALLBACK_EVERY_MS = 1_000;
+/** The engine's busy wait of this connection, in `RESTART` (a worker thread: nothing else waits). */
+const BUSY_TIMEOUT_MS = 20;
+
+const port = parentPort;
+if (port) {
+  const data = workerData as CheckpointWorkerData;
+  const client = createLocalClient(data.url);
+  if (!client) throw new Error(`checkpoint worker: not a plain local file: ${data.url}`);
+  const little = endianness() === 'LE';
+  const header = Buffer.alloc(136);
+  let shm: number | null = null;
+
+  /** Frames in the log and frames already copied, from the wal-index header; null if unreadable. */
+  const probe = (): { frames: number; copied: number } | null => {
+    try {
+      shm ??= openSync(`${data.path}-shm`, 'r');
+      if (readSync(shm, header, 0, header.length, 0) < header.length) return null;
+    } catch {
+      return null;
+    }
+    const u32 = (at: number) => (little ? header.readUInt32LE(at) : header.readUInt32BE(at));
+    // iVersion 3007000, isInit, and the header's two copies agree (a writer was not mid-update).
+    if (u32(0) !== 3_007_000 || header[12] !== 1 || u32(16) !== u32(48 + 16)) return null;
+    return { frames: u32(16), copied: u32(96) };
+  };
+
+  const checkpoint = async (mode: 'PASSIVE' | 'RESTART') => {
+    const result = await client.execute(`PRAGMA wal_checkpoint(${mode})`);
+    const row = result.rows[0] as unknown as { busy: number; log: number; checkpointed: number };
+    return { busy: Number(row.busy) !== 0, log: Number(row.log), checkpointed: Number(row.checkpointed) };
+  };
+
+  let closing = false;
+  let answer: ((lent: boolean) => void) | null = null;
+  let cycles = 0;
+  const askTurn = () =>
+    new Promise<boolean>((resolve) => {
+      answer = resolve;
+      port.postMessage({ op: 'turn' } satisfies CheckpointReply);
+    });
+
+  const cycle = async () => {
+    cycles++;
+    port.postMessage({ op: 'checkpointing' } satisfies CheckpointReply);
+    const started = performance.now();
+    const first = await checkpoint('PASSIVE');
+    const passiveMs = performance.now() - started;
+    // The restart costs the writers a turn (a short copy and two fsyncs): only once the log is long.
+    const now = probe();
+    const restart = !now || now.frames >= data.restartPages || (data.exitHoldingFirstTurn && cycles === 1);
+    const lent = restart ? await askTurn() : false;
+    if (closing) return;
+    const lentAt = performance.now();
+    let second = first;
+    if (lent) {
+      if (data.exitHoldingFirstTurn && cycles === 1) process.exit(70);
+      second = await checkpoint('RESTART').catch(() => ({ ...first, busy: true }));
+    }
+    port.postMessage({
+      op: 'done',
+      frames: first.log,
+      behind: second.log - second.checkpointed,
+      passiveMs,
+      lentMs: lent ? performance.now() - lentAt : 0,
+      busy: second.busy,
+      lent,
+    } satisfies CheckpointReply);
+  };
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const loop = async () => {
+    let lastFrames = -1;
+    let changedAt = Date.now();
+    let lastCycle = Date.now();
+    while (!closing) {
+      await sleep(data.pollMs);
+      if (closing) break;
+      const now = Date.now();
+      const state = probe();
+      let due: boolean;
+      if (state) {
+        if (state.frames !== lastFrames) {
+          lastFrames = state.frames;
+          changedAt = now;
+        }
+        const behind = state.frames - state.copied;
+        due = behind >= data.thresholdPages || (behind > 0 && now - changedAt >= data.idleMs);
+      } else {
+        due = now - lastCycle >= FALLBACK_EVERY_MS;
+      }
+      if (!due) continue;
+      try {
+        await cycle();
+      } catch {
+        // Another process's checkpoint or a closing file: the next poll tries again.
+      }
+      lastCycle = Date.now();
+      // A cycle that found nothing to do (another connection got there first) is not run again at once.
+      changedAt = Date.now();
+    }
+  };
+
+  port.on('message', (request: CheckpointRequest) => {
+    if (request.op === 'close') {
+      closing = true;
+      answer?.(false);
+      if (shm !== null) closeSync(shm);
+      client.close();
+      port.close();
+      return;
+    }
+    const settle = answer;
+    answer = null;
+    settle?.(request.op === 'run');
+  });
+
+  void client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).then(() => {
+    port.postMessage({ op: 'ready' } satisfies CheckpointReply);
+    return loop();
+  });
+}

@@ -1,0 +1,231 @@
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from '../platform/deps';
+import { startWorker, workerScript } from '../platform/worker-script';
+import { type Database, WAL_AUTOCHECKPOINT_PAGES, WAL_HARD_CAP_PAGES } from './database';
+import { localPathOf } from './local-client';
+import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from './wal-checkpoint-worker';
+
+/**
+ * The write-ahead log's checkpoints off the request thread (issue 16). SQLite's autocheckpoint runs
+ * inside the COMMIT that crosses `wal_autocheckpoint` pages: a copy of the log into the database
+ * file and two fsyncs, with the event loop blocked — measured 10–17 times per 200,000-comment room,
+ * 170–440 ms each (docs/notes/speed-16h.md). Here a worker thread with its own connection runs
+ * them (wal-checkpoint-worker.ts: a PASSIVE checkpoint beside the writers, then a short RESTART
+ * one with this process's write turn lent so the log can start again from its first frame).
+ *
+ * - **Only once it runs:** the request thread's connection keeps its autocheckpoint until the
+ *   worker says it is connected; then its limit goes up to `WAL_HARD_CAP_PAGES`, not off, so a
+ *   worker that lags (or readers that keep the log from restarting) still cannot let it grow
+ *   without bound: past the cap a COMMIT checkpoints in-thread, as before.
+ * - **A worker that ends** (crash, fault): the limit goes back to `WAL_AUTOCHECKPOINT_PAGES`, a
+ *   write turn it held is given back, and a new worker starts after a pause; after
+ *   `MAX_FAILURES` ends in a row the process checkpoints in-thread for good (logged).
+ * - **Durability** is SQLite's: a checkpoint only copies committed frames into the file and the
+ *   log is reset only once they are all there and synced, so a crash at any point loses nothing
+ *   committed (test/wal-checkpointer.test.ts kills a process mid-flood).
+ * - **Where it is not used** (`startWalCheckpointer` returns null): remote and in-memory databases,
+ *   or no worker script next to this module.
+ */
+
+export interface WalCheckpointerOptions {
+  /** Frames waiting in the log that start a cycle (default `WAL_AUTOCHECKPOINT_PAGES`). */
+  thresholdPages?: number;
+  /**
+   * Frames in the log from which a cycle also restarts it, with the write turn lent (default
+   * `thresholdPages`: every cycle). Higher: fewer lent turns, a longer -wal file.
+   */
+  restartPages?: number;
+  /** The request thread's autocheckpoint while the worker runs (default `WAL_HARD_CAP_PAGES`; 0: off). */
+  hardCapPages?: number;
+  /** How often the worker reads the wal-index header (default 25 ms). */
+  pollMs?: number;
+  /** Frames left waiting this long with no new commit are checkpointed too (default 2 s). */
+  idleMs?: number;
+  /** The request thread's autocheckpoint while no worker runs (default `WAL_AUTOCHECKPOINT_PAGES`). */
+  fallbackPages?: number;
+  /** Pause before a worker that ended is started again (default 1 s). */
+  restartAfterMs?: number;
+  /** Fault injection for the tests only: the first `crashWorkers` workers exit holding the turn. */
+  crashWorkers?: number;
+}
+
+export interface WalCheckpointerStats {
+  /** Workers started, and ends in a row (reset by a completed cycle). */
+  starts: number;
+  failures: number;
+  /** True while a worker is connected and the request thread's limit is the hard cap. */
+  running: boolean;
+  cycles: number;
+  /** Sums and maxima over the cycles, ms: PASSIVE beside the writers; RESTART with the turn lent. */
+  passiveMs: number;
+  lentMs: number;
+  maxLentMs: number;
+  /** Cycles that needed the write turn (no small pass between commits copied the last frame). */
+  lentCycles: number;
+  /** Cycles whose RESTART met a reader or another checkpoint. */
+  busyCycles: number;
+}
+
+export interface WalCheckpointer {
+  stats(): WalCheckpointerStats;
+  /** Called each time a cycle starts (tests). */
+  onCheckpointing?: () => void;
+  /** Settles once the first worker is connected (true) or failed to be (false). */
+  readonly ready: Promise<boolean>;
+  /** Stops the worker and waits for it to close its connection (bounded); the limit goes back. */
+  stop(): Promise<void>;
+}
+
+/** Worker ends in a row after which the process checkpoints in-thread for good. */
+const MAX_FAILURES = 3;
+/** A lent turn not given back in this long is taken back (a stuck worker must not hold writes). */
+const TURN_DEADLINE_MS = 10_000;
+
+const inMemory = (url: string) => url.includes(':memory:') || /[?&]mode=memory\b/.test(url);
+
+export function startWalCheckpointer(
+  database: Database,
+  logger: Pick<Logger, 'warn'>,
+  options: WalCheckpointerOptions = {},
+): WalCheckpointer | null {
+  const url = database.localFileUrl;
+  const lend = database.lendWriteTurn?.bind(database);
+  const path = url ? localPathOf(url) : null;
+  const script = workerScript(import.meta.url, 'wal-checkpoint-worker');
+  if (!url || inMemory(url) || !path || !lend || !script) return null;
+  const hardCap = options.hardCapPages ?? WAL_HARD_CAP_PAGES;
+  const fallback = options.fallbackPages ?? WAL_AUTOCHECKPOINT_PAGES;
+
+  const stats: WalCheckpointerStats = {
+    starts: 0,
+    failures: 0,
+    running: false,
+    cycles: 0,
+    passiveMs: 0,
+    lentMs: 0,
+    maxLentMs: 0,
+    lentCycles: 0,
+    busyCycles: 0,
+  };
+  let worker: Worker | null = null;
+  let stopped = false;
+  /** Gives back the write turn the current worker holds (or is about to). */
+  let giveBack: (() => void) | null = null;
+  let firstReady: (ok: boolean) => void = () => {};
+  const ready = new Promise<boolean>((resolve) => {
+    firstReady = resolve;
+  });
+  const setLimit = (pages: number) =>
+    database.client.execute(`PRAGMA wal_autocheckpoint = ${pages}`).catch(() => undefined);
+
+  const checkpointer: WalCheckpointer = {
+    stats: () => ({ ...stats }),
+    ready,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      const thread = worker;
+      if (!thread) return;
+      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      thread.postMessage({ op: 'close' } satisfies CheckpointRequest);
+      const timer = setTimeout(() => void thread.terminate(), 2_000);
+      await ended;
+      clearTimeout(timer);
+    },
+  };
+
+  const lendTurn = (thread: Worker) => {
+    void lend(
+      () =>
+        new Promise<void>((resolve) => {
+          if (worker !== thread || stopped) {
+            resolve();
+            thread.postMessage({ op: 'skip' } satisfies CheckpointRequest);
+            return;
+          }
+          const timer = setTimeout(() => {
+            logger.warn('wal checkpointer held the write turn too long; taken back', {
+              afterMs: TURN_DEADLINE_MS,
+            });
+            release();
+          }, TURN_DEADLINE_MS);
+          const release = () => {
+            clearTimeout(timer);
+            if (giveBack === release) giveBack = null;
+            resolve();
+          };
+          giveBack = release;
+          thread.postMessage({ op: 'run' } satisfies CheckpointRequest);
+        }),
+    ).catch(() => {
+      // Refused (cannot happen outside a write); the worker skips its RESTART.
+      thread.postMessage({ op: 'skip' } satisfies CheckpointRequest);
+    });
+  };
+
+  function start(): void {
+    stats.starts++;
+    const data: CheckpointWorkerData = {
+      url: url!,
+      path: path!,
+      thresholdPages: options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES,
+      restartPages: options.restartPages ?? options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES,
+      pollMs: options.pollMs ?? 25,
+      idleMs: options.idleMs ?? 2_000,
+      exitHoldingFirstTurn: stats.starts <= (options.crashWorkers ?? 0),
+    };
+    const thread = startWorker(script!, { workerData: data });
+    worker = thread;
+    thread.unref();
+    thread.on('message', (reply: CheckpointReply) => {
+      if (worker !== thread) return;
+      switch (reply.op) {
+        case 'ready':
+          stats.running = true;
+          void setLimit(hardCap).then(() => firstReady(true));
+          return;
+        case 'checkpointing':
+          checkpointer.onCheckpointing?.();
+          return;
+        case 'turn':
+          lendTurn(thread);
+          return;
+        case 'done':
+          giveBack?.();
+          stats.cycles++;
+          stats.failures = 0;
+          stats.passiveMs += reply.passiveMs;
+          stats.lentMs += reply.lentMs;
+          stats.maxLentMs = Math.max(stats.maxLentMs, reply.lentMs);
+          if (reply.busy) stats.busyCycles++;
+          if (reply.lent) stats.lentCycles++;
+          return;
+      }
+    });
+    thread.on('error', (error) => {
+      logger.warn('wal checkpointer failed', { error: String(error) });
+    });
+    thread.on('exit', (code) => {
+      if (worker !== thread) return;
+      worker = null;
+      stats.running = false;
+      // Writes never wait for a worker that is gone, and the request thread checkpoints again.
+      giveBack?.();
+      void setLimit(fallback);
+      if (stopped) return;
+      stats.failures++;
+      logger.warn('wal checkpointer ended', { code, failures: stats.failures });
+      if (stats.failures >= MAX_FAILURES) {
+        firstReady(false);
+        logger.warn('wal checkpointer: checkpoints stay in the request thread', {});
+        return;
+      }
+      setTimeout(() => {
+        if (!stopped && !worker) start();
+      }, options.restartAfterMs ?? 1_000).unref();
+    });
+  }
+
+  start();
+  return checkpointer;
+}
