@@ -61,9 +61,10 @@ function remember<V>(map: Map<string, { at: number } & V>, id: string, value: V 
   map.set(id, value);
 }
 
-function fresh<V extends { at: number }>(map: Map<string, V>, id: string): V | undefined {
+/** `now`: callers looking up a batch's keys read the clock once (a read per key showed in profiles). */
+function fresh<V extends { at: number }>(map: Map<string, V>, id: string, now = Date.now()): V | undefined {
   const entry = map.get(id);
-  if (entry && Date.now() - entry.at < CACHE_TTL_MS) return entry;
+  if (entry && now - entry.at < CACHE_TTL_MS) return entry;
   if (entry) map.delete(id);
   return undefined;
 }
@@ -183,9 +184,10 @@ export function sealAhead(
   const keyIds: (string | null)[] = [];
   const at: number[] = [];
   const keys: DataKey[] = [];
+  const now = Date.now();
   for (let i = 0; i < texts.length; i++) {
     const customerId = customerIds[i];
-    const key = customerId ? fresh(keyring.byCustomer, customerId)?.key : undefined;
+    const key = customerId ? fresh(keyring.byCustomer, customerId, now)?.key : undefined;
     keyIds.push(key ? key.id : null);
     if (key) {
       at.push(i);
@@ -220,8 +222,9 @@ export async function customerSealers(
   const keyring = keyringOf(deps.database);
   const keys = new Map<string, DataKey>();
   const missing: string[] = [];
+  const cachedAt = Date.now();
   for (const id of new Set(customerIds)) {
-    const cached = fresh(keyring.byCustomer, id);
+    const cached = fresh(keyring.byCustomer, id, cachedAt);
     if (cached) keys.set(id, cached.key);
     else missing.push(id);
   }

@@ -8,7 +8,7 @@ import {
   stopSealWorker,
   useSealWorker,
 } from './seal-thread';
-import { type DataKey, SEALED_PREFIX } from './sealing';
+import { type DataKey, SEALED_PREFIX, sealWith } from './sealing';
 
 /** Opens a sealed value the way customer-keys.ts does (AES-256-GCM, the value names its key). */
 function open(keys: Map<string, DataKey>, sealed: string): string {
@@ -91,5 +91,17 @@ describe('sealing off the request thread', () => {
         throw new Error('no data key was loaded for cus_x');
       }),
     ).rejects.toThrow(/no data key/);
+  });
+});
+
+describe('sealWith', () => {
+  it('gives every value its own IV, across refills of the random pool the IVs are cut from', () => {
+    const key: DataKey = { id: 'k', key: randomBytes(32) };
+    const keys = new Map([[key.id, key]]);
+    // 4,096-byte pool, 12 bytes an IV: 1,000 values span three refills.
+    const sealed = Array.from({ length: 1000 }, (_, i) => sealWith(key, `有没有小码 ${i % 3}`));
+    const ivs = new Set(sealed.map((value) => value.split('.')[2]));
+    expect(ivs.size).toBe(sealed.length);
+    for (let i = 0; i < sealed.length; i++) expect(open(keys, sealed[i]!)).toBe(`有没有小码 ${i % 3}`);
   });
 });
