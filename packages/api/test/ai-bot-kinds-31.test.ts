@@ -65,6 +65,10 @@ describe('a gift missing from the parcel is an item missing from the order', () 
     ['the free gift wasn’t in my parcel'],
     ["I didn't get the free gift"],
     ['my order came without the gift'],
+    // Added by the lead (stop 31): the order said to have come, then "没有赠品".
+    ['我收到货了但是没有赠品'],
+    ['拆开包裹里面没看到小样'],
+    ['签收了，没有试用装'],
   ])('%s → goods short (damaged-or-missing)', (text) => {
     expect(askOnce(engine, text).articleId).toBe('kb-damaged-or-missing');
   });
@@ -75,6 +79,10 @@ describe('a gift missing from the parcel is an item missing from the order', () 
     ['我的订单还没到，赠品也没有', 'kb-track-order'],
   ])('%s → %s (no gift missing)', (text, article) => {
     expect(askOnce(engine, text).articleId).toBe(article);
+  });
+  // The order has not come: no gift can be missing from it yet (lead, stop 31).
+  test.each([['还没收到货，也没有赠品'], ['没收到快递，没有小样']])('%s → not goods short', (text) => {
+    expect(askOnce(engine, text).articleId).not.toBe('kb-damaged-or-missing');
   });
   test.each([['有赠品吗'], ['买面霜送什么赠品']])('%s → gifts offered are not a missing item', (text) => {
     const answer = askOnce(engine, text);
@@ -164,4 +172,24 @@ describe('a discount for buying several is the shop’s promotions', () => {
   test('老师有优惠吗 → still not covered (a group discount the notes never name)', () => {
     expect(askOnce(engine, '老师有优惠吗').articleId).toBeNull();
   });
+});
+
+// Lead, stop 31: a reaction told in English by what the product did ("the cream made my face itchy")
+// was an ask-back ("what would you like to know?"); it is the reaction's first-aid article, as
+// "用了面霜脸很痒怎么办" is. Asking whether it would, or for advice, is not a reaction reported.
+describe('a skin reaction said in English as what the product did', () => {
+  test.each([
+    ['the cream made my face itchy, what should I do'],
+    ['this moisturizer gave me a rash'],
+    ['my skin got itchy and burning, I used the cream yesterday'],
+    ['the face mask made my cheeks sting'],
+  ])('%s → a reaction article', (text) => {
+    expect(askOnce(engine, text).intent).toBe('allergy_reaction');
+  });
+  test.each([['will the cream make my skin itchy?'], ['what helps an itchy scalp?']])(
+    '%s → no reaction reported',
+    (text) => {
+      expect(askOnce(engine, text).articleId).not.toBe('kb-allergy-first-aid');
+    },
+  );
 });

@@ -222,11 +222,12 @@ const PLACE_OVERRIDES_BELOW = 0.5;
 // expensive" — the Chinese fee words lead to the fee article through the place's own articles).
 const OTHER_MATTER =
   /到哪|物流|进度|签收|没收到|退|换|改|地址|取消|发票|少了|少发|漏发|破了|破损|坏了|碎了|压坏|什么时候发|几时发|多久发|\b(?:where|track|tracking|return|refund|exchange|change|address|cancel|invoice|updated?|missing|broken|damaged|cracked)\b/;
-// The skin reacting (redness, a rash, stinging, itching) and a use just before it.
+// The skin reacting (redness, a rash, stinging, itching) and a use just before it — or, in English,
+// the product said to have done it ("the cream made my face itchy", "my skin got itchy").
 const SKIN_REACTED =
   /过敏|起疹|红疹|刺痛|发痒|泛红|发红|脸红|红了|红肿|\b(?:rash|itch(?:y|ing)?|sting(?:s|ing)?|burn(?:s|ing)?|breakouts?|broke out)\b/;
 const AFTER_USE =
-  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b/;
+  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b|\b(?:made|gave) (?:my|me)\b|\bmy (?:face|skin|lips|eyes|neck|cheeks|hands?) (?:got|went|turned|became|has been|is now)\b/;
 // "用了什么能缓解泛红", "what helps redness after sun": advice asked for, not a reaction reported.
 const isQuestionForAdvice = (plain: string): boolean =>
   /推荐|哪款|哪个好|什么.{0,4}(?:能|可以)(?:缓解|舒缓|改善|修复)|用什么|\b(?:recommend|which (?:one|product)|what (?:helps|can i use|should i use))\b/.test(
