@@ -78,15 +78,16 @@ export async function eraseCustomer(
 ): Promise<{ erased: true }> {
   // Most of the fold outside the erase's transaction (it is short); the rest inside it.
   await foldInsights(deps);
-  const outcome = await deps.database.write(async (db, onCommit) => {
-    if (await wasErased(db, appId, customerId)) return 'already' as const;
+  await deps.database.write(async (db, onCommit) => {
+    if (await wasErased(db, appId, customerId)) return;
     const person = await personOf(db, appId, customerId);
     if (!person) throw new ApiError('not_found', 'No such customer.');
     await erasePerson(deps, db, onCommit, appId, person, options);
-    return 'erased' as const;
   });
   // Page images of the deleted rows may still sit in the write-ahead log: fold it in and empty it.
-  if (outcome === 'erased') await truncateWriteAheadLog(deps.database);
+  // On a repeat too: the first call may have committed and then been answered 503 because the log
+  // stayed busy (another connection's old snapshot); its retry must finish the job (review-p).
+  await truncateWriteAheadLog(deps.database);
   return { erased: true };
 }
 
