@@ -77,6 +77,8 @@ Environment:
                                thread (default: in the request thread)
   THREADLINE_INSIGHTS_FOLD_WORKER  0: fold messages into the insights rollups in the request thread
                                (default: on a worker thread with its own connection, for local files)
+  THREADLINE_WAL_CHECKPOINTER  1: run the write-ahead log's checkpoints on a worker thread with its own
+                               connection (local files; default: inside a request's COMMIT)
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 /** THREADLINE_LIVE_TIMELINE_DRAIN_MS: whole ms from 1 to 3,600,000, else the default (1 s). */
@@ -168,6 +170,7 @@ export function buildProgram(): Command {
           liveTimelineDrainMs: liveTimelineDrainMs(process.env.THREADLINE_LIVE_TIMELINE_DRAIN_MS),
           liveTimelineDrainWorker: process.env.THREADLINE_LIVE_TIMELINE_DRAIN_WORKER === '1',
           insightsFoldWorker: process.env.THREADLINE_INSIGHTS_FOLD_WORKER !== '0',
+          walCheckpointer: process.env.THREADLINE_WAL_CHECKPOINTER === '1',
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,
