@@ -524,7 +524,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const busyPause = (attempt: number) =>
   Math.round(Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
 
-/** A busy database, past its deadline, as the API's retryable 503. */
 /**
  * Why a writer was answered 503 after a writer of its group caught a failure that ended the whole
  * transaction and carried on: nothing of it was stored; sending again stores it once.
@@ -533,6 +532,7 @@ const TRANSACTION_LOST = new Error(
   'A statement of this write group ended the whole transaction (a full disk or a RAISE(ROLLBACK)).',
 );
 
+/** A busy database, past its deadline, as the API's retryable 503. */
 function unavailable(cause: unknown): ApiError {
   const error = new ApiError(
     'unavailable',
@@ -572,13 +572,10 @@ export async function truncateWriteAheadLog(
   deadlineMs = WRITE_BUSY_DEADLINE_MS,
 ): Promise<void> {
   if ((database.client as { protocol?: string }).protocol !== 'file') return;
-  const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
+  await retryWhileBusy(async () => {
     const result = await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
     const row = result.rows[0] as { busy?: unknown; 0?: unknown } | undefined;
-    if (Number(row?.busy ?? row?.[0] ?? 0) === 0) return;
-    if (Date.now() - started > deadlineMs)
-      throw unavailable(new Error('wal_checkpoint(TRUNCATE) stayed busy'));
-    await sleep(busyPause(attempt));
-  }
+    if (Number(row?.busy ?? row?.[0] ?? 0) !== 0)
+      throw Object.assign(new Error('wal_checkpoint(TRUNCATE) stayed busy'), { code: 'SQLITE_BUSY' });
+  }, deadlineMs);
 }

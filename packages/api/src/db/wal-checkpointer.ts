@@ -81,8 +81,6 @@ const MAX_FAILURES = 3;
 /** A lent turn not given back in this long is taken back (a stuck worker must not hold writes). */
 const TURN_DEADLINE_MS = 10_000;
 
-const inMemory = (url: string) => url.includes(':memory:') || /[?&]mode=memory\b/.test(url);
-
 export function startWalCheckpointer(
   database: Database,
   logger: Pick<Logger, 'warn'>,
@@ -90,9 +88,11 @@ export function startWalCheckpointer(
 ): WalCheckpointer | null {
   const url = database.localFileUrl;
   const lend = database.lendWriteTurn?.bind(database);
+  // A plain file path, or null: in-memory databases (no `localFileUrl`) and URLs with options have
+  // no -shm file of their own to watch.
   const path = url ? localPathOf(url) : null;
   const script = workerScript(import.meta.url, 'wal-checkpoint-worker');
-  if (!url || inMemory(url) || !path || !lend || !script) return null;
+  if (!url || !path || !lend || !script) return null;
   const hardCap = options.hardCapPages ?? WAL_HARD_CAP_PAGES;
   const fallback = options.fallbackPages ?? WAL_AUTOCHECKPOINT_PAGES;
 

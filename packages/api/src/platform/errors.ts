@@ -122,6 +122,12 @@ function isClientAbort(error: unknown): boolean {
   return code === 'ECONNRESET' && message === 'aborted';
 }
 
+/** A 503 `unavailable` the client is to send again after `seconds` (header and envelope agree). */
+function retryLater(c: Context, message: string, seconds: number) {
+  c.header('Retry-After', String(seconds));
+  return c.json(errorBody(new ApiError('unavailable', message, undefined, undefined, seconds)), 503);
+}
+
 /**
  * Writes any failure as the envelope. A body the client never finished is a 400 (nobody may be
  * there to read it; it is not logged as our error). Unknown errors are logged and become a 500
@@ -145,30 +151,16 @@ export function respondWithError(c: Context, error: unknown, log: (message: stri
   // A database that is busy or out of reach is a moment's trouble: the client is told to come back.
   if (isDatabaseBusy(error) || isDatabaseUnreachable(error)) {
     log('database unavailable', error);
-    c.header('Retry-After', '1');
-    return c.json(
-      errorBody(
-        new ApiError('unavailable', 'The database is busy; try again shortly.', undefined, undefined, 1),
-      ),
-      503,
-    );
+    return retryLater(c, 'The database is busy; try again shortly.', 1);
   }
   // A full disk is the operator's to fix, not the client's fault, and nothing was stored: a 503
   // with a longer pause, so SDK outboxes keep the message and send it again later.
   if (isStorageFull(error)) {
     log('database storage full', error);
-    c.header('Retry-After', String(STORAGE_FULL_RETRY_AFTER_SEC));
-    return c.json(
-      errorBody(
-        new ApiError(
-          'unavailable',
-          'The server is out of storage; nothing was saved. Try again later.',
-          undefined,
-          undefined,
-          STORAGE_FULL_RETRY_AFTER_SEC,
-        ),
-      ),
-      503,
+    return retryLater(
+      c,
+      'The server is out of storage; nothing was saved. Try again later.',
+      STORAGE_FULL_RETRY_AFTER_SEC,
     );
   }
   log('unhandled error', error);

@@ -43,13 +43,7 @@ function idRandom(bytes: number): string {
  * `randomBytes` call each is a measurable share of the work.
  */
 export function pooledRandomBytes(bytes: number): Buffer {
-  if (idPoolOffset + bytes > idPool.length) {
-    idPool = randomBytes(Math.max(ID_POOL_BYTES, bytes));
-    idPoolOffset = 0;
-  }
-  const out = Buffer.from(idPool.subarray(idPoolOffset, idPoolOffset + bytes));
-  idPoolOffset += bytes;
-  return out;
+  return Buffer.from(pooledRandomView(bytes));
 }
 
 /**

@@ -4,7 +4,12 @@ import { tokenize } from './chinese-tokenizer';
 import { askedDomesticPlace, domesticDeliveryArticle, domesticFit, isPlaceWord } from './domestic-places';
 import { unseenTopic } from './english-coverage';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
-import type { KnowledgeArticle, KnowledgeIntent, KnowledgeProduct } from './knowledge-base';
+import {
+  askedIn,
+  type KnowledgeArticle,
+  type KnowledgeIntent,
+  type KnowledgeProduct,
+} from './knowledge-base';
 import { intentKeyOf, type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { labelFactAnswer } from './label-facts';
 import { focusMessage } from './message-focus';
@@ -1258,29 +1263,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // person, not the article on the event's prices or coupons (nor a product's facts).
     // "老师有优惠吗", "is there a student discount": a discount for a group the notes never name is
     // not the coupon or member article's to answer, in Chinese as in English.
-    const group = discountGroup(read.plain);
-    if ((asksEventSchedule(read.plain) && !scheduleArticle()) || (group && !namedInNotes(group))) {
-      memory.lowConfidenceStreak = 0;
-      return finish({
-        ...base,
-        action: 'clarify',
-        text: say('notCovered'),
-        intent: null,
-        articleId: null,
-        productId: namedProductId,
-        confidence: limits.confident / 2,
-        lowConfidence: true,
-        outOfScope: false,
-        quickReplies: [say('optionHuman')],
-      });
-    }
-
     // "买两件能便宜吗", "is there a discount if I buy two": a lower price for buying several is the
     // shop's promotions — the article on what lowers an order (spend thresholds with coupons), not
     // a price, a price-protection article or "which did you mean"; with none, not covered.
+    const group = discountGroup(read.plain);
     const multiBuy = !group && !changesOrder && asksMultiBuyDiscount(read.plain);
     const promotion = multiBuy ? promotionArticle() : null;
-    if (multiBuy && !promotion) {
+    if (
+      (asksEventSchedule(read.plain) && !scheduleArticle()) ||
+      (group && !namedInNotes(group)) ||
+      (multiBuy && !promotion)
+    ) {
       memory.lowConfidenceStreak = 0;
       return finish({
         ...base,
@@ -2538,10 +2531,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   // with them), by its title and questions; null when the shop wrote none. Looked for once.
   let promotionCache: KnowledgeArticle | null | undefined;
   const promotionArticle = (): KnowledgeArticle | null => {
-    promotionCache ??=
-      index.kb.articles.find((a) =>
-        PROMOTION.test([a.title, ...(a.questions ?? [])].join(' ').toLowerCase()),
-      ) ?? null;
+    promotionCache ??= index.kb.articles.find((a) => PROMOTION.test(askedIn(a))) ?? null;
     return promotionCache;
   };
 
@@ -2551,20 +2541,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (!trackingArticles.has(intentKey))
       trackingArticles.set(
         intentKey,
-        index.kb.articles.find(
-          (a) =>
-            intentKeyOf(a) === intentKey &&
-            TRACKING.test([a.title, ...(a.questions ?? [])].join(' ').toLowerCase()),
-        ),
+        index.kb.articles.find((a) => intentKeyOf(a) === intentKey && TRACKING.test(askedIn(a))),
       );
     return trackingArticles.get(intentKey);
   };
 
-  /** An article's title and questions, for telling what it answers. */
-  const askedIn = (option: ArticleCandidate) => {
-    const article = index.articles.get(option.articleId)!;
-    return [article.title, ...(article.questions ?? [])].join(' ').toLowerCase();
-  };
+  /** What a candidate's article answers (`askedIn`). */
+  const candidateAsks = (option: ArticleCandidate) => askedIn(index.articles.get(option.articleId)!);
 
   function pickArticle(
     options: ArticleCandidate[],
@@ -2578,7 +2561,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "where is my order", "我的快递到哪了": where it is — the article on following an order — unless
     // the message says it shows delivered, has stopped moving or came to harm (those articles answer).
     if (options.length > 1 && ORDER_STATUS_CUE.test(normalized) && !PARCEL_TROUBLE.test(read.plain)) {
-      const tracking = options.find((o) => o.score >= options[0]!.score * 0.3 && TRACKING.test(askedIn(o)));
+      const tracking = options.find(
+        (o) => o.score >= options[0]!.score * 0.3 && TRACKING.test(candidateAsks(o)),
+      );
       if (tracking) options = [tracking, ...options.filter((o) => o !== tracking)];
     }
     // "how do I use a coupon at checkout" asks how, not why it fails: an article on what goes wrong

@@ -9,6 +9,10 @@ export interface KnowledgeArticle {
   productIds: string[];
 }
 
+/** What an article answers, by its title and questions, lower-cased: for telling its subject. */
+export const askedIn = (article: KnowledgeArticle): string =>
+  [article.title, ...(article.questions ?? [])].join(' ').toLowerCase();
+
 export interface KnowledgeProduct {
   id: string;
   name: string;

@@ -590,8 +590,9 @@ function notListed(
 
 // How long make-up stays on ("口红能保持多久", "持妆时间多长", "how many hours does it last"): its wear,
 // never its delivery or shelf life — unless the words are the shelf life's (opened, expiry, kept).
+// Global: `asksWear` checks every match against the product's name (`matchAll` copies the regex).
 const ASKS_WEAR =
-  /持久|持妆|留妆|脱妆|掉妆|掉色|脱色|沾杯|晕妆|(?:保持|维持|撑|坚持)(?:多久|多长|几个?小时|一整?天|一上午|一下午)|能(?:保持|维持|撑)|\bstays? on\b|\blong[- ]lasting\b|\bhow many hours\b|\blasts? all day\b|\blasts? on (?:the |my |your )?(?:lips|face|skin)\b/;
+  /持久|持妆|留妆|脱妆|掉妆|掉色|脱色|沾杯|晕妆|(?:保持|维持|撑|坚持)(?:多久|多长|几个?小时|一整?天|一上午|一下午)|能(?:保持|维持|撑)|\bstays? on\b|\blong[- ]lasting\b|\bhow many hours\b|\blasts? all day\b|\blasts? on (?:the |my |your )?(?:lips|face|skin)\b/g;
 const SHELF_WORDS =
   /保质|开封|开盖|打开|拆开|过期|有效期|保存|放(?:多久|多长|几)|\bshelf\b|\bexpir|\bopen(?:ed|ing)?\b|\bkeeps?\b/;
 const MAKEUP = /makeup|cosmetic|彩妆|美妆/i;
@@ -612,8 +613,7 @@ function asksWear(plain: string, product: KnowledgeProduct): boolean {
         (from > 0 && n.includes(plain.slice(from - 1, to))) ||
         (to < plain.length && n.includes(plain.slice(from, to + 1))),
     );
-  const wear = new RegExp(ASKS_WEAR.source, 'g');
-  for (const m of plain.matchAll(wear)) if (!inName(m.index, m.index + m[0].length)) return true;
+  for (const m of plain.matchAll(ASKS_WEAR)) if (!inName(m.index, m.index + m[0].length)) return true;
   return false;
 }
 

@@ -1,4 +1,4 @@
-import type { KnowledgeArticle } from './knowledge-base';
+import { askedIn, type KnowledgeArticle } from './knowledge-base';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
 import { GIFT_MISSING } from './shopper-signals';
 
@@ -183,12 +183,9 @@ function askedSense(
   return null;
 }
 
-const asked = (article: KnowledgeArticle) =>
-  [article.title, ...(article.questions ?? [])].join(' ').toLowerCase();
-
 /** Whether an article is about the sense, by its title and questions. */
 function covers(sense: ServiceSense, article: KnowledgeArticle): boolean {
-  const words = asked(article);
+  const words = askedIn(article);
   return sense.covers.test(words) && !sense.avoid?.test(words);
 }
 
@@ -245,10 +242,10 @@ function notOpenedReturnFix(
   if (!NOT_OPENED.test(text) || !RETURN_ASKED.test(text) || BUT.test(text)) return null;
   const all = [...ctx.articles].filter((a) => speaksFor(a, ctx.productId));
   const current = result.articleId ? all.find((a) => a.id === result.articleId) : undefined;
-  const aboutExceptions = !!current && OPENED_EXCEPTIONS.test(asked(current));
+  const aboutExceptions = !!current && OPENED_EXCEPTIONS.test(askedIn(current));
   // Another return article stands when the message asks its matter ("没拆封的退货运费谁出").
   if (!aboutExceptions && RETURN_OTHER_MATTER.test(text)) return null;
-  const rule = all.find((a) => RETURN_RULE.test(asked(a)) && !OPENED_EXCEPTIONS.test(asked(a)));
+  const rule = all.find((a) => RETURN_RULE.test(askedIn(a)) && !OPENED_EXCEPTIONS.test(askedIn(a)));
   if (!rule || rule.id === current?.id) return null;
   return { kind: 'article', article: rule };
 }
@@ -278,7 +275,7 @@ export function serviceSenseFix(
   if (own.length > 0) {
     // The one sharing most of the message's characters ("满多少包邮" → the free-shipping threshold).
     const shared = (a: KnowledgeArticle) =>
-      [...new Set(ctx.normalized)].filter((c) => asked(a).includes(c)).length;
+      [...new Set(ctx.normalized)].filter((c) => askedIn(a).includes(c)).length;
     const best = own.reduce((a, b) => (shared(b) > shared(a) ? b : a));
     return { kind: 'article', article: best };
   }
@@ -302,7 +299,7 @@ export function serviceSenseFix(
       articles: said.map((q) => q.article),
     };
   }
-  const near = sense.nearby ? all.filter((a) => sense.nearby!.test(asked(a))).slice(0, 2) : [];
+  const near = sense.nearby ? all.filter((a) => sense.nearby!.test(askedIn(a))).slice(0, 2) : [];
   return {
     kind: 'reply',
     action: 'clarify',
