@@ -9,6 +9,7 @@ import {
   type KnowledgeArticle,
   type KnowledgeIntent,
   type KnowledgeProduct,
+  namesOf,
 } from './knowledge-base';
 import { intentKeyOf, type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
 import { labelFactAnswer } from './label-facts';
@@ -941,6 +942,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * the matter underneath, else "not in our notes" and a person (service-senses.ts). Null when the
    * answer stands.
    */
+  /** A product's name and aliases, for the service senses (service-senses.ts `productNames`). */
+  function productNamesOf(id: string | null | undefined): string[] {
+    const product = index.product(id);
+    return product ? namesOf(product) : [];
+  }
+
   function senseFixed(
     channel: string,
     read: ReadText,
@@ -955,6 +962,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         normalized: read.normalized,
         language: result.language,
         productId: result.productId ?? result.memory.lastProductId ?? null,
+        productNames: productNamesOf(result.productId ?? result.memory.lastProductId),
         articles: index.articles.values(),
         say,
         matter,

@@ -40,3 +40,17 @@ export interface KnowledgeBase {
   /** The merchant's own words for the lexicon (brand nicknames, slang), beside the built-in one. */
   lexicon?: { term: string; means: string }[];
 }
+
+/** A product's name and aliases. */
+export const namesOf = (product: KnowledgeProduct): string[] => [product.name, ...product.aliases];
+
+/**
+ * The text without the given product names (lower-cased, two characters or more): a word inside a
+ * product's own name asks nothing ("宝宝沐浴露可以洗头吗" asks nothing of a baby, "孕妇防晒适合干皮吗"
+ * nothing of pregnancy).
+ */
+export const withoutNames = (text: string, names: Iterable<string>): string => {
+  let rest = text;
+  for (const name of names) if (name.length >= 2) rest = rest.split(name.toLowerCase()).join(' ');
+  return rest;
+};

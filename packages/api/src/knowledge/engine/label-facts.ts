@@ -128,6 +128,10 @@ function labelledStage(product: KnowledgeProduct): string | null {
   return null;
 }
 
+/** Whether the product's name or aliases state an age range or a stage (the formula's "3段 12-36个月"). */
+export const labelsAge = (product: KnowledgeProduct): boolean =>
+  labelledRange(product) !== null || labelledStage(product) !== null;
+
 const ASKS_STAGE = /几段|哪一?段|什么段|\bwhich stage\b|\bwhat stage\b|\bstage\b/;
 const ASKS_AGE =
   /几个月|几岁|多大|月龄|年龄|适合.{0,6}(?:岁|月|宝宝|孩子|小孩|婴儿)|(?:岁|月).{0,4}(?:能|可以|适合)|\bhow old\b|\bwhat age\b|\bages?\b|\bmonths? old\b|\byears? old\b|\b\d+ months?\b|\btoddler\b|\bnewborn\b/;

@@ -1,9 +1,11 @@
 import { ownValue } from '../../platform/own-property';
 import { listAttribute } from '../catalog-stock';
 import { ALLERGENS, type Allergen, ASKS_COLOUR, asksMen, COLOUR_KEYS, GOODS_KINDS } from './goods-lexicon';
-import type { KnowledgeArticle, KnowledgeProduct } from './knowledge-base';
+import { type KnowledgeArticle, type KnowledgeProduct, namesOf, withoutNames } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
+import { labelsAge } from './label-facts';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
+import { CHILD_WORDS, MAY_USE } from './retail-lexicon';
 import { isActionRequest, isEllipticalFollowUp, isQuestion, ownPurchase } from './shopper-signals';
 import { listIn, valueIn } from './value-glossary';
 
@@ -685,6 +687,67 @@ function skinAnswer(
   });
 }
 
+/** A suitable-skin entry for babies or children ("婴幼儿"). */
+const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child(?:ren)?|kids?)\b/;
+
+/**
+ * Whether a baby or a child may use it, from its suitable-skin list: listed → yes, with its notes;
+ * not listed → not stated (the list is of skin types; it says nothing for a child unless it names
+ * one). Of several products a kind word leaves open, each. Null for goods whose name states an age
+ * range (label-facts.ts answers those from it) or when none is in question.
+ */
+function childAnswer(ctx: FactContext, product: KnowledgeProduct | undefined): FactAnswer | null {
+  const asked = (
+    product
+      ? [product]
+      : ctx.candidates.map((id) => ctx.product(id)).filter((p): p is KnowledgeProduct => !!p)
+  ).slice(0, 3);
+  if (asked.length === 0 || asked.some(labelsAge)) return null;
+  const en = ctx.language === 'en';
+  const listing = asked.filter((p) =>
+    listAttribute(p.attributes.suitableSkin).some((v) => CHILD_LISTED.test(v)),
+  );
+  if (listing.length > 0) {
+    const lines = listing.map((p) => {
+      const list = listIn(listAttribute(p.attributes.suitableSkin), ctx.language);
+      const notes = textOf(ownValue(p.attributes, 'allergenNotes'));
+      return en
+        ? `${p.name} is listed for babies and young children (skin types: ${list}).${notes ? ` Note: ${notes}.` : ''}`
+        : `${p.name}写明适合婴幼儿（适合肤质：${list}），可以用。${notes ? `提示：${notes}。` : ''}`;
+    });
+    return productFactResult(
+      listing.length === 1 ? listing[0]! : null,
+      lines.join('\n').replace(/。。/g, '。'),
+      {
+        intent: 'skin_recommendation',
+        attribute: 'suitableSkin',
+      },
+    );
+  }
+  // "婴儿纸尿裤新生儿能用吗": goods named for babies are for them; which size, its chart says.
+  const forBabies = asked.filter((p) => namesOf(p).some((name) => CHILD_LISTED.test(name)));
+  if (forBabies.length === 1 && asked.length === 1) {
+    const p = forBabies[0]!;
+    const chart = textOf(ownValue(p.attributes, 'sizeChart'));
+    return productFactResult(
+      p,
+      en
+        ? `${p.name} is made for babies.${chart ? ` Sizes by weight: ${chart}.` : ''}`
+        : `${p.name}就是给宝宝用的。${chart ? `尺码对照：${chart}。` : ''}`,
+      { intent: PRODUCT_INFO, attribute: chart ? 'sizeChart' : undefined },
+    );
+  }
+  if (asked.length === 1) return notListed(ctx, asked[0]!, null, 'suitableSkin');
+  return productFactResult(
+    null,
+    ctx.say('childNotListed', { products: asked.map((p) => p.name).join(en ? '; ' : '、') }),
+    {
+      action: 'clarify',
+      quickReplies: [ctx.say('optionHuman')],
+    },
+  );
+}
+
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   // A product named for one sex says so itself.
@@ -805,6 +868,24 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       });
       return result;
     }
+  }
+
+  // "防晒乳小孩能用吗", "宝宝能用这个沐浴露吗", "kids can use the sunscreen?".
+  if (
+    CHILD_WORDS.test(
+      withoutNames(
+        plain,
+        (product ? [product] : ctx.candidates.map((id) => ctx.product(id))).flatMap((p) =>
+          p ? namesOf(p) : [],
+        ),
+      ),
+    ) &&
+    MAY_USE.test(plain) &&
+    !REACTION.test(plain) &&
+    (product || ctx.candidates.length > 1)
+  ) {
+    const child = childAnswer(ctx, product);
+    if (child) return child;
   }
 
   // "男生能用防晒吗" with two sunscreens: each of them.

@@ -131,6 +131,10 @@ export const SYSTEM_TEXTS = {
   },
   // A service matter the shop's articles do not cover (gifts, a warranty): say so — never a
   // neighbouring article (ingredients for "有赠品吗", price protection for "质保多久") — and offer a person.
+  childNotListed: {
+    zh: '{products}的商品资料里都没有写明儿童能不能用，我不乱说哦。需要的话可以转人工帮您确认～',
+    en: "The details of {products} don't list whether children can use them, so I won't guess. I can pass you to a person to check.",
+  },
   senseNotListed: {
     zh: '关于{topic}，店铺资料里没有写明，我不乱说哦。需要的话可以转人工帮您确认～',
     en: "Our shop's notes don't cover {topic}, so I won't guess. I can pass you to a person to check.",

@@ -627,3 +627,21 @@ export const EMOJI_TERMS: [RegExp, string][] = [
   [/[\u{1F44D}\u{1F44C}]/gu, ' 好 '],
   [/\u{1F64F}/gu, ' 谢谢 '],
 ];
+
+/**
+ * Pregnancy or breastfeeding, said by the shopper ("孕妇可以用吗", "哺乳期", "nursing mom here",
+ * "while pregnant"). "expecting" only of a baby, never of a parcel or a refund.
+ */
+export const PREGNANCY_WORDS =
+  /怀孕|孕妇|孕期|孕中|孕早|孕晚|备孕|哺乳|喂奶|母乳|坐月子|月子期|\bpregnan(?:t|cy)\b|\bbreast ?feed(?:ing)?\b|\bnursing (?:mom|mum|mother)s?\b|\b(?:while|when|i'?m|i am) nursing\b|\b(?:i'?m|i am|we'?re|we are) expecting\b(?! (?:a |an |my |the |our )?(?:parcel|package|delivery|order|refund|call|reply|email|update))|\bttc\b/;
+
+/** A baby or a child the product is for ("宝宝能用吗", "小孩", "my 10 year old", "newborn"). */
+export const CHILD_WORDS =
+  /宝宝|婴儿|婴幼儿|新生儿|小孩|小朋友|儿童|孩子|幼儿|\bbab(?:y|ies)\b|\binfants?\b|\bnewborns?\b|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\b\d{1,2}[- ]?(?:year|yr)s?[- ]?olds?\b|\bmy (?:son|daughter|little one)\b/;
+
+/**
+ * Asking whether someone may use, eat or wear it ("能用吗", "可以吃吗", "safe", "ok for"), or what
+ * to avoid — the question a who-may-use-it answer is for (not a price or a delivery).
+ */
+export const MAY_USE =
+  /(?:能|可以|能不能|可不可以)(?:用|擦|涂|抹|敷|吃|喝|穿|洗|戴)|用不用得|适合|适用|合适|安全|可以吗|能.{0,4}(?:吗|么|嘛)|行(?:吗|不)|(?:要|需要)?(?:避开|避免|注意)|\b(?:use|using|safe|ok|okay|suitable|fine|avoid|eat|drink|wear)\b/;

@@ -1,5 +1,6 @@
-import { askedIn, type KnowledgeArticle } from './knowledge-base';
+import { askedIn, type KnowledgeArticle, withoutNames } from './knowledge-base';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
+import { MAY_USE, PREGNANCY_WORDS } from './retail-lexicon';
 import { GIFT_MISSING } from './shopper-signals';
 
 /**
@@ -29,6 +30,11 @@ interface ServiceSense {
   needs?: RegExp;
   /** An article about the matter: its title or one of its questions says so. */
   covers: RegExp;
+  /**
+   * Its articles are guides across products ("孕期哺乳期能用哪些产品" lists four): one written for
+   * several products speaks when no product is in question ("孕妇能用防晒吗" with two sunscreens).
+   */
+  guides?: true;
   /** …unless they are about the neighbouring matter ("退货运费谁承担"). */
   avoid?: RegExp;
   /** With no article of its own: the matter underneath, quoted from the articles' answers. */
@@ -126,6 +132,19 @@ const SENSES: ServiceSense[] = [
     reply: 'senseBroken',
     topic: { zh: '质量问题', en: 'quality problems' },
   },
+  {
+    // "孕妇可以用你们的精华吗", "nursing mom here, is the cleanser safe": whether it may be used in
+    // pregnancy or while breastfeeding — the shop's article on it (when it speaks for the product),
+    // never the product's ingredients as if they answered. Clothes worn in pregnancy are a fit.
+    id: 'pregnancy',
+    asked: PREGNANCY_WORDS,
+    needs: MAY_USE,
+    neighbour: /穿|孕妇装|\b(?:wear|maternity (?:dress|clothes|wear|jeans))\b/,
+    covers: /孕|哺乳|\bpregnan|\bbreast ?feed/,
+    guides: true,
+    reply: 'senseNotListed',
+    topic: { zh: '孕期、哺乳期能不能用', en: 'use in pregnancy or while breastfeeding' },
+  },
 ];
 
 /** What replaces an answer to a service matter that is not about it. */
@@ -154,6 +173,12 @@ export interface SenseContext {
   language: ReplyLanguage;
   /** The product in question: articles written for other products do not speak for it. */
   productId: string | null;
+  /**
+   * Its name and aliases: a sense's word inside them asks nothing ("孕妇防晒适合干皮吗" names the
+   * sunscreen, it does not ask about pregnancy), and an article whose answer names the product
+   * speaks for it ("…烟酰胺精华建议先咨询医生").
+   */
+  productNames?: string[];
   articles: Iterable<KnowledgeArticle>;
   say: (key: SystemTextKey, slots?: Record<string, string | number>) => string;
   /**
@@ -189,9 +214,15 @@ function covers(sense: ServiceSense, article: KnowledgeArticle): boolean {
   return sense.covers.test(words) && !sense.avoid?.test(words);
 }
 
-/** General articles, and those written for the product in question. */
-const speaksFor = (article: KnowledgeArticle, productId: string | null) =>
-  article.productIds.length === 0 || (!!productId && article.productIds.includes(productId));
+/**
+ * General articles, those written for the product in question, and those whose answer names it (by
+ * a name of three characters or more: "面膜" alone names every mask).
+ */
+const speaksFor = (article: KnowledgeArticle, productId: string | null, names: string[] = []) =>
+  article.productIds.length === 0 ||
+  (!!productId &&
+    (article.productIds.includes(productId) ||
+      names.some((name) => name.length >= 3 && article.answer.includes(name))));
 
 /** Sentences of the articles' answers on the matter underneath, each with its article's title. */
 function quotes(
@@ -265,10 +296,18 @@ export function serviceSenseFix(
   if (result.action === 'answer' && result.intent === 'product_info' && !result.attribute) return null;
   const notOpened = notOpenedReturnFix(ctx, result);
   if (notOpened) return notOpened;
-  const found = askedSense(ctx.said, ctx.normalized, ctx.matter?.toLowerCase());
+  const found = askedSense(
+    withoutNames(ctx.said, ctx.productNames ?? []),
+    ctx.normalized,
+    ctx.matter?.toLowerCase(),
+  );
   if (!found) return null;
   const { sense, word } = found;
-  const all = [...ctx.articles].filter((a) => speaksFor(a, ctx.productId));
+  const all = [...ctx.articles].filter(
+    (a) =>
+      speaksFor(a, ctx.productId, ctx.productNames) ||
+      (!!sense.guides && !ctx.productId && a.productIds.length > 1),
+  );
   const current = result.articleId ? all.find((a) => a.id === result.articleId) : undefined;
   if (current && covers(sense, current)) return null;
   const own = all.filter((a) => covers(sense, a));
