@@ -92,6 +92,29 @@ describe('a baby or a child, asked of a product', () => {
   );
 });
 
+describe('in a conversation, the product asked about', () => {
+  test('after the cleanser, "kids can use the sunscreen?" asks it of the two sunscreens, not the cleanser', () => {
+    const result = converseWith(engine, [
+      'nursing mom here, is the cleanser safe',
+      'kids can use the sunscreen?',
+    ]);
+    expect(result.text).toMatch(/Sunscreen/);
+    expect(result.text).not.toMatch(/Cleanser/);
+  });
+
+  test('after the baby wash, "新生儿能用吗" asks it of the baby wash', () => {
+    const result = converseWith(engine, ['宝宝沐浴露多少钱', '新生儿能用吗']);
+    expect(result.productId).toBe('p-baby-wash');
+    expect(result.text).toMatch(/写明适合婴幼儿/);
+  });
+
+  test('after the light sunscreen, "小孩能用防晒吗" keeps the sunscreen in the conversation', () => {
+    const result = converseWith(engine, ['清透防晒多少钱', '小孩能用防晒吗']);
+    expect(result.productId).toBe('p-sunscreen-light');
+    expect(result.text).toMatch(/没有写明/);
+  });
+});
+
 describe('near misses keep their answers', () => {
   test.each([
     ['宝宝用了沐浴露起红疹怎么办', 'kb-baby-rash'],

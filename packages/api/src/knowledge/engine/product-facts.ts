@@ -687,6 +687,20 @@ function skinAnswer(
   });
 }
 
+/**
+ * The products a question is about: the one named; else those a kind word leaves open ("the
+ * sunscreen": both), unless the conversation's product is one of them; else the conversation's.
+ * At most three.
+ */
+function productsInQuestion(ctx: FactContext, product: KnowledgeProduct | undefined): KnowledgeProduct[] {
+  if (product && (ctx.named || ctx.candidates.length < 2 || ctx.candidates.includes(product.id)))
+    return [product];
+  return ctx.candidates
+    .map((id) => ctx.product(id))
+    .filter((p): p is KnowledgeProduct => !!p)
+    .slice(0, 3);
+}
+
 /** A suitable-skin entry for babies or children ("婴幼儿"). */
 const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child(?:ren)?|kids?)\b/;
 
@@ -696,12 +710,7 @@ const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child
  * one). Of several products a kind word leaves open, each. Null for goods whose name states an age
  * range (label-facts.ts answers those from it) or when none is in question.
  */
-function childAnswer(ctx: FactContext, product: KnowledgeProduct | undefined): FactAnswer | null {
-  const asked = (
-    product
-      ? [product]
-      : ctx.candidates.map((id) => ctx.product(id)).filter((p): p is KnowledgeProduct => !!p)
-  ).slice(0, 3);
+function childAnswer(ctx: FactContext, asked: KnowledgeProduct[]): FactAnswer | null {
   if (asked.length === 0 || asked.some(labelsAge)) return null;
   const en = ctx.language === 'en';
   const listing = asked.filter((p) =>
@@ -871,20 +880,14 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   }
 
   // "防晒乳小孩能用吗", "宝宝能用这个沐浴露吗", "kids can use the sunscreen?".
+  const askedAbout = productsInQuestion(ctx, product);
   if (
-    CHILD_WORDS.test(
-      withoutNames(
-        plain,
-        (product ? [product] : ctx.candidates.map((id) => ctx.product(id))).flatMap((p) =>
-          p ? namesOf(p) : [],
-        ),
-      ),
-    ) &&
+    askedAbout.length > 0 &&
+    CHILD_WORDS.test(withoutNames(plain, askedAbout.flatMap(namesOf))) &&
     MAY_USE.test(plain) &&
-    !REACTION.test(plain) &&
-    (product || ctx.candidates.length > 1)
+    !REACTION.test(plain)
   ) {
-    const child = childAnswer(ctx, product);
+    const child = childAnswer(ctx, askedAbout);
     if (child) return child;
   }
 
