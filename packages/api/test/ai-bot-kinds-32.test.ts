@@ -90,19 +90,23 @@ describe('an English order question with a typo, a Chinese word, a product or cu
 });
 
 describe('buying several asked about something other than a discount', () => {
-  test.each([['我要拿三件，库存够吗'], ['牛仔裤买两条还有货吗']])('%s → stock, not returns or coupons', (text) => {
-    const answer = ask(text);
-    expect(answer.intent).not.toBe('return_request');
-    expect(answer.articleId).not.toBe('kb-coupon-stacking');
-  });
-  test.each([['两条裤子能合并发货吗'], ['买了三样东西可以一起寄过来吗'], ['can the two items ship together?']])(
-    '%s → sending them together, not coupons',
+  test.each([['我要拿三件，库存够吗'], ['牛仔裤买两条还有货吗']])(
+    '%s → stock, not returns or coupons',
     (text) => {
       const answer = ask(text);
+      expect(answer.intent).not.toBe('return_request');
       expect(answer.articleId).not.toBe('kb-coupon-stacking');
-      expect(answer.intent).not.toBe('coupon_usage');
     },
   );
+  test.each([
+    ['两条裤子能合并发货吗'],
+    ['买了三样东西可以一起寄过来吗'],
+    ['can the two items ship together?'],
+  ])('%s → sending them together, not coupons', (text) => {
+    const answer = ask(text);
+    expect(answer.articleId).not.toBe('kb-coupon-stacking');
+    expect(answer.intent).not.toBe('coupon_usage');
+  });
   test.each([['买了三件可以一块退吗'], ['两件衣服能一起寄回去退货吗']])('%s → returns', (text) => {
     expect(ask(text).intent).toBe('return_request');
   });

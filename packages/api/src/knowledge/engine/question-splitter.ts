@@ -1,8 +1,10 @@
 import { isQuestion } from './shopper-signals';
 import { normalizeText } from './text-normalizer';
 
+// 还有 written straight on to a short 吗-question ("现在下单还有赠品吗", "这个颜色还有货吗") asks whether
+// something is still there — one question, not "also…"; after a comma or space it still parts.
 const STRONG_BREAKS =
-  /[？?！!。；;\n]+|(?:\s|，|,)*(?:另外|还有就是|还有|顺便问一?下|顺便|以及|然后还想问|再问一?下)(?:\s|，|,)*/u;
+  /[？?！!。；;\n]+|(?:\s|，|,)*(?:另外|还有就是|(?:(?<=[\s，,])|^)还有|还有(?![^\s，,？?！!。]{1,6}[吗么](?:$|[\s，,？?！!。]))|顺便问一?下|顺便|以及|然后还想问|再问一?下)(?:\s|，|,)*/u;
 const MAX_PARTS = 3;
 
 /**
