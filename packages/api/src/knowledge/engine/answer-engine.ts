@@ -500,8 +500,11 @@ function askedSize(said: string, sizes: string[]): string | null {
 
 /** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
 const STOCK_ASKED = /有货|还有货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
-/** …asked about a return, an exchange or a size (their own answers): not a stock question. */
-const STOCK_NOT = /退|换|寄回|码|号|尺|\b(?:return|refund|exchange|size)\b/;
+/**
+ * …asked about a return, an exchange or a size (their own answers), or when goods come in
+ * ("预售的奶粉什么时候有货": dispatch times): not a question whether it can be bought now.
+ */
+const STOCK_NOT = /退|换|寄回|码|号|尺|什么时候|多久|哪天|预售|\b(?:return|refund|exchange|size|when)\b/;
 /** A question about whether something can be bought now (asked of a product marked out of stock). */
 const ASKS_STOCK =
   /有货|有没有货|还有吗|还有没有|还有的吗|缺货|断货|卖完|卖光|售罄|补货|到货|库存|in stock|available|sold out|out of stock|restock/i;
@@ -2712,10 +2715,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
-    // A skin type said ("我是油皮，用什么面霜") chooses the routine written for it over one that merely
-    // names the product asked about (the cream's dry-skin routine).
+    // A skin type said ("我是油皮，用什么面霜") chooses the routine written for it over the routine for
+    // another skin that merely names the product asked about (the cream's dry-skin routine). Only
+    // between articles written for skin types: a sunscreen choice asked by sensitive skin stays.
     const saidSkin = SKIN_TYPES.find((t) => t.said.test(normalized));
-    if (saidSkin && options.length > 1) {
+    if (saidSkin && options.length > 1 && articleSkinType(options[0]!.articleId)) {
       const forSkin = options.find(
         (o) => o.score >= options[0]!.score * 0.3 && saidSkin.article.test(candidateAsks(o)),
       );
