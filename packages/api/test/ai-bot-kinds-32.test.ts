@@ -204,3 +204,23 @@ describe('near-misses that keep their answers', () => {
     expect(ask('口红保质期多久').intent).toBe('shelf_life');
   });
 });
+
+// Guards added after the engine change (not part of the before/after count): edges found probing
+// the new readings — money that never came is the refund's matter, not a lost parcel; "X多少钱还有
+// Y吗" still asks two questions; a stock question asking when goods come is dispatch times.
+describe('guards added after the change', () => {
+  test('my refund never arrived → never the lost-parcel article', () => {
+    expect(ask('my refund never arrived').articleId).not.toBe('kb-logistics-stalled');
+  });
+  test('退款一直不到账 → the refund timing article', () => {
+    expect(ask('退款一直不到账').articleId).toBe('kb-refund-arrival');
+  });
+  test('面霜多少钱还有包邮吗 → two answers', () => {
+    const answer = ask('面霜多少钱还有包邮吗');
+    expect(answer.productId).toBe('p-hyaluronic-cream');
+    expect(answer.more.length).toBe(1);
+  });
+  test('预售的口红什么时候有货 → dispatch times, not a stock yes', () => {
+    expect(ask('预售的口红什么时候有货').intent).toBe('shipping_time');
+  });
+});

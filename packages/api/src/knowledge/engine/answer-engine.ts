@@ -411,6 +411,9 @@ const DELIVER_ELSEWHERE =
   /(?<![没未已到])(?:改|换)?(?:送|寄|派|配送)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
 const LOST_PARCEL =
   /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
+/** Money said not to come ("my refund never arrived", "退款一直不到账"): the refund's own articles. */
+const MONEY_NOT_COME =
+  /(?:退款|钱|款项|退费)(?:一直|还是?|都|怎么)?(?:不|没)|\b(?:refund|money|credit|reimbursement)s? (?:has |have |had |still |is |was )?(?:never|not|n t|yet)\b/;
 const CUSTOMS_HELD =
   /(?=[\s\S]*(?:海关|清关|\bcustoms\b))[\s\S]*(?:卡|不动|没动|扣|\bstuck\b|\bheld\b|\bholding\b|\bhold\b)/;
 const AFTER_SALES_WHERE = /(?:申请|办理|办|弄|点)售后|售后(?:在哪|哪里|怎么(?:申请|办|弄)|入口)/;
@@ -428,7 +431,8 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     id: 'lost-parcel',
     asked: (r) =>
       (LOST_PARCEL.test(r.plain) || CUSTOMS_HELD.test(r.normalized)) &&
-      !/签收|\b(?:delivered|signed)\b/.test(r.plain),
+      !/签收|\b(?:delivered|signed)\b/.test(r.plain) &&
+      !MONEY_NOT_COME.test(r.plain),
     article: /没更新|不更新|卡在|不动|\bstalled\b/,
   },
   {
