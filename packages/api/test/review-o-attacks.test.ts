@@ -61,7 +61,8 @@ describe('A — where the order is (breaks)', () => {
     expect(ask("my order hasn't arrived and I want my money back").articleId).toBe('kb-order-cancel');
   });
   // new: the shopper no longer wants it (cancel / refuse); answered with how to track it.
-  it.fails('东西还没收到，我不想要了 → cancelling, not tracking', () => {
+  // fixed by bot-32.
+  it('东西还没收到，我不想要了 → cancelling, not tracking', () => {
     expect(ask('东西还没收到，我不想要了').articleId).toBe('kb-order-cancel');
   });
   // regression: confirmed as received but never came was signed-not-received on fae2f59; 确认收货
@@ -72,7 +73,8 @@ describe('A — where the order is (breaks)', () => {
   });
   // new: "订单…在哪" (where on the order page) settles order status: where to apply for after-sales
   // is answered with how to see the tracking (fae2f59: price protection, also wrong).
-  it.fails('我的订单在哪里申请售后 → how to apply for a return/after-sales', () => {
+  // fixed by bot-32.
+  it('我的订单在哪里申请售后 → how to apply for a return/after-sales', () => {
     expect(ask('我的订单在哪里申请售后').articleId).toBe('kb-return-how-to');
   });
   // new: a question before ordering ("if I place it today") read as an order to track.
@@ -83,31 +85,37 @@ describe('A — where the order is (breaks)', () => {
     expect(answer.intent).toBe('shipping_time');
   });
   // pre-existing: the product's origin fact answers "where's my … order" when a product is named.
-  it.fails("where's my formula order from Australia → where the order is, not the product's origin", () => {
+  // fixed by bot-32.
+  it("where's my formula order from Australia → where the order is, not the product's origin", () => {
     const answer = ask("where's my formula order from Australia");
     expect(['kb-track-order', 'kb-crossborder-shipping', 'kb-logistics-stalled']).toContain(answer.articleId);
   });
   // pre-existing: a parcel stuck in customs gets the failed-payment article.
-  it.fails("where's my order? it's been stuck in customs for a week → stalled/cross-border, not payment", () => {
+  // fixed by bot-32.
+  it("where's my order? it's been stuck in customs for a week → stalled/cross-border, not payment", () => {
     const answer = ask("where's my order? it's been stuck in customs for a week");
     expect(['kb-logistics-stalled', 'kb-crossborder-shipping', 'kb-track-order']).toContain(answer.articleId);
   });
   // pre-existing: the most common English misspelling ("havent recieved") is not read at all.
-  it.fails('havent recieved my order → tracking', () => {
+  // fixed by bot-32.
+  it('havent recieved my order → tracking', () => {
     expect(ask('havent recieved my order').articleId).toBe('kb-track-order');
   });
   // pre-existing: a typo in "order" gets "I can only help with this shop" (a decline).
-  it.fails("my oreder hasn't arrived → tracking, never a decline", () => {
+  // fixed by bot-32.
+  it("my oreder hasn't arrived → tracking, never a decline", () => {
     const answer = ask("my oreder hasn't arrived");
     expect(answer.action).not.toBe('decline');
     expect(answer.articleId).toBe('kb-track-order');
   });
   // pre-existing: mixed "where's my 快递" gets signed-but-not-received (nothing says delivered).
-  it.fails("where's my 快递 → tracking", () => {
+  // fixed by bot-32.
+  it("where's my 快递 → tracking", () => {
     expect(ask("where's my 快递").articleId).toBe('kb-track-order');
   });
   // pre-existing: asking to have it delivered elsewhere (送到公司) gets tracking, not the address change.
-  it.fails('快递还没到，能不能送到公司 → changing where it is delivered', () => {
+  // fixed by bot-32.
+  it('快递还没到，能不能送到公司 → changing where it is delivered', () => {
     expect(ask('快递还没到，能不能送到公司').articleId).toBe('kb-address-change');
   });
 });
@@ -168,7 +176,8 @@ describe('B — a gift missing (breaks)', () => {
     expect(ask('赠品少了一个').articleId).toBe('kb-damaged-or-missing');
   });
   // pre-existing: whether an order placed now still gets a gift → the dispatch-times article.
-  it.fails('现在下单还有赠品吗 → the gift offer, not dispatch times', () => {
+  // fixed by bot-32.
+  it('现在下单还有赠品吗 → the gift offer, not dispatch times', () => {
     expect(ask('现在下单还有赠品吗').articleId).not.toBe('kb-shipping-time');
   });
 });
@@ -203,48 +212,58 @@ describe('C — a use asked as an effect (guards)', () => {
 describe('C — a use asked as an effect (breaks)', () => {
   // pre-existing: "带…功能" is read as a use only for some words: the 2-in-1 wash named 洗发沐浴露
   // is "not stated" to wash hair (宝宝沐浴露有洗发功能吗 says yes).
-  it.fails('沐浴露带洗发水功能吗 → yes, its name says 洗发', () => {
+  // fixed by bot-32.
+  it('沐浴露带洗发水功能吗 → yes, its name says 洗发', () => {
     expect(ask('沐浴露带洗发水功能吗').text).toMatch(/^可以的/);
   });
   // pre-existing: a 保湿 cream asked if it moisturises → "资料里没有写明".
-  it.fails('面霜有保湿效果吗 → not "not stated" (its name is 水润保湿面霜)', () => {
+  // fixed by bot-32.
+  it('面霜有保湿效果吗 → not "not stated" (its name is 水润保湿面霜)', () => {
     expect(ask('面霜有保湿效果吗').text).not.toContain('没有写明');
   });
   // pre-existing: the 控油 sunscreen asked if it controls oil → "没有写明".
-  it.fails('防晒乳有控油效果吗 → not "not stated" (its name is 清透控油防晒乳)', () => {
+  // fixed by bot-32.
+  it('防晒乳有控油效果吗 → not "not stated" (its name is 清透控油防晒乳)', () => {
     expect(ask('防晒乳有控油效果吗').text).not.toContain('没有写明');
   });
   // follow-up: after the cream's price, "有防晒效果吗" answers "有的～" and lists the sunscreens for
   // sale — the shopper reads "yes" about the cream (fae2f59: the same with one sunscreen).
-  it.fails('面霜多少钱 → 有防晒效果吗 → not stated for the cream, never "有的～"', () => {
+  // fixed by bot-32.
+  it('面霜多少钱 → 有防晒效果吗 → not stated for the cream, never "有的～"', () => {
     const answer = converseWith(engine, ['面霜多少钱', '有防晒效果吗']);
     expect(answer.productId).toBe('p-hyaluronic-cream');
     expect(answer.text).not.toMatch(/^有的/);
   });
-  it.fails('气垫多少钱 → 有防晒效果吗 → yes, SPF35 in its name', () => {
+  // fixed by bot-32.
+  it('气垫多少钱 → 有防晒效果吗 → yes, SPF35 in its name', () => {
     const answer = converseWith(engine, ['气垫多少钱', '有防晒效果吗']);
     expect(answer.productId).toBe('p-cushion-foundation');
     expect(answer.text).toMatch(/^可以的/);
   });
   // livestream: the cream on the shelf, "有防晒效果吗" → "有的～" + the sunscreens (same shape on fae2f59).
-  it.fails('livestream, cream on the shelf: 有防晒效果吗 → never "有的～" about other products', () => {
+  // fixed by bot-32.
+  it('livestream, cream on the shelf: 有防晒效果吗 → never "有的～" about other products', () => {
     const reading = liveRead('有防晒效果吗', 'p-hyaluronic-cream');
     expect(reading.question?.answer ?? '').not.toMatch(/^有的/);
   });
   // pre-existing: "Cushion Foundation SPF35 … don't cover that" when asked if it has SPF.
-  it.fails('does the cushion foundation have SPF → not "don\'t cover that" (SPF35 is in its name)', () => {
+  // fixed by bot-32.
+  it('does the cushion foundation have SPF → not "don\'t cover that" (SPF35 is in its name)', () => {
     expect(ask('does the cushion foundation have SPF').text).not.toMatch(/don.t cover/);
   });
   // pre-existing: the real slip 有皮 (油皮, oily skin) gets the dry-skin routine — the opposite skin.
-  it.fails('我是有皮，用什么面霜 → never the dry-skin routine', () => {
+  // fixed by bot-32.
+  it('我是有皮，用什么面霜 → never the dry-skin routine', () => {
     expect(ask('我是有皮，用什么面霜').articleId).not.toBe('kb-routine-dry-skin');
   });
   // pre-existing: the lipstick's shelf life is listed, but "有效期到什么时候" → "没有写明".
-  it.fails('口红有效期到什么时候 → its shelf life', () => {
+  // fixed by bot-32.
+  it('口红有效期到什么时候 → its shelf life', () => {
     expect(ask('口红有效期到什么时候').intent).toBe('shelf_life');
   });
   // pre-existing: the diapers named, "有防漏效果吗" → "tell me the product name".
-  it.fails('纸尿裤有防漏效果吗 → about the diapers, never "which product?"', () => {
+  // fixed by bot-32.
+  it('纸尿裤有防漏效果吗 → about the diapers, never "which product?"', () => {
     const answer = ask('纸尿裤有防漏效果吗');
     expect(answer.text).not.toContain('商品名称');
   });
@@ -329,7 +348,8 @@ describe('E — buying several (guards)', () => {
 describe('E — buying several (breaks)', () => {
   // regression: bought two, now cheaper, asking for the difference → the coupon article
   // (便宜 makes it a multi-buy; 补差价 is price protection).
-  it.fails('买了两件，现在便宜了，能补差价吗 → price protection', () => {
+  // fixed by bot-32.
+  it('买了两件，现在便宜了，能补差价吗 → price protection', () => {
     expect(ask('买了两件，现在便宜了，能补差价吗').articleId).toBe('kb-price-protection');
   });
   // regression: a discount that did not apply was coupon-not-working on fae2f59, now coupon stacking.
@@ -343,13 +363,16 @@ describe('E — buying several (breaks)', () => {
     expect(ask('买了两盒奶粉，税怎么算便宜').articleId).toBe('kb-crossborder-tax-calc');
   });
   // pre-existing: buy-several questions about stock, shipping and returns get the wrong article.
-  it.fails('买两件有货吗 → stock, not the 7-day return policy', () => {
+  // fixed by bot-32.
+  it('买两件有货吗 → stock, not the 7-day return policy', () => {
     expect(ask('买两件有货吗').intent).not.toBe('return_request');
   });
-  it.fails('买两件能一起发吗 → shipping, not coupon stacking', () => {
+  // fixed by bot-32.
+  it('买两件能一起发吗 → shipping, not coupon stacking', () => {
     expect(ask('买两件能一起发吗').articleId).not.toBe('kb-coupon-stacking');
   });
-  it.fails('买两件能一起退吗 → returns, not coupon stacking', () => {
+  // fixed by bot-32.
+  it('买两件能一起退吗 → returns, not coupon stacking', () => {
     expect(ask('买两件能一起退吗').intent).toBe('return_request');
   });
   // positives missed: plain multi-buy offers get a decline or the live-price article.

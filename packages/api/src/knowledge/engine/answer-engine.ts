@@ -389,11 +389,81 @@ const BESIDE_ORDER_STATUS =
 /** "where's my free gift": the gift is asked after, not the order (which came without it). */
 const WHERE_GIFT = /\bwhere(?:'s|s| s| is) (?:my|the) (?:free )?(?:gifts?|freebies?|samples?)\b/g;
 /** Where the shopper's own order is asked ("where's my order"), not where a gift of it is. */
-const asksAfterOrder = (normalized: string): boolean =>
-  ORDER_STATUS_CUE.test(normalized.replace(WHERE_GIFT, ' '));
+const asksAfterOrder = (normalized: string, plain?: string): boolean =>
+  ORDER_STATUS_CUE.test(normalized.replace(WHERE_GIFT, ' ')) ||
+  // "where's my 快递": the mixed text's English gloss rewrites "where" (哪里), the words as written say it.
+  (plain !== undefined && ORDER_STATUS_CUE.test(plain.replace(WHERE_GIFT, ' ')));
+
+/**
+ * Kinds of question the ranking reads as a neighbour sharing their words, each with the article
+ * that answers it (found by its title and questions, so any shop's knowledge serves):
+ * - the order not come yet and no longer wanted ("东西还没收到，我不想要了") → cancelling;
+ * - the parcel to be delivered somewhere else ("快递还没到，能不能送到公司") → the address change;
+ * - a parcel that never comes, or held at customs ("can I get a refund if it never arrives") → the
+ *   article on a parcel that stopped moving (lost after so long: sent again or refunded);
+ * - where to apply for after-sales ("我的订单在哪里申请售后") → how to apply for a return.
+ */
+const NO_LONGER_WANTED =
+  /不想要|不要了|不打算要|不需要了|\b(?:don t want|do not want|dont want|no longer want|changed my mind)\b/;
+const NOT_COME_YET =
+  /(?:还|都|仍|一直)(?:没|未)有?(?:收到|到|送到|来)|没收到|未收到|\b(?:has ?n t|have ?n t|hasnt|havent|not|never|still not)(?: yet)? (?:arrived|come|received|got|gotten|been delivered)\b/;
+const GOODS_BACK = /退货|寄回|退回|签收|收到了|拿到|\b(?:send (?:it|them) back|returned|delivered)\b/;
+const DELIVER_ELSEWHERE =
+  /(?<![没未已到])(?:改|换)?(?:送|寄|派|配送)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
+const LOST_PARCEL =
+  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
+/** Money said not to come ("my refund never arrived", "退款一直不到账"): the refund's own articles. */
+const MONEY_NOT_COME =
+  /(?:退款|钱|款项|退费)(?:一直|还是?|都|怎么)?(?:不|没)|\b(?:refund|money|credit|reimbursement)s? (?:has |have |had |still |is |was )?(?:never|not|n t|yet)\b/;
+const CUSTOMS_HELD =
+  /(?=[\s\S]*(?:海关|清关|\bcustoms\b))[\s\S]*(?:卡|不动|没动|扣|\bstuck\b|\bheld\b|\bholding\b|\bhold\b)/;
+const AFTER_SALES_WHERE = /(?:申请|办理|办|弄|点)售后|售后(?:在哪|哪里|怎么(?:申请|办|弄)|入口)/;
+const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: RegExp }[] = [
+  {
+    id: 'unwanted-before-arrival',
+    asked: (r) =>
+      NO_LONGER_WANTED.test(r.normalized) &&
+      NOT_COME_YET.test(r.normalized) &&
+      !GOODS_BACK.test(r.normalized),
+    article: /取消订单|\bcancel/,
+  },
+  { id: 'deliver-elsewhere', asked: (r) => DELIVER_ELSEWHERE.test(r.plain), article: /地址|\baddress\b/ },
+  {
+    id: 'lost-parcel',
+    asked: (r) =>
+      (LOST_PARCEL.test(r.plain) || CUSTOMS_HELD.test(r.normalized)) &&
+      !/签收|\b(?:delivered|signed)\b/.test(r.plain) &&
+      !MONEY_NOT_COME.test(r.plain),
+    article: /没更新|不更新|卡在|不动|\bstalled\b/,
+  },
+  {
+    id: 'after-sales-where',
+    asked: (r) => AFTER_SALES_WHERE.test(r.plain) && !/价保|差价|降价/.test(r.plain),
+    article: /在哪里申请退|退货流程|如何申请退货/,
+  },
+];
+/** A live-room word: the articles written for a live room's prices and coupons want one. */
+const LIVE_WORDS = /直播|主播|\blive\b|\blivestream/;
 /** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
 const NOT_YET_ORDERED =
   /如果.{0,6}(?:下单|买|拍)|(?:下单|买|拍)的话|\bif (?:i|we) (?:place|order|buy|purchase)\b|\b(?:placing|place) (?:it|an order|the order|my order) (?:today|now|tomorrow)\b/;
+
+/**
+ * "any idea when it will get here?" after asking where the order is: when "it" arrives asks after
+ * that order (read with the conversation's last matter only; alone, "it" may be anything).
+ */
+const ARRIVAL_OF_IT =
+  /\bwhen\b.{0,30}\b(?:it|they|this|that|my stuff|my things|my items?)\b.{0,20}\b(?:arrives?|gets? here|comes?|be delivered|be here|shows? up|turns? up|reach(?:es)? me)\b/;
+
+/** Skin types a shopper says of themselves, and the words of an article written for each. */
+const SKIN_TYPES = [
+  {
+    said: /油皮|油性皮|混油|大油田|(?:皮肤|肤质)(?:偏|比较|很|太|有点|特别)?油|\boily skin\b/,
+    article: /油皮|油性|大油田|出油/,
+  },
+  { said: /干皮|干性皮|(?:皮肤|肤质)(?:偏|比较|很|太|有点|特别)?干|\bdry skin\b/, article: /干皮|干性/ },
+  { said: /敏感肌|\bsensitive skin\b/, article: /敏感肌/ },
+];
 
 /** Letter sizes a shopper may ask for, beyond those a product lists ("开衫有 XL 吗" when it stops at L). */
 const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 'L'];
@@ -433,6 +503,13 @@ function askedSize(said: string, sizes: string[]): string | null {
   return null;
 }
 
+/** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
+const STOCK_ASKED = /有货|还有货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
+/**
+ * …asked about a return, an exchange or a size (their own answers), or when goods come in
+ * ("预售的奶粉什么时候有货": dispatch times): not a question whether it can be bought now.
+ */
+const STOCK_NOT = /退|换|寄回|码|号|尺|什么时候|多久|哪天|预售|\b(?:return|refund|exchange|size|when)\b/;
 /** A question about whether something can be bought now (asked of a product marked out of stock). */
 const ASKS_STOCK =
   /有货|有没有货|还有吗|还有没有|还有的吗|缺货|断货|卖完|卖光|售罄|补货|到货|库存|in stock|available|sold out|out of stock|restock/i;
@@ -595,6 +672,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     options: Parameters<typeof classify>[2],
     productKnown = false,
     raw = read.plain,
+    afterOrder = false,
   ) {
     const classification = classify(index, read.tokens, options);
     const retrievalTop = classification.intents[0]?.score || 1;
@@ -676,8 +754,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "包裹三天了还没发出来": not yet sent out is a question of dispatch, not of where the parcel is.
     // "when will my order arrive if I place it today": no order yet, so nothing to track — when
     // orders are sent out and arrive (the dispatch reading) is the question.
-    const beforeOrder = NOT_YET_ORDERED.test(read.plain) && asksAfterOrder(read.normalized);
-    const whereIsOrder = asksAfterOrder(read.normalized) && !unshipped && !beforeOrder;
+    const beforeOrder = NOT_YET_ORDERED.test(read.plain) && asksAfterOrder(read.normalized, read.plain);
+    const followsOrder = afterOrder && ARRIVAL_OF_IT.test(read.normalized);
+    const whereIsOrder =
+      (asksAfterOrder(read.normalized, read.plain) || followsOrder) && !unshipped && !beforeOrder;
     const toDispatch = unshipped || beforeOrder;
     // The dispatch reading competes even when neither the model nor retrieval thought of it
     // ("my order has been pending for a week" shares no word with "付款后多久发货").
@@ -711,13 +791,21 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const whereSettled =
       whereIsOrder &&
       !action &&
-      ORDER_GOODS.test(read.plain) &&
+      (ORDER_GOODS.test(read.plain) || followsOrder) &&
       !PARCEL_TROUBLE.test(read.plain) &&
       !BESIDE_ORDER_STATUS.test(read.plain) &&
+      !DELIVER_ELSEWHERE.test(read.plain) &&
       !OTHER_TROUBLE.test(read.plain) &&
       // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
       !askedDomesticPlace(read.plain);
-    const settling = settled ? dispatchIntents : whereSettled ? orderStatusIntents : null;
+    const kindArticle = settled || whereSettled ? null : kindReading(read);
+    const settling = settled
+      ? dispatchIntents
+      : whereSettled
+        ? orderStatusIntents
+        : kindArticle
+          ? new Set([intentKeyOf(kindArticle)])
+          : null;
     if (settling) {
       let others = 0;
       for (const c of byKey.values()) if (!settling.has(c.intentKey)) others = Math.max(others, c.blended);
@@ -742,8 +830,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return {
       intents,
       articles: classification.articles,
-      settled: (settled && dispatchIntents.size > 0) || (whereSettled && orderStatusIntents.size > 0),
+      settled:
+        (settled && dispatchIntents.size > 0) ||
+        (whereSettled && orderStatusIntents.size > 0) ||
+        !!kindArticle,
       whereSettled,
+      kindArticle,
     };
   }
 
@@ -1316,6 +1408,34 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (catalogue.productId) memory.lastProductId = catalogue.productId;
       return finish({ ...base, ...catalogue, memory });
     }
+    // "有货吗", "买两件有货吗", "牛仔裤还有货吗": whether goods can be bought now, never the return
+    // policy its 货 shares with 退货. The catalogue's own answer (sizes, sold out) came first; a
+    // product it does not mark out of stock is for sale; with no product known, the bot asks which.
+    if (!changesOrder && STOCK_ASKED.test(read.plain) && !STOCK_NOT.test(read.plain)) {
+      const productId = namedProductId ?? contextProductId;
+      const product = index.product(productId);
+      if (!product || isInStock(product.attributes)) {
+        memory.lowConfidenceStreak = 0;
+        if (product) memory.lastProductId = product.id;
+        return finish({
+          ...base,
+          action: product ? 'answer' : 'clarify',
+          text: product
+            ? say('carried', {
+                products: product.price != null ? `${product.name} ¥${product.price}` : product.name,
+              })
+            : say('whichProduct', { topic: language === 'en' ? 'stock' : '库存' }),
+          intent: PRODUCT_INFO_INTENT,
+          articleId: null,
+          productId: product?.id ?? null,
+          confidence: product ? 1 : limits.confident / 2,
+          lowConfidence: !product,
+          outOfScope: false,
+          quickReplies: [],
+          memory,
+        });
+      }
+    }
     // Product facts the ranking reads badly: goods not carried, allergy suitability, colours not
     // listed, "for men?", how a parcel is left (product-facts.ts).
     const fact =
@@ -1358,6 +1478,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           .map((id) => index.product(id))
           .filter((p): p is KnowledgeProduct => !!p),
         catalogue: index.kb.products,
+        articles: index.kb.articles,
       });
     if (labelled) {
       memory.lowConfidenceStreak = 0;
@@ -1375,6 +1496,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         negative: negativeSentiment(read.normalized),
       },
       !!(namedProductId ?? contextProductId),
+      read.plain,
+      // The conversation's last matter was where the order is ("any idea when it will get here?").
+      !!memory.lastIntent && orderStatusIntents.has(memory.lastIntent),
     );
     let top: Ranked | undefined = ranking.intents[0];
     let confidence = confidenceOf(ranking.intents);
@@ -1545,7 +1669,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (PARCEL.test(read.normalized) ||
         (GIFT_MISSING.test(read.plain) &&
           !RETURN_OF_GIFT.test(read.plain) &&
-          !asksAfterOrder(read.normalized)));
+          !asksAfterOrder(read.normalized, read.plain)));
     const reacted =
       !staying &&
       !parcel &&
@@ -1733,8 +1857,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
     let article = staying
       ? { articleId: staying.id, intentKey, score: 1, coverage: 1 }
-      : (pickArticle(articleOptions, namedProductId, productId, input.profile, read) ??
-        onlyArticleOf(intentKey, productId));
+      : (pickArticle(
+          articleOptions,
+          namedProductId,
+          productId,
+          input.profile,
+          read,
+          LIVE_WORDS.test(read.normalized) || LIVE_CHANNELS.has(input.channel),
+        ) ?? onlyArticleOf(intentKey, productId));
     // An order change whose words reach none of the cancel reading's articles ("下单的M码能换成L码吗"):
     // the article that reading gives a plain cancel question.
     if (!article && changesOrder && intentKey === cancelKey()) article = cancelArticle();
@@ -1744,6 +1874,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const tracking =
       ranking.whereSettled && !staying && !noted && !trouble ? trackingArticle(intentKey) : undefined;
     if (tracking) article = { articleId: tracking.id, intentKey, score: 1, coverage: 1 };
+    const kindArticle = ranking.kindArticle;
+    if (kindArticle && intentKeyOf(kindArticle) === intentKey && !staying && !noted && !trouble)
+      article = { articleId: kindArticle.id, intentKey, score: 1, coverage: 1 };
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
     // A reaction read by the ranking whose own articles are another product's (a serum's tingling
     // after a mask): the article on what to do about any reaction.
@@ -2307,8 +2440,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         '',
       );
       // The question is only "do you sell X" with X a product or kind of ours ("有卖防晒的吗").
+      // An effect or function asked ("有防晒效果吗") is a property of the product in question, not goods.
       const onlyAsksForIt =
         !!forSale &&
+        !/效果|功效|作用|功能/.test(forSale.item) &&
         (namedProductId !== null ||
           index.matcher.kinds(forSale.item).length > 0 ||
           index.read(forSale.item).products.length > 0 ||
@@ -2544,6 +2679,31 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   };
 
   /** A reading's article on following an order (by its title and questions), once per reading. */
+  /** The article of the first kind of KIND_READINGS the message asks, if the shop wrote one. */
+  const kindArticles = new Map<string, KnowledgeArticle | null>();
+  function kindReading(read: ReadText): KnowledgeArticle | null {
+    for (const kind of KIND_READINGS) {
+      if (!kind.asked(read)) continue;
+      let found = kindArticles.get(kind.id);
+      if (found === undefined) {
+        found = index.kb.articles.find((a) => kind.article.test(askedIn(a))) ?? null;
+        kindArticles.set(kind.id, found);
+      }
+      if (found) return found;
+    }
+    return null;
+  }
+  /** Whether an article is written for a live room (its title says so). */
+  const liveArticles = new Map<string, boolean>();
+  const liveArticle = (articleId: string): boolean => {
+    let found = liveArticles.get(articleId);
+    if (found === undefined) {
+      found = LIVE_WORDS.test((index.articles.get(articleId)?.title ?? '').toLowerCase());
+      liveArticles.set(articleId, found);
+    }
+    return found;
+  };
+
   const trackingArticles = new Map<string, KnowledgeArticle | undefined>();
   const trackingArticle = (intentKey: string): KnowledgeArticle | undefined => {
     if (!trackingArticles.has(intentKey))
@@ -2563,9 +2723,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     productId: string | null,
     profile: ShopperProfile | undefined,
     read: ReadText,
+    live = false,
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
+    // A skin type said ("我是油皮，用什么面霜") chooses the routine written for it over the routine for
+    // another skin that merely names the product asked about (the cream's dry-skin routine). Only
+    // between articles written for skin types: a sunscreen choice asked by sensitive skin stays.
+    const saidSkin = SKIN_TYPES.find((t) => t.said.test(normalized));
+    if (saidSkin && options.length > 1 && articleSkinType(options[0]!.articleId)) {
+      const forSkin = options.find(
+        (o) => o.score >= options[0]!.score * 0.3 && saidSkin.article.test(candidateAsks(o)),
+      );
+      if (forSkin) return forSkin;
+    }
+    // An article written for a live room's prices or coupons ("直播间比我在App买的便宜") answers a
+    // shopper who says a live room or asks on one; elsewhere the reading's other articles answer
+    // ("买了两件，现在便宜了，能补差价吗" is price protection).
+    if (options.length > 1 && !live) {
+      const offLive = options.filter((o) => !liveArticle(o.articleId));
+      if (offLive.length > 0 && offLive.length < options.length) options = offLive;
+    }
     // "where is my order", "我的快递到哪了": where it is — the article on following an order — unless
     // the message says it shows delivered, has stopped moving or came to harm (those articles answer).
     if (options.length > 1 && ORDER_STATUS_CUE.test(normalized) && !PARCEL_TROUBLE.test(read.plain)) {

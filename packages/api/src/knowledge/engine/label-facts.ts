@@ -22,6 +22,8 @@ export interface LabelContext {
   products: KnowledgeProduct[];
   /** The shop's whole catalogue: products that do state a use asked about. */
   catalogue: readonly KnowledgeProduct[];
+  /** The shop's articles: one about the product may say what its facts do not ("立体防漏边"). */
+  articles?: readonly { title: string; answer: string }[];
 }
 
 export interface LabelAnswer {
@@ -302,35 +304,75 @@ const USES = [
     zh: '防晒',
     en: 'sun protection',
   },
+  // An effect a name may state as a quality ("水润保湿面霜", "清透控油防晒乳"): asked only when said
+  // as what the product does or has ("有保湿效果", "能控油吗", "保湿吗"), so the word inside a name
+  // ("保湿面霜能用多久") is not a question of it.
+  {
+    asked:
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?保湿|保湿(?:的)?(?:效果|功效|作用|功能)|保湿(?:吗|不)|\bmoisturi[sz](?:e|es|ing)\b|\bhydrat(?:e|es|ing)\b/,
+    words: ['保湿'],
+    zh: '保湿',
+    en: 'moisturising',
+    effect: true,
+  },
+  {
+    asked:
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?控油|控油(?:的)?(?:效果|功效|作用|功能)|控油(?:吗|不)|\boil[- ]control|\bcontrols? (?:the )?oil\b/,
+    words: ['控油'],
+    zh: '控油',
+    en: 'oil control',
+    effect: true,
+  },
+  {
+    asked:
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?防(?:侧|后)?漏|防(?:侧|后)?漏(?:的)?(?:效果|功效|作用|功能)|防(?:侧|后)?漏(?:吗|不)|\bleak[- ]?(?:proof|protection|guard)s?\b|\bprevents? leaks?\b/,
+    words: ['防漏', '防侧漏'],
+    zh: '防漏',
+    en: 'leak protection',
+    effect: true,
+  },
 ];
 /**
  * A kind of product named by its use ("防晒霜", "卸妆水", "sunscreen"): the product's name, not a use
  * asked — unless it is what the product would be used as ("能当洗发水用吗").
  */
 const KIND_WITH_USE =
-  /(?<!当|当作|当成|作为|用作|做)(?:防晒|卸妆|洗发|沐浴)(?:霜|乳|液|露|水|油|膏|喷雾|棒|啫喱|凝胶)|\bsunscreens?\b|\bsun ?cream\b|\bshampoos?\b(?= (?:is|are|ok|safe|for|can))|\bbody washe?s?\b(?= (?:is|are|ok|safe|for|can))/g;
+  /(?<!当|当作|当成|作为|用作|做)(?:防晒|卸妆|洗发|沐浴)(?:霜|乳|液|露|水|油|膏|喷雾|棒|啫喱|凝胶)(?!的?(?:功能|效果|功效|作用))|\bsunscreens?\b|\bsun ?cream\b|\bshampoos?\b(?= (?:is|are|ok|safe|for|can))|\bbody washe?s?\b(?= (?:is|are|ok|safe|for|can))/g;
 // A use is asked as what the product can do, or as an effect or function it has ("有防晒效果吗",
 // "带防晒吗", "有没有卸妆功能"). (English "does it have SPF" is left to the engine's "not covered".)
 const ASKS_USE =
-  /能|可以|可不可以|能不能|用来|当|效果|功效|作用|功能|带|有没有|有(?=防晒|卸妆|洗发|沐浴)|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
+  /能|可以|可不可以|能不能|用来|当|效果|功效|作用|功能|带|有没有|有(?=防晒|卸妆|洗发|沐浴|保湿|控油)|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
+// English "does it have SPF", "is there SPF in it", "with sun protection?": a yes when the product's
+// own name states the use; otherwise left to the engine's "not covered" (as before).
+// A use asked as a property of the product ("有防晒效果吗", "带防晒功能吗").
+const ASKS_PROPERTY = /效果|功效|作用|功能|带/;
+const ASKS_HAS_EN =
+  /\b(?:have|has|is there|are there|any|with|got|come with|contain|contains|include|includes)\b/;
 
 function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
-  if (!ASKS_USE.test(ctx.read.plain)) return null;
   const labels = [product.name, ...product.aliases];
   // The use must be asked, not only named in what the product is called: "防晒霜可以给小孩用吗" asks
   // who may use a sunscreen (its own facts answer, or do not), "防晒霜能防晒吗" asks the use.
   const asked = ctx.read.plain.replace(KIND_WITH_USE, ' ');
   const use = USES.find((u) => u.asked.test(asked));
   if (!use) return null;
+  // An effect's own words say it is asked ("保湿吗"); a use wants a word of asking what it can do.
+  const asksUse = ASKS_USE.test(ctx.read.plain) || ('effect' in use && use.effect === true);
+  const hasAsked = ASKS_HAS_EN.test(ctx.read.plain);
+  if (!asksUse && !hasAsked) return null;
   // Asking about the product's own kind ("防晒霜能防晒吗") is no question of another use.
   const own = labels.find((label) => use.words.some((w) => label.includes(w)));
   const en = ctx.language === 'en';
-  if (!own) return useNotStated(ctx, product, use);
+  if (!own) return asksUse ? useNotStated(ctx, product, use) : null;
+  const word = use.words.find((w) => own.includes(w));
+  const where = own === product.name ? '的名字' : `（也叫${own}）`;
   return usageAnswer(
     product,
     en
       ? `Yes: ${product.name} is made for ${use.en} as well, as its name says.`
-      : `可以的，${product.name}${own === product.name ? '的名字' : `（也叫${own}）`}写明了${use.words.find((w) => own.includes(w))}，可以用来${use.zh}。`,
+      : 'effect' in use && use.effect
+        ? `有的，${product.name}${where}写明了${word}。`
+        : `可以的，${product.name}${where}写明了${word}，可以用来${use.zh}。`,
   );
 }
 
@@ -361,7 +403,14 @@ function useNotStated(
   product: KnowledgeProduct,
   use: (typeof USES)[number],
 ): LabelAnswer | null {
-  if (!ctx.read.products.some((mention) => mention.productId === product.id)) return null;
+  // The conversation's product counts when the message names none and asks the use as a property
+  // of "it" ("面霜多少钱" → "有防晒效果吗"): the shopper means the product just talked about.
+  const named = ctx.read.products.some((mention) => mention.productId === product.id);
+  if (
+    !named &&
+    (ctx.read.products.some((mention) => mention.score >= 1) || !ASKS_PROPERTY.test(ctx.read.plain))
+  )
+    return null;
   const facts = JSON.stringify(product.attributes ?? {});
   if (use.words.some((w) => facts.includes(w))) return null;
   const en = ctx.language === 'en';
@@ -371,9 +420,28 @@ function useNotStated(
     )
     .slice(0, 2)
     .map((p) => p.name);
+  // No product of the shop states the use, but an article about this one does ("纸尿裤漏尿怎么办：…
+  // 立体防漏边…"): quoted, rather than a bare "not stated". (With products made for the use, those
+  // are named instead: a cream's usage note saying "白天别忘了防晒" is no sun protection of its own.)
+  const labels = [product.name, ...product.aliases];
+  for (const article of others.length === 0 ? (ctx.articles ?? []) : []) {
+    if (!labels.some((l) => article.title.includes(l))) continue;
+    const sentence = article.answer
+      .split(/[。；;！!\n]/)
+      .find((part) => use.words.some((w) => part.includes(w)));
+    if (!sentence) continue;
+    return usageAnswer(
+      product,
+      en
+        ? `${product.name}'s details don't list ${use.en} as such; our note "${article.title}" says: ${sentence.trim()}.`
+        : `${product.name}的商品资料里没有单独写${use.zh}效果；「${article.title}」里写到：${sentence.trim()}。`,
+    );
+  }
   const text = en
     ? `${product.name}'s details don't say it is for ${use.en}, so I wouldn't use it that way.${others.length > 0 ? ` Made for ${use.en}: ${others.join(', ')}.` : ''}`
-    : `${product.name}的商品资料里没有写它可以${use.zh}，不建议这样用。${others.length > 0 ? `写明${use.words[0]}的有：${others.join('、')}。` : ''}`;
+    : 'effect' in use && use.effect
+      ? `${product.name}的商品资料里没有写明有${use.zh}效果。${others.length > 0 ? `写明${use.words[0]}的有：${others.join('、')}。` : ''}`
+      : `${product.name}的商品资料里没有写它可以${use.zh}，不建议这样用。${others.length > 0 ? `写明${use.words[0]}的有：${others.join('、')}。` : ''}`;
   return usageAnswer(product, text, others);
 }
 

@@ -354,6 +354,10 @@ export const RETAIL_TERMS: [string, string][] = [
   ['上门取件', '退货流程'],
   ['上门取货', '退货流程'],
   ['几天内', '多久'],
+  // Goods sent or returned together (the normaliser writes 合并发/合并退): a delivery or a return.
+  ['合并发', '发货'],
+  ['合并寄', '发货'],
+  ['合并退', '退货'],
   // common written variants and misspellings of retail words
   ['优惠卷', '优惠券'],
   ['红包', '优惠券'],
@@ -490,7 +494,8 @@ export const ATTRIBUTE_CUES: {
     attribute: 'origin',
     keys: ['origin'],
     // Also a place asked as yes/no ("是韩国的吗", "日本产的吗", "is it korean"): the origin answers it.
-    cue: /产地|哪里产|哪产的|哪里生产|哪儿产|哪个国家|哪国|国家产|产自|原产|哪里出产|国产吗|进口的吗|是进口|(?:是|在)(?:不是)?(?:韩国|日本|法国|意大利|美国|英国|德国|瑞士|西班牙|泰国|新西兰|澳洲|澳大利亚|加拿大|荷兰|欧洲|国外|外国|海外|原装)(?:产|生产|制造|进口|原装|的|货)|(?:韩国|日本|法国|意大利|美国|英国|德国|瑞士|泰国|新西兰|澳洲|澳大利亚|欧洲|国外|海外)(?:产|生产|制造|进口)的|\bmade in\b|\bwhere.+made\b|\bwhere\b.{0,30}\b(?:from|produced|manufactured)\b|\bcountry of origin\b|\b(?:which|what) country\b|\bimported\b|\b(?:is|are) (?:it|they|this|these|the \w+(?: \w+)?) (?:korean|japanese|french|italian|american|british|german|swiss|thai|australian|european|from (?:korea|japan|france|italy|the us|usa|america|the uk|germany|australia|new zealand|europe|abroad))\b/,
+    // "where's my formula order from Australia" asks where the order is, not where goods are from.
+    cue: /产地|哪里产|哪产的|哪里生产|哪儿产|哪个国家|哪国|国家产|产自|原产|哪里出产|国产吗|进口的吗|是进口|(?:是|在)(?:不是)?(?:韩国|日本|法国|意大利|美国|英国|德国|瑞士|西班牙|泰国|新西兰|澳洲|澳大利亚|加拿大|荷兰|欧洲|国外|外国|海外|原装)(?:产|生产|制造|进口|原装|的|货)|(?:韩国|日本|法国|意大利|美国|英国|德国|瑞士|泰国|新西兰|澳洲|澳大利亚|欧洲|国外|海外)(?:产|生产|制造|进口)的|\bmade in\b|\bwhere.+made\b|\bwhere\b(?!.{0,30}\bmy (?:[a-z]+ ){0,3}(?:order|parcel|package|delivery|shipment)s?\b).{0,30}\b(?:from|produced|manufactured)\b|\bcountry of origin\b|\b(?:which|what) country\b|\bimported\b|\b(?:is|are) (?:it|they|this|these|the \w+(?: \w+)?) (?:korean|japanese|french|italian|american|british|german|swiss|thai|australian|european|from (?:korea|japan|france|italy|the us|usa|america|the uk|germany|australia|new zealand|europe|abroad))\b/,
     label: '产地',
     labelEn: 'origin',
   },
@@ -533,7 +538,7 @@ export const REASON_POLICY_WORDS: Record<string, string> = {
  * they lend weight to the intent that answers from that attribute ("牛肉干辣不辣" → ingredients).
  */
 export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
-  shelfLife: /保质期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
+  shelfLife: /保质期|有效期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
   ingredients:
     /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
   care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|打理|缩水|掉色|褪色|起球|变形|淋雨|雨淋|淋湿|被淋|淋了|进水|沾水|弄湿|泡水|发霉|\bwash|\bshrink|\bfade|\bwet\b|\brain\b|\bcare (?:for|of)\b|\blook after\b|\bmaintain|\bclean (?:it|the|my|a)\b/,
@@ -543,7 +548,7 @@ export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
 
 /** "我的订单到哪了", "where is my parcel": the shopper asks where their own order is. */
 export const ORDER_STATUS_CUE =
-  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s|s| s| is) my\b|\bhas my .+ shipped\b|\bwhen\b.{0,24}\bmy (?:order|parcel|package|delivery|shipment)\b.{0,24}\b(?:arrive|get here|come|be delivered|reach me|turn up|show up)\b|\bwhen (?:will|do|can|would|should|shall) i (?:get|receive) my (?:order|parcel|package|delivery|shipment)\b|\b(?:have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not|yet to) (?:received|receive|got|gotten|get) my (?:order|parcel|package|delivery|shipment)\b|\bwaiting (?:for|on) my (?:order|parcel|package|delivery|shipment)\b|\b(?:status|update|news) (?:of|on|for) my (?:order|parcel|package|delivery|shipment)\b|\bmy (?:order|parcel|package|delivery|shipment)(?:'s| s)? status\b|\bmy (?:order|parcel|package)\b.{0,20}\b(?:has ?n[o'’ ]?t|have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not)(?: yet)? (?:arrived|come|turned up|got here|been delivered)\b/;
+  /(?:订单|快递|包裹|东西|我买的|我的货).{0,8}(?:到哪|哪一步|在哪|发出来|发了没|发货了没|寄出|什么状态|进度|还没(?:寄|送)?到|(?:还)?没收到|还没来)|(?:到哪|哪一步)了|\bwhere(?:'s|s| s| is) my\b|\bhas my .+ shipped\b|\bwhen\b.{0,24}\bmy (?:order|parcel|package|delivery|shipment|stuff|things|items?|goods|purchases?)\b.{0,24}\b(?:arrives?|gets? here|comes?|be delivered|be here|reach(?:es)? me|turns? up|shows? up)\b|\bwhen (?:will|do|can|would|should|shall) i (?:get|receive) my (?:order|parcel|package|delivery|shipment)\b|\b(?:have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not|yet to) (?:received|receive|got|gotten|get) my (?:order|parcel|package|delivery|shipment)\b|\bwaiting (?:for|on) my (?:order|parcel|package|delivery|shipment)\b|\b(?:status|update|news) (?:of|on|for) my (?:order|parcel|package|delivery|shipment)\b|\bmy (?:order|parcel|package|delivery|shipment)(?:'s| s)? status\b|\bmy (?:order|parcel|package)\b.{0,20}\b(?:has ?n[o'’ ]?t|have ?n[o'’ ]?t|did ?n[o'’ ]?t|not|never|still not)(?: yet)? (?:arrived|come|turned up|got here|been delivered)\b/;
 
 /** "一直显示待发货", "付款了还不发货", "hasn't shipped yet": an order waiting to be sent out. */
 export const ORDER_UNSHIPPED_CUE =

@@ -379,8 +379,9 @@ const ASKED_FOR_SALE = [
 const ASKED_FOR_SALE_EN =
   /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
 // What is asked about the shop's service, not its goods: never "we don't carry that".
+// An effect or function asked ("有防晒效果吗") is a property of goods, not goods.
 const NOT_GOODS =
-  /人工|客服|真人|人在|货|库存|优惠|活动|赠品|小样|运费|包邮|发票|积分|会员|门店|折扣|券|码|号|颜色|色|尺|款|推荐|什么|哪|别的|其他|链接|价保|保价|保修|运费险|说明|证书|质检|报告|发货|寄|退货|退款|换货|价|钱|便宜|新品|正品|\d/;
+  /效果|功效|作用|功能|人工|客服|真人|人在|货|库存|优惠|活动|赠品|小样|运费|包邮|发票|积分|会员|门店|折扣|券|码|号|颜色|色|尺|款|推荐|什么|哪|别的|其他|链接|价保|保价|保修|运费险|说明|证书|质检|报告|发货|寄|退货|退款|换货|价|钱|便宜|新品|正品|\d/;
 // The last character of a Chinese product noun: 霜, 刀, 壳, 鞋… A word ending otherwise ("中文说明书")
 // is not taken for goods by the bare "有X吗" shape.
 const GOODS_HEAD =

@@ -55,6 +55,12 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   [/(?<![\p{L}\d])u(?![\p{L}\d'])/gu, 'you', 'u'],
   [/(?<![\p{L}\d])ur(?![\p{L}\d'])/gu, 'your', 'u'],
   [/(?<![\p{L}\d])(?:pls|plz)(?![\p{L}\d])/gu, 'please', 'p'],
+  // The commonest English misspellings of the words an order is asked after with ("havent recieved
+  // my oreder", "where is my parcle"): general spelling slips, read as the word meant.
+  [/\brec(?:ie|i|e|ee)v(e|ed|es|ing)\b/g, 'receiv$1', 'r'],
+  [/\b(?:oreder|ordr|oder|odrer|oredr|orderr|ordeer)(s)?\b/g, 'order$1', 'o'],
+  [/\b(?:parcle|pacel|parsel|parcell|parcal)(s)?\b/g, 'parcel$1', 'p'],
+  [/\b(?:pakage|packge|pakcage|pacakge|pckage|pakge|packag)(s)?\b/g, 'package$1', 'p'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
   [/多长时间|多少天|多长|几天|多少时间/g, '多久'],
@@ -65,6 +71,11 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   [/会不会/g, '会'],
   [/要不要/g, '要'],
   [/(?:咨询|了解)一下/g, '咨询', '一'],
+  // Goods sent or returned together ("能一起发吗", "一块退", "一并寄回"): one shipment or one return —
+  // not offers used together (一起享受), which keeps its 一起.
+  [/(?:一起|一块儿?|一同|一并)(?=发|寄|退|送)/g, '合并', '一'],
+  // 油 typed as the same-sounding 有 in a skin said to be oily ("皮肤偏有", "肤质比较有").
+  [/(?<=皮肤|肤质)(偏|比较|很|太|有点|特别)有(?=$|\s|的)/g, '$1油', '有'],
   // Everyday e-commerce synonyms: what a shop's FAQ calls one thing, shoppers call several.
   [/免(?:运费|快递费|邮费|运|邮)/g, '包邮'],
   [/快递费|邮费|寄费|运输费/g, '运费'],
