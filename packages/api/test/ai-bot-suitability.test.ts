@@ -115,6 +115,36 @@ describe('in a conversation, the product asked about', () => {
   });
 });
 
+// review-q's breaks of these kinds (fixed in review-q-attacks.test.ts), with new wordings written after the fix.
+describe('a pregnant shopper asking a service, goods for pregnancy, a recommendation for a child', () => {
+  test.each([
+    ['孕妇的话能包邮吗', 'kb-shipping-carrier-fee'],
+    ['怀孕了，运费怎么算', 'kb-shipping-carrier-fee'],
+    ['im pregnant, how long does delivery take', 'kb-delivery-eta'],
+  ])('%s → the service article %s, not the pregnancy article', (text, articleId) => {
+    expect(askOnce(engine, text).articleId).toBe(articleId);
+  });
+
+  test.each([['有哺乳衣卖吗'], ['do you sell maternity clothes']])('%s → not carried', (text) => {
+    const result = askOnce(engine, text);
+    expect(result.articleId).toBeNull();
+    expect(result.text).toMatch(/暂时没有|don't carry/);
+  });
+
+  test.each([['怀孕了想买个面霜，推荐哪款'], ['孕妇可以用什么面霜']])(
+    '%s → the pregnancy article',
+    (text) => {
+      expect(askOnce(engine, text).articleId).toBe('kb-pregnancy-skincare');
+    },
+  );
+
+  test('推荐个适合小孩的防晒 → neither sunscreen is stated for children', () => {
+    const result = askOnce(engine, '推荐个适合小孩的防晒');
+    expect(result.articleId).toBeNull();
+    expect(result.text).toMatch(/都没有写明儿童/);
+  });
+});
+
 describe('near misses keep their answers', () => {
   test.each([
     ['宝宝用了沐浴露起红疹怎么办', 'kb-baby-rash'],

@@ -332,21 +332,21 @@ describe('G — pregnancy or breastfeeding, asked of a product', () => {
   test.fails('孕妇能用面霜吗 → 那精华呢 → the pregnancy article (精华: ask a doctor)', () => {
     expect(articleOf('孕妇能用面霜吗 || 那精华呢')).toBe('kb-pregnancy-skincare');
   });
-  // got: kb-routine-dry-skin
-  test.fails('孕期护肤有什么推荐 → the pregnancy article', () => {
+  // fixed by the lead (stop 32); got before: kb-routine-dry-skin
+  test('孕期护肤有什么推荐 → the pregnancy article', () => {
     expect(articleOf('孕期护肤有什么推荐')).toBe('kb-pregnancy-skincare');
   });
   // near-misses: 孕妇 that asks about something other than using a product
-  // got: kb-pregnancy-skincare (maternity clothes are not sold)
-  test.fails('孕妇装有吗 → not the skincare article', () => {
+  // fixed by the lead (stop 32); got before: kb-pregnancy-skincare (maternity clothes are not sold)
+  test('孕妇装有吗 → not the skincare article', () => {
     expect(articleOf('孕妇装有吗')).not.toBe('kb-pregnancy-skincare');
   });
-  // got: kb-pregnancy-skincare
-  test.fails('我是孕妇，快递能送上楼吗 → delivery, not the skincare article', () => {
+  // fixed by the lead (stop 32); got before: kb-pregnancy-skincare
+  test('我是孕妇，快递能送上楼吗 → delivery, not the skincare article', () => {
     expect(articleOf('我是孕妇，快递能送上楼吗')).not.toBe('kb-pregnancy-skincare');
   });
-  // got: kb-pregnancy-skincare
-  test.fails('孕妇能退货吗 → the return policy', () => {
+  // fixed by the lead (stop 32); got before: kb-pregnancy-skincare
+  test('孕妇能退货吗 → the return policy', () => {
     expect(say('孕妇能退货吗').intent).toBe('return_request');
   });
 });
@@ -376,8 +376,8 @@ describe('H — a baby or a child, asked of a product', () => {
     expect(answer.articleId).toBeNull();
     expect(answer.text).toMatch(NOT_STATED);
   });
-  // got: kb-routine-oily-skin, recommending the alcohol/chemical sunscreen for a baby
-  test.fails('宝宝防晒推荐 → neither sunscreen is stated for babies', () => {
+  // fixed by the lead (stop 32); got before: kb-routine-oily-skin, recommending the alcohol/chemical sunscreen for a baby
+  test('宝宝防晒推荐 → neither sunscreen is stated for babies', () => {
     const answer = say('宝宝防晒推荐');
     expect(answer.articleId).not.toBe('kb-routine-oily-skin');
     expect(answer.text).toMatch(NOT_STATED);

@@ -51,7 +51,7 @@ import {
   REASON_POLICY_WORDS,
   SHOP_CUE,
 } from './retail-lexicon';
-import { serviceSenseFix } from './service-senses';
+import { serviceAskedInPregnancy, serviceSenseFix } from './service-senses';
 import {
   askedForSale,
   asksAboutService,
@@ -947,7 +947,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * aspect?" gets what is known and that the detail is not listed instead (`honestGap`).
    */
   function answerOne(asked: EngineInput): EngineResult {
-    const result = readOne(asked);
+    const read0 = readOne(asked);
+    // A pregnant shopper asking a service is answered the service (service-senses.ts).
+    const rest = read0.articleId
+      ? serviceAskedInPregnancy(asked.text.toLowerCase(), index.articles.get(read0.articleId))
+      : null;
+    const result = rest ? readOne({ ...asked, text: rest }) : read0;
     const gaps = result.action === 'clarify' || (result.action === 'answer' && !!result.articleId);
     if (!gaps && result.action !== 'answer' && result.action !== 'decline') return result;
     const text = withoutGreeting(asked.text);

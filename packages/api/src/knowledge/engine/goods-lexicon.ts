@@ -30,6 +30,10 @@ export const GOODS_KINDS: GoodsKind[] = [
   { zh: ['毛衣', '针织衫'], en: ['sweater', 'sweaters', 'jumper', 'jumpers', 'pullover'] },
   { zh: ['背心', '吊带'], en: ['vest', 'vests', 'tank top', 'camisole'] },
   { zh: ['半身裙', '短裙'], en: ['skirt', 'skirts'] },
+  {
+    zh: ['孕妇装', '孕妇裙', '孕妇裤', '哺乳衣', '哺乳内衣'],
+    en: ['maternity wear', 'maternity clothes', 'maternity dress', 'nursing bra'],
+  },
   { zh: ['短裤', '运动裤', '阔腿裤', '西裤', '打底裤', '瑜伽裤'], en: ['shorts', 'leggings', 'trousers'] },
   { zh: ['睡衣', '家居服'], en: ['pajamas', 'pyjamas', 'sleepwear'] },
   { zh: ['内衣', '文胸', '内裤'], en: ['underwear', 'bra', 'bras', 'lingerie'] },

@@ -701,6 +701,9 @@ function productsInQuestion(ctx: FactContext, product: KnowledgeProduct | undefi
     .slice(0, 3);
 }
 
+// "推荐", "recommend": a call for a suggestion, asked or not.
+const RECOMMENDS = /推荐|\brecommend/;
+
 /** A suitable-skin entry for babies or children ("婴幼儿"). */
 const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child(?:ren)?|kids?)\b/;
 
@@ -798,6 +801,23 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     A_NOT_A.test(ctx.text) ||
     (read.pinyinOnly && A_NOT_A.test(plain)) ||
     isEllipticalFollowUp(ctx.text);
+  // "防晒乳小孩能用吗", "宝宝能用这个沐浴露吗", "kids can use the sunscreen?", "宝宝防晒推荐": a baby or a
+  // child, asked about or recommended for (a recommendation need not be a question).
+  const askedAbout = productsInQuestion(ctx, ctx.product(ctx.productId));
+  if (
+    (asks || RECOMMENDS.test(plain)) &&
+    !isActionRequest(read.normalized, ctx.text) &&
+    askedAbout.length > 0 &&
+    CHILD_WORDS.test(withoutNames(plain, askedAbout.flatMap(namesOf))) &&
+    MAY_USE.test(plain) &&
+    !REACTION.test(plain) &&
+    // "孩子对蓝莓过敏，坚果能给他吃吗": an allergy is the question (the allergy answer below).
+    !ALLERGY_WORD.test(plain) &&
+    askedAllergens(plain, ctx.products).length === 0
+  ) {
+    const child = childAnswer(ctx, askedAbout);
+    if (child) return child;
+  }
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
 
   // How the parcel is left, when no article of the shop says.
@@ -877,18 +897,6 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       });
       return result;
     }
-  }
-
-  // "防晒乳小孩能用吗", "宝宝能用这个沐浴露吗", "kids can use the sunscreen?".
-  const askedAbout = productsInQuestion(ctx, product);
-  if (
-    askedAbout.length > 0 &&
-    CHILD_WORDS.test(withoutNames(plain, askedAbout.flatMap(namesOf))) &&
-    MAY_USE.test(plain) &&
-    !REACTION.test(plain)
-  ) {
-    const child = childAnswer(ctx, askedAbout);
-    if (child) return child;
   }
 
   // "男生能用防晒吗" with two sunscreens: each of them.

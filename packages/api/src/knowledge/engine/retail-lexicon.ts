@@ -540,7 +540,7 @@ export const REASON_POLICY_WORDS: Record<string, string> = {
 export const ATTRIBUTE_INTENT_CUES: Record<string, RegExp> = {
   shelfLife: /保质期|有效期|过期|放多久|能放|保存|开封后|开罐|开袋|临期|生产日期|\bexpir|\bshelf life\b/,
   ingredients:
-    /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|孕妇|哺乳|\bcontain|\bingredient|\balcohol\b/,
+    /成分|含不含|含有|含.{1,4}吗|有.{1,3}吗|添加剂|酒精|香精|防腐剂|花生|坚果过敏|辣|甜|皂基|\bcontain|\bingredient|\balcohol\b/,
   care: /洗|机洗|干洗|熨|晾|烘干|保养|护理|打理|缩水|掉色|褪色|起球|变形|淋雨|雨淋|淋湿|被淋|淋了|进水|沾水|弄湿|泡水|发霉|\bwash|\bshrink|\bfade|\bwet\b|\brain\b|\bcare (?:for|of)\b|\blook after\b|\bmaintain|\bclean (?:it|the|my|a)\b/,
   sizeChart:
     /尺码|几码|什么码|哪个码|码数|腰围|胸围|身高|体重|偏大|偏小|能放下|装下|装得下|放得下|多大|\bsize\b|\bfit\b/,
@@ -649,4 +649,4 @@ export const CHILD_WORDS =
  * to avoid — the question a who-may-use-it answer is for (not a price or a delivery).
  */
 export const MAY_USE =
-  /(?:能|可以|能不能|可不可以)(?:用|擦|涂|抹|敷|吃|喝|穿|洗|戴)|用不用得|适合|适用|合适|安全|可以吗|能.{0,4}(?:吗|么|嘛)|行(?:吗|不)|(?:要|需要)?(?:避开|避免|注意)|\b(?:use|using|safe|ok|okay|suitable|fine|avoid|eat|drink|wear)\b/;
+  /(?:能|可以|能不能|可不可以)(?:用|擦|涂|抹|敷|吃|喝|穿|洗|戴)|用不用得|适合|适用|合适|安全|可以吗|能.{0,4}(?:吗|么|嘛)|行(?:吗|不)|(?:要|需要)?(?:避开|避免|注意)|推荐|(?:用|买|选)(?:什么|啥|哪)|\b(?:use|using|safe|ok|okay|suitable|fine|avoid|eat|drink|wear|recommend)\b/;

@@ -135,17 +135,37 @@ const SENSES: ServiceSense[] = [
   {
     // "孕妇可以用你们的精华吗", "nursing mom here, is the cleanser safe": whether it may be used in
     // pregnancy or while breastfeeding — the shop's article on it (when it speaks for the product),
-    // never the product's ingredients as if they answered. Clothes worn in pregnancy are a fit.
+    // never the product's ingredients as if they answered.
     id: 'pregnancy',
     asked: PREGNANCY_WORDS,
     needs: MAY_USE,
-    neighbour: /穿|孕妇装|\b(?:wear|maternity (?:dress|clothes|wear|jeans))\b/,
+    // Clothes worn in pregnancy are a fit; a service asked by a pregnant shopper ("我是孕妇，快递能送上楼吗",
+    // "孕妇能退货吗") is that service.
+    neighbour:
+      /穿|孕妇装|快递|物流|送货|送上|上楼|发货|运费|包邮|退|换货|发票|价保|订单|\b(?:wear|maternity (?:dress|clothes|wear|jeans)|deliver\w*|shipping|parcel|package|return\w*|refund\w*|exchange|order)\b/,
     covers: /孕|哺乳|\bpregnan|\bbreast ?feed/,
     guides: true,
     reply: 'senseNotListed',
     topic: { zh: '孕期、哺乳期能不能用', en: 'use in pregnancy or while breastfeeding' },
   },
 ];
+
+const PREGNANCY_SENSE = SENSES.find((sense) => sense.id === 'pregnancy')!;
+/** Who the shopper is, in so many words ("我是孕妇，", "怀孕了", "孕妇"). */
+const PREGNANCY_SAID =
+  /(?:我是|我在|我)?(?:孕妇|怀孕了?|孕期|孕中期|孕晚期|孕早期|哺乳期|备孕)(?:的话|中|期间)?[，,]?/g;
+
+/**
+ * "孕妇能退货吗", "我是孕妇，快递能送上楼吗": a pregnant shopper asking a service, answered with the
+ * shop's pregnancy article — the message without who they are, to be read again; null when the
+ * answer stands (no such article, no pregnancy said, or no service asked).
+ */
+export function serviceAskedInPregnancy(said: string, article: KnowledgeArticle | undefined): string | null {
+  if (!article || !PREGNANCY_SENSE.covers.test(askedIn(article))) return null;
+  if (!PREGNANCY_SENSE.asked.test(said) || !PREGNANCY_SENSE.neighbour!.test(said)) return null;
+  const rest = said.replace(PREGNANCY_SAID, ' ').trim();
+  return rest && rest !== said ? rest : null;
+}
 
 /** What replaces an answer to a service matter that is not about it. */
 export type SenseFix =
