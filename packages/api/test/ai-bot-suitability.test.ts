@@ -145,6 +145,24 @@ describe('a pregnant shopper asking a service, goods for pregnancy, a recommenda
   });
 });
 
+// Seen probing after review-q: a skin type or "for men" asked of a kind word with two products — on its
+// own, or after another product — was answered with the pregnancy article or the product before.
+describe('a skin type or men, asked of the two sunscreens', () => {
+  test.each([
+    ['油皮能用防晒吗', /控油防晒乳[^\n]*可以用/],
+    ['干皮能用防晒吗', /物理防晒霜[^\n]*干性肌肤[^\n]*可以用/],
+    ['洗面奶多少钱 || 油皮能用防晒吗', /控油防晒乳[^\n]*可以用/],
+    ['洗面奶多少钱 || 男生能用防晒吗', /防晒[^\n]*男士也可以用/],
+  ])('%s → each sunscreen from its own list', (script, expected) => {
+    const result = converseWith(engine, script.split(' || '));
+    expect(result.articleId).toBeNull();
+    expect(result.text).toMatch(expected);
+    const lines = result.text.split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^澜悦(?:清透控油防晒乳|敏感肌修护物理防晒霜)/);
+  });
+});
+
 describe('near misses keep their answers', () => {
   test.each([
     ['宝宝用了沐浴露起红疹怎么办', 'kb-baby-rash'],

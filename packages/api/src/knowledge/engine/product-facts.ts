@@ -872,6 +872,24 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
   )
     return skinAnswer(ctx, product, skin);
+  // "油皮能用防晒吗" with two sunscreens (none named, or another product before): each of them.
+  if (
+    skin &&
+    askedAbout.length > 1 &&
+    askedAbout.every((p) => listAttribute(p.attributes.suitableSkin).length > 0) &&
+    (SUITS.test(plain) || A_NOT_A.test(ctx.text) || WILL_IT.test(plain)) &&
+    !REACTION.test(plain) &&
+    !/哪个|哪款|哪一|推荐|\bwhich\b|\brecommend/.test(plain)
+  ) {
+    const answers = askedAbout.map((p) => skinAnswer(ctx, p, skin));
+    return {
+      ...answers[0]!,
+      text: answers.map((a) => a.text).join('\n'),
+      productId: null,
+      quickReplies: [],
+      grounding: { articles: [], product: null },
+    };
+  }
 
   // "气垫适合什么肤质": the skin types it lists, when it lists any — for each of the products a
   // kind word leaves open ("which skin is the sunscreen for" with two sunscreens).
@@ -899,13 +917,9 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     }
   }
 
-  // "男生能用防晒吗" with two sunscreens: each of them.
-  if (!product && ctx.candidates.length > 1 && asksMen(plain)) {
-    const answers = ctx.candidates
-      .map((id) => ctx.product(id))
-      .filter((p): p is KnowledgeProduct => !!p)
-      .slice(0, 3)
-      .map((p) => forMenAnswer(ctx, p));
+  // "男生能用防晒吗" with two sunscreens (none named, or another product before): each of them.
+  if (askedAbout.length > 1 && asksMen(plain)) {
+    const answers = askedAbout.map((p) => forMenAnswer(ctx, p));
     if (answers.length > 1 && answers.every((a) => a?.action === 'answer')) {
       return {
         ...answers[0]!,
