@@ -87,18 +87,18 @@ describe('A — a use the product’s own name states', () => {
   test.fails('does the oil control sunscreen control oil? → yes, of the light sunscreen', () => {
     expect(say('does the oil control sunscreen control oil?').productId).toBe('p-sunscreen-light');
   });
-  // got: the light sunscreen's how-to-apply article (no SPF figure)
-  test.fails('清透防晒乳防晒指数多少 → SPF50+ PA++++, from its name', () => {
+  // got: the light sunscreen's how-to-apply article (no SPF figure) — fixed by bot-32b
+  test('清透防晒乳防晒指数多少 → SPF50+ PA++++, from its name', () => {
     expect(say('清透防晒乳防晒指数多少').text).toMatch(/SPF50\+/);
   });
-  // got: kb-crossborder-quota (the cross-border purchase limits!) for the cushion
-  test.fails('气垫spf多少 → SPF35, from its name', () => {
+  // got: kb-crossborder-quota (the cross-border purchase limits!) for the cushion — fixed by bot-32b
+  test('气垫spf多少 → SPF35, from its name', () => {
     const answer = say('气垫spf多少');
     expect(answer.articleId).not.toBe('kb-crossborder-quota');
     expect(answer.text).toMatch(/SPF35/);
   });
-  // got: "Our notes don't cover that", no product — both sunscreens name their SPF
-  test.fails('does the sunscreen have spf → yes (SPF50+ / SPF30)', () => {
+  // got: "Our notes don't cover that", no product — both sunscreens name their SPF — fixed by bot-32b
+  test('does the sunscreen have spf → yes (SPF50+ / SPF30)', () => {
     expect(say('does the sunscreen have spf').text).toMatch(/SPF/);
   });
   // got: ask-back "能再具体说说吗？比如商品名称或订单号"
@@ -225,8 +225,8 @@ describe('D — stock', () => {
   test('缺货的尺码什么时候补 → restock of a size (not "有的～")', () => {
     expect(articleOf('缺货的尺码什么时候补')).toBe('kb-exchange-out-of-stock');
   });
-  // got: kb-refund-arrival (退款多久到账) — 到货 read as money arriving
-  test.fails('奶粉什么时候到货 → when it comes (cross-border dispatch), never refund timing', () => {
+  // got: kb-refund-arrival (退款多久到账) — 到货 read as money arriving — fixed by bot-32b
+  test('奶粉什么时候到货 → when it comes (cross-border dispatch), never refund timing', () => {
     expect(articleOf('奶粉什么时候到货')).not.toBe('kb-refund-arrival');
   });
 });
@@ -263,32 +263,32 @@ describe('F — not come & not wanted, elsewhere, stalled, where to apply', () =
   ])('%s → %s', (script, articleId) => {
     expect(articleOf(script)).toBe(articleId);
   });
-  // got: kb-presale-deposit (预售定金不退)
-  test.fails('我不想要了 → cancel (or return), never the presale deposit', () => {
+  // got: kb-presale-deposit (预售定金不退) — fixed by bot-32b
+  test('我不想要了 → cancel (or return), never the presale deposit', () => {
     expect(['kb-order-cancel', 'kb-return-policy', 'kb-return-how-to']).toContain(articleOf('我不想要了'));
   });
-  // got: kb-presale-deposit
-  test.fails('快递还没到 → 我不想要了 → cancel', () => {
+  // got: kb-presale-deposit — fixed by bot-32b
+  test('快递还没到 → 我不想要了 → cancel', () => {
     expect(articleOf('快递还没到 || 我不想要了')).toBe('kb-order-cancel');
   });
-  // got: kb-damaged-or-missing (破损漏发) — nothing is wrong with the goods
-  test.fails('东西不想要了，已经收到了 → the 7-day return', () => {
+  // got: kb-damaged-or-missing (破损漏发) — nothing is wrong with the goods — fixed by bot-32b
+  test('东西不想要了，已经收到了 → the 7-day return', () => {
     expect(['kb-return-policy', 'kb-return-how-to']).toContain(articleOf('东西不想要了，已经收到了'));
   });
-  // got: kb-shipping-time (dispatch times)
-  test.fails('还没发货，不想要了 → cancel', () => {
+  // got: kb-shipping-time (dispatch times) — fixed by bot-32b
+  test('还没发货，不想要了 → cancel', () => {
     expect(articleOf('还没发货，不想要了')).toBe('kb-order-cancel');
   });
-  // got: kb-shipping-carrier-fee
-  test.fails('快递还没到 → 能改到公司吗 → the address change', () => {
+  // got: kb-shipping-carrier-fee — fixed by bot-32b
+  test('快递还没到 → 能改到公司吗 → the address change', () => {
     expect(articleOf('快递还没到 || 能改到公司吗')).toBe('kb-address-change');
   });
-  // got: kb-price-protection-apply — "where to apply" after a return wish went to price protection
-  test.fails('我想退货 → 在哪里申请 → how to return', () => {
+  // got: kb-price-protection-apply — "where to apply" after a return wish went to price protection — fixed by bot-32b
+  test('我想退货 → 在哪里申请 → how to return', () => {
     expect(articleOf('我想退货 || 在哪里申请')).toBe('kb-return-how-to');
   });
-  // got: kb-delivery-eta (domestic 1-4 days) — customs clearance has its own article
-  test.fails('清关要多久 → the cross-border clearance times', () => {
+  // got: kb-delivery-eta (domestic 1-4 days) — customs clearance has its own article — fixed by bot-32b
+  test('清关要多久 → the cross-border clearance times', () => {
     expect(articleOf('清关要多久')).toBe('kb-crossborder-shipping');
   });
   // got: kb-signed-not-received (its text mentions the courier's 电话)
@@ -417,8 +417,8 @@ describe('I — order received, gift missing', () => {
   test.fails('收到了 赠品呢 → goods short', () => {
     expect(articleOf('收到了 赠品呢')).toBe('kb-damaged-or-missing');
   });
-  // got: kb-price-protection-apply — "how do I apply" after the missing gift
-  test.fails('我收到货了但是没有赠品 → 怎么申请 → apply for after-sales (goods short / how to)', () => {
+  // got: kb-price-protection-apply — "how do I apply" after the missing gift — fixed by bot-32b
+  test('我收到货了但是没有赠品 → 怎么申请 → apply for after-sales (goods short / how to)', () => {
     expect(['kb-damaged-or-missing', 'kb-return-how-to']).toContain(
       articleOf('我收到货了但是没有赠品 || 怎么申请'),
     );

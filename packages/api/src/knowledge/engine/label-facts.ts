@@ -349,6 +349,78 @@ const ASKS_PROPERTY = /效果|功效|作用|功能|带/;
 const ASKS_HAS_EN =
   /\b(?:have|has|is there|are there|any|with|got|come with|contain|contains|include|includes)\b/;
 
+// The sun-protection figure asked ("spf多少", "防晒指数是多少", "what spf is it", "does it have spf"):
+// the figure a product's own name states ("… SPF35 PA++") is the answer. A name with no figure is
+// left to the use reading (a yes/no or "not stated").
+const ASKS_SPF = /\bspf\b|防晒(?:指数|倍数|系数|值|等级)|\bpa\s*值|\bsun protection factor\b/;
+const ASKS_FIGURE =
+  /多少|几|多高|多大|是什么|什么(?:级别|等级)|高吗|高不高|\bwhat\b|\bhow (?:high|much|strong)\b|\bwhich\b|\blevel\b|\brating\b/;
+const SPF_FIGURE = /SPF\s*\d+\+?(?:\s*PA\+*)?/i;
+
+const ASKS_SPF_HAS_ZH = /有(?:没有)?(?:spf|防晒指数)|(?:spf|防晒指数)(?:吗|呢)|带(?:spf|防晒指数)/;
+
+const spfFigureOf = (product: KnowledgeProduct): string | undefined =>
+  [product.name, ...product.aliases].find((l) => SPF_FIGURE.test(l))?.match(SPF_FIGURE)?.[0];
+
+function asksSpfFigure(ctx: LabelContext): boolean {
+  if (!ASKS_SPF.test(ctx.read.plain)) return false;
+  return (
+    ASKS_FIGURE.test(ctx.read.plain) ||
+    ASKS_HAS_EN.test(ctx.read.plain) ||
+    ASKS_SPF_HAS_ZH.test(ctx.read.plain)
+  );
+}
+
+function spfFigureAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
+  if (!asksSpfFigure(ctx)) return null;
+  const figure = spfFigureOf(product);
+  const en = ctx.language === 'en';
+  if (figure)
+    return usageAnswer(
+      product,
+      en
+        ? `${product.name}: ${figure}, as its name states.`
+        : `${product.name}：商品名写明了防晒指数 ${figure}。`,
+    );
+  // A product named in this message whose labels give no figure: that is said, with those that do.
+  if (!ctx.read.products.some((mention) => mention.productId === product.id)) return null;
+  const others = ctx.catalogue.filter((p) => p.id !== product.id && spfFigureOf(p)).slice(0, 3);
+  const list = others.map((p) => `${p.name}`).join(en ? ', ' : '、');
+  return usageAnswer(
+    product,
+    en
+      ? `${product.name}'s details don't state an SPF, so I wouldn't count on it for sun protection.${list ? ` With a stated SPF: ${list}.` : ''}`
+      : `${product.name}的商品资料里没有写明防晒指数（SPF），不建议当防晒用。${list ? `写明防晒指数的有：${list}。` : ''}`,
+    others.map((p) => p.name),
+  );
+}
+
+/**
+ * "does the sunscreen have spf" with no one product settled (the shop has two sunscreens): each
+ * sunscreen's figure from its own name.
+ */
+function spfOfKindAnswer(ctx: LabelContext): LabelAnswer | null {
+  if (!asksSpfFigure(ctx) || !/防晒|\bsunscreens?\b|\bsun ?cream\b/.test(ctx.read.plain)) return null;
+  const shelf = ctx.catalogue.filter(
+    (p) => spfFigureOf(p) && /防晒|sunscreen/i.test([p.name, ...p.aliases].join(' ')),
+  );
+  if (shelf.length === 0) return null;
+  const en = ctx.language === 'en';
+  // The names carry the figure ("… SPF30 PA+++"); one not carrying it (an alias did) gets it added.
+  const list = shelf.map((p) => {
+    const figure = spfFigureOf(p) ?? '';
+    return p.name.includes(figure) ? p.name : `${p.name} ${figure}`;
+  });
+  const yes = ASKS_HAS_EN.test(ctx.read.plain) || ASKS_SPF_HAS_ZH.test(ctx.read.plain);
+  return usageAnswer(
+    shelf[0],
+    en
+      ? `${yes ? 'Yes, as' : 'As'} their names state: ${list.join('; ')}.`
+      : `${yes ? '有的，' : ''}商品名写明了防晒指数：${list.join('；')}。`,
+    shelf.map((p) => p.name),
+  );
+}
+
 function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
   const labels = [product.name, ...product.aliases];
   // The use must be asked, not only named in what the product is called: "防晒霜可以给小孩用吗" asks
@@ -447,14 +519,19 @@ function useNotStated(
 
 /** A yes/no from the product's own labels, or null when none of these kinds is asked. */
 export function labelFactAnswer(ctx: LabelContext): LabelAnswer | null {
-  if (ctx.products.length === 0 || isActionRequest(ctx.read.normalized, ctx.text)) return null;
+  if (isActionRequest(ctx.read.normalized, ctx.text)) return null;
+  if (ctx.products.length === 0) return spfOfKindAnswer(ctx);
   if (AFTER_SALES.test(ctx.read.plain)) return null;
   // A story ("宝宝一岁半了…想知道要交多少税") asks something else; its last clause is read alone later.
   if ((ctx.read.plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24) return null;
   if ((ctx.read.plain.match(/[a-z]+/g)?.length ?? 0) > 16) return null;
   if (!isQuestion(ctx.read.normalized, ctx.text) && !ASKS_YES_NO.test(ctx.text)) return null;
   for (const product of ctx.products) {
-    const answer = ageAnswer(ctx, product) ?? tasteAnswer(ctx, product) ?? useAnswer(ctx, product);
+    const answer =
+      ageAnswer(ctx, product) ??
+      tasteAnswer(ctx, product) ??
+      spfFigureAnswer(ctx, product) ??
+      useAnswer(ctx, product);
     if (answer) return answer;
   }
   return null;
