@@ -7,6 +7,8 @@
 // - the order no longer wanted: said alone or not yet shipped → cancel; said in hand → the no-reason
 //   return (a cross-border product: its own return rule); deliver it elsewhere with 改/换到;
 //   how long customs clearance takes; "where do I apply" after a return/exchange/invoice wish.
+// - buying together (一起买/一块儿买) asked as cheaper is the shop's promotions, not price protection;
+//   a month of the calendar (这个月/上个月) names no formula (its name's "12-36个月").
 // Near-misses below must keep their answers.
 import { describe, expect, test } from 'vitest';
 import type { EngineResult } from '../src/knowledge/engine/answer-engine';
@@ -91,5 +93,36 @@ describe('not wanted, elsewhere, customs time, where to apply', () => {
     ['价保怎么算 || 在哪里申请', 'kb-price-protection-apply'],
   ])('%s → %s', (script, articleId) => {
     expect(say(script).articleId).toBe(articleId);
+  });
+});
+
+describe('buying together, asked as cheaper; a calendar month', () => {
+  // before: 和面霜一起买能便宜吗 → kb-price-protection; 一起买的话能打折吗 → clarify;
+  // 一块儿买划算吗 not run before. Passed before: 两件一起买有优惠吗.
+  test.each([['和面霜一起买能便宜吗'], ['一起买的话能打折吗'], ['两件一起买有优惠吗']])(
+    '%s → the promotions article',
+    (script) => {
+      expect(say(script).articleId).toBe('kb-coupon-stacking');
+    },
+  );
+  // near-misses kept: a later price drop; what goes with a product; free shipping
+  test.each([
+    ['一起买的现在便宜了能补差价吗', 'kb-price-protection'],
+    ['一起下单能包邮吗', 'kb-shipping-carrier-fee'],
+  ])('%s → %s', (script, articleId) => {
+    expect(say(script).articleId).toBe(articleId);
+  });
+  test('牛肉干和什么一起买划算 → what goes with it', () => {
+    expect(say('牛肉干和什么一起买划算').intent).toBe('product_recommendation');
+  });
+  // before: the formula's age range (这个月 read as its 12-36个月)
+  test('这个月能一起开发票吗 → invoices, no formula', () => {
+    const answer = say('这个月能一起开发票吗');
+    expect(answer.intent).toBe('invoice');
+    expect(answer.productId).toBeNull();
+  });
+  // near-miss kept: an age asked still reaches the formula
+  test.each([['八个月宝宝可以喝吗'], ['奶粉适合几个月的宝宝']])('%s → the formula’s 12-36 months', (script) => {
+    expect(say(script).text).toMatch(/12-36个月/);
   });
 });

@@ -196,12 +196,12 @@ describe('C — 一起发 / 一起退, and 一起 that means something else', ()
   test('面霜有货吗 → 能一起发吗 → dispatch, not the stock answer again', () => {
     expect(say('面霜有货吗 || 能一起发吗').intent).toBe('shipping_time');
   });
-  // got: kb-price-protection (a refund of a later price drop) for "is buying together cheaper"
-  test.fails('一起买便宜吗 → discounts (满减/券), not price protection', () => {
+  // got: kb-price-protection (a refund of a later price drop) for "is buying together cheaper" — fixed by bot-32b
+  test('一起买便宜吗 → discounts (满减/券), not price protection', () => {
     expect(articleOf('一起买便宜吗')).not.toBe('kb-price-protection');
   });
-  // got: the formula's age range (p-au-formula!) for an invoice question
-  test.fails('这个月能一起开发票吗 → invoices', () => {
+  // got: the formula's age range (p-au-formula!) for an invoice question — fixed by bot-32b
+  test('这个月能一起开发票吗 → invoices', () => {
     expect(say('这个月能一起开发票吗').intent).toBe('invoice');
   });
 });

@@ -135,8 +135,10 @@ export const labelsAge = (product: KnowledgeProduct): boolean =>
   labelledRange(product) !== null || labelledStage(product) !== null;
 
 const ASKS_STAGE = /几段|哪一?段|什么段|\bwhich stage\b|\bwhat stage\b|\bstage\b/;
+// An age said before 能/可以 ("一岁能喝吗", "8个月可以吗") needs its number: "这个月能一起开发票吗"
+// names a month of the calendar, not an age.
 const ASKS_AGE =
-  /几个月|几岁|多大|月龄|年龄|适合.{0,6}(?:岁|月|宝宝|孩子|小孩|婴儿)|(?:岁|月).{0,4}(?:能|可以|适合)|\bhow old\b|\bwhat age\b|\bages?\b|\bmonths? old\b|\byears? old\b|\b\d+ months?\b|\btoddler\b|\bnewborn\b/;
+  /几个月|几岁|多大|月龄|年龄|适合.{0,6}(?:岁|月|宝宝|孩子|小孩|婴儿)|[\d一二两三四五六七八九十半几]\s*(?:个|周)?(?:岁|月)(?:龄|大|半)?.{0,4}(?:能|可以|适合)|\bhow old\b|\bwhat age\b|\bages?\b|\bmonths? old\b|\byears? old\b|\b\d+ months?\b|\btoddler\b|\bnewborn\b/;
 
 function ageAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
   const plain = ctx.read.plain;

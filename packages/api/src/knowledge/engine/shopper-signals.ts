@@ -478,14 +478,14 @@ export function asksMultiBuyDiscount(plain: string): boolean {
   return MULTI_BUY.test(plain) && MULTI_BUY_OFF.test(plain) && !MULTI_BUY_OTHER.test(plain);
 }
 const MULTI_BUY =
-  /第(?:二|三|2|3)(?:件|个|支|瓶|盒|套|条|包|罐|份|单)|(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
+  /第(?:二|三|2|3)(?:件|个|支|瓶|盒|套|条|包|罐|份|单)|(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|(?:一起|一块儿?|一并|同时|搭配着?|凑单)(?:买|拍|下单|购买|入)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
 const MULTI_BUY_OFF =
   /便宜|优惠|折扣|打折|打个折|打几折|几折|半价|[一二两三\d]折|买.送.|\bget (?:one|1|another|a third|the third) free\b|\bhalf price\b|减|划算|实惠|让利|少点|少一点|\b(?:discounts?|deals?|cheaper|money off|offers?|% off|reductions?|price break|promotions?)\b/;
 // Other matters beside buying several: fees and coupons named; the price since dropped (补差价,
 // 现在便宜了: price protection); an offer that did not apply (优惠没用上: why not); cross-border tax;
-// sending or returning them together.
+// sending or returning them together; what goes with a product ("牛肉干和什么一起买划算": pairings).
 const MULTI_BUY_OTHER =
-  /运费|邮费|包邮|券|差价|价保|保价|降价|(?:现在|又|突然)(?:便宜|降)|没(?:有)?(?:用上|减|生效|抵扣|优惠到)|用不了|不能用|税|一起(?:发|寄|退|换)|合并(?:发|寄)|\b(?:shipping|postage|delivery|coupons?|vouchers?|tax|taxes|duty|duties|price protection|difference|did ?n[o' ]?t apply|not applied|ship together|return)\b/;
+  /(?:和|跟|配|搭)什么|运费|邮费|包邮|券|差价|价保|保价|降价|(?:现在|又|突然)(?:便宜|降)|没(?:有)?(?:用上|减|生效|抵扣|优惠到)|用不了|不能用|税|一起(?:发|寄|退|换)|合并(?:发|寄)|\b(?:shipping|postage|delivery|coupons?|vouchers?|tax|taxes|duty|duties|price protection|difference|did ?n[o' ]?t apply|not applied|ship together|return)\b/;
 const ADDRESSED = /^\s*(?:老师|同学)(?:您好|你好|在吗|在不在)?[\s，,、!！~～。.:：]+/;
 const GROUP =
   /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
