@@ -9,6 +9,10 @@
 //   how long customs clearance takes; "where do I apply" after a return/exchange/invoice wish.
 // - buying together (一起买/一块儿买) asked as cheaper is the shop's promotions, not price protection;
 //   a month of the calendar (这个月/上个月) names no formula (its name's "12-36个月").
+// - the order came and the gift is asked after ("东西到了 小样呢", "package arrived, no freebie in
+//   it"): goods short; the order came and the invoice is asked after: how to get an invoice;
+// - an English reaction told as what the product did or what followed its use (pimples, puffy,
+//   peeling and red, a tingling mouth): first aid.
 // Near-misses below must keep their answers.
 import { describe, expect, test } from 'vitest';
 import type { EngineResult } from '../src/knowledge/engine/answer-engine';
@@ -124,5 +128,51 @@ describe('buying together, asked as cheaper; a calendar month', () => {
   // near-miss kept: an age asked still reaches the formula
   test.each([['八个月宝宝可以喝吗'], ['奶粉适合几个月的宝宝']])('%s → the formula’s 12-36 months', (script) => {
     expect(say(script).text).toMatch(/12-36个月/);
+  });
+});
+
+describe('received, and a gift or the invoice missing', () => {
+  // before: 东西到了 小样呢 → "not stated"; 快递收到了，说好的赠品呢 → kb-signed-not-received;
+  // package arrived, no freebie → "notes don't cover"
+  test.each([['东西到了 小样呢'], ['快递收到了，说好的赠品呢'], ['package arrived, no freebie in it']])(
+    '%s → goods short',
+    (script) => {
+      expect(say(script).articleId).toBe('kb-damaged-or-missing');
+    },
+  );
+  // before: 收到货了，发票呢 → kb-return-policy; 到货了但是没看到发票 → clarify; 包裹到了 里面没有发票
+  // passed (kb-invoice-apply)
+  test.each([['收到货了，发票呢'], ['到货了但是没看到发票'], ['包裹到了 里面没有发票']])(
+    '%s → how to get an invoice',
+    (script) => {
+      expect(say(script).articleId).toBe('kb-invoice-apply');
+    },
+  );
+  // near-misses kept: the gift itself received, an order not come, a gift offer
+  test.each([['收到了，赠品很好看'], ['还没收到货 赠品呢'], ['现在下单赠品呢']])('%s → not goods short', (script) => {
+    expect(say(script).articleId).not.toBe('kb-damaged-or-missing');
+  });
+  test('奶粉收到了，发票怎么开 → the cross-border invoice rule', () => {
+    expect(say('奶粉收到了，发票怎么开').articleId).toBe('kb-invoice-crossborder');
+  });
+});
+
+describe('English reactions told as what the product did', () => {
+  // before: all four → ask-back "what would you like to know?" or "notes don't cover"
+  test.each([
+    ['the cushion gave me little pimples on my chin'],
+    ['my eyes are puffy after the cream'],
+    ['i used the sunscreen yesterday and now my skin is peeling and red'],
+    ['the beef jerky made my mouth tingle'],
+  ])('%s → reaction first aid', (script) => {
+    expect(say(script).articleId).toBe('kb-allergy-first-aid');
+  });
+  // near-misses kept: a colour word, a future worry, a good effect
+  test.each([
+    ['the red dress made me look fat'],
+    ['will the mask make me break out?'],
+    ['the cream made my skin so soft'],
+  ])('%s → not first aid', (script) => {
+    expect(say(script).articleId).not.toBe('kb-allergy-first-aid');
   });
 });

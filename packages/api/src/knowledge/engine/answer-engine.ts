@@ -231,9 +231,9 @@ const OTHER_MATTER =
 // The skin reacting (redness, a rash, stinging, itching) and a use just before it — or, in English,
 // the product said to have done it ("the cream made my face itchy", "my skin got itchy").
 const SKIN_REACTED =
-  /过敏|起疹|红疹|刺痛|发痒|泛红|发红|脸红|红了|红肿|\b(?:rash|itch(?:y|ing)?|sting(?:s|ing)?|burn(?:s|ing)?|breakouts?|broke out)\b/;
+  /过敏|起疹|红疹|刺痛|发痒|泛红|发红|脸红|红了|红肿|\b(?:rash|itch(?:y|ing)?|sting(?:s|ing)?|burn(?:s|ing)?|breakouts?|broke out|break(?:s|ing)? out|bumps?|hives|pimples?|zits?|swollen|swelling|puffy|redness|(?:is|are|went|turned|got|gone|became|so|all|bright|very) red|red (?:and|bumps|spots|patches)|peeling|tingl(?:e|es|ing|y))\b/;
 const AFTER_USE =
-  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b|\b(?:made|gave) (?:my|me)\b|\bmy (?:face|skin|lips|eyes|neck|cheeks|hands?) (?:got|went|turned|became|has been|is now)\b/;
+  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b|\b(?:made|gave) (?:my|me)\b|\bused (?:the|your|this|that|it|my)\b.{0,40}\bnow\b|\bmy (?:face|skin|lips|eyes|neck|cheeks|hands?) (?:got|went|turned|became|has been|is now)\b/;
 // "用了什么能缓解泛红", "what helps redness after sun": advice asked for, not a reaction reported.
 const isQuestionForAdvice = (plain: string): boolean =>
   /推荐|哪款|哪个好|什么.{0,4}(?:能|可以)(?:缓解|舒缓|改善|修复)|用什么|\b(?:recommend|which (?:one|product)|what (?:helps|can i use|should i use))\b/.test(
@@ -423,7 +423,7 @@ const CUSTOMS_HELD =
 const AFTER_SALES_WHERE = /(?:申请|办理|办|弄|点)售后|售后(?:在哪|哪里|怎么(?:申请|办|弄)|入口)/;
 /** The goods said to have come ("已经收到了", "衣服到了", "签收了"), for a wish no longer to have them. */
 const GOODS_IN_HAND =
-  /(?:已经|已)(?:收到|签收|到了|拿到)|收到了|签收了|拿到了|(?<![没未不])到了|\b(?:received|arrived|came|got it|delivered)\b/;
+  /(?:已经|已)(?:收到|签收|到了|拿到)|(?<![没未不])收到(?:货|东西|包裹|快递)?了|签收了|拿到了|(?<![没未不])到(?:货)?了|\b(?:received|arrived|came|got it|delivered)\b/;
 /** No longer wanted of something other than the order (a gift, an invoice, a colour to change). */
 const UNWANTED_OTHER = /赠品|小样|发票|券|积分|会员|短信|推送|换|定金|尾款|预售|\b(?:gift|sample|invoice|coupon|deposit|exchange|swap)\b/;
 /**
@@ -455,6 +455,16 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     article: /没更新|不更新|卡在|不动|\bstalled\b/,
   },
   {
+    // "我收到货了但是没有发票", "收到货了，发票呢": the goods came, the invoice is what is asked —
+    // how to get one (issued on request after receipt), not a parcel that did not come.
+    id: 'invoice-with-goods',
+    asked: (r) =>
+      /发票|开票|\binvoices?\b/.test(r.plain) &&
+      GOODS_IN_HAND.test(r.plain) &&
+      !/退|换|\b(?:return|exchange)\b/.test(r.plain),
+    article: /开发票|开票|\binvoice\b/,
+  },
+  {
     id: 'customs-time',
     asked: (r) => CUSTOMS_TIME.test(r.plain) && !CUSTOMS_HELD.test(r.normalized),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
@@ -476,6 +486,8 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     asked: (r) =>
       NO_LONGER_WANTED.test(r.normalized) &&
       !GOODS_BACK.test(r.normalized) &&
+      // "买多了 不想要了 想退一件": a return asked in so many words is the return's reading.
+      !/退|\breturn/.test(r.plain) &&
       !GOODS_IN_HAND.test(r.plain) &&
       !UNWANTED_OTHER.test(r.plain),
     article: /取消订单|\bcancel/,
@@ -1663,7 +1675,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // off-topic. A vague message about the shop ("上次那个弄好了没") is asked about instead.
     // A product's name and nothing else ("口红"): nothing left to rank, and no reason to decline —
     // ask what the shopper wants to know about it.
-    if (!top && namedProductId) {
+    // (Not when the product is said to have caused a reaction: "the mask made me break out" is
+    // answered below by what to do about it.)
+    if (
+      !top &&
+      namedProductId &&
+      !(
+        SKIN_REACTED.test(read.normalized) &&
+        AFTER_USE.test(read.normalized) &&
+        !isQuestionForAdvice(read.plain)
+      )
+    ) {
       memory.lowConfidenceStreak = 0;
       return finish(productClarify(base, index.product(namedProductId)!, 0, language, say));
     }

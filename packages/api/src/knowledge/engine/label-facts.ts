@@ -385,14 +385,13 @@ function spfFigureAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAns
         : `${product.name}：商品名写明了防晒指数 ${figure}。`,
     );
   // A product named in this message whose labels give no figure: that is said, with those that do.
-  if (!ctx.read.products.some((mention) => mention.productId === product.id)) return null;
+  // (In English the engine's "not covered, a person can check" stands, as before: ai-fresh-bot-g.)
+  if (en || !ctx.read.products.some((mention) => mention.productId === product.id)) return null;
   const others = ctx.catalogue.filter((p) => p.id !== product.id && spfFigureOf(p)).slice(0, 3);
-  const list = others.map((p) => `${p.name}`).join(en ? ', ' : '、');
+  const list = others.map((p) => p.name).join('、');
   return usageAnswer(
     product,
-    en
-      ? `${product.name}'s details don't state an SPF, so I wouldn't count on it for sun protection.${list ? ` With a stated SPF: ${list}.` : ''}`
-      : `${product.name}的商品资料里没有写明防晒指数（SPF），不建议当防晒用。${list ? `写明防晒指数的有：${list}。` : ''}`,
+    `${product.name}的商品资料里没有写明防晒指数（SPF），不建议当防晒用。${list ? `写明防晒指数的有：${list}。` : ''}`,
     others.map((p) => p.name),
   );
 }
