@@ -13,6 +13,9 @@
 //   it"): goods short; the order came and the invoice is asked after: how to get an invoice;
 // - an English reaction told as what the product did or what followed its use (pimples, puffy,
 //   peeling and red, a tingling mouth): first aid.
+// - an effect a name may state asked A-not-A (控不控油), as 是…的, or bare after a product (→ 保湿吗):
+//   of that product, yes from its name or "not stated"; goods asked by a use (有保湿的吗): those
+//   whose names state it, never "we don't carry 控油".
 // Near-misses below must keep their answers.
 import { describe, expect, test } from 'vitest';
 import type { EngineResult } from '../src/knowledge/engine/answer-engine';
@@ -174,5 +177,39 @@ describe('English reactions told as what the product did', () => {
     ['the cream made my skin so soft'],
   ])('%s → not first aid', (script) => {
     expect(say(script).articleId).not.toBe('kb-allergy-first-aid');
+  });
+});
+
+describe('an effect a name may state, other wordings; goods by use', () => {
+  // before: 精华控不控油 / 气垫是控油的吗 → clarify "没有写明" of an unread question; the two
+  // follow-ups → ask-back. Passed before: 面霜真的保湿吗, 防晒乳能控油不.
+  test.each([
+    ['精华控不控油', 'p-niacinamide-serum', /没有写明有控油/],
+    ['气垫是控油的吗', 'p-cushion-foundation', /没有写明有控油/],
+    ['口红多少钱 || 控油吗', 'p-velvet-lipstick', /没有写明有控油/],
+    ['精华多少钱 || 保湿吗', 'p-niacinamide-serum', /没有写明有保湿/],
+    ['面霜真的保湿吗', 'p-hyaluronic-cream', /写明了保湿/],
+    ['防晒乳能控油不', 'p-sunscreen-light', /写明了控油/],
+  ])('%s → %s', (script, productId, re) => {
+    const answer = say(script);
+    expect(answer.productId).toBe(productId);
+    expect(answer.text).toMatch(re);
+  });
+  // before: 有保湿的吗 → clarify; 修护 → the pregnancy article; 有卖控油的吗 → "暂时没有控油"
+  test.each([
+    ['有保湿的吗', /保湿面霜 ¥189/],
+    ['你们有修护的产品吗', /修护/],
+    ['有卖控油的吗', /控油防晒乳.*¥139/],
+  ])('%s → %s', (script, re) => {
+    const answer = say(script);
+    expect(answer.text).toMatch(re);
+    expect(answer.text).not.toMatch(/暂时没有/);
+  });
+  // near-misses kept: the word inside a name; a product kind asked for sale
+  test('保湿面霜能用多久 → shelf life', () => {
+    expect(say('保湿面霜能用多久').intent).toBe('shelf_life');
+  });
+  test('你们有防晒吗 → both sunscreens', () => {
+    expect(say('你们有防晒吗').text).toMatch(/¥139.*¥159/);
   });
 });

@@ -509,6 +509,8 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     article: /在哪里申请退|退货流程|如何申请退货/,
   },
 ];
+/** Uses and effects a product's name may state, asked as goods ("有控油的吗"). */
+const USE_GOODS = /控油|保湿|防晒|卸妆|洗发|沐浴|补水|防漏|亮肤|修护|舒缓/;
 /** A live-room word: the articles written for a live room's prices and coupons want one. */
 const LIVE_WORDS = /直播|主播|\blive\b|\blivestream/;
 /** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
@@ -2494,6 +2496,18 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : kindCandidates.length > 0
           ? kindCandidates
           : [...new Set(read.products.map((p) => p.productId))];
+      // Goods asked by the use or effect a name states ("有控油的吗", "有保湿的吗"): the products whose
+      // name or aliases state it — not "we don't carry 控油".
+      let byUse = false;
+      if (asked.length === 0 && forSale) {
+        const use = USE_GOODS.exec(forSale.item)?.[0];
+        if (use && forSale.item.replace(use, '').replace(/的|产品|东西|类|款|系列|\s/g, '') === '')
+          for (const p of index.kb.products)
+            if (productLabels(p).some((l) => l.includes(use))) {
+              asked.push(p.id);
+              byUse = true;
+            }
+      }
       // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
       // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
       const uncarried =
@@ -2543,12 +2557,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // The question is only "do you sell X" with X a product or kind of ours ("有卖防晒的吗").
       // An effect or function asked ("有防晒效果吗") is a property of the product in question, not goods.
       const onlyAsksForIt =
-        !!forSale &&
+        byUse ||
+        (!!forSale &&
         !/效果|功效|作用|功能/.test(forSale.item) &&
         (namedProductId !== null ||
           index.matcher.kinds(forSale.item).length > 0 ||
           index.read(forSale.item).products.length > 0 ||
-          productsOfKind(forSale.item, index.kb.products).length > 0);
+          productsOfKind(forSale.item, index.kb.products).length > 0));
       // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
       if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt) && !asksColour(read.plain)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);

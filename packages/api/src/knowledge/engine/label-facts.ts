@@ -311,7 +311,7 @@ const USES = [
   // ("保湿面霜能用多久") is not a question of it.
   {
     asked:
-      /(?:有|带|能|可以|会)(?:没有)?(?:的)?保湿|保湿(?:的)?(?:效果|功效|作用|功能)|保湿(?:吗|不)|\bmoisturi[sz](?:e|es|ing)\b|\bhydrat(?:e|es|ing)\b/,
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?保湿|保湿(?:的)?(?:效果|功效|作用|功能)|保湿(?:吗|不|么|嘛)|保不保湿|是保湿的|真的?保湿|\bmoisturi[sz](?:e|es|ing)\b|\bhydrat(?:e|es|ing)\b/,
     words: ['保湿'],
     zh: '保湿',
     en: 'moisturising',
@@ -319,7 +319,7 @@ const USES = [
   },
   {
     asked:
-      /(?:有|带|能|可以|会)(?:没有)?(?:的)?控油|控油(?:的)?(?:效果|功效|作用|功能)|控油(?:吗|不)|\boil[- ]control|\bcontrols? (?:the )?oil\b/,
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?控油|控油(?:的)?(?:效果|功效|作用|功能)|控油(?:吗|不|么|嘛)|控不控油|是控油的|真的?控油(?!防晒)|\boil[- ]control|\bcontrols? (?:the )?oil\b/,
     words: ['控油'],
     zh: '控油',
     en: 'oil control',
@@ -426,7 +426,11 @@ function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | 
   const labels = [product.name, ...product.aliases];
   // The use must be asked, not only named in what the product is called: "防晒霜可以给小孩用吗" asks
   // who may use a sunscreen (its own facts answer, or do not), "防晒霜能防晒吗" asks the use.
-  const asked = ctx.read.plain.replace(KIND_WITH_USE, ' ');
+  // Nor is a use inside the product's own label ("控油防晒能控油不": 控油 is asked, 防晒 is its name).
+  let asked = ctx.read.plain;
+  for (const label of [...labels].sort((a, b) => b.length - a.length))
+    if (label.length >= 2) asked = asked.split(label.toLowerCase()).join(' ');
+  asked = asked.replace(KIND_WITH_USE, ' ');
   const use = USES.find((u) => u.asked.test(asked));
   if (!use) return null;
   // An effect's own words say it is asked ("保湿吗"); a use wants a word of asking what it can do.
@@ -479,9 +483,13 @@ function useNotStated(
   // The conversation's product counts when the message names none and asks the use as a property
   // of "it" ("面霜多少钱" → "有防晒效果吗"): the shopper means the product just talked about.
   const named = ctx.read.products.some((mention) => mention.productId === product.id);
+  // An effect asked bare after a product ("面霜多少钱" → "控油吗"): of that product too.
+  const bareEffect =
+    'effect' in use && use.effect === true && (ctx.read.plain.match(/\p{Script=Han}/gu)?.length ?? 0) <= 6;
   if (
     !named &&
-    (ctx.read.products.some((mention) => mention.score >= 1) || !ASKS_PROPERTY.test(ctx.read.plain))
+    (ctx.read.products.some((mention) => mention.score >= 1) ||
+      (!ASKS_PROPERTY.test(ctx.read.plain) && !bareEffect))
   )
     return null;
   const facts = JSON.stringify(product.attributes ?? {});
