@@ -129,9 +129,12 @@ describe('buying together, asked as cheaper; a calendar month', () => {
     expect(answer.productId).toBeNull();
   });
   // near-miss kept: an age asked still reaches the formula
-  test.each([['八个月宝宝可以喝吗'], ['奶粉适合几个月的宝宝']])('%s → the formula’s 12-36 months', (script) => {
-    expect(say(script).text).toMatch(/12-36个月/);
-  });
+  test.each([['八个月宝宝可以喝吗'], ['奶粉适合几个月的宝宝']])(
+    '%s → the formula’s 12-36 months',
+    (script) => {
+      expect(say(script).text).toMatch(/12-36个月/);
+    },
+  );
 });
 
 describe('received, and a gift or the invoice missing', () => {
@@ -152,9 +155,12 @@ describe('received, and a gift or the invoice missing', () => {
     },
   );
   // near-misses kept: the gift itself received, an order not come, a gift offer
-  test.each([['收到了，赠品很好看'], ['还没收到货 赠品呢'], ['现在下单赠品呢']])('%s → not goods short', (script) => {
-    expect(say(script).articleId).not.toBe('kb-damaged-or-missing');
-  });
+  test.each([['收到了，赠品很好看'], ['还没收到货 赠品呢'], ['现在下单赠品呢']])(
+    '%s → not goods short',
+    (script) => {
+      expect(say(script).articleId).not.toBe('kb-damaged-or-missing');
+    },
+  );
   test('奶粉收到了，发票怎么开 → the cross-border invoice rule', () => {
     expect(say('奶粉收到了，发票怎么开').articleId).toBe('kb-invoice-crossborder');
   });

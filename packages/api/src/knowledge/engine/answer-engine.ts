@@ -425,7 +425,8 @@ const AFTER_SALES_WHERE = /(?:申请|办理|办|弄|点)售后|售后(?:在哪|�
 const GOODS_IN_HAND =
   /(?:已经|已)(?:收到|签收|到了|拿到)|(?<![没未不])收到(?:货|东西|包裹|快递)?了|签收了|拿到了|(?<![没未不])到(?:货)?了|\b(?:received|arrived|came|got it|delivered)\b/;
 /** No longer wanted of something other than the order (a gift, an invoice, a colour to change). */
-const UNWANTED_OTHER = /赠品|小样|发票|券|积分|会员|短信|推送|换|定金|尾款|预售|\b(?:gift|sample|invoice|coupon|deposit|exchange|swap)\b/;
+const UNWANTED_OTHER =
+  /赠品|小样|发票|券|积分|会员|短信|推送|换|定金|尾款|预售|\b(?:gift|sample|invoice|coupon|deposit|exchange|swap)\b/;
 /**
  * When goods come, asked of goods to buy ("奶粉什么时候到货", "几号到货"): delivery times (an article
  * for the product's own route first, in pickArticle), never money arriving (退款到账). A size or an
@@ -435,7 +436,8 @@ const GOODS_ARRIVAL =
   /(?:什么时候|啥时候|何时|几号|哪天|多久|几天|多长时间)(?:能|会|可以|才|可)?到货|到货(?:要|需要|得)?(?:多久|几天|什么时候|多长时间)/;
 const NOT_GOODS_ARRIVAL = /退|款|钱|缺货|断货|没货|补货|尺码|码|尺寸|\d/;
 /** How long customs clearance takes ("清关要多久"), not a parcel held there (the stalled reading). */
-const CUSTOMS_TIME = /(?=[\s\S]*(?:清关|\bcustoms clearance\b))[\s\S]*(?:多久|几天|多长时间|多少天|要多长|\bhow long\b)/;
+const CUSTOMS_TIME =
+  /(?=[\s\S]*(?:清关|\bcustoms clearance\b))[\s\S]*(?:多久|几天|多长时间|多少天|要多长|\bhow long\b)/;
 const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: RegExp }[] = [
   {
     id: 'unwanted-before-arrival',
@@ -495,7 +497,8 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
   {
     // "XL码什么时候到货": a size (or an item) out of stock coming back — its restock.
     id: 'restock-arrival',
-    asked: (r) => GOODS_ARRIVAL.test(r.plain) && /码|尺寸|缺货|断货|没货|补货/.test(r.plain) && !/退|款|钱/.test(r.plain),
+    asked: (r) =>
+      GOODS_ARRIVAL.test(r.plain) && /码|尺寸|缺货|断货|没货|补货/.test(r.plain) && !/退|款|钱/.test(r.plain),
     article: /没货|缺货|补货/,
   },
   {
@@ -1965,7 +1968,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // cross-border route's times, not the domestic dispatch the kind found by its title).
       const own = productId
         ? index.kb.articles.find(
-            (a) => a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
+            (a) =>
+              a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
           )
         : undefined;
       article = { articleId: (own ?? kindArticle).id, intentKey, score: 1, coverage: 1 };
@@ -2559,11 +2563,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       const onlyAsksForIt =
         byUse ||
         (!!forSale &&
-        !/效果|功效|作用|功能/.test(forSale.item) &&
-        (namedProductId !== null ||
-          index.matcher.kinds(forSale.item).length > 0 ||
-          index.read(forSale.item).products.length > 0 ||
-          productsOfKind(forSale.item, index.kb.products).length > 0));
+          !/效果|功效|作用|功能/.test(forSale.item) &&
+          (namedProductId !== null ||
+            index.matcher.kinds(forSale.item).length > 0 ||
+            index.read(forSale.item).products.length > 0 ||
+            productsOfKind(forSale.item, index.kb.products).length > 0));
       // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
       if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt) && !asksColour(read.plain)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);
