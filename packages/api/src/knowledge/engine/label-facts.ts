@@ -414,7 +414,7 @@ function spfOfKindAnswer(ctx: LabelContext): LabelAnswer | null {
   });
   const yes = ASKS_HAS_EN.test(ctx.read.plain) || ASKS_SPF_HAS_ZH.test(ctx.read.plain);
   return usageAnswer(
-    shelf[0],
+    shelf[0]!,
     en
       ? `${yes ? 'Yes, as' : 'As'} their names state: ${list.join('; ')}.`
       : `${yes ? '有的，' : ''}商品名写明了防晒指数：${list.join('；')}。`,
