@@ -231,9 +231,9 @@ const OTHER_MATTER =
 // The skin reacting (redness, a rash, stinging, itching) and a use just before it — or, in English,
 // the product said to have done it ("the cream made my face itchy", "my skin got itchy").
 const SKIN_REACTED =
-  /过敏|起疹|红疹|刺痛|发痒|泛红|发红|脸红|红了|红肿|\b(?:rash|itch(?:y|ing)?|sting(?:s|ing)?|burn(?:s|ing)?|breakouts?|broke out)\b/;
+  /过敏|起疹|红疹|刺痛|发痒|泛红|发红|脸红|红了|红肿|\b(?:rash|itch(?:y|ing)?|sting(?:s|ing)?|burn(?:s|ing)?|breakouts?|broke out|break(?:s|ing)? out|bumps?|hives|pimples?|zits?|swollen|swelling|puffy|redness|(?:is|are|went|turned|got|gone|became|so|all|bright|very) red|red (?:and|bumps|spots|patches)|peeling|tingl(?:e|es|ing|y))\b/;
 const AFTER_USE =
-  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b|\b(?:made|gave) (?:my|me)\b|\bmy (?:face|skin|lips|eyes|neck|cheeks|hands?) (?:got|went|turned|became|has been|is now)\b/;
+  /用了|用完|用过|涂了|涂完|擦了|擦完|敷了|敷完|抹了|抹完|用后|使用后|\b(?:after|since) (?:using|applying|wearing|i used|i applied|i put on|the|your|this|that|it)\b|\b(?:made|gave) (?:my|me)\b|\bused (?:the|your|this|that|it|my)\b.{0,40}\bnow\b|\bmy (?:face|skin|lips|eyes|neck|cheeks|hands?) (?:got|went|turned|became|has been|is now)\b/;
 // "用了什么能缓解泛红", "what helps redness after sun": advice asked for, not a reaction reported.
 const isQuestionForAdvice = (plain: string): boolean =>
   /推荐|哪款|哪个好|什么.{0,4}(?:能|可以)(?:缓解|舒缓|改善|修复)|用什么|\b(?:recommend|which (?:one|product)|what (?:helps|can i use|should i use))\b/.test(
@@ -260,6 +260,9 @@ const NOTE_WORDS = /[备注留言单]|付款|写了|要求|什么|时候|多久/
 const FOLLOW_UP_HAN = 10;
 const FOLLOW_UP_WORDS = 9;
 const CARRY_SHARE = 0.6;
+/** Where or how to apply, naming nothing to apply for ("在哪里申请", "怎么申请呢", "where do I apply"). */
+const BARE_APPLY =
+  /^(?:那|那么|请问|我)?(?:要|应该|该)?(?:在)?(?:哪里|哪儿|哪|怎么|如何|去哪|从哪)(?:里|儿)?(?:去|可以|能)?(?:申请|提交|操作|办理)(?:呢|啊|呀|吗|的)?[？?。！!]*$|^(?:where|how) (?:do|can|should) i (?:apply|submit|request)(?: for it| it)?\??$/;
 // Words that tie a vague message to this conversation or this shop rather than to the world.
 const REFERS_TO_CHAT =
   /你们|我的|我买|我家|这个|那个|这款|那款|上次|刚才|之前|帮我|\bmy\b|\byour\b|\bthis\b|\bit\b/;
@@ -406,10 +409,10 @@ const asksAfterOrder = (normalized: string, plain?: string): boolean =>
 const NO_LONGER_WANTED =
   /不想要|不要了|不打算要|不需要了|\b(?:don t want|do not want|dont want|no longer want|changed my mind)\b/;
 const NOT_COME_YET =
-  /(?:还|都|仍|一直)(?:没|未)有?(?:收到|到|送到|来)|没收到|未收到|\b(?:has ?n t|have ?n t|hasnt|havent|not|never|still not)(?: yet)? (?:arrived|come|received|got|gotten|been delivered)\b/;
+  /(?:还|都|仍|一直)(?:没|未)有?(?:收到|到|送到|来|发货|发出|发)|没收到|未收到|(?:没|未)(?:发货|发出)|\b(?:has ?n t|have ?n t|hasnt|havent|not|never|still not)(?: yet)? (?:arrived|come|received|got|gotten|been delivered)\b/;
 const GOODS_BACK = /退货|寄回|退回|签收|收到了|拿到|\b(?:send (?:it|them) back|returned|delivered)\b/;
 const DELIVER_ELSEWHERE =
-  /(?<![没未已到])(?:改|换)?(?:送|寄|派|配送)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
+  /(?<![没未已到])(?:(?:改|换)?(?:送|寄|派|配送)|改|换)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
 const LOST_PARCEL =
   /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
 /** Money said not to come ("my refund never arrived", "退款一直不到账"): the refund's own articles. */
@@ -418,6 +421,23 @@ const MONEY_NOT_COME =
 const CUSTOMS_HELD =
   /(?=[\s\S]*(?:海关|清关|\bcustoms\b))[\s\S]*(?:卡|不动|没动|扣|\bstuck\b|\bheld\b|\bholding\b|\bhold\b)/;
 const AFTER_SALES_WHERE = /(?:申请|办理|办|弄|点)售后|售后(?:在哪|哪里|怎么(?:申请|办|弄)|入口)/;
+/** The goods said to have come ("已经收到了", "衣服到了", "签收了"), for a wish no longer to have them. */
+const GOODS_IN_HAND =
+  /(?:已经|已)(?:收到|签收|到了|拿到)|(?<![没未不])收到(?:货|东西|包裹|快递)?了|签收了|拿到了|(?<![没未不])到(?:货)?了|\b(?:received|arrived|came|got it|delivered)\b/;
+/** No longer wanted of something other than the order (a gift, an invoice, a colour to change). */
+const UNWANTED_OTHER =
+  /赠品|小样|发票|券|积分|会员|短信|推送|换|定金|尾款|预售|\b(?:gift|sample|invoice|coupon|deposit|exchange|swap)\b/;
+/**
+ * When goods come, asked of goods to buy ("奶粉什么时候到货", "几号到货"): delivery times (an article
+ * for the product's own route first, in pickArticle), never money arriving (退款到账). A size or an
+ * item out of stock asks for its restock instead.
+ */
+const GOODS_ARRIVAL =
+  /(?:什么时候|啥时候|何时|几号|哪天|多久|几天|多长时间)(?:能|会|可以|才|可)?到货|到货(?:要|需要|得)?(?:多久|几天|什么时候|多长时间)/;
+const NOT_GOODS_ARRIVAL = /退|款|钱|缺货|断货|没货|补货|尺码|码|尺寸|\d/;
+/** How long customs clearance takes ("清关要多久"), not a parcel held there (the stalled reading). */
+const CUSTOMS_TIME =
+  /(?=[\s\S]*(?:清关|\bcustoms clearance\b))[\s\S]*(?:多久|几天|多长时间|多少天|要多长|\bhow long\b)/;
 const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: RegExp }[] = [
   {
     id: 'unwanted-before-arrival',
@@ -437,11 +457,63 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     article: /没更新|不更新|卡在|不动|\bstalled\b/,
   },
   {
+    // "我收到货了但是没有发票", "收到货了，发票呢": the goods came, the invoice is what is asked —
+    // how to get one (issued on request after receipt), not a parcel that did not come.
+    id: 'invoice-with-goods',
+    asked: (r) =>
+      /发票|开票|\binvoices?\b/.test(r.plain) &&
+      GOODS_IN_HAND.test(r.plain) &&
+      !/退|换|\b(?:return|exchange)\b/.test(r.plain),
+    article: /开发票|开票|\binvoice\b/,
+  },
+  {
+    id: 'customs-time',
+    asked: (r) => CUSTOMS_TIME.test(r.plain) && !CUSTOMS_HELD.test(r.normalized),
+    article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
+  },
+  {
+    // "东西不想要了，已经收到了": in hand and not wanted → the no-reason return.
+    id: 'unwanted-in-hand',
+    asked: (r) =>
+      NO_LONGER_WANTED.test(r.normalized) &&
+      GOODS_IN_HAND.test(r.plain) &&
+      !NOT_COME_YET.test(r.normalized) &&
+      !UNWANTED_OTHER.test(r.plain),
+    article: /无理由退货规则|无理由退/,
+  },
+  {
+    // "我不想要了" with nothing said of where the goods are: the cancel article answers both cases
+    // (not shipped: cancel; shipped: refuse or return) — not the presale deposit it shares 不要 with.
+    id: 'unwanted',
+    asked: (r) =>
+      NO_LONGER_WANTED.test(r.normalized) &&
+      !GOODS_BACK.test(r.normalized) &&
+      // "买多了 不想要了 想退一件": a return asked in so many words is the return's reading.
+      !/退|\breturn/.test(r.plain) &&
+      !GOODS_IN_HAND.test(r.plain) &&
+      !UNWANTED_OTHER.test(r.plain),
+    article: /取消订单|\bcancel/,
+  },
+  {
+    // "XL码什么时候到货": a size (or an item) out of stock coming back — its restock.
+    id: 'restock-arrival',
+    asked: (r) =>
+      GOODS_ARRIVAL.test(r.plain) && /码|尺寸|缺货|断货|没货|补货/.test(r.plain) && !/退|款|钱/.test(r.plain),
+    article: /没货|缺货|补货/,
+  },
+  {
+    id: 'goods-arrival',
+    asked: (r) => GOODS_ARRIVAL.test(r.plain) && !NOT_GOODS_ARRIVAL.test(r.plain),
+    article: /多久发货|发货和到货/,
+  },
+  {
     id: 'after-sales-where',
     asked: (r) => AFTER_SALES_WHERE.test(r.plain) && !/价保|差价|降价/.test(r.plain),
     article: /在哪里申请退|退货流程|如何申请退货/,
   },
 ];
+/** Uses and effects a product's name may state, asked as goods ("有控油的吗"). */
+const USE_GOODS = /控油|保湿|防晒|卸妆|洗发|沐浴|补水|防漏|亮肤|修护|舒缓/;
 /** A live-room word: the articles written for a live room's prices and coupons want one. */
 const LIVE_WORDS = /直播|主播|\blive\b|\blivestream/;
 /** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
@@ -783,7 +855,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     // Nothing else wrong in so many words (a failed payment, a double charge): the order's state is
     // the question, and the dispatch reading answers it however the other words weigh.
-    const settled = toDispatch && !action && !whereIsOrder && !OTHER_TROUBLE.test(read.plain);
+    const settled =
+      toDispatch &&
+      !action &&
+      !whereIsOrder &&
+      !OTHER_TROUBLE.test(read.plain) &&
+      // "还没发货，不想要了": a wish to cancel, not a question when it ships.
+      !NO_LONGER_WANTED.test(read.normalized);
     // "where's my order", "my order hasn't arrived", "when will my order get here": the shopper's own
     // goods asked after with nothing else asked beside them and no trouble said (shows delivered,
     // stuck, lost, harmed — their own articles answer): where the order is decides the reading,
@@ -1607,7 +1685,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // off-topic. A vague message about the shop ("上次那个弄好了没") is asked about instead.
     // A product's name and nothing else ("口红"): nothing left to rank, and no reason to decline —
     // ask what the shopper wants to know about it.
-    if (!top && namedProductId) {
+    // (Not when the product is said to have caused a reaction: "the mask made me break out" is
+    // answered below by what to do about it.)
+    if (
+      !top &&
+      namedProductId &&
+      !(
+        SKIN_REACTED.test(read.normalized) &&
+        AFTER_USE.test(read.normalized) &&
+        !isQuestionForAdvice(read.plain)
+      )
+    ) {
       memory.lowConfidenceStreak = 0;
       return finish(productClarify(base, index.product(namedProductId)!, 0, language, say));
     }
@@ -1880,8 +1968,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ranking.whereSettled && !staying && !noted && !trouble ? trackingArticle(intentKey) : undefined;
     if (tracking) article = { articleId: tracking.id, intentKey, score: 1, coverage: 1 };
     const kindArticle = ranking.kindArticle;
-    if (kindArticle && intentKeyOf(kindArticle) === intentKey && !staying && !noted && !trouble)
-      article = { articleId: kindArticle.id, intentKey, score: 1, coverage: 1 };
+    if (kindArticle && intentKeyOf(kindArticle) === intentKey && !staying && !noted && !trouble) {
+      // The product's own article of that reading, if the shop wrote one ("奶粉什么时候到货": the
+      // cross-border route's times, not the domestic dispatch the kind found by its title).
+      const own = productId
+        ? index.kb.articles.find(
+            (a) =>
+              a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
+          )
+        : undefined;
+      article = { articleId: (own ?? kindArticle).id, intentKey, score: 1, coverage: 1 };
+    }
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
     // A reaction read by the ranking whose own articles are another product's (a serum's tingling
     // after a mask): the article on what to do about any reaction.
@@ -2092,6 +2189,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): string | null {
     const last = memory.lastIntent;
     if (!last || named || !top || top.intentKey === last || top.intentKey === OFF_TOPIC) return null;
+    // "我想退货" → "在哪里申请": where to apply, naming nothing to apply for, applies for the matter
+    // on hand when the shop wrote it an article on applying (not the other reading whose article
+    // is titled with 申请, price protection) — also when the wish itself was answered without one.
+    if (
+      BARE_APPLY.test(read.plain) &&
+      index.kb.articles.some(
+        (a) => intentKeyOf(a) === last && /申请|\bapply\b/.test(`${askedIn(a)} ${a.answer}`),
+      )
+    )
+      return last;
     if ((memory.answeredArticleIds?.length ?? 0) === 0 || !index.intent(last)) return null;
     // A product's own fact ("开了袋能放几天" after buying the jerky) is a matter of its own.
     if (index.intent(top.intentKey)?.answerFrom) return null;
@@ -2398,6 +2505,18 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : kindCandidates.length > 0
           ? kindCandidates
           : [...new Set(read.products.map((p) => p.productId))];
+      // Goods asked by the use or effect a name states ("有控油的吗", "有保湿的吗"): the products whose
+      // name or aliases state it — not "we don't carry 控油".
+      let byUse = false;
+      if (asked.length === 0 && forSale) {
+        const use = USE_GOODS.exec(forSale.item)?.[0];
+        if (use && forSale.item.replace(use, '').replace(/的|产品|东西|类|款|系列|\s/g, '') === '')
+          for (const p of index.kb.products)
+            if (productLabels(p).some((l) => l.includes(use))) {
+              asked.push(p.id);
+              byUse = true;
+            }
+      }
       // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
       // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
       const uncarried =
@@ -2447,12 +2566,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // The question is only "do you sell X" with X a product or kind of ours ("有卖防晒的吗").
       // An effect or function asked ("有防晒效果吗") is a property of the product in question, not goods.
       const onlyAsksForIt =
-        !!forSale &&
-        !/效果|功效|作用|功能/.test(forSale.item) &&
-        (namedProductId !== null ||
-          index.matcher.kinds(forSale.item).length > 0 ||
-          index.read(forSale.item).products.length > 0 ||
-          productsOfKind(forSale.item, index.kb.products).length > 0);
+        byUse ||
+        (!!forSale &&
+          !/效果|功效|作用|功能/.test(forSale.item) &&
+          (namedProductId !== null ||
+            index.matcher.kinds(forSale.item).length > 0 ||
+            index.read(forSale.item).products.length > 0 ||
+            productsOfKind(forSale.item, index.kb.products).length > 0));
       // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
       if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt) && !asksColour(read.plain)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);

@@ -135,8 +135,10 @@ export const labelsAge = (product: KnowledgeProduct): boolean =>
   labelledRange(product) !== null || labelledStage(product) !== null;
 
 const ASKS_STAGE = /几段|哪一?段|什么段|\bwhich stage\b|\bwhat stage\b|\bstage\b/;
+// An age said before 能/可以 ("一岁能喝吗", "8个月可以吗") needs its number: "这个月能一起开发票吗"
+// names a month of the calendar, not an age.
 const ASKS_AGE =
-  /几个月|几岁|多大|月龄|年龄|适合.{0,6}(?:岁|月|宝宝|孩子|小孩|婴儿)|(?:岁|月).{0,4}(?:能|可以|适合)|\bhow old\b|\bwhat age\b|\bages?\b|\bmonths? old\b|\byears? old\b|\b\d+ months?\b|\btoddler\b|\bnewborn\b/;
+  /几个月|几岁|多大|月龄|年龄|适合.{0,6}(?:岁|月|宝宝|孩子|小孩|婴儿)|[\d一二两三四五六七八九十半几]\s*(?:个|周)?(?:岁|月)(?:龄|大|半)?.{0,4}(?:能|可以|适合)|\bhow old\b|\bwhat age\b|\bages?\b|\bmonths? old\b|\byears? old\b|\b\d+ months?\b|\btoddler\b|\bnewborn\b/;
 
 function ageAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
   const plain = ctx.read.plain;
@@ -309,7 +311,7 @@ const USES = [
   // ("保湿面霜能用多久") is not a question of it.
   {
     asked:
-      /(?:有|带|能|可以|会)(?:没有)?(?:的)?保湿|保湿(?:的)?(?:效果|功效|作用|功能)|保湿(?:吗|不)|\bmoisturi[sz](?:e|es|ing)\b|\bhydrat(?:e|es|ing)\b/,
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?保湿|保湿(?:的)?(?:效果|功效|作用|功能)|保湿(?:吗|不|么|嘛)|保不保湿|是保湿的|真的?保湿|\bmoisturi[sz](?:e|es|ing)\b|\bhydrat(?:e|es|ing)\b/,
     words: ['保湿'],
     zh: '保湿',
     en: 'moisturising',
@@ -317,7 +319,7 @@ const USES = [
   },
   {
     asked:
-      /(?:有|带|能|可以|会)(?:没有)?(?:的)?控油|控油(?:的)?(?:效果|功效|作用|功能)|控油(?:吗|不)|\boil[- ]control|\bcontrols? (?:the )?oil\b/,
+      /(?:有|带|能|可以|会)(?:没有)?(?:的)?控油|控油(?:的)?(?:效果|功效|作用|功能)|控油(?:吗|不|么|嘛)|控不控油|是控油的|真的?控油(?!防晒)|\boil[- ]control|\bcontrols? (?:the )?oil\b/,
     words: ['控油'],
     zh: '控油',
     en: 'oil control',
@@ -349,11 +351,86 @@ const ASKS_PROPERTY = /效果|功效|作用|功能|带/;
 const ASKS_HAS_EN =
   /\b(?:have|has|is there|are there|any|with|got|come with|contain|contains|include|includes)\b/;
 
+// The sun-protection figure asked ("spf多少", "防晒指数是多少", "what spf is it", "does it have spf"):
+// the figure a product's own name states ("… SPF35 PA++") is the answer. A name with no figure is
+// left to the use reading (a yes/no or "not stated").
+const ASKS_SPF = /\bspf\b|防晒(?:指数|倍数|系数|值|等级)|\bpa\s*值|\bsun protection factor\b/;
+const ASKS_FIGURE =
+  /多少|几|多高|多大|是什么|什么(?:级别|等级)|高吗|高不高|\bwhat\b|\bhow (?:high|much|strong)\b|\bwhich\b|\blevel\b|\brating\b/;
+const SPF_FIGURE = /SPF\s*\d+\+?(?:\s*PA\+*)?/i;
+
+const ASKS_SPF_HAS_ZH = /有(?:没有)?(?:spf|防晒指数)|(?:spf|防晒指数)(?:吗|呢)|带(?:spf|防晒指数)/;
+
+const spfFigureOf = (product: KnowledgeProduct): string | undefined =>
+  [product.name, ...product.aliases].find((l) => SPF_FIGURE.test(l))?.match(SPF_FIGURE)?.[0];
+
+function asksSpfFigure(ctx: LabelContext): boolean {
+  if (!ASKS_SPF.test(ctx.read.plain)) return false;
+  return (
+    ASKS_FIGURE.test(ctx.read.plain) ||
+    ASKS_HAS_EN.test(ctx.read.plain) ||
+    ASKS_SPF_HAS_ZH.test(ctx.read.plain)
+  );
+}
+
+function spfFigureAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
+  if (!asksSpfFigure(ctx)) return null;
+  const figure = spfFigureOf(product);
+  const en = ctx.language === 'en';
+  if (figure)
+    return usageAnswer(
+      product,
+      en
+        ? `${product.name}: ${figure}, as its name states.`
+        : `${product.name}：商品名写明了防晒指数 ${figure}。`,
+    );
+  // A product named in this message whose labels give no figure: that is said, with those that do.
+  // (In English the engine's "not covered, a person can check" stands, as before: ai-fresh-bot-g.)
+  if (en || !ctx.read.products.some((mention) => mention.productId === product.id)) return null;
+  const others = ctx.catalogue.filter((p) => p.id !== product.id && spfFigureOf(p)).slice(0, 3);
+  const list = others.map((p) => p.name).join('、');
+  return usageAnswer(
+    product,
+    `${product.name}的商品资料里没有写明防晒指数（SPF），不建议当防晒用。${list ? `写明防晒指数的有：${list}。` : ''}`,
+    others.map((p) => p.name),
+  );
+}
+
+/**
+ * "does the sunscreen have spf" with no one product settled (the shop has two sunscreens): each
+ * sunscreen's figure from its own name.
+ */
+function spfOfKindAnswer(ctx: LabelContext): LabelAnswer | null {
+  if (!asksSpfFigure(ctx) || !/防晒|\bsunscreens?\b|\bsun ?cream\b/.test(ctx.read.plain)) return null;
+  const shelf = ctx.catalogue.filter(
+    (p) => spfFigureOf(p) && /防晒|sunscreen/i.test([p.name, ...p.aliases].join(' ')),
+  );
+  if (shelf.length === 0) return null;
+  const en = ctx.language === 'en';
+  // The names carry the figure ("… SPF30 PA+++"); one not carrying it (an alias did) gets it added.
+  const list = shelf.map((p) => {
+    const figure = spfFigureOf(p) ?? '';
+    return p.name.includes(figure) ? p.name : `${p.name} ${figure}`;
+  });
+  const yes = ASKS_HAS_EN.test(ctx.read.plain) || ASKS_SPF_HAS_ZH.test(ctx.read.plain);
+  return usageAnswer(
+    shelf[0]!,
+    en
+      ? `${yes ? 'Yes, as' : 'As'} their names state: ${list.join('; ')}.`
+      : `${yes ? '有的，' : ''}商品名写明了防晒指数：${list.join('；')}。`,
+    shelf.map((p) => p.name),
+  );
+}
+
 function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | null {
   const labels = [product.name, ...product.aliases];
   // The use must be asked, not only named in what the product is called: "防晒霜可以给小孩用吗" asks
   // who may use a sunscreen (its own facts answer, or do not), "防晒霜能防晒吗" asks the use.
-  const asked = ctx.read.plain.replace(KIND_WITH_USE, ' ');
+  // Nor is a use inside the product's own label ("控油防晒能控油不": 控油 is asked, 防晒 is its name).
+  let asked = ctx.read.plain;
+  for (const label of [...labels].sort((a, b) => b.length - a.length))
+    if (label.length >= 2) asked = asked.split(label.toLowerCase()).join(' ');
+  asked = asked.replace(KIND_WITH_USE, ' ');
   const use = USES.find((u) => u.asked.test(asked));
   if (!use) return null;
   // An effect's own words say it is asked ("保湿吗"); a use wants a word of asking what it can do.
@@ -406,9 +483,13 @@ function useNotStated(
   // The conversation's product counts when the message names none and asks the use as a property
   // of "it" ("面霜多少钱" → "有防晒效果吗"): the shopper means the product just talked about.
   const named = ctx.read.products.some((mention) => mention.productId === product.id);
+  // An effect asked bare after a product ("面霜多少钱" → "控油吗"): of that product too.
+  const bareEffect =
+    'effect' in use && use.effect === true && (ctx.read.plain.match(/\p{Script=Han}/gu)?.length ?? 0) <= 6;
   if (
     !named &&
-    (ctx.read.products.some((mention) => mention.score >= 1) || !ASKS_PROPERTY.test(ctx.read.plain))
+    (ctx.read.products.some((mention) => mention.score >= 1) ||
+      (!ASKS_PROPERTY.test(ctx.read.plain) && !bareEffect))
   )
     return null;
   const facts = JSON.stringify(product.attributes ?? {});
@@ -447,14 +528,19 @@ function useNotStated(
 
 /** A yes/no from the product's own labels, or null when none of these kinds is asked. */
 export function labelFactAnswer(ctx: LabelContext): LabelAnswer | null {
-  if (ctx.products.length === 0 || isActionRequest(ctx.read.normalized, ctx.text)) return null;
+  if (isActionRequest(ctx.read.normalized, ctx.text)) return null;
+  if (ctx.products.length === 0) return spfOfKindAnswer(ctx);
   if (AFTER_SALES.test(ctx.read.plain)) return null;
   // A story ("宝宝一岁半了…想知道要交多少税") asks something else; its last clause is read alone later.
   if ((ctx.read.plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24) return null;
   if ((ctx.read.plain.match(/[a-z]+/g)?.length ?? 0) > 16) return null;
   if (!isQuestion(ctx.read.normalized, ctx.text) && !ASKS_YES_NO.test(ctx.text)) return null;
   for (const product of ctx.products) {
-    const answer = ageAnswer(ctx, product) ?? tasteAnswer(ctx, product) ?? useAnswer(ctx, product);
+    const answer =
+      ageAnswer(ctx, product) ??
+      tasteAnswer(ctx, product) ??
+      spfFigureAnswer(ctx, product) ??
+      useAnswer(ctx, product);
     if (answer) return answer;
   }
   return null;

@@ -10,6 +10,9 @@ import { normalizeText } from './text-normalizer';
 const HAN_WORD_RUN = /\p{Script=Han}{2,}/gu;
 // Name tails that say how goods are packed or sold, not what they are.
 const PACKING_TAIL = /^(?:礼盒|礼包|套装|组合|合装|装|片装|袋装|瓶装|盒装|罐装|混合装|二合一)$/u;
+// A month of the calendar ("这个月", "上个月", "半个月"): not the age span of a name ("12-36个月"), so
+// "这个月能一起开发票吗" names no formula. (An age asked, "八个月宝宝能喝吗", still reaches it.)
+const CALENDAR_MONTH = /(?:这|上|下|本|每|半|整|前|后|近)个月/gu;
 
 /** A kind noun in the text ("裙子") and the catalogue products of that kind. */
 export interface KindMention {
@@ -186,7 +189,7 @@ export function createProductMatcher(products: KnowledgeProduct[]) {
       if (scores.size === 0) {
         const seen = new Set<string>();
         const unique: string[] = [];
-        for (const [run] of masked.matchAll(HAN_WORD_RUN)) {
+        for (const [run] of masked.replace(CALENDAR_MONTH, ' ').matchAll(HAN_WORD_RUN)) {
           for (let i = 0; i + 2 <= run.length; i++) {
             for (const size of [3, 2]) {
               const gram = run.slice(i, i + size);

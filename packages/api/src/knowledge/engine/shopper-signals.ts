@@ -178,9 +178,11 @@ export function extractWantedSize(normalized: string): string | null {
 // not: none left or sold out (没有了, 送完了没 — "V了没" asks whether), sold separately (单独卖),
 // not offered on the page or for an item (available, product page, listing), gift wrap (礼品包装).
 // The order said to have come, then "没有赠品" ("收到货了但是没有赠品", "拆开没看到小样") is missing
-// too; "还没收到…没有赠品" is not (the order has not come).
+// too; "还没收到…没有赠品" is not (the order has not come). So is the gift asked after once the order
+// came ("收到了 赠品呢", "东西到了，说好的小样呢", "received the parcel, no free sample inside"; the
+// normaliser drops 呢, so a gift named last after a pause stands for it — "收到了赠品" is no such).
 export const GIFT_MISSING =
-  /^(?![\s\S]*(?:单独|卖完|送完|发完|领完|详情页|页面|商品页|\b(?:available|product page|listing|for this item|offered|offering|in stock)\b))[\s\S]*?(?:(?:赠品|小样|试用装|礼品(?!包装|卡)|赠送的|送的(?:东西|礼物))(?:(?!完)[^，,。？?！!]){0,6}(?<!了)(?:没(?!有?了)|未|不见)(?:有|收到|看到|见到|寄|发|给|到|放|在)?|(?:没|未)(?:有)?(?:收到|看到|见到|给我?|寄|发)(?:我)?(?:的)?(?:赠品|小样|试用装|礼品)|(?<!(?:没|没有|未)收?)(?:收到|到货|签收|拆开|打开|拆了)[^？?！!]{0,12}?(?:没有|没|不见|缺)(?:看到|见到|找到)?(?:赠品|小样|试用装|礼品(?!包装|卡))|(?:赠品|小样|试用装|礼品(?!包装|卡))也?(?:少|漏|缺)(?:了|发|寄|给)|(?:少|漏|缺)(?:了|发了?|寄了?|给了?)?(?:一个|一份|一支|一片|个|份|支|片)?(?:赠品|小样|试用装|礼品)|\b(?:free )?(?:gifts?|freebies?|samples?)\b.{0,20}\b(?:wasn t|was not|weren t|were not|isn t|is not|never|missing|didn t (?:come|arrive))\b|\b(?:didn t|did not|never|haven t|have not|not) (?:get|got|receive|received|see|find|found)\b.{0,12}\b(?:gifts?|freebies?|samples?)\b|\b(?:came|arrived|delivered|come|arrive)\b.{0,16}\bwithout (?:the |my |a |any )?(?:free )?(?:gifts?|freebies?|samples?)\b|\bmissing (?:the |my |a )?(?:free )?(?:gifts?|freebies?|samples?)\b)/;
+  /^(?![\s\S]*(?:单独|卖完|送完|发完|领完|详情页|页面|商品页|\b(?:available|product page|listing|for this item|offered|offering|in stock)\b))[\s\S]*?(?:(?:赠品|小样|试用装|礼品(?!包装|卡)|赠送的|送的(?:东西|礼物))(?:(?!完)[^，,。？?！!]){0,6}(?<!了)(?:没(?!有?了)|未|不见)(?:有|收到|看到|见到|寄|发|给|到|放|在)?|(?:没|未)(?:有)?(?:收到|看到|见到|给我?|寄|发)(?:我)?(?:的)?(?:赠品|小样|试用装|礼品)|(?<!(?:没|没有|未)收?)(?:收到|到货|签收|拆开|打开|拆了)[^？?！!]{0,12}?(?:没有|没|不见|缺)(?:看到|见到|找到)?(?:赠品|小样|试用装|礼品(?!包装|卡))|(?:赠品|小样|试用装|礼品(?!包装|卡))也?(?:少|漏|缺)(?:了|发|寄|给)|(?:少|漏|缺)(?:了|发了?|寄了?|给了?)?(?:一个|一份|一支|一片|个|份|支|片)?(?:赠品|小样|试用装|礼品)|\b(?:free )?(?:gifts?|freebies?|samples?)\b.{0,20}\b(?:wasn t|was not|weren t|were not|isn t|is not|never|missing|didn t (?:come|arrive))\b|\b(?:didn t|did not|never|haven t|have not|not) (?:get|got|receive|received|see|find|found)\b.{0,12}\b(?:gifts?|freebies?|samples?)\b|\b(?:came|arrived|delivered|come|arrive)\b.{0,16}\bwithout (?:the |my |a |any )?(?:free )?(?:gifts?|freebies?|samples?)\b|\bmissing (?:the |my |a )?(?:free )?(?:gifts?|freebies?|samples?)\b|(?<!(?:没|没有|未)收?)(?:收到|到货|签收|拆开|打开|拆了|(?:东西|货|快递|包裹)(?:已经)?到了)(?:[^？?！!]{0,12}?(?:说好的|送的|我的)?(?:赠品|小样|试用装|礼品(?!包装|卡))(?:呢|在哪)|了?[^？?！!\s，,。]{0,6}[\s，,。~～]+(?:说好的|送的|我的)?(?:赠品|小样|试用装|礼品(?!包装|卡))$)|\b(?:received|got|arrived|came|opened|delivered)\b.{0,30}\bno (?:free )?(?:gifts?|freebies?|samples?)\b)/;
 
 const REASONS: [RegExp, string][] = [
   [/太小|太紧|小了|紧了|偏小|买小/, 'too_small'],
@@ -478,14 +480,14 @@ export function asksMultiBuyDiscount(plain: string): boolean {
   return MULTI_BUY.test(plain) && MULTI_BUY_OFF.test(plain) && !MULTI_BUY_OTHER.test(plain);
 }
 const MULTI_BUY =
-  /第(?:二|三|2|3)(?:件|个|支|瓶|盒|套|条|包|罐|份|单)|(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
+  /第(?:二|三|2|3)(?:件|个|支|瓶|盒|套|条|包|罐|份|单)|(?:买|拍|下单|入|要|订)了?(?:两|二|三|四|五|六|七|八|九|十|几|多|\d+)(?:件|个|支|瓶|盒|套|条|包|袋|罐|份|样|单)|多买|买多|多件|多拍|(?:两|几|\d+)(?:件|个|支|瓶|盒|套|样)(?:一起|同时)|(?:一起|一块儿?|一并|同时|搭配着?|凑单)(?:买|拍|下单|购买|入)|批量|囤货|\b(?:buy|buying|order|ordering|get|getting|purchase|purchasing)\s+(?:two|2|three|3|four|4|five|5|several|multiple|more|a few|in bulk|more than one|two or more)\b|\bmulti[- ]?buys?\b|\bbulk\b|\bbuying more\b/;
 const MULTI_BUY_OFF =
   /便宜|优惠|折扣|打折|打个折|打几折|几折|半价|[一二两三\d]折|买.送.|\bget (?:one|1|another|a third|the third) free\b|\bhalf price\b|减|划算|实惠|让利|少点|少一点|\b(?:discounts?|deals?|cheaper|money off|offers?|% off|reductions?|price break|promotions?)\b/;
 // Other matters beside buying several: fees and coupons named; the price since dropped (补差价,
 // 现在便宜了: price protection); an offer that did not apply (优惠没用上: why not); cross-border tax;
-// sending or returning them together.
+// sending or returning them together; what goes with a product ("牛肉干和什么一起买划算": pairings).
 const MULTI_BUY_OTHER =
-  /运费|邮费|包邮|券|差价|价保|保价|降价|(?:现在|又|突然)(?:便宜|降)|没(?:有)?(?:用上|减|生效|抵扣|优惠到)|用不了|不能用|税|一起(?:发|寄|退|换)|合并(?:发|寄)|\b(?:shipping|postage|delivery|coupons?|vouchers?|tax|taxes|duty|duties|price protection|difference|did ?n[o' ]?t apply|not applied|ship together|return)\b/;
+  /(?:和|跟|配|搭)什么|运费|邮费|包邮|券|差价|价保|保价|降价|(?:现在|又|突然)(?:便宜|降)|没(?:有)?(?:用上|减|生效|抵扣|优惠到)|用不了|不能用|税|一起(?:发|寄|退|换)|合并(?:发|寄)|\b(?:shipping|postage|delivery|coupons?|vouchers?|tax|taxes|duty|duties|price protection|difference|did ?n[o' ]?t apply|not applied|ship together|return)\b/;
 const ADDRESSED = /^\s*(?:老师|同学)(?:您好|你好|在吗|在不在)?[\s，,、!！~～。.:：]+/;
 const GROUP =
   /学生|老师|教师|军人|退伍军人|老人|老年人|长者|医护|护士|医生|残疾人|孕妇|教职工|\b(?:students?|teachers?|military|veterans?|seniors?|elderly|pensioners?|nurses?|doctors?|healthcare workers?|key workers?|first responders?)\b/;
