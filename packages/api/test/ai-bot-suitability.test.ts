@@ -163,6 +163,19 @@ describe('a skin type or men, asked of the two sunscreens', () => {
   });
 });
 
+// "有没有X的" (read folds 有没有 to 有, so no 吗 is left) and "X的产品有哪些": goods asked for, written after the fix.
+describe('goods asked for without 吗', () => {
+  test.each([
+    ['有没有保湿的', /^有的～.*保湿面霜/],
+    ['有没有防晒的呀', /^有的～.*防晒乳.*防晒霜/],
+    ['保湿的东西有哪些', /^有的～.*保湿面霜/],
+  ])('%s → the goods, with prices', (text, expected) => {
+    const result = askOnce(engine, text);
+    expect(result.articleId).toBeNull();
+    expect(result.text).toMatch(expected);
+  });
+});
+
 describe('near misses keep their answers', () => {
   test.each([
     ['宝宝用了沐浴露起红疹怎么办', 'kb-baby-rash'],
