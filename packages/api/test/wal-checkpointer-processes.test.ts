@@ -25,13 +25,14 @@ const BATCHES = 500;
 
 const src = (file: string) => pathToFileURL(resolve(import.meta.dirname, '../src/db', file)).href;
 const child = join(dir, 'writer.mts');
-// argv: path, mode (off | on | no-yield), first id. Prints "ready", waits for a line on stdin, writes
-// BATCHES transactions (one acknowledged id each), then prints its checkpointer's stats as JSON.
+// argv: path, mode (off | on | no-yield), first id, role. Prints "ready", waits for a line on stdin,
+// then a flood writes BATCHES transactions (one acknowledged id each) and a trickle one small
+// transaction every 5 ms until a second line; prints its checkpointer's stats and count as JSON.
 writeFileSync(
   child,
   `import { createDatabase } from ${JSON.stringify(src('database.ts'))};
 import { startWalCheckpointer } from ${JSON.stringify(src('wal-checkpointer.ts'))};
-const [path, mode, from] = process.argv.slice(2);
+const [path, mode, from, role] = process.argv.slice(2);
 const database = createDatabase({ url: 'file:' + path, walAutocheckpointPages: ${NORMAL} });
 const warnings = [];
 const logger = { warn: (message) => warnings.push(message), info: () => {} };
@@ -47,18 +48,34 @@ const checkpointer =
 if (checkpointer && !(await checkpointer.ready)) throw new Error('checkpointer did not start');
 process.stdout.write('ready\\n');
 await new Promise((go) => process.stdin.once('data', go));
+let stop = false;
+process.stdin.once('data', () => { stop = true; });
 let id = Number(from);
-for (let batch = 0; batch < ${BATCHES}; batch++) {
-  const mine = id++;
-  await database.write(async () => {
-    await database.client.execute({ sql: 'INSERT INTO acked (id) VALUES (?)', args: [mine] });
-    for (let i = 0; i < 6; i++) await database.client.execute('INSERT INTO t (body) VALUES (randomblob(2000))');
-  });
+let written = 0;
+if (role === 'trickle') {
+  while (!stop) {
+    const mine = id++;
+    await database.write(async () => {
+      await database.client.execute({ sql: 'INSERT INTO acked (id) VALUES (?)', args: [mine] });
+      await database.client.execute('INSERT INTO t (body) VALUES (randomblob(300))');
+    });
+    written++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+} else {
+  for (let batch = 0; batch < ${BATCHES}; batch++) {
+    const mine = id++;
+    await database.write(async () => {
+      await database.client.execute({ sql: 'INSERT INTO acked (id) VALUES (?)', args: [mine] });
+      for (let i = 0; i < 6; i++) await database.client.execute('INSERT INTO t (body) VALUES (randomblob(2000))');
+    });
+    written++;
+  }
 }
 const stats = checkpointer?.stats() ?? null;
 await checkpointer?.stop();
 database.close();
-process.stdout.write(JSON.stringify({ stats, warnings }) + '\\n');
+process.stdout.write(JSON.stringify({ stats, warnings, written }) + '\\n');
 process.exit(0);
 `,
 );
@@ -66,11 +83,11 @@ process.exit(0);
 interface Writer {
   proc: ChildProcessWithoutNullStreams;
   ready: Promise<void>;
-  result: Promise<{ stats: Record<string, number | boolean> | null; warnings: string[] }>;
+  result: Promise<{ stats: Record<string, number | boolean> | null; warnings: string[]; written: number }>;
 }
 
-function startWriter(path: string, mode: string, from: number): Writer {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, path, mode, String(from)], {
+function startWriter(path: string, mode: string, from: number, role: 'flood' | 'trickle' = 'flood'): Writer {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, path, mode, String(from), role], {
     cwd: resolve(import.meta.dirname, '..'),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -107,16 +124,22 @@ const walPages = (path: string) => {
   }
 };
 
-/** Two writers of `mode` on a fresh file, flooding together; the largest -wal seen and their stats. */
-async function twoProcesses(mode: 'off' | 'on' | 'no-yield') {
-  const path = join(dir, `${mode}.db`);
+/**
+ * Two writers of `mode` on a fresh file — two floods, or a flood and a trickle (a second process
+ * writing a little, often) — until the flood is done; the largest -wal seen and their stats.
+ */
+async function twoProcesses(mode: 'off' | 'on' | 'no-yield', shape: 'floods' | 'trickle' = 'floods') {
+  const path = join(dir, `${mode}-${shape}.db`);
   const setup = createDatabase({ url: `file:${path}` });
   await setup.client.execute('PRAGMA journal_mode = WAL');
   await setup.client.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)');
   await setup.client.execute('CREATE INDEX t_body ON t (body)');
   await setup.client.execute('CREATE TABLE acked (id INTEGER PRIMARY KEY)');
   setup.close();
-  const writers = [startWriter(path, mode, 1_000_000), startWriter(path, mode, 2_000_000)];
+  const writers = [
+    startWriter(path, mode, 1_000_000),
+    startWriter(path, mode, 2_000_000, shape === 'trickle' ? 'trickle' : 'flood'),
+  ];
   await Promise.all(writers.map((w) => w.ready));
   let largest = walPages(path);
   const sampler = setInterval(() => {
@@ -125,7 +148,10 @@ async function twoProcesses(mode: 'off' | 'on' | 'no-yield') {
   for (const w of writers) w.proc.stdin.write('go\n');
   let results: Awaited<Writer['result']>[];
   try {
-    results = await Promise.all(writers.map((w) => w.result));
+    // The trickle runs until the flood is done.
+    const flood = await writers[0]!.result;
+    writers[1]!.proc.stdin.write('stop\n');
+    results = [flood, await writers[1]!.result];
   } finally {
     clearInterval(sampler);
     for (const w of writers) if (w.proc.exitCode === null) w.proc.kill('SIGKILL');
@@ -153,7 +179,8 @@ describe('the WAL checkpointer with two processes on one file', () => {
       noYieldStats: noYield.results.map((r) => r.stats),
     });
     for (const run of [off, on, noYield]) {
-      expect(run.acked).toBe(2 * BATCHES);
+      expect(run.acked).toBe(run.results[0]!.written + run.results[1]!.written);
+      expect(run.results.map((r) => r.written)).toEqual([BATCHES, BATCHES]);
       expect(run.integrity).toBe('ok');
     }
     // The other process made RESTARTs busy, and both checkpointers handed back, and said so.
@@ -171,5 +198,26 @@ describe('the WAL checkpointer with two processes on one file', () => {
     // Bounded like off (a batch's worth of slack: the sampler and each process's last commit).
     expect(on.largest, figures).toBeLessThanOrEqual(Math.max(off.largest * 1.25, off.largest + 100));
     console.info(`two processes, largest -wal (pages): ${figures}`);
+  }, 180_000);
+
+  it('keeps the -wal bounded as with no checkpointer beside a process that writes a little, often', async () => {
+    const off = await twoProcesses('off', 'trickle');
+    const on = await twoProcesses('on', 'trickle');
+    const noYield = await twoProcesses('no-yield', 'trickle');
+    const figures = JSON.stringify({
+      off: off.largest,
+      on: on.largest,
+      noYield: noYield.largest,
+      trickled: on.results[1]!.written,
+      onStats: on.results.map((r) => r.stats),
+      noYieldStats: noYield.results.map((r) => r.stats),
+    });
+    for (const run of [off, on, noYield]) {
+      expect(run.acked).toBe(run.results[0]!.written + run.results[1]!.written);
+      expect(run.integrity).toBe('ok');
+      expect(run.results[1]!.written, figures).toBeGreaterThan(20);
+    }
+    expect(on.largest, figures).toBeLessThanOrEqual(Math.max(off.largest * 1.25, off.largest + 100));
+    console.info(`a flood and a trickle, largest -wal (pages): ${figures}`);
   }, 180_000);
 });

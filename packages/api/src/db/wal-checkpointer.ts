@@ -23,8 +23,10 @@ import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from '.
  * - **Another process writing to the file** (`threadline serve --workers`, a cli command, a second
  *   deployment): each process lends only its own write turn, so the other's writers and checkpoints
  *   make the RESTART fail busy and the log does not start again from its first frame; with the
- *   request thread's limit at the hard cap the log would then grow to ~120 MiB (review-p) where
- *   SQLite's own autocheckpoint keeps it near 40 MiB. So at the first lent RESTART that ends busy,
+ *   request thread's limit at the hard cap the log then grows past what SQLite's own
+ *   autocheckpoint allows (review-p; measured, limits scaled 300 / 900 pages: beside a process
+ *   writing a little, often, 3,957 pages against 1,142 with the checkpointer off; handing back as
+ *   below, 936). So at the first lent RESTART that ends busy,
  *   the request thread's limit goes back to `fallbackPages` (as when the worker is gone; logged)
  *   and the worker keeps cycling at half that limit, to find out when restarts succeed again;
  *   after `RESUME_AFTER_CLEAN` clean RESTARTs in a row the hard cap and the normal pace come back.
@@ -36,6 +38,9 @@ import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from '.
  *   process little: its RESTARTs rarely meet a reader for their 20 ms, and three clean ones end it.
  *   Yielding never bounds the log worse than with the checkpointer off: the same limit in the
  *   same COMMIT, plus the worker's extra checkpoints (test/wal-checkpointer-processes.test.ts).
+ *   Two processes that both flood keep the log from restarting with it off too (it grew with
+ *   every write there: 20,608–26,555 pages); the worker's restarts that do succeed kept it at
+ *   2,263–2,579 (docs/notes/speed-16k.md).
  * - **Durability** is SQLite's: a checkpoint only copies committed frames into the file and the
  *   log is reset only once they are all there and synced, so a crash at any point loses nothing
  *   committed (test/wal-checkpointer.test.ts kills a process mid-flood).
