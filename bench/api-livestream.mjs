@@ -259,6 +259,13 @@ export default async function run({ log, quick }) {
             mainCpuPerComment[arm].push(perComment);
             cpuNote += ` (main thread ${perComment.toFixed(1)})`;
           }
+          // Resident memory after the round (a bigger page cache shows here), and the -wal
+          // checkpointer's figures when it runs (its restarts, and whether it handed them back).
+          cpuNote += `, RSS ${(side.server.rss() / 2 ** 20).toFixed(0)} MiB`;
+          const loopStats = await side.server.loopStats().catch(() => null);
+          const wal = loopStats?.walCheckpoints;
+          if (wal)
+            cpuNote += `, wal cycles ${wal.cycles} (lent ${wal.lentCycles}, busy ${wal.busyCycles}${wal.yields ? `, handed back ${wal.yields}×` : ''})`;
         }
         if (profiled) {
           const file = join(

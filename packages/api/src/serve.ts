@@ -68,15 +68,35 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   /**
    * The write-ahead log's checkpoints on a worker thread with its own connection (local files; see
    * db/wal-checkpointer.ts), not inside a request's COMMIT with the event loop blocked; an object
-   * tunes it. Default off for now: on the full livestream room it measured equal comments/s with
-   * 0.82–0.93× request-thread CPU in quiet runs, 0.89× under load (docs/notes/speed-16i.md) —
-   * SQLite's autocheckpoint runs in the request thread then. Remote and in-memory databases have
-   * none.
+   * tunes it. Default on (issue 16: on the full livestream room, equal or better comments/s with
+   * 0.82–0.93× request-thread CPU and 0.75–0.90× whole-run CPU in six quiet same-run A/Bs,
+   * docs/notes/speed-16i.md, stop-31-closing-note.md). When another process writes to the same
+   * file, its RESTARTs fail busy and it hands the checkpoints back to the request thread at the
+   * normal limit until they succeed again, so the log is bounded as with it off
+   * (docs/notes/speed-16k.md). False: SQLite's autocheckpoint in the request thread's COMMIT.
+   * Remote and in-memory databases never start it.
    */
   walCheckpointer?: boolean | WalCheckpointerOptions;
+  /**
+   * The SQLite page cache of the request thread's connection, MiB (local files; default
+   * `DEFAULT_PAGE_CACHE_MIB`; 0: SQLite's own 2 MiB). Worker threads' connections keep SQLite's
+   * default: see `DEFAULT_PAGE_CACHE_MIB`.
+   */
+  pageCacheMiB?: number;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/**
+ * The request thread's connection does nearly all of a served process's writes, into random
+ * leaves of big indexes (identities by handle, messages by customer and by conversation): with
+ * SQLite's 2 MiB cache most of those leaves are read again from the file (the OS cache) and
+ * parsed on every batch. Only that connection gets more (see speed-16k.md for the A/B): another
+ * connection's commit empties a connection's cache, and the worker threads' connections (fold,
+ * drain, checkpointer) see the request thread commit many times a second, so a big cache there
+ * would only be refilled (speed-16j §4: 64 MiB on every connection cost 4–7 % more CPU). Filled
+ * on demand: an idle process does not hold it.
+ */
+export const DEFAULT_PAGE_CACHE_MIB = 64;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
 
@@ -120,12 +140,19 @@ function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number)
 /** Migrates the database, then listens. Only this file knows about sockets. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? consoleLogger;
-  const database = createDatabase({ url: options.databaseUrl, authToken: options.databaseAuthToken });
+  const pageCacheMiB = options.pageCacheMiB ?? DEFAULT_PAGE_CACHE_MIB;
+  const database = createDatabase({
+    url: options.databaseUrl,
+    authToken: options.databaseAuthToken,
+    ...(pageCacheMiB > 0 ? { pageCacheKiB: Math.round(pageCacheMiB * 1024) } : {}),
+  });
   if (options.migrate !== false) await migrateDatabase(database);
   // After the migrations (they set the file's WAL mode); it raises the request thread's
-  // autocheckpoint limit only once its worker is connected.
-  const checkpointer = options.walCheckpointer
-    ? startWalCheckpointer(database, logger, options.walCheckpointer === true ? {} : options.walCheckpointer)
+  // autocheckpoint limit only once its worker is connected. On unless turned off; null for
+  // remote and in-memory databases.
+  const walCheckpointer = options.walCheckpointer ?? true;
+  const checkpointer = walCheckpointer
+    ? startWalCheckpointer(database, logger, walCheckpointer === true ? {} : walCheckpointer)
     : null;
   let shared: SharedState | undefined;
   let sweep: ReturnType<typeof startLogSweep> | undefined;

@@ -74,6 +74,14 @@ export interface DatabaseOptions {
    * request thread's connection, or the checkpointer (db/wal-checkpointer.ts), keeps the log short.
    */
   walAutocheckpointPages?: number;
+  /**
+   * Local files: this connection's SQLite page cache, KiB (`PRAGMA cache_size = -n`). Unset:
+   * SQLite's default (2 MiB). Only the request thread's connection (`startServer`'s
+   * `pageCacheMiB`) asks for more: worker threads' connections keep the default, since every
+   * commit by another connection empties a connection's cache, and theirs commit between the
+   * request thread's commits (docs/notes/speed-16j.md §4, speed-16k.md).
+   */
+  pageCacheKiB?: number;
 }
 
 /** Where drizzle-kit's committed migrations live: the package's drizzle/ folder, from dist/ or src/db/. */
@@ -147,6 +155,11 @@ export function createDatabase(options: DatabaseOptions): Database {
   raw
     .execute(`PRAGMA wal_autocheckpoint = ${options.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES}`)
     .catch(() => undefined);
+  // Negative: a size in KiB, not in pages. The cache is filled on demand, so an idle process does
+  // not hold it.
+  const cacheKiB = options.pageCacheKiB;
+  if (cacheKiB !== undefined && Number.isSafeInteger(cacheKiB) && cacheKiB > 0)
+    raw.execute(`PRAGMA cache_size = -${cacheKiB}`).catch(() => undefined);
 
   const transactionStore = new AsyncLocalStorage<TransactionScope>();
   // The store follows every continuation started inside a write's work, timers and promises left

@@ -27,7 +27,8 @@ import { createLocalClient } from './local-client';
  * every `FALLBACK_EVERY_MS`.
  *
  * Messages in: `{op:'run'}` (the turn is lent: finish the cycle), `{op:'skip'}` (no turn: skip 2),
- * `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
+ * `{op:'pace', thresholdPages, restartPages}` (new thresholds: the request thread's side lowers
+ * them while it has handed the checkpoints back, see wal-checkpointer.ts), `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
  * `{op:'turn'}`; `{op:'done', …figures}` when a cycle ends (the turn, if lent, is given back).
  */
 
@@ -44,7 +45,11 @@ export interface CheckpointWorkerData {
   exitHoldingFirstTurn?: boolean;
 }
 
-export type CheckpointRequest = { op: 'run' } | { op: 'skip' } | { op: 'close' };
+export type CheckpointRequest =
+  | { op: 'run' }
+  | { op: 'skip' }
+  | { op: 'pace'; thresholdPages: number; restartPages: number }
+  | { op: 'close' };
 export type CheckpointReply =
   | { op: 'ready' }
   | { op: 'checkpointing' }
@@ -71,6 +76,9 @@ const BUSY_TIMEOUT_MS = 20;
 const port = parentPort;
 if (port) {
   const data = workerData as CheckpointWorkerData;
+  // Changed by `{op:'pace'}`.
+  let thresholdPages = data.thresholdPages;
+  let restartPages = data.restartPages;
   const client = createLocalClient(data.url);
   if (!client) throw new Error(`checkpoint worker: not a plain local file: ${data.url}`);
   const little = endianness() === 'LE';
@@ -114,7 +122,7 @@ if (port) {
     const passiveMs = performance.now() - started;
     // The restart costs the writers a turn (a short copy and two fsyncs): only once the log is long.
     const now = probe();
-    const restart = !now || now.frames >= data.restartPages || (data.exitHoldingFirstTurn && cycles === 1);
+    const restart = !now || now.frames >= restartPages || (data.exitHoldingFirstTurn && cycles === 1);
     const lent = restart ? await askTurn() : false;
     if (closing) return;
     const lentAt = performance.now();
@@ -151,7 +159,7 @@ if (port) {
           changedAt = now;
         }
         const behind = state.frames - state.copied;
-        due = behind >= data.thresholdPages || (behind > 0 && now - changedAt >= data.idleMs);
+        due = behind >= thresholdPages || (behind > 0 && now - changedAt >= data.idleMs);
       } else {
         due = now - lastCycle >= FALLBACK_EVERY_MS;
       }
@@ -174,6 +182,11 @@ if (port) {
       if (shm !== null) closeSync(shm);
       client.close();
       port.close();
+      return;
+    }
+    if (request.op === 'pace') {
+      thresholdPages = request.thresholdPages;
+      restartPages = request.restartPages;
       return;
     }
     const settle = answer;

@@ -20,6 +20,27 @@ import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from '.
  * - **A worker that ends** (crash, fault): the limit goes back to `WAL_AUTOCHECKPOINT_PAGES`, a
  *   write turn it held is given back, and a new worker starts after a pause; after
  *   `MAX_FAILURES` ends in a row the process checkpoints in-thread for good (logged).
+ * - **Another process writing to the file** (`threadline serve --workers`, a cli command, a second
+ *   deployment): each process lends only its own write turn, so the other's writers and checkpoints
+ *   make the RESTART fail busy and the log does not start again from its first frame; with the
+ *   request thread's limit at the hard cap the log then grows past what SQLite's own
+ *   autocheckpoint allows (review-p; measured, limits scaled 300 / 900 pages: beside a process
+ *   writing a little, often, 3,957 pages against 1,142 with the checkpointer off; handing back as
+ *   below, 936). So at the first lent RESTART that ends busy,
+ *   the request thread's limit goes back to `fallbackPages` (as when the worker is gone; logged)
+ *   and the worker keeps cycling at half that limit, to find out when restarts succeed again;
+ *   after `RESUME_AFTER_CLEAN` clean RESTARTs in a row the hard cap and the normal pace come back.
+ *   Why the first busy and not a few: a cycle starts only once `thresholdPages` frames wait, so
+ *   each failed restart lets the log grow by about that much; two would reach the hard cap. Why
+ *   the worker cycles at half the limit meanwhile: at the limit itself the request thread's COMMIT
+ *   always checkpoints first (it checks at every commit, the worker every `pollMs`), the worker
+ *   would never cycle and never see that the other process stopped. Yielding costs a single
+ *   process little: its RESTARTs rarely meet a reader for their 20 ms, and three clean ones end it.
+ *   Yielding never bounds the log worse than with the checkpointer off: the same limit in the
+ *   same COMMIT, plus the worker's extra checkpoints (test/wal-checkpointer-processes.test.ts).
+ *   Two processes that both flood keep the log from restarting with it off too (it grew with
+ *   every write there: 20,608–26,555 pages); the worker's restarts that do succeed kept it at
+ *   2,263–2,579 (docs/notes/speed-16k.md).
  * - **Durability** is SQLite's: a checkpoint only copies committed frames into the file and the
  *   log is reset only once they are all there and synced, so a crash at any point loses nothing
  *   committed (test/wal-checkpointer.test.ts kills a process mid-flood).
@@ -45,6 +66,8 @@ export interface WalCheckpointerOptions {
   fallbackPages?: number;
   /** Pause before a worker that ended is started again (default 1 s). */
   restartAfterMs?: number;
+  /** Logs at most one "handed back" line per this long (default 10 min; the count is in stats). */
+  yieldLogEveryMs?: number;
   /** Fault injection for the tests only: the first `crashWorkers` workers exit holding the turn. */
   crashWorkers?: number;
 }
@@ -64,6 +87,14 @@ export interface WalCheckpointerStats {
   lentCycles: number;
   /** Cycles whose RESTART met a reader or another checkpoint. */
   busyCycles: number;
+  /**
+   * True while the checkpoints are handed back to the request thread (its limit is the fallback)
+   * because RESTARTs met another connection — most likely another process writing to the file.
+   */
+  yielding: boolean;
+  /** Times they were handed back, and taken up again after clean RESTARTs. */
+  yields: number;
+  resumes: number;
 }
 
 export interface WalCheckpointer {
@@ -78,12 +109,14 @@ export interface WalCheckpointer {
 
 /** Worker ends in a row after which the process checkpoints in-thread for good. */
 const MAX_FAILURES = 3;
+/** Clean lent RESTARTs in a row after which a yielding checkpointer takes the checkpoints up again. */
+const RESUME_AFTER_CLEAN = 3;
 /** A lent turn not given back in this long is taken back (a stuck worker must not hold writes). */
 const TURN_DEADLINE_MS = 10_000;
 
 export function startWalCheckpointer(
   database: Database,
-  logger: Pick<Logger, 'warn'>,
+  logger: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'info'>>,
   options: WalCheckpointerOptions = {},
 ): WalCheckpointer | null {
   const url = database.localFileUrl;
@@ -106,7 +139,18 @@ export function startWalCheckpointer(
     maxLentMs: 0,
     lentCycles: 0,
     busyCycles: 0,
+    yielding: false,
+    yields: 0,
+    resumes: 0,
   };
+  const thresholdPages = options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES;
+  const restartPages = options.restartPages ?? thresholdPages;
+  /** While yielding: below the request thread's limit, so the worker still cycles (see above). */
+  const yieldPages = Math.max(1, Math.floor(Math.min(fallback, thresholdPages) / 2));
+  let cleanInARow = 0;
+  let yieldLoggedAt = Number.NEGATIVE_INFINITY;
+  let yieldsLogged = 0;
+  let resumeLoggedAt = Number.NEGATIVE_INFINITY;
   let worker: Worker | null = null;
   let stopped = false;
   /** Gives back the write turn the current worker holds (or is about to). */
@@ -163,13 +207,53 @@ export function startWalCheckpointer(
     });
   };
 
+  /** Hands the checkpoints back at a busy RESTART, takes them up again after clean ones (see above). */
+  function noteRestart(thread: Worker, busy: boolean): void {
+    if (busy) {
+      cleanInARow = 0;
+      if (stats.yielding) return;
+      stats.yielding = true;
+      stats.yields++;
+      void setLimit(fallback);
+      thread.postMessage({
+        op: 'pace',
+        thresholdPages: yieldPages,
+        restartPages: yieldPages,
+      } satisfies CheckpointRequest);
+      const now = Date.now();
+      if (now - yieldLoggedAt >= (options.yieldLogEveryMs ?? 600_000)) {
+        logger.warn(
+          'wal checkpointer: a RESTART checkpoint met another connection (another process writing to this file?); the request thread checkpoints at the normal limit until restarts succeed again',
+          { limitPages: fallback, yields: stats.yields, sinceLastLine: stats.yields - yieldsLogged },
+        );
+        yieldLoggedAt = now;
+        yieldsLogged = stats.yields;
+      }
+      return;
+    }
+    if (!stats.yielding || ++cleanInARow < RESUME_AFTER_CLEAN) return;
+    cleanInARow = 0;
+    stats.yielding = false;
+    stats.resumes++;
+    void setLimit(hardCap);
+    thread.postMessage({ op: 'pace', thresholdPages, restartPages } satisfies CheckpointRequest);
+    // Rate-limited with the "handed back" line: a file shared with a busy process can go back
+    // and forth.
+    if (Date.now() - resumeLoggedAt >= (options.yieldLogEveryMs ?? 600_000)) {
+      logger.info?.('wal checkpointer: restarts succeed again; checkpoints back on the worker', {
+        resumes: stats.resumes,
+      });
+      resumeLoggedAt = Date.now();
+    }
+  }
+
   function start(): void {
     stats.starts++;
     const data: CheckpointWorkerData = {
       url: url!,
       path: path!,
-      thresholdPages: options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES,
-      restartPages: options.restartPages ?? options.thresholdPages ?? WAL_AUTOCHECKPOINT_PAGES,
+      thresholdPages: stats.yielding ? yieldPages : thresholdPages,
+      restartPages: stats.yielding ? yieldPages : restartPages,
       pollMs: options.pollMs ?? 25,
       idleMs: options.idleMs ?? 2_000,
       exitHoldingFirstTurn: stats.starts <= (options.crashWorkers ?? 0),
@@ -182,7 +266,9 @@ export function startWalCheckpointer(
       switch (reply.op) {
         case 'ready':
           stats.running = true;
-          void setLimit(hardCap).then(() => firstReady(true));
+          // A worker started while yielding starts at the yielding pace (its workerData) and
+          // leaves the limit where it is.
+          void (stats.yielding ? Promise.resolve() : setLimit(hardCap)).then(() => firstReady(true));
           return;
         case 'checkpointing':
           checkpointer.onCheckpointing?.();
@@ -198,7 +284,10 @@ export function startWalCheckpointer(
           stats.lentMs += reply.lentMs;
           stats.maxLentMs = Math.max(stats.maxLentMs, reply.lentMs);
           if (reply.busy) stats.busyCycles++;
-          if (reply.lent) stats.lentCycles++;
+          if (reply.lent) {
+            stats.lentCycles++;
+            noteRestart(thread, reply.busy);
+          }
           return;
       }
     });
