@@ -20,6 +20,7 @@ import { WINDOW_SEC, type WindowComment } from './hot-questions';
 import type { LiveRuntime } from './live-runtime';
 import { ensureRoom, viewerKindOf } from './rooms';
 import { liveComments, liveQuestions, liveTimelineQueue } from './schema';
+import { rememberQueued } from './timeline-drain';
 import { cachedViewer, resolveViewers } from './viewers';
 
 /** Older than this, `at` is refused: a room's comments are of the last day (and seconds are not milliseconds). */
@@ -218,7 +219,7 @@ export async function ingestCommentBatch(
     const nicknames = new Map<string, string | null>();
     for (const item of items)
       if (!nicknames.has(item.viewerId) || item.nickname) nicknames.set(item.viewerId, item.nickname);
-    const customerOf = await resolveViewers(deps, db, onCommit, app.id, kind, nicknames);
+    const { customerOf, identityChanges } = await resolveViewers(deps, db, onCommit, app.id, kind, nicknames);
     // The viewer's words are sealed with their data key (an erase makes them unreadable); a
     // question's message reuses its comment's ciphertext. A batch's values are sealed on the
     // sealing thread (seal-thread.ts) and awaited here: nothing is stored unsealed.
@@ -314,17 +315,40 @@ export async function ingestCommentBatch(
 
     // A new question's timeline message is written after the ack, from this log (see
     // timeline-drain.ts): queued here, in the batch's transaction, so it cannot be lost.
-    const asked: number[] = [];
-    if (askedCount > 0) for (const item of items) if (item.messageId && item.seq) asked.push(item.seq);
+    const asked: Item[] = [];
+    if (askedCount > 0) for (const item of items) if (item.messageId && item.seq) asked.push(item);
     if (asked.length > 0) {
       await bulkInsertWith(
         db,
         { table: liveTimelineQueue, columns: ['seq'], skipConflicts: true },
         asked.length,
         (r, args) => {
-          args.push(asked[r]!);
+          args.push(asked[r]!.seq);
         },
       );
+      // …and handed to this process's drain as written, so it need not read them back. Not for
+      // an `anonymous` kind: a merge leaves those identities behind, so the counter would not move.
+      if (runtime.timelineFromMemory && kind !== 'anonymous') {
+        rememberQueued(
+          deps.database,
+          identityChanges,
+          asked.map((item) => ({
+            seq: item.seq,
+            roomId: room.id,
+            viewerId: item.viewerId,
+            customerId: item.customerId,
+            nickname: item.nickname,
+            text: item.sealed,
+            intent: item.reading.intent,
+            messageId: item.messageId!,
+            itemId: item.id,
+            at: item.at,
+            appId: room.appId,
+            channel: room.channel,
+            platformRoomId: room.platformRoomId,
+          })),
+        );
+      }
     }
     return freshCount;
   });

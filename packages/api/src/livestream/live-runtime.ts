@@ -562,6 +562,11 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     engines: options.engines,
     reader,
     delivery,
+    /**
+     * Whether comment batches hand their queued questions to this thread's drain (timeline-drain.ts,
+     * `rememberQueued`): not when the drain runs on a worker thread, whose connection reads the log.
+     */
+    timelineFromMemory: options.timelineDrainWorker !== true,
 
     /**
      * The room a batch goes to, with its windows loaded (rebuilt from the log if needed) before the
