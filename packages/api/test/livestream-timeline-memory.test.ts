@@ -1,3 +1,4 @@
+import { createClient } from '@libsql/client';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase } from '../src/db/database';
@@ -74,7 +75,7 @@ describe('the timeline drain fed from memory', () => {
          created_at as createdAt, channel, meta, conversation_id as conversationId, author_type as authorType
        from messages where channel = 'douyin_live' order by seq`,
     );
-  const asExpected = (rows: Record<string, unknown>[]) =>
+  const asExpected = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
     rows.map(({ roomId, commentId, ...row }) => ({
       ...row,
       meta: JSON.stringify({ live: { channel: row.channel, roomId, commentId } }),
@@ -182,26 +183,59 @@ describe('the timeline drain fed from memory', () => {
     expect(await api.rows("select 1 from messages where author_name = '昵称dy_e'")).toEqual([]);
   });
 
-  it('an erased viewer’s queued rows are skipped even when the memory is still valid for the rest', async () => {
-    // The erase removes the comment rows; the drain's queue read finds no message id for them.
-    await post(
-      batchOf([
-        ['dy_g', '有没有小码'],
-        ['dy_h', '有没有小码'],
-      ]),
-    );
-    const gone = await customerOf('dy_g');
-    await api.deps.database.write((db) =>
-      db.run(
-        // What an erase does to the log (eraseLiveViewer), without touching identities: the counter
-        // stays, so only the row check keeps the deleted comment off the timeline.
-        sql`delete from live_comments where customer_id = ${gone}`,
-      ),
-    );
+  it('a batch that did not commit leaves nothing a later drain takes, though another process reused its seq', async () => {
+    await post(batchOf([['dy_g', '有没有小码']]));
+    // Set up (and later write) through another connection: another process.
+    const other = createClient({ url: api.deps.database.localFileUrl! });
+    try {
+      await other.executeMultiple(`
+        create table boom (x integer);
+        create trigger boom_rolls_back after insert on boom begin select raise(rollback, 'boom'); end;`);
+      const next = Number(
+        (await api.rows<{ next: number }>('select max(seq) + 1 as next from live_comments'))[0]!.next,
+      );
+      // The next batch shares its group commit with a writer whose trigger rolls the whole
+      // transaction back (RAISE(ROLLBACK)) after the batch's work succeeded: none of it is stored.
+      const database = api.deps.database;
+      const write = database.write;
+      let boom: Promise<unknown> | null = null;
+      database.write = ((work: Parameters<typeof write>[0]) => {
+        database.write = write;
+        const batch = write(work);
+        boom = write((db) => db.run(sql`insert into boom values (1)`)).catch((error: unknown) => error);
+        return batch;
+      }) as typeof write;
+      const failed = await api.call('POST', '/v1/channels/douyin_live/comments', {
+        token: shop.secretKey,
+        body: batchOf([['dy_h', '直播间的券怎么领']]),
+      });
+      expect(boom).not.toBeNull();
+      await boom;
+      expect(failed.status).toBe(503);
+      expect(await api.rows('select seq from live_comments where seq >= ?', [next])).toEqual([]);
+      // Another process writes its own question at that seq and queues it.
+      await other.batch(
+        [
+          {
+            sql: `insert into live_comments (seq, room_id, item_id, viewer_id, customer_id, nickname, text, at, kind, question_key, intent, message_id)
+              select ?, room_id, 'other-1', viewer_id, customer_id, '别的进程', 'sealed-elsewhere', at, kind, question_key, intent, 'msg_other_process'
+              from live_comments where seq = ?`,
+            args: [next, next - 1],
+          },
+          { sql: 'insert into live_timeline_queue (seq) values (?)', args: [next] },
+        ],
+        'write',
+      );
+    } finally {
+      other.close();
+    }
     await api.app.livestream.settled();
-    expect(sources()).toEqual({ fromMemory: 1, fromLog: 0 });
-    expect((await timelineRows()).map((m) => m.authorName)).toEqual(['昵称dy_h']);
-    expect(await api.rows('select seq from live_timeline_queue')).toEqual([]);
+    const live = await timelineRows();
+    expect(live.map((m) => [m.id, m.authorName, m.text])).toEqual([
+      [expect.any(String), '昵称dy_g', expect.any(String)],
+      ['msg_other_process', '别的进程', 'sealed-elsewhere'],
+    ]);
+    expect(sources()).toEqual({ fromMemory: 0, fromLog: 1 });
   });
 
   it('a retried batch adds no message, before or after the drain', async () => {

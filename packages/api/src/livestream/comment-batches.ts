@@ -10,6 +10,7 @@ import {
 import { between } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { bulkInsert, bulkInsertWith } from '../db/bulk-insert';
+import type { Db } from '../db/database';
 import { customerSealers, sealAhead } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
 import type { ServiceDeps } from '../platform/deps';
@@ -20,7 +21,7 @@ import { WINDOW_SEC, type WindowComment } from './hot-questions';
 import type { LiveRuntime } from './live-runtime';
 import { ensureRoom, viewerKindOf } from './rooms';
 import { liveComments, liveQuestions, liveTimelineQueue } from './schema';
-import { rememberQueued } from './timeline-drain';
+import { forgetQueued, type RememberedQuestion, rememberQueued } from './timeline-drain';
 import { cachedViewer, resolveViewers } from './viewers';
 
 /** Older than this, `at` is refused: a room's comments are of the last day (and seconds are not milliseconds). */
@@ -215,7 +216,8 @@ export async function ingestCommentBatch(
     items.map((item) => guess(item.viewerId)),
     items.map((item) => item.text),
   );
-  const written = await deps.database.write(async (db, onCommit) => {
+  let remembered: RememberedQuestion[] | null = null;
+  const writeBatch = async (db: Db, onCommit: (callback: () => void) => void): Promise<number> => {
     const nicknames = new Map<string, string | null>();
     for (const item of items)
       if (!nicknames.has(item.viewerId) || item.nickname) nicknames.set(item.viewerId, item.nickname);
@@ -329,10 +331,8 @@ export async function ingestCommentBatch(
       // …and handed to this process's drain as written, so it need not read them back. Not for
       // an `anonymous` kind: a merge leaves those identities behind, so the counter would not move.
       if (runtime.timelineFromMemory && kind !== 'anonymous') {
-        rememberQueued(
-          deps.database,
-          identityChanges,
-          asked.map((item) => ({
+        remembered = asked.map(
+          (item): RememberedQuestion => ({
             seq: item.seq,
             roomId: room.id,
             viewerId: item.viewerId,
@@ -346,12 +346,22 @@ export async function ingestCommentBatch(
             appId: room.appId,
             channel: room.channel,
             platformRoomId: room.platformRoomId,
-          })),
+            committed: false,
+          }),
         );
+        rememberQueued(deps.database, onCommit, identityChanges, remembered);
       }
     }
     return freshCount;
-  });
+  };
+  // The drain's entries go with a batch that does not commit (timeline-drain.ts, QueueMemory).
+  let written: number;
+  try {
+    written = await deps.database.write(writeBatch);
+  } catch (error) {
+    if (remembered) forgetQueued(deps.database, remembered);
+    throw error;
+  }
 
   const comments: WindowComment[] = [];
   const escalated: EscalatedComment[] = [];

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bulkInsertWith, rawExecutor } from '../db/bulk-insert';
+import { bulkInsertWith, rawExecutor, selectIn } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import { registerDeferredWrites } from '../db/deferred-writes';
 import { conversations, messages } from '../db/schema';
@@ -104,24 +104,33 @@ export interface QueuedQuestion {
 
 /**
  * The questions this process queued, as its batches wrote them: the drain takes them from here
- * instead of reading the batch's rows back (the read, a join over four tables, was ~3.5 µs of
- * every comment on the request thread). Per database handle, so another connection (the drain
+ * instead of reading the batch's rows back (that read, a join over four tables, was ~3.5 µs of
+ * every comment on the request thread, mostly re-reading comment pages another connection's
+ * commit had pushed out of the cache). Per database handle, so another connection (the drain
  * worker, another process, this process after a restart) has none and reads the log as before.
  *
- * Exact, not a cache that may be stale: the drain still reads which queue rows exist and their
- * comments' message ids (one join on two primary keys), and takes an entry only where its seq and
- * message id are the row's — so a row an erase deleted, another drain took, or a rolled-back batch
- * never wrote (its seq reused) is not written from here. What a comment row cannot say is whether
- * its customer was merged since: the `identity_changes` counter can (a merge moves the viewer's
- * identity, an erase deletes it, and the triggers raise it in that transaction). Entries carry the
- * counter their batch read in its transaction; the drain reads it in its own and, if it moved,
- * forgets them all and reads the log (`coalesce(merged_into, …)`) as before. Any row without its
- * entry sends the whole drain to the log, so the log path is the one that decides when in doubt.
+ * Exact, not a cache that may be stale. The drain still reads which rows the queue holds (a few
+ * pages of integers): a row another process drained or queued is taken or left as before, and one
+ * without its entry here sends the whole drain to the log. An entry is known good once its batch
+ * committed (`committed`, set in the batch's onCommit, which runs before any later transaction):
+ * until then — a drain later in the same group commit, or a batch that failed and whose seqs a
+ * later row took — the drain checks the comment row's message id against it (rows written in
+ * this very transaction, so their pages are at hand). What a queue row cannot say is whether its
+ * comment's customer was merged since, or the comment erased: the `identity_changes` counter can —
+ * a merge moves the viewer's identity, an erase deletes it (an erase takes a viewer's comments
+ * only with that viewer's identity, or after it moved away, which raised the counter then), and
+ * the triggers raise it in that same transaction. Entries carry the counter their batch read in
+ * its transaction; the drain reads it in its own and, if it moved, forgets them all and reads the
+ * log (`coalesce(merged_into, …)`, erased rows gone) as before. (An erase is the only delete of
+ * `live_comments` rows; a new one must raise the counter too, or check the rows as above.)
+ *
+ * Local databases only: a remote one runs writes concurrently and retries a whole write on its own
+ * (live-runtime.ts `timelineFromMemory`).
  */
 interface QueueMemory {
   /** The counter every entry was read at (entries of another counter are dropped on arrival). */
   changes: number | null;
-  bySeq: Map<number, QueuedQuestion>;
+  bySeq: Map<number, RememberedQuestion>;
   /** Drains that wrote from memory, and from the log (tests, diagnostics). */
   fromMemory: number;
   fromLog: number;
@@ -140,16 +149,22 @@ function memoryOf(database: object): QueueMemory {
   return memory;
 }
 
+/** An entry: the question, and whether its batch committed (else the drain checks its row). */
+export interface RememberedQuestion extends QueuedQuestion {
+  committed: boolean;
+}
+
 /**
- * Called by a comment batch inside its transaction, right after it queued these questions:
- * `identityChanges` is the counter that transaction read (null: none, then nothing is kept). A
- * batch that rolls back leaves entries no queue row matches (see QueueMemory); they are dropped
- * by the next drains.
+ * Called by a comment batch inside its transaction, right after it queued these questions (with
+ * `committed` false): `identityChanges` is the counter that transaction read (null: none, then
+ * nothing is kept). They are marked committed with the batch; a batch whose write fails should
+ * `forgetQueued` them (not needed for exactness: see QueueMemory).
  */
 export function rememberQueued(
   database: object,
+  onCommit: (callback: () => void) => void,
   identityChanges: number | null,
-  questions: readonly QueuedQuestion[],
+  questions: readonly RememberedQuestion[],
 ): void {
   const memory = memoryOf(database);
   if (identityChanges === null || identityChanges !== memory.changes) {
@@ -159,6 +174,15 @@ export function rememberQueued(
   }
   if (memory.bySeq.size + questions.length > MEMORY_MAX) memory.bySeq.clear();
   for (const question of questions) memory.bySeq.set(question.seq, question);
+  onCommit(() => {
+    for (const question of questions) question.committed = true;
+  });
+}
+
+/** Takes back what `rememberQueued` added for a batch that did not commit (entries a later batch replaced stay). */
+export function forgetQueued(database: object, questions: readonly RememberedQuestion[]): void {
+  const bySeq = memoryOf(database).bySeq;
+  for (const question of questions) if (bySeq.get(question.seq) === question) bySeq.delete(question.seq);
 }
 
 /** Where this database handle's drains read their questions so far (tests, diagnostics). */
@@ -167,11 +191,8 @@ export function timelineDrainSources(database: object): { fromMemory: number; fr
   return { fromMemory: memory.fromMemory, fromLog: memory.fromLog };
 }
 
-// The queue's first rows with their comments' message ids (null: the comment is gone, or is not a
-// question with a message): what an entry in memory must match.
-const QUEUE_SQL = `select q.seq, c.message_id from (select seq from live_timeline_queue order by seq limit ?) q
-  left join live_comments c on c.seq = q.seq and c.kind = 'question'
-  order by q.seq`;
+/** The queue's first rows: which questions a drain takes. */
+const QUEUE_SQL = 'select seq from live_timeline_queue order by seq limit ?';
 
 /**
  * Writes the timeline messages of up to `DRAIN_MAX` queued questions in the caller's transaction
@@ -201,15 +222,28 @@ export async function drainTimelineIn(
       if (taken === 0) return 0;
       through = Number(rows[taken - 1]![0]);
       pending = [];
+      let unsure: RememberedQuestion[] | null = null;
       for (const row of rows) {
-        const messageId = row[1] as string | null;
-        if (messageId === null) continue;
         const question = memory.bySeq.get(Number(row[0]));
-        if (question === undefined || question.messageId !== messageId) {
+        if (question === undefined) {
           pending = null;
           break;
         }
+        if (!question.committed) (unsure ??= []).push(question);
         pending.push(question);
+      }
+      if (pending && unsure) {
+        // Not committed yet: the rows are this transaction's, or a failed batch's seqs reused.
+        const stored = new Map(
+          (
+            await selectIn(
+              db,
+              { select: 'seq, message_id', from: 'live_comments', column: 'seq' },
+              unsure.map((question) => question.seq),
+            )
+          ).map((row) => [Number(row[0]), row[1] as string | null]),
+        );
+        if (unsure.some((question) => stored.get(question.seq) !== question.messageId)) pending = null;
       }
     }
   }
