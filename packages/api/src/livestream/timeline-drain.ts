@@ -229,7 +229,10 @@ export async function drainTimelineIn(
           pending = null;
           break;
         }
-        if (!question.committed) (unsure ??= []).push(question);
+        if (!question.committed) {
+          unsure ??= [];
+          unsure.push(question);
+        }
         pending.push(question);
       }
       if (pending && unsure) {
