@@ -10,6 +10,7 @@ import {
 import { between } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import { bulkInsert, bulkInsertWith } from '../db/bulk-insert';
+import type { Db } from '../db/database';
 import { customerSealers, sealAhead } from '../identity';
 import { maskCardNumbers } from '../platform/card-numbers';
 import type { ServiceDeps } from '../platform/deps';
@@ -20,6 +21,7 @@ import { WINDOW_SEC, type WindowComment } from './hot-questions';
 import type { LiveRuntime } from './live-runtime';
 import { ensureRoom, viewerKindOf } from './rooms';
 import { liveComments, liveQuestions, liveTimelineQueue } from './schema';
+import { forgetQueued, type RememberedQuestion, rememberQueued } from './timeline-drain';
 import { cachedViewer, resolveViewers } from './viewers';
 
 /** Older than this, `at` is refused: a room's comments are of the last day (and seconds are not milliseconds). */
@@ -214,11 +216,12 @@ export async function ingestCommentBatch(
     items.map((item) => guess(item.viewerId)),
     items.map((item) => item.text),
   );
-  const written = await deps.database.write(async (db, onCommit) => {
+  let remembered: RememberedQuestion[] | null = null;
+  const writeBatch = async (db: Db, onCommit: (callback: () => void) => void): Promise<number> => {
     const nicknames = new Map<string, string | null>();
     for (const item of items)
       if (!nicknames.has(item.viewerId) || item.nickname) nicknames.set(item.viewerId, item.nickname);
-    const customerOf = await resolveViewers(deps, db, onCommit, app.id, kind, nicknames);
+    const { customerOf, identityChanges } = await resolveViewers(deps, db, onCommit, app.id, kind, nicknames);
     // The viewer's words are sealed with their data key (an erase makes them unreadable); a
     // question's message reuses its comment's ciphertext. A batch's values are sealed on the
     // sealing thread (seal-thread.ts) and awaited here: nothing is stored unsealed.
@@ -314,20 +317,51 @@ export async function ingestCommentBatch(
 
     // A new question's timeline message is written after the ack, from this log (see
     // timeline-drain.ts): queued here, in the batch's transaction, so it cannot be lost.
-    const asked: number[] = [];
-    if (askedCount > 0) for (const item of items) if (item.messageId && item.seq) asked.push(item.seq);
+    const asked: Item[] = [];
+    if (askedCount > 0) for (const item of items) if (item.messageId && item.seq) asked.push(item);
     if (asked.length > 0) {
       await bulkInsertWith(
         db,
         { table: liveTimelineQueue, columns: ['seq'], skipConflicts: true },
         asked.length,
         (r, args) => {
-          args.push(asked[r]!);
+          args.push(asked[r]!.seq);
         },
       );
+      // …and handed to this process's drain as written, so it need not read them back. Not for
+      // an `anonymous` kind: a merge leaves those identities behind, so the counter would not move.
+      if (runtime.timelineFromMemory && kind !== 'anonymous') {
+        remembered = asked.map(
+          (item): RememberedQuestion => ({
+            seq: item.seq,
+            roomId: room.id,
+            viewerId: item.viewerId,
+            customerId: item.customerId,
+            nickname: item.nickname,
+            text: item.sealed,
+            intent: item.reading.intent,
+            messageId: item.messageId!,
+            itemId: item.id,
+            at: item.at,
+            appId: room.appId,
+            channel: room.channel,
+            platformRoomId: room.platformRoomId,
+            committed: false,
+          }),
+        );
+        rememberQueued(deps.database, onCommit, identityChanges, remembered);
+      }
     }
     return freshCount;
-  });
+  };
+  // The drain's entries go with a batch that does not commit (timeline-drain.ts, QueueMemory).
+  let written: number;
+  try {
+    written = await deps.database.write(writeBatch);
+  } catch (error) {
+    if (remembered) forgetQueued(deps.database, remembered);
+    throw error;
+  }
 
   const comments: WindowComment[] = [];
   const escalated: EscalatedComment[] = [];

@@ -562,6 +562,13 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     engines: options.engines,
     reader,
     delivery,
+    /**
+     * Whether comment batches hand their queued questions to this thread's drain (timeline-drain.ts,
+     * `rememberQueued`): not when the drain runs on a worker thread, whose connection reads the log,
+     * nor on a remote database (no `inWrite`): its writes run concurrently, each in its own
+     * transaction, and one the server found busy is run again whole, out of the batch's sight.
+     */
+    timelineFromMemory: options.timelineDrainWorker !== true && deps.database.inWrite !== undefined,
 
     /**
      * The room a batch goes to, with its windows loaded (rebuilt from the log if needed) before the

@@ -63,7 +63,8 @@ async function identityChangesIn(db: Db): Promise<number | null> {
  * a user whose identity token later carries the same handle is, or merges with, this customer.
  * Identities always point at the surviving customer of a merge, so no alias is followed here.
  * Everything is done in bulk: one indexed look-up per 500 viewers not in this process's cache (see
- * ViewerCache) and multi-row inserts for the new.
+ * ViewerCache) and multi-row inserts for the new. Also returns the `identity_changes` counter read
+ * in this transaction (the timeline drain's memory keys on it: timeline-drain.ts).
  */
 export async function resolveViewers(
   deps: Pick<ServiceDeps, 'clock' | 'database'>,
@@ -72,7 +73,7 @@ export async function resolveViewers(
   appId: string,
   kind: string,
   viewers: Map<string, string | null>,
-): Promise<Map<string, string>> {
+): Promise<{ customerOf: Map<string, string>; identityChanges: number | null }> {
   const cache = viewerCacheOf(deps.database);
   const changes = await identityChangesIn(db);
   if (changes === null || changes !== cache.changes) {
@@ -119,7 +120,7 @@ export async function resolveViewers(
     });
   }
   const missing = unknown.filter((id) => !found.has(id));
-  if (missing.length === 0) return found;
+  if (missing.length === 0) return { customerOf: found, identityChanges: changes };
 
   const now = deps.clock.now();
   // Time-ordered ids: a room's new viewers land together at the end of the customers and
@@ -160,7 +161,7 @@ export async function resolveViewers(
     }
     if (orphans.length > 0) await db.delete(customers).where(inArray(customers.id, orphans));
   }
-  return found;
+  return { customerOf: found, identityChanges: changes };
 }
 
 async function lookUp(
