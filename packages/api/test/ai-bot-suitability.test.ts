@@ -202,6 +202,11 @@ describe('near misses keep their answers', () => {
     expect(askOnce(engine, '孕妇防晒适合干皮吗').text).toMatch(/干性肌肤/);
   });
 
+  test('a size asked for a baby is the size advice, not "made for babies"', () => {
+    const result = askOnce(engine, '宝宝8公斤 尿不湿买什么码');
+    expect(result.intent).toBe('size_advice');
+  });
+
   test('oily skin and the light sunscreen: the skin-type answer stands', () => {
     expect(askOnce(engine, '油皮能用防晒乳吗').text).toMatch(/油性肌肤/);
   });

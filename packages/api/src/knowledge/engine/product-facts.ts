@@ -811,8 +811,10 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
     CHILD_WORDS.test(withoutNames(plain, askedAbout.flatMap(namesOf))) &&
     MAY_USE.test(plain) &&
     !REACTION.test(plain) &&
-    // "孩子对蓝莓过敏，坚果能给他吃吗": an allergy is the question (the allergy answer below).
+    // "孩子对蓝莓过敏，坚果能给他吃吗": an allergy is the question (the allergy answer below);
+    // "宝宝7公斤 纸尿裤选什么码": a size (the size advice).
     !ALLERGY_WORD.test(plain) &&
+    !/码|\bsizes?\b/.test(plain) &&
     askedAllergens(plain, ctx.products).length === 0
   ) {
     const child = childAnswer(ctx, askedAbout);
