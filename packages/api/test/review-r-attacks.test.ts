@@ -267,6 +267,50 @@ describe('many servers in one process', () => {
     expect(openOn('self', paths.flatMap(trio))).toBe(0);
   }, 60_000);
 
+  test('a process that starts and closes 3 servers (checkpointer on) exits by itself', async () => {
+    const script = join(dir, 'three-servers.mts');
+    writeFileSync(
+      script,
+      `import { startServer } from ${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, '../src/serve.ts')).href)};
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+for (let i = 0; i < 3; i++) {
+  const server = await startServer({ databaseUrl: 'file:' + process.argv[2] + '-' + i + '.db', port: 0,
+    masterKey: new Uint8Array(32).fill(1), sessionSigningKey: new Uint8Array(32).fill(2), logger: quiet });
+  for (let t = 0; t < 500 && !server.walCheckpoints?.().running; t++) await new Promise((r) => setTimeout(r, 10));
+  if (!server.walCheckpoints?.().running) throw new Error('no checkpointer');
+  await server.close();
+}
+process.stdout.write('done\\n');
+`,
+    );
+    const proc = spawn(process.execPath, ['--import', 'tsx', script, join(dir, 'three')], {
+      cwd: resolve(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let doneAt = 0;
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('done') && !doneAt) doneAt = Date.now();
+    });
+    let err = '';
+    proc.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise<number | string>((r) => {
+      const timer = setTimeout(() => r('still running'), 45_000);
+      proc.once('exit', (c) => {
+        clearTimeout(timer);
+        r(c ?? -1);
+      });
+    });
+    if (code === 'still running') proc.kill('SIGKILL');
+    expect({ code, err: err.slice(0, 500) }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('done');
+    // Exits once the last server is closed (nothing left referenced), not after a long timer.
+    expect(Date.now() - doneAt).toBeLessThan(5_000);
+  }, 60_000);
+
   test('two servers on one file, started and stopped 3 times (either order): every row once, integrity ok, fds released', async () => {
     const path = fresh('shared');
     const url = `file:${path}`;
@@ -312,6 +356,41 @@ describe('many servers in one process', () => {
     const remote = createDatabase({ url: 'libsql://127.0.0.1:9' });
     expect(startWalCheckpointer(remote, quiet, LIMITS)).toBeNull();
     remote.close();
+  }, 30_000);
+});
+
+describe('starts that end early', () => {
+  test('stop() right after start (before the worker connects) settles `ready` and releases the file', async () => {
+    const path = fresh('early');
+    const database = createDatabase({ url: `file:${path}` });
+    await database.client.execute('PRAGMA journal_mode = WAL');
+    const checkpointer = startWalCheckpointer(database, quiet, LIMITS)!;
+    await checkpointer.stop();
+    const settled = await Promise.race([
+      checkpointer.ready.then((ok) => `settled ${ok}`),
+      sleep(3_000).then(() => 'pending'),
+    ]);
+    expect(await pragma(database, 'wal_autocheckpoint')).toBe(10_000);
+    database.close();
+    await sleep(100);
+    expect(openOn('self', trio(path))).toBe(0);
+    expect(settled).toMatch(/^settled/);
+  }, 20_000);
+
+  test('a server whose port is taken fails to start and leaves no checkpoint worker on its file', async () => {
+    const first = await serveOn(`file:${fresh('port')}`);
+    const path = fresh('port-taken');
+    const outcome = await serveOn(`file:${path}`, { port: first.port }).then(
+      async (s) => {
+        await s.close();
+        return 'started';
+      },
+      () => 'refused',
+    );
+    await first.close();
+    await sleep(200);
+    expect(outcome).toBe('refused');
+    expect(openOn('self', trio(path))).toBe(0);
   }, 30_000);
 });
 
