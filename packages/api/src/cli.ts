@@ -38,7 +38,12 @@ import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
 import { RedisRefusedError, redisUrlProblem } from './platform/redis';
 import { loadServerKeys } from './platform/server-keys';
-import { DEFAULT_PAGE_CACHE_MIB, DEFAULT_SHUTDOWN_TIMEOUT_MS, startServer } from './serve';
+import {
+  DEFAULT_PAGE_CACHE_MIB,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  MAX_PAGE_CACHE_MIB,
+  startServer,
+} from './serve';
 import { redactUrl } from './shared-state';
 import { VERSION } from './version';
 import { speechProviderFromEnv } from './voice';
@@ -77,11 +82,11 @@ Environment:
                                thread (default: in the request thread)
   THREADLINE_INSIGHTS_FOLD_WORKER  0: fold messages into the insights rollups in the request thread
                                (default: on a worker thread with its own connection, for local files)
-  THREADLINE_WAL_CHECKPOINTER  0: checkpoint the write-ahead log inside a request's COMMIT (default: on a
+  THREADLINE_WAL_CHECKPOINTER  0 (or false/off): checkpoint the write-ahead log inside a request's COMMIT (default: on a
                                worker thread with its own connection, for local database files; it hands
                                them back while another process writes to the same file)
   THREADLINE_PAGE_CACHE_MIB    the request connection's SQLite page cache, MiB (default ${DEFAULT_PAGE_CACHE_MIB};
-                               0: SQLite's own 2 MiB)
+                               0: SQLite's own 2 MiB; a whole number up to ${MAX_PAGE_CACHE_MIB})
   LLM_BASE_URL, LLM_MODEL      answers written by any OpenAI-compatible model (+ LLM_API_KEY, LLM_TIMEOUT_MS)`;
 
 /** THREADLINE_LIVE_TIMELINE_DRAIN_MS: whole ms from 1 to 3,600,000, else the default (1 s). */
@@ -91,11 +96,23 @@ function liveTimelineDrainMs(raw: string | undefined): number | undefined {
   return ms >= 1 && ms <= 3_600_000 ? ms : undefined;
 }
 
-/** THREADLINE_PAGE_CACHE_MIB: whole MiB from 0 to 65,536, else the default. */
+/** THREADLINE_PAGE_CACHE_MIB: whole MiB from 0 to 65,536; unset or empty: the default. */
 function pageCacheMiB(raw: string | undefined): number | undefined {
-  if (!raw || !/^\d{1,5}$/.test(raw.trim())) return undefined;
+  if (raw === undefined || raw.trim() === '') return undefined;
   const mib = Number(raw);
-  return mib <= 65_536 ? mib : undefined;
+  if (!/^\d{1,5}$/.test(raw.trim()) || mib > MAX_PAGE_CACHE_MIB)
+    throw new UsageError(
+      `THREADLINE_PAGE_CACHE_MIB must be a whole number of MiB from 0 to ${MAX_PAGE_CACHE_MIB}, not "${raw}"`,
+    );
+  return mib;
+}
+
+/** THREADLINE_WAL_CHECKPOINTER: 0/false/off/no or 1/true/on/yes; unset or empty: on. */
+function walCheckpointerOn(raw: string | undefined): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || ['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'off', 'no'].includes(value)) return false;
+  throw new UsageError(`THREADLINE_WAL_CHECKPOINTER must be 0 or 1 (or false/true, off/on), not "${raw}"`);
 }
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
@@ -180,7 +197,7 @@ export function buildProgram(): Command {
           liveTimelineDrainMs: liveTimelineDrainMs(process.env.THREADLINE_LIVE_TIMELINE_DRAIN_MS),
           liveTimelineDrainWorker: process.env.THREADLINE_LIVE_TIMELINE_DRAIN_WORKER === '1',
           insightsFoldWorker: process.env.THREADLINE_INSIGHTS_FOLD_WORKER !== '0',
-          walCheckpointer: process.env.THREADLINE_WAL_CHECKPOINTER !== '0',
+          walCheckpointer: walCheckpointerOn(process.env.THREADLINE_WAL_CHECKPOINTER),
           pageCacheMiB: pageCacheMiB(process.env.THREADLINE_PAGE_CACHE_MIB),
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.

@@ -97,6 +97,8 @@ export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
  * on demand: an idle process does not hold it.
  */
 export const DEFAULT_PAGE_CACHE_MIB = 64;
+/** The largest `pageCacheMiB` taken (64 GiB): far past any use, well below SQLite's int of KiB. */
+export const MAX_PAGE_CACHE_MIB = 65_536;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
 
@@ -141,6 +143,12 @@ function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number)
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? consoleLogger;
   const pageCacheMiB = options.pageCacheMiB ?? DEFAULT_PAGE_CACHE_MIB;
+  // Past 2,097,151 MiB SQLite's cache_size (KiB, an int) overflows to its smallest cache; a negative
+  // or NaN size would quietly mean the default. Refused at once rather than served slow.
+  if (!Number.isInteger(pageCacheMiB) || pageCacheMiB < 0 || pageCacheMiB > MAX_PAGE_CACHE_MIB)
+    throw new RangeError(
+      `pageCacheMiB must be a whole number of MiB from 0 to ${MAX_PAGE_CACHE_MIB}, not ${pageCacheMiB}`,
+    );
   const database = createDatabase({
     url: options.databaseUrl,
     authToken: options.databaseAuthToken,

@@ -432,9 +432,9 @@ describe('page cache values', () => {
     }
   }, 30_000);
 
-  // BREAK: startServer({ pageCacheMiB: 4_000_000 }) (or -1, NaN) starts with no error — the huge one
+  // FIXED by the lead (stop 32), was a break: startServer({ pageCacheMiB: 4_000_000 }) (or -1, NaN) starts with no error — the huge one
   // overflows SQLite's int and leaves cache_size 0 (SQLite's minimum cache), -1/NaN silently 2 MiB.
-  test.fails('pageCacheMiB out of range (huge, negative, NaN) is refused by startServer with a clear error', async () => {
+  test('pageCacheMiB out of range (huge, negative, NaN) is refused by startServer with a clear error', async () => {
     for (const mib of [4_000_000, -1, Number.NaN]) {
       let server: Awaited<ReturnType<typeof serveOn>> | undefined;
       const outcome = await serveOn(`file:${fresh('cache-bad')}`, {
@@ -496,16 +496,16 @@ async function cliServe(env: Record<string, string>) {
 }
 
 describe('cli environment values', () => {
-  // BREAK: THREADLINE_WAL_CHECKPOINTER=false (or off/no) leaves the checkpointer ON — only the exact
+  // FIXED by the lead (stop 32), was a break: THREADLINE_WAL_CHECKPOINTER=false (or off/no) leaves the checkpointer ON — only the exact
   // string "0" turns it off, and nothing says the value was not understood.
-  test.fails('THREADLINE_WAL_CHECKPOINTER=false turns it off or is refused', async () => {
+  test('THREADLINE_WAL_CHECKPOINTER=false turns it off or is refused', async () => {
     const run = await cliServe({ THREADLINE_WAL_CHECKPOINTER: 'false' });
     expect(run.outcome === 'listening' ? `on: ${run.shm === 2}` : run.outcome).not.toBe('on: true');
   }, 60_000);
 
-  // BREAK: THREADLINE_PAGE_CACHE_MIB=abc (or -1, 99999999) serves with the 64 MiB default and says
+  // FIXED by the lead (stop 32), was a break: THREADLINE_PAGE_CACHE_MIB=abc (or -1, 99999999) serves with the 64 MiB default and says
   // nothing; PORT=abc is a usage error, and --help does not document the fallback.
-  test.fails('THREADLINE_PAGE_CACHE_MIB=abc is a usage error naming the variable', async () => {
+  test('THREADLINE_PAGE_CACHE_MIB=abc is a usage error naming the variable', async () => {
     const run = await cliServe({ THREADLINE_PAGE_CACHE_MIB: 'abc' });
     expect(run.outcome).toMatch(/^exit [12]$/);
     expect(run.output).toContain('THREADLINE_PAGE_CACHE_MIB');
