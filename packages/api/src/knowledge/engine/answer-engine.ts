@@ -1025,12 +1025,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * aspect?" gets what is known and that the detail is not listed instead (`honestGap`).
    */
   function answerOne(asked: EngineInput): EngineResult {
-    const read0 = readOne(asked);
+    const firstReading = readOne(asked);
     // A pregnant shopper asking a service is answered the service (service-senses.ts).
-    const rest = read0.articleId
-      ? serviceAskedInPregnancy(asked.text.toLowerCase(), index.articles.get(read0.articleId))
+    const rest = firstReading.articleId
+      ? serviceAskedInPregnancy(asked.text.toLowerCase(), index.articles.get(firstReading.articleId))
       : null;
-    const result = rest ? readOne({ ...asked, text: rest }) : read0;
+    const result = rest ? readOne({ ...asked, text: rest }) : firstReading;
     const gaps = result.action === 'clarify' || (result.action === 'answer' && !!result.articleId);
     if (!gaps && result.action !== 'answer' && result.action !== 'decline') return result;
     const text = withoutGreeting(asked.text);

@@ -51,6 +51,8 @@ export const namesOf = (product: KnowledgeProduct): string[] => [product.name, .
  */
 export const withoutNames = (text: string, names: Iterable<string>): string => {
   let rest = text;
-  for (const name of names) if (name.length >= 2) rest = rest.split(name.toLowerCase()).join(' ');
+  // Longest first: "宝宝沐浴露" goes whole before "宝宝" could split it.
+  for (const name of [...names].sort((a, b) => b.length - a.length))
+    if (name.length >= 2) rest = rest.split(name.toLowerCase()).join(' ');
   return rest;
 };

@@ -5,7 +5,7 @@ import { type KnowledgeArticle, type KnowledgeProduct, namesOf, withoutNames } f
 import type { ReadText } from './knowledge-index';
 import { labelsAge } from './label-facts';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { CHILD_WORDS, MAY_USE } from './retail-lexicon';
+import { CHILD_LISTED, CHILD_WORDS, MAY_USE } from './retail-lexicon';
 import { isActionRequest, isEllipticalFollowUp, isQuestion, ownPurchase } from './shopper-signals';
 import { listIn, valueIn } from './value-glossary';
 
@@ -172,8 +172,6 @@ const saysEnglishWord = (lower: string, w: string): boolean =>
 const HAN = /\p{Script=Han}/u;
 
 /** The words a product answers to: its name and aliases. */
-const labelsOf = (p: KnowledgeProduct) => [p.name, ...p.aliases];
-
 /** True when a label word occurs in the text other than after "无/不含" (a label saying it is absent). */
 function present(text: string, word: RegExp): boolean {
   const global = new RegExp(word.source, 'g');
@@ -286,7 +284,7 @@ function factChips(product: KnowledgeProduct, language: ReplyLanguage): string[]
 function carries(products: KnowledgeProduct[], words: string[], english: string[]): boolean {
   return products.some(
     (p) =>
-      labelsOf(p).some((label) => words.some((w) => label.toLowerCase().includes(w.toLowerCase()))) ||
+      namesOf(p).some((label) => words.some((w) => label.toLowerCase().includes(w.toLowerCase()))) ||
       (!!p.category && english.includes(p.category.toLowerCase())),
   );
 }
@@ -303,7 +301,7 @@ export function productsOfKind(word: string, products: KnowledgeProduct[]): Know
   );
   if (!kind) return [];
   return products.filter((p) =>
-    labelsOf(p).some((label) => kind.zh.some((w) => label.toLowerCase().includes(w.toLowerCase()))),
+    namesOf(p).some((label) => kind.zh.some((w) => label.toLowerCase().includes(w.toLowerCase()))),
   );
 }
 
@@ -368,7 +366,7 @@ const SKIN_REDDENED =
 
 /** Lower-cased name and aliases of a product: the words it answers to. */
 export const productLabels = (p: KnowledgeProduct | null | undefined) =>
-  p ? labelsOf(p).map((l) => l.toLowerCase()) : [];
+  p ? namesOf(p).map((l) => l.toLowerCase()) : [];
 
 /**
  * Whether a message naming goods asks a service question about them rather than for them
@@ -402,10 +400,7 @@ function askedAllergens(plain: string, products: KnowledgeProduct[]): Allergen[]
     return [unlistedAllergen(slot)];
   }
   // No slot ("碰到羊毛会痒"): any allergen named outside the products' own names.
-  let own = plain;
-  const labels = products.flatMap(labelsOf).map((l) => l.toLowerCase());
-  for (const label of labels.sort((a, b) => b.length - a.length))
-    if (label.length >= 2) own = own.split(label).join(' ');
+  const own = withoutNames(plain, products.flatMap(namesOf));
   const outside = ALLERGENS.filter((a) => a.asked.test(own));
   return outside.length > 0 ? outside : ALLERGENS.filter((a) => a.asked.test(plain));
 }
@@ -703,9 +698,6 @@ function productsInQuestion(ctx: FactContext, product: KnowledgeProduct | undefi
 
 // "推荐", "recommend": a call for a suggestion, asked or not.
 const RECOMMENDS = /推荐|\brecommend/;
-
-/** A suitable-skin entry for babies or children ("婴幼儿"). */
-const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child(?:ren)?|kids?)\b/;
 
 /**
  * Whether a baby or a child may use it, from its suitable-skin list: listed → yes, with its notes;
@@ -1038,12 +1030,8 @@ function asked(plain: string, product: KnowledgeProduct): string {
 }
 
 /** The message with the product's own names cut out. */
-function withoutLabels(plain: string, product: KnowledgeProduct): string {
-  let rest = plain;
-  for (const label of labelsOf(product).sort((a, b) => b.length - a.length))
-    rest = rest.split(label.toLowerCase()).join(' ');
-  return rest;
-}
+const withoutLabels = (plain: string, product: KnowledgeProduct): string =>
+  withoutNames(plain, namesOf(product));
 
 /**
  * After the engine: a general article (written for no product) chosen for a question about one

@@ -3,6 +3,7 @@ import { listAttribute } from '../catalog-stock';
 import type { KnowledgeProduct } from './knowledge-base';
 import type { ReadText } from './knowledge-index';
 import type { ReplyLanguage } from './reply-language';
+import { CHILD_LISTED, CHILD_WORDS } from './retail-lexicon';
 import { isActionRequest } from './shopper-signals';
 import { listIn } from './value-glossary';
 
@@ -161,8 +162,6 @@ const BUDGET = [
 const NOT_A_RECOMMENDATION =
   /退|换货|订单|物流|快递|发货|售后|过敏了|起疹|刺痛|怎么办|\b(?:refund|return|order|exchange|rash|reaction)\b|\bwhat (?:should|do|can) i do\b|\bafter (?:using|applying|i used|i put)\b|\bbroke out\b/;
 // A baby audience: products listed for babies answer only questions about babies.
-const BABY_VALUE = /婴|幼儿|宝宝|儿童/;
-const BABY_ASKED = /宝宝|婴儿|儿童|孩子|小孩|\bbaby\b|\bbabies\b|\bkids?\b|\binfant|\btoddler|\bchild/;
 
 /** The price limit a message sets, or null. */
 export function askedBudget(plain: string): number | null {
@@ -202,13 +201,13 @@ export function recommendationAnswer(ctx: RecommendContext): RecommendAnswer | n
   // Chinese questions without a price limit: the merchant's articles are written for them.
   if (ctx.language !== 'en' && budget == null) return null;
   const en = ctx.language === 'en';
-  const forBaby = BABY_ASKED.test(plain);
+  const forBaby = CHILD_WORDS.test(plain);
 
   const pool = ctx.kindIds.length > 0 ? ctx.products.filter((p) => ctx.kindIds.includes(p.id)) : ctx.products;
   const matches: Candidate[] = [];
   for (const product of pool) {
     const listed = listAttribute(ownValue(product.attributes, 'suitableSkin'));
-    if (!forBaby && listed.some((v) => BABY_VALUE.test(v))) continue;
+    if (!forBaby && listed.some((v) => CHILD_LISTED.test(v))) continue;
     const reasons: string[] = [];
     let aims = 0;
     if (skin) {

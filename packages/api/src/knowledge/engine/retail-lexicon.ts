@@ -644,6 +644,9 @@ export const PREGNANCY_WORDS =
 export const CHILD_WORDS =
   /宝宝|婴儿|婴幼儿|新生儿|小孩|小朋友|儿童|孩子|幼儿|\bbab(?:y|ies)\b|\binfants?\b|\bnewborns?\b|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\b\d{1,2}[- ]?(?:year|yr)s?[- ]?olds?\b|\bmy (?:son|daughter|little one)\b/;
 
+/** A suitable-skin entry for babies or children ("婴幼儿"). */
+export const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child(?:ren)?|kids?)\b/;
+
 /**
  * Asking whether someone may use, eat or wear it ("能用吗", "可以吃吗", "safe", "ok for"), or what
  * to avoid — the question a who-may-use-it answer is for (not a price or a delivery).
