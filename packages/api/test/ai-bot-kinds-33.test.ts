@@ -20,7 +20,9 @@ const say = (script: string): EngineResult => {
   return converseWith(engine, turns, live ? 'douyin_live' : 'web');
 };
 const articleOf = (script: string) => say(script).articleId;
-const NOT_STATED = /没有写明|don't (?:cover|list|say)|not (?:listed|stated)/;
+// 没有写 (not 没有写明 only): the engine's own wording for a use a product's details do not state is
+// "…的商品资料里没有写它可以防晒" — widened after the first run, before any engine change.
+const NOT_STATED = /没有写|don't (?:cover|list|say)|not (?:listed|stated)/;
 
 describe('English product names inside a question', () => {
   test.each([
@@ -134,7 +136,7 @@ describe('big sizes', () => {
     ['连衣裙有大码吗'],
   ])('%s → the sizes on offer, not the exchange article', (script) => {
     const answer = say(script);
-    expect(answer.articleId).not.toMatch(/^kb-exchange/);
+    expect(answer.articleId ?? '').not.toMatch(/^kb-exchange/);
     expect(answer.text).toMatch(/XL|31/);
   });
 });
