@@ -203,3 +203,25 @@ describe('near-misses: keep today’s answer', () => {
     expect(articleOf('i lost my coupon')).not.toBe('kb-logistics-stalled');
   });
 });
+
+// Guards added AFTER the engine changes (edges found probing the new readings; not part of the
+// before/after score): each keeps an answer the new kinds must not take over.
+describe('guards added after the fixes', () => {
+  test.each([
+    ['快递单号丢了怎么办', 'kb-logistics-stalled'],
+    ['退款三天了没消息', 'kb-logistics-stalled'],
+    ['my phone number changed, can I update it on the order', 'kb-service-hours'],
+    ['过敏了能退换吗', 'kb-return-policy'],
+  ])('%s → not %s', (script, articleId) => {
+    expect(articleOf(script)).not.toBe(articleId);
+  });
+  test('我165穿大码还是中码 → size advice, not the list of sizes', () => {
+    expect(articleOf('我165穿大码还是中码')).toBe('kb-size-measure');
+  });
+  test('孕妇能用面霜吗 || 谢谢 → thanks, nothing carried', () => {
+    expect(say('孕妇能用面霜吗 || 谢谢').action).toBe('smalltalk');
+  });
+  test('面霜多少钱 || 有防晒吗 → goods: the sunscreens with prices', () => {
+    expect(say('面霜多少钱 || 有防晒吗').text).toMatch(/防晒乳[\s\S]*¥/);
+  });
+});

@@ -422,7 +422,7 @@ const GOODS_BACK = /退货|寄回|退回|签收|收到了|拿到|\b(?:send (?:it
 const DELIVER_ELSEWHERE =
   /(?<![没未已到])(?:(?:改|换)?(?:送|寄|派|配送)|改|换)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
 const LOST_PARCEL =
-  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|(?:快递|包裹|货|件)[^，,。！!？?]{0,5}丢了|\b(?:parcel|package|order|delivery|shipment|pa[ck]{1,2}age|parcle)s? (?:is |was |got |has been |have been |are |were |s )?lost\b|\blost (?:my|our|the) (?:parcel|package|order|delivery|shipment)\b(?! (?:number|no|id|confirmation|receipt|email))|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
+  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|(?:快递|包裹|货)(?!单|号)[^，,。！!？?单号票券]{0,5}丢了|\b(?:parcel|package|order|delivery|shipment|pa[ck]{1,2}age|parcle)s? (?:is |was |got |has been |have been |are |were |s )?lost\b|\blost (?:my|our|the) (?:parcel|package|order|delivery|shipment)\b(?! (?:number|no|id|confirmation|receipt|email))|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
 /**
  * A parcel that has not moved for days, said as a span ("都一个礼拜了还没动静", "五天了都没动静",
  * "no update for a week"): the stalled-parcel article (it chases the courier and says when a parcel
@@ -432,12 +432,12 @@ const STALLED_SPAN =
   /(?:一个?(?:礼拜|星期|周)|好几天|几天|多天|[一二三四五六七八九十两\d]+ ?(?:天|日|个?(?:礼拜|星期))|半个月|一个月)(?:了)?.{0,6}(?:没|不|无)(?:有)?(?:动|动静|更新|消息|变化|进展|物流)|(?:没|不|无)(?:有)?(?:动|动静|更新|消息)(?:了)?.{0,3}(?:一个?(?:礼拜|星期|周)|好几天|几天|[一二三四五六七八九十两\d]+ ?天)|\bno (?:tracking )?(?:updates?|movement|news) (?:for|in) (?:a|one|over a|more than a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b|\b(?:has ?n t|hasnt|have ?n t|havent|not) (?:moved|updated|been updated|changed) (?:for|in) (?:a|one|over a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b/;
 /** How to reach the shop's service: its phone, hotline, contact, a person ("售后电话多少"). */
 const SERVICE_CONTACT =
-  /(?:客服|售后|人工|商家|店家|你们)(?:的)?(?:电话|热线|联系方式|联系电话|号码|手机号|微信|邮箱)|(?:客服|售后)(?:热线|电话)|(?:怎么|如何|怎样)(?:联系|找)(?:你们|客服|售后|人工|商家)|人工客服(?:怎么|在哪|哪里)|\b(?:customer )?(?:service|support|care) (?:phone|number|hotline|line|contact|email)\b|\b(?:phone|contact|hotline) (?:number|no)\b|\bhotline\b|\bhow (?:do|can) i (?:contact|reach|call|phone) (?:you|your|the shop|the store|customer|support|someone)\b/;
+  /(?:客服|售后|人工|商家|店家|你们)(?:的)?(?:电话|热线|联系方式|联系电话|号码|手机号|微信|邮箱)|(?:客服|售后)(?:热线|电话)|(?:怎么|如何|怎样)(?:联系|找)(?:你们|客服|售后|人工|商家)|人工客服(?:怎么|在哪|哪里)|\b(?:customer )?(?:service|support|care) (?:phone|number|hotline|line|contact|email)\b|\b(?:your|the shop'?s|the store'?s) (?:phone|contact|hotline)(?: number| no)?\b|\bhotline\b|\bhow (?:do|can) i (?:contact|reach|call|phone) (?:you|your|the shop|the store|customer|support|someone)\b/;
 /** Big sizes asked for ("大码", "加大码", "最大的码", "plus size"), not a size to change to or restock. */
 const BIG_SIZE =
-  /大码|加大(?:码|号|尺码)?|加肥|特大号|(?:最大|大一点|大点)的?(?:码|号|尺码|尺寸)|\bplus[- ]?sizes?\b|\b(?:big|bigger|large|larger|extended) sizes?\b|\blargest size\b|\b(?:xxl|2xl|3xl|xxxl)\b/;
+  /大码|加大(?:码|号|尺码)|加肥|特大号|(?:最大|大一点|大点)的?(?:码|号|尺码|尺寸)|\bplus[- ]?sizes?\b|\b(?:big|bigger|large|larger|extended) sizes?\b|\blargest size\b|\b(?:xxl|2xl|3xl|xxxl)\b/;
 const BIG_SIZE_NOT =
-  /换|退|没货|缺货|断货|补货|到货|\b(?:exchange|swap|return|refund|restock|back in stock|sold out)\b/;
+  /换|退|没货|缺货|断货|补货|到货|还是|选哪|选什么|穿什么|哪个码|\d{2,3}|\b(?:exchange|swap|return|refund|restock|back in stock|sold out)\b/;
 /** Who a may-use question was for, kept for a bare follow-up. */
 type MemoryAudience = { who: 'pregnancy' | 'child'; word: string };
 /** A service asked by someone (pregnant, with a baby): no who-may-use question to carry on. */
@@ -465,7 +465,7 @@ const BARE_USE_ASKED = (plain: string): boolean => {
 };
 /** "it", "this", "它", "这个": the product in view, not the goods a kind word names. */
 const POINTS_AT_IT =
-  /^(?:那|那么)?(?:它|这个|这款|这支|这瓶)|\b(?:does|do|is|can|will|would) (?:it|this|this one|that)\b/;
+  /^(?:那|那么)?(?:它|这个|这款|这支|这瓶)(?=能|可以|会|有|是|也|还)|\b(?:does|do|is|can|will|would) (?:it|this|this one|that)\b/;
 /** Money said not to come ("my refund never arrived", "退款一直不到账"): the refund's own articles. */
 const MONEY_NOT_COME =
   /(?:退款|钱|款项|退费)(?:一直|还是?|都|怎么)?(?:不|没)|\b(?:refund|money|credit|reimbursement)s? (?:has |have |had |still |is |was )?(?:never|not|n t|yet)\b/;
@@ -513,7 +513,9 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     id: 'returns-at-all',
     asked: (r) =>
       /(?:能|可以|支持|给|包)?退换(?:货)?(?:吗|么|嘛|不|$)/.test(r.plain) &&
-      !/码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里/.test(r.plain),
+      !/码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|跨境|赠品/.test(
+        r.plain,
+      ),
     article: /无理由退货规则/,
   },
   {
@@ -528,7 +530,10 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     id: 'stalled-span',
     asked: (r) =>
       STALLED_SPAN.test(r.plain) &&
-      !/签收|发货|发出|\b(?:delivered|signed|ship(?:ped)?|dispatch(?:ed)?)\b/.test(r.plain) &&
+      // Not a parcel still to be sent, signed for, or money / a reply that has not come.
+      !/签收|(?:没|未|不)(?:有)?发(?:货|出)?|退款|款|钱|审核|回复|客服|售后|申请|\b(?:delivered|signed|not (?:yet )?(?:shipped|dispatched|sent)|refund)\b/.test(
+        r.plain,
+      ) &&
       !MONEY_NOT_COME.test(r.plain),
     article: /没更新|不更新|卡在|不动|\bstalled\b/,
   },

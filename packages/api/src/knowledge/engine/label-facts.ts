@@ -348,7 +348,8 @@ const ASKS_USE =
 // English "does it have SPF", "is there SPF in it", "with sun protection?": a yes when the product's
 // own name states the use; otherwise left to the engine's "not covered" (as before).
 // A use asked as a property of the product ("有防晒效果吗", "带防晒功能吗").
-const ASKS_PROPERTY = /效果|功效|作用|功能|带/;
+// English "does it / can it …" points at the product just talked about as 效果 does.
+const ASKS_PROPERTY = /效果|功效|作用|功能|带|\b(?:does|do|is|can|will|would) (?:it|this|this one|that)\b/;
 const ASKS_HAS_EN =
   /\b(?:have|has|is there|are there|any|with|got|come with|contain|contains|include|includes)\b/;
 
