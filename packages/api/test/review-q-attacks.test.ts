@@ -83,8 +83,8 @@ describe('A — a use the product’s own name states', () => {
   test('控油防晒真的控油吗 → yes, its name says 控油', () => {
     expect(say('控油防晒真的控油吗').text).not.toMatch(NOT_STATED);
   });
-  // got: "Our notes don't cover that" with no product — "oil control sunscreen" not found in English
-  test.fails('does the oil control sunscreen control oil? → yes, of the light sunscreen', () => {
+  // got: "Our notes don't cover that" with no product — "oil control sunscreen" not found in English — fixed by bot-33
+  test('does the oil control sunscreen control oil? → yes, of the light sunscreen', () => {
     expect(say('does the oil control sunscreen control oil?').productId).toBe('p-sunscreen-light');
   });
   // got: the light sunscreen's how-to-apply article (no SPF figure) — fixed by bot-32b
@@ -135,8 +135,8 @@ describe('A — a use the product’s own name states', () => {
     expect(answer.articleId).not.toBe('kb-pregnancy-skincare');
     expect(answer.text).toMatch(/控油/);
   });
-  // got: ask-back "想了解它的哪方面呢？" — the product found from pinyin, the use not
-  test.fails('mianshuang baoshi ma (pinyin) → yes, its name says 保湿', () => {
+  // got: ask-back "想了解它的哪方面呢？" — the product found from pinyin, the use not — fixed by bot-33
+  test('mianshuang baoshi ma (pinyin) → yes, its name says 保湿', () => {
     const answer = say('mianshuang baoshi ma');
     expect(answer.action).toBe('answer');
     expect(answer.text).toMatch(/写明了保湿/);
@@ -165,12 +165,12 @@ describe('B — English order questions with typos; never arrives', () => {
   ])('%s → %s', (script, articleId) => {
     expect(articleOf(script)).toBe(articleId);
   });
-  // got: "Our notes don't cover that" (clarify, no article)
-  test.fails('the parcel is lost → the lost/stalled parcel answer', () => {
+  // got: "Our notes don't cover that" (clarify, no article) — fixed by bot-33
+  test('the parcel is lost → the lost/stalled parcel answer', () => {
     expect(articleOf('the parcel is lost')).toBe('kb-logistics-stalled');
   });
-  // got: kb-track-order — a week without movement and 催一下 is the stalled-parcel answer (催件)
-  test.fails('我的快递到底在哪啊都一个礼拜了还没动静，急用，能不能帮我催一下 → stalled (催件)', () => {
+  // got: kb-track-order — a week without movement and 催一下 is the stalled-parcel answer (催件) — fixed by bot-33
+  test('我的快递到底在哪啊都一个礼拜了还没动静，急用，能不能帮我催一下 → stalled (催件)', () => {
     expect(articleOf('我的快递到底在哪啊都一个礼拜了还没动静，急用，能不能帮我催一下')).toBe(
       'kb-logistics-stalled',
     );
@@ -291,8 +291,8 @@ describe('F — not come & not wanted, elsewhere, stalled, where to apply', () =
   test('清关要多久 → the cross-border clearance times', () => {
     expect(articleOf('清关要多久')).toBe('kb-crossborder-shipping');
   });
-  // got: kb-signed-not-received (its text mentions the courier's 电话)
-  test.fails('售后电话多少 → service hours / a person, not a missing parcel', () => {
+  // got: kb-signed-not-received (its text mentions the courier's 电话) — fixed by bot-33
+  test('售后电话多少 → service hours / a person, not a missing parcel', () => {
     expect(articleOf('售后电话多少')).not.toBe('kb-signed-not-received');
   });
 });
@@ -328,8 +328,8 @@ describe('G — pregnancy or breastfeeding, asked of a product', () => {
   test('怀孕了穿什么尺码的牛仔裤 → the jeans’ size chart', () => {
     expect(say('怀孕了穿什么尺码的牛仔裤').text).toMatch(/腰围64cm/);
   });
-  // got: the serum's ingredient list — the follow-up dropped the pregnancy question
-  test.fails('孕妇能用面霜吗 → 那精华呢 → the pregnancy article (精华: ask a doctor)', () => {
+  // got: the serum's ingredient list — the follow-up dropped the pregnancy question — fixed by bot-33
+  test('孕妇能用面霜吗 → 那精华呢 → the pregnancy article (精华: ask a doctor)', () => {
     expect(articleOf('孕妇能用面霜吗 || 那精华呢')).toBe('kb-pregnancy-skincare');
   });
   // fixed by the lead (stop 32); got before: kb-routine-dry-skin
@@ -382,8 +382,8 @@ describe('H — a baby or a child, asked of a product', () => {
     expect(answer.articleId).not.toBe('kb-routine-oily-skin');
     expect(answer.text).toMatch(NOT_STATED);
   });
-  // got: the baby wash's ingredient list — "那宝宝呢" taken as the baby product, the cream dropped
-  test.fails('面霜多少钱 → 孕妇能用吗 → 那宝宝呢 → the cream is not stated for babies', () => {
+  // got: the baby wash's ingredient list — "那宝宝呢" taken as the baby product, the cream dropped — fixed by bot-33
+  test('面霜多少钱 → 孕妇能用吗 → 那宝宝呢 → the cream is not stated for babies', () => {
     const answer = say('面霜多少钱 || 孕妇能用吗 || 那宝宝呢');
     expect(answer.productId).toBe('p-hyaluronic-cream');
     expect(answer.text).toMatch(NOT_STATED);

@@ -44,9 +44,12 @@ import {
   ATTRIBUTE_INTENT_CUES,
   asksOrderChange,
   asksOrderChangeOfGoods,
+  CHILD_WORDS,
+  MAY_USE,
   ORDER_CHANGE_UNSENT,
   ORDER_STATUS_CUE,
   ORDER_UNSHIPPED_CUE,
+  PREGNANCY_WORDS,
   PRODUCT_NOUNS,
   REASON_POLICY_WORDS,
   SHOP_CUE,
@@ -111,6 +114,11 @@ export interface ConversationMemory {
   productIds?: string[];
   orderIds?: string[];
   answeredArticleIds?: string[];
+  /**
+   * Who the last turn asked a product for (pregnancy or a child, in the shopper's word): a bare
+   * follow-up ("那精华呢", "what about the cream") asks the same of another product.
+   */
+  askedFor?: { who: 'pregnancy' | 'child'; word: string } | null;
   [key: string]: unknown;
 }
 
@@ -376,7 +384,7 @@ const SIZE_WORD_CODES: Record<string, string> = {
 const TRACKING = /到哪|查物流|查看物流|物流(?:信息|详情)|单号在哪|\btrack/;
 /** A parcel said to show delivered, to have stopped, to be lost or harmed: its own articles answer. */
 const PARCEL_TROUBLE =
-  /签收|没更新|不更新|不动|没动|卡在|停在|丢|破|坏|少了|\b(?:delivered|signed|stuck|not (?:moving|updated|updating)|hasn'?t (?:moved|updated)|lost|damaged|broken|missing)\b/;
+  /签收|没更新|不更新|不动|没动|没有?动静|卡在|停在|丢|破|坏|少了|\b(?:delivered|signed|stuck|not (?:moving|updated|updating)|hasn'?t (?:moved|updated)|lost|damaged|broken|missing)\b/;
 
 /** An article on the shop's offers for bigger orders: spend thresholds, multi-buys, promotions. */
 const PROMOTION = /满减|满.{1,4}减|多件|多买|促销|\b(?:multi-?buys?|bulk|promotions?|spend and save)\b/;
@@ -414,7 +422,50 @@ const GOODS_BACK = /退货|寄回|退回|签收|收到了|拿到|\b(?:send (?:it
 const DELIVER_ELSEWHERE =
   /(?<![没未已到])(?:(?:改|换)?(?:送|寄|派|配送)|改|换)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
 const LOST_PARCEL =
-  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
+  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|(?:快递|包裹|货)(?!单|号)[^，,。！!？?单号票券]{0,5}丢了|\b(?:parcel|package|order|delivery|shipment|pa[ck]{1,2}age|parcle)s? (?:is |was |got |has been |have been |are |were |s )?lost\b|\blost (?:my|our|the) (?:parcel|package|order|delivery|shipment)\b(?! (?:number|no|id|confirmation|receipt|email))|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
+/**
+ * A parcel that has not moved for days, said as a span ("都一个礼拜了还没动静", "五天了都没动静",
+ * "no update for a week"): the stalled-parcel article (it chases the courier and says when a parcel
+ * counts as lost) — also when the shopper asks where it is or to 催 it, which alone would be tracking.
+ */
+const STALLED_SPAN =
+  /(?:一个?(?:礼拜|星期|周)|好几天|几天|多天|[一二三四五六七八九十两\d]+ ?(?:天|日|个?(?:礼拜|星期))|半个月|一个月)(?:了)?.{0,6}(?:没|不|无)(?:有)?(?:动|动静|更新|消息|变化|进展|物流)|(?:没|不|无)(?:有)?(?:动|动静|更新|消息)(?:了)?.{0,3}(?:一个?(?:礼拜|星期|周)|好几天|几天|[一二三四五六七八九十两\d]+ ?天)|\bno (?:tracking )?(?:updates?|movement|news) (?:for|in) (?:a|one|over a|more than a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b|\b(?:has ?n t|hasnt|have ?n t|havent|not) (?:moved|updated|been updated|changed) (?:for|in) (?:a|one|over a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b/;
+/** How to reach the shop's service: its phone, hotline, contact, a person ("售后电话多少"). */
+const SERVICE_CONTACT =
+  /(?:客服|售后|人工|商家|店家|你们)(?:的)?(?:电话|热线|联系方式|联系电话|号码|手机号|微信|邮箱)|(?:客服|售后)(?:热线|电话)|(?:怎么|如何|怎样)(?:联系|找)(?:你们|客服|售后|人工|商家)|人工客服(?:怎么|在哪|哪里)|\b(?:customer )?(?:service|support|care) (?:phone|number|hotline|line|contact|email)\b|\b(?:your|the shop'?s|the store'?s) (?:phone|contact|hotline)(?: number| no)?\b|\bhotline\b|\bhow (?:do|can) i (?:contact|reach|call|phone) (?:you|your|the shop|the store|customer|support|someone)\b/;
+/** Big sizes asked for ("大码", "加大码", "最大的码", "plus size"), not a size to change to or restock. */
+const BIG_SIZE =
+  /大码|加大(?:码|号|尺码)|加肥|特大号|(?:最大|大一点|大点)的?(?:码|号|尺码|尺寸)|\bplus[- ]?sizes?\b|\b(?:big|bigger|large|larger|extended) sizes?\b|\blargest size\b|\b(?:xxl|2xl|3xl|xxxl)\b/;
+const BIG_SIZE_NOT =
+  /换|退|没货|缺货|断货|补货|到货|还是|选哪|选什么|穿什么|哪个码|\d{2,3}|\b(?:exchange|swap|return|refund|restock|back in stock|sold out)\b/;
+/** Who a may-use question was for, kept for a bare follow-up. */
+type MemoryAudience = { who: 'pregnancy' | 'child'; word: string };
+/** A service asked by someone (pregnant, with a baby): no who-may-use question to carry on. */
+const AUDIENCE_SERVICE =
+  /退|换货|快递|物流|发货|运费|包邮|发票|价保|订单|尺码|\b(?:returns?|refunds?|exchange|deliver\w*|shipping|orders?|invoice)\b/;
+/** A follow-up asking something of its own (a price, how, when, a size): not a bare "and X?". */
+const FOLLOW_UP_ASKS =
+  /多少|价|钱|怎么|什么|哪|几|时候|发货|快递|退|换|码|尺|保质|成分|颜色|规格|味|\b(?:price|cost|how|when|where|size|colou?r|ship|deliver|return)\b/;
+/**
+ * A use or effect asked bare, as of a product already in view ("能防晒吗", "有防晒效果吗", "防晒吗"):
+ * nothing but the use and the words of asking. "有防晒吗" (has it / do you sell it) stays goods.
+ */
+const BARE_USE_ASKED = (plain: string): boolean => {
+  const use = USE_GOODS.exec(plain)?.[0];
+  if (!use) return false;
+  if (/^有(?:没有)?/.test(plain) && !/效果|功效|作用|功能/.test(plain)) return false;
+  return (
+    plain
+      .replace(use, '')
+      .replace(
+        /那|这个|这款|它|能|可以|会|有|没有|吗|么|嘛|不|呢|的|效果|功效|作用|功能|吧|也|还|[\s?？!！。,，]/g,
+        '',
+      ) === ''
+  );
+};
+/** "it", "this", "它", "这个": the product in view, not the goods a kind word names. */
+const POINTS_AT_IT =
+  /^(?:那|那么)?(?:它|这个|这款|这支|这瓶)(?=能|可以|会|有|是|也|还)|\b(?:does|do|is|can|will|would) (?:it|this|this one|that)\b/;
 /** Money said not to come ("my refund never arrived", "退款一直不到账"): the refund's own articles. */
 const MONEY_NOT_COME =
   /(?:退款|钱|款项|退费)(?:一直|还是?|都|怎么)?(?:不|没)|\b(?:refund|money|credit|reimbursement)s? (?:has |have |had |still |is |was )?(?:never|not|n t|yet)\b/;
@@ -453,6 +504,36 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     asked: (r) =>
       (LOST_PARCEL.test(r.plain) || CUSTOMS_HELD.test(r.normalized)) &&
       !/签收|\b(?:delivered|signed)\b/.test(r.plain) &&
+      !MONEY_NOT_COME.test(r.plain),
+    article: /没更新|不更新|卡在|不动|\bstalled\b/,
+  },
+  {
+    // "能退换货吗", "支持退换吗": whether returns and exchanges are taken — the return policy, not the
+    // article on a size to exchange to being out of stock.
+    id: 'returns-at-all',
+    asked: (r) =>
+      /(?:能|可以|支持|给|包)?退换(?:货)?(?:吗|么|嘛|不|$)/.test(r.plain) &&
+      !/码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|跨境|赠品/.test(
+        r.plain,
+      ),
+    article: /无理由退货规则/,
+  },
+  {
+    // "售后电话多少", "有没有客服热线", "customer service phone number": how to reach the service —
+    // its hours and a person — not the missing-parcel article that mentions a courier's 电话.
+    id: 'service-contact',
+    asked: (r) =>
+      SERVICE_CONTACT.test(r.plain) && !/快递员|派件员|快递小哥|骑手|\bcourier|\bdriver/.test(r.plain),
+    article: /客服(?:服务)?时间|人工客服|\bservice hours\b/,
+  },
+  {
+    id: 'stalled-span',
+    asked: (r) =>
+      STALLED_SPAN.test(r.plain) &&
+      // Not a parcel still to be sent, signed for, or money / a reply that has not come.
+      !/签收|(?:没|未|不)(?:有)?发(?:货|出)?|退款|款|钱|审核|回复|客服|售后|申请|\b(?:delivered|signed|not (?:yet )?(?:shipped|dispatched|sent)|refund)\b/.test(
+        r.plain,
+      ) &&
       !MONEY_NOT_COME.test(r.plain),
     article: /没更新|不更新|卡在|不动|\bstalled\b/,
   },
@@ -871,6 +952,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       !action &&
       (ORDER_GOODS.test(read.plain) || followsOrder) &&
       !PARCEL_TROUBLE.test(read.plain) &&
+      !STALLED_SPAN.test(read.plain) &&
       !BESIDE_ORDER_STATUS.test(read.plain) &&
       !DELIVER_ELSEWHERE.test(read.plain) &&
       !OTHER_TROUBLE.test(read.plain) &&
@@ -939,7 +1021,104 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     });
   }
 
-  function answerMessage(asked: EngineInput): EngineResult {
+  function answerMessage(said: EngineInput): EngineResult {
+    // "孕妇能用面霜吗" → "那精华呢": the follow-up asked as the whole question it stands for.
+    const asked = withAudience(said) ?? withProductInView(said) ?? said;
+    const result = answerMessageOnce(asked);
+    const askedFor = audienceAsked(asked.text);
+    if ((result.memory.askedFor ?? null) === askedFor) return result;
+    return { ...result, memory: { ...result.memory, askedFor } };
+  }
+
+  /**
+   * Who a question asks a product for: pregnancy / breastfeeding or a baby / child, said beside a
+   * may-use question ("孕妇能用面霜吗", "精华小孩能用吗") — not a word inside a product's own name
+   * (宝宝沐浴露), nor a service asked by a pregnant shopper ("孕妇能退货吗").
+   */
+  function audienceAsked(text: string): MemoryAudience | null {
+    const plain = normalizeText(text);
+    if (plain.length > 40 || !MAY_USE.test(plain) || AUDIENCE_SERVICE.test(plain)) return null;
+    const labels = index
+      .read(text)
+      .products.flatMap((p) => productLabels(index.product(p.productId)))
+      .map((l) => l.toLowerCase())
+      .sort((a, b) => b.length - a.length);
+    let rest = plain;
+    for (const label of labels) if (label.length >= 2) rest = rest.split(label).join(' ');
+    const pregnancy = PREGNANCY_WORDS.exec(rest);
+    if (pregnancy) return { who: 'pregnancy', word: pregnancy[0] };
+    const child = CHILD_WORDS.exec(rest);
+    if (child) return { who: 'child', word: child[0] };
+    return null;
+  }
+
+  /**
+   * A bare follow-up after a who-may-use question, as the whole question: another product for the
+   * same person ("孕妇能用面霜吗" → "那精华呢" / "精华可以吗" / "what about the cream"), or another
+   * person for the same product ("面霜孕妇能用吗" → "那宝宝呢"). Null when the follow-up asks
+   * anything else (a price, how to use it) or the last turn asked no one.
+   */
+  function withAudience(asked: EngineInput): EngineInput | null {
+    const last = asked.memory?.askedFor;
+    if (!last) return null;
+    const text = asked.text.trim();
+    if (text.length > 24) return null;
+    const core = text
+      .toLowerCase()
+      .replace(/^(?:那么?|还有|and|what about|how about)\s*/, '')
+      .replace(/\s*(?:的呢|呢|也?(?:可以|能)(?:用)?(?:吗|么|嘛)|行吗|行不行|\?)?[?？。!！\s]*$/u, '')
+      .trim();
+    if (!core || core === text.toLowerCase() || FOLLOW_UP_ASKS.test(core)) return null;
+    const en = !/\p{Script=Han}/u.test(core);
+    // Another person, the same product (the one in the conversation).
+    const person = PREGNANCY_WORDS.exec(core) ?? CHILD_WORDS.exec(core);
+    if (person) {
+      const leftOver = core.replace(person[0], '').replace(/[的\s]|\b(?:the|a|an|my|for)\b/g, '');
+      const product = index.product(asked.memory?.lastProductId);
+      if (leftOver || !product) return null;
+      const name = product.aliases[0] ?? product.name;
+      const whole = en
+        ? PREGNANCY_WORDS.test(core)
+          ? `can i use it while ${person[0]}`
+          : `can ${person[0]} use it`
+        : `${person[0]}能用${name}吗`;
+      return { ...asked, text: whole };
+    }
+    // Another product, the same person: the core is a product (or a kind of one) and nothing else.
+    const read = index.read(core);
+    const products = read.products.length > 0 ? read.products.map((p) => p.productId) : [];
+    if (products.length === 0 && index.matcher.kinds(read.normalized).length === 0) return null;
+    if (en ? core.split(/\s+/).length > 4 : core.replace(/[^\p{Script=Han}]/gu, '').length > 6) return null;
+    const whole = en
+      ? last.who === 'pregnancy'
+        ? `can i use ${core} while ${/breast|nurs|哺乳|母乳|喂奶/.test(last.word) ? 'breastfeeding' : 'pregnant'}`
+        : `can ${/\p{Script=Han}/u.test(last.word) ? 'kids' : last.word} use ${core}`
+      : `${/\p{Script=Han}/u.test(last.word) ? last.word : last.who === 'pregnancy' ? '孕妇' : '小孩'}能用${core}吗`;
+    return { ...asked, text: whole };
+  }
+
+  /**
+   * "面霜多少钱" → "能防晒吗" / "防晒吗" / "有防晒效果吗": a use asked bare is asked of the product in
+   * the conversation — read as "玻尿酸面霜能防晒吗" — not of the goods its word names (both
+   * sunscreens) nor the article that mentions them (pregnancy). Chinese only (English is read
+   * through "it", see POINTS_AT_IT).
+   */
+  function withProductInView(asked: EngineInput): EngineInput | null {
+    const product = index.product(asked.memory?.lastProductId);
+    const text = asked.text.trim();
+    if (!product || text.length > 12 || !/\p{Script=Han}/u.test(text)) return null;
+    const plain = normalizeText(text);
+    if (!BARE_USE_ASKED(plain)) return null;
+    const name = product.aliases[0] ?? product.name;
+    // "防晒吗" asks the use as "能防晒吗" does; an effect or function said stays as said.
+    const use = USE_GOODS.exec(plain)![0];
+    return {
+      ...asked,
+      text: /效果|功效|作用|功能|能|可以|会/.test(plain) ? `${name}${text}` : `${name}能${use}吗`,
+    };
+  }
+
+  function answerMessageOnce(asked: EngineInput): EngineResult {
     // A long message is read for what it asks (bounded time, whatever its length).
     const focus = focusMessage(
       asked.text,
@@ -1237,6 +1416,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     let kindCandidates: string[] = [];
     if (!namedProductId && read.products.length > 1 && contextProductId) {
       if (named.some((p) => p.productId === contextProductId)) namedProductId = contextProductId;
+      // "does it protect from the sun" after the cream: "it" is the product in view; the glossed
+      // use word only brushes the goods of its kind (no name said outright).
+      else if (read.products.every((p) => p.score < 1) && POINTS_AT_IT.test(read.plain))
+        namedProductId = contextProductId;
     }
     if (!namedProductId && read.products.length === 0 && isEllipticalFollowUp(input.text)) {
       const fragments = index.matcher.fragments(read.plain);
@@ -1247,6 +1430,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       kindCandidates = [...new Set(kinds.flatMap((k) => k.productIds))];
       if (contextProductId && kindCandidates.includes(contextProductId)) namedProductId = contextProductId;
       else if (kindCandidates.length === 1) namedProductId = kindCandidates[0]!;
+      // "面霜多少钱" → "能防晒吗" / "does it protect from the sun": the kind word (防晒) is the use
+      // asked of the conversation's product — said bare, or of "it/这个" — not its goods.
+      else if (
+        contextProductId &&
+        kindCandidates.length > 0 &&
+        (BARE_USE_ASKED(read.plain) || POINTS_AT_IT.test(read.plain))
+      ) {
+        namedProductId = contextProductId;
+        kindCandidates = [];
+      }
     }
     if (orderId) {
       memory.lastOrderId = orderId;
@@ -2479,6 +2672,49 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
   }
 
+  /**
+   * "有没有大码的", "有加大码吗", "最大的码是多少", "do you have plus sizes": the sizes on offer up to the
+   * largest — of the product in view when it has sizes, else of a kind word's products, else of every
+   * product sold in sizes (not a baby's goods) — never the size-exchange article its 码 shares.
+   * Exchanges, returns and restocks of a size keep their articles.
+   */
+  function bigSizeAnswer(
+    read: ReadText,
+    productId: string | null,
+    kindCandidates: string[],
+    language: ReplyLanguage,
+  ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
+    if (!BIG_SIZE.test(read.plain) || BIG_SIZE_NOT.test(read.plain)) return null;
+    const sized = (p: KnowledgeProduct | null | undefined): p is KnowledgeProduct =>
+      !!p && listAttribute(p.attributes.sizes).length > 0;
+    const inView = index.product(productId);
+    const ofKind = kindCandidates.map((id) => index.product(id)).filter(sized);
+    const products = sized(inView)
+      ? [inView]
+      : ofKind.length > 0
+        ? ofKind
+        : index.kb.products.filter((p) => sized(p) && !CHILD_WORDS.test(productLabels(p).join(' ')));
+    if (products.length === 0) return null;
+    const en = language === 'en';
+    const lines = products.map((p) => {
+      const sizes = listAttribute(p.attributes.sizes);
+      const largest = sizes[sizes.length - 1]!;
+      const listed = attributeText(p.attributes, 'sizes', en);
+      return en
+        ? `${p.name} comes in ${listed}; the largest is ${largest}.`
+        : `${p.name}的尺码：${listed}，最大是 ${largest} 码。`;
+    });
+    const only = products.length === 1 ? products[0]! : null;
+    return {
+      action: 'answer',
+      text: lines.join('\n'),
+      intent: PRODUCT_INFO_INTENT,
+      productId: only?.id ?? null,
+      attribute: 'sizes',
+      ...(only ? {} : { quickReplies: products.slice(0, 3).map((p) => p.aliases[0] ?? p.name) }),
+    };
+  }
+
   /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
   function catalogueAnswer(
     read: ReadText,
@@ -2492,6 +2728,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const shared = { articleId: null, confidence: 1, lowConfidence: false, outOfScope: false } as const;
     const soldOut = soldOutSizeAnswer(read, input.text, productId, language);
     if (soldOut) return { ...shared, ...soldOut };
+    const big = bigSizeAnswer(read, productId, kindCandidates, language);
+    if (big) return { ...shared, ...big };
     const pairing = goesWithAnswer(read, input.channel, productId, language);
     if (pairing) return { ...shared, ...pairing };
     const forSale = askedForSale(read.plain, glossesToService);

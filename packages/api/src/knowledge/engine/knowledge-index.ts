@@ -33,6 +33,8 @@ export interface ReadText {
   unread: string[];
   /** How many English phrases the lexicon glossed. */
   glossedWords: number;
+  /** Pinyin-only text as the Chinese it spells, in order, with its particle ("面霜保湿吗"). */
+  spelled?: string;
 }
 
 // Article-only classes (articles without an intent) join the linear model while they are few;
@@ -420,6 +422,9 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       pinyinOnly: gloss.pinyin && !gloss.english && !HAN_CHAR.test(plain),
       unread: englishKnowledge ? NOTHING_UNREAD : gloss.unread,
       glossedWords: gloss.glossedWords,
+      ...(gloss.pinyin && !gloss.english && !HAN_CHAR.test(plain) && gloss.spelled
+        ? { spelled: gloss.spelled }
+        : {}),
     };
   };
 

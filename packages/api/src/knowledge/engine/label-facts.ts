@@ -301,7 +301,8 @@ const USES = [
     en: 'removing makeup',
   },
   {
-    asked: /防晒|\bsun protection\b|\bspf\b|\buv\b/,
+    asked:
+      /防晒|\bsun protection\b|\bspf\b|\buv\b|\bprotects? (?:\w+ )?(?:from|against) (?:the )?(?:sun|uv)\b|\bsun ?block\b/,
     words: ['防晒', 'SPF'],
     zh: '防晒',
     en: 'sun protection',
@@ -343,11 +344,12 @@ const KIND_WITH_USE =
 // A use is asked as what the product can do, or as an effect or function it has ("有防晒效果吗",
 // "带防晒吗", "有没有卸妆功能"). (English "does it have SPF" is left to the engine's "not covered".)
 const ASKS_USE =
-  /能|可以|可不可以|能不能|用来|当|效果|功效|作用|功能|带|有没有|有(?=防晒|卸妆|洗发|沐浴|保湿|控油)|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b/;
+  /能|可以|可不可以|能不能|用来|当|效果|功效|作用|功能|带|有没有|有(?=防晒|卸妆|洗发|沐浴|保湿|控油)|\bcan\b|\bok to\b|\bfor\b|\bbe used\b|\buse\b|\bprotects?\b/;
 // English "does it have SPF", "is there SPF in it", "with sun protection?": a yes when the product's
 // own name states the use; otherwise left to the engine's "not covered" (as before).
 // A use asked as a property of the product ("有防晒效果吗", "带防晒功能吗").
-const ASKS_PROPERTY = /效果|功效|作用|功能|带/;
+// English "does it / can it …" points at the product just talked about as 效果 does.
+const ASKS_PROPERTY = /效果|功效|作用|功能|带|\b(?:does|do|is|can|will|would) (?:it|this|this one|that)\b/;
 const ASKS_HAS_EN =
   /\b(?:have|has|is there|are there|any|with|got|come with|contain|contains|include|includes)\b/;
 
@@ -427,15 +429,17 @@ function useAnswer(ctx: LabelContext, product: KnowledgeProduct): LabelAnswer | 
   // The use must be asked, not only named in what the product is called: "防晒霜可以给小孩用吗" asks
   // who may use a sunscreen (its own facts answer, or do not), "防晒霜能防晒吗" asks the use.
   // Nor is a use inside the product's own label ("控油防晒能控油不": 控油 is asked, 防晒 is its name).
-  let asked = ctx.read.plain;
+  // Pinyin is read as the Chinese it spells ("mianshuang baoshi ma" → 面霜保湿吗).
+  const said = ctx.read.spelled ?? ctx.read.plain;
+  let asked = said;
   for (const label of [...labels].sort((a, b) => b.length - a.length))
     if (label.length >= 2) asked = asked.split(label.toLowerCase()).join(' ');
   asked = asked.replace(KIND_WITH_USE, ' ');
   const use = USES.find((u) => u.asked.test(asked));
   if (!use) return null;
   // An effect's own words say it is asked ("保湿吗"); a use wants a word of asking what it can do.
-  const asksUse = ASKS_USE.test(ctx.read.plain) || ('effect' in use && use.effect === true);
-  const hasAsked = ASKS_HAS_EN.test(ctx.read.plain);
+  const asksUse = ASKS_USE.test(said) || ('effect' in use && use.effect === true);
+  const hasAsked = ASKS_HAS_EN.test(said);
   if (!asksUse && !hasAsked) return null;
   // Asking about the product's own kind ("防晒霜能防晒吗") is no question of another use.
   const own = labels.find((label) => use.words.some((w) => label.includes(w)));
@@ -534,7 +538,12 @@ export function labelFactAnswer(ctx: LabelContext): LabelAnswer | null {
   // A story ("宝宝一岁半了…想知道要交多少税") asks something else; its last clause is read alone later.
   if ((ctx.read.plain.match(/\p{Script=Han}/gu)?.length ?? 0) > 24) return null;
   if ((ctx.read.plain.match(/[a-z]+/g)?.length ?? 0) > 16) return null;
-  if (!isQuestion(ctx.read.normalized, ctx.text) && !ASKS_YES_NO.test(ctx.text)) return null;
+  if (
+    !isQuestion(ctx.read.normalized, ctx.text) &&
+    !ASKS_YES_NO.test(ctx.text) &&
+    !(ctx.read.spelled && /[吗么不]$/.test(ctx.read.spelled))
+  )
+    return null;
   for (const product of ctx.products) {
     const answer =
       ageAnswer(ctx, product) ??

@@ -15,6 +15,16 @@ const MAX_PHRASE_WORDS = 4;
 const PINYIN_WORD =
   /^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|er|in|un|ui|ue|ve|ia|ie|iu|uo|ua|a|o|e|i|u|v))+$/;
 
+/** Question particles written in pinyin: a syllable alone, heard only in pinyin text. */
+const PINYIN_PARTICLES: Record<string, string> = {
+  ma: '吗',
+  me: '么',
+  mo: '么',
+  bu: '不',
+  ne: '呢',
+  ba: '吧',
+};
+
 // Pinyin readings per character (toneless, every reading of a polyphone): shared by all apps.
 const readingsOf = new Map<string, string[]>();
 function readings(ch: string): string[] {
@@ -88,6 +98,8 @@ export interface Gloss {
   english: boolean;
   /** A pinyin fragment was recognised. */
   pinyin: boolean;
+  /** When pinyin was recognised: its words in Chinese, in the order written, with a final particle. */
+  spelled?: string;
   /**
    * Latin words of three letters or more that no lexicon term or pinyin took ("student", "dryer"):
    * what an English question says that the Chinese reading never sees.
@@ -186,6 +198,9 @@ export function createGlosser(
       let pinyinSeen = false;
       const unread: string[] = [];
       let glossedWords = 0;
+      // Pinyin as Chinese in the order written, a question's particle kept ("mianshuang baoshi ma"
+      // → 面霜保湿吗): the glosses above are a set, and "保湿吗" asks what "保湿" alone only names.
+      const spelled: string[] = [];
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
@@ -220,11 +235,13 @@ export function createGlosser(
             pinyinText && joined.length >= 4 && /^[a-z]+$/.test(joined) ? bySound.get(joined) : undefined;
           if (heard) {
             added.push(heard[0]!);
+            spelled.push(heard[0]!);
             pinyinSeen = true;
             taken = n;
           }
         }
         if (!taken && words[i]!.length >= 3 && !/\d/.test(words[i]!)) unread.push(words[i]!);
+        if (pinyinText && !taken && PINYIN_PARTICLES[words[i]!]) spelled.push(PINYIN_PARTICLES[words[i]!]!);
         i += taken || 1;
       }
 
@@ -281,7 +298,14 @@ export function createGlosser(
       }
       if (base !== normalized) added.push(inPlace.map((w) => w.from).join(' '));
       const text = added.length ? `${base} ${[...new Set(added)].join(' ')}` : normalized;
-      return { text, english, pinyin: pinyinSeen, unread, glossedWords };
+      return {
+        text,
+        english,
+        pinyin: pinyinSeen,
+        unread,
+        glossedWords,
+        ...(pinyinSeen ? { spelled: spelled.join('') } : {}),
+      };
     },
   };
 }

@@ -752,6 +752,42 @@ function childAnswer(ctx: FactContext, asked: KnowledgeProduct[]): FactAnswer | 
   );
 }
 
+/** Goods for men asked of the shop ("有没有男士的", "有男士护肤品吗", "你们家有男款吗"). */
+const MEN_GOODS =
+  /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜|客服|主播|店员|模特))|(?:男士|男生|男性|男人|男款|男装)(?:的|用的|专用的?)?(?:护肤品?|产品|东西|商品|款式?)?(?:有吗|有么|有嘛|有没有|有不有|吗|么|嘛)[?？]*$/;
+
+/**
+ * Goods for men, none named: the products whose details list skin types (a kind word's own first),
+ * said to be for anyone and chosen by skin — or null when none lists them.
+ */
+function menGoodsAnswer(ctx: FactContext): FactAnswer | null {
+  const listed = (p: KnowledgeProduct | undefined): p is KnowledgeProduct =>
+    !!p &&
+    !/男/.test(p.name) &&
+    listAttribute(p.attributes.suitableSkin).some((skin) => !CHILD_LISTED.test(skin));
+  const ofKind = ctx.candidates.map((id) => ctx.product(id)).filter(listed);
+  const products = ofKind.length > 0 ? ofKind : ctx.products.filter(listed);
+  const forMen = ctx.products.filter((p) => /男/.test(p.name));
+  const en = ctx.language === 'en';
+  if (forMen.length > 0)
+    return productFactResult(
+      forMen.length === 1 ? forMen[0]! : null,
+      forMen.map((p) => (p.price != null ? `${p.name} ¥${p.price}` : p.name)).join(en ? ', ' : '、'),
+    );
+  if (products.length === 0) return null;
+  const items = products.map((p) => {
+    const skin = listAttribute(p.attributes.suitableSkin).filter((s) => !CHILD_LISTED.test(s));
+    return en ? `${p.name} (${listIn(skin, 'en')})` : `${p.name}（${skin.join('、')}）`;
+  });
+  return productFactResult(
+    products.length === 1 ? products[0]! : null,
+    en
+      ? `We have nothing made for men in particular, and our product details don't divide by sex. These are for anyone — men choose by skin type: ${items.join('; ')}.`
+      : `店里没有专门的男士款，商品资料也没有按性别区分。这些不分男女，男士按肤质选就好：${items.join('；')}。`,
+    { intent: 'skin_recommendation', attribute: 'suitableSkin' },
+  );
+}
+
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   // A product named for one sex says so itself.
@@ -811,6 +847,13 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   ) {
     const child = childAnswer(ctx, askedAbout);
     if (child) return child;
+  }
+  // "有没有男士的", "有男士护肤品吗", "有适合男生用的吗": goods for men asked of the shop, no product
+  // named. None is made for one sex and the details do not divide by it: said plainly, with what
+  // suits — the products listed by skin type (a kind word's own, when one is named).
+  if (!ctx.named && MEN_GOODS.test(plain) && !isActionRequest(read.normalized, ctx.text)) {
+    const men = menGoodsAnswer(ctx);
+    if (men) return men;
   }
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;
 

@@ -153,7 +153,7 @@ const SENSES: ServiceSense[] = [
 const PREGNANCY_SENSE = SENSES.find((sense) => sense.id === 'pregnancy')!;
 /** Who the shopper is, in so many words ("我是孕妇，", "怀孕了", "孕妇"). */
 const PREGNANCY_SAID =
-  /(?:我是|我在|我)?(?:孕妇|怀孕了?|孕期|孕中期|孕晚期|孕早期|哺乳期|备孕)(?:的话|中|期间)?[，,]?/g;
+  /(?:我是|我在|我)?(?:孕妇|怀孕了?|孕期|孕中期|孕晚期|孕早期|哺乳期|备孕)(?:的话|中|期间)?[，,]?|\b(?:i'?m|i am|we'?re|we are|as a) (?:currently |now )?(?:pregnant|breast ?feeding|nursing(?: mom| mum| mother)?)\b[,.]?/g;
 
 /**
  * "孕妇能退货吗", "我是孕妇，快递能送上楼吗": a pregnant shopper asking a service, answered with the
@@ -161,7 +161,9 @@ const PREGNANCY_SAID =
  * answer stands (no such article, no pregnancy said, or no service asked).
  */
 export function serviceAskedInPregnancy(said: string, article: KnowledgeArticle | undefined): string | null {
-  if (!article || !PREGNANCY_SENSE.covers.test(askedIn(article))) return null;
+  // Any first reading: the pregnancy words may also have pulled it to a neighbouring service
+  // ("i'm pregnant, can I return it within 7 days" → return shipping fees).
+  if (!article) return null;
   if (!PREGNANCY_SENSE.asked.test(said) || !PREGNANCY_SENSE.neighbour!.test(said)) return null;
   const rest = said.replace(PREGNANCY_SAID, ' ').trim();
   return rest && rest !== said ? rest : null;
