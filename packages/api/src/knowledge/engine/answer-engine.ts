@@ -3,6 +3,7 @@ import { isInStock, listAttribute, stockAlternatives } from '../catalog-stock';
 import { tokenize } from './chinese-tokenizer';
 import { askedDomesticPlace, domesticDeliveryArticle, domesticFit, isPlaceWord } from './domestic-places';
 import { unseenTopic } from './english-coverage';
+import { asksMen } from './goods-lexicon';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import {
   askedIn,
@@ -118,7 +119,7 @@ export interface ConversationMemory {
    * Who the last turn asked a product for (pregnancy or a child, in the shopper's word): a bare
    * follow-up ("那精华呢", "what about the cream") asks the same of another product.
    */
-  askedFor?: { who: 'pregnancy' | 'child'; word: string } | null;
+  askedFor?: { who: 'pregnancy' | 'child' | 'men'; word: string } | null;
   [key: string]: unknown;
 }
 
@@ -439,7 +440,7 @@ const BIG_SIZE =
 const BIG_SIZE_NOT =
   /换|退|没货|缺货|断货|补货|到货|还是|选哪|选什么|穿什么|哪个码|\d{2,3}|\b(?:exchange|swap|return|refund|restock|back in stock|sold out)\b/;
 /** Who a may-use question was for, kept for a bare follow-up. */
-type MemoryAudience = { who: 'pregnancy' | 'child'; word: string };
+type MemoryAudience = { who: 'pregnancy' | 'child' | 'men'; word: string };
 /** A service asked by someone (pregnant, with a baby): no who-may-use question to carry on. */
 const AUDIENCE_SERVICE =
   /退|换货|快递|物流|发货|运费|包邮|发票|价保|订单|尺码|\b(?:returns?|refunds?|exchange|deliver\w*|shipping|orders?|invoice)\b/;
@@ -1049,6 +1050,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (pregnancy) return { who: 'pregnancy', word: pregnancy[0] };
     const child = CHILD_WORDS.exec(rest);
     if (child) return { who: 'child', word: child[0] };
+    // "我老公想用洗面奶，男的能用吗" → "那面霜呢": whether men may use it is asked again of the next one.
+    if (asksMen(rest)) return { who: 'men', word: /\p{Script=Han}/u.test(rest) ? '男士' : 'men' };
     return null;
   }
 
@@ -1073,14 +1076,21 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // Another person, the same product (the one in the conversation).
     const person = PREGNANCY_WORDS.exec(core) ?? CHILD_WORDS.exec(core);
     if (person) {
-      const leftOver = core.replace(person[0], '').replace(/[的\s]|\b(?:the|a|an|my|for)\b/g, '');
+      // What is left beside the person may only say "for" or "use" ("那给宝宝用呢", "and for me,
+      // I'm nursing"); anything else ("宝宝面霜") is another question.
+      const leftOver = core
+        .replace(person[0], '')
+        .replace(/[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to)\b/g, '');
       const product = index.product(asked.memory?.lastProductId);
       if (leftOver || !product) return null;
       const name = product.aliases[0] ?? product.name;
+      // English names the product too when it has an English name: "it" after a child question
+      // was read as the child's size.
+      const enName = namesOf(product).find((n) => !/\p{Script=Han}/u.test(n)) ?? 'it';
       const whole = en
         ? PREGNANCY_WORDS.test(core)
-          ? `can i use it while ${person[0]}`
-          : `can ${person[0]} use it`
+          ? `can i use ${enName} while ${/breast|nurs/.test(person[0]) ? 'breastfeeding' : 'pregnant'}`
+          : `can ${person[0]} use ${enName}`
         : `${person[0]}能用${name}吗`;
       return { ...asked, text: whole };
     }
@@ -1092,8 +1102,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const whole = en
       ? last.who === 'pregnancy'
         ? `can i use ${core} while ${/breast|nurs|哺乳|母乳|喂奶/.test(last.word) ? 'breastfeeding' : 'pregnant'}`
-        : `can ${/\p{Script=Han}/u.test(last.word) ? 'kids' : last.word} use ${core}`
-      : `${/\p{Script=Han}/u.test(last.word) ? last.word : last.who === 'pregnancy' ? '孕妇' : '小孩'}能用${core}吗`;
+        : last.who === 'men'
+          ? `can men use ${core}`
+          : `can ${/\p{Script=Han}/u.test(last.word) ? 'kids' : last.word} use ${core}`
+      : `${/\p{Script=Han}/u.test(last.word) ? last.word : { pregnancy: '孕妇', child: '小孩', men: '男士' }[last.who]}能用${core}吗`;
     return { ...asked, text: whole };
   }
 
