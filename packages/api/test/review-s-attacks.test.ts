@@ -606,3 +606,42 @@ run(
     },
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// 16. The same kinds in English and in pinyin
+// ---------------------------------------------------------------------------------------------
+run(
+  'the kinds in English and pinyin',
+  [
+    { say: 'can i change my shipping address', article: 'kb-address-change' },
+    { say: 'cancel my order its not here yet', article: 'kb-order-cancel' },
+    { say: 'is the floral dress in stock', product: 'p-floral-dress' },
+    { say: 'do u have the jeans in 25', product: 'p-straight-jeans', text: /sold out/ },
+    { say: 'is the sunscreen ok for kids', text: /don't list/ },
+    { say: 'can men use the cushion', product: 'p-cushion-foundation', text: /men can use/ },
+    { say: 'do you sell plus sizes', attr: 'sizes', text: /XL/ },
+    { say: 'shipping together two orders?', article: 'kb-shipping-time' },
+    { say: 'yunfu keyi yong fangshai ma', article: PREG },
+  ],
+  [
+    {
+      say: 'wrong adress on my order',
+      article: 'kb-address-change',
+      gave: 'clarify "our notes don\'t cover that"',
+    },
+    {
+      say: 'is the formula held at customs',
+      article: ['kb-crossborder-shipping', STALLED],
+      gave: 'clarify "the details of … don\'t cover that"',
+    },
+    { say: 'you guys have a phone number?', article: HOURS, orEscalate: true, gave: 'decline (off-topic)' },
+    { say: 'kuaidi diu le', article: STALLED, gave: 'kb-track-order' },
+    { say: 'kefu dianhua', article: HOURS, gave: 'kb-welcome' },
+    {
+      say: 'you da ma ma',
+      attr: 'sizes',
+      text: /XL/,
+      gave: 'kb-exchange-size (an exchange, not the sizes sold)',
+    },
+  ],
+);
