@@ -645,3 +645,68 @@ run(
     },
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// 17. More colloquial wordings across the kinds
+// ---------------------------------------------------------------------------------------------
+run(
+  'more colloquial wordings',
+  [
+    { say: '快递丢件了 要补发', article: STALLED },
+    { say: '包裹寄丢啦！！', article: STALLED },
+    { say: '物流不动了', article: STALLED },
+    { say: '客服电话打不通', article: HOURS },
+    { say: '人工几点有', article: HOURS },
+    { say: '孕妇可以退货吗', article: 'kb-return-policy' },
+    { say: '孕妇能用精华吗 || 那宝宝呢', product: 'p-niacinamide-serum', text: /没有写明/ },
+    { say: '宝宝能用沐浴露吗 || 孕妇呢', product: 'p-baby-wash', text: /没有写明/ },
+    { say: '口红多少钱 || 孕妇能用吗', product: 'p-velvet-lipstick', text: /没有写明/ },
+    { say: '有没有男士专用的', text: /没有专门的男士款/ },
+    { say: '大码连衣裙', product: 'p-floral-dress', attr: 'sizes', text: /XL/ },
+    { say: '有没有大码', attr: 'sizes', text: /31/ },
+    { say: '开衫最大码', product: 'p-wool-cardigan', text: /最大是 L/ },
+    { say: '有没有保湿的面膜', product: 'p-cica-mask', text: /保湿面霜/ },
+    { say: '奶粉还有吗', product: 'p-au-formula', text: /268/ },
+    { say: '口红有货没', product: 'p-velvet-lipstick' },
+    { say: '一起发货能省运费吗', article: 'kb-shipping-carrier-fee' },
+    { say: '清关要身份证吗', article: 'kb-crossborder-quota' },
+    { say: '改地址', article: 'kb-address-change' },
+    { say: '收货地址能改吗 已经发货了', article: 'kb-address-change' },
+  ],
+  [
+    { say: '物流停了一礼拜 咋回事', article: STALLED, gave: 'kb-track-order' },
+    { say: '催件', article: STALLED, gave: 'clarify between readings' },
+    {
+      say: '我怀孕了想换货',
+      article: ['kb-exchange-how-to', 'kb-exchange-size'],
+      gave: 'ticket kb-exchange-out-of-stock',
+    },
+    {
+      say: '面膜多少钱 || 能美白吗',
+      product: 'p-cica-mask',
+      text: /没有写/,
+      gave: 'clarify "能再具体说说吗"',
+    },
+    // Nothing says the jeans are a men's cut (高腰显瘦); "有的～" says they are.
+    {
+      say: '有男款牛仔裤吗',
+      text: /不分男女|没有专门|没有写明/,
+      gave: '"有的～高腰显瘦直筒牛仔裤 ¥199"',
+    },
+    // 无香精 is written for the cream, serum, cleanser, mineral sunscreen, mask, baby wash and diapers.
+    {
+      say: '有没有不含香精的',
+      text: /面霜|洁面乳|防晒霜|面膜/,
+      gave: 'clarify "哪款商品…查成分"',
+    },
+    // The light sunscreen (¥139) is the cheaper one.
+    { say: '有没有便宜点的防晒', text: /139/, notArticle: [PREG], gave: 'kb-pregnancy-skincare' },
+    {
+      say: '能分两个包裹寄吗',
+      intent: 'shipping_time',
+      notArticle: ['kb-track-order'],
+      gave: 'kb-track-order',
+    },
+    { say: '还没收到 退款怎么退', article: ['kb-order-cancel', STALLED], gave: 'kb-refund-arrival' },
+  ],
+);
