@@ -577,6 +577,9 @@ run(
     { say: '下单了 || 还没发货 || 想取消', article: 'kb-order-cancel' },
     { say: 'this cream || good for dry skin?', text: /Hyaluronic/ },
     { say: 'moisturizing cream || can my kid use it', product: 'p-hyaluronic-cream', text: /don't cover/ },
+    // "那精华呢" after a men question: the serum for men (不分男女), as 那面膜呢 carries 孕妇 (was a break:
+    // clarify "想了解它的哪方面呢"; fixed by the lead, stop 33).
+    { say: '男士能用面霜吗 || 那精华呢', product: 'p-niacinamide-serum', text: /不分男女/ },
   ],
   [
     {
@@ -588,13 +591,6 @@ run(
       say: 'my parcel hasnt moved in 4 days || can u chase it',
       article: STALLED,
       gave: 'decline (off-topic)',
-    },
-    // "那精华呢" after a men question: the serum for men (不分男女), as 那面膜呢 carries 孕妇.
-    {
-      say: '男士能用面霜吗 || 那精华呢',
-      product: 'p-niacinamide-serum',
-      text: /不分男女/,
-      gave: 'clarify "想了解它的哪方面呢"',
     },
     // Asked in one turn ("敏感肌能用精华吗") the engine says the serum is not listed for sensitive skin;
     // with the serum in view it gives the sensitive routine, which does not name the serum at all.
