@@ -153,6 +153,8 @@ export function startWalCheckpointer(
   let resumeLoggedAt = Number.NEGATIVE_INFINITY;
   let worker: Worker | null = null;
   let stopped = false;
+  /** The one stop, so every caller waits for the same end. */
+  let stopping: Promise<void> | undefined;
   /** Gives back the write turn the current worker holds (or is about to). */
   let giveBack: (() => void) | null = null;
   let firstReady: (ok: boolean) => void = () => {};
@@ -165,16 +167,21 @@ export function startWalCheckpointer(
   const checkpointer: WalCheckpointer = {
     stats: () => ({ ...stats }),
     ready,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      const thread = worker;
-      if (!thread) return;
-      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      thread.postMessage({ op: 'close' } satisfies CheckpointRequest);
-      const timer = setTimeout(() => void thread.terminate(), 2_000);
-      await ended;
-      clearTimeout(timer);
+    stop: () => {
+      stopping ??= (async () => {
+        stopped = true;
+        // A worker that had not connected yet never will: `ready` says so rather than staying pending.
+        firstReady(false);
+        const thread = worker;
+        if (!thread) return;
+        // The exit handler below gives back a lent turn and puts the limit back.
+        const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+        thread.postMessage({ op: 'close' } satisfies CheckpointRequest);
+        const timer = setTimeout(() => void thread.terminate(), 2_000);
+        await ended;
+        clearTimeout(timer);
+      })();
+      return stopping;
     },
   };
 
@@ -265,6 +272,8 @@ export function startWalCheckpointer(
       if (worker !== thread) return;
       switch (reply.op) {
         case 'ready':
+          // Connected after stop(): it is closing; the limit stays where the exit handler puts it.
+          if (stopped) return;
           stats.running = true;
           // A worker started while yielding starts at the yielding pace (its workerData) and
           // leaves the limit where it is.
