@@ -3,7 +3,7 @@
 // `close()` (and, on POSIX, the descriptors of the checkpoint worker's connection too), and the
 // checkpoint SQLite runs when a file's last connection closes did not happen. And the checkpointer's
 // `ready` / `stop()` settle whatever the order of events. Real libSQL files, real worker threads.
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -73,6 +73,9 @@ describe('close() closes the connection', () => {
       await database.write(() =>
         database.client.execute({ sql: 'INSERT INTO t (n, body) VALUES (?, randomblob(2000))', args: [i] }),
       );
+    // The worker polls on its own thread: its first cycle may end a little after the last write.
+    for (let i = 0; i < 500 && checkpointer.stats().cycles === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(checkpointer.stats().cycles).toBeGreaterThan(0);
     await checkpointer.stop();
     database.close();
@@ -147,4 +150,59 @@ describe('ready and stop() settle in any order', () => {
     expect(openOn(path)).toBe(0);
     expect(await rowsIn(path)).toEqual([n, n, 'ok']);
   }, 90_000);
+});
+
+describe("the checkpointer never takes the process's WAL locks away", () => {
+  /** POSIX locks this process holds on `file` (/proc/locks: "… POSIX ADVISORY READ <pid> <dev>:<ino> …"). */
+  const locksOn = (file: string) => {
+    const ino = String(statSync(file).ino);
+    return readFileSync('/proc/locks', 'utf8')
+      .split('\n')
+      .filter((line) => {
+        const fields = line.trim().split(/\s+/);
+        const at = fields.indexOf('POSIX');
+        return at >= 0 && fields[at + 3] === String(process.pid) && fields[at + 4]?.split(':')[2] === ino;
+      }).length;
+  };
+
+  test('stop() while the request connection goes on: its locks on the -shm stay, no descriptor of its own on it', async () => {
+    const path = fresh();
+    const database = await filled(path, 5);
+    // Held by SQLite as long as a connection of this process has the -shm open (the one that tells
+    // a new process the file is in use).
+    const held = locksOn(`${path}-shm`);
+    expect(held).toBeGreaterThan(0);
+    const checkpointer = startWalCheckpointer(database, quiet, { thresholdPages: 20, pollMs: 2 })!;
+    expect(await checkpointer.ready).toBe(true);
+    for (let i = 5; i < 60; i++)
+      await database.write(() =>
+        database.client.execute({ sql: 'INSERT INTO t (n, body) VALUES (?, randomblob(2000))', args: [i] }),
+      );
+    // The worker polls on its own thread: its first cycle may end a little after the last write.
+    for (let i = 0; i < 500 && checkpointer.stats().cycles === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(checkpointer.stats().cycles).toBeGreaterThan(0);
+    // One descriptor on the -shm in the process: SQLite's (the worker reads the header through it).
+    const shmOnly = (p: string) =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === `${p}-shm`;
+        } catch {
+          return false;
+        }
+      }).length;
+    expect(shmOnly(path)).toBe(1);
+    await checkpointer.stop();
+    // Closing a descriptor of its own on the -shm used to drop every lock of the process there.
+    expect(locksOn(`${path}-shm`)).toBeGreaterThan(0);
+    for (let i = 60; i < 80; i++)
+      await database.write(() =>
+        database.client.execute({ sql: 'INSERT INTO t (n, body) VALUES (?, randomblob(2000))', args: [i] }),
+      );
+    expect(locksOn(`${path}-shm`)).toBeGreaterThan(0);
+    database.close();
+    await nextTurn();
+    expect(openOn(path)).toBe(0);
+    expect(await rowsIn(path)).toEqual([80, 80, 'ok']);
+  }, 30_000);
 });

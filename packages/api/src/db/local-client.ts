@@ -373,6 +373,19 @@ export function createLocalClient(url: string): Client | null {
         'The write transaction was rolled back by an earlier statement; nothing more is written in it.',
         'TRANSACTION_LOST',
       );
+    // A COMMIT refused by a deferred foreign key leaves the transaction open (SQLite's rule) and its
+    // statement half-ended: the engine (libsql 0.5) resets a statement only before its next run, and
+    // an un-reset COMMIT kept this connection's read snapshot after the caller's ROLLBACK, so once
+    // another connection committed, every BEGIN IMMEDIATE here failed SQLITE_BUSY_SNAPSHOT (speed-16l
+    // §5). Run once and finalized instead, failed or not (a prepare of "COMMIT" costs ~1 µs a group).
+    if (sql === 'COMMIT') {
+      try {
+        db.exec(sql);
+      } catch (error) {
+        throw mapError(error);
+      }
+      return resultSet([], [], [], 0, undefined);
+    }
     try {
       const {
         statement,
