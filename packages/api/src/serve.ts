@@ -237,7 +237,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // No presence writes while the database is about to close.
     stopSweeper();
     stopRetention();
-    stopInsights();
+    const insightsStopped = stopInsights();
     lifecycle.drain();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     connections.closeIdleConnections();
@@ -258,6 +258,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await webhookWorker.stop();
     sweep?.stop();
     await shared?.close();
+    await insightsStopped;
     // Its connection closed first, so this one is the file's last in this process and closing it
     // checkpoints the log into the file, as before.
     await checkpointer?.stop();

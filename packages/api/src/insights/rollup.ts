@@ -924,7 +924,7 @@ export function startInsightsRollup(
   deps: Deps,
   everyMs = 60_000,
   options: InsightsRollupOptions = {},
-): () => void {
+): () => Promise<void> {
   let busy = false;
   let stopped = false;
   const thread = options.worker ? createFoldThread(deps) : null;
@@ -970,9 +970,10 @@ export function startInsightsRollup(
   void fold();
   const timer = setInterval(fold, everyMs);
   timer.unref?.();
+  /** Stops folding; settles once the fold worker (if any) has closed its connection and ended. */
   return () => {
     stopped = true;
     clearInterval(timer);
-    thread?.close();
+    return thread ? thread.close() : Promise.resolve();
   };
 }
