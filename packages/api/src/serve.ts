@@ -139,6 +139,13 @@ function capConnectionsPerAddress(server: ReturnType<typeof serve>, max: number)
   });
 }
 
+/**
+ * The engine closes a local file's connection from the finalizers of its statements, which
+ * `database.close()` has collected; they run on the next turn of the event loop
+ * (db/local-client.ts). After this, the file has no descriptor open in this process.
+ */
+const connectionsReleased = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Migrates the database, then listens. Only this file knows about sockets. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? consoleLogger;
@@ -165,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let shared: SharedState | undefined;
   let sweep: ReturnType<typeof startLogSweep> | undefined;
   let app: ThreadlineApp;
+  let startedApp: ThreadlineApp | undefined;
   const lifecycle = createLifecycle();
   const host = options.host ?? '127.0.0.1';
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -172,6 +180,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     shared = options.redisUrl ? await connectSharedState(options.redisUrl, logger) : undefined;
     app = createApp({ ...options, ...shared?.appOptions, database, lifecycle });
+    startedApp = app;
     // Data steps that need the keys (the SQL migrations cannot seal): idempotent, every start.
     await sealTrackedEventsInTheClear(app.deps);
     sweep = shared ? startLogSweep(app.deps, shared.bus) : undefined;
@@ -195,9 +204,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A start that fails half-way (the port is taken, Redis refuses us) closes what it opened:
     // a process left holding Redis connections and timers would neither serve nor exit.
     sweep?.stop();
+    startedApp?.livestream.close();
     await shared?.close().catch(() => undefined);
     await checkpointer?.stop();
     database.close();
+    await connectionsReleased();
     throw error;
   }
   // Node's requestTimeout covers receiving the request (headers and body) only: an SSE or long-poll
@@ -226,7 +237,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // No presence writes while the database is about to close.
     stopSweeper();
     stopRetention();
-    stopInsights();
+    const insightsStopped = stopInsights();
     lifecycle.drain();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     connections.closeIdleConnections();
@@ -240,14 +251,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clearInterval(idleCloser);
     connections.closeAllConnections();
     await stopped;
+    // The rooms' timers (timeline drain, ticks, reply outbox) would otherwise go on querying the
+    // closed database, logging a failure a second and keeping the process up for a while.
+    app.livestream.close();
     await followUpWorker.stop();
     await webhookWorker.stop();
     sweep?.stop();
     await shared?.close();
+    await insightsStopped;
     // Its connection closed first, so this one is the file's last in this process and closing it
     // checkpoints the log into the file, as before.
     await checkpointer?.stop();
     database.close();
+    await connectionsReleased();
     return drained;
   };
   return {

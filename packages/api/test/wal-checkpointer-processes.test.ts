@@ -205,7 +205,7 @@ describe('the WAL checkpointer with two processes on one file', () => {
     console.info(`two processes, largest -wal (pages): ${figures}`);
   }, 180_000);
 
-  it('loses nothing beside a process that writes a little, often (its -wal figures printed: not bounded like off)', async () => {
+  it('beside a process that writes a little, often: within 2× off, nothing lost', async () => {
     const off = await twoProcesses('off', 'trickle');
     const on = await twoProcesses('on', 'trickle');
     const noYield = await twoProcesses('no-yield', 'trickle');
@@ -222,10 +222,13 @@ describe('the WAL checkpointer with two processes on one file', () => {
       expect(run.integrity).toBe('ok');
       expect(run.results[1]!.written, figures).toBeGreaterThan(20);
     }
-    // Not asserted, because it does not hold: "bounded like off" beside a trickle. Measured at the end
-    // of stop 32 (quiet machine): on 956 / 1,031 / 1,159 / 2,656 pages against off 618 / 785 / 519 / 565
-    // (not yet understood: apparently the hand-back comes too late or too rarely beside a trickle). Open,
-    // first for the next stop (docs/notes/stop-32-closing-note.md); the figures are printed.
+    // Within 2× off (+100 pages), not the floods' 1.25×: stop 32 measured on 1.5–4.7× off here on a
+    // quiet machine (the trickling process's RESTARTs held the checkpoint lock while they waited for
+    // the flood's write lock). Now a process with under a quarter of the log's frames runs no cycle
+    // while it has handed back; ckpt-33, 7 runs at load 6–10: on/off 0.17–0.96 in six, 1.68 in one
+    // (off alone ranged 1,430–8,471 pages from run to run). 1.25× does not hold run by run; see
+    // docs/notes/ckpt-33.md.
+    expect(on.largest, figures).toBeLessThanOrEqual(Math.max(off.largest * 2, off.largest + 100));
     console.info(`a flood and a trickle, largest -wal (pages): ${figures}`);
   }, 180_000);
 });

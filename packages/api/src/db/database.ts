@@ -44,6 +44,12 @@ export interface Database {
    */
   lendWriteTurn?<T>(run: () => Promise<T>): Promise<T>;
   /**
+   * Local files only: `begun` runs once each group's BEGIN IMMEDIATE holds the write lock, and
+   * `committed` once its COMMIT succeeded (null: none). The WAL checkpointer counts this process's
+   * share of the log with them while it has handed the checkpoints back (wal-checkpointer.ts).
+   */
+  watchWrites?(hooks: WriteHooks | null): void;
+  /**
    * Local files only: a number that changes whenever a `sessions` or `apps` row may have changed —
    * by any statement of this process that may write one, or by any commit of another connection
    * to the file. The verified-session cache (http/auth.ts) keys on it; absent, nothing is cached.
@@ -246,6 +252,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   // Set while the write turn is lent to another connection (`lendWriteTurn`): no group starts.
   let lent: Promise<void> | null = null;
   let lending: Promise<unknown> = Promise.resolve();
+  let writeHooks: WriteHooks | null = null;
   // The transaction store is on only while a group runs. An enabled AsyncLocalStorage makes Node
   // run a hook for every promise (and async resource) the process creates — request parsing,
   // routing, responses included — which cost ~1 % of a send's CPU and ~5 % of its allocations
@@ -299,6 +306,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     } catch {
       // Without it no row is cached in this group.
     }
+    writeHooks?.begun();
     if (waiting.length > 0) scheduleGroup();
     /**
      * The whole transaction is gone in the middle of the group (SQLITE_FULL, a trigger's
@@ -373,6 +381,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       return;
     }
     guardTransaction?.(false);
+    writeHooks?.committed();
     // Still inside the serialised slot: events are published in commit order before anyone else writes.
     for (const outcome of outcomes) {
       if (outcome.ok) {
@@ -397,6 +406,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       : {}),
     inWrite: () => inTransaction.getStore() !== undefined,
     localFileUrl: options.url === ':memory:' ? undefined : options.url,
+    watchWrites: (hooks) => {
+      writeHooks = hooks;
+    },
     lendWriteTurn: <T>(run: () => Promise<T>): Promise<T> => {
       if (inTransaction.getStore()) {
         return Promise.reject(new Error('lendWriteTurn inside a write would wait for itself'));
@@ -439,6 +451,11 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     close: () => raw.close(),
   };
+}
+
+export interface WriteHooks {
+  begun(): void;
+  committed(): void;
 }
 
 type WriteWork<T> = (db: Db, onCommit: (callback: () => void) => void) => Promise<T>;

@@ -1,7 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLocalClient } from './local-client';
+import { walIndexReader } from './wal-index';
 
 /**
  * The write-ahead log's checkpoints, on a worker thread with its own connection to the same local
@@ -9,7 +8,8 @@ import { createLocalClient } from './local-client';
  *
  * It watches the log through the wal-index header in the `-shm` file (SQLite's shared memory: the
  * last valid frame and how many frames are already copied into the database, read with one
- * 136-byte `pread` per poll), and once `thresholdPages` frames wait — or frames have waited
+ * 136-byte `pread` per poll through SQLite's own descriptor on it, never one of ours: see
+ * wal-index.ts), and once `thresholdPages` frames wait — or frames have waited
  * unchanged for `idleMs` — runs one cycle:
  *
  * 1. `wal_checkpoint(PASSIVE)` beside the process's writers: copies the frames committed so far
@@ -23,8 +23,8 @@ import { createLocalClient } from './local-client';
  *    frame: without 2, a flood that commits during every checkpoint never lets the log restart,
  *    and the `-wal` file grows without bound.
  *
- * When the header does not read as SQLite's (another engine's layout), it falls back to a cycle
- * every `FALLBACK_EVERY_MS`.
+ * When the header cannot be read that way (no /proc, another engine's layout), it falls back to a
+ * cycle every `FALLBACK_EVERY_MS`.
  *
  * Messages in: `{op:'run'}` (the turn is lent: finish the cycle), `{op:'skip'}` (no turn: skip 2),
  * `{op:'pace', thresholdPages, restartPages}` (new thresholds: the request thread's side lowers
@@ -81,23 +81,8 @@ if (port) {
   let restartPages = data.restartPages;
   const client = createLocalClient(data.url);
   if (!client) throw new Error(`checkpoint worker: not a plain local file: ${data.url}`);
-  const little = endianness() === 'LE';
-  const header = Buffer.alloc(136);
-  let shm: number | null = null;
-
   /** Frames in the log and frames already copied, from the wal-index header; null if unreadable. */
-  const probe = (): { frames: number; copied: number } | null => {
-    try {
-      shm ??= openSync(`${data.path}-shm`, 'r');
-      if (readSync(shm, header, 0, header.length, 0) < header.length) return null;
-    } catch {
-      return null;
-    }
-    const u32 = (at: number) => (little ? header.readUInt32LE(at) : header.readUInt32BE(at));
-    // iVersion 3007000, isInit, and the header's two copies agree (a writer was not mid-update).
-    if (u32(0) !== 3_007_000 || header[12] !== 1 || u32(16) !== u32(48 + 16)) return null;
-    return { frames: u32(16), copied: u32(96) };
-  };
+  const probe = walIndexReader(data.path);
 
   const checkpoint = async (mode: 'PASSIVE' | 'RESTART') => {
     const result = await client.execute(`PRAGMA wal_checkpoint(${mode})`);
@@ -179,7 +164,6 @@ if (port) {
     if (request.op === 'close') {
       closing = true;
       answer?.(false);
-      if (shm !== null) closeSync(shm);
       client.close();
       port.close();
       return;
@@ -194,8 +178,12 @@ if (port) {
     settle?.(request.op === 'run');
   });
 
-  void client.execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).then(() => {
-    port.postMessage({ op: 'ready' } satisfies CheckpointReply);
-    return loop();
-  });
+  // A read opens the -shm (this connection's, so the probe's descriptor lives as long as it).
+  void client
+    .execute(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    .then(() => client.execute('SELECT count(*) FROM sqlite_master'))
+    .then(() => {
+      port.postMessage({ op: 'ready' } satisfies CheckpointReply);
+      return loop();
+    });
 }

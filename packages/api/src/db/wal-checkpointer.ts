@@ -4,6 +4,7 @@ import { startWorker, workerScript } from '../platform/worker-script';
 import { type Database, WAL_AUTOCHECKPOINT_PAGES, WAL_HARD_CAP_PAGES } from './database';
 import { localPathOf } from './local-client';
 import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from './wal-checkpoint-worker';
+import { walIndexReader } from './wal-index';
 
 /**
  * The write-ahead log's checkpoints off the request thread (issue 16). SQLite's autocheckpoint runs
@@ -30,6 +31,9 @@ import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from '.
  *   the request thread's limit goes back to `fallbackPages` (as when the worker is gone; logged)
  *   and the worker keeps cycling at half that limit, to find out when restarts succeed again;
  *   after `RESUME_AFTER_CLEAN` clean RESTARTs in a row the hard cap and the normal pace come back.
+ *   A process that writes under a quarter of the log's frames meanwhile runs no cycle at all
+ *   (`share` below): beside a flood, its RESTARTs only held the checkpoint lock against the flood's
+ *   own checkpoints.
  *   Why the first busy and not a few: a cycle starts only once `thresholdPages` frames wait, so
  *   each failed restart lets the log grow by about that much; two would reach the hard cap. Why
  *   the worker cycles at half the limit meanwhile: at the limit itself the request thread's COMMIT
@@ -113,6 +117,16 @@ const MAX_FAILURES = 3;
 const RESUME_AFTER_CLEAN = 3;
 /** A lent turn not given back in this long is taken back (a stuck worker must not hold writes). */
 const TURN_DEADLINE_MS = 10_000;
+/**
+ * While yielding: below this share of the frames appended to the log, this process writes too
+ * little for its worker's RESTARTs to be worth their cost to the others (see `share`).
+ */
+const LIGHT_SHARE = 0.25;
+/** While yielding, the share is judged over windows this long (ms) with at least `SHARE_MIN_FRAMES`. */
+const SHARE_WINDOW_MS = 100;
+const SHARE_MIN_FRAMES = 8;
+/** Frames a worker never reaches: its cycles stop (but for the idle one) while this process is light. */
+const NEVER_PAGES = 2 ** 31 - 1;
 
 export function startWalCheckpointer(
   database: Database,
@@ -153,6 +167,8 @@ export function startWalCheckpointer(
   let resumeLoggedAt = Number.NEGATIVE_INFINITY;
   let worker: Worker | null = null;
   let stopped = false;
+  /** The one stop, so every caller waits for the same end. */
+  let stopping: Promise<void> | undefined;
   /** Gives back the write turn the current worker holds (or is about to). */
   let giveBack: (() => void) | null = null;
   let firstReady: (ok: boolean) => void = () => {};
@@ -165,16 +181,22 @@ export function startWalCheckpointer(
   const checkpointer: WalCheckpointer = {
     stats: () => ({ ...stats }),
     ready,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      const thread = worker;
-      if (!thread) return;
-      const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      thread.postMessage({ op: 'close' } satisfies CheckpointRequest);
-      const timer = setTimeout(() => void thread.terminate(), 2_000);
-      await ended;
-      clearTimeout(timer);
+    stop: () => {
+      stopping ??= (async () => {
+        stopped = true;
+        share.stop();
+        // A worker that had not connected yet never will: `ready` says so rather than staying pending.
+        firstReady(false);
+        const thread = worker;
+        if (!thread) return;
+        // The exit handler below gives back a lent turn and puts the limit back.
+        const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+        thread.postMessage({ op: 'close' } satisfies CheckpointRequest);
+        const timer = setTimeout(() => void thread.terminate(), 2_000);
+        await ended;
+        clearTimeout(timer);
+      })();
+      return stopping;
     },
   };
 
@@ -207,6 +229,69 @@ export function startWalCheckpointer(
     });
   };
 
+  /**
+   * While yielding: this process's share of the frames appended to the log, from the wal-index
+   * header read when a write group holds the lock (after BEGIN IMMEDIATE) and after its COMMIT.
+   * A process that writes a little, often, beside one that floods (a cli, a second deployment):
+   * its RESTARTs wait for the flood's write lock holding the file's checkpoint lock — 20 ms each,
+   * at every cycle — so the flood's own checkpoints (its worker's, and its COMMITs' while it has
+   * handed back too) fail busy meanwhile, and the log grew to 1.5–4.7× what it reaches with the
+   * checkpointer off (stop 32, quiet machine). So a light process's worker runs no cycle while it
+   * yields, its COMMITs checkpoint at the normal limit as with the checkpointer off, and the
+   * process that writes most does the restarting; two that flood both keep cycling.
+   */
+  const share = (() => {
+    const walIndex = walIndexReader(path!);
+    let light = false;
+    let before = -1;
+    let lastAfter = -1;
+    let own = 0;
+    let others = 0;
+    let windowStart = 0;
+    const frames = (): number => walIndex()?.frames ?? -1;
+    // Without the hooks (another Database) every process cycles while yielding, as before.
+    const pages = () => (light && database.watchWrites ? NEVER_PAGES : yieldPages);
+    const pace = () => {
+      const at = pages();
+      worker?.postMessage({ op: 'pace', thresholdPages: at, restartPages: at } satisfies CheckpointRequest);
+    };
+    const hooks = {
+      begun: () => {
+        before = frames();
+        // Frames appended since our last commit are another connection's (a restart in between: all of them).
+        if (before >= 0 && lastAfter >= 0) others += before >= lastAfter ? before - lastAfter : before;
+      },
+      committed: () => {
+        const after = frames();
+        if (after >= 0 && before >= 0) own += after >= before ? after - before : after;
+        lastAfter = after;
+        const now = Date.now();
+        if (now - windowStart < SHARE_WINDOW_MS || own + others < SHARE_MIN_FRAMES) return;
+        const wasLight = light;
+        light = own < LIGHT_SHARE * (own + others);
+        own = others = 0;
+        windowStart = now;
+        if (light !== wasLight) pace();
+      },
+    };
+    return {
+      /** Starts judging; cycling at the yielding pace until a window says this process is light. */
+      start(): void {
+        light = false;
+        before = lastAfter = -1;
+        own = others = 0;
+        windowStart = Date.now();
+        database.watchWrites?.(hooks);
+      },
+      stop(): void {
+        database.watchWrites?.(null);
+      },
+      /** The pages a worker cycles at while yielding. */
+      pages,
+      pace,
+    };
+  })();
+
   /** Hands the checkpoints back at a busy RESTART, takes them up again after clean ones (see above). */
   function noteRestart(thread: Worker, busy: boolean): void {
     if (busy) {
@@ -215,11 +300,8 @@ export function startWalCheckpointer(
       stats.yielding = true;
       stats.yields++;
       void setLimit(fallback);
-      thread.postMessage({
-        op: 'pace',
-        thresholdPages: yieldPages,
-        restartPages: yieldPages,
-      } satisfies CheckpointRequest);
+      share.start();
+      share.pace();
       const now = Date.now();
       if (now - yieldLoggedAt >= (options.yieldLogEveryMs ?? 600_000)) {
         logger.warn(
@@ -235,6 +317,7 @@ export function startWalCheckpointer(
     cleanInARow = 0;
     stats.yielding = false;
     stats.resumes++;
+    share.stop();
     void setLimit(hardCap);
     thread.postMessage({ op: 'pace', thresholdPages, restartPages } satisfies CheckpointRequest);
     // Rate-limited with the "handed back" line: a file shared with a busy process can go back
@@ -252,8 +335,8 @@ export function startWalCheckpointer(
     const data: CheckpointWorkerData = {
       url: url!,
       path: path!,
-      thresholdPages: stats.yielding ? yieldPages : thresholdPages,
-      restartPages: stats.yielding ? yieldPages : restartPages,
+      thresholdPages: stats.yielding ? share.pages() : thresholdPages,
+      restartPages: stats.yielding ? share.pages() : restartPages,
       pollMs: options.pollMs ?? 25,
       idleMs: options.idleMs ?? 2_000,
       exitHoldingFirstTurn: stats.starts <= (options.crashWorkers ?? 0),
@@ -265,6 +348,8 @@ export function startWalCheckpointer(
       if (worker !== thread) return;
       switch (reply.op) {
         case 'ready':
+          // Connected after stop(): it is closing; the limit stays where the exit handler puts it.
+          if (stopped) return;
           stats.running = true;
           // A worker started while yielding starts at the yielding pace (its workerData) and
           // leaves the limit where it is.

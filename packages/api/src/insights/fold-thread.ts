@@ -32,7 +32,8 @@ export interface FoldThread {
   foldMessages(rows: number, now: number): Promise<number>;
   /** True once the worker failed `MAX_FAILURES` times in a row: fold in-thread instead. */
   readonly broken: boolean;
-  close(): void;
+  /** Closes the worker's connection; settles once its thread has ended (bounded: 2 s, then terminated). */
+  close(): Promise<void>;
 }
 
 export interface FoldThreadOptions {
@@ -56,6 +57,7 @@ export function createFoldThread(
   let worker: Worker | null = null;
   let failures = 0;
   let closed = false;
+  let closing: Promise<void> | undefined;
   let nextId = 1;
   let started = 0;
   // Keyed by the worker that holds them: an old worker's exit fails only its own requests.
@@ -146,9 +148,22 @@ export function createFoldThread(
       );
     },
     close() {
-      if (closed) return;
+      if (closing) return closing;
       closed = true;
-      worker?.postMessage({ op: 'close' } satisfies FoldRequest);
+      const thread = worker;
+      // Awaited by a closing server before it closes the database: a worker still booting (seconds
+      // from the sources under load) otherwise opened its connection after the server had "closed",
+      // and its descriptors on the file outlived close() (review-r's many-servers test, ckpt-33).
+      closing = thread
+        ? new Promise<void>((resolve) => {
+            thread.once('exit', () => resolve());
+            thread.ref();
+            thread.postMessage({ op: 'close' } satisfies FoldRequest);
+            const timer = setTimeout(() => void thread.terminate(), 2_000);
+            timer.unref();
+          })
+        : Promise.resolve();
+      return closing;
     },
   };
 }

@@ -924,8 +924,9 @@ export function startInsightsRollup(
   deps: Deps,
   everyMs = 60_000,
   options: InsightsRollupOptions = {},
-): () => void {
+): () => Promise<void> {
   let busy = false;
+  let stopped = false;
   const thread = options.worker ? createFoldThread(deps) : null;
   // On the worker while it works; a batch it failed (or died in) is folded here instead, which
   // reads the cursor afresh: whatever the worker committed is not folded again.
@@ -937,6 +938,8 @@ export function startInsightsRollup(
             try {
               return await thread.foldMessages(WORKER_FOLD_BATCH, deps.clock.now());
             } catch (error) {
+              // Stopped: the worker was closed under this batch, and the database is closing.
+              if (stopped) return 0;
               deps.logger.warn('insights fold worker batch failed; folding in-thread', {
                 error: String(error),
               });
@@ -952,8 +955,9 @@ export function startInsightsRollup(
     if (busy) return;
     busy = true;
     try {
-      for (let round = 0; round < 1_000_000; round++) {
+      for (let round = 0; round < 1_000_000 && !stopped; round++) {
         await readsSettled(deps.database, READ_YIELD_MS);
+        if (stopped) break;
         if ((await foldInsights(deps, 1, messagesPass)) === 0) break;
       }
     } catch (error) {
@@ -966,8 +970,10 @@ export function startInsightsRollup(
   void fold();
   const timer = setInterval(fold, everyMs);
   timer.unref?.();
+  /** Stops folding; settles once the fold worker (if any) has closed its connection and ended. */
   return () => {
+    stopped = true;
     clearInterval(timer);
-    thread?.close();
+    return thread ? thread.close() : Promise.resolve();
   };
 }
