@@ -11,6 +11,7 @@ import {
 import { followUpWorkerOptionsFromEnv, startFollowUpWorker } from './followups';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
+import { useSealWorker } from './identity/seal-thread';
 import { startInsightsRollup } from './insights';
 import { consoleLogger } from './platform/deps';
 import { startRetentionSweeper } from './privacy';
@@ -83,6 +84,14 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
    * default: see `DEFAULT_PAGE_CACHE_MIB`.
    */
   pageCacheMiB?: number;
+  /**
+   * Bulk sealing (a livestream batch's comments, a room answer's copies) on a sealing worker
+   * thread (identity/seal-thread.ts) instead of the request thread. Default true (issue 16,
+   * docs/notes/speed-16m.md: sealing was ~9 µs of the request thread per comment, the worker's
+   * messages ~0.7). False: in the request thread. The worker is per process: the last started
+   * server's choice holds.
+   */
+  sealWorker?: boolean;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -155,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(pageCacheMiB > 0 ? { pageCacheKiB: Math.round(pageCacheMiB * 1024) } : {}),
   });
   if (options.migrate !== false) await migrateDatabase(database);
+  useSealWorker(options.sealWorker ?? true);
   // After the migrations (they set the file's WAL mode); it raises the request thread's
   // autocheckpoint limit only once its worker is connected. On unless turned off; null for
   // remote and in-memory databases.

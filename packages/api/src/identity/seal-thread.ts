@@ -17,7 +17,7 @@ import { type DataKey, sealWith } from './sealing';
  *   costs more than they do.
  * - Faults: a job the worker failed, or a worker that ended, is sealed in the caller's thread (the
  *   caller never sees the fault); after `MAX_FAILURES` worker deaths in a row the process seals
- *   in-thread for good. `THREADLINE_SEAL_WORKER=0` turns the worker off.
+ *   in-thread for good. `startServer({ sealWorker: false })` / `THREADLINE_SEAL_WORKER=0` turn it off.
  * - The worker starts on the first large job, which (like any job until the worker says it is
  *   ready) is sealed in the caller's thread: no job waits for a worker to start.
  * - The worker is unreferenced while idle: it never keeps a process alive.
@@ -32,13 +32,18 @@ let worker: Worker | null = null;
 let ready = false;
 let onReady: (() => void)[] = [];
 let failures = 0;
+/** Values the worker has sealed in this process (diagnostics, tests). */
+let sealedByWorker = 0;
 let nextId = 1;
 const pending = new Map<number, { resolve(sealed: string | null): void }>();
-// Opt-in (THREADLINE_SEAL_WORKER=1): on this 2-core shared machine the request thread's CPU per
-// comment did not measurably drop (0.99×, 1.03×) while the process's total rose (1.16×, 1.26×).
+// Off unless THREADLINE_SEAL_WORKER=1 for an app made with createApp alone; a served process
+// (startServer, the cli) turns it on unless told otherwise (`sealWorker: false`,
+// THREADLINE_SEAL_WORKER=0): sealing in-thread cost ~9 µs of the request thread per livestream
+// comment, a job's messages ~0.7 (docs/notes/speed-16m.md; speed-16d's opt-in was decided on
+// A/Bs at load 6–25).
 let disabled = process.env.THREADLINE_SEAL_WORKER !== '1';
 
-/** Turns the worker on or off for this process (tests; `THREADLINE_SEAL_WORKER=1` at start). */
+/** Turns the worker on or off for this process (startServer's `sealWorker`; tests). */
 export function useSealWorker(on: boolean): void {
   disabled = !on;
   failures = 0;
@@ -102,7 +107,7 @@ export async function stopSealWorker(): Promise<boolean> {
 }
 
 /** Whether sealing jobs currently go to the worker (tests, diagnostics). */
-export const sealWorkerState = () => ({ running: worker !== null, ready, disabled, failures });
+export const sealWorkerState = () => ({ running: worker !== null, ready, disabled, failures, sealedByWorker });
 
 /** Test hook: starts the worker if need be and resolves once it takes jobs. */
 export function sealWorkerReady(): Promise<void> {
@@ -155,5 +160,7 @@ export async function sealOffThread(
     );
   });
   const sealed = joined === null ? null : joined.split('\n');
-  return sealed && sealed.length === texts.length ? sealed : here();
+  if (!sealed || sealed.length !== texts.length) return here();
+  sealedByWorker += sealed.length;
+  return sealed;
 }
