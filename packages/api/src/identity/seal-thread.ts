@@ -107,7 +107,13 @@ export async function stopSealWorker(): Promise<boolean> {
 }
 
 /** Whether sealing jobs currently go to the worker (tests, diagnostics). */
-export const sealWorkerState = () => ({ running: worker !== null, ready, disabled, failures, sealedByWorker });
+export const sealWorkerState = () => ({
+  running: worker !== null,
+  ready,
+  disabled,
+  failures,
+  sealedByWorker,
+});
 
 /** Test hook: starts the worker if need be and resolves once it takes jobs. */
 export function sealWorkerReady(): Promise<void> {
