@@ -124,6 +124,16 @@ export function sealWorkerReady(): Promise<void> {
 }
 
 /**
+ * Whether a job of `count` values would go to the worker now (starting it if need be): callers
+ * that seal what the worker has not answered yet themselves (customer-keys.ts `many`) post only then.
+ */
+export function sealWorkerTakes(count: number): boolean {
+  if (disabled || count < OFF_THREAD_MIN) return false;
+  worker ??= start();
+  return worker !== null && ready;
+}
+
+/**
  * Seals `texts[i]` with `keyOf(i)`, in order, off this thread when the job is large enough and a
  * worker is available, else here. Always resolves with one sealed value per text.
  */
