@@ -75,7 +75,7 @@ describe('sealing ahead when the worker is late', () => {
     );
     const keyOf = new Map(keys.map((k) => [k.customer_id, k.id]));
     const owners = ids();
-    sealed.forEach((value, i) => expect(value.split('.')[1]).toBe(keyOf.get(owners[i]!)));
+    for (const [i, value] of sealed.entries()) expect(value.split('.')[1]).toBe(keyOf.get(owners[i]!));
   }
 
   it('seals everything itself when the worker never answers, and does not wait for it', async () => {
