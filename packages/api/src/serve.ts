@@ -86,10 +86,11 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   pageCacheMiB?: number;
   /**
    * Bulk sealing (a livestream batch's comments, a room answer's copies) on a sealing worker
-   * thread (identity/seal-thread.ts) instead of the request thread. Default true (issue 16,
-   * docs/notes/speed-16m.md: sealing was ~9 µs of the request thread per comment, the worker's
-   * messages ~0.7). False: in the request thread. The worker is per process: the last started
-   * server's choice holds.
+   * thread (identity/seal-thread.ts) instead of the request thread. Unset: as the process was
+   * started (`THREADLINE_SEAL_WORKER=1` turns it on; off otherwise). Opt-in (issue 16,
+   * docs/notes/speed-16m.md): it takes 10–20 % off the request thread in clean rounds, but on the
+   * full livestream bench comments/s came out 0.78–1.08× of in-thread sealing (the worker shares
+   * the second core with the load and the other workers) and the server's total CPU rose.
    */
   sealWorker?: boolean;
 }
@@ -164,7 +165,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(pageCacheMiB > 0 ? { pageCacheKiB: Math.round(pageCacheMiB * 1024) } : {}),
   });
   if (options.migrate !== false) await migrateDatabase(database);
-  useSealWorker(options.sealWorker ?? true);
+  if (options.sealWorker !== undefined) useSealWorker(options.sealWorker);
   // After the migrations (they set the file's WAL mode); it raises the request thread's
   // autocheckpoint limit only once its worker is connected. On unless turned off; null for
   // remote and in-memory databases.

@@ -17,7 +17,7 @@ import { type DataKey, sealWith } from './sealing';
  *   costs more than they do.
  * - Faults: a job the worker failed, or a worker that ended, is sealed in the caller's thread (the
  *   caller never sees the fault); after `MAX_FAILURES` worker deaths in a row the process seals
- *   in-thread for good. `startServer({ sealWorker: false })` / `THREADLINE_SEAL_WORKER=0` turn it off.
+ *   in-thread for good. Opt-in: `THREADLINE_SEAL_WORKER=1` or `startServer({ sealWorker: true })`.
  * - The worker starts on the first large job, which (like any job until the worker says it is
  *   ready) is sealed in the caller's thread: no job waits for a worker to start.
  * - The worker is unreferenced while idle: it never keeps a process alive.
@@ -36,11 +36,9 @@ let failures = 0;
 let sealedByWorker = 0;
 let nextId = 1;
 const pending = new Map<number, { resolve(sealed: string | null): void }>();
-// Off unless THREADLINE_SEAL_WORKER=1 for an app made with createApp alone; a served process
-// (startServer, the cli) turns it on unless told otherwise (`sealWorker: false`,
-// THREADLINE_SEAL_WORKER=0): sealing in-thread cost ~9 µs of the request thread per livestream
-// comment, a job's messages ~0.7 (docs/notes/speed-16m.md; speed-16d's opt-in was decided on
-// A/Bs at load 6–25).
+// Opt-in (THREADLINE_SEAL_WORKER=1, startServer's `sealWorker`): in quiet full-room A/Bs it took
+// 10–20 % off the request thread in clean rounds but comments/s came out 0.78–1.08× and the
+// process's total CPU rose (speed-16m; speed-16d: 0.99×/1.03× request thread, 1.16×/1.26× total).
 let disabled = process.env.THREADLINE_SEAL_WORKER !== '1';
 
 /** Turns the worker on or off for this process (startServer's `sealWorker`; tests). */
