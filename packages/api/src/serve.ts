@@ -88,7 +88,7 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
    * Bulk sealing (a livestream batch's comments, a room answer's copies) on a sealing worker
    * thread (identity/seal-thread.ts) instead of the request thread. Unset: as the process was
    * started (`THREADLINE_SEAL_WORKER=1` turns it on; off otherwise). Opt-in (issue 16,
-   * docs/notes/speed-16m.md): it takes 10–20 % off the request thread in clean rounds, but on the
+   * docs/notes/speed-16m.md): it takes 5–22 % off the request thread in-process, but on the
    * full livestream bench comments/s came out 0.78–1.08× of in-thread sealing (the worker shares
    * the second core with the load and the other workers) and the server's total CPU rose.
    */

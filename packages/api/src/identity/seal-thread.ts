@@ -36,8 +36,8 @@ let failures = 0;
 let sealedByWorker = 0;
 let nextId = 1;
 const pending = new Map<number, { resolve(sealed: string | null): void }>();
-// Opt-in (THREADLINE_SEAL_WORKER=1, startServer's `sealWorker`): in quiet full-room A/Bs it took
-// 10–20 % off the request thread in clean rounds but comments/s came out 0.78–1.08× and the
+// Opt-in (THREADLINE_SEAL_WORKER=1, startServer's `sealWorker`): in quiet A/Bs it took 5–22 % off
+// the request thread in-process but comments/s came out 0.78–1.08× and the
 // process's total CPU rose (speed-16m; speed-16d: 0.99×/1.03× request thread, 1.16×/1.26× total).
 let disabled = process.env.THREADLINE_SEAL_WORKER !== '1';
 
