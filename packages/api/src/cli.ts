@@ -78,8 +78,8 @@ Environment:
                                timeline reads and answer rounds copy them first anyway)
   THREADLINE_LIVE_TIMELINE_DRAIN_WORKER  1: copy them on a worker thread with its own connection (local
                                database files; default: in the request thread)
-  THREADLINE_SEAL_WORKER       1: seal bulk writes (livestream batches, room answers) on a sealing worker
-                               thread (default: in the request thread)
+  THREADLINE_SEAL_WORKER       1 (or true/on): seal bulk writes (livestream batches, room answers) on a sealing
+                               worker thread (default: in the request thread)
   THREADLINE_INSIGHTS_FOLD_WORKER  0: fold messages into the insights rollups in the request thread
                                (default: on a worker thread with its own connection, for local files)
   THREADLINE_WAL_CHECKPOINTER  0 (or false/off): checkpoint the write-ahead log inside a request's COMMIT (default: on a
@@ -107,12 +107,13 @@ function pageCacheMiB(raw: string | undefined): number | undefined {
   return mib;
 }
 
-/** THREADLINE_WAL_CHECKPOINTER: 0/false/off/no or 1/true/on/yes; unset or empty: on. */
-function walCheckpointerOn(raw: string | undefined): boolean {
+/** An on/off setting (THREADLINE_WAL_CHECKPOINTER, THREADLINE_SEAL_WORKER): 0/false/off/no or 1/true/on/yes; unset or empty: `fallback`. */
+function switchOn(name: string, raw: string | undefined, fallback = true): boolean {
   const value = (raw ?? '').trim().toLowerCase();
-  if (value === '' || ['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (value === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(value)) return true;
   if (['0', 'false', 'off', 'no'].includes(value)) return false;
-  throw new UsageError(`THREADLINE_WAL_CHECKPOINTER must be 0 or 1 (or false/true, off/on), not "${raw}"`);
+  throw new UsageError(`${name} must be 0 or 1 (or false/true, off/on), not "${raw}"`);
 }
 
 const dataDir = () => resolve(process.env.THREADLINE_DIR ?? '.threadline');
@@ -197,8 +198,9 @@ export function buildProgram(): Command {
           liveTimelineDrainMs: liveTimelineDrainMs(process.env.THREADLINE_LIVE_TIMELINE_DRAIN_MS),
           liveTimelineDrainWorker: process.env.THREADLINE_LIVE_TIMELINE_DRAIN_WORKER === '1',
           insightsFoldWorker: process.env.THREADLINE_INSIGHTS_FOLD_WORKER !== '0',
-          walCheckpointer: walCheckpointerOn(process.env.THREADLINE_WAL_CHECKPOINTER),
+          walCheckpointer: switchOn('THREADLINE_WAL_CHECKPOINTER', process.env.THREADLINE_WAL_CHECKPOINTER),
           pageCacheMiB: pageCacheMiB(process.env.THREADLINE_PAGE_CACHE_MIB),
+          sealWorker: switchOn('THREADLINE_SEAL_WORKER', process.env.THREADLINE_SEAL_WORKER, false),
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,

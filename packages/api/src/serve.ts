@@ -11,6 +11,7 @@ import {
 import { followUpWorkerOptionsFromEnv, startFollowUpWorker } from './followups';
 import { clientKeyOf } from './http/auth';
 import { createLifecycle } from './http/lifecycle';
+import { useSealWorker } from './identity/seal-thread';
 import { startInsightsRollup } from './insights';
 import { consoleLogger } from './platform/deps';
 import { startRetentionSweeper } from './privacy';
@@ -83,6 +84,15 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
    * default: see `DEFAULT_PAGE_CACHE_MIB`.
    */
   pageCacheMiB?: number;
+  /**
+   * Bulk sealing (a livestream batch's comments, a room answer's copies) on a sealing worker
+   * thread (identity/seal-thread.ts) instead of the request thread. Unset: as the process was
+   * started (`THREADLINE_SEAL_WORKER=1` turns it on; off otherwise). Opt-in (issue 16,
+   * docs/notes/speed-16m.md): it takes 5–22 % off the request thread in-process, but on the
+   * full livestream bench comments/s came out 0.78–1.08× of in-thread sealing (the worker shares
+   * the second core with the load and the other workers) and the server's total CPU rose.
+   */
+  sealWorker?: boolean;
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -162,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(pageCacheMiB > 0 ? { pageCacheKiB: Math.round(pageCacheMiB * 1024) } : {}),
   });
   if (options.migrate !== false) await migrateDatabase(database);
+  if (options.sealWorker !== undefined) useSealWorker(options.sealWorker);
   // After the migrations (they set the file's WAL mode); it raises the request thread's
   // autocheckpoint limit only once its worker is connected. On unless turned off; null for
   // remote and in-memory databases.

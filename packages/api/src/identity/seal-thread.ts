@@ -17,7 +17,7 @@ import { type DataKey, sealWith } from './sealing';
  *   costs more than they do.
  * - Faults: a job the worker failed, or a worker that ended, is sealed in the caller's thread (the
  *   caller never sees the fault); after `MAX_FAILURES` worker deaths in a row the process seals
- *   in-thread for good. `THREADLINE_SEAL_WORKER=0` turns the worker off.
+ *   in-thread for good. Opt-in: `THREADLINE_SEAL_WORKER=1` or `startServer({ sealWorker: true })`.
  * - The worker starts on the first large job, which (like any job until the worker says it is
  *   ready) is sealed in the caller's thread: no job waits for a worker to start.
  * - The worker is unreferenced while idle: it never keeps a process alive.
@@ -32,13 +32,16 @@ let worker: Worker | null = null;
 let ready = false;
 let onReady: (() => void)[] = [];
 let failures = 0;
+/** Values the worker has sealed in this process (diagnostics, tests). */
+let sealedByWorker = 0;
 let nextId = 1;
 const pending = new Map<number, { resolve(sealed: string | null): void }>();
-// Opt-in (THREADLINE_SEAL_WORKER=1): on this 2-core shared machine the request thread's CPU per
-// comment did not measurably drop (0.99×, 1.03×) while the process's total rose (1.16×, 1.26×).
+// Opt-in (THREADLINE_SEAL_WORKER=1, startServer's `sealWorker`): in quiet A/Bs it took 5–22 % off
+// the request thread in-process but comments/s came out 0.78–1.08× and the
+// process's total CPU rose (speed-16m; speed-16d: 0.99×/1.03× request thread, 1.16×/1.26× total).
 let disabled = process.env.THREADLINE_SEAL_WORKER !== '1';
 
-/** Turns the worker on or off for this process (tests; `THREADLINE_SEAL_WORKER=1` at start). */
+/** Turns the worker on or off for this process (startServer's `sealWorker`; tests). */
 export function useSealWorker(on: boolean): void {
   disabled = !on;
   failures = 0;
@@ -102,7 +105,13 @@ export async function stopSealWorker(): Promise<boolean> {
 }
 
 /** Whether sealing jobs currently go to the worker (tests, diagnostics). */
-export const sealWorkerState = () => ({ running: worker !== null, ready, disabled, failures });
+export const sealWorkerState = () => ({
+  running: worker !== null,
+  ready,
+  disabled,
+  failures,
+  sealedByWorker,
+});
 
 /** Test hook: starts the worker if need be and resolves once it takes jobs. */
 export function sealWorkerReady(): Promise<void> {
@@ -110,6 +119,16 @@ export function sealWorkerReady(): Promise<void> {
   worker ??= start();
   if (ready) return Promise.resolve();
   return new Promise((resolve) => onReady.push(resolve));
+}
+
+/**
+ * Whether a job of `count` values would go to the worker now (starting it if need be): callers
+ * that seal what the worker has not answered yet themselves (customer-keys.ts `many`) post only then.
+ */
+export function sealWorkerTakes(count: number): boolean {
+  if (disabled || count < OFF_THREAD_MIN) return false;
+  worker ??= start();
+  return worker !== null && ready;
 }
 
 /**
@@ -155,5 +174,7 @@ export async function sealOffThread(
     );
   });
   const sealed = joined === null ? null : joined.split('\n');
-  return sealed && sealed.length === texts.length ? sealed : here();
+  if (!sealed || sealed.length !== texts.length) return here();
+  sealedByWorker += sealed.length;
+  return sealed;
 }
