@@ -14,7 +14,7 @@ describe('another person for the product in view, said with 给…用 / for me',
     ['孕妇能用精华吗 || 给小孩用可以吗', '小孩能用精华吗'],
     ['宝宝能用沐浴露吗 || 那我哺乳期用呢', '哺乳期能用沐浴露吗'],
     ['can i use the serum while pregnant || and for my kid?', 'can kids use the serum'],
-    ['can kids use the cream || and for me, I\'m nursing', 'can i use the cream while nursing'],
+    ["can kids use the cream || and for me, I'm nursing", 'can i use the cream while nursing'],
   ])('%s ≡ %s', (script, whole) => {
     const got = say(script);
     const want = say(whole);

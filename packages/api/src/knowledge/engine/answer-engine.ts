@@ -1080,7 +1080,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // I'm nursing"); anything else ("宝宝面霜") is another question.
       const leftOver = core
         .replace(person[0], '')
-        .replace(/[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to)\b/g, '');
+        .replace(
+          /[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to)\b/g,
+          '',
+        );
       const product = index.product(asked.memory?.lastProductId);
       if (leftOver || !product) return null;
       const name = product.aliases[0] ?? product.name;
