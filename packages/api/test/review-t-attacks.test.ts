@@ -110,12 +110,13 @@ describe('the process lock on the database file (worst first)', () => {
     expect(held).toBeGreaterThan(0);
   });
 
-  // BREAK (same hazard class as ckpt-33's -shm probe, on the other file): createDatabase runs
-  // restrictFileMode, which does `closeSync(openSync(path, 'a'))` on the database file every time.
+  // Was a BREAK (fixed by the lead, stop 33: restrictFileMode now creates the file only when
+  // missing, 'wx', and never opens it otherwise). Same hazard class as ckpt-33's -shm probe, on the
+  // other file: createDatabase ran restrictFileMode, which did `closeSync(openSync(path, 'a'))` on the database file every time.
   // Closing any descriptor of a file drops EVERY POSIX lock the process holds on it: the request
   // connection's SHARED lock went 1 → 0 here. Every served process does this at start, from the
   // insights fold worker (and the livestream timeline drain worker), both calling createDatabase.
-  test.fails('a second createDatabase on the same file (what each fold/drain worker does) leaves the first connection its lock', async () => {
+  test('a second createDatabase on the same file (what each fold/drain worker does) leaves the first connection its lock', async () => {
     const path = fresh('lock-dropped');
     const first = createDatabase({ url: `file:${path}` });
     await first.client.execute('PRAGMA journal_mode = WAL');
@@ -128,13 +129,13 @@ describe('the process lock on the database file (worst first)', () => {
     expect(after).toBeGreaterThan(0);
   });
 
-  // BREAK, data lost with integrity_check "ok": a served process (fold worker on, the default) has
+  // Was a BREAK (fixed with the one above), data lost with integrity_check "ok": a served process (fold worker on, the default) has
   // lost its lock as above. Another process that merely opens the file and closes it (a backup
   // script, a `threadline` CLI command) then believes it is the last user: it checkpoints and
   // deletes the -wal under the server, which goes on writing into the unlinked log. A second
   // process's 10 committed rows then went into a NEW -wal and the file; the server's close
   // checkpointed its orphaned log over them. Seen: [['a', 50]] — the other process's 10 rows gone.
-  test.fails('another process reads, then writes, beside a served process: after the server closes every row of both is there', async () => {
+  test('another process reads, then writes, beside a served process: after the server closes every row of both is there', async () => {
     const path = fresh('served-divergence');
     const server = await serveOn(path);
     try {
@@ -213,12 +214,12 @@ describe('the process lock on the database file (worst first)', () => {
     expect(integrity).toBe('ok');
   }, 40_000);
 
-  // BREAK, acknowledged messages lost: the built server (main's dist) is serving; the operator runs
+  // Was a BREAK (fixed with the one above), acknowledged messages lost: the built server (main's dist) is serving; the operator runs
   // one `threadline app create --db <same file>` (its process closes last-user-like: -wal deleted
   // under the server, see above); 3 more sends answer 201; the server is SIGKILLed and restarted.
   // Seen: the timeline holds only the 3 messages sent before the CLI ran — the 3 acknowledged after
   // it lived only in the unlinked -wal and died with the process.
-  test.fails('SIGKILL after an operator ran the CLI on the served file: every 201 is there after a restart, once', async () => {
+  test('SIGKILL after an operator ran the CLI on the served file: every 201 is there after a restart, once', async () => {
     const path = fresh('cli-beside-server');
     const url = `file:${path}`;
     const env = { ...process.env, THREADLINE_DIR: dir, DATABASE_URL: '', PORT: '', HOST: '' };

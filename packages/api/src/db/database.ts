@@ -109,7 +109,15 @@ function restrictFileMode(url: string): void {
   const path = localPathOf(url.split('?')[0]!.split('#')[0]!);
   if (!path || path === ':memory:') return;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  closeSync(openSync(path, 'a', 0o600));
+  // Created 0600 only when missing, and never opened otherwise: closing ANY descriptor of a file drops
+  // every POSIX lock this process holds on it (SQLite's among them), so opening and closing a file
+  // another connection of this process already uses — each worker thread's createDatabase did — let
+  // another process delete the -wal under it and lost acknowledged rows (review-t).
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     try {
       chmodSync(file, 0o600);
