@@ -172,8 +172,10 @@ run(
     { say: '我怀孕了 买的东西能退吗', article: 'kb-return-policy' },
     // was a break (gave kb-return-exceptions); fixed by bot-33b
     { say: '买的东西能退吗', article: 'kb-return-policy' },
+    // was a break (gave kb-pregnancy-skincare); fixed by bot-33b
+    { say: '哺乳期 衣服尺码不合适能换吗', article: 'kb-exchange-size' },
   ],
-  [{ say: '哺乳期 衣服尺码不合适能换吗', article: 'kb-exchange-size', gave: 'kb-pregnancy-skincare' }],
+  [],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -726,9 +728,9 @@ run(
       product: 'p-cica-mask',
       text: /没有写/,
     },
-  ],
-  [
     // The light sunscreen (¥139) is the cheaper one.
-    { say: '有没有便宜点的防晒', text: /139/, notArticle: [PREG], gave: 'kb-pregnancy-skincare' },
+    // was a break (gave kb-pregnancy-skincare); fixed by bot-33b
+    { say: '有没有便宜点的防晒', text: /139/, notArticle: [PREG] },
   ],
+  [],
 );

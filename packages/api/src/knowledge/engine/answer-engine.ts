@@ -503,10 +503,14 @@ const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
 /** A skin type said in a may-use question ("敏感肌能用吗", "干皮可以用吗"). */
 const SKIN_SAID = /敏感肌|敏感皮|干皮|油皮|混油|混干|混合皮|大油皮|干性皮肤|油性皮肤/;
+/** A cheaper one asked for ("便宜点的", "最便宜的", "cheaper"). */
+const CHEAPER =
+  /便宜(?:一)?点|便宜些|更便宜|最便宜|实惠(?:一)?点|\bcheaper\b|\bcheapest\b|\bless expensive\b/;
 /** Catalogue facts a bare product follow-up carries over, and how they are asked in words. */
 const CARRIED_FACTS: Record<string, string> = { price: '多少钱', sizes: '有哪些尺码' };
 /** 催 said bare, of the parcel the conversation is about ("能催一下吗", "帮我催催"). */
-const BARE_CHASE_ZH = /^(?:那|那你|你)?(?:能|可以|能不能|可不可以|帮我|帮忙|麻烦|快)?(?:帮我|帮忙)?(?:再)?催(?:一下|一催|催|下)?(?:吗|么|嘛|吧|呗|不)?[?？。!！~～\s]*$/;
+const BARE_CHASE_ZH =
+  /^(?:那|那你|你)?(?:能|可以|能不能|可不可以|帮我|帮忙|麻烦|快)?(?:帮我|帮忙)?(?:再)?催(?:一下|一催|催|下)?(?:吗|么|嘛|吧|呗|不)?[?？。!！~～\s]*$/;
 const BARE_CHASE_EN =
   /^(?:(?:can|could|would|will) (?:u|you|ya)(?: pls| please)? |pls |please )?(?:chase|hurry|push|speed) (?:it|them|that|this)?(?: up)?(?: for me)?(?: pls| please)?[?.!\s]*$/;
 /** Another size wanted in an exchange ("想换大码", "换个大点的码", "换大一号"). */
@@ -536,7 +540,12 @@ const CUSTOMS_TIME =
  * `overFacts`: a service matter even when a product is named ("奶粉会被海关扣吗", "有男士…" is not
  * one): the catalogue's and the label's answers about the product are not what is asked.
  */
-const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: RegExp; overFacts?: boolean }[] = [
+const KIND_READINGS: {
+  id: string;
+  asked: (read: ReadText) => boolean;
+  article: RegExp;
+  overFacts?: boolean;
+}[] = [
   {
     id: 'unwanted-before-arrival',
     asked: (r) =>
@@ -621,7 +630,9 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     // returned, nothing opened, used or special said — the 7-day rule, not its exceptions.
     id: 'return-asked-plainly',
     asked: (r) =>
-      /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/.test(r.plain) &&
+      /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/.test(
+        r.plain,
+      ) &&
       r.products.length === 0 &&
       !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|跨境|赠品|定金|预售|券|发票|积分|差价|临期|特价|清仓|促销|活动|直播|贴身|内衣|定制|吃|食品|零食|\d|\b(?:fee|shipping|refund|opened|used|sale|clearance|expir\w*)\b/.test(
         r.plain,
@@ -632,8 +643,9 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     // "im pregnant, how do i return stuff": how a return is made.
     id: 'return-how',
     asked: (r) =>
-      /\bhow (?:do|can|to|should) (?:i |we )?(?:make a )?return\b|(?:怎么|如何)(?:申请)?退货(?!运费|邮费)/.test(r.plain) &&
-      !/运费|邮费|多久|几天|\b(?:fee|cost|shipping|long)\b/.test(r.plain),
+      /\bhow (?:do|can|to|should) (?:i |we )?(?:make a )?return\b|(?:怎么|如何)(?:申请)?退货(?!运费|邮费)/.test(
+        r.plain,
+      ) && !/运费|邮费|多久|几天|\b(?:fee|cost|shipping|long)\b/.test(r.plain),
     article: /如何申请退货/,
   },
   {
@@ -641,7 +653,9 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     // product's own), not dispatch times.
     id: 'leave-on-time',
     asked: (r) =>
-      /\bhow long\b[^.?!]{0,25}\b(?:leave|keep|stay)\b|\bleave (?:it |them )?on\b|敷多久|敷几分钟|(?:停留|保留)多久/.test(r.plain),
+      /\bhow long\b[^.?!]{0,25}\b(?:leave|keep|stay)\b|\bleave (?:it |them )?on\b|敷多久|敷几分钟|(?:停留|保留)多久/.test(
+        r.plain,
+      ),
     article: /使用方法|\bhow to use\b/,
   },
   {
@@ -1250,7 +1264,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const read = index.read(core);
     if (read.products.length === 0 && index.matcher.kinds(read.normalized).length === 0) return null;
     // Only the product: anything else said beside it is a question of its own.
-    const left = index.matcher.withoutNames(read.plain, read.products.map((p) => p.productId));
+    const left = index.matcher.withoutNames(
+      read.plain,
+      read.products.map((p) => p.productId),
+    );
     if (read.products.length > 0 && left.replace(/[这那个款的\s]/g, '') !== '') return null;
     return { ...asked, text: `${core}${ask}` };
   }
@@ -1271,9 +1288,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     let rest = plain;
     for (const label of labels) if (label.length >= 2) rest = rest.split(label).join(' ');
     // A kind asked with no one product ("怀孕能用防晒吗"): kept, so "那宝宝呢" asks it of that kind.
-    const kindWord = index
-      .read(text)
-      .products.every((p) => p.score < 1)
+    const kindWord = index.read(text).products.every((p) => p.score < 1)
       ? index.matcher.kinds(normalizeText(text))[0]?.word
       : undefined;
     const kind = kindWord ? { kind: kindWord } : {};
@@ -1313,7 +1328,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // I'm nursing"); anything else ("宝宝面霜") is another question.
       const leftOver = core
         .replace(person[0], '')
-        .replace(/[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to)\b/g, '');
+        .replace(
+          /[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to)\b/g,
+          '',
+        );
       const product = index.product(asked.memory?.lastProductId);
       if (leftOver) return null;
       // No one product in view, a kind asked before ("怀孕能用防晒吗" → "那宝宝呢"): that kind.
@@ -3019,13 +3037,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : index.kb.products;
     const states = (p: KnowledgeProduct, word: string): boolean =>
       productLabels(p).some((l) => l.includes(word)) ||
-      (word === '防晒' && (/\bspf\s*\d/i.test(p.name) || String(p.attributes.allergenNotes ?? '').includes('防晒')));
+      (word === '防晒' &&
+        (/\bspf\s*\d/i.test(p.name) || String(p.attributes.allergenNotes ?? '').includes('防晒')));
     // A use word that every product asked states is its kind, not a quality to sort by ("有防晒的气垫吗").
     const used = asked.length > 0 ? USE_GOODS.exec(rest)?.[0] : undefined;
     const use = used && !pool0.every((p) => states(p, used)) ? used : undefined;
     if (!freeOf && !child && !use) return null;
     // "有没有给宝宝用的优惠券": a service for a baby's goods, not goods asked by who uses them.
-    if (asked.length === 0 && /券|优惠|运费|邮费|退|换|发票|积分|快递|发货|\b(?:coupon|shipping|return|refund)\b/.test(rest))
+    if (
+      asked.length === 0 &&
+      /券|优惠|运费|邮费|退|换|发票|积分|快递|发货|\b(?:coupon|shipping|return|refund)\b/.test(rest)
+    )
       return null;
     const pool = pool0;
     const has = (p: KnowledgeProduct): boolean => {
@@ -3101,6 +3123,37 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (soldOut) return { ...shared, ...soldOut };
     const big = bigSizeAnswer(read, productId, kindCandidates, language);
     if (big) return { ...shared, ...big };
+    // "有没有便宜点的防晒": the goods of the kind from the lowest price up, not an article.
+    const ofKind = namedProductId
+      ? []
+      : kindCandidates.length > 1
+        ? kindCandidates
+        : [...new Set(read.products.map((p) => p.productId))];
+    if (CHEAPER.test(read.plain) && ofKind.length > 1) {
+      const priced = ofKind
+        .map((id) => index.product(id))
+        .filter((p): p is KnowledgeProduct => !!p && p.price != null)
+        .sort((a, b) => a.price! - b.price!);
+      if (priced.length > 1) {
+        const en = language === 'en';
+        return {
+          ...shared,
+          action: 'answer',
+          text: en
+            ? `The lowest-priced is ${priced[0]!.name} at ¥${priced[0]!.price}; then ${priced
+                .slice(1)
+                .map((p) => `${p.name} ¥${p.price}`)
+                .join(', ')}.`
+            : `价格最低的是 ${priced[0]!.name} ¥${priced[0]!.price}；其次是 ${priced
+                .slice(1)
+                .map((p) => `${p.name} ¥${p.price}`)
+                .join('、')}。`,
+          intent: PRODUCT_INFO_INTENT,
+          productId: priced[0]!.id,
+          attribute: 'price',
+        };
+      }
+    }
     const pairing = goesWithAnswer(read, input.channel, productId, language);
     if (pairing) return { ...shared, ...pairing };
     const forSale = askedForSale(read.plain, glossesToService);
@@ -3247,7 +3300,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
             intent: PRODUCT_INFO_INTENT,
             productId: null,
             attribute: 'price',
-            quickReplies: choices.map((p) => p.aliases[0] ?? p.name),
+            // The same chips "which one?" offered: a tap asks that product's price alone.
+            quickReplies: choices.map(
+              (p) => `${p.aliases[0] ?? p.name}${language === 'en' ? ' ' : ''}${labelOf('price', language)}`,
+            ),
           };
         }
         return {
