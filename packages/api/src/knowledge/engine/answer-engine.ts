@@ -45,6 +45,7 @@ import {
   ATTRIBUTE_INTENT_CUES,
   asksOrderChange,
   asksOrderChangeOfGoods,
+  CHILD_LISTED,
   CHILD_WORDS,
   MAY_USE,
   ORDER_CHANGE_UNSENT,
@@ -119,7 +120,9 @@ export interface ConversationMemory {
    * Who the last turn asked a product for (pregnancy or a child, in the shopper's word): a bare
    * follow-up ("那精华呢", "what about the cream") asks the same of another product.
    */
-  askedFor?: { who: 'pregnancy' | 'child' | 'men'; word: string } | null;
+  askedFor?: { who: 'pregnancy' | 'child' | 'men'; word: string; kind?: string } | null;
+  /** The catalogue fact (price, sizes) the last product answer gave: "那口红呢" asks it again. */
+  lastFact?: string | null;
   [key: string]: unknown;
 }
 
@@ -423,24 +426,24 @@ const GOODS_BACK = /退货|寄回|退回|签收|收到了|拿到|\b(?:send (?:it
 const DELIVER_ELSEWHERE =
   /(?<![没未已到])(?:(?:改|换)?(?:送|寄|派|配送)|改|换)(?:到|去|往)(?:我|我的)?(?:公司|单位|学校|宿舍|办公室|别的地|其他地|另一个地|新地址|新家|老家|酒店|朋友)|\b(?:deliver|send|ship|redirect) (?:it |them |my order |my parcel |my package )?to (?:my )?(?:office|work|workplace|school|dorm|another address|a different address|(?:my )?new address)\b/;
 const LOST_PARCEL =
-  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|(?:快递|包裹|货)(?!单|号)[^，,。！!？?单号票券]{0,5}丢了|\b(?:parcel|package|order|delivery|shipment|pa[ck]{1,2}age|parcle)s? (?:is |was |got |has been |have been |are |were |s )?lost\b|\blost (?:my|our|the) (?:parcel|package|order|delivery|shipment)\b(?! (?:number|no|id|confirmation|receipt|email))|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
+  /一直(?:不|没)(?:到|来|送到)|(?:寄|送|弄)丢|丢件|(?:快递|包裹|货)(?!单|号)[^，,。！!？?单号票券]{0,5}丢了|\b(?:parcel|package|order|delivery|shipment|pa[ck]{1,2}a?ge|parcle)s? (?:is |was |got |has been |have been |are |were |s )?lost\b|\blost (?:(?:my|our|the|a) )?(?:parcel|package|order|delivery|shipment|pa[ck]{1,2}a?ge|parcle)\b(?! (?:number|no|id|confirmation|receipt|email))|\b(?:parcel|package|delivery|shipment|pa[ck]{1,2}a?ge|parcle)s? (?:has |have |is |was |s )?(?:gone |went )?missing\b(?! (?:an?|one|some|the|my|two|\d)\b)|(?:parcel|package|order|delivery)\s*丢了|\bnever (?:arrives?|arrived|came|comes|shows? up|showed up|turns? up|turned up|gets? here|got here|delivered)\b|\b(?:gets?|got|goes|went) (?:lost|missing)\b|\blost in (?:the )?(?:post|mail|transit)\b/;
 /**
  * A parcel that has not moved for days, said as a span ("都一个礼拜了还没动静", "五天了都没动静",
  * "no update for a week"): the stalled-parcel article (it chases the courier and says when a parcel
  * counts as lost) — also when the shopper asks where it is or to 催 it, which alone would be tracking.
  */
 const STALLED_SPAN =
-  /(?:一个?(?:礼拜|星期|周)|好几天|几天|多天|[一二三四五六七八九十两\d]+ ?(?:天|日|个?(?:礼拜|星期))|半个月|一个月)(?:了)?.{0,6}(?:没|不|无)(?:有)?(?:动|动静|更新|消息|变化|进展|物流)|(?:没|不|无)(?:有)?(?:动|动静|更新|消息)(?:了)?.{0,3}(?:一个?(?:礼拜|星期|周)|好几天|几天|[一二三四五六七八九十两\d]+ ?天)|\bno (?:tracking )?(?:updates?|movement|news) (?:for|in) (?:a|one|over a|more than a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b|\b(?:has ?n t|hasnt|have ?n t|havent|not) (?:moved|updated|been updated|changed) (?:for|in) (?:a|one|over a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b/;
+  /(?:一个?(?:礼拜|星期|周)|好几天|几天|多天|[一二三四五六七八九十两\d]+ ?(?:天|日|个?(?:礼拜|星期))|半个月|一个月)(?:了)?.{0,6}(?:没|不|无)(?:有)?(?:动|动静|更新|消息|变化|进展|物流)|(?:没|不|无)(?:有)?(?:动|动静|更新|消息)(?:了)?.{0,3}(?:一个?(?:礼拜|星期|周)|好几天|几天|[一二三四五六七八九十两\d]+ ?天)|\bno (?:tracking )?(?:updates?|movement|news) (?:for|in) (?:a|one|over a|more than a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b|\b(?:has ?n t|hasnt|have ?n t|havent|not) (?:moved|updated|been updated|changed) (?:for|in) (?:a|one|over a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b|\b(?:stuck|not moving|sitting) (?:for|in) (?:a|one|over a|more than a|\d+|two|three|four|five|six|seven|several|a few|few) ?(?:days?|weeks?)\b|\b(?:been|for|after) (?:a|one|over a|more than a|\d+|two|three|four|five|six|seven|eight|nine|ten|several|a few|few) ?(?:days?|weeks?),? (?:and |with |but )?(?:still )?no (?:tracking )?(?:updates?|movement|news)\b|(?:停了?|不动了?|卡住了?|卡了)(?:快|差不多|将近|都|有)?(?:一个?(?:礼拜|星期|周)|好几天|几天|多天|[一二三四五六七八九十两\d]+ ?(?:天|个?(?:礼拜|星期)))/;
 /** How to reach the shop's service: its phone, hotline, contact, a person ("售后电话多少"). */
 const SERVICE_CONTACT =
-  /(?:客服|售后|人工|商家|店家|你们)(?:的)?(?:电话|热线|联系方式|联系电话|号码|手机号|微信|邮箱)|(?:客服|售后)(?:热线|电话)|(?:怎么|如何|怎样)(?:联系|找)(?:你们|客服|售后|人工|商家)|人工客服(?:怎么|在哪|哪里)|\b(?:customer )?(?:service|support|care) (?:phone|number|hotline|line|contact|email)\b|\b(?:your|the shop'?s|the store'?s) (?:phone|contact|hotline)(?: number| no)?\b|\bhotline\b|\bhow (?:do|can) i (?:contact|reach|call|phone) (?:you|your|the shop|the store|customer|support|someone)\b/;
+  /(?:客服|售后|人工|商家|店家|你们)(?:的)?(?:电话|热线|联系方式|联系电话|号码|手机号|微信|邮箱)|(?:客服|售后)(?:热线|电话)|(?:怎么|如何|怎样)(?:联系|找)(?:你们|客服|售后|人工|商家)|人工客服(?:怎么|在哪|哪里)|\b(?:customer )?(?:servi[cs]e|support|care) (?:phone|number|hotline|line|contact|email)\b|400 ?(?:电话|热线|号码)|联系不(?:上|到)(?:你们|客服|人工|售后|商家)|(?:找不到|联系不上|打不通)(?:你们|客服|人工|售后)|(?:客服|人工|售后)[^，,。]{0,4}(?:联系不(?:上|到)|找不到)|\b(?:you|u|you guys|ya|y all) (?:have|got|has) (?:a |an |any )?(?:phone|telephone|contact|hotline)(?: number| line| no)?\b|\bphone line\b|\b(?:your|the shop'?s|the store'?s) (?:phone|contact|hotline)(?: number| no)?\b|\bhotline\b|\bhow (?:do|can) i (?:contact|reach|call|phone) (?:you|your|the shop|the store|customer|support|someone)\b/;
 /** Big sizes asked for ("大码", "加大码", "最大的码", "plus size"), not a size to change to or restock. */
 const BIG_SIZE =
   /大码|加大(?:码|号|尺码)|加肥|特大号|(?:最大|大一点|大点)的?(?:码|号|尺码|尺寸)|\bplus[- ]?sizes?\b|\b(?:big|bigger|large|larger|extended) sizes?\b|\blargest size\b|\b(?:xxl|2xl|3xl|xxxl)\b/;
 const BIG_SIZE_NOT =
   /换|退|没货|缺货|断货|补货|到货|还是|选哪|选什么|穿什么|哪个码|\d{2,3}|\b(?:exchange|swap|return|refund|restock|back in stock|sold out)\b/;
 /** Who a may-use question was for, kept for a bare follow-up. */
-type MemoryAudience = { who: 'pregnancy' | 'child' | 'men'; word: string };
+type MemoryAudience = { who: 'pregnancy' | 'child' | 'men'; word: string; kind?: string };
 /** A service asked by someone (pregnant, with a baby): no who-may-use question to carry on. */
 const AUDIENCE_SERVICE =
   /退|换货|快递|物流|发货|运费|包邮|发票|价保|订单|尺码|\b(?:returns?|refunds?|exchange|deliver\w*|shipping|orders?|invoice)\b/;
@@ -471,7 +474,50 @@ const POINTS_AT_IT =
 const MONEY_NOT_COME =
   /(?:退款|钱|款项|退费)(?:一直|还是?|都|怎么)?(?:不|没)|\b(?:refund|money|credit|reimbursement)s? (?:has |have |had |still |is |was )?(?:never|not|n t|yet)\b/;
 const CUSTOMS_HELD =
-  /(?=[\s\S]*(?:海关|清关|\bcustoms\b))[\s\S]*(?:卡|不动|没动|扣|\bstuck\b|\bheld\b|\bholding\b|\bhold\b)/;
+  /(?=[\s\S]*(?:海关|清关|\bcustoms\b))[\s\S]*(?:卡|不动|没动|扣|失败|没通过|不通过|没过|退运|\bstuck\b|\bheld\b|\bholding\b|\bhold\b|\bfail(?:ed|s)?\b)/;
+/** A different address wanted, or the one given wrong ("想换个地址", "wrong adress on my order"). */
+const ADDRESS_SWAP =
+  /换(?:个|一个|一下|成)?(?:新的?|别的|其他的?)?(?:收货|收件|配送|寄送)?地址|地址.{0,3}(?:写错|填错|错了|弄错)|\bwrong (?:shipping |delivery )?ad+res+\b|\bad+res+ (?:is |was )?wrong\b|\b(?:change|update) (?:my |the )?(?:shipping |delivery )?ad+res+\b/;
+/** Cancelling or the money back, asked while nothing has come (with NOT_COME_YET). */
+const CANCEL_OR_REFUND = /取消|退款|退钱|\b(?:cancel|refund)/;
+/** …unless it is the refund itself not received, its timing, a deposit, or a gift / invoice. */
+const CANCEL_NOT =
+  /(?:没|未)(?:有)?收到(?:的)?(?:退款|钱|款)|到账|多久|几天|签收|退货|运费|定金|预售|赠品|小样|发票|\b(?:delivered|signed|deposit|gift|invoice)\b/;
+/** 催 a parcel on its way ("催一下我的快递", "快递能催一下吗", "催件", "pls chase"). */
+const CHASE_PARCEL =
+  /催(?:一下|一催|催|下|个)?(?:我的)?(?:快递|包裹|物流|件)|(?:快递|包裹|物流)[^，,。]{0,6}催|\b(?:chase|hurry|speed up|push|expedite)\b.{0,20}\b(?:parcel|package|delivery|order|shipment|courier)\b|\b(?:parcel|package|delivery|order|shipment)\b.{0,40}\b(?:chase|hurry)\b/;
+/** …not one still to be sent out (催发货), a refund, a reply or an application. */
+const CHASE_NOT = /发货|没发|未发|发出|退款|款|回复|审核|\b(?:ship|shipped|dispatch|dispatched|refund)\b/;
+/** 催 a dispatch ("帮我催一下发货"). */
+const CHASE_DISPATCH = /催(?:一下|一催|催|下)?(?:商家)?发货|发货[^，,。]{0,4}催/;
+/** Goods sent in one parcel or several ("一起发", "合并成一个包裹", "分开发货", "分两个包裹寄"). */
+const SHIP_TOGETHER =
+  /(?:一起|一块儿?|合并|同一个包裹|一个包裹|分开|分两个包裹|分成两个包裹|分两次|分别|拆开)[^，,。]{0,4}(?:发|寄|送)(?!回|票)|合并(?:成)?(?:一个)?包裹|\bship(?:ped)? (?:together|separately|in one (?:box|parcel|package))\b/;
+/** Returned goods sent back in one parcel ("退货可以一起寄回吗", "退的两件能装一个箱子寄回吗"). */
+const RETURN_TOGETHER =
+  /(?:一起|一块儿?|合并|一个箱子|一个包裹|同一个包裹)[^，,。]{0,6}(?:寄回|退回)|(?:退货|退的|要退)[^，,。]{0,10}(?:一起|一个箱子|一个包裹|合并)/;
+/** Goods sent from abroad, by the words a shopper names them with. */
+const CROSSBORDER_GOODS = /跨境|保税|海外|进口|澳洲|澳大利亚|奶粉|\b(?:formula|cross-?border|imported)\b/;
+/** When goods get here ("多久到", "几天能到", "how long to arrive"). */
+const ARRIVES_WHEN =
+  /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
+/** A skin type said in a may-use question ("敏感肌能用吗", "干皮可以用吗"). */
+const SKIN_SAID = /敏感肌|敏感皮|干皮|油皮|混油|混干|混合皮|大油皮|干性皮肤|油性皮肤/;
+/** A cheaper one asked for ("便宜点的", "最便宜的", "cheaper"). */
+const CHEAPER =
+  /便宜(?:一)?点|便宜些|更便宜|最便宜|实惠(?:一)?点|\bcheaper\b|\bcheapest\b|\bless expensive\b/;
+/** Catalogue facts a bare product follow-up carries over, and how they are asked in words. */
+const CARRIED_FACTS: Record<string, string> = { price: '多少钱', sizes: '有哪些尺码' };
+/** 催 said bare, of the parcel the conversation is about ("能催一下吗", "帮我催催"). */
+const BARE_CHASE_ZH =
+  /^(?:那|那你|你)?(?:能|可以|能不能|可不可以|帮我|帮忙|麻烦|快)?(?:帮我|帮忙)?(?:再)?催(?:一下|一催|催|下)?(?:吗|么|嘛|吧|呗|不)?[?？。!！~～\s]*$/;
+const BARE_CHASE_EN =
+  /^(?:(?:can|could|would|will) (?:u|you|ya)(?: pls| please)? |pls |please )?(?:chase|hurry|push|speed) (?:it|them|that|this)?(?: up)?(?: for me)?(?: pls| please)?[?.!\s]*$/;
+/** Another size wanted in an exchange ("想换大码", "换个大点的码", "换大一号"). */
+const EXCHANGE_SIZE =
+  /(?:尺码|码数|尺寸|码子)不(?:合适|合身|对)[^，,。]{0,6}换|换(?:个|一个|成|到)?(?:大|小)(?:一|点|一点|些)?(?:个|的)?(?:码|号|尺码|尺寸)|换(?:大|小)码|\b(?:exchange|swap)\b.{0,20}\b(?:bigger|smaller|larger) size\b/;
+/** A size said to be gone (the out-of-stock exchange's own matter). */
+const SIZE_GONE = /没货|缺货|断货|补货|没有了|卖完|卖光|售罄|\b(?:sold out|out of stock)\b/;
 const AFTER_SALES_WHERE = /(?:申请|办理|办|弄|点)售后|售后(?:在哪|哪里|怎么(?:申请|办|弄)|入口)/;
 /** The goods said to have come ("已经收到了", "衣服到了", "签收了"), for a wish no longer to have them. */
 const GOODS_IN_HAND =
@@ -490,7 +536,16 @@ const NOT_GOODS_ARRIVAL = /退|款|钱|缺货|断货|没货|补货|尺码|码|�
 /** How long customs clearance takes ("清关要多久"), not a parcel held there (the stalled reading). */
 const CUSTOMS_TIME =
   /(?=[\s\S]*(?:清关|\bcustoms clearance\b))[\s\S]*(?:多久|几天|多长时间|多少天|要多长|\bhow long\b)/;
-const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: RegExp }[] = [
+/**
+ * `overFacts`: a service matter even when a product is named ("奶粉会被海关扣吗", "有男士…" is not
+ * one): the catalogue's and the label's answers about the product are not what is asked.
+ */
+const KIND_READINGS: {
+  id: string;
+  asked: (read: ReadText) => boolean;
+  article: RegExp;
+  overFacts?: boolean;
+}[] = [
   {
     id: 'unwanted-before-arrival',
     asked: (r) =>
@@ -499,14 +554,126 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
       !GOODS_BACK.test(r.normalized),
     article: /取消订单|\bcancel/,
   },
-  { id: 'deliver-elsewhere', asked: (r) => DELIVER_ELSEWHERE.test(r.plain), article: /地址|\baddress\b/ },
+  {
+    id: 'deliver-elsewhere',
+    asked: (r) => DELIVER_ELSEWHERE.test(r.plain) || ADDRESS_SWAP.test(r.plain),
+    article: /地址|\baddress\b/,
+    overFacts: true,
+  },
   {
     id: 'lost-parcel',
     asked: (r) =>
-      (LOST_PARCEL.test(r.plain) || CUSTOMS_HELD.test(r.normalized)) &&
+      (LOST_PARCEL.test(r.plain) ||
+        (r.pinyinOnly && LOST_PARCEL.test(r.normalized)) ||
+        CUSTOMS_HELD.test(r.normalized)) &&
       !/签收|\b(?:delivered|signed)\b/.test(r.plain) &&
       !MONEY_NOT_COME.test(r.plain),
     article: /没更新|不更新|卡在|不动|\bstalled\b/,
+    overFacts: true,
+  },
+  {
+    // "快递还没到可以取消订单吗", "还没发货能退款吗", "没收到货可以退款吗": nothing received, so the
+    // order is cancelled (or refused at the door) — not the 7-day return counted from signing, nor
+    // the refund's arrival.
+    id: 'cancel-before-arrival',
+    asked: (r) =>
+      CANCEL_OR_REFUND.test(r.normalized) &&
+      NOT_COME_YET.test(r.normalized) &&
+      !GOODS_BACK.test(r.normalized) &&
+      !MONEY_NOT_COME.test(r.plain) &&
+      !CANCEL_NOT.test(r.plain),
+    article: /取消订单|\bcancel/,
+    overFacts: true,
+  },
+  {
+    // "催一下我的快递", "催件", "can u hurry my delivery": the shop chases the courier (催件) in the
+    // stalled-parcel article — not tracking; 催 a dispatch is the dispatch article's (below).
+    id: 'chase-parcel',
+    asked: (r) => CHASE_PARCEL.test(r.plain) && !CHASE_NOT.test(r.plain),
+    article: /没更新|不更新|卡在|不动|\bstalled\b/,
+    overFacts: true,
+  },
+  {
+    id: 'chase-dispatch',
+    asked: (r) => CHASE_DISPATCH.test(r.plain) && !/退款|款|钱|\brefund/.test(r.plain),
+    article: /多久发货/,
+    overFacts: true,
+  },
+  {
+    // "买了两件能一起发吗", "能不能分开发货", "能分两个包裹寄吗": how orders are sent out.
+    id: 'ship-together',
+    asked: (r) =>
+      SHIP_TOGETHER.test(r.plain) &&
+      !/退|寄回|运费|邮费|包邮|省|发票|开票|\b(?:return|fee|cost|invoices?)\b/.test(r.plain),
+    article: /多久发货/,
+    overFacts: true,
+  },
+  {
+    // "退货可以一起寄回吗": one parcel back for a return — the return rules.
+    id: 'return-together',
+    asked: (r) => RETURN_TOGETHER.test(r.plain) && !/运费|邮费|\bfee\b/.test(r.plain),
+    article: /无理由退货规则/,
+    overFacts: true,
+  },
+  {
+    // "跨境奶粉多久到", "澳洲奶粉几天能到": cross-border goods' own times, not a refund's arrival.
+    id: 'crossborder-arrival',
+    asked: (r) =>
+      CROSSBORDER_GOODS.test(r.plain) &&
+      ARRIVES_WHEN.test(r.plain) &&
+      !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
+    article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
+    overFacts: true,
+  },
+  {
+    // "买的东西能退吗", "我怀孕了 买的东西能退吗", "what's your return policy": whether goods can be
+    // returned, nothing opened, used or special said — the 7-day rule, not its exceptions.
+    id: 'return-asked-plainly',
+    asked: (r) =>
+      /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/.test(
+        r.plain,
+      ) &&
+      r.products.length === 0 &&
+      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|跨境|赠品|定金|预售|券|发票|积分|差价|临期|特价|清仓|促销|活动|直播|贴身|内衣|定制|吃|食品|零食|\d|\b(?:fee|shipping|refund|opened|used|sale|clearance|expir\w*)\b/.test(
+        r.plain,
+      ),
+    article: /无理由退货规则/,
+  },
+  {
+    // "im pregnant, how do i return stuff": how a return is made.
+    id: 'return-how',
+    asked: (r) =>
+      /\bhow (?:do|can|to|should) (?:i |we )?(?:make a )?return\b|(?:怎么|如何)(?:申请)?退货(?!运费|邮费)/.test(
+        r.plain,
+      ) && !/运费|邮费|多久|几天|\b(?:fee|cost|shipping|long)\b/.test(r.plain),
+    article: /如何申请退货/,
+  },
+  {
+    // "cica mask how long to leave on", "面膜敷多久": how long it stays on — its usage article (the
+    // product's own), not dispatch times.
+    id: 'leave-on-time',
+    asked: (r) =>
+      /\bhow long\b[^.?!]{0,25}\b(?:leave|keep|stay)\b|\bleave (?:it |them )?on\b|敷多久|敷几分钟|(?:停留|保留)多久/.test(
+        r.plain,
+      ),
+    article: /使用方法|\bhow to use\b/,
+  },
+  {
+    // "想换大码", "裙子想换大一号": an exchange for another size — not the article on a size being
+    // out of stock (nothing is said to be).
+    id: 'exchange-size',
+    asked: (r) => EXCHANGE_SIZE.test(r.plain) && !SIZE_GONE.test(r.plain),
+    article: /尺码不合适怎么换/,
+    overFacts: true,
+  },
+  {
+    // "我怀孕了想换货", "想换货": how an exchange is made (no size said out of stock, no fee asked).
+    id: 'exchange-asked',
+    asked: (r) =>
+      /(?:想|要|申请|怎么|如何|我要)换(?:个)?货/.test(r.plain) &&
+      !/码|尺|号|颜色|色号|运费|邮费|多久|几天|赠品|退/.test(r.plain) &&
+      !SIZE_GONE.test(r.plain),
+    article: /换货操作步骤/,
   },
   {
     // "能退换货吗", "支持退换吗": whether returns and exchanges are taken — the return policy, not the
@@ -524,8 +691,10 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     // its hours and a person — not the missing-parcel article that mentions a courier's 电话.
     id: 'service-contact',
     asked: (r) =>
-      SERVICE_CONTACT.test(r.plain) && !/快递员|派件员|快递小哥|骑手|\bcourier|\bdriver/.test(r.plain),
+      (SERVICE_CONTACT.test(r.plain) || (r.pinyinOnly && SERVICE_CONTACT.test(r.normalized))) &&
+      !/快递员|派件员|快递小哥|骑手|\bcourier|\bdriver/.test(r.plain),
     article: /客服(?:服务)?时间|人工客服|\bservice hours\b/,
+    overFacts: true,
   },
   {
     id: 'stalled-span',
@@ -594,8 +763,24 @@ const KIND_READINGS: { id: string; asked: (read: ReadText) => boolean; article: 
     article: /在哪里申请退|退货流程|如何申请退货/,
   },
 ];
+/** Goods asked free of something ("不含酒精的", "无香精", "alcohol-free"): the word, in [1]/[2]/[3]. */
+const FREE_OF =
+  /(?:不含|无|没有|不加|零|不带)(酒精|香精|香料|色素|防腐剂|皂基)|\b(alcohol|fragrance|perfume)[- ]free\b|\bwithout (alcohol|fragrance|perfume)\b/;
+/** The words a product's notes use for what a shopper asks it to be free of. */
+const FREE_WORDS: Record<string, string[]> = {
+  酒精: ['酒精', '乙醇'],
+  香精: ['香精', '香料'],
+  香料: ['香精', '香料'],
+  alcohol: ['酒精', '乙醇'],
+  fragrance: ['香精', '香料'],
+  perfume: ['香精', '香料'],
+};
+/** Ingredients that contradict "free of" it. */
+const FREE_INGREDIENTS: Record<string, string[]> = { 酒精: ['乙醇'], alcohol: ['乙醇'] };
+/** Men said beside goods asked for ("有男士面霜吗", "skincare for men"). */
+const MEN_ASKED = /男士|男生|男性|男人|男的|男款|男装|\bmen'?s?\b|\bguys?\b|\bmales?\b/;
 /** Uses and effects a product's name may state, asked as goods ("有控油的吗"). */
-const USE_GOODS = /控油|保湿|防晒|卸妆|洗发|沐浴|补水|防漏|亮肤|修护|舒缓/;
+const USE_GOODS = /控油|保湿|防晒|卸妆|洗发|沐浴|补水|防漏|亮肤|美白|修护|舒缓|祛痘/;
 /** A live-room word: the articles written for a live room's prices and coupons want one. */
 const LIVE_WORDS = /直播|主播|\blive\b|\blivestream/;
 /** An order not placed yet ("when will it arrive if I place it today"): delivery times, not tracking. */
@@ -635,7 +820,7 @@ function askedSize(said: string, sizes: string[]): string | null {
   );
   const asksIt =
     ASKS_STOCK.test(text) ||
-    /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)/.test(
+    /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)|[A-Za-z0-9]\s*(?:码|号)\s*的?[^，,。\s]{1,8}?(?:还)?有(?:吗|嘛|么|没|不)|有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*的[^，,。\s]{1,8}?(?:吗|嘛|么)/.test(
       text,
     ) ||
     /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text);
@@ -653,6 +838,11 @@ function askedSize(said: string, sizes: string[]): string | null {
     // A bare number is a size only as "in 27" ("30天内" is not size 30).
     const bareNumber = new RegExp(`\\bin\\s+${escaped}(?![A-Za-z0-9])`, 'i');
     if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
+  }
+  // "32码牛仔裤有没有": a number size beyond those a product sold by number lists.
+  if (sizes.length > 0 && sizes.every((s) => /^\d+$/.test(s))) {
+    const number = /(?<![0-9])(\d{2})\s*(?:码|号)/.exec(text)?.[1];
+    if (number) return number;
   }
   return null;
 }
@@ -1024,11 +1214,62 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   function answerMessage(said: EngineInput): EngineResult {
     // "孕妇能用面霜吗" → "那精华呢": the follow-up asked as the whole question it stands for.
-    const asked = withAudience(said) ?? withProductInView(said) ?? said;
+    const asked =
+      withAudience(said) ??
+      withProductInView(said) ??
+      withSkinAsked(said) ??
+      withParcelChased(said) ??
+      withFactCarried(said) ??
+      said;
     const result = answerMessageOnce(asked);
     const askedFor = audienceAsked(asked.text);
-    if ((result.memory.askedFor ?? null) === askedFor) return result;
-    return { ...result, memory: { ...result.memory, askedFor } };
+    // The catalogue fact a product answer gave (a price, the sizes), for "那口红呢" next.
+    const lastFact = result.productId && CARRIED_FACTS[result.attribute ?? ''] ? result.attribute : null;
+    if ((result.memory.askedFor ?? null) === askedFor && (result.memory.lastFact ?? null) === lastFact)
+      return result;
+    return { ...result, memory: { ...result.memory, askedFor, lastFact } };
+  }
+
+  /**
+   * "精华" → "敏感肌能用吗": a skin type's may-use question naming nothing asks it of the product in
+   * view ("敏感肌能用烟酰胺精华吗"), not for the skin type's routine article.
+   */
+  function withSkinAsked(asked: EngineInput): EngineInput | null {
+    const product = index.product(asked.memory?.lastProductId);
+    const text = asked.text.trim();
+    if (!product || text.length > 12 || !/\p{Script=Han}/u.test(text)) return null;
+    const plain = normalizeText(text);
+    const skin = SKIN_SAID.exec(plain)?.[0];
+    if (!skin || !/能用|可以用|适合|能不能用|可不可以用/.test(plain) || /什么|啥|哪/.test(plain)) return null;
+    const read = index.read(text);
+    if (read.products.length > 0 || index.matcher.kinds(read.normalized).length > 0) return null;
+    return { ...asked, text: `${skin}能用${product.aliases[0] ?? product.name}吗` };
+  }
+
+  /**
+   * "气垫多少钱" → "那口红呢", "有大码开衫吗" → "那牛仔裤呢": a bare product after a price or the
+   * sizes asks the same of it ("口红多少钱"), not "which aspect of it?".
+   */
+  function withFactCarried(asked: EngineInput): EngineInput | null {
+    const fact = asked.memory?.lastFact;
+    const ask = typeof fact === 'string' ? CARRIED_FACTS[fact] : undefined;
+    if (!ask) return null;
+    const text = asked.text.trim();
+    if (text.length > 14 || !/\p{Script=Han}/u.test(text)) return null;
+    const core = text
+      .replace(/^(?:那么?|还有)\s*/, '')
+      .replace(/\s*(?:的呢|呢)[?？。!！\s]*$/u, '')
+      .trim();
+    if (!core || core === text || core.replace(/[^\p{Script=Han}]/gu, '').length > 6) return null;
+    const read = index.read(core);
+    if (read.products.length === 0 && index.matcher.kinds(read.normalized).length === 0) return null;
+    // Only the product: anything else said beside it is a question of its own.
+    const left = index.matcher.withoutNames(
+      read.plain,
+      read.products.map((p) => p.productId),
+    );
+    if (read.products.length > 0 && left.replace(/[这那个款的\s]/g, '') !== '') return null;
+    return { ...asked, text: `${core}${ask}` };
   }
 
   /**
@@ -1046,10 +1287,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       .sort((a, b) => b.length - a.length);
     let rest = plain;
     for (const label of labels) if (label.length >= 2) rest = rest.split(label).join(' ');
+    // A kind asked with no one product ("怀孕能用防晒吗"): kept, so "那宝宝呢" asks it of that kind.
+    const kindWord = index.read(text).products.every((p) => p.score < 1)
+      ? index.matcher.kinds(normalizeText(text))[0]?.word
+      : undefined;
+    const kind = kindWord ? { kind: kindWord } : {};
     const pregnancy = PREGNANCY_WORDS.exec(rest);
-    if (pregnancy) return { who: 'pregnancy', word: pregnancy[0] };
+    if (pregnancy) return { who: 'pregnancy', word: pregnancy[0], ...kind };
     const child = CHILD_WORDS.exec(rest);
-    if (child) return { who: 'child', word: child[0] };
+    if (child) return { who: 'child', word: child[0], ...kind };
     // "我老公想用洗面奶，男的能用吗" → "那面霜呢": whether men may use it is asked again of the next one.
     if (asksMen(rest)) return { who: 'men', word: /\p{Script=Han}/u.test(rest) ? '男士' : 'men' };
     return null;
@@ -1062,8 +1308,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * anything else (a price, how to use it) or the last turn asked no one.
    */
   function withAudience(asked: EngineInput): EngineInput | null {
+    // With no who-question before, a bare person still asks it of the product in view ("面霜保质期
+    // 多久" → "孕妇呢": may a pregnant shopper use the cream), never a product whose alias holds the
+    // word (孕妇防晒).
     const last = asked.memory?.askedFor;
-    if (!last) return null;
     const text = asked.text.trim();
     if (text.length > 24) return null;
     const core = text
@@ -1085,7 +1333,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           '',
         );
       const product = index.product(asked.memory?.lastProductId);
-      if (leftOver || !product) return null;
+      if (leftOver) return null;
+      // No one product in view, a kind asked before ("怀孕能用防晒吗" → "那宝宝呢"): that kind.
+      if (last?.kind && !en) return { ...asked, text: `${person[0]}能用${last.kind}吗` };
+      if (!product) return null;
       const name = product.aliases[0] ?? product.name;
       // English names the product too when it has an English name: "it" after a child question
       // was read as the child's size.
@@ -1097,6 +1348,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         : `${person[0]}能用${name}吗`;
       return { ...asked, text: whole };
     }
+    if (!last) return null;
     // Another product, the same person: the core is a product (or a kind of one) and nothing else.
     const read = index.read(core);
     const products = read.products.length > 0 ? read.products.map((p) => p.productId) : [];
@@ -1131,6 +1383,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ...asked,
       text: /效果|功效|作用|功能|能|可以|会/.test(plain) ? `${name}${text}` : `${name}能${use}吗`,
     };
+  }
+
+  /**
+   * "我的快递到哪了" → "能催一下吗", "my parcel hasn't moved in 4 days" → "can u chase it": a bare
+   * 催 after the parcel was asked after is a chase of that parcel ("帮我催一下快递").
+   */
+  function withParcelChased(asked: EngineInput): EngineInput | null {
+    const lastIntent = asked.memory?.lastIntent;
+    if (!lastIntent || !orderStatusIntents.has(lastIntent)) return null;
+    const text = asked.text.trim();
+    if (text.length > 30) return null;
+    if (BARE_CHASE_ZH.test(text)) return { ...asked, text: '帮我催一下快递' };
+    if (BARE_CHASE_EN.test(text.toLowerCase())) return { ...asked, text: 'please chase my parcel' };
+    return null;
   }
 
   function answerMessageOnce(asked: EngineInput): EngineResult {
@@ -1244,10 +1510,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         systemText(key, result.language, slots),
       product: (id: string | null | undefined) => index.product(id) ?? undefined,
     };
+    // A service matter asked beside a product ("奶粉会被海关扣吗") is answered by the service's article,
+    // which need not name the product.
     const gap =
       result.action === 'clarify'
         ? honestGap(facts, result)
-        : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
+        : serviceOverFacts(read) && result.articleId === kindReading(read)?.id
+          ? null
+          : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
     if (gap) return { ...result, ...gap, text: inScript(gap.text, result.language) };
     return (read.unread.length > 0 && unseenTopicAnswer(result, read, facts)) || result;
   }
@@ -1680,15 +1950,26 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       });
     }
 
+    // "奶粉会被海关扣吗", "买了两件能一起发吗": a service matter asked beside a product (KIND_READINGS'
+    // `overFacts`) is the service's article, not the product's catalogue or label facts.
+    const serviceMatter = serviceOverFacts(read);
+    // "面霜多少钱" → "这款防晒多少钱": a kind named that the product in view is not of asks of that
+    // kind's goods, not of the product in view.
+    const mentioned = kindCandidates.length > 0 ? kindCandidates : read.products.map((p) => p.productId);
+    const viewOutsideKind =
+      contextProductId && !namedProductId && mentioned.length > 0 && !mentioned.includes(contextProductId)
+        ? null
+        : contextProductId;
     // What the catalogue answers by itself: whether the shop sells something, prices, sizes… (not
     // for a change to an order: its product is the one ordered).
     const catalogue =
       !changesOrder &&
+      !serviceMatter &&
       !promotion &&
       catalogueAnswer(
         read,
         input,
-        namedProductId ?? contextProductId,
+        namedProductId ?? viewOutsideKind,
         namedProductId,
         kindCandidates,
         language,
@@ -1702,7 +1983,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "有货吗", "买两件有货吗", "牛仔裤还有货吗": whether goods can be bought now, never the return
     // policy its 货 shares with 退货. The catalogue's own answer (sizes, sold out) came first; a
     // product it does not mark out of stock is for sale; with no product known, the bot asks which.
-    if (!changesOrder && STOCK_ASKED.test(read.plain) && !STOCK_NOT.test(read.plain)) {
+    if (!changesOrder && !serviceMatter && STOCK_ASKED.test(read.plain) && !STOCK_NOT.test(read.plain)) {
       const productId = namedProductId ?? contextProductId;
       const product = index.product(productId);
       if (!product || isInStock(product.attributes)) {
@@ -1731,6 +2012,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // listed, "for men?", how a parcel is left (product-facts.ts).
     const fact =
       !changesOrder &&
+      !serviceMatter &&
       !promotion &&
       productFactAnswer({
         read,
@@ -1757,6 +2039,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const surelyNamed = [...new Set(read.products.filter((p) => p.score >= 1).map((p) => p.productId))];
     const labelled =
       !changesOrder &&
+      !serviceMatter &&
       !promotion &&
       labelFactAnswer({
         read,
@@ -1984,7 +2267,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (top?.intentKey !== intentKeyOf(reacted) ||
         !ranking.articles.some((a) => a.intentKey === top?.intentKey))
         ? reacted
-        : parcel
+        : // "my package went missing": the whole parcel lost (the stalled reading), not an item short.
+          parcel && !LOST_PARCEL.test(read.plain)
           ? parcelTroubleArticle(read.normalized)
           : null;
     if (trouble) {
@@ -2152,8 +2436,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       );
     }
 
-    // Follow-ups inherit the product last discussed on any channel, for every intent.
-    const productId = namedProductId ?? contextProductId;
+    // Follow-ups inherit the product last discussed on any channel, for every intent — unless the
+    // message names a kind it is not of ("孕妇能用面霜吗" → "那防晒呢").
+    const productId = namedProductId ?? viewOutsideKind;
     const product = index.product(productId) ?? null;
     const articleOptions = ranking.articles.filter((a) => a.intentKey === intentKey);
     let article = staying
@@ -2730,6 +3015,99 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
   }
 
+  /**
+   * Goods asked by a quality the product's own details must bear out: free of alcohol / fragrance
+   * (its allergen notes or ingredients say so), for a baby (its skin list or kind), a use (its name,
+   * aliases or notes state it). The products asked that have it ("有的～" only those), or plainly none
+   * stated and which of the catalogue do — null when no such quality is asked.
+   */
+  function qualifiedGoods(
+    read: ReadText,
+    asked: string[],
+    language: ReplyLanguage,
+  ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
+    const en = language === 'en';
+    const rest = asked.length > 0 ? index.matcher.withoutNames(read.plain, asked) : read.plain;
+    const free = FREE_OF.exec(rest);
+    const freeOf = free ? (free[1] ?? free[2] ?? free[3] ?? '').toLowerCase() : null;
+    const child = CHILD_WORDS.test(rest) && !/码|\bsizes?\b/.test(rest);
+    const pool0 =
+      asked.length > 0
+        ? asked.map((id) => index.product(id)).filter((p): p is KnowledgeProduct => !!p)
+        : index.kb.products;
+    const states = (p: KnowledgeProduct, word: string): boolean =>
+      productLabels(p).some((l) => l.includes(word)) ||
+      (word === '防晒' &&
+        (/\bspf\s*\d/i.test(p.name) || String(p.attributes.allergenNotes ?? '').includes('防晒')));
+    // A use word that every product asked states is its kind, not a quality to sort by ("有防晒的气垫吗").
+    const used = asked.length > 0 ? USE_GOODS.exec(rest)?.[0] : undefined;
+    const use = used && !pool0.every((p) => states(p, used)) ? used : undefined;
+    if (!freeOf && !child && !use) return null;
+    // "有没有给宝宝用的优惠券": a service for a baby's goods, not goods asked by who uses them.
+    if (
+      asked.length === 0 &&
+      /券|优惠|运费|邮费|退|换|发票|积分|快递|发货|\b(?:coupon|shipping|return|refund)\b/.test(rest)
+    )
+      return null;
+    const pool = pool0;
+    const has = (p: KnowledgeProduct): boolean => {
+      if (freeOf) {
+        const word = FREE_WORDS[freeOf] ?? [freeOf];
+        const said = String(p.attributes.allergenNotes ?? '');
+        const stated = word.some((w) => new RegExp(`(?:无|不含|不加|零)[^；;。含]{0,8}${w}`).test(said));
+        const contains =
+          word.some((w) => new RegExp(`(?<![无不零])含[^；;。]{0,6}${w}`).test(said)) ||
+          (FREE_INGREDIENTS[freeOf] ?? []).some((w) => String(p.attributes.ingredients ?? '').includes(w));
+        if (!stated || contains) return false;
+      }
+      if (child) {
+        const forChild =
+          p.category === 'baby' ||
+          listAttribute(p.attributes.suitableSkin).some((skin) => CHILD_LISTED.test(skin)) ||
+          CHILD_WORDS.test(productLabels(p).join(' '));
+        if (!forChild) return false;
+      }
+      if (use && !states(p, use)) return false;
+      return true;
+    };
+    const fit = pool.filter(has);
+    if (asked.length === 0 && !freeOf && !child) return null;
+    if (asked.length === 0 && fit.length === 0) return null;
+    const priced = (p: KnowledgeProduct) => (p.price != null ? `${p.name} ¥${p.price}` : p.name);
+    const quality = en
+      ? [freeOf ? `${freeOf}-free` : '', child ? 'for babies' : '', use ?? ''].filter(Boolean).join(', ')
+      : [freeOf ? `不含${freeOf}` : '', child ? '宝宝可以用' : '', use ?? ''].filter(Boolean).join('、');
+    if (fit.length > 0) {
+      const shown = fit.slice(0, 4);
+      return {
+        action: 'answer',
+        text: en
+          ? `Yes, ${quality}: ${shown.map(priced).join(', ')}.`
+          : `有的，${quality}的有：${shown.map(priced).join('、')}。`,
+        intent: PRODUCT_INFO_INTENT,
+        productId: shown.length === 1 ? shown[0]!.id : null,
+      };
+    }
+    // None of the goods asked states it: say so, and which of the catalogue (of another kind) does.
+    // Another kind's goods are an alternative only for a use ("写明控油的有：…"), not for who uses it.
+    const elsewhere = use ? index.kb.products.filter((p) => !asked.includes(p.id) && has(p)).slice(0, 3) : [];
+    const names = pool.map((p) => p.name).join(en ? ', ' : '、');
+    return {
+      action: 'answer',
+      text:
+        (en
+          ? `Sorry — the details of ${names} don't say ${quality}.`
+          : `抱歉，${names}的商品资料里没有写明${quality}。`) +
+        (elsewhere.length > 0
+          ? en
+            ? ` Stated ${quality}: ${elsewhere.map(priced).join(', ')}.`
+            : `写明${quality}的有：${elsewhere.map(priced).join('、')}。`
+          : ''),
+      intent: PRODUCT_INFO_INTENT,
+      productId: pool.length === 1 ? pool[0]!.id : null,
+    };
+  }
+
   /** Prices, sizes, origin… and whether the shop sells something: answered from the catalogue. */
   function catalogueAnswer(
     read: ReadText,
@@ -2745,6 +3123,37 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (soldOut) return { ...shared, ...soldOut };
     const big = bigSizeAnswer(read, productId, kindCandidates, language);
     if (big) return { ...shared, ...big };
+    // "有没有便宜点的防晒": the goods of the kind from the lowest price up, not an article.
+    const ofKind = namedProductId
+      ? []
+      : kindCandidates.length > 1
+        ? kindCandidates
+        : [...new Set(read.products.map((p) => p.productId))];
+    if (CHEAPER.test(read.plain) && ofKind.length > 1) {
+      const priced = ofKind
+        .map((id) => index.product(id))
+        .filter((p): p is KnowledgeProduct => !!p && p.price != null)
+        .sort((a, b) => a.price! - b.price!);
+      if (priced.length > 1) {
+        const en = language === 'en';
+        return {
+          ...shared,
+          action: 'answer',
+          text: en
+            ? `The lowest-priced is ${priced[0]!.name} at ¥${priced[0]!.price}; then ${priced
+                .slice(1)
+                .map((p) => `${p.name} ¥${p.price}`)
+                .join(', ')}.`
+            : `价格最低的是 ${priced[0]!.name} ¥${priced[0]!.price}；其次是 ${priced
+                .slice(1)
+                .map((p) => `${p.name} ¥${p.price}`)
+                .join('、')}。`,
+          intent: PRODUCT_INFO_INTENT,
+          productId: priced[0]!.id,
+          attribute: 'price',
+        };
+      }
+    }
     const pairing = goesWithAnswer(read, input.channel, productId, language);
     if (pairing) return { ...shared, ...pairing };
     const forSale = askedForSale(read.plain, glossesToService);
@@ -2770,6 +3179,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
               byUse = true;
             }
       }
+      // "有男士面霜吗", "skincare for men": "有的～" would say a men's cream exists, "we don't carry
+      // skincare for men" sends him away from goods he can use — goods for men are product-facts'.
+      if (asked.length > 0 && MEN_ASKED.test(index.matcher.withoutNames(read.plain, asked))) return null;
       // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
       // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
       const uncarried =
@@ -2826,6 +3238,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
             index.matcher.kinds(forSale.item).length > 0 ||
             index.read(forSale.item).products.length > 0 ||
             productsOfKind(forSale.item, index.kb.products).length > 0));
+      // "有不含酒精的防晒吗", "宝宝防晒有吗", "有控油的洗面奶吗": a quality the goods must have is
+      // decided by each product's own details, never "有的～" for all of its kind.
+      const qualified = qualifiedGoods(read, asked, language);
+      if (qualified) return { ...shared, ...qualified };
       // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
       if (asked.length > 0 && (rest.length <= 1 || onlyAsksForIt) && !asksColour(read.plain)) {
         const products = asked.map((id) => index.product(id)!).slice(0, 3);
@@ -2873,6 +3289,23 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         const choices = (kindCandidates.length > 1 ? kindCandidates : read.products.map((p) => p.productId))
           .map((id) => index.product(id)!)
           .slice(0, 3);
+        // "防晒多少钱": the price of each goods of the kind, not "which one?".
+        if (cue.attribute === 'price' && choices.length > 1 && choices.every((p) => p.price != null)) {
+          return {
+            ...shared,
+            action: 'answer',
+            text: choices
+              .map((p) => say('price', { product: p.name, price: String(p.price) }))
+              .join(language === 'en' ? ' ' : '\n'),
+            intent: PRODUCT_INFO_INTENT,
+            productId: null,
+            attribute: 'price',
+            // The same chips "which one?" offered: a tap asks that product's price alone.
+            quickReplies: choices.map(
+              (p) => `${p.aliases[0] ?? p.name}${language === 'en' ? ' ' : ''}${labelOf('price', language)}`,
+            ),
+          };
+        }
         return {
           ...shared,
           action: 'clarify',
@@ -3070,6 +3503,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (found) return found;
     }
     return null;
+  }
+  /** Whether the message asks a service matter that outranks a named product's facts (`overFacts`). */
+  function serviceOverFacts(read: ReadText): boolean {
+    const found = kindReading(read);
+    if (!found) return false;
+    return KIND_READINGS.some((k) => k.overFacts && k.asked(read) && kindArticles.get(k.id)?.id === found.id);
   }
   /** Whether an article is written for a live room (its title says so). */
   const liveArticles = new Map<string, boolean>();

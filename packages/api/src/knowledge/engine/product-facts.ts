@@ -754,7 +754,10 @@ function childAnswer(ctx: FactContext, asked: KnowledgeProduct[]): FactAnswer | 
 
 /** Goods for men asked of the shop ("有没有男士的", "有男士护肤品吗", "你们家有男款吗"). */
 const MEN_GOODS =
-  /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜|客服|主播|店员|模特))|(?:男士|男生|男性|男人|男款|男装)(?:的|用的|专用的?)?(?:护肤品?|产品|东西|商品|款式?)?(?:有吗|有么|有嘛|有没有|有不有|吗|么|嘛)[?？]*$/;
+  /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜|客服|主播|店员|模特))|(?:男士|男生|男性|男人|男款|男装)(?:的|用的|专用的?)?(?:护肤品?|产品|东西|商品|款式?)?(?:有吗|有么|有嘛|有没有|有不有|吗|么|嘛)[?？]*$|(?:男士|男生|男款)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜))[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|(?:男士|男生|男性|男人|男的)(?:用|适合|该用|可以用|能用)(?:什么|啥|哪些|哪款|哪个)(?:护肤品?|产品|东西)?|\b(?:anything|something|stuff|products?|skin ?care|items?|goods|cosmetics|clothes|clothing)\b[^.?!]{0,12}\bfor (?:men|guys|a guy|males?|my (?:boyfriend|husband|bf))\b|\bmen'?s (?:skin ?care|products?|line|range|clothes|clothing)\b/;
+/** Goods of a named kind asked for men ("有男士面霜吗", "男士精华有吗"): still goods for men. */
+const MEN_GOODS_NAMED =
+  /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)|(?:男士|男生|男款)[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|\bfor (?:men|guys)\b|\bmen'?s\b/;
 
 /**
  * Goods for men, none named: the products whose details list skin types (a kind word's own first),
@@ -765,10 +768,22 @@ function menGoodsAnswer(ctx: FactContext): FactAnswer | null {
     !!p &&
     !/男/.test(p.name) &&
     listAttribute(p.attributes.suitableSkin).some((skin) => !CHILD_LISTED.test(skin));
-  const ofKind = ctx.candidates.map((id) => ctx.product(id)).filter(listed);
+  const askedFor = ctx.candidates.map((id) => ctx.product(id)).filter((p): p is KnowledgeProduct => !!p);
+  const ofKind = askedFor.filter(listed);
   const products = ofKind.length > 0 ? ofKind : ctx.products.filter(listed);
   const forMen = ctx.products.filter((p) => /男/.test(p.name));
   const en = ctx.language === 'en';
+  // Clothes (no skin types): the details do not say whether a cut is unisex — never a dress offered.
+  if (forMen.length === 0 && askedFor.length > 0 && ofKind.length === 0) {
+    const one = askedFor.length === 1 ? askedFor[0]! : null;
+    return productFactResult(
+      one,
+      en
+        ? `We have nothing made for men in particular, and the details of ${one ? one.name : 'these items'} don't say whether the cut is unisex.`
+        : `店里没有专门的男士款，商品资料里也没有写明${one ? one.name : '这几款'}是否男女同款。`,
+      { attribute: 'unisex' },
+    );
+  }
   if (forMen.length > 0)
     return productFactResult(
       forMen.length === 1 ? forMen[0]! : null,
@@ -851,7 +866,11 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // "有没有男士的", "有男士护肤品吗", "有适合男生用的吗": goods for men asked of the shop, no product
   // named. None is made for one sex and the details do not divide by it: said plainly, with what
   // suits — the products listed by skin type (a kind word's own, when one is named).
-  if (!ctx.named && MEN_GOODS.test(plain) && !isActionRequest(read.normalized, ctx.text)) {
+  if (
+    (!ctx.named || MEN_GOODS_NAMED.test(plain)) &&
+    MEN_GOODS.test(plain) &&
+    !isActionRequest(read.normalized, ctx.text)
+  ) {
     const men = menGoodsAnswer(ctx);
     if (men) return men;
   }

@@ -142,7 +142,7 @@ const SENSES: ServiceSense[] = [
     // Clothes worn in pregnancy are a fit; a service asked by a pregnant shopper ("我是孕妇，快递能送上楼吗",
     // "孕妇能退货吗") is that service.
     neighbour:
-      /穿|孕妇装|快递|物流|送货|送上|上楼|发货|运费|包邮|退|换货|发票|价保|订单|\b(?:wear|maternity (?:dress|clothes|wear|jeans)|deliver\w*|shipping|parcel|package|return\w*|refund\w*|exchange|order)\b/,
+      /穿|孕妇装|快递|物流|送货|送上|上楼|发货|运费|包邮|退|换货|尺码[^，,。]{0,6}换|换[^，,。]{0,3}(?:码|尺码)|发票|价保|订单|\b(?:wear|maternity (?:dress|clothes|wear|jeans)|deliver\w*|shipping|parcel|package|return\w*|refund\w*|exchange|order)\b/,
     covers: /孕|哺乳|\bpregnan|\bbreast ?feed/,
     guides: true,
     reply: 'senseNotListed',

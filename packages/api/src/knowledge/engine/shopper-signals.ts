@@ -381,6 +381,11 @@ const ASKED_FOR_SALE = [
   /^(?:你们|你家|你们家|店里|这里|这边|贵店|咱家|家里)?(?:有没有|有)(.{1,12}?)(?:卖的|的)(?:呢|呀|啊)?$/,
   // "控油的产品有哪些": goods asked for by a list.
   /^(.{1,12}?(?:产品|东西|商品|款))有哪些(?:呢|呀|啊)?$/,
+  // "防晒有没有不含酒精的": goods of a kind asked with a quality (read folds 有没有 to 有).
+  /^(.{1,8}?)有(?:没有)?(?:不含|无|没有|不加|适合|给)[^的]{1,8}的(?:吗|呢|呀|啊)?$/,
+  // "美白的有哪些", "有啥补水的": goods asked for by a use, listed.
+  /^(.{1,8}?)的(?:有哪些|有啥|有什么)(?:呢|呀|啊)?$/,
+  /^(?:有啥|有什么|有哪些)(.{1,8}?)的(?:吗|呢|呀|啊)?$/,
 ];
 const ASKED_FOR_SALE_EN =
   /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
