@@ -196,7 +196,7 @@ async function sealStealing(
   count: number,
   sealHere: (j: number) => void,
   job: { settled: unknown; values: Promise<unknown> } | null,
-  take: (j: number) => boolean,
+  take: (j: number) => void,
 ): Promise<void> {
   let j = 0;
   if (job && job.settled === null) {
@@ -214,7 +214,9 @@ async function sealStealing(
     for (; j < end; j++) sealHere(j);
     if (j < count) await turn();
   }
-  for (; j < count; j++) if (!job || !take(j)) sealHere(j);
+  for (; j < count; j++)
+    if (job) take(j);
+    else sealHere(j);
 }
 
 /**
@@ -353,10 +355,7 @@ export async function customerSealers(
           ahead.keyIds[i] === keyOf(customerIds[i]!).id
         ) {
           sealed[i] = value;
-          return true;
-        }
-        rest.push(i);
-        return true;
+        } else rest.push(i);
       });
       if (rest.length === 0) return sealed;
       // The rest (new viewers, keys made in this transaction): on the worker when it takes jobs,
@@ -379,7 +378,6 @@ export async function customerSealers(
         posted ? late : null,
         (j) => {
           sealed[rest[j]!] = late.settled![j]!;
-          return true;
         },
       );
       return sealed;

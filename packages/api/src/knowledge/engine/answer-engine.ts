@@ -3,7 +3,7 @@ import { isInStock, listAttribute, stockAlternatives } from '../catalog-stock';
 import { tokenize } from './chinese-tokenizer';
 import { askedDomesticPlace, domesticDeliveryArticle, domesticFit, isPlaceWord } from './domestic-places';
 import { unseenTopic } from './english-coverage';
-import { asksMen } from './goods-lexicon';
+import { asksMen, MEN_SAID } from './goods-lexicon';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import {
   askedIn,
@@ -777,8 +777,6 @@ const FREE_WORDS: Record<string, string[]> = {
 };
 /** Ingredients that contradict "free of" it. */
 const FREE_INGREDIENTS: Record<string, string[]> = { 酒精: ['乙醇'], alcohol: ['乙醇'] };
-/** Men said beside goods asked for ("有男士面霜吗", "skincare for men"). */
-const MEN_ASKED = /男士|男生|男性|男人|男的|男款|男装|\bmen'?s?\b|\bguys?\b|\bmales?\b/;
 /** Uses and effects a product's name may state, asked as goods ("有控油的吗"). */
 const USE_GOODS = /控油|保湿|防晒|卸妆|洗发|沐浴|补水|防漏|亮肤|美白|修护|舒缓|祛痘/;
 /** A live-room word: the articles written for a live room's prices and coupons want one. */
@@ -3181,7 +3179,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       }
       // "有男士面霜吗", "skincare for men": "有的～" would say a men's cream exists, "we don't carry
       // skincare for men" sends him away from goods he can use — goods for men are product-facts'.
-      if (asked.length > 0 && MEN_ASKED.test(index.matcher.withoutNames(read.plain, asked))) return null;
+      if (asked.length > 0 && MEN_SAID.test(index.matcher.withoutNames(read.plain, asked))) return null;
       // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
       // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
       const uncarried =
