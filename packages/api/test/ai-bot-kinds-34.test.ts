@@ -183,7 +183,7 @@ describe('cross-border goods known by the catalogue, not by words', () => {
     ],
   });
   const ask = (t: string) => converseWith(other, [t]);
-  test.each([['蜗牛霜多久能到'], ['蜗牛霜下单后几天到货'], ['how long does the snail cream take to arrive']])(
+  test.each([['蜗牛霜多久能到'], ['蜗牛霜下单后几天到货'], ['韩国蜗牛修护霜几天能到']])(
     '%s → the cross-border shipping times',
     (t) => {
       expect(ask(t).articleId).toBe('kb-crossborder-shipping');
