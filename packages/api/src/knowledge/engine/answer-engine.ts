@@ -12,7 +12,13 @@ import {
   type KnowledgeProduct,
   namesOf,
 } from './knowledge-base';
-import { intentKeyOf, isFunctionTerm, type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import {
+  intentKeyOf,
+  isFunctionTerm,
+  type KnowledgeIndex,
+  OFF_TOPIC,
+  type ReadText,
+} from './knowledge-index';
 import { labelFactAnswer } from './label-facts';
 import { focusMessage } from './message-focus';
 import { withinMessage, wordSegments } from './message-scope';
@@ -513,7 +519,8 @@ interface ShopReading {
   returnExcepted: (read: ReadText) => KnowledgeArticle | null;
 }
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
-const RETURN_ASKED = /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/;
+const RETURN_ASKED =
+  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/;
 /** When goods get here ("多久到", "几天能到", "how long to arrive"). */
 const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
@@ -637,9 +644,7 @@ const KIND_READINGS: {
     // "跨境奶粉多久到", "澳洲奶粉几天能到": cross-border goods' own times, not a refund's arrival.
     id: 'crossborder-arrival',
     asked: (r, shop) =>
-      shop.crossBorder(r) &&
-      ARRIVES_WHEN.test(r.plain) &&
-      !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
+      shop.crossBorder(r) && ARRIVES_WHEN.test(r.plain) && !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
     overFacts: true,
   },
@@ -878,7 +883,8 @@ function askedSize(said: string, sizes: string[]): string | null {
 }
 
 /** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
-const STOCK_ASKED = /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
+const STOCK_ASKED =
+  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
 /**
  * …asked about a return, an exchange or a size (their own answers), or when goods come in
  * ("预售的奶粉什么时候有货": dispatch times): not a question whether it can be bought now.
@@ -2794,10 +2800,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const goods = item
       .toLowerCase()
       .replace(/\bfor\b.*$/, '')
-      .replace(/\b(?:men'?s?|guys?|males?|products?|items?|stuff|any|some)\b|男士|男生|男性|男人|男的|男款|的/g, '')
+      .replace(
+        /\b(?:men'?s?|guys?|males?|products?|items?|stuff|any|some)\b|男士|男生|男性|男人|男的|男款|的/g,
+        '',
+      )
       .replace(/[\s_-]+/g, '');
     if (goods.length < 2) return [];
-    return index.kb.products.filter((p) => (p.category ?? '').toLowerCase().replace(/[\s_-]+/g, '') === goods);
+    return index.kb.products.filter(
+      (p) => (p.category ?? '').toLowerCase().replace(/[\s_-]+/g, '') === goods,
+    );
   }
 
   function catalogueSummary(language: ReplyLanguage): string[] {
@@ -3113,7 +3124,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // bear ("有清透的防晒" → 清透控油防晒乳, "温和的洗面奶"): the catalogue's words, not a list.
     const use =
       asked.length > 0
-        ? [USE_GOODS.exec(rest)?.[0], labelQuality(rest)].find((w) => !!w && !pool0.every((p) => states(p, w)))
+        ? [USE_GOODS.exec(rest)?.[0], labelQuality(rest)].find(
+            (w) => !!w && !pool0.every((p) => states(p, w)),
+          )
         : undefined;
     if (!freeOf && !child && !use) return null;
     // "有没有给宝宝用的优惠券": a service for a baby's goods, not goods asked by who uses them.
@@ -3614,7 +3627,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // A word of a title (the article's subject) may be shared by a few articles; a word of a question
     // only by none. Asking and negating words (哪些, 不能) are no goods.
     const goodsWord = (w: string, most: number) =>
-      (articlesOf.get(w) ?? 0) <= most && !policyWords.has(w) && !isFunctionTerm(w) && !/[不没哪什怎吗呢么]/.test(w);
+      (articlesOf.get(w) ?? 0) <= most &&
+      !policyWords.has(w) &&
+      !isFunctionTerm(w) &&
+      !/[不没哪什怎吗呢么]/.test(w);
     exceptionWords = new Map();
     for (const a of index.kb.articles) {
       if (policy.includes(a) || !NOT_RETURNABLE.test(a.answer)) continue;
