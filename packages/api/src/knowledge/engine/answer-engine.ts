@@ -502,7 +502,6 @@ const SHIP_TOGETHER =
 /** Returned goods sent back in one parcel ("退货可以一起寄回吗", "退的两件能装一个箱子寄回吗"). */
 const RETURN_TOGETHER =
   /(?:一起|一块儿?|合并|一个箱子|一个包裹|同一个包裹)[^，,。]{0,6}(?:寄回|退回)|(?:退货|退的|要退)[^，,。]{0,10}(?:一起|一个箱子|一个包裹|合并)/;
-/** Goods sent from abroad, by the words a shopper names them with. */
 /** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
 const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
 /** A category id, or a product name's tag, that marks goods sold cross-border. */
@@ -2782,20 +2781,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   type Say = (key: SystemTextKey, slots?: Record<string, string | number>) => string;
 
   /**
-   * What the shop sells, in a few words: one product per category (the breadth of the shop, not
-   * six face creams); for an English reply, the categories themselves when the merchant named
-   * them in Latin letters.
+   * The products of the category an item names by its id ("skincare", "do you have skin care for
+   * men" once who they are for is set aside): the category ids are the merchant's ("skincare",
+   * "home_decor"), read without spaces, hyphens or underscores.
    */
-  /**
-   * Whether goods asked for someone ("skincare for men", "skin care for male customers") name a
-   * category of the catalogue once who they are for is set aside: the category ids are the
-   * merchant's ("skincare", "home_decor"), read without spaces, hyphens or underscores.
-   */
-  function carriedCategory(item: string): boolean {
-    return productsInCategory(item).length > 0;
-  }
-
-  /** The products of the category an item names by its id ("skincare", "skin care for men"). */
   function productsInCategory(item: string): KnowledgeProduct[] {
     const goods = item
       .toLowerCase()
@@ -2811,6 +2800,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     );
   }
 
+  /**
+   * What the shop sells, in a few words: one product per category (the breadth of the shop, not
+   * six face creams); for an English reply, the categories themselves when the merchant named
+   * them in Latin letters.
+   */
   function catalogueSummary(language: ReplyLanguage): string[] {
     const byCategory = new Map<string, KnowledgeProduct>();
     for (const product of index.kb.products) {
@@ -3087,12 +3081,6 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
   }
 
-  /**
-   * Goods asked by a quality the product's own details must bear out: free of alcohol / fragrance
-   * (its allergen notes or ingredients say so), for a baby (its skin list or kind), a use (its name,
-   * aliases or notes state it). The products asked that have it ("有的～" only those), or plainly none
-   * stated and which of the catalogue do — null when no such quality is asked.
-   */
   /** The quality said before 的 ("有清透的", "比较温和的") when some product's name or aliases bear it. */
   function labelQuality(rest: string): string | undefined {
     const said = /(\p{Script=Han}{2,6})的/u.exec(rest)?.[1];
@@ -3101,6 +3089,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return index.kb.products.some((p) => productLabels(p).some((l) => l.includes(word))) ? word : undefined;
   }
 
+  /**
+   * Goods asked by a quality the product's own details must bear out: free of alcohol / fragrance
+   * (its allergen notes or ingredients say so), for a baby (its skin list or kind), a use (its name,
+   * aliases or notes state it). The products asked that have it ("有的～" only those), or plainly none
+   * stated and which of the catalogue do — null when no such quality is asked.
+   */
   function qualifiedGoods(
     read: ReadText,
     asked: string[],
@@ -3275,7 +3269,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // skincare for men" sends him away from goods he can use — goods for men are product-facts'.
       if (asked.length > 0 && MEN_SAID.test(index.matcher.withoutNames(read.plain, asked))) return null;
       // "do you have skincare for men": the same with a category of the catalogue for the goods.
-      if (asked.length === 0 && forSale && MEN_SAID.test(forSale.item) && carriedCategory(forSale.item))
+      if (
+        asked.length === 0 &&
+        forSale &&
+        MEN_SAID.test(forSale.item) &&
+        productsInCategory(forSale.item).length > 0
+      )
         return null;
       // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
       // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
@@ -3609,9 +3608,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (CROSSBORDER_MARK.test(a.title)) for (const id of a.productIds) crossBorderIds.add(id);
     return crossBorderIds;
   };
-  // The goods words of the articles that exclude goods from the 7-day rule: the words of their
-  // titles and questions that no other article's title or questions use and the return policy
-  // itself does not (临期, 定金, 零食…), function words aside.
+  // The goods words of the articles that exclude goods from the 7-day rule (临期, 定金, 零食…): the
+  // words of their titles shared by few articles and of their questions by none, that the return
+  // policy itself does not use, function words aside.
   let exceptionWords: Map<string, KnowledgeArticle> | undefined;
   const hanWords = (text: string) =>
     [...wordSegments(text)].map((s) => s.segment).filter((w) => /^\p{Script=Han}{2,}$/u.test(w));
