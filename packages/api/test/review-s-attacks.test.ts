@@ -298,16 +298,15 @@ run(
     },
     // was a break (gave decline (off-topic)); fixed by bot-33b
     { say: 'anything for guys', answered: true },
-  ],
-  [
     // All the skincare suits men by skin type; "we don't carry skincare for men" + the category list
     // sends a man away from goods he can use (the Chinese answer lists them; seen by bot-33, left).
+    // was a break (gave "Sorry, we don't carry skincare for men. Here is what we have: …"); fixed by bot-34
     {
       say: 'do you have skincare for men',
       text: /Cleanser|Cream|Sunscreen|Serum|Mask/i,
-      gave: '"Sorry, we don\'t carry skincare for men. Here is what we have: skincare, makeup, …"',
     },
   ],
+  [],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -367,15 +366,15 @@ run(
     { say: 'cica mask how long to leave on', article: 'kb-mask-usage' },
     // was a break (gave clarify "哪款商品"); fixed by bot-33b
     { say: 'fangshai duoshao qian', text: /139[\s\S]*159|159[\s\S]*139/ },
-  ],
-  [
+    // was a break (gave the serum ingredients (no pregnancy answer)); fixed by bot-34
     {
       say: 'brightening serum for pregnant women',
       article: PREG,
-      gave: 'the serum ingredients (no pregnancy answer)',
     },
-    { say: 'you mei you fang shai', text: /139[\s\S]*159|159[\s\S]*139/, gave: 'kb-pregnancy-skincare' },
+    // was a break (gave kb-pregnancy-skincare); fixed by bot-34
+    { say: 'you mei you fang shai', text: /139[\s\S]*159|159[\s\S]*139/ },
   ],
+  [],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -441,19 +440,20 @@ run(
     },
     // was a break (gave clarify "哪款商品"); fixed by bot-33b
     { say: '防晒多少钱', text: /139[\s\S]*159|159[\s\S]*139/ },
-  ],
-  [
     // 补水面霜 is the cream's alias.
-    { say: '有啥补水的', text: /玻尿酸/, gave: 'decline (off-topic)' },
+    // was a break (gave decline (off-topic)); fixed by bot-34
+    { say: '有啥补水的', text: /玻尿酸/ },
     // 温和 is in the cleanser's own name.
+    // was a break (gave clarify "商品资料里没有写明"); fixed by bot-34
     {
       say: '有没有温和的洗面奶',
       text: /温和洁面乳/,
       notText: /没有写明/,
-      gave: 'clarify "商品资料里没有写明"',
     },
-    { say: '婴儿能用什么', text: /沐浴露|纸尿裤|奶粉/, gave: 'kb-routine-dry-skin' },
+    // was a break (gave kb-routine-dry-skin); fixed by bot-34
+    { say: '婴儿能用什么', text: /沐浴露|纸尿裤|奶粉/ },
   ],
+  [],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -467,21 +467,20 @@ run(
     { say: '纸尿裤M码有货吗', product: 'p-diapers', text: /有货/ },
     { say: '牛仔裤25码还有吗', product: 'p-straight-jeans', text: /缺货/ },
     { say: '碎花裙XL有货吗', product: 'p-floral-dress', text: /缺货/ },
-  ],
-  [
+    // was a break (gave kb-crossborder-return (not returnable)); fixed by bot-34
     {
       say: '奶粉有现货吗',
       product: 'p-au-formula',
       notArticle: ['kb-crossborder-return'],
-      gave: 'kb-crossborder-return (not returnable)',
     },
+    // was a break (gave clarify "想了解它的哪方面呢"); fixed by bot-34
     {
       say: '牛仔裤还有26的吗',
       product: 'p-straight-jeans',
       text: /26/,
-      gave: 'clarify "想了解它的哪方面呢"',
     },
   ],
+  [],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -655,16 +654,16 @@ run(
       say: 'is the formula held at customs',
       article: ['kb-crossborder-shipping', STALLED],
     },
-  ],
-  [
-    { say: 'kefu dianhua', article: HOURS, gave: 'kb-welcome' },
+    // was a break (gave kb-welcome); fixed by bot-34
+    { say: 'kefu dianhua', article: HOURS },
+    // was a break (gave kb-exchange-size (an exchange, not the sizes sold)); fixed by bot-34
     {
       say: 'you da ma ma',
       attr: 'sizes',
       text: /XL/,
-      gave: 'kb-exchange-size (an exchange, not the sizes sold)',
     },
   ],
+  [],
 );
 
 // ---------------------------------------------------------------------------------------------

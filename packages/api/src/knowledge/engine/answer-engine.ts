@@ -12,10 +12,16 @@ import {
   type KnowledgeProduct,
   namesOf,
 } from './knowledge-base';
-import { intentKeyOf, type KnowledgeIndex, OFF_TOPIC, type ReadText } from './knowledge-index';
+import {
+  intentKeyOf,
+  isFunctionTerm,
+  type KnowledgeIndex,
+  OFF_TOPIC,
+  type ReadText,
+} from './knowledge-index';
 import { labelFactAnswer } from './label-facts';
 import { focusMessage } from './message-focus';
-import { withinMessage } from './message-scope';
+import { withinMessage, wordSegments } from './message-scope';
 import {
   asksColour,
   honestGap,
@@ -496,8 +502,24 @@ const SHIP_TOGETHER =
 /** Returned goods sent back in one parcel ("退货可以一起寄回吗", "退的两件能装一个箱子寄回吗"). */
 const RETURN_TOGETHER =
   /(?:一起|一块儿?|合并|一个箱子|一个包裹|同一个包裹)[^，,。]{0,6}(?:寄回|退回)|(?:退货|退的|要退)[^，,。]{0,10}(?:一起|一个箱子|一个包裹|合并)/;
-/** Goods sent from abroad, by the words a shopper names them with. */
-const CROSSBORDER_GOODS = /跨境|保税|海外|进口|澳洲|澳大利亚|奶粉|\b(?:formula|cross-?border|imported)\b/;
+/** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
+const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
+/** A category id, or a product name's tag, that marks goods sold cross-border. */
+const CROSSBORDER_MARK = /跨境|保税|海淘|cross-?border/i;
+/** An article saying goods are outside the 7-day no-reason return ("不支持7天无理由退货"). */
+const NOT_RETURNABLE =
+  /不支持[^，。；,;]{0,8}(?:无理由|退)|不能[^，。；,;]{0,6}(?:无理由|退)|不可[^，。；,;]{0,6}(?:无理由|退)|不退|不予退|\bnon-?returnable\b|\bnot (?:eligible|accepted) for (?:a )?(?:no-reason )?return/i;
+
+/** What the kind readings need of the shop's own data (its catalogue and articles), not of words. */
+interface ShopReading {
+  /** The message names cross-border goods: said so, or a product the catalogue marks cross-border. */
+  crossBorder: (read: ReadText) => boolean;
+  /** The article of the shop that excludes goods the message names from plain returns (临期, 定金…). */
+  returnExcepted: (read: ReadText) => KnowledgeArticle | null;
+}
+/** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
+const RETURN_ASKED =
+  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/;
 /** When goods get here ("多久到", "几天能到", "how long to arrive"). */
 const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
@@ -542,8 +564,10 @@ const CUSTOMS_TIME =
  */
 const KIND_READINGS: {
   id: string;
-  asked: (read: ReadText) => boolean;
+  asked: (read: ReadText, shop: ShopReading) => boolean;
   article: RegExp;
+  /** The article, when the shop's data picks it per message rather than `article`. */
+  articleOf?: (read: ReadText, shop: ShopReading) => KnowledgeArticle | null;
   overFacts?: boolean;
 }[] = [
   {
@@ -618,10 +642,8 @@ const KIND_READINGS: {
   {
     // "跨境奶粉多久到", "澳洲奶粉几天能到": cross-border goods' own times, not a refund's arrival.
     id: 'crossborder-arrival',
-    asked: (r) =>
-      CROSSBORDER_GOODS.test(r.plain) &&
-      ARRIVES_WHEN.test(r.plain) &&
-      !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
+    asked: (r, shop) =>
+      shop.crossBorder(r) && ARRIVES_WHEN.test(r.plain) && !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
     overFacts: true,
   },
@@ -629,15 +651,25 @@ const KIND_READINGS: {
     // "买的东西能退吗", "我怀孕了 买的东西能退吗", "what's your return policy": whether goods can be
     // returned, nothing opened, used or special said — the 7-day rule, not its exceptions.
     id: 'return-asked-plainly',
-    asked: (r) =>
-      /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/.test(
-        r.plain,
-      ) &&
+    // Goods the shop's own articles exclude ("临期商品…不支持7天无理由退货") or mark cross-border are
+    // theirs to answer; the words below ask another matter (a fee, a size, how, when, a defect).
+    asked: (r, shop) =>
+      RETURN_ASKED.test(r.plain) &&
       r.products.length === 0 &&
-      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|跨境|赠品|定金|预售|券|发票|积分|差价|临期|特价|清仓|促销|活动|直播|贴身|内衣|定制|吃|食品|零食|\d|\b(?:fee|shipping|refund|opened|used|sale|clearance|expir\w*)\b/.test(
+      !shop.crossBorder(r) &&
+      !shop.returnExcepted(r) &&
+      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|赠品|券|发票|积分|差价|\d|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
         r.plain,
       ),
     article: /无理由退货规则/,
+  },
+  {
+    // "临期的东西能退吗", "刻字的能退吗": goods one of the shop's articles excludes from the 7-day
+    // rule — that article (which one is the shop's data, see `returnExcepted`).
+    id: 'return-of-excepted-goods',
+    asked: (r, shop) => RETURN_ASKED.test(r.plain) && r.products.length === 0 && !!shop.returnExcepted(r),
+    article: /$^/,
+    articleOf: (r, shop) => shop.returnExcepted(r),
   },
   {
     // "im pregnant, how do i return stuff": how a return is made.
@@ -833,20 +865,25 @@ function askedSize(said: string, sizes: string[]): string | null {
       `(?<![A-Za-z0-9])${escaped}\\s*(?:码|号)|\\bsize\\s+${escaped}(?![A-Za-z0-9])`,
       'i',
     );
-    // A bare number is a size only as "in 27" ("30天内" is not size 30).
-    const bareNumber = new RegExp(`\\bin\\s+${escaped}(?![A-Za-z0-9])`, 'i');
+    // A bare number is a size only as "in 27" or as what is asked to be had ("还有26的吗", "26的有吗")
+    // — "30天内" is not size 30.
+    const bareNumber = new RegExp(
+      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有\\s*${escaped}\\s*的?\\s*(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*的\\s*(?:还)?有(?:吗|嘛|么|没|不)`,
+      'i',
+    );
     if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
   }
   // "32码牛仔裤有没有": a number size beyond those a product sold by number lists.
   if (sizes.length > 0 && sizes.every((s) => /^\d+$/.test(s))) {
-    const number = /(?<![0-9])(\d{2})\s*(?:码|号)/.exec(text)?.[1];
-    if (number) return number;
+    const number = /(?<![0-9])(\d{2})\s*(?:码|号)|有\s*(\d{2})\s*的?\s*(?:吗|嘛|么)/.exec(text);
+    if (number) return number[1] ?? number[2]!;
   }
   return null;
 }
 
 /** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
-const STOCK_ASKED = /有货|还有货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
+const STOCK_ASKED =
+  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
 /**
  * …asked about a return, an exchange or a size (their own answers), or when goods come in
  * ("预售的奶粉什么时候有货": dispatch times): not a question whether it can be bought now.
@@ -854,7 +891,7 @@ const STOCK_ASKED = /有货|还有货|缺货|断货|库存|\bin stock\b|\bout of
 const STOCK_NOT = /退|换|寄回|码|号|尺|什么时候|多久|哪天|预售|\b(?:return|refund|exchange|size|when)\b/;
 /** A question about whether something can be bought now (asked of a product marked out of stock). */
 const ASKS_STOCK =
-  /有货|有没有货|还有吗|还有没有|还有的吗|缺货|断货|卖完|卖光|售罄|补货|到货|库存|in stock|available|sold out|out of stock|restock/i;
+  /有货|有没有货|现货|还有吗|还有没有|还有的吗|缺货|断货|卖完|卖光|售罄|补货|到货|库存|in stock|available|sold out|out of stock|restock/i;
 
 const labelOf = (attribute: string, language: ReplyLanguage) =>
   ownValue(ATTRIBUTE_LABELS, attribute)?.[language === 'en' ? 'en' : 'zh'] ?? attribute;
@@ -1203,11 +1240,22 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   /** Answers one message; the work shared by its readers is kept for this call only (see `withinMessage`). */
   function answer(asked: EngineInput): EngineResult {
     return withinMessage(() => {
-      const result = answerMessage(asked);
+      const result = answerMessage(inHanIfPinyin(asked));
       // Product names and product chips in the reply's language (the catalogue's `names`).
       if (!productNames.active || result.language === 'zh' || result.language === 'zh-Hant') return result;
       return { ...productNames.localise(result), more: result.more.map((r) => productNames.localise(r)) };
     });
+  }
+
+  /**
+   * Chinese written in pinyin whose every word was read ("you mei you fang shai", "kefu dianhua",
+   * "niuzaiku you da ma ma") is asked as the Chinese it spells: every reading then sees the question
+   * a Chinese shopper would have typed, not a gloss of words appended to syllables.
+   */
+  function inHanIfPinyin(asked: EngineInput): EngineInput {
+    const read = index.read(asked.text);
+    if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
+    return { ...asked, text: read.spelled };
   }
 
   function answerMessage(said: EngineInput): EngineResult {
@@ -2733,6 +2781,26 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   type Say = (key: SystemTextKey, slots?: Record<string, string | number>) => string;
 
   /**
+   * The products of the category an item names by its id ("skincare", "do you have skin care for
+   * men" once who they are for is set aside): the category ids are the merchant's ("skincare",
+   * "home_decor"), read without spaces, hyphens or underscores.
+   */
+  function productsInCategory(item: string): KnowledgeProduct[] {
+    const goods = item
+      .toLowerCase()
+      .replace(/\bfor\b.*$/, '')
+      .replace(
+        /\b(?:men'?s?|guys?|males?|products?|items?|stuff|any|some)\b|男士|男生|男性|男人|男的|男款|的/g,
+        '',
+      )
+      .replace(/[\s_-]+/g, '');
+    if (goods.length < 2) return [];
+    return index.kb.products.filter(
+      (p) => (p.category ?? '').toLowerCase().replace(/[\s_-]+/g, '') === goods,
+    );
+  }
+
+  /**
    * What the shop sells, in a few words: one product per category (the breadth of the shop, not
    * six face creams); for an English reply, the categories themselves when the merchant named
    * them in Latin letters.
@@ -3013,6 +3081,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
   }
 
+  /** The quality said before 的 ("有清透的", "比较温和的") when some product's name or aliases bear it. */
+  function labelQuality(rest: string): string | undefined {
+    const said = /(\p{Script=Han}{2,6})的/u.exec(rest)?.[1];
+    const word = said?.replace(/^(?:有没有|没有|有|什么|啥|哪些|那种|这种|比较|更|很|特别|最)/, '');
+    if (!word || word.length < 2 || word.length > 4) return undefined;
+    return index.kb.products.some((p) => productLabels(p).some((l) => l.includes(word))) ? word : undefined;
+  }
+
   /**
    * Goods asked by a quality the product's own details must bear out: free of alcohol / fragrance
    * (its allergen notes or ingredients say so), for a baby (its skin list or kind), a use (its name,
@@ -3038,8 +3114,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       (word === '防晒' &&
         (/\bspf\s*\d/i.test(p.name) || String(p.attributes.allergenNotes ?? '').includes('防晒')));
     // A use word that every product asked states is its kind, not a quality to sort by ("有防晒的气垫吗").
-    const used = asked.length > 0 ? USE_GOODS.exec(rest)?.[0] : undefined;
-    const use = used && !pool0.every((p) => states(p, used)) ? used : undefined;
+    // Besides the uses, a quality the shopper puts before 的 that some product's own name or aliases
+    // bear ("有清透的防晒" → 清透控油防晒乳, "温和的洗面奶"): the catalogue's words, not a list.
+    const use =
+      asked.length > 0
+        ? [USE_GOODS.exec(rest)?.[0], labelQuality(rest)].find(
+            (w) => !!w && !pool0.every((p) => states(p, w)),
+          )
+        : undefined;
     if (!freeOf && !child && !use) return null;
     // "有没有给宝宝用的优惠券": a service for a baby's goods, not goods asked by who uses them.
     if (
@@ -3154,7 +3236,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     const pairing = goesWithAnswer(read, input.channel, productId, language);
     if (pairing) return { ...shared, ...pairing };
-    const forSale = askedForSale(read.plain, glossesToService);
+    // "有没有防晒" (read folds 有没有 to 有): an A-not-A question asks as "有防晒吗" does — unless it
+    // asks who may use them ("有没有孕妇能用的防晒": the who-may-use answer).
+    const forSale =
+      askedForSale(read.plain, glossesToService) ??
+      (/有没有|有无|有冇/.test(input.text) && !/[吗么嘛]$/.test(read.plain) && !MAY_USE.test(read.plain)
+        ? askedForSale(`${read.plain}吗`, glossesToService)
+        : null);
     if (
       (forSale || ASKS_AVAILABILITY.test(read.plain)) &&
       !isActionRequest(read.normalized, input.text) &&
@@ -3180,6 +3268,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // "有男士面霜吗", "skincare for men": "有的～" would say a men's cream exists, "we don't carry
       // skincare for men" sends him away from goods he can use — goods for men are product-facts'.
       if (asked.length > 0 && MEN_SAID.test(index.matcher.withoutNames(read.plain, asked))) return null;
+      // "do you have skincare for men": the same with a category of the catalogue for the goods.
+      if (
+        asked.length === 0 &&
+        forSale &&
+        MEN_SAID.test(forSale.item) &&
+        productsInCategory(forSale.item).length > 0
+      )
+        return null;
       // A product noun of the lexicon the catalogue lacks, else whatever goods the question names
       // when nothing in the catalogue answers to it ("有卖男士剃须刀吗", "do you sell phone cases").
       const uncarried =
@@ -3208,6 +3304,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (uncarried && asked.length === 0) {
         for (const p of productsOfKind(uncarried, index.kb.products)) asked.push(p.id);
       }
+      // A category of the catalogue asked for by its id ("do you have skincare"): its goods.
+      let byCategory = false;
+      if (asked.length === 0 && forSale?.goods) {
+        for (const p of productsInCategory(forSale.item)) {
+          asked.push(p.id);
+          byCategory = true;
+        }
+      }
       if (uncarried && asked.length === 0 && !servesOnly(read.plain, uncarried)) {
         const categories = catalogueSummary(language);
         return {
@@ -3230,6 +3334,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // An effect or function asked ("有防晒效果吗") is a property of the product in question, not goods.
       const onlyAsksForIt =
         byUse ||
+        byCategory ||
         (!!forSale &&
           !/效果|功效|作用|功能/.test(forSale.item) &&
           (namedProductId !== null ||
@@ -3247,7 +3352,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           ...shared,
           action: 'answer',
           text: say('carried', {
-            products: products.map((p) => (p.price != null ? `${p.name} ¥${p.price}` : p.name)).join('、'),
+            products: products
+              .map((p) => (p.price != null ? `${p.name} ¥${p.price}` : p.name))
+              .join(language === 'en' ? ', ' : '、'),
           }),
           intent: PRODUCT_INFO_INTENT,
           productId: products.length === 1 ? products[0]!.id : null,
@@ -3487,12 +3594,75 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     return promotionCache;
   };
 
-  /** A reading's article on following an order (by its title and questions), once per reading. */
+  // Cross-border goods by the catalogue: a category id or a name's tag saying so, or a product the
+  // shop's cross-border articles are written for.
+  let crossBorderIds: Set<string> | undefined;
+  const crossBorderProducts = (): Set<string> => {
+    if (crossBorderIds) return crossBorderIds;
+    crossBorderIds = new Set(
+      index.kb.products
+        .filter((p) => CROSSBORDER_MARK.test(p.category ?? '') || CROSSBORDER_MARK.test(p.name))
+        .map((p) => p.id),
+    );
+    for (const a of index.kb.articles)
+      if (CROSSBORDER_MARK.test(a.title)) for (const id of a.productIds) crossBorderIds.add(id);
+    return crossBorderIds;
+  };
+  // The goods words of the articles that exclude goods from the 7-day rule (临期, 定金, 零食…): the
+  // words of their titles shared by few articles and of their questions by none, that the return
+  // policy itself does not use, function words aside.
+  let exceptionWords: Map<string, KnowledgeArticle> | undefined;
+  const hanWords = (text: string) =>
+    [...wordSegments(text)].map((s) => s.segment).filter((w) => /^\p{Script=Han}{2,}$/u.test(w));
+  const returnExceptionWords = (): Map<string, KnowledgeArticle> => {
+    if (exceptionWords) return exceptionWords;
+    const words = hanWords;
+    const asked = (a: KnowledgeArticle) => [a.title, ...a.questions];
+    const policy = index.kb.articles.filter((a) => /无理由退货规则|\breturn policy\b/i.test(a.title));
+    const policyWords = new Set(policy.flatMap((a) => [...asked(a), a.answer].flatMap(words)));
+    const articlesOf = new Map<string, number>();
+    for (const a of index.kb.articles)
+      for (const w of new Set(asked(a).flatMap(words))) articlesOf.set(w, (articlesOf.get(w) ?? 0) + 1);
+    // A word of a title (the article's subject) may be shared by a few articles; a word of a question
+    // only by none. Asking and negating words (哪些, 不能) are no goods.
+    const goodsWord = (w: string, most: number) =>
+      (articlesOf.get(w) ?? 0) <= most &&
+      !policyWords.has(w) &&
+      !isFunctionTerm(w) &&
+      !/[不没哪什怎吗呢么]/.test(w);
+    exceptionWords = new Map();
+    for (const a of index.kb.articles) {
+      if (policy.includes(a) || !NOT_RETURNABLE.test(a.answer)) continue;
+      for (const w of words(a.title)) if (goodsWord(w, 3) && !exceptionWords.has(w)) exceptionWords.set(w, a);
+      for (const w of a.questions.flatMap(words))
+        if (goodsWord(w, 1) && !exceptionWords.has(w)) exceptionWords.set(w, a);
+    }
+    return exceptionWords;
+  };
+  const shopReading: ShopReading = {
+    crossBorder: (read) =>
+      CROSSBORDER_SAID.test(read.plain) || read.products.some((m) => crossBorderProducts().has(m.productId)),
+    returnExcepted: (read) => {
+      const words = returnExceptionWords();
+      if (words.size === 0) return null;
+      for (const w of hanWords(read.plain)) {
+        const article = words.get(w);
+        if (article) return article;
+      }
+      return null;
+    },
+  };
+
   /** The article of the first kind of KIND_READINGS the message asks, if the shop wrote one. */
   const kindArticles = new Map<string, KnowledgeArticle | null>();
   function kindReading(read: ReadText): KnowledgeArticle | null {
     for (const kind of KIND_READINGS) {
-      if (!kind.asked(read)) continue;
+      if (!kind.asked(read, shopReading)) continue;
+      if (kind.articleOf) {
+        const picked = kind.articleOf(read, shopReading);
+        if (picked) return picked;
+        continue;
+      }
       let found = kindArticles.get(kind.id);
       if (found === undefined) {
         found = index.kb.articles.find((a) => kind.article.test(askedIn(a))) ?? null;
@@ -3506,7 +3676,9 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   function serviceOverFacts(read: ReadText): boolean {
     const found = kindReading(read);
     if (!found) return false;
-    return KIND_READINGS.some((k) => k.overFacts && k.asked(read) && kindArticles.get(k.id)?.id === found.id);
+    return KIND_READINGS.some(
+      (k) => k.overFacts && k.asked(read, shopReading) && kindArticles.get(k.id)?.id === found.id,
+    );
   }
   /** Whether an article is written for a live room (its title says so). */
   const liveArticles = new Map<string, boolean>();

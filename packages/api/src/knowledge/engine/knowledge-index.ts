@@ -35,6 +35,8 @@ export interface ReadText {
   glossedWords: number;
   /** Pinyin-only text as the Chinese it spells, in order, with its particle ("面霜保湿吗"). */
   spelled?: string;
+  /** Every word of the pinyin was read: `spelled` is the whole question in Chinese. */
+  spelledAll?: boolean;
 }
 
 // Article-only classes (articles without an intent) join the linear model while they are few;
@@ -102,7 +104,7 @@ const VAGUE_TERMS = new Set([
   '这个',
   '时候',
 ]);
-function isFunctionTerm(term: string): boolean {
+export function isFunctionTerm(term: string): boolean {
   if (VAGUE_TERMS.has(term)) return true;
   // Every character (code point) a function character; no array per call, this runs per term.
   for (const ch of term) if (!FUNCTION_CHARS.has(ch)) return false;
@@ -423,7 +425,7 @@ export function createKnowledgeIndex(kb: KnowledgeBase) {
       unread: englishKnowledge ? NOTHING_UNREAD : gloss.unread,
       glossedWords: gloss.glossedWords,
       ...(gloss.pinyin && !gloss.english && !HAN_CHAR.test(plain) && gloss.spelled
-        ? { spelled: gloss.spelled }
+        ? { spelled: gloss.spelled, ...(gloss.spelledAll ? { spelledAll: true } : {}) }
         : {}),
     };
   };

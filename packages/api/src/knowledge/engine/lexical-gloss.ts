@@ -25,6 +25,21 @@ const PINYIN_PARTICLES: Record<string, string> = {
   ba: '吧',
 };
 
+/**
+ * Single syllables that stand alone as a word of a shopping question ("you da ma ma" → 有大码吗,
+ * "hai you ma" → 还有吗): read only in a spelling, never glossed into the matched text, and only in
+ * text that is pinyin — the glossary's words are two syllables or more.
+ */
+const PINYIN_SINGLES: Record<string, string> = {
+  you: '有',
+  mei: '没',
+  da: '大',
+  xiao: '小',
+  hai: '还',
+  neng: '能',
+  yao: '要',
+};
+
 // Pinyin readings per character (toneless, every reading of a polyphone): shared by all apps.
 const readingsOf = new Map<string, string[]>();
 function readings(ch: string): string[] {
@@ -100,6 +115,8 @@ export interface Gloss {
   pinyin: boolean;
   /** When pinyin was recognised: its words in Chinese, in the order written, with a final particle. */
   spelled?: string;
+  /** Every word of a pinyin text was read (a word, a particle or a single-syllable word). */
+  spelledAll?: boolean;
   /**
    * Latin words of three letters or more that no lexicon term or pinyin took ("student", "dryer"):
    * what an English question says that the Chinese reading never sees.
@@ -201,6 +218,7 @@ export function createGlosser(
       // Pinyin as Chinese in the order written, a question's particle kept ("mianshuang baoshi ma"
       // → 面霜保湿吗): the glosses above are a set, and "保湿吗" asks what "保湿" alone only names.
       const spelled: string[] = [];
+      let allSpelled = true;
       for (const [term, means] of hanTerms) if (normalized.includes(term)) added.push(means);
 
       const words = normalized.match(LATIN_WORD) ?? [];
@@ -241,7 +259,11 @@ export function createGlosser(
           }
         }
         if (!taken && words[i]!.length >= 3 && !/\d/.test(words[i]!)) unread.push(words[i]!);
-        if (pinyinText && !taken && PINYIN_PARTICLES[words[i]!]) spelled.push(PINYIN_PARTICLES[words[i]!]!);
+        if (pinyinText && !taken) {
+          const one = PINYIN_PARTICLES[words[i]!] ?? PINYIN_SINGLES[words[i]!];
+          if (one) spelled.push(one);
+          else allSpelled = false;
+        }
         i += taken || 1;
       }
 
@@ -304,7 +326,7 @@ export function createGlosser(
         pinyin: pinyinSeen,
         unread,
         glossedWords,
-        ...(pinyinSeen ? { spelled: spelled.join('') } : {}),
+        ...(pinyinSeen ? { spelled: spelled.join(''), spelledAll: allSpelled } : {}),
       };
     },
   };

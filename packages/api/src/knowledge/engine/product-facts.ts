@@ -124,9 +124,10 @@ const VAGUE =
 const QUESTION_FILLER =
   /请问|你好|您好|亲|这个|那个|这款|那款|这件|那件|这条|那条|你们|你家|家的|的|了|吗|呢|吧|啊|呀|哦|嘛|是|有|没有|会不会|能不能|可不可以|能|会|可以|不|[\s?？!！,，。.~～]/g;
 
-// "有没有", "能不能": a question without 吗 (the normaliser folds them, so read the raw text).
+// "有没有", "能不能": a question without 吗 (the normaliser folds them, so read the raw text). An
+// English question may open with a connective of the conversation ("and can men use it", "so is it…").
 const A_NOT_A =
-  /(\p{Script=Han})[不没]\1|有没有|有冇|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can|could|will|would) (?:it|they|this|these|those|that|he|she|i|my|the|your)\b|\bor not\b/iu;
+  /(\p{Script=Han})[不没]\1|有没有|有冇|有吗|能不能|可不可以|会不会|是不是|行不行|适不适合|辣不辣|几个|几种|哪些|哪几|^(?:(?:and|so|also|but|then|ok|okay|oh|well|plus)\s+)?(?:does|do|is|are|can|could|will|would|what|which|any)\b|\b(?:is|are|does|do|can|could|will|would) (?:it|they|this|these|those|that|he|she|i|my|the|your)\b|\bor not\b/iu;
 // Verbs that make goods the object of another product ("放电脑", "装手机", "配鞋", "fit a laptop").
 const HOLDS =
   /(?:放|装|塞|配|搭|带|连|插|充|套|穿)[得下进了个台只双件]*$|\b(?:fit|fits|hold|holds|take|takes|go with|goes with|match|wear with)\b(?: an?| the| my)?\s*$/;
@@ -754,7 +755,7 @@ function childAnswer(ctx: FactContext, asked: KnowledgeProduct[]): FactAnswer | 
 
 /** Goods for men asked of the shop ("有没有男士的", "有男士护肤品吗", "你们家有男款吗"). */
 const MEN_GOODS =
-  /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜|客服|主播|店员|模特))|(?:男士|男生|男性|男人|男款|男装)(?:的|用的|专用的?)?(?:护肤品?|产品|东西|商品|款式?)?(?:有吗|有么|有嘛|有没有|有不有|吗|么|嘛)[?？]*$|(?:男士|男生|男款)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜))[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|(?:男士|男生|男性|男人|男的)(?:用|适合|该用|可以用|能用)(?:什么|啥|哪些|哪款|哪个)(?:护肤品?|产品|东西)?|\b(?:anything|something|stuff|products?|skin ?care|items?|goods|cosmetics|clothes|clothing)\b[^.?!]{0,12}\bfor (?:men|guys|a guy|males?|my (?:boyfriend|husband|bf))\b|\bmen'?s (?:skin ?care|products?|line|range|clothes|clothing)\b/;
+  /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜|客服|主播|店员|模特))|(?:男士|男生|男性|男人|男款|男装)(?:的|用的|专用的?)?(?:护肤品?|产品|东西|商品|款式?)?(?:有吗|有么|有嘛|有没有|有不有|吗|么|嘛)[?？]*$|(?:男士|男生|男款)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜))[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|(?:男士|男生|男性|男人|男的)(?:用|适合|该用|可以用|能用)(?:什么|啥|哪些|哪款|哪个)(?:护肤品?|产品|东西)?|\b(?:anything|something|stuff|products?|skin ?care|make-?up|items?|goods|cosmetics|clothes|clothing)\b[^.?!]{0,12}\bfor (?:men|guys|a guy|males?|my (?:boyfriend|husband|bf))\b|\bmen'?s (?:skin ?care|products?|line|range|clothes|clothing)\b/;
 /** Goods of a named kind asked for men ("有男士面霜吗", "男士精华有吗"): still goods for men. */
 const MEN_GOODS_NAMED =
   /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)|(?:男士|男生|男款)[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|\bfor (?:men|guys)\b|\bmen'?s\b/;

@@ -288,6 +288,16 @@ export const RETAIL_TERMS: [string, string][] = [
   ['velvet lipstick', '丝绒口红'],
   ['amino acid cleanser', '氨基酸洗面奶'],
   ['brightening serum', '亮肤精华'],
+  // The uses and qualities such names are made of, alone ("hydrating face cream", "a gentle face
+  // wash"): the Chinese word a product's name or aliases would state it with.
+  ['hydrating', '补水'],
+  ['moisturizing', '保湿'],
+  ['moisturising', '保湿'],
+  ['soothing', '舒缓'],
+  ['brightening', '亮肤'],
+  ['whitening', '美白'],
+  ['repairing', '修护'],
+  ['gentle', '温和'],
   // kinds of product
   ['physical sunscreen', '物理防晒'],
   ['mineral sunscreen', '物理防晒'],
@@ -668,7 +678,8 @@ export const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants
 
 /**
  * Asking whether someone may use, eat or wear it ("能用吗", "可以吃吗", "safe", "ok for"), or what
- * to avoid — the question a who-may-use-it answer is for (not a price or a delivery).
+ * to avoid — the question a who-may-use-it answer is for (not a price or a delivery). A product
+ * named "for" a pregnant or nursing shopper ("brightening serum for pregnant women") asks it too.
  */
 export const MAY_USE =
-  /(?:能|可以|能不能|可不可以)(?:用|擦|涂|抹|敷|吃|喝|穿|洗|戴)|用不用得|适合|适用|合适|安全|可以吗|能.{0,4}(?:吗|么|嘛)|行(?:吗|不)|(?:要|需要)?(?:避开|避免|注意)|推荐|(?:用|买|选)(?:什么|啥|哪)|\b(?:use|using|safe|ok|okay|suitable|fine|avoid|eat|drink|wear|recommend)\b/;
+  /(?:能|可以|能不能|可不可以)(?:用|擦|涂|抹|敷|吃|喝|穿|洗|戴)|用不用得|适合|适用|合适|安全|可以吗|能.{0,4}(?:吗|么|嘛)|行(?:吗|不)|(?:要|需要)?(?:避开|避免|注意)|推荐|(?:用|买|选)(?:什么|啥|哪)|\b(?:use|using|safe|ok|okay|suitable|fine|avoid|eat|drink|wear|recommend)\b|\b(?:for|during|while) (?:pregnan\w*|breast-?feeding|nursing|expecting)\b/;

@@ -386,7 +386,12 @@ const ASKED_FOR_SALE = [
   // "美白的有哪些", "有啥补水的": goods asked for by a use, listed.
   /^(.{1,8}?)的(?:有哪些|有啥|有什么)(?:呢|呀|啊)?$/,
   /^(?:有啥|有什么|有哪些)(.{1,8}?)的(?:吗|呢|呀|啊)?$/,
+  // "有什么舒缓的面膜", "有啥温和的洗面奶": goods of a kind asked by a quality, listed.
+  /^(?:你们|店里|这里|这边)?(?:有啥|有什么|有哪些)(.{1,4}?的.{1,8}?)(?:吗|呢|呀|啊)?$/,
 ];
+/** "婴儿能用什么", "宝宝可以用啥", "what can my baby use": the goods someone may use — who, not goods. */
+const WHO_USES_WHAT = /^(.{1,6}?)(?:能|可以|可)用(?:什么|啥|哪些|哪个|哪款)(?:东西|产品)?(?:呢|呀|啊|吗)?$/;
+const WHO_USES_WHAT_EN = /^what (?:can|could|should) (?:my |a |the |our )?(.{2,20}?) use\b/;
 const ASKED_FOR_SALE_EN =
   /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
 // What is asked about the shop's service, not its goods: never "we don't carry that".
@@ -424,10 +429,13 @@ export function askedForSale(
     return { item, goods: !service };
   }
   const text = normalized.replace(/\s+/g, '');
+  const who = WHO_USES_WHAT_EN.exec(normalized) ?? WHO_USES_WHAT.exec(text);
+  if (who) return { item: who[1]!, goods: false };
   for (const pattern of ASKED_FOR_SALE) {
     const match = pattern.exec(text);
     if (!match) continue;
-    const item = match[1]!.replace(/^(?:那种|这种|一些|些|点|的)|的$/g, '');
+    // "有什么补水的" is asked by a use: 什么 is the asking, not the goods.
+    const item = match[1]!.replace(/^(?:什么|啥|哪些|那种|这种|一些|些|点|的)|的$/g, '');
     // Goods end in a product noun's head ("剃须刀", "护手霜"): "卖得好吗", "有中文说明书吗" ask other things.
     const goods = item.length >= 2 && !NOT_GOODS.test(item) && ALL_HAN.test(item) && GOODS_HEAD.test(item);
     return { item, goods };
