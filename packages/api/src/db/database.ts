@@ -284,7 +284,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       return;
     }
     groupScheduled = false;
-    const group = waiting.splice(0, MAX_GROUP);
+    // Writers marked `alone` (a group's COMMIT refused by a constraint, below) wait at the front of
+    // the queue and run one per transaction; the others share one, up to MAX_GROUP.
+    let size = 0;
+    if (waiting[0]?.alone) size = 1;
+    else while (size < MAX_GROUP && size < waiting.length && !waiting[size]!.alone) size++;
+    const group = waiting.splice(0, size);
     if (group.length === 0) return;
     const outcomes: { write: PendingWrite; ok: boolean; value: unknown; committed: (() => void)[] }[] = [];
     try {
@@ -385,7 +390,20 @@ export function createDatabase(options: DatabaseOptions): Database {
     } catch (error) {
       await raw.execute('ROLLBACK').catch(() => undefined);
       guardTransaction?.(false);
+      if (group.length > 1 && isConstraintFailure(error)) {
+        // A deferred foreign key (DEFERRABLE INITIALLY DEFERRED, or `PRAGMA defer_foreign_keys`) is
+        // checked at COMMIT, for the whole transaction: it does not say whose row broke it, and
+        // rejecting the group refused writers that broke nothing (review-t). Everything is rolled
+        // back (the writers' statements and the onCommit callbacks they left, never run), so each
+        // writer runs again in a transaction of its own, first in the queue and in order: the
+        // culprit's COMMIT fails alone, the others are stored once, and their callbacks run once.
+        for (const write of group) write.alone = true;
+        waiting.unshift(...group);
+        scheduleGroup();
+        return;
+      }
       for (const write of group) write.reject(error);
+      if (waiting.length > 0) scheduleGroup();
       return;
     }
     guardTransaction?.(false);
@@ -480,6 +498,8 @@ interface PendingWrite {
   work: WriteWork<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** Runs in a transaction of its own: its group's COMMIT was refused by a constraint. */
+  alone?: boolean;
 }
 
 /** Writers sharing one COMMIT at most; bounds how long the first of them waits for the last. */
@@ -569,6 +589,15 @@ const busyPause = (attempt: number) =>
 const TRANSACTION_LOST = new Error(
   'A statement of this write group ended the whole transaction (a full disk or a RAISE(ROLLBACK)).',
 );
+
+/** SQLite's SQLITE_CONSTRAINT (any extended code), from the local engine or a libSQL server. */
+function isConstraintFailure(error: unknown): boolean {
+  const { code, rawCode } = (error ?? {}) as { code?: unknown; rawCode?: unknown };
+  return (
+    String(code ?? '').startsWith('SQLITE_CONSTRAINT') ||
+    (typeof rawCode === 'number' && (rawCode & 0xff) === 19)
+  );
+}
 
 /** A busy database, past its deadline, as the API's retryable 503. */
 function unavailable(cause: unknown): ApiError {
