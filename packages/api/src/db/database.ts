@@ -40,13 +40,15 @@ export interface Database {
    * process never meet each other's lock (no SQLITE_BUSY, no engine busy wait blocking the event
    * loop); another process's lock is still met, and handled, by the borrower's own `write`.
    * Writers queued meanwhile share the next group commit. Refused inside `write` (it would wait
-   * for its own transaction).
+   * for its own transaction). `appends: false`: the borrower writes no row (a checkpoint), so
+   * frames appended meanwhile are another process's (`WriteHooks.begun`).
    */
-  lendWriteTurn?<T>(run: () => Promise<T>): Promise<T>;
+  lendWriteTurn?<T>(run: () => Promise<T>, options?: { appends?: boolean }): Promise<T>;
   /**
-   * Local files only: `begun` runs once each group's BEGIN IMMEDIATE holds the write lock, and
-   * `committed` once its COMMIT succeeded (null: none). The WAL checkpointer counts this process's
-   * share of the log with them while it has handed the checkpoints back (wal-checkpointer.ts).
+   * Local files only: `begun` runs once each group's BEGIN IMMEDIATE holds the write lock (`lent`:
+   * the write turn was lent since the previous group, so another connection of this process may
+   * have written meanwhile), and `committed` once its COMMIT succeeded (null: none). The WAL
+   * checkpointer tells another process's writes from this process's with them (wal-checkpointer.ts).
    */
   watchWrites?(hooks: WriteHooks | null): void;
   /**
@@ -261,6 +263,8 @@ export function createDatabase(options: DatabaseOptions): Database {
   let lent: Promise<void> | null = null;
   let lending: Promise<unknown> = Promise.resolve();
   let writeHooks: WriteHooks | null = null;
+  // Set when the turn is lent, cleared at the next group's BEGIN (`WriteHooks.begun`).
+  let lentSinceGroup = false;
   // The transaction store is on only while a group runs. An enabled AsyncLocalStorage makes Node
   // run a hook for every promise (and async resource) the process creates — request parsing,
   // routing, responses included — which cost ~1 % of a send's CPU and ~5 % of its allocations
@@ -319,7 +323,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     } catch {
       // Without it no row is cached in this group.
     }
-    writeHooks?.begun();
+    writeHooks?.begun(lentSinceGroup);
+    lentSinceGroup = false;
     if (waiting.length > 0) scheduleGroup();
     /**
      * The whole transaction is gone in the middle of the group (SQLITE_FULL, a trigger's
@@ -435,7 +440,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     watchWrites: (hooks) => {
       writeHooks = hooks;
     },
-    lendWriteTurn: <T>(run: () => Promise<T>): Promise<T> => {
+    lendWriteTurn: <T>(run: () => Promise<T>, options?: { appends?: boolean }): Promise<T> => {
       if (inTransaction.getStore()) {
         return Promise.reject(new Error('lendWriteTurn inside a write would wait for itself'));
       }
@@ -459,6 +464,7 @@ export function createDatabase(options: DatabaseOptions): Database {
                 },
               );
               lent = gate;
+              if (options?.appends !== false) lentSinceGroup = true;
               result.then(resolve, reject);
             });
           }),
@@ -480,7 +486,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 }
 
 export interface WriteHooks {
-  begun(): void;
+  begun(lent: boolean): void;
   committed(): void;
 }
 
