@@ -2,7 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient, type InStatement, type TransactionMode } from '@libsql/client';
+import {
+  type Client,
+  createClient,
+  type InStatement,
+  LibsqlError,
+  type Transaction,
+  type TransactionMode,
+} from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { ApiError, isDatabaseBusy as isBusy } from '../platform/errors';
@@ -521,7 +528,22 @@ const MAX_GROUP = 64;
  * without it — never `REPLACE`.
  */
 function remoteDatabase(client: Client, deadlineMs: number): Database {
-  const db = drizzle(client, { schema });
+  // The write whose transaction drizzle opens now: its guard (see `guardRemoteTransaction`).
+  const writeScope = new AsyncLocalStorage<RemoteWriteState>();
+  const guarded = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'transaction') {
+        return async (mode?: TransactionMode) => {
+          const tx = await target.transaction(mode);
+          const state = writeScope.getStore();
+          return state ? guardRemoteTransaction(tx, state) : tx;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Client;
+  const db = drizzle(guarded, { schema });
   return {
     db,
     client,
@@ -532,8 +554,17 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         const committed: (() => void)[] = [];
+        const state: RemoteWriteState = { lost: false };
         try {
-          const result = await db.transaction((tx) => work(tx as unknown as Db, (cb) => committed.push(cb)));
+          const result = await writeScope.run(state, () =>
+            db.transaction(async (tx) => {
+              const value = await work(tx as unknown as Db, (cb) => committed.push(cb));
+              // It caught a failure that ended the whole transaction and returned: nothing of it is
+              // stored (what it ran after was refused), so it is answered as locally, a retryable 503.
+              if (state.lost) throw unavailable(TRANSACTION_LOST);
+              return value;
+            }),
+          );
           runAll(committed);
           return result;
         } catch (error) {
@@ -544,6 +575,65 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
       }
     },
     close: () => client.close(),
+  };
+}
+
+interface RemoteWriteState {
+  /** A statement of the write ended the server's transaction (a RAISE(ROLLBACK), a full disk). */
+  lost: boolean;
+}
+
+/**
+ * A remote write's transaction, guarded as the local one is (`guardTransaction` in local-client.ts).
+ * When a statement makes the server roll the whole transaction back (a trigger's RAISE(ROLLBACK),
+ * SQLITE_FULL), the stream is back in autocommit mode: a writer that caught the failure and wrote on
+ * had each later statement committed at once, on its own, and was then answered with the failed
+ * COMMIT ("cannot commit - no transaction is active") — stored, yet told it failed; a retry stored
+ * it twice (shown against sqld over http:// and libsql://, ckpt-34). So after a statement fails, the
+ * transaction is checked with `BEGIN`: refused inside a transaction, it runs only outside one (then
+ * rolled back at once) — one round trip, on failures only. Once lost, every statement but ROLLBACK
+ * is refused here and the write answers a retryable 503 (`remoteDatabase`).
+ */
+function guardRemoteTransaction(tx: Transaction, state: RemoteWriteState): Transaction {
+  const refuse = () => {
+    throw new LibsqlError(
+      'The write transaction was rolled back by an earlier statement; nothing more is written in it.',
+      'TRANSACTION_LOST',
+    );
+  };
+  const gone = async (): Promise<boolean> => {
+    try {
+      await tx.execute('BEGIN');
+    } catch (error) {
+      // Still inside the transaction; anything else (a statement the client did not even send, as
+      // @libsql/client does over Hrana 3 outside a transaction) counts as lost.
+      return !/within a transaction/i.test(String((error as Error).message));
+    }
+    await tx.execute('ROLLBACK').catch(() => undefined);
+    return true;
+  };
+  const guard =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (state.lost) refuse();
+      try {
+        return await run(...args);
+      } catch (error) {
+        if (!state.lost && (await gone())) state.lost = true;
+        throw error;
+      }
+    };
+  return {
+    execute: guard((stmt: InStatement) => tx.execute(stmt)),
+    batch: guard((stmts: InStatement[]) => tx.batch(stmts)),
+    executeMultiple: guard((sql: string) => tx.executeMultiple(sql)),
+    // Lost: the server has no transaction to roll back, and its refusal must not hide the answer.
+    rollback: () => (state.lost ? tx.rollback().catch(() => undefined) : tx.rollback()),
+    commit: () => tx.commit(),
+    close: () => tx.close(),
+    get closed() {
+      return tx.closed;
+    },
   };
 }
 
