@@ -31,8 +31,8 @@ import { walIndexReader } from './wal-index';
  *   process's write groups (`share` below), or at the first lent RESTART that ends busy,
  *   the request thread's limit goes back to `fallbackPages` (as when the worker is gone; logged)
  *   and the worker cycles at half that limit, to find out when restarts succeed again; once this
- *   process writes alone (or as much as the other), `RESUME_AFTER_CLEAN` clean RESTARTs in a row
- *   bring the hard cap and the normal pace back. Beside another writer, a process that writes
+ *   process writes alone again, `RESUME_AFTER_CLEAN` clean RESTARTs in a row bring the hard cap
+ *   and the normal pace back. Beside another writer, a process that writes
  *   under a quarter of the log's frames runs no cycle at all and leaves the checkpoints to the
  *   other (its limit at the hard cap): its RESTARTs and checkpoints only held the checkpoint lock
  *   against the other's. One that writes over three quarters cycles with the lent RESTART alone
@@ -257,7 +257,9 @@ export function startWalCheckpointer(
    *   waiting, so no frame is appended meanwhile; a PASSIVE beside them raced its COMMITs' own
    *   checkpoints (the log then grew by a cycle's worth of the flood, more on a quiet machine).
    * - even (two that flood) and alone (`ALONE_WINDOWS` with no other frame): full cycles at half
-   *   the limit; clean RESTARTs may take the checkpoints up again (only in these two roles).
+   *   the limit. Only alone may clean RESTARTs take the checkpoints up again: beside another
+   *   writer the next group would hand them back at once (its frames), after the log had grown
+   *   at the hard cap meanwhile.
    */
   const share = (() => {
     const walIndex = walIndexReader(path!);
@@ -267,9 +269,9 @@ export function startWalCheckpointer(
     let own = 0;
     let others = 0;
     let windowStart = 0;
+    let aloneWindows = 0;
     const frames = (): number => walIndex()?.frames ?? -1;
     // Without the hooks (another Database) every process cycles while yielding, as before.
-    let aloneWindows = 0;
     const pages = () => (role === 'light' && database.watchWrites !== undefined ? NEVER_PAGES : yieldPages);
     /** Beside writers of another process (judging, heavy), a cycle is the lent RESTART alone. */
     const passive = () => role === 'even' || role === 'alone' || database.watchWrites === undefined;
@@ -337,8 +339,8 @@ export function startWalCheckpointer(
       pages,
       passive,
       pace,
-      /** Clean RESTARTs may end the yielding: not while another process writes beside this one. */
-      mayResume: passive,
+      /** Clean RESTARTs may end the yielding: only once no other process writes beside this one. */
+      mayResume: () => role === 'alone' || database.watchWrites === undefined,
     };
   })();
 
