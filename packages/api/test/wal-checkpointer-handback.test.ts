@@ -63,6 +63,24 @@ describe('the WAL checkpointer hands back when another process appends to the lo
     }
   });
 
+  it('statements of this process outside `write` (autocommit writes) between groups: no hand-back', async () => {
+    const { database, checkpointer, other, warnings } = await open();
+    try {
+      for (let round = 0; round < 40; round++) {
+        await write(database);
+        await database.client.execute('INSERT INTO t (body) VALUES (randomblob(1500))');
+        await database.client.batch(['INSERT INTO t (body) VALUES (randomblob(100))'], 'write');
+      }
+      await write(database);
+      expect(checkpointer.stats()).toMatchObject({ yielding: false, yields: 0 });
+      expect(warnings).toEqual([]);
+    } finally {
+      await checkpointer.stop();
+      other.close();
+      database.close();
+    }
+  });
+
   it('another connection appending without the turn: handed back at the next group, before any busy RESTART; taken up again once alone', async () => {
     const { database, checkpointer, other, warnings } = await open();
     try {

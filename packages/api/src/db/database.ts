@@ -53,8 +53,8 @@ export interface Database {
   lendWriteTurn?<T>(run: () => Promise<T>, options?: { appends?: boolean }): Promise<T>;
   /**
    * Local files only: `begun` runs once each group's BEGIN IMMEDIATE holds the write lock (`lent`:
-   * the write turn was lent since the previous group, so another connection of this process may
-   * have written meanwhile), and `committed` once its COMMIT succeeded (null: none). The WAL
+   * since the previous group this process may have written outside a group — the turn lent to a
+   * worker thread of this process, or a statement outside `write` that may write), and `committed` once its COMMIT succeeded (null: none). The WAL
    * checkpointer tells another process's writes from this process's with them (wal-checkpointer.ts).
    */
   watchWrites?(hooks: WriteHooks | null): void;
@@ -185,6 +185,10 @@ export function createDatabase(options: DatabaseOptions): Database {
     raw.execute(`PRAGMA cache_size = -${cacheKiB}`).catch(() => undefined);
 
   const transactionStore = new AsyncLocalStorage<TransactionScope>();
+  // Set when this process may have appended frames to the log outside a write group — the turn lent
+  // to a worker thread of this process, a statement outside `write` that may write — and cleared at
+  // the next group's BEGIN: `WriteHooks.begun` then counts the frames since as this process's own.
+  let ownFramesOutsideGroups = false;
   // The store follows every continuation started inside a write's work, timers and promises left
   // running included, after that write has finished. Such a late caller must not count as inside
   // a transaction: it would run its statements outside the queue (into whatever transaction is
@@ -229,11 +233,15 @@ export function createDatabase(options: DatabaseOptions): Database {
           // Inside a transaction the lock is held already; outside, a statement may meet another
           // process's checkpoint or lock and is tried again after a pause, off the queue.
           if (inTransaction.getStore()) return run();
+          if (mayAppend(stmt)) ownFramesOutsideGroups = true;
           return retryWhileBusy(() => serialize(run), deadlineMs);
         };
       }
       if (prop === 'batch') {
-        return (stmts: InStatement[], mode?: TransactionMode) => serialize(() => target.batch(stmts, mode));
+        return (stmts: InStatement[], mode?: TransactionMode) => {
+          if (stmts.some(mayAppend)) ownFramesOutsideGroups = true;
+          return serialize(() => target.batch(stmts, mode));
+        };
       }
       const value = Reflect.get(target, prop, receiver);
       // The client keeps private fields, so its methods must run against the real object.
@@ -270,8 +278,6 @@ export function createDatabase(options: DatabaseOptions): Database {
   let lent: Promise<void> | null = null;
   let lending: Promise<unknown> = Promise.resolve();
   let writeHooks: WriteHooks | null = null;
-  // Set when the turn is lent, cleared at the next group's BEGIN (`WriteHooks.begun`).
-  let lentSinceGroup = false;
   // The transaction store is on only while a group runs. An enabled AsyncLocalStorage makes Node
   // run a hook for every promise (and async resource) the process creates — request parsing,
   // routing, responses included — which cost ~1 % of a send's CPU and ~5 % of its allocations
@@ -330,8 +336,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     } catch {
       // Without it no row is cached in this group.
     }
-    writeHooks?.begun(lentSinceGroup);
-    lentSinceGroup = false;
+    writeHooks?.begun(ownFramesOutsideGroups);
+    ownFramesOutsideGroups = false;
     if (waiting.length > 0) scheduleGroup();
     /**
      * The whole transaction is gone in the middle of the group (SQLITE_FULL, a trigger's
@@ -471,7 +477,7 @@ export function createDatabase(options: DatabaseOptions): Database {
                 },
               );
               lent = gate;
-              if (options?.appends !== false) lentSinceGroup = true;
+              if (options?.appends !== false) ownFramesOutsideGroups = true;
               result.then(resolve, reject);
             });
           }),
@@ -685,6 +691,11 @@ const busyPause = (attempt: number) =>
 const TRANSACTION_LOST = new Error(
   'A statement of this write group ended the whole transaction (a full disk or a RAISE(ROLLBACK)).',
 );
+
+/** Whether a statement run outside `write` may append frames to the log (anything but a SELECT). */
+function mayAppend(stmt: InStatement): boolean {
+  return !/^\s*SELECT\b/i.test(typeof stmt === 'string' ? stmt : stmt.sql);
+}
 
 /** SQLite's SQLITE_CONSTRAINT (any extended code), from the local engine or a libSQL server. */
 function isConstraintFailure(error: unknown): boolean {
