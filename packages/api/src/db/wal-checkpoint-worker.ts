@@ -27,8 +27,9 @@ import { walIndexReader } from './wal-index';
  * cycle every `FALLBACK_EVERY_MS`.
  *
  * Messages in: `{op:'run'}` (the turn is lent: finish the cycle), `{op:'skip'}` (no turn: skip 2),
- * `{op:'pace', thresholdPages, restartPages}` (new thresholds: the request thread's side lowers
- * them while it has handed the checkpoints back, see wal-checkpointer.ts), `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
+ * `{op:'pace', thresholdPages, restartPages, passive}` (new thresholds, and whether a cycle
+ * starts with 1 or is 2 alone: the request thread's side changes them while it has handed the
+ * checkpoints back, see wal-checkpointer.ts), `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
  * `{op:'turn'}`; `{op:'done', …figures}` when a cycle ends (the turn, if lent, is given back).
  */
 
