@@ -305,12 +305,13 @@ describe('the process lock on the database file (worst first)', () => {
 });
 
 describe('deferred foreign keys at COMMIT', () => {
-  // BREAK (embedders with DEFERRABLE keys or PRAGMA defer_foreign_keys; the API's own schema has
-  // none): Database.write groups queued writers into one transaction; when its COMMIT is refused by
-  // one writer's deferred key, every writer of the group is rejected with SQLITE_CONSTRAINT — not
-  // retryable, nothing of theirs stored, although only one of them broke the key. Seen: all three
-  // 'err SQLITE_CONSTRAINT', log empty.
-  test.fails('writers grouped with one whose deferred key fails at COMMIT are stored; only that one is refused', async () => {
+  // Was a BREAK, fixed by ckpt-34 (embedders with DEFERRABLE keys or PRAGMA defer_foreign_keys; the
+  // API's own schema has none): Database.write groups queued writers into one transaction; when its
+  // COMMIT was refused by one writer's deferred key, every writer of the group was rejected with
+  // SQLITE_CONSTRAINT — not retryable, nothing of theirs stored, although only one of them broke
+  // the key. Seen: all three 'err SQLITE_CONSTRAINT', log empty. Now such a group runs again one
+  // writer per transaction (test/deferred-fk-commit.test.ts).
+  test('writers grouped with one whose deferred key fails at COMMIT are stored; only that one is refused', async () => {
     const path = fresh('fk-group');
     const database = createDatabase({ url: `file:${path}`, busyDeadlineMs: 1_500 });
     try {

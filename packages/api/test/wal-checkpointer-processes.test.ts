@@ -205,7 +205,7 @@ describe('the WAL checkpointer with two processes on one file', () => {
     console.info(`two processes, largest -wal (pages): ${figures}`);
   }, 180_000);
 
-  it('beside a process that writes a little, often: within 2× off, nothing lost', async () => {
+  it('beside a process that writes a little, often: within 1.25× off, nothing lost', async () => {
     const off = await twoProcesses('off', 'trickle');
     const on = await twoProcesses('on', 'trickle');
     const noYield = await twoProcesses('no-yield', 'trickle');
@@ -222,13 +222,16 @@ describe('the WAL checkpointer with two processes on one file', () => {
       expect(run.integrity).toBe('ok');
       expect(run.results[1]!.written, figures).toBeGreaterThan(20);
     }
-    // Within 2× off (+100 pages), not the floods' 1.25×: stop 32 measured on 1.5–4.7× off here on a
-    // quiet machine (the trickling process's RESTARTs held the checkpoint lock while they waited for
-    // the flood's write lock). Now a process with under a quarter of the log's frames runs no cycle
-    // while it has handed back; ckpt-33, 7 runs at load 6–10: on/off 0.17–0.96 in six, 1.68 in one
-    // (off alone ranged 1,430–8,471 pages from run to run). 1.25× does not hold run by run; see
-    // docs/notes/ckpt-33.md.
-    expect(on.largest, figures).toBeLessThanOrEqual(Math.max(off.largest * 2, off.largest + 100));
+    // Bounded like off, as the floods (1.25×, a batch's worth of slack). History: stop 32 measured
+    // on 1.5–4.7× off here on a quiet machine, ckpt-33 0.17–1.68× under load (bound loosened to 2×),
+    // CI at stop 33 1.88× on a quiet machine. Why quiet ran higher: until its first busy RESTART a
+    // process cycled at its normal pace (PASSIVE beside the flood, log limit at the hard cap), so
+    // the log grew by what the flood wrote during a cycle — more, the faster the flood ran. Now the
+    // first frame of another process seen between two of its groups hands the checkpoints back at
+    // once; beside another writer the heavy process's cycles are the lent RESTART alone (no PASSIVE
+    // racing its own COMMITs' checkpoints), the light one leaves them to it (no cycle, limit at the
+    // hard cap), and neither takes them up again until it is alone (docs/notes/ckpt-34.md).
+    expect(on.largest, figures).toBeLessThanOrEqual(Math.max(off.largest * 1.25, off.largest + 100));
     console.info(`a flood and a trickle, largest -wal (pages): ${figures}`);
   }, 180_000);
 });

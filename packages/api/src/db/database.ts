@@ -2,7 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Client, createClient, type InStatement, type TransactionMode } from '@libsql/client';
+import {
+  type Client,
+  createClient,
+  type InStatement,
+  LibsqlError,
+  type Transaction,
+  type TransactionMode,
+} from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { ApiError, isDatabaseBusy as isBusy } from '../platform/errors';
@@ -40,13 +47,15 @@ export interface Database {
    * process never meet each other's lock (no SQLITE_BUSY, no engine busy wait blocking the event
    * loop); another process's lock is still met, and handled, by the borrower's own `write`.
    * Writers queued meanwhile share the next group commit. Refused inside `write` (it would wait
-   * for its own transaction).
+   * for its own transaction). `appends: false`: the borrower writes no row (a checkpoint), so
+   * frames appended meanwhile are another process's (`WriteHooks.begun`).
    */
-  lendWriteTurn?<T>(run: () => Promise<T>): Promise<T>;
+  lendWriteTurn?<T>(run: () => Promise<T>, options?: { appends?: boolean }): Promise<T>;
   /**
-   * Local files only: `begun` runs once each group's BEGIN IMMEDIATE holds the write lock, and
-   * `committed` once its COMMIT succeeded (null: none). The WAL checkpointer counts this process's
-   * share of the log with them while it has handed the checkpoints back (wal-checkpointer.ts).
+   * Local files only: `begun` runs once each group's BEGIN IMMEDIATE holds the write lock (`lent`:
+   * since the previous group this process may have written outside a group — the turn lent to a
+   * worker thread of this process, or a statement outside `write` that may write), and `committed` once its COMMIT succeeded (null: none). The WAL
+   * checkpointer tells another process's writes from this process's with them (wal-checkpointer.ts).
    */
   watchWrites?(hooks: WriteHooks | null): void;
   /**
@@ -176,6 +185,10 @@ export function createDatabase(options: DatabaseOptions): Database {
     raw.execute(`PRAGMA cache_size = -${cacheKiB}`).catch(() => undefined);
 
   const transactionStore = new AsyncLocalStorage<TransactionScope>();
+  // Set when this process may have appended frames to the log outside a write group — the turn lent
+  // to a worker thread of this process, a statement outside `write` that may write — and cleared at
+  // the next group's BEGIN: `WriteHooks.begun` then counts the frames since as this process's own.
+  let ownFramesOutsideGroups = false;
   // The store follows every continuation started inside a write's work, timers and promises left
   // running included, after that write has finished. Such a late caller must not count as inside
   // a transaction: it would run its statements outside the queue (into whatever transaction is
@@ -220,11 +233,15 @@ export function createDatabase(options: DatabaseOptions): Database {
           // Inside a transaction the lock is held already; outside, a statement may meet another
           // process's checkpoint or lock and is tried again after a pause, off the queue.
           if (inTransaction.getStore()) return run();
+          if (mayAppend(stmt)) ownFramesOutsideGroups = true;
           return retryWhileBusy(() => serialize(run), deadlineMs);
         };
       }
       if (prop === 'batch') {
-        return (stmts: InStatement[], mode?: TransactionMode) => serialize(() => target.batch(stmts, mode));
+        return (stmts: InStatement[], mode?: TransactionMode) => {
+          if (stmts.some(mayAppend)) ownFramesOutsideGroups = true;
+          return serialize(() => target.batch(stmts, mode));
+        };
       }
       const value = Reflect.get(target, prop, receiver);
       // The client keeps private fields, so its methods must run against the real object.
@@ -284,7 +301,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       return;
     }
     groupScheduled = false;
-    const group = waiting.splice(0, MAX_GROUP);
+    // Writers marked `alone` (a group's COMMIT refused by a constraint, below) wait at the front of
+    // the queue and run one per transaction; the others share one, up to MAX_GROUP.
+    let size = 0;
+    if (waiting[0]?.alone) size = 1;
+    else while (size < MAX_GROUP && size < waiting.length && !waiting[size]!.alone) size++;
+    const group = waiting.splice(0, size);
     if (group.length === 0) return;
     const outcomes: { write: PendingWrite; ok: boolean; value: unknown; committed: (() => void)[] }[] = [];
     try {
@@ -314,7 +336,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     } catch {
       // Without it no row is cached in this group.
     }
-    writeHooks?.begun();
+    writeHooks?.begun(ownFramesOutsideGroups);
+    ownFramesOutsideGroups = false;
     if (waiting.length > 0) scheduleGroup();
     /**
      * The whole transaction is gone in the middle of the group (SQLITE_FULL, a trigger's
@@ -385,7 +408,20 @@ export function createDatabase(options: DatabaseOptions): Database {
     } catch (error) {
       await raw.execute('ROLLBACK').catch(() => undefined);
       guardTransaction?.(false);
+      if (group.length > 1 && isConstraintFailure(error)) {
+        // A deferred foreign key (DEFERRABLE INITIALLY DEFERRED, or `PRAGMA defer_foreign_keys`) is
+        // checked at COMMIT, for the whole transaction: it does not say whose row broke it, and
+        // rejecting the group refused writers that broke nothing (review-t). Everything is rolled
+        // back (the writers' statements and the onCommit callbacks they left, never run), so each
+        // writer runs again in a transaction of its own, first in the queue and in order: the
+        // culprit's COMMIT fails alone, the others are stored once, and their callbacks run once.
+        for (const write of group) write.alone = true;
+        waiting.unshift(...group);
+        scheduleGroup();
+        return;
+      }
       for (const write of group) write.reject(error);
+      if (waiting.length > 0) scheduleGroup();
       return;
     }
     guardTransaction?.(false);
@@ -417,7 +453,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     watchWrites: (hooks) => {
       writeHooks = hooks;
     },
-    lendWriteTurn: <T>(run: () => Promise<T>): Promise<T> => {
+    lendWriteTurn: <T>(run: () => Promise<T>, options?: { appends?: boolean }): Promise<T> => {
       if (inTransaction.getStore()) {
         return Promise.reject(new Error('lendWriteTurn inside a write would wait for itself'));
       }
@@ -441,6 +477,7 @@ export function createDatabase(options: DatabaseOptions): Database {
                 },
               );
               lent = gate;
+              if (options?.appends !== false) ownFramesOutsideGroups = true;
               result.then(resolve, reject);
             });
           }),
@@ -462,7 +499,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 }
 
 export interface WriteHooks {
-  begun(): void;
+  begun(lent: boolean): void;
   committed(): void;
 }
 
@@ -480,6 +517,8 @@ interface PendingWrite {
   work: WriteWork<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** Runs in a transaction of its own: its group's COMMIT was refused by a constraint. */
+  alone?: boolean;
 }
 
 /** Writers sharing one COMMIT at most; bounds how long the first of them waits for the last. */
@@ -495,7 +534,22 @@ const MAX_GROUP = 64;
  * without it — never `REPLACE`.
  */
 function remoteDatabase(client: Client, deadlineMs: number): Database {
-  const db = drizzle(client, { schema });
+  // The write whose transaction drizzle opens now: its guard (see `guardRemoteTransaction`).
+  const writeScope = new AsyncLocalStorage<RemoteWriteState>();
+  const guarded = new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'transaction') {
+        return async (mode?: TransactionMode) => {
+          const tx = await target.transaction(mode);
+          const state = writeScope.getStore();
+          return state ? guardRemoteTransaction(tx, state) : tx;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Client;
+  const db = drizzle(guarded, { schema });
   return {
     db,
     client,
@@ -506,8 +560,17 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         const committed: (() => void)[] = [];
+        const state: RemoteWriteState = { lost: false };
         try {
-          const result = await db.transaction((tx) => work(tx as unknown as Db, (cb) => committed.push(cb)));
+          const result = await writeScope.run(state, () =>
+            db.transaction(async (tx) => {
+              const value = await work(tx as unknown as Db, (cb) => committed.push(cb));
+              // It caught a failure that ended the whole transaction and returned: nothing of it is
+              // stored (what it ran after was refused), so it is answered as locally, a retryable 503.
+              if (state.lost) throw unavailable(TRANSACTION_LOST);
+              return value;
+            }),
+          );
           runAll(committed);
           return result;
         } catch (error) {
@@ -518,6 +581,65 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
       }
     },
     close: () => client.close(),
+  };
+}
+
+interface RemoteWriteState {
+  /** A statement of the write ended the server's transaction (a RAISE(ROLLBACK), a full disk). */
+  lost: boolean;
+}
+
+/**
+ * A remote write's transaction, guarded as the local one is (`guardTransaction` in local-client.ts).
+ * When a statement makes the server roll the whole transaction back (a trigger's RAISE(ROLLBACK),
+ * SQLITE_FULL), the stream is back in autocommit mode: a writer that caught the failure and wrote on
+ * had each later statement committed at once, on its own, and was then answered with the failed
+ * COMMIT ("cannot commit - no transaction is active") — stored, yet told it failed; a retry stored
+ * it twice (shown against sqld over http:// and libsql://, ckpt-34). So after a statement fails, the
+ * transaction is checked with `BEGIN`: refused inside a transaction, it runs only outside one (then
+ * rolled back at once) — one round trip, on failures only. Once lost, every statement but ROLLBACK
+ * is refused here and the write answers a retryable 503 (`remoteDatabase`).
+ */
+function guardRemoteTransaction(tx: Transaction, state: RemoteWriteState): Transaction {
+  const refuse = () => {
+    throw new LibsqlError(
+      'The write transaction was rolled back by an earlier statement; nothing more is written in it.',
+      'TRANSACTION_LOST',
+    );
+  };
+  const gone = async (): Promise<boolean> => {
+    try {
+      await tx.execute('BEGIN');
+    } catch (error) {
+      // Still inside the transaction; anything else (a statement the client did not even send, as
+      // @libsql/client does over Hrana 3 outside a transaction) counts as lost.
+      return !/within a transaction/i.test(String((error as Error).message));
+    }
+    await tx.execute('ROLLBACK').catch(() => undefined);
+    return true;
+  };
+  const guard =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (state.lost) refuse();
+      try {
+        return await run(...args);
+      } catch (error) {
+        if (!state.lost && (await gone())) state.lost = true;
+        throw error;
+      }
+    };
+  return {
+    execute: guard((stmt: InStatement) => tx.execute(stmt)),
+    batch: guard((stmts: InStatement[]) => tx.batch(stmts)),
+    executeMultiple: guard((sql: string) => tx.executeMultiple(sql)),
+    // Lost: the server has no transaction to roll back, and its refusal must not hide the answer.
+    rollback: () => (state.lost ? tx.rollback().catch(() => undefined) : tx.rollback()),
+    commit: () => tx.commit(),
+    close: () => tx.close(),
+    get closed() {
+      return tx.closed;
+    },
   };
 }
 
@@ -569,6 +691,20 @@ const busyPause = (attempt: number) =>
 const TRANSACTION_LOST = new Error(
   'A statement of this write group ended the whole transaction (a full disk or a RAISE(ROLLBACK)).',
 );
+
+/** Whether a statement run outside `write` may append frames to the log (anything but a SELECT). */
+function mayAppend(stmt: InStatement): boolean {
+  return !/^\s*SELECT\b/i.test(typeof stmt === 'string' ? stmt : stmt.sql);
+}
+
+/** SQLite's SQLITE_CONSTRAINT (any extended code), from the local engine or a libSQL server. */
+function isConstraintFailure(error: unknown): boolean {
+  const { code, rawCode } = (error ?? {}) as { code?: unknown; rawCode?: unknown };
+  return (
+    String(code ?? '').startsWith('SQLITE_CONSTRAINT') ||
+    (typeof rawCode === 'number' && (rawCode & 0xff) === 19)
+  );
+}
 
 /** A busy database, past its deadline, as the API's retryable 503. */
 function unavailable(cause: unknown): ApiError {

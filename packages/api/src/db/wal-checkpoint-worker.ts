@@ -27,8 +27,9 @@ import { walIndexReader } from './wal-index';
  * cycle every `FALLBACK_EVERY_MS`.
  *
  * Messages in: `{op:'run'}` (the turn is lent: finish the cycle), `{op:'skip'}` (no turn: skip 2),
- * `{op:'pace', thresholdPages, restartPages}` (new thresholds: the request thread's side lowers
- * them while it has handed the checkpoints back, see wal-checkpointer.ts), `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
+ * `{op:'pace', thresholdPages, restartPages, passive}` (new thresholds, and whether a cycle
+ * starts with 1 or is 2 alone: the request thread's side changes them while it has handed the
+ * checkpoints back, see wal-checkpointer.ts), `{op:'close'}`. Out: `{op:'ready'}` once connected; `{op:'checkpointing'}` when a cycle starts;
  * `{op:'turn'}`; `{op:'done', …figures}` when a cycle ends (the turn, if lent, is given back).
  */
 
@@ -39,6 +40,11 @@ export interface CheckpointWorkerData {
   thresholdPages: number;
   /** Frames in the log from which a cycle asks for the turn to restart it (else PASSIVE only). */
   restartPages: number;
+  /**
+   * False: a cycle is the RESTART alone, with the turn lent (no PASSIVE beside the writers first);
+   * see wal-checkpointer.ts, a process yielding beside another that writes. Default true.
+   */
+  passive?: boolean;
   pollMs: number;
   idleMs: number;
   /** Fault injection for the tests only: exit holding the lent turn, in the first cycle. */
@@ -48,7 +54,7 @@ export interface CheckpointWorkerData {
 export type CheckpointRequest =
   | { op: 'run' }
   | { op: 'skip' }
-  | { op: 'pace'; thresholdPages: number; restartPages: number }
+  | { op: 'pace'; thresholdPages: number; restartPages: number; passive?: boolean }
   | { op: 'close' };
 export type CheckpointReply =
   | { op: 'ready' }
@@ -79,6 +85,7 @@ if (port) {
   // Changed by `{op:'pace'}`.
   let thresholdPages = data.thresholdPages;
   let restartPages = data.restartPages;
+  let passive = data.passive ?? true;
   const client = createLocalClient(data.url);
   if (!client) throw new Error(`checkpoint worker: not a plain local file: ${data.url}`);
   /** Frames in the log and frames already copied, from the wal-index header; null if unreadable. */
@@ -103,10 +110,13 @@ if (port) {
     cycles++;
     port.postMessage({ op: 'checkpointing' } satisfies CheckpointReply);
     const started = performance.now();
-    const first = await checkpoint('PASSIVE');
+    const before = passive ? null : probe();
+    const first = before
+      ? { busy: false, log: before.frames, checkpointed: before.copied }
+      : await checkpoint('PASSIVE');
     const passiveMs = performance.now() - started;
     // The restart costs the writers a turn (a short copy and two fsyncs): only once the log is long.
-    const now = probe();
+    const now = before ?? probe();
     const restart = !now || now.frames >= restartPages || (data.exitHoldingFirstTurn && cycles === 1);
     const lent = restart ? await askTurn() : false;
     if (closing) return;
@@ -171,6 +181,7 @@ if (port) {
     if (request.op === 'pace') {
       thresholdPages = request.thresholdPages;
       restartPages = request.restartPages;
+      passive = request.passive ?? true;
       return;
     }
     const settle = answer;

@@ -27,13 +27,17 @@ import { walIndexReader } from './wal-index';
  *   request thread's limit at the hard cap the log then grows past what SQLite's own
  *   autocheckpoint allows (review-p; measured, limits scaled 300 / 900 pages: beside a process
  *   writing a little, often, 3,957 pages against 1,142 with the checkpointer off; handing back as
- *   below, 936). So at the first lent RESTART that ends busy,
+ *   below, 936). So as soon as frames of another process show in the log between two of this
+ *   process's write groups (`share` below), or at the first lent RESTART that ends busy,
  *   the request thread's limit goes back to `fallbackPages` (as when the worker is gone; logged)
- *   and the worker keeps cycling at half that limit, to find out when restarts succeed again;
- *   after `RESUME_AFTER_CLEAN` clean RESTARTs in a row the hard cap and the normal pace come back.
- *   A process that writes under a quarter of the log's frames meanwhile runs no cycle at all
- *   (`share` below): beside a flood, its RESTARTs only held the checkpoint lock against the flood's
- *   own checkpoints.
+ *   and the worker cycles at half that limit, to find out when restarts succeed again; once this
+ *   process writes alone again, `RESUME_AFTER_CLEAN` clean RESTARTs in a row bring the hard cap
+ *   and the normal pace back. Beside another writer, a process that writes
+ *   under a quarter of the log's frames runs no cycle at all and leaves the checkpoints to the
+ *   other (its limit at the hard cap): its RESTARTs and checkpoints only held the checkpoint lock
+ *   against the other's. One that writes over three quarters cycles with the lent RESTART alone
+ *   (no PASSIVE beside its own writers, which made its COMMITs' checkpoints fail busy); see
+ *   docs/notes/ckpt-34.md for the figures.
  *   Why the first busy and not a few: a cycle starts only once `thresholdPages` frames wait, so
  *   each failed restart lets the log grow by about that much; two would reach the hard cap. Why
  *   the worker cycles at half the limit meanwhile: at the limit itself the request thread's COMMIT
@@ -93,7 +97,7 @@ export interface WalCheckpointerStats {
   busyCycles: number;
   /**
    * True while the checkpoints are handed back to the request thread (its limit is the fallback)
-   * because RESTARTs met another connection — most likely another process writing to the file.
+   * because another process's frames showed in the log, or a RESTART met another connection.
    */
   yielding: boolean;
   /** Times they were handed back, and taken up again after clean RESTARTs. */
@@ -127,6 +131,13 @@ const SHARE_WINDOW_MS = 100;
 const SHARE_MIN_FRAMES = 8;
 /** Frames a worker never reaches: its cycles stop (but for the idle one) while this process is light. */
 const NEVER_PAGES = 2 ** 31 - 1;
+/**
+ * While yielding, this process's part in the frames appended to the log over the last window: none
+ * judged yet, all of them, under `LIGHT_SHARE`, over 1 − `LIGHT_SHARE`, or in between.
+ */
+type ShareRole = 'judging' | 'alone' | 'light' | 'heavy' | 'even';
+/** Windows in a row with no frame of another connection before a yielding process counts as alone. */
+const ALONE_WINDOWS = 3;
 
 export function startWalCheckpointer(
   database: Database,
@@ -223,6 +234,8 @@ export function startWalCheckpointer(
           giveBack = release;
           thread.postMessage({ op: 'run' } satisfies CheckpointRequest);
         }),
+      // A checkpoint appends no frame: what the log gains meanwhile is another process's.
+      { appends: false },
     ).catch(() => {
       // Refused (cannot happen outside a write); the worker skips its RESTART.
       thread.postMessage({ op: 'skip' } satisfies CheckpointRequest);
@@ -230,65 +243,104 @@ export function startWalCheckpointer(
   };
 
   /**
-   * While yielding: this process's share of the frames appended to the log, from the wal-index
-   * header read when a write group holds the lock (after BEGIN IMMEDIATE) and after its COMMIT.
-   * A process that writes a little, often, beside one that floods (a cli, a second deployment):
-   * its RESTARTs wait for the flood's write lock holding the file's checkpoint lock — 20 ms each,
-   * at every cycle — so the flood's own checkpoints (its worker's, and its COMMITs' while it has
-   * handed back too) fail busy meanwhile, and the log grew to 1.5–4.7× what it reaches with the
-   * checkpointer off (stop 32, quiet machine). So a light process's worker runs no cycle while it
-   * yields, its COMMITs checkpoint at the normal limit as with the checkpointer off, and the
-   * process that writes most does the restarting; two that flood both keep cycling.
+   * This process's share of the frames appended to the log, from the wal-index header read when a
+   * write group holds the lock (after BEGIN IMMEDIATE) and after its COMMIT; frames appended while
+   * the turn was lent to a worker thread of this process (the fold, the drain) count as its own.
+   * Not yielding, any frame of another process hands the checkpoints back (`begun`). Yielding,
+   * windows of `SHARE_WINDOW_MS` give this process a role:
+   * - light (under `LIGHT_SHARE`), beside one that floods (a cli, a second deployment): no cycle,
+   *   COMMITs checkpoint only at the hard cap. Its RESTARTs waited for the flood's write lock
+   *   holding the file's checkpoint lock, and its COMMITs' checkpoints held it too, so the flood's
+   *   own checkpoints failed busy meanwhile (stop 32: the log at 1.5–4.7× off, quiet machine).
+   * - heavy (over 1 − `LIGHT_SHARE`), and judging (no window yet): cycles are the lent RESTART
+   *   alone, at half the normal limit — it copies and restarts the log with this process's writers
+   *   waiting, so no frame is appended meanwhile; a PASSIVE beside them raced its COMMITs' own
+   *   checkpoints (the log then grew by a cycle's worth of the flood, more on a quiet machine).
+   * - even (two that flood) and alone (`ALONE_WINDOWS` with no other frame): full cycles at half
+   *   the limit. Only alone may clean RESTARTs take the checkpoints up again: beside another
+   *   writer the next group would hand them back at once (its frames), after the log had grown
+   *   at the hard cap meanwhile.
    */
   const share = (() => {
     const walIndex = walIndexReader(path!);
-    let light = false;
+    let role: ShareRole = 'judging';
     let before = -1;
     let lastAfter = -1;
     let own = 0;
     let others = 0;
     let windowStart = 0;
+    let aloneWindows = 0;
     const frames = (): number => walIndex()?.frames ?? -1;
     // Without the hooks (another Database) every process cycles while yielding, as before.
-    const pages = () => (light && database.watchWrites ? NEVER_PAGES : yieldPages);
+    const pages = () => (role === 'light' && database.watchWrites !== undefined ? NEVER_PAGES : yieldPages);
+    /** Beside writers of another process (judging, heavy), a cycle is the lent RESTART alone. */
+    const passive = () => role === 'even' || role === 'alone' || database.watchWrites === undefined;
     const pace = () => {
       const at = pages();
-      worker?.postMessage({ op: 'pace', thresholdPages: at, restartPages: at } satisfies CheckpointRequest);
+      worker?.postMessage({
+        op: 'pace',
+        thresholdPages: at,
+        restartPages: at,
+        passive: passive(),
+      } satisfies CheckpointRequest);
     };
     const hooks = {
-      begun: () => {
+      begun: (lent: boolean) => {
         before = frames();
-        // Frames appended since our last commit are another connection's (a restart in between: all of them).
-        if (before >= 0 && lastAfter >= 0) others += before >= lastAfter ? before - lastAfter : before;
+        if (before < 0 || lastAfter < 0) return;
+        // Frames appended since our last commit (a restart in between: all of them) are another
+        // connection's: this process's own worker threads' when the turn was lent meanwhile (they
+        // write only with it), else another process's.
+        const appended = before >= lastAfter ? before - lastAfter : before;
+        if (lent) own += appended;
+        else others += appended;
+        // Another process writes to the file: hand the checkpoints back now, before this process's
+        // cycles (a PASSIVE beside the writers here) let the log grow past what SQLite's own
+        // autocheckpoint allows (a busy RESTART, the other sign, comes only a cycle later).
+        if (!lent && appended > 0 && !stats.yielding && worker)
+          handBack('another process writing to this file appended frames to the log');
       },
       committed: () => {
         const after = frames();
         if (after >= 0 && before >= 0) own += after >= before ? after - before : after;
         lastAfter = after;
+        if (!stats.yielding) return;
         const now = Date.now();
         if (now - windowStart < SHARE_WINDOW_MS || own + others < SHARE_MIN_FRAMES) return;
-        const wasLight = light;
-        light = own < LIGHT_SHARE * (own + others);
+        const was = role;
+        const total = own + others;
+        aloneWindows = others === 0 ? aloneWindows + 1 : 0;
+        if (others > 0)
+          role = own < LIGHT_SHARE * total ? 'light' : others < LIGHT_SHARE * total ? 'heavy' : 'even';
+        else if (aloneWindows >= ALONE_WINDOWS) role = 'alone';
         own = others = 0;
         windowStart = now;
-        if (light !== wasLight) pace();
+        if (role === was) return;
+        pace();
+        if (worker) void setLimit(role === 'light' ? hardCap : fallback);
       },
     };
     return {
-      /** Starts judging; cycling at the yielding pace until a window says this process is light. */
+      /** Watches this process's writes (from the start: `begun` above hands back at once). */
+      watch(): void {
+        database.watchWrites?.(hooks);
+      },
+      /** Starts judging (restart-only cycles at the yielding pace) until a window says otherwise. */
       start(): void {
-        light = false;
-        before = lastAfter = -1;
+        role = 'judging';
+        aloneWindows = 0;
         own = others = 0;
         windowStart = Date.now();
-        database.watchWrites?.(hooks);
       },
       stop(): void {
         database.watchWrites?.(null);
       },
-      /** The pages a worker cycles at while yielding. */
+      /** The pages a worker cycles at while yielding, and whether its cycles run a PASSIVE first. */
       pages,
+      passive,
       pace,
+      /** Clean RESTARTs may end the yielding: only once no other process writes beside this one. */
+      mayResume: () => role === 'alone' || database.watchWrites === undefined,
     };
   })();
 
@@ -296,28 +348,13 @@ export function startWalCheckpointer(
   function noteRestart(thread: Worker, busy: boolean): void {
     if (busy) {
       cleanInARow = 0;
-      if (stats.yielding) return;
-      stats.yielding = true;
-      stats.yields++;
-      void setLimit(fallback);
-      share.start();
-      share.pace();
-      const now = Date.now();
-      if (now - yieldLoggedAt >= (options.yieldLogEveryMs ?? 600_000)) {
-        logger.warn(
-          'wal checkpointer: a RESTART checkpoint met another connection (another process writing to this file?); the request thread checkpoints at the normal limit until restarts succeed again',
-          { limitPages: fallback, yields: stats.yields, sinceLastLine: stats.yields - yieldsLogged },
-        );
-        yieldLoggedAt = now;
-        yieldsLogged = stats.yields;
-      }
+      handBack('a RESTART checkpoint met another connection (another process writing to this file?)');
       return;
     }
-    if (!stats.yielding || ++cleanInARow < RESUME_AFTER_CLEAN) return;
+    if (!stats.yielding || !share.mayResume() || ++cleanInARow < RESUME_AFTER_CLEAN) return;
     cleanInARow = 0;
     stats.yielding = false;
     stats.resumes++;
-    share.stop();
     void setLimit(hardCap);
     thread.postMessage({ op: 'pace', thresholdPages, restartPages } satisfies CheckpointRequest);
     // Rate-limited with the "handed back" line: a file shared with a busy process can go back
@@ -330,6 +367,25 @@ export function startWalCheckpointer(
     }
   }
 
+  /** Hands the checkpoints back to the request thread (see above); logged, rate-limited. */
+  function handBack(why: string): void {
+    if (stats.yielding) return;
+    stats.yielding = true;
+    stats.yields++;
+    void setLimit(fallback);
+    share.start();
+    share.pace();
+    const now = Date.now();
+    if (now - yieldLoggedAt >= (options.yieldLogEveryMs ?? 600_000)) {
+      logger.warn(
+        `wal checkpointer: ${why}; the request thread checkpoints at the normal limit until restarts succeed again`,
+        { limitPages: fallback, yields: stats.yields, sinceLastLine: stats.yields - yieldsLogged },
+      );
+      yieldLoggedAt = now;
+      yieldsLogged = stats.yields;
+    }
+  }
+
   function start(): void {
     stats.starts++;
     const data: CheckpointWorkerData = {
@@ -337,6 +393,7 @@ export function startWalCheckpointer(
       path: path!,
       thresholdPages: stats.yielding ? share.pages() : thresholdPages,
       restartPages: stats.yielding ? share.pages() : restartPages,
+      passive: stats.yielding ? share.passive() : true,
       pollMs: options.pollMs ?? 25,
       idleMs: options.idleMs ?? 2_000,
       exitHoldingFirstTurn: stats.starts <= (options.crashWorkers ?? 0),
@@ -400,6 +457,7 @@ export function startWalCheckpointer(
     });
   }
 
+  share.watch();
   start();
   return checkpointer;
 }

