@@ -2,8 +2,10 @@ export {
   announceQueued,
   type ConversationRow,
   escalateConversation,
+  escalateConversations,
   findOpenConversation,
   openConversation,
+  openConversations,
   toConversationRef,
 } from './conversations';
 export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';

@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../platform/deps';
 import type { BusEvent } from '../realtime';
 import type { LiveQuestionInfo } from './comment-reader';
 import { createCommentReader } from './comment-reader';
-import { type EscalatedComment, escalateComment, pendingEscalations } from './escalations';
+import { type EscalatedComment, escalateComment, escalateComments, pendingEscalations } from './escalations';
 import { type RoomView, RoomWindow, WINDOW_SEC, type WindowComment } from './hot-questions';
 import { createReplyDelivery } from './reply-delivery';
 import { type AnsweredNotice, recordAnswerRound } from './room-answers';
@@ -473,15 +473,31 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   function runEscalations(): void {
     if (escalating || escalations.length === 0 || closed) return;
     escalating = (async () => {
-      // Bounded: each pass takes what is queued now; later arrivals start another pass.
+      // Bounded: each pass takes what is queued now; later arrivals start another pass. A room's
+      // comments go together (one transaction, set statements); if that fails, one at a time, so
+      // one comment that cannot be handed over does not hold back the others.
+      const byRoom = new Map<string, { room: LiveRoomRow; comments: EscalatedComment[] }>();
       for (const { room, comment } of escalations.splice(0, escalations.length)) {
+        const group = byRoom.get(room.id) ?? { room, comments: [] };
+        group.comments.push(comment);
+        byRoom.set(room.id, group);
+      }
+      for (const { room, comments } of byRoom.values()) {
+        let oneByOne = comments;
         try {
-          await escalateComment(deps, room, comment);
-        } catch (error) {
-          deps.logger.error('livestream escalation failed', {
-            error: String(error),
-            comment: comment.itemId,
-          });
+          oneByOne = await escalateComments(deps, room, comments);
+        } catch {
+          // Rolled back as a whole: each is tried alone below, where its error is reported.
+        }
+        for (const comment of oneByOne) {
+          try {
+            await escalateComment(deps, room, comment);
+          } catch (error) {
+            deps.logger.error('livestream escalation failed', {
+              error: String(error),
+              comment: comment.itemId,
+            });
+          }
         }
       }
     })().finally(() => {
