@@ -6,7 +6,7 @@ import { agents, assignments, conversations, customers, kbProducts, routingSetti
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
-import { buildProfileBrief, isVipCustomer } from '../profile';
+import { buildProfileBrief, buildProfileBriefs, isVipCustomer } from '../profile';
 import { appendEvent, appendEvents, appTopic } from '../realtime';
 import { agentLoad, type OnlineAgent, onlineAgents, queueFigures, toInboxRows } from './inbox';
 
@@ -531,8 +531,18 @@ export function createConversationRouting(deps: ServiceDeps): ConversationRoutin
       const ranked = list.map((l) => byId.get(l.conversation.id)!);
       // Every agent sees each new arrival with what they need to greet the shopper by context.
       const profiles: ProfileBrief[] = [];
-      for (const conversation of ranked)
-        profiles.push(await buildProfileBrief(deps, db, conversation.appId, conversation.customerId));
+      for (const appId of new Set(ranked.map((c) => c.appId))) {
+        const ofApp = ranked.filter((c) => c.appId === appId);
+        const briefs = await buildProfileBriefs(
+          deps,
+          db,
+          appId,
+          ofApp.map((c) => c.customerId),
+        );
+        ofApp.forEach((c, i) => {
+          profiles[ranked.indexOf(c)] = briefs[i]!;
+        });
+      }
       const rows = await toInboxRows(deps, db, ranked);
       await appendEvents(
         deps,

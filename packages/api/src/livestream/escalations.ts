@@ -7,7 +7,6 @@ import {
   openConversations,
   toWireMessage,
 } from '../conversations';
-import type { OpenMessageRow } from '../conversations/messages';
 import { conversations, kbProducts } from '../db/schema';
 import { openAllForCustomers, resolveCustomer, resolveCustomers } from '../identity';
 import { iso } from '../platform/clock';
@@ -170,13 +169,14 @@ export async function escalateComments(
           sql`, `,
         )})`,
       );
-      const stored: OpenMessageRow[] = [];
-      for (const { comment, customerId } of round) {
-        const [message] = await insertMessages(deps, db, onCommit, [
+      const stored = await insertMessages(
+        deps,
+        db,
+        onCommit,
+        round.map(({ comment, customerId }) =>
           messageOf(room, comment, customerId, open.get(customerId)!.id),
-        ]);
-        stored.push(message!);
-      }
+        ),
+      );
       await appendEvents(
         deps,
         db,
