@@ -482,7 +482,10 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   /** A batch's escalations: handed over after `escalateEveryMs`, with those of the batches in between. */
   function gatherEscalations(): void {
     if (gathering || escalating || closed) return;
-    if (escalateEveryMs <= 0) return runEscalations();
+    if (escalateEveryMs <= 0) {
+      runEscalations();
+      return;
+    }
     gathering = setTimeout(runEscalations, escalateEveryMs);
     gathering.unref?.();
   }
