@@ -8,7 +8,13 @@ export {
   openConversations,
   toConversationRef,
 } from './conversations';
-export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';
+export {
+  buildHandoffSummaries,
+  buildHandoffSummary,
+  openHandoffSummary,
+  refreshHandoffSummaries,
+  refreshHandoffSummary,
+} from './handoff-summary';
 export {
   channelsUsedBy,
   insertMessages,
