@@ -117,6 +117,30 @@ export async function openConversationAfterMerges(
     : ((await findOpenConversation(db, survivor)) ?? openConversation(deps, db, appId, survivor, channel));
 }
 
+/** The context of a conversation being escalated: with why. */
+async function escalatedContext(
+  deps: ServiceDeps,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  conversation: ConversationRow,
+  input: { appId: string; reason?: string },
+): Promise<Record<string, unknown>> {
+  return {
+    ...conversation.context,
+    // A reason the client wrote is the shopper's words: sealed with their data key (open it
+    // with openForCustomer); the default is a plain code.
+    escalationReason: input.reason
+      ? await sealForCustomer(
+          deps,
+          db,
+          onCommit,
+          { appId: input.appId, customerId: conversation.customerId },
+          input.reason,
+        )
+      : 'customer_request',
+  };
+}
+
 /** Asks for a human: `bot` → `queued`. Already queued or assigned stays as it is. */
 export async function escalateConversation(
   deps: ServiceDeps,
@@ -139,20 +163,7 @@ export async function escalateConversation(
         waitingSince: now,
         updatedAt: now,
         lastChannel: input.channel,
-        context: {
-          ...conversation.context,
-          // A reason the client wrote is the shopper's words: sealed with their data key (open it
-          // with openForCustomer); the default is a plain code.
-          escalationReason: input.reason
-            ? await sealForCustomer(
-                deps,
-                db,
-                onCommit,
-                { appId: input.appId, customerId: conversation.customerId },
-                input.reason,
-              )
-            : 'customer_request',
-        },
+        context: await escalatedContext(deps, db, onCommit, conversation, input),
       })
       .where(eq(conversations.id, conversation.id))
       .returning();
@@ -214,21 +225,7 @@ export async function escalateConversations(
     const now = deps.clock.now();
     const contexts: string[] = [];
     for (const { conversation, input } of queue) {
-      contexts.push(
-        JSON.stringify({
-          ...conversation.context,
-          // As in `escalateConversation`: a reason is sealed with the customer's data key.
-          escalationReason: input.reason
-            ? await sealForCustomer(
-                deps,
-                db,
-                onCommit,
-                { appId: input.appId, customerId: conversation.customerId },
-                input.reason,
-              )
-            : 'customer_request',
-        }),
-      );
+      contexts.push(JSON.stringify(await escalatedContext(deps, db, onCommit, conversation, input)));
     }
     const id = sql.identifier(conversations.id.name);
     const updated = await db
