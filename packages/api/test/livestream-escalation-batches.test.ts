@@ -247,6 +247,47 @@ describe('livestream escalations, many at once', () => {
     expect(queued.map((q) => q.status)).toEqual(['assigned', 'queued']);
   });
 
+  it('hands the others over when one viewer of the batch is erased between the read and the hand-over', async () => {
+    const w = await world();
+    await w.post(['dy_1', 'dy_2', 'dy_gone'].map((v) => w.comment(v, '几号发货')));
+    await w.settle();
+    const viewers = await w.api.rows<{ viewer_id: string; customer_id: string }>(
+      'select distinct viewer_id, customer_id from live_comments order by viewer_id',
+    );
+    const customerOf = (viewer: string) => viewers.find((v) => v.viewer_id === viewer)!.customer_id;
+    const [roomRow] = await w.api.rows<{ id: string }>('select id from live_rooms');
+    for (const [i, viewer] of ['dy_1', 'dy_gone', 'dy_2'].entries()) {
+      await w.api.rows(
+        `insert into live_comments (room_id, item_id, viewer_id, customer_id, nickname, text, at, kind, escalation)
+         values (?, ?, ?, ?, 'nick', '东西是坏的 太差了', ?, 'escalation', 'complaint')`,
+        [roomRow!.id, `e-${i}`, viewer, customerOf(viewer), w.clock.now()],
+      );
+    }
+    const room = (await roomById(w.api.deps.database.db, roomRow!.id))!;
+    const pending = await pendingEscalations(w.api.deps, room);
+    expect(pending).toHaveLength(3);
+    // The erase takes the viewer's comments with it; the hand-over read them before.
+    const erased = await w.api.call('DELETE', `/v1/customers/${customerOf('dy_gone')}?messages=redact`, {
+      token: w.shop.secretKey,
+    });
+    expect(erased.status).toBe(200);
+    expect(await escalateComments(w.api.deps, room, pending)).toEqual([]);
+    const handed = await w.api.rows<{ item_id: string; handed: number }>(
+      "select item_id, message_id is not null as handed from live_comments where item_id like 'e-%' order by item_id",
+    );
+    expect(handed).toEqual([
+      { item_id: 'e-0', handed: 1 },
+      { item_id: 'e-2', handed: 1 },
+    ]);
+    // Nothing queued for the erased person (a ghost in the agents' queue).
+    expect(
+      await w.api.rows(
+        "select id from conversations where customer_id = ? and status in ('queued', 'assigned')",
+        [customerOf('dy_gone')],
+      ),
+    ).toEqual([]);
+  });
+
   it('hands over what a crash left between the batch and the hand-over, once, however often it is swept', async () => {
     const w = await world();
     await w.post(['dy_1', 'dy_2', 'dy_3'].map((v) => w.comment(v, '几号发货')));
