@@ -1,13 +1,13 @@
 import type { InboxRow, InboxUpdate, ProfileBrief } from '@threadline/sdk-core/protocol';
-import { and, asc, desc, eq, inArray, isNull, ne, notInArray, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { ConversationRouting, ConversationRow } from '../conversations';
 import type { Db } from '../db/database';
 import { agents, assignments, conversations, customers, kbProducts, routingSettings } from '../db/schema';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { createId } from '../platform/secrets';
-import { buildProfileBrief, isVipCustomer } from '../profile';
-import { appendEvent, appTopic } from '../realtime';
+import { buildProfileBrief, buildProfileBriefs, isVipCustomer } from '../profile';
+import { appendEvent, appendEvents, appTopic } from '../realtime';
 import { agentLoad, type OnlineAgent, onlineAgents, queueFigures, toInboxRows } from './inbox';
 
 type OnCommit = (callback: () => void) => void;
@@ -133,13 +133,13 @@ const stringsOf = (value: unknown): string[] =>
  * a rule matches the conversation's intents (the latest first), the channel the customer spoke on
  * last, or the catalog category of the product talked about last. No rule: any agent.
  */
-export async function neededSkill(db: Db, conversation: ConversationRow): Promise<string | null> {
-  const [stored] = await db
-    .select({ settings: routingSettings.settings })
-    .from(routingSettings)
-    .where(eq(routingSettings.appId, conversation.appId))
-    .limit(1);
-  const rules = stored?.settings.rules ?? [];
+export async function neededSkill(
+  db: Db,
+  conversation: ConversationRow,
+  /** The app's rules read already (`routingRulesOf`), for many conversations of one app. */
+  given?: RoutingRule[],
+): Promise<string | null> {
+  const rules = given ?? (await routingRulesOf(db, conversation.appId));
   if (rules.length === 0) return null;
   const context = conversation.context;
   const intents = [...new Set([...stringsOf([context.lastIntent]), ...stringsOf(context.intents).reverse()])];
@@ -169,6 +169,18 @@ export async function neededSkill(db: Db, conversation: ConversationRow): Promis
     }
   }
   return null;
+}
+
+type RoutingRule = NonNullable<(typeof routingSettings.$inferSelect)['settings']['rules']>[number];
+
+/** The app's routing rules (none stored: none). */
+async function routingRulesOf(db: Db, appId: string): Promise<RoutingRule[]> {
+  const [stored] = await db
+    .select({ settings: routingSettings.settings })
+    .from(routingSettings)
+    .where(eq(routingSettings.appId, appId))
+    .limit(1);
+  return stored?.settings.rules ?? [];
 }
 
 /** VIP customers go first. */
@@ -464,6 +476,109 @@ export function createConversationRouting(deps: ServiceDeps): ConversationRoutin
         row,
       });
       await announceQueue(deps, db, onCommit, conversation.appId);
+      return routed;
+    },
+
+    /**
+     * `queued` for many conversations: the same ranking, profile, inbox event and routing for
+     * each, with the reads and writes that do not depend on one another made once — the rules once
+     * per app, the priorities in one query, the ranks in one statement, the inbox rows together,
+     * their events in one append. Routing stays one conversation after another (each assignment
+     * changes the agents' load), and is skipped when no online agent could take any of them.
+     */
+    async queuedMany(db, onCommit, list) {
+      if (list.length === 0) return [];
+      const rules = new Map<string, RoutingRule[]>();
+      for (const { conversation } of list)
+        if (!rules.has(conversation.appId))
+          rules.set(conversation.appId, await routingRulesOf(db, conversation.appId));
+      const skills: (string | null)[] = [];
+      for (const { conversation } of list)
+        skills.push(await neededSkill(db, conversation, rules.get(conversation.appId)));
+      const vip = await db
+        .select({ id: customers.id, attributes: customers.attributes })
+        .from(customers)
+        .where(
+          inArray(
+            customers.id,
+            list.map((l) => l.conversation.customerId),
+          ),
+        );
+      const priorities = new Map(vip.map((c) => [c.id, isVipCustomer(c.attributes) ? 1 : 0]));
+      const id = sql.identifier(conversations.id.name);
+      const updated = await db
+        .update(conversations)
+        .set({
+          skill: sql`case ${id} ${sql.join(
+            list.map((l, i) => sql`when ${l.conversation.id} then ${skills[i]}`),
+            sql` `,
+          )} end`,
+          priority: sql`case ${id} ${sql.join(
+            list.map(
+              (l) => sql`when ${l.conversation.id} then ${priorities.get(l.conversation.customerId) ?? 0}`,
+            ),
+            sql` `,
+          )} end`,
+        })
+        .where(
+          inArray(
+            conversations.id,
+            list.map((l) => l.conversation.id),
+          ),
+        )
+        .returning();
+      const byId = new Map(updated.map((row) => [row.id, row]));
+      const ranked = list.map((l) => byId.get(l.conversation.id)!);
+      // Every agent sees each new arrival with what they need to greet the shopper by context.
+      const profiles: ProfileBrief[] = [];
+      for (const appId of new Set(ranked.map((c) => c.appId))) {
+        const ofApp = ranked.filter((c) => c.appId === appId);
+        const briefs = await buildProfileBriefs(
+          deps,
+          db,
+          appId,
+          ofApp.map((c) => c.customerId),
+        );
+        ofApp.forEach((c, i) => {
+          profiles[ranked.indexOf(c)] = briefs[i]!;
+        });
+      }
+      const rows = await toInboxRows(deps, db, ranked);
+      await appendEvents(
+        deps,
+        db,
+        onCommit,
+        ranked.map((conversation, i) => ({
+          appId: conversation.appId,
+          customerId: conversation.customerId,
+          type: 'inbox.updated',
+          data: {
+            change: 'queued',
+            conversation: rows[i]!,
+            by: BY_ROUTING,
+            profile: profiles[i]!,
+          } satisfies InboxUpdate,
+          audience: 'staff' as const,
+        })),
+      );
+      const routed: { conversation: ConversationRow; assignedAgent: { id: string; name: string } | null }[] =
+        [];
+      const apps = [...new Set(ranked.map((c) => c.appId))];
+      const anyFree = new Map<string, OnlineAgent[]>();
+      for (const appId of apps) anyFree.set(appId, await onlineAgents(db, appId));
+      for (const [i, conversation] of ranked.entries()) {
+        routed.push(
+          chooseAgent(anyFree.get(conversation.appId)!, conversation.skill)
+            ? await routeWaiting(deps, db, onCommit, conversation, {
+                by: BY_ROUTING,
+                tellCustomer: false,
+                profile: profiles[i],
+                row: rows[i],
+              })
+            : { conversation, assignedAgent: null },
+        );
+      }
+      for (const appId of apps) await announceQueue(deps, db, onCommit, appId);
       return routed;
     },
 

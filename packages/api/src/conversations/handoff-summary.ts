@@ -1,12 +1,12 @@
 import type { HandoffSummary } from '@threadline/sdk-core/protocol';
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations, customers, kbArticles, kbProducts, messages } from '../db/schema';
 import { isSealed, openAllForCustomers, openForCustomer, sealForCustomer } from '../identity';
 import { asksForHuman, negativeSentiment, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
-import { openTicketsOf } from '../tickets';
+import { openTicketsOf, openTicketsOfMany, type TicketRow } from '../tickets';
 import type { ConversationRow } from './conversations';
 
 // Enough of the conversation to see its channels and mood without reading a years-long thread.
@@ -52,8 +52,8 @@ export async function buildHandoffSummary(
     openTicketsOf(db, conversation.customerId),
   ]);
 
-  const productIds = [...new Set([...stringsOf(context.productIds), ...stringsOf([context.lastProductId])])];
-  const articleIds = [...new Set(stringsOf(context.answeredArticleIds))];
+  const productIds = productIdsOf(context);
+  const articleIds = articleIdsOf(context);
   const [products, articles] = await Promise.all([
     productIds.length
       ? db
@@ -74,16 +74,54 @@ export async function buildHandoffSummary(
     recent.map((m) => m.text),
     db,
   );
-  const fromCustomer = recent
-    .map((m, i) => ({ ...m, text: texts[i] ?? '' }))
-    .filter((m) => m.authorType === 'customer');
+  return summaryOf(conversation, handoff, {
+    recent: recent.map((m, i) => ({ ...m, text: texts[i] ?? '' })),
+    total: total?.n ?? 0,
+    attributes: customer?.attributes,
+    tickets,
+    products,
+    articles,
+  });
+}
+
+type Handoff = {
+  reason: HandoffSummary['reason'];
+  fromChannel?: string | null;
+  toChannel?: string | null;
+  now: number;
+};
+
+/** What a summary is made of, read by `buildHandoffSummary` (one conversation) or `buildHandoffSummaries`. */
+interface SummaryInput {
+  /** The first messages (up to MESSAGES_READ), in order, text open. */
+  recent: { text: string; channel: string; authorType: string; createdAt: number }[];
+  total: number;
+  attributes: Record<string, unknown> | undefined;
+  tickets: Pick<TicketRow, 'id' | 'type' | 'status' | 'orderId' | 'productId'>[];
+  products: { id: string; name: string }[];
+  articles: { id: string; title: string }[];
+}
+
+const productIdsOf = (context: Record<string, unknown>) => [
+  ...new Set([...stringsOf(context.productIds), ...stringsOf([context.lastProductId])]),
+];
+const articleIdsOf = (context: Record<string, unknown>) => [
+  ...new Set(stringsOf(context.answeredArticleIds)),
+];
+
+function summaryOf(conversation: ConversationRow, handoff: Handoff, input: SummaryInput): HandoffSummary {
+  const context = conversation.context;
+  const { recent, products, articles, tickets } = input;
+  const productIds = productIdsOf(context);
+  const articleIds = articleIdsOf(context);
+  const fromCustomer = recent.filter((m) => m.authorType === 'customer');
   const normalized = fromCustomer.map((m) => normalizeText(m.text));
   const negativeMessages = normalized.filter((text) => negativeSentiment(text) > 0).length;
   const flags: HandoffSummary['sentiment']['flags'] = [];
   if (negativeMessages > 0) flags.push('negative');
   if (normalized.some(asksForHuman)) flags.push('asked_for_human');
   if (Number(context.lowConfidenceStreak ?? 0) >= 2) flags.push('repeated_low_confidence');
-  if (customer?.attributes.vip === true || customer?.attributes.tier === 'vip') flags.push('vip');
+  if (input.attributes?.vip === true || input.attributes?.tier === 'vip') flags.push('vip');
 
   const channels = [
     ...new Set([conversation.channel, ...recent.map((m) => m.channel), conversation.lastChannel]),
@@ -111,7 +149,7 @@ export async function buildHandoffSummary(
     })),
     sentiment: { negativeMessages, flags },
     lastCustomerMessage: last ? { text: last.text, channel: last.channel, at: iso(last.createdAt) } : null,
-    messageCount: total?.n ?? 0,
+    messageCount: input.total,
     createdAt: iso(handoff.now),
   };
 }
@@ -139,6 +177,146 @@ export async function refreshHandoffSummary(
     : summary;
   await db.update(conversations).set({ summary: stored }).where(eq(conversations.id, conversation.id));
   return summary;
+}
+
+/**
+ * `buildHandoffSummary` for many conversations at once (a bulk escalation): each table is read
+ * once for all of them instead of once per conversation; each summary is the one
+ * `buildHandoffSummary` makes (the same first MESSAGES_READ messages, counts, tickets, names).
+ */
+export async function buildHandoffSummaries(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  list: { conversation: ConversationRow; handoff: Handoff }[],
+): Promise<HandoffSummary[]> {
+  if (list.length === 0) return [];
+  const ids = list.map((c) => c.conversation.id);
+  const customerIds = [...new Set(list.map((c) => c.conversation.customerId))];
+  const apps = [...new Set(list.map((c) => c.conversation.appId))];
+  const productIds = [...new Set(list.flatMap((c) => productIdsOf(c.conversation.context)))];
+  const articleIds = [...new Set(list.flatMap((c) => articleIdsOf(c.conversation.context)))];
+  // The first MESSAGES_READ of each conversation, as `buildHandoffSummary`'s LIMIT reads them.
+  const ranked = db
+    .select({
+      conversationId: messages.conversationId,
+      seq: messages.seq,
+      text: messages.text,
+      channel: messages.channel,
+      authorType: messages.authorType,
+      createdAt: messages.createdAt,
+      rank: sql<number>`row_number() over (partition by ${messages.conversationId} order by ${messages.seq})`.as(
+        'rank',
+      ),
+    })
+    .from(messages)
+    .where(inArray(messages.conversationId, ids))
+    .as('ranked');
+  const [recent, totals, attributes, tickets, products, articles] = await Promise.all([
+    db
+      .select({
+        conversationId: ranked.conversationId,
+        text: ranked.text,
+        channel: ranked.channel,
+        authorType: ranked.authorType,
+        createdAt: ranked.createdAt,
+      })
+      .from(ranked)
+      .where(lte(ranked.rank, MESSAGES_READ))
+      .orderBy(asc(ranked.conversationId), asc(ranked.seq)),
+    db
+      .select({ id: messages.conversationId, n: count() })
+      .from(messages)
+      .where(inArray(messages.conversationId, ids))
+      .groupBy(messages.conversationId),
+    db
+      .select({ id: customers.id, attributes: customers.attributes })
+      .from(customers)
+      .where(inArray(customers.id, customerIds)),
+    openTicketsOfMany(db, customerIds),
+    productIds.length
+      ? db
+          .select({ appId: kbProducts.appId, id: kbProducts.id, name: kbProducts.name })
+          .from(kbProducts)
+          .where(and(inArray(kbProducts.appId, apps), inArray(kbProducts.id, productIds)))
+      : [],
+    articleIds.length
+      ? db
+          .select({ appId: kbArticles.appId, id: kbArticles.id, title: kbArticles.title })
+          .from(kbArticles)
+          .where(and(inArray(kbArticles.appId, apps), inArray(kbArticles.id, articleIds)))
+      : [],
+  ]);
+  const texts = await openAllForCustomers(
+    deps,
+    recent.map((m) => m.text),
+    db,
+  );
+  const byConversation = new Map<string, SummaryInput['recent']>();
+  recent.forEach((m, i) => {
+    const rows = byConversation.get(m.conversationId) ?? [];
+    rows.push({ text: texts[i] ?? '', channel: m.channel, authorType: m.authorType, createdAt: m.createdAt });
+    byConversation.set(m.conversationId, rows);
+  });
+  const counts = new Map(totals.map((t) => [t.id, t.n]));
+  const attributesOf = new Map(attributes.map((c) => [c.id, c.attributes]));
+  return list.map(({ conversation, handoff }) =>
+    summaryOf(conversation, handoff, {
+      recent: byConversation.get(conversation.id) ?? [],
+      total: counts.get(conversation.id) ?? 0,
+      attributes: attributesOf.get(conversation.customerId),
+      tickets: tickets.get(conversation.customerId) ?? [],
+      products: products.filter((p) => p.appId === conversation.appId),
+      articles: articles.filter((a) => a.appId === conversation.appId),
+    }),
+  );
+}
+
+/**
+ * `refreshHandoffSummary` for many conversations: built with `buildHandoffSummaries`, stored in one
+ * statement, each last customer message sealed with its customer's key.
+ */
+export async function refreshHandoffSummaries(
+  deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  list: { conversation: ConversationRow; handoff: Handoff }[],
+): Promise<HandoffSummary[]> {
+  const summaries = await buildHandoffSummaries(deps, db, list);
+  if (summaries.length === 0) return summaries;
+  const stored: string[] = [];
+  for (const [i, summary] of summaries.entries()) {
+    const conversation = list[i]!.conversation;
+    stored.push(
+      JSON.stringify(
+        summary.lastCustomerMessage
+          ? {
+              ...summary,
+              lastCustomerMessage: {
+                ...summary.lastCustomerMessage,
+                text: await sealForCustomer(
+                  deps,
+                  db,
+                  onCommit,
+                  conversation,
+                  summary.lastCustomerMessage.text,
+                ),
+              },
+            }
+          : summary,
+      ),
+    );
+  }
+  const id = sql.identifier(conversations.id.name);
+  await db.run(
+    sql`update ${conversations} set ${sql.identifier(conversations.summary.name)} = case ${id} ${sql.join(
+      list.map((c, i) => sql`when ${c.conversation.id} then ${stored[i]}`),
+      sql` `,
+    )} end where ${id} in (${sql.join(
+      list.map((c) => sql`${c.conversation.id}`),
+      sql`, `,
+    )})`,
+  );
+  return summaries;
 }
 
 /** A summary as stored on a conversation, with the last customer message opened. */

@@ -2,11 +2,19 @@ export {
   announceQueued,
   type ConversationRow,
   escalateConversation,
+  escalateConversations,
   findOpenConversation,
   openConversation,
+  openConversations,
   toConversationRef,
 } from './conversations';
-export { buildHandoffSummary, openHandoffSummary, refreshHandoffSummary } from './handoff-summary';
+export {
+  buildHandoffSummaries,
+  buildHandoffSummary,
+  openHandoffSummary,
+  refreshHandoffSummaries,
+  refreshHandoffSummary,
+} from './handoff-summary';
 export {
   channelsUsedBy,
   insertMessages,

@@ -9,6 +9,7 @@ import { conversations, messages } from '../db/schema';
 import {
   type CustomerRow,
   customerSealer,
+  customerSealers,
   getCustomer,
   openAllForCustomers,
   survivingCustomerId,
@@ -350,8 +351,9 @@ function storable(message: NewMessage): NewMessage {
 
 /**
  * The one place messages are stored: a send's messages (the customer's, then the bot's or an
- * agent's replies) of one customer, in one statement, in order. Text is sealed with the customer's
- * data key; the rows come back with their text open, as the caller wrote it.
+ * agent's replies) of one customer — or a bulk writer's, of several customers of one app — in one
+ * statement, in order. Text is sealed with its customer's data key; the rows come back with their
+ * text open, as the caller wrote it.
  */
 export async function insertMessages(
   deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
@@ -366,14 +368,27 @@ export async function insertMessages(
     const m = storable(given);
     return m.meta?.card ? { ...m, meta: withClickUrl(deps.config, m.id, m.meta) ?? null } : m;
   });
-  const seal = await customerSealer(deps, db, onCommit, list[0]!);
+  const first = list[0]!;
+  // One customer's messages (a send) or, from a bulk writer, several customers' of one app.
+  const sealerOf = list.every((m) => m.customerId === first.customerId)
+    ? (
+        (seal) => () =>
+          seal
+      )(await customerSealer(deps, db, onCommit, first))
+    : await customerSealers(
+        deps,
+        db,
+        onCommit,
+        first.appId,
+        list.map((m) => m.customerId),
+      );
   const args: InValue[] = [];
   for (const message of list) {
     for (const column of MESSAGE_COLUMNS) {
       const value = message[column];
       args.push(
         column === 'text'
-          ? seal(message.text)
+          ? sealerOf(message.customerId)(message.text)
           : column === 'meta'
             ? value === null
               ? null

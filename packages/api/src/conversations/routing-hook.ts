@@ -20,6 +20,15 @@ export interface ConversationRouting {
     conversation: ConversationRow,
     cause: { channel: string; reason: string },
   ): Promise<{ conversation: ConversationRow; assignedAgent: { id: string; name: string } | null }>;
+  /**
+   * `queued` for many conversations that have just become `queued` together (a bulk escalation),
+   * in order; optional — without it each goes through `queued`.
+   */
+  queuedMany?(
+    db: Db,
+    onCommit: OnCommit,
+    list: { conversation: ConversationRow; cause: { channel: string; reason: string } }[],
+  ): Promise<{ conversation: ConversationRow; assignedAgent: { id: string; name: string } | null }[]>;
   /** A customer's standing changed (VIP): re-rank their waiting conversation. */
   customerChanged(db: Db, onCommit: OnCommit, appId: string, customerId: string): Promise<void>;
 }

@@ -95,6 +95,38 @@ export async function resolveCustomer(db: Db, appId: string, customerId: string)
 }
 
 /**
+ * `resolveCustomer` for many ids at once (one query; merge aliases, which are rare, are followed one
+ * by one as there). An id whose row is gone (erased) is left out of the map — where
+ * `resolveCustomer` would refuse it — so one erased customer does not stop a bulk writer's others.
+ */
+export async function resolveCustomers(
+  db: Db,
+  appId: string,
+  customerIds: Iterable<string>,
+): Promise<Map<string, CustomerRow>> {
+  const ids = [...new Set(customerIds)];
+  const found = new Map<string, CustomerRow>();
+  if (ids.length === 0) return found;
+  const rows = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.appId, appId), inArray(customers.id, ids)));
+  for (const row of rows) {
+    let current: CustomerRow | undefined = row;
+    for (let hops = 0; current?.mergedInto && hops < 16; hops++) {
+      [current] = await db
+        .select()
+        .from(customers)
+        .where(and(eq(customers.id, current.mergedInto), eq(customers.appId, appId)))
+        .limit(1);
+    }
+    // A broken alias chain is what `resolveCustomer` refuses: left out here too.
+    if (current) found.set(row.id, current);
+  }
+  return found;
+}
+
+/**
  * The id a customer id stands for now: the customer it was merged into (aliases point straight at
  * the survivor), or itself — also when the row is gone (erased), which the caller's own checks meet.
  * For writes decided before they took the write lock (a request authenticated, a bot that thought

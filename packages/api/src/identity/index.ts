@@ -22,6 +22,7 @@ export {
   hasExternalIdentity,
   type IdentityInput,
   resolveCustomer,
+  resolveCustomers,
   revokeSessions,
   SESSION_ENDED,
   sessionTopic,

@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../platform/deps';
 import type { BusEvent } from '../realtime';
 import type { LiveQuestionInfo } from './comment-reader';
 import { createCommentReader } from './comment-reader';
-import { type EscalatedComment, escalateComment, pendingEscalations } from './escalations';
+import { type EscalatedComment, escalateComment, escalateComments, pendingEscalations } from './escalations';
 import { type RoomView, RoomWindow, WINDOW_SEC, type WindowComment } from './hot-questions';
 import { createReplyDelivery } from './reply-delivery';
 import { type AnsweredNotice, recordAnswerRound } from './room-answers';
@@ -88,6 +88,13 @@ export interface LiveRuntimeOptions {
    * timeline-drain-thread.ts); default false: it drains in the request thread.
    */
   timelineDrainWorker?: boolean;
+  /**
+   * How long (ms) a batch's escalations wait for the next batches' before they are handed to
+   * agents together (one transaction, set statements: `escalateComments`); default 500. A room
+   * makes about one per 1,000-comment batch, so without the wait each went alone. Nothing is lost
+   * by waiting: the comment row is committed, and a restart's sweep hands it over.
+   */
+  escalateEveryMs?: number;
 }
 
 /**
@@ -110,6 +117,8 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
   const delivery = createReplyDelivery(deps);
   const escalations: { room: LiveRoomRow; comment: EscalatedComment }[] = [];
   let escalating: Promise<void> | null = null;
+  let gathering: ReturnType<typeof setTimeout> | null = null;
+  const escalateEveryMs = options.escalateEveryMs ?? 500;
   const roundsRunning = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -470,18 +479,53 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
     }
   }
 
+  /** A batch's escalations: handed over after `escalateEveryMs`, with those of the batches in between. */
+  function gatherEscalations(): void {
+    if (gathering || escalating || closed) return;
+    if (escalateEveryMs <= 0) {
+      runEscalations();
+      return;
+    }
+    gathering = setTimeout(runEscalations, escalateEveryMs);
+    gathering.unref?.();
+  }
+
   function runEscalations(): void {
+    if (gathering) {
+      clearTimeout(gathering);
+      gathering = null;
+    }
     if (escalating || escalations.length === 0 || closed) return;
     escalating = (async () => {
-      // Bounded: each pass takes what is queued now; later arrivals start another pass.
+      // Bounded: each pass takes what is queued now; later arrivals start another pass. A room's
+      // comments go together (one transaction, set statements); if that fails, one at a time, so
+      // one comment that cannot be handed over does not hold back the others.
+      const byRoom = new Map<string, { room: LiveRoomRow; comments: EscalatedComment[] }>();
       for (const { room, comment } of escalations.splice(0, escalations.length)) {
+        const group = byRoom.get(room.id) ?? { room, comments: [] };
+        group.comments.push(comment);
+        byRoom.set(room.id, group);
+      }
+      for (const { room, comments } of byRoom.values()) {
+        let oneByOne = comments;
         try {
-          await escalateComment(deps, room, comment);
+          oneByOne = await escalateComments(deps, room, comments);
         } catch (error) {
-          deps.logger.error('livestream escalation failed', {
+          // Rolled back as a whole: each is tried alone below, where its own error is reported.
+          deps.logger.warn('livestream escalations taken one at a time', {
             error: String(error),
-            comment: comment.itemId,
+            comments: comments.length,
           });
+        }
+        for (const comment of oneByOne) {
+          try {
+            await escalateComment(deps, room, comment);
+          } catch (error) {
+            deps.logger.error('livestream escalation failed', {
+              error: String(error),
+              comment: comment.itemId,
+            });
+          }
         }
       }
     })().finally(() => {
@@ -597,7 +641,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         data: notice,
       });
       for (const comment of escalated) escalations.push({ room, comment });
-      runEscalations();
+      if (escalated.length > 0) gatherEscalations();
     },
 
     /** The room changed (shelf, pin, settings): streams and answers use the new state. */
@@ -661,6 +705,8 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       // The timeline first: a round under way drains it in its own transaction anyway.
       await timeline.settle();
       for (let i = 0; i < 10 && (escalating || escalations.length > 0 || roundsRunning.size > 0); i++) {
+        // Escalations still gathering go now.
+        runEscalations();
         await Promise.all([escalating, ...roundsRunning]);
       }
     },
@@ -680,6 +726,7 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
       timeline.close();
       stopResync();
       if (ticker) clearInterval(ticker);
+      if (gathering) clearTimeout(gathering);
       clearTimeout(startup);
       delivery.close();
       for (const entry of rooms.values()) entry.unsubscribe();

@@ -4,6 +4,7 @@ export { maskPii, openPii, type PiiField, sealPii } from './pii';
 export {
   buildCustomerProfile,
   buildProfileBrief,
+  buildProfileBriefs,
   customerHandles,
   phoneOnFile,
   revealPii,
@@ -12,6 +13,7 @@ export { profileRouter } from './routes';
 export {
   type CartLine,
   currentCart,
+  currentCarts,
   openTrackedEvents,
   recordCustomerEvents,
   sealTrackedEventsInTheClear,

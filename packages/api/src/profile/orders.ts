@@ -1,5 +1,5 @@
 import type { OrderView, UpsertOrdersBody } from '@threadline/sdk-core/protocol';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { orders } from '../db/schema';
@@ -57,6 +57,30 @@ export async function recentOrdersOf(
     .orderBy(desc(orders.placedAt))
     .limit(limit);
   return toOrderViews(deps, rows, db);
+}
+
+/** `recentOrdersOf`'s rows for many customers in one query: each customer's newest `limit`, newest first. */
+export async function recentOrdersOfMany(db: Db, customerIds: string[], limit = 10): Promise<OrderRow[]> {
+  if (customerIds.length === 0) return [];
+  const ranked = db
+    .select({
+      appId: orders.appId,
+      id: orders.id,
+      rank: sql<number>`row_number() over (partition by ${orders.customerId} order by ${orders.placedAt} desc)`.as(
+        'rank',
+      ),
+    })
+    .from(orders)
+    .where(inArray(orders.customerId, customerIds))
+    .as('ranked');
+  const rows = await db
+    .select({ order: orders })
+    .from(orders)
+    // Order ids are the merchant's: unique per app only.
+    .innerJoin(ranked, and(eq(ranked.appId, orders.appId), eq(ranked.id, orders.id)))
+    .where(lte(ranked.rank, limit))
+    .orderBy(desc(orders.placedAt));
+  return rows.map((r) => r.order);
 }
 
 /**

@@ -3,16 +3,16 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { recordAudit } from '../audit';
 import type { Db } from '../db/database';
 import { customerEvents, customerPii, identities, kbProducts, orders } from '../db/schema';
-import { type CustomerRow, resolveCustomer } from '../identity';
+import { type CustomerRow, resolveCustomer, resolveCustomers } from '../identity';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { listTickets, openTicketsOf } from '../tickets';
+import { listTickets, openTicketsOf, openTicketsOfMany } from '../tickets';
 import { isVipCustomer } from './customers';
-import { recentOrdersOf } from './orders';
+import { recentOrdersOf, recentOrdersOfMany, toOrderViews } from './orders';
 import { maskPii, openPii, type PiiField } from './pii';
 import { suggestProducts } from './suggestions';
-import { type CartLine, currentCart, openTrackedEvents } from './track';
+import { type CartLine, currentCart, currentCarts, openTrackedEvents } from './track';
 
 type Deps = Pick<ServiceDeps, 'sealer' | 'database'>;
 
@@ -159,6 +159,81 @@ export async function buildProfileBrief(
     orders: recent,
     openTickets: open.length,
   };
+}
+
+/**
+ * `buildProfileBrief` for many customers of one app (a bulk escalation's inbox events): each table
+ * read once for all of them. The same brief per customer; a customer that is gone is refused, as
+ * there.
+ */
+export async function buildProfileBriefs(
+  deps: Deps,
+  db: Db,
+  appId: string,
+  customerIds: string[],
+): Promise<ProfileBrief[]> {
+  if (customerIds.length === 0) return [];
+  const resolved = await resolveCustomers(db, appId, customerIds);
+  const people = customerIds.map((id) => {
+    const customer = resolved.get(id);
+    if (!customer) throw new ApiError('not_found', 'Customer not found.');
+    return customer;
+  });
+  const ids = [...new Set(people.map((c) => c.id))];
+  const [idRows, piiRows, carts, orderRows, tickets] = await Promise.all([
+    db.select().from(identities).where(inArray(identities.customerId, ids)).orderBy(identities.createdAt),
+    db.select().from(customerPii).where(inArray(customerPii.customerId, ids)),
+    currentCarts(deps, db, ids),
+    recentOrdersOfMany(db, ids, 3),
+    openTicketsOfMany(db, ids),
+  ]);
+  const [pii, orderViews] = await Promise.all([
+    openPii(
+      deps,
+      piiRows.map((row) => row.valueEnc),
+      db,
+    ),
+    toOrderViews(deps, orderRows, db),
+  ]);
+  const skus = [
+    ...new Set([...carts.values()].flat().flatMap((l) => [l.sku, String(l.productId ?? '')])),
+  ].filter(Boolean);
+  const products = skus.length
+    ? await db
+        .select({ id: kbProducts.id, name: kbProducts.name })
+        .from(kbProducts)
+        .where(and(eq(kbProducts.appId, appId), inArray(kbProducts.id, skus)))
+    : [];
+  const names = new Map(products.map((p) => [p.id, p.name]));
+  return people.map((customer) => {
+    const own = idRows.filter((row) => row.customerId === customer.id);
+    const contact: Record<PiiField, string | null> = { phone: null, address: null, payment: null };
+    piiRows.forEach((row, i) => {
+      const plain = pii[i];
+      if (row.customerId === customer.id && plain) contact[row.field] = maskPii(row.field, plain);
+    });
+    // As `contactOf`: a phone identity is on file too.
+    const phone = own.find((row) => row.kind === 'phone');
+    if (contact.phone === null && phone?.valueEnc)
+      contact.phone = maskPii('phone', identityValue(deps, phone));
+    const cart = (carts.get(customer.id) ?? []).map((line) => ({
+      ...line,
+      name: (line.name as string | undefined) ?? names.get(String(line.productId ?? line.sku)) ?? null,
+    }));
+    return {
+      customer: profileCustomer(customer),
+      identities: own.map((row) => ({
+        kind: row.kind,
+        value: displayIdentity(deps, row),
+        verified: row.verified,
+      })),
+      contact,
+      attributes: customer.attributes,
+      cart: cart.slice(0, 10),
+      orders: orderViews.filter((_, i) => orderRows[i]!.customerId === customer.id),
+      openTickets: (tickets.get(customer.id) ?? []).length,
+    };
+  });
 }
 
 /**

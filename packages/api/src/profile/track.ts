@@ -1,5 +1,5 @@
 import type { CustomerEventsBody } from '@threadline/sdk-core/protocol';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { AppRow } from '../apps';
 import type { Db } from '../db/database';
 import { customerEvents } from '../db/schema';
@@ -196,15 +196,17 @@ export async function currentCart(
   const stored = await db
     .select()
     .from(customerEvents)
-    .where(
-      and(
-        eq(customerEvents.customerId, customerId),
-        inArray(customerEvents.name, ['add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed']),
-      ),
-    )
+    .where(and(eq(customerEvents.customerId, customerId), inArray(customerEvents.name, CART_EVENTS)))
     .orderBy(desc(customerEvents.id))
-    .limit(500);
-  const rows = await openTrackedEvents(deps, stored, db);
+    .limit(CART_EVENTS_READ);
+  return cartOf(await openTrackedEvents(deps, stored, db));
+}
+
+const CART_EVENTS = ['add_to_cart', 'remove_from_cart', 'cart_cleared', 'order_placed'];
+const CART_EVENTS_READ = 500;
+
+/** The cart left by a customer's cart events (opened), newest first. */
+function cartOf(rows: { name: string; properties: Record<string, unknown> }[]): CartLine[] {
   const cart = new Map<string, CartLine>();
   for (const row of rows.reverse()) {
     if (row.name === 'cart_cleared' || row.name === 'order_placed') {
@@ -221,4 +223,43 @@ export async function currentCart(
     else cart.set(sku, line);
   }
   return [...cart.values()];
+}
+
+/** `currentCart` for many customers in one query (each customer's newest 500 cart events, as there). */
+export async function currentCarts(
+  deps: Pick<ServiceDeps, 'database' | 'sealer'>,
+  db: Db,
+  customerIds: string[],
+): Promise<Map<string, CartLine[]>> {
+  const carts = new Map<string, CartLine[]>();
+  if (customerIds.length === 0) return carts;
+  const ranked = db
+    .select({
+      id: customerEvents.id,
+      rank: sql<number>`row_number() over (partition by ${customerEvents.customerId} order by ${customerEvents.id} desc)`.as(
+        'rank',
+      ),
+    })
+    .from(customerEvents)
+    .where(and(inArray(customerEvents.customerId, customerIds), inArray(customerEvents.name, CART_EVENTS)))
+    .as('ranked');
+  const stored = await db
+    .select({ event: customerEvents })
+    .from(customerEvents)
+    .innerJoin(ranked, eq(ranked.id, customerEvents.id))
+    .where(lte(ranked.rank, CART_EVENTS_READ))
+    .orderBy(desc(customerEvents.id));
+  const rows = await openTrackedEvents(
+    deps,
+    stored.map((r) => r.event),
+    db,
+  );
+  const byCustomer = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = byCustomer.get(row.customerId) ?? [];
+    list.push(row);
+    byCustomer.set(row.customerId, list);
+  }
+  for (const id of customerIds) carts.set(id, cartOf(byCustomer.get(id) ?? []));
+  return carts;
 }

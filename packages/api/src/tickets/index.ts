@@ -1,2 +1,10 @@
 export { ticketsRouter } from './routes';
-export { listTickets, openOrUpdateTicket, openTicketRows, openTicketsOf, toWireTicket } from './tickets';
+export {
+  listTickets,
+  openOrUpdateTicket,
+  openTicketRows,
+  openTicketsOf,
+  openTicketsOfMany,
+  type TicketRow,
+  toWireTicket,
+} from './tickets';

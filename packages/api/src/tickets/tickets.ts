@@ -72,6 +72,23 @@ export async function openTicketsOf(db: Db, customerId: string): Promise<TicketR
     .limit(20);
 }
 
+/** `openTicketsOf` for many customers in one query: each customer's newest 20 open tickets. */
+export async function openTicketsOfMany(db: Db, customerIds: string[]): Promise<Map<string, TicketRow[]>> {
+  const byCustomer = new Map<string, TicketRow[]>();
+  if (customerIds.length === 0) return byCustomer;
+  const rows = await db
+    .select()
+    .from(tickets)
+    .where(and(inArray(tickets.customerId, customerIds), inArray(tickets.status, [...OPEN_STATUSES])))
+    .orderBy(desc(tickets.createdAt));
+  for (const row of rows) {
+    const list = byCustomer.get(row.customerId) ?? [];
+    if (list.length < 20) list.push(row);
+    byCustomer.set(row.customerId, list);
+  }
+  return byCustomer;
+}
+
 /** Same type, and no conflicting order or product: the shopper is talking about the same matter. */
 function sameMatter(row: TicketRow, draft: TicketDraft): boolean {
   if (row.type !== draft.type) return false;
