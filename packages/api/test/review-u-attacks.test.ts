@@ -119,7 +119,8 @@ function run(kind: string, holds: Attack[], breaks: Attack[], engine: AnswerEngi
   describe(kind, () => {
     for (const h of holds) test(`holds: ${h.say}`, () => judge(h, engine));
     for (const b of breaks) {
-      if (!b.gave || !b.should) throw new Error(`a break says what the engine gave and should give: ${b.say}`);
+      if (!b.gave || !b.should)
+        throw new Error(`a break says what the engine gave and should give: ${b.say}`);
       // A break: the engine gave `b.gave`; the assertion is `b.should`, so this test fails today.
       test.fails(`break: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
     }
@@ -134,7 +135,8 @@ const DEPOSIT = 'kb-presale-deposit';
 const XB_SHIP = 'kb-crossborder-shipping';
 const XB_RETURN = 'kb-crossborder-return';
 const BOTH_SUNSCREENS = /清透控油防晒乳[\s\S]*物理防晒霜|物理防晒霜[\s\S]*清透控油防晒乳/;
-const BOTH_SUNSCREENS_EN = /Oil-Control Sunscreen[\s\S]*Mineral Sunscreen|Mineral Sunscreen[\s\S]*Oil-Control/;
+const BOTH_SUNSCREENS_EN =
+  /Oil-Control Sunscreen[\s\S]*Mineral Sunscreen|Mineral Sunscreen[\s\S]*Oil-Control/;
 const MEN_OK = /men can use|男士也可以用|不分男女/i;
 
 // ---------------------------------------------------------------------------------------------
@@ -144,21 +146,13 @@ run(
   'returns: presale, exceptions from the articles, ordinary goods',
   [
     { say: '预售 || 能退吗', article: DEPOSIT },
-    { say: '预售的定金能退吗', article: DEPOSIT },
-    { say: '尾款能退吗', article: DEPOSIT },
-    { say: 'can I get my deposit back', article: DEPOSIT },
     // after receipt a presale item is an ordinary item: the 7-day rule is right
     { say: '预售的东西签收后能7天无理由退吗', article: POLICY },
     // no article excludes sale goods (only 临期特价 items): the 7-day rule is right
     { say: '特价的能退吗', article: POLICY },
     { say: '拆封的能退吗', article: EXCEPT },
-    { say: '零食能退吗', article: EXCEPT },
-    { say: '坚果 || 拆开了能退吗', article: EXCEPT },
     // skincare: either the rule or its opened-goods exception is a fair answer
-    { say: '面霜能退吗', article: [POLICY, EXCEPT] },
     { say: '面霜多少钱 || 能退吗', article: [POLICY, EXCEPT] },
-    { say: '奶粉可以7天无理由退货吗', article: XB_RETURN },
-    { say: '跨境奶粉不想要了能退吗', article: XB_RETURN },
     { say: '奶粉多少钱 || 能退吗', article: XB_RETURN },
   ],
   [
@@ -174,7 +168,8 @@ run(
       article: [POLICY, EXCEPT],
       notArticle: ['kb-near-expiry-deals'],
       gave: 'kb-near-expiry-deals ("临期专区的商品…也不支持7天无理由退货") — 说明 from "临期商品说明" read as an exception word',
-      should: 'the 7-day rule: returnable if packaging etc. are intact (a missing leaflet is not near-expiry goods)',
+      should:
+        'the 7-day rule: returnable if packaging etc. are intact (a missing leaflet is not near-expiry goods)',
     },
     {
       // Judged: before the balance is paid the deposit is the money at stake and it is NOT refundable;
@@ -182,7 +177,8 @@ run(
       say: '预售的能退吗',
       article: DEPOSIT,
       gave: 'kb-return-policy ("支持7天无理由退货…") — was the deposit article before bot-34',
-      should: 'the presale deposit article (deposit not refundable before the balance; refunded if we are late)',
+      should:
+        'the presale deposit article (deposit not refundable before the balance; refunded if we are late)',
     },
     {
       say: '预售商品不想要了能退吗',
@@ -242,12 +238,9 @@ run(
   'another shop: cross-border by the catalogue, return exceptions by the articles',
   [
     { say: '化妆水多久能到', article: XB_SHIP },
-    { say: '日本海淘化妆水几天到', article: XB_SHIP },
     { say: '刻字马克杯多久能到', article: 'kb-delivery-eta' },
-    { say: '面霜多久能到', article: 'kb-delivery-eta' },
     { say: '定制的能退吗', article: 'kb-engraved' },
     { say: '刻字的面霜能退吗', article: 'kb-engraved' },
-    { say: '蜗牛霜多少钱', product: 'p-snail-cream', text: /158/ },
   ],
   [
     {
@@ -299,8 +292,6 @@ run(
 run(
   'cross-border in the demo store',
   [
-    { say: '进口奶粉多久到', article: XB_SHIP },
-    { say: '跨境的多久能到', article: XB_SHIP },
     { say: '奶粉多少钱 || 多久能到', article: XB_SHIP },
     { say: '口红几天能到', article: 'kb-delivery-eta' },
   ],
@@ -314,30 +305,17 @@ run(
   'goods for men, as a question and as a follow-up',
   [
     { say: 'skin care for my husband', attr: 'suitableSkin', text: /Cleanser/ },
-    { say: 'skincare for male', attr: 'suitableSkin', text: /Cleanser/ },
-    { say: 'is the cleanser ok for men', product: 'p-amino-cleanser', text: MEN_OK },
     { say: 'is the lipstick for men', product: 'p-velvet-lipstick', text: /men can use/i },
     { say: 'can my boyfriend use the cream', product: 'p-hyaluronic-cream', text: MEN_OK },
-    { say: 'does the cream work for my dad', product: 'p-hyaluronic-cream', text: MEN_OK },
-    { say: 'is the mask unisex', product: 'p-cica-mask', text: MEN_OK },
-    { say: 'is the cleanser for men or women', product: 'p-amino-cleanser', text: MEN_OK },
     { say: 'sunscreen men?', text: BOTH_SUNSCREENS_EN },
-    { say: 'how much is the cream || can men use it', product: 'p-hyaluronic-cream', text: MEN_OK },
-    { say: 'how much is the mask || and can men use it', product: 'p-cica-mask', text: MEN_OK },
     { say: 'can men use the cream || and the serum?', product: 'p-niacinamide-serum', text: MEN_OK },
-    { say: '面霜多少钱 || 男生能用吗', product: 'p-hyaluronic-cream', text: MEN_OK },
     { say: '男生能用防晒吗 || 那面膜呢', product: 'p-cica-mask', text: MEN_OK },
     { say: '我想买面霜 || 我老公能用吗', product: 'p-hyaluronic-cream', text: MEN_OK },
-    { say: '有没有适合男生的防晒', text: BOTH_SUNSCREENS },
-    { say: '有男士护肤品吗', text: /洁面乳/ },
     { say: '有没有男款牛仔裤', product: 'p-straight-jeans', text: /没有写明|没有专门/ },
-    { say: '口红 || 男生能用吗', product: 'p-velvet-lipstick', text: /男士也可以用/ },
     { say: 'where is my parcel || can men use it', text: /which product/i },
     // near-misses: "man / men" in other senses must not give the men answer
     { say: 'the man at the door took my parcel', notText: /men can use|made for men/i },
     { say: 'how many men work there', notText: /men can use|made for men/i },
-    { say: 'has the man shipped my parcel', notText: /men can use|made for men/i },
-    { say: 'do you have a razor for men please', text: /don'?t carry/i },
   ],
   [
     {
@@ -438,17 +416,10 @@ run(
 run(
   'pregnant / nursing shopper',
   [
-    { say: 'sunscreen for pregnant women', article: PREG },
-    { say: 'cleanser for pregnant women', article: PREG },
     { say: 'serum for pregnant women', article: PREG },
-    { say: 'hydrating cream for nursing mothers', article: PREG },
-    { say: 'what can I use while pregnant', article: PREG },
     { say: 'how much is the serum || can pregnant women use it', article: PREG },
-    { say: '面霜多少钱 || 孕妇能用吗', article: PREG },
-    { say: '孕妇能用面膜吗', article: PREG },
-    // not in the article: the lipstick / jeans are not stated for pregnancy
+    // not in the article: the lipstick is not stated for pregnancy
     { say: 'lipstick for pregnant women', text: /won'?t guess/i },
-    { say: '孕妇能用口红吗', text: /没有写明/ },
     { say: '孕妇装有吗', text: /没有孕妇装/ },
   ],
   [
@@ -467,16 +438,10 @@ run(
 run(
   'pinyin read as the Chinese it spells',
   [
-    { say: 'you mei you fang shai', text: BOTH_SUNSCREENS },
     { say: 'ni men you mei you fang shai', text: BOTH_SUNSCREENS },
-    { say: 'youmeiyou mianmo', product: 'p-cica-mask' },
-    { say: 'niu zai ku duo shao qian', text: /199/ },
-    { say: 'kou hong duoshao qian', text: /129/ },
     { say: 'kefu ji dian shang ban', article: HOURS },
     { say: 'zen me tui huo', article: 'kb-return-how-to' },
     { say: 'bao bao neng yong shen me', text: /沐浴露[\s\S]*纸尿裤/ },
-    { say: 'yun fu ke yi yong fang shai ma', article: PREG },
-    { say: 'fahuo le ma', article: 'kb-shipping-time' },
     // near-misses: English that looks like pinyin stays English
     { say: 'can you ship to hong kong', text: /Hong Kong/ },
     { say: 'do you have a fan', text: /don'?t carry/i },
@@ -500,12 +465,6 @@ run(
       text: /99/,
       gave: 'clarify "Which product do you mean? … size chart"',
       should: 'the mask is ¥99',
-    },
-    {
-      say: 'fā huò le ma',
-      article: 'kb-shipping-time',
-      gave: 'decline "Sorry, I can only help with this shop"',
-      should: 'the dispatch times (as "fahuo le ma" already answers)',
     },
     {
       say: 'you mei you 防晒',
@@ -561,14 +520,6 @@ run(
       gave: 'kb-pregnancy-skincare (in Chinese)',
       should: 'yes: the two sunscreens (plain English, "you" is not 有)',
     },
-    {
-      say: 'you have mask?',
-      product: 'p-cica-mask',
-      text: /99/,
-      answered: true,
-      gave: 'clarify "The details of Cica Soothing Mask don\'t cover that"',
-      should: 'yes, the cica mask ¥99',
-    },
   ],
 );
 
@@ -578,22 +529,13 @@ run(
 run(
   'goods by a quality their name bears',
   [
-    { say: '有没有温和的洗面奶', product: 'p-amino-cleanser' },
     { say: '有没有轻薄的纸尿裤', product: 'p-diapers' },
-    { say: '有没有修护的面膜', product: 'p-cica-mask' },
-    { say: '有没有雾面的口红', product: 'p-velvet-lipstick' },
     { say: '有没有显瘦的裤子', product: 'p-straight-jeans' },
-    { say: '有没有复古的裙子', product: 'p-floral-dress' },
-    { say: '有没有持妆的粉底', product: 'p-cushion-foundation' },
-    { say: '有啥控油的', product: 'p-sunscreen-light' },
     { say: '有清透的防晒吗', product: 'p-sunscreen-light', notText: /物理防晒霜/ },
     { say: '有什么保湿的面膜', text: /没有写明保湿/ },
-    { say: '有没有清透的面霜', text: /没有写明清透/ },
-    { say: 'do you have a moisturizing cream', product: 'p-hyaluronic-cream' },
     { say: 'do you have anything oil control', product: 'p-sunscreen-light' },
     // near-misses: quality words of another matter keep their answer
     { say: '有没有新的优惠券', article: 'kb-coupon-find' },
-    { say: '有没有正品的', article: 'kb-authenticity' },
     { say: '有没有白色的裙子', product: 'p-floral-dress', text: /没有写明/ },
   ],
   [
@@ -602,12 +544,6 @@ run(
       product: 'p-sunscreen-light',
       gave: 'decline "这个问题超出了我能帮忙的范围"',
       should: 'the light sunscreen (清透 in its name), with no category named',
-    },
-    {
-      say: '有清透的吗',
-      product: 'p-sunscreen-light',
-      gave: 'clarify "是下面这些吗？" with no options listed',
-      should: 'the light sunscreen',
     },
     {
       say: '有没有透气的',
@@ -622,12 +558,6 @@ run(
       should: 'the cream (澜悦玻尿酸水润保湿面霜)',
     },
     {
-      say: '有没有轻透的',
-      product: 'p-cushion-foundation',
-      gave: 'clarify "是下面这些吗？" with no options listed',
-      should: 'the cushion foundation (澜悦轻透持妆气垫粉底)',
-    },
-    {
       say: '防晒有清透的吗',
       product: 'p-sunscreen-light',
       notArticle: [PREG],
@@ -639,7 +569,7 @@ run(
       text: /139/,
       notText: /159/,
       gave: 'both prices (¥139 and ¥159)',
-      should: 'the light sunscreen\'s price only, ¥139',
+      should: "the light sunscreen's price only, ¥139",
     },
     {
       say: '想要清透一点的防晒',
@@ -673,13 +603,6 @@ run(
       gave: 'clarify "Our notes don\'t cover that"',
       should: 'the Light Oil-Control Sunscreen ¥139',
     },
-    {
-      say: 'any brightening serum',
-      product: 'p-niacinamide-serum',
-      answered: true,
-      gave: 'clarify "The details of 5% Niacinamide Brightening Serum don\'t cover that"',
-      should: 'yes, the brightening serum ¥229',
-    },
   ],
 );
 
@@ -689,14 +612,11 @@ run(
 run(
   'baby goods',
   [
-    { say: '婴儿可以用什么', text: /沐浴露[\s\S]*纸尿裤/ },
-    { say: '孩子能用什么', text: /沐浴露[\s\S]*纸尿裤/ },
     { say: '儿童能用啥', text: /沐浴露[\s\S]*纸尿裤/ },
-    { say: '给宝宝用的有吗', text: /沐浴露[\s\S]*纸尿裤/ },
     { say: '有婴儿用品吗', text: /沐浴露[\s\S]*纸尿裤/ },
     { say: 'what can my toddler use', text: /Wash[\s\S]*Diapers/i },
+    // no product states a baby may use the sunscreens: not stated is right
     { say: '宝宝可以用你们家防晒吗', text: /没有写明/ },
-    { say: 'sunscreen for my baby', text: /won'?t guess/i },
   ],
   [
     {
@@ -704,7 +624,8 @@ run(
       text: /纸尿裤/,
       notText: /奶粉/,
       gave: 'the baby goods incl. "【跨境购】澳洲进口婴幼儿配方奶粉3段（12-36个月）"',
-      should: 'the wash and the diapers (NB size 0-5 kg); the stage-3 formula is for 12–36 months, not a newborn',
+      should:
+        'the wash and the diapers (NB size 0-5 kg); the stage-3 formula is for 12–36 months, not a newborn',
     },
     {
       say: 'what can a newborn use',
@@ -748,27 +669,16 @@ run(
 run(
   'stock as 现货 / a size number',
   [
-    { say: '牛仔裤还有30的吗', product: 'p-straight-jeans', text: /30 码有货/ },
-    { say: '牛仔裤多少钱 || 还有26的吗', product: 'p-straight-jeans', text: /26 码有货/ },
     { say: '牛仔裤多少钱 || 还有25的吗', product: 'p-straight-jeans', text: /25 码暂时缺货/ },
     { say: '牛仔裤 || 27的还有吗', product: 'p-straight-jeans', text: /27 码有货/ },
-    { say: '还有27码的牛仔裤吗', product: 'p-straight-jeans', text: /27 码有货/ },
-    { say: 'do you have the jeans in size 27', product: 'p-straight-jeans', text: /in stock in 27/ },
     { say: 'any jeans in 25', product: 'p-straight-jeans', text: /sold out/ },
-    { say: 'do you have the dress in XL', product: 'p-floral-dress', text: /sold out/ },
-    { say: '碎花裙多少钱 || 还有XL的吗', product: 'p-floral-dress', text: /XL 码暂时缺货/ },
     { say: '开衫还有XL的吗', product: 'p-wool-cardigan', text: /没有 XL 码/ },
     { say: '纸尿裤还有NB的吗', product: 'p-diapers', text: /NB 码有货/ },
-    { say: '有没有M码的开衫', product: 'p-wool-cardigan', text: /M 码有货/ },
-    { say: '口红有现货吗', product: 'p-velvet-lipstick', text: /有的/ },
     { say: '牛肉干有现货吗', product: 'p-beef-jerky', text: /有的/ },
-    { say: '面膜多少钱 || 有现货吗', product: 'p-cica-mask', text: /有的/ },
-    { say: 'is the cardigan in stock', product: 'p-wool-cardigan', text: /Yes/ },
-    // near-misses: a price, an order number, a date-less order id and a coupon threshold are no size
+    // near-misses: a price, an order number and a day are no size; 现货 asking dispatch stays dispatch
     { say: '牛仔裤199的还有吗', product: 'p-straight-jeans', notText: /199 码/ },
     { say: '订单123456还有吗', notText: /123456 码/ },
     { say: '我的订单号是20261202还没发货', article: 'kb-shipping-time' },
-    { say: '满99包邮吗', article: 'kb-shipping-carrier-fee' },
     { say: '牛仔裤买了26的能换27吗', article: 'kb-exchange-size' },
     { say: '现货多久发', article: 'kb-shipping-time' },
   ],
@@ -778,7 +688,7 @@ run(
       product: 'p-straight-jeans',
       text: /26 码有货/,
       gave: 'clarify "我不太确定您想问的是哪一个，是下面这些吗？" with no options',
-      should: 'the jeans in 26 are in stock (the only goods sized by number) — bot-34\'s own example',
+      should: "the jeans in 26 are in stock (the only goods sized by number) — bot-34's own example",
     },
     {
       say: '牛仔裤26有吗',
@@ -792,13 +702,6 @@ run(
       product: 'p-straight-jeans',
       text: /26 码有货/,
       gave: 'clarify "想了解它的哪方面呢？"',
-      should: 'size 26 is in stock',
-    },
-    {
-      say: '有没有26寸的牛仔裤',
-      product: 'p-straight-jeans',
-      text: /26 码有货/,
-      gave: '"有的～高腰显瘦直筒牛仔裤 ¥199。" (the size not checked)',
       should: 'size 26 is in stock',
     },
     {
@@ -821,13 +724,6 @@ run(
       text: /28/,
       gave: 'kb-exchange-size ("服装签收后7天内可以免费换一次尺码…")',
       should: 'the jeans in 28 are in stock (or ask which product) — not the exchange rule',
-    },
-    {
-      say: 'any 26 left',
-      text: /26/,
-      answered: true,
-      gave: 'clarify "Could you tell me a bit more"',
-      should: 'the jeans in 26 are in stock',
     },
     {
       say: 'do you have size 26',
