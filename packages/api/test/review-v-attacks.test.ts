@@ -44,7 +44,9 @@ async function openFk() {
     'CREATE TABLE c (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)',
   );
   await database.client.execute('CREATE TABLE imm (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES p(id))');
-  await database.client.execute('CREATE TABLE log (id INTEGER PRIMARY KEY, tag TEXT NOT NULL UNIQUE, token TEXT)');
+  await database.client.execute(
+    'CREATE TABLE log (id INTEGER PRIMARY KEY, tag TEXT NOT NULL UNIQUE, token TEXT)',
+  );
   await database.client.execute('INSERT INTO p (id) VALUES (1)');
   const tags = async () =>
     (await database.client.execute('SELECT tag FROM log ORDER BY id')).rows.map((r) => String(r[0]));
@@ -84,10 +86,12 @@ describe('claim 1 — re-running a refused group alone', () => {
         writer('b').then((t) => (answered.b = t)),
       ]);
       expect((outcomes[1] as Outcome).result).toMatch(/^refused SQLITE_CONSTRAINT/);
-      const rows = (await database.client.execute('SELECT tag, token FROM log ORDER BY id')).rows.map((r) => ({
-        tag: String(r[0]),
-        token: String(r[1]),
-      }));
+      const rows = (await database.client.execute('SELECT tag, token FROM log ORDER BY id')).rows.map(
+        (r) => ({
+          tag: String(r[0]),
+          token: String(r[1]),
+        }),
+      );
       expect(rows).toEqual([
         { tag: 'a', token: answered.a },
         { tag: 'b', token: answered.b },
@@ -110,7 +114,11 @@ describe('claim 1 — re-running a refused group alone', () => {
           onCommit(() => sideEffects.push(`commit ${tag}`));
           return tag;
         });
-      await Promise.all([settle('a', writer('a')), settle('bad', culprit(database, 'bad')), settle('b', writer('b'))]);
+      await Promise.all([
+        settle('a', writer('a')),
+        settle('bad', culprit(database, 'bad')),
+        settle('b', writer('b')),
+      ]);
       // What an embedder sees: the work of a stored writer ran twice (group, then alone), its
       // onCommit once. Database.write's contract (database.ts) does not say a work may run again;
       // remote writes already re-run a whole work on busy, so works must be re-runnable anyway.
@@ -193,7 +201,10 @@ describe('claim 1 — re-running a refused group alone', () => {
             return 'late';
           }),
         ),
-        settle('x', database.write(async (db) => (await db.run(sql`insert into log (tag) values ('x')`), 'x'))),
+        settle(
+          'x',
+          database.write(async (db) => db.run(sql`insert into log (tag) values ('x')`).then(() => 'x')),
+        ),
       ]);
       expect(outcomes.map((o) => o.result)).toEqual([
         expect.stringMatching(/^refused SQLITE_CONSTRAINT/),
@@ -213,8 +224,14 @@ describe('claim 1 — re-running a refused group alone', () => {
     const { database, count } = await openFk();
     try {
       const outcomes = await Promise.all([
-        settle('A', database.write(async (db) => (await db.run(sql`insert into c (parent) values (2)`), 'A'))),
-        settle('B', database.write(async (db) => (await db.run(sql`insert into p (id) values (2)`), 'B'))),
+        settle(
+          'A',
+          database.write(async (db) => db.run(sql`insert into c (parent) values (2)`).then(() => 'A')),
+        ),
+        settle(
+          'B',
+          database.write(async (db) => db.run(sql`insert into p (id) values (2)`).then(() => 'B')),
+        ),
         settle('bad', culprit(database, 'bad')),
       ]);
       expect(outcomes.map((o) => o.result)).toEqual([
@@ -236,7 +253,8 @@ describe('claim 1 — re-running a refused group alone', () => {
       const writer = (tag: string, how: 'unique' | 'fk') =>
         database.write(async (db) => {
           runs[tag] = (runs[tag] ?? 0) + 1;
-          if (how === 'unique') await db.run(sql`insert into log (tag) values ('taken')`).catch(() => undefined);
+          if (how === 'unique')
+            await db.run(sql`insert into log (tag) values ('taken')`).catch(() => undefined);
           else await db.run(sql`insert into imm (parent) values (-3)`).catch(() => undefined);
           await db.run(sql`insert into log (tag) values (${tag})`);
           return tag;
@@ -290,6 +308,49 @@ describe('claim 1 — re-running a refused group alone', () => {
     }
   });
 
+  test('a writer that, re-run alone, catches a whole-transaction loss (RAISE(ROLLBACK)) and writes on: a retryable 503 for it alone, nothing of it stored', async () => {
+    const { database, tags } = await openFk();
+    try {
+      await database.client.execute(
+        "CREATE TRIGGER doom BEFORE INSERT ON log WHEN new.tag LIKE 'doomed%' BEGIN SELECT raise(rollback, 'the whole transaction rolls back'); END",
+      );
+      let runs = 0;
+      const fired: string[] = [];
+      const writer = (tag: string) =>
+        database.write(async (db, onCommit) => {
+          await db.run(sql`insert into log (tag) values (${tag})`);
+          onCommit(() => fired.push(tag));
+          return tag;
+        });
+      const outcomes = await Promise.all([
+        settle('a', writer('a')),
+        settle(
+          'turncoat',
+          database.write(async (db, onCommit) => {
+            runs++;
+            // Fine in the group; on its re-run alone it hits the trigger, catches it and goes on.
+            if (runs === 2) await db.run(sql`insert into log (tag) values ('doomed')`).catch(() => undefined);
+            await db.run(sql`insert into log (tag) values ('turncoat')`).catch(() => undefined);
+            onCommit(() => fired.push('turncoat'));
+            return 'turncoat';
+          }),
+        ),
+        settle('bad', culprit(database, 'bad')),
+        settle('b', writer('b')),
+      ]);
+      expect(outcomes.map((o) => o.result)).toEqual([
+        'stored a',
+        'refused unavailable',
+        expect.stringMatching(/^refused SQLITE_CONSTRAINT/),
+        'stored b',
+      ]);
+      expect(await tags()).toEqual(['a', 'b']);
+      expect(fired).toEqual(['a', 'b']);
+    } finally {
+      database.close();
+    }
+  });
+
   test('close() at any point of the re-queue: every writer settles (bounded), none answered stored and missing, none stored twice', async () => {
     for (let turns = 0; turns < 8; turns++) {
       const { database } = await openFk();
@@ -311,11 +372,15 @@ describe('claim 1 — re-running a refused group alone', () => {
       database.close();
       const outcomes = await Promise.race([
         all,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`hung (close after ${turns} turns)`)), 5_000)),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`hung (close after ${turns} turns)`)), 5_000),
+        ),
       ]);
       const check = createDatabase({ url });
       try {
-        const stored = (await check.client.execute('SELECT tag FROM log ORDER BY id')).rows.map((r) => String(r[0]));
+        const stored = (await check.client.execute('SELECT tag FROM log ORDER BY id')).rows.map((r) =>
+          String(r[0]),
+        );
         const answeredStored = outcomes.filter((o) => o.result.startsWith('stored')).map((o) => o.tag);
         expect(stored, `close after ${turns} turns`).toEqual(answeredStored);
       } finally {
@@ -408,7 +473,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 })().then(() => process.exit(0), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-function otherProcess(url: string, mode: 'insert' | 'hold', arg: number): Promise<{ code: number | null; out: string }> {
+function otherProcess(
+  url: string,
+  mode: 'insert' | 'hold',
+  arg: number,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', CHILD, url, mode, String(arg)], {
       cwd: repoRoot,
@@ -446,7 +515,8 @@ async function openCk() {
 }
 const writeRows = (database: Database, rows = 2) =>
   database.write(async () => {
-    for (let i = 0; i < rows; i++) await database.client.execute('INSERT INTO t (body) VALUES (randomblob(1500))');
+    for (let i = 0; i < rows; i++)
+      await database.client.execute('INSERT INTO t (body) VALUES (randomblob(1500))');
   });
 
 describe('claim 2 — the checkpointer beside another process', () => {
@@ -547,7 +617,9 @@ describe('claim 3 — remote writes after a lost transaction (sqld)', () => {
     beforeAll(async () => {
       database = createDatabase({ url: which === 0 ? sqld.url : wsUrl(sqld.url) });
       table = `rv_${which}`;
-      await database.client.execute(`create table ${table} (id integer primary key, who text not null unique)`);
+      await database.client.execute(
+        `create table ${table} (id integer primary key, who text not null unique)`,
+      );
       await database.client.execute(
         `create trigger ${table}_doom before insert on ${table} when new.who like 'doomed%' begin select raise(rollback, 'the whole transaction rolls back'); end`,
       );
@@ -639,42 +711,48 @@ describe('claim 3 — remote writes after a lost transaction (sqld)', () => {
   test.each([
     ['http://', 0],
     ['libsql://', 1],
-  ])('over %s, the server dies in the middle of a write (the guard probes a dropped stream): settles in bounded time, 503 or an error, nothing stored', async (_, which) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tl-review-v-drop-'));
-    let server = await startSqld(dataDir);
-    const at = (http: string) => (which === 0 ? http : wsUrl(http));
-    let database = createDatabase({ url: at(server.url) });
-    try {
-      await database.client.execute('create table d (id integer primary key, who text not null)');
-      const seen: string[] = [];
-      const write = database.write(async (db) => {
-        await db.run(sql`insert into d (who) values ('before')`);
+  ])(
+    'over %s, the server dies in the middle of a write (the guard probes a dropped stream): settles in bounded time, 503 or an error, nothing stored',
+    async (_, which) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tl-review-v-drop-'));
+      let server = await startSqld(dataDir);
+      const at = (http: string) => (which === 0 ? http : wsUrl(http));
+      let database = createDatabase({ url: at(server.url) });
+      try {
+        await database.client.execute('create table d (id integer primary key, who text not null)');
+        const seen: string[] = [];
+        const write = database.write(async (db) => {
+          await db.run(sql`insert into d (who) values ('before')`);
+          await server.stop();
+          await db.run(sql`insert into d (who) values ('mid')`).catch((e) => seen.push(`mid ${codeOf(e)}`));
+          await db
+            .run(sql`insert into d (who) values ('after')`)
+            .catch((e) => seen.push(`after ${codeOf(e)}`));
+          return 'd';
+        });
+        const result = await Promise.race([
+          write.then(
+            (v) => `resolved ${String(v)}`,
+            (e: { code?: string; status?: number }) => `rejected ${e.code} ${e.status ?? ''}`.trim(),
+          ),
+          new Promise<string>((resolve) => setTimeout(() => resolve('hung'), 20_000)),
+        ]);
+        expect(result).not.toBe('hung');
+        expect(result).toMatch(/^rejected/);
+        // Once the probe found no transaction, the writer's next statement is refused, not sent.
+        expect(seen[1]).toMatch(/TRANSACTION_LOST/);
+        expect(result).toBe('rejected unavailable 503');
+        // The server again, on the same data: nothing of the write.
+        database.close();
+        server = await startSqld(dataDir);
+        database = createDatabase({ url: at(server.url) });
+        expect((await database.client.execute('select count(*) from d')).rows[0]![0]).toBe(0);
+      } finally {
+        database.close();
         await server.stop();
-        await db.run(sql`insert into d (who) values ('mid')`).catch((e) => seen.push(`mid ${codeOf(e)}`));
-        await db.run(sql`insert into d (who) values ('after')`).catch((e) => seen.push(`after ${codeOf(e)}`));
-        return 'd';
-      });
-      const result = await Promise.race([
-        write.then(
-          (v) => `resolved ${String(v)}`,
-          (e: { code?: string; status?: number }) => `rejected ${e.code} ${e.status ?? ''}`.trim(),
-        ),
-        new Promise<string>((resolve) => setTimeout(() => resolve('hung'), 20_000)),
-      ]);
-      expect(result).not.toBe('hung');
-      expect(result).toMatch(/^rejected/);
-      // Once the probe found no transaction, the writer's next statement is refused, not sent.
-      expect(seen[1]).toMatch(/TRANSACTION_LOST/);
-      expect(result).toBe('rejected unavailable 503');
-      // The server again, on the same data: nothing of the write.
-      database.close();
-      server = await startSqld(dataDir);
-      database = createDatabase({ url: at(server.url) });
-      expect((await database.client.execute('select count(*) from d')).rows[0]![0]).toBe(0);
-    } finally {
-      database.close();
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 60_000);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
