@@ -552,7 +552,7 @@ describe('claim 2 — the checkpointer beside another process', () => {
     }
   }, 40_000);
 
-  test.fails('a read outside `write` that does not start with SELECT (a WITH query) hides the next frames of another process: no hand-back', async () => {
+  test('a read outside `write` that does not start with SELECT (a WITH query) hides the next frames of another process: no hand-back', async () => {
     // What happened: `mayAppend` (database.ts) marks any statement run outside `write` that does not
     // start with SELECT as "may write" (a `WITH … SELECT` read, a `PRAGMA` read, a comment first),
     // so the next group's `begun(lent = true)` counts every frame appended since — another

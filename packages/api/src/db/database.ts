@@ -692,10 +692,49 @@ const TRANSACTION_LOST = new Error(
   'A statement of this write group ended the whole transaction (a full disk or a RAISE(ROLLBACK)).',
 );
 
-/** Whether a statement run outside `write` may append frames to the log (anything but a SELECT). */
+/**
+ * Whether a statement run outside `write` may append frames to the log. Reads must say no: a read
+ * judged a write makes the checkpointer count another process's frames as this one's and keep its
+ * checkpoints (review-v). Unknown statements say yes — a write judged a read would hand the
+ * checkpoints back for nothing. Reads: SELECT, EXPLAIN, VALUES, a WITH without a data-changing
+ * keyword, a PRAGMA that reads or sets only this connection. Leading comments are skipped.
+ */
 function mayAppend(stmt: InStatement): boolean {
-  return !/^\s*SELECT\b/i.test(typeof stmt === 'string' ? stmt : stmt.sql);
+  const text = (typeof stmt === 'string' ? stmt : stmt.sql).replace(
+    /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/,
+    '',
+  );
+  const first = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase();
+  if (first === 'SELECT' || first === 'EXPLAIN' || first === 'VALUES') return false;
+  if (first === 'WITH') return /\b(?:INSERT|UPDATE|DELETE|REPLACE)\b/i.test(text);
+  if (first === 'PRAGMA') {
+    const pragma = /^PRAGMA\s+(?:\w+\.)?(\w+)\s*(=)?/i.exec(text);
+    if (!pragma) return true;
+    const name = pragma[1]!.toLowerCase();
+    // A checkpoint appends nothing but may reset the log; counted as ours, as before review-v.
+    if (name === 'incremental_vacuum' || name === 'optimize' || name === 'wal_checkpoint') return true;
+    return pragma[2] !== undefined && !CONNECTION_PRAGMAS.has(name);
+  }
+  return true;
 }
+
+/** PRAGMAs whose assignment changes only the connection, never the file. */
+const CONNECTION_PRAGMAS = new Set([
+  'busy_timeout',
+  'cache_size',
+  'cache_spill',
+  'case_sensitive_like',
+  'defer_foreign_keys',
+  'foreign_keys',
+  'journal_size_limit',
+  'locking_mode',
+  'mmap_size',
+  'query_only',
+  'recursive_triggers',
+  'synchronous',
+  'temp_store',
+  'wal_autocheckpoint',
+]);
 
 /** SQLite's SQLITE_CONSTRAINT (any extended code), from the local engine or a libSQL server. */
 function isConstraintFailure(error: unknown): boolean {
