@@ -28,6 +28,9 @@ export interface Database {
    * COMMIT. Concurrent writers in this process wait their turn (locally they may share one COMMIT).
    * Callbacks given to `onCommit` run after COMMIT, in commit order, before the next writer starts
    * — which is what lets realtime publish events in cursor order.
+   * `work` may run more than once (a shared COMMIT refused by another writer's deferred key re-runs
+   * each writer alone): keep its effects in the database, and anything else in `onCommit`, which
+   * runs once, for the committed run only.
    */
   write<T>(work: (db: Db, onCommit: (callback: () => void) => void) => Promise<T>): Promise<T>;
   /**
