@@ -112,7 +112,7 @@ async function preState(w: World) {
   // dy_resolved: its earlier conversation was closed by the shop.
   await w.api.rows(
     "update conversations set status = 'resolved', assigned_agent_id = null where customer_id = ?",
-    [await w.customerOf('dy_resolved')],
+    [(await w.customerOf('dy_resolved'))!],
   );
   return [
     w.comment('dy_assigned', '发货太慢了 我要投诉'),
