@@ -345,6 +345,41 @@ describe('review-w: speed-34 batched escalations', () => {
     expect(created[0]!.n).toBe(4);
   });
 
+  test('agent with one slot, two rooms of the app swept by two processes at once: never over capacity', async () => {
+    const w = await world(1);
+    await w.api.call('PUT', '/v1/channels/douyin_live/rooms/room-2', {
+      token: w.shop.secretKey,
+      body: { title: 'A 第二场' },
+    });
+    expect(
+      (await w.post(['a', 'b', 'c'].map((v) => w.comment(`dy_1${v}`, '发货这么慢 我要投诉')))).status,
+    ).toBe(200);
+    expect(
+      (
+        await w.post(
+          ['a', 'b', 'c'].map((v) => w.comment(`dy_2${v}`, '转人工')),
+          'room-2',
+        )
+      ).status,
+    ).toBe(200);
+    w.api.app.livestream.close();
+    const one = w.api.reopen({ liveTickMs: 0, liveTimelineDrainMs: 0 });
+    const two = w.api.reopen({ liveTickMs: 0, liveTimelineDrainMs: 0 });
+    extra.push(one, two);
+    const load = (app: typeof one, room: string) =>
+      app.request(`/v1/channels/douyin_live/rooms/${room}/hot-questions`, {
+        headers: { authorization: `Bearer ${w.shop.secretKey}` },
+      });
+    await Promise.all([load(one, 'room-1'), load(two, 'room-2')]);
+    await Promise.all([one.livestream.settled(), two.livestream.settled()]);
+    expect(await counts(w.api)).toEqual({ messages: 6, handed: 6, pending: 0, conversations: 6 });
+    const assigned = await w.api.rows<{ n: number }>(
+      "select count(*) as n from conversations where status = 'assigned' and assigned_agent_id = ?",
+      [w.agent.id],
+    );
+    expect(assigned[0]!.n).toBe(1);
+  });
+
   test('a viewer erased during the gather window: others handed over, no ghost conversation', async () => {
     const w = await world();
     expect((await w.post([w.comment('dy_gone', '几号发货')])).status).toBe(200);
