@@ -453,13 +453,12 @@ describe('review-w: speed-34 batched escalations', () => {
     expect(w.warnings).toEqual([]);
   });
 
-  // BREAK: 700 escalations committed, process closed inside the 500 ms gather (or crashed). The
-  // restart's first load sweeps only `pendingEscalations(...).limit(500)`: 500 handed over, 200 stay
-  // pending (message_id null) with no further sweep until the room is loaded again by another
-  // process/restart — those complaints never reach an agent. Should: the sweep loops (bounded pages)
-  // until nothing is pending, or a pass re-sweeps after a full page. (The limit predates speed-34,
-  // 29c2f24, but speed-34's gather is what leaves whole batches pending at close.)
-  test.fails('crash with 700 pending escalations: the restart sweep hands all over', {
+  // Was a break: 700 escalations committed, process closed inside the 500 ms gather (or crashed). The
+  // restart's first load swept only `pendingEscalations(...).limit(500)`: 500 handed over, 200 stayed
+  // pending (message_id null) until the room was loaded again by another restart. The sweep now reads
+  // pages by seq until none is left (bounded). (The limit predated speed-34, 29c2f24, but speed-34's
+  // gather is what leaves whole batches pending at close.)
+  test('crash with 700 pending escalations: the restart sweep hands all over', {
     timeout: 240_000,
   }, async () => {
     const w = await world(3);

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
   escalateConversation,
   escalateConversations,
@@ -212,31 +212,53 @@ export async function escalateComments(
   });
 }
 
-/** Escalations of a room that were committed but not yet handed over (a crash in between). */
+/**
+ * Escalations of a room that were committed but not yet handed over (a crash or a close within the
+ * gather), oldest first. Read in pages of SWEEP_PAGE by comment seq, so a restart hands over every
+ * one, not the first page only (review-w: 700 pending after a close, 200 stranded); at most
+ * SWEEP_PAGES pages, so one room's sweep stays bounded — what is left waits for the next load.
+ */
 export async function pendingEscalations(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   room: LiveRoomRow,
 ): Promise<EscalatedComment[]> {
-  const rows = await deps.database.db
-    .select({
-      seq: liveComments.seq,
-      itemId: liveComments.itemId,
-      customerId: liveComments.customerId,
-      nickname: liveComments.nickname,
-      text: liveComments.text,
-      at: liveComments.at,
-      reason: liveComments.escalation,
-      intent: liveComments.intent,
-    })
-    .from(liveComments)
-    .where(
-      and(
-        eq(liveComments.roomId, room.id),
-        eq(liveComments.kind, 'escalation'),
-        isNull(liveComments.messageId),
-      ),
-    )
-    .limit(500);
+  const rows: {
+    seq: number;
+    itemId: string;
+    customerId: string;
+    nickname: string | null;
+    text: string;
+    at: number;
+    reason: string | null;
+    intent: string | null;
+  }[] = [];
+  for (let page = 0; page < SWEEP_PAGES; page++) {
+    const after = rows.length ? rows[rows.length - 1]!.seq : -1;
+    const found = await deps.database.db
+      .select({
+        seq: liveComments.seq,
+        itemId: liveComments.itemId,
+        customerId: liveComments.customerId,
+        nickname: liveComments.nickname,
+        text: liveComments.text,
+        at: liveComments.at,
+        reason: liveComments.escalation,
+        intent: liveComments.intent,
+      })
+      .from(liveComments)
+      .where(
+        and(
+          eq(liveComments.roomId, room.id),
+          eq(liveComments.kind, 'escalation'),
+          isNull(liveComments.messageId),
+          gt(liveComments.seq, after),
+        ),
+      )
+      .orderBy(asc(liveComments.seq))
+      .limit(SWEEP_PAGE);
+    rows.push(...found);
+    if (found.length < SWEEP_PAGE) break;
+  }
   // Comment texts are sealed with the viewer's key.
   const texts = await openAllForCustomers(
     deps,
@@ -244,6 +266,10 @@ export async function pendingEscalations(
   );
   return rows.map((row, i) => ({ ...row, text: texts[i] ?? '', reason: row.reason ?? 'complaint' }));
 }
+
+/** Pending escalations read per page by a restart's sweep, and the pages read at most per room load. */
+const SWEEP_PAGE = 500;
+const SWEEP_PAGES = 200;
 
 /** The conversation's context with the room it came from (channel, room, title, shelf, the comment). */
 function withRoom(
