@@ -222,16 +222,7 @@ export async function pendingEscalations(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   room: LiveRoomRow,
 ): Promise<EscalatedComment[]> {
-  const rows: {
-    seq: number;
-    itemId: string;
-    customerId: string;
-    nickname: string | null;
-    text: string;
-    at: number;
-    reason: string | null;
-    intent: string | null;
-  }[] = [];
+  const rows: (Omit<EscalatedComment, 'reason'> & { reason: string | null })[] = [];
   for (let page = 0; page < SWEEP_PAGES; page++) {
     const after = rows.length ? rows[rows.length - 1]!.seq : -1;
     const found = await deps.database.db
