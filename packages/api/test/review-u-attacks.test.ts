@@ -37,6 +37,8 @@ interface Attack {
   gave?: string;
   /** Breaks only: what a careful assistant answers instead. */
   should?: string;
+  /** A break fixed since (by whom): a `test` now; `gave` / `should` kept as the record. */
+  fixedBy?: string;
 }
 
 const demo = demoEngine();
@@ -121,8 +123,9 @@ function run(kind: string, holds: Attack[], breaks: Attack[], engine: AnswerEngi
     for (const b of breaks) {
       if (!b.gave || !b.should)
         throw new Error(`a break says what the engine gave and should give: ${b.say}`);
+      if (b.fixedBy) test(`fixed by ${b.fixedBy}: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
       // A break: the engine gave `b.gave`; the assertion is `b.should`, so this test fails today.
-      test.fails(`break: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
+      else test.fails(`break: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
     }
   });
 }
@@ -162,6 +165,7 @@ run(
       notText: /跨境/,
       gave: 'kb-crossborder-return about the Australian formula ("跨境购商品…不支持7天无理由退货")',
       should: 'the presale deposit rule (or the 7-day rule) — presale goods are not cross-border',
+      fixedBy: 'bot-34b',
     },
     {
       say: '说明书丢了能退吗',
@@ -170,6 +174,7 @@ run(
       gave: 'kb-near-expiry-deals ("临期专区的商品…也不支持7天无理由退货") — 说明 from "临期商品说明" read as an exception word',
       should:
         'the 7-day rule: returnable if packaging etc. are intact (a missing leaflet is not near-expiry goods)',
+      fixedBy: 'bot-34b',
     },
     {
       // Judged: before the balance is paid the deposit is the money at stake and it is NOT refundable;
@@ -179,42 +184,49 @@ run(
       gave: 'kb-return-policy ("支持7天无理由退货…") — was the deposit article before bot-34',
       should:
         'the presale deposit article (deposit not refundable before the balance; refunded if we are late)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '预售商品不想要了能退吗',
       article: DEPOSIT,
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'the presale deposit article (its own question: "付了定金不想要了怎么办")',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'can I return a presale item',
       article: [DEPOSIT, POLICY],
       gave: 'kb-return-shipping-fee ("无理由退货的运费由您承担…")',
       should: 'the presale deposit rule or the 7-day rule',
+      fixedBy: 'bot-34b',
     },
     {
       say: '牛仔裤能退吗',
       article: POLICY,
       gave: 'kb-return-exceptions (opened skincare / snacks / formula / diapers — says nothing of jeans)',
       should: 'the 7-day rule (tags intact, unworn); jeans are in no exception',
+      fixedBy: 'bot-34b',
     },
     {
       say: '托特包能退吗',
       article: POLICY,
       gave: 'kb-return-exceptions (opened skincare / snacks …)',
       should: 'the 7-day rule; a bag is in no exception',
+      fixedBy: 'bot-34b',
     },
     {
       say: '30天内能退吗',
       article: POLICY,
       gave: 'kb-return-exceptions (opened goods)',
       should: 'the 7-day rule: returns are within 7 days of receipt, not 30',
+      fixedBy: 'bot-34b',
     },
     {
       say: '开了的能退吗',
       article: EXCEPT,
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'the opened-goods exceptions (已开封…不支持7天无理由退货；质量问题照常可退)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '临期的面霜能退吗',
@@ -248,36 +260,42 @@ run(
       article: XB_RETURN,
       gave: 'kb-return-exceptions (opened skincare …)',
       should: 'the cross-border return article: cross-border goods have no 7-day return',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜多少钱 || 能退吗',
       article: XB_RETURN,
       gave: 'kb-return-policy ("支持7天无理由退货") — the opposite of the shop\'s rule for cross-border goods',
       should: 'the cross-border return article',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜多少钱 || 多久能到',
       article: XB_SHIP,
       gave: 'kb-delivery-eta ("1-2天送达…") — the cross-border reading is lost on a follow-up',
       should: 'the cross-border shipping times (5-10 days)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜能开发票吗',
       article: 'kb-invoice-crossborder',
       gave: 'kb-invoice-apply ("可以开电子普通发票")',
       should: 'cross-border goods get no domestic VAT invoice (kb-invoice-crossborder)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜要交税吗',
       article: 'kb-crossborder-tax-calc',
       gave: 'clarify "能再具体说说吗？"',
       should: 'the cross-border tax (9.1 %)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '刻字马克杯能退吗',
       article: 'kb-engraved',
       gave: 'kb-return-exceptions (opened skincare …) — the product name hides the exception word',
       should: 'the engraved-goods article (不支持7天无理由退货)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'can I return the engraved mug',

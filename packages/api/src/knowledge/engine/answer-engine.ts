@@ -516,6 +516,8 @@ interface ShopReading {
   crossBorder: (read: ReadText) => boolean;
   /** The article of the shop that excludes goods the message names from plain returns (临期, 定金…). */
   returnExcepted: (read: ReadText) => KnowledgeArticle | null;
+  /** The message names a product, or follows a turn about one. */
+  namedOrCarried: (read: ReadText) => boolean;
 }
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
 const RETURN_ASKED =
@@ -648,6 +650,43 @@ const KIND_READINGS: {
     overFacts: true,
   },
   {
+    // "预售的能退吗", "can I return a presale item": before receipt the money at stake is the deposit,
+    // which its own article rules on (after receipt, "签收后", the goods are ordinary goods).
+    id: 'presale-return',
+    asked: (r) =>
+      /预售|\bpre-?(?:sale|order)s?\b/.test(r.plain) &&
+      /退|\b(?:return|refund)/.test(r.plain) &&
+      !/签收|收到|收货|到手|到货|\b(?:received|arrived|delivered)\b/.test(r.plain),
+    article: /预售定金/,
+    overFacts: true,
+  },
+  {
+    // "蜗牛霜能退吗", "奶粉多少钱 || 能退吗": cross-border goods (the catalogue's, or said so) have
+    // their own return rule — never the 7-day one.
+    id: 'crossborder-return',
+    asked: (r, shop) =>
+      shop.crossBorder(r) &&
+      (RETURN_ASKED.test(r.plain) || /退货|\b(?:return|refund)\b/.test(r.plain)) &&
+      !/运费|邮费|多久|几天|到账|\b(?:fee|long)\b/.test(r.plain),
+    article: /跨境[^，。？]{0,6}(?:能不能退|退货)/,
+    overFacts: true,
+  },
+  {
+    // "蜗牛霜能开发票吗": cross-border goods get no domestic invoice — their own article.
+    id: 'crossborder-invoice',
+    asked: (r, shop) => shop.crossBorder(r) && /发票|开票|\binvoices?\b/.test(r.plain),
+    article: /跨境[^，。？]{0,6}发票/,
+    overFacts: true,
+  },
+  {
+    // "蜗牛霜要交税吗": the cross-border tax.
+    id: 'crossborder-tax',
+    asked: (r, shop) =>
+      shop.crossBorder(r) && /税|\b(?:tax|taxes|duty|duties)\b/.test(r.plain) && !/退/.test(r.plain),
+    article: /跨境综合税/,
+    overFacts: true,
+  },
+  {
     // "买的东西能退吗", "我怀孕了 买的东西能退吗", "what's your return policy": whether goods can be
     // returned, nothing opened, used or special said — the 7-day rule, not its exceptions.
     id: 'return-asked-plainly',
@@ -655,10 +694,10 @@ const KIND_READINGS: {
     // theirs to answer; the words below ask another matter (a fee, a size, how, when, a defect).
     asked: (r, shop) =>
       RETURN_ASKED.test(r.plain) &&
-      r.products.length === 0 &&
       !shop.crossBorder(r) &&
       !shop.returnExcepted(r) &&
-      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|赠品|券|发票|积分|差价|\d|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
+      // "30天内能退吗": a span of days asks the rule itself (7 days); other numbers are sizes, orders…
+      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|开了|打开|用过|赠品|券|发票|积分|差价|\d(?!\d*天)|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
         r.plain,
       ),
     article: /无理由退货规则/,
@@ -667,9 +706,10 @@ const KIND_READINGS: {
     // "临期的东西能退吗", "刻字的能退吗": goods one of the shop's articles excludes from the 7-day
     // rule — that article (which one is the shop's data, see `returnExcepted`).
     id: 'return-of-excepted-goods',
-    asked: (r, shop) => RETURN_ASKED.test(r.plain) && r.products.length === 0 && !!shop.returnExcepted(r),
+    asked: (r, shop) => RETURN_ASKED.test(r.plain) && !!shop.returnExcepted(r),
     article: /$^/,
     articleOf: (r, shop) => shop.returnExcepted(r),
+    overFacts: true,
   },
   {
     // "im pregnant, how do i return stuff": how a return is made.
@@ -1184,7 +1224,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       !OTHER_TROUBLE.test(read.plain) &&
       // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
       !askedDomesticPlace(read.plain);
-    const kindArticle = settled || whereSettled ? null : kindReading(read);
+    const kindArticle = settled || whereSettled ? null : kindReading(read, options?.contextProductIds ?? []);
     const settling = settled
       ? dispatchIntents
       : whereSettled
@@ -3633,15 +3673,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     exceptionWords = new Map();
     for (const a of index.kb.articles) {
       if (policy.includes(a) || !NOT_RETURNABLE.test(a.answer)) continue;
-      for (const w of words(a.title)) if (goodsWord(w, 3) && !exceptionWords.has(w)) exceptionWords.set(w, a);
+      // A title word counts only when the answer's own excluding sentence names it as the goods
+      // ("临期商品…不支持7天无理由退货"): a title's generic word ("临期商品说明" → 说明) is no goods.
+      const excluding = a.answer
+        .split(/[。；;！!？?\n]/)
+        .filter((s) => NOT_RETURNABLE.test(s))
+        .join('。');
+      for (const w of words(a.title))
+        if (goodsWord(w, 3) && excluding.includes(w) && !exceptionWords.has(w)) exceptionWords.set(w, a);
       for (const w of a.questions.flatMap(words))
         if (goodsWord(w, 1) && !exceptionWords.has(w)) exceptionWords.set(w, a);
     }
     return exceptionWords;
   };
+  // The product the conversation is about, when this message names none ("蜗牛霜多少钱 || 能退吗").
+  let contextIds: readonly string[] = [];
   const shopReading: ShopReading = {
     crossBorder: (read) =>
-      CROSSBORDER_SAID.test(read.plain) || read.products.some((m) => crossBorderProducts().has(m.productId)),
+      CROSSBORDER_SAID.test(read.plain) ||
+      read.products.some((m) => crossBorderProducts().has(m.productId)) ||
+      (read.products.length === 0 && contextIds.some((id) => crossBorderProducts().has(id))),
+    namedOrCarried: (read) => read.products.length > 0 || contextIds.length > 0,
     returnExcepted: (read) => {
       const words = returnExceptionWords();
       if (words.size === 0) return null;
@@ -3655,7 +3707,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /** The article of the first kind of KIND_READINGS the message asks, if the shop wrote one. */
   const kindArticles = new Map<string, KnowledgeArticle | null>();
-  function kindReading(read: ReadText): KnowledgeArticle | null {
+  function kindReading(read: ReadText, context: readonly string[] = []): KnowledgeArticle | null {
+    contextIds = context;
+    try {
+      return kindReadingOf(read);
+    } finally {
+      contextIds = [];
+    }
+  }
+  function kindReadingOf(read: ReadText): KnowledgeArticle | null {
     for (const kind of KIND_READINGS) {
       if (!kind.asked(read, shopReading)) continue;
       if (kind.articleOf) {
