@@ -342,6 +342,7 @@ run(
       notArticle: ['kb-cream-usage'],
       gave: 'kb-cream-usage about the hyaluronic CREAM ("取黄豆大小的面霜…") — wrong product, wrong matter',
       should: 'both sunscreens are not by sex, men can use them, by skin type',
+      fixedBy: 'bot-34b',
     },
     {
       say: '防晒多少钱 || 男的可以用吗',
@@ -349,6 +350,7 @@ run(
       notArticle: ['kb-payment-methods'],
       gave: 'kb-payment-methods ("支持微信支付、支付宝…")',
       should: 'both sunscreens suit men by skin type',
+      fixedBy: 'bot-34b',
     },
     {
       say: '防晒 || 男的可以用吗',
@@ -356,6 +358,7 @@ run(
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐…")',
       should: 'the sunscreens are not by sex; men can use them',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'sunscreen for men',
@@ -397,6 +400,7 @@ run(
       notText: /Baby/,
       gave: 'the men list, which ends with "Baby 2-in-1 Shampoo & Body Wash (sensitive)"',
       should: 'the skincare by skin type, without a baby wash recommended to men',
+      fixedBy: 'bot-34b',
     },
     {
       say: '奶粉多少钱 || 男的能用吗',
@@ -404,6 +408,7 @@ run(
       notText: /男士也可以吃/,
       gave: '"…奶粉…不分男女，商品资料里没有限定性别，男士也可以吃。"',
       should: 'it is a stage-3 formula for toddlers of 12–36 months, not for adults',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'what about for men || skincare',

@@ -108,6 +108,8 @@ export interface AwaitedOrder {
 /** What the bot remembers across turns and channels (stored in `conversations.context`). */
 export interface ConversationMemory {
   lastProductId?: string;
+  /** The goods a kind word left open in the last turn that named goods ("防晒多少钱": both sunscreens). */
+  lastKindIds?: string[] | null;
   lastOrderId?: string;
   lastIntent?: string;
   /** An intent waiting for the shopper to say which product ("which one?"). */
@@ -1812,6 +1814,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         kindCandidates = [];
       }
     }
+    // "防晒多少钱 || 男生能用吗": the follow-up asks of the goods the kind word left open, not of an
+    // older product in focus.
+    if (
+      !namedProductId &&
+      read.products.length === 0 &&
+      kindCandidates.length === 0 &&
+      (memory.lastKindIds?.length ?? 0) > 1 &&
+      asksMen(read.plain)
+    )
+      kindCandidates = [...memory.lastKindIds!];
+    if (namedProductId) memory.lastKindIds = null;
+    else if (named.length > 1) memory.lastKindIds = [...new Set(named.map((p) => p.productId))];
+    else if (kindCandidates.length > 1) memory.lastKindIds = kindCandidates;
+    else if (read.products.length > 0) memory.lastKindIds = null;
     if (orderId) {
       memory.lastOrderId = orderId;
       memory.orderIds = [...new Set([...(memory.orderIds ?? []), orderId])].slice(-10);

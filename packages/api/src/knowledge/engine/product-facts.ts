@@ -766,9 +766,7 @@ const MEN_GOODS_NAMED =
  */
 function menGoodsAnswer(ctx: FactContext): FactAnswer | null {
   const listed = (p: KnowledgeProduct | undefined): p is KnowledgeProduct =>
-    !!p &&
-    !/男/.test(p.name) &&
-    listAttribute(p.attributes.suitableSkin).some((skin) => !CHILD_LISTED.test(skin));
+    !!p && !/男/.test(p.name) && !childGoods(p) && listAttribute(p.attributes.suitableSkin).length > 0;
   const askedFor = ctx.candidates.map((id) => ctx.product(id)).filter((p): p is KnowledgeProduct => !!p);
   const ofKind = askedFor.filter(listed);
   const products = ofKind.length > 0 ? ofKind : ctx.products.filter(listed);
@@ -804,10 +802,27 @@ function menGoodsAnswer(ctx: FactContext): FactAnswer | null {
   );
 }
 
+/** Goods made for babies / toddlers: a child's skin type listed, or a child's word in the name. */
+function childGoods(p: KnowledgeProduct): boolean {
+  return (
+    listAttribute(p.attributes.suitableSkin).some((skin) => CHILD_LISTED.test(skin)) ||
+    namesOf(p).some((name) => CHILD_LISTED.test(name))
+  );
+}
+
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   // A product named for one sex says so itself.
   if (/男/.test(product.name)) return null;
+  // A toddler formula or a baby wash is not "for men too": who it is made for is the answer.
+  if (childGoods(product))
+    return productFactResult(
+      product,
+      en
+        ? `${product.name} is made for babies and toddlers, not for adults.`
+        : `${product.name}是给宝宝用的婴幼儿产品，不是给成人的。`,
+      { attribute: 'suitableAge' },
+    );
   const skin = listAttribute(product.attributes.suitableSkin);
   if (/女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) {
     // Clothes: the catalogue does not say whether the cut is unisex.
