@@ -649,6 +649,7 @@ run(
       gave: 'the baby goods incl. "【跨境购】澳洲进口婴幼儿配方奶粉3段（12-36个月）"',
       should:
         'the wash and the diapers (NB size 0-5 kg); the stage-3 formula is for 12–36 months, not a newborn',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'what can a newborn use',
@@ -656,12 +657,14 @@ run(
       notText: /Formula/,
       gave: '"Yes, for babies: … Australian Toddler Formula, Stage 3 (800 g) ¥268"',
       should: 'the wash and the diapers; not the 12–36-month formula',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'anything for babies',
       text: /Wash[\s\S]*Diapers/i,
       gave: 'decline "Sorry, I can only help with this shop"',
       should: 'the baby goods',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'do you have anything for kids',
@@ -669,12 +672,14 @@ run(
       notText: /don'?t carry/i,
       gave: '"Sorry, we don\'t carry anything for kids. Here is what we have: … baby …"',
       should: 'the baby goods',
+      fixedBy: 'bot-34b',
     },
     {
       say: '宝宝能吃什么',
       text: /奶粉/,
       gave: 'decline "这个问题超出了我能帮忙的范围"',
       should: 'the stage-3 formula (12–36 months) — the only food for a child',
+      fixedBy: 'bot-34b',
     },
     {
       say: '婴儿能用',

@@ -504,6 +504,18 @@ const SHIP_TOGETHER =
 /** Returned goods sent back in one parcel ("退货可以一起寄回吗", "退的两件能装一个箱子寄回吗"). */
 const RETURN_TOGETHER =
   /(?:一起|一块儿?|合并|一个箱子|一个包裹|同一个包裹)[^，,。]{0,6}(?:寄回|退回)|(?:退货|退的|要退)[^，,。]{0,10}(?:一起|一个箱子|一个包裹|合并)/;
+/** Goods eaten or drunk, by their names or category. */
+const EDIBLE = /奶粉|米粉|辅食|零食|食品|坚果|果干|肉干|\b(?:snacks?|food|formula)\b/i;
+/** An age range a product's name states ("3段（12-36个月）", "6-12 months"). */
+const AGE_RANGE = /(\d+)\s*[-–~至到]\s*(\d+)\s*(?:个月|月龄|months?)/;
+/** A child's age in months said in a message ("新生儿" 0, "8个月的宝宝" 8, "2岁" 24), else null. */
+function monthsOld(text: string): number | null {
+  if (/新生儿|刚出生|初生|满月|\bnew-?borns?\b/i.test(text)) return 0;
+  const months = /(\d+)\s*(?:个月|months?(?: old)?)/.exec(text);
+  if (months) return +months[1]!;
+  const years = /(\d+)\s*(?:岁|周岁|years? old)/.exec(text);
+  return years ? +years[1]! * 12 : null;
+}
 /** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
 const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
 /** A category id, or a product name's tag, that marks goods sold cross-border. */
@@ -3186,6 +3198,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     )
       return null;
     const pool = pool0;
+    const childMonths = child ? monthsOld(rest) : null;
+    const eats = child && /吃|喝|\b(?:eat|drink)\b/.test(rest);
     const has = (p: KnowledgeProduct): boolean => {
       if (freeOf) {
         const word = FREE_WORDS[freeOf] ?? [freeOf];
@@ -3202,7 +3216,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           listAttribute(p.attributes.suitableSkin).some((skin) => CHILD_LISTED.test(skin)) ||
           CHILD_WORDS.test(productLabels(p).join(' '));
         if (!forChild) return false;
+        // "新生儿能用什么": goods whose name states an age range (a 12–36-month formula) are for
+        // children of that age only.
+        const range = AGE_RANGE.exec(p.name);
+        if (childMonths !== null && range && (childMonths < +range[1]! || childMonths > +range[2]!))
+          return false;
       }
+      // "宝宝能吃什么": food only — a wash is no answer to what a baby can eat.
+      if (eats && !EDIBLE.test(`${productLabels(p).join(' ')} ${p.category ?? ''}`)) return false;
       if (use && !states(p, use)) return false;
       return true;
     };
