@@ -724,6 +724,7 @@ run(
       text: /26 码有货/,
       gave: '"有的～高腰显瘦直筒牛仔裤 ¥199。" (the size not checked)',
       should: 'size 26 is in stock',
+      fixedBy: 'bot-34b',
     },
     {
       say: '牛仔裤有没有26的',
@@ -731,6 +732,7 @@ run(
       text: /26 码有货/,
       gave: 'clarify "想了解它的哪方面呢？"',
       should: 'size 26 is in stock',
+      fixedBy: 'bot-34b',
     },
     {
       say: '我老公穿30的牛仔裤有吗',
@@ -738,6 +740,7 @@ run(
       text: /30 码/,
       gave: '"有的～高腰显瘦直筒牛仔裤 ¥199。" (the size not checked)',
       should: 'size 30 is in stock (fit for men not stated)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '牛仔裤还有二十七的吗',
@@ -767,6 +770,7 @@ run(
       answered: true,
       gave: 'clarify "About High-Waist Straight Jeans: what would you like to know?"',
       should: 'yes, size 27 is in stock',
+      fixedBy: 'bot-34b',
     },
     {
       say: '开衫多少钱 || 还有26的吗',

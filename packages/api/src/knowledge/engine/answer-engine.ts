@@ -907,7 +907,9 @@ function askedSize(said: string, sizes: string[]): string | null {
     /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)|[A-Za-z0-9]\s*(?:码|号)\s*的?[^，,。\s]{1,8}?(?:还)?有(?:吗|嘛|么|没|不)|有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*的[^，,。\s]{1,8}?(?:吗|嘛|么)/.test(
       text,
     ) ||
-    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text);
+    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text) ||
+    // "我老公穿30的牛仔裤有吗" (the size worn), "jeans in 27?" (goods and a size, nothing else).
+    /穿\s*\d{2}.{0,8}有(?:吗|嘛|么|没)|^\s*[a-z]+(?: [a-z]+)? in (?:size )?\d{2}\s*\??\s*$/i.test(text);
   if (!asksIt) return null;
   for (const size of [...sizes, ...LETTER_SIZES]) {
     const escaped = size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -921,8 +923,9 @@ function askedSize(said: string, sizes: string[]): string | null {
     );
     // A bare number is a size only as "in 27" or as what is asked to be had ("还有26的吗", "26的有吗")
     // — "30天内" is not size 30.
+    // "牛仔裤26有吗", "有没有26的", "穿30的牛仔裤有吗", "26寸的有吗": the number next to 有 or worn.
     const bareNumber = new RegExp(
-      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有\\s*${escaped}\\s*的?\\s*(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*的\\s*(?:还)?有(?:吗|嘛|么|没|不)`,
+      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有(?:没有)?\\s*${escaped}\\s*寸?\\s*的?\\s*(?:吗|嘛|么|没|不|$)|(?<![0-9])${escaped}\\s*寸?\\s*的?\\s*(?:还)?有(?:吗|嘛|么|没|不)|穿\\s*${escaped}\\s*(?:码|号|寸)?\\s*的[^，,。？?\\s]{0,6}?有(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*寸`,
       'i',
     );
     if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
