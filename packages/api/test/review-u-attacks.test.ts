@@ -798,12 +798,14 @@ run(
       notArticle: [POLICY],
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'ask which product (a date is no size, and no return was asked)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '还有2件吗',
       notArticle: [POLICY],
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'ask which product (a quantity is no size, and no return was asked)',
+      fixedBy: 'bot-34b',
     },
   ],
 );

@@ -940,7 +940,9 @@ function askedSize(said: string, sizes: string[]): string | null {
 
 /** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
 const STOCK_ASKED =
-  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
+  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄|还有\s*[\d两一二三四五六七八九十]+\s*(?:件|个|瓶|盒|罐|包|条|支|片|袋|套)(?:吗|嘛|么|没)/i;
+/** A date said ("12月12号", "12号之前"): its 号 is no size. */
+const DATE_SAID = /\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日](?=还|有|之前|前|以前|能|会)/g;
 /**
  * …asked about a return, an exchange or a size (their own answers), or when goods come in
  * ("预售的奶粉什么时候有货": dispatch times): not a question whether it can be bought now.
@@ -2100,7 +2102,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "有货吗", "买两件有货吗", "牛仔裤还有货吗": whether goods can be bought now, never the return
     // policy its 货 shares with 退货. The catalogue's own answer (sizes, sold out) came first; a
     // product it does not mark out of stock is for sale; with no product known, the bot asks which.
-    if (!changesOrder && !serviceMatter && STOCK_ASKED.test(read.plain) && !STOCK_NOT.test(read.plain)) {
+    if (
+      !changesOrder &&
+      !serviceMatter &&
+      STOCK_ASKED.test(read.plain) &&
+      !STOCK_NOT.test(read.plain.replace(DATE_SAID, ''))
+    ) {
       const productId = namedProductId ?? contextProductId;
       const product = index.product(productId);
       if (!product || isInStock(product.attributes)) {
