@@ -476,18 +476,21 @@ run(
       text: BOTH_SUNSCREENS,
       gave: 'clarify "Which product do you mean? … size chart"',
       should: 'both sunscreens (有没有防晒 with tone marks)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'kè fú diàn huà',
       article: HOURS,
       gave: 'decline "Sorry, I can only help with this shop"',
       should: 'the service hours (as "kefu dianhua" already answers)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'miàn mó duō shǎo qián',
       text: /99/,
       gave: 'clarify "Which product do you mean? … size chart"',
       should: 'the mask is ¥99',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'you mei you 防晒',

@@ -506,6 +506,8 @@ const RETURN_TOGETHER =
   /(?:一起|一块儿?|合并|一个箱子|一个包裹|同一个包裹)[^，,。]{0,6}(?:寄回|退回)|(?:退货|退的|要退)[^，,。]{0,10}(?:一起|一个箱子|一个包裹|合并)/;
 /** Goods eaten or drunk, by their names or category. */
 const EDIBLE = /奶粉|米粉|辅食|零食|食品|坚果|果干|肉干|\b(?:snacks?|food|formula)\b/i;
+/** A vowel with a pinyin tone mark (ā á ǎ à …, ǖ ǘ ǚ ǜ). */
+const TONE_MARKED = /[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]/;
 /** An age range a product's name states ("3段（12-36个月）", "6-12 months"). */
 const AGE_RANGE = /(\d+)\s*[-–~至到]\s*(\d+)\s*(?:个月|月龄|months?)/;
 /** A child's age in months said in a message ("新生儿" 0, "8个月的宝宝" 8, "2岁" 24), else null. */
@@ -1312,7 +1314,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * a Chinese shopper would have typed, not a gloss of words appended to syllables.
    */
   function inHanIfPinyin(asked: EngineInput): EngineInput {
-    const read = index.read(asked.text);
+    // "yǒu méi yǒu fáng shài": pinyin with its tone marks is read as the same syllables without.
+    const toneless = TONE_MARKED.test(asked.text)
+      ? asked.text.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      : asked.text;
+    const read = index.read(toneless);
+    if (toneless !== asked.text && !(read.pinyinOnly && read.spelledAll && read.spelled)) return asked;
     if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
     return { ...asked, text: read.spelled };
   }
