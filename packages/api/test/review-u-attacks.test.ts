@@ -365,6 +365,7 @@ run(
       text: BOTH_SUNSCREENS_EN,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess"',
       should: 'both sunscreens, men choose by skin type (as "sunscreen men?" already answers)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'can men use the sunscreen || how much is it',
@@ -393,6 +394,7 @@ run(
       answered: true,
       gave: 'clarify "About Gentle Amino Acid Cleanser: what would you like to know?"',
       should: 'the cleanser is not by sex: men can use it (all skin types)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'skincare for men',
