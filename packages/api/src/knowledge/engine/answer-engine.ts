@@ -713,7 +713,7 @@ const KIND_READINGS: {
       !shop.crossBorder(r) &&
       !shop.returnExcepted(r) &&
       // "30天内能退吗": a span of days asks the rule itself (7 days); other numbers are sizes, orders…
-      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|开了|打开|用过|赠品|券|发票|积分|差价|\d(?!\d*天)|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
+      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|开了|打开|用过|试|穿过|洗过|赠品|券|发票|积分|差价|\d(?!\d*天)|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
         r.plain,
       ),
     article: /无理由退货规则/,
