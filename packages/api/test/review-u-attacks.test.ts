@@ -37,6 +37,8 @@ interface Attack {
   gave?: string;
   /** Breaks only: what a careful assistant answers instead. */
   should?: string;
+  /** A break fixed since (by whom): a `test` now; `gave` / `should` kept as the record. */
+  fixedBy?: string;
 }
 
 const demo = demoEngine();
@@ -121,8 +123,9 @@ function run(kind: string, holds: Attack[], breaks: Attack[], engine: AnswerEngi
     for (const b of breaks) {
       if (!b.gave || !b.should)
         throw new Error(`a break says what the engine gave and should give: ${b.say}`);
+      if (b.fixedBy) test(`fixed by ${b.fixedBy}: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
       // A break: the engine gave `b.gave`; the assertion is `b.should`, so this test fails today.
-      test.fails(`break: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
+      else test.fails(`break: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
     }
   });
 }
@@ -162,6 +165,7 @@ run(
       notText: /跨境/,
       gave: 'kb-crossborder-return about the Australian formula ("跨境购商品…不支持7天无理由退货")',
       should: 'the presale deposit rule (or the 7-day rule) — presale goods are not cross-border',
+      fixedBy: 'bot-34b',
     },
     {
       say: '说明书丢了能退吗',
@@ -170,6 +174,7 @@ run(
       gave: 'kb-near-expiry-deals ("临期专区的商品…也不支持7天无理由退货") — 说明 from "临期商品说明" read as an exception word',
       should:
         'the 7-day rule: returnable if packaging etc. are intact (a missing leaflet is not near-expiry goods)',
+      fixedBy: 'bot-34b',
     },
     {
       // Judged: before the balance is paid the deposit is the money at stake and it is NOT refundable;
@@ -179,42 +184,49 @@ run(
       gave: 'kb-return-policy ("支持7天无理由退货…") — was the deposit article before bot-34',
       should:
         'the presale deposit article (deposit not refundable before the balance; refunded if we are late)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '预售商品不想要了能退吗',
       article: DEPOSIT,
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'the presale deposit article (its own question: "付了定金不想要了怎么办")',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'can I return a presale item',
       article: [DEPOSIT, POLICY],
       gave: 'kb-return-shipping-fee ("无理由退货的运费由您承担…")',
       should: 'the presale deposit rule or the 7-day rule',
+      fixedBy: 'bot-34b',
     },
     {
       say: '牛仔裤能退吗',
       article: POLICY,
       gave: 'kb-return-exceptions (opened skincare / snacks / formula / diapers — says nothing of jeans)',
       should: 'the 7-day rule (tags intact, unworn); jeans are in no exception',
+      fixedBy: 'bot-34b',
     },
     {
       say: '托特包能退吗',
       article: POLICY,
       gave: 'kb-return-exceptions (opened skincare / snacks …)',
       should: 'the 7-day rule; a bag is in no exception',
+      fixedBy: 'bot-34b',
     },
     {
       say: '30天内能退吗',
       article: POLICY,
       gave: 'kb-return-exceptions (opened goods)',
       should: 'the 7-day rule: returns are within 7 days of receipt, not 30',
+      fixedBy: 'bot-34b',
     },
     {
       say: '开了的能退吗',
       article: EXCEPT,
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'the opened-goods exceptions (已开封…不支持7天无理由退货；质量问题照常可退)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '临期的面霜能退吗',
@@ -248,36 +260,42 @@ run(
       article: XB_RETURN,
       gave: 'kb-return-exceptions (opened skincare …)',
       should: 'the cross-border return article: cross-border goods have no 7-day return',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜多少钱 || 能退吗',
       article: XB_RETURN,
       gave: 'kb-return-policy ("支持7天无理由退货") — the opposite of the shop\'s rule for cross-border goods',
       should: 'the cross-border return article',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜多少钱 || 多久能到',
       article: XB_SHIP,
       gave: 'kb-delivery-eta ("1-2天送达…") — the cross-border reading is lost on a follow-up',
       should: 'the cross-border shipping times (5-10 days)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜能开发票吗',
       article: 'kb-invoice-crossborder',
       gave: 'kb-invoice-apply ("可以开电子普通发票")',
       should: 'cross-border goods get no domestic VAT invoice (kb-invoice-crossborder)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '蜗牛霜要交税吗',
       article: 'kb-crossborder-tax-calc',
       gave: 'clarify "能再具体说说吗？"',
       should: 'the cross-border tax (9.1 %)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '刻字马克杯能退吗',
       article: 'kb-engraved',
       gave: 'kb-return-exceptions (opened skincare …) — the product name hides the exception word',
       should: 'the engraved-goods article (不支持7天无理由退货)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'can I return the engraved mug',
@@ -324,6 +342,7 @@ run(
       notArticle: ['kb-cream-usage'],
       gave: 'kb-cream-usage about the hyaluronic CREAM ("取黄豆大小的面霜…") — wrong product, wrong matter',
       should: 'both sunscreens are not by sex, men can use them, by skin type',
+      fixedBy: 'bot-34b',
     },
     {
       say: '防晒多少钱 || 男的可以用吗',
@@ -331,6 +350,7 @@ run(
       notArticle: ['kb-payment-methods'],
       gave: 'kb-payment-methods ("支持微信支付、支付宝…")',
       should: 'both sunscreens suit men by skin type',
+      fixedBy: 'bot-34b',
     },
     {
       say: '防晒 || 男的可以用吗',
@@ -338,12 +358,14 @@ run(
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐…")',
       should: 'the sunscreens are not by sex; men can use them',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'sunscreen for men',
       text: BOTH_SUNSCREENS_EN,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess"',
       should: 'both sunscreens, men choose by skin type (as "sunscreen men?" already answers)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'can men use the sunscreen || how much is it',
@@ -372,6 +394,7 @@ run(
       answered: true,
       gave: 'clarify "About Gentle Amino Acid Cleanser: what would you like to know?"',
       should: 'the cleanser is not by sex: men can use it (all skin types)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'skincare for men',
@@ -379,6 +402,7 @@ run(
       notText: /Baby/,
       gave: 'the men list, which ends with "Baby 2-in-1 Shampoo & Body Wash (sensitive)"',
       should: 'the skincare by skin type, without a baby wash recommended to men',
+      fixedBy: 'bot-34b',
     },
     {
       say: '奶粉多少钱 || 男的能用吗',
@@ -386,6 +410,7 @@ run(
       notText: /男士也可以吃/,
       gave: '"…奶粉…不分男女，商品资料里没有限定性别，男士也可以吃。"',
       should: 'it is a stage-3 formula for toddlers of 12–36 months, not for adults',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'what about for men || skincare',
@@ -453,18 +478,21 @@ run(
       text: BOTH_SUNSCREENS,
       gave: 'clarify "Which product do you mean? … size chart"',
       should: 'both sunscreens (有没有防晒 with tone marks)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'kè fú diàn huà',
       article: HOURS,
       gave: 'decline "Sorry, I can only help with this shop"',
       should: 'the service hours (as "kefu dianhua" already answers)',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'miàn mó duō shǎo qián',
       text: /99/,
       gave: 'clarify "Which product do you mean? … size chart"',
       should: 'the mask is ¥99',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'you mei you 防晒',
@@ -626,6 +654,7 @@ run(
       gave: 'the baby goods incl. "【跨境购】澳洲进口婴幼儿配方奶粉3段（12-36个月）"',
       should:
         'the wash and the diapers (NB size 0-5 kg); the stage-3 formula is for 12–36 months, not a newborn',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'what can a newborn use',
@@ -633,12 +662,14 @@ run(
       notText: /Formula/,
       gave: '"Yes, for babies: … Australian Toddler Formula, Stage 3 (800 g) ¥268"',
       should: 'the wash and the diapers; not the 12–36-month formula',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'anything for babies',
       text: /Wash[\s\S]*Diapers/i,
       gave: 'decline "Sorry, I can only help with this shop"',
       should: 'the baby goods',
+      fixedBy: 'bot-34b',
     },
     {
       say: 'do you have anything for kids',
@@ -646,12 +677,14 @@ run(
       notText: /don'?t carry/i,
       gave: '"Sorry, we don\'t carry anything for kids. Here is what we have: … baby …"',
       should: 'the baby goods',
+      fixedBy: 'bot-34b',
     },
     {
       say: '宝宝能吃什么',
       text: /奶粉/,
       gave: 'decline "这个问题超出了我能帮忙的范围"',
       should: 'the stage-3 formula (12–36 months) — the only food for a child',
+      fixedBy: 'bot-34b',
     },
     {
       say: '婴儿能用',
@@ -696,6 +729,7 @@ run(
       text: /26 码有货/,
       gave: '"有的～高腰显瘦直筒牛仔裤 ¥199。" (the size not checked)',
       should: 'size 26 is in stock',
+      fixedBy: 'bot-34b',
     },
     {
       say: '牛仔裤有没有26的',
@@ -703,6 +737,7 @@ run(
       text: /26 码有货/,
       gave: 'clarify "想了解它的哪方面呢？"',
       should: 'size 26 is in stock',
+      fixedBy: 'bot-34b',
     },
     {
       say: '我老公穿30的牛仔裤有吗',
@@ -710,6 +745,7 @@ run(
       text: /30 码/,
       gave: '"有的～高腰显瘦直筒牛仔裤 ¥199。" (the size not checked)',
       should: 'size 30 is in stock (fit for men not stated)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '牛仔裤还有二十七的吗',
@@ -739,6 +775,7 @@ run(
       answered: true,
       gave: 'clarify "About High-Waist Straight Jeans: what would you like to know?"',
       should: 'yes, size 27 is in stock',
+      fixedBy: 'bot-34b',
     },
     {
       say: '开衫多少钱 || 还有26的吗',
@@ -766,12 +803,14 @@ run(
       notArticle: [POLICY],
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'ask which product (a date is no size, and no return was asked)',
+      fixedBy: 'bot-34b',
     },
     {
       say: '还有2件吗',
       notArticle: [POLICY],
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'ask which product (a quantity is no size, and no return was asked)',
+      fixedBy: 'bot-34b',
     },
   ],
 );

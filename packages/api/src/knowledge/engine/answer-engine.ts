@@ -108,6 +108,8 @@ export interface AwaitedOrder {
 /** What the bot remembers across turns and channels (stored in `conversations.context`). */
 export interface ConversationMemory {
   lastProductId?: string;
+  /** The goods a kind word left open in the last turn that named goods ("防晒多少钱": both sunscreens). */
+  lastKindIds?: string[] | null;
   lastOrderId?: string;
   lastIntent?: string;
   /** An intent waiting for the shopper to say which product ("which one?"). */
@@ -502,6 +504,20 @@ const SHIP_TOGETHER =
 /** Returned goods sent back in one parcel ("退货可以一起寄回吗", "退的两件能装一个箱子寄回吗"). */
 const RETURN_TOGETHER =
   /(?:一起|一块儿?|合并|一个箱子|一个包裹|同一个包裹)[^，,。]{0,6}(?:寄回|退回)|(?:退货|退的|要退)[^，,。]{0,10}(?:一起|一个箱子|一个包裹|合并)/;
+/** Goods eaten or drunk, by their names or category. */
+const EDIBLE = /奶粉|米粉|辅食|零食|食品|坚果|果干|肉干|\b(?:snacks?|food|formula)\b/i;
+/** A vowel with a pinyin tone mark (ā á ǎ à …, ǖ ǘ ǚ ǜ). */
+const TONE_MARKED = /[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]/;
+/** An age range a product's name states ("3段（12-36个月）", "6-12 months"). */
+const AGE_RANGE = /(\d+)\s*[-–~至到]\s*(\d+)\s*(?:个月|月龄|months?)/;
+/** A child's age in months said in a message ("新生儿" 0, "8个月的宝宝" 8, "2岁" 24), else null. */
+function monthsOld(text: string): number | null {
+  if (/新生儿|刚出生|初生|满月|\bnew-?borns?\b/i.test(text)) return 0;
+  const months = /(\d+)\s*(?:个月|months?(?: old)?)/.exec(text);
+  if (months) return +months[1]!;
+  const years = /(\d+)\s*(?:岁|周岁|years? old)/.exec(text);
+  return years ? +years[1]! * 12 : null;
+}
 /** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
 const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
 /** A category id, or a product name's tag, that marks goods sold cross-border. */
@@ -516,6 +532,8 @@ interface ShopReading {
   crossBorder: (read: ReadText) => boolean;
   /** The article of the shop that excludes goods the message names from plain returns (临期, 定金…). */
   returnExcepted: (read: ReadText) => KnowledgeArticle | null;
+  /** The message names a product, or follows a turn about one. */
+  namedOrCarried: (read: ReadText) => boolean;
 }
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
 const RETURN_ASKED =
@@ -648,6 +666,43 @@ const KIND_READINGS: {
     overFacts: true,
   },
   {
+    // "预售的能退吗", "can I return a presale item": before receipt the money at stake is the deposit,
+    // which its own article rules on (after receipt, "签收后", the goods are ordinary goods).
+    id: 'presale-return',
+    asked: (r) =>
+      /预售|\bpre-?(?:sale|order)s?\b/.test(r.plain) &&
+      /退|\b(?:return|refund)/.test(r.plain) &&
+      !/签收|收到|收货|到手|到货|\b(?:received|arrived|delivered)\b/.test(r.plain),
+    article: /预售定金/,
+    overFacts: true,
+  },
+  {
+    // "蜗牛霜能退吗", "奶粉多少钱 || 能退吗": cross-border goods (the catalogue's, or said so) have
+    // their own return rule — never the 7-day one.
+    id: 'crossborder-return',
+    asked: (r, shop) =>
+      shop.crossBorder(r) &&
+      (RETURN_ASKED.test(r.plain) || /退货|\b(?:return|refund)\b/.test(r.plain)) &&
+      !/运费|邮费|多久|几天|到账|\b(?:fee|long)\b/.test(r.plain),
+    article: /跨境[^，。？]{0,6}(?:能不能退|退货)/,
+    overFacts: true,
+  },
+  {
+    // "蜗牛霜能开发票吗": cross-border goods get no domestic invoice — their own article.
+    id: 'crossborder-invoice',
+    asked: (r, shop) => shop.crossBorder(r) && /发票|开票|\binvoices?\b/.test(r.plain),
+    article: /跨境[^，。？]{0,6}发票/,
+    overFacts: true,
+  },
+  {
+    // "蜗牛霜要交税吗": the cross-border tax.
+    id: 'crossborder-tax',
+    asked: (r, shop) =>
+      shop.crossBorder(r) && /税|\b(?:tax|taxes|duty|duties)\b/.test(r.plain) && !/退/.test(r.plain),
+    article: /跨境综合税/,
+    overFacts: true,
+  },
+  {
     // "买的东西能退吗", "我怀孕了 买的东西能退吗", "what's your return policy": whether goods can be
     // returned, nothing opened, used or special said — the 7-day rule, not its exceptions.
     id: 'return-asked-plainly',
@@ -655,10 +710,10 @@ const KIND_READINGS: {
     // theirs to answer; the words below ask another matter (a fee, a size, how, when, a defect).
     asked: (r, shop) =>
       RETURN_ASKED.test(r.plain) &&
-      r.products.length === 0 &&
       !shop.crossBorder(r) &&
       !shop.returnExcepted(r) &&
-      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|用过|赠品|券|发票|积分|差价|\d|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
+      // "30天内能退吗": a span of days asks the rule itself (7 days); other numbers are sizes, orders…
+      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|开了|打开|用过|试|穿过|洗过|赠品|券|发票|积分|差价|\d(?!\d*天)|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
         r.plain,
       ),
     article: /无理由退货规则/,
@@ -667,9 +722,10 @@ const KIND_READINGS: {
     // "临期的东西能退吗", "刻字的能退吗": goods one of the shop's articles excludes from the 7-day
     // rule — that article (which one is the shop's data, see `returnExcepted`).
     id: 'return-of-excepted-goods',
-    asked: (r, shop) => RETURN_ASKED.test(r.plain) && r.products.length === 0 && !!shop.returnExcepted(r),
+    asked: (r, shop) => RETURN_ASKED.test(r.plain) && !!shop.returnExcepted(r),
     article: /$^/,
     articleOf: (r, shop) => shop.returnExcepted(r),
+    overFacts: true,
   },
   {
     // "im pregnant, how do i return stuff": how a return is made.
@@ -853,7 +909,9 @@ function askedSize(said: string, sizes: string[]): string | null {
     /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)|[A-Za-z0-9]\s*(?:码|号)\s*的?[^，,。\s]{1,8}?(?:还)?有(?:吗|嘛|么|没|不)|有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*的[^，,。\s]{1,8}?(?:吗|嘛|么)/.test(
       text,
     ) ||
-    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text);
+    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text) ||
+    // "我老公穿30的牛仔裤有吗" (the size worn), "jeans in 27?" (goods and a size, nothing else).
+    /穿\s*\d{2}.{0,8}有(?:吗|嘛|么|没)|^\s*[a-z]+(?: [a-z]+)? in (?:size )?\d{2}\s*\??\s*$/i.test(text);
   if (!asksIt) return null;
   for (const size of [...sizes, ...LETTER_SIZES]) {
     const escaped = size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -867,8 +925,9 @@ function askedSize(said: string, sizes: string[]): string | null {
     );
     // A bare number is a size only as "in 27" or as what is asked to be had ("还有26的吗", "26的有吗")
     // — "30天内" is not size 30.
+    // "牛仔裤26有吗", "有没有26的", "穿30的牛仔裤有吗", "26寸的有吗": the number next to 有 or worn.
     const bareNumber = new RegExp(
-      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有\\s*${escaped}\\s*的?\\s*(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*的\\s*(?:还)?有(?:吗|嘛|么|没|不)`,
+      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有(?:没有)?\\s*${escaped}\\s*寸?\\s*的?\\s*(?:吗|嘛|么|没|不|$)|(?<![0-9])${escaped}\\s*寸?\\s*的?\\s*(?:还)?有(?:吗|嘛|么|没|不)|穿\\s*${escaped}\\s*(?:码|号|寸)?\\s*的[^，,。？?\\s]{0,6}?有(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*寸`,
       'i',
     );
     if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
@@ -883,7 +942,9 @@ function askedSize(said: string, sizes: string[]): string | null {
 
 /** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
 const STOCK_ASKED =
-  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄/i;
+  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄|还有\s*[\d两一二三四五六七八九十]+\s*(?:件|个|瓶|盒|罐|包|条|支|片|袋|套)(?:吗|嘛|么|没)/i;
+/** A date said ("12月12号", "12号之前"): its 号 is no size. */
+const DATE_SAID = /\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日](?=还|有|之前|前|以前|能|会)/g;
 /**
  * …asked about a return, an exchange or a size (their own answers), or when goods come in
  * ("预售的奶粉什么时候有货": dispatch times): not a question whether it can be bought now.
@@ -1184,7 +1245,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       !OTHER_TROUBLE.test(read.plain) &&
       // "when will my order arrive in Tibet": the days to the place answer (delivery articles).
       !askedDomesticPlace(read.plain);
-    const kindArticle = settled || whereSettled ? null : kindReading(read);
+    const kindArticle = settled || whereSettled ? null : kindReading(read, options?.contextProductIds ?? []);
     const settling = settled
       ? dispatchIntents
       : whereSettled
@@ -1253,7 +1314,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * a Chinese shopper would have typed, not a gloss of words appended to syllables.
    */
   function inHanIfPinyin(asked: EngineInput): EngineInput {
-    const read = index.read(asked.text);
+    // "yǒu méi yǒu fáng shài": pinyin with its tone marks is read as the same syllables without.
+    const toneless = TONE_MARKED.test(asked.text)
+      ? asked.text.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      : asked.text;
+    const read = index.read(toneless);
+    if (toneless !== asked.text && !(read.pinyinOnly && read.spelledAll && read.spelled)) return asked;
     if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
     return { ...asked, text: read.spelled };
   }
@@ -1772,6 +1838,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         kindCandidates = [];
       }
     }
+    // "防晒多少钱 || 男生能用吗": the follow-up asks of the goods the kind word left open, not of an
+    // older product in focus.
+    if (
+      !namedProductId &&
+      read.products.length === 0 &&
+      kindCandidates.length === 0 &&
+      (memory.lastKindIds?.length ?? 0) > 1 &&
+      asksMen(read.plain)
+    )
+      kindCandidates = [...memory.lastKindIds!];
+    if (namedProductId) memory.lastKindIds = null;
+    else if (named.length > 1) memory.lastKindIds = [...new Set(named.map((p) => p.productId))];
+    else if (kindCandidates.length > 1) memory.lastKindIds = kindCandidates;
+    else if (read.products.length > 0) memory.lastKindIds = null;
     if (orderId) {
       memory.lastOrderId = orderId;
       memory.orderIds = [...new Set([...(memory.orderIds ?? []), orderId])].slice(-10);
@@ -2029,7 +2109,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // "有货吗", "买两件有货吗", "牛仔裤还有货吗": whether goods can be bought now, never the return
     // policy its 货 shares with 退货. The catalogue's own answer (sizes, sold out) came first; a
     // product it does not mark out of stock is for sale; with no product known, the bot asks which.
-    if (!changesOrder && !serviceMatter && STOCK_ASKED.test(read.plain) && !STOCK_NOT.test(read.plain)) {
+    if (
+      !changesOrder &&
+      !serviceMatter &&
+      STOCK_ASKED.test(read.plain) &&
+      !STOCK_NOT.test(read.plain.replace(DATE_SAID, ''))
+    ) {
       const productId = namedProductId ?? contextProductId;
       const product = index.product(productId);
       if (!product || isInStock(product.attributes)) {
@@ -3130,6 +3215,8 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     )
       return null;
     const pool = pool0;
+    const childMonths = child ? monthsOld(rest) : null;
+    const eats = child && /吃|喝|\b(?:eat|drink)\b/.test(rest);
     const has = (p: KnowledgeProduct): boolean => {
       if (freeOf) {
         const word = FREE_WORDS[freeOf] ?? [freeOf];
@@ -3146,7 +3233,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
           listAttribute(p.attributes.suitableSkin).some((skin) => CHILD_LISTED.test(skin)) ||
           CHILD_WORDS.test(productLabels(p).join(' '));
         if (!forChild) return false;
+        // "新生儿能用什么": goods whose name states an age range (a 12–36-month formula) are for
+        // children of that age only.
+        const range = AGE_RANGE.exec(p.name);
+        if (childMonths !== null && range && (childMonths < +range[1]! || childMonths > +range[2]!))
+          return false;
       }
+      // "宝宝能吃什么": food only — a wash is no answer to what a baby can eat.
+      if (eats && !EDIBLE.test(`${productLabels(p).join(' ')} ${p.category ?? ''}`)) return false;
       if (use && !states(p, use)) return false;
       return true;
     };
@@ -3633,15 +3727,27 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     exceptionWords = new Map();
     for (const a of index.kb.articles) {
       if (policy.includes(a) || !NOT_RETURNABLE.test(a.answer)) continue;
-      for (const w of words(a.title)) if (goodsWord(w, 3) && !exceptionWords.has(w)) exceptionWords.set(w, a);
+      // A title word counts only when the answer's own excluding sentence names it as the goods
+      // ("临期商品…不支持7天无理由退货"): a title's generic word ("临期商品说明" → 说明) is no goods.
+      const excluding = a.answer
+        .split(/[。；;！!？?\n]/)
+        .filter((s) => NOT_RETURNABLE.test(s))
+        .join('。');
+      for (const w of words(a.title))
+        if (goodsWord(w, 3) && excluding.includes(w) && !exceptionWords.has(w)) exceptionWords.set(w, a);
       for (const w of a.questions.flatMap(words))
         if (goodsWord(w, 1) && !exceptionWords.has(w)) exceptionWords.set(w, a);
     }
     return exceptionWords;
   };
+  // The product the conversation is about, when this message names none ("蜗牛霜多少钱 || 能退吗").
+  let contextIds: readonly string[] = [];
   const shopReading: ShopReading = {
     crossBorder: (read) =>
-      CROSSBORDER_SAID.test(read.plain) || read.products.some((m) => crossBorderProducts().has(m.productId)),
+      CROSSBORDER_SAID.test(read.plain) ||
+      read.products.some((m) => crossBorderProducts().has(m.productId)) ||
+      (read.products.length === 0 && contextIds.some((id) => crossBorderProducts().has(id))),
+    namedOrCarried: (read) => read.products.length > 0 || contextIds.length > 0,
     returnExcepted: (read) => {
       const words = returnExceptionWords();
       if (words.size === 0) return null;
@@ -3655,7 +3761,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
 
   /** The article of the first kind of KIND_READINGS the message asks, if the shop wrote one. */
   const kindArticles = new Map<string, KnowledgeArticle | null>();
-  function kindReading(read: ReadText): KnowledgeArticle | null {
+  function kindReading(read: ReadText, context: readonly string[] = []): KnowledgeArticle | null {
+    contextIds = context;
+    try {
+      return kindReadingOf(read);
+    } finally {
+      contextIds = [];
+    }
+  }
+  function kindReadingOf(read: ReadText): KnowledgeArticle | null {
     for (const kind of KIND_READINGS) {
       if (!kind.asked(read, shopReading)) continue;
       if (kind.articleOf) {

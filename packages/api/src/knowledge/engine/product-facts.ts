@@ -756,6 +756,8 @@ function childAnswer(ctx: FactContext, asked: KnowledgeProduct[]): FactAnswer | 
 /** Goods for men asked of the shop ("有没有男士的", "有男士护肤品吗", "你们家有男款吗"). */
 const MEN_GOODS =
   /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜|客服|主播|店员|模特))|(?:男士|男生|男性|男人|男款|男装)(?:的|用的|专用的?)?(?:护肤品?|产品|东西|商品|款式?)?(?:有吗|有么|有嘛|有没有|有不有|吗|么|嘛)[?？]*$|(?:男士|男生|男款)(?!.{0,6}(?:剃须|刮胡|香水|手表|皮带|领带|内裤|袜))[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|(?:男士|男生|男性|男人|男的)(?:用|适合|该用|可以用|能用)(?:什么|啥|哪些|哪款|哪个)(?:护肤品?|产品|东西)?|\b(?:anything|something|stuff|products?|skin ?care|make-?up|items?|goods|cosmetics|clothes|clothing)\b[^.?!]{0,12}\bfor (?:men|guys|a guy|males?|my (?:boyfriend|husband|bf))\b|\bmen'?s (?:skin ?care|products?|line|range|clothes|clothing)\b/;
+/** "sunscreen for men": a kind of the shop's goods (the kind word must name some) asked for men. */
+const KIND_FOR_MEN = /^(?:(?:any|some|a|the)\s+)?[a-z]+(?:\s[a-z]+)?\s+for (?:men|guys|males?)\s*\??$/;
 /** Goods of a named kind asked for men ("有男士面霜吗", "男士精华有吗"): still goods for men. */
 const MEN_GOODS_NAMED =
   /有(?:没有)?(?:卖)?(?:适合|给|专门|专供|专为)?(?:男士|男生|男性|男人|男的|男款|男装)|(?:男士|男生|男款)[\u4e00-\u9fa5]{1,4}(?:有吗|有么|有嘛|有没有|有不有)[?？]*$|\bfor (?:men|guys)\b|\bmen'?s\b/;
@@ -766,9 +768,7 @@ const MEN_GOODS_NAMED =
  */
 function menGoodsAnswer(ctx: FactContext): FactAnswer | null {
   const listed = (p: KnowledgeProduct | undefined): p is KnowledgeProduct =>
-    !!p &&
-    !/男/.test(p.name) &&
-    listAttribute(p.attributes.suitableSkin).some((skin) => !CHILD_LISTED.test(skin));
+    !!p && !/男/.test(p.name) && !childGoods(p) && listAttribute(p.attributes.suitableSkin).length > 0;
   const askedFor = ctx.candidates.map((id) => ctx.product(id)).filter((p): p is KnowledgeProduct => !!p);
   const ofKind = askedFor.filter(listed);
   const products = ofKind.length > 0 ? ofKind : ctx.products.filter(listed);
@@ -804,10 +804,27 @@ function menGoodsAnswer(ctx: FactContext): FactAnswer | null {
   );
 }
 
+/** Goods made for babies / toddlers: a child's skin type listed, or a child's word in the name. */
+function childGoods(p: KnowledgeProduct): boolean {
+  return (
+    listAttribute(p.attributes.suitableSkin).some((skin) => CHILD_LISTED.test(skin)) ||
+    namesOf(p).some((name) => CHILD_LISTED.test(name))
+  );
+}
+
 function forMenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   // A product named for one sex says so itself.
   if (/男/.test(product.name)) return null;
+  // A toddler formula or a baby wash is not "for men too": who it is made for is the answer.
+  if (childGoods(product))
+    return productFactResult(
+      product,
+      en
+        ? `${product.name} is made for babies and toddlers, not for adults.`
+        : `${product.name}是给宝宝用的婴幼儿产品，不是给成人的。`,
+      { attribute: 'suitableAge' },
+    );
   const skin = listAttribute(product.attributes.suitableSkin);
   if (/女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) {
     // Clothes: the catalogue does not say whether the cut is unisex.
@@ -869,10 +886,12 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   // suits — the products listed by skin type (a kind word's own, when one is named).
   if (
     (!ctx.named || MEN_GOODS_NAMED.test(plain)) &&
-    MEN_GOODS.test(plain) &&
+    (MEN_GOODS.test(plain) || (KIND_FOR_MEN.test(plain) && (ctx.named || ctx.candidates.length > 0))) &&
     !isActionRequest(read.normalized, ctx.text)
   ) {
-    const men = menGoodsAnswer(ctx);
+    // "face wash for men": one product named — whether men can use it.
+    const one = ctx.named ? ctx.product(ctx.productId) : undefined;
+    const men = one ? forMenAnswer(ctx, one) : menGoodsAnswer(ctx);
     if (men) return men;
   }
   if (!asks || isActionRequest(read.normalized, ctx.text)) return null;

@@ -390,8 +390,12 @@ const ASKED_FOR_SALE = [
   /^(?:你们|店里|这里|这边)?(?:有啥|有什么|有哪些)(.{1,4}?的.{1,8}?)(?:吗|呢|呀|啊)?$/,
 ];
 /** "婴儿能用什么", "宝宝可以用啥", "what can my baby use": the goods someone may use — who, not goods. */
-const WHO_USES_WHAT = /^(.{1,6}?)(?:能|可以|可)用(?:什么|啥|哪些|哪个|哪款)(?:东西|产品)?(?:呢|呀|啊|吗)?$/;
-const WHO_USES_WHAT_EN = /^what (?:can|could|should) (?:my |a |the |our )?(.{2,20}?) use\b/;
+const WHO_USES_WHAT =
+  /^(.{1,6}?)(?:能|可以|可)(?:用|吃|喝)(?:什么|啥|哪些|哪个|哪款)(?:东西|产品)?(?:呢|呀|啊|吗)?$/;
+const WHO_USES_WHAT_EN = /^what (?:can|could|should) (?:my |a |the |our )?(.{2,20}?) (?:use|eat|drink)\b/;
+/** "anything for babies", "do you have anything for kids": goods asked by who uses them. */
+const FOR_A_CHILD_EN =
+  /^(?:(?:do|does) (?:you|the shop|your shop|your store) (?:sell|carry|stock|have) )?(?:any|anything|something|stuff|products?|things?)(?: \w+)? for (?:my |a |the |our )?(bab(?:y|ies)|kids?|child(?:ren)?|toddlers?|infants?|newborns?)\b/;
 const ASKED_FOR_SALE_EN =
   /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
 // What is asked about the shop's service, not its goods: never "we don't carry that".
@@ -419,6 +423,8 @@ export function askedForSale(
   normalized: string,
   glossesToService: (english: string) => boolean,
 ): AskedForSale | null {
+  const child = FOR_A_CHILD_EN.exec(normalized);
+  if (child) return { item: child[1]!, goods: false };
   const en = ASKED_FOR_SALE_EN.exec(normalized);
   if (en) {
     const item = en[2]!.replace(/\b(?:here|in store|at all|now|too|please|pls)\b/g, '').trim();
