@@ -61,16 +61,30 @@ let fullGc: (() => void) | undefined;
  * was not started with --expose-gc). Finalizers of what it frees run on the next turn of the loop.
  */
 function collectGarbage(): void {
-  if (!fullGc) {
-    const exposed = (globalThis as { gc?: () => void }).gc;
-    if (typeof exposed === 'function') fullGc = exposed;
-    else {
-      setFlagsFromString('--expose-gc');
-      fullGc = runInNewContext('gc') as () => void;
+  fullGc ??= takeGc();
+  fullGc?.();
+}
+
+/**
+ * V8's `gc`, or undefined if it could not be had this time. The flag is process-wide: another thread
+ * (the timeline drain worker closing its connection as the main thread closes its own) can turn it
+ * off between our two calls, and the new context then has no `gc` — a ReferenceError that failed a
+ * worker's close in CI (stop 34). A few tries; failing them, this close leaves its statements to the
+ * next natural collection (the descriptors close then) and the next close tries again.
+ */
+function takeGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    setFlagsFromString('--expose-gc');
+    try {
+      const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+      if (gc) return gc;
+    } finally {
       setFlagsFromString('--no-expose-gc');
     }
   }
-  fullGc();
+  return undefined;
 }
 
 /** The file path of a plain local URL, or null when the URL needs @libsql/client's own handling. */
