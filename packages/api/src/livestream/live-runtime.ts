@@ -32,6 +32,8 @@ const BUS_ANSWERED = 'live.answered';
 const BUS_ROOM = 'live.room';
 /** Rooms kept in memory at most; the least recently active without listeners go first. */
 const MAX_ROOMS = 500;
+/** Escalations handed over in one transaction at most (see runEscalations). */
+const ESCALATION_CHUNK = 250;
 /** A room without listeners or comments for this long is let go (rebuilt from the log when needed). */
 const IDLE_MS = 20 * 60_000;
 const SETTINGS_TTL_MS = 1000;
@@ -506,7 +508,16 @@ export function createLiveRuntime(deps: ServiceDeps, options: LiveRuntimeOptions
         group.comments.push(comment);
         byRoom.set(room.id, group);
       }
+      // At most ESCALATION_CHUNK comments per transaction: a restart's sweep may hand over
+      // thousands, and one transaction for all would hold the write turn (and the batch route)
+      // for seconds and bind more SQL variables than SQLite takes.
+      const chunks: { room: LiveRoomRow; comments: EscalatedComment[] }[] = [];
       for (const { room, comments } of byRoom.values()) {
+        for (let i = 0; i < comments.length; i += ESCALATION_CHUNK) {
+          chunks.push({ room, comments: comments.slice(i, i + ESCALATION_CHUNK) });
+        }
+      }
+      for (const { room, comments } of chunks) {
         let oneByOne = comments;
         try {
           oneByOne = await escalateComments(deps, room, comments);
