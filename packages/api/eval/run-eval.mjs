@@ -4,7 +4,7 @@
 // held-out fifth (intent learning on a public English data set). `npm run eval` builds first.
 //
 //   node eval/run-eval.mjs                 all four
-//   node eval/run-eval.mjs dev|shopper|review|banking77 [-v]
+//   node eval/run-eval.mjs dev|shopper|review|banking77 [-v]   (shopper/review list rows only with -v)
 //   node eval/run-eval.mjs path/to/set.jsonl [-v]
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +33,10 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const verbose = process.argv.includes('--verbose') || process.argv.includes('-v');
 const wanted = args.length ? args : ['dev', 'shopper', 'review', 'banking77'];
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
+// The held-out sets measure questions the engine was not tuned on: in a plain run they print their
+// figures only, never which questions failed (a failure line read while fixing the dev set is a hint
+// to tune on). Name the set and pass -v to see its rows, e.g. when curating the set itself.
+const HELD_OUT = new Set(['shopper', 'review']);
 
 async function withApi(run) {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-eval-'));
@@ -54,14 +58,14 @@ async function withApi(run) {
   }
 }
 
-async function runSet(name, file) {
+async function runSet(name, file, showRows) {
   const report = await withApi(async (app) => {
     const started = performance.now();
     const result = await evaluateQuestions(app, parseEvalQuestions(readFileSync(file, 'utf8')));
     result.seconds = (performance.now() - started) / 1000;
     return result;
   });
-  for (const row of report.rows) {
+  for (const row of showRows ? report.rows : []) {
     if (row.fullyRight && !verbose) continue;
     const e = row.question.expect;
     const g = row.got;
@@ -118,5 +122,10 @@ for (const name of wanted) {
     continue;
   }
   const file = SETS[name] ?? name;
-  await runSet(SETS[name] ? `Threadline AI evaluation: ${name} set` : 'Threadline AI evaluation', file);
+  const showRows = !HELD_OUT.has(name) || (verbose && args.includes(name));
+  await runSet(
+    SETS[name] ? `Threadline AI evaluation: ${name} set` : 'Threadline AI evaluation',
+    file,
+    showRows,
+  );
 }
