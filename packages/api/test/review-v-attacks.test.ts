@@ -447,6 +447,8 @@ describe('claim 1 — re-running a refused group alone', () => {
  * - insert N: N rows of 1,500 bytes, then exit.
  * - hold MS: one row, then a read transaction held MS ms while a small row is inserted every
  *   50 ms by another connection of the same process; prints how many rows it inserted.
+ * Busy timeout 10 s, longer than the other process's whole flood: SQLite's lock is not fair, and a
+ * flood of back-to-back write groups starved a 2-s timeout under CI-like load (stop 34's run after CI).
  */
 const CHILD = `
 const { createClient } = require('@libsql/client');
@@ -454,7 +456,7 @@ const [url, mode, arg] = process.argv.slice(1);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 (async () => {
   const c = createClient({ url });
-  await c.execute('PRAGMA busy_timeout = 2000');
+  await c.execute('PRAGMA busy_timeout = 10000');
   let inserted = 0;
   if (mode === 'insert') {
     for (let i = 0; i < Number(arg); i++) { await c.execute('INSERT INTO t (body) VALUES (randomblob(1500))'); inserted++; }
@@ -463,7 +465,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const tx = await c.transaction('deferred');
     await tx.execute('SELECT count(*) FROM t');
     // transaction() took the client's connection: the next one needs its own busy timeout.
-    await c.execute('PRAGMA busy_timeout = 2000');
+    await c.execute('PRAGMA busy_timeout = 10000');
     const until = Date.now() + Number(arg);
     while (Date.now() < until) { await c.execute('INSERT INTO t (body) VALUES (randomblob(100))'); inserted++; await sleep(50); }
     tx.close();
