@@ -3710,13 +3710,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     [...wordSegments(text)].map((s) => s.segment).filter((w) => /^\p{Script=Han}{2,}$/u.test(w));
   const returnExceptionWords = (): Map<string, KnowledgeArticle> => {
     if (exceptionWords) return exceptionWords;
-    const words = hanWords;
     const asked = (a: KnowledgeArticle) => [a.title, ...a.questions];
     const policy = index.kb.articles.filter((a) => /无理由退货规则|\breturn policy\b/i.test(a.title));
-    const policyWords = new Set(policy.flatMap((a) => [...asked(a), a.answer].flatMap(words)));
+    const policyWords = new Set(policy.flatMap((a) => [...asked(a), a.answer].flatMap(hanWords)));
     const articlesOf = new Map<string, number>();
     for (const a of index.kb.articles)
-      for (const w of new Set(asked(a).flatMap(words))) articlesOf.set(w, (articlesOf.get(w) ?? 0) + 1);
+      for (const w of new Set(asked(a).flatMap(hanWords))) articlesOf.set(w, (articlesOf.get(w) ?? 0) + 1);
     // A word of a title (the article's subject) may be shared by a few articles; a word of a question
     // only by none. Asking and negating words (哪些, 不能) are no goods.
     const goodsWord = (w: string, most: number) =>
@@ -3733,16 +3732,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         .split(/[。；;！!？?\n]/)
         .filter((s) => NOT_RETURNABLE.test(s))
         .join('。');
-      for (const w of words(a.title))
+      for (const w of hanWords(a.title))
         if (goodsWord(w, 3) && excluding.includes(w) && !exceptionWords.has(w)) exceptionWords.set(w, a);
-      for (const w of a.questions.flatMap(words))
+      for (const w of a.questions.flatMap(hanWords))
         if (goodsWord(w, 1) && !exceptionWords.has(w)) exceptionWords.set(w, a);
     }
     return exceptionWords;
   };
-  // The product the conversation is about, when this message names none ("蜗牛霜多少钱 || 能退吗").
-  let contextIds: readonly string[] = [];
-  const shopReading: ShopReading = {
+  // `contextIds`: the product the conversation is about, when this message names none
+  // ("蜗牛霜多少钱 || 能退吗").
+  const shopReadingWith = (contextIds: readonly string[]): ShopReading => ({
     crossBorder: (read) =>
       CROSSBORDER_SAID.test(read.plain) ||
       read.products.some((m) => crossBorderProducts().has(m.productId)) ||
@@ -3757,23 +3756,17 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       }
       return null;
     },
-  };
+  });
+  const shopReading = shopReadingWith([]);
 
   /** The article of the first kind of KIND_READINGS the message asks, if the shop wrote one. */
   const kindArticles = new Map<string, KnowledgeArticle | null>();
   function kindReading(read: ReadText, context: readonly string[] = []): KnowledgeArticle | null {
-    contextIds = context;
-    try {
-      return kindReadingOf(read);
-    } finally {
-      contextIds = [];
-    }
-  }
-  function kindReadingOf(read: ReadText): KnowledgeArticle | null {
+    const shop = context.length > 0 ? shopReadingWith(context) : shopReading;
     for (const kind of KIND_READINGS) {
-      if (!kind.asked(read, shopReading)) continue;
+      if (!kind.asked(read, shop)) continue;
       if (kind.articleOf) {
-        const picked = kind.articleOf(read, shopReading);
+        const picked = kind.articleOf(read, shop);
         if (picked) return picked;
         continue;
       }
