@@ -58,6 +58,23 @@ async function flood(database: Database, path: string, batches: number): Promise
   return largest;
 }
 
+/**
+ * `flood` on several files at once, a batch on each in turn, so each meets the same load at the same
+ * moments (a control for the others); the largest -wal seen of each (pages).
+ */
+async function floodInTurn(
+  files: { database: Database; path: string }[],
+  batches: number,
+): Promise<number[]> {
+  const largest = files.map(() => 0);
+  for (let i = 0; i < batches; i++)
+    for (const [at, file] of files.entries()) {
+      await writeBatch(file.database);
+      largest[at] = Math.max(largest[at]!, walPages(file.path));
+    }
+  return largest;
+}
+
 describe('the WAL checkpointer', () => {
   it('keeps the log bounded while the request thread never checkpoints (control: it grows)', async () => {
     // Control: autocheckpoint off and no checkpointer — the log only grows.
@@ -79,14 +96,7 @@ describe('the WAL checkpointer', () => {
     const twin = await openFile();
     const twinCheckpointer = startWalCheckpointer(twin.database, quiet, options) as WalCheckpointer;
     expect(await twinCheckpointer.ready).toBe(true);
-    let largest = 0;
-    let twinLargest = 0;
-    for (let i = 0; i < 800; i++) {
-      await writeBatch(database);
-      largest = Math.max(largest, walPages(path));
-      await writeBatch(twin.database);
-      twinLargest = Math.max(twinLargest, walPages(twin.path));
-    }
+    const [largest = 0, twinLargest = 0] = await floodInTurn([{ database, path }, twin], 800);
     const stats = checkpointer.stats();
     const twinStats = twinCheckpointer.stats();
     await checkpointer.stop();
@@ -170,14 +180,7 @@ describe('the WAL checkpointer', () => {
     expect(await autocheckpoint(database)).toBe(0);
     await truncateWriteAheadLog(database);
     await truncateWriteAheadLog(fresh.database);
-    let largest = 0;
-    let freshLargest = 0;
-    for (let i = 0; i < 800; i++) {
-      await writeBatch(database);
-      largest = Math.max(largest, walPages(path));
-      await writeBatch(fresh.database);
-      freshLargest = Math.max(freshLargest, walPages(fresh.path));
-    }
+    const [largest = 0, freshLargest = 0] = await floodInTurn([{ database, path }, fresh], 800);
     const stats = checkpointer.stats();
     const figures = JSON.stringify({ grown, largest, freshLargest, stats, fresh: freshCheckpointer.stats() });
     expect(grown).toBeGreaterThan(8_000);
