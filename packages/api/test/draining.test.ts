@@ -13,7 +13,10 @@ describe('a process that is draining (SIGTERM)', () => {
 
     const started = Date.now();
     const waiting = api.call('GET', '/v1/updates?wait=25', { token: session.sessionToken });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Waits until the long-poll is under way (bounded), not a fixed 200 ms: under load the request
+    // could still be on its way, and a drain before it arrived would refuse it instead.
+    for (let i = 0; i < 200 && lifecycle.inFlight() === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     expect(lifecycle.inFlight()).toBe(1);
     lifecycle.drain();
     const poll = await waiting;

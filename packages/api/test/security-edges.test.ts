@@ -106,16 +106,35 @@ describe('stalled readers, slow bodies and connection floods on a real server (i
       })
     ).json()) as { sessionToken: string; customer: { id: string } };
     let reader: ReturnType<typeof connect> | undefined;
+    // It stops reading once the stream has begun (its feed's start is set before `: connected` is
+    // written), not after a fixed 200 ms: under load the stream could begin after the burst below,
+    // and it would then never see the events it is to be overwhelmed by.
+    let begun: () => void;
+    const connected = new Promise<void>((resolve) => {
+      begun = resolve;
+    });
     const stalled = raw(
       `GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${session.sessionToken}\r\n\r\n`,
       {
-        pause: true,
         onSocket: (socket) => {
           reader = socket;
+          let seen = '';
+          const look = (chunk: Buffer) => {
+            seen += chunk.toString();
+            if (!seen.includes(': connected')) return;
+            socket.pause();
+            socket.off('data', look);
+            begun();
+          };
+          socket.on('data', look);
         },
       },
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const began = await Promise.race([
+      connected.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+    ]);
+    expect(began, 'the stream began').toBe(true);
     // Several MB of events for a reader that takes none, in one burst (the writes share their
     // commits): the stream reads them a page (~2 MB) at a time, faster than loopback takes them
     // unread, so its queue passes the limit. (Written one by one, with the stream getting a turn

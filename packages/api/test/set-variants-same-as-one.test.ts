@@ -3,7 +3,9 @@ import { buildHandoffSummaries, buildHandoffSummary, type ConversationRow } from
 import { conversations } from '../src/db/schema';
 import { resolveCustomer, resolveCustomers } from '../src/identity';
 import { seedDemoStore } from '../src/knowledge/knowledge';
-import { buildProfileBrief, buildProfileBriefs } from '../src/profile';
+import { ApiError } from '../src/platform/errors';
+import { buildCustomerProfile, buildProfileBrief, buildProfileBriefs } from '../src/profile';
+import { openTicketsOf } from '../src/tickets';
 import { createTestApi, type TestApi } from './harness';
 
 // The set variants a bulk escalation uses read each table once for many customers; each answer
@@ -75,6 +77,34 @@ describe('set variants give what the one-customer functions give', () => {
     expect(one[0]!.orders).toHaveLength(3);
     expect(one[0]!.contact.address).not.toBeNull();
     expect(one[2]!.orders).toEqual([]);
+    // \`buildProfileBrief\` is the set variant for one customer: checked against what the 360°
+    // profile reads one customer at a time (its own identity, contact, cart and order readers).
+    for (const [i, id] of customers.entries()) {
+      const profile = await buildCustomerProfile(api.deps, shop.appId, id);
+      expect(one[i]).toEqual({
+        customer: profile.customer,
+        identities: profile.identities,
+        contact: profile.contact,
+        attributes: profile.attributes,
+        cart: profile.cart.slice(0, 10),
+        orders: profile.orders.slice(0, 3),
+        openTickets: (await openTicketsOf(db, id)).length,
+      });
+    }
+  });
+
+  it('profile briefs: a customer that is gone is refused with not_found, alone or in a set', async () => {
+    const db = api.deps.database.db;
+    for (const call of [
+      () => buildProfileBrief(api.deps, db, shop.appId, 'cus_gone'),
+      () => buildProfileBriefs(api.deps, db, shop.appId, [customers[0]!, 'cus_gone']),
+      // Another app's customer is gone for this app.
+      () => buildProfileBrief(api.deps, db, 'app_other', customers[0]!),
+    ]) {
+      const refused = await call().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ApiError);
+      expect((refused as ApiError).code).toBe('not_found');
+    }
   });
 
   it('handoff summaries', async () => {

@@ -24,7 +24,10 @@ export async function findOpenConversation(db: Db, customerId: string): Promise<
   return row ?? null;
 }
 
-/** The customer's open conversation, opened on `channel` if there is none (a message after `resolved` starts anew). */
+/**
+ * The customer's open conversation, opened on `channel` if there is none (a message after
+ * `resolved` starts anew). One implementation: `openConversations` for one customer.
+ */
 export async function openConversation(
   deps: Pick<ServiceDeps, 'clock'>,
   db: Db,
@@ -32,29 +35,13 @@ export async function openConversation(
   customerId: string,
   channel: string,
 ): Promise<ConversationRow> {
-  const existing = await findOpenConversation(db, customerId);
-  if (existing) return existing;
-  const now = deps.clock.now();
-  const [row] = await db
-    .insert(conversations)
-    .values({
-      id: createSortableId('cnv', now),
-      appId,
-      customerId,
-      status: 'bot',
-      channel,
-      lastChannel: channel,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  return row!;
+  return (await openConversations(deps, db, appId, [customerId], channel)).get(customerId)!;
 }
 
 /**
- * `openConversation` for many customers of one app at once (a bulk writer such as a livestream
- * batch's escalations): their open conversations in one query, the missing ones opened in one
- * multi-row insert. Same rows as `openConversation` one customer at a time.
+ * Each customer's open conversation (customers of one app; a bulk writer such as a livestream
+ * batch's escalations): found in one query, the missing ones opened on `channel` in one multi-row
+ * insert.
  */
 export async function openConversations(
   deps: Pick<ServiceDeps, 'clock'>,

@@ -1,12 +1,12 @@
 import type { HandoffSummary } from '@threadline/sdk-core/protocol';
-import { and, asc, count, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, count, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations, customers, kbArticles, kbProducts, messages } from '../db/schema';
 import { isSealed, openAllForCustomers, openForCustomer, sealForCustomer } from '../identity';
 import { asksForHuman, negativeSentiment, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
-import { openTicketsOf, openTicketsOfMany, type TicketRow } from '../tickets';
+import { openTicketsOfMany, type TicketRow } from '../tickets';
 import type { ConversationRow } from './conversations';
 
 // Enough of the conversation to see its channels and mood without reading a years-long thread.
@@ -18,70 +18,17 @@ const stringsOf = (value: unknown): string[] =>
 /**
  * Builds the structured summary that travels with a conversation when it changes hands:
  * intents, products and orders mentioned on any channel, what the bot already answered, open
- * tickets and sentiment flags. Reads only; the caller decides where to keep it.
+ * tickets and sentiment flags. Reads only; the caller decides where to keep it. One
+ * implementation: `buildHandoffSummaries` for one conversation (the same reads in number).
  */
 export async function buildHandoffSummary(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
   db: Db,
   conversation: ConversationRow,
-  handoff: {
-    reason: HandoffSummary['reason'];
-    fromChannel?: string | null;
-    toChannel?: string | null;
-    now: number;
-  },
+  handoff: Handoff,
 ): Promise<HandoffSummary> {
-  const context = conversation.context;
-  const [recent, [total], [customer], tickets] = await Promise.all([
-    db
-      .select({
-        text: messages.text,
-        channel: messages.channel,
-        authorType: messages.authorType,
-        createdAt: messages.createdAt,
-      })
-      .from(messages)
-      .where(eq(messages.conversationId, conversation.id))
-      .orderBy(asc(messages.seq))
-      .limit(MESSAGES_READ),
-    db.select({ n: count() }).from(messages).where(eq(messages.conversationId, conversation.id)),
-    db
-      .select({ attributes: customers.attributes })
-      .from(customers)
-      .where(eq(customers.id, conversation.customerId)),
-    openTicketsOf(db, conversation.customerId),
-  ]);
-
-  const productIds = productIdsOf(context);
-  const articleIds = articleIdsOf(context);
-  const [products, articles] = await Promise.all([
-    productIds.length
-      ? db
-          .select({ id: kbProducts.id, name: kbProducts.name })
-          .from(kbProducts)
-          .where(and(eq(kbProducts.appId, conversation.appId), inArray(kbProducts.id, productIds)))
-      : [],
-    articleIds.length
-      ? db
-          .select({ id: kbArticles.id, title: kbArticles.title })
-          .from(kbArticles)
-          .where(and(eq(kbArticles.appId, conversation.appId), inArray(kbArticles.id, articleIds)))
-      : [],
-  ]);
-
-  const texts = await openAllForCustomers(
-    deps,
-    recent.map((m) => m.text),
-    db,
-  );
-  return summaryOf(conversation, handoff, {
-    recent: recent.map((m, i) => ({ ...m, text: texts[i] ?? '' })),
-    total: total?.n ?? 0,
-    attributes: customer?.attributes,
-    tickets,
-    products,
-    articles,
-  });
+  const [summary] = await buildHandoffSummaries(deps, db, [{ conversation, handoff }]);
+  return summary!;
 }
 
 type Handoff = {
@@ -91,7 +38,7 @@ type Handoff = {
   now: number;
 };
 
-/** What a summary is made of, read by `buildHandoffSummary` (one conversation) or `buildHandoffSummaries`. */
+/** What a summary is made of, as `buildHandoffSummaries` reads it for each conversation. */
 interface SummaryInput {
   /** The first messages (up to MESSAGES_READ), in order, text open. */
   recent: { text: string; channel: string; authorType: string; createdAt: number }[];
@@ -157,32 +104,23 @@ function summaryOf(conversation: ConversationRow, handoff: Handoff, input: Summa
 /**
  * Builds the summary and keeps it on the conversation, inside the caller's transaction. The last
  * customer message in it is the shopper's own words: it is stored sealed with their data key.
+ * One implementation: `refreshHandoffSummaries` for one conversation.
  */
 export async function refreshHandoffSummary(
   deps: Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'config'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   conversation: ConversationRow,
-  handoff: Parameters<typeof buildHandoffSummary>[3],
+  handoff: Handoff,
 ): Promise<HandoffSummary> {
-  const summary = await buildHandoffSummary(deps, db, conversation, handoff);
-  const stored: HandoffSummary = summary.lastCustomerMessage
-    ? {
-        ...summary,
-        lastCustomerMessage: {
-          ...summary.lastCustomerMessage,
-          text: await sealForCustomer(deps, db, onCommit, conversation, summary.lastCustomerMessage.text),
-        },
-      }
-    : summary;
-  await db.update(conversations).set({ summary: stored }).where(eq(conversations.id, conversation.id));
-  return summary;
+  const [summary] = await refreshHandoffSummaries(deps, db, onCommit, [{ conversation, handoff }]);
+  return summary!;
 }
 
 /**
- * `buildHandoffSummary` for many conversations at once (a bulk escalation): each table is read
- * once for all of them instead of once per conversation; each summary is the one
- * `buildHandoffSummary` makes (the same first MESSAGES_READ messages, counts, tickets, names).
+ * Handoff summaries for many conversations at once (a bulk escalation), in order: each table is
+ * read once for all of them instead of once per conversation — the first MESSAGES_READ messages of
+ * each, their counts, the customers' attributes and open tickets, product and article names.
  */
 export async function buildHandoffSummaries(
   deps: Pick<ServiceDeps, 'database' | 'sealer'>,
@@ -195,7 +133,7 @@ export async function buildHandoffSummaries(
   const apps = [...new Set(list.map((c) => c.conversation.appId))];
   const productIds = [...new Set(list.flatMap((c) => productIdsOf(c.conversation.context)))];
   const articleIds = [...new Set(list.flatMap((c) => articleIdsOf(c.conversation.context)))];
-  // The first MESSAGES_READ of each conversation, as `buildHandoffSummary`'s LIMIT reads them.
+  // The first MESSAGES_READ of each conversation (a LIMIT per conversation).
   const ranked = db
     .select({
       conversationId: messages.conversationId,

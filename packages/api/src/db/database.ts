@@ -537,25 +537,26 @@ const MAX_GROUP = 64;
  * without it — never `REPLACE`.
  */
 function remoteDatabase(client: Client, deadlineMs: number): Database {
-  // The write whose transaction drizzle opens now: its guard (see `guardRemoteTransaction`).
+  // The write whose transaction drizzle opens now: its guard's state (see `guardRemoteTransaction`).
   const writeScope = new AsyncLocalStorage<RemoteWriteState>();
+  // Every interactive transaction is guarded, not only a write's: an embedder's own
+  // `database.client.transaction()` (or `db.transaction()` outside `write`) that catches a loss and
+  // writes on would otherwise have its later statements committed in autocommit (review-v).
   const guarded = new Proxy(client, {
-    get(target, prop, receiver) {
+    get(target, prop) {
       if (prop === 'transaction') {
-        return async (mode?: TransactionMode) => {
-          const tx = await target.transaction(mode);
-          const state = writeScope.getStore();
-          return state ? guardRemoteTransaction(tx, state) : tx;
-        };
+        return async (mode?: TransactionMode) =>
+          guardRemoteTransaction(await target.transaction(mode), writeScope.getStore() ?? { lost: false });
       }
-      const value = Reflect.get(target, prop, receiver);
+      // The client's getters (`closed`) read private fields: they run against the real object.
+      const value = Reflect.get(target, prop);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   }) as Client;
   const db = drizzle(guarded, { schema });
   return {
     db,
-    client,
+    client: guarded,
     // One interactive transaction per write (BEGIN IMMEDIATE, a Hrana stream over HTTP or
     // WebSocket): no group commit and no savepoints, which cost a round trip each here. A write the
     // server refused as busy committed nothing and is run again, as a whole, until the deadline.
@@ -601,7 +602,8 @@ interface RemoteWriteState {
  * it twice (shown against sqld over http:// and libsql://, ckpt-34). So after a statement fails, the
  * transaction is checked with `BEGIN`: refused inside a transaction, it runs only outside one (then
  * rolled back at once) — one round trip, on failures only. Once lost, every statement but ROLLBACK
- * is refused here and the write answers a retryable 503 (`remoteDatabase`).
+ * is refused here, and the write (or the commit of a transaction an embedder opened on
+ * `database.client` itself) answers a retryable 503 (`remoteDatabase`).
  */
 function guardRemoteTransaction(tx: Transaction, state: RemoteWriteState): Transaction {
   const refuse = () => {
@@ -638,7 +640,12 @@ function guardRemoteTransaction(tx: Transaction, state: RemoteWriteState): Trans
     executeMultiple: guard((sql: string) => tx.executeMultiple(sql)),
     // Lost: the server has no transaction to roll back, and its refusal must not hide the answer.
     rollback: () => (state.lost ? tx.rollback().catch(() => undefined) : tx.rollback()),
-    commit: () => tx.commit(),
+    // Lost: nothing of it is stored (what came after the loss was refused), so the commit fails as
+    // a write does, retryable (`write` itself never gets here lost: it throws first).
+    commit: async () => {
+      if (state.lost) throw unavailable(TRANSACTION_LOST);
+      await tx.commit();
+    },
     close: () => tx.close(),
     get closed() {
       return tx.closed;

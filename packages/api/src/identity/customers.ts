@@ -85,19 +85,22 @@ export async function getCustomer(db: Db, appId: string, customerId: string): Pr
   return row;
 }
 
-/** Follows merge aliases: an old customer id still resolves to the customer it became. */
+/**
+ * Follows merge aliases: an old customer id still resolves to the customer it became. One
+ * implementation: `resolveCustomers` for one id (one query, as `getCustomer`); a customer that is
+ * gone (erased, or a broken alias chain) is refused with `not_found`.
+ */
 export async function resolveCustomer(db: Db, appId: string, customerId: string): Promise<CustomerRow> {
-  let current = await getCustomer(db, appId, customerId);
-  for (let hops = 0; current.mergedInto && hops < 16; hops++) {
-    current = await getCustomer(db, appId, current.mergedInto);
-  }
-  return current;
+  const found = (await resolveCustomers(db, appId, [customerId])).get(customerId);
+  if (!found) throw new ApiError('not_found', 'Customer not found.');
+  return found;
 }
 
 /**
- * `resolveCustomer` for many ids at once (one query; merge aliases, which are rare, are followed one
- * by one as there). An id whose row is gone (erased) is left out of the map — where
- * `resolveCustomer` would refuse it — so one erased customer does not stop a bulk writer's others.
+ * Customers by id, merge aliases followed (one query; aliases, which are rare, are followed one hop
+ * at a time, at most 16). An id whose row is gone (erased) or whose alias chain is broken is left
+ * out of the map — `resolveCustomer` refuses it — so one erased customer does not stop a bulk
+ * writer's others.
  */
 export async function resolveCustomers(
   db: Db,
@@ -120,7 +123,7 @@ export async function resolveCustomers(
         .where(and(eq(customers.id, current.mergedInto), eq(customers.appId, appId)))
         .limit(1);
     }
-    // A broken alias chain is what `resolveCustomer` refuses: left out here too.
+    // A broken alias chain: left out, as a gone id.
     if (current) found.set(row.id, current);
   }
   return found;

@@ -7,7 +7,7 @@ import { type CustomerRow, resolveCustomer, resolveCustomers } from '../identity
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
-import { listTickets, openTicketsOf, openTicketsOfMany } from '../tickets';
+import { listTickets, openTicketsOfMany } from '../tickets';
 import { isVipCustomer } from './customers';
 import { recentOrdersOf, recentOrdersOfMany, toOrderViews } from './orders';
 import { maskPii, openPii, type PiiField } from './pii';
@@ -135,36 +135,25 @@ const profileCustomer = (customer: CustomerRow) => ({
   createdAt: iso(customer.createdAt),
 });
 
-/** What travels in inbox events: who it is, masked contact, attributes, cart, recent orders. */
+/**
+ * What travels in inbox events: who it is, masked contact, attributes, cart, recent orders. One
+ * implementation: the set variant for one customer (its reads are as many as a one-customer
+ * version's). A customer that is gone (erased, or a broken merge alias) is refused with
+ * `not_found`, as `resolveCustomer` refuses it.
+ */
 export async function buildProfileBrief(
   deps: Deps,
   db: Db,
   appId: string,
   customerId: string,
 ): Promise<ProfileBrief> {
-  const customer = await resolveCustomer(db, appId, customerId);
-  const [ids, contact, cart, recent, open] = await Promise.all([
-    identitiesOf(deps, db, customer.id),
-    contactOf(deps, db, customer.id),
-    namedCart(deps, db, appId, customer.id),
-    recentOrdersOf(deps, db, customer.id, 3),
-    openTicketsOf(db, customer.id),
-  ]);
-  return {
-    customer: profileCustomer(customer),
-    identities: ids,
-    contact,
-    attributes: customer.attributes,
-    cart: cart.slice(0, 10),
-    orders: recent,
-    openTickets: open.length,
-  };
+  const [brief] = await buildProfileBriefs(deps, db, appId, [customerId]);
+  return brief!;
 }
 
 /**
- * `buildProfileBrief` for many customers of one app (a bulk escalation's inbox events): each table
- * read once for all of them. The same brief per customer; a customer that is gone is refused, as
- * there.
+ * Profile briefs for many customers of one app (a bulk escalation's inbox events), in order: each
+ * table read once for all of them. A customer that is gone refuses the whole call (`not_found`).
  */
 export async function buildProfileBriefs(
   deps: Deps,
