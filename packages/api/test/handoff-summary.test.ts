@@ -1,9 +1,10 @@
 import { handoffSummary, phoneCallAnswer, sessionAnswer } from '@threadline/sdk-core/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHandoffSummary } from '../src/conversations/handoff-summary';
 import { conversations } from '../src/db/schema';
 import { seedDemoStore } from '../src/knowledge/knowledge';
-import { anonymousId, createTestApi, type TestApi } from './harness';
+import { anonymousId, createTestApi, type TestApi, UNLIMITED } from './harness';
 
 describe('the handoff summary travels with the conversation', () => {
   let api: TestApi;
@@ -97,5 +98,45 @@ describe('the handoff summary travels with the conversation', () => {
     });
     expect(call.status).toBe(200);
     expect(call.body.context.summary).toBeNull();
+  });
+});
+
+describe('the handoff summary of a long conversation', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await createTestApi({ rateLimits: UNLIMITED });
+  });
+  afterAll(() => api.close());
+
+  it("reads the latest messages, so the agent sees the shopper's last words however long the thread", async () => {
+    const shop = await api.createShop();
+    await seedDemoStore(api.deps, shop.appId);
+    const from = { externalId: 'long-thread-shopper' };
+    // 130 questions and their 130 answers: more than the 200 messages a summary reads.
+    for (let i = 0; i < 129; i++) {
+      const sent = await shop.channelMessage('web', from, `第${i + 1}个问题：面霜保质期多久`);
+      expect(sent.status).toBe(201);
+    }
+    const last = await shop.channelMessage('phone', from, '快递三天没动了，到底什么时候到');
+    expect(last.status).toBe(201);
+    const [conversation] = await api.deps.database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, last.body.conversation.id));
+    const summary = await buildHandoffSummary(api.deps, api.deps.database.db, conversation!, {
+      reason: 'escalation',
+      now: api.deps.clock.now(),
+    });
+    const stored = await api.rows<{ n: number }>(
+      'select count(*) as n from messages where conversation_id = ?',
+      [conversation!.id],
+    );
+    expect(stored[0]!.n).toBeGreaterThan(200);
+    expect(summary.messageCount).toBe(stored[0]!.n);
+    expect(summary.lastCustomerMessage).toMatchObject({
+      channel: 'phone',
+      text: '快递三天没动了，到底什么时候到',
+    });
+    expect(summary.channels).toEqual(['web', 'phone']);
   });
 });

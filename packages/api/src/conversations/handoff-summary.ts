@@ -1,5 +1,5 @@
 import type { HandoffSummary } from '@threadline/sdk-core/protocol';
-import { and, asc, count, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { conversations, customers, kbArticles, kbProducts, messages } from '../db/schema';
 import { isSealed, openAllForCustomers, openForCustomer, sealForCustomer } from '../identity';
@@ -40,7 +40,7 @@ type Handoff = {
 
 /** What a summary is made of, as `buildHandoffSummaries` reads it for each conversation. */
 interface SummaryInput {
-  /** The first messages (up to MESSAGES_READ), in order, text open. */
+  /** The latest messages (up to MESSAGES_READ), oldest first, text open. */
   recent: { text: string; channel: string; authorType: string; createdAt: number }[];
   total: number;
   attributes: Record<string, unknown> | undefined;
@@ -119,7 +119,7 @@ export async function refreshHandoffSummary(
 
 /**
  * Handoff summaries for many conversations at once (a bulk escalation), in order: each table is
- * read once for all of them instead of once per conversation — the first MESSAGES_READ messages of
+ * read once for all of them instead of once per conversation — the latest MESSAGES_READ messages of
  * each, their counts, the customers' attributes and open tickets, product and article names.
  */
 export async function buildHandoffSummaries(
@@ -133,34 +133,29 @@ export async function buildHandoffSummaries(
   const apps = [...new Set(list.map((c) => c.conversation.appId))];
   const productIds = [...new Set(list.flatMap((c) => productIdsOf(c.conversation.context)))];
   const articleIds = [...new Set(list.flatMap((c) => articleIdsOf(c.conversation.context)))];
-  // The first MESSAGES_READ of each conversation (a LIMIT per conversation).
-  const ranked = db
-    .select({
-      conversationId: messages.conversationId,
-      seq: messages.seq,
-      text: messages.text,
-      channel: messages.channel,
-      authorType: messages.authorType,
-      createdAt: messages.createdAt,
-      rank: sql<number>`row_number() over (partition by ${messages.conversationId} order by ${messages.seq})`.as(
-        'rank',
-      ),
-    })
-    .from(messages)
-    .where(inArray(messages.conversationId, ids))
-    .as('ranked');
+  // The latest MESSAGES_READ messages of each conversation (its mood, channels and last customer
+  // message are what an agent takes over; a long thread's first 200 would show a stale last
+  // message): each one's first seq to read is found on the (conversation_id, seq) index, then only
+  // the rows from it are read — MESSAGES_READ rows per conversation however long it is. (A
+  // row_number() window read every row of each: 23 ms instead of 0.5 ms at 10,000 messages.)
+  const latestMessages = db.all<{
+    conversationId: string;
+    text: string;
+    channel: string;
+    authorType: string;
+    createdAt: number;
+  }>(sql`WITH bounds AS (
+      SELECT ids.value AS id,
+        (SELECT seq FROM ${messages} WHERE conversation_id = ids.value
+          ORDER BY seq DESC LIMIT 1 OFFSET ${MESSAGES_READ - 1}) AS first
+      FROM json_each(${JSON.stringify(ids)}) ids)
+    SELECT m.conversation_id AS conversationId, m.text AS text, m.channel AS channel,
+      m.author_type AS authorType, m.created_at AS createdAt
+    FROM bounds JOIN ${messages} m
+      ON m.conversation_id = bounds.id AND m.seq >= coalesce(bounds.first, 0)
+    ORDER BY m.conversation_id, m.seq`);
   const [recent, totals, attributes, tickets, products, articles] = await Promise.all([
-    db
-      .select({
-        conversationId: ranked.conversationId,
-        text: ranked.text,
-        channel: ranked.channel,
-        authorType: ranked.authorType,
-        createdAt: ranked.createdAt,
-      })
-      .from(ranked)
-      .where(lte(ranked.rank, MESSAGES_READ))
-      .orderBy(asc(ranked.conversationId), asc(ranked.seq)),
+    latestMessages,
     db
       .select({ id: messages.conversationId, n: count() })
       .from(messages)
