@@ -500,12 +500,14 @@ run(
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐…")',
       should: 'both sunscreens (有没有防晒, half pinyin)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'you fangshai ma',
       text: BOTH_SUNSCREENS,
       gave: 'clarify: the light sunscreen "商品资料里没有写明"',
       should: 'yes, both sunscreens (有防晒吗)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'mian mo you ma',
@@ -514,6 +516,7 @@ run(
       text: /99/,
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'yes, the cica mask ¥99 (面膜有吗)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'mianmo you xianhuo ma',
@@ -521,6 +524,7 @@ run(
       answered: true,
       gave: 'clarify "想了解它的哪方面呢？"',
       should: 'the mask is in stock (面膜有现货吗)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'nansheng neng yong mianshuang ma',
@@ -528,18 +532,21 @@ run(
       text: MEN_OK,
       gave: 'kb-cream-usage ("取黄豆大小的面霜…")',
       should: 'the cream is not by sex: men can use it',
+      fixedBy: 'bot-35',
     },
     {
       say: 'nai fen neng tui ma',
       article: XB_RETURN,
       gave: 'kb-return-policy ("支持7天无理由退货") — the Chinese 奶粉能退吗 answers the opposite, correctly',
       should: 'the cross-border return article: no 7-day return',
+      fixedBy: 'bot-35',
     },
     {
       say: 'kua jing nai fen duo jiu dao',
       article: XB_SHIP,
       gave: 'kb-refund-arrival ("仓库签收退货后48小时内完成审核并退款…")',
       should: 'the cross-border shipping times (5-10 days)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'you have sunscreen?',
@@ -547,6 +554,7 @@ run(
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare (in Chinese)',
       should: 'yes: the two sunscreens (plain English, "you" is not 有)',
+      fixedBy: 'bot-35',
     },
   ],
 );

@@ -520,6 +520,12 @@ function monthsOld(text: string): number | null {
 }
 /** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
 const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
+/**
+ * Where goods are sent from ("海外直邮", "从哪里发货", "保税仓发的", "ship from abroad"): asked of
+ * cross-border goods, the route their own article describes.
+ */
+const SHIPS_FROM =
+  /直邮|(?:从|在)?(?:哪里|哪儿|哪|什么地方)(?:发货|发的|发出|寄出|寄来|寄的|寄过来|发过来)|发货地|(?:从)?(?:国外|海外|境外|国内|澳洲|澳大利亚|韩国|日本)(?:直接)?(?:发货|发的|发出|寄|发过来|寄过来)|保税(?:仓)?(?:发|寄|出)|是保税|\bships? (?:from|out of)\b|\b(?:shipped|sent|dispatched|posted|mailed) (?:directly |straight )?(?:from|out of)\b|\bfrom (?:abroad|overseas)\b|\bbonded\b/;
 /** A category id, or a product name's tag, that marks goods sold cross-border. */
 const CROSSBORDER_MARK = /跨境|保税|海淘|cross-?border/i;
 /** An article saying goods are outside the 7-day no-reason return ("不支持7天无理由退货"). */
@@ -662,6 +668,18 @@ const KIND_READINGS: {
     id: 'crossborder-arrival',
     asked: (r, shop) =>
       shop.crossBorder(r) && ARRIVES_WHEN.test(r.plain) && !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
+    article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
+    overFacts: true,
+  },
+  {
+    // "奶粉是海外直邮的吗", "保税仓发的吗", "does the formula ship from abroad": where cross-border goods
+    // are sent from is the cross-border route's own article (a bonded warehouse at home), not the
+    // product's origin field, the tax 保税 spells, or the domestic dispatch.
+    id: 'crossborder-origin',
+    asked: (r, shop) =>
+      shop.crossBorder(r) &&
+      SHIPS_FROM.test(r.plain) &&
+      !/退|款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
     overFacts: true,
   },
@@ -1320,8 +1338,26 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       : asked.text;
     const read = index.read(toneless);
     if (toneless !== asked.text && !(read.pinyinOnly && read.spelledAll && read.spelled)) return asked;
+    if (HAN_CHARS_ONE.test(toneless)) return inHanIfMixed(asked, toneless);
     if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
     return { ...asked, text: read.spelled };
+  }
+
+  /**
+   * "you mei you 防晒", "面膜 you xian huo ma": pinyin beside Chinese is asked as the Chinese it spells
+   * when each Latin run, read alone, is pinyin whose every word was read; English beside Chinese
+   * ("refund一般几天到", "M码有吗") is no such run and stays as written.
+   */
+  function inHanIfMixed(asked: EngineInput, text: string): EngineInput {
+    const runs = text.match(/[a-z][a-z\s]*[a-z]/gi) ?? [];
+    if (runs.length === 0 || runs.length > 4) return asked;
+    let han = text;
+    for (const run of runs) {
+      const read = index.read(run);
+      if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
+      han = han.replace(run, read.spelled);
+    }
+    return { ...asked, text: han.replace(/\s+/g, '') };
   }
 
   function answerMessage(said: EngineInput): EngineResult {
@@ -1332,6 +1368,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       withSkinAsked(said) ??
       withParcelChased(said) ??
       withFactCarried(said) ??
+      withMenAlone(said) ??
       said;
     const result = answerMessageOnce(asked);
     const askedFor = audienceAsked(asked.text);
@@ -1340,6 +1377,33 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if ((result.memory.askedFor ?? null) === askedFor && (result.memory.lastFact ?? null) === lastFact)
       return result;
     return { ...result, memory: { ...result.memory, askedFor, lastFact } };
+  }
+
+  /**
+   * "men too?", "what about guys?", "男生也行吗" with no goods in view (no product, no kind left
+   * open — those carry the question themselves): men asked about the shop's goods, as "anything for
+   * men?" asks it — never an off-topic decline of a shop question.
+   */
+  function withMenAlone(asked: EngineInput): EngineInput | null {
+    const text = asked.text.trim();
+    if (text.length > 24) return null;
+    if (asked.memory?.lastProductId || (asked.memory?.lastKindIds?.length ?? 0) > 0) return null;
+    let core = text.toLowerCase().replace(/[?？。!！~～.,，\s]+$/u, '');
+    // Bounded: each pass strips one leading or trailing word of the follow-up's frame.
+    for (let pass = 0; pass < 6; pass++) {
+      const next = core
+        .replace(/^(?:那么?|还有|and|so|but|what about|how about|also)\s*/, '')
+        .replace(/^(?:for|can)\s+/, '')
+        .replace(
+          /\s*(?:\btoo\b|\bas well\b|\balso\b|\bonly\b|的呢|呢|吗|么|嘛|行不行|也行|行|也可以|可以|也能用|能用|也能|能|也|用)$/u,
+          '',
+        )
+        .trim();
+      if (next === core) break;
+      core = next;
+    }
+    if (!/^(?:men|guys|males?|男生|男的|男士|男人|男性)$/.test(core)) return null;
+    return { ...asked, text: /\p{Script=Han}/u.test(core) ? '有男士用的吗' : 'anything for men?' };
   }
 
   /**
@@ -2824,6 +2888,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     )
       return last;
     if ((memory.answeredArticleIds?.length ?? 0) === 0 || !index.intent(last)) return null;
+    // "哺乳期能用什么 || is the sunscreen waterproof": goods named (a kind word leaving several open
+    // too) with a question of their own is a new question, not the last matter asked again — a
+    // bare "那面膜呢" is (the elliptical reading, and withAudience, carry those).
+    if (
+      (read.products.length > 0 || index.matcher.kinds(read.normalized).length > 0) &&
+      !isEllipticalFollowUp(read.plain)
+    )
+      return null;
     // A product's own fact ("开了袋能放几天" after buying the jerky) is a matter of its own.
     if (index.intent(top.intentKey)?.answerFrom) return null;
     if (!shortFollowUp(read)) return null;
@@ -3821,6 +3893,23 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
+    // An article written for a kind of shopper (its title says pregnancy / nursing or a child: "孕期
+    // 哺乳期能用哪些产品") answers whether goods suit that shopper — not "防晒防水吗" or "is the
+    // sunscreen sweat proof", which share only the goods' word with it and say no one: another
+    // article of the reading answers first, when there is one.
+    if (
+      options.length > 1 &&
+      !MAY_USE.test(read.plain) &&
+      !PREGNANCY_WORDS.test(read.plain) &&
+      !CHILD_WORDS.test(read.plain)
+    ) {
+      const forSomeone = (o: ArticleCandidate) => {
+        const title = index.articles.get(o.articleId)?.title ?? '';
+        return PREGNANCY_WORDS.test(title) || CHILD_WORDS.test(title);
+      };
+      const others = options.filter((o) => !forSomeone(o));
+      if (others.length > 0) options = others;
+    }
     // A skin type said ("我是油皮，用什么面霜") chooses the routine written for it over the routine for
     // another skin that merely names the product asked about (the cream's dry-skin routine). Only
     // between articles written for skin types: a sunscreen choice asked by sensitive skin stays.

@@ -83,6 +83,9 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   [/谁付|谁承担|谁负责|谁掏/g, '谁出'],
   [/淘宝直播|抖音直播|直播里/g, '直播间'],
   [/退钱/g, '退款'],
+  // Water and sweat resistance ("防晒防水吗"): told where an article says to reapply after sweating or
+  // swimming — the words the English gloss of "waterproof" reaches too (retail-lexicon).
+  [/防水|防汗|耐水|耐汗/g, '$& 游泳 出汗', '防耐'],
   [/护理|养护/g, '保养'],
   [/压扁了?|压坏了?|摔坏了?|碎了|裂了|破了/g, '破损'],
   // "寄来的跟我下单的不是一个颜色", "这不是我拍的那款": what arrived is not what was ordered.
