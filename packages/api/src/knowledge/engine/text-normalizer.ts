@@ -161,6 +161,25 @@ const VARIANT_STEPS = VARIANTS.map(([pattern, replacement, needs]) => ({
 }));
 
 /**
+ * A size written in Chinese numerals ("二十六码", "还有二十七的吗", "穿二十八的"): the number a
+ * catalogue lists sizes by. Only beside 码 / 寸 or asked to be had or worn — "二十四小时", "十天" stay.
+ */
+const CHINESE_SIZE_NUMBER =
+  /([二三四五六七八九]?十[一二三四五六七八九]?)(?=\s*(?:码|寸))|(?<=(?:有|穿)\s*)([二三四五六七八九]?十[一二三四五六七八九]?)(?=\s*的)/g;
+const CHINESE_DIGITS = '一二三四五六七八九';
+
+/** `CHINESE_SIZE_NUMBER` written in digits ("牛仔裤还有二十七的吗" → "牛仔裤还有27的吗"). */
+export function withArabicSizes(text: string): string {
+  if (!text.includes('十')) return text;
+  return text.replace(CHINESE_SIZE_NUMBER, (numeral: string) => {
+    const [tens, ones] = numeral.split('十') as [string, string];
+    return String(
+      (tens ? CHINESE_DIGITS.indexOf(tens) + 1 : 1) * 10 + (ones ? CHINESE_DIGITS.indexOf(ones) + 1 : 0),
+    );
+  });
+}
+
+/**
  * Shopper text → the canonical form the engine matches on: full-width forms folded (NFKC),
  * Traditional → Simplified, lower case, punctuation and emoji gone, colloquial variants unified.
  */
@@ -194,5 +213,6 @@ function normalizeOnce(text: string): string {
     }
     out = out.replace(pattern, replacement);
   }
+  out = withArabicSizes(out);
   return out.replace(/\s+/g, ' ').trim();
 }
