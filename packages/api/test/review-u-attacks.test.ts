@@ -233,12 +233,14 @@ run(
       article: 'kb-near-expiry-deals',
       gave: 'the cream\'s shelf life ("未开封3年，开封后12个月内用完")',
       should: 'the near-expiry article: near-expiry goods are not returnable without reason',
+      fixedBy: 'bot-35',
     },
     {
       say: 'my husband wants to return the cream',
       article: [POLICY, EXCEPT, 'kb-return-how-to'],
       gave: 'kb-return-shipping-fee ("无理由退货的运费由您承担…")',
       should: 'whether/how the cream can be returned (7-day rule, opened skincare excepted, or the steps)',
+      fixedBy: 'bot-35',
     },
   ],
 );
@@ -372,6 +374,7 @@ run(
       text: /139[\s\S]*159|159[\s\S]*139/,
       gave: 'clarify "Which product do you mean?"',
       should: 'both sunscreens\' prices (¥139 and ¥159): "it" is the sunscreen(s) just asked about',
+      fixedBy: 'bot-35',
     },
     {
       say: 'the serum, can guys use it',
@@ -386,6 +389,7 @@ run(
       text: MEN_OK,
       gave: 'kb-mask-usage ("洁面后敷15-20分钟…")',
       should: 'the mask is not by sex: men can use it',
+      fixedBy: 'bot-35',
     },
     {
       say: 'face wash for men',
@@ -500,12 +504,14 @@ run(
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐…")',
       should: 'both sunscreens (有没有防晒, half pinyin)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'you fangshai ma',
       text: BOTH_SUNSCREENS,
       gave: 'clarify: the light sunscreen "商品资料里没有写明"',
       should: 'yes, both sunscreens (有防晒吗)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'mian mo you ma',
@@ -514,6 +520,7 @@ run(
       text: /99/,
       gave: 'kb-return-policy ("支持7天无理由退货…")',
       should: 'yes, the cica mask ¥99 (面膜有吗)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'mianmo you xianhuo ma',
@@ -521,6 +528,7 @@ run(
       answered: true,
       gave: 'clarify "想了解它的哪方面呢？"',
       should: 'the mask is in stock (面膜有现货吗)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'nansheng neng yong mianshuang ma',
@@ -528,18 +536,21 @@ run(
       text: MEN_OK,
       gave: 'kb-cream-usage ("取黄豆大小的面霜…")',
       should: 'the cream is not by sex: men can use it',
+      fixedBy: 'bot-35',
     },
     {
       say: 'nai fen neng tui ma',
       article: XB_RETURN,
       gave: 'kb-return-policy ("支持7天无理由退货") — the Chinese 奶粉能退吗 answers the opposite, correctly',
       should: 'the cross-border return article: no 7-day return',
+      fixedBy: 'bot-35',
     },
     {
       say: 'kua jing nai fen duo jiu dao',
       article: XB_SHIP,
       gave: 'kb-refund-arrival ("仓库签收退货后48小时内完成审核并退款…")',
       should: 'the cross-border shipping times (5-10 days)',
+      fixedBy: 'bot-35',
     },
     {
       say: 'you have sunscreen?',
@@ -547,6 +558,7 @@ run(
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare (in Chinese)',
       should: 'yes: the two sunscreens (plain English, "you" is not 有)',
+      fixedBy: 'bot-35',
     },
   ],
 );
@@ -572,18 +584,21 @@ run(
       product: 'p-sunscreen-light',
       gave: 'decline "这个问题超出了我能帮忙的范围"',
       should: 'the light sunscreen (清透 in its name), with no category named',
+      fixedBy: 'bot-35',
     },
     {
       say: '有没有透气的',
       product: 'p-diapers',
       gave: 'decline "这个问题超出了我能帮忙的范围"',
       should: 'the breathable diapers (轻薄透气婴儿纸尿裤)',
+      fixedBy: 'bot-35',
     },
     {
       say: '有没有水润的',
       product: 'p-hyaluronic-cream',
       gave: 'clarify "是下面这些吗？" with no options listed',
       should: 'the cream (澜悦玻尿酸水润保湿面霜)',
+      fixedBy: 'bot-35',
     },
     {
       say: '防晒有清透的吗',
@@ -722,6 +737,7 @@ run(
       text: /26 码有货/,
       gave: 'clarify "我不太确定您想问的是哪一个，是下面这些吗？" with no options',
       should: "the jeans in 26 are in stock (the only goods sized by number) — bot-34's own example",
+      fixedBy: 'bot-35',
     },
     {
       say: '牛仔裤26有吗',
@@ -753,6 +769,7 @@ run(
       text: /27 码有货/,
       gave: 'clarify "商品资料里没有写明…尺码：25…31"',
       should: 'size 27 is in stock (二十七 = 27)',
+      fixedBy: 'bot-35',
     },
     {
       say: '还有28码吗',
@@ -760,6 +777,7 @@ run(
       text: /28/,
       gave: 'kb-exchange-size ("服装签收后7天内可以免费换一次尺码…")',
       should: 'the jeans in 28 are in stock (or ask which product) — not the exchange rule',
+      fixedBy: 'bot-35',
     },
     {
       say: 'do you have size 26',
@@ -767,6 +785,7 @@ run(
       text: /26/,
       gave: 'kb-exchange-out-of-stock ("如果想换的尺码暂时缺货…")',
       should: 'the jeans in 26 are in stock',
+      fixedBy: 'bot-35',
     },
     {
       say: 'jeans in 27?',
@@ -783,6 +802,7 @@ run(
       text: /S、M、L|没有 26/,
       gave: 'clarify "能再具体说说吗？"',
       should: 'the cardigan has no size 26; its sizes are S, M, L',
+      fixedBy: 'bot-35',
     },
     {
       say: '面霜多少钱 || 还有50的吗',

@@ -94,7 +94,7 @@ import {
 } from './shopper-signals';
 import { smallTalkKind } from './small-talk';
 import { stableSort } from './stable-sort';
-import { normalizeText } from './text-normalizer';
+import { normalizeText, withArabicSizes } from './text-normalizer';
 import { valueIn } from './value-glossary';
 
 /** A ticket the engine opened and is waiting to complete with the order number it asked for. */
@@ -324,6 +324,8 @@ const HAN_CHARS = /\p{Script=Han}/gu;
 const NOT_HAN = /[^\p{Script=Han}]/gu;
 const HAN_OR_LATIN = /[\p{Script=Han}a-z]/iu;
 const HAN_CHARS_ONE = /\p{Script=Han}/u;
+/** A short Chinese word (a quality asked bare: "清透", "透气"). */
+const HAN_WORD = /^\p{Script=Han}{2,4}$/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 /** True when most letters of the text are in scripts the engine does not read (not Han, not Latin). */
 function unreadScript(text: string): boolean {
@@ -520,6 +522,12 @@ function monthsOld(text: string): number | null {
 }
 /** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
 const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
+/**
+ * Where goods are sent from ("海外直邮", "从哪里发货", "保税仓发的", "ship from abroad"): asked of
+ * cross-border goods, the route their own article describes.
+ */
+const SHIPS_FROM =
+  /直邮|(?:从|在)?(?:哪里|哪儿|哪|什么地方)(?:发货|发的|发出|寄出|寄来|寄的|寄过来|发过来)|发货地|(?:从)?(?:国外|海外|境外|国内|澳洲|澳大利亚|韩国|日本)(?:直接)?(?:发货|发的|发出|寄|发过来|寄过来)|保税(?:仓)?(?:发|寄|出)|是保税|\bships? (?:from|out of)\b|\b(?:shipped|sent|dispatched|posted|mailed) (?:directly |straight )?(?:from|out of)\b|\bfrom (?:abroad|overseas)\b|\bbonded\b/;
 /** A category id, or a product name's tag, that marks goods sold cross-border. */
 const CROSSBORDER_MARK = /跨境|保税|海淘|cross-?border/i;
 /** An article saying goods are outside the 7-day no-reason return ("不支持7天无理由退货"). */
@@ -537,7 +545,7 @@ interface ShopReading {
 }
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
 const RETURN_ASKED =
-  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b/;
+  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?:it|this|that|they|these|the \w+(?: \w+)?) returnable\b/;
 /** When goods get here ("多久到", "几天能到", "how long to arrive"). */
 const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
@@ -666,6 +674,18 @@ const KIND_READINGS: {
     overFacts: true,
   },
   {
+    // "奶粉是海外直邮的吗", "保税仓发的吗", "does the formula ship from abroad": where cross-border goods
+    // are sent from is the cross-border route's own article (a bonded warehouse at home), not the
+    // product's origin field, the tax 保税 spells, or the domestic dispatch.
+    id: 'crossborder-origin',
+    asked: (r, shop) =>
+      shop.crossBorder(r) &&
+      SHIPS_FROM.test(r.plain) &&
+      !/退|款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
+    article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
+    overFacts: true,
+  },
+  {
     // "预售的能退吗", "can I return a presale item": before receipt the money at stake is the deposit,
     // which its own article rules on (after receipt, "签收后", the goods are ordinary goods).
     id: 'presale-return',
@@ -713,7 +733,7 @@ const KIND_READINGS: {
       !shop.crossBorder(r) &&
       !shop.returnExcepted(r) &&
       // "30天内能退吗": a span of days asks the rule itself (7 days); other numbers are sizes, orders…
-      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|开了|打开|用过|试|穿过|洗过|赠品|券|发票|积分|差价|\d(?!\d*天)|\b(?:fee|shipping|refund|opened|used|expir\w*)\b/.test(
+      !/换|码|尺|没货|缺货|运费|邮费|钱|款|多久|几天|怎么|流程|哪里|过敏|质量|坏|破|拆|开封|开了|打开|用过|试|穿过|洗过|赠品|券|发票|积分|差价|\d(?!\d*天)|\b(?:fee|shipping|refund|opened|used|expir\w*|how|where|my (?:order|purchase|parcel|package)s?|tried|worn|wore|washed|damaged|broken|defective|faulty|wrong|exchange|swap|size|allergic|reaction|coupon|gift|invoice)\b/.test(
         r.plain,
       ),
     article: /无理由退货规则/,
@@ -900,7 +920,8 @@ const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 
  * 紧") is not one about availability.
  */
 function askedSize(said: string, sizes: string[]): string | null {
-  const text = said.replace(
+  // "牛仔裤还有二十七的吗": a size in Chinese numerals is the number the catalogue lists.
+  const text = withArabicSizes(said).replace(
     SIZE_WORDS,
     (_, word: string) => ` size ${SIZE_WORD_CODES[word.toLowerCase().replace(/[- ]/, ' ')]}`,
   );
@@ -932,8 +953,9 @@ function askedSize(said: string, sizes: string[]): string | null {
     );
     if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
   }
-  // "32码牛仔裤有没有": a number size beyond those a product sold by number lists.
-  if (sizes.length > 0 && sizes.every((s) => /^\d+$/.test(s))) {
+  // "32码牛仔裤有没有": a number size beyond those a product sold by number lists; "开衫多少钱 || 还有
+  // 26的吗": a number size asked of goods sized by letter, one they do not come in.
+  if (sizes.length > 0) {
     const number = /(?<![0-9])(\d{2})\s*(?:码|号)|有\s*(\d{2})\s*的?\s*(?:吗|嘛|么)/.exec(text);
     if (number) return number[1] ?? number[2]!;
   }
@@ -1320,8 +1342,26 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       : asked.text;
     const read = index.read(toneless);
     if (toneless !== asked.text && !(read.pinyinOnly && read.spelledAll && read.spelled)) return asked;
+    if (HAN_CHARS_ONE.test(toneless)) return inHanIfMixed(asked, toneless);
     if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
     return { ...asked, text: read.spelled };
+  }
+
+  /**
+   * "you mei you 防晒", "面膜 you xian huo ma": pinyin beside Chinese is asked as the Chinese it spells
+   * when each Latin run, read alone, is pinyin whose every word was read; English beside Chinese
+   * ("refund一般几天到", "M码有吗") is no such run and stays as written.
+   */
+  function inHanIfMixed(asked: EngineInput, text: string): EngineInput {
+    const runs = text.match(/[a-z][a-z\s]*[a-z]/gi) ?? [];
+    if (runs.length === 0 || runs.length > 4) return asked;
+    let han = text;
+    for (const run of runs) {
+      const read = index.read(run);
+      if (!read.pinyinOnly || !read.spelledAll || !read.spelled || read.spelled.length < 2) return asked;
+      han = han.replace(run, read.spelled);
+    }
+    return { ...asked, text: han.replace(/\s+/g, '') };
   }
 
   function answerMessage(said: EngineInput): EngineResult {
@@ -1332,6 +1372,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       withSkinAsked(said) ??
       withParcelChased(said) ??
       withFactCarried(said) ??
+      withMenAlone(said) ??
       said;
     const result = answerMessageOnce(asked);
     const askedFor = audienceAsked(asked.text);
@@ -1340,6 +1381,33 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if ((result.memory.askedFor ?? null) === askedFor && (result.memory.lastFact ?? null) === lastFact)
       return result;
     return { ...result, memory: { ...result.memory, askedFor, lastFact } };
+  }
+
+  /**
+   * "men too?", "what about guys?", "男生也行吗" with no goods in view (no product, no kind left
+   * open — those carry the question themselves): men asked about the shop's goods, as "anything for
+   * men?" asks it — never an off-topic decline of a shop question.
+   */
+  function withMenAlone(asked: EngineInput): EngineInput | null {
+    const text = asked.text.trim();
+    if (text.length > 24) return null;
+    if (asked.memory?.lastProductId || (asked.memory?.lastKindIds?.length ?? 0) > 0) return null;
+    let core = text.toLowerCase().replace(/[?？。!！~～.,，\s]+$/u, '');
+    // Bounded: each pass strips one leading or trailing word of the follow-up's frame.
+    for (let pass = 0; pass < 6; pass++) {
+      const next = core
+        .replace(/^(?:那么?|还有|and|so|but|what about|how about|also)\s*/, '')
+        .replace(/^(?:for|can)\s+/, '')
+        .replace(
+          /\s*(?:\btoo\b|\bas well\b|\balso\b|\bonly\b|的呢|呢|吗|么|嘛|行不行|也行|行|也可以|可以|也能用|能用|也能|能|也|用)$/u,
+          '',
+        )
+        .trim();
+      if (next === core) break;
+      core = next;
+    }
+    if (!/^(?:men|guys|males?|dudes|blokes|男生|男的|男士|男人|男性)$/.test(core)) return null;
+    return { ...asked, text: /\p{Script=Han}/u.test(core) ? '有男士用的吗' : 'anything for men?' };
   }
 
   /**
@@ -1838,14 +1906,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
         kindCandidates = [];
       }
     }
-    // "防晒多少钱 || 男生能用吗": the follow-up asks of the goods the kind word left open, not of an
-    // older product in focus.
+    // "防晒多少钱 || 男生能用吗", "can men use the sunscreen || how much is it": the follow-up asks of
+    // the goods the kind word left open, not of an older product in focus.
     if (
       !namedProductId &&
       read.products.length === 0 &&
       kindCandidates.length === 0 &&
       (memory.lastKindIds?.length ?? 0) > 1 &&
-      asksMen(read.plain)
+      (asksMen(read.plain) || POINTS_AT_IT.test(read.plain))
     )
       kindCandidates = [...memory.lastKindIds!];
     if (namedProductId) memory.lastKindIds = null;
@@ -2667,7 +2735,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (attribute) {
       const productArticle =
         article && productId && index.articles.get(article.articleId)?.productIds.includes(productId);
-      if (product && !productArticle && ownValue(product.attributes, attribute) !== undefined) {
+      // "临期的面霜能退吗": a service matter's own article (KIND_READINGS' `overFacts`) that shares the
+      // fact's reading (near-expiry goods under 保质期) is the answer, not the product's shelf life.
+      const serviceArticle = serviceMatter && !!article && ranking.kindArticle?.id === article.articleId;
+      if (
+        product &&
+        !productArticle &&
+        !serviceArticle &&
+        ownValue(product.attributes, attribute) !== undefined
+      ) {
         // The frame in the shopper's language; the values are the merchant's words.
         const en = language === 'en';
         const related = (ownValue(RELATED_ATTRIBUTES, attribute) ?? [])
@@ -2824,6 +2900,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     )
       return last;
     if ((memory.answeredArticleIds?.length ?? 0) === 0 || !index.intent(last)) return null;
+    // "哺乳期能用什么 || is the sunscreen waterproof": goods named (a kind word leaving several open
+    // too) with a question of their own is a new question, not the last matter asked again — a
+    // bare "那面膜呢" is (the elliptical reading, and withAudience, carry those).
+    if (
+      (read.products.length > 0 || index.matcher.kinds(read.normalized).length > 0) &&
+      !isEllipticalFollowUp(read.plain)
+    )
+      return null;
     // A product's own fact ("开了袋能放几天" after buying the jerky) is a matter of its own.
     if (index.intent(top.intentKey)?.answerFrom) return null;
     if (!shortFollowUp(read)) return null;
@@ -2926,6 +3010,21 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   };
 
   /**
+   * "还有26的吗", "do you have size 26" with no goods named or in view: the one product sized by
+   * number that lists the number asked (asked of several such products, or of none, it stays open).
+   */
+  function bareSizeProduct(read: ReadText, text: string): KnowledgeProduct | undefined {
+    if (read.products.length > 0 || index.matcher.kinds(read.normalized).length > 0) return undefined;
+    const listing = index.kb.products.filter((p) => {
+      const sizes = listAttribute(p.attributes.sizes);
+      if (sizes.length === 0 || !sizes.every((s) => /^\d+$/.test(s))) return false;
+      const size = askedSize(text, sizes);
+      return !!size && sizes.includes(size);
+    });
+    return listing.length === 1 ? listing[0] : undefined;
+  }
+
+  /**
    * "连衣裙有 XL 码吗" when the catalog marks XL sold out (`soldOutSizes`), or "那款面霜还有货吗" when
    * the product is out of stock (`inStock: false`): says so, names the sizes left, and suggests
    * what can replace it — its `alternativeTo`, else (no `alternativeTo` set) another of its
@@ -2937,7 +3036,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     productId: string | null,
     language: ReplyLanguage,
   ): Omit<CatalogueAnswer, 'articleId' | 'confidence' | 'lowConfidence' | 'outOfScope'> | null {
-    const product = index.product(productId);
+    const product = productId ? index.product(productId) : bareSizeProduct(read, text);
     if (!product) return null;
     const soldOut = listAttribute(product.attributes.soldOutSizes);
     const sizes = listAttribute(product.attributes.sizes);
@@ -3351,8 +3450,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // name or aliases state it — not "we don't carry 控油".
       let byUse = false;
       if (asked.length === 0 && forSale) {
-        const use = USE_GOODS.exec(forSale.item)?.[0];
-        if (use && forSale.item.replace(use, '').replace(/的|产品|东西|类|款|系列|\s/g, '') === '')
+        // "有没有清透的", "有没有透气的": a quality with no kind named is a use too when some
+        // product's own name or aliases bear it (the catalogue's words, not a list of ours).
+        const bare = forSale.item.replace(/的|产品|东西|类|款|系列|一点|一些|\s/g, '');
+        const use =
+          USE_GOODS.exec(forSale.item)?.[0] ??
+          (HAN_WORD.test(bare) &&
+          // Who uses it ("宝宝能用什么") is no quality of the goods.
+          !CHILD_WORDS.test(bare) &&
+          !PREGNANCY_WORDS.test(bare) &&
+          !MEN_SAID.test(bare) &&
+          index.kb.products.some((p) => productLabels(p).some((l) => l.includes(bare)))
+            ? bare
+            : undefined);
+        if (use && forSale.item.replace(use, '').replace(/的|产品|东西|类|款|系列|一点|一些|\s/g, '') === '')
           for (const p of index.kb.products)
             if (productLabels(p).some((l) => l.includes(use))) {
               asked.push(p.id);
@@ -3750,7 +3861,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     returnExcepted: (read) => {
       const words = returnExceptionWords();
       if (words.size === 0) return null;
-      for (const w of hanWords(read.plain)) {
+      // English cannot say the goods' Chinese word ("can I return the engraved mug"): the names of
+      // the products it names say it (刻字马克杯).
+      const said = HAN_CHARS_ONE.test(read.plain)
+        ? read.plain
+        : read.products.map((m) => index.product(m.productId)?.name ?? '').join(' ');
+      for (const w of hanWords(said)) {
         const article = words.get(w);
         if (article) return article;
       }
@@ -3783,8 +3899,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   function serviceOverFacts(read: ReadText): boolean {
     const found = kindReading(read);
     if (!found) return false;
+    // A kind whose article the shop's data picks per message ("临期的面霜能退吗": the near-expiry
+    // article) is compared by that pick, as `kindArticles` holds only the fixed ones.
     return KIND_READINGS.some(
-      (k) => k.overFacts && k.asked(read, shopReading) && kindArticles.get(k.id)?.id === found.id,
+      (k) =>
+        k.overFacts &&
+        k.asked(read, shopReading) &&
+        (k.articleOf ? k.articleOf(read, shopReading) : kindArticles.get(k.id))?.id === found.id,
     );
   }
   /** Whether an article is written for a live room (its title says so). */
@@ -3821,6 +3942,23 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
   ): ArticleCandidate | undefined {
     const normalized = read.normalized;
     options = rerankByVariants(options, read);
+    // An article written for a kind of shopper (its title says pregnancy / nursing or a child: "孕期
+    // 哺乳期能用哪些产品") answers whether goods suit that shopper — not "防晒防水吗" or "is the
+    // sunscreen sweat proof", which share only the goods' word with it and say no one: another
+    // article of the reading answers first, when there is one.
+    if (
+      options.length > 1 &&
+      !MAY_USE.test(read.plain) &&
+      !PREGNANCY_WORDS.test(read.plain) &&
+      !CHILD_WORDS.test(read.plain)
+    ) {
+      const forSomeone = (o: ArticleCandidate) => {
+        const title = index.articles.get(o.articleId)?.title ?? '';
+        return PREGNANCY_WORDS.test(title) || CHILD_WORDS.test(title);
+      };
+      const others = options.filter((o) => !forSomeone(o));
+      if (others.length > 0) options = others;
+    }
     // A skin type said ("我是油皮，用什么面霜") chooses the routine written for it over the routine for
     // another skin that merely names the product asked about (the cream's dry-skin routine). Only
     // between articles written for skin types: a sunscreen choice asked by sensitive skin stays.

@@ -193,11 +193,15 @@ export const COLOUR_KEYS = ['colors', 'colours', 'color', 'colour', 'shades', 's
  * Men named as such beside goods asked for ("有男士面霜吗", "skincare for men"): the sex words only;
  * `ASKS_MEN` below also hears kin and partners (老公, my dad) and "unisex".
  */
-export const MEN_SAID = /男士|男生|男性|男人|男的|男款|男装|\bmen'?s?\b|\bguys?\b|\bmales?\b/;
+export const MEN_SAID =
+  /男士|男生|男性|男人|男的|男款|男装|\bmen'?s?\b|\bguys?\b|\bmales?\b|\bdudes?\b|\bblokes?\b|\bfellas?\b|\bgents\b/;
 
-/** Asking whether something is for, or fine for, men: "男士的", "男生能用吗", "for men", "unisex". */
+/**
+ * Asking whether something is for, or fine for, men: "男士的", "男生能用吗", "for men", "unisex" —
+ * and in everyday English slang ("can dudes use the mask", "blokes").
+ */
 export const ASKS_MEN =
-  /男士|男生|男的|男人|男性|男款|男友|老公|男朋友|爸爸|我爸|老爸|父亲|爷爷|外公|\bdad\b|\bfather\b|\bgrandpa\b|\bgrandfather\b|\bmen'?s?\b|\bmale\b|\bguys?\b|\bhusband\b|\bboyfriend\b|\bunisex\b|\bfor him\b/;
+  /男士|男生|男的|男人|男性|男款|男友|老公|男朋友|爸爸|我爸|老爸|父亲|爷爷|外公|\bdad\b|\bfather\b|\bgrandpa\b|\bgrandfather\b|\bmen'?s?\b|\bmale\b|\bguys?\b|\bdudes?\b|\bblokes?\b|\bfellas?\b|\bgents\b|\bhusband\b|\bboyfriend\b|\bunisex\b|\bfor him\b/;
 
 // Kin who are men ("爷爷", "my dad") name who uses it; with food, a baby's goods or a child's age in
 // the question ("爷爷能吃这个牛肉干吗", "can my dad use the diapers for my baby son") that use is the

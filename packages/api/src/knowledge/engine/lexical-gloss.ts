@@ -38,7 +38,32 @@ const PINYIN_SINGLES: Record<string, string> = {
   hai: '还',
   neng: '能',
   yao: '要',
+  // The verbs of a shop's questions ("nai fen neng tui ma" → 奶粉能退吗, "duo jiu dao" → 多久到).
+  tui: '退',
+  huan: '换',
+  dao: '到',
+  fa: '发',
+  yong: '用',
 };
+
+/**
+ * Everyday words of shopping questions a shop's own texts may not use ("mianmo you xianhuo ma",
+ * "nansheng neng yong ma"): heard in pinyin as well as the knowledge's words.
+ */
+const PINYIN_WORDS = [
+  '现货',
+  '男生',
+  '男士',
+  '男的',
+  '女生',
+  '孕妇',
+  '宝宝',
+  '小孩',
+  '退货',
+  '换货',
+  '发货',
+  '包邮',
+];
 
 // Pinyin readings per character (toneless, every reading of a polyphone): shared by all apps.
 const readingsOf = new Map<string, string[]>();
@@ -104,6 +129,12 @@ function segmentCuts(run: string): { at: Uint8Array; words: Set<number> } {
     if (segment.length > 1) words.add(index * span + index + segment.length);
   }
   return { at, words };
+}
+
+/** The segmenter's first word of a short Han gram. */
+function firstSegment(gram: string): string {
+  for (const { segment } of wordSegments(gram)) return segment;
+  return gram;
 }
 
 /** A glossed text, and where its glosses came from. */
@@ -189,14 +220,23 @@ export function createGlosser(
   const learn = (word: string) => {
     if (known.has(word)) return;
     known.add(word);
+    const usual = usualSpelling(word);
     for (const spelling of pinyinSpellings(word)) {
       const words = bySound.get(spelling) ?? [];
-      if (words.length < 3) words.push(word);
+      // Words read as their characters' usual readings come first, in the order learnt: "naifen"
+      // is 奶粉, not 能分 by a rare reading of 能; the list keeps three.
+      if (spelling === usual) {
+        const rare = words.findIndex((w) => usualSpelling(w) !== spelling);
+        words.splice(rare === -1 ? words.length : rare, 0, word);
+        if (words.length > 3) words.pop();
+      } else if (words.length < 3) words.push(word);
       bySound.set(spelling, words);
     }
   };
   for (const text of vocabularyTexts) {
     for (const [run] of text.matchAll(HAN_RUN)) {
+      // A four-character text of its own is a name ("跨境奶粉", an alias): heard whole.
+      if (run.length === 4 && run === text.trim()) learn(run);
       for (let i = 0; i + 2 <= run.length; i++) {
         learn(run.slice(i, i + 2));
         if (i + 3 <= run.length) learn(run.slice(i, i + 3));
@@ -206,6 +246,17 @@ export function createGlosser(
   for (const [, means] of [...latinTerms, ...hanTerms]) {
     for (const [run] of means.matchAll(HAN_RUN)) if (run.length >= 2 && run.length <= 3) learn(run);
   }
+  for (const word of PINYIN_WORDS) learn(word);
+  // Syllables each of which is a particle or a one-syllable word ("you ma", "da ma") are heard as a
+  // gram of the knowledge only where it keeps those words: "da ma" may be 大码, but "you ma" is 有吗,
+  // not the 由吗 of "…理由吗".
+  const agreeing = (syllables: string[], heard: string[] | undefined): string[] | undefined => {
+    if (!heard || !syllables.every((w) => PINYIN_PARTICLES[w] ?? PINYIN_SINGLES[w])) return heard;
+    const kept = heard.filter((word) =>
+      syllables.every((w, k) => !PINYIN_SINGLES[w] || [...word][k] === PINYIN_SINGLES[w]),
+    );
+    return kept.length > 0 ? kept : undefined;
+  };
 
   return {
     /** The normalised text with the shop's terms appended for what it recognised; unchanged otherwise. */
@@ -249,8 +300,18 @@ export function createGlosser(
           }
           // Pinyin: "tuihuo", "tui huo", "kuaidi dao na le" — two syllables or more.
           const joined = words.slice(i, i + n).join('');
+          // A one-syllable word before a word heard alone ("you fangshai" → 有 防晒) is itself, not
+          // the start of a longer gram whose first character stands alone as a word (油|防晒 of
+          // 控油防晒); a gram that is a word from its start ("you hui quan" → 优惠券) is heard whole.
+          const splits =
+            n > 1 &&
+            !!PINYIN_SINGLES[words[i]!] &&
+            bySound.has(words.slice(i + 1, i + n).join('')) &&
+            (bySound.get(joined) ?? []).every((w) => firstSegment(w).length === 1);
           const heard =
-            pinyinText && joined.length >= 4 && /^[a-z]+$/.test(joined) ? bySound.get(joined) : undefined;
+            pinyinText && !splits && joined.length >= 4 && /^[a-z]+$/.test(joined)
+              ? agreeing(words.slice(i, i + n), bySound.get(joined))
+              : undefined;
           if (heard) {
             added.push(heard[0]!);
             spelled.push(heard[0]!);

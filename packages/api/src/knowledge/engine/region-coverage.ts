@@ -41,6 +41,10 @@ const SEND_EN =
 // After a place: "香港能寄吗", "台湾包邮吗", "发货吗".
 const SEND_AFTER_ZH =
   /^(?:地区|那边|的话)?(?:能|可以|可不可以|能不能|支持|也)?(?:寄|发|送|邮|配送|发货|包邮|收到|到)/;
+// The place goods come from, not go to: "从海外发货吗", "does it ship from abroad" (where goods are
+// sent from is the goods' route, the cross-border articles' matter).
+const SENT_FROM_ZH = /(?:从|由|自)$/;
+const SENT_FROM_EN = /\bfrom\s*$/;
 // Words of delivery in an article: the ones that say where goods are sent.
 const DELIVERY_WORDS = /发货|配送|送达|包邮|运费|快递|寄|物流|清关/;
 
@@ -65,13 +69,14 @@ export function askedPlace(plain: string): (typeof PLACES)[number] | null {
       while (at !== -1) {
         const before = plain.slice(Math.max(0, at - 6), at);
         const after = plain.slice(at + word.length, at + word.length + 8);
-        if (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after)) return place;
+        if (!SENT_FROM_ZH.test(before) && (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after))) return place;
         at = plain.indexOf(word, at + 1);
       }
     }
     for (const pattern of englishPatterns(place)) {
       const match = pattern.exec(plain);
-      if (match && SEND_EN.test(plain.slice(0, match.index))) return place;
+      const before = match ? plain.slice(0, match.index) : '';
+      if (match && SEND_EN.test(before) && !SENT_FROM_EN.test(before)) return place;
     }
   }
   return null;

@@ -247,6 +247,12 @@ export const RETAIL_TERMS: [string, string][] = [
   ['water resistant', '防水 游泳 出汗'],
   ['water-resistant', '防水 游泳 出汗'],
   ['sweatproof', '防汗 出汗'],
+  ['sweat proof', '防汗 出汗'],
+  // "does it come off in water", "will it wash off when I swim": water resistance asked the other way.
+  ['come off in water', '防水 游泳 出汗'],
+  ['comes off in water', '防水 游泳 出汗'],
+  ['wash off in water', '防水 游泳 出汗'],
+  ['washes off in water', '防水 游泳 出汗'],
   ['swim', '游泳'],
   ['swimming', '游泳'],
   ['sweat', '出汗'],

@@ -397,7 +397,7 @@ const WHO_USES_WHAT_EN = /^what (?:can|could|should) (?:my |a |the |our )?(.{2,2
 const FOR_A_CHILD_EN =
   /^(?:(?:do|does) (?:you|the shop|your shop|your store) (?:sell|carry|stock|have) )?(?:any|anything|something|stuff|products?|things?)(?: \w+)? for (?:my |a |the |our )?(bab(?:y|ies)|kids?|child(?:ren)?|toddlers?|infants?|newborns?)\b/;
 const ASKED_FOR_SALE_EN =
-  /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$/;
+  /\b(?:do|does) (?:you|the shop|your shop|your store) (sell|carry|stock|have) (?:any )?(.{2,40})$|^(?:you|u) (?:guys )?(sell|carry|stock|have) (?:any )?(?!(?:my|our|his|her|their|to|been|got|not|no|sent|already|it|that|this|them)\b)(.{2,40})$/;
 // What is asked about the shop's service, not its goods: never "we don't carry that".
 // An effect or function asked ("有防晒效果吗") is a property of goods, not goods.
 const NOT_GOODS =
@@ -425,7 +425,9 @@ export function askedForSale(
 ): AskedForSale | null {
   const child = FOR_A_CHILD_EN.exec(normalized);
   if (child) return { item: child[1]!, goods: false };
-  const en = ASKED_FOR_SALE_EN.exec(normalized);
+  const asked = ASKED_FOR_SALE_EN.exec(normalized);
+  // "you have sunscreen?": the question without its "do", the verb and goods in the later groups.
+  const en = asked && (asked[1] ? asked : [asked[0], asked[3], asked[4]]);
   if (en) {
     const item = en[2]!.replace(/\b(?:here|in store|at all|now|too|please|pls)\b/g, '').trim();
     const service =

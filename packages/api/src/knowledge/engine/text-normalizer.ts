@@ -83,6 +83,9 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   [/谁付|谁承担|谁负责|谁掏/g, '谁出'],
   [/淘宝直播|抖音直播|直播里/g, '直播间'],
   [/退钱/g, '退款'],
+  // Water and sweat resistance ("防晒防水吗"): told where an article says to reapply after sweating or
+  // swimming — the words the English gloss of "waterproof" reaches too (retail-lexicon).
+  [/防水|防汗|耐水|耐汗/g, '$& 游泳 出汗', '防耐'],
   [/护理|养护/g, '保养'],
   [/压扁了?|压坏了?|摔坏了?|碎了|裂了|破了/g, '破损'],
   // "寄来的跟我下单的不是一个颜色", "这不是我拍的那款": what arrived is not what was ordered.
@@ -158,6 +161,25 @@ const VARIANT_STEPS = VARIANTS.map(([pattern, replacement, needs]) => ({
 }));
 
 /**
+ * A size written in Chinese numerals ("二十六码", "还有二十七的吗", "穿二十八的"): the number a
+ * catalogue lists sizes by. Only beside 码 / 寸 or asked to be had or worn — "二十四小时", "十天" stay.
+ */
+const CHINESE_SIZE_NUMBER =
+  /([二三四五六七八九]?十[一二三四五六七八九]?)(?=\s*(?:码|寸))|(?<=(?:有|穿)\s*)([二三四五六七八九]?十[一二三四五六七八九]?)(?=\s*的)/g;
+const CHINESE_DIGITS = '一二三四五六七八九';
+
+/** `CHINESE_SIZE_NUMBER` written in digits ("牛仔裤还有二十七的吗" → "牛仔裤还有27的吗"). */
+export function withArabicSizes(text: string): string {
+  if (!text.includes('十')) return text;
+  return text.replace(CHINESE_SIZE_NUMBER, (numeral: string) => {
+    const [tens, ones] = numeral.split('十') as [string, string];
+    return String(
+      (tens ? CHINESE_DIGITS.indexOf(tens) + 1 : 1) * 10 + (ones ? CHINESE_DIGITS.indexOf(ones) + 1 : 0),
+    );
+  });
+}
+
+/**
  * Shopper text → the canonical form the engine matches on: full-width forms folded (NFKC),
  * Traditional → Simplified, lower case, punctuation and emoji gone, colloquial variants unified.
  */
@@ -191,5 +213,6 @@ function normalizeOnce(text: string): string {
     }
     out = out.replace(pattern, replacement);
   }
+  out = withArabicSizes(out);
   return out.replace(/\s+/g, ' ').trim();
 }
