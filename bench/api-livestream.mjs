@@ -16,6 +16,8 @@
 //   the whole-run CPU figure. Why: a fold landing in one arm's round and not in the other's moved
 //   a round by ±15 % (docs/notes/speed-16m.md, speed-34.md), as much as the levers measured.
 //   BENCH_LIVE_FOLD=in keeps the served default (the 60-s fold lands wherever it falls).
+// - Each round of each arm starts once every server process is idle (the previous arm's -wal
+//   checkpoints and answer rounds done), so no arm's leftovers run in another's round.
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -137,6 +139,24 @@ function armOptions(arm) {
 function startOptionsOf(arm, foldBetweenRounds) {
   const own = armOptions(arm);
   return foldBetweenRounds ? { insightsFoldEveryMs: FOLD_TIMER_PAST_RUN_MS, ...own } : own;
+}
+
+/**
+ * Waits until no server process uses more than one 10-ms tick of CPU in 250 ms (/proc),
+ * at most 30 s; answers the ms waited.
+ */
+async function serversIdle(servers) {
+  const started = performance.now();
+  for (let i = 0; i < 120; i++) {
+    const before = servers.map((s) => s.cpuMs());
+    await sleep(250);
+    const busy = servers.some((s, k) => {
+      const used = s.cpuMs();
+      return used != null && before[k] != null && used - before[k] > 10;
+    });
+    if (!busy) break;
+  }
+  return performance.now() - started;
 }
 
 const median = (list) => {
@@ -290,6 +310,12 @@ export default async function run({ log, quick }) {
       const order = round % 2 === 0 ? apiArms : [...apiArms].reverse();
       for (const arm of ['bare', ...order.map((a) => a.name)]) {
         const side = apiArms.find((a) => a.name === arm);
+        // Every server idle first: the arm before this one still checkpoints its -wal and ends
+        // its answer rounds after its fold (round 1's second arm came out 10–20 % slower in
+        // every run of speed-35's first window without this).
+        const waited = await serversIdle([bare, ...apiArms.map((a) => a.server)]);
+        if (waited > 1000)
+          log(`round ${round + 1} ${arm}: waited ${(waited / 1000).toFixed(1)} s for the servers to go idle`);
         const profiled = side && process.env.BENCH_PROFILE_DIR;
         if (profiled) await side.server.profileStart();
         const cpuBefore = side?.server.cpuMs();
