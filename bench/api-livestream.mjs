@@ -7,7 +7,17 @@
 // - BENCH_BEFORE_API=<another build's packages/api/dist/index.js> adds a third arm, that build on its
 //   own file, posted the same rooms; the two API arms swap places every round (whichever runs second
 //   after the other measured worse on a busy machine), so a change is measured against main's
-//   build in the same run. BENCH_LIVE_ROUNDS=<n> sets the number of rounds.
+//   build in the same run. BENCH_LIVE_ROUNDS=<n> sets the number of rounds (default 4; the figures
+//   are each arm's median round, with the spread).
+// - The insights fold (every 60 s in a served process) is run between the rounds, not inside them:
+//   both API arms start with the background fold's timer pushed past the run, and after each of its
+//   rounds an arm folds everything the round stored through an insights read (in its request
+//   thread). Its cost is reported on its own (CPU and wall time per comment), and it stays inside
+//   the whole-run CPU figure. Why: a fold landing in one arm's round and not in the other's moved
+//   a round by ±15 % (docs/notes/speed-16m.md, speed-34.md), as much as the levers measured.
+//   BENCH_LIVE_FOLD=in keeps the served default (the 60-s fold lands wherever it falls).
+// - Each round of each arm starts once every server process is idle (the previous arm's -wal
+//   checkpoints and answer rounds done), so no arm's leftovers run in another's round.
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -27,6 +37,8 @@ import {
 
 const CONCURRENCY = 2;
 const BATCH = 1000;
+/** The background fold's period while the fold runs between rounds: longer than any run. */
+const FOLD_TIMER_PAST_RUN_MS = 24 * 3_600_000;
 
 /** The connector's reply callback, on loopback: counts room answers and the viewers they @-mention. */
 async function startReplyServer() {
@@ -123,12 +135,84 @@ function armOptions(arm) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** An arm's `startServer` options: the fold's timer past the run (unless BENCH_LIVE_FOLD=in), then its own. */
+function startOptionsOf(arm, foldBetweenRounds) {
+  const own = armOptions(arm);
+  return foldBetweenRounds ? { insightsFoldEveryMs: FOLD_TIMER_PAST_RUN_MS, ...own } : own;
+}
+
+/**
+ * Waits until no server process uses more than one 10-ms tick of CPU in 250 ms (/proc),
+ * at most 30 s; answers the ms waited.
+ */
+async function serversIdle(servers) {
+  const started = performance.now();
+  for (let i = 0; i < 120; i++) {
+    const before = servers.map((s) => s.cpuMs());
+    await sleep(250);
+    const busy = servers.some((s, k) => {
+      const used = s.cpuMs();
+      return used != null && before[k] != null && used - before[k] > 10;
+    });
+    if (!busy) break;
+  }
+  return performance.now() - started;
+}
+
+const median = (list) => {
+  const s = [...list].sort((a, b) => a - b);
+  return s.length === 0
+    ? undefined
+    : s.length % 2
+      ? s[(s.length - 1) / 2]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (list, digits = 0) =>
+  list.length ? `${Math.min(...list).toFixed(digits)}–${Math.max(...list).toFixed(digits)}` : '';
+
+/**
+ * Folds everything the last round stored into the insights rollups, through an insights read (the
+ * server was started with `readerFoldsAll`), and a second read with nothing left to fold: the
+ * fold's cost is the first read's less the second's. CPU from /proc (whole process and request
+ * thread), so it does not swing with the load; wall time for the record.
+ */
+async function foldBetweenRounds(side, comments) {
+  const read = async () => {
+    const cpu = side.server.cpuMs();
+    const main = side.server.mainThreadCpuMs();
+    const t0 = performance.now();
+    const answer = await expectRetrying(side.http, 200, 'GET', '/v1/insights/metrics?period=day', {
+      token: side.server.secretKey,
+    });
+    return {
+      behind: answer?.behind,
+      ms: performance.now() - t0,
+      cpuMs: side.server.cpuMs() - cpu,
+      mainMs: side.server.mainThreadCpuMs() - main,
+    };
+  };
+  const folding = await read();
+  const idle = await read();
+  // A few rows written while it folded (the room's answer rounds, escalations) are left for the
+  // next fold; a backlog the size of a round means the build ignored `readerFoldsAll`, and the
+  // fold would land in a later round after all.
+  if (folding.behind > comments / 10)
+    throw new Error(`the insights read left ${folding.behind} rows unfolded: not folding between rounds`);
+  return {
+    behind: folding.behind,
+    ms: Math.max(0, folding.ms - idle.ms),
+    cpuMs: Math.max(0, folding.cpuMs - idle.cpuMs),
+    mainMs: Math.max(0, folding.mainMs - idle.mainMs),
+  };
+}
+
 export default async function run({ log, quick }) {
   const { simulateRoom, connectorBatches, toBatchItem } = await import(apiDist);
   const comments = quick ? 20_000 : 200_000;
   const viewers = quick ? 3_000 : 30_000;
   const beforeDist = process.env.BENCH_BEFORE_API || null;
-  const rounds = Number(process.env.BENCH_LIVE_ROUNDS) || (quick ? (beforeDist ? 2 : 1) : 2);
+  const rounds = Number(process.env.BENCH_LIVE_ROUNDS) || (quick ? (beforeDist ? 2 : 1) : 4);
+  const foldOut = process.env.BENCH_LIVE_FOLD !== 'in';
   const dir = tempDir('livestream');
   const reply = await startReplyServer();
   let bare;
@@ -143,7 +227,8 @@ export default async function run({ log, quick }) {
         mode: 'api',
         dbPath: dir.file('api.db'),
         nodeArgs,
-        startOptions: armOptions('API'),
+        startOptions: startOptionsOf('API', foldOut),
+        readerFoldsAll: foldOut,
       }),
       beforeDist
         ? startServerProcess({
@@ -151,7 +236,8 @@ export default async function run({ log, quick }) {
             dbPath: dir.file('before.db'),
             nodeArgs,
             apiDist: beforeDist,
-            startOptions: armOptions('BEFORE'),
+            startOptions: startOptionsOf('BEFORE', foldOut),
+            readerFoldsAll: foldOut,
           })
         : null,
     ]);
@@ -195,8 +281,8 @@ export default async function run({ log, quick }) {
     }
 
     // Whole-run CPU of each API process, from before the first round to after the last: it takes
-    // in the work a round's own figure may miss or double, the background folds (insights roll
-    // up the timeline messages every 60 s, landing in whichever round is running) and answer rounds.
+    // in the work a round's own figure may miss or double, the insights folds (between the rounds,
+    // or with BENCH_LIVE_FOLD=in every 60 s in whichever round is running) and answer rounds.
     const runCpuStart = Object.fromEntries(apiArms.map((a) => [a.name, a.server.cpuMs()]));
     const runMainStart = Object.fromEntries(apiArms.map((a) => [a.name, a.server.mainThreadCpuMs()]));
     const measured = { api: [], bare: [], before: [] };
@@ -204,6 +290,10 @@ export default async function run({ log, quick }) {
     const cpuPerComment = { api: [], before: [] };
     /** The same for the API's main thread alone (the request thread; worker threads left out). */
     mainCpuPerComment = { api: [], before: [] };
+    /** The insights fold run after each round (foldOut): CPU per comment (all threads, request thread), wall ms. */
+    const folds = { api: [], before: [] };
+    /** comments/s of each round with its fold's wall time added (foldOut). */
+    const withFold = { api: [], before: [] };
     let apiFailures = 0;
     for (let round = 0; round < rounds; round++) {
       // A fresh room per round, ending now, so its comments fall inside the windows as they arrive.
@@ -220,6 +310,12 @@ export default async function run({ log, quick }) {
       const order = round % 2 === 0 ? apiArms : [...apiArms].reverse();
       for (const arm of ['bare', ...order.map((a) => a.name)]) {
         const side = apiArms.find((a) => a.name === arm);
+        // Every server idle first: the arm before this one still checkpoints its -wal and ends
+        // its answer rounds after its fold (round 1's second arm came out 10–20 % slower in
+        // every run of speed-35's first window without this).
+        const waited = await serversIdle([bare, ...apiArms.map((a) => a.server)]);
+        if (waited > 1000)
+          log(`round ${round + 1} ${arm}: waited ${(waited / 1000).toFixed(1)} s for the servers to go idle`);
         const profiled = side && process.env.BENCH_PROFILE_DIR;
         if (profiled) await side.server.profileStart();
         const cpuBefore = side?.server.cpuMs();
@@ -266,6 +362,17 @@ export default async function run({ log, quick }) {
           const wal = loopStats?.walCheckpoints;
           if (wal)
             cpuNote += `, wal cycles ${wal.cycles} (lent ${wal.lentCycles}, busy ${wal.busyCycles}${wal.yields ? `, handed back ${wal.yields}×` : ''})`;
+          if (foldOut) {
+            // After the round's figures are taken and before any other round starts: the fold of
+            // what this round stored, measured on its own (the profile, if on, covers it too).
+            const fold = await foldBetweenRounds(side, comments);
+            folds[arm].push({
+              all: (fold.cpuMs * 1000) / comments,
+              main: (fold.mainMs * 1000) / comments,
+              ms: fold.ms,
+            });
+            cpuNote += `; insights fold after the round ${fold.ms.toFixed(0)} ms (${fold.behind} rows left to the next), CPU ${((fold.cpuMs * 1000) / comments).toFixed(1)} µs/comment (main thread ${((fold.mainMs * 1000) / comments).toFixed(1)})`;
+          }
         }
         if (profiled) {
           const file = join(
@@ -277,6 +384,10 @@ export default async function run({ log, quick }) {
         }
         const rate = comments / result.seconds;
         measured[arm].push(rate);
+        // The round with its fold's wall time added, as if the fold ran inside it on this thread:
+        // a bound from below on what a room sustains with its folds (a served process folds the
+        // messages pass on its worker, beside the comment batches).
+        if (side && foldOut) withFold[arm].push(comments / (result.seconds + folds[arm].at(-1).ms / 1000));
         if (arm === 'api') apiFailures += result.failures;
         log(
           `round ${round + 1} ${arm}: ${comments} comments in ${result.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s, failures ${result.failures}${cpuNote}`,
@@ -297,8 +408,10 @@ export default async function run({ log, quick }) {
       );
     }
     const mean = (list) => list.reduce((s, v) => s + v, 0) / list.length;
-    const apiRate = mean(measured.api);
-    const bareRate = mean(measured.bare);
+    // Each arm's median round (a round the machine's other work slowed weighs no more than one
+    // it sped up), with the spread and the mean in the notes.
+    const apiRate = median(measured.api);
+    const bareRate = median(measured.bare);
 
     // Latency: one stream on a fresh room; each batch is timed from its POST to the first
     // hot-questions event that counts it (its `ingested` total reaches the batch's).
@@ -365,23 +478,23 @@ export default async function run({ log, quick }) {
     bareHttp.close();
     beforeHttp?.close();
     const throughputRatio = ratio(apiRate, bareRate);
-    const median = (list) => {
-      const s = [...list].sort((a, b) => a - b);
-      return s.length === 0
-        ? undefined
-        : s.length % 2
-          ? s[(s.length - 1) / 2]
-          : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    };
+    const rounded = (list) => list.map((v) => Math.round(v).toLocaleString('en-US')).join(' / ');
+    const foldRows = (arm) =>
+      foldOut && folds[arm].length
+        ? {
+            value: median(folds[arm].map((f) => f.all)),
+            note: `median of ${folds[arm].length} folds (${folds[arm].map((f) => f.all.toFixed(1)).join(' / ')} µs/comment; request thread ${folds[arm].map((f) => f.main.toFixed(1)).join(' / ')}; ${folds[arm].map((f) => f.ms.toFixed(0)).join(' / ')} ms each), run after each round through an insights read, in the request thread (a served process folds every 60 s, the messages pass on its fold worker); not in the round's time or CPU, in the whole-run CPU`,
+          }
+        : null;
     const beforeRows = before
       ? [
           {
             metric: 'ingestion, this build vs BENCH_BEFORE_API',
             value: apiRate,
             unit: 'comments/s',
-            baseline: mean(measured.before),
-            ratio: ratio(apiRate, mean(measured.before)),
-            note: `same rooms, arms swapped every round; before arm ${beforeDist}`,
+            baseline: median(measured.before),
+            ratio: ratio(apiRate, median(measured.before)),
+            note: `medians of ${rounds} rounds, same rooms, arms swapped every round; this build ${rounded(measured.api)} (${spread(measured.api)}, mean ${Math.round(mean(measured.api))}), before ${rounded(measured.before)} (${spread(measured.before)}, mean ${Math.round(mean(measured.before))}); per-round ratios ${measured.api.map((v, i) => (v / measured.before[i]).toFixed(3)).join(' / ')}; before arm ${beforeDist}`,
           },
           {
             metric: 'main-thread CPU per comment, this build vs BENCH_BEFORE_API',
@@ -407,6 +520,18 @@ export default async function run({ log, quick }) {
             ratio: ratio(median(cpuPerComment.api), median(cpuPerComment.before)),
             note: `medians of ${rounds} rounds; this build ${cpuPerComment.api.map((v) => v.toFixed(1)).join(' / ')}, before ${cpuPerComment.before.map((v) => v.toFixed(1)).join(' / ')} µs`,
           },
+          ...(foldRows('api') && foldRows('before')
+            ? [
+                {
+                  metric: 'insights fold CPU per comment (between rounds), this build vs BENCH_BEFORE_API',
+                  value: foldRows('api').value,
+                  unit: 'µs',
+                  baseline: foldRows('before').value,
+                  ratio: ratio(foldRows('api').value, foldRows('before').value),
+                  note: `before: ${foldRows('before').note}`,
+                },
+              ]
+            : []),
         ]
       : [];
     return {
@@ -420,7 +545,7 @@ export default async function run({ log, quick }) {
           ratio: throughputRatio,
           budget: '≥ 20,000/s',
           pass: apiRate >= 20_000 && apiFailures === 0,
-          note: `mean of ${rounds} simulated room(s) of ${comments.toLocaleString('en-US')} comments from ${viewers.toLocaleString('en-US')} viewers, ${BATCH} a batch, ${CONCURRENCY} in flight; demo knowledge, shelf pushes, room answers to a loopback callback (${reply.seen.replies} replies, ${reply.seen.mentions} @-mentions). Baseline: the same batches into a bare Hono + libSQL route, one multi-row INSERT per batch. An API round is timed until its timeline drain is through (an export read settles it), not just to the last ack`,
+          note: `median of ${rounds} simulated room(s) (${rounded(measured.api)}/s, spread ${spread(measured.api)}, mean ${Math.round(mean(measured.api))}; bare ${rounded(measured.bare)}) of ${comments.toLocaleString('en-US')} comments from ${viewers.toLocaleString('en-US')} viewers, ${BATCH} a batch, ${CONCURRENCY} in flight; demo knowledge, shelf pushes, room answers to a loopback callback (${reply.seen.replies} replies, ${reply.seen.mentions} @-mentions). Baseline: the same batches into a bare Hono + libSQL route, one multi-row INSERT per batch. An API round is timed until its timeline drain is through (an export read settles it), not just to the last ack. ${foldOut ? 'The insights fold runs between rounds (see its row), not inside them' : 'BENCH_LIVE_FOLD=in: the served 60-s insights fold lands in whichever round is running'}`,
         },
         {
           metric: 'batch → hot-questions event p50',
@@ -449,9 +574,30 @@ export default async function run({ log, quick }) {
           unit: 'µs',
           note: `median of ${rounds} round(s) (${mainCpuPerComment.api.map((v) => v.toFixed(1)).join(' / ')}): the API's request thread alone, which bounds comments/s (1e6 / this); worker threads left out`,
         },
+        ...(foldRows('api')
+          ? [
+              { metric: 'insights fold CPU per comment (between rounds)', unit: 'µs', ...foldRows('api') },
+              {
+                metric: 'ingestion with the fold’s time added',
+                value: median(withFold.api),
+                unit: 'comments/s',
+                baseline: bareRate,
+                ratio: ratio(median(withFold.api), bareRate),
+                note: `median of ${rounds} (${rounded(withFold.api)}): each round's comments over its time plus its fold's, the fold in the request thread and not overlapped — a bound from below (a served process folds the messages pass on a worker, beside the batches)`,
+              },
+            ]
+          : []),
         ...beforeRows,
       ],
-      meta: { measured, cpuPerComment, latency: { toEvent, toAck, bareAck }, replies: reply.seen },
+      meta: {
+        measured,
+        withFold,
+        cpuPerComment,
+        mainCpuPerComment,
+        folds,
+        latency: { toEvent, toAck, bareAck },
+        replies: reply.seen,
+      },
     };
   } finally {
     await Promise.all([bare?.stop(), api?.stop(), before?.stop()]);

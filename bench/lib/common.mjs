@@ -53,7 +53,8 @@ export function serverNodeFlags() {
  * X-Forwarded-For) instead of opening the limits wide; `responder: 'silent'` runs the API without
  * the AI answer; `apiDist` runs another build of the API (its dist/index.js); `startOptions` are
  * given to that API's `startServer` last (per-arm A/B switches such as `insightsFoldWorker`; a build
- * without the option ignores it).
+ * without the option ignores it); `readerFoldsAll` makes the API's insights reads fold
+ * everything left before they answer, so a bench can fold between its measured rounds.
  */
 export async function startServerProcess({
   mode,
@@ -71,6 +72,7 @@ export async function startServerProcess({
   responder,
   apiDist,
   startOptions,
+  readerFoldsAll,
 }) {
   const raise = fdLimit ? `ulimit -n ${fdLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; ` : '';
   const pin = cpus ? `taskset -c ${cpus} ` : '';
@@ -95,6 +97,7 @@ export async function startServerProcess({
         responder,
         apiDist,
         startOptions,
+        readerFoldsAll,
       }),
     ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: repoRoot },

@@ -18,6 +18,8 @@
 //              are opened wide (every bench client is one loopback address; the limits have their
 //              own tests), unless `limits: 'product'` keeps them (see startServerProcess); `encryptAtRest: false` runs the same API without sealing customer text,
 //              so its cost can be measured.
+//              `readerFoldsAll`: its insights reads fold everything left first (a bench folds
+//              between its rounds by reading; see api-livestream).
 // mode 'bare': the baseline — a minimal Hono app on @hono/node-server with one libSQL client and the
 //              same pragmas (WAL, synchronous=NORMAL): POST /messages inserts a row, GET /timeline
 //              reads a page of the Threadline `messages` table, GET /sse holds an idle SSE stream,
@@ -90,6 +92,15 @@ async function startApi() {
           ),
         }),
   });
+  // `readerFoldsAll`: an insights read folds everything left (in this thread) before it answers,
+  // so a bench can run the fold between its measured rounds by reading (api-livestream, with
+  // the background fold's timer pushed past the run). Builds without the setting ignore it.
+  if (options.readerFoldsAll && running.app.deps.config)
+    running.app.deps.config.insights = {
+      ...running.app.deps.config.insights,
+      readerBatches: 100_000,
+      readerFoldsUpTo: Number.MAX_SAFE_INTEGER,
+    };
   const created = options.app ?? (await api.createMerchantApp(running.app.deps, { name: 'bench' }));
   close = () => running.close();
   walCheckpoints = () => running.walCheckpoints?.();

@@ -78,8 +78,8 @@ Environment:
                                timeline reads and answer rounds copy them first anyway)
   THREADLINE_LIVE_TIMELINE_DRAIN_WORKER  1: copy them on a worker thread with its own connection (local
                                database files; default: in the request thread)
-  THREADLINE_SEAL_WORKER       1 (or true/on): seal bulk writes (livestream batches, room answers) on a sealing
-                               worker thread (default: in the request thread)
+  THREADLINE_SEAL_WORKER       0 (or false/off): seal bulk writes (livestream batches, room answers) in the
+                               request thread (default: on a sealing worker thread)
   THREADLINE_INSIGHTS_FOLD_WORKER  0: fold messages into the insights rollups in the request thread
                                (default: on a worker thread with its own connection, for local files)
   THREADLINE_WAL_CHECKPOINTER  0 (or false/off): checkpoint the write-ahead log inside a request's COMMIT (default: on a
@@ -200,7 +200,7 @@ export function buildProgram(): Command {
           insightsFoldWorker: process.env.THREADLINE_INSIGHTS_FOLD_WORKER !== '0',
           walCheckpointer: switchOn('THREADLINE_WAL_CHECKPOINTER', process.env.THREADLINE_WAL_CHECKPOINTER),
           pageCacheMiB: pageCacheMiB(process.env.THREADLINE_PAGE_CACHE_MIB),
-          sealWorker: switchOn('THREADLINE_SEAL_WORKER', process.env.THREADLINE_SEAL_WORKER, false),
+          sealWorker: switchOn('THREADLINE_SEAL_WORKER', process.env.THREADLINE_SEAL_WORKER, true),
           redisUrl,
           // The primary migrated before forking: workers starting together must not race at it.
           migrate: !cluster.isWorker,

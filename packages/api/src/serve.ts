@@ -86,11 +86,11 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
   pageCacheMiB?: number;
   /**
    * Bulk sealing (a livestream batch's comments, a room answer's copies) on a sealing worker
-   * thread (identity/seal-thread.ts) instead of the request thread. Unset: as the process was
-   * started (`THREADLINE_SEAL_WORKER=1` turns it on; off otherwise). Opt-in (issue 16,
-   * docs/notes/speed-16m.md): it takes 5–22 % off the request thread in-process, but on the
-   * full livestream bench comments/s came out 0.78–1.08× of in-thread sealing (the worker shares
-   * the second core with the load and the other workers) and the server's total CPU rose.
+   * thread (identity/seal-thread.ts) instead of the request thread. Default true (issue 16,
+   * docs/notes/speed-35.md: with the insights fold out of the bench's measured rounds, the full
+   * livestream room ran at 1.11× comments/s with 0.85× request-thread CPU and the same whole-run
+   * CPU; speed-16m's 0.78–1.08× had the api arm's own 60-s fold landing in its rounds). False: in
+   * the request thread. The worker is per process: the last started server's choice holds.
    */
   sealWorker?: boolean;
 }
@@ -172,7 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(pageCacheMiB > 0 ? { pageCacheKiB: Math.round(pageCacheMiB * 1024) } : {}),
   });
   if (options.migrate !== false) await migrateDatabase(database);
-  if (options.sealWorker !== undefined) useSealWorker(options.sealWorker);
+  useSealWorker(options.sealWorker ?? true);
   // After the migrations (they set the file's WAL mode); it raises the request thread's
   // autocheckpoint limit only once its worker is connected. On unless turned off; null for
   // remote and in-memory databases.

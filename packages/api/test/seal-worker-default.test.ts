@@ -8,9 +8,9 @@ import { sealWorkerState, stopSealWorker, useSealWorker } from '../src/identity/
 import { type ServerOptions, startServer } from '../src/serve';
 
 /**
- * The sealing worker is opt-in (speed-16m): a served process seals bulk writes (a livestream
- * batch's comments) in the request thread unless `sealWorker: true` (or THREADLINE_SEAL_WORKER=1),
- * and on the worker with it; either way every comment is stored sealed and reads back as sent.
+ * A served process seals bulk writes (a livestream batch's comments) on the sealing worker by
+ * default (speed-35; it was opt-in from speed-16m to speed-34), in the request thread with
+ * `sealWorker: false`; either way every comment is stored sealed and reads back as sent.
  * Real server over loopback HTTP, real libSQL file. The cli refuses a THREADLINE_SEAL_WORKER it
  * cannot read.
  */
@@ -94,7 +94,14 @@ async function floodAndRead(server: Awaited<ReturnType<typeof serve>>) {
 }
 
 describe('the sealing worker of a served process', () => {
-  it('seals a livestream flood off the request thread with sealWorker: true', async () => {
+  it('seals a livestream flood off the request thread by default, and with sealWorker: true', async () => {
+    useSealWorker(false);
+    const plain = await serve();
+    try {
+      expect(sealWorkerState().disabled).toBe(false);
+    } finally {
+      await plain.close();
+    }
     useSealWorker(false);
     const server = await serve({ sealWorker: true });
     try {
@@ -109,13 +116,7 @@ describe('the sealing worker of a served process', () => {
     }
   }, 60_000);
 
-  it('seals in the request thread by default, and with sealWorker: false', async () => {
-    const plain = await serve();
-    try {
-      expect(sealWorkerState().disabled).toBe(true);
-    } finally {
-      await plain.close();
-    }
+  it('seals in the request thread with sealWorker: false', async () => {
     useSealWorker(true);
     const server = await serve({ sealWorker: false });
     try {

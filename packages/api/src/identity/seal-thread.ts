@@ -17,7 +17,7 @@ import { type DataKey, sealWith } from './sealing';
  *   costs more than they do.
  * - Faults: a job the worker failed, or a worker that ended, is sealed in the caller's thread (the
  *   caller never sees the fault); after `MAX_FAILURES` worker deaths in a row the process seals
- *   in-thread for good. Opt-in: `THREADLINE_SEAL_WORKER=1` or `startServer({ sealWorker: true })`.
+ *   in-thread for good. `startServer({ sealWorker: false })` / `THREADLINE_SEAL_WORKER=0` turn it off.
  * - The worker starts on the first large job, which (like any job until the worker says it is
  *   ready) is sealed in the caller's thread: no job waits for a worker to start.
  * - The worker is unreferenced while idle: it never keeps a process alive.
@@ -36,9 +36,10 @@ let failures = 0;
 let sealedByWorker = 0;
 let nextId = 1;
 const pending = new Map<number, { resolve(sealed: string | null): void }>();
-// Opt-in (THREADLINE_SEAL_WORKER=1, startServer's `sealWorker`): in quiet A/Bs it took 5–22 % off
-// the request thread in-process but comments/s came out 0.78–1.08× and the
-// process's total CPU rose (speed-16m; speed-16d: 0.99×/1.03× request thread, 1.16×/1.26× total).
+// Off unless THREADLINE_SEAL_WORKER=1 for an app made with createApp alone; a served process
+// (startServer, the cli) turns it on unless told otherwise (`sealWorker: false`,
+// THREADLINE_SEAL_WORKER=0): on the full livestream room, with the insights fold out of the
+// measured rounds, it ran at 1.11× comments/s with 0.85× request-thread CPU (docs/notes/speed-35.md).
 let disabled = process.env.THREADLINE_SEAL_WORKER !== '1';
 
 /** Turns the worker on or off for this process (startServer's `sealWorker`; tests). */
