@@ -107,11 +107,11 @@ describe('the timeline drain on a worker thread', () => {
     const asked = await ask(400);
     expect(await queued()).toBe(400);
 
-    // The worker dies mid-transaction: its writes roll back, the lock it held is released (the
-    // in-thread drain that takes over would otherwise wait out the busy deadline and fail).
-    const started = Date.now();
+    // The worker dies mid-transaction: its writes roll back, the lock it held is released — else
+    // the in-thread drain that takes over waits out the busy deadline and fails, and `settle`
+    // rejects. (A wall-clock bound under that deadline, 4 s of 5, failed under load: 5.2 s with
+    // the worker's start and crash in it.)
     await drain.settle();
-    expect(Date.now() - started).toBeLessThan(4_000);
     expect(drain.stats()).toMatchObject({ onWorker: 0, inThread: 1, worker: true });
     expect(await queued()).toBe(0);
     expect(await questions()).toBe(asked);
