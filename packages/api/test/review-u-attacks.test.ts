@@ -9,37 +9,13 @@
 // data (/work/shared/demo-store: articles, catalogue; seed relations: soldOutSizes jeans 25, dress XL),
 // not what the engine says. A `test` is an attack that holds; a `test.fails` is a break: `gave` says
 // what the engine answered on main 80a3c1e (bot-34 merged), `should` what a careful assistant says.
-import { describe, expect, test } from 'vitest';
-import type { AnswerEngine, EngineResult } from '../src/knowledge/engine/answer-engine';
+import type { AnswerEngine } from '../src/knowledge/engine/answer-engine';
 import { createAnswerEngine } from '../src/knowledge/engine/answer-engine';
 import type { KnowledgeBase } from '../src/knowledge/engine/knowledge-base';
 import { createKnowledgeIndex } from '../src/knowledge/engine/knowledge-index';
-import { converseWith, demoEngine } from './demo-engine';
+import { demoEngine } from './demo-engine';
 import { demoKnowledge } from './demo-knowledge';
-
-type OneOrMany = string | string[];
-
-interface Attack {
-  /** The shopper's turns, "||"-separated; the last answer is judged. */
-  say: string;
-  article?: OneOrMany;
-  /** A product the answer must be about (null: about no single product). */
-  product?: OneOrMany | null;
-  attr?: OneOrMany;
-  /** The reply must say this (the fact a careful assistant would give). */
-  text?: RegExp;
-  /** The reply must not say this (the wrong fact). */
-  notText?: RegExp;
-  notArticle?: string[];
-  /** An answer, not an ask-back or an off-topic refusal. */
-  answered?: boolean;
-  /** Breaks only: what the engine answered when this file was written. */
-  gave?: string;
-  /** Breaks only: what a careful assistant answers instead. */
-  should?: string;
-  /** A break fixed since (by whom): a `test` now; `gave` / `should` kept as the record. */
-  fixedBy?: string;
-}
+import { type Attack, runAttacks } from './shopper-attacks';
 
 const demo = demoEngine();
 
@@ -98,37 +74,8 @@ const other = shopWith({
   ],
 });
 
-const anyOf = (v: OneOrMany): string[] => (Array.isArray(v) ? v : [v]);
-
-function judge(a: Attack, engine: AnswerEngine): void {
-  const turns = a.say.split('||').map((t) => t.trim());
-  const r: EngineResult = converseWith(engine, turns);
-  const label = a.say;
-  if (a.article !== undefined) expect(anyOf(a.article), `${label}: article`).toContain(r.articleId);
-  if (a.product === null) expect(r.productId, `${label}: no single product`).toBeNull();
-  else if (a.product !== undefined) expect(anyOf(a.product), `${label}: product`).toContain(r.productId);
-  if (a.attr !== undefined) expect(anyOf(a.attr), `${label}: attribute`).toContain(r.attribute);
-  if (a.text) expect(r.text, `${label}: says`).toMatch(a.text);
-  if (a.notText) expect(r.text, `${label}: does not say`).not.toMatch(a.notText);
-  for (const n of a.notArticle ?? []) expect(r.articleId, `${label}: not ${n}`).not.toBe(n);
-  if (a.answered) {
-    expect(r.action, `${label}: not asked back`).not.toBe('clarify');
-    expect(r.action, `${label}: not refused`).not.toBe('decline');
-  }
-}
-
-function run(kind: string, holds: Attack[], breaks: Attack[], engine: AnswerEngine = demo): void {
-  describe(kind, () => {
-    for (const h of holds) test(`holds: ${h.say}`, () => judge(h, engine));
-    for (const b of breaks) {
-      if (!b.gave || !b.should)
-        throw new Error(`a break says what the engine gave and should give: ${b.say}`);
-      if (b.fixedBy) test(`fixed by ${b.fixedBy}: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
-      // A break: the engine gave `b.gave`; the assertion is `b.should`, so this test fails today.
-      else test.fails(`break: ${b.say} (gave ${b.gave})`, () => judge(b, engine));
-    }
-  });
-}
+const run = (kind: string, holds: Attack[], breaks: Attack[], engine: AnswerEngine = demo): void =>
+  runAttacks(kind, holds, breaks, engine);
 
 const HOURS = 'kb-service-hours';
 const PREG = 'kb-pregnancy-skincare';
