@@ -205,9 +205,14 @@ export async function escalateConversations(
         open.get(input.customerId) ??
           (await openConversationAfterMerges(deps, db, input.appId, input.customerId, input.channel)),
       );
-    const queue = list.flatMap((conversation, i) =>
-      conversation.status === 'bot' ? [{ conversation, input: inputs[i]! }] : [],
-    );
+    // Each conversation queued once: two ids can reach one conversation (a merged-away id and its
+    // survivor), and the first input that reaches it is the one it is queued for (review-x).
+    const seen = new Set<string>();
+    const queue = list.flatMap((conversation, i) => {
+      if (conversation.status !== 'bot' || seen.has(conversation.id)) return [];
+      seen.add(conversation.id);
+      return [{ conversation, input: inputs[i]! }];
+    });
     if (queue.length === 0) return list;
     const now = deps.clock.now();
     const contexts: string[] = [];

@@ -128,7 +128,8 @@ export async function buildHandoffSummaries(
   list: { conversation: ConversationRow; handoff: Handoff }[],
 ): Promise<HandoffSummary[]> {
   if (list.length === 0) return [];
-  const ids = list.map((c) => c.conversation.id);
+  // Each conversation once: a set naming one twice must not join (and count) its messages twice.
+  const ids = [...new Set(list.map((c) => c.conversation.id))];
   const customerIds = [...new Set(list.map((c) => c.conversation.customerId))];
   const apps = [...new Set(list.map((c) => c.conversation.appId))];
   const productIds = [...new Set(list.flatMap((c) => productIdsOf(c.conversation.context)))];

@@ -545,8 +545,14 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
   const guarded = new Proxy(client, {
     get(target, prop) {
       if (prop === 'transaction') {
-        return async (mode?: TransactionMode) =>
-          guardRemoteTransaction(await target.transaction(mode), writeScope.getStore() ?? { lost: false });
+        return async (mode?: TransactionMode) => {
+          // The write's state belongs to the one transaction drizzle opens for it; another opened
+          // later by work the write left running gets its own (review-x).
+          const scope = writeScope.getStore();
+          const state = scope && !scope.opened ? scope : { lost: false, opened: true };
+          state.opened = true;
+          return guardRemoteTransaction(await target.transaction(mode), state);
+        };
       }
       // The client's getters (`closed`) read private fields: they run against the real object.
       const value = Reflect.get(target, prop);
@@ -564,7 +570,7 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         const committed: (() => void)[] = [];
-        const state: RemoteWriteState = { lost: false };
+        const state: RemoteWriteState = { lost: false, opened: false };
         try {
           const result = await writeScope.run(state, () =>
             db.transaction(async (tx) => {
@@ -591,6 +597,8 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
 interface RemoteWriteState {
   /** A statement of the write ended the server's transaction (a RAISE(ROLLBACK), a full disk). */
   lost: boolean;
+  /** Its transaction was opened: a later one in the same async scope is not the write's. */
+  opened: boolean;
 }
 
 /**

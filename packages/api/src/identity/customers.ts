@@ -98,7 +98,7 @@ export async function resolveCustomer(db: Db, appId: string, customerId: string)
 
 /**
  * Customers by id, merge aliases followed (one query; aliases, which are rare, are followed one hop
- * at a time, at most 16). An id whose row is gone (erased) or whose alias chain is broken is left
+ * at a time, at most 16). An id whose row is gone (erased) or whose alias chain is broken (or loops) is left
  * out of the map — `resolveCustomer` refuses it — so one erased customer does not stop a bulk
  * writer's others.
  */
@@ -123,8 +123,9 @@ export async function resolveCustomers(
         .where(and(eq(customers.id, current.mergedInto), eq(customers.appId, appId)))
         .limit(1);
     }
-    // A broken alias chain: left out, as a gone id.
-    if (current) found.set(row.id, current);
+    // A broken alias chain, or one that still points on after 16 hops (a loop, from an old
+    // database or an import): left out, as a gone id — never a merged-away customer (review-x).
+    if (current && !current.mergedInto) found.set(row.id, current);
   }
   return found;
 }
