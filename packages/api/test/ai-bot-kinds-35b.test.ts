@@ -20,10 +20,11 @@ const NEAR_EXPIRY = 'kb-near-expiry-deals';
 const BONDED = /保税|清关|bonded|customs/i;
 const MEN_LIST = /men can use|男士也可以用|不分男女|don'?t divide by sex|没有按性别区分/i;
 
-const cases = (kind: string, list: Attack[]): void =>
+function cases(kind: string, list: Attack[]): void {
   describe(kind, () => {
     for (const a of list) test(a.say, () => judgeAttack(a, engine));
   });
+}
 
 cases('goods that are not cross-border: never the bonded-warehouse route', [
   // the shop's own goods (origin 中国·…): its own warehouses (kb-delivery-eta)
