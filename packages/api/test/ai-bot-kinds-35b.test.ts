@@ -68,3 +68,11 @@ cases('a greeting word is no "for men"', [
   { say: 'is the cream ok for fellas', product: 'p-hyaluronic-cream', text: MEN_LIST },
   { say: 'can blokes use the mask', product: 'p-cica-mask', text: MEN_LIST },
 ]);
+
+// Added after the fix of the kinds above (see the notes): "return" mistyped is still a return.
+cases('"return" mistyped', [
+  { say: 'can i retun the lipstick', article: POLICY },
+  { say: 'how do i retrun my order', article: 'kb-return-how-to' },
+  // near-miss: spelt right, the same answer
+  { say: 'can i return the lipstick', article: POLICY },
+]);

@@ -422,6 +422,7 @@ run(
     },
     {
       say: 'can u retrun the jeans',
+      fixedBy: 'bot-35b',
       article: POLICY,
       gave: 'clarify "The details of High-Waist Straight Jeans don\'t cover that…"',
       should: 'the 7-day rule (a typo of return)',

@@ -61,6 +61,7 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   [/\b(?:oreder|ordr|oder|odrer|oredr|orderr|ordeer)(s)?\b/g, 'order$1', 'o'],
   [/\b(?:parcle|pacel|parsel|parcell|parcal)(s)?\b/g, 'parcel$1', 'p'],
   [/\bcontroll(s|ed|ing)?\b/g, 'control$1', 'c'],
+  [/\b(?:retrun|retun|reutrn|retrn|retunr|retur)(s|ed|ing|able)?\b/g, 'return$1', 'r'],
   [/\b(?:pakage|packge|pakcage|pacakge|pckage|pakge|packag)(s)?\b/g, 'package$1', 'p'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
