@@ -67,6 +67,7 @@ run(
   [
     {
       say: '面霜是海外直邮的吗',
+      fixedBy: 'bot-35b',
       notArticle: [XB_SHIP],
       notText: BONDED,
       gave: 'kb-crossborder-shipping ("跨境购商品从国内保税仓发出…申报清关…通常5-10天") about the cream — 海外直邮 in the shopper\'s words made a domestic good cross-border',
@@ -75,6 +76,7 @@ run(
     },
     {
       say: '面霜是保税仓发货的吗',
+      fixedBy: 'bot-35b',
       notArticle: [XB_SHIP],
       notText: /跨境购商品从国内保税仓发出/,
       gave: 'kb-crossborder-shipping ("跨境购商品从国内保税仓发出…申报清关…通常5-10天") about the cream',
@@ -83,6 +85,7 @@ run(
     },
     {
       say: '你们的口红是海外直邮的吗',
+      fixedBy: 'bot-35b',
       notArticle: [XB_SHIP],
       notText: BONDED,
       gave: 'kb-crossborder-shipping ("跨境购商品从国内保税仓发出…申报清关…通常5-10天") about the lipstick',
@@ -91,6 +94,7 @@ run(
     },
     {
       say: '奶粉多少钱 || 那面霜是海外直邮吗',
+      fixedBy: 'bot-35b',
       notArticle: [XB_SHIP],
       notText: BONDED,
       gave: 'kb-crossborder-shipping ("跨境购商品从国内保税仓发出…申报清关…通常5-10天") about the cream (the formula\'s turn before)',
@@ -99,6 +103,7 @@ run(
     },
     {
       say: '面霜多少钱 || 是海外直邮吗',
+      fixedBy: 'bot-35b',
       notArticle: [XB_SHIP],
       notText: BONDED,
       gave: 'kb-crossborder-shipping ("跨境购商品从国内保税仓发出…申报清关…通常5-10天") about the cream in view',
@@ -107,6 +112,7 @@ run(
     },
     {
       say: '牛肉干从哪里发货',
+      fixedBy: 'bot-35b',
       article: ETA,
       notText: BONDED,
       gave: 'kb-return-how-to ("…通过后页面会显示退货地址…") — the return process for a shipping question',
@@ -258,6 +264,7 @@ run(
   [
     {
       say: 'fellas, is the sunscreen waterproof',
+      fixedBy: 'bot-35b',
       article: LIGHT_USAGE,
       notText: MEN_LIST,
       gave: 'the men answer ("…is not by sex: men can use it too…") for both sunscreens — "fellas" (new slang word) read as asking for men',
@@ -301,6 +308,7 @@ run(
   [
     {
       say: '这个月26号有没有活动',
+      fixedBy: 'bot-35b',
       notProduct: 'p-straight-jeans',
       notText: /26\s*码/,
       gave: '"有的，高腰显瘦直筒牛仔裤的 26 码有货" — a day of the month read as a jeans size (bareSizeProduct)',
@@ -308,6 +316,7 @@ run(
     },
     {
       say: '28号晚上有没有直播',
+      fixedBy: 'bot-35b',
       notProduct: 'p-straight-jeans',
       notText: /28\s*码/,
       gave: '"有的，高腰显瘦直筒牛仔裤的 28 码有货"',
@@ -315,12 +324,14 @@ run(
     },
     {
       say: '开衫多少钱 || 26号有没有活动',
+      fixedBy: 'bot-35b',
       notText: /26\s*码/,
       gave: '"羊毛混纺针织开衫没有 26 码…"',
       should: 'a date: promotions on the 26th, not a cardigan size',
     },
     {
       say: '牛仔裤多少钱 || 25号下单的什么时候发货',
+      fixedBy: 'bot-35b',
       article: 'kb-shipping-time',
       notText: /25\s*码暂时缺货/,
       gave: '"抱歉，高腰显瘦直筒牛仔裤 的 25 码暂时缺货…" — the order date read as the sold-out size',
@@ -388,6 +399,7 @@ run(
   [
     {
       say: '快过期的口红能退吗',
+      fixedBy: 'bot-35b',
       article: [NEAR_EXPIRY, EXCEPT, 'kb-expiry-date-check'],
       notArticle: [POLICY],
       gave: 'kb-return-policy ("支持7天无理由退货…") — near-expiry said as 快过期',
@@ -396,6 +408,7 @@ run(
     },
     {
       say: 'can I return near-expiry nuts',
+      fixedBy: 'bot-35b',
       article: NEAR_EXPIRY,
       gave: 'the nuts\' shelf life ("保质期180天…")',
       should:
@@ -409,6 +422,7 @@ run(
     },
     {
       say: 'can u retrun the jeans',
+      fixedBy: 'bot-35b',
       article: POLICY,
       gave: 'clarify "The details of High-Waist Straight Jeans don\'t cover that…"',
       should: 'the 7-day rule (a typo of return)',

@@ -3,7 +3,7 @@ import { isInStock, listAttribute, stockAlternatives } from '../catalog-stock';
 import { tokenize } from './chinese-tokenizer';
 import { askedDomesticPlace, domesticDeliveryArticle, domesticFit, isPlaceWord } from './domestic-places';
 import { unseenTopic } from './english-coverage';
-import { asksMen, MEN_SAID } from './goods-lexicon';
+import { asksMen, MEN_SAID, withoutMenAddressed } from './goods-lexicon';
 import { type ArticleCandidate, classify, type IntentCandidate } from './intent-classifier';
 import {
   askedIn,
@@ -528,6 +528,9 @@ const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
  */
 const SHIPS_FROM =
   /直邮|(?:从|在)?(?:哪里|哪儿|哪|什么地方)(?:发货|发的|发出|寄出|寄来|寄的|寄过来|发过来)|发货地|(?:从)?(?:国外|海外|境外|国内|澳洲|澳大利亚|韩国|日本)(?:直接)?(?:发货|发的|发出|寄|发过来|寄过来)|保税(?:仓)?(?:发|寄|出)|是保税|\bships? (?:from|out of)\b|\b(?:shipped|sent|dispatched|posted|mailed) (?:directly |straight )?(?:from|out of)\b|\bfrom (?:abroad|overseas)\b|\bbonded\b/;
+/** An answer saying which warehouse goods are sent from ("我们从上海和广州仓发货", "we ship from our … warehouse"). */
+const OWN_WAREHOUSE =
+  /从[^，。；]{0,12}仓(?:库)?(?:发货|发出)|\b(?:ship|dispatch|send)(?:s|ed)? (?:out )?from (?:our|the) [\w ]{0,30}warehouses?\b/i;
 /** A category id, or a product name's tag, that marks goods sold cross-border. */
 const CROSSBORDER_MARK = /跨境|保税|海淘|cross-?border/i;
 /** An article saying goods are outside the 7-day no-reason return ("不支持7天无理由退货"). */
@@ -538,6 +541,14 @@ const NOT_RETURNABLE =
 interface ShopReading {
   /** The message names cross-border goods: said so, or a product the catalogue marks cross-border. */
   crossBorder: (read: ReadText) => boolean;
+  /**
+   * Whether the goods the message names (or the conversation is about) are cross-border by the
+   * catalogue alone — the shopper's own 海外直邮 / 保税 does not make the shop's goods so; null when
+   * no goods are named or in view.
+   */
+  goodsCrossBorder: (read: ReadText) => boolean | null;
+  /** The shop's article saying where its own (not cross-border) goods are sent from, if it wrote one. */
+  ownWarehouseArticle: () => KnowledgeArticle | null;
   /** The article of the shop that excludes goods the message names from plain returns (临期, 定金…). */
   returnExcepted: (read: ReadText) => KnowledgeArticle | null;
   /** The message names a product, or follows a turn about one. */
@@ -545,7 +556,7 @@ interface ShopReading {
 }
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
 const RETURN_ASKED =
-  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?:it|this|that|they|these|the \w+(?: \w+)?) returnable\b/;
+  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?:it|this|that|they|these|(?:the|a|an) (?:\w+ ){0,2}\w+) returnable\b/;
 /** When goods get here ("多久到", "几天能到", "how long to arrive"). */
 const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
@@ -669,7 +680,9 @@ const KIND_READINGS: {
     // "跨境奶粉多久到", "澳洲奶粉几天能到": cross-border goods' own times, not a refund's arrival.
     id: 'crossborder-arrival',
     asked: (r, shop) =>
-      shop.crossBorder(r) && ARRIVES_WHEN.test(r.plain) && !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
+      (shop.goodsCrossBorder(r) ?? shop.crossBorder(r)) &&
+      ARRIVES_WHEN.test(r.plain) &&
+      !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
     overFacts: true,
   },
@@ -678,11 +691,26 @@ const KIND_READINGS: {
     // are sent from is the cross-border route's own article (a bonded warehouse at home), not the
     // product's origin field, the tax 保税 spells, or the domestic dispatch.
     id: 'crossborder-origin',
+    // With goods named or in view, whether they are cross-border is the catalogue's: "面霜是海外直邮的吗"
+    // of the shop's own cream is no bonded-warehouse question (the next reading answers it).
     asked: (r, shop) =>
-      shop.crossBorder(r) &&
+      (shop.goodsCrossBorder(r) ?? shop.crossBorder(r)) &&
       SHIPS_FROM.test(r.plain) &&
       !/退|款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
+    overFacts: true,
+  },
+  {
+    // "面霜是保税仓发的吗", "牛肉干从哪里发货", "口红是海外直邮吗" of goods the catalogue does not mark
+    // cross-border: they go out from the shop's own warehouses — the article saying so, never the
+    // bonded-warehouse route nor the return address.
+    id: 'own-warehouse-origin',
+    asked: (r, shop) =>
+      shop.goodsCrossBorder(r) === false &&
+      SHIPS_FROM.test(r.plain) &&
+      !/退|款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
+    article: /$^/,
+    articleOf: (_r, shop) => shop.ownWarehouseArticle(),
     overFacts: true,
   },
   {
@@ -919,9 +947,28 @@ const LETTER_SIZES = ['XXXL', '3XL', 'XXL', '2XL', 'XL', 'XS', 'XXS', 'S', 'M', 
  * with 码/号/size, so "what's" or "a m" never reads as a size; a question about fit ("M码会不会有点
  * 紧") is not one about availability.
  */
+/**
+ * A day of the month ("这个月26号", "28号晚上", "25号下单的", "26号有没有活动"): a number with 号 or 日
+ * after a month, before a time of day or an order step, or in a question about an event, a delivery
+ * or an order — a date, never a size (a shoe or jeans size says 码, or is asked to be had alone).
+ */
+const DAY_OF_MONTH =
+  /(?:\d{1,2}\s*月份?|这个月|这月|本月|下个月|下月|上个月|上月)\s*\d{1,2}\s*[号日]|\d{1,2}\s*[号日](?=\s*(?:的)?\s*(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|零点|\d{1,2}\s*点|当天|那天|之前|以前|前|之后|以后|后|下单|付款|支付|拍|买的|发货|发出|到货|送到|能到|到了|开始|结束|截止))/g;
+/** Words of an event, an order or a delivery: a number with 号 among them is a day of the month. */
+const DATE_MATTER =
+  /活动|直播|开播|优惠|大促|促销|秒杀|满减|上新|开抢|发货|到货|下单|付款|物流|快递|送到|能到|\b(?:sale|live|promo\w*|deliver\w*|ship\w*|order\w*)\b/;
+/** The text with its days of the month taken out (`DAY_OF_MONTH`; any N号 when `DATE_MATTER` is asked). */
+function withoutDays(text: string): string {
+  const out = text.replace(DAY_OF_MONTH, ' ');
+  return DATE_MATTER.test(out) && !/码|尺码|尺寸|穿|\bsize\b/.test(out)
+    ? out.replace(/(?<![0-9])\d{1,2}\s*[号日]/g, ' ')
+    : out;
+}
+
 function askedSize(said: string, sizes: string[]): string | null {
-  // "牛仔裤还有二十七的吗": a size in Chinese numerals is the number the catalogue lists.
-  const text = withArabicSizes(said).replace(
+  // "牛仔裤还有二十七的吗": a size in Chinese numerals is the number the catalogue lists; a day of the
+  // month ("这个月26号有没有活动") is none.
+  const text = withoutDays(withArabicSizes(said)).replace(
     SIZE_WORDS,
     (_, word: string) => ` size ${SIZE_WORD_CODES[word.toLowerCase().replace(/[- ]/, ' ')]}`,
   );
@@ -3042,7 +3089,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const sizes = listAttribute(product.attributes.sizes);
     const asked = soldOut.find((size) =>
       new RegExp(`(?<![a-z0-9])${size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`, 'i').test(
-        read.plain,
+        withoutDays(read.plain),
       ),
     );
     const wholeProductOut = !isInStock(product.attributes) && ASKS_STOCK.test(read.plain);
@@ -3472,7 +3519,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       }
       // "有男士面霜吗", "skincare for men": "有的～" would say a men's cream exists, "we don't carry
       // skincare for men" sends him away from goods he can use — goods for men are product-facts'.
-      if (asked.length > 0 && MEN_SAID.test(index.matcher.withoutNames(read.plain, asked))) return null;
+      if (
+        asked.length > 0 &&
+        MEN_SAID.test(index.matcher.withoutNames(withoutMenAddressed(read.plain), asked))
+      )
+        return null;
       // "do you have skincare for men": the same with a category of the catalogue for the goods.
       if (
         asked.length === 0 &&
@@ -3850,6 +3901,20 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     return exceptionWords;
   };
+  // The article telling where the shop's goods go out from ("我们从上海和广州仓发货"): one written for
+  // all goods (no product list) and not of the cross-border route. Looked for once.
+  let ownWarehouseCache: KnowledgeArticle | null | undefined;
+  const ownWarehouseArticle = (): KnowledgeArticle | null => {
+    ownWarehouseCache ??=
+      index.kb.articles.find(
+        (a) =>
+          a.productIds.length === 0 &&
+          !CROSSBORDER_MARK.test(`${a.title} ${a.answer}`) &&
+          !/保税/.test(a.answer) &&
+          OWN_WAREHOUSE.test(a.answer),
+      ) ?? null;
+    return ownWarehouseCache;
+  };
   // `contextIds`: the product the conversation is about, when this message names none
   // ("蜗牛霜多少钱 || 能退吗").
   const shopReadingWith = (contextIds: readonly string[]): ShopReading => ({
@@ -3857,15 +3922,24 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       CROSSBORDER_SAID.test(read.plain) ||
       read.products.some((m) => crossBorderProducts().has(m.productId)) ||
       (read.products.length === 0 && contextIds.some((id) => crossBorderProducts().has(id))),
+    goodsCrossBorder: (read) => {
+      const ids = read.products.length > 0 ? read.products.map((m) => m.productId) : contextIds;
+      return ids.length === 0 ? null : ids.some((id) => crossBorderProducts().has(id));
+    },
+    ownWarehouseArticle,
     namedOrCarried: (read) => read.products.length > 0 || contextIds.length > 0,
     returnExcepted: (read) => {
       const words = returnExceptionWords();
       if (words.size === 0) return null;
       // English cannot say the goods' Chinese word ("can I return the engraved mug"): the names of
       // the products it names say it (刻字马克杯).
+      // The goods' state the lexicon glosses ("near-expiry" → 临期) says it too.
       const said = HAN_CHARS_ONE.test(read.plain)
         ? read.plain
-        : read.products.map((m) => index.product(m.productId)?.name ?? '').join(' ');
+        : [
+            ...read.products.map((m) => index.product(m.productId)?.name ?? ''),
+            ...(/\bexpir/.test(read.plain) ? [read.normalized] : []),
+          ].join(' ');
       for (const w of hanWords(said)) {
         const article = words.get(w);
         if (article) return article;

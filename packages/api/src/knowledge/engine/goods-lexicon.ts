@@ -220,7 +220,20 @@ const KIN_SUITABILITY =
  * `ASKS_MEN`. A kin word alone counts only when the question is whether it suits him, and never
  * when another use is asked (food, a baby's goods, a child's age).
  */
-export function asksMen(plain: string): boolean {
+/**
+ * The staff addressed as a group ("fellas, is the sunscreen waterproof", "hey guys how much is it",
+ * "thanks guys"): a greeting or a thanks, not goods for men. At the start (after a greeting word)
+ * before the question's first word, or after a greeting or thanks at the end.
+ */
+const MEN_ADDRESSED =
+  /^\s*(?:(?:hey|hi|hello|yo|ok|okay|so|morning|thanks|thank you)\s+)?(?:guys|dudes|blokes|fellas|gents|lads)\s+(?=(?:is|are|do|does|did|can|could|would|will|how|what|where|when|which|why|who|any|i|im|we|my|you|your|please|pls|quick|just)\b)|\b(?:thanks|thank you|thx|cheers|hey|hi|hello|bye)\s+(?:guys|dudes|blokes|fellas|gents|lads)\s*$/;
+/** The text with a group of staff addressed taken out (`MEN_ADDRESSED`). */
+export function withoutMenAddressed(plain: string): string {
+  return plain.replace(MEN_ADDRESSED, ' ');
+}
+
+export function asksMen(said: string): boolean {
+  const plain = withoutMenAddressed(said);
   if (!ASKS_MEN.test(plain)) return false;
   if (ASKS_MEN.test(plain.replace(KIN_MEN, ' '))) return true;
   return !OTHER_USE.test(plain) && KIN_SUITABILITY.test(plain);

@@ -204,6 +204,13 @@ export const RETAIL_TERMS: [string, string][] = [
   ['vip', '会员'],
   // product facts
   ['shelf life', '保质期'],
+  // Goods close to expiry: the trade's 临期 (its own return exception and discount zone).
+  ['near expiry', '临期'],
+  ['near-expiry', '临期'],
+  ['nearly expired', '临期'],
+  ['close to expiry', '临期'],
+  ['about to expire', '临期'],
+  ['expiring soon', '临期'],
   ['expiry', '过期 保质期'],
   ['expire', '过期'],
   ['expiration', '保质期'],

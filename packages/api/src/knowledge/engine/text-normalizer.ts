@@ -61,6 +61,7 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   [/\b(?:oreder|ordr|oder|odrer|oredr|orderr|ordeer)(s)?\b/g, 'order$1', 'o'],
   [/\b(?:parcle|pacel|parsel|parcell|parcal)(s)?\b/g, 'parcel$1', 'p'],
   [/\bcontroll(s|ed|ing)?\b/g, 'control$1', 'c'],
+  [/\b(?:retrun|retun|reutrn|retrn|retunr|retur)(s|ed|ing|able)?\b/g, 'return$1', 'r'],
   [/\b(?:pakage|packge|pakcage|pacakge|pckage|pakge|packag)(s)?\b/g, 'package$1', 'p'],
   [/咋/g, '怎么'],
   [/神马|甚么/g, '什么'],
@@ -86,6 +87,9 @@ const VARIANTS: [RegExp, string, needs?: string][] = [
   // Water and sweat resistance ("防晒防水吗"): told where an article says to reapply after sweating or
   // swimming — the words the English gloss of "waterproof" reaches too (retail-lexicon).
   [/防水|防汗|耐水|耐汗/g, '$& 游泳 出汗', '防耐'],
+  // Goods close to their expiry said in everyday words ("快过期的口红", "马上到期的坚果"): the trade's
+  // 临期, which the shop's articles use (its return exception, its discount zone) — kept beside them.
+  [/(?:快|快要|马上(?:就)?(?:要)?|即将|就要|临近|接近)(?:过期|到期|过保质期)/g, '$& 临期', '快马即就临接'],
   [/护理|养护/g, '保养'],
   [/压扁了?|压坏了?|摔坏了?|碎了|裂了|破了/g, '破损'],
   // "寄来的跟我下单的不是一个颜色", "这不是我拍的那款": what arrived is not what was ordered.
