@@ -3,6 +3,53 @@ import { defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/**
+ * Test files that only ask the answer engine over the demo store (no server, no database, no
+ * globals patched). They share one module graph per worker: loading the engine through vitest's
+ * module runner costs ~4–5 s a file, paid once a worker instead of once a file (see docs/notes/citime-36.md).
+ * A file joins only if it keeps to that: module-level state of the engine is memoised lookups.
+ */
+const engineOnly = [
+  'ai-bot-followup-who',
+  'ai-bot-kinds-31',
+  'ai-bot-kinds-32',
+  'ai-bot-kinds-32b',
+  'ai-bot-kinds-33',
+  'ai-bot-kinds-33b',
+  'ai-bot-kinds-34',
+  'ai-bot-kinds-35',
+  'ai-bot-kinds-35b',
+  'ai-bot-suitability',
+  'ai-fresh-bot-f-heldout',
+  'ai-fresh-bot-f',
+  'ai-fresh-bot-g-heldout',
+  'ai-fresh-bot-g',
+  'ai-fresh-bot-i-heldout',
+  'ai-fresh-bot-i',
+  'ai-fresh-bot-j-heldout',
+  'ai-fresh-bot-j',
+  'ai-fresh-review-d',
+  'ai-fresh-review-e',
+  'ai-fresh-review-f',
+  'ai-fresh-review-g',
+  'ai-fresh-review-i',
+  'ai-fresh-review-j',
+  'ai-fresh-review',
+  'ai-lead-lexicon',
+  'ai-product-facts',
+  'ai-review-kinds',
+  'ai-using-together',
+  'ai-lead-kinds-28',
+  'ai-lead-kinds-29',
+  'ai-lead-kinds-30',
+  'ai-order-change-named',
+  'review-o-attacks',
+  'review-q-attacks',
+  'review-s-attacks',
+  'review-u-attacks',
+  'review-y-attacks',
+].map((name) => `packages/api/test/${name}.test.ts`);
+
 export default defineConfig({
   resolve: {
     // Tests run against sources; bundle-level tests load dist/ explicitly.
@@ -24,12 +71,22 @@ export default defineConfig({
     ],
   },
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'examples/*/test/**/*.test.ts',
-      // Whole-repository checks (a fresh clone, npm start).
-      'test/**/*.test.ts',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'isolated',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+            // Whole-repository checks (a fresh clone, npm start).
+            'test/**/*.test.ts',
+          ],
+          exclude: engineOnly,
+        },
+      },
+      { extends: true, test: { name: 'engine', include: engineOnly, isolate: false } },
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
