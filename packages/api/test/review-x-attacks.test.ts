@@ -648,8 +648,9 @@ describe('2 — the remote guard (sqld)', () => {
       expect(await stored()).toEqual(['b-ok', 'e-ok']);
     }, 30_000);
 
-    test.fails('an embedder’s transaction whose statements are in flight together (Promise.allSettled): the one after the loss is not stored', async () => {
-      // BREAK, left open (stop 35: sending one statement at a time fixed it, but made remote writes slower and gave 500s under load in remote-libsql's 120-send test — reverted). The guard judges a statement lost only once an earlier one has FAILED and its probe
+    test('an embedder’s transaction whose statements are in flight together (Promise.allSettled): the one after the loss is not stored', async () => {
+      // FIXED (misc-36: the guard sends a transaction's statements one at a time); was a BREAK.
+      // The guard judged a statement lost only once an earlier one had FAILED and its probe
       // answered; statements already sent beside it pass the `state.lost` check before the loss is
       // known. What happens: the server runs the second after the trigger's RAISE(ROLLBACK) ended
       // the transaction — in autocommit, committed on its own — and the commit is then answered
@@ -671,8 +672,8 @@ describe('2 — the remote guard (sqld)', () => {
       expect({ commit, stored: await stored() }).toEqual({ commit: 'rejected unavailable 503', stored: [] });
     }, 30_000);
 
-    test.fails('`write` whose work runs two statements at once, one ending the transaction: nothing of it is stored', async () => {
-      // BREAK, left open (stop 35: sending one statement at a time fixed it, but made remote writes slower and gave 500s under load in remote-libsql's 120-send test — reverted), as above inside `write`: drizzle work that runs statements concurrently
+    test('`write` whose work runs two statements at once, one ending the transaction: nothing of it is stored', async () => {
+      // FIXED (misc-36, as above); was a BREAK, as above inside `write`: drizzle work that runs statements concurrently
       // (Promise.all over inserts) and meets a RAISE(ROLLBACK). What happens: the statement sent
       // beside the doomed one commits on its own in autocommit; the write is then refused (the
       // trigger's error, or 503) — a writer told "not stored" whose row is stored. What should:
