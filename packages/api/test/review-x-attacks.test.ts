@@ -499,8 +499,9 @@ describe('3 — the handoff summary reads the latest 200 messages', () => {
     expect(want.channels).toEqual(expect.arrayContaining(['web', 'app']));
   });
 
-  test.fails("a merge brings a QUEUED anonymous thread into the survivor's: the queued conversation an agent takes has a handoff summary", async () => {
-    // BREAK (older than misc-35, met attacking "messages moved by a merge"). The anonymous shopper's
+  test("a merge brings a QUEUED anonymous thread into the survivor's: the queued conversation an agent takes has a handoff summary", async () => {
+    // FIXED (misc-36: a merge leaving the joined conversation with a human rebuilds its summary);
+    // was a BREAK (older than misc-35, met attacking "messages moved by a merge"). The anonymous shopper's
     // complaint was escalated (queued, its summary stored); identify merges it into the known
     // customer's open conversation, which takes the human stage ('queued') but keeps its own
     // summary — null. What happens: the agent's queue has a queued conversation with no handoff
