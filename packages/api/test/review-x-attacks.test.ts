@@ -30,7 +30,7 @@ import { seedDemoStore } from '../src/knowledge/knowledge';
 import { ApiError } from '../src/platform/errors';
 import { buildProfileBrief, buildProfileBriefs } from '../src/profile';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
-import { startSqld } from './scale-out-kit';
+import { doomedTable, outcome, startSqld } from './scale-out-kit';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;
 const codeOf = (error: unknown): string => {
@@ -550,25 +550,15 @@ describe('2 — the remote guard (sqld)', () => {
   ])('over %s', (_, which) => {
     let database: Database;
     const table = `rx_${which}`;
+    let doomed: Awaited<ReturnType<typeof doomedTable>>;
     beforeAll(async () => {
       database = createDatabase({ url: which === 0 ? sqld.url : wsUrl(sqld.url) });
-      await database.client.execute(
-        `create table ${table} (id integer primary key, who text not null unique)`,
-      );
-      await database.client.execute(
-        `create trigger ${table}_doom before insert on ${table} when new.who like 'doomed%' begin select raise(rollback, 'the whole transaction rolls back'); end`,
-      );
+      doomed = await doomedTable(database, table);
     });
     afterAll(() => database?.close());
-    const stored = async () =>
-      (await database.client.execute(`select who from ${table} order by id`)).rows.map((r) => String(r[0]));
+    const stored = () => doomed.stored();
     const ins = (who: string) => `insert into ${table} (who) values ('${who}')`;
-    const clear = () => database.client.execute(`delete from ${table}`);
-    const outcome = (p: Promise<unknown>) =>
-      p.then(
-        (value) => `resolved ${String(value)}`,
-        (error: { code?: string; status?: number }) => `rejected ${error.code} ${error.status ?? ''}`.trim(),
-      );
+    const clear = () => doomed.clear();
 
     test('a lost transaction’s rollback resolves (the server has none), closed after close(); the next transaction stores', async () => {
       await clear();
