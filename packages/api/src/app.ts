@@ -44,7 +44,7 @@ import {
 import { type Clock, systemClock } from './platform/clock';
 import type { WebhookSettings } from './platform/deps';
 import { consoleLogger, type Logger, type ServiceDeps } from './platform/deps';
-import { ApiError, errorBody, respondWithError } from './platform/errors';
+import { ApiError, describeError, errorBody, respondWithError } from './platform/errors';
 import type { InFlightMarks } from './platform/in-flight';
 import { createSealer } from './platform/secrets';
 import { privacyRouter } from './privacy';
@@ -272,9 +272,7 @@ export function createApp(options: AppOptions): ThreadlineApp {
     c.json(errorBody(new ApiError('not_found', `No route for ${c.req.method} ${c.req.path}.`)), 404),
   );
   app.onError((error, c) =>
-    respondWithError(c, error, (message, err) =>
-      logger.error(message, { error: String((err as Error)?.stack ?? err) }),
-    ),
+    respondWithError(c, error, (message, err) => logger.error(message, { error: describeError(err) })),
   );
   return app;
 }

@@ -127,7 +127,19 @@ describe('two API processes on a libSQL server (sqld) with Redis', () => {
         }),
       ),
     );
-    expect(answers.map((a) => a.status).filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    const odd = answers
+      .map((a, k) => ({ status: a.status, body: a.json, via: sends[k]!.url }))
+      .filter((a) => a.status !== 201 && a.status !== 503);
+    // A 500 says only "internal": what the processes logged names the error (from the first one).
+    const logged = () =>
+      [overHttp, overWebSocket]
+        .map((p) => {
+          const output = p.output();
+          const first = output.search(/unhandled error|database unavailable/);
+          return `--- ${p.url}\n${first < 0 ? output.slice(-1_500) : output.slice(first, first + 3_000)}`;
+        })
+        .join('\n');
+    expect(odd, odd.length ? logged() : undefined).toEqual([]);
     for (const answer of answers.filter((a) => a.status === 503))
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
     for (const session of sessions) {

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDatabase, type Database } from '../src/db/database';
 import { startWalCheckpointer, type WalCheckpointer } from '../src/db/wal-checkpointer';
-import { startSqld } from './scale-out-kit';
+import { doomedTable, outcome, startSqld } from './scale-out-kit';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'threadline-review-v-'));
@@ -623,26 +623,16 @@ describe('claim 3 — remote writes after a lost transaction (sqld)', () => {
   ])('over %s', (_, which) => {
     let database: Database;
     let table: string;
+    let doomed: Awaited<ReturnType<typeof doomedTable>>;
     beforeAll(async () => {
       database = createDatabase({ url: which === 0 ? sqld.url : wsUrl(sqld.url) });
       table = `rv_${which}`;
-      await database.client.execute(
-        `create table ${table} (id integer primary key, who text not null unique)`,
-      );
-      await database.client.execute(
-        `create trigger ${table}_doom before insert on ${table} when new.who like 'doomed%' begin select raise(rollback, 'the whole transaction rolls back'); end`,
-      );
+      doomed = await doomedTable(database, table);
     });
     afterAll(() => database?.close());
-    const stored = async () =>
-      (await database.client.execute(`select who from ${table} order by id`)).rows.map((r) => String(r[0]));
+    const stored = () => doomed.stored();
     const insert = (db: Db, who: string) => db.run(sql.raw(`insert into ${table} (who) values ('${who}')`));
-    const clear = () => database.client.execute(`delete from ${table}`);
-    const outcome = (p: Promise<unknown>) =>
-      p.then(
-        (value) => `resolved ${String(value)}`,
-        (error: { code?: string; status?: number }) => `rejected ${error.code} ${error.status ?? ''}`.trim(),
-      );
+    const clear = () => doomed.clear();
 
     test('the FIRST statement ends the transaction (RAISE(ROLLBACK)), caught, written on: 503, nothing stored, no onCommit', async () => {
       await clear();

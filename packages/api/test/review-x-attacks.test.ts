@@ -30,7 +30,7 @@ import { seedDemoStore } from '../src/knowledge/knowledge';
 import { ApiError } from '../src/platform/errors';
 import { buildProfileBrief, buildProfileBriefs } from '../src/profile';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
-import { startSqld } from './scale-out-kit';
+import { doomedTable, outcome, startSqld } from './scale-out-kit';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;
 const codeOf = (error: unknown): string => {
@@ -499,8 +499,9 @@ describe('3 — the handoff summary reads the latest 200 messages', () => {
     expect(want.channels).toEqual(expect.arrayContaining(['web', 'app']));
   });
 
-  test.fails("a merge brings a QUEUED anonymous thread into the survivor's: the queued conversation an agent takes has a handoff summary", async () => {
-    // BREAK (older than misc-35, met attacking "messages moved by a merge"). The anonymous shopper's
+  test("a merge brings a QUEUED anonymous thread into the survivor's: the queued conversation an agent takes has a handoff summary", async () => {
+    // FIXED (misc-36: a merge leaving the joined conversation with a human rebuilds its summary);
+    // was a BREAK (older than misc-35, met attacking "messages moved by a merge"). The anonymous shopper's
     // complaint was escalated (queued, its summary stored); identify merges it into the known
     // customer's open conversation, which takes the human stage ('queued') but keeps its own
     // summary — null. What happens: the agent's queue has a queued conversation with no handoff
@@ -549,25 +550,15 @@ describe('2 — the remote guard (sqld)', () => {
   ])('over %s', (_, which) => {
     let database: Database;
     const table = `rx_${which}`;
+    let doomed: Awaited<ReturnType<typeof doomedTable>>;
     beforeAll(async () => {
       database = createDatabase({ url: which === 0 ? sqld.url : wsUrl(sqld.url) });
-      await database.client.execute(
-        `create table ${table} (id integer primary key, who text not null unique)`,
-      );
-      await database.client.execute(
-        `create trigger ${table}_doom before insert on ${table} when new.who like 'doomed%' begin select raise(rollback, 'the whole transaction rolls back'); end`,
-      );
+      doomed = await doomedTable(database, table);
     });
     afterAll(() => database?.close());
-    const stored = async () =>
-      (await database.client.execute(`select who from ${table} order by id`)).rows.map((r) => String(r[0]));
+    const stored = () => doomed.stored();
     const ins = (who: string) => `insert into ${table} (who) values ('${who}')`;
-    const clear = () => database.client.execute(`delete from ${table}`);
-    const outcome = (p: Promise<unknown>) =>
-      p.then(
-        (value) => `resolved ${String(value)}`,
-        (error: { code?: string; status?: number }) => `rejected ${error.code} ${error.status ?? ''}`.trim(),
-      );
+    const clear = () => doomed.clear();
 
     test('a lost transaction’s rollback resolves (the server has none), closed after close(); the next transaction stores', async () => {
       await clear();
@@ -648,8 +639,9 @@ describe('2 — the remote guard (sqld)', () => {
       expect(await stored()).toEqual(['b-ok', 'e-ok']);
     }, 30_000);
 
-    test.fails('an embedder’s transaction whose statements are in flight together (Promise.allSettled): the one after the loss is not stored', async () => {
-      // BREAK, left open (stop 35: sending one statement at a time fixed it, but made remote writes slower and gave 500s under load in remote-libsql's 120-send test — reverted). The guard judges a statement lost only once an earlier one has FAILED and its probe
+    test('an embedder’s transaction whose statements are in flight together (Promise.allSettled): the one after the loss is not stored', async () => {
+      // FIXED (misc-36: the guard sends a transaction's statements one at a time); was a BREAK.
+      // The guard judged a statement lost only once an earlier one had FAILED and its probe
       // answered; statements already sent beside it pass the `state.lost` check before the loss is
       // known. What happens: the server runs the second after the trigger's RAISE(ROLLBACK) ended
       // the transaction — in autocommit, committed on its own — and the commit is then answered
@@ -671,8 +663,8 @@ describe('2 — the remote guard (sqld)', () => {
       expect({ commit, stored: await stored() }).toEqual({ commit: 'rejected unavailable 503', stored: [] });
     }, 30_000);
 
-    test.fails('`write` whose work runs two statements at once, one ending the transaction: nothing of it is stored', async () => {
-      // BREAK, left open (stop 35: sending one statement at a time fixed it, but made remote writes slower and gave 500s under load in remote-libsql's 120-send test — reverted), as above inside `write`: drizzle work that runs statements concurrently
+    test('`write` whose work runs two statements at once, one ending the transaction: nothing of it is stored', async () => {
+      // FIXED (misc-36, as above); was a BREAK, as above inside `write`: drizzle work that runs statements concurrently
       // (Promise.all over inserts) and meets a RAISE(ROLLBACK). What happens: the statement sent
       // beside the doomed one commits on its own in autocommit; the write is then refused (the
       // trigger's error, or 503) — a writer told "not stored" whose row is stored. What should:

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app';
 import { createMerchantApp } from '../src/apps';
-import { createDatabase, migrateDatabase } from '../src/db/database';
+import { createDatabase, type Database, migrateDatabase } from '../src/db/database';
 import { silentLogger } from '../src/platform/deps';
 import { readSse } from './sse-reader';
 
@@ -154,6 +154,30 @@ export async function startSqld(dir: string) {
     },
   };
 }
+
+/**
+ * The remote guard's fixture on a libSQL server: a table whose insert of a `who` starting "doomed"
+ * ends the whole transaction (a trigger's RAISE(ROLLBACK), as SQLITE_FULL does), what it holds in
+ * order, and a way to empty it between tests.
+ */
+export async function doomedTable(database: Database, table: string) {
+  await database.client.execute(`create table ${table} (id integer primary key, who text not null unique)`);
+  await database.client.execute(
+    `create trigger ${table}_doom before insert on ${table} when new.who like 'doomed%' begin select raise(rollback, 'the whole transaction rolls back'); end`,
+  );
+  return {
+    stored: async () =>
+      (await database.client.execute(`select who from ${table} order by id`)).rows.map((r) => String(r[0])),
+    clear: () => database.client.execute(`delete from ${table}`),
+  };
+}
+
+/** How a promise settled, as one comparable string: its value, or its error's code and status. */
+export const outcome = (p: Promise<unknown>) =>
+  p.then(
+    (value) => `resolved ${String(value)}`,
+    (error: { code?: string; status?: number }) => `rejected ${error.code} ${error.status ?? ''}`.trim(),
+  );
 
 /** A temporary folder, keys shared by every process of the deployment, and a migrated app. */
 export async function prepareDeployment(databaseUrl: string, authToken?: string) {

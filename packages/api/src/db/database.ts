@@ -631,29 +631,44 @@ function guardRemoteTransaction(tx: Transaction, state: RemoteWriteState): Trans
     await tx.execute('ROLLBACK').catch(() => undefined);
     return true;
   };
+  // One statement at a time: the client pipelines statements sent together on the stream, and the
+  // server runs one sent beside the statement that ends the transaction in autocommit — committed
+  // on its own before the loss is known here (review-x). Each waits until the one before settled
+  // (and its probe answered), so it meets `state.lost` already set. Work that awaits each statement,
+  // as drizzle's usually does, pays nothing for it; only statements sent together wait.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
+    const next = turn.then(run);
+    turn = next.catch(() => undefined);
+    return next;
+  };
   const guard =
     <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      if (state.lost) refuse();
-      try {
-        return await run(...args);
-      } catch (error) {
-        if (!state.lost && (await gone())) state.lost = true;
-        throw error;
-      }
-    };
+    (...args: A): Promise<R> =>
+      inTurn(async () => {
+        if (state.lost) refuse();
+        try {
+          return await run(...args);
+        } catch (error) {
+          if (!state.lost && (await gone())) state.lost = true;
+          throw error;
+        }
+      });
   return {
     execute: guard((stmt: InStatement) => tx.execute(stmt)),
     batch: guard((stmts: InStatement[]) => tx.batch(stmts)),
     executeMultiple: guard((sql: string) => tx.executeMultiple(sql)),
-    // Lost: the server has no transaction to roll back, and its refusal must not hide the answer.
-    rollback: () => (state.lost ? tx.rollback().catch(() => undefined) : tx.rollback()),
-    // Lost: nothing of it is stored (what came after the loss was refused), so the commit fails as
-    // a write does, retryable (`write` itself never gets here lost: it throws first).
-    commit: async () => {
-      if (state.lost) throw unavailable(TRANSACTION_LOST);
-      await tx.commit();
-    },
+    // After the statements sent before it. Lost: the server has no transaction to roll back, and
+    // its refusal must not hide the answer.
+    rollback: () => inTurn(() => (state.lost ? tx.rollback().catch(() => undefined) : tx.rollback())),
+    // After the statements sent before it (one still in flight may yet end the transaction). Lost:
+    // nothing of it is stored (what came after the loss was refused), so the commit fails as a write
+    // does, retryable (`write` itself never gets here lost: it throws first).
+    commit: () =>
+      inTurn(async () => {
+        if (state.lost) throw unavailable(TRANSACTION_LOST);
+        await tx.commit();
+      }),
     close: () => tx.close(),
     get closed() {
       return tx.closed;

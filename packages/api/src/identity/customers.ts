@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { refreshHandoffSummary } from '../conversations/handoff-summary';
 import type { Db } from '../db/database';
 import {
   assignments,
@@ -291,7 +292,7 @@ export function endSessionStreams(
  * into a verified customer.
  */
 export async function mergeCustomers(
-  deps: Pick<ServiceDeps, 'clock' | 'bus' | 'outbox'>,
+  deps: Pick<ServiceDeps, 'clock' | 'bus' | 'outbox' | 'database' | 'sealer' | 'config'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   appId: string,
@@ -445,6 +446,7 @@ export async function mergeCustomers(
   await db.update(customers).set({ mergedInto: intoId, updatedAt: now }).where(eq(customers.id, fromId));
   // Earlier aliases of `from` now point straight at `into`.
   await db.update(customers).set({ mergedInto: intoId }).where(eq(customers.mergedInto, fromId));
+  if (fromOpen && intoOpen) await refreshMergedSummary(deps, db, onCommit, fromOpen, intoOpen, now);
   await deps.outbox?.record(db, onCommit, [
     {
       appId,
@@ -458,6 +460,36 @@ export async function mergeCustomers(
     deps.bus.publish({ topic: fromId, id: 0, appId, type: CUSTOMER_MERGED, data: { into: intoId } }),
   );
 }
+
+/**
+ * Two open conversations became one: when it is with a human (queued, or an agent on it), its
+ * handoff summary is built again over the joined thread, as an escalation would. Otherwise the
+ * survivor keeps its own — none when the human stage came from the merged-in side (its queued
+ * conversation had one), and a later escalation builds none (already queued) (review-x). Runs
+ * after everything of `fromId` moved, so the open tickets and attributes read are the person's.
+ * The reason and channels are those of the summary the agent was to read (the human side's).
+ */
+async function refreshMergedSummary(
+  deps: Pick<ServiceDeps, 'clock' | 'database' | 'sealer' | 'config'>,
+  db: Db,
+  onCommit: (callback: () => void) => void,
+  fromOpen: ConversationRow,
+  intoOpen: ConversationRow,
+  now: number,
+) {
+  const [joined] = await db.select().from(conversations).where(eq(conversations.id, intoOpen.id));
+  if (!joined || HUMAN_STAGE[joined.status] < HUMAN_STAGE.queued) return;
+  const human = HUMAN_STAGE[fromOpen.status] > HUMAN_STAGE[intoOpen.status] ? fromOpen : intoOpen;
+  const was = human.summary ?? fromOpen.summary ?? intoOpen.summary;
+  await refreshHandoffSummary(deps, db, onCommit, joined, {
+    reason: was?.reason ?? 'escalation',
+    fromChannel: was ? was.fromChannel : joined.lastChannel,
+    toChannel: was?.toChannel ?? null,
+    now,
+  });
+}
+
+type ConversationRow = typeof conversations.$inferSelect;
 
 /** How far an open conversation has moved towards a human; a merge keeps the further one. */
 const HUMAN_STAGE: Record<(typeof conversations.$inferSelect)['status'], number> = {
@@ -488,7 +520,7 @@ export interface VerifiedPerson {
  * claimed sessions are revoked, all but `provedBySessionId` (the session presenting this proof).
  */
 export async function upsertVerifiedCustomer(
-  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus' | 'outbox'>,
+  deps: Pick<ServiceDeps, 'clock' | 'sealer' | 'logger' | 'bus' | 'outbox' | 'database' | 'config'>,
   db: Db,
   onCommit: (callback: () => void) => void,
   appId: string,

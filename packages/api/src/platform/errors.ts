@@ -67,6 +67,20 @@ const causes = function* (error: unknown) {
 };
 
 /**
+ * An error as logged: its stack, then each cause's code and message. A driver's error reaches the
+ * handler wrapped (drizzle's "Failed query: …"), and the wrapper alone does not say what failed.
+ */
+export function describeError(error: unknown): string {
+  const [first, ...rest] = [...causes(error)];
+  if (!first) return String(error);
+  const head = String((first as { stack?: unknown }).stack ?? first.message ?? error);
+  return [
+    head,
+    ...rest.map((e) => `cause: ${e.code ? `[${String(e.code)}] ` : ''}${String(e.message ?? e)}`),
+  ].join('\n');
+}
+
+/**
  * SQLite's "the database is locked/busy" (another process holds the lock), from the local engine or
  * a libSQL server, anywhere in the cause chain: nothing was written, and trying again is safe.
  */
@@ -74,6 +88,11 @@ export function isDatabaseBusy(error: unknown): boolean {
   for (const e of causes(error)) {
     const code = String(e.code ?? '');
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+    // A libSQL server rolled back a transaction that held the write lock past its limit (sqld: 5 s)
+    // while another waited — on a loaded machine, a slow writer. Nothing of it was stored (the remote
+    // guard refuses what follows the loss), so it is run again as a whole, as after a busy answer;
+    // it answered 500 in remote-libsql's 120 concurrent sends (misc-36).
+    if (code === 'TRANSACTION_TIMEOUT') return true;
     if (typeof e.rawCode === 'number' && ((e.rawCode & 0xff) === 5 || (e.rawCode & 0xff) === 6)) return true;
     if (/database is locked|database table is locked|SQLITE_BUSY/i.test(String(e.message ?? ''))) return true;
   }
