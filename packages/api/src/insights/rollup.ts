@@ -122,6 +122,16 @@ async function upsertConversationFacts(execute: RawExecute, facts: ConversationF
   }
 }
 
+/** True when two facts of one conversation differ at most in `customer_messages` (no index holds it). */
+const sameButCustomerMessages = (a: ConversationFacts, b: ConversationFacts) =>
+  a.channel === b.channel &&
+  a.startedAt === b.startedAt &&
+  a.botMessages === b.botMessages &&
+  a.agentMessages === b.agentMessages &&
+  a.firstCustomerAt === b.firstCustomerAt &&
+  a.firstResponseAt === b.firstResponseAt &&
+  a.escalatedAt === b.escalatedAt;
+
 /** Folds one batch of (at most `limit`) messages after the cursor; answers how many were folded. */
 async function foldMessages(deps: Pick<Deps, 'clock'>, db: Db, limit = BATCH): Promise<number> {
   const after = await cursorOf(db, 'messages');
@@ -175,6 +185,8 @@ async function foldMessages(deps: Pick<Deps, 'clock'>, db: Db, limit = BATCH): P
   // Conversation facts: the stored row (if any), advanced by this batch's messages in order.
   const ids = [...new Set(rows.map((r) => r.conversationId))];
   const facts = new Map<string, ConversationFacts>();
+  /** Each stored row as it was read, to write back only what the batch moved. */
+  const stored = new Map<string, ConversationFacts>();
   for (const r of await selectIn(
     db,
     { select: CONVERSATION_COLUMNS.join(', '), from: 'insight_conversations', column: 'conversation_id' },
@@ -194,6 +206,7 @@ async function foldMessages(deps: Pick<Deps, 'clock'>, db: Db, limit = BATCH): P
       escalatedAt: r[10] === null ? null : Number(r[10]),
     };
     facts.set(row.conversationId, row);
+    stored.set(row.conversationId, { ...row });
   }
   for (const r of rows) {
     let f = facts.get(r.conversationId);
@@ -229,7 +242,26 @@ async function foldMessages(deps: Pick<Deps, 'clock'>, db: Db, limit = BATCH): P
       if (f.firstCustomerAt !== null && f.firstResponseAt === null) f.firstResponseAt = r.createdAt;
     }
   }
-  await upsertConversationFacts(execute, [...facts.values()]);
+  // A stored conversation whose batch brought only more customer messages (a livestream viewer's
+  // next questions, most of a room's batches) moves a column no index holds: it is set in one
+  // statement for the batch. The upsert sets every column, so SQLite rewrote both of the table's
+  // wide indexes for each such row (~50 µs a row in a grown file). Rows that moved anything else
+  // (and new rows) are upserted as before; a row the batch did not move is not written.
+  const upserts: ConversationFacts[] = [];
+  const customerCounts: [conversationId: string, customerMessages: number][] = [];
+  for (const f of facts.values()) {
+    const was = stored.get(f.conversationId);
+    if (!was || !sameButCustomerMessages(was, f)) upserts.push(f);
+    else if (was.customerMessages !== f.customerMessages)
+      customerCounts.push([f.conversationId, f.customerMessages]);
+  }
+  await upsertConversationFacts(execute, upserts);
+  if (customerCounts.length > 0)
+    await execute(
+      `update insight_conversations set customer_messages = v.value ->> 1 from json_each(?) v
+        where insight_conversations.conversation_id = v.value ->> 0`,
+      [JSON.stringify(customerCounts)],
+    );
 
   await foldContactRows(db, rows);
   await moveCursor(db, 'messages', rows[rows.length - 1]!.seq, deps.clock.now());
@@ -247,6 +279,15 @@ type Labelled = {
   createdAt: number;
 };
 type Contact = typeof insightContacts.$inferInsert & { dirty?: boolean };
+/**
+ * What the rules read of a stored contact (and write back: its times): its pair, conversation and
+ * times. The fold loads only these columns: every column of every row is handed over to JS, and
+ * a livestream batch loads thousands of contacts.
+ */
+export type StoredContact = Pick<
+  Contact,
+  'id' | 'customerId' | 'conversationId' | 'intent' | 'at' | 'lastAt' | 'dirty'
+>;
 
 /**
  * Intents that are no matter a customer raises, per app, from the intents' metadata: the app's
@@ -301,7 +342,7 @@ async function notAMatter(db: Db, appIds: string[]): Promise<Map<string, Set<str
  * earliest message; it is changed in place (`dirty`) and the new contacts are returned.
  */
 export function foldContacts(
-  stored: Contact[],
+  stored: StoredContact[],
   rows: Labelled[],
   skip: (appId: string, intent: string) => boolean,
 ): Contact[] {
@@ -312,7 +353,7 @@ export function foldContacts(
     )
     .sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
   const pairOf = (c: { customerId: string; intent: string }) => `${c.customerId}\u0000${c.intent}`;
-  const timelines = new Map<string, Contact[]>();
+  const timelines = new Map<string, StoredContact[]>();
   for (const contact of [...stored].sort((a, b) => a.at - b.at)) {
     const list = timelines.get(pairOf(contact)) ?? [];
     list.push(contact);
@@ -373,39 +414,49 @@ export function foldContacts(
   return fresh;
 }
 
+/**
+ * The stored contacts of the batch's (customer, intent) pairs — the only ones the rules look at
+ * (`foldContacts` keys every lookup by the pair) — whose last message is at or after `since`.
+ * One statement whatever the batch's size: the customers and the pairs go in as JSON arrays. The
+ * pair filter is what keeps the load in proportion to the batch: a livestream viewer raises several
+ * intents over a room and rooms after rooms, and loading every contact of each customer in the
+ * batch (as before) handed over three to four rows for each one used, more as the file grew.
+ */
+async function storedContactsOf(
+  execute: RawExecute,
+  pairs: [customerId: string, intent: string][],
+  since: number,
+): Promise<StoredContact[]> {
+  const customers = [...new Set(pairs.map(([customerId]) => customerId))];
+  const read = await execute(
+    `select id, customer_id, conversation_id, intent, at, last_at from insight_contacts
+      where last_at >= ? and customer_id in (select value from json_each(?))
+        and (customer_id, intent) in (select value ->> 0, value ->> 1 from json_each(?))`,
+    [since, JSON.stringify(customers), JSON.stringify(pairs)],
+  );
+  return read.rows.map((r) => ({
+    id: Number(r[0]),
+    customerId: r[1] as string,
+    conversationId: r[2] as string,
+    intent: r[3] as string,
+    at: Number(r[4]),
+    lastAt: Number(r[5]),
+  }));
+}
+
 /** Loads the contacts the batch's labelled messages may join or repeat, folds, writes. */
 async function foldContactRows(db: Db, rows: Labelled[]) {
   const labelled = rows.filter((r) => (r.authorType === 'bot' || r.authorType === 'customer') && !!r.intent);
   if (labelled.length === 0) return;
   const skipping = await notAMatter(db, [...new Set(labelled.map((r) => r.appId))]);
   const skip = (appId: string, intent: string) => skipping.get(appId)?.has(intent) ?? false;
-  const customers = [...new Set(labelled.map((c) => c.customerId))];
+  const pairs = new Map<string, [string, string]>();
+  for (const r of labelled)
+    if (!skip(r.appId, r.intent!)) pairs.set(`${r.customerId}\u0000${r.intent}`, [r.customerId, r.intent!]);
+  if (pairs.size === 0) return;
   const since = Math.min(...labelled.map((c) => c.createdAt)) - REPEAT_WINDOW_MS - SAME_CONTACT_MS;
-  const stored: Contact[] = [];
-  for (const r of await selectIn(
-    db,
-    {
-      select:
-        'id, app_id, customer_id, conversation_id, channel, intent, at, last_at, is_repeat, with_context',
-      from: 'insight_contacts',
-      where: 'last_at >= ?',
-      whereArgs: [since],
-      column: 'customer_id',
-    },
-    customers,
-  ))
-    stored.push({
-      id: Number(r[0]),
-      appId: r[1] as string,
-      customerId: r[2] as string,
-      conversationId: r[3] as string,
-      channel: r[4] as string,
-      intent: r[5] as string,
-      at: Number(r[6]),
-      lastAt: Number(r[7]),
-      isRepeat: Number(r[8]) !== 0,
-      withContext: r[9] === null ? null : Number(r[9]) !== 0,
-    });
+  const execute = rawExecutor(db);
+  const stored = await storedContactsOf(execute, [...pairs.values()], since);
   // What each stored contact was before the fold: a contact is written back only where its times
   // moved, and only the time that moved. A livestream round @-mentions thousands of askers, each
   // answer extending its asker's contact: setting `at` too (unchanged) made SQLite rewrite the
@@ -414,7 +465,9 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
   const before = new Map<number, { at: number; lastAt: number }>();
   for (const c of stored) if (c.id !== undefined) before.set(c.id, { at: c.at, lastAt: c.lastAt });
   const fresh = foldContacts(stored, labelled, skip);
-  const execute = rawExecutor(db);
+  // Only `last_at` moved (a room answer extending its asker's contact, thousands a round): one
+  // statement for the batch, not one per contact.
+  const lastAts: [id: number, lastAt: number][] = [];
   for (const contact of stored) {
     if (!contact.dirty || contact.id === undefined) continue;
     const was = before.get(contact.id)!;
@@ -428,9 +481,14 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
       ]);
     else if (atMoved)
       await execute('update insight_contacts set at = ? where id = ?', [contact.at, contact.id]);
-    else if (lastMoved)
-      await execute('update insight_contacts set last_at = ? where id = ?', [contact.lastAt, contact.id]);
+    else if (lastMoved) lastAts.push([contact.id, contact.lastAt]);
   }
+  if (lastAts.length > 0)
+    await execute(
+      `update insight_contacts set last_at = v.value ->> 1 from json_each(?) v
+        where insight_contacts.id = v.value ->> 0`,
+      [JSON.stringify(lastAts)],
+    );
   await bulkInsertWith(db, FRESH_CONTACTS, fresh.length, (i, args) => {
     const c = fresh[i]!;
     args.push(
