@@ -325,6 +325,7 @@ run(
     },
     {
       say: 'the serum, can guys use it',
+      fixedBy: 'bot-36',
       product: 'p-niacinamide-serum',
       text: MEN_OK,
       gave: 'kb-serum-usage ("洁面和爽肤水之后…每次2-3滴")',
@@ -371,6 +372,7 @@ run(
     },
     {
       say: 'can women use the cleanser',
+      fixedBy: 'bot-36',
       product: 'p-amino-cleanser',
       notArticle: ['kb-allergy-first-aid'],
       text: /dry|sensitive|anyone|not by sex/i,
@@ -379,6 +381,7 @@ run(
     },
     {
       say: 'is the cream ok for men || what about pregnant women',
+      fixedBy: 'bot-36',
       article: PREG,
       gave: 'clarify "Our notes don\'t cover that"',
       should: 'the pregnancy article (the hyaluronic cream is recommended in pregnancy)',
@@ -401,6 +404,7 @@ run(
   [
     {
       say: 'face mask for pregnant ladies',
+      fixedBy: 'bot-36',
       article: PREG,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess"',
       should: 'the pregnancy article, which recommends the cica mask',
@@ -549,6 +553,7 @@ run(
     },
     {
       say: '防晒有清透的吗',
+      fixedBy: 'bot-36',
       product: 'p-sunscreen-light',
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐…")',
@@ -556,6 +561,7 @@ run(
     },
     {
       say: '清透的防晒多少钱',
+      fixedBy: 'bot-36',
       text: /139/,
       notText: /159/,
       gave: 'both prices (¥139 and ¥159)',
@@ -563,6 +569,7 @@ run(
     },
     {
       say: '想要清透一点的防晒',
+      fixedBy: 'bot-36',
       text: /清透控油防晒乳/,
       notArticle: ['kb-sunscreen-light-usage'],
       gave: 'kb-sunscreen-light-usage ("出门前15分钟涂抹…")',
@@ -570,18 +577,21 @@ run(
     },
     {
       say: '有没有好用的防晒',
+      fixedBy: 'bot-36',
       text: BOTH_SUNSCREENS,
       gave: 'smalltalk "谢谢您的认可，很高兴您喜欢～"',
       should: 'the two sunscreens (好用 is praise asked for, not thanks)',
     },
     {
       say: '有没有快一点的快递',
+      fixedBy: 'bot-36',
       article: 'kb-shipping-carrier-fee',
       gave: 'kb-track-order ("打开App或小程序…查看物流")',
       should: 'the couriers: 顺丰 on request for 12 yuan more',
     },
     {
       say: 'any soothing mask',
+      fixedBy: 'bot-36',
       product: 'p-cica-mask',
       answered: true,
       gave: 'clarify "The details of Cica Soothing Mask don\'t cover that"',
@@ -589,6 +599,7 @@ run(
     },
     {
       say: 'any light sunscreen',
+      fixedBy: 'bot-36',
       text: /Oil-Control Sunscreen/,
       gave: 'clarify "Our notes don\'t cover that"',
       should: 'the Light Oil-Control Sunscreen ¥139',
@@ -650,6 +661,7 @@ run(
     },
     {
       say: '婴儿能用',
+      fixedBy: 'bot-36',
       notArticle: ['kb-cream-usage'],
       text: /沐浴露|纸尿裤/,
       gave: 'kb-cream-usage ("取黄豆大小的面霜…")',
@@ -753,6 +765,7 @@ run(
     },
     {
       say: '面霜多少钱 || 还有50的吗',
+      fixedBy: 'bot-36',
       product: 'p-hyaluronic-cream',
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐…")',
@@ -760,6 +773,7 @@ run(
     },
     {
       say: 'is there stock of the mask',
+      fixedBy: 'bot-36',
       product: 'p-cica-mask',
       answered: true,
       gave: 'clarify "The details of Cica Soothing Mask don\'t cover that"',

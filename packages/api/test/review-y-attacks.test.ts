@@ -12,7 +12,7 @@
 // assistant says.
 import type { AnswerEngine } from '../src/knowledge/engine/answer-engine';
 import { demoEngine } from './demo-engine';
-import { type Attack, runAttacks } from './shopper-attacks';
+import { type Attack, BONDED, REAPPLY, runAttacks } from './shopper-attacks';
 
 const demo = demoEngine();
 const run = (kind: string, holds: Attack[], breaks: Attack[], engine: AnswerEngine = demo): void =>
@@ -29,10 +29,6 @@ const NEAR_EXPIRY = 'kb-near-expiry-deals';
 const LIGHT_USAGE = 'kb-sunscreen-light-usage';
 const TOTE_CARE = 'kb-leather-tote-care';
 const ETA = 'kb-delivery-eta';
-/** What only the cross-border route says (a bonded warehouse, customs clearance). */
-const BONDED = /保税|清关|bonded|customs/i;
-/** The sunscreen's reapply advice (the light sunscreen's usage article), wrong of other goods. */
-const REAPPLY = /游泳|补涂|reapply|swimming/i;
 const MEN_LIST = /men can use|男士也可以用|不分男女|don'?t divide by sex|没有按性别区分/i;
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +116,7 @@ run(
     },
     {
       say: 'naifen shi haiwai zhiyou ma',
+      fixedBy: 'bot-36',
       article: XB_SHIP,
       gave: 'clarify "想了解它的哪方面呢？" about the formula',
       should: 'the bonded-warehouse route (kb-crossborder-shipping), as 奶粉是海外直邮吗 gets',
@@ -154,6 +151,7 @@ run(
   [
     {
       say: '气垫防汗吗',
+      fixedBy: 'bot-36',
       product: 'p-cushion-foundation',
       notArticle: [LIGHT_USAGE, 'kb-cushion-refill'],
       notText: REAPPLY,
@@ -163,6 +161,7 @@ run(
     },
     {
       say: 'is the cushion sweat proof',
+      fixedBy: 'bot-36',
       product: 'p-cushion-foundation',
       notArticle: [LIGHT_USAGE, 'kb-cushion-refill'],
       notText: REAPPLY,
@@ -171,6 +170,7 @@ run(
     },
     {
       say: '托特包防水吗',
+      fixedBy: 'bot-36',
       article: TOTE_CARE,
       notText: REAPPLY,
       gave: 'clarify "商品资料里没有写明，我不乱说哦…"',
@@ -179,6 +179,7 @@ run(
     },
     {
       say: 'is the leather tote waterproof',
+      fixedBy: 'bot-36',
       article: TOTE_CARE,
       notText: REAPPLY,
       gave: 'the material ("头层牛皮（荔枝纹）…")',
@@ -186,6 +187,7 @@ run(
     },
     {
       say: '托特包多少钱 || 防水吗',
+      fixedBy: 'bot-36',
       article: TOTE_CARE,
       notText: REAPPLY,
       gave: 'clarify "我不太确定您想问的是哪一个，是下面这些吗？" — the tote in view dropped',
@@ -193,6 +195,7 @@ run(
     },
     {
       say: '口红多少钱 || 防水吗',
+      fixedBy: 'bot-36',
       product: 'p-velvet-lipstick',
       notArticle: [LIGHT_USAGE],
       notText: REAPPLY,
@@ -229,6 +232,7 @@ run(
   [
     {
       say: '我怀孕了 || 托特包防水吗',
+      fixedBy: 'bot-36',
       article: TOTE_CARE,
       notText: REAPPLY,
       gave: 'clarify "商品资料里没有写明…" about the tote (not the pregnancy article — the water kind misses the tote\'s care article)',
@@ -339,6 +343,7 @@ run(
     },
     {
       say: '坚果还有30袋的吗',
+      fixedBy: 'bot-36',
       product: 'p-daily-nuts',
       notArticle: [EXCEPT],
       answered: true,
@@ -348,6 +353,7 @@ run(
     },
     {
       say: '我穿二十九的，牛仔裤有吗',
+      fixedBy: 'bot-36',
       product: 'p-straight-jeans',
       text: /29/,
       gave: '"有的～高腰显瘦直筒牛仔裤 ¥199。" — the size asked not answered',
@@ -416,6 +422,7 @@ run(
     },
     {
       say: 'is the dress returnable',
+      fixedBy: 'bot-36',
       article: POLICY,
       gave: 'clarify "The details of French Floral Dress don\'t cover that…"',
       should: 'the 7-day rule (unworn, tags intact)',
@@ -443,12 +450,14 @@ run(
   [
     {
       say: 'kua jing nai fen cong na li fa huo',
+      fixedBy: 'bot-36',
       article: XB_SHIP,
       gave: 'kb-return-how-to ("…通过后页面会显示退货地址…")',
       should: 'kb-crossborder-shipping (from the bonded warehouse at home), as 跨境奶粉从哪里发货',
     },
     {
       say: 'niu zai ku you 27 ma',
+      fixedBy: 'bot-36',
       product: 'p-straight-jeans',
       text: /27/,
       gave: 'clarify "想了解它的哪方面呢？"',
@@ -456,6 +465,7 @@ run(
     },
     {
       say: 'tuo te bao fang shui ma',
+      fixedBy: 'bot-36',
       article: TOTE_CARE,
       notText: REAPPLY,
       gave: 'clarify "能再具体说说吗？"',

@@ -65,3 +65,15 @@ export function runAttacks(kind: string, holds: Attack[], breaks: Attack[], engi
     }
   });
 }
+
+/** What only the cross-border route says (a bonded warehouse, customs clearance): wrong of domestic goods. */
+export const BONDED = /保税|清关|bonded|customs/i;
+/** The sunscreen's reapply advice (the light sunscreen's usage article), wrong of other goods. */
+export const REAPPLY = /游泳|补涂|reapply|swimming/i;
+
+/** A held-out set's cases of one kind, each a plain test judged like an attack. */
+export function runCases(kind: string, list: Attack[], engine: AnswerEngine): void {
+  describe(kind, () => {
+    for (const a of list) test(a.say, () => judgeAttack(a, engine));
+  });
+}

@@ -33,7 +33,7 @@ import {
   uncarriedGoods,
   unrelatedArticle,
 } from './product-facts';
-import { createNameLocaliser } from './product-names';
+import { createNameLocaliser, localNames } from './product-names';
 import { splitQuestions } from './question-splitter';
 import { recommendationAnswer } from './recommend';
 import { regionAnswer } from './region-coverage';
@@ -324,6 +324,13 @@ const HAN_CHARS = /\p{Script=Han}/gu;
 const NOT_HAN = /[^\p{Script=Han}]/gu;
 const HAN_OR_LATIN = /[\p{Script=Han}a-z]/iu;
 const HAN_CHARS_ONE = /\p{Script=Han}/u;
+/** Goods said first, then a question of "it" ("the serum, can guys use it"): [1] the goods, [2] the question. */
+const TOPIC_FIRST =
+  /^((?:(?:the|this|that|your|ur) )?[a-z][a-z' ]{1,30}?)\s*(?:[,，:;]|\s-\s)\s*((?:can|could|does|do|is|will|would|may|should)\b[^,]*\bit\b[^,]*)$/i;
+/** The words said before 的 ("防晒有清透的", "清透一点的"): where a quality of goods is said. */
+const BEFORE_DE = /(\p{Script=Han}{2,8})的/gu;
+/** Words of who uses goods (孕妇, 宝宝, 男士…): no quality of the goods themselves. */
+const SHOPPER_WORD = /孕|妇|宝|婴|儿|童|男|女|哺|乳期/u;
 /** A short Chinese word (a quality asked bare: "清透", "透气"). */
 const HAN_WORD = /^\p{Script=Han}{2,4}$/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
@@ -477,6 +484,9 @@ const BARE_USE_ASKED = (plain: string): boolean => {
       ) === ''
   );
 };
+/** A number had with a pack / weight / volume unit or none ("还有30袋的吗", "有50g的吗", "还有50的吗"). */
+const SPEC_ASKED =
+  /有(?:没有)?\s*\d+(?:\.\d+)?\s*(?:g|克|kg|千克|公斤|ml|毫升|l|升|袋|片|支|瓶|罐|包|盒|粒)?(?:装)?的(?:吗|么|嘛|没|不|呢)?[?？。!！\s]*$/i;
 /** "it", "this", "它", "这个": the product in view, not the goods a kind word names. */
 const POINTS_AT_IT =
   /^(?:那|那么)?(?:它|这个|这款|这支|这瓶)(?=能|可以|会|有|是|也|还)|\b(?:does|do|is|can|will|would) (?:it|this|this one|that)\b/;
@@ -537,6 +547,18 @@ const CROSSBORDER_MARK = /跨境|保税|海淘|cross-?border/i;
 const NOT_RETURNABLE =
   /不支持[^，。；,;]{0,8}(?:无理由|退)|不能[^，。；,;]{0,6}(?:无理由|退)|不可[^，。；,;]{0,6}(?:无理由|退)|不退|不予退|\bnon-?returnable\b|\bnot (?:eligible|accepted) for (?:a )?(?:no-reason )?return/i;
 
+/**
+ * Water or sweat asked of goods ("托特包防水吗", "气垫防汗吗", "is the tote waterproof" — the English
+ * glossed to 防水 / 防汗): read in the glossed text.
+ */
+const WATER_ASKED = /防水|防汗|耐水|耐汗/;
+/** What an article says of goods meeting water: rain, wetting, sweat, swimming, a leak. */
+const WATER_WRITTEN = /雨|沾水|遇水|进水|泡水|浸水|游泳|出汗|汗|防水|防汗|漏/;
+
+/** A faster courier asked for ("有没有快一点的快递", "能换个更快的快递吗", "any faster shipping"). */
+const FASTER_COURIER =
+  /(?:快一点|快一些|快点|更快|最快|加急)的?(?:快递|物流)|(?:换|选|指定)(?:个|一个)?(?:快一点|快点|更快)的?(?:快递|物流)|\b(?:faster|quicker|express) (?:courier|shipping|delivery)(?: options?)?\b/;
+
 /** What the kind readings need of the shop's own data (its catalogue and articles), not of words. */
 interface ShopReading {
   /** The message names cross-border goods: said so, or a product the catalogue marks cross-border. */
@@ -553,10 +575,15 @@ interface ShopReading {
   returnExcepted: (read: ReadText) => KnowledgeArticle | null;
   /** The message names a product, or follows a turn about one. */
   namedOrCarried: (read: ReadText) => boolean;
+  /**
+   * The one product the message names (else the one in view), and of the articles written for it the
+   * first whose answer says `said`; null when several goods or none are asked, or none says it.
+   */
+  ownArticleSaying: (read: ReadText, said: RegExp) => KnowledgeArticle | null;
 }
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
 const RETURN_ASKED =
-  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?:it|this|that|they|these|(?:the|a|an) (?:\w+ ){0,2}\w+) returnable\b/;
+  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?!not\b)(?:\w+ ){1,4}returnable\b/;
 /** When goods get here ("多久到", "几天能到", "how long to arrive"). */
 const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
@@ -712,6 +739,23 @@ const KIND_READINGS: {
     article: /$^/,
     articleOf: (_r, shop) => shop.ownWarehouseArticle(),
     overFacts: true,
+  },
+  {
+    // "托特包防水吗", "is the leather tote waterproof": water asked of one product is its own article
+    // that speaks of water (the tote's care: rain, blot at once), not its material nor another
+    // product's sunscreen advice. A product with no such article is told so (`waterGap`).
+    id: 'water-of-goods',
+    asked: (r) => WATER_ASKED.test(r.normalized) && !/退|换|\b(?:return|exchange)\b/.test(r.plain),
+    article: /$^/,
+    articleOf: (r, shop) => shop.ownArticleSaying(r, WATER_WRITTEN),
+    overFacts: true,
+  },
+  {
+    // "有没有快一点的快递", "can I pick a faster courier": which couriers the shop sends with and the
+    // faster one on request (its carrier article) — not where a parcel already sent is.
+    id: 'faster-courier',
+    asked: (r) => FASTER_COURIER.test(r.plain) && !/退|\b(?:return|refund)\b/.test(r.plain),
+    article: /快递公司|\bcarriers?\b/,
   },
   {
     // "预售的能退吗", "can I return a presale item": before receipt the money at stake is the deposit,
@@ -977,9 +1021,13 @@ function askedSize(said: string, sizes: string[]): string | null {
     /有没有|(?:还)?有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*(?:的)?\s*(?:吗|嘛|么)|[A-Za-z0-9]\s*(?:码|号)?\s*(?:的)?\s*(?:还)?有(?:吗|嘛|么|没|不)|[A-Za-z0-9]\s*(?:码|号)\s*的?[^，,。\s]{1,8}?(?:还)?有(?:吗|嘛|么|没|不)|有\s*[A-Za-z0-9]{1,4}\s*(?:码|号)?\s*的[^，,。\s]{1,8}?(?:吗|嘛|么)/.test(
       text,
     ) ||
-    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells)\b.{0,40}\b(?:in|size)\b/i.test(text) ||
-    // "我老公穿30的牛仔裤有吗" (the size worn), "jeans in 27?" (goods and a size, nothing else).
-    /穿\s*\d{2}.{0,8}有(?:吗|嘛|么|没)|^\s*[a-z]+(?: [a-z]+)? in (?:size )?\d{2}\s*\??\s*$/i.test(text);
+    /\b(?:have|has|carry|carries|come|comes|make|makes|sell|sells|stock)\b.{0,40}\b(?:in|size)\b/i.test(
+      text,
+    ) ||
+    // "我老公穿30的牛仔裤有吗", "我穿M的，开衫有吗" (the size worn), "jeans in 27?" (goods and a size).
+    /穿\s*(?:\d{2}|[A-Za-z]{1,3}(?![A-Za-z])).{0,8}有(?:吗|嘛|么|没)|^\s*[a-z]+(?: [a-z]+)? in (?:size )?\d{2}\s*\??\s*$/i.test(
+      text,
+    );
   if (!asksIt) return null;
   for (const size of [...sizes, ...LETTER_SIZES]) {
     const escaped = size.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -993,9 +1041,10 @@ function askedSize(said: string, sizes: string[]): string | null {
     );
     // A bare number is a size only as "in 27" or as what is asked to be had ("还有26的吗", "26的有吗")
     // — "30天内" is not size 30.
-    // "牛仔裤26有吗", "有没有26的", "穿30的牛仔裤有吗", "26寸的有吗": the number next to 有 or worn.
+    // "牛仔裤26有吗", "有没有26的", "穿30的牛仔裤有吗", "26寸的有吗": the number next to 有 or worn
+    // ("我穿29的，牛仔裤有吗": the size worn said first, then the goods).
     const bareNumber = new RegExp(
-      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有(?:没有)?\\s*${escaped}\\s*寸?\\s*的?\\s*(?:吗|嘛|么|没|不|$)|(?<![0-9])${escaped}\\s*寸?\\s*的?\\s*(?:还)?有(?:吗|嘛|么|没|不)|穿\\s*${escaped}\\s*(?:码|号|寸)?\\s*的[^，,。？?\\s]{0,6}?有(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*寸`,
+      `\\bin\\s+${escaped}(?![A-Za-z0-9])|有(?:没有)?\\s*${escaped}\\s*寸?\\s*的?\\s*(?:吗|嘛|么|没|不|$)|(?<![0-9])${escaped}\\s*寸?\\s*的?\\s*(?:还)?有(?:吗|嘛|么|没|不)|穿\\s*${escaped}\\s*(?:码|号|寸)?\\s*的\\s*[，,]?\\s*[^，,。？?\\s]{0,6}?有(?:吗|嘛|么|没|不)|(?<![0-9])${escaped}\\s*寸`,
       'i',
     );
     if (marked.test(text) || (/^\d+$/.test(size) ? bareNumber.test(text) : plain.test(text))) return size;
@@ -1011,7 +1060,7 @@ function askedSize(said: string, sizes: string[]): string | null {
 
 /** Whether goods are in stock, asked in so many words (not 到货/补货, which also speak of deliveries). */
 const STOCK_ASKED =
-  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄|还有\s*[\d两一二三四五六七八九十]+\s*(?:件|个|瓶|盒|罐|包|条|支|片|袋|套)(?:吗|嘛|么|没)/i;
+  /有货|还有货|现货|缺货|断货|库存|\bin stock\b|\bout of stock\b|\bsold out\b|卖完|卖光|售罄|\bstock of\b|\b(?:any|is there|there any|got|have) stock\b|还有\s*[\d两一二三四五六七八九十]+\s*(?:件|个|瓶|盒|罐|包|条|支|片|袋|套)(?:吗|嘛|么|没)/i;
 /** A date said ("12月12号", "12号之前"): its 号 is no size. */
 const DATE_SAID = /\d{1,2}月\d{1,2}[号日]|\d{1,2}[号日](?=还|有|之前|前|以前|能|会)/g;
 /**
@@ -1416,6 +1465,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const asked =
       withAudience(said) ??
       withProductInView(said) ??
+      withWaterInView(said) ??
+      withSpecAsked(said) ??
+      withQualityAsked(said) ??
+      withTopicFirst(said) ??
+      withAnyGoods(said) ??
       withSkinAsked(said) ??
       withParcelChased(said) ??
       withFactCarried(said) ??
@@ -1544,7 +1598,10 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const core = text
       .toLowerCase()
       .replace(/^(?:那么?|还有|and|what about|how about)\s*/, '')
-      .replace(/\s*(?:的呢|呢|也?(?:可以|能)(?:用)?(?:吗|么|嘛)|行吗|行不行|\?)?[?？。!！\s]*$/u, '')
+      .replace(
+        /\s*(?:的呢|呢|也?(?:可以|能)(?:用)?(?:吗|么|嘛)|也?(?:可以|能)用|行吗|行不行|\?)?[?？。!！\s]*$/u,
+        '',
+      )
       .trim();
     if (!core || core === text.toLowerCase() || FOLLOW_UP_ASKS.test(core)) return null;
     const en = !/\p{Script=Han}/u.test(core);
@@ -1553,16 +1610,19 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (person) {
       // What is left beside the person may only say "for" or "use" ("那给宝宝用呢", "and for me,
       // I'm nursing"); anything else ("宝宝面霜") is another question.
-      const leftOver = core
-        .replace(person[0], '')
-        .replace(
-          /[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to)\b/g,
-          '',
-        );
+      const leftOver = core.replace(person[0], '').replace(
+        // "what about pregnant women": the word for the person beside "pregnant" is that person.
+        /[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to|women|woman|ladies|lady|mums?|moms?|mothers?)\b/g,
+        '',
+      );
       const product = index.product(asked.memory?.lastProductId);
       if (leftOver) return null;
       // No one product in view, a kind asked before ("怀孕能用防晒吗" → "那宝宝呢"): that kind.
       if (last?.kind && !en) return { ...asked, text: `${person[0]}能用${last.kind}吗` };
+      // Nothing in view at all ("婴儿能用", "孕妇可以用吗" as a first question): which goods that
+      // person may use — never a product picked by the words "能用" alone.
+      if (!product && !en && (asked.memory?.lastKindIds?.length ?? 0) === 0)
+        return { ...asked, text: `${person[0]}能用什么` };
       if (!product) return null;
       const name = product.aliases[0] ?? product.name;
       // English names the product too when it has an English name: "it" after a child question
@@ -1610,6 +1670,111 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       ...asked,
       text: /效果|功效|作用|功能|能|可以|会/.test(plain) ? `${name}${text}` : `${name}能${use}吗`,
     };
+  }
+
+  /**
+   * "any soothing mask", "got any light sunscreen?": goods asked for with "any" alone are asked as
+   * "do you have …" asks them — when the words name goods and nothing else ("any news on my order",
+   * "any freebies with the face cream" stay as said).
+   */
+  function withAnyGoods(asked: EngineInput): EngineInput | null {
+    const m = /^(?:(?:got|have you got|do you have|u got) )?any ([a-z][a-z' -]{1,40}?)\s*\??$/i.exec(
+      asked.text.trim(),
+    );
+    if (!m || /^(?:do you have|have you got) /i.test(asked.text.trim())) return null;
+    // Only goods and their qualities ("soothing mask"): "any freebies with the face cream" asks of
+    // something else that comes with the goods.
+    const words = m[1]!.split(/\s+/);
+    if (words.length > 3 || words.some((w) => /^(?:with|for|on|about|in|from|of|to)$/.test(w))) return null;
+    const read = index.read(m[1]!);
+    if (read.products.length === 0 && index.matcher.kinds(read.normalized).length === 0) return null;
+    return { ...asked, text: `do you have ${m[1]}` };
+  }
+
+  /**
+   * "the serum, can guys use it", "the tote - does it fit a laptop": goods said first as the topic
+   * and then asked of as "it" are asked of by name ("can guys use the serum"), as the shopper means.
+   */
+  function withTopicFirst(asked: EngineInput): EngineInput | null {
+    const text = asked.text.trim();
+    if (text.length > 80 || /\p{Script=Han}/u.test(text)) return null;
+    const m = TOPIC_FIRST.exec(text);
+    if (!m) return null;
+    const topic = m[1]!.trim();
+    if (index.read(topic).products.length === 0) return null;
+    return { ...asked, text: m[2]!.replace(/\bit\b/i, topic) };
+  }
+
+  /**
+   * "防晒有清透的吗", "想要清透一点的防晒", "有没有清透点的防晒": goods asked by a quality in another word
+   * order are asked as "有清透的防晒吗" — when the quality is one some (not all) of the goods named
+   * alike bear in their names (`qualityNarrowed`); anything else stays as said.
+   */
+  function withQualityAsked(asked: EngineInput): EngineInput | null {
+    const text = asked.text.trim();
+    if (text.length > 16 || !/\p{Script=Han}/u.test(text)) return null;
+    const plain = normalizeText(text).replace(/[?？。!！~～\s]+$/u, '');
+    // "防晒有清透的吗" (the kind, then the quality) or "想要清透一点的防晒" (the quality, then the kind).
+    const kindFirst =
+      /^(\p{Script=Han}{2,6}?)(?:有没有|还有|有)(\p{Script=Han}{2,4}?)(?:一点|一些|点)?的(?:吗|么|嘛|没|不)?$/u.exec(
+        plain,
+      );
+    const qualityFirst = kindFirst
+      ? null
+      : /^(?:我)?(?:想要|想买|想找|要|找|求|来|有没有)(?:个|一款|一个|款)?(\p{Script=Han}{2,4}?)(?:一点|一些|点)?的(\p{Script=Han}{2,6})$/u.exec(
+          plain,
+        );
+    if (!kindFirst && !qualityFirst) return null;
+    const kind = kindFirst ? kindFirst[1]! : qualityFirst![2]!;
+    const quality = kindFirst ? kindFirst[2]! : qualityFirst![1]!;
+    const read = index.read(kind);
+    const ids = [
+      ...new Set([
+        ...read.products.map((p) => p.productId),
+        ...index.matcher.kinds(read.normalized).flatMap((k) => k.productIds),
+      ]),
+    ];
+    // The quality must be one the goods' names bear (清透 of 清透防晒, 温和 of 温和洁面乳): else it is
+    // another question ("防晒有现货的吗") and stays as said.
+    if (!ids.some((id) => productLabels(index.product(id)).some((l) => l.includes(quality)))) return null;
+    return { ...asked, text: `有${quality}的${kind}吗` };
+  }
+
+  /**
+   * "坚果还有30袋的吗", "面霜有50g的吗", "面霜多少钱" → "还有50的吗": a pack, weight or volume asked to be
+   * had, of goods the catalogue lists one spec for (`volume`) and no sizes, is that spec's question
+   * ("坚果规格" → "750g（25g×30袋）") — not a size, not the article its unit word meets (拆袋 of the
+   * return exceptions). A day, an age, a count of items or a size mark is none.
+   */
+  function withSpecAsked(asked: EngineInput): EngineInput | null {
+    const text = asked.text.trim();
+    if (text.length > 20 || !/\p{Script=Han}/u.test(text)) return null;
+    const plain = normalizeText(text);
+    if (!SPEC_ASKED.test(plain) || /码|号|寸|尺|岁|月|天|件|个|cm|\bsize\b/i.test(plain)) return null;
+    const read = index.read(text);
+    const ids = new Set(read.products.map((m) => m.productId));
+    if (ids.size > 1 || (ids.size === 0 && index.matcher.kinds(read.normalized).length > 0)) return null;
+    const product = index.product(ids.size === 1 ? [...ids][0] : asked.memory?.lastProductId);
+    if (!product || product.attributes.sizes !== undefined || typeof product.attributes.volume !== 'string')
+      return null;
+    const name = product.aliases[0] ?? product.name;
+    return { ...asked, text: `${name}规格` };
+  }
+
+  /**
+   * "托特包多少钱" → "防水吗" / "那防汗吗": water asked bare is asked of the product in view ("托特包防水吗"),
+   * not of the goods whose article speaks of water (a sunscreen). Chinese only (English says "it").
+   */
+  function withWaterInView(asked: EngineInput): EngineInput | null {
+    const product = index.product(asked.memory?.lastProductId);
+    const text = asked.text.trim();
+    if (!product || text.length > 12 || !/\p{Script=Han}/u.test(text)) return null;
+    const core = text
+      .replace(/^(?:那么?|还有)/, '')
+      .replace(/[它这个款支瓶也还会能可以吗么嘛呢不的\s?？。!！,，]/g, '');
+    if (!/^(?:防水|防汗|耐水|耐汗)$/.test(core)) return null;
+    const name = product.aliases[0] ?? product.name;
+    return { ...asked, text: `${name}${core}吗` };
   }
 
   /**
@@ -1740,13 +1905,34 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // A service matter asked beside a product ("奶粉会被海关扣吗") is answered by the service's article,
     // which need not name the product.
     const gap =
-      result.action === 'clarify'
+      waterGap(read, result, facts) ??
+      (result.action === 'clarify'
         ? honestGap(facts, result)
-        : serviceOverFacts(read) && result.articleId === kindReading(read)?.id
+        : // A kind reading's article is met in the question's own words ("is the dress returnable" →
+          // the 7-day rule), no neighbour of it — though the gloss of "dress" (裙子) is not in it.
+          result.articleId === kindReading(read)?.id
           ? null
-          : unrelatedArticle(facts, result, index.articles.get(result.articleId!));
+          : unrelatedArticle(facts, result, index.articles.get(result.articleId!)));
     if (gap) return { ...result, ...gap, text: inScript(gap.text, result.language) };
     return (read.unread.length > 0 && unseenTopicAnswer(result, read, facts)) || result;
+  }
+
+  /**
+   * "气垫防汗吗", "is the cushion sweat proof": water asked of one product answered with an article of
+   * it that says nothing of water (how to change the refill) — its data does not say; what is
+   * listed is told, with a person. Null when the answer speaks of water or is no such answer.
+   */
+  function waterGap(
+    read: ReadText,
+    result: EngineResult,
+    facts: Parameters<typeof notCoveredForProduct>[0],
+  ): ReturnType<typeof notCoveredForProduct> | null {
+    if (result.action !== 'answer' || !result.articleId || !result.productId) return null;
+    if (!WATER_ASKED.test(read.normalized)) return null;
+    const article = index.articles.get(result.articleId);
+    const product = index.product(result.productId);
+    if (!article || !product || WATER_WRITTEN.test(article.answer)) return null;
+    return notCoveredForProduct(facts, product);
   }
 
   /**
@@ -1925,6 +2111,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // noun ("裙子") settled by the product in context or by the catalogue having one of that kind.
     const named = read.products.filter((p) => p.score >= (read.products[0]?.score ?? 0));
     let namedProductId = named.length === 1 ? named[0]!.productId : null;
+    // "防晒有清透的吗": a quality before 的 that one of the goods named alike bears is that one.
+    if (!namedProductId && named.length > 1) {
+      const bearing = qualityNarrowed(read.plain, [...new Set(named.map((p) => p.productId))]);
+      if (bearing.length === 1) namedProductId = bearing[0]!;
+    }
     let kindCandidates: string[] = [];
     if (!namedProductId && read.products.length > 1 && contextProductId) {
       if (named.some((p) => p.productId === contextProductId)) namedProductId = contextProductId;
@@ -1939,7 +2130,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     if (!namedProductId && read.products.length === 0) {
       const kinds = index.matcher.kinds(read.normalized);
-      kindCandidates = [...new Set(kinds.flatMap((k) => k.productIds))];
+      kindCandidates = qualityNarrowed(read.plain, [...new Set(kinds.flatMap((k) => k.productIds))]);
       if (contextProductId && kindCandidates.includes(contextProductId)) namedProductId = contextProductId;
       else if (kindCandidates.length === 1) namedProductId = kindCandidates[0]!;
       // "面霜多少钱" → "能防晒吗" / "does it protect from the sun": the kind word (防晒) is the use
@@ -3312,6 +3503,46 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     };
   }
 
+  /**
+   * "防晒有清透的吗", "清透的防晒多少钱", "想要清透一点的防晒": a quality said before 的, in whatever order
+   * with the kind word, that the names or aliases of some of the kind's goods bear (清透 of 清透防晒)
+   * narrows the kind to those goods. Who uses them (孕妇防晒, 宝宝…) is no quality of the goods.
+   */
+  function qualityNarrowed(plain: string, candidates: string[]): string[] {
+    if (candidates.length < 2) return candidates;
+    const goods = candidates.map((id) => index.product(id)).filter((p): p is KnowledgeProduct => !!p);
+    // English says the quality before the goods ("any light sunscreen"): a word of the message that
+    // the English names of some of the goods bear ("Light Oil-Control Sunscreen").
+    if (!HAN_CHARS_ONE.test(plain)) {
+      // Only the words right before the goods' shared head word ("light" of "any light sunscreen"),
+      // every one of them borne: "oily skin, which sunscreen" narrows nothing.
+      const names = goods.map((p) => localNames(p).map((l) => l.toLowerCase()));
+      const bears = (k: number, word: string) => names[k]!.some((l) => new RegExp(`\\b${word}\\b`).test(l));
+      const words = plain.match(/[a-z]+/g) ?? [];
+      const head = words.findIndex((w) => w.length >= 3 && goods.every((_, k) => bears(k, w)));
+      // The words right before it that some of the goods' names bear ("sensitive skin" of a
+      // "Sensitive-Skin … Sunscreen"); the first word none bears ends them.
+      const before: string[] = [];
+      for (let k = head - 1; k >= 0 && k >= head - 3; k--) {
+        const w = words[k]!;
+        if (w.length < 4 || !goods.some((_, g) => bears(g, w))) break;
+        before.push(w);
+      }
+      if (head <= 0 || before.length === 0) return candidates;
+      const bearing = goods.filter((_, k) => before.every((w) => bears(k, w)));
+      return bearing.length > 0 && bearing.length < goods.length ? bearing.map((p) => p.id) : candidates;
+    }
+    for (const [, run] of plain.matchAll(BEFORE_DE)) {
+      for (let i = 0; i + 2 <= run!.length; i++) {
+        const word = run!.slice(i, i + 2);
+        if (SHOPPER_WORD.test(word)) continue;
+        const bearing = goods.filter((p) => productLabels(p).some((l) => l.includes(word)));
+        if (bearing.length > 0 && bearing.length < goods.length) return bearing.map((p) => p.id);
+      }
+    }
+    return candidates;
+  }
+
   /** The quality said before 的 ("有清透的", "比较温和的") when some product's name or aliases bear it. */
   function labelQuality(rest: string): string | undefined {
     const said = /(\p{Script=Han}{2,6})的/u.exec(rest)?.[1];
@@ -3928,6 +4159,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     },
     ownWarehouseArticle,
     namedOrCarried: (read) => read.products.length > 0 || contextIds.length > 0,
+    ownArticleSaying: (read, said) => {
+      const ids = new Set(read.products.length > 0 ? read.products.map((m) => m.productId) : contextIds);
+      if (ids.size !== 1) return null;
+      const [id] = ids;
+      return index.kb.articles.find((a) => a.productIds.includes(id!) && said.test(a.answer)) ?? null;
+    },
     returnExcepted: (read) => {
       const words = returnExceptionWords();
       if (words.size === 0) return null;

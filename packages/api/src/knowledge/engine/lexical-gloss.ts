@@ -44,6 +44,9 @@ const PINYIN_SINGLES: Record<string, string> = {
   dao: '到',
   fa: '发',
   yong: '用',
+  // "naifen shi haiwai zhiyou ma", "kua jing nai fen cong na li fa huo": where goods come from.
+  shi: '是',
+  cong: '从',
 };
 
 /**
@@ -63,6 +66,13 @@ const PINYIN_WORDS = [
   '换货',
   '发货',
   '包邮',
+  // Where goods come from and how they stand water: "haiwai zhiyou", "fang shui" (防水, not the
+  // 放水 a knowledge text may hold across two of its words).
+  '海外',
+  '国外',
+  '直邮',
+  '防水',
+  '防汗',
 ];
 
 // Pinyin readings per character (toneless, every reading of a polyphone): shared by all apps.
@@ -233,6 +243,9 @@ export function createGlosser(
       bySound.set(spelling, words);
     }
   };
+  // A shopper's everyday words are heard first: a knowledge gram spelt alike (放水 across 存放|水) is
+  // rarely what pinyin means.
+  for (const word of PINYIN_WORDS) learn(word);
   for (const text of vocabularyTexts) {
     for (const [run] of text.matchAll(HAN_RUN)) {
       // A four-character text of its own is a name ("跨境奶粉", an alias): heard whole.
@@ -246,7 +259,6 @@ export function createGlosser(
   for (const [, means] of [...latinTerms, ...hanTerms]) {
     for (const [run] of means.matchAll(HAN_RUN)) if (run.length >= 2 && run.length <= 3) learn(run);
   }
-  for (const word of PINYIN_WORDS) learn(word);
   // Syllables each of which is a particle or a one-syllable word ("you ma", "da ma") are heard as a
   // gram of the knowledge only where it keeps those words: "da ma" may be 大码, but "you ma" is 有吗,
   // not the 由吗 of "…理由吗".
@@ -279,8 +291,10 @@ export function createGlosser(
       const mixed = HAN_CHAR.test(normalized);
       const inPlace: { from: string; to: string }[] = [];
       // Pinyin is read only in text that is mostly pinyin: "mona lisa" in an English sentence is not 没拿.
+      // A number among the syllables ("niuzaiku you 29 ma") is neither pinyin nor English.
+      const lettered = words.filter((w) => !/^\d+$/.test(w));
       const pinyinText =
-        words.length > 0 && words.filter((w) => PINYIN_WORD.test(w)).length >= 0.8 * words.length;
+        lettered.length > 0 && lettered.filter((w) => PINYIN_WORD.test(w)).length >= 0.8 * lettered.length;
       for (let i = 0; i < words.length; ) {
         let taken = 0;
         for (let n = Math.min(MAX_PHRASE_WORDS, words.length - i); n >= 1 && !taken; n--) {
@@ -321,7 +335,11 @@ export function createGlosser(
         }
         if (!taken && words[i]!.length >= 3 && !/\d/.test(words[i]!)) unread.push(words[i]!);
         if (pinyinText && !taken) {
-          const one = PINYIN_PARTICLES[words[i]!] ?? PINYIN_SINGLES[words[i]!];
+          // A number in pinyin ("niu zai ku you 27 ma") is written as it is: a size, a count.
+          const one =
+            PINYIN_PARTICLES[words[i]!] ??
+            PINYIN_SINGLES[words[i]!] ??
+            (/^\d+$/.test(words[i]!) ? words[i] : undefined);
           if (one) spelled.push(one);
           else allSpelled = false;
         }

@@ -5,7 +5,7 @@ import { type KnowledgeArticle, type KnowledgeProduct, namesOf, withoutNames } f
 import type { ReadText } from './knowledge-index';
 import { labelsAge } from './label-facts';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { CHILD_LISTED, CHILD_WORDS, MAY_USE } from './retail-lexicon';
+import { CHILD_LISTED, CHILD_WORDS, MAY_USE, PREGNANCY_WORDS } from './retail-lexicon';
 import { isActionRequest, isEllipticalFollowUp, isQuestion, ownPurchase } from './shopper-signals';
 import { listIn, valueIn } from './value-glossary';
 
@@ -17,7 +17,8 @@ import { listIn, valueIn } from './value-glossary';
  * - an allergy as a *suitability* question ("对羊毛过敏，开衫能穿吗") — not a reaction, which the
  *   first-aid article answers — → whether the product's material/ingredients/allergy notes hold it;
  * - colours or shades the catalogue does not list → says so and what is listed, offers a person;
- * - "for men?" → the product's suitable skin types (none of the catalogue's facts is by sex);
+ * - "for men?" / "can women use it?" → the product's suitable skin types (none of the catalogue's
+ *   facts is by sex);
  * - how a parcel is left (驿站, 快递柜, 门口) when no article says → a person, not the
  *   "signed but not received" article;
  * and, after the engine has read a message, a clear question about one product that it could only
@@ -1034,7 +1035,41 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       'variants',
     );
   if (asksMen(plain)) return forMenAnswer(ctx, product);
+  if (WOMEN_MAY_USE.test(plain) && !PREGNANCY_WORDS.test(plain)) return forWomenAnswer(ctx, product);
   return null;
+}
+
+/**
+ * Whether women may use goods ("can women use the cleanser", "女生能用吗"): a may-use question with a
+ * women word — not a pregnancy (its own article) nor a cut of clothes (`forWomenAnswer`).
+ */
+const WOMEN_MAY_USE =
+  /\b(?:can|could|may|should|do|does|is|are)\b[^.?!]{0,30}\b(?:women|woman|ladies|lady|girls?|females?)\b|\b(?:women|woman|ladies|lady|girls?|females?)\b[^.?!]{0,12}\b(?:use|ok|okay|fine|suitable)\b|(?:女生|女士|女的|女人|女性)(?:也)?(?:能|可以|适合)(?:用)?/;
+
+/**
+ * Women asked of goods the details list skin types for (or name no sex at all): not by sex — anyone
+ * may use them, chosen by skin type; a baby's goods say who they are for. Clothes (sizes) are left to
+ * the other readings (the details do not say a cut's sex), and goods named for one sex say it.
+ */
+function forWomenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
+  const en = ctx.language === 'en';
+  if (/男|女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) return null;
+  if (childGoods(product)) return forMenAnswer(ctx, product);
+  const skin = listAttribute(product.attributes.suitableSkin);
+  if (skin.length === 0)
+    return productFactResult(
+      product,
+      en
+        ? `${product.name} is not made for one sex; nothing in its details limits who can use it.`
+        : `${product.name}不分男女，商品资料里没有限定性别，女士也可以${useVerb(product, false)}。`,
+    );
+  return productFactResult(
+    product,
+    en
+      ? `${product.name} is not by sex: anyone can use it, by skin type. It suits these skin types: ${listIn(skin, 'en')}.`
+      : `${product.name}不分男女，女士也可以用，按肤质选就好；适合肤质：${skin.join('、')}。`,
+    { attribute: 'suitableSkin' },
+  );
 }
 
 /** An article of the shop about where a parcel is left (not a missing parcel), if any. */

@@ -44,6 +44,11 @@ const SEND_AFTER_ZH =
 // The place goods come from, not go to: "从海外发货吗", "does it ship from abroad" (where goods are
 // sent from is the goods' route, the cross-border articles' matter).
 const SENT_FROM_ZH = /(?:从|由|自)$/;
+// "是海外发货吗", "也是国外寄的吗", "海外寄过来的吗": goods said to BE sent from the place (是 before it, or
+// sent towards the shopper after it) — their origin, not a destination ("海外能发货吗" stays one).
+const IS_SENT_FROM_ZH = /是$/;
+const SENT_HERE_ZH = /^(?:直接)?(?:发货|发的|发出|寄出|寄的|直邮)(?![到往去至])/;
+const SENT_TOWARDS_ZH = /^(?:直接)?(?:寄|发|邮|运)(?:过)?来/;
 const SENT_FROM_EN = /\bfrom\s*$/;
 // Words of delivery in an article: the ones that say where goods are sent.
 const DELIVERY_WORDS = /发货|配送|送达|包邮|运费|快递|寄|物流|清关/;
@@ -69,7 +74,11 @@ export function askedPlace(plain: string): (typeof PLACES)[number] | null {
       while (at !== -1) {
         const before = plain.slice(Math.max(0, at - 6), at);
         const after = plain.slice(at + word.length, at + word.length + 8);
-        if (!SENT_FROM_ZH.test(before) && (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after))) return place;
+        const sentFrom =
+          SENT_FROM_ZH.test(before) ||
+          (IS_SENT_FROM_ZH.test(before) && SENT_HERE_ZH.test(after)) ||
+          SENT_TOWARDS_ZH.test(after);
+        if (!sentFrom && (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after))) return place;
         at = plain.indexOf(word, at + 1);
       }
     }

@@ -237,6 +237,13 @@ export const RETAIL_TERMS: [string, string][] = [
   ['alcohol', '酒精'],
   ['fragrance', '香精'],
   ['pregnant', '孕妇'],
+  // "face mask for pregnant ladies": the person is the pregnant one, said in everyday words.
+  ['pregnant ladies', '孕妇'],
+  ['pregnant lady', '孕妇'],
+  ['pregnant women', '孕妇'],
+  ['pregnant woman', '孕妇'],
+  ['pregnant mums', '孕妇'],
+  ['pregnant moms', '孕妇'],
   ['allergy', '过敏'],
   ['allergic', '过敏'],
   ['rash', '起疹 过敏'],

@@ -21,7 +21,9 @@ const FILLER =
 // Praise for the goods or the service: a thank-you back, not the returns policy.
 const PRAISE =
   /很满意|非常满意|挺满意|满意|好评|五星|好用|很好看|很喜欢|超喜欢|超赞|很赞|不错|质量很好|质量挺好|物超所值|回购|\blove it\b|\bgreat product\b|\bvery happy\b/;
-const NOT_PRAISE = /不满意|不好用|不喜欢|不怎么样|一般般|但是|可是|就是|退|换|吗|\?|？/;
+// Goods asked for by a good word ("有没有好用的防晒", "推荐个好用的") ask, they do not praise.
+const NOT_PRAISE =
+  /不满意|不好用|不喜欢|不怎么样|一般般|但是|可是|就是|退|换|吗|\?|？|^(?:请问|那)?有|有没有|有什么|有啥|哪款|哪个|哪种|推荐|求|想要|想买/;
 
 /**
  * The kind of small talk a normalised message is, or null when it carries anything else (a
