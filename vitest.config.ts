@@ -19,6 +19,7 @@ const engineOnly = [
   'ai-bot-kinds-34',
   'ai-bot-kinds-35',
   'ai-bot-kinds-35b',
+  'ai-bot-kinds-36',
   'ai-bot-suitability',
   'ai-fresh-bot-f-heldout',
   'ai-fresh-bot-f',
@@ -48,6 +49,7 @@ const engineOnly = [
   'review-s-attacks',
   'review-u-attacks',
   'review-y-attacks',
+  'review-bz-attacks',
 ].map((name) => `packages/api/test/${name}.test.ts`);
 
 export default defineConfig({
