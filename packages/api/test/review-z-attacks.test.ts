@@ -6,14 +6,19 @@
 //    per-conversation facts), and a fold interrupted after every statement but the cursor's.
 // 2. misc-36's remote guard (db/database.ts `guardRemoteTransaction`, one statement at a time) and
 //    sqld's TRANSACTION_TIMEOUT as a busy answer (platform/errors.ts `isDatabaseBusy`), on real sqld.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
-import { createDatabase, type Database } from '../src/db/database';
+import { createApp } from '../src/app';
+import { createMerchantApp } from '../src/apps/apps';
+import { escalateConversation } from '../src/conversations/conversations';
+import { createDatabase, type Database, migrateDatabase } from '../src/db/database';
 import { foldMessagesOnce } from '../src/insights/rollup';
 import { seedDemoStore } from '../src/knowledge';
+import { silentLogger } from '../src/platform/deps';
 import { respondWithError } from '../src/platform/errors';
 import { createTestApi, type TestApi } from './harness';
 import { doomedTable, outcome, startSqld } from './scale-out-kit';
@@ -440,6 +445,59 @@ describe('review-z: the remote guard one statement at a time, over sqld', () => 
         ? { runs: 1, result, stored: ['n-inner', 'n-outer'] }
         : { runs, result, stored: [] },
     );
+  }, 30_000);
+
+  // The product leans on the join: livestream/escalations.ts `escalateComment` (and the batched
+  // path) runs `escalateConversation` — itself a `write` — inside its write ("A write inside a
+  // write joins it: the message, the room context and the queueing commit together"). The same
+  // shape on a server, with the real service: the outer stands for the comment's message.
+  test.fails('BREAK: escalateConversation inside a write (escalateComment’s shape) on sqld: stalls 5 s, queues the conversation alone, the outer answered 503', async () => {
+    const remote = createDatabase({ url: sqld.url });
+    await migrateDatabase(remote);
+    const app = createApp({
+      database: remote,
+      masterKey: randomBytes(32),
+      sessionSigningKey: randomBytes(32),
+      logger: silentLogger,
+    });
+    try {
+      const keys = await createMerchantApp(app.deps, { name: 'rz remote shop' });
+      const session = await app.request('/v1/sessions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.publishableKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'web', anonymousId: randomBytes(18).toString('base64url') }),
+      });
+      expect(session.status).toBe(201);
+      const customerId = ((await session.json()) as { customer: { id: string } }).customer.id;
+      await plain.clear();
+      const result = await within(
+        remote.write(async (db) => {
+          await db.run(sql.raw(`insert into ${plainTable} (who) values ('comment-message')`));
+          const queued = await escalateConversation(app.deps, {
+            appId: keys.appId,
+            customerId,
+            channel: 'web',
+            reason: 'livestream_complaint',
+          });
+          return queued.status;
+        }),
+        20_000,
+      );
+      const human = await remote.client.execute({
+        sql: "select count(*) from conversations where customer_id = ? and status in ('queued', 'assigned')",
+        args: [customerId],
+      });
+      // Together or not at all: the message and its conversation's queueing.
+      const seen = { result, stored: await plain.stored(), queued: Number(human.rows[0]![0]) };
+      expect(seen).toEqual(
+        result.startsWith('resolved')
+          ? { result, stored: ['comment-message'], queued: 1 }
+          : { result, stored: [], queued: 0 },
+      );
+    } finally {
+      app.livestream?.close?.();
+      remote.close();
+    }
   }, 30_000);
 
   // The TRANSACTION_TIMEOUT kind: one write holds the lock past sqld's 5 s while another waits.
