@@ -423,7 +423,7 @@ describe('review-z: the remote guard one statement at a time, over sqld', () => 
   // TRANSACTION_TIMEOUT now a busy answer — is answered a retryable 503 ("nothing stored"; past
   // the 5-s deadline already, so not run again here): half of it is stored, and a client's retry
   // stores the inner part a second time. Before misc-36 the same half-commit was answered 500.
-  test.fails('BREAK: remote write inside a write (joins locally) is a second transaction: the inner is committed alone after the outer’s TRANSACTION_TIMEOUT, the caller answered a retryable 503 (a retry stores the inner again)', async () => {
+  test('FIXED (lead, stop 36), was: remote write inside a write (joins locally) is a second transaction: the inner is committed alone after the outer’s TRANSACTION_TIMEOUT, the caller answered a retryable 503 (a retry stores the inner again)', async () => {
     await plain.clear();
     let runs = 0;
     const result = await within(
@@ -450,7 +450,7 @@ describe('review-z: the remote guard one statement at a time, over sqld', () => 
   // path) runs `escalateConversation` — itself a `write` — inside its write ("A write inside a
   // write joins it: the message, the room context and the queueing commit together"). On a
   // server, through the comments route: a viewer asks for a person.
-  test.fails('BREAK: on sqld a livestream comment asking for a person stalls 5 s, its conversation is queued without the comment’s message, the comment never handed over', async () => {
+  test('FIXED (lead, stop 36), was: on sqld a livestream comment asking for a person stalls 5 s, its conversation is queued without the comment’s message, the comment never handed over', async () => {
     const remote = createDatabase({ url: sqld.url });
     await migrateDatabase(remote);
     const app = createApp({
@@ -507,7 +507,7 @@ describe('review-z: the remote guard one statement at a time, over sqld', () => 
   // The slow write catches the statement error (as writes that try an insert and fall back do) and
   // goes on: its next statement is refused TRANSACTION_LOST, which is not a busy answer, so the
   // write is neither run again nor answered 503 — the API's error handler answers it 500.
-  test.fails('BREAK: a write that catches a TRANSACTION_TIMEOUT statement error and writes on is answered 500 (TRANSACTION_LOST is not busy), not a retryable 503', async () => {
+  test('FIXED (lead, stop 36), was: a write that catches a TRANSACTION_TIMEOUT statement error and writes on is answered 500 (TRANSACTION_LOST is not busy), not a retryable 503', async () => {
     await doomed.clear();
     let caught = '';
     const slow = database.write(async (db) => {

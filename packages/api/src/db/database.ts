@@ -549,7 +549,8 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
           // The write's state belongs to the one transaction drizzle opens for it; another opened
           // later by work the write left running gets its own (review-x).
           const scope = writeScope.getStore();
-          const state = scope && !scope.opened ? scope : { lost: false, opened: true };
+          const state =
+            scope && !scope.opened ? scope : { lost: false, opened: true, closed: false, committed: [] };
           state.opened = true;
           return guardRemoteTransaction(await target.transaction(mode), state);
         };
@@ -567,24 +568,46 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
     // WebSocket): no group commit and no savepoints, which cost a round trip each here. A write the
     // server refused as busy committed nothing and is run again, as a whole, until the deadline.
     write: async (work) => {
+      // A write inside a write joins the transaction it is already in, as the local one does: the
+      // product nests writes (a livestream escalation queues its conversation inside the comment's
+      // write). On its own it would wait for the outer write's lock until the server rolled the
+      // outer back (sqld: 5 s), then commit alone — its rows stored, the caller told 503 (review-z).
+      const outer = writeScope.getStore();
+      if (outer?.tx && !outer.closed) {
+        const into = outer;
+        return work(into.tx as Db, (cb) => into.committed.push(cb));
+      }
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
         const committed: (() => void)[] = [];
-        const state: RemoteWriteState = { lost: false, opened: false };
+        const state: RemoteWriteState = { lost: false, opened: false, closed: false, committed };
         try {
           const result = await writeScope.run(state, () =>
             db.transaction(async (tx) => {
-              const value = await work(tx as unknown as Db, (cb) => committed.push(cb));
-              // It caught a failure that ended the whole transaction and returned: nothing of it is
-              // stored (what it ran after was refused), so it is answered as locally, a retryable 503.
-              if (state.lost) throw unavailable(TRANSACTION_LOST);
-              return value;
+              state.tx = tx as unknown as Db;
+              try {
+                const value = await work(tx as unknown as Db, (cb) => committed.push(cb));
+                // It caught a failure that ended the whole transaction and returned: nothing of it
+                // is stored (what it ran after was refused), so it is answered as locally, a
+                // retryable 503.
+                if (state.lost) throw unavailable(TRANSACTION_LOST);
+                return value;
+              } finally {
+                // Continuations the work left running are outside this write from now on: they must
+                // not join a transaction that is committing or committed.
+                state.closed = true;
+              }
             }),
           );
           runAll(committed);
           return result;
         } catch (error) {
-          if (!isBusy(error)) throw error;
+          if (!isBusy(error)) {
+            // A statement after a caught loss was refused (TRANSACTION_LOST) and the work let that
+            // refusal out: nothing of the transaction is stored — a retryable 503, not a 500.
+            if (state.lost && refusedAfterLoss(error)) throw unavailable(TRANSACTION_LOST);
+            throw error;
+          }
           if (Date.now() - started > deadlineMs) throw unavailable(error);
           await sleep(busyPause(attempt));
         }
@@ -594,11 +617,25 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
   };
 }
 
+/** The guard's own refusal of a statement after the loss (not the statement that caused it). */
+function refusedAfterLoss(error: unknown): boolean {
+  let e = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++, e = e.cause as typeof e)
+    if (e.code === 'TRANSACTION_LOST') return true;
+  return false;
+}
+
 interface RemoteWriteState {
   /** A statement of the write ended the server's transaction (a RAISE(ROLLBACK), a full disk). */
   lost: boolean;
   /** Its transaction was opened: a later one in the same async scope is not the write's. */
   opened: boolean;
+  /** The write's transaction, once open: a write inside it joins it. */
+  tx?: Db;
+  /** Its work has ended: continuations it left running are outside it. */
+  closed: boolean;
+  /** Callbacks to run once it commits (its own and those of writes that joined it). */
+  committed: (() => void)[];
 }
 
 /**
