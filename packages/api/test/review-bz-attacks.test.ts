@@ -107,6 +107,7 @@ run(
   [
     {
       say: '有没有100块以内的面霜',
+      fixedBy: 'bot-36b',
       notText: /有的/,
       text: /189/,
       gave: '"有的～澜悦玻尿酸水润保湿面霜 ¥189。" — "yes" to a cream under ¥100 while the only cream is ¥189',
@@ -204,6 +205,7 @@ run(
     },
     {
       say: 'any waterproof sunscreen',
+      fixedBy: 'bot-36b',
       notText: /^Yes/,
       gave: '"Yes, we have Light Oil-Control Sunscreen SPF50+ ¥139, Sensitive-Skin Mineral Sunscreen SPF30 ¥159." — "yes" to waterproof, which no data says',
       should:
@@ -231,6 +233,7 @@ run(
   [
     {
       say: '开过的面霜能退吗',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'kb-return-policy ("支持7天无理由退货…") — an opened cream told the 7-day rule applies',
       should:
@@ -238,18 +241,21 @@ run(
     },
     {
       say: 'is the opened lipstick returnable',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'the lipstick\'s shelf life ("未开封3年，开封后18个月内用完") — "opened" read as a shelf-life question',
       should: 'kb-return-exceptions: opened makeup is not returnable without reason',
     },
     {
       say: 'is the opened cream returnable',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'the cream\'s shelf life ("未开封3年，开封后12个月内用完")',
       should: 'kb-return-exceptions: opened skincare is not returnable without reason',
     },
     {
       say: 'is the diaper returnable if i opened the pack',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'the diapers\' shelf life ("生产日期起3年，拆包后建议6个月内用完")',
       should: 'kb-return-exceptions: an opened pack of diapers is not returnable without reason',
