@@ -2,7 +2,9 @@
 // goods said opened or used asked whether they go back (the shop's article on opened goods, never the
 // 7-day rule or the shelf life), a price ceiling said of goods asked for (met by the catalogue price or
 // said unmet), an English "any X" whose quality no product's data states (no "yes, we have") — plus
-// near-misses that must keep the answer they have. Each case states what a shop's service agent
+// an older user asked of one product (not stated, with what is listed), water or sweat asked of a
+// kind only one of whose goods has an article on it, a day for goods to go out (the dispatch article) —
+// plus near-misses that must keep the answer they have. Each case states what a shop's service agent
 // answers from the store's data (/work/shared/demo-store), not what the engine says.
 // Before / after: docs/notes/bot-36b.md.
 import { demoEngine } from './demo-engine';
@@ -46,4 +48,27 @@ cases('English "any X": a quality no product states is no "yes, we have"', [
   { say: 'any mineral sunscreen', text: /^Yes, we have Sensitive-Skin Mineral Sunscreen/ },
   { say: 'any physical sunscreen', text: /^Yes/, product: 'p-sunscreen-sensitive' },
   { say: 'got any hydrating cream?', answered: true },
+]);
+
+cases('an older user asked of one product: not stated, with what its details list', [
+  { say: '长辈能用这款面霜吗', product: 'p-hyaluronic-cream', text: /没有写明/ },
+  { say: 'can my grandma use the face cream?', product: 'p-hyaluronic-cream', text: /don't cover/ },
+  // near-misses: a service asked by an older shopper stays that service; a child keeps its answer
+  { say: '老年人可以用花呗吗', notText: /没有写明/, notArticle: ['kb-cream-usage'] },
+  { say: '宝宝能用吗', product: null, text: /婴儿洗发沐浴露/ },
+]);
+
+cases('water or sweat asked of a kind: the one article of its goods that speaks of it', [
+  { say: '防晒耐汗吗', article: 'kb-sunscreen-light-usage' },
+  { say: '防晒出汗会掉吗', notArticle: ['kb-pregnancy-skincare'] },
+  // near-misses: one product named whose data is silent stays "not stated"
+  { say: '物理防晒防汗吗', product: 'p-sunscreen-sensitive', text: /没有写明/ },
+]);
+
+cases('a day for goods to go out: the dispatch article, no spec or shelf life', [
+  { say: '牛肉干还有周五发货的吗', article: 'kb-shipping-time', notText: /保质期/ },
+  { say: '面膜还有明天能发出的吗', article: 'kb-shipping-time' },
+  // near-misses: an order placed and not come, a shelf life said in days
+  { say: '我的订单30号发货的 怎么还没到', notArticle: ['kb-shipping-time'] },
+  { say: '牛肉干有没有9个月保质期的', product: 'p-beef-jerky', attr: 'shelfLife' },
 ]);

@@ -115,6 +115,7 @@ run(
     },
     {
       say: '坚果还有30号发货的吗',
+      fixedBy: 'bot-36b',
       notText: /保质期/,
       gave: 'the nuts\' shelf life ("保质期180天…") — 30号 (a date to ship) read as a spec / shelf-life number',
       should:
@@ -186,6 +187,7 @@ run(
   [
     {
       say: '防晒防汗吗',
+      fixedBy: 'bot-36b',
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐用物理防晒霜…") — a sweat question answered with the pregnancy article',
       should:
@@ -351,6 +353,7 @@ run(
   [
     {
       say: '老年人可以用面霜吗',
+      fixedBy: 'bot-36b',
       notArticle: ['kb-payment-methods'],
       product: 'p-hyaluronic-cream',
       gave: 'kb-payment-methods ("支持微信支付、支付宝、银联…花呗…") — who may use the cream answered with payment methods',

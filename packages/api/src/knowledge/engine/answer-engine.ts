@@ -598,6 +598,9 @@ function priceCeiling(text: string): number | null {
   if (!m) return null;
   return Number(m[1] ?? m[2] ?? m[3]);
 }
+/** A day named for goods to go out ("30号发货", "明天能发出吗", "周五发货的"). */
+const DISPATCH_DAY =
+  /(?:\d{1,2}\s*(?:号|日)|今天|明天|后天|大后天|这周|下周|周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|月底|月初)[^，,。？?！!]{0,4}(?:发货|发出|寄出|能发|发吗|发不)/;
 /** Goods said opened or used ("开过的", "拆了包", "用过的", "opened the pack"). */
 const OPENED_SAID =
   /开过|开了|开封|开盖|开罐|开袋|打开|拆开|拆封|拆了|拆过|拆包|用过|用了|\b(?:opened|used|unsealed)\b/;
@@ -709,6 +712,19 @@ const KIND_READINGS: {
   {
     id: 'chase-dispatch',
     asked: (r) => CHASE_DISPATCH.test(r.plain) && !/退款|款|钱|\brefund/.test(r.plain),
+    article: /多久发货/,
+    overFacts: true,
+  },
+  {
+    // "坚果还有30号发货的吗", "明天能发出吗", "周五发货吗": a day goods are to go out, asked of goods to
+    // buy — when the shop sends out (its dispatch article), never a spec or a shelf life read in the
+    // number. An order already placed and not come, or a return, is another matter.
+    id: 'dispatch-day',
+    asked: (r) =>
+      DISPATCH_DAY.test(r.plain) &&
+      !/退|款|钱|订单|单号|物流|快递|还没(?:到|收到)|没收到|地址|\b(?:refund|return|my order|tracking)\b/.test(
+        r.plain,
+      ),
     article: /多久发货/,
     overFacts: true,
   },
@@ -4260,9 +4276,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     namedOrCarried: (read) => read.products.length > 0 || contextIds.length > 0,
     ownArticleSaying: (read, said) => {
       const ids = new Set(read.products.length > 0 ? read.products.map((m) => m.productId) : contextIds);
-      if (ids.size !== 1) return null;
-      const [id] = ids;
-      return index.kb.articles.find((a) => a.productIds.includes(id!) && said.test(a.answer)) ?? null;
+      if (ids.size === 0) return null;
+      // A kind word naming several goods ("防晒防汗吗"): the one article written for them that says it,
+      // when only one does (the other goods' data is silent on it); two saying it is a choice to ask.
+      const saying = index.kb.articles.filter(
+        (a) => a.productIds.some((id) => ids.has(id)) && said.test(a.answer),
+      );
+      if (ids.size > 1) return saying.length === 1 ? saying[0]! : null;
+      return saying[0] ?? null;
     },
     openedExcepted,
     returnExcepted: (read) => {
