@@ -23,9 +23,13 @@ cases('goods said opened or used, asked whether they go back: the opened-goods e
   { say: 'is the opened serum returnable', article: EXCEPT },
   { say: 'are the jerky packs returnable once opened', article: EXCEPT },
   { say: 'can i return the mask if i already opened it', article: EXCEPT },
+  // cross-border goods opened: the opened-goods article names them (已开罐的奶粉) over their own route
+  { say: '奶粉开罐了还能退吗', article: EXCEPT },
+  { say: 'is the opened formula returnable', article: EXCEPT },
   // near-misses: goods said unopened keep the 7-day rule; a reaction, a fee keep their own articles
   { say: '没开过的精华能退吗', article: POLICY },
   { say: 'is the unopened sunscreen returnable', article: POLICY },
+  { say: '奶粉可以退吗', article: 'kb-crossborder-return' },
   { say: '面霜用了过敏了能退吗', article: 'kb-allergy-first-aid' },
   { say: '拆开的面膜退货运费谁出', article: 'kb-return-shipping-fee' },
 ]);

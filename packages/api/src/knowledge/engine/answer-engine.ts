@@ -2985,12 +2985,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (kindArticle && intentKeyOf(kindArticle) === intentKey && !staying && !noted && !trouble) {
       // The product's own article of that reading, if the shop wrote one ("奶粉什么时候到货": the
       // cross-border route's times, not the domestic dispatch the kind found by its title).
-      const own = productId
-        ? index.kb.articles.find(
-            (a) =>
-              a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
-          )
-        : undefined;
+      // The opened-goods article names the goods of every kind it rules out (已开罐的奶粉…): asked of
+      // opened goods, it stands over the product's own return article.
+      const own =
+        productId && kindArticle.id !== openedExcepted()?.id
+          ? index.kb.articles.find(
+              (a) =>
+                a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
+            )
+          : undefined;
       article = { articleId: (own ?? kindArticle).id, intentKey, score: 1, coverage: 1 };
     }
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
