@@ -107,6 +107,7 @@ run(
   [
     {
       say: '有没有100块以内的面霜',
+      fixedBy: 'bot-36b',
       notText: /有的/,
       text: /189/,
       gave: '"有的～澜悦玻尿酸水润保湿面霜 ¥189。" — "yes" to a cream under ¥100 while the only cream is ¥189',
@@ -114,6 +115,7 @@ run(
     },
     {
       say: '坚果还有30号发货的吗',
+      fixedBy: 'bot-36b',
       notText: /保质期/,
       gave: 'the nuts\' shelf life ("保质期180天…") — 30号 (a date to ship) read as a spec / shelf-life number',
       should:
@@ -185,6 +187,7 @@ run(
   [
     {
       say: '防晒防汗吗',
+      fixedBy: 'bot-36b',
       notArticle: [PREG],
       gave: 'kb-pregnancy-skincare ("孕期和哺乳期推荐用物理防晒霜…") — a sweat question answered with the pregnancy article',
       should:
@@ -204,6 +207,7 @@ run(
     },
     {
       say: 'any waterproof sunscreen',
+      fixedBy: 'bot-36b',
       notText: /^Yes/,
       gave: '"Yes, we have Light Oil-Control Sunscreen SPF50+ ¥139, Sensitive-Skin Mineral Sunscreen SPF30 ¥159." — "yes" to waterproof, which no data says',
       should:
@@ -231,6 +235,7 @@ run(
   [
     {
       say: '开过的面霜能退吗',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'kb-return-policy ("支持7天无理由退货…") — an opened cream told the 7-day rule applies',
       should:
@@ -238,18 +243,21 @@ run(
     },
     {
       say: 'is the opened lipstick returnable',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'the lipstick\'s shelf life ("未开封3年，开封后18个月内用完") — "opened" read as a shelf-life question',
       should: 'kb-return-exceptions: opened makeup is not returnable without reason',
     },
     {
       say: 'is the opened cream returnable',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'the cream\'s shelf life ("未开封3年，开封后12个月内用完")',
       should: 'kb-return-exceptions: opened skincare is not returnable without reason',
     },
     {
       say: 'is the diaper returnable if i opened the pack',
+      fixedBy: 'bot-36b',
       article: EXCEPT,
       gave: 'the diapers\' shelf life ("生产日期起3年，拆包后建议6个月内用完")',
       should: 'kb-return-exceptions: an opened pack of diapers is not returnable without reason',
@@ -345,6 +353,7 @@ run(
   [
     {
       say: '老年人可以用面霜吗',
+      fixedBy: 'bot-36b',
       notArticle: ['kb-payment-methods'],
       product: 'p-hyaluronic-cream',
       gave: 'kb-payment-methods ("支持微信支付、支付宝、银联…花呗…") — who may use the cream answered with payment methods',

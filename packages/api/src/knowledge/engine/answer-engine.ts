@@ -573,6 +573,8 @@ interface ShopReading {
   ownWarehouseArticle: () => KnowledgeArticle | null;
   /** The article of the shop that excludes goods the message names from plain returns (临期, 定金…). */
   returnExcepted: (read: ReadText) => KnowledgeArticle | null;
+  /** The shop's article on goods not returned once opened or used (by its title and questions). */
+  openedExcepted: () => KnowledgeArticle | null;
   /** The message names a product, or follows a turn about one. */
   namedOrCarried: (read: ReadText) => boolean;
   /**
@@ -584,6 +586,32 @@ interface ShopReading {
 /** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
 const RETURN_ASKED =
   /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?!not\b)(?:\w+ ){1,4}returnable\b/;
+/**
+ * A price ceiling said of goods asked for ("100块以内", "200元以下", "不超过150", "under 100", "less
+ * than ¥150"): the amount, or null. A number with another unit (50ml以内, 30天以内) is no price.
+ */
+function priceCeiling(text: string): number | null {
+  const m =
+    /(\d+(?:\.\d+)?)\s*(?:块钱?|元|rmb|¥)?\s*(?:以内|以下|之内|及以下)|(?:不超过|不到|低于|少于|¥)\s*(\d+(?:\.\d+)?)\s*(?:块钱?|元)?(?:以内|以下|之内)?(?![\d.]|\s*(?:ml|g|克|片|袋|天|月|年|岁|码|号|cm|kg))|\b(?:under|below|less than|cheaper than|within|up to|no more than|at most)\s*(?:¥|rmb\s*|cny\s*|\$)?(\d+(?:\.\d+)?)(?!\s*(?:ml|g|grams?|days?|months?|years?|kg|cm|pcs|pieces|sheets|packs?)\b)(?![\d.])/i.exec(
+      text,
+    );
+  if (!m) return null;
+  return Number(m[1] ?? m[2] ?? m[3]);
+}
+/** A day named for goods to go out ("30号发货", "明天能发出吗", "周五发货的"). */
+const DISPATCH_DAY =
+  /(?:\d{1,2}\s*(?:号|日)|今天|明天|后天|大后天|这周|下周|周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|月底|月初)[^，,。？?！!]{0,4}(?:发货|发出|寄出|能发|发吗|发不)/;
+/** Goods said opened or used ("开过的", "拆了包", "用过的", "opened the pack"). */
+const OPENED_SAID =
+  /开过|开了|开封|开盖|开罐|开袋|打开|拆开|拆封|拆了|拆过|拆包|用过|用了|\b(?:opened|used|unsealed)\b/;
+/** …said not to be ("没开过", "还没拆", "unopened", "haven't used it"): the 7-day rule is theirs. */
+const NOT_OPENED_SAID =
+  /(?:未|没|不|尚未)(?:有|曾)?(?:开|拆|用|打开|使用)|\b(?:unopened|unused|never (?:been )?(?:opened|used)|not (?:been )?(?:opened|used)|(?:haven|hasn|didn|don|doesn) ?t (?:open|use))\b/;
+/** A return matter the opened-goods exceptions do not rule on: a defect, a reaction, postage, how. */
+const OPENED_OTHER_MATTER =
+  /过敏|质量|坏|破|漏|假|过期|变质|发霉|刺痛|红肿|痒|券|赠品|积分|发票|花呗|运费|邮费|多久|几天|怎么|流程|到账|\b(?:allerg\w*|rash|defect\w*|broken|damaged|faulty|fake|expired|leak\w*|coupon|gift|invoice|fee|how|long|where)\b/;
+/** An article asked in words of opening or use (its title and questions). */
+const OPENED_ASKED_IN = /拆封|开封|用过|打开|开罐|开袋|拆包|\b(?:opened|used)\b/;
 /** When goods get here ("多久到", "几天能到", "how long to arrive"). */
 const ARRIVES_WHEN =
   /(?:多久|几天|多长时间|什么时候|啥时候|哪天)(?:能|会|可以|才|可)?(?:到|送到|收到)(?!账)|\bhow long\b.{0,30}\b(?:arrive|take|get here|deliver)/;
@@ -688,6 +716,19 @@ const KIND_READINGS: {
     overFacts: true,
   },
   {
+    // "坚果还有30号发货的吗", "明天能发出吗", "周五发货吗": a day goods are to go out, asked of goods to
+    // buy — when the shop sends out (its dispatch article), never a spec or a shelf life read in the
+    // number. An order already placed and not come, or a return, is another matter.
+    id: 'dispatch-day',
+    asked: (r) =>
+      DISPATCH_DAY.test(r.plain) &&
+      !/退|款|钱|订单|单号|物流|快递|还没(?:到|收到)|没收到|地址|\b(?:refund|return|my order|tracking)\b/.test(
+        r.plain,
+      ),
+    article: /多久发货/,
+    overFacts: true,
+  },
+  {
     // "买了两件能一起发吗", "能不能分开发货", "能分两个包裹寄吗": how orders are sent out.
     id: 'ship-together',
     asked: (r) =>
@@ -766,6 +807,22 @@ const KIND_READINGS: {
       /退|\b(?:return|refund)/.test(r.plain) &&
       !/签收|收到|收货|到手|到货|\b(?:received|arrived|delivered)\b/.test(r.plain),
     article: /预售定金/,
+    overFacts: true,
+  },
+  {
+    // "开过的面霜能退吗", "is the opened lipstick returnable", "拆了包的纸尿裤能退吗": goods said opened
+    // or used, asked whether they go back — the shop's article on what is not returned once opened
+    // (found by its own words, see `openedExcepted`), before the 7-day rule, the cross-border rule or
+    // the product's shelf life ("opened" is also a shelf-life word). A defect, an allergy or another
+    // return matter (postage, how, when) is not this question; neither is goods said unopened.
+    id: 'return-of-opened-goods',
+    asked: (r) =>
+      RETURN_ASKED.test(r.plain) &&
+      OPENED_SAID.test(r.plain) &&
+      !NOT_OPENED_SAID.test(r.plain) &&
+      !OPENED_OTHER_MATTER.test(r.plain),
+    article: /$^/,
+    articleOf: (_r, shop) => shop.openedExcepted(),
     overFacts: true,
   },
   {
@@ -1688,6 +1745,33 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (words.length > 3 || words.some((w) => /^(?:with|for|on|about|in|from|of|to)$/.test(w))) return null;
     const read = index.read(m[1]!);
     if (read.products.length === 0 && index.matcher.kinds(read.normalized).length === 0) return null;
+    // A quality the goods' own data never states ("any waterproof sunscreen": 防水 is in no sunscreen's
+    // names, aliases or details) is no "yes, we have" — the question is left as said, for the
+    // articles or a "not stated". A word's glossed Chinese words are what the catalogue is searched for.
+    const goods = read.products
+      .map((p) => index.product(p.productId))
+      .filter((p): p is KnowledgeProduct => !!p);
+    const stated = (word: string) =>
+      goods.some(
+        (p) => productLabels(p).some((l) => l.includes(word)) || JSON.stringify(p.attributes).includes(word),
+      );
+    const han = (text: string) => (text.match(/\p{Script=Han}{2,}/gu) ?? []) as string[];
+    // A word the lexicon glosses only with the words around it ("physical sunscreen" → 物理防晒) is
+    // stated when that gloss of the phrase (not of its words one by one) is in the goods' data.
+    const ownGlosses = new Set(words.flatMap((w) => han(index.read(w).normalized)));
+    const phraseStates = han(read.normalized).some((h) => !ownGlosses.has(h) && stated(h));
+    for (const w of words) {
+      if (index.read(w).products.length > 0) continue;
+      const glossed = han(index.read(w).normalized);
+      if (
+        glossed.length > 0
+          ? !glossed.some(stated)
+          : !phraseStates &&
+            !stated(w.toLowerCase()) &&
+            !goods.some((p) => localNames(p).some((l) => l.toLowerCase().includes(w.toLowerCase())))
+      )
+        return null;
+    }
     return { ...asked, text: `do you have ${m[1]}` };
   }
 
@@ -2901,12 +2985,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (kindArticle && intentKeyOf(kindArticle) === intentKey && !staying && !noted && !trouble) {
       // The product's own article of that reading, if the shop wrote one ("奶粉什么时候到货": the
       // cross-border route's times, not the domestic dispatch the kind found by its title).
-      const own = productId
-        ? index.kb.articles.find(
-            (a) =>
-              a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
-          )
-        : undefined;
+      // The opened-goods article names the goods of every kind it rules out (已开罐的奶粉…): asked of
+      // opened goods, it stands over the product's own return article.
+      const own =
+        productId && kindArticle.id !== openedExcepted()?.id
+          ? index.kb.articles.find(
+              (a) =>
+                a.productIds.includes(productId) && intentKeyOf(a) === intentKey && a.id !== kindArticle.id,
+            )
+          : undefined;
       article = { articleId: (own ?? kindArticle).id, intentKey, score: 1, coverage: 1 };
     }
     if (trouble) article = { articleId: trouble.id, intentKey, score: 1, coverage: 1 };
@@ -3830,6 +3917,28 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
             productsOfKind(forSale.item, index.kb.products).length > 0));
       // "有不含酒精的防晒吗", "宝宝防晒有吗", "有控油的洗面奶吗": a quality the goods must have is
       // decided by each product's own details, never "有的～" for all of its kind.
+      // "有没有100块以内的面霜", "any cream under 150": a price ceiling is each product's catalogue
+      // price to meet — "有的～" only for the goods within it; none within → said so, with their prices.
+      const ceiling = priceCeiling(read.plain);
+      if (ceiling !== null && asked.length > 0) {
+        const priced = asked.map((id) => index.product(id)).filter((p): p is KnowledgeProduct => !!p);
+        const within = priced.filter((p) => p.price != null && p.price <= ceiling);
+        if (within.length === 0)
+          return {
+            ...shared,
+            action: 'answer',
+            text: say('noneWithinPrice', {
+              limit: String(ceiling),
+              products: priced
+                .slice(0, 3)
+                .map((p) => (p.price != null ? `${p.name} ¥${p.price}` : p.name))
+                .join(language === 'en' ? ', ' : '、'),
+            }),
+            intent: PRODUCT_INFO_INTENT,
+            productId: priced.length === 1 ? priced[0]!.id : null,
+          };
+        asked.splice(0, asked.length, ...within.map((p) => p.id));
+      }
       const qualified = qualifiedGoods(read, asked, language);
       if (qualified) return { ...shared, ...qualified };
       // "do you have jeans in black": a colour the catalogue does not list is no "yes" (product-facts).
@@ -4132,6 +4241,15 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     }
     return exceptionWords;
   };
+  // The article ruling out returns of opened or used goods: asked in words of opening or use, and
+  // its answer saying such goods are not returned. Looked for once.
+  let openedExceptedCache: KnowledgeArticle | null | undefined;
+  const openedExcepted = (): KnowledgeArticle | null => {
+    openedExceptedCache ??=
+      index.kb.articles.find((a) => OPENED_ASKED_IN.test(askedIn(a)) && NOT_RETURNABLE.test(a.answer)) ??
+      null;
+    return openedExceptedCache;
+  };
   // The article telling where the shop's goods go out from ("我们从上海和广州仓发货"): one written for
   // all goods (no product list) and not of the cross-border route. Looked for once.
   let ownWarehouseCache: KnowledgeArticle | null | undefined;
@@ -4161,10 +4279,16 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     namedOrCarried: (read) => read.products.length > 0 || contextIds.length > 0,
     ownArticleSaying: (read, said) => {
       const ids = new Set(read.products.length > 0 ? read.products.map((m) => m.productId) : contextIds);
-      if (ids.size !== 1) return null;
-      const [id] = ids;
-      return index.kb.articles.find((a) => a.productIds.includes(id!) && said.test(a.answer)) ?? null;
+      if (ids.size === 0) return null;
+      // A kind word naming several goods ("防晒防汗吗"): the one article written for them that says it,
+      // when only one does (the other goods' data is silent on it); two saying it is a choice to ask.
+      const saying = index.kb.articles.filter(
+        (a) => a.productIds.some((id) => ids.has(id)) && said.test(a.answer),
+      );
+      if (ids.size > 1) return saying.length === 1 ? saying[0]! : null;
+      return saying[0] ?? null;
     },
+    openedExcepted,
     returnExcepted: (read) => {
       const words = returnExceptionWords();
       if (words.size === 0) return null;

@@ -5,7 +5,7 @@ import { type KnowledgeArticle, type KnowledgeProduct, namesOf, withoutNames } f
 import type { ReadText } from './knowledge-index';
 import { labelsAge } from './label-facts';
 import type { ReplyLanguage, SystemTextKey } from './reply-language';
-import { CHILD_LISTED, CHILD_WORDS, MAY_USE, PREGNANCY_WORDS } from './retail-lexicon';
+import { CHILD_LISTED, CHILD_WORDS, ELDERLY_WORDS, MAY_USE, PREGNANCY_WORDS } from './retail-lexicon';
 import { isActionRequest, isEllipticalFollowUp, isQuestion, ownPurchase } from './shopper-signals';
 import { listIn, valueIn } from './value-glossary';
 
@@ -881,6 +881,21 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
   ) {
     const child = childAnswer(ctx, askedAbout);
     if (child) return child;
+  }
+  // "老年人可以用面霜吗", "is the cream ok for my grandma": an older user is no skin type the details
+  // list; unless the product's own data names them, said not stated, with what is listed.
+  if (
+    asks &&
+    !isActionRequest(read.normalized, ctx.text) &&
+    askedAbout.length === 1 &&
+    ELDERLY_WORDS.test(withoutNames(plain, askedAbout.flatMap(namesOf))) &&
+    MAY_USE.test(plain) &&
+    !REACTION.test(plain) &&
+    !ALLERGY_WORD.test(plain)
+  ) {
+    const p = askedAbout[0]!;
+    if (!ELDERLY_WORDS.test(`${namesOf(p).join(' ')} ${JSON.stringify(p.attributes)}`))
+      return notListed(ctx, p, null, 'suitableSkin');
   }
   // "有没有男士的", "有男士护肤品吗", "有适合男生用的吗": goods for men asked of the shop, no product
   // named. None is made for one sex and the details do not divide by it: said plainly, with what

@@ -115,6 +115,11 @@ export const SYSTEM_TEXTS = {
     en: "Sorry, we don't carry {item}. Here is what we have: {catalog}.",
   },
   carried: { zh: '有的～{products}。', en: 'Yes, we have {products}.' },
+  // Goods asked for within a price none of them meets: no "有的～", the prices there are.
+  noneWithinPrice: {
+    zh: '抱歉，没有¥{limit}以内的哦～目前有：{products}。',
+    en: 'Sorry, nothing at ¥{limit} or less. What we have: {products}.',
+  },
   // A detail of a product the catalogue does not list: say so and what is listed, offer a person —
   // never a neighbouring article or a "which aspect?" to a clear question.
   detailNotListed: {

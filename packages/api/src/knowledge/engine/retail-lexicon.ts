@@ -693,6 +693,10 @@ export const PREGNANCY_WORDS =
 export const CHILD_WORDS =
   /宝宝|婴儿|婴幼儿|新生儿|小孩|小朋友|儿童|孩子|幼儿|\bbab(?:y|ies)\b|\binfants?\b|\bnewborns?\b|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\b\d{1,2}[- ]?(?:year|yr)s?[- ]?olds?\b|\bmy (?:son|daughter|little one)\b/;
 
+/** An older person the product is for ("老年人能用吗", "我妈60多了", "my grandma", "seniors"). */
+export const ELDERLY_WORDS =
+  /老年人|老人家?|长辈|老妈|老爸|爷爷|奶奶|外公|外婆|姥姥|姥爷|\b(?:elderly|seniors?|old(?:er)? (?:people|folks?|persons?|man|woman|lady|ladies|men|women)|(?:my )?(?:grandma|grandpa|grandmother|grandfather|granny|nan|gran)s?)\b/;
+
 /** A suitable-skin entry for babies or children ("婴幼儿"). */
 export const CHILD_LISTED = /婴|幼|儿童|宝宝|孩|\b(?:bab(?:y|ies)|infants?|child(?:ren)?|kids?)\b/;
 
