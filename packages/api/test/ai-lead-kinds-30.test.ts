@@ -29,7 +29,6 @@ describe('a return of goods not opened is the general return rule', () => {
     ['未拆封的面霜可以退吗'],
     ['没开封的口红七天内能退吗'],
     ['没用过的口红能退吗'],
-    ['还没拆封的奶粉能退吗'],
     ['零食没拆袋可以退吗'],
     ['衣服没穿过吊牌还在能退吗'],
     ['unopened, can I still return it?'],
@@ -38,6 +37,17 @@ describe('a return of goods not opened is the general return rule', () => {
     ["I haven't used it, can I get a refund?"],
   ])('%s → the 7-day rule', (text) => {
     expect(askOnce(engine, text).articleId).toBe('kb-return-policy');
+  });
+  // Stop 36: this file expected "还没拆封的奶粉能退吗 → the 7-day rule" — wrong: the formula is
+  // cross-border, and the shop's own article for it says cross-border goods are not 7-day
+  // returnable, opened or not (review-bz / bot-36b found it).
+  test.each([
+    ['还没拆封的奶粉能退吗'],
+    ['没开过的奶粉能退吗'],
+    ['奶粉还没开罐，七天内可以退吗'],
+    ['the formula is still sealed, can I return it?'],
+  ])('%s → the cross-border goods’ own return article', (text) => {
+    expect(askOnce(engine, text).articleId).toBe('kb-crossborder-return');
   });
   test.each([['拆封了还能退吗'], ['没拆封但是试用了一下能退吗'], ['用过一次的口红能退吗']])(
     '%s → still the exceptions for opened goods',

@@ -298,7 +298,18 @@ function notOpenedReturnFix(
   const aboutExceptions = !!current && OPENED_EXCEPTIONS.test(askedIn(current));
   // Another return article stands when the message asks its matter ("没拆封的退货运费谁出").
   if (!aboutExceptions && RETURN_OTHER_MATTER.test(text)) return null;
-  const rule = all.find((a) => RETURN_RULE.test(askedIn(a)) && !OPENED_EXCEPTIONS.test(askedIn(a)));
+  // Goods the shop wrote a return article of their own for (cross-border goods: not 7-day
+  // returnable at all) are answered by it, opened or not: the general rule would be a wrong fact.
+  const productId = ctx.productId;
+  const own = productId
+    ? all.find(
+        (a) =>
+          a.productIds.includes(productId) &&
+          RETURN_ASKED.test(askedIn(a)) &&
+          !OPENED_EXCEPTIONS.test(askedIn(a)),
+      )
+    : undefined;
+  const rule = own ?? all.find((a) => RETURN_RULE.test(askedIn(a)) && !OPENED_EXCEPTIONS.test(askedIn(a)));
   if (!rule || rule.id === current?.id) return null;
   return { kind: 'article', article: rule };
 }
