@@ -12,6 +12,7 @@ import {
   type ApiProcess,
   call,
   followStream,
+  libsqlUrlOf,
   prepareDeployment,
   startApiProcess,
   startRedis,
@@ -31,7 +32,7 @@ describe('two API processes on a libSQL server (sqld) with Redis', () => {
     [sqld, redis] = await Promise.all([startSqld(mkdtempSync(join(tmpdir(), 'tl-sqld-'))), startRedis()]);
     deployment = await prepareDeployment(sqld.url);
     const env = { ...deployment.env, REDIS_URL: redis.url };
-    const libsqlUrl = `${sqld.url.replace(/^http:/, 'libsql:')}?tls=0`;
+    const libsqlUrl = libsqlUrlOf(sqld.url);
     [overHttp, overWebSocket] = await Promise.all([
       startApiProcess(env),
       startApiProcess({ ...env, DATABASE_URL: libsqlUrl }),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/db/database';
-import { doomedTable, outcome, startSqld } from './scale-out-kit';
+import { doomedTable, libsqlUrlOf, outcome, startSqld } from './scale-out-kit';
 
 let sqld: Awaited<ReturnType<typeof startSqld>>;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ afterAll(async () => {
   await sqld?.stop();
 });
 
-const urls = () => [sqld.url, `${sqld.url.replace(/^http:/, 'libsql:')}?tls=0`];
+const urls = () => [sqld.url, libsqlUrlOf(sqld.url)];
 
 describe.each([
   ['http://', 0],

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDatabase, type Database } from '../src/db/database';
 import { startWalCheckpointer, type WalCheckpointer } from '../src/db/wal-checkpointer';
-import { doomedTable, outcome, startSqld } from './scale-out-kit';
+import { doomedTable, libsqlUrlOf, outcome, startSqld } from './scale-out-kit';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'threadline-review-v-'));
@@ -615,7 +615,6 @@ describe('claim 3 — remote writes after a lost transaction (sqld)', () => {
   afterAll(async () => {
     await sqld?.stop();
   });
-  const wsUrl = (http: string) => `${http.replace(/^http:/, 'libsql:')}?tls=0`;
 
   describe.each([
     ['http://', 0],
@@ -625,7 +624,7 @@ describe('claim 3 — remote writes after a lost transaction (sqld)', () => {
     let table: string;
     let doomed: Awaited<ReturnType<typeof doomedTable>>;
     beforeAll(async () => {
-      database = createDatabase({ url: which === 0 ? sqld.url : wsUrl(sqld.url) });
+      database = createDatabase({ url: which === 0 ? sqld.url : libsqlUrlOf(sqld.url) });
       table = `rv_${which}`;
       doomed = await doomedTable(database, table);
     });
@@ -721,7 +720,7 @@ describe('claim 3 — remote writes after a lost transaction (sqld)', () => {
     async (_, which) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'tl-review-v-drop-'));
       let server = await startSqld(dataDir);
-      const at = (http: string) => (which === 0 ? http : wsUrl(http));
+      const at = (http: string) => (which === 0 ? http : libsqlUrlOf(http));
       let database = createDatabase({ url: at(server.url) });
       try {
         await database.client.execute('create table d (id integer primary key, who text not null)');

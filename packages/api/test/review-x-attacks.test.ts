@@ -30,7 +30,7 @@ import { seedDemoStore } from '../src/knowledge/knowledge';
 import { ApiError } from '../src/platform/errors';
 import { buildProfileBrief, buildProfileBriefs } from '../src/profile';
 import { createTestApi, type TestApi, UNLIMITED } from './harness';
-import { doomedTable, outcome, startSqld } from './scale-out-kit';
+import { doomedTable, libsqlUrlOf, outcome, startSqld } from './scale-out-kit';
 
 type Shop = Awaited<ReturnType<TestApi['createShop']>>;
 const codeOf = (error: unknown): string => {
@@ -542,7 +542,6 @@ describe('2 — the remote guard (sqld)', () => {
     await sqld?.stop();
     rmSync(sqldDir, { recursive: true, force: true });
   });
-  const wsUrl = (http: string) => `${http.replace(/^http:/, 'libsql:')}?tls=0`;
 
   describe.each([
     ['http://', 0],
@@ -552,7 +551,7 @@ describe('2 — the remote guard (sqld)', () => {
     const table = `rx_${which}`;
     let doomed: Awaited<ReturnType<typeof doomedTable>>;
     beforeAll(async () => {
-      database = createDatabase({ url: which === 0 ? sqld.url : wsUrl(sqld.url) });
+      database = createDatabase({ url: which === 0 ? sqld.url : libsqlUrlOf(sqld.url) });
       doomed = await doomedTable(database, table);
     });
     afterAll(() => database?.close());

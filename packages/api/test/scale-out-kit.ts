@@ -137,6 +137,9 @@ export function sqldBinary(): string {
   return path;
 }
 
+/** The same libSQL server over WebSocket (`libsql://`, no TLS on loopback) for its http:// URL. */
+export const libsqlUrlOf = (httpUrl: string) => `${httpUrl.replace(/^http:/, 'libsql:')}?tls=0`;
+
 /** A real libSQL server (sqld) on a free loopback port, its data in a temporary folder. */
 export async function startSqld(dir: string) {
   const port = await freePort();

@@ -12,7 +12,7 @@ import {
 } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
-import { ApiError, isDatabaseBusy as isBusy } from '../platform/errors';
+import { ApiError, hasErrorCode, isDatabaseBusy as isBusy } from '../platform/errors';
 import { runDataMigrations } from './data-migrations';
 import { createLocalClient, localPathOf, type WatchedTable } from './local-client';
 import * as schema from './schema';
@@ -537,7 +537,8 @@ const MAX_GROUP = 64;
  * without it — never `REPLACE`.
  */
 function remoteDatabase(client: Client, deadlineMs: number): Database {
-  // The write whose transaction drizzle opens now: its guard's state (see `guardRemoteTransaction`).
+  // The write running now: its guard's state (see `guardRemoteTransaction`), and its transaction
+  // for a write inside it to join.
   const writeScope = new AsyncLocalStorage<RemoteWriteState>();
   // Every interactive transaction is guarded, not only a write's: an embedder's own
   // `database.client.transaction()` (or `db.transaction()` outside `write`) that catches a loss and
@@ -605,7 +606,7 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
           if (!isBusy(error)) {
             // A statement after a caught loss was refused (TRANSACTION_LOST) and the work let that
             // refusal out: nothing of the transaction is stored — a retryable 503, not a 500.
-            if (state.lost && refusedAfterLoss(error)) throw unavailable(TRANSACTION_LOST);
+            if (state.lost && hasErrorCode(error, REFUSED_AFTER_LOSS)) throw unavailable(TRANSACTION_LOST);
             throw error;
           }
           if (Date.now() - started > deadlineMs) throw unavailable(error);
@@ -617,13 +618,8 @@ function remoteDatabase(client: Client, deadlineMs: number): Database {
   };
 }
 
-/** The guard's own refusal of a statement after the loss (not the statement that caused it). */
-function refusedAfterLoss(error: unknown): boolean {
-  let e = error as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++, e = e.cause as typeof e)
-    if (e.code === 'TRANSACTION_LOST') return true;
-  return false;
-}
+/** The code of the guard's own refusal of a statement after the loss (not of the one that caused it). */
+const REFUSED_AFTER_LOSS = 'TRANSACTION_LOST';
 
 interface RemoteWriteState {
   /** A statement of the write ended the server's transaction (a RAISE(ROLLBACK), a full disk). */
@@ -654,7 +650,7 @@ function guardRemoteTransaction(tx: Transaction, state: RemoteWriteState): Trans
   const refuse = () => {
     throw new LibsqlError(
       'The write transaction was rolled back by an earlier statement; nothing more is written in it.',
-      'TRANSACTION_LOST',
+      REFUSED_AFTER_LOSS,
     );
   };
   const gone = async (): Promise<boolean> => {

@@ -66,6 +66,12 @@ const causes = function* (error: unknown) {
   for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++, e = e.cause as ErrorChain) yield e;
 };
 
+/** True when `code` is the driver code of the error or of one of its causes (drizzle wraps them). */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  for (const e of causes(error)) if (e.code === code) return true;
+  return false;
+}
+
 /**
  * An error as logged: its stack, then each cause's code and message. A driver's error reaches the
  * handler wrapped (drizzle's "Failed query: …"), and the wrapper alone does not say what failed.
