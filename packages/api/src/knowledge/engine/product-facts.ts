@@ -1059,7 +1059,7 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
  * women word — not a pregnancy (its own article) nor a cut of clothes (`forWomenAnswer`).
  */
 const WOMEN_MAY_USE =
-  /\b(?:can|could|may|should|do|does|is|are)\b[^.?!]{0,30}\b(?:women|woman|ladies|lady|girls?|females?)\b|\b(?:women|woman|ladies|lady|girls?|females?)\b[^.?!]{0,12}\b(?:use|ok|okay|fine|suitable)\b|(?:女生|女士|女的|女人|女性)(?:也)?(?:能|可以|适合)(?:用)?/;
+  /\b(?:can|could|may|should|do|does|is|are)\b[^.?!]{0,30}\b(?:women|woman|ladies|lady|girls?|females?)\b|\b(?:women|woman|ladies|lady|girls?|females?)\b[^.?!]{0,12}\b(?:use|ok|okay|fine|suitable)\b|(?:女生|女士|女的|女人|女性|女孩子|女孩|小姐姐|姑娘)(?:也)?(?:能|可以|适合)(?:用)?/;
 
 /**
  * Women asked of goods the details list skin types for (or name no sex at all): not by sex — anyone
