@@ -111,3 +111,22 @@ cases('a faster courier or free shipping in English / 加急: the carrier and fe
   { say: '加急退款', notArticle: [CARRIER] },
   { say: '快递到哪了', notArticle: [CARRIER] },
 ]);
+
+cases('women asked of a kind of several goods, or of clothes: never another matter', [
+  { say: 'can women use the sunscreen', notArticle: ['kb-pregnancy-skincare'], text: /not by sex/ },
+  { say: '女生能用防晒吗', notArticle: ['kb-pregnancy-skincare'], text: /不分男女/ },
+  { say: 'can women wear the jeans', notArticle: ['kb-allergy-first-aid'], product: 'p-straight-jeans' },
+  { say: '女生能穿这条牛仔裤吗', notArticle: ['kb-allergy-first-aid'], product: 'p-straight-jeans' },
+  // near-misses: a size asked by women stays a size question; pregnancy stays pregnancy
+  { say: '女生穿什么码', article: 'kb-size-measure' },
+  { say: 'can pregnant women use the sunscreen', notText: /not by sex/ },
+]);
+
+cases('an English "what about <person>" after another person: the person of the product in view', [
+  {
+    say: 'can guys use the cushion || what about pregnant women',
+    product: 'p-cushion-foundation',
+    text: /pregnan/i,
+  },
+  { say: 'is the lipstick ok for men || and what about pregnant ladies', text: /pregnan/i },
+]);

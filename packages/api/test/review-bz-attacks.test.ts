@@ -417,6 +417,7 @@ run(
   [
     {
       say: 'ladies ok to use the jeans?',
+      fixedBy: 'bot-37',
       notArticle: ['kb-allergy-first-aid'],
       gave: 'kb-allergy-first-aid ("请立即停用，用清水冲洗干净…") about the jeans',
       should: 'the jeans are not limited by sex in the data (or "not stated"); never the allergy first aid',
@@ -431,6 +432,7 @@ run(
     },
     {
       say: 'is the sunscreen ok for ladies',
+      fixedBy: 'bot-37',
       answered: true,
       text: /sex|skin/i,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess."',
@@ -439,6 +441,7 @@ run(
     },
     {
       say: 'can men use the cushion || what about pregnant ladies',
+      fixedBy: 'bot-37',
       text: /pregnan/i,
       gave: 'the cushion\'s ingredients ("水、环五聚二甲基硅氧烷…") — the pregnancy follow-up not answered',
       should:

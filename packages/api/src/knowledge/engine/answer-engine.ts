@@ -1677,10 +1677,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // word (孕妇防晒).
     const last = asked.memory?.askedFor;
     const text = asked.text.trim();
-    if (text.length > 24) return null;
+    // English says the same in more letters ("what about pregnant ladies").
+    if (text.length > (HAN_CHARS_ONE.test(text) ? 24 : 40)) return null;
     const core = text
       .toLowerCase()
-      .replace(/^(?:那么?|还有|and|what about|how about)\s*/, '')
+      .replace(/^(?:(?:and|but|so|ok)\s+)?(?:那么?|还有|and|what about|how about)\s*/, '')
       .replace(
         /\s*(?:的呢|呢|也?(?:可以|能)(?:用)?(?:吗|么|嘛)|也?(?:可以|能)用|行吗|行不行|\?)?[?？。!！\s]*$/u,
         '',

@@ -1021,6 +1021,19 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       };
     }
   }
+  // "can women use the sunscreen", "is the sunscreen ok for ladies" with two sunscreens: each of them
+  // (never the pregnancy article that "women" comes near).
+  if (askedAbout.length > 1 && WOMEN_MAY_USE.test(plain) && !PREGNANCY_WORDS.test(plain)) {
+    const answers = askedAbout.map((p) => forWomenAnswer(ctx, p));
+    if (answers.every((a) => a?.action === 'answer')) {
+      return {
+        ...answers[0]!,
+        text: answers.map((a) => a!.text).join('\n'),
+        productId: null,
+        grounding: { articles: [], product: null },
+      };
+    }
+  }
   // "is this suitable for men?" with no product named or in the conversation: a question about a
   // product of the shop the bot cannot see — ask which, never decline it as off-shop.
   if (!product && ctx.candidates.length === 0 && POINTS_AT_THIS.test(plain) && asksMen(plain))
@@ -1068,7 +1081,13 @@ const WOMEN_MAY_USE =
  */
 function forWomenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
-  if (/男|女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) return null;
+  if (/男|女/.test(product.name)) return null;
+  // Clothes: their details do not say whom a cut is for — not listed (never another matter such as
+  // the allergy first aid "use" comes near); a size asked is the size readings'.
+  if (ownValue(product.attributes, 'sizes') !== undefined)
+    return /码|\d|\bsizes?\b|\b(?:xs|s|m|l|xl|xxl)\b/i.test(ctx.text)
+      ? null
+      : notListed(ctx, product, ctx.language === 'en' ? 'who it is cut for' : '适合人群');
   if (childGoods(product)) return forMenAnswer(ctx, product);
   const skin = listAttribute(product.attributes.suitableSkin);
   if (skin.length === 0)
