@@ -325,7 +325,10 @@ const HAN_CHARS = /\p{Script=Han}/gu;
 const NOT_HAN = /[^\p{Script=Han}]/gu;
 const HAN_OR_LATIN = /[\p{Script=Han}a-z]/iu;
 const HAN_CHARS_ONE = /\p{Script=Han}/u;
-/** Goods said first, then a question of "it" ("the serum, can guys use it"): [1] the goods, [2] the question. */
+/**
+ * Goods said first, then a question of "it" ("the serum, can guys use it"): [1] the goods, [2] the
+ * question. A clause said first ("i opened the cream, can i take it back") is no such topic.
+ */
 const TOPIC_FIRST =
   /^((?!(?:i|we|you|he|she|they)\b)(?:(?:the|this|that|your|ur) )?[a-z][a-z' ]{1,30}?)\s*(?:[,，:;]|\s-\s)\s*((?:can|could|does|do|is|will|would|may|should)\b[^,]*\bit\b[^,]*)$/i;
 /** The words said before 的 ("防晒有清透的", "清透一点的"): where a quality of goods is said. */
@@ -556,9 +559,9 @@ const NOT_RETURNABLE =
 
 /**
  * Water or sweat asked of goods ("托特包防水吗", "气垫防汗吗", "is the tote waterproof" — the English
- * glossed to 防水 / 防汗): read in the glossed text.
+ * glossed to 防水 / 防汗; "怕水吗", "怕淋雨吗": whether water harms them is the same question): read in
+ * the glossed text.
  */
-// "怕水吗", "怕淋雨吗": whether water harms the goods is the same question.
 const WATER_ASKED = /防水|防汗|耐水|耐汗|怕水|怕汗|怕雨|怕淋|怕湿/;
 /** What an article says of goods meeting water: rain, wetting, sweat, swimming, a leak. */
 const WATER_WRITTEN = /雨|沾水|遇水|进水|泡水|浸水|游泳|出汗|汗|防水|防汗|漏/;

@@ -1076,14 +1076,14 @@ const WOMEN_MAY_USE =
 
 /**
  * Women asked of goods the details list skin types for (or name no sex at all): not by sex — anyone
- * may use them, chosen by skin type; a baby's goods say who they are for. Clothes (sizes) are left to
- * the other readings (the details do not say a cut's sex), and goods named for one sex say it.
+ * may use them, chosen by skin type; a baby's goods say who they are for. Clothes (sizes): the details
+ * do not say a cut's sex — not listed, and a size asked is left to the size readings; goods named for
+ * one sex are left to their name.
  */
 function forWomenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
   if (/男|女/.test(product.name)) return null;
-  // Clothes: their details do not say whom a cut is for — not listed (never another matter such as
-  // the allergy first aid "use" comes near); a size asked is the size readings'.
+  // Never another matter "use" comes near (the allergy first aid of "ladies ok to use the jeans?").
   if (ownValue(product.attributes, 'sizes') !== undefined)
     return /码|\d|\bsizes?\b|\b(?:xs|s|m|l|xl|xxl)\b/i.test(ctx.text)
       ? null
