@@ -21,6 +21,7 @@ const engineOnly = [
   'ai-bot-kinds-35b',
   'ai-bot-kinds-36',
   'ai-bot-kinds-36b',
+  'ai-bot-kinds-37',
   'ai-bot-suitability',
   'ai-fresh-bot-f-heldout',
   'ai-fresh-bot-f',

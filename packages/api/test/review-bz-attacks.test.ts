@@ -73,6 +73,7 @@ run(
     },
     {
       say: '海外发货能退吗',
+      fixedBy: 'bot-37',
       article: XB_RETURN,
       gave: 'clarify "我们的配送说明…里没有写到海外，能不能寄…" — goods shipped from abroad read as a destination abroad, the return question lost',
       should:
@@ -80,6 +81,7 @@ run(
     },
     {
       say: 'is shipping free',
+      fixedBy: 'bot-37',
       article: CARRIER,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess."',
       should: 'kb-shipping-carrier-fee: free shipping from 99 yuan, else 6 yuan',
@@ -195,12 +197,14 @@ run(
     },
     {
       say: '托特包怕水吗',
+      fixedBy: 'bot-37',
       article: TOTE_CARE,
       gave: 'clarify "能再具体说说吗？" about the tote — 怕水 is not heard as a water question',
       should: 'the tote care article: avoid rain, dry it at once with a soft cloth',
     },
     {
       say: '托特包多少钱 || 怕水吗',
+      fixedBy: 'bot-37',
       article: TOTE_CARE,
       gave: 'clarify "能再具体说说吗？" with the tote in view',
       should: 'the tote care article (避免雨淋；沾水后马上用干软布吸干)',
@@ -326,12 +330,14 @@ run(
   [
     {
       say: 'can u ship faster',
+      fixedBy: 'bot-37',
       article: CARRIER,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess…"',
       should: 'kb-shipping-carrier-fee: SF Express on request for +12 yuan',
     },
     {
       say: '加急能当天到吗',
+      fixedBy: 'bot-37',
       article: [CARRIER, ETA, SHIP_TIME],
       gave: 'clarify "我不太确定您想问的是哪一个，是下面这些吗？"',
       should: 'SF Express on request (+12 元) and the delivery times (1-2 days nearby) — no same-day promise',
@@ -362,6 +368,7 @@ run(
     },
     {
       say: '老人能用吗',
+      fixedBy: 'bot-37',
       product: null,
       notArticle: ['kb-cream-usage'],
       gave: 'kb-cream-usage ("早晚洁面、爽肤水和精华之后…") — the cream picked from nothing in view',
@@ -369,6 +376,7 @@ run(
     },
     {
       say: '我家孩子能用吗',
+      fixedBy: 'bot-37',
       product: null,
       text: /婴儿洗发沐浴露/,
       gave: 'kb-cream-usage about the cream — with 我家 before it, 孩子 is no longer the audience kind',
@@ -376,6 +384,7 @@ run(
     },
     {
       say: 'kids can use?',
+      fixedBy: 'bot-37',
       product: null,
       text: /baby/i,
       gave: 'clarify "Our notes don\'t cover that…"',
@@ -408,12 +417,14 @@ run(
   [
     {
       say: 'ladies ok to use the jeans?',
+      fixedBy: 'bot-37',
       notArticle: ['kb-allergy-first-aid'],
       gave: 'kb-allergy-first-aid ("请立即停用，用清水冲洗干净…") about the jeans',
       should: 'the jeans are not limited by sex in the data (or "not stated"); never the allergy first aid',
     },
     {
       say: '女孩子能用面霜吗',
+      fixedBy: 'bot-37',
       product: 'p-hyaluronic-cream',
       text: NOT_BY_SEX,
       gave: '"关于「澜悦玻尿酸水润保湿面霜」的这个问题，商品资料里没有写明" — 女孩子 not read as women',
@@ -421,6 +432,7 @@ run(
     },
     {
       say: 'is the sunscreen ok for ladies',
+      fixedBy: 'bot-37',
       answered: true,
       text: /sex|skin/i,
       gave: 'clarify "Our notes don\'t cover that, so I won\'t guess."',
@@ -429,6 +441,7 @@ run(
     },
     {
       say: 'can men use the cushion || what about pregnant ladies',
+      fixedBy: 'bot-37',
       text: /pregnan/i,
       gave: 'the cushion\'s ingredients ("水、环五聚二甲基硅氧烷…") — the pregnancy follow-up not answered',
       should:

@@ -53,6 +53,7 @@ import {
   asksOrderChangeOfGoods,
   CHILD_LISTED,
   CHILD_WORDS,
+  ELDERLY_WORDS,
   MAY_USE,
   ORDER_CHANGE_UNSENT,
   ORDER_STATUS_CUE,
@@ -324,9 +325,12 @@ const HAN_CHARS = /\p{Script=Han}/gu;
 const NOT_HAN = /[^\p{Script=Han}]/gu;
 const HAN_OR_LATIN = /[\p{Script=Han}a-z]/iu;
 const HAN_CHARS_ONE = /\p{Script=Han}/u;
-/** Goods said first, then a question of "it" ("the serum, can guys use it"): [1] the goods, [2] the question. */
+/**
+ * Goods said first, then a question of "it" ("the serum, can guys use it"): [1] the goods, [2] the
+ * question. A clause said first ("i opened the cream, can i take it back") is no such topic.
+ */
 const TOPIC_FIRST =
-  /^((?:(?:the|this|that|your|ur) )?[a-z][a-z' ]{1,30}?)\s*(?:[,，:;]|\s-\s)\s*((?:can|could|does|do|is|will|would|may|should)\b[^,]*\bit\b[^,]*)$/i;
+  /^((?!(?:i|we|you|he|she|they)\b)(?:(?:the|this|that|your|ur) )?[a-z][a-z' ]{1,30}?)\s*(?:[,，:;]|\s-\s)\s*((?:can|could|does|do|is|will|would|may|should)\b[^,]*\bit\b[^,]*)$/i;
 /** The words said before 的 ("防晒有清透的", "清透一点的"): where a quality of goods is said. */
 const BEFORE_DE = /(\p{Script=Han}{2,8})的/gu;
 /** Words of who uses goods (孕妇, 宝宝, 男士…): no quality of the goods themselves. */
@@ -533,6 +537,12 @@ function monthsOld(text: string): number | null {
 /** Cross-border trade said in its own words; which goods are cross-border is the catalogue's (`ShopReading`). */
 const CROSSBORDER_SAID = /跨境|保税|海淘|海外直邮|\bcross-?border\b/;
 /**
+ * Goods named by where they come from, as the topic of a question ("海外发货能退吗", "国外寄来的东西能退吗",
+ * "从海外发过来的可以退吗"): goods shipped from abroad, which is what the shop's cross-border goods are.
+ */
+const GOODS_FROM_ABROAD =
+  /^(?:那|这些|那些)?(?:从)?(?:海外|国外|境外)(?:直接)?(?:发货|发来|寄来|直发|发过来|寄过来|发的|寄的)的?(?:商品|东西|货|宝贝)?(?=.{0,3}(?:能|可以|可不可以|能不能|支持|让))/;
+/**
  * Where goods are sent from ("海外直邮", "从哪里发货", "保税仓发的", "ship from abroad"): asked of
  * cross-border goods, the route their own article describes.
  */
@@ -549,15 +559,19 @@ const NOT_RETURNABLE =
 
 /**
  * Water or sweat asked of goods ("托特包防水吗", "气垫防汗吗", "is the tote waterproof" — the English
- * glossed to 防水 / 防汗): read in the glossed text.
+ * glossed to 防水 / 防汗; "怕水吗", "怕淋雨吗": whether water harms them is the same question): read in
+ * the glossed text.
  */
-const WATER_ASKED = /防水|防汗|耐水|耐汗/;
+const WATER_ASKED = /防水|防汗|耐水|耐汗|怕水|怕汗|怕雨|怕淋|怕湿/;
 /** What an article says of goods meeting water: rain, wetting, sweat, swimming, a leak. */
 const WATER_WRITTEN = /雨|沾水|遇水|进水|泡水|浸水|游泳|出汗|汗|防水|防汗|漏/;
 
 /** A faster courier asked for ("有没有快一点的快递", "能换个更快的快递吗", "any faster shipping"). */
 const FASTER_COURIER =
-  /(?:快一点|快一些|快点|更快|最快|加急)的?(?:快递|物流)|(?:换|选|指定)(?:个|一个)?(?:快一点|快点|更快)的?(?:快递|物流)|\b(?:faster|quicker|express) (?:courier|shipping|delivery)(?: options?)?\b/;
+  /(?:快一点|快一些|快点|更快|最快|加急)的?(?:快递|物流)|(?:换|选|指定)(?:个|一个)?(?:快一点|快点|更快)的?(?:快递|物流)|^(?:能|可以|能不能|可不可以)?加急|\b(?:faster|quicker|express) (?:courier|shipping|delivery)(?: options?)?\b|\b(?:ship|send|deliver|post)(?: (?:it|them|this|my order|my stuff|it out|them out))? (?:faster|quicker|sooner|express)\b/;
+/** Whether shipping costs nothing ("is shipping free", "do you offer free delivery"): the fee article's matter. */
+const FREE_SHIPPING =
+  /\bfree (?:shipping|delivery|postage)\b|\b(?:shipping|delivery|postage) (?:is |be |for )?free\b/;
 
 /** What the kind readings need of the shop's own data (its catalogue and articles), not of words. */
 interface ShopReading {
@@ -583,9 +597,12 @@ interface ShopReading {
    */
   ownArticleSaying: (read: ReadText, said: RegExp) => KnowledgeArticle | null;
 }
-/** Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "return policy"). */
+/**
+ * Whether goods can be returned, asked in so many words ("能退吗", "退得了吗", "能退回去吗", "return
+ * policy", "can I send it back").
+ */
 const RETURN_ASKED =
-  /(?:能|可以|可不可以|能不能|让)退(?:货)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?return\b|\bwants? to return\b|\b(?:is|are) (?!not\b)(?:\w+ ){1,4}returnable\b/;
+  /(?:能|可以|可不可以|能不能|让)退(?:货|回去|回)?(?:吗|么|嘛|不|$)|退得了(?:吗|么|不)|\breturn policy\b|\b(?:can|could|may) (?:i|we|you|he|she|my \w+) (?:still )?(?:return|(?:send|take|bring|give) (?:[\w-]+ ){0,5}back)\b|\bwants? to return\b|\b(?:is|are) (?!not\b)(?:\w+ ){1,4}returnable\b/;
 /**
  * A price ceiling said of goods asked for ("100块以内", "200元以下", "不超过150", "under 100", "less
  * than ¥150"): the amount, or null. A number with another unit (50ml以内, 30天以内) is no price.
@@ -598,6 +615,9 @@ function priceCeiling(text: string): number | null {
   if (!m) return null;
   return Number(m[1] ?? m[2] ?? m[3]);
 }
+/** A price ceiling said last, after goods asked for in English ("any cream under 100", "… below ¥150?"). */
+const ANY_PRICE_CEILING =
+  /\s+(?:under|below|less than|cheaper than|within|up to|no more than|at most)\s*(?:¥|rmb\s*|cny\s*|\$)?\d+(?:\.\d+)?\s*(?:yuan|rmb|kuai|bucks)?\s*\??$/i;
 /** A day named for goods to go out ("30号发货", "明天能发出吗", "周五发货的"). */
 const DISPATCH_DAY =
   /(?:\d{1,2}\s*(?:号|日)|今天|明天|后天|大后天|这周|下周|周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|月底|月初)[^，,。？?！!]{0,4}(?:发货|发出|寄出|能发|发吗|发不)/;
@@ -646,7 +666,7 @@ const UNWANTED_OTHER =
  */
 const GOODS_ARRIVAL =
   /(?:什么时候|啥时候|何时|几号|哪天|多久|几天|多长时间)(?:能|会|可以|才|可)?到货|到货(?:要|需要|得)?(?:多久|几天|什么时候|多长时间)/;
-const NOT_GOODS_ARRIVAL = /退|款|钱|缺货|断货|没货|补货|尺码|码|尺寸|\d/;
+const NOT_GOODS_ARRIVAL = /退|(?<![这那哪])款|钱|缺货|断货|没货|补货|尺码|码|尺寸|\d/;
 /** How long customs clearance takes ("清关要多久"), not a parcel held there (the stalled reading). */
 const CUSTOMS_TIME =
   /(?=[\s\S]*(?:清关|\bcustoms clearance\b))[\s\S]*(?:多久|几天|多长时间|多少天|要多长|\bhow long\b)/;
@@ -722,7 +742,7 @@ const KIND_READINGS: {
     id: 'dispatch-day',
     asked: (r) =>
       DISPATCH_DAY.test(r.plain) &&
-      !/退|款|钱|订单|单号|物流|快递|还没(?:到|收到)|没收到|地址|\b(?:refund|return|my order|tracking)\b/.test(
+      !/退|(?<![这那哪])款|钱|订单|单号|物流|快递|还没(?:到|收到)|没收到|地址|\b(?:refund|return|my order|tracking)\b/.test(
         r.plain,
       ),
     article: /多久发货/,
@@ -750,7 +770,7 @@ const KIND_READINGS: {
     asked: (r, shop) =>
       (shop.goodsCrossBorder(r) ?? shop.crossBorder(r)) &&
       ARRIVES_WHEN.test(r.plain) &&
-      !/退|款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
+      !/退|(?<![这那哪])款|钱|税|\b(?:refund|tax)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
     overFacts: true,
   },
@@ -764,7 +784,7 @@ const KIND_READINGS: {
     asked: (r, shop) =>
       (shop.goodsCrossBorder(r) ?? shop.crossBorder(r)) &&
       SHIPS_FROM.test(r.plain) &&
-      !/退|款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
+      !/退|(?<![这那哪])款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
     article: /跨境.{0,8}(?:发货|到货)|保税仓发货/,
     overFacts: true,
   },
@@ -776,7 +796,7 @@ const KIND_READINGS: {
     asked: (r, shop) =>
       shop.goodsCrossBorder(r) === false &&
       SHIPS_FROM.test(r.plain) &&
-      !/退|款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
+      !/退|(?<![这那哪])款|(?<!保)税|发票|\b(?:refund|return|tax|taxes|duty|invoice)\b/.test(r.plain),
     article: /$^/,
     articleOf: (_r, shop) => shop.ownWarehouseArticle(),
     overFacts: true,
@@ -796,6 +816,13 @@ const KIND_READINGS: {
     // faster one on request (its carrier article) — not where a parcel already sent is.
     id: 'faster-courier',
     asked: (r) => FASTER_COURIER.test(r.plain) && !/退|\b(?:return|refund)\b/.test(r.plain),
+    article: /快递公司|\bcarriers?\b/,
+  },
+  {
+    // "is shipping free", "do you do free delivery": what shipping costs and from what amount it is
+    // free — the carrier and fee article. A place said ("free shipping to Hong Kong") is the regions'.
+    id: 'free-shipping',
+    asked: (r) => FREE_SHIPPING.test(r.plain) && !/\b(?:to|in|into|return|refund|exchange)\b/.test(r.plain),
     article: /快递公司|\bcarriers?\b/,
   },
   {
@@ -830,7 +857,7 @@ const KIND_READINGS: {
     // their own return rule — never the 7-day one.
     id: 'crossborder-return',
     asked: (r, shop) =>
-      shop.crossBorder(r) &&
+      (shop.crossBorder(r) || GOODS_FROM_ABROAD.test(r.plain)) &&
       (RETURN_ASKED.test(r.plain) || /退货|\b(?:return|refund)\b/.test(r.plain)) &&
       !/运费|邮费|多久|几天|到账|\b(?:fee|long)\b/.test(r.plain),
     article: /跨境[^，。？]{0,6}(?:能不能退|退货)/,
@@ -986,7 +1013,9 @@ const KIND_READINGS: {
     // "XL码什么时候到货": a size (or an item) out of stock coming back — its restock.
     id: 'restock-arrival',
     asked: (r) =>
-      GOODS_ARRIVAL.test(r.plain) && /码|尺寸|缺货|断货|没货|补货/.test(r.plain) && !/退|款|钱/.test(r.plain),
+      GOODS_ARRIVAL.test(r.plain) &&
+      /码|尺寸|缺货|断货|没货|补货/.test(r.plain) &&
+      !/退|(?<![这那哪])款|钱/.test(r.plain),
     article: /没货|缺货|补货/,
   },
   {
@@ -1651,10 +1680,11 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     // word (孕妇防晒).
     const last = asked.memory?.askedFor;
     const text = asked.text.trim();
-    if (text.length > 24) return null;
+    // English says the same in more letters ("what about pregnant ladies").
+    if (text.length > (HAN_CHARS_ONE.test(text) ? 24 : 40)) return null;
     const core = text
       .toLowerCase()
-      .replace(/^(?:那么?|还有|and|what about|how about)\s*/, '')
+      .replace(/^(?:(?:and|but|so|ok)\s+)?(?:那么?|还有|and|what about|how about)\s*/, '')
       .replace(
         /\s*(?:的呢|呢|也?(?:可以|能)(?:用)?(?:吗|么|嘛)|也?(?:可以|能)用|行吗|行不行|\?)?[?？。!！\s]*$/u,
         '',
@@ -1663,13 +1693,14 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     if (!core || core === text.toLowerCase() || FOLLOW_UP_ASKS.test(core)) return null;
     const en = !/\p{Script=Han}/u.test(core);
     // Another person, the same product (the one in the conversation).
-    const person = PREGNANCY_WORDS.exec(core) ?? CHILD_WORDS.exec(core);
+    const person = PREGNANCY_WORDS.exec(core) ?? CHILD_WORDS.exec(core) ?? ELDERLY_WORDS.exec(core);
     if (person) {
       // What is left beside the person may only say "for" or "use" ("那给宝宝用呢", "and for me,
       // I'm nursing"); anything else ("宝宝面霜") is another question.
       const leftOver = core.replace(person[0], '').replace(
         // "what about pregnant women": the word for the person beside "pregnant" is that person.
-        /[的给用来也我是在期中时，,.\s]|使用|的话|\b(?:the|a|an|my|for|me|i|it|use|using|to|women|woman|ladies|lady|mums?|moms?|mothers?)\b/g,
+        // "我家孩子能用吗": whose the person is says no other question.
+        /[的给用来也我是在期中时，,.\s]|使用|的话|家里|我们家|家|\b(?:the|a|an|my|our|for|me|i|it|use|using|to|can|women|woman|ladies|lady|mums?|moms?|mothers?)\b/g,
         '',
       );
       const product = index.product(asked.memory?.lastProductId);
@@ -1678,8 +1709,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       if (last?.kind && !en) return { ...asked, text: `${person[0]}能用${last.kind}吗` };
       // Nothing in view at all ("婴儿能用", "孕妇可以用吗" as a first question): which goods that
       // person may use — never a product picked by the words "能用" alone.
-      if (!product && !en && (asked.memory?.lastKindIds?.length ?? 0) === 0)
-        return { ...asked, text: `${person[0]}能用什么` };
+      if (!product && (asked.memory?.lastKindIds?.length ?? 0) === 0) {
+        // No goods are sold for an age: an older person with nothing in view asks of the product the
+        // shopper has in mind, which the bot asks back ("这个老人能用吗").
+        if (ELDERLY_WORDS.test(person[0]))
+          return { ...asked, text: en ? `can ${person[0]} use this one` : `这个${person[0]}能用吗` };
+        return { ...asked, text: en ? `what can ${person[0]} use` : `${person[0]}能用什么` };
+      }
       if (!product) return null;
       const name = product.aliases[0] ?? product.name;
       // English names the product too when it has an English name: "it" after a child question
@@ -1735,10 +1771,12 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
    * "any freebies with the face cream" stay as said).
    */
   function withAnyGoods(asked: EngineInput): EngineInput | null {
-    const m = /^(?:(?:got|have you got|do you have|u got) )?any ([a-z][a-z' -]{1,40}?)\s*\??$/i.exec(
-      asked.text.trim(),
-    );
-    if (!m || /^(?:do you have|have you got) /i.test(asked.text.trim())) return null;
+    // "any cream under 100": a price ceiling after the goods is kept for the catalogue's price check
+    // (`priceCeiling`), the goods before it read as below.
+    const ceiling = ANY_PRICE_CEILING.exec(asked.text.trim());
+    const said = ceiling ? asked.text.trim().slice(0, ceiling.index) : asked.text.trim();
+    const m = /^(?:(?:got|have you got|do you have|u got) )?any ([a-z][a-z' -]{1,40}?)\s*\??$/i.exec(said);
+    if (!m || /^(?:do you have|have you got) /i.test(said)) return null;
     // Only goods and their qualities ("soothing mask"): "any freebies with the face cream" asks of
     // something else that comes with the goods.
     const words = m[1]!.split(/\s+/);
@@ -1772,7 +1810,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       )
         return null;
     }
-    return { ...asked, text: `do you have ${m[1]}` };
+    return { ...asked, text: `do you have ${m[1]}${ceiling ? ceiling[0] : ''}` };
   }
 
   /**
@@ -1856,7 +1894,7 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
     const core = text
       .replace(/^(?:那么?|还有)/, '')
       .replace(/[它这个款支瓶也还会能可以吗么嘛呢不的\s?？。!！,，]/g, '');
-    if (!/^(?:防水|防汗|耐水|耐汗)$/.test(core)) return null;
+    if (!/^(?:防水|防汗|耐水|耐汗|怕水|怕汗|怕雨|怕淋雨|怕湿)$/.test(core)) return null;
     const name = product.aliases[0] ?? product.name;
     return { ...asked, text: `${name}${core}吗` };
   }
@@ -3604,7 +3642,13 @@ export function createAnswerEngine(index: KnowledgeIndex, thresholds: Partial<En
       // Only the words right before the goods' shared head word ("light" of "any light sunscreen"),
       // every one of them borne: "oily skin, which sunscreen" narrows nothing.
       const names = goods.map((p) => localNames(p).map((l) => l.toLowerCase()));
-      const bears = (k: number, word: string) => names[k]!.some((l) => new RegExp(`\\b${word}\\b`).test(l));
+      // A word the names do not say in English may say a quality their Chinese names and aliases
+      // bear through its gloss ("lightweight" → 清透 of 清透防晒).
+      const glossOf = (word: string) =>
+        (index.read(word).normalized.match(/\p{Script=Han}{2,}/gu) ?? []) as string[];
+      const bears = (k: number, word: string) =>
+        names[k]!.some((l) => new RegExp(`\\b${word}\\b`).test(l)) ||
+        glossOf(word).some((h) => productLabels(goods[k]!).some((l) => l.includes(h)));
       const words = plain.match(/[a-z]+/g) ?? [];
       const head = words.findIndex((w) => w.length >= 3 && goods.every((_, k) => bears(k, w)));
       // The words right before it that some of the goods' names bear ("sensitive skin" of a

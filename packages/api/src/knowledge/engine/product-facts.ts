@@ -1021,6 +1021,19 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
       };
     }
   }
+  // "can women use the sunscreen", "is the sunscreen ok for ladies" with two sunscreens: each of them
+  // (never the pregnancy article that "women" comes near).
+  if (askedAbout.length > 1 && WOMEN_MAY_USE.test(plain) && !PREGNANCY_WORDS.test(plain)) {
+    const answers = askedAbout.map((p) => forWomenAnswer(ctx, p));
+    if (answers.every((a) => a?.action === 'answer')) {
+      return {
+        ...answers[0]!,
+        text: answers.map((a) => a!.text).join('\n'),
+        productId: null,
+        grounding: { articles: [], product: null },
+      };
+    }
+  }
   // "is this suitable for men?" with no product named or in the conversation: a question about a
   // product of the shop the bot cannot see — ask which, never decline it as off-shop.
   if (!product && ctx.candidates.length === 0 && POINTS_AT_THIS.test(plain) && asksMen(plain))
@@ -1059,16 +1072,22 @@ export function productFactAnswer(ctx: FactContext): FactAnswer | null {
  * women word — not a pregnancy (its own article) nor a cut of clothes (`forWomenAnswer`).
  */
 const WOMEN_MAY_USE =
-  /\b(?:can|could|may|should|do|does|is|are)\b[^.?!]{0,30}\b(?:women|woman|ladies|lady|girls?|females?)\b|\b(?:women|woman|ladies|lady|girls?|females?)\b[^.?!]{0,12}\b(?:use|ok|okay|fine|suitable)\b|(?:女生|女士|女的|女人|女性)(?:也)?(?:能|可以|适合)(?:用)?/;
+  /\b(?:can|could|may|should|do|does|is|are)\b[^.?!]{0,30}\b(?:women|woman|ladies|lady|girls?|females?)\b|\b(?:women|woman|ladies|lady|girls?|females?)\b[^.?!]{0,12}\b(?:use|ok|okay|fine|suitable)\b|(?:女生|女士|女的|女人|女性|女孩子|女孩|小姐姐|姑娘)(?:也)?(?:能|可以|适合)(?:用)?/;
 
 /**
  * Women asked of goods the details list skin types for (or name no sex at all): not by sex — anyone
- * may use them, chosen by skin type; a baby's goods say who they are for. Clothes (sizes) are left to
- * the other readings (the details do not say a cut's sex), and goods named for one sex say it.
+ * may use them, chosen by skin type; a baby's goods say who they are for. Clothes (sizes): the details
+ * do not say a cut's sex — not listed, and a size asked is left to the size readings; goods named for
+ * one sex are left to their name.
  */
 function forWomenAnswer(ctx: FactContext, product: KnowledgeProduct): FactAnswer | null {
   const en = ctx.language === 'en';
-  if (/男|女/.test(product.name) || ownValue(product.attributes, 'sizes') !== undefined) return null;
+  if (/男|女/.test(product.name)) return null;
+  // Never another matter "use" comes near (the allergy first aid of "ladies ok to use the jeans?").
+  if (ownValue(product.attributes, 'sizes') !== undefined)
+    return /码|\d|\bsizes?\b|\b(?:xs|s|m|l|xl|xxl)\b/i.test(ctx.text)
+      ? null
+      : notListed(ctx, product, ctx.language === 'en' ? 'who it is cut for' : '适合人群');
   if (childGoods(product)) return forMenAnswer(ctx, product);
   const skin = listAttribute(product.attributes.suitableSkin);
   if (skin.length === 0)

@@ -49,6 +49,11 @@ const SENT_FROM_ZH = /(?:从|由|自)$/;
 const IS_SENT_FROM_ZH = /是$/;
 const SENT_HERE_ZH = /^(?:直接)?(?:发货|发的|发出|寄出|寄的|直邮)(?![到往去至])/;
 const SENT_TOWARDS_ZH = /^(?:直接)?(?:寄|发|邮|运)(?:过)?来/;
+// "海外发货能退吗", "国外发的要交税吗": goods named by the place they are sent from, at the head of a
+// question of returning, tax or an invoice — those goods, not a delivery to the place.
+const TOPIC_HEAD_ZH = /^(?:请问|那|那么|那些|这些)?$/;
+const GOODS_SENT_FROM_ZH =
+  /^(?:直接)?(?:发货|发的|寄的|直发|直邮)的?(?:商品|东西|货|宝贝)?(?:能|可以|可不可以|能不能|支持|要|需要|也)?(?:退|换|交税|缴税|开票|开发票|发票|税)/;
 const SENT_FROM_EN = /\bfrom\s*$/;
 // Words of delivery in an article: the ones that say where goods are sent.
 const DELIVERY_WORDS = /发货|配送|送达|包邮|运费|快递|寄|物流|清关/;
@@ -77,7 +82,8 @@ export function askedPlace(plain: string): (typeof PLACES)[number] | null {
         const sentFrom =
           SENT_FROM_ZH.test(before) ||
           (IS_SENT_FROM_ZH.test(before) && SENT_HERE_ZH.test(after)) ||
-          SENT_TOWARDS_ZH.test(after);
+          SENT_TOWARDS_ZH.test(after) ||
+          (TOPIC_HEAD_ZH.test(plain.slice(0, at)) && GOODS_SENT_FROM_ZH.test(after));
         if (!sentFrom && (SEND_ZH.test(before) || SEND_AFTER_ZH.test(after))) return place;
         at = plain.indexOf(word, at + 1);
       }

@@ -318,6 +318,9 @@ export const RETAIL_TERMS: [string, string][] = [
   ['whitening', '美白'],
   ['repairing', '修护'],
   ['gentle', '温和'],
+  // A texture said in English the way Chinese names say it (清透: sheer and light on the skin; 轻薄: thin).
+  ['lightweight', '清透 轻薄'],
+  ['light-weight', '清透 轻薄'],
   // kinds of product
   ['physical sunscreen', '物理防晒'],
   ['mineral sunscreen', '物理防晒'],
@@ -691,7 +694,7 @@ export const PREGNANCY_WORDS =
 
 /** A baby or a child the product is for ("宝宝能用吗", "小孩", "my 10 year old", "newborn"). */
 export const CHILD_WORDS =
-  /宝宝|婴儿|婴幼儿|新生儿|小孩|小朋友|儿童|孩子|幼儿|\bbab(?:y|ies)\b|\binfants?\b|\bnewborns?\b|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\b\d{1,2}[- ]?(?:year|yr)s?[- ]?olds?\b|\bmy (?:son|daughter|little one)\b/;
+  /宝宝|婴儿|婴幼儿|新生儿|小孩|小朋友|儿童|(?<!女)孩子|幼儿|\bbab(?:y|ies)\b|\binfants?\b|\bnewborns?\b|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\b\d{1,2}[- ]?(?:year|yr)s?[- ]?olds?\b|\bmy (?:son|daughter|little one)\b/;
 
 /** An older person the product is for ("老年人能用吗", "我妈60多了", "my grandma", "seniors"). */
 export const ELDERLY_WORDS =
