@@ -54,6 +54,40 @@ const engineOnly = [
   'review-bz-attacks',
 ].map((name) => `packages/api/test/${name}.test.ts`);
 
+/**
+ * Whole-API harness files (createTestApi: a real app on a fresh libSQL file, driven in-process) that
+ * share one module graph per worker, like `engineOnly`: evaluating the API through vitest's module
+ * runner costs ~5–8 s a file, paid once a worker instead of once a file (docs/notes/citime-37.md).
+ * A file joins only after it was read for what could carry into the next file in the same worker:
+ * - no `process.env` read or written, no `vi.mock/spyOn/stubEnv/stubGlobal/useFakeTimers`, no msw;
+ * - no server, worker thread or child process started (no startServer, spawn, Worker, Redis,
+ *   Chromium), no globals or prototypes patched;
+ * - every API it creates is closed in afterAll (`api.close()`), and its state lives in its own
+ *   database file; the src modules it reaches keep module-level state only as WeakMaps keyed by the
+ *   database, SQL text memos, counters or id pools, the same whichever file fills them;
+ * - it passed in one graph with the other files, in two orders and next to an engine file.
+ * Files that seal on the worker thread (identity/seal-thread.ts holds one worker per process) stay out.
+ */
+const apiShared = [
+  'agents-ownership-races',
+  'app-language',
+  'app-settings-audit',
+  'event-feed-poison-pill',
+  'gdpr-erase-races',
+  'identity-secret-rotation',
+  'ids-in-creation-order',
+  'insights-access',
+  'insights-agent-time-contacts',
+  'insights-high-value-erase',
+  'insights-read-paths',
+  'insights-slot-totals',
+  'message-events-by-reference',
+  'omnichannel-customer',
+  'send-idempotency',
+  'set-variants-same-as-one',
+  'storage-full',
+].map((name) => `packages/api/test/${name}.test.ts`);
+
 export default defineConfig({
   resolve: {
     // Tests run against sources; bundle-level tests load dist/ explicitly.
@@ -87,10 +121,11 @@ export default defineConfig({
             // Whole-repository checks (a fresh clone, npm start).
             'test/**/*.test.ts',
           ],
-          exclude: engineOnly,
+          exclude: [...engineOnly, ...apiShared],
         },
       },
       { extends: true, test: { name: 'engine', include: engineOnly, isolate: false } },
+      { extends: true, test: { name: 'api-shared', include: apiShared, isolate: false } },
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

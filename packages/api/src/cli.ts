@@ -16,48 +16,21 @@ import {
 } from '@threadline/sdk-core/protocol';
 import { Command, CommanderError } from 'commander';
 import type { ZodType } from 'zod';
-import { appOfAgent, createAgent, issueTokenFor, listAgents, setAgentActive, updateAgent } from './agents';
-import { createApp } from './app';
-import { createMerchantApp, getApp, identitySecretOf, toAppAnswer, updateMerchantApp } from './apps';
-import { createDatabase, migrateDatabase } from './db/database';
-import { type DemoInfo, demoPaths, startDemo } from './demo';
-import {
-  createFollowUpRule,
-  deleteFollowUpRule,
-  followUpSettingsOf,
-  listFollowUpRules,
-  listFollowUps,
-  updateFollowUpRule,
-  updateFollowUpSettings,
-} from './followups';
-import { signIdentityToken } from './identity';
-import { importKnowledge, llmOptionsFromEnv } from './knowledge';
-import { playRoom, simulateRoom } from './livestream';
+import type { createApp } from './app';
+import type { getApp } from './apps';
+import type { DemoInfo } from './demo';
+import { demoPaths } from './demo-paths';
 import { systemClock } from './platform/clock';
 import { consoleLogger, silentLogger } from './platform/deps';
 import { ApiError } from './platform/errors';
-import { RedisRefusedError, redisUrlProblem } from './platform/redis';
+import { RedisRefusedError, redisUrlProblem } from './platform/redis-url';
 import { loadServerKeys } from './platform/server-keys';
-import {
-  DEFAULT_PAGE_CACHE_MIB,
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  MAX_PAGE_CACHE_MIB,
-  startServer,
-} from './serve';
-import { redactUrl } from './shared-state';
+import { DEFAULT_PAGE_CACHE_MIB, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PAGE_CACHE_MIB } from './serve-limits';
 import { VERSION } from './version';
-import { speechProviderFromEnv } from './voice';
-import {
-  createWebhook,
-  deleteWebhook,
-  isLoopbackHost,
-  listDeliveries,
-  listWebhooks,
-  redeliver,
-  updateWebhook,
-  webhookSettingsFromEnv,
-} from './webhooks';
 
+// Only what `--help`, `--version` and a usage mistake need is imported above. Each command imports
+// the services it uses (the database, the whole API, Redis, the knowledge engine…) when it runs:
+// loading them all cost about a second a start, paid by every `threadline --help`.
 const ENVIRONMENT_HELP = `
 Environment:
   PORT, HOST                   where to listen (default 8787, 127.0.0.1)
@@ -182,12 +155,27 @@ export function buildProgram(): Command {
           );
         const keys = loadServerKeys(process.env, demoPaths(dataDir()).keys);
         if (workers > 1 && cluster.isPrimary) return runCluster(workers, databaseUrl(options.db));
+        // Checked before the server's modules load, so a mistyped port is refused at once (in the
+        // same order as before: the port, then the host, are the first options read).
+        const port = listenPort(options.port);
+        const host = listenHost(options.host);
+        const [
+          { startServer },
+          { llmOptionsFromEnv },
+          { speechProviderFromEnv },
+          { webhookSettingsFromEnv },
+        ] = await Promise.all([
+          import('./serve'),
+          import('./knowledge'),
+          import('./voice'),
+          import('./webhooks'),
+        ]);
         const server = await startServer({
           ...keys,
           databaseUrl: databaseUrl(options.db),
           databaseAuthToken: process.env.DATABASE_AUTH_TOKEN,
-          port: listenPort(options.port),
-          host: listenHost(options.host),
+          port,
+          host,
           wechatApiBase: process.env.WECHAT_API_BASE,
           ai: { llm: llmOptionsFromEnv(process.env) },
           speech: { provider: speechProviderFromEnv(process.env) },
@@ -210,6 +198,7 @@ export function buildProgram(): Command {
           process.send?.({ type: 'listening', url: server.url });
           return;
         }
+        const { redactUrl } = await import('./shared-state');
         console.log(
           `Threadline API listening on ${server.url} (docs: ${server.url}/docs)${hops ? `, trusting ${hops} proxy hop(s)` : ''}${redisUrl ? `, sharing through ${redactUrl(redisUrl)}` : ''}`,
         );
@@ -221,6 +210,7 @@ export function buildProgram(): Command {
     .description('apply pending database migrations')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (options: { db?: string }) => {
+      const { createDatabase, migrateDatabase } = await import('./db/database');
       const database = createDatabase({
         url: databaseUrl(options.db),
         authToken: process.env.DATABASE_AUTH_TOKEN,
@@ -250,6 +240,7 @@ export function buildProgram(): Command {
         if (Boolean(options.wechatAppid) !== Boolean(options.wechatSecret)) {
           throw new UsageError('--wechat-appid and --wechat-secret go together');
         }
+        const { createMerchantApp } = await import('./apps');
         const { app, database } = await openAdminApp(options.db);
         try {
           const keys = await createMerchantApp(app.deps, {
@@ -332,6 +323,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
               .map((i) => `${i.path.slice(1).join('.') || 'voice'}: ${i.message}`)
               .join('; '),
           );
+        const { updateMerchantApp, toAppAnswer } = await import('./apps');
         const { app, database } = await openAdminApp(options.db);
         try {
           const target = await findApp(app.deps, resolveAppId(options.app), options.db);
@@ -394,6 +386,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           handles[pair.slice(0, at)] = pair.slice(at + 1);
         }
         const { secret, signedFor } = await identitySecretFor(options);
+        const { signIdentityToken } = await import('./identity');
         const token = await signIdentityToken(
           {
             sub: options.sub,
@@ -447,6 +440,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           ...(options.passwordStdin ? { password: await readStdin() } : {}),
         });
         const ttlSec = parseTtl(options.ttl);
+        const { createAgent, issueTokenFor } = await import('./agents');
         const { app, database } = await openAdminApp(options.db);
         try {
           const target = await findApp(app.deps, resolveAppId(options.app), options.db);
@@ -475,6 +469,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .option('--json', 'print JSON')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (options: { app: string; json?: boolean; db?: string }) => {
+      const { listAgents } = await import('./agents');
       const { app, database } = await openAdminApp(options.db);
       try {
         const target = await findApp(app.deps, resolveAppId(options.app), options.db);
@@ -527,6 +522,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           ...(options.email !== undefined ? { email: options.email } : {}),
           ...(options.passwordStdin ? { password: await readStdin() } : {}),
         });
+        const { appOfAgent, updateAgent } = await import('./agents');
         const { app, database } = await openAdminApp(options.db);
         try {
           const appId = await appOfAgent(app.deps, agentId);
@@ -543,6 +539,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .argument('<agentId>', 'agt_…')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (agentId: string, options: { db?: string }) => {
+      const { appOfAgent, setAgentActive } = await import('./agents');
       const { app, database } = await openAdminApp(options.db);
       try {
         const appId = await appOfAgent(app.deps, agentId);
@@ -560,6 +557,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (agentId: string, options: { ttl: string; db?: string }) => {
       const ttlSec = parseTtl(options.ttl);
+      const { appOfAgent, issueTokenFor } = await import('./agents');
       const { app, database } = await openAdminApp(options.db);
       try {
         const appId = await appOfAgent(app.deps, agentId);
@@ -609,6 +607,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
             '--speed, --comments and --viewers take positive numbers, viewers at most comments',
           );
         }
+        const { playRoom, simulateRoom } = await import('./livestream');
         const room = simulateRoom({ roomId: options.room, comments, viewers });
         const key = await fetch(
           `${apiUrl}/v1/channels/douyin_live/rooms/${encodeURIComponent(options.room)}/host-keys`,
@@ -651,6 +650,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .addHelpText('after', `\nAn example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`)
     .action(async (file: string, options: { app: string; db?: string }) => {
       const knowledge = readKnowledgeFile(file);
+      const { importKnowledge } = await import('./knowledge');
       const { app, database } = await openAdminApp(options.db);
       try {
         const target = await findApp(app.deps, resolveAppId(options.app), options.db);
@@ -697,6 +697,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           ...(options.description !== undefined ? { description: options.description } : {}),
           ...(options.disabled ? { enabled: false } : {}),
         });
+        const { createWebhook } = await import('./webhooks');
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           const created = await createWebhook(deps, appId, body);
           console.error('The secret is shown once: verify deliveries with it (verifyWebhook).');
@@ -711,6 +712,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .option('--json', 'print JSON')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (options: { app: string; json?: boolean; db?: string }) => {
+      const { listWebhooks } = await import('./webhooks');
       await withAdminApp(options.db, options.app, async (deps, appId) => {
         const { webhooks } = await listWebhooks(deps, appId);
         if (options.json) return console.log(JSON.stringify({ webhooks }, null, 2));
@@ -758,6 +760,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           ...(options.description !== undefined ? { description: options.description } : {}),
           ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
         });
+        const { updateWebhook } = await import('./webhooks');
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           console.log(JSON.stringify(await updateWebhook(deps, appId, webhookId, body), null, 2));
         });
@@ -770,6 +773,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (webhookId: string, options: { app: string; db?: string }) => {
+      const { deleteWebhook } = await import('./webhooks');
       await withAdminApp(options.db, options.app, async (deps, appId) => {
         await deleteWebhook(deps, appId, webhookId);
         console.log('deleted');
@@ -793,6 +797,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           limit: options.limit,
           ...(options.state !== undefined ? { state: options.state } : {}),
         });
+        const { listDeliveries } = await import('./webhooks');
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           const log = await listDeliveries(deps, appId, webhookId, query);
           if (options.json) return console.log(JSON.stringify(log, null, 2));
@@ -819,6 +824,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (webhookId: string, deliveryId: string, options: { app: string; db?: string }) => {
+      const { redeliver } = await import('./webhooks');
       await withAdminApp(options.db, options.app, async (deps, appId) => {
         console.log(JSON.stringify(await redeliver(deps, appId, webhookId, deliveryId), null, 2));
       });
@@ -859,6 +865,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
         send: { channel: options.to, content: followUpContentFromFlags(options) },
         ...(options.disabled ? { enabled: false } : {}),
       });
+      const { createFollowUpRule } = await import('./followups');
       await withAdminApp(options.db, options.app, async (deps, appId) => {
         console.log(JSON.stringify(await createFollowUpRule(deps, appId, body), null, 2));
       });
@@ -870,6 +877,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .option('--json', 'print JSON')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (options: { app: string; json?: boolean; db?: string }) => {
+      const { listFollowUpRules } = await import('./followups');
       await withAdminApp(options.db, options.app, async (deps, appId) => {
         const { rules } = await listFollowUpRules(deps, appId);
         if (options.json) return console.log(JSON.stringify({ rules }, null, 2));
@@ -908,6 +916,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
           ...(options.delay !== undefined ? { delaySeconds: Number(options.delay) } : {}),
         });
+        const { updateFollowUpRule } = await import('./followups');
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           console.log(JSON.stringify(await updateFollowUpRule(deps, appId, ruleId, body), null, 2));
         });
@@ -920,6 +929,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
     .requiredOption('--app <appId>', 'the app (`demo` = the demo app)')
     .option('--db <url>', 'database URL (env DATABASE_URL)')
     .action(async (ruleId: string, options: { app: string; db?: string }) => {
+      const { deleteFollowUpRule } = await import('./followups');
       await withAdminApp(options.db, options.app, async (deps, appId) => {
         await deleteFollowUpRule(deps, appId, ruleId);
         console.log('deleted');
@@ -968,6 +978,10 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
             : {}),
           ...(options.idleEndMinutes !== undefined ? { idleEndMinutes: Number(options.idleEndMinutes) } : {}),
         });
+        const [{ followUpSettingsOf, updateFollowUpSettings }, { getApp }] = await Promise.all([
+          import('./followups'),
+          import('./apps'),
+        ]);
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           const settings =
             Object.keys(change).length > 0
@@ -992,6 +1006,7 @@ An example knowledge file: ${KNOWLEDGE_EXAMPLE_HINT}`);
           ...(options.customer !== undefined ? { customerId: options.customer } : {}),
           ...(options.state !== undefined ? { state: options.state } : {}),
         });
+        const { listFollowUps } = await import('./followups');
         await withAdminApp(options.db, options.app, async (deps, appId) => {
           console.log(JSON.stringify(await listFollowUps(deps, appId, query), null, 2));
         });
@@ -1119,6 +1134,7 @@ function resolveAppId(app: string): string {
 }
 
 async function findApp(deps: Parameters<typeof getApp>[0], appId: string, dbFlag?: string) {
+  const { getApp } = await import('./apps');
   try {
     return await getApp(deps, appId);
   } catch (error) {
@@ -1150,6 +1166,7 @@ async function identitySecretFor(options: { app?: string; secret?: string; db?: 
     }
     throw new UsageError(`say which app the token is for: --app app_… or --secret is_….${hint}`);
   }
+  const { identitySecretOf } = await import('./apps');
   const { app, database } = await openAdminApp(options.db);
   try {
     const row = await findApp(app.deps, resolveAppId(options.app), options.db);
@@ -1210,6 +1227,7 @@ function workerCount(flag?: string): number {
  * exits when they have, or kills them after the shutdown deadline.
  */
 async function runCluster(count: number, url: string) {
+  const { createDatabase, migrateDatabase } = await import('./db/database');
   const database = createDatabase({ url, authToken: process.env.DATABASE_AUTH_TOKEN });
   await migrateDatabase(database);
   database.close();
@@ -1264,6 +1282,11 @@ async function runCluster(count: number, url: string) {
 
 /** The API's services without a listener, for one-off admin commands (app create, kb import). */
 async function openAdminApp(dbFlag?: string) {
+  const [{ createDatabase, migrateDatabase }, { createApp }, { webhookSettingsFromEnv }] = await Promise.all([
+    import('./db/database'),
+    import('./app'),
+    import('./webhooks'),
+  ]);
   const database = createDatabase({ url: databaseUrl(dbFlag), authToken: process.env.DATABASE_AUTH_TOKEN });
   await migrateDatabase(database);
   const app = createApp({
@@ -1302,6 +1325,12 @@ function readDemoInfo(): { appId: string; identitySecret: string } {
 }
 
 async function runDemo(port: number, host: string, hops: number) {
+  const [
+    { startDemo },
+    { llmOptionsFromEnv },
+    { speechProviderFromEnv },
+    { isLoopbackHost, webhookSettingsFromEnv },
+  ] = await Promise.all([import('./demo'), import('./knowledge'), import('./voice'), import('./webhooks')]);
   const { server, info, seeded, infoPath } = await startDemo({
     ...loadServerKeys(process.env, demoPaths(dataDir()).keys),
     dataDir: dataDir(),

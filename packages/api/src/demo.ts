@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { and, asc, eq } from 'drizzle-orm';
 import { createAgent, putRoutingSettings, updateAgent } from './agents';
 import type { ThreadlineApp } from './app';
 import { type CreatedApp, createMerchantApp } from './apps';
 import { agents, serverSettings } from './db/schema';
+import { demoPaths } from './demo-paths';
 import { type CspDirectives, PAGE_POLICIES, type PagePolicy, securePage } from './http/page-security';
 import { signIdentityToken } from './identity';
 import { DEFAULT_TIME_ZONE, localDate, localMidnight, simulateTraffic } from './insights';
@@ -245,11 +246,7 @@ export function mountDemoShop(app: ThreadlineApp, options: { repoRoot: string; i
   });
 }
 
-export const demoPaths = (dataDir: string) => ({
-  database: `file:${join(dataDir, 'threadline.db')}`,
-  keys: join(dataDir, 'server-keys.json'),
-  info: join(dataDir, 'demo.json'),
-});
+export { demoPaths };
 
 export interface StartDemoOptions extends Omit<ServerOptions, 'databaseUrl' | 'mount'> {
   /** Where the database, keys and demo.json live (THREADLINE_DIR, `.threadline` by default). */

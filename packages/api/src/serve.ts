@@ -17,6 +17,7 @@ import { consoleLogger } from './platform/deps';
 import { startRetentionSweeper } from './privacy';
 import { sealTrackedEventsInTheClear } from './profile';
 import { startLogSweep } from './realtime/log-sweep';
+import { DEFAULT_PAGE_CACHE_MIB, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PAGE_CACHE_MIB } from './serve-limits';
 import { connectSharedState, type SharedState } from './shared-state';
 import { startWebhookWorker } from './webhooks';
 
@@ -96,20 +97,7 @@ export interface ServerOptions extends Omit<AppOptions, 'database'> {
 }
 
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
-/**
- * The request thread's connection does nearly all of a served process's writes, into random
- * leaves of big indexes (identities by handle, messages by customer and by conversation): with
- * SQLite's 2 MiB cache most of those leaves are read again from the file (the OS cache) and
- * parsed on every batch. Only that connection gets more (see speed-16k.md for the A/B): another
- * connection's commit empties a connection's cache, and the worker threads' connections (fold,
- * drain, checkpointer) see the request thread commit many times a second, so a big cache there
- * would only be refilled (speed-16j §4: 64 MiB on every connection cost 4–7 % more CPU). Filled
- * on demand: an idle process does not hold it.
- */
-export const DEFAULT_PAGE_CACHE_MIB = 64;
-/** The largest `pageCacheMiB` taken (64 GiB): far past any use, well below SQLite's int of KiB. */
-export const MAX_PAGE_CACHE_MIB = 65_536;
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+export { DEFAULT_PAGE_CACHE_MIB, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PAGE_CACHE_MIB };
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
 
 export interface RunningServer {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from './deps';
+import { RedisRefusedError, redisUrlProblem } from './redis-url';
 
 /**
  * The Redis connections one API process holds when `REDIS_URL` is set: `commands` for rate-limit
@@ -33,25 +34,8 @@ export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 /** How often a process checks that Redis still answers (ms). */
 const WATCHDOG_MS = 1_000;
 
-/**
- * A `REDIS_URL` that can never work, said in words (null when it may): ioredis reads anything, and
- * `http://redis:6379` becomes a Unix socket path it retries for ever.
- */
-export function redisUrlProblem(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `REDIS_URL must be a URL such as redis://127.0.0.1:6379, not "${url}"`;
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    return `REDIS_URL must start with redis:// (or rediss:// for TLS), not ${parsed.protocol}//`;
-  if (!parsed.hostname) return 'REDIS_URL names no host';
-  return null;
-}
+export { RedisRefusedError, redisUrlProblem };
 
-/** Redis answered, and refused: a wrong or missing password, an unknown user. Retrying will not help. */
-export class RedisRefusedError extends Error {}
 const REFUSALS = /NOAUTH|WRONGPASS|invalid password|invalid username|AUTH.*without any password|NOPERM/i;
 
 /** Opens the two connections; they reconnect by themselves (backoff up to 2 s) for as long as they live. */
