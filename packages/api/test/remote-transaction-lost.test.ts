@@ -41,27 +41,69 @@ describe.each([
   const insert = (db: Parameters<Parameters<Database['write']>[0]>[0], who: string) =>
     db.run(sql.raw(`insert into ${table} (who) values ('${who}')`));
 
-  it('a write holding the lock past the server’s transaction limit while another waits: a retryable 503, nothing of it stored', async () => {
-    // sqld rolls back a transaction that held the write lock longer than 5 s while another writer
-    // waited (a slow writer on a loaded machine); its next statement fails TRANSACTION_TIMEOUT. That
-    // answered 500 in remote-libsql's 120 concurrent sends (misc-36): it is a busy answer, nothing
-    // stored, run again as a whole — here past `write`'s deadline, so a retryable 503.
+  /**
+   * A write that holds the server's write lock 6.5 s in its first `slowRuns` runs (its first
+   * statement, a pause, a second) while another write waits for it — in each slow run a new one,
+   * started once the run holds the lock. sqld rolls back a transaction that held the lock past 5 s
+   * while another writer waited (a slow writer on a loaded machine); its next statement fails
+   * TRANSACTION_TIMEOUT. That answered 500 in remote-libsql's 120 concurrent sends (misc-36): it is a
+   * busy answer, nothing of the run stored. Its outcome, the waiting writes', and the table.
+   */
+  async function heldPastTheLimit(slowRuns: number) {
     await doomed.clear();
+    let runs = 0;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Started from here, not from inside the write's work: a write begun there would join it.
+    const holds = Array.from({ length: slowRuns }, () => {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      return { promise, resolve };
+    });
+    const others = holds.map(({ promise }, i) =>
+      promise
+        .then(() => pause(300))
+        .then(() => outcome(database.write((other) => insert(other, `other-${i + 1}`).then(() => 'other')))),
+    );
     const slow = outcome(
       database.write(async (db) => {
-        await insert(db, 'slow-before');
-        await new Promise((resolve) => setTimeout(resolve, 6_500));
-        await insert(db, 'slow-after');
+        const run = ++runs;
+        await insert(db, `slow-before-${run}`);
+        if (run <= slowRuns) {
+          holds[run - 1]!.resolve();
+          await pause(6_500);
+        }
+        await insert(db, `slow-after-${run}`);
         return 'slow';
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const other = outcome(database.write(async (db) => insert(db, 'other').then(() => 'other')));
-    const seen = { slow: await slow, other: await other, stored: await stored() };
+    const seen = { slow: await slow, runs, others: await Promise.all(others), stored: await stored() };
     // The tests below count the table's rows from empty.
     await doomed.clear();
-    expect(seen).toEqual({ slow: 'rejected unavailable 503', other: 'resolved other', stored: ['other'] });
+    return seen;
+  }
+
+  it('a write the server ends once for holding the lock past its limit is run again, stored once', async () => {
+    // With the defaults the server's limit (5 s) equals `write`'s deadline: the end always came past
+    // it, and the run again never ran — a 503 for every such write (review-z). Now the first end
+    // starts the deadline again.
+    expect(await heldPastTheLimit(1)).toEqual({
+      slow: 'resolved slow',
+      runs: 2,
+      others: ['resolved other'],
+      stored: ['other-1', 'slow-before-2', 'slow-after-2'],
+    });
   }, 30_000);
+
+  it('a write the server ends twice for holding the lock past its limit: a retryable 503, nothing of it stored', async () => {
+    expect(await heldPastTheLimit(2)).toEqual({
+      slow: 'rejected unavailable 503',
+      runs: 2,
+      others: ['resolved other', 'resolved other'],
+      stored: ['other-1', 'other-2'],
+    });
+  }, 40_000);
 
   it('caught and written on: answered a retryable 503, nothing of it stored, no onCommit', async () => {
     const fired: string[] = [];

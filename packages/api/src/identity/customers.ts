@@ -21,6 +21,7 @@ import {
   tickets,
   unansweredQuestions,
 } from '../db/schema';
+import { settleContactsOf } from '../insights/contact-timeline';
 import type { ServiceDeps } from '../platform/deps';
 import { ApiError } from '../platform/errors';
 import { createId, createSortableId } from '../platform/secrets';
@@ -429,6 +430,8 @@ export async function mergeCustomers(
       .where(eq(insightContacts.conversationId, fromOpen.id));
     await mergeInsightConversations(db, fromOpen.id, intoOpen.id);
   }
+  // The two timelines are one person's now: contacts of one sitting join, repeats are judged again.
+  await settleContactsOf(db, intoId);
   // Contact details on file: the surviving customer's own win; the merged-in fill the gaps.
   await db.run(
     sql`UPDATE OR IGNORE ${customerPii} SET customer_id = ${intoId} WHERE ${customerPii.customerId} = ${fromId}`,

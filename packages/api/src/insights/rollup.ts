@@ -17,6 +17,14 @@ import { greetingIntentOf, normalizeText } from '../knowledge';
 import { iso } from '../platform/clock';
 import type { ServiceDeps } from '../platform/deps';
 import { currentCart } from '../profile';
+import {
+  extendsPrevious,
+  REPEAT_WINDOW_MS,
+  SAME_CONTACT_MS,
+  settleTimeline,
+  type TimelineContact,
+  writeSettled,
+} from './contact-timeline';
 import { foldFirstAgentMessages, foldFirstAgentMessagesIn } from './first-agent-messages';
 import { createFoldThread } from './fold-thread';
 import { backfillSlotTotals } from './slot-totals';
@@ -25,12 +33,8 @@ type Deps = Pick<ServiceDeps, 'database' | 'sealer' | 'clock' | 'logger'> & {
   config?: Pick<ServiceDeps['config'], 'insights'>;
 };
 
-/** A contact within this long after an earlier one of the same customer and intent is a repeat. */
-export const REPEAT_WINDOW_MS = 72 * 3600_000;
 /** Slots of the per-channel message counts: 15 min, so any real time zone's days are whole slots. */
 export const SLOT_MS = 15 * 60_000;
-/** Messages of one customer and intent closer than this are one contact (one matter, one sitting). */
-export const SAME_CONTACT_MS = 30 * 60_000;
 /** The built-in fallback's greeting (ai-responder), whatever the app's own intents are. */
 const BUILT_IN_GREETING = 'greeting';
 /** Rows per fold transaction: short enough that sends queue behind it for milliseconds only. */
@@ -45,6 +49,8 @@ export const READER_BATCHES = 1;
 const IN_CHUNK = 400;
 
 type Source = 'messages' | 'events' | 'carts';
+
+export { REPEAT_WINDOW_MS, SAME_CONTACT_MS };
 
 async function cursorOf(db: Db, source: Source): Promise<number> {
   const [row] = await db.select().from(insightCursors).where(eq(insightCursors.source, source));
@@ -278,7 +284,7 @@ type Labelled = {
   authorType: string;
   createdAt: number;
 };
-type Contact = typeof insightContacts.$inferInsert & { dirty?: boolean };
+type Contact = typeof insightContacts.$inferInsert & Pick<TimelineContact, 'dirty' | 'gone' | 'rejudged'>;
 /**
  * What the rules read of a stored contact (and write back: its times): its pair, conversation and
  * times. The fold loads only these columns: every column of every row is handed over to JS, and
@@ -286,7 +292,17 @@ type Contact = typeof insightContacts.$inferInsert & { dirty?: boolean };
  */
 export type StoredContact = Pick<
   Contact,
-  'id' | 'customerId' | 'conversationId' | 'intent' | 'at' | 'lastAt' | 'dirty'
+  | 'id'
+  | 'customerId'
+  | 'conversationId'
+  | 'intent'
+  | 'at'
+  | 'lastAt'
+  | 'isRepeat'
+  | 'withContext'
+  | 'dirty'
+  | 'gone'
+  | 'rejudged'
 >;
 
 /**
@@ -337,9 +353,13 @@ async function notAMatter(db: Db, appIds: string[]): Promise<Map<string, Set<str
  *    of, it joins that contact whatever the time between (the matter the customer was escalated
  *    with is not counted again while the agent serves it).
  * A late message (earlier than contacts already folded) joins the contact it falls in, or starts
- * its own judged against the contact before it; contacts after it keep their judgement.
+ * its own judged against the contact before it; then the contacts after it are settled
+ * (contact-timeline.ts `settleTimeline`): two it brought within 30 min in one conversation are one
+ * (the later `gone`), and each is judged again against the one now before it — the same contacts
+ * as had the messages come in time order (review-z). Messages in time order change nothing there.
  * `stored` is every contact of these customers whose last message is within 72 h before the
- * earliest message; it is changed in place (`dirty`) and the new contacts are returned.
+ * earliest message; it is changed in place (`dirty`, `rejudged`, `gone`) and the new contacts are
+ * returned.
  */
 export function foldContacts(
   stored: StoredContact[],
@@ -360,12 +380,17 @@ export function foldContacts(
     timelines.set(pairOf(contact), list);
   }
   const fresh: Contact[] = [];
+  /** Per timeline a late message reached: the first place to settle from (see above). */
+  const late = new Map<StoredContact[], number>();
+  const settleFrom = (list: StoredContact[], at: number) =>
+    late.set(list, Math.max(0, Math.min(at, late.get(list) ?? at)));
   for (const c of candidates) {
     const list = timelines.get(pairOf(c)) ?? [];
     timelines.set(pairOf(c), list);
     // The contacts just before and just after the message in time.
     let after = list.findIndex((x) => x.at > c.createdAt);
     if (after < 0) after = list.length;
+    else settleFrom(list, after - 1);
     const previous = list[after - 1];
     const next = list[after];
     // Rule 6: told to an agent. The conversation's own contact of this intent takes it, however
@@ -374,23 +399,14 @@ export function foldContacts(
       const own = list.filter((x) => x.conversationId === c.conversationId);
       const host = own.filter((x) => x.at <= c.createdAt).at(-1) ?? own[0];
       if (host) {
+        if (after < list.length) settleFrom(list, list.indexOf(host));
         if (c.createdAt > host.lastAt) host.lastAt = c.createdAt;
         if (c.createdAt < host.at) host.at = c.createdAt;
         host.dirty = true;
         continue;
       }
     }
-    if (
-      previous &&
-      previous.conversationId === c.conversationId &&
-      c.createdAt - previous.lastAt < SAME_CONTACT_MS
-    ) {
-      if (c.createdAt > previous.lastAt) {
-        previous.lastAt = c.createdAt;
-        previous.dirty = true;
-      }
-      continue;
-    }
+    if (extendsPrevious(previous, c.conversationId, c.createdAt, c.createdAt)) continue;
     if (next && next.conversationId === c.conversationId && next.at - c.createdAt < SAME_CONTACT_MS) {
       next.at = c.createdAt;
       next.dirty = true;
@@ -411,7 +427,9 @@ export function foldContacts(
     fresh.push(contact);
     list.splice(after, 0, contact);
   }
-  return fresh;
+  // Insertions only move a recorded place later: settling from it covers everything after it.
+  for (const [list, from] of late) settleTimeline(list, from);
+  return fresh.filter((contact) => !contact.gone);
 }
 
 /**
@@ -429,7 +447,7 @@ async function storedContactsOf(
 ): Promise<StoredContact[]> {
   const customers = [...new Set(pairs.map(([customerId]) => customerId))];
   const read = await execute(
-    `select id, customer_id, conversation_id, intent, at, last_at from insight_contacts
+    `select id, customer_id, conversation_id, intent, at, last_at, is_repeat, with_context from insight_contacts
       where last_at >= ? and customer_id in (select value from json_each(?))
         and (customer_id, intent) in (select value ->> 0, value ->> 1 from json_each(?))`,
     [since, JSON.stringify(customers), JSON.stringify(pairs)],
@@ -441,6 +459,8 @@ async function storedContactsOf(
     intent: r[3] as string,
     at: Number(r[4]),
     lastAt: Number(r[5]),
+    isRepeat: Number(r[6]) !== 0,
+    withContext: r[7] === null ? null : Number(r[7]) !== 0,
   }));
 }
 
@@ -469,7 +489,7 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
   // statement for the batch, not one per contact.
   const lastAts: [id: number, lastAt: number][] = [];
   for (const contact of stored) {
-    if (!contact.dirty || contact.id === undefined) continue;
+    if (!contact.dirty || contact.gone || contact.id === undefined) continue;
     const was = before.get(contact.id)!;
     const atMoved = contact.at !== was.at;
     const lastMoved = contact.lastAt !== was.lastAt;
@@ -489,6 +509,8 @@ async function foldContactRows(db: Db, rows: Labelled[]) {
         where insight_contacts.id = v.value ->> 0`,
       [JSON.stringify(lastAts)],
     );
+  // A late message's settling: stored contacts joined into another, or judged again.
+  await writeSettled(db, stored);
   await bulkInsertWith(db, FRESH_CONTACTS, fresh.length, (i, args) => {
     const c = fresh[i]!;
     args.push(
