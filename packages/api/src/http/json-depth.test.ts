@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { validator } from 'hono/validator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { respondWithError } from '../platform/errors';
 import { assertJsonDepth, isJsonText, jsonDepth, MAX_JSON_DEPTH, valueDepth } from './json-depth';
@@ -148,5 +149,39 @@ describe('assertJsonDepth on a too-deep body', () => {
     const ok2 = await post(inString);
     expect(ok2.status).toBe(200);
     expect(await ok2.json()).toEqual({ got: JSON.parse(inString) });
+  });
+});
+
+describe('assertJsonDepth on a body that passes', () => {
+  const app = new Hono();
+  app.use('*', assertJsonDepth);
+  app.post(
+    '/batch',
+    validator('json', (value) => value as { items: { id: string }[] }),
+    async (c) => {
+      const valid = c.req.valid('json');
+      // A later read gets its own copy, as Hono's `json()` always gave.
+      const again = (await c.req.json()) as { items: { id: string }[] };
+      valid.items.push({ id: 'added' });
+      return c.json({ n: valid.items.length, again: again.items.length });
+    },
+  );
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is parsed once: the route validator takes the value the depth check parsed', async () => {
+    const body = JSON.stringify({
+      items: Array.from({ length: 300 }, (_, i) => ({ id: `c${i}`, text: '优惠券怎么用' })),
+    });
+    const parse = vi.spyOn(JSON, 'parse');
+    const res = await app.request('/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ n: 301, again: 300 });
+    // Once by the depth check; once more only by the handler's own second `c.req.json()`.
+    expect(parse.mock.calls.filter(([text]) => text === body)).toHaveLength(2);
   });
 });

@@ -184,9 +184,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * `invalid_json` — replacing bad bytes would store text the client never sent) and nest at most
  * MAX_JSON_DEPTH deep (otherwise 400 `validation_failed`, before any parser, validator or
  * serializer recurses through it). The text and, when it parses, the value are left in Hono's body
- * cache, so the route's validator (`c.req.json()`) takes the parsed value instead of decoding and
- * parsing the bytes a second time through a WHATWG Response (issue 18). Broken JSON is left
- * unparsed there: the validator meets it and answers as it always did.
+ * cache, and the route's validator's `c.req.json()` takes the parsed value instead of decoding
+ * and parsing the bytes again (issue 18; speed-37: Hono's `json()` re-parsed the cached text).
+ * Broken JSON is left unparsed there: the validator meets it and answers as it always did.
  */
 export const assertJsonDepth: MiddlewareHandler = async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /json/i.test(c.req.header('content-type') ?? '')) {
@@ -215,7 +215,20 @@ export const assertJsonDepth: MiddlewareHandler = async (c, next) => {
       await next();
       return;
     }
-    cache.json = Promise.resolve(value);
+    const parsed = Promise.resolve(value);
+    cache.json = parsed;
+    // Hono's `c.req.json()` parses the cached text again on every call (`JSON.parse` of
+    // `bodyCache.text`; it never reads `bodyCache.json`), so the route's validator would parse the
+    // body a second time — a thousand-comment batch's JSON twice. Its first call takes this value,
+    // which nothing else holds; any later call parses afresh, as Hono's would.
+    const req = c.req;
+    const reparse = req.json.bind(req);
+    let first: Promise<unknown> | null = parsed;
+    req.json = (() => {
+      const taken = first;
+      first = null;
+      return taken ?? reparse();
+    }) as typeof req.json;
   }
   await next();
 };

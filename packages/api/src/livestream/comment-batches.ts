@@ -240,13 +240,12 @@ export async function ingestCommentBatch(
 
     const chunks = await bulkInsertWith(
       db,
-      { table: liveComments, columns: LIVE_COMMENT_COLUMNS, skipConflicts: true },
+      { table: liveComments, columns: LIVE_COMMENT_COLUMNS, skipConflicts: true, shared: [room.id] },
       items.length,
       (r, args) => {
         const item = items[r]!;
         const reading = item.reading;
         args.push(
-          room.id,
           item.id,
           item.viewerId,
           item.customerId,

@@ -1,6 +1,6 @@
 import type { LiveReplyPayload } from '@threadline/sdk-core/protocol';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { bulkInsert, selectIn } from '../db/bulk-insert';
+import { bulkInsertWith, selectIn } from '../db/bulk-insert';
 import type { Db } from '../db/database';
 import { messages } from '../db/schema';
 import { customerSealers } from '../identity';
@@ -141,14 +141,18 @@ export async function recordAnswerRound(
       nextAttemptAt: input.replyUrl ? now : null,
       createdAt: now,
     });
-    await bulkInsert(
+    await bulkInsertWith(
       db,
       {
         table: liveMentions,
-        columns: ['roomId', 'questionKey', 'viewerId', 'replyId', 'at'],
+        columns: ['roomId', 'questionKey', 'replyId', 'at', 'viewerId'],
         skipConflicts: true,
+        shared: [room.id, question.key, replyId, now],
       },
-      askers.map((a) => [room.id, question.key, a.viewerId, replyId, now]),
+      askers.length,
+      (r, args) => {
+        args.push(askers[r]!.viewerId);
+      },
     );
     await answerInTimelines(deps, db, onCommit, room, question, answer, waiting, now);
     const notice: AnsweredNotice = {
@@ -201,41 +205,31 @@ async function answerInTimelines(
     answered.map((a) => a.customerId),
     answered.map(() => answer),
   );
-  const rows: unknown[][] = [];
-  for (const [i, { conversationId, customerId, asker }] of answered.entries()) {
-    rows.push([
-      createSortableId('msg', now),
-      room.appId,
-      customerId,
-      conversationId,
-      room.channel,
-      'bot',
-      sealed[i],
-      asker.messageId,
-      question.intent,
-      meta,
-      now,
-    ]);
-  }
-  await bulkInsert(
+  // What every copy shares is bound once per statement (bulkInsert's `shared`), the rest per row.
+  await bulkInsertWith(
     db,
     {
       table: messages,
       columns: [
-        'id',
         'appId',
-        'customerId',
-        'conversationId',
         'channel',
         'authorType',
-        'text',
-        'inReplyTo',
         'intent',
         'meta',
         'createdAt',
+        'id',
+        'customerId',
+        'conversationId',
+        'text',
+        'inReplyTo',
       ],
+      shared: [room.appId, room.channel, 'bot', question.intent, meta, now],
     },
-    rows,
+    answered.length,
+    (i, args) => {
+      const { conversationId, customerId, asker } = answered[i]!;
+      args.push(createSortableId('msg', now), customerId, conversationId, sealed[i], asker.messageId);
+    },
   );
 }
 
